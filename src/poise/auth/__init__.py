@@ -1,0 +1,1 @@
+"""Users, teams, roles, passwords, sessions, API tokens and permission checks."""

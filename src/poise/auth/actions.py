@@ -1,0 +1,148 @@
+"""Every change to users, teams and tokens: one function per change, each owning its commit."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import ROLES, ApiToken, Team, User
+from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from poise.auth.permissions import require_admin
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "poise_"  # noqa: S105 - a visible prefix, not a secret
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise InvalidInput(f"{email!r} is not a valid email address")
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+
+
+def create_team(session: Session, *, actor: User | None, name: str) -> Team:
+    """Create a team with a unique name."""
+    require_admin(actor)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("a team needs a name of 1 to 120 characters")
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise InvalidInput(f"a team named {name!r} already exists")
+    team = Team(name=name)
+    session.add(team)
+    session.commit()
+    return team
+
+
+def team_by_name(session: Session, name: str, *, create: bool = False) -> Team:
+    """The team called ``name``; with ``create`` it is made when missing (CLI convenience)."""
+    team = session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        if not create:
+            raise NotFound(f"no team named {name!r}")
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    team_id: int | None = None,
+) -> User:
+    """Create a user. Without a password they cannot log in until an admin sets one."""
+    require_admin(actor)
+    email = _clean_email(email)
+    _check_role(role)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("a user needs a name of 1 to 120 characters")
+    if password is not None:
+        _check_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InvalidInput(f"a user with email {email} already exists")
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise NotFound(f"no team with id {team_id}")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        team_id=team_id,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: User | None,
+    user_id: int,
+    role: str,
+    team_id: int | None,
+    is_active: bool,
+    password: str | None = None,
+) -> User:
+    """Change a user's role, team, active flag and (optionally) password."""
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    _check_role(role)
+    if actor is not None and actor.id == user.id and (role != "admin" or not is_active):
+        raise InvalidInput("you cannot remove your own admin role or deactivate yourself")
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise NotFound(f"no team with id {team_id}")
+    user.role, user.team_id, user.is_active = role, team_id, is_active
+    if password:
+        _check_password(password)
+        user.password_hash = hash_password(password)
+    session.commit()
+    return user
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored hashed: a leaked database does not leak working tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(session: Session, *, actor: User | None, user: User, name: str = "") -> str:
+    """Create an API token for ``user`` and return it; it is shown once and never stored."""
+    if actor is not None and actor.id != user.id:
+        require_admin(actor)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=token_hash(token)))
+    session.commit()
+    return token
+
+
+def touch_token(session: Session, token: ApiToken) -> None:
+    """Record when a token was last used (at most once a minute, to spare writes)."""
+    now = utcnow()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+        session.commit()

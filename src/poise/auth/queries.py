@@ -1,0 +1,91 @@
+"""Named reads of users, teams and tokens, with their permission checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.actions import token_hash
+from poise.auth.models import ApiToken, Team, User
+from poise.auth.passwords import verify_password
+from poise.auth.permissions import require_admin
+from poise.errors import NotFound
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (without saying which was wrong)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        verify_password(None, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """An active user by id, e.g. from the session cookie."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def user_by_email(session: Session, email: str) -> User:
+    """A user by email; NotFound when there is none."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user with email {email}")
+    return user
+
+
+def token_by_secret(session: Session, token: str) -> ApiToken | None:
+    """The live token matching a bearer secret, with its active user."""
+    found = session.scalar(
+        select(ApiToken)
+        .options(selectinload(ApiToken.user))
+        .where(ApiToken.token_hash == token_hash(token))
+        .where(ApiToken.revoked_at.is_(None))
+    )
+    if found is None or not found.user.is_active:
+        return None
+    return found
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """A page of users with the total, for pagination."""
+
+    users: list[User]
+    total: int
+    page: int
+    page_size: int
+
+
+def list_users(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> UserPage:
+    """Users in name order with their teams; admins only."""
+    require_admin(actor)
+    page = max(page, 1)
+    total = session.scalar(select(func.count(User.id))) or 0
+    users = session.scalars(
+        select(User)
+        .options(selectinload(User.team))
+        .order_by(User.name, User.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return UserPage(list(users), total, page, page_size)
+
+
+def get_user(session: Session, *, actor: User, user_id: int) -> User:
+    """One user for the admin's edit form."""
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def list_teams(session: Session) -> list[Team]:
+    """All teams with their members (names are not secret to colleagues)."""
+    return list(
+        session.scalars(select(Team).options(selectinload(Team.members)).order_by(Team.name))
+    )

@@ -1,0 +1,1 @@
+"""Customers, conversations, messages, ratings; importers; webhook intake."""

@@ -1,0 +1,182 @@
+"""Customers, conversations, messages, ratings, webhook integrations and import runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from poise.auth.models import User
+from poise.db.base import Base, UTCDateTime, utcnow
+
+Channel = Literal["email", "chat", "phone", "social"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+Status = Literal["open", "pending", "resolved"]
+STATUSES: tuple[str, ...] = get_args(Status)
+AuthorRole = Literal["customer", "agent", "system"]
+AUTHOR_ROLES: tuple[str, ...] = get_args(AuthorRole)
+RatingScale = Literal["three", "five"]
+THREE_POINT = {"bad": 1, "okay": 2, "good": 3}
+
+
+class Customer(Base):
+    """A customer as known to one source system."""
+
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Conversation(Base):
+    """One customer contact thread on one channel."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_conversations_opened_at", "opened_at"),
+        Index("ix_conversations_channel_opened_at", "channel", "opened_at"),
+        Index("ix_conversations_status_opened_at", "status", "opened_at"),
+        Index("ix_conversations_assignee_id_opened_at", "assignee_id", "opened_at"),
+        Index("ix_conversations_product_opened_at", "product", "opened_at"),
+        Index("ix_conversations_customer_id_opened_at", "customer_id", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    product: Mapped[str | None] = mapped_column(String(120))
+    feature: Mapped[str | None] = mapped_column(String(120))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="(Message.sent_at, Message.id)"
+    )
+    rating: Mapped[Rating | None] = relationship(back_populates="conversation")
+
+
+class Message(Base):
+    """One turn of a conversation."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "external_id"),
+        Index("ix_messages_conversation_id_sent_at", "conversation_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    author_role: Mapped[str] = mapped_column(String(16))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Rating(Base):
+    """The customer's satisfaction answer on a conversation; a positive one is a green robot."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_agent_id_rated_at", "agent_id", "rated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    scale: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    conversation: Mapped[Conversation] = relationship(back_populates="rating")
+    agent: Mapped[User | None] = relationship()
+
+    @hybrid_property
+    def is_positive(self) -> bool:
+        """A green robot: "good" on the three-point scale, 4 or 5 on the five-point scale."""
+        return self.score == 3 if self.scale == "three" else self.score >= 4
+
+    @is_positive.inplace.expression
+    @classmethod
+    def _is_positive_expression(cls) -> ColumnElement[bool]:
+        return or_(
+            and_(cls.scale == "three", cls.score == 3), and_(cls.scale == "five", cls.score >= 4)
+        )
+
+    @property
+    def label(self) -> str:
+        """How the customer answered, in their words: good/okay/bad or n/5."""
+        if self.scale == "three":
+            return {v: k for k, v in THREE_POINT.items()}[self.score]
+        return f"{self.score}/5"
+
+
+class Integration(Base):
+    """A helpdesk or system that sends messages by webhook, signing each body with its secret."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportRun(Base):
+    """One import of a file: what was asked, what was written, what was refused."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    conversations_created: Mapped[int] = mapped_column(Integer, default=0)
+    messages_created: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_created: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()

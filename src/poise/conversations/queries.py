@@ -1,0 +1,148 @@
+"""Named reads of conversations: filtered pages, one thread, counts. Each loads eagerly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Conversation, ImportRun, Message, Rating
+from poise.errors import NotFound
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    """What the conversation list can be narrowed by; None means "any"."""
+
+    channel: str | None = None
+    status: str | None = None
+    assignee_id: int | None = None
+    product: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None  # inclusive
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        """Add one WHERE per filter that is set."""
+        if self.channel:
+            query = query.where(Conversation.channel == self.channel)
+        if self.status:
+            query = query.where(Conversation.status == self.status)
+        if self.assignee_id is not None:
+            query = query.where(Conversation.assignee_id == self.assignee_id)
+        if self.product:
+            query = query.where(Conversation.product == self.product)
+        if self.opened_from:
+            start = datetime.combine(self.opened_from, time.min, tzinfo=UTC)
+            query = query.where(Conversation.opened_at >= start)
+        if self.opened_to:
+            end = datetime.combine(self.opened_to + timedelta(days=1), time.min, tzinfo=UTC)
+            query = query.where(Conversation.opened_at < end)
+        return query
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    items: list[Conversation]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def list_conversations(
+    session: Session,
+    *,
+    actor: User,
+    filters: ConversationFilters,
+    page: int = 1,
+    page_size: int = 50,
+) -> ConversationPage:
+    """Newest first, one page, with assignee, customer and rating loaded (no N+1).
+
+    Every signed-in role reads conversations: agents need the context of colleagues' threads.
+    """
+    del actor  # all staff roles may read; the parameter keeps the call sites honest
+    page = max(page, 1)
+    total = session.scalar(filters.apply(select(func.count(Conversation.id)))) or 0
+    query = (
+        filters.apply(select(Conversation))
+        .options(
+            selectinload(Conversation.assignee),
+            selectinload(Conversation.customer),
+            selectinload(Conversation.rating),
+        )
+        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return ConversationPage(list(session.scalars(query)), total, page, page_size)
+
+
+def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
+    """One conversation with its whole thread, rating, customer and assignee."""
+    del actor
+    conv = session.scalar(
+        select(Conversation)
+        .options(
+            selectinload(Conversation.messages),
+            selectinload(Conversation.rating),
+            selectinload(Conversation.customer),
+            selectinload(Conversation.assignee),
+        )
+        .where(Conversation.id == conversation_id)
+    )
+    if conv is None:
+        raise NotFound(f"no conversation with id {conversation_id}")
+    return conv
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Values the list's filter menus offer."""
+
+    products: list[str]
+    assignees: list[User]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    products = session.scalars(
+        select(Conversation.product)
+        .where(Conversation.product.is_not(None))
+        .group_by(Conversation.product)
+        .order_by(Conversation.product)
+    ).all()
+    assignees = session.scalars(
+        select(User).where(User.role.in_(("agent", "lead"))).order_by(User.name)
+    ).all()
+    return FilterChoices([p for p in products if p], list(assignees))
+
+
+def recent_imports(session: Session, *, limit: int = 10) -> list[ImportRun]:
+    """The latest import runs, newest first, for the import page's history."""
+    return list(
+        session.scalars(
+            select(ImportRun)
+            .options(selectinload(ImportRun.created_by))
+            .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many teams, users, conversations, messages and ratings there are."""
+    tables = {
+        "teams": Team.id,
+        "users": User.id,
+        "conversations": Conversation.id,
+        "messages": Message.id,
+        "ratings": Rating.id,
+    }
+    return {name: session.scalar(select(func.count(col))) or 0 for name, col in tables.items()}

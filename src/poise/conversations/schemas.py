@@ -1,0 +1,128 @@
+"""JSON shapes of the conversations API and the webhook, named by role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+ChannelName = Literal["email", "chat", "phone", "social"]
+RoleName = Literal["customer", "agent", "system"]
+StatusName = Literal["open", "pending", "resolved"]
+
+
+class WebhookCustomer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=128)
+    name: str = Field("", max_length=200)
+    email: str | None = Field(None, max_length=254)
+
+
+class WebhookConversation(BaseModel):
+    """The conversation a webhook message belongs to; created on first sight, then extended."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=128, description="The conversation's id at the source")
+    channel: ChannelName
+    subject: str = Field("", max_length=300)
+    purpose: str = Field("", max_length=2000)
+    product: str | None = Field(None, max_length=120)
+    feature: str | None = Field(None, max_length=120)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    status: StatusName | None = None
+    assignee_email: str | None = Field(None, max_length=254)
+    customer: WebhookCustomer | None = None
+
+
+class WebhookMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=128, description="The message's id at the source")
+    author_role: RoleName
+    author: str = Field("", max_length=200)
+    author_email: str | None = Field(None, max_length=254)
+    body: str = Field(min_length=1)
+    sent_at: AwareDatetime | None = Field(None, description="Default: when Poise receives it")
+
+
+class WebhookPayload(BaseModel):
+    """``POST /api/v1/webhooks/messages``: one message and the conversation it extends."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation: WebhookConversation
+    message: WebhookMessage
+
+
+class WebhookReceipt(BaseModel):
+    conversation_id: int
+    conversation_created: bool
+    message_created: bool
+
+
+class MessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    external_id: str
+    author_role: str
+    author_name: str
+    body: str
+    sent_at: datetime
+
+
+class RatingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    scale: str
+    score: int
+    label: str
+    is_positive: bool
+    comment: str
+    rated_at: datetime
+
+
+class ConversationSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    source: str
+    external_id: str
+    channel: str
+    subject: str
+    purpose: str
+    product: str | None
+    feature: str | None
+    tags: list[str]
+    status: str
+    assignee_id: int | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    last_message_at: datetime | None
+    message_count: int
+
+
+class ConversationPublic(ConversationSummary):
+    messages: list[MessagePublic]
+    rating: RatingPublic | None
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class RowErrorPublic(BaseModel):
+    line: int
+    field: str
+    reason: str
+
+
+class ImportReportPublic(BaseModel):
+    run_id: int
+    status: Literal["imported", "partial", "rejected"]
+    rows_total: int
+    rows_rejected: int
+    conversations_created: int
+    conversations_updated: int
+    messages_created: int
+    ratings_created: int
+    errors: list[RowErrorPublic]

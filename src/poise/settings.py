@@ -1,0 +1,91 @@
+"""Poise settings: every setting declared once, with its default and help text.
+
+Settings come from ``POISE_*`` environment variables. Nothing reads them at import time: the
+app factory and the CLI build a :class:`Settings` and pass it down, so tests can make many
+differently configured apps side by side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the refused placeholder itself
+
+
+class Settings(BaseSettings):
+    """Poise's configuration (environment variables prefixed ``POISE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="POISE_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development",
+        description="`development`, `test` or `production`. Production refuses the placeholder "
+        "secret key and marks session cookies Secure.",
+    )
+    data_dir: Path = Field(
+        Path("poise-data"),
+        description="Directory for the embedded SQLite database, uploads and rejected-row files.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database, e.g. "
+        "`postgresql+psycopg://user@host:5432/poise`. Default: SQLite file `poise.db` in the "
+        "data directory.",
+    )
+    secret_key: str = Field(
+        PLACEHOLDER_SECRET,
+        description="Signs session cookies and CSRF tokens. Set a long random value in "
+        "production (`python -c 'import secrets; print(secrets.token_urlsafe(48))'`).",
+    )
+    host: str = Field("127.0.0.1", description="Address `poise serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `poise serve` listens on.")
+    page_size: int = Field(
+        50, ge=5, le=500, description="Rows per page in lists (conversations, users)."
+    )
+    max_message_chars: int = Field(
+        20_000,
+        ge=100,
+        description="Longest message body accepted by imports and webhooks, in characters.",
+    )
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="Largest import file accepted through the web upload or API, in bytes.",
+    )
+    session_max_age: int = Field(
+        14 * 24 * 3600, ge=60, description="Seconds a login session lasts."
+    )
+    fcr_window_days: int = Field(
+        7,
+        ge=1,
+        description="A repeat contact about the same issue within this many days means the first "
+        "conversation was not resolved on first contact.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        """Outside development and tests, the placeholder secret would let anyone forge sessions."""
+        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError("POISE_SECRET_KEY must be set to a long random value in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'poise.db').resolve()}"
+
+
+def settings_reference() -> str:
+    """A Markdown table of every setting, for the README (a test checks it is current)."""
+    rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "(SQLite in data dir)" if default is None else str(default)
+        rows.append(f"| `POISE_{name.upper()}` | `{shown}` | {field.description} |")
+    return "\n".join(rows)
