@@ -60,8 +60,10 @@ class UserPage:
     page_size: int
 
 
-def list_users(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> UserPage:
-    """Users in name order with their teams; admins only."""
+def list_users(
+    session: Session, *, actor: User | None, page: int = 1, page_size: int = 50
+) -> UserPage:
+    """Users in name order with their teams; admins (or the CLI, ``None``) only."""
     require_admin(actor)
     page = max(page, 1)
     total = session.scalar(select(func.count(User.id))) or 0

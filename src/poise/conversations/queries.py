@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, ImportRun, Message, Rating
+from poise.auth.permissions import require_admin
+from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
 from poise.errors import NotFound
 
 
@@ -146,3 +147,9 @@ def counts(session: Session) -> dict[str, int]:
         "ratings": Rating.id,
     }
     return {name: session.scalar(select(func.count(col))) or 0 for name, col in tables.items()}
+
+
+def list_integrations(session: Session, *, actor: User) -> list[Integration]:
+    """Webhook senders with their secrets: admins only."""
+    require_admin(actor)
+    return list(session.scalars(select(Integration).order_by(Integration.name)))

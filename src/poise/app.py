@@ -1,0 +1,147 @@
+"""The application factory: ``create_app(settings)`` builds a configured FastAPI app.
+
+No import-time side effects: tests build as many differently configured apps as they need.
+The lifespan opens the engine once; every route gets sessions from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
+
+from poise import __version__
+from poise.auth import routes as auth_routes
+from poise.auth.deps import LoginRequired, current_user
+from poise.conversations import api as conversation_api
+from poise.conversations import routes as conversation_routes
+from poise.db import make_engine, make_sessionmaker
+from poise.db.meta import DEMO_FLAG, get_fact
+from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.settings import Settings
+from poise.web import pages
+from poise.web.csrf import csrf_token
+from poise.web.deps import render
+from poise.web.nav import visible_nav
+
+PACKAGE = Path(__file__).parent
+TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "auth" / "templates",
+                 PACKAGE / "conversations" / "templates"]  # fmt: skip
+
+
+def _format_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def make_templates() -> Jinja2Templates:
+    """One Jinja environment over every area's ``templates/<area>/`` folder."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(csrf_token=csrf_token, visible_nav=visible_nav, version=__version__)
+    env.filters["dt"] = _format_dt
+    env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
+    return Jinja2Templates(env=env)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    statuses: dict[type[PoiseError], int] = {PermissionDenied: 403, NotFound: 404, InvalidInput: 400}
+
+    async def poise_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, LoginRequired):
+            if _wants_json(request):
+                return JSONResponse({"detail": str(exc)}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        status = next((s for cls, s in statuses.items() if isinstance(exc, cls)), 400)
+        return _error(request, status, str(exc))
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+        return _error(request, 422, "; ".join(parts))
+
+    app.add_exception_handler(PoiseError, poise_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Poise web app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.resolved_database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        with app.state.sessionmaker() as session:
+            app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Poise",
+        version=__version__,
+        description="Helps customer-support teams deal with negativity. JSON API: send "
+        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`).",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="poise_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
+    _install_error_handlers(app)
+    app.include_router(pages.build_router(current_user))
+    app.include_router(auth_routes.router)
+    app.include_router(auth_routes.api)
+    app.include_router(conversation_routes.router)
+    app.include_router(conversation_api.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(request: Request) -> JSONResponse:
+        """Liveness and database reachability, for load balancers and monitors."""
+        try:
+            with request.app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001 - report any failure, never raise here
+            database = f"error: {type(exc).__name__}"
+        ok = database == "ok"
+        body = {"status": "ok" if ok else "degraded", "database": database, "version": __version__}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app

@@ -1,0 +1,52 @@
+"""``poise users`` and ``poise tokens``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from poise.auth import actions, queries
+from poise.cli.context import load_settings, open_session, out
+
+users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def add_user(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Full name shown to colleagues.")],
+    role: Annotated[str, typer.Option(help="agent, lead or admin.")] = "agent",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, help="At least 8 characters.")
+    ] = "",
+    team: Annotated[str | None, typer.Option(help="Team name (made if it does not exist).")] = None,
+) -> None:
+    """Add a user."""
+    with open_session(load_settings()) as session:
+        team_id = actions.team_by_name(session, team, create=True).id if team else None
+        user = actions.create_user(session, actor=None, email=email, name=name, role=role,
+                                   password=password, team_id=team_id)  # fmt: skip
+        out.print(f"Added {user.name} <{user.email}> as {user.role}.", highlight=False)
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """List users with role and team."""
+    with open_session(load_settings()) as session:
+        listing = queries.list_users(session, actor=None, page_size=100_000)
+        for user in listing.users:
+            team = user.team.name if user.team else "-"
+            out.print(f"{user.email}\t{user.role}\t{team}\t{user.name}", highlight=False)
+
+
+@tokens_app.command("create")
+def create_token(
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Create an API token and print it (it is shown only once)."""
+    with open_session(load_settings()) as session:
+        user = queries.user_by_email(session, email)
+        out.print(actions.create_api_token(session, actor=None, user=user, name=name))

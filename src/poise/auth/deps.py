@@ -1,0 +1,88 @@
+"""Who is asking: the signed-in user of a page, or the bearer of an API token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from poise.auth.actions import touch_token
+from poise.auth.models import User
+from poise.auth.permissions import require_admin, require_lead
+from poise.auth.queries import token_by_secret, user_by_id
+from poise.errors import PoiseError
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep
+
+SESSION_USER_KEY = "user_id"
+
+
+class LoginRequired(PoiseError):  # noqa: N818 - reads as what happened
+    """No valid session or token: pages redirect to the login form, the API answers 401."""
+
+
+def _session_user(request: Request, session: SessionDep) -> User | None:
+    user_id = request.session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = user_by_id(session, user_id)
+    if user is None:
+        request.session.clear()
+    return user
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    """The signed-in user of a page; also kept on ``request.state`` for the layout."""
+    user = _session_user(request, session)
+    if user is None:
+        raise LoginRequired("please sign in")
+    request.state.user = user
+    return user
+
+
+async def api_user(request: Request, session: SessionDep) -> User:
+    """An API caller: ``Authorization: Bearer TOKEN``, or the page's session plus CSRF header.
+
+    The session path lets Poise's own pages call the API from their scripts; it still
+    demands the CSRF header on writes, so another site cannot ride a signed-in browser.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = token_by_secret(session, header[7:].strip())
+        if token is None:
+            raise LoginRequired("the API token is unknown or revoked")
+        touch_token(session, token)
+        return token.user
+    user = _session_user(request, session)
+    if user is None:
+        raise LoginRequired("send an API token: Authorization: Bearer TOKEN")
+    await verify_csrf(request)
+    return user
+
+
+def lead_user(user: Annotated[User, Depends(current_user)]) -> User:
+    require_lead(user)
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+    require_admin(user)
+    return user
+
+
+def api_admin(user: Annotated[User, Depends(api_user)]) -> User:
+    require_admin(user)
+    return user
+
+
+def api_lead(user: Annotated[User, Depends(api_user)]) -> User:
+    require_lead(user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+LeadUser = Annotated[User, Depends(lead_user)]
+AdminUser = Annotated[User, Depends(admin_user)]
+ApiUser = Annotated[User, Depends(api_user)]
+ApiLead = Annotated[User, Depends(api_lead)]
+ApiAdmin = Annotated[User, Depends(api_admin)]

@@ -1,0 +1,163 @@
+"""Sign in and out, the account page (API tokens) and the admin pages for users and teams."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from poise.auth import actions, queries
+from poise.auth.deps import SESSION_USER_KEY, AdminUser, ApiAdmin, CurrentUser
+from poise.auth.models import ROLES
+from poise.auth.schemas import UserCreate, UserPublic
+from poise.errors import InvalidInput
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+api = APIRouter(prefix="/api/v1", tags=["users"])
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return render(request, "auth/login.html", {"next": safe_next(next)})
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",  # noqa: A002
+) -> HTMLResponse | RedirectResponse:
+    user = queries.authenticate(session, email, password)
+    if user is None:
+        context = {"next": safe_next(next), "email": email, "error": "Wrong email or password."}
+        return render(request, "auth/login.html", context, status_code=400)
+    request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
+    request.session[SESSION_USER_KEY] = user.id
+    return redirect(safe_next(next))
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    request.session.clear()
+    return redirect("/login")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, user: CurrentUser) -> HTMLResponse:
+    return render(request, "auth/account.html", {"new_token": request.session.pop("token", None)})
+
+
+@router.post("/account/tokens")
+def create_token(
+    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    request.session["token"] = actions.create_api_token(session, actor=user, user=user, name=name)
+    return redirect("/account")
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: AdminUser, page: int = 1
+) -> HTMLResponse:
+    listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
+    pages = max(1, -(-listing.total // listing.page_size))
+    context = {"listing": listing, "pages": pages, "teams": queries.list_teams(session),
+               "roles": ROLES}  # fmt: skip
+    return render(request, "auth/users.html", context)
+
+
+def _team_id(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"team must be a team id, not {value!r}")
+    return int(value)
+
+
+@router.post("/admin/users")
+def add_user(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    email: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    team: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    created = actions.create_user(
+        session, actor=user, email=email, name=name, role=role, password=password,
+        team_id=_team_id(team),
+    )  # fmt: skip
+    flash(request, f"Added {created.name} ({created.role}).")
+    return redirect("/admin/users")
+
+
+@router.get("/admin/users/{user_id}", response_class=HTMLResponse)
+def edit_user_form(
+    request: Request, session: SessionDep, user: AdminUser, user_id: int
+) -> HTMLResponse:
+    target = queries.get_user(session, actor=user, user_id=user_id)
+    context = {"target": target, "teams": queries.list_teams(session), "roles": ROLES}
+    return render(request, "auth/user_edit.html", context)
+
+
+@router.post("/admin/users/{user_id}")
+def edit_user(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    user_id: int,
+    role: Annotated[str, Form()],
+    team: Annotated[str, Form()] = "",
+    is_active: Annotated[bool, Form()] = False,
+    password: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    target = actions.update_user(
+        session, actor=user, user_id=user_id, role=role, team_id=_team_id(team),
+        is_active=is_active, password=password or None,
+    )  # fmt: skip
+    flash(request, f"Saved {target.name}.")
+    return redirect("/admin/users")
+
+
+@router.get("/admin/teams", response_class=HTMLResponse)
+def teams_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
+    return render(request, "auth/teams.html", {"teams": queries.list_teams(session)})
+
+
+@router.post("/admin/teams")
+def add_team(
+    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()]
+) -> RedirectResponse:
+    team = actions.create_team(session, actor=user, name=name)
+    flash(request, f"Added team {team.name}.")
+    return redirect("/admin/teams")
+
+
+@api.get("/users", response_model=list[UserPublic])
+def api_users(session: SessionDep, user: ApiAdmin, page: int = 1) -> list[UserPublic]:
+    """All users (admin only), 200 a page."""
+    listing = queries.list_users(session, actor=user, page=page, page_size=200)
+    return [UserPublic.model_validate(u) for u in listing.users]
+
+
+@api.post("/users", response_model=UserPublic, status_code=201)
+def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> UserPublic:
+    """Create a user (admin only)."""
+    team_id = None
+    if body.team:
+        team_id = actions.team_by_name(session, body.team).id
+    created = actions.create_user(
+        session, actor=user, email=body.email, name=body.name, role=body.role,
+        password=body.password, team_id=team_id,
+    )  # fmt: skip
+    return UserPublic.model_validate(created)
+
+
+

@@ -1,0 +1,31 @@
+"""The ``poise`` command: a Typer root wiring each area's commands together."""
+
+from __future__ import annotations
+
+import typer
+
+from poise.auth.cli import tokens_app, users_app
+from poise.cli import root
+from poise.conversations.cli import import_command, integrations_app, stats_command
+
+app = typer.Typer(
+    name="poise",
+    help="Poise helps customer-support teams deal with negativity.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(root.serve)
+app.command("demo")(root.demo)
+app.command("settings")(root.settings_command)
+app.add_typer(root.db_app, name="db")
+app.command("import")(import_command)
+app.command("stats")(stats_command)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(integrations_app, name="integrations")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,58 @@
+"""What every command needs: settings, a migrated database, and clean error reporting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from poise.db import make_engine, make_sessionmaker
+from poise.db.migrate import current_revision, head_revision, upgrade
+from poise.errors import PoiseError
+from poise.settings import Settings
+
+console = Console(stderr=True)
+out = Console()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a clear message about which one is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fail(f"invalid settings: {exc.errors()[0]['msg']}")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` as an error and exit with ``code`` (never a traceback)."""
+    console.print(f"[red]Error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def open_session(settings: Settings) -> Iterator[Session]:
+    """A session on a database at the current schema.
+
+    The embedded SQLite database is migrated automatically; a server database must be
+    migrated on purpose with ``poise db upgrade``, since other hosts may be using it.
+    """
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if current_revision(engine) != head_revision():
+            if engine.dialect.name == "sqlite":
+                upgrade(engine)
+            else:
+                fail("the database schema is not current: run `poise db upgrade` first")
+        with make_sessionmaker(engine)() as session:
+            try:
+                yield session
+            except PoiseError as exc:
+                session.rollback()
+                fail(str(exc))
+    finally:
+        engine.dispose()

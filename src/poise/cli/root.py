@@ -1,0 +1,147 @@
+"""Commands that belong to no single area: serve, demo, settings, db."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.db import make_engine
+from poise.db.meta import DEMO_FLAG, get_fact
+from poise.db.migrate import current_revision, head_revision, upgrade
+from poise.settings import Settings, settings_reference
+
+db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+
+DEMO_ADMIN = "admin@poise.demo"
+
+
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default: POISE_PORT or 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address (default: POISE_HOST).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (web tier is stateless).")] = 1,
+) -> None:
+    """Serve the web UI and API on an existing database."""
+    settings = load_settings()
+    with open_session(settings):
+        pass  # migrates the embedded database; refuses an old server schema
+    _run_server(settings, host or settings.host, port or settings.port, workers)
+
+
+def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn  # imported here: commands that do not serve should start fast
+
+    console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
+    if workers > 1:
+        uvicorn.run("poise.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")  # fmt: skip
+        return
+    from poise.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the web UI after loading.")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    conversations: Annotated[int, typer.Option(min=10, help="How many conversations.")] = 3000,
+    port: Annotated[int | None, typer.Option(help="Port to serve on.")] = None,
+) -> None:
+    """Load a generated demo organisation (once) and serve it; prints an admin login."""
+    settings = load_settings()
+    password = secrets.token_urlsafe(9)
+    with open_session(settings) as session:
+        if get_fact(session, DEMO_FLAG) == "1":
+            console.print("Demo data is already loaded; giving the demo users a new password.")
+        else:
+            _refuse_real_data(session)
+            _load_demo(session, seed=seed, conversations=conversations)
+        _set_demo_passwords(session, password)
+    console.print(
+        f"Sign in as [bold]{DEMO_ADMIN}[/bold] with password [bold]{password}[/bold] "
+        "(every demo user has this password)."
+    )
+    if serve_after:
+        _run_server(settings, settings.host, port or settings.port, 1)
+
+
+def _refuse_real_data(session: Session) -> None:
+    from poise.conversations.models import Conversation
+
+    if (session.scalar(select(func.count(Conversation.id))) or 0) > 0:
+        fail(
+            "this database already holds conversations that are not demo data; "
+            "point POISE_DATA_DIR (or POISE_DATABASE_URL) elsewhere for the demo"
+        )
+
+
+def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
+    from poise.demo_loader import load_demo
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Loading demo data", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        counts = load_demo(session, seed=seed, conversations=conversations,
+                           now=datetime.now(UTC), progress=advance)  # fmt: skip
+    console.print(f"Loaded demo data: {counts}")
+
+
+def _set_demo_passwords(session: Session, password: str) -> None:
+    from poise.auth.models import User
+    from poise.auth.passwords import hash_password
+
+    hashed = hash_password(password)  # one hash for all: Argon2 is slow on purpose
+    for user in session.scalars(select(User).where(User.email.like("%@poise.demo"))):
+        user.password_hash = hashed
+    session.commit()
+
+
+def settings_command(
+    markdown: Annotated[bool, typer.Option(help="Print the README's settings table.")] = False,
+) -> None:
+    """Show the settings in force (or, with --markdown, the reference table)."""
+    if markdown:
+        out.print(settings_reference(), markup=False, highlight=False, soft_wrap=True)
+        return
+    settings = load_settings()
+    for name, value in settings.model_dump().items():
+        shown = "********" if name == "secret_key" else value
+        out.print(f"POISE_{name.upper()}={shown}", markup=False, highlight=False)
+    out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database (SQLite or PostgreSQL) up to the newest schema."""
+    settings = load_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine, revision)
+        console.print(f"Database at revision {current_revision(engine)} (was {before or 'empty'}).")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one this code knows."""
+    settings = load_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        out.print(f"current: {current_revision(engine) or 'empty'}  head: {head_revision()}")
+    finally:
+        engine.dispose()

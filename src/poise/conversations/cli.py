@@ -1,0 +1,107 @@
+"""``poise import``, ``poise stats`` and ``poise integrations``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.conversations import actions, queries
+from poise.conversations.actions import ImportReport
+from poise.conversations.importers import FORMATS, ImportLimits
+
+integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The file to import.")],
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],  # noqa: A002
+    source: Annotated[
+        str | None, typer.Option(help="Source system name (default: the format).")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import valid rows; write rejected ones to --rejected.")
+    ] = False,
+    rejected: Annotated[
+        Path | None, typer.Option(help="Where rejected rows go (default: FILE.rejected).")
+    ] = None,
+) -> None:
+    """Import conversations from a file: all or nothing, unless --skip-invalid."""
+    if format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    settings = load_settings()
+    data = file.read_bytes()
+    with open_session(settings) as session, _progress() as progress:
+        phases = {
+            "parse": progress.add_task("Reading", total=None),
+            "write": progress.add_task("Writing", total=None, visible=False),
+        }
+
+        def report_progress(phase: str, done: int, total: int) -> None:
+            progress.update(phases[phase], completed=done, total=total or None, visible=True)
+
+        report = actions.import_file(
+            session, actor=None, data=data, filename=file.name, fmt=format, source=source,
+            skip_invalid=skip_invalid, progress=report_progress,
+            limits=ImportLimits(max_message_chars=settings.max_message_chars),
+        )  # fmt: skip
+    _print_report(report, file, rejected)
+    if report.status == "rejected":
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+
+
+def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> None:
+    for error in report.errors[:50]:
+        console.print(f"  {error}", highlight=False, markup=False)
+    if len(report.errors) > 50:
+        console.print(f"  … and {len(report.errors) - 50} more problems")
+    c = report.counts
+    if report.status == "rejected":
+        console.print(
+            f"[red]Nothing imported[/red]: {len(report.errors)} problem(s) in "
+            f"{report.rows_total} rows. Fix them, or use --skip-invalid."
+        )
+        return
+    console.print(
+        f"Imported {file.name}: {c.conversations_created} new conversations, "
+        f"{c.conversations_updated} updated, {c.messages_created} new messages, "
+        f"{c.ratings_created} ratings from {report.rows_total} rows."
+    )
+    if report.rejected_text:
+        path = rejected or file.with_name(file.name + ".rejected")
+        path.write_text(report.rejected_text, encoding="utf-8")
+        console.print(f"{report.rows_rejected} rejected rows written to {path}")
+
+
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Count teams, users, conversations, messages and ratings."""
+    with open_session(load_settings()) as session:
+        counts = queries.counts(session)
+    if as_json:
+        out.print(json.dumps(counts), highlight=False)
+    else:
+        for name, n in counts.items():
+            out.print(f"{name:>14}: {n:,}", highlight=False)
+
+
+@integrations_app.command("add")
+def add_integration(name: Annotated[str, typer.Argument(help="e.g. zendesk-eu")]) -> None:
+    """Register a webhook sender and print its signing secret."""
+    with open_session(load_settings()) as session:
+        integration = actions.create_integration(session, actor=None, name=name)
+        out.print(f"{integration.name}\t{integration.secret}", highlight=False)

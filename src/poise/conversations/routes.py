@@ -1,0 +1,171 @@
+"""Conversation pages: the filtered list, one thread, the import page, webhook integrations."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from poise.auth.deps import AdminUser, CurrentUser, LeadUser
+from poise.conversations import actions, queries
+from poise.conversations.importers import FORMATS, ImportLimits
+from poise.conversations.models import CHANNELS, STATUSES
+from poise.errors import InvalidInput, NotFound
+from poise.settings import Settings
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    if not value:
+        return None
+    if value not in allowed:
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def parse_filters(
+    channel: str | None = None,
+    status: str | None = None,
+    assignee: str | None = None,
+    product: str | None = None,
+    opened_from: str | None = None,
+    opened_to: str | None = None,
+) -> queries.ConversationFilters:
+    """Filters from query parameters, where an empty value means "any" (plain HTML forms)."""
+    if assignee and not assignee.isdigit():
+        raise InvalidInput(f"assignee must be a user id, not {assignee!r}")
+    return queries.ConversationFilters(
+        channel=_choice(channel, CHANNELS, "channel"),
+        status=_choice(status, STATUSES, "status"),
+        assignee_id=int(assignee) if assignee else None,
+        product=product or None,
+        opened_from=_date(opened_from, "opened_from"),
+        opened_to=_date(opened_to, "opened_to"),
+    )
+
+
+Filters = Annotated[queries.ConversationFilters, Depends(parse_filters)]
+
+
+@router.get("/conversations", response_class=HTMLResponse)
+def conversation_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    filters: Filters,
+    page: int = 1,
+) -> HTMLResponse:
+    listing = queries.list_conversations(
+        session, actor=user, filters=filters, page=page, page_size=settings.page_size
+    )
+    kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    context = {
+        "listing": listing,
+        "filters": filters,
+        "choices": queries.filter_choices(session),
+        "channels": CHANNELS,
+        "statuses": STATUSES,
+        "base_query": urlencode(kept),
+        "filtered": bool(kept),
+    }
+    return render(request, "conversations/list.html", context)
+
+
+@router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
+def conversation_page(
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int
+) -> HTMLResponse:
+    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
+    return render(request, "conversations/detail.html", {"conv": conv})
+
+
+def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
+    return {"formats": FORMATS, "runs": queries.recent_imports(session), **extra}
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
+    return render(request, "conversations/import.html", _import_context(session))
+
+
+async def read_upload(upload: UploadFile, settings: Settings) -> bytes:
+    """The uploaded bytes, refusing files over the configured size before reading them all."""
+    data = await upload.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise InvalidInput(
+            f"the file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB; "
+            "split it or import it with the `poise import` command"
+        )
+    if not data:
+        raise InvalidInput("the file is empty")
+    return data
+
+
+def _rejected_path(settings: Settings, run_id: int) -> Path:
+    return settings.data_dir / "rejected" / f"import-{run_id}-rejected.txt"
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form()],  # noqa: A002 - the field users see
+    source: Annotated[str, Form()] = "",
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    data = await read_upload(file, settings)
+    report = actions.import_file(
+        session, actor=user, data=data, filename=file.filename or "upload", fmt=format,
+        source=source.strip() or None, skip_invalid=skip_invalid,
+        limits=ImportLimits(max_message_chars=settings.max_message_chars),
+    )  # fmt: skip
+    if report.rejected_text:
+        path = _rejected_path(settings, report.run_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.rejected_text, encoding="utf-8")
+    context = _import_context(session, report=report, filename=file.filename)
+    status = 422 if report.status == "rejected" else 200
+    return render(request, "conversations/import.html", context, status)
+
+
+@router.get("/import/{run_id}/rejected")
+def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: int) -> FileResponse:
+    path = _rejected_path(settings, run_id)
+    if not path.exists():
+        raise NotFound("no rejected rows were kept for this import")
+    return FileResponse(path, filename=path.name, media_type="text/plain")
+
+
+@router.get("/admin/integrations", response_class=HTMLResponse)
+def integrations_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
+    items = queries.list_integrations(session, actor=user)
+    return render(request, "conversations/integrations.html", {"integrations": items})
+
+
+@router.post("/admin/integrations")
+def add_integration(
+    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()]
+) -> RedirectResponse:
+    integration = actions.create_integration(session, actor=user, name=name)
+    flash(request, f"Added integration {integration.name}. Give its secret to the sender.")
+    return redirect("/admin/integrations")

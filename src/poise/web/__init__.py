@@ -1,0 +1,1 @@
+"""The web shell: layout, static files, dependencies, CSRF, charts. It imports no area."""

@@ -1,0 +1,45 @@
+"""CSRF tokens for every form: a random token in the signed session, echoed by each form."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import Request
+
+from poise.errors import PermissionDenied
+
+SESSION_KEY = "csrf"
+FORM_FIELD = "csrf_token"
+HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def csrf_token(request: Request) -> str:
+    """The session's token, made on first use (templates call this for each form)."""
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_KEY] = token
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse an unsafe request whose form field or header does not carry the session's token.
+
+    A dependency (not middleware) so it reads the form FastAPI parses anyway.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get(SESSION_KEY)
+    sent = request.headers.get(HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            value = (await request.form()).get(FORM_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+        raise PermissionDenied(
+            "this form has expired or did not come from Poise (missing or wrong CSRF token): "
+            "reload the page and try again"
+        )

@@ -1,0 +1,58 @@
+"""Typed dependencies every route uses: the settings, a database session, templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from poise.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, closed (and rolled back if uncommitted) at the end."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page inside the layout; the layout reads ``user`` and ``request``."""
+    templates: Jinja2Templates = request.app.state.templates
+    ctx = {
+        "user": getattr(request.state, "user", None),
+        "messages": request.session.pop("flash", []) if "session" in request.scope else [],
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def flash(request: Request, text: str, kind: str = "ok") -> None:
+    """A one-time message shown on the next page (after a redirect)."""
+    request.session.setdefault("flash", []).append({"text": text, "kind": kind})
+
+
+def redirect(url: str) -> RedirectResponse:
+    """See-other after a form post, so reloading does not post again."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only local paths: a login link must not send people to another site."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default

@@ -1,0 +1,49 @@
+"""The navigation: every product area, built or coming, so the layout reads like the product."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    role: str = "agent"  # the least role that sees it
+    coming: bool = False
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Conversations", "/conversations"),
+    NavItem("Signals", "/signals", coming=True),
+    NavItem("Manual", "/manual", coming=True),
+    NavItem("Training", "/training", coming=True),
+    NavItem("Morale", "/morale", coming=True),
+    NavItem("Insights", "/insights", coming=True),
+    NavItem("Import", "/import", role="lead"),
+    NavItem("Admin", "/admin/users", role="admin"),
+)
+
+ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
+
+COMING: dict[str, str] = {
+    "signals": "Negativity and emotion on every customer message, early warning at the start of "
+    "a conversation, escalation risk, drift from the customer's purpose and a live assist panel.",
+    "manual": "The issue & resolution manual: articles mined from resolved conversations, "
+    "curated by leads, searchable in the middle of a heated conversation, with first contact "
+    "resolution tracked.",
+    "training": "Short lessons with quizzes and spaced reminders, rude-question drills before a "
+    "launch, practice replies with feedback, and explanatory-style coaching.",
+    "morale": "Your private Happy File, peer reviews that name strengths, the monthly kudos "
+    "round and the public wall of positive feedback.",
+    "insights": "First contact resolution, CSAT, negativity trends and hotspots per product, "
+    "feature and channel, and each agent's exposure balanced against praise.",
+}
+
+
+def visible_nav(role: str | None) -> list[NavItem]:
+    """The items a user of ``role`` sees (none when signed out)."""
+    if role is None:
+        return []
+    rank = ROLE_RANK.get(role, 0)
+    return [item for item in NAV if ROLE_RANK[item.role] <= rank]

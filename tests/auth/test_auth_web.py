@@ -1,0 +1,181 @@
+"""Signing in and out, CSRF, roles on pages and API, API tokens."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, csrf_from, make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.auth.models import Team, User
+
+
+def test_pages_redirect_to_login_when_signed_out(client: TestClient) -> None:
+    response = client.get("/conversations", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/conversations"
+
+
+def test_sign_in_and_out(client: TestClient, session: Session) -> None:
+    agent = make_user(session, role="agent", name="Ada Agent")
+    sign_in(client, agent)
+    page = client.get("/conversations")
+    assert page.status_code == 200
+    assert "Ada Agent" in page.text
+    client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    assert client.get("/conversations", follow_redirects=False).status_code == 303
+
+
+def test_wrong_password_is_refused_without_saying_which_part(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session)
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": agent.email, "password": "nope-nope", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "Wrong email or password" in response.text
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_inactive_user_cannot_sign_in(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    agent.is_active = False
+    session.commit()
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 400
+
+
+def test_login_next_only_goes_to_local_paths(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": agent.email, "password": PASSWORD, "csrf_token": token,
+              "next": "https://evil.example/"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.headers["location"] == "/"
+
+
+def test_forged_form_without_csrf_token_is_refused(client: TestClient, session: Session) -> None:
+    admin = make_user(session, role="admin")
+    sign_in(client, admin)
+    response = client.post(
+        "/admin/teams", data={"name": "Forged team"}, follow_redirects=False
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+    wrong = client.post("/admin/teams", data={"name": "Forged", "csrf_token": "guess"})
+    assert wrong.status_code == 403
+    assert client.get("/admin/teams").text.count("Forged") == 0
+
+
+def test_agent_cannot_reach_admin_pages(client: TestClient, session: Session) -> None:
+    agent = make_user(session, role="agent")
+    token = sign_in(client, agent)
+    for path in ("/admin/users", "/admin/teams", "/admin/integrations", "/import"):
+        assert client.get(path).status_code == 403, path
+    response = client.post(
+        "/admin/users",
+        data={"email": "x@example.com", "name": "X", "role": "admin", "password": "longenough",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert session.query(User).filter_by(email="x@example.com").count() == 0
+
+
+def test_lead_may_import_but_not_administer(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    sign_in(client, lead)
+    assert client.get("/import").status_code == 200
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_manages_users_and_teams(client: TestClient, session: Session) -> None:
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+    client.post("/admin/teams", data={"name": "Billing", "csrf_token": token})
+    team_id = session.query(Team).filter_by(name="Billing").one().id
+    response = client.post(
+        "/admin/users",
+        data={"email": "New.Agent@Example.com", "name": "New Agent", "role": "agent",
+              "password": "longenough", "team": str(team_id), "csrf_token": token},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Added New Agent" in response.text
+    created = session.query(User).filter_by(email="new.agent@example.com").one()
+    assert created.team_id == team_id
+    duplicate = client.post(
+        "/admin/users",
+        data={"email": "new.agent@example.com", "name": "Again", "role": "agent",
+              "password": "longenough", "csrf_token": token},
+    )  # fmt: skip
+    assert duplicate.status_code == 400
+    assert "already exists" in duplicate.text
+    edit = client.post(
+        f"/admin/users/{created.id}", data={"role": "lead", "team": "", "csrf_token": token}
+    )
+    assert edit.status_code == 200
+    session.refresh(created)
+    assert (created.role, created.is_active) == ("lead", False)
+
+
+def test_admin_cannot_demote_themselves(client: TestClient, session: Session) -> None:
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={"role": "agent", "is_active": "true", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    session.refresh(admin)
+    assert admin.role == "admin"
+
+
+def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Session) -> None:
+    agent = make_user(session, role="agent")
+    admin = make_user(session, role="admin")
+    agent_token = create_api_token(session, actor=None, user=agent)
+    admin_token = create_api_token(session, actor=None, user=admin)
+    assert client.get("/api/v1/stats").status_code == 401
+    bad = client.get("/api/v1/stats", headers={"Authorization": "Bearer poise_wrong"})
+    assert bad.status_code == 401
+    ok = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {agent_token}"})
+    assert ok.status_code == 200
+    assert ok.json()["users"] == 2
+    assert client.get(
+        "/api/v1/users", headers={"Authorization": f"Bearer {agent_token}"}
+    ).status_code == 403
+    created = client.post(
+        "/api/v1/users", headers={"Authorization": f"Bearer {agent_token}"},
+        json={"email": "sneaky@example.com", "name": "Sneaky", "role": "admin"},
+    )  # fmt: skip
+    assert created.status_code == 403
+    listed = client.get("/api/v1/users", headers={"Authorization": f"Bearer {admin_token}"})
+    assert {u["email"] for u in listed.json()} == {agent.email, admin.email}
+
+
+def test_session_cookie_api_writes_need_the_csrf_header(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+    body = {"email": "via.cookie@example.com", "name": "Via Cookie", "role": "agent"}
+    assert client.post("/api/v1/users", json=body).status_code == 403
+    response = client.post("/api/v1/users", json=body, headers={"X-CSRF-Token": token})
+    assert response.status_code == 201
+
+
+def test_account_page_creates_a_token_shown_once(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    token = sign_in(client, agent)
+    page = client.post("/account/tokens", data={"name": "sync", "csrf_token": token})
+    assert 'id="new-token"' in page.text
+    secret = page.text.split('id="new-token">')[1].split("<")[0]
+    assert client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert 'id="new-token"' not in client.get("/account").text

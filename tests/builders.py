@@ -1,0 +1,89 @@
+"""Plain builders with defaults: make_user(...), make_conversation(...), sign_in(...)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from poise.auth import actions as auth_actions
+from poise.auth.models import User
+from poise.conversations.models import Conversation
+from poise.conversations.records import (
+    ConversationRecord,
+    CustomerRecord,
+    MessageRecord,
+    RatingRecord,
+)
+from poise.conversations.writer import write_conversations
+
+PASSWORD = "correct-horse-battery"
+_ids = itertools.count(1)
+
+
+def make_user(
+    session: Session, *, role: str = "agent", email: str | None = None, name: str | None = None,
+    team: str | None = None, password: str = PASSWORD,
+) -> User:  # fmt: skip
+    n = next(_ids)
+    team_id = auth_actions.team_by_name(session, team, create=True).id if team else None
+    return auth_actions.create_user(
+        session, actor=None, email=email or f"{role}{n}@example.com", name=name or f"{role.title()} {n}",
+        role=role, password=password, team_id=team_id,
+    )  # fmt: skip
+
+
+def conversation_record(**overrides: Any) -> ConversationRecord:
+    """A two-turn chat about a late refund; any field can be overridden."""
+    n = next(_ids)
+    start: datetime = overrides.pop("start", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    customer_text = overrides.pop("customer_text", "Still no refund after three weeks.")
+    fields: dict[str, Any] = {
+        "external_id": f"c{n}",
+        "channel": "chat",
+        "subject": "Refund not received",
+        "product": "Poise Mobile",
+        "feature": "billing",
+        "status": "resolved",
+        "resolved_at": start + timedelta(minutes=5),
+        "customer": CustomerRecord(f"cust{n}", "Robin Customer"),
+        "messages": [
+            MessageRecord("m1", "customer", customer_text, start, "Robin Customer"),
+            MessageRecord("m2", "agent", "I'm sorry! I've issued it now.", start + timedelta(minutes=4), "Agent"),
+        ],
+    }  # fmt: skip
+    fields.update(overrides)
+    return ConversationRecord(**fields)
+
+
+def make_conversation(session: Session, *, source: str = "test", **overrides: Any) -> Conversation:
+    record = conversation_record(**overrides)
+    write_conversations(session, source, [record])
+    session.commit()
+    conv = session.query(Conversation).filter_by(source=source, external_id=record.external_id).one()
+    return conv
+
+
+def good_rating(at: datetime, comment: str = "Great help!") -> RatingRecord:
+    return RatingRecord("three", 3, at, comment)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
+    """Sign in through the login form; returns the session's CSRF token."""
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": user.email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    return csrf_from(client.get("/account").text)
