@@ -1,0 +1,70 @@
+"""A lead signs in, filters conversations, opens one and uploads a bad import file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, conversation_record, make_user
+from poise.conversations.writer import write_conversations
+
+pytestmark = pytest.mark.browser
+
+BAD_IMPORT = (
+    "conversation_id,channel,author_role,body,sent_at\n"
+    "X1,chat,customer,My parcel is lost,2026-11-01T09:00:00Z\n"
+    "X1,carrier-pigeon,agent,On it,2026-11-01T09:02:00Z\n"
+)
+
+
+def test_sign_in_filter_open_and_import(
+    database_url: str, session: Session, live_server: str, browser_page: Any, tmp_path: Path
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    lead = make_user(session, role="lead", name="Lee Lead")
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    write_conversations(session, "test", [
+        conversation_record(external_id="phone-1", channel="phone", subject="Router keeps rebooting",
+                            customer_text="My router reboots every hour.", start=start),
+        conversation_record(external_id="chat-1", channel="chat", subject="Refund missing",
+                            start=start + timedelta(hours=1)),
+    ])  # fmt: skip
+    session.commit()
+    page = browser_page
+
+    page.goto(f"{live_server}/conversations")
+    assert "/login" in page.url
+    page.fill("input[name=email]", lead.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/conversations")
+    assert page.locator("table.conversations tbody tr").count() == 2
+
+    page.select_option("select[name=channel]", "phone")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**/conversations?channel=phone*")
+    rows = page.locator("table.conversations tbody tr")
+    assert rows.count() == 1
+    assert "Router keeps rebooting" in rows.first.inner_text()
+
+    page.click("text=Router keeps rebooting")
+    page.wait_for_url("**/conversations/*")
+    assert "My router reboots every hour." in page.locator(".thread").inner_text()
+
+    bad = tmp_path / "bad_import.csv"
+    bad.write_text(BAD_IMPORT)
+    page.click("nav >> text=Import")
+    page.set_input_files("input[name=file]", str(bad))
+    page.select_option("select[name=format]", "csv")
+    page.click("#import-form button[type=submit]")
+    report = page.locator("#import-report")
+    report.wait_for()
+    text = report.inner_text()
+    assert "Nothing was imported from bad_import.csv" in text
+    assert "channel" in text and "carrier-pigeon" in text
+    page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)

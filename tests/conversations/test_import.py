@@ -1,0 +1,186 @@
+"""Imports through the CLI, the upload page and the API: idempotent and all-or-nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import make_conversation, make_user, sign_in
+from conftest import shared_data
+from poise.auth.actions import create_api_token
+from poise.cli import app as cli
+from poise.conversations.models import Conversation, ImportRun, Message, Rating
+from poise.conversations.queries import counts
+from poise.settings import Settings
+
+HEADER = "conversation_id,channel,author_role,body,sent_at,product,rating,rating_comment\n"
+GOOD = HEADER + (
+    "A1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,Billing,,\n"
+    "A1,chat,agent,Fixed it for you.,2026-11-01T09:03:00Z,Billing,good,Quick and kind\n"
+    "B2,email,customer,How do I export reports?,2026-11-01T10:00:00Z,Reports,,\n"
+    "B2,email,agent,Use Export in the menu.,2026-11-01T12:00:00Z,Reports,4,\n"
+)
+BAD = HEADER + (
+    "C3,chat,customer,Hello there,2026-11-01T09:00:00Z,,,\n"
+    "C3,fax,agent,Hi!,2026-11-01T09:01:00Z,,,\n"
+    "D4,chat,robot,beep,not-a-time,,,\n"
+    "E5,chat,customer,Fine row,2026-11-01T09:00:00Z,,,\n"
+)
+
+
+def twcs_expected(path: Path) -> tuple[int, int]:
+    """Threads and tweets in a twcs file, derived here without Poise's parser."""
+    text = path.read_bytes().decode("utf-8")
+    # A bare CR (no LF after it) inside a tweet is content, not a record end.
+    text = "".join(
+        " " if ch == "\r" and text[i + 1 : i + 2] != "\n" else ch for i, ch in enumerate(text)
+    )
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    ids = {str(int(float(r["tweet_id"]))) for r in rows}
+    parent = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in rows:
+        reply_to = r["in_response_to_tweet_id"]
+        if reply_to and str(int(float(reply_to))) in ids:
+            parent[root(str(int(float(r["tweet_id"]))))] = root(str(int(float(reply_to))))
+    return len({root(i) for i in ids}), len(rows)
+
+
+def test_twcs_sample_imports_every_thread_once(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    path = shared_data("twcs-sample", "twcs_first5000.csv")
+    threads, tweets = twcs_expected(path)
+    assert (threads, tweets) == (1312, 5000)  # the README's own count agrees
+    result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
+    assert result.exit_code == 0, result.output
+    assert f"{threads} new conversations" in result.output
+    first = counts(session)
+    assert (first["conversations"], first["messages"]) == (threads, tweets)
+    broken = session.query(Message).filter_by(external_id="3399").one()
+    assert broken.body.startswith("@AskPayPal") and "love the start of email" in broken.body
+    again = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
+    assert again.exit_code == 0, again.output
+    assert "0 new conversations, 0 updated, 0 new messages" in again.output
+    assert counts(session) == first
+
+
+def test_good_csv_imports_ratings_and_is_idempotent(cli_env: Settings, session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD)
+    result = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--source", "desk"])
+    assert result.exit_code == 0, result.output
+    assert counts(session) | {"users": 0, "teams": 0} == {
+        "teams": 0, "users": 0, "conversations": 2, "messages": 4, "ratings": 2,
+    }  # fmt: skip
+    a1 = session.query(Conversation).filter_by(source="desk", external_id="A1").one()
+    assert (a1.channel, a1.product, a1.message_count, a1.purpose) == (
+        "chat", "Billing", 2, "My invoice is wrong",
+    )  # fmt: skip
+    ratings = {r.conversation.external_id: r for r in session.query(Rating)}
+    assert ratings["A1"].is_positive and ratings["A1"].comment == "Quick and kind"
+    assert (ratings["B2"].scale, ratings["B2"].score, ratings["B2"].is_positive) == ("five", 4, True)
+    before = counts(session)
+    assert CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--source", "desk"]).exit_code == 0
+    assert counts(session) == before
+
+
+def test_bad_csv_writes_nothing_and_reports_every_row(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    existing = make_conversation(session)
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    result = CliRunner().invoke(cli, ["import", str(path), "--format", "csv"])
+    assert result.exit_code == 1
+    assert "Nothing imported" in result.output
+    assert "line 3, channel" in result.output
+    assert "line 4, author_role" in result.output
+    assert "line 4, sent_at" in result.output
+    assert "Traceback" not in result.output
+    assert session.query(Conversation).count() == 1
+    assert session.get(Conversation, existing.id) is not None
+    run = session.query(ImportRun).one()
+    assert run.status == "rejected" and run.messages_created == 0
+
+
+def test_skip_invalid_imports_the_rest_and_sets_bad_rows_aside(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    rejected = tmp_path / "rejected.csv"
+    result = CliRunner().invoke(
+        cli, ["import", str(path), "-f", "csv", "--skip-invalid", "--rejected", str(rejected)]
+    )
+    assert result.exit_code == 0, result.output
+    assert {c.external_id for c in session.query(Conversation)} == {"E5"}
+    kept = rejected.read_text()
+    assert "C3,fax,agent" in kept and "D4,chat,robot" in kept and "E5" not in kept
+
+
+def test_bad_encoding_and_missing_columns_get_clear_messages(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes((HEADER + "A1,chat,customer,Caf\xe9 au lait,2026-11-01T09:00:00Z,,,\n").encode("latin-1"))
+    result = CliRunner().invoke(cli, ["import", str(latin), "-f", "csv"])
+    assert result.exit_code == 1
+    assert "UTF-8" in result.output and "Traceback" not in result.output
+    missing = tmp_path / "missing.csv"
+    missing.write_text("conversation_id,channel,body\nA1,chat,hello\n")
+    result = CliRunner().invoke(cli, ["import", str(missing), "-f", "csv", "--skip-invalid"])
+    assert result.exit_code == 1
+    assert "author_role" in result.output and "sent_at" in result.output
+    assert session.query(Message).count() == 0
+
+
+def test_upload_page_shows_the_error_report(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    token = sign_in(client, lead)
+    response = client.post(
+        "/import", data={"format": "csv", "csrf_token": token},
+        files={"file": ("bad.csv", BAD.encode(), "text/csv")},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Nothing was imported from bad.csv" in response.text
+    assert "author_role" in response.text
+    ok = client.post(
+        "/import", data={"format": "csv", "csrf_token": token},
+        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
+    )  # fmt: skip
+    assert ok.status_code == 200
+    assert "2 new conversations" in ok.text
+    assert session.query(Conversation).count() == 2
+
+
+def test_api_import_returns_the_report_as_json(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session, role="agent")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    bad = client.post("/api/v1/imports", headers=headers, data={"format": "csv"},
+                      files={"file": ("bad.csv", BAD.encode())})  # fmt: skip
+    assert bad.status_code == 422
+    body = bad.json()
+    assert body["status"] == "rejected" and body["messages_created"] == 0
+    assert {"line": 3, "field": "channel"}.items() <= body["errors"][0].items() or any(
+        e["line"] == 3 and e["field"] == "channel" for e in body["errors"]
+    )
+    good = client.post("/api/v1/imports", headers=headers, data={"format": "csv"},
+                       files={"file": ("good.csv", GOOD.encode())})  # fmt: skip
+    assert good.json()["messages_created"] == 4
+    agent_headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    refused = client.post("/api/v1/imports", headers=agent_headers, data={"format": "csv"},
+                          files={"file": ("good.csv", GOOD.encode())})  # fmt: skip
+    assert refused.status_code == 403

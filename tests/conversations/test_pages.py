@@ -1,0 +1,130 @@
+"""The conversation list (filters, pagination), a thread, the coming areas and health."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import conversation_record, good_rating, make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.conversations.writer import write_conversations
+
+
+def seed(session: Session, agent_email: str) -> None:
+    start = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    records = [
+        conversation_record(
+            external_id=f"conv-{i:03d}",
+            channel=("email", "chat", "phone", "social")[i % 4],
+            status="open" if i % 3 == 0 else "resolved",
+            product="Router X2" if i % 2 else "Poise Mobile",
+            subject=f"Subject number {i:03d}",
+            assignee_email=agent_email if i % 5 == 0 else None,
+            start=start + timedelta(days=i % 30, minutes=i),
+            rating=good_rating(start + timedelta(days=i % 30, hours=1)) if i % 7 == 0 else None,
+        )
+        for i in range(45)
+    ]
+    write_conversations(session, "test", records)
+    session.commit()
+
+
+def test_list_filters_and_paginates(client: TestClient, session: Session) -> None:
+    agent = make_user(session, name="Ana Agent")
+    seed(session, agent.email)
+    sign_in(client, agent)
+    page1 = client.get("/conversations")
+    assert "45 in all · page 1 of 3" in page1.text
+    assert page1.text.count('href="/conversations/') == 20
+    page3 = client.get("/conversations?page=3")
+    assert page3.text.count('href="/conversations/') == 5
+    chat = client.get("/conversations?channel=chat&status=&product=")
+    # i % 4 == 1 for 11 of the 45
+    assert "11 in all" in chat.text
+    assert "Subject number 001" in chat.text and "Subject number 002" not in chat.text
+    mine = client.get(f"/conversations?assignee={agent.id}")
+    assert "9 in all" in mine.text
+    dated = client.get("/conversations?opened_from=2026-10-01&opened_to=2026-10-01")
+    assert "2 in all" in dated.text  # i = 0 and 30
+    combined = client.get("/conversations?channel=email&status=open&product=Poise+Mobile")
+    # email: i%4==0; open: i%3==0; Poise Mobile: even -> i%12==0 -> 0,12,24,36
+    assert "4 in all" in combined.text
+    assert "page=2" in client.get("/conversations?product=Router+X2").text
+
+
+def test_bad_filter_values_get_a_clear_error(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session))
+    response = client.get("/conversations?channel=fax")
+    assert response.status_code == 400
+    assert "channel must be one of email, chat, phone, social" in response.text
+    assert client.get("/conversations?opened_from=yesterday").status_code == 400
+
+
+def test_empty_list_says_what_to_do(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role="lead"))
+    page = client.get("/conversations")
+    assert "No conversations yet" in page.text and 'href="/import"' in page.text
+    filtered = client.get("/conversations?channel=phone")
+    assert "No conversation matches these filters" in filtered.text
+
+
+def test_conversation_page_shows_the_thread(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    record = conversation_record(
+        customer_text="<script>alert(1)</script> my bill doubled", start=start,
+        rating=good_rating(start + timedelta(hours=1), "Lovely, thanks"),
+    )  # fmt: skip
+    write_conversations(session, "test", [record])
+    session.commit()
+    sign_in(client, agent)
+    listing = client.get("/conversations").text
+    conv_id = listing.split('href="/conversations/')[1].split('"')[0]
+    page = client.get(f"/conversations/{conv_id}")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; my bill doubled" in page.text
+    assert "<script>alert(1)" not in page.text
+    assert "I&#39;m sorry! I&#39;ve issued it now." in page.text
+    assert "Lovely, thanks" in page.text and "green robot" in page.text
+    assert client.get("/conversations/999999").status_code == 404
+
+
+def test_api_lists_and_reads_conversations(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    seed(session, agent.email)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    page = client.get("/api/v1/conversations?channel=phone&page_size=5", headers=headers).json()
+    assert page["total"] == 11 and len(page["items"]) == 5
+    assert all(item["channel"] == "phone" for item in page["items"])
+    one = client.get(f"/api/v1/conversations/{page['items'][0]['id']}", headers=headers).json()
+    assert [m["author_role"] for m in one["messages"]] == ["customer", "agent"]
+    assert client.get("/api/v1/conversations?page_size=1000", headers=headers).status_code == 400
+
+
+def test_coming_areas_are_honest(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session))
+    page = client.get("/insights")
+    assert page.status_code == 200
+    assert "not built yet" in page.text
+    assert client.get("/signals").status_code == 200
+
+
+def test_nav_shows_only_what_the_role_may_use(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role="agent"))
+    page = client.get("/conversations").text
+    assert 'href="/admin/users"' not in page and 'href="/import"' not in page
+
+
+def test_healthz_reports_the_database(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["database"] == "ok"
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/webhooks/messages" in spec["paths"]
+    assert "/api/v1/conversations" in spec["paths"]
