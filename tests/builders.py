@@ -26,15 +26,25 @@ _ids = itertools.count(1)
 
 
 def make_user(
-    session: Session, *, role: str = "agent", email: str | None = None, name: str | None = None,
-    team: str | None = None, password: str = PASSWORD,
-) -> User:  # fmt: skip
+    session: Session,
+    *,
+    role: str = "agent",
+    email: str | None = None,
+    name: str | None = None,
+    team: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     n = next(_ids)
     team_id = auth_actions.team_by_name(session, team, create=True).id if team else None
     return auth_actions.create_user(
-        session, actor=None, email=email or f"{role}{n}@example.com", name=name or f"{role.title()} {n}",
-        role=role, password=password, team_id=team_id,
-    )  # fmt: skip
+        session,
+        actor=None,
+        email=email or f"{role}{n}@example.com",
+        name=name or f"{role.title()} {n}",
+        role=role,
+        password=password,
+        team_id=team_id,
+    )
 
 
 def conversation_record(**overrides: Any) -> ConversationRecord:
@@ -53,9 +63,15 @@ def conversation_record(**overrides: Any) -> ConversationRecord:
         "customer": CustomerRecord(f"cust{n}", "Robin Customer"),
         "messages": [
             MessageRecord("m1", "customer", customer_text, start, "Robin Customer"),
-            MessageRecord("m2", "agent", "I'm sorry! I've issued it now.", start + timedelta(minutes=4), "Agent"),
+            MessageRecord(
+                "m2",
+                "agent",
+                "I'm sorry! I've issued it now.",
+                start + timedelta(minutes=4),
+                "Agent",
+            ),
         ],
-    }  # fmt: skip
+    }
     fields.update(overrides)
     return ConversationRecord(**fields)
 
@@ -64,7 +80,9 @@ def make_conversation(session: Session, *, source: str = "test", **overrides: An
     record = conversation_record(**overrides)
     write_conversations(session, source, [record])
     session.commit()
-    conv = session.query(Conversation).filter_by(source=source, external_id=record.external_id).one()
+    conv = (
+        session.query(Conversation).filter_by(source=source, external_id=record.external_id).one()
+    )
     return conv
 
 
@@ -82,8 +100,9 @@ def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the session's CSRF token."""
     token = csrf_from(client.get("/login").text)
     response = client.post(
-        "/login", data={"email": user.email, "password": password, "csrf_token": token},
+        "/login",
+        data={"email": user.email, "password": password, "csrf_token": token},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert response.status_code == 303, response.text
     return csrf_from(client.get("/account").text)

@@ -63,9 +63,7 @@ def _truncate_all(engine: Engine) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A clean, migrated database for this test on each backend."""
     if request.param == "sqlite":
         path = tmp_path / "poise.db"

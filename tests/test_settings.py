@@ -25,7 +25,9 @@ def test_production_refuses_the_placeholder_secret() -> None:
     assert Settings(environment="production", secret_key="x" * 40).environment == "production"
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("POISE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("POISE_PAGE_SIZE", "25")
     settings = Settings()

@@ -35,8 +35,11 @@ from poise.web.deps import render
 from poise.web.nav import visible_nav
 
 PACKAGE = Path(__file__).parent
-TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "auth" / "templates",
-                 PACKAGE / "conversations" / "templates"]  # fmt: skip
+TEMPLATE_DIRS = [
+    PACKAGE / "web" / "templates",
+    PACKAGE / "auth" / "templates",
+    PACKAGE / "conversations" / "templates",
+]
 
 
 def _format_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -68,13 +71,18 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    statuses: dict[type[PoiseError], int] = {PermissionDenied: 403, NotFound: 404, InvalidInput: 400}
+    statuses: dict[type[PoiseError], int] = {
+        PermissionDenied: 403,
+        NotFound: 404,
+        InvalidInput: 400,
+    }
 
     async def poise_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, LoginRequired):
             if _wants_json(request):
-                return JSONResponse({"detail": str(exc)}, status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+                return JSONResponse(
+                    {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         status = next((s for cls, s in statuses.items() if isinstance(exc, cls)), 400)
         return _error(request, status, str(exc))
@@ -138,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with request.app.state.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             database = "ok"
-        except Exception as exc:  # noqa: BLE001 - report any failure, never raise here
+        except Exception as exc:
             database = f"error: {type(exc).__name__}"
         ok = database == "ok"
         body = {"status": "ok" if ok else "degraded", "database": database, "version": __version__}

@@ -29,8 +29,14 @@ def load_demo(
     teams = {name: team_by_name(session, name, create=True) for name in org.teams}
     for person in org.users:
         team = teams[person.team] if person.team else None
-        session.add(User(email=person.email, name=person.name, role=person.role,
-                         team_id=team.id if team else None))  # fmt: skip
+        session.add(
+            User(
+                email=person.email,
+                name=person.name,
+                role=person.role,
+                team_id=team.id if team else None,
+            )
+        )
     session.flush()
     counts = write_conversations(session, DEMO_SOURCE, org.conversations, progress=progress)
     set_fact(session, DEMO_FLAG, "1")

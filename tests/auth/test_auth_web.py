@@ -55,19 +55,21 @@ def test_login_next_only_goes_to_local_paths(client: TestClient, session: Sessio
     token = csrf_from(client.get("/login").text)
     response = client.post(
         "/login",
-        data={"email": agent.email, "password": PASSWORD, "csrf_token": token,
-              "next": "https://evil.example/"},
+        data={
+            "email": agent.email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://evil.example/",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert response.headers["location"] == "/"
 
 
 def test_forged_form_without_csrf_token_is_refused(client: TestClient, session: Session) -> None:
     admin = make_user(session, role="admin")
     sign_in(client, admin)
-    response = client.post(
-        "/admin/teams", data={"name": "Forged team"}, follow_redirects=False
-    )
+    response = client.post("/admin/teams", data={"name": "Forged team"}, follow_redirects=False)
     assert response.status_code == 403
     assert "CSRF" in response.text
     wrong = client.post("/admin/teams", data={"name": "Forged", "csrf_token": "guess"})
@@ -82,9 +84,14 @@ def test_agent_cannot_reach_admin_pages(client: TestClient, session: Session) ->
         assert client.get(path).status_code == 403, path
     response = client.post(
         "/admin/users",
-        data={"email": "x@example.com", "name": "X", "role": "admin", "password": "longenough",
-              "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "email": "x@example.com",
+            "name": "X",
+            "role": "admin",
+            "password": "longenough",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 403
     assert session.query(User).filter_by(email="x@example.com").count() == 0
 
@@ -103,18 +110,29 @@ def test_admin_manages_users_and_teams(client: TestClient, session: Session) -> 
     team_id = session.query(Team).filter_by(name="Billing").one().id
     response = client.post(
         "/admin/users",
-        data={"email": "New.Agent@Example.com", "name": "New Agent", "role": "agent",
-              "password": "longenough", "team": str(team_id), "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "email": "New.Agent@Example.com",
+            "name": "New Agent",
+            "role": "agent",
+            "password": "longenough",
+            "team": str(team_id),
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 200
     assert "Added New Agent" in response.text
     created = session.query(User).filter_by(email="new.agent@example.com").one()
     assert created.team_id == team_id
     duplicate = client.post(
         "/admin/users",
-        data={"email": "new.agent@example.com", "name": "Again", "role": "agent",
-              "password": "longenough", "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "email": "new.agent@example.com",
+            "name": "Again",
+            "role": "agent",
+            "password": "longenough",
+            "csrf_token": token,
+        },
+    )
     assert duplicate.status_code == 400
     assert "already exists" in duplicate.text
     edit = client.post(
@@ -148,13 +166,15 @@ def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Se
     ok = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {agent_token}"})
     assert ok.status_code == 200
     assert ok.json()["users"] == 2
-    assert client.get(
-        "/api/v1/users", headers={"Authorization": f"Bearer {agent_token}"}
-    ).status_code == 403
+    assert (
+        client.get("/api/v1/users", headers={"Authorization": f"Bearer {agent_token}"}).status_code
+        == 403
+    )
     created = client.post(
-        "/api/v1/users", headers={"Authorization": f"Bearer {agent_token}"},
+        "/api/v1/users",
+        headers={"Authorization": f"Bearer {agent_token}"},
         json={"email": "sneaky@example.com", "name": "Sneaky", "role": "admin"},
-    )  # fmt: skip
+    )
     assert created.status_code == 403
     listed = client.get("/api/v1/users", headers={"Authorization": f"Bearer {admin_token}"})
     assert {u["email"] for u in listed.json()} == {agent.email, admin.email}
@@ -177,5 +197,8 @@ def test_account_page_creates_a_token_shown_once(client: TestClient, session: Se
     page = client.post("/account/tokens", data={"name": "sync", "csrf_token": token})
     assert 'id="new-token"' in page.text
     secret = page.text.split('id="new-token">')[1].split("<")[0]
-    assert client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
     assert 'id="new-token"' not in client.get("/account").text

@@ -18,9 +18,14 @@ from poise.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -54,7 +59,9 @@ def browser_page() -> Iterator[Any]:
     """A fresh headless chromium page (skips, saying why, when chromium is not installed)."""
     if not shutil.which(CHROMIUM):
         if os.environ.get("POISE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+            pytest.fail(
+                f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+            )
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
 

@@ -28,12 +28,25 @@ def test_sign_in_filter_open_and_import(
         pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead", name="Lee Lead")
     start = datetime(2026, 11, 1, 9, tzinfo=UTC)
-    write_conversations(session, "test", [
-        conversation_record(external_id="phone-1", channel="phone", subject="Router keeps rebooting",
-                            customer_text="My router reboots every hour.", start=start),
-        conversation_record(external_id="chat-1", channel="chat", subject="Refund missing",
-                            start=start + timedelta(hours=1)),
-    ])  # fmt: skip
+    write_conversations(
+        session,
+        "test",
+        [
+            conversation_record(
+                external_id="phone-1",
+                channel="phone",
+                subject="Router keeps rebooting",
+                customer_text="My router reboots every hour.",
+                start=start,
+            ),
+            conversation_record(
+                external_id="chat-1",
+                channel="chat",
+                subject="Refund missing",
+                start=start + timedelta(hours=1),
+            ),
+        ],
+    )
     session.commit()
     page = browser_page
 

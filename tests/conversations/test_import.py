@@ -76,23 +76,39 @@ def test_twcs_sample_imports_every_thread_once(
     assert counts(session) == first
 
 
-def test_good_csv_imports_ratings_and_is_idempotent(cli_env: Settings, session: Session, tmp_path: Path) -> None:
+def test_good_csv_imports_ratings_and_is_idempotent(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "good.csv"
     path.write_text(GOOD)
     result = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--source", "desk"])
     assert result.exit_code == 0, result.output
     assert counts(session) | {"users": 0, "teams": 0} == {
-        "teams": 0, "users": 0, "conversations": 2, "messages": 4, "ratings": 2,
-    }  # fmt: skip
+        "teams": 0,
+        "users": 0,
+        "conversations": 2,
+        "messages": 4,
+        "ratings": 2,
+    }
     a1 = session.query(Conversation).filter_by(source="desk", external_id="A1").one()
     assert (a1.channel, a1.product, a1.message_count, a1.purpose) == (
-        "chat", "Billing", 2, "My invoice is wrong",
-    )  # fmt: skip
+        "chat",
+        "Billing",
+        2,
+        "My invoice is wrong",
+    )
     ratings = {r.conversation.external_id: r for r in session.query(Rating)}
     assert ratings["A1"].is_positive and ratings["A1"].comment == "Quick and kind"
-    assert (ratings["B2"].scale, ratings["B2"].score, ratings["B2"].is_positive) == ("five", 4, True)
+    assert (ratings["B2"].scale, ratings["B2"].score, ratings["B2"].is_positive) == (
+        "five",
+        4,
+        True,
+    )
     before = counts(session)
-    assert CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--source", "desk"]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--source", "desk"]).exit_code
+        == 0
+    )
     assert counts(session) == before
 
 
@@ -134,7 +150,9 @@ def test_bad_encoding_and_missing_columns_get_clear_messages(
     cli_env: Settings, session: Session, tmp_path: Path
 ) -> None:
     latin = tmp_path / "latin1.csv"
-    latin.write_bytes((HEADER + "A1,chat,customer,Caf\xe9 au lait,2026-11-01T09:00:00Z,,,\n").encode("latin-1"))
+    latin.write_bytes(
+        (HEADER + "A1,chat,customer,Caf\xe9 au lait,2026-11-01T09:00:00Z,,,\n").encode("latin-1")
+    )
     result = CliRunner().invoke(cli, ["import", str(latin), "-f", "csv"])
     assert result.exit_code == 1
     assert "UTF-8" in result.output and "Traceback" not in result.output
@@ -150,16 +168,18 @@ def test_upload_page_shows_the_error_report(client: TestClient, session: Session
     lead = make_user(session, role="lead")
     token = sign_in(client, lead)
     response = client.post(
-        "/import", data={"format": "csv", "csrf_token": token},
+        "/import",
+        data={"format": "csv", "csrf_token": token},
         files={"file": ("bad.csv", BAD.encode(), "text/csv")},
-    )  # fmt: skip
+    )
     assert response.status_code == 422
     assert "Nothing was imported from bad.csv" in response.text
     assert "author_role" in response.text
     ok = client.post(
-        "/import", data={"format": "csv", "csrf_token": token},
+        "/import",
+        data={"format": "csv", "csrf_token": token},
         files={"file": ("good.csv", GOOD.encode(), "text/csv")},
-    )  # fmt: skip
+    )
     assert ok.status_code == 200
     assert "2 new conversations" in ok.text
     assert session.query(Conversation).count() == 2
@@ -169,18 +189,30 @@ def test_api_import_returns_the_report_as_json(client: TestClient, session: Sess
     lead = make_user(session, role="lead")
     agent = make_user(session, role="agent")
     headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
-    bad = client.post("/api/v1/imports", headers=headers, data={"format": "csv"},
-                      files={"file": ("bad.csv", BAD.encode())})  # fmt: skip
+    bad = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"format": "csv"},
+        files={"file": ("bad.csv", BAD.encode())},
+    )
     assert bad.status_code == 422
     body = bad.json()
     assert body["status"] == "rejected" and body["messages_created"] == 0
     assert {"line": 3, "field": "channel"}.items() <= body["errors"][0].items() or any(
         e["line"] == 3 and e["field"] == "channel" for e in body["errors"]
     )
-    good = client.post("/api/v1/imports", headers=headers, data={"format": "csv"},
-                       files={"file": ("good.csv", GOOD.encode())})  # fmt: skip
+    good = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"format": "csv"},
+        files={"file": ("good.csv", GOOD.encode())},
+    )
     assert good.json()["messages_created"] == 4
     agent_headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
-    refused = client.post("/api/v1/imports", headers=agent_headers, data={"format": "csv"},
-                          files={"file": ("good.csv", GOOD.encode())})  # fmt: skip
+    refused = client.post(
+        "/api/v1/imports",
+        headers=agent_headers,
+        data={"format": "csv"},
+        files={"file": ("good.csv", GOOD.encode())},
+    )
     assert refused.status_code == 403

@@ -74,9 +74,10 @@ def test_conversation_page_shows_the_thread(client: TestClient, session: Session
     agent = make_user(session)
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)
     record = conversation_record(
-        customer_text="<script>alert(1)</script> my bill doubled", start=start,
+        customer_text="<script>alert(1)</script> my bill doubled",
+        start=start,
         rating=good_rating(start + timedelta(hours=1), "Lovely, thanks"),
-    )  # fmt: skip
+    )
     write_conversations(session, "test", [record])
     session.commit()
     sign_in(client, agent)

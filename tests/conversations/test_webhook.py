@@ -15,16 +15,29 @@ from poise.conversations.models import Conversation, Message
 
 
 def payload(message_id: str = "msg-1", body: str = "My order never arrived.", **conv: Any) -> bytes:
-    conversation = {"id": "T-100", "channel": "email", "subject": "Where is my order?",
-                    "customer": {"id": "cust-9", "name": "Sam Customer"}, **conv}  # fmt: skip
-    message = {"id": message_id, "author_role": "customer", "author": "Sam Customer",
-               "body": body, "sent_at": "2026-11-02T10:00:00Z"}  # fmt: skip
+    conversation = {
+        "id": "T-100",
+        "channel": "email",
+        "subject": "Where is my order?",
+        "customer": {"id": "cust-9", "name": "Sam Customer"},
+        **conv,
+    }
+    message = {
+        "id": message_id,
+        "author_role": "customer",
+        "author": "Sam Customer",
+        "body": body,
+        "sent_at": "2026-11-02T10:00:00Z",
+    }
     return json.dumps({"conversation": conversation, "message": message}).encode()
 
 
 def send(client: TestClient, body: bytes, secret: str, name: str = "helpdesk") -> Response:
-    headers = {"X-Poise-Integration": name, "X-Poise-Signature": signature_for(secret, body),
-               "Content-Type": "application/json"}  # fmt: skip
+    headers = {
+        "X-Poise-Integration": name,
+        "X-Poise-Signature": signature_for(secret, body),
+        "Content-Type": "application/json",
+    }
     return client.post("/api/v1/webhooks/messages", content=body, headers=headers)
 
 
@@ -58,8 +71,11 @@ def test_wrong_signature_is_refused_and_stores_nothing(
     assert unknown.status_code == 401
     tampered_body = payload()
     good_sig = signature_for("not-the-secret", tampered_body)
-    missing = client.post("/api/v1/webhooks/messages", content=tampered_body,
-                          headers={"X-Poise-Integration": "helpdesk"})  # fmt: skip
+    missing = client.post(
+        "/api/v1/webhooks/messages",
+        content=tampered_body,
+        headers={"X-Poise-Integration": "helpdesk"},
+    )
     assert missing.status_code == 422
     assert good_sig.startswith("sha256=")
     assert session.query(Conversation).count() == 0

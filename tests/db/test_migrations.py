@@ -15,7 +15,6 @@ from poise.db import make_engine
 from poise.db.migrate import current_revision, head_revision, upgrade
 
 
-
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Path) -> None:
     if backend == "postgresql" and not POSTGRES_URL:

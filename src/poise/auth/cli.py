@@ -26,8 +26,15 @@ def add_user(
     """Add a user."""
     with open_session(load_settings()) as session:
         team_id = actions.team_by_name(session, team, create=True).id if team else None
-        user = actions.create_user(session, actor=None, email=email, name=name, role=role,
-                                   password=password, team_id=team_id)  # fmt: skip
+        user = actions.create_user(
+            session,
+            actor=None,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            team_id=team_id,
+        )
         out.print(f"Added {user.name} <{user.email}> as {user.role}.", highlight=False)
 
 

@@ -20,7 +20,7 @@ api = APIRouter(prefix="/api/v1", tags=["users"])
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "auth/login.html", {"next": safe_next(next)})
 
 
@@ -30,7 +30,7 @@ def login(
     session: SessionDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",  # noqa: A002
+    next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse | RedirectResponse:
     user = queries.authenticate(session, email, password)
     if user is None:
@@ -66,8 +66,12 @@ def users_page(
 ) -> HTMLResponse:
     listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
     pages = max(1, -(-listing.total // listing.page_size))
-    context = {"listing": listing, "pages": pages, "teams": queries.list_teams(session),
-               "roles": ROLES}  # fmt: skip
+    context = {
+        "listing": listing,
+        "pages": pages,
+        "teams": queries.list_teams(session),
+        "roles": ROLES,
+    }
     return render(request, "auth/users.html", context)
 
 
@@ -91,9 +95,14 @@ def add_user(
     team: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     created = actions.create_user(
-        session, actor=user, email=email, name=name, role=role, password=password,
+        session,
+        actor=user,
+        email=email,
+        name=name,
+        role=role,
+        password=password,
         team_id=_team_id(team),
-    )  # fmt: skip
+    )
     flash(request, f"Added {created.name} ({created.role}).")
     return redirect("/admin/users")
 
@@ -119,9 +128,14 @@ def edit_user(
     password: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     target = actions.update_user(
-        session, actor=user, user_id=user_id, role=role, team_id=_team_id(team),
-        is_active=is_active, password=password or None,
-    )  # fmt: skip
+        session,
+        actor=user,
+        user_id=user_id,
+        role=role,
+        team_id=_team_id(team),
+        is_active=is_active,
+        password=password or None,
+    )
     flash(request, f"Saved {target.name}.")
     return redirect("/admin/users")
 
@@ -154,10 +168,12 @@ def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> Us
     if body.team:
         team_id = actions.team_by_name(session, body.team).id
     created = actions.create_user(
-        session, actor=user, email=body.email, name=body.name, role=body.role,
-        password=body.password, team_id=team_id,
-    )  # fmt: skip
+        session,
+        actor=user,
+        email=body.email,
+        name=body.name,
+        role=body.role,
+        password=body.password,
+        team_id=team_id,
+    )
     return UserPublic.model_validate(created)
-
-
-

@@ -39,8 +39,14 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
 
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
     if workers > 1:
-        uvicorn.run("poise.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning")  # fmt: skip
+        uvicorn.run(
+            "poise.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
         return
     from poise.app import create_app
 
@@ -92,8 +98,9 @@ def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        counts = load_demo(session, seed=seed, conversations=conversations,
-                           now=datetime.now(UTC), progress=advance)  # fmt: skip
+        counts = load_demo(
+            session, seed=seed, conversations=conversations, now=datetime.now(UTC), progress=advance
+        )
     console.print(f"Loaded demo data: {counts}")
 
 

@@ -91,7 +91,9 @@ def _record_run(
         conversations_created=counts.conversations_created,
         messages_created=counts.messages_created,
         ratings_created=counts.ratings_created,
-        errors=[{"line": e.line, "field": e.field, "reason": e.reason} for e in parsed.errors[:1000]],
+        errors=[
+            {"line": e.line, "field": e.field, "reason": e.reason} for e in parsed.errors[:1000]
+        ],
         created_by_id=actor.id if actor else None,
     )
     session.add(run)
@@ -132,9 +134,16 @@ def import_file(
         counts = write_conversations(session, source, parsed.conversations, progress=write_progress)
         status = "partial" if parsed.errors else "imported"
     run = _record_run(
-        session, actor=actor, filename=filename, fmt=fmt, source=source, data=data,
-        status=status, parsed=parsed, counts=counts,
-    )  # fmt: skip
+        session,
+        actor=actor,
+        filename=filename,
+        fmt=fmt,
+        source=source,
+        data=data,
+        status=status,
+        parsed=parsed,
+        counts=counts,
+    )
     session.commit()
     return ImportReport(
         run_id=run.id,

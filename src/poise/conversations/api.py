@@ -46,7 +46,9 @@ def list_conversations(
 @router.get(
     "/conversations/{conversation_id}", response_model=ConversationPublic, tags=["conversations"]
 )
-def get_conversation(session: SessionDep, user: ApiUser, conversation_id: int) -> ConversationPublic:
+def get_conversation(
+    session: SessionDep, user: ApiUser, conversation_id: int
+) -> ConversationPublic:
     """One conversation with its messages and rating."""
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     return ConversationPublic.model_validate(conv)
@@ -58,20 +60,25 @@ async def import_file(
     settings: SettingsDep,
     user: ApiLead,
     file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form()],  # noqa: A002
+    format: Annotated[str, Form()],
     source: Annotated[str, Form()] = "",
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
     """Import a file (leads and admins). 200 when stored, 422 with every refusal when not."""
     data = await read_upload(file, settings)
     report = actions.import_file(
-        session, actor=user, data=data, filename=file.filename or "upload", fmt=format,
-        source=source.strip() or None, skip_invalid=skip_invalid,
+        session,
+        actor=user,
+        data=data,
+        filename=file.filename or "upload",
+        fmt=format,
+        source=source.strip() or None,
+        skip_invalid=skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
-    )  # fmt: skip
+    )
     body = ImportReportPublic(
         run_id=report.run_id,
-        status=report.status,  # type: ignore[arg-type]
+        status=report.status,
         rows_total=report.rows_total,
         rows_rejected=report.rows_rejected,
         conversations_created=report.counts.conversations_created,
@@ -113,9 +120,12 @@ async def webhook_message(
         return JSONResponse({"detail": "the webhook body is too large"}, status_code=413)
     try:
         receipt = actions.receive_webhook_message(
-            session, integration_name=x_poise_integration, signature=x_poise_signature,
-            body=body, max_message_chars=settings.max_message_chars,
-        )  # fmt: skip
+            session,
+            integration_name=x_poise_integration,
+            signature=x_poise_signature,
+            body=body,
+            max_message_chars=settings.max_message_chars,
+        )
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
     status = 201 if receipt.message_created else 200

@@ -19,7 +19,7 @@ integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_arg
 
 def import_command(
     file: Annotated[Path, typer.Argument(help="The file to import.")],
-    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],  # noqa: A002
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],
     source: Annotated[
         str | None, typer.Option(help="Source system name (default: the format).")
     ] = None,
@@ -47,10 +47,16 @@ def import_command(
             progress.update(phases[phase], completed=done, total=total or None, visible=True)
 
         report = actions.import_file(
-            session, actor=None, data=data, filename=file.name, fmt=format, source=source,
-            skip_invalid=skip_invalid, progress=report_progress,
+            session,
+            actor=None,
+            data=data,
+            filename=file.name,
+            fmt=format,
+            source=source,
+            skip_invalid=skip_invalid,
+            progress=report_progress,
             limits=ImportLimits(max_message_chars=settings.max_message_chars),
-        )  # fmt: skip
+        )
     _print_report(report, file, rejected)
     if report.status == "rejected":
         raise typer.Exit(1)
@@ -58,9 +64,13 @@ def import_command(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    )  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> None:

@@ -129,16 +129,21 @@ async def import_upload(
     settings: SettingsDep,
     user: LeadUser,
     file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form()],  # noqa: A002 - the field users see
+    format: Annotated[str, Form()],
     source: Annotated[str, Form()] = "",
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     data = await read_upload(file, settings)
     report = actions.import_file(
-        session, actor=user, data=data, filename=file.filename or "upload", fmt=format,
-        source=source.strip() or None, skip_invalid=skip_invalid,
+        session,
+        actor=user,
+        data=data,
+        filename=file.filename or "upload",
+        fmt=format,
+        source=source.strip() or None,
+        skip_invalid=skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
-    )  # fmt: skip
+    )
     if report.rejected_text:
         path = _rejected_path(settings, report.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,11 +51,11 @@ def _upsert_customers(
     wanted = {r.customer.external_id: r.customer for r in records if r.customer is not None}
     ids: dict[str, int] = {}
     keys = list(wanted)
-    for chunk in _chunks(keys):
+    for key_chunk in _chunks(keys):
         rows = session.execute(
             select(Customer.external_id, Customer.id)
             .where(Customer.source == source)
-            .where(Customer.external_id.in_(chunk))
+            .where(Customer.external_id.in_(key_chunk))
         )
         ids.update({ext: cid for ext, cid in rows})
     new = [
@@ -259,9 +259,11 @@ def _write_ratings(
     if not rated:
         return
     have: set[int] = set()
-    for chunk in _chunks(list(rated)):
+    for id_chunk in _chunks(list(rated)):
         have.update(
-            session.scalars(select(Rating.conversation_id).where(Rating.conversation_id.in_(chunk)))
+            session.scalars(
+                select(Rating.conversation_id).where(Rating.conversation_id.in_(id_chunk))
+            )
         )
     assignees = _assignees(session, [cid for cid in rated if cid not in have])
     rows = []
