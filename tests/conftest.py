@@ -3,7 +3,6 @@ real PostgreSQL too. Each test gets a clean, fully migrated database."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,18 +18,9 @@ from poise.app import create_app
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
 from poise.settings import Settings
+from support import POSTGRES_URL
 
-POSTGRES_URL = os.environ.get("POISE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def shared_data(*parts: str) -> Path:
-    """A file under ../shared/data, or skip the test with the reason when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: ../shared/data is only beside CI's and developers' clones")
-    return path
 
 
 @pytest.fixture(scope="session")

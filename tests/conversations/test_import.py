@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
-from conftest import shared_data
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.models import Conversation, ImportRun, Message, Rating
 from poise.conversations.queries import counts
 from poise.settings import Settings
+from support import shared_data
 
 HEADER = "conversation_id,channel,author_role,body,sent_at,product,rating,rating_comment\n"
 GOOD = HEADER + (

@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from conftest import POSTGRES_URL
 from poise.all_models import Base
 from poise.db import make_engine
 from poise.db.migrate import current_revision, head_revision, upgrade
+from support import POSTGRES_URL
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

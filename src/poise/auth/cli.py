@@ -56,4 +56,4 @@ def create_token(
     """Create an API token and print it (it is shown only once)."""
     with open_session(load_settings()) as session:
         user = queries.user_by_email(session, email)
-        out.print(actions.create_api_token(session, actor=None, user=user, name=name))
+        typer.echo(actions.create_api_token(session, actor=None, user=user, name=name))

@@ -119,7 +119,7 @@ def settings_command(
 ) -> None:
     """Show the settings in force (or, with --markdown, the reference table)."""
     if markdown:
-        out.print(settings_reference(), markup=False, highlight=False, soft_wrap=True)
+        typer.echo(settings_reference())
         return
     settings = load_settings()
     for name, value in settings.model_dump().items():

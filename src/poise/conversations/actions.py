@@ -29,7 +29,11 @@ from poise.conversations.records import (
     RowError,
 )
 from poise.conversations.schemas import WebhookPayload, WebhookReceipt
-from poise.conversations.writer import WriteCounts, write_conversations
+from poise.conversations.writer import (
+    WriteCounts,
+    refresh_planner_statistics,
+    write_conversations,
+)
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 
@@ -116,8 +120,9 @@ def import_file(
 
     With any refused row and no ``skip_invalid``, nothing is written and every refusal is
     reported; with ``skip_invalid`` the valid conversations are stored and the refused rows
-    come back as ``rejected_text``. A file-level error (bad encoding, missing columns) always
-    refuses the whole file. Either way the attempt is recorded as an :class:`ImportRun`.
+    come back as ``rejected_text``. A file-level error (missing columns, an unreadable header
+    or JSON document) always refuses the whole file; rows with bytes that are not UTF-8 are
+    refused row by row. Either way the attempt is recorded as an :class:`ImportRun`.
     """
     require_lead(actor)
     if fmt not in FORMATS:
@@ -145,6 +150,7 @@ def import_file(
         counts=counts,
     )
     session.commit()
+    refresh_planner_statistics(session, counts)
     return ImportReport(
         run_id=run.id,
         status=status,

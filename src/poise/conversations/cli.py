@@ -103,7 +103,7 @@ def stats_command(
     with open_session(load_settings()) as session:
         counts = queries.counts(session)
     if as_json:
-        out.print(json.dumps(counts), highlight=False)
+        typer.echo(json.dumps(counts))
     else:
         for name, n in counts.items():
             out.print(f"{name:>14}: {n:,}", highlight=False)

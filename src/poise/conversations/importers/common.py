@@ -1,0 +1,352 @@
+"""What every file parser shares: decoding, limits, time/text/rating checks, rejecting whole groups.
+
+Each check returns a *reason* (a human sentence) instead of raising, so the parsers can turn it
+into a :class:`~poise.conversations.records.RowError` and go on with the next row.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String
+
+from poise.conversations.models import THREE_POINT, Conversation, Customer, Message
+from poise.conversations.records import ParseResult, RowError
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(rows_done, rows_total)``; ``rows_total`` is 0 when it is not known."""
+
+PROGRESS_EVERY = 1000
+PURPOSE_CHARS = 280
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How big an import may be: a longer message body or more rows is refused, not truncated."""
+
+    max_message_chars: int = 20_000
+    max_rows: int = 2_000_000
+
+
+def _length(model: Any, column: str) -> int:
+    kind = model.__table__.columns[column].type
+    assert isinstance(kind, String) and kind.length is not None
+    return int(kind.length)
+
+
+# Column sizes come from the tables, so a migration that widens a column widens the check.
+COLUMN_LIMITS: dict[str, tuple[str, int]] = {
+    # field name in the import -> (table.column named in the error, limit)
+    "conversation_id": ("conversations.external_id", _length(Conversation, "external_id")),
+    "message_id": ("messages.external_id", _length(Message, "external_id")),
+    "subject": ("conversations.subject", _length(Conversation, "subject")),
+    "product": ("conversations.product", _length(Conversation, "product")),
+    "feature": ("conversations.feature", _length(Conversation, "feature")),
+    "customer_id": ("customers.external_id", _length(Customer, "external_id")),
+    "customer_name": ("customers.name", _length(Customer, "name")),
+    "customer_email": ("customers.email", _length(Customer, "email")),
+    "author": ("messages.author_name", _length(Message, "author_name")),
+    "author_email": ("customers.email", _length(Customer, "email")),
+    "assignee_email": ("customers.email", _length(Customer, "email")),
+    "rating_agent_email": ("customers.email", _length(Customer, "email")),
+}
+SOURCE_MAX = _length(Conversation, "source")
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+_BOM = b"\xef\xbb\xbf"
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+@dataclass(slots=True)
+class Decoded:
+    """The text of a file and, when some bytes were not UTF-8, where they were.
+
+    Undecodable bytes are kept as surrogate escapes (``errors="surrogateescape"``) so the rows
+    around them still parse; ``bad_lines`` maps each affected line to the file offset of its
+    first bad byte, and the parsers refuse exactly those rows.
+    """
+
+    text: str
+    bad_lines: dict[int, int] = field(default_factory=dict)
+
+    def encoding_reason(self, line: int) -> str:
+        return (
+            f"not valid UTF-8 at byte {self.bad_lines[line]} (line {line}): save the file as UTF-8"
+        )
+
+    def bad_between(self, first: int, last: int) -> int | None:
+        """The first line in ``first..last`` holding bytes that are not UTF-8."""
+        if not self.bad_lines:
+            return None
+        for line in range(first, last + 1):
+            if line in self.bad_lines:
+                return line
+        return None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode strictly as UTF-8 (a BOM is dropped); note the lines holding invalid bytes."""
+    skip = 3 if data.startswith(_BOM) else 0
+    body = data[skip:] if skip else data
+    try:
+        return Decoded(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", "surrogateescape")
+    bad: dict[int, int] = {}
+    position = 0  # characters of ``text`` already counted
+    offset = skip  # bytes of ``data`` before ``position``
+    line = 1
+    for match in _ESCAPED_BYTE.finditer(text):
+        chunk = text[position : match.start()]
+        offset += len(chunk.encode("utf-8", "surrogateescape"))
+        line += chunk.count("\n")
+        position = match.start()
+        bad.setdefault(line, offset)
+    return Decoded(text, bad)
+
+
+def protect_bare_cr(text: str) -> tuple[str, str | None]:
+    """Hide carriage returns that are content, not line ends, from the csv module.
+
+    In a file whose lines end with ``\\n`` (or ``\\r\\n``), a lone ``\\r`` is part of a value
+    (twcs tweet 3399 holds two); left alone, the csv module would cut the record there. Each is
+    swapped for a private-use character absent from the file, returned so the parser can turn
+    it back into a newline inside values. A file with no ``\\n`` at all uses ``\\r`` as line
+    end (old Mac) and is converted.
+    """
+    cr = text.count("\r")
+    if not cr or cr == text.count("\r\n"):
+        return text, None
+    if "\n" not in text:
+        return text.replace("\r", "\n"), None
+    mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    return re.sub("\r(?!\n)", mark, text), mark
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a parser builds its records.
+
+    A parse allocates hundreds of thousands of small objects that all stay alive, so the
+    collector's repeated scans find nothing to free yet cost a third of the time. The records
+    hold no reference cycles; the collector resumes (if it was on) as soon as the parse ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def csv_field_limit(limits: ImportLimits) -> Iterator[int]:
+    """Let the csv module read fields a little past the body limit, then restore its setting.
+
+    A longer field (typically a quote that is never closed) makes the csv module stop with an
+    error, which the parsers report on that record instead of reading the rest of the file
+    into one value.
+    """
+    wanted = limits.max_message_chars * 2 + 1024
+    previous = csv.field_size_limit(wanted)
+    try:
+        yield wanted
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_error_reason(error: csv.Error, field_limit: int) -> str:
+    message = str(error)
+    if "field larger than field limit" in message:
+        return (
+            f"a value is longer than {field_limit:,} characters, so the record was not read "
+            "(is a closing quote missing?)"
+        )
+    return f"not valid CSV: {message}"
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def show(value: str, width: int = 40) -> str:
+    """A value quoted for an error message, shortened when long."""
+    if len(value) > width:
+        value = value[: width - 1] + "…"
+    return repr(value)
+
+
+def text_problem(value: str) -> str | None:
+    """Why the database cannot store this text (NUL, lone surrogate), or ``None``."""
+    if "\x00" in value:
+        return "contains a NUL character (\\0), which the database cannot store: remove it"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            char = ord(value[error.start])
+            return (
+                f"contains a lone surrogate U+{char:04X} at character {error.start + 1}, "
+                "which is not valid Unicode and cannot be stored: fix the text or its escape"
+            )
+    return None
+
+
+def length_problem(name: str, value: str) -> str | None:
+    """Why ``value`` does not fit the database column behind ``name``, or ``None``."""
+    column, limit = COLUMN_LIMITS[name]
+    if len(value) > limit:
+        return f"{len(value):,} characters, longer than the {limit} allowed by {column}"
+    return text_problem(value)
+
+
+def email_problem(name: str, value: str) -> str | None:
+    if "@" not in value or " " in value:
+        return f"{show(value)} is not an email address"
+    return length_problem(name, value)
+
+
+def body_problem(value: str, limits: ImportLimits) -> str | None:
+    if not value:
+        return "is empty; every message needs text"
+    if len(value) > limits.max_message_chars:
+        return (
+            f"{len(value):,} characters, longer than the limit of "
+            f"{limits.max_message_chars:,} characters per message"
+        )
+    return text_problem(value)
+
+
+def choice_problem(value: str, allowed: tuple[str, ...]) -> str | None:
+    if value in allowed:
+        return None
+    return f"{show(value)} is not one of {', '.join(allowed)}"
+
+
+TIME_EXAMPLE = "2024-03-01T14:05:00Z"
+
+
+def parse_time(value: str) -> datetime | str:
+    """An ISO 8601 time as aware UTC (naive means UTC), or the reason it is refused."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return f"{show(value)} is not an ISO 8601 time such as {TIME_EXAMPLE}"
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_rating(value: str) -> tuple[str, int] | str:
+    """``good|okay|bad`` (scale three) or ``1``–``5`` (scale five), or the reason it is refused."""
+    word = value.strip().lower()
+    if word in THREE_POINT:
+        return "three", THREE_POINT[word]
+    if word in ("1", "2", "3", "4", "5"):
+        return "five", int(word)
+    return f"{show(value)} is not a rating: use good, okay, bad or a number 1–5"
+
+
+def parse_tags(value: str) -> tuple[str, ...]:
+    """``"a; b;;a"`` -> ``("a", "b")``: trimmed, empty ones dropped, repeats dropped."""
+    return tuple(dict.fromkeys(t for t in (p.strip() for p in value.split(";")) if t))
+
+
+def derive_message_id(conversation_id: str, sent_at: datetime, role: str, body: str) -> str:
+    """A stable id for a message given without one, so importing again finds the same message."""
+    key = f"{conversation_id}|{sent_at.isoformat()}|{role}|{body}"
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+def purpose_from(body: str) -> str:
+    return body[:PURPOSE_CHARS]
+
+
+def json_raw(value: Any) -> str:
+    """A JSON value written back as one line, for ``rejected_lines`` (always valid UTF-8)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: keep it as its \uXXXX escape
+            text = json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def json_error_reason(error: json.JSONDecodeError) -> str:
+    return f"not valid JSON: {error.msg} at column {error.colno}"
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+class Outcome:
+    """Collects conversations, errors and rejected raw text while a parser runs."""
+
+    def __init__(self, raw_of: Callable[[int], str], decoded: Decoded) -> None:
+        self.result = ParseResult()
+        self._raw_of = raw_of
+        self._bad_bytes = bool(decoded.bad_lines)
+
+    def fail(self, line: int, field_name: str, reason: str) -> None:
+        """Refuse one row (or the file, ``line=0``)."""
+        self.result.errors.append(RowError(line, field_name, reason))
+        if line and line not in self.result.rejected_lines:
+            raw = self._raw_of(line)
+            if self._bad_bytes:  # keep the rejected text writable as UTF-8
+                raw = _ESCAPED_BYTE.sub("\ufffd", raw)
+            self.result.rejected_lines[line] = raw
+
+    def reject_group(self, what: str, lines: list[int], failed: set[int]) -> None:
+        """Refuse the rows of a conversation that had one or more invalid rows.
+
+        ``failed`` holds the lines already refused with their own reason; the others are
+        refused as part of the group so no half conversation gets imported.
+        """
+        bad = ", ".join(str(n) for n in sorted(failed)[:5])
+        more = "…" if len(failed) > 5 else ""
+        plural = "s" if len(failed) > 1 else ""
+        reason = f"not imported: {what} has invalid rows (line{plural} {bad}{more})"
+        for line in lines:
+            if line not in failed:
+                self.fail(line, "", reason)
+
+    def finish(self) -> ParseResult:
+        result = self.result
+        result.errors.sort(key=lambda e: e.line)
+        result.rejected_lines = dict(sorted(result.rejected_lines.items()))
+        return result
+
+
+def file_error(reason: str, field_name: str = "") -> ParseResult:
+    """A result holding one file-level error and nothing else."""
+    return ParseResult(errors=[RowError(0, field_name, reason)])
+
+
+class LineIndex:
+    """Raw text of a line range, computed only when a row is rejected."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def get(self, first: int, last: int) -> str:
+        if self._lines is None:
+            self._lines = self._text.split("\n")
+        lines = self._lines[first - 1 : last]
+        if lines and lines[-1].endswith("\r"):
+            lines[-1] = lines[-1][:-1]
+        return "\n".join(lines)

@@ -1,0 +1,124 @@
+"""The `poise` command as a user types it (run in-process against the test's database)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import csrf_from
+from poise.auth.models import User
+from poise.cli import app as cli
+from poise.settings import Settings, settings_reference
+
+runner = CliRunner()
+
+
+def test_users_add_tokens_create_and_stats(cli_env: Settings, session: Session) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "users",
+            "add",
+            "--email",
+            "Lee@Example.com",
+            "--name",
+            "Lee Lead",
+            "--role",
+            "lead",
+            "--team",
+            "Billing",
+            "--password",
+            "lead-pass-1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lee = session.query(User).filter_by(email="lee@example.com").one()
+    assert (lee.role, lee.team.name if lee.team else None) == ("lead", "Billing")
+    bad_role = runner.invoke(
+        cli,
+        [
+            "users",
+            "add",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+            "--password",
+            "long-enough",
+        ],
+    )
+    assert bad_role.exit_code == 2
+    assert "role must be one of agent, lead, admin" in bad_role.output
+    token = runner.invoke(cli, ["tokens", "create", "--email", "lee@example.com"])
+    assert token.exit_code == 0 and token.output.startswith("poise_")
+    unknown = runner.invoke(cli, ["tokens", "create", "--email", "nobody@example.com"])
+    assert unknown.exit_code == 2 and "no user with email" in unknown.output
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert json.loads(stats.output) == {
+        "teams": 1,
+        "users": 1,
+        "conversations": 0,
+        "messages": 0,
+        "ratings": 0,
+    }
+
+
+def test_demo_loads_once_and_says_it_is_demo_data(
+    cli_env: Settings, session: Session, client: TestClient
+) -> None:
+    result = runner.invoke(cli, ["demo", "--no-serve", "--conversations", "60"])
+    assert result.exit_code == 0, result.output
+    assert "admin@poise.demo" in result.output
+    password = result.output.split("with password ")[1].split()[0]
+    counts = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
+    assert counts["teams"] == 3 and counts["conversations"] == 60 and counts["messages"] > 120
+    again = runner.invoke(cli, ["demo", "--no-serve", "--conversations", "60"])
+    assert "already loaded" in again.output
+    assert json.loads(runner.invoke(cli, ["stats", "--json"]).output) == counts
+    new_password = again.output.split("with password ")[1].split()[0]
+    assert new_password != password
+    with TestClient(client.app) as fresh:  # a new app reads the demo flag at start-up
+        token = csrf_from(fresh.get("/login").text)
+        fresh.post(
+            "/login",
+            data={"email": "admin@poise.demo", "password": new_password, "csrf_token": token},
+        )
+        page = fresh.get("/conversations")
+        assert "Demo data" in page.text and "60 in all" in page.text
+
+
+def test_demo_refuses_a_database_with_real_conversations(
+    cli_env: Settings, session: Session, tmp_path: object
+) -> None:
+    from builders import make_conversation
+
+    make_conversation(session)
+    result = runner.invoke(cli, ["demo", "--no-serve", "--conversations", "20"])
+    assert result.exit_code == 2
+    assert "not demo data" in result.output
+
+
+def test_settings_markdown_is_the_reference_table(cli_env: Settings) -> None:
+    result = runner.invoke(cli, ["settings", "--markdown"])
+    assert result.output.strip() == settings_reference()
+    shown = runner.invoke(cli, ["settings"]).output
+    assert "POISE_SECRET_KEY=********" in shown
+
+
+def test_import_of_a_missing_file_or_unknown_format(cli_env: Settings) -> None:
+    missing = runner.invoke(cli, ["import", "nope.csv", "--format", "csv"])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    fmt = runner.invoke(cli, ["import", "nope.csv", "--format", "xls"])
+    assert fmt.exit_code == 2 and "--format must be one of" in fmt.output
+
+
+def test_db_upgrade_and_current(cli_env: Settings) -> None:
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    current = runner.invoke(cli, ["db", "current"])
+    assert "current: 0001" in current.output and "head: 0001" in current.output
