@@ -48,10 +48,20 @@ def make_csv(path: Path, messages: int, seed: int = 1) -> None:
     """A generated one-row-per-message CSV with 10 turns per conversation and some ratings."""
     rng = random.Random(seed)
     start = datetime(2026, 8, 1, tzinfo=UTC)
-    header = (
-        "conversation_id message_id channel author_role author body sent_at customer_id "
-        "product status rating rating_comment"
-    ).split()
+    header = [
+        "conversation_id",
+        "message_id",
+        "channel",
+        "author_role",
+        "author",
+        "body",
+        "sent_at",
+        "customer_id",
+        "product",
+        "status",
+        "rating",
+        "rating_comment",
+    ]
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(header)
