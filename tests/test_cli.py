@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from builders import csrf_from
 from poise.auth.models import User
 from poise.cli import app as cli
+from poise.db.migrate import head_revision
 from poise.settings import Settings, settings_reference
 
 runner = CliRunner()
@@ -121,4 +122,15 @@ def test_db_upgrade_and_current(cli_env: Settings) -> None:
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     current = runner.invoke(cli, ["db", "current"])
-    assert "current: 0001" in current.output and "head: 0001" in current.output
+    assert f"current: {head_revision()}" in current.output
+
+
+def test_cli_reference_is_current() -> None:
+    from pathlib import Path
+
+    from poise.cli.reference import cli_reference
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+    assert docs.read_text(encoding="utf-8") == cli_reference(), (
+        "docs/cli.md is stale: run `python -m poise.cli.reference > docs/cli.md`"
+    )

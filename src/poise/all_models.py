@@ -1,8 +1,9 @@
 """Imports every area's tables so ``Base.metadata`` is complete (for Alembic and tests)."""
 
+from poise import jobs
 from poise.auth import models as auth_models
 from poise.conversations import models as conversation_models
 from poise.db import meta
 from poise.db.base import Base
 
-__all__ = ["Base", "auth_models", "conversation_models", "meta"]
+__all__ = ["Base", "auth_models", "conversation_models", "jobs", "meta"]

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,12 +25,15 @@ from poise import __version__
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
 from poise.conversations import api as conversation_api
+from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.jobs import InProcessJobs
 from poise.settings import Settings
 from poise.web import pages
+from poise.web.charts import sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
 from poise.web.nav import visible_nav
@@ -54,7 +58,9 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(csrf_token=csrf_token, visible_nav=visible_nav, version=__version__)
+    env.globals.update(
+        csrf_token=csrf_token, visible_nav=visible_nav, version=__version__, sparkline=sparkline
+    )
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
     return Jinja2Templates(env=env)
@@ -90,7 +96,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
         return _error(request, 422, "; ".join(parts))
 
@@ -109,7 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
+        app.state.jobs = InProcessJobs(app.state.sessionmaker)
         yield
+        app.state.jobs.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -138,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_routes.api)
     app.include_router(conversation_routes.router)
     app.include_router(conversation_api.router)
+    app.include_router(assist.api)
+    app.include_router(assist.pages)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -6,7 +6,8 @@ import typer
 
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import root
-from poise.conversations.cli import import_command, integrations_app, stats_command
+from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
+from poise.signals.cli import eval_app, train_app
 
 app = typer.Typer(
     name="poise",
@@ -24,6 +25,9 @@ app.command("stats")(stats_command)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(integrations_app, name="integrations")
+app.add_typer(signals_app, name="signals")
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
 
 
 def main() -> None:

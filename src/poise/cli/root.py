@@ -90,6 +90,7 @@ def _refuse_real_data(session: Session) -> None:
 
 
 def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
+    from poise.conversations.scoring import score_messages
     from poise.demo_loader import load_demo
 
     with Progress(console=console, transient=True) as progress:
@@ -101,7 +102,9 @@ def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
         counts = load_demo(
             session, seed=seed, conversations=conversations, now=datetime.now(UTC), progress=advance
         )
-    console.print(f"Loaded demo data: {counts}")
+        progress.update(task, description="Scoring negativity", completed=0)
+        scored = score_messages(session, progress=advance)
+    console.print(f"Loaded demo data: {counts}; signals: {scored}.")
 
 
 def _set_demo_passwords(session: Session, password: str) -> None:

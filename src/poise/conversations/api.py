@@ -10,16 +10,19 @@ from fastapi.responses import JSONResponse
 from poise.auth.deps import ApiLead, ApiUser
 from poise.conversations import actions, queries
 from poise.conversations.importers import ImportLimits
-from poise.conversations.routes import Filters, read_upload
+from poise.conversations.routes import Filters, read_upload, score_in_background
 from poise.conversations.schemas import (
     ConversationPage,
     ConversationPublic,
     ConversationSummary,
     ImportReportPublic,
+    JobStatus,
     RowErrorPublic,
     WebhookReceipt,
 )
-from poise.errors import InvalidInput, PermissionDenied
+from poise.conversations.scoring import score_messages
+from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.jobs import JobRun
 from poise.web.deps import SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1")
@@ -56,6 +59,7 @@ def get_conversation(
 
 @router.post("/imports", response_model=ImportReportPublic, tags=["imports"])
 async def import_file(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: ApiLead,
@@ -76,7 +80,9 @@ async def import_file(
         skip_invalid=skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
     )
+    job_id = score_in_background(request, report)
     body = ImportReportPublic(
+        scoring_job_id=job_id,
         run_id=report.run_id,
         status=report.status,
         rows_total=report.rows_total,
@@ -128,5 +134,16 @@ async def webhook_message(
         )
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
+    if receipt.message_created:  # one turn: score it now, so the assist panel sees it at once
+        score_messages(session, conversation_ids=[receipt.conversation_id])
     status = 201 if receipt.message_created else 200
     return JSONResponse(receipt.model_dump(), status_code=status)
+
+
+@router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
+def job_status(session: SessionDep, user: ApiUser, job_id: int) -> JobStatus:
+    """Status and progress of background work (e.g. scoring an import)."""
+    job = session.get(JobRun, job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    return JobStatus.model_validate(job)

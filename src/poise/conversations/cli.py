@@ -13,8 +13,13 @@ from poise.cli.context import console, fail, load_settings, open_session, out
 from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
 from poise.conversations.importers import FORMATS, ImportLimits
+from poise.conversations.scoring import score_messages
+from poise.settings import Settings
 
 integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
+signals_app = typer.Typer(
+    help="Negativity, emotion and drift on stored messages.", no_args_is_help=True
+)
 
 
 def import_command(
@@ -29,6 +34,9 @@ def import_command(
     rejected: Annotated[
         Path | None, typer.Option(help="Where rejected rows go (default: FILE.rejected).")
     ] = None,
+    score: Annotated[
+        bool, typer.Option(help="Score new customer messages now (else: `poise signals score`).")
+    ] = True,
 ) -> None:
     """Import conversations from a file: all or nothing, unless --skip-invalid."""
     if format not in FORMATS:
@@ -60,6 +68,31 @@ def import_command(
     _print_report(report, file, rejected)
     if report.status == "rejected":
         raise typer.Exit(1)
+    if score and report.counts.messages_created:
+        _score(settings, rescore=False)
+
+
+def _score(settings: Settings, *, rescore: bool) -> None:
+    with open_session(settings) as session, _progress() as progress:
+        task = progress.add_task("Scoring", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        counts = score_messages(session, rescore=rescore, progress=advance)
+    console.print(f"Signals: {counts}.")
+
+
+@signals_app.command("score")
+def score_pending() -> None:
+    """Score customer messages that have no score yet (e.g. after `import --no-score`)."""
+    _score(load_settings(), rescore=False)
+
+
+@signals_app.command("rescore")
+def rescore() -> None:
+    """Re-score every customer message scored by another model version (after a model change)."""
+    _score(load_settings(), rescore=True)
 
 
 def _progress() -> Progress:

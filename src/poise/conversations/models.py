@@ -7,7 +7,9 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ColumnElement,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -59,6 +62,8 @@ class Conversation(Base):
         Index("ix_conversations_assignee_id_opened_at", "assignee_id", "opened_at"),
         Index("ix_conversations_product_opened_at", "product", "opened_at"),
         Index("ix_conversations_customer_id_opened_at", "customer_id", "opened_at"),
+        Index("ix_conversations_early_warning_opened_at", "early_warning", "opened_at"),
+        Index("ix_conversations_escalation_risk", "escalation_risk"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +83,16 @@ class Conversation(Base):
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signals over the whole conversation (see poise.signals), refreshed as turns are scored.
+    early_warning: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    escalation_risk: Mapped[float | None] = mapped_column(Float)
+    peak_negativity: Mapped[float | None] = mapped_column(Float)
+    drifted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    drift_turn: Mapped[int | None] = mapped_column(Integer)
+    turnaround: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    abusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    signal_trend: Mapped[list[float] | None] = mapped_column(JSON)
+    signals_version: Mapped[str | None] = mapped_column(String(64))
 
     customer: Mapped[Customer | None] = relationship()
     assignee: Mapped[User | None] = relationship()
@@ -94,6 +109,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "external_id"),
         Index("ix_messages_conversation_id_sent_at", "conversation_id", "sent_at"),
+        Index("ix_messages_author_role_signal_version", "author_role", "signal_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +120,12 @@ class Message(Base):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Signals of a customer turn; the model version is stored so a re-score can be planned.
+    negativity: Mapped[float | None] = mapped_column(Float)
+    emotion: Mapped[str | None] = mapped_column(String(16))
+    abusive: Mapped[bool | None] = mapped_column(Boolean)
+    signal_evidence: Mapped[list[str] | None] = mapped_column(JSON)
+    signal_version: Mapped[str | None] = mapped_column(String(64))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 

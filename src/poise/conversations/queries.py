@@ -14,6 +14,10 @@ from poise.auth.permissions import require_admin
 from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
 from poise.errors import NotFound
 
+SIGNAL_FILTERS = ("early_warning", "escalating", "drifted", "abusive", "turnaround")
+SORTS = ("newest", "escalation", "negativity")
+ESCALATING = 0.5
+
 
 @dataclass(frozen=True)
 class ConversationFilters:
@@ -25,9 +29,12 @@ class ConversationFilters:
     product: str | None = None
     opened_from: date | None = None
     opened_to: date | None = None  # inclusive
+    signal: str | None = None  # one of SIGNAL_FILTERS
+    sort: str = "newest"  # one of SORTS
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """Add one WHERE per filter that is set."""
+        query = self._apply_signal(query)
         if self.channel:
             query = query.where(Conversation.channel == self.channel)
         if self.status:
@@ -43,6 +50,27 @@ class ConversationFilters:
             end = datetime.combine(self.opened_to + timedelta(days=1), time.min, tzinfo=UTC)
             query = query.where(Conversation.opened_at < end)
         return query
+
+    def _apply_signal(self, query: Select[Any]) -> Select[Any]:
+        if self.signal == "early_warning":
+            return query.where(Conversation.early_warning.is_(True))
+        if self.signal == "escalating":
+            return query.where(Conversation.escalation_risk >= ESCALATING)
+        if self.signal == "drifted":
+            return query.where(Conversation.drifted.is_(True))
+        if self.signal == "abusive":
+            return query.where(Conversation.abusive.is_(True))
+        if self.signal == "turnaround":
+            return query.where(Conversation.turnaround.is_(True))
+        return query
+
+    def order(self, query: Select[Any]) -> Select[Any]:
+        """Newest first, or the riskiest first (unscored conversations last)."""
+        if self.sort == "escalation":
+            query = query.order_by(Conversation.escalation_risk.desc().nulls_last())
+        elif self.sort == "negativity":
+            query = query.order_by(Conversation.peak_negativity.desc().nulls_last())
+        return query.order_by(Conversation.opened_at.desc(), Conversation.id.desc())
 
 
 @dataclass(frozen=True)
@@ -65,7 +93,7 @@ def list_conversations(
     page: int = 1,
     page_size: int = 50,
 ) -> ConversationPage:
-    """Newest first, one page, with assignee, customer and rating loaded (no N+1).
+    """One page in the filters' order, with assignee, customer and rating loaded (no N+1).
 
     Every signed-in role reads conversations: agents need the context of colleagues' threads.
     """
@@ -73,13 +101,12 @@ def list_conversations(
     page = max(page, 1)
     total = session.scalar(filters.apply(select(func.count(Conversation.id)))) or 0
     query = (
-        filters.apply(select(Conversation))
+        filters.order(filters.apply(select(Conversation)))
         .options(
             selectinload(Conversation.assignee),
             selectinload(Conversation.customer),
             selectinload(Conversation.rating),
         )
-        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )

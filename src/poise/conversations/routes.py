@@ -9,12 +9,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES
+from poise.conversations.scoring import score_messages
 from poise.errors import InvalidInput, NotFound
+from poise.jobs import JobProgress, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -46,6 +49,8 @@ def parse_filters(
     product: str | None = None,
     opened_from: str | None = None,
     opened_to: str | None = None,
+    signal: str | None = None,
+    sort: str | None = None,
 ) -> queries.ConversationFilters:
     """Filters from query parameters, where an empty value means "any" (plain HTML forms)."""
     if assignee and not assignee.isdigit():
@@ -57,10 +62,21 @@ def parse_filters(
         product=product or None,
         opened_from=_date(opened_from, "opened_from"),
         opened_to=_date(opened_to, "opened_to"),
+        signal=_choice(signal, queries.SIGNAL_FILTERS, "signal"),
+        sort=_choice(sort, queries.SORTS, "sort") or "newest",
     )
 
 
 Filters = Annotated[queries.ConversationFilters, Depends(parse_filters)]
+
+SIGNAL_LABELS = {
+    "early_warning": "Early warning",
+    "escalating": "Escalating",
+    "drifted": "Drifted from purpose",
+    "abusive": "Abusive",
+    "turnaround": "Turned around",
+}
+SORT_LABELS = {"newest": "Newest", "escalation": "Escalation risk", "negativity": "Most negative"}
 
 
 @router.get("/conversations", response_class=HTMLResponse)
@@ -82,6 +98,8 @@ def conversation_list(
         "choices": queries.filter_choices(session),
         "channels": CHANNELS,
         "statuses": STATUSES,
+        "signal_filters": SIGNAL_LABELS,
+        "sorts": SORT_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
     }
@@ -97,7 +115,25 @@ def conversation_page(
 
 
 def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
-    return {"formats": FORMATS, "runs": queries.recent_imports(session), **extra}
+    runs = queries.recent_imports(session)
+    scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
+    return {"formats": FORMATS, "runs": runs, "scoring": scoring, **extra}
+
+
+def scoring_subject(run_id: int) -> str:
+    return f"import:{run_id}"
+
+
+def score_in_background(request: Request, report: actions.ImportReport) -> int | None:
+    """Score the imported customer turns in a background job; returns the job's id."""
+    if report.counts.messages_created == 0:
+        return None
+
+    def work(session: Session, progress: JobProgress) -> str:
+        return str(score_messages(session, progress=progress))
+
+    job_id, _ = request.app.state.jobs.submit("score", work, subject=scoring_subject(report.run_id))
+    return int(job_id)
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -144,6 +180,7 @@ async def import_upload(
         skip_invalid=skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
     )
+    score_in_background(request, report)
     if report.rejected_text:
         path = _rejected_path(settings, report.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -126,3 +126,15 @@ class ImportReportPublic(BaseModel):
     messages_created: int
     ratings_created: int
     errors: list[RowErrorPublic]
+    scoring_job_id: int | None = None
+
+
+class JobStatus(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    status: str
+    done: int
+    total: int
+    percent: int
+    detail: str

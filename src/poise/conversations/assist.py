@@ -1,0 +1,162 @@
+"""The live assist panel: signals and guidance for a conversation while it happens."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.orm import Session
+
+from poise.auth.deps import ApiUser, CurrentUser
+from poise.auth.models import User
+from poise.conversations import queries
+from poise.conversations.models import Conversation
+from poise.conversations.schemas import RoleName
+from poise.errors import InvalidInput, PermissionDenied
+from poise.signals import Turn, conversation_signals, get_scorer
+from poise.signals.guidance import guidance_for
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, render
+
+api = APIRouter(prefix="/api/v1", tags=["assist"])
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+MAX_TURNS = 200
+
+
+class AssistTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    author_role: RoleName
+    body: str = Field(min_length=1)
+
+
+class AssistRequest(BaseModel):
+    """Either a stored conversation, or the messages so far (from a helpdesk sidebar)."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: int | None = None
+    messages: list[AssistTurn] | None = Field(None, max_length=MAX_TURNS)
+    purpose: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AssistRequest:
+        if (self.conversation_id is None) == (self.messages is None):
+            raise ValueError("send either conversation_id or messages")
+        return self
+
+
+def access_for_assist(session: Session, *, actor: User, conversation_id: int) -> Conversation:
+    """Agents get assist on conversations that are theirs, unassigned, or their team's."""
+    conv = queries.get_conversation(session, actor=actor, conversation_id=conversation_id)
+    if actor.is_lead:
+        return conv
+    if conv.assignee_id is None or conv.assignee_id == actor.id:
+        return conv
+    if actor.team_id is not None and conv.assignee and conv.assignee.team_id == actor.team_id:
+        return conv
+    raise PermissionDenied("this conversation belongs to another team")
+
+
+def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
+    return [
+        {
+            "author_role": m.author_role,
+            "body": m.body,
+            "negativity": m.negativity,
+            "emotion": m.emotion,
+            "abusive": m.abusive,
+            "evidence": m.signal_evidence or [],
+        }
+        for m in conv.messages[-MAX_TURNS:]
+    ]
+
+
+def _score_missing(rows: list[dict[str, Any]], max_chars: int) -> None:
+    """Score customer turns that have no stored score (a sidebar's messages, a fresh turn)."""
+    missing = [r for r in rows if r["author_role"] == "customer" and r["negativity"] is None]
+    if not missing:
+        return
+    results = get_scorer("negativity").score_batch([r["body"][:max_chars] for r in missing])
+    for row, result in zip(missing, results, strict=True):
+        row.update(
+            negativity=result.score,
+            emotion=result.emotion,
+            abusive=result.abusive,
+            evidence=result.evidence,
+        )
+
+
+def assist(rows: list[dict[str, Any]], purpose: str | None) -> dict[str, Any]:
+    """Signals and guidance for the turns so far (the newest customer turn sets the tone)."""
+    turns = [Turn(r["author_role"], r["body"], r["negativity"]) for r in rows]
+    signals = conversation_signals(turns, purpose=purpose)
+    customer = [r for r in rows if r["author_role"] == "customer"]
+    latest = customer[-1] if customer else None
+    guidance = guidance_for(
+        latest["emotion"] if latest else "neutral",
+        abusive=any(r["abusive"] for r in customer[-3:]),
+        drift=signals.drift,
+        escalation_risk=signals.escalation_risk,
+        early_warning=signals.early_warning,
+    )
+    return {
+        "signals": {
+            "early_warning": signals.early_warning,
+            "early_score": round(signals.early_score, 4),
+            "escalation_risk": round(signals.escalation_risk, 4),
+            "trend": [round(v, 4) for v in signals.trend],
+            "turnaround": signals.turnaround,
+            "drift": asdict(signals.drift),
+            "latest": {k: latest[k] for k in ("negativity", "emotion", "abusive", "evidence")}
+            if latest
+            else None,
+        },
+        "guidance": asdict(guidance),
+        "turns": len(rows),
+    }
+
+
+@api.post("/assist")
+def assist_endpoint(
+    session: SessionDep, settings: SettingsDep, user: ApiUser, body: AssistRequest
+) -> dict[str, Any]:
+    """Signals plus guidance: a calm opening fitted to the emotion, the purpose when the
+    conversation drifts, and what the agent may do when the customer is abusive."""
+    if body.conversation_id is not None:
+        conv = access_for_assist(session, actor=user, conversation_id=body.conversation_id)
+        rows, purpose = _turn_rows(conv), body.purpose or conv.purpose or None
+    else:
+        assert body.messages is not None
+        rows = [
+            {
+                "author_role": t.author_role,
+                "body": t.body,
+                "negativity": None,
+                "emotion": None,
+                "abusive": None,
+                "evidence": [],
+            }
+            for t in body.messages
+        ]
+        purpose = body.purpose
+    if not rows:
+        raise InvalidInput("the conversation has no messages yet")
+    _score_missing(rows, settings.max_message_chars)
+    return assist(rows, purpose)
+
+
+@pages.get("/assist/{conversation_id}", response_class=HTMLResponse)
+def assist_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    conversation_id: int,
+) -> HTMLResponse:
+    conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
+    rows = _turn_rows(conv)
+    _score_missing(rows, settings.max_message_chars)
+    panel = assist(rows, conv.purpose or None) if rows else None
+    return render(request, "conversations/assist.html", {"conv": conv, "panel": panel})

@@ -1,0 +1,155 @@
+"""Signals in the product: every customer turn scored, every conversation's signals current.
+
+Scoring picks up whatever is pending (customer turns without a score, or, on a re-score,
+scored by another model version), so it is idempotent and survives a crash: the next run
+finishes the job. Imports hand it to a background job; webhooks score their one turn at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from poise.conversations.models import Conversation, Message
+from poise.signals import Turn, conversation_signals, get_scorer
+
+BATCH = 256
+CHUNK = 200
+EVIDENCE_KEPT = 8
+ScoreProgress = Callable[[int, int], None]
+
+
+@dataclass
+class ScoreCounts:
+    messages: int = 0
+    conversations: int = 0
+    version: str = ""
+
+    def __str__(self) -> str:
+        return (
+            f"scored {self.messages} messages in {self.conversations} conversations "
+            f"({self.version})"
+        )
+
+
+def _pending(version: str, rescore: bool) -> Select[Any]:
+    query = select(Message.id, Message.conversation_id, Message.body).where(
+        Message.author_role == "customer"
+    )
+    if rescore:
+        return query.where((Message.signal_version.is_(None)) | (Message.signal_version != version))
+    return query.where(Message.signal_version.is_(None))
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def score_messages(
+    session: Session,
+    *,
+    conversation_ids: Sequence[int] | None = None,
+    rescore: bool = False,
+    progress: ScoreProgress | None = None,
+) -> ScoreCounts:
+    """Score pending customer turns (all, or of some conversations) and commit."""
+    scorer = get_scorer("negativity")
+    query = _pending(scorer.version, rescore).order_by(Message.id)
+    rows: list[Any] = []
+    if conversation_ids is None:
+        rows = list(session.execute(query))
+    else:
+        for chunk in _chunks(list(conversation_ids), CHUNK):
+            rows.extend(session.execute(query.where(Message.conversation_id.in_(chunk))))
+    counts = ScoreCounts(version=scorer.version)
+    # Commit batch by batch: a crash loses one batch, and SQLite's single writer is free
+    # between batches (a job's progress is written from another session).
+    for batch in _chunks(rows, BATCH):
+        results = scorer.score_batch([row.body for row in batch])
+        session.execute(
+            update(Message),
+            [
+                {
+                    "id": row.id,
+                    "negativity": round(r.score, 4),
+                    "emotion": r.emotion,
+                    "abusive": r.abusive,
+                    "signal_evidence": r.evidence[:EVIDENCE_KEPT],
+                    "signal_version": r.version,
+                }
+                for row, r in zip(batch, results, strict=True)
+            ],
+        )
+        session.commit()
+        counts.messages += len(batch)
+        if progress:
+            progress(counts.messages, len(rows))
+    touched = sorted({row.conversation_id for row in rows})
+    counts.conversations = refresh_conversation_signals(session, touched)
+    return counts
+
+
+def refresh_conversation_signals(session: Session, conversation_ids: Sequence[int]) -> int:
+    """Recompute early warning, escalation, drift and turnaround from the stored scores."""
+    for chunk in _chunks(list(conversation_ids), CHUNK):
+        _refresh_chunk(session, chunk)
+        session.commit()
+    return len(conversation_ids)
+
+
+def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
+    """Recompute one chunk of conversations (the caller commits)."""
+    turns: dict[int, list[Any]] = {cid: [] for cid in chunk}
+    rows = session.execute(
+        select(
+            Message.conversation_id,
+            Message.author_role,
+            Message.body,
+            Message.negativity,
+            Message.abusive,
+            Message.signal_version,
+        )
+        .where(Message.conversation_id.in_(chunk))
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    for row in rows:
+        turns[row.conversation_id].append(row)
+    purposes = {
+        cid: purpose
+        for cid, purpose in session.execute(
+            select(Conversation.id, Conversation.purpose).where(Conversation.id.in_(chunk))
+        )
+    }
+    session.execute(
+        update(Conversation),
+        [_conversation_values(cid, turns[cid], purposes.get(cid) or None) for cid in chunk],
+    )
+
+
+def _conversation_values(cid: int, rows: list[Any], purpose: str | None) -> dict[str, Any]:
+    """One conversation's signal columns from its turns (unscored turns are scored here)."""
+    turns = [Turn(r.author_role, r.body, r.negativity) for r in rows]
+    signals = conversation_signals(turns, purpose=purpose)
+    return {
+        "id": cid,
+        "early_warning": signals.early_warning,
+        "escalation_risk": round(signals.escalation_risk, 4),
+        "peak_negativity": round(max(signals.trend), 4) if signals.trend else None,
+        "drifted": signals.drift.drifted,
+        "drift_turn": signals.drift.turn_index,
+        "turnaround": signals.turnaround,
+        "abusive": any(r.abusive for r in rows if r.author_role == "customer"),
+        "signal_trend": [round(v, 3) for v in signals.trend],
+        "signals_version": _versions(signals.versions, rows),
+    }
+
+
+def _versions(used: list[str], rows: list[Any]) -> str | None:
+    """Every model version behind a conversation's signals, e.g. ``drift-1+negativity-3``."""
+    stored = {r.signal_version for r in rows if r.signal_version}
+    return "+".join(sorted(set(used) | stored))[:64] or None

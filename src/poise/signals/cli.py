@@ -1,0 +1,199 @@
+"""``poise train …`` and ``poise eval …`` for the signals models.
+
+Heavy imports (scikit-learn, torch) happen inside the commands, so mounting these apps
+costs nothing at CLI start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from poise.signals.metrics import binary_report
+
+DEFAULT_VERSION = "negativity-2026.11.1"
+train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Shared data folder (default: ../shared/data from the repo root)."
+    ),
+]
+Artifacts = Annotated[
+    Path | None, typer.Option("--artifacts", help="Artifact folder (default: the shipped one).")
+]
+
+
+@train_app.callback()
+def _train() -> None:
+    """Train signals models."""
+
+
+@eval_app.callback()
+def _eval() -> None:
+    """Evaluate signals models."""
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    from poise.signals.training.data import default_data_dir
+
+    folder = data_dir or default_data_dir()
+    if not folder.is_dir():
+        raise _fail(f"data folder not found: {folder} (pass --data-dir or set POISE_SHARED_DATA)")
+    return folder
+
+
+@train_app.command("negativity")
+def train_negativity(
+    data_dir: DataDir = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the artifact.")] = None,
+    version: Annotated[
+        str, typer.Option(help="Version stored beside every score.")
+    ] = DEFAULT_VERSION,
+    encoder: Annotated[
+        bool, typer.Option(help="Train the distilled encoder (needs torch).")
+    ] = True,
+    layers: Annotated[int, typer.Option(help="Transformer layers kept in the student.")] = 3,
+    max_examples: Annotated[int, typer.Option(help="Student training examples (sampled).")] = 40000,
+    teacher_cache: Annotated[
+        Path | None, typer.Option(help="Cache of teacher embeddings (.npz).")
+    ] = None,
+    vader: Annotated[
+        bool, typer.Option(help="Use VADER's compound score as a stacker feature.")
+    ] = True,
+) -> None:
+    """Train negativity + emotion (+ drift calibration); write the artifact and metrics.json."""
+    from poise.signals.registry import ARTIFACTS
+    from poise.signals.training.data import DataMissingError
+    from poise.signals.training.encoder import StudentConfig
+    from poise.signals.training.pipeline import TrainConfig, train
+
+    cfg = TrainConfig(
+        data_dir=_data_dir(data_dir),
+        out_dir=out or ARTIFACTS,
+        version=version,
+        encoder=encoder,
+        student=StudentConfig(layers=layers, max_examples=max_examples),
+        teacher_cache=teacher_cache,
+        vader=vader,
+    )
+    try:
+        metrics = train(cfg, log=lambda line: typer.echo(line, err=True))
+    except DataMissingError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(metrics, indent=2))
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[int]]:
+    """Texts and 0/1 labels (``negative`` -> 1) from a JSONL file; ValueError says what is wrong."""
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    texts: list[str] = []
+    labels: list[int] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+            if (
+                not isinstance(row, dict)
+                or not isinstance(row.get("text"), str)
+                or "label" not in row
+            ):
+                raise ValueError(f'{path}:{number}: expected an object with "text" and "label"')
+            texts.append(row["text"])
+            labels.append(int(str(row["label"]).strip().lower() == "negative"))
+    if not texts:
+        raise ValueError(f"{path}: no rows")
+    return texts, labels
+
+
+def _clean(report: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if math.isnan(v) else round(v, 4)) for k, v in report.items()}
+
+
+def compare(texts: list[str], labels: list[int], artifacts: Path | None) -> dict[str, Any]:
+    """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC."""
+    from poise.signals.registry import get_scorer
+    from poise.signals.vader import compound
+
+    scorer = get_scorer("negativity", artifacts)
+    poise = [r.score for r in scorer.score_batch(texts)]
+    vader = [-compound(t) for t in texts]
+    return {
+        "n": len(texts),
+        "version": scorer.version,
+        "poise": _clean(binary_report(labels, poise, 0.5)),
+        "vader": _clean(binary_report(labels, vader, 0.05)),
+    }
+
+
+@eval_app.command("negativity")
+def eval_negativity(
+    data: Annotated[
+        Path, typer.Option("--data", help="JSONL of {text, label}; label 'negative' is positive.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    artifacts: Artifacts = None,
+) -> None:
+    """Score a labelled JSONL file with Poise and with VADER, side by side."""
+    from poise.signals.registry import ArtifactMissingError
+
+    try:
+        texts, labels = read_labelled(data)
+        result = compare(texts, labels, artifacts)
+    except (ValueError, ArtifactMissingError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(f"n = {result['n']}   model {result['version']}")
+    typer.echo(f"{'':8}{'precision':>10}{'recall':>10}{'f1':>10}{'auc':>10}")
+    for name in ("poise", "vader"):
+        row = result[name]
+        cells = "".join(
+            f"{'n/a' if row[k] is None else format(row[k], '.4f'):>10}"
+            for k in ("precision", "recall", "f1", "auc")
+        )
+        typer.echo(f"{name:8}{cells}")
+
+
+@eval_app.command("drift")
+def eval_drift(
+    data_dir: DataDir = None,
+    split: Annotated[str, typer.Option(help="CLINC150 split: val or test.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    artifacts: Artifacts = None,
+) -> None:
+    """ROC-AUC of the drift score on CLINC150 same-intent vs switched-intent pairs."""
+    from poise.signals.training.data import DataMissingError
+    from poise.signals.training.pipeline import drift_auc
+
+    if split not in {"val", "test"}:
+        raise _fail("--split must be val or test")
+    try:
+        auc = drift_auc(artifacts or _default_artifacts(), _data_dir(data_dir), split)
+    except DataMissingError as exc:
+        raise _fail(str(exc)) from None
+    result = {"split": split, "auc": round(auc, 4)}
+    typer.echo(json.dumps(result) if as_json else f"drift ROC-AUC on CLINC150 {split}: {auc:.4f}")
+
+
+def _default_artifacts() -> Path:
+    from poise.signals.registry import ARTIFACTS
+
+    return ARTIFACTS

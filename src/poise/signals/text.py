@@ -1,0 +1,47 @@
+"""Text normalisation shared by training and serving.
+
+Training and serving must see text the same way, so every rule lives here once.
+Handles, links and data-set artefacts (GoEmotions' ``[NAME]``, CFPB's ``XXXX``
+redactions) are removed because they describe the *source* of a text, not its
+sentiment, and a model would otherwise learn the source as a shortcut.
+"""
+
+from __future__ import annotations
+
+import re
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_PLACEHOLDER = re.compile(r"\[(?:NAME|RELIGION)\]")
+_CFPB_DATE = re.compile(r"\bXX/XX/(?:XXXX|\d{2,4}|year>?)")
+_CFPB_MASK = re.compile(r"\bX{2,}\b")
+_CFPB_AMOUNT = re.compile(r"\{\$([\d,]+)(?:\.\d+)?\}")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_SPACE_PUNCT = re.compile(r" +([,.;:!?)])")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[!?]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` without handles, links, placeholders and redaction marks."""
+    text = _URL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _PLACEHOLDER.sub("someone", text)
+    text = _CFPB_DATE.sub(" ", text)
+    text = _CFPB_MASK.sub(" ", text)
+    text = _CFPB_AMOUNT.sub(r"$\1", text)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_PUNCT.sub(r"\1", text)
+    return text.strip()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (plus ``!``/``?``) of already-normalised text."""
+    return _WORD.findall(text.lower())
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences; good enough for chunking complaint letters."""
+    parts = (p.strip() for p in _SENTENCE_END.split(text))
+    return [p for p in parts if p]

@@ -1,0 +1,1 @@
+"""Training-time code: data loading, model fitting, export. Never imported when serving."""

@@ -1,0 +1,61 @@
+// Poise's own small scripts: pages work without them; they only keep live parts fresh.
+"use strict";
+
+function csrfToken() {
+  const field = document.querySelector('input[name="csrf_token"]');
+  return field ? field.value : "";
+}
+
+// Background jobs: poll each unfinished job's status and show its progress.
+function pollJobs() {
+  document.querySelectorAll(".job-status[data-job-id]").forEach((el) => {
+    if (el.dataset.status === "done" || el.dataset.status === "failed") return;
+    const tick = async () => {
+      const response = await fetch(`/api/v1/jobs/${el.dataset.jobId}`, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const job = await response.json();
+      el.dataset.status = job.status;
+      el.textContent = job.status === "done" ? "scored"
+        : job.status === "failed" ? "failed"
+        : job.status === "running" ? `scoring ${job.percent}%` : "queued";
+      if (job.status !== "done" && job.status !== "failed") setTimeout(tick, 1500);
+    };
+    setTimeout(tick, 1000);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", pollJobs);
+window.poise = { csrfToken };
+
+// The assist panel: ask the assist API every few seconds; reload the panel when a new turn
+// has arrived (the server renders it, so there is one template for both paths).
+function watchAssist() {
+  if (!document.getElementById("assist-panel")) return;
+  const tick = async () => {
+    const panel = document.getElementById("assist-panel");
+    try {
+      const response = await fetch("/api/v1/assist", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+        body: JSON.stringify({ conversation_id: Number(panel.dataset.conversationId) }),
+      });
+      if (response.ok) {
+        const data = await response.json();
+        if (data.turns !== Number(panel.dataset.turns)) {
+          const page = await fetch(window.location.href, { credentials: "same-origin" });
+          const doc = new DOMParser().parseFromString(await page.text(), "text/html");
+          for (const id of ["assist-panel", "assist-thread"]) {
+            const fresh = doc.getElementById(id);
+            if (fresh) document.getElementById(id).replaceWith(fresh);
+          }
+        }
+      }
+    } finally {
+      setTimeout(tick, 2000);
+    }
+  };
+  setTimeout(tick, 2000);
+}
+
+document.addEventListener("DOMContentLoaded", watchAssist);

@@ -1,0 +1,244 @@
+"""Signals in the product: scored on arrival with the model version, re-scored on demand,
+shown on pages, filterable, and turned into guidance by the assist panel."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from test_webhook import payload, send
+from typer.testing import CliRunner
+
+from builders import conversation_record, make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.cli import app as cli
+from poise.conversations.actions import create_integration
+from poise.conversations.models import Conversation, Message
+from poise.conversations.records import MessageRecord
+from poise.conversations.scoring import score_messages
+from poise.conversations.writer import write_conversations
+from poise.settings import Settings
+from poise.signals import get_scorer
+
+ANGRY = "This is the third time I'm writing. You people are useless and I want my money back NOW."
+CALM = "Thanks so much, that fixed it. Have a lovely day!"
+CSV = (
+    "conversation_id,channel,author_role,body,sent_at\n"
+    f'A1,chat,customer,"{ANGRY}",2026-11-01T09:00:00Z\n'
+    "A1,chat,agent,I'm sorry. I've refunded you just now.,2026-11-01T09:02:00Z\n"
+    f'A1,chat,customer,"{CALM}",2026-11-01T09:04:00Z\n'
+    "B2,email,customer,How do I export my reports?,2026-11-01T10:00:00Z\n"
+)
+
+
+def bearer(session: Session, role: str = "lead", **kw: str) -> dict[str, str]:
+    user = make_user(session, role=role, **kw)
+    return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
+
+
+def wait_for_job(client: TestClient, headers: dict[str, str], job_id: int) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+        if job["status"] in ("done", "failed"):
+            return dict(job)
+        time.sleep(0.1)
+    raise AssertionError("scoring job did not finish")
+
+
+def test_imported_customer_turns_are_scored_in_the_background(
+    client: TestClient, session: Session
+) -> None:
+    headers = bearer(session)
+    report = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"format": "csv"},
+        files={"file": ("x.csv", CSV.encode())},
+    ).json()
+    job = wait_for_job(client, headers, report["scoring_job_id"])
+    assert job["status"] == "done" and job["done"] == job["total"] == 3
+    version = get_scorer("negativity").version
+    messages = {m.body: m for m in session.query(Message)}
+    angry, calm = messages[ANGRY], messages[CALM]
+    assert angry.signal_version == version and angry.negativity is not None
+    assert angry.negativity > 0.5 > (calm.negativity or 1.0)
+    assert angry.emotion in ("angry", "frustrated") and angry.signal_evidence
+    agent_turn = next(m for m in messages.values() if m.author_role == "agent")
+    assert agent_turn.negativity is None and agent_turn.signal_version is None
+    a1 = session.query(Conversation).filter_by(external_id="A1").one()
+    assert a1.early_warning and a1.turnaround and a1.signal_trend and len(a1.signal_trend) == 2
+    assert a1.signals_version and version in a1.signals_version
+
+
+def test_webhook_turn_is_scored_on_arrival(client: TestClient, session: Session) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    assert send(client, payload(body=ANGRY), secret).status_code == 201
+    message = session.query(Message).one()
+    assert message.negativity is not None and message.negativity > 0.5
+    assert message.signal_version == get_scorer("negativity").version
+    assert session.query(Conversation).one().early_warning
+
+
+def test_cli_import_scores_and_rescore_follows_a_model_change(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(CSV)
+    result = CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--no-score"])
+    assert result.exit_code == 0, result.output
+    assert session.query(Message).filter(Message.signal_version.is_not(None)).count() == 0
+    scored = CliRunner().invoke(cli, ["signals", "score"])
+    assert "scored 3 messages in 2 conversations" in scored.output
+    session.execute(update(Message).where(Message.body == CALM).values(signal_version="old-1"))
+    session.commit()
+    again = CliRunner().invoke(cli, ["signals", "rescore"])
+    assert "scored 1 messages in 1 conversations" in again.output
+    session.expire_all()
+    assert {m.signal_version for m in session.query(Message).filter_by(author_role="customer")} == {
+        get_scorer("negativity").version
+    }
+
+
+def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    angry = conversation_record(
+        external_id="angry",
+        subject="Angry one",
+        customer_text=ANGRY,
+        start=start,
+        assignee_email=agent_email,
+    )
+    calm = conversation_record(
+        external_id="calm",
+        subject="Calm one",
+        customer_text="Hi! Could you tell me how to export reports?",
+        start=start + timedelta(hours=1),
+    )
+    write_conversations(session, "test", [angry, calm])
+    session.commit()
+    score_messages(session)
+    return {c.external_id: c for c in session.query(Conversation)}
+
+
+def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    seed_scored(session)
+    sign_in(client, agent)
+    early = client.get("/conversations?signal=early_warning").text
+    assert "Angry one" in early and "Calm one" not in early
+    by_risk = client.get("/conversations?sort=escalation").text
+    assert by_risk.index("Angry one") < by_risk.index("Calm one")
+    newest = client.get("/conversations").text
+    assert newest.index("Calm one") < newest.index("Angry one")
+    assert client.get("/conversations?sort=loudest").status_code == 400
+
+
+def test_conversation_page_shows_scores_flags_and_trend(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session)
+    convs = seed_scored(session)
+    sign_in(client, agent)
+    page = client.get(f"/conversations/{convs['angry'].id}").text
+    assert 'class="sparkline"' in page and "Escalation risk" in page
+    assert "neg-badge neg-" in page and "why:" in page
+    assert "early</span>" in page
+
+
+def test_assist_gives_signals_and_guidance(client: TestClient, session: Session) -> None:
+    headers = bearer(session, role="agent")
+    convs = seed_scored(session)
+    stored = client.post(
+        "/api/v1/assist", headers=headers, json={"conversation_id": convs["angry"].id}
+    )
+    assert stored.status_code == 200, stored.text
+    body = stored.json()
+    assert body["signals"]["early_warning"] is True
+    assert body["signals"]["latest"]["negativity"] > 0.5
+    assert body["guidance"]["opening"]
+    drifting = client.post(
+        "/api/v1/assist",
+        headers=headers,
+        json={
+            "purpose": "My router drops the wifi connection every evening",
+            "messages": [
+                {
+                    "author_role": "customer",
+                    "body": "My router drops the wifi connection every evening",
+                },
+                {"author_role": "agent", "body": "Let's check the firmware version first."},
+                {
+                    "author_role": "customer",
+                    "body": "Also, can I get a student discount on my phone plan? "
+                    "And change my billing address?",
+                },
+            ],
+        },
+    ).json()
+    assert drifting["signals"]["drift"]["purpose"].startswith("My router")
+    if drifting["signals"]["drift"]["drifted"]:
+        assert "They came for" in drifting["guidance"]["purpose_reminder"]
+    abusive = client.post(
+        "/api/v1/assist",
+        headers=headers,
+        json={
+            "messages": [
+                {
+                    "author_role": "customer",
+                    "body": "You are a useless idiot, I'll find where you live.",
+                },
+            ]
+        },
+    ).json()
+    assert abusive["signals"]["latest"]["abusive"] is True
+    assert "boundary" in abusive["guidance"]["abuse_note"]
+
+
+def test_assist_respects_roles_and_validates(client: TestClient, session: Session) -> None:
+    owner = make_user(session, role="agent", team="Billing")
+    convs = seed_scored(session, agent_email=owner.email)
+    conv_id = convs["angry"].id
+    outsider = bearer(session, role="agent", team="Devices")
+    teammate = bearer(session, role="agent", team="Billing")
+    lead = bearer(session, role="lead", team="Devices")
+    assert client.post("/api/v1/assist", json={"conversation_id": conv_id}).status_code == 401
+    refused = client.post("/api/v1/assist", headers=outsider, json={"conversation_id": conv_id})
+    assert refused.status_code == 403
+    for allowed in (teammate, lead):
+        ok = client.post("/api/v1/assist", headers=allowed, json={"conversation_id": conv_id})
+        assert ok.status_code == 200
+    assert client.post("/api/v1/assist", headers=lead, json={}).status_code == 422
+    both = {"conversation_id": conv_id, "messages": [{"author_role": "customer", "body": "x"}]}
+    assert client.post("/api/v1/assist", headers=lead, json=both).status_code == 422
+
+
+def test_assist_page_renders_for_the_owner_only(client: TestClient, session: Session) -> None:
+    owner = make_user(session, role="agent", team="Billing")
+    outsider = make_user(session, role="agent", team="Devices")
+    convs = seed_scored(session, agent_email=owner.email)
+    sign_in(client, owner)
+    page = client.get(f"/assist/{convs['angry'].id}")
+    assert page.status_code == 200 and 'id="assist-guidance"' in page.text
+    client.cookies.clear()
+    sign_in(client, outsider)
+    assert client.get(f"/assist/{convs['angry'].id}").status_code == 403
+
+
+def test_agent_turns_do_not_count_toward_negativity(session: Session) -> None:
+    record = conversation_record(
+        external_id="agent-rant",
+        messages=[
+            MessageRecord("m1", "customer", CALM, datetime(2026, 11, 2, 9, tzinfo=UTC)),
+            MessageRecord("m2", "agent", ANGRY, datetime(2026, 11, 2, 9, 5, tzinfo=UTC)),
+        ],
+    )
+    write_conversations(session, "test", [record])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).one()
+    assert conv.early_warning is False and conv.signal_trend and len(conv.signal_trend) == 1

@@ -1,0 +1,107 @@
+"""Conversation signals on hand-made conversations."""
+
+from __future__ import annotations
+
+import pytest
+
+from poise.signals import ConversationSignals, Turn, conversation_signals
+from poise.signals.conversation import escalation_risk
+
+
+def _customer(*scores: float) -> list[Turn]:
+    turns: list[Turn] = []
+    for i, score in enumerate(scores):
+        turns.append(Turn("customer", f"message {i}", negativity=score))
+        turns.append(Turn("agent", "Thanks for your patience, let me check."))
+    return turns
+
+
+def test_early_warning_uses_the_first_customer_turns() -> None:
+    signals = conversation_signals(
+        [
+            Turn("system", "Chat started"),
+            Turn(
+                "customer",
+                "I've been charged twice and nobody answers my emails, this is ridiculous",
+            ),
+            Turn("agent", "Sorry about that, let me look."),
+        ]
+    )
+    assert isinstance(signals, ConversationSignals)
+    assert signals.early_warning
+    assert signals.early_score >= 0.5
+    assert len(signals.trend) == 1
+
+
+def test_calm_opening_gives_no_warning() -> None:
+    signals = conversation_signals(
+        [Turn("customer", "Hi! How do I change the email on my account?")]
+    )
+    assert not signals.early_warning
+
+
+def test_escalation_rises_with_a_worsening_trend() -> None:
+    rising = conversation_signals(_customer(0.1, 0.4, 0.8))
+    falling = conversation_signals(_customer(0.8, 0.4, 0.1))
+    steady = conversation_signals(_customer(0.9, 0.9, 0.9))
+    assert rising.trend == [0.1, 0.4, 0.8]
+    assert rising.escalation_risk > 0.7 > 0.2 > falling.escalation_risk
+    assert steady.escalation_risk == pytest.approx(0.9)
+
+
+def test_escalation_risk_stays_in_range() -> None:
+    assert escalation_risk([]) == 0.0
+    assert escalation_risk([0.0, 1.0]) == 1.0
+    assert escalation_risk([1.0, 0.0]) == 0.0
+
+
+def test_turnaround_means_negative_start_positive_end() -> None:
+    assert conversation_signals(_customer(0.9, 0.5, 0.1)).turnaround
+    assert not conversation_signals(_customer(0.1, 0.5, 0.1)).turnaround
+    assert not conversation_signals(_customer(0.9, 0.8)).turnaround
+
+
+def test_turnaround_from_scored_text() -> None:
+    signals = conversation_signals(
+        [
+            Turn("customer", "My internet has been down for three days and nobody has fixed it"),
+            Turn("agent", "I've reset the line from our side, can you check now?"),
+            Turn("customer", "It works now, thank you so much for your help!"),
+        ]
+    )
+    assert signals.turnaround
+    assert signals.trend[0] >= 0.5 > signals.trend[-1]
+
+
+def test_drift_detects_a_new_topic() -> None:
+    turns = [
+        Turn("customer", "My credit card was declined at the supermarket today"),
+        Turn("agent", "I'm sorry, let me check your card."),
+        Turn("customer", "Why would my card be declined when I have money in the account?"),
+        Turn("agent", "It looks fine now."),
+        Turn("customer", "Also, can you recommend a good pasta recipe for dinner tonight?"),
+    ]
+    signals = conversation_signals(turns)
+    assert signals.drift.purpose == turns[0].body
+    assert signals.drift.drifted
+    assert signals.drift.turn_index == 4
+
+
+def test_on_topic_follow_ups_do_not_drift() -> None:
+    turns = [
+        Turn("customer", "My credit card was declined at the supermarket today"),
+        Turn("agent", "Let me check."),
+        Turn("customer", "Why would my card be declined when I have money in the account?"),
+        Turn("customer", "ok thanks"),
+    ]
+    drift = conversation_signals(turns).drift
+    assert not drift.drifted and drift.turn_index is None
+
+
+def test_explicit_purpose_is_used() -> None:
+    drift = conversation_signals(
+        [Turn("customer", "what's the weather like in Paris this weekend")],
+        purpose="I want to book a hotel room in Paris",
+    ).drift
+    assert drift.purpose == "I want to book a hotel room in Paris"
+    assert drift.drifted

@@ -1,0 +1,70 @@
+"""The shipped negativity scorer on hand-written support messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from poise.signals import NegativityResult, get_scorer
+from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
+
+
+@pytest.fixture(scope="module")
+def scorer():  # type: ignore[no-untyped-def]
+    return get_scorer("negativity")
+
+
+def test_result_shape(scorer) -> None:  # type: ignore[no-untyped-def]
+    result = scorer.score("still no refund after three weeks")
+    assert isinstance(result, NegativityResult)
+    assert 0.0 <= result.score <= 1.0
+    assert result.emotion in EMOTIONS
+    assert result.evidence and all(isinstance(w, str) for w in result.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "still no refund after three weeks",
+        "I've been on hold for two hours and nobody picks up",
+        "My package was marked delivered but it never arrived",
+        "This is the worst service I have ever had, I'm furious",
+    ],
+)
+def test_complaints_read_negative(scorer, text: str) -> None:  # type: ignore[no-untyped-def]
+    result = scorer.score(text)
+    assert result.score >= 0.5, result
+    assert result.emotion in NEGATIVE_EMOTIONS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks so much, that fixed it!",
+        "Can you tell me how to update my billing address?",
+        "What time does the store open on Saturday?",
+    ],
+)
+def test_requests_and_thanks_read_calm(scorer, text: str) -> None:  # type: ignore[no-untyped-def]
+    result = scorer.score(text)
+    assert result.score < 0.5, result
+    assert result.emotion not in NEGATIVE_EMOTIONS
+
+
+def test_evidence_names_the_complaint_words(scorer) -> None:  # type: ignore[no-untyped-def]
+    evidence = " ".join(scorer.score("still no refund after three weeks").evidence)
+    assert "refund" in evidence or "still" in evidence
+
+
+def test_abuse_is_flagged_with_its_words(scorer) -> None:  # type: ignore[no-untyped-def]
+    rude = scorer.score("you are a useless idiot")
+    assert rude.abusive and "idiot" in rude.evidence
+    assert not scorer.score("this policy is stupid").abusive
+
+
+def test_batch_matches_single(scorer) -> None:  # type: ignore[no-untyped-def]
+    texts = ["thanks a lot!", "my card was declined again", "thanks a lot!", ""]
+    batch = scorer.score_batch(texts)
+    assert len(batch) == 4
+    assert batch[0] == batch[2]
+    for text, result in zip(texts, batch, strict=True):
+        assert result.score == pytest.approx(scorer.score(text).score, abs=1e-5)

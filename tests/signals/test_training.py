@@ -1,0 +1,90 @@
+"""A small end-to-end training run on fixture data (lexical model, no torch)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from poise.signals import get_scorer
+
+
+def test_training_writes_a_safe_versioned_artifact(tiny_model: Path) -> None:
+    names = {p.name for p in tiny_model.iterdir()}
+    assert {
+        "manifest.json",
+        "metrics.json",
+        "negativity-lexical.npz",
+        "negativity-lexical.vocab.json",
+    } <= names
+    assert all(p.suffix in {".json", ".npz", ".onnx"} for p in tiny_model.iterdir())
+    metrics = json.loads((tiny_model / "metrics.json").read_text())
+    assert metrics["version"] == "negativity-test.1"
+    assert 0.0 <= metrics["goemotions_test"]["poise"]["auc"] <= 1.0
+
+
+def test_trained_model_learns_the_fixture(tiny_model: Path) -> None:
+    scorer = get_scorer("negativity", tiny_model)
+    assert scorer.version == "negativity-test.1"
+    angry = scorer.score("I am so angry, this is terrible and annoying")
+    thanks = scorer.score("thank you so much, great help")
+    assert angry.score > 0.5 > thanks.score
+    assert "terrible" in angry.evidence or "angry" in angry.evidence
+
+
+def test_eval_uses_a_given_artifact(
+    cli: typer.Typer, runner: CliRunner, tiny_model: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "two.jsonl"
+    data.write_text(
+        '{"text": "terrible, I hate this", "label": "negative"}\n'
+        '{"text": "thanks, great help", "label": "positive"}\n'
+    )
+    result = runner.invoke(
+        cli, ["eval", "negativity", "--data", str(data), "--json", "--artifacts", str(tiny_model)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["version"] == "negativity-test.1"
+    assert report["poise"]["auc"] == 1.0
+
+
+def test_training_without_data_fails_clearly(
+    cli: typer.Typer, runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "train",
+            "negativity",
+            "--data-dir",
+            str(tmp_path / "absent"),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-encoder",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "data folder not found" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_training_with_incomplete_data_fails_clearly(
+    cli: typer.Typer, runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "train",
+            "negativity",
+            "--data-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-encoder",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "training data not found" in result.stderr
