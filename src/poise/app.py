@@ -33,7 +33,7 @@ from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.jobs import InProcessJobs
 from poise.settings import Settings
 from poise.web import pages
-from poise.web.charts import sparkline
+from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
 from poise.web.nav import visible_nav
@@ -59,7 +59,11 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(
-        csrf_token=csrf_token, visible_nav=visible_nav, version=__version__, sparkline=sparkline
+        csrf_token=csrf_token,
+        visible_nav=visible_nav,
+        version=__version__,
+        sparkline=sparkline,
+        bar_chart=bar_chart,
     )
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))

@@ -242,3 +242,17 @@ def test_agent_turns_do_not_count_toward_negativity(session: Session) -> None:
     score_messages(session)
     conv = session.query(Conversation).one()
     assert conv.early_warning is False and conv.signal_trend and len(conv.signal_trend) == 1
+
+
+def test_signals_page_lists_who_needs_attention(client: TestClient, session: Session) -> None:
+    agent = make_user(session)
+    sign_in(client, agent)
+    assert "Calm waters" in client.get("/signals").text
+    convs = seed_scored(session)
+    convs["angry"].status = "open"
+    session.commit()
+    page = client.get("/signals").text
+    attention = page.split("Needs attention now")[1].split("How customers felt")[0]
+    assert "Angry one" in attention and "Calm one" not in attention
+    assert 'class="bars"' in page
+    assert get_scorer("negativity").version in page

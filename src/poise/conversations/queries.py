@@ -180,3 +180,54 @@ def list_integrations(session: Session, *, actor: User) -> list[Integration]:
     """Webhook senders with their secrets: admins only."""
     require_admin(actor)
     return list(session.scalars(select(Integration).order_by(Integration.name)))
+
+
+@dataclass(frozen=True)
+class SignalOverview:
+    """What the signals page shows: who needs attention now and how the last weeks felt."""
+
+    attention: list[Conversation]
+    counts: dict[str, int]
+    emotions: list[tuple[str, int]]
+    scored: int
+    unscored: int
+
+
+def signal_overview(session: Session, *, now: datetime, days: int = 30) -> SignalOverview:
+    """Open conversations at risk (riskiest first) and the last ``days`` days in numbers."""
+    since = now - timedelta(days=days)
+    attention = session.scalars(
+        select(Conversation)
+        .options(selectinload(Conversation.assignee))
+        .where(Conversation.status != "resolved")
+        .where(
+            (Conversation.early_warning.is_(True)) | (Conversation.escalation_risk >= ESCALATING)
+        )
+        .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
+        .limit(15)
+    ).all()
+    recent = select(func.count(Conversation.id)).where(Conversation.opened_at >= since)
+    flags = {
+        "early warnings": Conversation.early_warning.is_(True),
+        "escalating": Conversation.escalation_risk >= ESCALATING,
+        "abusive": Conversation.abusive.is_(True),
+        "drifted": Conversation.drifted.is_(True),
+        "turnarounds": Conversation.turnaround.is_(True),
+    }
+    counts = {"conversations": session.scalar(recent) or 0}
+    counts |= {name: session.scalar(recent.where(cond)) or 0 for name, cond in flags.items()}
+    customer_turns = select(func.count(Message.id)).where(Message.author_role == "customer")
+    emotions = session.execute(
+        select(Message.emotion, func.count(Message.id))
+        .where(Message.author_role == "customer", Message.emotion.is_not(None))
+        .where(Message.sent_at >= since)
+        .group_by(Message.emotion)
+        .order_by(func.count(Message.id).desc())
+    ).all()
+    return SignalOverview(
+        attention=list(attention),
+        counts=counts,
+        emotions=[(e, n) for e, n in emotions],
+        scored=session.scalar(customer_turns.where(Message.signal_version.is_not(None))) or 0,
+        unscored=session.scalar(customer_turns.where(Message.signal_version.is_(None))) or 0,
+    )

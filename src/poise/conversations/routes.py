@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES
 from poise.conversations.scoring import score_messages
+from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.jobs import JobProgress, jobs_for
 from poise.settings import Settings
@@ -211,3 +213,33 @@ def add_integration(
     integration = actions.create_integration(session, actor=user, name=name)
     flash(request, f"Added integration {integration.name}. Give its secret to the sender.")
     return redirect("/admin/integrations")
+
+
+def _model_card() -> dict[str, object]:
+    """The shipped negativity model's version and measured figures (its metrics.json)."""
+    from poise.signals import get_scorer
+    from poise.signals.registry import ARTIFACTS
+
+    card: dict[str, object] = {"version": get_scorer("negativity").version, "metrics": {}}
+    path = ARTIFACTS / "metrics.json"
+    if path.is_file():
+        card["metrics"] = _numeric_leaves(json.loads(path.read_text(encoding="utf-8")))
+    return card
+
+
+def _numeric_leaves(tree: object, prefix: str = "") -> dict[str, float]:
+    if isinstance(tree, dict):
+        found: dict[str, float] = {}
+        for key, value in tree.items():
+            found |= _numeric_leaves(value, f"{prefix}{key} · " if prefix or key else "")
+        return found
+    if isinstance(tree, int | float) and not isinstance(tree, bool):
+        return {prefix.rstrip(" ·"): float(tree)}
+    return {}
+
+
+@router.get("/signals", response_class=HTMLResponse)
+def signals_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    overview = queries.signal_overview(session, now=utcnow())
+    context = {"overview": overview, "card": _model_card()}
+    return render(request, "conversations/signals.html", context)

@@ -43,3 +43,25 @@ class Sparkline:
 def sparkline(values: Sequence[float], title: str = "trend") -> Markup:
     """Jinja helper: ``{{ sparkline(conv.signal_trend, "Negativity by customer turn") }}``."""
     return Sparkline().render(values, title)
+
+
+def bar_chart(rows: Sequence[tuple[str, int]], title: str, width: int = 420) -> Markup:
+    """Horizontal bars with labels and counts: readable at a glance, no colour needed."""
+    if not rows:
+        return Markup("")
+    bar_h, gap, label_w = 18, 6, 110
+    top = max(n for _, n in rows) or 1
+    height = len(rows) * (bar_h + gap)
+    bars = []
+    for i, (label, n) in enumerate(rows):
+        y = i * (bar_h + gap)
+        w = (width - label_w - 60) * n / top
+        bars.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3"/>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{n:,}</text>'
+        )
+    return Markup(  # noqa: S704 - labels are escaped, the rest are numbers
+        f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}"><title>{escape(title)}</title>{"".join(bars)}</svg>'
+    )

@@ -15,7 +15,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Conversations", "/conversations"),
-    NavItem("Signals", "/signals", coming=True),
+    NavItem("Signals", "/signals"),
     NavItem("Manual", "/manual", coming=True),
     NavItem("Training", "/training", coming=True),
     NavItem("Morale", "/morale", coming=True),
@@ -27,8 +27,6 @@ NAV: tuple[NavItem, ...] = (
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
 COMING: dict[str, str] = {
-    "signals": "Negativity and emotion on every customer message, early warning at the start of "
-    "a conversation, escalation risk, drift from the customer's purpose and a live assist panel.",
     "manual": "The issue & resolution manual: articles mined from resolved conversations, "
     "curated by leads, searchable in the middle of a heated conversation, with first contact "
     "resolution tracked.",
