@@ -92,6 +92,11 @@ def test_signed_but_invalid_body_is_explained_and_stores_nothing(
     assert "conversation.channel" in response.json()["detail"]
     not_json = send(client, b"{not json", secret)
     assert not_json.status_code == 400
+    surrogate = send(client, payload(body="broken \ud800 text"), secret)  # JSON: "\\ud800"
+    assert surrogate.status_code == 400, surrogate.text
+    assert "Invalid JSON" in surrogate.json()["detail"]
+    nul = send(client, payload(subject="a\x00b"), secret)
+    assert nul.status_code == 400 and "NUL" in nul.json()["detail"]
     huge = send(client, payload(body="x" * 20_001), secret)
     assert huge.status_code == 400
     assert "longer than 20000" in huge.json()["detail"]

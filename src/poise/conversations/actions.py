@@ -189,12 +189,25 @@ def _verified_integration(
     return integration
 
 
+def _check_texts(payload: WebhookPayload) -> None:
+    """Refuse NUL characters, which PostgreSQL cannot store, naming the field.
+
+    (Lone surrogates never get this far: the JSON parser refuses them.)
+    """
+    for section in ("conversation", "message"):
+        for name, value in getattr(payload, section).model_dump().items():
+            for text in value if isinstance(value, list) else [value]:
+                if not isinstance(text, str):
+                    continue
+                if "\x00" in text:
+                    raise InvalidInput(f"{section}.{name} contains a NUL character")
+
+
 def _record_from_payload(payload: WebhookPayload, max_chars: int) -> ConversationRecord:
     conv, msg = payload.conversation, payload.message
     if len(msg.body) > max_chars:
         raise InvalidInput(f"message body is longer than {max_chars} characters")
-    if "\x00" in msg.body:
-        raise InvalidInput("message body contains a NUL character")
+    _check_texts(payload)
     customer = conv.customer
     return ConversationRecord(
         external_id=conv.id,
