@@ -82,8 +82,9 @@ def main() -> None:
     rate, p50, p99 = per_message(poise_one, texts[: args.single])
     rows.append((f"poise {scorer.version}", rate, p50, p99, batched(poise_many, texts)))
     rate, p50, p99 = per_message(compound, texts[: args.single])
-    rows.append(("vader (baseline)", rate, p50, p99,
-                 batched(lambda b: [compound(t) for t in b], texts)))
+    rows.append(
+        ("vader (baseline)", rate, p50, p99, batched(lambda b: [compound(t) for t in b], texts))
+    )
     print(f"{len(texts)} {source}; model loaded in {load_s:.2f}s")
     print(f"{'scorer':32}{'single msg/s':>14}{'p50 ms':>9}{'p99 ms':>9}{'batch-256 msg/s':>17}")
     for name, rate, p50, p99, batch_rate in rows:

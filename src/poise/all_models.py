@@ -5,5 +5,15 @@ from poise.auth import models as auth_models
 from poise.conversations import models as conversation_models
 from poise.db import meta
 from poise.db.base import Base
+from poise.knowledge import models as knowledge_models
+from poise.morale import models as morale_models
 
-__all__ = ["Base", "auth_models", "conversation_models", "jobs", "meta"]
+__all__ = [
+    "Base",
+    "auth_models",
+    "conversation_models",
+    "jobs",
+    "knowledge_models",
+    "meta",
+    "morale_models",
+]

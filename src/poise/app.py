@@ -31,6 +31,10 @@ from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.jobs import InProcessJobs
+from poise.knowledge import api as knowledge_api
+from poise.knowledge import routes as knowledge_routes
+from poise.morale import api as morale_api
+from poise.morale import routes as morale_routes
 from poise.settings import Settings
 from poise.web import pages
 from poise.web.charts import bar_chart, sparkline
@@ -43,6 +47,8 @@ TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",
     PACKAGE / "auth" / "templates",
     PACKAGE / "conversations" / "templates",
+    PACKAGE / "knowledge" / "templates",
+    PACKAGE / "morale" / "templates",
 ]
 
 
@@ -152,6 +158,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conversation_api.router)
     app.include_router(assist.api)
     app.include_router(assist.pages)
+    app.include_router(knowledge_routes.router)
+    app.include_router(knowledge_api.router)
+    app.include_router(morale_routes.router)
+    app.include_router(morale_routes.public)
+    app.include_router(morale_api.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -6,14 +6,15 @@ import pytest
 
 from poise.signals import NegativityResult, get_scorer
 from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
+from poise.signals.negativity import NegativityScorer
 
 
 @pytest.fixture(scope="module")
-def scorer():  # type: ignore[no-untyped-def]
+def scorer() -> NegativityScorer:
     return get_scorer("negativity")
 
 
-def test_result_shape(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_result_shape(scorer: NegativityScorer) -> None:
     result = scorer.score("still no refund after three weeks")
     assert isinstance(result, NegativityResult)
     assert 0.0 <= result.score <= 1.0
@@ -30,7 +31,7 @@ def test_result_shape(scorer) -> None:  # type: ignore[no-untyped-def]
         "This is the worst service I have ever had, I'm furious",
     ],
 )
-def test_complaints_read_negative(scorer, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_complaints_read_negative(scorer: NegativityScorer, text: str) -> None:
     result = scorer.score(text)
     assert result.score >= 0.5, result
     assert result.emotion in NEGATIVE_EMOTIONS
@@ -44,24 +45,24 @@ def test_complaints_read_negative(scorer, text: str) -> None:  # type: ignore[no
         "What time does the store open on Saturday?",
     ],
 )
-def test_requests_and_thanks_read_calm(scorer, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_requests_and_thanks_read_calm(scorer: NegativityScorer, text: str) -> None:
     result = scorer.score(text)
     assert result.score < 0.5, result
     assert result.emotion not in NEGATIVE_EMOTIONS
 
 
-def test_evidence_names_the_complaint_words(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_names_the_complaint_words(scorer: NegativityScorer) -> None:
     evidence = " ".join(scorer.score("still no refund after three weeks").evidence)
     assert "refund" in evidence or "still" in evidence
 
 
-def test_abuse_is_flagged_with_its_words(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_abuse_is_flagged_with_its_words(scorer: NegativityScorer) -> None:
     rude = scorer.score("you are a useless idiot")
     assert rude.abusive and "idiot" in rude.evidence
     assert not scorer.score("this policy is stupid").abusive
 
 
-def test_batch_matches_single(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_batch_matches_single(scorer: NegativityScorer) -> None:
     texts = ["thanks a lot!", "my card was declined again", "thanks a lot!", ""]
     batch = scorer.score_batch(texts)
     assert len(batch) == 4

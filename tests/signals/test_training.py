@@ -28,10 +28,11 @@ def test_training_writes_a_safe_versioned_artifact(tiny_model: Path) -> None:
 def test_trained_model_learns_the_fixture(tiny_model: Path) -> None:
     scorer = get_scorer("negativity", tiny_model)
     assert scorer.version == "negativity-test.1"
-    angry = scorer.score("I am so angry, this is terrible and annoying")
+    angry = scorer.score("I hate this, so annoying")
     thanks = scorer.score("thank you so much, great help")
     assert angry.score > 0.5 > thanks.score
-    assert "terrible" in angry.evidence or "angry" in angry.evidence
+    assert {"hate", "annoying"} <= set(angry.evidence)
+    assert "this" not in angry.evidence  # stop words explain nothing
 
 
 def test_eval_uses_a_given_artifact(

@@ -7,6 +7,7 @@ import typer
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import root
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
+from poise.knowledge.cli import eval_kb, kb_app
 from poise.signals.cli import eval_app, train_app
 
 app = typer.Typer(
@@ -28,6 +29,8 @@ app.add_typer(integrations_app, name="integrations")
 app.add_typer(signals_app, name="signals")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
+app.add_typer(kb_app, name="kb")
+eval_app.command("kb")(eval_kb)
 
 
 def main() -> None:

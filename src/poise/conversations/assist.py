@@ -144,7 +144,19 @@ def assist_endpoint(
     if not rows:
         raise InvalidInput("the conversation has no messages yet")
     _score_missing(rows, settings.max_message_chars)
-    return assist(rows, purpose)
+    panel = assist(rows, purpose)
+    panel["articles"] = _article_suggestions(session, rows, user, body.conversation_id)
+    return panel
+
+
+def _article_suggestions(
+    session: Session, rows: list[dict[str, Any]], user: User, conversation_id: int | None
+) -> dict[str, Any]:
+    """The manual's articles for the customer's words (imported here: the manual builds on
+    conversations, not the other way round)."""
+    from poise.knowledge.suggest import article_suggestions
+
+    return article_suggestions(session, rows, actor=user, conversation_id=conversation_id)
 
 
 @pages.get("/assist/{conversation_id}", response_class=HTMLResponse)

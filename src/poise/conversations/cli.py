@@ -80,7 +80,10 @@ def _score(settings: Settings, *, rescore: bool) -> None:
             progress.update(task, completed=done, total=total)
 
         counts = score_messages(session, rescore=rescore, progress=advance)
-    console.print(f"Signals: {counts}.")
+        from poise.morale.actions import collect_happy_items  # praise needs the new scores
+
+        collected = collect_happy_items(session)
+    console.print(f"Signals: {counts}; {collected}.")
 
 
 @signals_app.command("score")

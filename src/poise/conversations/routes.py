@@ -132,7 +132,10 @@ def score_in_background(request: Request, report: actions.ImportReport) -> int |
         return None
 
     def work(session: Session, progress: JobProgress) -> str:
-        return str(score_messages(session, progress=progress))
+        from poise.morale.actions import collect_happy_items  # praise needs the new scores
+
+        scored = score_messages(session, progress=progress)
+        return f"{scored}; {collect_happy_items(session)}"
 
     job_id, _ = request.app.state.jobs.submit("score", work, subject=scoring_subject(report.run_id))
     return int(job_id)

@@ -72,6 +72,10 @@ def train_negativity(
     vader: Annotated[
         bool, typer.Option(help="Use VADER's compound score as a stacker feature.")
     ] = True,
+    threads: Annotated[int, typer.Option(help="Torch threads (1 on a busy machine).")] = 2,
+    fp32_dir: Annotated[
+        Path | None, typer.Option(help="Also export fp32 ONNX here and report the int8 cost.")
+    ] = None,
 ) -> None:
     """Train negativity + emotion (+ drift calibration); write the artifact and metrics.json."""
     from poise.signals.registry import ARTIFACTS
@@ -84,9 +88,10 @@ def train_negativity(
         out_dir=out or ARTIFACTS,
         version=version,
         encoder=encoder,
-        student=StudentConfig(layers=layers, max_examples=max_examples),
+        student=StudentConfig(layers=layers, max_examples=max_examples, threads=threads),
         teacher_cache=teacher_cache,
         vader=vader,
+        fp32_dir=fp32_dir,
     )
     try:
         metrics = train(cfg, log=lambda line: typer.echo(line, err=True))

@@ -29,6 +29,18 @@ def terms(text: str) -> list[str]:
     return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
 
+# Words that can carry weight in a model but explain nothing to a reader.
+_FILLER_WORDS = (
+    "a an and are as at be been but by for from had has have i i'm in is it it's me my of on "
+    "or so that the their them they this to was we were with you your"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def _is_filler(term: str) -> bool:
+    return all(w in _FILLER for w in term.split())
+
+
 @dataclass
 class LexicalModel:
     """Vocabulary, IDF weights and two linear heads (negativity, emotion)."""
@@ -71,7 +83,8 @@ class LexicalModel:
             ),
             reverse=True,
         )
-        return [name for push, name in pushes[:limit] if push > 0.05]
+        shown = [name for push, name in pushes if push > 0.05 and not _is_filler(name)]
+        return shown[:limit]
 
     def _names(self) -> list[str]:
         cached: list[str] | None = getattr(self, "_name_list", None)

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from poise.signals.drift import DriftScorer
 from poise.signals.encoder import OnnxEncoder
@@ -63,7 +63,13 @@ _encoders: dict[Path, OnnxEncoder | None] = {}
 _lock = threading.Lock()
 
 
-def get_scorer(name: str, artifacts: Path | None = None) -> Any:
+@overload
+def get_scorer(name: Literal["negativity"], artifacts: Path | None = None) -> NegativityScorer: ...
+@overload
+def get_scorer(name: Literal["drift"], artifacts: Path | None = None) -> DriftScorer: ...
+@overload
+def get_scorer(name: str, artifacts: Path | None = None) -> Scorer: ...
+def get_scorer(name: str, artifacts: Path | None = None) -> Scorer:
     """Return the named scorer, loading its artifact on first use only.
 
     ``artifacts`` defaults to the shipped folder; tests and ``poise eval`` pass their own.

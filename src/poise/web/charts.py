@@ -65,3 +65,75 @@ def bar_chart(rows: Sequence[tuple[str, int]], title: str, width: int = 420) -> 
         f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}"><title>{escape(title)}</title>{"".join(bars)}</svg>'
     )
+
+
+@dataclass(frozen=True)
+class PairedBars:
+    """Two counts side by side per period (e.g. negativity absorbed vs praise received).
+
+    Both series share one scale, so a tall red bar next to a short green one reads at a
+    glance; each bar has a title with its number, and a legend names the series in words.
+    """
+
+    width: int = 640
+    height: int = 180
+    pad: int = 24
+
+    def render(
+        self,
+        labels: Sequence[str],
+        first: Sequence[int],
+        second: Sequence[int],
+        names: tuple[str, str],
+        title: str,
+    ) -> Markup:
+        if not labels:
+            return Markup("")
+        top = max([*first, *second, 1])
+        inner_w, inner_h = self.width - 2 * self.pad, self.height - 2 * self.pad
+        slot = inner_w / len(labels)
+        bar = max(slot * 0.36, 2.0)
+        parts = []
+        for i, label in enumerate(labels):
+            x = self.pad + i * slot + slot * 0.12
+            for j, (value, css) in enumerate(((first[i], "a"), (second[i], "b"))):
+                h = inner_h * value / top
+                y = self.pad + inner_h - h
+                parts.append(
+                    f'<rect class="{css}" x="{x + j * bar:.1f}" y="{y:.1f}" '
+                    f'width="{bar - 1:.1f}" height="{h:.1f}"><title>{escape(label)}: '
+                    f"{escape(names[j])} {value}</title></rect>"
+                )
+            parts.append(
+                f'<text x="{x + bar:.1f}" y="{self.height - 6}" text-anchor="middle">'
+                f"{escape(label)}</text>"
+            )
+        base = self.pad + inner_h
+        parts.append(
+            f'<line x1="{self.pad}" x2="{self.width - self.pad}" y1="{self.pad}" '
+            f'y2="{self.pad}" class="guide"/><text x="{self.width - self.pad}" '
+            f'y="{self.pad - 3}" text-anchor="end">{top}</text>'
+        )
+        legend = (
+            f'<rect class="a" x="{self.pad}" y="4" width="10" height="10"/>'
+            f'<text x="{self.pad + 14}" y="13">{escape(names[0])}</text>'
+            f'<rect class="b" x="{self.pad + 200}" y="4" width="10" height="10"/>'
+            f'<text x="{self.pad + 214}" y="13">{escape(names[1])}</text>'
+        )
+        return Markup(  # noqa: S704 - numbers and escaped text only
+            f'<svg class="paired-bars" role="img" viewBox="0 0 {self.width} {self.height}" '
+            f'width="100%" preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'
+            f'{legend}<line x1="{self.pad}" x2="{self.width - self.pad}" y1="{base:.1f}" '
+            f'y2="{base:.1f}" class="axis"/>{"".join(parts)}</svg>'
+        )
+
+
+def paired_bars(
+    labels: Sequence[str],
+    first: Sequence[int],
+    second: Sequence[int],
+    names: tuple[str, str],
+    title: str = "chart",
+) -> Markup:
+    """Jinja helper: two series of counts as side-by-side bars per label."""
+    return PairedBars().render(labels, first, second, names, title)

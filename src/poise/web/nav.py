@@ -16,9 +16,9 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Conversations", "/conversations"),
     NavItem("Signals", "/signals"),
-    NavItem("Manual", "/manual", coming=True),
+    NavItem("Manual", "/manual"),
     NavItem("Training", "/training", coming=True),
-    NavItem("Morale", "/morale", coming=True),
+    NavItem("Morale", "/morale"),
     NavItem("Insights", "/insights", coming=True),
     NavItem("Import", "/import", role="lead"),
     NavItem("Admin", "/admin/users", role="admin"),
@@ -27,13 +27,8 @@ NAV: tuple[NavItem, ...] = (
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
 COMING: dict[str, str] = {
-    "manual": "The issue & resolution manual: articles mined from resolved conversations, "
-    "curated by leads, searchable in the middle of a heated conversation, with first contact "
-    "resolution tracked.",
     "training": "Short lessons with quizzes and spaced reminders, rude-question drills before a "
     "launch, practice replies with feedback, and explanatory-style coaching.",
-    "morale": "Your private Happy File, peer reviews that name strengths, the monthly kudos "
-    "round and the public wall of positive feedback.",
     "insights": "First contact resolution, CSAT, negativity trends and hotspots per product, "
     "feature and channel, and each agent's exposure balanced against praise.",
 }

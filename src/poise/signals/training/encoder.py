@@ -52,10 +52,11 @@ class StudentConfig:
     layers: int = 3
     epochs: float = 1.0
     batch_size: int = 32
-    lr: float = 5e-5
-    distill_weight: float = 1.0
+    lr: float = 1e-4
+    distill_weight: float = 3.0
     max_examples: int = 40000
     seed: int = 13
+    threads: int = 2
 
 
 def build_student(layers: int) -> Any:
@@ -109,7 +110,7 @@ def train_student(
     import torch
 
     torch.manual_seed(cfg.seed)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(max(1, min(cfg.threads, os.cpu_count() or 1)))
     rng = random.Random(cfg.seed)
     model = build_student(cfg.layers)
     tok = load_tokenizer()
@@ -157,7 +158,7 @@ def _step_loss(
     if (emo_y >= 0).any():
         loss = loss + 0.5 * torch.nn.functional.cross_entropy(emo, emo_y, ignore_index=-1)
     cos = (emb * torch.from_numpy(target)).sum(-1)
-    return loss + cfg.distill_weight * (1.0 - cos).mean() * 10.0
+    return loss + cfg.distill_weight * (1.0 - cos).mean()
 
 
 def student_outputs(

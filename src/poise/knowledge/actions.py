@@ -1,0 +1,387 @@
+"""Every write to the manual: one function per change, each owning its transaction.
+
+Web pages, the API, the CLI and mining all call these, so the rules (who may publish, what a
+revision records, when the search index changes) hold the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import User
+from poise.auth.permissions import require_lead
+from poise.conversations.models import Conversation
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.knowledge import search
+from poise.knowledge.models import (
+    FLAG_KINDS,
+    Article,
+    ArticleSource,
+    ArticleUse,
+    Flag,
+    Gap,
+    Phrasing,
+    Proposal,
+    Revision,
+)
+from poise.knowledge.text import to_blob
+
+# Who may move an article where: agents propose (draft → in review); leads curate.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "draft": {"in_review": "agent", "published": "lead"},
+    "in_review": {"draft": "agent", "published": "lead"},
+    "published": {"retired": "lead", "draft": "lead"},
+    "retired": {"published": "lead", "draft": "lead"},
+}
+MAX_PHRASINGS = 50
+EDITABLE = ("title", "issue", "resolution", "product", "feature", "tags")
+
+
+@dataclass
+class ArticleFields:
+    """What a person writes into an article (phrasings are the other ways customers say it)."""
+
+    title: str
+    issue: str
+    resolution: str = ""
+    product: str | None = None
+    feature: str | None = None
+    tags: list[str] = field(default_factory=list)
+    phrasings: list[str] = field(default_factory=list)
+    owner_id: int | None = None
+
+    def cleaned(self) -> ArticleFields:
+        """Trimmed values, empty ones as None, or InvalidInput naming what is missing."""
+        title, issue = self.title.strip(), self.issue.strip()
+        if not title:
+            raise InvalidInput("an article needs a title")
+        if not issue:
+            raise InvalidInput("an article needs the issue, as customers put it")
+        if len(title) > 200:
+            raise InvalidInput("the title is longer than 200 characters")
+        phrasings = _unique([p.strip() for p in self.phrasings if p.strip()])
+        if len(phrasings) > MAX_PHRASINGS:
+            raise InvalidInput(f"at most {MAX_PHRASINGS} alternative phrasings per article")
+        return ArticleFields(
+            title=title,
+            issue=issue,
+            resolution=self.resolution.strip(),
+            product=(self.product or "").strip() or None,
+            feature=(self.feature or "").strip() or None,
+            tags=_unique([t.strip().lower() for t in self.tags if t.strip()])[:20],
+            phrasings=[p for p in phrasings if p.lower() != issue.lower()],
+            owner_id=self.owner_id,
+        )
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            kept.append(value)
+    return kept
+
+
+def _snapshot(article: Article) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "issue": article.issue,
+        "resolution": article.resolution,
+        "product": article.product,
+        "feature": article.feature,
+        "tags": list(article.tags),
+        "status": article.status,
+        "phrasings": [p.text for p in article.phrasings],
+    }
+
+
+def _revise(article: Article, actor: User | None, summary: str, changed: list[str]) -> None:
+    article.updated_at = utcnow()
+    article.revisions.append(
+        Revision(
+            actor_id=actor.id if actor else None,
+            summary=summary[:300],
+            changed=changed,
+            snapshot=_snapshot(article),
+        )
+    )
+
+
+def _get(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+def _may_edit(actor: User | None, article: Article) -> None:
+    """Leads edit anything; agents edit the drafts and reviews they wrote, never the published."""
+    if actor is None or actor.is_lead:
+        return
+    if article.status in ("draft", "in_review") and article.created_by_id == actor.id:
+        return
+    raise PermissionDenied("only a lead can change this article; flag it instead")
+
+
+def create_article(
+    session: Session,
+    *,
+    actor: User | None,
+    fields: ArticleFields,
+    source_conversation_ids: list[int] | None = None,
+) -> Article:
+    """A new draft (anyone on the team may propose one; leads publish)."""
+    clean = fields.cleaned()
+    article = Article(
+        title=clean.title,
+        issue=clean.issue,
+        resolution=clean.resolution,
+        product=clean.product,
+        feature=clean.feature,
+        tags=clean.tags,
+        status="draft",
+        owner_id=clean.owner_id or (actor.id if actor else None),
+        created_by_id=actor.id if actor else None,
+    )
+    article.phrasings = [Phrasing(text=p) for p in clean.phrasings]
+    article.sources = [ArticleSource(conversation_id=c) for c in set(source_conversation_ids or [])]
+    session.add(article)
+    _revise(article, actor, "proposed the article", ["created"])
+    session.commit()
+    return article
+
+
+def update_article(
+    session: Session, *, actor: User | None, article_id: int, fields: ArticleFields
+) -> Article:
+    """Change an article's text; the revision names the fields that changed."""
+    article = _get(session, article_id)
+    _may_edit(actor, article)
+    clean = fields.cleaned()
+    changed = [name for name in EDITABLE if getattr(article, name) != getattr(clean, name)]
+    for name in changed:
+        setattr(article, name, getattr(clean, name))
+    if clean.owner_id and clean.owner_id != article.owner_id:
+        article.owner_id = clean.owner_id
+        changed.append("owner")
+    if [p.text for p in article.phrasings] != clean.phrasings:
+        keep = {p.text: p for p in article.phrasings}
+        article.phrasings = [keep.get(t) or Phrasing(text=t) for t in clean.phrasings]
+        changed.append("phrasings")
+    if not changed:
+        return article
+    if "issue" in changed:
+        article.embedding = None
+    _revise(article, actor, "edited " + ", ".join(changed), changed)
+    session.flush()
+    search.reindex_article(session, article)
+    session.commit()
+    return article
+
+
+def change_status(
+    session: Session, *, actor: User | None, article_id: int, status: str, note: str = ""
+) -> Article:
+    """Move an article along draft → in review → published → retired, if the actor may."""
+    article = _get(session, article_id)
+    allowed = TRANSITIONS.get(article.status, {})
+    if status not in allowed:
+        raise InvalidInput(f"a {article.status_label} article cannot become {status}")
+    if allowed[status] == "lead":
+        require_lead(actor)
+    else:
+        _may_edit(actor, article)
+    article.status = status
+    if status == "published":
+        article.published_at = utcnow()
+    summary = f"{status.replace('_', ' ')}" + (f": {note.strip()}" if note.strip() else "")
+    _revise(article, actor, summary, ["status"])
+    session.flush()
+    search.reindex_article(session, article)
+    session.commit()
+    return article
+
+
+def add_phrasings(
+    session: Session,
+    *,
+    actor: User | None,
+    article_id: int,
+    texts: list[str],
+    conversation_ids: list[int] | None = None,
+) -> Article:
+    """More ways customers say the issue (e.g. a mined group that matched this article)."""
+    require_lead(actor)
+    article = _get(session, article_id)
+    known = {p.text.lower() for p in article.phrasings} | {article.issue.lower()}
+    new = [t.strip() for t in _unique(texts) if t.strip() and t.strip().lower() not in known]
+    room = MAX_PHRASINGS - len(article.phrasings)
+    article.phrasings.extend(Phrasing(text=t) for t in new[: max(room, 0)])
+    have = {s.conversation_id for s in article.sources}
+    article.sources.extend(
+        ArticleSource(conversation_id=c) for c in set(conversation_ids or []) - have
+    )
+    _revise(article, actor, f"added {min(len(new), max(room, 0))} phrasings", ["phrasings"])
+    session.flush()
+    search.reindex_article(session, article)
+    session.commit()
+    return article
+
+
+def flag_article(
+    session: Session,
+    *,
+    actor: User,
+    article_id: int,
+    kind: str,
+    note: str = "",
+    conversation_id: int | None = None,
+) -> Flag:
+    """An agent says the article is wrong or stale; leads see the open flags."""
+    if kind not in FLAG_KINDS:
+        raise InvalidInput(f"a flag is one of {', '.join(FLAG_KINDS)}, not {kind!r}")
+    article = _get(session, article_id)
+    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
+        raise NotFound(f"no conversation with id {conversation_id}")
+    flag = Flag(
+        kind=kind,
+        note=note.strip()[:2000],
+        conversation_id=conversation_id,
+        reporter_id=actor.id,
+    )
+    article.flags.append(flag)
+    article.open_flags += 1
+    session.commit()
+    return flag
+
+
+def resolve_flag(session: Session, *, actor: User | None, flag_id: int) -> Flag:
+    """A lead has dealt with a flag (edited, retired, or judged it fine)."""
+    require_lead(actor)
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound(f"no flag with id {flag_id}")
+    if flag.resolved_at is None:
+        flag.resolved_at = utcnow()
+        flag.article.open_flags = max(flag.article.open_flags - 1, 0)
+        session.commit()
+    return flag
+
+
+def record_use(
+    session: Session,
+    *,
+    actor: User | None,
+    conversation_id: int,
+    article_id: int,
+    how: str = "picked",
+    score: float | None = None,
+) -> ArticleUse:
+    """The article a conversation used: an agent's pick replaces an automatic match."""
+    if how not in ("picked", "matched"):
+        raise InvalidInput("how is picked or matched")
+    article = _get(session, article_id)
+    if article.status != "published":
+        raise InvalidInput("only a published article can be used in a conversation")
+    use = session.scalar(select(ArticleUse).where(ArticleUse.conversation_id == conversation_id))
+    if use is not None and use.how == "picked" and how == "matched":
+        return use  # never overwrite a person's choice with a guess
+    if use is None:
+        if session.get(Conversation, conversation_id) is None:
+            raise NotFound(f"no conversation with id {conversation_id}")
+        use = ArticleUse(conversation_id=conversation_id, article_id=article_id, how=how)
+        session.add(use)
+    use.article_id, use.how, use.score = article_id, how, score
+    use.picked_by_id = actor.id if actor and how == "picked" else None
+    session.commit()
+    return use
+
+
+def log_gap(
+    session: Session,
+    *,
+    actor: User | None,
+    result: search.SearchResult,
+    conversation_id: int | None = None,
+    product: str | None = None,
+) -> Gap:
+    """Remember an issue the manual did not cover (one gap per conversation, kept current)."""
+    gap = None
+    if conversation_id is not None:
+        gap = session.scalar(select(Gap).where(Gap.conversation_id == conversation_id))
+    if gap is None:
+        gap = Gap(conversation_id=conversation_id)
+        session.add(gap)
+    gap.query = result.query[:4000]
+    gap.best_score = float(result.confidence)
+    gap.best_article_id = result.hits[0].article_id if result.hits else None
+    gap.product = product
+    gap.embedding = to_blob(result.query_vector) if result.query_vector is not None else None
+    gap.actor_id = actor.id if actor else None
+    session.commit()
+    return gap
+
+
+def clear_gap(session: Session, *, conversation_id: int) -> None:
+    """A conversation's issue is covered after all (a better match later in the thread)."""
+    session.execute(delete(Gap).where(Gap.conversation_id == conversation_id))
+    session.commit()
+
+
+def accept_proposal(
+    session: Session, *, actor: User | None, proposal_id: int, publish: bool = False
+) -> Article:
+    """Turn a mined proposal into a draft (or publish it), or add it to the article it matched."""
+    require_lead(actor)
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal with id {proposal_id}")
+    if proposal.status != "open":
+        raise InvalidInput(f"this proposal was already {proposal.status}")
+    if proposal.matched_article_id is not None:
+        article = add_phrasings(
+            session,
+            actor=actor,
+            article_id=proposal.matched_article_id,
+            texts=[proposal.issue, *proposal.phrasings],
+            conversation_ids=proposal.conversation_ids,
+        )
+    else:
+        fields = ArticleFields(
+            title=_title(proposal.issue),
+            issue=proposal.issue,
+            resolution=proposal.resolution,
+            product=proposal.product,
+            feature=proposal.feature,
+            phrasings=proposal.phrasings,
+        )
+        article = create_article(
+            session, actor=actor, fields=fields, source_conversation_ids=proposal.conversation_ids
+        )
+        if publish:
+            article = change_status(session, actor=actor, article_id=article.id, status="published")
+    proposal.status, proposal.article_id = "accepted", article.id
+    session.commit()
+    return article
+
+
+def dismiss_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Proposal:
+    require_lead(actor)
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal with id {proposal_id}")
+    proposal.status = "dismissed"
+    session.commit()
+    return proposal
+
+
+def _title(issue: str) -> str:
+    first = " ".join(issue.split())
+    return first if len(first) <= 80 else first[:77].rsplit(" ", 1)[0] + "…"

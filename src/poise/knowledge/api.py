@@ -1,0 +1,201 @@
+"""``/api/v1/kb``: search, suggestions, articles and their curation, flags, uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from poise.auth.deps import ApiUser
+from poise.conversations import queries as conversation_queries
+from poise.knowledge import actions, queries
+from poise.knowledge.models import Article
+from poise.knowledge.search import search
+from poise.knowledge.suggest import suggest_for_conversation
+from poise.web.deps import SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/v1/kb", tags=["manual"])
+
+
+class ArticleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    issue: str = Field(min_length=1, max_length=4000)
+    resolution: str = Field("", max_length=20000)
+    product: str | None = Field(None, max_length=120)
+    feature: str | None = Field(None, max_length=120)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    phrasings: list[str] = Field(default_factory=list, max_length=actions.MAX_PHRASINGS)
+    source_conversation_ids: list[int] = Field(default_factory=list, max_length=100)
+
+    def fields(self) -> actions.ArticleFields:
+        return actions.ArticleFields(
+            title=self.title,
+            issue=self.issue,
+            resolution=self.resolution,
+            product=self.product,
+            feature=self.feature,
+            tags=self.tags,
+            phrasings=self.phrasings,
+        )
+
+
+class ArticleStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["draft", "in_review", "published", "retired"]
+    note: str = Field("", max_length=300)
+
+
+class FlagCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["wrong", "stale"]
+    note: str = Field("", max_length=2000)
+    conversation_id: int | None = None
+
+
+class UseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: int
+    article_id: int
+
+
+class ArticlePublic(BaseModel):
+    id: int
+    title: str
+    issue: str
+    resolution: str
+    product: str | None
+    feature: str | None
+    tags: list[str]
+    status: str
+    phrasings: list[str]
+    open_flags: int
+    updated_at: datetime
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, article: Article) -> ArticlePublic:
+        return cls(
+            id=article.id,
+            title=article.title,
+            issue=article.issue,
+            resolution=article.resolution,
+            product=article.product,
+            feature=article.feature,
+            tags=list(article.tags),
+            status=article.status,
+            phrasings=[p.text for p in article.phrasings],
+            open_flags=article.open_flags,
+            updated_at=article.updated_at,
+            published_at=article.published_at,
+        )
+
+
+@router.get("/search")
+def search_endpoint(
+    session: SessionDep,
+    user: ApiUser,
+    q: str = Query(..., min_length=1, max_length=2000, description="The customer's words"),
+    limit: int = Query(5, ge=1, le=50),
+    product: str | None = Query(None, max_length=120),
+) -> dict[str, Any]:
+    """Hybrid search over published articles. ``gap`` is true when nothing matches well;
+    such searches are logged for the gap report."""
+    result = search(session, q, limit=limit, product=product)
+    if result.gap:
+        actions.log_gap(session, actor=user, result=result, product=product)
+    return {
+        "query": result.query,
+        "confidence": round(result.confidence, 4),
+        "gap": result.gap,
+        "hits": [h.as_dict() for h in result.hits],
+    }
+
+
+@router.get("/suggestions/{conversation_id}")
+def suggestions_endpoint(
+    session: SessionDep, user: ApiUser, conversation_id: int
+) -> dict[str, Any]:
+    """Articles for a conversation, from its customer turns so far."""
+    conv = conversation_queries.get_conversation(
+        session, actor=user, conversation_id=conversation_id
+    )
+    return suggest_for_conversation(session, conv, actor=user).as_dict()
+
+
+@router.get("/articles")
+def list_endpoint(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: ApiUser,
+    status: str | None = None,
+    product: str | None = None,
+    page: int = Query(1, ge=1),
+) -> dict[str, Any]:
+    listing = queries.list_articles(
+        session, actor=user, status=status, product=product, page=page,
+        page_size=settings.page_size,
+    )  # fmt: skip
+    return {
+        "total": listing.total,
+        "page": listing.page,
+        "pages": listing.pages,
+        "items": [ArticlePublic.of(a).model_dump(mode="json") for a in listing.items],
+    }
+
+
+@router.get("/articles/{article_id}")
+def get_endpoint(session: SessionDep, user: ApiUser, article_id: int) -> ArticlePublic:
+    return ArticlePublic.of(queries.get_article(session, actor=user, article_id=article_id))
+
+
+@router.post("/articles", status_code=201)
+def create_endpoint(session: SessionDep, user: ApiUser, body: ArticleCreate) -> ArticlePublic:
+    """Propose an article (a draft); leads publish it."""
+    article = actions.create_article(
+        session,
+        actor=user,
+        fields=body.fields(),
+        source_conversation_ids=body.source_conversation_ids,
+    )
+    return ArticlePublic.of(article)
+
+
+@router.post("/articles/{article_id}/status")
+def status_endpoint(
+    session: SessionDep, user: ApiUser, article_id: int, body: ArticleStatusChange
+) -> ArticlePublic:
+    """Move along draft → in_review → published → retired (publish and retire: leads)."""
+    queries.get_article(session, actor=user, article_id=article_id)
+    article = actions.change_status(
+        session, actor=user, article_id=article_id, status=body.status, note=body.note
+    )
+    return ArticlePublic.of(article)
+
+
+@router.post("/articles/{article_id}/flags", status_code=201)
+def flag_endpoint(
+    session: SessionDep, user: ApiUser, article_id: int, body: FlagCreate
+) -> dict[str, Any]:
+    queries.get_article(session, actor=user, article_id=article_id)
+    flag = actions.flag_article(
+        session,
+        actor=user,
+        article_id=article_id,
+        kind=body.kind,
+        note=body.note,
+        conversation_id=body.conversation_id,
+    )
+    return {"id": flag.id, "article_id": article_id, "kind": flag.kind}
+
+
+@router.post("/uses", status_code=201)
+def use_endpoint(session: SessionDep, user: ApiUser, body: UseCreate) -> dict[str, Any]:
+    """The agent used this article in this conversation (FCR is tracked per article)."""
+    conversation_queries.get_conversation(session, actor=user, conversation_id=body.conversation_id)
+    use = actions.record_use(
+        session, actor=user, conversation_id=body.conversation_id, article_id=body.article_id
+    )
+    return {"conversation_id": use.conversation_id, "article_id": use.article_id, "how": use.how}

@@ -1,0 +1,159 @@
+"""``poise kb …`` (mine, search, fcr, gaps) and ``poise eval kb``.
+
+Heavy work is imported inside each command, so mounting these costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.errors import InvalidInput
+
+kb_app = typer.Typer(help="The issue & resolution manual.", no_args_is_help=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@kb_app.command("mine")
+def mine_command(
+    min_size: Annotated[int, typer.Option(help="Smallest group that becomes a proposal.")] = 3,
+    threshold: Annotated[
+        float, typer.Option(help="How alike (mean cosine) a group's issues must be.")
+    ] = 0.62,
+) -> None:
+    """Group resolved conversations by issue and propose a draft per group (resumable)."""
+    from poise.knowledge.mining import MiningConfig, mine
+
+    if min_size < 1 or not 0 < threshold < 1:
+        fail("--min-size must be ≥ 1 and --threshold between 0 and 1")
+    settings = load_settings()
+    config = MiningConfig(min_size=min_size, merge_threshold=threshold)
+    with open_session(settings) as session, _progress() as progress:
+        task = progress.add_task("Embedding issues", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = mine(
+            session,
+            actor=None,
+            window_days=settings.fcr_window_days,
+            config=config,
+            progress=advance,
+        )
+    console.print(f"Mined: {summary}. Review them at /manual/proposals.")
+
+
+@kb_app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="The customer's words.")],
+    limit: Annotated[int, typer.Option(help="How many articles.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Search the published manual (gaps are not logged from the command line)."""
+    from poise.knowledge.search import search
+
+    with open_session(load_settings()) as session:
+        result = search(session, query, limit=limit)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "gap": result.gap,
+                    "confidence": round(result.confidence, 4),
+                    "hits": [h.as_dict() for h in result.hits],
+                }
+            )
+        )
+        return
+    if result.gap:
+        out.print(f"No good match (confidence {result.confidence:.2f}): a gap.")
+    for hit in result.hits:
+        out.print(f"{hit.score:.3f}  #{hit.article_id}  {hit.title}", highlight=False)
+
+
+@kb_app.command("fcr")
+def fcr_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """First contact resolution overall and per article, product and team."""
+    from poise.knowledge.fcr import fcr_report
+
+    settings = load_settings()
+    with open_session(settings) as session:
+        report = fcr_report(session, window_days=settings.fcr_window_days)
+    groups = {
+        "article": report.by_article,
+        "product": report.by_product,
+        "team": report.by_team,
+    }
+    if as_json:
+        payload = {
+            "window_days": report.window_days,
+            "resolved": report.overall.resolved,
+            "fcr": round(report.overall.rate, 4),
+            **{
+                name: [
+                    {"label": r.label, "resolved": r.resolved, "fcr": round(r.rate, 4)}
+                    for r in rows
+                ]
+                for name, rows in groups.items()
+            },
+        }
+        typer.echo(json.dumps(payload))
+        return
+    out.print(f"FCR {report.overall.rate:.1%} of {report.overall.resolved} resolved conversations")
+    for name, rows in groups.items():
+        for r in rows[:20]:
+            out.print(f"  {name:8} {r.rate:6.1%} {r.resolved:6d}  {r.label}", highlight=False)
+
+
+def eval_kb(
+    train: Annotated[Path, typer.Option("--train", help="Past lines: JSONL of {text, issue}.")],
+    test: Annotated[Path, typer.Option("--test", help="New lines: JSONL of {text, issue}.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    cache: Annotated[
+        Path | None, typer.Option(help="Folder to cache embeddings in between runs.")
+    ] = None,
+) -> None:
+    """Match each new line to the past lines' issues: Poise beside a BM25 baseline."""
+    from poise.knowledge.encoder import get_encoder
+    from poise.knowledge.evaluation import cached_encoder, evaluate, read_jsonl
+
+    for path in (train, test):
+        if not path.is_file():
+            fail(f"no such file: {path}")
+    try:
+        past, new = read_jsonl(train), read_jsonl(test)
+    except InvalidInput as exc:
+        fail(str(exc))
+    encode = cached_encoder(get_encoder().encode, cache)
+    report = evaluate(past, new, encode=encode)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    out.print(f"{report['n']} new lines ({report['known']} of known issues, {report['gaps']} gaps)")
+    for name in ("poise", "bm25"):
+        s = report[name]
+        assert isinstance(s, dict)
+        gap = "—" if s["gap_auc"] is None else f"{s['gap_auc']:.4f}"
+        out.print(
+            f"{name:6} acc@1 {s['acc1']:.4f}  MRR {s['mrr']:.4f}  recall@5 {s['recall5']:.4f}  "
+            f"gap ROC-AUC {gap}",
+            highlight=False,
+        )

@@ -1,0 +1,253 @@
+"""``poise eval kb``: how well the manual finds the issue of a new customer message.
+
+The past lines play the manual (each line a phrasing of its issue's article), each new line is
+a customer message to match. Poise is scored by the very code the search uses (the NumPy
+matcher plus SQLite FTS5, here in memory), beside a BM25 nearest-neighbour baseline (bm25s)
+in the same run. New lines whose issue is absent from the past ones measure gap detection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, text
+
+from poise.errors import InvalidInput
+from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
+from poise.knowledge.search import lexical_sqlite
+
+Encode = Callable[[list[str]], FloatArray]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    issue: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    acc1: float
+    mrr: float
+    recall5: float
+    gap_auc: float | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "acc1": round(self.acc1, 4),
+            "mrr": round(self.mrr, 4),
+            "recall5": round(self.recall5, 4),
+            "gap_auc": None if self.gap_auc is None else round(self.gap_auc, 4),
+        }
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    """``{"text": …, "issue": …}`` per line, or InvalidInput naming the bad line."""
+    examples = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                examples.append(Example(str(row["text"]), str(row["issue"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InvalidInput(
+                    f'{path}:{number}: expected {{"text": …, "issue": …}} ({exc})'
+                ) from None
+    if not examples:
+        raise InvalidInput(f"{path} has no examples")
+    return examples
+
+
+def roc_auc(positive: np.ndarray, negative: np.ndarray) -> float | None:
+    """Probability that a positive scores above a negative (ties count half)."""
+    if len(positive) == 0 or len(negative) == 0:
+        return None
+    values = np.concatenate([positive, negative])
+    order = values.argsort(kind="mergesort")
+    ranks = np.empty(len(values), np.float64)
+    sorted_values = values[order]
+    # Average ranks over ties.
+    _, first, counts = np.unique(sorted_values, return_index=True, return_counts=True)
+    average = first + (counts + 1) / 2.0
+    ranks[order] = np.repeat(average, counts)
+    n_pos = len(positive)
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * len(negative)))
+
+
+def rank_scores(
+    scores: FloatArray, truth: np.ndarray, gap_confidence: tuple[np.ndarray, np.ndarray] | None
+) -> Scores:
+    """accuracy@1, MRR and recall@5 of the true issue's rank among issue scores."""
+    true_score = scores[np.arange(len(truth)), truth]
+    ranks = (scores > true_score[:, None]).sum(1) + 1
+    auc = roc_auc(*gap_confidence) if gap_confidence else None
+    return Scores(
+        acc1=float((ranks == 1).mean()),
+        mrr=float((1.0 / ranks).mean()),
+        recall5=float((ranks <= 5).mean()),
+        gap_auc=auc,
+    )
+
+
+def cached_encoder(encode: Encode, folder: Path | None) -> Encode:
+    """Wrap ``encode`` with an on-disk cache keyed by the texts (for repeated evaluations)."""
+    if folder is None:
+        return encode
+
+    def cached(texts: list[str]) -> FloatArray:
+        key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:24]
+        path = folder / f"emb-{key}.npy"
+        if path.exists():
+            stored: FloatArray = np.load(path, allow_pickle=False)
+            return stored
+        vectors = encode(texts)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors, allow_pickle=False)
+        return vectors
+
+    return cached
+
+
+def _lexical_scores(
+    past: list[Example], owner: np.ndarray, queries: list[str], issues: int
+) -> np.ndarray:
+    """Poise's lexical side: the same FTS5 query the search runs, on an in-memory SQLite."""
+    engine = create_engine("sqlite://")
+    out = np.zeros((len(queries), issues), np.float32)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE kb_fts USING fts5("
+                "body, article_id UNINDEXED, tokenize = 'porter unicode61')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO kb_fts(rowid, body, article_id) VALUES (:i, :b, :a)"),
+            [{"i": i + 1, "b": e.text, "a": int(owner[i])} for i, e in enumerate(past)],
+        )
+        for q, query in enumerate(queries):
+            for issue, score, _ in lexical_sqlite(conn, query):
+                out[q, issue] = max(out[q, issue], score)
+    engine.dispose()
+    return out
+
+
+def _bm25(past: list[Example], owner: np.ndarray, queries: list[str], issues: int) -> np.ndarray:
+    """The baseline: BM25 (bm25s, Lucene variant) nearest neighbour over the past lines."""
+    import bm25s  # type: ignore[import-untyped]
+
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize([e.text for e in past], show_progress=False), show_progress=False
+    )
+    tokenized = bm25s.tokenize(queries, return_ids=False, show_progress=False)
+    order = np.argsort(owner, kind="stable")
+    starts = np.searchsorted(owner[order], np.arange(issues))
+    out = np.zeros((len(queries), issues), np.float32)
+    for start in range(0, len(queries), 256):
+        block = np.vstack(
+            [
+                retriever.get_scores(tokens) if tokens else np.zeros(len(past), np.float32)
+                for tokens in tokenized[start : start + 256]
+            ]
+        )
+        out[start : start + 256] = np.maximum.reduceat(block[:, order], starts, axis=1)
+    return out
+
+
+def evaluate(
+    past: list[Example],
+    new: list[Example],
+    *,
+    encode: Encode,
+    params: MatchParams | None = None,
+) -> dict[str, object]:
+    """Poise and BM25 on the same lines: {"n", "poise": {…}, "bm25": {…}}."""
+    params = params or MatchParams()
+    names = sorted({e.issue for e in past})
+    index = {name: i for i, name in enumerate(names)}
+    owner = np.asarray([index[e.issue] for e in past], np.int64)
+    known = np.asarray([e.issue in index for e in new])
+    truth = np.asarray([index.get(e.issue, 0) for e in new], np.int64)
+    queries = [e.text for e in new]
+
+    matcher = Matcher(encode([e.text for e in past]), owner, len(names), params)
+    vectors = encode(queries)
+    semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
+    lexical = _lexical_scores(past, owner, queries, len(names))
+    fused = fuse(semantic, lexical, params)
+    sure = confidence(semantic)
+    poise = rank_scores(fused[known], truth[known], (sure[known], sure[~known]))
+
+    bm25 = _bm25(past, owner, queries, len(names))
+    best = bm25.max(1)
+    baseline = rank_scores(bm25[known], truth[known], (best[known], best[~known]))
+    return {
+        "n": len(new),
+        "known": int(known.sum()),
+        "gaps": int((~known).sum()),
+        "poise": poise.as_dict(),
+        "bm25": baseline.as_dict(),
+    }
+
+
+# ---------------------------------------------------------------- mining quality
+
+
+def nmi(truth: list[str], groups: list[int]) -> float:
+    """Normalised mutual information (arithmetic mean of the entropies, as scikit-learn)."""
+    _, t = np.unique(np.asarray(truth), return_inverse=True)
+    _, g = np.unique(np.asarray(groups), return_inverse=True)
+    table = np.zeros((t.max() + 1, g.max() + 1), np.float64)
+    np.add.at(table, (t, g), 1.0)
+    p = table / table.sum()
+    pt, pg = p.sum(1), p.sum(0)
+    nz = p > 0
+    mi = float((p[nz] * np.log(p[nz] / np.outer(pt, pg)[nz])).sum())
+    ht = float(-(pt[pt > 0] * np.log(pt[pt > 0])).sum())
+    hg = float(-(pg[pg > 0] * np.log(pg[pg > 0])).sum())
+    return mi / ((ht + hg) / 2) if ht + hg > 0 else 1.0
+
+
+def pure_share(truth: list[str], groups: list[int], min_size: int = 1) -> float:
+    """Share of items in groups (of at least ``min_size``) whose members all share one label."""
+    members: dict[int, set[str]] = {}
+    sizes: dict[int, int] = {}
+    for label, group in zip(truth, groups, strict=True):
+        members.setdefault(group, set()).add(label)
+        sizes[group] = sizes.get(group, 0) + 1
+    pure = sum(
+        sizes[g] for g, labels in members.items() if len(labels) == 1 and sizes[g] >= min_size
+    )
+    return pure / len(truth) if truth else 0.0
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b, 1):
+            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
+def rouge_l(candidate: str, reference: str) -> float:
+    """ROUGE-L F1 over lower-cased word tokens (longest common subsequence)."""
+    from poise.knowledge.text import words
+
+    c, r = words(candidate, keep_stop=True), words(reference, keep_stop=True)
+    if not c or not r:
+        return 0.0
+    lcs = _lcs(c, r)
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(c), lcs / len(r)
+    return 2 * precision * recall / (precision + recall)

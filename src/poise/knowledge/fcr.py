@@ -1,0 +1,244 @@
+"""First contact resolution: resolved, and the customer did not come back about the same issue.
+
+A conversation counts as first-contact-resolved when it is resolved and no later conversation
+of the same customer, opened before ``resolved_at + fcr_window_days``, is about the same issue.
+"Same issue" is decided, in order, by the articles the two conversations used (when both have
+one), else by how close the customers' own words are (MiniLM cosine ≥ ``SAME_ISSUE``). Only
+customers with a second contact inside the window need that comparison, so a report over
+thousands of conversations embeds only a handful of texts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Conversation, Message
+from poise.knowledge.encoder import get_encoder
+from poise.knowledge.models import Article, ArticleUse, ConversationVector
+from poise.knowledge.text import from_blob
+
+SAME_ISSUE = 0.5
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What FCR needs of one conversation."""
+
+    id: int
+    customer_id: int | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    status: str
+
+
+@dataclass(frozen=True)
+class FcrRow:
+    """FCR of one group (an article, a product, a team)."""
+
+    key: str
+    label: str
+    resolved: int
+    first_contact: int
+
+    @property
+    def rate(self) -> float:
+        return self.first_contact / self.resolved if self.resolved else 0.0
+
+
+def _contacts(session: Session, since: datetime | None) -> list[Contact]:
+    query = select(
+        Conversation.id,
+        Conversation.customer_id,
+        Conversation.opened_at,
+        Conversation.resolved_at,
+        Conversation.status,
+    )
+    if since is not None:
+        query = query.where(Conversation.opened_at >= since)
+    return [Contact(*row) for row in session.execute(query)]
+
+
+def _later_contacts(session: Session, contacts: list[Contact]) -> dict[int, list[Contact]]:
+    """Every conversation of the customers in ``contacts``, by customer, oldest first."""
+    customers = {c.customer_id for c in contacts if c.customer_id is not None}
+    found: dict[int, list[Contact]] = defaultdict(list)
+    ids = sorted(customers)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                Conversation.id,
+                Conversation.customer_id,
+                Conversation.opened_at,
+                Conversation.resolved_at,
+                Conversation.status,
+            )
+            .where(Conversation.customer_id.in_(ids[start : start + 500]))
+            .order_by(Conversation.opened_at)
+        )
+        for row in rows:
+            contact = Contact(*row)
+            found[int(contact.customer_id or 0)].append(contact)
+    return found
+
+
+def _repeat_pairs(
+    contacts: list[Contact], by_customer: dict[int, list[Contact]], window: timedelta
+) -> dict[int, list[int]]:
+    """For each resolved contact, the later contacts of the customer inside the window."""
+    pairs: dict[int, list[int]] = {}
+    for c in contacts:
+        if c.status != "resolved" or c.resolved_at is None:
+            continue
+        deadline = c.resolved_at + window
+        pairs[c.id] = [
+            o.id
+            for o in by_customer.get(int(c.customer_id or 0), [])
+            if c.customer_id is not None
+            and o.id != c.id
+            and (o.opened_at, o.id) > (c.opened_at, c.id)
+            and o.opened_at <= deadline
+        ]
+    return pairs
+
+
+def issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
+    """The customer's words that state each conversation's issue: the purpose, else the
+    first customer turn."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for cid, purpose in session.execute(
+            select(Conversation.id, Conversation.purpose).where(Conversation.id.in_(chunk))
+        ):
+            if purpose:
+                texts[cid] = purpose
+        rows = session.execute(
+            select(Message.conversation_id, Message.body)
+            .where(Message.conversation_id.in_(chunk), Message.author_role == "customer")
+            .order_by(Message.conversation_id, Message.sent_at, Message.id)
+        )
+        for cid, body in rows:
+            texts.setdefault(cid, body)
+    return texts
+
+
+def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
+    """Issue embeddings: mining's stored ones where present, the rest computed now."""
+    found: dict[int, np.ndarray] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ConversationVector.conversation_id, ConversationVector.embedding).where(
+                ConversationVector.conversation_id.in_(ids[start : start + 500])
+            )
+        )
+        found.update({int(c): from_blob(b) for c, b in rows})
+    missing = [i for i in ids if i not in found]
+    texts = issue_texts(session, missing)
+    todo = [i for i in missing if i in texts]
+    if todo:
+        for cid, vector in zip(todo, get_encoder().encode([texts[i] for i in todo]), strict=True):
+            found[cid] = vector
+    return found
+
+
+def _articles(session: Session, ids: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ArticleUse.conversation_id, ArticleUse.article_id).where(
+                ArticleUse.conversation_id.in_(ids[start : start + 500])
+            )
+        )
+        out.update({int(c): int(a) for c, a in rows})
+    return out
+
+
+def fcr_outcomes(
+    session: Session, *, window_days: int, since: datetime | None = None
+) -> dict[int, bool]:
+    """For every resolved conversation (opened since ``since``): first-contact-resolved?"""
+    contacts = _contacts(session, since)
+    pairs = _repeat_pairs(contacts, _later_contacts(session, contacts), timedelta(days=window_days))
+    involved = sorted({i for c, later in pairs.items() if later for i in [c, *later]})
+    articles = _articles(session, involved)
+    vectors = _vectors(session, [i for i in involved])
+    outcome: dict[int, bool] = {}
+    for cid, later in pairs.items():
+        outcome[cid] = not any(_same_issue(cid, o, articles, vectors) for o in later)
+    return outcome
+
+
+def _same_issue(a: int, b: int, articles: dict[int, int], vectors: dict[int, np.ndarray]) -> bool:
+    if a in articles and b in articles:
+        return articles[a] == articles[b]
+    if a in vectors and b in vectors:
+        return float(vectors[a] @ vectors[b]) >= SAME_ISSUE
+    return True  # nothing to tell them apart: a repeat contact counts against FCR
+
+
+def _rows(
+    outcome: dict[int, bool], key_of: dict[int, str], label_of: Callable[[str], str]
+) -> list[FcrRow]:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, first in outcome.items():
+        key = key_of.get(cid)
+        if key is None:
+            continue
+        totals[key][0] += 1
+        totals[key][1] += int(first)
+    rows = [FcrRow(k, label_of(k), n, f) for k, (n, f) in totals.items()]
+    return sorted(rows, key=lambda r: (-r.resolved, r.label))
+
+
+@dataclass(frozen=True)
+class FcrReport:
+    overall: FcrRow
+    by_article: list[FcrRow]
+    by_product: list[FcrRow]
+    by_team: list[FcrRow]
+    window_days: int
+
+
+def fcr_report(session: Session, *, window_days: int, since: datetime | None = None) -> FcrReport:
+    """FCR overall and per article used, per product and per team of the assignee."""
+    outcome = fcr_outcomes(session, window_days=window_days, since=since)
+    ids = list(outcome)
+    uses = _articles(session, ids)
+    titles = {int(i): str(t) for i, t in session.execute(select(Article.id, Article.title))}
+    products, teams = _products_and_teams(session, ids)
+    team_names = {int(i): str(n) for i, n in session.execute(select(Team.id, Team.name))}
+    overall = FcrRow("all", "All resolved conversations", len(outcome), sum(outcome.values()))
+    return FcrReport(
+        overall=overall,
+        by_article=_rows(
+            outcome, {c: str(a) for c, a in uses.items()}, lambda k: titles.get(int(k), k)
+        ),
+        by_product=_rows(outcome, products, lambda k: k),
+        by_team=_rows(outcome, teams, lambda k: team_names.get(int(k), k)),
+        window_days=window_days,
+    )
+
+
+def _products_and_teams(session: Session, ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    products: dict[int, str] = {}
+    teams: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Conversation.id, Conversation.product, User.team_id)
+            .outerjoin(User, User.id == Conversation.assignee_id)
+            .where(Conversation.id.in_(ids[start : start + 500]))
+        )
+        for cid, product, team_id in rows:
+            if product:
+                products[cid] = product
+            if team_id is not None:
+                teams[cid] = str(team_id)
+    return products, teams

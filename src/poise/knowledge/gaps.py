@@ -1,0 +1,92 @@
+"""The gap report: issues customers raise that the manual does not cover, biggest first.
+
+Each gap is one search (or one conversation) whose best match was poor. Gaps that say the
+same thing are counted together: greedy grouping by embedding similarity to each group's
+running centre, which is enough for the hundreds of gaps a team sees in a quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import User
+from poise.auth.permissions import require_lead
+from poise.db.base import utcnow
+from poise.knowledge.models import Gap
+from poise.knowledge.text import from_blob
+
+SAME_GAP = 0.7
+MAX_GAPS = 5000
+
+
+@dataclass
+class GapGroup:
+    """Gaps that raise the same issue."""
+
+    example: str
+    count: int = 0
+    conversations: list[int] = field(default_factory=list)
+    products: dict[str, int] = field(default_factory=dict)
+    queries: list[str] = field(default_factory=list)
+    best_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class GapReport:
+    groups: list[GapGroup]
+    total: int
+    days: int
+
+
+def _group(gaps: list[Gap]) -> list[GapGroup]:
+    groups: list[GapGroup] = []
+    centres: list[np.ndarray] = []
+    for gap in gaps:
+        vector = from_blob(gap.embedding) if gap.embedding else None
+        at = _nearest(centres, vector)
+        if at is None:
+            groups.append(GapGroup(example=gap.query))
+            centres.append(vector if vector is not None else np.zeros(384, np.float32))
+            at = len(groups) - 1
+        elif vector is not None:
+            centres[at] = centres[at] + vector
+        _add(groups[at], gap)
+    return sorted(groups, key=lambda g: (-g.count, g.example))
+
+
+def _nearest(centres: list[np.ndarray], vector: np.ndarray | None) -> int | None:
+    if vector is None or not centres:
+        return None
+    matrix = np.vstack(centres)
+    sims = matrix @ vector / np.maximum(np.linalg.norm(matrix, axis=1), 1e-9)
+    best = int(sims.argmax())
+    return best if sims[best] >= SAME_GAP else None
+
+
+def _add(group: GapGroup, gap: Gap) -> None:
+    group.count += 1
+    group.best_score = max(group.best_score, gap.best_score)
+    if gap.conversation_id is not None:
+        group.conversations.append(gap.conversation_id)
+    if gap.product:
+        group.products[gap.product] = group.products.get(gap.product, 0) + 1
+    if len(group.queries) < 3 and gap.query not in group.queries:
+        group.queries.append(gap.query)
+
+
+def gap_report(session: Session, *, actor: User | None, days: int = 90) -> GapReport:
+    """Uncovered issues of the last ``days`` days, ranked by how often customers raised them."""
+    require_lead(actor)
+    days = min(max(days, 1), 3650)
+    since = utcnow() - timedelta(days=days)
+    gaps = list(
+        session.scalars(
+            select(Gap).where(Gap.created_at >= since).order_by(Gap.id.desc()).limit(MAX_GAPS)
+        )
+    )
+    return GapReport(_group(gaps), len(gaps), days)

@@ -1,0 +1,448 @@
+"""Mining: group resolved conversations by the issue the customer raised; propose drafts.
+
+Steps, each cheap enough for tens of thousands of conversations on two cores:
+1. embed each conversation's issue (its purpose, else the first customer turn) and store the
+   vector in ``kb_conversation_vectors`` batch by batch, so an interrupted run resumes there;
+2. group the vectors: spherical k-means into many small cells, then average-linkage merging of
+   the cells until the closest two are less similar than ``merge_threshold`` (the cells'
+   mean vectors give exact average pairwise similarities, so no n × n matrix is ever built);
+3. per group of at least ``min_size``: the phrasings nearest the group's centre, the
+   resolution taken from the agent turns of its best conversations (good rating, first
+   contact resolved), its size, its FCR and example conversations;
+4. a group whose centre matches an existing article is offered as an addition to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.models import User
+from poise.auth.permissions import require_lead
+from poise.conversations.models import Conversation, Message
+from poise.knowledge.encoder import get_encoder
+from poise.knowledge.fcr import fcr_outcomes
+from poise.knowledge.matching import FloatArray, Matcher
+from poise.knowledge.models import Article, ArticleSource, ConversationVector, Proposal
+from poise.knowledge.search import embed_missing
+from poise.knowledge.text import clip, from_blob, to_blob, words
+
+Progress = Callable[[int, int], None]
+URL = re.compile(r"https?://\S+")
+HANDLE = re.compile(r"(?<!\w)@\w+")
+ACTION_CUES = (
+    "please", "try", "go to", "you can", "dm", "follow", "steps", "settings", "reset",
+    "refund", "we've", "i've", "update", "reinstall", "restart", "link", "sign in", "contact",
+    "check", "select", "tap", "click",
+)  # fmt: skip
+EXACT = 1000
+SMALL_TALK = ("you're welcome", "glad", "have a great", "anytime", "happy to help", "no problem")
+
+
+@dataclass(frozen=True)
+class MiningConfig:
+    """How mining groups and proposes (defaults chosen on CLINC150 val, not test)."""
+
+    min_size: int = 3
+    merge_threshold: float = 0.62
+    cell_size: int = 12  # k-means cells hold about this many conversations
+    batch: int = 256
+    phrasings: int = 6
+    examples: int = 5
+    match_threshold: float = 0.78
+    seed: int = 7
+
+
+@dataclass(frozen=True)
+class MiningSummary:
+    conversations: int
+    embedded: int
+    groups: int
+    proposals: int
+    additions: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.conversations} resolved conversations ({self.embedded} newly embedded), "
+            f"{self.groups} groups, {self.proposals} proposals "
+            f"({self.additions} offered as additions to existing articles)"
+        )
+
+
+# ---------------------------------------------------------------- grouping
+
+
+def _kmeans(x: FloatArray, k: int, seed: int, rounds: int = 8) -> np.ndarray:
+    """Spherical k-means: cells of similar vectors (cosine), seeded by a random sample."""
+    rng = np.random.default_rng(seed)
+    centres = x[rng.choice(len(x), size=k, replace=False)].copy()
+    labels = np.zeros(len(x), np.int64)
+    for _ in range(rounds):
+        labels = np.concatenate(
+            [(x[s : s + 4096] @ centres.T).argmax(1) for s in range(0, len(x), 4096)]
+        )
+        sums = np.zeros_like(centres)
+        np.add.at(sums, labels, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms[:, 0] == 0
+        centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))
+    return labels
+
+
+def _merge(means: FloatArray, sizes: np.ndarray, threshold: float) -> np.ndarray:
+    """Average-linkage merging of cells; returns each cell's group.
+
+    ``means`` are the cells' (unnormalised) mean vectors, so ``means @ means.T`` is the mean
+    similarity between members of two cells, and merging keeps it exact by weighting.
+    """
+    k = len(means)
+    sim = (means @ means.T).astype(np.float64)
+    np.fill_diagonal(sim, -np.inf)
+    size = sizes.astype(np.float64).copy()
+    group = np.arange(k)
+    alive = np.ones(k, bool)
+    while k > 1:
+        flat = int(np.argmax(sim))
+        i, j = divmod(flat, sim.shape[0])
+        if sim[i, j] < threshold:
+            break
+        merged = (size[i] * sim[i] + size[j] * sim[j]) / (size[i] + size[j])
+        sim[i, :], sim[:, i] = merged, merged
+        sim[i, i] = -np.inf
+        sim[j, :], sim[:, j] = -np.inf, -np.inf
+        size[i] += size[j]
+        group[group == j] = i
+        alive[j] = False
+        k -= 1
+    return group
+
+
+def group_vectors(x: FloatArray, config: MiningConfig) -> np.ndarray:
+    """A group label per vector (unit vectors in, labels 0..g-1 out).
+
+    Up to ``EXACT`` vectors are merged one by one (exact average linkage); beyond that,
+    k-means cells of about ``cell_size`` vectors are merged instead, which keeps the
+    similarity matrix near 1,000-2,000 square whatever the number of conversations.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    if n <= EXACT:
+        cells = np.arange(n)
+    else:
+        cells = _kmeans(x, max(EXACT, n // config.cell_size), config.seed)
+    count = int(cells.max()) + 1
+    sums = np.zeros((count, x.shape[1]), np.float32)
+    np.add.at(sums, cells, x)
+    sizes = np.bincount(cells, minlength=count)
+    keep = sizes > 0
+    index = np.cumsum(keep) - 1
+    means = (sums[keep] / sizes[keep][:, None]).astype(np.float32)
+    merged = _merge(means, sizes[keep], config.merge_threshold)
+    _, labels = np.unique(merged[index[cells]], return_inverse=True)
+    return labels.astype(np.int64)
+
+
+# ---------------------------------------------------------------- what a group says
+
+
+def clean_turn(text: str) -> str:
+    """A turn without links and @handles (Twitter support threads are full of both)."""
+    return " ".join(HANDLE.sub("", URL.sub("", text)).split())
+
+
+def issue_of(customer_turns: list[str]) -> str:
+    """The customer's statement of the issue: the first turn, plus the next when it is short."""
+    turns = [clean_turn(t) for t in customer_turns if clean_turn(t)]
+    if not turns:
+        return ""
+    issue = turns[0]
+    if len(issue.split()) < 8 and len(turns) > 1:
+        issue = f"{issue} {turns[1]}"
+    return issue
+
+
+def _resolution_score(turn: str, position: int, count: int) -> float:
+    lower = turn.lower()
+    score = min(len(lower.split()), 60) / 6.0
+    score += 2.0 * sum(cue in lower for cue in ACTION_CUES)
+    if any(s in lower for s in SMALL_TALK) and len(lower.split()) < 15:
+        score -= 10.0
+    if count > 1 and position == 0:
+        score -= 3.0  # the first reply is usually a greeting or a question
+    return score
+
+
+def resolution_of(agent_turns: list[str]) -> str:
+    """The agent turn that carried the fix: long, with steps or actions, not small talk."""
+    turns = [clean_turn(t) for t in agent_turns]
+    scored = [
+        (_resolution_score(t, i, len(turns)), t) for i, t in enumerate(turns) if len(t.split()) > 2
+    ]
+    return max(scored)[1] if scored else ""
+
+
+def _consensus(candidates: list[str]) -> str:
+    """Of the best conversations' resolutions, the one sharing most words with the others."""
+    if len(candidates) <= 2:
+        return candidates[0] if candidates else ""
+    bags = [set(words(c)) for c in candidates]
+    counts = Counter(w for bag in bags for w in bag)
+    return max(candidates, key=lambda c: sum(counts[w] - 1 for w in set(words(c))))
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _candidates(session: Session) -> list[int]:
+    """Resolved conversations not already behind an article."""
+    sourced = select(ArticleSource.conversation_id)
+    rows = session.scalars(
+        select(Conversation.id)
+        .where(Conversation.status == "resolved", Conversation.id.not_in(sourced))
+        .order_by(Conversation.id)
+    )
+    return list(rows)
+
+
+def embed_conversations(
+    session: Session, ids: list[int], *, batch: int, progress: Progress | None = None
+) -> int:
+    """Store the issue vector of every conversation in ``ids`` that has none (resumable)."""
+    done: set[int] = set()
+    for start in range(0, len(ids), 1000):
+        done.update(
+            session.scalars(
+                select(ConversationVector.conversation_id).where(
+                    ConversationVector.conversation_id.in_(ids[start : start + 1000])
+                )
+            )
+        )
+    todo = [i for i in ids if i not in done]
+    if progress:
+        progress(len(done), len(ids))
+    encoder = get_encoder()
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
+        texts = _issue_texts(session, chunk)
+        kept = [c for c in chunk if texts.get(c)]
+        vectors = encoder.encode([texts[c][:1000] for c in kept])
+        session.add_all(
+            ConversationVector(conversation_id=c, issue=clip(texts[c], 1000), embedding=to_blob(v))
+            for c, v in zip(kept, vectors, strict=True)
+        )
+        session.commit()
+        if progress:
+            progress(len(done) + start + len(chunk), len(ids))
+    return len(todo)
+
+
+def _issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
+    """Each conversation's issue: the purpose when one was tagged, else the customer's words."""
+    turns: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(Message.conversation_id, Message.body)
+        .where(Message.conversation_id.in_(ids), Message.author_role == "customer")
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    for cid, body in rows:
+        if len(turns[cid]) < 2:
+            turns[cid].append(body)
+    issues = {cid: issue_of(t) for cid, t in turns.items()}
+    purposes = session.execute(
+        select(Conversation.id, Conversation.purpose).where(
+            Conversation.id.in_(ids), Conversation.purpose != ""
+        )
+    )
+    for cid, purpose in purposes:
+        first = turns.get(cid, [""])[0]
+        if purpose and purpose.strip() != first.strip():  # an agent tagged the issue
+            issues[int(cid)] = clean_turn(purpose)
+    return issues
+
+
+def _load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str], FloatArray]:
+    kept: list[int] = []
+    texts: list[str] = []
+    vectors: list[FloatArray] = []
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            select(
+                ConversationVector.conversation_id,
+                ConversationVector.issue,
+                ConversationVector.embedding,
+            ).where(ConversationVector.conversation_id.in_(ids[start : start + 1000]))
+        )
+        for cid, issue, blob in rows:
+            kept.append(int(cid))
+            texts.append(issue)
+            vectors.append(from_blob(blob))
+    matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32)
+    return kept, texts, matrix
+
+
+def mine(
+    session: Session,
+    *,
+    actor: User | None,
+    window_days: int,
+    config: MiningConfig | None = None,
+    progress: Progress | None = None,
+) -> MiningSummary:
+    """Group resolved conversations by issue and replace the open proposals with new ones."""
+    require_lead(actor)
+    config = config or MiningConfig()
+    ids = _candidates(session)
+    embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
+    kept, texts, x = _load_vectors(session, ids)
+    labels = group_vectors(x, config)
+    groups = [g for g in _members(labels) if len(g) >= config.min_size]
+    outcome = fcr_outcomes(session, window_days=window_days) if groups else {}
+    session.execute(delete(Proposal).where(Proposal.status == "open"))
+    matcher, article_ids = _article_matcher(session)
+    proposals = [
+        _proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
+        for g in sorted(groups, key=len, reverse=True)
+    ]
+    additions = _match_existing(
+        proposals,
+        [x[g] for g in sorted(groups, key=len, reverse=True)],
+        matcher,
+        article_ids,
+        config,
+    )
+    session.add_all(proposals)
+    session.commit()
+    return MiningSummary(len(ids), embedded, len(set(labels.tolist())), len(proposals), additions)
+
+
+def _members(labels: np.ndarray) -> list[list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels.tolist()):
+        groups[label].append(i)
+    return list(groups.values())
+
+
+def _proposal(
+    session: Session,
+    ids: list[int],
+    texts: list[str],
+    x: FloatArray,
+    outcome: dict[int, bool],
+    config: MiningConfig,
+) -> Proposal:
+    centre = x.mean(0)
+    order = np.argsort(-(x @ centre))
+    phrasings: list[str] = []
+    for i in order:
+        text = clip(texts[int(i)], 300)
+        if text and text.lower() not in {p.lower() for p in phrasings}:
+            phrasings.append(text)
+        if len(phrasings) > config.phrasings:
+            break
+    judged = [outcome[c] for c in ids if c in outcome]
+    best = _best_conversations(session, ids, outcome, config.examples)
+    resolution = _consensus([r for _, r in best if r])
+    product, feature = _common_product(session, ids)
+    return Proposal(
+        issue=phrasings[0] if phrasings else "",
+        phrasings=phrasings[1:],
+        resolution=resolution,
+        product=product,
+        feature=feature,
+        group_size=len(ids),
+        fcr=sum(judged) / len(judged) if judged else None,
+        conversation_ids=[c for c, _ in best] + [c for c in ids if c not in dict(best)][:0],
+        status="open",
+    )
+
+
+def _best_conversations(
+    session: Session, ids: list[int], outcome: dict[int, bool], limit: int
+) -> list[tuple[int, str]]:
+    """The group's best-resolved conversations (good rating, no repeat contact) and the
+    resolution each one's agent turns carried."""
+    sample = ids[:400]
+    convs = list(
+        session.scalars(
+            select(Conversation)
+            .where(Conversation.id.in_(sample))
+            .options(selectinload(Conversation.rating))
+        )
+    )
+
+    def merit(c: Conversation) -> tuple[int, int, int]:
+        good = int(bool(c.rating and c.rating.is_positive))
+        bad = int(bool(c.rating and not c.rating.is_positive))
+        return (good - bad, int(outcome.get(c.id, False)), -c.id)
+
+    best = sorted(convs, key=merit, reverse=True)[:limit]
+    turns: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(Message.conversation_id, Message.body)
+        .where(Message.conversation_id.in_([c.id for c in best]), Message.author_role == "agent")
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    for cid, body in rows:
+        turns[cid].append(body)
+    return [(c.id, resolution_of(turns[c.id])) for c in best]
+
+
+def _common_product(session: Session, ids: list[int]) -> tuple[str | None, str | None]:
+    rows = session.execute(
+        select(Conversation.product, Conversation.feature).where(Conversation.id.in_(ids[:400]))
+    ).all()
+    if not rows:
+        return None, None
+    (product, feature), n = Counter((p, f) for p, f in rows).most_common(1)[0]
+    return (product, feature) if n * 2 >= len(rows) else (None, None)
+
+
+def _article_matcher(session: Session) -> tuple[Matcher | None, list[int]]:
+    """Every live article (not retired) as a matcher, to offer additions over duplicates."""
+    articles = list(
+        session.scalars(
+            select(Article)
+            .where(Article.status != "retired")
+            .options(selectinload(Article.phrasings))
+        )
+    )
+    if not articles:
+        return None, []
+    embed_missing(articles)
+    session.flush()
+    vectors, owner = [], []
+    for i, a in enumerate(articles):
+        for blob in [a.embedding, *[p.embedding for p in a.phrasings]]:
+            if blob:
+                vectors.append(from_blob(blob))
+                owner.append(i)
+    matrix = np.vstack(vectors)
+    return Matcher(matrix, np.asarray(owner, np.int64), len(articles)), [a.id for a in articles]
+
+
+def _match_existing(
+    proposals: list[Proposal],
+    members: list[FloatArray],
+    matcher: Matcher | None,
+    article_ids: list[int],
+    config: MiningConfig,
+) -> int:
+    if matcher is None or not proposals:
+        return 0
+    centres = np.vstack([m.mean(0) / max(float(np.linalg.norm(m.mean(0))), 1e-9) for m in members])
+    scores = matcher.semantic(centres.astype(np.float32))
+    best = scores.argmax(1)
+    additions = 0
+    for proposal, i, row in zip(proposals, best, scores, strict=True):
+        if row[i] >= config.match_threshold:
+            proposal.matched_article_id = article_ids[int(i)]
+            proposal.match_score = float(row[i])
+            additions += 1
+    return additions

@@ -1,0 +1,138 @@
+"""Named reads of the manual; each loads what its page needs and checks who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.models import User
+from poise.auth.permissions import require_lead
+from poise.errors import NotFound
+from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _visible(query: Select[tuple[Article]], actor: User) -> Select[tuple[Article]]:
+    """Leads see every article; agents see published ones and the drafts they proposed."""
+    if actor.is_lead:
+        return query
+    return query.where(
+        or_(
+            Article.status == "published",
+            Article.created_by_id == actor.id,
+        )
+    )
+
+
+def list_articles(
+    session: Session,
+    *,
+    actor: User,
+    status: str | None = None,
+    product: str | None = None,
+    flagged: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Article]:
+    """Articles newest-changed first, narrowed by status, product and open flags."""
+    query = _visible(select(Article), actor)
+    if status in ARTICLE_STATUSES:
+        query = query.where(Article.status == status)
+    if product:
+        query = query.where(Article.product == product)
+    if flagged:
+        query = query.where(Article.open_flags > 0)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(page, 1)
+    items = session.scalars(
+        query.options(selectinload(Article.owner))
+        .order_by(Article.updated_at.desc(), Article.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page(list(items), total, page, page_size)
+
+
+def get_article(session: Session, *, actor: User, article_id: int) -> Article:
+    """One article with phrasings, revisions (and their authors), sources and flags."""
+    article = session.scalar(
+        _visible(select(Article), actor)
+        .where(Article.id == article_id)
+        .options(
+            selectinload(Article.phrasings),
+            selectinload(Article.revisions).selectinload(Revision.actor),
+            selectinload(Article.sources),
+            selectinload(Article.flags).selectinload(Flag.reporter),
+            selectinload(Article.owner),
+        )
+    )
+    if article is None:
+        raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+def product_choices(session: Session) -> list[str]:
+    rows = session.scalars(
+        select(Article.product)
+        .where(Article.product.is_not(None))
+        .distinct()
+        .order_by(Article.product)
+    )
+    return [r for r in rows if r]
+
+
+def status_counts(session: Session, *, actor: User) -> dict[str, int]:
+    """How many articles the actor can see in each status (for the tabs)."""
+    query = _visible(select(Article), actor).subquery()
+    rows = session.execute(select(query.c.status, func.count()).group_by(query.c.status))
+    counts = {s: 0 for s in ARTICLE_STATUSES}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def list_proposals(
+    session: Session, *, actor: User | None, page: int = 1, page_size: int = 50
+) -> Page[Proposal]:
+    """Open mined proposals, biggest group first (leads curate them)."""
+    require_lead(actor)
+    query = select(Proposal).where(Proposal.status == "open")
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(page, 1)
+    items = session.scalars(
+        query.options(selectinload(Proposal.matched_article))
+        .order_by(Proposal.group_size.desc(), Proposal.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page(list(items), total, page, page_size)
+
+
+def get_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Proposal:
+    require_lead(actor)
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal with id {proposal_id}")
+    return proposal
+
+
+def published_titles(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(ids)))
+    return {int(i): str(t) for i, t in rows}

@@ -1,0 +1,334 @@
+"""Manual pages: list, search, article, propose/edit, curation, mined proposals, gaps, FCR.
+
+Thin: parse the form, call one action or query, render or redirect. Roles are checked in the
+actions and queries; the templates only hide buttons a role cannot use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.permissions import require_lead
+from poise.conversations import queries as conversation_queries
+from poise.errors import InvalidInput
+from poise.jobs import JobProgress, jobs_for
+from poise.knowledge import actions, fcr, gaps, queries
+from poise.knowledge.mining import mine
+from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS
+from poise.knowledge.search import search
+from poise.knowledge.suggest import suggest_for_conversation
+from poise.knowledge.text import highlighted, render_markdown
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+SCRIPT = Path(__file__).parent / "templates" / "knowledge" / "kb.js"
+MINING_SUBJECT = "kb:mine"
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def article_form(
+    title: Annotated[str, Form()] = "",
+    issue: Annotated[str, Form()] = "",
+    resolution: Annotated[str, Form()] = "",
+    product: Annotated[str, Form()] = "",
+    feature: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    phrasings: Annotated[str, Form()] = "",
+) -> actions.ArticleFields:
+    """The article form: phrasings one per line, tags separated by commas."""
+    return actions.ArticleFields(
+        title=title,
+        issue=issue,
+        resolution=resolution,
+        product=product or None,
+        feature=feature or None,
+        tags=[t for t in tags.split(",") if t.strip()],
+        phrasings=_lines(phrasings),
+    )
+
+
+ArticleForm = Annotated[actions.ArticleFields, Depends(article_form)]
+
+
+@router.get("/manual/kb.js", include_in_schema=False)
+def script() -> Response:
+    """The manual's small script (live suggestions); served here, no build step."""
+    return Response(SCRIPT.read_text(encoding="utf-8"), media_type="text/javascript")
+
+
+@router.get("/manual", response_class=HTMLResponse)
+def manual_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    status: str = "",
+    product: str = "",
+    flagged: bool = False,
+    page: int = 1,
+) -> HTMLResponse:
+    if status and status not in ARTICLE_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(ARTICLE_STATUSES)}")
+    listing = queries.list_articles(
+        session,
+        actor=user,
+        status=status or None,
+        product=product or None,
+        flagged=flagged,
+        page=page,
+        page_size=settings.page_size,
+    )
+    kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    context = {
+        "listing": listing,
+        "status": status,
+        "product": product,
+        "flagged": flagged,
+        "counts": queries.status_counts(session, actor=user),
+        "products": queries.product_choices(session),
+        "labels": STATUS_LABELS,
+        "base_query": urlencode(kept),
+    }
+    return render(request, "knowledge/list.html", context)
+
+
+@router.get("/manual/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    q: str = "",
+    conversation_id: int | None = None,
+) -> HTMLResponse:
+    """Search the published manual; with ``conversation_id``, use that customer's words."""
+    conv = None
+    if conversation_id is not None:
+        conv = conversation_queries.get_conversation(
+            session, actor=user, conversation_id=conversation_id
+        )
+        result = suggest_for_conversation(session, conv, actor=user, limit=10).result
+    elif q.strip():
+        result = search(session, q, limit=10)
+        if result.gap:
+            actions.log_gap(session, actor=user, result=result)
+    else:
+        result = None
+    context = {"q": result.query if result else q, "result": result, "conv": conv}
+    return render(request, "knowledge/search.html", {**context, "highlighted": highlighted})
+
+
+@router.get("/manual/new", response_class=HTMLResponse)
+def new_page(
+    request: Request, user: CurrentUser, conversation_id: int | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "knowledge/form.html",
+        {"article": None, "fields": None, "conversation_id": conversation_id},
+    )
+
+
+@router.post("/manual/new")
+def create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    fields: ArticleForm,
+    conversation_id: Annotated[int | None, Form()] = None,
+    submit: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    sources = [conversation_id] if conversation_id else []
+    article = actions.create_article(
+        session, actor=user, fields=fields, source_conversation_ids=sources
+    )
+    if submit == "review":
+        actions.change_status(session, actor=user, article_id=article.id, status="in_review")
+    flash(request, f"Article “{article.title}” saved as {article.status_label}.")
+    return redirect(f"/manual/{article.id}")
+
+
+@router.get("/manual/proposals", response_class=HTMLResponse)
+def proposals_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, page: int = 1
+) -> HTMLResponse:
+    listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
+    job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
+    return render(request, "knowledge/proposals.html", {"listing": listing, "job": job})
+
+
+@router.post("/manual/proposals/mine")
+def mine_now(request: Request, settings: SettingsDep, user: LeadUser) -> RedirectResponse:
+    """Start mining in the background; the proposals page shows its progress."""
+    window = settings.fcr_window_days
+
+    def work(session: Session, progress: JobProgress) -> str:
+        return str(mine(session, actor=None, window_days=window, progress=progress))
+
+    request.app.state.jobs.submit("kb-mine", work, subject=MINING_SUBJECT)
+    flash(request, "Mining started: proposals appear here when it finishes.")
+    return redirect("/manual/proposals")
+
+
+@router.post("/manual/proposals/{proposal_id}/accept")
+def accept(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    proposal_id: int,
+    publish: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    article = actions.accept_proposal(
+        session, actor=user, proposal_id=proposal_id, publish=publish == "1"
+    )
+    flash(request, f"Accepted into “{article.title}” ({article.status_label}).")
+    return redirect(f"/manual/{article.id}")
+
+
+@router.post("/manual/proposals/{proposal_id}/dismiss")
+def dismiss(
+    request: Request, session: SessionDep, user: CurrentUser, proposal_id: int
+) -> RedirectResponse:
+    actions.dismiss_proposal(session, actor=user, proposal_id=proposal_id)
+    flash(request, "Proposal dismissed.")
+    return redirect("/manual/proposals")
+
+
+@router.get("/manual/gaps", response_class=HTMLResponse)
+def gaps_page(
+    request: Request, session: SessionDep, user: LeadUser, days: int = 90
+) -> HTMLResponse:
+    report = gaps.gap_report(session, actor=user, days=days)
+    return render(request, "knowledge/gaps.html", {"report": report, "days": days})
+
+
+@router.get("/manual/fcr", response_class=HTMLResponse)
+def fcr_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> HTMLResponse:
+    report = fcr.fcr_report(session, window_days=settings.fcr_window_days)
+    return render(request, "knowledge/fcr.html", {"report": report})
+
+
+@router.get("/manual/suggestions/{conversation_id}", response_class=HTMLResponse)
+def suggestions_fragment(
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int
+) -> HTMLResponse:
+    """The suggestions box alone, for the conversation page's and assist panel's script."""
+    conv = conversation_queries.get_conversation(
+        session, actor=user, conversation_id=conversation_id
+    )
+    found = suggest_for_conversation(session, conv, actor=user)
+    context = {"found": found, "conv": conv, "highlighted": highlighted}
+    return render(request, "knowledge/suggestions.html", context)
+
+
+@router.post("/manual/use")
+def use_article(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: Annotated[int, Form()],
+    article_id: Annotated[int, Form()],
+) -> RedirectResponse:
+    conversation_queries.get_conversation(session, actor=user, conversation_id=conversation_id)
+    actions.record_use(session, actor=user, conversation_id=conversation_id, article_id=article_id)
+    flash(request, "Noted: this conversation used that article.")
+    return redirect(f"/conversations/{conversation_id}")
+
+
+@router.get("/manual/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request, session: SessionDep, user: CurrentUser, article_id: int
+) -> HTMLResponse:
+    article = queries.get_article(session, actor=user, article_id=article_id)
+    moves = actions.TRANSITIONS.get(article.status, {})
+    context = {
+        "article": article,
+        "resolution_html": render_markdown(article.resolution),
+        "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
+        "labels": STATUS_LABELS,
+        "flag_kinds": FLAG_KINDS,
+        "can_edit": user.is_lead
+        or (article.status in ("draft", "in_review") and article.created_by_id == user.id),
+    }
+    return render(request, "knowledge/article.html", context)
+
+
+@router.get("/manual/{article_id}/edit", response_class=HTMLResponse)
+def edit_page(
+    request: Request, session: SessionDep, user: CurrentUser, article_id: int
+) -> HTMLResponse:
+    article = queries.get_article(session, actor=user, article_id=article_id)
+    return render(request, "knowledge/form.html", {"article": article, "conversation_id": None})
+
+
+@router.post("/manual/{article_id}/edit")
+def edit(
+    request: Request, session: SessionDep, user: CurrentUser, article_id: int, fields: ArticleForm
+) -> RedirectResponse:
+    queries.get_article(session, actor=user, article_id=article_id)
+    article = actions.update_article(session, actor=user, article_id=article_id, fields=fields)
+    flash(request, "Saved.")
+    return redirect(f"/manual/{article.id}")
+
+
+@router.post("/manual/{article_id}/status")
+def status(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    article_id: int,
+    status: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    queries.get_article(session, actor=user, article_id=article_id)
+    article = actions.change_status(
+        session, actor=user, article_id=article_id, status=status, note=note
+    )
+    flash(request, f"The article is now {article.status_label}.")
+    return redirect(f"/manual/{article.id}")
+
+
+@router.post("/manual/{article_id}/flag")
+def flag(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    article_id: int,
+    kind: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    conversation_id: Annotated[int | None, Form()] = None,
+) -> RedirectResponse:
+    queries.get_article(session, actor=user, article_id=article_id)
+    actions.flag_article(
+        session,
+        actor=user,
+        article_id=article_id,
+        kind=kind,
+        note=note,
+        conversation_id=conversation_id,
+    )
+    flash(request, "Thanks: a lead will look at this article.")
+    back = f"/conversations/{conversation_id}" if conversation_id else f"/manual/{article_id}"
+    return redirect(back)
+
+
+@router.post("/manual/flags/{flag_id}/resolve")
+def resolve(
+    request: Request, session: SessionDep, user: CurrentUser, flag_id: int
+) -> RedirectResponse:
+    require_lead(user)
+    flag = actions.resolve_flag(session, actor=user, flag_id=flag_id)
+    flash(request, "Flag resolved.")
+    return redirect(f"/manual/{flag.article_id}")

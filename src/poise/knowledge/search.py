@@ -1,0 +1,368 @@
+"""Hybrid search over the published manual: full text in the database, meaning in NumPy.
+
+Lexical: SQLite FTS5 (``bm25()``, ``highlight()``) or PostgreSQL ``tsvector`` with a GIN index,
+over :class:`SearchEntry` rows (title, issue, phrasings, resolution of published articles).
+Semantic: every published phrasing's embedding, loaded once per process into a
+:class:`ManualIndex` and refreshed when the manual's version fact changes (any worker that
+publishes bumps it), then scored by :mod:`poise.knowledge.matching`.
+
+The SQLite FTS5 table is a derived cache made on first use rather than in a migration: it is
+rebuilt from ``kb_search_entries`` whenever it is missing, and Alembic's model comparison
+(which cannot describe virtual tables) stays exact.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from poise.db.meta import get_fact, set_fact
+from poise.knowledge.encoder import embed_query, get_encoder
+from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
+from poise.knowledge.models import Article, SearchEntry
+from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
+
+VERSION_FACT = "kb_manual_version"
+LEXICAL_LIMIT = 100
+MAX_QUERY_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article, with why it matched."""
+
+    article_id: int
+    title: str
+    issue: str
+    product: str | None
+    feature: str | None
+    score: float
+    semantic: float
+    lexical: float
+    snippet: str  # with MARK_START/MARK_END around matched words
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "issue": self.issue,
+            "product": self.product,
+            "feature": self.feature,
+            "score": round(self.score, 4),
+            "semantic": round(self.semantic, 4),
+            "lexical": round(self.lexical, 4),
+            "highlight": self.snippet.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"),
+        }
+
+
+@dataclass
+class SearchResult:
+    """The hits for a query, how confident the best one is, and whether it is a gap."""
+
+    query: str
+    hits: list[Hit]
+    confidence: float
+    gap: bool
+    query_vector: FloatArray | None = field(default=None, repr=False)
+
+
+# ---------------------------------------------------------------- lexical backends
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 MATCH expression: every content word, quoted, joined by OR."""
+    terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def ensure_fts(connection: Connection) -> None:
+    """Create the SQLite FTS5 mirror of the search entries if it is missing, and fill it."""
+    exists = connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'kb_fts'")).first()
+    if exists:
+        return
+    connection.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5("
+            "body, article_id UNINDEXED, tokenize = 'porter unicode61')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO kb_fts(rowid, body, article_id) "
+            "SELECT id, body, article_id FROM kb_search_entries"
+        )
+    )
+
+
+def lexical_sqlite(
+    connection: Connection, query: str, limit: int = LEXICAL_LIMIT
+) -> list[tuple[int, float, str]]:
+    """(article id, score, highlighted body) of the best FTS5 matches; higher is better."""
+    match = fts_query(query)
+    if not match:
+        return []
+    ensure_fts(connection)
+    rows = connection.execute(
+        text(
+            "SELECT article_id, -bm25(kb_fts), highlight(kb_fts, 0, :s, :e) FROM kb_fts "
+            "WHERE kb_fts MATCH :q ORDER BY bm25(kb_fts) LIMIT :n"
+        ),
+        {"q": match, "n": limit, "s": MARK_START, "e": MARK_END},
+    )
+    return [(int(a), float(s), str(h)) for a, s, h in rows]
+
+
+def lexical_postgres(
+    connection: Connection, query: str, limit: int = LEXICAL_LIMIT
+) -> list[tuple[int, float, str]]:
+    """The same from PostgreSQL: ``websearch_to_tsquery`` over the GIN-indexed tsvector."""
+    terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+    if not terms:
+        return []
+    options = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
+    rows = connection.execute(
+        text(
+            "SELECT m.article_id, m.score, ts_headline('english', m.body, m.q, :opts) FROM ("
+            " SELECT e.article_id, e.body, q, ts_rank(e.tsv, q) AS score"
+            " FROM kb_search_entries e, websearch_to_tsquery('english', :q) q"
+            " WHERE e.tsv @@ q ORDER BY score DESC LIMIT :n) m ORDER BY m.score DESC"
+        ),
+        {"q": " or ".join(terms), "n": limit, "opts": options},
+    )
+    return [(int(a), float(s), str(h)) for a, s, h in rows]
+
+
+def lexical(session: Session, query: str) -> list[tuple[int, float, str]]:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return lexical_postgres(connection, query)
+    return lexical_sqlite(connection, query)
+
+
+# ---------------------------------------------------------------- index upkeep
+
+
+def _entries(article: Article) -> list[tuple[str, str]]:
+    rows = [("title", article.title), ("issue", article.issue)]
+    rows += [("phrasing", p.text) for p in article.phrasings]
+    if article.resolution:
+        rows.append(("resolution", article.resolution))
+    return rows
+
+
+def embed_missing(articles: list[Article]) -> None:
+    """Give every issue and phrasing without an embedding one (one batch for all)."""
+    targets: list[tuple[object, str]] = []
+    for article in articles:
+        if article.embedding is None:
+            targets.append((article, article.issue))
+        targets += [(p, p.text) for p in article.phrasings if p.embedding is None]
+    if not targets:
+        return
+    vectors = get_encoder().encode([t for _, t in targets])
+    for (row, _), vector in zip(targets, vectors, strict=True):
+        row.embedding = to_blob(vector)  # type: ignore[attr-defined]
+
+
+def reindex_article(session: Session, article: Article) -> None:
+    """Bring the search entries of one article in line with its status and text."""
+    reindex_articles(session, [article])
+
+
+def reindex_articles(session: Session, articles: list[Article]) -> None:
+    """Re-write the search entries of ``articles`` (only published ones stay searchable)."""
+    ids = [a.id for a in articles]
+    embed_missing(articles)
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if sqlite:
+            ensure_fts(connection)
+            connection.execute(
+                text(
+                    "DELETE FROM kb_fts WHERE rowid IN "
+                    "(SELECT id FROM kb_search_entries WHERE article_id IN :ids)"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": chunk},
+            )
+        session.execute(delete(SearchEntry).where(SearchEntry.article_id.in_(chunk)))
+    entries = [
+        SearchEntry(article_id=a.id, field=name, body=body)
+        for a in articles
+        if a.status == "published"
+        for name, body in _entries(a)
+    ]
+    session.add_all(entries)
+    session.flush()
+    if entries and sqlite:
+        connection.execute(
+            text("INSERT INTO kb_fts(rowid, body, article_id) VALUES (:id, :body, :article_id)"),
+            [{"id": e.id, "body": e.body, "article_id": e.article_id} for e in entries],
+        )
+    elif entries:
+        for start in range(0, len(ids), 500):
+            connection.execute(
+                text(
+                    "UPDATE kb_search_entries SET tsv = to_tsvector('english', body) "
+                    "WHERE article_id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": ids[start : start + 500]},
+            )
+    bump_version(session)
+
+
+def bump_version(session: Session) -> None:
+    """Tell every worker that the published manual changed (their in-memory index reloads)."""
+    set_fact(session, VERSION_FACT, uuid.uuid4().hex)
+
+
+# ---------------------------------------------------------------- in-memory index
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a hit shows of an article."""
+
+    title: str
+    issue: str
+    product: str | None
+    feature: str | None
+
+
+@dataclass
+class ManualIndex:
+    """The published manual's phrasing vectors, loaded once per version."""
+
+    version: str
+    article_ids: list[int]
+    cards: list[Card]
+    phrasings: list[str]
+    owner: np.ndarray
+    matcher: Matcher
+
+
+_indexes: dict[str, ManualIndex] = {}
+_index_lock = threading.Lock()
+
+
+def load_index(session: Session, params: MatchParams | None = None) -> ManualIndex:
+    """The current in-memory index for this database (rebuilt when the version changed)."""
+    version = get_fact(session, VERSION_FACT) or "empty"
+    key = session.connection().engine.url.render_as_string(hide_password=True)
+    cached = _indexes.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    with _index_lock:
+        index = _build_index(session, version, params)
+        _indexes[key] = index
+        return index
+
+
+def _build_index(session: Session, version: str, params: MatchParams | None) -> ManualIndex:
+    articles = list(
+        session.scalars(
+            select(Article)
+            .where(Article.status == "published")
+            .options(selectinload(Article.phrasings))
+            .order_by(Article.id)
+        )
+    )
+    vectors: list[FloatArray] = []
+    owner: list[int] = []
+    texts: list[str] = []
+    for position, article in enumerate(articles):
+        rows = [(article.embedding, article.issue)]
+        rows += [(p.embedding, p.text) for p in article.phrasings]
+        for blob, phrase in rows:
+            if blob:
+                vectors.append(from_blob(blob))
+                owner.append(position)
+                texts.append(phrase)
+    matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32)
+    owners = np.asarray(owner, dtype=np.int64)
+    return ManualIndex(
+        version=version,
+        article_ids=[a.id for a in articles],
+        cards=[Card(a.title, a.issue, a.product, a.feature) for a in articles],
+        phrasings=texts,
+        owner=owners,
+        matcher=Matcher(matrix, owners, len(articles), params),
+    )
+
+
+# ---------------------------------------------------------------- search
+
+
+def search(
+    session: Session, query: str, *, limit: int = 5, product: str | None = None
+) -> SearchResult:
+    """The published articles best matching ``query``, best first, with a gap verdict."""
+    query = " ".join(query.split())[:2000]
+    index = load_index(session)
+    if not query or not index.article_ids:
+        return SearchResult(query, [], 0.0, bool(query))
+    vector = embed_query(query)
+    semantic = index.matcher.semantic(vector[None, :])[0]
+    position = {a: i for i, a in enumerate(index.article_ids)}
+    lex = np.zeros(len(index.article_ids), np.float32)
+    snippets: dict[int, str] = {}
+    for article_id, score, marked in lexical(session, query):
+        i = position.get(article_id)
+        if i is not None and score > lex[i]:
+            lex[i] = score
+            snippets.setdefault(i, marked)
+    params = index.matcher.params
+    fused = fuse(semantic[None, :], lex[None, :], params)[0]
+    if product:
+        fused = fused + np.asarray([0.02 if c.product == product else 0.0 for c in index.cards])
+    sure = float(confidence(semantic[None, :])[0])
+    top_lex = float(lex.max()) or 1.0
+    hits = [
+        _hit(
+            index, i, float(fused[i]), float(semantic[i]), float(lex[i] / top_lex), snippets, query
+        )
+        for i in np.argsort(-fused)[:limit]
+    ]
+    return SearchResult(query, hits, sure, sure < params.gap_threshold, vector)
+
+
+def _hit(
+    index: ManualIndex,
+    i: int,
+    score: float,
+    semantic: float,
+    lexical_score: float,
+    snippets: dict[int, str],
+    query: str,
+) -> Hit:
+    card = index.cards[i]
+    snippet = snippets.get(i) or mark_words(card.issue, set(words(query)))
+    return Hit(
+        article_id=index.article_ids[i],
+        title=card.title,
+        issue=card.issue,
+        product=card.product,
+        feature=card.feature,
+        score=score,
+        semantic=semantic,
+        lexical=lexical_score,
+        snippet=clip(snippet, 300),
+    )
+
+
+def grouped(hits: list[Hit]) -> dict[str | None, list[Hit]]:
+    """Hits by product, for pages that list them per product."""
+    out: dict[str | None, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        out[hit.product].append(hit)
+    return dict(out)
+
+
+__all__ = ["Hit", "SearchResult", "func", "search"]

@@ -1,0 +1,20 @@
+// The manual's suggestions box: fetch it when the page opens, then every few seconds; the
+// server renders the box, so pages without JavaScript get the same content from a link.
+"use strict";
+(function () {
+  async function refresh() {
+    const box = document.getElementById("kb-suggestions");
+    if (!box) return;
+    try {
+      const response = await fetch(`/manual/suggestions/${box.dataset.conversationId}`, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const html = await response.text();
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("kb-suggestions");
+      const current = document.getElementById("kb-suggestions");
+      if (fresh && current && fresh.dataset.turns !== current.dataset.turns) current.replaceWith(fresh);
+    } finally {
+      setTimeout(refresh, 5000);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", refresh);
+})();

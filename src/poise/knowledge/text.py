@@ -1,0 +1,151 @@
+"""Small text helpers the manual shares: safe markdown, highlight marks, words, vectors."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from markupsafe import Markup, escape
+
+FloatArray = npt.NDArray[np.float32]
+# Private-use characters mark highlighted spans: they never occur in customers' text, and
+# escaping the text first then swapping them for <mark> keeps the HTML safe.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "hi",
+        "hello",
+        "hey",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "thanks",
+        "thank",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: tags are shown as text, and markdown-it refuses
+    # javascript:, vbscript: and data: links, so an article cannot carry script.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_markdown(text: str) -> Markup:
+    """A resolution's markdown as safe HTML."""
+    html: str = _markdown().render(text or "")
+    return Markup(html)  # noqa: S704 - html=False: markdown-it escapes every tag in the source
+
+
+def highlighted(text: str) -> Markup:
+    """Text with its marked spans as ``<mark>`` and everything else escaped."""
+    safe = str(escape(text))
+    return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
+
+
+def plain(text: str) -> str:
+    """Text with the highlight marks removed (for JSON that wants the raw words too)."""
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def words(text: str, *, keep_stop: bool = False) -> list[str]:
+    """Lower-cased words of ``text``, stop words dropped unless asked for."""
+    found = [w.lower() for w in WORD.findall(text)]
+    return found if keep_stop else [w for w in found if w not in STOP and len(w) > 1]
+
+
+def mark_words(text: str, terms: set[str]) -> str:
+    """Mark every word of ``text`` that shares a five-letter stem with one of ``terms``."""
+    stems = {t[:5] for t in terms}
+
+    def repl(match: re.Match[str]) -> str:
+        word = match.group(0)
+        hit = word.lower() in terms or (word.lower()[:5] in stems and len(word) > 3)
+        return f"{MARK_START}{word}{MARK_END}" if hit else word
+
+    return WORD.sub(repl, text)
+
+
+def to_blob(vector: FloatArray) -> bytes:
+    """A vector as stored with its row: raw little-endian float32."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_blob(blob: bytes) -> FloatArray:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"

@@ -1,0 +1,600 @@
+"""Every change in morale: one function per change, each checking roles and owning its commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Conversation
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.morale import permissions, praise
+from poise.morale.models import (
+    HappyItem,
+    Hug,
+    HugTag,
+    KudosPick,
+    KudosRound,
+    Nudge,
+    PeerReview,
+    PeerReviewScore,
+    Scorecard,
+    ScorecardCategory,
+)
+from poise.morale.redaction import StaffNames, normalise_tags, redact
+
+MAX_TEXT = 4000
+MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+# --- Happy File: collection -----------------------------------------------------------------
+
+
+@dataclass
+class CollectCounts:
+    """What one collection run added (a second run over the same data adds nothing)."""
+
+    ratings: int = 0
+    messages: int = 0
+    turnarounds: int = 0
+    nudges: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"happy file: {self.ratings} green robots, {self.messages} thank-you messages, "
+            f"{self.turnarounds} turnarounds; {self.nudges} nudges"
+        )
+
+
+def collect_happy_items(
+    session: Session, since: datetime | None = None, *, owner_id: int | None = None
+) -> CollectCounts:
+    """Add praise found since ``since`` (all, or one owner's) to Happy Files; safe to re-run.
+
+    Each found item has a ``source_key``; keys already in a file are skipped, and the unique
+    constraint on (owner, key) guards against two runs racing.
+    """
+    owners = [owner_id] if owner_id is not None else None
+    counts = CollectCounts()
+    found = _found_ratings(session, since, owners) + _found_messages(session, since, owners)
+    found += _found_turnarounds(session, since, owners)
+    for item in _new_only(session, found):
+        session.add(item)
+        setattr(counts, _COUNTER[item.kind], getattr(counts, _COUNTER[item.kind]) + 1)
+    counts.nudges = _add_nudges(session, since, owners)
+    session.commit()
+    return counts
+
+
+_COUNTER = {"rating": "ratings", "message": "messages", "turnaround": "turnarounds"}
+
+
+def _found_ratings(
+    session: Session, since: datetime | None, owners: list[int] | None
+) -> list[HappyItem]:
+    query = praise.green_robots(owners, since)
+    return [
+        HappyItem(
+            owner_id=r.agent_id,
+            kind="rating",
+            source_key=f"rating:{r.id}",
+            text=r.comment.strip(),
+            conversation_id=r.conversation_id,
+            received_at=r.rated_at,
+        )
+        for r in session.scalars(query)
+        if r.comment.strip() and r.agent_id is not None
+    ]
+
+
+def _found_messages(
+    session: Session, since: datetime | None, owners: list[int] | None
+) -> list[HappyItem]:
+    rows = session.execute(praise.praise_candidates(owners, since))
+    return [
+        HappyItem(
+            owner_id=assignee_id,
+            kind="message",
+            source_key=f"message:{message.id}",
+            text=message.body.strip(),
+            conversation_id=message.conversation_id,
+            received_at=message.sent_at,
+        )
+        for message, assignee_id in rows
+        if praise.is_gratitude(message.body)
+    ]
+
+
+def _found_turnarounds(
+    session: Session, since: datetime | None, owners: list[int] | None
+) -> list[HappyItem]:
+    query = select(Conversation).where(Conversation.turnaround.is_(True))
+    query = query.where(Conversation.assignee_id.is_not(None))
+    if owners:
+        query = query.where(Conversation.assignee_id.in_(owners))
+    if since:
+        query = query.where(Conversation.opened_at >= since)
+    return [
+        HappyItem(
+            owner_id=conv.assignee_id,
+            kind="turnaround",
+            source_key=f"turnaround:{conv.id}",
+            text=f"You turned this one around: {conv.subject or conv.purpose[:120]}",
+            conversation_id=conv.id,
+            received_at=conv.last_message_at or conv.opened_at,
+        )
+        for conv in session.scalars(query)
+    ]
+
+
+def _new_only(session: Session, found: list[HappyItem]) -> list[HappyItem]:
+    keys = {(i.owner_id, i.source_key) for i in found}
+    owners = sorted({owner for owner, _ in keys})
+    existing: set[tuple[int, str | None]] = set()
+    for start in range(0, len(owners), 500):
+        rows = session.execute(
+            select(HappyItem.owner_id, HappyItem.source_key)
+            .where(HappyItem.owner_id.in_(owners[start : start + 500]))
+            .where(HappyItem.source_key.is_not(None))
+        )
+        existing.update((owner, key) for owner, key in rows)
+    fresh: dict[tuple[int, str | None], HappyItem] = {}
+    for item in found:
+        key = (item.owner_id, item.source_key)
+        if key not in existing and key not in fresh:
+            fresh[key] = item
+    return list(fresh.values())
+
+
+def _add_nudges(session: Session, since: datetime | None, owners: list[int] | None) -> int:
+    """A gentle nudge for each conversation with peak negativity of 0.7 or more."""
+    query = select(Conversation.id, Conversation.assignee_id, Conversation.peak_negativity)
+    query = query.where(Conversation.peak_negativity >= praise.HIGH_NEGATIVITY)
+    query = query.where(Conversation.assignee_id.is_not(None))
+    if owners:
+        query = query.where(Conversation.assignee_id.in_(owners))
+    if since:
+        query = query.where(Conversation.opened_at >= since)
+    rows = list(session.execute(query))
+    known = set(session.execute(select(Nudge.user_id, Nudge.conversation_id)).tuples())
+    added = 0
+    for cid, user_id, peak in rows:
+        if (user_id, cid) not in known:
+            session.add(Nudge(user_id=user_id, conversation_id=cid, peak_negativity=peak))
+            known.add((user_id, cid))
+            added += 1
+    return added
+
+
+# --- Happy File: the owner's own changes ----------------------------------------------------
+
+
+def _own_item(session: Session, actor: User, item_id: int) -> HappyItem:
+    """The actor's own item; anyone else's is "not found", so its existence does not leak."""
+    item = session.get(HappyItem, item_id)
+    if item is None or item.owner_id != actor.id:
+        raise NotFound(f"no item {item_id} in your Happy File")
+    return item
+
+
+def _clean_text(text: str, what: str, *, required: bool = True) -> str:
+    text = text.strip()
+    if required and not text:
+        raise InvalidInput(f"{what} cannot be empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
+    return text
+
+
+def _clean_link(link: str | None) -> str | None:
+    link = (link or "").strip()
+    if not link:
+        return None
+    if not link.startswith(("https://", "http://")) or len(link) > 2000 or " " in link:
+        raise InvalidInput("a link must start with https:// or http:// (and have no spaces)")
+    return link
+
+
+def add_happy_note(
+    session: Session, *, actor: User, text: str, link: str | None = None
+) -> HappyItem:
+    """Something kind the agent wants to keep: a note, optionally with a link."""
+    clean_link = _clean_link(link)
+    item = HappyItem(
+        owner_id=actor.id,
+        kind="link" if clean_link else "note",
+        text=_clean_text(text, "the note", required=clean_link is None),
+        link_url=clean_link,
+    )
+    session.add(item)
+    session.commit()
+    return item
+
+
+def image_type(data: bytes) -> str | None:
+    """PNG, JPEG or WebP by their magic bytes (never by the file name or declared type)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def add_happy_screenshot(
+    session: Session, *, actor: User, data: bytes, caption: str, data_dir: Path
+) -> HappyItem:
+    """A screenshot of praise (≤ 5 MB, PNG/JPEG/WebP), stored under the data directory."""
+    if not data:
+        raise InvalidInput("the screenshot is empty")
+    if len(data) > MAX_SCREENSHOT_BYTES:
+        raise InvalidInput("the screenshot is larger than 5 MB")
+    kind = image_type(data)
+    if kind is None:
+        raise InvalidInput("the screenshot must be a PNG, JPEG or WebP image")
+    relative = Path("happy-file") / str(actor.id) / f"{secrets.token_hex(12)}.{kind}"
+    path = data_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    item = HappyItem(
+        owner_id=actor.id,
+        kind="screenshot",
+        text=_clean_text(caption, "the caption", required=False),
+        image_path=str(relative),
+        image_type=IMAGE_TYPES[kind],
+    )
+    session.add(item)
+    session.commit()
+    return item
+
+
+def toggle_star(session: Session, *, actor: User, item_id: int) -> HappyItem:
+    """Star an item to see it more often in the pick-me-up (or unstar it)."""
+    item = _own_item(session, actor, item_id)
+    item.starred = not item.starred
+    session.commit()
+    return item
+
+
+def delete_happy_item(session: Session, *, actor: User, item_id: int, data_dir: Path) -> None:
+    """Remove an item (and its screenshot file) from the actor's own Happy File."""
+    item = _own_item(session, actor, item_id)
+    if item.image_path:
+        (data_dir / item.image_path).unlink(missing_ok=True)
+    session.delete(item)
+    session.commit()
+
+
+def dismiss_nudges(session: Session, *, actor: User) -> int:
+    """The agent saw the nudge (or opened the Happy File): stop showing it."""
+    nudges = session.scalars(
+        select(Nudge).where(Nudge.user_id == actor.id).where(Nudge.dismissed_at.is_(None))
+    ).all()
+    for nudge in nudges:
+        nudge.dismissed_at = utcnow()
+    session.commit()
+    return len(nudges)
+
+
+# --- Peer reviews ---------------------------------------------------------------------------
+
+
+def parse_categories(text: str) -> list[tuple[str, int]]:
+    """One category per line, ``Empathy`` or ``Empathy | 7`` (scale 1-N, default 5)."""
+    categories: list[tuple[str, int]] = []
+    for line in text.splitlines():
+        name, _, scale = line.partition("|")
+        name = name.strip()
+        if not name:
+            continue
+        scale_max = int(scale) if scale.strip().isdigit() else 5
+        if not 2 <= scale_max <= 10 or len(name) > 120:
+            raise InvalidInput(f"category {name!r}: a scale runs from 1 to between 2 and 10")
+        categories.append((name, scale_max))
+    if not categories:
+        raise InvalidInput("a scorecard needs at least one category, one per line")
+    return categories
+
+
+def create_scorecard(
+    session: Session, *, actor: User, name: str, categories: list[tuple[str, int]]
+) -> Scorecard:
+    """A lead's scorecard for their team (an admin's is for every team)."""
+    if not actor.is_lead:
+        raise PermissionDenied("only a lead or an admin can configure scorecards")
+    card = Scorecard(
+        name=_clean_text(name, "the scorecard's name")[:120],
+        team_id=None if actor.is_admin else actor.team_id,
+        created_by_id=actor.id,
+    )
+    card.categories = [
+        ScorecardCategory(name=n, scale_max=m, position=i) for i, (n, m) in enumerate(categories)
+    ]
+    session.add(card)
+    session.commit()
+    return card
+
+
+def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) -> Scorecard:
+    card = session.get(Scorecard, scorecard_id)
+    if card is None or not card.is_active or card.team_id not in (None, team_id):
+        raise NotFound(f"no scorecard {scorecard_id} for this team")
+    return card
+
+
+def _reviewable(session: Session, reviewer: User, conversation_id: int) -> Conversation:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        raise NotFound(f"no conversation with id {conversation_id}")
+    assignee = conv.assignee
+    if assignee is None:
+        raise InvalidInput("this conversation has no assignee to review")
+    if assignee.id == reviewer.id:
+        raise InvalidInput("peer reviews are of a teammate's conversation, not your own")
+    if reviewer.team_id is None or assignee.team_id != reviewer.team_id:
+        raise PermissionDenied("you can review conversations of your own team only")
+    return conv
+
+
+def start_review(
+    session: Session,
+    *,
+    actor: User,
+    conversation_id: int,
+    scorecard_id: int,
+    reviewer: User | None = None,
+) -> PeerReview:
+    """Pick a teammate's conversation to review (or, for a lead, assign it to a reviewer)."""
+    reviewer = reviewer or actor
+    if reviewer.id != actor.id:
+        permissions.require_lead_of(actor, reviewer.team_id)
+    conv = _reviewable(session, reviewer, conversation_id)
+    card = _usable_scorecard(session, scorecard_id, reviewer.team_id)
+    existing = session.scalar(
+        select(PeerReview)
+        .where(PeerReview.conversation_id == conv.id)
+        .where(PeerReview.reviewer_id == reviewer.id)
+    )
+    if existing is not None:
+        return existing
+    review = PeerReview(
+        scorecard_id=card.id,
+        conversation_id=conv.id,
+        reviewer_id=reviewer.id,
+        reviewee_id=conv.assignee_id,
+        assigned_by_id=actor.id if reviewer.id != actor.id else None,
+    )
+    session.add(review)
+    session.commit()
+    return review
+
+
+def _review(session: Session, review_id: int) -> PeerReview:
+    review = session.get(PeerReview, review_id)
+    if review is None:
+        raise NotFound(f"no peer review {review_id}")
+    return review
+
+
+def submit_review(
+    session: Session,
+    *,
+    actor: User,
+    review_id: int,
+    scores: dict[int, int],
+    strengths: str,
+    try_next: str,
+) -> PeerReview:
+    """Rate every category, name strengths first, then one thing to try."""
+    review = _review(session, review_id)
+    if review.reviewer_id != actor.id:
+        raise NotFound(f"no peer review {review_id}")
+    if review.status == "submitted":
+        raise InvalidInput("this review was already submitted")
+    categories = review.scorecard.categories
+    missing = [c.name for c in categories if c.id not in scores]
+    if missing:
+        raise InvalidInput("rate every category: " + ", ".join(missing))
+    for category in categories:
+        if not 1 <= scores[category.id] <= category.scale_max:
+            raise InvalidInput(f"{category.name} is rated from 1 to {category.scale_max}")
+    review.strengths = _clean_text(strengths, "strengths (what they do really well)")
+    review.try_next = _clean_text(try_next, "one thing to try", required=False)
+    for category in categories:
+        value = scores[category.id]
+        session.add(PeerReviewScore(review_id=review.id, category_id=category.id, value=value))
+    review.status, review.submitted_at = "submitted", utcnow()
+    session.commit()
+    return review
+
+
+def acknowledge_review(
+    session: Session, *, actor: User, review_id: int, reply: str = ""
+) -> PeerReview:
+    """The reviewee has read it; they may reply once, in their own words."""
+    review = _review(session, review_id)
+    if review.reviewee_id != actor.id or review.status != "submitted":
+        raise NotFound(f"no peer review {review_id} for you")
+    if review.acknowledged_at is None:
+        review.acknowledged_at = utcnow()
+    reply = _clean_text(reply, "the reply", required=False)
+    if reply:
+        review.reply, review.replied_at = reply, utcnow()
+    session.commit()
+    return review
+
+
+# --- Kudos rounds ---------------------------------------------------------------------------
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """``"2026-11"`` → the first instants of November and of December, in UTC."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        start = datetime(year, number, 1, tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"a month looks like 2026-11, not {month!r}") from None
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def rotating_collector(team: Team, month: str) -> User | None:
+    """Members take turns month by month, in a stable order (by id)."""
+    members = sorted((m for m in team.members if m.is_active), key=lambda m: m.id)
+    if not members:
+        return None
+    start, _ = month_bounds(month)
+    return members[(start.year * 12 + start.month) % len(members)]
+
+
+def prepare_round(session: Session, *, actor: User, team_id: int, month: str) -> KudosRound:
+    """Open this month's round for a team (idempotent); the collector rotates."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team with id {team_id}")
+    month_bounds(month)
+    existing = session.scalar(
+        select(KudosRound).where(KudosRound.team_id == team_id).where(KudosRound.month == month)
+    )
+    if existing is not None:
+        permissions.require_run_round(actor, existing)
+        return existing
+    collector = rotating_collector(team, month)
+    kudos_round = KudosRound(team_id=team.id, month=month, collector_id=collector and collector.id)
+    permissions.require_run_round(actor, kudos_round)
+    session.add(kudos_round)
+    session.commit()
+    return kudos_round
+
+
+def change_collector(
+    session: Session, *, actor: User, round_id: int, collector_id: int
+) -> KudosRound:
+    """A lead of the team hands this month's round to someone else on the team."""
+    kudos_round = _round(session, round_id)
+    permissions.require_lead_of(actor, kudos_round.team_id)
+    collector = session.get(User, collector_id)
+    if collector is None or collector.team_id != kudos_round.team_id:
+        raise InvalidInput("the collector must be a member of this team")
+    kudos_round.collector_id = collector.id
+    session.commit()
+    return kudos_round
+
+
+def _round(session: Session, round_id: int) -> KudosRound:
+    kudos_round = session.get(KudosRound, round_id)
+    if kudos_round is None:
+        raise NotFound(f"no kudos round {round_id}")
+    return kudos_round
+
+
+@dataclass(frozen=True)
+class PickInput:
+    """The collector's choice for one member: the comment text and where it came from."""
+
+    member_id: int
+    text: str
+    source_key: str | None = None
+    green_robots: int = 0
+
+
+def publish_round(
+    session: Session, *, actor: User, round_id: int, picks: list[PickInput], note: str
+) -> KudosRound:
+    """Publish the chosen comments (one per member) and the collector's note to the team."""
+    kudos_round = _round(session, round_id)
+    permissions.require_run_round(actor, kudos_round)
+    if kudos_round.status == "published":
+        raise InvalidInput("this round is already published")
+    members = {m.id for m in kudos_round.team.members}
+    for pick in picks:
+        if pick.member_id not in members:
+            raise InvalidInput("every pick must be for a member of this team")
+        kudos_round.picks.append(
+            KudosPick(
+                member_id=pick.member_id,
+                text=_clean_text(pick.text, "a pick", required=False),
+                source_key=pick.source_key,
+                green_robots=pick.green_robots,
+            )
+        )
+    kudos_round.note = _clean_text(note, "the note", required=False)
+    kudos_round.status, kudos_round.published_at = "published", utcnow()
+    session.commit()
+    return kudos_round
+
+
+# --- The public wall ------------------------------------------------------------------------
+
+
+def staff_names(session: Session) -> StaffNames:
+    """Every user's name: their first names may stay in praise, customers' names go."""
+    return StaffNames.of(session.scalars(select(User.name)).all())
+
+
+def draft_hug(
+    session: Session, *, actor: User, text: str, tags: str | list[str], consent: bool
+) -> Hug:
+    """A lead's draft for the wall: redacted at once, for the lead to review before publishing."""
+    if not actor.is_lead:
+        raise PermissionDenied("only a lead or an admin can publish to the wall")
+    original = _clean_text(text, "the comment")
+    redaction = redact(original, staff=staff_names(session))
+    hug = Hug(
+        original_text=original,
+        redacted_text=redaction.text,
+        redactions=len(redaction.spans),
+        consent=consent,
+        created_by_id=actor.id,
+    )
+    hug.tags = [HugTag(tag=t) for t in normalise_tags(tags)]
+    session.add(hug)
+    session.commit()
+    return hug
+
+
+def _draft(session: Session, actor: User, hug_id: int) -> Hug:
+    if not actor.is_lead:
+        raise PermissionDenied("only a lead or an admin can publish to the wall")
+    hug = session.get(Hug, hug_id)
+    if hug is None:
+        raise NotFound(f"no wall draft {hug_id}")
+    return hug
+
+
+def revise_hug(
+    session: Session, *, actor: User, hug_id: int, text: str, tags: str, consent: bool
+) -> Hug:
+    """The lead edits the redacted text; it is redacted again, in case something slipped in."""
+    hug = _draft(session, actor, hug_id)
+    if hug.status != "draft":
+        raise InvalidInput("this hug is already on the wall")
+    redaction = redact(_clean_text(text, "the comment"), staff=staff_names(session))
+    hug.redacted_text = redaction.text
+    hug.redactions += len(redaction.spans)
+    hug.consent = consent
+    hug.tags = [HugTag(tag=t) for t in normalise_tags(tags)]
+    session.commit()
+    return hug
+
+
+def publish_hug(session: Session, *, actor: User, hug_id: int) -> Hug:
+    """Put a reviewed, consented draft on the wall, and erase the unredacted original."""
+    hug = _draft(session, actor, hug_id)
+    if hug.status == "published":
+        return hug
+    if not hug.consent:
+        raise InvalidInput("the customer's consent is required before anything goes public")
+    hug.redacted_text = redact(hug.redacted_text, staff=staff_names(session)).text
+    hug.original_text = ""
+    hug.status, hug.published_at = "published", utcnow()
+    session.commit()
+    return hug

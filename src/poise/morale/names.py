@@ -1,0 +1,65 @@
+"""First names from many cultures, for spotting customers' names in praise before it goes public.
+
+A list cannot be complete, so redaction also uses context (sign-offs, "my name is", titles,
+greetings); the list catches names mentioned anywhere else. ``AMBIGUOUS`` names are also
+ordinary words (May, Will, Grace…) and only count away from the start of a sentence.
+"""
+
+from __future__ import annotations
+
+_NAMES = """
+aaliyah aaron abdul abdullah abebe abena abigail abimbola abu ada adaeze adam adebayo adeola
+adriana adrian agnieszka ahmad ahmed aidan aiko aisha akira akosua akua alan albert alberto
+aleksandra alejandro alessandro alessia alex alexa alexander alexandra alexei ali alice alicia
+alina alisha alison aliyu amaka amanda amara amina amir amit ana anastasia anders andre andrea
+andreas andrew andrzej angela angelica anh anika anil anita ann anna anne annika anthony antoine
+antonio anya arash arjun arnav aroha arturo asha ashley astrid aya ayesha ayodele ayumi azadeh
+babajide barbara bart beatriz ben benjamin bernard bilal birgit bjorn bogdan bongani brenda brian
+bruno camila carla carlos carmen carol caroline carolina catherine cecilia celine chanel chantal
+charles charlotte chen chiamaka chidi chinedu chioma chloe chris christian christina christine
+christopher chukwuemeka claire clara claudia colin connor constance cristina cyrus dai daisuke
+dalia damian daniel daniela danielle darius darnell david dawit deborah deepak deepika demetrius
+dennis derek desmond diana diego dimitri dmitri dominic donna dorothy duc dylan ebony eduardo
+efua ekaterina elena eleni elif elijah elisa elizabeth ella ellen eloise emeka emily emma emmanuel
+enrique eric erik erika esther ethan eun eva evelyn fabian fahad faisal farah farhan fatima
+fatma felipe felix fernanda fernando finn fiona florian folasade francesca francesco francisco
+frank franz freya fumiko gabriel gabriela gareth gary george georgia gerald gianluca gintaras
+giovanni giulia giuseppe gloria gonzalo gordon greta gustavo hamid hana hannah hans haruka haruto
+hassan heather hector heidi helen helena henrik henry hiroshi hoang hugo huong hussein ian ibrahim
+ifeoma igor ikechukwu ilse imani imran ines ingrid irina isaac isabel isabella isabelle ismail
+ivan jabari jacob jacqueline jakub jamal james jamie jan jana jane janet jasmine jason javier
+jay jean jennifer jens jeremy jessica ji jia jiho jin joanna joao jonas jonathan jorge jose
+joseph joshua juan julia julian juliana julie julien jun justin kaito kamala kareem karen karim
+karina karl kate katherine kateryna katrin kavya kayode keiko keisha kelechi kemal ken kenji
+kevin khadija kim kimberly kiran klaus kofi kojo kwame kwabena kyle lakshmi lamar lars laura
+lauren layla leah leila lena leon leonardo liam lina linda lindiwe ling lisa lorenzo louise
+luca lucas lucia luis luisa lukas mai maite malik manuel marco marcus margaret maria mariam
+marie marina mario marisol marta martin mary mateo matteo matthew maurice max maxime maya
+mehmet mei melissa mercy mia michael michelle miguel mihai mikhail milan min minh mira miriam
+mohamed mohammed monica mthunzi mustafa naledi nadia nam nanami naoko naomi natalia natasha
+nathan ngozi nguyen nia nicolas nicole niels nikhil nikita nikolai nina nisha noah noor nora
+nuno obinna oksana olamide olga oliver olivia olumide omar oscar oskar owen pablo paolo patricia
+patrick paul paula pedro per peter phuong pierre piotr pooja prakash priya quentin rachel rafael
+rahul raj rajesh ramon rana rania raphael rashid ravi rebecca reza ricardo richard rita robert
+roberto rohan roman rosa rui ryan ryo sade sakura salma samantha samir samuel sandra sanjay sara
+sarah sasha satoshi sean sebastian selin sergei sergio seun shanice shira shreya simon siobhan
+sipho sofia sophie soren stefan stefanie stephanie stephen steven sunita susan svetlana tamar
+tanvir tariq tatiana temitope teresa thabo thandiwe thomas tiago tim timothy tobias tomas
+tomasz tunde ugo uche ulrike valentina vanessa vasily vera veronica victor viktor vikram
+vincent wanjiru wei wendy wilhelmina william xavier xin yaw yasmin yasmine yelena yemi yetunde
+yohannes yoko yosef youssef yuki yuna yusuf yvonne zainab zanele zara zeynep zhang zoe zoltan
+dave mike steve tom jim joe bob sam sue liz kate jen jenny beth becky meg nick rob tony andy
+chris matt dan danny josh jake luke tess ellie millie molly rosie alfie archie harry oliver
+freddie charlie george teddy oscar leo arthur noah ollie sven lars ingrid bjorn nils erik
+olu ade emre burak ayse hiba layan omari jelena marek kasia ola zuzana petra ivana lucie
+abdi hodan farhiya ayaan hamza zaid tendai rudo chipo faith kamau njeri otieno akinyi wanjiku
+"""
+
+_AMBIGUOUS = """
+may will grace hope joy faith bill mark rose summer sunny amber ruby jack jade dawn pat art
+iris ivy lily violet angel crystal drew frank gene glen guy hunter jean ray rich sky sterling
+victory chance page parker wade penny sandy misty holly
+"""
+
+FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split()) | frozenset(_AMBIGUOUS.split())
+AMBIGUOUS: frozenset[str] = frozenset(_AMBIGUOUS.split())

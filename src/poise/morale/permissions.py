@@ -1,0 +1,40 @@
+"""Who may do what in morale: small predicates the actions and queries share."""
+
+from __future__ import annotations
+
+from poise.auth.models import User
+from poise.errors import PermissionDenied
+from poise.morale.models import KudosRound
+
+
+def leads_team(actor: User, team_id: int | None) -> bool:
+    """An admin, or a lead of exactly this team (a lead of another team is not enough)."""
+    if actor.is_admin:
+        return True
+    return actor.role == "lead" and team_id is not None and actor.team_id == team_id
+
+
+def may_run_round(actor: User, kudos_round: KudosRound) -> bool:
+    """The round's collector, or a lead of that team, or an admin."""
+    if kudos_round.collector_id == actor.id:
+        return True
+    return leads_team(actor, kudos_round.team_id)
+
+
+def may_see_round(actor: User, kudos_round: KudosRound) -> bool:
+    """A published round is for its team; a round in preparation only for who runs it."""
+    if may_run_round(actor, kudos_round):
+        return True
+    return kudos_round.status == "published" and actor.team_id == kudos_round.team_id
+
+
+def require_run_round(actor: User, kudos_round: KudosRound) -> None:
+    if not may_run_round(actor, kudos_round):
+        raise PermissionDenied(
+            "only this month's collector or a lead of this team can run its kudos round"
+        )
+
+
+def require_lead_of(actor: User, team_id: int | None) -> None:
+    if not leads_team(actor, team_id):
+        raise PermissionDenied("only a lead of this team (or an admin) can do this")

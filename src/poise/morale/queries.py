@@ -1,0 +1,474 @@
+"""Named reads of morale, each checking who may see what and loading eagerly (no N+1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Conversation, Message
+from poise.db.base import utcnow
+from poise.errors import NotFound, PermissionDenied
+from poise.morale import permissions, praise
+from poise.morale.actions import month_bounds
+from poise.morale.models import (
+    HappyItem,
+    Hug,
+    HugTag,
+    KudosRound,
+    Nudge,
+    PeerReview,
+    Scorecard,
+)
+from poise.morale.ranking import RankedComment, rank_comments
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with what pagination needs."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+# --- Happy File -----------------------------------------------------------------------------
+
+
+def happy_file(
+    session: Session,
+    *,
+    actor: User,
+    q: str | None = None,
+    starred: bool = False,
+    kind: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[HappyItem]:
+    """The actor's own Happy File, newest first. Nobody else's, whatever their role."""
+    page = max(page, 1)
+    query = select(HappyItem).where(HappyItem.owner_id == actor.id)
+    if q:
+        query = query.where(HappyItem.text.ilike(f"%{_escape_like(q)}%", escape="\\"))
+    if starred:
+        query = query.where(HappyItem.starred.is_(True))
+    if kind:
+        query = query.where(HappyItem.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.options(selectinload(HappyItem.conversation))
+        .order_by(HappyItem.received_at.desc(), HappyItem.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return Page(list(items), total, page, page_size)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def happy_item(session: Session, *, actor: User, item_id: int) -> HappyItem:
+    """One item of the actor's own file; another person's answers "not found", never 403."""
+    item = session.get(HappyItem, item_id)
+    if item is None or item.owner_id != actor.id:
+        raise NotFound(f"no item {item_id} in your Happy File")
+    return item
+
+
+def pick_me_up(session: Session, *, actor: User, count: int = 3) -> list[HappyItem]:
+    """A random few for a bad day, starred ones first when there are any."""
+    base = select(HappyItem).where(HappyItem.owner_id == actor.id)
+    starred = session.scalars(
+        base.where(HappyItem.starred.is_(True)).order_by(func.random()).limit(1)
+    ).all()
+    chosen = {i.id for i in starred}
+    rest = session.scalars(
+        base.where(HappyItem.id.not_in(chosen) if chosen else HappyItem.id.is_not(None))
+        .order_by(func.random())
+        .limit(count - len(starred))
+    ).all()
+    return [*starred, *rest]
+
+
+def active_nudges(session: Session, *, actor: User) -> list[Nudge]:
+    """Tough conversations the actor had that the Happy File has not answered yet."""
+    return list(
+        session.scalars(
+            select(Nudge)
+            .options(selectinload(Nudge.conversation))
+            .where(Nudge.user_id == actor.id)
+            .where(Nudge.dismissed_at.is_(None))
+            .order_by(Nudge.created_at.desc(), Nudge.id.desc())
+            .limit(3)
+        )
+    )
+
+
+# --- Peer reviews ---------------------------------------------------------------------------
+
+
+def scorecards_for(session: Session, *, actor: User) -> list[Scorecard]:
+    """Active scorecards the actor's team can use (their team's and company-wide ones)."""
+    query = select(Scorecard).options(selectinload(Scorecard.categories))
+    query = query.where(Scorecard.is_active.is_(True))
+    if not actor.is_admin:
+        query = query.where(or_(Scorecard.team_id.is_(None), Scorecard.team_id == actor.team_id))
+    return list(session.scalars(query.order_by(Scorecard.name, Scorecard.id)))
+
+
+def _review_options() -> list[ExecutableOption]:
+    return [
+        selectinload(PeerReview.reviewer),
+        selectinload(PeerReview.reviewee),
+        selectinload(PeerReview.conversation),
+        selectinload(PeerReview.scorecard).selectinload(Scorecard.categories),
+        selectinload(PeerReview.scores),
+    ]
+
+
+@dataclass(frozen=True)
+class ReviewLists:
+    """The reviews page: to write, received, and written."""
+
+    to_do: list[PeerReview]
+    received: list[PeerReview]
+    given: list[PeerReview]
+
+
+def my_reviews(session: Session, *, actor: User) -> ReviewLists:
+    """The actor's reviews; reviewees see only submitted ones (drafts stay with the reviewer)."""
+    query = select(PeerReview).options(*_review_options()).order_by(PeerReview.id.desc())
+    mine = session.scalars(
+        query.where(or_(PeerReview.reviewer_id == actor.id, PeerReview.reviewee_id == actor.id))
+    ).all()
+    return ReviewLists(
+        to_do=[r for r in mine if r.reviewer_id == actor.id and r.status == "assigned"],
+        received=[r for r in mine if r.reviewee_id == actor.id and r.status == "submitted"],
+        given=[r for r in mine if r.reviewer_id == actor.id and r.status == "submitted"],
+    )
+
+
+def peer_review(session: Session, *, actor: User, review_id: int) -> PeerReview:
+    """One review for its reviewer, its reviewee (once submitted), or a lead of the team."""
+    review = session.scalar(
+        select(PeerReview).options(*_review_options()).where(PeerReview.id == review_id)
+    )
+    if review is None or not _may_read_review(actor, review):
+        raise NotFound(f"no peer review {review_id}")
+    return review
+
+
+def _may_read_review(actor: User, review: PeerReview) -> bool:
+    if review.reviewer_id == actor.id:
+        return True
+    if review.reviewee_id == actor.id:
+        return review.status == "submitted"
+    return permissions.leads_team(actor, review.reviewee.team_id)
+
+
+def reviewable_conversations(
+    session: Session, *, actor: User, limit: int = 30
+) -> list[Conversation]:
+    """Recent conversations of the actor's teammates, to pick one to review."""
+    if actor.team_id is None:
+        return []
+    mates = select(User.id).where(User.team_id == actor.team_id).where(User.id != actor.id)
+    return list(
+        session.scalars(
+            select(Conversation)
+            .options(selectinload(Conversation.assignee))
+            .where(Conversation.assignee_id.in_(mates))
+            .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class CategoryAgreement:
+    """How two reviewers of one conversation agreed on one category."""
+
+    name: str
+    scale_max: int
+    pairs: int = 0
+    total_difference: int = 0
+    exact: int = 0
+
+    @property
+    def mean_absolute_difference(self) -> float:
+        return self.total_difference / self.pairs if self.pairs else 0.0
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact / self.pairs if self.pairs else 0.0
+
+
+@dataclass
+class Calibration:
+    """Agreement between reviewers who reviewed the same conversation on the same scorecard."""
+
+    conversations: int = 0
+    categories: dict[int, CategoryAgreement] = field(default_factory=dict)
+
+
+def calibration(session: Session, *, actor: User, team_id: int | None) -> Calibration:
+    """Per category: mean absolute difference and share of exact agreement, over all pairs."""
+    permissions.require_lead_of(actor, team_id)
+    reviews = session.scalars(
+        select(PeerReview)
+        .options(*_review_options())
+        .join(User, User.id == PeerReview.reviewee_id)
+        .where(PeerReview.status == "submitted")
+        .where(User.team_id == team_id)
+    ).all()
+    groups: dict[tuple[int, int], list[PeerReview]] = {}
+    for review in reviews:
+        groups.setdefault((review.conversation_id, review.scorecard_id), []).append(review)
+    result = Calibration()
+    for group in groups.values():
+        if len(group) >= 2:
+            result.conversations += 1
+            _add_pairs(result, group)
+    return result
+
+
+def _add_pairs(result: Calibration, group: Sequence[PeerReview]) -> None:
+    for i, first in enumerate(group):
+        for second in group[i + 1 :]:
+            other = {s.category_id: s.value for s in second.scores}
+            for score in first.scores:
+                if score.category_id not in other:
+                    continue
+                category = next(c for c in first.scorecard.categories if c.id == score.category_id)
+                agreement = result.categories.setdefault(
+                    category.id, CategoryAgreement(category.name, category.scale_max)
+                )
+                difference = abs(score.value - other[score.category_id])
+                agreement.pairs += 1
+                agreement.total_difference += difference
+                agreement.exact += difference == 0
+
+
+# --- Kudos rounds ---------------------------------------------------------------------------
+
+
+def this_month(now: datetime | None = None) -> str:
+    now = now or utcnow()
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def kudos_teams(session: Session, *, actor: User) -> list[Team]:
+    """The teams whose rounds the actor takes part in: their own, or every team for admins."""
+    query = select(Team).options(selectinload(Team.members)).order_by(Team.name)
+    if not actor.is_admin:
+        query = query.where(Team.id == actor.team_id)
+    return list(session.scalars(query))
+
+
+def rounds_of_team(session: Session, *, actor: User, team_id: int) -> list[KudosRound]:
+    """The team's rounds, newest first, that the actor may see."""
+    rounds = session.scalars(
+        select(KudosRound)
+        .options(selectinload(KudosRound.collector), selectinload(KudosRound.team))
+        .where(KudosRound.team_id == team_id)
+        .order_by(KudosRound.month.desc())
+    ).all()
+    return [r for r in rounds if permissions.may_see_round(actor, r)]
+
+
+def kudos_round(session: Session, *, actor: User, round_id: int) -> KudosRound:
+    """One round, for the team once published, before that for who runs it."""
+    found = session.scalar(
+        select(KudosRound)
+        .options(
+            selectinload(KudosRound.team).selectinload(Team.members),
+            selectinload(KudosRound.collector),
+            selectinload(KudosRound.picks),
+        )
+        .where(KudosRound.id == round_id)
+    )
+    if found is None or not permissions.may_see_round(actor, found):
+        raise NotFound(f"no kudos round {round_id}")
+    return found
+
+
+@dataclass
+class MemberBoard:
+    """One member's line on the kudos board: their green robots and praise, best first."""
+
+    member: User
+    green_robots: int = 0
+    comments: list[RankedComment] = field(default_factory=list)
+
+    @property
+    def proposed(self) -> RankedComment | None:
+        return self.comments[0] if self.comments else None
+
+
+def kudos_board(session: Session, *, actor: User, round_id: int) -> list[MemberBoard]:
+    """The prepared board: every member's month of praise, ranked (collector or lead only)."""
+    found = kudos_round(session, actor=actor, round_id=round_id)
+    permissions.require_run_round(actor, found)
+    start, end = month_bounds(found.month)
+    members = sorted((m for m in found.team.members if m.is_active), key=lambda m: m.name)
+    ids = [m.id for m in members]
+    boards = {m.id: MemberBoard(m) for m in members}
+    raw: dict[int, list[tuple[str, str | None]]] = {m.id: [] for m in members}
+    for rating in session.scalars(praise.green_robots(ids, start, end)):
+        assert rating.agent_id is not None
+        boards[rating.agent_id].green_robots += 1
+        if rating.comment.strip():
+            raw[rating.agent_id].append((rating.comment.strip(), f"rating:{rating.id}"))
+    for message, assignee in session.execute(praise.praise_candidates(ids, start, end)):
+        if praise.is_gratitude(message.body):
+            raw[assignee].append((message.body.strip(), f"message:{message.id}"))
+    for member in members:
+        boards[member.id].comments = rank_comments(raw[member.id], member.name.split()[0])
+    return [boards[m.id] for m in members]
+
+
+# --- The public wall ------------------------------------------------------------------------
+
+
+def wall(session: Session, *, tag: str | None, page: int = 1, page_size: int = 20) -> Page[Hug]:
+    """Published hugs, newest first, optionally with one tag. Public: no actor needed."""
+    page = max(page, 1)
+    query = select(Hug).where(Hug.status == "published")
+    if tag:
+        query = query.where(Hug.id.in_(select(HugTag.hug_id).where(HugTag.tag == tag)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.options(selectinload(Hug.tags))
+        .order_by(Hug.published_at.desc(), Hug.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return Page(list(items), total, page, page_size)
+
+
+def published_hug(session: Session, *, hug_id: int) -> Hug:
+    """One hug on the wall; drafts do not exist for the public."""
+    hug = session.scalar(
+        select(Hug)
+        .options(selectinload(Hug.tags))
+        .where(Hug.id == hug_id)
+        .where(Hug.status == "published")
+    )
+    if hug is None:
+        raise NotFound(f"nothing on the wall with id {hug_id}")
+    return hug
+
+
+def wall_tags(session: Session) -> list[tuple[str, int]]:
+    """Tags on the wall with how many hugs carry each, most used first."""
+    rows = session.execute(
+        select(HugTag.tag, func.count(HugTag.hug_id))
+        .join(Hug, Hug.id == HugTag.hug_id)
+        .where(Hug.status == "published")
+        .group_by(HugTag.tag)
+        .order_by(func.count(HugTag.hug_id).desc(), HugTag.tag)
+        .limit(30)
+    )
+    return [(tag, int(n)) for tag, n in rows]
+
+
+def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:
+    """A draft for a lead's review (with its original, until publishing erases it)."""
+    if not actor.is_lead:
+        raise PermissionDenied("only a lead or an admin can publish to the wall")
+    hug = session.scalar(select(Hug).options(selectinload(Hug.tags)).where(Hug.id == hug_id))
+    if hug is None:
+        raise NotFound(f"no wall draft {hug_id}")
+    return hug
+
+
+def hug_drafts(session: Session, *, actor: User) -> list[Hug]:
+    if not actor.is_lead:
+        raise PermissionDenied("only a lead or an admin can publish to the wall")
+    return list(
+        session.scalars(
+            select(Hug)
+            .options(selectinload(Hug.tags))
+            .where(Hug.status == "draft")
+            .order_by(Hug.id.desc())
+            .limit(50)
+        )
+    )
+
+
+# --- Balance --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Week by week: negative customer turns absorbed and praise received."""
+
+    weeks: list[datetime]
+    negativity: list[int]
+    praise: list[int]
+
+    @property
+    def totals(self) -> tuple[int, int]:
+        return sum(self.negativity), sum(self.praise)
+
+
+def week_start(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC).date() - timedelta(days=moment.astimezone(UTC).weekday())
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def balance(
+    session: Session, *, agent_ids: list[int], weeks: int = 12, until: datetime | None = None
+) -> Balance:
+    """Counts per week for these agents together (one agent, or a whole team)."""
+    last = week_start(until or utcnow())
+    starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    begin, end = starts[0], last + timedelta(weeks=1)
+    negative = session.scalars(
+        select(Message.sent_at)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.assignee_id.in_(agent_ids))
+        .where(Message.author_role == "customer")
+        .where(Message.negativity >= praise.NEGATIVE_TURN)
+        .where(Message.sent_at >= begin, Message.sent_at < end)
+    ).all()
+    robots = [r.rated_at for r in session.scalars(praise.green_robots(agent_ids, begin, end))]
+    thanks = [
+        m.sent_at
+        for m, _ in session.execute(praise.praise_candidates(agent_ids, begin, end))
+        if praise.is_gratitude(m.body)
+    ]
+    return Balance(starts, _bucket(starts, negative), _bucket(starts, robots + thanks))
+
+
+def _bucket(starts: list[datetime], moments: Sequence[datetime]) -> list[int]:
+    index = {start: i for i, start in enumerate(starts)}
+    counts = [0] * len(starts)
+    for moment in moments:
+        slot = index.get(week_start(moment))
+        if slot is not None:
+            counts[slot] += 1
+    return counts
+
+
+def team_balance(
+    session: Session, *, actor: User, team_id: int, until: datetime | None = None
+) -> Balance:
+    """A team's aggregate, for its lead (or an admin); never one agent's line."""
+    permissions.require_lead_of(actor, team_id)
+    ids = list(session.scalars(select(User.id).where(User.team_id == team_id)))
+    return balance(session, agent_ids=ids, until=until)

@@ -1,0 +1,449 @@
+"""Redaction of customer identity from praise before it goes on the public wall.
+
+Rules only, no model and no download: regular expressions for emails, links, @handles, phone
+numbers, order/account numbers and postal addresses, and for names a list of first names from
+many cultures plus context (sign-offs, "my name is", titles, greetings, "my husband …").
+
+Agents' first names stay, because the praise is for them: Poise knows its users, so a name
+that belongs to a user is kept unless the context says the writer is introducing themselves
+("my name is Sam", "Cheers, Sam"). A lead still reviews every redaction before publishing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from poise.morale.names import AMBIGUOUS, FIRST_NAMES
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+PLACEHOLDERS = {
+    "email": "[email]",
+    "link": "[link]",
+    "handle": "[handle]",
+    "phone": "[phone]",
+    "number": "[number]",
+    "address": "[address]",
+    "name": "[name]",
+}
+PLACEHOLDER_RE = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
+
+EMAIL_RE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+\s*[\[(]dot[\])]\s*\w+"
+    r"|\b[\w.+-]+ at [\w-]+ dot (?:com|org|net|co|io|de|fr|uk|es|it|nl)\b",
+    re.IGNORECASE,
+)
+LINK_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+HANDLE_RE = re.compile(
+    r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)"
+    r"|\bu/[A-Za-z0-9_-]{3,}",
+    re.IGNORECASE,
+)
+HANDLE_KEYWORD_RE = re.compile(
+    r"\b(?:handle|username|user name|insta|instagram|twitter|tiktok|IG)\s*(?:is|:)\s*"
+    r"(?P<value>[A-Za-z0-9_.]{3,30})",
+    re.IGNORECASE,
+)
+_KEYWORD = (
+    r"(?:order|account|acct|invoice|ticket|case|ref|reference|confirmation|booking|reservation"
+    r"|tracking|customer|member|membership|policy|claim|subscription|contract|serial|card"
+    r"|iban|sort code|parcel|shipment|return|rma|loyalty|licen[cs]e|ending(?: in)?)"
+)
+NUMBER_AFTER_KEYWORD_RE = re.compile(
+    _KEYWORD + r"\b(?:\s+(?:no\.?|number|num|nr|id|code|#|ref|reference)(?!\w))?"
+    r"\s*(?:[:#]\s*|is\s+|was\s+)?"
+    r"(?P<value>(?=[#A-Z0-9/-]*\d)#?[A-Z0-9](?:[A-Z0-9/-]|\s(?=\d{3,}))*[A-Z0-9])",
+    re.IGNORECASE,
+)
+NUMBER_RE = re.compile(
+    r"#\d{3,}\b"
+    r"|\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b"
+    r"|\b[A-Z]{2,4}\d{5,}[A-Z0-9]*\b"
+    r"|\b\d{6,}\b"
+)
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,6}(?:[\s.-]\d{2,8}){1,4}(?!\w)"
+    r"|(?<![\w+])\+\d{7,15}\b"
+)
+DATE_LIKE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+_STREET = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|Hwy|Gardens|Grove|Row|Mews"
+    r"|Hill|Circle|Walk)"
+)
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
+ADDRESS_RES = (
+    re.compile(
+        r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z0-9][\w'-]*\.?\s+){1,4}" + _STREET + r"\b\.?"
+        r"(?:\s+[NSEW]{1,2}\b)?"
+        r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Flat|#)\.?\s*#?\w+)?"
+        r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})?"
+        r"(?:,?\s*[A-Z]{2}\s+(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
+        r"|,?\s*" + _UK_POSTCODE + r")?"
+    ),
+    re.compile(
+        r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|gasse|platz|allee|laan|straat|gracht|vej|gatan)"
+        r"\s+\d+[a-z]?(?:,\s*\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+)?"
+    ),
+    re.compile(
+        r"\b\d{1,4},?\s+(?:rue|avenue|boulevard|bd|via|calle|rua|chemin|place|corso|avenida)\s+"
+        r"(?:(?:de la|de|du|des|del|da|do|dos|di)\s+|d')?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}"
+        r"(?:,\s*\d{4,5}\s+[A-Z][a-z]+)?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:Calle|Via|Rua|Avenida|Carrer|Strada|Plaza|Piazza)\s+"
+        r"(?:(?:de la|de|del|da|dos|di)\s+)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3},?\s+\d+[a-z]?"
+        r"(?:,\s*\d{4,5}\s+[A-Z][a-z]+)?"
+    ),
+    re.compile(r"\b(?:apt|apartment|flat|unit|suite)\.?\s*#?\d+[A-Z]?\b", re.IGNORECASE),
+    re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE),
+    re.compile(r"\b" + _UK_POSTCODE + r"\b"),
+    re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"),
+)
+ADDRESS_LEAD_RE = re.compile(
+    r"(?:live (?:at|on)|address is|deliver(?:ed)? to|sent to|ship(?:ped)? to)\s+"
+    r"(?P<value>\d{1,5}\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
+)
+
+_LOWER = "a-zß-öø-ÿā-ž"  # Latin letters with accents (ł, ś, ğ…), lower case
+_WORD = (
+    rf"(?:[A-Z]'[A-Z][{_LOWER}]+|[A-ZÀ-ÖØ-ÞĀ-Ž][{_LOWER}]+"
+    rf"(?:-[A-Z]?[{_LOWER}]+|'(?!s\b)[A-Z]?[{_LOWER}]+|[A-Z][{_LOWER}]+)?)"
+)
+_SELF_INTRO = re.compile(
+    r"\b(?i:my name is|my name's|name's|i am|i'm|this is|signed|call me|it's|contact:|"
+    r"name:|from:)\s+"
+    r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
+)
+_SIGN_OFF = re.compile(
+    r"(?:^|[.!?]\s+|\n)(?i:cheers|thanks|thank you|thanks again|many thanks|regards|best|"
+    r"best wishes|kind regards|warm regards|love|warmly|sincerely|take care|with gratitude|xx|x|"
+    r"thanks from|love from|from|all the best|yours|yours truly|gratefully)"
+    r"[,!.]?\s*[-—–]?\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)\s*[.!]?\s*(?:x+)?\s*$",
+)
+_BARE_SIGNATURE = re.compile(
+    r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
+)
+_DASH_SIGN = re.compile(r"(?:^|\s)[-—–~]\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)\s*$")
+_RELATION = re.compile(
+    r"\b(?i:my)\s+(?i:husband|wife|son|daughter|mum|mom|mother|dad|father|partner|friend|colleague|"
+    r"boss|brother|sister|grandma|grandmother|grandpa|grandfather|neighbou?r|kid|child|baby|"
+    r"fiancée?|aunt|uncle|cousin|flatmate|roommate|boyfriend|girlfriend)\s*,?\s+"
+    r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
+)
+_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Señor|Señora)\.?\s+"
+    r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
+)
+_ADDRESSED = re.compile(
+    r"\b(?i:thanks|thank you|thank you so much|ty|hi|hello|hey|dear|kudos to|shout ?out to|"
+    r"props to|big up|bravo|well done)\s*,?\s+(?P<value>" + _WORD + r")\b",
+)
+TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
+SURNAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "du",
+        "le",
+        "la",
+        "al",
+        "el",
+        "bin",
+        "binti",
+        "ben",
+        "ibn",
+        "mac",
+        "dos",
+        "das",
+        "ter",
+    }
+)
+NOT_NAMES = frozenset(
+    _words(
+        """i i'm i've i'd i'll the a an and but or so you your we our they this that these those it
+        its he she his her my me thanks thank hi hello hey dear cheers regards best love sincerely
+        monday tuesday wednesday thursday friday saturday sunday january february march april june
+        july august september october november december today tomorrow yesterday amazing great
+        wonderful awesome brilliant fantastic excellent super really very so much also just not
+        please sorry support team customer service poise help helpful everyone everything always
+        never what when where why how who which if then there here after before because since
+        honestly seriously truly absolutely five stars star wow omg again still even only once
+        happy glad grateful thankful lovely kind patient quick fast friendly above beyond ok okay
+        yes no good nice cool perfect top class chat call phone email order account refund
+        delivery package parcel app website store shop manager agent rep"""
+    )
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A redacted piece of the original text: what kind, where, and what it said."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The redacted text and every span taken out, for the lead's review."""
+
+    original: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for span in self.spans:
+            found[span.kind] = found.get(span.kind, 0) + 1
+        return found
+
+    def segments(self) -> list[tuple[str, str | None]]:
+        """The original as ``(text, kind or None)`` pieces, to highlight what will go."""
+        pieces: list[tuple[str, str | None]] = []
+        at = 0
+        for span in self.spans:
+            pieces.append((self.original[at : span.start], None))
+            pieces.append((span.text, span.kind))
+            at = span.end
+        pieces.append((self.original[at:], None))
+        return [p for p in pieces if p[0]]
+
+
+@dataclass(frozen=True)
+class StaffNames:
+    """The users' names Poise knows: their first names may stay in public praise."""
+
+    first: frozenset[str] = frozenset()
+    last: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> StaffNames:
+        parts = [n.strip().split() for n in names if n.strip()]
+        first = frozenset(p[0].lower() for p in parts)
+        last = frozenset(p[-1].lower() for p in parts if len(p) > 1)
+        return cls(first, last)
+
+
+def redact(text: str, *, staff: StaffNames | None = None) -> Redaction:
+    """Take customer identity out of ``text``; ``staff`` names (agents' first names) stay."""
+    staff = staff or StaffNames()
+    spans = _merge(text, list(_find_all(text, staff)))
+    out, at = [], 0
+    for span in spans:
+        out.append(text[at : span.start])
+        out.append(PLACEHOLDERS[span.kind])
+        at = span.end
+    out.append(text[at:])
+    return Redaction(original=text, text="".join(out), spans=spans)
+
+
+def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
+    yield from _regex_spans(text, "email", [EMAIL_RE])
+    yield from _regex_spans(text, "link", [LINK_RE])
+    yield from _regex_spans(text, "handle", [HANDLE_RE])
+    yield from _group_spans(text, "handle", HANDLE_KEYWORD_RE)
+    yield from _keyword_numbers(text)
+    yield from _phones(text)
+    yield from _regex_spans(text, "number", [NUMBER_RE])
+    yield from _regex_spans(text, "address", list(ADDRESS_RES))
+    yield from _group_spans(text, "address", ADDRESS_LEAD_RE)
+    yield from _names(text, staff)
+
+
+def _regex_spans(text: str, kind: str, patterns: list[re.Pattern[str]]) -> Iterator[Span]:
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            if not PLACEHOLDER_RE.fullmatch(m.group(0)):
+                yield Span(kind, m.start(), m.end(), m.group(0))
+
+
+def _group_spans(text: str, kind: str, pattern: re.Pattern[str]) -> Iterator[Span]:
+    for m in pattern.finditer(text):
+        yield Span(kind, m.start("value"), m.end("value"), m.group("value"))
+
+
+def _keyword_numbers(text: str) -> Iterator[Span]:
+    """``order 48213``, ``account no. AC-99812``: the keyword stays, the value goes."""
+    for m in NUMBER_AFTER_KEYWORD_RE.finditer(text):
+        value = m.group("value")
+        if any(ch.isdigit() for ch in value) and len(re.sub(r"\W", "", value)) >= 3:
+            yield Span("number", m.start("value"), m.end("value"), value)
+
+
+def _phones(text: str) -> Iterator[Span]:
+    for m in PHONE_RE.finditer(text):
+        value = m.group(0)
+        digits = sum(ch.isdigit() for ch in value)
+        if 7 <= digits <= 15 and not DATE_LIKE_RE.match(value.strip()):
+            yield Span("phone", m.start(), m.end(), value)
+
+
+def _names(text: str, staff: StaffNames) -> Iterator[Span]:
+    """Names from context (always customers') and from the list (unless a user's)."""
+    for pattern in (_SELF_INTRO, _SIGN_OFF, _BARE_SIGNATURE, _DASH_SIGN, _RELATION, _TITLE):
+        for m in pattern.finditer(text):
+            value = _trim_name(m.group("value"))
+            if value:
+                yield Span("name", m.start("value"), m.start("value") + len(value), value)
+    for m in _ADDRESSED.finditer(text):
+        word = m.group("value")
+        if word.lower() not in staff.first and word.lower() not in NOT_NAMES:
+            yield Span("name", m.start("value"), m.end("value"), word)
+    yield from _listed_names(text, staff)
+
+
+def _trim_name(value: str) -> str:
+    """Drop trailing ordinary words a context pattern swept up ("Sam Thanks" → "Sam")."""
+    words = value.split()
+    while words and words[-1].lower() in NOT_NAMES:
+        words.pop()
+    if not words or words[0].lower() in NOT_NAMES:
+        return ""
+    return " ".join(words)
+
+
+def _plain(word: str) -> str:
+    """``"João"`` → ``"joao"``, ``"Min-jun"`` → ``"min"``: how the names list spells them."""
+    folded = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).split("-")[0]
+
+
+def _listed_names(text: str, staff: StaffNames) -> Iterator[Span]:
+    for m in TOKEN_RE.finditer(text):
+        word = _plain(m.group(0))
+        if word not in FIRST_NAMES or word in NOT_NAMES:
+            continue
+        if word in AMBIGUOUS and _sentence_start(text, m.start()):
+            continue
+        end = _surname_end(text, m.end())
+        if word in staff.first:
+            # An agent's first name stays; their surname does not go public either.
+            if end > m.end():
+                yield Span("name", m.end() + 1, end, text[m.end() + 1 : end])
+            continue
+        yield Span("name", m.start(), end, text[m.start() : end])
+
+
+def _surname_end(text: str, end: int) -> int:
+    """Extend a first name over a following surname ("Ana de la Cruz", "Kofi Mensah")."""
+    pattern = re.compile(r"\s+(?:(?:" + "|".join(SURNAME_PARTICLES) + r")\s+){0,2}" + _WORD)
+    m = pattern.match(text, end)
+    if m is None:
+        return end
+    last = m.group(0).split()[-1].lower()
+    if last in NOT_NAMES or (last in FIRST_NAMES and last not in AMBIGUOUS):
+        return end
+    return m.end()
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?\n\"'“"
+
+
+def _merge(text: str, spans: list[Span]) -> list[Span]:
+    """Overlapping finds become one span, keeping the kind of the one found first."""
+    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    merged: list[Span] = []
+    for span in spans:
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            if span.end > last.end:
+                merged[-1] = Span(last.kind, last.start, span.end, "")
+            continue
+        merged.append(span)
+    return [Span(s.kind, s.start, s.end, text[s.start : s.end]) for s in merged]
+
+
+def normalise_tags(raw: str | Iterable[str]) -> list[str]:
+    """``"#hugs, Patience"`` → ``["hugs", "patience"]``: lower-case words, no duplicates."""
+    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    tags: list[str] = []
+    for item in items:
+        tag = re.sub(r"[^a-z0-9_-]", "", item.strip().lstrip("#").lower())[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+@dataclass
+class Measurement:
+    """Recall of planted personal data per kind, and how much other text was removed."""
+
+    planted: dict[str, int] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)
+    kept_chars: int = 0
+    wrongly_removed_chars: int = 0
+    comments_with_false_removal: int = 0
+    comments: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def recall(self, kind: str) -> float:
+        return self.found.get(kind, 0) / self.planted[kind] if self.planted.get(kind) else 1.0
+
+    @property
+    def false_removal_rate(self) -> float:
+        """Share of the characters that were not personal data but were removed anyway."""
+        return self.wrongly_removed_chars / self.kept_chars if self.kept_chars else 0.0
+
+
+def measure(rows: Iterable[dict[str, object]]) -> Measurement:
+    """Score :func:`redact` on rows of ``{"text", "agent", "pii": [{"kind", "start", "end"}]}``.
+
+    A planted item counts as found when every one of its non-space characters was removed,
+    whatever kind the redactor called it: for privacy, gone is what matters.
+    """
+    result = Measurement()
+    for row in rows:
+        text, agent = str(row["text"]), str(row.get("agent", ""))
+        planted = [p for p in row["pii"] if isinstance(p, dict)]  # type: ignore[attr-defined]
+        removed = _removed_mask(redact(text, staff=StaffNames.of([agent])))
+        _score_row(result, text, planted, removed)
+    return result
+
+
+def _removed_mask(redaction: Redaction) -> list[bool]:
+    mask = [False] * len(redaction.original)
+    for span in redaction.spans:
+        for i in range(span.start, span.end):
+            mask[i] = True
+    return mask
+
+
+def _score_row(
+    result: Measurement, text: str, planted: list[dict[str, object]], removed: list[bool]
+) -> None:
+    personal = [False] * len(text)
+    for item in planted:
+        kind, start, end = str(item["kind"]), int(str(item["start"])), int(str(item["end"]))
+        result.planted[kind] = result.planted.get(kind, 0) + 1
+        if all(removed[i] for i in range(start, end) if not text[i].isspace()):
+            result.found[kind] = result.found.get(kind, 0) + 1
+        else:
+            result.misses.append(f"{kind}: {text[start:end]!r} in {text!r}")
+        for i in range(start, end):
+            personal[i] = True
+    other = [i for i in range(len(text)) if not personal[i] and not text[i].isspace()]
+    wrong = sum(1 for i in other if removed[i])
+    result.comments += 1
+    result.kept_chars += len(other)
+    result.wrongly_removed_chars += wrong
+    result.comments_with_false_removal += wrong > 0

@@ -1,0 +1,500 @@
+"""Morale pages: the Happy File, peer reviews, kudos rounds, balance, wall drafts, the wall."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.datastructures import FormData
+
+from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.models import User
+from poise.errors import InvalidInput, NotFound
+from poise.morale import actions, queries
+from poise.morale.feed import atom_feed
+from poise.morale.models import HAPPY_KINDS
+from poise.morale.permissions import leads_team, may_run_round
+from poise.morale.redaction import redact
+from poise.web.charts import paired_bars
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+public = APIRouter(include_in_schema=False)
+
+KIND_LABELS = {
+    "rating": "Green robot",
+    "message": "Thank-you message",
+    "turnaround": "Turned around",
+    "note": "Note",
+    "screenshot": "Screenshot",
+    "link": "Link",
+}
+
+
+def _nudges(session: SessionDep, user: User) -> dict[str, object]:
+    return {"nudges": queries.active_nudges(session, actor=user)}
+
+
+# --- Morale home and the Happy File ---------------------------------------------------------
+
+
+@router.get("/morale", response_class=HTMLResponse)
+def morale_home(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    actions.collect_happy_items(session, owner_id=user.id)
+    context = {
+        "picks": queries.pick_me_up(session, actor=user, count=1),
+        "reviews": queries.my_reviews(session, actor=user),
+        "kinds": KIND_LABELS,
+        **_nudges(session, user),
+    }
+    return render(request, "morale/home.html", context)
+
+
+@router.get("/morale/happy-file", response_class=HTMLResponse)
+def happy_file_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    q: str = "",
+    starred: bool = False,
+    kind: str = "",
+    page: int = 1,
+) -> HTMLResponse:
+    if kind and kind not in HAPPY_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(HAPPY_KINDS)}, not {kind!r}")
+    actions.collect_happy_items(session, owner_id=user.id)
+    actions.dismiss_nudges(session, actor=user)
+    listing = queries.happy_file(
+        session,
+        actor=user,
+        q=q.strip() or None,
+        starred=starred,
+        kind=kind or None,
+        page=page,
+        page_size=settings.page_size,
+    )
+    kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    context = {
+        "listing": listing,
+        "q": q,
+        "starred": starred,
+        "kind": kind,
+        "kinds": KIND_LABELS,
+        "base_query": urlencode(kept),
+        "filtered": bool(kept),
+    }
+    return render(request, "morale/happy_file.html", context)
+
+
+@router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
+def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    actions.collect_happy_items(session, owner_id=user.id)
+    actions.dismiss_nudges(session, actor=user)
+    context = {"picks": queries.pick_me_up(session, actor=user), "kinds": KIND_LABELS}
+    return render(request, "morale/pick_me_up.html", context)
+
+
+@router.post("/morale/happy-file")
+async def add_happy_item(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    text: Annotated[str, Form()] = "",
+    link: Annotated[str, Form()] = "",
+    screenshot: Annotated[UploadFile | None, File()] = None,
+) -> RedirectResponse:
+    if screenshot is not None and screenshot.filename:
+        data = await screenshot.read(actions.MAX_SCREENSHOT_BYTES + 1)
+        actions.add_happy_screenshot(
+            session, actor=user, data=data, caption=text, data_dir=settings.data_dir
+        )
+    else:
+        actions.add_happy_note(session, actor=user, text=text, link=link)
+    flash(request, "Kept in your Happy File.")
+    return redirect("/morale/happy-file")
+
+
+@router.post("/morale/happy-file/{item_id}/star")
+def star_item(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    item_id: int,
+    next: Annotated[str, Form()] = "/morale/happy-file",
+) -> RedirectResponse:
+    actions.toggle_star(session, actor=user, item_id=item_id)
+    return redirect(safe_next(next, "/morale/happy-file"))
+
+
+@router.post("/morale/happy-file/{item_id}/delete")
+def delete_item(
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: int
+) -> RedirectResponse:
+    actions.delete_happy_item(session, actor=user, item_id=item_id, data_dir=settings.data_dir)
+    flash(request, "Removed from your Happy File.")
+    return redirect("/morale/happy-file")
+
+
+@router.get("/morale/happy-file/{item_id}/screenshot")
+def screenshot_file(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: int
+) -> FileResponse:
+    item = queries.happy_item(session, actor=user, item_id=item_id)
+    if not item.image_path or not item.image_type:
+        raise NotFound("this item has no screenshot")
+    path = settings.data_dir / item.image_path
+    if not path.is_file():
+        raise NotFound("the screenshot file is missing from the data directory")
+    return FileResponse(path, media_type=item.image_type, headers={"Cache-Control": "private"})
+
+
+@router.post("/morale/nudges/dismiss")
+def dismiss(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
+    actions.dismiss_nudges(session, actor=user)
+    return redirect("/morale")
+
+
+# --- Peer reviews ---------------------------------------------------------------------------
+
+
+@router.get("/morale/reviews", response_class=HTMLResponse)
+def reviews_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    context = {
+        "reviews": queries.my_reviews(session, actor=user),
+        "conversations": queries.reviewable_conversations(session, actor=user),
+        "scorecards": queries.scorecards_for(session, actor=user),
+        "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
+        **_nudges(session, user),
+    }
+    return render(request, "morale/reviews.html", context)
+
+
+def _int(value: str, name: str) -> int:
+    if not value.strip().isdigit():
+        raise InvalidInput(f"choose a {name}")
+    return int(value)
+
+
+@router.post("/morale/reviews")
+def start_review(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: Annotated[str, Form()] = "",
+    scorecard_id: Annotated[str, Form()] = "",
+    reviewer_id: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    reviewer = None
+    if reviewer_id:
+        reviewer = session.get(User, _int(reviewer_id, "reviewer"))
+        if reviewer is None:
+            raise NotFound("no such reviewer")
+    review = actions.start_review(
+        session,
+        actor=user,
+        conversation_id=_int(conversation_id, "conversation"),
+        scorecard_id=_int(scorecard_id, "scorecard"),
+        reviewer=reviewer,
+    )
+    if reviewer is not None and reviewer.id != user.id:
+        flash(request, f"Assigned to {reviewer.name}.")
+        return redirect("/morale/reviews")
+    return redirect(f"/morale/reviews/{review.id}")
+
+
+@router.get("/morale/reviews/calibration", response_class=HTMLResponse)
+def calibration_page(
+    request: Request, session: SessionDep, user: LeadUser, team: int | None = None
+) -> HTMLResponse:
+    team_id = team if team is not None else user.team_id
+    result = queries.calibration(session, actor=user, team_id=team_id)
+    teams = queries.kudos_teams(session, actor=user)
+    context = {"calibration": result, "team_id": team_id, "teams": teams}
+    return render(request, "morale/calibration.html", context)
+
+
+@router.get("/morale/reviews/{review_id}", response_class=HTMLResponse)
+def review_page(
+    request: Request, session: SessionDep, user: CurrentUser, review_id: int
+) -> HTMLResponse:
+    review = queries.peer_review(session, actor=user, review_id=review_id)
+    scores = {s.category_id: s.value for s in review.scores}
+    return render(request, "morale/review.html", {"review": review, "scores": scores})
+
+
+@router.post("/morale/reviews/{review_id}/submit")
+async def submit_review(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    review_id: int,
+    strengths: Annotated[str, Form()] = "",
+    try_next: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    form = await request.form()
+    scores = {
+        int(key[6:]): int(str(value))
+        for key, value in form.items()
+        if key.startswith("score_") and key[6:].isdigit() and str(value).isdigit()
+    }
+    actions.submit_review(
+        session,
+        actor=user,
+        review_id=review_id,
+        scores=scores,
+        strengths=strengths,
+        try_next=try_next,
+    )
+    flash(request, "Thank you: your review is with your teammate.")
+    return redirect(f"/morale/reviews/{review_id}")
+
+
+@router.post("/morale/reviews/{review_id}/acknowledge")
+def acknowledge_review(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    review_id: int,
+    reply: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    actions.acknowledge_review(session, actor=user, review_id=review_id, reply=reply)
+    flash(request, "Acknowledged.")
+    return redirect(f"/morale/reviews/{review_id}")
+
+
+@router.get("/morale/scorecards", response_class=HTMLResponse)
+def scorecards_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
+    context = {"scorecards": queries.scorecards_for(session, actor=user)}
+    return render(request, "morale/scorecards.html", context)
+
+
+@router.post("/morale/scorecards")
+def create_scorecard(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    name: Annotated[str, Form()] = "",
+    categories: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    card = actions.create_scorecard(
+        session, actor=user, name=name, categories=actions.parse_categories(categories)
+    )
+    flash(request, f"Scorecard {card.name} is ready for peer reviews.")
+    return redirect("/morale/scorecards")
+
+
+# --- Kudos rounds ---------------------------------------------------------------------------
+
+
+@router.get("/morale/kudos", response_class=HTMLResponse)
+def kudos_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    month = queries.this_month()
+    teams = [
+        {
+            "team": team,
+            "collector": actions.rotating_collector(team, month),
+            "rounds": queries.rounds_of_team(session, actor=user, team_id=team.id),
+            "leads": leads_team(user, team.id),
+        }
+        for team in queries.kudos_teams(session, actor=user)
+    ]
+    context = {"teams": teams, "month": month, **_nudges(session, user)}
+    return render(request, "morale/kudos.html", context)
+
+
+@router.post("/morale/kudos/prepare")
+def prepare_round(
+    session: SessionDep,
+    user: CurrentUser,
+    team_id: Annotated[int, Form()],
+    month: Annotated[str, Form()],
+) -> RedirectResponse:
+    found = actions.prepare_round(session, actor=user, team_id=team_id, month=month)
+    return redirect(f"/morale/kudos/{found.id}")
+
+
+@router.get("/morale/kudos/{round_id}", response_class=HTMLResponse)
+def round_page(
+    request: Request, session: SessionDep, user: CurrentUser, round_id: int
+) -> HTMLResponse:
+    found = queries.kudos_round(session, actor=user, round_id=round_id)
+    board = None
+    if found.status == "preparing":
+        board = queries.kudos_board(session, actor=user, round_id=round_id)
+    context = {
+        "round": found,
+        "board": board,
+        "may_run": may_run_round(user, found),
+        "leads": leads_team(user, found.team_id),
+        "names": {m.id: m.name for m in found.team.members},
+    }
+    return render(request, "morale/round.html", context)
+
+
+@router.post("/morale/kudos/{round_id}/collector")
+def change_collector(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    round_id: int,
+    collector_id: Annotated[int, Form()],
+) -> RedirectResponse:
+    found = actions.change_collector(
+        session, actor=user, round_id=round_id, collector_id=collector_id
+    )
+    flash(request, f"{found.collector.name if found.collector else 'Nobody'} collects this round.")
+    return redirect(f"/morale/kudos/{round_id}")
+
+
+@router.post("/morale/kudos/{round_id}/publish")
+async def publish_round(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    round_id: int,
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    form = await request.form()
+    board = queries.kudos_board(session, actor=user, round_id=round_id)
+    picks = [_pick(line, str(form.get(f"choice_{line.member.id}", "")), form) for line in board]
+    actions.publish_round(session, actor=user, round_id=round_id, picks=picks, note=note)
+    flash(request, "Published to the team. Thank you for collecting!")
+    return redirect(f"/morale/kudos/{round_id}")
+
+
+def _pick(line: queries.MemberBoard, choice: str, form: FormData) -> actions.PickInput:
+    """The collector's choice for one member: a listed comment, their own words, or none."""
+    custom = str(form.get(f"custom_{line.member.id}", "")).strip()
+    if choice == "custom" or (custom and not choice):
+        return actions.PickInput(line.member.id, custom, None, line.green_robots)
+    chosen = next((c for c in line.comments if c.source_key == choice), line.proposed)
+    text = chosen.text if chosen else ""
+    key = chosen.source_key if chosen else None
+    return actions.PickInput(line.member.id, text, key, line.green_robots)
+
+
+# --- Balance --------------------------------------------------------------------------------
+
+
+@router.get("/morale/balance", response_class=HTMLResponse)
+def balance_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    result = queries.balance(session, agent_ids=[user.id])
+    context = {"balance": result, "chart": _chart(result), "scope": "you", **_nudges(session, user)}
+    return render(request, "morale/balance.html", context)
+
+
+@router.get("/morale/balance/team", response_class=HTMLResponse)
+def team_balance_page(
+    request: Request, session: SessionDep, user: LeadUser, team: int | None = None
+) -> HTMLResponse:
+    team_id = team if team is not None else user.team_id
+    if team_id is None:
+        raise InvalidInput("choose a team")
+    result = queries.team_balance(session, actor=user, team_id=team_id)
+    teams = queries.kudos_teams(session, actor=user)
+    context = {
+        "balance": result,
+        "chart": _chart(result),
+        "scope": "team",
+        "teams": teams,
+        "team_id": team_id,
+    }
+    return render(request, "morale/balance.html", context)
+
+
+def _chart(result: queries.Balance) -> Markup:
+    return paired_bars(
+        [w.strftime("%d %b") for w in result.weeks],
+        result.negativity,
+        result.praise,
+        ("negative turns absorbed", "praise received"),
+        "Negativity absorbed and praise received, week by week",
+    )
+
+
+# --- Wall drafts (leads) --------------------------------------------------------------------
+
+
+@router.get("/morale/wall", response_class=HTMLResponse)
+def wall_drafts(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
+    context = {"drafts": queries.hug_drafts(session, actor=user)}
+    return render(request, "morale/wall_drafts.html", context)
+
+
+@router.post("/morale/wall")
+def create_hug(
+    session: SessionDep,
+    user: LeadUser,
+    text: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    consent: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    hug = actions.draft_hug(session, actor=user, text=text, tags=tags, consent=consent)
+    return redirect(f"/morale/wall/{hug.id}")
+
+
+@router.get("/morale/wall/{hug_id}", response_class=HTMLResponse)
+def review_hug(request: Request, session: SessionDep, user: LeadUser, hug_id: int) -> HTMLResponse:
+    hug = queries.hug_draft(session, actor=user, hug_id=hug_id)
+    highlighted = redact(hug.original_text, staff=actions.staff_names(session)).segments()
+    return render(request, "morale/wall_review.html", {"hug": hug, "segments": highlighted})
+
+
+@router.post("/morale/wall/{hug_id}")
+def revise_hug(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    hug_id: int,
+    text: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    consent: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    actions.revise_hug(session, actor=user, hug_id=hug_id, text=text, tags=tags, consent=consent)
+    flash(request, "Saved. Check the text once more, then publish.")
+    return redirect(f"/morale/wall/{hug_id}")
+
+
+@router.post("/morale/wall/{hug_id}/publish")
+def publish_hug(
+    request: Request, session: SessionDep, user: LeadUser, hug_id: int
+) -> RedirectResponse:
+    actions.publish_hug(session, actor=user, hug_id=hug_id)
+    flash(request, "On the wall. Thank you for sharing the love.")
+    return redirect("/wall")
+
+
+# --- The public wall ------------------------------------------------------------------------
+
+
+@public.get("/wall", response_class=HTMLResponse)
+def wall_page(
+    request: Request, session: SessionDep, settings: SettingsDep, tag: str = "", page: int = 1
+) -> HTMLResponse:
+    listing = queries.wall(session, tag=tag or None, page=page, page_size=settings.page_size)
+    context = {
+        "listing": listing,
+        "tag": tag,
+        "tags": queries.wall_tags(session),
+        "base_query": urlencode({"tag": tag}) if tag else "",
+    }
+    return render(request, "morale/wall.html", context)
+
+
+@public.get("/wall/feed.atom")
+def wall_feed(request: Request, session: SessionDep, tag: str = "") -> Response:
+    listing = queries.wall(session, tag=tag or None, page=1, page_size=50)
+    body = atom_feed(listing.items, base_url=str(request.base_url), tag=tag or None)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@public.get("/wall/{hug_id}", response_class=HTMLResponse)
+def wall_hug(request: Request, session: SessionDep, hug_id: int) -> HTMLResponse:
+    hug = queries.published_hug(session, hug_id=hug_id)
+    return render(request, "morale/wall_hug.html", {"hug": hug})

@@ -1,0 +1,184 @@
+"""Curation through the web and the API: agents propose and flag; only leads publish and retire."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_conversation, make_user, sign_in
+from kb_manual import MANUAL, fields
+from poise.auth.actions import create_api_token
+from poise.knowledge import actions
+from poise.knowledge.models import Article, Flag
+
+
+def propose(client: TestClient, token: str, **extra: str) -> int:
+    response = client.post(
+        "/manual/new",
+        data={
+            "csrf_token": token,
+            "title": "Parcel stuck in customs",
+            "issue": "My parcel has been stuck in customs for a week",
+            "phrasings": "customs is holding my order\nwhen will customs release my package",
+            "resolution": "1. Ask for the tracking number.\n2. Send the customs form.",
+            "product": "Shop",
+            "tags": "shipping, Customs",
+            **extra,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def test_agent_proposes_and_lead_publishes_with_history(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, role="agent", name="Ada Agent")
+    lead = make_user(session, role="lead", name="Lee Lead")
+    token = sign_in(client, agent)
+    article_id = propose(client, token, submit="review")
+    page = client.get(f"/manual/{article_id}")
+    assert "in review" in page.text and ">Publish<" not in page.text
+    assert "customs is holding my order" in page.text
+
+    refused = client.post(
+        f"/manual/{article_id}/status", data={"csrf_token": token, "status": "published"}
+    )
+    assert refused.status_code == 403
+    assert session.get(Article, article_id).status == "in_review"  # type: ignore[union-attr]
+
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, lead)
+    done = client.post(
+        f"/manual/{article_id}/status",
+        data={"csrf_token": token, "status": "published"},
+        follow_redirects=True,
+    )
+    assert "is now published" in done.text
+    assert "Lee Lead</strong> published" in done.text
+    assert "Ada Agent</strong> in review" in done.text
+    assert "Ada Agent</strong> proposed the article" in done.text
+    session.expire_all()
+    article = session.get(Article, article_id)
+    assert article is not None and article.status == "published"
+    assert article.tags == ["shipping", "customs"]
+
+
+def test_resolution_markdown_is_rendered_safely(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[0]))
+    sign_in(client, lead)
+    page = client.get(f"/manual/{article.id}").text
+    assert "<strong>Billing → Refunds</strong>" in page
+    assert "<ol>" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_agent_cannot_publish_edit_published_or_retire(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session, role="agent")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[1]))
+    actions.change_status(session, actor=lead, article_id=article.id, status="published")
+    token = sign_in(client, agent)
+    for status in ("retired", "draft"):
+        response = client.post(
+            f"/manual/{article.id}/status", data={"csrf_token": token, "status": status}
+        )
+        assert response.status_code == 403
+    edit = client.post(
+        f"/manual/{article.id}/edit",
+        data={"csrf_token": token, "title": "Hijacked", "issue": "x"},
+    )
+    assert edit.status_code == 403
+    no_csrf = client.post(f"/manual/{article.id}/status", data={"status": "retired"})
+    assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
+    session.expire_all()
+    assert session.get(Article, article.id).title == "Password reset email missing"  # type: ignore[union-attr]
+
+
+def test_api_publish_needs_a_lead(client: TestClient, session: Session) -> None:
+    agent = make_user(session, role="agent")
+    lead = make_user(session, role="lead")
+    agent_auth = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    lead_auth = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    created = client.post(
+        "/api/v1/kb/articles",
+        json={"title": "Wifi drops", "issue": "The wifi keeps dropping", "phrasings": ["no signal"]},
+        headers=agent_auth,
+    )
+    assert created.status_code == 201, created.text
+    article_id = created.json()["id"]
+    assert created.json()["status"] == "draft"
+    refused = client.post(
+        f"/api/v1/kb/articles/{article_id}/status", json={"status": "published"}, headers=agent_auth
+    )
+    assert refused.status_code == 403
+    review = client.post(
+        f"/api/v1/kb/articles/{article_id}/status", json={"status": "in_review"}, headers=agent_auth
+    )
+    assert review.json()["status"] == "in_review"
+    ok = client.post(
+        f"/api/v1/kb/articles/{article_id}/status", json={"status": "published"}, headers=lead_auth
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "published"
+    bad = client.post(
+        f"/api/v1/kb/articles/{article_id}/status", json={"status": "in_review"}, headers=lead_auth
+    )
+    assert bad.status_code == 400 and "cannot become" in bad.json()["detail"]
+    assert client.get("/api/v1/kb/articles/999", headers=lead_auth).status_code == 404
+    assert client.get("/api/v1/kb/articles", headers=agent_auth).json()["total"] == 1
+
+
+def test_agent_flags_from_a_conversation_and_lead_resolves(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session, role="agent")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[2]))
+    actions.change_status(session, actor=lead, article_id=article.id, status="published")
+    conv = make_conversation(session)
+    token = sign_in(client, agent)
+    response = client.post(
+        f"/manual/{article.id}/flag",
+        data={
+            "csrf_token": token,
+            "kind": "stale",
+            "note": "3-D Secure is gone",
+            "conversation_id": str(conv.id),
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == f"/conversations/{conv.id}"
+    flag = session.query(Flag).one()
+    assert (flag.kind, flag.conversation_id, flag.reporter_id) == ("stale", conv.id, agent.id)
+    assert client.get("/manual?flagged=true").text.count("flag flag-warning") == 1
+    assert client.post(
+        f"/manual/flags/{flag.id}/resolve", data={"csrf_token": token}
+    ).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, lead)
+    client.post(f"/manual/flags/{flag.id}/resolve", data={"csrf_token": token})
+    session.expire_all()
+    assert session.get(Article, article.id).open_flags == 0  # type: ignore[union-attr]
+
+
+def test_list_empty_state_filters_and_pagination(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    sign_in(client, lead)
+    assert "The manual is empty" in client.get("/manual").text
+    for n in range(23):
+        actions.create_article(
+            session,
+            actor=lead,
+            fields=actions.ArticleFields(title=f"Issue {n}", issue=f"Problem number {n}"),
+        )
+    first = client.get("/manual").text
+    assert "23 in all · page 1 of 2" in first
+    assert "Issue 2</a>" in client.get("/manual?page=2").text
+    assert "No article matches" in client.get("/manual?status=retired").text
+    assert client.get("/manual?status=bogus").status_code == 400
+    missing = client.post(
+        "/manual/new", data={"csrf_token": sign_in(client, lead), "title": "", "issue": "x"}
+    )
+    assert missing.status_code == 400 and "needs a title" in missing.text

@@ -1,0 +1,20 @@
+"""The manual's encoder: ONNX Runtime and the NumPy reference give sentence-transformers' vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from poise.knowledge.encoder import MiniLM, embed_query, get_encoder
+
+TEXTS = ["my card was declined", "How do I reset my password?", "", "refund " * 300]
+
+
+def test_onnx_and_numpy_paths_agree_and_are_unit_length() -> None:
+    fast = get_encoder().encode(TEXTS)
+    reference = MiniLM(use_onnx=False).encode(TEXTS)
+    assert fast.shape == (4, 384)
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert float((fast * reference).sum(1).min()) > 0.9999
+    np.testing.assert_allclose(embed_query(TEXTS[0]), fast[0], atol=1e-5)
+    similar = fast[0] @ get_encoder().encode(["the bank refused my card"])[0]
+    assert similar > fast[0] @ fast[1]

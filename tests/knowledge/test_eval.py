@@ -1,0 +1,92 @@
+"""``poise eval kb``: Poise and BM25 side by side on labelled JSONL; CLINC150 when present."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from poise.cli import app as cli
+from poise.knowledge.evaluation import roc_auc
+from support import shared_data
+
+PAST = [
+    ("where is my refund", "refund"),
+    ("my refund never arrived", "refund"),
+    ("refund still missing after two weeks", "refund"),
+    ("I forgot my password", "password"),
+    ("password reset email does not arrive", "password"),
+    ("locked out of my account", "password"),
+    ("my card was declined", "card"),
+    ("payment failed at checkout", "card"),
+    ("the shop rejects my credit card", "card"),
+]
+NEW = [
+    ("I haven't got my money back yet", "refund"),
+    ("can't sign in, need to reset my password", "password"),
+    ("why does my visa keep getting refused", "card"),
+    ("what's the weather like in Paris", "weather"),
+    ("play some jazz music", "music"),
+]
+
+
+def write(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"text": t, "issue": i}) + "\n" for t, i in rows))
+    return path
+
+
+def test_eval_kb_prints_poise_and_bm25(tmp_path: Path) -> None:
+    past, new = write(tmp_path / "past.jsonl", PAST), write(tmp_path / "new.jsonl", NEW)
+    result = CliRunner().invoke(cli, ["eval", "kb", "--train", str(past), "--test", str(new), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n"] == 5 and report["known"] == 3 and report["gaps"] == 2
+    assert report["poise"]["acc1"] == 1.0 and report["poise"]["gap_auc"] == 1.0
+    assert set(report["bm25"]) == {"acc1", "mrr", "recall5", "gap_auc"}
+    text = CliRunner().invoke(cli, ["eval", "kb", "--train", str(past), "--test", str(new)])
+    assert "poise  acc@1 1.0000" in text.output and "bm25" in text.output
+
+
+def test_eval_kb_reports_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hi"}\n')
+    result = CliRunner().invoke(cli, ["eval", "kb", "--train", str(bad), "--test", str(bad)])
+    assert result.exit_code == 2 and "bad.jsonl:1" in result.output
+    missing = CliRunner().invoke(cli, ["eval", "kb", "--train", "nope", "--test", "nope"])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_roc_auc_counts_ties_half() -> None:
+    import numpy as np
+
+    assert roc_auc(np.array([1.0, 1.0]), np.array([1.0, 0.0])) == 0.75
+    assert roc_auc(np.array([]), np.array([1.0])) is None
+
+
+@pytest.mark.shared_data
+def test_clinc150_sample_meets_the_bar(tmp_path: Path) -> None:
+    """A small, fixed sample of CLINC150 (12 intents, train as past, test as new, oos as gaps),
+    so the suite stays fast; the full figures are in docs/knowledge.md."""
+    data = json.loads(shared_data("clinc150", "data_full.json").read_text())
+    intents = sorted({i for _, i in data["train"]})
+    chosen = set(random.Random(3).sample(intents, 12))
+    past = [(t, i) for t, i in data["train"] if i in chosen][::4]
+    new = [(t, i) for t, i in data["test"] if i in chosen][::2] + data["oos_test"][:60]
+    report = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            [
+                "eval", "kb", "--json",
+                "--train", str(write(tmp_path / "p.jsonl", past)),
+                "--test", str(write(tmp_path / "n.jsonl", [(t, i) for t, i in new])),
+            ],
+        )  # fmt: skip
+        .output
+    )
+    assert report["poise"]["acc1"] >= 0.9, report
+    assert report["poise"]["gap_auc"] >= 0.85, report
+    assert report["poise"]["acc1"] >= report["bm25"]["acc1"], report

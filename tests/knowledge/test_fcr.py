@@ -1,0 +1,114 @@
+"""First contact resolution on constructed repeat contacts, per article, product and team."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import conversation_record, make_user, sign_in
+from kb_manual import publish_manual
+from poise.conversations.models import Conversation
+from poise.conversations.records import CustomerRecord, MessageRecord
+from poise.conversations.writer import write_conversations
+from poise.knowledge import actions
+from poise.knowledge.fcr import fcr_outcomes, fcr_report
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def contact(
+    session: Session,
+    customer: str,
+    text: str,
+    day: int,
+    *,
+    status: str = "resolved",
+    product: str = "Poise Mobile",
+    assignee: str | None = None,
+) -> Conversation:
+    start = T0 + timedelta(days=day)
+    record = conversation_record(
+        start=start,
+        customer=CustomerRecord(customer, customer.title()),
+        status=status,
+        product=product,
+        resolved_at=start + timedelta(hours=1) if status == "resolved" else None,
+        messages=[
+            MessageRecord("m1", "customer", text, start, customer),
+            MessageRecord("m2", "agent", "Done, sorry about that.", start + timedelta(minutes=5)),
+        ],
+        assignee_email=assignee,
+    )
+    write_conversations(session, "fcr", [record])
+    session.commit()
+    return session.query(Conversation).filter_by(external_id=record.external_id).one()
+
+
+def test_repeat_contact_about_the_same_issue_is_not_fcr(session: Session) -> None:
+    a1 = contact(session, "ann", "My refund never arrived", 0)
+    contact(session, "ann", "Still waiting for that refund, where is it?", 3)
+    b1 = contact(session, "bob", "My refund never arrived", 0)
+    contact(session, "bob", "How do I change the language of the app?", 2)
+    c1 = contact(session, "cat", "My refund never arrived", 0)
+    contact(session, "cat", "Still waiting for that refund, where is it?", 10)
+    d1 = contact(session, "dan", "My refund never arrived", 0, status="open")
+    outcome = fcr_outcomes(session, window_days=7)
+    assert outcome[a1.id] is False  # same issue, back within 7 days
+    assert outcome[b1.id] is True  # came back, but about something else
+    assert outcome[c1.id] is True  # same issue, but after the window
+    assert d1.id not in outcome  # not resolved: not counted
+    assert fcr_outcomes(session, window_days=14)[c1.id] is False
+
+
+def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="North")
+    agent = make_user(session, role="agent", team="South")
+    articles = publish_manual(session, lead)
+    refund, card = articles["Refund not received"], articles["Card declined at checkout"]
+    first = contact(session, "eve", "Hello there", 0, assignee=agent.email)
+    again = contact(session, "eve", "Hello again", 1, product="Poise Web", assignee=agent.email)
+    other = contact(session, "fay", "Hello there", 0, product="Poise Web", assignee=lead.email)
+    later = contact(session, "fay", "Hello again", 1, product="Poise Web", assignee=lead.email)
+    for conv, article in ((first, refund), (again, refund), (other, card), (later, refund)):
+        actions.record_use(session, actor=agent, conversation_id=conv.id, article_id=article.id)
+    outcome = fcr_outcomes(session, window_days=7)
+    assert outcome[first.id] is False and outcome[other.id] is True
+
+    report = fcr_report(session, window_days=7)
+    by_article = {r.label: (r.resolved, r.first_contact) for r in report.by_article}
+    assert by_article["Refund not received"] == (3, 2)
+    assert by_article["Card declined at checkout"] == (1, 1)
+    assert {r.label: r.resolved for r in report.by_team} == {"South": 2, "North": 2}
+    assert {r.label: r.first_contact for r in report.by_product} == {"Poise Mobile": 0, "Poise Web": 3}
+
+    sign_in(client, agent)
+    page = client.get("/manual/fcr").text
+    assert "75%" in page and "Refund not received" in page and "within 7 days" in page
+
+
+def test_agent_pick_beats_an_automatic_match(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session, role="agent")
+    articles = publish_manual(session, lead)
+    conv = contact(session, "gus", "The checkout rejects my credit card", 0)
+    token = sign_in(client, agent)
+    client.get(f"/manual/suggestions/{conv.id}")  # matched automatically
+    from poise.knowledge.models import ArticleUse
+
+    use = session.query(ArticleUse).one()
+    assert (use.how, use.article_id) == ("matched", articles["Card declined at checkout"].id)
+    cancel = articles["Cancel a subscription"].id
+    response = client.post(
+        "/manual/use",
+        data={"csrf_token": token, "conversation_id": str(conv.id), "article_id": str(cancel)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    client.get(f"/manual/suggestions/{conv.id}")  # a later match must not undo the pick
+    session.expire_all()
+    use = session.query(ArticleUse).one()
+    assert (use.how, use.article_id, use.picked_by_id) == ("picked", cancel, agent.id)

@@ -1,0 +1,143 @@
+"""Mining: resolved conversations grouped by issue become proposals; a lead publishes one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import conversation_record, good_rating, make_user, sign_in
+from kb_manual import publish_manual
+from poise.cli import app as cli
+from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
+from poise.conversations.writer import write_conversations
+from poise.knowledge.mining import issue_of, resolution_of
+from poise.knowledge.models import Article, ConversationVector, Proposal
+from poise.settings import Settings
+
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+GROUPS = {
+    "parcel": (
+        [
+            "My parcel has been stuck in customs for a week",
+            "Customs is holding my package, what do I do?",
+            "my order is stuck at customs clearance",
+            "The delivery is blocked in customs since Monday",
+        ],
+        "Send us the customs form CN23 and we will release the parcel within 2 days.",
+    ),
+    "language": (
+        [
+            "How do I change the app language to French?",
+            "The app is in German, how can I switch the language?",
+            "change language setting in the app please",
+            "I want the interface in Spanish, where is the language option?",
+        ],
+        "Go to Settings → General → Language and pick yours; restart the app.",
+    ),
+    "refund": (
+        [
+            "I still haven't received my refund",
+            "where is my refund? it's been two weeks",
+            "my refund has not arrived yet",
+        ],
+        "I've re-issued the refund; it takes 3-5 days to show on your statement.",
+    ),
+}
+
+
+def seed(session: Session) -> None:
+    n = 0
+    for key, (questions, fix) in GROUPS.items():
+        for i, question in enumerate(questions):
+            n += 1
+            start = T0 + timedelta(days=n)
+            rating = good_rating(start + timedelta(hours=1)) if i != 1 else RatingRecord(
+                "three", 1, start + timedelta(hours=1), "meh"
+            )
+            record = conversation_record(
+                external_id=f"{key}-{i}",
+                start=start,
+                customer=CustomerRecord(f"{key}-cust-{i}", "Cus"),
+                rating=rating,
+                messages=[
+                    MessageRecord("m1", "customer", f"@Shop {question} https://t.co/x", start),
+                    MessageRecord("m2", "agent", "Hi! Sorry to hear that.", start),
+                    MessageRecord("m3", "agent", fix if i != 1 else "Please wait.", start),
+                    MessageRecord("m4", "agent", "You're welcome, have a great day!", start),
+                ],
+            )
+            write_conversations(session, "mine", [record])
+    session.commit()
+
+
+def test_issue_and_resolution_are_taken_from_the_right_turns() -> None:
+    assert issue_of(["@Shop hi", "my card was declined https://t.co/abc"]) == (
+        "hi my card was declined"
+    )
+    turns = ["Hi there, sorry!", "Please go to Settings and reset the router, then try again.",
+             "You're welcome!"]  # fmt: skip
+    assert resolution_of(turns).startswith("Please go to Settings")
+
+
+def test_mine_proposes_groups_and_a_lead_publishes_one(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    seed(session)
+    result = CliRunner().invoke(cli, ["kb", "mine"])
+    assert result.exit_code == 0, result.output
+    assert "3 groups" in result.output or "groups" in result.output
+    proposals = session.query(Proposal).order_by(Proposal.group_size.desc()).all()
+    sizes = sorted(p.group_size for p in proposals)
+    assert sizes == [3, 4, 4], [(p.issue, p.group_size) for p in proposals]
+    parcel = next(p for p in proposals if "customs" in p.issue.lower())
+    assert parcel.resolution.startswith("Send us the customs form")  # the well-rated fix
+    assert "@Shop" not in parcel.issue and "https://" not in parcel.issue
+    assert len(parcel.phrasings) == 3 and parcel.fcr == 1.0
+    assert session.query(ConversationVector).count() == 11
+
+    again = CliRunner().invoke(cli, ["kb", "mine"])  # resumes: nothing new to embed
+    assert "(0 newly embedded)" in again.output
+
+    token = sign_in(client, lead)
+    page = client.get("/manual/proposals").text
+    assert "Send us the customs form" in page and "4 conversations" in page
+    parcel = session.query(Proposal).filter(Proposal.issue.ilike("%customs%")).one()
+    response = client.post(
+        f"/manual/proposals/{parcel.id}/accept",
+        data={"csrf_token": token, "publish": "1"},
+        follow_redirects=True,
+    )
+    assert "is now published" in response.text or "published" in response.text
+    article = session.query(Article).one()
+    assert article.status == "published" and len(article.sources) == 4
+    hits = client.get("/manual/search", params={"q": "customs won't release my parcel"}).text
+    assert article.title in hits
+
+
+def test_a_group_matching_an_article_is_offered_as_an_addition(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    articles = publish_manual(session, lead)
+    seed(session)
+    assert CliRunner().invoke(cli, ["kb", "mine"]).exit_code == 0
+    refund = session.query(Proposal).filter(Proposal.issue.ilike("%refund%")).one()
+    assert refund.matched_article_id == articles["Refund not received"].id
+    token = sign_in(client, lead)
+    assert "Add these phrasings to" in client.get("/manual/proposals").text
+    client.post(f"/manual/proposals/{refund.id}/accept", data={"csrf_token": token})
+    session.expire_all()
+    article = session.get(Article, articles["Refund not received"].id)
+    assert article is not None
+    assert "where is my refund? it's been two weeks" in [p.text for p in article.phrasings]
+    assert session.query(Article).count() == 4  # no duplicate
+
+
+def test_agents_cannot_mine_or_see_proposals(client: TestClient, session: Session) -> None:
+    token = sign_in(client, make_user(session, role="agent"))
+    assert client.get("/manual/proposals").status_code == 403
+    assert client.post("/manual/proposals/mine", data={"csrf_token": token}).status_code == 403

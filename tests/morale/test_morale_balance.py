@@ -1,0 +1,47 @@
+"""Balance: negativity absorbed against praise received, per agent and per team."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from morale_builders import heated_conversation, praised_conversation
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.morale import queries
+
+UNTIL = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def test_weekly_counts_separate_heat_from_praise(session: Session) -> None:
+    agent = make_user(session, team="Care")
+    heated_conversation(session, agent, at=datetime(2026, 11, 17, 9, tzinfo=UTC))
+    praised_conversation(session, agent, at=datetime(2026, 11, 10, 9, tzinfo=UTC))
+    heated_conversation(session, make_user(session, team="Care"), at=UNTIL - timedelta(days=1))
+    result = queries.balance(session, agent_ids=[agent.id], until=UNTIL)
+    assert len(result.weeks) == 12 and result.weeks[-1] == datetime(2026, 11, 16, tzinfo=UTC)
+    assert result.negativity[-1] == 2  # two customer turns at 0.5 or more that week
+    assert result.praise[-2] == 2  # the green robot and the thank-you message
+    assert result.totals == (2, 2)
+    team = queries.balance(session, agent_ids=[agent.id, agent.id + 1], until=UNTIL)
+    assert team.negativity[-1] == 4
+
+
+def test_agents_see_their_own_balance_and_leads_the_team_aggregate(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, team="Care")
+    heated_conversation(session, agent)
+    sign_in(client, agent)
+    page = client.get("/morale/balance").text
+    assert '<svg class="paired-bars"' in page and "Only you see this page" in page
+    assert client.get("/morale/balance/team").status_code == 403
+
+    client.cookies.clear()
+    lead = make_user(session, role="lead", team="Care")
+    sign_in(client, lead)
+    team_page = client.get("/morale/balance/team")
+    assert team_page.status_code == 200 and "The whole team together" in team_page.text
+    other_team = make_user(session, role="lead", team="Billing").team_id
+    assert client.get(f"/morale/balance/team?team={other_team}").status_code == 403

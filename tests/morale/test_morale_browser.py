@@ -1,0 +1,62 @@
+"""A collector runs a kudos round in a real browser, from preparation to publication."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from morale_builders import praised_conversation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, make_user
+from poise.auth.models import Team
+from poise.morale import actions, queries
+
+pytestmark = pytest.mark.browser
+
+SPECIFIC = "Maya explained every step and called me back the next day, I'm so grateful!"
+
+
+def test_a_kudos_round_from_preparation_to_publication(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    quinn = make_user(session, name="Quinn Quiet", team="Care")
+    now = queries.this_month()
+    at = actions.month_bounds(now)[0]
+    praised_conversation(session, maya, comment="thanks", thanks="ok", at=at)
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok", at=at)
+    team = session.scalars(select(Team)).one()
+    collector = actions.rotating_collector(team, now)
+    assert collector is not None
+    page = browser_page
+
+    page.goto(f"{live_server}/login?next=/morale/kudos")
+    page.fill("input[name=email]", collector.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/morale/kudos")
+    page.click(f"#prepare-{team.id} button")
+    page.wait_for_url("**/morale/kudos/*")
+    assert "How the board is ranked" in page.inner_text("details.how")
+    maya_line = page.locator(f'.board-line[data-member="{maya.id}"]')
+    assert maya_line.locator(".candidate.proposed q").inner_text() == SPECIFIC
+    assert "No green robots" in page.locator(f'.board-line[data-member="{quinn.id}"]').inner_text()
+    page.fill(f'textarea[name="custom_{quinn.id}"]', "Quinn kept the queue calm all month.")
+    page.fill('textarea[name="note"]', "Thank you, team!")
+    if os.environ.get("POISE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/kudos-board.png", full_page=True)
+    page.click("#kudos-form button[type=submit]")
+    page.wait_for_selector(".kudos-wall")
+    cards = page.locator(".kudos-card").all_inner_texts()
+    assert any(SPECIFIC in card and "Maya Lopez" in card for card in cards)
+    assert any("Quinn kept the queue calm" in card for card in cards)
+    assert "Published to the team" in page.inner_text(".flash")
+    if os.environ.get("POISE_SCREENSHOTS"):
+        page.screenshot(
+            path=os.environ["POISE_SCREENSHOTS"] + "/kudos-published.png", full_page=True
+        )

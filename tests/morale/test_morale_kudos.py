@@ -1,0 +1,151 @@
+"""Kudos rounds: a ranked board for the collector, kind to quiet months, only for the team."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from morale_builders import post_form, praised_conversation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.models import Team
+from poise.errors import NotFound, PermissionDenied
+from poise.morale import actions, queries
+from poise.morale.models import KudosRound
+from poise.morale.ranking import rank_comments, score_comment
+
+SPECIFIC = (
+    "Maya stayed on the phone while my dad found his password, explained every step "
+    "and even called back the next day to check. I'm so grateful, she made my day!"
+)
+GENERIC = ("thanks", "Great service", "ok thank you", "Thanks!")
+
+
+def test_specific_heartfelt_comments_outrank_generic_thanks() -> None:
+    ranked = rank_comments([(g, None) for g in GENERIC] + [(SPECIFIC, "rating:1")], "Maya")
+    assert ranked[0].source_key == "rating:1"
+    best = ranked[0].reasons
+    assert any("names the agent" in r for r in best) and any("heartfelt" in r for r in best)
+    assert score_comment("thanks").reasons == ["very short (1 word)", "generic thanks"]
+
+
+def test_a_constructed_month_orders_comments_as_a_person_would() -> None:
+    month = [
+        ("Thank you.", None),
+        ("Helpful.", None),
+        ("Sorted quickly, thanks.", None),
+        ("Ben fixed the billing error and explained why it happened.", None),
+        (
+            "Ben was so patient when I was upset, walked me through the refund because I "
+            "was confused, and I'm truly relieved. Above and beyond!",
+            None,
+        ),
+    ]
+    order = [c.text for c in rank_comments(month, "Ben")]
+    assert order[0].startswith("Ben was so patient")
+    assert order[1].startswith("Ben fixed")
+    assert set(order[-2:]) == {"Thank you.", "Helpful."}
+
+
+def _team(session: Session) -> tuple[Team, list[object]]:
+    people = [
+        make_user(session, name="Maya Lopez", team="Care"),
+        make_user(session, name="Ben Okoro", team="Care"),
+        make_user(session, name="Quiet Quinn", team="Care"),
+    ]
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    return team, people
+
+
+def test_the_collector_prepares_a_ranked_board_and_publishes(
+    client: TestClient, session: Session
+) -> None:
+    team, (maya, ben, quinn) = _team(session)
+    praised_conversation(session, maya, comment="thanks", thanks="ok")
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok")
+    praised_conversation(session, ben, comment="Ben sorted my invoice, thank you!", thanks="ok")
+    praised_conversation(
+        session, ben, comment="old news", thanks="ok", at=datetime(2026, 9, 3, tzinfo=UTC)
+    )
+    collector = actions.rotating_collector(team, "2026-11")
+    assert collector is not None
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+
+    board = {
+        line.member.name: line
+        for line in queries.kudos_board(session, actor=collector, round_id=kudos.id)
+    }
+    assert board["Maya Lopez"].green_robots == 2
+    assert board["Maya Lopez"].proposed is not None
+    assert board["Maya Lopez"].proposed.text == SPECIFIC
+    assert [c.text for c in board["Ben Okoro"].comments] == ["Ben sorted my invoice, thank you!"]
+    assert board["Quiet Quinn"].comments == []
+
+    csrf = sign_in(client, collector)
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    assert "How the board is ranked" in page and "No green robots" in page
+    assert page.index("stayed on the phone") < page.index("thanks</q>")
+    published = post_form(
+        client,
+        f"/morale/kudos/{kudos.id}/publish",
+        csrf,
+        {
+            f"choice_{quinn.id}": "custom",
+            f"custom_{quinn.id}": "Quinn covered every night shift. Thank you!",
+            "note": "What a month, team.",
+        },
+    )
+    assert published.status_code == 303
+    client.cookies.clear()
+    sign_in(client, quinn)
+    team_view = client.get(f"/morale/kudos/{kudos.id}").text
+    assert "stayed on the phone" in team_view and "covered every night shift" in team_view
+    assert "What a month" in team_view
+    assert "November 2026" in client.get("/morale/kudos").text
+
+
+def test_only_the_collector_or_that_teams_lead_runs_a_round(session: Session) -> None:
+    team, members = _team(session)
+    collector = actions.rotating_collector(team, "2026-11")
+    bystander = next(m for m in members if m is not collector)
+    with pytest.raises(PermissionDenied):
+        actions.prepare_round(session, actor=bystander, team_id=team.id, month="2026-11")
+    other_lead = make_user(session, role="lead", team="Billing")
+    with pytest.raises(PermissionDenied):
+        actions.prepare_round(session, actor=other_lead, team_id=team.id, month="2026-11")
+    lead = make_user(session, role="lead", team="Care")
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    with pytest.raises(NotFound):  # a round in preparation does not exist for other teams
+        queries.kudos_board(session, actor=other_lead, round_id=kudos.id)
+    with pytest.raises(PermissionDenied):
+        actions.publish_round(session, actor=bystander, round_id=kudos.id, picks=[], note="")
+    with pytest.raises(PermissionDenied):
+        actions.change_collector(session, actor=other_lead, round_id=kudos.id, collector_id=1)
+    actions.change_collector(session, actor=lead, round_id=kudos.id, collector_id=bystander.id)
+    assert queries.kudos_board(session, actor=bystander, round_id=kudos.id)
+
+
+def test_agents_of_other_teams_cannot_see_or_run_a_round_on_the_web(
+    client: TestClient, session: Session
+) -> None:
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    csrf = sign_in(client, make_user(session, team="Billing"))
+    assert client.get(f"/morale/kudos/{kudos.id}").status_code == 404
+    refused = post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, {"note": "hi"})
+    assert refused.status_code in (403, 404)
+    prepare = post_form(
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": "2026-12"}
+    )
+    assert prepare.status_code == 403
+    assert session.scalars(select(KudosRound)).one().status == "preparing"
+
+
+def test_the_collector_rotates_month_by_month(session: Session) -> None:
+    team, members = _team(session)
+    collectors = {actions.rotating_collector(team, f"2026-{m:02d}") for m in (1, 2, 3)}
+    assert collectors == set(members)

@@ -1,0 +1,138 @@
+"""Peer reviews: a lead's scorecard, strengths first, acknowledged and answered, calibrated."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from morale_builders import post_form, praised_conversation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.errors import InvalidInput, PermissionDenied
+from poise.morale import actions, queries
+from poise.morale.models import PeerReview, Scorecard
+
+
+def _scorecard(session: Session, lead_team: str = "Care") -> Scorecard:
+    lead = make_user(session, role="lead", team=lead_team)
+    return actions.create_scorecard(
+        session, actor=lead, name="Tough calls", categories=[("Empathy", 5), ("Clarity", 3)]
+    )
+
+
+def test_a_review_from_start_to_reply(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    conv = praised_conversation(session, reviewee, subject="Router saga")
+
+    csrf = sign_in(client, lead)
+    created = post_form(
+        client,
+        "/morale/scorecards",
+        csrf,
+        {"name": "Tough calls", "categories": "Empathy | 5\nClarity | 3"},
+    )
+    assert created.status_code == 303
+    card = session.scalars(select(Scorecard)).one()
+
+    client.cookies.clear()
+    csrf = sign_in(client, reviewer)
+    assert "Router saga" in client.get("/morale/reviews").text
+    started = post_form(
+        client,
+        "/morale/reviews",
+        csrf,
+        {"conversation_id": conv.id, "scorecard_id": card.id},
+    )
+    review_url = started.headers["location"]
+    empathy, clarity = (c.id for c in card.categories)
+    incomplete = post_form(
+        client, f"{review_url}/submit", csrf, {f"score_{empathy}": 5, "strengths": "Calm"}
+    )
+    assert incomplete.status_code == 400 and "Clarity" in incomplete.text
+    no_strengths = post_form(
+        client, f"{review_url}/submit", csrf, {f"score_{empathy}": 5, f"score_{clarity}": 2}
+    )
+    assert no_strengths.status_code == 400 and "strengths" in no_strengths.text
+    sent = post_form(
+        client,
+        f"{review_url}/submit",
+        csrf,
+        {
+            f"score_{empathy}": 5,
+            f"score_{clarity}": 2,
+            "strengths": "You named the worry before they did.",
+            "try_next": "Summarise the fix at the end.",
+        },
+    )
+    assert sent.status_code == 303
+
+    client.cookies.clear()
+    csrf = sign_in(client, reviewee)
+    page = client.get(review_url).text
+    assert page.index("named the worry") < page.index("Summarise the fix")
+    post_form(client, f"{review_url}/acknowledge", csrf, {"reply": "Thank you, Ana!"})
+    review = session.scalars(select(PeerReview)).one()
+    session.refresh(review)
+    assert review.acknowledged_at is not None and review.reply == "Thank you, Ana!"
+
+    client.cookies.clear()
+    sign_in(client, make_user(session, team="Care"))  # a teammate who is neither
+    assert client.get(review_url).status_code == 404
+
+
+def test_only_leads_configure_scorecards_and_reviews_stay_in_the_team(
+    session: Session,
+) -> None:
+    card = _scorecard(session)
+    agent = make_user(session, team="Care")
+    with pytest.raises(PermissionDenied):
+        actions.create_scorecard(session, actor=agent, name="Mine", categories=[("A", 5)])
+    outsider = make_user(session, team="Billing")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    with pytest.raises(PermissionDenied):
+        actions.start_review(session, actor=outsider, conversation_id=conv.id, scorecard_id=card.id)
+    own = praised_conversation(session, agent)
+    with pytest.raises(InvalidInput):
+        actions.start_review(session, actor=agent, conversation_id=own.id, scorecard_id=card.id)
+    with pytest.raises(InvalidInput):
+        actions.parse_categories("Empathy | 40")
+
+
+def test_calibration_shows_agreement_between_two_reviewers(
+    client: TestClient, session: Session
+) -> None:
+    card = _scorecard(session)
+    first, second = make_user(session, team="Care"), make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    empathy, clarity = (c.id for c in card.categories)
+    for reviewer, scores in ((first, (4, 2)), (second, (2, 2))):
+        review = actions.start_review(
+            session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+        )
+        actions.submit_review(
+            session,
+            actor=reviewer,
+            review_id=review.id,
+            scores={empathy: scores[0], clarity: scores[1]},
+            strengths="Warm tone",
+            try_next="",
+        )
+    lead_user = make_user(session, role="lead", team="Care")
+    result = queries.calibration(session, actor=lead_user, team_id=lead_user.team_id)
+    assert result.conversations == 1
+    assert result.categories[empathy].mean_absolute_difference == 2.0
+    assert result.categories[empathy].exact_share == 0.0
+    assert result.categories[clarity].exact_share == 1.0
+
+    sign_in(client, lead_user)
+    page = client.get("/morale/reviews/calibration").text
+    assert "2.00" in page and "100%" in page
+    client.cookies.clear()
+    sign_in(client, first)
+    assert client.get("/morale/reviews/calibration").status_code == 403
+    with pytest.raises(PermissionDenied):
+        other_lead = make_user(session, role="lead", team="Billing")
+        queries.calibration(session, actor=other_lead, team_id=lead_user.team_id)

@@ -1,0 +1,144 @@
+"""The public wall: leads publish redacted, consented hugs; nothing identifying goes public."""
+
+from __future__ import annotations
+
+import feedparser
+from fastapi.testclient import TestClient
+from morale_builders import api_headers, post_form
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.morale import actions
+from poise.morale.models import Hug
+
+COMMENT = (
+    "Maya was wonderful! She found order #48213 and rang me on +44 7700 900123. "
+    "Thanks again, Priya Sharma (priya.sharma@example.com)"
+)
+SECRETS = ("48213", "7700 900123", "Priya", "Sharma", "priya.sharma@example.com")
+
+
+def _publish(
+    client: TestClient, session: Session, text: str = COMMENT, tags: list[str] | None = None
+) -> dict[str, object]:
+    make_user(session, name="Maya Lopez")
+    headers = api_headers(session, make_user(session, role="lead"))
+    draft = client.post(
+        "/api/v1/wall",
+        json={"text": text, "tags": tags or ["hugs", "Patience"], "consent": True},
+        headers=headers,
+    )
+    assert draft.status_code == 201, draft.text
+    published = client.post(f"/api/v1/wall/{draft.json()['id']}/publish", headers=headers)
+    assert published.status_code == 200
+    return dict(draft.json())
+
+
+def test_a_lead_drafts_a_redacted_hug_and_publishes_it(
+    client: TestClient, session: Session
+) -> None:
+    draft = _publish(client, session)
+    assert draft["original_text"] == COMMENT  # the lead reviews what was removed
+    redacted = str(draft["redacted_text"])
+    assert redacted.startswith("Maya was wonderful!")  # the agent's first name stays
+    assert not any(secret in redacted for secret in SECRETS)
+    assert draft["tags"] == ["hugs", "patience"]
+    hug = session.scalars(select(Hug)).one()
+    assert hug.status == "published" and hug.original_text == ""  # erased on publishing
+
+
+def test_the_wall_and_its_feed_never_show_the_original(
+    client: TestClient, session: Session
+) -> None:
+    _publish(client, session)
+    wall = client.get("/wall")
+    assert wall.status_code == 200 and "Maya was wonderful" in wall.text
+    feed = client.get("/wall/feed.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    for body in (wall.text, feed.text, client.get("/wall?tag=hugs").text):
+        assert not any(secret in body for secret in SECRETS)
+
+
+def test_the_feed_is_valid_atom_and_filters_by_tag(client: TestClient, session: Session) -> None:
+    _publish(client, session)
+    make_user(session, name="Sam Okoro")  # an agent: their first name stays
+    _publish(client, session, text="Sam fixed my router in minutes, legend!", tags=["speed"])
+    parsed = feedparser.parse(client.get("/wall/feed.atom").content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.title and parsed.feed.id and parsed.feed.updated
+    assert len(parsed.entries) == 2
+    for entry in parsed.entries:
+        assert entry.id and entry.updated and entry.link and entry.title
+    tagged = feedparser.parse(client.get("/wall/feed.atom?tag=speed").content)
+    assert not tagged.bozo
+    assert [e.title for e in tagged.entries] == ["Sam fixed my router in minutes, legend!"]
+    assert [t.term for t in tagged.entries[0].tags] == ["speed"]
+
+
+def test_agents_cannot_publish_and_consent_is_required(
+    client: TestClient, session: Session
+) -> None:
+    agent = api_headers(session, make_user(session))
+    refused = client.post(
+        "/api/v1/wall", json={"text": "Great!", "tags": [], "consent": True}, headers=agent
+    )
+    assert refused.status_code == 403
+    lead = api_headers(session, make_user(session, role="lead"))
+    draft = client.post(
+        "/api/v1/wall", json={"text": "Great help!", "tags": [], "consent": False}, headers=lead
+    ).json()
+    assert client.post(f"/api/v1/wall/{draft['id']}/publish", headers=agent).status_code == 403
+    no_consent = client.post(f"/api/v1/wall/{draft['id']}/publish", headers=lead)
+    assert no_consent.status_code == 400 and "consent" in no_consent.json()["detail"]
+    assert client.get(f"/wall/{draft['id']}").status_code == 404  # drafts are not public
+    assert "Great help" not in client.get("/wall").text
+
+
+def test_the_lead_reviews_redaction_on_the_web_then_publishes(
+    client: TestClient, session: Session
+) -> None:
+    make_user(session, name="Maya Lopez")
+    csrf = sign_in(client, make_user(session, role="lead"))
+    created = post_form(
+        client, "/morale/wall", csrf, {"text": COMMENT, "tags": "#hugs", "consent": "true"}
+    )
+    review_url = created.headers["location"]
+    review = client.get(review_url).text
+    assert '<mark class="redacted" title="email">' in review and "[email]" in review
+    edited = post_form(
+        client,
+        review_url,
+        csrf,
+        {
+            "text": "Maya was wonderful, call me on 0161 496 0000!",
+            "tags": "hugs",
+            "consent": "true",
+        },
+    )
+    assert edited.status_code == 303
+    assert post_form(client, f"{review_url}/publish", csrf).status_code == 303
+    wall = client.get("/wall").text
+    assert "Maya was wonderful, call me on" in wall and "0161" not in wall
+    assert (
+        '<span class="hidden-detail" title="removed to protect the customer">phone</span>' in wall
+    )
+
+
+def test_the_wall_is_public_paginated_and_kind_when_empty(
+    client: TestClient, session: Session
+) -> None:
+    assert "The wall is empty for now" in client.get("/wall").text
+    assert "Nothing tagged #nope" in client.get("/wall?tag=nope").text
+    lead = make_user(session, role="lead")
+    for n in range(21):
+        hug = actions.draft_hug(
+            session, actor=lead, text=f"Thank you for hug number {n}", tags=["hugs"], consent=True
+        )
+        actions.publish_hug(session, actor=lead, hug_id=hug.id)
+    first = client.get("/wall").text
+    assert "page 1 of 2" in first and "hug number 20" in first
+    assert "hug number 0" in client.get("/wall?page=2").text
+    sign_in(client, make_user(session))
+    assert client.get("/morale/wall").status_code == 403
