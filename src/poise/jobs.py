@@ -46,26 +46,26 @@ class JobRun(Base):
 def run_job(maker: sessionmaker[Session], job_id: int, work: JobWork) -> None:
     """Run ``work`` for the recorded job, keeping its status and progress up to date."""
     with maker() as status_session, maker() as work_session:
-        job = status_session.get(JobRun, job_id)
-        if job is None:
+        started = status_session.get(JobRun, job_id)
+        if started is None:
             return
-        job.status = "running"
+        started.status = "running"
         status_session.commit()
 
         def progress(done: int, total: int) -> None:
-            job.done, job.total = done, total
+            started.done, started.total = done, total
             status_session.commit()
 
         try:
             detail, status = work(work_session, progress), "done"
         except Exception as exc:
             work_session.rollback()
-            log.exception("job %s (%s) failed", job_id, job.kind)
+            log.exception("job %s (%s) failed", job_id, started.kind)
             detail, status = f"{type(exc).__name__}: {exc}"[:2000], "failed"
         status_session.rollback()  # a progress write may have failed; start clean
-        job = status_session.get(JobRun, job_id)
-        if job is not None:
-            job.status, job.detail, job.finished_at = status, detail, utcnow()
+        finished = status_session.get(JobRun, job_id)
+        if finished is not None:
+            finished.status, finished.detail, finished.finished_at = status, detail, utcnow()
             status_session.commit()
 
 

@@ -14,6 +14,7 @@ from poise.auth import actions as auth_actions
 from poise.auth.models import User
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord, RatingRecord
+from poise.db.base import utcnow
 
 NOV = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
@@ -47,9 +48,15 @@ def praised_conversation(
 
 
 def heated_conversation(
-    session: Session, agent: User, *, peak: float = 0.85, at: datetime = NOV, **overrides: Any
+    session: Session,
+    agent: User,
+    *,
+    peak: float = 0.85,
+    at: datetime | None = None,
+    **overrides: Any,
 ) -> Conversation:
-    """A conversation with high negativity assigned to the agent (no praise)."""
+    """A conversation with high negativity assigned to the agent (no praise), an hour ago."""
+    at = at or utcnow() - timedelta(hours=1)
     messages = [
         MessageRecord("h1", "customer", "This is the third time I'm asking!!", at, "Sam"),
         MessageRecord("h2", "agent", "I'm sorry, let me fix it.", at + timedelta(minutes=2)),

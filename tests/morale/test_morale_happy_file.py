@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.conversations.scoring import ScoreCounts
+from poise.db.base import utcnow
 from poise.morale.actions import collect_happy_items
 from poise.morale.models import HappyItem, Nudge
 from poise.settings import Settings
@@ -198,3 +200,23 @@ def test_the_scoring_job_after_an_import_fills_happy_files(
     assert job["status"] == "done" and "happy file: 1 green robots" in job["detail"]
     mine = client.get("/api/v1/happy-file", headers=api_headers(session, agent)).json()
     assert [i["text"] for i in mine["items"]] == ["Quick and friendly - thank you!"]
+
+
+def test_old_heated_conversations_do_not_nudge(session: Session) -> None:
+    agent = make_user(session)
+    heated_conversation(session, agent, at=utcnow() - timedelta(days=30))
+    assert collect_happy_items(session).nudges == 0
+
+
+def test_only_the_owner_removes_an_item(client: TestClient, session: Session) -> None:
+    owner, other = make_user(session), make_user(session)
+    created = client.post(
+        "/api/v1/happy-file", json={"text": "keep me"}, headers=api_headers(session, owner)
+    ).json()
+    csrf = sign_in(client, other)
+    assert post_form(client, f"/morale/happy-file/{created['id']}/delete", csrf).status_code == 404
+    assert post_form(client, f"/morale/happy-file/{created['id']}/star", csrf).status_code == 404
+    client.cookies.clear()
+    csrf = sign_in(client, owner)
+    assert post_form(client, f"/morale/happy-file/{created['id']}/delete", csrf).status_code == 303
+    assert session.get(HappyItem, created["id"]) is None

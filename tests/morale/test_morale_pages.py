@@ -56,3 +56,11 @@ def test_the_api_is_documented(client: TestClient) -> None:
         "/api/v1/wall",
         "/api/v1/wall/{hug_id}/publish",
     } <= set(paths)
+
+
+def test_a_signed_in_visitor_keeps_the_navigation_on_the_wall(
+    client: TestClient, session: Session
+) -> None:
+    assert 'href="/morale"' not in client.get("/wall").text
+    sign_in(client, make_user(session))
+    assert 'href="/morale"' in client.get("/wall").text

@@ -136,3 +136,34 @@ def test_calibration_shows_agreement_between_two_reviewers(
     with pytest.raises(PermissionDenied):
         other_lead = make_user(session, role="lead", team="Billing")
         queries.calibration(session, actor=other_lead, team_id=lead_user.team_id)
+
+
+def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: Session) -> None:
+    card = _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"), subject="Lost parcel")
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    assigned = post_form(
+        client,
+        "/morale/reviews",
+        csrf,
+        {"conversation_id": conv.id, "scorecard_id": card.id, "reviewer_id": reviewer.id},
+    )
+    assert assigned.status_code == 303
+    review = session.scalars(select(PeerReview)).one()
+    assert (review.reviewer_id, review.assigned_by_id, review.status) == (
+        reviewer.id,
+        lead.id,
+        "assigned",
+    )
+    assert queries.my_reviews(session, actor=reviewer).to_do[0].id == review.id
+    other_lead = make_user(session, role="lead", team="Billing")
+    with pytest.raises(PermissionDenied):
+        actions.start_review(
+            session,
+            actor=other_lead,
+            conversation_id=conv.id,
+            scorecard_id=card.id,
+            reviewer=reviewer,
+        )

@@ -2,8 +2,9 @@
 
 The past lines play the manual (each line a phrasing of its issue's article), each new line is
 a customer message to match. Poise is scored by the very code the search uses (the NumPy
-matcher plus SQLite FTS5, here in memory), beside a BM25 nearest-neighbour baseline (bm25s)
-in the same run. New lines whose issue is absent from the past ones measure gap detection.
+matcher, the issue classifier fitted on the past lines only, and SQLite FTS5, here in memory),
+beside a BM25 nearest-neighbour baseline (bm25s) in the same run. New lines whose issue is
+absent from the past ones measure gap detection.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from sqlalchemy import create_engine, text
 
 from poise.errors import InvalidInput
+from poise.knowledge.classifier import fit_classifier
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
 from poise.knowledge.search import lexical_sqlite
 
@@ -133,7 +135,7 @@ def _lexical_scores(
             [{"i": i + 1, "b": e.text, "a": int(owner[i])} for i, e in enumerate(past)],
         )
         for q, query in enumerate(queries):
-            for issue, score, _ in lexical_sqlite(conn, query):
+            for issue, score in lexical_sqlite(conn, query):
                 out[q, issue] = max(out[q, issue], score)
     engine.dispose()
     return out
@@ -178,11 +180,13 @@ def evaluate(
     truth = np.asarray([index.get(e.issue, 0) for e in new], np.int64)
     queries = [e.text for e in new]
 
-    matcher = Matcher(encode([e.text for e in past]), owner, len(names), params)
+    past_vectors = encode([e.text for e in past])
+    matcher = Matcher(past_vectors, owner, len(names), params)
+    classifier = fit_classifier(past_vectors, owner, len(names), rounds=params.classifier_rounds)
     vectors = encode(queries)
     semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
     lexical = _lexical_scores(past, owner, queries, len(names))
-    fused = fuse(semantic, lexical, params)
+    fused = fuse(semantic, lexical, params, classifier.probabilities(vectors))
     sure = confidence(semantic)
     poise = rank_scores(fused[known], truth[known], (sure[known], sure[~known]))
 

@@ -30,7 +30,9 @@ class MatchParams:
     top_weight: float = 0.3  # the mean of the issue's top_k most similar phrasings
     centroid_weight: float = 0.5  # the issue's mean phrasing vector
     lexical_weight: float = 0.2  # the full-text score, scaled to [0, 1] per query
-    gap_threshold: float = 0.55  # below this confidence the issue is reported as a gap
+    classifier_weight: float = 0.5  # the issue classifier's probability (when one is fitted)
+    classifier_rounds: int = 200
+    gap_threshold: float = 0.5  # below: a gap (val: keeps 94.7% of covered, catches 93% of gaps)
 
 
 class Matcher:
@@ -42,6 +44,7 @@ class Matcher:
         self.params = params or MatchParams()
         self.issues = issues
         order = np.argsort(owner, kind="stable")
+        self.order = order  # sorted position → the caller's phrasing index
         self.vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
         self.owner = owner[order]
         self.starts = np.searchsorted(self.owner, np.arange(issues + 1))
@@ -83,12 +86,21 @@ class Matcher:
         return out
 
 
-def fuse(semantic: FloatArray, lexical: FloatArray, params: MatchParams) -> FloatArray:
-    """Blend semantic issue scores with lexical ones scaled to [0, 1] per query."""
+def fuse(
+    semantic: FloatArray,
+    lexical: FloatArray,
+    params: MatchParams,
+    probabilities: FloatArray | None = None,
+) -> FloatArray:
+    """Blend semantic issue scores with lexical ones scaled to [0, 1] per query, and with the
+    issue classifier's probabilities when the manual has one."""
     top = lexical.max(axis=-1, keepdims=True)
     scaled = np.where(top > 0, lexical / np.where(top > 0, top, 1.0), 0.0)
-    fused: FloatArray = (semantic + params.lexical_weight * scaled).astype(np.float32)
-    return fused
+    fused = semantic + params.lexical_weight * scaled
+    if probabilities is not None:
+        fused = fused + params.classifier_weight * probabilities
+    result: FloatArray = fused.astype(np.float32)
+    return result
 
 
 def confidence(semantic: FloatArray) -> FloatArray:

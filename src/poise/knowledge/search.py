@@ -29,7 +29,7 @@ from poise.knowledge.models import Article, SearchEntry
 from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
 
 VERSION_FACT = "kb_manual_version"
-LEXICAL_LIMIT = 100
+LEXICAL_LIMIT = 1000
 MAX_QUERY_WORDS = 40
 
 
@@ -102,43 +102,45 @@ def ensure_fts(connection: Connection) -> None:
 
 def lexical_sqlite(
     connection: Connection, query: str, limit: int = LEXICAL_LIMIT
-) -> list[tuple[int, float, str]]:
-    """(article id, score, highlighted body) of the best FTS5 matches; higher is better."""
+) -> list[tuple[int, float]]:
+    """(article id, score) of the best FTS5 entries; higher is better.
+
+    Highlighting is left to the few hits shown (see :func:`_hit`): ``highlight()`` over a
+    thousand candidate rows would cost more than the ranking itself.
+    """
     match = fts_query(query)
     if not match:
         return []
     ensure_fts(connection)
     rows = connection.execute(
         text(
-            "SELECT article_id, -bm25(kb_fts), highlight(kb_fts, 0, :s, :e) FROM kb_fts "
+            "SELECT article_id, -bm25(kb_fts) FROM kb_fts "
             "WHERE kb_fts MATCH :q ORDER BY bm25(kb_fts) LIMIT :n"
         ),
-        {"q": match, "n": limit, "s": MARK_START, "e": MARK_END},
+        {"q": match, "n": limit},
     )
-    return [(int(a), float(s), str(h)) for a, s, h in rows]
+    return [(int(a), float(s)) for a, s in rows]
 
 
 def lexical_postgres(
     connection: Connection, query: str, limit: int = LEXICAL_LIMIT
-) -> list[tuple[int, float, str]]:
+) -> list[tuple[int, float]]:
     """The same from PostgreSQL: ``websearch_to_tsquery`` over the GIN-indexed tsvector."""
     terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
     if not terms:
         return []
-    options = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
     rows = connection.execute(
         text(
-            "SELECT m.article_id, m.score, ts_headline('english', m.body, m.q, :opts) FROM ("
-            " SELECT e.article_id, e.body, q, ts_rank(e.tsv, q) AS score"
+            "SELECT e.article_id, ts_rank(e.tsv, q) AS score"
             " FROM kb_search_entries e, websearch_to_tsquery('english', :q) q"
-            " WHERE e.tsv @@ q ORDER BY score DESC LIMIT :n) m ORDER BY m.score DESC"
+            " WHERE e.tsv @@ q ORDER BY score DESC LIMIT :n"
         ),
-        {"q": " or ".join(terms), "n": limit, "opts": options},
+        {"q": " or ".join(terms), "n": limit},
     )
-    return [(int(a), float(s), str(h)) for a, s, h in rows]
+    return [(int(a), float(s)) for a, s in rows]
 
 
-def lexical(session: Session, query: str) -> list[tuple[int, float, str]]:
+def lexical(session: Session, query: str) -> list[tuple[int, float]]:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         return lexical_postgres(connection, query)
@@ -247,6 +249,15 @@ class ManualIndex:
     owner: np.ndarray
     matcher: Matcher
 
+    def best_phrasing(self, i: int, vector: FloatArray) -> str:
+        """The article's phrasing (or issue) nearest the query, to show why it matched."""
+        m = self.matcher
+        start, end = int(m.starts[i]), int(m.starts[i + 1])
+        if end == start:
+            return self.cards[i].issue
+        best = start + int(np.argmax(m.vectors[start:end] @ vector))
+        return self.phrasings[int(m.order[best])]
+
 
 _indexes: dict[str, ManualIndex] = {}
 _index_lock = threading.Lock()
@@ -312,12 +323,10 @@ def search(
     semantic = index.matcher.semantic(vector[None, :])[0]
     position = {a: i for i, a in enumerate(index.article_ids)}
     lex = np.zeros(len(index.article_ids), np.float32)
-    snippets: dict[int, str] = {}
-    for article_id, score, marked in lexical(session, query):
+    for article_id, score in lexical(session, query):
         i = position.get(article_id)
         if i is not None and score > lex[i]:
             lex[i] = score
-            snippets.setdefault(i, marked)
     params = index.matcher.params
     fused = fuse(semantic[None, :], lex[None, :], params)[0]
     if product:
@@ -325,25 +334,18 @@ def search(
     sure = float(confidence(semantic[None, :])[0])
     top_lex = float(lex.max()) or 1.0
     hits = [
-        _hit(
-            index, i, float(fused[i]), float(semantic[i]), float(lex[i] / top_lex), snippets, query
-        )
+        _hit(index, int(i), float(fused[i]), float(semantic[i]), float(lex[i] / top_lex), query)
         for i in np.argsort(-fused)[:limit]
     ]
     return SearchResult(query, hits, sure, sure < params.gap_threshold, vector)
 
 
 def _hit(
-    index: ManualIndex,
-    i: int,
-    score: float,
-    semantic: float,
-    lexical_score: float,
-    snippets: dict[int, str],
-    query: str,
+    index: ManualIndex, i: int, score: float, semantic: float, lexical_score: float, query: str
 ) -> Hit:
+    """One hit; its snippet is the phrasing closest to the query, with shared words marked."""
     card = index.cards[i]
-    snippet = snippets.get(i) or mark_words(card.issue, set(words(query)))
+    snippet = mark_words(index.best_phrasing(i, embed_query(query)), set(words(query)))
     return Hit(
         article_id=index.article_ids[i],
         title=card.title,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from poise.morale.redaction import StaffNames, normalise_tags, redact
 
 MAX_TEXT = 4000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
+NUDGE_DAYS = 3
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -154,16 +155,23 @@ def _new_only(session: Session, found: list[HappyItem]) -> list[HappyItem]:
 
 
 def _add_nudges(session: Session, since: datetime | None, owners: list[int] | None) -> int:
-    """A gentle nudge for each conversation with peak negativity of 0.7 or more."""
+    """A gentle nudge for each recent conversation with peak negativity of 0.7 or more.
+
+    Only the last few days count: a nudge is about the day the agent is having, not about a
+    hard conversation from last quarter found by a first collection.
+    """
+    recent = utcnow() - timedelta(days=NUDGE_DAYS)
     query = select(Conversation.id, Conversation.assignee_id, Conversation.peak_negativity)
     query = query.where(Conversation.peak_negativity >= praise.HIGH_NEGATIVITY)
     query = query.where(Conversation.assignee_id.is_not(None))
+    query = query.where(Conversation.opened_at >= (max(since, recent) if since else recent))
     if owners:
         query = query.where(Conversation.assignee_id.in_(owners))
-    if since:
-        query = query.where(Conversation.opened_at >= since)
     rows = list(session.execute(query))
-    known = set(session.execute(select(Nudge.user_id, Nudge.conversation_id)).tuples())
+    known_query = select(Nudge.user_id, Nudge.conversation_id)
+    if owners:
+        known_query = known_query.where(Nudge.user_id.in_(owners))
+    known = set(session.execute(known_query).tuples())
     added = 0
     for cid, user_id, peak in rows:
         if (user_id, cid) not in known:

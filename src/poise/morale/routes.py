@@ -10,12 +10,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
 from poise.auth.models import User
 from poise.errors import InvalidInput, NotFound
 from poise.morale import actions, queries
 from poise.morale.feed import atom_feed
-from poise.morale.models import HAPPY_KINDS
+from poise.morale.models import HAPPY_KINDS, KudosRound
 from poise.morale.permissions import leads_team, may_run_round
 from poise.morale.redaction import redact
 from poise.web.charts import paired_bars
@@ -304,7 +304,8 @@ def kudos_page(request: Request, session: SessionDep, user: CurrentUser) -> HTML
         }
         for team in queries.kudos_teams(session, actor=user)
     ]
-    context = {"teams": teams, "month": month, **_nudges(session, user)}
+    label = KudosRound(month=month).label
+    context = {"teams": teams, "month": month, "label": label, **_nudges(session, user)}
     return render(request, "morale/kudos.html", context)
 
 
@@ -473,9 +474,25 @@ def publish_hug(
 # --- The public wall ------------------------------------------------------------------------
 
 
+def _visitor(request: Request, session: SessionDep) -> User | None:
+    """Anyone may read the wall; a signed-in visitor still gets their navigation."""
+    try:
+        return current_user(request, session)
+    except LoginRequired:
+        return None
+
+
+Visitor = Annotated[User | None, Depends(_visitor)]
+
+
 @public.get("/wall", response_class=HTMLResponse)
 def wall_page(
-    request: Request, session: SessionDep, settings: SettingsDep, tag: str = "", page: int = 1
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: Visitor,
+    tag: str = "",
+    page: int = 1,
 ) -> HTMLResponse:
     listing = queries.wall(session, tag=tag or None, page=page, page_size=settings.page_size)
     context = {
@@ -495,6 +512,6 @@ def wall_feed(request: Request, session: SessionDep, tag: str = "") -> Response:
 
 
 @public.get("/wall/{hug_id}", response_class=HTMLResponse)
-def wall_hug(request: Request, session: SessionDep, hug_id: int) -> HTMLResponse:
+def wall_hug(request: Request, session: SessionDep, visitor: Visitor, hug_id: int) -> HTMLResponse:
     hug = queries.published_hug(session, hug_id=hug_id)
     return render(request, "morale/wall_hug.html", {"hug": hug})
