@@ -32,8 +32,8 @@ GROUPS = {
         [
             "How do I change the app language to French?",
             "The app is in German, how can I switch the language?",
-            "change language setting in the app please",
-            "I want the interface in Spanish, where is the language option?",
+            "How can I change the language of the app?",
+            "How do I switch the language of the app to Spanish?",
         ],
         "Go to Settings → General → Language and pick yours; restart the app.",
     ),
@@ -141,3 +141,25 @@ def test_agents_cannot_mine_or_see_proposals(client: TestClient, session: Sessio
     token = sign_in(client, make_user(session, role="agent"))
     assert client.get("/manual/proposals").status_code == 403
     assert client.post("/manual/proposals/mine", data={"csrf_token": token}).status_code == 403
+
+
+def test_lead_mines_from_the_web_in_the_background(client: TestClient, session: Session) -> None:
+    import time
+
+    from poise.jobs import JobRun
+
+    token = sign_in(client, make_user(session, role="lead"))
+    seed(session)
+    response = client.post("/manual/proposals/mine", data={"csrf_token": token})
+    assert response.status_code == 200 and "Mining started" in response.text
+    deadline = time.monotonic() + 30
+    job = None
+    while time.monotonic() < deadline:
+        session.expire_all()
+        job = session.query(JobRun).filter_by(subject="kb:mine").one()
+        if job.status in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job is not None and job.status == "done", job and job.detail
+    assert "3 proposals" in job.detail and job.done == job.total == 11
+    assert "Last run: done" in client.get("/manual/proposals").text

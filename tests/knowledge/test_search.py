@@ -99,3 +99,22 @@ def test_conversation_suggestions_follow_the_customer(
     detail = client.get(f"/conversations/{conv.id}").text
     assert 'id="kb-suggestions"' in detail and "/manual/kb.js" in detail
     assert client.get("/manual/kb.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_assist_answer_carries_article_suggestions(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    response = client.post(
+        "/api/v1/assist",
+        json={
+            "messages": [
+                {"author_role": "customer", "body": "I can't log in, I forgot my password"},
+                {"author_role": "agent", "body": "Let me help."},
+            ]
+        },
+        headers=auth(session),
+    )
+    assert response.status_code == 200, response.text
+    articles = response.json()["articles"]
+    assert articles["hits"][0]["title"] == "Password reset email missing"
+    assert articles["gap"] is False and articles["turns"] == 1

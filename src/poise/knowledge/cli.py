@@ -34,7 +34,7 @@ def mine_command(
     min_size: Annotated[int, typer.Option(help="Smallest group that becomes a proposal.")] = 3,
     threshold: Annotated[
         float, typer.Option(help="How alike (mean cosine) a group's issues must be.")
-    ] = 0.62,
+    ] = 0.6,
 ) -> None:
     """Group resolved conversations by issue and propose a draft per group (resumable)."""
     from poise.knowledge.mining import MiningConfig, mine

@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+
+from poise.knowledge.matching import one_blas_thread
 
 FloatArray = npt.NDArray[np.float32]
 DIM = 384
@@ -92,7 +93,7 @@ class MiniLM:
         out = np.zeros((len(texts), DIM), np.float32)
         if not texts:
             return out
-        with _one_blas_thread():
+        with one_blas_thread():
             self._encode_into(out, texts)
         return out
 
@@ -179,29 +180,9 @@ def _onnx_session(weights: dict[str, npt.NDArray[np.generic]]) -> Any:
     except ImportError:  # pragma: no cover - both are dependencies; NumPy still works
         return None
     options = ort.SessionOptions()
-    options.intra_op_num_threads = 1  # one thread per worker: see _one_blas_thread
+    options.intra_op_num_threads = 1  # one thread per worker: see one_blas_thread
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(build_minilm(weights), options, providers=["CPUExecutionProvider"])
-
-
-@lru_cache(maxsize=1)
-def _blas_controller() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return None
-    return ThreadpoolController()
-
-
-def _one_blas_thread() -> AbstractContextManager[Any]:
-    """Run BLAS on one thread: on a shared two-core machine OpenBLAS's spinning threads made
-    encoding ~8x slower under load (45 vs 6 sentences/s measured); web workers scale by
-    processes instead."""
-    controller = _blas_controller()
-    if controller is None:
-        return nullcontext()
-    limited: AbstractContextManager[Any] = controller.limit(limits=1, user_api="blas")
-    return limited
 
 
 _shared: MiniLM | None = None

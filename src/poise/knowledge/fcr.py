@@ -98,13 +98,11 @@ def _repeat_pairs(
         if c.status != "resolved" or c.resolved_at is None:
             continue
         deadline = c.resolved_at + window
+        same_customer = by_customer.get(c.customer_id, []) if c.customer_id is not None else []
         pairs[c.id] = [
             o.id
-            for o in by_customer.get(int(c.customer_id or 0), [])
-            if c.customer_id is not None
-            and o.id != c.id
-            and (o.opened_at, o.id) > (c.opened_at, c.id)
-            and o.opened_at <= deadline
+            for o in same_customer
+            if (o.opened_at, o.id) > (c.opened_at, c.id) and o.opened_at <= deadline
         ]
     return pairs
 
@@ -169,7 +167,7 @@ def fcr_outcomes(
     pairs = _repeat_pairs(contacts, _later_contacts(session, contacts), timedelta(days=window_days))
     involved = sorted({i for c, later in pairs.items() if later for i in [c, *later]})
     articles = _articles(session, involved)
-    vectors = _vectors(session, [i for i in involved])
+    vectors = _vectors(session, involved)
     outcome: dict[int, bool] = {}
     for cid, later in pairs.items():
         outcome[cid] = not any(_same_issue(cid, o, articles, vectors) for o in later)

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from poise.db.meta import get_fact, set_fact
+from poise.knowledge.classifier import IssueClassifier, fit_classifier
 from poise.knowledge.encoder import embed_query, get_encoder
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
 from poise.knowledge.models import Article, SearchEntry
 from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
 
 VERSION_FACT = "kb_manual_version"
-LEXICAL_LIMIT = 1000
+LEXICAL_LIMIT = 200
+CLASSIFIER_INLINE = 20_000  # phrasings × issues fitted while the search waits (< 0.1 s)
+CLASSIFIER_BUDGET = 50_000_000  # beyond: no classifier (a fit would take many minutes)
 MAX_QUERY_WORDS = 40
 
 
@@ -152,10 +154,7 @@ def lexical(session: Session, query: str) -> list[tuple[int, float]]:
 
 def _entries(article: Article) -> list[tuple[str, str]]:
     rows = [("title", article.title), ("issue", article.issue)]
-    rows += [("phrasing", p.text) for p in article.phrasings]
-    if article.resolution:
-        rows.append(("resolution", article.resolution))
-    return rows
+    return rows + [("phrasing", p.text) for p in article.phrasings]
 
 
 def embed_missing(articles: list[Article]) -> None:
@@ -248,6 +247,8 @@ class ManualIndex:
     phrasings: list[str]
     owner: np.ndarray
     matcher: Matcher
+    classifier: IssueClassifier | None = None  # attached when fitted (maybe in the background)
+    position: dict[int, int] = field(default_factory=dict)  # article id → row
 
     def best_phrasing(self, i: int, vector: FloatArray) -> str:
         """The article's phrasing (or issue) nearest the query, to show why it matched."""
@@ -273,7 +274,27 @@ def load_index(session: Session, params: MatchParams | None = None) -> ManualInd
     with _index_lock:
         index = _build_index(session, version, params)
         _indexes[key] = index
-        return index
+    _fit_classifier(index)
+    return index
+
+
+def _fit_classifier(index: ManualIndex) -> None:
+    """Fit the issue classifier now when it is tiny, in a background thread when it is not,
+    and not at all beyond ``CLASSIFIER_BUDGET`` (search then uses the pooled score alone)."""
+    m = index.matcher
+    size = len(m.vectors) * m.issues
+    if m.issues < 2 or size > CLASSIFIER_BUDGET:
+        return
+
+    def fit() -> None:
+        index.classifier = fit_classifier(
+            m.vectors, m.owner, m.issues, rounds=m.params.classifier_rounds
+        )
+
+    if size <= CLASSIFIER_INLINE:
+        fit()
+    else:
+        threading.Thread(target=fit, name="poise-kb-classifier", daemon=True).start()
 
 
 def _build_index(session: Session, version: str, params: MatchParams | None) -> ManualIndex:
@@ -305,6 +326,7 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
         phrasings=texts,
         owner=owners,
         matcher=Matcher(matrix, owners, len(articles), params),
+        position={a.id: i for i, a in enumerate(articles)},
     )
 
 
@@ -321,14 +343,15 @@ def search(
         return SearchResult(query, [], 0.0, bool(query))
     vector = embed_query(query)
     semantic = index.matcher.semantic(vector[None, :])[0]
-    position = {a: i for i, a in enumerate(index.article_ids)}
+    position = index.position
     lex = np.zeros(len(index.article_ids), np.float32)
     for article_id, score in lexical(session, query):
         i = position.get(article_id)
         if i is not None and score > lex[i]:
             lex[i] = score
     params = index.matcher.params
-    fused = fuse(semantic[None, :], lex[None, :], params)[0]
+    probabilities = index.classifier.probabilities(vector[None, :]) if index.classifier else None
+    fused = fuse(semantic[None, :], lex[None, :], params, probabilities)[0]
     if product:
         fused = fused + np.asarray([0.02 if c.product == product else 0.0 for c in index.cards])
     sure = float(confidence(semantic[None, :])[0])
@@ -357,14 +380,3 @@ def _hit(
         lexical=lexical_score,
         snippet=clip(snippet, 300),
     )
-
-
-def grouped(hits: list[Hit]) -> dict[str | None, list[Hit]]:
-    """Hits by product, for pages that list them per product."""
-    out: dict[str | None, list[Hit]] = defaultdict(list)
-    for hit in hits:
-        out[hit.product].append(hit)
-    return dict(out)
-
-
-__all__ = ["Hit", "SearchResult", "func", "search"]

@@ -16,77 +16,13 @@ FloatArray = npt.NDArray[np.float32]
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
-STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "did",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "hi",
-        "hello",
-        "hey",
-        "how",
-        "i",
-        "i'm",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "it's",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "thanks",
-        "thank",
-    ]
+_STOP_WORDS = (
+    "a an and are as at be but by can could do does did for from had has have hi hello hey "
+    "how i i'm if in into is it it's its me my of on or our please so than that the their "
+    "them then there these they this to was we were what when where which who why will with "
+    "would you your thanks thank"
 )
+STOP = frozenset(_STOP_WORDS.split())
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,20 @@ _CFPB_MASK = re.compile(r"X{4,}|\bXX\b")
 _CFPB_AMOUNT = re.compile(r"\{\$\s*([\d,]*)(?:\.\d*)?\s*\}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _SPACE_PUNCT = re.compile(r" +([,.;:!?)])")
+# Emoji carry much of the feeling in chat and social messages, but the tokenizers drop
+# them; the common ones become words both models know.
+_EMOJI = {
+    "😭": " crying ", "😢": " crying ", "😩": " weary ", "😫": " weary ", "😤": " angry ",
+    "😡": " angry ", "😠": " angry ", "🤬": " furious ", "🤦": " facepalm ", "🙄": " eye roll ",
+    "😒": " unamused ", "😞": " disappointed ", "😔": " sad ", "☹": " sad ", "🙁": " sad ",
+    "😕": " confused ", "🤔": " hmm ", "😑": " unamused ", "😐": " meh ", "👎": " thumbs down ",
+    "😂": " laughing ", "🤣": " laughing ", "😊": " smile ", "🙂": " smile ", "😀": " smile ",
+    "😃": " smile ", "😄": " smile ", "😁": " smile ", "😍": " love ", "❤": " love ",
+    "💕": " love ", "🥰": " love ", "👍": " thumbs up ", "🙏": " thanks ", "🎉": " celebrate ",
+    "👏": " applause ", "😎": " cool ", "✅": " done ",
+}
+_EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
+_NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[!?]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
 
@@ -30,6 +44,7 @@ def normalize(text: str) -> str:
     text = _CFPB_DATE.sub(" ", text)
     text = _CFPB_MASK.sub(" ", text)
     text = _CFPB_AMOUNT.sub(lambda m: f"${m.group(1)}" if m.group(1) else " ", text)
+    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     text = _SPACES.sub(" ", text)
     text = _SPACE_PUNCT.sub(r"\1", text)
@@ -37,8 +52,12 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (plus ``!``/``?``) of already-normalised text."""
-    return _WORD.findall(text.lower())
+    """Lower-cased word tokens (plus ``!``/``?``) of already-normalised text.
+
+    Every number becomes ``0``: amounts and times say nothing about feeling, and
+    complaint letters are full of them.
+    """
+    return _WORD.findall(_NUMBER.sub("0", text.lower()))
 
 
 def sentences(text: str) -> list[str]:

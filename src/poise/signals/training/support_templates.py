@@ -198,6 +198,23 @@ NEGATIVE: tuple[str, ...] = (
     "your staff were rude to me {when}",
     "not impressed with the service {when}",
     "the update broke everything",
+    # complaints phrased as questions (requests are questions too, so this matters)
+    "what is going on with my {service}?",
+    "why is my {product} still not working?",
+    "hello?? is anyone there?",
+    "how many times do I have to ask?",
+    "why was I charged twice?",
+    "what happened to my {thing}??",
+    "where is my {thing}? it's been {duration}",
+    "is anyone going to answer me?",
+    "why is this taking so long?",
+    "are you kidding me?",
+    "why do I have to call {n} times to get anything done?",
+    "how is this acceptable?",
+    "what's the point of paying for {service} if it never works?",
+    "why did nobody tell me about the fee?",
+    "can someone explain why my {thing} was cancelled?",
+    "do you even read these messages?",
 )
 NEUTRAL: tuple[str, ...] = (
     "can you tell me how to {action}?",
