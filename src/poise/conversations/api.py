@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, Request, UploadFile
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
 from poise.conversations import actions, queries
-from poise.conversations.importers import ImportLimits
-from poise.conversations.routes import Filters, read_upload, score_in_background
+from poise.conversations.routes import Filters, UploadDep, import_upload_file
 from poise.conversations.schemas import (
     ConversationPage,
     ConversationPublic,
@@ -59,28 +58,14 @@ def get_conversation(
 
 @router.post("/imports", response_model=ImportReportPublic, tags=["imports"])
 async def import_file(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: ApiLead,
-    file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form()],
-    source: Annotated[str, Form()] = "",
-    skip_invalid: Annotated[bool, Form()] = False,
+    request: Request, session: SessionDep, settings: SettingsDep, user: ApiLead, upload: UploadDep
 ) -> JSONResponse:
-    """Import a file (leads and admins). 200 when stored, 422 with every refusal when not."""
-    data = await read_upload(file, settings)
-    report = actions.import_file(
-        session,
-        actor=user,
-        data=data,
-        filename=file.filename or "upload",
-        fmt=format,
-        source=source.strip() or None,
-        skip_invalid=skip_invalid,
-        limits=ImportLimits(max_message_chars=settings.max_message_chars),
-    )
-    job_id = score_in_background(request, report)
+    """Import a file (leads and admins). 200 when stored, 422 with every refusal when not.
+
+    ``scoring_job_id`` names the background job scoring the new customer messages
+    (``GET /api/v1/jobs/{id}``).
+    """
+    report, job_id = await import_upload_file(request, session, settings, user, upload)
     body = ImportReportPublic(
         scoring_job_id=job_id,
         run_id=report.run_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
+from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES
@@ -163,34 +165,55 @@ def _rejected_path(settings: Settings, run_id: int) -> Path:
     return settings.data_dir / "rejected" / f"import-{run_id}-rejected.txt"
 
 
-@router.post("/import", response_class=HTMLResponse)
-async def import_upload(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: LeadUser,
+@dataclass(frozen=True)
+class Upload:
+    """An import upload's form fields, shared by the import page and the API."""
+
+    file: UploadFile
+    format: str
+    source: str = ""
+    skip_invalid: bool = False
+
+
+def upload_form(
     file: Annotated[UploadFile, File()],
     format: Annotated[str, Form()],
     source: Annotated[str, Form()] = "",
     skip_invalid: Annotated[bool, Form()] = False,
-) -> HTMLResponse:
-    data = await read_upload(file, settings)
+) -> Upload:
+    return Upload(file, format, source, skip_invalid)
+
+
+UploadDep = Annotated[Upload, Depends(upload_form)]
+
+
+async def import_upload_file(
+    request: Request, session: Session, settings: Settings, user: User, upload: Upload
+) -> tuple[actions.ImportReport, int | None]:
+    """Import an upload, keep its rejected rows for download, start scoring; (report, job id)."""
     report = actions.import_file(
         session,
         actor=user,
-        data=data,
-        filename=file.filename or "upload",
-        fmt=format,
-        source=source.strip() or None,
-        skip_invalid=skip_invalid,
+        data=await read_upload(upload.file, settings),
+        filename=upload.file.filename or "upload",
+        fmt=upload.format,
+        source=upload.source.strip() or None,
+        skip_invalid=upload.skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
     )
-    score_in_background(request, report)
     if report.rejected_text:
         path = _rejected_path(settings, report.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(report.rejected_text, encoding="utf-8")
-    context = _import_context(session, report=report, filename=file.filename)
+    return report, score_in_background(request, report)
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(
+    request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
+) -> HTMLResponse:
+    report, _ = await import_upload_file(request, session, settings, user, upload)
+    context = _import_context(session, report=report, filename=upload.file.filename)
     status = 422 if report.status == "rejected" else 200
     return render(request, "conversations/import.html", context, status)
 
