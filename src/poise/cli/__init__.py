@@ -7,7 +7,7 @@ import typer
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import root
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
-from poise.knowledge.cli import eval_kb, kb_app
+from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 eval_app.command("kb")(eval_kb)
+eval_app.command("kb-mining")(eval_kb_mining)
 
 
 def main() -> None:

@@ -121,6 +121,13 @@ def _get(session: Session, article_id: int) -> Article:
     return article
 
 
+def _owner(actor: User | None, wanted: int | None) -> int | None:
+    """Leads choose an article's owner; an agent's proposal is owned by the agent."""
+    if wanted and (actor is None or actor.is_lead):
+        return wanted
+    return actor.id if actor else None
+
+
 def _may_edit(actor: User | None, article: Article) -> None:
     """Leads edit anything; agents edit the drafts and reviews they wrote, never the published."""
     if actor is None or actor.is_lead:
@@ -147,7 +154,7 @@ def create_article(
         feature=clean.feature,
         tags=clean.tags,
         status="draft",
-        owner_id=clean.owner_id or (actor.id if actor else None),
+        owner_id=_owner(actor, clean.owner_id),
         created_by_id=actor.id if actor else None,
     )
     article.phrasings = [Phrasing(text=p) for p in clean.phrasings]
@@ -168,7 +175,7 @@ def update_article(
     changed = [name for name in EDITABLE if getattr(article, name) != getattr(clean, name)]
     for name in changed:
         setattr(article, name, getattr(clean, name))
-    if clean.owner_id and clean.owner_id != article.owner_id:
+    if clean.owner_id and clean.owner_id != article.owner_id and (actor is None or actor.is_lead):
         article.owner_id = clean.owner_id
         changed.append("owner")
     if [p.text for p in article.phrasings] != clean.phrasings:
@@ -316,6 +323,8 @@ def log_gap(
     gap = None
     if conversation_id is not None:
         gap = session.scalar(select(Gap).where(Gap.conversation_id == conversation_id))
+    if gap is not None and gap.query == result.query[:4000]:
+        return gap  # the page polls: the same words are the same gap, nothing to write
     if gap is None:
         gap = Gap(conversation_id=conversation_id)
         session.add(gap)
@@ -331,6 +340,8 @@ def log_gap(
 
 def clear_gap(session: Session, *, conversation_id: int) -> None:
     """A conversation's issue is covered after all (a better match later in the thread)."""
+    if session.scalar(select(Gap.id).where(Gap.conversation_id == conversation_id)) is None:
+        return
     session.execute(delete(Gap).where(Gap.conversation_id == conversation_id))
     session.commit()
 

@@ -6,6 +6,7 @@ Heavy work is imported inside each command, so mounting these costs nothing at s
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from poise.cli.context import console, fail, load_settings, open_session, out
 from poise.errors import InvalidInput
 
+REPO = Path(__file__).resolve().parents[3]
 kb_app = typer.Typer(help="The issue & resolution manual.", no_args_is_help=True)
 
 
@@ -157,3 +159,34 @@ def eval_kb(
             f"gap ROC-AUC {gap}",
             highlight=False,
         )
+
+
+def eval_kb_mining(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Shared data (default: ../shared/data).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    cache: Annotated[
+        Path | None, typer.Option(help="Folder to cache embeddings in between runs.")
+    ] = None,
+) -> None:
+    """Mining quality: CLINC150 train grouped with labels hidden (NMI, pure groups) and
+    TweetSumm issue/resolution extraction against human summaries (ROUGE-L)."""
+    from poise.knowledge.encoder import get_encoder
+    from poise.knowledge.evaluation import cached_encoder, clinc_mining_quality, tweetsumm_rouge
+
+    shared = os.environ.get("POISE_SHARED_DATA")
+    folder = data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
+    clinc, tweetsumm = folder / "clinc150" / "data_full.json", folder / "tweetsumm"
+    if not clinc.is_file() or not tweetsumm.is_dir():
+        fail(f"CLINC150 or TweetSumm not found under {folder} (pass --data-dir)")
+    encode = cached_encoder(get_encoder().encode, cache)
+    report = {
+        "clinc150": clinc_mining_quality(clinc, encode=encode),
+        "tweetsumm": tweetsumm_rouge(tweetsumm),
+    }
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    for name, values in report.items():
+        out.print(name + ": " + ", ".join(f"{k} {v}" for k, v in values.items()), highlight=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,3 +256,75 @@ def rouge_l(candidate: str, reference: str) -> float:
         return 0.0
     precision, recall = lcs / len(c), lcs / len(r)
     return 2 * precision * recall / (precision + recall)
+
+
+def clinc_mining_quality(path: Path, *, encode: Encode, split: str = "train") -> dict[str, float]:
+    """Group a CLINC150 split with its labels hidden; score the groups against the intents."""
+    from poise.knowledge.mining import MiningConfig, group_vectors
+
+    rows = json.loads(path.read_text(encoding="utf-8"))[split]
+    truth = [str(intent) for _, intent in rows]
+    groups = group_vectors(encode([str(t) for t, _ in rows]), MiningConfig()).tolist()
+    sizes = np.bincount(np.asarray(groups, np.int64))
+    return {
+        "n": len(rows),
+        "groups": len(sizes),
+        "groups_of_3_or_more": int((sizes >= 3).sum()),
+        "nmi": round(nmi(truth, groups), 4),
+        "pure_share": round(pure_share(truth, groups), 4),
+        "pure_share_3_or_more": round(pure_share(truth, groups, 3), 4),
+    }
+
+
+TWEETSUMM_TURN = re.compile(r"^\t(Customer|Agent):\t", re.MULTILINE)
+
+
+def tweetsumm_rouge(folder: Path) -> dict[str, float]:
+    """ROUGE-L F1 of what mining extracts from each dialogue against the human abstractive
+    summaries (first sentence: the issue; the rest: the resolution), beside two baselines."""
+    from poise.knowledge.mining import issue_of, resolution_of
+
+    dialogues = _tweetsumm(folder)
+    extractors: dict[str, tuple[Callable[[list[str]], str], Callable[[list[str]], str]]] = {
+        "poise": (issue_of, resolution_of),
+        "first_customer_last_agent": (lambda c: c[0], lambda a: a[-1]),
+    }
+    scores: dict[str, float] = {"dialogues": len(dialogues)}
+    for name, (issue, resolution) in extractors.items():
+        scores[f"{name}_issue"] = _mean_rouge(dialogues, issue, 0)
+        scores[f"{name}_resolution"] = _mean_rouge(dialogues, resolution, 1)
+    return scores
+
+
+def _mean_rouge(
+    dialogues: list[tuple[list[str], list[str], list[list[str]]]],
+    extract: Callable[[list[str]], str],
+    part: int,
+) -> float:
+    values = []
+    for customer, agent, summaries in dialogues:
+        mined = extract(customer if part == 0 else agent)
+        refs = [s[0] if part == 0 else " ".join(s[1:]) for s in summaries]
+        values.append(sum(rouge_l(mined, r) for r in refs) / len(refs))
+    return round(float(np.mean(values)), 4) if values else 0.0
+
+
+def _tweetsumm(folder: Path) -> list[tuple[list[str], list[str], list[list[str]]]]:
+    summaries: dict[str, list[list[str]]] = {}
+    annotations = folder / "annotations" / "final_train_tweetsum.jsonl"
+    for line in annotations.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        found = [a["abstractive"] for a in row["annotations"] if a.get("abstractive")]
+        summaries[row["conversation_id"]] = [s for s in found if len(s) >= 2]
+    documents = json.loads((folder / "dialog_text" / "twitter.json").read_text(encoding="utf-8"))
+    dialogues = []
+    for document in documents["document"]:
+        head, rest = document.split("\n", 1)
+        parts = TWEETSUMM_TURN.split(rest)[1:]
+        turns = [(parts[i], parts[i + 1].strip()) for i in range(0, len(parts), 2)]
+        customer = [t for role, t in turns if role == "Customer"]
+        agent = [t for role, t in turns if role == "Agent"]
+        refs = summaries.get(head.strip(), [])
+        if customer and agent and refs:
+            dialogues.append((customer, agent, refs))
+    return dialogues

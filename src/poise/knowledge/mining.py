@@ -36,6 +36,8 @@ from poise.knowledge.text import clip, from_blob, to_blob, words
 Progress = Callable[[int, int], None]
 URL = re.compile(r"https?://\S+")
 HANDLE = re.compile(r"(?<!\w)@\w+")
+GREETING = re.compile(r"^(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear)(?: there| [A-Z][\w'-]*)?\s*[,!.]\s*")
+SIGNATURE = re.compile(r"\s*(?:[\^*/~-]\s?[A-Z]{1,3}|-\s?[A-Z][a-z]+)\s*$")
 ACTION_CUES = (
     "please", "try", "go to", "you can", "dm", "follow", "steps", "settings", "reset",
     "refund", "we've", "i've", "update", "reinstall", "restart", "link", "sign in", "contact",
@@ -184,9 +186,15 @@ def _resolution_score(turn: str, position: int, count: int) -> float:
     return score
 
 
+def impersonal(turn: str) -> str:
+    """An agent turn without the greeting by name and the initials signed at the end, so a
+    resolution reads as steps for any customer ("Hi David, …" / "… ^MG")."""
+    return SIGNATURE.sub("", GREETING.sub("", turn)).strip()
+
+
 def resolution_of(agent_turns: list[str]) -> str:
     """The agent turn that carried the fix: long, with steps or actions, not small talk."""
-    turns = [clean_turn(t) for t in agent_turns]
+    turns = [impersonal(clean_turn(t)) for t in agent_turns]
     scored = [
         (_resolution_score(t, i, len(turns)), t) for i, t in enumerate(turns) if len(t.split()) > 2
     ]
@@ -307,21 +315,17 @@ def mine(
     embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
     kept, texts, x = _load_vectors(session, ids)
     labels = group_vectors(x, config)
-    groups = [g for g in _members(labels) if len(g) >= config.min_size]
+    groups = sorted(
+        (g for g in _members(labels) if len(g) >= config.min_size), key=len, reverse=True
+    )
     outcome = fcr_outcomes(session, window_days=window_days) if groups else {}
     session.execute(delete(Proposal).where(Proposal.status == "open"))
-    matcher, article_ids = _article_matcher(session)
     proposals = [
         _proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
-        for g in sorted(groups, key=len, reverse=True)
+        for g in groups
     ]
-    additions = _match_existing(
-        proposals,
-        [x[g] for g in sorted(groups, key=len, reverse=True)],
-        matcher,
-        article_ids,
-        config,
-    )
+    matcher, article_ids = _article_matcher(session)
+    additions = _match_existing(proposals, [x[g] for g in groups], matcher, article_ids, config)
     session.add_all(proposals)
     session.commit()
     return MiningSummary(len(ids), embedded, len(set(labels.tolist())), len(proposals), additions)

@@ -136,3 +136,11 @@ def published_titles(session: Session, ids: list[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(ids)))
     return {int(i): str(t) for i, t in rows}
+
+
+def owner_choices(session: Session) -> list[tuple[int, str]]:
+    """Active people who can own an article, by name."""
+    rows = session.execute(
+        select(User.id, User.name).where(User.is_active.is_(True)).order_by(User.name)
+    )
+    return [(int(i), str(n)) for i, n in rows]

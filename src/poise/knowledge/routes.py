@@ -45,6 +45,7 @@ def article_form(
     feature: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
     phrasings: Annotated[str, Form()] = "",
+    owner_id: Annotated[str, Form()] = "",
 ) -> actions.ArticleFields:
     """The article form: phrasings one per line, tags separated by commas."""
     return actions.ArticleFields(
@@ -55,6 +56,7 @@ def article_form(
         feature=feature or None,
         tags=[t for t in tags.split(",") if t.strip()],
         phrasings=_lines(phrasings),
+        owner_id=int(owner_id) if owner_id.isdigit() else None,
     )
 
 
@@ -130,13 +132,11 @@ def search_page(
 
 @router.get("/manual/new", response_class=HTMLResponse)
 def new_page(
-    request: Request, user: CurrentUser, conversation_id: int | None = None
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int | None = None
 ) -> HTMLResponse:
-    return render(
-        request,
-        "knowledge/form.html",
-        {"article": None, "fields": None, "conversation_id": conversation_id},
-    )
+    owners = queries.owner_choices(session) if user.is_lead else []
+    context = {"article": None, "conversation_id": conversation_id, "owners": owners}
+    return render(request, "knowledge/form.html", context)
 
 
 @router.post("/manual/new")
@@ -249,8 +249,13 @@ def use_article(
 
 @router.get("/manual/{article_id}", response_class=HTMLResponse)
 def article_page(
-    request: Request, session: SessionDep, user: CurrentUser, article_id: int
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    article_id: int,
+    conversation_id: int | None = None,
 ) -> HTMLResponse:
+    """One article; from a conversation's suggestions, its flag form names that conversation."""
     article = queries.get_article(session, actor=user, article_id=article_id)
     moves = actions.TRANSITIONS.get(article.status, {})
     context = {
@@ -261,6 +266,7 @@ def article_page(
         "flag_kinds": FLAG_KINDS,
         "can_edit": user.is_lead
         or (article.status in ("draft", "in_review") and article.created_by_id == user.id),
+        "conversation_id": conversation_id,
     }
     return render(request, "knowledge/article.html", context)
 
@@ -270,7 +276,9 @@ def edit_page(
     request: Request, session: SessionDep, user: CurrentUser, article_id: int
 ) -> HTMLResponse:
     article = queries.get_article(session, actor=user, article_id=article_id)
-    return render(request, "knowledge/form.html", {"article": article, "conversation_id": None})
+    owners = queries.owner_choices(session) if user.is_lead else []
+    context = {"article": article, "conversation_id": None, "owners": owners}
+    return render(request, "knowledge/form.html", context)
 
 
 @router.post("/manual/{article_id}/edit")

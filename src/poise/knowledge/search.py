@@ -1,10 +1,11 @@
 """Hybrid search over the published manual: full text in the database, meaning in NumPy.
 
-Lexical: SQLite FTS5 (``bm25()``, ``highlight()``) or PostgreSQL ``tsvector`` with a GIN index,
-over :class:`SearchEntry` rows (title, issue, phrasings, resolution of published articles).
-Semantic: every published phrasing's embedding, loaded once per process into a
-:class:`ManualIndex` and refreshed when the manual's version fact changes (any worker that
-publishes bumps it), then scored by :mod:`poise.knowledge.matching`.
+Lexical: SQLite FTS5 (``bm25()``, porter stemming) or PostgreSQL ``tsvector`` with a GIN
+index, over :class:`SearchEntry` rows (title, issue and phrasings of published articles: the
+customer's words, not the fix). Semantic: every published phrasing's embedding, loaded once
+per process into a :class:`ManualIndex` and refreshed when the manual's version fact changes
+(any worker that publishes bumps it), then scored by :mod:`poise.knowledge.matching`, with
+the issue classifier of :mod:`poise.knowledge.classifier` when the manual has one fitted.
 
 The SQLite FTS5 table is a derived cache made on first use rather than in a migration: it is
 rebuilt from ``kb_search_entries`` whenever it is missing, and Alembic's model comparison
@@ -25,7 +26,7 @@ from poise.db.meta import get_fact, set_fact
 from poise.knowledge.classifier import IssueClassifier, fit_classifier
 from poise.knowledge.encoder import embed_query, get_encoder
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
-from poise.knowledge.models import Article, SearchEntry
+from poise.knowledge.models import Article, Phrasing, SearchEntry
 from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
 
 VERSION_FACT = "kb_manual_version"
@@ -159,16 +160,16 @@ def _entries(article: Article) -> list[tuple[str, str]]:
 
 def embed_missing(articles: list[Article]) -> None:
     """Give every issue and phrasing without an embedding one (one batch for all)."""
-    targets: list[tuple[object, str]] = []
+    targets: list[Article | Phrasing] = []
     for article in articles:
         if article.embedding is None:
-            targets.append((article, article.issue))
-        targets += [(p, p.text) for p in article.phrasings if p.embedding is None]
+            targets.append(article)
+        targets += [p for p in article.phrasings if p.embedding is None]
     if not targets:
         return
-    vectors = get_encoder().encode([t for _, t in targets])
-    for (row, _), vector in zip(targets, vectors, strict=True):
-        row.embedding = to_blob(vector)  # type: ignore[attr-defined]
+    texts = [t.issue if isinstance(t, Article) else t.text for t in targets]
+    for row, vector in zip(targets, get_encoder().encode(texts), strict=True):
+        row.embedding = to_blob(vector)
 
 
 def reindex_article(session: Session, article: Article) -> None:
@@ -178,22 +179,10 @@ def reindex_article(session: Session, article: Article) -> None:
 
 def reindex_articles(session: Session, articles: list[Article]) -> None:
     """Re-write the search entries of ``articles`` (only published ones stay searchable)."""
-    ids = [a.id for a in articles]
     embed_missing(articles)
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
+    ids = [a.id for a in articles]
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        if sqlite:
-            ensure_fts(connection)
-            connection.execute(
-                text(
-                    "DELETE FROM kb_fts WHERE rowid IN "
-                    "(SELECT id FROM kb_search_entries WHERE article_id IN :ids)"
-                ).bindparams(bindparam("ids", expanding=True)),
-                {"ids": chunk},
-            )
-        session.execute(delete(SearchEntry).where(SearchEntry.article_id.in_(chunk)))
+        _drop_entries(session, ids[start : start + 500])
     entries = [
         SearchEntry(article_id=a.id, field=name, body=body)
         for a in articles
@@ -202,21 +191,42 @@ def reindex_articles(session: Session, articles: list[Article]) -> None:
     ]
     session.add_all(entries)
     session.flush()
-    if entries and sqlite:
+    if entries:
+        _index_entries(session, entries)
+    bump_version(session)
+
+
+def _drop_entries(session: Session, ids: list[int]) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        ensure_fts(connection)
+        connection.execute(
+            text(
+                "DELETE FROM kb_fts WHERE rowid IN "
+                "(SELECT id FROM kb_search_entries WHERE article_id IN :ids)"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids},
+        )
+    session.execute(delete(SearchEntry).where(SearchEntry.article_id.in_(ids)))
+
+
+def _index_entries(session: Session, entries: list[SearchEntry]) -> None:
+    """Mirror new entries into FTS5 (SQLite) or fill their tsvector (PostgreSQL)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
         connection.execute(
             text("INSERT INTO kb_fts(rowid, body, article_id) VALUES (:id, :body, :article_id)"),
             [{"id": e.id, "body": e.body, "article_id": e.article_id} for e in entries],
         )
-    elif entries:
-        for start in range(0, len(ids), 500):
-            connection.execute(
-                text(
-                    "UPDATE kb_search_entries SET tsv = to_tsvector('english', body) "
-                    "WHERE article_id IN :ids"
-                ).bindparams(bindparam("ids", expanding=True)),
-                {"ids": ids[start : start + 500]},
-            )
-    bump_version(session)
+        return
+    ids = [e.id for e in entries]
+    for start in range(0, len(ids), 1000):
+        connection.execute(
+            text(
+                "UPDATE kb_search_entries SET tsv = to_tsvector('english', body) WHERE id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids[start : start + 1000]},
+        )
 
 
 def bump_version(session: Session) -> None:

@@ -41,14 +41,17 @@ class Suggestions:
         }
 
 
-def customer_query(customer_turns: list[str]) -> str:
-    """The issue (first turns) and, when different, the latest customer turn."""
+def customer_queries(customer_turns: list[str]) -> list[str]:
+    """What to search with: the issue (first turns) with the latest turn, and the latest turn
+    alone, so a conversation that moves to a new problem gets articles for it."""
     if not customer_turns:
-        return ""
+        return []
     issue = issue_of(customer_turns[:2])
+    if len(customer_turns) == 1:
+        return [issue[:MAX_QUERY_CHARS]]
     latest = issue_of(customer_turns[-1:])
-    text = issue if latest in issue else f"{issue} {latest}"
-    return text[:MAX_QUERY_CHARS]
+    together = issue if latest in issue else f"{issue} {latest}"
+    return [together[:MAX_QUERY_CHARS], latest[:MAX_QUERY_CHARS]]
 
 
 def suggest_for_turns(
@@ -59,12 +62,17 @@ def suggest_for_turns(
     conversation: Conversation | None = None,
     limit: int = 3,
 ) -> Suggestions:
-    """Search the manual with the customer's words; record a match or a gap if stored."""
-    query = customer_query(customer_turns)
+    """Search the manual with the customer's words (the more confident of the queries wins);
+    record a match or a gap when the conversation is stored."""
     product = conversation.product if conversation else None
-    result = search(session, query, limit=limit, product=product)
+    results = [
+        search(session, q, limit=limit, product=product) for q in customer_queries(customer_turns)
+    ]
+    if not results:
+        return Suggestions(SearchResult("", [], 0.0, False), None, 0)
+    result = max(results, key=lambda r: r.confidence)
     picked = None
-    if conversation is not None and query:
+    if conversation is not None:
         picked = _remember(session, result, conversation, actor)
     return Suggestions(result, picked, len(customer_turns))
 

@@ -313,6 +313,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == "sqlite":
+        # The FTS5 mirror of kb_search_entries is created at first use (see knowledge.search).
+        op.execute("DROP TABLE IF EXISTS kb_fts")
     with op.batch_alter_table("kb_search_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_kb_search_entries_tsv", postgresql_using="gin")
         batch_op.drop_index(batch_op.f("ix_kb_search_entries_article_id"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import conversation_record, good_rating, make_user, sign_in
-from kb_manual import publish_manual
 from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
@@ -54,8 +54,10 @@ def seed(session: Session) -> None:
         for i, question in enumerate(questions):
             n += 1
             start = T0 + timedelta(days=n)
-            rating = good_rating(start + timedelta(hours=1)) if i != 1 else RatingRecord(
-                "three", 1, start + timedelta(hours=1), "meh"
+            rating = (
+                good_rating(start + timedelta(hours=1))
+                if i != 1
+                else RatingRecord("three", 1, start + timedelta(hours=1), "meh")
             )
             record = conversation_record(
                 external_id=f"{key}-{i}",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
-from kb_manual import publish_manual
 from poise.auth.actions import create_api_token
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
@@ -86,9 +86,7 @@ def test_search_with_an_empty_manual_says_so(client: TestClient, session: Sessio
     assert "No published article yet" in page
 
 
-def test_conversation_suggestions_follow_the_customer(
-    client: TestClient, session: Session
-) -> None:
+def test_conversation_suggestions_follow_the_customer(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     agent = make_user(session, role="agent")
     publish_manual(session, lead)
@@ -118,3 +116,34 @@ def test_assist_answer_carries_article_suggestions(client: TestClient, session: 
     articles = response.json()["articles"]
     assert articles["hits"][0]["title"] == "Password reset email missing"
     assert articles["gap"] is False and articles["turns"] == 1
+
+
+def test_a_conversation_gap_is_logged_once_and_cleared_when_a_turn_matches(
+    client: TestClient, session: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    from poise.conversations.models import Message
+
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    conv = make_conversation(session, customer_text="Do you sell gift vouchers for horses?")
+    sign_in(client, make_user(session, role="agent"))
+    for _ in range(2):
+        box = client.get(f"/manual/suggestions/{conv.id}").text
+        assert "logged as a gap" in box
+    gap = session.query(Gap).one()
+    assert (gap.conversation_id, gap.product) == (conv.id, "Poise Mobile")
+    session.add(
+        Message(
+            conversation_id=conv.id,
+            external_id="m9",
+            author_role="customer",
+            body="Forget that. My card was declined when I tried to pay.",
+            sent_at=datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    box = client.get(f"/manual/suggestions/{conv.id}").text
+    assert "logged as a gap" not in box and "Card declined at checkout" in box
+    assert session.query(Gap).count() == 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, make_user, sign_in
-from kb_manual import publish_manual
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
@@ -83,7 +83,10 @@ def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(
     assert by_article["Refund not received"] == (3, 2)
     assert by_article["Card declined at checkout"] == (1, 1)
     assert {r.label: r.resolved for r in report.by_team} == {"South": 2, "North": 2}
-    assert {r.label: r.first_contact for r in report.by_product} == {"Poise Mobile": 0, "Poise Web": 3}
+    assert {r.label: r.first_contact for r in report.by_product} == {
+        "Poise Mobile": 0,
+        "Poise Web": 3,
+    }
 
     sign_in(client, agent)
     page = client.get("/manual/fcr").text

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
 from builders import PASSWORD, make_conversation, make_user
-from kb_manual import publish_manual
 from poise.conversations.models import Message
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The manual's encoder: ONNX Runtime and the NumPy reference give sentence-transformers' vectors."""
+"""The manual's encoder: ONNX Runtime and the NumPy reference give the same unit vectors."""
 
 from __future__ import annotations
 

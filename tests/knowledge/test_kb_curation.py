@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from kb_manual import MANUAL, fields
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
-from kb_manual import MANUAL, fields
 from poise.auth.actions import create_api_token
 from poise.knowledge import actions
 from poise.knowledge.models import Article, Flag
@@ -75,7 +75,9 @@ def test_resolution_markdown_is_rendered_safely(client: TestClient, session: Ses
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
 
 
-def test_agent_cannot_publish_edit_published_or_retire(client: TestClient, session: Session) -> None:
+def test_agent_cannot_publish_edit_published_or_retire(
+    client: TestClient, session: Session
+) -> None:
     lead = make_user(session, role="lead")
     agent = make_user(session, role="agent")
     article = actions.create_article(session, actor=lead, fields=fields(MANUAL[1]))
@@ -104,7 +106,11 @@ def test_api_publish_needs_a_lead(client: TestClient, session: Session) -> None:
     lead_auth = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
     created = client.post(
         "/api/v1/kb/articles",
-        json={"title": "Wifi drops", "issue": "The wifi keeps dropping", "phrasings": ["no signal"]},
+        json={
+            "title": "Wifi drops",
+            "issue": "The wifi keeps dropping",
+            "phrasings": ["no signal"],
+        },
         headers=agent_auth,
     )
     assert created.status_code == 201, created.text
@@ -153,9 +159,10 @@ def test_agent_flags_from_a_conversation_and_lead_resolves(
     flag = session.query(Flag).one()
     assert (flag.kind, flag.conversation_id, flag.reporter_id) == ("stale", conv.id, agent.id)
     assert client.get("/manual?flagged=true").text.count("flag flag-warning") == 1
-    assert client.post(
-        f"/manual/flags/{flag.id}/resolve", data={"csrf_token": token}
-    ).status_code == 403
+    assert (
+        client.post(f"/manual/flags/{flag.id}/resolve", data={"csrf_token": token}).status_code
+        == 403
+    )
     client.post("/logout", data={"csrf_token": token})
     token = sign_in(client, lead)
     client.post(f"/manual/flags/{flag.id}/resolve", data={"csrf_token": token})
@@ -182,3 +189,42 @@ def test_list_empty_state_filters_and_pagination(client: TestClient, session: Se
         "/manual/new", data={"csrf_token": sign_in(client, lead), "title": "", "issue": "x"}
     )
     assert missing.status_code == 400 and "needs a title" in missing.text
+
+
+def test_leads_choose_the_owner_agents_own_their_proposals(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session, role="agent", name="Olga Owner")
+    token = sign_in(client, lead)
+    assert "Olga Owner" in client.get("/manual/new").text
+    article_id = propose(client, token, owner_id=str(agent.id))
+    assert session.get(Article, article_id).owner_id == agent.id  # type: ignore[union-attr]
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, agent)
+    assert 'name="owner_id"' not in client.get("/manual/new").text
+    own = propose(client, token, owner_id=str(lead.id))
+    assert session.get(Article, own).owner_id == agent.id  # type: ignore[union-attr]
+
+
+def test_empty_reports_say_so(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role="lead"))
+    assert "No gaps logged" in client.get("/manual/gaps").text
+    assert "No open proposals" in client.get("/manual/proposals").text
+    fcr = client.get("/manual/fcr").text
+    assert "No resolved conversations here yet" in fcr and "of 0 resolved" in fcr
+
+
+def test_flag_link_from_a_suggestion_carries_the_conversation(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[0]))
+    actions.change_status(session, actor=lead, article_id=article.id, status="published")
+    conv = make_conversation(session, customer_text="Where is my refund?")
+    sign_in(client, make_user(session, role="agent"))
+    box = client.get(f"/manual/suggestions/{conv.id}").text
+    link = f"/manual/{article.id}?conversation_id={conv.id}"
+    assert link in box
+    page = client.get(link).text
+    assert f'name="conversation_id" value="{conv.id}"' in page

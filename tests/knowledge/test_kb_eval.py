@@ -40,7 +40,9 @@ def write(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 def test_eval_kb_prints_poise_and_bm25(tmp_path: Path) -> None:
     past, new = write(tmp_path / "past.jsonl", PAST), write(tmp_path / "new.jsonl", NEW)
-    result = CliRunner().invoke(cli, ["eval", "kb", "--train", str(past), "--test", str(new), "--json"])
+    result = CliRunner().invoke(
+        cli, ["eval", "kb", "--train", str(past), "--test", str(new), "--json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["n"] == 5 and report["known"] == 3 and report["gaps"] == 2
@@ -74,19 +76,48 @@ def test_clinc150_sample_meets_the_bar(tmp_path: Path) -> None:
     intents = sorted({i for _, i in data["train"]})
     chosen = set(random.Random(3).sample(intents, 12))
     past = [(t, i) for t, i in data["train"] if i in chosen][::4]
-    new = [(t, i) for t, i in data["test"] if i in chosen][::2] + data["oos_test"][:60]
-    report = json.loads(
-        CliRunner()
-        .invoke(
-            cli,
-            [
-                "eval", "kb", "--json",
-                "--train", str(write(tmp_path / "p.jsonl", past)),
-                "--test", str(write(tmp_path / "n.jsonl", [(t, i) for t, i in new])),
-            ],
-        )  # fmt: skip
-        .output
-    )
+    new = [(t, i) for t, i in data["test"] if i in chosen][::2]
+    new += [(t, i) for t, i in data["oos_test"][:60]]
+    args = ["eval", "kb", "--json", "--train", str(write(tmp_path / "p.jsonl", past))]
+    args += ["--test", str(write(tmp_path / "n.jsonl", new))]
+    report = json.loads(CliRunner().invoke(cli, args).output)
     assert report["poise"]["acc1"] >= 0.9, report
     assert report["poise"]["gap_auc"] >= 0.85, report
     assert report["poise"]["acc1"] >= report["bm25"]["acc1"], report
+
+
+def test_mining_quality_measures() -> None:
+    from poise.knowledge.evaluation import nmi, pure_share, rouge_l
+
+    assert nmi(["a", "a", "b", "b"], [1, 1, 2, 2]) == 1.0
+    assert nmi(["a", "a", "b", "b"], [1, 2, 1, 2]) == 0.0
+    assert pure_share(["a", "a", "b", "b"], [1, 1, 1, 2]) == 0.25
+    assert pure_share(["a", "a", "b"], [1, 1, 2], min_size=2) == 2 / 3
+    assert rouge_l("the refund was issued today", "refund issued") == 2 * (2 / 5) / (2 / 5 + 1)
+    assert rouge_l("", "anything") == 0.0
+
+
+def test_eval_kb_mining_on_a_tiny_copy_of_the_data(tmp_path: Path) -> None:
+    clinc = tmp_path / "clinc150"
+    clinc.mkdir()
+    rows = [[t, i] for t, i in PAST]
+    (clinc / "data_full.json").write_text(json.dumps({"train": rows}))
+    tweetsumm = tmp_path / "tweetsumm"
+    (tweetsumm / "annotations").mkdir(parents=True)
+    (tweetsumm / "dialog_text").mkdir()
+    summary = ["Customer says the refund never came.", "Agent re-issued the refund."]
+    (tweetsumm / "annotations" / "final_train_tweetsum.jsonl").write_text(
+        json.dumps({"conversation_id": "c1", "annotations": [{"abstractive": summary}]}) + "\n"
+    )
+    document = (
+        "c1\n\tCustomer:\t@Shop my refund never came https://t.co/x\n"
+        "\tAgent:\t@1 Hi there!\n\tAgent:\t@1 I've re-issued the refund, check tomorrow. ^AB\n"
+    )
+    (tweetsumm / "dialog_text" / "twitter.json").write_text(json.dumps({"document": [document]}))
+    result = CliRunner().invoke(cli, ["eval", "kb-mining", "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["clinc150"]["n"] == 9 and report["clinc150"]["nmi"] > 0.5
+    assert report["tweetsumm"]["dialogues"] == 1
+    mined = report["tweetsumm"]
+    assert mined["poise_resolution"] > 0.4 and mined["poise_issue"] > 0.3
