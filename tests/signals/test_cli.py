@@ -18,6 +18,7 @@ def test_eval_json_reports_both_models(cli: typer.Typer, runner: CliRunner) -> N
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    assert set(report) == {"n", "poise", "vader"}
     assert report["n"] == 5
     assert set(report["poise"]) == set(report["vader"]) == {"precision", "recall", "f1", "auc"}
     # Worked by hand: VADER's compound is -0.83, -0.87, 0.0 for the three negatives and

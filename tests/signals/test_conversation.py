@@ -98,10 +98,23 @@ def test_on_topic_follow_ups_do_not_drift() -> None:
     assert not drift.drifted and drift.turn_index is None
 
 
-def test_explicit_purpose_is_used() -> None:
+def test_explicit_purpose_is_used_for_later_turns() -> None:
     drift = conversation_signals(
-        [Turn("customer", "what's the weather like in Paris this weekend")],
+        [
+            Turn("customer", "Hello, hope you're well! I need help with a booking."),
+            Turn("agent", "Of course, what would you like to book?"),
+            Turn("customer", "what's the weather like in Paris this weekend"),
+        ],
         purpose="I want to book a hotel room in Paris",
     ).drift
     assert drift.purpose == "I want to book a hotel room in Paris"
-    assert drift.drifted
+    assert drift.drifted and drift.turn_index == 2
+
+
+def test_the_first_customer_turn_never_counts_as_drift() -> None:
+    """It states the purpose, even when a tagged purpose words it differently."""
+    drift = conversation_signals(
+        [Turn("customer", "Hope you're having a good day :) The app can't find my router.")],
+        purpose="Setup app can't find the router",
+    ).drift
+    assert not drift.drifted and drift.turn_index is None

@@ -48,8 +48,12 @@ def test_eval_uses_a_given_artifact(
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["version"] == "negativity-test.1"
+    assert set(report) == {"n", "poise", "vader"}
     assert report["poise"]["auc"] == 1.0
+    table = runner.invoke(
+        cli, ["eval", "negativity", "--data", str(data), "--artifacts", str(tiny_model)]
+    )
+    assert "negativity-test.1" in table.stdout
 
 
 def test_training_without_data_fails_clearly(

@@ -141,7 +141,6 @@ def compare(texts: list[str], labels: list[int], artifacts: Path | None) -> dict
     vader = [-compound(t) for t in texts]
     return {
         "n": len(texts),
-        "version": scorer.version,
         "poise": _clean(binary_report(labels, poise, 0.5)),
         "vader": _clean(binary_report(labels, vader, 0.05)),
     }
@@ -156,7 +155,7 @@ def eval_negativity(
     artifacts: Artifacts = None,
 ) -> None:
     """Score a labelled JSONL file with Poise and with VADER, side by side."""
-    from poise.signals.registry import ArtifactMissingError
+    from poise.signals.registry import ArtifactMissingError, get_scorer
 
     try:
         texts, labels = read_labelled(data)
@@ -166,7 +165,7 @@ def eval_negativity(
     if as_json:
         typer.echo(json.dumps(result))
         return
-    typer.echo(f"n = {result['n']}   model {result['version']}")
+    typer.echo(f"n = {result['n']}   model {get_scorer('negativity', artifacts).version}")
     typer.echo(f"{'':8}{'precision':>10}{'recall':>10}{'f1':>10}{'auc':>10}")
     for name in ("poise", "vader"):
         row = result[name]

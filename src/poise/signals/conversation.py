@@ -56,7 +56,9 @@ def conversation_signals(
     trend, versions = _scores([t for _, t in customer], artifacts)
     early = max(trend[:EARLY_TURNS], default=0.0)
     goal = purpose if purpose is not None else (customer[0][1].body if customer else "")
-    later = customer if purpose is not None else customer[1:]
+    # The first customer turn states the purpose (or is what a tagged purpose summarises):
+    # drift is only the later turns wandering from it.
+    later = customer[1:]
     drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
     if later and goal.strip():
         scorer = get_scorer("drift", artifacts)
