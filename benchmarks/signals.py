@@ -69,9 +69,7 @@ def bench_scoring(items: list[str]) -> None:
     scorer.score("warm up")
 
     def poise_batch(chunk: Sequence[str]) -> object:
-        clear = getattr(scorer, "clear_cache", None)
-        if clear:
-            clear()
+        scorer.clear_cache()
         return scorer.score_batch(list(chunk))
 
     def vader_batch(chunk: Sequence[str]) -> object:

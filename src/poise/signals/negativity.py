@@ -67,6 +67,10 @@ class NegativityScorer:
                 self._remember(text, found[text])
         return [found[t] for t in texts]
 
+    def clear_cache(self) -> None:
+        """Forget remembered texts (benchmarks measure the model, not the cache)."""
+        self._cache.clear()
+
     def _remember(self, text: str, result: NegativityResult) -> None:
         self._cache[text] = result
         if len(self._cache) > CACHE_SIZE:
