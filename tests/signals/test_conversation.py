@@ -118,3 +118,16 @@ def test_the_first_customer_turn_never_counts_as_drift() -> None:
         purpose="Setup app can't find the router",
     ).drift
     assert not drift.drifted and drift.turn_index is None
+
+
+def test_a_new_topic_after_the_agents_question_is_drift() -> None:
+    turns = [
+        Turn("customer", "My wifi keeps dropping every evening, everything disconnects."),
+        Turn("agent", "Sorry about that! What colour is the light on the front of the router?"),
+        Turn(
+            "customer",
+            "Also, can I get a student discount on my phone plan and a new billing address?",
+        ),
+    ]
+    drift = conversation_signals(turns).drift
+    assert drift.drifted and drift.turn_index == 2

@@ -48,6 +48,18 @@ def escalation_risk(trend: Sequence[float]) -> float:
     return float(min(1.0, max(0.0, level + 0.5 * slope)))
 
 
+def _replies_to(turns: Sequence[Turn]) -> dict[int, str]:
+    """For each customer turn, the agent turn just before it (what it may be answering)."""
+    found: dict[int, str] = {}
+    last_agent = ""
+    for i, turn in enumerate(turns):
+        if turn.author_role == "agent":
+            last_agent = turn.body
+        elif turn.author_role == "customer" and last_agent:
+            found[i] = last_agent
+    return found
+
+
 def conversation_signals(
     turns: Sequence[Turn], purpose: str | None = None, artifacts: Path | None = None
 ) -> ConversationSignals:
@@ -62,7 +74,7 @@ def conversation_signals(
     drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
     if later and goal.strip():
         scorer = get_scorer("drift", artifacts)
-        drift = scorer.drift(goal, [(i, t.body) for i, t in later])
+        drift = scorer.drift(goal, [(i, t.body) for i, t in later], _replies_to(turns))
         versions.append(scorer.version)
     return ConversationSignals(
         early_warning=early >= NEGATIVE,

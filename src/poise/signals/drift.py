@@ -61,12 +61,29 @@ class DriftScorer:
         a, b = self.embed(purposes), self.embed(followups)
         return [self.calibrate(1.0 - float(c)) for c in (a * b).sum(axis=1)]
 
-    def drift(self, purpose: str, turns: Sequence[tuple[int, str]]) -> DriftResult:
-        """Score ``(index, text)`` customer turns against ``purpose``; report the first drift."""
+    def drift(
+        self,
+        purpose: str,
+        turns: Sequence[tuple[int, str]],
+        replies_to: dict[int, str] | None = None,
+    ) -> DriftResult:
+        """Score ``(index, text)`` customer turns against ``purpose``; report the first drift.
+
+        ``replies_to`` maps a turn's index to the agent turn it answers. An answer to the
+        agent's question ("the light stays white") is far from the purpose in words but on
+        topic, so a turn drifts only when it is far from the purpose *and* from that question.
+        """
         usable = [(i, t) for i, t in turns if len(words(normalize(t))) >= MIN_WORDS]
         if not usable or not purpose.strip():
             return DriftResult(drifted=False, score=0.0, purpose=purpose, turn_index=None)
-        scores = self.pair_scores([purpose] * len(usable), [t for _, t in usable])
+        texts = [t for _, t in usable]
+        scores = self.pair_scores([purpose] * len(usable), texts)
+        context = replies_to or {}
+        asked = [(k, context[i]) for k, (i, _) in enumerate(usable) if context.get(i, "").strip()]
+        if asked:
+            answers = self.pair_scores([q for _, q in asked], [texts[k] for k, _ in asked])
+            for (k, _), answer in zip(asked, answers, strict=True):
+                scores[k] = min(scores[k], answer)
         first = next((i for (i, _), s in zip(usable, scores, strict=True) if s >= 0.5), None)
         return DriftResult(
             drifted=first is not None, score=max(scores), purpose=purpose, turn_index=first
