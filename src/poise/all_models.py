@@ -7,6 +7,7 @@ from poise.db import meta
 from poise.db.base import Base
 from poise.knowledge import models as knowledge_models
 from poise.morale import models as morale_models
+from poise.training import models as training_models
 
 __all__ = [
     "Base",
@@ -16,4 +17,5 @@ __all__ = [
     "knowledge_models",
     "meta",
     "morale_models",
+    "training_models",
 ]

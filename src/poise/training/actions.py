@@ -1,0 +1,247 @@
+"""Every change in training: one function per change, each checking roles and owning its commit.
+
+``now`` is a parameter wherever time matters, so tests drive the schedule with a fixed clock.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import Team, User
+from poise.auth.permissions import require_lead
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound
+from poise.training import schedule
+from poise.training.models import (
+    PASS_MARK,
+    Assignment,
+    Lesson,
+    LessonVersion,
+    QuizAttempt,
+    ReviewCard,
+)
+from poise.training.quiz import Graded, grade, parse_quiz
+
+COURSE_DIR = Path(__file__).parent / "course"
+MAX_TITLE = 200
+MAX_BODY = 20_000
+
+
+# --- Authoring ------------------------------------------------------------------------------
+
+
+def _checked(title: str, body: str, quiz: str) -> tuple[str, str, list[dict[str, Any]]]:
+    title = title.strip()
+    if not title:
+        raise InvalidInput("a lesson needs a title")
+    if len(title) > MAX_TITLE or len(body) > MAX_BODY:
+        raise InvalidInput(
+            f"keep the title under {MAX_TITLE} and the body under {MAX_BODY} characters"
+        )
+    questions = parse_quiz(quiz)
+    if not questions:
+        raise InvalidInput("a lesson needs at least one quiz question")
+    return title, body.strip(), questions
+
+
+def create_lesson(
+    session: Session,
+    *,
+    actor: User | None,
+    title: str,
+    body: str,
+    quiz: str,
+    slug: str | None = None,
+) -> Lesson:
+    """Leads write a lesson: version 1 of its title, markdown body and quiz."""
+    require_lead(actor)
+    title, body, questions = _checked(title, body, quiz)
+    author_id = actor.id if actor else None
+    lesson = Lesson(slug=slug, current_number=1, created_by_id=author_id)
+    lesson.versions.append(
+        LessonVersion(number=1, title=title, body=body, quiz=questions, author_id=author_id)
+    )
+    session.add(lesson)
+    session.commit()
+    return lesson
+
+
+def edit_lesson(
+    session: Session, *, actor: User | None, lesson_id: int, title: str, body: str, quiz: str
+) -> LessonVersion:
+    """An edit never rewrites what agents answered: it adds a version and makes it current."""
+    require_lead(actor)
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise NotFound("no such lesson")
+    title, body, questions = _checked(title, body, quiz)
+    number = max(v.number for v in lesson.versions) + 1
+    version = LessonVersion(
+        number=number, title=title, body=body, quiz=questions, author_id=actor.id if actor else None
+    )
+    lesson.versions.append(version)
+    lesson.current_number = number
+    session.commit()
+    return version
+
+
+def load_starter_course(session: Session, *, actor: User | None) -> int:
+    """Add the bundled starter lessons that are not here yet; returns how many were added."""
+    require_lead(actor)
+    course = tomllib.loads((COURSE_DIR / "course.toml").read_text(encoding="utf-8"))
+    have = set(session.scalars(select(Lesson.slug).where(Lesson.slug.is_not(None))))
+    added = 0
+    for entry in course["lessons"]:
+        if entry["slug"] in have:
+            continue
+        body = (COURSE_DIR / f"{entry['slug']}.md").read_text(encoding="utf-8")
+        create_lesson(
+            session,
+            actor=actor,
+            title=entry["title"],
+            body=body,
+            quiz=entry["quiz"],
+            slug=entry["slug"],
+        )
+        added += 1
+    return added
+
+
+# --- Assignment -----------------------------------------------------------------------------
+
+
+def assign_lesson(
+    session: Session,
+    *,
+    actor: User | None,
+    lesson_id: int,
+    due_at: datetime,
+    user_id: int | None = None,
+    team_id: int | None = None,
+) -> list[Assignment]:
+    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due."""
+    require_lead(actor)
+    if session.get(Lesson, lesson_id) is None:
+        raise NotFound("no such lesson")
+    members = _assignees(session, user_id, team_id)
+    made = []
+    for member in members:
+        assignment = session.scalars(
+            select(Assignment).where(
+                Assignment.lesson_id == lesson_id, Assignment.user_id == member.id
+            )
+        ).one_or_none()
+        if assignment is None:
+            assignment = Assignment(lesson_id=lesson_id, user_id=member.id)
+            session.add(assignment)
+        assignment.due_at = due_at
+        assignment.assigned_by_id = actor.id if actor else None
+        made.append(assignment)
+    session.commit()
+    return made
+
+
+def _assignees(session: Session, user_id: int | None, team_id: int | None) -> list[User]:
+    if (user_id is None) == (team_id is None):
+        raise InvalidInput("assign to one agent or to one team")
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise NotFound("no such agent")
+        return [user]
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("no such team")
+    members = [m for m in team.members if m.is_active]
+    if not members:
+        raise InvalidInput(f"team {team.name} has no members yet")
+    return members
+
+
+# --- Taking a quiz --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """A graded attempt, each question's explanation, and when the lesson comes back."""
+
+    attempt: QuizAttempt
+    graded: list[Graded]
+    next_review: datetime
+
+
+def submit_quiz(
+    session: Session,
+    *,
+    actor: User,
+    lesson_id: int,
+    answers: list[str | list[int]],
+    version_number: int | None = None,
+    now: datetime | None = None,
+) -> AttemptResult:
+    """Grade the current version's quiz, record it, complete any assignment, reschedule review."""
+    now = now or utcnow()
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise NotFound("no such lesson")
+    version = lesson.current
+    if version_number is not None and version_number != version.number:
+        raise InvalidInput("the lesson was edited while you answered: reload it and answer again")
+    if len(answers) != len(version.quiz):
+        raise InvalidInput(f"answer all {len(version.quiz)} questions")
+    graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
+    score = round(sum(g.score for g in graded) / len(graded), 2)
+    attempt = QuizAttempt(
+        user_id=actor.id,
+        lesson_id=lesson.id,
+        version_id=version.id,
+        score=score,
+        passed=score >= PASS_MARK,
+        answers=list(answers),
+        created_at=now,
+    )
+    session.add(attempt)
+    _complete_assignment(session, actor.id, lesson.id, score, now)
+    next_review = _reschedule(session, actor.id, lesson.id, score, now)
+    session.commit()
+    return AttemptResult(attempt, graded, next_review)
+
+
+def _complete_assignment(
+    session: Session, user_id: int, lesson_id: int, score: float, now: datetime
+) -> None:
+    assignment = session.scalars(
+        select(Assignment).where(Assignment.lesson_id == lesson_id, Assignment.user_id == user_id)
+    ).one_or_none()
+    if assignment is None:
+        return
+    assignment.best_score = max(score, assignment.best_score or 0.0)
+    if score >= PASS_MARK and assignment.completed_at is None:
+        assignment.completed_at = now
+
+
+def _reschedule(
+    session: Session, user_id: int, lesson_id: int, score: float, now: datetime
+) -> datetime:
+    card = session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.lesson_id == lesson_id)
+    ).one_or_none()
+    if card is None:
+        if score < PASS_MARK:
+            return now  # not learnt yet: the lesson stays on the list, no review is scheduled
+        card = ReviewCard(user_id=user_id, lesson_id=lesson_id, reviews=0)
+        session.add(card)
+        state, due = schedule.review(None, score, now)
+    else:
+        state, due = schedule.review(card.card, score, now)
+    card.card = state
+    card.due_at = due
+    card.reviews = (card.reviews or 0) + 1
+    return due

@@ -1,0 +1,110 @@
+"""The training JSON API: the caller's Today list, lessons, and quiz submission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from poise.auth.deps import ApiLead, ApiUser
+from poise.training import actions, queries
+from poise.web.deps import SessionDep
+
+router = APIRouter(prefix="/api/v1/training", tags=["training"])
+
+
+class LessonCreate(BaseModel):
+    title: str
+    body: str = ""
+    quiz: str = Field(description="Plain-text quiz: '? question', '* right', '- wrong', '= model'")
+
+
+class LessonPublic(BaseModel):
+    id: int
+    version: int
+    title: str
+    questions: int
+
+
+class TodayItem(BaseModel):
+    lesson_id: int
+    title: str
+    due_at: datetime
+    kind: str = Field(description="'assignment' or 'review'")
+
+
+class QuizAnswers(BaseModel):
+    answers: list[str | list[int]] = Field(
+        description="One per question: chosen indexes, or text for free-text questions"
+    )
+
+
+class AttemptPublic(BaseModel):
+    id: int
+    version: int
+    score: float
+    passed: bool
+    explanations: list[str]
+    next_review: datetime
+
+
+@router.get("/today", response_model=list[TodayItem])
+def today(session: SessionDep, user: ApiUser) -> list[TodayItem]:
+    """What the caller should do now: open assignments by due date, then reviews due."""
+    found = queries.today(session, actor=user)
+    items = [
+        TodayItem(
+            lesson_id=a.lesson_id, title=a.lesson.current.title, due_at=a.due_at, kind="assignment"
+        )
+        for a in found.assignments
+    ]
+    items += [
+        TodayItem(
+            lesson_id=r.lesson_id, title=r.lesson.current.title, due_at=r.due_at, kind="review"
+        )
+        for r in found.reviews
+    ]
+    return items
+
+
+@router.get("/lessons", response_model=list[LessonPublic])
+def lessons(session: SessionDep, user: ApiUser) -> list[LessonPublic]:
+    """Every lesson at its current version."""
+    return [
+        LessonPublic(
+            id=lesson.id,
+            version=lesson.current_number,
+            title=lesson.current.title,
+            questions=len(lesson.current.quiz),
+        )
+        for lesson in queries.lessons(session, actor=user)
+    ]
+
+
+@router.post("/lessons", response_model=LessonPublic, status_code=201)
+def create_lesson(session: SessionDep, user: ApiLead, body: LessonCreate) -> JSONResponse:
+    """Leads: write a lesson (version 1)."""
+    lesson = actions.create_lesson(
+        session, actor=user, title=body.title, body=body.body, quiz=body.quiz
+    )
+    public = LessonPublic(
+        id=lesson.id, version=1, title=lesson.current.title, questions=len(lesson.current.quiz)
+    )
+    return JSONResponse(public.model_dump(mode="json"), status_code=201)
+
+
+@router.post("/lessons/{lesson_id}/attempts", response_model=AttemptPublic, status_code=201)
+def submit(session: SessionDep, user: ApiUser, lesson_id: int, body: QuizAnswers) -> JSONResponse:
+    """Answer the current version's quiz; the reply explains each grade and the next review."""
+    result = actions.submit_quiz(session, actor=user, lesson_id=lesson_id, answers=body.answers)
+    public = AttemptPublic(
+        id=result.attempt.id,
+        version=result.attempt.version.number,
+        score=result.attempt.score,
+        passed=result.attempt.passed,
+        explanations=[g.explanation for g in result.graded],
+        next_review=result.next_review,
+    )
+    return JSONResponse(public.model_dump(mode="json"), status_code=201)

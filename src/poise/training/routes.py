@@ -1,0 +1,200 @@
+"""Training pages: Today, the lessons, authoring and assigning (leads), quizzes and results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from poise.auth.deps import CurrentUser, LeadUser
+from poise.errors import InvalidInput
+from poise.knowledge.text import render_markdown
+from poise.training import actions, queries
+from poise.training.models import PASS_MARK, Lesson
+from poise.training.quiz import quiz_text
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, flash, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+QUIZ_HELP = (
+    "One question per block. '? question', then '* right choice' and '- wrong choice' lines "
+    "(two or more '*' make it multiple choice), or '= model answer' for a free-text question."
+)
+
+
+@router.get("/training", response_class=HTMLResponse)
+def today_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    context = {"today": queries.today(session, actor=user)}
+    return render(request, "training/today.html", context)
+
+
+@router.get("/training/lessons", response_class=HTMLResponse)
+def lessons_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return render(
+        request, "training/lessons.html", {"lessons": queries.lessons(session, actor=user)}
+    )
+
+
+@router.post("/training/lessons/starter")
+def load_starter(request: Request, session: SessionDep, user: LeadUser) -> RedirectResponse:
+    added = actions.load_starter_course(session, actor=user)
+    flash(
+        request,
+        f"Loaded {added} starter lessons." if added else "The starter course is already here.",
+    )
+    return redirect("/training/lessons")
+
+
+@router.get("/training/lessons/new", response_class=HTMLResponse)
+def new_lesson_page(request: Request, user: LeadUser) -> HTMLResponse:
+    context = {"lesson": None, "title": "", "body": "", "quiz": "", "help": QUIZ_HELP}
+    return render(request, "training/edit.html", context)
+
+
+@router.post("/training/lessons")
+def create_lesson(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    quiz: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    lesson = actions.create_lesson(session, actor=user, title=title, body=body, quiz=quiz)
+    flash(request, "Lesson written: version 1.")
+    return redirect(f"/training/lessons/{lesson.id}")
+
+
+@router.get("/training/lessons/{lesson_id}", response_class=HTMLResponse)
+def lesson_page(
+    request: Request, session: SessionDep, user: CurrentUser, lesson_id: int
+) -> HTMLResponse:
+    lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
+    context: dict[str, Any] = {
+        "lesson": lesson,
+        "version": lesson.current,
+        "body": render_markdown(lesson.current.body),
+        "attempts": queries.my_attempts(session, actor=user, lesson_id=lesson.id),
+        "pass_mark": PASS_MARK,
+    }
+    if user.is_lead:
+        context["people"], context["teams"] = queries.assignable(session, actor=user)
+    return render(request, "training/lesson.html", context)
+
+
+@router.get("/training/lessons/{lesson_id}/edit", response_class=HTMLResponse)
+def edit_lesson_page(
+    request: Request, session: SessionDep, user: LeadUser, lesson_id: int
+) -> HTMLResponse:
+    lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
+    current = lesson.current
+    context = {
+        "lesson": lesson,
+        "title": current.title,
+        "body": current.body,
+        "quiz": quiz_text(current.quiz),
+        "help": QUIZ_HELP,
+    }
+    return render(request, "training/edit.html", context)
+
+
+@router.post("/training/lessons/{lesson_id}/edit")
+def edit_lesson(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    lesson_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    quiz: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    version = actions.edit_lesson(
+        session, actor=user, lesson_id=lesson_id, title=title, body=body, quiz=quiz
+    )
+    flash(request, f"Saved as version {version.number}.")
+    return redirect(f"/training/lessons/{lesson_id}")
+
+
+def _due(value: str) -> datetime:
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput("give the due date as YYYY-MM-DD") from None
+    return datetime.combine(day, time(17, 0), tzinfo=UTC)
+
+
+def _target(value: str) -> dict[str, int]:
+    kind, _, ident = value.partition(":")
+    if kind not in {"user", "team"} or not ident.isdigit():
+        raise InvalidInput("choose an agent or a team")
+    return {f"{kind}_id": int(ident)}
+
+
+@router.post("/training/lessons/{lesson_id}/assign")
+def assign_lesson(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    lesson_id: int,
+    target: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    made = actions.assign_lesson(
+        session, actor=user, lesson_id=lesson_id, due_at=_due(due), **_target(target)
+    )
+    flash(request, f"Assigned to {len(made)} {'person' if len(made) == 1 else 'people'}.")
+    return redirect(f"/training/lessons/{lesson_id}")
+
+
+def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
+    answers: list[str | list[int]] = []
+    for index, question in enumerate(lesson.current.quiz):
+        name = f"q{index}"
+        if question["kind"] == "text":
+            answers.append(str(form.get(name, "")))
+        else:
+            picked = [str(v) for v in form.getlist(name)]
+            answers.append([int(v) for v in picked if v.isdigit()])
+    return answers
+
+
+@router.post("/training/lessons/{lesson_id}/attempts")
+async def take_quiz(
+    request: Request, session: SessionDep, user: CurrentUser, lesson_id: int
+) -> RedirectResponse:
+    form = await request.form()
+    lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
+    version = str(form.get("version", ""))
+    result = actions.submit_quiz(
+        session,
+        actor=user,
+        lesson_id=lesson.id,
+        answers=_answers(form, lesson),
+        version_number=int(version) if version.isdigit() else None,
+    )
+    return redirect(f"/training/attempts/{result.attempt.id}")
+
+
+@router.get("/training/attempts/{attempt_id}", response_class=HTMLResponse)
+def attempt_page(
+    request: Request, session: SessionDep, user: CurrentUser, attempt_id: int
+) -> HTMLResponse:
+    attempt, graded = queries.attempt(session, actor=user, attempt_id=attempt_id)
+    card = queries.review_card(session, actor=user, lesson_id=attempt.lesson_id)
+    context = {
+        "attempt": attempt,
+        "graded": graded,
+        "card": card,
+        "pairs": list(zip(attempt.version.quiz, graded, attempt.answers, strict=True)),
+    }
+    return render(request, "training/attempt.html", context)
+
+
+@router.get("/training/progress", response_class=HTMLResponse)
+def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
+    context = {"assignments": queries.progress(session, actor=user)}
+    return render(request, "training/progress.html", context)
