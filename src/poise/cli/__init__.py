@@ -9,6 +9,7 @@ from poise.cli import root
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
+from poise.training.cli import eval_reply_feedback
 
 app = typer.Typer(
     name="poise",
@@ -32,6 +33,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
+eval_app.command("reply-feedback")(eval_reply_feedback)
 
 
 def main() -> None:

@@ -12,22 +12,27 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
+from poise.conversations.models import Message
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
+from poise.morale.redaction import StaffNames, redact
 from poise.training import schedule
+from poise.training.feedback import label_reply
 from poise.training.models import (
     PASS_MARK,
     Assignment,
     Lesson,
     LessonVersion,
+    PracticeAttempt,
+    PracticeScenario,
     QuizAttempt,
     ReviewCard,
 )
-from poise.training.quiz import Graded, grade, parse_quiz
+from poise.training.quiz import Graded, closeness, grade, parse_quiz
 
 COURSE_DIR = Path(__file__).parent / "course"
 MAX_TITLE = 200
@@ -245,3 +250,90 @@ def _reschedule(
     card.due_at = due
     card.reviews = (card.reviews or 0) + 1
     return due
+
+
+# --- Practice -------------------------------------------------------------------------------
+
+HARD_MESSAGE = 0.7
+MAX_REPLY = 4000
+
+
+def draw_scenarios(
+    session: Session, *, actor: User | None, threshold: float = HARD_MESSAGE, limit: int = 20
+) -> int:
+    """Turn the hardest customer messages of the archive into scenarios, redacted.
+
+    Only messages scored at or above ``threshold`` qualify; each becomes one scenario however
+    often this runs. Customer details go through the wall's redaction; agents' names stay.
+    """
+    require_lead(actor)
+    taken = select(PracticeScenario.source_message_id).where(
+        PracticeScenario.source_message_id.is_not(None)
+    )
+    messages = session.scalars(
+        select(Message)
+        .where(Message.author_role == "customer")
+        .where(Message.negativity >= threshold)
+        .where(Message.id.not_in(taken))
+        .options(selectinload(Message.conversation))
+        .order_by(Message.negativity.desc(), Message.id)
+        .limit(limit)
+    ).all()
+    staff = StaffNames.of(session.scalars(select(User.name)).all())
+    for message in messages:
+        subject = redact(message.conversation.subject or "", staff=staff).text.strip()
+        session.add(
+            PracticeScenario(
+                title=(subject or f"A hard {message.conversation.channel} message")[:200],
+                customer_text=redact(message.body, staff=staff).text,
+                source_message_id=message.id,
+                negativity=message.negativity,
+                created_by_id=actor.id if actor else None,
+            )
+        )
+    session.commit()
+    return len(messages)
+
+
+def create_scenario(
+    session: Session, *, actor: User | None, title: str, customer_text: str, model_answer: str = ""
+) -> PracticeScenario:
+    """Leads write a scenario: a hard message, and optionally a model answer to compare with."""
+    require_lead(actor)
+    if not title.strip() or not customer_text.strip():
+        raise InvalidInput("a scenario needs a title and the customer's message")
+    scenario = PracticeScenario(
+        title=title.strip()[:200],
+        customer_text=customer_text.strip(),
+        model_answer=model_answer.strip() or None,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(scenario)
+    session.commit()
+    return scenario
+
+
+def practise(
+    session: Session, *, actor: User, scenario_id: int, reply: str, now: datetime | None = None
+) -> PracticeAttempt:
+    """Label the agent's reply at once and keep it, so progress shows over time."""
+    scenario = session.get(PracticeScenario, scenario_id)
+    if scenario is None:
+        raise NotFound("no such scenario")
+    reply = reply.strip()
+    if not reply:
+        raise InvalidInput("write a reply first")
+    if len(reply) > MAX_REPLY:
+        raise InvalidInput(f"keep the reply under {MAX_REPLY} characters")
+    verdicts = label_reply(reply)
+    attempt = PracticeAttempt(
+        user_id=actor.id,
+        scenario_id=scenario.id,
+        reply=reply,
+        feedback={k: {"present": v.present, "phrases": v.phrases} for k, v in verdicts.items()},
+        closeness=closeness(reply, scenario.model_answer) if scenario.model_answer else None,
+        created_at=now or utcnow(),
+    )
+    session.add(attempt)
+    session.commit()
+    return attempt

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from poise.auth.deps import ApiLead, ApiUser
 from poise.training import actions, queries
+from poise.training.feedback import verdicts_from
 from poise.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
@@ -48,6 +49,24 @@ class AttemptPublic(BaseModel):
     passed: bool
     explanations: list[str]
     next_review: datetime
+
+
+class PracticeReply(BaseModel):
+    reply: str
+
+
+class LabelPublic(BaseModel):
+    present: bool
+    good: bool
+    phrases: list[str]
+    suggestion: str
+
+
+class PracticePublic(BaseModel):
+    id: int
+    scenario_id: int
+    labels: dict[str, LabelPublic]
+    closeness: float | None
 
 
 @router.get("/today", response_model=list[TodayItem])
@@ -106,5 +125,23 @@ def submit(session: SessionDep, user: ApiUser, lesson_id: int, body: QuizAnswers
         passed=result.attempt.passed,
         explanations=[g.explanation for g in result.graded],
         next_review=result.next_review,
+    )
+    return JSONResponse(public.model_dump(mode="json"), status_code=201)
+
+
+@router.post("/practice/{scenario_id}", response_model=PracticePublic, status_code=201)
+def practise(
+    session: SessionDep, user: ApiUser, scenario_id: int, body: PracticeReply
+) -> JSONResponse:
+    """Reply to a practice scenario; each label comes with the phrases behind it and advice."""
+    attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=body.reply)
+    labels = {
+        v.label: LabelPublic(
+            present=v.present, good=v.good, phrases=v.phrases, suggestion=v.suggestion
+        )
+        for v in verdicts_from(attempt.feedback)
+    }
+    public = PracticePublic(
+        id=attempt.id, scenario_id=scenario_id, labels=labels, closeness=attempt.closeness
     )
     return JSONResponse(public.model_dump(mode="json"), status_code=201)

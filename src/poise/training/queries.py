@@ -12,7 +12,15 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
 from poise.errors import NotFound
-from poise.training.models import Assignment, Lesson, QuizAttempt, ReviewCard
+from poise.training.feedback import NEGATIVE, POSITIVE, verdicts_from
+from poise.training.models import (
+    Assignment,
+    Lesson,
+    PracticeAttempt,
+    PracticeScenario,
+    QuizAttempt,
+    ReviewCard,
+)
 from poise.training.quiz import Graded, grade
 
 
@@ -127,3 +135,61 @@ def review_card(session: Session, *, actor: User, lesson_id: int) -> ReviewCard 
         .where(ReviewCard.user_id == actor.id)
         .where(ReviewCard.lesson_id == lesson_id)
     ).one_or_none()
+
+
+# --- Practice -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeLine:
+    """One past practice reply with how many good and bad labels it had."""
+
+    attempt: PracticeAttempt
+    good: int
+    flagged: int
+
+
+def scenarios(session: Session, *, actor: User) -> list[PracticeScenario]:
+    """Every practice scenario, newest first: any signed-in user may practise."""
+    del actor
+    found = session.scalars(select(PracticeScenario).order_by(PracticeScenario.id.desc())).all()
+    return list(found)
+
+
+def scenario(session: Session, *, actor: User, scenario_id: int) -> PracticeScenario:
+    """One scenario, or NotFound."""
+    del actor
+    found = session.get(PracticeScenario, scenario_id)
+    if found is None:
+        raise NotFound("no such scenario")
+    return found
+
+
+def my_practice(session: Session, *, actor: User) -> list[PracticeLine]:
+    """The caller's own practice replies, newest first, with label counts for progress."""
+    attempts = session.scalars(
+        select(PracticeAttempt)
+        .where(PracticeAttempt.user_id == actor.id)
+        .options(selectinload(PracticeAttempt.scenario))
+        .order_by(PracticeAttempt.created_at.desc(), PracticeAttempt.id.desc())
+    ).all()
+    lines = []
+    for attempt in attempts:
+        verdicts = verdicts_from(attempt.feedback)
+        good = sum(1 for v in verdicts if v.label in POSITIVE and v.present)
+        flagged = sum(1 for v in verdicts if v.label in NEGATIVE and v.present)
+        lines.append(PracticeLine(attempt, good, flagged))
+    return lines
+
+
+def practice_attempt(session: Session, *, actor: User, attempt_id: int) -> PracticeAttempt:
+    """One of the caller's practice replies; another person's answers NotFound."""
+    found = session.scalars(
+        select(PracticeAttempt)
+        .where(PracticeAttempt.id == attempt_id)
+        .where(PracticeAttempt.user_id == actor.id)
+        .options(selectinload(PracticeAttempt.scenario))
+    ).one_or_none()
+    if found is None:
+        raise NotFound("no such practice reply")
+    return found

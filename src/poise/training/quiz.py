@@ -128,3 +128,9 @@ def grade(question: dict[str, Any], answer: str | list[int]) -> Graded:
     if question["kind"] == "text":
         return grade_text(answer if isinstance(answer, str) else "", question["model_answer"])
     return grade_choices(answer if isinstance(answer, list) else [], question)
+
+
+def closeness(reply: str, model_answer: str) -> float:
+    """Share of the model answer's key words the reply also uses, in [0, 1]."""
+    wanted = key_words(model_answer)
+    return round(len(wanted & key_words(reply)) / len(wanted), 2) if wanted else 0.0

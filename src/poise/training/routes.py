@@ -13,6 +13,7 @@ from poise.auth.deps import CurrentUser, LeadUser
 from poise.errors import InvalidInput
 from poise.knowledge.text import render_markdown
 from poise.training import actions, queries
+from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
@@ -198,3 +199,73 @@ def attempt_page(
 def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
     context = {"assignments": queries.progress(session, actor=user)}
     return render(request, "training/progress.html", context)
+
+
+# --- Practice -------------------------------------------------------------------------------
+
+
+@router.get("/training/practice", response_class=HTMLResponse)
+def practice_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    context = {
+        "scenarios": queries.scenarios(session, actor=user),
+        "history": queries.my_practice(session, actor=user),
+        "threshold": actions.HARD_MESSAGE,
+    }
+    return render(request, "training/practice.html", context)
+
+
+@router.post("/training/practice/draw")
+def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> RedirectResponse:
+    added = actions.draw_scenarios(session, actor=user)
+    flash(
+        request,
+        f"Added {added} scenarios from the archive."
+        if added
+        else f"No new customer messages with negativity of {actions.HARD_MESSAGE} or more.",
+    )
+    return redirect("/training/practice")
+
+
+@router.post("/training/practice/scenarios")
+def create_scenario(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    title: Annotated[str, Form()] = "",
+    customer_text: Annotated[str, Form()] = "",
+    model_answer: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    scenario = actions.create_scenario(
+        session, actor=user, title=title, customer_text=customer_text, model_answer=model_answer
+    )
+    flash(request, "Scenario added.")
+    return redirect(f"/training/practice/{scenario.id}")
+
+
+@router.get("/training/practice/{scenario_id}", response_class=HTMLResponse)
+def scenario_page(
+    request: Request, session: SessionDep, user: CurrentUser, scenario_id: int
+) -> HTMLResponse:
+    context = {"scenario": queries.scenario(session, actor=user, scenario_id=scenario_id)}
+    return render(request, "training/scenario.html", context)
+
+
+@router.post("/training/practice/{scenario_id}")
+def practise(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    scenario_id: int,
+    reply: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=reply)
+    return redirect(f"/training/practice/replies/{attempt.id}")
+
+
+@router.get("/training/practice/replies/{attempt_id}", response_class=HTMLResponse)
+def practice_feedback_page(
+    request: Request, session: SessionDep, user: CurrentUser, attempt_id: int
+) -> HTMLResponse:
+    attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
+    context = {"attempt": attempt, "verdicts": verdicts_from(attempt.feedback)}
+    return render(request, "training/feedback.html", context)

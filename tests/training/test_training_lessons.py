@@ -1,0 +1,201 @@
+"""Lessons through the web and the API: authoring and versions, roles, assignment, scores."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.auth.models import Team
+from poise.training.models import Assignment, Lesson, QuizAttempt
+from poise.web.nav import COMING, NAV
+
+QUIZ = """
+? Which is the better apology?
+- Sorry for any inconvenience
+* I'm sorry your order arrived late
+? Which weaken an apology? (choose all that apply)
+* Adding but
+* Sorry if you were upset
+- Naming what went wrong
+? What follows a short apology?
+= What you will do next to fix the problem
+"""
+BODY = "Say **sorry** once.\n\n<script>alert('x')</script>"
+
+
+def _write(client: TestClient, csrf: str, title: str = "Apologising well") -> int:
+    response = client.post(
+        "/training/lessons",
+        data={"title": title, "body": BODY, "quiz": QUIZ, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def _answer(client: TestClient, csrf: str, lesson_id: int, **answers: object) -> str:
+    data: dict[str, object] = {"csrf_token": csrf, **answers}
+    response = client.post(f"/training/lessons/{lesson_id}/attempts", data=data)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_training_is_built_and_in_the_navigation() -> None:
+    assert "training" not in COMING
+    assert [item.coming for item in NAV if item.href == "/training"] == [False]
+
+
+def test_a_lead_writes_and_edits_a_lesson_and_attempts_keep_their_version(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    page = client.get(f"/training/lessons/{lesson_id}").text
+    assert "<strong>sorry</strong>" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "Version 1" in page
+    _answer(client, csrf, lesson_id, q0="1", q1=["0", "1"], q2="Say what you will do next")
+    edited = client.post(
+        f"/training/lessons/{lesson_id}/edit",
+        data={"title": "Apologising better", "body": "v2", "quiz": QUIZ, "csrf_token": csrf},
+    )
+    assert "Saved as version 2" in edited.text and "Apologising better" in edited.text
+    form = client.get(f"/training/lessons/{lesson_id}/edit").text
+    assert "* I&#39;m sorry your order arrived late" in form
+    _answer(client, csrf, lesson_id, q0="0", q1="2", q2="", version="2")
+    versions = [a.version.number for a in session.scalars(select(QuizAttempt)).all()]
+    assert sorted(versions) == [1, 2]
+    stale = client.post(
+        f"/training/lessons/{lesson_id}/attempts",
+        data={"csrf_token": csrf, "q0": "1", "q1": "0", "q2": "x", "version": "1"},
+    )
+    assert stale.status_code == 400 and "edited while you answered" in stale.text
+
+
+def test_agents_may_not_author_and_forms_need_csrf(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    bad = client.post(
+        "/training/lessons", data={"title": "x", "body": "", "quiz": "? no answer\n- a"}
+    )
+    assert bad.status_code == 403 and "CSRF" in bad.text
+    unmarked = client.post(
+        "/training/lessons",
+        data={"title": "x", "body": "", "quiz": "? no answer\n- a", "csrf_token": csrf},
+    )
+    assert unmarked.status_code == 400 and "mark the right choice" in unmarked.text
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session))
+    assert client.get("/training/lessons/new").status_code == 403
+    posted = client.post(
+        "/training/lessons", data={"title": "Mine", "body": "", "quiz": QUIZ, "csrf_token": csrf}
+    )
+    assert posted.status_code == 403
+    edit = client.post(
+        f"/training/lessons/{lesson_id}/edit",
+        data={"title": "Mine", "body": "", "quiz": QUIZ, "csrf_token": csrf},
+    )
+    assert edit.status_code == 403
+    assert client.post("/training/lessons/starter", data={"csrf_token": csrf}).status_code == 403
+    assert "Load the starter course" not in client.get("/training/lessons").text
+    assert len(session.scalars(select(Lesson)).all()) == 1
+
+
+def test_the_starter_course_loads_once(client: TestClient, session: Session) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    assert "No lessons yet" in client.get("/training/lessons").text
+    first = client.post("/training/lessons/starter", data={"csrf_token": csrf})
+    assert "Loaded 8 starter lessons" in first.text
+    again = client.post("/training/lessons/starter", data={"csrf_token": csrf})
+    assert "already here" in again.text
+    lessons = session.scalars(select(Lesson)).all()
+    assert len(lessons) == 8
+    assert all(len(lesson.current.quiz) >= 3 for lesson in lessons)
+    for lesson in lessons:
+        assert client.get(f"/training/lessons/{lesson.id}").status_code == 200
+
+
+def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    maya = make_user(session, name="Maya", team="Care")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    team = session.scalars(select(Team)).one()
+    assigned = client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{team.id}", "due": "2026-12-01", "csrf_token": csrf},
+    )
+    assert "Assigned to 2 people" in assigned.text
+    bad_date = client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{team.id}", "due": "soon", "csrf_token": csrf},
+    )
+    assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
+    client.cookies.clear()
+    csrf = sign_in(client, maya)
+    today = client.get("/training").text
+    assert "Apologising well" in today and "due 2026-12-01" in today
+    failed = _answer(client, csrf, lesson_id, q0="0", q2="no idea")
+    assert "0%" in failed and "Not passed yet" in failed
+    assert "Apologising well" in client.get("/training").text
+    passed = _answer(client, csrf, lesson_id, q0="1", q1=["0", "1"], q2="Say what you will do next")
+    assert "Passed." in passed and "Next review" in passed
+    assert "Shared key words with the model answer" in passed
+    assert "No lessons assigned to you" in client.get("/training").text
+    assert client.get("/training/progress").status_code == 403
+    mine = session.scalars(select(Assignment).where(Assignment.user_id == maya.id)).one()
+    assert mine.completed_at is not None and mine.best_score is not None
+    assert mine.best_score >= 0.7
+    client.cookies.clear()
+    sign_in(client, lead)
+    progress = client.get("/training/progress").text
+    assert "Maya" in progress and f"{round(mine.best_score * 100)}%" in progress
+
+
+def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    agent = make_user(session)
+    as_lead = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    as_agent = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    body = {"title": "Owning the next step", "body": "Say who and when.", "quiz": QUIZ}
+    created = client.post("/api/v1/training/lessons", json=body, headers=as_lead)
+    assert created.status_code == 201 and created.json()["questions"] == 3
+    assert client.post("/api/v1/training/lessons", json=body, headers=as_agent).status_code == 403
+    lesson_id = created.json()["id"]
+    assert client.get("/api/v1/training/today", headers=as_agent).json() == []
+    answers = {"answers": [[1], [0, 1], "what you will do next to fix it"]}
+    attempt = client.post(
+        f"/api/v1/training/lessons/{lesson_id}/attempts", json=answers, headers=as_agent
+    )
+    assert attempt.status_code == 201, attempt.text
+    result = attempt.json()
+    assert result["score"] == 1.0 and result["passed"] and result["version"] == 1
+    assert len(result["explanations"]) == 3
+    wrong = client.post(
+        f"/api/v1/training/lessons/{lesson_id}/attempts", json={"answers": [[1]]}, headers=as_agent
+    )
+    assert wrong.status_code == 400 and "answer all 3" in wrong.json()["detail"]
+
+
+def test_every_training_page_renders_with_empty_states(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session))
+    assert "No lessons assigned to you" in client.get("/training").text
+    assert "Your lead has not added any" in client.get("/training/lessons").text
+    assert "No scenarios yet" in client.get("/training/practice").text
+    assert client.get("/training/lessons/999").status_code == 404
+    assert client.get("/training/attempts/999").status_code == 404
+    assert client.get("/training/practice/999").status_code == 404
+    assert client.get("/training/practice/replies/999").status_code == 404
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead"))
+    for url in ["/training", "/training/lessons", "/training/lessons/new", "/training/practice"]:
+        assert client.get(url).status_code == 200, url
+    assert "Nothing assigned yet" in client.get("/training/progress").text
+    assert "Draw hard messages from the archive" in client.get("/training/practice").text

@@ -1,0 +1,119 @@
+"""Practice: scenarios from the archive (redacted) or by a lead, and immediate feedback."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_conversation, make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.conversations.models import Message
+from poise.training.feedback import label_reply
+from poise.training.models import PracticeScenario
+
+ANGRY = "This is the third time! Email me at robin.c@example.com or call 0612345678, idiots."
+GOOD_REPLY = (
+    "I'm so sorry, three weeks is far too long to wait. That's on us, not you. "
+    "I've reissued the refund and you'll see it within 3 working days."
+)
+BAD_REPLY = "As I said, refunds take 30 days. You should have read the terms."
+
+
+def _hard_message(session: Session, score: float, text: str = ANGRY) -> None:
+    conversation = make_conversation(session, customer_text=text)
+    message = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id)
+        .where(Message.author_role == "customer")
+    ).one()
+    message.negativity = score
+    session.commit()
+
+
+def test_feedback_explains_each_label_and_handles_negation() -> None:
+    good = label_reply(GOOD_REPLY)
+    assert all(good[label].present for label in ("acknowledges", "apologizes", "ownership"))
+    assert good["next_step"].present and "within 3 working days" in good["next_step"].phrases
+    assert not good["blames_customer"].present and good["blames_customer"].suggestion == ""
+    bad = label_reply(BAD_REPLY)
+    assert bad["dismissive"].phrases == ["as i said"]
+    assert "you should have" in bad["blames_customer"].phrases
+    assert bad["apologizes"].suggestion.startswith("Apologise once")
+    kind = label_reply("It's not your fault at all, and you shouldn't have had to chase us.")
+    assert not kind["blames_customer"].present
+    assert not label_reply("No need to apologise! Here is the link.")["apologizes"].present
+    assert not label_reply("I'm not sorry about the policy.")["apologizes"].present
+
+
+def test_a_lead_draws_redacted_hard_messages_only_once(
+    client: TestClient, session: Session
+) -> None:
+    _hard_message(session, 0.92)
+    _hard_message(session, 0.4, "Could you check my order?")
+    csrf = sign_in(client, make_user(session, role="lead"))
+    first = client.post("/training/practice/draw", data={"csrf_token": csrf})
+    assert "Added 1 scenarios" in first.text
+    again = client.post("/training/practice/draw", data={"csrf_token": csrf})
+    assert "No new customer messages" in again.text
+    scenario = session.scalars(select(PracticeScenario)).one()
+    assert "robin.c@example.com" not in scenario.customer_text
+    assert "0612345678" not in scenario.customer_text
+    assert "[email]" in scenario.customer_text and "third time" in scenario.customer_text
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session))
+    assert client.post("/training/practice/draw", data={"csrf_token": csrf}).status_code == 403
+    refused = client.post(
+        "/training/practice/scenarios",
+        data={"title": "x", "customer_text": "y", "csrf_token": csrf},
+    )
+    assert refused.status_code == 403
+
+
+def test_an_agent_practises_and_sees_progress(client: TestClient, session: Session) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    made = client.post(
+        "/training/practice/scenarios",
+        data={
+            "title": "Late refund",
+            "customer_text": "Where is my refund? Three weeks!",
+            "model_answer": GOOD_REPLY,
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    scenario_id = int(made.headers["location"].rsplit("/", 1)[1])
+    client.cookies.clear()
+    agent = make_user(session)
+    csrf = sign_in(client, agent)
+    assert "You have not practised yet" in client.get("/training/practice").text
+    empty = client.post(
+        f"/training/practice/{scenario_id}", data={"reply": " ", "csrf_token": csrf}
+    )
+    assert empty.status_code == 400 and "write a reply first" in empty.text
+    bad = client.post(
+        f"/training/practice/{scenario_id}", data={"reply": BAD_REPLY, "csrf_token": csrf}
+    )
+    assert "Is dismissive: yes" in bad.text and "<q>as i said</q>" in bad.text
+    assert "Closeness to the model answer" in bad.text
+    good = client.post(
+        f"/training/practice/{scenario_id}", data={"reply": GOOD_REPLY, "csrf_token": csrf}
+    )
+    assert "Closeness to the model answer: 100%" in good.text
+    history = client.get("/training/practice").text
+    assert history.count("Late refund") == 3  # the scenario and two replies
+    token = create_api_token(session, actor=None, user=agent)
+    api = client.post(
+        f"/api/v1/training/practice/{scenario_id}",
+        json={"reply": BAD_REPLY},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 201
+    labels = api.json()["labels"]
+    assert labels["blames_customer"] == {
+        "present": True,
+        "good": False,
+        "phrases": ["you should have"],
+        "suggestion": labels["blames_customer"]["suggestion"],
+    }
+    assert labels["apologizes"]["present"] is False and labels["apologizes"]["suggestion"]
