@@ -44,6 +44,8 @@ def test_feedback_explains_each_label_and_handles_negation() -> None:
     assert not kind["blames_customer"].present
     assert not label_reply("No need to apologise! Here is the link.")["apologizes"].present
     assert not label_reply("I'm not sorry about the policy.")["apologizes"].present
+    non_apology = label_reply("Sorry if you feel that way.")
+    assert not non_apology["apologizes"].present and non_apology["dismissive"].present
 
 
 def test_a_lead_draws_redacted_hard_messages_only_once(

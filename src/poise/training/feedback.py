@@ -249,6 +249,11 @@ PATTERNS: dict[str, list[str]] = {
 
 COMPILED = {label: [re.compile(p) for p in pats] for label, pats in PATTERNS.items()}
 NEUTRAL = [re.compile(p) for p in NEUTRALISE]
+# "Sorry if you feel that way" regrets the customer's feelings, not what happened: no apology.
+NON_APOLOGY = re.compile(
+    r"\bsorry (?:if you (?:feel|felt|were|are|found)|(?:that )?you (?:feel|felt) (?:that|this) way)"
+    r"[^.!?]*"
+)
 POSITIVE_NEEDS_NO_NEGATION = {"apologizes", "ownership", "acknowledges"}
 
 
@@ -292,7 +297,9 @@ def _negated(text: str, start: int) -> bool:
 
 def _phrases(label: str, text: str, original: str) -> list[str]:
     found: list[str] = []
-    source = original if label in ("acknowledges",) else text
+    source = original if label == "acknowledges" else text
+    if label == "apologizes":
+        source = NON_APOLOGY.sub(lambda m: "·" * len(m.group(0)), source)
     for pattern in COMPILED[label]:
         for match in pattern.finditer(source):
             if label in POSITIVE_NEEDS_NO_NEGATION and _negated(source, match.start()):

@@ -5,7 +5,7 @@ The format, one question per block::
     ? What should the first sentence of a reply do?
     - Restate our policy
     * Show you understood the situation
-    ? Which help before a launch? (choose all that apply)
+    ? Which help before a launch?
     * Reading the release notes
     * Rehearsing rude questions
     - Hoping for the best

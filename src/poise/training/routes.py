@@ -77,7 +77,7 @@ def lesson_page(
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     context: dict[str, Any] = {
         "lesson": lesson,
-        "version": lesson.current,
+        "shown": lesson.current,
         "body": render_markdown(lesson.current.body),
         "attempts": queries.my_attempts(session, actor=user, lesson_id=lesson.id),
         "pass_mark": PASS_MARK,
