@@ -178,6 +178,71 @@ def csv_error_reason(error: csv.Error, field_limit: int) -> str:
     return f"not valid CSV: {message}"
 
 
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One CSV record and the physical lines it spans; ``error`` when it could not be read."""
+
+    first: int
+    last: int
+    values: list[str]
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class CsvRecords:
+    """The data records after the header, as the CSV parsers need them.
+
+    Records are numbered by the physical line they start on (quoted newlines make a record
+    span several), multi-line spans go into ``ends`` so refused rows can be quoted whole,
+    blank lines are skipped, and progress is reported. Past ``limits.max_rows`` the reading
+    stops and ``too_many`` is set. ``count`` includes records that could not be read.
+    """
+
+    reader: Iterator[list[str]]
+    line_num: Callable[[], int]
+    ends: dict[int, int]
+    limits: ImportLimits
+    field_limit: int
+    progress: Progress | None = None
+    count: int = 0
+    too_many: bool = False
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        last = self.line_num()
+        while True:
+            try:
+                record = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                first, last = self._span(last)
+                self.count += 1
+                yield CsvRow(first, last, [], csv_error_reason(error, self.field_limit))
+                continue
+            first, last = self._span(last)
+            if not record:
+                continue  # a blank line
+            self.count += 1
+            if self.count > self.limits.max_rows:
+                self.too_many = True
+                return
+            if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+                self.progress(self.count, 0)
+            yield CsvRow(first, last, record)
+
+    def _span(self, previous_last: int) -> tuple[int, int]:
+        first, last = previous_last + 1, self.line_num()
+        if last > first:
+            self.ends[first] = last
+        return first, last
+
+
+def too_many_rows(limits: ImportLimits) -> ParseResult:
+    return file_error(
+        f"the file has more than {limits.max_rows:,} rows: split it into smaller files"
+    )
+
+
 # --- values -----------------------------------------------------------------------------------
 
 

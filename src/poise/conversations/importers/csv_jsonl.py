@@ -12,6 +12,7 @@ from typing import Any
 
 from poise.conversations.importers.common import (
     PROGRESS_EVERY,
+    CsvRecords,
     ImportLimits,
     LineIndex,
     Outcome,
@@ -33,6 +34,7 @@ from poise.conversations.importers.common import (
     purpose_from,
     show,
     text_problem,
+    too_many_rows,
 )
 from poise.conversations.models import AUTHOR_ROLES, CHANNELS, STATUSES
 from poise.conversations.records import (
@@ -398,31 +400,13 @@ def parse_csv(data: bytes, limits: ImportLimits, progress: Progress | None) -> P
         keys = names + padding  # rows get every known field, "" when the file lacks it
         blanks = [""] * len(padding)
         rows = _Rows(outcome, limits)
-        count = 0
-        last = reader.line_num
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                first, last = last + 1, reader.line_num
-                if last > first:
-                    ends[first] = last
-                count += 1
-                outcome.fail(first, "", csv_error_reason(error, field_limit))
+        records = CsvRecords(reader, lambda: reader.line_num, ends, limits, field_limit, progress)
+        for row in records:
+            first, record = row.first, row.values
+            if row.error is not None:
+                outcome.fail(first, "", row.error)
                 continue
-            first, last = last + 1, reader.line_num
-            if not record:
-                continue  # a blank line
-            if last > first:
-                ends[first] = last
-            count += 1
-            if count > limits.max_rows:
-                return _too_many(limits)
-            if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(count, 0)
-            if decoded.bad_lines and (bad := decoded.bad_between(first, last)):
+            if decoded.bad_lines and (bad := decoded.bad_between(first, row.last)):
                 outcome.fail(first, "encoding", decoded.encoding_reason(bad))
                 _mark_failed(rows, record, names, first)
                 continue
@@ -438,6 +422,9 @@ def parse_csv(data: bytes, limits: ImportLimits, progress: Progress | None) -> P
             if mark is not None:
                 record = [v.replace(mark, "\n") if mark in v else v for v in record]
             rows.take(dict(zip(keys, record + blanks, strict=False)), first)
+    if records.too_many:
+        return too_many_rows(limits)
+    count = records.count
     if count == 0:
         return file_error("the file has a header but no rows")
     if progress is not None:
@@ -476,12 +463,6 @@ def _mark_failed(rows: _Rows, record: list[str], names: list[str], line: int) ->
     group.failed.add(line)
 
 
-def _too_many(limits: ImportLimits) -> ParseResult:
-    return file_error(
-        f"the file has more than {limits.max_rows:,} rows: split it into smaller files"
-    )
-
-
 # --- JSON Lines -------------------------------------------------------------------------------
 
 
@@ -499,7 +480,7 @@ def parse_jsonl(data: bytes, limits: ImportLimits, progress: Progress | None) ->
             continue
         count += 1
         if count > limits.max_rows:
-            return _too_many(limits)
+            return too_many_rows(limits)
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, total)
         if decoded.bad_lines and number in decoded.bad_lines:

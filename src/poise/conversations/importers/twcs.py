@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from poise.conversations.importers.common import (
-    PROGRESS_EVERY,
+    CsvRecords,
     ImportLimits,
     LineIndex,
     Outcome,
     Progress,
     body_problem,
-    csv_error_reason,
     csv_field_limit,
     decode,
     file_error,
@@ -24,6 +23,7 @@ from poise.conversations.importers.common import (
     protect_bare_cr,
     purpose_from,
     show,
+    too_many_rows,
 )
 from poise.conversations.records import (
     ConversationRecord,
@@ -125,7 +125,6 @@ def parse_twcs(data: bytes, limits: ImportLimits, progress: Progress | None) -> 
     first_line: dict[str, int] = {}  # tweet id -> line it first appears on, valid or not
     stray: dict[int, str] = {}  # line of a refused row -> tweet id it belongs with
     failed: set[int] = set()
-    count = 0
     with csv_field_limit(limits) as field_limit:
         reader = csv.reader(io.StringIO(text, newline="\n"))
         try:
@@ -145,32 +144,13 @@ def parse_twcs(data: bytes, limits: ImportLimits, progress: Progress | None) -> 
         outcome.result.rejected_lines[0] = lines.get(1, reader.line_num)
         width = len(names)
         at = {name: names.index(name) for name in REQUIRED}
-        last = reader.line_num
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                first, last = last + 1, reader.line_num
-                if last > first:
-                    ends[first] = last
-                count += 1
-                outcome.fail(first, "", csv_error_reason(error, field_limit))
+        records = CsvRecords(reader, lambda: reader.line_num, ends, limits, field_limit, progress)
+        for row in records:
+            first, last, record = row.first, row.last, row.values
+            if row.error is not None:
+                outcome.fail(first, "", row.error)
                 failed.add(first)
                 continue
-            first, last = last + 1, reader.line_num
-            if not record:
-                continue
-            if last > first:
-                ends[first] = last
-            count += 1
-            if count > limits.max_rows:
-                return file_error(
-                    f"the file has more than {limits.max_rows:,} rows: split it into smaller files"
-                )
-            if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(count, 0)
             if mark is not None:
                 record = [v.replace(mark, "\n") if mark in v else v for v in record]
             problems: list[tuple[str, str]] = []
@@ -205,6 +185,9 @@ def parse_twcs(data: bytes, limits: ImportLimits, progress: Progress | None) -> 
                 continue
             tweets[tweet.tweet_id] = tweet
             first_line[tweet.tweet_id] = first
+    if records.too_many:
+        return too_many_rows(limits)
+    count = records.count
     if count == 0:
         return file_error("the file has a header but no tweets")
     if progress is not None:
