@@ -33,7 +33,6 @@ class WriteCounts:
     conversations_updated: int = 0
     messages_created: int = 0
     ratings_created: int = 0
-    new_message_ids: list[int] | None = None
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -156,10 +155,9 @@ def write_conversations(
     records: Sequence[ConversationRecord],
     *,
     progress: WriteProgress | None = None,
-    want_message_ids: bool = False,
 ) -> WriteCounts:
     """Store ``records`` under ``source``, creating or extending conversations; no commit."""
-    counts = WriteCounts(new_message_ids=[] if want_message_ids else None)
+    counts = WriteCounts()
     users = _user_ids_by_email(session)
     customers = _upsert_customers(session, source, records)
     existing = _existing_conversations(session, source, [r.external_id for r in records])
@@ -236,14 +234,7 @@ def _write_messages(
 def _flush_messages(session: Session, batch: list[dict[str, Any]], counts: WriteCounts) -> None:
     if not batch:
         return
-    if counts.new_message_ids is not None:
-        for chunk in _chunks(batch):
-            ids = session.scalars(
-                insert(Message).returning(Message.id, sort_by_parameter_order=True), list(chunk)
-            )
-            counts.new_message_ids.extend(ids)
-    else:
-        session.execute(insert(Message), batch)
+    session.execute(insert(Message), batch)
     counts.messages_created += len(batch)
     batch.clear()
 
