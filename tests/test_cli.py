@@ -75,6 +75,7 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     result = runner.invoke(cli, ["demo", "--no-serve", "--conversations", "60"])
     assert result.exit_code == 0, result.output
     assert "admin@poise.demo" in result.output
+    assert "training: {'lessons': 8, 'assignments':" in result.output
     password = result.output.split("with password ")[1].split()[0]
     counts = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
     assert counts["teams"] == 3 and counts["conversations"] == 60 and counts["messages"] > 120
@@ -91,6 +92,8 @@ def test_demo_loads_once_and_says_it_is_demo_data(
         )
         page = fresh.get("/conversations")
         assert "Demo data" in page.text and "60 in all" in page.text
+        lessons = fresh.get("/training/lessons").text
+        assert "Preparing ahead" in lessons and "Explanatory style" in lessons
 
 
 def test_demo_refuses_a_database_with_real_conversations(

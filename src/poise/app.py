@@ -6,6 +6,7 @@ The lifespan opens the engine once; every route gets sessions from it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -19,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from poise import __version__
@@ -33,11 +35,16 @@ from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.jobs import InProcessJobs
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
+from poise.mail import Mailer
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
 from poise.settings import Settings
 from poise.training import api as training_api
+from poise.training import queries as training_queries
 from poise.training import routes as training_routes
+from poise.training.drills import api as drill_api
+from poise.training.drills import routes as drill_routes
+from poise.training.reminders import remind_daily
 from poise.web import pages
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
@@ -73,6 +80,7 @@ def make_templates() -> Jinja2Templates:
         version=__version__,
         sparkline=sparkline,
         bar_chart=bar_chart,
+        nav_badges=_nav_badges,
     )
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
@@ -117,6 +125,25 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
+def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asyncio.Task[None] | None:
+    """With SMTP configured, the server e-mails training reminders once a day."""
+    mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
+    if mailer is None:
+        return None
+    return asyncio.create_task(
+        remind_daily(maker, mailer, base_url=settings.base_url, hour=settings.reminder_hour)
+    )
+
+
+def _nav_badges(request: Request) -> dict[str, int]:
+    """Counts shown beside nav items: the in-app reminder of what is due in training."""
+    user = getattr(request.state, "user", None)
+    if user is None or not hasattr(request.app.state, "sessionmaker"):
+        return {}
+    with request.app.state.sessionmaker() as session:
+        return {"/training": training_queries.due_count(session, actor=user)}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Poise web app for ``settings`` (default: from the environment)."""
     settings = settings or Settings()
@@ -129,7 +156,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
         app.state.jobs = InProcessJobs(app.state.sessionmaker)
+        reminders = _start_reminders(settings, app.state.sessionmaker)
         yield
+        if reminders is not None:
+            reminders.cancel()
         app.state.jobs.shutdown()
         engine.dispose()
 
@@ -168,6 +198,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(morale_api.router)
     app.include_router(training_routes.router)
     app.include_router(training_api.router)
+    app.include_router(drill_routes.router)
+    app.include_router(drill_api.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poise.auth.actions import team_by_name
@@ -12,6 +13,7 @@ from poise.auth.models import User
 from poise.conversations.writer import write_conversations
 from poise.db.meta import DEMO_FLAG, set_fact
 from poise.demo import generate_demo
+from poise.training.models import Lesson
 
 DEMO_SOURCE = "demo"
 
@@ -48,3 +50,29 @@ def load_demo(
         "messages": counts.messages_created,
         "ratings": counts.ratings_created,
     }
+
+
+def load_demo_training(session: Session, *, now: datetime) -> dict[str, int]:
+    """Give the demo a training programme: the starter course, assigned to every team, and
+    practice scenarios drawn from the demo's hardest (already scored) customer messages."""
+    from poise.auth.models import Team
+    from poise.training import actions as training
+
+    added = training.load_starter_course(session, actor=None)
+    lessons = session.scalars(
+        select(Lesson).where(Lesson.slug.is_not(None)).order_by(Lesson.id).limit(3)
+    ).all()
+    teams = session.scalars(select(Team).order_by(Team.id)).all()
+    assigned = 0
+    for offset, lesson in enumerate(lessons):
+        for team in teams:
+            made = training.assign_lesson(
+                session,
+                actor=None,
+                lesson_id=lesson.id,
+                team_id=team.id,
+                due_at=now + timedelta(days=2 + 5 * offset),
+            )
+            assigned += len(made)
+    scenarios = training.draw_scenarios(session, actor=None)
+    return {"lessons": added, "assignments": assigned, "scenarios": scenarios}

@@ -66,6 +66,36 @@ class Settings(BaseSettings):
         "conversation was not resolved on first contact.",
     )
 
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people open Poise at; links in e-mails start with it.",
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="Where e-mail goes, e.g. `smtp+starttls://user:password@mail.example.com:587` "
+        "(schemes `smtp`, `smtp+starttls`, `smtps`). Unset: Poise sends no e-mail and reminders "
+        "stay in the app.",
+    )
+    mail_from: str = Field(
+        "Poise <poise@localhost>", description="The From address of e-mail Poise sends."
+    )
+    reminder_hour: int = Field(
+        7,
+        ge=0,
+        le=23,
+        description="Hour of the day (UTC) at which `poise serve` e-mails each person what is due "
+        "in training, when `POISE_SMTP_URL` is set.",
+    )
+
+    @model_validator(mode="after")
+    def _check_smtp_url(self) -> Settings:
+        """A typo in the mail address should stop start-up, not fail silently every morning."""
+        if self.smtp_url is not None:
+            from poise.mail import parse_smtp_url
+
+            parse_smtp_url(self.smtp_url)
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         """Outside development and tests, the placeholder secret would let anyone forge sessions."""
@@ -86,6 +116,9 @@ def settings_reference() -> str:
     rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = "(SQLite in data dir)" if default is None else str(default)
+        if default is None:
+            shown = "(SQLite in data dir)" if name == "database_url" else "(unset)"
+        else:
+            shown = str(default)
         rows.append(f"| `POISE_{name.upper()}` | `{shown}` | {field.description} |")
     return "\n".join(rows)

@@ -9,7 +9,7 @@ from poise.cli import root
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
-from poise.training.cli import eval_reply_feedback
+from poise.training.cli import eval_reply_feedback, training_app
 
 app = typer.Typer(
     name="poise",
@@ -31,6 +31,7 @@ app.add_typer(signals_app, name="signals")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
+app.add_typer(training_app, name="training")
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
 eval_app.command("reply-feedback")(eval_reply_feedback)

@@ -91,7 +91,7 @@ def _refuse_real_data(session: Session) -> None:
 
 def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
     from poise.conversations.scoring import score_messages
-    from poise.demo_loader import load_demo
+    from poise.demo_loader import load_demo, load_demo_training
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Loading demo data", total=None)
@@ -104,7 +104,9 @@ def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
         )
         progress.update(task, description="Scoring negativity", completed=0)
         scored = score_messages(session, progress=advance)
-    console.print(f"Loaded demo data: {counts}; signals: {scored}.")
+        progress.update(task, description="Setting up training", completed=0, total=None)
+        training = load_demo_training(session, now=datetime.now(UTC))
+    console.print(f"Loaded demo data: {counts}; signals: {scored}; training: {training}.")
 
 
 def _set_demo_passwords(session: Session, password: str) -> None:

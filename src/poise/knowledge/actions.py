@@ -145,6 +145,25 @@ def create_article(
     source_conversation_ids: list[int] | None = None,
 ) -> Article:
     """A new draft (anyone on the team may propose one; leads publish)."""
+    article = add_article(
+        session, actor=actor, fields=fields, source_conversation_ids=source_conversation_ids
+    )
+    session.commit()
+    return article
+
+
+def add_article(
+    session: Session,
+    *,
+    actor: User | None,
+    fields: ArticleFields,
+    source_conversation_ids: list[int] | None = None,
+) -> Article:
+    """``create_article`` without the commit, for a caller whose larger change is one transaction.
+
+    Turning a drill into training adds several drafts with scenarios and a lesson; either all
+    of it is kept or none. The article is flushed, so its id is known.
+    """
     clean = fields.cleaned()
     article = Article(
         title=clean.title,
@@ -161,7 +180,7 @@ def create_article(
     article.sources = [ArticleSource(conversation_id=c) for c in set(source_conversation_ids or [])]
     session.add(article)
     _revise(article, actor, "proposed the article", ["created"])
-    session.commit()
+    session.flush()
     return article
 
 

@@ -28,9 +28,11 @@ from poise.training.models import (
     Lesson,
     LessonVersion,
     PracticeAttempt,
+    PracticeComment,
     PracticeScenario,
     QuizAttempt,
     ReviewCard,
+    may_see_practice,
 )
 from poise.training.quiz import Graded, closeness, grade, parse_quiz
 
@@ -66,6 +68,25 @@ def create_lesson(
     slug: str | None = None,
 ) -> Lesson:
     """Leads write a lesson: version 1 of its title, markdown body and quiz."""
+    lesson = add_lesson(session, actor=actor, title=title, body=body, quiz=quiz, slug=slug)
+    session.commit()
+    return lesson
+
+
+def add_lesson(
+    session: Session,
+    *,
+    actor: User | None,
+    title: str,
+    body: str,
+    quiz: str,
+    slug: str | None = None,
+) -> Lesson:
+    """``create_lesson`` without the commit, for a caller whose larger change is one transaction.
+
+    Turning a drill into training writes the lesson with scenarios and drafts of the manual;
+    either all of it is kept or none. The lesson is flushed, so its id is known.
+    """
     require_lead(actor)
     title, body, questions = _checked(title, body, quiz)
     author_id = actor.id if actor else None
@@ -74,7 +95,7 @@ def create_lesson(
         LessonVersion(number=1, title=title, body=body, quiz=questions, author_id=author_id)
     )
     session.add(lesson)
-    session.commit()
+    session.flush()
     return lesson
 
 
@@ -82,6 +103,17 @@ def edit_lesson(
     session: Session, *, actor: User | None, lesson_id: int, title: str, body: str, quiz: str
 ) -> LessonVersion:
     """An edit never rewrites what agents answered: it adds a version and makes it current."""
+    version = add_lesson_version(
+        session, actor=actor, lesson_id=lesson_id, title=title, body=body, quiz=quiz
+    )
+    session.commit()
+    return version
+
+
+def add_lesson_version(
+    session: Session, *, actor: User | None, lesson_id: int, title: str, body: str, quiz: str
+) -> LessonVersion:
+    """``edit_lesson`` without the commit (see ``add_lesson`` for why)."""
     require_lead(actor)
     lesson = session.get(Lesson, lesson_id)
     if lesson is None:
@@ -93,7 +125,7 @@ def edit_lesson(
     )
     lesson.versions.append(version)
     lesson.current_number = number
-    session.commit()
+    session.flush()
     return version
 
 
@@ -337,3 +369,65 @@ def practise(
     session.add(attempt)
     session.commit()
     return attempt
+
+
+# --- Comments on practice -------------------------------------------------------------------
+
+MAX_COMMENT = 2000
+
+
+def share_practice(
+    session: Session, *, actor: User, attempt_id: int, shared: bool = True
+) -> PracticeAttempt:
+    """The author asks teammates for comments on a reply (leads may comment on any reply)."""
+    attempt = session.get(PracticeAttempt, attempt_id)
+    if attempt is None or attempt.user_id != actor.id:
+        raise NotFound("no such practice reply")
+    if shared and attempt.shared_at is None:
+        attempt.shared_at = utcnow()
+    elif not shared:
+        attempt.shared_at = None
+    session.commit()
+    return attempt
+
+
+def comment_on_practice(
+    session: Session, *, actor: User, attempt_id: int, body: str, now: datetime | None = None
+) -> PracticeComment:
+    """A lead, a teammate the reply was shared with, or its author adds a comment."""
+    attempt = session.get(PracticeAttempt, attempt_id)
+    if attempt is None or not may_see_practice(actor, attempt):
+        raise NotFound("no such practice reply")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("write a comment first")
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput(f"keep a comment under {MAX_COMMENT} characters")
+    now = now or utcnow()
+    comment = PracticeComment(
+        attempt_id=attempt.id,
+        author_id=actor.id,
+        body=body,
+        created_at=now,
+        read_at=now if actor.id == attempt.user_id else None,
+    )
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def mark_comments_read(session: Session, *, actor: User, attempt_id: int) -> int:
+    """The author opened the reply: its comments are no longer new. Returns how many were."""
+    comments = session.scalars(
+        select(PracticeComment)
+        .join(PracticeComment.attempt)
+        .where(PracticeComment.attempt_id == attempt_id)
+        .where(PracticeAttempt.user_id == actor.id)
+        .where(PracticeComment.read_at.is_(None))
+    ).all()
+    now = utcnow()
+    for comment in comments:
+        comment.read_at = now
+    if comments:
+        session.commit()
+    return len(comments)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from poise.auth.deps import ApiLead, ApiUser
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
+from poise.training.models import PracticeAttempt, PracticeComment
 from poise.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
@@ -62,11 +63,28 @@ class LabelPublic(BaseModel):
     suggestion: str
 
 
+class CommentCreate(BaseModel):
+    body: str
+
+
+class CommentPublic(BaseModel):
+    id: int
+    author: str | None
+    body: str
+    created_at: datetime
+
+
 class PracticePublic(BaseModel):
     id: int
     scenario_id: int
     labels: dict[str, LabelPublic]
     closeness: float | None
+    shared: bool = False
+    comments: list[CommentPublic] = []
+
+
+class ShareUpdate(BaseModel):
+    shared: bool = Field(True, description="True asks teammates for comments; False stops it")
 
 
 @router.get("/today", response_model=list[TodayItem])
@@ -129,19 +147,68 @@ def submit(session: SessionDep, user: ApiUser, lesson_id: int, body: QuizAnswers
     return JSONResponse(public.model_dump(mode="json"), status_code=201)
 
 
-@router.post("/practice/{scenario_id}", response_model=PracticePublic, status_code=201)
-def practise(
-    session: SessionDep, user: ApiUser, scenario_id: int, body: PracticeReply
-) -> JSONResponse:
-    """Reply to a practice scenario; each label comes with the phrases behind it and advice."""
-    attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=body.reply)
+def _practice_public(attempt: PracticeAttempt) -> PracticePublic:
     labels = {
         v.label: LabelPublic(
             present=v.present, good=v.good, phrases=v.phrases, suggestion=v.suggestion
         )
         for v in verdicts_from(attempt.feedback)
     }
-    public = PracticePublic(
-        id=attempt.id, scenario_id=scenario_id, labels=labels, closeness=attempt.closeness
+    return PracticePublic(
+        id=attempt.id,
+        scenario_id=attempt.scenario_id,
+        labels=labels,
+        closeness=attempt.closeness,
+        shared=attempt.shared_at is not None,
+        comments=[_comment_public(c) for c in attempt.comments],
     )
+
+
+def _comment_public(comment: PracticeComment) -> CommentPublic:
+    return CommentPublic(
+        id=comment.id,
+        author=comment.author.name if comment.author else None,
+        body=comment.body,
+        created_at=comment.created_at,
+    )
+
+
+@router.post("/practice/{scenario_id}", response_model=PracticePublic, status_code=201)
+def practise(
+    session: SessionDep, user: ApiUser, scenario_id: int, body: PracticeReply
+) -> JSONResponse:
+    """Reply to a practice scenario; each label comes with the phrases behind it and advice."""
+    attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=body.reply)
+    public = _practice_public(attempt)
     return JSONResponse(public.model_dump(mode="json"), status_code=201)
+
+
+@router.get("/practice/replies/{attempt_id}", response_model=PracticePublic)
+def practice_reply(session: SessionDep, user: ApiUser, attempt_id: int) -> PracticePublic:
+    """A practice reply with its feedback and comments: for its author, leads, and teammates
+    it was shared with."""
+    attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
+    if attempt.user_id == user.id:
+        actions.mark_comments_read(session, actor=user, attempt_id=attempt.id)
+    return _practice_public(attempt)
+
+
+@router.put("/practice/replies/{attempt_id}/share", response_model=PracticePublic)
+def share_reply(
+    session: SessionDep, user: ApiUser, attempt_id: int, body: ShareUpdate
+) -> PracticePublic:
+    """The author asks teammates for comments on a reply, or stops asking."""
+    actions.share_practice(session, actor=user, attempt_id=attempt_id, shared=body.shared)
+    return _practice_public(queries.practice_attempt(session, actor=user, attempt_id=attempt_id))
+
+
+@router.post(
+    "/practice/replies/{attempt_id}/comments", response_model=CommentPublic, status_code=201
+)
+def comment(
+    session: SessionDep, user: ApiUser, attempt_id: int, body: CommentCreate
+) -> JSONResponse:
+    """A lead, a teammate it was shared with, or the author comments on a practice reply."""
+    made = actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body.body)
+    session.refresh(made, ["author"])
+    return JSONResponse(_comment_public(made).model_dump(mode="json"), status_code=201)

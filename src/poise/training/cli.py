@@ -1,4 +1,5 @@
-"""Training commands: ``poise eval reply-feedback`` (mounted on the eval group by ``poise.cli``)."""
+"""Training commands: ``poise training remind``, and ``poise eval reply-feedback`` (mounted
+on the eval group by ``poise.cli``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,46 @@ from typing import Annotated
 
 import typer
 
-from poise.cli.context import fail, out
+from poise.cli.context import fail, load_settings, open_session, out
+
+training_app = typer.Typer(help="Training chores that run on a schedule.", no_args_is_help=True)
+
+
+@training_app.command("remind")
+def remind() -> None:
+    """E-mail each person what is due in training today (once a day; safe to rerun).
+
+    Needs POISE_SMTP_URL. `poise serve` also does this by itself each day at
+    POISE_REMINDER_HOUR; run this from cron instead when the web app runs elsewhere.
+    """
+    import smtplib
+
+    from rich.progress import Progress
+
+    from poise.mail import Mailer
+    from poise.training.reminders import send_reminders
+
+    settings = load_settings()
+    mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
+    if mailer is None:
+        fail("set POISE_SMTP_URL to send e-mail reminders; in the app, Today already shows them")
+    with open_session(settings) as session, Progress(transient=True) as bar:
+        task = bar.add_task("Reminding", total=None)
+        try:
+            report = send_reminders(
+                session,
+                mailer=mailer,
+                base_url=settings.base_url,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (OSError, smtplib.SMTPException) as exc:
+            where = f"{mailer.server.host}:{mailer.server.port}"
+            fail(f"could not hand mail to {where}: {exc}")
+    out.print(str(report), highlight=False)
+    for failure in report.failed:
+        out.print(f"  failed: {failure}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def eval_reply_feedback(

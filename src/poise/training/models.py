@@ -6,13 +6,23 @@ the version it answered, so a score always means what the agent actually saw.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from poise.auth.models import User
+from poise.auth.models import Team, User
 from poise.db.base import Base, UTCDateTime, utcnow
 
 PASS_MARK = 0.7
@@ -159,5 +169,190 @@ class PracticeAttempt(Base):
     feedback: Mapped[dict[str, Any]] = mapped_column(JSON)
     closeness: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     scenario: Mapped[PracticeScenario] = relationship()
+    user: Mapped[User] = relationship()
+    comments: Mapped[list[PracticeComment]] = relationship(
+        back_populates="attempt",
+        order_by="PracticeComment.created_at",
+        cascade="all, delete-orphan",
+    )
+
+
+def may_see_practice(actor: User, attempt: PracticeAttempt) -> bool:
+    """Who may read (and comment on) a practice reply: its author, any lead, or a teammate
+    once the author shared it. Actions and queries both ask this one rule.
+    """
+    if actor.id == attempt.user_id or actor.is_lead:
+        return True
+    return (
+        attempt.shared_at is not None
+        and actor.team_id is not None
+        and actor.team_id == attempt.user.team_id
+    )
+
+
+# --- Rude-question drills -------------------------------------------------------------------
+
+DRILL_STATUSES = ("collecting", "answering", "closed")
+
+
+class Drill(Base):
+    """A rude-questions exercise before a launch: questions, votes, answers, then training.
+
+    ``team_id`` narrows who takes part (that team's members plus leads); without it everyone
+    does. ``lesson_id`` links the one lesson the drill was turned into, so turning it into
+    training again updates that lesson instead of making another.
+    """
+
+    __tablename__ = "training_drills"
+    __table_args__ = (Index("ix_training_drills_status_launch_on", "status", "launch_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product: Mapped[str] = mapped_column(String(120))
+    feature: Mapped[str | None] = mapped_column(String(120))
+    changes: Mapped[str] = mapped_column(Text, default="")
+    launch_on: Mapped[date] = mapped_column(Date)
+    launch_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="collecting")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_lessons.id", ondelete="SET NULL")
+    )
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[Team | None] = relationship()
+    opened_by: Mapped[User | None] = relationship()
+    questions: Mapped[list[DrillQuestion]] = relationship(
+        back_populates="drill", order_by="DrillQuestion.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def name(self) -> str:
+        """What people call the drill: the product, and the feature when there is one."""
+        return f"{self.product} · {self.feature}" if self.feature else self.product
+
+
+class DrillQuestion(Base):
+    """A rude question someone imagines a customer asking.
+
+    ``fingerprint`` (SHA-256 of the case- and space-folded text) makes an exact repeat in the
+    same drill impossible, even when two people post it at once. ``author_id`` is kept even
+    for an anonymous question so its author can edit or delete it; no page or API shows it.
+    ``scenario_id`` and ``article_id`` link what turning the drill into training made, and
+    ``converted_at`` says when the question first went into the drill's lesson.
+    """
+
+    __tablename__ = "training_drill_questions"
+    __table_args__ = (UniqueConstraint("drill_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("training_drills.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scenario_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_scenarios.id", ondelete="SET NULL")
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="SET NULL")
+    )
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    drill: Mapped[Drill] = relationship(back_populates="questions")
+    author: Mapped[User | None] = relationship()
+    votes: Mapped[list[DrillVote]] = relationship(cascade="all, delete-orphan")
+    answers: Mapped[list[DrillAnswer]] = relationship(
+        back_populates="question", order_by="DrillAnswer.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def endorsed(self) -> DrillAnswer | None:
+        """The answer the lead endorsed, if any (the actions keep it to one)."""
+        return next((a for a in self.answers if a.endorsed_at is not None), None)
+
+
+class DrillVote(Base):
+    """One person's vote for one question; voting again changes nothing."""
+
+    __tablename__ = "training_drill_votes"
+    __table_args__ = (UniqueConstraint("question_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("training_drill_questions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DrillAnswer(Base):
+    """A model answer to a question; ``endorsed_at`` is set on the lead's pick (one a question)."""
+
+    __tablename__ = "training_drill_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("training_drill_questions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    endorsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    endorsed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[DrillQuestion] = relationship(back_populates="answers")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+
+# --- Reflections (explanatory style) --------------------------------------------------------
+
+
+# --- Practice comments and reminders --------------------------------------------------------
+
+
+class PracticeComment(Base):
+    """A lead's or teammate's comment on a practice reply: what a person sees that rules miss.
+
+    ``read_at`` is set when the reply's author opens it, so Today can say what is new.
+    """
+
+    __tablename__ = "training_practice_comments"
+    __table_args__ = (
+        Index("ix_training_practice_comments_attempt_id_created_at", "attempt_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("training_practice_attempts.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attempt: Mapped[PracticeAttempt] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+
+
+class ReminderSent(Base):
+    """One reminder e-mail per person per day: the row is claimed before the mail goes out.
+
+    The unique key makes the claim atomic, so two workers (or a rerun of ``poise training
+    remind``) never send the same person two reminders on one day.
+    """
+
+    __tablename__ = "training_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    items: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
@@ -17,9 +17,11 @@ from poise.training.models import (
     Assignment,
     Lesson,
     PracticeAttempt,
+    PracticeComment,
     PracticeScenario,
     QuizAttempt,
     ReviewCard,
+    may_see_practice,
 )
 from poise.training.quiz import Graded, grade
 
@@ -40,22 +42,73 @@ class Today:
 def today(session: Session, *, actor: User, now: datetime | None = None) -> Today:
     """The caller's open assignments (soonest due first) and the reviews due by ``now``."""
     now = now or utcnow()
-    assignments = session.scalars(
-        select(Assignment)
+    assignments, reviews = _due(session, now, user_id=actor.id)
+    return _today(assignments, reviews, now)
+
+
+def everyone_due(session: Session, *, now: datetime) -> dict[int, Today]:
+    """Every active person's Today at ``now``, keyed by user id, in two queries.
+
+    For the morning reminders: asking per person would cost two queries for every agent.
+    """
+    assignments, reviews = _due(session, now, user_id=None)
+    by_user: dict[int, tuple[list[Assignment], list[ReviewCard]]] = {}
+    for assignment in assignments:
+        by_user.setdefault(assignment.user_id, ([], []))[0].append(assignment)
+    for card in reviews:
+        by_user.setdefault(card.user_id, ([], []))[1].append(card)
+    return {user_id: _today(a, r, now) for user_id, (a, r) in by_user.items()}
+
+
+def due_count(session: Session, *, actor: User, now: datetime | None = None) -> int:
+    """How many lessons the caller should take now, counted in the database (for the nav)."""
+    now = now or utcnow()
+    open_lessons = (
+        select(Assignment.lesson_id)
         .where(Assignment.user_id == actor.id)
+        .where(Assignment.completed_at.is_(None))
+    )
+    assigned = session.scalar(select(func.count()).select_from(open_lessons.subquery())) or 0
+    reviews = session.scalar(
+        select(func.count())
+        .select_from(ReviewCard)
+        .where(ReviewCard.user_id == actor.id)
+        .where(ReviewCard.due_at <= now)
+        .where(ReviewCard.lesson_id.not_in(open_lessons))
+    )
+    return assigned + (reviews or 0)
+
+
+def _due(
+    session: Session, now: datetime, *, user_id: int | None
+) -> tuple[list[Assignment], list[ReviewCard]]:
+    """Open assignments of active people and their reviews due by ``now``; one person's or all."""
+    assignments = (
+        select(Assignment)
+        .join(Assignment.user)
+        .where(User.is_active)
         .where(Assignment.completed_at.is_(None))
         .options(selectinload(Assignment.lesson).selectinload(Lesson.versions))
         .order_by(Assignment.due_at, Assignment.id)
-    ).all()
-    assigned = {a.lesson_id for a in assignments}
-    reviews = session.scalars(
+    )
+    reviews = (
         select(ReviewCard)
-        .where(ReviewCard.user_id == actor.id)
+        .join(User, User.id == ReviewCard.user_id)
+        .where(User.is_active)
         .where(ReviewCard.due_at <= now)
         .options(selectinload(ReviewCard.lesson).selectinload(Lesson.versions))
         .order_by(ReviewCard.due_at, ReviewCard.id)
-    ).all()
-    return Today(list(assignments), [r for r in reviews if r.lesson_id not in assigned], now)
+    )
+    if user_id is not None:
+        assignments = assignments.where(Assignment.user_id == user_id)
+        reviews = reviews.where(ReviewCard.user_id == user_id)
+    return list(session.scalars(assignments).all()), list(session.scalars(reviews).all())
+
+
+def _today(assignments: list[Assignment], reviews: list[ReviewCard], now: datetime) -> Today:
+    """A review of a lesson that is also assigned shows once, as the assignment."""
+    assigned = {a.lesson_id for a in assignments}
+    return Today(assignments, [r for r in reviews if r.lesson_id not in assigned], now)
 
 
 def lessons(session: Session, *, actor: User) -> list[Lesson]:
@@ -148,6 +201,11 @@ class PracticeLine:
     good: int
     flagged: int
 
+    @property
+    def score(self) -> float:
+        """Share of the six labels on the right side: good moves made, bad ones avoided."""
+        return (self.good + len(NEGATIVE) - self.flagged) / (len(POSITIVE) + len(NEGATIVE))
+
 
 def scenarios(session: Session, *, actor: User) -> list[PracticeScenario]:
     """Every practice scenario, newest first: any signed-in user may practise."""
@@ -170,7 +228,7 @@ def my_practice(session: Session, *, actor: User) -> list[PracticeLine]:
     attempts = session.scalars(
         select(PracticeAttempt)
         .where(PracticeAttempt.user_id == actor.id)
-        .options(selectinload(PracticeAttempt.scenario))
+        .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.comments))
         .order_by(PracticeAttempt.created_at.desc(), PracticeAttempt.id.desc())
     ).all()
     lines = []
@@ -183,13 +241,65 @@ def my_practice(session: Session, *, actor: User) -> list[PracticeLine]:
 
 
 def practice_attempt(session: Session, *, actor: User, attempt_id: int) -> PracticeAttempt:
-    """One of the caller's practice replies; another person's answers NotFound."""
+    """A practice reply with its comments, for its author, a lead, or a teammate it was shared
+    with; anyone else gets NotFound, so its existence does not leak.
+    """
     found = session.scalars(
         select(PracticeAttempt)
         .where(PracticeAttempt.id == attempt_id)
-        .where(PracticeAttempt.user_id == actor.id)
-        .options(selectinload(PracticeAttempt.scenario))
+        .options(
+            selectinload(PracticeAttempt.scenario),
+            selectinload(PracticeAttempt.user),
+            selectinload(PracticeAttempt.comments).selectinload(PracticeComment.author),
+        )
     ).one_or_none()
-    if found is None:
+    if found is None or not may_see_practice(actor, found):
         raise NotFound("no such practice reply")
     return found
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A reply someone shared for comments, with how many comments it has so far."""
+
+    attempt: PracticeAttempt
+    comments: int
+
+
+def review_queue(session: Session, *, actor: User, limit: int = 50) -> list[ReviewItem]:
+    """Replies shared for comments that the caller may comment on, newest first.
+
+    Leads see every shared reply; an agent sees those of their own team. Never one's own.
+    """
+    query = (
+        select(PracticeAttempt, func.count(PracticeComment.id))
+        .join(PracticeAttempt.user)
+        .outerjoin(PracticeAttempt.comments)
+        .where(PracticeAttempt.shared_at.is_not(None))
+        .where(PracticeAttempt.user_id != actor.id)
+        .group_by(PracticeAttempt.id)
+        .order_by(PracticeAttempt.shared_at.desc(), PracticeAttempt.id.desc())
+        .limit(limit)
+        .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.user))
+    )
+    if not actor.is_lead:
+        if actor.team_id is None:
+            return []
+        query = query.where(User.team_id == actor.team_id)
+    return [ReviewItem(attempt, count) for attempt, count in session.execute(query).all()]
+
+
+def unread_comments(session: Session, *, actor: User) -> list[PracticeComment]:
+    """Comments others left on the caller's practice replies that the caller has not opened."""
+    found = session.scalars(
+        select(PracticeComment)
+        .join(PracticeComment.attempt)
+        .where(PracticeAttempt.user_id == actor.id)
+        .where(PracticeComment.read_at.is_(None))
+        .options(
+            selectinload(PracticeComment.author),
+            selectinload(PracticeComment.attempt).selectinload(PracticeAttempt.scenario),
+        )
+        .order_by(PracticeComment.created_at.desc(), PracticeComment.id.desc())
+    ).all()
+    return list(found)

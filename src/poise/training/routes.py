@@ -29,7 +29,10 @@ QUIZ_HELP = (
 
 @router.get("/training", response_class=HTMLResponse)
 def today_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {"today": queries.today(session, actor=user)}
+    context = {
+        "today": queries.today(session, actor=user),
+        "comments": queries.unread_comments(session, actor=user),
+    }
     return render(request, "training/today.html", context)
 
 
@@ -242,6 +245,12 @@ def create_scenario(
     return redirect(f"/training/practice/{scenario.id}")
 
 
+@router.get("/training/practice/review", response_class=HTMLResponse)
+def review_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    context = {"items": queries.review_queue(session, actor=user)}
+    return render(request, "training/review.html", context)
+
+
 @router.get("/training/practice/{scenario_id}", response_class=HTMLResponse)
 def scenario_page(
     request: Request, session: SessionDep, user: CurrentUser, scenario_id: int
@@ -267,5 +276,46 @@ def practice_feedback_page(
     request: Request, session: SessionDep, user: CurrentUser, attempt_id: int
 ) -> HTMLResponse:
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
-    context = {"attempt": attempt, "verdicts": verdicts_from(attempt.feedback)}
+    mine = attempt.user_id == user.id
+    new = actions.mark_comments_read(session, actor=user, attempt_id=attempt.id) if mine else 0
+    context = {
+        "attempt": attempt,
+        "verdicts": verdicts_from(attempt.feedback),
+        "mine": mine,
+        "new_comments": new,
+        "max_comment": actions.MAX_COMMENT,
+    }
     return render(request, "training/feedback.html", context)
+
+
+@router.post("/training/practice/replies/{attempt_id}/share")
+def share_reply(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    attempt_id: int,
+    shared: Annotated[str, Form()] = "1",
+) -> RedirectResponse:
+    attempt = actions.share_practice(
+        session, actor=user, attempt_id=attempt_id, shared=shared == "1"
+    )
+    flash(
+        request,
+        "Shared with your team for comments."
+        if attempt.shared_at
+        else "No longer shared; comments so far stay.",
+    )
+    return redirect(f"/training/practice/replies/{attempt_id}")
+
+
+@router.post("/training/practice/replies/{attempt_id}/comments")
+def comment_on_reply(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    attempt_id: int,
+    body: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
+    flash(request, "Comment added.")
+    return redirect(f"/training/practice/replies/{attempt_id}#comments")

@@ -1,0 +1,317 @@
+"""Drill pages: the list, opening and editing (leads), and one drill's questions and answers.
+
+Thin: parse the form, call one action or query, render or redirect. Roles are checked in the
+actions and queries; the templates only hide buttons a role cannot use. A refused question or
+drill form comes back with what was typed and the reason, so nothing has to be written again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.models import User
+from poise.errors import InvalidInput
+from poise.training.drills import actions, queries
+from poise.training.models import DRILL_STATUSES, Drill
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+def _date(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"give the {what} as YYYY-MM-DD") from None
+
+
+def drill_form(
+    product: Annotated[str, Form()] = "",
+    feature: Annotated[str, Form()] = "",
+    changes: Annotated[str, Form()] = "",
+    launch_on: Annotated[str, Form()] = "",
+    launch_until: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+) -> dict[str, str]:
+    """The drill form as typed, kept as text so a refused form can be shown again."""
+    return {
+        "product": product,
+        "feature": feature,
+        "changes": changes,
+        "launch_on": launch_on,
+        "launch_until": launch_until,
+        "team_id": team_id,
+    }
+
+
+DrillForm = Annotated[dict[str, str], Depends(drill_form)]
+
+
+def _fields(form: dict[str, str]) -> actions.DrillFields:
+    until = form["launch_until"].strip()
+    return actions.DrillFields(
+        product=form["product"],
+        feature=form["feature"],
+        changes=form["changes"],
+        launch_on=_date(form["launch_on"], "launch date"),
+        launch_until=_date(until, "end of the launch window") if until else None,
+        team_id=int(form["team_id"]) if form["team_id"].isdigit() else None,
+    )
+
+
+def _form_of(drill: Drill) -> dict[str, str]:
+    return {
+        "product": drill.product,
+        "feature": drill.feature or "",
+        "changes": drill.changes,
+        "launch_on": drill.launch_on.isoformat(),
+        "launch_until": drill.launch_until.isoformat() if drill.launch_until else "",
+        "team_id": str(drill.team_id or ""),
+    }
+
+
+def _render_form(
+    request: Request,
+    session: Session,
+    user: User,
+    form: dict[str, str],
+    drill: Drill | None = None,
+    error: str = "",
+) -> HTMLResponse:
+    context = {
+        "drill": drill,
+        "form": form,
+        "teams": queries.team_choices(session, actor=user),
+        "error": error,
+    }
+    return render(request, "training/drills/form.html", context, 400 if error else 200)
+
+
+@router.get("/training/drills", response_class=HTMLResponse)
+def drills_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    status: str = "",
+    page: int = 1,
+) -> HTMLResponse:
+    if status and status not in DRILL_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(DRILL_STATUSES)}")
+    listing = queries.list_drills(
+        session, actor=user, status=status or None, page=page, page_size=settings.page_size
+    )
+    context = {
+        "listing": listing,
+        "status": status,
+        "statuses": DRILL_STATUSES,
+        "labels": actions.STATUS_LABELS,
+        "base_query": f"status={status}" if status else "",
+    }
+    return render(request, "training/drills/list.html", context)
+
+
+@router.get("/training/drills/new", response_class=HTMLResponse)
+def new_drill_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
+    return _render_form(request, session, user, drill_form())
+
+
+@router.post("/training/drills", response_model=None)
+def open_drill(
+    request: Request, session: SessionDep, user: LeadUser, form: DrillForm
+) -> HTMLResponse | RedirectResponse:
+    try:
+        drill = actions.open_drill(session, actor=user, fields=_fields(form))
+    except InvalidInput as exc:
+        session.rollback()
+        return _render_form(request, session, user, form, error=str(exc))
+    flash(request, f"Drill opened for {drill.name}: the team can post rude questions now.")
+    return redirect(f"/training/drills/{drill.id}")
+
+
+@router.get("/training/drills/{drill_id}", response_class=HTMLResponse)
+def drill_page(
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: int
+) -> HTMLResponse:
+    return _render_drill(request, session, user, drill_id)
+
+
+def _render_drill(
+    request: Request,
+    session: Session,
+    user: User,
+    drill_id: int,
+    *,
+    error: str = "",
+    draft: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    view = queries.drill_view(session, actor=user, drill_id=drill_id)
+    context = {
+        "view": view,
+        "drill": view.drill,
+        "labels": actions.STATUS_LABELS,
+        "moves": actions.TRANSITIONS[view.drill.status],
+        "max_question": actions.MAX_QUESTION,
+        "max_answer": actions.MAX_ANSWER,
+        "error": error,
+        "draft": draft or {},
+    }
+    return render(request, "training/drills/drill.html", context, 400 if error else 200)
+
+
+@router.get("/training/drills/{drill_id}/edit", response_class=HTMLResponse)
+def edit_drill_page(
+    request: Request, session: SessionDep, user: LeadUser, drill_id: int
+) -> HTMLResponse:
+    drill = queries.access_drill(session, actor=user, drill_id=drill_id)
+    return _render_form(request, session, user, _form_of(drill), drill)
+
+
+@router.post("/training/drills/{drill_id}/edit", response_model=None)
+def edit_drill(
+    request: Request, session: SessionDep, user: LeadUser, drill_id: int, form: DrillForm
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.update_drill(session, actor=user, drill_id=drill_id, fields=_fields(form))
+    except InvalidInput as exc:
+        session.rollback()
+        drill = queries.access_drill(session, actor=user, drill_id=drill_id)
+        return _render_form(request, session, user, form, drill, error=str(exc))
+    flash(request, "Drill saved.")
+    return redirect(f"/training/drills/{drill_id}")
+
+
+@router.post("/training/drills/{drill_id}/status")
+def move_drill(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    drill_id: int,
+    status: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    drill = actions.move_drill(session, actor=user, drill_id=drill_id, status=status)
+    flash(request, f"The drill is now {actions.STATUS_LABELS[drill.status]}.")
+    return redirect(f"/training/drills/{drill_id}")
+
+
+# --- Questions, votes, answers --------------------------------------------------------------
+
+
+@router.post("/training/drills/{drill_id}/questions", response_model=None)
+def post_question(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    drill_id: int,
+    text: Annotated[str, Form()] = "",
+    anonymous: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.post_question(
+            session, actor=user, drill_id=drill_id, text=text, anonymous=anonymous == "1"
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        draft = {"text": text, "anonymous": anonymous == "1"}
+        return _render_drill(request, session, user, drill_id, error=str(exc), draft=draft)
+    flash(request, "Question posted anonymously." if anonymous == "1" else "Question posted.")
+    return redirect(f"/training/drills/{drill_id}#questions")
+
+
+@router.post("/training/drills/{drill_id}/questions/{question_id}/edit")
+def edit_question(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    drill_id: int,
+    question_id: int,
+    text: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    actions.edit_question(
+        session, actor=user, drill_id=drill_id, question_id=question_id, text=text
+    )
+    flash(request, "Question updated.")
+    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+
+
+@router.post("/training/drills/{drill_id}/questions/{question_id}/delete")
+def delete_question(
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, question_id: int
+) -> RedirectResponse:
+    actions.delete_question(session, actor=user, drill_id=drill_id, question_id=question_id)
+    flash(request, "Question removed.")
+    return redirect(f"/training/drills/{drill_id}#questions")
+
+
+@router.post("/training/drills/{drill_id}/questions/{question_id}/vote")
+def vote(
+    session: SessionDep,
+    user: CurrentUser,
+    drill_id: int,
+    question_id: int,
+    voted: Annotated[str, Form()] = "1",
+) -> RedirectResponse:
+    actions.set_vote(
+        session, actor=user, drill_id=drill_id, question_id=question_id, voted=voted == "1"
+    )
+    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+
+
+@router.post("/training/drills/{drill_id}/questions/{question_id}/answers")
+def post_answer(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    drill_id: int,
+    question_id: int,
+    text: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    actions.post_answer(session, actor=user, drill_id=drill_id, question_id=question_id, text=text)
+    flash(request, "Answer added.")
+    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+
+
+@router.post("/training/drills/{drill_id}/answers/{answer_id}/delete")
+def delete_answer(
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, answer_id: int
+) -> RedirectResponse:
+    actions.delete_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
+    flash(request, "Answer removed.")
+    return redirect(f"/training/drills/{drill_id}#questions")
+
+
+@router.post("/training/drills/{drill_id}/answers/{answer_id}/endorse")
+def endorse(
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, answer_id: int
+) -> RedirectResponse:
+    answer = actions.endorse_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
+    flash(request, "Answer endorsed.")
+    return redirect(f"/training/drills/{drill_id}#q{answer.question_id}")
+
+
+@router.post("/training/drills/{drill_id}/convert")
+def convert(
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: int
+) -> RedirectResponse:
+    done = actions.convert_drill(session, actor=user, drill_id=drill_id)
+    if done.scenarios_made or done.articles_made or done.lesson_written:
+        lesson = "the lesson written" if done.lesson_written else "the lesson unchanged"
+        flash(
+            request,
+            f"Turned into training: {_count(done.scenarios_made, 'practice scenario')}, "
+            f"{_count(done.articles_made, 'draft article')}, {lesson}.",
+        )
+    else:
+        flash(request, "Already turned into training: nothing new to add.")
+    return redirect(f"/training/drills/{drill_id}#training")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"

@@ -1,0 +1,113 @@
+"""Comments on practice replies: leads always, teammates once shared, strangers never."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.training import actions
+from poise.training.models import PracticeAttempt
+
+REPLY = "As I said, refunds take 30 days."
+
+
+def _attempt(session: Session, author: User) -> PracticeAttempt:
+    scenario = actions.create_scenario(
+        session, actor=None, title="Late refund", customer_text="Three weeks and no refund!"
+    )
+    return actions.practise(session, actor=author, scenario_id=scenario.id, reply=REPLY)
+
+
+def _as(client: TestClient, user: User) -> str:
+    client.cookies.clear()
+    return sign_in(client, user)
+
+
+def test_teammates_comment_only_after_the_author_shares(
+    client: TestClient, session: Session
+) -> None:
+    author = make_user(session, name="Maya Lopez", team="Billing")
+    teammate = make_user(session, name="Sam Ortiz", team="Billing")
+    stranger = make_user(session, name="Kim Lee", team="Shipping")
+    attempt = _attempt(session, author)
+    page = f"/training/practice/replies/{attempt.id}"
+
+    csrf = _as(client, teammate)
+    assert client.get(page).status_code == 404
+    assert "Nothing shared for comments" in client.get("/training/practice/review").text
+    early = client.post(f"{page}/comments", data={"body": "Nice", "csrf_token": csrf})
+    assert early.status_code == 404
+
+    csrf = _as(client, author)
+    shared = client.post(f"{page}/share", data={"shared": "1", "csrf_token": csrf})
+    assert "Shared with your team for comments" in shared.text
+
+    csrf = _as(client, teammate)
+    queue = client.get("/training/practice/review").text
+    assert "Maya Lopez" in queue and "Late refund" in queue
+    assert "Maya Lopez's reply" in client.get(page).text
+    blank = client.post(f"{page}/comments", data={"body": "  ", "csrf_token": csrf})
+    assert blank.status_code == 400 and "write a comment first" in blank.text
+    client.post(f"{page}/comments", data={"body": "Try owning the delay.", "csrf_token": csrf})
+
+    _as(client, stranger)
+    assert client.get(page).status_code == 404
+    assert "Maya Lopez" not in client.get("/training/practice/review").text
+
+    _as(client, author)
+    today = client.get("/training").text
+    assert "New comments on your practice" in today and "Try owning the delay." in today
+    opened = client.get(page).text
+    assert "Sam Ortiz" in opened and "Try owning the delay." in opened
+    assert "New comments on your practice" not in client.get("/training").text
+
+
+def test_leads_comment_on_any_reply_and_the_author_can_stop_sharing(
+    client: TestClient, session: Session
+) -> None:
+    author = make_user(session, team="Billing")
+    teammate = make_user(session, team="Billing")
+    lead = make_user(session, role="lead", name="Lee Park")
+    attempt = _attempt(session, author)
+    actions.share_practice(session, actor=author, attempt_id=attempt.id)
+    page = f"/training/practice/replies/{attempt.id}"
+
+    csrf = _as(client, lead)
+    client.post(f"{page}/comments", data={"body": "Lead here: good start.", "csrf_token": csrf})
+    assert "good start" in client.get(page).text
+
+    csrf = _as(client, teammate)
+    owner_only = client.post(f"{page}/share", data={"shared": "0", "csrf_token": csrf})
+    assert owner_only.status_code == 404
+
+    csrf = _as(client, author)
+    client.post(f"{page}/share", data={"shared": "0", "csrf_token": csrf})
+    _as(client, teammate)
+    assert client.get(page).status_code == 404
+    _as(client, lead)
+    assert client.get(page).status_code == 200
+
+
+def test_the_api_shares_comments_and_hides_replies_from_strangers(
+    client: TestClient, session: Session
+) -> None:
+    author = make_user(session, team="Billing")
+    teammate = make_user(session, name="Sam Ortiz", team="Billing")
+    attempt = _attempt(session, author)
+    mine = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=author)}"}
+    theirs = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=teammate)}"}
+    url = f"/api/v1/training/practice/replies/{attempt.id}"
+
+    assert client.get(url, headers=theirs).status_code == 404
+    shared = client.put(f"{url}/share", json={"shared": True}, headers=mine)
+    assert shared.status_code == 200 and shared.json()["shared"] is True
+    made = client.post(f"{url}/comments", json={"body": "Own the delay."}, headers=theirs)
+    assert made.status_code == 201 and made.json()["author"] == "Sam Ortiz"
+    too_long = client.post(f"{url}/comments", json={"body": "x" * 2001}, headers=theirs)
+    assert too_long.status_code == 400 and "2000" in too_long.json()["detail"]
+    got = client.get(url, headers=mine).json()
+    assert [c["body"] for c in got["comments"]] == ["Own the delay."]
+    assert got["labels"]["dismissive"]["present"] is True
