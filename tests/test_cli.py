@@ -94,6 +94,7 @@ def test_demo_loads_once_and_says_it_is_demo_data(
         assert "Demo data" in page.text and "60 in all" in page.text
         lessons = fresh.get("/training/lessons").text
         assert "Preparing ahead" in lessons and "Explanatory style" in lessons
+        assert "New navigation" in fresh.get("/training/drills").text
 
 
 def test_demo_refuses_a_database_with_real_conversations(

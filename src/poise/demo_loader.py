@@ -13,6 +13,7 @@ from poise.auth.models import User
 from poise.conversations.writer import write_conversations
 from poise.db.meta import DEMO_FLAG, set_fact
 from poise.demo import generate_demo
+from poise.demo.catalogue import DASHBOARD
 from poise.training.models import Lesson
 
 DEMO_SOURCE = "demo"
@@ -75,4 +76,65 @@ def load_demo_training(session: Session, *, now: datetime) -> dict[str, int]:
             )
             assigned += len(made)
     scenarios = training.draw_scenarios(session, actor=None)
-    return {"lessons": added, "assignments": assigned, "scenarios": scenarios}
+    questions = _demo_drill(session, now=now)
+    return {
+        "lessons": added,
+        "assignments": assigned,
+        "scenarios": scenarios,
+        "drill_questions": questions,
+    }
+
+
+DRILL_QUESTIONS = (
+    ("Why did you move the export button again? I just learnt where it was.", False),
+    ("Is this redesign why the app is slower now?", True),
+    ("Who asked for this? Nobody I know wanted it.", False),
+    ("So my saved filters are just gone? Great.", True),
+    ("Do I have to pay extra for the old view back?", False),
+)
+DRILL_ANSWER = (
+    "Fair question, and I'm sorry the move caught you out. Export is now under Share, top "
+    "right; I can send you a 20-second clip of where it went. Your filters are all still "
+    "there, under Saved."
+)
+
+
+def _demo_drill(session: Session, *, now: datetime) -> int:
+    """A launch drill in its answering phase: the team's questions, votes and a model answer."""
+    from poise.training.drills import actions as drills
+
+    lead = session.scalars(select(User).where(User.role == "lead").order_by(User.id)).first()
+    if lead is None or lead.team_id is None:
+        return 0
+    team = session.scalars(
+        select(User).where(User.team_id == lead.team_id, User.role == "agent").order_by(User.id)
+    ).all()
+    fields = drills.DrillFields(
+        product=DASHBOARD,
+        feature="New navigation",
+        changes="Export moves under Share; saved filters move to a Saved tab.",
+        launch_on=(now + timedelta(days=10)).date(),
+        team_id=lead.team_id,
+    )
+    drill = drills.open_drill(session, actor=lead, fields=fields)
+    posted = []
+    for index, (text, anonymous) in enumerate(DRILL_QUESTIONS):
+        author = team[index % len(team)] if team else lead
+        question = drills.post_question(
+            session, actor=author, drill_id=drill.id, text=text, anonymous=anonymous
+        )
+        posted.append(question)
+        for voter in team[: len(DRILL_QUESTIONS) - index]:
+            drills.set_vote(
+                session, actor=voter, drill_id=drill.id, question_id=question.id, voted=True
+            )
+    drills.move_drill(session, actor=lead, drill_id=drill.id, status="answering")
+    answer = drills.post_answer(
+        session,
+        actor=team[0] if team else lead,
+        drill_id=drill.id,
+        question_id=posted[0].id,
+        text=DRILL_ANSWER,
+    )
+    drills.endorse_answer(session, actor=lead, drill_id=drill.id, answer_id=answer.id)
+    return len(posted)
