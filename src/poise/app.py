@@ -44,6 +44,8 @@ from poise.training import queries as training_queries
 from poise.training import routes as training_routes
 from poise.training.drills import api as drill_api
 from poise.training.drills import routes as drill_routes
+from poise.training.reflections import api as reflection_api
+from poise.training.reflections import routes as reflection_routes
 from poise.training.reminders import remind_daily
 from poise.web import pages
 from poise.web.charts import bar_chart, sparkline
@@ -200,6 +202,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(training_api.router)
     app.include_router(drill_routes.router)
     app.include_router(drill_api.router)
+    app.include_router(reflection_routes.router)
+    app.include_router(reflection_api.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -201,3 +201,39 @@ def _default_artifacts() -> Path:
     from poise.signals.registry import ARTIFACTS
 
     return ARTIFACTS
+
+
+@eval_app.command("explanatory-style")
+def eval_explanatory_style(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            help="JSONL of {text, permanent, pervasive, personal}; 1 = the pessimistic side.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Rate labelled reflections on the three CAVE dimensions: accuracy and F1 for each.
+
+    A dimension is called pessimistic when its 1-7 rating is 5 or more.
+    """
+    from poise.signals.explanatory import DIMENSIONS, VERSION, evaluate, read_labelled
+
+    if not data.is_file():
+        raise _fail(f"no such file: {data}")
+    try:
+        report = evaluate(read_labelled(data.read_text(encoding="utf-8").splitlines()))
+    except ValueError as exc:
+        raise _fail(f"{data}: {exc}") from None
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    dimensions = report["dimensions"]
+    assert isinstance(dimensions, dict)
+    typer.echo(f"n = {report['n']}   rules {VERSION}")
+    typer.echo(f"{'dimension':12}{'accuracy':>10}{'f1':>10}")
+    for name in DIMENSIONS:
+        row = dimensions[name]
+        typer.echo(f"{name:12}{row['accuracy']:>10.4f}{row['f1']:>10.4f}")
+    typer.echo(f"{'mean':12}{report['mean_accuracy']:>10.4f}")

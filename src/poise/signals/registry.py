@@ -10,12 +10,13 @@ from typing import Any, Literal, overload
 
 from poise.signals.drift import DriftScorer
 from poise.signals.encoder import OnnxEncoder
+from poise.signals.explanatory import ExplanatoryScorer
 from poise.signals.lexical import LexicalModel
 from poise.signals.negativity import NegativityScorer
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MANIFEST = "manifest.json"
-Scorer = NegativityScorer | DriftScorer
+Scorer = NegativityScorer | DriftScorer | ExplanatoryScorer
 
 
 class UnknownScorerError(KeyError):
@@ -58,6 +59,8 @@ LOADERS: dict[str, Callable[[Path, dict[str, Any], OnnxEncoder | None], Scorer]]
     "negativity": _load_negativity,
     "drift": _load_drift,
 }
+# Rule-based scorers: the rules are the model, so there is no artifact folder to read.
+RULE_BASED: dict[str, Callable[[], Scorer]] = {"explanatory": ExplanatoryScorer}
 _loaded: dict[tuple[str, Path], Scorer] = {}
 _encoders: dict[Path, OnnxEncoder | None] = {}
 _lock = threading.Lock()
@@ -68,18 +71,24 @@ def get_scorer(name: Literal["negativity"], artifacts: Path | None = None) -> Ne
 @overload
 def get_scorer(name: Literal["drift"], artifacts: Path | None = None) -> DriftScorer: ...
 @overload
+def get_scorer(
+    name: Literal["explanatory"], artifacts: Path | None = None
+) -> ExplanatoryScorer: ...
+@overload
 def get_scorer(name: str, artifacts: Path | None = None) -> Scorer: ...
 def get_scorer(name: str, artifacts: Path | None = None) -> Scorer:
     """Return the named scorer, loading its artifact on first use only.
 
     ``artifacts`` defaults to the shipped folder; tests and ``poise eval`` pass their own.
     """
-    if name not in LOADERS:
-        known = ", ".join(sorted(LOADERS))
+    if name not in LOADERS and name not in RULE_BASED:
+        known = ", ".join(sorted([*LOADERS, *RULE_BASED]))
         raise UnknownScorerError(f"unknown scorer {name!r}; known scorers: {known}")
     folder = (artifacts or ARTIFACTS).resolve()
     key = (name, folder)
     with _lock:
+        if key not in _loaded and name in RULE_BASED:
+            _loaded[key] = RULE_BASED[name]()
         if key not in _loaded:
             manifest = read_manifest(folder)
             if folder not in _encoders:

@@ -314,6 +314,40 @@ class DrillAnswer(Base):
 # --- Reflections (explanatory style) --------------------------------------------------------
 
 
+class Reflection(Base):
+    """An agent's private explanation of a hard interaction, rated on the three CAVE
+    dimensions (1–7, 7 = permanent / pervasive / personal), with a coached reframe.
+
+    Only its author ever reads it: the queries and actions filter on ``author_id``, so a lead
+    or an admin gets the same "not found" as a stranger. ``analysis`` keeps the evidence and
+    coaching shown (and the reframe's, once written) so the page shows what the agent saw;
+    ``scorer_version`` says which rules rated it.
+    """
+
+    __tablename__ = "training_reflections"
+    __table_args__ = (
+        Index("ix_training_reflections_author_id_created_at", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    permanent: Mapped[int] = mapped_column(Integer)
+    pervasive: Mapped[int] = mapped_column(Integer)
+    personal: Mapped[int] = mapped_column(Integer)
+    analysis: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scorer_version: Mapped[str] = mapped_column(String(64))
+    reframe: Mapped[str | None] = mapped_column(Text)
+    reframe_permanent: Mapped[int | None] = mapped_column(Integer)
+    reframe_pervasive: Mapped[int | None] = mapped_column(Integer)
+    reframe_personal: Mapped[int | None] = mapped_column(Integer)
+    reframed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # --- Practice comments and reminders --------------------------------------------------------
 
 

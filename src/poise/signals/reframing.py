@@ -1,0 +1,197 @@
+"""Coaching for a reflection: a question, a reframe of the agent's own sentence, examples.
+
+For each pessimistic dimension (rating 5 or more) the agent gets one question that invites
+a more accurate explanation, a suggested rewrite of their own sentence when a simple one
+exists ("always" → "sometimes", "everyone" → "this customer", "I'm useless" → "I struggled
+with this one"), and two short before/after examples written for Poise.
+
+The aim is accuracy, not denial: a helpful explanation is temporary, specific and fair about
+causes. The personal prompt asks what else played a part and what part was the agent's,
+so owning a real mistake stays possible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from poise.signals.explanatory import ExplanatoryResult, normalize
+from poise.signals.explanatory_cues import PERM, PERS, PERV
+
+
+@dataclass(frozen=True)
+class Example:
+    """A pessimistic explanation and a kinder, more accurate one."""
+
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Coaching:
+    """What to ask and suggest for one pessimistic dimension."""
+
+    dimension: str
+    prompt: str
+    reframe: str | None
+    examples: list[Example]
+
+
+PROMPTS: dict[str, str] = {
+    PERM: "Is this every call, or this one? What was different about today, and what could "
+    "be different next time?",
+    PERV: "Is this everything, or one part of the job: this customer, this topic, this "
+    "moment? Name one thing that went fine today.",
+    PERS: "What else was going on: the customer's day, the system, the policy, the wait? "
+    "Which part was yours to own, and which part wasn't?",
+}
+EXAMPLES: dict[str, list[Example]] = {
+    PERM: [
+        Example(
+            "I always freeze when customers shout.",
+            "I froze on that call; the shouting caught me off guard. Next time I'll pause "
+            "and breathe before I answer.",
+        ),
+        Example(
+            "I'll never understand the billing rules.",
+            "I don't know the pro-rata rules well yet; I'll ask a colleague to walk me "
+            "through them this week.",
+        ),
+    ],
+    PERV: [
+        Example(
+            "I'm useless at this job.",
+            "I struggled with that refund question. Most of my calls today went fine.",
+        ),
+        Example(
+            "Every customer hates us.",
+            "This customer was angry about the late delivery, and it came out at me.",
+        ),
+    ],
+    PERS: [
+        Example(
+            "It was all my fault he got angry.",
+            "I missed his first email, which didn't help; he had also waited a week "
+            "because the courier lost his parcel.",
+        ),
+        Example(
+            "I'm so stupid, I gave her the wrong date.",
+            "I read the wrong date off the screen; the order page shows two dates and "
+            "they are easy to mix up. I'll check the delivery field first.",
+        ),
+    ],
+}
+
+_Rule = tuple[re.Pattern[str], str]
+
+
+def _rules(pairs: list[tuple[str, str]]) -> list[_Rule]:
+    return [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in pairs]
+
+
+# Rewrites of the agent's own words, toward the optimistic pole of each dimension. Patterns
+# allow a missing apostrophe ("im", "its"): agents type fast after a hard call.
+REWRITES: dict[str, list[_Rule]] = {
+    PERM: _rules(
+        [
+            (r"\bi'?ll never be\b|\bi will never be\b", "I'm not yet"),
+            (r"\b(i|we|you|they)\s+never\b", r"\1 don't always"),
+            (r"\b(he|she|it)\s+never\b", r"\1 doesn't always"),
+            (r"\b(is|are|was|were|am|'s|'re|'m)\s+never\b", r"\1 not always"),
+            (r"\b(?:every single time|every time|each time)\b", "this time"),
+            (r"\bwhenever\b", "when"),
+            (r"\b(?:always|constantly|all the time)\b", "sometimes"),
+            (r"\bforever\b", "for a while"),
+            (r"\b(?:(?:yet|once) )?again\b", "this time"),
+            (
+                r"\bi'?m (?:just )?(?:bad|terrible|awful|hopeless|useless|rubbish|no good|"
+                r"not good) (at|with)\b",
+                r"I'm not yet good \1",
+            ),
+            (
+                r"\bthat'?s (?:just )?how (?:it is|it goes|customers are|people are)\b",
+                "that's how it went today",
+            ),
+        ]
+    ),
+    PERV: _rules(
+        [
+            (
+                r"\bi'?m (?:just |so )?(?:useless|hopeless|bad|terrible|rubbish|no good|awful) "
+                r"at (?:this|my) (?:whole )?job\b",
+                "I struggled with one part of the job today",
+            ),
+            (
+                r"\bi'?m (?:just |so |such )?(?:a |an )?(?:useless|hopeless|failure|idiot|"
+                r"stupid|disaster|incompetent|terrible agent|bad agent)\b",
+                "I struggled with this one",
+            ),
+            (r"\bi (?:can'?t|cannot) do (?:this|my|the) job\b", "I found this call hard"),
+            (r"\bnot cut out for (?:this|the job|support)\b", "still learning this part"),
+            (r"\beverything\b", "this"),
+            (r"\b(?:everyone|everybody)\b", "this customer"),
+            (r"\bevery (?:single )?(customer|call|caller|chat|ticket|conversation)\b", r"this \1"),
+            (
+                r"\ball (?:of )?(?:my |the )?(customers|calls|chats|tickets|conversations)\b",
+                r"some \1",
+            ),
+            (r"\banything\b", "this"),
+            (r"\b(?:this|my) (?:whole )?job\b", "this part of the job"),
+        ]
+    ),
+    PERS: _rules(
+        [
+            (
+                r"\b(it'?s |it is |it was )?(?:all |entirely |totally )?my fault\b",
+                r"\1partly down to me",
+            ),
+            (r"\bbecause of me\b", "partly because of me"),
+            (r"\bit'?s (?:always )?me\b", "it wasn't only me"),
+            (
+                r"\bi'?m (?:just |so |such )?(?:a |an )?(?:stupid|idiot|moron|useless|hopeless)"
+                r"(?: at (?:this|my) (?:whole )?job)?\b",
+                "I made a mistake",
+            ),
+            (r"\bi'?m the problem\b", "I was one part of this"),
+        ]
+    ),
+}
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def _sentence_with(text: str, phrase: str) -> str | None:
+    """The sentence of ``text`` whose normalised form holds ``phrase``."""
+    for sentence in _SENTENCE.split(text):
+        if phrase and phrase in normalize(sentence):
+            return sentence.strip()
+    return None
+
+
+def reframe(sentence: str, dimension: str) -> str | None:
+    """``sentence`` rewritten toward the optimistic pole, or None when no rule applies."""
+    sentence = sentence.replace("’", "'")
+    rewritten = sentence
+    for pattern, replacement in REWRITES[dimension]:
+        rewritten = pattern.sub(replacement, rewritten)
+    if rewritten == sentence:
+        return None
+    return rewritten[:1].upper() + rewritten[1:]
+
+
+def coach(text: str, result: ExplanatoryResult) -> list[Coaching]:
+    """A prompt, a reframe when possible, and examples for each pessimistic dimension."""
+    found = []
+    for rating in result.dimensions:
+        if not rating.pessimistic:
+            continue
+        strongest = next((e.phrase for e in rating.evidence if e.weight > 0), "")
+        sentence = _sentence_with(text, strongest) or text.strip()
+        found.append(
+            Coaching(
+                dimension=rating.dimension,
+                prompt=PROMPTS[rating.dimension],
+                reframe=reframe(sentence, rating.dimension),
+                examples=EXAMPLES[rating.dimension],
+            )
+        )
+    return found

@@ -1,0 +1,139 @@
+"""Reflection pages: mine with a trend, a new one (optionally about a conversation), one
+reflection with its ratings, evidence and coaching, and the reframe form.
+
+Thin: parse, call one action or query, render or redirect. Privacy is enforced in the
+queries and actions (author only), not here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from poise.auth.deps import CurrentUser
+from poise.auth.models import User
+from poise.errors import InvalidInput
+from poise.training.reflections import actions, queries
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, flash, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+@router.get("/training/reflections", response_class=HTMLResponse)
+def reflections_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    context = {
+        "reflections": queries.my_reflections(session, actor=user),
+        "trend": queries.trend(session, actor=user),
+        "dimensions": queries.POLES,
+    }
+    return render(request, "training/reflections/list.html", context)
+
+
+def _new_form(
+    request: Request,
+    session: Session,
+    user: User,
+    conversation_id: int | None,
+    text: str = "",
+    error: str = "",
+) -> HTMLResponse:
+    conversation = (
+        queries.conversation(session, actor=user, conversation_id=conversation_id)
+        if conversation_id is not None
+        else None
+    )
+    context = {"conversation": conversation, "text": text, "error": error}
+    return render(request, "training/reflections/new.html", context, 400 if error else 200)
+
+
+@router.get("/training/reflections/new", response_class=HTMLResponse)
+def new_reflection_page(
+    request: Request, session: SessionDep, user: CurrentUser, conversation: int | None = None
+) -> HTMLResponse:
+    return _new_form(request, session, user, conversation)
+
+
+def _optional_id(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("that conversation id is not a number")
+    return int(value)
+
+
+@router.post("/training/reflections", response_model=None)
+def create_reflection(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    text: Annotated[str, Form()] = "",
+    conversation_id: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    conversation = _optional_id(conversation_id)
+    try:
+        reflection = actions.create_reflection(
+            session, actor=user, text=text, conversation_id=conversation
+        )
+    except InvalidInput as exc:
+        return _new_form(request, session, user, conversation, text, str(exc))
+    return redirect(f"/training/reflections/{reflection.id}")
+
+
+def _render_reflection(
+    request: Request,
+    session: Session,
+    user: User,
+    reflection_id: int,
+    draft: str = "",
+    error: str = "",
+) -> HTMLResponse:
+    reflection = queries.reflection(session, actor=user, reflection_id=reflection_id)
+    context: dict[str, Any] = {
+        "reflection": reflection,
+        "views": queries.dimension_views(reflection),
+        "coaching": reflection.analysis.get("coaching", []),
+        "draft": draft or reflection.reframe or "",
+        "error": error,
+    }
+    if reflection.conversation_id is not None:
+        context["conversation"] = queries.conversation(
+            session, actor=user, conversation_id=reflection.conversation_id
+        )
+    return render(request, "training/reflections/detail.html", context, 400 if error else 200)
+
+
+@router.get("/training/reflections/{reflection_id}", response_class=HTMLResponse)
+def reflection_page(
+    request: Request, session: SessionDep, user: CurrentUser, reflection_id: int
+) -> HTMLResponse:
+    return _render_reflection(request, session, user, reflection_id)
+
+
+@router.post("/training/reflections/{reflection_id}/reframe", response_model=None)
+def add_reframe(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    reflection_id: int,
+    text: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.add_reframe(session, actor=user, reflection_id=reflection_id, text=text)
+    except InvalidInput as exc:
+        return _render_reflection(request, session, user, reflection_id, text, str(exc))
+    flash(request, "Reframe saved and rated.")
+    return redirect(f"/training/reflections/{reflection_id}#reframe")
+
+
+@router.post("/training/reflections/{reflection_id}/delete")
+def delete_reflection(
+    request: Request, session: SessionDep, user: CurrentUser, reflection_id: int
+) -> RedirectResponse:
+    actions.delete_reflection(session, actor=user, reflection_id=reflection_id)
+    flash(request, "Reflection deleted.")
+    return redirect("/training/reflections")
