@@ -128,6 +128,7 @@ REWRITES: dict[str, list[_Rule]] = {
             ),
             (r"\bi (?:can'?t|cannot) do (?:this|my|the) job\b", "I found this call hard"),
             (r"\bnot cut out for (?:this|the job|support)\b", "still learning this part"),
+            (r"\beverything (?=(?:i|we|you)\b)", "something "),
             (r"\beverything\b", "this"),
             (r"\b(?:everyone|everybody)\b", "this customer"),
             (r"\bevery (?:single )?(customer|call|caller|chat|ticket|conversation)\b", r"this \1"),
