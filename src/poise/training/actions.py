@@ -35,6 +35,7 @@ from poise.training.models import (
     may_see_practice,
 )
 from poise.training.quiz import Graded, closeness, grade, parse_quiz
+from poise.training.writing import written
 
 COURSE_DIR = Path(__file__).parent / "course"
 MAX_TITLE = 200
@@ -352,11 +353,7 @@ def practise(
     scenario = session.get(PracticeScenario, scenario_id)
     if scenario is None:
         raise NotFound("no such scenario")
-    reply = reply.strip()
-    if not reply:
-        raise InvalidInput("write a reply first")
-    if len(reply) > MAX_REPLY:
-        raise InvalidInput(f"keep the reply under {MAX_REPLY} characters")
+    reply = written(reply, what="a reply", limit=MAX_REPLY)
     verdicts = label_reply(reply)
     attempt = PracticeAttempt(
         user_id=actor.id,
@@ -398,11 +395,7 @@ def comment_on_practice(
     attempt = session.get(PracticeAttempt, attempt_id)
     if attempt is None or not may_see_practice(actor, attempt):
         raise NotFound("no such practice reply")
-    body = body.strip()
-    if not body:
-        raise InvalidInput("write a comment first")
-    if len(body) > MAX_COMMENT:
-        raise InvalidInput(f"keep a comment under {MAX_COMMENT} characters")
+    body = written(body, what="a comment", limit=MAX_COMMENT)
     now = now or utcnow()
     comment = PracticeComment(
         attempt_id=attempt.id,

@@ -32,6 +32,7 @@ from poise.training.models import (
     Lesson,
     PracticeScenario,
 )
+from poise.training.writing import written
 
 MAX_PRODUCT = 120
 MAX_CHANGES = 5000
@@ -60,18 +61,6 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(folded(text).encode("utf-8")).hexdigest()
 
 
-def _written(text: str, *, what: str, limit: int) -> str:
-    """Trimmed text, or InvalidInput saying plainly what is wrong with it."""
-    if "\x00" in text:
-        raise InvalidInput(f"the {what} contains a NUL character; remove it and try again")
-    text = text.strip()
-    if not text:
-        raise InvalidInput(f"write the {what} first")
-    if len(text) > limit:
-        raise InvalidInput(f"keep the {what} under {limit} characters (it has {len(text)})")
-    return text
-
-
 # --- The drill itself -----------------------------------------------------------------------
 
 
@@ -88,13 +77,13 @@ class DrillFields:
 
     def cleaned(self) -> DrillFields:
         """Trimmed values, or InvalidInput naming the field that is wrong."""
-        product = _written(self.product, what="product", limit=MAX_PRODUCT)
+        product = written(self.product, what="the product", limit=MAX_PRODUCT)
         feature = self.feature.strip()
         if feature:
-            feature = _written(feature, what="feature", limit=MAX_PRODUCT)
+            feature = written(feature, what="the feature", limit=MAX_PRODUCT)
         changes = self.changes.strip()
         if changes:
-            changes = _written(changes, what="description of what changes", limit=MAX_CHANGES)
+            changes = written(changes, what="the description of what changes", limit=MAX_CHANGES)
         if self.launch_until is not None and self.launch_until < self.launch_on:
             raise InvalidInput("the launch window cannot end before the launch")
         return DrillFields(
@@ -196,7 +185,7 @@ def post_question(
     """
     drill = access_drill(session, actor=actor, drill_id=drill_id)
     _require_status(drill, ("collecting",), "posting a question")
-    text = _written(text, what="question", limit=MAX_QUESTION)
+    text = written(text, what="the question", limit=MAX_QUESTION)
     question = DrillQuestion(
         drill_id=drill.id,
         text=text,
@@ -218,7 +207,7 @@ def edit_question(
     if question.author_id != actor.id:
         raise PermissionDenied("only its author can edit a question")
     _require_status(drill, ("collecting",), "editing a question")
-    text = _written(text, what="question", limit=MAX_QUESTION)
+    text = written(text, what="the question", limit=MAX_QUESTION)
     question.fingerprint = _refuse_repeat(session, drill, text, but=question.id)
     question.text = text
     question.updated_at = utcnow()
@@ -279,7 +268,7 @@ def post_answer(
     _require_status(drill, ("answering",), "answering")
     answer = DrillAnswer(
         question_id=question.id,
-        text=_written(text, what="answer", limit=MAX_ANSWER),
+        text=written(text, what="the answer", limit=MAX_ANSWER),
         author_id=actor.id,
     )
     session.add(answer)

@@ -13,23 +13,14 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.db.base import utcnow
-from poise.errors import InvalidInput
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryResult
 from poise.signals.reframing import coach
 from poise.training.models import Reflection
 from poise.training.reflections import queries
+from poise.training.writing import written
 
 MAX_TEXT = 4000
-
-
-def _checked(text: str, what: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput(f"write your {what} first")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"keep the {what} under {MAX_TEXT} characters")
-    return text
 
 
 def _analysis(text: str, result: ExplanatoryResult) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def create_reflection(
     now: datetime | None = None,
 ) -> Reflection:
     """Rate the agent's explanation and keep it, with its evidence and coaching."""
-    text = _checked(text, "reflection")
+    text = written(text, what="your reflection", limit=MAX_TEXT)
     if conversation_id is not None:
         queries.conversation(session, actor=actor, conversation_id=conversation_id)
     result = get_scorer("explanatory").score(text)
@@ -82,7 +73,7 @@ def add_reframe(
     Writing again replaces the reframe: it is a draft the agent improves, not a history.
     """
     reflection = queries.reflection(session, actor=actor, reflection_id=reflection_id)
-    text = _checked(text, "reframe")
+    text = written(text, what="your reframe", limit=MAX_TEXT)
     result = get_scorer("explanatory").score(text)
     reflection.reframe = text
     reflection.reframe_permanent = result.permanent.rating

@@ -1,0 +1,20 @@
+"""Checking what people write in training: one rule, one wording, for every text field."""
+
+from __future__ import annotations
+
+from poise.errors import InvalidInput
+
+
+def written(text: str, *, what: str, limit: int) -> str:
+    """Trimmed ``text``, or InvalidInput saying plainly what is wrong with it.
+
+    ``what`` names the field as the sentence needs it: "the question", "your reflection".
+    """
+    if "\x00" in text:
+        raise InvalidInput(f"{what} contains a NUL character; remove it and try again")
+    text = text.strip()
+    if not text:
+        raise InvalidInput(f"write {what} first")
+    if len(text) > limit:
+        raise InvalidInput(f"keep {what} under {limit} characters (it has {len(text)})")
+    return text
