@@ -43,7 +43,7 @@ def list_users() -> None:
     """List users with role and team."""
     with open_session(load_settings()) as session:
         listing = queries.list_users(session, actor=None, page_size=100_000)
-        for user in listing.users:
+        for user in listing.items:
             team = user.team.name if user.team else "-"
             out.print(f"{user.email}\t{user.role}\t{team}\t{user.name}", highlight=False)
 

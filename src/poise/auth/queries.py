@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -12,6 +10,7 @@ from poise.auth.models import ApiToken, Team, User
 from poise.auth.passwords import verify_password
 from poise.auth.permissions import require_admin
 from poise.errors import NotFound
+from poise.pagination import Page
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -50,19 +49,9 @@ def token_by_secret(session: Session, token: str) -> ApiToken | None:
     return found
 
 
-@dataclass(frozen=True)
-class UserPage:
-    """A page of users with the total, for pagination."""
-
-    users: list[User]
-    total: int
-    page: int
-    page_size: int
-
-
 def list_users(
     session: Session, *, actor: User | None, page: int = 1, page_size: int = 50
-) -> UserPage:
+) -> Page[User]:
     """Users in name order with their teams; admins (or the CLI, ``None``) only."""
     require_admin(actor)
     page = max(page, 1)
@@ -74,7 +63,7 @@ def list_users(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return UserPage(list(users), total, page, page_size)
+    return Page(list(users), total, page, page_size)
 
 
 def get_user(session: Session, *, actor: User, user_id: int) -> User:

@@ -158,7 +158,7 @@ def add_team(
 def api_users(session: SessionDep, user: ApiAdmin, page: int = 1) -> list[UserPublic]:
     """All users (admin only), 200 a page."""
     listing = queries.list_users(session, actor=user, page=page, page_size=200)
-    return [UserPublic.model_validate(u) for u in listing.users]
+    return [UserPublic.model_validate(u) for u in listing.items]
 
 
 @api.post("/users", response_model=UserPublic, status_code=201)

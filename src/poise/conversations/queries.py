@@ -13,6 +13,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_admin
 from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
 from poise.errors import NotFound
+from poise.pagination import Page
 
 SIGNAL_FILTERS = ("early_warning", "escalating", "drifted", "abusive", "turnaround")
 SORTS = ("newest", "escalation", "negativity")
@@ -73,18 +74,6 @@ class ConversationFilters:
         return query.order_by(Conversation.opened_at.desc(), Conversation.id.desc())
 
 
-@dataclass(frozen=True)
-class ConversationPage:
-    items: list[Conversation]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 def list_conversations(
     session: Session,
     *,
@@ -92,7 +81,7 @@ def list_conversations(
     filters: ConversationFilters,
     page: int = 1,
     page_size: int = 50,
-) -> ConversationPage:
+) -> Page[Conversation]:
     """One page in the filters' order, with assignee, customer and rating loaded (no N+1).
 
     Every signed-in role reads conversations: agents need the context of colleagues' threads.
@@ -110,7 +99,7 @@ def list_conversations(
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    return ConversationPage(list(session.scalars(query)), total, page, page_size)
+    return Page(list(session.scalars(query)), total, page, page_size)
 
 
 def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
-
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -12,20 +9,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.errors import NotFound
 from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+from poise.pagination import Page
 
 
 def _visible(query: Select[tuple[Article]], actor: User) -> Select[tuple[Article]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -27,23 +26,7 @@ from poise.morale.models import (
     Scorecard,
 )
 from poise.morale.ranking import RankedComment, rank_comments
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, with what pagination needs."""
-
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
+from poise.pagination import Page
 
 # --- Happy File -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.errors import NotFound
+from poise.pagination import Page
 from poise.training.models import DRILL_STATUSES, Drill, DrillAnswer, DrillQuestion, DrillVote
 
 
@@ -63,20 +64,6 @@ class DrillLine:
     endorsed: int
 
 
-@dataclass(frozen=True)
-class DrillPage:
-    """A page of drills with the total, for pagination."""
-
-    items: list[DrillLine]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 def list_drills(
     session: Session,
     *,
@@ -84,7 +71,7 @@ def list_drills(
     status: str | None = None,
     page: int = 1,
     page_size: int = 50,
-) -> DrillPage:
+) -> Page[DrillLine]:
     """The drills the actor may see: open ones first, then by launch date, newest first."""
     query = _visible(select(Drill), actor)
     if status in DRILL_STATUSES:
@@ -103,7 +90,7 @@ def list_drills(
     ).all()
     counts = _question_counts(session, [d.id for d in drills])
     lines = [DrillLine(d, *counts.get(d.id, (0, 0))) for d in drills]
-    return DrillPage(lines, total, page, page_size)
+    return Page(lines, total, page, page_size)
 
 
 def _question_counts(session: Session, drill_ids: list[int]) -> dict[int, tuple[int, int]]:
