@@ -103,7 +103,10 @@ def test_explicit_purpose_is_used_for_later_turns() -> None:
         [
             Turn("customer", "Hello, hope you're well! I need help with a booking."),
             Turn("agent", "Of course, what would you like to book?"),
-            Turn("customer", "what's the weather like in Paris this weekend"),
+            # A follow-up sharing only a place name with the purpose ("weather in Paris" vs
+            # "a hotel room in Paris") reads on-topic since negativity-2026.11.2: see the
+            # model card's limitations.
+            Turn("customer", "what's the weather going to be like this weekend"),
         ],
         purpose="I want to book a hotel room in Paris",
     ).drift

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from poise.signals.training.data import cfpb_examples, clinc_examples, load_airline
+from poise.signals.training.data import (
+    airline_half,
+    cfpb_examples,
+    clinc_examples,
+    load_airline,
+)
 from poise.signals.training.drift_pairs import drift_pairs
 
 pytestmark = pytest.mark.shared_data
@@ -17,6 +22,13 @@ def test_airline_is_deduplicated(shared_data: Path) -> None:
     rows = load_airline(shared_data)
     assert len(rows) == 14640 - 213
     assert len({t for t, _ in rows}) == len(rows)
+
+
+def test_airline_halves_split_the_set_evenly_and_stably(shared_data: Path) -> None:
+    halves = Counter(airline_half(t) for t, _ in load_airline(shared_data))
+    assert set(halves) == {"dev", "test"}
+    assert abs(halves["dev"] - halves["test"]) < 0.02 * sum(halves.values())
+    assert airline_half("where is my bag?") == airline_half("where is my bag?")
 
 
 def test_cfpb_chunks_carry_no_redaction_tokens(shared_data: Path) -> None:

@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.11.1"
+DEFAULT_VERSION = "negativity-2026.11.2"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 
@@ -64,7 +64,7 @@ def train_negativity(
     encoder: Annotated[
         bool, typer.Option(help="Train the distilled encoder (needs torch).")
     ] = True,
-    layers: Annotated[int, typer.Option(help="Transformer layers kept in the student.")] = 3,
+    layers: Annotated[int, typer.Option(help="Transformer layers kept in the student.")] = 6,
     max_examples: Annotated[int, typer.Option(help="Student training examples (sampled).")] = 40000,
     teacher_cache: Annotated[
         Path | None, typer.Option(help="Cache of teacher embeddings (.npz).")

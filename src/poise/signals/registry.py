@@ -43,7 +43,9 @@ def _encoder(folder: Path, manifest: dict[str, Any]) -> OnnxEncoder | None:
     spec = manifest.get("encoder")
     if not spec:
         return None
-    return OnnxEncoder(folder / spec["model"], folder / spec["tokenizer"])
+    return OnnxEncoder(
+        folder / spec["model"], folder / spec["tokenizer"], shared=spec.get("shared")
+    )
 
 
 def _load_negativity(folder: Path, manifest: dict[str, Any], enc: OnnxEncoder | None) -> Scorer:

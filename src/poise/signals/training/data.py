@@ -229,6 +229,16 @@ def corpus(data_dir: Path, templates: bool = True) -> list[Example]:
 # --- evaluation-only sets -------------------------------------------------------------
 
 
+def airline_half(text: str) -> str:
+    """``dev`` or ``test``: a fixed hash split of the airline tweets.
+
+    Variants of the model are compared on the dev half only; the test half and the whole set
+    are reported once, for the model chosen.
+    """
+    digest = hashlib.sha256(f"poise-airline-half:{text}".encode()).hexdigest()
+    return "dev" if int(digest, 16) % 2 == 0 else "test"
+
+
 def load_airline(data_dir: Path) -> list[tuple[str, str]]:
     """De-duplicated (text, label) airline tweets. CC BY-NC-SA: evaluation only."""
     path = require(data_dir / "twitter-airline-sentiment" / "Tweets.csv")

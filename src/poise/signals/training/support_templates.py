@@ -103,6 +103,45 @@ _SLOTS: dict[str, tuple[str, ...]] = {
         "the upgrade",
     ),
     "n": ("three", "four", "five", "several", "2", "6"),
+    "trip": (
+        "flight",
+        "train",
+        "bus",
+        "ferry",
+        "connection",
+        "shuttle",
+        "return trip",
+        "tour",
+    ),
+    "stay": (
+        "hotel room",
+        "reservation",
+        "rental car",
+        "seat",
+        "table",
+        "appointment",
+        "install date",
+    ),
+    "place": (
+        "the airport",
+        "the station",
+        "the store",
+        "the branch",
+        "the counter",
+        "the pickup point",
+        "the front desk",
+        "the depot",
+    ),
+    "staff": (
+        "the driver",
+        "the cashier",
+        "the courier",
+        "the crew",
+        "the installer",
+        "the manager",
+        "the receptionist",
+        "the gate agent",
+    ),
     "amount": ("20", "49.99", "150", "12", "300"),
     "agent": (
         "Sarah",
@@ -285,6 +324,199 @@ POSITIVE: tuple[str, ...] = (
     "much appreciated!",
     "the new {product} is great",
 )
+
+# A second, wider set: more industries (travel, delivery, utilities, banking, software), the
+# calm "still not fixed" kind, sarcasm, and complaints that read like questions. Each group
+# carries its own emotion so the emotion head sees more than "frustrated".
+FRUSTRATED_MORE: tuple[str, ...] = (
+    "my {trip} was delayed {n} times and nobody told us why",
+    "{trip} cancelled again and no one can rebook me",
+    "missed my {trip} because of your delay",
+    "stuck at {place} for {duration} with no updates",
+    "my {stay} was given away even though I paid for it",
+    "I've been on the waiting list for {duration} and no word",
+    "the {trip} left without us and {staff} just shrugged",
+    "no one at {place} knows anything",
+    "the line at {place} hasn't moved in {duration}",
+    "{staff} never showed up and I took the day off for this",
+    "I paid for a {stay} and got something completely different",
+    "the {thing} was sent to the wrong address and now you say it's my problem",
+    "you moved my {stay} without asking me",
+    "every update just says 'we are looking into it'",
+    "I keep getting the same copy-paste reply",
+    "your policy changed and nobody told customers",
+    "I was charged a fee for something you got wrong",
+    "my {service} bill doubled this month with no explanation",
+    "the outage is now in its {n}th day",
+    "still no power and no estimate",
+    "my payment went through but my {service} still shows unpaid",
+    "the card was declined even though there is money in the account",
+    "I was locked out of my account for {duration}",
+    "my transfer has been pending for {duration}",
+    "support closed my ticket without fixing anything",
+    "your update deleted my files",
+    "the sync has been broken since {when}",
+    "the {product} stopped charging after {duration}",
+    "your courier left my {thing} in the rain",
+    "the parcel came back to you and nobody told me",
+    "the {thing} I was promised {when} is nowhere to be seen",
+    "I've been passed between departments for {duration}",
+    "the refund went to a card I no longer have",
+    "three emails, two calls and still no answer",
+    "you've had my {product} for repair for {duration}",
+    "I'm still being charged for a {service} I never signed up for",
+    "the hold time is longer than the {trip}",
+    "it says my {thing} is 'processing' and has said that for {duration}",
+    "waited in {place} for {duration} and then got sent home",
+    "the rebooking you gave me is {n} days later, that's no use",
+    "I had to pay for a hotel myself because of your mistake",
+    "the new app is slower and half the features are gone",
+    "my complaint from {when} still hasn't been looked at",
+    "no one called me back, again",
+    "I'm tired of chasing you for this",
+    "I shouldn't have to message {n} times to get a {thing}",
+    "you keep saying it's fixed and it isn't",
+    "the wifi on the {trip} didn't work the whole way",
+    "the seat I paid extra for wasn't there",
+    "my {thing} arrived damaged and the box was open",
+    # complaints that read like questions
+    "why was my {trip} cancelled and nobody told me?",
+    "why has my {thing} not been processed yet?",
+    "how long am I supposed to wait for a {thing}?",
+    "why is nobody answering the phone?",
+    "why did my bill go up again?",
+    "is there anyone there who can actually help?",
+    "why do you keep cancelling my {stay}?",
+    "how do you lose a {thing}?",
+    "why am I still being charged?",
+    "is it normal to wait {duration} for a reply?",
+    "who do I have to talk to to get this fixed?",
+    "why should I pay for your mistake?",
+    "when exactly were you planning to tell me my {trip} was delayed?",
+    "can anyone explain why my {thing} is {duration} late?",
+    "what do I have to do to get a {thing} around here?",
+    "do you not read your emails?",
+)
+SARCASTIC: tuple[str, ...] = (
+    "great, another delay. thanks a lot",
+    "love spending {duration} on hold, really the highlight of my week",
+    "oh good, the {product} is broken again",
+    "thanks for the {duration} delay, really appreciated",
+    "fantastic service as always, still no {thing}",
+    "wow, only {duration} to get a reply. impressive",
+    "nice of you to cancel my {trip} without telling me",
+    "so glad I paid extra for this",
+    "well that's {duration} of my life I'm not getting back",
+    "brilliant, charged twice. thanks",
+    "another week, another 'we're looking into it'",
+    "perfect, the app logs me out every five minutes",
+    "thanks for nothing, as usual",
+    "amazing how fast you take my money and how slow you give it back",
+    "really loving the third outage this month",
+    "good to know my {stay} means nothing to you",
+    "sure, I'll just wait another {duration} then",
+    "customer service of the year right here",
+    "can't wait to spend my weekend on the phone with you again",
+    "oh great, the tracking just went backwards",
+)
+ANGRY: tuple[str, ...] = (
+    "this is absolutely unacceptable",
+    "I am furious about how I've been treated",
+    "this is a disgrace",
+    "you people are a joke",
+    "I'm sick and tired of your excuses",
+    "never again, this company is a shambles",
+    "I want a full refund right now",
+    "how dare you charge me for this",
+    "this is the worst {trip} I have ever taken",
+    "I'm done with you, cancel everything",
+    "your service is an absolute shambles",
+    "I'm fed up with being lied to",
+    "do your job",
+    "shameful way to treat a loyal customer",
+    "I'll be reporting this",
+)
+DISAPPOINTED: tuple[str, ...] = (
+    "really let down by the service {when}",
+    "I expected better from you",
+    "such a shame, I used to love this {product}",
+    "the {stay} was nothing like the pictures",
+    "I've been a customer for years and this is how I'm treated",
+    "sadly the {product} broke after {duration}",
+    "not the experience I hoped for",
+    "disappointed that nobody followed up",
+    "the {trip} was a letdown from start to finish",
+    "I'm sorry to say I won't be renewing",
+)
+ANXIOUS: tuple[str, ...] = (
+    "I'm worried I'll miss my {trip}, is anyone going to help?",
+    "I need this fixed today or I lose my {stay}",
+    "someone took money from my account and I'm really worried",
+    "I'm stranded at {place} and don't know what to do",
+    "my {thing} has important documents in it and it's lost",
+    "please help, I can't access my money",
+    "I'm nervous my {stay} got cancelled, nobody will confirm",
+    "my medication was in that {thing} and it hasn't arrived",
+)
+NEUTRAL_MORE: tuple[str, ...] = (
+    "what time does the {trip} leave?",
+    "can I change my {stay} to {when}?",
+    "is there a fee to change my {trip}?",
+    "how early should I get to {place}?",
+    "can I bring a stroller on the {trip}?",
+    "what's the luggage allowance?",
+    "do you have a {stay} available for two?",
+    "is {place} open on holidays?",
+    "can I add a second driver?",
+    "how do I get a receipt for my {trip}?",
+    "where do I pick up my {thing}?",
+    "could you confirm my {stay} for {when}?",
+    "is the {trip} on time today?",
+    "can I use my points for this?",
+    "I need to update the name on my {stay}",
+    "do you deliver on weekends?",
+    "what's the cut-off time for same-day delivery?",
+    "can I pause my {service} while I'm away?",
+    "how do I set up autopay?",
+    "what's the best plan for a family of four?",
+    "is the {product} compatible with my old one?",
+    "how do I export my data?",
+    "can I get an invoice with my company name on it?",
+    "which payment methods do you accept?",
+    "do you have wheelchair assistance at {place}?",
+    "I'd like to add a bag to my {trip}",
+    "what is the meter reading I should send?",
+    "is there a student discount?",
+    "following up on my request from {when}, any news?",
+    "just wanted to check the details of my {stay}",
+    "can I switch to paperless billing?",
+    "please send the form to my email",
+    "my reference number is AB1234",
+    "I'll be at {place} around 5",
+    "will I get a text when the {thing} is on its way?",
+    "how do I reset the {product}?",
+    "is it ok if I pay the rest {when}?",
+    "can my partner collect the {thing} for me?",
+    "ok thanks, I'll wait for the email",
+    "got it, I'll check {when}",
+)
+POSITIVE_MORE: tuple[str, ...] = (
+    "the {trip} was on time and the crew were lovely",
+    "thanks to {staff} for being so kind",
+    "smooth {trip} today, thank you",
+    "you got me on the next {trip} in minutes, thanks so much",
+    "{staff} at {place} was a star",
+    "the {stay} was perfect, thank you",
+    "quick refund, no fuss. thanks",
+    "thanks for the quick fix, all working now",
+    "really impressed with the service {when}",
+    "thank you for sorting my {stay} so quickly",
+    "great experience with your team {when}",
+    "appreciate the update, thanks",
+    "the {thing} arrived early, great job",
+    "happy to report the {product} works again",
+    "thanks, that's exactly what I needed",
+)
 _PREFIXES = ("", "", "", "hi, ", "hello, ", "hey ", "so ", "um ")
 _SUFFIXES = ("", "", "", ".", "!", "!!", " please")
 _NEG_SUFFIXES = ("", "", ".", "!", "!!", " :(", " again.", ". unacceptable.")
@@ -296,18 +528,37 @@ def _fill(template: str, rng: random.Random) -> str:
 
 
 def support_messages(per_template: int = 12, seed: int = 7) -> list[tuple[str, int, str]]:
-    """(text, negative, emotion) messages; emotion is one of the Poise emotion names."""
+    """(text, negative, emotion) messages; emotion is one of the Poise emotion names.
+
+    Calm templates get 1.5× as many fillings as complaints, so the two classes are about
+    even; two-part messages (a complaint or a thank-you followed by a plain request) teach
+    that a polite question does not cancel the complaint before it.
+    """
     rng = random.Random(seed)
     out: list[tuple[str, int, str]] = []
+    calm = per_template * 3 // 2
     groups = (
-        (NEGATIVE, 1, "frustrated", _NEG_SUFFIXES),
-        (NEUTRAL, 0, "neutral", _SUFFIXES),
-        (POSITIVE, 0, "satisfied", _SUFFIXES),
+        (NEGATIVE + FRUSTRATED_MORE + SARCASTIC, 1, "frustrated", _NEG_SUFFIXES, per_template),
+        (ANGRY, 1, "angry", _NEG_SUFFIXES, per_template),
+        (DISAPPOINTED, 1, "disappointed", _NEG_SUFFIXES, per_template),
+        (ANXIOUS, 1, "anxious", _NEG_SUFFIXES, per_template),
+        (NEUTRAL + NEUTRAL_MORE, 0, "neutral", _SUFFIXES, calm),
+        (POSITIVE + POSITIVE_MORE, 0, "satisfied", _SUFFIXES, calm),
     )
-    for templates, negative, emotion, suffixes in groups:
+    for templates, negative, emotion, suffixes, count in groups:
         for template in templates:
-            for _ in range(per_template):
+            for _ in range(count):
                 text = rng.choice(_PREFIXES) + _fill(template, rng) + rng.choice(suffixes)
-                text = text[0].upper() + text[1:] if rng.random() < 0.5 else text
-                out.append((text, negative, emotion))
+                out.append((_case(text, rng), negative, emotion))
+    complaints = NEGATIVE + FRUSTRATED_MORE + SARCASTIC
+    requests = NEUTRAL + NEUTRAL_MORE
+    for _ in range(per_template * 30):
+        first = _fill(rng.choice(complaints), rng).rstrip("?.!")
+        out.append((_case(f"{first}. {_fill(rng.choice(requests), rng)}", rng), 1, "frustrated"))
+        thanks = _fill(rng.choice(POSITIVE + POSITIVE_MORE), rng).rstrip("?.!")
+        out.append((_case(f"{thanks}. {_fill(rng.choice(requests), rng)}", rng), 0, "satisfied"))
     return list(dict.fromkeys(out))
+
+
+def _case(text: str, rng: random.Random) -> str:
+    return text[0].upper() + text[1:] if rng.random() < 0.5 else text
