@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.11.2"
+DEFAULT_VERSION = "negativity-2026.11.3"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 
@@ -66,6 +66,9 @@ def train_negativity(
     ] = True,
     layers: Annotated[int, typer.Option(help="Transformer layers kept in the student.")] = 6,
     max_examples: Annotated[int, typer.Option(help="Student training examples (sampled).")] = 40000,
+    soup: Annotated[
+        int, typer.Option(min=1, help="Students trained on different samples, then averaged.")
+    ] = 2,
     teacher_cache: Annotated[
         Path | None, typer.Option(help="Cache of teacher embeddings (.npz).")
     ] = None,
@@ -88,7 +91,7 @@ def train_negativity(
         out_dir=out or ARTIFACTS,
         version=version,
         encoder=encoder,
-        student=StudentConfig(layers=layers, max_examples=max_examples, threads=threads),
+        student=StudentConfig(layers=layers, max_examples=max_examples, soup=soup, threads=threads),
         teacher_cache=teacher_cache,
         vader=vader,
         fp32_dir=fp32_dir,

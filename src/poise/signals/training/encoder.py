@@ -65,6 +65,14 @@ class StudentConfig:
     max_examples: int = 40000
     seed: int = 13
     threads: int = 2
+    # From this fraction of the steps on, a student's weights are the plain average of the
+    # weights after every step (1.0 = off). Alone it measured neutral (airline dev AUC 0.8968
+    # vs 0.8971); the shipped soup's students were trained with it, so it stays on.
+    average_from: float = 0.5
+    # Students trained on differently drawn samples from the same starting weights, then
+    # averaged into one ("model soup"): most of an ensemble's gain at one model's cost.
+    soup: int = 2
+    init_seed: int = 13  # the starting heads; shared by every student of a soup
 
 
 def build_student(layers: int, freeze_embeddings: bool = True) -> Any:
@@ -122,7 +130,7 @@ def train_student(
     """Fine-tune the student on ``train`` (``targets``: teacher embeddings row by row)."""
     import torch
 
-    torch.manual_seed(cfg.seed)
+    torch.manual_seed(cfg.init_seed)
     torch.set_num_threads(max(1, min(cfg.threads, os.cpu_count() or 1)))
     rng = random.Random(cfg.seed)
     model = build_student(cfg.layers)
@@ -136,6 +144,8 @@ def train_student(
     )
     model.train()
     start = time.time()
+    first_averaged = int(steps * cfg.average_from)
+    average: list[Any] = []
     for step in range(steps):
         idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
         loss = _step_loss(model, tok, [train[i] for i in idx], targets[idx], cfg)
@@ -144,10 +154,36 @@ def train_student(
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optim.step()
         sched.step()
+        if step >= first_averaged:
+            _add_to_average(average, params, step - first_averaged)
         if step % 200 == 0:
             log(f"step {step}/{steps} loss {loss.item():.4f} {time.time() - start:.0f}s")
+    for mean, param in zip(average, params, strict=True):
+        param.data.copy_(mean)
     model.eval()
     return model
+
+
+def average_students(models: Sequence[Any]) -> Any:
+    """The first of ``models`` with every trained weight set to the mean over all of them."""
+    import torch
+
+    first = models[0]
+    others = [dict(m.named_parameters()) for m in models[1:]]
+    with torch.no_grad():
+        for name, param in first.named_parameters():
+            if param.requires_grad:
+                param.copy_(sum((o[name] for o in others), param.detach().clone()) / len(models))
+    return first
+
+
+def _add_to_average(average: list[Any], params: list[Any], seen: int) -> None:
+    """Fold the current ``params`` into the running mean of the ``seen`` snapshots so far."""
+    if not average:
+        average.extend(p.detach().clone() for p in params)
+        return
+    for mean, param in zip(average, params, strict=True):
+        mean.add_(param.detach() - mean, alpha=1.0 / (seen + 1))
 
 
 def _sample_order(weights: Sequence[float], cfg: StudentConfig, rng: random.Random) -> list[int]:

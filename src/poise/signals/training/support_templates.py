@@ -517,9 +517,180 @@ POSITIVE_MORE: tuple[str, ...] = (
     "happy to report the {product} works again",
     "thanks, that's exactly what I needed",
 )
+# A third set: the ways support messages complain *without* complaint words. Orders and
+# suggestions aimed at the company ("sort out your app"), questions that only make sense if
+# something went wrong, sarcasm that thanks for the failure, and urgency. Calm requests and
+# resolved stories go beside them so the form alone (an order, a question, a thank-you)
+# does not decide the label.
+DEMANDS: tuple[str, ...] = (
+    "sort out your {product}",
+    "fix your website please",
+    "get it together",
+    "do better",
+    "you need more people answering the phones",
+    "please update your app so it actually works",
+    "hire some staff for {place}",
+    "your {product} needs a serious update",
+    "your website deserves a redesign, it's impossible to use",
+    "just refund me",
+    "give me my money back",
+    "get my {thing} to me before the weekend",
+    "somebody please call me back",
+    "make it make sense",
+    "stop sending me the same email",
+    "take responsibility for once",
+    "train your staff",
+    "answer your phones",
+    "please get my {trip} moving, we've been sitting here for {duration}",
+    "let me know when you find my {thing}. thanks",
+    "tell {staff} to stop hanging up on people",
+    "put more {trip}s on, they're always full",
+    "you should really think about how you treat customers",
+    "maybe check the {product} before you ship it next time",
+    "maybe answer emails before sending surveys",
+    "how about a real person instead of a bot",
+    "would be nice to get an actual answer",
+    "it would help if someone picked up",
+    "a heads up would have been nice",
+    "an apology would be a start",
+    "you could at least say sorry",
+    "just cancel my {service}",
+    "close my account",
+    "don't bother calling back",
+    "figure it out and get back to me",
+)
+LOADED_QUESTIONS: tuple[str, ...] = (
+    "have you read your own refund policy?",
+    "is anyone actually working today?",
+    "why would you ship a {product} with no charger?",
+    "when do we get our {thing}s?",
+    "when will I get my {thing}?",
+    "where exactly is my {thing}?",
+    "what am I supposed to do now?",
+    "so what now?",
+    "how is that my fault?",
+    "is this a joke?",
+    "who thought this was a good idea?",
+    "did anyone even check the {product} before sending it?",
+    "any update? it's been {duration}",
+    "any news on my {thing}? third time asking",
+    "how hard is it to {action}?",
+    "why does it take {duration} to {action}?",
+    "is it too much to ask for a reply?",
+    "are you going to pay for my hotel then?",
+    "am I ever getting my {thing}?",
+    "what's the point of {topic} if it never works?",
+    "so I'm just supposed to wait?",
+    "who is going to cover the cost?",
+    "why does nobody at {place} know what's going on?",
+    "how do you not have a record of my {thing}?",
+    "seriously, what happened to my {stay}?",
+    "why was I not told about this before I paid?",
+    "will someone tell me what's going on with my {trip}?",
+    "can I get home today or not?",
+    "what's the excuse this time?",
+    "do you realise how much this has cost me?",
+)
+SARCASM_MORE: tuple[str, ...] = (
+    "thanks for remembering my {thing}. oh wait, you didn't",
+    "right on cue, another delay",
+    "way to go, lost my {thing} again",
+    "nice job on the {product} update, nothing works now",
+    "10/10 would not recommend",
+    "what a surprise, the {trip} is late",
+    "shocking, nobody answered",
+    "good luck with that",
+    "well done, you've ruined my weekend",
+    "oh sure, I'll just wait another {duration}",
+    "another great day with your {service}",
+    "love how I'm charged a fee for your mistake",
+    "so helpful. not",
+    "smiling? no",
+    "classic. cancelled again",
+    "yeah right, like that's going to happen",
+    "cool, so the {thing} is gone. great",
+    "of course the app is down the one day I need it",
+    "what a way to start the holiday",
+    "thanks for the 'help'",
+)
+URGENT: tuple[str, ...] = (
+    "we have to get home tomorrow, please help",
+    "I need my {thing} before my meeting {when}",
+    "please, my {trip} leaves in an hour and I still have no ticket",
+    "I have a wedding to get to and my {thing} is missing",
+    "my kids are with me and we've been stuck at {place} for {duration}",
+    "my {service} is cut off and I work from home, I need it back today",
+    "I'm going to miss my connection, what do I do?",
+    "I have no money for food until this is fixed",
+    "I'm abroad and my card doesn't work",
+    "not sure I'm going to make it home tonight",
+    "the {stay} is tonight and I still have no confirmation",
+    "my rent is due and the transfer still hasn't gone through",
+)
+CALM_MORE: tuple[str, ...] = (
+    "please send me the link",
+    "let me know when it ships, thanks",
+    "DM'd you my details",
+    "can you add my {thing} to the same order?",
+    "please {action} when you get a chance",
+    "could you check the {trip} times for {when}?",
+    "tell me what you need from me",
+    "let me know if you need my order number",
+    "happy to wait, just let me know",
+    "no rush, whenever you can",
+    "no worries, I found it",
+    "never mind, it's working now",
+    "all good, I figured it out",
+    "yes please, {when} works",
+    "I'd prefer a call if possible",
+    "is there a number I can call instead?",
+    "when will the {thing} be ready?",
+    "when does the sale start?",
+    "what's the earliest {trip} tomorrow?",
+    "I left my {product} at {place}, how do I get it back?",
+    "I lost my {thing} number, can you resend it?",
+    "my card expired, how do I add the new one?",
+    "I moved house, do I need to {action}?",
+    "I used to be with another company, how do I switch?",
+    "I'll be travelling {when}, anything I should know?",
+)
+POSITIVE_RESOLVED: tuple[str, ...] = (
+    "after a long wait it's all sorted, thank you",
+    "my issue was already resolved, thanks for checking",
+    "thank you for fixing my {trip} after the delay",
+    "had a problem with my {thing} but {agent} sorted it right away",
+    "the {product} broke but the replacement came the next day, impressed",
+    "rough start but you made it right, thanks",
+    "thanks for rebooking me so quickly",
+    "found my {thing}! thank you to {staff}",
+    "thanks for the refund, that was fast",
+    "appreciate you making this right",
+    "was worried about my {stay} but it's all confirmed now, thanks",
+    "you got me home on time after all, thank you",
+)
+COMPLAINTS = NEGATIVE + FRUSTRATED_MORE + SARCASTIC + DEMANDS + LOADED_QUESTIONS + SARCASM_MORE
+REQUESTS = NEUTRAL + NEUTRAL_MORE + CALM_MORE
+THANKS = POSITIVE + POSITIVE_MORE + POSITIVE_RESOLVED
 _PREFIXES = ("", "", "", "hi, ", "hello, ", "hey ", "so ", "um ")
-_SUFFIXES = ("", "", "", ".", "!", "!!", " please")
-_NEG_SUFFIXES = ("", "", ".", "!", "!!", " :(", " again.", ". unacceptable.")
+# Social messages end in tags, emoji and asides; these are spread over both classes where
+# they carry no feeling ("lol", "#travel") so that the tag alone does not decide.
+_SUFFIXES = ("", "", "", ".", "!", "!!", " please", " :)", " lol", " #travel", " 🙏", " thx")
+_NEG_SUFFIXES = (
+    "",
+    "",
+    ".",
+    "!",
+    "!!",
+    " :(",
+    " again.",
+    ". unacceptable.",
+    " #fail",
+    " smh",
+    " lol",
+    " #travel",
+    " 🙄",
+    " #neveragain",
+)
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -527,7 +698,7 @@ def _fill(template: str, rng: random.Random) -> str:
     return _SLOT.sub(lambda m: rng.choice(_SLOTS[m.group(1)]), template)
 
 
-def support_messages(per_template: int = 12, seed: int = 7) -> list[tuple[str, int, str]]:
+def support_messages(per_template: int = 16, seed: int = 7) -> list[tuple[str, int, str]]:
     """(text, negative, emotion) messages; emotion is one of the Poise emotion names.
 
     Calm templates get 1.5× as many fillings as complaints, so the two classes are about
@@ -538,25 +709,23 @@ def support_messages(per_template: int = 12, seed: int = 7) -> list[tuple[str, i
     out: list[tuple[str, int, str]] = []
     calm = per_template * 3 // 2
     groups = (
-        (NEGATIVE + FRUSTRATED_MORE + SARCASTIC, 1, "frustrated", _NEG_SUFFIXES, per_template),
+        (COMPLAINTS, 1, "frustrated", _NEG_SUFFIXES, per_template),
         (ANGRY, 1, "angry", _NEG_SUFFIXES, per_template),
         (DISAPPOINTED, 1, "disappointed", _NEG_SUFFIXES, per_template),
-        (ANXIOUS, 1, "anxious", _NEG_SUFFIXES, per_template),
-        (NEUTRAL + NEUTRAL_MORE, 0, "neutral", _SUFFIXES, calm),
-        (POSITIVE + POSITIVE_MORE, 0, "satisfied", _SUFFIXES, calm),
+        (ANXIOUS + URGENT, 1, "anxious", _NEG_SUFFIXES, per_template),
+        (REQUESTS, 0, "neutral", _SUFFIXES, calm),
+        (THANKS, 0, "satisfied", _SUFFIXES, calm),
     )
     for templates, negative, emotion, suffixes, count in groups:
         for template in templates:
             for _ in range(count):
                 text = rng.choice(_PREFIXES) + _fill(template, rng) + rng.choice(suffixes)
                 out.append((_case(text, rng), negative, emotion))
-    complaints = NEGATIVE + FRUSTRATED_MORE + SARCASTIC
-    requests = NEUTRAL + NEUTRAL_MORE
     for _ in range(per_template * 30):
-        first = _fill(rng.choice(complaints), rng).rstrip("?.!")
-        out.append((_case(f"{first}. {_fill(rng.choice(requests), rng)}", rng), 1, "frustrated"))
-        thanks = _fill(rng.choice(POSITIVE + POSITIVE_MORE), rng).rstrip("?.!")
-        out.append((_case(f"{thanks}. {_fill(rng.choice(requests), rng)}", rng), 0, "satisfied"))
+        first = _fill(rng.choice(COMPLAINTS), rng).rstrip("?.!")
+        out.append((_case(f"{first}. {_fill(rng.choice(REQUESTS), rng)}", rng), 1, "frustrated"))
+        thanks = _fill(rng.choice(THANKS), rng).rstrip("?.!")
+        out.append((_case(f"{thanks}. {_fill(rng.choice(REQUESTS), rng)}", rng), 0, "satisfied"))
     return list(dict.fromkeys(out))
 
 
