@@ -68,7 +68,7 @@ def train_negativity(
     max_examples: Annotated[int, typer.Option(help="Student training examples (sampled).")] = 40000,
     soup: Annotated[
         int, typer.Option(min=1, help="Students trained on different samples, then averaged.")
-    ] = 2,
+    ] = 3,
     teacher_cache: Annotated[
         Path | None, typer.Option(help="Cache of teacher embeddings (.npz).")
     ] = None,
