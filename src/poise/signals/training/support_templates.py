@@ -701,9 +701,10 @@ def _fill(template: str, rng: random.Random) -> str:
 def support_messages(per_template: int = 16, seed: int = 7) -> list[tuple[str, int, str]]:
     """(text, negative, emotion) messages; emotion is one of the Poise emotion names.
 
-    Calm templates get 1.5× as many fillings as complaints, so the two classes are about
-    even; two-part messages (a complaint or a thank-you followed by a plain request) teach
-    that a polite question does not cancel the complaint before it.
+    Calm templates get 1.5× as many fillings as complaints, so the classes stay near even
+    (57% complaints, since there are more complaint templates); two-part messages (a
+    complaint or a thank-you followed by a plain request) teach that a polite question does
+    not cancel the complaint before it.
     """
     rng = random.Random(seed)
     out: list[tuple[str, int, str]] = []
