@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -17,10 +19,12 @@ from builders import conversation_record, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
+from poise.conversations.assist import _turn_rows, assist, stored_signals
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord
 from poise.conversations.scoring import score_messages
 from poise.conversations.writer import write_conversations
+from poise.demo_loader import load_demo
 from poise.settings import Settings
 from poise.signals import get_scorer
 
@@ -256,3 +260,63 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     assert "Angry one" in attention and "Calm one" not in attention
     assert 'class="bars"' in page
     assert get_scorer("negativity").version in page
+
+
+def _signals_fields(panel: dict[str, Any]) -> dict[str, Any]:
+    signals = panel["signals"]
+    return {
+        "early_warning": signals["early_warning"],
+        "turnaround": signals["turnaround"],
+        "drifted": signals["drift"]["drifted"],
+        "drift_turn": signals["drift"]["turn_index"],
+        "purpose": signals["drift"]["purpose"],
+    }
+
+
+def test_assist_reads_stored_signals_only_while_they_are_current(session: Session) -> None:
+    load_demo(session, seed=4, conversations=30, now=datetime(2026, 11, 1, tzinfo=UTC))
+    score_messages(session)
+    convs = session.query(Conversation).order_by(Conversation.id).all()
+    drifted = 0
+    for conv in convs:
+        rows = _turn_rows(conv)
+        stored = stored_signals(conv, rows)
+        assert stored is not None, conv.id
+        fresh = assist(rows, conv.purpose or None)
+        read = assist(rows, conv.purpose or None, stored)
+        assert _signals_fields(read) == _signals_fields(fresh)
+        for key in ("early_score", "escalation_risk"):
+            assert read["signals"][key] == pytest.approx(fresh["signals"][key], abs=1e-3)
+        assert read["signals"]["trend"] == pytest.approx(fresh["signals"]["trend"], abs=1e-3)
+        assert read["signals"]["drift"]["score"] == pytest.approx(
+            fresh["signals"]["drift"]["score"], abs=1e-3
+        )
+        drifted += read["signals"]["drift"]["drifted"]
+    assert drifted, "the demo sample should hold a drifting conversation"
+
+    several = next(c for c in convs if sum(m.author_role == "customer" for m in c.messages) > 1)
+    several.signals_version = "negativity-old"
+    assert stored_signals(several, _turn_rows(several)) is None, "drift model changed"
+
+    conv = convs[0]
+    last = conv.messages[-1]
+    session.add(
+        Message(
+            conversation=conv,
+            external_id="late-turn",
+            author_role="customer",
+            body="And now the replacement is broken too.",
+            sent_at=last.sent_at + timedelta(minutes=1),
+        )
+    )
+    session.flush()
+    session.refresh(conv)
+    assert stored_signals(conv, _turn_rows(conv)) is None, "a new turn is not scored yet"
+    score_messages(session, conversation_ids=[conv.id])
+    session.refresh(conv)
+    assert stored_signals(conv, _turn_rows(conv)) is not None, "scoring refreshed them"
+
+    other = convs[1]
+    first = next(m for m in other.messages if m.author_role == "customer")
+    first.negativity = 1.0 - (first.negativity or 0.0)
+    assert stored_signals(other, _turn_rows(other)) is None, "a turn was re-scored alone"

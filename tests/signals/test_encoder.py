@@ -61,6 +61,41 @@ def test_embeddings_are_unit_length_and_batch_independent() -> None:
     )
     texts = ["where is my parcel?", "thanks, all sorted now", "the app crashes on login again"]
     together = encoder.encode(texts)
+    encoder.clear_cache()
     alone = encoder.encode(texts[1:2])
     assert np.allclose(np.linalg.norm(together.embedding, axis=1), 1.0, atol=1e-4)
     assert np.allclose(together.embedding[1], alone.embedding[0], atol=0.02)
+
+
+def _shipped_encoder(threads: int) -> OnnxEncoder:
+    spec = _encoder_spec()
+    return OnnxEncoder(
+        ARTIFACTS / str(spec["model"]),
+        ARTIFACTS / str(spec["tokenizer"]),
+        threads=threads,
+        shared=spec["shared"],  # type: ignore[arg-type]
+    )
+
+
+def test_chunks_run_side_by_side_give_what_one_worker_gives() -> None:
+    texts = [
+        f"order {i} has not arrived and nobody answers my emails" * (1 + i % 4) for i in range(70)
+    ]
+    serial, parallel = _shipped_encoder(1), _shipped_encoder(2)
+    one, two = serial.encode(texts), parallel.encode(texts)
+    assert np.allclose(one.negativity, two.negativity, atol=1e-5)
+    assert np.allclose(one.embedding, two.embedding, atol=1e-5)
+    assert np.allclose(one.emotion, two.emotion, atol=1e-5)
+
+
+def test_remembered_texts_return_the_same_outputs_in_the_callers_order() -> None:
+    encoder = _shipped_encoder(2)
+    first = encoder.encode(["refund still missing", "thanks so much"])
+    again = encoder.encode(
+        ["thanks so much", "a new text", "refund still missing", "thanks so much"]
+    )
+    assert np.array_equal(again.embedding[0], first.embedding[1])
+    assert np.array_equal(again.embedding[2], first.embedding[0])
+    assert np.array_equal(again.embedding[3], first.embedding[1])
+    assert again.negativity[2] == pytest.approx(first.negativity[0])
+    assert encoder.encode([]).embedding.shape == (0, 384)

@@ -16,7 +16,8 @@ from poise.conversations import queries
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput, PermissionDenied
-from poise.signals import Turn, conversation_signals, get_scorer
+from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
+from poise.signals.conversation import early_score
 from poise.signals.guidance import guidance_for
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
@@ -88,10 +89,58 @@ def _score_missing(rows: list[dict[str, Any]], max_chars: int) -> None:
         )
 
 
-def assist(rows: list[dict[str, Any]], purpose: str | None) -> dict[str, Any]:
-    """Signals and guidance for the turns so far (the newest customer turn sets the tone)."""
-    turns = [Turn(r["author_role"], r["body"], r["negativity"]) for r in rows]
-    signals = conversation_signals(turns, purpose=purpose)
+def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> ConversationSignals | None:
+    """The signals stored when the conversation's newest message was scored, if current.
+
+    Scoring a message (import, webhook, API) refreshes its conversation's signals, so the
+    panel need not embed every turn again for drift on each request. They are stale, and
+    the panel computes them afresh, when a turn is unscored, when the stored trend is not
+    the turns' stored scores, or when the drift model changed since.
+    """
+    customer = [r for r in rows if r["author_role"] == "customer"]
+    trend = conv.signal_trend
+    if (
+        trend is None
+        or conv.escalation_risk is None
+        or len(rows) != len(conv.messages)
+        or len(trend) != len(customer)
+        or any(r["negativity"] is None for r in customer)
+        or any(t != round(r["negativity"], 3) for t, r in zip(trend, customer, strict=True))
+    ):
+        return None
+    scores = [float(r["negativity"]) for r in customer]  # the trend, unrounded
+    later = len(customer) > 1
+    versions = (conv.signals_version or "").split("+")
+    if later and (conv.drift_score is None or get_scorer("drift").version not in versions):
+        return None
+    purpose = conv.purpose or (customer[0]["body"] if customer else "")
+    drift = DriftResult(
+        drifted=conv.drifted,
+        score=conv.drift_score or 0.0,
+        purpose=purpose,
+        turn_index=conv.drift_turn,
+    )
+    return ConversationSignals(
+        early_warning=conv.early_warning,
+        early_score=early_score(scores),
+        escalation_risk=conv.escalation_risk,
+        trend=scores,
+        turnaround=conv.turnaround,
+        drift=drift,
+        versions=[v for v in versions if v],
+    )
+
+
+def assist(
+    rows: list[dict[str, Any]], purpose: str | None, signals: ConversationSignals | None = None
+) -> dict[str, Any]:
+    """Signals and guidance for the turns so far (the newest customer turn sets the tone).
+
+    ``signals`` are the conversation's stored ones when current; otherwise they are computed.
+    """
+    if signals is None:
+        turns = [Turn(r["author_role"], r["body"], r["negativity"]) for r in rows]
+        signals = conversation_signals(turns, purpose=purpose)
     customer = [r for r in rows if r["author_role"] == "customer"]
     latest = customer[-1] if customer else None
     guidance = guidance_for(
@@ -127,6 +176,7 @@ def assist_endpoint(
     if body.conversation_id is not None:
         conv = access_for_assist(session, actor=user, conversation_id=body.conversation_id)
         rows, purpose = _turn_rows(conv), body.purpose or conv.purpose or None
+        stored = None if body.purpose else stored_signals(conv, rows)
     else:
         assert body.messages is not None
         rows = [
@@ -140,11 +190,11 @@ def assist_endpoint(
             }
             for t in body.messages
         ]
-        purpose = body.purpose
+        purpose, stored = body.purpose, None
     if not rows:
         raise InvalidInput("the conversation has no messages yet")
     _score_missing(rows, settings.max_message_chars)
-    panel = assist(rows, purpose)
+    panel = assist(rows, purpose, stored)
     panel["articles"] = _article_suggestions(session, rows, user, body.conversation_id)
     return panel
 
@@ -170,5 +220,5 @@ def assist_page(
     conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
     rows = _turn_rows(conv)
     _score_missing(rows, settings.max_message_chars)
-    panel = assist(rows, conv.purpose or None) if rows else None
+    panel = assist(rows, conv.purpose or None, stored_signals(conv, rows)) if rows else None
     return render(request, "conversations/assist.html", {"conv": conv, "panel": panel})

@@ -89,6 +89,7 @@ class Conversation(Base):
     peak_negativity: Mapped[float | None] = mapped_column(Float)
     drifted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     drift_turn: Mapped[int | None] = mapped_column(Integer)
+    drift_score: Mapped[float | None] = mapped_column(Float)
     turnaround: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     abusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     signal_trend: Mapped[list[float] | None] = mapped_column(JSON)

@@ -142,6 +142,7 @@ def _conversation_values(cid: int, rows: list[Any], purpose: str | None) -> dict
         "peak_negativity": round(max(signals.trend), 4) if signals.trend else None,
         "drifted": signals.drift.drifted,
         "drift_turn": signals.drift.turn_index,
+        "drift_score": round(signals.drift.score, 4),
         "turnaround": signals.turnaround,
         "abusive": any(r.abusive for r in rows if r.author_role == "customer"),
         "signal_trend": [round(v, 3) for v in signals.trend],

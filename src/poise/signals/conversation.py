@@ -33,6 +33,11 @@ def _scores(turns: Sequence[Turn], artifacts: Path | None) -> tuple[list[float],
     return [t.negativity if t.negativity is not None else next(it) for t in turns], versions
 
 
+def early_score(trend: Sequence[float]) -> float:
+    """The worst of the first customer turns: what the early warning compares with 0.5."""
+    return max(trend[:EARLY_TURNS], default=0.0)
+
+
 def escalation_risk(trend: Sequence[float]) -> float:
     """Recency-weighted level plus half the per-turn slope, clipped to [0, 1].
 
@@ -66,7 +71,7 @@ def conversation_signals(
     """Signals for one conversation; ``purpose`` defaults to the first customer turn."""
     customer = [(i, t) for i, t in enumerate(turns) if t.author_role == "customer"]
     trend, versions = _scores([t for _, t in customer], artifacts)
-    early = max(trend[:EARLY_TURNS], default=0.0)
+    early = early_score(trend)
     goal = purpose if purpose is not None else (customer[0][1].body if customer else "")
     # The first customer turn states the purpose (or is what a tagged purpose summarises):
     # drift is only the later turns wandering from it.

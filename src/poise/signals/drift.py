@@ -57,9 +57,14 @@ class DriftScorer:
         return 1.0 / (1.0 + math.exp(-(self._a * distance + self._b)))
 
     def pair_scores(self, purposes: Sequence[str], followups: Sequence[str]) -> list[float]:
-        """Drift score of each follow-up against its purpose."""
-        a, b = self.embed(purposes), self.embed(followups)
-        return [self.calibrate(1.0 - float(c)) for c in (a * b).sum(axis=1)]
+        """Drift score of each follow-up against its purpose (each distinct text embedded once:
+        a conversation compares many turns with one purpose)."""
+        unique = list(dict.fromkeys([*purposes, *followups]))
+        vectors = dict(zip(unique, self.embed(unique), strict=True))
+        return [
+            self.calibrate(1.0 - float(vectors[p] @ vectors[f]))
+            for p, f in zip(purposes, followups, strict=True)
+        ]
 
     def drift(
         self,
@@ -77,13 +82,16 @@ class DriftScorer:
         if not usable or not purpose.strip():
             return DriftResult(drifted=False, score=0.0, purpose=purpose, turn_index=None)
         texts = [t for _, t in usable]
-        scores = self.pair_scores([purpose] * len(usable), texts)
         context = replies_to or {}
         asked = [(k, context[i]) for k, (i, _) in enumerate(usable) if context.get(i, "").strip()]
-        if asked:
-            answers = self.pair_scores([q for _, q in asked], [texts[k] for k, _ in asked])
-            for (k, _), answer in zip(asked, answers, strict=True):
-                scores[k] = min(scores[k], answer)
+        # One call for both comparisons, so every text is embedded once.
+        pairs = self.pair_scores(
+            [purpose] * len(usable) + [q for _, q in asked],
+            texts + [texts[k] for k, _ in asked],
+        )
+        scores = pairs[: len(usable)]
+        for (k, _), answer in zip(asked, pairs[len(usable) :], strict=True):
+            scores[k] = min(scores[k], answer)
         first = next((i for (i, _), s in zip(usable, scores, strict=True) if s >= 0.5), None)
         return DriftResult(
             drifted=first is not None, score=max(scores), purpose=purpose, turn_index=first

@@ -70,6 +70,8 @@ class NegativityScorer:
     def clear_cache(self) -> None:
         """Forget remembered texts (benchmarks measure the model, not the cache)."""
         self._cache.clear()
+        if self.encoder is not None:
+            self.encoder.clear_cache()
 
     def _remember(self, text: str, result: NegativityResult) -> None:
         self._cache[text] = result
