@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, cast
 
@@ -198,11 +198,47 @@ def get_encoder() -> MiniLM:
         return _shared
 
 
-@lru_cache(maxsize=2048)
-def _cached_query(text: str) -> bytes:
-    return bytes(get_encoder().encode([text])[0].tobytes())
+class QueryCache:
+    """Query embeddings by text, least recently used forgotten first.
+
+    The assist panel asks again as a conversation goes on, and asks with two queries at once
+    (the issue and the latest turn): those are embedded in one encoder call.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> list[FloatArray]:
+        """One embedding per text; texts not seen lately go through the encoder together."""
+        with self._lock:
+            found = {t: v for t in texts if (v := self._vectors.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, get_encoder().encode(missing), strict=True))
+        with self._lock:
+            for text in texts:
+                self._vectors[text] = found[text]
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return [found[t] for t in texts]
+
+    def cache_clear(self) -> None:
+        """Forget every remembered query (benchmarks embed each query afresh)."""
+        with self._lock:
+            self._vectors.clear()
+
+
+_cached_query = QueryCache(2048)
 
 
 def embed_query(text: str) -> FloatArray:
-    """One query's embedding, cached: the assist panel asks again as a conversation goes on."""
-    return np.frombuffer(_cached_query(text), dtype=np.float32)
+    """One query's embedding (remembered)."""
+    return _cached_query.embed([text])[0]
+
+
+def embed_queries(texts: list[str]) -> list[FloatArray]:
+    """Several queries' embeddings, the new ones computed in one encoder call."""
+    return _cached_query.embed(texts)

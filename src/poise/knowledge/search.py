@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.db.meta import get_fact, set_fact
 from poise.knowledge.classifier import IssueClassifier, fit_classifier
-from poise.knowledge.encoder import embed_query, get_encoder
+from poise.knowledge.encoder import embed_queries, embed_query, get_encoder
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
 from poise.knowledge.models import Article, Phrasing, SearchEntry
 from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
@@ -343,11 +343,25 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
 # ---------------------------------------------------------------- search
 
 
+def clean_query(query: str) -> str:
+    """A query as searched: whitespace collapsed, at most 2,000 characters."""
+    return " ".join(query.split())[:2000]
+
+
+def search_many(
+    session: Session, queries: list[str], *, limit: int = 5, product: str | None = None
+) -> list[SearchResult]:
+    """``search`` for each query, their embeddings computed together in one encoder call."""
+    if load_index(session).article_ids:
+        embed_queries([q for q in map(clean_query, queries) if q])
+    return [search(session, q, limit=limit, product=product) for q in queries]
+
+
 def search(
     session: Session, query: str, *, limit: int = 5, product: str | None = None
 ) -> SearchResult:
     """The published articles best matching ``query``, best first, with a gap verdict."""
-    query = " ".join(query.split())[:2000]
+    query = clean_query(query)
     index = load_index(session)
     if not query or not index.article_ids:
         return SearchResult(query, [], 0.0, bool(query))

@@ -19,7 +19,7 @@ from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
 from poise.knowledge.models import ArticleUse
-from poise.knowledge.search import SearchResult, search
+from poise.knowledge.search import SearchResult, search_many
 
 MAX_QUERY_CHARS = 1200
 
@@ -65,9 +65,7 @@ def suggest_for_turns(
     """Search the manual with the customer's words (the more confident of the queries wins);
     record a match or a gap when the conversation is stored."""
     product = conversation.product if conversation else None
-    results = [
-        search(session, q, limit=limit, product=product) for q in customer_queries(customer_turns)
-    ]
+    results = search_many(session, customer_queries(customer_turns), limit=limit, product=product)
     if not results:
         return Suggestions(SearchResult("", [], 0.0, False), None, 0)
     result = max(results, key=lambda r: r.confidence)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import struct
 import threading
@@ -99,6 +100,11 @@ def _with_shared(model_path: Path, shared: dict[str, dict[str, str]]) -> bytes:
     return serialized
 
 
+def text_key(text: str) -> bytes:
+    """A short, fixed-size key for a remembered text, so a cache of long messages stays small."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class OnnxEncoder:
     """An ONNX student plus its tokenizer; loading happens once, in ``__init__``.
 
@@ -130,13 +136,13 @@ class OnnxEncoder:
         self._tokenizer: Any = tok
         self.workers = threads or os.cpu_count() or 1
         self._pool: tuple[int, ThreadPoolExecutor] | None = None
-        self._cache: OrderedDict[str, tuple[float, FloatArray, FloatArray]] = OrderedDict()
+        self._cache: OrderedDict[bytes, tuple[float, FloatArray, FloatArray]] = OrderedDict()
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> EncoderOutput:
         """Run every text through the student (remembered texts are not run again)."""
         with self._lock:
-            known = {t: hit for t in texts if (hit := self._cache.get(t)) is not None}
+            known = {t: hit for t in texts if (hit := self._cache.get(text_key(t))) is not None}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             fresh = self._encode_fresh(missing)
@@ -163,8 +169,9 @@ class OnnxEncoder:
     def _remember(self, texts: list[str], found: dict[str, Any]) -> None:
         with self._lock:
             for text in texts:
-                self._cache[text] = found[text]
-                self._cache.move_to_end(text)
+                key = text_key(text)
+                self._cache[key] = found[text]
+                self._cache.move_to_end(key)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
@@ -172,7 +179,7 @@ class OnnxEncoder:
         """Tokenise, sort by length, and run the chunks side by side."""
         ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        size = min(CHUNK, -(-len(order) // self.workers))
+        size = min(CHUNK, math.ceil(len(order) / self.workers))
         chunks = [order[start : start + size] for start in range(0, len(order), size)]
         outs = self._map(lambda rows: self._run([ids[i] for i in rows]), chunks)
         neg = np.zeros(len(texts), np.float32)

@@ -10,13 +10,21 @@ from markupsafe import Markup, escape
 
 @dataclass(frozen=True)
 class Sparkline:
-    """A line of values in [0, 1] with dots, a 0.5 guide and a title for screen readers."""
+    """A line of values in [0, 1] with dots, a 0.5 guide and a title for screen readers.
+
+    A dot past the guide on the ``bad`` side is marked ``neg``; one on the guide is not (a
+    reflection rated 4, "can't tell", is not a warning).
+    """
 
     width: int = 220
     height: int = 56
     pad: int = 6
 
-    def render(self, values: Sequence[float], title: str) -> Markup:
+    def render(
+        self, values: Sequence[float], title: str, point: str = "turn", bad: str = "high"
+    ) -> Markup:
+        if bad not in ("high", "low"):
+            raise ValueError(f"bad must be 'high' or 'low', not {bad!r}")
         if not values:
             return Markup("")
         inner_w, inner_h = self.width - 2 * self.pad, self.height - 2 * self.pad
@@ -28,8 +36,8 @@ class Sparkline:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         mid = self.pad + inner_h / 2
         dots = "".join(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="{"neg" if v >= 0.5 else "ok"}">'
-            f"<title>turn {i + 1}: {v:.2f}</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="{_dot_class(v, bad)}">'
+            f"<title>{escape(point)} {i + 1}: {v:.2f}</title></circle>"
             for i, ((x, y), v) in enumerate(zip(points, values, strict=True))
         )
         return Markup(  # noqa: S704 - only numbers and the escaped title go in
@@ -40,9 +48,17 @@ class Sparkline:
         )
 
 
-def sparkline(values: Sequence[float], title: str = "trend") -> Markup:
-    """Jinja helper: ``{{ sparkline(conv.signal_trend, "Negativity by customer turn") }}``."""
-    return Sparkline().render(values, title)
+def _dot_class(value: float, bad: str) -> str:
+    past_guide = value > 0.5 if bad == "high" else value < 0.5
+    return "neg" if past_guide else "ok"
+
+
+def sparkline(
+    values: Sequence[float], title: str = "trend", point: str = "turn", bad: str = "high"
+) -> Markup:
+    """Jinja helper: ``{{ sparkline(conv.signal_trend, "Negativity by customer turn") }}``;
+    ``point`` names a dot in its tooltip, ``bad`` says which side of the guide is a warning."""
+    return Sparkline().render(values, title, point, bad)
 
 
 def bar_chart(rows: Sequence[tuple[str, int]], title: str, width: int = 420) -> Markup:
