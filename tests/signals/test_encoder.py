@@ -64,7 +64,10 @@ def test_embeddings_are_unit_length_and_batch_independent() -> None:
     encoder.clear_cache()
     alone = encoder.encode(texts[1:2])
     assert np.allclose(np.linalg.norm(together.embedding, axis=1), 1.0, atol=1e-4)
-    assert np.allclose(together.embedding[1], alone.embedding[0], atol=0.02)
+    # Each text runs alone: its batch-mates do not move its outputs (int8 activations are
+    # quantised per run, so batched texts used to shift each other's scores).
+    assert np.allclose(together.embedding[1], alone.embedding[0], atol=1e-6)
+    assert together.negativity[1] == pytest.approx(float(alone.negativity[0]), abs=1e-6)
 
 
 def _shipped_encoder(threads: int) -> OnnxEncoder:
@@ -77,7 +80,7 @@ def _shipped_encoder(threads: int) -> OnnxEncoder:
     )
 
 
-def test_chunks_run_side_by_side_give_what_one_worker_gives() -> None:
+def test_texts_run_side_by_side_give_what_one_worker_gives() -> None:
     texts = [
         f"order {i} has not arrived and nobody answers my emails" * (1 + i % 4) for i in range(70)
     ]

@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.11.3"
+DEFAULT_VERSION = "negativity-2026.11.4"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 
@@ -68,7 +68,7 @@ def train_negativity(
     max_examples: Annotated[int, typer.Option(help="Student training examples (sampled).")] = 40000,
     soup: Annotated[
         int, typer.Option(min=1, help="Students trained on different samples, then averaged.")
-    ] = 3,
+    ] = 4,
     teacher_cache: Annotated[
         Path | None, typer.Option(help="Cache of teacher embeddings (.npz).")
     ] = None,
@@ -79,6 +79,10 @@ def train_negativity(
     fp32_dir: Annotated[
         Path | None, typer.Option(help="Also export fp32 ONNX here and report the int8 cost.")
     ] = None,
+    reuse_encoder: Annotated[
+        bool,
+        typer.Option(help="Keep the student already in --out; refit the stacker and the rest."),
+    ] = False,
 ) -> None:
     """Train negativity + emotion (+ drift calibration); write the artifact and metrics.json."""
     from poise.signals.registry import ARTIFACTS
@@ -95,6 +99,7 @@ def train_negativity(
         teacher_cache=teacher_cache,
         vader=vader,
         fp32_dir=fp32_dir,
+        reuse_encoder=reuse_encoder,
     )
     try:
         metrics = train(cfg, log=lambda line: typer.echo(line, err=True))

