@@ -1,14 +1,16 @@
-"""A small end-to-end training run on fixture data (lexical model, no torch)."""
+"""Small end-to-end training runs on fixture data (lexical model, no torch; a reused student)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import typer
 from typer.testing import CliRunner
 
 from poise.signals import get_scorer
+from poise.signals.registry import ARTIFACTS
 
 
 def test_training_writes_a_safe_versioned_artifact(tiny_model: Path) -> None:
@@ -106,3 +108,31 @@ def test_eval_drift_on_fixture_pairs(
     # Same-intent fixture queries share words ("flight", "balance", "declined"); switched ones
     # do not, so even the TF-IDF fallback ranks most pairs right.
     assert report["auc"] > 0.7
+
+
+def test_reuse_encoder_keeps_the_student_and_refits_the_rest(
+    cli: typer.Typer, runner: CliRunner, fixture_data: Path, tmp_path: Path
+) -> None:
+    for name in ("student.onnx", "tokenizer.json", "manifest.json"):
+        shutil.copy(ARTIFACTS / name, tmp_path / name)
+    before = (tmp_path / "student.onnx").read_bytes()
+    args = ["train", "negativity", "--data-dir", str(fixture_data), "--out", str(tmp_path)]
+    result = runner.invoke(cli, [*args, "--reuse-encoder", "--version", "negativity-test.2"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "student.onnx").read_bytes() == before
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    shipped = json.loads((ARTIFACTS / "manifest.json").read_text())
+    assert manifest["encoder"] == shipped["encoder"]
+    assert manifest["negativity"]["version"] == "negativity-test.2"
+    assert manifest["negativity"]["stack"]["features"] == ["lexical", "encoder", "vader"]
+    assert json.loads((tmp_path / "metrics.json").read_text())["version"] == "negativity-test.2"
+
+
+def test_reuse_encoder_without_a_student_fails_clearly(
+    cli: typer.Typer, runner: CliRunner, fixture_data: Path, tmp_path: Path
+) -> None:
+    args = ["train", "negativity", "--data-dir", str(fixture_data), "--out", str(tmp_path)]
+    result = runner.invoke(cli, [*args, "--reuse-encoder"])
+    assert result.exit_code == 2
+    assert "no trained student" in result.stderr
+    assert "Traceback" not in result.output

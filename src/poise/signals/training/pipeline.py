@@ -115,7 +115,7 @@ def _train_encoder(
 def _trained_encoder(cfg: TrainConfig) -> dict[str, Any]:
     """The ``encoder`` entry of the artifact already in out_dir (``--reuse-encoder``)."""
     path = cfg.out_dir / "manifest.json"
-    spec = json.loads(path.read_text())["encoder"] if path.exists() else None
+    spec = json.loads(path.read_text()).get("encoder") if path.exists() else None
     if not spec or not (cfg.out_dir / spec["model"]).exists():
         raise DataMissingError(f"no trained student in {cfg.out_dir} to reuse; train one first")
     return dict(spec)
@@ -230,8 +230,10 @@ def train(cfg: TrainConfig, log: Log = print) -> dict[str, Any]:
     manifest: dict[str, Any] = {}
     encoder = None
     if cfg.encoder:
-        spec = _trained_encoder(cfg) if cfg.reuse_encoder else None
-        spec = spec or _train_encoder(cfg, train_set, weights, log)
+        if cfg.reuse_encoder:
+            spec = _trained_encoder(cfg)
+        else:
+            spec = _train_encoder(cfg, train_set, weights, log)
         manifest["encoder"] = spec
         encoder = OnnxEncoder(
             cfg.out_dir / spec["model"], cfg.out_dir / spec["tokenizer"], shared=spec["shared"]
