@@ -19,7 +19,7 @@ from builders import conversation_record, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
-from poise.conversations.assist import _turn_rows, assist, stored_signals
+from poise.conversations.assist import MAX_BODY_CHARS, _turn_rows, assist, stored_signals
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord
 from poise.conversations.scoring import score_messages
@@ -203,7 +203,9 @@ def test_assist_gives_signals_and_guidance(client: TestClient, session: Session)
     assert "boundary" in abusive["guidance"]["abuse_note"]
 
 
-def test_assist_respects_roles_and_validates(client: TestClient, session: Session) -> None:
+def test_assist_respects_roles_and_validates(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     owner = make_user(session, role="agent", team="Billing")
     convs = seed_scored(session, agent_email=owner.email)
     conv_id = convs["angry"].id
@@ -219,6 +221,16 @@ def test_assist_respects_roles_and_validates(client: TestClient, session: Sessio
     assert client.post("/api/v1/assist", headers=lead, json={}).status_code == 422
     both = {"conversation_id": conv_id, "messages": [{"author_role": "customer", "body": "x"}]}
     assert client.post("/api/v1/assist", headers=lead, json=both).status_code == 422
+    limit = settings.max_message_chars
+    turns = [
+        {"author_role": "customer", "body": "Still no refund."},
+        {"author_role": "customer", "body": "refund " * (limit // 7 + 1)},
+    ]
+    huge = client.post("/api/v1/assist", headers=lead, json={"messages": turns})
+    assert huge.status_code == 400
+    assert f"message 2 has {len(turns[1]['body']):,} characters" in huge.text
+    beyond = [{"author_role": "customer", "body": "x" * (MAX_BODY_CHARS + 1)}]
+    assert client.post("/api/v1/assist", headers=lead, json={"messages": beyond}).status_code == 422
 
 
 def test_assist_page_renders_for_the_owner_only(client: TestClient, session: Session) -> None:

@@ -25,12 +25,13 @@ from poise.web.deps import SessionDep, SettingsDep, render
 api = APIRouter(prefix="/api/v1", tags=["assist"])
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 MAX_TURNS = 200
+MAX_BODY_CHARS = 200_000  # a hard cap while parsing; the configured limit is checked after
 
 
 class AssistTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     author_role: RoleName
-    body: str = Field(min_length=1)
+    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
 
 
 class AssistRequest(BaseModel):
@@ -179,6 +180,7 @@ def assist_endpoint(
         stored = None if body.purpose else stored_signals(conv, rows)
     else:
         assert body.messages is not None
+        _check_lengths(body.messages, settings.max_message_chars)
         rows = [
             {
                 "author_role": t.author_role,
@@ -197,6 +199,16 @@ def assist_endpoint(
     panel = assist(rows, purpose, stored)
     panel["articles"] = _article_suggestions(session, rows, user, body.conversation_id)
     return panel
+
+
+def _check_lengths(turns: list[AssistTurn], limit: int) -> None:
+    """Refuse a sidebar's message longer than any import or webhook may store."""
+    for number, turn in enumerate(turns, start=1):
+        if len(turn.body) > limit:
+            raise InvalidInput(
+                f"message {number} has {len(turn.body):,} characters; "
+                f"at most {limit:,} are accepted per message"
+            )
 
 
 def _article_suggestions(
