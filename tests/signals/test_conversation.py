@@ -134,3 +134,42 @@ def test_a_new_topic_after_the_agents_question_is_drift() -> None:
     ]
     drift = conversation_signals(turns).drift
     assert drift.drifted and drift.turn_index == 2
+
+
+ROUTER = "My router drops the wifi connection every evening, can you help?"
+
+
+def test_thanks_chasers_and_short_answers_carry_no_topic() -> None:
+    for later in (
+        "That worked, thank you so much!",
+        "Hello? Is anyone there? Still waiting for an answer.",
+        "No, not that I know of.",
+    ):
+        turns = [
+            Turn("customer", ROUTER),
+            Turn("agent", "Let's look at it."),
+            Turn("customer", later),
+        ]
+        assert not conversation_signals(turns).drift.drifted, later
+
+
+def test_a_new_topic_after_a_thank_you_drifts_in_its_own_sentence() -> None:
+    later = (
+        "Thanks, that fixed it! Also, can I get a student discount on my phone plan "
+        "and change my billing address?"
+    )
+    turns = [Turn("customer", ROUTER), Turn("agent", "Try channel 6."), Turn("customer", later)]
+    drift = conversation_signals(turns).drift
+    assert drift.drifted and drift.turn_index == 2
+
+
+def test_an_answer_to_something_said_before_is_on_topic() -> None:
+    answer = "The light on the front of the box stays white."
+    alone = [Turn("customer", ROUTER), Turn("agent", "Thanks."), Turn("customer", answer)]
+    asked = [
+        Turn("customer", ROUTER),
+        Turn("agent", "Thanks. What colour is the light on the front of the router?"),
+        Turn("customer", answer),
+    ]
+    assert conversation_signals(alone).drift.drifted
+    assert not conversation_signals(asked).drift.drifted

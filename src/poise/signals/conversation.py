@@ -53,15 +53,16 @@ def escalation_risk(trend: Sequence[float]) -> float:
     return float(min(1.0, max(0.0, level + 0.5 * slope)))
 
 
-def _replies_to(turns: Sequence[Turn]) -> dict[int, str]:
-    """For each customer turn, the agent turn just before it (what it may be answering)."""
+def _said_before(turns: Sequence[Turn]) -> dict[int, str]:
+    """For each customer turn after the first, every turn before it (what it may follow up):
+    an answer to the agent's question or an update on an earlier detail is on topic."""
     found: dict[int, str] = {}
-    last_agent = ""
+    earlier: list[str] = []
     for i, turn in enumerate(turns):
-        if turn.author_role == "agent":
-            last_agent = turn.body
-        elif turn.author_role == "customer" and last_agent:
-            found[i] = last_agent
+        if turn.author_role == "customer" and earlier:
+            found[i] = "\n".join(earlier)
+        if turn.author_role in ("customer", "agent"):
+            earlier.append(turn.body)
     return found
 
 
@@ -79,7 +80,7 @@ def conversation_signals(
     drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
     if later and goal.strip():
         scorer = get_scorer("drift", artifacts)
-        drift = scorer.drift(goal, [(i, t.body) for i, t in later], _replies_to(turns))
+        drift = scorer.drift(goal, [(i, t.body) for i, t in later], _said_before(turns))
         versions.append(scorer.version)
     return ConversationSignals(
         early_warning=early >= NEGATIVE,

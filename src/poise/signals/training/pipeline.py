@@ -22,6 +22,7 @@ from poise.signals.training.data import (
     DataMissingError,
     Example,
     airline_half,
+    clinc_rows,
     corpus,
     load_airline,
 )
@@ -211,7 +212,22 @@ def _fit_drift(
     dist = 1.0 - (a * b).sum(axis=1)
     lr = LogisticRegression(max_iter=1000).fit(dist.reshape(-1, 1), [p[2] for p in pairs])
     spec.update(a=float(lr.coef_[0][0]), b=float(lr.intercept_[0]))
+    spec["generic_threshold"] = _generic_threshold(scorer, cfg.data_dir)
     return spec
+
+
+# CLINC150 intents that run a conversation rather than raise a topic.
+_CONVERSATIONAL_INTENTS = frozenset(
+    ["yes", "no", "maybe", "thank_you", "goodbye", "greeting", "cancel", "repeat", "are_you_a_bot"]
+)
+
+
+def _generic_threshold(scorer: Any, data_dir: Path) -> float:
+    """How close to a generic turn a text may be and still raise a topic: the 99th percentile
+    of that closeness over CLINC150 validation requests, so about 1 in 100 topical requests
+    would be taken for a thank-you or a chaser."""
+    rows = [t for t, intent in clinc_rows(data_dir)["val"] if intent not in _CONVERSATIONAL_INTENTS]
+    return float(np.quantile(scorer.generic_similarity(rows), 0.99))
 
 
 def train(cfg: TrainConfig, log: Log = print) -> dict[str, Any]:
