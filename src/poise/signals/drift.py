@@ -139,16 +139,18 @@ class DriftScorer:
         units = self._topical_sentences(turns)
         if not units or not purpose.strip():
             return DriftResult(drifted=False, score=0.0, purpose=purpose, turn_index=None)
+        scores = self.pair_scores([purpose] * len(units), [text for _, text in units])
+        # Only a sentence far from the purpose is compared with what was said before (most
+        # are near it, and a long conversation has many sentences to embed).
         context = said_before or {}
-        pairs = [(purpose, text) for _, text in units]
-        owners = list(range(len(units)))
-        for k, (i, text) in enumerate(units):
-            for earlier in sentences(context.get(i, "")):
-                pairs.append((earlier, text))
-                owners.append(k)
-        raw = self.pair_scores([a for a, _ in pairs], [b for _, b in pairs])
-        scores = raw[: len(units)]
-        for k, answer in zip(owners[len(units) :], raw[len(units) :], strict=True):
+        pairs = [
+            (k, earlier, text)
+            for k, (i, text) in enumerate(units)
+            if scores[k] >= 0.5
+            for earlier in sentences(context.get(i, ""))
+        ]
+        answers = self.pair_scores([e for _, e, _ in pairs], [t for _, _, t in pairs])
+        for (k, _, _), answer in zip(pairs, answers, strict=True):
             scores[k] = min(scores[k], answer)
         first = next((i for (i, _), s in zip(units, scores, strict=True) if s >= 0.5), None)
         return DriftResult(
