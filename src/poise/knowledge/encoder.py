@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from poise.knowledge.matching import one_blas_thread
+from poise.signals.cache import TextCache
 
 FloatArray = npt.NDArray[np.float32]
 DIM = 384
@@ -198,37 +198,18 @@ def get_encoder() -> MiniLM:
         return _shared
 
 
-class QueryCache:
-    """Query embeddings by text, least recently used forgotten first.
-
-    The assist panel asks again as a conversation goes on, and asks with two queries at once
-    (the issue and the latest turn): those are embedded in one encoder call.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._vectors: OrderedDict[str, FloatArray] = OrderedDict()
-        self._lock = threading.Lock()
+class QueryCache(TextCache[FloatArray]):
+    """Query embeddings by text. The assist panel asks again as a conversation goes on, and
+    asks with two queries at once (the issue and the latest turn): new ones are embedded in
+    one encoder call."""
 
     def embed(self, texts: list[str]) -> list[FloatArray]:
-        """One embedding per text; texts not seen lately go through the encoder together."""
-        with self._lock:
-            found = {t: v for t in texts if (v := self._vectors.get(t)) is not None}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing:
-            found.update(zip(missing, get_encoder().encode(missing), strict=True))
-        with self._lock:
-            for text in texts:
-                self._vectors[text] = found[text]
-                self._vectors.move_to_end(text)
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return [found[t] for t in texts]
+        """One embedding per text."""
+        return self.fetch(texts, lambda missing: list(get_encoder().encode(missing)))
 
     def cache_clear(self) -> None:
         """Forget every remembered query (benchmarks embed each query afresh)."""
-        with self._lock:
-            self._vectors.clear()
+        self.clear()
 
 
 _cached_query = QueryCache(2048)

@@ -53,19 +53,6 @@ def escalation_risk(trend: Sequence[float]) -> float:
     return float(min(1.0, max(0.0, level + 0.5 * slope)))
 
 
-def _said_before(turns: Sequence[Turn]) -> dict[int, str]:
-    """For each customer turn after the first, every turn before it (what it may follow up):
-    an answer to the agent's question or an update on an earlier detail is on topic."""
-    found: dict[int, str] = {}
-    earlier: list[str] = []
-    for i, turn in enumerate(turns):
-        if turn.author_role == "customer" and earlier:
-            found[i] = "\n".join(earlier)
-        if turn.author_role in ("customer", "agent"):
-            earlier.append(turn.body)
-    return found
-
-
 def conversation_signals(
     turns: Sequence[Turn], purpose: str | None = None, artifacts: Path | None = None
 ) -> ConversationSignals:
@@ -80,7 +67,8 @@ def conversation_signals(
     drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
     if later and goal.strip():
         scorer = get_scorer("drift", artifacts)
-        drift = scorer.drift(goal, [(i, t.body) for i, t in later], _said_before(turns))
+        said = [(i, t.body) for i, t in enumerate(turns) if t.author_role in ("customer", "agent")]
+        drift = scorer.drift(goal, [(i, t.body) for i, t in later], said)
         versions.append(scorer.version)
     return ConversationSignals(
         early_warning=early >= NEGATIVE,

@@ -29,7 +29,6 @@ import json
 import os
 import struct
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from poise.signals.cache import TextCache
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 128
@@ -100,11 +101,6 @@ def _with_shared(model_path: Path, shared: dict[str, dict[str, str]]) -> bytes:
     return serialized
 
 
-def text_key(text: str) -> bytes:
-    """A short, fixed-size key for a remembered text, so a cache of long messages stays small."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 class OnnxEncoder:
     """An ONNX student plus its tokenizer; loading happens once, in ``__init__``.
 
@@ -136,44 +132,30 @@ class OnnxEncoder:
         self._tokenizer: Any = tok
         self.workers = threads or os.cpu_count() or 1
         self._pool: tuple[int, ThreadPoolExecutor] | None = None
-        self._cache: OrderedDict[bytes, tuple[float, FloatArray, FloatArray]] = OrderedDict()
+        self._cache: TextCache[tuple[float, FloatArray, FloatArray]] = TextCache(CACHE_SIZE)
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> EncoderOutput:
         """Run every text through the student (remembered texts are not run again)."""
-        with self._lock:
-            known = {t: hit for t in texts if (hit := self._cache.get(text_key(t))) is not None}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            fresh = self._encode_fresh(missing)
-            rows = zip(fresh.negativity, fresh.emotion, fresh.embedding, strict=True)
-            # Copies, so a remembered row does not keep its whole batch's array alive.
-            known.update(
-                zip(missing, ((float(n), e.copy(), m.copy()) for n, e, m in rows), strict=True)
-            )
-            self._remember(missing[-CACHE_SIZE:], known)
-        if not texts:
+        rows = self._cache.fetch(texts, self._encode_rows)
+        if not rows:
             return EncoderOutput(
                 np.zeros(0, np.float32),
                 np.zeros((0, 7), np.float32),
                 np.zeros((0, 384), np.float32),
             )
-        neg, emo, emb = zip(*(known[t] for t in texts), strict=True)
+        neg, emo, emb = zip(*rows, strict=True)
         return EncoderOutput(np.array(neg, np.float32), np.stack(emo), np.stack(emb))
 
     def clear_cache(self) -> None:
         """Forget remembered texts (benchmarks measure the model, not the cache)."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
-    def _remember(self, texts: list[str], found: dict[str, Any]) -> None:
-        with self._lock:
-            for text in texts:
-                key = text_key(text)
-                self._cache[key] = found[text]
-                self._cache.move_to_end(key)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+    def _encode_rows(self, texts: list[str]) -> list[tuple[float, FloatArray, FloatArray]]:
+        """One row per text; copies, so a remembered row does not keep its batch's array."""
+        fresh = self._encode_fresh(texts)
+        rows = zip(fresh.negativity, fresh.emotion, fresh.embedding, strict=True)
+        return [(float(n), e.copy(), m.copy()) for n, e, m in rows]
 
     def encode_meanwhile(self, texts: list[str]) -> Callable[[], EncoderOutput]:
         """Start ``encode`` on another thread and return a function that waits for it.

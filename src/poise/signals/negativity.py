@@ -8,7 +8,6 @@ version stored beside every score.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from poise.signals.abuse import abuse_evidence
-from poise.signals.encoder import OnnxEncoder, text_key
+from poise.signals.cache import TextCache
+from poise.signals.encoder import OnnxEncoder
 from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
 from poise.signals.lexical import LexicalModel
 from poise.signals.text import normalize
@@ -51,7 +51,7 @@ class NegativityScorer:
         self._weights = np.asarray(spec["stack"]["weights"], np.float64)
         self._bias = float(spec["stack"]["bias"])
         self._emo_weights: dict[str, float] = spec.get("emotion_weights", {"lexical": 1.0})
-        self._cache: OrderedDict[bytes, NegativityResult] = OrderedDict()
+        self._cache: TextCache[NegativityResult] = TextCache(CACHE_SIZE)
 
     def score(self, text: str) -> NegativityResult:
         """Score one message (cached: repeated texts cost a dictionary lookup)."""
@@ -59,24 +59,13 @@ class NegativityScorer:
 
     def score_batch(self, texts: Sequence[str]) -> list[NegativityResult]:
         """Score many messages at once; the encoder runs once over the uncached ones."""
-        found = {t: r for t in texts if (r := self._cache.get(text_key(t))) is not None}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing:
-            found.update(zip(missing, self._compute(missing), strict=True))
-            for text in missing[-CACHE_SIZE:]:
-                self._remember(text, found[text])
-        return [found[t] for t in texts]
+        return self._cache.fetch(texts, self._compute)
 
     def clear_cache(self) -> None:
         """Forget remembered texts (benchmarks measure the model, not the cache)."""
         self._cache.clear()
         if self.encoder is not None:
             self.encoder.clear_cache()
-
-    def _remember(self, text: str, result: NegativityResult) -> None:
-        self._cache[text_key(text)] = result
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
 
     def _compute(self, texts: list[str]) -> list[NegativityResult]:
         clean = [normalize(t) for t in texts]
