@@ -7,11 +7,13 @@ The lifespan opens the engine once; every route gets sessions from it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -48,6 +51,7 @@ from poise.training.reflections import api as reflection_api
 from poise.training.reflections import routes as reflection_routes
 from poise.training.reminders import remind_daily
 from poise.web import pages
+from poise.web.admission import Admission
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
@@ -123,8 +127,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
         return _error(request, 422, "; ".join(parts))
 
+    async def pool_exhausted(request: Request, exc: Exception) -> Response:
+        logging.getLogger("poise").warning("no free database connection for %s", request.url.path)
+        response = _error(request, 503, "Poise is busy right now: please try again in a moment.")
+        response.headers["Retry-After"] = "2"
+        return response
+
     app.add_exception_handler(PoiseError, poise_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(PoolTimeoutError, pool_exhausted)
 
 
 def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asyncio.Task[None] | None:
@@ -140,10 +151,10 @@ def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asynci
 def _nav_badges(request: Request) -> dict[str, int]:
     """Counts shown beside nav items: the in-app reminder of what is due in training."""
     user = getattr(request.state, "user", None)
-    if user is None or not hasattr(request.app.state, "sessionmaker"):
+    session = getattr(request.state, "session", None)
+    if user is None or session is None:
         return {}
-    with request.app.state.sessionmaker() as session:
-        return {"/training": training_queries.due_count(session, actor=user)}
+    return {"/training": training_queries.due_count(session, actor=user)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -152,7 +163,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(
+            settings.resolved_database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout,
+        )
+        # As many request threads as pooled connections: a thread never waits on a connection
+        # that another request thread holds (background work has connections of its own).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
@@ -183,6 +201,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=settings.environment == "production",
+    )
+    # Outermost: a request waits for admission before it takes a thread or a connection.
+    app.add_middleware(
+        Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)

@@ -56,6 +56,28 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest import file accepted through the web upload or API, in bytes.",
     )
+    db_pool_size: int = Field(
+        20,
+        ge=1,
+        le=500,
+        description="Database connections each server process keeps for requests. The web "
+        "tier runs as many request threads, so a request never waits for a connection another "
+        "request holds; background work gets 5 more.",
+    )
+    db_pool_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description="Seconds a request waits for a free database connection before it is "
+        "answered 503 (busy, retry) instead of hanging.",
+    )
+    request_queue_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds a request may wait for its turn when more requests arrive than "
+        "there are connections (`POISE_DB_POOL_SIZE`); past it the answer is 503.",
+    )
     session_max_age: int = Field(
         14 * 24 * 3600, ge=60, description="Seconds a login session lasts."
     )

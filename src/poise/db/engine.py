@@ -19,16 +19,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``, creating the SQLite file's directory if needed."""
+BACKGROUND_CONNECTIONS = 5
+
+
+def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> Engine:
+    """Create the engine for ``url``, creating the SQLite file's directory if needed.
+
+    ``pool_size`` matches the web tier's request threads (see ``poise.app``), and a few more
+    connections are kept for background work, so a request thread never waits on a connection
+    held by another request. ``pool_timeout`` bounds the wait if it ever has to: a full pool
+    answers 503 quickly instead of hanging.
+    """
+    pool = {
+        "pool_size": pool_size,
+        "max_overflow": BACKGROUND_CONNECTIONS,
+        "pool_timeout": pool_timeout,
+    }
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+            engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        else:
+            engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -19,9 +19,17 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, closed (and rolled back if uncommitted) at the end."""
+    """One session per request, closed (and rolled back if uncommitted) at the end.
+
+    Kept on ``request.state`` too, so the layout's own reads (nav badges) use the request's
+    connection instead of taking a second one from the pool.
+    """
     with request.app.state.sessionmaker() as session:
-        yield session
+        request.state.session = session
+        try:
+            yield session
+        finally:
+            request.state.session = None
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
