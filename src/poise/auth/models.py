@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from poise.db.base import Base, UTCDateTime, utcnow
@@ -40,6 +40,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Copied into each session cookie at sign-in; raising it (sign-out, a new password) ends
+    # every session of the user, on every device, since signed cookies cannot be recalled.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
@@ -67,3 +70,22 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """One refused sign-in, kept for the throttle window.
+
+    In the database, not in memory, so every server process sees the same count.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_failed_at", "email", "failed_at"),
+        Index("ix_login_failures_ip_failed_at", "ip", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

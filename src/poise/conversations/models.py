@@ -182,6 +182,26 @@ class Integration(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class WebhookDelivery(Base):
+    """A webhook message already received: the replay cache, shared by every server process.
+
+    Its unique key makes a second delivery of the same message (a replay, or a retry racing
+    the first) fail to insert, so it can never change the conversation again.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "conversation_key", "message_key"),
+        Index("ix_webhook_deliveries_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    conversation_key: Mapped[str] = mapped_column(String(128))
+    message_key: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ImportRun(Base):
     """One import of a file: what was asked, what was written, what was refused."""
 
