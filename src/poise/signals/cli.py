@@ -245,3 +245,25 @@ def eval_explanatory_style(
         row = dimensions[name]
         typer.echo(f"{name:12}{row['accuracy']:>10.4f}{row['f1']:>10.4f}")
     typer.echo(f"{'mean':12}{report['mean_accuracy']:>10.4f}")
+
+
+@eval_app.command("conversations")
+def eval_conversations(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            help="JSONL of {id, turns: [{role, text, iq?}], unhappy_start?, bad_outcome?, drift?}.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Early warning, escalation and drift on labelled conversations, Poise beside VADER."""
+    from poise.signals.evaluation import evaluate, read_conversations, table
+    from poise.signals.registry import ArtifactMissingError
+
+    try:
+        report = evaluate(read_conversations(data))
+    except (ValueError, ArtifactMissingError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(report) if as_json else "\n".join(table(report)))
