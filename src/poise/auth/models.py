@@ -22,6 +22,10 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How unhappy an opening must be to raise early warning: "negative" or "very_negative".
+    early_warning_level: Mapped[str] = mapped_column(
+        String(16), default="negative", server_default="negative"
+    )
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
 

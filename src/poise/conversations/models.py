@@ -92,6 +92,9 @@ class Conversation(Base):
     drift_score: Mapped[float | None] = mapped_column(Float)
     turnaround: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     abusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    leaving: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stated_purpose: Mapped[str | None] = mapped_column(Text)
+    drift_sentence: Mapped[str | None] = mapped_column(Text)
     signal_trend: Mapped[list[float] | None] = mapped_column(JSON)
     signals_version: Mapped[str | None] = mapped_column(String(64))
 
@@ -125,6 +128,10 @@ class Message(Base):
     negativity: Mapped[float | None] = mapped_column(Float)
     emotion: Mapped[str | None] = mapped_column(String(16))
     abusive: Mapped[bool | None] = mapped_column(Boolean)
+    # ``negativity`` is the feeling (P negative); ``complaint`` whether it reports a problem.
+    complaint: Mapped[float | None] = mapped_column(Float)
+    feeling_level: Mapped[str | None] = mapped_column(String(16))
+    leaving: Mapped[bool | None] = mapped_column(Boolean)
     signal_evidence: Mapped[list[str] | None] = mapped_column(JSON)
     signal_version: Mapped[str | None] = mapped_column(String(64))
 
