@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -27,9 +28,11 @@ def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Respons
             "message": {"id": message_id, "author_role": "customer", "body": body},
         }
     ).encode()
+    stamp = str(int(time.time()))
     headers = {
         "X-Poise-Integration": "desk",
-        "X-Poise-Signature": signature_for(secret, data),
+        "X-Poise-Timestamp": stamp,
+        "X-Poise-Signature": signature_for(secret, data, stamp),
         "Content-Type": "application/json",
     }
     return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers)

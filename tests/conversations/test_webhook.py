@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
+from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
 from builders import make_user
+from poise.app import create_app
 from poise.conversations.actions import create_integration, signature_for
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, Message, WebhookDelivery
+from poise.settings import Settings
+from support import serving
 
 
-def payload(message_id: str = "msg-1", body: str = "My order never arrived.", **conv: Any) -> bytes:
+def payload(
+    message_id: str = "msg-1",
+    body: str = "My order never arrived.",
+    sent_at: str = "2026-11-02T10:00:00Z",
+    **conv: Any,
+) -> bytes:
     conversation = {
         "id": "T-100",
         "channel": "email",
@@ -27,17 +39,31 @@ def payload(message_id: str = "msg-1", body: str = "My order never arrived.", **
         "author_role": "customer",
         "author": "Sam Customer",
         "body": body,
-        "sent_at": "2026-11-02T10:00:00Z",
+        "sent_at": sent_at,
     }
     return json.dumps({"conversation": conversation, "message": message}).encode()
 
 
-def send(client: TestClient, body: bytes, secret: str, name: str = "helpdesk") -> Response:
-    headers = {
+def signed_headers(
+    body: bytes, secret: str, name: str = "helpdesk", timestamp: int | None = None
+) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
         "X-Poise-Integration": name,
-        "X-Poise-Signature": signature_for(secret, body),
+        "X-Poise-Timestamp": stamp,
+        "X-Poise-Signature": signature_for(secret, body, stamp),
         "Content-Type": "application/json",
     }
+
+
+def send(
+    client: TestClient,
+    body: bytes,
+    secret: str,
+    name: str = "helpdesk",
+    timestamp: int | None = None,
+) -> Response:
+    headers = signed_headers(body, secret, name, timestamp)
     return client.post("/api/v1/webhooks/messages", content=body, headers=headers)
 
 
@@ -70,7 +96,7 @@ def test_wrong_signature_is_refused_and_stores_nothing(
     unknown = send(client, payload(), "whatever", name="nobody")
     assert unknown.status_code == 401
     tampered_body = payload()
-    good_sig = signature_for("not-the-secret", tampered_body)
+    good_sig = signature_for("not-the-secret", tampered_body, "1")
     missing = client.post(
         "/api/v1/webhooks/messages",
         content=tampered_body,
@@ -110,3 +136,107 @@ def test_only_admins_add_integrations(client: TestClient, session: Session) -> N
     token = sign_in(client, lead)
     response = client.post("/admin/integrations", data={"name": "sneaky", "csrf_token": token})
     assert response.status_code == 403
+
+
+def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
+    client: TestClient, session: Session, app: FastAPI
+) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    opened = payload("msg-1", status="open")
+    first_headers = signed_headers(opened, secret)
+    url = "/api/v1/webhooks/messages"
+    assert client.post(url, content=opened, headers=first_headers).status_code == 201
+    closing = payload("msg-2", "Thanks, it came!", "2026-11-02T11:00:00Z", status="resolved")
+    assert send(client, closing, secret).status_code == 201
+    conv = session.query(Conversation).one()
+    assert conv.status == "resolved"
+    assert conv.resolved_at == datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
+
+    replay = client.post(url, content=opened, headers=first_headers)  # the captured delivery
+    assert replay.status_code == 200
+    assert replay.json()["message_created"] is False
+    resent = send(client, opened, secret)  # the same message signed again (a sender's retry)
+    assert resent.status_code == 200
+    with TestClient(app) as other_process:  # the cache is in the database, not in one process
+        assert other_process.post(url, content=opened, headers=first_headers).status_code == 200
+    late = payload("msg-0", "Hello?", "2026-11-02T09:00:00Z", status="open")  # older, new id
+    assert send(client, late, secret).status_code == 201
+    session.expire_all()
+    conv = session.query(Conversation).one()
+    assert (conv.status, conv.message_count) == ("resolved", 3)
+    assert conv.resolved_at == datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
+    assert session.query(WebhookDelivery).count() == 3
+
+
+def test_resolving_through_the_webhook_sets_resolved_at(
+    client: TestClient, session: Session
+) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    created = send(client, payload("m1", "Solved, thanks", status="resolved"), secret)
+    assert created.status_code == 201
+    conv = session.query(Conversation).one()
+    assert conv.resolved_at == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def test_a_stale_or_future_timestamp_is_refused(client: TestClient, session: Session) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    now = int(time.time())
+    stale = send(client, payload(), secret, timestamp=now - 301)
+    assert stale.status_code == 401
+    assert "timestamp" in stale.json()["detail"]
+    assert send(client, payload(), secret, timestamp=now + 301).status_code == 401
+    garbled = signed_headers(payload(), secret) | {"X-Poise-Timestamp": "soon"}
+    refused = client.post("/api/v1/webhooks/messages", content=payload(), headers=garbled)
+    assert refused.status_code == 401
+    assert session.query(Message).count() == 0
+    assert send(client, payload(), secret, timestamp=now - 240).status_code == 201
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(
+    settings: Settings, session: Session
+) -> None:
+    """A 200 MB unsigned body: the answer is 413 from the header, with no byte of it read.
+
+    Through a real server, since TestClient buffers request bodies. Before, the route awaited
+    the whole body first, so this request (headers only) hung waiting for 200 MB.
+    """
+    create_integration(session, actor=None, name="helpdesk")
+    limit = settings.max_message_chars * 4 + 65536
+    head = (
+        "POST /api/v1/webhooks/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "X-Poise-Integration: helpdesk\r\nX-Poise-Timestamp: 1\r\nX-Poise-Signature: sha256=0\r\n"
+    )
+    with serving(create_app(settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        declared = head + f"Content-Length: {200 * 1024 * 1024}\r\n\r\n"
+        assert _status_line(port, declared.encode(), b"") == "HTTP/1.1 413 Request Entity Too Large"
+        chunk = b"x" * 65536
+        chunked = (head + "Transfer-Encoding: chunked\r\n\r\n").encode()
+        body = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+        sent = _status_line(port, chunked, body, counted=True)
+        assert sent[0] == "HTTP/1.1 413 Request Entity Too Large"
+        # Refused at the cap (plus what socket buffers held), long before 200 MB arrived.
+        assert limit < int(sent[1]) < 32 * 1024 * 1024
+
+
+def _status_line(port: int, head: bytes, chunk: bytes, counted: bool = False) -> Any:
+    """Send ``head`` then ``chunk`` repeatedly (up to 200 MB) until the server answers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        sent = 0
+        sock.setblocking(False)
+        answer = b""
+        deadline = time.monotonic() + 10
+        while b"\r\n" not in answer and time.monotonic() < deadline:
+            try:
+                answer += sock.recv(4096)
+            except BlockingIOError:
+                if chunk and sent < 200 * 1024 * 1024:
+                    try:
+                        sent += sock.send(chunk)
+                    except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+                        time.sleep(0.01)
+                else:
+                    time.sleep(0.01)
+        line = answer.split(b"\r\n", 1)[0].decode()
+        return (line, sent) if counted else line

@@ -12,15 +12,17 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
 from poise.conversations.importers import FORMATS, ImportLimits, parse_file
-from poise.conversations.models import Conversation, ImportRun, Integration
+from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
     CustomerRecord,
@@ -173,20 +175,67 @@ def create_integration(session: Session, *, actor: User | None, name: str) -> In
     return integration
 
 
-def signature_for(secret: str, body: bytes) -> str:
-    """The ``X-Poise-Signature`` value a sender puts on ``body``: ``sha256=<hex HMAC>``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+WEBHOOK_WINDOW = timedelta(minutes=5)  # a signed timestamp further from now is refused
+REPLAY_CACHE_KEEP = timedelta(hours=1)  # longer than the window: a replay is refused either way
+
+
+def signature_for(secret: str, body: bytes, timestamp: str) -> str:
+    """The ``X-Poise-Signature`` a sender puts on ``body`` sent at ``timestamp`` (Unix seconds).
+
+    ``sha256=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>``: signing the time with the
+    body means a captured delivery cannot be sent again once the window has passed.
+    """
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def _verified_integration(
-    session: Session, integration_name: str, signature: str, body: bytes
+    session: Session, integration_name: str, signature: str, timestamp: str, body: bytes
 ) -> Integration:
     integration = session.scalar(select(Integration).where(Integration.name == integration_name))
     # Compare even for an unknown name so timing does not reveal which integrations exist.
     secret = integration.secret if integration else "unknown-integration"
-    if not hmac.compare_digest(signature_for(secret, body), signature.strip()) or not integration:
+    expected = signature_for(secret, body, timestamp)
+    if not hmac.compare_digest(expected, signature.strip()) or not integration:
         raise PermissionDenied("the webhook signature does not match")
     return integration
+
+
+def _check_timestamp(timestamp: str, now: datetime) -> None:
+    """Refuse a delivery signed more than :data:`WEBHOOK_WINDOW` away from ``now``."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise PermissionDenied("X-Poise-Timestamp must be the signing time in Unix seconds")
+    skew = abs(now.timestamp() - int(timestamp))
+    if skew > WEBHOOK_WINDOW.total_seconds():
+        raise PermissionDenied(
+            f"the webhook timestamp is {int(skew)} s away from now (at most "
+            f"{int(WEBHOOK_WINDOW.total_seconds())} s): sign each delivery as it is sent"
+        )
+
+
+def _first_delivery(
+    session: Session, integration: Integration, record: ConversationRecord, now: datetime
+) -> bool:
+    """Enter the message in the replay cache; False when it was received before.
+
+    The cache's unique key settles a race between two processes: the second insert fails.
+    It is the transaction's first write, so rolling it back loses nothing else.
+    """
+    message_key = record.messages[0].external_id
+    session.add(
+        WebhookDelivery(
+            integration_id=integration.id,
+            conversation_key=record.external_id,
+            message_key=message_key,
+            received_at=now,
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
 
 
 def _check_texts(payload: WebhookPayload) -> None:
@@ -238,26 +287,47 @@ def receive_webhook_message(
     *,
     integration_name: str,
     signature: str,
+    timestamp: str,
     body: bytes,
     max_message_chars: int,
+    now: datetime | None = None,
 ) -> WebhookReceipt:
-    """Verify the HMAC signature, then create or extend the conversation with the message."""
-    integration = _verified_integration(session, integration_name, signature, body)
+    """Verify the signed timestamp and HMAC, then create or extend the conversation.
+
+    A message id received before changes nothing (the replay cache, then the messages
+    themselves); a message older than the conversation's newest turn is stored but does not
+    change its fields.
+    """
+    now = now or utcnow()
+    integration = _verified_integration(session, integration_name, signature, timestamp, body)
+    _check_timestamp(timestamp, now)
     try:
         payload = WebhookPayload.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidInput(_validation_summary(exc)) from exc
     record = _record_from_payload(payload, max_message_chars)
-    counts = write_conversations(session, integration.name, [record])
-    integration.last_used_at = utcnow()
+    if not _first_delivery(session, integration, record, now):
+        return _receipt(session, integration.name, record.external_id, WriteCounts())
+    counts = write_conversations(session, integration.name, [record], newer_only=True)
+    integration.last_used_at = now
+    session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.received_at < now - REPLAY_CACHE_KEEP)
+    )
+    receipt = _receipt(session, integration.name, record.external_id, counts)
+    session.commit()
+    return receipt
+
+
+def _receipt(
+    session: Session, source: str, external_id: str, counts: WriteCounts
+) -> WebhookReceipt:
     conv_id = session.scalar(
         select(Conversation.id)
-        .where(Conversation.source == integration.name)
-        .where(Conversation.external_id == record.external_id)
+        .where(Conversation.source == source)
+        .where(Conversation.external_id == external_id)
     )
-    if conv_id is None:  # pragma: no cover - the writer just stored it
+    if conv_id is None:  # pragma: no cover - stored by this delivery or the one it repeats
         raise NotFound("conversation vanished while storing the message")
-    session.commit()
     return WebhookReceipt(
         conversation_id=conv_id,
         conversation_created=counts.conversations_created == 1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
@@ -57,15 +57,15 @@ def get_conversation(
 
 
 @router.post("/imports", response_model=ImportReportPublic, tags=["imports"])
-async def import_file(
+def import_file(
     request: Request, session: SessionDep, settings: SettingsDep, user: ApiLead, upload: UploadDep
 ) -> JSONResponse:
     """Import a file (leads and admins). 200 when stored, 422 with every refusal when not.
 
     ``scoring_job_id`` names the background job scoring the new customer messages
-    (``GET /api/v1/jobs/{id}``).
+    (``GET /api/v1/jobs/{id}``). Plain ``def``: parsing and writing run on the thread pool.
     """
-    report, job_id = await import_upload_file(request, session, settings, user, upload)
+    report, job_id = import_upload_file(request, session, settings, user, upload)
     body = ImportReportPublic(
         scoring_job_id=job_id,
         run_id=report.run_id,
@@ -87,33 +87,67 @@ def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
     return queries.counts(session)
 
 
+def webhook_body_limit(settings: SettingsDep) -> int:
+    """Largest webhook body: a message at its longest (4 bytes a character) plus the rest."""
+    return settings.max_message_chars * 4 + 65536
+
+
+async def webhook_body(
+    request: Request, limit: Annotated[int, Depends(webhook_body_limit)]
+) -> bytes:
+    """The raw body, refused with 413 from its declared length or once it streams past the cap.
+
+    Nothing is buffered beyond the cap: a 200 MB unsigned body costs a header check, not
+    200 MB of memory. ``async`` only to await the stream; it touches no database.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > limit):
+        raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @router.post(
     "/webhooks/messages",
     response_model=WebhookReceipt,
     tags=["webhooks"],
-    responses={401: {"description": "Unknown integration or wrong signature"}},
+    status_code=201,
+    responses={
+        200: {"description": "A message received before: nothing changed", "model": WebhookReceipt},
+        400: {"description": "A signed body that is not a valid message"},
+        401: {"description": "Unknown integration, wrong signature or a stale timestamp"},
+        413: {"description": "The body is larger than a message can be"},
+    },
 )
-async def webhook_message(
-    request: Request,
+def webhook_message(
     session: SessionDep,
     settings: SettingsDep,
+    body: Annotated[bytes, Depends(webhook_body)],
     x_poise_integration: Annotated[str, Header()],
+    x_poise_timestamp: Annotated[str, Header()],
     x_poise_signature: Annotated[str, Header()],
 ) -> JSONResponse:
     """Create or extend a conversation with one message.
 
-    Sign the raw body with the integration's secret: ``X-Poise-Signature: sha256=<hex of
-    HMAC-SHA256(secret, body)>`` and name the sender in ``X-Poise-Integration``. Re-sending
-    the same message id changes nothing.
+    Name the sender in ``X-Poise-Integration``, put the sending time (Unix seconds) in
+    ``X-Poise-Timestamp`` and sign both with the integration's secret: ``X-Poise-Signature:
+    sha256=<hex of HMAC-SHA256(secret, "{timestamp}.{raw body}")>``. A timestamp more than
+    5 minutes from the server's clock is refused. Re-sending a message id changes nothing,
+    and a message older than the conversation's newest turn does not change its fields.
+    Plain ``def``: storing and scoring run on the thread pool, never on the event loop.
     """
-    body = await request.body()
-    if len(body) > settings.max_message_chars * 4 + 65536:
-        return JSONResponse({"detail": "the webhook body is too large"}, status_code=413)
     try:
         receipt = actions.receive_webhook_message(
             session,
             integration_name=x_poise_integration,
             signature=x_poise_signature,
+            timestamp=x_poise_timestamp,
             body=body,
             max_message_chars=settings.max_message_chars,
         )

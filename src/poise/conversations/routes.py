@@ -148,9 +148,13 @@ def import_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLRe
     return render(request, "conversations/import.html", _import_context(session))
 
 
-async def read_upload(upload: UploadFile, settings: Settings) -> bytes:
-    """The uploaded bytes, refusing files over the configured size before reading them all."""
-    data = await upload.read(settings.max_upload_bytes + 1)
+def read_upload(upload: UploadFile, settings: Settings) -> bytes:
+    """The uploaded bytes, refusing files over the configured size before reading them all.
+
+    Reads the spooled file directly (blocking): callers run on the thread pool, never on the
+    event loop, so a large upload does not stall every other request.
+    """
+    data = upload.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise InvalidInput(
             f"the file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB; "
@@ -187,14 +191,18 @@ def upload_form(
 UploadDep = Annotated[Upload, Depends(upload_form)]
 
 
-async def import_upload_file(
+def import_upload_file(
     request: Request, session: Session, settings: Settings, user: User, upload: Upload
 ) -> tuple[actions.ImportReport, int | None]:
-    """Import an upload, keep its rejected rows for download, start scoring; (report, job id)."""
+    """Import an upload, keep its rejected rows for download, start scoring; (report, job id).
+
+    Blocking (file, parser, database): call it from a plain ``def`` route, which FastAPI runs
+    on its thread pool.
+    """
     report = actions.import_file(
         session,
         actor=user,
-        data=await read_upload(upload.file, settings),
+        data=read_upload(upload.file, settings),
         filename=upload.file.filename or "upload",
         fmt=upload.format,
         source=upload.source.strip() or None,
@@ -209,10 +217,10 @@ async def import_upload_file(
 
 
 @router.post("/import", response_class=HTMLResponse)
-async def import_upload(
+def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
 ) -> HTMLResponse:
-    report, _ = await import_upload_file(request, session, settings, user, upload)
+    report, _ = import_upload_file(request, session, settings, user, upload)
     context = _import_context(session, report=report, filename=upload.file.filename)
     status = 422 if report.status == "rejected" else 200
     return render(request, "conversations/import.html", context, status)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import User
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.conversations.records import ConversationRecord, MessageRecord
+from poise.db.base import utcnow
 
 CHUNK = 500
 T = TypeVar("T")
@@ -137,8 +138,20 @@ def _first_customer_text(messages: Sequence[MessageRecord]) -> str:
 _UPDATABLE = ("subject", "product", "feature", "tags", "status", "resolved_at", "assignee_id")
 
 
+def _with_resolution_time(row: dict[str, Any]) -> dict[str, Any]:
+    """A conversation stored as resolved gets a resolution time: its last turn's, if not given."""
+    if row["status"] == "resolved" and row["resolved_at"] is None:
+        row["resolved_at"] = row["last_message_at"] or row["opened_at"]
+    return row
+
+
 def _update_conversation(conv: Conversation, row: dict[str, Any]) -> bool:
-    """Apply changed fields from a newer export of the same conversation; True if any changed."""
+    """Apply changed fields from a newer export of the same conversation; True if any changed.
+
+    A conversation that becomes resolved without a resolution time is given its last turn's
+    time, so every resolved conversation says when (FCR and insights count from it).
+    """
+    was_resolved = conv.status == "resolved"
     changed = False
     for name in _UPDATABLE:
         value = row[name]
@@ -146,7 +159,25 @@ def _update_conversation(conv: Conversation, row: dict[str, Any]) -> bool:
             continue
         setattr(conv, name, value)
         changed = True
+    newly_resolved = conv.status == "resolved" and (not was_resolved or conv.resolved_at is None)
+    if newly_resolved and row["resolved_at"] is None:
+        conv.resolved_at = row["last_message_at"] or utcnow()
+        changed = True
     return changed
+
+
+def _brings_a_newer_turn(
+    rec: ConversationRecord, conv: Conversation, known: set[tuple[int, str]]
+) -> bool:
+    """True when ``rec`` carries a turn not stored yet and no older than the newest stored one.
+
+    Only such a record may change the conversation's fields: a replayed or late-arriving
+    webhook message must not set a resolved conversation back to open.
+    """
+    new = [m.sent_at for m in rec.messages if (conv.id, m.external_id) not in known]
+    if not new:
+        return False
+    return conv.last_message_at is None or max(new) >= conv.last_message_at
 
 
 def write_conversations(
@@ -155,22 +186,29 @@ def write_conversations(
     records: Sequence[ConversationRecord],
     *,
     progress: WriteProgress | None = None,
+    newer_only: bool = False,
 ) -> WriteCounts:
-    """Store ``records`` under ``source``, creating or extending conversations; no commit."""
+    """Store ``records`` under ``source``, creating or extending conversations; no commit.
+
+    With ``newer_only`` (webhooks: one message each, possibly replayed or out of order) an
+    existing conversation's fields change only for a record bringing a newer turn.
+    """
     counts = WriteCounts()
     users = _user_ids_by_email(session)
     customers = _upsert_customers(session, source, records)
     existing = _existing_conversations(session, source, [r.external_id for r in records])
     conv_ids = {ext: c.id for ext, c in existing.items()}
+    known = _existing_message_keys(session, [c.id for c in existing.values()])
 
     rows: list[dict[str, Any]] = []
     for rec in records:
         cid = customers.get(rec.customer.external_id) if rec.customer else None
         row = _conversation_row(source, rec, cid, users.get(rec.assignee_email or ""))
-        if rec.external_id in existing:
-            counts.conversations_updated += _update_conversation(existing[rec.external_id], row)
-        else:
-            rows.append(row)
+        conv = existing.get(rec.external_id)
+        if conv is None:
+            rows.append(_with_resolution_time(row))
+        elif not newer_only or _brings_a_newer_turn(rec, conv, known):
+            counts.conversations_updated += _update_conversation(conv, row)
     for chunk in _chunks(rows):
         result = session.execute(
             insert(Conversation).returning(
@@ -181,7 +219,6 @@ def write_conversations(
         conv_ids.update({ext: cid for ext, cid in result})
     counts.conversations_created = len(rows)
 
-    known = _existing_message_keys(session, [c.id for c in existing.values()])
     added = _write_messages(session, records, conv_ids, users, known, counts, progress)
     _extend_existing(existing, added)
     _write_ratings(session, records, conv_ids, users, counts)

@@ -20,7 +20,7 @@ from poise.morale.permissions import leads_team, may_run_round
 from poise.morale.redaction import redact
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 public = APIRouter(include_in_schema=False)
@@ -100,7 +100,7 @@ def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) ->
 
 
 @router.post("/morale/happy-file")
-async def add_happy_item(
+def add_happy_item(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -110,7 +110,7 @@ async def add_happy_item(
     screenshot: Annotated[UploadFile | None, File()] = None,
 ) -> RedirectResponse:
     if screenshot is not None and screenshot.filename:
-        data = await screenshot.read(actions.MAX_SCREENSHOT_BYTES + 1)
+        data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
         actions.add_happy_screenshot(
             session, actor=user, data=data, caption=text, data_dir=settings.data_dir
         )
@@ -229,15 +229,15 @@ def review_page(
 
 
 @router.post("/morale/reviews/{review_id}/submit")
-async def submit_review(
+def submit_review(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    form: FormDep,
     review_id: int,
     strengths: Annotated[str, Form()] = "",
     try_next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    form = await request.form()
     scores = {
         int(key[6:]): int(str(value))
         for key, value in form.items()
@@ -354,14 +354,14 @@ def change_collector(
 
 
 @router.post("/morale/kudos/{round_id}/publish")
-async def publish_round(
+def publish_round(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    form: FormDep,
     round_id: int,
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    form = await request.form()
     board = queries.kudos_board(session, actor=user, round_id=round_id)
     picks = [_pick(line, str(form.get(f"choice_{line.member.id}", "")), form) for line in board]
     actions.publish_round(session, actor=user, round_id=round_id, picks=picks, note=note)

@@ -17,7 +17,7 @@ from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, flash, redirect, render
+from poise.web.deps import FormDep, SessionDep, flash, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -167,10 +167,9 @@ def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
 
 
 @router.post("/training/lessons/{lesson_id}/attempts")
-async def take_quiz(
-    request: Request, session: SessionDep, user: CurrentUser, lesson_id: int
+def take_quiz(
+    request: Request, session: SessionDep, user: CurrentUser, form: FormDep, lesson_id: int
 ) -> RedirectResponse:
-    form = await request.form()
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     version = str(form.get("version", ""))
     result = actions.submit_quiz(

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from poise.settings import Settings
 
@@ -32,8 +33,18 @@ def get_session(request: Request) -> Iterator[Session]:
             request.state.session = None
 
 
+async def get_form(request: Request) -> FormData:
+    """The request's whole form, for routes that read fields by pattern (``score_3``…).
+
+    Parsing awaits the body, so it is done here, on the event loop, touching nothing else;
+    the route itself stays a plain ``def`` and does its database work on the thread pool.
+    """
+    return await request.form()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+FormDep = Annotated[FormData, Depends(get_form)]
 
 
 def render(
