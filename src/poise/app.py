@@ -35,6 +35,8 @@ from poise.conversations import routes as conversation_routes
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.insights import api as insights_api
+from poise.insights import routes as insights_routes
 from poise.jobs import InProcessJobs
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
@@ -65,6 +67,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "knowledge" / "templates",
     PACKAGE / "morale" / "templates",
     PACKAGE / "training" / "templates",
+    PACKAGE / "insights" / "templates",
 ]
 
 
@@ -226,6 +229,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(drill_api.router)
     app.include_router(reflection_routes.router)
     app.include_router(reflection_api.router)
+    app.include_router(insights_routes.router)
+    app.include_router(insights_api.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -7,6 +7,7 @@ import typer
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import root
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
+from poise.insights.cli import insights_app
 from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
 from poise.training.cli import eval_reply_feedback, training_app
@@ -32,6 +33,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
+app.add_typer(insights_app, name="insights")
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
 eval_app.command("reply-feedback")(eval_reply_feedback)

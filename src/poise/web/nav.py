@@ -19,17 +19,14 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Manual", "/manual"),
     NavItem("Training", "/training"),
     NavItem("Morale", "/morale"),
-    NavItem("Insights", "/insights", coming=True),
+    NavItem("Insights", "/insights"),
     NavItem("Import", "/import", role="lead"),
     NavItem("Admin", "/admin/users", role="admin"),
 )
 
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
-COMING: dict[str, str] = {
-    "insights": "First contact resolution, CSAT, negativity trends and hotspots per product, "
-    "feature and channel, and each agent's exposure balanced against praise.",
-}
+COMING: dict[str, str] = {}
 
 
 def visible_nav(role: str | None) -> list[NavItem]:

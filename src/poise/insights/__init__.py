@@ -1,0 +1,1 @@
+"""Insights: CSAT, FCR, feeling trends, hotspots (pervasive or specific), exposure, digest."""

@@ -1,0 +1,138 @@
+"""The insights JSON API under ``/api/v1/insights``: the same filters and numbers as the pages
+and the CSV (both read :mod:`poise.insights.figures`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from poise.auth.deps import ApiLead, ApiUser
+from poise.errors import InvalidInput
+from poise.insights import exposure, figures, hotspots, queries
+from poise.insights.filters import InsightFilters
+from poise.insights.params import Filters
+from poise.insights.schemas import (
+    ChannelPublic,
+    DashboardPublic,
+    EmotionPublic,
+    ExposurePublic,
+    ExposureWeek,
+    FigurePublic,
+    FiltersPublic,
+    GroupPublic,
+    HotspotsPublic,
+    PersonPublic,
+    PervasivePublic,
+    SpreadPublic,
+    TeamExposurePublic,
+    WeekPublic,
+)
+from poise.web.deps import SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
+
+
+def _filters(f: InsightFilters) -> FiltersPublic:
+    return FiltersPublic(
+        start=f.start,
+        end=f.end,
+        team_id=f.team_id,
+        product=f.product,
+        feature=f.feature,
+        channel=f.channel,
+        assignee_id=f.assignee_id,
+        tag=f.tag,
+    )
+
+
+def _items(table: figures.Table) -> list[dict[str, Any]]:
+    header, rows = table
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@router.get("/dashboard", response_model=DashboardPublic)
+def dashboard(
+    session: SessionDep, settings: SettingsDep, user: ApiLead, filters: Filters
+) -> DashboardPublic:
+    """Leads (their team) and admins: volume, CSAT, FCR, timings, repeats and feeling, this
+    period against the previous one of the same length, and week by week."""
+    window = settings.fcr_window_days
+    board = queries.dashboard(session, actor=user, filters=filters, window_days=window)
+    weeks = [
+        WeekPublic(
+            week_start=w.start,
+            week_end=w.end,
+            current={f.key: figures.raw(f.value(w.current)) for f in figures.FIGURES},
+            previous={f.key: figures.raw(f.value(w.previous)) for f in figures.FIGURES},
+        )
+        for w in board.weeks
+    ]
+    return DashboardPublic(
+        filters=_filters(board.filters),
+        fcr_window_days=window,
+        figures=[FigurePublic(**r) for r in _items(figures.summary_table(board))],
+        channels=[ChannelPublic(**r) for r in _items(figures.channel_table(board))],
+        emotions=[EmotionPublic(**r) for r in _items(figures.emotion_table(board))],
+        weeks=weeks,
+    )
+
+
+@router.get("/hotspots", response_model=HotspotsPublic)
+def hotspot_report(session: SessionDep, user: ApiLead, filters: Filters) -> HotspotsPublic:
+    """Products, features and tags whose unhappy-opening or low-CSAT rate stands above the
+    rest (one-sided two-proportion z-test, minimum counts, Benjamini-Hochberg), and whether
+    the rise is pervasive."""
+    report = hotspots.hotspots(session, actor=user, filters=filters)
+    p = report.pervasive
+    return HotspotsPublic(
+        filters=_filters(report.filters),
+        conversations=report.total,
+        tests=report.tests,
+        pervasive=PervasivePublic(
+            pervasive=p.pervasive,
+            rising=p.rising,
+            products=p.products,
+            unhappy_rate=figures.raw(p.now),
+            previous_unhappy_rate=figures.raw(p.before),
+            p_value=round(p.p_value, 6),
+            rising_products=p.rising_products,
+        ),
+        groups=[GroupPublic(**r) for r in _items(figures.hotspot_table(report))],
+    )
+
+
+@router.get("/exposure", response_model=ExposurePublic)
+def my_exposure(session: SessionDep, user: ApiUser) -> ExposurePublic:
+    """The caller's own exposure week by week. Nobody reads another person's line here."""
+    found = exposure.my_exposure(session, actor=user)
+    weeks = zip(found.weeks, found.negativity, found.praise, strict=True)
+    return ExposurePublic(
+        weeks=[ExposureWeek(week_start=w.date(), negativity=n, praise=p) for w, n, p in weeks]
+    )
+
+
+@router.get("/exposure/team", response_model=TeamExposurePublic)
+def team_exposure(
+    session: SessionDep, user: ApiLead, team: int | None = None
+) -> TeamExposurePublic:
+    """A lead's own team (an admin's any team): the spread per week without names, and who
+    had three heavy weeks in a row — a private prompt to check in, never a ranking."""
+    team_id = team if team is not None else user.team_id
+    if team_id is None:
+        raise InvalidInput("choose a team: add ?team=ID")
+    found = exposure.team_exposure(session, actor=user, team_id=team_id)
+    return TeamExposurePublic(
+        team_id=found.team.id,
+        team=found.team.name,
+        weeks=[
+            SpreadPublic(week_start=w.start.date(), **r)
+            for w, r in zip(found.weeks, _spread(found), strict=True)
+        ],
+        check_in=[PersonPublic(id=m.id, name=m.name) for m in found.check_in],
+    )
+
+
+def _spread(found: exposure.TeamExposure) -> list[dict[str, Any]]:
+    rows = _items(figures.exposure_table(found))
+    return [{k: v for k, v in r.items() if k != "week_start"} for r in rows]

@@ -1,0 +1,44 @@
+"""Insights commands: ``poise insights digest`` e-mails each lead the week of their team."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from poise.cli.context import fail, load_settings, open_session, out
+
+insights_app = typer.Typer(help="Insights chores that run on a schedule.", no_args_is_help=True)
+
+
+@insights_app.command("digest")
+def digest(
+    day: Annotated[
+        str | None, typer.Option("--day", help="Last day of the week (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """E-mail each lead the weekly digest of their team (run weekly from cron).
+
+    Needs POISE_SMTP_URL; without it the digest is still a page at /insights/digest.
+    """
+    import smtplib
+
+    from poise.db.base import utcnow
+    from poise.insights.digest import send_digests
+    from poise.mail import Mailer
+
+    settings = load_settings()
+    mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
+    if mailer is None:
+        fail("set POISE_SMTP_URL to e-mail the digest; it is also a page at /insights/digest")
+    try:
+        today = date.fromisoformat(day) if day else utcnow().date()
+    except ValueError:
+        fail(f"--day must be a date like 2026-11-02, not {day!r}")
+    with open_session(settings) as session:
+        try:
+            report = send_digests(session, mailer=mailer, base_url=settings.base_url, today=today)
+        except (OSError, smtplib.SMTPException) as exc:
+            fail(f"could not hand mail to {mailer.server.host}:{mailer.server.port}: {exc}")
+    out.print(str(report), highlight=False)

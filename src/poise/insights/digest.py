@@ -1,0 +1,188 @@
+"""The weekly digest for a team's lead: what the week asked of them, on one page or e-mail.
+
+The week's hotspots (or that it was pervasive), new manual gaps, kudos highlights, training
+completion and overdue reviews, and who may need a check-in. Each part is read through the
+area that owns it; the digest only gathers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Rating
+from poise.insights.exposure import team_exposure
+from poise.insights.filters import InsightFilters
+from poise.insights.hotspots import HotspotReport, hotspots
+from poise.knowledge.models import Gap
+from poise.mail import Mailer
+from poise.morale.models import PeerReview
+from poise.morale.praise import green_robots
+from poise.training.models import Assignment
+
+REVIEW_OVERDUE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Digest:
+    team: Team
+    start: date
+    end: date
+    hotspots: HotspotReport
+    new_gaps: int
+    gap_examples: list[str]
+    kudos: list[tuple[str, str]]
+    training_due: int
+    training_done: int
+    training_overdue: int
+    reviews_overdue: int
+    check_in: list[User]
+
+
+def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -> Digest:
+    """The seven days up to ``today`` for one team (its lead or an admin)."""
+    exposure = team_exposure(
+        session,
+        actor=actor,
+        team_id=team_id,
+        until=datetime.combine(today, time(12), tzinfo=UTC),
+    )
+    filters = InsightFilters(start=today - timedelta(days=6), end=today, team_id=team_id)
+    members = [m.id for m in session.scalars(select(User).where(User.team_id == team_id))]
+    gaps = list(
+        session.scalars(
+            select(Gap)
+            .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish)
+            .order_by(Gap.created_at.desc())
+        )
+    )
+    due, done, overdue = _training(session, members, filters)
+    return Digest(
+        team=exposure.team,
+        start=filters.start,
+        end=filters.end,
+        hotspots=hotspots(session, actor=actor, filters=filters),
+        new_gaps=len(gaps),
+        gap_examples=[g.query for g in gaps[:3]],
+        kudos=_kudos(session, members, filters),
+        training_due=due,
+        training_done=done,
+        training_overdue=overdue,
+        reviews_overdue=_reviews_overdue(session, members, filters.finish),
+        check_in=exposure.check_in,
+    )
+
+
+def _kudos(session: Session, members: list[int], filters: InsightFilters) -> list[tuple[str, str]]:
+    """Up to three green robots with a comment this week: (agent's name, comment)."""
+    ratings = session.scalars(
+        green_robots(members, filters.begin, filters.finish)
+        .where(Rating.comment != "")
+        .options(selectinload(Rating.agent))
+        .order_by(Rating.rated_at.desc())
+        .limit(3)
+    )
+    return [(r.agent.name if r.agent else "", r.comment) for r in ratings]
+
+
+def _training(
+    session: Session, members: list[int], filters: InsightFilters
+) -> tuple[int, int, int]:
+    """Assignments due this week, how many of them are done, and all overdue ones."""
+    mine = select(func.count(Assignment.id)).where(Assignment.user_id.in_(members))
+    week = mine.where(Assignment.due_at >= filters.begin, Assignment.due_at < filters.finish)
+    due = session.scalar(week) or 0
+    done = session.scalar(week.where(Assignment.completed_at.is_not(None))) or 0
+    overdue = (
+        session.scalar(
+            mine.where(Assignment.completed_at.is_(None), Assignment.due_at < filters.finish)
+        )
+        or 0
+    )
+    return due, done, overdue
+
+
+def _reviews_overdue(session: Session, members: list[int], now: datetime) -> int:
+    """Peer reviews assigned to the team more than a week ago and still not written."""
+    return (
+        session.scalar(
+            select(func.count(PeerReview.id))
+            .where(PeerReview.reviewer_id.in_(members), PeerReview.status == "assigned")
+            .where(PeerReview.created_at < now - timedelta(days=REVIEW_OVERDUE_DAYS))
+        )
+        or 0
+    )
+
+
+def compose(mailer: Mailer, lead: User, digest: Digest, base_url: str) -> EmailMessage:
+    """The digest as a plain-text e-mail with links back to each page."""
+    base = base_url.rstrip("/")
+    period = f"{digest.start:%d %b} – {digest.end:%d %b %Y}"
+    lines = [f"Hello {lead.name},", "", f"{digest.team.name}, {period}:", ""]
+    lines += _hotspot_lines(digest.hotspots, base)
+    lines.append(f"- New manual gaps: {digest.new_gaps}")
+    lines += [f"    “{q}”" for q in digest.gap_examples]
+    for name, comment in digest.kudos:
+        lines.append(f"- Kudos for {name}: “{comment}”")
+    lines.append(
+        f"- Training: {digest.training_done} of {digest.training_due} due this week done; "
+        f"{digest.training_overdue} overdue"
+    )
+    lines.append(f"- Peer reviews waiting more than a week: {digest.reviews_overdue}")
+    if digest.check_in:
+        names = ", ".join(m.name for m in digest.check_in)
+        lines.append(f"- Three heavy weeks in a row (a private prompt to check in): {names}")
+    lines += ["", f"The digest page: {base}/insights/digest?team={digest.team.id}", "", "— Poise"]
+    subject = f"Poise weekly digest: {digest.team.name}, {period}"
+    return mailer.message(to=lead.email, subject=subject, text="\n".join(lines))
+
+
+def _hotspot_lines(report: HotspotReport, base: str) -> list[str]:
+    lines: list[str] = []
+    if report.pervasive.pervasive:
+        lines.append(
+            f"- Pervasive: unhappy openings rose in {report.pervasive.rising} of "
+            f"{report.pervasive.products} products at once — look for a larger cause."
+        )
+    for group in report.alarms[:5]:
+        lines.append(f"- Hotspot: {group.label} ({group.n} conversations)")
+    if not lines:
+        lines.append("- No hotspot stood out this week.")
+    lines.append(f"  {base}/insights/hotspots?{_query(report.filters)}")
+    return lines
+
+
+def _query(filters: InsightFilters) -> str:
+    return urlencode(filters.params())
+
+
+@dataclass
+class DigestReport:
+    sent: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.sent} digests sent; {self.skipped} leads without a team skipped"
+
+
+def send_digests(session: Session, *, mailer: Mailer, base_url: str, today: date) -> DigestReport:
+    """E-mail each active lead the digest of their team, over one SMTP connection."""
+    leads = session.scalars(
+        select(User).where(User.role == "lead", User.is_active.is_(True)).order_by(User.id)
+    ).all()
+    report = DigestReport()
+    with mailer.connection() as client:
+        for lead in leads:
+            if lead.team_id is None:
+                report.skipped += 1
+                continue
+            digest = weekly_digest(session, actor=lead, team_id=lead.team_id, today=today)
+            client.send_message(compose(mailer, lead, digest, base_url))
+            report.sent += 1
+    return report

@@ -1,0 +1,178 @@
+"""What every insights figure can be narrowed by, and who may narrow it how.
+
+One :class:`InsightFilters` serves the pages, the API, the CSV export and the digest, so a
+number reads the same wherever it is shown. A lead is held to their own team here, in the
+layer every entry point calls, not only in the templates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import User
+from poise.conversations.models import CHANNELS, Conversation
+from poise.errors import InvalidInput, PermissionDenied
+
+DEFAULT_DAYS = 28
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    """A date range (inclusive days, UTC) and optional narrowing; None means "any"."""
+
+    start: date
+    end: date
+    team_id: int | None = None
+    product: str | None = None
+    feature: str | None = None
+    channel: str | None = None
+    assignee_id: int | None = None
+    tag: str | None = None
+
+    @property
+    def begin(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
+
+    @property
+    def finish(self) -> datetime:
+        """The exclusive end: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> InsightFilters:
+        """The same filters over the period of the same length just before."""
+        return replace(
+            self,
+            start=self.start - timedelta(days=self.days),
+            end=self.start - timedelta(days=1),
+        )
+
+    def over(self, start: date, end: date) -> InsightFilters:
+        return replace(self, start=start, end=end)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """One WHERE per filter that is set, over ``conversations``."""
+        found: list[ColumnElement[bool]] = [
+            Conversation.opened_at >= self.begin,
+            Conversation.opened_at < self.finish,
+        ]
+        if self.channel:
+            found.append(Conversation.channel == self.channel)
+        if self.product:
+            found.append(Conversation.product == self.product)
+        if self.feature:
+            found.append(Conversation.feature == self.feature)
+        if self.assignee_id is not None:
+            found.append(Conversation.assignee_id == self.assignee_id)
+        if self.tag:
+            found.append(_has_tag(self.tag))
+        if self.team_id is not None:
+            members = select(User.id).where(User.team_id == self.team_id)
+            found.append(Conversation.assignee_id.in_(members))
+        return found
+
+    def params(self, **extra: Any) -> dict[str, str]:
+        """Query parameters that reproduce these filters (for links and exports)."""
+        values: dict[str, Any] = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "team": self.team_id,
+            "product": self.product,
+            "feature": self.feature,
+            "channel": self.channel,
+            "assignee": self.assignee_id,
+            "tag": self.tag,
+            **extra,
+        }
+        return {k: str(v) for k, v in values.items() if v is not None and v != ""}
+
+
+def _has_tag(tag: str) -> ColumnElement[bool]:
+    """The JSON list of tags holds ``tag``: a LIKE on its text works alike on both databases."""
+    quoted = json.dumps(tag)
+    escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Conversation.tags, Text).like(f"%{escaped}%", escape="\\")
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+
+
+def _id(value: str | None, name: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{name} must be an id (a number), not {value!r}")
+    return int(value)
+
+
+def parse_filters(
+    *,
+    today: date,
+    start: str | None = None,
+    end: str | None = None,
+    team: str | None = None,
+    product: str | None = None,
+    feature: str | None = None,
+    channel: str | None = None,
+    assignee: str | None = None,
+    tag: str | None = None,
+) -> InsightFilters:
+    """Filters from query parameters, where an empty value means "any" (plain HTML forms).
+
+    Without dates: the last 28 days up to ``today``.
+    """
+    last = _date(end, "end") or today
+    first = _date(start, "start") or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise InvalidInput("start must not be after end")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput(f"a period is at most {MAX_DAYS} days")
+    if channel and channel not in CHANNELS:
+        raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+    return InsightFilters(
+        start=first,
+        end=last,
+        team_id=_id(team, "team"),
+        product=product or None,
+        feature=feature or None,
+        channel=channel or None,
+        assignee_id=_id(assignee, "assignee"),
+        tag=tag or None,
+    )
+
+
+def scoped(session: Session, actor: User, filters: InsightFilters) -> InsightFilters:
+    """The filters this actor may use: admins any, a lead only their own team, agents none.
+
+    A lead without a team filter gets their team; asking for another team, or for an assignee
+    outside the team, is refused rather than silently widened or emptied.
+    """
+    if actor.is_admin:
+        return filters
+    if actor.role != "lead":
+        raise PermissionDenied("team insights are for leads and admins; your exposure is yours")
+    if actor.team_id is None:
+        raise PermissionDenied("you lead no team yet: ask an admin to put you in one")
+    if filters.team_id is not None and filters.team_id != actor.team_id:
+        raise PermissionDenied("a lead sees the insights of their own team only")
+    if filters.assignee_id is not None:
+        assignee = session.get(User, filters.assignee_id)
+        if assignee is None or assignee.team_id != actor.team_id:
+            raise PermissionDenied("a lead may filter by the people of their own team only")
+    return replace(filters, team_id=actor.team_id)

@@ -1,0 +1,392 @@
+"""Hotspots: pervasive or specific.
+
+For each product, each product's feature and each tag, the unhappy-opening rate and the
+low-CSAT rate are compared with the rest of the same traffic (same filters, same period) by a
+one-sided two-proportion z-test. A group needs ``MIN_COUNT`` conversations (``MIN_RATED``
+ratings) and the rest as many before it is tested at all, so three angry conversations never
+alarm; the p-values of all tests together are then held to a false discovery rate of ``FDR``
+(Benjamini-Hochberg), because testing fifty products at 5% each would alarm on noise.
+
+**Pervasive**: unhappy openings rose against the previous period in most products at once
+(``PERVASIVE_SHARE`` of those with enough traffic in both) and the overall rise is itself
+significant. That points at a larger cause — an outage, a policy, a release — not one product.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from poise.auth.models import User
+from poise.conversations.models import Conversation, Rating
+from poise.insights.filters import InsightFilters, scoped
+from poise.insights.queries import LOW_RATING
+from poise.insights.stats import benjamini_hochberg, one_sided_p, share
+from poise.knowledge.models import Article, Gap
+
+MIN_COUNT = 20
+MIN_RATED = 20
+FDR = 0.05
+PERVASIVE_MIN = 10
+PERVASIVE_SHARE = 2 / 3
+PERVASIVE_PRODUCTS = 3
+KINDS = ("product", "feature", "tag")
+
+
+@dataclass
+class Group:
+    """One product, feature or tag against the rest of the traffic."""
+
+    kind: str
+    product: str | None
+    value: str
+    n: int = 0
+    unhappy: int = 0
+    rated: int = 0
+    low: int = 0
+    rest_n: int = 0
+    rest_unhappy: int = 0
+    rest_rated: int = 0
+    rest_low: int = 0
+    unhappy_p: float | None = None
+    low_p: float | None = None
+    unhappy_alarm: bool = False
+    low_alarm: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "feature":
+            return f"{self.product or '—'} · {self.value}"
+        return f"#{self.value}" if self.kind == "tag" else self.value
+
+    @property
+    def unhappy_rate(self) -> float | None:
+        return share(self.unhappy, self.n)
+
+    @property
+    def rest_unhappy_rate(self) -> float | None:
+        return share(self.rest_unhappy, self.rest_n)
+
+    @property
+    def low_rate(self) -> float | None:
+        return share(self.low, self.rated)
+
+    @property
+    def rest_low_rate(self) -> float | None:
+        return share(self.rest_low, self.rest_rated)
+
+    @property
+    def alarm(self) -> bool:
+        return self.unhappy_alarm or self.low_alarm
+
+    def params(self) -> dict[str, str]:
+        """How to narrow the filters to this group (for links)."""
+        if self.kind == "product":
+            return {"product": self.value}
+        if self.kind == "feature":
+            return {"product": self.product or "", "feature": self.value}
+        return {"tag": self.value}
+
+
+@dataclass(frozen=True)
+class Pervasive:
+    """Did unhappy openings rise across most products at once?"""
+
+    rising: int
+    products: int
+    now: float | None
+    before: float | None
+    p_value: float
+    pervasive: bool
+    rising_products: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HotspotReport:
+    filters: InsightFilters
+    groups: list[Group]
+    pervasive: Pervasive
+    total: int
+    tests: int
+
+    @property
+    def alarms(self) -> list[Group]:
+        return [g for g in self.groups if g.alarm]
+
+
+@dataclass
+class _Counts:
+    n: int = 0
+    unhappy: int = 0
+    rated: int = 0
+    low: int = 0
+
+    def add(self, n: int, unhappy: int, rated: int, low: int) -> None:
+        self.n += n
+        self.unhappy += unhappy
+        self.rated += rated
+        self.low += low
+
+
+def _rows(
+    session: Session, filters: InsightFilters
+) -> list[tuple[str | None, str | None, list[str], int, int, int, int]]:
+    """Per (product, feature, tags) combination: conversations, unhappy, rated, low."""
+    rows = session.execute(
+        select(
+            Conversation.product,
+            Conversation.feature,
+            Conversation.tags,
+            Conversation.early_warning,
+            Rating.id.is_not(None),
+            case((LOW_RATING, True), else_=False),
+        )
+        .outerjoin(Rating, Rating.conversation_id == Conversation.id)
+        .where(*filters.conditions())
+    )
+    found: dict[tuple[str | None, str | None, tuple[str, ...]], _Counts] = defaultdict(_Counts)
+    for product, feature, tags, early, rated, low in rows:
+        key = (product, feature, tuple(sorted(set(tags or []))))
+        found[key].add(1, int(bool(early)), int(bool(rated)), int(bool(low)))
+    return [(p, f, list(t), c.n, c.unhappy, c.rated, c.low) for (p, f, t), c in found.items()]
+
+
+def hotspots(session: Session, *, actor: User, filters: InsightFilters) -> HotspotReport:
+    """Every product, feature and tag against the rest, corrected for testing them all."""
+    filters = scoped(session, actor, filters)
+    rows = _rows(session, filters)
+    total = _Counts()
+    groups: dict[tuple[str, str | None, str], _Counts] = defaultdict(_Counts)
+    for product, feature, tags, n, unhappy, rated, low in rows:
+        total.add(n, unhappy, rated, low)
+        keys: list[tuple[str, str | None, str]] = []
+        if product:
+            keys.append(("product", None, product))
+        if feature:
+            keys.append(("feature", product, feature))
+        keys += [("tag", None, tag) for tag in tags]
+        for key in keys:
+            groups[key].add(n, unhappy, rated, low)
+    found = [_group(kind, product, value, c, total) for (kind, product, value), c in groups.items()]
+    tests = _correct(found)
+    found.sort(key=lambda g: (not g.alarm, KINDS.index(g.kind), -g.n, g.value))
+    return HotspotReport(filters, found, pervasive(session, filters), total.n, tests)
+
+
+def _group(kind: str, product: str | None, value: str, c: _Counts, total: _Counts) -> Group:
+    return Group(
+        kind=kind,
+        product=product,
+        value=value,
+        n=c.n,
+        unhappy=c.unhappy,
+        rated=c.rated,
+        low=c.low,
+        rest_n=total.n - c.n,
+        rest_unhappy=total.unhappy - c.unhappy,
+        rest_rated=total.rated - c.rated,
+        rest_low=total.low - c.low,
+    )
+
+
+def _correct(groups: list[Group]) -> int:
+    """Test every group with enough data; alarm where Benjamini-Hochberg keeps the finding."""
+    tests: list[tuple[Group, str, float]] = []
+    for g in groups:
+        if g.n >= MIN_COUNT and g.rest_n >= MIN_COUNT:
+            g.unhappy_p = one_sided_p(g.unhappy, g.n, g.rest_unhappy, g.rest_n)
+            tests.append((g, "unhappy", g.unhappy_p))
+        if g.rated >= MIN_RATED and g.rest_rated >= MIN_RATED:
+            g.low_p = one_sided_p(g.low, g.rated, g.rest_low, g.rest_rated)
+            tests.append((g, "low", g.low_p))
+    keep = benjamini_hochberg([p for _, _, p in tests], FDR)
+    for (g, which, _), kept in zip(tests, keep, strict=True):
+        if kept and which == "unhappy":
+            g.unhappy_alarm = True
+        elif kept:
+            g.low_alarm = True
+    return len(tests)
+
+
+def _unhappy_by_product(session: Session, filters: InsightFilters) -> dict[str, tuple[int, int]]:
+    rows = session.execute(
+        select(
+            Conversation.product,
+            func.count(Conversation.id),
+            func.coalesce(func.sum(case((Conversation.early_warning.is_(True), 1), else_=0)), 0),
+        )
+        .where(*filters.conditions())
+        .where(Conversation.product.is_not(None))
+        .group_by(Conversation.product)
+    )
+    return {str(p): (int(n), int(u)) for p, n, u in rows}
+
+
+def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
+    """Compare each product's unhappy-opening rate with the period before (scoped filters)."""
+    now = _unhappy_by_product(session, filters)
+    before = _unhappy_by_product(session, filters.previous())
+    rising: list[str] = []
+    considered = 0
+    for product, (n, u) in now.items():
+        n0, u0 = before.get(product, (0, 0))
+        if n < PERVASIVE_MIN or n0 < PERVASIVE_MIN:
+            continue
+        considered += 1
+        if u / n > u0 / n0:
+            rising.append(product)
+    n_now, u_now = sum(n for n, _ in now.values()), sum(u for _, u in now.values())
+    n_before, u_before = sum(n for n, _ in before.values()), sum(u for _, u in before.values())
+    p_value = one_sided_p(u_now, n_now, u_before, n_before)
+    is_pervasive = (
+        considered >= PERVASIVE_PRODUCTS
+        and len(rising) >= PERVASIVE_SHARE * considered
+        and p_value < FDR
+    )
+    return Pervasive(
+        rising=len(rising),
+        products=considered,
+        now=share(u_now, n_now),
+        before=share(u_before, n_before),
+        p_value=p_value,
+        pervasive=is_pervasive,
+        rising_products=sorted(rising),
+    )
+
+
+# --- One hotspot -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: date
+    n: int
+    unhappy: int
+    rest_n: int
+    rest_unhappy: int
+
+
+@dataclass(frozen=True)
+class HotspotDetail:
+    group: Group
+    examples: list[Conversation]
+    articles: list[Article]
+    gaps: list[Gap]
+    trend: list[TrendPoint]
+
+
+def hotspot(
+    session: Session,
+    *,
+    actor: User,
+    filters: InsightFilters,
+    kind: str,
+    value: str,
+    product: str | None = None,
+) -> HotspotDetail:
+    """One group: its figures, unhappy examples, the manual's articles and gaps, the trend."""
+    report = hotspots(session, actor=actor, filters=filters)
+    group = next(
+        (
+            g
+            for g in report.groups
+            if (g.kind, g.value) == (kind, value) and (kind != "feature" or g.product == product)
+        ),
+        None,
+    )
+    if group is None:
+        group = Group(kind=kind, product=product, value=value)
+    scope = report.filters
+    ids = _member_ids(session, scope, group)
+    return HotspotDetail(
+        group=group,
+        examples=_examples(session, ids),
+        articles=_articles(session, group),
+        gaps=_gaps(session, scope, group, ids),
+        trend=_trend(session, scope, group),
+    )
+
+
+def _member_ids(session: Session, filters: InsightFilters, group: Group) -> list[int]:
+    rows = session.execute(
+        select(
+            Conversation.id, Conversation.product, Conversation.feature, Conversation.tags
+        ).where(*filters.conditions())
+    )
+    return [int(i) for i, p, f, t in rows if _belongs(group, p, f, t)]
+
+
+def _belongs(
+    group: Group, product: str | None, feature: str | None, tags: list[str] | None
+) -> bool:
+    if group.kind == "product":
+        return product == group.value
+    if group.kind == "feature":
+        return product == group.product and feature == group.value
+    return group.value in (tags or [])
+
+
+def _examples(session: Session, ids: list[int]) -> list[Conversation]:
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Conversation)
+            .options(selectinload(Conversation.assignee), selectinload(Conversation.rating))
+            .where(Conversation.id.in_(ids), Conversation.early_warning.is_(True))
+            .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
+            .limit(8)
+        )
+    )
+
+
+def _articles(session: Session, group: Group) -> list[Article]:
+    query = select(Article).where(Article.status == "published")
+    if group.kind == "product":
+        query = query.where(Article.product == group.value)
+    elif group.kind == "feature":
+        query = query.where(Article.product == group.product, Article.feature == group.value)
+    else:
+        return []
+    return list(session.scalars(query.order_by(Article.title).limit(10)))
+
+
+def _gaps(session: Session, filters: InsightFilters, group: Group, ids: list[int]) -> list[Gap]:
+    """Gaps the manual left open for this group in the period: its conversations, or its product."""
+    query = select(Gap).where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish)
+    if group.kind == "product":
+        query = query.where(Gap.product == group.value)
+    elif ids:
+        query = query.where(Gap.conversation_id.in_(ids))
+    else:
+        return []
+    return list(session.scalars(query.order_by(Gap.created_at.desc()).limit(10)))
+
+
+def _trend(session: Session, filters: InsightFilters, group: Group) -> list[TrendPoint]:
+    """Week by week over the period: the group's unhappy openings against the rest."""
+    rows = session.execute(
+        select(
+            Conversation.opened_at,
+            Conversation.product,
+            Conversation.feature,
+            Conversation.tags,
+            Conversation.early_warning,
+        ).where(*filters.conditions())
+    )
+    starts = []
+    at = filters.start
+    while at <= filters.end:
+        starts.append(at)
+        at += timedelta(days=7)
+    counts = [[0, 0, 0, 0] for _ in starts]
+    for opened, product, feature, tags, early in rows:
+        slot = min((opened.date() - filters.start).days // 7, len(starts) - 1)
+        inside = _belongs(group, product, feature, tags)
+        counts[slot][0 if inside else 2] += 1
+        counts[slot][1 if inside else 3] += int(bool(early))
+    return [TrendPoint(s, *c) for s, c in zip(starts, counts, strict=True)]

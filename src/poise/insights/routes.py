@@ -1,0 +1,275 @@
+"""Insights pages: the dashboard, the conversations behind each number, hotspots, exposure,
+the weekly digest, and a CSV of every table. Thin: parse, call a query, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.models import User
+from poise.conversations.models import CHANNELS
+from poise.db.base import utcnow
+from poise.errors import InvalidInput
+from poise.insights import digest as digest_queries
+from poise.insights import exposure as exposure_queries
+from poise.insights import figures, hotspots, queries
+from poise.insights.charts import trend_chart
+from poise.insights.filters import InsightFilters
+from poise.insights.filters import scoped as scoped_filters
+from poise.insights.params import Filters
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+METRIC_LABELS = {
+    "all": "All conversations",
+    "rated": "Rated",
+    "good": "Rated good",
+    "low": "Rated low",
+    "five": "Rated on the 1–5 scale",
+    "unhappy": "Unhappy opening",
+    "escalating": "Escalating",
+    "turnaround": "Turned around",
+    "resolved": "Resolved",
+    "fcr_resolved": "Resolved (counted for FCR)",
+    "first_contact": "Resolved on first contact",
+    "not_first_contact": "Resolved, but the customer came back",
+    "repeat": "Repeat contacts",
+    "emotion": "Customer turns felt",
+}
+
+
+def drill_link(filters: InsightFilters, metric: str, **extra: Any) -> str:
+    """The conversation list behind a number: the same filters plus the number's condition."""
+    return "/insights/conversations?" + urlencode(filters.params(metric=metric, **extra))
+
+
+def _query(filters: InsightFilters, **extra: Any) -> str:
+    return urlencode(filters.params(**extra))
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "drill": drill_link,
+        "query": _query,
+        "fmt": figures.fmt,
+        "figures": figures.FIGURES,
+        "pct": lambda v: "—" if v is None else f"{100 * v:.1f}%",
+    }
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    filters: Filters,
+) -> Response:
+    if not user.is_lead:
+        return RedirectResponse("/insights/exposure", status_code=303)
+    board = queries.dashboard(
+        session, actor=user, filters=filters, window_days=settings.fcr_window_days
+    )
+    context = {
+        "board": board,
+        "filters": board.filters,
+        "charts": _charts(board),
+        "channels_table": figures.channel_table(board)[1],
+        "choices": queries.choices(session, actor=user),
+        "channels": CHANNELS,
+        **_helpers(),
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+def _charts(board: queries.Dashboard) -> dict[str, Markup]:
+    labels = [f"{w.start:%d %b}" for w in board.weeks]
+    charts: dict[str, Markup] = {}
+    for figure in figures.FIGURES:
+        charts[figure.key] = trend_chart(
+            labels,
+            [_num(figure.value(w.current)) for w in board.weeks],
+            [_num(figure.value(w.previous)) for w in board.weeks],
+            f"{figure.label} by week, against the previous period",
+            _shower(figure),
+        )
+    return charts
+
+
+def _shower(figure: figures.Figure) -> Callable[[float], str]:
+    return lambda value: figures.fmt(figure, value)
+
+
+def _num(value: figures.Value) -> float | None:
+    return None if value is None else float(value)
+
+
+@router.get("/insights/conversations", response_class=HTMLResponse)
+def drill_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    filters: Filters,
+    metric: str = "all",
+    value: str = "",
+    page: int = 1,
+) -> HTMLResponse:
+    if metric not in queries.METRICS:
+        raise InvalidInput(f"metric must be one of {', '.join(queries.METRICS)}, not {metric!r}")
+    listing = queries.drill(
+        session,
+        actor=user,
+        filters=filters,
+        metric=metric,
+        value=value or None,
+        window_days=settings.fcr_window_days,
+        page=page,
+        page_size=settings.page_size,
+    )
+    scoped = scoped_filters(session, user, filters)
+    context = {
+        "listing": listing,
+        "filters": scoped,
+        "metric": metric,
+        "metric_label": METRIC_LABELS.get(metric, metric),
+        "value": value,
+        "base_query": _query(scoped, metric=metric, value=value or None),
+        **_helpers(),
+    }
+    return render(request, "insights/conversations.html", context)
+
+
+@router.get("/insights/hotspots", response_class=HTMLResponse)
+def hotspots_page(
+    request: Request, session: SessionDep, user: LeadUser, filters: Filters
+) -> HTMLResponse:
+    report = hotspots.hotspots(session, actor=user, filters=filters)
+    context = {
+        "report": report,
+        "filters": report.filters,
+        "min_count": hotspots.MIN_COUNT,
+        "fdr": hotspots.FDR,
+        **_helpers(),
+    }
+    return render(request, "insights/hotspots.html", context)
+
+
+@router.get("/insights/hotspot", response_class=HTMLResponse)
+def hotspot_page(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    filters: Filters,
+    kind: str,
+    value: str,
+    of: str = "",
+) -> HTMLResponse:
+    if kind not in hotspots.KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(hotspots.KINDS)}, not {kind!r}")
+    detail = hotspots.hotspot(
+        session, actor=user, filters=filters, kind=kind, value=value, product=of or None
+    )
+    scoped = scoped_filters(session, user, filters)
+    trend = detail.trend
+    chart = trend_chart(
+        [f"{p.start:%d %b}" for p in trend],
+        [p.unhappy / p.n if p.n else None for p in trend],
+        [p.rest_unhappy / p.rest_n if p.rest_n else None for p in trend],
+        f"Unhappy openings by week: {detail.group.label} against the rest",
+        lambda v: f"{100 * v:.0f}%",
+    )
+    narrowed = InsightFilters(**{**scoped.__dict__, **_narrow(detail.group)})
+    context = {
+        "detail": detail,
+        "group": detail.group,
+        "filters": scoped,
+        "narrowed": narrowed,
+        "chart": chart,
+        **_helpers(),
+    }
+    return render(request, "insights/hotspot.html", context)
+
+
+def _narrow(group: hotspots.Group) -> dict[str, str | None]:
+    if group.kind == "product":
+        return {"product": group.value}
+    if group.kind == "feature":
+        return {"product": group.product, "feature": group.value}
+    return {"tag": group.value}
+
+
+@router.get("/insights/exposure", response_class=HTMLResponse)
+def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    mine = exposure_queries.my_exposure(session, actor=user)
+    context = {
+        "balance": mine,
+        "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
+    }
+    return render(request, "insights/exposure.html", context)
+
+
+def _team_id(user: User, team: str | None) -> int:
+    if team:
+        if not team.isdigit():
+            raise InvalidInput(f"team must be an id (a number), not {team!r}")
+        return int(team)
+    if user.team_id is None:
+        raise InvalidInput("choose a team: add ?team=ID")
+    return user.team_id
+
+
+@router.get("/insights/exposure/team", response_class=HTMLResponse)
+def team_exposure_page(
+    request: Request, session: SessionDep, user: LeadUser, team: str | None = None
+) -> HTMLResponse:
+    result = exposure_queries.team_exposure(session, actor=user, team_id=_team_id(user, team))
+    context = {"exposure": result, "heavy_run": exposure_queries.HEAVY_RUN}
+    return render(request, "insights/team_exposure.html", context)
+
+
+@router.get("/insights/digest", response_class=HTMLResponse)
+def digest_page(
+    request: Request, session: SessionDep, user: LeadUser, team: str | None = None
+) -> HTMLResponse:
+    found = digest_queries.weekly_digest(
+        session, actor=user, team_id=_team_id(user, team), today=utcnow().date()
+    )
+    return render(request, "insights/digest.html", {"digest": found, **_helpers()})
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+@router.get("/insights/export/{table}.csv")
+def export_csv(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    filters: Filters,
+    table: str,
+) -> Response:
+    """Each table of the pages as CSV, with the same filters and the same numbers."""
+    header, rows = figures.build_table(
+        session, window_days=settings.fcr_window_days, actor=user, filters=filters, table=table
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    name = f"poise-{table}-{filters.start}-{filters.end}.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

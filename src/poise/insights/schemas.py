@@ -1,0 +1,137 @@
+"""JSON shapes of the insights API, named by role; numbers as the CSV gives them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+
+class FiltersPublic(BaseModel):
+    start: date
+    end: date
+    team_id: int | None
+    product: str | None
+    feature: str | None
+    channel: str | None
+    assignee_id: int | None
+    tag: str | None
+
+
+class FigurePublic(BaseModel):
+    """One figure this period and the period before; count/base give the share's parts."""
+
+    figure: str
+    label: str
+    current: float | int | None
+    count: int | None
+    base: int | None
+    previous: float | int | None
+    previous_count: int | None
+    previous_base: int | None
+
+
+class ChannelPublic(BaseModel):
+    channel: str
+    conversations: int
+    previous: int
+
+
+class EmotionPublic(BaseModel):
+    emotion: str
+    customer_turns: int
+    previous: int
+
+
+class WeekPublic(BaseModel):
+    """Week *k* of the period, with week *k* of the previous period, figure by figure."""
+
+    week_start: date
+    week_end: date
+    current: dict[str, float | int | None]
+    previous: dict[str, float | int | None]
+
+
+class DashboardPublic(BaseModel):
+    filters: FiltersPublic
+    fcr_window_days: int
+    figures: list[FigurePublic]
+    channels: list[ChannelPublic]
+    emotions: list[EmotionPublic]
+    weeks: list[WeekPublic]
+
+
+class GroupPublic(BaseModel):
+    kind: str
+    product: str | None
+    value: str
+    conversations: int
+    unhappy: int
+    unhappy_rate: float | None
+    rest_conversations: int
+    rest_unhappy: int
+    rest_unhappy_rate: float | None
+    unhappy_p: float | None
+    unhappy_alarm: bool
+    rated: int
+    low: int
+    low_rate: float | None
+    rest_rated: int
+    rest_low: int
+    rest_low_rate: float | None
+    low_p: float | None
+    low_alarm: bool
+
+
+class PervasivePublic(BaseModel):
+    pervasive: bool
+    rising: int
+    products: int
+    unhappy_rate: float | None
+    previous_unhappy_rate: float | None
+    p_value: float
+    rising_products: list[str]
+
+
+class HotspotsPublic(BaseModel):
+    filters: FiltersPublic
+    conversations: int
+    tests: int
+    pervasive: PervasivePublic
+    groups: list[GroupPublic]
+
+
+class ExposureWeek(BaseModel):
+    week_start: date
+    negativity: int
+    praise: int
+
+
+class ExposurePublic(BaseModel):
+    """The caller's own weeks (the morale balance): negative turns absorbed, praise received."""
+
+    weeks: list[ExposureWeek]
+
+
+class SpreadPublic(BaseModel):
+    week_start: date
+    members: int
+    low: int
+    median: float
+    high: int
+    praise_median: float
+    heavy: int
+
+
+class PersonPublic(BaseModel):
+    id: int
+    name: str
+
+
+class TeamExposurePublic(BaseModel):
+    """The team's spread per week (no names) and who to check in with (a private prompt)."""
+
+    team_id: int
+    team: str
+    weeks: list[SpreadPublic]
+    check_in: list[PersonPublic]

@@ -1,0 +1,240 @@
+"""The dashboard on constructed data with known answers: every figure checked on the page, in
+the API and in the CSV, and each number leads to the conversations behind it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from insights.insight_builders import add_conversations, customer
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+
+PERIOD = "start=2026-11-02&end=2026-11-15"
+WEEK1 = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+WEEK2 = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+BEFORE = datetime(2026, 10, 20, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    lead: User
+    admin: User
+    a1: User
+    a2: User
+    b1: User
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """Team A (lead, a1, a2) and team B (b1); numbers chosen so each figure is easy to check.
+
+    Team A this period: a1 has 6 chats on Router in week 1 (2 unhappy, 1 escalating,
+    1 turnaround; rated good, good, bad and 5/5), two of them from one customer two days
+    apart (a repeat, and not first contact); a2 has 4 e-mails on Billing in week 2, answered
+    in 10 minutes and resolved in 2 hours, one rated 2/5. Team B's 5 chats are not the lead's.
+    """
+    w = World(
+        lead=make_user(session, role="lead", team="A"),
+        admin=make_user(session, role="admin"),
+        a1=make_user(session, team="A"),
+        a2=make_user(session, team="A"),
+        b1=make_user(session, team="B"),
+    )
+    add_conversations(
+        session,
+        n=4,
+        opened=WEEK1,
+        assignee_id=w.a1.id,
+        unhappy=2,
+        escalating=1,
+        turnarounds=1,
+        ratings=[("three", 3), ("three", 3), ("three", 1), ("five", 5)],
+        emotion="angry",
+    )
+    again = customer(session).id
+    add_conversations(session, n=1, opened=WEEK1, assignee_id=w.a1.id, customer_id=again)
+    add_conversations(
+        session, n=1, opened=WEEK1 + timedelta(days=2), assignee_id=w.a1.id, customer_id=again
+    )
+    add_conversations(
+        session,
+        n=4,
+        opened=WEEK2,
+        channel="email",
+        product="Billing",
+        assignee_id=w.a2.id,
+        ratings=[("five", 2)],
+        first_reply=timedelta(minutes=10),
+        resolve_after=timedelta(hours=2),
+    )
+    add_conversations(session, n=5, opened=WEEK1, assignee_id=w.b1.id, unhappy=5)
+    add_conversations(session, n=2, opened=BEFORE, assignee_id=w.a1.id, unhappy=1)
+    return w
+
+
+EXPECTED = {  # team A, this period
+    "conversations": 10,
+    "csat": 0.6,  # 3 good of 5 rated
+    "low_csat": 0.4,  # bad and 2/5
+    "response_rate": 0.5,
+    "mean_five": 3.5,  # 5 and 2
+    "fcr": 0.9,  # 9 of 10 resolved
+    "median_first_response": 300.0,
+    "median_resolution": 3600.0,
+    "repeat_rate": 0.1,
+    "unhappy_share": 0.2,
+    "escalating_share": 0.1,
+    "turnarounds": 1,
+}
+
+
+def _token(session: Session, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
+
+
+def test_every_figure_agrees_on_page_api_and_csv(
+    client: TestClient, session: Session, world: World
+) -> None:
+    api = client.get(
+        f"/api/v1/insights/dashboard?{PERIOD}", headers=_token(session, world.lead)
+    ).json()
+    figures = {f["figure"]: f for f in api["figures"]}
+    assert {k: figures[k]["current"] for k in EXPECTED} == EXPECTED
+    assert figures["conversations"]["previous"] == 2
+    assert figures["unhappy_share"]["previous"] == 0.5
+    assert (figures["csat"]["count"], figures["csat"]["base"]) == (3, 5)
+    assert api["filters"]["team_id"] == world.lead.team_id
+    assert {c["channel"]: c["conversations"] for c in api["channels"]} == {"chat": 6, "email": 4}
+    assert api["emotions"][0] == {"emotion": "neutral", "customer_turns": 6, "previous": 2}
+    assert [w["current"]["conversations"] for w in api["weeks"]] == [6, 4]
+    assert api["weeks"][0]["previous"]["conversations"] == 2
+
+    sign_in(client, world.lead)
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/insights/export/summary.csv?{PERIOD}").text))
+    )
+    from_csv = {r["figure"]: r["current"] for r in rows}
+    assert {k: float(from_csv[k]) for k in EXPECTED} == {k: float(v) for k, v in EXPECTED.items()}
+    weekly = list(
+        csv.DictReader(io.StringIO(client.get(f"/insights/export/weekly.csv?{PERIOD}").text))
+    )
+    assert [int(r["conversations"]) for r in weekly] == [6, 4]
+
+    page = client.get(f"/insights?{PERIOD}").text
+    shown = dict(re.findall(r'data-figure="(\w+)" href="[^"]*">([^<]+)<', page))
+    assert shown["conversations"] == "10"
+    assert shown["csat"] == "60.0%"
+    assert shown["fcr"] == "90.0%"
+    assert shown["mean_five"] == "3.50"
+    assert shown["median_first_response"] == "5 min"
+    assert shown["median_resolution"] == "60 min"
+    assert shown["repeat_rate"] == "10.0%"
+    assert shown["unhappy_share"] == "20.0%"
+    assert shown["turnarounds"] == "1"
+    assert '<svg class="trend"' in page
+
+
+def _drill_ids(client: TestClient, page: str, figure: str) -> list[str]:
+    link = re.search(rf'data-figure="{figure}" href="([^"]+)"', page)
+    assert link, figure
+    listing = client.get(link.group(1).replace("&amp;", "&"))
+    assert listing.status_code == 200
+    return re.findall(r'href="/conversations/(\d+)"', listing.text)
+
+
+def test_each_number_opens_the_conversations_behind_it(
+    client: TestClient, session: Session, world: World
+) -> None:
+    sign_in(client, world.lead)
+    page = client.get(f"/insights?{PERIOD}").text
+    assert len(_drill_ids(client, page, "conversations")) == 10
+    assert len(_drill_ids(client, page, "csat")) == 3
+    assert len(_drill_ids(client, page, "fcr")) == 9
+    assert len(_drill_ids(client, page, "repeat_rate")) == 1
+    assert len(_drill_ids(client, page, "unhappy_share")) == 2
+    assert len(_drill_ids(client, page, "escalating_share")) == 1
+    filtered = client.get(f"/insights?{PERIOD}&product=Billing").text
+    assert len(_drill_ids(client, filtered, "conversations")) == 4
+    assert len(_drill_ids(client, filtered, "low_csat")) == 1
+
+
+def test_admins_see_every_team_and_can_narrow_to_one(
+    client: TestClient, session: Session, world: World
+) -> None:
+    headers = _token(session, world.admin)
+    every = client.get(f"/api/v1/insights/dashboard?{PERIOD}", headers=headers).json()
+    assert {f["figure"]: f["current"] for f in every["figures"]}["conversations"] == 15
+    team_b = world.b1.team_id
+    one = client.get(f"/api/v1/insights/dashboard?{PERIOD}&team={team_b}", headers=headers).json()
+    assert {f["figure"]: f["current"] for f in one["figures"]}["unhappy_share"] == 1.0
+    by_assignee = client.get(
+        f"/api/v1/insights/dashboard?{PERIOD}&assignee={world.a2.id}&channel=email",
+        headers=headers,
+    ).json()
+    assert {f["figure"]: f["current"] for f in by_assignee["figures"]}["conversations"] == 4
+
+
+def test_a_lead_sees_only_their_team_and_agents_see_no_dashboard(
+    client: TestClient, session: Session, world: World
+) -> None:
+    lead = _token(session, world.lead)
+    other_team = f"/api/v1/insights/dashboard?{PERIOD}&team={world.b1.team_id}"
+    assert client.get(other_team, headers=lead).status_code == 403
+    outsider = f"/api/v1/insights/dashboard?{PERIOD}&assignee={world.b1.id}"
+    assert client.get(outsider, headers=lead).status_code == 403
+    assert (
+        client.get(f"/api/v1/insights/hotspots?team={world.b1.team_id}", headers=lead).status_code
+        == 403
+    )
+    agent = _token(session, world.a1)
+    assert client.get("/api/v1/insights/dashboard", headers=agent).status_code == 403
+    assert client.get("/api/v1/insights/hotspots", headers=agent).status_code == 403
+
+    sign_in(client, world.lead)
+    assert client.get(f"/insights?team={world.b1.team_id}").status_code == 403
+    assert client.get(f"/insights/export/summary.csv?team={world.b1.team_id}").status_code == 403
+    drill = f"/insights/conversations?{PERIOD}&metric=all&team={world.b1.team_id}"
+    assert client.get(drill).status_code == 403
+
+
+def test_agents_are_sent_to_their_own_exposure(
+    client: TestClient, session: Session, world: World
+) -> None:
+    sign_in(client, world.a1)
+    response = client.get("/insights", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/insights/exposure"
+    assert client.get("/insights/hotspots").status_code == 403
+    assert client.get("/insights/conversations").status_code == 403
+    assert client.get("/insights/export/summary.csv").status_code == 403
+
+
+def test_bad_filters_are_refused_with_a_reason(
+    client: TestClient, session: Session, world: World
+) -> None:
+    sign_in(client, world.admin)
+    assert (
+        "start must not be after end"
+        in client.get("/insights?start=2026-11-10&end=2026-11-01").text
+    )
+    assert client.get("/insights?channel=fax").status_code == 400
+    assert client.get("/insights/conversations?metric=nope").status_code == 400
+    assert client.get("/insights/export/nope.csv").status_code == 404
+    headers = _token(session, world.admin)
+    assert client.get("/api/v1/insights/dashboard?start=soon", headers=headers).status_code == 400
+
+
+def test_the_api_is_documented_with_its_filters(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    params = {p["name"] for p in spec["paths"]["/api/v1/insights/dashboard"]["get"]["parameters"]}
+    assert {"start", "end", "team", "product", "feature", "channel", "assignee", "tag"} <= params
+    assert "/api/v1/insights/hotspots" in spec["paths"]
+    assert "/api/v1/insights/exposure/team" in spec["paths"]
