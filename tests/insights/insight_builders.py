@@ -41,6 +41,7 @@ def add_conversations(
     text: str = "My router keeps dropping the connection.",
     emotion: str = "neutral",
     negativity: float = 0.1,
+    comment: str = "",
 ) -> list[Conversation]:
     """``n`` conversations; the first ``unhappy`` open unhappily, the first ``escalating``
     escalate, the first ``turnarounds`` turn around, the first ``len(ratings)`` are rated."""
@@ -95,7 +96,7 @@ def add_conversations(
                     conversation_id=conv.id,
                     scale=scale,
                     score=score,
-                    comment="",
+                    comment=comment,
                     rated_at=opened + timedelta(hours=2),
                     agent_id=assignee_id,
                 )

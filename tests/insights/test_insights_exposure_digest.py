@@ -1,0 +1,182 @@
+"""Exposure (each agent's own; a lead's team spread and a private check-in prompt) and the
+weekly digest, as a page and as e-mail to a real local SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import make_user, sign_in
+from insights.insight_builders import add_conversations
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.cli import app as cli_app
+from poise.morale.queries import week_start
+from poise.settings import Settings
+
+THIS_WEEK = week_start(datetime.now(UTC)) + timedelta(hours=1)
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, str]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Team:
+    lead: User
+    hana: User  # three heavy weeks in a row
+    dan: User  # heavy only this week and the one before
+    cal: User  # calm
+    other_lead: User
+
+
+@pytest.fixture
+def team(session: Session) -> Team:
+    t = Team(
+        lead=make_user(session, role="lead", team="A", name="Lee Lead", email="lee@example.com"),
+        hana=make_user(session, team="A", name="Hana Heavy"),
+        dan=make_user(session, team="A", name="Dan Twice"),
+        cal=make_user(session, team="A", name="Cal Calm"),
+        other_lead=make_user(session, role="lead", team="B", email="bo@example.com"),
+    )
+    for weeks_ago in range(3):
+        when = THIS_WEEK - timedelta(weeks=weeks_ago)
+        add_conversations(session, n=8, opened=when, assignee_id=t.hana.id, negativity=0.9)
+        add_conversations(
+            session, n=8 if weeks_ago < 2 else 1, opened=when, assignee_id=t.dan.id, negativity=0.9
+        )
+        add_conversations(session, n=2, opened=when, assignee_id=t.cal.id, negativity=0.9)
+    return t
+
+
+def _get(client: TestClient, session: Session, user: User, url: str) -> Any:
+    token = create_api_token(session, actor=None, user=user)
+    return client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_an_agent_sees_only_their_own_exposure(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    mine = _get(client, session, team.hana, "/api/v1/insights/exposure").json()
+    assert [w["negativity"] for w in mine["weeks"]][-3:] == [8, 8, 8]
+    calm = _get(client, session, team.cal, "/api/v1/insights/exposure").json()
+    assert [w["negativity"] for w in calm["weeks"]][-3:] == [2, 2, 2]
+    assert _get(client, session, team.cal, "/api/v1/insights/exposure/team").status_code == 403
+
+    sign_in(client, team.cal)
+    page = client.get("/insights/exposure").text
+    assert "Only you see your line" in page and "Hana" not in page
+    assert client.get("/insights/exposure/team").status_code == 403
+    assert client.get("/insights/digest").status_code == 403
+
+
+def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    spread = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
+    assert [p["name"] for p in spread["check_in"]] == ["Hana Heavy"]
+    last = spread["weeks"][-1]
+    assert (last["members"], last["low"], last["median"], last["high"]) == (4, 0, 5.0, 8)
+    assert last["heavy"] == 2  # Hana and Dan this week; Dan has two heavy weeks, not three
+
+    sign_in(client, team.lead)
+    page = client.get("/insights/exposure/team").text
+    assert "A private prompt: check in" in page and "Hana Heavy" in page
+    assert "Dan Twice" not in page and "Cal Calm" not in page  # a spread, not a ranking
+    csv_text = client.get("/insights/export/exposure.csv").text
+    assert csv_text.splitlines()[-1].endswith(",4,0,5.0,8,0.0,2")
+
+    b_team = team.lead.team_id
+    assert (
+        _get(
+            client, session, team.other_lead, f"/api/v1/insights/exposure/team?team={b_team}"
+        ).status_code
+        == 403
+    )
+    sign_in(client, team.other_lead)
+    assert client.get(f"/insights/exposure/team?team={b_team}").status_code == 403
+    assert client.get(f"/insights/digest?team={b_team}").status_code == 403
+
+
+def test_the_digest_page_and_e_mail(
+    client: TestClient,
+    session: Session,
+    team: Team,
+    cli_env: Settings,
+    smtp: tuple[Inbox, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    for product in ("Router", "Mesh", "Camera"):
+        add_conversations(
+            session,
+            n=40,
+            opened=yesterday,
+            product=product,
+            assignee_id=team.cal.id,
+            unhappy=30 if product == "Camera" else 2,
+        )
+    add_conversations(
+        session,
+        n=1,
+        opened=yesterday,
+        assignee_id=team.cal.id,
+        ratings=[("three", 3)],
+        comment="Cal sorted it in minutes, thank you!",
+    )
+
+    sign_in(client, team.lead)
+    page = client.get("/insights/digest").text
+    assert "Camera" in page and "Cal sorted it in minutes" in page and "Hana Heavy" in page
+
+    inbox, url = smtp
+    runner = CliRunner()
+    missing = runner.invoke(cli_app, ["insights", "digest"])
+    assert missing.exit_code == 2 and "POISE_SMTP_URL" in missing.output
+    monkeypatch.setenv("POISE_SMTP_URL", url)
+    done = runner.invoke(cli_app, ["insights", "digest"])
+    assert done.exit_code == 0, done.output
+    assert "2 digests sent" in done.output
+    mail = next(m for m in inbox.messages if m["To"] == "lee@example.com")
+    assert mail["Subject"].startswith("Poise weekly digest: A,")
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
+    assert "- Hotspot: Camera (40 conversations)" in body
+    assert "Kudos for Cal Calm: “Cal sorted it in minutes, thank you!”" in body
+    assert "check in): Hana Heavy" in body
+    assert "/insights/digest?team=" in body

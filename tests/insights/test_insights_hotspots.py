@@ -1,0 +1,124 @@
+"""Hotspots on constructed data with known answers: a planted hotspot alarms, noise and tiny
+groups do not, and a week when every product rises at once is called pervasive."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from insights.insight_builders import add_conversations
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.insights.stats import benjamini_hochberg, one_sided_p
+
+NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+BEFORE = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+WEEK = "start=2026-11-09&end=2026-11-15"
+PRODUCTS = ["Router", "Mesh", "Modem", "Camera", "Doorbell", "Hub"]
+
+
+def _report(client: TestClient, session: Session, user: User) -> dict[str, object]:
+    token = create_api_token(session, actor=None, user=user)
+    response = client.get(
+        f"/api/v1/insights/hotspots?{WEEK}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _alarms(report: dict[str, object]) -> set[tuple[str, str]]:
+    groups = report["groups"]
+    assert isinstance(groups, list)
+    return {(g["kind"], g["value"]) for g in groups if g["unhappy_alarm"] or g["low_alarm"]}
+
+
+def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="A")
+    agent = make_user(session, team="A")
+    for product in PRODUCTS:
+        planted = product == "Camera"
+        add_conversations(
+            session,
+            n=60,
+            opened=NOW,
+            product=product,
+            feature="setup",
+            assignee_id=agent.id,
+            unhappy=24 if planted else 6,
+            ratings=[("three", 1)] * (20 if planted else 3) + [("three", 3)] * 20,
+            tags=["night"] if planted else [],
+        )
+        add_conversations(
+            session, n=60, opened=BEFORE, product=product, assignee_id=agent.id, unhappy=6
+        )
+    report = _report(client, session, lead)
+    assert _alarms(report) == {
+        ("product", "Camera"),
+        ("feature", "setup"),  # Camera's setup feature: the same 60 conversations
+        ("tag", "night"),
+    }
+    assert report["pervasive"]["pervasive"] is False  # type: ignore[index]
+
+    sign_in(client, lead)
+    page = client.get(f"/insights/hotspots?{WEEK}").text
+    assert "Hotspot: unhappy openings" in page and "Not pervasive" in page
+    detail = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera")
+    assert detail.status_code == 200
+    assert "Hotspot: unhappy openings stand above the rest." in detail.text
+    assert detail.text.count('href="/conversations/') == 8  # the worst examples
+    assert '<svg class="trend"' in detail.text
+    calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
+    assert "Not a hotspot in this period." in calm
+
+
+def test_noise_and_three_angry_conversations_do_not_alarm(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    rng = random.Random(14)
+    for product in PRODUCTS:
+        for when in (NOW, BEFORE):
+            unhappy = sum(rng.random() < 0.15 for _ in range(60))
+            add_conversations(session, n=60, opened=when, product=product, unhappy=unhappy)
+    add_conversations(session, n=3, opened=NOW, product="Toaster", unhappy=3, tags=["fire"])
+    report = _report(client, session, admin)
+    assert _alarms(report) == set()
+    assert report["pervasive"]["pervasive"] is False  # type: ignore[index]
+    toaster = [g for g in report["groups"] if g["value"] == "Toaster"]  # type: ignore[union-attr]
+    assert toaster[0]["unhappy_rate"] == 1.0 and toaster[0]["unhappy_p"] is None
+
+
+def test_a_rise_across_most_products_is_pervasive_not_a_hotspot(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    for product in PRODUCTS:
+        add_conversations(session, n=60, opened=BEFORE, product=product, unhappy=6)
+        add_conversations(session, n=60, opened=NOW, product=product, unhappy=21)
+    report = _report(client, session, admin)
+    pervasive = report["pervasive"]
+    assert isinstance(pervasive, dict)
+    assert pervasive["pervasive"] is True
+    assert (pervasive["rising"], pervasive["products"]) == (6, 6)
+    assert (pervasive["previous_unhappy_rate"], pervasive["unhappy_rate"]) == (0.1, 0.35)
+    assert _alarms(report) == set()
+    sign_in(client, admin)
+    assert (
+        "rose in <strong>6 of 6 products</strong>" in client.get(f"/insights/hotspots?{WEEK}").text
+    )
+
+
+def test_the_statistics_on_textbook_numbers() -> None:
+    # 30% of 100 against 10% of 100: z = 3.54, p ≈ 0.0002
+    assert abs(one_sided_p(30, 100, 10, 100) - 0.0002) < 0.0001
+    assert one_sided_p(10, 100, 30, 100) > 0.99  # lower is never an alarm
+    assert one_sided_p(0, 0, 5, 10) == 1.0
+    # BH keeps 0.01 and 0.02 of four at q = 0.05 (0.02 <= 0.05 * 2/4), not 0.04 (> 0.0375)
+    assert benjamini_hochberg([0.01, 0.04, 0.02, 0.5], 0.05) == [True, False, True, False]
