@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -21,17 +22,17 @@ WEEK = "start=2026-11-09&end=2026-11-15"
 PRODUCTS = ["Router", "Mesh", "Modem", "Camera", "Doorbell", "Hub"]
 
 
-def _report(client: TestClient, session: Session, user: User) -> dict[str, object]:
+def _report(client: TestClient, session: Session, user: User) -> dict[str, Any]:
     token = create_api_token(session, actor=None, user=user)
     response = client.get(
         f"/api/v1/insights/hotspots?{WEEK}", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 
-def _alarms(report: dict[str, object]) -> set[tuple[str, str]]:
+def _alarms(report: dict[str, Any]) -> set[tuple[str, str]]:
     groups = report["groups"]
     assert isinstance(groups, list)
     return {(g["kind"], g["value"]) for g in groups if g["unhappy_alarm"] or g["low_alarm"]}
@@ -64,7 +65,7 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
         ("feature", "setup"),  # Camera's setup feature: the same 60 conversations
         ("tag", "night"),
     }
-    assert report["pervasive"]["pervasive"] is False  # type: ignore[index]
+    assert report["pervasive"]["pervasive"] is False
 
     sign_in(client, lead)
     page = client.get(f"/insights/hotspots?{WEEK}").text
@@ -90,8 +91,8 @@ def test_noise_and_three_angry_conversations_do_not_alarm(
     add_conversations(session, n=3, opened=NOW, product="Toaster", unhappy=3, tags=["fire"])
     report = _report(client, session, admin)
     assert _alarms(report) == set()
-    assert report["pervasive"]["pervasive"] is False  # type: ignore[index]
-    toaster = [g for g in report["groups"] if g["value"] == "Toaster"]  # type: ignore[union-attr]
+    assert report["pervasive"]["pervasive"] is False
+    toaster = [g for g in report["groups"] if g["value"] == "Toaster"]
     assert toaster[0]["unhappy_rate"] == 1.0 and toaster[0]["unhappy_p"] is None
 
 
