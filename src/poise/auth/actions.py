@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from poise.auth.models import ROLES, ApiToken, Team, User
+from poise.auth.models import ROLES, ApiToken, LoginFailure, Team, User
 from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 
+LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "poise_"  # noqa: S105 - a visible prefix, not a secret
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+log = logging.getLogger("poise.auth")
+
+
+def login_key(email: str) -> str:
+    """How a sign-in's e-mail is counted by the throttle: as accounts are stored."""
+    return email.strip().lower()[:254]
 
 
 def _clean_email(email: str) -> str:
@@ -121,6 +133,7 @@ def update_user(
     if password:
         _check_password(password)
         user.password_hash = hash_password(password)
+        user.session_version += 1  # a new password ends every session of the old one
     session.commit()
     return user
 
@@ -141,8 +154,46 @@ def create_api_token(session: Session, *, actor: User | None, user: User, name: 
 
 
 def touch_token(session: Session, token: ApiToken) -> None:
-    """Record when a token was last used (at most once a minute, to spare writes)."""
+    """Record when a token was last used: at most once a minute per token, never failing.
+
+    A conditional UPDATE, so of many concurrent requests (in any process) at most one writes
+    and the others in that minute write nothing. A database that refuses the write (read
+    only, disk full) must not fail the request the token was for: the use goes unrecorded
+    and the log says why.
+    """
     now = utcnow()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_EVERY:
+        return
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOKEN_TOUCH_EVERY)
+    try:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token.id)
+            .where(stale)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        log.warning("could not record the use of API token %s: %s", token.id, exc.orig)
+
+
+def record_login_failure(session: Session, *, email: str, ip: str) -> None:
+    """Remember a refused sign-in for the throttle; forget those past the window."""
+    now = utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - LOGIN_WINDOW))
+    session.add(LoginFailure(email=login_key(email), ip=ip[:64], failed_at=now))
+    session.commit()
+
+
+def record_login_success(session: Session, *, user: User) -> None:
+    """A correct password clears the account's failures (the address's count stays)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+    session.commit()
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """Sign ``user`` out everywhere: every session cookie carrying the old version stops working."""
+    user.session_version += 1
+    session.commit()

@@ -15,25 +15,33 @@ from poise.web.csrf import verify_csrf_header
 from poise.web.deps import SessionDep
 
 SESSION_USER_KEY = "user_id"
+SESSION_VERSION_KEY = "session_version"  # the user's session version at sign-in
 
 
 class LoginRequired(PoiseError):  # noqa: N818 - reads as what happened
     """No valid session or token: pages redirect to the login form, the API answers 401."""
 
 
-def _session_user(request: Request, session: SessionDep) -> User | None:
+def session_user(request: Request, session: SessionDep) -> User | None:
+    """The user of the session cookie, if it is still valid.
+
+    Signed cookies cannot be recalled, so each carries the user's session version from
+    sign-in; once sign-out or a new password raises the version, every older cookie (a
+    copy, another browser, a stolen one) stops working.
+    """
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
     user = user_by_id(session, user_id)
-    if user is None:
+    if user is None or request.session.get(SESSION_VERSION_KEY) != user.session_version:
         request.session.clear()
+        return None
     return user
 
 
 def current_user(request: Request, session: SessionDep) -> User:
     """The signed-in user of a page; also kept on ``request.state`` for the layout."""
-    user = _session_user(request, session)
+    user = session_user(request, session)
     if user is None:
         raise LoginRequired("please sign in")
     request.state.user = user
@@ -57,7 +65,7 @@ def api_user(request: Request, session: SessionDep) -> User:
             raise LoginRequired("the API token is unknown or revoked")
         touch_token(session, token)
         return token.user
-    user = _session_user(request, session)
+    user = session_user(request, session)
     if user is None:
         raise LoginRequired("send an API token: Authorization: Bearer TOKEN")
     verify_csrf_header(request)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from poise.auth.actions import token_hash
-from poise.auth.models import ApiToken, Team, User
+from poise.auth.actions import LOGIN_WINDOW, login_key, token_hash
+from poise.auth.models import ApiToken, LoginFailure, Team, User
 from poise.auth.passwords import verify_password
 from poise.auth.permissions import require_admin
+from poise.db.base import utcnow
 from poise.errors import NotFound
 from poise.pagination import Page
+
+MAX_FAILURES_PER_ACCOUNT = 5  # within LOGIN_WINDOW: the 6th try waits, right password or not
+MAX_FAILURES_PER_ADDRESS = 20  # one address trying many accounts
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -20,6 +27,48 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         verify_password(None, password)
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Why sign-in is refused for now, and for how many seconds more."""
+
+    message: str
+    retry_after: int
+
+
+def login_throttle(
+    session: Session, *, email: str, ip: str, now: datetime | None = None
+) -> LoginThrottle | None:
+    """Whether this account or this address has failed too often lately; None when not.
+
+    Counted in the database, so every server process enforces the same limits. Checked
+    before the password, so a throttled guess is refused even when it is right.
+    """
+    now = now or utcnow()
+    since = now - LOGIN_WINDOW
+    by_account = select(LoginFailure.failed_at).where(LoginFailure.email == login_key(email))
+    by_address = select(LoginFailure.failed_at).where(LoginFailure.ip == ip[:64])
+    checks = (
+        (by_account, MAX_FAILURES_PER_ACCOUNT, "for this account"),
+        (by_address, MAX_FAILURES_PER_ADDRESS, "from your network address"),
+    )
+    for query, limit, whose in checks:
+        times = list(
+            session.scalars(
+                query.where(LoginFailure.failed_at >= since).order_by(LoginFailure.failed_at)
+            )
+        )
+        if len(times) >= limit:
+            free_at = times[len(times) - limit] + LOGIN_WINDOW
+            seconds = max(1, int((free_at - now).total_seconds()) + 1)
+            minutes = -(-seconds // 60)
+            return LoginThrottle(
+                f"Too many failed sign-ins {whose}: try again in {minutes} "
+                f"minute{'s' if minutes != 1 else ''}, or ask an admin to set a new password.",
+                seconds,
+            )
+    return None
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from poise.auth import actions, queries
-from poise.auth.deps import SESSION_USER_KEY, AdminUser, ApiAdmin, CurrentUser
+from poise.auth.deps import (
+    SESSION_USER_KEY,
+    SESSION_VERSION_KEY,
+    AdminUser,
+    ApiAdmin,
+    CurrentUser,
+    session_user,
+)
 from poise.auth.models import ROLES
 from poise.auth.schemas import UserCreate, UserPublic
 from poise.errors import InvalidInput
@@ -32,17 +39,31 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse | RedirectResponse:
+    address = request.client.host if request.client else "unknown"
+    throttle = queries.login_throttle(session, email=email, ip=address)
+    if throttle is not None:
+        context = {"next": safe_next(next), "email": email, "error": throttle.message}
+        response = render(request, "auth/login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(throttle.retry_after)
+        return response
     user = queries.authenticate(session, email, password)
     if user is None:
+        actions.record_login_failure(session, email=email, ip=address)
         context = {"next": safe_next(next), "email": email, "error": "Wrong email or password."}
         return render(request, "auth/login.html", context, status_code=400)
+    actions.record_login_success(session, user=user)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
     request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_VERSION_KEY] = user.session_version
     return redirect(safe_next(next))
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    """Sign out here and everywhere else: every session of the user ends."""
+    user = session_user(request, session)
+    if user is not None:
+        actions.end_all_sessions(session, user=user)
     request.session.clear()
     return redirect("/login")
 
