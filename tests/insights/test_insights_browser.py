@@ -1,0 +1,51 @@
+"""A lead's journey in a real browser: the dashboard, a product filter, the conversations
+behind a number, and a hotspot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, make_user
+from insights.insight_builders import add_conversations
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    when = datetime.now(UTC) - timedelta(days=2)
+    for product in ("Router", "Mesh", "Camera", "Hub"):
+        unhappy = 24 if product == "Camera" else 3
+        add_conversations(
+            session, n=40, opened=when, product=product, assignee_id=agent.id, unhappy=unhappy
+        )
+    page = browser_page
+
+    page.goto(f"{live_server}/login?next=/insights")
+    page.fill("input[name=email]", lead.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/insights")
+    assert page.inner_text('[data-figure="conversations"]') == "160"
+    page.select_option("#filters select[name=product]", "Camera")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**/insights?*product=Camera*")
+    assert page.inner_text('[data-figure="unhappy_share"]') == "60.0%"
+    page.click('[data-figure="unhappy_share"]')
+    page.wait_for_url("**/insights/conversations?*metric=unhappy*")
+    assert page.locator("table.conversations tbody tr").count() == 20  # the first page of 24
+    assert "24 in all" in page.inner_text(".pagination")
+
+    page.goto(f"{live_server}/insights/hotspots")
+    page.click("text=Camera")
+    page.wait_for_url("**/insights/hotspot?*kind=product*")
+    assert "Hotspot: unhappy openings stand above the rest." in page.inner_text("main")
