@@ -1,0 +1,328 @@
+"""Hand-labelled development sets of real support text: draw, join with the text, write eval files.
+
+The label files in ``tests/fixtures/labels/`` hold ids and labels only: the text they label
+(twcs tweets, TweetSumm dialogues) has no licence, so it stays in ``../shared/data`` and is
+joined here. Usage::
+
+    python benchmarks/labelled_sets.py write --out FOLDER [--data-dir ../shared/data]
+    poise eval negativity --data FOLDER/twcs_feeling.jsonl
+    poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
+
+``draw`` prints the rows a set was drawn from, in labelling order, so a set can be extended
+or relabelled by someone else (``draw feeling``, ``draw openings``, ``draw abuse``).
+
+How the sets were drawn (the seeds are the defaults below):
+
+- ``twcs_feeling``: 300 inbound (customer) tweets of ``twcs_first5000.csv``, shuffled with
+  ``random.Random(FEELING_SEED)``; tweets signed like an agent (``^AB``) and empty ones are left
+  out first.
+- ``tweetsumm_openings``: 200 of the 857 TweetSumm dialogues with text, shuffled with
+  ``random.Random(OPENINGS_SEED)``.
+- ``abuse_vs_threat``: customer tweets in four passes, kept in this order: every inbound
+  twcs-sample tweet matching ``INSULT`` or ``LEAVING``; ``ABUSE_RANDOM_N`` other inbound tweets
+  drawn with ``random.Random(ABUSE_SEED)``; the rest matching ``TWCS_MORE``; then, because the
+  twcs sample holds few insults aimed at people, TweetSumm customer turns (real twcs tweets
+  from the whole corpus, not in the sample) matching ``TWEETSUMM_FIRST``, then ``TWEETSUMM_MORE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poise.signals.training.data import default_data_dir
+
+LABELS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labels"
+FEELINGS = ("very_negative", "negative", "neutral", "positive", "very_positive")
+NEGATIVE_FEELINGS = frozenset(FEELINGS[:2])
+FEELING_SEED = 20261203
+OPENINGS_SEED = 20261204
+ABUSE_SEED = 20261205
+FEELING_N = 300
+OPENINGS_N = 200
+ABUSE_RANDOM_N = 60
+AGENT_SIGNOFF = re.compile(r"\^[A-Z]{2,3}\s*$")
+# The abuse set was drawn in four passes, each adding what the earlier ones had not found:
+# twcs-sample keyword candidates, random twcs-sample tweets, broader twcs-sample keywords, then
+# customer turns of TweetSumm (twcs tweets too, from the whole corpus) by two keyword lists.
+INSULT = re.compile(
+    r"\b(idiot|stupid|useless|incompetent|moron|dumb|clown|pathetic|f\*+|fuck\w*|shit\w*|"
+    r"wtf|ass(hole)?|crap|bitch|joke|liar|lying|clueless)\b",
+    re.IGNORECASE,
+)
+LEAVING = re.compile(
+    r"\b(cancel\w*|switch\w*|leav\w*|review|bbb|fcc|ofcom|regulator|ombudsman|lawyer|sue|"
+    r"never again|never (use|fly|buy|shop)\w*|telling everyone|go(ing)? elsewhere|"
+    r"competitor|close my account|done with you)\b",
+    re.IGNORECASE,
+)
+TWCS_MORE = re.compile(
+    r"\b(suck\w*|morons?|gfy|trash|garbage|dick\w*|bastards?|wank\w*|screw (you|u)|hate (you|u)|"
+    r"idiots|liars?|thieves|thief|scam\w*|criminals?|cunts?|prick|twats?|losers?|clowns|done with|"
+    r"never again|bye|report(ing)?|complain\w*|tell(ing)? (my )?(friends|everyone)|unsubscrib\w*|"
+    r"attorney|trading standards|boycott|delete\w*|port(ing)? (out|my)|move (to|my)|moving to|"
+    r"last time|find (a|another) new)\b",
+    re.IGNORECASE,
+)
+TWEETSUMM_FIRST = re.compile(
+    r"\b(idiots?|stupid|morons?|f\*+k?|fuck\w*|cunts?|bastards?|pricks?|twats?|dicks?|dickheads?|"
+    r"wank\w*|clowns?|losers?|(you|u|y'all|you guys) suck|gfy|criminals|thieves|liars|scum\w*|"
+    r"incompetent|pathetic|dumb|assholes?|bitch\w*|jerks?|muppets?|cowboys|shit\w*|crap|bbb|fcc|"
+    r"ofcom|ombudsman|lawyer|sue|switch\w*|cancel\w*|leav\w*|never again|review|done with)\b",
+    re.IGNORECASE,
+)
+TWEETSUMM_MORE = re.compile(
+    r"\b(pigs?|scammers?|crooks?|frauds?|dumbass\w*|retard\w*|hate (you|u)|screw (you|u)|"
+    r"go to hell|piss off|numpty|halfwits?|stfu|shut up|you people|fools?|ignorant|rude|idiot\w*|"
+    r"stupid|morons?|clowns?|jokers?|liars?|cheat\w*|thie\w*|criminal\w*|useless|suck\w*)\b",
+    re.IGNORECASE,
+)
+TURN = re.compile(r"^\t(Customer|Agent):\t", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Tweet:
+    """One row of ``twcs_first5000.csv``: ``row`` is its index column, ``tweet_id`` twcs's id."""
+
+    row: int
+    tweet_id: int
+    author_id: str
+    inbound: bool
+    text: str
+
+
+def load_twcs(data_dir: Path) -> dict[int, Tweet]:
+    """Every tweet of the twcs sample by id; the tweet with bare carriage returns is mended."""
+    path = data_dir / "twcs-sample" / "twcs_first5000.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        raw = handle.read()
+    # Tweet 3399 holds two unquoted bare CRs that split its record: read them as spaces.
+    mended = re.sub(r"\r(?!\n)", " ", raw)
+    tweets: dict[int, Tweet] = {}
+    for record in csv.DictReader(io.StringIO(mended, newline="")):
+        tweet = Tweet(
+            row=int(record[""]),
+            tweet_id=int(record["tweet_id"]),
+            author_id=record["author_id"],
+            inbound=record["inbound"] == "True",
+            text=record["text"],
+        )
+        tweets[tweet.tweet_id] = tweet
+    return tweets
+
+
+def customer_tweets(tweets: dict[int, Tweet]) -> list[Tweet]:
+    """Inbound tweets written by customers, in file order (agent-signed inbound ones left out)."""
+    return [
+        t
+        for t in sorted(tweets.values(), key=lambda t: t.row)
+        if t.inbound and t.text.strip() and not AGENT_SIGNOFF.search(t.text)
+    ]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A customer tweet of the abuse set: from twcs-sample (``row``) or a TweetSumm turn."""
+
+    source: str  # "twcs" or "tweetsumm"
+    tweet_id: int
+    text: str
+    row: int | None = None
+    conversation_id: str | None = None
+    turn: int | None = None
+
+    def key(self) -> dict[str, Any]:
+        """What a label row stores to find this tweet again (no text)."""
+        if self.source == "twcs":
+            return {"source": "twcs", "row": self.row, "tweet_id": self.tweet_id}
+        return {
+            "source": "tweetsumm",
+            "conversation_id": self.conversation_id,
+            "turn": self.turn,
+            "tweet_id": self.tweet_id,
+        }
+
+
+def load_tweetsumm(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """TweetSumm dialogues with text, by conversation id: (role, text) turns in order."""
+    path = data_dir / "tweetsumm" / "dialog_text" / "twitter.json"
+    documents: list[str] = json.loads(path.read_text(encoding="utf-8"))["document"]
+    dialogues: dict[str, list[tuple[str, str]]] = {}
+    for document in documents:
+        head, _, body = document.partition("\n")
+        parts = TURN.split("\n" + body)[1:]
+        turns = [
+            ("customer" if role == "Customer" else "agent", text.strip())
+            for role, text in zip(parts[::2], parts[1::2], strict=True)
+        ]
+        dialogues[head.strip()] = turns
+    return dialogues
+
+
+def draw_feeling(tweets: dict[int, Tweet], seed: int = FEELING_SEED) -> list[Tweet]:
+    """The customer tweets in the order the feeling set takes them (its first FEELING_N)."""
+    pool = customer_tweets(tweets)
+    random.Random(seed).shuffle(pool)
+    return pool
+
+
+def draw_openings(
+    dialogues: dict[str, list[tuple[str, str]]], seed: int = OPENINGS_SEED
+) -> list[str]:
+    """TweetSumm conversation ids in the order the openings set takes them."""
+    ids = sorted(dialogues)
+    random.Random(seed).shuffle(ids)
+    return ids
+
+
+def tweetsumm_tweet_ids(data_dir: Path) -> dict[str, list[int]]:
+    """The twcs tweet id of every TweetSumm turn, by conversation id, in dialogue order."""
+    path = data_dir / "tweetsumm" / "annotations" / "final_train_tweetsum.jsonl"
+    ids: dict[str, list[int]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        ids[row["conversation_id"]] = [t["tweet_id"] for t in row["tweet_ids_sentence_offset"]]
+    return ids
+
+
+def _twcs_candidate(tweet: Tweet) -> Candidate:
+    return Candidate("twcs", tweet.tweet_id, tweet.text, row=tweet.row)
+
+
+def _tweetsumm_turns(data_dir: Path, skip: set[int]) -> list[Candidate]:
+    """TweetSumm customer turns whose tweets are not already in twcs-sample."""
+    dialogues, ids = load_tweetsumm(data_dir), tweetsumm_tweet_ids(data_dir)
+    return [
+        Candidate("tweetsumm", ids[cid][k], text, conversation_id=cid, turn=k)
+        for cid in sorted(dialogues)
+        for k, (role, text) in enumerate(dialogues[cid])
+        if role == "customer" and ids[cid][k] not in skip
+    ]
+
+
+def draw_abuse(data_dir: Path, seed: int = ABUSE_SEED) -> list[Candidate]:
+    """The abuse set's rows in labelling order (see the module docstring for the passes)."""
+    tweets = load_twcs(data_dir)
+    pool = customer_tweets(tweets)
+    first = [t for t in pool if INSULT.search(t.text) or LEAVING.search(t.text)]
+    rest = [t for t in pool if t not in set(first)]
+    random.Random(seed).shuffle(rest)
+    drawn = first + rest[:ABUSE_RANDOM_N]
+    taken = {t.tweet_id for t in drawn}
+    drawn += [t for t in pool if t.tweet_id not in taken and TWCS_MORE.search(t.text)]
+    turns = _tweetsumm_turns(data_dir, skip=set(tweets))
+    found = [c for c in turns if TWEETSUMM_FIRST.search(c.text)]
+    found += [
+        c for c in turns if TWEETSUMM_MORE.search(c.text) and not TWEETSUMM_FIRST.search(c.text)
+    ]
+    return [_twcs_candidate(t) for t in drawn] + found
+
+
+def read_labels(name: str, folder: Path = LABELS) -> list[dict[str, Any]]:
+    """The rows of one label file (``name`` without ``.jsonl``)."""
+    lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def feeling_rows(tweets: dict[int, Tweet]) -> Iterator[dict[str, Any]]:
+    """``poise eval negativity`` rows: label "negative" for negative or very_negative."""
+    for row in read_labels("twcs_feeling"):
+        yield {
+            "text": tweets[row["tweet_id"]].text,
+            "label": "negative" if row["feeling"] in NEGATIVE_FEELINGS else "not_negative",
+            "feeling": row["feeling"],
+            "tweet_id": row["tweet_id"],
+        }
+
+
+def abuse_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """Text with its two labels, for an abuse or threat-to-leave check."""
+    tweets, dialogues = load_twcs(data_dir), load_tweetsumm(data_dir)
+    for row in read_labels("abuse_vs_threat"):
+        if row["source"] == "twcs":
+            text = tweets[row["tweet_id"]].text
+        else:
+            text = dialogues[row["conversation_id"]][row["turn"]][1]
+        yield {
+            "text": text,
+            "abusive": row["abusive"],
+            "threat_to_leave": row["threat_to_leave"],
+            "tweet_id": row["tweet_id"],
+        }
+
+
+def opening_rows(dialogues: dict[str, list[tuple[str, str]]]) -> Iterator[dict[str, Any]]:
+    """``poise eval conversations`` rows: the dialogue's turns with unhappy_start and drift."""
+    for row in read_labels("tweetsumm_openings"):
+        turns = dialogues[row["conversation_id"]]
+        yield {
+            "id": row["conversation_id"],
+            "turns": [{"role": role, "text": text} for role, text in turns],
+            "unhappy_start": row["unhappy_start"],
+            "bad_outcome": None,
+            "drift": row["drift"],
+        }
+
+
+def write(out: Path, data_dir: Path) -> dict[str, int]:
+    """Write the three joined eval files into ``out``; returns rows written per file."""
+    out.mkdir(parents=True, exist_ok=True)
+    tweets, dialogues = load_twcs(data_dir), load_tweetsumm(data_dir)
+    files = {
+        "twcs_feeling.jsonl": list(feeling_rows(tweets)),
+        "abuse_vs_threat.jsonl": list(abuse_rows(data_dir)),
+        "tweetsumm_openings.jsonl": list(opening_rows(dialogues)),
+    }
+    for name, rows in files.items():
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        (out / name).write_text(text, encoding="utf-8")
+    return {name: len(rows) for name, rows in files.items()}
+
+
+def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
+    """Print drawn rows for labelling: position, ids and text (to the terminal only)."""
+    if kind == "openings":
+        dialogues = load_tweetsumm(data_dir)
+        for i, cid in enumerate(draw_openings(dialogues)[start : start + count], start):
+            print(f"=== {i} {cid}")
+            for role, text in dialogues[cid]:
+                shown = text if role == "customer" else text[:110]
+                print(f"  {'C' if role == 'customer' else 'a'}: {' '.join(shown.split())}")
+        return
+    if kind == "feeling":
+        rows = [_twcs_candidate(t) for t in draw_feeling(load_twcs(data_dir))]
+    else:
+        rows = draw_abuse(data_dir)
+    for i, row in enumerate(rows[start : start + count], start):
+        print(f"{i}\t{row.key()}\t{' '.join(row.text.split())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, help="shared data (default: ../shared/data)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    out = commands.add_parser("write", help="join labels with text into eval JSONL files")
+    out.add_argument("--out", type=Path, required=True, help="folder to write into")
+    draw = commands.add_parser("draw", help="print drawn rows for labelling")
+    draw.add_argument("kind", choices=("feeling", "openings", "abuse"))
+    draw.add_argument("--start", type=int, default=0)
+    draw.add_argument("--count", type=int, default=50)
+    args = parser.parse_args()
+    data_dir = args.data_dir or default_data_dir()
+    if args.command == "write":
+        for name, n in write(args.out, data_dir).items():
+            print(f"{n:5} rows -> {args.out / name}")
+    else:
+        _show_draw(args.kind, data_dir, args.start, args.count)
+
+
+if __name__ == "__main__":
+    main()
