@@ -57,6 +57,7 @@ from poise.web.admission import Admission
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
+from poise.web.headers import SecurityHeaders
 from poise.web.nav import visible_nav
 
 PACKAGE = Path(__file__).parent
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
+    app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)
     app.include_router(pages.build_router(current_user))

@@ -60,9 +60,8 @@ def test_assist_panel_updates_after_a_webhook_message(
 
     angry = "This is useless, you idiots. Fix it NOW or I'm cancelling everything!"
     assert webhook(live_server, secret, "m2", angry).status_code == 201
-    page.wait_for_function(
-        "document.querySelectorAll('#assist-thread .turn').length === 2", timeout=15_000
-    )
+    # A selector, not wait_for_function: the Content-Security-Policy refuses evaluated strings.
+    page.locator("#assist-thread .turn").nth(1).wait_for(timeout=15_000)
     latest = page.locator("#assist-latest").inner_text()
     assert "abusive" in latest
     assert "boundary" in page.locator("#assist-guidance").inner_text()

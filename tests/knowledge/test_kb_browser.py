@@ -46,9 +46,8 @@ def test_conversation_page_shows_and_updates_suggestions(
         )
     )
     session.commit()
-    page.wait_for_function(
-        "() => document.querySelector('#kb-suggestions').dataset.turns === '2'", timeout=15_000
-    )
+    # A selector, not wait_for_function: the Content-Security-Policy refuses evaluated strings.
+    page.locator("#kb-suggestions[data-turns='2']").wait_for(timeout=15_000)
     titles = page.locator("#kb-suggestions .kb-suggestion > a").all_inner_texts()
     assert "Cancel a subscription" in titles[:2]
     page.click("#kb-suggestions .kb-suggestion button")  # "use this" on the top one

@@ -59,3 +59,13 @@ function watchAssist() {
 }
 
 document.addEventListener("DOMContentLoaded", watchAssist);
+
+// "Go back" links: the previous page when there is one (the link itself goes home). A script
+// of ours, not a javascript: URL, which the Content-Security-Policy refuses.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest("a[data-back]") : null;
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
