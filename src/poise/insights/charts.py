@@ -19,6 +19,7 @@ def trend_chart(
     previous: Sequence[float | None],
     title: str,
     show: Callable[[float], str],
+    names: tuple[str, str] = ("this period", "previous"),
 ) -> Markup:
     """Two lines on one scale; gaps (None) break a line rather than drawing a false zero."""
     if not labels:
@@ -41,7 +42,7 @@ def trend_chart(
     parts.append(
         f'<text x="{PAD}" y="{HEIGHT - 4}">{escape(labels[0])}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 4}" text-anchor="end">{escape(labels[-1])}</text>'
-        f'<text x="{PAD}" y="12">— this period  ┄ previous</text>'
+        f'<text x="{PAD}" y="12">— {escape(names[0])}  ┄ {escape(names[1])}</text>'
         f'<text x="{WIDTH - PAD}" y="12" text-anchor="end">{escape(show(top))}</text>'
     )
     return Markup(  # noqa: S704 - numbers and escaped text only

@@ -188,6 +188,7 @@ def hotspot_page(
         [p.rest_unhappy / p.rest_n if p.rest_n else None for p in trend],
         f"Unhappy openings by week: {detail.group.label} against the rest",
         lambda v: f"{100 * v:.0f}%",
+        (detail.group.label, "the rest"),
     )
     narrowed = InsightFilters(**{**scoped.__dict__, **_narrow(detail.group)})
     context = {
