@@ -238,3 +238,19 @@ def test_the_api_is_documented_with_its_filters(client: TestClient) -> None:
     assert {"start", "end", "team", "product", "feature", "channel", "assignee", "tag"} <= params
     assert "/api/v1/insights/hotspots" in spec["paths"]
     assert "/api/v1/insights/exposure/team" in spec["paths"]
+
+
+def test_an_empty_period_shows_dashes_not_zeros(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get(f"/insights?{PERIOD}").text
+    shown = dict(re.findall(r'data-figure="(\w+)" href="[^"]*">([^<]+)<', page))
+    assert shown["conversations"] == "0"
+    assert shown["csat"] == "—" and shown["median_first_response"] == "—"
+    assert "No conversations in this period." in page
+    assert "Not pervasive" in client.get(f"/insights/hotspots?{PERIOD}").text
+
+
+def test_a_lead_without_a_team_is_told_why(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role="lead"))
+    page = client.get("/insights")
+    assert page.status_code == 403 and "you lead no team yet" in page.text

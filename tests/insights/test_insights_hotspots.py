@@ -77,6 +77,11 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     assert '<svg class="trend"' in detail.text
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
+    tagged = client.get(f"/insights/hotspot?{WEEK}&kind=tag&value=night").text
+    assert "Hotspot: unhappy openings stand above the rest." in tagged
+    behind = client.get(f"/insights/conversations?{WEEK}&metric=unhappy&tag=night").text
+    assert "24 in all" in behind
+    assert "60 in all" in client.get(f"/insights/conversations?{WEEK}&tag=night").text
 
 
 def test_noise_and_three_angry_conversations_do_not_alarm(
