@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,8 @@ from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import search
+from poise.knowledge.fcr import fcr_outcomes
+from poise.knowledge.mining import MiningConfig, build_proposal, load_vectors, split_vectors
 from poise.knowledge.models import (
     FLAG_KINDS,
     Article,
@@ -27,6 +30,7 @@ from poise.knowledge.models import (
     Gap,
     Phrasing,
     Proposal,
+    ProposalMember,
     Revision,
 )
 from poise.knowledge.text import to_blob
@@ -375,13 +379,14 @@ def accept_proposal(
         raise NotFound(f"no proposal with id {proposal_id}")
     if proposal.status != "open":
         raise InvalidInput(f"this proposal was already {proposal.status}")
+    sources = [m.conversation_id for m in proposal.members] or proposal.conversation_ids
     if proposal.matched_article_id is not None:
         article = add_phrasings(
             session,
             actor=actor,
             article_id=proposal.matched_article_id,
             texts=[proposal.issue, *proposal.phrasings],
-            conversation_ids=proposal.conversation_ids,
+            conversation_ids=sources,
         )
     else:
         fields = ArticleFields(
@@ -393,7 +398,7 @@ def accept_proposal(
             phrasings=proposal.phrasings,
         )
         article = create_article(
-            session, actor=actor, fields=fields, source_conversation_ids=proposal.conversation_ids
+            session, actor=actor, fields=fields, source_conversation_ids=sources
         )
         if publish:
             article = change_status(session, actor=actor, article_id=article.id, status="published")
@@ -403,6 +408,7 @@ def accept_proposal(
 
 
 def dismiss_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Proposal:
+    """Not an issue for the manual: its conversations are not offered again."""
     require_lead(actor)
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
@@ -410,6 +416,87 @@ def dismiss_proposal(session: Session, *, actor: User | None, proposal_id: int) 
     proposal.status = "dismissed"
     session.commit()
     return proposal
+
+
+def _open_proposal(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal with id {proposal_id}")
+    if proposal.status != "open":
+        raise InvalidInput(f"proposal #{proposal_id} was already {proposal.status}")
+    return proposal
+
+
+def merge_proposals(session: Session, *, actor: User | None, proposal_ids: list[int]) -> Proposal:
+    """One issue mined as several proposals: the lead joins them into the biggest, which keeps
+    its issue and resolution and gains the others' phrasings and conversations."""
+    require_lead(actor)
+    ids = sorted(set(proposal_ids))
+    if len(ids) < 2:
+        raise InvalidInput("choose two proposals or more to merge")
+    proposals = sorted(
+        (_open_proposal(session, i) for i in ids), key=lambda p: (-p.group_size, p.id)
+    )
+    target, others = proposals[0], proposals[1:]
+    seen = {target.issue.lower(), *(p.lower() for p in target.phrasings)}
+    phrasings = list(target.phrasings)
+    rank = len(target.members)
+    judged = [(p.fcr, p.group_size) for p in proposals if p.fcr is not None]
+    for other in others:
+        for text in [other.issue, *other.phrasings]:
+            if text and text.lower() not in seen and len(phrasings) < MAX_PHRASINGS:
+                seen.add(text.lower())
+                phrasings.append(text)
+        moved = [m.conversation_id for m in other.members]
+        target.conversation_ids = [*target.conversation_ids, *other.conversation_ids]
+        target.group_size += other.group_size
+        if target.matched_article_id is None and other.matched_article_id is not None:
+            target.matched_article_id, target.match_score = (
+                other.matched_article_id,
+                other.match_score,
+            )
+        session.delete(other)
+        session.flush()
+        target.members.extend(
+            ProposalMember(conversation_id=c, rank=rank + i) for i, c in enumerate(moved)
+        )
+        rank += len(moved)
+    target.phrasings = phrasings
+    if judged:
+        target.fcr = sum(f * n for f, n in judged) / sum(n for _, n in judged)
+    session.commit()
+    return target
+
+
+def split_proposal(
+    session: Session, *, actor: User | None, proposal_id: int, parts: int, window_days: int
+) -> list[Proposal]:
+    """Two issues mined as one proposal: its conversations are grouped again into ``parts``
+    proposals (nearest meaning), each with its own issue, phrasings and resolution."""
+    require_lead(actor)
+    proposal = _open_proposal(session, proposal_id)
+    ids = [m.conversation_id for m in proposal.members]
+    if not 2 <= parts <= len(ids):
+        raise InvalidInput(f"parts must be between 2 and {len(ids)} (its conversations)")
+    kept, texts, x = load_vectors(session, ids)
+    labels = split_vectors(x, parts, seed=7)
+    outcome = fcr_outcomes(session, window_days=window_days)
+    config = MiningConfig()
+    session.delete(proposal)
+    session.flush()
+    made = []
+    for part in range(parts):
+        rows = np.flatnonzero(labels == part)
+        if len(rows) == 0:
+            continue
+        made.append(
+            build_proposal(
+                session, [kept[i] for i in rows], [texts[i] for i in rows], x[rows], outcome, config
+            )
+        )
+    session.add_all(made)
+    session.commit()
+    return made
 
 
 def _title(issue: str) -> str:

@@ -35,8 +35,9 @@ def _progress() -> Progress:
 def mine_command(
     min_size: Annotated[int, typer.Option(help="Smallest group that becomes a proposal.")] = 3,
     threshold: Annotated[
-        float, typer.Option(help="How alike (mean cosine) a group's issues must be.")
-    ] = 0.6,
+        float,
+        typer.Option(help="How close (cosine) a leftover must be to a group's centre to join it."),
+    ] = 0.5,
 ) -> None:
     """Group resolved conversations by issue and propose a draft per group (resumable)."""
     from poise.knowledge.mining import MiningConfig, mine
@@ -44,7 +45,7 @@ def mine_command(
     if min_size < 1 or not 0 < threshold < 1:
         fail("--min-size must be ≥ 1 and --threshold between 0 and 1")
     settings = load_settings()
-    config = MiningConfig(min_size=min_size, merge_threshold=threshold)
+    config = MiningConfig(min_size=min_size, join_threshold=threshold)
     with open_session(settings) as session, _progress() as progress:
         task = progress.add_task("Embedding issues", total=None)
 
@@ -170,7 +171,7 @@ def eval_kb_mining(
         Path | None, typer.Option(help="Folder to cache embeddings in between runs.")
     ] = None,
 ) -> None:
-    """Mining quality: CLINC150 train grouped with labels hidden (NMI, pure groups) and
+    """Mining quality: CLINC150 train grouped with labels hidden (NMI, ARI, pure groups) and
     TweetSumm issue/resolution extraction against human summaries (ROUGE-L)."""
     from poise.knowledge.encoder import get_encoder
     from poise.knowledge.evaluation import cached_encoder, clinc_mining_quality, tweetsumm_rouge

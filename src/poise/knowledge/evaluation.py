@@ -221,6 +221,31 @@ def nmi(truth: list[str], groups: list[int]) -> float:
     return mi / ((ht + hg) / 2) if ht + hg > 0 else 1.0
 
 
+def ari(truth: list[str], groups: list[int]) -> float:
+    """Adjusted Rand index (Hubert and Arabie), as scikit-learn computes it."""
+    _, t = np.unique(np.asarray(truth), return_inverse=True)
+    _, g = np.unique(np.asarray(groups), return_inverse=True)
+    table = np.zeros((t.max() + 1, g.max() + 1), np.float64)
+    np.add.at(table, (t, g), 1.0)
+
+    def pairs(v: np.ndarray) -> float:
+        return float((v * (v - 1) / 2).sum())
+
+    index, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
+    total = pairs(np.asarray([table.sum()]))
+    expected = rows * cols / total if total else 0.0
+    top = (rows + cols) / 2
+    return (index - expected) / (top - expected) if top != expected else 1.0
+
+
+def as_singletons(labels: np.ndarray) -> np.ndarray:
+    """Conversations in no group (-1) each counted as a group of one, so none is ignored."""
+    out = labels.astype(np.int64).copy()
+    left = np.flatnonzero(out < 0)
+    out[left] = (out.max(initial=-1) + 1) + np.arange(len(left))
+    return out
+
+
 def pure_share(truth: list[str], groups: list[int], min_size: int = 1) -> float:
     """Share of items in groups (of at least ``min_size``) whose members all share one label."""
     members: dict[int, set[str]] = {}
@@ -264,13 +289,16 @@ def clinc_mining_quality(path: Path, *, encode: Encode, split: str = "train") ->
 
     rows = json.loads(path.read_text(encoding="utf-8"))[split]
     truth = [str(intent) for _, intent in rows]
-    groups = group_vectors(encode([str(t) for t, _ in rows]), MiningConfig()).tolist()
+    texts = [str(t) for t, _ in rows]
+    labels = group_vectors(encode(texts), texts, MiningConfig())
+    groups = as_singletons(labels).tolist()
     sizes = np.bincount(np.asarray(groups, np.int64))
     return {
         "n": len(rows),
         "groups": len(sizes),
         "groups_of_3_or_more": int((sizes >= 3).sum()),
         "nmi": round(nmi(truth, groups), 4),
+        "ari": round(ari(truth, groups), 4),
         "pure_share": round(pure_share(truth, groups), 4),
         "pure_share_3_or_more": round(pure_share(truth, groups, 3), 4),
     }

@@ -3,13 +3,17 @@
 Steps, each cheap enough for tens of thousands of conversations on two cores:
 1. embed each conversation's issue (its purpose, else the first customer turn) and store the
    vector in ``kb_conversation_vectors`` batch by batch, so an interrupted run resumes there;
-2. group the vectors: spherical k-means into many small cells, then average-linkage merging of
-   the cells until the closest two are less similar than ``merge_threshold`` (the cells'
-   mean vectors give exact average pairwise similarities, so no n × n matrix is ever built);
-3. per group of at least ``min_size``: the phrasings nearest the group's centre, the
+2. group them without being told how many issues there are (:mod:`poise.knowledge.grouping`:
+   meaning and words blended, opposite actions kept apart, the count read from the spectrum
+   of a nearest-neighbour graph, leftovers joined to the nearest group when close enough);
+3. groups whose resolutions say the same thing (and whose issues are alike) become one;
+4. per group of at least ``min_size``: the phrasings nearest the group's centre, the
    resolution taken from the agent turns of its best conversations (good rating, first
-   contact resolved), its size, its FCR and example conversations;
-4. a group whose centre matches an existing article is offered as an addition to it.
+   contact resolved), its size, its FCR, and every conversation of the group as a member;
+5. a group whose centre matches an existing article is offered as an addition to it.
+
+Conversations already behind an article, or in a proposal a lead accepted or dismissed, are
+not offered again: a later run proposes only what is new.
 """
 
 from __future__ import annotations
@@ -28,8 +32,15 @@ from poise.auth.permissions import require_lead
 from poise.conversations.models import Conversation, Message
 from poise.knowledge.encoder import get_encoder
 from poise.knowledge.fcr import fcr_outcomes
+from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
 from poise.knowledge.matching import FloatArray, Matcher
-from poise.knowledge.models import Article, ArticleSource, ConversationVector, Proposal
+from poise.knowledge.models import (
+    Article,
+    ArticleSource,
+    ConversationVector,
+    Proposal,
+    ProposalMember,
+)
 from poise.knowledge.search import embed_missing
 from poise.knowledge.text import clip, from_blob, to_blob, words
 
@@ -43,22 +54,27 @@ ACTION_CUES = (
     "refund", "we've", "i've", "update", "reinstall", "restart", "link", "sign in", "contact",
     "check", "select", "tap", "click",
 )  # fmt: skip
-EXACT = 2000
 SMALL_TALK = ("you're welcome", "glad", "have a great", "anytime", "happy to help", "no problem")
 
 
 @dataclass(frozen=True)
 class MiningConfig:
-    """How mining groups and proposes (defaults chosen on CLINC150 val, not test)."""
+    """How mining groups and proposes (grouping chosen on CLINC150 development domains)."""
 
     min_size: int = 3
-    merge_threshold: float = 0.6
-    cell_size: int = 5  # k-means cells hold about this many conversations
+    join_threshold: float = 0.5  # a leftover joins a group this close (cosine) to its centre
+    same_fix_words: float = 0.8  # resolutions sharing this share of words say the same
+    same_fix_issue: float = 0.5  # … and merge only when the issues are this alike
     batch: int = 256
     phrasings: int = 6
     examples: int = 5
     match_threshold: float = 0.78
     seed: int = 7
+
+    def grouping(self) -> GroupingConfig:
+        return GroupingConfig(
+            min_size=self.min_size, join_threshold=self.join_threshold, seed=self.seed
+        )
 
 
 @dataclass(frozen=True)
@@ -80,80 +96,9 @@ class MiningSummary:
 # ---------------------------------------------------------------- grouping
 
 
-def _kmeans(x: FloatArray, k: int, seed: int, rounds: int = 8) -> np.ndarray:
-    """Spherical k-means: cells of similar vectors (cosine), seeded by a random sample."""
-    rng = np.random.default_rng(seed)
-    centres = x[rng.choice(len(x), size=k, replace=False)].copy()
-    labels = np.zeros(len(x), np.int64)
-    for _ in range(rounds):
-        labels = np.concatenate(
-            [(x[s : s + 4096] @ centres.T).argmax(1) for s in range(0, len(x), 4096)]
-        )
-        sums = np.zeros_like(centres)
-        np.add.at(sums, labels, x)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        empty = norms[:, 0] == 0
-        centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))
-    return labels
-
-
-def _merge(means: FloatArray, sizes: np.ndarray, threshold: float) -> np.ndarray:
-    """Average-linkage merging of cells; returns each cell's group.
-
-    ``means`` are the cells' (unnormalised) mean vectors, so ``means @ means.T`` is the mean
-    similarity between members of two cells, and merging keeps it exact by weighting. Each
-    row's best partner is cached and only stale rows are rescanned, so a merge costs O(k).
-    """
-    k = len(means)
-    sim = (means @ means.T).astype(np.float32)
-    np.fill_diagonal(sim, -np.inf)
-    size = sizes.astype(np.float32)
-    group = np.arange(k)
-    rows = np.arange(k)
-    best = sim.argmax(axis=1)
-    for _ in range(k - 1):
-        top = sim[rows, best]
-        i = int(top.argmax())
-        j = int(best[i])
-        if top[i] < threshold:
-            break
-        merged = (size[i] * sim[i] + size[j] * sim[j]) / (size[i] + size[j])
-        sim[i, :], sim[:, i] = merged, merged
-        sim[j, :], sim[:, j] = -np.inf, -np.inf
-        sim[i, i] = -np.inf
-        size[i] += size[j]
-        group[group == j] = i
-        stale = (best == i) | (best == j)
-        stale[i] = True
-        best[stale] = sim[stale].argmax(axis=1)
-        best[sim[:, i] > sim[rows, best]] = i
-    return group
-
-
-def group_vectors(x: FloatArray, config: MiningConfig) -> np.ndarray:
-    """A group label per vector (unit vectors in, labels 0..g-1 out).
-
-    Up to ``EXACT`` vectors are merged one by one (exact average linkage); beyond that,
-    k-means cells of about ``cell_size`` vectors are merged instead, which keeps the
-    similarity matrix near 1,000-2,000 square whatever the number of conversations.
-    """
-    n = len(x)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    if n <= EXACT:
-        cells = np.arange(n)
-    else:
-        cells = _kmeans(x, max(EXACT, n // config.cell_size), config.seed)
-    count = int(cells.max()) + 1
-    sums = np.zeros((count, x.shape[1]), np.float32)
-    np.add.at(sums, cells, x)
-    sizes = np.bincount(cells, minlength=count)
-    keep = sizes > 0
-    index = np.cumsum(keep) - 1
-    means = (sums[keep] / sizes[keep][:, None]).astype(np.float32)
-    merged = _merge(means, sizes[keep], config.merge_threshold)
-    _, labels = np.unique(merged[index[cells]], return_inverse=True)
-    return labels.astype(np.int64)
+def group_vectors(x: FloatArray, texts: list[str], config: MiningConfig) -> np.ndarray:
+    """A group label per conversation (0..g-1), -1 for one that joins no group."""
+    return group_requests(x, texts, config.grouping())
 
 
 # ---------------------------------------------------------------- what a group says
@@ -214,11 +159,20 @@ def _consensus(candidates: list[str]) -> str:
 
 
 def _candidates(session: Session) -> list[int]:
-    """Resolved conversations not already behind an article."""
+    """Resolved conversations not behind an article nor in a proposal a lead already decided."""
     sourced = select(ArticleSource.conversation_id)
+    decided = (
+        select(ProposalMember.conversation_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(Proposal.status != "open")
+    )
     rows = session.scalars(
         select(Conversation.id)
-        .where(Conversation.status == "resolved", Conversation.id.not_in(sourced))
+        .where(
+            Conversation.status == "resolved",
+            Conversation.id.not_in(sourced),
+            Conversation.id.not_in(decided),
+        )
         .order_by(Conversation.id)
     )
     return list(rows)
@@ -280,7 +234,7 @@ def _issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
     return issues
 
 
-def _load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str], FloatArray]:
+def load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str], FloatArray]:
     kept: list[int] = []
     texts: list[str] = []
     vectors: list[FloatArray] = []
@@ -300,6 +254,11 @@ def _load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str
     return kept, texts, matrix
 
 
+def split_vectors(x: FloatArray, parts: int, *, seed: int) -> np.ndarray:
+    """``parts`` groups of the vectors by meaning (a lead's split of one proposal)."""
+    return kmeans_pp(x.astype(np.float64), parts, seed)
+
+
 def mine(
     session: Session,
     *,
@@ -313,32 +272,77 @@ def mine(
     config = config or MiningConfig()
     ids = _candidates(session)
     embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
-    kept, texts, x = _load_vectors(session, ids)
-    labels = group_vectors(x, config)
-    groups = sorted(
-        (g for g in _members(labels) if len(g) >= config.min_size), key=len, reverse=True
-    )
+    kept, texts, x = load_vectors(session, ids)
+    labels = group_vectors(x, texts, config)
+    groups = [g for g in _members(labels) if len(g) >= config.min_size]
     outcome = fcr_outcomes(session, window_days=window_days) if groups else {}
     session.execute(delete(Proposal).where(Proposal.status == "open"))
+    groups = sorted(
+        merge_same_fixes(session, groups, kept, x, outcome, config), key=len, reverse=True
+    )
     proposals = [
-        _proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
+        build_proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
         for g in groups
     ]
     matcher, article_ids = _article_matcher(session)
     additions = _match_existing(proposals, [x[g] for g in groups], matcher, article_ids, config)
     session.add_all(proposals)
     session.commit()
-    return MiningSummary(len(ids), embedded, len(set(labels.tolist())), len(proposals), additions)
+    found = len(set(labels[labels >= 0].tolist()))
+    return MiningSummary(len(ids), embedded, found, len(proposals), additions)
 
 
 def _members(labels: np.ndarray) -> list[list[int]]:
     groups: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):
-        groups[label].append(i)
+        if label >= 0:
+            groups[label].append(i)
     return list(groups.values())
 
 
-def _proposal(
+def _unit_mean(x: FloatArray) -> FloatArray:
+    centre: FloatArray = x.mean(0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-9)
+
+
+def merge_same_fixes(
+    session: Session,
+    groups: list[list[int]],
+    kept: list[int],
+    x: FloatArray,
+    outcome: dict[int, bool],
+    config: MiningConfig,
+) -> list[list[int]]:
+    """Groups whose agents resolved them with the same words, and whose issues are alike,
+    are one issue said two ways: join them (a generic "DM us" alone never joins two)."""
+    fixes = [
+        set(words(_consensus([r for _, r in _best_conversations(
+            session, [kept[i] for i in g], outcome, config.examples
+        ) if r])))
+        for g in groups
+    ]  # fmt: skip
+    centres = np.vstack([_unit_mean(x[g]) for g in groups]) if groups else np.zeros((0, 1))
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(groups)):
+        for j in range(i + 1, len(groups)):
+            a, b = fixes[i], fixes[j]
+            if min(len(a), len(b)) < 5 or float(centres[i] @ centres[j]) < config.same_fix_issue:
+                continue
+            if len(a & b) / len(a | b) >= config.same_fix_words:
+                parent[root(j)] = root(i)
+    joined: dict[int, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        joined[root(i)].extend(g)
+    return list(joined.values())
+
+
+def build_proposal(
     session: Session,
     ids: list[int],
     texts: list[str],
@@ -346,8 +350,8 @@ def _proposal(
     outcome: dict[int, bool],
     config: MiningConfig,
 ) -> Proposal:
-    centre = x.mean(0)
-    order = np.argsort(-(x @ centre))
+    """A proposal for one group: every conversation a member, nearest the centre first."""
+    order = np.argsort(-(x @ x.mean(0)))
     phrasings: list[str] = []
     for i in order:
         text = clip(texts[int(i)], 300)
@@ -369,6 +373,7 @@ def _proposal(
         fcr=sum(judged) / len(judged) if judged else None,
         conversation_ids=[c for c, _ in best],
         status="open",
+        members=[ProposalMember(conversation_id=ids[int(i)], rank=r) for r, i in enumerate(order)],
     )
 
 

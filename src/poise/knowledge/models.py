@@ -228,6 +228,27 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     matched_article: Mapped[Article | None] = relationship(foreign_keys=[matched_article_id])
+    members: Mapped[list[ProposalMember]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalMember.rank"
+    )
+
+
+class ProposalMember(Base):
+    """One conversation of a proposal's group: every one is kept, not only the examples, so
+    accepting records them all as sources and a later run does not offer them again."""
+
+    __tablename__ = "kb_proposal_members"
+    __table_args__ = (Index("ix_kb_proposal_members_conversation", "conversation_id"),)
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(Integer, default=0)  # 0 = nearest the group's centre
+
+    proposal: Mapped[Proposal] = relationship(back_populates="members")
 
 
 class ConversationVector(Base):
@@ -273,6 +294,7 @@ __all__ = [
     "Gap",
     "Phrasing",
     "Proposal",
+    "ProposalMember",
     "Revision",
     "SearchEntry",
 ]

@@ -162,9 +162,74 @@ def create(
 def proposals_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, page: int = 1
 ) -> HTMLResponse:
+    return _proposals(request, session, settings, user, page=page)
+
+
+def _proposals(
+    request: Request,
+    session: Session,
+    settings: SettingsDep,
+    user: CurrentUser,
+    *,
+    page: int = 1,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The proposals page; after a refused merge or split, with the error beside its field
+    and what the lead chose kept."""
     listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
     job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
-    return render(request, "knowledge/proposals.html", {"listing": listing, "job": job})
+    context = {"listing": listing, "job": job, "errors": errors or {}, "form": form or {}}
+    return render(request, "knowledge/proposals.html", context, 400 if errors else 200)
+
+
+@router.post("/manual/proposals/merge", response_model=None)
+def merge(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    proposal_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Join the proposals a lead ticked into one (the biggest keeps its issue)."""
+    chosen = proposal_ids or []
+    try:
+        merged = actions.merge_proposals(session, actor=user, proposal_ids=chosen)
+    except InvalidInput as error:
+        session.rollback()
+        form: dict[str, object] = {"merge_ids": chosen}
+        return _proposals(request, session, settings, user, errors={"merge": str(error)}, form=form)
+    flash(request, f"Merged {len(set(chosen))} proposals: {merged.group_size} conversations.")
+    return redirect("/manual/proposals")
+
+
+@router.post("/manual/proposals/{proposal_id}/split", response_model=None)
+def split(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    proposal_id: int,
+    parts: Annotated[str, Form()] = "2",
+) -> Response:
+    """Group one proposal's conversations again into ``parts`` proposals."""
+    try:
+        count = int(parts) if parts.strip().lstrip("-").isdigit() else 0
+        made = actions.split_proposal(
+            session,
+            actor=user,
+            proposal_id=proposal_id,
+            parts=count,
+            window_days=settings.fcr_window_days,
+        )
+    except InvalidInput as error:
+        session.rollback()
+        form: dict[str, object] = {"split_id": proposal_id, "parts": parts}
+        return _proposals(
+            request, session, settings, user, errors={f"split-{proposal_id}": str(error)}, form=form
+        )
+    flash(request, f"Split into {len(made)} proposals.")
+    return redirect("/manual/proposals")
 
 
 @router.post("/manual/proposals/mine")

@@ -1,0 +1,301 @@
+"""Group requests by issue without being told how many issues there are.
+
+Each request is a point in two spaces at once: its MiniLM embedding (what it means) and its
+TF-IDF words over the run's own vocabulary (what it names: "pto", "routing number", "w2").
+Their blend, ``(1 - w) * cos(meaning) + w * cos(words)``, keeps "pay my bill" away from "check
+a payment" better than meaning alone, and requests that use opposite actions on the same
+object (add / remove, lock / unlock) are pushed further apart.
+
+The requests become a graph where each is joined to its nearest neighbours; the number of
+issues is read from the graph's spectrum (the largest gap between the eigenvalues of its
+normalised adjacency: ``k`` well-separated groups give ``k`` eigenvalues near 1), and
+spectral clustering splits the graph into that many groups. A group too small to become a
+proposal gives its members to the nearest group when they are close enough to its centre.
+
+Memory stays linear in the number of requests: beyond ``exact`` requests, spherical k-means
+(computed block by block) first gathers them into ``exact`` small cells, and the graph is
+built over the cells; only the cells' ``exact × exact`` similarities are ever held.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from poise.knowledge.matching import FloatArray
+from poise.knowledge.text import words
+
+BLOCK = 4096
+# Actions that change an object in opposite or different ways; two requests naming actions
+# from different rows ask for different things even when they name the same object.
+ACTIONS: tuple[tuple[str, ...], ...] = (
+    ("add", "adding", "added", "include", "new", "open", "create", "enroll", "subscribe"),
+    ("remove", "removing", "delete", "drop", "close", "cancel", "unsubscribe", "stop"),
+    ("pay", "paying", "payment", "transfer", "send", "deposit"),
+    ("check", "status", "track", "where", "when", "balance", "history", "view", "see", "show"),
+    ("lock", "freeze", "block", "blocked", "suspend", "frozen"),
+    ("unlock", "unfreeze", "unblock", "reactivate", "restore"),
+    ("increase", "raise", "higher", "upgrade"),
+    ("decrease", "lower", "reduce", "downgrade"),
+    ("change", "update", "edit", "reset", "switch", "replace"),
+    ("book", "reserve", "schedule", "order", "buy", "purchase"),
+    ("dispute", "report", "fraud", "complain", "refund", "return"),
+)  # fmt: skip
+ACTION_OF = {word: row for row, words_ in enumerate(ACTIONS) for word in words_}
+# Rows of ACTIONS that undo each other: add / remove, lock / unlock, increase / decrease.
+OPPOSITES = ((0, 1), (4, 5), (6, 7))
+
+
+@dataclass(frozen=True)
+class GroupingConfig:
+    """How requests are grouped (chosen on CLINC150 development domains; see docs)."""
+
+    neighbours: int = 15
+    lexical_weight: float = 0.2
+    action_penalty: float = 0.15  # two requests naming different actions
+    opposite_penalty: float = 0.4  # … that undo each other
+    exact: int = 2000
+    min_size: int = 3
+    join_threshold: float = 0.5
+    vocabulary: int = 4096
+    seed: int = 7
+
+
+# ---------------------------------------------------------------- what each request names
+
+
+def vocabulary(texts: list[str], limit: int) -> tuple[dict[str, int], FloatArray]:
+    """The run's own words (in two requests or more), most common first, with their IDF."""
+    df = Counter(w for text in texts for w in set(_tokens(text)))
+    kept = [w for w, n in df.most_common(limit) if n >= 2]
+    n = len(texts)
+    idf = np.asarray([math.log((1 + n) / (1 + df[w])) + 1.0 for w in kept], np.float32)
+    return {w: i for i, w in enumerate(kept)}, idf
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in words(text, keep_stop=True) if len(w) > 1]
+
+
+def lexical_rows(texts: list[str], vocab: dict[str, int], idf: FloatArray) -> FloatArray:
+    """Unit TF-IDF rows (sublinear counts) over ``vocab``; a request without a known word is 0."""
+    rows = np.zeros((len(texts), len(vocab)), np.float32)
+    for r, text in enumerate(texts):
+        for word, count in Counter(_tokens(text)).items():
+            if word in vocab:
+                rows[r, vocab[word]] = 1.0 + math.log(count)
+    rows *= idf[None, :]
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: FloatArray = rows / np.maximum(norms, 1e-9)
+    return unit
+
+
+def action_masks(texts: list[str]) -> np.ndarray:
+    """A bit per kind of action each request names (see ``ACTIONS``)."""
+    masks = np.zeros(len(texts), np.int64)
+    for r, text in enumerate(texts):
+        for word in set(words(text, keep_stop=True)):
+            if word in ACTION_OF:
+                masks[r] |= 1 << ACTION_OF[word]
+    return masks
+
+
+# ---------------------------------------------------------------- cells (for large runs)
+
+
+def kmeans_cells(x: FloatArray, k: int, seed: int, rounds: int = 8) -> np.ndarray:
+    """Spherical k-means in blocks: ``k`` cells of similar vectors, memory O(n + k·d)."""
+    rng = np.random.default_rng(seed)
+    centres = x[rng.choice(len(x), size=k, replace=False)].copy()
+    labels = np.zeros(len(x), np.int64)
+    for _ in range(rounds):
+        labels = np.concatenate(
+            [(x[s : s + BLOCK] @ centres.T).argmax(1) for s in range(0, len(x), BLOCK)]
+        )
+        sums = np.zeros_like(centres)
+        np.add.at(sums, labels, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms[:, 0] == 0
+        centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))
+    return labels
+
+
+def _unit(m: FloatArray) -> FloatArray:
+    unit: FloatArray = (m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)).astype(
+        np.float32
+    )
+    return unit
+
+
+@dataclass
+class Nodes:
+    """What the graph is built over: the requests themselves, or cells of them."""
+
+    meaning: FloatArray  # unit embeddings (or cell means, renormalised)
+    lexical: FloatArray  # unit TF-IDF rows (or cell means, renormalised)
+    masks: np.ndarray  # action bits (a cell's most common)
+    of_item: np.ndarray  # each request's node
+
+
+def build_nodes(x: FloatArray, texts: list[str], config: GroupingConfig) -> Nodes:
+    """Requests as nodes up to ``exact``; beyond, k-means cells, each summed block by block."""
+    n = len(x)
+    vocab, idf = vocabulary(texts, config.vocabulary)
+    if n <= config.exact:
+        return Nodes(x, lexical_rows(texts, vocab, idf), action_masks(texts), np.arange(n))
+    cells = kmeans_cells(x, config.exact, config.seed)
+    _, cells = np.unique(cells, return_inverse=True)
+    m = int(cells.max()) + 1
+    meaning = np.zeros((m, x.shape[1]), np.float32)
+    lexical = np.zeros((m, len(vocab)), np.float32)
+    np.add.at(meaning, cells, x)
+    votes: list[Counter[int]] = [Counter() for _ in range(m)]
+    for s in range(0, n, BLOCK):
+        chunk = texts[s : s + BLOCK]
+        np.add.at(lexical, cells[s : s + BLOCK], lexical_rows(chunk, vocab, idf))
+        masks_ = action_masks(chunk).tolist()
+        for cell, mask in zip(cells[s : s + BLOCK].tolist(), masks_, strict=True):
+            votes[cell][mask] += 1
+    masks = np.asarray([v.most_common(1)[0][0] for v in votes], np.int64)
+    return Nodes(_unit(meaning), _unit(lexical), masks, cells.astype(np.int64))
+
+
+# ---------------------------------------------------------------- the graph and its spectrum
+
+
+def similarity(nodes: Nodes, config: GroupingConfig) -> FloatArray:
+    """Blend of meaning and words, lowered where two nodes name different actions, and more
+    where one names an action and the other its undoing (and neither names both)."""
+    w = config.lexical_weight
+    sim = (1 - w) * (nodes.meaning @ nodes.meaning.T) + w * (nodes.lexical @ nodes.lexical.T)
+    a, b = nodes.masks[:, None], nodes.masks[None, :]
+    different = (a != 0) & (b != 0) & ((a & b) == 0)
+    undoing = np.zeros_like(different)
+    for one, other in OPPOSITES:
+        x, y = 1 << one, 1 << other
+        undoing |= ((a & x) > 0) & ((a & y) == 0) & ((b & y) > 0) & ((b & x) == 0)
+        undoing |= ((a & y) > 0) & ((a & x) == 0) & ((b & x) > 0) & ((b & y) == 0)
+    penalty = config.action_penalty * different + config.opposite_penalty * (different & undoing)
+    lowered: FloatArray = (sim - penalty).astype(np.float32)
+    return lowered
+
+
+def neighbour_graph(sim: FloatArray, k: int) -> FloatArray:
+    """Symmetric k-nearest-neighbour graph, weighted by (positive) similarity.
+
+    A small run gets at most √m neighbours each, or every node would touch every other and
+    the graph would say nothing the similarities did not."""
+    m = len(sim)
+    k = max(1, min(k, int(math.sqrt(m)), m - 1))
+    masked = sim.copy()
+    np.fill_diagonal(masked, -np.inf)
+    nearest = np.argpartition(-masked, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(m), k)
+    graph = np.zeros_like(sim)
+    graph[rows, nearest.ravel()] = np.clip(sim[rows, nearest.ravel()], 0.01, None)
+    return np.maximum(graph, graph.T)
+
+
+def spectrum(graph: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Eigenvalues (largest first) and eigenvectors of the normalised adjacency."""
+    scale = 1.0 / np.sqrt(np.maximum(graph.sum(1), 1e-9))
+    values, vectors = np.linalg.eigh(scale[:, None] * graph * scale[None, :])
+    return values[::-1], vectors[:, ::-1]
+
+
+def count_from_gap(values: FloatArray) -> int:
+    """The number of groups: where the eigenvalues drop the most (at least two groups)."""
+    m = len(values)
+    if m <= 2:
+        return 1
+    top = min(m - 1, max(3, m // 3))
+    gaps = values[1:top] - values[2 : top + 1]
+    return int(gaps.argmax()) + 2
+
+
+def _seed_centres(u: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
+    """k-means++ seeding: each next centre far from those chosen (spreads the start)."""
+    centres = [u[rng.integers(len(u))]]
+    dist = ((u - centres[0]) ** 2).sum(1)
+    for _ in range(1, k):
+        total = float(dist.sum())
+        pick = rng.choice(len(u), p=dist / total) if total > 0 else rng.integers(len(u))
+        centres.append(u[pick])
+        dist = np.minimum(dist, ((u - centres[-1]) ** 2).sum(1))
+    return np.vstack(centres)
+
+
+def kmeans_pp(u: FloatArray, k: int, seed: int, tries: int = 4, rounds: int = 30) -> np.ndarray:
+    """Euclidean k-means with k-means++ seeding, best of ``tries`` (the spectral step)."""
+    rng = np.random.default_rng(seed)
+    best, best_cost = np.zeros(len(u), np.int64), np.inf
+    sq = (u * u).sum(1)
+    for _ in range(tries):
+        centres = _seed_centres(u, k, rng)
+        labels = np.full(len(u), -1, np.int64)
+        for _ in range(rounds):
+            dist = sq[:, None] - 2 * u @ centres.T + (centres * centres).sum(1)[None, :]
+            new = dist.argmin(1)
+            if (new == labels).all():
+                break
+            labels = new
+            for j in range(k):
+                members = u[labels == j]
+                if len(members):
+                    centres[j] = members.mean(0)
+        cost = float(dist[np.arange(len(u)), labels].sum())
+        if cost < best_cost:
+            best, best_cost = labels, cost
+    return best
+
+
+def cluster_nodes(nodes: Nodes, config: GroupingConfig) -> np.ndarray:
+    """Spectral clustering of the nodes into as many groups as the spectrum's gap says."""
+    m = len(nodes.meaning)
+    if m < 3:
+        return np.zeros(m, np.int64)
+    graph = neighbour_graph(similarity(nodes, config), config.neighbours)
+    values, vectors = spectrum(graph)
+    k = count_from_gap(values)
+    u = vectors[:, :k]
+    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-9)
+    return kmeans_pp(u.astype(np.float64), k, config.seed)
+
+
+# ---------------------------------------------------------------- requests to groups
+
+
+def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> np.ndarray:
+    """A group per request (0..g-1), or -1 for one close to no group of ``min_size`` or more."""
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    nodes = build_nodes(x, texts, config)
+    labels = cluster_nodes(nodes, config)[nodes.of_item]
+    return join_leftovers(x, labels, config)
+
+
+def join_leftovers(x: FloatArray, labels: np.ndarray, config: GroupingConfig) -> np.ndarray:
+    """Members of too-small groups join the nearest big group when close enough to its centre."""
+    sizes = np.bincount(labels)
+    big = np.flatnonzero(sizes >= config.min_size)
+    if len(big) == 0:
+        return np.full(len(labels), -1, np.int64)
+    index = np.full(len(sizes), -1, np.int64)
+    index[big] = np.arange(len(big))
+    sums = np.zeros((len(sizes), x.shape[1]), np.float32)
+    np.add.at(sums, labels, x)
+    centres = _unit(sums[big])
+    out = index[labels]
+    left = np.flatnonzero(out < 0)
+    for s in range(0, len(left), BLOCK):
+        rows = left[s : s + BLOCK]
+        sim = x[rows] @ centres.T
+        best = sim.argmax(1)
+        close = sim[np.arange(len(rows)), best] >= config.join_threshold
+        out[rows[close]] = best[close]
+    joined: np.ndarray = out
+    return joined

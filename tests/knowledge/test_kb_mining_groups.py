@@ -1,0 +1,223 @@
+"""Mining keeps every conversation of a group, offers only new ones later, and lets a lead
+split and merge proposals before accepting them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import conversation_record, good_rating, make_user, sign_in
+from poise.cli import app as cli
+from poise.conversations.models import Conversation
+from poise.conversations.records import CustomerRecord, MessageRecord
+from poise.conversations.writer import write_conversations
+from poise.knowledge.encoder import get_encoder
+from poise.knowledge.grouping import GroupingConfig, group_requests
+from poise.knowledge.models import Article, Proposal, ProposalMember
+from poise.settings import Settings
+
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+CUSTOMS = [
+    "My parcel has been stuck in customs for a week",
+    "Customs is holding my package, what do I do?",
+    "my order is stuck at customs clearance",
+    "The delivery is blocked in customs since Monday",
+    "why is my parcel still held by customs?",
+    "customs won't release my package",
+    "my package has been in customs for ten days",
+    "the parcel is stuck at the customs office",
+]
+LANGUAGE = [
+    "How do I change the app language to French?",
+    "The app is in German, how can I switch the language?",
+    "How can I change the language of the app?",
+    "How do I switch the language of the app to Spanish?",
+]
+FIXES = {
+    "customs": "Send us the customs form CN23 and we will release the parcel within 2 days.",
+    "language": "Go to Settings → General → Language and pick yours; restart the app.",
+}
+
+
+def seed(session: Session, key: str, questions: list[str], start_at: int = 0) -> list[int]:
+    """One resolved, well-rated conversation per question; returns their ids."""
+    ids = []
+    for i, question in enumerate(questions, start_at):
+        start = T0 + timedelta(days=i, hours=len(key))
+        record = conversation_record(
+            external_id=f"{key}-{i}",
+            start=start,
+            customer=CustomerRecord(f"{key}-cust-{i}", "Cus"),
+            rating=good_rating(start + timedelta(hours=1)),
+            messages=[
+                MessageRecord("m1", "customer", question, start),
+                MessageRecord("m2", "agent", FIXES[key], start),
+            ],
+        )
+        write_conversations(session, "mine", [record])
+        session.flush()
+        ids.append(
+            session.scalars(
+                select(Conversation.id).where(Conversation.external_id == f"{key}-{i}")
+            ).one()
+        )
+    session.commit()
+    return ids
+
+
+def mine_cli() -> str:
+    result = CliRunner().invoke(cli, ["kb", "mine"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def members(session: Session, proposal: Proposal) -> set[int]:
+    return {m.conversation_id for m in proposal.members}
+
+
+def test_accepting_records_every_conversation_and_the_next_run_offers_only_new_ones(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    customs = seed(session, "customs", CUSTOMS)
+    seed(session, "language", LANGUAGE)
+    mine_cli()
+    proposal = session.query(Proposal).filter(Proposal.issue.ilike("%customs%")).one()
+    assert members(session, proposal) == set(customs) and proposal.group_size == 8
+    assert len(proposal.conversation_ids) == 5  # the examples shown; the members are all 8
+    token = sign_in(client, lead)
+    assert "accepting records all 8 as sources" in client.get("/manual/proposals").text
+    client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
+    session.expire_all()
+    article = session.query(Article).one()
+    assert {s.conversation_id for s in article.sources} == set(customs)
+
+    output = mine_cli()
+    assert "4 resolved conversations" in output  # the language group only: customs is done
+    offered = {m.conversation_id for m in session.query(ProposalMember).join(Proposal)
+               .filter(Proposal.status == "open")}  # fmt: skip
+    assert offered.isdisjoint(customs)
+
+    fresh = seed(session, "customs", CUSTOMS[:3], start_at=100)
+    mine_cli()
+    addition = session.query(Proposal).filter(Proposal.matched_article_id == article.id).one()
+    assert members(session, addition) == set(fresh)  # only the new conversations
+
+
+def test_a_dismissed_proposal_is_not_offered_again(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    seed(session, "customs", CUSTOMS)
+    language = seed(session, "language", LANGUAGE)
+    mine_cli()
+    proposal = session.query(Proposal).filter(Proposal.issue.ilike("%language%")).one()
+    token = sign_in(client, lead)
+    client.post(f"/manual/proposals/{proposal.id}/dismiss", data={"csrf_token": token})
+    assert "8 resolved conversations" in mine_cli()
+    offered = {m.conversation_id for m in session.query(ProposalMember).join(Proposal)
+               .filter(Proposal.status == "open")}  # fmt: skip
+    assert offered.isdisjoint(language)
+
+
+def test_a_lead_merges_two_proposals_and_splits_them_again(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    customs = seed(session, "customs", CUSTOMS)
+    language = seed(session, "language", LANGUAGE)
+    mine_cli()
+    token = sign_in(client, lead)
+    ids = [p.id for p in session.query(Proposal).order_by(Proposal.group_size.desc())]
+    assert len(ids) == 2
+    response = client.post(
+        "/manual/proposals/merge", data={"csrf_token": token, "proposal_ids": ids}
+    )
+    assert "Merged 2 proposals: 12 conversations" in response.text
+    session.expire_all()
+    merged = session.query(Proposal).one()
+    assert merged.id == ids[0] and merged.group_size == 12
+    assert members(session, merged) == set(customs) | set(language)
+    assert any("language" in p.lower() for p in merged.phrasings)
+
+    response = client.post(
+        f"/manual/proposals/{merged.id}/split", data={"csrf_token": token, "parts": "2"}
+    )
+    assert "Split into 2 proposals" in response.text
+    session.expire_all()
+    parts = sorted(session.query(Proposal).all(), key=lambda p: -p.group_size)
+    assert [members(session, p) for p in parts] == [set(customs), set(language)]
+    assert parts[1].resolution.startswith("Go to Settings")  # each part its own resolution
+
+
+def test_merge_and_split_refuse_bad_input_and_keep_what_the_lead_chose(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    lead = make_user(session, role="lead")
+    seed(session, "customs", CUSTOMS)
+    seed(session, "language", LANGUAGE)
+    mine_cli()
+    token = sign_in(client, lead)
+    first = session.query(Proposal).order_by(Proposal.group_size.desc()).first()
+    assert first is not None
+    response = client.post(
+        "/manual/proposals/merge", data={"csrf_token": token, "proposal_ids": [first.id]}
+    )
+    assert response.status_code == 400
+    assert "choose two proposals or more to merge" in response.text
+    assert f'value="{first.id}" form="merge-form" checked' in response.text
+
+    response = client.post(
+        f"/manual/proposals/{first.id}/split", data={"csrf_token": token, "parts": "40"}
+    )
+    assert response.status_code == 400
+    assert "parts must be between 2 and 8" in response.text and 'value="40"' in response.text
+    assert session.query(Proposal).count() == 2  # nothing changed
+
+    agent_token = sign_in(client, make_user(session, role="agent"))
+    denied = client.post(
+        "/manual/proposals/merge", data={"csrf_token": agent_token, "proposal_ids": [first.id]}
+    )
+    assert denied.status_code == 403
+
+
+def test_grouping_finds_the_count_and_keeps_opposite_actions_apart() -> None:
+    texts = [
+        "how do I add my daughter to my insurance policy",
+        "I want to add a dependent to my policy",
+        "please add my son as a dependent on the plan",
+        "can I add my wife to my coverage",
+        "adding a new dependent to my insurance",
+        "how do I remove my daughter from my insurance policy",
+        "I want to remove a dependent from my policy",
+        "please remove my son as a dependent on the plan",
+        "can I remove my ex-wife from my coverage",
+        "removing a dependent from my insurance",
+        "I want to pay my electricity bill",
+        "pay my phone bill now please",
+        "can you pay the water bill for me",
+        "I need to pay my gas bill",
+        "make a payment on my bill",
+    ]
+    x = get_encoder().encode(texts)
+    labels = group_requests(x, texts, GroupingConfig())
+    assert len(set(labels[:5])) == 1 and len(set(labels[5:10])) == 1
+    assert labels[0] != labels[5] and labels[10] not in (labels[0], labels[5])
+
+
+def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(6, 384))
+    x = np.vstack([c + rng.normal(scale=0.35, size=(300, 384)) for c in centres])
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    texts = [f"topic {i // 300} request" for i in range(len(x))]
+    labels = group_requests(x, texts, GroupingConfig(exact=200))  # 1,800 rows, 200 cells
+    truth = np.repeat(np.arange(6), 300)
+    assert len(set(labels.tolist())) == 6
+    for t in range(6):
+        assert len(set(labels[truth == t].tolist())) == 1
