@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD = 320, 120, 22
+WIDTH, HEIGHT, PAD = 320, 90, 18
 
 
 def trend_chart(
