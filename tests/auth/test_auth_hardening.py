@@ -99,38 +99,42 @@ def _cookie(client: TestClient) -> str:
     return value
 
 
-def test_sign_out_ends_every_session_of_the_user(app: FastAPI, session: Session) -> None:
+def test_sign_out_ends_every_session_of_the_user(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
     agent = make_user(session)
-    with TestClient(app) as browser, TestClient(app) as laptop:
-        token = sign_in(browser, agent)
-        sign_in(laptop, agent)
-        copied = _cookie(browser)
-        browser.post("/logout", data={"csrf_token": token})
-        with TestClient(app, cookies={"poise_session": copied}) as replayed:
-            assert replayed.get("/account", follow_redirects=False).status_code == 303
-        assert laptop.get("/account", follow_redirects=False).status_code == 303
-        sign_in(browser, agent)
-        assert browser.get("/account").status_code == 200
+    laptop = TestClient(app)  # another browser on the same running app (no second lifespan)
+    token = sign_in(client, agent)
+    sign_in(laptop, agent)
+    copied = _cookie(client)
+    client.post("/logout", data={"csrf_token": token})
+    replayed = TestClient(app, cookies={"poise_session": copied})
+    assert replayed.get("/account", follow_redirects=False).status_code == 303
+    assert laptop.get("/account", follow_redirects=False).status_code == 303
+    sign_in(client, agent)
+    assert client.get("/account").status_code == 200
 
 
-def test_a_new_password_ends_every_session(app: FastAPI, session: Session) -> None:
+def test_a_new_password_ends_every_session(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
     agent = make_user(session)
     admin = make_user(session, role="admin")
-    with TestClient(app) as agents_browser, TestClient(app) as admins_browser:
-        sign_in(agents_browser, agent)
-        token = sign_in(admins_browser, admin)
-        saved = admins_browser.post(
-            f"/admin/users/{agent.id}",
-            data={
-                "role": "agent",
-                "is_active": "true",
-                "password": "a-new-password",
-                "csrf_token": token,
-            },
-        )
-        assert saved.status_code == 200
-        assert agents_browser.get("/account", follow_redirects=False).status_code == 303
-        assert admins_browser.get("/account").status_code == 200
+    admins_browser = TestClient(app)
+    sign_in(client, agent)
+    token = sign_in(admins_browser, admin)
+    saved = admins_browser.post(
+        f"/admin/users/{agent.id}",
+        data={
+            "role": "agent",
+            "is_active": "true",
+            "password": "a-new-password",
+            "csrf_token": token,
+        },
+    )
+    assert saved.status_code == 200
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    assert admins_browser.get("/account").status_code == 200
 
 
 @contextmanager

@@ -8,7 +8,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
@@ -139,7 +138,7 @@ def test_only_admins_add_integrations(client: TestClient, session: Session) -> N
 
 
 def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
-    client: TestClient, session: Session, app: FastAPI
+    client: TestClient, session: Session, settings: Settings
 ) -> None:
     secret = create_integration(session, actor=None, name="helpdesk").secret
     opened = payload("msg-1", status="open")
@@ -157,7 +156,7 @@ def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
     assert replay.json()["message_created"] is False
     resent = send(client, opened, secret)  # the same message signed again (a sender's retry)
     assert resent.status_code == 200
-    with TestClient(app) as other_process:  # the cache is in the database, not in one process
+    with TestClient(create_app(settings)) as other_process:  # the cache is in the database
         assert other_process.post(url, content=opened, headers=first_headers).status_code == 200
     late = payload("msg-0", "Hello?", "2026-11-02T09:00:00Z", status="open")  # older, new id
     assert send(client, late, secret).status_code == 201
