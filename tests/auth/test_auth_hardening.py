@@ -137,6 +137,21 @@ def test_a_new_password_ends_every_session(
     assert admins_browser.get("/account").status_code == 200
 
 
+def test_a_new_password_unlocks_a_throttled_account(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    """The throttle's message says to ask an admin for a new password: that must work."""
+    agent = make_user(session)
+    for _ in range(5):
+        attempt(client, agent.email, "wrong-password")
+    assert attempt(client, agent.email, PASSWORD).status_code == 429
+    admins_browser = TestClient(app)
+    token = sign_in(admins_browser, make_user(session, role="admin"))
+    form = {"role": "agent", "is_active": "true", "password": "a-new-password", "csrf_token": token}
+    assert admins_browser.post(f"/admin/users/{agent.id}", data=form).status_code == 200
+    assert attempt(client, agent.email, "a-new-password").status_code == 303
+
+
 @contextmanager
 def _token_updates(engine: Engine) -> Iterator[list[str]]:
     seen: list[str] = []

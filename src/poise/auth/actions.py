@@ -134,6 +134,7 @@ def update_user(
         _check_password(password)
         user.password_hash = hash_password(password)
         user.session_version += 1  # a new password ends every session of the old one
+        session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # unlocks
     session.commit()
     return user
 
