@@ -38,9 +38,29 @@ LANGUAGE = [
     "How can I change the language of the app?",
     "How do I switch the language of the app to Spanish?",
 ]
+PASSWORD = [
+    "I forgot my password",
+    "I cannot remember my password",
+    "forgot the password for my account",
+    "what was my password again, I forgot it",
+    "I lost my password",
+]
+LOGIN = [
+    "I can't log in to my account",
+    "the login page won't let me sign in",
+    "unable to sign in to the app",
+    "my sign in keeps failing",
+    "I am locked out and can't log in",
+]
+RESET = (
+    "Please use Forgot password on the sign-in page; the reset link arrives within 5 minutes "
+    "and expires after an hour."
+)
 FIXES = {
     "customs": "Send us the customs form CN23 and we will release the parcel within 2 days.",
     "language": "Go to Settings → General → Language and pick yours; restart the app.",
+    "password": RESET,
+    "login": RESET,
 }
 
 
@@ -184,6 +204,21 @@ def test_merge_and_split_refuse_bad_input_and_keep_what_the_lead_chose(
         "/manual/proposals/merge", data={"csrf_token": agent_token, "proposal_ids": [first.id]}
     )
     assert denied.status_code == 403
+
+
+def test_groups_resolved_the_same_way_become_one_proposal(
+    session: Session, cli_env: Settings
+) -> None:
+    password = seed(session, "password", PASSWORD)
+    login = seed(session, "login", LOGIN)
+    seed(session, "language", LANGUAGE)
+    x = get_encoder().encode(PASSWORD + LOGIN)
+    apart = group_requests(x, PASSWORD + LOGIN, GroupingConfig())
+    assert set(apart[:5].tolist()).isdisjoint(apart[5:].tolist())  # grouped apart by words
+    mine_cli()
+    joined = session.query(Proposal).filter(Proposal.resolution == RESET).one()
+    assert members(session, joined) == set(password) | set(login)
+    assert session.query(Proposal).count() == 2  # the language group stays on its own
 
 
 def test_grouping_finds_the_count_and_keeps_opposite_actions_apart() -> None:
