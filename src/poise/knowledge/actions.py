@@ -20,7 +20,13 @@ from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import search
 from poise.knowledge.fcr import fcr_outcomes
-from poise.knowledge.mining import MiningConfig, build_proposal, load_vectors, split_vectors
+from poise.knowledge.mining import (
+    MiningConfig,
+    build_proposal,
+    load_vectors,
+    match_articles,
+    split_vectors,
+)
 from poise.knowledge.models import (
     FLAG_KINDS,
     Article,
@@ -484,7 +490,7 @@ def split_proposal(
     config = MiningConfig()
     session.delete(proposal)
     session.flush()
-    made = []
+    made, vectors = [], []
     for part in range(parts):
         rows = np.flatnonzero(labels == part)
         if len(rows) == 0:
@@ -494,6 +500,8 @@ def split_proposal(
                 session, [kept[i] for i in rows], [texts[i] for i in rows], x[rows], outcome, config
             )
         )
+        vectors.append(x[rows])
+    match_articles(session, made, vectors, config)
     session.add_all(made)
     session.commit()
     return made

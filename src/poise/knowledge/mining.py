@@ -284,12 +284,19 @@ def mine(
         build_proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
         for g in groups
     ]
-    matcher, article_ids = _article_matcher(session)
-    additions = _match_existing(proposals, [x[g] for g in groups], matcher, article_ids, config)
+    additions = match_articles(session, proposals, [x[g] for g in groups], config)
     session.add_all(proposals)
     session.commit()
     found = len(set(labels[labels >= 0].tolist()))
     return MiningSummary(len(ids), embedded, found, len(proposals), additions)
+
+
+def match_articles(
+    session: Session, proposals: list[Proposal], members: list[FloatArray], config: MiningConfig
+) -> int:
+    """Mark each proposal matching a live article as an addition to it; returns how many."""
+    matcher, article_ids = _article_matcher(session)
+    return _match_existing(proposals, members, matcher, article_ids, config)
 
 
 def _members(labels: np.ndarray) -> list[list[int]]:
