@@ -70,7 +70,8 @@ def test_imported_customer_turns_are_scored_in_the_background(
     messages = {m.body: m for m in session.query(Message)}
     angry, calm = messages[ANGRY], messages[CALM]
     assert angry.signal_version == version and angry.negativity is not None
-    assert angry.negativity > 0.5 > (calm.negativity or 1.0)
+    assert calm.negativity is not None
+    assert angry.negativity > 0.5 > calm.negativity
     assert angry.emotion in ("angry", "frustrated") and angry.signal_evidence
     agent_turn = next(m for m in messages.values() if m.author_role == "agent")
     assert agent_turn.negativity is None and agent_turn.signal_version is None
@@ -109,7 +110,8 @@ def test_cli_import_scores_and_rescore_follows_a_model_change(
 
 
 def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
-    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    # Recent, so the signals page's last-30-days figures include them whatever today is.
+    start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
     angry = conversation_record(
         external_id="angry",
         subject="Angry one",
@@ -186,7 +188,7 @@ def test_assist_gives_signals_and_guidance(client: TestClient, session: Session)
     ).json()
     assert drifting["signals"]["drift"]["purpose"].startswith("My router")
     if drifting["signals"]["drift"]["drifted"]:
-        assert "They came for" in drifting["guidance"]["purpose_reminder"]
+        assert "why they came" in drifting["guidance"]["purpose_reminder"]
     abusive = client.post(
         "/api/v1/assist",
         headers=headers,
@@ -271,7 +273,41 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     attention = page.split("Needs attention now")[1].split("How customers felt")[0]
     assert "Angry one" in attention and "Calm one" not in attention
     assert 'class="bars"' in page
-    assert get_scorer("negativity").version in page
+    # Agents never see raw model metrics: they live on the admin's Models page.
+    assert get_scorer("negativity").version not in page
+    assert "auc" not in page.lower()
+    assert client.get("/admin/models").status_code == 403
+
+
+def test_models_page_shows_versions_and_figures_to_admins(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/models")
+    assert page.status_code == 200
+    assert get_scorer("negativity").version in page.text
+    assert get_scorer("drift").version in page.text
+    assert "ROC-AUC" in page.text
+
+
+def test_agents_attention_list_only_links_what_they_may_assist(
+    client: TestClient, session: Session
+) -> None:
+    other = make_user(session, team="Other team")
+    agent = make_user(session, team="Mine")
+    convs = seed_scored(session, agent_email=other.email)
+    convs["angry"].status = "open"
+    session.commit()
+    sign_in(client, agent)
+    page = client.get("/signals").text
+    attention = page.split("Needs attention now")[1].split("How customers felt")[0]
+    assert "Angry one" not in attention  # another team's: the agent could not open assist
+    sign_in(client, other)
+    page = client.get("/signals").text
+    attention = page.split("Needs attention now")[1].split("How customers felt")[0]
+    assert "Angry one" in attention
+    href = f"/assist/{convs['angry'].id}"
+    assert href in attention and client.get(href).status_code == 200
 
 
 def _signals_fields(panel: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from poise.signals import ConversationSignals, Turn, conversation_signals
 from poise.signals.conversation import escalation_risk
 
@@ -44,15 +42,40 @@ def test_escalation_rises_with_a_worsening_trend() -> None:
     rising = conversation_signals(_customer(0.1, 0.4, 0.8))
     falling = conversation_signals(_customer(0.8, 0.4, 0.1))
     steady = conversation_signals(_customer(0.9, 0.9, 0.9))
+    calm = conversation_signals(_customer(0.05, 0.05, 0.05))
     assert rising.trend == [0.1, 0.4, 0.8]
-    assert rising.escalation_risk > 0.7 > 0.2 > falling.escalation_risk
-    assert steady.escalation_risk == pytest.approx(0.9)
+    assert rising.risk_by_turn == sorted(rising.risk_by_turn)
+    assert len(rising.risk_by_turn) == 3
+    assert steady.escalation_risk > rising.escalation_risk > falling.escalation_risk
+    assert falling.escalation_risk > calm.escalation_risk
 
 
-def test_escalation_risk_stays_in_range() -> None:
+def test_escalation_risk_stays_in_range_and_does_not_saturate() -> None:
     assert escalation_risk([]) == 0.0
-    assert escalation_risk([0.0, 1.0]) == 1.0
-    assert escalation_risk([1.0, 0.0]) == 0.0
+    assert 0.0 < escalation_risk([0.0, 0.0]) < escalation_risk([1.0, 1.0]) < 1.0
+    assert escalation_risk([1.0, 1.0]) < 0.99
+
+
+def test_ok_after_an_angry_complaint_stays_at_risk() -> None:
+    """A short reply says nothing of the feeling: the last substantive turn still counts."""
+    turns = [
+        Turn("customer", "This is the third time I've called, I'm furious", negativity=0.97),
+        Turn("agent", "I'm sorry, I'll escalate it."),
+        Turn("customer", "OK.", negativity=0.1),
+    ]
+    signals = conversation_signals(turns)
+    assert signals.escalation_risk >= 0.4
+    assert signals.risk_by_turn[-1] > 0.3
+
+
+def test_repeat_contact_raises_the_risk() -> None:
+    plain = [Turn("customer", "My parcel has not arrived yet today", negativity=0.3)]
+    repeated = [
+        Turn("customer", "My parcel has still not arrived, third time asking", negativity=0.3)
+    ]
+    assert (
+        conversation_signals(repeated).escalation_risk > conversation_signals(plain).escalation_risk
+    )
 
 
 def test_turnaround_means_negative_start_positive_end() -> None:
@@ -106,7 +129,7 @@ def test_explicit_purpose_is_used_for_later_turns() -> None:
             # A follow-up sharing only a place name with the purpose ("weather in Paris" vs
             # "a hotel room in Paris") reads on-topic since negativity-2026.11.2: see the
             # model card's limitations.
-            Turn("customer", "what's the weather going to be like this weekend"),
+            Turn("customer", "Also, what's the weather going to be like this weekend?"),
         ],
         purpose="I want to book a hotel room in Paris",
     ).drift
@@ -171,5 +194,6 @@ def test_an_answer_to_something_said_before_is_on_topic() -> None:
         Turn("agent", "Thanks. What colour is the light on the front of the router?"),
         Turn("customer", answer),
     ]
-    assert conversation_signals(alone).drift.drifted
+    # A detail raises no new matter, whether or not the agent asked for it.
+    assert not conversation_signals(alone).drift.drifted
     assert not conversation_signals(asked).drift.drifted

@@ -27,14 +27,33 @@ def test_result_shape(scorer: NegativityScorer) -> None:
     [
         "still no refund after three weeks",
         "I've been on hold for two hours and nobody picks up",
-        "My package was marked delivered but it never arrived",
         "This is the worst service I have ever had, I'm furious",
+        "Oh great, another delay. Thanks a lot.",
     ],
 )
-def test_complaints_read_negative(scorer: NegativityScorer, text: str) -> None:
+def test_unhappy_customers_read_negative(scorer: NegativityScorer, text: str) -> None:
     result = scorer.score(text)
     assert result.score >= 0.5, result
+    assert result.level in ("negative", "very_negative")
     assert result.emotion in NEGATIVE_EMOTIONS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My package was marked delivered but it never arrived, can you check?",
+        "Hi, my router reboots every hour. Can you help?",
+        "I was charged twice for my subscription this month, could you look into it?",
+    ],
+)
+def test_a_calm_problem_report_is_a_complaint_but_neutral(
+    scorer: NegativityScorer, text: str
+) -> None:
+    """Two questions answered apart: it reports a problem, and the customer is not unhappy."""
+    result = scorer.score(text)
+    assert result.complaint >= 0.5, result
+    assert result.score < 0.5, result
+    assert result.level == "neutral"
 
 
 @pytest.mark.parametrize(

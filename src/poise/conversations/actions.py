@@ -59,6 +59,9 @@ class ImportReport:
         return len({e.line for e in self.errors if e.line})
 
 
+MAX_PURPOSE_CHARS = 300
+
+
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         raise InvalidInput(
@@ -340,3 +343,20 @@ def _validation_summary(exc: ValidationError) -> str:
         f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
     ]
     return "invalid webhook body: " + "; ".join(parts[:10])
+
+
+def set_purpose(session: Session, *, actor: User, conversation: Conversation, purpose: str) -> None:
+    """The agent states what the customer came for; drift is measured against it from now on.
+
+    An empty purpose goes back to the one stated from the customer's words.
+    """
+    from poise.conversations.scoring import refresh_conversation_signals
+
+    text = " ".join(purpose.split())
+    if len(text) > MAX_PURPOSE_CHARS:
+        raise InvalidInput(f"the purpose is {len(text)} characters; at most {MAX_PURPOSE_CHARS}")
+    if any(ord(ch) < 32 for ch in text):
+        raise InvalidInput("the purpose contains control characters")
+    conversation.purpose = text
+    session.commit()
+    refresh_conversation_signals(session, [conversation.id])

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import ApiUser, CurrentUser
 from poise.auth.models import User
-from poise.conversations import queries
+from poise.conversations import actions, queries
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput, PermissionDenied
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import early_score
 from poise.signals.guidance import guidance_for
+from poise.signals.purpose import candidates as purpose_candidates
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, render
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["assist"])
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -69,6 +70,8 @@ def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
             "negativity": m.negativity,
             "emotion": m.emotion,
             "abusive": m.abusive,
+            "leaving": m.leaving,
+            "level": m.feeling_level,
             "evidence": m.signal_evidence or [],
         }
         for m in conv.messages[-MAX_TURNS:]
@@ -86,6 +89,8 @@ def _score_missing(rows: list[dict[str, Any]], max_chars: int) -> None:
             negativity=result.score,
             emotion=result.emotion,
             abusive=result.abusive,
+            leaving=bool(result.leaving),
+            level=result.level,
             evidence=result.evidence,
         )
 
@@ -114,12 +119,14 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
     versions = (conv.signals_version or "").split("+")
     if later and (conv.drift_score is None or get_scorer("drift").version not in versions):
         return None
-    purpose = conv.purpose or (customer[0]["body"] if customer else "")
+    if not conv.purpose and conv.stated_purpose is None:
+        return None  # scored before purposes were stated
     drift = DriftResult(
         drifted=conv.drifted,
         score=conv.drift_score or 0.0,
-        purpose=purpose,
+        purpose=conv.purpose or conv.stated_purpose or "",
         turn_index=conv.drift_turn,
+        sentence=conv.drift_sentence or "",
     )
     return ConversationSignals(
         early_warning=conv.early_warning,
@@ -129,6 +136,7 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
         turnaround=conv.turnaround,
         drift=drift,
         versions=[v for v in versions if v],
+        risk_by_turn=[],
     )
 
 
@@ -147,9 +155,11 @@ def assist(
     guidance = guidance_for(
         latest["emotion"] if latest else "neutral",
         abusive=any(r["abusive"] for r in customer[-3:]),
+        leaving=any(r.get("leaving") for r in customer[-3:]),
         drift=signals.drift,
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
+        trend=signals.trend,
     )
     return {
         "signals": {
@@ -159,7 +169,10 @@ def assist(
             "trend": [round(v, 4) for v in signals.trend],
             "turnaround": signals.turnaround,
             "drift": asdict(signals.drift),
-            "latest": {k: latest[k] for k in ("negativity", "emotion", "abusive", "evidence")}
+            "latest": {
+                k: latest.get(k)
+                for k in ("negativity", "level", "emotion", "abusive", "leaving", "evidence")
+            }
             if latest
             else None,
         },
@@ -188,6 +201,8 @@ def assist_endpoint(
                 "negativity": None,
                 "emotion": None,
                 "abusive": None,
+                "leaving": None,
+                "level": None,
                 "evidence": [],
             }
             for t in body.messages
@@ -233,4 +248,30 @@ def assist_page(
     rows = _turn_rows(conv)
     _score_missing(rows, settings.max_message_chars)
     panel = assist(rows, conv.purpose or None, stored_signals(conv, rows)) if rows else None
-    return render(request, "conversations/assist.html", {"conv": conv, "panel": panel})
+    customer = [r["body"] for r in rows if r["author_role"] == "customer"]
+    return render(
+        request,
+        "conversations/assist.html",
+        {"conv": conv, "panel": panel, "purpose_choices": purpose_candidates(customer)},
+    )
+
+
+@pages.post("/assist/{conversation_id}/purpose", response_model=None)
+def correct_purpose(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: int,
+    purpose: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse | HTMLResponse:
+    """The agent corrects the purpose in one click (a suggested sentence) or in their words."""
+    conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
+    try:
+        actions.set_purpose(session, actor=user, conversation=conv, purpose=purpose)
+    except InvalidInput as exc:
+        flash(request, str(exc), "error")
+        return redirect(f"/assist/{conv.id}")
+    flash(
+        request, "Purpose updated." if purpose.strip() else "Purpose reset to the customer's words."
+    )
+    return redirect(f"/assist/{conv.id}")

@@ -182,19 +182,42 @@ class SignalOverview:
     unscored: int
 
 
-def signal_overview(session: Session, *, now: datetime, days: int = 30) -> SignalOverview:
-    """Open conversations at risk (riskiest first) and the last ``days`` days in numbers."""
+ATTENTION_ROWS = 10
+
+
+def assistable(query: Select[Any], actor: User) -> Select[Any]:
+    """Conversations ``actor`` may open the assist panel on: a lead all, an agent their own,
+    the unassigned and their team's (the rule ``assist.access_for_assist`` checks one by one)."""
+    if actor.is_lead:
+        return query
+    mine = Conversation.assignee_id == actor.id
+    unassigned = Conversation.assignee_id.is_(None)
+    if actor.team_id is None:
+        return query.where(mine | unassigned)
+    team = select(User.id).where(User.team_id == actor.team_id)
+    return query.where(mine | unassigned | Conversation.assignee_id.in_(team))
+
+
+def signal_overview(
+    session: Session, *, actor: User, now: datetime, days: int = 30
+) -> SignalOverview:
+    """The open conversations ``actor`` can act on, riskiest first (a short list), and the last
+    ``days`` days in numbers."""
     since = now - timedelta(days=days)
-    attention = session.scalars(
+    at_risk = (
         select(Conversation)
         .options(selectinload(Conversation.assignee))
         .where(Conversation.status != "resolved")
         .where(
-            (Conversation.early_warning.is_(True)) | (Conversation.escalation_risk >= ESCALATING)
+            (Conversation.early_warning.is_(True))
+            | (Conversation.escalation_risk >= ESCALATING)
+            | (Conversation.abusive.is_(True))
+            | (Conversation.leaving.is_(True))
         )
         .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
-        .limit(15)
-    ).all()
+        .limit(ATTENTION_ROWS)
+    )
+    attention = session.scalars(assistable(at_risk, actor)).all()
     recent = select(func.count(Conversation.id)).where(Conversation.opened_at >= since)
     flags = {
         "early warnings": Conversation.early_warning.is_(True),

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -249,31 +249,52 @@ def add_integration(
     return redirect("/admin/integrations")
 
 
-def _model_card() -> dict[str, object]:
-    """The shipped negativity model's version and measured figures (its metrics.json)."""
+# Names people read for the data sets and figures in the model's ``metrics.json``.
+DATASET_NAMES = {
+    "airline_heldout": "Airline tweets, held out (never trained on)",
+    "airline_dev_half": "… dev half (variants compared here)",
+    "airline_test_half": "… test half",
+    "goemotions_test": "GoEmotions test (Reddit comments)",
+    "feeling_goemotions_test": "GoEmotions test, feeling",
+}
+FIGURE_NAMES = {
+    "clinc_test_negative_rate": "CLINC150 requests read as negative",
+    "cfpb_test_negative_rate": "CFPB complaint chunks read as negative",
+    "drift_test_auc": "Drift: CLINC150 switched-intent ROC-AUC",
+    "artifact_bytes": "Artifact size (bytes)",
+    "train_seconds": "Training time (s)",
+}
+
+
+def model_card() -> dict[str, Any]:
+    """The shipped models' versions and the figures measured when they were trained."""
     from poise.signals import get_scorer
     from poise.signals.registry import ARTIFACTS
 
-    card: dict[str, object] = {"version": get_scorer("negativity").version, "metrics": {}}
     path = ARTIFACTS / "metrics.json"
-    if path.is_file():
-        card["metrics"] = _numeric_leaves(json.loads(path.read_text(encoding="utf-8")))
-    return card
+    metrics = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    sets = [
+        {"name": DATASET_NAMES.get(key, key.replace("_", " ")), **value}
+        for key, value in metrics.items()
+        if isinstance(value, dict) and "poise" in value
+    ]
+    figures = [
+        (FIGURE_NAMES.get(key, key.replace("_", " ")), value)
+        for key, value in metrics.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    versions = [get_scorer(name).version for name in ("negativity", "drift", "explanatory")]
+    return {"versions": versions, "sets": sets, "figures": figures}
 
 
-def _numeric_leaves(tree: object, prefix: str = "") -> dict[str, float]:
-    if isinstance(tree, dict):
-        found: dict[str, float] = {}
-        for key, value in tree.items():
-            found |= _numeric_leaves(value, f"{prefix}{key} · " if prefix or key else "")
-        return found
-    if isinstance(tree, int | float) and not isinstance(tree, bool):
-        return {prefix.rstrip(" ·"): float(tree)}
-    return {}
+@router.get("/admin/models", response_class=HTMLResponse)
+def models_page(request: Request, user: AdminUser) -> HTMLResponse:
+    """Model cards for admins: versions and the figures behind them (agents never see these)."""
+    return render(request, "conversations/models.html", {"card": model_card()})
 
 
 @router.get("/signals", response_class=HTMLResponse)
 def signals_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    overview = queries.signal_overview(session, now=utcnow())
-    context = {"overview": overview, "card": _model_card()}
+    overview = queries.signal_overview(session, actor=user, now=utcnow())
+    context = {"overview": overview}
     return render(request, "conversations/signals.html", context)

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
+from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
 from poise.signals import Turn, conversation_signals, get_scorer
+from poise.signals.conversation import DEFAULT_EARLY_LEVEL
 
 BATCH = 256
 CHUNK = 200
@@ -77,8 +79,11 @@ def score_messages(
                 {
                     "id": row.id,
                     "negativity": round(r.score, 4),
+                    "complaint": round(r.complaint, 4),
+                    "feeling_level": r.level,
                     "emotion": r.emotion,
                     "abusive": r.abusive,
+                    "leaving": bool(r.leaving),
                     "signal_evidence": r.evidence[:EVIDENCE_KEPT],
                     "signal_version": r.version,
                 }
@@ -112,6 +117,7 @@ def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
             Message.body,
             Message.negativity,
             Message.abusive,
+            Message.leaving,
             Message.signal_version,
         )
         .where(Message.conversation_id.in_(chunk))
@@ -119,22 +125,34 @@ def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
     )
     for row in rows:
         turns[row.conversation_id].append(row)
-    purposes = {
-        cid: purpose
-        for cid, purpose in session.execute(
-            select(Conversation.id, Conversation.purpose).where(Conversation.id.in_(chunk))
+    settings = {
+        row.id: (row.purpose or None, row.early_warning_level or DEFAULT_EARLY_LEVEL)
+        for row in session.execute(
+            select(Conversation.id, Conversation.purpose, Team.early_warning_level)
+            .outerjoin(User, User.id == Conversation.assignee_id)
+            .outerjoin(Team, Team.id == User.team_id)
+            .where(Conversation.id.in_(chunk))
         )
     }
     session.execute(
         update(Conversation),
-        [_conversation_values(cid, turns[cid], purposes.get(cid) or None) for cid in chunk],
+        [
+            _conversation_values(cid, turns[cid], *settings.get(cid, (None, DEFAULT_EARLY_LEVEL)))
+            for cid in chunk
+        ],
     )
 
 
-def _conversation_values(cid: int, rows: list[Any], purpose: str | None) -> dict[str, Any]:
-    """One conversation's signal columns from its turns (unscored turns are scored here)."""
+def _conversation_values(
+    cid: int, rows: list[Any], purpose: str | None, early_level: str
+) -> dict[str, Any]:
+    """One conversation's signal columns from its turns (unscored turns are scored here).
+
+    ``early_level`` is the assignee's team's choice of how unhappy an opening must be.
+    """
     turns = [Turn(r.author_role, r.body, r.negativity) for r in rows]
-    signals = conversation_signals(turns, purpose=purpose)
+    signals = conversation_signals(turns, purpose=purpose, early_level=early_level)
+    customer = [r for r in rows if r.author_role == "customer"]
     return {
         "id": cid,
         "early_warning": signals.early_warning,
@@ -143,8 +161,11 @@ def _conversation_values(cid: int, rows: list[Any], purpose: str | None) -> dict
         "drifted": signals.drift.drifted,
         "drift_turn": signals.drift.turn_index,
         "drift_score": round(signals.drift.score, 4),
+        "drift_sentence": signals.drift.sentence or None,
+        "stated_purpose": signals.drift.purpose or None,
         "turnaround": signals.turnaround,
-        "abusive": any(r.abusive for r in rows if r.author_role == "customer"),
+        "abusive": any(r.abusive for r in customer),
+        "leaving": any(r.leaving for r in customer),
         "signal_trend": [round(v, 3) for v in signals.trend],
         "signals_version": _versions(signals.versions, rows),
     }

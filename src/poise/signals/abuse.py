@@ -1,8 +1,14 @@
-"""A small lexicon for abuse aimed at the agent: insults, slurs and threats.
+"""Abuse aimed at people, and threats to leave: two different things an agent handles apart.
 
-A learned model would confuse "this policy is stupid" (frustration) with "you are
-stupid" (abuse); leads act on the flag, so it is rule-based, explainable and strict about
-*direction*: mild insults count only when aimed at "you"/"your staff".
+**Abuse** is insults or slurs aimed at the agent or the company's people, harassment, and
+threats of harm. A learned model would confuse "this policy is stupid" or "useless support"
+(frustration with the service) with "you are stupid" (abuse); leads act on the flag, so it is
+rule-based, explainable and strict about *direction*: a mild insult counts only when aimed at
+a person ("you", "you guys", "your staff", "the agent"), never at a thing ("your app").
+
+**Leaving** is a threat to cancel, switch, complain publicly, leave a bad review or go to a
+regulator. It is not abuse: it asks for a retention or escalation path, so it is reported
+separately (``leaving_evidence``).
 """
 
 from __future__ import annotations
@@ -82,7 +88,43 @@ _INSULTS = frozenset(
         "garbage",
     }
 )
-_TARGETS = frozenset({"you", "you're", "youre", "ur", "u", "your", "yall", "y'all", "ya"})
+# Words that point at the agent themself; "your" only counts when a person follows it.
+_YOU = frozenset({"you", "you're", "youre", "u", "yall", "y'all", "ya"})
+_POSSESSIVE = frozenset({"your", "ur", "the", "this", "that", "these", "those"})
+_PEOPLE = frozenset(
+    {
+        "staff",
+        "agent",
+        "agents",
+        "rep",
+        "reps",
+        "representative",
+        "representatives",
+        "employee",
+        "employees",
+        "people",
+        "guys",
+        "team",
+        "manager",
+        "managers",
+        "workers",
+        "advisor",
+        "adviser",
+        "operator",
+        "operators",
+        "technician",
+        "driver",
+        "woman",
+        "man",
+        "guy",
+        "lady",
+        "girl",
+        "boy",
+        "person",
+        "ceo",
+    }
+)
+_REACH = 5  # an insult up to this many words after its target ("you are a bunch of thieves")
 _THREATS = re.compile(
     r"\b(?:i(?:'ll| will| am going to|'m going to|'m gonna| gonna)\s+(?:kill|hurt|find|destroy|"
     r"beat|shoot|stab|end)\s+(?:you|u|your)\b|watch your back|i know where you live|"
@@ -93,12 +135,55 @@ _THREATS = re.compile(
 )
 
 
+# A threat to leave is an intention ("I'm cancelling", "or I'll switch"), not a request ("how
+# do I cancel?"): the act must follow a speaker or a condition within two words.
+_INTENT = (
+    r"(?:i'm|i am|i'll|i will|i shall|we're|we are|we'll|we will|or|otherwise|going to|gonna|"
+    r"about to|ready to|time to|thinking of|thinking about|considering)"
+)
+_ACT = (
+    r"(?:cancel(?:l?ing|l?ed)?\b|switch(?:ing)?\b|leav(?:e|ing) (?:you|your)|"
+    r"take (?:my|our) (?:business|money|custom)|clos(?:e|ing) (?:my|our) account|"
+    r"report(?:ing)? (?:you|this|it)|su(?:e|ing)\b|fil(?:e|ing) a (?:formal )?complaint|"
+    r"tell(?:ing)? (?:everyone|everybody|all my)|post(?:ing)? (?:this|about)|"
+    r"writ(?:e|ing) an? (?:bad |terrible |1 star |one star )?review|"
+    r"contact(?:ing)? (?:the )?(?:bbb|fcc|ombudsman|regulator|ftc|cfpb|trading standards|"
+    r"attorney general|my lawyer|a lawyer|the press|the news))"
+)
+_GONE = (
+    r"(?:never (?:using|use|buying|buy|flying|fly|ordering|order|shopping|shop) "
+    r"(?:with |from )?(?:you|u|this|your|again)|lost (?:a|another) customer|"
+    r"(?:i'm|i am) done with (?:you|this company)|"
+    r"find (?:a |another )?(?:new |different )?(?:provider|company|bank|carrier)|"
+    r"(?:bad|terrible|negative|1.star|one.star) review|#boycott\w*|bbb complaint|"
+    r"chargeback|small claims|(?:the )?(?:bbb|fcc|ombudsman|ftc|cfpb)\b)"
+)
+_LEAVING = re.compile(rf"\b{_INTENT}\s+(?:\w+\s+){{0,2}}?{_ACT}|\b{_GONE}", re.IGNORECASE)
+
+
+def _aimed_at_person(toks: list[str], i: int) -> bool:
+    """Does a target word ("you", "your staff", "the agent") stand just before word ``i``?"""
+    window = toks[max(0, i - _REACH) : i]
+    for k, tok in enumerate(window):
+        if tok in _YOU:
+            return True
+        if tok in _POSSESSIVE and k + 1 < len(window) and window[k + 1] in _PEOPLE:
+            return True
+        if tok in _PEOPLE and k > 0 and window[k - 1] in _YOU | _POSSESSIVE:
+            return True
+    return False
+
+
 def abuse_evidence(text: str) -> list[str]:
     """Words and phrases that make ``text`` abusive toward the agent (empty if none)."""
     found = [m.group(0).lower() for m in _THREATS.finditer(text)]
     toks = words(text)
     for i, tok in enumerate(toks):
-        aimed = any(t in _TARGETS for t in toks[max(0, i - 3) : i])
-        if tok in _SEVERE or (tok in _INSULTS and aimed):
+        if tok in _SEVERE or (tok in _INSULTS and _aimed_at_person(toks, i)):
             found.append(tok)
     return list(dict.fromkeys(found))
+
+
+def leaving_evidence(text: str) -> list[str]:
+    """Phrases that threaten to cancel, switch, complain publicly or go to a regulator."""
+    return list(dict.fromkeys(m.group(0).lower().strip() for m in _LEAVING.finditer(text)))

@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.11.4"
+DEFAULT_VERSION = "negativity-2026.12.1"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 
@@ -108,8 +108,42 @@ def train_negativity(
     typer.echo(json.dumps(metrics, indent=2))
 
 
+NEGATIVE_LABELS = frozenset({"negative", "very_negative", "1", "true"})
+
+
+@train_app.command("feeling")
+def train_feeling_command(
+    data_dir: DataDir = None,
+    artifacts: Artifacts = None,
+    version: Annotated[
+        str, typer.Option(help="Version stored beside every score.")
+    ] = DEFAULT_VERSION,
+    cache: Annotated[
+        Path | None, typer.Option(help="Cache of the head's input features (.npz).")
+    ] = None,
+) -> None:
+    """Fit the feeling head (how the customer feels, apart from complaint) over the shipped
+    student; a few minutes on two cores. Needs the `train` extra (scikit-learn)."""
+    from poise.signals.registry import ARTIFACTS
+    from poise.signals.training.data import DataMissingError
+    from poise.signals.training.feeling import train_feeling
+
+    try:
+        report = train_feeling(
+            _data_dir(data_dir),
+            artifacts or ARTIFACTS,
+            version,
+            cache=cache,
+            log=lambda line: typer.echo(line, err=True),
+        )
+    except DataMissingError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(report, indent=2))
+
+
 def read_labelled(path: Path) -> tuple[list[str], list[int]]:
-    """Texts and 0/1 labels (``negative`` -> 1) from a JSONL file; ValueError says what is wrong."""
+    """Texts and 0/1 labels (``negative``, ``very_negative``, 1 or true -> 1) from a JSONL
+    file; ValueError says what is wrong."""
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
     texts: list[str] = []
@@ -129,7 +163,7 @@ def read_labelled(path: Path) -> tuple[list[str], list[int]]:
             ):
                 raise ValueError(f'{path}:{number}: expected an object with "text" and "label"')
             texts.append(row["text"])
-            labels.append(int(str(row["label"]).strip().lower() == "negative"))
+            labels.append(int(str(row["label"]).strip().lower() in NEGATIVE_LABELS))
     if not texts:
         raise ValueError(f"{path}: no rows")
     return texts, labels

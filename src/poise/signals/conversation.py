@@ -1,24 +1,39 @@
-"""Conversation-level signals from per-turn negativity: early warning, escalation, drift.
+"""Conversation-level signals from per-turn feeling: early warning, escalation, purpose, drift.
 
-Only customer turns count: agents' and system messages say nothing about how the
-customer feels. Turns arriving with a stored ``negativity`` keep it (it was scored by
-the version stored beside it); the rest are scored here in one batch.
+Only customer turns count: agents' and system messages say nothing about how the customer
+feels. Turns arriving with a stored ``negativity`` (the calibrated probability of a negative
+feeling) keep it; the rest are scored here in one batch.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
+from poise.signals.abuse import leaving_evidence
+from poise.signals.feeling import threshold_for
+from poise.signals.purpose import state_purpose
 from poise.signals.registry import get_scorer
+from poise.signals.text import normalize, words
 from poise.signals.types import ConversationSignals, DriftResult, Turn
 
 EARLY_TURNS = 2
 NEGATIVE = 0.5
 POSITIVE_END = 0.25
-RECENCY = 0.6  # weight of the newest turn in the moving average
+DEFAULT_EARLY_LEVEL = "negative"
+# A turn this short that says nothing of how the customer feels ("OK.", "yes", "fine") does not
+# replace the feeling of the turn before it: "OK." after an angry complaint is not calm.
+SUBSTANTIVE_WORDS = 4
+# Signs of trouble beyond the words' feeling: the customer has had to come back, chase, or
+# repeat themself.
+_REPEAT = re.compile(
+    r"\b(?:still|again|already|(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time|"
+    r"(?:\d+|two|three|four|five|several|many) times|keep(?:s)? (?:happening|asking|telling)|"
+    r"yet another|once more|no one|nobody|no reply|no response|no answer|chas(?:e|ing))\b",
+    re.IGNORECASE,
+)
 
 
 def _scores(turns: Sequence[Turn], artifacts: Path | None) -> tuple[list[float], list[str]]:
@@ -34,48 +49,122 @@ def _scores(turns: Sequence[Turn], artifacts: Path | None) -> tuple[list[float],
 
 
 def early_score(trend: Sequence[float]) -> float:
-    """The worst of the first customer turns: what the early warning compares with 0.5."""
+    """The worst feeling of the first customer turns: what early warning compares with its
+    level's threshold."""
     return max(trend[:EARLY_TURNS], default=0.0)
 
 
-def escalation_risk(trend: Sequence[float]) -> float:
-    """Recency-weighted level plus half the per-turn slope, clipped to [0, 1].
+def substantive(text: str) -> bool:
+    """Does the turn say enough to carry a feeling of its own?"""
+    return len(words(normalize(text))) >= SUBSTANTIVE_WORDS
 
-    A conversation at 0.9 throughout is as risky as its level; one climbing from 0.1 to 0.8
-    is riskier than its average says; one falling from 0.8 to 0.1 is calming down.
+
+def trouble(text: str) -> int:
+    """Signs of trouble in one customer turn: repeat contact, chasing, a threat to leave."""
+    return len(_REPEAT.findall(text)) + 2 * bool(leaving_evidence(text))
+
+
+def _logit(p: float) -> float:
+    p = min(0.98, max(0.02, p))  # bounded, so certainty in one turn cannot saturate the risk
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def risk_after(
+    feelings: Sequence[float],
+    texts: Sequence[str],
+    agent_turns: int = 0,
+    unanswered: int = 0,
+) -> float:
+    """Escalation risk after the last of these customer turns.
+
+    It reads the feeling of the last *substantive* turn (so "OK." after a furious complaint
+    stays risky), the worst and the average feeling so far, signs of trouble (repeat contact,
+    chasing, threats to leave), how many agent turns it has taken and how many customer turns
+    went unanswered. Weights are set by hand in log-odds, not fitted, so that the figure
+    never saturates and never drops to zero while the customer is still unhappy: at P(negative)
+    ≥ 0.5 on the last substantive turn the risk is at least 0.4.
     """
-    if not trend:
+    if not feelings:
         return 0.0
-    level = trend[0]
-    for value in trend[1:]:
-        level = RECENCY * value + (1 - RECENCY) * level
-    slope = float(np.polyfit(np.arange(len(trend)), trend, 1)[0]) if len(trend) > 1 else 0.0
-    return float(min(1.0, max(0.0, level + 0.5 * slope)))
+    last = next(
+        (f for f, t in zip(reversed(feelings), reversed(texts), strict=True) if substantive(t)),
+        feelings[-1],
+    )
+    peak, mean = max(feelings), sum(feelings) / len(feelings)
+    signs = sum(trouble(t) for t in texts)
+    z = (
+        -1.2
+        + 1.6 * _logit(last) / 4
+        + 0.8 * _logit(peak) / 4
+        + 0.6 * _logit(mean) / 4
+        + 0.35 * min(signs, 4)
+        + 0.15 * min(agent_turns, 6)
+        + 0.3 * min(unanswered, 3)
+    )
+    risk = _sigmoid(z)
+    return max(risk, 0.4) if last >= NEGATIVE else risk
+
+
+def escalation_risk(trend: Sequence[float]) -> float:
+    """Risk from the feeling trend alone (no text): for callers that hold only the scores."""
+    return risk_after(trend, ["x " * SUBSTANTIVE_WORDS] * len(trend))
+
+
+def risk_by_turn(turns: Sequence[Turn], feelings: Sequence[float]) -> list[float]:
+    """Escalation risk after each customer turn, from the conversation so far."""
+    risks: list[float] = []
+    seen: list[float] = []
+    texts: list[str] = []
+    agents = unanswered = 0
+    it = iter(feelings)
+    for turn in turns:
+        if turn.author_role == "agent":
+            agents += 1
+            unanswered = 0
+        elif turn.author_role == "customer":
+            seen.append(next(it))
+            texts.append(turn.body)
+            risks.append(risk_after(seen, texts, agents, unanswered))
+            unanswered += 1
+    return risks
 
 
 def conversation_signals(
-    turns: Sequence[Turn], purpose: str | None = None, artifacts: Path | None = None
+    turns: Sequence[Turn],
+    purpose: str | None = None,
+    artifacts: Path | None = None,
+    early_level: str = DEFAULT_EARLY_LEVEL,
 ) -> ConversationSignals:
-    """Signals for one conversation; ``purpose`` defaults to the first customer turn."""
+    """Signals for one conversation.
+
+    ``purpose`` is what the customer came for; when not given it is stated from the first
+    customer turns (the sentence that states the problem, not a greeting). ``early_level``
+    ("negative" or "very_negative") is the team's choice of how unhappy an opening must be to
+    raise early warning.
+    """
     customer = [(i, t) for i, t in enumerate(turns) if t.author_role == "customer"]
     trend, versions = _scores([t for _, t in customer], artifacts)
     early = early_score(trend)
-    goal = purpose if purpose is not None else (customer[0][1].body if customer else "")
-    # The first customer turn states the purpose (or is what a tagged purpose summarises):
-    # drift is only the later turns wandering from it.
-    later = customer[1:]
+    risks = risk_by_turn(turns, trend)
+    goal = purpose if purpose else state_purpose([t.body for _, t in customer])
     drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
+    later = customer[1:]
     if later and goal.strip():
         scorer = get_scorer("drift", artifacts)
         said = [(i, t.body) for i, t in enumerate(turns) if t.author_role in ("customer", "agent")]
         drift = scorer.drift(goal, [(i, t.body) for i, t in later], said)
         versions.append(scorer.version)
     return ConversationSignals(
-        early_warning=early >= NEGATIVE,
+        early_warning=early >= threshold_for(early_level),
         early_score=early,
-        escalation_risk=escalation_risk(trend),
+        escalation_risk=risks[-1] if risks else 0.0,
         trend=trend,
         turnaround=len(trend) >= 2 and trend[0] >= NEGATIVE and trend[-1] <= POSITIVE_END,
         drift=drift,
         versions=versions,
+        risk_by_turn=risks,
     )

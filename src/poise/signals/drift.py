@@ -12,6 +12,7 @@ drifting, where 6.3% bring up a second topic; now 24-25% are.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,32 @@ from poise.signals.text import normalize, sentences, words
 from poise.signals.types import DriftResult
 
 MIN_WORDS = 4
+# Far from the purpose and from everything said before is not enough on real dialogue: details,
+# status updates and a second symptom of the same problem are worded unlike the purpose too.
+# A sentence drifts when it also raises a new matter: it says so ("also", "another question",
+# "by the way"), or it is a request or a problem report that is very far from everything.
+STRONG = 0.85
+_SHIFT = re.compile(
+    r"\b(?:also|another|one more thing|by the way|btw|separately|unrelated|while i have you|"
+    r"(?:a |one )?(?:different|other|separate|second) (?:question|issue|problem|matter|thing)|"
+    r"on another note|additionally|in addition|and what about|oh and)\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"\?|\b(?:can you|could you|can i|how (?:do|can|to|much)|why|i want|i need|i'd like|"
+    r"i would like|is it possible|what about|please|charged|billed|refund|cancel\w*|"
+    r"not working|doesn't work|broken|wrong)\b",
+    re.IGNORECASE,
+)
+
+
+def raises_new_matter(sentence: str, score: float) -> bool:
+    """Does a sentence far from the purpose bring up a different request or issue?"""
+    if _SHIFT.search(sentence):
+        return True
+    return score >= STRONG and bool(_REQUEST.search(sentence))
+
+
 # Turns that run the conversation instead of raising a topic: thanks and sign-offs, chasing,
 # short answers and reactions. A turn this close to one of them carries no topic, so it cannot
 # drift (it would be far from the purpose in words). How close counts is measured at training
@@ -149,9 +176,16 @@ class DriftScorer:
         answers = self.pair_scores([e for _, e, _ in pairs], [t for _, _, t in pairs])
         for (k, _, _), answer in zip(pairs, answers, strict=True):
             scores[k] = min(scores[k], answer)
-        first = next((i for (i, _), s in zip(units, scores, strict=True) if s >= 0.5), None)
+        for k, (_, sentence) in enumerate(units):
+            if scores[k] >= 0.5 and not raises_new_matter(sentence, scores[k]):
+                scores[k] = min(scores[k], 0.49)
+        first = next((k for k, s in enumerate(scores) if s >= 0.5), None)
         return DriftResult(
-            drifted=first is not None, score=max(scores), purpose=purpose, turn_index=first
+            drifted=first is not None,
+            score=max(scores),
+            purpose=purpose,
+            turn_index=None if first is None else units[first][0],
+            sentence="" if first is None else units[first][1],
         )
 
     def _topical_sentences(self, turns: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -1,41 +1,59 @@
-"""What to say next: a calm opening fitted to the emotion, the purpose when the talk drifts,
-and what an agent may do when a customer turns abusive. Pure text in, text out."""
+"""What to say next, as a senior agent would put it: short, grammatical, built on the purpose.
+
+Pure text in, text out. Each kind of guidance answers one situation: the tone to open with
+(from the latest feeling and emotion), the purpose when the talk drifts, a boundary when the
+customer is abusive, a retention path when they threaten to leave, and tips when the
+conversation is escalating or opened unhappy. The customer's words are quoted as the purpose,
+never spliced into a sentence the agent is meant to say.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from poise.signals.types import DriftResult
 
 OPENINGS: dict[str, str] = {
-    "angry": "Lower the temperature before solving: name the problem in their words and own "
-    "the next step. “You're right to be upset that {topic}. Here's what I'm doing now…”",
-    "frustrated": "Skip the script: acknowledge the effort they've already spent and give one "
-    "concrete action with a time. “Sorry you've had to chase this. I'm fixing {topic} now and "
-    "will confirm within the hour.”",
+    "angry": "Lower the temperature before you solve anything: say what went wrong in plain "
+    "words and own the next step. “You're right to be upset, and I'm sorry. Here's what I'm "
+    "doing about it now.”",
+    "frustrated": "Skip the script: acknowledge the time they have already spent, then give "
+    "one concrete action and when it will happen. “I'm sorry you've had to chase this. I'm "
+    "on it now and will update you within the hour.”",
     "disappointed": "Acknowledge the let-down plainly, then make it right. “That's not the "
-    "experience we want for you. Let me sort out {topic} properly.”",
-    "anxious": "Reassure with facts, not adjectives: what is safe, what happens next and "
-    "when. “Your account is secure. Here is exactly what happens next with {topic}…”",
-    "confused": "Slow down: one step at a time, plain words, check after each step. “Let's do "
-    "this together, one step at a time, starting with {topic}.”",
-    "neutral": "Answer directly and completely; confirm you've understood {topic} first.",
-    "satisfied": "Match their warmth, confirm everything about {topic} is settled, and thank them.",
+    "experience we want you to have. Let me put it right.”",
+    "anxious": "Reassure with facts, not adjectives: what is safe, what happens next, and "
+    "when. “Your account is safe. Here is exactly what happens next.”",
+    "confused": "Slow down: one step at a time, in plain words, and check after each step. "
+    "“Let's go through it together, one step at a time.”",
+    "neutral": "Answer directly and completely, and confirm you have understood the request first.",
+    "satisfied": "Match their warmth, confirm that everything is settled, and thank them.",
 }
 ABUSE_NOTE = (
     "The customer is abusive. You may set a boundary once: “I want to help you, and I can't "
     "continue if the language continues.” If it goes on, you may end the conversation and hand "
-    "it to your lead. You do not have to accept insults or threats; a threat is reported to "
+    "it to your lead. You do not have to accept insults or threats; report a threat of harm to "
     "your lead straight away."
 )
-ESCALATION_TIP = (
-    "Negativity is climbing turn by turn: offer a concrete remedy or a call-back now, before "
-    "the next reply, and keep your sentences short."
+LEAVING_NOTE = (
+    "The customer is thinking of leaving or complaining elsewhere. That is not abuse: take it "
+    "seriously. Acknowledge it without arguing, fix what you can now, and offer your lead or "
+    "the retention team if it needs more than you can give."
+)
+CLIMBING_TIP = (
+    "Their frustration is rising with each reply. Offer a concrete remedy or a call-back now, "
+    "and keep your sentences short."
+)
+AT_RISK_TIP = (
+    "This conversation may end badly. Give a clear plan with a time, and ask your lead for "
+    "help if you cannot resolve it in this reply."
 )
 EARLY_TIP = (
-    "This customer arrived unhappy. Be the anchor: steady tone, no blame, and a clear plan in "
-    "your first reply."
+    "This customer arrived unhappy. Stay steady, blame no one, and give a clear plan in your "
+    "first reply."
 )
+RISING = 0.1  # how much the feeling must rise between two customer turns to count
 
 
 @dataclass(frozen=True)
@@ -43,14 +61,34 @@ class Guidance:
     """Suggestions for the agent's next reply, most important first."""
 
     opening: str
+    purpose: str = ""
     purpose_reminder: str | None = None
     abuse_note: str | None = None
+    leaving_note: str | None = None
     tips: list[str] = field(default_factory=list)
 
 
-def _topic(purpose: str) -> str:
-    words = purpose.strip().rstrip(".!?").split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "") if words else "this"
+def climbing(trend: Sequence[float]) -> bool:
+    """At least two customer turns, each of the last two feeling worse than the one before."""
+    if len(trend) < 2:
+        return False
+    return trend[-1] >= trend[-2] + RISING and trend[-1] >= 0.5
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"
+
+
+def _reminder(drift: DriftResult) -> str | None:
+    if not drift.drifted:
+        return None
+    new = f" Their last message raised {_quote(drift.sentence, 100)}." if drift.sentence else ""
+    return (
+        f"The conversation has moved away from why they came: {_quote(drift.purpose)}.{new} "
+        "Acknowledge the new point, resolve the original issue first, then offer a separate "
+        "follow-up for the new one."
+    )
 
 
 def guidance_for(
@@ -60,20 +98,22 @@ def guidance_for(
     drift: DriftResult,
     escalation_risk: float,
     early_warning: bool,
+    trend: Sequence[float] = (),
+    leaving: bool = False,
 ) -> Guidance:
     """Guidance for the latest customer turn's ``emotion`` and the conversation's signals."""
-    topic = _topic(drift.purpose)
-    opening = OPENINGS.get(emotion, OPENINGS["neutral"]).format(topic=f"“{topic}”")
-    reminder = None
-    if drift.drifted:
-        reminder = (
-            f"The conversation has drifted. They came for: “{drift.purpose.strip()[:200]}”. "
-            "Acknowledge the new point briefly, then bring it back: resolve the original "
-            "issue first, or agree a separate follow-up for the new one."
-        )
     tips = []
-    if escalation_risk >= 0.5:
-        tips.append(ESCALATION_TIP)
-    if early_warning:
+    if climbing(trend):
+        tips.append(CLIMBING_TIP)
+    elif escalation_risk >= 0.6:
+        tips.append(AT_RISK_TIP)
+    if early_warning and len(trend) <= 2:
         tips.append(EARLY_TIP)
-    return Guidance(opening, reminder, ABUSE_NOTE if abusive else None, tips)
+    return Guidance(
+        opening=OPENINGS.get(emotion, OPENINGS["neutral"]),
+        purpose=drift.purpose.strip(),
+        purpose_reminder=_reminder(drift),
+        abuse_note=ABUSE_NOTE if abusive else None,
+        leaving_note=LEAVING_NOTE if leaving else None,
+        tips=tips,
+    )

@@ -13,6 +13,13 @@ import re
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _PLACEHOLDER = re.compile(r"\[(?:NAME|RELIGION)\]")
+# Redaction placeholders of helpdesks and data sets: #EMAIL#, [PHONE], {{phone}}, <redacted>,
+# __NAME__. They say where the text came from, not how the customer feels.
+_REDACTION = re.compile(
+    r"#[A-Z][A-Z_]{1,30}#|\[(?:[A-Z][A-Z_ ]{1,30}|redacted|REDACTED)\]|\{\{\s*\w{1,30}\s*\}\}|"
+    r"<(?:redacted|REDACTED|[A-Z][A-Z_]{1,30})>|\b__[A-Z_]{2,30}__\b|\*{3,}"
+)
+_ORPHAN_PUNCT = re.compile(r"(?:(?<=^)|(?<=[\s(]))[,;:/&-]+(?=\s|$)")
 _CFPB_DATE = re.compile(r"\bXX/XX/(?:XXXX|\d{2,4}|year>?)")
 _CFPB_MASK = re.compile(r"X{4,}|\bXX\b")
 _CFPB_AMOUNT = re.compile(r"\{\$\s*([\d,]*)(?:\.\d*)?\s*\}")
@@ -71,11 +78,14 @@ def normalize(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = _PLACEHOLDER.sub("someone", text)
+    text = _REDACTION.sub(" ", text)
     text = _CFPB_DATE.sub(" ", text)
     text = _CFPB_MASK.sub(" ", text)
     text = _CFPB_AMOUNT.sub(lambda m: f"${m.group(1)}" if m.group(1) else " ", text)
     text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = _SPACES.sub(" ", text)
+    text = _ORPHAN_PUNCT.sub(" ", text)
     text = _SPACES.sub(" ", text)
     text = _SPACE_PUNCT.sub(r"\1", text)
     return text.strip()

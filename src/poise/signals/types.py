@@ -10,11 +10,15 @@ AuthorRole = Literal["customer", "agent", "system"]
 
 @dataclass(frozen=True)
 class NegativityResult:
-    """How negative one customer message reads, and why.
+    """How one customer message feels, what it reports, and why.
 
-    ``score`` is a probability-like value in [0, 1] (0.5 is the decision point);
-    ``evidence`` lists the words or features that drove it, strongest first;
-    ``version`` names the artifact so a stored score can be traced and re-scored.
+    ``score`` is the calibrated probability that the customer feels negative about us right
+    now (0.5 is the decision point); ``level`` is that feeling on five levels. ``complaint``
+    is the separate probability that the message reports a problem or failure, whatever its
+    tone: it feeds the manual and insights, never early warning. ``evidence`` lists the words
+    behind the feeling, strongest first; ``leaving`` the words of a threat to cancel, switch
+    or complain publicly (not abuse); ``version`` names the artifact so a stored score can be
+    traced and re-scored.
     """
 
     score: float
@@ -22,6 +26,10 @@ class NegativityResult:
     abusive: bool
     evidence: list[str]
     version: str
+    complaint: float = 0.0
+    positive: float = 0.0
+    level: str = "neutral"
+    leaving: list[str] = field(default_factory=list)
 
     @property
     def negative(self) -> bool:
@@ -39,12 +47,14 @@ class Turn:
 
 @dataclass(frozen=True)
 class DriftResult:
-    """Whether the customer wandered from ``purpose``, and at which turn (index into turns)."""
+    """Whether the customer wandered from ``purpose``, at which turn (index into turns), and
+    the sentence that drifted."""
 
     drifted: bool
     score: float
     purpose: str
     turn_index: int | None
+    sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,3 +68,4 @@ class ConversationSignals:
     turnaround: bool
     drift: DriftResult
     versions: list[str] = field(default_factory=list)
+    risk_by_turn: list[float] = field(default_factory=list)  # after each customer turn

@@ -732,3 +732,118 @@ def support_messages(per_template: int = 16, seed: int = 7) -> list[tuple[str, i
 
 def _case(text: str, rng: random.Random) -> str:
     return text[0].upper() + text[1:] if rng.random() < 0.5 else text
+
+
+# --- feeling ----------------------------------------------------------------------------
+# How the customer feels is a separate question from whether they report a problem. These
+# calm problem reports state a failure plainly, with no frustration, sarcasm, urgency or
+# threat: a support-calibrated feeling reads them as neutral (Zendesk's rule: "not negative
+# just because a customer has an issue"). Written here for the feeling head only.
+CALM_REPORTS: tuple[str, ...] = (
+    "my {product} stopped working {when}, can you help?",
+    "the {thing} hasn't arrived yet, could you check on it?",
+    "I was charged twice for my {service}, please could you look into it",
+    "I can't log in to my account, the password reset email doesn't arrive",
+    "my {product} shows an error when I try to {action}",
+    "the {product} I received is damaged, what should I do?",
+    "I think there is a mistake on my {thing}",
+    "my {trip} was cancelled, how do I get rebooked?",
+    "the app crashes when I open it on my phone",
+    "I haven't received my {thing} yet, order 5512",
+    "my {service} has been slow since {when}",
+    "the tracking for my {thing} hasn't updated since {when}",
+    "I was billed for the wrong plan this month",
+    "the {product} won't turn on after the update",
+    "my card was declined but I have enough funds",
+    "I lost my {thing}, how can I get a new one?",
+    "there's a charge on my statement I don't recognise",
+    "the wifi keeps dropping in the evenings",
+    "I ordered the wrong size, how do I exchange it?",
+    "my refund hasn't shown up yet, can you confirm it was sent?",
+    "the {product} makes a strange noise when it starts",
+    "I'm getting an error code 0x80 when I {action}",
+    "good morning, my {product} is not charging any more",
+    "hi there, I have a problem with my {thing}",
+    "hello, I have a short question. my {service} was suspended, why?",
+    "the delivery came but one item is missing",
+    "I was on the call earlier and it got disconnected, can someone call me back?",
+    "the link in your email doesn't work for me",
+    "my account seems to be locked",
+    "I didn't get the confirmation email for my {trip}",
+    "the price at checkout is different from the one on the website",
+    "my {product} arrived without the charger",
+    "the {service} isn't working in my area since {when}",
+    "my payment failed but the money left my account",
+    "I need to change the address on my {thing}",
+    "the screen on my {product} flickers",
+    "I returned the {product} {duration} ago and haven't had the refund yet",
+    "my {thing} says delivered but it isn't here, can you check with the courier?",
+    "I can't find the option to {action} in the app",
+    "there seems to be a problem with my {thing}",
+    "I got a message saying my account was closed, can you tell me why?",
+    "I've been charged a late fee but I paid on time, could you check?",
+    "my {product} was repaired {when} but the fault is back",
+    "the update removed my saved settings",
+    "the {trip} I booked doesn't show in my account",
+)
+
+
+# Complaint templates that read as calm reports (their other lists mix them with frustrated,
+# sarcastic and demanding ones). Labelled by hand, one by one, for the feeling head: every
+# other complaint template states frustration, repeated contact, sarcasm or a demand.
+CALM_COMPLAINTS: frozenset[str] = frozenset(
+    {
+        "you charged me twice for my {service}",
+        "the {product} arrived broken",
+        "the {service} has been down since {when}",
+        "I can't log in and the reset link doesn't work",
+        "I was overcharged by ${amount}",
+        "the {product} you sent me doesn't work",
+        "is your {service} down? can't {action}",
+        "half my order was missing",
+        "why was I charged twice?",
+        "can someone explain why my {thing} was cancelled?",
+        "my transfer has been pending for {duration}",
+        "the sync has been broken since {when}",
+        "the {product} stopped charging after {duration}",
+        "my {thing} arrived damaged and the box was open",
+        "why has my {thing} not been processed yet?",
+        "the refund went to a card I no longer have",
+        "let me know when you find my {thing}. thanks",
+        "when will I get my {thing}?",
+        "the wifi on the {trip} didn't work the whole way",
+        "the seat I paid extra for wasn't there",
+        "I was locked out of my account for {duration}",
+    }
+)
+
+
+def feeling_messages(per_template: int = 12, seed: int = 11) -> list[tuple[str, int]]:
+    """(text, feeling) authored messages: 0 negative, 1 neutral, 2 positive.
+
+    Complaints that state frustration, repeated contact, sarcasm or a demand, and anger,
+    disappointment, anxiety and urgency, read negative; requests and calm problem reports
+    (``CALM_REPORTS`` and the hand-picked ``CALM_COMPLAINTS``, alone or followed by a request)
+    neutral; thanks positive.
+    """
+    rng = random.Random(seed)
+    unhappy = tuple(t for t in COMPLAINTS if t not in CALM_COMPLAINTS)
+    calm = CALM_REPORTS + tuple(sorted(CALM_COMPLAINTS))
+    groups = (
+        (unhappy + ANGRY + DISAPPOINTED + ANXIOUS + URGENT, 0, _NEG_SUFFIXES),
+        (REQUESTS + calm, 1, _SUFFIXES),
+        (calm, 1, ("", ".", "?", " thanks", " thank you", " please", " #help")),
+        (THANKS, 2, _SUFFIXES),
+    )
+    out: list[tuple[str, int]] = []
+    for templates, feeling, suffixes in groups:
+        for template in templates:
+            for _ in range(per_template):
+                text = rng.choice(_PREFIXES) + _fill(template, rng) + rng.choice(suffixes)
+                out.append((_case(text, rng), feeling))
+    for _ in range(per_template * 20):
+        report = _fill(rng.choice(calm), rng).rstrip("?.!")
+        out.append((_case(f"{report}. {_fill(rng.choice(REQUESTS), rng)}", rng), 1))
+        complaint = _fill(rng.choice(unhappy), rng).rstrip("?.!")
+        out.append((_case(f"{complaint}. {_fill(rng.choice(REQUESTS), rng)}", rng), 0))
+    return list(dict.fromkeys(out))

@@ -1,0 +1,97 @@
+"""Feeling: how the customer feels about us right now, on five levels, apart from complaint.
+
+Every support message reports a problem, so "is this a complaint?" says little about whether
+the customer is unhappy. The feeling head answers the second question: a calm problem report
+is *neutral*; frustration, anger, disappointment, sarcasm, repeated contact, threats to leave
+and distress are *negative*. It is a small multinomial logistic regression (negative, neutral,
+positive) over what the negativity scorer computes anyway: the student encoder's sentence
+embedding and emotion logits, both complaint logits (encoder and lexical), the lexical emotion
+logits and VADER's compound score. So it costs one small matrix product per message.
+
+The probabilities are those of a model fitted with each source's natural class mix, and the
+five levels cut them at fixed points (``LEVELS``), so "negative" means P(negative) ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FEELING_CLASSES = ("negative", "neutral", "positive")
+# The five levels, most negative first, and the probability each needs.
+LEVELS = ("very_negative", "negative", "neutral", "positive", "very_positive")
+LEVEL_LABELS = {
+    "very_negative": "very negative",
+    "negative": "negative",
+    "neutral": "neutral",
+    "positive": "positive",
+    "very_positive": "very positive",
+}
+STRONG = 0.8
+DECIDE = 0.5
+
+
+def level_of(negative: float, positive: float) -> str:
+    """One of ``LEVELS`` from the calibrated probabilities of negative and positive feeling."""
+    if negative >= STRONG:
+        return "very_negative"
+    if negative >= DECIDE:
+        return "negative"
+    if positive >= STRONG:
+        return "very_positive"
+    if positive >= DECIDE:
+        return "positive"
+    return "neutral"
+
+
+def threshold_for(level: str) -> float:
+    """P(negative) an opening needs to reach ``level`` ("negative" or "very_negative")."""
+    return STRONG if level == "very_negative" else DECIDE
+
+
+def feeling_features(
+    embedding: np.ndarray,
+    encoder_emotion: np.ndarray,
+    encoder_complaint: np.ndarray,
+    lexical_complaint: np.ndarray,
+    lexical_emotion: np.ndarray,
+    vader: np.ndarray,
+) -> np.ndarray:
+    """The head's input rows; training and serving both build them here."""
+    return np.column_stack(
+        [
+            embedding.astype(np.float64),
+            encoder_emotion.astype(np.float64),
+            encoder_complaint.astype(np.float64),
+            lexical_complaint.astype(np.float64),
+            lexical_emotion.astype(np.float64),
+            vader.astype(np.float64),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class FeelingHead:
+    """Weights ``(features, 3)`` and bias ``(3,)``; standardisation is folded into them."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+
+    @classmethod
+    def load(cls, folder: Path, spec: dict[str, Any]) -> FeelingHead:
+        with np.load(folder / spec["head"]) as arrays:
+            return cls(arrays["weights"].astype(np.float64), arrays["bias"].astype(np.float64))
+
+    def save(self, path: Path) -> None:
+        np.savez(path, weights=self.weights, bias=self.bias)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Rows of P(negative), P(neutral), P(positive)."""
+        z = features @ self.weights + self.bias
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return out
