@@ -124,7 +124,7 @@ _PEOPLE = frozenset(
         "ceo",
     }
 )
-_REACH = 5  # an insult up to this many words after its target ("you are a bunch of thieves")
+_REACH = 6  # an insult up to this many words after its target ("you guys are a bunch of thieves")
 _THREATS = re.compile(
     r"\b(?:i(?:'ll| will| am going to|'m going to|'m gonna| gonna)\s+(?:kill|hurt|find|destroy|"
     r"beat|shoot|stab|end)\s+(?:you|u|your)\b|watch your back|i know where you live|"

@@ -69,10 +69,11 @@ class Guidance:
 
 
 def climbing(trend: Sequence[float]) -> bool:
-    """At least two customer turns, each of the last two feeling worse than the one before."""
+    """At least two customer turns, ending negative and clearly worse than they began, with no
+    easing at the end."""
     if len(trend) < 2:
         return False
-    return trend[-1] >= trend[-2] + RISING and trend[-1] >= 0.5
+    return trend[-1] >= 0.5 and trend[-1] >= trend[0] + RISING and trend[-1] >= trend[-2] - 0.05
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -105,7 +106,7 @@ def guidance_for(
     tips = []
     if climbing(trend):
         tips.append(CLIMBING_TIP)
-    elif escalation_risk >= 0.6:
+    elif escalation_risk >= 0.6 and len(trend) != 1:  # one turn: the early tip says it
         tips.append(AT_RISK_TIP)
     if early_warning and len(trend) <= 2:
         tips.append(EARLY_TIP)

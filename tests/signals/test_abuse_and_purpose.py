@@ -1,0 +1,102 @@
+"""Abuse is aimed at people; a threat to leave is not abuse; purposes; redaction placeholders."""
+
+from __future__ import annotations
+
+import pytest
+
+from poise.signals import Turn, conversation_signals, get_scorer
+from poise.signals.abuse import abuse_evidence, leaving_evidence
+from poise.signals.purpose import candidates, state_purpose
+
+
+@pytest.mark.parametrize(
+    ("text", "abusive", "leaving"),
+    [
+        ("Useless support. Fix it now or I'm cancelling and telling everyone", False, True),
+        ("your support is useless", False, False),
+        ("your service is garbage", False, False),
+        ("this policy is stupid", False, False),
+        ("you are useless", True, False),
+        ("your staff are incompetent", True, False),
+        ("you guys are a bunch of thieves", True, False),
+        ("I'll kill you", True, False),
+        ("I will report you to the FCC", False, True),
+        ("Never flying with you again", False, True),
+        ("I'm going to leave a bad review", False, True),
+        ("How do I cancel my subscription?", False, False),
+        ("I want to cancel my order please", False, False),
+    ],
+)
+def test_abuse_and_leaving_are_told_apart(text: str, abusive: bool, leaving: bool) -> None:
+    assert bool(abuse_evidence(text)) is abusive
+    assert bool(leaving_evidence(text)) is leaving
+
+
+def test_the_scorer_reports_leaving_words() -> None:
+    result = get_scorer("negativity").score("Sort this out or I'm switching to another bank")
+    assert not result.abusive
+    assert result.leaving
+
+
+@pytest.mark.parametrize(
+    ("turns", "purpose"),
+    [
+        (
+            ["Good day. I have a short question.", "My parcel never arrived."],
+            "My parcel never arrived.",
+        ),
+        (
+            ["Hello! Hope you're well. My card was declined at the shop."],
+            "My card was declined at the shop.",
+        ),
+        (
+            ["hi, my iphone wont charge after the update, help!"],
+            "My iphone wont charge after the update, help!",
+        ),
+        (["Hi there!"], ""),
+    ],
+)
+def test_the_purpose_is_the_sentence_that_states_the_problem(
+    turns: list[str], purpose: str
+) -> None:
+    assert state_purpose(turns) == purpose
+
+
+def test_candidates_offer_the_customer_sentences_to_pick() -> None:
+    found = candidates(["Hi. My router drops every hour. Also my bill is wrong this month."])
+    assert found == ["My router drops every hour.", "Also my bill is wrong this month."]
+
+
+def test_a_given_purpose_wins_over_the_stated_one() -> None:
+    turns = [Turn("customer", "Hi! My wifi keeps dropping.")]
+    assert conversation_signals(turns).drift.purpose == "My wifi keeps dropping."
+    assert conversation_signals(turns, purpose="Wi-Fi drops").drift.purpose == "Wi-Fi drops"
+
+
+BASES = [
+    "Please send the invoice to {p} today.",
+    "My order still hasn't arrived and nobody answers, contact me at {p}",
+    "Thanks so much for the help, {p}!",
+    "{p}",
+]
+# Each placeholder beside the kind of value it hides.
+PLACEHOLDERS = [
+    ("#EMAIL#", "sam.lee@example.com"),
+    ("[NAME]", "Sam"),
+    ("XXXX", "4417"),
+    ("{{phone}}", "020 7946 0018"),
+    ("<redacted>", "Sam Lee"),
+    ("#ADDRESS#, #EMAIL#, #PHONENUMBER#", "12 High Street, sam.lee@example.com, 020 7946 0018"),
+]
+
+
+@pytest.mark.parametrize(("placeholder", "value"), PLACEHOLDERS)
+def test_redaction_placeholders_move_no_score_by_more_than_005(
+    placeholder: str, value: str
+) -> None:
+    """A redacted message reads as the same message with the real value in place."""
+    scorer = get_scorer("negativity")
+    for base in BASES:
+        redacted = scorer.score(base.format(p=placeholder))
+        real = scorer.score(base.format(p=value))
+        assert abs(redacted.score - real.score) <= 0.05, (base, placeholder, redacted, real)
