@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from test_webhook import payload, send
 from typer.testing import CliRunner
 
-from builders import conversation_record, make_user, sign_in
+from builders import conversation_record, csrf_from, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
@@ -368,3 +368,39 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     first = next(m for m in other.messages if m.author_role == "customer")
     first.negativity = 1.0 - (first.negativity or 0.0)
     assert stored_signals(other, _turn_rows(other)) is None, "a turn was re-scored alone"
+
+
+def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Session) -> None:
+    from poise.auth.models import Team
+
+    agent = make_user(session, team="Billing")
+    convs = seed_scored(session, agent_email=agent.email)
+    angry = convs["angry"]
+    angry.signal_trend, angry.early_warning = [0.7], True  # negative, not very negative
+    session.commit()
+    team = session.query(Team).filter_by(name="Billing").one()
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/teams").text
+    token = csrf_from(page)
+    response = client.post(
+        f"/admin/teams/{team.id}/early-warning",
+        data={"level": "very_negative", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.get(Team, team.id).early_warning_level == "very_negative"
+    assert session.get(Conversation, angry.id).early_warning is False
+    bad = client.post(
+        f"/admin/teams/{team.id}/early-warning",
+        data={"level": "loud", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 303
+    assert "must be" in client.get("/admin/teams").text
+    sign_in(client, agent)
+    forbidden = client.post(
+        f"/admin/teams/{team.id}/early-warning",
+        data={"level": "negative", "csrf_token": csrf_from(client.get("/conversations").text)},
+    )
+    assert forbidden.status_code == 403

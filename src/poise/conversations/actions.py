@@ -360,3 +360,34 @@ def set_purpose(session: Session, *, actor: User, conversation: Conversation, pu
     conversation.purpose = text
     session.commit()
     refresh_conversation_signals(session, [conversation.id])
+
+
+EARLY_WARNING_LEVELS = ("negative", "very_negative")
+
+
+def set_early_warning_level(session: Session, *, actor: User, team_id: int, level: str) -> int:
+    """A team chooses how unhappy an opening must be to raise early warning.
+
+    The team's conversations are re-flagged from their stored feeling trend (no re-scoring);
+    returns how many conversations changed.
+    """
+    from poise.auth.models import Team
+    from poise.signals.conversation import early_score
+    from poise.signals.feeling import threshold_for
+
+    require_admin(actor)
+    if level not in EARLY_WARNING_LEVELS:
+        raise InvalidInput("early warning level must be 'negative' or 'very_negative'")
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("no such team")
+    team.early_warning_level = level
+    members = select(User.id).where(User.team_id == team_id)
+    changed = 0
+    for conv in session.scalars(select(Conversation).where(Conversation.assignee_id.in_(members))):
+        flag = early_score(conv.signal_trend or []) >= threshold_for(level)
+        if conv.signal_trend is not None and conv.early_warning != flag:
+            conv.early_warning = flag
+            changed += 1
+    session.commit()
+    return changed

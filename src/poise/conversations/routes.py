@@ -249,6 +249,24 @@ def add_integration(
     return redirect("/admin/integrations")
 
 
+@router.post("/admin/teams/{team_id}/early-warning")
+def early_warning_level(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    team_id: int,
+    level: Annotated[str, Form()],
+) -> RedirectResponse:
+    """The team's early-warning level; its conversations are re-flagged at once."""
+    try:
+        changed = actions.set_early_warning_level(session, actor=user, team_id=team_id, level=level)
+    except InvalidInput as exc:
+        flash(request, str(exc), "error")
+        return redirect("/admin/teams")
+    flash(request, f"Early warning level saved; {changed} conversations re-flagged.")
+    return redirect("/admin/teams")
+
+
 # Names people read for the data sets and figures in the model's ``metrics.json``.
 DATASET_NAMES = {
     "airline_heldout": "Airline tweets, held out (never trained on)",
