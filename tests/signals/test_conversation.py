@@ -197,3 +197,32 @@ def test_an_answer_to_something_said_before_is_on_topic() -> None:
     # A detail raises no new matter, whether or not the agent asked for it.
     assert not conversation_signals(alone).drift.drifted
     assert not conversation_signals(asked).drift.drifted
+
+
+def test_a_new_matter_in_a_router_conversation_drifts_and_says_which() -> None:
+    turns = [
+        Turn("customer", "This is the THIRD time my router dropped today."),
+        Turn("agent", "Sorry, let me check the line."),
+        Turn("customer", "It dropped again just now."),
+        Turn("agent", "I have reset it."),
+        Turn("customer", "Also, why was I charged twice last month??"),
+    ]
+    drift = conversation_signals(turns).drift
+    assert drift.drifted and drift.turn_index == 4
+    assert drift.sentence == "Also, why was I charged twice last month??"
+    assert drift.purpose == "This is the THIRD time my router dropped today."
+
+
+def test_answers_details_and_frustration_stay_on_purpose() -> None:
+    turns = [
+        Turn("customer", "Good day. I have a short question."),
+        Turn("agent", "Of course, how can I help?"),
+        Turn("customer", "My new tablet will not turn on."),
+        Turn("agent", "Is the device new?"),
+        Turn("customer", "No, I was offered it by a person who no longer wanted it"),
+        Turn("customer", "How is it possible that nobody can tell me anything about this?"),
+        Turn("customer", "I also tried charging it overnight with another cable."),
+    ]
+    drift = conversation_signals(turns).drift
+    assert drift.purpose == "My new tablet will not turn on."
+    assert not drift.drifted

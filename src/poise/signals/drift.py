@@ -30,24 +30,41 @@ MIN_WORDS = 4
 # A sentence drifts when it also raises a new matter: it says so ("also", "another question",
 # "by the way"), or it is a request or a problem report that is very far from everything.
 STRONG = 0.85
+# The customer says they are raising something new, at the start of the sentence ("Also, ...",
+# "By the way ...", "Another question: ..."); "I also tried restarting" is not a new matter.
 _SHIFT = re.compile(
-    r"\b(?:also|another|one more thing|by the way|btw|separately|unrelated|while i have you|"
+    r"^(?:(?:and|oh|ok|okay|thanks|thank you|one more thing)[,.!]?\s+)?"
+    r"(?:also|another|one more thing|by the way|btw|separately|unrelated|while i have you|"
     r"(?:a |one )?(?:different|other|separate|second) (?:question|issue|problem|matter|thing)|"
-    r"on another note|additionally|in addition|and what about|oh and)\b",
+    r"on another note|additionally|in addition|what about)\b",
     re.IGNORECASE,
 )
+# A request or a problem report of its own: rhetorical questions ("how is this ok?", "why is
+# this happening?") are how frustration sounds, not a new matter.
 _REQUEST = re.compile(
-    r"\?|\b(?:can you|could you|can i|how (?:do|can|to|much)|why|i want|i need|i'd like|"
-    r"i would like|is it possible|what about|please|charged|billed|refund|cancel\w*|"
-    r"not working|doesn't work|broken|wrong)\b",
+    r"\b(?:can you|could you|can i|could i|how do i|how can i|how to|i want to|i need to|"
+    r"i'd like|i would like|(?<!how )is it possible|please (?:help|tell|send|check|change|cancel|"
+    r"update|add|remove)|charged|billed|refund|invoice|cancel my|change my|update my)\b",
     re.IGNORECASE,
 )
+
+
+CUED = 0.3  # how far a sentence that announces a new matter ("Also, ...") must be
+
+
+def announces_new_matter(sentence: str) -> bool:
+    """Does the customer say they are raising something else ("Also, ...", "By the way")?"""
+    return bool(_SHIFT.search(normalize(sentence)))
 
 
 def raises_new_matter(sentence: str, score: float) -> bool:
-    """Does a sentence far from the purpose bring up a different request or issue?"""
-    if _SHIFT.search(sentence):
-        return True
+    """Does a sentence this far from the purpose bring up a different request or issue?
+
+    Announced ones need only be somewhat far (``CUED``); unannounced ones must be a request or
+    a problem report of their own and very far (``STRONG``).
+    """
+    if announces_new_matter(sentence):
+        return score >= CUED
     return score >= STRONG and bool(_REQUEST.search(sentence))
 
 
@@ -170,19 +187,18 @@ class DriftScorer:
         scores = self.pair_scores([purpose] * len(units), [text for _, text in units])
         # Only a sentence far from the purpose is compared with what was said before (most
         # are near it, and a long conversation has many sentences to embed).
-        far = [k for k, score in enumerate(scores) if score >= 0.5]
+        cued = [announces_new_matter(text) for _, text in units]
+        far = [k for k, score in enumerate(scores) if score >= (CUED if cued[k] else 0.5)]
         said = [(j, s) for j, text in conversation for s in sentences(text)] if far else []
         pairs = [(k, earlier, units[k][1]) for k in far for j, earlier in said if j < units[k][0]]
         answers = self.pair_scores([e for _, e, _ in pairs], [t for _, _, t in pairs])
         for (k, _, _), answer in zip(pairs, answers, strict=True):
             scores[k] = min(scores[k], answer)
-        for k, (_, sentence) in enumerate(units):
-            if scores[k] >= 0.5 and not raises_new_matter(sentence, scores[k]):
-                scores[k] = min(scores[k], 0.49)
-        first = next((k for k, s in enumerate(scores) if s >= 0.5), None)
+        drifting = [raises_new_matter(text, scores[k]) for k, (_, text) in enumerate(units)]
+        first = next((k for k, d in enumerate(drifting) if d), None)
         return DriftResult(
             drifted=first is not None,
-            score=max(scores),
+            score=min(max(scores), 0.49) if first is None else max(scores[first], 0.5),
             purpose=purpose,
             turn_index=None if first is None else units[first][0],
             sentence="" if first is None else units[first][1],
