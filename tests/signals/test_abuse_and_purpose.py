@@ -23,7 +23,7 @@ from poise.signals.purpose import candidates, state_purpose
         ("I will report you to the FCC", False, True),
         ("Never flying with you again", False, True),
         ("I'm going to leave a bad review", False, True),
-        ("How do I cancel my subscription?", False, False),
+        ("How do I cancel my subscription?", False, True),  # a retention moment too
         ("I want to cancel my order please", False, False),
     ],
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from poise.signals.text import words
+from poise.signals.text import normalize, sentences, words
 
 # Always abusive, whatever the direction.
 _SEVERE = frozenset(
@@ -86,8 +86,23 @@ _INSULTS = frozenset(
         "fool",
         "trash",
         "garbage",
+        "cheaters",
+        "cheater",
+        "criminals",
+        "pigs",
+        "dense",
+        "wankers",
+        "dickheads",
+        "amateurs",
+        "frauds",
+        "scammers",
     }
 )
+# Plural insults that address whoever reads them when they stand alone ("Thanks BA. Morons.").
+_ADDRESSED = frozenset({"morons", "idiots", "liars", "losers", "clowns", "crooks", "criminals"})
+# A first-person word between target and insult points the insult back at the writer
+# ("you must think we're stupid", "I'm not retarded").
+_SELF = frozenset({"i", "i'm", "im", "we", "we're", "me", "us", "myself", "ourselves"})
 # Words that point at the agent themself; "your" only counts when a person follows it.
 _YOU = frozenset({"you", "you're", "youre", "u", "yall", "y'all", "ya"})
 _POSSESSIVE = frozenset({"your", "ur", "the", "this", "that", "these", "those"})
@@ -129,8 +144,10 @@ _THREATS = re.compile(
     r"\b(?:i(?:'ll| will| am going to|'m going to|'m gonna| gonna)\s+(?:kill|hurt|find|destroy|"
     r"beat|shoot|stab|end)\s+(?:you|u|your)\b|watch your back|i know where you live|"
     r"(?:hope|wish) (?:you|u) (?:die|get hurt|rot)|you(?:'ll| will) (?:pay|regret)|"
-    r"burn (?:it|your \w+|the \w+) down|f+u+c+k+ (?:you|u|off)\b|screw you|stfu|shut up|"
-    r"go to hell|piss off|kys\b|kill yourself)",
+    r"burn (?:it|your \w+|the \w+) down|(?<!the )f+u+c+k+ (?:you|u|off|y'all)\b|"
+    r"^\W*f+u+c+k+ (?!it\b|this\b|that\b|me\b|my\b|the\b|off\b)[@a-z]\w*|"
+    r"screw you\b|stfu|shut up|go to hell|piss off|kys\b|kill yourself|"
+    r"(?:you|u|y'all|yall|you guys|you people|you lot)(?: \w+)? (?:suck|are shit|are scum)\b)",
     re.IGNORECASE,
 )
 
@@ -142,7 +159,7 @@ _INTENT = (
     r"about to|ready to|time to|thinking of|thinking about|considering)"
 )
 _ACT = (
-    r"(?:cancel(?:l?ing|l?ed)?\b|switch(?:ing)?\b|leav(?:e|ing) (?:you|your)|"
+    r"(?:cancel(?:l?ing)?\b|switch(?:ing)?\b|leav(?:e|ing) (?:you|your)|"
     r"take (?:my|our) (?:business|money|custom)|clos(?:e|ing) (?:my|our) account|"
     r"report(?:ing)? (?:you|this|it)|su(?:e|ing)\b|fil(?:e|ing) a (?:formal )?complaint|"
     r"tell(?:ing)? (?:everyone|everybody|all my)|post(?:ing)? (?:this|about)|"
@@ -151,8 +168,15 @@ _ACT = (
     r"attorney general|my lawyer|a lawyer|the press|the news))"
 )
 _GONE = (
-    r"(?:never (?:using|use|buying|buy|flying|fly|ordering|order|shopping|shop) "
-    r"(?:with |from )?(?:you|u|this|your|again)|lost (?:a|another) customer|"
+    r"(?:never (?:\w+ )?(?:using|use|buying|buy|flying|fly|ordering|order|shopping|shop|booking|"
+    r"book|staying|stay)\b(?: \w+){0,5}? (?:again|with (?:you|them|u))|never again|"
+    r"cancel\w* (?:\w+ ){0,2}(?:subscription|membership|account|contract|plan|service|policy|"
+    r"prime)\b|(?:close|delete|deactivate) (?:my|the) account|get(?:ting)? rid of (?:my|the|this)|"
+    r"(?:stop|not) (?:being|be) a customer|want to be a customer|won't be (?:ordering|using|"
+    r"buying|flying) (?:\w+ )?again|(?:not|never) (?:gonna|gona|going to) use (?:it|you|this)|"
+    r"(?:so |i'm |i am )?done with (?:@?\w+)|can't wait to switch|"
+    r"thinking of leaving|will just cancel|move on|make it public|#delete\w*|"
+    r"lost (?:a|another) customer|"
     r"(?:i'm|i am) done with (?:you|this company)|"
     r"find (?:a |another )?(?:new |different )?(?:provider|company|bank|carrier)|"
     r"(?:bad|terrible|negative|1.star|one.star) review|#boycott\w*|bbb complaint|"
@@ -162,8 +186,11 @@ _LEAVING = re.compile(rf"\b{_INTENT}\s+(?:\w+\s+){{0,2}}?{_ACT}|\b{_GONE}", re.I
 
 
 def _aimed_at_person(toks: list[str], i: int) -> bool:
-    """Does a target word ("you", "your staff", "the agent") stand just before word ``i``?"""
+    """Does a target word ("you", "your staff", "the agent") stand just before word ``i``,
+    with no first-person word between them?"""
     window = toks[max(0, i - _REACH) : i]
+    last_self = max((k for k, tok in enumerate(window) if tok in _SELF), default=-1)
+    window = window[last_self + 1 :]
     for k, tok in enumerate(window):
         if tok in _YOU:
             return True
@@ -176,11 +203,16 @@ def _aimed_at_person(toks: list[str], i: int) -> bool:
 
 def abuse_evidence(text: str) -> list[str]:
     """Words and phrases that make ``text`` abusive toward the agent (empty if none)."""
-    found = [m.group(0).lower() for m in _THREATS.finditer(text)]
-    toks = words(text)
-    for i, tok in enumerate(toks):
-        if tok in _SEVERE or (tok in _INSULTS and _aimed_at_person(toks, i)):
-            found.append(tok)
+    found = [m.group(0).lower() for m in _THREATS.finditer(normalize(text))]
+    for sentence in sentences(normalize(text)):
+        toks = words(sentence)
+        for i, tok in enumerate(toks):
+            if (
+                (tok in _SEVERE and not any(t in _SELF for t in toks[max(0, i - 3) : i]))
+                or (tok in _INSULTS and _aimed_at_person(toks, i))
+                or (tok in _ADDRESSED and len(toks) <= 2)
+            ):
+                found.append(tok)
     return list(dict.fromkeys(found))
 
 
