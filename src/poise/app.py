@@ -179,7 +179,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.jobs = InProcessJobs(app.state.sessionmaker)
+        app.state.jobs = InProcessJobs(
+            app.state.sessionmaker, resumable={"score": conversation_routes.resume_scoring}
+        )
+        app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         yield
         if reminders is not None:

@@ -1,19 +1,30 @@
 """Background work: bulk scoring, embedding, mining, scheduled rituals.
 
 Every job is recorded as a :class:`JobRun` row, so any web worker (or host) can show its
-status and progress. By default jobs run in-process on a small thread pool; the same
-``JobRun`` protocol is what a Celery worker would update when ``POISE_BROKER_URL`` is set.
+status and progress. By default jobs run in-process on a small pool of daemon threads; the
+same ``JobRun`` protocol is what a Celery worker would update when ``POISE_BROKER_URL`` is set.
+
+Jobs survive their process. Each row names its owner (``host:pid``) and when it last
+reported; on start-up a job whose owner is gone is resumed (its kind's work picks up whatever
+is still pending) or, when its kind cannot resume, marked ``interrupted``. On shutdown no new
+job starts, the running one stops at its next progress report, and both stay ``queued`` for
+the next start: the server never waits for a long job to end.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+import os
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from poise.db.base import Base, UTCDateTime, utcnow
@@ -21,6 +32,15 @@ from poise.db.base import Base, UTCDateTime, utcnow
 log = logging.getLogger(__name__)
 JobProgress = Callable[[int, int], None]
 JobWork = Callable[[Session, JobProgress], str]  # returns a one-line summary
+Resumer = Callable[["JobRun"], JobWork]  # the work that finishes a job of one kind
+
+ACTIVE = ("queued", "running")
+STALE_AFTER = timedelta(minutes=15)  # another host's job silent this long has lost its owner
+SHUTDOWN_SECONDS = 2.0
+
+
+class JobStoppedError(Exception):
+    """Raised from a progress report while the server stops: the rest stays pending."""
 
 
 class JobRun(Base):
@@ -31,10 +51,12 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(128), default="", index=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -43,21 +65,62 @@ class JobRun(Base):
         return int(100 * self.done / self.total) if self.total else 0
 
 
-def run_job(maker: sessionmaker[Session], job_id: int, work: JobWork) -> None:
-    """Run ``work`` for the recorded job, keeping its status and progress up to date."""
+def this_process() -> str:
+    """The owner name of jobs run here: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_gone(owner: str, heartbeat_at: datetime | None, now: datetime) -> bool:
+    """True when the process named ``owner`` can no longer be running the job.
+
+    On this host the pid is checked directly; another host's job counts as orphaned once it
+    has been silent for :data:`STALE_AFTER`.
+    """
+    host, _, pid = owner.rpartition(":")
+    if not host or not pid.isdecimal():
+        return True  # written before owners were recorded
+    if host != socket.gethostname():
+        return heartbeat_at is None or now - heartbeat_at > STALE_AFTER
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
+
+
+def run_job(
+    maker: sessionmaker[Session],
+    job_id: int,
+    work: JobWork,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run ``work`` for the recorded job, keeping its status and progress up to date.
+
+    When ``stop`` is set the next progress report raises :class:`JobStoppedError`; the job goes
+    back to ``queued`` with what it has committed so far, and the next start resumes it.
+    """
     with maker() as status_session, maker() as work_session:
         started = status_session.get(JobRun, job_id)
         if started is None:
             return
-        started.status = "running"
+        started.status, started.owner, started.heartbeat_at = "running", this_process(), utcnow()
         status_session.commit()
 
         def progress(done: int, total: int) -> None:
-            started.done, started.total = done, total
+            started.done, started.total, started.heartbeat_at = done, total, utcnow()
             status_session.commit()
+            if stop is not None and stop.is_set():
+                raise JobStoppedError
 
         try:
             detail, status = work(work_session, progress), "done"
+        except JobStoppedError:
+            work_session.rollback()
+            detail, status = "stopped by a server shutdown; resumes on the next start", "queued"
         except Exception as exc:
             work_session.rollback()
             log.exception("job %s (%s) failed", job_id, started.kind)
@@ -65,28 +128,121 @@ def run_job(maker: sessionmaker[Session], job_id: int, work: JobWork) -> None:
         status_session.rollback()  # a progress write may have failed; start clean
         finished = status_session.get(JobRun, job_id)
         if finished is not None:
-            finished.status, finished.detail, finished.finished_at = status, detail, utcnow()
+            finished.status, finished.detail = status, detail
+            finished.finished_at = None if status == "queued" else utcnow()
             status_session.commit()
 
 
-class InProcessJobs:
-    """Runs jobs on a thread pool inside this process (the embedded default)."""
+_Item = tuple[int, JobWork, "Future[Any]"]
 
-    def __init__(self, maker: sessionmaker[Session], workers: int = 1) -> None:
+
+class InProcessJobs:
+    """Runs jobs on daemon threads inside this process (the embedded default).
+
+    ``resumable`` maps a job kind to the work that finishes it after a restart; the work
+    must be idempotent (it does whatever is still pending).
+    """
+
+    def __init__(
+        self,
+        maker: sessionmaker[Session],
+        workers: int = 1,
+        resumable: Mapping[str, Resumer] | None = None,
+    ) -> None:
         self._maker = maker
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poise-job")
+        self._resumable = dict(resumable or {})
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._worker, name=f"poise-job-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, kind: str, work: JobWork, *, subject: str = "") -> tuple[int, Future[Any]]:
-        """Record a job and start it; returns its id and a future (tests may wait on it)."""
+        """Record a job and start it; returns its id and a future (tests may wait on it).
+
+        While the server stops, the job is recorded ``queued`` and left for the next start.
+        """
         with self._maker() as session:
-            job = JobRun(kind=kind, subject=subject)
+            job = JobRun(kind=kind, subject=subject, owner=this_process(), heartbeat_at=utcnow())
             session.add(job)
             session.commit()
             job_id = job.id
-        return job_id, self._pool.submit(run_job, self._maker, job_id, work)
+        return job_id, self._enqueue(job_id, work)
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def _enqueue(self, job_id: int, work: JobWork) -> Future[Any]:
+        future: Future[Any] = Future()
+        if self._stopping.is_set():
+            future.cancel()
+        else:
+            self._queue.put((job_id, work, future))
+        return future
+
+    def _worker(self) -> None:
+        while (item := self._queue.get()) is not None:
+            job_id, work, future = item
+            if self._stopping.is_set() or not future.set_running_or_notify_cancel():
+                continue  # stays queued: the next start resumes it
+            try:
+                run_job(self._maker, job_id, work, self._stopping)
+            except BaseException as exc:  # the future carries it to whoever waits
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
+
+    def resume_orphans(self) -> list[int]:
+        """Take over jobs whose process died; returns the ids resumed (others are marked)."""
+        resumed: list[int] = []
+        now = utcnow()
+        with self._maker() as session:
+            orphans = session.execute(
+                select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
+                    JobRun.status.in_(ACTIVE)
+                )
+            ).all()
+            for job_id, kind, owner, heartbeat in orphans:
+                if not owner_is_gone(owner, heartbeat, now):
+                    continue
+                resumer = self._resumable.get(kind)
+                claimed = session.execute(
+                    update(JobRun)
+                    .where(JobRun.id == job_id, JobRun.owner == owner, JobRun.status.in_(ACTIVE))
+                    .values(
+                        owner=this_process(),
+                        heartbeat_at=now,
+                        status="queued" if resumer else "interrupted",
+                        finished_at=None if resumer else now,
+                        detail="resumed after a restart"
+                        if resumer
+                        else "the process running it stopped; start it again",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                session.commit()
+                if claimed.rowcount != 1 or resumer is None:  # type: ignore[attr-defined]
+                    continue  # another process claimed it first, or it cannot resume
+                job = session.get(JobRun, job_id)
+                assert job is not None
+                self._enqueue(job_id, resumer(job))
+                resumed.append(job_id)
+        if resumed:
+            log.warning("resumed %d job(s) left by a stopped process: %s", len(resumed), resumed)
+        return resumed
+
+    def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
+        """Stop taking work; give the running job ``timeout`` seconds to reach a checkpoint.
+
+        Jobs not finished stay ``queued`` (or ``running`` if their thread is cut off at exit)
+        and are resumed on the next start.
+        """
+        self._stopping.set()
+        for _ in self._threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def jobs_for(session: Session, subjects: list[str]) -> dict[str, JobRun]:

@@ -65,3 +65,69 @@ def test_assist_panel_updates_after_a_webhook_message(
     latest = page.locator("#assist-latest").inner_text()
     assert "abusive" in latest
     assert "boundary" in page.locator("#assist-guidance").inner_text()
+
+
+GUIDANCE_CASES = [
+    ("G-calm", "Good day. I have a short question. My invoice shows the wrong VAT number.", "calm"),
+    (
+        "G-leave",
+        "Useless support. The app crashes every time I pay. Fix it now or I'm cancelling!",
+        "leaving",
+    ),
+    ("G-abuse", "You are a useless idiot, put me through to someone with a brain.", "abuse"),
+]
+
+
+def test_assist_shows_the_purpose_lets_the_agent_correct_it_and_guides_each_kind(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    from builders import conversation_record
+    from poise.conversations.scoring import score_messages
+    from poise.conversations.writer import write_conversations
+
+    agent = make_user(session, role="agent")
+    records = [
+        conversation_record(external_id=ext, subject=ext, customer_text=text)
+        for ext, text, _ in GUIDANCE_CASES
+    ]
+    write_conversations(session, "test", records)
+    session.commit()
+    score_messages(session)
+    from poise.conversations.models import Conversation
+
+    ids = {c.external_id: c.id for c in session.query(Conversation)}
+    page = browser_page
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", agent.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    for ext, _text, kind in GUIDANCE_CASES:
+        page.goto(f"{live_server}/assist/{ids[ext]}")
+        guidance = page.locator("#assist-guidance").inner_text()
+        has_abuse = page.locator("#guidance-abuse").count() == 1
+        has_leaving = page.locator("#guidance-leaving").count() == 1
+        assert has_abuse is (kind == "abuse"), (ext, guidance)
+        assert has_leaving is (kind == "leaving"), (ext, guidance)
+        if kind == "calm":
+            assert "neutral" in page.locator("#assist-latest").inner_text()
+            purpose = page.locator("#assist-purpose").inner_text()
+            assert "My invoice shows the wrong VAT number." in purpose
+            assert "short question" not in purpose
+
+    # Correct the purpose in one click: pick another sentence the customer wrote.
+    page.goto(f"{live_server}/assist/{ids['G-leave']}")
+    page.locator("details.purpose-fix summary").click()
+    page.locator("form.inline-form button").first.click()
+    page.wait_for_url(f"**/assist/{ids['G-leave']}")
+    assert "given" in page.locator("#assist-purpose").inner_text()
+    # And in their own words.
+    page.locator("details.purpose-fix summary").click()
+    page.fill("#purpose-text", "Wants the app fixed")
+    page.locator("details.purpose-fix form:not(.inline-form) button[type=submit]").first.click()
+    page.wait_for_url(f"**/assist/{ids['G-leave']}")
+    assert "Wants the app fixed" in page.locator("#assist-purpose").inner_text()
+    session.expire_all()
+    assert session.get(Conversation, ids["G-leave"]).purpose == "Wants the app fixed"

@@ -20,6 +20,9 @@ from poise.settings import Settings, settings_reference
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
 DEMO_ADMIN = "admin@poise.demo"
+# SIGTERM: requests in flight get this long, then background jobs stop at a checkpoint (their
+# rest stays pending for the next start), so the server is gone within about 5 seconds.
+GRACEFUL_SECONDS = 2
 
 
 def serve(
@@ -46,11 +49,18 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
             port=port,
             workers=workers,
             log_level="warning",
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
         )
         return
     from poise.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
 
 
 def demo(

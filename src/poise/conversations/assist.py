@@ -20,6 +20,7 @@ from poise.signals import ConversationSignals, DriftResult, Turn, conversation_s
 from poise.signals.conversation import early_score
 from poise.signals.guidance import guidance_for
 from poise.signals.purpose import candidates as purpose_candidates
+from poise.signals.purpose import given_purpose
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 
@@ -60,6 +61,12 @@ def access_for_assist(session: Session, *, actor: User, conversation_id: int) ->
     if actor.team_id is not None and conv.assignee and conv.assignee.team_id == actor.team_id:
         return conv
     raise PermissionDenied("this conversation belongs to another team")
+
+
+def _given(conv: Conversation, rows: list[dict[str, Any]]) -> str | None:
+    """The purpose someone gave (on import or in the panel), not an importer's placeholder."""
+    first = next((r["body"] for r in rows if r["author_role"] == "customer"), "")
+    return given_purpose(conv.purpose, first)
 
 
 def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
@@ -119,12 +126,12 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
     versions = (conv.signals_version or "").split("+")
     if later and (conv.drift_score is None or get_scorer("drift").version not in versions):
         return None
-    if not conv.purpose and conv.stated_purpose is None:
+    if conv.stated_purpose is None:
         return None  # scored before purposes were stated
     drift = DriftResult(
         drifted=conv.drifted,
         score=conv.drift_score or 0.0,
-        purpose=conv.purpose or conv.stated_purpose or "",
+        purpose=conv.stated_purpose,
         turn_index=conv.drift_turn,
         sentence=conv.drift_sentence or "",
     )
@@ -189,7 +196,8 @@ def assist_endpoint(
     conversation drifts, and what the agent may do when the customer is abusive."""
     if body.conversation_id is not None:
         conv = access_for_assist(session, actor=user, conversation_id=body.conversation_id)
-        rows, purpose = _turn_rows(conv), body.purpose or conv.purpose or None
+        rows = _turn_rows(conv)
+        purpose = body.purpose or _given(conv, rows)
         stored = None if body.purpose else stored_signals(conv, rows)
     else:
         assert body.messages is not None
@@ -247,13 +255,16 @@ def assist_page(
     conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
     rows = _turn_rows(conv)
     _score_missing(rows, settings.max_message_chars)
-    panel = assist(rows, conv.purpose or None, stored_signals(conv, rows)) if rows else None
+    given = _given(conv, rows)
+    panel = assist(rows, given, stored_signals(conv, rows)) if rows else None
     customer = [r["body"] for r in rows if r["author_role"] == "customer"]
-    return render(
-        request,
-        "conversations/assist.html",
-        {"conv": conv, "panel": panel, "purpose_choices": purpose_candidates(customer)},
-    )
+    context = {
+        "conv": conv,
+        "panel": panel,
+        "purpose_given": given or "",
+        "purpose_choices": purpose_candidates(customer),
+    }
+    return render(request, "conversations/assist.html", context)
 
 
 @pages.post("/assist/{conversation_id}/purpose", response_model=None)

@@ -18,10 +18,10 @@ from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES
-from poise.conversations.scoring import score_messages
+from poise.conversations.scoring import has_pending, score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
-from poise.jobs import JobProgress, jobs_for
+from poise.jobs import JobProgress, JobRun, JobWork, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -128,18 +128,38 @@ def scoring_subject(run_id: int) -> str:
     return f"import:{run_id}"
 
 
-def score_in_background(request: Request, report: actions.ImportReport) -> int | None:
-    """Score the imported customer turns in a background job; returns the job's id."""
-    if report.counts.messages_created == 0:
-        return None
+def scoring_work(conversation_ids: list[int] | None) -> JobWork:
+    """Score what is pending (of these conversations, or anywhere) and collect the praise."""
 
     def work(session: Session, progress: JobProgress) -> str:
         from poise.morale.actions import collect_happy_items  # praise needs the new scores
 
-        scored = score_messages(session, progress=progress)
+        scored = score_messages(session, conversation_ids=conversation_ids, progress=progress)
         return f"{scored}; {collect_happy_items(session)}"
 
-    job_id, _ = request.app.state.jobs.submit("score", work, subject=scoring_subject(report.run_id))
+    return work
+
+
+def resume_scoring(job: JobRun) -> JobWork:
+    """After a restart, an interrupted scoring job scores whatever is still pending."""
+    return scoring_work(None)
+
+
+def score_in_background(
+    request: Request, session: Session, report: actions.ImportReport
+) -> int | None:
+    """Score the import's own unscored customer turns in a background job; the job's id.
+
+    A re-run of an import that a crash cut short creates nothing new but still has turns
+    waiting for a score, so the job starts whenever any turn of the file's conversations is
+    unscored, and never looks at other conversations.
+    """
+    ids = report.counts.conversation_ids
+    if not ids or not (report.counts.messages_created or has_pending(session, ids)):
+        return None
+    job_id, _ = request.app.state.jobs.submit(
+        "score", scoring_work(ids), subject=scoring_subject(report.run_id)
+    )
     return int(job_id)
 
 
@@ -213,7 +233,7 @@ def import_upload_file(
         path = _rejected_path(settings, report.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(report.rejected_text, encoding="utf-8")
-    return report, score_in_background(request, report)
+    return report, score_in_background(request, session, report)
 
 
 @router.post("/import", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
 from poise.signals import Turn, conversation_signals, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL
+from poise.signals.purpose import given_purpose
 
 BATCH = 256
 CHUNK = 200
@@ -59,44 +60,68 @@ def score_messages(
     rescore: bool = False,
     progress: ScoreProgress | None = None,
 ) -> ScoreCounts:
-    """Score pending customer turns (all, or of some conversations) and commit."""
+    """Score pending customer turns (all, or of some conversations), committing each batch.
+
+    Turns go conversation by conversation, and each batch's conversations get their signals
+    refreshed as soon as their turns are all scored, so a run stopped between batches (a
+    crash, a shutdown raising from ``progress``) leaves nothing half done: the next run
+    scores what is still pending.
+    """
     scorer = get_scorer("negativity")
-    query = _pending(scorer.version, rescore).order_by(Message.id)
+    query = _pending(scorer.version, rescore).order_by(Message.conversation_id, Message.id)
     rows: list[Any] = []
     if conversation_ids is None:
         rows = list(session.execute(query))
     else:
-        for chunk in _chunks(list(conversation_ids), CHUNK):
+        for chunk in _chunks(sorted(set(conversation_ids)), CHUNK):
             rows.extend(session.execute(query.where(Message.conversation_id.in_(chunk))))
     counts = ScoreCounts(version=scorer.version)
-    # Commit batch by batch: a crash loses one batch, and SQLite's single writer is free
-    # between batches (a job's progress is written from another session).
+    carried: list[int] = []  # a conversation whose turns continue in the next batch
     for batch in _chunks(rows, BATCH):
-        results = scorer.score_batch([row.body for row in batch])
-        session.execute(
-            update(Message),
-            [
-                {
-                    "id": row.id,
-                    "negativity": round(r.score, 4),
-                    "complaint": round(r.complaint, 4),
-                    "feeling_level": r.level,
-                    "emotion": r.emotion,
-                    "abusive": r.abusive,
-                    "leaving": bool(r.leaving),
-                    "signal_evidence": r.evidence[:EVIDENCE_KEPT],
-                    "signal_version": r.version,
-                }
-                for row, r in zip(batch, results, strict=True)
-            ],
-        )
-        session.commit()
+        _score_batch(session, scorer, batch)
         counts.messages += len(batch)
+        ready = sorted(set(carried) | {row.conversation_id for row in batch})
+        last = batch[-1].conversation_id
+        more = counts.messages < len(rows) and rows[counts.messages].conversation_id == last
+        carried = [last] if more else []
+        counts.conversations += refresh_conversation_signals(
+            session, [cid for cid in ready if cid not in carried]
+        )
         if progress:
             progress(counts.messages, len(rows))
-    touched = sorted({row.conversation_id for row in rows})
-    counts.conversations = refresh_conversation_signals(session, touched)
     return counts
+
+
+def _score_batch(session: Session, scorer: Any, batch: Sequence[Any]) -> None:
+    """Score one batch of turns and commit (SQLite's single writer is free between batches)."""
+    results = scorer.score_batch([row.body for row in batch])
+    session.execute(
+        update(Message),
+        [
+            {
+                "id": row.id,
+                "negativity": round(r.score, 4),
+                "complaint": round(r.complaint, 4),
+                "feeling_level": r.level,
+                "emotion": r.emotion,
+                "abusive": r.abusive,
+                "leaving": bool(r.leaving),
+                "signal_evidence": r.evidence[:EVIDENCE_KEPT],
+                "signal_version": r.version,
+            }
+            for row, r in zip(batch, results, strict=True)
+        ],
+    )
+    session.commit()
+
+
+def has_pending(session: Session, conversation_ids: Sequence[int]) -> bool:
+    """Whether any customer turn of these conversations still waits for a score."""
+    for chunk in _chunks(sorted(set(conversation_ids)), CHUNK):
+        query = _pending("", False).where(Message.conversation_id.in_(chunk)).limit(1)
+        if session.execute(query).first() is not None:
+            return True
+    return False
 
 
 def refresh_conversation_signals(session: Session, conversation_ids: Sequence[int]) -> int:
@@ -151,8 +176,9 @@ def _conversation_values(
     ``early_level`` is the assignee's team's choice of how unhappy an opening must be.
     """
     turns = [Turn(r.author_role, r.body, r.negativity) for r in rows]
-    signals = conversation_signals(turns, purpose=purpose, early_level=early_level)
     customer = [r for r in rows if r.author_role == "customer"]
+    purpose = given_purpose(purpose, customer[0].body if customer else "")
+    signals = conversation_signals(turns, purpose=purpose, early_level=early_level)
     return {
         "id": cid,
         "early_warning": signals.early_warning,

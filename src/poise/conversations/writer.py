@@ -9,7 +9,7 @@ must run at well over 10,000 messages a second. The caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -34,6 +34,8 @@ class WriteCounts:
     conversations_updated: int = 0
     messages_created: int = 0
     ratings_created: int = 0
+    # Every conversation the write created or extended, so its scoring job scores only these.
+    conversation_ids: list[int] = field(default_factory=list)
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -223,6 +225,7 @@ def write_conversations(
     _extend_existing(existing, added)
     _write_ratings(session, records, conv_ids, users, counts)
     session.flush()
+    counts.conversation_ids = sorted(set(conv_ids.values()))
     return counts
 
 

@@ -81,3 +81,19 @@ def state_purpose(customer_turns: Sequence[str]) -> str:
             stating = next((s for s in found if _STATES.search(s)), found[0])
             return _short(stating)
     return ""
+
+
+def given_purpose(purpose: str | None, first_customer_turn: str) -> str | None:
+    """``purpose`` when someone stated it; None when it only repeats the first customer message.
+
+    Importers and webhooks store the start of the first customer message as a placeholder
+    purpose when none was given (mining and FCR read it as such); that is not a statement of
+    the purpose, so the stated one is used instead.
+    """
+    text = (purpose or "").strip()
+    if not text:
+        return None
+    first = first_customer_turn.strip()
+    if first and (first.startswith(text) or text.startswith(first)):
+        return None
+    return text
