@@ -7,6 +7,7 @@ revision records, when the search index changes) hold the same way everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -348,12 +349,25 @@ def log_gap(
     conversation_id: int | None = None,
     product: str | None = None,
 ) -> Gap:
-    """Remember an issue the manual did not cover (one gap per conversation, kept current)."""
+    """An agent says nothing in the manual fits: remember the issue for the gap report.
+
+    Logged only on that explicit request (a POST), never by a search or a page view. One gap
+    per conversation (kept current), and one per search session: the same person logging the
+    same words again within a day changes nothing."""
     gap = None
     if conversation_id is not None:
         gap = session.scalar(select(Gap).where(Gap.conversation_id == conversation_id))
+    else:
+        gap = session.scalar(
+            select(Gap).where(
+                Gap.conversation_id.is_(None),
+                Gap.actor_id == (actor.id if actor else None),
+                Gap.query == result.query[:4000],
+                Gap.created_at >= utcnow() - timedelta(days=1),
+            )
+        )
     if gap is not None and gap.query == result.query[:4000]:
-        return gap  # the page polls: the same words are the same gap, nothing to write
+        return gap  # the same words are the same gap, nothing to write
     if gap is None:
         gap = Gap(conversation_id=conversation_id)
         session.add(gap)

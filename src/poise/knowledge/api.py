@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from poise.auth.deps import ApiUser
 from poise.conversations import queries as conversation_queries
+from poise.errors import InvalidInput
 from poise.knowledge import actions, queries
 from poise.knowledge.models import Article
 from poise.knowledge.search import search
@@ -101,14 +102,14 @@ def search_endpoint(
     limit: int = Query(5, ge=1, le=50),
     product: str | None = Query(None, max_length=120),
 ) -> dict[str, Any]:
-    """Hybrid search over published articles. ``gap`` is true when nothing matches well;
-    such searches are logged for the gap report."""
+    """Hybrid search over published articles. ``score`` and ``confidence`` are calibrated
+    match probabilities; ``gap`` is true when the best is below the threshold. A read:
+    ``POST /api/v1/kb/gaps`` logs a gap."""
     result = search(session, q, limit=limit, product=product)
-    if result.gap:
-        actions.log_gap(session, actor=user, result=result, product=product)
     return {
         "query": result.query,
         "confidence": round(result.confidence, 4),
+        "match_percent": round(100 * result.confidence),
         "gap": result.gap,
         "hits": [h.as_dict() for h in result.hits],
     }
@@ -122,7 +123,7 @@ def suggestions_endpoint(
     conv = conversation_queries.get_conversation(
         session, actor=user, conversation_id=conversation_id
     )
-    return suggest_for_conversation(session, conv, actor=user).as_dict()
+    return suggest_for_conversation(session, conv).as_dict()
 
 
 @router.get("/articles")
@@ -199,3 +200,28 @@ def use_endpoint(session: SessionDep, user: ApiUser, body: UseCreate) -> dict[st
         session, actor=user, conversation_id=body.conversation_id, article_id=body.article_id
     )
     return {"conversation_id": use.conversation_id, "article_id": use.article_id, "how": use.how}
+
+
+class GapCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str | None = Field(None, min_length=1, max_length=2000)
+    conversation_id: int | None = None
+
+
+@router.post("/gaps", status_code=201)
+def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[str, Any]:
+    """Nothing in the manual fits this conversation (or these words): log a gap, once per
+    conversation or per person and words."""
+    if body.conversation_id is not None:
+        conv = conversation_queries.get_conversation(
+            session, actor=user, conversation_id=body.conversation_id
+        )
+        result = suggest_for_conversation(session, conv).result
+        gap = actions.log_gap(
+            session, actor=user, result=result, conversation_id=conv.id, product=conv.product
+        )
+    elif body.query:
+        gap = actions.log_gap(session, actor=user, result=search(session, body.query))
+    else:
+        raise InvalidInput("give a query or a conversation_id")
+    return {"id": gap.id, "query": gap.query, "conversation_id": gap.conversation_id}

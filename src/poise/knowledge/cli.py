@@ -85,9 +85,9 @@ def search_command(
         )
         return
     if result.gap:
-        out.print(f"No good match (confidence {result.confidence:.2f}): a gap.")
+        out.print(f"No good match (best match {result.confidence:.0%}): a gap.")
     for hit in result.hits:
-        out.print(f"{hit.score:.3f}  #{hit.article_id}  {hit.title}", highlight=False)
+        out.print(f"{hit.score:4.0%}  #{hit.article_id}  {hit.title}", highlight=False)
 
 
 @kb_app.command("fcr")

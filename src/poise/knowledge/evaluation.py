@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from poise.errors import InvalidInput
 from poise.knowledge.classifier import fit_classifier
-from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
+from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
 from poise.knowledge.search import lexical_sqlite
 
 Encode = Callable[[list[str]], FloatArray]
@@ -188,7 +188,7 @@ def evaluate(
     semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
     lexical = _lexical_scores(past, owner, queries, len(names))
     fused = fuse(semantic, lexical, params, classifier.probabilities(vectors))
-    sure = confidence(semantic)
+    sure = match_probability(fused.max(axis=1))  # what the search calls a gap: the best match
     poise = rank_scores(fused[known], truth[known], (sure[known], sure[~known]))
 
     bm25 = _bm25(past, owner, queries, len(names))

@@ -113,21 +113,46 @@ def search_page(
     q: str = "",
     conversation_id: int | None = None,
 ) -> HTMLResponse:
-    """Search the published manual; with ``conversation_id``, use that customer's words."""
+    """Search the published manual; with ``conversation_id``, use that conversation's purpose
+    and customer words. A read: a gap is logged only by the "Log as a gap" button."""
     conv = None
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
-        result = suggest_for_conversation(session, conv, actor=user, limit=10).result
+        result = suggest_for_conversation(session, conv, limit=10).result
     elif q.strip():
         result = search(session, q, limit=10)
-        if result.gap:
-            actions.log_gap(session, actor=user, result=result)
     else:
         result = None
     context = {"q": result.query if result else q, "result": result, "conv": conv}
     return render(request, "knowledge/search.html", {**context, "highlighted": highlighted})
+
+
+@router.post("/manual/gaps")
+def log_gap(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    q: Annotated[str, Form()] = "",
+    conversation_id: Annotated[int | None, Form()] = None,
+) -> RedirectResponse:
+    """An agent says nothing in the manual fits this search or conversation: log it once."""
+    if conversation_id is not None:
+        conv = conversation_queries.get_conversation(
+            session, actor=user, conversation_id=conversation_id
+        )
+        result = suggest_for_conversation(session, conv).result
+        actions.log_gap(
+            session, actor=user, result=result, conversation_id=conv.id, product=conv.product
+        )
+        flash(request, "Logged as a gap: a lead will see it in the gap report.")
+        return redirect(f"/conversations/{conv.id}")
+    if not q.strip():
+        raise InvalidInput("say what the customer asked to log it as a gap")
+    actions.log_gap(session, actor=user, result=search(session, q))
+    flash(request, "Logged as a gap: a lead will see it in the gap report.")
+    return redirect("/manual/search?" + urlencode({"q": q}))
 
 
 @router.get("/manual/new", response_class=HTMLResponse)
@@ -160,7 +185,11 @@ def create(
 
 @router.get("/manual/proposals", response_class=HTMLResponse)
 def proposals_page(
-    request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, page: int = 1
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    page: int = 1,
 ) -> HTMLResponse:
     return _proposals(request, session, settings, user, page=page)
 
@@ -293,7 +322,7 @@ def suggestions_fragment(
     conv = conversation_queries.get_conversation(
         session, actor=user, conversation_id=conversation_id
     )
-    found = suggest_for_conversation(session, conv, actor=user)
+    found = suggest_for_conversation(session, conv)
     context = {"found": found, "conv": conv, "highlighted": highlighted}
     return render(request, "knowledge/suggestions.html", context)
 
@@ -348,7 +377,11 @@ def edit_page(
 
 @router.post("/manual/{article_id}/edit")
 def edit(
-    request: Request, session: SessionDep, user: CurrentUser, article_id: int, fields: ArticleForm
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    article_id: int,
+    fields: ArticleForm,
 ) -> RedirectResponse:
     queries.get_article(session, actor=user, article_id=article_id)
     article = actions.update_article(session, actor=user, article_id=article_id, fields=fields)

@@ -25,9 +25,18 @@ from sqlalchemy.orm import Session, selectinload
 from poise.db.meta import get_fact, set_fact
 from poise.knowledge.classifier import IssueClassifier, fit_classifier
 from poise.knowledge.encoder import embed_queries, embed_query, get_encoder
-from poise.knowledge.matching import FloatArray, Matcher, MatchParams, confidence, fuse
+from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
 from poise.knowledge.models import Article, Phrasing, SearchEntry
-from poise.knowledge.text import MARK_END, MARK_START, clip, from_blob, mark_words, to_blob, words
+from poise.knowledge.text import (
+    MARK_END,
+    MARK_START,
+    clip,
+    from_blob,
+    mark_words,
+    plain_steps,
+    to_blob,
+    words,
+)
 
 VERSION_FACT = "kb_manual_version"
 LEXICAL_LIMIT = 200
@@ -38,7 +47,12 @@ MAX_QUERY_WORDS = 40
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching article, with why it matched."""
+    """One matching article, with why it matched.
+
+    ``score`` is the one number people see: the calibrated probability that the article is
+    the customer's issue (:func:`poise.knowledge.matching.match_probability`). ``snippet`` is
+    the start of the resolution (what to do), ``phrasing`` the customer wording it matched.
+    """
 
     article_id: int
     title: str
@@ -48,7 +62,8 @@ class Hit:
     score: float
     semantic: float
     lexical: float
-    snippet: str  # with MARK_START/MARK_END around matched words
+    snippet: str  # the resolution's start, MARK_START/MARK_END around matched words
+    phrasing: str = ""  # the article's wording nearest the query, marked the same way
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,15 +73,20 @@ class Hit:
             "product": self.product,
             "feature": self.feature,
             "score": round(self.score, 4),
-            "semantic": round(self.semantic, 4),
-            "lexical": round(self.lexical, 4),
-            "highlight": self.snippet.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"),
+            "match_percent": round(100 * self.score),
+            "resolution": _html(self.snippet),
+            "highlight": _html(self.phrasing),
         }
+
+
+def _html(marked: str) -> str:
+    return marked.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
 
 
 @dataclass
 class SearchResult:
-    """The hits for a query, how confident the best one is, and whether it is a gap."""
+    """The hits for a query, the best one's match probability, and whether it is a gap
+    (the best match is below the threshold: never said of a good match)."""
 
     query: str
     hits: list[Hit]
@@ -245,6 +265,7 @@ class Card:
     issue: str
     product: str | None
     feature: str | None
+    resolution: str = ""
 
 
 @dataclass
@@ -332,7 +353,10 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
     return ManualIndex(
         version=version,
         article_ids=[a.id for a in articles],
-        cards=[Card(a.title, a.issue, a.product, a.feature) for a in articles],
+        cards=[
+            Card(a.title, a.issue, a.product, a.feature, plain_steps(a.resolution))
+            for a in articles
+        ],
         phrasings=texts,
         owner=owners,
         matcher=Matcher(matrix, owners, len(articles), params),
@@ -360,7 +384,8 @@ def search_many(
 def search(
     session: Session, query: str, *, limit: int = 5, product: str | None = None
 ) -> SearchResult:
-    """The published articles best matching ``query``, best first, with a gap verdict."""
+    """The published articles best matching ``query``, best first, each with its match
+    probability, and a gap verdict (the best probability under ``gap_threshold``)."""
     query = clean_query(query)
     index = load_index(session)
     if not query or not index.article_ids:
@@ -378,21 +403,27 @@ def search(
     fused = fuse(semantic[None, :], lex[None, :], params, probabilities)[0]
     if product:
         fused = fused + np.asarray([0.02 if c.product == product else 0.0 for c in index.cards])
-    sure = float(confidence(semantic[None, :])[0])
+    probability = match_probability(fused)
     top_lex = float(lex.max()) or 1.0
     hits = [
-        _hit(index, int(i), float(fused[i]), float(semantic[i]), float(lex[i] / top_lex), query)
+        _hit(
+            index, int(i), float(probability[i]), float(semantic[i]), float(lex[i] / top_lex), query
+        )
         for i in np.argsort(-fused)[:limit]
     ]
+    sure = float(probability.max())
     return SearchResult(query, hits, sure, sure < params.gap_threshold, vector)
 
 
 def _hit(
     index: ManualIndex, i: int, score: float, semantic: float, lexical_score: float, query: str
 ) -> Hit:
-    """One hit; its snippet is the phrasing closest to the query, with shared words marked."""
+    """One hit: the resolution's start as its snippet, and the phrasing closest to the query,
+    both with the words they share with the query marked."""
     card = index.cards[i]
-    snippet = mark_words(index.best_phrasing(i, embed_query(query)), set(words(query)))
+    shared = set(words(query))
+    phrasing = mark_words(index.best_phrasing(i, embed_query(query)), shared)
+    snippet = mark_words(card.resolution, shared) if card.resolution else phrasing
     return Hit(
         article_id=index.article_ids[i],
         title=card.title,
@@ -403,4 +434,5 @@ def _hit(
         semantic=semantic,
         lexical=lexical_score,
         snippet=clip(snippet, 300),
+        phrasing=clip(phrasing, 300),
     )

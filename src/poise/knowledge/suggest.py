@@ -1,9 +1,10 @@
 """Article suggestions for a conversation, from the customer's own words, as it goes on.
 
-The query is the customer's statement of the issue (first turns) plus their latest turn, so
-suggestions follow the conversation when it moves to a new problem. A confident best match is
-recorded as the article used (an agent's own pick always wins); a poor one is logged as a gap,
-once per conversation, and cleared if a later turn finds a match.
+The conversation's purpose (the agent's, then the one stated from the customer's words) is
+searched first, then the customer's statement of the issue (first turns) plus their latest
+turn, so suggestions follow the conversation when it moves to a new problem. Suggesting is a
+read: a gap is logged only when an agent says nothing fits (``actions.log_gap`` from a POST),
+and a confident match is recorded as the article used only from the assist panel's POST.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
 from poise.knowledge.models import ArticleUse
 from poise.knowledge.search import SearchResult, search_many
+from poise.signals.purpose import given_purpose
 
 MAX_QUERY_CHARS = 1200
 
@@ -34,6 +36,7 @@ class Suggestions:
         return {
             "query": self.result.query,
             "confidence": round(self.result.confidence, 4),
+            "match_percent": round(100 * self.result.confidence),
             "gap": self.result.gap,
             "picked_article_id": self.picked_article_id,
             "turns": self.turns,
@@ -54,58 +57,75 @@ def customer_queries(customer_turns: list[str]) -> list[str]:
     return [together[:MAX_QUERY_CHARS], latest[:MAX_QUERY_CHARS]]
 
 
+def purpose_queries(conversation: Conversation | None, first_turn: str) -> list[str]:
+    """The conversation's purpose as queries: the agent's own words first (not an importer's
+    placeholder that only repeats the first customer turn), then the purpose stated from the
+    customer's words by the signals."""
+    if conversation is None:
+        return []
+    found = [given_purpose(conversation.purpose, first_turn) or "", conversation.stated_purpose]
+    cleaned = (" ".join((p or "").split())[:MAX_QUERY_CHARS] for p in found)
+    return list(dict.fromkeys(p for p in cleaned if p))
+
+
+def _lead_with(purpose: SearchResult, words: SearchResult, limit: int) -> SearchResult:
+    """The purpose's best match first, then the customer words' matches (no repeats)."""
+    top = purpose.hits[0]
+    rest = [h for h in words.hits if h.article_id != top.article_id]
+    sure = max(purpose.confidence, words.confidence)
+    return SearchResult(purpose.query, [top, *rest][:limit], sure, False, purpose.query_vector)
+
+
 def suggest_for_turns(
     session: Session,
     customer_turns: list[str],
     *,
-    actor: User | None,
     conversation: Conversation | None = None,
     limit: int = 3,
 ) -> Suggestions:
-    """Search the manual with the customer's words (the more confident of the queries wins);
-    record a match or a gap when the conversation is stored."""
+    """Search the manual with the conversation's purpose and the customer's words: the
+    purpose's best match ranks first when it is not a gap, then the most confident of the
+    customer-word queries (so a new problem raised later still shows). Reads only."""
     product = conversation.product if conversation else None
-    results = search_many(session, customer_queries(customer_turns), limit=limit, product=product)
+    purposes = purpose_queries(conversation, customer_turns[0] if customer_turns else "")
+    own = customer_queries(customer_turns)
+    results = search_many(session, purposes + own, limit=limit, product=product)
     if not results:
         return Suggestions(SearchResult("", [], 0.0, False), None, 0)
-    result = max(results, key=lambda r: r.confidence)
+    by_words = max(results[len(purposes) :] or results, key=lambda r: r.confidence)
+    led = [r for r in results[: len(purposes)] if not r.gap and r.hits]
+    result = _lead_with(led[0], by_words, limit) if led else by_words
     picked = None
     if conversation is not None:
-        picked = _remember(session, result, conversation, actor)
+        use = session.scalar(
+            select(ArticleUse).where(ArticleUse.conversation_id == conversation.id)
+        )
+        picked = use.article_id if use is not None and use.how == "picked" else None
     return Suggestions(result, picked, len(customer_turns))
 
 
-def _remember(
-    session: Session, result: SearchResult, conversation: Conversation, actor: User | None
-) -> int | None:
+def remember_match(session: Session, found: Suggestions, conversation: Conversation) -> None:
+    """Record a confident best match as the article the conversation used (for FCR), unless
+    an agent picked one; for the assist panel's POST, never for a page view."""
+    if found.result.gap or not found.result.hits or found.picked_article_id is not None:
+        return
+    top = found.result.hits[0]
     use = session.scalar(select(ArticleUse).where(ArticleUse.conversation_id == conversation.id))
-    if result.gap:
-        actions.log_gap(
+    if use is None or use.article_id != top.article_id:
+        actions.record_use(
             session,
-            actor=actor,
-            result=result,
+            actor=None,
             conversation_id=conversation.id,
-            product=conversation.product,
+            article_id=top.article_id,
+            how="matched",
+            score=top.score,
         )
-    else:
-        actions.clear_gap(session, conversation_id=conversation.id)
-        if result.hits and (use is None or use.how == "matched"):
-            top = result.hits[0]
-            if use is None or use.article_id != top.article_id:
-                use = actions.record_use(
-                    session,
-                    actor=None,
-                    conversation_id=conversation.id,
-                    article_id=top.article_id,
-                    how="matched",
-                    score=top.semantic,
-                )
-    return use.article_id if use is not None and use.how == "picked" else None
 
 
 def suggest_for_conversation(
-    session: Session, conversation: Conversation, *, actor: User | None, limit: int = 3
+    session: Session, conversation: Conversation, *, limit: int = 3
 ) -> Suggestions:
+    """Suggestions for a stored conversation, from its purpose and customer turns (a read)."""
     turns = list(
         session.scalars(
             select(Message.body)
@@ -113,7 +133,7 @@ def suggest_for_conversation(
             .order_by(Message.sent_at, Message.id)
         )
     )
-    return suggest_for_turns(session, turns, actor=actor, conversation=conversation, limit=limit)
+    return suggest_for_turns(session, turns, conversation=conversation, limit=limit)
 
 
 def article_suggestions(
@@ -123,7 +143,11 @@ def article_suggestions(
     actor: User | None,
     conversation_id: int | None = None,
 ) -> dict[str, Any]:
-    """What the assist panel shows: the articles for the customer turns in ``rows``."""
+    """What the assist panel (a POST) shows: the articles for the customer turns in ``rows``;
+    a confident match is recorded as the article used. A gap is only logged on request."""
     conversation = session.get(Conversation, conversation_id) if conversation_id else None
     turns = [r["body"] for r in rows if r.get("author_role") == "customer"]
-    return suggest_for_turns(session, turns, actor=actor, conversation=conversation).as_dict()
+    found = suggest_for_turns(session, turns, conversation=conversation)
+    if conversation is not None:
+        remember_match(session, found, conversation)
+    return found.as_dict()

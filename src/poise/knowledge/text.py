@@ -51,6 +51,17 @@ def plain(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
+_MARKDOWN_NOISE = re.compile(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
+
+
+def plain_steps(markdown: str) -> str:
+    """A resolution's markdown as one plain line of steps ("1. Check … 2. Send …"), for the
+    snippet under a hit: what to do, not the title again."""
+    lines = [" ".join(line.split()) for line in markdown.splitlines()]
+    text = " ".join(line for line in lines if line)
+    return " ".join(_MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", text).split())
+
+
 def words(text: str, *, keep_stop: bool = False) -> list[str]:
     """Lower-cased words of ``text``, stop words dropped unless asked for."""
     found = [w.lower() for w in WORD.findall(text)]
