@@ -170,7 +170,8 @@ _ACT = (
 _GONE = (
     r"(?:never (?:\w+ )?(?:using|use|buying|buy|flying|fly|ordering|order|shopping|shop|booking|"
     r"book|staying|stay)\b(?: \w+){0,5}? (?:again|with (?:you|them|u))|never again|"
-    r"cancel\w* (?:\w+ ){0,2}(?:subscription|membership|account|contract|plan|service|policy|"
+    r"cancel(?:s|ling|ing)?\b (?:\w+ ){0,2}(?:subscription|membership|account|contract|plan|"
+    r"service|policy|"
     r"prime)\b|(?:close|delete|deactivate) (?:my|the) account|get(?:ting)? rid of (?:my|the|this)|"
     r"(?:stop|not) (?:being|be) a customer|want to be a customer|won't be (?:ordering|using|"
     r"buying|flying) (?:\w+ )?again|(?:not|never) (?:gonna|gona|going to) use (?:it|you|this)|"
