@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
@@ -57,8 +56,13 @@ from poise.web.admission import Admission
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
+from poise.web.faults import install_fault_handlers
 from poise.web.headers import SecurityHeaders
+from poise.web.health import database_health, disk_health
+from poise.web.inputs import refuse_control_characters
 from poise.web.nav import visible_nav
+from poise.web.openapi import document_errors
+from poise.web.staticfiles import SafeStaticFiles
 
 PACKAGE = Path(__file__).parent
 TEMPLATE_DIRS = [
@@ -139,7 +143,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(PoiseError, poise_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def data_error(request: Request, exc: Exception) -> Response:
+        # Last resort: a value the database refused that no edge check caught.
+        logging.getLogger("poise").warning(
+            "database refused a value on %s: %s", request.url.path, exc
+        )
+        return _error(request, 400, "A value could not be stored: please check what you sent.")
+
     app.add_exception_handler(PoolTimeoutError, pool_exhausted)
+    app.add_exception_handler(DataError, data_error)
 
 
 def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asyncio.Task[None] | None:
@@ -198,6 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs",
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
     app.state.templates = make_templates()
@@ -214,8 +228,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
-    app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
+    app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)
+    install_fault_handlers(app, _error)
     app.include_router(pages.build_router(current_user))
     app.include_router(auth_routes.router)
     app.include_router(auth_routes.api)
@@ -239,15 +254,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:
-        """Liveness and database reachability, for load balancers and monitors."""
-        try:
-            with request.app.state.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as exc:
-            database = f"error: {type(exc).__name__}"
-        ok = database == "ok"
-        body = {"status": "ok" if ok else "degraded", "database": database, "version": __version__}
+        """Liveness, whether the database answers and accepts writes, and disk room (no write)."""
+        database = database_health(request.app.state.engine)
+        disk = disk_health(settings.data_dir)
+        ok = database == "ok" and disk == "ok"
+        body = {
+            "status": "ok" if ok else "degraded",
+            "database": database,
+            "disk": disk,
+            "version": __version__,
+        }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    document_errors(app)
     return app

@@ -28,6 +28,7 @@ from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from poise.db.base import Base, UTCDateTime, utcnow
+from poise.faults import fault_message, new_error_id
 
 log = logging.getLogger(__name__)
 JobProgress = Callable[[int, int], None]
@@ -123,8 +124,10 @@ def run_job(
             detail, status = "stopped by a server shutdown; resumes on the next start", "queued"
         except Exception as exc:
             work_session.rollback()
-            log.exception("job %s (%s) failed", job_id, started.kind)
-            detail, status = f"{type(exc).__name__}: {exc}"[:2000], "failed"
+            error_id = new_error_id()  # the status page shows no SQL or row data; the log does
+            log.exception("job %s (%s) failed: error %s", job_id, started.kind, error_id)
+            reason = fault_message(exc) or "it failed; the server log has the detail"
+            detail, status = f"{reason} (error {error_id})", "failed"
         status_session.rollback()  # a progress write may have failed; start clean
         finished = status_session.get(JobRun, job_id)
         if finished is not None:

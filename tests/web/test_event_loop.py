@@ -16,7 +16,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 # Async on purpose: each only awaits the request (its form or body stream), touching nothing else.
-AWAITS_ONLY = {"verify_csrf", "get_form", "webhook_body"}
+AWAITS_ONLY = {"verify_csrf", "get_form", "webhook_body", "read_small_body"}
 
 
 def _async_dependencies(dependant: Dependant) -> Iterator[str]:

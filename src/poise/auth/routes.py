@@ -21,6 +21,7 @@ from poise.auth.schemas import UserCreate, UserPublic
 from poise.errors import InvalidInput
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.params import IdPath, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
@@ -83,7 +84,11 @@ def create_token(
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(
-    request: Request, session: SessionDep, settings: SettingsDep, user: AdminUser, page: int = 1
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: AdminUser,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
     pages = max(1, -(-listing.total // listing.page_size))
@@ -99,7 +104,7 @@ def users_page(
 def _team_id(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(f"team must be a team id, not {value!r}")
     return int(value)
 
@@ -130,7 +135,7 @@ def add_user(
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
 def edit_user_form(
-    request: Request, session: SessionDep, user: AdminUser, user_id: int
+    request: Request, session: SessionDep, user: AdminUser, user_id: IdPath
 ) -> HTMLResponse:
     target = queries.get_user(session, actor=user, user_id=user_id)
     context = {"target": target, "teams": queries.list_teams(session), "roles": ROLES}
@@ -142,7 +147,7 @@ def edit_user(
     request: Request,
     session: SessionDep,
     user: AdminUser,
-    user_id: int,
+    user_id: IdPath,
     role: Annotated[str, Form()],
     team: Annotated[str, Form()] = "",
     is_active: Annotated[bool, Form()] = False,
@@ -176,7 +181,7 @@ def add_team(
 
 
 @api.get("/users", response_model=list[UserPublic])
-def api_users(session: SessionDep, user: ApiAdmin, page: int = 1) -> list[UserPublic]:
+def api_users(session: SessionDep, user: ApiAdmin, page: PageQuery = 1) -> list[UserPublic]:
     """All users (admin only), 200 a page."""
     listing = queries.list_users(session, actor=user, page=page, page_size=200)
     return [UserPublic.model_validate(u) for u in listing.items]

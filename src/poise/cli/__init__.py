@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import root
+from poise.cli.context import console
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
+from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
 from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
@@ -40,5 +43,31 @@ eval_app.command("reply-feedback")(eval_reply_feedback)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a database or file fault is a clear message, not a traceback.
+
+    A read-only file system or a full disk then fails only the commands that must write, each
+    saying why (exit code 3).
+    """
+    try:
+        app()
+    except (SQLAlchemyError, OSError) as exc:
+        reason = fault_message(exc) or _read_only_data_dir() or _short(exc)
+        console.print(f"[red]Error:[/red] {reason}", highlight=False)
+        raise SystemExit(3) from None
+
+
+def _read_only_data_dir() -> str | None:
+    """SQLite on a read-only disk says only "unable to open database file": say why."""
+    from poise.settings import Settings
+    from poise.web.health import disk_health
+
+    try:
+        return READ_ONLY if disk_health(Settings().data_dir) == "read-only" else None
+    except Exception:
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of the database's or the system's own words, without SQL or values."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).splitlines() or [type(orig).__name__])[0][:300]

@@ -23,13 +23,14 @@ from poise.conversations.scoring import score_messages
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jobs import JobRun
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.params import IdPath, PageQuery, is_count
 
 router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/conversations", response_model=ConversationPage, tags=["conversations"])
 def list_conversations(
-    session: SessionDep, user: ApiUser, filters: Filters, page: int = 1, page_size: int = 50
+    session: SessionDep, user: ApiUser, filters: Filters, page: PageQuery = 1, page_size: int = 50
 ) -> ConversationPage:
     """Conversations newest first, filtered by channel, status, assignee, product and dates."""
     if not 1 <= page_size <= 200:
@@ -49,7 +50,7 @@ def list_conversations(
     "/conversations/{conversation_id}", response_model=ConversationPublic, tags=["conversations"]
 )
 def get_conversation(
-    session: SessionDep, user: ApiUser, conversation_id: int
+    session: SessionDep, user: ApiUser, conversation_id: IdPath
 ) -> ConversationPublic:
     """One conversation with its messages and rating."""
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
@@ -101,7 +102,7 @@ async def webhook_body(
     200 MB of memory. ``async`` only to await the stream; it touches no database.
     """
     declared = request.headers.get("content-length", "")
-    if declared and (not declared.isdigit() or int(declared) > limit):
+    if declared and (not is_count(declared) or int(declared) > limit):
         raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -160,7 +161,7 @@ def webhook_message(
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
-def job_status(session: SessionDep, user: ApiUser, job_id: int) -> JobStatus:
+def job_status(session: SessionDep, user: ApiUser, job_id: IdPath) -> JobStatus:
     """Status and progress of background work (e.g. scoring an import)."""
     job = session.get(JobRun, job_id)
     if job is None:

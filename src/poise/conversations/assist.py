@@ -23,6 +23,7 @@ from poise.signals.purpose import candidates as purpose_candidates
 from poise.signals.purpose import given_purpose
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.params import IdField, IdPath
 
 api = APIRouter(prefix="/api/v1", tags=["assist"])
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -40,7 +41,7 @@ class AssistRequest(BaseModel):
     """Either a stored conversation, or the messages so far (from a helpdesk sidebar)."""
 
     model_config = ConfigDict(extra="forbid")
-    conversation_id: int | None = None
+    conversation_id: IdField | None = None
     messages: list[AssistTurn] | None = Field(None, max_length=MAX_TURNS)
     purpose: str | None = Field(None, max_length=2000)
 
@@ -250,7 +251,7 @@ def assist_page(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    conversation_id: int,
+    conversation_id: IdPath,
 ) -> HTMLResponse:
     conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
     rows = _turn_rows(conv)
@@ -272,7 +273,7 @@ def correct_purpose(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    conversation_id: int,
+    conversation_id: IdPath,
     purpose: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse | HTMLResponse:
     """The agent corrects the purpose in one click (a suggested sentence) or in their words."""

@@ -14,6 +14,7 @@ from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.scoring import score_messages
+from poise.files import write_atomically
 from poise.settings import Settings
 
 integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
@@ -128,7 +129,7 @@ def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> No
     )
     if report.rejected_text:
         path = rejected or file.with_name(file.name + ".rejected")
-        path.write_text(report.rejected_text, encoding="utf-8")
+        write_atomically(path, report.rejected_text.encode())
         console.print(f"{report.rows_rejected} rejected rows written to {path}")
 
 

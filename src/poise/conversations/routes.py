@@ -21,10 +21,12 @@ from poise.conversations.models import CHANNELS, STATUSES
 from poise.conversations.scoring import has_pending, score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
+from poise.files import write_atomically
 from poise.jobs import JobProgress, JobRun, JobWork, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -32,10 +34,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+    return parse_day(value, name)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -57,7 +56,7 @@ def parse_filters(
     sort: str | None = None,
 ) -> queries.ConversationFilters:
     """Filters from query parameters, where an empty value means "any" (plain HTML forms)."""
-    if assignee and not assignee.isdigit():
+    if assignee and not is_id(assignee):
         raise InvalidInput(f"assignee must be a user id, not {assignee!r}")
     return queries.ConversationFilters(
         channel=_choice(channel, CHANNELS, "channel"),
@@ -90,7 +89,7 @@ def conversation_list(
     settings: SettingsDep,
     user: CurrentUser,
     filters: Filters,
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
@@ -112,7 +111,7 @@ def conversation_list(
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
 ) -> HTMLResponse:
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     return render(request, "conversations/detail.html", {"conv": conv})
@@ -230,9 +229,7 @@ def import_upload_file(
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
     )
     if report.rejected_text:
-        path = _rejected_path(settings, report.run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report.rejected_text, encoding="utf-8")
+        write_atomically(_rejected_path(settings, report.run_id), report.rejected_text.encode())
     return report, score_in_background(request, session, report)
 
 
@@ -247,7 +244,7 @@ def import_upload(
 
 
 @router.get("/import/{run_id}/rejected")
-def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: int) -> FileResponse:
+def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: IdPath) -> FileResponse:
     path = _rejected_path(settings, run_id)
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
@@ -274,7 +271,7 @@ def early_warning_level(
     request: Request,
     session: SessionDep,
     user: AdminUser,
-    team_id: int,
+    team_id: IdPath,
     level: Annotated[str, Form()],
 ) -> RedirectResponse:
     """The team's early-warning level; its conversations are re-flagged at once."""

@@ -36,7 +36,7 @@ def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> 
         "pool_timeout": pool_timeout,
     }
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0].removeprefix("file:")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)

@@ -29,6 +29,7 @@ from poise.insights.schemas import (
     WeekPublic,
 )
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.params import IdQuery
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
@@ -114,7 +115,7 @@ def my_exposure(session: SessionDep, user: ApiUser) -> ExposurePublic:
 
 @router.get("/exposure/team", response_model=TeamExposurePublic)
 def team_exposure(
-    session: SessionDep, user: ApiLead, team: int | None = None
+    session: SessionDep, user: ApiLead, team: IdQuery | None = None
 ) -> TeamExposurePublic:
     """A lead's own team (an admin's any team): the spread per week without names, and who
     had three heavy weeks in a row — a private prompt to check in, never a ranking."""

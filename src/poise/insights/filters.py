@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS, Conversation
 from poise.errors import InvalidInput, PermissionDenied
+from poise.web.params import is_id, parse_day
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
@@ -107,16 +108,13 @@ def _has_tag(tag: str) -> ColumnElement[bool]:
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+    return parse_day(value, name)
 
 
 def _id(value: str | None, name: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(f"{name} must be an id (a number), not {value!r}")
     return int(value)
 

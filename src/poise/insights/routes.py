@@ -27,6 +27,7 @@ from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import Filters
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
+from poise.web.params import PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -123,7 +124,7 @@ def drill_page(
     filters: Filters,
     metric: str = "all",
     value: str = "",
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     if metric not in queries.METRICS:
         raise InvalidInput(f"metric must be one of {', '.join(queries.METRICS)}, not {metric!r}")
@@ -222,7 +223,7 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
 
 def _team_id(user: User, team: str | None) -> int:
     if team:
-        if not team.isdigit():
+        if not is_id(team):
             raise InvalidInput(f"team must be an id (a number), not {team!r}")
         return int(team)
     if user.team_id is None:

@@ -163,6 +163,20 @@ def create_article(
     return article
 
 
+def _sources(session: Session, conversation_ids: list[int]) -> list[ArticleSource]:
+    """The article's source links; an unknown conversation is refused by name here, before
+    the commit would fail on the foreign key with an IntegrityError (a 500)."""
+    wanted = set(conversation_ids)
+    found = wanted and set(
+        session.scalars(select(Conversation.id).where(Conversation.id.in_(wanted)))
+    )
+    missing = sorted(wanted - set(found or ()))
+    if missing:
+        shown = ", ".join(str(i) for i in missing[:5])
+        raise InvalidInput(f"source_conversation_ids: no conversation with id {shown}")
+    return [ArticleSource(conversation_id=c) for c in sorted(wanted)]
+
+
 def add_article(
     session: Session,
     *,
@@ -188,7 +202,7 @@ def add_article(
         created_by_id=actor.id if actor else None,
     )
     article.phrasings = [Phrasing(text=p) for p in clean.phrasings]
-    article.sources = [ArticleSource(conversation_id=c) for c in set(source_conversation_ids or [])]
+    article.sources = _sources(session, source_conversation_ids or [])
     session.add(article)
     _revise(article, actor, "proposed the article", ["created"])
     session.flush()

@@ -16,6 +16,7 @@ from poise.knowledge.models import Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import suggest_for_conversation
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.params import IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/kb", tags=["manual"])
 
@@ -29,7 +30,7 @@ class ArticleCreate(BaseModel):
     feature: str | None = Field(None, max_length=120)
     tags: list[str] = Field(default_factory=list, max_length=20)
     phrasings: list[str] = Field(default_factory=list, max_length=actions.MAX_PHRASINGS)
-    source_conversation_ids: list[int] = Field(default_factory=list, max_length=100)
+    source_conversation_ids: list[IdField] = Field(default_factory=list, max_length=100)
 
     def fields(self) -> actions.ArticleFields:
         return actions.ArticleFields(
@@ -53,13 +54,13 @@ class FlagCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["wrong", "stale"]
     note: str = Field("", max_length=2000)
-    conversation_id: int | None = None
+    conversation_id: IdField | None = None
 
 
 class UseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    conversation_id: int
-    article_id: int
+    conversation_id: IdField
+    article_id: IdField
 
 
 class ArticlePublic(BaseModel):
@@ -117,7 +118,7 @@ def search_endpoint(
 
 @router.get("/suggestions/{conversation_id}")
 def suggestions_endpoint(
-    session: SessionDep, user: ApiUser, conversation_id: int
+    session: SessionDep, user: ApiUser, conversation_id: IdPath
 ) -> dict[str, Any]:
     """Articles for a conversation, from its customer turns so far."""
     conv = conversation_queries.get_conversation(
@@ -148,7 +149,7 @@ def list_endpoint(
 
 
 @router.get("/articles/{article_id}")
-def get_endpoint(session: SessionDep, user: ApiUser, article_id: int) -> ArticlePublic:
+def get_endpoint(session: SessionDep, user: ApiUser, article_id: IdPath) -> ArticlePublic:
     return ArticlePublic.of(queries.get_article(session, actor=user, article_id=article_id))
 
 
@@ -166,7 +167,7 @@ def create_endpoint(session: SessionDep, user: ApiUser, body: ArticleCreate) -> 
 
 @router.post("/articles/{article_id}/status")
 def status_endpoint(
-    session: SessionDep, user: ApiUser, article_id: int, body: ArticleStatusChange
+    session: SessionDep, user: ApiUser, article_id: IdPath, body: ArticleStatusChange
 ) -> ArticlePublic:
     """Move along draft → in_review → published → retired (publish and retire: leads)."""
     queries.get_article(session, actor=user, article_id=article_id)
@@ -178,7 +179,7 @@ def status_endpoint(
 
 @router.post("/articles/{article_id}/flags", status_code=201)
 def flag_endpoint(
-    session: SessionDep, user: ApiUser, article_id: int, body: FlagCreate
+    session: SessionDep, user: ApiUser, article_id: IdPath, body: FlagCreate
 ) -> dict[str, Any]:
     queries.get_article(session, actor=user, article_id=article_id)
     flag = actions.flag_article(
@@ -205,7 +206,7 @@ def use_endpoint(session: SessionDep, user: ApiUser, body: UseCreate) -> dict[st
 class GapCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str | None = Field(None, min_length=1, max_length=2000)
-    conversation_id: int | None = None
+    conversation_id: IdField | None = None
 
 
 @router.post("/gaps", status_code=201)

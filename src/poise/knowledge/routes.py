@@ -27,6 +27,7 @@ from poise.knowledge.suggest import suggest_for_conversation
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 SCRIPT = Path(__file__).parent / "templates" / "knowledge" / "kb.js"
@@ -56,7 +57,7 @@ def article_form(
         feature=feature or None,
         tags=[t for t in tags.split(",") if t.strip()],
         phrasings=_lines(phrasings),
-        owner_id=int(owner_id) if owner_id.isdigit() else None,
+        owner_id=int(owner_id) if is_id(owner_id) else None,
     )
 
 
@@ -78,7 +79,7 @@ def manual_list(
     status: str = "",
     product: str = "",
     flagged: bool = False,
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     if status and status not in ARTICLE_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(ARTICLE_STATUSES)}")
@@ -111,7 +112,7 @@ def search_page(
     session: SessionDep,
     user: CurrentUser,
     q: str = "",
-    conversation_id: int | None = None,
+    conversation_id: IdQuery | None = None,
 ) -> HTMLResponse:
     """Search the published manual; with ``conversation_id``, use that conversation's purpose
     and customer words. A read: a gap is logged only by the "Log as a gap" button."""
@@ -157,7 +158,7 @@ def log_gap(
 
 @router.get("/manual/new", response_class=HTMLResponse)
 def new_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int | None = None
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdQuery | None = None
 ) -> HTMLResponse:
     owners = queries.owner_choices(session) if user.is_lead else []
     context = {"article": None, "conversation_id": conversation_id, "owners": owners}
@@ -189,7 +190,7 @@ def proposals_page(
     session: SessionDep,
     settings: SettingsDep,
     user: LeadUser,
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     return _proposals(request, session, settings, user, page=page)
 
@@ -200,7 +201,7 @@ def _proposals(
     settings: SettingsDep,
     user: CurrentUser,
     *,
-    page: int = 1,
+    page: PageQuery = 1,
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
 ) -> HTMLResponse:
@@ -238,12 +239,12 @@ def split(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    proposal_id: int,
+    proposal_id: IdPath,
     parts: Annotated[str, Form()] = "2",
 ) -> Response:
     """Group one proposal's conversations again into ``parts`` proposals."""
     try:
-        count = int(parts) if parts.strip().lstrip("-").isdigit() else 0
+        count = int(parts) if is_count(parts.strip().lstrip("-")) else 0
         made = actions.split_proposal(
             session,
             actor=user,
@@ -279,7 +280,7 @@ def accept(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    proposal_id: int,
+    proposal_id: IdPath,
     publish: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     article = actions.accept_proposal(
@@ -291,7 +292,7 @@ def accept(
 
 @router.post("/manual/proposals/{proposal_id}/dismiss")
 def dismiss(
-    request: Request, session: SessionDep, user: CurrentUser, proposal_id: int
+    request: Request, session: SessionDep, user: CurrentUser, proposal_id: IdPath
 ) -> RedirectResponse:
     actions.dismiss_proposal(session, actor=user, proposal_id=proposal_id)
     flash(request, "Proposal dismissed.")
@@ -316,7 +317,7 @@ def fcr_page(
 
 @router.get("/manual/suggestions/{conversation_id}", response_class=HTMLResponse)
 def suggestions_fragment(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: int
+    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
 ) -> HTMLResponse:
     """The suggestions box alone, for the conversation page's and assist panel's script."""
     conv = conversation_queries.get_conversation(
@@ -346,8 +347,8 @@ def article_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    article_id: int,
-    conversation_id: int | None = None,
+    article_id: IdPath,
+    conversation_id: IdQuery | None = None,
 ) -> HTMLResponse:
     """One article; from a conversation's suggestions, its flag form names that conversation."""
     article = queries.get_article(session, actor=user, article_id=article_id)
@@ -367,7 +368,7 @@ def article_page(
 
 @router.get("/manual/{article_id}/edit", response_class=HTMLResponse)
 def edit_page(
-    request: Request, session: SessionDep, user: CurrentUser, article_id: int
+    request: Request, session: SessionDep, user: CurrentUser, article_id: IdPath
 ) -> HTMLResponse:
     article = queries.get_article(session, actor=user, article_id=article_id)
     owners = queries.owner_choices(session) if user.is_lead else []
@@ -380,7 +381,7 @@ def edit(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    article_id: int,
+    article_id: IdPath,
     fields: ArticleForm,
 ) -> RedirectResponse:
     queries.get_article(session, actor=user, article_id=article_id)
@@ -394,7 +395,7 @@ def status(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    article_id: int,
+    article_id: IdPath,
     status: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -411,7 +412,7 @@ def flag(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    article_id: int,
+    article_id: IdPath,
     kind: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     conversation_id: Annotated[int | None, Form()] = None,
@@ -432,7 +433,7 @@ def flag(
 
 @router.post("/manual/flags/{flag_id}/resolve")
 def resolve(
-    request: Request, session: SessionDep, user: CurrentUser, flag_id: int
+    request: Request, session: SessionDep, user: CurrentUser, flag_id: IdPath
 ) -> RedirectResponse:
     require_lead(user)
     flag = actions.resolve_flag(session, actor=user, flag_id=flag_id)

@@ -28,10 +28,9 @@ from poise.knowledge.encoder import embed_queries, embed_query, get_encoder
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
 from poise.knowledge.models import Article, Phrasing, SearchEntry
 from poise.knowledge.text import (
-    MARK_END,
-    MARK_START,
     clip,
     from_blob,
+    highlighted,
     mark_words,
     plain_steps,
     to_blob,
@@ -80,7 +79,8 @@ class Hit:
 
 
 def _html(marked: str) -> str:
-    return marked.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    """Stored text escaped for the API, with only our own ``<mark>`` tags as HTML."""
+    return str(highlighted(marked))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
 from poise.training.models import PracticeAttempt, PracticeComment
 from poise.web.deps import SessionDep
+from poise.web.params import IdPath
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -133,7 +134,9 @@ def create_lesson(session: SessionDep, user: ApiLead, body: LessonCreate) -> JSO
 
 
 @router.post("/lessons/{lesson_id}/attempts", response_model=AttemptPublic, status_code=201)
-def submit(session: SessionDep, user: ApiUser, lesson_id: int, body: QuizAnswers) -> JSONResponse:
+def submit(
+    session: SessionDep, user: ApiUser, lesson_id: IdPath, body: QuizAnswers
+) -> JSONResponse:
     """Answer the current version's quiz; the reply explains each grade and the next review."""
     result = actions.submit_quiz(session, actor=user, lesson_id=lesson_id, answers=body.answers)
     public = AttemptPublic(
@@ -175,7 +178,7 @@ def _comment_public(comment: PracticeComment) -> CommentPublic:
 
 @router.post("/practice/{scenario_id}", response_model=PracticePublic, status_code=201)
 def practise(
-    session: SessionDep, user: ApiUser, scenario_id: int, body: PracticeReply
+    session: SessionDep, user: ApiUser, scenario_id: IdPath, body: PracticeReply
 ) -> JSONResponse:
     """Reply to a practice scenario; each label comes with the phrases behind it and advice."""
     attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=body.reply)
@@ -184,7 +187,7 @@ def practise(
 
 
 @router.get("/practice/replies/{attempt_id}", response_model=PracticePublic)
-def practice_reply(session: SessionDep, user: ApiUser, attempt_id: int) -> PracticePublic:
+def practice_reply(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> PracticePublic:
     """A practice reply with its feedback and comments: for its author, leads, and teammates
     it was shared with."""
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
@@ -195,7 +198,7 @@ def practice_reply(session: SessionDep, user: ApiUser, attempt_id: int) -> Pract
 
 @router.put("/practice/replies/{attempt_id}/share", response_model=PracticePublic)
 def share_reply(
-    session: SessionDep, user: ApiUser, attempt_id: int, body: ShareUpdate
+    session: SessionDep, user: ApiUser, attempt_id: IdPath, body: ShareUpdate
 ) -> PracticePublic:
     """The author asks teammates for comments on a reply, or stops asking."""
     actions.share_practice(session, actor=user, attempt_id=attempt_id, shared=body.shared)
@@ -206,7 +209,7 @@ def share_reply(
     "/practice/replies/{attempt_id}/comments", response_model=CommentPublic, status_code=201
 )
 def comment(
-    session: SessionDep, user: ApiUser, attempt_id: int, body: CommentCreate
+    session: SessionDep, user: ApiUser, attempt_id: IdPath, body: CommentCreate
 ) -> JSONResponse:
     """A lead, a teammate it was shared with, or the author comments on a practice reply."""
     made = actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body.body)

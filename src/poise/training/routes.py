@@ -18,6 +18,7 @@ from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, flash, redirect, render
+from poise.web.params import IdPath, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -75,7 +76,7 @@ def create_lesson(
 
 @router.get("/training/lessons/{lesson_id}", response_class=HTMLResponse)
 def lesson_page(
-    request: Request, session: SessionDep, user: CurrentUser, lesson_id: int
+    request: Request, session: SessionDep, user: CurrentUser, lesson_id: IdPath
 ) -> HTMLResponse:
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     context: dict[str, Any] = {
@@ -92,7 +93,7 @@ def lesson_page(
 
 @router.get("/training/lessons/{lesson_id}/edit", response_class=HTMLResponse)
 def edit_lesson_page(
-    request: Request, session: SessionDep, user: LeadUser, lesson_id: int
+    request: Request, session: SessionDep, user: LeadUser, lesson_id: IdPath
 ) -> HTMLResponse:
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     current = lesson.current
@@ -111,7 +112,7 @@ def edit_lesson(
     request: Request,
     session: SessionDep,
     user: LeadUser,
-    lesson_id: int,
+    lesson_id: IdPath,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     quiz: Annotated[str, Form()] = "",
@@ -133,7 +134,7 @@ def _due(value: str) -> datetime:
 
 def _target(value: str) -> dict[str, int]:
     kind, _, ident = value.partition(":")
-    if kind not in {"user", "team"} or not ident.isdigit():
+    if kind not in {"user", "team"} or not is_id(ident):
         raise InvalidInput("choose an agent or a team")
     return {f"{kind}_id": int(ident)}
 
@@ -143,7 +144,7 @@ def assign_lesson(
     request: Request,
     session: SessionDep,
     user: LeadUser,
-    lesson_id: int,
+    lesson_id: IdPath,
     target: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -162,13 +163,13 @@ def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
             answers.append(str(form.get(name, "")))
         else:
             picked = [str(v) for v in form.getlist(name)]
-            answers.append([int(v) for v in picked if v.isdigit()])
+            answers.append([int(v) for v in picked if is_count(v)])
     return answers
 
 
 @router.post("/training/lessons/{lesson_id}/attempts")
 def take_quiz(
-    request: Request, session: SessionDep, user: CurrentUser, form: FormDep, lesson_id: int
+    request: Request, session: SessionDep, user: CurrentUser, form: FormDep, lesson_id: IdPath
 ) -> RedirectResponse:
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     version = str(form.get("version", ""))
@@ -177,14 +178,14 @@ def take_quiz(
         actor=user,
         lesson_id=lesson.id,
         answers=_answers(form, lesson),
-        version_number=int(version) if version.isdigit() else None,
+        version_number=int(version) if is_count(version) else None,
     )
     return redirect(f"/training/attempts/{result.attempt.id}")
 
 
 @router.get("/training/attempts/{attempt_id}", response_class=HTMLResponse)
 def attempt_page(
-    request: Request, session: SessionDep, user: CurrentUser, attempt_id: int
+    request: Request, session: SessionDep, user: CurrentUser, attempt_id: IdPath
 ) -> HTMLResponse:
     attempt, graded = queries.attempt(session, actor=user, attempt_id=attempt_id)
     card = queries.review_card(session, actor=user, lesson_id=attempt.lesson_id)
@@ -252,7 +253,7 @@ def review_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
 
 @router.get("/training/practice/{scenario_id}", response_class=HTMLResponse)
 def scenario_page(
-    request: Request, session: SessionDep, user: CurrentUser, scenario_id: int
+    request: Request, session: SessionDep, user: CurrentUser, scenario_id: IdPath
 ) -> HTMLResponse:
     context = {"scenario": queries.scenario(session, actor=user, scenario_id=scenario_id)}
     return render(request, "training/scenario.html", context)
@@ -263,7 +264,7 @@ def practise(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    scenario_id: int,
+    scenario_id: IdPath,
     reply: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=reply)
@@ -272,7 +273,7 @@ def practise(
 
 @router.get("/training/practice/replies/{attempt_id}", response_class=HTMLResponse)
 def practice_feedback_page(
-    request: Request, session: SessionDep, user: CurrentUser, attempt_id: int
+    request: Request, session: SessionDep, user: CurrentUser, attempt_id: IdPath
 ) -> HTMLResponse:
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
     mine = attempt.user_id == user.id
@@ -292,7 +293,7 @@ def share_reply(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    attempt_id: int,
+    attempt_id: IdPath,
     shared: Annotated[str, Form()] = "1",
 ) -> RedirectResponse:
     attempt = actions.share_practice(
@@ -312,7 +313,7 @@ def comment_on_reply(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    attempt_id: int,
+    attempt_id: IdPath,
     body: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)

@@ -44,6 +44,7 @@ from poise.conversations.records import (
     ParseResult,
     RatingRecord,
 )
+from poise.jsonbounds import TooDeep, loads_bounded
 
 REQUIRED = ("conversation_id", "channel", "author_role", "body", "sent_at")
 MESSAGE_FIELDS = ("message_id", "author", "author_email")
@@ -487,9 +488,12 @@ def parse_jsonl(data: bytes, limits: ImportLimits, progress: Progress | None) ->
             outcome.fail(number, "encoding", decoded.encoding_reason(number))
             continue
         try:
-            row = json.loads(line)
+            row = loads_bounded(line)
         except json.JSONDecodeError as error:
             outcome.fail(number, "", json_error_reason(error))
+            continue
+        except TooDeep as error:
+            outcome.fail(number, "", str(error))
             continue
         if not isinstance(row, dict):
             outcome.fail(number, "", "expected a JSON object {…} for one message")
@@ -499,7 +503,9 @@ def parse_jsonl(data: bytes, limits: ImportLimits, progress: Progress | None) ->
         if problems:
             for name, reason in problems:
                 outcome.fail(number, name, reason)
-            conversation_id = _text(row.get("conversation_id"))
+            # A conversation_id that is itself refused (true, an object) names no group.
+            refused = any(name == "conversation_id" for name, _ in problems)
+            conversation_id = "" if refused else _text(row.get("conversation_id"))
             if conversation_id and "\x00" not in conversation_id:
                 _mark_failed(rows, [conversation_id], ["conversation_id"], number)
             continue

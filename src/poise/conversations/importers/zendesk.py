@@ -37,6 +37,7 @@ from poise.conversations.records import (
     ParseResult,
     RatingRecord,
 )
+from poise.jsonbounds import TooDeep, loads_bounded
 
 STATUS = {
     "new": "open",
@@ -160,7 +161,9 @@ def parse_zendesk(data: bytes, limits: ImportLimits, progress: Progress | None) 
     if not text.strip():
         return file_error("the file is empty: expected a Zendesk ticket export (JSON or NDJSON)")
     try:
-        document = json.loads(text)
+        document = loads_bounded(text)
+    except TooDeep as error:
+        return file_error(str(error))
     except json.JSONDecodeError as error:
         first = text.lstrip().partition("\n")[0]
         if _is_object(first):
@@ -204,8 +207,8 @@ def parse_zendesk(data: bytes, limits: ImportLimits, progress: Progress | None) 
 
 def _is_object(line: str) -> bool:
     try:
-        return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
+        return isinstance(loads_bounded(line), dict)
+    except ValueError:  # not JSON, or nested too deep
         return False
 
 
@@ -227,9 +230,12 @@ def _parse_ndjson(decoded: Decoded, limits: ImportLimits, progress: Progress | N
             outcome.fail(number, "encoding", decoded.encoding_reason(number))
             continue
         try:
-            ticket = json.loads(line)
+            ticket = loads_bounded(line)
         except json.JSONDecodeError as error:
             outcome.fail(number, "", json_error_reason(error))
+            continue
+        except TooDeep as error:
+            outcome.fail(number, "", str(error))
             continue
         reader.take(ticket, number)
     if progress is not None:

@@ -19,6 +19,7 @@ from poise.errors import InvalidInput
 from poise.training.drills import actions, queries
 from poise.training.models import Drill, DrillAnswer
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.params import Day, IdField, IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1/training/drills", tags=["training"])
 StatusName = Literal["collecting", "answering", "closed"]
@@ -31,9 +32,9 @@ class DrillCreate(BaseModel):
     product: str = Field(max_length=TEXT_BOUND)
     feature: str = Field("", max_length=TEXT_BOUND)
     changes: str = Field("", max_length=TEXT_BOUND, description="What changes for customers")
-    launch_on: date
-    launch_until: date | None = Field(None, description="The end of the launch window, if any")
-    team_id: int | None = Field(None, description="Only this team (and leads) take part")
+    launch_on: Day
+    launch_until: Day | None = Field(None, description="The end of the launch window, if any")
+    team_id: IdField | None = Field(None, description="Only this team (and leads) take part")
 
     def fields(self) -> actions.DrillFields:
         return actions.DrillFields(
@@ -220,7 +221,7 @@ def list_drills(
     settings: SettingsDep,
     user: ApiUser,
     status: StatusName | None = None,
-    page: int = 1,
+    page: PageQuery = 1,
     page_size: int | None = None,
 ) -> DrillPage:
     """The drills the caller takes part in (leads: all), open ones first."""
@@ -258,14 +259,14 @@ def open_drill(session: SessionDep, user: ApiUser, body: DrillCreate) -> JSONRes
 
 
 @router.get("/{drill_id}", response_model=DrillPublic)
-def get_drill(session: SessionDep, user: ApiUser, drill_id: int) -> DrillPublic:
+def get_drill(session: SessionDep, user: ApiUser, drill_id: IdPath) -> DrillPublic:
     """One drill with its questions (most votes first) and their answers."""
     return _drill(session, user, drill_id)
 
 
 @router.put("/{drill_id}", response_model=DrillPublic)
 def update_drill(
-    session: SessionDep, user: ApiUser, drill_id: int, body: DrillUpdate
+    session: SessionDep, user: ApiUser, drill_id: IdPath, body: DrillUpdate
 ) -> DrillPublic:
     """Leads: correct the launch details."""
     actions.update_drill(session, actor=user, drill_id=drill_id, fields=body.fields())
@@ -274,7 +275,7 @@ def update_drill(
 
 @router.post("/{drill_id}/status", response_model=DrillPublic)
 def move_drill(
-    session: SessionDep, user: ApiUser, drill_id: int, body: DrillStatusChange
+    session: SessionDep, user: ApiUser, drill_id: IdPath, body: DrillStatusChange
 ) -> DrillPublic:
     """Leads: collecting → answering → closed (or back a step)."""
     actions.move_drill(session, actor=user, drill_id=drill_id, status=body.status)
@@ -283,7 +284,7 @@ def move_drill(
 
 @router.post("/{drill_id}/questions", response_model=QuestionPublic, status_code=201)
 def post_question(
-    session: SessionDep, user: ApiUser, drill_id: int, body: QuestionCreate
+    session: SessionDep, user: ApiUser, drill_id: IdPath, body: QuestionCreate
 ) -> JSONResponse:
     """Post a rude question while the drill collects them; exact repeats are refused."""
     question = actions.post_question(
@@ -295,7 +296,7 @@ def post_question(
 
 @router.patch("/{drill_id}/questions/{question_id}", response_model=QuestionPublic)
 def edit_question(
-    session: SessionDep, user: ApiUser, drill_id: int, question_id: int, body: QuestionUpdate
+    session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath, body: QuestionUpdate
 ) -> QuestionPublic:
     """Its author rewords a question while the drill collects them."""
     actions.edit_question(
@@ -307,7 +308,7 @@ def edit_question(
 
 @router.delete("/{drill_id}/questions/{question_id}", status_code=204)
 def delete_question(
-    session: SessionDep, user: ApiUser, drill_id: int, question_id: int
+    session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath
 ) -> Response:
     """Its author (while collecting) or a lead (until closing) removes a question."""
     actions.delete_question(session, actor=user, drill_id=drill_id, question_id=question_id)
@@ -324,13 +325,13 @@ def _vote(
 
 
 @router.put("/{drill_id}/questions/{question_id}/vote", response_model=VotePublic)
-def vote(session: SessionDep, user: ApiUser, drill_id: int, question_id: int) -> VotePublic:
+def vote(session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath) -> VotePublic:
     """Vote for a question (one vote a person; voting again changes nothing)."""
     return _vote(session, user, drill_id, question_id, True)
 
 
 @router.delete("/{drill_id}/questions/{question_id}/vote", response_model=VotePublic)
-def unvote(session: SessionDep, user: ApiUser, drill_id: int, question_id: int) -> VotePublic:
+def unvote(session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath) -> VotePublic:
     """Take the caller's vote back."""
     return _vote(session, user, drill_id, question_id, False)
 
@@ -339,7 +340,7 @@ def unvote(session: SessionDep, user: ApiUser, drill_id: int, question_id: int) 
     "/{drill_id}/questions/{question_id}/answers", response_model=AnswerPublic, status_code=201
 )
 def post_answer(
-    session: SessionDep, user: ApiUser, drill_id: int, question_id: int, body: AnswerCreate
+    session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath, body: AnswerCreate
 ) -> JSONResponse:
     """Write a model answer while the drill is answering."""
     answer = actions.post_answer(
@@ -349,14 +350,18 @@ def post_answer(
 
 
 @router.delete("/{drill_id}/answers/{answer_id}", status_code=204)
-def delete_answer(session: SessionDep, user: ApiUser, drill_id: int, answer_id: int) -> Response:
+def delete_answer(
+    session: SessionDep, user: ApiUser, drill_id: IdPath, answer_id: IdPath
+) -> Response:
     """Its author or a lead removes an answer while the drill is answering."""
     actions.delete_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
     return Response(status_code=204)
 
 
 @router.post("/{drill_id}/answers/{answer_id}/endorse", response_model=QuestionPublic)
-def endorse(session: SessionDep, user: ApiUser, drill_id: int, answer_id: int) -> QuestionPublic:
+def endorse(
+    session: SessionDep, user: ApiUser, drill_id: IdPath, answer_id: IdPath
+) -> QuestionPublic:
     """Leads: endorse the best answer to its question (replacing an earlier pick)."""
     answer = actions.endorse_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
     line = queries.question_line(
@@ -366,7 +371,7 @@ def endorse(session: SessionDep, user: ApiUser, drill_id: int, answer_id: int) -
 
 
 @router.post("/{drill_id}/convert", response_model=ConversionPublic)
-def convert(session: SessionDep, user: ApiUser, drill_id: int) -> ConversionPublic:
+def convert(session: SessionDep, user: ApiUser, drill_id: IdPath) -> ConversionPublic:
     """Leads: turn the endorsed pairs into scenarios, a lesson and draft articles, in one step.
 
     Idempotent: a second call makes nothing twice and reports zeros.

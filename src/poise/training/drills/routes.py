@@ -21,15 +21,13 @@ from poise.training.drills import actions, queries
 from poise.training.models import DRILL_STATUSES, Drill
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 def _date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"give the {what} as YYYY-MM-DD") from None
+    return parse_day(value, f"the {what}")
 
 
 def drill_form(
@@ -62,7 +60,7 @@ def _fields(form: dict[str, str]) -> actions.DrillFields:
         changes=form["changes"],
         launch_on=_date(form["launch_on"], "launch date"),
         launch_until=_date(until, "end of the launch window") if until else None,
-        team_id=int(form["team_id"]) if form["team_id"].isdigit() else None,
+        team_id=int(form["team_id"]) if is_id(form["team_id"]) else None,
     )
 
 
@@ -101,7 +99,7 @@ def drills_page(
     settings: SettingsDep,
     user: CurrentUser,
     status: str = "",
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     if status and status not in DRILL_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(DRILL_STATUSES)}")
@@ -138,7 +136,7 @@ def open_drill(
 
 @router.get("/training/drills/{drill_id}", response_class=HTMLResponse)
 def drill_page(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: int
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath
 ) -> HTMLResponse:
     return _render_drill(request, session, user, drill_id)
 
@@ -168,7 +166,7 @@ def _render_drill(
 
 @router.get("/training/drills/{drill_id}/edit", response_class=HTMLResponse)
 def edit_drill_page(
-    request: Request, session: SessionDep, user: LeadUser, drill_id: int
+    request: Request, session: SessionDep, user: LeadUser, drill_id: IdPath
 ) -> HTMLResponse:
     drill = queries.access_drill(session, actor=user, drill_id=drill_id)
     return _render_form(request, session, user, _form_of(drill), drill)
@@ -176,7 +174,7 @@ def edit_drill_page(
 
 @router.post("/training/drills/{drill_id}/edit", response_model=None)
 def edit_drill(
-    request: Request, session: SessionDep, user: LeadUser, drill_id: int, form: DrillForm
+    request: Request, session: SessionDep, user: LeadUser, drill_id: IdPath, form: DrillForm
 ) -> HTMLResponse | RedirectResponse:
     try:
         actions.update_drill(session, actor=user, drill_id=drill_id, fields=_fields(form))
@@ -193,7 +191,7 @@ def move_drill(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    drill_id: int,
+    drill_id: IdPath,
     status: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     drill = actions.move_drill(session, actor=user, drill_id=drill_id, status=status)
@@ -209,7 +207,7 @@ def post_question(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    drill_id: int,
+    drill_id: IdPath,
     text: Annotated[str, Form()] = "",
     anonymous: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
@@ -230,8 +228,8 @@ def edit_question(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    drill_id: int,
-    question_id: int,
+    drill_id: IdPath,
+    question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     actions.edit_question(
@@ -243,7 +241,7 @@ def edit_question(
 
 @router.post("/training/drills/{drill_id}/questions/{question_id}/delete")
 def delete_question(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, question_id: int
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath, question_id: IdPath
 ) -> RedirectResponse:
     actions.delete_question(session, actor=user, drill_id=drill_id, question_id=question_id)
     flash(request, "Question removed.")
@@ -254,8 +252,8 @@ def delete_question(
 def vote(
     session: SessionDep,
     user: CurrentUser,
-    drill_id: int,
-    question_id: int,
+    drill_id: IdPath,
+    question_id: IdPath,
     voted: Annotated[str, Form()] = "1",
 ) -> RedirectResponse:
     actions.set_vote(
@@ -269,8 +267,8 @@ def post_answer(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    drill_id: int,
-    question_id: int,
+    drill_id: IdPath,
+    question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     actions.post_answer(session, actor=user, drill_id=drill_id, question_id=question_id, text=text)
@@ -280,7 +278,7 @@ def post_answer(
 
 @router.post("/training/drills/{drill_id}/answers/{answer_id}/delete")
 def delete_answer(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, answer_id: int
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath, answer_id: IdPath
 ) -> RedirectResponse:
     actions.delete_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
     flash(request, "Answer removed.")
@@ -289,7 +287,7 @@ def delete_answer(
 
 @router.post("/training/drills/{drill_id}/answers/{answer_id}/endorse")
 def endorse(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: int, answer_id: int
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath, answer_id: IdPath
 ) -> RedirectResponse:
     answer = actions.endorse_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
     flash(request, "Answer endorsed.")
@@ -298,7 +296,7 @@ def endorse(
 
 @router.post("/training/drills/{drill_id}/convert")
 def convert(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: int
+    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath
 ) -> RedirectResponse:
     done = actions.convert_drill(session, actor=user, drill_id=drill_id)
     if done.scenarios_made or done.articles_made or done.lesson_written:

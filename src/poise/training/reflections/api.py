@@ -17,6 +17,7 @@ from poise.auth.deps import ApiUser
 from poise.training.models import Reflection
 from poise.training.reflections import actions, queries
 from poise.web.deps import SessionDep
+from poise.web.params import IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/training/reflections", tags=["training"])
 # A generous bound that only stops absurd bodies; the actions give the precise limit.
@@ -26,7 +27,7 @@ TEXT_BOUND = 20_000
 class ReflectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(max_length=TEXT_BOUND, description="Why the interaction went badly")
-    conversation_id: int | None = Field(None, description="The conversation it is about")
+    conversation_id: IdField | None = Field(None, description="The conversation it is about")
 
 
 class ReframeCreate(BaseModel):
@@ -113,14 +114,14 @@ def create(session: SessionDep, user: ApiUser, body: ReflectionCreate) -> JSONRe
 
 
 @router.get("/{reflection_id}", response_model=ReflectionPublic)
-def get_one(session: SessionDep, user: ApiUser, reflection_id: int) -> ReflectionPublic:
+def get_one(session: SessionDep, user: ApiUser, reflection_id: IdPath) -> ReflectionPublic:
     """One of the caller's reflections (404 for anyone else's)."""
     return _public(queries.reflection(session, actor=user, reflection_id=reflection_id))
 
 
 @router.put("/{reflection_id}/reframe", response_model=ReflectionPublic)
 def reframe(
-    session: SessionDep, user: ApiUser, reflection_id: int, body: ReframeCreate
+    session: SessionDep, user: ApiUser, reflection_id: IdPath, body: ReframeCreate
 ) -> ReflectionPublic:
     """Write (or rewrite) the reframe; it is rated so the shift per dimension shows."""
     found = actions.add_reframe(session, actor=user, reflection_id=reflection_id, text=body.text)
@@ -128,7 +129,7 @@ def reframe(
 
 
 @router.delete("/{reflection_id}", status_code=204)
-def delete(session: SessionDep, user: ApiUser, reflection_id: int) -> Response:
+def delete(session: SessionDep, user: ApiUser, reflection_id: IdPath) -> Response:
     """Delete one of the caller's reflections for good."""
     actions.delete_reflection(session, actor=user, reflection_id=reflection_id)
     return Response(status_code=204)

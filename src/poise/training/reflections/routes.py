@@ -19,6 +19,7 @@ from poise.errors import InvalidInput
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, flash, redirect, render
+from poise.web.params import IdPath, IdQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -52,7 +53,7 @@ def _new_form(
 
 @router.get("/training/reflections/new", response_class=HTMLResponse)
 def new_reflection_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation: int | None = None
+    request: Request, session: SessionDep, user: CurrentUser, conversation: IdQuery | None = None
 ) -> HTMLResponse:
     return _new_form(request, session, user, conversation)
 
@@ -61,7 +62,7 @@ def _optional_id(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput("that conversation id is not a number")
     return int(value)
 
@@ -109,7 +110,7 @@ def _render_reflection(
 
 @router.get("/training/reflections/{reflection_id}", response_class=HTMLResponse)
 def reflection_page(
-    request: Request, session: SessionDep, user: CurrentUser, reflection_id: int
+    request: Request, session: SessionDep, user: CurrentUser, reflection_id: IdPath
 ) -> HTMLResponse:
     return _render_reflection(request, session, user, reflection_id)
 
@@ -119,7 +120,7 @@ def add_reframe(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    reflection_id: int,
+    reflection_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     try:
@@ -132,7 +133,7 @@ def add_reframe(
 
 @router.post("/training/reflections/{reflection_id}/delete")
 def delete_reflection(
-    request: Request, session: SessionDep, user: CurrentUser, reflection_id: int
+    request: Request, session: SessionDep, user: CurrentUser, reflection_id: IdPath
 ) -> RedirectResponse:
     actions.delete_reflection(session, actor=user, reflection_id=reflection_id)
     flash(request, "Reflection deleted.")

@@ -1,0 +1,26 @@
+"""Files Poise keeps under its data directory, written so a failure leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` completely or not at all.
+
+    The bytes go to a hidden temporary file beside ``path``, which is renamed into place
+    only once written and flushed: a full disk raises, and leaves no 0-byte or partial file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

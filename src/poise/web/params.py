@@ -1,0 +1,61 @@
+"""Typed, bounded parameters shared by every route: an id or a page is checked at the edge.
+
+A path id beyond what the database column holds (PostgreSQL ``integer`` stops at 2^31 - 1,
+SQLite at 2^63 - 1) used to reach the query and fail there with a 500; bounded here, it is a
+422 before any database work.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import Field
+
+from poise.errors import InvalidInput
+
+MAX_ID = 2**31 - 1
+"""The largest id any table holds: PostgreSQL's ``integer``."""
+
+MAX_PAGE = 100_000
+"""Far past any real list; keeps ``OFFSET`` arithmetic small."""
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
+IdQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+IdField = Annotated[int, Field(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
+"""The same bound for an id inside a JSON body."""
+
+
+def is_id(value: str) -> bool:
+    """Whether text names an id a table can hold: ASCII digits from 1 to ``MAX_ID``.
+
+    ``str.isdigit`` also accepts "²", which ``int`` then refuses (a 500); and a thousand
+    digits would reach the database as a number no column holds.
+    """
+    return value.isascii() and value.isdecimal() and len(value) <= 10 and 1 <= int(value) <= MAX_ID
+
+
+def is_count(value: str) -> bool:
+    """Whether text is a small whole number (0 to 999,999,999) in ASCII digits."""
+    return value.isascii() and value.isdecimal() and len(value) <= 9
+
+
+MIN_DAY = date(1900, 1, 1)
+MAX_DAY = date(9998, 12, 31)
+"""Days a filter or form may name: a day after 9998 overflows the "day after" arithmetic
+that makes an inclusive end exclusive (``9999-12-31`` used to be a 500)."""
+
+Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY, description="A day, 1900-01-01 to 9998-12-31.")]
+
+
+def parse_day(value: str, name: str) -> date:
+    """A day from ``YYYY-MM-DD`` text, or InvalidInput naming the field."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise InvalidInput(f"{name} must be between {MIN_DAY} and {MAX_DAY}, not {value!r}")
+    return day
