@@ -14,6 +14,7 @@ from poise.auth.models import Team, User
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.files import write_atomically
 from poise.morale import permissions, praise
 from poise.morale.models import (
     HappyItem,
@@ -250,8 +251,7 @@ def add_happy_screenshot(
         raise InvalidInput("the screenshot must be a PNG, JPEG or WebP image")
     relative = Path("happy-file") / str(actor.id) / f"{secrets.token_hex(12)}.{kind}"
     path = data_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_atomically(path, data)
     item = HappyItem(
         owner_id=actor.id,
         kind="screenshot",
@@ -260,7 +260,11 @@ def add_happy_screenshot(
         image_type=IMAGE_TYPES[kind],
     )
     session.add(item)
-    session.commit()
+    try:
+        session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)  # no file without its row
+        raise
     return item
 
 
@@ -464,11 +468,13 @@ def rotating_collector(team: Team, month: str) -> User | None:
 
 
 def prepare_round(session: Session, *, actor: User, team_id: int, month: str) -> KudosRound:
-    """Open this month's round for a team (idempotent); the collector rotates."""
+    """Open a month's round for a team (idempotent); the collector rotates. A round covers
+    a whole calendar month that has begun (the page offers the previous one by default)."""
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"no team with id {team_id}")
-    month_bounds(month)
+    if month_bounds(month)[0] > utcnow():
+        raise InvalidInput(f"{month} has not started yet: choose this month or an earlier one")
     existing = session.scalar(
         select(KudosRound).where(KudosRound.team_id == team_id).where(KudosRound.month == month)
     )
@@ -517,7 +523,8 @@ class PickInput:
 def publish_round(
     session: Session, *, actor: User, round_id: int, picks: list[PickInput], note: str
 ) -> KudosRound:
-    """Publish the chosen comments (one per member) and the collector's note to the team."""
+    """Publish the chosen comments (one per member) and a note, signed by whoever wrote it
+    (the collector, or the lead who publishes in their place)."""
     kudos_round = _round(session, round_id)
     permissions.require_run_round(actor, kudos_round)
     if kudos_round.status == "published":
@@ -535,6 +542,7 @@ def publish_round(
             )
         )
     kudos_round.note = _clean_text(note, "the note", required=False)
+    kudos_round.note_author_id = actor.id if kudos_round.note else None
     kudos_round.status, kudos_round.published_at = "published", utcnow()
     session.commit()
     return kudos_round

@@ -16,13 +16,18 @@ from poise.morale.schemas import (
     HugDraft,
 )
 from poise.web.deps import SessionDep
+from poise.web.params import IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/happy-file", response_model=HappyItemPage, tags=["morale"])
 def list_happy_file(
-    session: SessionDep, user: ApiUser, page: int = 1, page_size: int = 20, q: str | None = None
+    session: SessionDep,
+    user: ApiUser,
+    page: PageQuery = 1,
+    page_size: int = 20,
+    q: str | None = None,
 ) -> HappyItemPage:
     """The caller's own Happy File, newest first. Nobody, not even an admin, reads another's."""
     if not 1 <= page_size <= 100:
@@ -45,7 +50,7 @@ def add_to_happy_file(session: SessionDep, user: ApiUser, body: HappyItemCreate)
 
 
 @router.get("/happy-file/{item_id}", response_model=HappyItemPublic, tags=["morale"])
-def get_happy_item(session: SessionDep, user: ApiUser, item_id: int) -> HappyItemPublic:
+def get_happy_item(session: SessionDep, user: ApiUser, item_id: IdPath) -> HappyItemPublic:
     """One of your items; anyone else's answers 404, so its existence does not leak."""
     return HappyItemPublic.model_validate(queries.happy_item(session, actor=user, item_id=item_id))
 
@@ -61,6 +66,6 @@ def draft_hug(session: SessionDep, user: ApiLead, body: HugCreate) -> JSONRespon
 
 
 @router.post("/wall/{hug_id}/publish", response_model=HugDraft, tags=["morale"])
-def publish_hug(session: SessionDep, user: ApiLead, hug_id: int) -> HugDraft:
+def publish_hug(session: SessionDep, user: ApiLead, hug_id: IdPath) -> HugDraft:
     """Leads: publish a consented draft; the unredacted original is erased."""
     return HugDraft.model_validate(actions.publish_hug(session, actor=user, hug_id=hug_id))

@@ -170,11 +170,14 @@ class KudosRound(Base):
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default="preparing")  # preparing | published
     note: Mapped[str] = mapped_column(Text, default="")
+    # Who wrote the note (the collector or a lead who published): the note is signed by them.
+    note_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship()
-    collector: Mapped[User | None] = relationship()
+    collector: Mapped[User | None] = relationship(foreign_keys=[collector_id])
+    note_author: Mapped[User | None] = relationship(foreign_keys=[note_author_id])
     picks: Mapped[list[KudosPick]] = relationship(back_populates="round", order_by="KudosPick.id")
 
     @property

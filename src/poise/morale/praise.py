@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from poise.conversations.models import Conversation, Message, Rating
+from poise.signals import get_scorer
 
 PRAISE_MAX_NEGATIVITY = 0.3
 HIGH_NEGATIVITY = 0.7
@@ -67,3 +68,37 @@ def praise_candidates(
     if end is not None:
         query = query.where(Message.sent_at < end)
     return query.order_by(Message.sent_at, Message.id)
+
+
+# A request or a question is never praise, however warmly it ends ("Appreciate any help!").
+REQUEST_RE = re.compile(
+    r"\?|^\s*(?:how|what(?! an? )|why|when|where|which|who|can|could|would|will|is|are|"
+    r"do|does|did)\b|"
+    r"\b(?:any help|help me|please (?:help|advise|fix|let me know|check|sort)|i need|"
+    r"i can(?:no|')t(?! (?:thank|believe|recommend|praise|say enough|fault))|i am unable|"
+    r"i'm unable|unable to|is there (?:a|any) way|how (?:do|can|to)|still (?:waiting|not|no)|"
+    r"not working|doesn't work|does not work|one more thing|(?:issue|problem|error)s? "
+    r"(?:remains|persists|is back)|still (?:shows|has|is|isn't|doesn't|can't))\b",
+    re.IGNORECASE,
+)
+PRAISE_LEVELS = ("positive", "very_positive")
+PRAISE_MAX_COMPLAINT = 0.5
+PRAISE_MIN_POSITIVE = 0.35  # a calm, specific thank-you the model rates just below positive
+
+
+def is_request(text: str) -> bool:
+    """A question, a request for help or a problem report in the customer's words."""
+    return REQUEST_RE.search(text) is not None
+
+
+def is_praise(text: str) -> bool:
+    """Praise a kudos round may propose: the feeling is positive (or nearly, with thanks),
+    the text reports no problem (complaint < 0.5) and asks nothing."""
+    if not text.strip() or is_request(text):
+        return False
+    result = get_scorer("negativity").score(text)
+    if result.complaint >= PRAISE_MAX_COMPLAINT or result.score >= PRAISE_MAX_NEGATIVITY:
+        return False
+    return result.level in PRAISE_LEVELS or (
+        result.positive >= PRAISE_MIN_POSITIVE and is_gratitude(text)
+    )

@@ -254,6 +254,14 @@ def this_month(now: datetime | None = None) -> str:
     return f"{now.year:04d}-{now.month:02d}"
 
 
+def previous_month(now: datetime | None = None) -> str:
+    """The month a round covers by default: the last whole calendar month (``2026-11`` on any
+    day of December 2026), so every member has a full month of praise."""
+    now = now or utcnow()
+    year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
 def kudos_teams(session: Session, *, actor: User) -> list[Team]:
     """The teams whose rounds the actor takes part in: their own, or every team for admins."""
     query = select(Team).options(selectinload(Team.members)).order_by(Team.name)
@@ -303,7 +311,8 @@ class MemberBoard:
 
 
 def kudos_board(session: Session, *, actor: User, round_id: int) -> list[MemberBoard]:
-    """The prepared board: every member's month of praise, ranked (collector or lead only)."""
+    """The prepared board: every member's month of praise, ranked (collector or lead only).
+    Only praise is offered: a question, a request or a complaint never is, whatever its rating."""
     found = kudos_round(session, actor=actor, round_id=round_id)
     permissions.require_run_round(actor, found)
     start, end = month_bounds(found.month)
@@ -314,10 +323,11 @@ def kudos_board(session: Session, *, actor: User, round_id: int) -> list[MemberB
     for rating in session.scalars(praise.green_robots(ids, start, end)):
         assert rating.agent_id is not None
         boards[rating.agent_id].green_robots += 1
-        if rating.comment.strip():
+        # A green robot's comment may still be a request or a complaint: only praise is offered.
+        if rating.comment.strip() and praise.is_praise(rating.comment):
             raw[rating.agent_id].append((rating.comment.strip(), f"rating:{rating.id}"))
     for message, assignee in session.execute(praise.praise_candidates(ids, start, end)):
-        if praise.is_gratitude(message.body):
+        if praise.is_gratitude(message.body) and praise.is_praise(message.body):
             raw[assignee].append((message.body.strip(), f"message:{message.id}"))
     for member in members:
         boards[member.id].comments = rank_comments(raw[member.id], member.name.split()[0])

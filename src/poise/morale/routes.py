@@ -21,6 +21,7 @@ from poise.morale.redaction import redact
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 public = APIRouter(include_in_schema=False)
@@ -63,7 +64,7 @@ def happy_file_page(
     q: str = "",
     starred: bool = False,
     kind: str = "",
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     if kind and kind not in HAPPY_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(HAPPY_KINDS)}, not {kind!r}")
@@ -125,7 +126,7 @@ def star_item(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    item_id: int,
+    item_id: IdPath,
     next: Annotated[str, Form()] = "/morale/happy-file",
 ) -> RedirectResponse:
     actions.toggle_star(session, actor=user, item_id=item_id)
@@ -134,7 +135,7 @@ def star_item(
 
 @router.post("/morale/happy-file/{item_id}/delete")
 def delete_item(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: int
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: IdPath
 ) -> RedirectResponse:
     actions.delete_happy_item(session, actor=user, item_id=item_id, data_dir=settings.data_dir)
     flash(request, "Removed from your Happy File.")
@@ -143,7 +144,7 @@ def delete_item(
 
 @router.get("/morale/happy-file/{item_id}/screenshot")
 def screenshot_file(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: int
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, item_id: IdPath
 ) -> FileResponse:
     item = queries.happy_item(session, actor=user, item_id=item_id)
     if not item.image_path or not item.image_type:
@@ -176,7 +177,7 @@ def reviews_page(request: Request, session: SessionDep, user: CurrentUser) -> HT
 
 
 def _int(value: str, name: str) -> int:
-    if not value.strip().isdigit():
+    if not is_id(value.strip()):
         raise InvalidInput(f"choose a {name}")
     return int(value)
 
@@ -210,7 +211,7 @@ def start_review(
 
 @router.get("/morale/reviews/calibration", response_class=HTMLResponse)
 def calibration_page(
-    request: Request, session: SessionDep, user: LeadUser, team: int | None = None
+    request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
     result = queries.calibration(session, actor=user, team_id=team_id)
@@ -221,7 +222,7 @@ def calibration_page(
 
 @router.get("/morale/reviews/{review_id}", response_class=HTMLResponse)
 def review_page(
-    request: Request, session: SessionDep, user: CurrentUser, review_id: int
+    request: Request, session: SessionDep, user: CurrentUser, review_id: IdPath
 ) -> HTMLResponse:
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
@@ -234,14 +235,14 @@ def submit_review(
     session: SessionDep,
     user: CurrentUser,
     form: FormDep,
-    review_id: int,
+    review_id: IdPath,
     strengths: Annotated[str, Form()] = "",
     try_next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     scores = {
         int(key[6:]): int(str(value))
         for key, value in form.items()
-        if key.startswith("score_") and key[6:].isdigit() and str(value).isdigit()
+        if key.startswith("score_") and is_id(key[6:]) and is_count(str(value))
     }
     actions.submit_review(
         session,
@@ -260,7 +261,7 @@ def acknowledge_review(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    review_id: int,
+    review_id: IdPath,
     reply: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     actions.acknowledge_review(session, actor=user, review_id=review_id, reply=reply)
@@ -293,8 +294,14 @@ def create_scorecard(
 
 
 @router.get("/morale/kudos", response_class=HTMLResponse)
-def kudos_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    month = queries.this_month()
+def kudos_page(
+    request: Request, session: SessionDep, user: CurrentUser, month: str = ""
+) -> HTMLResponse:
+    """The team's rounds; the round offered covers the previous calendar month by default,
+    or the month chosen (``?month=2026-10``)."""
+    if month:
+        actions.month_bounds(month)
+    month = month or queries.previous_month()
     teams = [
         {
             "team": team,
@@ -322,7 +329,7 @@ def prepare_round(
 
 @router.get("/morale/kudos/{round_id}", response_class=HTMLResponse)
 def round_page(
-    request: Request, session: SessionDep, user: CurrentUser, round_id: int
+    request: Request, session: SessionDep, user: CurrentUser, round_id: IdPath
 ) -> HTMLResponse:
     found = queries.kudos_round(session, actor=user, round_id=round_id)
     board = None
@@ -343,7 +350,7 @@ def change_collector(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    round_id: int,
+    round_id: IdPath,
     collector_id: Annotated[int, Form()],
 ) -> RedirectResponse:
     found = actions.change_collector(
@@ -359,7 +366,7 @@ def publish_round(
     session: SessionDep,
     user: CurrentUser,
     form: FormDep,
-    round_id: int,
+    round_id: IdPath,
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     board = queries.kudos_board(session, actor=user, round_id=round_id)
@@ -392,7 +399,7 @@ def balance_page(request: Request, session: SessionDep, user: CurrentUser) -> HT
 
 @router.get("/morale/balance/team", response_class=HTMLResponse)
 def team_balance_page(
-    request: Request, session: SessionDep, user: LeadUser, team: int | None = None
+    request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
     if team_id is None:
@@ -441,7 +448,9 @@ def create_hug(
 
 
 @router.get("/morale/wall/{hug_id}", response_class=HTMLResponse)
-def review_hug(request: Request, session: SessionDep, user: LeadUser, hug_id: int) -> HTMLResponse:
+def review_hug(
+    request: Request, session: SessionDep, user: LeadUser, hug_id: IdPath
+) -> HTMLResponse:
     hug = queries.hug_draft(session, actor=user, hug_id=hug_id)
     highlighted = redact(hug.original_text, staff=actions.staff_names(session)).segments()
     return render(request, "morale/wall_review.html", {"hug": hug, "segments": highlighted})
@@ -452,7 +461,7 @@ def revise_hug(
     request: Request,
     session: SessionDep,
     user: LeadUser,
-    hug_id: int,
+    hug_id: IdPath,
     text: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
     consent: Annotated[bool, Form()] = False,
@@ -464,7 +473,7 @@ def revise_hug(
 
 @router.post("/morale/wall/{hug_id}/publish")
 def publish_hug(
-    request: Request, session: SessionDep, user: LeadUser, hug_id: int
+    request: Request, session: SessionDep, user: LeadUser, hug_id: IdPath
 ) -> RedirectResponse:
     actions.publish_hug(session, actor=user, hug_id=hug_id)
     flash(request, "On the wall. Thank you for sharing the love.")
@@ -492,7 +501,7 @@ def wall_page(
     settings: SettingsDep,
     visitor: Visitor,
     tag: str = "",
-    page: int = 1,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
     listing = queries.wall(session, tag=tag or None, page=page, page_size=settings.page_size)
     context = {
@@ -512,6 +521,8 @@ def wall_feed(request: Request, session: SessionDep, tag: str = "") -> Response:
 
 
 @public.get("/wall/{hug_id}", response_class=HTMLResponse)
-def wall_hug(request: Request, session: SessionDep, visitor: Visitor, hug_id: int) -> HTMLResponse:
+def wall_hug(
+    request: Request, session: SessionDep, visitor: Visitor, hug_id: IdPath
+) -> HTMLResponse:
     hug = queries.published_hug(session, hug_id=hug_id)
     return render(request, "morale/wall_hug.html", {"hug": hug})

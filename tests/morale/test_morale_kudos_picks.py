@@ -1,0 +1,95 @@
+"""Kudos picks people can trust: the round covers a whole past month, only praise is
+proposed, and the note is signed by whoever wrote it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from morale_builders import post_form, praised_conversation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.models import Team
+from poise.morale import actions, queries
+from poise.morale.models import KudosRound
+from poise.morale.praise import is_praise
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kudos_praise.jsonl"
+PRAISE = "Maya stayed on the phone while I found my password and explained every step. Thank you!"
+NOT_PRAISE = [
+    "Olga joined our team and I can't add her to the account. Appreciate any help!",
+    "How do I change my billing address? Thanks!",
+    "Thanks, but I'm still waiting for my refund.",
+]
+
+
+def test_a_round_covers_the_previous_calendar_month_by_default_or_a_chosen_one(
+    client: TestClient, session: Session
+) -> None:
+    assert queries.previous_month(datetime(2026, 12, 2, tzinfo=UTC)) == "2026-11"
+    assert queries.previous_month(datetime(2027, 1, 31, tzinfo=UTC)) == "2026-12"
+    lead = make_user(session, role="lead", team="Care")
+    make_user(session, name="Maya Lopez", team="Care")
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    csrf = sign_in(client, lead)
+    default = queries.previous_month()
+    label = KudosRound(month=default).label
+    page = client.get("/morale/kudos").text
+    assert f'name="month" value="{default}"' in page and f"Prepare the board for {label}" in page
+    chosen = client.get("/morale/kudos", params={"month": "2026-09"}).text
+    assert "Prepare the board for September 2026" in chosen
+    assert client.get("/morale/kudos", params={"month": "September"}).status_code == 400
+    future = post_form(
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": "2999-01"}
+    )
+    assert future.status_code == 400
+    made = post_form(client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": default})
+    assert made.status_code == 303
+    assert session.scalars(select(KudosRound)).one().month == default
+
+
+def test_only_praise_is_proposed_whatever_the_rating(session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    olga = make_user(session, name="Olga Berg", team="Care")
+    for text in NOT_PRAISE:  # green robots, all of them
+        praised_conversation(session, maya, comment=text, thanks=text)
+        praised_conversation(session, olga, comment=text, thanks=text)
+    praised_conversation(session, maya, comment=PRAISE, thanks="ok")
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    board = {b.member.name: b for b in queries.kudos_board(session, actor=lead, round_id=kudos.id)}
+    assert board["Maya Lopez"].green_robots == 4
+    assert [c.text for c in board["Maya Lopez"].comments] == [PRAISE]
+    assert board["Olga Berg"].green_robots == 3 and board["Olga Berg"].proposed is None
+
+
+def test_praise_precision_on_a_labelled_set_of_rated_comments() -> None:
+    """100 comments from green robots, labelled praise or not (requests, questions and
+    complaints that ended with thanks): what is proposed must be praise."""
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 100
+    proposed = [row for row in rows if is_praise(row["text"])]
+    precision = sum(row["praise"] for row in proposed) / len(proposed)
+    recall = len([r for r in proposed if r["praise"]]) / sum(r["praise"] for r in rows)
+    assert precision >= 0.95 and recall >= 0.7, (precision, recall)
+
+
+def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    make_user(session, name="Maya Lopez", team="Care")
+    make_user(session, name="Ben Okoro", team="Care")
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    collector = kudos.collector
+    assert collector is not None and collector.id != lead.id
+    csrf = sign_in(client, lead)
+    done = post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, {"note": "Proud of you."})
+    assert done.status_code == 303
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    assert "Proud of you." in page and "— Lena Lead" in page
+    assert f"— {collector.name}" not in page
