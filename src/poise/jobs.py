@@ -156,6 +156,7 @@ class InProcessJobs:
         self._resumable = dict(resumable or {})
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._stopping = threading.Event()
+        self._running: set[int] = set()  # job ids a worker thread is inside right now
         self._threads = [
             threading.Thread(target=self._worker, name=f"poise-job-{n}", daemon=True)
             for n in range(workers)
@@ -188,12 +189,15 @@ class InProcessJobs:
             job_id, work, future = item
             if self._stopping.is_set() or not future.set_running_or_notify_cancel():
                 continue  # stays queued: the next start resumes it
+            self._running.add(job_id)
             try:
                 run_job(self._maker, job_id, work, self._stopping)
             except BaseException as exc:  # the future carries it to whoever waits
                 future.set_exception(exc)
             else:
                 future.set_result(None)
+            finally:
+                self._running.discard(job_id)
 
     def resume_orphans(self) -> list[int]:
         """Take over jobs whose process died; returns the ids resumed (others are marked)."""
@@ -237,8 +241,9 @@ class InProcessJobs:
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
         """Stop taking work; give the running job ``timeout`` seconds to reach a checkpoint.
 
-        Jobs not finished stay ``queued`` (or ``running`` if their thread is cut off at exit)
-        and are resumed on the next start.
+        Jobs not finished stay ``queued`` and are resumed on the next start. A job whose
+        thread is still inside one long step (a busy machine) is marked ``queued`` here: its
+        uncommitted step is lost with the process, and the work is idempotent.
         """
         self._stopping.set()
         for _ in self._threads:
@@ -246,6 +251,16 @@ class InProcessJobs:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for job_id in list(self._running):
+            self._leave_queued(job_id)
+
+    def _leave_queued(self, job_id: int) -> None:
+        with self._maker() as session:
+            job = session.get(JobRun, job_id)
+            if job is not None and job.status == "running":
+                job.status = "queued"
+                job.detail = "stopped by a server shutdown; resumes on the next start"
+                session.commit()
 
 
 def jobs_for(session: Session, subjects: list[str]) -> dict[str, JobRun]:
