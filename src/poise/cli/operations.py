@@ -29,7 +29,9 @@ from poise.faults import fault_message
 
 def backup_command(
     file: Annotated[Path, typer.Argument(help="Where to write the backup (one SQLite file).")],
-    replace: Annotated[bool, typer.Option(help="Replace FILE when it already exists.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace FILE when it already exists.")
+    ] = False,
 ) -> None:
     """Copy the embedded SQLite database to FILE, safely while Poise runs.
 
