@@ -17,7 +17,7 @@ from poise.db.backup import (
     PG_RESTORE,
     backup_database,
     check_backup,
-    check_page_size,
+    check_target,
     restore_database,
     sqlite_database,
 )
@@ -62,7 +62,7 @@ def restore_command(
     with _refusals():
         database = sqlite_database(settings.resolved_database_url, refusal=PG_RESTORE)
         check_backup(file, revision=head_revision())
-        check_page_size(file, database)
+        check_target(file, database)
         if not yes:
             typer.confirm(
                 f"Replace everything in {database} with {file}? This cannot be undone",

@@ -143,8 +143,14 @@ def _revision_mismatch(backup: Path, found: str | None, revision: str | None) ->
     )
 
 
-def check_page_size(backup: Path, database: Path) -> None:
-    """SQLite cannot restore into a WAL database whose page size differs: say so up front."""
+def check_target(backup: Path, database: Path) -> None:
+    """Refuse a restore of the database onto itself, or one SQLite cannot do in WAL mode.
+
+    SQLite cannot restore into a WAL database whose page size differs; saying so up front
+    beats its own words for it ("attempt to write a readonly database").
+    """
+    if backup.resolve() == database:
+        raise BackupRefused(f"{backup} is the database itself: name a backup file")
     if not database.is_file():
         return
     with closing(_read_only(backup)) as source, closing(_read_only(database)) as live:
