@@ -54,7 +54,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     timeouts: int = 0
-    failures: int = 0  # connection errors other than timeouts
+    failures: dict[str, int] = field(default_factory=dict)  # other transport errors, by kind
     health: list[float] = field(default_factory=list)
     health_failures: int = 0
     health_after: list[float] = field(default_factory=list)
@@ -104,8 +104,9 @@ async def client_loop(
         except httpx.TimeoutException:
             tally.timeouts += 1
             continue
-        except httpx.TransportError:
-            tally.failures += 1
+        except httpx.TransportError as exc:
+            kind = type(exc).__name__
+            tally.failures[kind] = tally.failures.get(kind, 0) + 1
             continue
         tally.latencies.append(time.monotonic() - started)
         tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
@@ -156,10 +157,12 @@ def report(clients: int, seconds: float, tally: Tally) -> None:
     print(
         f"{clients:>7} | {done / seconds:>6.1f} | {ms(tally.latencies, 0.5):>5} | "
         f"{ms(tally.latencies, 0.99):>5} | {tally.timeouts:>8} | {errors:>4} | "
-        f"{tally.statuses.get(503, 0):>4} | {tally.failures:>6} | "
+        f"{tally.statuses.get(503, 0):>4} | {sum(tally.failures.values()):>6} | "
         f"{ms(tally.health, 0.5):>5}/{ms(tally.health, 1.0):>5} | {tally.health_failures:>5} | "
         f"{len(tally.health_after):>3} ok"
     )
+    if tally.failures:
+        print(f"        connection errors: {tally.failures}")
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -170,14 +173,19 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(base: str) -> None:
+def wait_ready(base: str, token: str) -> None:
+    """Wait for ``/healthz``, then warm the models once (loading them is not load)."""
     for _ in range(150):
         try:
             httpx.get(f"{base}/healthz")
-            return
+            break
         except httpx.TransportError:
             time.sleep(0.2)
-    raise SystemExit("the server did not start")
+    else:
+        raise SystemExit("the server did not start")
+    headers = {"Authorization": f"Bearer {token}"}
+    httpx.post(f"{base}/api/v1/assist", json=ASSIST, headers=headers, timeout=120)
+    httpx.get(f"{base}/api/v1/kb/search?q=router", headers=headers, timeout=120)
 
 
 def stop_seconds(server: subprocess.Popen[bytes]) -> float:
@@ -206,7 +214,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, port)
     try:
-        wait_ready(base)
+        wait_ready(base, token)
         listing = httpx.get(
             f"{base}/api/v1/conversations", headers={"Authorization": f"Bearer {token}"}
         ).json()
