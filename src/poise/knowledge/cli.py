@@ -208,7 +208,9 @@ def eval_drafts(
     from poise.knowledge.encoder import get_encoder
 
     shared = os.environ.get("POISE_SHARED_DATA")
-    folder = (data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")) / "tweetsumm"
+    folder = (
+        data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
+    ) / "tweetsumm"
     if not (folder / "dialog_text" / "twitter.json").is_file():
         fail(f"TweetSumm not found under {folder.parent} (pass --data-dir)")
     report = evaluate_drafts(folder, encode=get_encoder().encode, limit=limit)

@@ -118,7 +118,9 @@ def _baselines() -> dict[str, Callable[[Dialogue], str]]:
     }
 
 
-def by_dialogue(dialogues: list[Dialogue], encode: Encode, config: DraftConfig) -> dict[str, object]:
+def by_dialogue(
+    dialogues: list[Dialogue], encode: Encode, config: DraftConfig
+) -> dict[str, object]:
     """Each dialogue drafted alone, beside the baselines on the same dialogue."""
     tallies = {name: Tally([]) for name in ["draft", *_baselines()]}
     for d in dialogues:

@@ -32,7 +32,9 @@ SIGN_OFF = (
 )
 # A sign-off phrase, its punctuation, then at most a name and a team ("…, Maria Poise Support").
 SIGN_OFF_RE = re.compile(
-    r"(?:^|(?<=[.!?])\s+)" + SIGN_OFF + r"(?:\s*[,!.—–-]+\s*|\s*$)(?:[A-Z][\w'.-]*\s*){0,4}[.!]?\s*$"
+    r"(?:^|(?<=[.!?])\s+)"
+    + SIGN_OFF
+    + r"(?:\s*[,!.—–-]+\s*|\s*$)(?:[A-Z][\w'.-]*\s*){0,4}[.!]?\s*$"
 )
 SIGN_OFF_LINE_RE = re.compile(r"^" + SIGN_OFF + r"\s*[,!.—–-]*\s*$")
 GREETING_RE = re.compile(
@@ -43,6 +45,7 @@ GREETING_RE = re.compile(
 CONTINUED_RE = re.compile(r"(?:\b\d/\d\b|>>|\(cont(?:'d)?\.?\)|…)\s*$", re.IGNORECASE)
 PART_MARK_RE = re.compile(r"(?:^|\s)(?:\d/\d|>>|<<|\(cont(?:'d)?\.?\))(?=\s|$)", re.IGNORECASE)
 DATASET_PLACEHOLDER_RE = re.compile(r"__([a-z]{2,20})__|#([A-Z]{2,20})#", re.IGNORECASE)
+GLUED_SENTENCE_RE = re.compile(r"([a-z]{2}[.!?])([A-Z][a-z])")  # "Maharashtra.Regards,Pritam"
 HANDLE_RE = re.compile(r"(?<![\w@])@\w+")
 SHORT_LINK_RE = re.compile(
     r"\bhttps?://(?:t\.co|bit\.ly|goo\.gl|ow\.ly|tinyurl\.com|buff\.ly|fb\.me|amzn\.to|"
@@ -89,7 +92,7 @@ def joined_parts(turns: list[str]) -> list[str]:
 def without_signature(turn: str) -> str:
     """An agent turn without its greeting, its sign-off block and the initials it is signed
     with ("Hi Dave, … All the best, Maria / Poise Support", "… ^MG")."""
-    text = html.unescape(turn)
+    text = GLUED_SENTENCE_RE.sub(r"\1 \2", html.unescape(turn))
     text = DATASET_PLACEHOLDER_RE.sub(lambda m: f"[{(m.group(1) or m.group(2)).lower()}]", text)
     text = SHORT_LINK_RE.sub(" ", text)
     text = PART_MARK_RE.sub(" ", text)
@@ -107,7 +110,11 @@ def _before_sign_off(lines: list[str]) -> list[str]:
     """The lines above a sign-off line ("All the best," then a name and a team below it)."""
     for at, line in enumerate(lines):
         tail = lines[at + 1 :]
-        if SIGN_OFF_LINE_RE.match(line) and len(tail) <= 3 and all(len(t.split()) <= 4 for t in tail):
+        if (
+            SIGN_OFF_LINE_RE.match(line)
+            and len(tail) <= 3
+            and all(len(t.split()) <= 4 for t in tail)
+        ):
             return lines[:at]
     return lines
 
@@ -133,5 +140,4 @@ def tidy(text: str) -> str:
     text = SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
     text = DOUBLE_PUNCT_RE.sub(r"\2", text)
     text = re.sub(r"\s*[:,;]\s*$", ".", text)
-    text = re.sub(r"^[\s,;:.!-]+", "", text).strip()
-    return text[:1].upper() + text[1:]
+    return re.sub(r"^[\s,;:.!-]+", "", text).strip()
