@@ -200,6 +200,7 @@ def eval_drafts(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the first N TweetSumm dialogues.")
     ] = None,
+    skip: Annotated[int, typer.Option(min=0, help="Leave out the first N dialogues.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Mined drafts against TweetSumm's human resolutions (ROUGE-L F1), beside the last agent
@@ -213,7 +214,7 @@ def eval_drafts(
     ) / "tweetsumm"
     if not (folder / "dialog_text" / "twitter.json").is_file():
         fail(f"TweetSumm not found under {folder.parent} (pass --data-dir)")
-    report = evaluate_drafts(folder, encode=get_encoder().encode, limit=limit)
+    report = evaluate_drafts(folder, encode=get_encoder().encode, skip=skip, limit=limit)
     if as_json:
         typer.echo(json.dumps(report))
         return

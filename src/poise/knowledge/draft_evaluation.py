@@ -163,11 +163,18 @@ def by_group(dialogues: list[Dialogue], encode: Encode, config: DraftConfig) -> 
 
 
 def evaluate_drafts(
-    folder: Path, *, encode: Encode, limit: int | None = None, config: DraftConfig | None = None
+    folder: Path,
+    *,
+    encode: Encode,
+    skip: int = 0,
+    limit: int | None = None,
+    config: DraftConfig | None = None,
 ) -> dict[str, object]:
-    """Both settings on TweetSumm's train dialogues (the only ones with text)."""
+    """Both settings on TweetSumm's train dialogues (the only ones with text), from the
+    ``skip``-th on (development looked at the first ones), at most ``limit`` of them."""
     config = config or DraftConfig()
-    dialogues = read_tweetsumm(folder)[:limit]
+    dialogues = read_tweetsumm(folder)[skip:]
+    dialogues = dialogues[:limit] if limit else dialogues
     encode = sentence_cache(encode)
     return {
         "set": "tweetsumm train (abstractive summaries, resolution part)",
