@@ -7,9 +7,10 @@ Steps, each cheap enough for tens of thousands of conversations on two cores:
    meaning and words blended, opposite actions kept apart, the count read from the spectrum
    of a nearest-neighbour graph, leftovers joined to the nearest group when close enough);
 3. groups whose resolutions say the same thing (and whose issues are alike) become one;
-4. per group of at least ``min_size``: the phrasings nearest the group's centre, the
-   resolution taken from the agent turns of its best conversations (good rating, first
-   contact resolved), its size, its FCR, and every conversation of the group as a member;
+4. per group of at least ``min_size``: the phrasings nearest the group's centre (scrubbed of
+   personal data), a draft resolution of the steps most of its conversations share
+   (:mod:`poise.knowledge.drafting`), the conversations those steps came from, its size, its
+   FCR, and every conversation of the group as a member;
 5. a group whose centre matches an existing article is offered as an addition to it.
 
 Conversations already behind an article, or in a proposal a lead accepted or dismissed, are
