@@ -91,6 +91,7 @@ def test_scrub_takes_out_planted_personal_data_and_keeps_the_step() -> None:
     assert "[amount]" in clean and "[number]" in clean and "[email]" in clean
     assert scrub("Thanks Robin, all sorted.", names=["Robin Customer"]) == "Thanks all sorted."
     assert scrub("we will refund it", names=["Will Jones"]) == "we will refund it"
+    assert scrub("Ask Support to refund it", names=["Poise Support"]) == "Ask Support to refund it"
     assert without_signature("@Shop Sorry to see this. Try the app. ^Clarissa") == (
         "Sorry to see this. Try the app."
     )

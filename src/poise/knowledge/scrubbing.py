@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from poise.morale.redaction import StaffNames, redact
+from poise.morale.redaction import NOT_NAMES, StaffNames, redact
 
 AMOUNT_RE = re.compile(
     r"(?:[€$£¥₹]|\b(?:EUR|USD|GBP|CAD|AUD|CHF|INR)\s?)\s?\d[\d,.' ]*\d(?:\s?(?:k|m|bn)\b)?"
@@ -62,12 +62,13 @@ DOUBLE_PUNCT_RE = re.compile(r"([,;:])\s*([,.;:!?])")
 
 def known_name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """Every word of the names the conversation knows (its customer, its agents), as written
-    with a capital: "Dave" goes, the verb "will" stays even when a customer is called Will."""
+    with a capital: "Dave" goes, the verb "will" stays even when a customer is called Will, and
+    so do ordinary words a display name is made of ("Poise Support", "Agent")."""
     parts = {
         part
         for name in names
         for part in re.split(r"[\s,]+", name.strip())
-        if len(part) >= 2 and part[:1].isalpha()
+        if len(part) >= 2 and part[:1].isalpha() and part.lower() not in NOT_NAMES
     }
     if not parts:
         return None
