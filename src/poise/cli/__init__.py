@@ -11,7 +11,7 @@ from poise.cli.context import console
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
-from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
+from poise.knowledge.cli import eval_drafts, eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
 from poise.training.cli import eval_reply_feedback, training_app
 
@@ -42,6 +42,7 @@ app.add_typer(training_app, name="training")
 app.add_typer(insights_app, name="insights")
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
+eval_app.command("drafts")(eval_drafts)
 eval_app.command("reply-feedback")(eval_reply_feedback)
 
 
