@@ -89,6 +89,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def _after_fork(**_: Any) -> None:
         database.maker()
         _load_models()
+        log.info("worker process %s: models loaded", os.getpid())
 
     @app.task(name=RUN_CHUNK, bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator,unused-ignore]
     def run_chunk_task(task: Any, chunk_id: int) -> str:
