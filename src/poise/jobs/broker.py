@@ -143,4 +143,5 @@ class BrokerJobs(InProcessJobs):
 
     def shutdown(self, timeout: float = 2.0) -> None:
         super().shutdown(timeout)
+        self._celery.pool.force_close_all()  # close() alone leaves the broker sockets open
         self._celery.close()
