@@ -85,7 +85,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
 
     database = _ProcessDatabase(settings)
 
-    @worker_process_init.connect(weak=False)
+    @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
     def _after_fork(**_: Any) -> None:
         database.maker()
         _load_models()

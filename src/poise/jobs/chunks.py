@@ -206,15 +206,3 @@ def group_keys(counted: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[
             keys, units = [], 0
     if keys:
         yield keys, units
-
-
-def chunk_progress(session: Session, job_id: int) -> tuple[int, int, int]:
-    """``(done, pending, failed)`` chunks of a job, for status pages and tests."""
-    rows = dict(
-        session.execute(
-            select(JobChunk.status, func.count(JobChunk.id))
-            .where(JobChunk.job_id == job_id)
-            .group_by(JobChunk.status)
-        ).all()
-    )
-    return int(rows.get("done", 0)), int(rows.get("pending", 0)), int(rows.get("failed", 0))
