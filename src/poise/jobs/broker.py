@@ -143,5 +143,4 @@ class BrokerJobs(InProcessJobs):
 
     def shutdown(self, timeout: float = 2.0) -> None:
         super().shutdown(timeout)
-        self._celery.pool.force_close_all()  # close() alone leaves the broker sockets open
-        self._celery.close()
+        self._celery.close()  # its broker connections live in kombu's pool, shared in-process
