@@ -28,6 +28,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from poise import __version__
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
+from poise.background import make_jobs
 from poise.conversations import api as conversation_api
 from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
@@ -36,7 +37,6 @@ from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
-from poise.jobs import InProcessJobs
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
 from poise.mail import Mailer
@@ -192,9 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.jobs = InProcessJobs(
-            app.state.sessionmaker, resumable={"score": conversation_routes.resume_scoring}
-        )
+        app.state.jobs = make_jobs(settings, app.state.sessionmaker)
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         yield

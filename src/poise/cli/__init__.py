@@ -6,7 +6,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
-from poise.cli import operations, root
+from poise.cli import operations, root, workers
 from poise.cli.context import console
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.command("serve")(root.serve)
 app.command("demo")(root.demo)
 app.command("settings")(root.settings_command)
+app.command("worker")(workers.worker)
 app.add_typer(root.db_app, name="db")
 app.command("backup")(operations.backup_command)
 app.command("restore")(operations.restore_command)
