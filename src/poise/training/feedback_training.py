@@ -151,7 +151,9 @@ class Embedder:
         if missing:
             for text, vector in zip(missing, self._encoder.encode(missing), strict=True):
                 self._cache[text] = vector
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
+        if not texts:
+            return np.zeros((0, 384), np.float32)
+        return np.stack([self._cache[t] for t in texts])
 
 
 SOURCE_SHARE = {"authored": 1.0, "style": 0.5, "twcs": 0.6, "labelled": 1.0}
