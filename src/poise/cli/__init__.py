@@ -13,7 +13,7 @@ from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
 from poise.knowledge.cli import eval_drafts, eval_kb, eval_kb_mining, kb_app
 from poise.signals.cli import eval_app, train_app
-from poise.training.cli import eval_reply_feedback, training_app
+from poise.training.cli import eval_reply_feedback, train_reply_feedback_command, training_app
 
 app = typer.Typer(
     name="poise",
@@ -45,6 +45,7 @@ eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
 eval_app.command("drafts")(eval_drafts)
 eval_app.command("reply-feedback")(eval_reply_feedback)
+train_app.command("reply-feedback")(train_reply_feedback_command)
 
 
 def main() -> None:
