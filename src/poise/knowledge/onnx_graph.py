@@ -9,6 +9,7 @@ dependency); nothing is downloaded or exported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ DIM = 384
 class _Graph:
     """A tiny builder: named initializers and nodes, each node's output named after it."""
 
-    def __init__(self, weights: dict[str, npt.NDArray[np.generic]]) -> None:
+    def __init__(self, weights: Mapping[str, npt.NDArray[np.generic]]) -> None:
         self.weights = weights
         self.nodes: list[bytes] = []
         self.initializers: list[bytes] = []
@@ -83,7 +84,7 @@ def _layer(g: _Graph, h: str, bias: str, p: str, shapes: tuple[str, str, str]) -
     return g.norm(g.op("Add", g.linear(mid, f"{p}output.dense"), h), f"{p}output.LayerNorm")
 
 
-def build_minilm(weights: dict[str, npt.NDArray[np.generic]]) -> bytes:
+def build_minilm(weights: Mapping[str, npt.NDArray[np.generic]]) -> bytes:
     """The serialized ONNX model: (input_ids, attention_mask) → unit mean-pooled embeddings."""
     g = _Graph(weights)
     layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder."))

@@ -49,7 +49,7 @@ def read_safetensors(path: Path) -> dict[str, npt.NDArray[np.generic]]:
     return tensors
 
 
-def planes(array: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+def planes(array: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:
     """A float32 array as its four byte planes (4, *shape): the sign-and-exponent plane
     compresses to 40%, so the exact word embeddings take 39 MB instead of 44."""
     return np.ascontiguousarray(np.moveaxis(array.view(np.uint8).reshape(*array.shape, 4), -1, 0))
