@@ -12,6 +12,7 @@ from poise.conversations.cli import import_command, integrations_app, signals_ap
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
 from poise.knowledge.cli import eval_drafts, eval_kb, eval_kb_mining, kb_app
+from poise.minilm.cli import export_minilm_command
 from poise.signals.cli import eval_app, train_app
 from poise.training.cli import eval_reply_feedback, train_reply_feedback_command, training_app
 
@@ -41,6 +42,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
 app.add_typer(insights_app, name="insights")
+train_app.command("export-minilm")(export_minilm_command)
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
 eval_app.command("drafts")(eval_drafts)
