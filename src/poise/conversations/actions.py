@@ -174,7 +174,7 @@ def import_file(
     )
 
 
-WRITE_BATCH = 5000  # messages handed to the writer at once
+WRITE_BATCH = 20_000  # messages handed to the writer at once
 
 
 def _write_in_batches(

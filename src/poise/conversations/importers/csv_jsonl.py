@@ -199,7 +199,7 @@ class _Rows:
                 group.given_on[name] = line
                 raws[name] = raw
             elif group.values[name] != value:
-                problems.append((name, _conflict(group, name, value)))
+                problems.append((name, _conflict(group, name, value, raw)))
         if len(problems) == before:
             group.last_given = given
 
@@ -330,8 +330,10 @@ def _conversation(group: _Group) -> ConversationRecord:
     )
 
 
-def _conflict(group: _Group, name: str, value: Any) -> str:
+def _conflict(group: _Group, name: str, value: Any, raw: Any) -> str:
     old = group.values[name]
+    if name == "rating":  # normalised to (scale, score): show the ratings as written
+        value, old = raw.strip(), group.raws[name].strip()
     shown = show(";".join(value) if isinstance(value, tuple) else str(value))
     was = show(";".join(old) if isinstance(old, tuple) else str(old))
     return (
