@@ -212,10 +212,10 @@ def test_conflicting_channel_rejects_the_whole_conversation() -> None:
 def test_conflicting_ratings_name_both_as_written() -> None:
     """Found by fuzzing: two ratings for one conversation raised TypeError (a 500)."""
     data = (
-        "conversation_id,channel,author_role,body,sent_at,rating\n"
-        "A1,chat,customer,Hello,2026-11-01T09:00:00Z,Good\n"
-        "A1,chat,agent,Hi,2026-11-01T09:01:00Z,4\n"
-    ).encode()
+        b"conversation_id,channel,author_role,body,sent_at,rating\n"
+        b"A1,chat,customer,Hello,2026-11-01T09:00:00Z,Good\n"
+        b"A1,chat,agent,Hi,2026-11-01T09:01:00Z,4\n"
+    )
     result = parse_file(data, "csv")
     assert result.conversations == []
     assert (
