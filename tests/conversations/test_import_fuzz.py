@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.actions import import_file
-from poise.conversations.importers import FORMATS, ImportLimits, parse_file
+from poise.conversations.importers import FORMATS, ImportLimits, parse_file, stream
 from poise.conversations.importers.csv_jsonl import KNOWN, REQUIRED
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.db import make_engine, make_sessionmaker
@@ -308,5 +308,22 @@ def test_a_refused_import_changes_nothing_stored(fuzz_engine: Engine, fmt: str) 
             else:
                 assert report.status in ("imported", "partial")
                 assert (report.status == "partial") == bool(report.errors)
+
+    check()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_streamed_formats_read_the_same_in_any_chunk_size(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines, bad-byte offsets and multi-byte characters split across chunks change nothing."""
+
+    @FUZZ
+    @given(data=FILES[fmt])
+    def check(data: bytes) -> None:
+        monkeypatch.setattr(stream, "CHUNK_BYTES", 1 << 20)
+        whole = parse_file(data, fmt, limits=LIMITS)
+        monkeypatch.setattr(stream, "CHUNK_BYTES", 3)
+        assert parse_file(data, fmt, limits=LIMITS) == whole
 
     check()

@@ -12,9 +12,11 @@ import codecs
 import hashlib
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import BinaryIO
 
 CHUNK_BYTES = 1 << 20
+PROBE_BYTES = 1 << 16  # a file with no \n here but a \r uses \r as line end (old Mac)
 BOM = b"\xef\xbb\xbf"
 ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 CR_MARK = "\ud800"
@@ -30,7 +32,7 @@ class TextLines:
 
     ``number`` is the line last read (1-based). ``bad_lines`` maps each line holding bytes
     that are not UTF-8 to the offset of its first bad one; those bytes are kept as surrogate
-    escapes so the rest of the line still parses. A file with no ``\\n`` in its first chunk
+    escapes so the rest of the line still parses. A file with no ``\\n`` in its first 64 KB
     but a ``\\r`` uses ``\\r`` as line end (old Mac) and is read that way. ``sha256`` covers
     every byte read.
     """
@@ -43,36 +45,42 @@ class TextLines:
         self.digest = hashlib.sha256()
 
     def __iter__(self) -> Iterator[str]:
+        chunks = self._chunks()
+        head: list[bytes] = []
+        size = 0
+        for chunk in chunks:  # line ends are decided on the first 64 KB, whatever the chunks
+            head.append(chunk)
+            size += len(chunk)
+            if size >= PROBE_BYTES:
+                break
+        first = b"".join(head)
+        if first.startswith(BOM):
+            first = first[len(BOM) :]
+            self.offset = len(BOM)
+        old_mac = b"\n" not in first and b"\r" in first
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         pending: list[str] = []
-        old_mac = False
-        first = True
-        while True:
-            chunk = self._binary.read(CHUNK_BYTES)
-            self.digest.update(chunk)
-            if first:
-                first = False
-                if chunk.startswith(BOM):
-                    chunk = chunk[len(BOM) :]
-                    self.offset = len(BOM)
-                old_mac = b"\n" not in chunk and b"\r" in chunk
-            text = decoder.decode(chunk, final=not chunk)
+        for chunk in chain((first,), chunks, (None,)):
+            text = decoder.decode(chunk or b"", final=chunk is None)
             if old_mac:
                 text = text.replace("\r", "\n")
             if "\n" not in text:
                 if text:
                     pending.append(text)
-            else:
-                parts = text.split("\n")
-                pending.append(parts[0])
-                parts[0] = "".join(pending)
-                pending = [parts.pop()] if parts[-1] else []
-                for part in parts:
-                    yield self._counted(part + "\n")
-            if not chunk:
-                if pending:
-                    yield self._counted("".join(pending))
-                return
+                continue
+            parts = text.split("\n")
+            pending.append(parts[0])
+            parts[0] = "".join(pending)
+            pending = [parts.pop()] if parts[-1] else []
+            for part in parts:
+                yield self._counted(part + "\n")
+        if pending:
+            yield self._counted("".join(pending))
+
+    def _chunks(self) -> Iterator[bytes]:
+        while chunk := self._binary.read(CHUNK_BYTES):
+            self.digest.update(chunk)
+            yield chunk
 
     def _counted(self, line: str) -> str:
         self.number += 1
