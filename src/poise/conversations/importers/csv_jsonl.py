@@ -494,7 +494,8 @@ class _CsvReader:
         id_at = names.index("conversation_id")
         last = self.lines.number
         while True:
-            self._raw = raw = []
+            raw: list[str] = []
+            self._raw = raw
             self._marked = False
             try:
                 record = next(reader)

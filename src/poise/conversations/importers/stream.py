@@ -60,7 +60,8 @@ class TextLines:
         old_mac = b"\n" not in first and b"\r" in first
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         pending: list[str] = []
-        for chunk in chain((first,), chunks, (None,)):
+        chunks_then_end: Iterator[bytes | None] = chain((first,), chunks, (None,))
+        for chunk in chunks_then_end:  # None: the end, flush the decoder
             text = decoder.decode(chunk or b"", final=chunk is None)
             if old_mac:
                 text = text.replace("\r", "\n")
