@@ -9,6 +9,9 @@ the file, when the whole file was held as bytes, then text, then every record).
 
 ``--baseline-src`` names another checkout's ``src`` (e.g. the main branch's) to measure in the
 same run, for a before/after figure from the same file and machine.
+
+Measured on a busy 2-core machine, one run, 204 MB / 1,448,000 messages: whole-file import
+(baseline) 2,783 MB peak in 386 s; streamed 598 MB peak in 515 s (two passes over the file).
 """
 
 from __future__ import annotations

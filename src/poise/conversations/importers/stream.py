@@ -61,8 +61,8 @@ class TextLines:
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         pending: list[str] = []
         chunks_then_end: Iterator[bytes | None] = chain((first,), chunks, (None,))
-        for chunk in chunks_then_end:  # None: the end, flush the decoder
-            text = decoder.decode(chunk or b"", final=chunk is None)
+        for piece in chunks_then_end:  # None: the end, flush the decoder
+            text = decoder.decode(piece or b"", final=piece is None)
             if old_mac:
                 text = text.replace("\r", "\n")
             if "\n" not in text:
