@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
+from poise.conversations import actions
 from poise.conversations.models import Conversation, ImportRun, Message, Rating
 from poise.conversations.queries import counts
 from poise.settings import Settings
@@ -216,3 +219,53 @@ def test_api_import_returns_the_report_as_json(client: TestClient, session: Sess
         files={"file": ("good.csv", GOOD.encode())},
     )
     assert refused.status_code == 403
+
+
+SCATTERED = HEADER + (
+    "A1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,Billing,,\n"
+    "B2,email,customer,How do I export reports?,2026-11-01T10:00:00Z,Reports,,\n"
+    "C3,chat,customer,Hello,2026-11-01T11:00:00Z,,,\n"
+    "B2,email,agent,Use Export in the menu.,2026-11-01T12:00:00Z,Reports,4,\n"
+    "C3,chat,agent,Hi,2026-11-01T11:01:00Z,,,\n"
+    "A1,chat,agent,Fixed it for you.,2026-11-01T09:03:00Z,Billing,good,Quick and kind\n"
+    "C3,fax,customer,Still there?,2026-11-01T11:02:00Z,,,\n"
+)
+
+
+def test_a_streamed_import_keeps_scattered_conversations_whole(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of one conversation far apart, written a batch of two messages at a time."""
+    monkeypatch.setattr(actions, "WRITE_BATCH", 2)
+    path = tmp_path / "scattered.csv"
+    path.write_text(SCATTERED)
+    with path.open("rb") as stream:
+        refused = actions.import_file(
+            session, actor=None, data=stream, filename="scattered.csv", fmt="csv"
+        )
+    assert refused.status == "rejected" and counts(session)["messages"] == 0
+    with path.open("rb") as stream:
+        report = actions.import_file(
+            session,
+            actor=None,
+            data=stream,
+            filename="scattered.csv",
+            fmt="csv",
+            skip_invalid=True,
+        )
+    assert report.status == "partial"
+    c = report.counts
+    assert (c.conversations_created, c.messages_created, c.ratings_created) == (2, 4, 2)
+    assert [e.line for e in report.errors] == [4, 6, 8]
+    assert report.rejected_text == HEADER + "".join(
+        line + "\n" for line in SCATTERED.splitlines() if line.startswith("C3")
+    )
+    a1 = session.query(Conversation).filter_by(external_id="A1").one()
+    assert (a1.message_count, a1.purpose, a1.rating.score) == (2, "My invoice is wrong", 3)
+    run = session.query(ImportRun).filter_by(status="partial").one()
+    assert run.sha256 == hashlib.sha256(SCATTERED.encode()).hexdigest()
+    with path.open("rb") as stream:
+        again = actions.import_file(
+            session, actor=None, data=stream, filename="scattered.csv", fmt="csv", skip_invalid=True
+        )
+    assert (again.counts.conversations_created, again.counts.messages_created) == (0, 0)

@@ -209,6 +209,23 @@ def test_conflicting_channel_rejects_the_whole_conversation() -> None:
     assert result.rows_rejected == 3
 
 
+def test_conflicting_ratings_name_both_as_written() -> None:
+    """Found by fuzzing: two ratings for one conversation raised TypeError (a 500)."""
+    data = (
+        b"conversation_id,channel,author_role,body,sent_at,rating\n"
+        b"A1,chat,customer,Hello,2026-11-01T09:00:00Z,Good\n"
+        b"A1,chat,agent,Hi,2026-11-01T09:01:00Z,4\n"
+    )
+    result = parse_file(data, "csv")
+    assert result.conversations == []
+    assert (
+        3,
+        "rating",
+        "'4' conflicts with 'Good' first given on line 2 for conversation 'A1'; "
+        "a conversation has one rating",
+    ) in errors(result)
+
+
 def test_duplicate_message_id_names_the_first_line() -> None:
     result = parse("duplicate_id.csv", "csv")
     assert ids(result) == ["C-2"]

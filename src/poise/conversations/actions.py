@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
-from poise.conversations.importers import FORMATS, ImportLimits, parse_file
+from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -84,7 +86,7 @@ def _record_run(
     filename: str,
     fmt: str,
     source: str,
-    data: bytes,
+    sha256: str,
     status: str,
     parsed: ParseResult,
     counts: WriteCounts,
@@ -93,7 +95,7 @@ def _record_run(
         filename=filename[:255],
         format=fmt,
         source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         status=status,
         rows_total=parsed.rows_total,
         rows_rejected=parsed.rows_rejected,
@@ -113,7 +115,7 @@ def import_file(
     session: Session,
     *,
     actor: User | None,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     fmt: str,
     source: str | None = None,
@@ -128,20 +130,26 @@ def import_file(
     come back as ``rejected_text``. A file-level error (missing columns, an unreadable header
     or JSON document) always refuses the whole file; rows with bytes that are not UTF-8 are
     refused row by row. Either way the attempt is recorded as an :class:`ImportRun`.
+
+    ``data`` may be a seekable binary stream (an open file, an upload): CSV and JSON Lines
+    are then checked in a first pass and written in batches in a second, so memory stays
+    bounded by a batch, not the file. Nothing is committed before the last batch.
     """
     require_lead(actor)
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     source = _check_source(source or fmt)
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
-    parsed = parse_file(data, fmt, limits=limits or ImportLimits(), progress=parse_progress)
+    binary = io.BytesIO(data) if isinstance(data, bytes) else data
+    plan = read_import(binary, fmt, limits=limits or ImportLimits(), progress=parse_progress)
+    parsed = plan.result
     counts = WriteCounts()
     refused = parsed.fatal or (parsed.errors and not skip_invalid)
     if refused:
         status = "rejected"
     else:
         write_progress = (lambda done, total: progress("write", done, total)) if progress else None
-        counts = write_conversations(session, source, parsed.conversations, progress=write_progress)
+        counts = _write_in_batches(session, source, plan, write_progress)
         status = "partial" if parsed.errors else "imported"
     run = _record_run(
         session,
@@ -149,7 +157,7 @@ def import_file(
         filename=filename,
         fmt=fmt,
         source=source,
-        data=data,
+        sha256=plan.sha256,
         status=status,
         parsed=parsed,
         counts=counts,
@@ -164,6 +172,48 @@ def import_file(
         counts=counts,
         rejected_text=_rejected_text(parsed) if status == "partial" else None,
     )
+
+
+WRITE_BATCH = 20_000  # messages handed to the writer at once
+
+
+def _write_in_batches(
+    session: Session,
+    source: str,
+    plan: ImportPlan,
+    progress: Callable[[int, int], None] | None,
+) -> WriteCounts:
+    """Store the plan's conversations a few thousand messages at a time, in one transaction.
+
+    Each conversation is whole in one batch (the writer sees all its turns at once), so the
+    stored result is the same as writing the whole file in one call.
+    """
+    total = WriteCounts()
+    batch: list[ConversationRecord] = []
+    pending = done = 0
+    for record in plan.conversations():
+        batch.append(record)
+        pending += len(record.messages)
+        if pending >= WRITE_BATCH:
+            _add_counts(total, write_conversations(session, source, batch))
+            done += pending
+            batch, pending = [], 0
+            if progress:
+                progress(done, plan.messages)
+    if batch:
+        _add_counts(total, write_conversations(session, source, batch))
+    if progress:
+        progress(plan.messages, plan.messages)
+    total.conversation_ids = sorted(set(total.conversation_ids))
+    return total
+
+
+def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
+    total.conversations_created += batch.conversations_created
+    total.conversations_updated += batch.conversations_updated
+    total.messages_created += batch.messages_created
+    total.ratings_created += batch.ratings_created
+    total.conversation_ids.extend(batch.conversation_ids)
 
 
 def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:

@@ -45,8 +45,7 @@ def import_command(
     if not file.is_file():
         fail(f"no such file: {file}")
     settings = load_settings()
-    data = file.read_bytes()
-    with open_session(settings) as session, _progress() as progress:
+    with file.open("rb") as data, open_session(settings) as session, _progress() as progress:
         phases = {
             "parse": progress.add_task("Reading", total=None),
             "write": progress.add_task("Writing", total=None, visible=False),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -169,21 +170,25 @@ def import_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLRe
     return render(request, "conversations/import.html", _import_context(session))
 
 
-def read_upload(upload: UploadFile, settings: Settings) -> bytes:
-    """The uploaded bytes, refusing files over the configured size before reading them all.
+def read_upload(upload: UploadFile, settings: Settings) -> BinaryIO:
+    """The uploaded file, refused when over the configured size or empty, ready to read.
 
-    Reads the spooled file directly (blocking): callers run on the thread pool, never on the
-    event loop, so a large upload does not stall every other request.
+    The upload is already spooled to disk; its size is measured by seeking, so the import
+    reads it a line at a time and never holds it in memory. Blocking: callers run on the
+    thread pool, never on the event loop.
     """
-    data = upload.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
+    spooled = upload.file
+    spooled.seek(0, io.SEEK_END)
+    size = spooled.tell()
+    spooled.seek(0)
+    if size > settings.max_upload_bytes:
         raise InvalidInput(
             f"the file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB; "
             "split it or import it with the `poise import` command"
         )
-    if not data:
+    if not size:
         raise InvalidInput("the file is empty")
-    return data
+    return spooled
 
 
 def _rejected_path(settings: Settings, run_id: int) -> Path:

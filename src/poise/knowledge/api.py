@@ -16,7 +16,7 @@ from poise.knowledge.models import Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import suggest_for_conversation
 from poise.web.deps import SessionDep, SettingsDep
-from poise.web.params import IdField, IdPath
+from poise.web.params import IdField, IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1/kb", tags=["manual"])
 
@@ -134,7 +134,7 @@ def list_endpoint(
     user: ApiUser,
     status: str | None = None,
     product: str | None = None,
-    page: int = Query(1, ge=1),
+    page: PageQuery = 1,
 ) -> dict[str, Any]:
     listing = queries.list_articles(
         session, actor=user, status=status, product=product, page=page,

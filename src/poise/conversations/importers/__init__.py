@@ -1,21 +1,31 @@
 """File parsers: outside formats in, validated :mod:`poise.conversations.records` out.
 
-No database access here: :func:`parse_file` reads bytes and returns a
-:class:`~poise.conversations.records.ParseResult`; the writer stores it. Formats and their
-error behaviour are documented in ``docs/importing.md``.
+No database access here. :func:`read_import` reads a binary stream in two passes (check, then
+yield the good conversations) so a large CSV or JSON Lines file is never held in memory;
+:func:`parse_file` does both over bytes and returns a whole
+:class:`~poise.conversations.records.ParseResult`. Formats and their error behaviour are
+documented in ``docs/importing.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from poise.conversations.importers.common import ImportLimits, Progress, gc_paused
-from poise.conversations.importers.csv_jsonl import parse_csv, parse_jsonl
+from poise.conversations.importers.csv_jsonl import (
+    check_rows,
+    good_conversations,
+    parse_csv,
+    parse_jsonl,
+)
 from poise.conversations.importers.twcs import parse_twcs
 from poise.conversations.importers.zendesk import parse_zendesk
-from poise.conversations.records import ParseResult
+from poise.conversations.records import ConversationRecord, ParseResult
 
-__all__ = ["FORMATS", "ImportLimits", "Progress", "parse_file"]
+__all__ = ["FORMATS", "ImportLimits", "ImportPlan", "Progress", "parse_file", "read_import"]
 
 FORMATS = ("csv", "jsonl", "twcs", "zendesk")
 
@@ -26,6 +36,58 @@ _PARSERS: dict[str, _Parser] = {
     "twcs": parse_twcs,
     "zendesk": parse_zendesk,
 }
+
+
+STREAMED = ("csv", "jsonl")  # read a line at a time; twcs threads and Zendesk JSON need it all
+
+
+@dataclass
+class ImportPlan:
+    """A file checked: its refusals, its SHA-256, and the way to its good conversations.
+
+    ``result`` has the errors and ``rows_total`` at once; ``conversations()`` reads the file
+    again (it must still be open) and yields each good conversation, completing
+    ``result.rejected_lines`` as it goes. Call it at most once.
+    """
+
+    result: ParseResult
+    sha256: str
+    messages: int  # how many messages ``conversations()`` yields in all
+    _conversations: Callable[[], Iterator[ConversationRecord]]
+
+    def conversations(self) -> Iterator[ConversationRecord]:
+        return self._conversations()
+
+
+def read_import(
+    binary: BinaryIO,
+    fmt: str,
+    *,
+    limits: ImportLimits = ImportLimits(),
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Check a file of format ``fmt`` from a seekable binary stream; see :class:`ImportPlan`.
+
+    CSV and JSON Lines are read a line at a time, twice, so memory does not grow with the
+    file; twcs and Zendesk files are read whole (threads link across the file).
+    """
+    if fmt not in STREAMED:
+        data = binary.read()
+        whole = parse_file(data, fmt, limits=limits, progress=progress)
+        found, whole.conversations = whole.conversations, []
+        messages = sum(len(c.messages) for c in found)
+        return ImportPlan(whole, hashlib.sha256(data).hexdigest(), messages, lambda: iter(found))
+    start = binary.tell()
+    with gc_paused():
+        result, checked, sha256 = check_rows(binary, fmt, limits, progress)
+    if checked is None:
+        return ImportPlan(result, sha256, 0, lambda: iter(()))
+
+    def second_pass() -> Iterator[ConversationRecord]:
+        binary.seek(start)
+        return good_conversations(binary, fmt, limits, result, checked)
+
+    return ImportPlan(result, sha256, checked.messages, second_pass)
 
 
 def parse_file(

@@ -361,17 +361,18 @@ def json_error_reason(error: json.JSONDecodeError) -> str:
 class Outcome:
     """Collects conversations, errors and rejected raw text while a parser runs."""
 
-    def __init__(self, raw_of: Callable[[int], str], decoded: Decoded) -> None:
+    def __init__(self, raw_of: Callable[[int], str | None]) -> None:
         self.result = ParseResult()
-        self._raw_of = raw_of
-        self._bad_bytes = bool(decoded.bad_lines)
+        self._raw_of = raw_of  # ``None`` when the row's text is not at hand (read it later)
 
     def fail(self, line: int, field_name: str, reason: str) -> None:
         """Refuse one row (or the file, ``line=0``)."""
         self.result.errors.append(RowError(line, field_name, reason))
         if line and line not in self.result.rejected_lines:
             raw = self._raw_of(line)
-            if self._bad_bytes:  # keep the rejected text writable as UTF-8
+            if raw is None:
+                return
+            if not raw.isascii():  # keep the rejected text writable as UTF-8
                 raw = _ESCAPED_BYTE.sub("\ufffd", raw)
             self.result.rejected_lines[line] = raw
 

@@ -5,23 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, BinaryIO
 
 from poise.conversations.importers.common import (
     PROGRESS_EVERY,
-    CsvRecords,
     ImportLimits,
-    LineIndex,
     Outcome,
     Progress,
     body_problem,
     choice_problem,
     csv_error_reason,
     csv_field_limit,
-    decode,
     derive_message_id,
     email_problem,
     file_error,
@@ -30,11 +29,17 @@ from poise.conversations.importers.common import (
     parse_rating,
     parse_tags,
     parse_time,
-    protect_bare_cr,
     purpose_from,
     show,
     text_problem,
     too_many_rows,
+)
+from poise.conversations.importers.stream import (
+    CR_MARK,
+    ESCAPED_BYTE,
+    TextLines,
+    protected,
+    shown_raw,
 )
 from poise.conversations.models import AUTHOR_ROLES, CHANNELS, STATUSES
 from poise.conversations.records import (
@@ -100,9 +105,10 @@ class _Group:
 class _Rows:
     """Turns rows (field -> raw value) into conversations; shared by CSV and JSON Lines."""
 
-    def __init__(self, outcome: Outcome, limits: ImportLimits) -> None:
+    def __init__(self, outcome: Outcome, limits: ImportLimits, *, keep: bool = False) -> None:
         self.outcome = outcome
         self.limits = limits
+        self.keep = keep  # build the messages (the second pass) or only check them (the first)
         self.groups: dict[str, _Group] = {}
         self.checked: set[str] = set()  # author names and emails already found fine
 
@@ -167,6 +173,8 @@ class _Rows:
         if problems or isinstance(sent_at, str):
             self._refuse(line, group, problems)
             return
+        if not self.keep:
+            return
         if not message_id:
             derived = derive_message_id(conversation_id, sent_at, role, body)
             seen = group.repeats.get(derived, 0) + 1
@@ -191,7 +199,7 @@ class _Rows:
                 group.given_on[name] = line
                 raws[name] = raw
             elif group.values[name] != value:
-                problems.append((name, _conflict(group, name, value)))
+                problems.append((name, _conflict(group, name, value, raw)))
         if len(problems) == before:
             group.last_given = given
 
@@ -235,8 +243,14 @@ class _Rows:
         if group is not None:
             group.failed.add(line)
 
-    def finish(self) -> ParseResult:
-        conversations = self.outcome.result.conversations
+    def finish(self) -> _Checked:
+        """After the first pass: refuse incomplete or partly invalid conversations.
+
+        Returns where each good conversation ends (its last line) and every refused line,
+        which is all the second pass needs; the groups themselves are let go.
+        """
+        ends: set[int] = set()
+        messages = 0
         for group in self.groups.values():
             if not group.failed and "channel" not in group.values:
                 self.outcome.fail(
@@ -249,8 +263,24 @@ class _Rows:
                 what = f"conversation {show(group.external_id)}"
                 self.outcome.reject_group(what, group.lines, group.failed)
             else:
-                conversations.append(_conversation(group))
-        return self.outcome.finish()
+                ends.add(group.lines[-1])
+                messages += len(group.lines)
+        self.groups.clear()
+        refused = {e.line for e in self.outcome.result.errors}
+        return _Checked(ends, refused, messages)
+
+    def completed(self, external_id: str) -> ConversationRecord:
+        """The second pass reached the last row of a good conversation: its record."""
+        return _conversation(self.groups.pop(external_id))
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What the first pass leaves for the second: where good conversations end, what was refused."""
+
+    ends: set[int]
+    refused: set[int]
+    messages: int
 
 
 def _conversation(group: _Group) -> ConversationRecord:
@@ -300,8 +330,10 @@ def _conversation(group: _Group) -> ConversationRecord:
     )
 
 
-def _conflict(group: _Group, name: str, value: Any) -> str:
+def _conflict(group: _Group, name: str, value: Any, raw: Any) -> str:
     old = group.values[name]
+    if name == "rating":  # normalised to (scale, score): show the ratings as written
+        value, old = raw.strip(), group.raws[name].strip()
     shown = show(";".join(value) if isinstance(value, tuple) else str(value))
     was = show(";".join(old) if isinstance(old, tuple) else str(old))
     return (
@@ -357,84 +389,147 @@ def _wrong_kinds(row: dict[str, Any]) -> Problems:
     return problems
 
 
-# --- CSV --------------------------------------------------------------------------------------
+# --- reading rows ---------------------------------------------------------------------------
 
 
-def parse_csv(data: bytes, limits: ImportLimits, progress: Progress | None) -> ParseResult:
-    decoded = decode(data)
-    text = decoded.text
-    if not text.strip():
-        return file_error("the file is empty: expected a header row and one row per message")
-    lines = LineIndex(text)
-    ends: dict[int, int] = {}  # first line -> last line, for records over several lines
+class FileRefused(Exception):  # noqa: N818 - reads as the refusal it is
+    """The file as a whole cannot be read (no header, a missing column, too many rows)."""
 
-    def raw_of(line: int) -> str:
-        return lines.get(line, ends.get(line, line))
+    def __init__(self, result: ParseResult) -> None:
+        super().__init__(str(result.errors[0]))
+        self.result = result
 
-    outcome = Outcome(raw_of, decoded)
-    text, mark = protect_bare_cr(text)
-    header_line, _, _ = text.partition("\n")
-    delimiter = _delimiter(header_line)
-    stream = io.StringIO(text, newline="\n")
-    with csv_field_limit(limits) as field_limit:
-        reader = csv.reader(stream, delimiter=delimiter)
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One record of the file: its fields, or why it was refused before looking at them.
+
+    ``conversation_id`` ties a refused record to its conversation when it can still be read.
+    """
+
+    first: int
+    values: dict[str, Any] | None
+    problems: Problems
+    conversation_id: str
+    raw: list[str]
+
+
+class _CsvReader:
+    """The records of a CSV file after its header, read a line at a time."""
+
+    def __init__(self, lines: TextLines, limits: ImportLimits, progress: Progress | None) -> None:
+        self.lines = lines
+        self.limits = limits
+        self.progress = progress
+        self.count = 0  # records, including those that could not be read
+        self.too_many = False
+        self.header_raw = ""
+        self._raw: list[str] = []  # the physical lines of the record being read
+        self._marked = False  # a carriage return inside a value was hidden from the csv module
+
+    def shown(self, row: _Row) -> str:
+        return shown_raw(row.raw)
+
+    def _feed(self, source: Iterator[str]) -> Iterator[str]:
+        for line in source:
+            self._raw.append(line)
+            if "\r" in line:
+                line = protected(line)
+                self._marked = CR_MARK in line or self._marked
+            yield line
+
+    def __iter__(self) -> Iterator[_Row]:
+        source = iter(self.lines)
+        ahead: list[str] = []
+        for line in source:
+            ahead.append(line)
+            if line.strip():
+                break
+        else:
+            raise FileRefused(
+                file_error("the file is empty: expected a header row and one row per message")
+            )
+        delimiter = _delimiter(ahead[0].rstrip("\r\n"))
+        with csv_field_limit(self.limits) as field_limit:
+            reader = csv.reader(self._feed(chain(ahead, source)), delimiter=delimiter)
+            names = self._header(reader, field_limit)
+            yield from self._records(reader, names, field_limit)
+
+    def _header(self, reader: Iterator[list[str]], field_limit: int) -> list[str]:
         try:
             header = next(reader)
         except csv.Error as error:
-            return file_error(f"the header row: {csv_error_reason(error, field_limit)}")
-        if bad_header := decoded.bad_between(1, reader.line_num):
-            return file_error(f"the header row is {decoded.encoding_reason(bad_header)}")
+            raise FileRefused(
+                file_error(f"the header row: {csv_error_reason(error, field_limit)}")
+            ) from None
+        if bad_header := self.lines.bad_between(1, self.lines.number):
+            raise FileRefused(
+                file_error(f"the header row is {self.lines.encoding_reason(bad_header)}")
+            )
         names = [h.strip().lower() for h in header]
         missing = [name for name in REQUIRED if name not in names]
         if missing:
-            return file_error(
-                f"missing required column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)} (found: {', '.join(h for h in header if h) or 'none'})",
-                "columns",
+            raise FileRefused(
+                file_error(
+                    f"missing required column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)} (found: {', '.join(h for h in header if h) or 'none'})",
+                    "columns",
+                )
             )
         repeated = sorted({n for n in names if n and names.count(n) > 1})
         if repeated:
-            return file_error(f"column {', '.join(repeated)} appears more than once", "columns")
-        outcome.result.rejected_lines[0] = lines.get(1, reader.line_num)
+            raise FileRefused(
+                file_error(f"column {', '.join(repeated)} appears more than once", "columns")
+            )
+        self.header_raw = shown_raw(self._raw)
+        return names
+
+    def _records(
+        self, reader: Iterator[list[str]], names: list[str], field_limit: int
+    ) -> Iterator[_Row]:
         width = len(names)
         padding = [name for name in KNOWN if name not in names]
         keys = names + padding  # rows get every known field, "" when the file lacks it
         blanks = [""] * len(padding)
-        rows = _Rows(outcome, limits)
-        records = CsvRecords(reader, lambda: reader.line_num, ends, limits, field_limit, progress)
-        for row in records:
-            first, record = row.first, row.values
-            if row.error is not None:
-                outcome.fail(first, "", row.error)
+        id_at = names.index("conversation_id")
+        last = self.lines.number
+        while True:
+            raw: list[str] = []
+            self._raw = raw
+            self._marked = False
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                first, last = last + 1, self.lines.number
+                self.count += 1
+                yield _Row(first, None, [("", csv_error_reason(error, field_limit))], "", raw)
                 continue
-            if decoded.bad_lines and (bad := decoded.bad_between(first, row.last)):
-                outcome.fail(first, "encoding", decoded.encoding_reason(bad))
-                _mark_failed(rows, record, names, first)
+            first, last = last + 1, self.lines.number
+            if not record:
+                continue  # a blank line
+            self.count += 1
+            if self.count > self.limits.max_rows:
+                self.too_many = True
+                return
+            if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+                self.progress(self.count, 0)
+            conversation_id = record[id_at].strip() if id_at < len(record) else ""
+            if self.lines.bad_lines and (bad := self.lines.bad_between(first, last)):
+                reason = self.lines.encoding_reason(bad)
+                yield _Row(first, None, [("encoding", reason)], conversation_id, raw)
                 continue
             if len(record) != width:
-                outcome.fail(
-                    first,
-                    "",
+                reason = (
                     f"has {len(record)} values but the header has {width} columns "
-                    "(is a quote or a delimiter missing?)",
+                    "(is a quote or a delimiter missing?)"
                 )
-                _mark_failed(rows, record, names, first)
+                yield _Row(first, None, [("", reason)], conversation_id, raw)
                 continue
-            if mark is not None:
-                record = [v.replace(mark, "\n") if mark in v else v for v in record]
-            rows.take(dict(zip(keys, record + blanks, strict=False)), first)
-    if records.too_many:
-        return too_many_rows(limits)
-    count = records.count
-    if count == 0:
-        return file_error("the file has a header but no rows")
-    if progress is not None:
-        progress(count, count)
-    result = rows.finish()
-    result.rows_total = count
-    if len(result.rejected_lines) == 1:  # only the header: nothing was rejected
-        del result.rejected_lines[0]
-    return result
+            if self._marked:
+                record = [v.replace(CR_MARK, "\n") if CR_MARK in v else v for v in record]
+            yield _Row(first, dict(zip(keys, record + blanks, strict=False)), [], "", raw)
 
 
 def _delimiter(header: str) -> str:
@@ -447,16 +542,142 @@ def _delimiter(header: str) -> str:
     return ","
 
 
-def _mark_failed(rows: _Rows, record: list[str], names: list[str], line: int) -> None:
-    """Tie a row that could not be read to its conversation, when its id can still be found."""
-    if "conversation_id" not in names:
-        return
-    index = names.index("conversation_id")
-    if index >= len(record):
-        return
-    conversation_id = record[index].strip()
-    if not conversation_id:
-        return
+class _JsonlReader:
+    """The objects of a JSON Lines file, one message each, read a line at a time."""
+
+    def __init__(self, lines: TextLines, limits: ImportLimits, progress: Progress | None) -> None:
+        self.lines = lines
+        self.limits = limits
+        self.progress = progress
+        self.count = 0
+        self.too_many = False
+        self.header_raw = ""
+
+    def shown(self, row: _Row) -> str:
+        text = row.raw[0].rstrip("\n").rstrip("\r")
+        return text if text.isascii() else ESCAPED_BYTE.sub("\ufffd", text)
+
+    def __iter__(self) -> Iterator[_Row]:
+        for line in self.lines:
+            if not line.strip():
+                continue
+            self.count += 1
+            if self.count > self.limits.max_rows:
+                self.too_many = True
+                return
+            if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+                self.progress(self.count, 0)
+            yield self._row(self.lines.number, line)
+        if not self.count:
+            raise FileRefused(
+                file_error("the file is empty: expected one JSON object per line, per message")
+            )
+
+    def _row(self, number: int, line: str) -> _Row:
+        if self.lines.bad_lines and number in self.lines.bad_lines:
+            reason = self.lines.encoding_reason(number)
+            return _Row(number, None, [("encoding", reason)], "", [line])
+        try:
+            row = loads_bounded(line[:-1] if line.endswith("\n") else line)
+        except json.JSONDecodeError as error:
+            return _Row(number, None, [("", json_error_reason(error))], "", [line])
+        except TooDeep as error:
+            return _Row(number, None, [("", str(error))], "", [line])
+        if not isinstance(row, dict):
+            reason = "expected a JSON object {…} for one message"
+            return _Row(number, None, [("", reason)], "", [line])
+        row = {str(k).strip().lower(): v for k, v in row.items()}
+        problems = _wrong_kinds(row)
+        if problems:
+            # A conversation_id that is itself refused (true, an object) names no group.
+            refused = any(name == "conversation_id" for name, _ in problems)
+            conversation_id = "" if refused else _text(row.get("conversation_id"))
+            if "\x00" in conversation_id:
+                conversation_id = ""
+            return _Row(number, None, problems, conversation_id, [line])
+        given = {k: v if k == "tags" else _text(v) for k, v in row.items() if k in KNOWN}
+        return _Row(number, {**_BLANK_ROW, **given}, [], "", [line])
+
+
+_Reader = _CsvReader | _JsonlReader
+_READERS: dict[str, type[_CsvReader] | type[_JsonlReader]] = {
+    "csv": _CsvReader,
+    "jsonl": _JsonlReader,
+}
+
+
+# --- the two passes ---------------------------------------------------------------------------
+
+
+def check_rows(
+    binary: BinaryIO, fmt: str, limits: ImportLimits, progress: Progress | None
+) -> tuple[ParseResult, _Checked | None, str]:
+    """The first pass: every refusal, the row count, and the file's SHA-256; nothing kept.
+
+    Rows are checked as they are read, so memory holds what each conversation needs for its
+    checks (its lines, message ids, conversation fields), never the messages. The result's
+    ``rejected_lines`` has the rows refused on their own; rows refused with their
+    conversation get their text in the second pass.
+    """
+    lines = TextLines(binary)
+    reader = _READERS[fmt](lines, limits, progress)
+    now: list[_Row] = []
+    outcome = Outcome(lambda line: reader.shown(now[0]) if now and now[0].first == line else None)
+    rows = _Rows(outcome, limits)
+    try:
+        for row in reader:
+            now[:] = [row]
+            if row.values is not None:
+                rows.take(row.values, row.first)
+                continue
+            for name, reason in row.problems:
+                outcome.fail(row.first, name, reason)
+            if row.conversation_id:
+                _mark_failed(rows, row.conversation_id, row.first)
+    except FileRefused as refused:
+        return refused.result, None, lines.drain()
+    now.clear()
+    if reader.too_many:
+        return too_many_rows(limits), None, lines.drain()
+    if reader.count == 0:
+        return file_error("the file has a header but no rows"), None, lines.drain()
+    if progress is not None:
+        progress(reader.count, reader.count)
+    checked = rows.finish()
+    result = outcome.finish()
+    result.rows_total = reader.count
+    if result.rows_rejected and reader.header_raw:
+        result.rejected_lines = {0: reader.header_raw, **result.rejected_lines}
+    return result, checked, lines.drain()
+
+
+def good_conversations(
+    binary: BinaryIO, fmt: str, limits: ImportLimits, result: ParseResult, checked: _Checked
+) -> Iterator[ConversationRecord]:
+    """The second pass: each good conversation, yielded once its last row has been read.
+
+    Only conversations still open at a point of the file are in memory, so a file whose
+    conversations are contiguous (or close together) is read in constant memory. The rows
+    refused with their conversation get their text in ``result.rejected_lines`` here.
+    """
+    reader = _READERS[fmt](TextLines(binary), limits, None)
+    rows = _Rows(Outcome(lambda line: None), limits, keep=True)
+    missing = {line for line in checked.refused if line not in result.rejected_lines}
+    for row in reader:
+        if row.first in checked.refused:
+            if row.first in missing:
+                result.rejected_lines[row.first] = reader.shown(row)
+            continue
+        assert row.values is not None
+        rows.take(row.values, row.first)
+        if row.first in checked.ends:
+            yield rows.completed(row.values["conversation_id"].strip())
+    if missing:
+        result.rejected_lines = dict(sorted(result.rejected_lines.items()))
+
+
+def _mark_failed(rows: _Rows, conversation_id: str, line: int) -> None:
+    """Tie a row that could not be read to its conversation."""
     group = rows.groups.get(conversation_id)
     if group is None:
         group = rows.groups[conversation_id] = _Group(conversation_id, line)
@@ -464,55 +685,20 @@ def _mark_failed(rows: _Rows, record: list[str], names: list[str], line: int) ->
     group.failed.add(line)
 
 
-# --- JSON Lines -------------------------------------------------------------------------------
+def parse_csv(data: bytes, limits: ImportLimits, progress: Progress | None) -> ParseResult:
+    return _parse_whole(data, "csv", limits, progress)
 
 
 def parse_jsonl(data: bytes, limits: ImportLimits, progress: Progress | None) -> ParseResult:
-    decoded = decode(data)
-    if not decoded.text.strip():
-        return file_error("the file is empty: expected one JSON object per line, per message")
-    lines = decoded.text.split("\n")
-    outcome = Outcome(lambda line: lines[line - 1].rstrip("\r"), decoded)
-    rows = _Rows(outcome, limits)
-    total = sum(1 for line in lines if line.strip())
-    count = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        count += 1
-        if count > limits.max_rows:
-            return too_many_rows(limits)
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count, total)
-        if decoded.bad_lines and number in decoded.bad_lines:
-            outcome.fail(number, "encoding", decoded.encoding_reason(number))
-            continue
-        try:
-            row = loads_bounded(line)
-        except json.JSONDecodeError as error:
-            outcome.fail(number, "", json_error_reason(error))
-            continue
-        except TooDeep as error:
-            outcome.fail(number, "", str(error))
-            continue
-        if not isinstance(row, dict):
-            outcome.fail(number, "", "expected a JSON object {…} for one message")
-            continue
-        row = {str(k).strip().lower(): v for k, v in row.items()}
-        problems = _wrong_kinds(row)
-        if problems:
-            for name, reason in problems:
-                outcome.fail(number, name, reason)
-            # A conversation_id that is itself refused (true, an object) names no group.
-            refused = any(name == "conversation_id" for name, _ in problems)
-            conversation_id = "" if refused else _text(row.get("conversation_id"))
-            if conversation_id and "\x00" not in conversation_id:
-                _mark_failed(rows, [conversation_id], ["conversation_id"], number)
-            continue
-        given = {k: v if k == "tags" else _text(v) for k, v in row.items() if k in KNOWN}
-        rows.take({**_BLANK_ROW, **given}, number)
-    if progress is not None:
-        progress(count, total)
-    result = rows.finish()
-    result.rows_total = count
+    return _parse_whole(data, "jsonl", limits, progress)
+
+
+def _parse_whole(
+    data: bytes, fmt: str, limits: ImportLimits, progress: Progress | None
+) -> ParseResult:
+    """Both passes over bytes in memory, every conversation collected (tests, small files)."""
+    result, checked, _ = check_rows(io.BytesIO(data), fmt, limits, progress)
+    if checked is not None:
+        found = good_conversations(io.BytesIO(data), fmt, limits, result, checked)
+        result.conversations = list(found)
     return result

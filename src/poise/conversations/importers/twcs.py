@@ -119,7 +119,7 @@ def parse_twcs(data: bytes, limits: ImportLimits, progress: Progress | None) -> 
         return file_error("the file is empty: expected the twcs header and one row per tweet")
     lines = LineIndex(text)
     ends: dict[int, int] = {}
-    outcome = Outcome(lambda line: lines.get(line, ends.get(line, line)), decoded)
+    outcome = Outcome(lambda line: lines.get(line, ends.get(line, line)))
     text, mark = protect_bare_cr(text)
     tweets: dict[str, _Tweet] = {}
     first_line: dict[str, int] = {}  # tweet id -> line it first appears on, valid or not

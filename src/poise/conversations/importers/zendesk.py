@@ -191,7 +191,7 @@ def parse_zendesk(data: bytes, limits: ImportLimits, progress: Progress | None) 
         return file_error("the export holds no tickets")
     if len(tickets) > limits.max_rows:
         return file_error(f"the export has more than {limits.max_rows:,} tickets: split it")
-    outcome = Outcome(lambda n: json_raw(tickets[n - 1]), decoded)
+    outcome = Outcome(lambda n: json_raw(tickets[n - 1]))
     reader = _Reader(outcome, users, limits, noun="ticket")
     total = len(tickets)
     for number, ticket in enumerate(tickets, 1):
@@ -214,7 +214,7 @@ def _is_object(line: str) -> bool:
 
 def _parse_ndjson(decoded: Decoded, limits: ImportLimits, progress: Progress | None) -> ParseResult:
     lines = decoded.text.split("\n")
-    outcome = Outcome(lambda n: lines[n - 1].rstrip("\r"), decoded)
+    outcome = Outcome(lambda n: lines[n - 1].rstrip("\r"))
     reader = _Reader(outcome, {}, limits, noun="line")
     total = sum(1 for line in lines if line.strip())
     count = 0
