@@ -10,8 +10,10 @@ The requests become a graph where each is joined to its nearest neighbours; the 
 issues is read from the graph's spectrum: ``k`` well-separated groups give ``k`` eigenvalues
 of its normalised adjacency near 1, so the count is the number of eigenvalues above a floor
 (0.7). Unlike the largest gap between eigenvalues, that count does not collapse when a few
-issues are much bigger than the rest. Spectral clustering splits the graph into that many
-groups. A group too small to become a
+issues are much bigger than the rest. How many neighbours each request gets is read back
+from that count: half the mean group size (a neighbourhood wider than a group ties it to the
+next one; a narrower one splits it), recounted until the two agree. Spectral clustering
+then splits the graph into that many groups. A group too small to become a
 proposal gives its members to the nearest group when they are close enough to its centre.
 
 Memory stays linear in the number of requests: beyond ``exact`` requests, spherical k-means
@@ -55,7 +57,8 @@ OPPOSITES = ((0, 1), (4, 5), (6, 7))
 class GroupingConfig:
     """How requests are grouped (chosen on CLINC150 development domains; see docs)."""
 
-    neighbours: int = 10
+    neighbours: int = 10  # the first guess; then half the mean group size (5 to 30)
+    neighbour_share: float = 0.5
     eigen_floor: float = 0.7  # an eigenvalue above this is one more issue
     lexical_weight: float = 0.2
     action_penalty: float = 0.15  # two requests naming different actions
@@ -262,9 +265,13 @@ def cluster_nodes(nodes: Nodes, config: GroupingConfig) -> np.ndarray:
     m = len(nodes.meaning)
     if m < 3:
         return np.zeros(m, np.int64)
-    graph = neighbour_graph(similarity(nodes, config), config.neighbours)
-    values, vectors = spectrum(graph)
-    k = count_from_spectrum(values, config.eigen_floor)
+    sim = similarity(nodes, config)
+    neighbours, tried = config.neighbours, set()
+    while neighbours not in tried:  # until the count and the neighbourhood agree
+        tried.add(neighbours)
+        values, vectors = spectrum(neighbour_graph(sim, neighbours))
+        k = count_from_spectrum(values, config.eigen_floor)
+        neighbours = int(np.clip(round(config.neighbour_share * m / k), 5, 30))
     u = vectors[:, :k]
     u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-9)
     return kmeans_pp(u.astype(np.float64), k, config.seed)
