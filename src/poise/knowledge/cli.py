@@ -197,7 +197,7 @@ def eval_kb_mining(
         return
     out.print("clinc150 test split, domains never used in tuning:", highlight=False)
     for line in grouping:
-        out.print("  " + format_score(line), highlight=False)
+        typer.echo("  " + format_score(line))
     for name, values in report.items():
         if not isinstance(values, dict):
             continue
