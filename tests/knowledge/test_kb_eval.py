@@ -97,11 +97,25 @@ def test_mining_quality_measures() -> None:
     assert rouge_l("", "anything") == 0.0
 
 
+BANKING = [
+    [text, intent]
+    for intent, texts in {
+        "pay_bill": ["pay my electricity bill", "I want to pay the water bill",
+                     "pay my phone bill now", "make a payment on my gas bill"],
+        "routing": ["what is my routing number", "tell me the bank routing number",
+                    "routing number for my checking account", "I need my routing number"],
+        "pin_change": ["change the pin on my card", "I want a new pin for my debit card",
+                       "how do I reset my card pin", "set a different pin number"],
+    }.items()
+    for text in texts
+]  # fmt: skip
+
+
 def test_eval_kb_mining_on_a_tiny_copy_of_the_data(tmp_path: Path) -> None:
     clinc = tmp_path / "clinc150"
     clinc.mkdir()
     rows = [[t, i] for t, i in PAST]
-    (clinc / "data_full.json").write_text(json.dumps({"train": rows}))
+    (clinc / "data_full.json").write_text(json.dumps({"train": rows, "test": BANKING}))
     tweetsumm = tmp_path / "tweetsumm"
     (tweetsumm / "annotations").mkdir(parents=True)
     (tweetsumm / "dialog_text").mkdir()
@@ -118,6 +132,13 @@ def test_eval_kb_mining_on_a_tiny_copy_of_the_data(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["clinc150"]["n"] == 9 and report["clinc150"]["nmi"] > 0.5
+    banking = report["clinc150_grouping"][0]  # sets without two intents present are skipped
+    names = [g["name"] for g in report["clinc150_grouping"]]
+    assert names == ["banking", "banking+credit_cards", "all four", "all 150 intents",
+                     "banking+credit_cards uneven", "all four uneven"]  # fmt: skip
+    assert banking["issues"] == 3 and banking["requests"] == 12
+    assert banking["proposals"] == 3 and banking["ari"] == 1.0 and banking["kmeans_ari"] == 1.0
+    assert banking["accepted"] is True
     assert report["tweetsumm"]["dialogues"] == 1
     mined = report["tweetsumm"]
     assert mined["poise_resolution"] > 0.4 and mined["poise_issue"] > 0.3

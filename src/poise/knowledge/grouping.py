@@ -7,9 +7,13 @@ a payment" better than meaning alone, and requests that use opposite actions on 
 object (add / remove, lock / unlock) are pushed further apart.
 
 The requests become a graph where each is joined to its nearest neighbours; the number of
-issues is read from the graph's spectrum (the largest gap between the eigenvalues of its
-normalised adjacency: ``k`` well-separated groups give ``k`` eigenvalues near 1), and
-spectral clustering splits the graph into that many groups. A group too small to become a
+issues is read from the graph's spectrum: ``k`` well-separated groups give ``k`` eigenvalues
+of its normalised adjacency near 1, so the count is the number of eigenvalues above a floor
+(0.7). Unlike the largest gap between eigenvalues, that count does not collapse when a few
+issues are much bigger than the rest. How many neighbours each request gets is read back
+from that count: half the mean group size (a neighbourhood wider than a group ties it to the
+next one; a narrower one splits it), recounted until the two agree. Spectral clustering
+then splits the graph into that many groups. A group too small to become a
 proposal gives its members to the nearest group when they are close enough to its centre.
 
 Memory stays linear in the number of requests: beyond ``exact`` requests, spherical k-means
@@ -53,7 +57,9 @@ OPPOSITES = ((0, 1), (4, 5), (6, 7))
 class GroupingConfig:
     """How requests are grouped (chosen on CLINC150 development domains; see docs)."""
 
-    neighbours: int = 15
+    neighbours: int = 10  # the first guess; then half the mean group size (5 to 30)
+    neighbour_share: float = 0.5
+    eigen_floor: float = 0.7  # an eigenvalue above this is one more issue
     lexical_weight: float = 0.2
     action_penalty: float = 0.15  # two requests naming different actions
     opposite_penalty: float = 0.4  # … that undo each other
@@ -206,14 +212,16 @@ def spectrum(graph: FloatArray) -> tuple[FloatArray, FloatArray]:
     return values[::-1], vectors[:, ::-1]
 
 
-def count_from_gap(values: FloatArray) -> int:
-    """The number of groups: where the eigenvalues drop the most (at least two groups)."""
+def count_from_spectrum(values: FloatArray, floor: float) -> int:
+    """The number of groups: eigenvalues above ``floor`` (at least two, at most a third).
+
+    A group loosely tied to the rest keeps an eigenvalue near 1 whatever its size, so the
+    count holds when issues are uneven (4 to 20 requests each), where the largest gap
+    between eigenvalues fell to a quarter of the true count on development data."""
     m = len(values)
     if m <= 2:
         return 1
-    top = min(m - 1, max(3, m // 3))
-    gaps = values[1:top] - values[2 : top + 1]
-    return int(gaps.argmax()) + 2
+    return int(min(max(2, int((values > floor).sum())), max(2, m // 3)))
 
 
 def _seed_centres(u: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
@@ -253,13 +261,17 @@ def kmeans_pp(u: FloatArray, k: int, seed: int, tries: int = 4, rounds: int = 30
 
 
 def cluster_nodes(nodes: Nodes, config: GroupingConfig) -> np.ndarray:
-    """Spectral clustering of the nodes into as many groups as the spectrum's gap says."""
+    """Spectral clustering of the nodes into as many groups as the spectrum counts."""
     m = len(nodes.meaning)
     if m < 3:
         return np.zeros(m, np.int64)
-    graph = neighbour_graph(similarity(nodes, config), config.neighbours)
-    values, vectors = spectrum(graph)
-    k = count_from_gap(values)
+    sim = similarity(nodes, config)
+    neighbours, tried = config.neighbours, set()
+    while neighbours not in tried:  # until the count and the neighbourhood agree
+        tried.add(neighbours)
+        values, vectors = spectrum(neighbour_graph(sim, neighbours))
+        k = count_from_spectrum(values, config.eigen_floor)
+        neighbours = int(np.clip(round(config.neighbour_share * m / k), 5, 30))
     u = vectors[:, :k]
     u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-9)
     return kmeans_pp(u.astype(np.float64), k, config.seed)
