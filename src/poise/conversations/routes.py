@@ -55,13 +55,18 @@ def parse_filters(
     signal: str | None = None,
     sort: str | None = None,
 ) -> queries.ConversationFilters:
-    """Filters from query parameters, where an empty value means "any" (plain HTML forms)."""
-    if assignee and not is_id(assignee):
-        raise InvalidInput(f"assignee must be a user id, not {assignee!r}")
+    """Filters from query parameters, where an empty value means "any" (plain HTML forms).
+
+    ``assignee`` is a user id, ``me`` ("mine") or ``team`` ("my team").
+    """
+    assigned = assignee if assignee in queries.ASSIGNED else None
+    if assignee and not assigned and not is_id(assignee):
+        raise InvalidInput(f"assignee must be a user id, me or team, not {assignee!r}")
     return queries.ConversationFilters(
         channel=_choice(channel, CHANNELS, "channel"),
         status=_choice(status, STATUSES, "status"),
-        assignee_id=int(assignee) if assignee else None,
+        assignee_id=int(assignee) if assignee and not assigned else None,
+        assigned=assigned,
         product=product or None,
         opened_from=_date(opened_from, "opened_from"),
         opened_to=_date(opened_to, "opened_to"),
@@ -82,6 +87,12 @@ SIGNAL_LABELS = {
 SORT_LABELS = {"newest": "Newest", "escalation": "Escalation risk", "negativity": "Most negative"}
 
 
+def assignee_options(user: User, choices: queries.FilterChoices) -> list[tuple[str, str]]:
+    """ "Mine" and "My team" first, then each person the reader may filter by."""
+    options = [("me", "Mine")] + ([("team", "My team")] if user.team_id is not None else [])
+    return options + [(str(person.id), person.name) for person in choices.assignees]
+
+
 @router.get("/conversations", response_class=HTMLResponse)
 def conversation_list(
     request: Request,
@@ -95,10 +106,12 @@ def conversation_list(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
     )
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    choices = queries.filter_choices(session, user)
     context = {
         "listing": listing,
         "filters": filters,
-        "choices": queries.filter_choices(session),
+        "choices": choices,
+        "assignee_options": assignee_options(user, choices),
         "channels": CHANNELS,
         "statuses": STATUSES,
         "signal_filters": SIGNAL_LABELS,
@@ -329,7 +342,12 @@ def models_page(request: Request, user: AdminUser) -> HTMLResponse:
 
 
 @router.get("/signals", response_class=HTMLResponse)
-def signals_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    overview = queries.signal_overview(session, actor=user, now=utcnow())
-    context = {"overview": overview}
+def signals_page(
+    request: Request, session: SessionDep, user: CurrentUser, assignee: str | None = None
+) -> HTMLResponse:
+    """What needs attention among the conversations the reader may open; ``assignee`` is
+    ``me`` or ``team`` to narrow it to "mine" or "my team"."""
+    assigned = _choice(assignee, queries.ASSIGNED, "assignee")
+    overview = queries.signal_overview(session, actor=user, now=utcnow(), assigned=assigned)
+    context = {"overview": overview, "assigned": assigned or ""}
     return render(request, "conversations/signals.html", context)
