@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.permissions import require_lead
 from poise.conversations import queries as conversation_queries
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
 from poise.jobs import JobProgress, jobs_for
 from poise.knowledge import actions, fcr, gaps, queries
 from poise.knowledge.mining import mine
-from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS
+from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import suggest_for_conversation
 from poise.knowledge.text import highlighted, render_markdown
@@ -209,7 +210,14 @@ def _proposals(
     and what the lead chose kept."""
     listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
     job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
-    context = {"listing": listing, "job": job, "errors": errors or {}, "form": form or {}}
+    examples = [c for p in listing.items for c in p.conversation_ids]
+    context = {
+        "listing": listing,
+        "job": job,
+        "errors": errors or {},
+        "form": form or {},
+        "readable": visible_ids(session, user, examples),
+    }
     return render(request, "knowledge/proposals.html", context, 400 if errors else 200)
 
 
@@ -362,8 +370,15 @@ def article_page(
         "can_edit": user.is_lead
         or (article.status in ("draft", "in_review") and article.created_by_id == user.id),
         "conversation_id": conversation_id,
+        "readable": visible_ids(session, user, _linked_conversations(article)),
     }
     return render(request, "knowledge/article.html", context)
+
+
+def _linked_conversations(article: Article) -> list[int]:
+    """The conversations the article page would link to (its sources and flags)."""
+    flagged = [f.conversation_id for f in article.flags if f.conversation_id is not None]
+    return [s.conversation_id for s in article.sources] + flagged
 
 
 @router.get("/manual/{article_id}/edit", response_class=HTMLResponse)

@@ -402,10 +402,11 @@ def team_balance_page(
     request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
-    if team_id is None:
-        raise InvalidInput("choose a team")
-    result = queries.team_balance(session, actor=user, team_id=team_id)
     teams = queries.kudos_teams(session, actor=user)
+    if team_id is None:  # an admin in no team chooses one rather than meeting a 400
+        context = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
+        return render(request, "choose_team.html", context)
+    result = queries.team_balance(session, actor=user, team_id=team_id)
     context = {
         "balance": result,
         "chart": _chart(result),
