@@ -65,7 +65,8 @@ MAX_PURPOSE_CHARS = 300
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         raise InvalidInput(
-            f"source {source!r} must be 1-64 lowercase letters, digits, '.', '_' or '-'"
+            f"source {source!r} must be 1-64 lowercase letters, digits, '.', '_' or '-'",
+            field="source",
         )
     return source
 
@@ -131,7 +132,9 @@ def import_file(
     """
     require_lead(actor)
     if fmt not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise InvalidInput(
+            f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", field="format"
+        )
     source = _check_source(source or fmt)
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     parsed = parse_file(data, fmt, limits=limits or ImportLimits(), progress=parse_progress)

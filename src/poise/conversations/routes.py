@@ -26,6 +26,7 @@ from poise.jobs import JobProgress, JobRun, JobWork, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -190,10 +191,11 @@ def read_upload(upload: UploadFile, settings: Settings) -> bytes:
     if len(data) > settings.max_upload_bytes:
         raise InvalidInput(
             f"the file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB; "
-            "split it or import it with the `poise import` command"
+            "split it or import it with the `poise import` command",
+            field="file",
         )
     if not data:
-        raise InvalidInput("the file is empty")
+        raise InvalidInput("the file is empty", field="file")
     return data
 
 
@@ -250,7 +252,13 @@ def import_upload_file(
 def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
 ) -> HTMLResponse:
-    report, _ = import_upload_file(request, session, settings, user, upload)
+    try:
+        report, _ = import_upload_file(request, session, settings, user, upload)
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
+        context = _import_context(session, errors=field_errors(exc, "file"), form=form)
+        return render(request, "conversations/import.html", context, 400)
     context = _import_context(session, report=report, filename=upload.file.filename)
     status = 422 if report.status == "rejected" else 200
     return render(request, "conversations/import.html", context, status)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
@@ -18,9 +19,11 @@ from poise.morale.feed import atom_feed
 from poise.morale.models import HAPPY_KINDS, KudosRound
 from poise.morale.permissions import leads_team, may_run_round
 from poise.morale.redaction import redact
+from poise.settings import Settings
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -66,6 +69,22 @@ def happy_file_page(
     kind: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
+    return _happy_file(request, session, settings, user, q, starred, kind, page)
+
+
+def _happy_file(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    q: str = "",
+    starred: bool = False,
+    kind: str = "",
+    page: int = 1,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The Happy File; after a refused addition, the words and link kept, the error beside."""
     if kind and kind not in HAPPY_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(HAPPY_KINDS)}, not {kind!r}")
     actions.collect_happy_items(session, owner_id=user.id)
@@ -88,8 +107,10 @@ def happy_file_page(
         "kinds": KIND_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "morale/happy_file.html", context)
+    return render(request, "morale/happy_file.html", context, 400 if errors else 200)
 
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
@@ -100,7 +121,7 @@ def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) ->
     return render(request, "morale/pick_me_up.html", context)
 
 
-@router.post("/morale/happy-file")
+@router.post("/morale/happy-file", response_model=None)
 def add_happy_item(
     request: Request,
     session: SessionDep,
@@ -109,14 +130,20 @@ def add_happy_item(
     text: Annotated[str, Form()] = "",
     link: Annotated[str, Form()] = "",
     screenshot: Annotated[UploadFile | None, File()] = None,
-) -> RedirectResponse:
-    if screenshot is not None and screenshot.filename:
-        data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
-        actions.add_happy_screenshot(
-            session, actor=user, data=data, caption=text, data_dir=settings.data_dir
-        )
-    else:
-        actions.add_happy_note(session, actor=user, text=text, link=link)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        if screenshot is not None and screenshot.filename:
+            data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
+            actions.add_happy_screenshot(
+                session, actor=user, data=data, caption=text, data_dir=settings.data_dir
+            )
+        else:
+            actions.add_happy_note(session, actor=user, text=text, link=link)
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"text": text, "link": link}
+        errors = field_errors(exc, "text")
+        return _happy_file(request, session, settings, user, errors=errors, form=form)
     flash(request, "Kept in your Happy File.")
     return redirect("/morale/happy-file")
 
@@ -271,21 +298,41 @@ def acknowledge_review(
 
 @router.get("/morale/scorecards", response_class=HTMLResponse)
 def scorecards_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    context = {"scorecards": queries.scorecards_for(session, actor=user)}
-    return render(request, "morale/scorecards.html", context)
+    return _scorecards(request, session, user)
 
 
-@router.post("/morale/scorecards")
+def _scorecards(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The scorecards and the new one's form, kept as typed after a refusal (400)."""
+    context = {
+        "scorecards": queries.scorecards_for(session, actor=user),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return render(request, "morale/scorecards.html", context, 400 if errors else 200)
+
+
+@router.post("/morale/scorecards", response_model=None)
 def create_scorecard(
     request: Request,
     session: SessionDep,
     user: LeadUser,
     name: Annotated[str, Form()] = "",
     categories: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    card = actions.create_scorecard(
-        session, actor=user, name=name, categories=actions.parse_categories(categories)
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        card = actions.create_scorecard(
+            session, actor=user, name=name, categories=actions.parse_categories(categories)
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"name": name, "categories": categories}
+        return _scorecards(request, session, user, field_errors(exc, "categories"), form)
     flash(request, f"Scorecard {card.name} is ready for peer reviews.")
     return redirect("/morale/scorecards")
 
