@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import make_conversation, make_user, sign_in
+from poise.morale import actions as morale
 from poise.training import actions as training
 
 QUIZ = "? What comes first?\n* Empathy\n- Policy"
@@ -157,3 +158,24 @@ def test_a_happy_file_note_with_a_bad_link_is_kept(client: TestClient, session: 
         files={"screenshot": ("a.png", b"not an image", "image/png")},
     )
     refused(image, "screenshot", "PNG, JPEG or WebP", "Caption kept")
+
+
+def test_a_peer_review_keeps_its_ratings_and_words(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    reviewer = make_user(session, team="Care")
+    reviewee = make_user(session, team="Care")
+    conv = make_conversation(session, assignee_email=reviewee.email)
+    card = morale.create_scorecard(
+        session, actor=lead, name="Tough", categories=[("Empathy", 5), ("Clarity", 3)]
+    )
+    review = morale.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    empathy, _ = (c.id for c in card.categories)
+    csrf = sign_in(client, reviewer)
+    response = client.post(
+        f"/morale/reviews/{review.id}/submit",
+        data={"csrf_token": csrf, f"score_{empathy}": "4", "strengths": "Stayed calm"},
+    )
+    refused(response, "scores", "Clarity", "Stayed calm")
+    assert f'name="score_{empathy}" value="4" required checked' in response.text

@@ -427,12 +427,16 @@ def submit_review(
     categories = review.scorecard.categories
     missing = [c.name for c in categories if c.id not in scores]
     if missing:
-        raise InvalidInput("rate every category: " + ", ".join(missing))
+        raise InvalidInput("rate every category: " + ", ".join(missing), field="scores")
     for category in categories:
         if not 1 <= scores[category.id] <= category.scale_max:
-            raise InvalidInput(f"{category.name} is rated from 1 to {category.scale_max}")
-    review.strengths = _clean_text(strengths, "strengths (what they do really well)")
-    review.try_next = _clean_text(try_next, "one thing to try", required=False)
+            raise InvalidInput(
+                f"{category.name} is rated from 1 to {category.scale_max}", field="scores"
+            )
+    review.strengths = _clean_text(
+        strengths, "strengths (what they do really well)", field="strengths"
+    )
+    review.try_next = _clean_text(try_next, "one thing to try", required=False, field="try_next")
     for category in categories:
         value = scores[category.id]
         session.add(PeerReviewScore(review_id=review.id, category_id=category.id, value=value))

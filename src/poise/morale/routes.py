@@ -251,12 +251,25 @@ def calibration_page(
 def review_page(
     request: Request, session: SessionDep, user: CurrentUser, review_id: IdPath
 ) -> HTMLResponse:
+    return _review_page(request, session, user, review_id)
+
+
+def _review_page(
+    request: Request,
+    session: Session,
+    user: User,
+    review_id: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The review; after a refused submission, the ratings and words kept, the error beside."""
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
-    return render(request, "morale/review.html", {"review": review, "scores": scores})
+    context = {"review": review, "scores": scores, "errors": errors or {}, "form": form or {}}
+    return render(request, "morale/review.html", context, 400 if errors else 200)
 
 
-@router.post("/morale/reviews/{review_id}/submit")
+@router.post("/morale/reviews/{review_id}/submit", response_model=None)
 def submit_review(
     request: Request,
     session: SessionDep,
@@ -265,20 +278,25 @@ def submit_review(
     review_id: IdPath,
     strengths: Annotated[str, Form()] = "",
     try_next: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     scores = {
         int(key[6:]): int(str(value))
         for key, value in form.items()
         if key.startswith("score_") and is_id(key[6:]) and is_count(str(value))
     }
-    actions.submit_review(
-        session,
-        actor=user,
-        review_id=review_id,
-        scores=scores,
-        strengths=strengths,
-        try_next=try_next,
-    )
+    try:
+        actions.submit_review(
+            session,
+            actor=user,
+            review_id=review_id,
+            scores=scores,
+            strengths=strengths,
+            try_next=try_next,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {"scores": scores, "strengths": strengths, "try_next": try_next}
+        return _review_page(request, session, user, review_id, field_errors(exc), typed)
     flash(request, "Thank you: your review is with your teammate.")
     return redirect(f"/morale/reviews/{review_id}")
 
