@@ -17,6 +17,7 @@ from poise.auth.models import User
 from poise.conversations.models import Conversation
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.conversations.writer import write_conversations
+from poise.training.reflections.actions import create_reflection
 
 ANGRY = "This is the third time I write. Your service is useless and I am furious."
 
@@ -148,3 +149,25 @@ def test_my_team_is_not_offered_to_a_reader_in_no_team(
     assert 'href="/signals?assignee=team"' not in client.get("/signals").text
     refused = client.get("/conversations?assignee=team")
     assert refused.status_code == 400 and "no team" in refused.text
+
+
+def test_a_reflection_outlives_its_conversation_moving_team(
+    client: TestClient, session: Session
+) -> None:
+    people = seed(session)
+    agent = people["agent"]
+    conv_id = conversation_id(session, "agent")
+    reflection = create_reflection(
+        session,
+        actor=agent,
+        text="It was my fault, I always get these wrong.",
+        conversation_id=conv_id,
+    )
+    conv = session.get(Conversation, conv_id)
+    assert conv is not None
+    conv.assignee_id = people["other"].id  # reassigned to another team
+    session.commit()
+    sign_in(client, agent)
+    page = client.get(f"/training/reflections/{reflection.id}")
+    assert page.status_code == 200
+    assert f'href="/conversations/{conv_id}"' not in page.text
