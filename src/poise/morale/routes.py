@@ -295,7 +295,11 @@ def submit_review(
         )
     except InvalidInput as exc:
         session.rollback()
-        typed = {"scores": scores, "strengths": strengths, "try_next": try_next}
+        typed: dict[str, object] = {
+            "scores": scores,
+            "strengths": strengths,
+            "try_next": try_next,
+        }
         return _review_page(request, session, user, review_id, field_errors(exc), typed)
     flash(request, "Thank you: your review is with your teammate.")
     return redirect(f"/morale/reviews/{review_id}")
@@ -469,8 +473,8 @@ def team_balance_page(
     team_id = team if team is not None else user.team_id
     teams = queries.kudos_teams(session, actor=user)
     if team_id is None:  # an admin in no team chooses one rather than meeting a 400
-        context = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
-        return render(request, "choose_team.html", context)
+        choice = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
+        return render(request, "choose_team.html", choice)
     result = queries.team_balance(session, actor=user, team_id=team_id)
     context = {
         "balance": result,
