@@ -179,3 +179,29 @@ def test_a_peer_review_keeps_its_ratings_and_words(client: TestClient, session: 
     )
     refused(response, "scores", "Clarity", "Stayed calm")
     assert f'name="score_{empathy}" value="4" required checked' in response.text
+
+
+def test_a_scenario_and_an_integration_keep_what_was_typed(
+    client: TestClient, session: Session
+) -> None:
+    csrf = sign_in(client, make_user(session, role="admin"))
+    scenario = client.post(
+        "/training/practice/scenarios",
+        data={
+            "csrf_token": csrf,
+            "title": "Angry refund",
+            "customer_text": " ",
+            "model_answer": "Sorry",
+        },
+    )
+    refused(scenario, "customer_text", "the customer's message", 'value="Angry refund"', "Sorry")
+    first = client.post(
+        "/admin/integrations",
+        data={"csrf_token": csrf, "name": "zendesk-eu"},
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    again = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "zendesk-eu"})
+    refused(again, "name", "already exists", 'value="zendesk-eu"')
+    bad = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Zen Desk!"})
+    refused(bad, "name", "lowercase letters", 'value="Zen Desk!"')

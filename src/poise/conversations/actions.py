@@ -172,9 +172,12 @@ def import_file(
 def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:
     """Register a webhook sender; its secret signs every body it sends."""
     require_admin(actor)
-    name = _check_source(name.strip().lower())
+    try:
+        name = _check_source(name.strip().lower())
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field="name") from None
     if session.scalar(select(Integration.id).where(Integration.name == name)) is not None:
-        raise InvalidInput(f"an integration named {name!r} already exists")
+        raise InvalidInput(f"an integration named {name!r} already exists", field="name")
     integration = Integration(name=name, secret=secrets.token_urlsafe(32))
     session.add(integration)
     session.commit()

@@ -278,11 +278,20 @@ def integrations_page(request: Request, session: SessionDep, user: AdminUser) ->
     return render(request, "conversations/integrations.html", {"integrations": items})
 
 
-@router.post("/admin/integrations")
+@router.post("/admin/integrations", response_model=None)
 def add_integration(
-    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()]
-) -> RedirectResponse:
-    integration = actions.create_integration(session, actor=user, name=name)
+    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()] = ""
+) -> HTMLResponse | RedirectResponse:
+    try:
+        integration = actions.create_integration(session, actor=user, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        context = {
+            "integrations": queries.list_integrations(session, actor=user),
+            "errors": field_errors(exc, "name"),
+            "form": {"name": name},
+        }
+        return render(request, "conversations/integrations.html", context, 400)
     flash(request, f"Added integration {integration.name}. Give its secret to the sender.")
     return redirect("/admin/integrations")
 

@@ -335,7 +335,8 @@ def create_scenario(
     """Leads write a scenario: a hard message, and optionally a model answer to compare with."""
     require_lead(actor)
     if not title.strip() or not customer_text.strip():
-        raise InvalidInput("a scenario needs a title and the customer's message")
+        missing = "title" if not title.strip() else "customer_text"
+        raise InvalidInput("a scenario needs a title and the customer's message", field=missing)
     scenario = PracticeScenario(
         title=title.strip()[:200],
         customer_text=customer_text.strip(),

@@ -255,12 +255,25 @@ def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTML
 
 @router.get("/training/practice", response_class=HTMLResponse)
 def practice_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _practice_page(request, session, user)
+
+
+def _practice_page(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Scenarios and the reader's replies; after a refused scenario, the lead's text kept."""
     context = {
         "scenarios": queries.scenarios(session, actor=user),
         "history": queries.my_practice(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "training/practice.html", context)
+    return render(request, "training/practice.html", context, 400 if errors else 200)
 
 
 @router.post("/training/practice/draw")
@@ -275,7 +288,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
     return redirect("/training/practice")
 
 
-@router.post("/training/practice/scenarios")
+@router.post("/training/practice/scenarios", response_model=None)
 def create_scenario(
     request: Request,
     session: SessionDep,
@@ -283,10 +296,19 @@ def create_scenario(
     title: Annotated[str, Form()] = "",
     customer_text: Annotated[str, Form()] = "",
     model_answer: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    scenario = actions.create_scenario(
-        session, actor=user, title=title, customer_text=customer_text, model_answer=model_answer
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        scenario = actions.create_scenario(
+            session,
+            actor=user,
+            title=title,
+            customer_text=customer_text,
+            model_answer=model_answer,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {"title": title, "customer_text": customer_text, "model_answer": model_answer}
+        return _practice_page(request, session, user, field_errors(exc, "title"), typed)
     flash(request, "Scenario added.")
     return redirect(f"/training/practice/{scenario.id}")
 
