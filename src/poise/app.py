@@ -28,6 +28,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from poise import __version__
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
+from poise.background import make_jobs
 from poise.conversations import api as conversation_api
 from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
@@ -36,7 +37,6 @@ from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
-from poise.jobs import InProcessJobs
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
 from poise.mail import Mailer
@@ -53,6 +53,7 @@ from poise.training.reflections import routes as reflection_routes
 from poise.training.reminders import remind_daily
 from poise.web import pages
 from poise.web.admission import Admission
+from poise.web.apidocs import install_api_docs
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
@@ -65,6 +66,7 @@ from poise.web.openapi import document_errors
 from poise.web.staticfiles import SafeStaticFiles
 
 PACKAGE = Path(__file__).parent
+OPENAPI_URL = "/api/v1/openapi.json"
 TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",
     PACKAGE / "auth" / "templates",
@@ -192,9 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.jobs = InProcessJobs(
-            app.state.sessionmaker, resumable={"score": conversation_routes.resume_scoring}
-        )
+        app.state.jobs = make_jobs(settings, app.state.sessionmaker)
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         yield
@@ -209,8 +209,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Helps customer-support teams deal with negativity. JSON API: send "
         "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`).",
         lifespan=lifespan,
-        docs_url="/docs",
-        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # served offline by poise.web.apidocs, under the strict policy
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
         dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
+    install_api_docs(app, OPENAPI_URL)
     app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)
     install_fault_handlers(app, _error)

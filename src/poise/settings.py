@@ -109,6 +109,34 @@ class Settings(BaseSettings):
         "in training, when `POISE_SMTP_URL` is set.",
     )
 
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker for background work, e.g. `redis://host:6379/0` or "
+        "`amqp://user:password@host:5672//`. Set: bulk scoring is split into chunks that "
+        "`poise worker` processes on any host share. Unset: jobs run inside `poise serve`.",
+    )
+    broker_queue: str = Field(
+        "poise",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Name of the broker queue Poise's tasks go through (one per deployment "
+        "sharing a broker).",
+    )
+    broker_visibility_timeout: int = Field(
+        300,
+        ge=5,
+        le=86_400,
+        description="Seconds before Redis hands a task a worker took but never finished (the "
+        "worker died) to another worker. Keep it well above a chunk's run time (seconds); "
+        "RabbitMQ redelivers as soon as the dead worker's connection drops.",
+    )
+    job_chunk_size: int = Field(
+        2000,
+        ge=1,
+        le=100_000,
+        description="Messages per chunk of a split job: one task of a worker, done or redone "
+        "as a whole.",
+    )
+
     @model_validator(mode="after")
     def _check_smtp_url(self) -> Settings:
         """A typo in the mail address should stop start-up, not fail silently every morning."""

@@ -1,4 +1,5 @@
-"""Mining: resolved conversations grouped by issue become proposals; a lead publishes one."""
+"""Mining: resolved conversations grouped by issue become proposals; a lead reviews and
+publishes one."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def test_issue_and_resolution_are_taken_from_the_right_turns() -> None:
     assert resolution_of(turns).startswith("Please go to Settings")
 
 
-def test_mine_proposes_groups_and_a_lead_publishes_one(
+def test_mine_proposes_groups_and_a_lead_reviews_then_publishes_one(
     client: TestClient, session: Session, cli_env: Settings
 ) -> None:
     lead = make_user(session, role="lead")
@@ -108,14 +109,23 @@ def test_mine_proposes_groups_and_a_lead_publishes_one(
     page = client.get("/manual/proposals").text
     assert "Send us the customs form" in page and "4 conversations" in page
     parcel = session.query(Proposal).filter(Proposal.issue.ilike("%customs%")).one()
+    assert "Accept and publish" not in page
     response = client.post(
         f"/manual/proposals/{parcel.id}/accept",
-        data={"csrf_token": token, "publish": "1"},
+        data={"csrf_token": token, "publish": "1"},  # the old one-click publish is ignored
         follow_redirects=True,
     )
-    assert "is now published" in response.text or "published" in response.text
+    assert "is a draft: check and edit the steps" in response.text
     article = session.query(Article).one()
-    assert article.status == "published" and len(article.sources) == 4
+    assert article.status == "draft" and len(article.sources) == 4
+    refused = client.post(
+        f"/manual/{article.id}/status", data={"csrf_token": token, "status": "published"}
+    )
+    assert refused.status_code == 400 and "reviewed before it is published" in refused.text
+    for status in ("in_review", "published"):
+        client.post(f"/manual/{article.id}/status", data={"csrf_token": token, "status": status})
+    session.expire_all()
+    assert session.get(Article, article.id).status == "published"  # type: ignore[union-attr]
     hits = client.get("/manual/search", params={"q": "customs won't release my parcel"}).text
     assert article.title in hits
 

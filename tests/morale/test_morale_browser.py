@@ -26,12 +26,12 @@ def test_a_kudos_round_from_preparation_to_publication(
         pytest.skip("the browser journey runs once, on SQLite")
     maya = make_user(session, name="Maya Lopez", team="Care")
     quinn = make_user(session, name="Quinn Quiet", team="Care")
-    now = queries.this_month()
-    at = actions.month_bounds(now)[0]
+    month = queries.previous_month()  # what the page offers by default
+    at = actions.month_bounds(month)[0]
     praised_conversation(session, maya, comment="thanks", thanks="ok", at=at)
     praised_conversation(session, maya, comment=SPECIFIC, thanks="ok", at=at)
     team = session.scalars(select(Team)).one()
-    collector = actions.rotating_collector(team, now)
+    collector = actions.rotating_collector(team, month)
     assert collector is not None
     page = browser_page
 
@@ -56,6 +56,7 @@ def test_a_kudos_round_from_preparation_to_publication(
     assert any(SPECIFIC in card and "Maya Lopez" in card for card in cards)
     assert any("Quinn kept the queue calm" in card for card in cards)
     assert "Published to the team" in page.inner_text(".flash")
+    assert f"— {collector.name}" in page.inner_text(".round-note"), "signed by its writer"
     if os.environ.get("POISE_SCREENSHOTS"):
         page.screenshot(
             path=os.environ["POISE_SCREENSHOTS"] + "/kudos-published.png", full_page=True

@@ -79,24 +79,28 @@ BASES = [
     "Thanks so much for the help, {p}!",
     "{p}",
 ]
-# Each placeholder beside the kind of value it hides.
 PLACEHOLDERS = [
-    ("#EMAIL#", "sam.lee@example.com"),
-    ("[NAME]", "Sam"),
-    ("XXXX", "4417"),
-    ("{{phone}}", "020 7946 0018"),
-    ("<redacted>", "Sam Lee"),
-    ("#ADDRESS#, #EMAIL#, #PHONENUMBER#", "12 High Street, sam.lee@example.com, 020 7946 0018"),
+    "#EMAIL#",
+    "[NAME]",
+    "XXXX",
+    "{{phone}}",
+    "<redacted>",
+    "#ADDRESS#, #EMAIL#, #PHONENUMBER#",
+]
+# Contact details, real or redacted, say nothing of feeling either.
+CONTACTS = [
+    "sam.lee@example.com",
+    "020 7946 0018",
+    "+44 (0)20 7946-0018",
+    "s.lee+orders@mail.example.co.uk",
 ]
 
 
-@pytest.mark.parametrize(("placeholder", "value"), PLACEHOLDERS)
-def test_redaction_placeholders_move_no_score_by_more_than_005(
-    placeholder: str, value: str
-) -> None:
-    """A redacted message reads as the same message with the real value in place."""
+@pytest.mark.parametrize("placeholder", PLACEHOLDERS + CONTACTS)
+def test_redaction_placeholders_move_no_score_by_more_than_005(placeholder: str) -> None:
+    """A redacted message (or one with a contact detail) reads as the message without it."""
     scorer = get_scorer("negativity")
     for base in BASES:
         redacted = scorer.score(base.format(p=placeholder))
-        real = scorer.score(base.format(p=value))
-        assert abs(redacted.score - real.score) <= 0.05, (base, placeholder, redacted, real)
+        without = scorer.score(base.format(p=""))
+        assert abs(redacted.score - without.score) <= 0.05, (base, placeholder, redacted, without)

@@ -87,7 +87,7 @@ def test_turnaround_means_negative_start_positive_end() -> None:
 def test_turnaround_from_scored_text() -> None:
     signals = conversation_signals(
         [
-            Turn("customer", "My internet has been down for three days and nobody has fixed it"),
+            Turn("customer", "My internet has been down for three days and I am fed up with you"),
             Turn("agent", "I've reset the line from our side, can you check now?"),
             Turn("customer", "It works now, thank you so much for your help!"),
         ]

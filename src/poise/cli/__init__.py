@@ -6,14 +6,15 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
-from poise.cli import root
+from poise.cli import operations, root, workers
 from poise.cli.context import console
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
-from poise.knowledge.cli import eval_kb, eval_kb_mining, kb_app
+from poise.knowledge.cli import eval_drafts, eval_kb, eval_kb_mining, kb_app
+from poise.minilm.cli import export_minilm_command
 from poise.signals.cli import eval_app, train_app
-from poise.training.cli import eval_reply_feedback, training_app
+from poise.training.cli import eval_reply_feedback, train_reply_feedback_command, training_app
 
 app = typer.Typer(
     name="poise",
@@ -25,7 +26,11 @@ app = typer.Typer(
 app.command("serve")(root.serve)
 app.command("demo")(root.demo)
 app.command("settings")(root.settings_command)
+app.command("worker")(workers.worker)
 app.add_typer(root.db_app, name="db")
+app.command("backup")(operations.backup_command)
+app.command("restore")(operations.restore_command)
+app.command("export")(operations.export_command)
 app.command("import")(import_command)
 app.command("stats")(stats_command)
 app.add_typer(users_app, name="users")
@@ -37,9 +42,12 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
 app.add_typer(insights_app, name="insights")
+train_app.command("export-minilm")(export_minilm_command)
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
+eval_app.command("drafts")(eval_drafts)
 eval_app.command("reply-feedback")(eval_reply_feedback)
+train_app.command("reply-feedback")(train_reply_feedback_command)
 
 
 def main() -> None:

@@ -141,13 +141,15 @@ def scoring_subject(run_id: int) -> str:
     return f"import:{run_id}"
 
 
-def scoring_work(conversation_ids: list[int] | None) -> JobWork:
+def scoring_work(conversation_ids: list[int] | None, *, rescore: bool = False) -> JobWork:
     """Score what is pending (of these conversations, or anywhere) and collect the praise."""
 
     def work(session: Session, progress: JobProgress) -> str:
         from poise.morale.actions import collect_happy_items  # praise needs the new scores
 
-        scored = score_messages(session, conversation_ids=conversation_ids, progress=progress)
+        scored = score_messages(
+            session, conversation_ids=conversation_ids, rescore=rescore, progress=progress
+        )
         return f"{scored}; {collect_happy_items(session)}"
 
     return work
@@ -170,8 +172,8 @@ def score_in_background(
     ids = report.counts.conversation_ids
     if not ids or not (report.counts.messages_created or has_pending(session, ids)):
         return None
-    job_id, _ = request.app.state.jobs.submit(
-        "score", scoring_work(ids), subject=scoring_subject(report.run_id)
+    job_id = request.app.state.jobs.submit_split(
+        "score", ids, subject=scoring_subject(report.run_id)
     )
     return int(job_id)
 

@@ -7,11 +7,11 @@ finishes the job. Imports hand it to a background job; webhooks score their one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
@@ -97,22 +97,24 @@ def _score_batch(session: Session, scorer: Any, batch: Sequence[Any]) -> None:
     results = scorer.score_batch([row.body for row in batch])
     session.execute(
         update(Message),
-        [
-            {
-                "id": row.id,
-                "negativity": round(r.score, 4),
-                "complaint": round(r.complaint, 4),
-                "feeling_level": r.level,
-                "emotion": r.emotion,
-                "abusive": r.abusive,
-                "leaving": bool(r.leaving),
-                "signal_evidence": r.evidence[:EVIDENCE_KEPT],
-                "signal_version": r.version,
-            }
-            for row, r in zip(batch, results, strict=True)
-        ],
+        [_message_values(row.id, r) for row, r in zip(batch, results, strict=True)],
     )
     session.commit()
+
+
+def _message_values(message_id: int, r: Any) -> dict[str, Any]:
+    """One turn's stored signal columns from its scorer result."""
+    return {
+        "id": message_id,
+        "negativity": round(r.score, 4),
+        "complaint": round(r.complaint, 4),
+        "feeling_level": r.level,
+        "emotion": r.emotion,
+        "abusive": r.abusive,
+        "leaving": bool(r.leaving),
+        "signal_evidence": r.evidence[:EVIDENCE_KEPT],
+        "signal_version": r.version,
+    }
 
 
 def has_pending(session: Session, conversation_ids: Sequence[int]) -> bool:
@@ -134,9 +136,23 @@ def refresh_conversation_signals(session: Session, conversation_ids: Sequence[in
 
 def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
     """Recompute one chunk of conversations (the caller commits)."""
+    turns = _turns(session, chunk)
+    choices = _choices(session, chunk)
+    session.execute(
+        update(Conversation),
+        [_conversation_values(cid, turns[cid], *choices.get(cid, _NO_CHOICE)) for cid in chunk],
+    )
+
+
+_NO_CHOICE = (None, DEFAULT_EARLY_LEVEL)
+
+
+def _turns(session: Session, chunk: Sequence[int]) -> dict[int, list[Any]]:
+    """Every turn of these conversations, in order, with its stored scores."""
     turns: dict[int, list[Any]] = {cid: [] for cid in chunk}
     rows = session.execute(
         select(
+            Message.id,
             Message.conversation_id,
             Message.author_role,
             Message.body,
@@ -150,7 +166,12 @@ def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
     )
     for row in rows:
         turns[row.conversation_id].append(row)
-    settings = {
+    return turns
+
+
+def _choices(session: Session, chunk: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+    """Each conversation's given purpose and its assignee's team's early-warning level."""
+    return {
         row.id: (row.purpose or None, row.early_warning_level or DEFAULT_EARLY_LEVEL)
         for row in session.execute(
             select(Conversation.id, Conversation.purpose, Team.early_warning_level)
@@ -159,13 +180,6 @@ def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
             .where(Conversation.id.in_(chunk))
         )
     }
-    session.execute(
-        update(Conversation),
-        [
-            _conversation_values(cid, turns[cid], *settings.get(cid, (None, DEFAULT_EARLY_LEVEL)))
-            for cid in chunk
-        ],
-    )
 
 
 def _conversation_values(
@@ -201,3 +215,101 @@ def _versions(used: list[str], rows: list[Any]) -> str | None:
     """Every model version behind a conversation's signals, e.g. ``drift-1+negativity-3``."""
     stored = {r.signal_version for r in rows if r.signal_version}
     return "+".join(sorted(set(used) | stored))[:64] or None
+
+
+# Split scoring: the chunks that workers share (see poise.jobs.chunks). A chunk is a run of
+# whole conversations, so each conversation's signals are computed once, from all its turns.
+
+
+class _ScoredTurn(NamedTuple):
+    """A turn as conversation signals read it, with a fresh score not yet written."""
+
+    id: int
+    conversation_id: int
+    author_role: str
+    body: str
+    negativity: float | None
+    abusive: bool | None
+    leaving: bool | None
+    signal_version: str | None
+
+
+def count_pending(
+    session: Session, conversation_ids: Sequence[int] | None, *, rescore: bool = False
+) -> Iterator[tuple[int, int]]:
+    """``(conversation id, turns waiting for a score)`` in conversation order, streamed."""
+    version = get_scorer("negativity").version
+    pending = _pending(version, rescore).subquery()
+    query = (
+        select(pending.c.conversation_id, func.count())
+        .group_by(pending.c.conversation_id)
+        .order_by(pending.c.conversation_id)
+    )
+    if conversation_ids is None:
+        yield from session.execute(query.execution_options(yield_per=10_000)).tuples()
+        return
+    for chunk in _chunks(sorted(set(conversation_ids)), CHUNK):
+        yield from session.execute(query.where(pending.c.conversation_id.in_(chunk))).tuples()
+
+
+def compute_scores(
+    session: Session, conversation_ids: Sequence[int], *, rescore: bool = False
+) -> ScoredConversations:
+    """Score the pending turns of these conversations and work out their signals; no writes.
+
+    The same model and the same columns as :func:`score_messages`, so a chunk scored by a
+    worker stores exactly what the in-process path would.
+    """
+    scorer = get_scorer("negativity")
+    query = _pending(scorer.version, rescore).order_by(Message.conversation_id, Message.id)
+    rows: list[Any] = []
+    for chunk in _chunks(sorted(set(conversation_ids)), CHUNK):
+        rows.extend(session.execute(query.where(Message.conversation_id.in_(chunk))))
+    messages: list[dict[str, Any]] = []
+    for batch in _chunks(rows, BATCH):
+        results = scorer.score_batch([row.body for row in batch])
+        messages.extend(_message_values(row.id, r) for row, r in zip(batch, results, strict=True))
+    fresh = {values["id"]: values for values in messages}
+    ready = sorted({row.conversation_id for row in rows})
+    conversations: list[dict[str, Any]] = []
+    for chunk in _chunks(ready, CHUNK):
+        turns, choices = _turns(session, chunk), _choices(session, chunk)
+        for cid in chunk:
+            updated = [_with_fresh(turn, fresh.get(turn.id)) for turn in turns[cid]]
+            conversations.append(_conversation_values(cid, updated, *choices.get(cid, _NO_CHOICE)))
+    return ScoredConversations(messages, conversations, scorer.version)
+
+
+def _with_fresh(turn: Any, values: dict[str, Any] | None) -> Any:
+    if values is None:
+        return turn
+    return _ScoredTurn(
+        turn.id,
+        turn.conversation_id,
+        turn.author_role,
+        turn.body,
+        values["negativity"],
+        values["abusive"],
+        values["leaving"],
+        values["signal_version"],
+    )
+
+
+@dataclass
+class ScoredConversations:
+    """Fresh turn scores and conversation signals of a chunk, written in one go."""
+
+    messages: list[dict[str, Any]]
+    conversations: list[dict[str, Any]]
+    version: str
+
+    def write(self, session: Session) -> None:
+        """Store them (the caller commits, together with marking its chunk done)."""
+        if self.messages:
+            session.execute(update(Message), self.messages)
+        if self.conversations:
+            session.execute(update(Conversation), self.conversations)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"messages": len(self.messages), "conversations": len(self.conversations)}

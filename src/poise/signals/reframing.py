@@ -95,13 +95,36 @@ REWRITES: dict[str, list[_Rule]] = {
     PERM: _rules(
         [
             (r"\bi'?ll never be\b|\bi will never be\b", "I'm not yet"),
-            (r"\b(i|we|you|they)\s+never\b", r"\1 don't always"),
-            (r"\b(he|she|it)\s+never\b", r"\1 doesn't always"),
+            (r"\b(is|was|am|are|were|'s|'m)\s+never going to\b", r"\1 not certain to"),
+            # "never" + a bare verb only: "I never know" → "I don't always know"; a past
+            # tense ("I never got") is left alone rather than made ungrammatical.
+            (
+                r"\b(i|we|you|they)\s+never\s+(?!\w+ed\b|(?:got|did|had|was|were|made|said|"
+                r"knew|thought|went|came|took|gave|felt|saw|found|told|could|would|should|"
+                r"ever)\b)(?=\w)",
+                r"\1 don't always ",
+            ),
+            (
+                r"\b(he|she|it)\s+never\s+(\w*(?:ch|sh|ss|x|z|go|do))es\b",
+                r"\1 doesn't always \2",
+            ),
+            (r"\b(he|she|it)\s+never\s+(\w+?[^s])s\b", r"\1 doesn't always \2"),
             (r"\b(is|are|was|were|am|'s|'re|'m)\s+never\b", r"\1 not always"),
+            # A clause after "every time" keeps its verb: "every time someone shouts I freeze"
+            # → "sometimes when someone shouts I freeze".
+            (
+                r"\b(?:every single time|every time|each time)\b(?=,?\s+(?:i|you|he|she|they|we|"
+                r"someone|somebody|anyone|a|an|the|customers?|people|it|my|this|that)\b)",
+                "sometimes when",
+            ),
             (r"\b(?:every single time|every time|each time)\b", "this time"),
             (r"\bwhenever\b", "when"),
-            (r"\b(?:always|constantly|all the time)\b", "sometimes"),
+            (r"\b(?:always|still) will\b", "won't always"),
+            (r"\balways (has|have|had)( been)?\b", r"\1\2 for a while"),
+            # "same as always" and "as always" are set phrases: rewriting them reads badly.
+            (r"(?<!\bas )(?<!n't )(?<!not )\b(?:always|constantly|all the time)\b", "sometimes"),
             (r"\bforever\b", "for a while"),
+            (r"\s+(?:(?:yet|once) )?again(?= today\b)", ""),
             (r"\b(?:(?:yet|once) )?again\b", "this time"),
             (
                 r"\bi'?m (?:just )?(?:bad|terrible|awful|hopeless|useless|rubbish|no good|"
@@ -122,32 +145,53 @@ REWRITES: dict[str, list[_Rule]] = {
                 "I struggled with one part of the job today",
             ),
             (
+                r"\bi'?m (?:just |so )?(?:useless|hopeless|bad|terrible|rubbish|no good|awful|"
+                r"a disaster) (?:at|with) (?!this\b|my\b)",
+                "I struggled with ",
+            ),
+            (
                 r"\bi'?m (?:just |so |such )?(?:a |an )?(?:useless|hopeless|failure|idiot|"
-                r"stupid|disaster|incompetent|terrible agent|bad agent)\b",
+                r"stupid|disaster|incompetent|terrible agent|bad agent)"
+                r"(?: (?:at|with) (?:this|my)(?: whole)?(?: job)?)?\b",
                 "I struggled with this one",
             ),
             (r"\bi (?:can'?t|cannot) do (?:this|my|the) job\b", "I found this call hard"),
             (r"\bnot cut out for (?:this|the job|support)\b", "still learning this part"),
             (r"\beverything (?=(?:i|we|you)\b)", "something "),
             (r"\beverything\b", "this"),
-            (r"\b(?:everyone|everybody)\b", "this customer"),
-            (r"\bevery (?:single )?(customer|call|caller|chat|ticket|conversation)\b", r"this \1"),
+            # "everyone, customers and staff" lists who everyone is: leave it as written.
+            (r"\b(?:everyone|everybody)\b(?!,)", "this customer"),
+            (
+                r"(?<!almost )(?<!nearly )"
+                r"\bevery (?:single )?(customer|call|caller|chat|ticket|conversation)\b"
+                r"(?!,? not just)",
+                r"this \1",
+            ),
             (
                 r"\ball (?:of )?(?:my |the )?(customers|calls|chats|tickets|conversations)\b",
                 r"some \1",
             ),
-            (r"\banything\b", "this"),
+            (r"\banything(?=\s+(?:i|we|you|they|he|she)\b)", "some things"),
+            (r"\banything\b(?!\s+(?:that|which)\b)", "this"),
             (r"\b(?:this|my) (?:whole )?job\b", "this part of the job"),
         ]
     ),
     PERS: _rules(
         [
+            # "It's all my fault the report dragged on" keeps its clause: "It's partly my
+            # fault that the report dragged on" ("partly down to me the report…" was not English).
             (
-                r"\b(it'?s |it is |it was )?(?:all |entirely |totally )?my fault\b",
+                r"\b(it'?s |it is |it was )(?:all |entirely |totally )?my fault(?: that)?"
+                r"(?=\s+\w)",
+                r"\1partly my fault that",
+            ),
+            (
+                r"\b(it'?s |it is |it was )?(?:all |entirely |totally )?(?<!partly )my fault\b",
                 r"\1partly down to me",
             ),
             (r"\bbecause of me\b", "partly because of me"),
-            (r"\bit'?s (?:always )?me\b", "it wasn't only me"),
+            (r"\bit was (?:always )?me\b", "it wasn't only me"),
+            (r"\bit'?s (?:always )?me\b", "it isn't only me"),
             (
                 r"\bi'?m (?:just |so |such )?(?:a |an )?(?:stupid|idiot|moron|useless|hopeless)"
                 r"(?: at (?:this|my) (?:whole )?job)?\b",

@@ -12,13 +12,17 @@ import re
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
-_PLACEHOLDER = re.compile(r"\[(?:NAME|RELIGION)\]")
 # Redaction placeholders of helpdesks and data sets: #EMAIL#, [PHONE], {{phone}}, <redacted>,
 # __NAME__. They say where the text came from, not how the customer feels.
 _REDACTION = re.compile(
     r"#[A-Z][A-Z_]{1,30}#|\[(?:[A-Z][A-Z_ ]{1,30}|redacted|REDACTED)\]|\{\{\s*\w{1,30}\s*\}\}|"
     r"<(?:redacted|REDACTED|[A-Z][A-Z_]{1,30})>|\b__[A-Z_]{2,30}__\b|\*{3,}"
 )
+# Contact details, real or redacted, say nothing of feeling: an e-mail address, and a phone
+# number (a run of 7 or more digits with spaces, dots, dashes or brackets between them).
+_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b")
+_PHONE = re.compile(r"(?<![\w$£€.,])\+?\(?\d[\d\s().-]{5,18}\d(?![\w.,]?\d)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ORPHAN_PUNCT = re.compile(r"(?:(?<=^)|(?<=[\s(]))[,;:/&-]+(?=\s|$)")
 _CFPB_DATE = re.compile(r"\bXX/XX/(?:XXXX|\d{2,4}|year>?)")
 _CFPB_MASK = re.compile(r"X{4,}|\bXX\b")
@@ -73,11 +77,20 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[!?]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
 
 
+def _drop_phone(match: re.Match[str]) -> str:
+    """A phone number goes; a shorter run (an amount, a year, an order count) or a date stays."""
+    found = match.group(0)
+    if _ISO_DAY.fullmatch(found.strip()) or sum(c.isdigit() for c in found) < 7:
+        return found
+    return " "
+
+
 def normalize(text: str) -> str:
     """Return ``text`` without handles, links, placeholders and redaction marks."""
     text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _PHONE.sub(_drop_phone, text)
     text = _HANDLE.sub(" ", text)
-    text = _PLACEHOLDER.sub("someone", text)
     text = _REDACTION.sub(" ", text)
     text = _CFPB_DATE.sub(" ", text)
     text = _CFPB_MASK.sub(" ", text)

@@ -83,3 +83,23 @@ def eval_reply_feedback(
             highlight=False,
         )
     out.print(f"macro-F1 {report['macro_f1']:.4f}", highlight=False)
+
+
+def train_reply_feedback_command(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="The shared data folder (for twcs).")
+    ] = None,
+    c: Annotated[float, typer.Option(help="Inverse regularisation of each head.")] = 1.0,
+) -> None:
+    """Fit the reply-feedback heads, report figures on held-out sets, save the artifact."""
+    from poise.signals.training.data import default_data_dir
+    from poise.training.feedback_model import ARTIFACT
+    from poise.training.feedback_training import train_reply_feedback
+
+    root = Path(__file__).resolve().parents[3]
+    data = data_dir or default_data_dir()
+    fixtures = root / "tests" / "training" / "fixtures"
+    if not fixtures.is_dir():
+        fail("run this from a source checkout: the labelled sets live in tests/training/fixtures")
+    report = train_reply_feedback(data, fixtures, ARTIFACT, log=lambda m: out.print(m))
+    typer.echo(json.dumps(report, indent=2))

@@ -1,7 +1,11 @@
 """Reply feedback: six labels on an agent's reply, each with the phrases that triggered it.
 
-Rules and a small lexicon, no model: every verdict points at the words behind it, so an agent
-can see *why*, and a lead can read the rules. Four labels are what a good reply does
+Rules and a small lexicon, backed by a learned model: every verdict points at the words behind
+it, so an agent can see *why*. The rules are precise but know only the phrasings written here;
+the heads in :mod:`poise.training.feedback_model` (a logistic head per label over the bundled
+sentence encoder) catch what people outside the team write. A label is present when a rule or
+the model finds it; the explanation is the rule's phrase, or else the sentence the model keyed
+on. Four labels are what a good reply does
 (acknowledges, apologizes, ownership, next_step) and two are what it avoids
 (blames_customer, dismissive).
 
@@ -14,7 +18,12 @@ have", "no need to apologise" is not an apology), and a cue preceded closely by 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from poise.training.feedback_model import FeedbackHeads
 
 POSITIVE = ("acknowledges", "apologizes", "ownership", "next_step")
 NEGATIVE = ("blames_customer", "dismissive")
@@ -310,13 +319,43 @@ def _phrases(label: str, text: str, original: str) -> list[str]:
     return found
 
 
-def label_reply(reply: str) -> dict[str, LabelVerdict]:
-    """The six verdicts on ``reply``, each naming the phrases that triggered it."""
+_MODEL_VETO = {"apologizes", "blames_customer"}
+_NEGATED_APOLOGY = re.compile(
+    r"\b(?:not|never|no|don't|won't|nothing to)\b[^.!?,;]{0,12}\b(?:sorry|apologi)"
+)
+
+
+def _negated_for_model(label: str, sentence: str) -> bool:
+    """A sentence the rules read as the opposite of its words ("no need to apologise", "it's
+    not your fault", "sorry if you feel that way") does not count for the model either."""
+    if label not in _MODEL_VETO:
+        return False
+    text = normalise(sentence)
+    if label == "apologizes" and (NON_APOLOGY.search(text) or _NEGATED_APOLOGY.search(text)):
+        return True
+    return any(pattern.search(text) for pattern in NEUTRAL)
+
+
+def label_reply(
+    reply: str, *, model: bool = True, heads: FeedbackHeads | None = None
+) -> dict[str, LabelVerdict]:
+    """The six verdicts on ``reply``, each naming the phrases that triggered it.
+
+    With ``model`` (the default) the learned heads (``heads``, or the shipped ones) add what the
+    rules miss, explained by the sentence that carried the label.
+    """
     original = normalise(reply)
     text = _neutralised(original)
+    scores = None
+    if model:
+        from poise.training.feedback_model import score_reply
+
+        scores = score_reply(reply, heads, skip=_negated_for_model)
     verdicts = {}
     for label in LABELS:
         phrases = _phrases(label, text, original)
+        if not phrases and scores is not None and scores[label].present:
+            phrases = [scores[label].span]
         verdicts[label] = LabelVerdict(label, bool(phrases), phrases)
     return verdicts
 
@@ -343,13 +382,28 @@ def read_labelled(lines: list[str]) -> list[dict[str, object]]:
     return rows
 
 
-def evaluate(rows: list[dict[str, object]]) -> dict[str, object]:
-    """Per-label precision, recall and F1 of ``label_reply`` against the rows' 0/1 labels."""
+def evaluate(
+    rows: list[dict[str, object]],
+    *,
+    model: bool = True,
+    heads: FeedbackHeads | None = None,
+    predict: Callable[[str], set[str]] | None = None,
+) -> dict[str, object]:
+    """Per-label precision, recall and F1 against the rows' 0/1 labels.
+
+    The verdicts are ``label_reply``'s (rules and model, or rules alone without ``model``),
+    or ``predict``'s set of present labels when given (to score a model on its own).
+    """
     counts = {label: [0, 0, 0] for label in LABELS}  # true pos, false pos, false neg
     for row in rows:
-        verdicts = label_reply(str(row["reply"]))
+        reply = str(row["reply"])
+        if predict is not None:
+            present = predict(reply)
+        else:
+            verdicts = label_reply(reply, model=model, heads=heads)
+            present = {label for label, v in verdicts.items() if v.present}
         for label in LABELS:
-            predicted, wanted = verdicts[label].present, bool(row[label])
+            predicted, wanted = label in present, bool(row[label])
             if predicted and wanted:
                 counts[label][0] += 1
             elif predicted:

@@ -9,6 +9,10 @@ reported; on start-up a job whose owner is gone is resumed (its kind's work pick
 is still pending) or, when its kind cannot resume, marked ``interrupted``. On shutdown no new
 job starts, the running one stops at its next progress report, and both stay ``queued`` for
 the next start: the server never waits for a long job to end.
+
+Kinds of work that split (bulk scoring) are submitted with ``submit_split``: in process they
+run whole on the pool; with ``POISE_BROKER_URL`` set, :mod:`poise.jobs.broker` cuts them into
+chunks that Celery workers on any host share (see :mod:`poise.jobs.chunks`).
 """
 
 from __future__ import annotations
@@ -24,12 +28,29 @@ from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from poise.db.base import Base, UTCDateTime, utcnow
+from poise.db.base import utcnow
 from poise.faults import fault_message, new_error_id
+from poise.jobs.chunks import Scope, SplitKind
+from poise.jobs.models import JobChunk, JobRun
 
+__all__ = [
+    "InProcessJobs",
+    "JobChunk",
+    "JobProgress",
+    "JobRun",
+    "JobStoppedError",
+    "JobWork",
+    "Resumer",
+    "Scope",
+    "SplitKind",
+    "jobs_for",
+    "owner_is_gone",
+    "run_job",
+    "this_process",
+]
 log = logging.getLogger(__name__)
 JobProgress = Callable[[int, int], None]
 JobWork = Callable[[Session, JobProgress], str]  # returns a one-line summary
@@ -42,28 +63,6 @@ SHUTDOWN_SECONDS = 2.0
 
 class JobStoppedError(Exception):
     """Raised from a progress report while the server stops: the rest stays pending."""
-
-
-class JobRun(Base):
-    """One run of background work with its progress, for status pages and the API."""
-
-    __tablename__ = "job_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(128), default="", index=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    detail: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str] = mapped_column(String(128), default="", server_default="")
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 def this_process() -> str:
@@ -151,11 +150,14 @@ class InProcessJobs:
         maker: sessionmaker[Session],
         workers: int = 1,
         resumable: Mapping[str, Resumer] | None = None,
+        splittable: Mapping[str, SplitKind] | None = None,
     ) -> None:
         self._maker = maker
         self._resumable = dict(resumable or {})
+        self._splittable = dict(splittable or {})
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._stopping = threading.Event()
+        self._running: set[int] = set()  # job ids a worker thread is inside right now
         self._threads = [
             threading.Thread(target=self._worker, name=f"poise-job-{n}", daemon=True)
             for n in range(workers)
@@ -175,6 +177,15 @@ class InProcessJobs:
             job_id = job.id
         return job_id, self._enqueue(job_id, work)
 
+    def submit_split(self, kind: str, scope: Scope, *, subject: str = "") -> int:
+        """Start a job of a kind that workers can share; returns its id.
+
+        In process there is one worker, so the whole job runs as one piece of work on the
+        pool; :class:`poise.jobs.broker.BrokerJobs` splits it into chunks instead.
+        """
+        job_id, _ = self.submit(kind, self._splittable[kind].whole(scope), subject=subject)
+        return job_id
+
     def _enqueue(self, job_id: int, work: JobWork) -> Future[Any]:
         future: Future[Any] = Future()
         if self._stopping.is_set():
@@ -188,12 +199,15 @@ class InProcessJobs:
             job_id, work, future = item
             if self._stopping.is_set() or not future.set_running_or_notify_cancel():
                 continue  # stays queued: the next start resumes it
+            self._running.add(job_id)
             try:
                 run_job(self._maker, job_id, work, self._stopping)
             except BaseException as exc:  # the future carries it to whoever waits
                 future.set_exception(exc)
             else:
                 future.set_result(None)
+            finally:
+                self._running.discard(job_id)
 
     def resume_orphans(self) -> list[int]:
         """Take over jobs whose process died; returns the ids resumed (others are marked)."""
@@ -202,7 +216,8 @@ class InProcessJobs:
         with self._maker() as session:
             orphans = session.execute(
                 select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
-                    JobRun.status.in_(ACTIVE)
+                    JobRun.status.in_(ACTIVE),
+                    ~exists().where(JobChunk.job_id == JobRun.id),  # split jobs: the broker's
                 )
             ).all()
             for job_id, kind, owner, heartbeat in orphans:
@@ -237,8 +252,9 @@ class InProcessJobs:
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
         """Stop taking work; give the running job ``timeout`` seconds to reach a checkpoint.
 
-        Jobs not finished stay ``queued`` (or ``running`` if their thread is cut off at exit)
-        and are resumed on the next start.
+        Jobs not finished stay ``queued`` and are resumed on the next start. A job whose
+        thread is still inside one long step (a busy machine) is marked ``queued`` here: its
+        uncommitted step is lost with the process, and the work is idempotent.
         """
         self._stopping.set()
         for _ in self._threads:
@@ -246,6 +262,16 @@ class InProcessJobs:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for job_id in list(self._running):
+            self._leave_queued(job_id)
+
+    def _leave_queued(self, job_id: int) -> None:
+        with self._maker() as session:
+            job = session.get(JobRun, job_id)
+            if job is not None and job.status == "running":
+                job.status = "queued"
+                job.detail = "stopped by a server shutdown; resumes on the next start"
+                session.commit()
 
 
 def jobs_for(session: Session, subjects: list[str]) -> dict[str, JobRun]:

@@ -1,0 +1,44 @@
+"""``poise worker``: a Celery worker that runs the chunks of split jobs (bulk scoring)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from poise.cli.context import fail, load_settings, open_session
+
+
+def worker(
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes on this host. One is usually right: each already encodes "
+            "on every core.",
+        ),
+    ] = 1,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "info",
+) -> None:
+    """Run background work from POISE_BROKER_URL (Redis or RabbitMQ) until stopped."""
+    settings = load_settings()
+    if not settings.broker_url:
+        fail("set POISE_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
+    with open_session(settings):
+        pass  # migrates the embedded database; refuses an old server schema
+    from poise.background import split_kinds
+    from poise.jobs.broker import make_celery
+
+    app = make_celery(settings, split_kinds())
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={loglevel}",
+            f"--queues={settings.broker_queue}",
+            f"--hostname=poise-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+    )

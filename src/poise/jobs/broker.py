@@ -1,0 +1,146 @@
+"""Celery as the distributed engine: split jobs' chunks travel over Redis or RabbitMQ.
+
+The web process plans a job into chunk rows and sends one task per chunk; ``poise worker``
+processes on any host run them. Tasks are acknowledged only when they end (``acks_late``), so
+a task whose worker is killed goes back to the queue: RabbitMQ redelivers it as soon as the
+dead worker's connection drops, Redis once ``POISE_BROKER_VISIBILITY_TIMEOUT`` has passed.
+Chunks make the redelivery harmless (see :mod:`poise.jobs.chunks`). Models load after the
+fork, once per worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from poise.db import make_engine, make_sessionmaker
+from poise.db.base import utcnow
+from poise.jobs import InProcessJobs, Resumer, this_process
+from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
+from poise.jobs.models import JobRun
+from poise.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+log = logging.getLogger(__name__)
+RUN_CHUNK = "poise.run_chunk"
+MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
+WORKER_CONNECTIONS = 2
+
+
+def make_celery(settings: Settings, kinds: Mapping[str, SplitKind] | None = None) -> Celery:
+    """The Celery app for ``settings``; with ``kinds`` it also runs chunks (a worker)."""
+    from celery import Celery
+
+    if not settings.broker_url:
+        raise ValueError("POISE_BROKER_URL is not set")
+    app = Celery("poise", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_default_queue=settings.broker_queue,
+        task_acks_late=True,  # a task whose worker dies goes back to the queue
+        task_reject_on_worker_lost=True,  # also when only the pool's child process dies
+        worker_prefetch_multiplier=1,  # a worker holds one chunk besides the running one
+        task_ignore_result=True,  # progress lives in the database, not a result backend
+        task_serializer="json",
+        accept_content=["json"],
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    if kinds is not None:
+        _register_worker(app, settings, dict(kinds))
+    return app
+
+
+class _ProcessDatabase:
+    """One engine per worker process, made after the fork (a pool's sockets do not fork)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._made: tuple[int, sessionmaker[Session]] | None = None
+
+    def maker(self) -> sessionmaker[Session]:
+        if self._made is None or self._made[0] != os.getpid():
+            engine = make_engine(self._settings.resolved_database_url, pool_size=WORKER_CONNECTIONS)
+            self._made = (os.getpid(), make_sessionmaker(engine))
+        return self._made[1]
+
+
+def _load_models() -> None:
+    """Load the scorers once per worker process, before its first chunk."""
+    from poise.signals import get_scorer
+
+    get_scorer("negativity")
+    get_scorer("drift")
+
+
+def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind]) -> None:
+    from celery.signals import worker_process_init
+
+    database = _ProcessDatabase(settings)
+
+    @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
+    def _after_fork(**_: Any) -> None:
+        database.maker()
+        _load_models()
+        log.info("worker process %s: models loaded", os.getpid())
+
+    @app.task(name=RUN_CHUNK, bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_chunk_task(task: Any, chunk_id: int) -> str:
+        maker = database.maker()
+        try:
+            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process())
+        except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
+            if task.request.retries >= MAX_RETRIES:
+                fail_chunk(maker, chunk_id, exc)
+                return "failed"
+            raise task.retry(exc=exc, countdown=min(30, 2**task.request.retries)) from exc
+        except Exception as exc:
+            fail_chunk(maker, chunk_id, exc)
+            return "failed"
+        log.info("chunk %s: %s", chunk_id, outcome)
+        return outcome
+
+
+class BrokerJobs(InProcessJobs):
+    """Jobs for a web process when ``POISE_BROKER_URL`` is set.
+
+    Split kinds go to the workers as chunks; other work (not split yet) still runs on this
+    process's pool, as with :class:`InProcessJobs`.
+    """
+
+    def __init__(
+        self,
+        maker: sessionmaker[Session],
+        settings: Settings,
+        resumable: Mapping[str, Resumer] | None = None,
+        splittable: Mapping[str, SplitKind] | None = None,
+    ) -> None:
+        super().__init__(maker, resumable=resumable, splittable=splittable)
+        self._settings = settings
+        self._celery = make_celery(settings)
+
+    def submit_split(self, kind: str, scope: Scope, *, subject: str = "") -> int:
+        """Record the job and its chunks in one transaction, then send a task per chunk."""
+        split = self._splittable[kind]
+        with self._maker() as session:
+            job = JobRun(kind=kind, subject=subject, owner=this_process(), heartbeat_at=utcnow())
+            session.add(job)
+            session.flush()
+            chunk_ids = plan_job(session, job, split, scope, self._settings.job_chunk_size)
+            job_id = job.id
+            if not chunk_ids:
+                finish_if_complete(session, job_id, split)  # nothing pending: done at once
+        for chunk_id in chunk_ids:
+            self._celery.send_task(RUN_CHUNK, args=[chunk_id], queue=self._settings.broker_queue)
+        return job_id
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        super().shutdown(timeout)
+        self._celery.close()  # its broker connections live in kombu's pool, shared in-process

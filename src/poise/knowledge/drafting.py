@@ -1,0 +1,273 @@
+"""A mined draft's resolution, written from the whole group rather than one agent's reply.
+
+One reply, however well rated, carries its own customer (names, amounts, order numbers), its
+agent's voice and signature, and sometimes a fix that belongs to another issue: a "charged
+twice" group was once drafted from the one conversation whose fix was app-store cancellation.
+What the group's agents did again and again is the procedure, so:
+
+1. every agent turn of the group's best conversations is cut into sentences, each without
+   its greeting, signature and personal data (:mod:`poise.knowledge.scrubbing`), and the
+   small talk (thanks, apologies, "have a great day", "let us know") is set aside;
+2. the sentences are embedded with the bundled MiniLM, and a sentence's *centrality* is how
+   close the other conversations come to saying it (for each other conversation its nearest
+   sentence, weighted by how well that conversation was resolved); its *support* is the share
+   of conversations that say it (nearest sentence at least ``same_step`` alike);
+3. the most central sentence shared by enough of the group is the first step; a few more
+   follow when they are shared too and say something new; steps keep the order they come in
+   conversations and are rewritten as instructions ("Could you please restart it?" →
+   "Restart it.");
+4. each step names the conversations that say it, so the draft cites its sources.
+
+A group of one conversation (an evaluation on single dialogues) falls back to the centrality
+among that conversation's own sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from poise.knowledge.matching import FloatArray
+from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+from poise.signals.text import sentences
+
+Encode = Callable[[list[str]], FloatArray]
+
+SMALL_TALK_RE = re.compile(
+    r"^(?:thanks|thank you|thx|ty|many thanks|sorry|so sorry|(?:we|i)(?:'re|'m| are| am)? "
+    r"(?:so |really |very |truly )?(?:sorry|apologi[sz]e)|apologies|my apologies|oh no|oh dear|"
+    r"ouch|yikes|hmm+|hi|hello|hey|good (?:morning|afternoon|evening|day)|you(?:'re| are) "
+    r"(?:very |most )?welcome|glad|(?:we're |we are |i'm |i am )?(?:always )?happy to help|"
+    r"no problem|no worries|anytime|any time|have a (?:great|good|nice|lovely|wonderful|fab)|"
+    r"enjoy|take care|(?:we|i) (?:totally |completely |can |definitely )?(?:understand|hear you)|"
+    r"keep us posted|let (?:us|me) know if|feel free|(?:we |i )?hope (?:this|that|you)|"
+    r"we(?:'re| are) (?:here|always here)|(?:we|i)(?:'d| would) (?:like|love|be happy) to help|"
+    r"we want to help|great|awesome|perfect|got it|okay|ok|understood|cheers|best|regards|"
+    r"all the best|that(?:'s| is) (?:not|no|great|good|awesome)|no need to|appreciate)\b",
+    re.IGNORECASE,
+)
+REQUEST_RE = re.compile(
+    r"^(?:(?:could|can|would|will) you(?: please| kindly)?|please|kindly|just|simply|"
+    r"(?:i|we)(?:'d| would)? (?:recommend|suggest|advise)(?: that you)?|"
+    r"(?:i|we)(?:'d| would) (?:ask|like) (?:that )?you(?: to)?|(?:please )?feel free to|"
+    r"you(?:'ll| will)? (?:need|want|have) to|you (?:can|could|may|should|might want to|must)"
+    r"(?: also)?|if you haven't already,?|make sure (?:that )?you)\s+",
+    re.IGNORECASE,
+)
+TRIED_RE = re.compile(r"^(?:have|did) you (?:tried|try)\s+", re.IGNORECASE)
+QUESTION_START_RE = re.compile(
+    r"^(?:what|which|when|where|who|why|how|is|are|was|were|do|does|did|have|has|had)\b",
+    re.IGNORECASE,
+)
+PLACEHOLDER_RE = re.compile(r"\[[a-z]+\]")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One conversation of the group as drafting sees it: the agent's turns in order, how much
+    its fix counts (a well-rated, first-contact resolution counts more), and the names it
+    knows (customer, agents), which must not reach the draft."""
+
+    conversation_id: int
+    agent_turns: list[str]
+    weight: float = 1.0
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DraftConfig:
+    """How a group's agent sentences become steps."""
+
+    same_step: float = 0.6  # two sentences this alike (cosine) say the same step
+    min_support: float = 0.3  # a step is said in at least this share of the group
+    redundant: float = 0.7  # a further step this alike to a chosen one adds nothing
+    max_steps: int = 3
+    close_to_first: float = 0.15  # a further step is at most this much less central
+    conversations: int = 60
+    max_sentences: int = 400  # about 1.5 s of encoding on one core
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction, the conversations that say it, and their share of the group."""
+
+    text: str
+    sources: tuple[int, ...]
+    support: float
+    position: float = 0.0
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The steps that resolved the group, in the order agents take them."""
+
+    steps: tuple[Step, ...] = ()
+    conversations: int = 0
+
+    @property
+    def resolution(self) -> str:
+        """Markdown: one step as a sentence, several as a numbered list."""
+        if len(self.steps) == 1:
+            return self.steps[0].text
+        return "\n".join(f"{i}. {s.text}" for i, s in enumerate(self.steps, 1))
+
+    @property
+    def text(self) -> str:
+        """The steps as plain sentences (what ROUGE compares)."""
+        return " ".join(s.text for s in self.steps)
+
+    @property
+    def sources(self) -> list[int]:
+        """The conversations the steps were drawn from, those saying most steps first."""
+        counts: dict[int, float] = {}
+        for step in self.steps:
+            for c in step.sources:
+                counts[c] = counts.get(c, 0.0) + 1.0
+        return sorted(counts, key=lambda c: -counts[c])
+
+
+@dataclass
+class _Candidates:
+    texts: list[str] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # index of the conversation
+    position: list[float] = field(default_factory=list)  # 0 first turn … 1 last turn
+
+
+def is_small_talk(sentence: str) -> bool:
+    """Greetings, thanks, apologies, pleasantries and sign-offs: not a step of any fix."""
+    bare = PLACEHOLDER_RE.sub("", sentence).strip(" ,.!?:;-")
+    return len(bare.split()) < 3 or bool(SMALL_TALK_RE.match(bare))
+
+
+def as_instruction(sentence: str) -> str:
+    """A request to the customer as an instruction: "Could you please restart the app?" →
+    "Restart the app.", "Have you tried signing out?" → "Try signing out."."""
+    text = sentence.strip()
+    question = text.endswith("?")
+    converted = False
+    if TRIED_RE.match(text):
+        text, converted = "Try " + TRIED_RE.sub("", text, count=1), True
+    while REQUEST_RE.match(text):
+        text, converted = REQUEST_RE.sub("", text, count=1), True
+    if not text:
+        return sentence.strip()
+    if converted and question:
+        text = text.rstrip("?").rstrip() + "."
+    if text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def _is_open_question(text: str) -> bool:
+    """A question left after rewriting asks for details: a diagnosis, not a fix."""
+    return text.endswith("?") or bool(QUESTION_START_RE.match(text))
+
+
+def candidates(group: list[Resolved], config: DraftConfig) -> _Candidates:
+    """Every scrubbed, non-small-talk agent sentence of the group, with where it came from."""
+    found = _Candidates()
+    for index, conversation in enumerate(group):
+        turns = joined_parts(conversation.agent_turns)
+        for t, turn in enumerate(turns):
+            position = t / max(len(turns) - 1, 1)
+            for sentence in sentences(without_signature(turn)):
+                clean = scrub(sentence, names=conversation.names)
+                if clean and not is_small_talk(clean):
+                    found.texts.append(as_instruction(clean))
+                    found.owner.append(index)
+                    found.position.append(position)
+        if len(found.texts) >= config.max_sentences:
+            break
+    return found
+
+
+def _nearest_by_conversation(sim: FloatArray, owner: np.ndarray, count: int) -> FloatArray:
+    """``best[i, c]``: how close conversation ``c`` comes to sentence ``i`` (its nearest
+    sentence, never ``i`` itself)."""
+    sim = sim.copy()
+    np.fill_diagonal(sim, -1.0)
+    best = np.full((len(sim), count), -1.0, np.float32)
+    for c in range(count):
+        rows = np.flatnonzero(owner == c)
+        if len(rows):
+            best[:, c] = sim[:, rows].max(1)
+    return best
+
+
+def _centrality(
+    best: FloatArray, owner: np.ndarray, weights: FloatArray, same_step: float
+) -> tuple[FloatArray, FloatArray]:
+    """Each sentence's weighted mean closeness to the *other* conversations, and the share
+    of the group's weight that says it (its own conversation included)."""
+    count = best.shape[1]
+    others = np.ones((len(best), count), np.float32)
+    others[np.arange(len(best)), owner] = 0.0
+    if count == 1:  # a group of one: closeness to the conversation's own other sentences
+        return best[:, 0], np.ones(len(best), np.float32)
+    w = others * weights[None, :]
+    central = (best * w).sum(1) / np.maximum(w.sum(1), 1e-9)
+    says = (best >= same_step) * w
+    support = (says.sum(1) + weights[owner]) / float(weights.sum())
+    return central.astype(np.float32), support.astype(np.float32)
+
+
+def draft_resolution(
+    group: list[Resolved], *, encode: Encode, config: DraftConfig | None = None
+) -> Draft:
+    """The steps most of the group's conversations share, as instructions with their sources."""
+    config = config or DraftConfig()
+    group = sorted(group, key=lambda c: -c.weight)[: config.conversations]
+    found = candidates(group, config)
+    if not found.texts:
+        return Draft(conversations=len(group))
+    vectors = encode(found.texts)
+    owner = np.asarray(found.owner, np.int64)
+    weights = np.asarray([max(c.weight, 1e-3) for c in group], np.float32)
+    sim = (vectors @ vectors.T).astype(np.float32)
+    best = _nearest_by_conversation(sim, owner, len(group))
+    central, support = _centrality(best, owner, weights, config.same_step)
+    score = central - 0.1 * np.asarray([_is_open_question(t) for t in found.texts], np.float32)
+    chosen = _choose(score, support, sim, config)
+    steps = [
+        Step(
+            text=found.texts[i],
+            sources=tuple(_sources(i, best, owner, group, config.same_step)),
+            support=round(float(support[i]), 3),
+            position=found.position[i],
+        )
+        for i in chosen
+    ]
+    steps.sort(key=lambda s: s.position)
+    return Draft(tuple(steps), len(group))
+
+
+def _choose(
+    score: FloatArray, support: FloatArray, sim: FloatArray, config: DraftConfig
+) -> list[int]:
+    """The most central shared sentence, then up to ``max_steps - 1`` more that are shared,
+    nearly as central, and not a rewording of one already chosen."""
+    shared = np.flatnonzero(support >= config.min_support)
+    pool = shared if len(shared) else np.arange(len(score))
+    order = pool[np.argsort(-score[pool], kind="stable")]
+    first = int(order[0])
+    chosen = [first]
+    for i in order[1:]:
+        if len(chosen) >= config.max_steps:
+            break
+        if score[i] < score[first] - config.close_to_first:
+            break
+        if max(float(sim[i, j]) for j in chosen) < config.redundant:
+            chosen.append(int(i))
+    return chosen
+
+
+def _sources(
+    i: int, best: FloatArray, owner: np.ndarray, group: list[Resolved], same_step: float
+) -> Iterable[int]:
+    yield group[int(owner[i])].conversation_id
+    for c, conversation in enumerate(group):
+        if c != owner[i] and best[i, c] >= same_step:
+            yield conversation.conversation_id

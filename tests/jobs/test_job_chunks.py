@@ -1,0 +1,80 @@
+"""Chunks of a split job, run here without a broker: a chunk delivered twice writes once, and
+the job's progress and summary come from its chunk rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from builders import conversation_record
+from poise.background import split_kinds
+from poise.conversations.models import Message
+from poise.conversations.writer import write_conversations
+from poise.jobs import JobChunk, JobRun
+from poise.jobs.chunks import _write, plan_job, run_chunk
+
+
+def _store(session: Session, count: int) -> None:
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    records = [
+        conversation_record(
+            customer_text=f"Order {n} is late again and I am fed up ({n * 3})",
+            start=start + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+    write_conversations(session, "helpdesk", records)
+    session.commit()
+
+
+def _planned(session: Session, size: int) -> tuple[int, list[int]]:
+    job = JobRun(kind="score", subject="test")
+    session.add(job)
+    session.flush()
+    return job.id, plan_job(session, job, split_kinds()["score"], None, size)
+
+
+def _maker(session: Session) -> sessionmaker[Session]:
+    return sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+
+
+def test_chunks_hold_whole_conversations_and_add_up_to_the_job(session: Session) -> None:
+    _store(session, 25)
+    job_id, chunk_ids = _planned(session, 10)
+    chunks = session.scalars(select(JobChunk).order_by(JobChunk.seq)).all()
+    assert [chunk.id for chunk in chunks] == chunk_ids
+    assert [chunk.size for chunk in chunks] == [10, 10, 5]
+    keys = [key for chunk in chunks for key in chunk.keys]
+    assert keys == sorted(keys) and len(keys) == len(set(keys)) == 25
+    job = session.get(JobRun, job_id)
+    assert job is not None and job.total == 25 and job.done == 0
+
+
+def test_a_chunk_delivered_twice_is_written_once(session: Session) -> None:
+    _store(session, 12)
+    job_id, (first, second) = _planned(session, 6)
+    kinds = split_kinds()
+    maker = _maker(session)
+    # Two deliveries of the first chunk both computed its scores before either wrote them.
+    with maker() as one, maker() as two:
+        keys = list(session.get(JobChunk, first).keys)  # type: ignore[union-attr]
+        early = kinds["score"].compute(one, keys)
+        late = kinds["score"].compute(two, keys)
+        one.commit(), two.commit()
+        assert _write(one, first, job_id, early) == "written"
+        assert _write(two, first, job_id, late) == "done by another delivery"
+    assert run_chunk(maker, first, kinds, owner="test:1") == "already done"
+    session.expire_all()
+    job = session.get(JobRun, job_id)
+    assert job is not None and job.status == "queued" and job.done == 6
+    assert run_chunk(maker, second, kinds, owner="test:1") == "written"
+    session.expire_all()
+    job = session.get(JobRun, job_id)
+    assert job is not None and job.status == "done" and job.done == job.total == 12
+    assert job.detail.startswith("scored 12 messages in 12 conversations")
+    unscored = select(func.count(Message.id)).where(
+        Message.author_role == "customer", Message.signal_version.is_(None)
+    )
+    assert session.scalar(unscored) == 0

@@ -1,0 +1,258 @@
+"""Mined drafts: the steps a group shares, no personal data, cited sources, review first."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import conversation_record, good_rating, make_user, sign_in
+from poise.cli import app as cli
+from poise.conversations.models import Conversation
+from poise.conversations.records import CustomerRecord, MessageRecord
+from poise.conversations.writer import write_conversations
+from poise.knowledge.drafting import Resolved, as_instruction, draft_resolution, is_small_talk
+from poise.knowledge.encoder import get_encoder
+from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
+from poise.knowledge.models import Article, Proposal
+from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "tweetsumm"
+
+# A "charged twice" group: four agents refund the duplicate charge, each in their own words and
+# each with the customer's data around it; one well-rated reply (long, full of action words)
+# walks through app-store cancellation instead. The draft must be the refund.
+CHARGED_TWICE = [
+    (
+        "Dave Smith",
+        "I was charged twice for my subscription this month",
+        "Hi Dave, sorry about that! I've refunded the duplicate charge of €9.99, reference "
+        "PX-554762-R; it will be back on your card in 3-5 working days.\n\nAll the best,\nMaria\n"
+        "Poise Support",
+    ),
+    (
+        "Olga Petrova",
+        "I'm Olga Petrova, you took the payment two times, order #48213. Call me on "
+        "+44 20 7946 0958",
+        "Hello Olga! Thanks for reaching out. I refunded the second payment of $12.50, you'll "
+        "see it on your card within 3-5 days. Details at "
+        "https://shop.example.com/orders/884422?token=abc ^MG",
+    ),
+    (
+        "Kwame Mensah",
+        "double charge on my card for one month, write to kwame.mensah@example.com",
+        "Sorry for the trouble, Kwame. The duplicate charge is refunded now and reaches your "
+        "card in 3 to 5 business days. Write to billing.help@example.com if it does not. - Sam",
+    ),
+    (
+        "Ana Lima",
+        "why did you bill me twice for the same month?",
+        "Thank you for your patience. I've refunded the extra charge, expect it back on your "
+        "statement in 3-5 days. Have a great day!",
+    ),
+    (
+        "Li Wei",
+        "I got charged twice, help",
+        "Please open Settings, tap your name, then Subscriptions, select Poise and tap Cancel "
+        "Subscription; then check the App Store receipt and contact Apple to request a refund "
+        "for the App Store purchase.",
+    ),
+]
+PLANTED = [
+    "Dave", "Smith", "Olga", "Petrova", "Kwame", "Mensah", "Maria", "Sam", "Ana Lima", "Li Wei",
+    "9.99", "12.50", "PX-554762", "554762", "48213", "7946", "0958", "884422", "token=",
+    "example.com", "@", "^MG", "All the best", "Poise Support", "Hi ", "Hello", "http",
+]  # fmt: skip
+
+
+def _leaks(text: str) -> list[str]:
+    return [p for p in PLANTED if p in text]
+
+
+def test_scrub_takes_out_planted_personal_data_and_keeps_the_step() -> None:
+    turn = (
+        "Hi David, please reset your password from the login page. We refunded €9.99 and "
+        "$120.50 (reference PX-554762-R, order #48213) to maria.lopez@example.com; call "
+        "+44 20 7946 0958 or see https://shop.example.com/orders/884422?token=abc\n"
+        "All the best,\nMaria\nPoise Support"
+    )
+    clean = scrub(without_signature(turn), names=["Robin Customer"])
+    assert "reset your password from the login page" in clean
+    values = ["David", "9.99", "120.50", "PX-554762-R", "48213", "maria.lopez", "7946", "884422",
+               "token", "All the best", "Maria", "Poise Support", "Hi "]  # fmt: skip
+    for planted in values:
+        assert planted not in clean, (planted, clean)
+    assert "[amount]" in clean and "[number]" in clean and "[email]" in clean
+    assert scrub("Thanks Robin, all sorted.", names=["Robin Customer"]) == "Thanks all sorted."
+    assert scrub("we will refund it", names=["Will Jones"]) == "we will refund it"
+    assert scrub("Ask Support to refund it", names=["Poise Support"]) == "Ask Support to refund it"
+    assert without_signature("@Shop Sorry to see this. Try the app. ^Clarissa") == (
+        "Sorry to see this. Try the app."
+    )
+    assert without_signature("Done. Regards,Pritam") == "Done."
+    assert joined_parts(
+        ["Some titles need internet, if they put 1/2 ^JA", "2/2 it offline", "Hi"]
+    ) == [
+        "Some titles need internet, if they put 1/2 ^JA 2/2 it offline",
+        "Hi",
+    ]
+
+
+def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
+    for talk in ["Thanks for reaching out!", "Sorry to hear that.", "Have a great day!",
+                 "Let us know if you need anything else.", "We're sorry for the trouble.",
+                 "Happy to help.", "[name]"]:  # fmt: skip
+        assert is_small_talk(talk), talk
+    assert not is_small_talk("Restart the router and wait two minutes.")
+    assert as_instruction("Could you please restart the app?") == "Restart the app."
+    assert as_instruction("Have you tried signing out and back in?") == (
+        "Try signing out and back in."
+    )
+    assert as_instruction("You can change it under Settings") == "Change it under Settings."
+    assert as_instruction("I've re-issued the refund.") == "I've re-issued the refund."
+
+
+def test_the_draft_is_the_step_the_group_shares_not_one_reply() -> None:
+    group = [
+        Resolved(i + 1, [agent], weight=2.0 if i == 4 else 1.0, names=(name,))
+        for i, (name, _, agent) in enumerate(CHARGED_TWICE)
+    ]
+    draft = draft_resolution(group, encode=get_encoder().encode)
+    assert draft.steps, draft
+    first = draft.steps[0]
+    assert "refund" in first.text.lower() and "3" in first.text, draft.resolution
+    assert "App Store" not in draft.resolution and "Cancel" not in draft.resolution
+    assert first.support >= 0.6 and set(first.sources) >= {1, 2, 3, 4} - {first.sources[0]}
+    assert 5 not in draft.sources
+    assert _leaks(draft.resolution) == [], draft.resolution
+
+
+def _seed_charged_twice(session: Session) -> list[int]:
+    ids = []
+    for i, (name, question, answer) in enumerate(CHARGED_TWICE):
+        start = T0 + timedelta(days=i)
+        record = conversation_record(
+            external_id=f"twice-{i}",
+            start=start,
+            customer=CustomerRecord(f"twice-cust-{i}", name),
+            rating=good_rating(start + timedelta(hours=1)),
+            messages=[
+                MessageRecord("m1", "customer", question, start, name),
+                MessageRecord("m2", "agent", answer, start + timedelta(minutes=3), "Maria Lopez"),
+                MessageRecord("m3", "customer", f"Thanks! {name}", start + timedelta(minutes=5)),
+            ],
+        )
+        write_conversations(session, "drafts", [record])
+    session.commit()
+    for i in range(len(CHARGED_TWICE)):
+        conv = session.query(Conversation).filter_by(external_id=f"twice-{i}").one()
+        ids.append(conv.id)
+    return ids
+
+
+def test_a_mined_proposal_cites_its_sources_carries_no_personal_data_and_is_reviewed(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", name="Lee Lead")
+    ids = _seed_charged_twice(session)
+    embed_conversations(session, ids, batch=16)
+    kept, texts, x = load_vectors(session, ids)
+    proposal = build_proposal(session, kept, texts, x, {}, MiningConfig())
+    session.add(proposal)
+    session.commit()
+    for text in [proposal.issue, *proposal.phrasings, proposal.resolution]:
+        assert _leaks(text) == [], text
+    assert "refund" in proposal.resolution.lower() and "App Store" not in proposal.resolution
+    assert set(proposal.conversation_ids) <= set(ids) and len(proposal.conversation_ids) >= 3
+    assert ids[4] not in proposal.conversation_ids  # the app-store reply is no source of a step
+
+    token = sign_in(client, lead)
+    page = client.get("/manual/proposals").text
+    assert "Accept as a draft for review" in page and "Accept and publish" not in page
+    assert f'href="/conversations/{proposal.conversation_ids[0]}"' in page
+    client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
+    article = session.query(Article).one()
+    assert article.status == "draft" and {s.conversation_id for s in article.sources} == set(ids)
+    assert "drafted from mined proposal" in article.revisions[0].summary
+    shown = client.get(f"/manual/{article.id}").text
+    assert "Send for review" in shown and ">Publish<" not in shown
+    assert "Drafted by mining" in shown
+    refused = client.post(
+        f"/manual/{article.id}/status", data={"csrf_token": token, "status": "published"}
+    )
+    assert refused.status_code == 400
+    session.expire_all()
+    assert session.get(Article, article.id).status == "draft"  # type: ignore[union-attr]
+    assert session.get(Proposal, proposal.id).status == "accepted"  # type: ignore[union-attr]
+
+
+TINY_TWEETSUMM = [
+    ("a1", "@ShopHelp my parcel never arrived", "@111 Hi Jo! Please DM us your order number "
+     "and we will resend the parcel. ^AB", "Agent asked to DM the order number to resend it."),
+    ("a2", "@ShopHelp parcel not delivered yet", "@222 Sorry! Could you DM us your order "
+     "number? We will resend the parcel. ^CD", "Agent will resend the parcel after a DM."),
+    ("a3", "@ShopHelp where is my parcel, not delivered", "@333 Please DM us the order number "
+     "and we'll resend the parcel today. ^EF", "Agent asked for the order number by DM."),
+    ("b1", "@ShopHelp I forgot my password and cannot log in", "@444 Hi! Tap Forgot password "
+     "on the login page and follow the e-mail link. ^GH", "Agent explained the reset link."),
+    ("b2", "@ShopHelp can't log in, lost my password", "@555 Please use Forgot password on the "
+     "login page, then follow the e-mail link. ^IJ", "Agent told to use forgot password."),
+    ("b3", "@ShopHelp password forgotten, locked out of login", "@666 You can tap Forgot "
+     "password on the login page and open the e-mail link. ^KL", "Agent sent reset steps."),
+]  # fmt: skip
+
+
+def _tiny_tweetsumm(root: Path) -> Path:
+    folder = root / "tweetsumm"
+    (folder / "annotations").mkdir(parents=True)
+    (folder / "dialog_text").mkdir()
+    documents, lines = [], []
+    for key, customer, agent, summary in TINY_TWEETSUMM:
+        documents.append(
+            f"{key}\n\tCustomer:\t{customer}\n\tAgent:\t{agent}\n\tCustomer:\t@ShopHelp thanks"
+        )
+        abstractive = ["Customer's parcel did not arrive.", summary]
+        lines.append(json.dumps({"conversation_id": key, "annotations": [
+            {"abstractive": abstractive}]}))  # fmt: skip
+    (folder / "annotations" / "final_train_tweetsum.jsonl").write_text("\n".join(lines))
+    (folder / "dialog_text" / "twitter.json").write_text(json.dumps({"document": documents}))
+    return root
+
+
+def test_eval_drafts_scores_rouge_l_beside_the_last_agent_turn(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["eval", "drafts", "--data-dir", str(_tiny_tweetsumm(tmp_path)), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    dialogue, group = report["dialogue"], report["group"]
+    assert dialogue["dialogues"] == 6 and group["groups"] == 2 and group["dialogues"] == 6
+    for setting in (dialogue, group):
+        assert 0.0 < setting["draft"]["rouge_l"] <= 1.0
+        assert setting["draft"]["leaks"] == 0
+        assert 0.0 < setting["last_agent_turn"]["rouge_l"] <= 1.0
+    assert dialogue["last_agent_turn"]["leaks"] == 6  # raw turns keep the handle and initials
+    text = CliRunner().invoke(cli, ["eval", "drafts", "--data-dir", str(tmp_path)])
+    assert "last_agent_turn" in text.output and "ROUGE-L F1" in text.output
+    missing = CliRunner().invoke(cli, ["eval", "drafts", "--data-dir", str(tmp_path / "none")])
+    assert missing.exit_code != 0 and "TweetSumm not found" in missing.output
+
+
+@pytest.mark.skipif(
+    not (SHARED_DATA / "dialog_text" / "twitter.json").is_file(),
+    reason="TweetSumm is not in ../shared/data (the shared data folder beside the repository)",
+)
+def test_drafts_of_real_support_dialogues_keep_no_handles_links_or_signatures() -> None:
+    from poise.knowledge.draft_evaluation import read_tweetsumm
+
+    encode = get_encoder().encode
+    for d in read_tweetsumm(SHARED_DATA)[:60]:
+        text = draft_resolution([Resolved(0, d.agent)], encode=encode).resolution
+        for mark in ("@", "http", "www.", "^"):
+            assert mark not in text, (mark, text)
