@@ -16,4 +16,12 @@ class NotFound(PoiseError):  # noqa: N818
 
 
 class InvalidInput(PoiseError):  # noqa: N818
-    """The request is well-formed but its values are not acceptable."""
+    """The request is well-formed but its values are not acceptable.
+
+    ``field`` names the form field at fault when there is one, so a form can show the message
+    beside it and keep what the person typed.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -213,11 +213,14 @@ def test_assist_respects_roles_and_validates(
     conv_id = convs["angry"].id
     outsider = bearer(session, role="agent", team="Devices")
     teammate = bearer(session, role="agent", team="Billing")
-    lead = bearer(session, role="lead", team="Devices")
+    lead = bearer(session, role="lead", team="Billing")
+    other_lead = bearer(session, role="lead", team="Devices")
+    admin = bearer(session, role="admin")
     assert client.post("/api/v1/assist", json={"conversation_id": conv_id}).status_code == 401
-    refused = client.post("/api/v1/assist", headers=outsider, json={"conversation_id": conv_id})
-    assert refused.status_code == 403
-    for allowed in (teammate, lead):
+    for stranger in (outsider, other_lead):  # a lead sees their own team's, as agents do
+        refused = client.post("/api/v1/assist", headers=stranger, json={"conversation_id": conv_id})
+        assert refused.status_code == 403
+    for allowed in (teammate, lead, admin):
         ok = client.post("/api/v1/assist", headers=allowed, json={"conversation_id": conv_id})
         assert ok.status_code == 200
     assert client.post("/api/v1/assist", headers=lead, json={}).status_code == 422

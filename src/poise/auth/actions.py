@@ -34,18 +34,20 @@ def login_key(email: str) -> str:
 def _clean_email(email: str) -> str:
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput(f"{email!r} is not a valid email address")
+        raise InvalidInput(f"{email!r} is not a valid email address", field="email")
     return email
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
 
 
 def create_team(session: Session, *, actor: User | None, name: str) -> Team:
@@ -53,9 +55,9 @@ def create_team(session: Session, *, actor: User | None, name: str) -> Team:
     require_admin(actor)
     name = name.strip()
     if not name or len(name) > 120:
-        raise InvalidInput("a team needs a name of 1 to 120 characters")
+        raise InvalidInput("a team needs a name of 1 to 120 characters", field="name")
     if session.scalar(select(Team.id).where(Team.name == name)) is not None:
-        raise InvalidInput(f"a team named {name!r} already exists")
+        raise InvalidInput(f"a team named {name!r} already exists", field="name")
     team = Team(name=name)
     session.add(team)
     session.commit()
@@ -90,11 +92,11 @@ def create_user(
     _check_role(role)
     name = name.strip()
     if not name or len(name) > 120:
-        raise InvalidInput("a user needs a name of 1 to 120 characters")
+        raise InvalidInput("a user needs a name of 1 to 120 characters", field="name")
     if password is not None:
         _check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput(f"a user with email {email} already exists")
+        raise InvalidInput(f"a user with email {email} already exists", field="email")
     if team_id is not None and session.get(Team, team_id) is None:
         raise NotFound(f"no team with id {team_id}")
     user = User(

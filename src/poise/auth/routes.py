@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from poise.auth import actions, queries
 from poise.auth.deps import (
@@ -16,11 +17,13 @@ from poise.auth.deps import (
     CurrentUser,
     session_user,
 )
-from poise.auth.models import ROLES
+from poise.auth.models import ROLES, User
 from poise.auth.schemas import UserCreate, UserPublic
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, NotFound
+from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -90,6 +93,20 @@ def users_page(
     user: AdminUser,
     page: PageQuery = 1,
 ) -> HTMLResponse:
+    return _users_page(request, session, settings, user, page)
+
+
+def _users_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    page: int = 1,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The users and the add form; after a refusal, what was typed (not the password) is kept
+    and the message stands beside its field."""
     listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
     pages = max(1, -(-listing.total // listing.page_size))
     context = {
@@ -97,38 +114,47 @@ def users_page(
         "pages": pages,
         "teams": queries.list_teams(session),
         "roles": ROLES,
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "auth/users.html", context)
+    return render(request, "auth/users.html", context, 400 if errors else 200)
 
 
 def _team_id(value: str) -> int | None:
     if not value:
         return None
     if not is_id(value):
-        raise InvalidInput(f"team must be a team id, not {value!r}")
+        raise InvalidInput(f"team must be a team id, not {value!r}", field="team")
     return int(value)
 
 
-@router.post("/admin/users")
+@router.post("/admin/users", response_model=None)
 def add_user(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: AdminUser,
-    email: Annotated[str, Form()],
-    name: Annotated[str, Form()],
-    role: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
     team: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    created = actions.create_user(
-        session,
-        actor=user,
-        email=email,
-        name=name,
-        role=role,
-        password=password,
-        team_id=_team_id(team),
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        created = actions.create_user(
+            session,
+            actor=user,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            team_id=_team_id(team),
+        )
+    except (InvalidInput, NotFound) as exc:
+        session.rollback()
+        errors = {"team": str(exc)} if isinstance(exc, NotFound) else field_errors(exc)
+        form = {"email": email, "name": name, "role": role, "team": team}
+        return _users_page(request, session, settings, user, 1, errors, form)
     flash(request, f"Added {created.name} ({created.role}).")
     return redirect("/admin/users")
 
@@ -171,11 +197,20 @@ def teams_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLRe
     return render(request, "auth/teams.html", {"teams": queries.list_teams(session)})
 
 
-@router.post("/admin/teams")
+@router.post("/admin/teams", response_model=None)
 def add_team(
-    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()]
-) -> RedirectResponse:
-    team = actions.create_team(session, actor=user, name=name)
+    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()] = ""
+) -> HTMLResponse | RedirectResponse:
+    try:
+        team = actions.create_team(session, actor=user, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        context = {
+            "teams": queries.list_teams(session),
+            "errors": field_errors(exc, "name"),
+            "form": {"name": name},
+        }
+        return render(request, "auth/teams.html", context, 400)
     flash(request, f"Added team {team.name}.")
     return redirect("/admin/teams")
 

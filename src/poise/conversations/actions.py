@@ -67,7 +67,8 @@ MAX_PURPOSE_CHARS = 300
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         raise InvalidInput(
-            f"source {source!r} must be 1-64 lowercase letters, digits, '.', '_' or '-'"
+            f"source {source!r} must be 1-64 lowercase letters, digits, '.', '_' or '-'",
+            field="source",
         )
     return source
 
@@ -137,7 +138,9 @@ def import_file(
     """
     require_lead(actor)
     if fmt not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise InvalidInput(
+            f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", field="format"
+        )
     source = _check_source(source or fmt)
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
@@ -219,9 +222,12 @@ def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
 def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:
     """Register a webhook sender; its secret signs every body it sends."""
     require_admin(actor)
-    name = _check_source(name.strip().lower())
+    try:
+        name = _check_source(name.strip().lower())
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field="name") from None
     if session.scalar(select(Integration.id).where(Integration.name == name)) is not None:
-        raise InvalidInput(f"an integration named {name!r} already exists")
+        raise InvalidInput(f"an integration named {name!r} already exists", field="name")
     integration = Integration(name=name, secret=secrets.token_urlsafe(32))
     session.add(integration)
     session.commit()

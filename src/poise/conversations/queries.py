@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_admin
 from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
-from poise.errors import NotFound
+from poise.conversations.visibility import may_read, visible_conversations
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.pagination import Page
 
 SIGNAL_FILTERS = ("early_warning", "escalating", "drifted", "abusive", "turnaround")
 SORTS = ("newest", "escalation", "negativity")
+ASSIGNED = ("me", "team")  # "mine" and "my team": resolved against whoever reads the list
 ESCALATING = 0.5
 
 
@@ -27,6 +29,7 @@ class ConversationFilters:
     channel: str | None = None
     status: str | None = None
     assignee_id: int | None = None
+    assigned: str | None = None  # one of ASSIGNED
     product: str | None = None
     opened_from: date | None = None
     opened_to: date | None = None  # inclusive
@@ -74,6 +77,25 @@ class ConversationFilters:
         return query.order_by(Conversation.opened_at.desc(), Conversation.id.desc())
 
 
+def assigned_to(actor: User, assigned: str | None) -> ColumnElement[bool]:
+    """ "Mine" (assigned to the reader) or "my team" (to anyone in the reader's team)."""
+    if assigned == "me":
+        return Conversation.assignee_id == actor.id
+    if assigned == "team":
+        if actor.team_id is None:
+            raise InvalidInput("you are in no team yet, so there is no team's list to show")
+        team = select(User.id).where(User.team_id == actor.team_id)
+        return Conversation.assignee_id.in_(team)
+    return true()
+
+
+def readable(query: Select[Any], actor: User, filters: ConversationFilters) -> Select[Any]:
+    """The filters plus the visibility rule: what this reader asked for and may open."""
+    return filters.apply(query).where(
+        visible_conversations(actor), assigned_to(actor, filters.assigned)
+    )
+
+
 def list_conversations(
     session: Session,
     *,
@@ -84,13 +106,13 @@ def list_conversations(
 ) -> Page[Conversation]:
     """One page in the filters' order, with assignee, customer and rating loaded (no N+1).
 
-    Every signed-in role reads conversations: agents need the context of colleagues' threads.
+    Only conversations ``actor`` may open (:mod:`poise.conversations.visibility`), so no row
+    links to a page that refuses its reader.
     """
-    del actor  # all staff roles may read; the parameter keeps the call sites honest
     page = max(page, 1)
-    total = session.scalar(filters.apply(select(func.count(Conversation.id)))) or 0
+    total = session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
     query = (
-        filters.order(filters.apply(select(Conversation)))
+        filters.order(readable(select(Conversation), actor, filters))
         .options(
             selectinload(Conversation.assignee),
             selectinload(Conversation.customer),
@@ -103,8 +125,8 @@ def list_conversations(
 
 
 def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
-    """One conversation with its whole thread, rating, customer and assignee."""
-    del actor
+    """One conversation with its whole thread, rating, customer and assignee, if ``actor``
+    may read it (another team's conversation is refused, as lists never show it)."""
     conv = session.scalar(
         select(Conversation)
         .options(
@@ -117,7 +139,17 @@ def get_conversation(session: Session, *, actor: User, conversation_id: int) -> 
     )
     if conv is None:
         raise NotFound(f"no conversation with id {conversation_id}")
+    if not may_read(actor, conv):
+        raise PermissionDenied("this conversation belongs to another team")
     return conv
+
+
+def _people(query: Select[Any], actor: User) -> Select[Any]:
+    if actor.is_admin:
+        return query
+    if actor.team_id is None:
+        return query.where(User.id == actor.id)
+    return query.where(User.team_id == actor.team_id)
 
 
 @dataclass(frozen=True)
@@ -128,7 +160,8 @@ class FilterChoices:
     assignees: list[User]
 
 
-def filter_choices(session: Session) -> FilterChoices:
+def filter_choices(session: Session, actor: User) -> FilterChoices:
+    """Products seen and the people whose conversations ``actor`` may read."""
     products = session.scalars(
         select(Conversation.product)
         .where(Conversation.product.is_not(None))
@@ -136,7 +169,7 @@ def filter_choices(session: Session) -> FilterChoices:
         .order_by(Conversation.product)
     ).all()
     assignees = session.scalars(
-        select(User).where(User.role.in_(("agent", "lead"))).order_by(User.name)
+        _people(select(User).where(User.role.in_(("agent", "lead"))), actor).order_by(User.name)
     ).all()
     return FilterChoices([p for p in products if p], list(assignees))
 
@@ -185,24 +218,12 @@ class SignalOverview:
 ATTENTION_ROWS = 10
 
 
-def assistable(query: Select[Any], actor: User) -> Select[Any]:
-    """Conversations ``actor`` may open the assist panel on: a lead all, an agent their own,
-    the unassigned and their team's (the rule ``assist.access_for_assist`` checks one by one)."""
-    if actor.is_lead:
-        return query
-    mine = Conversation.assignee_id == actor.id
-    unassigned = Conversation.assignee_id.is_(None)
-    if actor.team_id is None:
-        return query.where(mine | unassigned)
-    team = select(User.id).where(User.team_id == actor.team_id)
-    return query.where(mine | unassigned | Conversation.assignee_id.in_(team))
-
-
 def signal_overview(
-    session: Session, *, actor: User, now: datetime, days: int = 30
+    session: Session, *, actor: User, now: datetime, days: int = 30, assigned: str | None = None
 ) -> SignalOverview:
-    """The open conversations ``actor`` can act on, riskiest first (a short list), and the last
-    ``days`` days in numbers."""
+    """The open conversations ``actor`` can open, riskiest first (a short list), and the last
+    ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team"."""
+    seen = (visible_conversations(actor), assigned_to(actor, assigned))
     since = now - timedelta(days=days)
     at_risk = (
         select(Conversation)
@@ -215,10 +236,11 @@ def signal_overview(
             | (Conversation.leaving.is_(True))
         )
         .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
+        .where(*seen)
         .limit(ATTENTION_ROWS)
     )
-    attention = session.scalars(assistable(at_risk, actor)).all()
-    recent = select(func.count(Conversation.id)).where(Conversation.opened_at >= since)
+    attention = session.scalars(at_risk).all()
+    recent = select(func.count(Conversation.id)).where(Conversation.opened_at >= since, *seen)
     flags = {
         "early warnings": Conversation.early_warning.is_(True),
         "escalating": Conversation.escalation_risk >= ESCALATING,
@@ -231,8 +253,9 @@ def signal_overview(
     customer_turns = select(func.count(Message.id)).where(Message.author_role == "customer")
     emotions = session.execute(
         select(Message.emotion, func.count(Message.id))
+        .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Message.author_role == "customer", Message.emotion.is_not(None))
-        .where(Message.sent_at >= since)
+        .where(Message.sent_at >= since, *seen)
         .group_by(Message.emotion)
         .order_by(func.count(Message.id).desc())
     ).all()

@@ -27,6 +27,7 @@ from poise.jobs import JobProgress, JobRun, JobWork, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -56,13 +57,18 @@ def parse_filters(
     signal: str | None = None,
     sort: str | None = None,
 ) -> queries.ConversationFilters:
-    """Filters from query parameters, where an empty value means "any" (plain HTML forms)."""
-    if assignee and not is_id(assignee):
-        raise InvalidInput(f"assignee must be a user id, not {assignee!r}")
+    """Filters from query parameters, where an empty value means "any" (plain HTML forms).
+
+    ``assignee`` is a user id, ``me`` ("mine") or ``team`` ("my team").
+    """
+    assigned = assignee if assignee in queries.ASSIGNED else None
+    if assignee and not assigned and not is_id(assignee):
+        raise InvalidInput(f"assignee must be a user id, me or team, not {assignee!r}")
     return queries.ConversationFilters(
         channel=_choice(channel, CHANNELS, "channel"),
         status=_choice(status, STATUSES, "status"),
-        assignee_id=int(assignee) if assignee else None,
+        assignee_id=int(assignee) if assignee and not assigned else None,
+        assigned=assigned,
         product=product or None,
         opened_from=_date(opened_from, "opened_from"),
         opened_to=_date(opened_to, "opened_to"),
@@ -83,6 +89,12 @@ SIGNAL_LABELS = {
 SORT_LABELS = {"newest": "Newest", "escalation": "Escalation risk", "negativity": "Most negative"}
 
 
+def assignee_options(user: User, choices: queries.FilterChoices) -> list[tuple[str, str]]:
+    """ "Mine" and "My team" first, then each person the reader may filter by."""
+    options = [("me", "Mine")] + ([("team", "My team")] if user.team_id is not None else [])
+    return options + [(str(person.id), person.name) for person in choices.assignees]
+
+
 @router.get("/conversations", response_class=HTMLResponse)
 def conversation_list(
     request: Request,
@@ -96,10 +108,12 @@ def conversation_list(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
     )
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    choices = queries.filter_choices(session, user)
     context = {
         "listing": listing,
         "filters": filters,
-        "choices": queries.filter_choices(session),
+        "choices": choices,
+        "assignee_options": assignee_options(user, choices),
         "channels": CHANNELS,
         "statuses": STATUSES,
         "signal_filters": SIGNAL_LABELS,
@@ -184,10 +198,11 @@ def read_upload(upload: UploadFile, settings: Settings) -> BinaryIO:
     if size > settings.max_upload_bytes:
         raise InvalidInput(
             f"the file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB; "
-            "split it or import it with the `poise import` command"
+            "split it or import it with the `poise import` command",
+            field="file",
         )
     if not size:
-        raise InvalidInput("the file is empty")
+        raise InvalidInput("the file is empty", field="file")
     return spooled
 
 
@@ -244,7 +259,13 @@ def import_upload_file(
 def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
 ) -> HTMLResponse:
-    report, _ = import_upload_file(request, session, settings, user, upload)
+    try:
+        report, _ = import_upload_file(request, session, settings, user, upload)
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
+        context = _import_context(session, errors=field_errors(exc, "file"), form=form)
+        return render(request, "conversations/import.html", context, 400)
     context = _import_context(session, report=report, filename=upload.file.filename)
     status = 422 if report.status == "rejected" else 200
     return render(request, "conversations/import.html", context, status)
@@ -264,11 +285,20 @@ def integrations_page(request: Request, session: SessionDep, user: AdminUser) ->
     return render(request, "conversations/integrations.html", {"integrations": items})
 
 
-@router.post("/admin/integrations")
+@router.post("/admin/integrations", response_model=None)
 def add_integration(
-    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()]
-) -> RedirectResponse:
-    integration = actions.create_integration(session, actor=user, name=name)
+    request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()] = ""
+) -> HTMLResponse | RedirectResponse:
+    try:
+        integration = actions.create_integration(session, actor=user, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        context = {
+            "integrations": queries.list_integrations(session, actor=user),
+            "errors": field_errors(exc, "name"),
+            "form": {"name": name},
+        }
+        return render(request, "conversations/integrations.html", context, 400)
     flash(request, f"Added integration {integration.name}. Give its secret to the sender.")
     return redirect("/admin/integrations")
 
@@ -336,7 +366,12 @@ def models_page(request: Request, user: AdminUser) -> HTMLResponse:
 
 
 @router.get("/signals", response_class=HTMLResponse)
-def signals_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    overview = queries.signal_overview(session, actor=user, now=utcnow())
-    context = {"overview": overview}
+def signals_page(
+    request: Request, session: SessionDep, user: CurrentUser, assignee: str | None = None
+) -> HTMLResponse:
+    """What needs attention among the conversations the reader may open; ``assignee`` is
+    ``me`` or ``team`` to narrow it to "mine" or "my team"."""
+    assigned = _choice(assignee, queries.ASSIGNED, "assignee")
+    overview = queries.signal_overview(session, actor=user, now=utcnow(), assigned=assigned)
+    context = {"overview": overview, "assigned": assigned or ""}
     return render(request, "conversations/signals.html", context)

@@ -221,21 +221,30 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
     return render(request, "insights/exposure.html", context)
 
 
-def _team_id(user: User, team: str | None) -> int:
+def _team_id(user: User, team: str | None) -> int | None:
+    """The team asked for, else the reader's own; None when neither (an admin's first visit)."""
     if team:
         if not is_id(team):
             raise InvalidInput(f"team must be an id (a number), not {team!r}")
         return int(team)
-    if user.team_id is None:
-        raise InvalidInput("choose a team: add ?team=ID")
     return user.team_id
+
+
+def choose_team(request: Request, session: SessionDep, user: User, heading: str) -> HTMLResponse:
+    """A reader in no team (an admin) picks the team to show rather than meeting a 400."""
+    teams = queries.choices(session, actor=user).teams
+    context = {"heading": heading, "teams": teams, "path": request.url.path}
+    return render(request, "choose_team.html", context)
 
 
 @router.get("/insights/exposure/team", response_class=HTMLResponse)
 def team_exposure_page(
     request: Request, session: SessionDep, user: LeadUser, team: str | None = None
 ) -> HTMLResponse:
-    result = exposure_queries.team_exposure(session, actor=user, team_id=_team_id(user, team))
+    team_id = _team_id(user, team)
+    if team_id is None:
+        return choose_team(request, session, user, "Team exposure")
+    result = exposure_queries.team_exposure(session, actor=user, team_id=team_id)
     context = {"exposure": result, "heavy_run": exposure_queries.HEAVY_RUN}
     return render(request, "insights/team_exposure.html", context)
 
@@ -244,8 +253,11 @@ def team_exposure_page(
 def digest_page(
     request: Request, session: SessionDep, user: LeadUser, team: str | None = None
 ) -> HTMLResponse:
+    team_id = _team_id(user, team)
+    if team_id is None:
+        return choose_team(request, session, user, "Weekly digest")
     found = digest_queries.weekly_digest(
-        session, actor=user, team_id=_team_id(user, team), today=utcnow().date()
+        session, actor=user, team_id=team_id, today=utcnow().date()
     )
     return render(request, "insights/digest.html", {"digest": found, **_helpers()})
 

@@ -71,14 +71,16 @@ class ArticleFields:
         """Trimmed values, empty ones as None, or InvalidInput naming what is missing."""
         title, issue = self.title.strip(), self.issue.strip()
         if not title:
-            raise InvalidInput("an article needs a title")
+            raise InvalidInput("an article needs a title", field="title")
         if not issue:
-            raise InvalidInput("an article needs the issue, as customers put it")
+            raise InvalidInput("an article needs the issue, as customers put it", field="issue")
         if len(title) > 200:
-            raise InvalidInput("the title is longer than 200 characters")
+            raise InvalidInput("the title is longer than 200 characters", field="title")
         phrasings = _unique([p.strip() for p in self.phrasings if p.strip()])
         if len(phrasings) > MAX_PHRASINGS:
-            raise InvalidInput(f"at most {MAX_PHRASINGS} alternative phrasings per article")
+            raise InvalidInput(
+                f"at most {MAX_PHRASINGS} alternative phrasings per article", field="phrasings"
+            )
         return ArticleFields(
             title=title,
             issue=issue,

@@ -15,18 +15,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations import queries as conversation_queries
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
 from poise.jobs import JobProgress, jobs_for
 from poise.knowledge import actions, fcr, gaps, queries
 from poise.knowledge.mining import mine
-from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS
+from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import suggest_for_conversation
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -156,16 +159,51 @@ def log_gap(
     return redirect("/manual/search?" + urlencode({"q": q}))
 
 
+def _form_values(source: Article | actions.ArticleFields | None) -> dict[str, object]:
+    """What the article form shows: the stored article, or what was typed into it."""
+    if source is None:
+        return {"tags": "", "phrasings": ""}
+    phrasings = [p if isinstance(p, str) else p.text for p in source.phrasings]
+    return {
+        "title": source.title,
+        "issue": source.issue,
+        "resolution": source.resolution,
+        "product": source.product or "",
+        "feature": source.feature or "",
+        "owner_id": source.owner_id,
+        "tags": ", ".join(t.strip() for t in source.tags),
+        "phrasings": "\n".join(phrasings),
+    }
+
+
+def _article_form(
+    request: Request,
+    session: Session,
+    user: User,
+    article: Article | None,
+    values: dict[str, object],
+    conversation_id: int | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The article form; after a refusal, as typed with the error beside its field (400)."""
+    context = {
+        "article": article,
+        "conversation_id": conversation_id,
+        "owners": queries.owner_choices(session) if user.is_lead else [],
+        "values": values,
+        "errors": errors or {},
+    }
+    return render(request, "knowledge/form.html", context, 400 if errors else 200)
+
+
 @router.get("/manual/new", response_class=HTMLResponse)
 def new_page(
     request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdQuery | None = None
 ) -> HTMLResponse:
-    owners = queries.owner_choices(session) if user.is_lead else []
-    context = {"article": None, "conversation_id": conversation_id, "owners": owners}
-    return render(request, "knowledge/form.html", context)
+    return _article_form(request, session, user, None, _form_values(None), conversation_id)
 
 
-@router.post("/manual/new")
+@router.post("/manual/new", response_model=None)
 def create(
     request: Request,
     session: SessionDep,
@@ -173,11 +211,17 @@ def create(
     fields: ArticleForm,
     conversation_id: Annotated[int | None, Form()] = None,
     submit: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     sources = [conversation_id] if conversation_id else []
-    article = actions.create_article(
-        session, actor=user, fields=fields, source_conversation_ids=sources
-    )
+    try:
+        article = actions.create_article(
+            session, actor=user, fields=fields, source_conversation_ids=sources
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        values = _form_values(fields)
+        errors = field_errors(exc, "title")
+        return _article_form(request, session, user, None, values, conversation_id, errors)
     if submit == "review":
         actions.change_status(session, actor=user, article_id=article.id, status="in_review")
     flash(request, f"Article “{article.title}” saved as {article.status_label}.")
@@ -209,11 +253,13 @@ def _proposals(
     and what the lead chose kept."""
     listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
     job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
+    examples = [c for p in listing.items for c in p.conversation_ids[:12]]
     context = {
         "listing": listing,
         "job": job,
         "errors": errors or {},
         "form": form or {},
+        "readable": visible_ids(session, user, examples),
         "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
     }
     return render(request, "knowledge/proposals.html", context, 400 if errors else 200)
@@ -373,8 +419,15 @@ def article_page(
         "can_edit": user.is_lead
         or (article.status in ("draft", "in_review") and article.created_by_id == user.id),
         "conversation_id": conversation_id,
+        "readable": visible_ids(session, user, _linked_conversations(article)),
     }
     return render(request, "knowledge/article.html", context)
+
+
+def _linked_conversations(article: Article) -> list[int]:
+    """The conversations the article page would link to (its sources and flags)."""
+    flagged = [f.conversation_id for f in article.flags if f.conversation_id is not None]
+    return [s.conversation_id for s in article.sources] + flagged
 
 
 @router.get("/manual/{article_id}/edit", response_class=HTMLResponse)
@@ -382,21 +435,24 @@ def edit_page(
     request: Request, session: SessionDep, user: CurrentUser, article_id: IdPath
 ) -> HTMLResponse:
     article = queries.get_article(session, actor=user, article_id=article_id)
-    owners = queries.owner_choices(session) if user.is_lead else []
-    context = {"article": article, "conversation_id": None, "owners": owners}
-    return render(request, "knowledge/form.html", context)
+    return _article_form(request, session, user, article, _form_values(article))
 
 
-@router.post("/manual/{article_id}/edit")
+@router.post("/manual/{article_id}/edit", response_model=None)
 def edit(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     article_id: IdPath,
     fields: ArticleForm,
-) -> RedirectResponse:
-    queries.get_article(session, actor=user, article_id=article_id)
-    article = actions.update_article(session, actor=user, article_id=article_id, fields=fields)
+) -> HTMLResponse | RedirectResponse:
+    stored = queries.get_article(session, actor=user, article_id=article_id)
+    try:
+        article = actions.update_article(session, actor=user, article_id=article_id, fields=fields)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc, "title")
+        return _article_form(request, session, user, stored, _form_values(fields), None, errors)
     flash(request, "Saved.")
     return redirect(f"/manual/{article.id}")
 

@@ -193,12 +193,12 @@ def _own_item(session: Session, actor: User, item_id: int) -> HappyItem:
     return item
 
 
-def _clean_text(text: str, what: str, *, required: bool = True) -> str:
+def _clean_text(text: str, what: str, *, required: bool = True, field: str | None = None) -> str:
     text = text.strip()
     if required and not text:
-        raise InvalidInput(f"{what} cannot be empty")
+        raise InvalidInput(f"{what} cannot be empty", field=field)
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
+        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters", field=field)
     return text
 
 
@@ -207,7 +207,9 @@ def _clean_link(link: str | None) -> str | None:
     if not link:
         return None
     if not link.startswith(("https://", "http://")) or len(link) > 2000 or " " in link:
-        raise InvalidInput("a link must start with https:// or http:// (and have no spaces)")
+        raise InvalidInput(
+            "a link must start with https:// or http:// (and have no spaces)", field="link"
+        )
     return link
 
 
@@ -219,7 +221,7 @@ def add_happy_note(
     item = HappyItem(
         owner_id=actor.id,
         kind="link" if clean_link else "note",
-        text=_clean_text(text, "the note", required=clean_link is None),
+        text=_clean_text(text, "the note", required=clean_link is None, field="text"),
         link_url=clean_link,
     )
     session.add(item)
@@ -243,19 +245,19 @@ def add_happy_screenshot(
 ) -> HappyItem:
     """A screenshot of praise (≤ 5 MB, PNG/JPEG/WebP), stored under the data directory."""
     if not data:
-        raise InvalidInput("the screenshot is empty")
+        raise InvalidInput("the screenshot is empty", field="screenshot")
     if len(data) > MAX_SCREENSHOT_BYTES:
-        raise InvalidInput("the screenshot is larger than 5 MB")
+        raise InvalidInput("the screenshot is larger than 5 MB", field="screenshot")
     kind = image_type(data)
     if kind is None:
-        raise InvalidInput("the screenshot must be a PNG, JPEG or WebP image")
+        raise InvalidInput("the screenshot must be a PNG, JPEG or WebP image", field="screenshot")
     relative = Path("happy-file") / str(actor.id) / f"{secrets.token_hex(12)}.{kind}"
     path = data_dir / relative
     write_atomically(path, data)
     item = HappyItem(
         owner_id=actor.id,
         kind="screenshot",
-        text=_clean_text(caption, "the caption", required=False),
+        text=_clean_text(caption, "the caption", required=False, field="text"),
         image_path=str(relative),
         image_type=IMAGE_TYPES[kind],
     )
@@ -307,12 +309,23 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
         name = name.strip()
         if not name:
             continue
-        scale_max = int(scale) if scale.strip().isdigit() else 5
+        scale = scale.strip()
+        if scale and not (scale.isascii() and scale.isdigit()):
+            raise InvalidInput(
+                f"category {name!r}: the scale after '|' is a number from 2 to 10, not {scale!r}",
+                field="categories",
+            )
+        scale_max = int(scale) if scale else 5
         if not 2 <= scale_max <= 10 or len(name) > 120:
-            raise InvalidInput(f"category {name!r}: a scale runs from 1 to between 2 and 10")
+            raise InvalidInput(
+                f"category {name!r}: a scale runs from 1 to between 2 and 10",
+                field="categories",
+            )
         categories.append((name, scale_max))
     if not categories:
-        raise InvalidInput("a scorecard needs at least one category, one per line")
+        raise InvalidInput(
+            "a scorecard needs at least one category, one per line", field="categories"
+        )
     return categories
 
 
@@ -323,7 +336,7 @@ def create_scorecard(
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can configure scorecards")
     card = Scorecard(
-        name=_clean_text(name, "the scorecard's name")[:120],
+        name=_clean_text(name, "the scorecard's name", field="name")[:120],
         team_id=None if actor.is_admin else actor.team_id,
         created_by_id=actor.id,
     )
@@ -414,12 +427,16 @@ def submit_review(
     categories = review.scorecard.categories
     missing = [c.name for c in categories if c.id not in scores]
     if missing:
-        raise InvalidInput("rate every category: " + ", ".join(missing))
+        raise InvalidInput("rate every category: " + ", ".join(missing), field="scores")
     for category in categories:
         if not 1 <= scores[category.id] <= category.scale_max:
-            raise InvalidInput(f"{category.name} is rated from 1 to {category.scale_max}")
-    review.strengths = _clean_text(strengths, "strengths (what they do really well)")
-    review.try_next = _clean_text(try_next, "one thing to try", required=False)
+            raise InvalidInput(
+                f"{category.name} is rated from 1 to {category.scale_max}", field="scores"
+            )
+    review.strengths = _clean_text(
+        strengths, "strengths (what they do really well)", field="strengths"
+    )
+    review.try_next = _clean_text(try_next, "one thing to try", required=False, field="try_next")
     for category in categories:
         value = scores[category.id]
         session.add(PeerReviewScore(review_id=review.id, category_id=category.id, value=value))

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
@@ -18,9 +19,11 @@ from poise.morale.feed import atom_feed
 from poise.morale.models import HAPPY_KINDS, KudosRound
 from poise.morale.permissions import leads_team, may_run_round
 from poise.morale.redaction import redact
+from poise.settings import Settings
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -66,6 +69,22 @@ def happy_file_page(
     kind: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
+    return _happy_file(request, session, settings, user, q, starred, kind, page)
+
+
+def _happy_file(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    q: str = "",
+    starred: bool = False,
+    kind: str = "",
+    page: int = 1,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The Happy File; after a refused addition, the words and link kept, the error beside."""
     if kind and kind not in HAPPY_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(HAPPY_KINDS)}, not {kind!r}")
     actions.collect_happy_items(session, owner_id=user.id)
@@ -88,8 +107,10 @@ def happy_file_page(
         "kinds": KIND_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "morale/happy_file.html", context)
+    return render(request, "morale/happy_file.html", context, 400 if errors else 200)
 
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
@@ -100,7 +121,7 @@ def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) ->
     return render(request, "morale/pick_me_up.html", context)
 
 
-@router.post("/morale/happy-file")
+@router.post("/morale/happy-file", response_model=None)
 def add_happy_item(
     request: Request,
     session: SessionDep,
@@ -109,14 +130,20 @@ def add_happy_item(
     text: Annotated[str, Form()] = "",
     link: Annotated[str, Form()] = "",
     screenshot: Annotated[UploadFile | None, File()] = None,
-) -> RedirectResponse:
-    if screenshot is not None and screenshot.filename:
-        data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
-        actions.add_happy_screenshot(
-            session, actor=user, data=data, caption=text, data_dir=settings.data_dir
-        )
-    else:
-        actions.add_happy_note(session, actor=user, text=text, link=link)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        if screenshot is not None and screenshot.filename:
+            data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
+            actions.add_happy_screenshot(
+                session, actor=user, data=data, caption=text, data_dir=settings.data_dir
+            )
+        else:
+            actions.add_happy_note(session, actor=user, text=text, link=link)
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"text": text, "link": link}
+        errors = field_errors(exc, "text")
+        return _happy_file(request, session, settings, user, errors=errors, form=form)
     flash(request, "Kept in your Happy File.")
     return redirect("/morale/happy-file")
 
@@ -224,12 +251,25 @@ def calibration_page(
 def review_page(
     request: Request, session: SessionDep, user: CurrentUser, review_id: IdPath
 ) -> HTMLResponse:
+    return _review_page(request, session, user, review_id)
+
+
+def _review_page(
+    request: Request,
+    session: Session,
+    user: User,
+    review_id: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The review; after a refused submission, the ratings and words kept, the error beside."""
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
-    return render(request, "morale/review.html", {"review": review, "scores": scores})
+    context = {"review": review, "scores": scores, "errors": errors or {}, "form": form or {}}
+    return render(request, "morale/review.html", context, 400 if errors else 200)
 
 
-@router.post("/morale/reviews/{review_id}/submit")
+@router.post("/morale/reviews/{review_id}/submit", response_model=None)
 def submit_review(
     request: Request,
     session: SessionDep,
@@ -238,20 +278,29 @@ def submit_review(
     review_id: IdPath,
     strengths: Annotated[str, Form()] = "",
     try_next: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     scores = {
         int(key[6:]): int(str(value))
         for key, value in form.items()
         if key.startswith("score_") and is_id(key[6:]) and is_count(str(value))
     }
-    actions.submit_review(
-        session,
-        actor=user,
-        review_id=review_id,
-        scores=scores,
-        strengths=strengths,
-        try_next=try_next,
-    )
+    try:
+        actions.submit_review(
+            session,
+            actor=user,
+            review_id=review_id,
+            scores=scores,
+            strengths=strengths,
+            try_next=try_next,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed: dict[str, object] = {
+            "scores": scores,
+            "strengths": strengths,
+            "try_next": try_next,
+        }
+        return _review_page(request, session, user, review_id, field_errors(exc), typed)
     flash(request, "Thank you: your review is with your teammate.")
     return redirect(f"/morale/reviews/{review_id}")
 
@@ -271,21 +320,41 @@ def acknowledge_review(
 
 @router.get("/morale/scorecards", response_class=HTMLResponse)
 def scorecards_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    context = {"scorecards": queries.scorecards_for(session, actor=user)}
-    return render(request, "morale/scorecards.html", context)
+    return _scorecards(request, session, user)
 
 
-@router.post("/morale/scorecards")
+def _scorecards(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The scorecards and the new one's form, kept as typed after a refusal (400)."""
+    context = {
+        "scorecards": queries.scorecards_for(session, actor=user),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return render(request, "morale/scorecards.html", context, 400 if errors else 200)
+
+
+@router.post("/morale/scorecards", response_model=None)
 def create_scorecard(
     request: Request,
     session: SessionDep,
     user: LeadUser,
     name: Annotated[str, Form()] = "",
     categories: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    card = actions.create_scorecard(
-        session, actor=user, name=name, categories=actions.parse_categories(categories)
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        card = actions.create_scorecard(
+            session, actor=user, name=name, categories=actions.parse_categories(categories)
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"name": name, "categories": categories}
+        return _scorecards(request, session, user, field_errors(exc, "categories"), form)
     flash(request, f"Scorecard {card.name} is ready for peer reviews.")
     return redirect("/morale/scorecards")
 
@@ -402,10 +471,11 @@ def team_balance_page(
     request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
-    if team_id is None:
-        raise InvalidInput("choose a team")
-    result = queries.team_balance(session, actor=user, team_id=team_id)
     teams = queries.kudos_teams(session, actor=user)
+    if team_id is None:  # an admin in no team chooses one rather than meeting a 400
+        choice = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
+        return render(request, "choose_team.html", choice)
+    result = queries.team_balance(session, actor=user, team_id=team_id)
     context = {
         "balance": result,
         "chart": _chart(result),

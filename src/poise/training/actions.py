@@ -48,14 +48,15 @@ MAX_BODY = 20_000
 def _checked(title: str, body: str, quiz: str) -> tuple[str, str, list[dict[str, Any]]]:
     title = title.strip()
     if not title:
-        raise InvalidInput("a lesson needs a title")
+        raise InvalidInput("a lesson needs a title", field="title")
     if len(title) > MAX_TITLE or len(body) > MAX_BODY:
         raise InvalidInput(
-            f"keep the title under {MAX_TITLE} and the body under {MAX_BODY} characters"
+            f"keep the title under {MAX_TITLE} and the body under {MAX_BODY} characters",
+            field="title" if len(title) > MAX_TITLE else "body",
         )
     questions = parse_quiz(quiz)
     if not questions:
-        raise InvalidInput("a lesson needs at least one quiz question")
+        raise InvalidInput("a lesson needs at least one quiz question", field="quiz")
     return title, body.strip(), questions
 
 
@@ -188,7 +189,7 @@ def assign_lesson(
 
 def _assignees(session: Session, user_id: int | None, team_id: int | None) -> list[User]:
     if (user_id is None) == (team_id is None):
-        raise InvalidInput("assign to one agent or to one team")
+        raise InvalidInput("assign to one agent or to one team", field="target")
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or not user.is_active:
@@ -199,7 +200,7 @@ def _assignees(session: Session, user_id: int | None, team_id: int | None) -> li
         raise NotFound("no such team")
     members = [m for m in team.members if m.is_active]
     if not members:
-        raise InvalidInput(f"team {team.name} has no members yet")
+        raise InvalidInput(f"team {team.name} has no members yet", field="target")
     return members
 
 
@@ -334,7 +335,8 @@ def create_scenario(
     """Leads write a scenario: a hard message, and optionally a model answer to compare with."""
     require_lead(actor)
     if not title.strip() or not customer_text.strip():
-        raise InvalidInput("a scenario needs a title and the customer's message")
+        missing = "title" if not title.strip() else "customer_text"
+        raise InvalidInput("a scenario needs a title and the customer's message", field=missing)
     scenario = PracticeScenario(
         title=title.strip()[:200],
         customer_text=customer_text.strip(),

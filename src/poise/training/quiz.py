@@ -53,7 +53,7 @@ def parse_quiz(text: str) -> list[dict[str, Any]]:
         if marker == "?":
             questions.append({"prompt": rest, "choices": [], "answer": [], "model_answer": ""})
         elif not questions:
-            raise InvalidInput(f"quiz line {number}: start a question with '?'")
+            raise InvalidInput(f"quiz line {number}: start a question with '?'", field="quiz")
         elif marker in "*-":
             question = questions[-1]
             if marker == "*":
@@ -62,7 +62,7 @@ def parse_quiz(text: str) -> list[dict[str, Any]]:
         elif marker == "=":
             questions[-1]["model_answer"] = rest
         else:
-            raise InvalidInput(f"quiz line {number}: begin with ?, *, - or =")
+            raise InvalidInput(f"quiz line {number}: begin with ?, *, - or =", field="quiz")
     for question in questions:
         _finish(question)
     return questions
@@ -70,11 +70,11 @@ def parse_quiz(text: str) -> list[dict[str, Any]]:
 
 def _finish(question: dict[str, Any]) -> None:
     if not question["prompt"]:
-        raise InvalidInput("a quiz question has no text after '?'")
+        raise InvalidInput("a quiz question has no text after '?'", field="quiz")
     if question["model_answer"]:
         question["kind"] = "text"
     elif not question["answer"]:
-        raise InvalidInput(f"mark the right choice with '*' in: {question['prompt']}")
+        raise InvalidInput(f"mark the right choice with '*' in: {question['prompt']}", field="quiz")
     else:
         question["kind"] = "multiple" if len(question["answer"]) > 1 else "single"
 

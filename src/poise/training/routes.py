@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser
+from poise.auth.models import User
 from poise.errors import InvalidInput
 from poise.knowledge.text import render_markdown
 from poise.training import actions, queries
@@ -18,6 +20,7 @@ from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -54,13 +57,32 @@ def load_starter(request: Request, session: SessionDep, user: LeadUser) -> Redir
     return redirect("/training/lessons")
 
 
+def _lesson_form(
+    request: Request,
+    lesson: Lesson | None,
+    title: str,
+    body: str,
+    quiz: str,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The lesson editor with what was typed, and any refusal beside its field (400)."""
+    context = {
+        "lesson": lesson,
+        "title": title,
+        "body": body,
+        "quiz": quiz,
+        "help": QUIZ_HELP,
+        "errors": errors or {},
+    }
+    return render(request, "training/edit.html", context, 400 if errors else 200)
+
+
 @router.get("/training/lessons/new", response_class=HTMLResponse)
 def new_lesson_page(request: Request, user: LeadUser) -> HTMLResponse:
-    context = {"lesson": None, "title": "", "body": "", "quiz": "", "help": QUIZ_HELP}
-    return render(request, "training/edit.html", context)
+    return _lesson_form(request, None, "", "", "")
 
 
-@router.post("/training/lessons")
+@router.post("/training/lessons", response_model=None)
 def create_lesson(
     request: Request,
     session: SessionDep,
@@ -68,8 +90,12 @@ def create_lesson(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     quiz: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    lesson = actions.create_lesson(session, actor=user, title=title, body=body, quiz=quiz)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        lesson = actions.create_lesson(session, actor=user, title=title, body=body, quiz=quiz)
+    except InvalidInput as exc:
+        session.rollback()
+        return _lesson_form(request, None, title, body, quiz, field_errors(exc, "quiz"))
     flash(request, "Lesson written: version 1.")
     return redirect(f"/training/lessons/{lesson.id}")
 
@@ -78,6 +104,18 @@ def create_lesson(
 def lesson_page(
     request: Request, session: SessionDep, user: CurrentUser, lesson_id: IdPath
 ) -> HTMLResponse:
+    return _lesson_page(request, session, user, lesson_id)
+
+
+def _lesson_page(
+    request: Request,
+    session: Session,
+    user: User,
+    lesson_id: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The lesson; after a refused assignment, with the choice kept and the error beside it."""
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     context: dict[str, Any] = {
         "lesson": lesson,
@@ -85,10 +123,12 @@ def lesson_page(
         "body": render_markdown(lesson.current.body),
         "attempts": queries.my_attempts(session, actor=user, lesson_id=lesson.id),
         "pass_mark": PASS_MARK,
+        "errors": errors or {},
+        "form": form or {},
     }
     if user.is_lead:
         context["people"], context["teams"] = queries.assignable(session, actor=user)
-    return render(request, "training/lesson.html", context)
+    return render(request, "training/lesson.html", context, 400 if errors else 200)
 
 
 @router.get("/training/lessons/{lesson_id}/edit", response_class=HTMLResponse)
@@ -97,17 +137,10 @@ def edit_lesson_page(
 ) -> HTMLResponse:
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     current = lesson.current
-    context = {
-        "lesson": lesson,
-        "title": current.title,
-        "body": current.body,
-        "quiz": quiz_text(current.quiz),
-        "help": QUIZ_HELP,
-    }
-    return render(request, "training/edit.html", context)
+    return _lesson_form(request, lesson, current.title, current.body, quiz_text(current.quiz))
 
 
-@router.post("/training/lessons/{lesson_id}/edit")
+@router.post("/training/lessons/{lesson_id}/edit", response_model=None)
 def edit_lesson(
     request: Request,
     session: SessionDep,
@@ -116,30 +149,37 @@ def edit_lesson(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     quiz: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    version = actions.edit_lesson(
-        session, actor=user, lesson_id=lesson_id, title=title, body=body, quiz=quiz
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        version = actions.edit_lesson(
+            session, actor=user, lesson_id=lesson_id, title=title, body=body, quiz=quiz
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
+        return _lesson_form(request, lesson, title, body, quiz, field_errors(exc, "quiz"))
     flash(request, f"Saved as version {version.number}.")
     return redirect(f"/training/lessons/{lesson_id}")
 
 
 def _due(value: str) -> datetime:
+    if not value.strip():
+        raise InvalidInput("choose a due date", field="due")
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput("give the due date as YYYY-MM-DD") from None
+        raise InvalidInput("give the due date as YYYY-MM-DD", field="due") from None
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
 
 def _target(value: str) -> dict[str, int]:
     kind, _, ident = value.partition(":")
     if kind not in {"user", "team"} or not is_id(ident):
-        raise InvalidInput("choose an agent or a team")
+        raise InvalidInput("choose an agent or a team", field="target")
     return {f"{kind}_id": int(ident)}
 
 
-@router.post("/training/lessons/{lesson_id}/assign")
+@router.post("/training/lessons/{lesson_id}/assign", response_model=None)
 def assign_lesson(
     request: Request,
     session: SessionDep,
@@ -147,10 +187,16 @@ def assign_lesson(
     lesson_id: IdPath,
     target: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    made = actions.assign_lesson(
-        session, actor=user, lesson_id=lesson_id, due_at=_due(due), **_target(target)
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        made = actions.assign_lesson(
+            session, actor=user, lesson_id=lesson_id, due_at=_due(due), **_target(target)
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        form = {"target": target, "due": due}
+        errors = field_errors(exc, "target")
+        return _lesson_page(request, session, user, lesson_id, errors, form)
     flash(request, f"Assigned to {len(made)} {'person' if len(made) == 1 else 'people'}.")
     return redirect(f"/training/lessons/{lesson_id}")
 
@@ -209,12 +255,25 @@ def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTML
 
 @router.get("/training/practice", response_class=HTMLResponse)
 def practice_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _practice_page(request, session, user)
+
+
+def _practice_page(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Scenarios and the reader's replies; after a refused scenario, the lead's text kept."""
     context = {
         "scenarios": queries.scenarios(session, actor=user),
         "history": queries.my_practice(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "training/practice.html", context)
+    return render(request, "training/practice.html", context, 400 if errors else 200)
 
 
 @router.post("/training/practice/draw")
@@ -229,7 +288,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
     return redirect("/training/practice")
 
 
-@router.post("/training/practice/scenarios")
+@router.post("/training/practice/scenarios", response_model=None)
 def create_scenario(
     request: Request,
     session: SessionDep,
@@ -237,10 +296,19 @@ def create_scenario(
     title: Annotated[str, Form()] = "",
     customer_text: Annotated[str, Form()] = "",
     model_answer: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    scenario = actions.create_scenario(
-        session, actor=user, title=title, customer_text=customer_text, model_answer=model_answer
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        scenario = actions.create_scenario(
+            session,
+            actor=user,
+            title=title,
+            customer_text=customer_text,
+            model_answer=model_answer,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {"title": title, "customer_text": customer_text, "model_answer": model_answer}
+        return _practice_page(request, session, user, field_errors(exc, "title"), typed)
     flash(request, "Scenario added.")
     return redirect(f"/training/practice/{scenario.id}")
 

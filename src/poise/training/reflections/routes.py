@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser
 from poise.auth.models import User
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, PermissionDenied
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, flash, redirect, render
@@ -102,9 +102,12 @@ def _render_reflection(
         "error": error,
     }
     if reflection.conversation_id is not None:
-        context["conversation"] = queries.conversation(
-            session, actor=user, conversation_id=reflection.conversation_id
-        )
+        try:
+            context["conversation"] = queries.conversation(
+                session, actor=user, conversation_id=reflection.conversation_id
+            )
+        except PermissionDenied:  # moved to another team since: the reflection stays readable
+            context["conversation"] = None
     return render(request, "training/reflections/detail.html", context, 400 if error else 200)
 
 

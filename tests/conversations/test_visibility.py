@@ -1,0 +1,173 @@
+"""One visibility rule: an agent or a lead reads their own, the unassigned and their team's
+conversations, an admin all; lists show only what their reader may open, and "mine" and
+"my team" narrow them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import conversation_record, make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.conversations.models import Conversation
+from poise.conversations.visibility import may_read, visible_conversations
+from poise.conversations.writer import write_conversations
+from poise.training.reflections.actions import create_reflection
+
+ANGRY = "This is the third time I write. Your service is useless and I am furious."
+
+
+def seed(session: Session) -> dict[str, User]:
+    """Billing (an agent, a teammate, a lead), Devices (an agent), an admin, and one open,
+    angry conversation for each owner plus one unassigned."""
+    people = {
+        "agent": make_user(session, team="Billing"),
+        "mate": make_user(session, team="Billing"),
+        "lead": make_user(session, role="lead", team="Billing"),
+        "other": make_user(session, team="Devices"),
+        "admin": make_user(session, role="admin"),
+    }
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    owners = ["agent", "mate", "lead", "other", None]
+    records = [
+        conversation_record(
+            external_id=f"v-{owner or 'nobody'}",
+            subject=f"Subject of {owner or 'nobody'}",
+            status="open",
+            resolved_at=None,
+            customer_text=ANGRY,
+            assignee_email=people[owner].email if owner else None,
+            start=start + timedelta(minutes=i),
+        )
+        for i, owner in enumerate(owners)
+    ]
+    write_conversations(session, "test", records)
+    for conv in session.scalars(select(Conversation)):
+        conv.early_warning = True  # on the signals page without running the scorer
+        conv.opened_at = datetime.now(UTC) - timedelta(days=1)
+    session.commit()
+    return people
+
+
+def subjects(html: str) -> set[str]:
+    return set(re.findall(r"Subject of (\w+)", html))
+
+
+def conversation_id(session: Session, owner: str) -> int:
+    found = session.scalar(select(Conversation.id).where(Conversation.external_id == f"v-{owner}"))
+    assert found is not None
+    return found
+
+
+def test_the_rule_in_sql_and_one_by_one_agree(session: Session) -> None:
+    people = seed(session)
+    convs = list(session.scalars(select(Conversation)))
+    for user in people.values():
+        listed = set(session.scalars(select(Conversation.id).where(visible_conversations(user))))
+        assert listed == {c.id for c in convs if may_read(user, c)}
+    billing = {"agent", "mate", "lead", "nobody"}
+    expected = {
+        "agent": billing,
+        "lead": billing,
+        "other": {"other", "nobody"},
+        "admin": billing | {"other"},
+    }
+    for name, wanted in expected.items():
+        user = people[name]
+        seen = session.scalars(select(Conversation.external_id).where(visible_conversations(user)))
+        assert {e.removeprefix("v-") for e in seen} == wanted, name
+
+
+def test_lists_link_only_to_what_the_reader_may_open(client: TestClient, session: Session) -> None:
+    people = seed(session)
+    other_team = conversation_id(session, "other")
+    for name in ("agent", "lead", "other"):
+        client.cookies.clear()
+        sign_in(client, people[name])
+        listing = client.get("/conversations").text
+        signals = client.get("/signals").text
+        assert subjects(listing) == subjects(signals)
+        for conv_id in set(
+            re.findall(r'href="/(?:conversations|assist)/(\d+)"', listing + signals)
+        ):
+            assert client.get(f"/conversations/{conv_id}").status_code == 200
+            assert client.get(f"/assist/{conv_id}").status_code == 200
+        refused = client.get(f"/conversations/{other_team}")
+        assert (refused.status_code == 200) is (name == "other"), name
+    client.cookies.clear()
+    sign_in(client, people["admin"])
+    assert subjects(client.get("/conversations").text) == {
+        "agent",
+        "mate",
+        "lead",
+        "other",
+        "nobody",
+    }
+
+
+def test_the_api_follows_the_same_rule(client: TestClient, session: Session) -> None:
+    people = seed(session)
+    token = create_api_token(session, actor=None, user=people["other"])
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/conversations", headers=headers).json()
+    assert {c["subject"] for c in listed["items"]} == {"Subject of other", "Subject of nobody"}
+    billing = conversation_id(session, "agent")
+    assert client.get(f"/api/v1/conversations/{billing}", headers=headers).status_code == 403
+
+
+def test_mine_and_my_team_filters(client: TestClient, session: Session) -> None:
+    people = seed(session)
+    sign_in(client, people["agent"])
+    assert subjects(client.get("/conversations?assignee=me").text) == {"agent"}
+    assert subjects(client.get("/conversations?assignee=team").text) == {"agent", "mate", "lead"}
+    assert subjects(client.get("/signals?assignee=me").text) == {"agent"}
+    assert subjects(client.get("/signals?assignee=team").text) == {"agent", "mate", "lead"}
+    page = client.get("/conversations").text
+    assert '<option value="me"' in page and '<option value="team"' in page
+    assert f'<option value="{people["other"].id}"' not in page  # not someone they cannot read
+    assert client.get("/conversations?assignee=them").status_code == 400
+    assert client.get("/signals?assignee=them").status_code == 400
+    token = create_api_token(session, actor=None, user=people["agent"])
+    api = client.get(
+        "/api/v1/conversations?assignee=me", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [c["subject"] for c in api.json()["items"]] == ["Subject of agent"]
+
+
+def test_my_team_is_not_offered_to_a_reader_in_no_team(
+    client: TestClient, session: Session
+) -> None:
+    people = seed(session)
+    sign_in(client, people["admin"])
+    page = client.get("/conversations").text
+    assert '<option value="me"' in page and '<option value="team"' not in page
+    assert 'href="/signals?assignee=team"' not in client.get("/signals").text
+    refused = client.get("/conversations?assignee=team")
+    assert refused.status_code == 400 and "no team" in refused.text
+
+
+def test_a_reflection_outlives_its_conversation_moving_team(
+    client: TestClient, session: Session
+) -> None:
+    people = seed(session)
+    agent = people["agent"]
+    conv_id = conversation_id(session, "agent")
+    reflection = create_reflection(
+        session,
+        actor=agent,
+        text="It was my fault, I always get these wrong.",
+        conversation_id=conv_id,
+    )
+    conv = session.get(Conversation, conv_id)
+    assert conv is not None
+    conv.assignee_id = people["other"].id  # reassigned to another team
+    session.commit()
+    sign_in(client, agent)
+    page = client.get(f"/training/reflections/{reflection.id}")
+    assert page.status_code == 200
+    assert f'href="/conversations/{conv_id}"' not in page.text
