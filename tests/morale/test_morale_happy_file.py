@@ -75,6 +75,7 @@ def test_nobody_else_reads_a_happy_file_on_the_web(
 ) -> None:
     owner = make_user(session, name="Maya Lopez")
     praised_conversation(session, owner, comment="Maya saved my wedding order, thank you!")
+    collect_happy_items(session)  # as the scoring job does after an import
     csrf = sign_in(client, owner)
     upload = {"screenshot": ("praise.png", PNG, "image/png")}
     assert post_form(client, "/morale/happy-file", csrf, {"text": "a tweet"}, files=upload)
@@ -153,21 +154,57 @@ def test_empty_states_are_kind(client: TestClient, session: Session) -> None:
     assert "Nothing here yet" in client.get("/morale/happy-file/pick-me-up").text
 
 
-def test_a_heated_conversation_nudges_until_the_file_is_opened(
+def test_a_heated_conversation_nudges_until_the_pick_me_up_is_opened(
     client: TestClient, session: Session
 ) -> None:
     agent = make_user(session)
     heated_conversation(session, agent, subject="Third time asking")
     heated_conversation(session, make_user(session), subject="Someone else's")
-    sign_in(client, agent)
+    csrf = sign_in(client, agent)
+    assert "That was a tough one" not in client.get("/morale").text  # a view collects nothing
+    assert post_form(client, "/morale/happy-file/collect", csrf).status_code == 303
     home = client.get("/morale").text
     assert "That was a tough one" in home and "Third time asking" in home
     assert "Someone else" not in home
     client.get("/morale/happy-file")
+    assert "That was a tough one" in client.get("/morale").text  # reading dismisses nothing
+    opened = post_form(
+        client, "/morale/nudges/dismiss", csrf, {"next": "/morale/happy-file/pick-me-up"}
+    )
+    assert opened.headers["location"] == "/morale/happy-file/pick-me-up"
     assert "That was a tough one" not in client.get("/morale").text
     collect_happy_items(session)  # the other agent's nudge waits for them
     waiting = session.scalars(select(Nudge.user_id).where(Nudge.dismissed_at.is_(None))).all()
     assert agent.id not in waiting and len(waiting) == 1
+
+
+def test_morale_pages_write_nothing_and_collecting_is_a_request(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks="Thanks a million, that was brilliant!")
+    heated_conversation(session, agent)
+    csrf = sign_in(client, agent)
+    before = _row_counts(session)
+    for url in ["/morale", "/morale/happy-file", "/morale/happy-file/pick-me-up"]:
+        assert client.get(url).status_code == 200, url
+    assert _row_counts(session) == before
+    collected = post_form(client, "/morale/happy-file/collect", csrf)
+    assert collected.status_code == 303
+    assert "brilliant" in client.get("/morale/happy-file").text
+    assert _row_counts(session)["happy_items"] > before["happy_items"]
+
+
+def _row_counts(session: Session) -> dict[str, int]:
+    session.expire_all()
+    return {
+        "happy_items": session.scalar(select(func.count(HappyItem.id))) or 0,
+        "nudges": session.scalar(select(func.count(Nudge.id))) or 0,
+        "dismissed": session.scalar(
+            select(func.count(Nudge.id)).where(Nudge.dismissed_at.is_not(None))
+        )
+        or 0,
+    }
 
 
 def test_forms_need_the_csrf_token(client: TestClient, session: Session) -> None:

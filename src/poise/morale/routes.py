@@ -48,7 +48,6 @@ def _nudges(session: SessionDep, user: User) -> dict[str, object]:
 
 @router.get("/morale", response_class=HTMLResponse)
 def morale_home(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    actions.collect_happy_items(session, owner_id=user.id)
     context = {
         "picks": queries.pick_me_up(session, actor=user, count=1),
         "reviews": queries.my_reviews(session, actor=user),
@@ -87,8 +86,6 @@ def _happy_file(
     """The Happy File; after a refused addition, the words and link kept, the error beside."""
     if kind and kind not in HAPPY_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(HAPPY_KINDS)}, not {kind!r}")
-    actions.collect_happy_items(session, owner_id=user.id)
-    actions.dismiss_nudges(session, actor=user)
     listing = queries.happy_file(
         session,
         actor=user,
@@ -115,8 +112,6 @@ def _happy_file(
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
 def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    actions.collect_happy_items(session, owner_id=user.id)
-    actions.dismiss_nudges(session, actor=user)
     context = {"picks": queries.pick_me_up(session, actor=user), "kinds": KIND_LABELS}
     return render(request, "morale/pick_me_up.html", context)
 
@@ -145,6 +140,18 @@ def add_happy_item(
         errors = field_errors(exc, "text")
         return _happy_file(request, session, settings, user, errors=errors, form=form)
     flash(request, "Kept in your Happy File.")
+    return redirect("/morale/happy-file")
+
+
+@router.post("/morale/happy-file/collect")
+def collect_my_praise(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
+    """Look for praise now (imports do it after scoring; webhook turns wait for this or the next).
+
+    A page view never writes, so collecting is this explicit request.
+    """
+    counts = actions.collect_happy_items(session, owner_id=user.id)
+    found = counts.ratings + counts.messages + counts.turnarounds
+    flash(request, f"{found} new in your Happy File." if found else "Nothing new to add yet.")
     return redirect("/morale/happy-file")
 
 
@@ -183,9 +190,15 @@ def screenshot_file(
 
 
 @router.post("/morale/nudges/dismiss")
-def dismiss(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
+def dismiss(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    next: Annotated[str, Form()] = "/morale",
+) -> RedirectResponse:
+    """Not now, or the pick-me-up opened from the nudge: either way it has done its job."""
     actions.dismiss_nudges(session, actor=user)
-    return redirect("/morale")
+    return redirect(safe_next(next, "/morale"))
 
 
 # --- Peer reviews ---------------------------------------------------------------------------
