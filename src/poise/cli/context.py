@@ -9,6 +9,7 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
 from poise.db import make_engine, make_sessionmaker
@@ -18,6 +19,18 @@ from poise.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
+
+
+def progress_bar() -> Progress:
+    """The one progress bar every long command shows (on stderr, gone when done)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def load_settings() -> Settings:

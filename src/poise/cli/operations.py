@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from poise.cli.context import console, fail, load_settings, open_session
+from poise.cli.context import console, fail, load_settings, open_session, progress_bar
 from poise.db.backup import (
     PG_BACKUP,
     PG_RESTORE,
@@ -87,7 +86,7 @@ def export_command(
     from poise.all_models import Base  # every area's tables, loaded only for this command
 
     settings = load_settings()
-    with open_session(settings) as session, _progress() as progress, _refusals():
+    with open_session(settings) as session, progress_bar() as progress, _refusals():
         task = progress.add_task("Exporting", total=None)
 
         def advance(table: str, done: int, total: int) -> None:
@@ -126,20 +125,9 @@ def _fault(exc: sqlite3.Error) -> NoReturn:
 
 @contextmanager
 def _spinner(description: str) -> Iterator[None]:
-    with _progress() as progress:
+    with progress_bar() as progress:
         progress.add_task(description, total=None)
         yield
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _size(size: int) -> str:

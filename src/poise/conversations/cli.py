@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
 from poise.conversations.importers import FORMATS, ImportLimits
@@ -45,7 +44,7 @@ def import_command(
     if not file.is_file():
         fail(f"no such file: {file}")
     settings = load_settings()
-    with file.open("rb") as data, open_session(settings) as session, _progress() as progress:
+    with file.open("rb") as data, open_session(settings) as session, progress_bar() as progress:
         phases = {
             "parse": progress.add_task("Reading", total=None),
             "write": progress.add_task("Writing", total=None, visible=False),
@@ -73,7 +72,7 @@ def import_command(
 
 
 def _score(settings: Settings, *, rescore: bool) -> None:
-    with open_session(settings) as session, _progress() as progress:
+    with open_session(settings) as session, progress_bar() as progress:
         task = progress.add_task("Scoring", total=None)
 
         def advance(done: int, total: int) -> None:
@@ -96,17 +95,6 @@ def score_pending() -> None:
 def rescore() -> None:
     """Re-score every customer message scored by another model version (after a model change)."""
     _score(load_settings(), rescore=True)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> None:

@@ -11,24 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
 
 REPO = Path(__file__).resolve().parents[3]
 kb_app = typer.Typer(help="The issue & resolution manual.", no_args_is_help=True)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 @kb_app.command("mine")
@@ -46,7 +34,7 @@ def mine_command(
         fail("--min-size must be ≥ 1 and --threshold between 0 and 1")
     settings = load_settings()
     config = MiningConfig(min_size=min_size, join_threshold=threshold)
-    with open_session(settings) as session, _progress() as progress:
+    with open_session(settings) as session, progress_bar() as progress:
         task = progress.add_task("Embedding issues", total=None)
 
         def advance(done: int, total: int) -> None:

@@ -68,17 +68,11 @@ _BOM = b"\xef\xbb\xbf"
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-@dataclass(slots=True)
-class Decoded:
-    """The text of a file and, when some bytes were not UTF-8, where they were.
+class BadLines:
+    """Reasons for the lines whose bytes were not UTF-8 (whole file or streamed alike)."""
 
-    Undecodable bytes are kept as surrogate escapes (``errors="surrogateescape"``) so the rows
-    around them still parse; ``bad_lines`` maps each affected line to the file offset of its
-    first bad byte, and the parsers refuse exactly those rows.
-    """
-
-    text: str
-    bad_lines: dict[int, int] = field(default_factory=dict)
+    __slots__ = ()
+    bad_lines: dict[int, int]  # line -> file offset of its first bad byte
 
     def encoding_reason(self, line: int) -> str:
         return (
@@ -93,6 +87,19 @@ class Decoded:
             if line in self.bad_lines:
                 return line
         return None
+
+
+@dataclass(slots=True)
+class Decoded(BadLines):
+    """The text of a file and, when some bytes were not UTF-8, where they were.
+
+    Undecodable bytes are kept as surrogate escapes (``errors="surrogateescape"``) so the rows
+    around them still parse; ``bad_lines`` maps each affected line to the file offset of its
+    first bad byte, and the parsers refuse exactly those rows.
+    """
+
+    text: str
+    bad_lines: dict[int, int] = field(default_factory=dict)
 
 
 def decode(data: bytes) -> Decoded:

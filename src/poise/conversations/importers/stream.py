@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import BinaryIO
 
+from poise.conversations.importers.common import BadLines
+
 CHUNK_BYTES = 1 << 20
 PROBE_BYTES = 1 << 16  # a file with no \n here but a \r uses \r as line end (old Mac)
 BOM = b"\xef\xbb\xbf"
@@ -27,7 +29,7 @@ it cannot clash with anything in the file.
 """
 
 
-class TextLines:
+class TextLines(BadLines):
     """The lines of a UTF-8 byte stream (a BOM dropped), each ending in ``\\n`` but the last.
 
     ``number`` is the line last read (1-based). ``bad_lines`` maps each line holding bytes
@@ -100,20 +102,6 @@ class TextLines:
         while chunk := self._binary.read(CHUNK_BYTES):
             self.digest.update(chunk)
         return self.digest.hexdigest()
-
-    def encoding_reason(self, line: int) -> str:
-        return (
-            f"not valid UTF-8 at byte {self.bad_lines[line]} (line {line}): save the file as UTF-8"
-        )
-
-    def bad_between(self, first: int, last: int) -> int | None:
-        """The first line in ``first..last`` holding bytes that are not UTF-8."""
-        if not self.bad_lines:
-            return None
-        for line in range(first, last + 1):
-            if line in self.bad_lines:
-                return line
-        return None
 
 
 def shown_raw(lines: list[str]) -> str:
