@@ -35,7 +35,8 @@ def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Respons
         "X-Poise-Signature": signature_for(secret, data, stamp),
         "Content-Type": "application/json",
     }
-    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers)
+    # The first message loads the models in the server process: seconds on a cold machine.
+    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)
 
 
 def test_assist_panel_updates_after_a_webhook_message(
