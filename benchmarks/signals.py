@@ -105,15 +105,15 @@ def bench_assist(requests: int) -> None:
         with make_sessionmaker(engine)() as session:
             load_demo(session, seed=11, conversations=400, now=datetime.now(UTC))
             score_messages(session)
-            lead = create_user(
+            admin = create_user(  # reads every team's conversations
                 session,
                 actor=None,
                 email="bench@example.com",
                 name="Bench",
-                role="lead",
+                role="admin",
                 password="bench-password",
             )
-            token = create_api_token(session, actor=None, user=lead)
+            token = create_api_token(session, actor=None, user=admin)
         engine.dispose()
         server = uvicorn.Server(uvicorn.Config(create_app(settings), port=8765, log_level="error"))
         thread = threading.Thread(target=server.run, daemon=True)
