@@ -29,6 +29,9 @@ from poise import __version__
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
 from poise.background import make_jobs
+from poise.connectors import routes as connector_routes
+from poise.connectors.client import Seam
+from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
 from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
@@ -75,6 +78,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "morale" / "templates",
     PACKAGE / "training" / "templates",
     PACKAGE / "insights" / "templates",
+    PACKAGE / "connectors" / "templates",
 ]
 
 
@@ -197,9 +201,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = make_jobs(settings, app.state.sessionmaker)
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
+        syncs = start_sync_schedule(app.state, settings)
         yield
-        if reminders is not None:
-            reminders.cancel()
+        for task in (reminders, syncs):
+            if task is not None:
+                task.cancel()
         app.state.jobs.shutdown()
         engine.dispose()
 
@@ -216,6 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.connector_seam = Seam()  # outbound HTTP to helpdesks; tests replay through it
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -253,6 +260,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reflection_api.router)
     app.include_router(insights_routes.router)
     app.include_router(insights_api.router)
+    app.include_router(connector_routes.router)
+    app.include_router(connector_routes.api)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

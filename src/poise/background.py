@@ -48,9 +48,10 @@ def split_kinds() -> dict[str, SplitKind]:
 
 def make_jobs(settings: Settings, maker: sessionmaker[Session]) -> InProcessJobs:
     """Celery workers when ``POISE_BROKER_URL`` is set; otherwise a pool in this process."""
+    from poise.connectors.actions import JOB_KIND, resume_sync
     from poise.conversations.routes import resume_scoring
 
-    resumable = {"score": resume_scoring}
+    resumable = {"score": resume_scoring, JOB_KIND: resume_sync(settings)}
     if settings.broker_url:
         from poise.jobs.broker import BrokerJobs
 

@@ -137,6 +137,44 @@ class Settings(BaseSettings):
         "as a whole.",
     )
 
+    connector_sync_minutes: int = Field(
+        15,
+        ge=0,
+        le=1440,
+        description="Minutes between the scheduled syncs of every helpdesk connector (`poise "
+        'connect`) inside `poise serve`; 0 turns the schedule off ("Sync now" still works).',
+    )
+    connector_backfill_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        description="How far back a connector's first sync (its backfill) reaches, in days.",
+    )
+    zendesk_subdomain: str | None = Field(
+        None,
+        description="Zendesk connector: the account's subdomain (`acme` for acme.zendesk.com).",
+    )
+    zendesk_email: str | None = Field(
+        None, description="Zendesk connector: the e-mail of the agent whose API token is used."
+    )
+    zendesk_api_token: str | None = Field(None, description="Zendesk connector: the API token.")
+    freshdesk_domain: str | None = Field(
+        None,
+        description="Freshdesk connector: the account's domain (`acme` for acme.freshdesk.com).",
+    )
+    freshdesk_api_key: str | None = Field(
+        None, description="Freshdesk connector: an agent's API key."
+    )
+    helpscout_app_id: str | None = Field(
+        None, description="Help Scout connector: the App ID of an OAuth app (My Apps)."
+    )
+    helpscout_app_secret: str | None = Field(
+        None, description="Help Scout connector: that app's App Secret."
+    )
+    intercom_access_token: str | None = Field(
+        None, description="Intercom connector: the access token of an Intercom app."
+    )
+
     @model_validator(mode="after")
     def _check_smtp_url(self) -> Settings:
         """A typo in the mail address should stop start-up, not fail silently every morning."""

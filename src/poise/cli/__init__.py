@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import operations, root, workers
 from poise.cli.context import console
+from poise.connectors.cli import connect_command
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
@@ -33,6 +34,7 @@ app.command("restore")(operations.restore_command)
 app.command("export")(operations.export_command)
 app.command("import")(import_command)
 app.command("stats")(stats_command)
+app.command("connect")(connect_command)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(integrations_app, name="integrations")

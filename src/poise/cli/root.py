@@ -20,6 +20,7 @@ from poise.settings import Settings, settings_reference
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
 DEMO_ADMIN = "admin@poise.demo"
+SECRET_ENDINGS = ("secret_key", "_token", "_secret", "_api_key")  # settings never printed
 # SIGTERM: requests in flight get this long, then background jobs stop at a checkpoint (their
 # rest stays pending for the next start), so the server is gone within about 5 seconds.
 GRACEFUL_SECONDS = 2
@@ -138,7 +139,7 @@ def settings_command(
         return
     settings = load_settings()
     for name, value in settings.model_dump().items():
-        shown = "********" if name == "secret_key" else value
+        shown = "********" if value and name.endswith(SECRET_ENDINGS) else value
         out.print(f"POISE_{name.upper()}={shown}", markup=False, highlight=False)
     out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
 

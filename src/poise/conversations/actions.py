@@ -264,7 +264,15 @@ def _check_timestamp(timestamp: str, now: datetime) -> None:
     """Refuse a delivery signed more than :data:`WEBHOOK_WINDOW` away from ``now``."""
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         raise PermissionDenied("X-Poise-Timestamp must be the signing time in Unix seconds")
-    skew = abs(now.timestamp() - int(timestamp))
+    _refuse_skew(abs(now.timestamp() - int(timestamp)))
+
+
+def check_window(sent_at: datetime, now: datetime) -> None:
+    """Refuse a delivery sent more than :data:`WEBHOOK_WINDOW` away from ``now`` (any sender)."""
+    _refuse_skew(abs((now - sent_at).total_seconds()))
+
+
+def _refuse_skew(skew: float) -> None:
     if skew > WEBHOOK_WINDOW.total_seconds():
         raise PermissionDenied(
             f"the webhook timestamp is {int(skew)} s away from now (at most "
@@ -272,20 +280,20 @@ def _check_timestamp(timestamp: str, now: datetime) -> None:
         )
 
 
-def _first_delivery(
-    session: Session, integration: Integration, record: ConversationRecord, now: datetime
+def first_delivery(
+    session: Session, integration_id: int, conversation_key: str, message_key: str, now: datetime
 ) -> bool:
-    """Enter the message in the replay cache; False when it was received before.
+    """Enter a delivery in the replay cache; False when it was received before.
 
     The cache's unique key settles a race between two processes: the second insert fails.
-    It is the transaction's first write, so rolling it back loses nothing else.
+    It is the transaction's first write, so rolling it back loses nothing else. Every
+    webhook (Poise's own and each helpdesk's native one) goes through here.
     """
-    message_key = record.messages[0].external_id
     session.add(
         WebhookDelivery(
-            integration_id=integration.id,
-            conversation_key=record.external_id,
-            message_key=message_key,
+            integration_id=integration_id,
+            conversation_key=conversation_key[:128],
+            message_key=message_key[:128],
             received_at=now,
         )
     )
@@ -295,6 +303,13 @@ def _first_delivery(
         session.rollback()
         return False
     return True
+
+
+def forget_old_deliveries(session: Session, now: datetime) -> None:
+    """Empty the replay cache of what is past the window anyway; no commit."""
+    session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.received_at < now - REPLAY_CACHE_KEEP)
+    )
 
 
 def _check_texts(payload: WebhookPayload) -> None:
@@ -365,13 +380,12 @@ def receive_webhook_message(
     except ValidationError as exc:
         raise InvalidInput(_validation_summary(exc)) from exc
     record = _record_from_payload(payload, max_message_chars)
-    if not _first_delivery(session, integration, record, now):
+    message_key = record.messages[0].external_id
+    if not first_delivery(session, integration.id, record.external_id, message_key, now):
         return _receipt(session, integration.name, record.external_id, WriteCounts())
     counts = write_conversations(session, integration.name, [record], newer_only=True)
     integration.last_used_at = now
-    session.execute(
-        delete(WebhookDelivery).where(WebhookDelivery.received_at < now - REPLAY_CACHE_KEEP)
-    )
+    forget_old_deliveries(session, now)
     receipt = _receipt(session, integration.name, record.external_id, counts)
     session.commit()
     return receipt

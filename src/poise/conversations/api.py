@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
@@ -22,8 +22,9 @@ from poise.conversations.schemas import (
 from poise.conversations.scoring import score_messages
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jobs import JobRun
+from poise.web.bodies import webhook_body
 from poise.web.deps import SessionDep, SettingsDep
-from poise.web.params import IdPath, PageQuery, is_count
+from poise.web.params import IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1")
 
@@ -86,32 +87,6 @@ def import_file(
 def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
     """Counts of teams, users, conversations, messages and ratings."""
     return queries.counts(session)
-
-
-def webhook_body_limit(settings: SettingsDep) -> int:
-    """Largest webhook body: a message at its longest (4 bytes a character) plus the rest."""
-    return settings.max_message_chars * 4 + 65536
-
-
-async def webhook_body(
-    request: Request, limit: Annotated[int, Depends(webhook_body_limit)]
-) -> bytes:
-    """The raw body, refused with 413 from its declared length or once it streams past the cap.
-
-    Nothing is buffered beyond the cap: a 200 MB unsigned body costs a header check, not
-    200 MB of memory. ``async`` only to await the stream; it touches no database.
-    """
-    declared = request.headers.get("content-length", "")
-    if declared and (not is_count(declared) or int(declared) > limit):
-        raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post(

@@ -47,6 +47,8 @@ class Customer(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # The customer's language as the helpdesk gives it (a locale such as ``de`` or ``pt-BR``).
+    language: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -31,6 +31,7 @@ class CustomerRecord:
     external_id: str
     name: str = ""
     email: str | None = None
+    language: str | None = None  # a locale such as "de" or "pt-BR", when the source gives one
 
 
 @dataclass(slots=True)

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.conversations.models import Conversation, Customer, Message, Rating
-from poise.conversations.records import ConversationRecord, MessageRecord
+from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
 from poise.db.base import utcnow
 
 CHUNK = 500
@@ -60,8 +60,15 @@ def _upsert_customers(
             .where(Customer.external_id.in_(key_chunk))
         )
         ids.update({ext: cid for ext, cid in rows})
+    _set_languages(session, ids, wanted)
     new = [
-        {"source": source, "external_id": c.external_id, "name": c.name, "email": c.email}
+        {
+            "source": source,
+            "external_id": c.external_id,
+            "name": c.name,
+            "email": c.email,
+            "language": c.language,
+        }
         for ext, c in wanted.items()
         if ext not in ids
     ]
@@ -74,6 +81,43 @@ def _upsert_customers(
         )
         ids.update({ext: cid for ext, cid in rows})
     return ids
+
+
+def _set_languages(
+    session: Session, ids: dict[str, int], wanted: dict[str, CustomerRecord]
+) -> None:
+    """Record the language the source now gives for customers already stored.
+
+    One statement per language and chunk, not per customer: a re-import stays a bulk write.
+    """
+    by_language: dict[str, list[int]] = {}
+    for ext, cid in ids.items():
+        if language := wanted[ext].language:
+            by_language.setdefault(language, []).append(cid)
+    for language, customer_ids in by_language.items():
+        for chunk in _chunks(customer_ids):
+            session.execute(
+                update(Customer)
+                .where(Customer.id.in_(chunk))
+                .where(or_(Customer.language.is_(None), Customer.language != language))
+                .values(language=language)
+            )
+
+
+def delete_conversations(session: Session, source: str, external_ids: Sequence[str]) -> int:
+    """Forget conversations the source deleted (their turns and rating go with them); no commit.
+
+    Returns how many were stored. Other areas' links to them are cleared by the database.
+    """
+    deleted = 0
+    for chunk in _chunks(external_ids):
+        result = session.execute(
+            delete(Conversation)
+            .where(Conversation.source == source)
+            .where(Conversation.external_id.in_(chunk))
+        )
+        deleted += result.rowcount  # type: ignore[attr-defined]
+    return deleted
 
 
 def _existing_conversations(

@@ -61,6 +61,7 @@ CHANNEL = {
     "any_channel": "social",
 }
 RATING = {"good": 3, "bad": 1}
+LOCALE_MAX = 35  # customers.language
 NO_RATING = frozenset(("offered", "unoffered"))
 
 Problems = list[tuple[str, str]]
@@ -71,6 +72,7 @@ class _User:
     name: str = ""
     email: str | None = None
     role: str = ""
+    locale: str | None = None  # e.g. "en-US": the customer's language
 
 
 @dataclass(slots=True)
@@ -148,11 +150,28 @@ def users_by_id(entries: Any) -> dict[str, _User]:
 
 def _user(entry: dict[str, Any]) -> _User:
     name, email, role = entry.get("name"), entry.get("email"), entry.get("role")
+    locale = entry.get("locale")
     return _User(
         name if isinstance(name, str) else "",
         email if isinstance(email, str) and email else None,
         role if isinstance(role, str) else "",
+        locale if isinstance(locale, str) and 0 < len(locale) <= LOCALE_MAX else None,
     )
+
+
+def ticket_record(
+    data: dict[str, Any], users: Any, limits: ImportLimits
+) -> ConversationRecord | list[tuple[str, str]]:
+    """One ticket (with its ``comments`` and the ``users`` they name) as a record, or its problems.
+
+    The live Zendesk connector reads tickets through here, so a ticket from the API and the
+    same ticket from an export file become the same conversation, turn for turn.
+    """
+    ticket = _Ticket(data, users_by_id(users), limits)
+    record = _conversation(ticket)
+    if ticket.problems or record is None:
+        return ticket.problems
+    return record
 
 
 def parse_zendesk(data: bytes, limits: ImportLimits, progress: Progress | None) -> ParseResult:
@@ -307,6 +326,7 @@ def _conversation(ticket: _Ticket) -> ConversationRecord | None:
             ticket.check("requester_id", "customer_id", requester_id),
             ticket.check("requester.name", "customer_name", requester.name),
             ticket.check("requester.email", "customer_email", requester.email or "") or None,
+            requester.locale,
         )
     _, assignee = ticket.user(data.get("assignee_id"), "assignee_id")
     if isinstance(data.get("assignee"), dict):

@@ -1,0 +1,7 @@
+"""Live helpdesk connectors: pull from Zendesk, Freshdesk, Help Scout and Intercom, and take
+their native webhooks.
+
+One shared pull loop (:mod:`poise.connectors.pull`: pages, cursor, retries) and one shared
+webhook intake (:mod:`poise.connectors.webhooks`) serve a small module per vendor in
+:mod:`poise.connectors.vendors`, which only knows its vendor's URLs, fields and signature.
+"""

@@ -1,0 +1,242 @@
+"""Every change to connectors: credentials saved, a sync run, a native webhook received."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import User
+from poise.auth.permissions import require_admin
+from poise.connectors.client import ConnectorError, Seam
+from poise.connectors.models import Connector
+from poise.connectors.pull import MAX_PAGES, Progress, SyncCounts, Vendor, pull
+from poise.connectors.vendors import VENDORS
+from poise.connectors.webhooks import WebhookResult, receive
+from poise.conversations.importers.common import ImportLimits
+from poise.conversations.models import Integration
+from poise.conversations.scoring import score_messages
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound
+from poise.jobs import InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
+from poise.settings import Settings
+
+WEBHOOK_SECRET = "webhook_secret"  # noqa: S105 - a form field name
+
+
+def vendor_named(name: str) -> Vendor:
+    """The vendor called ``name``, or a clear refusal naming the ones there are."""
+    try:
+        return VENDORS[name]
+    except KeyError:
+        raise NotFound(f"no helpdesk called {name!r}: use one of {', '.join(VENDORS)}") from None
+
+
+def credentials_from_settings(vendor: Vendor, settings: Settings) -> dict[str, str]:
+    """The vendor's credentials set as ``POISE_<VENDOR>_<FIELD>`` (absent ones left out)."""
+    found: dict[str, str] = {}
+    for field in vendor.fields:
+        value = getattr(settings, f"{vendor.name}_{field.name}", None)
+        if value:
+            found[field.name] = str(value)
+    return found
+
+
+def _checked(vendor: Vendor, given: Mapping[str, str], stored: Mapping[str, str]) -> dict[str, str]:
+    """Every credential field, checked; an empty secret keeps the one stored."""
+    checked: dict[str, str] = {}
+    for field in vendor.fields:
+        value = (given.get(field.name) or "").strip()
+        if not value and field.secret:
+            value = stored.get(field.name, "")
+        if not value:
+            raise InvalidInput(f"{field.label} is required", field=field.name)
+        if len(value) > 500 or not re.fullmatch(field.pattern, value):
+            raise InvalidInput(
+                f"{field.label} does not look right ({field.hint or 'check it'})", field=field.name
+            )
+        checked[field.name] = value
+    return checked
+
+
+def save_connector(
+    session: Session, *, actor: User | None, vendor_name: str, given: Mapping[str, str]
+) -> Connector:
+    """Create or update a connector's credentials and webhook secret (admins only).
+
+    The webhook secret lives in the connector's own :class:`Integration`, so native webhooks
+    share the replay cache with Poise's own. Left empty, a stored secret is kept; a new
+    connector without one gets a random secret (Freshdesk sends it back as a header).
+    """
+    require_admin(actor)
+    vendor = vendor_named(vendor_name)
+    connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
+    stored = connector.credentials if connector else {}
+    credentials = _checked(vendor, given, stored)
+    secret = (given.get(WEBHOOK_SECRET) or "").strip()
+    if len(secret) > 128:
+        raise InvalidInput("the webhook secret is longer than 128 characters", field=WEBHOOK_SECRET)
+    if connector is None:
+        connector = Connector(vendor=vendor.name, credentials={})
+        session.add(connector)
+    connector.credentials = credentials
+    _set_webhook_secret(session, connector, secret)
+    session.commit()
+    return connector
+
+
+def _set_webhook_secret(session: Session, connector: Connector, secret: str) -> None:
+    if connector.integration is None:
+        name = f"{connector.vendor}-connector"
+        integration = session.scalar(select(Integration).where(Integration.name == name))
+        if integration is None:
+            integration = Integration(name=name, secret=secret or secrets.token_urlsafe(32))
+            session.add(integration)
+        connector.integration = integration
+    if secret:
+        connector.integration.secret = secret
+
+
+def sync_connector(
+    session: Session,
+    vendor_name: str,
+    *,
+    seam: Seam,
+    settings: Settings,
+    progress: Progress | None = None,
+    max_pages: int = MAX_PAGES,
+) -> SyncCounts:
+    """Pull what changed since the stored cursor; a first run backfills.
+
+    Each page is committed with its cursor. On failure what was stored stays, the error is
+    recorded on the connector in plain words, and :class:`ConnectorError` is raised.
+    """
+    vendor = vendor_named(vendor_name)
+    connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
+    if connector is None:
+        raise NotFound(f"{vendor.title} is not connected: run `poise connect {vendor.name}`")
+    start = utcnow() - timedelta(days=settings.connector_backfill_days)
+    limits = ImportLimits(max_message_chars=settings.max_message_chars)
+    try:
+        api = vendor.api(connector.credentials, seam)
+        try:
+            counts = pull(
+                session,
+                connector,
+                vendor,
+                api,
+                start=start,
+                limits=limits,
+                progress=progress,
+                max_pages=max_pages,
+            )
+        finally:
+            api.close()
+    except Exception as exc:
+        session.rollback()
+        reason = str(exc) if isinstance(exc, ConnectorError) else f"the sync stopped: {exc}"
+        _record_failure(session, vendor, reason)
+        raise ConnectorError(reason) from exc
+    _record_success(connector, counts)
+    session.commit()
+    return counts
+
+
+def _record_failure(session: Session, vendor: Vendor, reason: str) -> None:
+    connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
+    if connector is None:  # pragma: no cover - deleted while syncing
+        return
+    connector.last_sync_at = connector.last_error_at = utcnow()
+    connector.last_error = reason[:2000]
+    session.commit()
+
+
+def _record_success(connector: Connector, counts: SyncCounts) -> None:
+    connector.last_sync_at = connector.last_success_at = utcnow()
+    connector.last_summary = str(counts)
+    connector.last_error = ""
+
+
+def receive_vendor_webhook(
+    session: Session,
+    vendor_name: str,
+    *,
+    headers: Mapping[str, str],
+    body: bytes,
+    max_message_chars: int,
+    now: datetime | None = None,
+) -> WebhookResult:
+    """A helpdesk's native webhook, verified with the connector's secret, then stored."""
+    vendor = vendor_named(vendor_name)
+    limits = ImportLimits(max_message_chars=max_message_chars)
+    return receive(session, vendor, headers, body, limits=limits, now=now or utcnow())
+
+
+JOB_KIND = "connector-sync"
+
+
+def sync_subject(vendor_name: str) -> str:
+    return f"connector:{vendor_name}"
+
+
+def sync_work(vendor_name: str, *, seam: Seam, settings: Settings) -> JobWork:
+    """A sync as background work; the new customer turns are scored after it."""
+
+    def work(session: Session, progress: JobProgress) -> str:
+        counts = sync_connector(
+            session, vendor_name, seam=seam, settings=settings, progress=progress
+        )
+        if not counts.messages:
+            return str(counts)
+        ids = sorted(set(counts.conversation_ids))
+        return f"{counts}; {score_messages(session, conversation_ids=ids)}"
+
+    return work
+
+
+def resume_sync(settings: Settings) -> Resumer:
+    """After a restart, a sync job cut short goes on from its connector's stored cursor."""
+
+    def resumer(job: JobRun) -> JobWork:
+        return sync_work(job.subject.removeprefix("connector:"), seam=Seam(), settings=settings)
+
+    return resumer
+
+
+def queue_sync(
+    session: Session,
+    jobs: InProcessJobs,
+    vendor_name: str,
+    *,
+    actor: User | None,
+    seam: Seam,
+    settings: Settings,
+) -> int:
+    """Start a sync job for a connector, or return the one already queued or running."""
+    require_admin(actor)
+    vendor = vendor_named(vendor_name)
+    if session.scalar(select(Connector.id).where(Connector.vendor == vendor.name)) is None:
+        raise NotFound(f"{vendor.title} is not connected yet: save its credentials first")
+    subject = sync_subject(vendor.name)
+    current = jobs_for(session, [subject]).get(subject)
+    if current is not None and current.status in ("queued", "running"):
+        return current.id
+    work = sync_work(vendor.name, seam=seam, settings=settings)
+    job_id, _ = jobs.submit(JOB_KIND, work, subject=subject)
+    return job_id
+
+
+def queue_every_sync(
+    session: Session, jobs: InProcessJobs, *, seam: Seam, settings: Settings
+) -> list[int]:
+    """The schedule's turn: a sync job for every connector."""
+    vendors = session.scalars(select(Connector.vendor).order_by(Connector.vendor)).all()
+    return [
+        queue_sync(session, jobs, v, actor=None, seam=seam, settings=settings)
+        for v in vendors
+        if v in VENDORS
+    ]

@@ -1,0 +1,108 @@
+"""The connectors admin page and each helpdesk's native webhook endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from poise.auth.deps import AdminUser
+from poise.connectors import actions, queries
+from poise.connectors.webhooks import Replayed
+from poise.db.base import utcnow
+from poise.errors import InvalidInput, PermissionDenied
+from poise.web.bodies import webhook_body
+from poise.web.csrf import verify_csrf
+from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+api = APIRouter(prefix="/api/v1")
+PAGE = "connectors/connectors.html"
+NamePath = Annotated[str, Path(pattern=r"^[a-z]{1,32}$", description="A helpdesk: zendesk, …")]
+
+
+def _page(
+    request: Request, session: SessionDep, user: AdminUser, status: int = 200, **extra: object
+) -> HTMLResponse:
+    statuses = queries.connector_statuses(session, actor=user, now=utcnow())
+    context = {"statuses": statuses, "base_url": request.app.state.settings.base_url, **extra}
+    return render(request, PAGE, context, status)
+
+
+@router.get("/admin/connectors", response_class=HTMLResponse)
+def connectors_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
+    """Each helpdesk: its credentials form, last sync, lag and errors (a read: writes nothing)."""
+    return _page(request, session, user)
+
+
+@router.post("/admin/connectors/{vendor}", response_model=None)
+def save_credentials(
+    request: Request, session: SessionDep, user: AdminUser, vendor: NamePath, form: FormDep
+) -> HTMLResponse | RedirectResponse:
+    given = {key: str(value) for key, value in form.items() if key != "csrf_token"}
+    try:
+        connector = actions.save_connector(session, actor=user, vendor_name=vendor, given=given)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc)
+        return _page(request, session, user, 400, errors=errors, form=given, editing=vendor)
+    flash(request, f"Saved the {actions.vendor_named(connector.vendor).title} connector.")
+    return redirect("/admin/connectors")
+
+
+@router.post("/admin/connectors/{vendor}/sync")
+def sync_now(
+    request: Request, session: SessionDep, settings: SettingsDep, user: AdminUser, vendor: NamePath
+) -> RedirectResponse:
+    """Queue a sync job at once (the schedule runs one every few minutes anyway)."""
+    seam = request.app.state.connector_seam
+    job_id = actions.queue_sync(
+        session, request.app.state.jobs, vendor, actor=user, seam=seam, settings=settings
+    )
+    flash(request, f"Sync queued (job {job_id}); this page shows how it went.")
+    return redirect("/admin/connectors")
+
+
+@api.post(
+    "/connectors/{vendor}/webhook",
+    tags=["webhooks"],
+    responses={
+        401: {"description": "A forged signature or a stale delivery: nothing stored"},
+        409: {"description": "A delivery received before: nothing stored"},
+        413: {"description": "The body is larger than a delivery can be"},
+    },
+)
+def vendor_webhook(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    vendor: NamePath,
+    body: Annotated[bytes, Depends(webhook_body)],
+) -> JSONResponse:
+    """A helpdesk's own webhook (``zendesk``, ``freshdesk``, ``helpscout``, ``intercom``),
+    verified with its own signature scheme and the connector's secret.
+
+    See ``docs/connectors.md`` for each vendor's setup. Plain ``def``: storing runs on the
+    thread pool.
+    """
+    try:
+        result = actions.receive_vendor_webhook(
+            session,
+            vendor,
+            headers=request.headers,
+            body=body,
+            max_message_chars=settings.max_message_chars,
+        )
+    except Replayed as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+    except PermissionDenied as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=401)
+    return JSONResponse(
+        {
+            "conversations": result.conversations,
+            "messages": result.messages,
+            "deleted": result.deleted,
+        }
+    )
