@@ -1,0 +1,189 @@
+"""Freshdesk: tickets by ``updated_since``, their conversations and satisfaction ratings,
+replayed from responses written after Freshdesk's API v2 reference; and the automation-rule
+webhook. Freshdesk signs nothing: the webhook is proven by a shared secret header, so there is
+no published signature test vector to check against.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, refusals, too_many
+from poise.connectors.actions import save_connector, sync_connector
+from poise.connectors.client import ConnectorError
+from poise.connectors.models import Connector
+from poise.connectors.vendors import freshdesk
+from poise.conversations.models import Conversation, Message, Rating
+from poise.settings import Settings
+
+TICKETS = "/api/v2/tickets"
+REQUESTER = {
+    "id": 77,
+    "name": "Chris Doe",
+    "email": "chris@example.com",
+    "mobile": None,
+    "phone": None,
+}
+
+
+def ticket(
+    ticket_id: int, status: int = 2, updated: str = "2026-11-02T10:00:00Z", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": ticket_id,
+        "subject": "Refund still missing",
+        "description": "<div>Where is my refund?</div>",
+        "description_text": "Where is my refund?",
+        "status": status,
+        "priority": 1,
+        "source": 7,
+        "requester_id": 77,
+        "responder_id": 5,
+        "tags": ["billing"],
+        "created_at": "2026-11-02T09:00:00Z",
+        "updated_at": updated,
+        "requester": REQUESTER,
+        **extra,
+    }
+
+
+def note(
+    note_id: int, body: str, at: str, *, incoming: bool, private: bool = False
+) -> dict[str, Any]:
+    return {
+        "id": note_id,
+        "body": f"<div>{body}</div>",
+        "body_text": body,
+        "incoming": incoming,
+        "private": private,
+        "user_id": 77 if incoming else 5,
+        "source": 0,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+REPLY = note(11, "I have sent it again today.", "2026-11-02T09:30:00Z", incoming=False)
+PRIVATE = note(
+    12, "Internal: the bank bounced it.", "2026-11-02T09:31:00Z", incoming=False, private=True
+)
+THANKS = note(13, "Got it, thanks.", "2026-11-03T08:00:00Z", incoming=True)
+RATING = {
+    "id": 3,
+    "survey_id": 1,
+    "ratings": {"default_question": 103},
+    "feedback": "Lovely.",
+    "created_at": "2026-11-03T09:00:00Z",
+    "updated_at": "2026-11-03T09:00:00Z",
+}
+
+
+def replies(
+    replay: Replay, ticket_id: int, notes: list[Any], ratings: list[Any] | None = None
+) -> None:
+    replay.json("GET", f"{TICKETS}/{ticket_id}/conversations", notes)
+    replay.json("GET", f"{TICKETS}/{ticket_id}/satisfaction_ratings", ratings or [])
+
+
+def connect(session: Session) -> None:
+    given = {"domain": "acme", "api_key": "k3y", "webhook_secret": "shared-secret"}
+    save_connector(session, actor=None, vendor_name="freshdesk", given=given)
+
+
+def sync(session: Session, replay: Replay, settings: Settings) -> None:
+    sync_connector(session, "freshdesk", seam=replay.seam, settings=settings)
+
+
+def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
+    connect(session)
+    replay = Replay()
+    replay.add("GET", TICKETS, too_many("3"))
+    replay.json("GET", TICKETS, [ticket(1), ticket(2, updated="2026-11-02T11:00:00Z")])
+    replies(replay, 1, [REPLY, PRIVATE])
+    replies(replay, 2, [])
+    sync(session, replay, settings)
+    assert replay.slept == [3.0]
+    assert bodies(session, "freshdesk", "1") == [
+        ("customer", "Where is my refund?"),
+        ("agent", REPLY["body_text"]),
+    ]
+    assert PRIVATE["body_text"] not in all_bodies(session)
+
+    replay.json("GET", TICKETS, [ticket(1, 5, "2026-11-03T09:00:00Z"), ticket(2, deleted=True)])
+    replies(replay, 1, [REPLY, PRIVATE, THANKS], [RATING])
+    sync(session, replay, settings)
+    assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-02T11:00:00+00:00"
+    assert bodies(session, "freshdesk", "1")[-1] == ("customer", "Got it, thanks.")
+    assert (count(session, Conversation), count(session, Message)) == (1, 3)
+    assert session.scalar(select(Conversation.status)) == "resolved"
+    assert session.scalar(select(Rating.score)) == 5
+
+    replay.json("GET", TICKETS, [])
+    sync(session, replay, settings)
+    assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-03T09:00:00+00:00"
+    assert (count(session, Conversation), count(session, Message)) == (1, 3)
+    assert not replay.unused()
+
+
+def test_a_crash_mid_sync_resumes_from_the_cursor(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(freshdesk, "PER_PAGE", 1)  # one ticket a page: a second page to lose
+    connect(session)
+    replay = Replay()
+    replay.json("GET", TICKETS, [ticket(1)])
+    replies(replay, 1, [])  # a shorter list than a page: the last page of replies
+    replay.add("GET", TICKETS, crash())
+    with pytest.raises(ConnectorError):
+        sync(session, replay, settings)
+    connector = session.scalar(select(Connector))
+    assert connector is not None and '"page": 2' in (connector.cursor or "")
+    replay.json("GET", TICKETS, [ticket(2)], [])
+    replies(replay, 2, [])
+    sync(session, replay, settings)
+    assert [p["page"] for p in replay.params(TICKETS)] == ["1", "2", "2", "3"]
+    assert (count(session, Conversation), count(session, Message)) == (2, 2)
+
+
+def delivery(comment: str, updated: datetime, author_role: str = "customer") -> bytes:
+    """The JSON body docs/connectors.md asks the automation rule to send."""
+    return dumps(
+        {
+            "freshdesk_webhook": {
+                "ticket_id": "1",
+                "ticket_subject": "Refund still missing",
+                "ticket_status": "Open",
+                "ticket_source": "Email",
+                "ticket_latest_public_comment": comment,
+                "ticket_contact_name": "Chris Doe",
+                "ticket_updated_at": updated.isoformat(),
+                "author_role": author_role,
+            }
+        }
+    )
+
+
+def headers(secret: str = "shared-secret") -> dict[str, str]:
+    return {"X-Poise-Freshdesk-Secret": secret, "Content-Type": "application/json"}
+
+
+def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: Session) -> None:
+    connect(session)
+    now = datetime.now(UTC)
+    good = delivery("Where is my refund?", now)
+    stale = delivery("Where is my refund?", now - timedelta(minutes=10))
+    url = "/api/v1/connectors/freshdesk/webhook"
+    refusals(
+        client,
+        url,
+        good=(good, headers()),
+        forged=(good, headers("guess")),
+        stale=(stale, headers()),
+    )
+    assert all_bodies(session) == ["Where is my refund?"]

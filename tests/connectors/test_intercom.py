@@ -1,0 +1,226 @@
+"""Intercom: conversations found through the search API by ``updated_at`` and read whole
+(``conversation_parts``), replayed from responses written after Intercom's REST API reference
+(version 2.11); and webhooks signed ``X-Hub-Signature: sha1=<hex HMAC-SHA1(client secret,
+body)>``. Intercom documents the scheme but publishes no test vector, so the test computes it
+apart. The search API never lists deleted conversations: deletions arrive by webhook
+(``conversation.deleted``), tested below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, refusals, too_many
+from poise.connectors.actions import save_connector, sync_connector
+from poise.connectors.client import ConnectorError
+from poise.connectors.models import Connector
+from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.settings import Settings
+
+SEARCH = "/conversations/search"
+T0 = 1_793_610_000  # 2026-11-02 around 10:00 UTC
+CONTACT = {"type": "user", "id": "c-77", "name": "Chris Doe", "email": "chris@example.com"}
+ADMIN = {"type": "admin", "id": "a-5", "name": "Ana Lopez", "email": "ana@poise.test"}
+
+
+def part(
+    part_id: str, kind: str, body: str | None, at: int, author: dict[str, Any] = ADMIN
+) -> dict[str, Any]:
+    return {
+        "type": "conversation_part",
+        "id": part_id,
+        "part_type": kind,
+        "body": body,
+        "created_at": at,
+        "updated_at": at,
+        "notified_at": at,
+        "author": author,
+        "attachments": [],
+        "redacted": False,
+    }
+
+
+REPLY = part("p1", "comment", "<p>Sorry! Refunded now.</p>", T0 + 600)
+NOTE = part("p2", "note", "<p>Internal: VIP, be quick.</p>", T0 + 660)
+CLOSE = part("p3", "close", None, T0 + 700)
+THANKS = part("p4", "comment", "<p>Thank you!</p>", T0 + 90_000, CONTACT)
+
+
+def conversation(
+    conv_id: str, parts: list[Any], state: str = "open", updated: int = T0 + 700, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": "conversation",
+        "id": conv_id,
+        "created_at": T0,
+        "updated_at": updated,
+        "state": state,
+        "open": state == "open",
+        "title": None,
+        "source": {
+            "type": "conversation",
+            "id": f"s-{conv_id}",
+            "delivered_as": "customer_initiated",
+            "subject": "",
+            "body": "<p>I was charged twice.</p>",
+            "author": CONTACT,
+        },
+        "contacts": {
+            "type": "contact.list",
+            "contacts": [
+                {"type": "contact", "id": "c-77", "external_id": None, "browser_language": "fr"}
+            ],
+        },
+        "tags": {"type": "tag.list", "tags": [{"type": "tag", "id": "1", "name": "billing"}]},
+        "conversation_rating": None,
+        "conversation_parts": {
+            "type": "conversation_part.list",
+            "conversation_parts": parts,
+            "total_count": len(parts),
+        },
+        **extra,
+    }
+
+
+def found(items: list[dict[str, Any]], after: str | None = None) -> dict[str, Any]:
+    pages: dict[str, Any] = {
+        "type": "pages",
+        "page": 1,
+        "per_page": 50,
+        "total_pages": 2 if after else 1,
+    }
+    if after:
+        pages["next"] = {"page": 2, "starting_after": after}
+    summaries = [
+        {"type": "conversation", "id": c["id"], "updated_at": c["updated_at"]} for c in items
+    ]
+    return {
+        "type": "conversation.list",
+        "conversations": summaries,
+        "total_count": len(items),
+        "pages": pages,
+    }
+
+
+def connect(session: Session) -> None:
+    given = {"access_token": "tok", "webhook_secret": "client-secret"}
+    save_connector(session, actor=None, vendor_name="intercom", given=given)
+
+
+def sync(session: Session, replay: Replay, settings: Settings) -> None:
+    sync_connector(session, "intercom", seam=replay.seam, settings=settings)
+
+
+def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
+    connect(session)
+    replay = Replay()
+    first = conversation("101", [REPLY, NOTE, CLOSE])
+    replay.add("POST", SEARCH, too_many("2"))
+    replay.json("POST", SEARCH, found([first]))
+    replay.json("GET", "/conversations/101", first)
+    sync(session, replay, settings)
+    assert replay.slept == [2.0]
+    assert bodies(session, "intercom", "101") == [
+        ("customer", "I was charged twice."),
+        ("agent", "Sorry! Refunded now."),
+    ]
+    assert "Internal: VIP, be quick." not in all_bodies(session)
+    assert session.scalar(select(Customer.language)) == "fr"
+
+    rating = {"rating": 5, "remark": "Quick!", "created_at": T0 + 90_100}
+    edited = conversation(
+        "101", [REPLY, NOTE, CLOSE, THANKS], "closed", T0 + 90_100, conversation_rating=rating
+    )
+    replay.json("POST", SEARCH, found([edited]))
+    replay.json("GET", "/conversations/101", edited)
+    sync(session, replay, settings)
+    asked = replay.requests[-2].read()
+    assert (
+        f'"value": {T0 + 700 - 1}'.encode() in asked or f'"value":{T0 + 700 - 1}'.encode() in asked
+    )
+    assert (count(session, Conversation), count(session, Message)) == (1, 3)
+    assert session.scalar(select(Conversation.status)) == "resolved"
+    assert session.scalar(select(Rating.score)) == 5
+
+    replay.json("POST", SEARCH, found([]))
+    sync(session, replay, settings)
+    assert (count(session, Conversation), count(session, Message)) == (1, 3)
+    assert not replay.unused()
+
+
+def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Settings) -> None:
+    connect(session)
+    replay = Replay()
+    first = conversation("101", [REPLY])
+    replay.json("POST", SEARCH, found([first], after="WzE3OTM2MTA3MDAsMTAxXQ=="))
+    replay.json("GET", "/conversations/101", first)
+    replay.add("POST", SEARCH, crash())
+    with pytest.raises(ConnectorError):
+        sync(session, replay, settings)
+    connector = session.scalar(select(Connector))
+    assert connector is not None and "WzE3OTM2MTA3MDAsMTAxXQ==" in (connector.cursor or "")
+    second = conversation("102", [])
+    replay.json("POST", SEARCH, found([second]))
+    replay.json("GET", "/conversations/102", second)
+    sync(session, replay, settings)
+    assert b"WzE3OTM2MTA3MDAsMTAxXQ==" in replay.requests[-2].read()
+    assert (count(session, Conversation), count(session, Message)) == (2, 3)
+
+
+def notification(
+    item: dict[str, Any],
+    created: int,
+    topic: str = "conversation.user.replied",
+    notif: str = "notif_1",
+) -> bytes:
+    return dumps(
+        {
+            "type": "notification_event",
+            "app_id": "abc",
+            "data": {"type": "notification_event_data", "item": item},
+            "links": {},
+            "id": notif,
+            "topic": topic,
+            "delivery_status": "pending",
+            "delivery_attempts": 1,
+            "delivered_at": 0,
+            "first_sent_at": created,
+            "created_at": created,
+            "self": None,
+        }
+    )
+
+
+def signed(body: bytes, secret: str = "client-secret") -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+    return {"X-Hub-Signature": f"sha1={digest}", "Content-Type": "application/json"}
+
+
+def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: Session) -> None:
+    connect(session)
+    now = int(time.time())
+    item = conversation("101", [NOTE])
+    good = notification(item, now)
+    stale = notification(item, now - 3600)
+    url = "/api/v1/connectors/intercom/webhook"
+    refusals(
+        client,
+        url,
+        good=(good, signed(good)),
+        forged=(good, signed(good, "nope")),
+        stale=(stale, signed(stale)),
+    )
+    assert all_bodies(session) == ["I was charged twice."]  # the note stayed private
+    gone = notification(
+        {"type": "conversation", "id": "101"}, now, "conversation.deleted", "notif_2"
+    )
+    assert client.post(url, content=gone, headers=signed(gone)).status_code == 200
+    assert count(session, Conversation) == 0
