@@ -32,6 +32,9 @@ REQUESTER = {
 }
 
 
+SECRET = "shared-secret"
+
+
 def ticket(
     ticket_id: int, status: int = 2, updated: str = "2026-11-02T10:00:00Z", **extra: Any
 ) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def replies(
 
 
 def connect(session: Session) -> None:
-    given = {"domain": "acme", "api_key": "k3y", "webhook_secret": "shared-secret"}
+    given = {"domain": "acme", "api_key": "k3y", "webhook_secret": SECRET}
     save_connector(session, actor=None, vendor_name="freshdesk", given=given)
 
 
@@ -169,7 +172,7 @@ def delivery(comment: str, updated: datetime, author_role: str = "customer") -> 
     )
 
 
-def headers(secret: str = "shared-secret") -> dict[str, str]:
+def headers(secret: str = SECRET) -> dict[str, str]:
     return {"X-Poise-Freshdesk-Secret": secret, "Content-Type": "application/json"}
 
 

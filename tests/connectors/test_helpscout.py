@@ -36,6 +36,9 @@ CUSTOMER = {
 AGENT = {"id": 9, "type": "user", "first": "Ana", "last": "Lopez", "email": "ana@poise.test"}
 
 
+SECRET = "hs-secret"
+
+
 def thread(thread_id: int, kind: str, body: str, at: str) -> dict[str, Any]:
     author = CUSTOMER if kind == "customer" else AGENT
     return {
@@ -95,7 +98,7 @@ def token(replay: Replay) -> None:
 
 
 def connect(session: Session) -> None:
-    given = {"app_id": "app", "app_secret": "s3cret", "webhook_secret": "hs-secret"}
+    given = {"app_id": "app", "app_secret": "s3cret", "webhook_secret": SECRET}
     save_connector(session, actor=None, vendor_name="helpscout", given=given)
 
 
@@ -158,7 +161,7 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Se
 
 
 def signed(
-    body: bytes, secret: str = "hs-secret", event: str = "convo.customer.reply.created"
+    body: bytes, secret: str = SECRET, event: str = "convo.customer.reply.created"
 ) -> dict[str, str]:
     digest = hmac.new(secret.encode(), body, hashlib.sha1).digest()
     return {

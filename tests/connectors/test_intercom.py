@@ -31,6 +31,9 @@ CONTACT = {"type": "user", "id": "c-77", "name": "Chris Doe", "email": "chris@ex
 ADMIN = {"type": "admin", "id": "a-5", "name": "Ana Lopez", "email": "ana@poise.test"}
 
 
+SECRET = "client-secret"
+
+
 def part(
     part_id: str, kind: str, body: str | None, at: int, author: dict[str, Any] = ADMIN
 ) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def found(items: list[dict[str, Any]], after: str | None = None) -> dict[str, An
 
 
 def connect(session: Session) -> None:
-    given = {"access_token": "tok", "webhook_secret": "client-secret"}
+    given = {"access_token": "tok", "webhook_secret": SECRET}
     save_connector(session, actor=None, vendor_name="intercom", given=given)
 
 
@@ -199,7 +202,7 @@ def notification(
     )
 
 
-def signed(body: bytes, secret: str = "client-secret") -> dict[str, str]:
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
     digest = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     return {"X-Hub-Signature": f"sha1={digest}", "Content-Type": "application/json"}
 

@@ -1,0 +1,118 @@
+"""The connectors page (admins only; GET writes nothing; errors beside fields; "Sync now"
+queues the job) and ``poise connect``."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import csrf_from, make_user, sign_in
+from connectors.recorded import Replay, count
+from connectors.test_zendesk import EXPORT, OPENING, comments, export, ticket
+from poise.cli import app as cli
+from poise.connectors.models import Connector
+from poise.conversations.models import Conversation
+from poise.jobs import JobRun
+from poise.settings import Settings
+
+PAGE = "/admin/connectors"
+
+
+def wait_for(session: Session, subject: str) -> JobRun:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        session.expire_all()
+        job = session.scalar(
+            select(JobRun).where(JobRun.subject == subject).order_by(JobRun.id.desc()).limit(1)
+        )
+        if job is not None and job.status not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the sync job did not finish")
+
+
+def test_only_admins_open_the_page_and_a_read_writes_nothing(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session, role="lead"))
+    assert client.get(PAGE).status_code == 403
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "Zendesk" in page.text and "Help Scout" in page.text and "not connected" in page.text
+    assert count(session, Connector) == 0
+
+
+def test_bad_credentials_are_shown_beside_the_field_with_the_input_kept(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="admin"))
+    form = {
+        "csrf_token": token,
+        "subdomain": "Not A Subdomain!",
+        "email": "ana@poise.test",
+        "api_token": "t",
+    }
+    refused = client.post(f"{PAGE}/zendesk", data=form)
+    assert refused.status_code == 400
+    assert 'id="subdomain-error"' in refused.text and 'value="ana@poise.test"' in refused.text
+    assert count(session, Connector) == 0
+
+
+def test_sync_now_queues_the_job_and_the_page_tells_how_it_went(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="admin"))
+    form = {"csrf_token": token, "subdomain": "acme", "email": "ana@poise.test", "api_token": "t"}
+    assert client.post(f"{PAGE}/zendesk", data=form, follow_redirects=False).status_code == 303
+    replay = Replay()
+    replay.json("GET", EXPORT, export([ticket(35436)], "c1", end=True))
+    replay.json("GET", "/api/v2/tickets/35436/comments.json", comments(OPENING))
+    app.state.connector_seam = replay.seam
+    token = csrf_from(client.get(PAGE).text)
+    queued = client.post(f"{PAGE}/zendesk/sync", data={"csrf_token": token}, follow_redirects=False)
+    assert queued.status_code == 303
+    assert wait_for(session, "connector:zendesk").status == "done"
+    assert count(session, Conversation) == 1
+    page = client.get(PAGE).text
+    assert "(succeeded)" in page and "old in Zendesk" in page
+
+    replay.add("GET", EXPORT, httpx.Response(401, json={"error": "Couldn't authenticate you"}))
+    client.post(f"{PAGE}/zendesk/sync", data={"csrf_token": token})
+    assert wait_for(session, "connector:zendesk").status == "failed"
+    assert "Zendesk refused the credentials (401)" in client.get(PAGE).text
+
+
+def test_poise_connect_stores_credentials_from_options_and_settings(
+    cli_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POISE_ZENDESK_API_TOKEN", "from-settings")
+    runner = CliRunner()
+    args = [
+        "connect",
+        "zendesk",
+        "--set",
+        "subdomain=acme",
+        "--set",
+        "email=ana@poise.test",
+        "--no-sync",
+    ]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    connector = session.scalar(select(Connector))
+    assert connector is not None
+    assert connector.credentials == {
+        "subdomain": "acme",
+        "email": "ana@poise.test",
+        "api_token": "from-settings",
+    }
+    missing = runner.invoke(cli, ["connect", "intercom", "--no-sync"])
+    assert missing.exit_code == 2 and "Access token is required" in missing.output
+    assert runner.invoke(cli, ["connect", "zammad"]).exit_code == 2
