@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from poise.connectors.actions import sync_connector
 from poise.connectors.client import Seam
 from poise.conversations.models import Conversation, Message
+from poise.settings import Settings
 
 Answer = httpx.Response | Exception
 
@@ -51,6 +53,11 @@ class Replay:
 
     def unused(self) -> dict[tuple[str, str], int]:
         return {key: len(queue) for key, queue in self.routes.items() if queue}
+
+
+def sync(session: Session, vendor: str, replay: Replay, settings: Settings) -> None:
+    """One sync run of ``vendor``'s connector against the replayed helpdesk."""
+    sync_connector(session, vendor, seam=replay.seam, settings=settings)
 
 
 def ok(body: Any) -> httpx.Response:

@@ -14,8 +14,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, refusals, too_many
-from poise.connectors.actions import save_connector, sync_connector
+from connectors.recorded import (
+    Replay,
+    all_bodies,
+    bodies,
+    count,
+    crash,
+    dumps,
+    refusals,
+    sync,
+    too_many,
+)
+from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.connectors.vendors import freshdesk
@@ -99,10 +109,6 @@ def connect(session: Session) -> None:
     save_connector(session, actor=None, vendor_name="freshdesk", given=given)
 
 
-def sync(session: Session, replay: Replay, settings: Settings) -> None:
-    sync_connector(session, "freshdesk", seam=replay.seam, settings=settings)
-
-
 def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
     connect(session)
     replay = Replay()
@@ -110,7 +116,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     replay.json("GET", TICKETS, [ticket(1), ticket(2, updated="2026-11-02T11:00:00Z")])
     replies(replay, 1, [REPLY, PRIVATE])
     replies(replay, 2, [])
-    sync(session, replay, settings)
+    sync(session, "freshdesk", replay, settings)
     assert replay.slept == [3.0]
     assert bodies(session, "freshdesk", "1") == [
         ("customer", "Where is my refund?"),
@@ -120,7 +126,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
 
     replay.json("GET", TICKETS, [ticket(1, 5, "2026-11-03T09:00:00Z"), ticket(2, deleted=True)])
     replies(replay, 1, [REPLY, PRIVATE, THANKS], [RATING])
-    sync(session, replay, settings)
+    sync(session, "freshdesk", replay, settings)
     assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-02T11:00:00+00:00"
     assert bodies(session, "freshdesk", "1")[-1] == ("customer", "Got it, thanks.")
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
@@ -128,7 +134,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     assert session.scalar(select(Rating.score)) == 5
 
     replay.json("GET", TICKETS, [])
-    sync(session, replay, settings)
+    sync(session, "freshdesk", replay, settings)
     assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-03T09:00:00+00:00"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert not replay.unused()
@@ -144,12 +150,12 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(
     replies(replay, 1, [])  # a shorter list than a page: the last page of replies
     replay.add("GET", TICKETS, crash())
     with pytest.raises(ConnectorError):
-        sync(session, replay, settings)
+        sync(session, "freshdesk", replay, settings)
     connector = session.scalar(select(Connector))
     assert connector is not None and '"page": 2' in (connector.cursor or "")
     replay.json("GET", TICKETS, [ticket(2)], [])
     replies(replay, 2, [])
-    sync(session, replay, settings)
+    sync(session, "freshdesk", replay, settings)
     assert [p["page"] for p in replay.params(TICKETS)] == ["1", "2", "2", "3"]
     assert (count(session, Conversation), count(session, Message)) == (2, 2)
 

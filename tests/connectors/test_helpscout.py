@@ -17,8 +17,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, refusals, too_many
-from poise.connectors.actions import save_connector, sync_connector
+from connectors.recorded import (
+    Replay,
+    all_bodies,
+    bodies,
+    count,
+    crash,
+    dumps,
+    refusals,
+    sync,
+    too_many,
+)
+from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.conversations.models import Conversation, Message
@@ -102,10 +112,6 @@ def connect(session: Session) -> None:
     save_connector(session, actor=None, vendor_name="helpscout", given=given)
 
 
-def sync(session: Session, replay: Replay, settings: Settings) -> None:
-    sync_connector(session, "helpscout", seam=replay.seam, settings=settings)
-
-
 def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
     connect(session)
     replay = Replay()
@@ -116,7 +122,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
         LIST,
         listing([conversation(1, [OPENING, REPLY, NOTE]), conversation(2, [OPENING | {"id": 20}])]),
     )
-    sync(session, replay, settings)
+    sync(session, "helpscout", replay, settings)
     assert replay.slept == [5.0]
     assert replay.requests[-1].headers["Authorization"] == "Bearer tok"
     assert bodies(session, "helpscout", "1") == [
@@ -130,14 +136,14 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
         1, [OPENING, REPLY, NOTE, THANKS], "closed", updated="2026-11-03T08:00:00Z"
     )
     replay.json("GET", LIST, listing([edited, conversation(2, [], state="deleted")]))
-    sync(session, replay, settings)
+    sync(session, "helpscout", replay, settings)
     assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-02T09:21:00+00:00"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert session.scalar(select(Conversation.status)) == "resolved"
 
     token(replay)
     replay.json("GET", LIST, listing([]))
-    sync(session, replay, settings)
+    sync(session, "helpscout", replay, settings)
     assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-03T08:00:00+00:00"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert not replay.unused()
@@ -150,12 +156,12 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Se
     replay.json("GET", LIST, listing([conversation(1, [OPENING])], 1, pages=2))
     replay.add("GET", LIST, crash())
     with pytest.raises(ConnectorError):
-        sync(session, replay, settings)
+        sync(session, "helpscout", replay, settings)
     connector = session.scalar(select(Connector))
     assert connector is not None and "could not reach Help Scout" in connector.last_error
     token(replay)
     replay.json("GET", LIST, listing([conversation(2, [OPENING | {"id": 20}])], 2, pages=2))
-    sync(session, replay, settings)
+    sync(session, "helpscout", replay, settings)
     assert [p["page"] for p in replay.params(LIST)] == ["1", "2", "2"]
     assert (count(session, Conversation), count(session, Message)) == (2, 2)
 

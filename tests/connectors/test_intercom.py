@@ -18,8 +18,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, refusals, too_many
-from poise.connectors.actions import save_connector, sync_connector
+from connectors.recorded import (
+    Replay,
+    all_bodies,
+    bodies,
+    count,
+    crash,
+    dumps,
+    refusals,
+    sync,
+    too_many,
+)
+from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.conversations.models import Conversation, Customer, Message, Rating
@@ -118,10 +128,6 @@ def connect(session: Session) -> None:
     save_connector(session, actor=None, vendor_name="intercom", given=given)
 
 
-def sync(session: Session, replay: Replay, settings: Settings) -> None:
-    sync_connector(session, "intercom", seam=replay.seam, settings=settings)
-
-
 def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
     connect(session)
     replay = Replay()
@@ -129,7 +135,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     replay.add("POST", SEARCH, too_many("2"))
     replay.json("POST", SEARCH, found([first]))
     replay.json("GET", "/conversations/101", first)
-    sync(session, replay, settings)
+    sync(session, "intercom", replay, settings)
     assert replay.slept == [2.0]
     assert bodies(session, "intercom", "101") == [
         ("customer", "I was charged twice."),
@@ -144,7 +150,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     )
     replay.json("POST", SEARCH, found([edited]))
     replay.json("GET", "/conversations/101", edited)
-    sync(session, replay, settings)
+    sync(session, "intercom", replay, settings)
     asked = replay.requests[-2].read()
     assert (
         f'"value": {T0 + 700 - 1}'.encode() in asked or f'"value":{T0 + 700 - 1}'.encode() in asked
@@ -154,7 +160,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     assert session.scalar(select(Rating.score)) == 5
 
     replay.json("POST", SEARCH, found([]))
-    sync(session, replay, settings)
+    sync(session, "intercom", replay, settings)
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert not replay.unused()
 
@@ -167,13 +173,13 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Se
     replay.json("GET", "/conversations/101", first)
     replay.add("POST", SEARCH, crash())
     with pytest.raises(ConnectorError):
-        sync(session, replay, settings)
+        sync(session, "intercom", replay, settings)
     connector = session.scalar(select(Connector))
     assert connector is not None and "WzE3OTM2MTA3MDAsMTAxXQ==" in (connector.cursor or "")
     second = conversation("102", [])
     replay.json("POST", SEARCH, found([second]))
     replay.json("GET", "/conversations/102", second)
-    sync(session, replay, settings)
+    sync(session, "intercom", replay, settings)
     assert b"WzE3OTM2MTA3MDAsMTAxXQ==" in replay.requests[-2].read()
     assert (count(session, Conversation), count(session, Message)) == (2, 3)
 

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, too_many
-from poise.connectors.actions import save_connector, sync_connector
+from connectors.recorded import Replay, all_bodies, bodies, count, crash, dumps, sync, too_many
+from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.connectors.vendors.zendesk import Zendesk
@@ -122,10 +122,6 @@ def connect(session: Session, secret: str = SECRET) -> None:
     save_connector(session, actor=None, vendor_name="zendesk", given=given)
 
 
-def sync(session: Session, replay: Replay, settings: Settings) -> None:
-    sync_connector(session, "zendesk", seam=replay.seam, settings=settings)
-
-
 def test_backfill_then_two_incremental_syncs(session: Session, settings: Settings) -> None:
     connect(session)
     replay = Replay()
@@ -137,7 +133,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     )
     replay.json("GET", EXPORT, export([other], "c2", end=True))
     replay.json("GET", "/api/v2/tickets/501/comments.json", comments(OPENING | {"id": 2001}))
-    sync(session, replay, settings)
+    sync(session, "zendesk", replay, settings)
 
     assert replay.slept == [7.0]  # the 429's Retry-After, honoured once
     assert "start_time" in replay.params(EXPORT)[0]
@@ -162,7 +158,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     replay.json(
         "GET", "/api/v2/tickets/35436/comments.json", comments(OPENING, REPLY, NOTE, THANKS)
     )
-    sync(session, replay, settings)
+    sync(session, "zendesk", replay, settings)
 
     assert replay.params(EXPORT)[-1]["cursor"] == "c2"
     assert [b for _, b in bodies(session, "zendesk", "35436")][-1] == THANKS["body"]
@@ -171,7 +167,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     assert session.scalar(select(Conversation.external_id)) == "35436"  # 501 deleted: forgotten
 
     replay.json("GET", EXPORT, export([], "c3", end=True))
-    sync(session, replay, settings)
+    sync(session, "zendesk", replay, settings)
     assert replay.params(EXPORT)[-1]["cursor"] == "c3"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     connector = session.scalar(select(Connector))
@@ -187,7 +183,7 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Se
     replay.json("GET", "/api/v2/tickets/35436/comments.json", comments(OPENING, REPLY))
     replay.add("GET", EXPORT, crash())
     with pytest.raises(ConnectorError, match="could not reach Zendesk"):
-        sync(session, replay, settings)
+        sync(session, "zendesk", replay, settings)
     connector = session.scalar(select(Connector))
     assert connector is not None and connector.cursor == "c1"
     assert "could not reach Zendesk" in connector.last_error
@@ -195,7 +191,7 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Se
 
     replay.json("GET", EXPORT, export([ticket(502)], "c2", end=True))
     replay.json("GET", "/api/v2/tickets/502/comments.json", comments(THANKS))
-    sync(session, replay, settings)
+    sync(session, "zendesk", replay, settings)
     assert replay.params(EXPORT)[-1]["cursor"] == "c1"  # resumed, page 1 not asked again
     assert (count(session, Conversation), count(session, Message)) == (2, 3)
     session.refresh(connector)
@@ -218,7 +214,7 @@ def test_a_ticket_from_a_file_and_from_the_api_is_one_conversation(
         "/api/v2/tickets/35436/comments.json",
         {"comments": file_ticket["comments"], "users": [CHRIS, ANA], "next_page": None},
     )
-    sync(session, replay, settings)
+    sync(session, "zendesk", replay, settings)
     assert (count(session, Conversation), count(session, Message)) == before
 
 
