@@ -50,7 +50,7 @@ class HelpScout(Vendor):
             "client_id": credentials["app_id"],
             "client_secret": credentials["app_secret"],
         }
-        token = api.post("/v2/oauth2/token", data=grant).get("access_token", "")
+        token = obj(api.post("/v2/oauth2/token", data=grant)).get("access_token", "")
         api.client.headers["Authorization"] = f"Bearer {token}"
         return api
 
@@ -64,7 +64,7 @@ class HelpScout(Vendor):
             "embed": "threads",
             "page": state["page"],
         }
-        data = api.get("/v2/conversations", params)
+        data = obj(api.get("/v2/conversations", params))
         found = (data.get("_embedded") or {}).get("conversations") or []
         conversations = [c for c in found if isinstance(c, dict)]
         page = Page(through=newest([_changed_at(c) for c in conversations]))

@@ -65,7 +65,7 @@ class Intercom(Vendor):
             "sort": {"field": "updated_at", "order": "ascending"},
             "pagination": pagination,
         }
-        data = api.post("/conversations/search", json=query)
+        data = obj(api.post("/conversations/search", json=query))
         found = [c for c in data.get("conversations") or [] if isinstance(c, dict)]
         page = Page(through=newest([when(c.get("updated_at")) for c in found]))
         for summary in found:

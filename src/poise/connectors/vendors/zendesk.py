@@ -51,7 +51,7 @@ class Zendesk(Vendor):
             params["cursor"] = cursor
         else:
             params["start_time"] = int(start.timestamp())
-        data = api.get(EXPORT, params)
+        data = obj(api.get(EXPORT, params))
         page = Page(cursor=data.get("after_cursor") or cursor, done=bool(data.get("end_of_stream")))
         users = list(data.get("users") or [])
         tickets = [t for t in data.get("tickets") or [] if isinstance(t, dict)]
@@ -108,7 +108,7 @@ def _comments(api: Api, ticket_id: str) -> tuple[list[Any], list[Any]]:
     url: str | None = f"/api/v2/tickets/{ticket_id}/comments.json"
     params: dict[str, Any] | None = {"include": "users"}
     while url:
-        data = api.get(url, params)
+        data = obj(api.get(url, params))
         comments.extend(data.get("comments") or [])
         users.extend(data.get("users") or [])
         url, params = data.get("next_page"), None
