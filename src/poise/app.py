@@ -198,7 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.jobs = make_jobs(settings, app.state.sessionmaker)
+        app.state.jobs = make_jobs(settings, app.state.sessionmaker, seam=app.state.connector_seam)
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from poise.connectors.client import Seam
 from poise.jobs import InProcessJobs, JobWork
 from poise.jobs.chunks import ChunkResult, Scope, SplitKind, group_keys
 from poise.settings import Settings
@@ -46,12 +47,17 @@ def split_kinds() -> dict[str, SplitKind]:
     return {"score": _scoring(rescore=False), "rescore": _scoring(rescore=True)}
 
 
-def make_jobs(settings: Settings, maker: sessionmaker[Session]) -> InProcessJobs:
-    """Celery workers when ``POISE_BROKER_URL`` is set; otherwise a pool in this process."""
+def make_jobs(
+    settings: Settings, maker: sessionmaker[Session], *, seam: Seam | None = None
+) -> InProcessJobs:
+    """Celery workers when ``POISE_BROKER_URL`` is set; otherwise a pool in this process.
+
+    ``seam`` is how a resumed connector sync reaches its helpdesk (tests replay through it).
+    """
     from poise.connectors.actions import JOB_KIND, resume_sync
     from poise.conversations.routes import resume_scoring
 
-    resumable = {"score": resume_scoring, JOB_KIND: resume_sync(settings)}
+    resumable = {"score": resume_scoring, JOB_KIND: resume_sync(settings, seam or Seam())}
     if settings.broker_url:
         from poise.jobs.broker import BrokerJobs
 

@@ -198,11 +198,11 @@ def sync_work(vendor_name: str, *, seam: Seam, settings: Settings) -> JobWork:
     return work
 
 
-def resume_sync(settings: Settings) -> Resumer:
+def resume_sync(settings: Settings, seam: Seam) -> Resumer:
     """After a restart, a sync job cut short goes on from its connector's stored cursor."""
 
     def resumer(job: JobRun) -> JobWork:
-        return sync_work(job.subject.removeprefix("connector:"), seam=Seam(), settings=settings)
+        return sync_work(job.subject.removeprefix("connector:"), seam=seam, settings=settings)
 
     return resumer
 
