@@ -132,7 +132,13 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
         501, "solved", satisfaction_rating={"id": 9, "score": "bad", "comment": "Too slow."}
     )
     replay.json("GET", EXPORT, export([other], "c2", end=True))
-    replay.json("GET", "/api/v2/tickets/501/comments.json", comments(OPENING | {"id": 2001}))
+    more = "https://acme.zendesk.com/api/v2/tickets/501/comments.json?page=2"
+    replay.json(
+        "GET",
+        "/api/v2/tickets/501/comments.json",
+        comments(OPENING | {"id": 2001}) | {"next_page": more},
+        comments(THANKS | {"id": 2002}),
+    )
     sync(session, "zendesk", replay, settings)
 
     assert replay.slept == [7.0]  # the 429's Retry-After, honoured once
@@ -147,6 +153,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
         session.scalar(select(Customer.language).where(Customer.external_id == "20978392")) == "de"
     )
     assert session.scalar(select(Rating.score)) == 1
+    assert len(bodies(session, "zendesk", "501")) == 2  # both pages of its comments
 
     edited = ticket(
         35436,
@@ -162,7 +169,7 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
 
     assert replay.params(EXPORT)[-1]["cursor"] == "c2"
     assert [b for _, b in bodies(session, "zendesk", "35436")][-1] == THANKS["body"]
-    assert count(session, Message) == 3  # the new turn appended, nothing doubled
+    assert count(session, Message) == 3  # the new turn appended, nothing doubled (501 gone)
     assert session.scalar(select(Conversation.status)) == "resolved"
     assert session.scalar(select(Conversation.external_id)) == "35436"  # 501 deleted: forgotten
 
@@ -292,3 +299,15 @@ def test_webhook_stores_a_comment_and_refuses_forged_stale_and_replayed(
     note = event("1006", "Internal: refund him.", public=False, event_id="evt-2")
     assert client.post(URL, content=note, headers=signed(note, now_stamp())).status_code == 200
     assert all_bodies(session) == ["It is smoking again!"]
+    deleted = dumps(
+        {
+            "id": "evt-3",
+            "time": "2026-11-02T10:05:00Z",
+            "type": "zen:event-type:ticket.soft_deleted",
+            "detail": {"id": "35436"},
+        }
+    )
+    assert (
+        client.post(URL, content=deleted, headers=signed(deleted, now_stamp())).status_code == 200
+    )
+    assert count(session, Conversation) == 0

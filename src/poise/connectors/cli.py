@@ -47,8 +47,9 @@ def connect_command(
         console.print(f"Saved the {VENDORS[vendor].title} connector.")
         if not sync:
             return
+        work = actions.sync_work(vendor, seam=Seam(), settings=settings)
         try:
-            counts = actions.sync_connector(session, vendor, seam=Seam(), settings=settings)
+            summary = work(session, lambda done, total: None)  # scores the new turns too
         except ConnectorError as exc:
             fail(f"the sync failed: {exc}")
-    console.print(f"Synced: {counts}.")
+    console.print(f"Synced: {summary}.")
