@@ -29,12 +29,15 @@ from poise import __version__
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
 from poise.background import make_jobs
+from poise.connectors.alerts import routes as alert_routes
+from poise.connectors.alerts.service import AlertService
 from poise.conversations import api as conversation_api
 from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
 from poise.knowledge import api as knowledge_api
@@ -75,6 +78,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "morale" / "templates",
     PACKAGE / "training" / "templates",
     PACKAGE / "insights" / "templates",
+    PACKAGE / "connectors" / "alerts" / "templates",
 ]
 
 
@@ -197,7 +201,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = make_jobs(settings, app.state.sessionmaker)
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
+        app.state.alerts = AlertService(settings, app.state.sessionmaker)
+        # Areas react to each other's events through hooks the face fills (see poise.hooks).
+        app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
         yield
+        app.state.alerts.shutdown()
         if reminders is not None:
             reminders.cancel()
         app.state.jobs.shutdown()
@@ -253,6 +261,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reflection_api.router)
     app.include_router(insights_routes.router)
     app.include_router(insights_api.router)
+    app.include_router(alert_routes.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -1,0 +1,1 @@
+"""Connectors: helpdesk pull and push, and outgoing alerts."""
