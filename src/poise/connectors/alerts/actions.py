@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -197,7 +197,11 @@ def _count(value: str) -> int:
 
 
 def record_conversation_alerts(
-    session: Session, conversation_ids: Sequence[int], *, base_url: str
+    session: Session,
+    conversation_ids: Sequence[int],
+    *,
+    base_url: str,
+    now: datetime | None = None,
 ) -> int:
     """Unhappy openings and escalations among these (live, just scored) conversations.
 
@@ -222,7 +226,7 @@ def record_conversation_alerts(
     for rule in rules:
         for conv in conversations:
             if _raises(rule, conv):
-                added += _record(session, rule, _conversation_alert(rule, conv, base_url))
+                added += _record(session, rule, _conversation_alert(rule, conv, base_url), now)
     session.commit()
     return added
 
@@ -271,7 +275,7 @@ def _conversation_alert(rule: AlertRule, conv: Conversation, base_url: str) -> A
     )
 
 
-def _record(session: Session, rule: AlertRule, alert: Alert) -> int:
+def _record(session: Session, rule: AlertRule, alert: Alert, now: datetime | None) -> int:
     """Store the alert unless the rule already has one with its key; 1 when stored."""
     seen = select(AlertDelivery.id).where(
         AlertDelivery.rule_id == rule.id, AlertDelivery.key == alert.key
@@ -286,7 +290,8 @@ def _record(session: Session, rule: AlertRule, alert: Alert) -> int:
         title=alert.title,
         text=alert.text,
         link=alert.link,
-        due_at=utcnow(),
+        created_at=now or utcnow(),
+        due_at=now or utcnow(),
     )
     try:
         with session.begin_nested():
@@ -330,7 +335,7 @@ def record_hotspot_alerts(session: Session, *, base_url: str, today: date) -> in
         filters = InsightFilters(start=today - timedelta(days=6), end=today, team_id=rule.team_id)
         report = hotspots(session, actor=reader, filters=filters)
         for alert in _hotspot_alerts(report, today, base_url):
-            added += _record(session, rule, alert)
+            added += _record(session, rule, alert, None)
     session.commit()
     return added
 
@@ -392,6 +397,6 @@ def record_digests(session: Session, *, base_url: str, today: date) -> int:
             text="\n".join(digest_lines(shared, base_url)),
             link=f"{base_url.rstrip('/')}/insights/digest?team={rule.team_id}",
         )
-        added += _record(session, rule, alert)
+        added += _record(session, rule, alert, None)
     session.commit()
     return added
