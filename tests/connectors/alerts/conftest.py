@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-
 from insights.test_insights_exposure_digest import Inbox, smtp
 
 _CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -50,7 +49,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -60,7 +59,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(answer)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     return Handler

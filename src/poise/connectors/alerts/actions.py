@@ -19,12 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
+from poise.connectors.alerts import queries
 from poise.connectors.alerts.models import CHANNELS, EVENTS, AlertDelivery, AlertRule
 from poise.connectors.alerts.queries import may_manage, require_manager
 from poise.connectors.alerts.quiet import parse_clock, parse_zone
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import InvalidInput
 from poise.insights.digest import digest_lines, digest_subject, weekly_digest
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import Group, HotspotReport, hotspots
@@ -113,13 +114,7 @@ def queue_test(session: Session, *, actor: User, rule_id: int, base_url: str) ->
 
 
 def _rule(session: Session, actor: User, rule_id: int) -> AlertRule:
-    rule = session.scalar(
-        select(AlertRule).where(AlertRule.id == rule_id).options(selectinload(AlertRule.team))
-    )
-    if rule is None:
-        raise NotFound(f"no alert rule {rule_id}")
-    require_manager(actor, rule.team_id)
-    return rule
+    return queries.rule(session, actor=actor, rule_id=rule_id)
 
 
 def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:

@@ -6,6 +6,7 @@ sending a test alert are POSTs, each one action.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -64,11 +65,18 @@ def _labels() -> dict[str, Any]:
     return {"event_labels": EVENT_LABELS, "channel_labels": CHANNEL_LABELS}
 
 
-def _team_or_own(user: User, team: int | None) -> int | None:
-    return team if team is not None else user.team_id
-
-
-def _choose_team(request: Request, session: Session, user: User, heading: str) -> HTMLResponse:
+def _for_team(
+    request: Request,
+    session: Session,
+    user: User,
+    team: int | None,
+    heading: str,
+    page: Callable[[int], HTMLResponse],
+) -> HTMLResponse:
+    """``page`` of the team asked for, else the reader's own; a teamless admin picks one."""
+    team_id = team if team is not None else user.team_id
+    if team_id is not None:
+        return page(team_id)
     teams = queries.managed_teams(session, actor=user)
     context = {"heading": heading, "teams": teams, "path": request.url.path}
     return render(request, "choose_team.html", context)
@@ -78,35 +86,35 @@ def _choose_team(request: Request, session: Session, user: User, heading: str) -
 def rules_page(
     request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
 ) -> HTMLResponse:
-    team_id = _team_or_own(user, team)
-    if team_id is None:
-        return _choose_team(request, session, user, "Alerts")
-    view = queries.team_rules(session, actor=user, team_id=team_id)
-    return render(request, "alerts/rules.html", {"view": view, **_labels()})
+    def page(team_id: int) -> HTMLResponse:
+        view = queries.team_rules(session, actor=user, team_id=team_id)
+        return render(request, "alerts/rules.html", {"view": view, **_labels()})
+
+    return _for_team(request, session, user, team, "Alerts", page)
 
 
 @router.get("/alerts/log", response_class=HTMLResponse)
 def log_page(
     request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
 ) -> HTMLResponse:
-    team_id = _team_or_own(user, team)
-    if team_id is None:
-        return _choose_team(request, session, user, "Alert log")
-    found = queries.team(session, actor=user, team_id=team_id)
-    deliveries = queries.delivery_log(session, actor=user, team_id=team_id)
-    context = {"team": found, "deliveries": deliveries, **_labels()}
-    return render(request, "alerts/log.html", context)
+    def page(team_id: int) -> HTMLResponse:
+        found = queries.team(session, actor=user, team_id=team_id)
+        deliveries = queries.delivery_log(session, actor=user, team_id=team_id)
+        context = {"team": found, "deliveries": deliveries, **_labels()}
+        return render(request, "alerts/log.html", context)
+
+    return _for_team(request, session, user, team, "Alert log", page)
 
 
 @router.get("/alerts/new", response_class=HTMLResponse)
 def new_rule_page(
     request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
 ) -> HTMLResponse:
-    team_id = _team_or_own(user, team)
-    if team_id is None:
-        return _choose_team(request, session, user, "New alert rule")
-    found = queries.team(session, actor=user, team_id=team_id)
-    return _form(request, found.id, found.name, None, actions.RuleForm())
+    def page(team_id: int) -> HTMLResponse:
+        found = queries.team(session, actor=user, team_id=team_id)
+        return _form(request, found.id, found.name, None, actions.RuleForm())
+
+    return _for_team(request, session, user, team, "New alert rule", page)
 
 
 def _form(
