@@ -39,6 +39,7 @@ class Receiver:
     url: str = ""
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answers to give, in order; then 200
+    delay: float = 0.0  # seconds to wait before answering: a slow chat tool
 
     def wait_for(self, count: int, seconds: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + seconds
@@ -51,6 +52,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            time.sleep(receiver.delay)
             receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
             answer = b"ok" if status == 200 else b"invalid_token"

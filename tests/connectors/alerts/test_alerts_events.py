@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from insights.insight_builders import add_conversations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from builders import sign_in
 from connectors.alerts.alert_builders import make_crew, make_rule
 from connectors.alerts.conftest import Receiver
 from poise.cli import app as cli_app
 from poise.connectors.alerts.models import AlertDelivery
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation
+from poise.hooks import Hooks
 from poise.settings import Settings
 
 ANGRY = "This is absolutely unacceptable. I am furious, your service is a disgrace!"
@@ -129,3 +133,32 @@ def test_a_rule_whose_author_left_the_team_says_so_instead_of_reading(
     assert "0 digests recorded" in result.output
     session.refresh(rule)
     assert "no longer leads the team" in rule.last_error
+
+
+def test_a_slow_receiver_holds_up_neither_the_webhook_nor_a_page(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target=receiver.url)
+    receiver.delay = 3.0
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    _webhook(client, secret, "warm-up", "Hello, a quick question about my order.")  # loads models
+    started = time.monotonic()
+    _webhook(client, secret, "m1", ANGRY, id="T-2", tags=["vip"], assignee_email=crew.agent.email)
+    token = sign_in(client, crew.lead)
+    client.post(f"/alerts/rules/{rule.id}/test", data={"csrf_token": token})
+    assert time.monotonic() - started < 2.5  # both answered while the receiver still sleeps
+    assert len(receiver.wait_for(2, seconds=15)) == 2
+
+
+def test_a_failing_reaction_never_fails_the_event(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    def broken(session: Session, conversation_ids: Sequence[int]) -> None:
+        raise RuntimeError("a listener broke")
+
+    assert isinstance(client.app, FastAPI)
+    client.app.state.hooks = Hooks(conversations_scored=[broken])
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    _webhook(client, secret, "m1", ANGRY)  # 201: stored and scored all the same
+    assert session.scalars(select(Conversation)).one().early_warning is True
