@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from connectors.alerts.alert_builders import (
 )
 from connectors.alerts.conftest import Inbox, Receiver
 from poise.connectors.alerts.actions import record_conversation_alerts
+from poise.connectors.alerts.channels import Sender
 from poise.connectors.alerts.delivery import MAX_ATTEMPTS, deliver_due
 from poise.connectors.alerts.models import AlertDelivery
 
@@ -188,3 +190,19 @@ def test_e_mail_without_a_mail_server_says_what_to_set(session: Session) -> None
     _deliver(session)
     session.refresh(rule)
     assert rule.last_error.startswith("e-mail alerts need POISE_SMTP_URL")
+
+
+def test_a_receiver_that_never_answers_is_said_so(session: Session) -> None:
+    """The outbound seam: an injected client whose transport times out."""
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target="https://hooks.example.com/slow")
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    with httpx.Client(transport=httpx.MockTransport(silent)) as client:
+        deliver_due(session, Sender(client, None), base_url=BASE_URL, now=NOW)
+    session.refresh(rule)
+    assert rule.last_error.startswith("hooks.example.com did not answer in time (1 try so far")

@@ -174,4 +174,4 @@ def test_a_failing_channel_shows_its_reason_on_the_rules_page(
             break
         __import__("time").sleep(0.05)
     page = client.get("/alerts").text
-    assert "127.0.0.1 refused it: 404 Not Found" in page and "gave up after 1 tries" in page
+    assert "127.0.0.1 refused it: 404 Not Found" in page and "gave up after 1 try" in page

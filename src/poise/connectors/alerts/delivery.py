@@ -157,13 +157,17 @@ def _failed(
     if last:
         delivery.status = "failed"
         report.failed += 1
-        note = f"gave up after {delivery.attempts} tries"
+        note = f"gave up after {_tries(delivery.attempts)}"
     else:
         delivery.due_at = now + FIRST_RETRY * 2 ** (delivery.attempts - 1)
         report.retrying += 1
-        note = f"tried {delivery.attempts} times; trying again at {delivery.due_at:%H:%M} UTC"
+        note = f"{_tries(delivery.attempts)} so far; trying again at {delivery.due_at:%H:%M} UTC"
     rule.last_error = f"{reason} ({note})"[:500]
     rule.last_error_at = now
+
+
+def _tries(count: int) -> str:
+    return "1 try" if count == 1 else f"{count} tries"
 
 
 def summarise_limited(session: Session, *, base_url: str, now: datetime) -> int:

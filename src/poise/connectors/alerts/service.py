@@ -28,9 +28,14 @@ def make_sender(settings: Settings, client: httpx.Client | None = None) -> Sende
 class AlertService:
     """Sends alerts on a thread of its own while the server runs."""
 
-    def __init__(self, settings: Settings, maker: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        maker: sessionmaker[Session],
+        client: httpx.Client | None = None,
+    ) -> None:
         self.base_url = settings.base_url
-        self.sender = make_sender(settings)
+        self.sender = make_sender(settings, client)
         self.dispatcher = Dispatcher(maker, self.sender, base_url=settings.base_url)
         self.dispatcher.start()  # also sends what a previous run left due
 
