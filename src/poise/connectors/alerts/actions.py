@@ -80,7 +80,7 @@ def create_rule(session: Session, *, actor: User, team_id: int, form: RuleForm) 
 
 def update_rule(session: Session, *, actor: User, rule_id: int, form: RuleForm) -> AlertRule:
     """Change a rule; it then reads the team's insights as the person who saved it."""
-    rule = _rule(session, actor, rule_id)
+    rule = queries.rule(session, actor=actor, rule_id=rule_id)
     _apply(rule, form, actor)
     session.commit()
     return rule
@@ -88,7 +88,7 @@ def update_rule(session: Session, *, actor: User, rule_id: int, form: RuleForm) 
 
 def delete_rule(session: Session, *, actor: User, rule_id: int) -> str:
     """Remove a rule and its log; returns its name."""
-    rule = _rule(session, actor, rule_id)
+    rule = queries.rule(session, actor=actor, rule_id=rule_id)
     name = rule.name
     session.delete(rule)
     session.commit()
@@ -97,7 +97,7 @@ def delete_rule(session: Session, *, actor: User, rule_id: int) -> str:
 
 def queue_test(session: Session, *, actor: User, rule_id: int, base_url: str) -> AlertDelivery:
     """A test alert through the rule's channel, sent at once (quiet hours and limit aside)."""
-    rule = _rule(session, actor, rule_id)
+    rule = queries.rule(session, actor=actor, rule_id=rule_id)
     now = utcnow()
     delivery = AlertDelivery(
         rule_id=rule.id,
@@ -111,10 +111,6 @@ def queue_test(session: Session, *, actor: User, rule_id: int, base_url: str) ->
     session.add(delivery)
     session.commit()
     return delivery
-
-
-def _rule(session: Session, actor: User, rule_id: int) -> AlertRule:
-    return queries.rule(session, actor=actor, rule_id=rule_id)
 
 
 def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:
