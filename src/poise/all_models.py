@@ -3,6 +3,7 @@
 from poise import jobs
 from poise.auth import models as auth_models
 from poise.connectors import models as connector_models
+from poise.connectors.alerts import models as alert_models
 from poise.conversations import models as conversation_models
 from poise.db import meta
 from poise.db.base import Base
@@ -12,6 +13,7 @@ from poise.training import models as training_models
 
 __all__ = [
     "Base",
+    "alert_models",
     "auth_models",
     "connector_models",
     "conversation_models",

@@ -30,6 +30,8 @@ from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user
 from poise.background import make_jobs
 from poise.connectors import routes as connector_routes
+from poise.connectors.alerts import routes as alert_routes
+from poise.connectors.alerts.service import AlertService
 from poise.connectors.client import Seam
 from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
@@ -38,6 +40,7 @@ from poise.conversations import routes as conversation_routes
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
 from poise.knowledge import api as knowledge_api
@@ -79,6 +82,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "training" / "templates",
     PACKAGE / "insights" / "templates",
     PACKAGE / "connectors" / "templates",
+    PACKAGE / "connectors" / "alerts" / "templates",
 ]
 
 
@@ -202,7 +206,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
+        app.state.alerts = AlertService(settings, app.state.sessionmaker)
+        # Areas react to each other's events through hooks the face fills (see poise.hooks).
+        app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
         yield
+        app.state.alerts.shutdown()
         for task in (reminders, syncs):
             if task is not None:
                 task.cancel()
@@ -262,6 +270,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(insights_api.router)
     app.include_router(connector_routes.router)
     app.include_router(connector_routes.api)
+    app.include_router(alert_routes.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -90,7 +90,8 @@ class Settings(BaseSettings):
 
     base_url: str = Field(
         "http://127.0.0.1:8000",
-        description="The address people open Poise at; links in e-mails start with it.",
+        description="The address people open Poise at; links in e-mails and alerts start with "
+        "it, so set it to the public address (e.g. `https://poise.example.com`).",
     )
     smtp_url: str | None = Field(
         None,
@@ -107,6 +108,14 @@ class Settings(BaseSettings):
         le=23,
         description="Hour of the day (UTC) at which `poise serve` e-mails each person what is due "
         "in training, when `POISE_SMTP_URL` is set.",
+    )
+
+    alert_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="Seconds an alert receiver (chat or webhook) gets to answer before the "
+        "delivery counts as failed and is retried later.",
     )
 
     broker_url: str | None = Field(

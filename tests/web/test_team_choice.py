@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 
-TEAM_VIEWS = ["/morale/balance/team", "/insights/exposure/team", "/insights/digest"]
+TEAM_VIEWS = [
+    "/morale/balance/team",
+    "/insights/exposure/team",
+    "/insights/digest",
+    "/alerts",
+    "/alerts/log",
+    "/alerts/new",
+]
 
 
 @pytest.mark.parametrize("path", TEAM_VIEWS)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import operations, root, workers
 from poise.cli.context import console
+from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import connect_command
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
@@ -44,6 +45,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
 app.add_typer(insights_app, name="insights")
+app.add_typer(alerts_app, name="alerts")
 train_app.command("export-minilm")(export_minilm_command)
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)

@@ -23,7 +23,7 @@ from poise.conversations.scoring import score_messages
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jobs import JobRun
 from poise.web.bodies import webhook_body
-from poise.web.deps import SessionDep, SettingsDep
+from poise.web.deps import HooksDep, SessionDep, SettingsDep
 from poise.web.params import IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1")
@@ -104,6 +104,7 @@ def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
 def webhook_message(
     session: SessionDep,
     settings: SettingsDep,
+    hooks: HooksDep,
     body: Annotated[bytes, Depends(webhook_body)],
     x_poise_integration: Annotated[str, Header()],
     x_poise_timestamp: Annotated[str, Header()],
@@ -131,6 +132,7 @@ def webhook_message(
         return JSONResponse({"detail": str(exc)}, status_code=401)
     if receipt.message_created:  # one turn: score it now, so the assist panel sees it at once
         score_messages(session, conversation_ids=[receipt.conversation_id])
+        hooks.scored(session, [receipt.conversation_id])  # e.g. alerts on a live conversation
     status = 201 if receipt.message_created else 200
     return JSONResponse(receipt.model_dump(), status_code=status)
 

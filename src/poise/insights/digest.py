@@ -122,9 +122,22 @@ def _reviews_overdue(session: Session, members: list[int], now: datetime) -> int
 
 def compose(mailer: Mailer, lead: User, digest: Digest, base_url: str) -> EmailMessage:
     """The digest as a plain-text e-mail with links back to each page."""
+    lines = [f"Hello {lead.name},", "", *digest_lines(digest, base_url), "", "— Poise"]
+    return mailer.message(to=lead.email, subject=digest_subject(digest), text="\n".join(lines))
+
+
+def digest_subject(digest: Digest) -> str:
+    return f"Poise weekly digest: {digest.team.name}, {_period(digest)}"
+
+
+def _period(digest: Digest) -> str:
+    return f"{digest.start:%d %b} – {digest.end:%d %b %Y}"
+
+
+def digest_lines(digest: Digest, base_url: str) -> list[str]:
+    """The digest's plain-text body, for its e-mail and for alerts alike."""
     base = base_url.rstrip("/")
-    period = f"{digest.start:%d %b} – {digest.end:%d %b %Y}"
-    lines = [f"Hello {lead.name},", "", f"{digest.team.name}, {period}:", ""]
+    lines = [f"{digest.team.name}, {_period(digest)}:", ""]
     lines += _hotspot_lines(digest.hotspots, base)
     lines.append(f"- New manual gaps: {digest.new_gaps}")
     lines += [f"    “{q}”" for q in digest.gap_examples]
@@ -138,9 +151,8 @@ def compose(mailer: Mailer, lead: User, digest: Digest, base_url: str) -> EmailM
     if digest.check_in:
         names = ", ".join(m.name for m in digest.check_in)
         lines.append(f"- Three heavy weeks in a row (a private prompt to check in): {names}")
-    lines += ["", f"The digest page: {base}/insights/digest?team={digest.team.id}", "", "— Poise"]
-    subject = f"Poise weekly digest: {digest.team.name}, {period}"
-    return mailer.message(to=lead.email, subject=subject, text="\n".join(lines))
+    lines += ["", f"The digest page: {base}/insights/digest?team={digest.team.id}"]
+    return lines
 
 
 def _hotspot_lines(report: HotspotReport, base: str) -> list[str]:

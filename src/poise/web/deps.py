@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from poise.hooks import Hooks
 from poise.settings import Settings
 
 
@@ -42,7 +43,14 @@ async def get_form(request: Request) -> FormData:
     return await request.form()
 
 
+def get_hooks(request: Request) -> Hooks:
+    """The reactions the face wired to events (see :mod:`poise.hooks`)."""
+    hooks: Hooks = request.app.state.hooks
+    return hooks
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+HooksDep = Annotated[Hooks, Depends(get_hooks)]
 SessionDep = Annotated[Session, Depends(get_session)]
 FormDep = Annotated[FormData, Depends(get_form)]
 

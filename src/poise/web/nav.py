@@ -21,6 +21,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Morale", "/morale"),
     NavItem("Insights", "/insights"),
     NavItem("Import", "/import", role="lead"),
+    NavItem("Alerts", "/alerts", role="lead"),
     NavItem("Admin", "/admin/users", role="admin"),
 )
 

@@ -1,0 +1,61 @@
+"""Alert commands for cron: ``poise alerts hotspots`` and ``poise alerts digest``.
+
+Each records what is new, then sends what is due (retries and alerts released from quiet
+hours included) before it returns; ``poise serve`` sends live conversation alerts itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from poise.cli.context import fail, load_settings, open_session, out
+
+alerts_app = typer.Typer(help="Alerts to chat, webhooks and e-mail.", no_args_is_help=True)
+DayOption = Annotated[
+    str | None, typer.Option("--day", help="The day to check (YYYY-MM-DD); default today.")
+]
+Recorder = Callable[[Session, str, date], int]
+
+
+def _run(day: str | None, what: str, record: Recorder) -> None:
+    from poise.connectors.alerts.delivery import deliver_due
+    from poise.connectors.alerts.service import make_sender
+    from poise.db.base import utcnow
+
+    settings = load_settings()
+    try:
+        today = date.fromisoformat(day) if day else utcnow().date()
+    except ValueError:
+        fail(f"--day must be a date like 2026-11-02, not {day!r}")
+    sender = make_sender(settings)
+    with open_session(settings) as session, sender.client:
+        added = record(session, settings.base_url, today)
+        report = deliver_due(session, sender, base_url=settings.base_url, now=utcnow())
+    out.print(f"{added} {what} recorded; {report}", highlight=False)
+
+
+@alerts_app.command("hotspots")
+def hotspots(day: DayOption = None) -> None:
+    """Alert each hotspot rule's team to hotspots new this week (run hourly or daily)."""
+    from poise.connectors.alerts.actions import record_hotspot_alerts
+
+    def record(session: Session, base_url: str, today: date) -> int:
+        return record_hotspot_alerts(session, base_url=base_url, today=today)
+
+    _run(day, "hotspot alerts", record)
+
+
+@alerts_app.command("digest")
+def digest(day: DayOption = None) -> None:
+    """Post each digest rule's weekly digest of its team (run weekly from cron)."""
+    from poise.connectors.alerts.actions import record_digests
+
+    def record(session: Session, base_url: str, today: date) -> int:
+        return record_digests(session, base_url=base_url, today=today)
+
+    _run(day, "digests", record)

@@ -1,0 +1,198 @@
+"""Alert pages: a team's rules, the rule form, a test alert, and the delivery log.
+
+Pages are for the team's lead and admins; every GET only reads. Saving a rule, deleting it and
+sending a test alert are POSTs, each one action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from poise.auth.deps import LeadUser
+from poise.auth.models import User
+from poise.connectors.alerts import actions, queries
+from poise.connectors.alerts.models import AlertRule
+from poise.errors import InvalidInput
+from poise.web.csrf import verify_csrf
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
+from poise.web.params import MAX_ID, IdPath
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+TeamQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A team id.")]
+EVENT_LABELS = {
+    "early_warning": "Unhappy opening (early warning)",
+    "escalating": "Conversation escalating",
+    "hotspot": "New hotspot",
+    "digest": "Weekly digest",
+}
+CHANNEL_LABELS = {
+    "slack": "Slack-compatible incoming webhook",
+    "webhook": "Signed JSON webhook",
+    "email": "E-mail",
+}
+
+
+def rule_form(
+    name: Annotated[str, Form()] = "",
+    event: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+    tag: Annotated[str, Form()] = "",
+    threshold: Annotated[str, Form()] = "",
+    quiet_start: Annotated[str, Form()] = "",
+    quiet_end: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    hourly_limit: Annotated[str, Form()] = "",
+    enabled: Annotated[str, Form()] = "",
+) -> actions.RuleForm:
+    """The posted rule, exactly as typed (checked by the action)."""
+    return actions.RuleForm(
+        name, event, channel, target, tag, threshold, quiet_start, quiet_end, timezone,
+        hourly_limit, enabled=bool(enabled),
+    )  # fmt: skip
+
+
+RuleFormDep = Annotated[actions.RuleForm, Depends(rule_form)]
+
+
+def _labels() -> dict[str, Any]:
+    return {"event_labels": EVENT_LABELS, "channel_labels": CHANNEL_LABELS}
+
+
+def _for_team(
+    request: Request,
+    session: Session,
+    user: User,
+    team: int | None,
+    heading: str,
+    page: Callable[[int], HTMLResponse],
+) -> HTMLResponse:
+    """``page`` of the team asked for, else the reader's own; a teamless admin picks one."""
+    team_id = team if team is not None else user.team_id
+    if team_id is not None:
+        return page(team_id)
+    teams = queries.managed_teams(session, actor=user)
+    context = {"heading": heading, "teams": teams, "path": request.url.path}
+    return render(request, "choose_team.html", context)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def rules_page(
+    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+) -> HTMLResponse:
+    def page(team_id: int) -> HTMLResponse:
+        view = queries.team_rules(session, actor=user, team_id=team_id)
+        return render(request, "alerts/rules.html", {"view": view, **_labels()})
+
+    return _for_team(request, session, user, team, "Alerts", page)
+
+
+@router.get("/alerts/log", response_class=HTMLResponse)
+def log_page(
+    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+) -> HTMLResponse:
+    def page(team_id: int) -> HTMLResponse:
+        found = queries.team(session, actor=user, team_id=team_id)
+        deliveries = queries.delivery_log(session, actor=user, team_id=team_id)
+        context = {"team": found, "deliveries": deliveries, **_labels()}
+        return render(request, "alerts/log.html", context)
+
+    return _for_team(request, session, user, team, "Alert log", page)
+
+
+@router.get("/alerts/new", response_class=HTMLResponse)
+def new_rule_page(
+    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+) -> HTMLResponse:
+    def page(team_id: int) -> HTMLResponse:
+        found = queries.team(session, actor=user, team_id=team_id)
+        return _form(request, found.id, found.name, None, actions.RuleForm())
+
+    return _for_team(request, session, user, team, "New alert rule", page)
+
+
+def _form(
+    request: Request,
+    team_id: int,
+    team_name: str,
+    rule: AlertRule | None,
+    form: actions.RuleForm,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The rule form; after a refusal, with what was typed and the error beside its field."""
+    context = {
+        "team_id": team_id,
+        "team_name": team_name,
+        "rule": rule,
+        "form": form,
+        "errors": errors or {},
+        **_labels(),
+    }
+    return render(request, "alerts/form.html", context, 400 if errors else 200)
+
+
+@router.post("/alerts/rules", response_model=None)
+def create_rule(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    form: RuleFormDep,
+    team: Annotated[int, Form(ge=1, le=MAX_ID)],
+) -> HTMLResponse | RedirectResponse:
+    found = queries.team(session, actor=user, team_id=team)
+    try:
+        rule = actions.create_rule(session, actor=user, team_id=team, form=form)
+    except InvalidInput as exc:
+        session.rollback()
+        return _form(request, team, found.name, None, form, field_errors(exc))
+    flash(request, f"Alert rule “{rule.name}” saved. Send a test alert to check the channel.")
+    return redirect(f"/alerts?team={team}")
+
+
+@router.get("/alerts/rules/{rule_id}/edit", response_class=HTMLResponse)
+def edit_rule_page(
+    request: Request, session: SessionDep, user: LeadUser, rule_id: IdPath
+) -> HTMLResponse:
+    rule = queries.rule(session, actor=user, rule_id=rule_id)
+    return _form(request, rule.team_id, rule.team.name, rule, actions.RuleForm.of(rule))
+
+
+@router.post("/alerts/rules/{rule_id}/edit", response_model=None)
+def edit_rule(
+    request: Request, session: SessionDep, user: LeadUser, rule_id: IdPath, form: RuleFormDep
+) -> HTMLResponse | RedirectResponse:
+    try:
+        rule = actions.update_rule(session, actor=user, rule_id=rule_id, form=form)
+    except InvalidInput as exc:
+        session.rollback()
+        rule = queries.rule(session, actor=user, rule_id=rule_id)
+        return _form(request, rule.team_id, rule.team.name, rule, form, field_errors(exc))
+    flash(request, f"Alert rule “{rule.name}” saved.")
+    return redirect(f"/alerts?team={rule.team_id}")
+
+
+@router.post("/alerts/rules/{rule_id}/test")
+def send_test(
+    request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, rule_id: IdPath
+) -> RedirectResponse:
+    """Queue a test alert; the delivery thread sends it at once, so this answers at once."""
+    delivery = actions.queue_test(session, actor=user, rule_id=rule_id, base_url=settings.base_url)
+    request.app.state.alerts.wake()
+    flash(request, "Test alert on its way: its result shows in the delivery log in a moment.")
+    return redirect(f"/alerts/log?team={delivery.rule.team_id}")
+
+
+@router.post("/alerts/rules/{rule_id}/delete")
+def delete_rule(
+    request: Request, session: SessionDep, user: LeadUser, rule_id: IdPath
+) -> RedirectResponse:
+    team_id = queries.rule(session, actor=user, rule_id=rule_id).team_id
+    name = actions.delete_rule(session, actor=user, rule_id=rule_id)
+    flash(request, f"Alert rule “{name}” deleted.")
+    return redirect(f"/alerts?team={team_id}")

@@ -1,0 +1,52 @@
+"""Alerts in a running server: the delivery thread, its HTTP client, and the scoring reaction.
+
+The face (:mod:`poise.app`) starts this in its lifespan and hooks :meth:`AlertService.on_scored`
+to the conversations' scored event; alerts never import the face, conversations never import
+alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from poise.connectors.alerts.actions import record_conversation_alerts
+from poise.connectors.alerts.channels import Sender
+from poise.connectors.alerts.delivery import Dispatcher
+from poise.mail import Mailer
+from poise.settings import Settings
+
+
+def make_sender(settings: Settings, client: httpx.Client | None = None) -> Sender:
+    """The channels as configured: HTTP with the alert timeout, e-mail when SMTP is set."""
+    client = client or httpx.Client(timeout=settings.alert_timeout, follow_redirects=False)
+    return Sender(client, Mailer.from_url(settings.smtp_url, settings.mail_from))
+
+
+class AlertService:
+    """Sends alerts on a thread of its own while the server runs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        maker: sessionmaker[Session],
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = settings.base_url
+        self.sender = make_sender(settings, client)
+        self.dispatcher = Dispatcher(maker, self.sender, base_url=settings.base_url)
+        self.dispatcher.start()  # also sends what a previous run left due
+
+    def on_scored(self, session: Session, conversation_ids: Sequence[int]) -> None:
+        """Live turns were scored: record the alerts they raise, then send them at once."""
+        if record_conversation_alerts(session, conversation_ids, base_url=self.base_url):
+            self.dispatcher.wake()
+
+    def wake(self) -> None:
+        self.dispatcher.wake()
+
+    def shutdown(self) -> None:
+        self.dispatcher.shutdown()
+        self.sender.client.close()

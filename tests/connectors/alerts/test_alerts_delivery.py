@@ -1,0 +1,208 @@
+"""Alerts reach a real local receiver: content, signature, quiet hours, rate limit, retries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.alerts.alert_builders import (
+    BASE_URL,
+    flagged_conversation,
+    make_crew,
+    make_rule,
+    sender,
+)
+from connectors.alerts.conftest import Inbox, Receiver
+from poise.connectors.alerts.actions import record_conversation_alerts
+from poise.connectors.alerts.channels import Sender
+from poise.connectors.alerts.delivery import MAX_ATTEMPTS, deliver_due
+from poise.connectors.alerts.models import AlertDelivery
+
+NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+
+
+def _deliver(session: Session, now: datetime = NOW, smtp_url: str | None = None) -> str:
+    found = sender(smtp_url)
+    with found.client:
+        return str(deliver_due(session, found, base_url=BASE_URL, now=now))
+
+
+def test_a_vip_unhappy_opening_posts_a_signed_webhook_with_a_link_back(
+    session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, channel="webhook", target=receiver.url)
+    vip = flagged_conversation(session, crew.agent, subject="Card charged twice")
+    calm = flagged_conversation(session, crew.agent, early=False)
+    untagged = flagged_conversation(session, crew.agent, tags=["billing"])
+    ids = [vip.id, calm.id, untagged.id]
+    assert record_conversation_alerts(session, ids, base_url=BASE_URL, now=NOW) == 1
+    assert (
+        record_conversation_alerts(session, ids, base_url=BASE_URL, now=NOW) == 0
+    )  # once per rule
+    assert "1 alerts sent" in _deliver(session, NOW)
+
+    (got,) = receiver.wait_for(1)
+    body = got.json()
+    assert body["event"] == "early_warning"
+    assert body["title"] == "Unhappy opening: Card charged twice"
+    assert body["url"] == f"{BASE_URL}/conversations/{vip.id}"
+    assert body["conversation_id"] == vip.id
+    assert body["team"]["name"] == "A" and body["rule"]["name"] == "VIP openings"
+    assert "#vip" in body["text"] and "Ada Agent" in body["text"]
+    stamp = got.headers["X-Poise-Timestamp"]
+    assert stamp == str(int(NOW.timestamp()))
+    expected = hmac.new(rule.secret.encode(), f"{stamp}.".encode() + got.body, hashlib.sha256)
+    assert got.headers["X-Poise-Signature"] == f"sha256={expected.hexdigest()}"
+    assert got.headers["X-Poise-Event"] == "early_warning"
+    assert got.headers["X-Poise-Delivery"] == str(body["id"])
+
+
+def test_slack_gets_text_and_blocks_and_escalation_crosses_the_rules_threshold(
+    session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    make_rule(session, crew.lead, event="escalating", threshold="60", target=receiver.url)
+    low = flagged_conversation(session, crew.agent, early=False, risk=0.59)
+    high = flagged_conversation(session, crew.agent, early=False, risk=0.8, subject="<!channel>")
+    assert record_conversation_alerts(session, [low.id, high.id], base_url=BASE_URL, now=NOW) == 1
+    _deliver(session)
+    (got,) = receiver.wait_for(1)
+    body = got.json()
+    assert body["text"].startswith("Escalating: &lt;!channel&gt;\nEscalation risk 80%")
+    assert f"<{BASE_URL}/conversations/{high.id}|Open in Poise>" in body["text"]
+    assert body["blocks"][1]["elements"][0]["url"] == f"{BASE_URL}/conversations/{high.id}"
+
+
+def test_quiet_hours_hold_an_alert_until_they_end_in_the_rules_time_zone(
+    session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    make_rule(
+        session,
+        crew.lead,
+        target=receiver.url,
+        quiet_start="22:00",
+        quiet_end="07:00",
+        timezone="Europe/Paris",
+    )
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    night = datetime(2026, 12, 3, 22, 30, tzinfo=UTC)  # 23:30 in Paris
+    assert "1 held for quiet hours" in _deliver(session, night)
+    delivery = session.scalars(select(AlertDelivery)).one()
+    session.refresh(delivery)
+    assert delivery.status == "pending"
+    assert delivery.due_at == datetime(2026, 12, 4, 6, 0, tzinfo=UTC)  # 07:00 in Paris
+    assert "0 alerts sent" in _deliver(session, datetime(2026, 12, 4, 5, 59, tzinfo=UTC))
+    assert receiver.requests == []
+    assert "1 alerts sent" in _deliver(session, datetime(2026, 12, 4, 6, 1, tzinfo=UTC))
+    assert len(receiver.wait_for(1)) == 1
+
+
+def test_past_the_hourly_limit_the_rest_are_counted_and_sent_as_one_summary(
+    session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    make_rule(session, crew.lead, target=receiver.url, hourly_limit="2")
+    convs = [flagged_conversation(session, crew.agent, subject=f"Case {n}") for n in range(5)]
+    record_conversation_alerts(session, [c.id for c in convs], base_url=BASE_URL, now=NOW)
+    report = _deliver(session)
+    assert "2 alerts sent" in report and "3 over the rate limit" in report
+    assert len(receiver.wait_for(2)) == 2
+    statuses = session.scalars(select(AlertDelivery.status).order_by(AlertDelivery.id)).all()
+    assert list(statuses) == ["sent", "sent", "limited", "limited", "limited"]
+
+    assert "0 alerts sent" in _deliver(session, NOW + timedelta(minutes=30))  # no room yet
+    assert "1 alerts sent" in _deliver(session, NOW + timedelta(minutes=61))
+    summary = receiver.wait_for(3)[2].json()
+    assert summary["text"].startswith("3 more alerts held back by the rate limit (2 an hour)")
+    assert all(f"Case {n}" in summary["text"] for n in (2, 3, 4))
+    assert f"{BASE_URL}/alerts/log?team={crew.lead.team_id}" in summary["text"]
+    session.expire_all()
+    statuses = session.scalars(select(AlertDelivery.status).order_by(AlertDelivery.id)).all()
+    assert list(statuses) == ["sent", "sent", "summarised", "summarised", "summarised", "sent"]
+
+
+def test_a_refusing_receiver_is_retried_a_bounded_number_of_times_in_plain_words(
+    session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target=receiver.url)
+    receiver.statuses = [403] * MAX_ATTEMPTS
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    assert "1 to retry" in _deliver(session)
+    session.refresh(rule)
+    assert rule.last_error.startswith("127.0.0.1 refused it: 403 Forbidden: invalid_token")
+    assert "trying again at 14:01 UTC" in rule.last_error
+    now = NOW
+    for wait in (1, 2, 4, 8):
+        now += timedelta(minutes=wait)
+        _deliver(session, now)
+    delivery = session.scalars(select(AlertDelivery)).one()
+    session.refresh(delivery)
+    assert (delivery.status, delivery.attempts) == ("failed", MAX_ATTEMPTS)
+    assert len(receiver.requests) == MAX_ATTEMPTS
+    _deliver(session, now + timedelta(hours=1))
+    assert len(receiver.requests) == MAX_ATTEMPTS  # bounded: no sixth try
+    session.refresh(rule)
+    assert "gave up after 5 tries" in rule.last_error
+
+
+def test_an_unreachable_receiver_is_said_so(session: Session, receiver: Receiver) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target="http://127.0.0.1:9/hook")
+    record_conversation_alerts(
+        session, [flagged_conversation(session, crew.agent).id], base_url=BASE_URL, now=NOW
+    )
+    _deliver(session)
+    session.refresh(rule)
+    assert rule.last_error.startswith("could not connect to 127.0.0.1")
+
+
+def test_an_alert_by_e_mail_reaches_a_real_smtp_server(
+    session: Session, smtp: tuple[Inbox, str]
+) -> None:
+    inbox, url = smtp
+    crew = make_crew(session)
+    make_rule(session, crew.lead, channel="email", target="leads@example.com")
+    conv = flagged_conversation(session, crew.agent, subject="Broken login")
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    assert "1 alerts sent" in _deliver(session, smtp_url=url)
+    (mail,) = inbox.messages
+    assert mail["To"] == "leads@example.com"
+    assert mail["Subject"] == "Unhappy opening: Broken login"
+    assert f"{BASE_URL}/conversations/{conv.id}" in mail.get_payload(decode=True).decode()
+
+
+def test_e_mail_without_a_mail_server_says_what_to_set(session: Session) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, channel="email", target="leads@example.com")
+    record_conversation_alerts(
+        session, [flagged_conversation(session, crew.agent).id], base_url=BASE_URL, now=NOW
+    )
+    _deliver(session)
+    session.refresh(rule)
+    assert rule.last_error.startswith("e-mail alerts need POISE_SMTP_URL")
+
+
+def test_a_receiver_that_never_answers_is_said_so(session: Session) -> None:
+    """The outbound seam: an injected client whose transport times out."""
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target="https://hooks.example.com/slow")
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    with httpx.Client(transport=httpx.MockTransport(silent)) as client:
+        deliver_due(session, Sender(client, None), base_url=BASE_URL, now=NOW)
+    session.refresh(rule)
+    assert rule.last_error.startswith("hooks.example.com did not answer in time (1 try so far")

@@ -1,0 +1,177 @@
+"""The alert pages through HTTP: who may manage rules, the form's errors, a test alert."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from builders import csrf_from, make_user, sign_in
+from connectors.alerts.alert_builders import make_crew, make_rule
+from connectors.alerts.conftest import Receiver
+from poise.connectors.alerts.models import AlertDelivery, AlertRule
+
+PAGES = ("/alerts", "/alerts/log", "/alerts/new")
+
+
+def _count(session: Session) -> tuple[int, int]:
+    session.expire_all()
+    rules = session.scalar(select(func.count(AlertRule.id))) or 0
+    deliveries = session.scalar(select(func.count(AlertDelivery.id))) or 0
+    return rules, deliveries
+
+
+def test_agents_cannot_manage_alerts(client: TestClient, session: Session) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target="https://hooks.example.com/x")
+    token = sign_in(client, crew.agent)
+    for page in (*PAGES, f"/alerts/rules/{rule.id}/edit"):
+        assert client.get(page).status_code == 403, page
+    for action in ("test", "delete", "edit"):
+        answer = client.post(f"/alerts/rules/{rule.id}/{action}", data={"csrf_token": token})
+        assert answer.status_code == 403, action
+    created = client.post(
+        "/alerts/rules", data={"csrf_token": token, "team": rule.team_id, "name": "x"}
+    )
+    assert created.status_code == 403
+    assert _count(session) == (1, 0)
+    assert 'href="/alerts"' not in client.get("/conversations").text  # not offered either
+
+
+def test_a_lead_manages_only_their_own_team(client: TestClient, session: Session) -> None:
+    crew = make_crew(session)
+    theirs = make_rule(session, crew.other_lead, target="https://hooks.example.com/b")
+    token = sign_in(client, crew.lead)
+    assert client.get(f"/alerts?team={theirs.team_id}").status_code == 403
+    assert client.get(f"/alerts/log?team={theirs.team_id}").status_code == 403
+    assert client.get(f"/alerts/rules/{theirs.id}/edit").status_code == 403
+    for action in ("test", "delete"):
+        answer = client.post(f"/alerts/rules/{theirs.id}/{action}", data={"csrf_token": token})
+        assert answer.status_code == 403
+    into_theirs = {"csrf_token": token, "team": theirs.team_id, "name": "sneaky"}
+    assert client.post("/alerts/rules", data=into_theirs).status_code == 403
+    assert _count(session) == (1, 0)
+    own = client.get("/alerts")  # their own team without asking
+    assert own.status_code == 200 and "Alerts · A" in own.text and "No alert rules yet" in own.text
+
+
+def test_an_admin_chooses_a_team_then_sees_its_rules(client: TestClient, session: Session) -> None:
+    crew = make_crew(session)
+    make_rule(session, crew.other_lead, name="B's VIPs", target="https://hooks.example.com/b")
+    sign_in(client, make_user(session, role="admin"))
+    choice = client.get("/alerts")
+    assert choice.status_code == 200 and 'href="/alerts?team=' in choice.text
+    page = client.get(f"/alerts?team={crew.other_lead.team_id}")
+    assert "B&#39;s VIPs" in page.text and "Send test alert" in page.text
+
+
+def test_the_form_keeps_the_input_and_shows_each_error_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    form = client.get("/alerts/new")
+    assert form.status_code == 200
+    fields = {
+        "csrf_token": csrf_from(form.text),
+        "team": str(crew.lead.team_id),
+        "name": "VIP openings",
+        "event": "early_warning",
+        "channel": "slack",
+        "target": "hooks.slack.com/no-scheme",
+        "tag": "vip",
+        "threshold": "50",
+        "timezone": "Europe/Paris",
+        "hourly_limit": "10",
+        "enabled": "1",
+    }
+    cases = {
+        "target": {},
+        "quiet_end": {"target": "https://hooks.example.com/a", "quiet_start": "22:00"},
+        "quiet_start": {"target": "https://hooks.example.com/a", "quiet_start": "25:99"},
+        "timezone": {"target": "https://hooks.example.com/a", "timezone": "Mars/Olympus"},
+        "hourly_limit": {"target": "https://hooks.example.com/a", "hourly_limit": "0"},
+        "name": {"target": "https://hooks.example.com/a", "name": "  "},
+    }
+    for field, changes in cases.items():
+        refused = client.post("/alerts/rules", data={**fields, **changes})
+        assert refused.status_code == 400, field
+        assert f'id="{field}-error"' in refused.text, field
+        assert 'value="hooks.slack.com/no-scheme"' in refused.text or field != "target"
+        assert 'value="vip"' in refused.text  # what was typed is kept
+    assert _count(session) == (0, 0)
+    good = {**fields, "target": "https://hooks.example.com/a", "quiet_start": "22:00"}
+    saved = client.post("/alerts/rules", data={**good, "quiet_end": "7:00"}, follow_redirects=False)
+    assert saved.status_code == 303
+    rule = session.scalars(select(AlertRule)).one()
+    assert (rule.quiet_start, rule.quiet_end, rule.timezone) == ("22:00", "07:00", "Europe/Paris")
+    page = client.get(saved.headers["location"]).text
+    assert "VIP openings" in page and "22:00–07:00 Europe/Paris" in page
+
+
+def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target=receiver.url, channel="webhook")
+    token = sign_in(client, crew.lead)
+    before = _count(session)
+    for page in (*PAGES, f"/alerts/rules/{rule.id}/edit"):
+        assert client.get(page).status_code == 200, page
+    assert _count(session) == before  # reading never writes
+    edit = client.get(f"/alerts/rules/{rule.id}/edit").text
+    assert rule.secret in edit and "X-Poise-Signature" in edit
+
+    sent = client.post(
+        f"/alerts/rules/{rule.id}/test", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/alerts/log")
+    (got,) = receiver.wait_for(1)
+    assert got.json()["event"] == "test" and got.json()["title"].startswith("Test alert")
+    assert "Test alert from Poise" in client.get(sent.headers["location"]).text
+
+    changed = client.post(
+        f"/alerts/rules/{rule.id}/edit",
+        data={
+            "csrf_token": token,
+            "name": "Escalations",
+            "event": "escalating",
+            "channel": "email",
+            "target": "leads@example.com",
+            "threshold": "70",
+            "timezone": "UTC",
+            "hourly_limit": "5",
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    session.refresh(rule)
+    assert (rule.name, rule.channel, rule.threshold, rule.enabled) == (
+        "Escalations",
+        "email",
+        0.7,
+        False,
+    )
+    gone = client.post(
+        f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert _count(session) == (0, 0)
+
+
+def test_a_failing_channel_shows_its_reason_on_the_rules_page(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target=receiver.url)
+    receiver.statuses = [404]
+    token = sign_in(client, crew.lead)
+    client.post(f"/alerts/rules/{rule.id}/test", data={"csrf_token": token})
+    receiver.wait_for(1)
+    for _ in range(100):
+        session.expire_all()
+        if session.get(AlertRule, rule.id).last_error:  # type: ignore[union-attr]
+            break
+        __import__("time").sleep(0.05)
+    page = client.get("/alerts").text
+    assert "127.0.0.1 refused it: 404 Not Found" in page and "gave up after 1 try" in page
