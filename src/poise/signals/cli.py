@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.12.2"
+DEFAULT_VERSION = "negativity-2026.12.3"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 

@@ -126,6 +126,18 @@ def goemotions_examples(data_dir: Path) -> Iterator[Example]:
             yield Example(text, negative, emotion, 1.0, "goemotions", split)
 
 
+# --- positive-frames ------------------------------------------------------------------
+
+
+def positive_frames_rows(data_dir: Path, split: str) -> Iterator[tuple[str, str]]:
+    """(original, reframe) pairs of one official positive-frames split (CC BY-SA 4.0): a real
+    negative #stressed tweet and a crowdworker's positive reframe of it."""
+    path = require(data_dir / "positive-frames" / f"whole{split}.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield row["original_text"], row["reframed_text"]
+
+
 # --- CLINC150 -------------------------------------------------------------------------
 
 
