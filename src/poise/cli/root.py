@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,7 +44,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
     if settings.broker_url and not celery_installed():
-        fail(NEEDS_CELERY)
+        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
     if workers > 1:
         uvicorn.run(
