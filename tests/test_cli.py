@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -138,3 +139,16 @@ def test_cli_reference_is_current() -> None:
     assert docs.read_text(encoding="utf-8") == cli_reference(), (
         "docs/cli.md is stale: run `python -m poise.cli.reference > docs/cli.md`"
     )
+
+
+def test_a_broker_without_celery_is_refused_with_the_extra_to_install(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Celery comes with the ``workers`` extra; where it is absent (as in a runtime install, where
+    ``importlib`` finds no ``celery``), serving or working for a broker says what to install."""
+    monkeypatch.setenv("POISE_BROKER_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr("poise.jobs.broker.importlib.util.find_spec", lambda name: None)
+    for command in (["worker"], ["serve", "--port", "1"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        assert "pip install 'poise[workers]'" in " ".join(result.output.split())

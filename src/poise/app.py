@@ -202,19 +202,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.jobs = make_jobs(settings, app.state.sessionmaker, seam=app.state.connector_seam)
+        app.state.alerts = AlertService(settings, app.state.sessionmaker)
+        # Areas react to each other's events through hooks the face fills (see poise.hooks):
+        # webhook routes and the background jobs of this process (connector syncs) alike.
+        app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
+        app.state.jobs = make_jobs(
+            settings, app.state.sessionmaker, seam=app.state.connector_seam, hooks=app.state.hooks
+        )
         app.state.jobs.resume_orphans()  # work left by a process that died
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
-        app.state.alerts = AlertService(settings, app.state.sessionmaker)
-        # Areas react to each other's events through hooks the face fills (see poise.hooks).
-        app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
         yield
-        app.state.alerts.shutdown()
         for task in (reminders, syncs):
             if task is not None:
                 task.cancel()
         app.state.jobs.shutdown()
+        app.state.alerts.shutdown()  # after the jobs, whose syncs may still raise alerts
         engine.dispose()
 
     app = FastAPI(

@@ -7,11 +7,12 @@ new scores reveal), so it is wired here, above the areas, for the web process an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.connectors.client import Seam
+from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobWork
 from poise.jobs.chunks import ChunkResult, Scope, SplitKind, group_keys
 from poise.settings import Settings
@@ -47,17 +48,38 @@ def split_kinds() -> dict[str, SplitKind]:
     return {"score": _scoring(rescore=False), "rescore": _scoring(rescore=True)}
 
 
+def record_only_hooks(settings: Settings) -> Hooks:
+    """The reactions for a process without the server's alert thread (``poise connect``, a
+    worker): alerts are recorded as rows only, and the server's delivery thread sends them at
+    its next poll (``poise alerts`` commands send what is due as well)."""
+    from poise.connectors.alerts.actions import record_conversation_alerts
+
+    def record_alerts(session: Session, conversation_ids: Sequence[int]) -> None:
+        record_conversation_alerts(session, conversation_ids, base_url=settings.base_url)
+
+    return Hooks(conversations_scored=[record_alerts])
+
+
 def make_jobs(
-    settings: Settings, maker: sessionmaker[Session], *, seam: Seam | None = None
+    settings: Settings,
+    maker: sessionmaker[Session],
+    *,
+    seam: Seam | None = None,
+    hooks: Hooks | None = None,
 ) -> InProcessJobs:
     """Celery workers when ``POISE_BROKER_URL`` is set; otherwise a pool in this process.
 
-    ``seam`` is how a resumed connector sync reaches its helpdesk (tests replay through it).
+    ``seam`` is how a resumed connector sync reaches its helpdesk (tests replay through it);
+    ``hooks`` are the reactions its live conversations get (default: record-only).
     """
     from poise.connectors.actions import JOB_KIND, resume_sync
     from poise.conversations.routes import resume_scoring
 
-    resumable = {"score": resume_scoring, JOB_KIND: resume_sync(settings, seam or Seam())}
+    hooks = hooks or record_only_hooks(settings)
+    resumable = {
+        "score": resume_scoring,
+        JOB_KIND: resume_sync(settings, seam or Seam(), hooks),
+    }
     if settings.broker_url:
         from poise.jobs.broker import BrokerJobs
 

@@ -122,7 +122,8 @@ class Settings(BaseSettings):
         None,
         description="Celery broker for background work, e.g. `redis://host:6379/0` or "
         "`amqp://user:password@host:5672//`. Set: bulk scoring is split into chunks that "
-        "`poise worker` processes on any host share. Unset: jobs run inside `poise serve`.",
+        "`poise worker` processes on any host share (install the `workers` extra for Celery). "
+        "Unset: jobs run inside `poise serve`.",
     )
     broker_queue: str = Field(
         "poise",

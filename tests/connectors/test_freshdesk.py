@@ -116,26 +116,32 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     replay.json("GET", TICKETS, [ticket(1), ticket(2, updated="2026-11-02T11:00:00Z")])
     replies(replay, 1, [REPLY, PRIVATE])
     replies(replay, 2, [])
+    replay.json("GET", TICKETS, [])  # the end of the listing: then the deleted tickets' list
     sync(session, "freshdesk", replay, settings)
     assert replay.slept == [3.0]
+    listing, deleted = replay.params(TICKETS)[-2:]
+    assert listing["include"] == "requester,description"  # the list omits descriptions else
+    assert "filter" not in listing and deleted["filter"] == "deleted"
     assert bodies(session, "freshdesk", "1") == [
         ("customer", "Where is my refund?"),
         ("agent", REPLY["body_text"]),
     ]
     assert PRIVATE["body_text"] not in all_bodies(session)
 
-    replay.json("GET", TICKETS, [ticket(1, 5, "2026-11-03T09:00:00Z"), ticket(2, deleted=True)])
+    replay.json("GET", TICKETS, [ticket(1, 5, "2026-11-03T09:00:00Z")])
     replies(replay, 1, [REPLY, PRIVATE, THANKS], [RATING])
+    # Deleted tickets appear only under filter=deleted, as Freshdesk's List All Tickets says.
+    replay.json("GET", TICKETS, [ticket(2, updated="2026-11-03T07:00:00Z", deleted=True)])
     sync(session, "freshdesk", replay, settings)
-    assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-02T11:00:00+00:00"
+    assert [p["updated_since"] for p in replay.params(TICKETS)[-2:]] == ["2026-11-02T11:00:00Z"] * 2
     assert bodies(session, "freshdesk", "1")[-1] == ("customer", "Got it, thanks.")
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert session.scalar(select(Conversation.status)) == "resolved"
     assert session.scalar(select(Rating.score)) == 5
 
-    replay.json("GET", TICKETS, [])
+    replay.json("GET", TICKETS, [], [])
     sync(session, "freshdesk", replay, settings)
-    assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-03T09:00:00+00:00"
+    assert replay.params(TICKETS)[-1]["updated_since"] == "2026-11-03T09:00:00Z"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert not replay.unused()
 
@@ -153,10 +159,11 @@ def test_a_crash_mid_sync_resumes_from_the_cursor(
         sync(session, "freshdesk", replay, settings)
     connector = session.scalar(select(Connector))
     assert connector is not None and '"page": 2' in (connector.cursor or "")
-    replay.json("GET", TICKETS, [ticket(2)], [])
+    replay.json("GET", TICKETS, [ticket(2)], [], [])
     replies(replay, 2, [])
     sync(session, "freshdesk", replay, settings)
-    assert [p["page"] for p in replay.params(TICKETS)] == ["1", "2", "2", "3"]
+    pages = [p.get("page") for p in replay.params(TICKETS) if "filter" not in p]
+    assert pages == ["1", "2", "2", "3"]
     assert (count(session, Conversation), count(session, Message)) == (2, 2)
 
 

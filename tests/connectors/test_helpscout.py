@@ -137,14 +137,14 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     )
     replay.json("GET", LIST, listing([edited, conversation(2, [], state="deleted")]))
     sync(session, "helpscout", replay, settings)
-    assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-02T09:21:00+00:00"
+    assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-02T09:21:00Z"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert session.scalar(select(Conversation.status)) == "resolved"
 
     token(replay)
     replay.json("GET", LIST, listing([]))
     sync(session, "helpscout", replay, settings)
-    assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-03T08:00:00+00:00"
+    assert replay.params(LIST)[-1]["modifiedSince"] == "2026-11-03T08:00:00Z"
     assert (count(session, Conversation), count(session, Message)) == (1, 3)
     assert not replay.unused()
 

@@ -19,6 +19,7 @@ from poise.connectors.schedule import start_sync_schedule
 from poise.conversations.models import Conversation
 from poise.db import make_sessionmaker
 from poise.db.base import utcnow
+from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobRun
 from poise.settings import Settings
 
@@ -32,7 +33,9 @@ def test_a_sync_already_queued_is_not_queued_again(
     session.commit()
     jobs = InProcessJobs(make_sessionmaker(engine))
     try:
-        assert queue_every_sync(session, jobs, seam=Seam(), settings=settings) == [waiting.id]
+        assert queue_every_sync(session, jobs, seam=Seam(), settings=settings, hooks=Hooks()) == [
+            waiting.id
+        ]
     finally:
         jobs.shutdown()
     assert (

@@ -24,6 +24,7 @@ from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.connectors.vendors.zendesk import Zendesk
 from poise.conversations.actions import import_file
+from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.settings import Settings
 
@@ -273,9 +274,11 @@ URL = "/api/v1/connectors/zendesk/webhook"
 
 
 def test_the_signature_matches_zendesks_formula() -> None:
-    """Zendesk publishes the formula, ``base64(HMACSHA256(TIMESTAMP + BODY))``, and a test
-    signing secret, but no signature computed from them; this checks ours against the formula
-    computed independently, on the secret Zendesk documents for test webhooks."""
+    """Zendesk's webhook reference gives the formula, ``base64(HMACSHA256(TIMESTAMP + BODY))``,
+    and a test signing secret, but no signature computed from them; this checks ours against
+    the formula computed independently, on that secret. (The one worked example Zendesk
+    publishes, on its older event-connectors page, signs the body *then* the timestamp,
+    against its own main reference and every implementation we found, so it is no vector.)"""
     body, stamp = b'{"a":1}', "2021-08-24T17:05:47Z"
     Zendesk().verify(SECRET, {k.lower(): v for k, v in signed(body, stamp).items()}, body)
 
@@ -311,3 +314,19 @@ def test_webhook_stores_a_comment_and_refuses_forged_stale_and_replayed(
         client.post(URL, content=deleted, headers=signed(deleted, now_stamp())).status_code == 200
     )
     assert count(session, Conversation) == 0
+
+
+def test_a_permanently_deleted_ticket_is_forgotten_too() -> None:
+    """Zendesk's ticket events name two deletions: ``soft_deleted`` and ``permanently_deleted``."""
+    body = dumps(
+        {
+            "id": "evt-9",
+            "time": "2026-11-02T10:05:00Z",
+            "type": "zen:event-type:ticket.permanently_deleted",
+            "subject": "zen:ticket:35436",
+            "detail": {"id": "35436"},
+        }
+    )
+    headers = {"x-zendesk-webhook-signature-timestamp": "2026-11-02T10:05:00Z"}
+    read = Zendesk().delivery(headers, body, ImportLimits(max_message_chars=1000))
+    assert (read.key, read.deleted, read.records) == ("evt-9", ["35436"], [])

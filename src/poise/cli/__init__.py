@@ -6,10 +6,11 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
+from poise.background import record_only_hooks
 from poise.cli import operations, root, workers
 from poise.cli.context import console
 from poise.connectors.alerts.cli import alerts_app
-from poise.connectors.cli import connect_command
+from poise.connectors.cli import make_connect_command
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
@@ -35,7 +36,7 @@ app.command("restore")(operations.restore_command)
 app.command("export")(operations.export_command)
 app.command("import")(import_command)
 app.command("stats")(stats_command)
-app.command("connect")(connect_command)
+app.command("connect")(make_connect_command(record_only_hooks))
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(integrations_app, name="integrations")

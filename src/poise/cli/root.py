@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from poise.cli.context import console, fail, load_settings, open_session, out
 from poise.db import make_engine
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import current_revision, head_revision, upgrade
+from poise.jobs.broker import NEEDS_CELERY, celery_installed
 from poise.settings import Settings, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
@@ -41,6 +43,8 @@ def serve(
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
+    if settings.broker_url and not celery_installed():
+        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
     if workers > 1:
         uvicorn.run(

@@ -6,8 +6,10 @@ import os
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from poise.cli.context import fail, load_settings, open_session
+from poise.jobs.broker import NEEDS_CELERY, celery_installed
 
 
 def worker(
@@ -25,6 +27,8 @@ def worker(
     settings = load_settings()
     if not settings.broker_url:
         fail("set POISE_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
+    if not celery_installed():
+        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     from poise.background import split_kinds

@@ -22,6 +22,7 @@ from poise.conversations.models import Integration
 from poise.conversations.scoring import score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
+from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
 from poise.settings import Settings
 
@@ -183,8 +184,15 @@ def sync_subject(vendor_name: str) -> str:
     return f"connector:{vendor_name}"
 
 
-def sync_work(vendor_name: str, *, seam: Seam, settings: Settings) -> JobWork:
-    """A sync as background work; the new customer turns are scored after it."""
+def sync_work(vendor_name: str, *, seam: Seam, settings: Settings, hooks: Hooks) -> JobWork:
+    """A sync as background work; the new customer turns are scored after it.
+
+    Once the connector has finished its backfill, the conversations that gained a turn are
+    live: ``hooks.scored`` tells the areas that react to them (alerts), as a webhook does.
+    A backfill is history and alerts nobody. The face passes the hooks of the process the
+    job runs in: the server's, which record and send at once, or a record-only set where no
+    server runs (the server's delivery thread sends those rows at its next poll).
+    """
 
     def work(session: Session, progress: JobProgress) -> str:
         counts = sync_connector(
@@ -193,16 +201,20 @@ def sync_work(vendor_name: str, *, seam: Seam, settings: Settings) -> JobWork:
         if not counts.messages:
             return str(counts)
         ids = sorted(set(counts.conversation_ids))
-        return f"{counts}; {score_messages(session, conversation_ids=ids)}"
+        scored = score_messages(session, conversation_ids=ids)
+        if counts.live and counts.new_turn_ids:
+            hooks.scored(session, sorted(set(counts.new_turn_ids)))
+        return f"{counts}; {scored}"
 
     return work
 
 
-def resume_sync(settings: Settings, seam: Seam) -> Resumer:
+def resume_sync(settings: Settings, seam: Seam, hooks: Hooks) -> Resumer:
     """After a restart, a sync job cut short goes on from its connector's stored cursor."""
 
     def resumer(job: JobRun) -> JobWork:
-        return sync_work(job.subject.removeprefix("connector:"), seam=seam, settings=settings)
+        vendor_name = job.subject.removeprefix("connector:")
+        return sync_work(vendor_name, seam=seam, settings=settings, hooks=hooks)
 
     return resumer
 
@@ -215,6 +227,7 @@ def queue_sync(
     actor: User | None,
     seam: Seam,
     settings: Settings,
+    hooks: Hooks,
 ) -> int:
     """Start a sync job for a connector, or return the one already queued or running."""
     require_admin(actor)
@@ -225,18 +238,18 @@ def queue_sync(
     current = jobs_for(session, [subject]).get(subject)
     if current is not None and current.status in ("queued", "running"):
         return current.id
-    work = sync_work(vendor.name, seam=seam, settings=settings)
+    work = sync_work(vendor.name, seam=seam, settings=settings, hooks=hooks)
     job_id, _ = jobs.submit(JOB_KIND, work, subject=subject)
     return job_id
 
 
 def queue_every_sync(
-    session: Session, jobs: InProcessJobs, *, seam: Seam, settings: Settings
+    session: Session, jobs: InProcessJobs, *, seam: Seam, settings: Settings, hooks: Hooks
 ) -> list[int]:
     """The schedule's turn: a sync job for every connector."""
     vendors = session.scalars(select(Connector.vendor).order_by(Connector.vendor)).all()
     return [
-        queue_sync(session, jobs, v, actor=None, seam=seam, settings=settings)
+        queue_sync(session, jobs, v, actor=None, seam=seam, settings=settings, hooks=hooks)
         for v in vendors
         if v in VENDORS
     ]

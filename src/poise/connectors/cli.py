@@ -1,7 +1,12 @@
-"""``poise connect zendesk|freshdesk|helpscout|intercom``."""
+"""``poise connect zendesk|freshdesk|helpscout|intercom``.
+
+The face builds the command (:func:`make_connect_command`) with the hooks that a sync's live
+conversations get in a process where no server runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -9,32 +14,66 @@ import typer
 from poise.cli.context import console, fail, load_settings, open_session
 from poise.connectors import actions
 from poise.connectors.client import ConnectorError, Seam
+from poise.connectors.pull import Vendor
 from poise.connectors.vendors import VENDORS
+from poise.hooks import Hooks
+from poise.settings import Settings
+
+VendorArgument = Annotated[str, typer.Argument(help=f"The helpdesk: {', '.join(VENDORS)}.")]
+CredentialOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="A credential NAME=VALUE (subdomain=acme); default: POISE_<VENDOR>_<NAME>.",
+    ),
+]
+SecretOption = Annotated[
+    str | None, typer.Option(help="The secret the helpdesk signs its webhooks with.")
+]
+SyncOption = Annotated[bool, typer.Option(help="Run the first sync (the backfill) now.")]
 
 
-def connect_command(
-    vendor: Annotated[str, typer.Argument(help=f"The helpdesk: {', '.join(VENDORS)}.")],
-    credential: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="A credential NAME=VALUE (subdomain=acme); default: POISE_<VENDOR>_<NAME>.",
-        ),
-    ] = None,
-    webhook_secret: Annotated[
-        str | None, typer.Option(help="The secret the helpdesk signs its webhooks with.")
-    ] = None,
-    sync: Annotated[bool, typer.Option(help="Run the first sync (the backfill) now.")] = True,
-) -> None:
-    """Connect a helpdesk: store its credentials (from --set or settings) and sync it.
+def make_connect_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[..., None]:
+    """``poise connect``, whose syncs tell ``hooks_for(settings)`` of live conversations."""
 
-    Zendesk needs subdomain, email, api_token; Freshdesk domain, api_key; Help Scout app_id,
-    app_secret; Intercom access_token. Run again to change them or to sync by hand.
-    """
-    if vendor not in VENDORS:
-        fail(f"no helpdesk called {vendor!r}: use one of {', '.join(VENDORS)}")
-    settings = load_settings()
-    given = actions.credentials_from_settings(VENDORS[vendor], settings)
+    def connect_command(
+        vendor: VendorArgument,
+        credential: CredentialOption = None,
+        webhook_secret: SecretOption = None,
+        sync: SyncOption = True,
+    ) -> None:
+        """Connect a helpdesk: store its credentials (from --set or settings) and sync it.
+
+        Zendesk needs subdomain, email, api_token; Freshdesk domain, api_key; Help Scout
+        app_id, app_secret; Intercom access_token. Run again to change them or to sync by hand
+        (once the backfill is done, a sync's unhappy openings raise alerts; a running server
+        sends them).
+        """
+        if vendor not in VENDORS:
+            fail(f"no helpdesk called {vendor!r}: use one of {', '.join(VENDORS)}")
+        settings = load_settings()
+        given = _credentials(VENDORS[vendor], settings, credential, webhook_secret)
+        with open_session(settings) as session:
+            actions.save_connector(session, actor=None, vendor_name=vendor, given=given)
+            console.print(f"Saved the {VENDORS[vendor].title} connector.")
+            if not sync:
+                return
+            hooks = hooks_for(settings)
+            work = actions.sync_work(vendor, seam=Seam(), settings=settings, hooks=hooks)
+            try:
+                summary = work(session, lambda done, total: None)  # scores the new turns too
+            except ConnectorError as exc:
+                fail(f"the sync failed: {exc}")
+        console.print(f"Synced: {summary}.")
+
+    return connect_command
+
+
+def _credentials(
+    vendor: Vendor, settings: Settings, credential: list[str] | None, webhook_secret: str | None
+) -> dict[str, str]:
+    """The credentials from settings, overridden by each ``--set NAME=VALUE``."""
+    given = actions.credentials_from_settings(vendor, settings)
     for item in credential or []:
         name, sep, value = item.partition("=")
         if not sep:
@@ -42,14 +81,4 @@ def connect_command(
         given[name.strip()] = value
     if webhook_secret:
         given[actions.WEBHOOK_SECRET] = webhook_secret
-    with open_session(settings) as session:
-        actions.save_connector(session, actor=None, vendor_name=vendor, given=given)
-        console.print(f"Saved the {VENDORS[vendor].title} connector.")
-        if not sync:
-            return
-        work = actions.sync_work(vendor, seam=Seam(), settings=settings)
-        try:
-            summary = work(session, lambda done, total: None)  # scores the new turns too
-        except ConnectorError as exc:
-            fail(f"the sync failed: {exc}")
-    console.print(f"Synced: {summary}.")
+    return given

@@ -81,8 +81,13 @@ class Vendor:
 
 @dataclass
 class SyncCounts:
-    """What one sync run stored."""
+    """What one sync run stored.
 
+    ``live``: the connector had finished its backfill before this run, so what the run brings
+    is news (alerts react to it), not history.
+    """
+
+    live: bool = False
     pages: int = 0
     created: int = 0
     updated: int = 0
@@ -90,6 +95,7 @@ class SyncCounts:
     deleted: int = 0
     refused: list[str] = field(default_factory=list)
     conversation_ids: list[int] = field(default_factory=list)
+    new_turn_ids: list[int] = field(default_factory=list)  # conversations that gained a turn
 
     def add(self, written: WriteCounts, deleted: int, refused: list[str]) -> None:
         self.pages += 1
@@ -99,6 +105,7 @@ class SyncCounts:
         self.deleted += deleted
         self.refused.extend(refused)
         self.conversation_ids.extend(written.conversation_ids)
+        self.new_turn_ids.extend(written.new_turn_ids)
 
     def __str__(self) -> str:
         text = (
@@ -137,7 +144,7 @@ def pull(
     max_pages: int = MAX_PAGES,
 ) -> SyncCounts:
     """Pull pages from the stored cursor until the helpdesk has no more (or ``max_pages``)."""
-    counts = SyncCounts()
+    counts = SyncCounts(live=connector.backfilled)
     while counts.pages < max_pages:
         page = vendor.fetch(api, connector.cursor, start, limits)
         store_page(session, connector, page, counts)

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from poise.auth.deps import AdminUser
 from poise.connectors import actions, queries
 from poise.connectors.webhooks import Replayed
+from poise.conversations.scoring import score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, PermissionDenied
 from poise.web.bodies import webhook_body
 from poise.web.csrf import verify_csrf
-from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import FormDep, HooksDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -54,12 +55,18 @@ def save_credentials(
 
 @router.post("/admin/connectors/{vendor}/sync")
 def sync_now(
-    request: Request, session: SessionDep, settings: SettingsDep, user: AdminUser, vendor: NamePath
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    hooks: HooksDep,
+    user: AdminUser,
+    vendor: NamePath,
 ) -> RedirectResponse:
     """Queue a sync job at once (the schedule runs one every few minutes anyway)."""
     seam = request.app.state.connector_seam
+    jobs = request.app.state.jobs
     job_id = actions.queue_sync(
-        session, request.app.state.jobs, vendor, actor=user, seam=seam, settings=settings
+        session, jobs, vendor, actor=user, seam=seam, settings=settings, hooks=hooks
     )
     flash(request, f"Sync queued (job {job_id}); this page shows how it went.")
     return redirect("/admin/connectors")
@@ -78,14 +85,16 @@ def vendor_webhook(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    hooks: HooksDep,
     vendor: NamePath,
     body: Annotated[bytes, Depends(webhook_body)],
 ) -> JSONResponse:
     """A helpdesk's own webhook (``zendesk``, ``freshdesk``, ``helpscout``, ``intercom``),
     verified with its own signature scheme and the connector's secret.
 
-    See ``docs/connectors.md`` for each vendor's setup. Plain ``def``: storing runs on the
-    thread pool.
+    See ``docs/connectors.md`` for each vendor's setup. New turns are scored at once and the
+    areas that react to live conversations (alerts) are told. Plain ``def``: storing and
+    scoring run on the thread pool.
     """
     try:
         result = actions.receive_vendor_webhook(
@@ -99,6 +108,9 @@ def vendor_webhook(
         return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
+    if result.new_turn_ids:
+        score_messages(session, conversation_ids=result.new_turn_ids)
+        hooks.scored(session, result.new_turn_ids)  # e.g. alerts on a live conversation
     return JSONResponse(
         {
             "conversations": result.conversations,

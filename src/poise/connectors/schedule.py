@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 def _queue_all(state: Any, settings: Settings) -> None:
     with state.sessionmaker() as session:
-        queue_every_sync(session, state.jobs, seam=state.connector_seam, settings=settings)
+        queue_every_sync(
+            session, state.jobs, seam=state.connector_seam, settings=settings, hooks=state.hooks
+        )
 
 
 async def _every(state: Any, settings: Settings) -> None:

@@ -80,3 +80,12 @@ def email_of(person: Any) -> str | None:
     if isinstance(email, str) and "@" in email and len(email) <= 254:
         return email.strip()
     return None
+
+
+def zulu(value: Any) -> str:
+    """A time as the APIs' references write it, ``2026-11-02T09:00:00Z`` (UTC, whole seconds):
+    Help Scout's ``modifiedSince`` and Freshdesk's ``updated_since``. Cut down to the second,
+    a listing asks from a moment earlier, never later; the idempotent writer ignores the
+    ticket that comes again."""
+    moment = when(value)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else str(value)

@@ -37,6 +37,7 @@ class WebhookResult:
     conversations: int
     messages: int
     deleted: int
+    new_turn_ids: list[int]  # conversations that gained a turn: to score, then to react to
 
 
 def signed(secret: str, data: bytes, digest: str) -> bytes:
@@ -104,4 +105,5 @@ def receive(
         written.conversations_created + written.conversations_updated,
         written.messages_created,
         deleted,
+        written.new_turn_ids,
     )

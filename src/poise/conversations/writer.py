@@ -36,6 +36,8 @@ class WriteCounts:
     ratings_created: int = 0
     # Every conversation the write created or extended, so its scoring job scores only these.
     conversation_ids: list[int] = field(default_factory=list)
+    # Those that gained a turn: what a live source's reactions (alerts) look at.
+    new_turn_ids: list[int] = field(default_factory=list)
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -270,6 +272,7 @@ def write_conversations(
     _write_ratings(session, records, conv_ids, users, counts)
     session.flush()
     counts.conversation_ids = sorted(set(conv_ids.values()))
+    counts.new_turn_ids = sorted(added)
     return counts
 
 

@@ -10,6 +10,7 @@ fork, once per worker process.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -32,14 +33,25 @@ log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
 MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
 WORKER_CONNECTIONS = 2
+NEEDS_CELERY = (
+    "POISE_BROKER_URL is set but Celery is not installed: install the workers extra "
+    "(pip install 'poise[workers]'), or unset POISE_BROKER_URL to run jobs inside poise serve"
+)
+
+
+def celery_installed() -> bool:
+    """Celery comes with the ``workers`` extra; a single host without a broker never needs it."""
+    return importlib.util.find_spec("celery") is not None
 
 
 def make_celery(settings: Settings, kinds: Mapping[str, SplitKind] | None = None) -> Celery:
     """The Celery app for ``settings``; with ``kinds`` it also runs chunks (a worker)."""
-    from celery import Celery
-
     if not settings.broker_url:
         raise ValueError("POISE_BROKER_URL is not set")
+    if not celery_installed():
+        raise RuntimeError(NEEDS_CELERY)
+    from celery import Celery
+
     app = Celery("poise", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
         task_default_queue=settings.broker_queue,

@@ -20,7 +20,7 @@ from poise.connectors.pull import (
     read_cursor,
     turn,
 )
-from poise.connectors.text import fit, obj, plain, text_id, when
+from poise.connectors.text import fit, obj, plain, text_id, when, zulu
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
@@ -58,7 +58,7 @@ class HelpScout(Vendor):
         state = read_cursor(cursor, {"since": start.isoformat(), "page": 1})
         params = {
             "status": "all",
-            "modifiedSince": state["since"],
+            "modifiedSince": zulu(state["since"]),
             "sortField": "modifiedAt",
             "sortOrder": "asc",
             "embed": "threads",

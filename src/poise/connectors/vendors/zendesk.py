@@ -23,6 +23,7 @@ EXPORT = "/api/v2/incremental/tickets/cursor.json"
 SIGNATURE = "x-zendesk-webhook-signature"
 TIMESTAMP = "x-zendesk-webhook-signature-timestamp"
 COMMENT_ADDED = "zen:event-type:ticket.comment_added"
+DELETED = ("zen:event-type:ticket.soft_deleted", "zen:event-type:ticket.permanently_deleted")
 STATUS = {s.upper(): s for s in ("new", "open", "pending", "hold", "solved", "closed")}
 
 
@@ -89,7 +90,7 @@ class Zendesk(Vendor):
             raise PermissionDenied("the Zendesk signature timestamp is missing or unreadable")
         data = json_body(body)
         key = text_id(data.get("id")) or text_id(headers.get("x-zendesk-webhook-invocation-id"))
-        if data.get("type") == "zen:event-type:ticket.soft_deleted":
+        if data.get("type") in DELETED:
             return Delivery(key, sent_at, deleted=[_ticket_id(data)])
         if data.get("type") != COMMENT_ADDED:
             return Delivery(key, sent_at)  # other events change nothing Poise keeps
