@@ -203,3 +203,16 @@ def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: 
         stale=(stale, headers()),
     )
     assert all_bodies(session) == ["Where is my refund?"]
+
+
+def test_a_tickets_numbered_priority_becomes_a_named_tag(
+    session: Session, settings: Settings
+) -> None:
+    """Freshdesk numbers priorities (4 is urgent); the tag says the name."""
+    connect(session)
+    replay = Replay()
+    replay.json("GET", TICKETS, [ticket(9, priority=4)])
+    replies(replay, 9, [])
+    replay.json("GET", TICKETS, [], [])
+    sync(session, "freshdesk", replay, settings)
+    assert session.scalar(select(Conversation.tags)) == ["billing", "priority:urgent"]

@@ -233,3 +233,19 @@ def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: 
     )
     assert client.post(url, content=gone, headers=signed(gone)).status_code == 200
     assert count(session, Conversation) == 0
+
+
+def test_a_conversation_marked_priority_is_tagged_high(
+    session: Session, settings: Settings
+) -> None:
+    """Intercom marks a conversation "priority" or "not_priority"; only the first is tagged."""
+    connect(session)
+    replay = Replay()
+    marked = conversation("102", [REPLY], priority="priority")
+    plain = conversation("103", [REPLY], priority="not_priority")
+    replay.json("POST", SEARCH, found([marked, plain]))
+    replay.json("GET", "/conversations/102", marked)
+    replay.json("GET", "/conversations/103", plain)
+    sync(session, "intercom", replay, settings)
+    tags = dict(session.execute(select(Conversation.external_id, Conversation.tags)).all())
+    assert tags == {"102": ["billing", "priority:high"], "103": ["billing"]}

@@ -330,3 +330,15 @@ def test_a_permanently_deleted_ticket_is_forgotten_too() -> None:
     headers = {"x-zendesk-webhook-signature-timestamp": "2026-11-02T10:05:00Z"}
     read = Zendesk().delivery(headers, body, ImportLimits(max_message_chars=1000))
     assert (read.key, read.deleted, read.records) == ("evt-9", ["35436"], [])
+
+
+def test_a_tickets_priority_becomes_a_tag_alerts_can_match(
+    session: Session, settings: Settings
+) -> None:
+    """Alert rules and filters pick conversations by tag, so "urgent" arrives as one."""
+    connect(session)
+    replay = Replay()
+    replay.json("GET", EXPORT, export([ticket(77, priority="urgent")], "c1", end=True))
+    replay.json("GET", "/api/v2/tickets/77/comments.json", comments(OPENING))
+    sync(session, "zendesk", replay, settings)
+    assert session.scalar(select(Conversation.tags)) == ["hardware", "priority:urgent"]

@@ -27,6 +27,7 @@ from poise.connectors.pull import (
 from poise.connectors.text import fit, obj, plain, text_id, when, zulu
 from poise.connectors.webhooks import body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
+from poise.conversations.importers.zendesk import priority_tag
 from poise.conversations.records import (
     ConversationRecord,
     CustomerRecord,
@@ -44,6 +45,8 @@ STATUS = {2: "open", 3: "pending", 4: "resolved", 5: "resolved"}
 NAMED_STATUS = {"open": "open", "pending": "pending", "resolved": "resolved", "closed": "resolved"}
 CHANNEL = {1: "email", 2: "email", 3: "phone", 7: "chat", 9: "chat", 10: "email"}
 CHANNEL_NAMES = {"email": "email", "portal": "email", "phone": "phone", "chat": "chat"}
+# Freshdesk numbers its priorities; Poise stores them as a `priority:…` tag.
+PRIORITY = {1: "low", 2: "medium", 3: "high", 4: "urgent"}
 
 
 def five_point(value: Any) -> int | None:
@@ -170,7 +173,8 @@ def _record(
         channel=CHANNEL.get(ticket.get("source"), "email"),  # type: ignore[arg-type]
         messages=messages,
         subject=fit(ticket.get("subject"), 300),
-        tags=[fit(t, 120) for t in ticket.get("tags") or [] if isinstance(t, str)],
+        tags=[fit(t, 120) for t in ticket.get("tags") or [] if isinstance(t, str)]
+        + priority_tag(PRIORITY.get(ticket.get("priority"))),  # type: ignore[arg-type]
         status=status,
         opened_at=when(ticket.get("created_at")),
         resolved_at=when(ticket.get("updated_at")) if status == "resolved" else None,

@@ -25,6 +25,7 @@ from poise.connectors.pull import (
 from poise.connectors.text import fit, obj, plain, text_id, when
 from poise.connectors.webhooks import json_body, require_match
 from poise.conversations.importers.common import ImportLimits
+from poise.conversations.importers.zendesk import priority_tag
 from poise.conversations.records import (
     ConversationRecord,
     CustomerRecord,
@@ -128,7 +129,8 @@ def _record(conversation: dict[str, Any], limits: ImportLimits) -> ConversationR
         channel=CHANNEL.get(str(source.get("type")), "chat"),
         messages=messages,
         subject=fit(plain(source.get("subject")) or conversation.get("title"), 300),
-        tags=[fit(t.get("name"), 120) for t in tags if isinstance(t, dict) and t.get("name")],
+        tags=[fit(t.get("name"), 120) for t in tags if isinstance(t, dict) and t.get("name")]
+        + priority_tag("high" if conversation.get("priority") == "priority" else None),
         status=status,
         opened_at=when(conversation.get("created_at")),
         resolved_at=when(conversation.get("updated_at")) if status == "resolved" else None,

@@ -138,6 +138,7 @@ def _event_ticket(data: dict[str, Any]) -> dict[str, Any]:
         "created_at": detail.get("created_at"),
         "requester_id": detail.get("requester_id"),
         "tags": detail.get("tags") or [],
+        "priority": detail.get("priority"),
         "via": detail.get("via"),
         "comments": [
             {

@@ -311,6 +311,7 @@ def _conversation(ticket: _Ticket) -> ConversationRecord | None:
     solved_at = ticket.time(data.get("solved_at"), "solved_at")
     channel = _channel(data.get("via"))
     tags = _tags(ticket)
+    tags += [t for t in priority_tag(data.get("priority")) if t not in tags]
     product = ticket.check("product", "product", _custom(ticket, "product"))
     feature = ticket.check("feature", "feature", _custom(ticket, "feature"))
 
@@ -383,6 +384,14 @@ def _tags(ticket: _Ticket) -> list[str]:
             ticket.problems.append(("tags", reason))
             return []
     return list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+
+
+def priority_tag(priority: object) -> list[str]:
+    """The helpdesk's priority as a tag (``priority:urgent``), so an alert rule or a filter can
+    pick out urgent or VIP conversations the way it picks any tag; none when absent."""
+    if not isinstance(priority, str) or not priority.strip() or text_problem(priority):
+        return []
+    return [f"priority:{priority.strip().lower()[:100]}"]
 
 
 def _custom(ticket: _Ticket, name: str) -> str:
