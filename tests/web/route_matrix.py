@@ -42,6 +42,7 @@ from poise.app import create_app
 from poise.auth import actions as auth_actions
 from poise.auth.models import User
 from poise.connectors.alerts.actions import RuleForm, create_rule
+from poise.connectors.client import Seam
 from poise.conversations import actions as conversation_actions
 from poise.conversations.records import RatingRecord
 from poise.db import make_engine, make_sessionmaker
@@ -77,6 +78,8 @@ RULES: dict[str, frozenset[str]] = {
     "team_or_any_lead": frozenset({"agent", "teammate", "lead", "other_lead", "admin"}),
     # The reviewer's own work on a peer review: only the reviewer (Ben).
     "reviewer": frozenset({"teammate"}),
+    # Peer review: the conversation's team (see POST /morale/reviews).
+    "peer": frozenset({"agent", "teammate", "lead"}),
     # A kudos round being prepared: its collector (Ada), the team's lead, an admin.
     "collector": frozenset({"agent", "lead", "admin"}),
     # Managing one team's things (alert rules, kudos collectors): the team's lead, an admin.
@@ -98,7 +101,7 @@ ROUTES: dict[str, str] = {
     "GET /healthz": "public",
     "GET /login": "public",
     "POST /login": "public",
-    "POST /logout": "public",
+    "POST /logout": "signed_in",  # anonymous: no session, so no CSRF token to send
     "GET /account": "signed_in",
     "POST /account/tokens": "signed_in",
     "GET /admin/users": "admin",
@@ -172,7 +175,9 @@ ROUTES: dict[str, str] = {
     "GET /morale/happy-file/{item_id}/screenshot": "owner",
     "POST /morale/nudges/dismiss": "signed_in",
     "GET /morale/reviews": "signed_in",
-    "POST /morale/reviews": "team",  # reviewing a teammate's conversation
+    # A peer reviews a teammate's conversation: someone of its team other than Ada (her own
+    # is refused as input, 400); an admin in no team is nobody's peer.
+    "POST /morale/reviews": "peer",
     "GET /morale/reviews/calibration": "leads",
     "GET /morale/reviews/{review_id}": "team",  # reviewer, reviewee once submitted, team lead
     "POST /morale/reviews/{review_id}/submit": "reviewer",
@@ -180,7 +185,7 @@ ROUTES: dict[str, str] = {
     "GET /morale/scorecards": "leads",
     "POST /morale/scorecards": "leads",
     "GET /morale/kudos": "signed_in",
-    "POST /morale/kudos/prepare": "team_lead",  # for team Care
+    "POST /morale/kudos/prepare": "collector",  # a month of team Care that rotates to Ada
     "GET /morale/kudos/{round_id}": "collector",
     "POST /morale/kudos/{round_id}/collector": "team_lead",
     "POST /morale/kudos/{round_id}/publish": "collector",
@@ -240,7 +245,7 @@ ROUTES: dict[str, str] = {
     "POST /training/drills/{drill_id}/edit": "leads",
     "POST /training/drills/{drill_id}/status": "leads",
     "POST /training/drills/{drill_id}/questions": "team_or_any_lead",
-    "POST /training/drills/{drill_id}/questions/{question_id}/edit": "owner_or_lead",
+    "POST /training/drills/{drill_id}/questions/{question_id}/edit": "owner",  # leads delete
     "POST /training/drills/{drill_id}/questions/{question_id}/delete": "owner_or_lead",
     "POST /training/drills/{drill_id}/questions/{question_id}/vote": "team_or_any_lead",
     "POST /training/drills/{drill_id}/questions/{question_id}/answers": "team_or_any_lead",
@@ -253,7 +258,7 @@ ROUTES: dict[str, str] = {
     "PUT /api/v1/training/drills/{drill_id}": "leads",
     "POST /api/v1/training/drills/{drill_id}/status": "leads",
     "POST /api/v1/training/drills/{drill_id}/questions": "team_or_any_lead",
-    "PATCH /api/v1/training/drills/{drill_id}/questions/{question_id}": "owner_or_lead",
+    "PATCH /api/v1/training/drills/{drill_id}/questions/{question_id}": "owner",
     "DELETE /api/v1/training/drills/{drill_id}/questions/{question_id}": "owner_or_lead",
     "PUT /api/v1/training/drills/{drill_id}/questions/{question_id}/vote": "team_or_any_lead",
     "DELETE /api/v1/training/drills/{drill_id}/questions/{question_id}/vote": "team_or_any_lead",
@@ -312,6 +317,7 @@ QUERIES: dict[str, str] = {
     "GET /morale/balance/team": "team={team_id}",
 }
 
+HOOK = "http://127.0.0.1:9/hook"  # nothing listens there: a test message fails at once
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -417,7 +423,7 @@ def build_world(session: Session, settings: Settings) -> World:
         session,
         actor=lead,
         team_id=lead.team_id,
-        form=RuleForm(name="VIP openings", tag="vip", target="https://chat.example.com/hook"),
+        form=RuleForm(name="VIP openings", tag="vip", target=HOOK),
     )
     run_id = _import_with_a_rejected_row(session, settings, lead)
     job = JobRun(kind="score", subject=f"import:{run_id}", status="done")
@@ -482,16 +488,16 @@ def _import_with_a_rejected_row(session: Session, settings: Settings, lead: User
 
 def route_keys(app: FastAPI) -> list[tuple[str, str]]:
     """Every (method, path) of the routing table, HEAD left out (Starlette adds it to GETs)."""
-    keys = []
+    keys: list[tuple[str, str]] = []
     for route in app.routes:
         if isinstance(route, APIRoute):
             keys.extend((method, route.path) for method in sorted(route.methods - {"HEAD"}))
     return keys
 
 
-def fill(path: str, key: str, world: World) -> str:
+def fill(path: str, key: str, world: World, own: dict[str, int] | None = None) -> str:
     """The path with its parameters filled from the world (a route's own ids first)."""
-    values = {**world.ids, **world.per_route.get(key, {})}
+    values = {**world.ids, **world.per_route.get(key, {}), **(own or {})}
     filled = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     query = QUERIES.get(key, "").format(**values)
     return f"{filled}?{query}" if query else filled
@@ -515,11 +521,12 @@ class Reader:
             return {"Authorization": f"Bearer {self.token}"}
         return {"X-CSRF-Token": self.csrf} if method != "GET" else {}
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
         self.client.cookies = httpx.Cookies(self.cookies)
-        response = self.client.request(
-            method, path, headers=self.headers(path, method), follow_redirects=False, **kwargs
-        )
+        sent = {**self.headers(path, method), **(headers or {})}
+        response = self.client.request(method, path, headers=sent, follow_redirects=False, **kwargs)
         self.cookies = httpx.Cookies(self.client.cookies)
         return response
 
@@ -601,11 +608,15 @@ def open_matrix(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Matrix]:
         connector_sync_minutes=0,
     )
     engine = make_engine(url)
+    app = create_app(settings)
+    # Helpdesk syncs go nowhere: every vendor call is answered 401 here, never the network.
+    refuse = httpx.MockTransport(lambda request: httpx.Response(401))
+    app.state.connector_seam = Seam(transport=refuse, sleep=lambda seconds: None)
     try:
         with (
             pytest.MonkeyPatch.context() as patch,
             make_sessionmaker(engine)() as session,
-            TestClient(create_app(settings)) as client,
+            TestClient(app) as client,
         ):
             patch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
             world = build_world(session, settings)
