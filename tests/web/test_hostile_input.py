@@ -106,3 +106,29 @@ def test_the_api_search_highlight_escapes_stored_text(client: TestClient, sessio
     highlight = hits[0]["highlight"]
     assert "<mark>" in highlight.lower()
     assert "<script>" not in highlight and "<b>" not in highlight
+
+
+def test_hostile_import_files_are_refused_through_the_api(
+    client: TestClient, session: Session
+) -> None:
+    """A JSONL id that is ``true`` or an object, and 100,000 nested ``[``: tracebacks (500s)
+    through the API before; refused with a message now, and nothing stored."""
+    lead = make_user(session, role="lead")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    for data in (
+        b'{"conversation_id": true, "channel": "chat", "author_role": "customer", '
+        b'"body": "Hi", "sent_at": "2026-11-01T09:00:00Z"}\n',
+        b'{"conversation_id": {"a": 1}, "channel": "chat", "author_role": "customer", '
+        b'"body": "Hi", "sent_at": "2026-11-01T09:00:00Z"}\n',
+        b"[" * 100_000,
+    ):
+        answer = client.post(
+            "/api/v1/imports",
+            data={"format": "jsonl"},
+            files={"file": ("hostile.jsonl", data, "application/jsonl")},
+            headers=headers,
+        )
+        assert answer.status_code in (400, 422), answer.text
+        assert answer.json().get("detail") or answer.json().get("errors"), answer.text
+    listed = client.get("/api/v1/conversations", headers=headers).json()
+    assert listed["total"] == 0
