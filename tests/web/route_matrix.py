@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -328,8 +328,6 @@ class World:
     users: dict[str, User]
     ids: dict[str, int | str]
     per_route: dict[str, dict[str, int | str]] = field(default_factory=dict)
-    # Routes that use up their object (deletes): a fresh one is made before each request.
-    fresh: dict[str, Callable[[], dict[str, int]]] = field(default_factory=dict)
 
 
 def build_world(session: Session, settings: Settings) -> World:
