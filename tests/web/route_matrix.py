@@ -7,6 +7,7 @@ Roles (each a real user signed in through the login form, with an API token of t
   reflection, a quiz attempt, a practice reply) and the conversation everything refers to.
 - ``teammate``: Ben, another agent of the *same* team Care ("other agent"): he may read the
   team's things but none of Ada's private ones. He reviews Ada's conversation.
+- ``outsider``: Olga, an agent of another team, Billing: signed in, but none of Care's.
 - ``lead``: the lead of Care.
 - ``other_lead``: the lead of another team, Billing: a lead, but not Care's.
 - ``admin``: an admin (no team).
@@ -57,7 +58,7 @@ from poise.training.drills import actions as drills
 from poise.training.reflections import actions as reflections
 from support import POSTGRES_URL
 
-ROLES = ("anonymous", "agent", "teammate", "lead", "other_lead", "admin")
+ROLES = ("anonymous", "agent", "teammate", "outsider", "lead", "other_lead", "admin")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 
 # Who may use a route, by the kind of thing it reaches.
@@ -331,10 +332,11 @@ class World:
 
 
 def build_world(session: Session, settings: Settings) -> World:
-    """Two teams, six roles, and one object of every kind the routes reach."""
+    """Two teams, seven roles, and one object of every kind the routes reach."""
     users = {
         "agent": make_user(session, team="Care", name="Ada Agent"),
         "teammate": make_user(session, team="Care", name="Ben Agent"),
+        "outsider": make_user(session, team="Billing", name="Olga Agent"),
         "lead": make_user(session, role="lead", team="Care", name="Cara Lead"),
         "other_lead": make_user(session, role="lead", team="Billing", name="Bill Lead"),
         "admin": make_user(session, role="admin", name="Ari Admin"),

@@ -54,7 +54,7 @@ def walk(matrix: Matrix) -> Walk:
 
     One walk serves both tests below, so whichever runs first, neither reads a world that the
     other's reads have already changed (a read that writes would hide from the second walk).
-    The database is compared once per route (after its six reads), to keep the walk quick.
+    The database is compared once per route (after its reads by every role), to keep the walk quick.
     """
     found = Walk([], {})
     before = fingerprint(matrix.session)

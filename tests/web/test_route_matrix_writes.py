@@ -47,6 +47,7 @@ from poise.training.reflections import actions as reflections
 
 NEXT_MONTH = (date.today() + timedelta(days=40)).isoformat()
 
+FOR_CARE = {"launch_on": NEXT_MONTH, "team_id": "{team_id}"}
 RULE_FORM = {
     "name": "VIP openings",
     "event": "early_warning",
@@ -108,14 +109,15 @@ BODIES: dict[str, dict[str, Any]] = {
     "PUT /api/v1/training/practice/replies/{attempt_id}/share": {"shared": True},
     "POST /api/v1/training/practice/replies/{attempt_id}/comments": {"body": "Nice."},
     "POST /training/drills": {"product": "Poise Web", "launch_on": NEXT_MONTH},
-    "POST /training/drills/{drill_id}/edit": {"product": "Poise Mobile", "launch_on": NEXT_MONTH},
+    # Edits keep the drill Care's: "everyone" would let the outsider take part.
+    "POST /training/drills/{drill_id}/edit": {"product": "Poise Mobile", **FOR_CARE},
     "POST /training/drills/{drill_id}/status": {"status": "collecting"},
     "POST /training/drills/{drill_id}/questions": {"text": "Is this a joke?"},
     "POST /training/drills/{drill_id}/questions/{question_id}/edit": {"text": "Why, honestly?"},
     "POST /training/drills/{drill_id}/questions/{question_id}/vote": {"voted": "1"},
     "POST /training/drills/{drill_id}/questions/{question_id}/answers": {"text": "Because."},
     "POST /api/v1/training/drills": {"product": "Poise Web", "launch_on": NEXT_MONTH},
-    "PUT /api/v1/training/drills/{drill_id}": {"product": "Poise Mobile", "launch_on": NEXT_MONTH},
+    "PUT /api/v1/training/drills/{drill_id}": {"product": "Poise Mobile", **FOR_CARE},
     "POST /api/v1/training/drills/{drill_id}/status": {"status": "collecting"},
     "POST /api/v1/training/drills/{drill_id}/questions": {"text": "Is this a prank?"},
     "PATCH /api/v1/training/drills/{drill_id}/questions/{question_id}": {"text": "Why, really?"},
