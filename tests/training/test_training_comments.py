@@ -57,12 +57,17 @@ def test_teammates_comment_only_after_the_author_shares(
     assert client.get(page).status_code == 404
     assert "Maya Lopez" not in client.get("/training/practice/review").text
 
-    _as(client, author)
+    csrf = _as(client, author)
     today = client.get("/training").text
     assert "New comments on your practice" in today and "Try owning the delay." in today
     opened = client.get(page).text
     assert "Sam Ortiz" in opened and "Try owning the delay." in opened
+    assert "Mark 1 new comment read" in opened
+    assert "New comments on your practice" in client.get("/training").text  # a read wrote nothing
+    marked = client.post(f"{page}/read", data={"csrf_token": csrf}, follow_redirects=False)
+    assert marked.status_code == 303
     assert "New comments on your practice" not in client.get("/training").text
+    assert "new comment" not in client.get(page).text
 
 
 def test_leads_comment_on_any_reply_and_the_author_can_stop_sharing(
@@ -109,5 +114,8 @@ def test_the_api_shares_comments_and_hides_replies_from_strangers(
     too_long = client.post(f"{url}/comments", json={"body": "x" * 2001}, headers=theirs)
     assert too_long.status_code == 400 and "2000" in too_long.json()["detail"]
     got = client.get(url, headers=mine).json()
-    assert [c["body"] for c in got["comments"]] == ["Own the delay."]
+    assert [(c["body"], c["read"]) for c in got["comments"]] == [("Own the delay.", False)]
+    assert client.put(f"{url}/read", headers=theirs).status_code == 404  # only the author's
+    read = client.put(f"{url}/read", headers=mine).json()
+    assert [c["read"] for c in read["comments"]] == [True]
     assert got["labels"]["dismissive"]["present"] is True

@@ -138,8 +138,12 @@ def webhook_message(
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
-def job_status(session: SessionDep, user: ApiUser, job_id: IdPath) -> JobStatus:
-    """Status and progress of background work (e.g. scoring an import)."""
+def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
+    """Status and progress of background work (e.g. scoring an import).
+
+    For leads and admins: they start the work (imports, syncs, mining) and only their pages
+    show a job; its detail may name an import's file or error, which is not an agent's to read.
+    """
     job = session.get(JobRun, job_id)
     if job is None:
         raise NotFound(f"no job with id {job_id}")

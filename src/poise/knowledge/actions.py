@@ -19,7 +19,7 @@ from poise.auth.permissions import require_lead
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
-from poise.knowledge import search
+from poise.knowledge import queries, search
 from poise.knowledge.fcr import fcr_outcomes
 from poise.knowledge.mining import (
     MiningConfig,
@@ -143,12 +143,9 @@ def _owner(actor: User | None, wanted: int | None) -> int | None:
 
 
 def _may_edit(actor: User | None, article: Article) -> None:
-    """Leads edit anything; agents edit the drafts and reviews they wrote, never the published."""
-    if actor is None or actor.is_lead:
-        return
-    if article.status in ("draft", "in_review") and article.created_by_id == actor.id:
-        return
-    raise PermissionDenied("only a lead can change this article; flag it instead")
+    """Refuse unless :func:`queries.may_edit` allows (the rule the pages show)."""
+    if not queries.may_edit(actor, article):
+        raise PermissionDenied("only a lead can change this article; flag it instead")
 
 
 def create_article(

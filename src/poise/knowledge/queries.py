@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
-from poise.errors import NotFound
+from poise.errors import NotFound, PermissionDenied
 from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
 from poise.pagination import Page
 
@@ -68,6 +68,26 @@ def get_article(session: Session, *, actor: User, article_id: int) -> Article:
     )
     if article is None:
         raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+def may_edit(actor: User | None, article: Article) -> bool:
+    """Leads edit anything; agents edit the drafts and reviews they wrote, never the published.
+
+    The one rule for the edit page, the edit action and the article page's Edit link.
+    ``None`` is the trusted CLI.
+    """
+    if actor is None or actor.is_lead:
+        return True
+    return article.status in ("draft", "in_review") and article.created_by_id == actor.id
+
+
+def editable_article(session: Session, *, actor: User, article_id: int) -> Article:
+    """The article for its edit form, or PermissionDenied when the actor may only read it
+    (the form would otherwise show, and refuse only on saving)."""
+    article = get_article(session, actor=actor, article_id=article_id)
+    if not may_edit(actor, article):
+        raise PermissionDenied("only a lead can change this article; flag it instead")
     return article
 
 

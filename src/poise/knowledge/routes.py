@@ -416,8 +416,7 @@ def article_page(
         "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
         "labels": STATUS_LABELS,
         "flag_kinds": FLAG_KINDS,
-        "can_edit": user.is_lead
-        or (article.status in ("draft", "in_review") and article.created_by_id == user.id),
+        "can_edit": queries.may_edit(user, article),
         "conversation_id": conversation_id,
         "readable": visible_ids(session, user, _linked_conversations(article)),
     }
@@ -434,7 +433,7 @@ def _linked_conversations(article: Article) -> list[int]:
 def edit_page(
     request: Request, session: SessionDep, user: CurrentUser, article_id: IdPath
 ) -> HTMLResponse:
-    article = queries.get_article(session, actor=user, article_id=article_id)
+    article = queries.editable_article(session, actor=user, article_id=article_id)
     return _article_form(request, session, user, article, _form_values(article))
 
 
@@ -446,7 +445,7 @@ def edit(
     article_id: IdPath,
     fields: ArticleForm,
 ) -> HTMLResponse | RedirectResponse:
-    stored = queries.get_article(session, actor=user, article_id=article_id)
+    stored = queries.editable_article(session, actor=user, article_id=article_id)
     try:
         article = actions.update_article(session, actor=user, article_id=article_id, fields=fields)
     except InvalidInput as exc:

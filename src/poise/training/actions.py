@@ -412,7 +412,16 @@ def comment_on_practice(
 
 
 def mark_comments_read(session: Session, *, actor: User, attempt_id: int) -> int:
-    """The author opened the reply: its comments are no longer new. Returns how many were."""
+    """The author says the reply's comments are read, so Today stops listing them as new.
+    Returns how many were new.
+
+    An explicit request (a button), never a side effect of opening the reply: a page view
+    writes nothing. Only the author's comments-read state exists, so anyone else answers
+    "not found", as for sharing.
+    """
+    attempt = session.get(PracticeAttempt, attempt_id)
+    if attempt is None or attempt.user_id != actor.id:
+        raise NotFound("no such practice reply")
     comments = session.scalars(
         select(PracticeComment)
         .join(PracticeComment.attempt)

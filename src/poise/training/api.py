@@ -73,6 +73,7 @@ class CommentPublic(BaseModel):
     author: str | None
     body: str
     created_at: datetime
+    read: bool = Field(True, description="False until the reply's author marks it read")
 
 
 class PracticePublic(BaseModel):
@@ -173,6 +174,7 @@ def _comment_public(comment: PracticeComment) -> CommentPublic:
         author=comment.author.name if comment.author else None,
         body=comment.body,
         created_at=comment.created_at,
+        read=comment.read_at is not None,
     )
 
 
@@ -191,9 +193,14 @@ def practice_reply(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> Pr
     """A practice reply with its feedback and comments: for its author, leads, and teammates
     it was shared with."""
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
-    if attempt.user_id == user.id:
-        actions.mark_comments_read(session, actor=user, attempt_id=attempt.id)
     return _practice_public(attempt)
+
+
+@router.put("/practice/replies/{attempt_id}/read", response_model=PracticePublic)
+def mark_read(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> PracticePublic:
+    """The author marks the reply's comments read (reading the reply never does)."""
+    actions.mark_comments_read(session, actor=user, attempt_id=attempt_id)
+    return _practice_public(queries.practice_attempt(session, actor=user, attempt_id=attempt_id))
 
 
 @router.put("/practice/replies/{attempt_id}/share", response_model=PracticePublic)

@@ -354,7 +354,8 @@ class Reflection(Base):
 class PracticeComment(Base):
     """A lead's or teammate's comment on a practice reply: what a person sees that rules miss.
 
-    ``read_at`` is set when the reply's author opens it, so Today can say what is new.
+    ``read_at`` is set when the reply's author marks the comments read (a button on the
+    reply, never by opening it: a read writes nothing), so Today can say what is new.
     """
 
     __tablename__ = "training_practice_comments"

@@ -345,7 +345,7 @@ def practice_feedback_page(
 ) -> HTMLResponse:
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
     mine = attempt.user_id == user.id
-    new = actions.mark_comments_read(session, actor=user, attempt_id=attempt.id) if mine else 0
+    new = sum(1 for c in attempt.comments if c.read_at is None) if mine else 0
     context = {
         "attempt": attempt,
         "verdicts": verdicts_from(attempt.feedback),
@@ -374,6 +374,15 @@ def share_reply(
         else "No longer shared; comments so far stay.",
     )
     return redirect(f"/training/practice/replies/{attempt_id}")
+
+
+@router.post("/training/practice/replies/{attempt_id}/read")
+def mark_read(
+    request: Request, session: SessionDep, user: CurrentUser, attempt_id: IdPath
+) -> RedirectResponse:
+    """The author marks the reply's new comments read (Today's list of new ones shrinks)."""
+    actions.mark_comments_read(session, actor=user, attempt_id=attempt_id)
+    return redirect(f"/training/practice/replies/{attempt_id}#comments")
 
 
 @router.post("/training/practice/replies/{attempt_id}/comments")

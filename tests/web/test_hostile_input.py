@@ -1,0 +1,134 @@
+"""The hostile inputs issue #17 found giving 500s, each answered with a clear 4xx instead.
+
+Huge ids on every id route (2^63 broke SQLite, 2^31 PostgreSQL), superscript digits and the
+last day of year 9999 in filters, unknown source conversations, NUL bytes in text the database
+cannot store, a NUL in a static path; and the API's search highlight escaping stored text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.actions import create_api_token
+from poise.knowledge import actions as kb
+
+HUGE = (2**31, 2**63, 10**30)  # PostgreSQL's integer, SQLite's, and beyond both
+
+
+def _id_routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every (method, path) whose path carries an id."""
+    found = []
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and re.search(r"\{\w+_id\}", route.path):
+            found.extend((m, route.path) for m in sorted(route.methods - {"HEAD"}))
+    return found
+
+
+def test_an_id_past_any_database_integer_is_not_found_or_refused_never_a_500(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    csrf = sign_in(client, admin)
+    token = create_api_token(session, actor=None, user=admin)
+    routes = _id_routes(client)
+    assert len(routes) > 50  # the routing table, not a hand-picked few
+    wrong = []
+    for method, path in routes:
+        headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
+        if method != "GET" and not path.startswith("/api/"):
+            headers = {"X-CSRF-Token": csrf}
+        for value in HUGE:
+            url = re.sub(r"\{\w+\}", str(value), path)
+            status = client.request(method, url, headers=headers).status_code
+            if status not in (400, 401, 404, 422):
+                wrong.append(f"{method} {url} -> {status}")
+    assert not wrong, "\n".join(wrong)
+    client.cookies.clear()  # the issue's example, without signing in
+    assert client.get(f"/wall/{2**63}").status_code in (404, 422)
+
+
+def test_filters_refuse_superscript_digits_and_impossible_dates(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session, role="lead", team="Care"))
+    for query in ("assignee=²", "assignee=¹²", "opened_to=9999-12-31", "opened_from=0000-01-01"):
+        for page in ("/conversations", "/signals"):
+            status = client.get(f"{page}?{query}").status_code
+            assert status in (200, 400, 422), (page, query, status)
+    assert client.get("/conversations?opened_to=9999-12-31").status_code in (200, 400)
+
+
+def test_an_article_from_unknown_conversations_is_refused_not_a_500(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    body = {"title": "Vouchers", "issue": "Do you sell vouchers?", "source_conversation_ids": [987]}
+    answer = client.post("/api/v1/kb/articles", json=body, headers=headers)
+    assert answer.status_code in (400, 404, 422), answer.text
+    assert "987" in answer.text or "conversation" in answer.text
+    assert client.get("/api/v1/kb/articles", headers=headers).json()["total"] == 0
+
+
+def test_a_nul_byte_is_refused_with_the_field_named(client: TestClient, session: Session) -> None:
+    """PostgreSQL cannot store NUL: each was a DataError (500) there."""
+    lead = make_user(session, role="lead", team="Care")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    for url in ("/api/v1/kb/search?q=refund%00now", "/api/v1/conversations?product=a%00b"):
+        answer = client.get(url, headers=headers)
+        assert answer.status_code in (400, 422), (url, answer.text)
+    happy = client.post("/api/v1/happy-file", json={"text": "kind\x00words"}, headers=headers)
+    assert happy.status_code in (400, 422) and "text" in happy.text, happy.text
+    article = client.post(
+        "/api/v1/kb/articles", json={"title": "Re\x00fund", "issue": "Late"}, headers=headers
+    )
+    assert article.status_code in (400, 422) and "title" in article.text, article.text
+    sign_in(client, lead)
+    for page in ("/manual/search?q=refund%00now", "/conversations?product=a%00b"):
+        assert client.get(page).status_code in (400, 422), page
+    assert client.get("/static/x%00").status_code in (400, 404)
+
+
+def test_the_api_search_highlight_escapes_stored_text(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    fields = kb.ArticleFields(
+        title="Refund <b>late</b>", issue="My refund <script>alert(1)</script> is late"
+    )
+    article = kb.create_article(session, actor=lead, fields=fields)
+    kb.change_status(session, actor=None, article_id=article.id, status="published")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    hits = client.get("/api/v1/kb/search?q=refund", headers=headers).json()["hits"]
+    highlight = hits[0]["highlight"]
+    assert "<mark>" in highlight.lower()
+    assert "<script>" not in highlight and "<b>" not in highlight
+
+
+def test_hostile_import_files_are_refused_through_the_api(
+    client: TestClient, session: Session
+) -> None:
+    """A JSONL id that is ``true`` or an object, and 100,000 nested ``[``: tracebacks (500s)
+    through the API before; refused with a message now, and nothing stored."""
+    lead = make_user(session, role="lead")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    for data in (
+        b'{"conversation_id": true, "channel": "chat", "author_role": "customer", '
+        b'"body": "Hi", "sent_at": "2026-11-01T09:00:00Z"}\n',
+        b'{"conversation_id": {"a": 1}, "channel": "chat", "author_role": "customer", '
+        b'"body": "Hi", "sent_at": "2026-11-01T09:00:00Z"}\n',
+        b"[" * 100_000,
+    ):
+        answer = client.post(
+            "/api/v1/imports",
+            data={"format": "jsonl"},
+            files={"file": ("hostile.jsonl", data, "application/jsonl")},
+            headers=headers,
+        )
+        assert answer.status_code in (400, 422), answer.text
+        assert answer.json().get("detail") or answer.json().get("errors"), answer.text
+    listed = client.get("/api/v1/conversations", headers=headers).json()
+    assert listed["total"] == 0
