@@ -302,7 +302,7 @@ def test_export_refuses_a_folder_that_holds_files(cli_env: Settings, tmp_path: P
 
 
 def test_every_column_that_looks_like_a_secret_is_left_out() -> None:
-    looks_secret = re.compile(r"password|secret|token_hash|session_version|hash$")
+    looks_secret = re.compile(r"password|secret|credentials|token_hash|session_version|hash$")
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
             if looks_secret.search(column.name) and column.name != "sha256":

@@ -38,6 +38,8 @@ SECRET_COLUMNS: dict[str, frozenset[str]] = {
     "users": frozenset({"password_hash", "session_version"}),
     "api_tokens": frozenset({"token_hash"}),
     "integrations": frozenset({"secret"}),
+    "alert_rules": frozenset({"secret"}),
+    "connectors": frozenset({"credentials"}),
 }
 # Columns derived from text that Poise recomputes; large and meaningless outside Poise.
 DERIVED_COLUMNS: dict[str, frozenset[str]] = {
