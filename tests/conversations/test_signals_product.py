@@ -325,7 +325,7 @@ def _signals_fields(panel: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_assist_reads_stored_signals_only_while_they_are_current(session: Session) -> None:
-    load_demo(session, seed=4, conversations=30, now=datetime(2026, 11, 1, tzinfo=UTC))
+    load_demo(session, seed=8, conversations=30, now=datetime(2026, 11, 1, tzinfo=UTC))
     score_messages(session)
     convs = session.query(Conversation).order_by(Conversation.id).all()
     drifted = 0

@@ -204,6 +204,10 @@ def test_a_lead_sees_only_their_team_and_agents_see_no_dashboard(
     assert client.get(f"/insights/export/summary.csv?team={world.b1.team_id}").status_code == 403
     drill = f"/insights/conversations?{PERIOD}&metric=all&team={world.b1.team_id}"
     assert client.get(drill).status_code == 403
+    assert client.get(f"/insights/hotspots?team={world.b1.team_id}").status_code == 403
+    one = f"/insights/hotspot?kind=product&value=Router&team={world.b1.team_id}"
+    assert client.get(one).status_code == 403
+    assert client.get(f"/insights/export/hotspots.csv?team={world.b1.team_id}").status_code == 403
 
 
 def test_agents_are_sent_to_their_own_exposure(

@@ -121,6 +121,25 @@ def test_a_rise_across_most_products_is_pervasive_not_a_hotspot(
     )
 
 
+def test_one_products_incident_is_specific_even_when_others_drift_up(
+    client: TestClient, session: Session
+) -> None:
+    """Camera's incident lifts the overall rate and two products rise by a conversation or
+    two: most products "rose", but without Camera the rise is noise, so not pervasive."""
+    admin = make_user(session, role="admin")
+    now_unhappy = {"Router": 17, "Mesh": 16, "Modem": 13, "Camera": 50}
+    for product, unhappy in now_unhappy.items():
+        add_conversations(session, n=100, opened=BEFORE, product=product, unhappy=15)
+        add_conversations(session, n=100, opened=NOW, product=product, unhappy=unhappy)
+    report = _report(client, session, admin)
+    pervasive = report["pervasive"]
+    assert (pervasive["rising"], pervasive["products"]) == (3, 4)
+    assert (pervasive["previous_unhappy_rate"], pervasive["unhappy_rate"]) == (0.15, 0.24)
+    assert one_sided_p(96, 400, 60, 400) < 0.01  # the overall rise alone is significant
+    assert pervasive["p_value"] > 0.3 and pervasive["pervasive"] is False
+    assert ("product", "Camera") in _alarms(report)
+
+
 def test_the_statistics_on_textbook_numbers() -> None:
     # 30% of 100 against 10% of 100: z = 3.54, p ≈ 0.0002
     assert abs(one_sided_p(30, 100, 10, 100) - 0.0002) < 0.0001

@@ -110,6 +110,7 @@ class Contact:
     drift: Issue | None = None
     contact_number: int = 1
     parent: Contact | None = None
+    incident: bool = False  # caught by the bad firmware release
 
 
 @dataclass(slots=True)
@@ -336,13 +337,15 @@ def _customer_words(rng: random.Random, thread: _Thread, kind: str, index: int) 
     if kind == "open":
         suffix = pick(rng, s.SUFFIXES[mood])
         if contact.parent is None:
-            core = pick(rng, issue.reports)
+            reports = s.INCIDENT_REPORTS if contact.incident and negative else issue.reports
+            core = pick(rng, reports)
             if contact.channel == "phone":
                 return join(f"{pick(rng, s.PHONE_OPENERS)} {lower_first(core)}", suffix)
             prefix = "" if contact.channel == "social" else pick(rng, s.PREFIXES[mood])
             return join(prefix, cap(core), suffix)
         if issue is contact.parent.issue:  # the same problem again
-            core = carry_on(pick(rng, s.FOLLOW_UP_INTROS), pick(rng, issue.recurrences))
+            recurrences = s.INCIDENT_RECURRENCES if contact.incident else issue.recurrences
+            core = carry_on(pick(rng, s.FOLLOW_UP_INTROS), pick(rng, recurrences))
         else:  # another problem with the same feature
             core = carry_on(pick(rng, s.SIBLING_INTROS), pick(rng, issue.reports))
         return join(core, suffix)
@@ -474,6 +477,8 @@ def _rating(
     else:
         level = 2 if contact.mood in s.NEGATIVE_MOODS else 0 if contact.mood == "grateful" else 1
     if contact.parent is not None and rng.random() < 0.5:
+        level += 1
+    if contact.incident and rng.random() < 0.75:  # a workaround for a release that broke it
         level += 1
     if thread.loops >= 2 and rng.random() < 0.5:
         level += 1

@@ -56,10 +56,14 @@ HOUR_WEIGHTS = (
     0.3,
 )
 GROWTH = 0.25  # volume grows by a quarter over the period, as a young product's does
-# A bad router firmware release: a few days when its complaints pile up (a hotspot to find).
-INCIDENT_START = 0.3  # days before now, as a share of the period
-INCIDENT_DAYS = 4
-INCIDENT_BOOST = {"firmware_broke_wifi": 30.0, "wifi_drops": 2.0}
+# A bad router firmware release: a few days when its complaints pile up, from customers who are
+# upset, come back and rate us low (a true hotspot for insights to find, not a planted flag).
+# It lies within the last four weeks, so the default 28-day insights window sees it.
+INCIDENT_START = 0.13  # days before now, as a share of the period
+INCIDENT_DAYS = 5
+INCIDENT_ISSUE = "firmware_broke_wifi"
+INCIDENT_BOOST = {INCIDENT_ISSUE: 30.0, "wifi_drops": 2.0}
+INCIDENT_REPEAT_WEIGHT = 4  # a customer the release hit is this much likelier to come back
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 COUNTS = ("one", "two", "three", "four", "five")
 AMOUNTS: dict[str, tuple[str, ...]] = {
@@ -183,7 +187,9 @@ class _Planner:
             in_incident = self.incident_from <= opened_at < self.incident_to
             weights = self.incident_weights if in_incident else self.issue_weights
             issue = rng.choices(ISSUES, cum_weights=weights)[0]
-            mood = rng.choices(scripts.MOODS, scripts.MOOD_WEIGHTS)[0]
+            incident = in_incident and issue.key == INCIDENT_ISSUE
+            moods = scripts.INCIDENT_MOOD_WEIGHTS if incident else scripts.MOOD_WEIGHTS
+            mood = rng.choices(scripts.MOODS, moods)[0]
             agent = self._agent(issue.team)
             contact = Contact(
                 opened_at=opened_at,
@@ -194,6 +200,7 @@ class _Planner:
                 agent=agent,
                 subject=pick(rng, issue.subjects),
                 slots=self._slots(issue, customer, opened_at),
+                incident=incident,
             )
             self._finish(contact)
             contacts.append(contact)
@@ -203,7 +210,12 @@ class _Planner:
         """Follow-ups 1–6 days after an earlier contact: same customer, product and feature."""
         rng = self.rng
         latest = self.now - timedelta(days=1, hours=1)
-        parents = [c for c in earlier if c.opened_at <= latest]
+        parents = [
+            c
+            for c in earlier
+            if c.opened_at <= latest
+            for _ in range(INCIDENT_REPEAT_WEIGHT if c.incident else 1)
+        ]
         repeats: list[Contact] = []
         while parents and len(repeats) < count:
             eligible = [c for c in repeats if c.opened_at <= latest]
@@ -251,6 +263,7 @@ class _Planner:
             slots=slots,
             contact_number=number,
             parent=parent,
+            incident=parent.incident and issue is parent.issue,
         )
         self._finish(contact)
         return contact

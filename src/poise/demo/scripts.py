@@ -446,3 +446,43 @@ COMMENTS_BY_FEATURE: dict[str, tuple[str, ...]] = {
     "sync": ("Still missing data.",),
     "export": ("Still can't get a usable export.",),
 }
+
+# ------------------------------------------------------------------ the bad firmware release
+# A real incident is not a run of calm bug reports: people lost a working day, the children's
+# homework, the baby monitor, and they say so. Customers caught by the bad release open in a
+# darker mood (calm, confused, anxious, frustrated, angry, abusive, grateful, as MOODS)...
+INCIDENT_MOOD_WEIGHTS: tuple[float, ...] = (18, 5, 6, 34, 28, 6, 3)
+# ...and the upset ones open with what the release did to them, in their own words.
+INCIDENT_REPORTS: tuple[str, ...] = (
+    "your {fw} update knocked every device in the house off the wifi overnight. I work from "
+    "home and I've lost a whole day of work because of it.",
+    "the router installed {fw} by itself and now the TV, the printer and my son's laptop can't "
+    "connect. Nobody asked for this update and nobody warned us.",
+    "I'm really disappointed. I paid {amount} for the Router X2 and an automatic update I never "
+    "agreed to has broken it.",
+    "since {fw} half of our devices are offline. I've restarted it five times, reset it once "
+    "and wasted my whole evening on your mess.",
+    "the {fw} update has wrecked my wifi and I'm sick of it. If it isn't fixed this week I'm "
+    "sending the router back and switching to another brand.",
+    "how does an update like {fw} even get released? My wifi has been useless for two days "
+    "and your status page says everything is fine. Shambolic.",
+    "I've been a customer for {years} years and I've never been this let down. After the {fw} "
+    "update nothing connects to the 5 GHz network and nobody seems to care.",
+    "the baby monitor dropped off the wifi when the router forced {fw} on us. We couldn't hear "
+    "our daughter all night. I'm angry and frankly scared.",
+    "I've now spent three hours in your forums and on hold about the {fw} update. Half my "
+    "devices still have no wifi and nobody can tell me when it will be fixed.",
+    "your update broke my wifi the night before {stake}. I'm furious.",
+    "I'm fed up. Your {fw} update broke the wifi for every older device in the house and I've "
+    "been on hold for an hour.",
+    "worst update ever. Since {fw} my printer, TV and laptop can't get online and I've wasted "
+    "two evenings on it.",
+)
+# The same customers coming back because the workaround did not hold.
+INCIDENT_RECURRENCES: tuple[str, ...] = (
+    "the {fw} problem is back. Your rollback lasted one day and I'm fed up.",
+    "nothing has changed since I last wrote. My devices still can't connect after {fw} and "
+    "I'm losing patience.",
+    "I was promised a fix for {fw} and it still hasn't arrived. I want a refund for the router.",
+    "still broken. That's {contact_count} times I've had to contact you about your update.",
+)

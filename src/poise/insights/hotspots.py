@@ -9,7 +9,9 @@ alarm; the p-values of all tests together are then held to a false discovery rat
 
 **Pervasive**: unhappy openings rose against the previous period in most products at once
 (``PERVASIVE_SHARE`` of those with enough traffic in both) and the overall rise is itself
-significant. That points at a larger cause — an outage, a policy, a release — not one product.
+significant, even without the product that rose most: one product's incident lifts the overall
+rate too, and a coin-flip rise elsewhere must not turn it into "pervasive". That points at a
+larger cause — an outage, a policy, a release — not one product.
 """
 
 from __future__ import annotations
@@ -241,7 +243,10 @@ def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
             rising.append(product)
     n_now, u_now = sum(n for n, _ in now.values()), sum(u for _, u in now.values())
     n_before, u_before = sum(n for n, _ in before.values()), sum(u for _, u in before.values())
-    p_value = one_sided_p(u_now, n_now, u_before, n_before)
+    top = _top_riser(now, before)
+    n1, u1 = now.get(top, (0, 0))
+    n0, u0 = before.get(top, (0, 0))
+    p_value = one_sided_p(u_now - u1, n_now - n1, u_before - u0, n_before - n0)
     is_pervasive = (
         considered >= PERVASIVE_PRODUCTS
         and len(rising) >= PERVASIVE_SHARE * considered
@@ -256,6 +261,17 @@ def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
         pervasive=is_pervasive,
         rising_products=sorted(rising),
     )
+
+
+def _top_riser(now: dict[str, tuple[int, int]], before: dict[str, tuple[int, int]]) -> str:
+    """The product with the most unhappy openings above its own previous rate ("" if none)."""
+
+    def excess(product: str) -> float:
+        n, u = now[product]
+        n0, u0 = before.get(product, (0, 0))
+        return u - n * (u0 / n0 if n0 else 0.0)
+
+    return max(sorted(now), key=excess, default="")
 
 
 # --- One hotspot -----------------------------------------------------------------------------
