@@ -5,6 +5,7 @@ The label files in ``tests/fixtures/labels/`` hold ids and labels only: the text
 joined here. Usage::
 
     python benchmarks/labelled_sets.py write --out FOLDER [--data-dir ../shared/data]
+    python benchmarks/labelled_sets.py kudos
     poise eval negativity --data FOLDER/twcs_feeling.jsonl
     poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
 
@@ -23,6 +24,14 @@ How the sets were drawn (the seeds are the defaults below):
   drawn with ``random.Random(ABUSE_SEED)``; the rest matching ``TWCS_MORE``; then, because the
   twcs sample holds few insults aimed at people, TweetSumm customer turns (real twcs tweets
   from the whole corpus, not in the sample) matching ``TWEETSUMM_FIRST``, then ``TWEETSUMM_MORE``.
+- ``kudos_praise``: 100 rated comments for the kudos picker (see ``draw_kudos``): airline tweets
+  of the evaluation-only test half (45 the crowd called positive, 25 neutral, 10 negative, so
+  most look like a green robot's comment) and 20 twcs customer tweets that say thanks (the
+  thanks-and-a-request kind). Each was read and labelled ``praise`` by hand, blind to the
+  picker: praise thanks or praises the agent, the company or its service and asks, reports
+  or mocks nothing ("I will. Thanks." is praise; "thank you! It's # 1875 from BWI, keep seeing
+  different stats" is not; excitement about news is not). ``python benchmarks/labelled_sets.py
+  kudos`` scores the picker on it.
 """
 
 from __future__ import annotations
