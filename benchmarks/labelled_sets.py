@@ -5,6 +5,7 @@ The label files in ``tests/fixtures/labels/`` hold ids and labels only: the text
 joined here. Usage::
 
     python benchmarks/labelled_sets.py write --out FOLDER [--data-dir ../shared/data]
+    python benchmarks/labelled_sets.py kudos
     poise eval negativity --data FOLDER/twcs_feeling.jsonl
     poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
 
@@ -23,12 +24,21 @@ How the sets were drawn (the seeds are the defaults below):
   drawn with ``random.Random(ABUSE_SEED)``; the rest matching ``TWCS_MORE``; then, because the
   twcs sample holds few insults aimed at people, TweetSumm customer turns (real twcs tweets
   from the whole corpus, not in the sample) matching ``TWEETSUMM_FIRST``, then ``TWEETSUMM_MORE``.
+- ``kudos_praise``: 100 rated comments for the kudos picker (see ``draw_kudos``): airline tweets
+  of the evaluation-only test half (45 the crowd called positive, 25 neutral, 10 negative, so
+  most look like a green robot's comment) and 20 twcs customer tweets that say thanks (the
+  thanks-and-a-request kind). Each was read and labelled ``praise`` by hand, blind to the
+  picker: praise thanks or praises the agent, the company or its service and asks, reports
+  or mocks nothing ("I will. Thanks." is praise; "thank you! It's # 1875 from BWI, keep seeing
+  different stats" is not; excitement about news is not). ``python benchmarks/labelled_sets.py
+  kudos`` scores the picker on it.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import random
@@ -38,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poise.signals.training.data import default_data_dir
+from poise.signals.training.data import airline_half, default_data_dir
 
 LABELS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labels"
 FEELINGS = ("very_negative", "negative", "neutral", "positive", "very_positive")
@@ -46,6 +56,17 @@ NEGATIVE_FEELINGS = frozenset(FEELINGS[:2])
 FEELING_SEED = 20261203
 OPENINGS_SEED = 20261204
 ABUSE_SEED = 20261205
+KUDOS_SEED = 20261206
+# How many rated comments the kudos set takes from each stratum (airline labels only stratify
+# the draw; every comment is labelled again by hand as praise or not).
+KUDOS_STRATA = (
+    ("airline", "positive", 45),
+    ("airline", "neutral", 25),
+    ("airline", "negative", 10),
+)
+KUDOS_TWCS_N = 20
+# twcs customer tweets that thank someone: the hard cases (thanks and a request in one tweet).
+THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|appreciate\w*|grateful)\b", re.IGNORECASE)
 FEELING_N = 300
 OPENINGS_N = 200
 ABUSE_RANDOM_N = 60
@@ -226,6 +247,132 @@ def draw_abuse(data_dir: Path, seed: int = ABUSE_SEED) -> list[Candidate]:
     return [_twcs_candidate(t) for t in drawn] + found
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A rated comment of the kudos set: an airline tweet (``row`` of Tweets.csv) or a twcs one."""
+
+    source: str  # "airline" or "twcs"
+    row: int
+    text: str
+    tweet_id: int | None = None
+
+    def key(self) -> dict[str, Any]:
+        """What a label row stores to find this comment again: ids and a text digest, no text."""
+        if self.source == "twcs":
+            return {"source": "twcs", "row": self.row, "tweet_id": self.tweet_id}
+        return {"source": "airline", "row": self.row, "digest": text_digest(self.text)}
+
+
+def text_digest(text: str) -> str:
+    """A short digest that proves a row still holds the text that was labelled."""
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def load_airline_rows(data_dir: Path) -> list[tuple[int, str, str]]:
+    """(row, label, text) of Tweets.csv, first copy of each text only; rows count from 0."""
+    path = data_dir / "twitter-airline-sentiment" / "Tweets.csv"
+    seen: set[str] = set()
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for i, record in enumerate(csv.DictReader(handle)):
+            if record["text"] not in seen:
+                seen.add(record["text"])
+                rows.append((i, record["airline_sentiment"], record["text"]))
+    return rows
+
+
+def draw_kudos(data_dir: Path, seed: int = KUDOS_SEED) -> list[Comment]:
+    """The kudos set's 100 rated comments in labelling order.
+
+    Airline tweets from the evaluation-only test half (the feeling model was compared on the
+    dev half), shuffled with ``random.Random(seed)`` and taken per stratum, then twcs customer
+    tweets that thank someone, shuffled with ``random.Random(seed + 1)``.
+    """
+    airline = [r for r in load_airline_rows(data_dir) if airline_half(r[2]) == "test"]
+    random.Random(seed).shuffle(airline)
+    drawn: list[Comment] = []
+    for _, label, n in KUDOS_STRATA:
+        drawn += [Comment("airline", row, text) for row, lab, text in airline if lab == label][:n]
+    thanks = [t for t in customer_tweets(load_twcs(data_dir)) if THANKS.search(t.text)]
+    random.Random(seed + 1).shuffle(thanks)
+    drawn += [Comment("twcs", t.row, t.text, t.tweet_id) for t in thanks[:KUDOS_TWCS_N]]
+    return drawn
+
+
+def kudos_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """The labelled kudos set joined with its text: ``text``, ``praise`` and the row's key."""
+    airline = {row: text for row, _, text in load_airline_rows(data_dir)}
+    tweets = load_twcs(data_dir)
+    for row in read_labels("kudos_praise"):
+        if row["source"] == "twcs":
+            text = tweets[row["tweet_id"]].text
+        else:
+            text = airline[row["row"]]
+            if text_digest(text) != row["digest"]:
+                raise ValueError(f"airline row {row['row']} no longer holds the labelled text")
+        yield {"text": text, "praise": row["praise"], "position": row["position"]}
+
+
+KUDOS_TEAMS = 200
+KUDOS_TEAM_SIZE = 10
+
+
+@dataclass(frozen=True)
+class KudosScore:
+    """How well the kudos picker keeps to praise on the labelled set.
+
+    ``precision`` is over every comment the picker lets onto a board (the collector may take
+    any of them); ``proposed_precision`` over the one it proposes per person, for
+    ``KUDOS_TEAMS`` random teams whose members each hold ``KUDOS_TEAM_SIZE`` rated comments.
+    """
+
+    kept: int
+    kept_praise: int
+    praise: int
+    proposals: int
+    proposals_praise: int
+    mistakes: list[str]
+
+    @property
+    def precision(self) -> float:
+        return self.kept_praise / self.kept if self.kept else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.kept_praise / self.praise if self.praise else 1.0
+
+    @property
+    def proposed_precision(self) -> float:
+        return self.proposals_praise / self.proposals if self.proposals else 1.0
+
+
+def score_kudos(rows: list[dict[str, Any]], seed: int = KUDOS_SEED) -> KudosScore:
+    """Run the kudos round's own filter and ranking on the labelled rated comments."""
+    from poise.morale.praise import is_praise
+    from poise.morale.ranking import rank_comments
+
+    kept = [is_praise(r["text"]) for r in rows]
+    proposals = proposals_praise = 0
+    rng = random.Random(seed)
+    for _ in range(KUDOS_TEAMS):
+        order = list(range(len(rows)))
+        rng.shuffle(order)
+        for start in range(0, len(order), KUDOS_TEAM_SIZE):
+            mine = [i for i in order[start : start + KUDOS_TEAM_SIZE] if kept[i]]
+            ranked = rank_comments([(rows[i]["text"], str(i)) for i in mine])
+            if ranked:
+                proposals += 1
+                proposals_praise += rows[int(ranked[0].source_key or 0)]["praise"]
+    return KudosScore(
+        kept=sum(kept),
+        kept_praise=sum(k and r["praise"] for k, r in zip(kept, rows, strict=True)),
+        praise=sum(r["praise"] for r in rows),
+        proposals=proposals,
+        proposals_praise=proposals_praise,
+        mistakes=[r["text"] for k, r in zip(kept, rows, strict=True) if k and not r["praise"]],
+    )
+
+
 def read_labels(name: str, folder: Path = LABELS) -> list[dict[str, Any]]:
     """The rows of one label file (``name`` without ``.jsonl``)."""
     lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
@@ -297,8 +444,11 @@ def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
                 shown = text if role == "customer" else text[:110]
                 print(f"  {'C' if role == 'customer' else 'a'}: {' '.join(shown.split())}")
         return
+    rows: list[Candidate] | list[Comment]
     if kind == "feeling":
         rows = [_twcs_candidate(t) for t in draw_feeling(load_twcs(data_dir))]
+    elif kind == "kudos":
+        rows = draw_kudos(data_dir)
     else:
         rows = draw_abuse(data_dir)
     for i, row in enumerate(rows[start : start + count], start):
@@ -309,15 +459,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="shared data (default: ../shared/data)")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("kudos", help="score the kudos picker on the labelled rated comments")
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
-    draw.add_argument("kind", choices=("feeling", "openings", "abuse"))
+    draw.add_argument("kind", choices=("feeling", "openings", "abuse", "kudos"))
     draw.add_argument("--start", type=int, default=0)
     draw.add_argument("--count", type=int, default=50)
     args = parser.parse_args()
     data_dir = args.data_dir or default_data_dir()
-    if args.command == "write":
+    if args.command == "kudos":
+        result = score_kudos(list(kudos_rows(data_dir)))
+        print(f"kept {result.kept} of which praise {result.kept_praise} (of {result.praise})")
+        print(f"precision {result.precision:.3f} recall {result.recall:.3f}")
+        print(f"proposed per person: {result.proposed_precision:.3f} ({result.proposals})")
+        for text in result.mistakes:
+            print("  not praise, kept:", " ".join(text.split()))
+    elif args.command == "write":
         for name, n in write(args.out, data_dir).items():
             print(f"{n:5} rows -> {args.out / name}")
     else:

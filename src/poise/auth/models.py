@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from poise.db.base import Base, UTCDateTime, utcnow
@@ -26,6 +27,8 @@ class Team(Base):
     early_warning_level: Mapped[str] = mapped_column(
         String(16), default="negative", server_default="negative"
     )
+    # AutoQA: the six-label reply feedback on agents' real replies, only when the team opts in.
+    autoqa: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
 

@@ -18,7 +18,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.conversations.models import Message
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale.redaction import StaffNames, redact
 from poise.training import schedule
 from poise.training.feedback import label_reply
@@ -435,3 +435,18 @@ def mark_comments_read(session: Session, *, actor: User, attempt_id: int) -> int
     if comments:
         session.commit()
     return len(comments)
+
+
+def set_autoqa(session: Session, *, actor: User, team_id: int, enabled: bool) -> Team:
+    """Turn AutoQA on or off for a team: its lead or an admin decides (opt-in per team)."""
+    from poise.training.autoqa import may_see_team_shares
+
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("no such team")
+    require_lead(actor)
+    if not may_see_team_shares(actor, team_id):
+        raise PermissionDenied("only the team's lead or an admin can change its AutoQA")
+    team.autoqa = enabled
+    session.commit()
+    return team

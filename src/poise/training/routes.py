@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -396,3 +397,36 @@ def comment_on_reply(
     actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
     flash(request, "Comment added.")
     return redirect(f"/training/practice/replies/{attempt_id}#comments")
+
+
+@router.get("/training/autoqa", response_class=HTMLResponse)
+def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """AutoQA: your own replies' feedback; for a lead, the team's shares (never people)."""
+    from poise.auth.models import Team
+    from poise.training import autoqa
+
+    teams = (
+        session.scalars(select(Team).order_by(Team.name)).all()
+        if user.is_admin
+        else ([user.team] if user.is_lead and user.team is not None else [])
+    )
+    context = {
+        "opted_in": autoqa.team_opted_in(session, user.team_id),
+        "mine": autoqa.my_feedback(session, actor=user),
+        "shares": [autoqa.team_shares(session, actor=user, team_id=t.id) for t in teams],
+    }
+    return render(request, "training/autoqa.html", context)
+
+
+@router.post("/training/autoqa/teams/{team_id}")
+def autoqa_setting(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    team_id: IdPath,
+    enabled: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """A lead opts their team in to AutoQA, or out again."""
+    team = actions.set_autoqa(session, actor=user, team_id=team_id, enabled=enabled == "1")
+    flash(request, f"AutoQA is {'on' if team.autoqa else 'off'} for {team.name}.")
+    return redirect("/training/autoqa")

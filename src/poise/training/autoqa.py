@@ -1,0 +1,110 @@
+"""AutoQA: the practice feedback's six labels on agents' real replies, for teams that opt in.
+
+Who sees what (Zendesk QA and MaestroQA score whole conversations; this is gentler):
+
+- an agent sees the feedback on their **own** replies only, privately, in Training;
+- a lead (of that team) or an admin sees **team-level shares** only: of the team's replies,
+  how many acknowledge, apologise, blame… Never a ranking or a list of people.
+
+Feedback is computed when the page is read and never stored, so a page view writes nothing
+and a better model improves old replies too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import Team, User
+from poise.conversations.models import Conversation, Message
+from poise.errors import NotFound, PermissionDenied
+from poise.training.feedback import LABELS, TITLES, LabelVerdict, label_reply
+
+RECENT_REPLIES = 30  # an agent's page shows their latest replies
+TEAM_SAMPLE = 500  # team shares read the team's latest replies
+
+
+@dataclass(frozen=True)
+class ReplyFeedback:
+    """One of the reader's own replies with its six verdicts."""
+
+    message_id: int
+    conversation_id: int
+    subject: str
+    body: str
+    verdicts: list[LabelVerdict]
+
+
+@dataclass(frozen=True)
+class TeamShares:
+    """Of ``replies`` team replies, the share carrying each label (no person is named)."""
+
+    team: Team
+    replies: int
+    shares: dict[str, float]
+
+    def rows(self) -> list[tuple[str, str, float]]:
+        """(label, title, share) in the labels' usual order."""
+        return [(label, TITLES[label], self.shares[label]) for label in LABELS]
+
+
+def team_opted_in(session: Session, team_id: int | None) -> bool:
+    """Whether the team has turned AutoQA on (no team: never)."""
+    team = session.get(Team, team_id) if team_id is not None else None
+    return bool(team and team.autoqa)
+
+
+def _agent_replies(session: Session, user_ids: list[int], limit: int) -> list[Message]:
+    query = (
+        select(Message)
+        .where(Message.author_role == "agent", Message.author_user_id.in_(user_ids))
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def my_feedback(session: Session, *, actor: User) -> list[ReplyFeedback]:
+    """The actor's own latest real replies with feedback; empty unless their team opted in."""
+    if not team_opted_in(session, actor.team_id):
+        return []
+    replies = _agent_replies(session, [actor.id], RECENT_REPLIES)
+    ids = {m.conversation_id for m in replies}
+    rows = session.execute(
+        select(Conversation.id, Conversation.subject).where(Conversation.id.in_(ids))
+    )
+    subjects: dict[int, str] = {conv_id: subject for conv_id, subject in rows}
+    return [
+        ReplyFeedback(
+            m.id,
+            m.conversation_id,
+            subjects.get(m.conversation_id) or "",
+            m.body,
+            list(label_reply(m.body).values()),
+        )
+        for m in replies
+    ]
+
+
+def may_see_team_shares(actor: User, team_id: int) -> bool:
+    """Admins see every team's shares; a lead sees their own team's."""
+    return actor.is_admin or (actor.is_lead and actor.team_id == team_id)
+
+
+def team_shares(session: Session, *, actor: User, team_id: int) -> TeamShares:
+    """The share of the team's latest replies carrying each label (lead of it or admin)."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("no such team")
+    if not may_see_team_shares(actor, team_id):
+        raise PermissionDenied("only the team's lead or an admin sees its AutoQA shares")
+    members = [u.id for u in team.members]
+    replies = _agent_replies(session, members, TEAM_SAMPLE) if team.autoqa and members else []
+    counts = dict.fromkeys(LABELS, 0)
+    for message in replies:
+        for label, verdict in label_reply(message.body).items():
+            counts[label] += verdict.present
+    n = len(replies)
+    return TeamShares(team, n, {label: counts[label] / n if n else 0.0 for label in LABELS})

@@ -1,0 +1,87 @@
+"""AutoQA in a real browser: an agent sees the feedback on their own replies and not a
+teammate's; their lead sees the team's shares and no one's replies or names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, make_conversation, make_user
+from poise.auth.models import Team, User
+from poise.conversations.models import Message
+from poise.training import actions
+from poise.training.feedback import label_reply
+
+pytestmark = pytest.mark.browser
+
+MAYA_REPLY = "You should have read the terms before booking, the fare was non-refundable."
+BEN_REPLY = "I'm so sorry about the double charge, I've refunded it and will email you today."
+
+
+def _reply(session: Session, agent: User, body: str) -> None:
+    conv = make_conversation(session, subject=f"{agent.name}'s conversation")
+    conv.assignee_id = agent.id
+    session.add(
+        Message(
+            conversation_id=conv.id,
+            external_id=f"r-{agent.id}",
+            author_role="agent",
+            author_name=agent.name,
+            author_user_id=agent.id,
+            body=body,
+            sent_at=datetime(2026, 11, 2, 9, 6, tzinfo=UTC),
+        )
+    )
+    session.commit()
+
+
+def _sign_in(page: Any, base: str, user: User) -> None:
+    page.goto(f"{base}/login?next=/training/autoqa")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/training/autoqa")
+
+
+def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    lead = make_user(session, role="lead", name="Lena Lead", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    ben = make_user(session, name="Ben Okoro", team="Care")
+    _reply(session, maya, MAYA_REPLY)
+    _reply(session, ben, BEN_REPLY)
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    page = browser_page
+
+    _sign_in(page, live_server, maya)  # off until the team opts in
+    assert "AutoQA is off for your team" in page.inner_text(".autoqa-mine")
+    actions.set_autoqa(session, actor=lead, team_id=team.id, enabled=True)
+    label_reply("Thanks for waiting.")  # load the encoder here, not inside the page's timeout
+
+    page.reload()
+    replies = page.locator(".autoqa-reply")
+    assert replies.count() == 1
+    assert MAYA_REPLY in replies.inner_text()
+    blame = replies.locator('.verdict[data-label="blames_customer"]')
+    assert "yes" in blame.inner_text() and "fix" in (blame.get_attribute("class") or "")
+    body = page.inner_text("main")
+    assert BEN_REPLY not in body and "Ben Okoro" not in body
+    assert page.locator(".autoqa-team").count() == 0, "an agent sees no team shares"
+
+    page.goto(f"{live_server}/logout")
+    page.context.clear_cookies()
+    _sign_in(page, live_server, lead)
+    shares = page.locator(f'.autoqa-team[data-team="{team.id}"]')
+    assert "of the team's 2 latest replies" in shares.inner_text().lower()
+    assert shares.locator('tr[data-label="blames_customer"] td').nth(1).inner_text() == "50%"
+    assert shares.locator('tr[data-label="apologizes"] td').nth(1).inner_text() == "50%"
+    body = page.inner_text("main")
+    for private in (MAYA_REPLY, BEN_REPLY, "Maya Lopez", "Ben Okoro"):
+        assert private not in body, f"a lead sees shares only, not {private!r}"

@@ -1,0 +1,92 @@
+"""AutoQA's permissions: opt-in per team by its lead (or an admin), an agent's feedback is
+their own, a lead sees their own team's shares only, and reading the page writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import make_conversation, make_user, sign_in
+from poise.auth.models import Team, User
+from poise.conversations.models import Message
+from poise.errors import PermissionDenied
+from poise.training import actions, autoqa
+
+BLAME = "You should have read the terms before booking, the fare was non-refundable."
+SORRY = "I'm so sorry about the double charge, I've refunded it and will email you today."
+
+
+def _reply(session: Session, agent: User, body: str) -> None:
+    conv = make_conversation(session)
+    session.add(
+        Message(
+            conversation_id=conv.id,
+            external_id=f"r-{agent.id}-{len(body)}",
+            author_role="agent",
+            author_user_id=agent.id,
+            body=body,
+            sent_at=datetime(2026, 11, 2, 9, 6, tzinfo=UTC),
+        )
+    )
+    session.commit()
+
+
+def _team(session: Session, name: str) -> Team:
+    return session.scalars(select(Team).where(Team.name == name)).one()
+
+
+def test_feedback_is_opt_in_and_each_agent_sees_only_their_own(session: Session) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    maya = make_user(session, team="Care")
+    ben = make_user(session, team="Care")
+    _reply(session, maya, BLAME)
+    _reply(session, ben, SORRY)
+    assert autoqa.my_feedback(session, actor=maya) == []  # off by default
+    with pytest.raises(PermissionDenied):
+        actions.set_autoqa(session, actor=maya, team_id=_team(session, "Care").id, enabled=True)
+    actions.set_autoqa(session, actor=lead, team_id=_team(session, "Care").id, enabled=True)
+    mine = autoqa.my_feedback(session, actor=maya)
+    assert [r.body for r in mine] == [BLAME]
+    verdicts = {v.label: v.present for v in mine[0].verdicts}
+    assert verdicts["blames_customer"] and not verdicts["apologizes"]
+    assert [r.body for r in autoqa.my_feedback(session, actor=ben)] == [SORRY]
+
+
+def test_a_lead_sees_shares_of_their_own_team_only(session: Session) -> None:
+    care_lead = make_user(session, role="lead", team="Care")
+    other_lead = make_user(session, role="lead", team="Billing")
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="Care")
+    _reply(session, agent, BLAME)
+    care = _team(session, "Care")
+    actions.set_autoqa(session, actor=admin, team_id=care.id, enabled=True)
+    shares = autoqa.team_shares(session, actor=care_lead, team_id=care.id)
+    assert shares.replies == 1 and shares.shares["blames_customer"] == 1.0
+    for outsider in (other_lead, agent):
+        with pytest.raises(PermissionDenied):
+            autoqa.team_shares(session, actor=outsider, team_id=care.id)
+    with pytest.raises(PermissionDenied):
+        actions.set_autoqa(session, actor=other_lead, team_id=care.id, enabled=False)
+
+
+def test_the_page_writes_nothing_and_only_a_lead_may_switch_it(
+    client: TestClient, session: Session
+) -> None:
+    make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    care = _team(session, "Care")
+    csrf = sign_in(client, agent)
+    before = session.scalar(select(Team.autoqa).where(Team.id == care.id))
+    assert client.get("/training/autoqa").status_code == 200
+    refused = client.post(
+        f"/training/autoqa/teams/{care.id}",
+        data={"csrf_token": csrf, "enabled": "1"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    session.expire_all()
+    assert session.scalar(select(Team.autoqa).where(Team.id == care.id)) is before is False
