@@ -219,6 +219,8 @@ ROUTES: dict[str, str] = {
     "GET /training/attempts/{attempt_id}": "owner",
     "GET /training/progress": "leads",
     "GET /training/practice": "signed_in",
+    "GET /training/autoqa": "signed_in",  # each reader sees their own feedback, a lead shares
+    "POST /training/autoqa/teams/{team_id}": "team_lead",  # AutoQA opt-in for team Care
     "POST /training/practice/draw": "leads",
     "POST /training/practice/scenarios": "leads",
     "GET /training/practice/review": "signed_in",

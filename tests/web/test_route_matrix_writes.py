@@ -70,6 +70,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/users": {"email": "api@example.com", "name": "Api", "role": "agent"},
     "POST /admin/integrations": {"name": "helpdesk"},
     "POST /admin/teams/{team_id}/early-warning": {"level": "high"},
+    "POST /training/autoqa/teams/{team_id}": {"enabled": "1"},
     "POST /api/v1/assist": {"conversation_id": "{conversation_id}"},
     "POST /assist/{conversation_id}/purpose": {"purpose": "A refund"},
     "POST /manual/gaps": {"q": "gift vouchers"},
