@@ -17,7 +17,7 @@ from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
 from poise.knowledge.encoder import get_encoder
-from poise.knowledge.grouping import GroupingConfig, group_requests
+from poise.knowledge.grouping import GroupingConfig, group_requests, refine
 from poise.knowledge.models import Article, Proposal, ProposalMember
 from poise.settings import Settings
 
@@ -262,3 +262,15 @@ def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
     assert len(set(labels.tolist())) == 6
     for t in range(6):
         assert len(set(labels[truth == t].tolist())) == 1
+
+
+def test_refining_moves_a_border_request_to_the_nearest_group_centre() -> None:
+    # two tight groups and one request the spectral step put on the wrong side of the border
+    f = np.asarray([[1, 0], [0.98, 0.2], [0.95, 0.3], [0, 1], [0.2, 0.98], [0.9, 0.44]])
+    f = (f / np.linalg.norm(f, axis=1, keepdims=True)).astype(np.float32)
+    spectral = np.asarray([0, 0, 0, 1, 1, 1])
+    labels = refine(f, np.ones(6, np.float32), spectral, rounds=10)
+    assert labels.tolist() == [0, 0, 0, 1, 1, 0]
+    # a cell weighs as many requests as it holds: a cell of 50 pulls its group's centre to it
+    heavy = refine(f, np.asarray([1, 1, 1, 1, 1, 50], np.float32), spectral, rounds=10)
+    assert heavy.tolist() == spectral.tolist()

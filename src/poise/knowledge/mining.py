@@ -5,7 +5,8 @@ Steps, each cheap enough for tens of thousands of conversations on two cores:
    vector in ``kb_conversation_vectors`` batch by batch, so an interrupted run resumes there;
 2. group them without being told how many issues there are (:mod:`poise.knowledge.grouping`:
    meaning and words blended, opposite actions kept apart, the count read from the spectrum
-   of a nearest-neighbour graph, leftovers joined to the nearest group when close enough);
+   of a nearest-neighbour graph, the spectral groups refined by spherical k-means, leftovers
+   joined to the nearest group when close enough);
 3. groups whose resolutions say the same thing (and whose issues are alike) become one;
 4. per group of at least ``min_size``: the phrasings nearest the group's centre (scrubbed of
    personal data), a draft resolution of the steps most of its conversations share
