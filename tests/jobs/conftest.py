@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from brokers import BROKERS, VISIBILITY_SECONDS, Workers, _reachable
 
+from brokers import BROKERS, VISIBILITY_SECONDS, Workers, _reachable
 from poise.settings import Settings
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from brokers import VISIBILITY_SECONDS, Workers
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from brokers import VISIBILITY_SECONDS, Workers
 from builders import make_user
 from poise.app import create_app
 from poise.auth.actions import create_api_token

@@ -55,7 +55,9 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
 ) -> None:
     make_user(session, role="lead", team="Care")  # a team to open a kudos round for
     conversation = make_conversation(session)
-    turn = session.scalars(select(Message).where(Message.conversation_id == conversation.id)).first()
+    turn = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id)
+    ).first()
     assert turn is not None
     turn.signal_version = "an-older-model"  # scored before an upgrade: rescoring is due
     session.commit()
