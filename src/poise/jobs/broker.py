@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -232,3 +234,57 @@ def run_beat(settings: Settings, schedule: Mapping[str, Mapping[str, Any]], logl
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     state = settings.data_dir / "celerybeat-schedule"
     app.Beat(schedule=str(state), loglevel=loglevel, quiet=True).run()
+
+
+class BrokerHealth:
+    """The broker's and the workers' liveness for ``/healthz``, asked at most every few seconds.
+
+    A load balancer polls the health endpoint often, and asking the workers takes up to
+    ``timeout``; the answer is kept ``ttl`` seconds, and while one request asks, others get the
+    last answer. A worker counts when it consumes this deployment's queue.
+    """
+
+    def __init__(self, settings: Settings, *, ttl: float = 5.0, timeout: float = 1.0) -> None:
+        self._settings = settings
+        self._ttl, self._timeout = ttl, timeout
+        self._celery = make_celery(settings)
+        self._lock = threading.Lock()
+        self._last: tuple[float, dict[str, Any]] | None = None
+
+    def check(self) -> dict[str, Any]:
+        """``{"broker": "ok" | "down", "workers": N}``, at most ``ttl`` seconds old."""
+        now = time.monotonic()
+        if self._last is not None and now - self._last[0] < self._ttl:
+            return self._last[1]
+        if not self._lock.acquire(blocking=self._last is None):
+            return self._last[1] if self._last else {"broker": "down", "workers": 0}
+        try:
+            answer = self._ask()
+            self._last = (time.monotonic(), answer)
+            return answer
+        finally:
+            self._lock.release()
+
+    def _ask(self) -> dict[str, Any]:
+        try:
+            with self._celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, timeout=self._timeout)
+                replies = self._celery.control.inspect(
+                    timeout=self._timeout, connection=connection
+                ).active_queues()
+        except Exception as exc:  # whatever the transport raises: the broker cannot be used
+            log.warning("health: the broker does not answer: %s", exc)
+            return {"broker": "down", "workers": 0}
+        queue = self._settings.broker_queue
+        alive = sum(
+            1
+            for queues in (replies or {}).values()
+            if any(q.get("name") == queue for q in queues or [])
+        )
+        return {"broker": "ok", "workers": alive}
+
+    def close(self) -> None:
+        producers = self._celery.amqp._producer_pool  # asking the workers borrowed one
+        if producers is not None:
+            producers.force_close_all()
+        self._celery.close()
