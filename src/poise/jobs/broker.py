@@ -284,7 +284,4 @@ class BrokerHealth:
         return {"broker": "ok", "workers": alive}
 
     def close(self) -> None:
-        producers = self._celery.amqp._producer_pool  # asking the workers borrowed one
-        if producers is not None:
-            producers.force_close_all()
-        self._celery.close()
+        self._celery.close()  # the control's producer stays in kombu's pool, shared in-process
