@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from brokers import Workers
@@ -18,6 +18,7 @@ from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
 from poise.jobs import JobRun
 from poise.jobs.broker import PERIODIC as PERIODIC_TASK
+from poise.jobs.broker import make_celery
 from poise.morale.models import KudosRound
 from poise.scheduler import beat_schedule, scheduled_jobs, tick
 from poise.settings import Settings
@@ -48,6 +49,11 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
 def _queued(session: Session) -> dict[str, str]:
     session.expire_all()
     return {job.kind: job.status for job in session.scalars(select(JobRun).order_by(JobRun.id))}
+
+
+def _statuses(session: Session, query: Select[tuple[str]]) -> list[str]:
+    session.expire_all()
+    return list(session.scalars(query))
 
 
 def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
@@ -90,6 +96,14 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         assert session.scalar(select(func.count(KudosRound.id))) == 1
         session.expire_all()
         assert session.get(Message, turn.id).signal_version != "an-older-model"  # type: ignore[union-attr]
+        beat = make_celery(broker_settings)  # what beat sends: an entry's name to a worker
+        beat.send_task(PERIODIC_TASK, args=["kudos-prepare"], queue=broker_settings.broker_queue)
+        beat.close()
+        kudos = select(JobRun.status).where(JobRun.kind == "kudos-prepare")
+        while (statuses := _statuses(session, kudos)) != ["done", "done"]:
+            assert time.monotonic() < deadline, f"{statuses}\n{workers.log_tail()}"
+            time.sleep(0.3)
+        assert session.scalar(select(func.count(KudosRound.id))) == 1  # already open: left alone
         later = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert later["kudos-prepare"] and not later["rescore"]  # nothing outdated is left
     finally:
