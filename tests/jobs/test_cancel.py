@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from brokers import Workers
 from builders import conversation_record, csrf_from, make_user, sign_in
 from poise.app import create_app
+from poise.auth.actions import create_api_token
 from poise.auth.models import Team
 from poise.background import split_kinds
 from poise.conversations.models import ImportRun, Message
@@ -96,7 +97,7 @@ def test_a_lead_cancels_a_running_job_which_stops_at_its_next_report(
     assert again.status_code == 400 and "already ended" in again.text
 
 
-def test_an_agent_cannot_cancel_and_the_api_refuses_an_ended_job(
+def test_an_agent_cannot_cancel_a_lead_cancels_through_the_api_once(
     session: Session, client: TestClient
 ) -> None:
     job = JobRun(kind="score", subject=_import_run(session), status="queued")
@@ -107,6 +108,12 @@ def test_an_agent_cannot_cancel_and_the_api_refuses_an_ended_job(
     refused = client.post(f"/jobs/{job.id}/cancel", data={"csrf_token": token})
     assert refused.status_code == 403
     assert _job(session, job.id).status == "queued"
+    lead = make_user(session, role="lead", team="Care")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    cancelled = client.post(f"/api/v1/jobs/{job.id}/cancel", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    ended = client.post(f"/api/v1/jobs/{job.id}/cancel", headers=headers)
+    assert ended.status_code == 400 and "already ended" in ended.json()["detail"]
 
 
 def test_a_job_cancelled_on_the_workers_stops_at_a_chunk_boundary(
