@@ -258,11 +258,7 @@ def remote_kinds() -> set[str]:
     """The kinds of job a worker runs whole from their rows: scheduled work and syncs."""
     from poise.connectors.actions import JOB_KIND
 
-    return {*periodic_resumers_names(), JOB_KIND}
-
-
-def periodic_resumers_names() -> set[str]:
-    return {name for name, p in PERIODIC.items() if p.work is not _never}
+    return {*(name for name, p in PERIODIC.items() if p.work is not _never), JOB_KIND}
 
 
 def worker_runnable(settings: Settings) -> dict[str, Resumer]:
