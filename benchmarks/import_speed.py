@@ -44,8 +44,9 @@ LINES = (
 )
 
 
-def make_csv(path: Path, messages: int, seed: int = 1) -> None:
-    """A generated one-row-per-message CSV with 10 turns per conversation and some ratings."""
+def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10) -> None:
+    """A generated one-row-per-message CSV with ``turns`` turns per conversation (customer and
+    agent in turn) and some ratings."""
     rng = random.Random(seed)
     start = datetime(2026, 8, 1, tzinfo=UTC)
     header = [
@@ -65,14 +66,14 @@ def make_csv(path: Path, messages: int, seed: int = 1) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(header)
-        for c in range(messages // 10):
+        for c in range(messages // turns):
             at = start + timedelta(minutes=rng.randrange(90 * 24 * 60))
             channel, product = rng.choice(CHANNELS), rng.choice(PRODUCTS)
             rating = rng.choice(("good", "okay", "bad", "", "", ""))
-            for m in range(10):
+            for m in range(turns):
                 role = "customer" if m % 2 == 0 else "agent"
                 at += timedelta(minutes=rng.randrange(1, 30))
-                last = m == 9
+                last = m == turns - 1
                 writer.writerow(
                     [
                         f"c{c}",

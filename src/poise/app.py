@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -84,6 +85,9 @@ TEMPLATE_DIRS = [
     PACKAGE / "connectors" / "templates",
     PACKAGE / "connectors" / "alerts" / "templates",
 ]
+
+if TYPE_CHECKING:
+    from poise.jobs.broker import BrokerHealth
 
 
 def _format_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -175,6 +179,24 @@ def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asynci
     )
 
 
+def _broker_health(settings: Settings) -> BrokerHealth | None:
+    """With a broker, /healthz also reports it and the workers consuming Poise's queue."""
+    if not settings.broker_url:
+        return None
+    from poise.jobs.broker import BrokerHealth
+
+    return BrokerHealth(settings)
+
+
+def _background_health(health: BrokerHealth | None) -> tuple[dict[str, Any], bool]:
+    """The broker's part of /healthz, and whether background work can run."""
+    if health is None:
+        return {"broker": "none"}, True  # jobs run inside this process
+    found = health.check()
+    body = {"broker": found["broker"], "workers": f"{found['workers']} alive"}
+    return body, found["broker"] == "ok" and found["workers"] > 0
+
+
 def _nav_badges(request: Request) -> dict[str, int]:
     """Counts shown beside nav items: the in-app reminder of what is due in training."""
     user = getattr(request.state, "user", None)
@@ -210,6 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings, app.state.sessionmaker, seam=app.state.connector_seam, hooks=app.state.hooks
         )
         app.state.jobs.resume_orphans()  # work left by a process that died
+        app.state.broker_health = _broker_health(settings)
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
         yield
@@ -217,6 +240,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if task is not None:
                 task.cancel()
         app.state.jobs.shutdown()
+        if app.state.broker_health is not None:
+            app.state.broker_health.close()
         app.state.alerts.shutdown()  # after the jobs, whose syncs may still raise alerts
         engine.dispose()
 
@@ -277,14 +302,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:
-        """Liveness, whether the database answers and accepts writes, and disk room (no write)."""
+        """Liveness, whether the database answers and accepts writes, disk room (no write),
+        and with a broker whether it answers and how many workers consume Poise's queue.
+
+        503 when this process cannot serve (database, disk); a broker down or no worker is
+        ``degraded`` with 200: pages still work, background work waits.
+        """
         database = database_health(request.app.state.engine)
         disk = disk_health(settings.data_dir)
         ok = database == "ok" and disk == "ok"
+        broker, working = _background_health(request.app.state.broker_health)
         body = {
-            "status": "ok" if ok else "degraded",
+            "status": "ok" if ok and working else "degraded",
             "database": database,
             "disk": disk,
+            **broker,
             "version": __version__,
         }
         return JSONResponse(body, status_code=200 if ok else 503)

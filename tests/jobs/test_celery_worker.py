@@ -11,23 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from brokers import VISIBILITY_SECONDS, Workers
 from builders import make_user
 from poise.app import create_app
 from poise.auth.actions import create_api_token
@@ -35,12 +29,6 @@ from poise.conversations.models import Conversation, Message
 from poise.jobs import JobChunk, JobRun
 from poise.settings import Settings
 
-POISE = Path(sys.executable).parent / "poise"
-BROKERS = {
-    "redis": "redis://127.0.0.1:6379/7",
-    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
-}
-VISIBILITY_SECONDS = 6  # Redis hands a dead worker's task on after this (tests only)
 OPENINGS = [
     "My parcel {n} never came and nobody answers, this is the third time I ask",
     "Thanks so much, the new dashboard {n} is lovely and saved me an hour",
@@ -56,111 +44,6 @@ REPLIES = [
     "Happy to help! Go to Billing, then Export.",
     "I've refunded the duplicate charge; it shows in 3 to 5 days.",
 ]
-
-
-def _reachable(url: str) -> str | None:
-    """Why the broker at ``url`` cannot be used, or None when it answers."""
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=2):
-            pass
-    except OSError as exc:
-        return f"no broker at {parts.hostname}:{parts.port} ({exc})"
-    from kombu import Connection
-
-    try:
-        with Connection(url, connect_timeout=3) as connection:
-            connection.ensure_connection(max_retries=1)
-    except Exception as exc:
-        return f"the broker at {parts.hostname}:{parts.port} refused us ({exc})"
-    return None
-
-
-@pytest.fixture(params=sorted(BROKERS))
-def broker(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    """``(url, queue)``: a local broker and a queue of this test's own, deleted afterwards."""
-    url = BROKERS[request.param]
-    if reason := _reachable(url):
-        pytest.skip(f"{request.param}: {reason}")
-    queue = f"poise-test-{uuid.uuid4().hex[:12]}"
-    yield url, queue
-    from kombu import Connection
-
-    with Connection(url) as connection:
-        channel = connection.default_channel
-        channel.queue_delete(queue)
-
-
-@pytest.fixture
-def broker_settings(settings: Settings, broker: tuple[str, str]) -> Settings:
-    url, queue = broker
-    return settings.model_copy(
-        update={
-            "broker_url": url,
-            "broker_queue": queue,
-            "broker_visibility_timeout": VISIBILITY_SECONDS,
-            "job_chunk_size": 60,
-        }
-    )
-
-
-class Workers:
-    """`poise worker` processes of one test, each in its own process group (kill -9 all)."""
-
-    def __init__(self, settings: Settings, logs: Path) -> None:
-        self._env = {
-            **os.environ,
-            "POISE_DATABASE_URL": settings.resolved_database_url,
-            "POISE_DATA_DIR": str(settings.data_dir),
-            "POISE_ENVIRONMENT": "test",
-            "POISE_SECRET_KEY": settings.secret_key,
-            "POISE_BROKER_URL": settings.broker_url or "",
-            "POISE_BROKER_QUEUE": settings.broker_queue,
-            "POISE_BROKER_VISIBILITY_TIMEOUT": str(settings.broker_visibility_timeout),
-        }
-        self._logs = logs
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        log = self._logs / f"worker-{len(self.started)}.log"
-        with log.open("wb") as output:
-            worker = subprocess.Popen(
-                [str(POISE), "worker", "--concurrency", "1"],
-                env=self._env,
-                stdout=output,
-                stderr=output,
-                start_new_session=True,
-            )
-        self.started.append(worker)
-        return worker
-
-    def kill(self, worker: subprocess.Popen[bytes]) -> None:
-        """SIGKILL the worker and its pool: no chance to finish or hand anything back."""
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for worker in self.started:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-        for worker in self.started:
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
-
-    def log_tail(self) -> str:
-        return "\n".join(
-            path.read_text(errors="replace")[-2000:] for path in sorted(self._logs.glob("*.log"))
-        )
-
-
-@pytest.fixture
-def workers(broker_settings: Settings, tmp_path: Path) -> Iterator[Workers]:
-    started = Workers(broker_settings, tmp_path)
-    yield started
-    started.stop_all()
 
 
 @pytest.fixture

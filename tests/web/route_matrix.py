@@ -130,6 +130,8 @@ ROUTES: dict[str, str] = {
     "GET /api/v1/stats": "signed_in",
     "POST /api/v1/webhooks/messages": "signature",
     "GET /api/v1/jobs/{job_id}": "leads",  # jobs are started by leads' imports and admins
+    "POST /api/v1/jobs/{job_id}/cancel": "leads",
+    "POST /jobs/{job_id}/cancel": "leads",
     "POST /api/v1/assist": "team",
     "GET /assist/{conversation_id}": "team",
     "POST /assist/{conversation_id}/purpose": "team",

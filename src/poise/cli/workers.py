@@ -1,4 +1,5 @@
-"""``poise worker``: a Celery worker that runs the chunks of split jobs (bulk scoring)."""
+"""``poise worker`` runs background work from the broker; ``poise scheduler`` sends it the
+periodic turns (Celery beat)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,14 @@ def worker(
         pass  # migrates the embedded database; refuses an old server schema
     from poise.background import split_kinds
     from poise.jobs.broker import make_celery
+    from poise.scheduler import worker_periodic, worker_runnable
 
-    app = make_celery(settings, split_kinds())
+    app = make_celery(
+        settings,
+        split_kinds(),
+        runnable=worker_runnable(settings),
+        periodic=worker_periodic(settings),
+    )
     app.worker_main(
         [
             "worker",
@@ -46,3 +53,21 @@ def worker(
             "--without-gossip",
         ]
     )
+
+
+def scheduler(
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "info",
+) -> None:
+    """Send the periodic work (reminders, kudos, digests, alerts, syncs, rescoring) to the
+    workers on its schedule (Celery beat). Run exactly one per deployment."""
+    settings = load_settings()
+    if not settings.broker_url:
+        fail(
+            "set POISE_BROKER_URL to run the scheduler; without it `poise serve` runs the schedule"
+        )
+    if not celery_installed():
+        fail(escape(NEEDS_CELERY))
+    from poise.jobs.broker import run_beat
+    from poise.scheduler import beat_schedule
+
+    run_beat(settings, beat_schedule(settings), loglevel)

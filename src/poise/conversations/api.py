@@ -21,7 +21,7 @@ from poise.conversations.schemas import (
 )
 from poise.conversations.scoring import score_messages
 from poise.errors import InvalidInput, NotFound, PermissionDenied
-from poise.jobs import JobRun
+from poise.jobs import JobRun, cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
 from poise.web.params import IdPath, PageQuery
@@ -148,3 +148,12 @@ def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     if job is None:
         raise NotFound(f"no job with id {job_id}")
     return JobStatus.model_validate(job)
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobStatus, tags=["jobs"])
+def cancel_job_api(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
+    """Cancel a queued or running job (leads and admins); 400 once it has ended.
+
+    Running work stops at its next chunk boundary; what it had written stays.
+    """
+    return JobStatus.model_validate(cancel_job(session, job_id, by=user.name))

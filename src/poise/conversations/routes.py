@@ -23,7 +23,7 @@ from poise.conversations.scoring import has_pending, score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.files import write_atomically
-from poise.jobs import JobProgress, JobRun, JobWork, jobs_for
+from poise.jobs import JobProgress, JobRun, JobWork, cancel_job, jobs_for
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -277,6 +277,16 @@ def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: IdPath) -> File
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
     return FileResponse(path, filename=path.name, media_type="text/plain")
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job_page(
+    request: Request, session: SessionDep, user: LeadUser, job_id: IdPath
+) -> RedirectResponse:
+    """Cancel background work from its status (the import page): leads and admins."""
+    job = cancel_job(session, job_id, by=user.name)
+    flash(request, f"Job {job.id} cancelled: what it had done stays; start it again to finish.")
+    return redirect("/import")
 
 
 @router.get("/admin/integrations", response_class=HTMLResponse)

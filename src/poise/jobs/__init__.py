@@ -32,12 +32,14 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
+from poise.errors import InvalidInput, NotFound
 from poise.faults import fault_message, new_error_id
 from poise.jobs.chunks import Scope, SplitKind
 from poise.jobs.models import JobChunk, JobRun
 
 __all__ = [
     "InProcessJobs",
+    "JobCancelledError",
     "JobChunk",
     "JobProgress",
     "JobRun",
@@ -46,6 +48,7 @@ __all__ = [
     "Resumer",
     "Scope",
     "SplitKind",
+    "cancel_job",
     "jobs_for",
     "owner_is_gone",
     "run_job",
@@ -57,12 +60,17 @@ JobWork = Callable[[Session, JobProgress], str]  # returns a one-line summary
 Resumer = Callable[["JobRun"], JobWork]  # the work that finishes a job of one kind
 
 ACTIVE = ("queued", "running")
+CANCELLED = "cancelled"
 STALE_AFTER = timedelta(minutes=15)  # another host's job silent this long has lost its owner
 SHUTDOWN_SECONDS = 2.0
 
 
 class JobStoppedError(Exception):
     """Raised from a progress report while the server stops: the rest stays pending."""
+
+
+class JobCancelledError(Exception):
+    """Raised from a progress report once someone cancelled the job: the rest is not done."""
 
 
 def this_process() -> str:
@@ -101,23 +109,37 @@ def run_job(
     """Run ``work`` for the recorded job, keeping its status and progress up to date.
 
     When ``stop`` is set the next progress report raises :class:`JobStoppedError`; the job goes
-    back to ``queued`` with what it has committed so far, and the next start resumes it.
+    back to ``queued`` with what it has committed so far, and the next start resumes it. A job
+    cancelled (:func:`cancel_job`) stops at its next progress report the same way, and stays
+    cancelled: work commits between reports, so what was written is whole and stays.
     """
     with maker() as status_session, maker() as work_session:
         started = status_session.get(JobRun, job_id)
-        if started is None:
+        if started is None or started.status == CANCELLED:
             return
-        started.status, started.owner, started.heartbeat_at = "running", this_process(), utcnow()
+        claimed = status_session.execute(  # conditional: a cancel that came in meanwhile stays
+            update(JobRun)
+            .where(JobRun.id == job_id, JobRun.status != CANCELLED)
+            .values(status="running", owner=this_process(), heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
         status_session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return
 
         def progress(done: int, total: int) -> None:
             started.done, started.total, started.heartbeat_at = done, total, utcnow()
             status_session.commit()
+            if status_session.scalar(select(JobRun.status).where(JobRun.id == job_id)) == CANCELLED:
+                raise JobCancelledError
             if stop is not None and stop.is_set():
                 raise JobStoppedError
 
         try:
             detail, status = work(work_session, progress), "done"
+        except JobCancelledError:
+            work_session.rollback()
+            return  # cancel_job wrote the status and the detail
         except JobStoppedError:
             work_session.rollback()
             detail, status = "stopped by a server shutdown; resumes on the next start", "queued"
@@ -129,7 +151,7 @@ def run_job(
             detail, status = f"{reason} (error {error_id})", "failed"
         status_session.rollback()  # a progress write may have failed; start clean
         finished = status_session.get(JobRun, job_id)
-        if finished is not None:
+        if finished is not None and finished.status != CANCELLED:
             finished.status, finished.detail = status, detail
             finished.finished_at = None if status == "queued" else utcnow()
             status_session.commit()
@@ -283,3 +305,30 @@ def jobs_for(session: Session, subjects: list[str]) -> dict[str, JobRun]:
     for job in rows:
         found[job.subject] = job
     return found
+
+
+def cancel_job(session: Session, job_id: int, *, by: str) -> JobRun:
+    """Cancel a queued or running job (a lead's or an admin's request: the caller checks).
+
+    Only the status changes here: the in-process pool stops the job at its next progress
+    report, and workers skip the job's chunks not yet written, each chunk being written in
+    one transaction. What was written before stays.
+    """
+    job = session.get(JobRun, job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    cancelled = session.execute(
+        update(JobRun)
+        .where(JobRun.id == job_id, JobRun.status.in_(ACTIVE))
+        .values(
+            status=CANCELLED,
+            finished_at=utcnow(),
+            detail=f"cancelled by {by} at {job.done} of {job.total}; what was done stays",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidInput(f"job {job_id} has already ended ({job.status}): nothing to cancel")
+    session.refresh(job)
+    return job

@@ -13,7 +13,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
-from poise.jobs import InProcessJobs, Resumer, this_process
+from poise.jobs import InProcessJobs, JobWork, Resumer, owner_is_gone, run_job, this_process
 from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
 from poise.jobs.models import JobRun
 from poise.settings import Settings
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
+RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (scheduled work)
+PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
 MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
 WORKER_CONNECTIONS = 2
 NEEDS_CELERY = (
@@ -44,8 +49,21 @@ def celery_installed() -> bool:
     return importlib.util.find_spec("celery") is not None
 
 
-def make_celery(settings: Settings, kinds: Mapping[str, SplitKind] | None = None) -> Celery:
-    """The Celery app for ``settings``; with ``kinds`` it also runs chunks (a worker)."""
+Periodic = Callable[[sessionmaker[Session], str], object]  # queues one periodic job by name
+
+
+def make_celery(
+    settings: Settings,
+    kinds: Mapping[str, SplitKind] | None = None,
+    *,
+    runnable: Mapping[str, Resumer] | None = None,
+    periodic: Periodic | None = None,
+) -> Celery:
+    """The Celery app for ``settings``; with ``kinds`` it also runs tasks (a worker).
+
+    A worker runs chunks of ``kinds``, whole jobs of the ``runnable`` kinds (rebuilt from
+    their rows), and beat's periodic turns through ``periodic``.
+    """
     if not settings.broker_url:
         raise ValueError("POISE_BROKER_URL is not set")
     if not celery_installed():
@@ -67,6 +85,7 @@ def make_celery(settings: Settings, kinds: Mapping[str, SplitKind] | None = None
     )
     if kinds is not None:
         _register_worker(app, settings, dict(kinds))
+        _register_jobs(app, settings, dict(runnable or {}), periodic)
     return app
 
 
@@ -120,6 +139,34 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
         return outcome
 
 
+def _register_jobs(
+    app: Celery, settings: Settings, runnable: dict[str, Resumer], periodic: Periodic | None
+) -> None:
+    database = _ProcessDatabase(settings)
+
+    @app.task(name=RUN_JOB)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_job_task(job_id: int) -> str:
+        maker = database.maker()
+        with maker() as session:
+            job = session.get(JobRun, job_id)
+            if job is None or job.kind not in runnable:
+                return "unknown job"
+            taken = job.status == "queued" or (
+                job.status == "running" and owner_is_gone(job.owner, job.heartbeat_at, utcnow())
+            )
+            if not taken:
+                return f"already {job.status}"  # a redelivery of a job that is done or cancelled
+            work = runnable[job.kind](job)
+        run_job(maker, job_id, work)
+        return "ran"
+
+    @app.task(name=PERIODIC)  # type: ignore[untyped-decorator,unused-ignore]
+    def periodic_task(name: str) -> str:
+        if periodic is None:
+            return "no schedule"
+        return str(periodic(database.maker(), name))
+
+
 class BrokerJobs(InProcessJobs):
     """Jobs for a web process when ``POISE_BROKER_URL`` is set.
 
@@ -133,10 +180,27 @@ class BrokerJobs(InProcessJobs):
         settings: Settings,
         resumable: Mapping[str, Resumer] | None = None,
         splittable: Mapping[str, SplitKind] | None = None,
+        remote: Collection[str] = (),
     ) -> None:
         super().__init__(maker, resumable=resumable, splittable=splittable)
         self._settings = settings
         self._celery = make_celery(settings)
+        self._remote = frozenset(remote)
+
+    def submit(self, kind: str, work: JobWork, *, subject: str = "") -> tuple[int, Future[Any]]:
+        """Jobs of the ``remote`` kinds go to the workers (which rebuild the work from the
+        job's row: the returned future is already done); others run on this process's pool."""
+        if kind not in self._remote:
+            return super().submit(kind, work, subject=subject)
+        with self._maker() as session:
+            job = JobRun(kind=kind, subject=subject, owner=this_process(), heartbeat_at=utcnow())
+            session.add(job)
+            session.commit()
+            job_id = job.id
+        self._celery.send_task(RUN_JOB, args=[job_id], queue=self._settings.broker_queue)
+        handed: Future[Any] = Future()
+        handed.set_result(None)
+        return job_id, handed
 
     def submit_split(self, kind: str, scope: Scope, *, subject: str = "") -> int:
         """Record the job and its chunks in one transaction, then send a task per chunk."""
@@ -156,3 +220,68 @@ class BrokerJobs(InProcessJobs):
     def shutdown(self, timeout: float = 2.0) -> None:
         super().shutdown(timeout)
         self._celery.close()  # its broker connections live in kombu's pool, shared in-process
+
+
+def run_beat(settings: Settings, schedule: Mapping[str, Mapping[str, Any]], loglevel: str) -> None:
+    """Run Celery beat: it sends each periodic turn in ``schedule`` to the workers.
+
+    Beat keeps when each entry last ran in a file under the data directory, so a restart
+    neither repeats nor skips a turn. Run exactly one scheduler per deployment.
+    """
+    app = make_celery(settings)
+    app.conf.beat_schedule = dict(schedule)
+    app.conf.timezone = "UTC"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    state = settings.data_dir / "celerybeat-schedule"
+    app.Beat(schedule=str(state), loglevel=loglevel, quiet=True).run()
+
+
+class BrokerHealth:
+    """The broker's and the workers' liveness for ``/healthz``, asked at most every few seconds.
+
+    A load balancer polls the health endpoint often, and asking the workers takes up to
+    ``timeout``; the answer is kept ``ttl`` seconds, and while one request asks, others get the
+    last answer. A worker counts when it consumes this deployment's queue.
+    """
+
+    def __init__(self, settings: Settings, *, ttl: float = 5.0, timeout: float = 1.0) -> None:
+        self._settings = settings
+        self._ttl, self._timeout = ttl, timeout
+        self._celery = make_celery(settings)
+        self._lock = threading.Lock()
+        self._last: tuple[float, dict[str, Any]] | None = None
+
+    def check(self) -> dict[str, Any]:
+        """``{"broker": "ok" | "down", "workers": N}``, at most ``ttl`` seconds old."""
+        now = time.monotonic()
+        if self._last is not None and now - self._last[0] < self._ttl:
+            return self._last[1]
+        if not self._lock.acquire(blocking=self._last is None):
+            return self._last[1] if self._last else {"broker": "down", "workers": 0}
+        try:
+            answer = self._ask()
+            self._last = (time.monotonic(), answer)
+            return answer
+        finally:
+            self._lock.release()
+
+    def _ask(self) -> dict[str, Any]:
+        try:
+            with self._celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, timeout=self._timeout)
+                replies = self._celery.control.inspect(
+                    timeout=self._timeout, connection=connection
+                ).active_queues()
+        except Exception as exc:  # whatever the transport raises: the broker cannot be used
+            log.warning("health: the broker does not answer: %s", exc)
+            return {"broker": "down", "workers": 0}
+        queue = self._settings.broker_queue
+        alive = sum(
+            1
+            for queues in (replies or {}).values()
+            if any(q.get("name") == queue for q in queues or [])
+        )
+        return {"broker": "ok", "workers": alive}
+
+    def close(self) -> None:
+        self._celery.close()  # the control's producer stays in kombu's pool, shared in-process

@@ -86,6 +86,8 @@ def run_chunk(
         if job is None or job.kind not in kinds:
             return "unknown job"
         kind = kinds[job.kind]
+        if job.status == "cancelled":
+            return "cancelled"  # the chunks not written yet are left undone
         if chunk.status == "pending":
             _start(session, chunk, job, owner)
             result = kind.compute(session, list(chunk.keys))
@@ -100,8 +102,12 @@ def run_chunk(
 def _start(session: Session, chunk: JobChunk, job: JobRun, owner: str) -> None:
     chunk.attempts += 1
     chunk.owner, chunk.started_at = owner, utcnow()
-    if job.status == "queued":
-        job.status = "running"
+    session.execute(  # conditional: a cancel that came in meanwhile stays
+        update(JobRun)
+        .where(JobRun.id == job.id, JobRun.status == "queued")
+        .values(status="running")
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
 
 
@@ -117,6 +123,10 @@ def _lock_job(session: Session, job_id: int) -> None:
 def _write(session: Session, chunk_id: int, job_id: int, result: ChunkResult) -> str:
     """Write a chunk's results and mark it done, in one transaction."""
     _lock_job(session, job_id)
+    job = session.get(JobRun, job_id, populate_existing=True)
+    if job is None or job.status == "cancelled":
+        session.rollback()
+        return "cancelled"  # at the chunk boundary: nothing of this chunk is written
     chunk = session.get(JobChunk, chunk_id, populate_existing=True)
     if chunk is None or chunk.status != "pending":
         session.rollback()

@@ -506,6 +506,27 @@ def prepare_round(session: Session, *, actor: User, team_id: int, month: str) ->
     return kudos_round
 
 
+def prepare_monthly_rounds(session: Session, *, month: str) -> int:
+    """The scheduler's monthly turn: open ``month``'s round for every team that has none yet.
+
+    No one acts here (the schedule does), so no permission is checked; a lead still runs the
+    round from its page. Safe to re-run: a team with a round for the month is left alone.
+    """
+    if month_bounds(month)[0] > utcnow():
+        raise InvalidInput(f"{month} has not started yet: choose this month or an earlier one")
+    has_round = select(KudosRound.team_id).where(KudosRound.month == month)
+    teams = session.scalars(select(Team).where(Team.id.not_in(has_round)).order_by(Team.id))
+    opened = 0
+    for team in teams.all():
+        collector = rotating_collector(team, month)
+        session.add(
+            KudosRound(team_id=team.id, month=month, collector_id=collector and collector.id)
+        )
+        opened += 1
+    session.commit()
+    return opened
+
+
 def change_collector(
     session: Session, *, actor: User, round_id: int, collector_id: int
 ) -> KudosRound:

@@ -9,7 +9,8 @@ function csrfToken() {
 // Background jobs: poll each unfinished job's status and show its progress.
 function pollJobs() {
   document.querySelectorAll(".job-status[data-job-id]").forEach((el) => {
-    if (el.dataset.status === "done" || el.dataset.status === "failed") return;
+    const ended = (status) => ["done", "failed", "cancelled", "interrupted"].includes(status);
+    if (ended(el.dataset.status)) return;
     const tick = async () => {
       const response = await fetch(`/api/v1/jobs/${el.dataset.jobId}`, { credentials: "same-origin" });
       if (!response.ok) return;
@@ -17,8 +18,9 @@ function pollJobs() {
       el.dataset.status = job.status;
       el.textContent = job.status === "done" ? "scored"
         : job.status === "failed" ? "failed"
+        : job.status === "cancelled" ? "cancelled"
         : job.status === "running" ? `scoring ${job.percent}%` : "queued";
-      if (job.status !== "done" && job.status !== "failed") setTimeout(tick, 1500);
+      if (!ended(job.status)) setTimeout(tick, 1500);
     };
     setTimeout(tick, 1000);
   });

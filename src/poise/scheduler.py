@@ -1,0 +1,294 @@
+"""The periodic work of a deployment with workers: what ``poise scheduler`` (Celery beat) queues.
+
+On one machine ``poise serve`` does this itself (training reminders each day, connector syncs
+every few minutes) and cron runs the other chores (``poise insights digest``, ``poise alerts
+hotspots``…). With ``POISE_BROKER_URL`` set, one ``poise scheduler`` process sends each
+entry's turn to the workers, which queue the same work as a job (a :class:`JobRun` row) that a
+worker runs. A periodic job is never queued while the previous one of its name is still
+queued or running (the rule connector syncs already follow); connector syncs keep their own
+per-connector rule. It composes several areas, so it lives here, above them.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from poise.db.base import utcnow
+from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
+from poise.settings import Settings
+
+if TYPE_CHECKING:
+    from celery.schedules import BaseSchedule
+
+Now = Callable[[], datetime]
+SYNCS = "connector-syncs"  # not a job itself: it queues one sync job per connector
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """One entry of the schedule.
+
+    ``every`` builds its Celery schedule (``now`` fixes the clock, for :func:`tick`);
+    ``work`` is the job's work, or None when there is nothing to do on this deployment (no
+    SMTP for e-mail, no outdated score to redo).
+    """
+
+    name: str
+    every: Callable[[Settings, Now | None], BaseSchedule]
+    work: Callable[[Settings, Session], JobWork | None]
+
+
+def _crontab(**fields: Any) -> Callable[[Settings, Now | None], BaseSchedule]:
+    def every(settings: Settings, now: Now | None) -> BaseSchedule:
+        from celery.schedules import crontab
+
+        return crontab(**fields, nowfun=now)
+
+    return every
+
+
+def _daily_reminders(settings: Settings, now: Now | None) -> BaseSchedule:
+    from celery.schedules import crontab
+
+    return crontab(minute=0, hour=settings.reminder_hour, nowfun=now)
+
+
+def _sync_interval(settings: Settings, now: Now | None) -> BaseSchedule:
+    from celery.schedules import schedule
+
+    return schedule(timedelta(minutes=settings.connector_sync_minutes), nowfun=now)
+
+
+def _mailer(settings: Settings) -> Any:
+    from poise.mail import Mailer
+
+    return Mailer.from_url(settings.smtp_url, settings.mail_from)
+
+
+def _reminders(settings: Settings, session: Session) -> JobWork | None:
+    from poise.training.reminders import send_reminders
+
+    mailer = _mailer(settings)
+    if mailer is None:
+        return None  # without SMTP, reminders stay in the app (Today)
+
+    def work(session: Session, progress: JobProgress) -> str:
+        return str(send_reminders(session, mailer=mailer, base_url=settings.base_url))
+
+    return work
+
+
+def _previous_month(today: date) -> str:
+    first = today.replace(day=1) - timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def _kudos(settings: Settings, session: Session) -> JobWork | None:
+    from poise.morale.actions import prepare_monthly_rounds
+
+    def work(session: Session, progress: JobProgress) -> str:
+        month = _previous_month(utcnow().date())  # the page's default: the month just ended
+        return f"{prepare_monthly_rounds(session, month=month)} kudos round(s) for {month} opened"
+
+    return work
+
+
+def _digest(settings: Settings, session: Session) -> JobWork | None:
+    from poise.insights.digest import send_digests
+
+    mailer = _mailer(settings)
+    if mailer is None:
+        return None  # the digest is still a page at /insights/digest
+
+    def work(session: Session, progress: JobProgress) -> str:
+        today = utcnow().date()
+        try:
+            report = send_digests(session, mailer=mailer, base_url=settings.base_url, today=today)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise RuntimeError(f"could not hand the digests to the mail server: {exc}") from exc
+        return str(report)
+
+    return work
+
+
+def _alerts(what: str) -> Callable[[Settings, Session], JobWork | None]:
+    """``poise alerts hotspots`` / ``poise alerts digest`` as a job: record, then send."""
+
+    def make(settings: Settings, session: Session) -> JobWork | None:
+        from poise.connectors.alerts.actions import record_digests, record_hotspot_alerts
+        from poise.connectors.alerts.delivery import deliver_due
+        from poise.connectors.alerts.service import make_sender
+
+        record = record_hotspot_alerts if what == "hotspots" else record_digests
+
+        def work(session: Session, progress: JobProgress) -> str:
+            sender = make_sender(settings)
+            with sender.client:
+                added = record(session, base_url=settings.base_url, today=utcnow().date())
+                report = deliver_due(session, sender, base_url=settings.base_url, now=utcnow())
+            return f"{added} {what} alert(s) recorded; {report}"
+
+        return work
+
+    return make
+
+
+def rescore_wanted(session: Session) -> bool:
+    """Whether a customer turn carries a score of another model version (a model upgrade)."""
+    from poise.conversations.models import Message
+    from poise.signals import get_scorer
+
+    version = get_scorer("negativity").version
+    outdated = select(Message.id).where(
+        Message.author_role == "customer",
+        Message.signal_version.is_not(None),
+        Message.signal_version != version,
+    )
+    return session.scalar(outdated.limit(1)) is not None
+
+
+def _never(settings: Settings, session: Session) -> JobWork | None:
+    return None  # split (rescore) and fan-out (syncs) entries are queued by queue_periodic
+
+
+PERIODIC: dict[str, Periodic] = {
+    p.name: p
+    for p in (
+        Periodic("training-reminders", _daily_reminders, _reminders),
+        Periodic("kudos-prepare", _crontab(minute=0, hour=6, day_of_month=1), _kudos),
+        Periodic("insights-digest", _crontab(minute=0, hour=7, day_of_week=1), _digest),
+        Periodic("alerts-digest", _crontab(minute=10, hour=7, day_of_week=1), _alerts("digest")),
+        Periodic("alerts-hotspots", _crontab(minute=30), _alerts("hotspots")),
+        Periodic("rescore", _crontab(minute=15), _never),
+        Periodic(SYNCS, _sync_interval, _never),
+    )
+}
+
+
+def entries(settings: Settings) -> list[Periodic]:
+    """The entries this deployment runs (connector syncs only when their interval is set)."""
+    return [p for p in PERIODIC.values() if p.name != SYNCS or settings.connector_sync_minutes]
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Celery beat's schedule: each entry sends its name to a worker (``poise.periodic``)."""
+    from poise.jobs.broker import PERIODIC as PERIODIC_TASK
+
+    return {
+        p.name: {
+            "task": PERIODIC_TASK,
+            "schedule": p.every(settings, None),
+            "args": (p.name,),
+            "options": {"queue": settings.broker_queue},
+        }
+        for p in entries(settings)
+    }
+
+
+def subject(name: str) -> str:
+    return f"scheduled:{name}"
+
+
+def periodic_resumers(settings: Settings) -> dict[str, Resumer]:
+    """How a worker rebuilds a scheduled job's work from its row (``poise.run_job``)."""
+
+    def resumer(job: JobRun) -> JobWork:
+        periodic = PERIODIC[job.kind]
+
+        def work(session: Session, progress: JobProgress) -> str:
+            made = periodic.work(settings, session)
+            return "nothing to do here" if made is None else made(session, progress)
+
+        return work
+
+    return {name: resumer for name, p in PERIODIC.items() if p.work is not _never}
+
+
+def queue_periodic(
+    maker: sessionmaker[Session], jobs: InProcessJobs, settings: Settings, name: str
+) -> list[int]:
+    """Queue one turn of ``name``; the ids of the jobs queued (none while one is active)."""
+    from poise.background import record_only_hooks
+    from poise.connectors.actions import queue_every_sync
+    from poise.connectors.client import Seam
+
+    periodic = PERIODIC[name]
+    with maker() as session:
+        if name == SYNCS:  # one job per connector, each with queue_sync's own rule
+            hooks = record_only_hooks(settings)
+            return queue_every_sync(session, jobs, seam=Seam(), settings=settings, hooks=hooks)
+        current = jobs_for(session, [subject(name)]).get(subject(name))
+        if current is not None and current.status in ACTIVE:
+            return []
+        if name == "rescore":
+            if not rescore_wanted(session):
+                return []
+            return [jobs.submit_split("rescore", None, subject=subject(name))]
+        work = periodic.work(settings, session)
+    if work is None:
+        return []
+    job_id, _ = jobs.submit(name, work, subject=subject(name))
+    return [job_id]
+
+
+def tick(
+    maker: sessionmaker[Session],
+    jobs: InProcessJobs,
+    settings: Settings,
+    *,
+    now: datetime,
+    since: datetime,
+) -> dict[str, list[int]]:
+    """Queue every entry whose time came in ``(since, now]``: beat's logic on a fixed clock."""
+    queued: dict[str, list[int]] = {}
+    for periodic in entries(settings):
+        if periodic.every(settings, lambda: now).is_due(since).is_due:
+            queued[periodic.name] = queue_periodic(maker, jobs, settings, periodic.name)
+    return queued
+
+
+def remote_kinds() -> set[str]:
+    """The kinds of job a worker runs whole from their rows: scheduled work and syncs."""
+    from poise.connectors.actions import JOB_KIND
+
+    return {*(name for name, p in PERIODIC.items() if p.work is not _never), JOB_KIND}
+
+
+def worker_runnable(settings: Settings) -> dict[str, Resumer]:
+    """Everything a worker runs whole: the scheduled jobs and connector syncs."""
+    from poise.background import record_only_hooks
+    from poise.connectors.actions import JOB_KIND, resume_sync
+    from poise.connectors.client import Seam
+
+    return {
+        **periodic_resumers(settings),
+        JOB_KIND: resume_sync(settings, Seam(), record_only_hooks(settings)),
+    }
+
+
+def scheduled_jobs(maker: sessionmaker[Session], settings: Settings) -> InProcessJobs:
+    """The jobs engine that queues scheduled work for the workers."""
+    from poise.background import split_kinds
+    from poise.jobs.broker import BrokerJobs
+
+    return BrokerJobs(maker, settings, splittable=split_kinds(), remote=remote_kinds())
+
+
+def worker_periodic(settings: Settings) -> Callable[[sessionmaker[Session], str], object]:
+    """A worker's answer to beat's ``poise.periodic``: queue that entry's job (one engine per
+    worker process, made at its first turn)."""
+    made: dict[int, InProcessJobs] = {}
+
+    def periodic(maker: sessionmaker[Session], name: str) -> object:
+        if id(maker) not in made:
+            made[id(maker)] = scheduled_jobs(maker, settings)
+        return queue_periodic(maker, made[id(maker)], settings, name)
+
+    return periodic

@@ -1,0 +1,90 @@
+"""Real local brokers and `poise worker` processes for tests (nothing about the queue is faked)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from poise.settings import Settings
+
+POISE = Path(sys.executable).parent / "poise"
+BROKERS = {
+    "redis": "redis://127.0.0.1:6379/7",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
+}
+VISIBILITY_SECONDS = 6  # Redis hands a dead worker's task on after this (tests only)
+
+
+def _reachable(url: str) -> str | None:
+    """Why the broker at ``url`` cannot be used, or None when it answers."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=2):
+            pass
+    except OSError as exc:
+        return f"no broker at {parts.hostname}:{parts.port} ({exc})"
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:
+        return f"the broker at {parts.hostname}:{parts.port} refused us ({exc})"
+    return None
+
+
+class Workers:
+    """`poise worker` processes of one test, each in its own process group (kill -9 all)."""
+
+    def __init__(self, settings: Settings, logs: Path) -> None:
+        self._env = {
+            **os.environ,
+            "POISE_DATABASE_URL": settings.resolved_database_url,
+            "POISE_DATA_DIR": str(settings.data_dir),
+            "POISE_ENVIRONMENT": "test",
+            "POISE_SECRET_KEY": settings.secret_key,
+            "POISE_BROKER_URL": settings.broker_url or "",
+            "POISE_BROKER_QUEUE": settings.broker_queue,
+            "POISE_BROKER_VISIBILITY_TIMEOUT": str(settings.broker_visibility_timeout),
+        }
+        self._logs = logs
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = self._logs / f"worker-{len(self.started)}.log"
+        with log.open("wb") as output:
+            worker = subprocess.Popen(
+                [str(POISE), "worker", "--concurrency", "1"],
+                env=self._env,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+            )
+        self.started.append(worker)
+        return worker
+
+    def kill(self, worker: subprocess.Popen[bytes]) -> None:
+        """SIGKILL the worker and its pool: no chance to finish or hand anything back."""
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in self.started:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+
+    def log_tail(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace")[-2000:] for path in sorted(self._logs.glob("*.log"))
+        )

@@ -1,0 +1,111 @@
+"""`poise scheduler`: the periodic work queued as jobs, each at most once while one is active.
+
+The schedule's logic runs on a fixed clock (``tick``) against a real local broker; a real
+`poise worker` then runs what it queued.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from brokers import Workers
+from builders import make_conversation, make_user
+from poise.conversations.models import Message
+from poise.db import make_engine, make_sessionmaker
+from poise.jobs import JobRun
+from poise.jobs.broker import PERIODIC as PERIODIC_TASK
+from poise.jobs.broker import make_celery
+from poise.morale.models import KudosRound
+from poise.scheduler import beat_schedule, scheduled_jobs, tick
+from poise.settings import Settings
+
+MONDAY_FIRST = datetime(2026, 6, 1, 7, 45, tzinfo=UTC)  # a Monday and the 1st: every entry due
+BEFORE = datetime(2026, 6, 1, 5, 50, tzinfo=UTC)
+
+
+def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
+    schedule = beat_schedule(settings.model_copy(update={"broker_queue": "q1"}))
+    assert set(schedule) == {
+        "training-reminders",
+        "kudos-prepare",
+        "insights-digest",
+        "alerts-digest",
+        "alerts-hotspots",
+        "rescore",
+        "connector-syncs",
+    }
+    for name, entry in schedule.items():
+        assert entry["task"] == PERIODIC_TASK
+        assert entry["args"] == (name,)
+        assert entry["options"] == {"queue": "q1"}
+    quiet = beat_schedule(settings.model_copy(update={"connector_sync_minutes": 0}))
+    assert "connector-syncs" not in quiet
+
+
+def _queued(session: Session) -> dict[str, str]:
+    session.expire_all()
+    return {job.kind: job.status for job in session.scalars(select(JobRun).order_by(JobRun.id))}
+
+
+def _statuses(session: Session, query: Select[tuple[str]]) -> list[str]:
+    session.expire_all()
+    return list(session.scalars(query))
+
+
+def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    make_user(session, role="lead", team="Care")  # a team to open a kudos round for
+    conversation = make_conversation(session)
+    turn = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id)
+    ).first()
+    assert turn is not None
+    turn.signal_version = "an-older-model"  # scored before an upgrade: rescoring is due
+    session.commit()
+    engine = make_engine(broker_settings.resolved_database_url)
+    maker = make_sessionmaker(engine)
+    jobs = scheduled_jobs(maker, broker_settings)
+    try:
+        first = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
+        # No SMTP: reminders and the e-mailed digest have nothing to do; no connector either.
+        assert {name for name, ids in first.items() if ids} == {
+            "kudos-prepare",
+            "alerts-digest",
+            "alerts-hotspots",
+            "rescore",
+        }
+        assert set(first) == set(beat_schedule(broker_settings))
+        assert set(_queued(session).values()) == {"queued"}  # no worker yet
+        again = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
+        assert not any(again.values())  # each is still queued: nothing queued twice
+        assert session.scalar(select(func.count(JobRun.id))) == 4
+        quiet = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=MONDAY_FIRST)
+        assert quiet == {}  # nothing came due
+
+        workers.start()
+        deadline = time.monotonic() + 120
+        while set(_queued(session).values()) & {"queued", "running"}:
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.3)
+        assert set(_queued(session).values()) == {"done"}, _queued(session)
+        assert session.scalar(select(func.count(KudosRound.id))) == 1
+        session.expire_all()
+        assert session.get(Message, turn.id).signal_version != "an-older-model"  # type: ignore[union-attr]
+        beat = make_celery(broker_settings)  # what beat sends: an entry's name to a worker
+        beat.send_task(PERIODIC_TASK, args=["kudos-prepare"], queue=broker_settings.broker_queue)
+        beat.close()
+        kudos = select(JobRun.status).where(JobRun.kind == "kudos-prepare")
+        while (statuses := _statuses(session, kudos)) != ["done", "done"]:
+            assert time.monotonic() < deadline, f"{statuses}\n{workers.log_tail()}"
+            time.sleep(0.3)
+        assert session.scalar(select(func.count(KudosRound.id))) == 1  # already open: left alone
+        later = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
+        assert later["kudos-prepare"] and not later["rescore"]  # nothing outdated is left
+    finally:
+        jobs.shutdown()
+        engine.dispose()
