@@ -173,9 +173,9 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(base: str, token: str) -> None:
+def wait_ready(base: str, token: str, tries: int = 150) -> None:
     """Wait for ``/healthz``, then warm the models once (loading them is not load)."""
-    for _ in range(150):
+    for _ in range(tries):
         try:
             httpx.get(f"{base}/healthz")
             break

@@ -44,7 +44,17 @@ from pathlib import Path
 
 import httpx
 from import_speed import fresh_database, make_csv
-from load import ASSIST, PASSWORD, Tally, client_loop, free_port, ms, poll_health, prepare
+from load import (
+    ASSIST,
+    PASSWORD,
+    Tally,
+    client_loop,
+    free_port,
+    ms,
+    poll_health,
+    prepare,
+    wait_ready,
+)
 from sqlalchemy import text
 from workers import _customer_turns, _on_workers, _reset_scores, _stop
 
@@ -178,17 +188,8 @@ def _serve(env: dict[str, str], port: int, web_workers: int) -> subprocess.Popen
 
 def _wait_ready(base: str, token: str) -> list[int]:
     """Wait for the server, warm the models (loading them is not load); some conversation ids."""
-    for _ in range(300):
-        try:
-            httpx.get(f"{base}/healthz")
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        raise SystemExit("the server did not start")
+    wait_ready(base, token, tries=300)
     headers = {"Authorization": f"Bearer {token}"}
-    httpx.post(f"{base}/api/v1/assist", json=ASSIST, headers=headers, timeout=120)
-    httpx.get(f"{base}/api/v1/kb/search?q=router", headers=headers, timeout=120)
     listing = httpx.get(f"{base}/api/v1/conversations", headers=headers, timeout=60).json()
     return [item["id"] for item in listing["items"]]
 
