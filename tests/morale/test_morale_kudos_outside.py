@@ -4,27 +4,13 @@ hand-labelled praise or not. The label file holds ids and labels only; the text 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
-from support import shared_data
+from support import benchmark_module, shared_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "fixtures" / "labels" / "kudos_praise.jsonl"
-
-
-def _labelled_sets() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "labelled_sets", ROOT / "benchmarks" / "labelled_sets.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["labelled_sets"] = module  # dataclasses look their module up while defining
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_outside_kudos_labels_are_well_formed() -> None:
@@ -39,7 +25,7 @@ def test_the_outside_kudos_labels_are_well_formed() -> None:
 def test_the_proposed_comment_is_praise_on_outside_rated_comments() -> None:
     shared_data("twitter-airline-sentiment", "Tweets.csv")
     data_dir = shared_data("twcs-sample", "twcs_first5000.csv").parents[1]
-    sets = _labelled_sets()
+    sets = benchmark_module("labelled_sets")
     assert [c.key() for c in sets.draw_kudos(data_dir)] == [
         {k: v for k, v in row.items() if k not in {"position", "praise"}}
         for row in sets.read_labels("kudos_praise")

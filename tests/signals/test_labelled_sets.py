@@ -6,18 +6,15 @@ joins them with the shared data into files the ``poise eval`` commands read.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from poise.signals.cli import read_labelled
 from poise.signals.evaluation import read_conversations
-from support import shared_data
+from support import benchmark_module, shared_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "fixtures" / "labels"
@@ -27,17 +24,6 @@ FEELINGS = {"very_negative", "negative", "neutral", "positive", "very_positive"}
 def _rows(name: str) -> list[dict[str, Any]]:
     lines = (LABELS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
-
-
-def _loader() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "labelled_sets", ROOT / "benchmarks" / "labelled_sets.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["labelled_sets"] = module  # dataclasses look their module up while defining
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_feeling_labels_are_well_formed() -> None:
@@ -74,7 +60,7 @@ def test_abuse_labels_are_well_formed() -> None:
 def test_labels_join_with_the_shared_text(tmp_path: Path) -> None:
     data_dir = shared_data("tweetsumm").parent
     shared_data("twcs-sample", "twcs_first5000.csv")
-    sets = _loader()
+    sets = benchmark_module("labelled_sets")
     tweets = sets.load_twcs(data_dir)
     for row in _rows("twcs_feeling"):
         tweet = tweets[row["tweet_id"]]
