@@ -26,8 +26,7 @@ from poise.connectors.pull import (
 )
 from poise.connectors.text import fit, obj, plain, text_id, when, zulu
 from poise.connectors.webhooks import body_digest, json_body, require_match
-from poise.conversations.importers.common import ImportLimits
-from poise.conversations.importers.zendesk import priority_tag
+from poise.conversations.importers.common import ImportLimits, priority_tag
 from poise.conversations.records import (
     ConversationRecord,
     CustomerRecord,

@@ -423,3 +423,11 @@ class LineIndex:
         if lines and lines[-1].endswith("\r"):
             lines[-1] = lines[-1][:-1]
         return "\n".join(lines)
+
+
+def priority_tag(priority: object) -> list[str]:
+    """The helpdesk's priority as a tag (``priority:urgent``), so an alert rule or a filter can
+    pick out urgent or VIP conversations the way it picks any tag; none when absent."""
+    if not isinstance(priority, str) or not priority.strip() or text_problem(priority):
+        return []
+    return [f"priority:{priority.strip().lower()[:100]}"]

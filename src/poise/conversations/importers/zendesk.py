@@ -26,6 +26,7 @@ from poise.conversations.importers.common import (
     json_raw,
     length_problem,
     parse_time,
+    priority_tag,
     purpose_from,
     show,
     text_problem,
@@ -384,14 +385,6 @@ def _tags(ticket: _Ticket) -> list[str]:
             ticket.problems.append(("tags", reason))
             return []
     return list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-
-
-def priority_tag(priority: object) -> list[str]:
-    """The helpdesk's priority as a tag (``priority:urgent``), so an alert rule or a filter can
-    pick out urgent or VIP conversations the way it picks any tag; none when absent."""
-    if not isinstance(priority, str) or not priority.strip() or text_problem(priority):
-        return []
-    return [f"priority:{priority.strip().lower()[:100]}"]
 
 
 def _custom(ticket: _Ticket, name: str) -> str:
