@@ -1,4 +1,5 @@
-"""Comments on practice replies: leads always, teammates once shared, strangers never."""
+"""Comments on practice replies: the team's lead always, teammates once shared, strangers and
+other teams' leads never."""
 
 from __future__ import annotations
 
@@ -70,12 +71,14 @@ def test_teammates_comment_only_after_the_author_shares(
     assert "new comment" not in client.get(page).text
 
 
-def test_leads_comment_on_any_reply_and_the_author_can_stop_sharing(
+def test_the_teams_lead_comments_on_any_reply_and_the_author_can_stop_sharing(
     client: TestClient, session: Session
 ) -> None:
     author = make_user(session, team="Billing")
     teammate = make_user(session, team="Billing")
-    lead = make_user(session, role="lead", name="Lee Park")
+    lead = make_user(session, role="lead", name="Lee Park", team="Billing")
+    other_lead = make_user(session, role="lead", team="Shipping")
+    admin = make_user(session, role="admin")
     attempt = _attempt(session, author)
     actions.share_practice(session, actor=author, attempt_id=attempt.id)
     page = f"/training/practice/replies/{attempt.id}"
@@ -94,6 +97,32 @@ def test_leads_comment_on_any_reply_and_the_author_can_stop_sharing(
     assert client.get(page).status_code == 404
     _as(client, lead)
     assert client.get(page).status_code == 200
+    _as(client, other_lead)
+    assert client.get(page).status_code == 404
+    _as(client, admin)
+    assert client.get(page).status_code == 200
+
+
+def test_another_teams_lead_neither_opens_nor_is_offered_a_reply(
+    client: TestClient, session: Session
+) -> None:
+    author = make_user(session, name="Maya Lopez", team="Billing")
+    other_lead = make_user(session, role="lead", team="Shipping")
+    attempt = _attempt(session, author)
+    actions.share_practice(session, actor=author, attempt_id=attempt.id)
+    page = f"/training/practice/replies/{attempt.id}"
+
+    csrf = _as(client, other_lead)
+    assert client.get(page).status_code == 404
+    assert "Maya Lopez" not in client.get("/training/practice/review").text
+    comment = client.post(f"{page}/comments", data={"body": "Hi", "csrf_token": csrf})
+    assert comment.status_code == 404
+    token = create_api_token(session, actor=None, user=other_lead)
+    api = f"/api/v1/training/practice/replies/{attempt.id}"
+    assert client.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 404
+
+    _as(client, make_user(session, role="lead", team="Billing"))
+    assert "Maya Lopez" in client.get("/training/practice/review").text
 
 
 def test_the_api_shares_comments_and_hides_replies_from_strangers(

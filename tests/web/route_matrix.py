@@ -70,8 +70,11 @@ RULES: dict[str, frozenset[str]] = {
     # Private: only the owner (Ada). Happy File items, reflections, quiz attempts,
     # acknowledging feedback on her own conversation. Not her lead, not an admin.
     "owner": frozenset({"agent"}),
-    # A practice reply: its author and leads (who review practice), not an unshared teammate.
+    # A drill's question or answer: its author and leads (who run drills for any launch).
     "owner_or_lead": frozenset({"agent", "lead", "other_lead", "admin"}),
+    # A practice reply (personal feedback): its author, the author's lead, an admin; not an
+    # unshared teammate, not another team's lead.
+    "owner_or_team_lead": frozenset({"agent", "lead", "admin"}),
     # The team's things (Ada's conversation, its peer review): the team and admins, not
     # another team's lead.
     "team": frozenset({"agent", "teammate", "lead", "admin"}),
@@ -228,19 +231,19 @@ ROUTES: dict[str, str] = {
     "GET /training/practice/review": "signed_in",
     "GET /training/practice/{scenario_id}": "signed_in",
     "POST /training/practice/{scenario_id}": "signed_in",
-    "GET /training/practice/replies/{attempt_id}": "owner_or_lead",
+    "GET /training/practice/replies/{attempt_id}": "owner_or_team_lead",
     "POST /training/practice/replies/{attempt_id}/share": "owner",
     "POST /training/practice/replies/{attempt_id}/read": "owner",
-    "POST /training/practice/replies/{attempt_id}/comments": "owner_or_lead",
+    "POST /training/practice/replies/{attempt_id}/comments": "owner_or_team_lead",
     "GET /api/v1/training/today": "signed_in",
     "GET /api/v1/training/lessons": "signed_in",
     "POST /api/v1/training/lessons": "leads",
     "POST /api/v1/training/lessons/{lesson_id}/attempts": "signed_in",
     "POST /api/v1/training/practice/{scenario_id}": "signed_in",
-    "GET /api/v1/training/practice/replies/{attempt_id}": "owner_or_lead",
+    "GET /api/v1/training/practice/replies/{attempt_id}": "owner_or_team_lead",
     "PUT /api/v1/training/practice/replies/{attempt_id}/share": "owner",
     "PUT /api/v1/training/practice/replies/{attempt_id}/read": "owner",
-    "POST /api/v1/training/practice/replies/{attempt_id}/comments": "owner_or_lead",
+    "POST /api/v1/training/practice/replies/{attempt_id}/comments": "owner_or_team_lead",
     # training: drills (for team Care)
     "GET /training/drills": "signed_in",
     "GET /training/drills/new": "leads",

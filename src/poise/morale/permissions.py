@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from poise.auth.models import User
+from poise.auth.permissions import leads_team
 from poise.errors import PermissionDenied
 from poise.morale.models import KudosRound
-
-
-def leads_team(actor: User, team_id: int | None) -> bool:
-    """An admin, or a lead of exactly this team (a lead of another team is not enough)."""
-    if actor.is_admin:
-        return True
-    return actor.role == "lead" and team_id is not None and actor.team_id == team_id
 
 
 def may_run_round(actor: User, kudos_round: KudosRound) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
 from poise.db.base import utcnow
 from poise.errors import NotFound, PermissionDenied
@@ -160,7 +161,7 @@ def _may_read_review(actor: User, review: PeerReview) -> bool:
         return True
     if review.reviewee_id == actor.id:
         return review.status == "submitted"
-    return permissions.leads_team(actor, review.reviewee.team_id)
+    return leads_team(actor, review.reviewee.team_id)
 
 
 def reviewable_conversations(

@@ -13,11 +13,12 @@ from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
 from poise.auth.models import User
+from poise.auth.permissions import leads_team
 from poise.errors import InvalidInput, NotFound
 from poise.morale import actions, queries
 from poise.morale.feed import atom_feed
 from poise.morale.models import HAPPY_KINDS, KudosRound
-from poise.morale.permissions import leads_team, may_run_round
+from poise.morale.permissions import may_run_round
 from poise.morale.redaction import redact
 from poise.settings import Settings
 from poise.web.charts import paired_bars

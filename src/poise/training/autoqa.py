@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
 from poise.errors import NotFound, PermissionDenied
 from poise.training.feedback import LABELS, TITLES, LabelVerdict, label_reply
@@ -90,7 +91,7 @@ def my_feedback(session: Session, *, actor: User) -> list[ReplyFeedback]:
 
 def may_see_team_shares(actor: User, team_id: int) -> bool:
     """Admins see every team's shares; a lead sees their own team's."""
-    return actor.is_admin or (actor.is_lead and actor.team_id == team_id)
+    return leads_team(actor, team_id)
 
 
 def team_shares(session: Session, *, actor: User, team_id: int) -> TeamShares:

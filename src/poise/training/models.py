@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team
 from poise.db.base import Base, UTCDateTime, utcnow
 
 PASS_MARK = 0.7
@@ -181,10 +182,11 @@ class PracticeAttempt(Base):
 
 
 def may_see_practice(actor: User, attempt: PracticeAttempt) -> bool:
-    """Who may read (and comment on) a practice reply: its author, any lead, or a teammate
-    once the author shared it. Actions and queries both ask this one rule.
+    """Who may read (and comment on) a practice reply: its author, the lead of the author's
+    team (or an admin), or a teammate once the author shared it. A lead of another team may
+    not: practice is personal feedback. Actions and queries both ask this one rule.
     """
-    if actor.id == attempt.user_id or actor.is_lead:
+    if actor.id == attempt.user_id or leads_team(actor, attempt.user.team_id):
         return True
     return (
         attempt.shared_at is not None

@@ -269,7 +269,8 @@ class ReviewItem:
 def review_queue(session: Session, *, actor: User, limit: int = 50) -> list[ReviewItem]:
     """Replies shared for comments that the caller may comment on, newest first.
 
-    Leads see every shared reply; an agent sees those of their own team. Never one's own.
+    Admins see every shared reply; a lead or an agent those of their own team (the same rule
+    as :func:`may_see_practice`). Never one's own.
     """
     query = (
         select(PracticeAttempt, func.count(PracticeComment.id))
@@ -282,7 +283,7 @@ def review_queue(session: Session, *, actor: User, limit: int = 50) -> list[Revi
         .limit(limit)
         .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.user))
     )
-    if not actor.is_lead:
+    if not actor.is_admin:
         if actor.team_id is None:
             return []
         query = query.where(User.team_id == actor.team_id)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.errors import NotFound, PermissionDenied
 
@@ -20,9 +21,7 @@ LOG_ROWS = 200
 
 def may_manage(actor: User, team_id: int | None) -> bool:
     """An admin, or the lead of exactly this team."""
-    if actor.is_admin:
-        return True
-    return actor.role == "lead" and team_id is not None and actor.team_id == team_id
+    return leads_team(actor, team_id)
 
 
 def require_manager(actor: User, team_id: int | None) -> None:
