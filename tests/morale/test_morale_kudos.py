@@ -149,3 +149,29 @@ def test_the_collector_rotates_month_by_month(session: Session) -> None:
     team, members = _team(session)
     collectors = {actions.rotating_collector(team, f"2026-{m:02d}") for m in (1, 2, 3)}
     assert collectors == set(members)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-13", "a month looks like 2026-11"),
+        ("9999-12", "a month looks like 2026-11"),
+        ("2999-01", "2999-01 has not started yet"),
+    ],
+)
+def test_a_bad_month_is_said_beside_the_field_with_what_was_typed_kept(
+    client: TestClient, session: Session, typed: str, said: str
+) -> None:
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    page = client.get("/morale/kudos", params={"month": typed})
+    assert page.status_code == 400
+    assert f'value="{typed}"' in page.text and 'id="month-error"' in page.text
+    assert said in page.text and "Care" in page.text  # the default month is shown meanwhile
+    prepared = post_form(
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": typed}
+    )
+    assert prepared.status_code == 400 and said in prepared.text
+    assert f'value="{typed}"' in prepared.text
+    assert session.scalars(select(KudosRound)).all() == []

@@ -469,10 +469,18 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     try:
         year, number = (int(part) for part in month.split("-"))
         start = datetime(year, number, 1, tzinfo=UTC)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)  # 9999-12 has none
     except ValueError:
-        raise InvalidInput(f"a month looks like 2026-11, not {month!r}") from None
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+        raise InvalidInput(f"a month looks like 2026-11, not {month!r}", field="month") from None
     return start, end
+
+
+def check_round_month(month: str) -> None:
+    """A round covers a whole calendar month that has begun: refuse any other, named."""
+    if month_bounds(month)[0] > utcnow():
+        raise InvalidInput(
+            f"{month} has not started yet: choose this month or an earlier one", field="month"
+        )
 
 
 def rotating_collector(team: Team, month: str) -> User | None:
@@ -490,8 +498,7 @@ def prepare_round(session: Session, *, actor: User, team_id: int, month: str) ->
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"no team with id {team_id}")
-    if month_bounds(month)[0] > utcnow():
-        raise InvalidInput(f"{month} has not started yet: choose this month or an earlier one")
+    check_round_month(month)
     existing = session.scalar(
         select(KudosRound).where(KudosRound.team_id == team_id).where(KudosRound.month == month)
     )
@@ -512,8 +519,7 @@ def prepare_monthly_rounds(session: Session, *, month: str) -> int:
     No one acts here (the schedule does), so no permission is checked; a lead still runs the
     round from its page. Safe to re-run: a team with a round for the month is left alone.
     """
-    if month_bounds(month)[0] > utcnow():
-        raise InvalidInput(f"{month} has not started yet: choose this month or an earlier one")
+    check_round_month(month)
     has_round = select(KudosRound.team_id).where(KudosRound.month == month)
     teams = session.scalars(select(Team).where(Team.id.not_in(has_round)).order_by(Team.id))
     opened = 0

@@ -381,10 +381,21 @@ def kudos_page(
     request: Request, session: SessionDep, user: CurrentUser, month: str = ""
 ) -> HTMLResponse:
     """The team's rounds; the round offered covers the previous calendar month by default,
-    or the month chosen (``?month=2026-10``)."""
+    or the month chosen (``?month=2026-10``). A month that is malformed or has not begun is
+    said beside the field, with what was typed kept, and the default month shown meanwhile."""
+    errors: dict[str, str] = {}
     if month:
-        actions.month_bounds(month)
-    month = month or queries.previous_month()
+        try:
+            actions.check_round_month(month)
+        except InvalidInput as exc:
+            errors = field_errors(exc, "month")
+    return _kudos_page(request, session, user, month, errors)
+
+
+def _kudos_page(
+    request: Request, session: Session, user: User, typed: str, errors: dict[str, str]
+) -> HTMLResponse:
+    month = queries.previous_month() if errors or not typed else typed
     teams = [
         {
             "team": team,
@@ -394,19 +405,30 @@ def kudos_page(
         }
         for team in queries.kudos_teams(session, actor=user)
     ]
-    label = KudosRound(month=month).label
-    context = {"teams": teams, "month": month, "label": label, **_nudges(session, user)}
-    return render(request, "morale/kudos.html", context)
+    context = {
+        "teams": teams,
+        "month": month,
+        "typed": typed or month,
+        "label": KudosRound(month=month).label,
+        "errors": errors,
+        **_nudges(session, user),
+    }
+    return render(request, "morale/kudos.html", context, 400 if errors else 200)
 
 
-@router.post("/morale/kudos/prepare")
+@router.post("/morale/kudos/prepare", response_model=None)
 def prepare_round(
+    request: Request,
     session: SessionDep,
     user: CurrentUser,
     team_id: Annotated[int, Form()],
-    month: Annotated[str, Form()],
-) -> RedirectResponse:
-    found = actions.prepare_round(session, actor=user, team_id=team_id, month=month)
+    month: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        found = actions.prepare_round(session, actor=user, team_id=team_id, month=month)
+    except InvalidInput as exc:
+        session.rollback()
+        return _kudos_page(request, session, user, month, field_errors(exc, "month"))
     return redirect(f"/morale/kudos/{found.id}")
 
 
