@@ -71,9 +71,12 @@ def test_a_lead_writes_and_edits_a_lesson_and_attempts_keep_their_version(
     assert sorted(versions) == [1, 2]
     stale = client.post(
         f"/training/lessons/{lesson_id}/attempts",
-        data={"csrf_token": csrf, "q0": "1", "q1": "0", "q2": "x", "version": "1"},
+        data={"csrf_token": csrf, "q0": "1", "q1": "0", "q2": "kept words", "version": "1"},
     )
     assert stale.status_code == 400 and "edited while you answered" in stale.text
+    assert 'id="quiz-error"' in stale.text and ">kept words</textarea>" in stale.text
+    assert 'name="q0" value="1" checked>' in stale.text  # the answers come back as given
+    assert 'name="q0" value="0">' in stale.text
 
 
 def test_agents_may_not_author_and_forms_need_csrf(client: TestClient, session: Session) -> None:

@@ -232,7 +232,10 @@ def submit_quiz(
         raise NotFound("no such lesson")
     version = lesson.current
     if version_number is not None and version_number != version.number:
-        raise InvalidInput("the lesson was edited while you answered: reload it and answer again")
+        raise InvalidInput(
+            "the lesson was edited while you answered: check your answers against this version"
+            " and send them again"
+        )
     if len(answers) != len(version.quiz):
         raise InvalidInput(f"answer all {len(version.quiz)} questions")
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]

@@ -115,8 +115,10 @@ def _lesson_page(
     lesson_id: int,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    answers: dict[str, list[Any]] | None = None,
 ) -> HTMLResponse:
-    """The lesson; after a refused assignment, with the choice kept and the error beside it."""
+    """The lesson; after a refused assignment or quiz, with what was chosen or answered kept
+    and the error beside it."""
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     context: dict[str, Any] = {
         "lesson": lesson,
@@ -126,6 +128,7 @@ def _lesson_page(
         "pass_mark": PASS_MARK,
         "errors": errors or {},
         "form": form or {},
+        "answers": answers or {},
     }
     if user.is_lead:
         context["people"], context["teams"] = queries.assignable(session, actor=user)
@@ -214,19 +217,26 @@ def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
     return answers
 
 
-@router.post("/training/lessons/{lesson_id}/attempts")
+@router.post("/training/lessons/{lesson_id}/attempts", response_model=None)
 def take_quiz(
     request: Request, session: SessionDep, user: CurrentUser, form: FormDep, lesson_id: IdPath
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     lesson = queries.lesson(session, actor=user, lesson_id=lesson_id)
     version = str(form.get("version", ""))
-    result = actions.submit_quiz(
-        session,
-        actor=user,
-        lesson_id=lesson.id,
-        answers=_answers(form, lesson),
-        version_number=int(version) if is_count(version) else None,
-    )
+    try:
+        result = actions.submit_quiz(
+            session,
+            actor=user,
+            lesson_id=lesson.id,
+            answers=_answers(form, lesson),
+            version_number=int(version) if is_count(version) else None,
+        )
+    except InvalidInput as exc:  # e.g. edited while they answered: show it, answers kept
+        session.rollback()
+        kept = {key: form.getlist(key) for key in form if key.startswith("q")}
+        return _lesson_page(
+            request, session, user, lesson_id, field_errors(exc, "quiz"), answers=kept
+        )
     return redirect(f"/training/attempts/{result.attempt.id}")
 
 
