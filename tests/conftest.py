@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from poise.all_models import Base
@@ -18,7 +18,7 @@ from poise.app import create_app
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
 from poise.settings import Settings
-from support import POSTGRES_URL
+from support import BASE_POSTGRES_URL, POSTGRES_URL
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -37,6 +37,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_engine() -> Iterator[Engine]:
     """The PostgreSQL test database, emptied and migrated once per run."""
     assert POSTGRES_URL
+    _create_worker_database()
     engine = make_engine(POSTGRES_URL)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -44,6 +45,22 @@ def postgres_engine() -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+def _create_worker_database() -> None:
+    """Create this xdist worker's own database beside the configured one, once per machine."""
+    if POSTGRES_URL == BASE_POSTGRES_URL:
+        return
+    assert BASE_POSTGRES_URL and POSTGRES_URL
+    name = make_url(POSTGRES_URL).database
+    admin = create_engine(BASE_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:

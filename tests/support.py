@@ -16,8 +16,25 @@ from types import ModuleType
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
-POSTGRES_URL = os.environ.get("POISE_TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """The PostgreSQL database of this pytest-xdist worker: the given one's name + the worker id.
+
+    Tests empty the database between them, so two workers sharing one would truncate each
+    other's rows mid-test; each gets its own (created on first use by ``postgres_engine``).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    named = parsed.set(database=f"{parsed.database}_{worker}")
+    return named.render_as_string(hide_password=False)
+
+
+BASE_POSTGRES_URL = os.environ.get("POISE_TEST_DATABASE_URL")
+POSTGRES_URL = _worker_database(BASE_POSTGRES_URL)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
