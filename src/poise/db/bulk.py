@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Select, Table, any_, bindparam, insert, select
 from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import QueryableAttribute, Session
 
 COPY_MIN_ROWS = 50  # below this a multi-row INSERT beats COPY's extra round trips
@@ -139,13 +140,19 @@ def _copy(
     # JSON's None is the value null, as the ORM stores it, not SQL NULL.
     keep_none = {i for i, name in enumerate(names) if table.c[name].type.should_evaluate_none}
     columns = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
     raw = cast(Any, connection.connection.dbapi_connection)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in values:
-            for i, fn in active:
-                if row[i] is not None or i in keep_none:
-                    row[i] = fn(row[i])
-            copy.write_row(row)
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                for i, fn in active:
+                    if row[i] is not None or i in keep_none:
+                        row[i] = fn(row[i])
+                copy.write_row(row)
+    except driver_error as exc:
+        # Raised as SQLAlchemy raises a driver's error, so callers catch IntegrityError alike.
+        raise DBAPIError.instance(statement, None, exc, driver_error) from exc
     return new_ids
 
 
