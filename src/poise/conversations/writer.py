@@ -2,8 +2,9 @@
 
 It is idempotent by key — customers by ``(source, external_id)``, conversations likewise,
 messages by ``(conversation, external_id)`` — so the same input twice changes nothing. It
-writes with bulk Core statements (no ORM unit of work per row): an import of 200,000 messages
-must run at well over 10,000 messages a second. The caller owns the transaction.
+writes through :mod:`poise.db.bulk` (``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere,
+key look-ups a chunk of keys at a time), never a statement per row: an import of 200,000
+messages must run at well over 10,000 messages a second. The caller owns the transaction.
 """
 
 from __future__ import annotations

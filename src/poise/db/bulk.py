@@ -8,8 +8,9 @@ column's default exactly as the ORM would have done, so a batch stays one stream
 
 - on PostgreSQL, a large batch goes through ``COPY``, its ids drawn first from the table's
   sequence so the caller learns them without ``RETURNING``;
-- elsewhere (SQLite), and for small batches everywhere, a multi-row ``INSERT`` (``RETURNING``
-  the ids in the rows' order when asked).
+- elsewhere (SQLite), and for small batches everywhere, one ``INSERT`` run for all the rows
+  (SQLAlchemy's multi-row ``VALUES ... RETURNING``, sorted to the rows' order, when the ids
+  are asked for).
 
 Look-ups take their keys in one array on PostgreSQL (``= ANY``) and in chunks of a few
 hundred (``IN``) on SQLite, whose statements take a bounded number of parameters.
