@@ -1,6 +1,10 @@
 """Import speed and conversation-list latency at 200,000 messages, on SQLite and PostgreSQL.
 
-Run by hand:  python benchmarks/import_speed.py [--messages 200000] [--postgres URL]
+Run by hand:  python benchmarks/import_speed.py [--messages 200000] [--agents 20] [--postgres URL]
+
+``--agents N`` gives the file's agent turns the e-mails of N agents who are users, so turns
+are linked to their author (customer turns are not): the mix of linked and unlinked turns a
+real helpdesk export has.
 
 Baseline, measured in the same run: a row-by-row ORM import (one ``session.add`` per customer,
 conversation and message, the way a first version would write it) on a slice of the same file,
@@ -44,9 +48,13 @@ LINES = (
 )
 
 
-def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10) -> None:
+def agent_email(n: int) -> str:
+    return f"agent{n}@example.com"
+
+
+def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10, agents: int = 0) -> None:
     """A generated one-row-per-message CSV with ``turns`` turns per conversation (customer and
-    agent in turn) and some ratings."""
+    agent in turn) and some ratings; with ``agents``, agent turns carry one of their e-mails."""
     rng = random.Random(seed)
     start = datetime(2026, 8, 1, tzinfo=UTC)
     header = [
@@ -62,7 +70,7 @@ def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10) -> None:
         "status",
         "rating",
         "rating_comment",
-    ]
+    ] + (["author_email"] if agents else [])
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(header)
@@ -74,6 +82,7 @@ def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10) -> None:
                 role = "customer" if m % 2 == 0 else "agent"
                 at += timedelta(minutes=rng.randrange(1, 30))
                 last = m == turns - 1
+                email = agent_email((c + m) % agents) if agents and role == "agent" else ""
                 writer.writerow(
                     [
                         f"c{c}",
@@ -89,6 +98,7 @@ def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10) -> None:
                         rating if last else "",
                         "Kind and quick" if last and rating else "",
                     ]
+                    + ([email] if agents else [])
                 )
 
 
@@ -98,6 +108,22 @@ def fresh_database(url: str) -> None:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
     upgrade(engine)
+    engine.dispose()
+
+
+def add_agents(url: str, agents: int) -> None:
+    """The users whose e-mails ``make_csv(agents=...)`` writes on agent turns."""
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        for n in range(agents):
+            create_user(
+                session,
+                actor=None,
+                email=agent_email(n),
+                name=f"Agent {n}",
+                role="agent",
+                password="bench-password",
+            )
     engine.dispose()
 
 
@@ -219,16 +245,17 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--baseline-messages", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--agents", type=int, default=20, help="agents with e-mails; 0: none")
     parser.add_argument(
         "--postgres",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
-        help="PostgreSQL URL (its public schema is wiped); '' to skip",
+        default="",
+        help="PostgreSQL URL of a scratch database (its public schema is wiped); none: skip",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         csv_path = tmpdir / "bench.csv"
-        make_csv(csv_path, args.messages)
+        make_csv(csv_path, args.messages, agents=args.agents)
         data = csv_path.read_bytes()
         print(f"{args.messages:,} messages, {len(data) / 1e6:.1f} MB of CSV")
         backends = {"sqlite": f"sqlite:///{tmpdir / 'bench.db'}"}
@@ -242,6 +269,7 @@ def main() -> None:
             fresh_database(url)
             baseline = bench_baseline(url, data, args.baseline_messages)
             fresh_database(url)
+            add_agents(url, args.agents)
             first, second, written = bench_import(url, data)
             lists = bench_list(url, tmpdir / name, args.requests)
             page, api = lists["page"], lists["api"]

@@ -2,8 +2,9 @@
 
 It is idempotent by key — customers by ``(source, external_id)``, conversations likewise,
 messages by ``(conversation, external_id)`` — so the same input twice changes nothing. It
-writes with bulk Core statements (no ORM unit of work per row): an import of 200,000 messages
-must run at well over 10,000 messages a second. The caller owns the transaction.
+writes through :mod:`poise.db.bulk` (``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere,
+key look-ups a chunk of keys at a time), never a statement per row: an import of 200,000
+messages must run at well over 10,000 messages a second. The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, or_, select, text, update
+from sqlalchemy import Table, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
 from poise.db.base import utcnow
+from poise.db.bulk import among, insert_rows, lookup, lookup_objects
 
 CHUNK = 500
 T = TypeVar("T")
@@ -40,6 +42,12 @@ class WriteCounts:
     new_turn_ids: list[int] = field(default_factory=list)
 
 
+CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+RATINGS: Table = Rating.__table__  # type: ignore[assignment]
+
+
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -53,16 +61,12 @@ def _upsert_customers(
     session: Session, source: str, records: Iterable[ConversationRecord]
 ) -> dict[str, int]:
     wanted = {r.customer.external_id: r.customer for r in records if r.customer is not None}
-    ids: dict[str, int] = {}
-    keys = list(wanted)
-    for key_chunk in _chunks(keys):
-        rows = session.execute(
-            select(Customer.external_id, Customer.id)
-            .where(Customer.source == source)
-            .where(Customer.external_id.in_(key_chunk))
-        )
-        ids.update({ext: cid for ext, cid in rows})
+    stored = select(Customer.external_id, Customer.id).where(Customer.source == source)
+    ids: dict[str, int] = {
+        ext: cid for ext, cid in lookup(session, stored, Customer.external_id, wanted)
+    }
     _set_languages(session, ids, wanted)
+    unseen = [ext for ext in wanted if ext not in ids]
     new = [
         {
             "source": source,
@@ -71,17 +75,9 @@ def _upsert_customers(
             "email": c.email,
             "language": c.language,
         }
-        for ext, c in wanted.items()
-        if ext not in ids
+        for c in (wanted[ext] for ext in unseen)
     ]
-    for chunk in _chunks(new):
-        rows = session.execute(
-            insert(Customer).returning(
-                Customer.external_id, Customer.id, sort_by_parameter_order=True
-            ),
-            list(chunk),
-        )
-        ids.update({ext: cid for ext, cid in rows})
+    ids.update(zip(unseen, insert_rows(session, CUSTOMERS, new), strict=True))
     return ids
 
 
@@ -125,29 +121,17 @@ def delete_conversations(session: Session, source: str, external_ids: Sequence[s
 def _existing_conversations(
     session: Session, source: str, external_ids: Sequence[str]
 ) -> dict[str, Conversation]:
-    found: dict[str, Conversation] = {}
-    for chunk in _chunks(external_ids):
-        for conv in session.scalars(
-            select(Conversation)
-            .where(Conversation.source == source)
-            .where(Conversation.external_id.in_(chunk))
-        ):
-            found[conv.external_id] = conv
-    return found
+    stored = select(Conversation).where(Conversation.source == source)
+    found = lookup_objects(session, stored, Conversation.external_id, external_ids)
+    return {conv.external_id: conv for conv in found}
 
 
 def _existing_message_keys(
     session: Session, conversation_ids: Sequence[int]
 ) -> set[tuple[int, str]]:
-    keys: set[tuple[int, str]] = set()
-    for chunk in _chunks(conversation_ids):
-        rows = session.execute(
-            select(Message.conversation_id, Message.external_id).where(
-                Message.conversation_id.in_(chunk)
-            )
-        )
-        keys.update((cid, ext) for cid, ext in rows)
-    return keys
+    stored = select(Message.conversation_id, Message.external_id)
+    rows = lookup(session, stored, Message.conversation_id, conversation_ids)
+    return {(cid, ext) for cid, ext in rows}
 
 
 def _conversation_row(
@@ -257,14 +241,8 @@ def write_conversations(
             rows.append(_with_resolution_time(row))
         elif not newer_only or _brings_a_newer_turn(rec, conv, known):
             counts.conversations_updated += _update_conversation(conv, row)
-    for chunk in _chunks(rows):
-        result = session.execute(
-            insert(Conversation).returning(
-                Conversation.external_id, Conversation.id, sort_by_parameter_order=True
-            ),
-            list(chunk),
-        )
-        conv_ids.update({ext: cid for ext, cid in result})
+    new_ids = insert_rows(session, CONVERSATIONS, rows)
+    conv_ids.update(zip((row["external_id"] for row in rows), new_ids, strict=True))
     counts.conversations_created = len(rows)
 
     added = _write_messages(session, records, conv_ids, users, known, counts, progress)
@@ -321,7 +299,7 @@ def _write_messages(
 def _flush_messages(session: Session, batch: list[dict[str, Any]], counts: WriteCounts) -> None:
     if not batch:
         return
-    session.execute(insert(Message), batch)
+    insert_rows(session, MESSAGES, batch, ids=False)
     counts.messages_created += len(batch)
     batch.clear()
 
@@ -336,13 +314,7 @@ def _write_ratings(
     rated = {conv_ids[r.external_id]: r for r in records if r.rating is not None}
     if not rated:
         return
-    have: set[int] = set()
-    for id_chunk in _chunks(list(rated)):
-        have.update(
-            session.scalars(
-                select(Rating.conversation_id).where(Rating.conversation_id.in_(id_chunk))
-            )
-        )
+    have = among(session, Rating.conversation_id, rated)
     assignees = _assignees(session, [cid for cid in rated if cid not in have])
     rows = []
     for cid, rec in rated.items():
@@ -360,21 +332,15 @@ def _write_ratings(
                 "agent_id": agent,
             }
         )
-    for chunk in _chunks(rows):
-        session.execute(insert(Rating), list(chunk))
+    insert_rows(session, RATINGS, rows, ids=False)
     counts.ratings_created = len(rows)
 
 
 def _assignees(session: Session, conversation_ids: Sequence[int]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for chunk in _chunks(conversation_ids):
-        rows = session.execute(
-            select(Conversation.id, Conversation.assignee_id)
-            .where(Conversation.id.in_(chunk))
-            .where(Conversation.assignee_id.is_not(None))
-        )
-        found.update({cid: aid for cid, aid in rows})
-    return found
+    stored = select(Conversation.id, Conversation.assignee_id).where(
+        Conversation.assignee_id.is_not(None)
+    )
+    return {cid: aid for cid, aid in lookup(session, stored, Conversation.id, conversation_ids)}
 
 
 def _extend_existing(existing: dict[str, Conversation], added: dict[int, list[datetime]]) -> None:
