@@ -12,13 +12,14 @@ broker) and :func:`count_all` rebuilds everything (``poise insights rollup``, th
 from __future__ import annotations
 
 import json
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message, Rating, RollupQueue
@@ -29,6 +30,7 @@ from poise.insights.models import InsightFact
 from poise.knowledge.fcr import Contact, contacts_of_customers, outcomes_of
 
 CHUNK = 2000
+FACTS = typing.cast(Table, InsightFact.__table__)  # Core inserts: no ORM bookkeeping per row
 IN_CHUNK = 500
 COUNTED_AT = "insights.rollup_at"
 Progress = Callable[[int, int], None]
@@ -49,6 +51,11 @@ def rollup_state(session: Session) -> RollupState:
     return RollupState(datetime.fromisoformat(stamp) if stamp else None, int(waiting))
 
 
+def has_queued(session: Session) -> bool:
+    """Whether any conversation waits to be counted (read-only)."""
+    return session.scalar(select(RollupQueue.conversation_id).limit(1)) is not None
+
+
 def count_conversations(
     session: Session, conversation_ids: Sequence[int], *, window_days: int
 ) -> int:
@@ -60,7 +67,8 @@ def count_conversations(
     customers = {int(r.customer_id) for r in rows if r.customer_id is not None}
     contacts = contacts_of_customers(session, sorted(customers))
     known = {c.id for c in contacts}
-    more = [c.id for c in contacts if c.id not in {r.id for r in rows}]
+    have = {r.id for r in rows}
+    more = [c.id for c in contacts if c.id not in have]
     rows += _conversations(session, more)
     contacts += [
         Contact(r.id, None, r.opened_at, r.resolved_at, r.status) for r in rows if r.id not in known
@@ -82,7 +90,7 @@ def count_conversations(
         chunk = ids[start : start + IN_CHUNK]
         session.execute(delete(InsightFact).where(InsightFact.conversation_id.in_(chunk)))
     for start in range(0, len(facts), CHUNK):
-        session.execute(insert(InsightFact), facts[start : start + CHUNK])
+        session.execute(insert(FACTS), facts[start : start + CHUNK])
     return len(facts)
 
 
