@@ -27,6 +27,7 @@ from poise.auth.models import User
 from poise.conversations.models import Conversation
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.models import InsightFact
+from poise.insights.queries import tune_for_aggregates
 from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
 from poise.knowledge.models import Article, Gap
@@ -162,6 +163,7 @@ def _rows(
 def hotspots(session: Session, *, actor: User, filters: InsightFilters) -> HotspotReport:
     """Every product, feature and tag against the rest, corrected for testing them all."""
     filters = scoped(session, actor, filters)
+    tune_for_aggregates(session)
     rows = _rows(session, filters)
     total = _Counts()
     groups: dict[tuple[str, str | None, str], _Counts] = defaultdict(_Counts)

@@ -28,6 +28,7 @@ class InsightFact(Base):
     __table_args__ = (
         Index("ix_insight_facts_opened_day", "opened_day"),
         Index("ix_insight_facts_product_opened_day", "product", "opened_day"),
+        Index("ix_insight_facts_feature_opened_day", "feature", "opened_day"),
         Index("ix_insight_facts_assignee_id_opened_day", "assignee_id", "opened_day"),
         Index("ix_insight_facts_channel_opened_day", "channel", "opened_day"),
     )

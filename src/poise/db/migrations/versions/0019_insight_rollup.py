@@ -65,6 +65,9 @@ def upgrade() -> None:
             "ix_insight_facts_product_opened_day", ["product", "opened_day"], unique=False
         )
         batch_op.create_index(
+            "ix_insight_facts_feature_opened_day", ["feature", "opened_day"], unique=False
+        )
+        batch_op.create_index(
             "ix_insight_facts_assignee_id_opened_day", ["assignee_id", "opened_day"], unique=False
         )
         batch_op.create_index(
@@ -93,6 +96,7 @@ def downgrade() -> None:
     with op.batch_alter_table("insight_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_insight_facts_channel_opened_day")
         batch_op.drop_index("ix_insight_facts_assignee_id_opened_day")
+        batch_op.drop_index("ix_insight_facts_feature_opened_day")
         batch_op.drop_index("ix_insight_facts_product_opened_day")
         batch_op.drop_index("ix_insight_facts_opened_day")
     op.drop_table("insight_facts")
