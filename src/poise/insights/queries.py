@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
@@ -273,7 +273,17 @@ Medians = dict[int, tuple[float | None, float | None]]
 
 def _medians_in_sql(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
     f = InsightFact
-    bucket = case(*[(f.opened_day < s.end, n) for n, s in enumerate(slices)], else_=None)
+    before = filters.previous()
+    first_current = sum(1 for s in slices if s.period == 0)
+    # Slice number by arithmetic on the day (date - date is days): cheaper per row than a CASE
+    # with a branch per slice.
+    bucket = case(
+        (
+            f.opened_day >= filters.start,
+            first_current + cast(f.opened_day - filters.start, Integer) // 7,
+        ),
+        else_=cast(f.opened_day - before.start, Integer) // 7,
+    )
     period = case((f.opened_day >= filters.start, 1), else_=0)
     rows = (
         select(

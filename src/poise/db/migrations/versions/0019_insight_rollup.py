@@ -60,7 +60,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("conversation_id", name=op.f("pk_insight_facts")),
     )
     with op.batch_alter_table("insight_facts", schema=None) as batch_op:
-        batch_op.create_index("ix_insight_facts_opened_day", ["opened_day"], unique=False)
+        batch_op.create_index(
+            "ix_insight_facts_opened_day",
+            ["opened_day"],
+            unique=False,
+            postgresql_include=["first_response_s", "resolution_s"],
+        )
         batch_op.create_index(
             "ix_insight_facts_product_opened_day", ["product", "opened_day"], unique=False
         )
