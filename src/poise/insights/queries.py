@@ -9,7 +9,6 @@ are cut into 7-day slices from each period's first day, so week *k* of one lines
 
 from __future__ import annotations
 
-import typing
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,19 +18,12 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, o
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, Message, Rating
+from poise.conversations.models import Conversation, Message
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.models import InsightFact
 from poise.insights.rollup import RollupState, decode_emotions, rollup_state
 from poise.insights.stats import median_or_none, share
 from poise.pagination import Page
-
-# A green robot, as ``Rating.is_positive`` defines it (its SQL side, typed for queries).
-GOOD_RATING = typing.cast(ColumnElement[bool], Rating.is_positive)
-LOW_RATING = or_(
-    and_(Rating.scale == "three", Rating.score == 1),
-    and_(Rating.scale == "five", Rating.score <= 2),
-)
 
 
 @dataclass

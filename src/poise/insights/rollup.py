@@ -63,24 +63,13 @@ def count_conversations(
 
     Returns how many facts were written; a conversation deleted meanwhile loses its row.
     """
-    rows = _conversations(session, conversation_ids)
-    customers = {int(r.customer_id) for r in rows if r.customer_id is not None}
-    contacts = contacts_of_customers(session, sorted(customers))
-    known = {c.id for c in contacts}
-    have = {r.id for r in rows}
-    more = [c.id for c in contacts if c.id not in have]
-    rows += _conversations(session, more)
-    contacts += [
-        Contact(r.id, None, r.opened_at, r.resolved_at, r.status) for r in rows if r.id not in known
-    ]
+    rows, contacts = _with_their_customers(session, conversation_ids)
     ids = sorted({r.id for r in rows} | {int(i) for i in conversation_ids})
     outcomes = outcomes_of(session, contacts, window_days=window_days)
     repeats = _repeats(contacts, timedelta(days=window_days))
-    ratings, replies, emotions = (
-        _ratings(session, ids),
-        _first_replies(session, ids),
-        _emotions(session, ids),
-    )
+    ratings = _ratings(session, ids)
+    replies = _first_replies(session, ids)
+    emotions = _emotions(session, ids)
     now = utcnow()
     facts = [
         _fact(r, ratings.get(r.id), replies.get(r.id), emotions.get(r.id), outcomes, repeats, now)
@@ -92,6 +81,23 @@ def count_conversations(
     for start in range(0, len(facts), CHUNK):
         session.execute(insert(FACTS), facts[start : start + CHUNK])
     return len(facts)
+
+
+def _with_their_customers(
+    session: Session, conversation_ids: Sequence[int]
+) -> tuple[list[Any], list[Contact]]:
+    """The conversations and every other contact of their customers: rows, and FCR contacts
+    (a conversation without a customer is a contact of its own)."""
+    rows = _conversations(session, conversation_ids)
+    customers = {int(r.customer_id) for r in rows if r.customer_id is not None}
+    contacts = contacts_of_customers(session, sorted(customers))
+    have = {r.id for r in rows}
+    rows += _conversations(session, [c.id for c in contacts if c.id not in have])
+    known = {c.id for c in contacts}
+    contacts += [
+        Contact(r.id, None, r.opened_at, r.resolved_at, r.status) for r in rows if r.id not in known
+    ]
+    return rows, contacts
 
 
 def _in_chunks(ids: Sequence[int]) -> Iterable[list[int]]:
