@@ -15,10 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, selectinload
+from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
 from insights.insight_builders import WINDOW_DAYS, add_conversations, customer
 from poise.auth.models import User
+from poise.cli import app as cli_app
 from poise.conversations.models import Conversation, RollupQueue
 from poise.conversations.queries import ESCALATING
 from poise.conversations.writer import delete_conversations
@@ -27,6 +29,7 @@ from poise.insights.models import InsightFact
 from poise.insights.queries import Tally, dashboard
 from poise.insights.rollup import count_all, count_queued, rollup_state
 from poise.knowledge.fcr import fcr_outcomes
+from poise.settings import Settings
 
 START, END = date(2026, 11, 2), date(2026, 11, 15)
 PERIOD = f"start={START}&end={END}"
@@ -219,6 +222,24 @@ def test_a_deleted_conversation_leaves_the_rollup(session: Session) -> None:
     session.expire_all()
     assert session.get(InsightFact, first.id) is None
     assert not session.get(InsightFact, later.id).repeat  # type: ignore[union-attr]
+
+
+def test_the_rollup_command_counts_what_is_queued_or_everything(
+    session: Session, cli_env: Settings
+) -> None:
+    make_conversation(session)
+    make_conversation(session)
+    runner = CliRunner()
+    queued = runner.invoke(cli_app, ["insights", "rollup", "--queued"])
+    assert queued.exit_code == 0, queued.output
+    assert "2 conversation(s) counted" in queued.output
+    again = runner.invoke(cli_app, ["insights", "rollup", "--queued"])
+    assert "0 conversation(s) counted" in again.output
+    everything = runner.invoke(cli_app, ["insights", "rollup"])
+    assert "2 conversation(s) counted" in everything.output
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(InsightFact)) == 2
+    assert rollup_state(session).waiting == 0
 
 
 @pytest.fixture
