@@ -77,6 +77,7 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     assert result.exit_code == 0, result.output
     assert "admin@poise.demo" in result.output
     assert "training: {'lessons': 8, 'assignments':" in result.output
+    assert "insights: 60 conversations counted" in result.output  # the demo builds the rollup
     password = result.output.split("with password ")[1].split()[0]
     counts = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
     assert counts["teams"] == 3 and counts["conversations"] == 60 and counts["messages"] > 120

@@ -7,6 +7,7 @@ from poise.connectors.alerts import models as alert_models
 from poise.conversations import models as conversation_models
 from poise.db import meta
 from poise.db.base import Base
+from poise.insights import models as insight_models
 from poise.knowledge import models as knowledge_models
 from poise.morale import models as morale_models
 from poise.training import models as training_models
@@ -17,6 +18,7 @@ __all__ = [
     "auth_models",
     "connector_models",
     "conversation_models",
+    "insight_models",
     "jobs",
     "knowledge_models",
     "meta",

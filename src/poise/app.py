@@ -49,6 +49,7 @@ from poise.knowledge import routes as knowledge_routes
 from poise.mail import Mailer
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
+from poise.scheduler import start_local_rollup
 from poise.settings import Settings
 from poise.training import api as training_api
 from poise.training import queries as training_queries
@@ -235,8 +236,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker_health = _broker_health(settings)
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
+        rollup = start_local_rollup(app.state, settings)
         yield
-        for task in (reminders, syncs):
+        for task in (reminders, syncs, rollup):
             if task is not None:
                 task.cancel()
         app.state.jobs.shutdown()

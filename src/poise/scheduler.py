@@ -1,22 +1,26 @@
 """The periodic work of a deployment with workers: what ``poise scheduler`` (Celery beat) queues.
 
 On one machine ``poise serve`` does this itself (training reminders each day, connector syncs
-every few minutes) and cron runs the other chores (``poise insights digest``, ``poise alerts
-hotspots``…). With ``POISE_BROKER_URL`` set, one ``poise scheduler`` process sends each
-entry's turn to the workers, which queue the same work as a job (a :class:`JobRun` row) that a
-worker runs. A periodic job is never queued while the previous one of its name is still
-queued or running (the rule connector syncs already follow); connector syncs keep their own
-per-connector rule. It composes several areas, so it lives here, above them.
+every few minutes, the insights rollup every minute) and cron runs the other chores (``poise
+insights digest``, ``poise alerts hotspots``…). With ``POISE_BROKER_URL`` set, one ``poise
+scheduler`` process sends each entry's turn to the workers, which queue the same work as a job
+(a :class:`JobRun` row) that a worker runs. A periodic job is never queued while the previous
+one of its name is still queued or running (the rule connector syncs already follow); connector
+syncs keep their own per-connector rule. It composes several areas, so it lives here, above
+them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
 
 Now = Callable[[], datetime]
 SYNCS = "connector-syncs"  # not a job itself: it queues one sync job per connector
+ROLLUP = "insights-rollup"
+LOCAL_ROLLUP_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,15 @@ def _sync_interval(settings: Settings, now: Now | None) -> BaseSchedule:
     from celery.schedules import schedule
 
     return schedule(timedelta(minutes=settings.connector_sync_minutes), nowfun=now)
+
+
+def _every(minutes: int) -> Callable[[Settings, Now | None], BaseSchedule]:
+    def every(settings: Settings, now: Now | None) -> BaseSchedule:
+        from celery.schedules import schedule
+
+        return schedule(timedelta(minutes=minutes), nowfun=now)
+
+    return every
 
 
 def _mailer(settings: Settings) -> Any:
@@ -118,6 +134,20 @@ def _digest(settings: Settings, session: Session) -> JobWork | None:
     return work
 
 
+def _rollup(settings: Settings, session: Session) -> JobWork | None:
+    """Count the conversations changed since the last rollup (none queued: nothing to do)."""
+    from poise.insights.rollup import count_queued, has_queued
+
+    if not has_queued(session):
+        return None
+
+    def work(session: Session, progress: JobProgress) -> str:
+        counted = count_queued(session, window_days=settings.fcr_window_days, progress=progress)
+        return f"{counted} conversation(s) counted into the insights rollup"
+
+    return work
+
+
 def _alerts(what: str) -> Callable[[Settings, Session], JobWork | None]:
     """``poise alerts hotspots`` / ``poise alerts digest`` as a job: record, then send."""
 
@@ -167,6 +197,7 @@ PERIODIC: dict[str, Periodic] = {
         Periodic("alerts-digest", _crontab(minute=10, hour=7, day_of_week=1), _alerts("digest")),
         Periodic("alerts-hotspots", _crontab(minute=30), _alerts("hotspots")),
         Periodic("rescore", _crontab(minute=15), _never),
+        Periodic(ROLLUP, _every(10), _rollup),
         Periodic(SYNCS, _sync_interval, _never),
     )
 }
@@ -292,3 +323,23 @@ def worker_periodic(settings: Settings) -> Callable[[sessionmaker[Session], str]
         return queue_periodic(maker, made[id(maker)], settings, name)
 
     return periodic
+
+
+async def _local_rollup(state: Any, settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(LOCAL_ROLLUP_SECONDS)
+        try:
+            await anyio.to_thread.run_sync(
+                queue_periodic, state.sessionmaker, state.jobs, settings, ROLLUP
+            )
+        except Exception:  # one bad turn must not end the loop
+            log.exception("could not queue the insights rollup")
+
+
+def start_local_rollup(state: Any, settings: Settings) -> asyncio.Task[None] | None:
+    """Without a broker, ``poise serve`` queues the rollup of changed conversations itself,
+    every minute, on its own jobs pool (one at a time: queue_periodic's rule). With workers,
+    ``poise scheduler`` queues it every 10 minutes instead."""
+    if settings.broker_url:
+        return None
+    return asyncio.create_task(_local_rollup(state, settings))

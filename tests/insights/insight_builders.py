@@ -10,6 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.insights.rollup import count_conversations
+from poise.settings import Settings
+
+WINDOW_DAYS = Settings.model_fields["fcr_window_days"].default
 
 _ids = itertools.count(1)
 
@@ -103,4 +107,11 @@ def add_conversations(
             )
         made.append(conv)
     session.commit()
+    roll_up(session, [c.id for c in made])
     return made
+
+
+def roll_up(session: Session, conversation_ids: Sequence[int]) -> None:
+    """Count these conversations into the rollup, as the rollup job does after an import."""
+    count_conversations(session, conversation_ids, window_days=WINDOW_DAYS)
+    session.commit()

@@ -31,6 +31,7 @@ from poise.db.migrate import upgrade
 from poise.demo.catalogue import DEVICES
 from poise.demo_loader import load_demo
 from poise.insights.filters import parse_filters
+from poise.insights.rollup import count_queued
 from poise.settings import Settings
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -61,6 +62,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         since = DEFAULT.previous().begin
         ids = session.scalars(select(Conversation.id).where(Conversation.opened_at >= since))
         score_messages(session, conversation_ids=list(ids))
+        count_queued(session, window_days=Settings.model_fields["fcr_window_days"].default)
         hashed = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
         admin = session.scalars(select(User).where(User.role == "admin")).one()
         lead = session.scalars(

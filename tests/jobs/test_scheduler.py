@@ -16,6 +16,7 @@ from brokers import Workers
 from builders import make_conversation, make_user
 from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
+from poise.insights.models import InsightFact
 from poise.jobs import JobRun
 from poise.jobs.broker import PERIODIC as PERIODIC_TASK
 from poise.jobs.broker import make_celery
@@ -36,6 +37,7 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
         "alerts-digest",
         "alerts-hotspots",
         "rescore",
+        "insights-rollup",
         "connector-syncs",
     }
     for name, entry in schedule.items():
@@ -60,7 +62,7 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
     broker_settings: Settings, session: Session, workers: Workers
 ) -> None:
     make_user(session, role="lead", team="Care")  # a team to open a kudos round for
-    conversation = make_conversation(session)
+    conversation = make_conversation(session)  # an import: queued for the insights rollup
     turn = session.scalars(
         select(Message).where(Message.conversation_id == conversation.id)
     ).first()
@@ -78,12 +80,13 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
             "alerts-digest",
             "alerts-hotspots",
             "rescore",
+            "insights-rollup",
         }
         assert set(first) == set(beat_schedule(broker_settings))
         assert set(_queued(session).values()) == {"queued"}  # no worker yet
         again = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert not any(again.values())  # each is still queued: nothing queued twice
-        assert session.scalar(select(func.count(JobRun.id))) == 4
+        assert session.scalar(select(func.count(JobRun.id))) == 5
         quiet = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=MONDAY_FIRST)
         assert quiet == {}  # nothing came due
 
@@ -94,6 +97,7 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
             time.sleep(0.3)
         assert set(_queued(session).values()) == {"done"}, _queued(session)
         assert session.scalar(select(func.count(KudosRound.id))) == 1
+        assert session.get(InsightFact, conversation.id) is not None  # counted by the rollup
         session.expire_all()
         assert session.get(Message, turn.id).signal_version != "an-older-model"  # type: ignore[union-attr]
         beat = make_celery(broker_settings)  # what beat sends: an entry's name to a worker

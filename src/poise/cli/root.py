@@ -84,7 +84,12 @@ def demo(
             console.print("Demo data is already loaded; giving the demo users a new password.")
         else:
             _refuse_real_data(session)
-            _load_demo(session, seed=seed, conversations=conversations)
+            _load_demo(
+                session,
+                seed=seed,
+                conversations=conversations,
+                window_days=settings.fcr_window_days,
+            )
         _set_demo_passwords(session, password)
     console.print(
         f"Sign in as [bold]{DEMO_ADMIN}[/bold] with password [bold]{password}[/bold] "
@@ -104,9 +109,10 @@ def _refuse_real_data(session: Session) -> None:
         )
 
 
-def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
+def _load_demo(session: Session, *, seed: int, conversations: int, window_days: int) -> None:
     from poise.conversations.scoring import score_messages
     from poise.demo_loader import load_demo, load_demo_training
+    from poise.insights.rollup import count_all
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Loading demo data", total=None)
@@ -121,7 +127,12 @@ def _load_demo(session: Session, *, seed: int, conversations: int) -> None:
         scored = score_messages(session, progress=advance)
         progress.update(task, description="Setting up training", completed=0, total=None)
         training = load_demo_training(session, now=datetime.now(UTC))
-    console.print(f"Loaded demo data: {counts}; signals: {scored}; training: {training}.")
+        progress.update(task, description="Counting insights", completed=0, total=None)
+        counted = count_all(session, window_days=window_days, progress=advance)
+    console.print(
+        f"Loaded demo data: {counts}; signals: {scored}; training: {training}; "
+        f"insights: {counted} conversations counted."
+    )
 
 
 def _set_demo_passwords(session: Session, password: str) -> None:

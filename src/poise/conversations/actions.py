@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
+from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
@@ -453,11 +454,12 @@ def set_early_warning_level(session: Session, *, actor: User, team_id: int, leve
         raise NotFound("no such team")
     team.early_warning_level = level
     members = select(User.id).where(User.team_id == team_id)
-    changed = 0
+    changed: list[int] = []
     for conv in session.scalars(select(Conversation).where(Conversation.assignee_id.in_(members))):
         flag = early_score(conv.signal_trend or []) >= threshold_for(level)
         if conv.signal_trend is not None and conv.early_warning != flag:
             conv.early_warning = flag
-            changed += 1
+            changed.append(conv.id)
+    queue_for_rollup(session, changed)
     session.commit()
-    return changed
+    return len(changed)

@@ -232,3 +232,20 @@ class ImportRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by: Mapped[User | None] = relationship()
+
+
+class RollupQueue(Base):
+    """A conversation whose derived figures wait to be counted again (insights' rollup).
+
+    Every writer of a conversation, its turns, its rating or the issue it is about queues the
+    conversation here in its own transaction; the rollup job drains the queue. ``queued_at``
+    moves forward when a conversation is queued again, so a change that lands while the job
+    counts it is not dropped with the row the job clears.
+    """
+
+    __tablename__ = "insight_rollup_queue"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
+from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.signals import Turn, conversation_signals, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL
@@ -130,6 +131,7 @@ def refresh_conversation_signals(session: Session, conversation_ids: Sequence[in
     """Recompute early warning, escalation, drift and turnaround from the stored scores."""
     for chunk in _chunks(list(conversation_ids), CHUNK):
         _refresh_chunk(session, chunk)
+        queue_for_rollup(session, chunk)
         session.commit()
     return len(conversation_ids)
 

@@ -18,6 +18,7 @@ from sqlalchemy import Table, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
+from poise.conversations.changes import queue_customers_for_rollup, queue_for_rollup
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
 from poise.db.base import utcnow
@@ -109,6 +110,12 @@ def delete_conversations(session: Session, source: str, external_ids: Sequence[s
     """
     deleted = 0
     for chunk in _chunks(external_ids):
+        gone = session.scalars(
+            select(Conversation.id).where(
+                Conversation.source == source, Conversation.external_id.in_(chunk)
+            )
+        ).all()
+        queue_customers_for_rollup(session, gone)  # their customers' repeat contacts change
         result = session.execute(
             delete(Conversation)
             .where(Conversation.source == source)
@@ -250,6 +257,7 @@ def write_conversations(
     _write_ratings(session, records, conv_ids, users, counts)
     session.flush()
     counts.conversation_ids = sorted(set(conv_ids.values()))
+    queue_for_rollup(session, counts.conversation_ids)
     counts.new_turn_ids = sorted(added)
     return counts
 

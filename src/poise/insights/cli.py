@@ -1,4 +1,5 @@
-"""Insights commands: ``poise insights digest`` e-mails each lead the week of their team."""
+"""Insights commands: ``poise insights digest`` e-mails each lead the week of their team;
+``poise insights rollup`` counts the figures the dashboard reads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from poise.cli.context import fail, load_settings, open_session, out
+from poise.cli.context import fail, load_settings, open_session, out, progress_bar
 
 insights_app = typer.Typer(help="Insights chores that run on a schedule.", no_args_is_help=True)
 
@@ -42,3 +43,35 @@ def digest(
         except (OSError, smtplib.SMTPException) as exc:
             fail(f"could not hand mail to {mailer.server.host}:{mailer.server.port}: {exc}")
     out.print(str(report), highlight=False)
+
+
+@insights_app.command("rollup")
+def rollup(
+    queued: Annotated[
+        bool,
+        typer.Option(
+            "--queued", help="Count only the conversations changed since the last rollup."
+        ),
+    ] = False,
+) -> None:
+    """Count the insights rollup: every conversation, or with --queued only the changed ones.
+
+    The dashboard, hotspots and exports read the rollup. Without POISE_BROKER_URL the server
+    counts what is queued every minute; with workers, ``poise scheduler`` queues it every 10
+    minutes. Run it whole after a migration or a change of POISE_FCR_WINDOW_DAYS.
+    """
+    from poise.insights.rollup import count_all, count_queued
+
+    settings = load_settings()
+    window = settings.fcr_window_days
+    with open_session(settings) as session, progress_bar() as progress:
+        task = progress.add_task("Counting conversations", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        if queued:
+            counted = count_queued(session, window_days=window, progress=advance)
+        else:
+            counted = count_all(session, window_days=window, progress=advance)
+    out.print(f"{counted} conversation(s) counted into the insights rollup.", highlight=False)

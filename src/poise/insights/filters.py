@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, cast, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS, Conversation
 from poise.errors import InvalidInput, PermissionDenied
+from poise.insights.models import InsightFact
 from poise.web.params import is_id, parse_day
 
 DEFAULT_DAYS = 28
@@ -82,6 +83,27 @@ class InsightFilters:
             found.append(Conversation.assignee_id.in_(members))
         return found
 
+    def facts(self) -> list[ColumnElement[bool]]:
+        """The same conditions over the rollup (``insight_facts``), which the figures read."""
+        found: list[ColumnElement[bool]] = [
+            InsightFact.opened_day >= self.start,
+            InsightFact.opened_day <= self.end,
+        ]
+        if self.channel:
+            found.append(InsightFact.channel == self.channel)
+        if self.product:
+            found.append(InsightFact.product == self.product)
+        if self.feature:
+            found.append(InsightFact.feature == self.feature)
+        if self.assignee_id is not None:
+            found.append(InsightFact.assignee_id == self.assignee_id)
+        if self.tag:
+            found.append(_like_tag(InsightFact.tags, self.tag))
+        if self.team_id is not None:
+            members = select(User.id).where(User.team_id == self.team_id)
+            found.append(InsightFact.assignee_id.in_(members))
+        return found
+
     def params(self, **extra: Any) -> dict[str, str]:
         """Query parameters that reproduce these filters (for links and exports)."""
         values: dict[str, Any] = {
@@ -100,9 +122,15 @@ class InsightFilters:
 
 def _has_tag(tag: str) -> ColumnElement[bool]:
     """The JSON list of tags holds ``tag``: a LIKE on its text works alike on both databases."""
+    return _like_tag(cast(Conversation.tags, Text), tag)
+
+
+def _like_tag(
+    text: ColumnElement[str] | InstrumentedAttribute[str], tag: str
+) -> ColumnElement[bool]:
     quoted = json.dumps(tag)
     escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(Conversation.tags, Text).like(f"%{escaped}%", escape="\\")
+    return text.like(f"%{escaped}%", escape="\\")
 
 
 def _date(value: str | None, name: str) -> date | None:

@@ -20,13 +20,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
-from poise.conversations.models import Conversation, Rating
+from poise.conversations.models import Conversation
 from poise.insights.filters import InsightFilters, scoped
-from poise.insights.queries import LOW_RATING
+from poise.insights.models import InsightFact
+from poise.insights.queries import tune_for_aggregates
+from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
 from poise.knowledge.models import Article, Gap
 
@@ -138,28 +140,30 @@ def _rows(
     session: Session, filters: InsightFilters
 ) -> list[tuple[str | None, str | None, list[str], int, int, int, int]]:
     """Per (product, feature, tags) combination: conversations, unhappy, rated, low."""
+    f = InsightFact
     rows = session.execute(
         select(
-            Conversation.product,
-            Conversation.feature,
-            Conversation.tags,
-            Conversation.early_warning,
-            Rating.id.is_not(None),
-            case((LOW_RATING, True), else_=False),
+            f.product,
+            f.feature,
+            f.tags,
+            func.count(),
+            func.count().filter(f.unhappy),
+            func.count().filter(f.rated),
+            func.count().filter(f.low),
         )
-        .outerjoin(Rating, Rating.conversation_id == Conversation.id)
-        .where(*filters.conditions())
+        .where(*filters.facts())
+        .group_by(f.product, f.feature, f.tags)
     )
-    found: dict[tuple[str | None, str | None, tuple[str, ...]], _Counts] = defaultdict(_Counts)
-    for product, feature, tags, early, rated, low in rows:
-        key = (product, feature, tuple(sorted(set(tags or []))))
-        found[key].add(1, int(bool(early)), int(bool(rated)), int(bool(low)))
-    return [(p, f, list(t), c.n, c.unhappy, c.rated, c.low) for (p, f, t), c in found.items()]
+    return [
+        (p, t, decode_tags(tags), int(n), int(u), int(r), int(lo))
+        for p, t, tags, n, u, r, lo in rows
+    ]
 
 
 def hotspots(session: Session, *, actor: User, filters: InsightFilters) -> HotspotReport:
     """Every product, feature and tag against the rest, corrected for testing them all."""
     filters = scoped(session, actor, filters)
+    tune_for_aggregates(session)
     rows = _rows(session, filters)
     total = _Counts()
     groups: dict[tuple[str, str | None, str], _Counts] = defaultdict(_Counts)
@@ -215,15 +219,12 @@ def _correct(groups: list[Group]) -> int:
 
 
 def _unhappy_by_product(session: Session, filters: InsightFilters) -> dict[str, tuple[int, int]]:
+    f = InsightFact
     rows = session.execute(
-        select(
-            Conversation.product,
-            func.count(Conversation.id),
-            func.coalesce(func.sum(case((Conversation.early_warning.is_(True), 1), else_=0)), 0),
-        )
-        .where(*filters.conditions())
-        .where(Conversation.product.is_not(None))
-        .group_by(Conversation.product)
+        select(f.product, func.count(), func.count().filter(f.unhappy))
+        .where(*filters.facts())
+        .where(f.product.is_not(None))
+        .group_by(f.product)
     )
     return {str(p): (int(n), int(u)) for p, n, u in rows}
 
@@ -328,12 +329,11 @@ def hotspot(
 
 
 def _member_ids(session: Session, filters: InsightFilters, group: Group) -> list[int]:
+    f = InsightFact
     rows = session.execute(
-        select(
-            Conversation.id, Conversation.product, Conversation.feature, Conversation.tags
-        ).where(*filters.conditions())
+        select(f.conversation_id, f.product, f.feature, f.tags).where(*filters.facts())
     )
-    return [int(i) for i, p, f, t in rows if _belongs(group, p, f, t)]
+    return [int(i) for i, p, t, tags in rows if _belongs(group, p, t, decode_tags(tags))]
 
 
 def _belongs(
@@ -385,14 +385,13 @@ def _gaps(session: Session, filters: InsightFilters, group: Group, ids: list[int
 
 def _trend(session: Session, filters: InsightFilters, group: Group) -> list[TrendPoint]:
     """Week by week over the period: the group's unhappy openings against the rest."""
+    f = InsightFact
     rows = session.execute(
         select(
-            Conversation.opened_at,
-            Conversation.product,
-            Conversation.feature,
-            Conversation.tags,
-            Conversation.early_warning,
-        ).where(*filters.conditions())
+            f.opened_day, f.product, f.feature, f.tags, func.count(), func.count().filter(f.unhappy)
+        )
+        .where(*filters.facts())
+        .group_by(f.opened_day, f.product, f.feature, f.tags)
     )
     starts = []
     at = filters.start
@@ -400,9 +399,9 @@ def _trend(session: Session, filters: InsightFilters, group: Group) -> list[Tren
         starts.append(at)
         at += timedelta(days=7)
     counts = [[0, 0, 0, 0] for _ in starts]
-    for opened, product, feature, tags, early in rows:
-        slot = min((opened.date() - filters.start).days // 7, len(starts) - 1)
-        inside = _belongs(group, product, feature, tags)
-        counts[slot][0 if inside else 2] += 1
-        counts[slot][1 if inside else 3] += int(bool(early))
+    for day, product, feature, tags, n, unhappy in rows:
+        slot = min((day - filters.start).days // 7, len(starts) - 1)
+        inside = _belongs(group, product, feature, decode_tags(tags))
+        counts[slot][0 if inside else 2] += int(n)
+        counts[slot][1 if inside else 3] += int(unhappy)
     return [TrendPoint(s, *c) for s, c in zip(starts, counts, strict=True)]

@@ -1,41 +1,29 @@
-"""The dashboard's figures: SQL aggregates over the filtered conversations, per period and week.
+"""The dashboard's figures: SQL aggregates over the rollup, per period and week.
 
-Counts come from one GROUP BY (period slice × channel) over ``conversations`` joined to
-``ratings``; medians and repeat contacts from one narrow row per conversation; FCR from the
-manual's own implementation (:func:`poise.knowledge.fcr.fcr_outcomes`), never a copy.
-Current and previous period are cut into 7-day slices from each period's first day, so week
-*k* of one lines up with week *k* of the other.
+The rollup (:mod:`poise.insights.rollup`) holds one row of figures per conversation, with FCR
+from the manual's own implementation, never a copy; here one GROUP BY (day × channel × emotion
+mix) gives every count and sum, and one more pass the medians. Current and previous period
+are cut into 7-day slices from each period's first day, so week *k* of one lines up with week
+*k* of the other.
 """
 
 from __future__ import annotations
 
-import typing
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, Message, Rating
-from poise.conversations.queries import ESCALATING
+from poise.conversations.models import Conversation, Message
 from poise.insights.filters import InsightFilters, scoped
+from poise.insights.models import InsightFact
+from poise.insights.rollup import RollupState, decode_emotions, rollup_state
 from poise.insights.stats import median_or_none, share
-from poise.knowledge.fcr import fcr_outcomes
 from poise.pagination import Page
-
-# A green robot, as ``Rating.is_positive`` defines it (its SQL side, typed for queries).
-GOOD_RATING = typing.cast(ColumnElement[bool], Rating.is_positive)
-LOW_RATING = or_(
-    and_(Rating.scale == "three", Rating.score == 1),
-    and_(Rating.scale == "five", Rating.score <= 2),
-)
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 @dataclass
@@ -55,8 +43,10 @@ class Tally:
     resolved: int = 0
     first_contact: int = 0
     repeats: int = 0
-    first_responses: list[float] = field(default_factory=list, repr=False)
-    resolutions: list[float] = field(default_factory=list, repr=False)
+    first_response_count: int = 0
+    resolution_count: int = 0
+    median_first_response: float | None = None  # seconds from opening to the first agent turn
+    median_resolution: float | None = None  # seconds from opening to resolution
 
     @property
     def csat(self) -> float | None:
@@ -88,16 +78,6 @@ class Tally:
     def escalating_share(self) -> float | None:
         return share(self.escalating, self.conversations)
 
-    @property
-    def median_first_response(self) -> float | None:
-        """Median seconds from opening to the first agent turn."""
-        return median_or_none(self.first_responses)
-
-    @property
-    def median_resolution(self) -> float | None:
-        """Median seconds from opening to resolution."""
-        return median_or_none(self.resolutions)
-
 
 @dataclass(frozen=True)
 class Week:
@@ -118,12 +98,13 @@ class Dashboard:
     emotions: list[tuple[str, int]]
     previous_emotions: dict[str, int]
     window_days: int
+    state: RollupState
 
 
 @dataclass(frozen=True)
 class _Slice:
-    start: datetime
-    end: datetime
+    start: date
+    end: date  # exclusive
     period: int  # 1 current, 0 previous
     index: int
 
@@ -131,35 +112,42 @@ class _Slice:
 def _slices(filters: InsightFilters) -> list[_Slice]:
     found: list[_Slice] = []
     for period, f in ((0, filters.previous()), (1, filters)):
-        at, index = f.begin, 0
-        while at < f.finish:
-            found.append(_Slice(at, min(at + timedelta(days=7), f.finish), period, index))
+        at, index, finish = f.start, 0, f.end + timedelta(days=1)
+        while at < finish:
+            found.append(_Slice(at, min(at + timedelta(days=7), finish), period, index))
             at, index = at + timedelta(days=7), index + 1
     return found
 
 
-def _slice_expression(slices: list[_Slice]) -> ColumnElement[int]:
-    whens = [(Conversation.opened_at < s.end, n) for n, s in enumerate(slices)]
-    return case(*whens, else_=len(slices) - 1)
+def _slice_of_day(slices: list[_Slice]) -> dict[date, int]:
+    found: dict[date, int] = {}
+    for n, s in enumerate(slices):
+        day = s.start
+        while day < s.end:
+            found[day] = n
+            day += timedelta(days=1)
+    return found
 
 
 def dashboard(
     session: Session, *, actor: User, filters: InsightFilters, window_days: int
 ) -> Dashboard:
-    """Every figure of the dashboard for the filters the actor may use, and the period before."""
+    """Every figure of the dashboard for the filters the actor may use, and the period before.
+
+    Read from the rollup (:mod:`poise.insights.rollup`): one grouped pass for the counts and
+    the emotion mix, one for the medians. ``window_days`` is the FCR and repeat window the
+    rollup counted with (the same setting).
+    """
     filters = scoped(session, actor, filters)
+    tune_for_aggregates(session)
     slices = _slices(filters)
     tallies = [Tally() for _ in slices]
-    _add_counts(session, filters, slices, tallies)
-    _add_timings(session, filters, slices, tallies, window_days)
+    felt: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    _add_counts(session, filters, slices, tallies, felt)
     current, previous = _period_totals(slices, tallies)
+    _add_medians(session, filters, slices, [*tallies, previous, current])
     weeks = [
-        Week(
-            s.start.date(),
-            (s.end - timedelta(days=1)).date(),
-            tallies[n],
-            _twin(slices, tallies, s),
-        )
+        Week(s.start, s.end - timedelta(days=1), tallies[n], _twin(slices, tallies, s))
         for n, s in enumerate(slices)
         if s.period == 1
     ]
@@ -168,10 +156,19 @@ def dashboard(
         current=current,
         previous=previous,
         weeks=weeks,
-        emotions=emotion_mix(session, filters),
-        previous_emotions=dict(emotion_mix(session, filters.previous())),
+        emotions=sorted(felt[1].items(), key=lambda kv: (-kv[1], kv[0])),
+        previous_emotions=dict(felt[0]),
         window_days=window_days,
+        state=rollup_state(session),
     )
+
+
+def tune_for_aggregates(session: Session) -> None:
+    """PostgreSQL, this transaction only: room to group and sort a period's rows in memory,
+    and no JIT, whose compiling of a query with many aggregates costs more than it saves."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _twin(slices: list[_Slice], tallies: list[Tally], week: _Slice) -> Tally:
@@ -181,142 +178,156 @@ def _twin(slices: list[_Slice], tallies: list[Tally], week: _Slice) -> Tally:
     return Tally()
 
 
+def _count(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
+    return func.count().filter(condition)
+
+
 def _add_counts(
-    session: Session, filters: InsightFilters, slices: list[_Slice], tallies: list[Tally]
-) -> None:
-    bucket = _slice_expression(slices).label("bucket")
-    query = (
-        select(
-            bucket,
-            Conversation.channel,
-            func.count(Conversation.id),
-            func.count(Rating.id),
-            _count_if(GOOD_RATING),
-            _count_if(LOW_RATING),
-            _count_if(Rating.scale == "five"),
-            func.coalesce(func.sum(case((Rating.scale == "five", Rating.score), else_=0)), 0),
-            _count_if(Conversation.early_warning.is_(True)),
-            _count_if(Conversation.escalation_risk >= ESCALATING),
-            _count_if(Conversation.turnaround.is_(True)),
-        )
-        .outerjoin(Rating, Rating.conversation_id == Conversation.id)
-        .where(*_both_periods(filters))
-        .group_by(bucket, Conversation.channel)
-    )
-    for n, channel, total, rated, good, low, five, five_sum, ew, esc, turn in session.execute(
-        query
-    ):
-        t = tallies[int(n)]
-        t.conversations += int(total)
-        t.by_channel[channel] = t.by_channel.get(channel, 0) + int(total)
-        t.rated += int(rated)
-        t.good += int(good)
-        t.low += int(low)
-        t.rated_five += int(five)
-        t.five_total += int(five_sum)
-        t.unhappy += int(ew)
-        t.escalating += int(esc)
-        t.turnarounds += int(turn)
-
-
-def _both_periods(filters: InsightFilters) -> list[ColumnElement[bool]]:
-    """The filters' conditions over the previous period's start to the current period's end."""
-    return filters.over(filters.previous().start, filters.end).conditions()
-
-
-def first_agent_turn() -> Any:
-    """When an agent first answered: a correlated MIN over the thread's index."""
-    return (
-        select(func.min(Message.sent_at))
-        .where(Message.conversation_id == Conversation.id, Message.author_role == "agent")
-        .scalar_subquery()
-    )
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The narrow row per conversation that medians, FCR and repeat contacts need."""
-
-    id: int
-    opened_at: datetime
-    resolved_at: datetime | None
-    status: str
-    customer_id: int | None
-    first_reply_at: datetime | None
-
-
-def contacts(session: Session, filters: InsightFilters) -> list[Contact]:
-    """One :class:`Contact` per filtered conversation (already scoped filters)."""
-    query = select(
-        Conversation.id,
-        Conversation.opened_at,
-        Conversation.resolved_at,
-        Conversation.status,
-        Conversation.customer_id,
-        first_agent_turn(),
-    ).where(*filters.conditions())
-    return [Contact(*row) for row in session.execute(query)]
-
-
-def repeat_ids(
-    session: Session, filters: InsightFilters, rows: list[Contact], window_days: int
-) -> set[int]:
-    """Conversations whose customer had contacted us in the ``window_days`` before them.
-
-    The earlier contact may be on any channel or product: the customer came back either way.
-    """
-    window = timedelta(days=window_days)
-    customers = select(Conversation.customer_id).where(*filters.conditions())
-    earlier = session.execute(
-        select(Conversation.id, Conversation.customer_id, Conversation.opened_at)
-        .where(Conversation.customer_id.in_(customers))
-        .where(Conversation.opened_at >= filters.begin - window)
-        .where(Conversation.opened_at < filters.finish)
-    )
-    by_customer: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for cid, customer, opened in earlier:
-        by_customer[int(customer)].append((opened, int(cid)))
-    found: set[int] = set()
-    for row in rows:
-        if row.customer_id is None:
-            continue
-        before = (row.opened_at, row.id)
-        if any(
-            key < before and key[0] >= row.opened_at - window
-            for key in by_customer.get(row.customer_id, [])
-        ):
-            found.add(row.id)
-    return found
-
-
-def _add_timings(
     session: Session,
     filters: InsightFilters,
     slices: list[_Slice],
     tallies: list[Tally],
-    window_days: int,
+    felt: tuple[Counter[str], Counter[str]],
 ) -> None:
-    both = filters.over(filters.previous().start, filters.end)
-    rows = contacts(session, both)
-    outcomes = fcr_outcomes(session, window_days=window_days, since=both.begin)
-    repeats = repeat_ids(session, both, rows, window_days)
-    for row in rows:
-        t = tallies[_slice_of(slices, row.opened_at)]
-        if row.first_reply_at is not None and row.first_reply_at >= row.opened_at:
-            t.first_responses.append((row.first_reply_at - row.opened_at).total_seconds())
-        if row.status == "resolved" and row.resolved_at is not None:
-            t.resolutions.append((row.resolved_at - row.opened_at).total_seconds())
-        if row.id in outcomes:
-            t.resolved += 1
-            t.first_contact += int(outcomes[row.id])
-        t.repeats += int(row.id in repeats)
+    """One GROUP BY (day × channel × emotion mix) over the rollup: every count and sum."""
+    f = InsightFact
+    query = (
+        select(
+            f.opened_day,
+            f.channel,
+            f.emotions,
+            func.count(),
+            _count(f.rated),
+            _count(f.good),
+            _count(f.low),
+            func.count(f.five_score),
+            func.coalesce(func.sum(f.five_score), 0),
+            _count(f.unhappy),
+            _count(f.escalating),
+            _count(f.turnaround),
+            _count(f.fcr_resolved),
+            _count(f.first_contact),
+            _count(f.repeat),
+            func.count(f.first_response_s),
+            func.count(f.resolution_s),
+        )
+        .where(*_both_periods(filters))
+        .group_by(f.opened_day, f.channel, f.emotions)
+    )
+    day_slice = _slice_of_day(slices)
+    for day, channel, emotions, *n in session.execute(query):
+        at = day_slice.get(day if isinstance(day, date) else date.fromisoformat(day))
+        if at is None:
+            continue
+        t = tallies[at]
+        t.conversations += int(n[0])
+        t.by_channel[channel] = t.by_channel.get(channel, 0) + int(n[0])
+        t.rated += int(n[1])
+        t.good += int(n[2])
+        t.low += int(n[3])
+        t.rated_five += int(n[4])
+        t.five_total += int(n[5])
+        t.unhappy += int(n[6])
+        t.escalating += int(n[7])
+        t.turnarounds += int(n[8])
+        t.resolved += int(n[9])
+        t.first_contact += int(n[10])
+        t.repeats += int(n[11])
+        t.first_response_count += int(n[12])
+        t.resolution_count += int(n[13])
+        for label, turns in decode_emotions(emotions).items():
+            felt[slices[at].period][label] += turns * int(n[0])
 
 
-def _slice_of(slices: list[_Slice], moment: datetime) -> int:
-    for n, s in enumerate(slices):
-        if moment < s.end:
-            return n
-    return len(slices) - 1
+def _both_periods(filters: InsightFilters) -> list[ColumnElement[bool]]:
+    """The filters' conditions over the previous period's start to the current period's end."""
+    return filters.over(filters.previous().start, filters.end).facts()
+
+
+def _add_medians(
+    session: Session, filters: InsightFilters, slices: list[_Slice], into: list[Tally]
+) -> None:
+    """Median first response and resolution per slice, then per period (previous, current).
+
+    ``into`` holds one tally per slice followed by the previous and the current period's.
+    PostgreSQL takes exact medians in SQL; SQLite hands the seconds over to be sorted here.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        found = _medians_in_sql(session, filters, slices)
+    else:
+        found = _medians_here(session, filters, slices)
+    for n, (first, resolution) in found.items():
+        into[n].median_first_response, into[n].median_resolution = first, resolution
+
+
+Medians = dict[int, tuple[float | None, float | None]]
+
+
+def _medians_in_sql(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
+    f = InsightFact
+    before = filters.previous()
+    first_current = sum(1 for s in slices if s.period == 0)
+    # Slice number by arithmetic on the day (date - date is days): cheaper per row than a CASE
+    # with a branch per slice.
+    bucket = case(
+        (
+            f.opened_day >= filters.start,
+            first_current + cast(f.opened_day - filters.start, Integer) // 7,
+        ),
+        else_=cast(f.opened_day - before.start, Integer) // 7,
+    )
+    period = case((f.opened_day >= filters.start, 1), else_=0)
+    rows = (
+        select(
+            bucket.label("bucket"),
+            period.label("period"),
+            f.first_response_s.label("first"),
+            f.resolution_s.label("resolution"),
+        )
+        .where(*_both_periods(filters))
+        .where(or_(f.first_response_s.is_not(None), f.resolution_s.is_not(None)))
+        .subquery()
+    )
+    query = select(
+        rows.c.bucket,
+        rows.c.period,
+        func.percentile_cont(0.5).within_group(rows.c.first),
+        func.percentile_cont(0.5).within_group(rows.c.resolution),
+    ).group_by(func.grouping_sets(rows.c.bucket, rows.c.period))
+    found: Medians = {}
+    for b, p, first, resolution in session.execute(query):
+        at = len(slices) + int(p) if b is None else int(b)
+        found[at] = (_float(first), _float(resolution))
+    return found
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _medians_here(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
+    f = InsightFact
+    rows = session.execute(
+        select(f.opened_day, f.first_response_s, f.resolution_s)
+        .where(*_both_periods(filters))
+        .where(or_(f.first_response_s.is_not(None), f.resolution_s.is_not(None)))
+    )
+    day_slice = _slice_of_day(slices)
+    firsts: dict[int, list[float]] = defaultdict(list)
+    resolutions: dict[int, list[float]] = defaultdict(list)
+    for day, first, resolution in rows:
+        at = day_slice.get(day)
+        if at is None:
+            continue
+        for n in (at, len(slices) + slices[at].period):
+            if first is not None:
+                firsts[n].append(float(first))
+            if resolution is not None:
+                resolutions[n].append(float(resolution))
+    return {
+        n: (median_or_none(firsts[n]), median_or_none(resolutions[n]))
+        for n in set(firsts) | set(resolutions)
+    }
 
 
 def _period_totals(slices: list[_Slice], tallies: list[Tally]) -> tuple[Tally, Tally]:
@@ -340,41 +351,32 @@ def _merge(into: Tally, other: Tally) -> None:
         "resolved",
         "first_contact",
         "repeats",
+        "first_response_count",
+        "resolution_count",
     ):
         setattr(into, name, getattr(into, name) + getattr(other, name))
     for channel, n in other.by_channel.items():
         into.by_channel[channel] = into.by_channel.get(channel, 0) + n
-    into.first_responses.extend(other.first_responses)
-    into.resolutions.extend(other.resolutions)
-
-
-def emotion_mix(session: Session, filters: InsightFilters) -> list[tuple[str, int]]:
-    """Customer turns per emotion label in the filtered conversations, most common first."""
-    rows = session.execute(
-        select(Message.emotion, func.count(Message.id))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(*filters.conditions())
-        .where(Message.author_role == "customer", Message.emotion.is_not(None))
-        .group_by(Message.emotion)
-        .order_by(func.count(Message.id).desc(), Message.emotion)
-    )
-    return [(str(e), int(n)) for e, n in rows]
 
 
 # --- Drill-down ------------------------------------------------------------------------------
 
-SQL_METRICS: dict[str, ColumnElement[bool]] = {
-    "rated": Rating.id.is_not(None),
-    "good": GOOD_RATING,
-    "low": LOW_RATING,
-    "five": Rating.scale == "five",
-    "unhappy": Conversation.early_warning.is_(True),
-    "escalating": Conversation.escalation_risk >= ESCALATING,
-    "turnaround": Conversation.turnaround.is_(True),
-    "resolved": Conversation.status == "resolved",
+F = InsightFact
+METRIC_CONDITIONS: dict[str, ColumnElement[bool]] = {
+    "rated": F.rated.is_(True),
+    "good": F.good.is_(True),
+    "low": F.low.is_(True),
+    "five": F.five_score.is_not(None),
+    "unhappy": F.unhappy.is_(True),
+    "escalating": F.escalating.is_(True),
+    "turnaround": F.turnaround.is_(True),
+    "resolved": F.status == "resolved",
+    "fcr_resolved": F.fcr_resolved.is_(True),
+    "first_contact": F.first_contact.is_(True),
+    "not_first_contact": and_(F.fcr_resolved.is_(True), F.first_contact.is_(False)),
+    "repeat": F.repeat.is_(True),
 }
-COMPUTED_METRICS = ("fcr_resolved", "first_contact", "not_first_contact", "repeat")
-METRICS = ("all", *SQL_METRICS, *COMPUTED_METRICS, "emotion")
+METRICS = ("all", *METRIC_CONDITIONS, "emotion")
 
 
 def drill(
@@ -388,13 +390,12 @@ def drill(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Conversation]:
-    """The conversations behind one number: the same filters plus the number's condition."""
+    """The conversations behind one number: the same filters plus the number's condition,
+    over the same rollup the number was counted from (``window_days`` is the rollup's)."""
+    del window_days
     filters = scoped(session, actor, filters)
     page = max(page, 1)
     query = _drill_query(filters, metric, value)
-    ids = _computed_ids(session, filters, metric, value, window_days)
-    if ids is not None:
-        query = query.where(Conversation.id.in_(ids) if ids else Conversation.id.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
         query.options(selectinload(Conversation.assignee), selectinload(Conversation.rating))
@@ -408,11 +409,11 @@ def drill(
 def _drill_query(filters: InsightFilters, metric: str, value: str | None) -> Select[Any]:
     query = (
         select(Conversation)
-        .outerjoin(Rating, Rating.conversation_id == Conversation.id)
-        .where(*filters.conditions())
+        .join(InsightFact, InsightFact.conversation_id == Conversation.id)
+        .where(*filters.facts())
     )
-    if metric in SQL_METRICS:
-        query = query.where(SQL_METRICS[metric])
+    if metric in METRIC_CONDITIONS:
+        query = query.where(METRIC_CONDITIONS[metric])
     if metric == "emotion":
         felt = select(Message.conversation_id).where(
             Message.author_role == "customer", Message.emotion == (value or "")
@@ -421,27 +422,22 @@ def _drill_query(filters: InsightFilters, metric: str, value: str | None) -> Sel
     return query
 
 
-def _computed_ids(
-    session: Session, filters: InsightFilters, metric: str, value: str | None, window_days: int
-) -> list[int] | None:
-    """Ids for the numbers SQL cannot express portably (FCR, repeat contacts)."""
-    del value
-    if metric == "repeat":
-        rows = contacts(session, filters)
-        return sorted(repeat_ids(session, filters, rows, window_days))
-    if metric in ("fcr_resolved", "first_contact", "not_first_contact"):
-        rows = contacts(session, filters)
-        outcomes = fcr_outcomes(session, window_days=window_days, since=filters.begin)
-        mine = [r.id for r in rows if r.id in outcomes]
-        if metric == "first_contact":
-            return [i for i in mine if outcomes[i]]
-        if metric == "not_first_contact":
-            return [i for i in mine if not outcomes[i]]
-        return mine
-    return None
-
-
 # --- Filter menus ----------------------------------------------------------------------------
+
+_HOP = {  # a loose index scan: from each value, the next one along the column's index
+    column: text(
+        f"WITH RECURSIVE seen(v) AS (SELECT min({column}) FROM insight_facts UNION ALL "  # noqa: S608 - two fixed column names
+        f"SELECT (SELECT min({column}) FROM insight_facts WHERE {column} > seen.v) FROM seen "
+        "WHERE seen.v IS NOT NULL) SELECT v FROM seen WHERE v IS NOT NULL"
+    )
+    for column in ("product", "feature")
+}
+
+
+def _distinct(session: Session, column: str) -> list[str]:
+    """The products (or features) counted in the rollup, a few index probes each, where
+    ``SELECT DISTINCT`` would read every conversation on each page view."""
+    return [str(v) for v in session.scalars(_HOP[column])]
 
 
 @dataclass(frozen=True)
@@ -457,12 +453,8 @@ class Choices:
 def choices(session: Session, *, actor: User) -> Choices:
     """Teams (admins), products and features seen, and the people the actor may filter by."""
     teams = list(session.scalars(select(Team).order_by(Team.name))) if actor.is_admin else []
-    products = session.scalars(
-        select(Conversation.product).where(Conversation.product.is_not(None)).distinct()
-    ).all()
-    features = session.scalars(
-        select(Conversation.feature).where(Conversation.feature.is_not(None)).distinct()
-    ).all()
+    products = _distinct(session, "product")
+    features = _distinct(session, "feature")
     people = select(User).where(User.role.in_(("agent", "lead"))).order_by(User.name)
     if not actor.is_admin:
         people = people.where(User.team_id == actor.team_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FiltersPublic(BaseModel):
@@ -55,6 +55,10 @@ class WeekPublic(BaseModel):
 class DashboardPublic(BaseModel):
     filters: FiltersPublic
     fcr_window_days: int
+    counted_at: datetime | None = Field(
+        description="When the rollup the figures are read from was last counted."
+    )
+    waiting: int = Field(description="Changed conversations not yet counted into the figures.")
     figures: list[FigurePublic]
     channels: list[ChannelPublic]
     emotions: list[EmotionPublic]

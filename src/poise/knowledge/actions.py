@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
+from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
@@ -355,6 +356,7 @@ def record_use(
         session.add(use)
     use.article_id, use.how, use.score = article_id, how, score
     use.picked_by_id = actor.id if actor and how == "picked" else None
+    queue_for_rollup(session, [conversation_id])  # the issue decides FCR's "same issue"
     session.commit()
     return use
 

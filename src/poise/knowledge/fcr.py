@@ -11,7 +11,7 @@ thousands of conversations embeds only a handful of texts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -150,11 +150,39 @@ def _articles(session: Session, ids: list[int]) -> dict[int, int]:
     return out
 
 
+def contacts_of_customers(session: Session, customer_ids: Sequence[int]) -> list[Contact]:
+    """Every contact of these customers: all :func:`outcomes_of` needs to judge any of them.
+
+    A conversation's outcome depends only on the later contacts of its own customer, so the
+    insights rollup recounts a few customers at a time with the manual's one definition.
+    """
+    found: list[Contact] = []
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 500):
+        query = select(
+            Conversation.id,
+            Conversation.customer_id,
+            Conversation.opened_at,
+            Conversation.resolved_at,
+            Conversation.status,
+        ).where(Conversation.customer_id.in_(ids[start : start + 500]))
+        found += [Contact(*row) for row in session.execute(query)]
+    return found
+
+
 def fcr_outcomes(
     session: Session, *, window_days: int, since: datetime | None = None
 ) -> dict[int, bool]:
     """For every resolved conversation (opened since ``since``): first-contact-resolved?"""
-    contacts = _contacts(session, since)
+    return outcomes_of(session, _contacts(session, since), window_days=window_days)
+
+
+def outcomes_of(session: Session, contacts: list[Contact], *, window_days: int) -> dict[int, bool]:
+    """For every resolved contact of ``contacts``: first-contact-resolved?
+
+    ``contacts`` must hold every later contact of each customer it names (all of a customer's
+    contacts, or all contacts opened since a moment), or a repeat contact goes unseen.
+    """
     pairs = _repeat_pairs(contacts, _by_customer(contacts), timedelta(days=window_days))
     involved = sorted({i for c, later in pairs.items() if later for i in [c, *later]})
     articles = _articles(session, involved)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
+from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.knowledge.drafting import Resolved, draft_resolution
 from poise.knowledge.encoder import get_encoder
@@ -209,6 +210,7 @@ def embed_conversations(
             ConversationVector(conversation_id=c, issue=clip(texts[c], 1000), embedding=to_blob(v))
             for c, v in zip(kept, vectors, strict=True)
         )
+        queue_for_rollup(session, kept)  # the issue vector decides FCR's "same issue"
         session.commit()
         if progress:
             progress(len(done) + start + len(chunk), len(ids))
