@@ -35,8 +35,9 @@ def _data() -> Path:
 
 def test_tweetsumm_draw_is_fixed_and_its_gaps_are_absent_from_the_manual() -> None:
     data = _data()
-    first, again = kb_sets.build(data, "tuning", ["tweetsumm"]), kb_sets.build(
-        data, "tuning", ["tweetsumm"]
+    first, again = (
+        kb_sets.build(data, "tuning", ["tweetsumm"]),
+        kb_sets.build(data, "tuning", ["tweetsumm"]),
     )
     assert first == again
     assert len(first) == kb_sets.FOLDS
