@@ -172,6 +172,7 @@ class Matched:
     fused: FloatArray  # (new, issues) hybrid scores, as the search ranks them
     semantic: FloatArray  # (new, issues) pooled meaning scores alone
     lexical: FloatArray  # (new, issues) full-text scores, before scaling
+    classifier: FloatArray  # (new, issues) the issue classifier's probabilities
     truth: np.ndarray  # the true issue's column (0 for a gap line)
     known: np.ndarray  # whether the line's issue is in the manual at all
 
@@ -194,11 +195,13 @@ def match_lines(
     vectors = encode(queries)
     semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
     lexical = _lexical_scores(past, owner, queries, len(names))
-    fused = fuse(semantic, lexical, params, classifier.probabilities(vectors))
+    probabilities = classifier.probabilities(vectors)
+    fused = fuse(semantic, lexical, params, probabilities)
     return Matched(
         fused=fused,
         semantic=semantic,
         lexical=lexical,
+        classifier=probabilities,
         truth=np.asarray([index.get(e.issue, 0) for e in new], np.int64),
         known=np.asarray([e.issue in index for e in new], bool),
     )
