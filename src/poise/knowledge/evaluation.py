@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from poise.errors import InvalidInput
 from poise.knowledge.classifier import fit_classifier
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
-from poise.knowledge.search import lexical_sqlite
+from poise.knowledge.search import clean_query, lexical_sqlite
 
 Encode = Callable[[list[str]], FloatArray]
 
@@ -165,6 +165,48 @@ def _bm25(past: list[Example], owner: np.ndarray, queries: list[str], issues: in
     return out
 
 
+@dataclass(frozen=True)
+class Matched:
+    """Every score the search computes for each new line, kept for evaluation and calibration."""
+
+    fused: FloatArray  # (new, issues) hybrid scores, as the search ranks them
+    semantic: FloatArray  # (new, issues) pooled meaning scores alone
+    lexical: FloatArray  # (new, issues) full-text scores, before scaling
+    classifier: FloatArray  # (new, issues) the issue classifier's probabilities
+    truth: np.ndarray  # the true issue's column (0 for a gap line)
+    known: np.ndarray  # whether the line's issue is in the manual at all
+
+
+def match_lines(
+    past: list[Example], new: list[Example], *, encode: Encode, params: MatchParams | None = None
+) -> Matched:
+    """Score each new line against a manual of the past lines with the search's own code.
+
+    New lines are cleaned as the search cleans a query (:func:`clean_query`), so a message
+    with line breaks or a very long one is scored as it would be searched."""
+    params = params or MatchParams()
+    names = sorted({e.issue for e in past})
+    index = {name: i for i, name in enumerate(names)}
+    owner = np.asarray([index[e.issue] for e in past], np.int64)
+    queries = [clean_query(e.text) for e in new]
+    past_vectors = encode([e.text for e in past])
+    matcher = Matcher(past_vectors, owner, len(names), params)
+    classifier = fit_classifier(past_vectors, owner, len(names), rounds=params.classifier_rounds)
+    vectors = encode(queries)
+    semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
+    lexical = _lexical_scores(past, owner, queries, len(names))
+    probabilities = classifier.probabilities(vectors)
+    fused = fuse(semantic, lexical, params, probabilities)
+    return Matched(
+        fused=fused,
+        semantic=semantic,
+        lexical=lexical,
+        classifier=probabilities,
+        truth=np.asarray([index.get(e.issue, 0) for e in new], np.int64),
+        known=np.asarray([e.issue in index for e in new], bool),
+    )
+
+
 def evaluate(
     past: list[Example],
     new: list[Example],
@@ -173,25 +215,15 @@ def evaluate(
     params: MatchParams | None = None,
 ) -> dict[str, object]:
     """Poise and BM25 on the same lines: {"n", "poise": {…}, "bm25": {…}}."""
-    params = params or MatchParams()
+    m = match_lines(past, new, encode=encode, params=params)
+    known, truth = m.known, m.truth
+    sure = match_probability(m.fused.max(axis=1))  # what the search calls a gap: the best match
+    poise = rank_scores(m.fused[known], truth[known], (sure[known], sure[~known]))
+
     names = sorted({e.issue for e in past})
     index = {name: i for i, name in enumerate(names)}
     owner = np.asarray([index[e.issue] for e in past], np.int64)
-    known = np.asarray([e.issue in index for e in new])
-    truth = np.asarray([index.get(e.issue, 0) for e in new], np.int64)
-    queries = [e.text for e in new]
-
-    past_vectors = encode([e.text for e in past])
-    matcher = Matcher(past_vectors, owner, len(names), params)
-    classifier = fit_classifier(past_vectors, owner, len(names), rounds=params.classifier_rounds)
-    vectors = encode(queries)
-    semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
-    lexical = _lexical_scores(past, owner, queries, len(names))
-    fused = fuse(semantic, lexical, params, classifier.probabilities(vectors))
-    sure = match_probability(fused.max(axis=1))  # what the search calls a gap: the best match
-    poise = rank_scores(fused[known], truth[known], (sure[known], sure[~known]))
-
-    bm25 = _bm25(past, owner, queries, len(names))
+    bm25 = _bm25(past, owner, [clean_query(e.text) for e in new], len(names))
     best = bm25.max(1)
     baseline = rank_scores(bm25[known], truth[known], (best[known], best[~known]))
     return {
