@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
@@ -53,14 +53,19 @@ class FcrRow:
         return self.first_contact / self.resolved if self.resolved else 0.0
 
 
-def _contacts(session: Session, since: datetime | None) -> list[Contact]:
-    query = select(
+def _contact_query() -> Select[tuple[int, int | None, datetime, datetime | None, str]]:
+    """The columns of a :class:`Contact`, in its order."""
+    return select(
         Conversation.id,
         Conversation.customer_id,
         Conversation.opened_at,
         Conversation.resolved_at,
         Conversation.status,
     )
+
+
+def _contacts(session: Session, since: datetime | None) -> list[Contact]:
+    query = _contact_query()
     if since is not None:
         query = query.where(Conversation.opened_at >= since)
     return [Contact(*row) for row in session.execute(query)]
@@ -159,13 +164,7 @@ def contacts_of_customers(session: Session, customer_ids: Sequence[int]) -> list
     found: list[Contact] = []
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), 500):
-        query = select(
-            Conversation.id,
-            Conversation.customer_id,
-            Conversation.opened_at,
-            Conversation.resolved_at,
-            Conversation.status,
-        ).where(Conversation.customer_id.in_(ids[start : start + 500]))
+        query = _contact_query().where(Conversation.customer_id.in_(ids[start : start + 500]))
         found += [Contact(*row) for row in session.execute(query)]
     return found
 
