@@ -8,7 +8,7 @@ The import runs as ``python -c "from poise.cli import main; main()" import FILE 
 (Linux reports kilobytes). The goal: a 200 MB CSV peaks under 1 GB (it used 3.0 GB, about 15x
 the file, when the whole file was held as bytes, then text, then every record).
 
-``--baseline-src`` names another checkout's ``src`` (e.g. ``git worktree add /tmp/old REV``'s) to
+``--baseline-src`` names another checkout's ``src`` (e.g. ``git worktree add ../old REV``'s) to
 measure in the same run, for a before/after figure from the same file and machine. With
 ``--postgres URL`` (a scratch database: its public schema is wiped) each tree also imports into
 PostgreSQL. ``--agents N`` (default 20) makes N users whose e-mails the agent turns carry.
