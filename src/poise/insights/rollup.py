@@ -27,7 +27,7 @@ from poise.conversations.queries import ESCALATING
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
 from poise.insights.models import InsightFact
-from poise.knowledge.fcr import Contact, contacts_of_customers, outcomes_of
+from poise.knowledge.fcr import Contact, by_customer, contacts_of_customers, outcomes_of
 
 CHUNK = 2000
 FACTS = typing.cast(Table, InsightFact.__table__)  # Core inserts: no ORM bookkeeping per row
@@ -200,12 +200,8 @@ def decode_tags(text: str) -> list[str]:
 
 def _repeats(contacts: list[Contact], window: timedelta) -> set[int]:
     """Contacts whose customer had contacted us in the ``window`` before them (any channel)."""
-    by_customer: dict[int, list[Contact]] = defaultdict(list)
-    for c in contacts:
-        if c.customer_id is not None:
-            by_customer[int(c.customer_id)].append(c)
     found: set[int] = set()
-    for mine in by_customer.values():
+    for mine in by_customer(contacts).values():
         for c in mine:
             if any(
                 (o.opened_at, o.id) < (c.opened_at, c.id) and o.opened_at >= c.opened_at - window

@@ -71,7 +71,7 @@ def _contacts(session: Session, since: datetime | None) -> list[Contact]:
     return [Contact(*row) for row in session.execute(query)]
 
 
-def _by_customer(contacts: list[Contact]) -> dict[int, list[Contact]]:
+def by_customer(contacts: list[Contact]) -> dict[int, list[Contact]]:
     """Every contact of each customer.
 
     No second read is needed: a later contact of a contact opened since ``since`` was itself
@@ -86,7 +86,7 @@ def _by_customer(contacts: list[Contact]) -> dict[int, list[Contact]]:
 
 
 def _repeat_pairs(
-    contacts: list[Contact], by_customer: dict[int, list[Contact]], window: timedelta
+    contacts: list[Contact], customers: dict[int, list[Contact]], window: timedelta
 ) -> dict[int, list[int]]:
     """For each resolved contact, the later contacts of the customer inside the window."""
     pairs: dict[int, list[int]] = {}
@@ -94,7 +94,7 @@ def _repeat_pairs(
         if c.status != "resolved" or c.resolved_at is None:
             continue
         deadline = c.resolved_at + window
-        same_customer = by_customer.get(c.customer_id, []) if c.customer_id is not None else []
+        same_customer = customers.get(c.customer_id, []) if c.customer_id is not None else []
         pairs[c.id] = [
             o.id
             for o in same_customer
@@ -182,7 +182,7 @@ def outcomes_of(session: Session, contacts: list[Contact], *, window_days: int) 
     ``contacts`` must hold every later contact of each customer it names (all of a customer's
     contacts, or all contacts opened since a moment), or a repeat contact goes unseen.
     """
-    pairs = _repeat_pairs(contacts, _by_customer(contacts), timedelta(days=window_days))
+    pairs = _repeat_pairs(contacts, by_customer(contacts), timedelta(days=window_days))
     involved = sorted({i for c, later in pairs.items() if later for i in [c, *later]})
     articles = _articles(session, involved)
     vectors = _vectors(session, involved)
