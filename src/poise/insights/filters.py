@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import ColumnElement, Table, Text, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from poise.auth.models import User
@@ -102,6 +102,17 @@ class InsightFilters:
         if self.team_id is not None:
             members = select(User.id).where(User.team_id == self.team_id)
             found.append(InsightFact.assignee_id.in_(members))
+        return found
+
+    def grouped(self, table: Table) -> list[ColumnElement[bool]]:
+        """The same conditions over a table of the day aggregate (:mod:`poise.insights.days`),
+        which has no assignee or tag: views with those read the rollup's facts."""
+        found: list[ColumnElement[bool]] = [table.c.day >= self.start, table.c.day <= self.end]
+        for name in ("channel", "product", "feature"):
+            if getattr(self, name):
+                found.append(table.c[name] == getattr(self, name))
+        if self.team_id is not None:
+            found.append(table.c.team_id == self.team_id)
         return found
 
     def params(self, **extra: Any) -> dict[str, str]:

@@ -7,6 +7,7 @@ conversation by :mod:`poise.insights.rollup` when the conversation changes.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
@@ -62,3 +63,74 @@ class InsightFact(Base):
     repeat: Mapped[bool] = mapped_column(Boolean, default=False)
     emotions: Mapped[str] = mapped_column(String(1000), default="")
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class _DayGroup:
+    """The key of the day aggregate: one day's conversations of one team, product, feature
+    and channel. ``team_id`` is the assignee's team when the day was counted (None when
+    unassigned or teamless); :mod:`poise.insights.days` counts a person's days again when they
+    change teams, and until it has, a team's view reads ``insight_facts``."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    product: Mapped[str | None] = mapped_column(String(120))
+    feature: Mapped[str | None] = mapped_column(String(120))
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class InsightDay(_DayGroup, Base):
+    """The counts and sums of one day group: what ``insight_facts`` gives for the views
+    without an assignee or tag filter, in about one row per twenty conversations."""
+
+    __tablename__ = "insight_days"
+
+    conversations: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    good: Mapped[int] = mapped_column(Integer)
+    low: Mapped[int] = mapped_column(Integer)
+    rated_five: Mapped[int] = mapped_column(Integer)
+    five_total: Mapped[int] = mapped_column(Integer)
+    unhappy: Mapped[int] = mapped_column(Integer)
+    escalating: Mapped[int] = mapped_column(Integer)
+    turnarounds: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    first_contact: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)
+    first_responses: Mapped[int] = mapped_column(Integer)
+    resolutions: Mapped[int] = mapped_column(Integer)
+
+
+class InsightDayTime(_DayGroup, Base):
+    """A day group's time histogram: how many first responses and resolutions fell in one
+    bucket (:func:`poise.insights.days.bucket_of`), and their seconds summed, so a median
+    reads as the mean of its bucket (exact when the bucket holds one value)."""
+
+    __tablename__ = "insight_day_times"
+
+    bucket: Mapped[int] = mapped_column(Integer)
+    first_responses: Mapped[int] = mapped_column(Integer)
+    first_response_s: Mapped[float] = mapped_column(Float)
+    resolutions: Mapped[int] = mapped_column(Integer)
+    resolution_s: Mapped[float] = mapped_column(Float)
+
+
+class InsightDayEmotion(_DayGroup, Base):
+    """A day group's customer turns per emotion label (the dashboard's emotion mix)."""
+
+    __tablename__ = "insight_day_emotions"
+
+    emotion: Mapped[str] = mapped_column(String(16))
+    turns: Mapped[int] = mapped_column(Integer)
+
+
+def encode_emotions(counts: Counter[str]) -> str:
+    return "|".join(f"{label}:{n}" for label, n in sorted(counts.items()))
+
+
+def decode_emotions(text: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in text.split("|") if text else []:
+        label, _, n = part.rpartition(":")
+        found[label] = int(n)
+    return found

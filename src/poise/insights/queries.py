@@ -9,21 +9,46 @@ are cut into 7-day slices from each period's first day, so week *k* of one lines
 
 from __future__ import annotations
 
+import typing
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
+from poise.insights import days
 from poise.insights.filters import InsightFilters, scoped
-from poise.insights.models import InsightFact
-from poise.insights.rollup import RollupState, decode_emotions, rollup_state
+from poise.insights.models import (
+    InsightDay,
+    InsightDayEmotion,
+    InsightDayTime,
+    InsightFact,
+    decode_emotions,
+)
+from poise.insights.rollup import RollupState, rollup_state
 from poise.insights.stats import median_or_none, share
 from poise.pagination import Page
+
+DAYS = typing.cast(Table, InsightDay.__table__)
+DAY_TIMES = typing.cast(Table, InsightDayTime.__table__)
+DAY_EMOTIONS = typing.cast(Table, InsightDayEmotion.__table__)
 
 
 @dataclass
@@ -135,7 +160,8 @@ def dashboard(
     """Every figure of the dashboard for the filters the actor may use, and the period before.
 
     Read from the rollup (:mod:`poise.insights.rollup`): one grouped pass for the counts and
-    the emotion mix, one for the medians. ``window_days`` is the FCR and repeat window the
+    the emotion mix, one for the medians; from its day aggregate (:mod:`poise.insights.days`)
+    when the filters allow, else from its facts. ``window_days`` is the FCR and repeat window the
     rollup counted with (the same setting).
     """
     filters = scoped(session, actor, filters)
@@ -143,9 +169,16 @@ def dashboard(
     slices = _slices(filters)
     tallies = [Tally() for _ in slices]
     felt: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
-    _add_counts(session, filters, slices, tallies, felt)
+    by_day = days.readable(
+        session, team_id=filters.team_id, assignee_id=filters.assignee_id, tag=filters.tag
+    )
+    if by_day:
+        _add_day_counts(session, filters, slices, tallies, felt)
+    else:
+        _add_counts(session, filters, slices, tallies, felt)
     current, previous = _period_totals(slices, tallies)
-    _add_medians(session, filters, slices, [*tallies, previous, current])
+    medians = _add_day_medians if by_day else _add_medians
+    medians(session, filters, slices, [*tallies, previous, current])
     weeks = [
         Week(s.start, s.end - timedelta(days=1), tallies[n], _twin(slices, tallies, s))
         for n, s in enumerate(slices)
@@ -216,27 +249,60 @@ def _add_counts(
     )
     day_slice = _slice_of_day(slices)
     for day, channel, emotions, *n in session.execute(query):
-        at = day_slice.get(day if isinstance(day, date) else date.fromisoformat(day))
+        at = day_slice.get(_day(day))
         if at is None:
             continue
-        t = tallies[at]
-        t.conversations += int(n[0])
-        t.by_channel[channel] = t.by_channel.get(channel, 0) + int(n[0])
-        t.rated += int(n[1])
-        t.good += int(n[2])
-        t.low += int(n[3])
-        t.rated_five += int(n[4])
-        t.five_total += int(n[5])
-        t.unhappy += int(n[6])
-        t.escalating += int(n[7])
-        t.turnarounds += int(n[8])
-        t.resolved += int(n[9])
-        t.first_contact += int(n[10])
-        t.repeats += int(n[11])
-        t.first_response_count += int(n[12])
-        t.resolution_count += int(n[13])
+        _add_row(tallies[at], channel, n)
         for label, turns in decode_emotions(emotions).items():
             felt[slices[at].period][label] += turns * int(n[0])
+
+
+def _day(value: date | str) -> date:
+    """A day as SQLite may hand back a grouped date column (its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+_COUNTED = (  # Tally's name of each of days.COUNTS, in that order
+    "conversations", "rated", "good", "low", "rated_five", "five_total", "unhappy",
+    "escalating", "turnarounds", "resolved", "first_contact", "repeats",
+    "first_response_count", "resolution_count",
+)  # fmt: skip
+
+
+def _add_row(t: Tally, channel: str, n: Sequence[Any]) -> None:
+    """One grouped row's counts (in :data:`_COUNTED` order) into a tally."""
+    for name, value in zip(_COUNTED, n, strict=True):
+        setattr(t, name, getattr(t, name) + int(value or 0))
+    t.by_channel[channel] = t.by_channel.get(channel, 0) + int(n[0])
+
+
+def _add_day_counts(
+    session: Session,
+    filters: InsightFilters,
+    slices: list[_Slice],
+    tallies: list[Tally],
+    felt: tuple[Counter[str], Counter[str]],
+) -> None:
+    """The same counts from the day aggregate: (day × channel) sums, and emotion turns."""
+    d, e = DAYS, DAY_EMOTIONS
+    wide = filters.over(filters.previous().start, filters.end)
+    query = (
+        select(d.c.day, d.c.channel, *(func.sum(d.c[name]) for name in days.COUNTS))
+        .where(*wide.grouped(d))
+        .group_by(d.c.day, d.c.channel)
+    )
+    day_slice = _slice_of_day(slices)
+    for day, channel, *n in session.execute(query):
+        if (at := day_slice.get(_day(day))) is not None:
+            _add_row(tallies[at], channel, n)
+    turns = (
+        select(e.c.day, e.c.emotion, func.sum(e.c.turns))
+        .where(*wide.grouped(e))
+        .group_by(e.c.day, e.c.emotion)
+    )
+    for day, label, n in session.execute(turns):
+        if (at := day_slice.get(_day(day))) is not None:
+            felt[slices[at].period][label] += int(n)
 
 
 def _both_periods(filters: InsightFilters) -> list[ColumnElement[bool]]:
@@ -328,6 +394,39 @@ def _medians_here(session: Session, filters: InsightFilters, slices: list[_Slice
         n: (median_or_none(firsts[n]), median_or_none(resolutions[n]))
         for n in set(firsts) | set(resolutions)
     }
+
+
+def _add_day_medians(
+    session: Session, filters: InsightFilters, slices: list[_Slice], into: list[Tally]
+) -> None:
+    """Medians from the day aggregate's time histograms, per slice and per period (``into``
+    as for :func:`_add_medians`): exact to a bucket (:func:`poise.insights.days.bucket_of`)."""
+    t = DAY_TIMES
+    sums = ("first_responses", "first_response_s", "resolutions", "resolution_s")
+    query = (
+        select(t.c.day, t.c.bucket, *(func.sum(t.c[name]) for name in sums))
+        .where(*filters.over(filters.previous().start, filters.end).grouped(t))
+        .group_by(t.c.day, t.c.bucket)
+    )
+    day_slice = _slice_of_day(slices)
+    firsts: dict[int, dict[int, list[float]]] = defaultdict(dict)
+    resolutions: dict[int, dict[int, list[float]]] = defaultdict(dict)
+    for day, bucket, *n in session.execute(query):
+        if (at := day_slice.get(_day(day))) is None:
+            continue
+        for k in (at, len(slices) + slices[at].period):
+            _add_cell(firsts[k], int(bucket), n[0], n[1])
+            _add_cell(resolutions[k], int(bucket), n[2], n[3])
+    for k in set(firsts) | set(resolutions):
+        into[k].median_first_response = days.median_of(firsts[k])
+        into[k].median_resolution = days.median_of(resolutions[k])
+
+
+def _add_cell(histogram: dict[int, list[float]], bucket: int, n: Any, seconds: Any) -> None:
+    if n:
+        cell = histogram.setdefault(bucket, [0, 0.0])
+        cell[0] += int(n)
+        cell[1] += float(seconds)
 
 
 def _period_totals(slices: list[_Slice], tallies: list[Tally]) -> tuple[Tally, Tally]:

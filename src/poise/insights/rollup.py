@@ -16,7 +16,7 @@ import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select
@@ -26,7 +26,10 @@ from poise.conversations.models import Conversation, Message, Rating, RollupQueu
 from poise.conversations.queries import ESCALATING
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
-from poise.insights.models import InsightFact
+from poise.insights import days as day_aggregate
+from poise.insights.models import InsightFact, decode_emotions, encode_emotions
+
+__all__ = ["decode_emotions", "encode_emotions"]  # the facts' emotion format, also read here
 from poise.knowledge.fcr import Contact, by_customer, contacts_of_customers, outcomes_of
 
 CHUNK = 2000
@@ -57,11 +60,13 @@ def has_queued(session: Session) -> bool:
 
 
 def count_conversations(
-    session: Session, conversation_ids: Sequence[int], *, window_days: int
+    session: Session, conversation_ids: Sequence[int], *, window_days: int, days: bool = True
 ) -> int:
     """Count these conversations and every other contact of their customers again (no commit).
 
-    Returns how many facts were written; a conversation deleted meanwhile loses its row.
+    Returns how many facts were written; a conversation deleted meanwhile loses its row. With
+    ``days`` the day aggregate's old and new days of these facts are counted again too (the
+    full rebuild leaves that to one pass at its end).
     """
     rows, contacts = _with_their_customers(session, conversation_ids)
     ids = sorted({r.id for r in rows} | {int(i) for i in conversation_ids})
@@ -75,12 +80,25 @@ def count_conversations(
         _fact(r, ratings.get(r.id), replies.get(r.id), emotions.get(r.id), outcomes, repeats, now)
         for r in rows
     ]
+    touched = {f["opened_day"] for f in facts}
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
+        if days:
+            touched.update(_days_of(session, chunk))
         session.execute(delete(InsightFact).where(InsightFact.conversation_id.in_(chunk)))
     for start in range(0, len(facts), CHUNK):
         session.execute(insert(FACTS), facts[start : start + CHUNK])
+    if days:
+        day_aggregate.recount_changed(session, sorted(touched))
     return len(facts)
+
+
+def _days_of(session: Session, ids: Sequence[int]) -> set[date]:
+    """The days these conversations were counted on (before they are counted again)."""
+    found = session.scalars(
+        select(InsightFact.opened_day).where(InsightFact.conversation_id.in_(ids)).distinct()
+    )
+    return set(found)
 
 
 def _with_their_customers(
@@ -175,18 +193,6 @@ def _emotions(session: Session, ids: Sequence[int]) -> dict[int, str]:
         for cid, emotion, n in rows:
             counts[int(cid)][str(emotion)] += int(n)
     return {cid: encode_emotions(c) for cid, c in counts.items()}
-
-
-def encode_emotions(counts: Counter[str]) -> str:
-    return "|".join(f"{label}:{n}" for label, n in sorted(counts.items()))
-
-
-def decode_emotions(text: str) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for part in text.split("|") if text else []:
-        label, _, n = part.rpartition(":")
-        found[label] = int(n)
-    return found
 
 
 def encode_tags(tags: list[str] | None) -> str:
@@ -288,6 +294,10 @@ def count_queued(session: Session, *, window_days: int, progress: Progress | Non
         done += len(ids)
         if progress:
             progress(done, max(done, int(total or 0)))
+    if day_aggregate.follow_team_changes(session) is None:  # first run after the upgrade
+        day_aggregate.recount_all(session)
+    day_aggregate.recount_drifted(session)
+    session.commit()
     return done
 
 
@@ -342,13 +352,14 @@ def count_all(session: Session, *, window_days: int, progress: Progress | None =
         if progress:
             progress(done, max(done, total))
     session.execute(delete(RollupQueue).where(RollupQueue.queued_at <= started))
+    day_aggregate.recount_all(session)
     _stamp(session, started)
     session.commit()
     return done
 
 
 def _count_and_commit(session: Session, ids: list[int], window_days: int, started: datetime) -> int:
-    counted = count_conversations(session, ids, window_days=window_days)
+    counted = count_conversations(session, ids, window_days=window_days, days=False)
     _clear(session, ids, started)
     session.commit()
     return counted

@@ -1,0 +1,267 @@
+"""The day aggregate: ``insight_facts`` summed per day × team × product × feature × channel.
+
+The views without an assignee or tag filter (the all-teams and one-team dashboards, a product,
+a channel) read these few rows instead of one row per conversation. A day is always counted
+whole from ``insight_facts`` by :func:`recount_days`, the one function the full rebuild and the
+queued rollup share, so an incremental rollup leaves the aggregate exactly as a rebuild would.
+
+``team_id`` is the assignee's team when the day was counted, while a team filter over the facts
+reads the team's members now. The members the aggregate was counted with are kept
+(:data:`TEAMS_FACT`): when someone changes teams, their days are counted again by the next
+rollup (:func:`follow_team_changes`), and until then a team's view reads the facts
+(:func:`readable`). Without that fact (after the upgrade, before the first rollup) nothing
+reads the aggregate.
+
+Medians come from time histograms (:func:`bucket_of`): whole seconds below 90 s, above that
+buckets 0.5% wide. A median is the mean of the seconds in its bucket, so it is exact when its
+bucket holds one value and otherwise off by less than one bucket: under a second below 90 s,
+under 0.5% above (the page shows whole seconds, whole minutes, tenths of hours and days).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import typing
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from poise.auth.models import User
+from poise.db.meta import get_fact, set_fact
+from poise.insights.models import (
+    InsightDay,
+    InsightDayEmotion,
+    InsightDayTime,
+    InsightFact,
+    decode_emotions,
+)
+
+TEAMS_FACT = "insights.day_teams"
+FINE_UNTIL = 90  # seconds: whole-second buckets below, as the page shows seconds
+STEP = 1.005  # each bucket above FINE_UNTIL is 0.5% wide
+DAYS_PER_PASS = 7
+IN_CHUNK = 500
+TABLES = tuple(
+    typing.cast(Table, m.__table__) for m in (InsightDay, InsightDayTime, InsightDayEmotion)
+)
+Key = tuple[date, int | None, str | None, str | None, str]
+
+
+def bucket_of(seconds: float) -> int:
+    """The histogram bucket of a duration: ``floor(s)`` below 90 s, then 0.5% steps."""
+    if seconds < FINE_UNTIL:
+        return math.floor(seconds)
+    return FINE_UNTIL + math.floor(math.log(seconds / FINE_UNTIL) / math.log(STEP))
+
+
+def median_of(histogram: dict[int, list[float]]) -> float | None:
+    """The median of a histogram of ``bucket -> [count, seconds summed]``: the middle value's
+    bucket mean (the two middle values' average for an even count, as the exact median)."""
+    total = sum(int(n) for n, _ in histogram.values())
+    if not total:
+        return None
+    wanted, seen = ((total - 1) // 2, total // 2), 0
+    means: list[float] = []
+    for bucket in sorted(histogram):
+        n, seconds = histogram[bucket]
+        while len(means) < 2 and wanted[len(means)] < seen + n:
+            means.append(seconds / n)
+        seen += int(n)
+    return (means[0] + means[1]) / 2
+
+
+# --- Which views may read it -------------------------------------------------------------------
+
+
+def team_of_people(session: Session) -> dict[int, int]:
+    """Everyone with a team, and the team, as a team filter reads it now."""
+    rows = session.execute(select(User.id, User.team_id).where(User.team_id.is_not(None)))
+    return {int(u): int(t) for u, t in rows}
+
+
+def _counted_teams(session: Session) -> dict[int, int] | None:
+    stamp = get_fact(session, TEAMS_FACT)
+    return None if stamp is None else {int(u): int(t) for u, t in json.loads(stamp).items()}
+
+
+def readable(
+    session: Session, *, team_id: int | None, assignee_id: int | None, tag: str | None
+) -> bool:
+    """Whether these filters may read the aggregate (read-only): it is built, it has no
+    assignee or tag, and for a team filter the teams have not changed since it was counted."""
+    if assignee_id is not None or tag:
+        return False
+    counted = _counted_teams(session)
+    if counted is None:
+        return False
+    return team_id is None or counted == team_of_people(session)
+
+
+# --- Counting ------------------------------------------------------------------------------
+
+
+COUNTS = (
+    "conversations", "rated", "good", "low", "rated_five", "five_total", "unhappy",
+    "escalating", "turnarounds", "resolved", "first_contact", "repeats", "first_responses",
+    "resolutions",
+)  # fmt: skip
+
+
+@dataclass
+class _Group:
+    counts: list[int] = field(default_factory=lambda: [0] * len(COUNTS))
+    # bucket -> [first responses, their seconds, resolutions, their seconds]
+    times: defaultdict[int, list[float]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0.0, 0, 0.0])
+    )
+    emotions: Counter[str] = field(default_factory=Counter)
+
+
+_READ = (
+    InsightFact.opened_day, InsightFact.assignee_id, InsightFact.product, InsightFact.feature,
+    InsightFact.channel, InsightFact.rated, InsightFact.good, InsightFact.low,
+    InsightFact.five_score, InsightFact.unhappy, InsightFact.escalating, InsightFact.turnaround,
+    InsightFact.fcr_resolved, InsightFact.first_contact, InsightFact.repeat,
+    InsightFact.first_response_s, InsightFact.resolution_s, InsightFact.emotions,
+)  # fmt: skip
+
+
+def recount_days(session: Session, days: Iterable[date], teams: dict[int, int]) -> None:
+    """Count these days of the aggregate again from ``insight_facts`` (no commit), with the
+    assignees' teams ``teams``."""
+    ordered = sorted(set(days))
+    for start in range(0, len(ordered), IN_CHUNK):
+        chunk = ordered[start : start + IN_CHUNK]
+        for table in TABLES:
+            session.execute(delete(table).where(table.c.day.in_(chunk)))
+    for start in range(0, len(ordered), DAYS_PER_PASS):
+        chunk = ordered[start : start + DAYS_PER_PASS]
+        groups: dict[Key, _Group] = defaultdict(_Group)
+        for row in session.execute(select(*_READ).where(InsightFact.opened_day.in_(chunk))):
+            team = teams.get(row.assignee_id) if row.assignee_id is not None else None
+            _add(groups[(row.opened_day, team, row.product, row.feature, row.channel)], row)
+        _write(session, groups)
+
+
+def _add(group: _Group, row: Any) -> None:
+    five = row.five_score is not None
+    flags = (
+        True, row.rated, row.good, row.low, five, 0, row.unhappy, row.escalating,
+        row.turnaround, row.fcr_resolved, row.first_contact, row.repeat,
+        row.first_response_s is not None, row.resolution_s is not None,
+    )  # fmt: skip
+    for n, flag in enumerate(flags):
+        group.counts[n] += int(bool(flag))
+    group.counts[5] += int(row.five_score) if five else 0
+    if row.first_response_s is not None:
+        cell = group.times[bucket_of(row.first_response_s)]
+        cell[0] += 1
+        cell[1] += float(row.first_response_s)
+    if row.resolution_s is not None:
+        cell = group.times[bucket_of(row.resolution_s)]
+        cell[2] += 1
+        cell[3] += float(row.resolution_s)
+    group.emotions.update(decode_emotions(row.emotions))
+
+
+def _key_of(key: Key) -> dict[str, Any]:
+    day, team, product, feature, channel = key
+    return {"day": day, "team_id": team, "product": product, "feature": feature, "channel": channel}
+
+
+def _write(session: Session, groups: dict[Key, _Group]) -> None:
+    days, times, emotions = [], [], []
+    for key, group in groups.items():
+        where = _key_of(key)
+        days.append({**where, **dict(zip(COUNTS, group.counts, strict=True))})
+        times += [
+            {**where, "bucket": b, "first_responses": int(c[0]), "first_response_s": c[1],
+             "resolutions": int(c[2]), "resolution_s": c[3]}
+            for b, c in group.times.items()
+        ]  # fmt: skip
+        emotions += [{**where, "emotion": e, "turns": n} for e, n in group.emotions.items()]
+    for table, rows in zip(TABLES, (days, times, emotions), strict=True):
+        for start in range(0, len(rows), 2000):
+            session.execute(insert(table), rows[start : start + 2000])
+
+
+# --- Keeping it right ----------------------------------------------------------------------
+
+
+def recount_all(session: Session) -> None:
+    """Build the whole aggregate again from ``insight_facts`` (no commit)."""
+    teams = team_of_people(session)
+    for table in TABLES:
+        session.execute(delete(table))
+    days = session.scalars(select(InsightFact.opened_day).distinct())
+    recount_days(session, list(days), teams)
+    _remember(session, teams)
+
+
+def _remember(session: Session, teams: dict[int, int]) -> None:
+    set_fact(session, TEAMS_FACT, json.dumps({str(u): t for u, t in sorted(teams.items())}))
+
+
+def follow_team_changes(session: Session) -> dict[int, int] | None:
+    """Count again the days of everyone whose team changed since the aggregate was counted
+    (no commit); returns the teams now, or None while the aggregate is not built."""
+    counted = _counted_teams(session)
+    if counted is None:
+        return None
+    teams = team_of_people(session)
+    moved = sorted(u for u in set(counted) | set(teams) if counted.get(u) != teams.get(u))
+    if moved:
+        days: set[date] = set()
+        for start in range(0, len(moved), IN_CHUNK):
+            days.update(
+                session.scalars(
+                    select(InsightFact.opened_day)
+                    .where(InsightFact.assignee_id.in_(moved[start : start + IN_CHUNK]))
+                    .distinct()
+                )
+            )
+        recount_days(session, days, teams)
+        _remember(session, teams)
+    return teams
+
+
+def recount_changed(session: Session, days: Sequence[date]) -> None:
+    """After conversations were counted again: their old and new days (no commit). Does
+    nothing before the aggregate is first built (the next full or queued rollup builds it)."""
+    teams = follow_team_changes(session)
+    if teams is not None and days:
+        recount_days(session, days, teams)
+
+
+def recount_drifted(session: Session) -> None:
+    """Count again the days whose conversations no longer match ``insight_facts`` (no commit).
+
+    A helpdesk's delete takes a conversation's facts with it (the foreign key cascades)
+    without passing through the rollup; its day would otherwise keep counting it. Every other
+    change to the facts is the rollup's, which counts its days itself.
+    """
+    teams = follow_team_changes(session)
+    if teams is None:
+        return
+    facts = session.execute(
+        select(InsightFact.opened_day, func.count()).group_by(InsightFact.opened_day)
+    )
+    counted = session.execute(
+        select(InsightDay.day, func.sum(InsightDay.conversations)).group_by(InsightDay.day)
+    )
+    have = {_day(d): int(n) for d, n in facts}
+    kept = {_day(d): int(n) for d, n in counted}
+    drifted = [d for d in set(have) | set(kept) if have.get(d) != kept.get(d)]
+    if drifted:
+        recount_days(session, drifted, teams)
+
+
+def _day(value: date | str) -> date:
+    """A day as SQLite may hand back a grouped date column (its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
