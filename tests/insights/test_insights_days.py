@@ -67,7 +67,8 @@ def _mixed(session: Session) -> tuple[User, User, User]:
 
 
 def _views(a: User, b: User) -> list[InsightFilters]:
-    """Filters the aggregate serves: none, a product, a channel, a feature, each team."""
+    """Filters the aggregate serves: each of its levels (which of team, product and feature
+    are set), with and without a channel."""
     every = InsightFilters(START, END)
     return [
         every,
@@ -76,6 +77,8 @@ def _views(a: User, b: User) -> list[InsightFilters]:
         InsightFilters(START, END, product="Billing", feature="login"),
         InsightFilters(START, END, team_id=a.team_id),
         InsightFilters(START, END, team_id=b.team_id, product="Router"),
+        InsightFilters(START, END, team_id=a.team_id, product="Router", feature="sync"),
+        InsightFilters(START, END, team_id=b.team_id, feature="login", channel="email"),
         InsightFilters(date(2026, 10, 25), date(2026, 11, 3)),  # weeks not on a Monday
     ]
 

@@ -50,7 +50,8 @@ IN_CHUNK = 500
 TABLES = tuple(
     typing.cast(Table, m.__table__) for m in (InsightDay, InsightDayTime, InsightDayEmotion)
 )
-Key = tuple[date, int | None, str | None, str | None, str]
+Key = tuple[int, date, int | None, str | None, str | None, str]  # level, day, team, ...
+FULL = 7  # the level that keeps team, product and feature
 
 
 def bucket_of(seconds: float) -> int:
@@ -122,6 +123,15 @@ class _Group:
     )
     emotions: Counter[str] = field(default_factory=Counter)
 
+    def merge(self, other: _Group) -> None:
+        """Add another group's counts, histogram and emotion turns to this one."""
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        for bucket, cell in other.times.items():
+            mine = self.times[bucket]
+            for n, value in enumerate(cell):
+                mine[n] += value
+        self.emotions.update(other.emotions)
+
 
 _READ = (
     InsightFact.opened_day, InsightFact.assignee_id, InsightFact.product, InsightFact.feature,
@@ -145,8 +155,27 @@ def recount_days(session: Session, days: Iterable[date], teams: dict[int, int]) 
         groups: dict[Key, _Group] = defaultdict(_Group)
         for row in session.execute(select(*_READ).where(InsightFact.opened_day.in_(chunk))):
             team = teams.get(row.assignee_id) if row.assignee_id is not None else None
-            _add(groups[(row.opened_day, team, row.product, row.feature, row.channel)], row)
-        _write(session, groups)
+            key = (FULL, row.opened_day, team, row.product, row.feature, row.channel)
+            _add(groups[key], row)
+        _write(session, _every_level(groups))
+
+
+def level_of(*, team: bool, product: bool, feature: bool) -> int:
+    """The level whose rows keep these of team, product and feature (and sum the others)."""
+    return int(team) | int(product) << 1 | int(feature) << 2
+
+
+def _every_level(detail: dict[Key, _Group]) -> dict[Key, _Group]:
+    """The full-detail groups summed to each of the eight levels."""
+    found: dict[Key, _Group] = defaultdict(_Group)
+    for (_, day, team, product, feature, channel), group in detail.items():
+        for level in range(FULL + 1):
+            key = (
+                level, day, team if level & 1 else None, product if level & 2 else None,
+                feature if level & 4 else None, channel,
+            )  # fmt: skip
+            found[key].merge(group)
+    return found
 
 
 def _add(group: _Group, row: Any) -> None:
@@ -171,8 +200,11 @@ def _add(group: _Group, row: Any) -> None:
 
 
 def _key_of(key: Key) -> dict[str, Any]:
-    day, team, product, feature, channel = key
-    return {"day": day, "team_id": team, "product": product, "feature": feature, "channel": channel}
+    level, day, team, product, feature, channel = key
+    return {
+        "level": level, "day": day, "team_id": team, "product": product, "feature": feature,
+        "channel": channel,
+    }  # fmt: skip
 
 
 def _write(session: Session, groups: dict[Key, _Group]) -> None:
@@ -253,7 +285,9 @@ def recount_drifted(session: Session) -> None:
         select(InsightFact.opened_day, func.count()).group_by(InsightFact.opened_day)
     )
     counted = session.execute(
-        select(InsightDay.day, func.sum(InsightDay.conversations)).group_by(InsightDay.day)
+        select(InsightDay.day, func.sum(InsightDay.conversations))
+        .where(InsightDay.level == 0)
+        .group_by(InsightDay.day)
     )
     have = {_day(d): int(n) for d, n in facts}
     kept = {_day(d): int(n) for d, n in counted}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS, Conversation
 from poise.errors import InvalidInput, PermissionDenied
+from poise.insights.days import level_of
 from poise.insights.models import InsightFact
 from poise.web.params import is_id, parse_day
 
@@ -106,8 +107,16 @@ class InsightFilters:
 
     def grouped(self, table: Table) -> list[ColumnElement[bool]]:
         """The same conditions over a table of the day aggregate (:mod:`poise.insights.days`),
-        which has no assignee or tag: views with those read the rollup's facts."""
-        found: list[ColumnElement[bool]] = [table.c.day >= self.start, table.c.day <= self.end]
+        which has no assignee or tag: views with those read the rollup's facts. The rows read
+        are those of the level that keeps exactly the dimensions filtered on."""
+        level = level_of(
+            team=self.team_id is not None, product=bool(self.product), feature=bool(self.feature)
+        )
+        found: list[ColumnElement[bool]] = [
+            table.c.level == level,
+            table.c.day >= self.start,
+            table.c.day <= self.end,
+        ]
         for name in ("channel", "product", "feature"):
             if getattr(self, name):
                 found.append(table.c[name] == getattr(self, name))

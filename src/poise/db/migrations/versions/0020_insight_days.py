@@ -5,8 +5,10 @@ Revises: 0019
 
 At a million messages the all-teams dashboard read about 155,000 ``insight_facts`` rows per
 request. The day aggregate holds the same counts per day × team × product × feature × channel,
-for the views without an assignee or tag filter. It starts empty and unbuilt: those views read
-``insight_facts`` until the next rollup (``poise insights rollup``, or the queued one) builds it.
+for the views without an assignee or tag filter, at eight levels (which of team, product and
+feature a row keeps), so a view reads only its own level's rows. It starts empty and unbuilt:
+those views read ``insight_facts`` until the next rollup (``poise insights rollup``, or the
+queued one) builds it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def _group(table: str, *columns: sa.Column[Any]) -> None:
     op.create_table(
         table,
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("product", sa.String(length=120), nullable=True),
@@ -44,6 +47,7 @@ def _group(table: str, *columns: sa.Column[Any]) -> None:
     )
     with op.batch_alter_table(table, schema=None) as batch_op:
         batch_op.create_index(batch_op.f(f"ix_{table}_day"), ["day"], unique=False)
+        batch_op.create_index(f"ix_{table}_level_day", ["level", "day"], unique=False)
 
 
 def _int(name: str) -> sa.Column[Any]:
@@ -70,5 +74,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("insight_day_emotions", "insight_day_times", "insight_days"):
         with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(f"ix_{table}_level_day")
             batch_op.drop_index(batch_op.f(f"ix_{table}_day"))
         op.drop_table(table)
