@@ -8,7 +8,8 @@ team, and one lead's team), the hotspot page and two CSV exports, beside a floor
 same run: ``SELECT count(*)`` of the conversations in the same 28 days. Goal: dashboard p95 <
 300 ms on PostgreSQL at full size.
 
-The data: 4 turns per conversation over 90 days, 4 channels, 5 products with 4 features each, a
+The data: 4 turns per conversation over 90 days (first replies and resolutions spread
+log-normally around 10 minutes and 5 hours), 4 channels, 5 products with 4 features each, a
 few tags, 30% rated, signals set as the scorer would (about 15% unhappy openings, with one
 planted hotspot), and 15% of customers coming back. Repeat contacts carry the issue embedding
 mining stores (``kb_conversation_vectors``), as they would after ``poise kb mine``; FCR then
@@ -84,6 +85,10 @@ def build(engine: Engine, messages: int, seed: int = 14) -> dict[str, int]:
     unhappy_p = np.where(product == 1, 0.30, 0.15)  # Router X2: the planted hotspot
     unhappy = rng.random(conversations) < unhappy_p
     resolved = rng.random(conversations) < 0.8
+    # Times spread as a helpdesk's do (log-normal): first replies around 10 minutes,
+    # resolutions around 5 hours, so the medians' histograms hold many buckets a day.
+    reply = rng.lognormal(np.log(600), 1.0, conversations)
+    resolve = reply + rng.lognormal(np.log(5 * 3600), 1.2, conversations)
     rows = (
         {
             "id": i + 1, "source": "bench", "external_id": f"c{i}",
@@ -93,8 +98,8 @@ def build(engine: Engine, messages: int, seed: int = 14) -> dict[str, int]:
             "status": "resolved" if resolved[i] else "open",
             "customer_id": int(owner[i]) + 1, "assignee_id": agents[i % len(agents)],
             "opened_at": opened[i],
-            "resolved_at": opened[i] + timedelta(hours=2) if resolved[i] else None,
-            "last_message_at": opened[i] + timedelta(hours=1), "message_count": 4,
+            "resolved_at": opened[i] + timedelta(seconds=resolve[i]) if resolved[i] else None,
+            "last_message_at": opened[i] + timedelta(seconds=reply[i] + 60), "message_count": 4,
             "early_warning": bool(unhappy[i]),
             "escalation_risk": 0.7 if unhappy[i] and i % 3 == 0 else 0.2,
             "peak_negativity": 0.8 if unhappy[i] else 0.2,
@@ -103,7 +108,7 @@ def build(engine: Engine, messages: int, seed: int = 14) -> dict[str, int]:
         for i in range(conversations)
     )  # fmt: skip
     _bulk(engine, Conversation, rows)
-    _bulk(engine, Message, _messages(conversations, opened, unhappy))
+    _bulk(engine, Message, _messages(conversations, opened, reply, unhappy))
     _bulk(engine, Rating, (
         {"conversation_id": i + 1, "scale": "three" if i % 2 else "five",
          "score": int(rng.integers(1, 4 if i % 2 else 6)), "comment": "",
@@ -124,7 +129,8 @@ def _unit(i: int) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def _messages(n: int, opened: list[datetime], unhappy: Any) -> Any:
+def _messages(n: int, opened: list[datetime], reply: Any, unhappy: Any) -> Any:
+    """Customer, agent (the first reply), customer, agent: the last three a minute apart."""
     for i in range(n):
         for turn in range(4):
             customer = turn % 2 == 0
@@ -132,7 +138,8 @@ def _messages(n: int, opened: list[datetime], unhappy: Any) -> Any:
                 "conversation_id": i + 1, "external_id": f"m{turn}",
                 "author_role": "customer" if customer else "agent", "author_name": "",
                 "body": "Still broken." if customer else "Let me check.",
-                "sent_at": opened[i] + timedelta(minutes=7 * turn),
+                "sent_at": opened[i] + timedelta(seconds=float(reply[i]) + 60 * (turn - 1))
+                if turn else opened[i],
                 "negativity": (0.8 if unhappy[i] else 0.2) if customer else None,
                 "emotion": EMOTIONS[(i + turn) % 5] if customer else None,
             }  # fmt: skip

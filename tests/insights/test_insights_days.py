@@ -20,9 +20,9 @@ from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
 from poise.conversations.writer import delete_conversations
 from poise.db.meta import InstanceFact
-from poise.insights import days
+from poise.insights import days, histograms
 from poise.insights.filters import InsightFilters
-from poise.insights.models import InsightDay, InsightDayEmotion, InsightDayTime
+from poise.insights.models import InsightDay
 from poise.insights.queries import Dashboard, Tally, dashboard
 from poise.insights.rollup import count_all, count_queued
 
@@ -117,19 +117,19 @@ def _assert_agrees(session: Session, admin: User, filters: InsightFilters) -> No
     assert by_day.previous_emotions == by_fact.previous_emotions
 
 
-def _aggregate(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the aggregate's tables, without their ids, in order (sums rounded: a
-    rebuild may add the same seconds in another order)."""
-    found = {}
-    for model in (InsightDay, InsightDayTime, InsightDayEmotion):
-        table = model.__table__
-        columns = [c for c in table.c if c.name != "id"]
-        rows = session.execute(select(*columns)).all()
-        found[table.name] = sorted(
-            (tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows),
-            key=repr,
-        )
-    return found
+def _aggregate(session: Session) -> list[tuple[Any, ...]]:
+    """Every row of the aggregate, without its id, in order; histograms unpacked with their
+    sums rounded (a rebuild may add the same seconds in another order)."""
+    columns = [c for c in InsightDay.__table__.c if c.name != "id"]
+    found = []
+    for row in session.execute(select(*columns)).mappings():
+        values = dict(row)
+        for name in ("first_response_times", "resolution_times"):
+            values[name] = [
+                (int(b), int(n), round(float(s), 6)) for b, n, s in histograms.unpack(row[name])
+            ]
+        found.append(tuple(values.items()))
+    return sorted(found, key=repr)
 
 
 def _assert_as_rebuilt(session: Session) -> None:
@@ -240,15 +240,28 @@ def test_the_first_queued_rollup_after_the_upgrade_builds_it(session: Session) -
     _assert_agrees(session, admin, InsightFilters(START, END, team_id=a.team_id))
 
 
+def _packed(*cells: tuple[float, int]) -> bytes:
+    """A stored histogram holding ``n`` times of ``seconds`` for each (seconds, n)."""
+    found: histograms.Histogram = {}
+    for seconds, n in cells:
+        for _ in range(n):
+            histograms.add(found, seconds)
+    return histograms.pack(found)
+
+
 def test_buckets_and_medians_on_known_numbers() -> None:
-    assert [days.bucket_of(s) for s in (0, 0.4, 1, 45.5, 89.9, 90)] == [0, 0, 1, 45, 89, 90]
-    for seconds in (90, 95.5, 600, 7200, 86400 * 3, 86400 * 400):
-        b = days.bucket_of(seconds)
-        low = days.FINE_UNTIL * days.STEP ** (b - days.FINE_UNTIL)
-        assert low <= seconds * (1 + 1e-9) and seconds < low * days.STEP * (1 + 1e-9)
-    assert days.median_of({}) is None
-    # Exact when each middle bucket holds one value: 300 s, and (300 + 7200) / 2.
-    assert days.median_of({days.bucket_of(300): [3, 900.0], 500: [1, 7200.0]}) == 300
-    assert days.median_of({days.bucket_of(300): [1, 300.0], 500: [1, 7200.0]}) == 3750
+    bucket_of = histograms.bucket_of
+    assert [bucket_of(s) for s in (-3, 0, 0.4, 1, 45.5, 89.9, 90)] == [-3, 0, 0, 1, 45, 89, 90]
+    for seconds in (90, 95.5, 600, 7200, 86400 * 3, 86400 * 400):  # 0.5% wide above 90 s
+        low = histograms.FINE_UNTIL * histograms.STEP ** (bucket_of(seconds) - 90)
+        assert low <= seconds * (1 + 1e-9) and seconds < low * histograms.STEP * (1 + 1e-9)
+    assert histograms.median_of([]) is None
+    assert histograms.median_of([_packed()]) is None
+    # Exact when each middle bucket holds one value: 300 s; (300 + 7200) / 2 over two days.
+    assert histograms.median_of([_packed((300, 3), (7200, 1))]) == 300
+    assert histograms.median_of([_packed((300, 1)), _packed((7200, 1))]) == 3750
+    assert histograms.median_of([_packed((30, 2)), _packed((30, 1), (31, 2))]) == 30
     # Two values sharing a bucket read as their mean, within the bucket of the exact median.
-    assert days.median_of({days.bucket_of(600): [2, 601.0 + 600.0]}) == 600.5
+    assert histograms.median_of([_packed((600, 1), (601, 1))]) == 600.5
+    three = histograms.median_of([_packed((600, 1), (601, 1), (602, 1))])
+    assert three == pytest.approx(601, rel=0.005)

@@ -12,16 +12,12 @@ rollup (:func:`follow_team_changes`), and until then a team's view reads the fac
 (:func:`readable`). Without that fact (after the upgrade, before the first rollup) nothing
 reads the aggregate.
 
-Medians come from time histograms (:func:`bucket_of`): whole seconds below 90 s, above that
-buckets 0.5% wide. A median is the mean of the seconds in its bucket, so it is exact when its
-bucket holds one value and otherwise off by less than one bucket: under a second below 90 s,
-under 0.5% above (the page shows whole seconds, whole minutes, tenths of hours and days).
+Medians come from time histograms (:mod:`poise.insights.histograms`), exact to a bucket.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import typing
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -34,47 +30,15 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.db.meta import get_fact, set_fact
-from poise.insights.models import (
-    InsightDay,
-    InsightDayEmotion,
-    InsightDayTime,
-    InsightFact,
-    decode_emotions,
-)
+from poise.insights import histograms
+from poise.insights.models import InsightDay, InsightFact, decode_emotions, encode_emotions
 
 TEAMS_FACT = "insights.day_teams"
-FINE_UNTIL = 90  # seconds: whole-second buckets below, as the page shows seconds
-STEP = 1.005  # each bucket above FINE_UNTIL is 0.5% wide
 DAYS_PER_PASS = 7
 IN_CHUNK = 500
-TABLES = tuple(
-    typing.cast(Table, m.__table__) for m in (InsightDay, InsightDayTime, InsightDayEmotion)
-)
+DAYS = typing.cast(Table, InsightDay.__table__)  # Core inserts: no ORM bookkeeping per row
 Key = tuple[int, date, int | None, str | None, str | None, str]  # level, day, team, ...
 FULL = 7  # the level that keeps team, product and feature
-
-
-def bucket_of(seconds: float) -> int:
-    """The histogram bucket of a duration: ``floor(s)`` below 90 s, then 0.5% steps."""
-    if seconds < FINE_UNTIL:
-        return math.floor(seconds)
-    return FINE_UNTIL + math.floor(math.log(seconds / FINE_UNTIL) / math.log(STEP))
-
-
-def median_of(histogram: dict[int, list[float]]) -> float | None:
-    """The median of a histogram of ``bucket -> [count, seconds summed]``: the middle value's
-    bucket mean (the two middle values' average for an even count, as the exact median)."""
-    total = sum(int(n) for n, _ in histogram.values())
-    if not total:
-        return None
-    wanted, seen = ((total - 1) // 2, total // 2), 0
-    means: list[float] = []
-    for bucket in sorted(histogram):
-        n, seconds = histogram[bucket]
-        while len(means) < 2 and wanted[len(means)] < seen + n:
-            means.append(seconds / n)
-        seen += int(n)
-    return (means[0] + means[1]) / 2
 
 
 # --- Which views may read it -------------------------------------------------------------------
@@ -117,19 +81,15 @@ COUNTS = (
 @dataclass
 class _Group:
     counts: list[int] = field(default_factory=lambda: [0] * len(COUNTS))
-    # bucket -> [first responses, their seconds, resolutions, their seconds]
-    times: defaultdict[int, list[float]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0.0, 0, 0.0])
-    )
+    first_responses: histograms.Histogram = field(default_factory=dict)
+    resolutions: histograms.Histogram = field(default_factory=dict)
     emotions: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: _Group) -> None:
-        """Add another group's counts, histogram and emotion turns to this one."""
+        """Add another group's counts, histograms and emotion turns to this one."""
         self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
-        for bucket, cell in other.times.items():
-            mine = self.times[bucket]
-            for n, value in enumerate(cell):
-                mine[n] += value
+        histograms.merge(self.first_responses, other.first_responses)
+        histograms.merge(self.resolutions, other.resolutions)
         self.emotions.update(other.emotions)
 
 
@@ -147,9 +107,7 @@ def recount_days(session: Session, days: Iterable[date], teams: dict[int, int]) 
     assignees' teams ``teams``."""
     ordered = sorted(set(days))
     for start in range(0, len(ordered), IN_CHUNK):
-        chunk = ordered[start : start + IN_CHUNK]
-        for table in TABLES:
-            session.execute(delete(table).where(table.c.day.in_(chunk)))
+        session.execute(delete(DAYS).where(DAYS.c.day.in_(ordered[start : start + IN_CHUNK])))
     for start in range(0, len(ordered), DAYS_PER_PASS):
         chunk = ordered[start : start + DAYS_PER_PASS]
         groups: dict[Key, _Group] = defaultdict(_Group)
@@ -189,13 +147,9 @@ def _add(group: _Group, row: Any) -> None:
         group.counts[n] += int(bool(flag))
     group.counts[5] += int(row.five_score) if five else 0
     if row.first_response_s is not None:
-        cell = group.times[bucket_of(row.first_response_s)]
-        cell[0] += 1
-        cell[1] += float(row.first_response_s)
+        histograms.add(group.first_responses, float(row.first_response_s))
     if row.resolution_s is not None:
-        cell = group.times[bucket_of(row.resolution_s)]
-        cell[2] += 1
-        cell[3] += float(row.resolution_s)
+        histograms.add(group.resolutions, float(row.resolution_s))
     group.emotions.update(decode_emotions(row.emotions))
 
 
@@ -208,19 +162,18 @@ def _key_of(key: Key) -> dict[str, Any]:
 
 
 def _write(session: Session, groups: dict[Key, _Group]) -> None:
-    days, times, emotions = [], [], []
-    for key, group in groups.items():
-        where = _key_of(key)
-        days.append({**where, **dict(zip(COUNTS, group.counts, strict=True))})
-        times += [
-            {**where, "bucket": b, "first_responses": int(c[0]), "first_response_s": c[1],
-             "resolutions": int(c[2]), "resolution_s": c[3]}
-            for b, c in group.times.items()
-        ]  # fmt: skip
-        emotions += [{**where, "emotion": e, "turns": n} for e, n in group.emotions.items()]
-    for table, rows in zip(TABLES, (days, times, emotions), strict=True):
-        for start in range(0, len(rows), 2000):
-            session.execute(insert(table), rows[start : start + 2000])
+    rows = [
+        {
+            **_key_of(key),
+            **dict(zip(COUNTS, group.counts, strict=True)),
+            "emotions": encode_emotions(group.emotions),
+            "first_response_times": histograms.pack(group.first_responses),
+            "resolution_times": histograms.pack(group.resolutions),
+        }
+        for key, group in groups.items()
+    ]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(DAYS), rows[start : start + 1000])
 
 
 # --- Keeping it right ----------------------------------------------------------------------
@@ -229,8 +182,7 @@ def _write(session: Session, groups: dict[Key, _Group]) -> None:
 def recount_all(session: Session) -> None:
     """Build the whole aggregate again from ``insight_facts`` (no commit)."""
     teams = team_of_people(session)
-    for table in TABLES:
-        session.execute(delete(table))
+    session.execute(delete(DAYS))
     days = session.scalars(select(InsightFact.opened_day).distinct())
     recount_days(session, list(days), teams)
     _remember(session, teams)

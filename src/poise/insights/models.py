@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poise.db.base import Base, UTCDateTime, utcnow
@@ -65,16 +65,26 @@ class InsightFact(Base):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class _DayGroup:
-    """The key of the day aggregate: one day's conversations of one team, product, feature
-    and channel. ``team_id`` is the assignee's team when the day was counted (None when
-    unassigned or teamless); :mod:`poise.insights.days` counts a person's days again when they
-    change teams, and until it has, a team's view reads ``insight_facts``.
+class InsightDay(Base):
+    """The counts and sums of one day group: what ``insight_facts`` gives for the views
+    without an assignee or tag filter, in a few rows a day.
+
+    A day group is one day's conversations of one team, product, feature and channel.
+    ``team_id`` is the assignee's team when the day was counted (None when unassigned or
+    teamless); :mod:`poise.insights.days` counts a person's days again when they change
+    teams, and until it has, a team's view reads ``insight_facts``.
 
     ``level`` says which of team (1), product (2) and feature (4) the row keeps; the others
     are summed over (and None). Each day is stored at all eight levels, so a view reads only
-    the rows of its filters' level: the all-teams dashboard a few rows a day, not hundreds.
+    the rows of its filters' level: one row a day and channel.
+
+    ``emotions`` is the customer turns per emotion label, as in ``insight_facts``;
+    ``first_response_times`` and ``resolution_times`` are time histograms
+    (:func:`poise.insights.days.pack`): per bucket, how many and their seconds summed.
     """
+
+    __tablename__ = "insight_days"
+    __table_args__ = (Index("ix_insight_days_level_day", "level", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     level: Mapped[int] = mapped_column(Integer)
@@ -83,15 +93,6 @@ class _DayGroup:
     product: Mapped[str | None] = mapped_column(String(120))
     feature: Mapped[str | None] = mapped_column(String(120))
     channel: Mapped[str] = mapped_column(String(16))
-
-
-class InsightDay(_DayGroup, Base):
-    """The counts and sums of one day group: what ``insight_facts`` gives for the views
-    without an assignee or tag filter, in about one row per twenty conversations."""
-
-    __tablename__ = "insight_days"
-    __table_args__ = (Index("ix_insight_days_level_day", "level", "day"),)
-
     conversations: Mapped[int] = mapped_column(Integer)
     rated: Mapped[int] = mapped_column(Integer)
     good: Mapped[int] = mapped_column(Integer)
@@ -106,38 +107,18 @@ class InsightDay(_DayGroup, Base):
     repeats: Mapped[int] = mapped_column(Integer)
     first_responses: Mapped[int] = mapped_column(Integer)
     resolutions: Mapped[int] = mapped_column(Integer)
-
-
-class InsightDayTime(_DayGroup, Base):
-    """A day group's time histogram: how many first responses and resolutions fell in one
-    bucket (:func:`poise.insights.days.bucket_of`), and their seconds summed, so a median
-    reads as the mean of its bucket (exact when the bucket holds one value)."""
-
-    __tablename__ = "insight_day_times"
-    __table_args__ = (Index("ix_insight_day_times_level_day", "level", "day"),)
-
-    bucket: Mapped[int] = mapped_column(Integer)
-    first_responses: Mapped[int] = mapped_column(Integer)
-    first_response_s: Mapped[float] = mapped_column(Float)
-    resolutions: Mapped[int] = mapped_column(Integer)
-    resolution_s: Mapped[float] = mapped_column(Float)
-
-
-class InsightDayEmotion(_DayGroup, Base):
-    """A day group's customer turns per emotion label (the dashboard's emotion mix)."""
-
-    __tablename__ = "insight_day_emotions"
-    __table_args__ = (Index("ix_insight_day_emotions_level_day", "level", "day"),)
-
-    emotion: Mapped[str] = mapped_column(String(16))
-    turns: Mapped[int] = mapped_column(Integer)
+    emotions: Mapped[str] = mapped_column(Text, default="")
+    first_response_times: Mapped[bytes] = mapped_column(LargeBinary)
+    resolution_times: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 def encode_emotions(counts: Counter[str]) -> str:
+    """Turns per emotion label as ``angry:2|neutral:1`` (sorted by label)."""
     return "|".join(f"{label}:{n}" for label, n in sorted(counts.items()))
 
 
 def decode_emotions(text: str) -> dict[str, int]:
+    """The turns per emotion label of :func:`encode_emotions`'s text."""
     found: dict[str, int] = {}
     for part in text.split("|") if text else []:
         label, _, n = part.rpartition(":")

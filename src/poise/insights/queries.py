@@ -33,12 +33,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
-from poise.insights import days
+from poise.insights import days, histograms
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.models import (
     InsightDay,
-    InsightDayEmotion,
-    InsightDayTime,
     InsightFact,
     decode_emotions,
 )
@@ -47,8 +45,6 @@ from poise.insights.stats import median_or_none, share
 from poise.pagination import Page
 
 DAYS = typing.cast(Table, InsightDay.__table__)
-DAY_TIMES = typing.cast(Table, InsightDayTime.__table__)
-DAY_EMOTIONS = typing.cast(Table, InsightDayEmotion.__table__)
 
 
 @dataclass
@@ -173,12 +169,14 @@ def dashboard(
         session, team_id=filters.team_id, assignee_id=filters.assignee_id, tag=filters.tag
     )
     if by_day:
-        _add_day_counts(session, filters, slices, tallies, felt)
+        times = _add_days(session, filters, slices, tallies, felt)
+        current, previous = _period_totals(slices, tallies)
+        for n, tally in enumerate([*tallies, previous, current]):
+            _set_medians(tally, times[n])
     else:
         _add_counts(session, filters, slices, tallies, felt)
-    current, previous = _period_totals(slices, tallies)
-    medians = _add_day_medians if by_day else _add_medians
-    medians(session, filters, slices, [*tallies, previous, current])
+        current, previous = _period_totals(slices, tallies)
+        _add_medians(session, filters, slices, [*tallies, previous, current])
     weeks = [
         Week(s.start, s.end - timedelta(days=1), tallies[n], _twin(slices, tallies, s))
         for n, s in enumerate(slices)
@@ -276,33 +274,41 @@ def _add_row(t: Tally, channel: str, n: Sequence[Any]) -> None:
     t.by_channel[channel] = t.by_channel.get(channel, 0) + int(n[0])
 
 
-def _add_day_counts(
+def _add_days(
     session: Session,
     filters: InsightFilters,
     slices: list[_Slice],
     tallies: list[Tally],
     felt: tuple[Counter[str], Counter[str]],
-) -> None:
-    """The same counts from the day aggregate: (day × channel) sums, and emotion turns."""
-    d, e = DAYS, DAY_EMOTIONS
-    wide = filters.over(filters.previous().start, filters.end)
-    query = (
-        select(d.c.day, d.c.channel, *(func.sum(d.c[name]) for name in days.COUNTS))
-        .where(*wide.grouped(d))
-        .group_by(d.c.day, d.c.channel)
-    )
+) -> dict[int, Times]:
+    """The counts and emotion turns from the day aggregate, whose filters' level holds one
+    row a day and channel; returns the time histograms per slice, then per period (previous,
+    current), as :func:`_add_medians` numbers them."""
+    d = DAYS
+    query = select(
+        d.c.day, d.c.channel, *(d.c[n] for n in days.COUNTS), d.c.emotions,
+        d.c.first_response_times, d.c.resolution_times,
+    ).where(*filters.over(filters.previous().start, filters.end).grouped(d))  # fmt: skip
     day_slice = _slice_of_day(slices)
-    for day, channel, *n in session.execute(query):
-        if (at := day_slice.get(_day(day))) is not None:
-            _add_row(tallies[at], channel, n)
-    turns = (
-        select(e.c.day, e.c.emotion, func.sum(e.c.turns))
-        .where(*wide.grouped(e))
-        .group_by(e.c.day, e.c.emotion)
-    )
-    for day, label, n in session.execute(turns):
-        if (at := day_slice.get(_day(day))) is not None:
-            felt[slices[at].period][label] += int(n)
+    times: dict[int, Times] = defaultdict(lambda: ([], []))
+    for day, channel, *n, emotions, first, resolution in session.execute(query):
+        if (at := day_slice.get(_day(day))) is None:
+            continue
+        _add_row(tallies[at], channel, n)
+        for label, turns in decode_emotions(emotions).items():
+            felt[slices[at].period][label] += turns
+        for k in (at, len(slices) + slices[at].period):
+            times[k][0].append(first)
+            times[k][1].append(resolution)
+    return times
+
+
+Times = tuple[list[bytes], list[bytes]]  # stored first-response and resolution histograms
+
+
+def _set_medians(tally: Tally, times: Times) -> None:
+    tally.median_first_response = histograms.median_of(times[0])
+    tally.median_resolution = histograms.median_of(times[1])
 
 
 def _both_periods(filters: InsightFilters) -> list[ColumnElement[bool]]:
@@ -394,39 +400,6 @@ def _medians_here(session: Session, filters: InsightFilters, slices: list[_Slice
         n: (median_or_none(firsts[n]), median_or_none(resolutions[n]))
         for n in set(firsts) | set(resolutions)
     }
-
-
-def _add_day_medians(
-    session: Session, filters: InsightFilters, slices: list[_Slice], into: list[Tally]
-) -> None:
-    """Medians from the day aggregate's time histograms, per slice and per period (``into``
-    as for :func:`_add_medians`): exact to a bucket (:func:`poise.insights.days.bucket_of`)."""
-    t = DAY_TIMES
-    sums = ("first_responses", "first_response_s", "resolutions", "resolution_s")
-    query = (
-        select(t.c.day, t.c.bucket, *(func.sum(t.c[name]) for name in sums))
-        .where(*filters.over(filters.previous().start, filters.end).grouped(t))
-        .group_by(t.c.day, t.c.bucket)
-    )
-    day_slice = _slice_of_day(slices)
-    firsts: dict[int, dict[int, list[float]]] = defaultdict(dict)
-    resolutions: dict[int, dict[int, list[float]]] = defaultdict(dict)
-    for day, bucket, *n in session.execute(query):
-        if (at := day_slice.get(_day(day))) is None:
-            continue
-        for k in (at, len(slices) + slices[at].period):
-            _add_cell(firsts[k], int(bucket), n[0], n[1])
-            _add_cell(resolutions[k], int(bucket), n[2], n[3])
-    for k in set(firsts) | set(resolutions):
-        into[k].median_first_response = days.median_of(firsts[k])
-        into[k].median_resolution = days.median_of(resolutions[k])
-
-
-def _add_cell(histogram: dict[int, list[float]], bucket: int, n: Any, seconds: Any) -> None:
-    if n:
-        cell = histogram.setdefault(bucket, [0, 0.0])
-        cell[0] += int(n)
-        cell[1] += float(seconds)
 
 
 def _period_totals(slices: list[_Slice], tallies: list[Tally]) -> tuple[Tally, Tally]:

@@ -14,7 +14,6 @@ queued one) builds it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,10 +30,9 @@ COUNTS = (
 )  # fmt: skip
 
 
-def _group(table: str, *columns: sa.Column[Any]) -> None:
-    """One day-group table: the key (day, team, product, feature, channel) and ``columns``."""
+def upgrade() -> None:
     op.create_table(
-        table,
+        "insight_days",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -42,38 +40,19 @@ def _group(table: str, *columns: sa.Column[Any]) -> None:
         sa.Column("product", sa.String(length=120), nullable=True),
         sa.Column("feature", sa.String(length=120), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
-        *columns,
-        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        sa.Column("emotions", sa.Text(), nullable=False),
+        sa.Column("first_response_times", sa.LargeBinary(), nullable=False),
+        sa.Column("resolution_times", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_days")),
     )
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.create_index(batch_op.f(f"ix_{table}_day"), ["day"], unique=False)
-        batch_op.create_index(f"ix_{table}_level_day", ["level", "day"], unique=False)
-
-
-def _int(name: str) -> sa.Column[Any]:
-    return sa.Column(name, sa.Integer(), nullable=False)
-
-
-def upgrade() -> None:
-    _group("insight_days", *(_int(name) for name in COUNTS))
-    _group(
-        "insight_day_times",
-        _int("bucket"),
-        _int("first_responses"),
-        sa.Column("first_response_s", sa.Float(), nullable=False),
-        _int("resolutions"),
-        sa.Column("resolution_s", sa.Float(), nullable=False),
-    )
-    _group(
-        "insight_day_emotions",
-        sa.Column("emotion", sa.String(length=16), nullable=False),
-        _int("turns"),
-    )
+    with op.batch_alter_table("insight_days", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_insight_days_day"), ["day"], unique=False)
+        batch_op.create_index("ix_insight_days_level_day", ["level", "day"], unique=False)
 
 
 def downgrade() -> None:
-    for table in ("insight_day_emotions", "insight_day_times", "insight_days"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_index(f"ix_{table}_level_day")
-            batch_op.drop_index(batch_op.f(f"ix_{table}_day"))
-        op.drop_table(table)
+    with op.batch_alter_table("insight_days", schema=None) as batch_op:
+        batch_op.drop_index("ix_insight_days_level_day")
+        batch_op.drop_index(batch_op.f("ix_insight_days_day"))
+    op.drop_table("insight_days")
