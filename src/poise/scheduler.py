@@ -135,10 +135,11 @@ def _digest(settings: Settings, session: Session) -> JobWork | None:
 
 
 def _rollup(settings: Settings, session: Session) -> JobWork | None:
-    """Count the conversations changed since the last rollup (none queued: nothing to do)."""
-    from poise.insights.rollup import count_queued, has_queued
+    """Count the conversations changed since the last rollup (none queued and the day
+    aggregate in step with the facts and the teams: nothing to do)."""
+    from poise.insights.rollup import count_queued, has_work
 
-    if not has_queued(session):
+    if not has_work(session):
         return None
 
     def work(session: Session, progress: JobProgress) -> str:

@@ -24,7 +24,7 @@ from poise.insights import days, histograms
 from poise.insights.filters import InsightFilters
 from poise.insights.models import InsightDay
 from poise.insights.queries import Dashboard, Tally, dashboard
-from poise.insights.rollup import count_all, count_queued
+from poise.insights.rollup import count_all, count_queued, has_queued, has_work
 
 START, END = date(2026, 11, 2), date(2026, 11, 15)
 COUNTED = (
@@ -229,11 +229,34 @@ def test_a_person_changing_teams_moves_their_conversations(session: Session) -> 
     assert after.current.conversations == moved.current.conversations
 
 
+def test_the_rollup_job_wakes_for_a_lone_delete_or_a_team_change(session: Session) -> None:
+    """Neither queues a conversation (a customer with one contact; a person's team), yet
+    each puts the aggregate out of step: the scheduler's job must still run."""
+    admin, a, b = _mixed(session)
+    count_all(session, window_days=WINDOW_DAYS)
+    assert not has_work(session)
+    everything = list(session.scalars(select(Conversation)))
+    lone = next(c for c in everything if c.customer_id not in _regulars(everything))
+    delete_conversations(session, lone.source, [lone.external_id])
+    session.commit()
+    assert not has_queued(session) and has_work(session)
+    count_queued(session, window_days=WINDOW_DAYS)
+    assert not has_work(session)
+    _assert_as_rebuilt(session)
+    b.team_id = a.team_id
+    session.commit()
+    assert has_work(session)
+    count_queued(session, window_days=WINDOW_DAYS)
+    assert not has_work(session)
+    _assert_agrees(session, admin, InsightFilters(START, END, team_id=a.team_id))
+
+
 def test_the_first_queued_rollup_after_the_upgrade_builds_it(session: Session) -> None:
     """The builders count conversations as an import would, before the aggregate exists:
     nothing reads it until the queued rollup has built it."""
     admin, a, _ = _mixed(session)
     assert not days.readable(session, team_id=None, assignee_id=None, tag=None)
+    assert not has_queued(session) and has_work(session)
     count_queued(session, window_days=WINDOW_DAYS)
     _assert_as_rebuilt(session)
     _assert_agrees(session, admin, InsightFilters(START, END))

@@ -223,6 +223,19 @@ def recount_changed(session: Session, days: Sequence[date]) -> None:
         recount_days(session, days, teams)
 
 
+def out_of_step(session: Session) -> bool:
+    """Whether the next rollup must touch the aggregate though nothing is queued (read-only):
+    unbuilt, someone changed teams, or a helpdesk's delete took facts (their total differs)."""
+    counted = _counted_teams(session)
+    if counted is None or counted != team_of_people(session):
+        return True
+    facts = session.scalar(select(func.count()).select_from(InsightFact)) or 0
+    kept = session.scalar(
+        select(func.coalesce(func.sum(InsightDay.conversations), 0)).where(InsightDay.level == 0)
+    )
+    return int(facts) != int(kept or 0)
+
+
 def recount_drifted(session: Session) -> None:
     """Count again the days whose conversations no longer match ``insight_facts`` (no commit).
 

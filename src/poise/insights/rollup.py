@@ -59,6 +59,12 @@ def has_queued(session: Session) -> bool:
     return session.scalar(select(RollupQueue.conversation_id).limit(1)) is not None
 
 
+def has_work(session: Session) -> bool:
+    """Whether :func:`count_queued` has anything to do (read-only): conversations queued, or
+    the day aggregate out of step (unbuilt, someone changed teams, a conversation deleted)."""
+    return has_queued(session) or day_aggregate.out_of_step(session)
+
+
 def count_conversations(
     session: Session, conversation_ids: Sequence[int], *, window_days: int, days: bool = True
 ) -> int:
