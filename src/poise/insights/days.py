@@ -4,6 +4,8 @@ The views without an assignee or tag filter (the all-teams and one-team dashboar
 a channel) read these few rows instead of one row per conversation. A day is always counted
 whole from ``insight_facts`` by :func:`recount_days`, the one function the full rebuild and the
 queued rollup share, so an incremental rollup leaves the aggregate exactly as a rebuild would.
+The queued rollup marks the days its chunks touch (:func:`mark_changed`) and counts them once
+at its end (:func:`catch_up`); while days wait, views read the facts.
 
 ``team_id`` is the assignee's team when the day was counted, while a team filter over the facts
 reads the team's members now. The members the aggregate was counted with are kept
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import typing
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -34,6 +36,7 @@ from poise.insights import histograms
 from poise.insights.models import InsightDay, InsightFact, decode_emotions, encode_emotions
 
 TEAMS_FACT = "insights.day_teams"
+PENDING_FACT = "insights.days_to_count"
 DAYS_PER_PASS = 7
 IN_CHUNK = 500
 DAYS = typing.cast(Table, InsightDay.__table__)  # Core inserts: no ORM bookkeeping per row
@@ -58,12 +61,13 @@ def _counted_teams(session: Session) -> dict[int, int] | None:
 def readable(
     session: Session, *, team_id: int | None, assignee_id: int | None, tag: str | None
 ) -> bool:
-    """Whether these filters may read the aggregate (read-only): it is built, it has no
-    assignee or tag, and for a team filter the teams have not changed since it was counted."""
+    """Whether these filters may read the aggregate (read-only): it is built and has no days
+    waiting to be counted again, the filters have no assignee or tag, and for a team filter
+    the teams have not changed since it was counted."""
     if assignee_id is not None or tag:
         return False
     counted = _counted_teams(session)
-    if counted is None:
+    if counted is None or _pending(session):
         return False
     return team_id is None or counted == team_of_people(session)
 
@@ -186,6 +190,7 @@ def recount_all(session: Session) -> None:
     days = session.scalars(select(InsightFact.opened_day).distinct())
     recount_days(session, list(days), teams)
     _remember(session, teams)
+    set_fact(session, PENDING_FACT, "[]")
 
 
 def _remember(session: Session, teams: dict[int, int]) -> None:
@@ -215,19 +220,41 @@ def follow_team_changes(session: Session) -> dict[int, int] | None:
     return teams
 
 
-def recount_changed(session: Session, days: Sequence[date]) -> None:
-    """After conversations were counted again: their old and new days (no commit). Does
-    nothing before the aggregate is first built (the next full or queued rollup builds it)."""
+def mark_changed(session: Session, days: Iterable[date]) -> None:
+    """Note days whose facts were counted again (no commit): the queued rollup counts them
+    once at its end (:func:`catch_up`), not once per chunk. Kept with the facts' own commit,
+    so a rollup stopped in between leaves them for the next. Before the aggregate is first
+    built there is nothing to note: the build counts every day."""
+    if _counted_teams(session) is not None:
+        pending = _pending(session) | set(days)
+        set_fact(session, PENDING_FACT, json.dumps(sorted(d.isoformat() for d in pending)))
+
+
+def _pending(session: Session) -> set[date]:
+    stamp = get_fact(session, PENDING_FACT)
+    return {date.fromisoformat(d) for d in json.loads(stamp)} if stamp else set()
+
+
+def catch_up(session: Session) -> None:
+    """Bring the aggregate in step with the facts and the teams (no commit): build it when
+    unbuilt, else count again the days of people who changed teams, the days marked, and
+    any day a helpdesk's delete changed."""
     teams = follow_team_changes(session)
-    if teams is not None and days:
-        recount_days(session, days, teams)
+    if teams is None:
+        recount_all(session)
+        return
+    pending = _pending(session)
+    if pending:
+        recount_days(session, pending, teams)
+        set_fact(session, PENDING_FACT, "[]")
+    recount_drifted(session)
 
 
 def out_of_step(session: Session) -> bool:
     """Whether the next rollup must touch the aggregate though nothing is queued (read-only):
     unbuilt, someone changed teams, or a helpdesk's delete took facts (their total differs)."""
     counted = _counted_teams(session)
-    if counted is None or counted != team_of_people(session):
+    if counted is None or counted != team_of_people(session) or _pending(session):
         return True
     facts = session.scalar(select(func.count()).select_from(InsightFact)) or 0
     kept = session.scalar(

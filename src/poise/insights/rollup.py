@@ -71,8 +71,8 @@ def count_conversations(
     """Count these conversations and every other contact of their customers again (no commit).
 
     Returns how many facts were written; a conversation deleted meanwhile loses its row. With
-    ``days`` the day aggregate's old and new days of these facts are counted again too (the
-    full rebuild leaves that to one pass at its end).
+    ``days`` their old and new days are marked for the day aggregate, which the queued
+    rollup counts at its end (the full rebuild counts every day at its end instead).
     """
     rows, contacts = _with_their_customers(session, conversation_ids)
     ids = sorted({r.id for r in rows} | {int(i) for i in conversation_ids})
@@ -95,7 +95,7 @@ def count_conversations(
     for start in range(0, len(facts), CHUNK):
         session.execute(insert(FACTS), facts[start : start + CHUNK])
     if days:
-        day_aggregate.recount_changed(session, sorted(touched))
+        day_aggregate.mark_changed(session, touched)
     return len(facts)
 
 
@@ -300,9 +300,7 @@ def count_queued(session: Session, *, window_days: int, progress: Progress | Non
         done += len(ids)
         if progress:
             progress(done, max(done, int(total or 0)))
-    if day_aggregate.follow_team_changes(session) is None:  # first run after the upgrade
-        day_aggregate.recount_all(session)
-    day_aggregate.recount_drifted(session)
+    day_aggregate.catch_up(session)
     session.commit()
     return done
 
