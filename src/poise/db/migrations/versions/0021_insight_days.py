@@ -1,7 +1,7 @@
 """Add the insights day aggregate: counts, time histograms and emotion turns per day group
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 
 At a million messages the all-teams dashboard read about 155,000 ``insight_facts`` rows per
 request. The day aggregate holds the same counts per day × team × product × feature × channel,
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
