@@ -25,6 +25,16 @@ from support import BASE_POSTGRES_URL, POSTGRES_URL
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys run once, on SQLite: their PostgreSQL runs are skipped before any
+    set-up (a database, a server and chromium cost seconds only to be skipped in the test)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("database_url") if params else None
+        if item.get_closest_marker("browser") and backend not in (None, "sqlite"):
+            item.add_marker(pytest.mark.skip(reason="the browser journeys run once, on SQLite"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating each time would be slow)."""
@@ -115,14 +125,15 @@ _CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap Argon2 parameters for the users tests make (production's cost a tenth of a second
-    per user, and the suite makes thousands).
+    per user, and the suite makes thousands), except in tests marked ``production_hashing``.
 
     Verification reads the parameters from each stored hash, so signing in stays real Argon2,
     only with a smaller cost than production's.
     """
-    monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
 
 
 @pytest.fixture(params=BACKENDS)
