@@ -25,9 +25,46 @@ from support import BASE_POSTGRES_URL, POSTGRES_URL
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+# Files that each keep a worker busy for tens of seconds (real Celery workers, real data, the
+# real model, walks of every route), longest first. They run first: pytest-xdist hands files
+# out in collection order (``--no-loadscope-reorder`` in pyproject), so the run does not end
+# with one worker alone on one of them while the other has nothing left. A file missing here
+# only runs later; `pytest --durations=40` shows which files are long.
+LONG_FILES = (
+    "jobs/test_celery_worker.py",
+    "insights/test_insights_demo.py",
+    "conversations/test_import.py",
+    "web/test_crawler.py",
+    "jobs/test_cancel.py",
+    "web/test_api_schema_fuzz.py",
+    "jobs/test_health.py",
+    "jobs/test_jobs_survive.py",
+    "jobs/test_scheduler.py",
+    "web/test_pool.py",
+    "insights/test_insights_hotspots.py",
+    "web/test_route_matrix_reads.py",
+    "browser/test_api_docs_browser.py",
+    "cli/test_cli_faults.py",
+    "signals/test_shared_data.py",
+    "web/test_route_matrix_writes.py",
+    "auth/test_auth_hardening.py",
+    "connectors/alerts/test_alerts_events.py",
+)
+TESTS = Path(__file__).parent
+
+
+def _run_order(item: pytest.Item) -> int:
+    """A long file's place in ``LONG_FILES``; every other file after them, as collected."""
+    name = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+    return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering, kept within each file
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys run once, on SQLite: their PostgreSQL runs are skipped before any
-    set-up (a database, a server and chromium cost seconds only to be skipped in the test)."""
+    """Long files first (see ``LONG_FILES``); and browser journeys run once, on SQLite: their
+    PostgreSQL runs are skipped before any set-up (a database, a server and chromium cost
+    seconds only to be skipped in the test)."""
+    items.sort(key=_run_order)
     for item in items:
         params = getattr(item, "callspec", None)
         backend = params.params.get("database_url") if params else None
