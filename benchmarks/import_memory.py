@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from import_speed import add_agents, fresh_database, make_csv
+from import_speed import make_csv
 
 HERE = Path(__file__).resolve().parent
 OWN_SRC = HERE.parent / "src"
@@ -70,6 +70,18 @@ def peak_import(src: Path, csv_path: Path, work: Path, url: str) -> Measured:
     return Measured(usage.ru_maxrss / 1024, elapsed, usage.ru_utime + usage.ru_stime, last)
 
 
+def prepare(src: Path, url: str, agents: int) -> None:
+    """A fresh database migrated by ``src``'s own migrations, with the agents, in a child
+    process: a baseline older than this tree's newest migration cannot open a database
+    this tree has migrated."""
+    code = (
+        "import sys; from import_speed import fresh_database, add_agents; "
+        "fresh_database(sys.argv[1]); add_agents(sys.argv[1], int(sys.argv[2]))"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{HERE}"}
+    subprocess.run([sys.executable, "-c", code, url, str(agents)], env=env, check=True)
+
+
 def fresh_work(work: Path) -> None:
     if work.exists():
         for child in work.iterdir():
@@ -104,8 +116,7 @@ def main() -> None:
                 fresh_work(work)
                 if backend == "sqlite":
                     url = f"sqlite:///{work / 'bench.db'}"
-                fresh_database(url)
-                add_agents(url, args.agents)
+                prepare(src, url, args.agents)
                 got = peak_import(src, csv_path, work, url)
                 print(
                     f"{backend:<10} {name:<9}: {messages / got.seconds:>7,.0f} msg/s, "

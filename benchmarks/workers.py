@@ -41,6 +41,7 @@ from poise.settings import Settings
 from poise.signals import get_scorer
 
 POISE = Path(sys.executable).parent / "poise"
+WORKER_ENV: dict[str, str] = {}  # set by --threads-each
 
 
 def _customer_turns(session: Session) -> int:
@@ -75,6 +76,7 @@ def _start_workers(settings: Settings, count: int, logs: Path) -> list[subproces
         "POISE_ENVIRONMENT": "test",
         "POISE_BROKER_URL": settings.broker_url or "",
         "POISE_BROKER_QUEUE": settings.broker_queue,
+        **WORKER_ENV,
     }
     started = []
     for n in range(count):
@@ -142,7 +144,15 @@ def main() -> None:
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--postgres", help="a database of its own (its schema is emptied)")
     parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument(
+        "--threads-each",
+        type=int,
+        help="POISE_ENCODER_THREADS for every worker (as if each had that many cores of its "
+        "own host); default: each worker encodes on every core of this one",
+    )
     args = parser.parse_args()
+    if args.threads_each:
+        WORKER_ENV["POISE_ENCODER_THREADS"] = str(args.threads_each)
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -174,6 +184,8 @@ def main() -> None:
         db = "PostgreSQL" if args.postgres else "SQLite"
         print(f"{turns} customer turns ({args.conversations} demo conversations), {db}, ")
         print(f"broker {args.broker.split('@')[-1]}, chunks of {args.chunk_size} messages")
+        each = args.threads_each or f"every core ({os.cpu_count()})"
+        print(f"encoder threads: in-process every core, each worker {each}")
         print(f"in-process (baseline): {baseline:6.1f} s  {turns / baseline:7.0f} msg/s")
         one, memory_one = _on_workers(settings, maker, 1, work)
         with maker() as session:

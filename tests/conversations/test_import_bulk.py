@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from builders import make_user
 from poise.conversations import actions
 from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.conversations.writer import BULK_ROWS, WriteCounts, refresh_planner_statistics
 
 COLUMNS = [
     "conversation_id",
@@ -165,3 +166,38 @@ def test_agents_by_email_are_linked_turn_by_turn_and_a_reimport_changes_nothing(
     assert (c.conversations_created, c.conversations_updated, c.messages_created) == (0, 0, 0)
     assert c.ratings_created == 0
     assert _snapshot(session) == before
+
+
+def _analysed_tables(session: Session) -> set[str]:
+    """Tables whose planner statistics have been gathered."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+    else:
+        exists = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        if not session.execute(text(exists)).scalar_one():
+            return set()
+        query = "SELECT DISTINCT tbl FROM sqlite_stat1"
+    return set(session.scalars(text(query)))
+
+
+def _forget_statistics(session: Session) -> None:
+    """Earlier tests' imports analysed this database too (tables are emptied, not dropped)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_stat_reset()"))
+    elif "conversations" in _analysed_tables(session):
+        session.execute(text("DELETE FROM sqlite_stat1"))
+    session.commit()
+
+
+def test_a_bulk_load_gathers_planner_statistics_and_a_small_one_does_not(
+    session: Session,
+) -> None:
+    """Without statistics SQLite sorted every visible conversation for an agent's list at 1M
+    messages; a large import therefore analyses, a webhook-sized write does not."""
+    _forget_statistics(session)
+    assert _import(session, _file(10)).counts.messages_created == 40  # analyses nothing
+    assert "conversations" not in _analysed_tables(session)
+    refresh_planner_statistics(session, WriteCounts(messages_created=BULK_ROWS - 1))
+    assert "conversations" not in _analysed_tables(session)
+    refresh_planner_statistics(session, WriteCounts(messages_created=BULK_ROWS))
+    assert {"conversations", "messages"} <= _analysed_tables(session)

@@ -5,6 +5,7 @@ conversations, an admin all; lists show only what their reader may open, and "mi
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from builders import conversation_record, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.conversations.models import Conversation
+from poise.conversations.queries import signal_overview
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.conversations.writer import write_conversations
 from poise.training.reflections.actions import create_reflection
@@ -171,3 +173,40 @@ def test_a_reflection_outlives_its_conversation_moving_team(
     page = client.get(f"/training/reflections/{reflection.id}")
     assert page.status_code == 200
     assert f'href="/conversations/{conv_id}"' not in page.text
+
+
+def test_the_signals_overview_counts_what_its_reader_may_open(session: Session) -> None:
+    """The overview's figures (one pass of counts, the emotion mix with or without the
+    visibility join, the unscored turns from their partial index) equal a count by hand."""
+    people = seed(session)
+    emotions = ["angry", "frustrated", "angry", "neutral", "confused"]
+    convs = sorted(session.scalars(select(Conversation)), key=lambda c: c.external_id)
+    for n, (conv, emotion) in enumerate(zip(convs, emotions, strict=True)):
+        conv.drifted, conv.escalation_risk = n % 2 == 0, 0.1 * n
+        for turn in conv.messages:
+            turn.sent_at = conv.opened_at
+            if turn.author_role == "customer" and n < 4:  # the last one waits for the scorer
+                turn.emotion, turn.signal_version = emotion, "test-1"
+    session.commit()
+    now = datetime.now(UTC)
+    for name, user in people.items():
+        for assigned in (None, "me", "team") if user.team_id else (None, "me"):
+            seen = [
+                c
+                for c in convs
+                if may_read(user, c)
+                and (assigned != "me" or c.assignee_id == user.id)
+                and (assigned != "team" or (c.assignee and c.assignee.team_id == user.team_id))
+            ]
+            got = signal_overview(session, actor=user, now=now, assigned=assigned)
+            assert got.counts["conversations"] == len(seen), (name, assigned)
+            assert got.counts["drifted"] == sum(c.drifted for c in seen), (name, assigned)
+            assert got.counts["early warnings"] == len(seen), (name, assigned)
+            mix = Counter(
+                t.emotion
+                for c in seen
+                for t in c.messages
+                if t.emotion and t.author_role == "customer"
+            )
+            assert dict(got.emotions) == dict(mix), (name, assigned)
+            assert got.unscored == 1

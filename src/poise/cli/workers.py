@@ -18,8 +18,9 @@ def worker(
         int,
         typer.Option(
             min=1,
-            help="Worker processes on this host. One is usually right: each already encodes "
-            "on every core.",
+            help="Worker processes on this host. Each encodes on its share of the cores "
+            "(POISE_ENCODER_THREADS, unless set), so one process or one per core come to the "
+            "same on one host; more workers pay off on more hosts.",
         ),
     ] = 1,
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "info",
@@ -32,6 +33,7 @@ def worker(
         fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
+    share_the_cores(concurrency)
     from poise.background import split_kinds
     from poise.jobs.broker import make_celery
     from poise.scheduler import worker_periodic, worker_runnable
@@ -53,6 +55,15 @@ def worker(
             "--without-gossip",
         ]
     )
+
+
+def share_the_cores(processes: int, cores: int | None = None) -> None:
+    """Give each of this host's worker processes its share of the cores for encoding, unless
+    the operator chose (the pool's children inherit the environment)."""
+    from poise.signals.encoder import THREADS_VARIABLE
+
+    if processes > 1 and not os.environ.get(THREADS_VARIABLE):
+        os.environ[THREADS_VARIABLE] = str(max(1, (cores or os.cpu_count() or 1) // processes))
 
 
 def scheduler(

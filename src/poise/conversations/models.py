@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     false,
     or_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -116,6 +117,24 @@ class Message(Base):
         UniqueConstraint("conversation_id", "external_id"),
         Index("ix_messages_conversation_id_sent_at", "conversation_id", "sent_at"),
         Index("ix_messages_author_role_signal_version", "author_role", "signal_version"),
+        # The customer turns still to score: tiny when all is scored, so counting and
+        # finding them does not read every message (the planner cannot tell that agents'
+        # turns, never scored, are the rest of the NULLs).
+        Index(
+            "ix_messages_unscored",
+            "conversation_id",
+            sqlite_where=text("author_role = 'customer' AND signal_version IS NULL"),
+            postgresql_where=text("author_role = 'customer' AND signal_version IS NULL"),
+        ),
+        # The signals overview's emotion mix of the last days, read from the index alone.
+        Index(
+            "ix_messages_customer_sent_at",
+            "sent_at",
+            "emotion",
+            "conversation_id",
+            sqlite_where=text("author_role = 'customer'"),
+            postgresql_where=text("author_role = 'customer'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

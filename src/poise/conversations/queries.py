@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
@@ -211,7 +211,6 @@ class SignalOverview:
     attention: list[Conversation]
     counts: dict[str, int]
     emotions: list[tuple[str, int]]
-    scored: int
     unscored: int
 
 
@@ -224,6 +223,7 @@ def signal_overview(
     """The open conversations ``actor`` can open, riskiest first (a short list), and the last
     ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team"."""
     seen = (visible_conversations(actor), assigned_to(actor, assigned))
+    everyone = actor.is_admin and not assigned
     since = now - timedelta(days=days)
     at_risk = (
         select(Conversation)
@@ -240,29 +240,60 @@ def signal_overview(
         .limit(ATTENTION_ROWS)
     )
     attention = session.scalars(at_risk).all()
-    recent = select(func.count(Conversation.id)).where(Conversation.opened_at >= since, *seen)
-    flags = {
-        "early warnings": Conversation.early_warning.is_(True),
-        "escalating": Conversation.escalation_risk >= ESCALATING,
-        "abusive": Conversation.abusive.is_(True),
-        "drifted": Conversation.drifted.is_(True),
-        "turnarounds": Conversation.turnaround.is_(True),
-    }
-    counts = {"conversations": session.scalar(recent) or 0}
-    counts |= {name: session.scalar(recent.where(cond)) or 0 for name, cond in flags.items()}
-    customer_turns = select(func.count(Message.id)).where(Message.author_role == "customer")
-    emotions = session.execute(
-        select(Message.emotion, func.count(Message.id))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.author_role == "customer", Message.emotion.is_not(None))
-        .where(Message.sent_at >= since, *seen)
-        .group_by(Message.emotion)
-        .order_by(func.count(Message.id).desc())
-    ).all()
     return SignalOverview(
         attention=list(attention),
-        counts=counts,
-        emotions=[(e, n) for e, n in emotions],
-        scored=session.scalar(customer_turns.where(Message.signal_version.is_not(None))) or 0,
-        unscored=session.scalar(customer_turns.where(Message.signal_version.is_(None))) or 0,
+        counts=_recent_counts(session, since, seen),
+        emotions=_recent_emotions(session, since, None if everyone else seen),
+        unscored=_unscored_turns(session),
+    )
+
+
+SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {
+    "early warnings": Conversation.early_warning.is_(True),
+    "escalating": Conversation.escalation_risk >= ESCALATING,
+    "abusive": Conversation.abusive.is_(True),
+    "drifted": Conversation.drifted.is_(True),
+    "turnarounds": Conversation.turnaround.is_(True),
+}
+
+
+def _recent_counts(
+    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...]
+) -> dict[str, int]:
+    """Conversations opened since ``since`` and how many carry each flag, in one pass."""
+    columns = [func.count(Conversation.id)] + [
+        func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in SIGNAL_FLAGS.values()
+    ]
+    row = session.execute(select(*columns).where(Conversation.opened_at >= since, *seen)).one()
+    return dict(zip(["conversations", *SIGNAL_FLAGS], (int(n) for n in row), strict=True))
+
+
+def _recent_emotions(
+    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...] | None
+) -> list[tuple[str, int]]:
+    """Customer turns since ``since`` by emotion, most frequent first; ``seen`` None reads
+    every conversation's, from ``ix_messages_customer_sent_at`` alone, without the join."""
+    query = select(Message.emotion, func.count()).where(
+        Message.author_role == "customer",
+        Message.sent_at >= since,
+        Message.emotion.is_not(None),
+    )
+    if seen is not None:
+        query = query.join(Conversation, Conversation.id == Message.conversation_id).where(*seen)
+    rows = session.execute(
+        query.group_by(Message.emotion).order_by(func.count().desc(), Message.emotion)
+    ).all()
+    return [(emotion, n) for emotion, n in rows]
+
+
+def _unscored_turns(session: Session) -> int:
+    """Customer turns waiting for the scorer (``ix_messages_unscored``: small when all is
+    scored, however many messages there are)."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Message.author_role == "customer", Message.signal_version.is_(None)
+            )
+        )
+        or 0
     )

@@ -46,6 +46,21 @@ MAX_TOKENS = 128
 CACHE_SIZE = 4096
 
 
+THREADS_VARIABLE = "POISE_ENCODER_THREADS"
+
+
+def encoder_threads() -> int:
+    """How many texts this process encodes at once: ``POISE_ENCODER_THREADS``, else one per
+    core. Several worker processes on one host each take their share of the cores (``poise
+    worker --concurrency N`` sets it), as two encoders on every core would only contend."""
+    raw = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{THREADS_VARIABLE} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
 class BaseModelMismatchError(RuntimeError):
     """The installed base model's weights are not the ones the student was trained on."""
 
@@ -118,7 +133,7 @@ class OnnxEncoder:
         tok.no_padding()
         tok.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer: Any = tok
-        self.workers = threads or os.cpu_count() or 1
+        self.workers = threads or encoder_threads()
         self._pool: tuple[int, ThreadPoolExecutor] | None = None
         self._cache: TextCache[tuple[float, FloatArray, FloatArray]] = TextCache(CACHE_SIZE)
         self._lock = threading.Lock()

@@ -1,0 +1,185 @@
+"""Do the pages that summarise everything stay flat as messages grow? 100k against 1M messages.
+
+Run by hand:  python benchmarks/pages_flat.py [--sizes 100000 1000000] [--postgres URL]
+                                               [--no-sqlite] [--runs 20]
+
+Issue 15's acceptance: the signals overview and the list pages at 1,000,000 messages are
+within 2x of their times at 100,000. For each size this imports a generated CSV (10 turns a
+conversation, 90 days, ``import_speed.make_csv``), moves its dates so the last day is today
+(the overview counts the last 30 days), marks the customer turns scored as the scorer would
+(a version, an emotion; every 7th conversation flagged for early warning and every 50th left
+open), then times through HTTP, signed in as an admin and as an agent: the signals overview
+(``/signals`` and ``/signals?assignee=team``), the conversation list (first page, a middle
+page, a channel filter) and the list API. ``--postgres`` names a scratch database (its public
+schema is wiped). Prints p50/p95 ms per size and the 1M ÷ 100k ratio of the p50s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from import_speed import add_agents, fresh_database, make_csv
+from sqlalchemy import text
+
+from poise.app import create_app
+from poise.auth.actions import create_user, team_by_name
+from poise.conversations.actions import import_file
+from poise.db import make_engine, make_sessionmaker
+from poise.settings import Settings
+
+PASSWORD = "bench-password"  # noqa: S105 - import_speed.add_agents' throwaway accounts
+
+PAGES = {
+    "signals overview": "/signals",
+    "signals overview, my team": "/signals?assignee=team",
+    "list, first page": "/conversations",
+    "list, middle page": "/conversations?page={middle}",
+    "list, one channel": "/conversations?channel=chat",
+    "list API": "/api/v1/conversations",
+}
+
+
+def load(url: str, csv_path: Path, folder: Path) -> None:
+    """Import the file unscored, then date it up to today and mark it scored."""
+    fresh_database(url)
+    add_agents(url, 20)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session, csv_path.open("rb") as data:
+        import_file(session, actor=None, data=data, filename=csv_path.name, fmt="csv")
+        session.commit()
+    shift_and_score(engine)
+    engine.dispose()
+
+
+def shift_and_score(engine: object) -> None:
+    """Move every date so the newest is now; give customer turns a version and an emotion."""
+    from sqlalchemy import Engine
+
+    assert isinstance(engine, Engine)
+    with engine.begin() as conn:
+        newest = conn.execute(text("SELECT max(sent_at) FROM messages")).scalar_one()
+        if isinstance(newest, str):  # SQLite keeps text
+            newest = datetime.fromisoformat(newest)
+        if newest.tzinfo is None:
+            newest = newest.replace(tzinfo=UTC)
+        days = (datetime.now(UTC) - newest).days
+        if engine.dialect.name == "postgresql":
+            by = "{column} + make_interval(days => :days)"
+        else:  # SQLite keeps ISO text; datetime() drops the offset, as the ORM writes it
+            by = "datetime({column}, '+' || :days || ' days')"
+        for table, column in (("messages", "sent_at"), ("conversations", "opened_at")):
+            update = f"UPDATE {table} SET {column} = " + by.format(column=column)  # noqa: S608
+            conn.execute(text(update), {"days": days})
+        conn.execute(
+            text(
+                "UPDATE messages SET signal_version = 'bench', emotion = CASE id % 4 "
+                "WHEN 0 THEN 'neutral' WHEN 1 THEN 'frustrated' WHEN 2 THEN 'satisfied' "
+                "ELSE 'confused' END WHERE author_role = 'customer'"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE conversations SET early_warning = (id % 7 = 0), "
+                "escalation_risk = (id % 10) / 10.0, "
+                "status = CASE WHEN id % 50 = 0 THEN 'open' ELSE status END"
+            )
+        )
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+
+
+def sign_in(client: TestClient, email: str) -> None:
+    page = client.get("/login").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code in (200, 303), response.text[:200]
+
+
+def time_pages(url: str, folder: Path, runs: int, conversations: int) -> dict[str, float]:
+    """p50 and p95 ms of every page for an admin and an agent, keyed "role page p50|p95"."""
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        team = team_by_name(session, "Bench", create=True)
+        create_user(
+            session,
+            actor=None,
+            email="admin@bench.example",
+            name="Admin",
+            role="admin",
+            password=PASSWORD,
+            team_id=team.id,
+        )
+        session.execute(text("UPDATE users SET team_id = :t"), {"t": team.id})
+        session.commit()
+    engine.dispose()
+    settings = Settings(environment="test", database_url=url, data_dir=folder, page_size=50)
+    found: dict[str, float] = {}
+    middle = max(1, conversations // 50 // 2)
+    for role, email in (("admin", "admin@bench.example"), ("agent", "agent1@example.com")):
+        with TestClient(create_app(settings)) as client:
+            sign_in(client, email)
+            for name, path in PAGES.items():
+                path = path.format(middle=middle)
+                client.get(path)  # warm
+                times = []
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    response = client.get(path)
+                    times.append((time.perf_counter() - start) * 1000)
+                    assert response.status_code == 200, (path, response.status_code)
+                times.sort()
+                found[f"{role} {name} p50"] = statistics.median(times)
+                found[f"{role} {name} p95"] = times[max(0, int(len(times) * 0.95) - 1)]
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--postgres", default="", help="URL of a scratch PostgreSQL database")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        backends = {} if args.no_sqlite else {"sqlite": f"sqlite:///{folder / 'bench.db'}"}
+        if args.postgres:
+            backends["postgresql"] = args.postgres
+        for backend, url in backends.items():
+            results = {}
+            for size in args.sizes:
+                csv_path = folder / f"{size}.csv"
+                if not csv_path.exists():
+                    make_csv(csv_path, size, agents=20)
+                if backend == "sqlite":
+                    (folder / "bench.db").unlink(missing_ok=True)
+                start = time.perf_counter()
+                load(url, csv_path, folder)
+                print(f"{backend} {size:,} messages loaded in {time.perf_counter() - start:.0f} s")
+                results[size] = time_pages(url, folder, args.runs, size // 10)
+            report(backend, args.sizes, results)
+
+
+def report(backend: str, sizes: list[int], results: dict[int, dict[str, float]]) -> None:
+    first, last = sizes[0], sizes[-1]
+    print(f"\n{backend}: p50 / p95 ms; ratio = p50 at {last:,} ÷ p50 at {first:,}")
+    for key in results[first]:
+        if not key.endswith("p50"):
+            continue
+        label = key.removesuffix(" p50")
+        cells = [f"{results[s][key]:,.0f} / {results[s][label + ' p95']:,.0f}" for s in sizes]
+        ratio = results[last][key] / results[first][key]
+        print(f"  {label:<36} " + "   ".join(cells) + f"   ratio {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
