@@ -3,11 +3,13 @@ real PostgreSQL too. Each test gets a clean, fully migrated database."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -21,6 +23,53 @@ from poise.settings import Settings
 from support import BASE_POSTGRES_URL, POSTGRES_URL
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+# Files that each keep a worker busy for tens of seconds (real Celery workers, real data, the
+# real model, walks of every route), longest first. They run first: pytest-xdist hands files
+# out in collection order (``--no-loadscope-reorder`` in pyproject), so the run does not end
+# with one worker alone on one of them while the other has nothing left. A file missing here
+# only runs later; `pytest --durations=40` shows which files are long.
+LONG_FILES = (
+    "jobs/test_celery_worker.py",
+    "insights/test_insights_demo.py",
+    "conversations/test_import.py",
+    "web/test_crawler.py",
+    "jobs/test_cancel.py",
+    "web/test_api_schema_fuzz.py",
+    "jobs/test_health.py",
+    "jobs/test_jobs_survive.py",
+    "jobs/test_scheduler.py",
+    "web/test_pool.py",
+    "insights/test_insights_hotspots.py",
+    "web/test_route_matrix_reads.py",
+    "browser/test_api_docs_browser.py",
+    "cli/test_cli_faults.py",
+    "signals/test_shared_data.py",
+    "web/test_route_matrix_writes.py",
+    "auth/test_auth_hardening.py",
+    "connectors/alerts/test_alerts_events.py",
+)
+TESTS = Path(__file__).parent
+
+
+def _run_order(item: pytest.Item) -> int:
+    """A long file's place in ``LONG_FILES``; every other file after them, as collected."""
+    name = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+    return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering, kept within each file
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long files first (see ``LONG_FILES``); and browser journeys run once, on SQLite: their
+    PostgreSQL runs are skipped before any set-up (a database, a server and chromium cost
+    seconds only to be skipped in the test)."""
+    items.sort(key=_run_order)
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("database_url") if params else None
+        if item.get_closest_marker("browser") and backend not in (None, "sqlite"):
+            item.add_marker(pytest.mark.skip(reason="the browser journeys run once, on SQLite"))
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +112,65 @@ def _create_worker_database() -> None:
         admin.dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+def _empty_all(engine: Engine) -> None:
+    """Empty every table and restart its ids, as ``TRUNCATE … RESTART IDENTITY`` would.
+
+    TRUNCATE of all 54 tables costs a fifth of a second or more (new files for each table and
+    index) where a test writes to a handful: one query finds the tables that hold a row or
+    whose id sequence was used, and only those are emptied (children first) and restarted.
+    Table and sequence names come from our models and the catalogue, never from a test.
+    """
+    probe, sequences = _probe(engine)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        used = set(conn.execute(text(probe)).scalars())
+        children_first = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in used]
+        statements = [f'DELETE FROM "{name}"' for name in children_first]  # noqa: S608
+        for name in children_first:
+            statements += [f'ALTER SEQUENCE "{seq}" RESTART' for seq in sequences[name]]
+        if statements:
+            conn.exec_driver_sql("; ".join(statements))
+
+
+@functools.cache
+def _probe(engine: Engine) -> tuple[str, dict[str, list[str]]]:
+    """The query naming every table with a row or a used id sequence, and each table's
+    sequences (read once from the catalogue: the schema does not change during a run)."""
+    with engine.connect() as conn:
+        owned = conn.execute(text(_OWNED_SEQUENCES)).all()
+    sequences: dict[str, list[str]] = {t.name: [] for t in Base.metadata.sorted_tables}
+    for table, sequence in owned:
+        if table in sequences:
+            sequences[table].append(sequence)
+    parts = []
+    for table, names in sequences.items():
+        tests = [f'EXISTS (SELECT 1 FROM "{table}")']  # noqa: S608
+        tests += [f'(SELECT is_called FROM "{name}")' for name in names]  # noqa: S608
+        parts.append(f"SELECT '{table}' WHERE {' OR '.join(tests)}")
+    return " UNION ALL ".join(parts), sequences
+
+
+_OWNED_SEQUENCES = """
+SELECT t.relname, s.relname FROM pg_class s
+JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass
+    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace
+"""
+
+
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap Argon2 parameters for the users tests make (production's cost a tenth of a second
+    per user, and the suite makes thousands), except in tests marked ``production_hashing``.
+
+    Verification reads the parameters from each stored hash, so signing in stays real Argon2,
+    only with a smaller cost than production's.
+    """
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -77,7 +181,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     engine: Engine = request.getfixturevalue("postgres_engine")
-    _truncate_all(engine)
+    _empty_all(engine)
     assert POSTGRES_URL
     return POSTGRES_URL
 

@@ -7,6 +7,8 @@ The lifespan opens the engine once; every route gets sessions from it.
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,16 +17,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, request_response
 
 from poise import __version__
 from poise.auth import routes as auth_routes
@@ -114,6 +118,63 @@ def make_templates() -> Jinja2Templates:
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
     return Jinja2Templates(env=env)
+
+
+@functools.cache
+def shared_templates() -> Jinja2Templates:
+    """The one template environment of this process: it depends on no setting, and Jinja
+    compiles each template once per environment, so every app of the process (the tests build
+    hundreds) shares the compiled templates instead of compiling them again."""
+    return make_templates()
+
+
+@functools.cache
+def _area_routes() -> tuple[BaseRoute, ...]:
+    """Every area's routes under the app-wide input check, analysed once per process.
+
+    FastAPI analyses each endpoint's signature and dependencies again for every app that
+    includes a router (most of the cost of building an app). No route depends on the settings,
+    so each app of the process takes its copies of this one analysed set (see ``_bound``).
+    """
+    shared = APIRouter(dependencies=[Depends(refuse_control_characters)])
+    for router in (
+        pages.build_router(current_user),
+        auth_routes.router,
+        auth_routes.api,
+        conversation_routes.router,
+        conversation_api.router,
+        assist.api,
+        assist.pages,
+        knowledge_routes.router,
+        knowledge_api.router,
+        morale_routes.router,
+        morale_routes.public,
+        morale_api.router,
+        training_routes.router,
+        training_api.router,
+        drill_routes.router,
+        drill_api.router,
+        reflection_routes.router,
+        reflection_api.router,
+        insights_routes.router,
+        insights_api.router,
+        connector_routes.router,
+        connector_routes.api,
+        alert_routes.router,
+    ):
+        shared.include_router(router)
+    return tuple(shared.routes)
+
+
+def _bound(route: BaseRoute, app: FastAPI) -> BaseRoute:
+    """An analysed route bound to ``app``, as ``app.include_router`` would make it: it reads
+    that app's dependency overrides (the handler is rebuilt; the analysis is shared)."""
+    if not isinstance(route, APIRoute):
+        return route
+    bound = copy.copy(route)
+    bound.dependency_overrides_provider = app
+    bound.app = request_response(bound.get_route_handler())
+    return bound
 
 
 def _wants_json(request: Request) -> bool:
@@ -259,7 +320,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
-    app.state.templates = make_templates()
+    app.state.templates = shared_templates()
     app.state.connector_seam = Seam()  # outbound HTTP to helpdesks; tests replay through it
     app.add_middleware(
         SessionMiddleware,
@@ -278,29 +339,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)
     install_fault_handlers(app, _error)
-    app.include_router(pages.build_router(current_user))
-    app.include_router(auth_routes.router)
-    app.include_router(auth_routes.api)
-    app.include_router(conversation_routes.router)
-    app.include_router(conversation_api.router)
-    app.include_router(assist.api)
-    app.include_router(assist.pages)
-    app.include_router(knowledge_routes.router)
-    app.include_router(knowledge_api.router)
-    app.include_router(morale_routes.router)
-    app.include_router(morale_routes.public)
-    app.include_router(morale_api.router)
-    app.include_router(training_routes.router)
-    app.include_router(training_api.router)
-    app.include_router(drill_routes.router)
-    app.include_router(drill_api.router)
-    app.include_router(reflection_routes.router)
-    app.include_router(reflection_api.router)
-    app.include_router(insights_routes.router)
-    app.include_router(insights_api.router)
-    app.include_router(connector_routes.router)
-    app.include_router(connector_routes.api)
-    app.include_router(alert_routes.router)
+    app.router.routes.extend(_bound(route, app) for route in _area_routes())
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -32,8 +32,6 @@ def _watch(page: Any, live_server: str) -> tuple[list[str], list[str]]:
 def test_swagger_ui_renders_the_operations_under_the_policy(
     database_url: str, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser check runs once, on SQLite")
     page = browser_page
     errors, outside = _watch(page, live_server)
 
@@ -50,8 +48,6 @@ def test_swagger_ui_renders_the_operations_under_the_policy(
 def test_redoc_renders_the_reference_under_the_policy(
     database_url: str, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser check runs once, on SQLite")
     page = browser_page
     errors, outside = _watch(page, live_server)
 

@@ -42,8 +42,6 @@ def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Respons
 def test_assist_panel_updates_after_a_webhook_message(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     agent = make_user(session, role="agent")
     secret = create_integration(session, actor=None, name="desk").secret
     first = webhook(live_server, secret, "m1", "Hi, my router setup page won't load.")
@@ -82,8 +80,6 @@ GUIDANCE_CASES = [
 def test_assist_shows_the_purpose_lets_the_agent_correct_it_and_guides_each_kind(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     from builders import conversation_record
     from poise.conversations.scoring import score_messages
     from poise.conversations.writer import write_conversations

@@ -50,8 +50,6 @@ def _sign_in(page: Any, base: str, user: User) -> None:
 def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead", name="Lena Lead", team="Care")
     maya = make_user(session, name="Maya Lopez", team="Care")
     ben = make_user(session, name="Ben Okoro", team="Care")

@@ -24,8 +24,6 @@ BAD_IMPORT = (
 def test_sign_in_filter_open_and_import(
     database_url: str, session: Session, live_server: str, browser_page: Any, tmp_path: Path
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead", name="Lee Lead")
     start = datetime(2026, 11, 1, 9, tzinfo=UTC)
     write_conversations(

@@ -15,8 +15,6 @@ pytestmark = pytest.mark.browser
 def test_pages_load_every_script_and_style_under_the_policy(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead")
     conv = make_conversation(session)
     page = browser_page

@@ -18,8 +18,6 @@ pytestmark = pytest.mark.browser
 def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead", team="Care")
     agent = make_user(session, team="Care")
     when = datetime.now(UTC) - timedelta(days=2)

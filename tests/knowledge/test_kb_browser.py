@@ -19,8 +19,6 @@ pytestmark = pytest.mark.browser
 def test_conversation_page_shows_and_updates_suggestions(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     lead = make_user(session, role="lead")
     agent = make_user(session, role="agent")
     publish_manual(session, lead)

@@ -22,8 +22,6 @@ SPECIFIC = "Maya explained every step and called me back the next day, I'm so gr
 def test_a_kudos_round_from_preparation_to_publication(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     maya = make_user(session, name="Maya Lopez", team="Care")
     quinn = make_user(session, name="Quinn Quiet", team="Care")
     month = queries.previous_month()  # what the page offers by default

@@ -21,8 +21,6 @@ QUIZ = (
 def test_an_agent_does_today_s_lesson_and_a_practice_reply(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser journey runs once, on SQLite")
     agent = make_user(session, name="Maya Lopez")
     lesson = actions.create_lesson(
         session,

@@ -6,6 +6,8 @@ from each route, so they are added here to every documented route rather than by
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,10 +39,17 @@ def document_errors(app: FastAPI) -> None:
             continue
         codes = [400, 422, 503] if route.path in PUBLIC_PATHS else list(ERRORS)
         for code in codes:
-            route.responses.setdefault(code, _answer(ERRORS[code]))
+            if code not in route.responses:  # routes shared by the apps of a process have it
+                route.responses[code] = _answer(ERRORS[code])
 
 
 def _answer(description: str) -> dict[str, Any]:
-    """A documented error answer: its description and the JSON body schema."""
-    schema = ErrorPublic.model_json_schema()
+    """A documented error answer: its description and the JSON body schema (a copy each)."""
+    schema = copy.deepcopy(_error_schema())
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+@functools.cache
+def _error_schema() -> dict[str, Any]:
+    """The error body's JSON schema, generated once (pydantic takes a while per call)."""
+    return ErrorPublic.model_json_schema()

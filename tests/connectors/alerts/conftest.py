@@ -1,4 +1,4 @@
-"""Alert tests: a real HTTP receiver on a loopback port, a real SMTP server, cheap passwords."""
+"""Alert tests: a real HTTP receiver on a loopback port and a real SMTP server."""
 
 from __future__ import annotations
 
@@ -11,15 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from insights.test_insights_exposure_digest import Inbox, smtp
-
-_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
 
 
 @dataclass
@@ -82,4 +74,4 @@ def receiver() -> Iterator[Receiver]:
         server.server_close()
 
 
-__all__ = ["Inbox", "Receiver", "cheap_password_hashing", "receiver", "smtp"]
+__all__ = ["Inbox", "Receiver", "receiver", "smtp"]

@@ -236,6 +236,8 @@ def train(cfg: TrainConfig, log: Log = print) -> dict[str, Any]:
 
     started = time.time()
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    # A student to reuse that is not there fails at once, not after the corpus is fitted.
+    reused = _trained_encoder(cfg) if cfg.encoder and cfg.reuse_encoder else None
     examples = corpus(cfg.data_dir)
     train_set = [e for e in examples if e.split == "train"]
     dev = [e for e in examples if e.split == "dev"]
@@ -246,10 +248,7 @@ def train(cfg: TrainConfig, log: Log = print) -> dict[str, Any]:
     manifest: dict[str, Any] = {}
     encoder = None
     if cfg.encoder:
-        if cfg.reuse_encoder:
-            spec = _trained_encoder(cfg)
-        else:
-            spec = _train_encoder(cfg, train_set, weights, log)
+        spec = reused if reused is not None else _train_encoder(cfg, train_set, weights, log)
         manifest["encoder"] = spec
         encoder = OnnxEncoder(
             cfg.out_dir / spec["model"], cfg.out_dir / spec["tokenizer"], shared=spec["shared"]
