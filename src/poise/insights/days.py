@@ -247,7 +247,7 @@ def catch_up(session: Session) -> None:
     if pending:
         recount_days(session, pending, teams)
         set_fact(session, PENDING_FACT, "[]")
-    recount_drifted(session)
+    recount_drifted(session, teams)
 
 
 def out_of_step(session: Session) -> bool:
@@ -263,16 +263,14 @@ def out_of_step(session: Session) -> bool:
     return int(facts) != int(kept or 0)
 
 
-def recount_drifted(session: Session) -> None:
-    """Count again the days whose conversations no longer match ``insight_facts`` (no commit).
+def recount_drifted(session: Session, teams: dict[int, int]) -> None:
+    """Count again the days whose conversations no longer match ``insight_facts`` (no commit),
+    with the assignees' teams ``teams``.
 
     A helpdesk's delete takes a conversation's facts with it (the foreign key cascades)
     without passing through the rollup; its day would otherwise keep counting it. Every other
     change to the facts is the rollup's, which counts its days itself.
     """
-    teams = follow_team_changes(session)
-    if teams is None:
-        return
     facts = session.execute(
         select(InsightFact.opened_day, func.count()).group_by(InsightFact.opened_day)
     )
@@ -281,13 +279,13 @@ def recount_drifted(session: Session) -> None:
         .where(InsightDay.level == 0)
         .group_by(InsightDay.day)
     )
-    have = {_day(d): int(n) for d, n in facts}
-    kept = {_day(d): int(n) for d, n in counted}
+    have = {as_day(d): int(n) for d, n in facts}
+    kept = {as_day(d): int(n) for d, n in counted}
     drifted = [d for d in set(have) | set(kept) if have.get(d) != kept.get(d)]
     if drifted:
         recount_days(session, drifted, teams)
 
 
-def _day(value: date | str) -> date:
+def as_day(value: date | str) -> date:
     """A day as SQLite may hand back a grouped date column (its text)."""
     return value if isinstance(value, date) else date.fromisoformat(value)

@@ -247,17 +247,12 @@ def _add_counts(
     )
     day_slice = _slice_of_day(slices)
     for day, channel, emotions, *n in session.execute(query):
-        at = day_slice.get(_day(day))
+        at = day_slice.get(days.as_day(day))
         if at is None:
             continue
         _add_row(tallies[at], channel, n)
         for label, turns in decode_emotions(emotions).items():
             felt[slices[at].period][label] += turns * int(n[0])
-
-
-def _day(value: date | str) -> date:
-    """A day as SQLite may hand back a grouped date column (its text)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 _COUNTED = (  # Tally's name of each of days.COUNTS, in that order
@@ -292,7 +287,7 @@ def _add_days(
     day_slice = _slice_of_day(slices)
     times: dict[int, Times] = defaultdict(lambda: ([], []))
     for day, channel, *n, emotions, first, resolution in session.execute(query):
-        if (at := day_slice.get(_day(day))) is None:
+        if (at := day_slice.get(days.as_day(day))) is None:
             continue
         _add_row(tallies[at], channel, n)
         for label, turns in decode_emotions(emotions).items():

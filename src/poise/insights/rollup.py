@@ -27,9 +27,7 @@ from poise.conversations.queries import ESCALATING
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
 from poise.insights import days as day_aggregate
-from poise.insights.models import InsightFact, decode_emotions, encode_emotions
-
-__all__ = ["decode_emotions", "encode_emotions"]  # the facts' emotion format, also read here
+from poise.insights.models import InsightFact, encode_emotions
 from poise.knowledge.fcr import Contact, by_customer, contacts_of_customers, outcomes_of
 
 CHUNK = 2000
