@@ -15,7 +15,7 @@ import typer
 
 from poise.signals.metrics import binary_report
 
-DEFAULT_VERSION = "negativity-2026.12.3"
+DEFAULT_VERSION = "negativity-2026.12.4"
 train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
 
@@ -121,22 +121,47 @@ def train_feeling_command(
     cache: Annotated[
         Path | None, typer.Option(help="Cache of the head's input features (.npz).")
     ] = None,
+    calibrate_on: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSONL of hand-labelled support messages {text, label} to fit the support "
+            "shift on (the shipped head: benchmarks/labelled_sets.py's twcs_feeling.jsonl)."
+        ),
+    ] = None,
+    calibrate_only: Annotated[
+        bool, typer.Option(help="Keep the shipped head; fit only its support shift.")
+    ] = False,
 ) -> None:
     """Fit the feeling head (how the customer feels, apart from complaint) over the shipped
     student; a few minutes on two cores. Needs the `train` extra (scikit-learn)."""
     from poise.signals.registry import ARTIFACTS
     from poise.signals.training.data import DataMissingError
-    from poise.signals.training.feeling import train_feeling
+    from poise.signals.training.feeling import calibrate_feeling, train_feeling
+
+    def log(line: str) -> None:
+        typer.echo(line, err=True)
 
     try:
-        report = train_feeling(
-            _data_dir(data_dir),
-            artifacts or ARTIFACTS,
-            version,
-            cache=cache,
-            log=lambda line: typer.echo(line, err=True),
-        )
-    except DataMissingError as exc:
+        calibration = read_labelled(calibrate_on) if calibrate_on else None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if calibrate_only and calibration is None:
+        raise _fail("--calibrate-only needs --calibrate-on FILE")
+    if calibration is None:
+        log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
+    try:
+        if calibrate_only and calibration is not None:
+            report = calibrate_feeling(artifacts or ARTIFACTS, version, calibration, log=log)
+        else:
+            report = train_feeling(
+                _data_dir(data_dir),
+                artifacts or ARTIFACTS,
+                version,
+                cache=cache,
+                calibration=calibration,
+                log=log,
+            )
+    except (DataMissingError, ValueError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(report, indent=2))
 

@@ -43,6 +43,7 @@ from poise.signals.training.data import (
 from poise.signals.training.support_templates import feeling_messages
 
 Log = Callable[[str], None]
+Labelled = tuple[Sequence[str], Sequence[int]]  # texts and 0/1 (1 = negative)
 HEAD_FILE = "feeling-head.npz"
 # CLINC150's short first-person requests are many (18,000) and all neutral; at a larger share
 # the head learned their *style* as calm, and read "I am furious" as neutral (development
@@ -128,9 +129,11 @@ def train_feeling(
     artifacts: Path,
     version: str,
     cache: Path | None = None,
+    calibration: Labelled | None = None,
     log: Log = print,
 ) -> dict[str, Any]:
-    """Fit the head on train+dev, write it beside the artifact and name it in the manifest."""
+    """Fit the head on train+dev, write it beside the artifact and name it in the manifest;
+    with ``calibration`` (hand-labelled support messages) fit its support shift too."""
     from poise.signals.registry import clear_cache, get_scorer
 
     started = time.time()
@@ -142,15 +145,62 @@ def train_feeling(
     fit = np.array([r.split in ("train", "dev") for r in examples])
     rows = [r for r, keep in zip(examples, fit, strict=True) if keep]
     head = fit_head(x_all[fit], np.array([r.feeling for r in rows]), source_weights(rows))
-    head.save(artifacts / HEAD_FILE)
     held_out = [r for r, keep in zip(examples, fit, strict=True) if not keep]
-    figures = _test_figures(head, x_all[~fit], held_out)
+    report: dict[str, Any] = {"rows": len(rows)}
+    if calibration is not None:
+        head = head.shifted(_support_shift(scorer, head, calibration, log))
+        report["negative_shift"] = round(head.negative_shift, 4)
+    head.save(artifacts / HEAD_FILE)
+    report["test"] = _test_figures(head, x_all[~fit], held_out)
+    _name_in_manifest(artifacts, version, head.negative_shift)
+    clear_cache()
+    return report | {"seconds": round(time.time() - started, 1)}
+
+
+def calibrate_feeling(
+    artifacts: Path, version: str, calibration: Labelled, log: Log = print
+) -> dict[str, Any]:
+    """Fit only the support shift of the shipped head (seconds), under a new ``version``."""
+    from poise.signals.registry import clear_cache, get_scorer
+
+    clear_cache()
+    scorer = get_scorer("negativity", artifacts)
+    head = FeelingHead.load(artifacts, {"head": HEAD_FILE})
+    shift = _support_shift(scorer, head, calibration, log)
+    _name_in_manifest(artifacts, version, shift)
+    clear_cache()
+    return {"negative_shift": round(shift, 4), "messages": len(calibration[0])}
+
+
+def _support_shift(scorer: Any, head: FeelingHead, calibration: Labelled, log: Log) -> float:
+    texts, truth = calibration
+    p = head.shifted(0.0).probabilities(features(scorer, list(texts), log=log))[:, NEGATIVE]
+    return fit_negative_shift(p, np.asarray(truth, dtype=np.float64))
+
+
+def fit_negative_shift(p_negative: np.ndarray, truth: np.ndarray, steps: int = 50) -> float:
+    """The constant added to the negative log-odds under which ``p_negative`` best explains
+    ``truth`` (maximum likelihood, Newton's method on one parameter). It keeps every ranking
+    and moves only where a fixed cut such as P ≥ 0.5 falls."""
+    if truth.size == 0 or truth.min() == truth.max():
+        raise ValueError("calibration needs both negative and other messages")
+    p = np.clip(p_negative, 1e-6, 1 - 1e-6)
+    z = np.log(p / (1 - p))
+    shift = 0.0
+    for _ in range(steps):
+        q = 1 / (1 + np.exp(-(z + shift)))
+        step = float((truth - q).sum() / max((q * (1 - q)).sum(), 1e-9))
+        shift += float(np.clip(step, -1.0, 1.0))
+        if abs(step) < 1e-6:
+            break
+    return shift
+
+
+def _name_in_manifest(artifacts: Path, version: str, negative_shift: float) -> None:
     manifest = json.loads((artifacts / "manifest.json").read_text())
     manifest["negativity"]["version"] = version
-    manifest["negativity"]["feeling"] = {"head": HEAD_FILE}
+    manifest["negativity"]["feeling"] = {"head": HEAD_FILE, "negative_shift": negative_shift}
     (artifacts / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    clear_cache()
-    return {"rows": len(rows), "test": figures, "seconds": round(time.time() - started, 1)}
 
 
 def _test_figures(head: FeelingHead, x: np.ndarray, rows: list[FeelingExample]) -> dict[str, float]:
