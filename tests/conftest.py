@@ -124,6 +124,10 @@ def _empty_all(engine: Engine) -> None:
     with engine.begin() as conn:
         used = set(conn.execute(text(probe)).scalars())
         children_first = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in used]
+        # Deleting turns and conversations moves the tallies (database triggers): empty them last.
+        children_first.sort(key=lambda name: name in TALLIES)
+        if {"conversations", "messages"} & used:
+            children_first += [name for name in TALLIES if name not in children_first]
         statements = [f'DELETE FROM "{name}"' for name in children_first]  # noqa: S608
         for name in children_first:
             statements += [f'ALTER SEQUENCE "{seq}" RESTART' for seq in sequences[name]]
@@ -149,6 +153,7 @@ def _probe(engine: Engine) -> tuple[str, dict[str, list[str]]]:
     return " UNION ALL ".join(parts), sequences
 
 
+TALLIES = ("conversation_tallies", "emotion_tallies")
 _OWNED_SEQUENCES = """
 SELECT t.relname, s.relname FROM pg_class s
 JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass

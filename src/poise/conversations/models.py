@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -107,6 +108,17 @@ class Conversation(Base):
         back_populates="conversation", order_by="(Message.sent_at, Message.id)"
     )
     rating: Mapped[Rating | None] = relationship(back_populates="conversation")
+
+
+# The signals overview's "needs attention now": open conversations, riskiest first. Open ones
+# are the team's backlog, however long the history, so this reads a few rows at any size.
+Index(
+    "ix_conversations_open_risk",
+    Conversation.escalation_risk.desc().nulls_last(),
+    Conversation.id.desc(),
+    sqlite_where=text("status != 'resolved'"),
+    postgresql_where=text("status != 'resolved'"),
+)
 
 
 class Message(Base):
@@ -268,3 +280,38 @@ class RollupQueue(Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+UNASSIGNED = 0  # the tallies' key for conversations with no assignee (user ids start at 1)
+
+
+class ConversationTally(Base):
+    """Conversations opened on one UTC day for one assignee, and how many carry each flag.
+
+    Kept by database triggers (migration 0022) in every writer's transaction, so the signals
+    overview and the list's total read a few hundred rows however many conversations there are.
+    Read-only for the application.
+    """
+
+    __tablename__ = "conversation_tallies"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    assignee_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer, server_default="0")
+    early_warnings: Mapped[int] = mapped_column(Integer, server_default="0")
+    escalating: Mapped[int] = mapped_column(Integer, server_default="0")
+    abusive: Mapped[int] = mapped_column(Integer, server_default="0")
+    drifted: Mapped[int] = mapped_column(Integer, server_default="0")
+    turnarounds: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class EmotionTally(Base):
+    """Customer turns sent on one UTC day in one assignee's conversations, per emotion read.
+    Kept by the same triggers."""
+
+    __tablename__ = "emotion_tallies"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    assignee_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    emotion: Mapped[str] = mapped_column(String(32), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_admin
+from poise.conversations import tallies
 from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
@@ -54,6 +55,11 @@ class ConversationFilters:
             end = datetime.combine(self.opened_to + timedelta(days=1), time.min, tzinfo=UTC)
             query = query.where(Conversation.opened_at < end)
         return query
+
+    def plain(self) -> bool:
+        """Whether nothing narrows the list but "mine" or "my team" (the order aside)."""
+        narrowing = (self.channel, self.status, self.assignee_id, self.product)
+        return not any((*narrowing, self.opened_from, self.opened_to, self.signal))
 
     def _apply_signal(self, query: Select[Any]) -> Select[Any]:
         if self.signal == "early_warning":
@@ -110,7 +116,7 @@ def list_conversations(
     links to a page that refuses its reader.
     """
     page = max(page, 1)
-    total = session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
+    total = _total(session, actor, filters)
     query = (
         filters.order(readable(select(Conversation), actor, filters))
         .options(
@@ -122,6 +128,16 @@ def list_conversations(
         .limit(page_size)
     )
     return Page(list(session.scalars(query)), total, page, page_size)
+
+
+def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
+    """How many conversations the list holds: from the tallies when nothing but "mine" or
+    "my team" narrows it (the first page of a million conversations counts a few hundred
+    rows), else from the rows."""
+    if filters.plain():
+        keys = tallies.visible_keys(session, actor, filters.assigned)
+        return tallies.conversation_counts(session, None, keys)[0]
+    return session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
 
 
 def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
@@ -223,7 +239,7 @@ def signal_overview(
     """The open conversations ``actor`` can open, riskiest first (a short list), and the last
     ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team"."""
     seen = (visible_conversations(actor), assigned_to(actor, assigned))
-    everyone = actor.is_admin and not assigned
+    keys = tallies.visible_keys(session, actor, assigned)
     since = now - timedelta(days=days)
     at_risk = (
         select(Conversation)
@@ -242,13 +258,13 @@ def signal_overview(
     attention = session.scalars(at_risk).all()
     return SignalOverview(
         attention=list(attention),
-        counts=_recent_counts(session, since, seen),
-        emotions=_recent_emotions(session, since, None if everyone else seen),
+        counts=_recent_counts(session, since, seen, keys),
+        emotions=_recent_emotions(session, since, seen, keys),
         unscored=_unscored_turns(session),
     )
 
 
-SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {
+SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {  # in the order of tallies.FLAG_COLUMNS
     "early warnings": Conversation.early_warning.is_(True),
     "escalating": Conversation.escalation_risk >= ESCALATING,
     "abusive": Conversation.abusive.is_(True),
@@ -258,32 +274,40 @@ SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {
 
 
 def _recent_counts(
-    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...]
+    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...], keys: tallies.Keys
 ) -> dict[str, int]:
-    """Conversations opened since ``since`` and how many carry each flag, in one pass."""
+    """Conversations opened since ``since`` and how many carry each flag: the rest of the
+    first day from the rows (one pass), every later day from the tallies."""
+    midnight = tallies.whole_days_after(since)
     columns = [func.count(Conversation.id)] + [
         func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in SIGNAL_FLAGS.values()
     ]
-    row = session.execute(select(*columns).where(Conversation.opened_at >= since, *seen)).one()
-    return dict(zip(["conversations", *SIGNAL_FLAGS], (int(n) for n in row), strict=True))
+    opened = (Conversation.opened_at >= since, Conversation.opened_at < midnight)
+    first_day = session.execute(select(*columns).where(*opened, *seen)).one()
+    later = tallies.conversation_counts(session, midnight, keys)
+    counts = tallies.add_counts([int(n) for n in first_day], later)
+    return dict(zip(["conversations", *SIGNAL_FLAGS], counts, strict=True))
 
 
 def _recent_emotions(
-    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...] | None
+    session: Session, since: datetime, seen: tuple[ColumnElement[bool], ...], keys: tallies.Keys
 ) -> list[tuple[str, int]]:
-    """Customer turns since ``since`` by emotion, most frequent first; ``seen`` None reads
-    every conversation's, from ``ix_messages_customer_sent_at`` alone, without the join."""
+    """Customer turns since ``since`` by emotion, most frequent first: the rest of the first
+    day from the rows (an admin's from ``ix_messages_customer_sent_at`` alone), later days
+    from the tallies."""
+    midnight = tallies.whole_days_after(since)
     query = select(Message.emotion, func.count()).where(
         Message.author_role == "customer",
         Message.sent_at >= since,
+        Message.sent_at < midnight,
         Message.emotion.is_not(None),
     )
-    if seen is not None:
+    if keys is not None:
         query = query.join(Conversation, Conversation.id == Message.conversation_id).where(*seen)
-    rows = session.execute(
-        query.group_by(Message.emotion).order_by(func.count().desc(), Message.emotion)
-    ).all()
-    return [(emotion, n) for emotion, n in rows]
+    counts = tallies.emotion_counts(session, midnight, keys)
+    for emotion, n in session.execute(query.group_by(Message.emotion)).all():
+        counts[emotion] += n
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _unscored_turns(session: Session) -> int:
