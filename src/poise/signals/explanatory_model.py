@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 DIMENSIONS = (PERM, PERV, PERS)
 ARTIFACT = Path(__file__).parent / "artifacts" / "explanatory-heads.npz"
 Embed = Callable[[list[str]], npt.NDArray[np.float32]]
+MIN_WORDS = 4  # shorter than this is not an explanation ("Hello.", "ok"): the rules alone
 RULE_CLIP = 4.5  # summed rule weight beyond ±4.5 says nothing more (the rating is 1 or 7 by 3)
 
 
@@ -132,9 +133,13 @@ def minilm_embed(texts: list[str]) -> npt.NDArray[np.float32]:
 def learned_calls(
     text: str, rules: ExplanatoryResult, heads: ExplanatoryHeads | None = None
 ) -> tuple[bool, bool, bool] | None:
-    """The heads' pessimistic call per dimension, or None when no model is available."""
+    """The heads' pessimistic call per dimension, or None when no model is available.
+
+    A text of a few words names no cause; the heads, trained on explanations, would answer
+    with their prior there, so the rules alone rate it.
+    """
     heads = heads or shipped_heads()
-    if heads is None:
+    if heads is None or len(text.split()) < MIN_WORDS:
         return None
     try:
         x = np.asarray(minilm_embed([text]), np.float64)

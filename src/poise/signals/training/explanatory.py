@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from poise.signals.explanatory import DIMENSIONS, ExplanatoryScorer
 from poise.signals.cache import TextCache
+from poise.signals.explanatory import DIMENSIONS, ExplanatoryScorer
 from poise.signals.explanatory_model import ExplanatoryHeads, minilm_embed, rule_features
 
 Log = Callable[[str], None]
