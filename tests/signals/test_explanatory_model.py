@@ -77,3 +77,35 @@ def test_heads_fitted_on_the_corpus_beat_both_baselines_on_the_fresh_rows(tmp_pa
     heads.save(tmp_path / "heads.npz")
     report = training.compare(fresh, ExplanatoryHeads.load(tmp_path / "heads.npz"), embed)
     assert report["learned"]["mean"] > report["rules"]["mean"] > report["never_pessimistic"]["mean"]
+
+
+def test_eval_prints_the_same_table_with_the_learned_call(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from poise.cli import app
+
+    rows = [
+        {
+            "text": "I typed the wrong postcode into the booking.",
+            "permanent": 0,
+            "pervasive": 0,
+            "personal": 1,
+        },
+        {
+            "text": "The courier lost his parcel this week.",
+            "permanent": 0,
+            "pervasive": 0,
+            "personal": 0,
+        },
+    ]
+    data = tmp_path / "set.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "explanatory-style", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "n = 2   rules explanatory-2026.12.1"
+    assert lines[1].split() == ["dimension", "accuracy", "f1"]
+    assert lines[4].split() == ["personal", "1.0000", "1.0000"]
+    assert lines[5].split() == ["mean", "1.0000"]
