@@ -125,7 +125,7 @@ def minilm_embed(texts: list[str]) -> npt.NDArray[np.float32]:
 
     Imported here, lazily, from the manual's encoder: the heads were fitted on its vectors.
     """
-    from poise.knowledge.encoder import get_encoder
+    from poise.minilm.encoder import get_encoder
 
     return get_encoder().encode(texts)
 

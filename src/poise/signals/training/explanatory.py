@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from poise.signals.cache import TextCache
 from poise.signals.explanatory import DIMENSIONS, ExplanatoryScorer
 from poise.signals.explanatory_model import ExplanatoryHeads, minilm_embed, rule_features
+from poise.textcache import TextCache
 
 Log = Callable[[str], None]
 Embed = Callable[[list[str]], npt.NDArray[np.float32]]
