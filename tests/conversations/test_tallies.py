@@ -24,13 +24,17 @@ from poise.conversations.queries import ConversationFilters, list_conversations,
 from poise.conversations.writer import delete_conversations, write_conversations
 
 EMOTIONS = ("angry", "neutral", "frustrated")
+Counts = dict[tuple[date, int, str, str], list[int]]  # (day, assignee, channel, status)
 
 
-def counted_by_hand(session: Session) -> tuple[dict[tuple[date, int], list[int]], Counter[tuple]]:
+def counted_by_hand(
+    session: Session,
+) -> tuple[Counts, Counter[tuple]]:
     """What the tallies must hold, from the rows (zero rows left out)."""
-    conversations: dict[tuple[date, int], list[int]] = {}
+    conversations: Counts = {}
     for conv in session.scalars(select(Conversation)):
-        key = (conv.opened_at.astimezone(UTC).date(), conv.assignee_id or UNASSIGNED)
+        day = conv.opened_at.astimezone(UTC).date()
+        key = (day, conv.assignee_id or UNASSIGNED, conv.channel, conv.status)
         flags = [
             True,
             conv.early_warning,
@@ -51,10 +55,10 @@ def counted_by_hand(session: Session) -> tuple[dict[tuple[date, int], list[int]]
     return conversations, turns
 
 
-def tallied(session: Session) -> tuple[dict[tuple[date, int], list[int]], Counter[tuple]]:
+def tallied(session: Session) -> tuple[Counts, Counter[tuple]]:
     session.expire_all()
     conversations = {
-        (t.day, t.assignee_key): [
+        (t.day, t.assignee_key, t.channel, t.status): [
             t.conversations,
             t.early_warnings,
             t.escalating,
@@ -81,6 +85,7 @@ def records(people: list[User | None], start: datetime) -> list:
         conversation_record(
             external_id=f"t-{n}",
             status="open" if n % 2 else "resolved",
+            channel=("chat", "email", "phone")[n % 3],
             assignee_email=person.email if person else None,
             start=start + timedelta(hours=7 * n),  # over several days
         )
@@ -113,6 +118,8 @@ def test_every_writer_keeps_the_tallies_equal_to_the_rows(session: Session) -> N
     )
     write_conversations(session, "test", again)
     session.execute(update(Conversation).values(early_warning=False))
+    one = Conversation.external_id == "t-1"
+    session.execute(update(Conversation).where(one).values(status="resolved", channel="email"))
     session.commit()
     assert_tallies_match(session)
 
@@ -169,10 +176,15 @@ def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
                 if t.emotion and t.sent_at.astimezone(UTC).date() >= first_day
             )
             assert dict(got.emotions) == dict(mix), (user.email, assigned)
-            page = list_conversations(
-                session, actor=user, filters=ConversationFilters(assigned=assigned), page_size=5
-            )
-            assert page.total == len(everything), (user.email, assigned)
+            for channel, status in ((None, None), ("chat", None), (None, "open"), ("chat", "open")):
+                wanted = ConversationFilters(assigned=assigned, channel=channel, status=status)
+                page = list_conversations(session, actor=user, filters=wanted, page_size=5)
+                expected = [
+                    c
+                    for c in everything
+                    if channel in (None, c.channel) and status in (None, c.status)
+                ]
+                assert page.total == len(expected), (user.email, assigned, channel, status)
 
 
 def readable_by(user: User, assigned: str | None) -> tuple:

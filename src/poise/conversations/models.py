@@ -286,7 +286,8 @@ UNASSIGNED = 0  # the tallies' key for conversations with no assignee (user ids 
 
 
 class ConversationTally(Base):
-    """Conversations opened on one UTC day for one assignee, and how many carry each flag.
+    """Conversations opened on one UTC day for one assignee on one channel with one status, and
+    how many carry each flag.
 
     Kept by database triggers (migration 0022) in every writer's transaction, so the signals
     overview and the list's total read a few hundred rows however many conversations there are.
@@ -297,6 +298,8 @@ class ConversationTally(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     assignee_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
     conversations: Mapped[int] = mapped_column(Integer, server_default="0")
     early_warnings: Mapped[int] = mapped_column(Integer, server_default="0")
     escalating: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -56,10 +56,11 @@ class ConversationFilters:
             query = query.where(Conversation.opened_at < end)
         return query
 
-    def plain(self) -> bool:
-        """Whether nothing narrows the list but "mine" or "my team" (the order aside)."""
-        narrowing = (self.channel, self.status, self.assignee_id, self.product)
-        return not any((*narrowing, self.opened_from, self.opened_to, self.signal))
+    def tallied(self) -> bool:
+        """Whether the tallies can count this list: nothing narrows it but the channel, the
+        status, "mine" or "my team" (the order aside)."""
+        narrowing = (self.assignee_id, self.product, self.opened_from, self.opened_to)
+        return not any((*narrowing, self.signal))
 
     def _apply_signal(self, query: Select[Any]) -> Select[Any]:
         if self.signal == "early_warning":
@@ -131,12 +132,14 @@ def list_conversations(
 
 
 def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
-    """How many conversations the list holds: from the tallies when nothing but "mine" or
-    "my team" narrows it (the first page of a million conversations counts a few hundred
-    rows), else from the rows."""
-    if filters.plain():
+    """How many conversations the list holds: from the tallies when they can count it (a
+    million conversations cost a few thousand tally rows), else from the rows."""
+    if filters.tallied():
         keys = tallies.visible_keys(session, actor, filters.assigned)
-        return tallies.conversation_counts(session, None, keys)[0]
+        counts = tallies.conversation_counts(
+            session, None, keys, channel=filters.channel, status=filters.status
+        )
+        return counts[0]
     return session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
 
 

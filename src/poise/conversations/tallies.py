@@ -58,9 +58,15 @@ def whole_days_after(since: datetime) -> datetime:
     return datetime.combine(_utc(since).date() + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def conversation_counts(session: Session, start: datetime | None, keys: Keys) -> list[int]:
+def conversation_counts(
+    session: Session,
+    start: datetime | None,
+    keys: Keys,
+    channel: str | None = None,
+    status: str | None = None,
+) -> list[int]:
     """Conversations opened from the midnight ``start`` (every day when None), then each flag
-    of ``FLAG_COLUMNS``."""
+    of ``FLAG_COLUMNS``; on one channel or with one status when given."""
     sums = [
         func.coalesce(func.sum(getattr(ConversationTally, name)), 0)
         for name in ("conversations", *FLAG_COLUMNS)
@@ -68,6 +74,10 @@ def conversation_counts(session: Session, start: datetime | None, keys: Keys) ->
     query = select(*sums)
     if start is not None:
         query = query.where(ConversationTally.day >= start.date())
+    if channel is not None:
+        query = query.where(ConversationTally.channel == channel)
+    if status is not None:
+        query = query.where(ConversationTally.status == status)
     row = session.execute(_narrow(query, ConversationTally.assignee_key, keys)).one()
     return [int(n) for n in row]
 

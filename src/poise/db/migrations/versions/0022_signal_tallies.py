@@ -6,9 +6,10 @@ Revises: 0021
 The signals overview and the conversation list's total counted the rows a reader may open, so
 an agent's overview grew with every message (40 ms at 100k messages, 244 ms at 1M on
 PostgreSQL). These tallies hold, per UTC day and assignee (0: unassigned), how many
-conversations opened, how many carry each flag, and how many customer turns were read with
-each emotion. Database triggers keep them, so every writer (the bulk importer's COPY, the ORM,
-a user's deletion setting assignees to NULL) is counted alike, in the writer's transaction.
+conversations opened (by channel and status, which the list filters by most), how many carry
+each flag, and how many customer turns were read with each emotion. Database triggers keep
+them, so every writer (the bulk importer's COPY, the ORM, a user's deletion setting assignees
+to NULL) is counted alike, in the writer's transaction.
 On PostgreSQL the conversation triggers are per statement over transition tables (one grouped
 upsert per import batch, not one per row); the message triggers are per row but fire only for
 customer turns with an emotion, which an unscored import has none of. ``ESCALATING`` (0.5)
@@ -49,8 +50,10 @@ def upgrade() -> None:
         "conversation_tallies",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("assignee_key", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in COUNTS],
-        sa.PrimaryKeyConstraint("day", "assignee_key"),
+        sa.PrimaryKeyConstraint("day", "assignee_key", "channel", "status"),
     )
     op.create_table(
         "emotion_tallies",
@@ -118,8 +121,8 @@ def _add_counts(select: str) -> str:
     columns = ", ".join(COUNTS)
     updates = ", ".join(f"{c} = conversation_tallies.{c} + excluded.{c}" for c in COUNTS)
     return (
-        f"INSERT INTO conversation_tallies (day, assignee_key, {columns}) {select} "
-        f"ON CONFLICT (day, assignee_key) DO UPDATE SET {updates}"
+        f"INSERT INTO conversation_tallies (day, assignee_key, channel, status, {columns}) "
+        f"{select} ON CONFLICT (day, assignee_key, channel, status) DO UPDATE SET {updates}"
     )
 
 
@@ -134,8 +137,8 @@ def _add_turns(select: str) -> str:
 def _backfill_conversations(postgres: bool) -> str:
     day = "(opened_at AT TIME ZONE 'UTC')::date" if postgres else "date(opened_at)"
     return _add_counts(
-        f"SELECT {day}, coalesce(assignee_id, 0), {_sums('')} FROM conversations "
-        "WHERE true GROUP BY 1, 2"
+        f"SELECT {day}, coalesce(assignee_id, 0), channel, status, {_sums('')} "
+        "FROM conversations WHERE true GROUP BY 1, 2, 3, 4"
     )
 
 
@@ -151,16 +154,21 @@ def _backfill_emotions(postgres: bool) -> str:
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 PG_DAY = "(opened_at AT TIME ZONE 'UTC')::date"
-WATCHED = "opened_at, assignee_id, early_warning, escalation_risk, abusive, drifted, turnaround"
+WATCHED = (
+    "opened_at, assignee_id, channel, status, early_warning, escalation_risk, abusive, drifted, "
+    "turnaround"
+)
 
 
 def _postgres() -> list[str]:
     per_rows = {
         "old": _add_counts(
-            f"SELECT {PG_DAY}, coalesce(assignee_id, 0), {_sums('-')} FROM old_rows GROUP BY 1, 2"
+            f"SELECT {PG_DAY}, coalesce(assignee_id, 0), channel, status, {_sums('-')} "
+            "FROM old_rows GROUP BY 1, 2, 3, 4"
         ),
         "new": _add_counts(
-            f"SELECT {PG_DAY}, coalesce(assignee_id, 0), {_sums('')} FROM new_rows GROUP BY 1, 2"
+            f"SELECT {PG_DAY}, coalesce(assignee_id, 0), channel, status, {_sums('')} "
+            "FROM new_rows GROUP BY 1, 2, 3, 4"
         ),
     }
     moved = _add_turns(
@@ -251,7 +259,8 @@ def _sqlite() -> list[str]:
     def counts(row: str, sign: str) -> str:
         flags = [f"{sign}({_on(row, cond)})" for cond in FLAGS.values()]
         return _add_counts(
-            f"SELECT date({row}.opened_at), coalesce({row}.assignee_id, 0), {sign}1, "
+            f"SELECT date({row}.opened_at), coalesce({row}.assignee_id, 0), {row}.channel, "
+            f"{row}.status, {sign}1, "
             f"{', '.join(flags)} WHERE true"
         )
 
