@@ -10,7 +10,8 @@ How it explains itself: the reply is cut into sentences, each sentence is scored
 score is its best sentence's. The sentence that scored highest is the span shown to the agent,
 just as a rule shows its phrase.
 
-The heads are a (6, 384) weight matrix, a bias and a threshold per label in a ~10 KB ``.npz``
+The heads are a (6, 384) weight matrix, a bias and a threshold per label (and, for blame and
+brush-offs, a lower one for a reply that makes no good move) in a ~10 KB ``.npz``
 shipped with the package, fitted by ``poise train reply-feedback``
 (:mod:`poise.training.feedback_training`). Nothing is downloaded; if the encoder package is
 missing the rules still answer alone.

@@ -15,7 +15,8 @@ Training units, each a sentence or a whole reply with a 1, 0 or "unknown" per la
   negative for it.
 
 Validation is across sources: fit without a labelled set, score on it, and compare with the
-rules alone on the same rows in the same run.
+rules alone on the same rows in the same run. The sets in ``NEVER_TRAINED`` are only scored,
+beside the rules and the heads shipped before the run.
 """
 
 from __future__ import annotations
