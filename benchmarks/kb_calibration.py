@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from poise.knowledge.classifier import fit_classifier
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.evaluation import (
     Encode,
     Example,
@@ -29,6 +28,7 @@ from poise.knowledge.evaluation import (
     roc_auc,
 )
 from poise.knowledge.matching import Matcher, MatchParams, confidence, fuse, match_probability
+from poise.minilm.encoder import get_encoder
 
 BANKING = ["banking", "credit_cards"]
 

@@ -30,9 +30,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from poise.knowledge.classifier import fit_classifier
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.evaluation import Encode, cached_encoder, match_lines, roc_auc
 from poise.knowledge.search import clean_query
+from poise.minilm.encoder import get_encoder
 
 Features = dict[str, np.ndarray]
 COMBINATIONS = (

@@ -37,11 +37,11 @@ from poise.conversations.records import ConversationRecord, CustomerRecord, Mess
 from poise.conversations.writer import write_conversations
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
-from poise.knowledge import encoder as encoder_module
 from poise.knowledge import search as search_module
 from poise.knowledge.mining import mine
 from poise.knowledge.models import Article, Phrasing
 from poise.knowledge.text import to_blob
+from poise.minilm import encoder as encoder_module
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SCHEMA = "kb_bench"

@@ -241,8 +241,8 @@ def evaluate_part(
     data_dir: Path, part: str, names: list[str] | None, cache: Path | None
 ) -> dict[str, object]:
     """``poise eval kb``'s figures per fold and their mean over folds, per set."""
-    from poise.knowledge.encoder import get_encoder
     from poise.knowledge.evaluation import cached_encoder, evaluate
+    from poise.minilm.encoder import get_encoder
 
     sets = {name: BUILDERS[name](data_dir, part) for name in names or list(BUILDERS)}
     encode = memo_encoder(cached_encoder(get_encoder().encode, cache), sets)

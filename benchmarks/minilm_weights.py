@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from poise import minilm
-from poise.knowledge.encoder import MiniLM
+from poise.minilm.encoder import MiniLM
 from poise.signals.registry import ARTIFACTS, read_manifest
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

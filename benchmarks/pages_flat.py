@@ -10,8 +10,10 @@ conversation, 90 days, ``import_speed.make_csv``), moves its dates so the last d
 (a version, an emotion; every 7th conversation flagged for early warning and every 50th left
 open), then times through HTTP, signed in as an admin and as an agent: the signals overview
 (``/signals`` and ``/signals?assignee=team``), the conversation list (first page, a middle
-page, a channel filter) and the list API. ``--postgres`` names a scratch database (its public
-schema is wiped). Prints p50/p95 ms per size and the 1M ÷ 100k ratio of the p50s.
+page, a channel filter) and the list API. Each size has its own database (``--postgres``
+names a scratch database; one database per size is made beside it, its public schema wiped),
+and the sizes take turns request by request, so the ratio holds on a machine whose load
+changes during the run. Prints p50/p95 ms per size and the 1M ÷ 100k ratio of the p50s.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections import defaultdict
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from import_speed import add_agents, fresh_database, make_csv
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from poise.app import create_app
 from poise.auth.actions import create_user, team_by_name
@@ -104,8 +108,8 @@ def sign_in(client: TestClient, email: str) -> None:
     assert response.status_code in (200, 303), response.text[:200]
 
 
-def time_pages(url: str, folder: Path, runs: int, conversations: int) -> dict[str, float]:
-    """p50 and p95 ms of every page for an admin and an agent, keyed "role page p50|p95"."""
+def add_admin(url: str) -> None:
+    """The admin who reads the pages, and every user in one team (the agent sees the team's)."""
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         team = team_by_name(session, "Bench", create=True)
@@ -121,25 +125,56 @@ def time_pages(url: str, folder: Path, runs: int, conversations: int) -> dict[st
         session.execute(text("UPDATE users SET team_id = :t"), {"t": team.id})
         session.commit()
     engine.dispose()
-    settings = Settings(environment="test", database_url=url, data_dir=folder, page_size=50)
-    found: dict[str, float] = {}
-    middle = max(1, conversations // 50 // 2)
-    for role, email in (("admin", "admin@bench.example"), ("agent", "agent1@example.com")):
-        with TestClient(create_app(settings)) as client:
+
+
+def time_pages(urls: dict[int, str], folder: Path, runs: int) -> dict[int, dict[str, float]]:
+    """p50 and p95 ms of every page for an admin and an agent at each size, keyed
+    "role page p50|p95". The sizes take turns request by request, so a change in the
+    machine's load between them (this is a shared 2-core machine) moves both alike."""
+    stack = ExitStack()
+    clients: dict[tuple[int, str], TestClient] = {}
+    for size, url in urls.items():
+        settings = Settings(environment="test", database_url=url, data_dir=folder, page_size=50)
+        for role, email in (("admin", "admin@bench.example"), ("agent", "agent1@example.com")):
+            client = stack.enter_context(TestClient(create_app(settings)))
             sign_in(client, email)
-            for name, path in PAGES.items():
-                path = path.format(middle=middle)
-                client.get(path)  # warm
-                times = []
-                for _ in range(runs):
+            clients[(size, role)] = client
+    times: dict[tuple[int, str], list[float]] = defaultdict(list)
+    with stack:
+        for run in range(runs + 1):  # the first round warms up
+            for (size, role), client in clients.items():
+                for name, path in PAGES.items():
+                    path = path.format(middle=max(1, size // 10 // 50 // 2))
                     start = time.perf_counter()
                     response = client.get(path)
-                    times.append((time.perf_counter() - start) * 1000)
+                    elapsed = (time.perf_counter() - start) * 1000
                     assert response.status_code == 200, (path, response.status_code)
-                times.sort()
-                found[f"{role} {name} p50"] = statistics.median(times)
-                found[f"{role} {name} p95"] = times[max(0, int(len(times) * 0.95) - 1)]
+                    if run:
+                        times[(size, f"{role} {name}")].append(elapsed)
+    found: dict[int, dict[str, float]] = defaultdict(dict)
+    for (size, key), values in times.items():
+        values.sort()
+        found[size][f"{key} p50"] = statistics.median(values)
+        found[size][f"{key} p95"] = values[max(0, int(len(values) * 0.95) - 1)]
     return found
+
+
+def database_per_size(backend: str, base: str, folder: Path, sizes: list[int]) -> dict[int, str]:
+    """A database for each size: SQLite files in ``folder``; PostgreSQL databases named after
+    ``base``'s, with the size appended, made when missing (their schema is wiped by ``load``)."""
+    if backend == "sqlite":
+        return {size: f"sqlite:///{folder / f'bench-{size}.db'}" for size in sizes}
+    url = make_url(base)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    urls = {}
+    with admin.connect() as conn:
+        for size in sizes:
+            name = f"{url.database}_{size}"
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            urls[size] = url.set(database=name).render_as_string(hide_password=False)
+    admin.dispose()
+    return urls
 
 
 def main() -> None:
@@ -151,22 +186,20 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        backends = {} if args.no_sqlite else {"sqlite": f"sqlite:///{folder / 'bench.db'}"}
+        backends = [] if args.no_sqlite else ["sqlite"]
         if args.postgres:
-            backends["postgresql"] = args.postgres
-        for backend, url in backends.items():
-            results = {}
-            for size in args.sizes:
+            backends.append("postgresql")
+        for backend in backends:
+            urls = database_per_size(backend, args.postgres, folder, args.sizes)
+            for size, url in urls.items():
                 csv_path = folder / f"{size}.csv"
                 if not csv_path.exists():
                     make_csv(csv_path, size, agents=20)
-                if backend == "sqlite":
-                    (folder / "bench.db").unlink(missing_ok=True)
                 start = time.perf_counter()
                 load(url, csv_path, folder)
+                add_admin(url)
                 print(f"{backend} {size:,} messages loaded in {time.perf_counter() - start:.0f} s")
-                results[size] = time_pages(url, folder, args.runs, size // 10)
-            report(backend, args.sizes, results)
+            report(backend, args.sizes, time_pages(urls, folder, args.runs))
 
 
 def report(backend: str, sizes: list[int], results: dict[int, dict[str, float]]) -> None:

@@ -148,7 +148,7 @@ def bench_assist(requests: int) -> None:
 def cold(client: httpx.Client, body: dict[str, object]) -> float:
     """Time one request after forgetting every remembered text and query embedding, so each
     request pays for its model work as if it were the first."""
-    from poise.knowledge.encoder import _cached_query
+    from poise.minilm.encoder import _cached_query
 
     get_scorer("negativity").clear_cache()
     _cached_query.cache_clear()

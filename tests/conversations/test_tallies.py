@@ -158,15 +158,21 @@ def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
             assert got.counts["escalating"] == sum(
                 (c.escalation_risk or 0) >= queries.ESCALATING for c in rows
             )
-            mix = Counter(
-                t.emotion for c in rows for t in c.messages if t.emotion and t.sent_at >= since
+            everything = session.scalars(
+                select(Conversation).where(*readable_by(user, assigned))
+            ).all()
+            first_day = since.astimezone(UTC).date()
+            mix = Counter(  # the mix counts whole days, the window's first one included
+                t.emotion
+                for c in everything
+                for t in c.messages
+                if t.emotion and t.sent_at.astimezone(UTC).date() >= first_day
             )
             assert dict(got.emotions) == dict(mix), (user.email, assigned)
-            everything = session.scalars(select(Conversation).where(*readable_by(user, assigned)))
             page = list_conversations(
                 session, actor=user, filters=ConversationFilters(assigned=assigned), page_size=5
             )
-            assert page.total == len(everything.all()), (user.email, assigned)
+            assert page.total == len(everything), (user.email, assigned)
 
 
 def readable_by(user: User, assigned: str | None) -> tuple:

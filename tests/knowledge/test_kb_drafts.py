@@ -17,10 +17,10 @@ from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
 from poise.knowledge.drafting import Resolved, as_instruction, draft_resolution, is_small_talk
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
 from poise.knowledge.models import Article, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+from poise.minilm.encoder import get_encoder
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "tweetsumm"

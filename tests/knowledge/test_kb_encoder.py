@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from poise.knowledge.encoder import MiniLM, QueryCache, embed_queries, embed_query, get_encoder
+from poise.minilm.encoder import MiniLM, QueryCache, embed_queries, embed_query, get_encoder
 
 TEXTS = ["my card was declined", "How do I reset my password?", "", "refund " * 300]
 

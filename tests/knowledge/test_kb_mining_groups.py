@@ -16,9 +16,9 @@ from poise.cli import app as cli
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.grouping import GroupingConfig, group_requests, refine
 from poise.knowledge.models import Article, Proposal, ProposalMember
+from poise.minilm.encoder import get_encoder
 from poise.settings import Settings
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

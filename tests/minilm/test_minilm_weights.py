@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from poise import minilm
-from poise.knowledge.onnx_graph import build_minilm
 from poise.minilm import onnx_bytes
 from poise.minilm.export import EXACT, export_minilm, planes
+from poise.minilm.onnx_graph import build_minilm
 from poise.signals.registry import ARTIFACTS, read_manifest
 
 

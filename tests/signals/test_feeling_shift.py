@@ -11,7 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from poise.signals.feeling import FeelingHead
+from poise.signals.conversation import escalation_risk
+from poise.signals.feeling import SUPPORT_SHIFT, FeelingHead, moved
 from poise.signals.registry import ARTIFACTS, clear_cache, get_scorer
 from poise.signals.training.feeling import fit_negative_shift
 
@@ -75,3 +76,19 @@ def test_calibrate_only_fits_the_shift_of_the_shipped_head(
         clear_cache()
     # Three calm reports labelled negative: the shift must read them as more negative.
     assert calibrated > shipped
+
+
+def test_the_code_knows_the_shipped_heads_support_shift() -> None:
+    """Early warning's thresholds, the turnaround and the risk's intercept are moved by
+    ``SUPPORT_SHIFT``; it must be the shift the shipped head was calibrated with."""
+    manifest = json.loads((ARTIFACTS / "manifest.json").read_text())
+    assert manifest["negativity"]["feeling"]["negative_shift"] == pytest.approx(
+        SUPPORT_SHIFT, abs=5e-4
+    )
+    assert moved(0.5) > 0.5 and moved(0.5, 0.0) == pytest.approx(0.5)
+
+
+def test_a_shifted_trend_has_the_risk_the_unshifted_one_had() -> None:
+    trend = [0.3, 0.8, 0.6]
+    shifted = [moved(p) for p in trend]
+    assert escalation_risk(shifted) == pytest.approx(escalation_risk(trend, shift=0.0))

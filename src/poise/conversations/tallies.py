@@ -5,8 +5,9 @@ open, which grows with every conversation. Visibility is a rule over assignees (
 the unassigned, one's team's: :mod:`poise.conversations.visibility`), so the same figures are
 a sum over a few hundred tally rows: the days wanted × the assignees the reader may see.
 
-Counts stay exact: whole days after the window's first day come from the tallies, and the
-part of the first day inside the window is counted from the rows, as before.
+Conversation counts stay exact: whole days after the window's first day come from the
+tallies, and the part of the first day inside the window is counted from the rows, as before.
+The emotion mix counts whole UTC days, the window's first day included.
 """
 
 from __future__ import annotations
@@ -48,10 +49,13 @@ def _narrow(query: Select[Any], column: InstrumentedAttribute[int], keys: Keys) 
     return query if keys is None else query.where(column.in_(keys))
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def whole_days_after(since: datetime) -> datetime:
     """Midnight (UTC) after ``since``: the tallies answer from there, the rows before it."""
-    since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-    return datetime.combine(since.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    return datetime.combine(_utc(since).date() + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def conversation_counts(session: Session, start: datetime | None, keys: Keys) -> list[int]:
@@ -69,10 +73,10 @@ def conversation_counts(session: Session, start: datetime | None, keys: Keys) ->
 
 
 def emotion_counts(session: Session, start: datetime, keys: Keys) -> Counter[str]:
-    """Customer turns per emotion from the midnight ``start``."""
+    """Customer turns per emotion on the UTC day of ``start`` and every day after."""
     query = (
         select(EmotionTally.emotion, func.sum(EmotionTally.turns))
-        .where(EmotionTally.day >= start.date())
+        .where(EmotionTally.day >= _utc(start).date())
         .group_by(EmotionTally.emotion)
     )
     rows = session.execute(_narrow(query, EmotionTally.assignee_key, keys)).all()

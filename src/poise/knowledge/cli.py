@@ -123,8 +123,8 @@ def eval_kb(
     ] = None,
 ) -> None:
     """Match each new line to the past lines' issues: Poise beside a BM25 baseline."""
-    from poise.knowledge.encoder import get_encoder
     from poise.knowledge.evaluation import cached_encoder, evaluate, read_jsonl
+    from poise.minilm.encoder import get_encoder
 
     for path in (train, test):
         if not path.is_file():
@@ -165,9 +165,9 @@ def eval_kb_mining(
     """Mining quality: CLINC150 domains never used in tuning grouped with labels hidden, beside
     MiniLM k-means told the true count (NMI, ARI, proposal count); CLINC150 train (NMI, ARI,
     pure groups); TweetSumm issue/resolution extraction against human summaries (ROUGE-L)."""
-    from poise.knowledge.encoder import get_encoder
     from poise.knowledge.evaluation import cached_encoder, clinc_mining_quality, tweetsumm_rouge
     from poise.knowledge.grouping_eval import clinc_grouping_report, format_score
+    from poise.minilm.encoder import get_encoder
 
     shared = os.environ.get("POISE_SHARED_DATA")
     folder = data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
@@ -205,7 +205,7 @@ def eval_drafts(
     """Mined drafts against TweetSumm's human resolutions (ROUGE-L F1), beside the last agent
     turn and the one-reply baseline, per dialogue and per mined group; with leak counts."""
     from poise.knowledge.draft_evaluation import evaluate_drafts
-    from poise.knowledge.encoder import get_encoder
+    from poise.minilm.encoder import get_encoder
 
     shared = os.environ.get("POISE_SHARED_DATA")
     folder = (

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.models import Article, ArticleUse, ConversationVector
 from poise.knowledge.text import from_blob
+from poise.minilm.encoder import get_encoder
 
 SAME_ISSUE = 0.5
 

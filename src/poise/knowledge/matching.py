@@ -8,36 +8,15 @@ against every phrasing and the scores are pooled per issue, then blended with th
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from poise.minilm.blas import one_blas_thread
+
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
-
-
-@lru_cache(maxsize=1)
-def _blas_controller() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return None
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """Run BLAS on one thread: on a shared two-core machine OpenBLAS's spinning threads made
-    encoding ~8x and a 10,000-article search ~3x slower under load (measured); web workers
-    scale by processes instead."""
-    controller = _blas_controller()
-    if controller is None:
-        return nullcontext()
-    limited: AbstractContextManager[Any] = controller.limit(limits=1, user_api="blas")
-    return limited
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.knowledge.drafting import Resolved, draft_resolution
-from poise.knowledge.encoder import get_encoder
 from poise.knowledge.fcr import fcr_outcomes
 from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
 from poise.knowledge.matching import FloatArray, Matcher
@@ -48,6 +47,7 @@ from poise.knowledge.models import (
 from poise.knowledge.scrubbing import scrub
 from poise.knowledge.search import embed_missing
 from poise.knowledge.text import clip, from_blob, to_blob, words
+from poise.minilm.encoder import get_encoder
 
 Progress = Callable[[int, int], None]
 URL = re.compile(r"https?://\S+")

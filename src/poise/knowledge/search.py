@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.db.meta import get_fact, set_fact
 from poise.knowledge.classifier import IssueClassifier, fit_classifier
-from poise.knowledge.encoder import embed_queries, embed_query, get_encoder
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
 from poise.knowledge.models import Article, Phrasing, SearchEntry
 from poise.knowledge.text import (
@@ -36,6 +35,7 @@ from poise.knowledge.text import (
     to_blob,
     words,
 )
+from poise.minilm.encoder import embed_queries, embed_query, get_encoder
 
 VERSION_FACT = "kb_manual_version"
 LEXICAL_LIMIT = 200

@@ -270,6 +270,27 @@ def _default_artifacts() -> Path:
     return ARTIFACTS
 
 
+@train_app.command("explanatory-style")
+def train_explanatory_style_command(
+    dev: Annotated[
+        Path | None,
+        typer.Option(help="Development JSONL also trained on (default: the repo's, if present)."),
+    ] = None,
+) -> None:
+    """Fit the learned explanatory-style heads from the authored corpus and save the artifact.
+
+    Inputs, C and thresholds are chosen by cross-validation on the training rows only; the
+    benchmark sets are never read. Prints the choice and the figures on the fresh held-out part.
+    """
+    from poise.signals.explanatory_model import ARTIFACT
+    from poise.signals.training.explanatory import cached_embed, train_explanatory_style
+
+    root = Path(__file__).resolve().parents[3]
+    dev = dev or root / "tests" / "fixtures" / "explanatory_style" / "dev.jsonl"
+    report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=typer.echo)
+    typer.echo(json.dumps(report, indent=2))
+
+
 @eval_app.command("explanatory-style")
 def eval_explanatory_style(
     data: Annotated[

@@ -13,15 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from poise.signals.abuse import leaving_evidence
-from poise.signals.feeling import threshold_for
+from poise.signals.feeling import SUPPORT_SHIFT, moved, threshold_for
 from poise.signals.purpose import state_purpose
 from poise.signals.registry import get_scorer
 from poise.signals.text import normalize, words
 from poise.signals.types import ConversationSignals, DriftResult, Turn
 
 EARLY_TURNS = 2
-NEGATIVE = 0.5
-POSITIVE_END = 0.25
+NEGATIVE = 0.5  # the "negative" level: escalation risk stays at 0.4 or more while it holds
+# A turnaround: the first customer turn reads negative and the last calm, on the scale before
+# the support shift (0.5 and 0.25), moved by it, so the same conversations count as before.
+TURNAROUND_FROM = moved(0.5)
+POSITIVE_END = moved(0.25)
 DEFAULT_EARLY_LEVEL = "negative"
 # A turn this short that says nothing of how the customer feels ("OK.", "yes", "fine") does not
 # replace the feeling of the turn before it: "OK." after an angry complaint is not calm.
@@ -78,6 +81,7 @@ def risk_after(
     texts: Sequence[str],
     agent_turns: int = 0,
     unanswered: int = 0,
+    shift: float = SUPPORT_SHIFT,
 ) -> float:
     """Escalation risk after the last of these customer turns.
 
@@ -88,7 +92,9 @@ def risk_after(
     STC-3 development dialogues (the set is for calibration), which moved the worst feeling
     ahead of the last: bad-outcome AUC 0.788 → 0.801 there. Every term is bounded, so the figure
     never saturates, and it never drops to zero while the customer is still unhappy: at
-    P(negative) ≥ 0.5 on the last substantive turn the risk is at least 0.4.
+    P(negative) ≥ 0.5 on the last substantive turn the risk is at least 0.4. The weights were
+    chosen for feelings without a support shift; ``shift`` (the feelings' own) is taken back
+    out of the intercept, so a shifted feeling gives the same risk as before.
     """
     if not feelings:
         return 0.0
@@ -100,6 +106,7 @@ def risk_after(
     signs = sum(trouble(t) for t in texts)
     z = (
         -1.2
+        - shift * (0.8 + 1.6 + 1.2) / 4
         + 0.8 * _logit(last) / 4
         + 1.6 * _logit(peak) / 4
         + 1.2 * _logit(mean) / 4
@@ -111,9 +118,10 @@ def risk_after(
     return max(risk, 0.4) if last >= NEGATIVE else risk
 
 
-def escalation_risk(trend: Sequence[float]) -> float:
-    """Risk from the feeling trend alone (no text): for callers that hold only the scores."""
-    return risk_after(trend, ["x " * SUBSTANTIVE_WORDS] * len(trend))
+def escalation_risk(trend: Sequence[float], shift: float = SUPPORT_SHIFT) -> float:
+    """Risk from the feeling trend alone (no text): for callers that hold only the scores,
+    with the support shift of the scale they are on."""
+    return risk_after(trend, ["x " * SUBSTANTIVE_WORDS] * len(trend), shift=shift)
 
 
 def risk_by_turn(turns: Sequence[Turn], feelings: Sequence[float]) -> list[float]:
@@ -165,7 +173,7 @@ def conversation_signals(
         early_score=early,
         escalation_risk=risks[-1] if risks else 0.0,
         trend=trend,
-        turnaround=len(trend) >= 2 and trend[0] >= NEGATIVE and trend[-1] <= POSITIVE_END,
+        turnaround=len(trend) >= 2 and trend[0] >= TURNAROUND_FROM and trend[-1] <= POSITIVE_END,
         drift=drift,
         versions=versions,
         risk_by_turn=risks,

@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from poise import minilm
 from poise.minilm import onnx_bytes
-from poise.signals.cache import TextCache
+from poise.textcache import TextCache
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 128

@@ -143,8 +143,9 @@ def _escalation_function() -> Callable[[Sequence[float]], float]:
     candidate = getattr(conversation, "escalation_risk", None)
     if callable(candidate):
         try:
-            if isinstance(candidate([0.1, 0.4]), float):
-                return candidate  # type: ignore[no-any-return]
+            if isinstance(candidate([0.1, 0.4], shift=0.0), float):
+                # VADER's scores carry no support shift: nothing to take back out.
+                return lambda trend: float(candidate(trend, shift=0.0))
         except TypeError:
             pass
     return _recency_mean

@@ -7,8 +7,12 @@ Explanations), where 7 is the pessimistic pole and 4 means "can't tell":
 - pervasive (7) ↔ specific (1): "I'm useless" vs "I fumbled that refund question";
 - personal (7) ↔ external (1): "it was my fault" vs "the system was down".
 
-Rules, not a learned model, on purpose: an agent reads the rating next to the words that
-drove it and can argue with it, and a lead can read the lexicon (``explanatory_cues.py``).
+Rules first: an agent reads the rating next to the words that drove it and can argue with
+it, and a lead can read the lexicon (``explanatory_cues.py``). On reflections written by
+others the rules alone were hardly better than calling nothing pessimistic, so a learned head
+per dimension (:mod:`poise.signals.explanatory_model`, MiniLM plus the rules' weights) makes
+the binary call, and the rating is moved just across 4/5 when the two disagree; the evidence
+is still the rules' phrases.
 The text is split into sentences and clauses; each cue found adds its weight to a dimension
 (positive toward the pessimistic pole). A negator just before a cue flips it ("not always",
 "not my fault"), an intensifier strengthens it ("completely useless"), and the clause after
@@ -24,7 +28,7 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from poise.signals.explanatory_cues import (
     BARE_SCOPE,
@@ -38,8 +42,9 @@ from poise.signals.explanatory_cues import (
     PERV,
     Cue,
 )
+from poise.signals.explanatory_model import learned_calls
 
-VERSION = "explanatory-2026.11.1"
+VERSION = "explanatory-2026.12.1"
 DIMENSIONS = (PERM, PERV, PERS)
 POLES: dict[str, tuple[str, str]] = {
     PERM: ("permanent", "temporary"),
@@ -258,14 +263,28 @@ def _rating(score: float) -> int:
     return 4 + step if score > 0 else 4 - step
 
 
+def _agree(rating: int, pessimistic: bool) -> int:
+    """The rules' rating moved just across 4/5 when the learned call says the other side."""
+    if pessimistic:
+        return max(rating, PESSIMISTIC_FROM)
+    return min(rating, PESSIMISTIC_FROM - 1)
+
+
 class ExplanatoryScorer:
-    """Rates reflections on permanence, pervasiveness and personalisation, with evidence."""
+    """Rates reflections on permanence, pervasiveness and personalisation, with evidence.
+
+    ``learned=True`` (the default) lets the shipped heads make the binary call when the
+    artifact and the encoder are there; ``False`` is the rules alone.
+    """
 
     name = "explanatory"
 
-    def __init__(self, cues: Sequence[Cue] = CUES, version: str = VERSION) -> None:
+    def __init__(
+        self, cues: Sequence[Cue] = CUES, version: str = VERSION, *, learned: bool = True
+    ) -> None:
         self.cues = list(cues)
         self.version = version
+        self.learned = learned
         self._cache: OrderedDict[str, ExplanatoryResult] = OrderedDict()
 
     def score(self, text: str) -> ExplanatoryResult:
@@ -283,6 +302,18 @@ class ExplanatoryScorer:
         return [self.score(t) for t in texts]
 
     def _score(self, text: str) -> ExplanatoryResult:
+        result = self.rules_only(text)
+        calls = learned_calls(text, result) if self.learned else None
+        if calls is None:
+            return result
+        ratings = [
+            replace(d, rating=_agree(d.rating, call))
+            for d, call in zip(result.dimensions, calls, strict=True)
+        ]
+        return replace(result, permanent=ratings[0], pervasive=ratings[1], personal=ratings[2])
+
+    def rules_only(self, text: str) -> ExplanatoryResult:
+        """The rules' ratings and evidence, without the learned call (not cached)."""
         tally = _Tally()
         normalized = normalize(text)
         offset = 0

@@ -25,6 +25,7 @@ P(negative) ≥ 0.5.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,24 @@ LEVEL_LABELS = {
 }
 STRONG = 0.8
 DECIDE = 0.5
+# The shipped head's support shift (its manifest's ``negative_shift``; a test keeps them equal).
+# Cut-offs that were chosen on the scale before it are written as ``moved(old)``, so the same
+# conversations cross them as before.
+SUPPORT_SHIFT = 0.698
+
+
+def moved(probability: float, shift: float = SUPPORT_SHIFT) -> float:
+    """``probability`` on the scale before the support shift, on the shifted scale."""
+    return 1 / (1 + math.exp(-(math.log(probability / (1 - probability)) + shift)))
+
+
 # Early warning reads the worst of the first customer turns, so a single borderline sentence
 # would flag most openings: the opening needs more than one message does. Calibrated on the
 # STC-3 helpdesk dialogues (evaluation and calibration set): with 2026.12.3 an opening was
 # flagged in 48% of them at P 0.65, in 41% at 0.70, leaving room under the 45% goal for other
-# dialogues of the same kind; "very negative" at 0.88 flagged 18%. 2026.12.4's support shift
-# moves every probability's log-odds by the same amount, so these are 0.70 and 0.88 moved by
-# it: the same openings are flagged as before.
-EARLY_THRESHOLDS = {"negative": 0.824, "very_negative": 0.936}
+# dialogues of the same kind; "very negative" at 0.88 flagged 18%. Moved by the support shift
+# (0.824 and 0.936), the same openings are flagged.
+EARLY_THRESHOLDS = {"negative": moved(0.70), "very_negative": moved(0.88)}
 
 
 def level_of(negative: float, positive: float) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from poise.signals.abuse import abuse_evidence, leaving_evidence
-from poise.signals.cache import TextCache
 from poise.signals.encoder import OnnxEncoder
 from poise.signals.feeling import DECIDE, FeelingHead, feeling_features, level_of
 from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
@@ -24,6 +23,7 @@ from poise.signals.lexical import LexicalModel
 from poise.signals.text import normalize
 from poise.signals.types import NegativityResult
 from poise.signals.vader import compound
+from poise.textcache import TextCache
 
 CACHE_SIZE = 4096
 _NEG_IDX = [i for i, e in enumerate(EMOTIONS) if e in NEGATIVE_EMOTIONS]

@@ -147,7 +147,7 @@ def score_reply(
     if heads is None:
         return None
     try:
-        from poise.knowledge.encoder import get_encoder
+        from poise.minilm.encoder import get_encoder
 
         encoder = get_encoder()
     except ImportError:  # pragma: no cover - the encoder package is a dependency

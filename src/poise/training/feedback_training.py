@@ -144,7 +144,7 @@ class Embedder:
     """The bundled encoder with a per-run cache (the same sentence is embedded once)."""
 
     def __init__(self) -> None:
-        from poise.knowledge.encoder import get_encoder
+        from poise.minilm.encoder import get_encoder
 
         self._encoder = get_encoder()
         self._cache: dict[str, npt.NDArray[np.float32]] = {}

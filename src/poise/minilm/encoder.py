@@ -4,7 +4,7 @@ Why not the signals student or a shipped ONNX file: matching a customer's words 
 needs the full six-layer MiniLM (the distilled student is tuned for negativity), an fp32 ONNX
 export would be ~90 MB to ship and an int8 one loses accuracy. The weights ship with Poise
 (:mod:`poise.minilm`, shared with the signals student, read as float32);
-:mod:`poise.knowledge.onnx_graph` turns them into an ONNX graph in memory for ONNX Runtime
+:mod:`poise.minilm.onnx_graph` turns them into an ONNX graph in memory for ONNX Runtime
 (3 ms a query, ~300 sentences/s on one thread), and a NumPy forward pass of the same
 arithmetic is the fallback and the reference. Nothing is downloaded, and neither torch nor
 sentence-transformers is installed or imported.
@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from poise import minilm
-from poise.knowledge.matching import one_blas_thread
-from poise.signals.cache import TextCache
+from poise.minilm.blas import one_blas_thread
+from poise.textcache import TextCache
 
 FloatArray = npt.NDArray[np.float32]
 DIM = 384
@@ -156,7 +156,7 @@ def _onnx_session(weights: dict[str, FloatArray]) -> Any:
     try:
         import onnxruntime as ort
 
-        from poise.knowledge.onnx_graph import build_minilm
+        from poise.minilm.onnx_graph import build_minilm
     except ImportError:  # pragma: no cover - both are dependencies; NumPy still works
         return None
     options = ort.SessionOptions()

@@ -1,6 +1,6 @@
 """MiniLM as an ONNX graph built in memory from the installed package's weights (no torch).
 
-Why: ONNX Runtime runs the same arithmetic as :class:`poise.knowledge.encoder.MiniLM` about
+Why: ONNX Runtime runs the same arithmetic as :class:`poise.minilm.encoder.MiniLM` about
 twice as fast on one thread (fused kernels, no Python between operators), which is what keeps
 a search under 30 ms. The graph is assembled from the shipped weights at first use, written as
 protobuf bytes by :mod:`poise.minilm.onnx_bytes` (the ``onnx`` package is not a runtime
