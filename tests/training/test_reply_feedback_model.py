@@ -89,3 +89,42 @@ def test_a_verdict_found_by_the_model_names_its_sentence() -> None:
     assert verdicts["dismissive"].present
     assert verdicts["dismissive"].phrases[0] in sentences(reply)
     assert not label_reply("No need to apologise at all!")["apologizes"].present
+
+
+def test_thresholds_are_chosen_where_rules_or_model_score_best_and_unknowns_are_skipped() -> None:
+    import numpy as np
+
+    from poise.training.feedback_training import UNKNOWN, best_thresholds
+
+    # Label 0: positives score 0.9, a negative 0.6, so any threshold in (0.6, 0.9] is perfect;
+    # the unknown row (0.95) must not count as a false alarm. Other labels: the rules are right.
+    y = np.zeros((4, len(LABELS)), dtype=int)
+    y[:2, 0], y[3, 0] = 1, UNKNOWN
+    y[:, 1:] = [[1] * (len(LABELS) - 1), [0] * (len(LABELS) - 1)] * 2
+    probs = np.zeros((4, len(LABELS)))
+    probs[:, 0] = [0.9, 0.9, 0.6, 0.95]
+    rules = np.zeros((4, len(LABELS)), dtype=int)
+    rules[:, 1:] = y[:, 1:]
+    thresholds, f1 = best_thresholds(y, probs, rules)
+    assert 0.6 < thresholds[0] <= 0.9
+    assert f1.tolist() == [1.0] * len(LABELS)
+
+
+def test_blame_and_brush_offs_meet_a_lower_bar_in_a_reply_without_a_good_move() -> None:
+    import numpy as np
+
+    from poise.training.feedback_training import best_alone
+
+    # Dismissive (column 5) scores 0.6 on four units. Where the unit also acknowledges (column 0
+    # by rule) it is information, not a brush-off; where it stands alone it is one.
+    y = np.zeros((4, len(LABELS)), dtype=int)
+    y[:2, 0] = 1
+    y[2:, 5] = 1
+    rules = np.zeros((4, len(LABELS)), dtype=int)
+    rules[:2, 0] = 1
+    probs = np.zeros((4, len(LABELS)))
+    probs[:, 5] = 0.6
+    thresholds = np.full(len(LABELS), 0.5)
+    high, alone = best_alone(y, probs, rules, thresholds)
+    assert alone[5] <= 0.6 < high[5]
+    assert alone[:4].tolist() == high[:4].tolist() == [0.5] * 4

@@ -89,7 +89,10 @@ def train_reply_feedback_command(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="The shared data folder (for twcs).")
     ] = None,
-    c: Annotated[float, typer.Option(help="Inverse regularisation of each head.")] = 1.0,
+    c: Annotated[
+        float | None,
+        typer.Option(help="Inverse regularisation of each head (default: chosen by CV)."),
+    ] = None,
 ) -> None:
     """Fit the reply-feedback heads, report figures on held-out sets, save the artifact."""
     from poise.signals.training.data import default_data_dir
@@ -101,5 +104,5 @@ def train_reply_feedback_command(
     fixtures = root / "tests" / "training" / "fixtures"
     if not fixtures.is_dir():
         fail("run this from a source checkout: the labelled sets live in tests/training/fixtures")
-    report = train_reply_feedback(data, fixtures, ARTIFACT, log=lambda m: out.print(m))
+    report = train_reply_feedback(data, fixtures, ARTIFACT, log=lambda m: out.print(m), c=c)
     typer.echo(json.dumps(report, indent=2))

@@ -342,7 +342,8 @@ def label_reply(
     """The six verdicts on ``reply``, each naming the phrases that triggered it.
 
     With ``model`` (the default) the learned heads (``heads``, or the shipped ones) add what the
-    rules miss, explained by the sentence that carried the label.
+    rules miss, explained by the sentence that carried the label. A reply with no good move
+    meets a lower bar for blame and brush-offs than one that also fixes something.
     """
     original = normalise(reply)
     text = _neutralised(original)
@@ -351,11 +352,14 @@ def label_reply(
         from poise.training.feedback_model import score_reply
 
         scores = score_reply(reply, heads, skip=_negated_for_model)
-    verdicts = {}
-    for label in LABELS:
+    verdicts: dict[str, LabelVerdict] = {}
+    for label in LABELS:  # the good moves first: whether there is one sets the bar for the rest
         phrases = _phrases(label, text, original)
-        if not phrases and scores is not None and scores[label].present:
-            phrases = [scores[label].span]
+        if not phrases and scores is not None:
+            score = scores[label]
+            alone = label in NEGATIVE and not any(verdicts[g].present for g in POSITIVE)
+            if score.present_alone if alone else score.present:
+                phrases = [score.span]
         verdicts[label] = LabelVerdict(label, bool(phrases), phrases)
     return verdicts
 

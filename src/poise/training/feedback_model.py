@@ -10,7 +10,8 @@ How it explains itself: the reply is cut into sentences, each sentence is scored
 score is its best sentence's. The sentence that scored highest is the span shown to the agent,
 just as a rule shows its phrase.
 
-The heads are a (6, 384) weight matrix, a bias and a threshold per label in a ~10 KB ``.npz``
+The heads are a (6, 384) weight matrix, a bias and a threshold per label (and, for blame and
+brush-offs, a lower one for a reply that makes no good move) in a ~10 KB ``.npz``
 shipped with the package, fitted by ``poise train reply-feedback``
 (:mod:`poise.training.feedback_training`). Nothing is downloaded; if the encoder package is
 missing the rules still answer alone.
@@ -42,6 +43,9 @@ class LabelScore:
     probability: float
     present: bool
     span: str
+    # For blame and brush-offs: the verdict when the reply makes no good move at all (a lower
+    # bar: a policy line beside a fix is information, alone it is the whole answer).
+    present_alone: bool = False
 
 
 def sentences(reply: str) -> list[str]:
@@ -57,22 +61,30 @@ def units(reply: str) -> list[str]:
 
 
 class FeedbackHeads:
-    """Per-label logistic heads: ``sigmoid(x @ weights.T + bias)`` against ``thresholds``."""
+    """Per-label logistic heads: ``sigmoid(x @ weights.T + bias)`` against ``thresholds``.
+
+    ``alone`` is each label's threshold for a reply with no good move (no acknowledgement,
+    apology, ownership or next step); it differs from ``thresholds`` only for the two labels a
+    reply should avoid. Without it (older artifacts) both are the same.
+    """
 
     def __init__(
         self,
         weights: npt.NDArray[np.float64],
         bias: npt.NDArray[np.float64],
         thresholds: npt.NDArray[np.float64],
+        alone: npt.NDArray[np.float64] | None = None,
     ) -> None:
         self.weights, self.bias, self.thresholds = weights, bias, thresholds
+        self.alone = thresholds.copy() if alone is None else alone
 
     @classmethod
     def load(cls, path: Path = ARTIFACT) -> FeedbackHeads:
         with np.load(path, allow_pickle=False) as stored:
             if [str(x) for x in stored["labels"]] != list(LABELS):
                 raise ValueError(f"{path.name}: labels differ from {LABELS}")
-            return cls(stored["weights"], stored["bias"], stored["thresholds"])
+            alone = stored["alone"] if "alone" in stored.files else None
+            return cls(stored["weights"], stored["bias"], stored["thresholds"], alone)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +94,7 @@ class FeedbackHeads:
             weights=self.weights.astype(np.float32),
             bias=self.bias,
             thresholds=self.thresholds,
+            alone=self.alone,
         )
 
     def probabilities(self, x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
@@ -103,7 +116,9 @@ class FeedbackHeads:
         for j, label in enumerate(LABELS):
             best = int(np.argmax(p[:, j]))
             prob = float(p[best, j])
-            out[label] = LabelScore(round(prob, 4), prob >= self.thresholds[j], pieces[best])
+            out[label] = LabelScore(
+                round(prob, 4), prob >= self.thresholds[j], pieces[best], prob >= self.alone[j]
+            )
         return out
 
 

@@ -15,7 +15,8 @@ Training units, each a sentence or a whole reply with a 1, 0 or "unknown" per la
   negative for it.
 
 Validation is across sources: fit without a labelled set, score on it, and compare with the
-rules alone on the same rows in the same run.
+rules alone on the same rows in the same run. The sets in ``NEVER_TRAINED`` are only scored,
+beside the rules and the heads shipped before the run.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from poise.training.feedback import LABELS, label_reply, read_labelled
+from poise.training.feedback import LABELS, POSITIVE, label_reply, read_labelled
 from poise.training.feedback_model import FeedbackHeads, sentences
 
 Log = Callable[[str], None]
@@ -46,8 +47,10 @@ TAGS = {
     "d": "dismissive",
 }
 UNKNOWN = -1
-# Written last and never trained on or tuned with: the one untouched check.
+# Written apart and never trained on or tuned with: the untouched checks. ``fresh`` was
+# written last by the team; ``apart`` (issue #13) before the training sentences were widened.
 FRESH = "fresh"
+NEVER_TRAINED = (FRESH, "apart")
 GREETINGS = ["Hi there,", "Hey!", "Hello Sam,", "Hi,", "Dear customer,", "Hi Alex!", "Hey Jo,"]
 SIGN_OFFS = ["^JB", "-Becky", "*ACJ", "Thanks, Tom", "/PB", "Best, the support team", ""]
 
@@ -156,7 +159,9 @@ class Embedder:
         return np.stack([self._cache[t] for t in texts])
 
 
-SOURCE_SHARE = {"authored": 1.0, "style": 0.5, "twcs": 0.6, "labelled": 1.0}
+# Whole labelled replies count double and weak twcs negatives less: chosen by leaving each
+# labelled training set out in turn (issue #13), never on a set in NEVER_TRAINED.
+SOURCE_SHARE = {"authored": 1.0, "style": 0.5, "twcs": 0.4, "labelled": 2.0}
 
 
 def fit_heads(units: list[Unit], embed: Embedder, c: float = 1.0) -> FeedbackHeads:
@@ -207,40 +212,110 @@ def reply_probabilities(
     return np.array(out)
 
 
-def tune_thresholds(units: list[Unit], embed: Embedder, c: float, folds: int = 5) -> Any:
-    """Per-label thresholds that maximise F1 of rules-or-model on out-of-fold units.
+def out_of_fold(
+    units: list[Unit], embed: Embedder, c: float, folds: int = 5
+) -> tuple[npt.NDArray[np.int_], npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+    """Targets, out-of-fold probabilities and rule verdicts of the units whose labels are complete.
 
-    Folds keep a sentence and its variants together. Only authored sentences and whole
-    labelled replies are scored: they are the units whose labels are complete.
+    Folds keep a sentence, its variants and a reply's sentences together. Authored sentences
+    are scored as they are; a labelled reply is scored as the product scores it: its best
+    sentence (the whole-reply unit is trained on but never what inference sees).
     """
     from poise.signals.training.data import _stable_bucket
 
     fold = np.array([_stable_bucket(u.group, folds) for u in units])
-    scored = np.array(
-        [
-            u.source == "authored" or (u.source not in ("style", "twcs") and u.text == u.group)
-            for u in units
-        ]
-    )
     probs = np.zeros((len(units), len(LABELS)))
     for k in range(folds):
         heads = fit_heads([u for u, f in zip(units, fold, strict=True) if f != k], embed, c)
-        test = np.flatnonzero((fold == k) & scored)
+        test = np.flatnonzero(fold == k)
         probs[test] = heads.probabilities(embed([units[i].text for i in test]))
-    idx = np.flatnonzero(scored)
-    y = np.array([units[i].targets for i in idx])
+    pieces: dict[tuple[str, str], list[int]] = {}
+    for i, u in enumerate(units):
+        if u.source not in ("authored", "style", "twcs") and u.text != u.group:
+            pieces.setdefault((u.source, u.group), []).append(i)
+    rows, scores = [], []
+    for i, u in enumerate(units):
+        if u.source == "authored":
+            rows.append(i)
+            scores.append(probs[i])
+        elif u.source not in ("authored", "style", "twcs") and u.text == u.group:
+            rows.append(i)
+            scores.append(probs[pieces.get((u.source, u.group), [i])].max(axis=0))
+    y = np.array([units[i].targets for i in rows])
     rules = np.array(
-        [[int(v.present) for v in label_reply(units[i].text, model=False).values()] for i in idx]
+        [[int(v.present) for v in label_reply(units[i].text, model=False).values()] for i in rows]
     )
-    grid = np.arange(0.30, 0.96, 0.025)
-    best = np.full(len(LABELS), 0.5)
+    return y, np.array(scores), rules
+
+
+GRID = np.arange(0.30, 0.96, 0.025)
+
+
+def best_thresholds(
+    y: npt.NDArray[np.int_], probs: npt.NDArray[np.float64], rules: npt.NDArray[np.int_]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per label, the threshold where rules-or-model has its best F1, and that F1."""
+    best, f1 = np.full(len(LABELS), 0.5), np.zeros(len(LABELS))
     for j in range(len(LABELS)):
         known = y[:, j] != UNKNOWN
-        f1s = [
-            _f1(y[known, j], np.maximum(rules[known, j], probs[idx][known, j] >= t)) for t in grid
-        ]
-        best[j] = float(grid[int(np.argmax(f1s))])
-    return best
+        f1s = [_f1(y[known, j], np.maximum(rules[known, j], probs[known, j] >= t)) for t in GRID]
+        best[j], f1[j] = float(GRID[int(np.argmax(f1s))]), max(f1s)
+    return best, f1
+
+
+def tune_thresholds(
+    units: list[Unit], embed: Embedder, c: float, folds: int = 5
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per-label thresholds that maximise F1 of rules-or-model on out-of-fold units, and the
+    thresholds for a reply without a good move (see :func:`best_alone`)."""
+    y, probs, rules = out_of_fold(units, embed, c, folds)
+    thresholds = best_thresholds(y, probs, rules)[0]
+    return best_alone(y, probs, rules, thresholds)
+
+
+def best_alone(
+    y: npt.NDArray[np.int_],
+    probs: npt.NDArray[np.float64],
+    rules: npt.NDArray[np.int_],
+    thresholds: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """For blame and brush-offs, a pair of thresholds: one when the unit makes a good move (by
+    rules or heads), a lower or equal one when it makes none; chosen together for best F1.
+
+    Why: the heads read a plain policy or timing line inside a helpful reply as a brush-off;
+    the same line as the whole answer is one. Leaving each labelled set out in turn, this
+    raised blame F1 about 0.79 to 0.87 and dismissive 0.72 to 0.79 (development figures).
+    """
+    good = (
+        (rules[:, : len(POSITIVE)] == 1)
+        | (probs[:, : len(POSITIVE)] >= thresholds[: len(POSITIVE)])
+    ).any(axis=1)
+    high, alone = thresholds.copy(), thresholds.copy()
+    for j in range(len(POSITIVE), len(LABELS)):
+        known = y[:, j] != UNKNOWN
+        truth, rule, p, g = y[known, j], rules[known, j], probs[known, j], good[known]
+        best = -1.0
+        for lo in GRID:
+            for hi in GRID[np.flatnonzero(GRID - lo >= 0)]:
+                f1 = _f1(truth, np.maximum(rule, p >= np.where(g, hi, lo)))
+                if f1 > best:
+                    best, high[j], alone[j] = f1, float(hi), float(lo)
+    return high, alone
+
+
+C_GRID = (0.5, 1.0, 2.0)
+
+
+def choose_c(units: list[Unit], embed: Embedder, log: Log = print) -> float:
+    """The C whose out-of-fold macro-F1 (each label at its best threshold) is highest.
+
+    Chosen on training units only: a held-out set is never in ``units`` when this runs.
+    """
+    scores = {}
+    for c in C_GRID:
+        scores[c] = float(best_thresholds(*out_of_fold(units, embed, c))[1].mean())
+        log(f"C={c}: out-of-fold macro-F1 {scores[c]:.4f}")
+    return max(scores, key=lambda c: scores[c])
 
 
 def _f1(truth: npt.NDArray[np.int_], predicted: npt.NDArray[np.int_]) -> float:
@@ -258,34 +333,57 @@ def fit_tuned(
     """Heads fitted on ``base`` and every set, with thresholds tuned out of fold."""
     units = base + [u for n, r in sets.items() for u in labelled_units(r, n)]
     heads = fit_heads(units, embed, c)
-    heads.thresholds = tune_thresholds(units, embed, c)
+    heads.thresholds, heads.alone = tune_thresholds(units, embed, c)
     return heads
 
 
 def train_reply_feedback(
-    data_dir: Path, fixtures: Path, artifact: Path, log: Log = print, c: float = 1.0
+    data_dir: Path, fixtures: Path, artifact: Path, log: Log = print, c: float | None = None
 ) -> dict[str, Any]:
-    """Validate across sources, then fit on all but the fresh set, save, and score that set."""
+    """Validate across sources, fit on all but the untouched sets, save, and score those.
+
+    Each untouched set is scored by the rules alone, the heads shipped before this run and the
+    new heads, in this one run. ``c`` None chooses C by cross-validation on the training units.
+    """
+    from poise.training.feedback_model import FeedbackHeads
+
     embed = Embedder()
+    previous = FeedbackHeads.load(artifact) if artifact.is_file() else None
     base = corpus_units(read_corpus()) + twcs_units(data_dir)
+    names = ("dev", "holdout", "styles", *NEVER_TRAINED)
     sets = {
         name: read_labelled((fixtures / f"reply_feedback_{name}.jsonl").read_text().splitlines())
-        for name in ("dev", "holdout", "styles", "fresh")
+        for name in names
         if (fixtures / f"reply_feedback_{name}.jsonl").is_file()
     }
     log(f"training units (authored, variants, twcs): {len(base)}")
     report: dict[str, Any] = {"units": len(base), "held_out": {}}
-    train_sets = {n: r for n, r in sets.items() if n != FRESH}
+    train_sets = {n: r for n, r in sets.items() if n not in NEVER_TRAINED}
+    if c is None:
+        c = choose_c(
+            base + [u for n, r in train_sets.items() for u in labelled_units(r, n)], embed, log
+        )
+    report["c"] = c
     for held in train_sets:
         heads = fit_tuned(base, {n: r for n, r in train_sets.items() if n != held}, embed, c)
         report["held_out"][held] = _brief(score_rows(sets[held], heads, embed))
         log(f"held out {held}: {json.dumps(report['held_out'][held])}")
     heads = fit_tuned(base, train_sets, embed, c)
     heads.save(artifact)
-    if FRESH in sets:
-        report["held_out"][FRESH] = _brief(score_rows(sets[FRESH], heads, embed))
+    for name in NEVER_TRAINED:
+        if name in sets:
+            scores = _brief(score_rows(sets[name], heads, embed))
+            if previous is not None:
+                scores["previous_combined"] = _brief(
+                    {"x": score_rows(sets[name], previous, embed)["combined"]}
+                )["x"]
+            report["held_out"][name] = scores
     report["thresholds"] = dict(zip(LABELS, heads.thresholds.round(3).tolist(), strict=True))
-    report["shipped_on"] = f"authored, twcs, {', '.join(train_sets)} ({FRESH} never trained on)"
+    report["thresholds_without_a_good_move"] = dict(
+        zip(LABELS, heads.alone.round(3).tolist(), strict=True)
+    )
+    untouched = ", ".join(n for n in NEVER_TRAINED if n in sets)
+    report["shipped_on"] = f"authored, twcs, {', '.join(train_sets)} ({untouched} never trained on)"
     return report
 
 
