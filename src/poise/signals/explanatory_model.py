@@ -123,7 +123,8 @@ def shipped_heads() -> ExplanatoryHeads | None:
 def minilm_embed(texts: list[str]) -> npt.NDArray[np.float32]:
     """The bundled MiniLM sentence embedding, the one the reply-feedback heads use.
 
-    Imported here, lazily, from the manual's encoder: the heads were fitted on its vectors.
+    Imported lazily from :mod:`poise.minilm.encoder` (loading it costs ~0.5 s): the heads were
+    fitted on its vectors.
     """
     from poise.minilm.encoder import get_encoder
 
