@@ -90,21 +90,22 @@ def _mount(kind: str, target: Path, *options: str) -> bool:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB file system to fill up."""
+    """A 4 MB file system to fill up (the migrated database and its log take about 2 MB)."""
     disk = tmp_path / "small"
-    if not _mount("tmpfs", disk, "-t", "tmpfs", "-o", "size=2m"):
+    if not _mount("tmpfs", disk, "-t", "tmpfs", "-o", "size=4m"):
         pytest.skip("needs root to mount a small tmpfs")
     yield disk
     subprocess.run(["umount", str(disk)], check=False)
 
 
 def _fill(disk: Path) -> None:
-    with (disk / "ballast").open("wb") as handle:
-        try:
+    """Write until the disk is full (it may be full already)."""
+    try:
+        with (disk / "ballast").open("wb") as handle:
             while True:
                 handle.write(b"\0" * 65536)
-        except OSError:
-            pass
+    except OSError:
+        pass
 
 
 def test_a_full_disk_gives_a_clear_message_and_leaves_no_orphan_file(
