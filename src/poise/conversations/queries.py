@@ -288,7 +288,7 @@ def _recent_counts(
     opened = (Conversation.opened_at >= since, Conversation.opened_at < midnight)
     first_day = session.execute(select(*columns).where(*opened, *seen)).one()
     later = tallies.conversation_counts(session, midnight, keys)
-    counts = tallies.add_counts([int(n) for n in first_day], later)
+    counts = [int(n) + m for n, m in zip(first_day, later, strict=True)]
     return dict(zip(["conversations", *SIGNAL_FLAGS], counts, strict=True))
 
 

@@ -13,7 +13,6 @@ The emotion mix counts whole UTC days, the window's first day included.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -49,13 +48,9 @@ def _narrow(query: Select[Any], column: InstrumentedAttribute[int], keys: Keys) 
     return query if keys is None else query.where(column.in_(keys))
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def whole_days_after(since: datetime) -> datetime:
     """Midnight (UTC) after ``since``: the tallies answer from there, the rows before it."""
-    return datetime.combine(_utc(since).date() + timedelta(days=1), time.min, tzinfo=UTC)
+    return datetime.combine(since.astimezone(UTC).date() + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def conversation_counts(
@@ -86,12 +81,8 @@ def emotion_counts(session: Session, start: datetime, keys: Keys) -> Counter[str
     """Customer turns per emotion on the UTC day of ``start`` and every day after."""
     query = (
         select(EmotionTally.emotion, func.sum(EmotionTally.turns))
-        .where(EmotionTally.day >= _utc(start).date())
+        .where(EmotionTally.day >= start.astimezone(UTC).date())
         .group_by(EmotionTally.emotion)
     )
     rows = session.execute(_narrow(query, EmotionTally.assignee_key, keys)).all()
     return Counter({emotion: int(n) for emotion, n in rows if n})
-
-
-def add_counts(a: Sequence[int], b: Sequence[int]) -> list[int]:
-    return [x + y for x, y in zip(a, b, strict=True)]
