@@ -23,12 +23,25 @@ GOOD = [
         "Every time someone raises their voice I freeze up.",
         "Sometimes when someone raises their voice I freeze up.",
     ),
-    ("permanent", "It was never going to go well.", "It was not certain to go well."),
+    ("permanent", "It was never going to go well.", "It was unlikely to go well."),
+    ("permanent", "I'm never going to be good at this.", "I'm not yet good at this."),
+    ("permanent", "It has been slow since forever.", "It has been slow for a while."),
+    ("permanent", "I'm never any good with APIs.", "I'm not always good with APIs."),
     ("permanent", "I'm slow and always will be.", "I'm slow and won't always be."),
     ("permanent", "It is hard and always has been.", "It is hard and has been for a while."),
     ("permanent", "I over-promised again today.", "I over-promised today."),
     ("pervasive", "I'm a disaster at this.", "I struggled with this one."),
     ("pervasive", "I'm useless at refunds.", "I struggled with refunds."),
+    ("pervasive", "I was short with everyone today.", "I was short with some people today."),
+    ("pervasive", "Everyone is stressed this week.", "Some people are stressed this week."),
+    ("pervasive", "The outage made everybody angry.", "The outage made some people angry."),
+    ("pervasive", "So every customer was furious.", "So many customers were furious."),
+    ("pervasive", "Every chat is the same.", "Many chats are the same."),
+    ("pervasive", "I took it into every single call.", "I took it into many calls."),
+    ("pervasive", "Today everything broke at once.", "Today a lot broke at once."),
+    ("pervasive", "I keep getting everything wrong.", "I keep getting a lot of things wrong."),
+    ("personal", "Is it my fault he was late?", "Is it partly my fault that he was late?"),
+    ("personal", "I'm hopeless at refunds.", "I struggled with refunds."),
 ]  # fmt: skip
 
 
@@ -41,3 +54,9 @@ def test_no_reframe_rather_than_a_broken_one() -> None:
     assert reframe("I never got it right.", "permanent") is None  # not "I don't always got"
     assert reframe("Same as always, I froze.", "permanent") is None
     assert reframe("I made mistakes on almost every ticket.", "pervasive") is None
+    # The verb would have to change with the subject ("many calls I take go"): leave it.
+    assert reframe("Every call I take goes wrong.", "pervasive") is None
+    # A list item has no narrower form that reads well.
+    assert reframe("New role, training, everything, so no headspace.", "pervasive") is None
+    assert reframe("I'm not smart enough and I never will be.", "permanent") is None
+    assert reframe("Nobody knows anything this week.", "pervasive") is None

@@ -84,6 +84,43 @@ EXAMPLES: dict[str, list[Example]] = {
 
 _Rule = tuple[re.Pattern[str], str]
 
+# Where a universal word starts a clause it is the subject, and its verb must agree with what
+# replaces it; after one of these words it is an object, and any plural reads as English.
+_CLAUSE = r"(^|[.!?;:,]\s*|\b(?:and|so|but|because|now|today|then|when|while|since)\s+)"
+_OBJECT_AFTER = (
+    r"with|into|on|in|to|for|at|about|of|through|across|after|over|up|made|make|makes|"
+    r"making|let|letting|keep|ruin|ruined|ruins|answer|answered|handle|handled|take|took|"
+    r"lose|lost|fail|failed|annoy|annoyed|upset|disappoint|disappointed"
+)
+_ROUGHLY = r"pretty much |just about "
+_EVERYONE = r"(?:everyone|everybody)"
+_EVERY_NOUNS = {
+    "customer": "customers",
+    "call": "calls",
+    "caller": "callers",
+    "chat": "chats",
+    "ticket": "tickets",
+    "conversation": "conversations",
+    "reply": "replies",
+    "email": "emails",
+    "shift": "shifts",
+}
+
+
+def _every_one_of(nouns: dict[str, str]) -> list[tuple[str, str]]:
+    """ "every call was" → "many calls were"; "into every call" → "into many calls".
+
+    "Every call I take goes wrong" is left alone: its verb would need to change too.
+    """
+    pairs: list[tuple[str, str]] = []
+    for noun, plural in nouns.items():
+        every = rf"(?<!nearly )(?<!almost )every (?:single )?{noun}\b(?!,? not just)"
+        when = r"( today| tonight| this week| this morning)?"
+        for verb, agreed in (("(?:'s| is)", "are"), (" was", "were"), (" has", "have")):
+            pairs.append((rf"{_CLAUSE}{every}{when}{verb}\b", rf"\1many {plural}\2 {agreed}"))
+        pairs.append((rf"\b({_OBJECT_AFTER}) (?:{_ROUGHLY})?{every}", rf"\1 many {plural}"))
+    return pairs
+
 
 def _rules(pairs: list[tuple[str, str]]) -> list[_Rule]:
     return [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in pairs]
@@ -94,14 +131,16 @@ def _rules(pairs: list[tuple[str, str]]) -> list[_Rule]:
 REWRITES: dict[str, list[_Rule]] = {
     PERM: _rules(
         [
-            (r"\bi'?ll never be\b|\bi will never be\b", "I'm not yet"),
-            (r"\b(is|was|am|are|were|'s|'m)\s+never going to\b", r"\1 not certain to"),
+            (r"\bi'?ll never be\b|\bi will never be\b|\bi'?m never going to be\b", "I'm not yet"),
+            # "unlikely" keeps the sentence true and takes the "never" out ("not certain to"
+            # read as if the speaker hoped it would not happen).
+            (r"\b(is|was|am|are|were|'s|'m)\s+never going to\b", r"\1 unlikely to"),
             # "never" + a bare verb only: "I never know" → "I don't always know"; a past
             # tense ("I never got") is left alone rather than made ungrammatical.
             (
                 r"\b(i|we|you|they)\s+never\s+(?!\w+ed\b|(?:got|did|had|was|were|made|said|"
                 r"knew|thought|went|came|took|gave|felt|saw|found|told|could|would|should|"
-                r"ever)\b)(?=\w)",
+                r"ever|will|can|am|have)\b)(?=\w)",
                 r"\1 don't always ",
             ),
             (
@@ -109,7 +148,9 @@ REWRITES: dict[str, list[_Rule]] = {
                 r"\1 doesn't always \2",
             ),
             (r"\b(he|she|it)\s+never\s+(\w+?[^s])s\b", r"\1 doesn't always \2"),
-            (r"\b(is|are|was|were|am|'s|'re|'m)\s+never\b", r"\1 not always"),
+            (r"\b(is|are|was|were|am|'s|'re|'m)\s+never any\b", r"\1 not always"),
+            # "never going back" has no "not always" form that is English: leave it.
+            (r"\b(is|are|was|were|am|'s|'re|'m)\s+never\b(?!\s+going\b)", r"\1 not always"),
             # A clause after "every time" keeps its verb: "every time someone shouts I freeze"
             # → "sometimes when someone shouts I freeze".
             (
@@ -123,7 +164,7 @@ REWRITES: dict[str, list[_Rule]] = {
             (r"\balways (has|have|had)( been)?\b", r"\1\2 for a while"),
             # "same as always" and "as always" are set phrases: rewriting them reads badly.
             (r"(?<!\bas )(?<!n't )(?<!not )\b(?:always|constantly|all the time)\b", "sometimes"),
-            (r"\bforever\b", "for a while"),
+            (r"\b(?:since )?forever\b", "for a while"),
             (r"\s+(?:(?:yet|once) )?again(?= today\b)", ""),
             (r"\b(?:(?:yet|once) )?again\b", "this time"),
             (
@@ -157,22 +198,33 @@ REWRITES: dict[str, list[_Rule]] = {
             ),
             (r"\bi (?:can'?t|cannot) do (?:this|my|the) job\b", "I found this call hard"),
             (r"\bnot cut out for (?:this|the job|support)\b", "still learning this part"),
+            # The universal word is narrowed to "a lot", "some people" or "many calls", in a
+            # form that keeps the verb's agreement; where no form would ("everyone complains",
+            # a list such as "the training, everything, so"), the word is left as written.
             (r"\beverything (?=(?:i|we|you)\b)", "something "),
-            (r"\beverything\b", "this"),
-            # "everyone, customers and staff" lists who everyone is: leave it as written.
-            (r"\b(?:everyone|everybody)\b(?!,)", "this customer"),
+            (rf"{_CLAUSE}everything\b(?![,-])", r"\1a lot"),
             (
-                r"(?<!almost )(?<!nearly )"
-                r"\bevery (?:single )?(customer|call|caller|chat|ticket|conversation)\b"
-                r"(?!,? not just)",
-                r"this \1",
+                rf"(?<!nearly )(?<!almost )\b(?:{_ROUGHLY})?everything\b(?![,-])",
+                "a lot of things",
             ),
+            (rf"{_CLAUSE}{_EVERYONE}(?:'s| is)\b", r"\1some people are"),
+            (rf"{_CLAUSE}{_EVERYONE} was\b", r"\1some people were"),
+            (rf"{_CLAUSE}{_EVERYONE} has\b", r"\1some people have"),
             (
+                rf"{_CLAUSE}{_EVERYONE}(?= (?:\w+ed|can|could|will|would|got|felt|knew|took)\b)",
+                r"\1some people",
+            ),
+            (rf"\b({_OBJECT_AFTER}) (?:{_ROUGHLY})?{_EVERYONE}\b(?!,)", r"\1 some people"),
+            # "Everyone hates me": a plural would need the verb changed; the one customer
+            # behind the feeling keeps it singular and is the specific reading.
+            (rf"{_CLAUSE}{_EVERYONE}(?= \w+[^s\W]s\b)", r"\1this customer"),
+            *_every_one_of(_EVERY_NOUNS),
+            (
+                r"(?<!nearly )(?<!almost )"
                 r"\ball (?:of )?(?:my |the )?(customers|calls|chats|tickets|conversations)\b",
                 r"some \1",
             ),
-            (r"\banything(?=\s+(?:i|we|you|they|he|she)\b)", "some things"),
-            (r"\banything\b(?!\s+(?:that|which)\b)", "this"),
+            (r"\b(about|at|do|fix|fixes|get) anything\b(?!\s+(?:that|which)\b)", r"\1 this"),
             (r"\b(?:this|my) (?:whole )?job\b", "this part of the job"),
         ]
     ),
@@ -181,9 +233,14 @@ REWRITES: dict[str, list[_Rule]] = {
             # "It's all my fault the report dragged on" keeps its clause: "It's partly my
             # fault that the report dragged on" ("partly down to me the report…" was not English).
             (
-                r"\b(it'?s |it is |it was )(?:all |entirely |totally )?my fault(?: that)?"
-                r"(?=\s+\w)",
+                r"\b(it'?s |it is |it was |is it )?(?:all |entirely |totally )?my fault(?: that)?"
+                r"(?=\s+(?:the|a|an|he|she|they|we|it|this|that|his|her|their|our|my|you)\b)",
                 r"\1partly my fault that",
+            ),
+            (
+                r"\bi'?m (?:just |so )?(?:stupid|useless|hopeless|rubbish|terrible|awful) "
+                r"(?:at|with) (?!this\b|my\b)",
+                "I struggled with ",
             ),
             (
                 r"\b(it'?s |it is |it was )?(?:all |entirely |totally )?(?<!partly )my fault\b",
