@@ -72,6 +72,8 @@ def test_negation_flips_a_cue_and_intensifiers_strengthen_it() -> None:
     assert _ratings("I fumbled every ticket, not just this one.")[1] >= 5
     # Denying an outside cause does not blame the agent instead.
     assert _ratings("It isn't that customers are awful; nobody briefed us.")[2] <= 4
+    # "None of that was my fault" is a denial, like "it wasn't my fault".
+    assert _ratings("None of that was my fault.")[2] <= 3
     plain = ExplanatoryScorer().score("I'm useless.").pervasive.score
     strong = ExplanatoryScorer().score("I'm completely useless.").pervasive.score
     assert strong >= plain > 0

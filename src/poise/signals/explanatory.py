@@ -85,6 +85,10 @@ _CLAUSES = re.compile(
 )
 _CONTRASTS = ("but ", "however", "though ", "although ")
 _WORD = re.compile(r"[a-z']+")
+# "None of that was my fault" denies the cue as "it wasn't my fault" does, from further away.
+_DENIED_BY_NONE = re.compile(
+    r"\b(?:none|no part|nothing) of (?:that|this|it|them) (?:was|is|were)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ def clauses(text: str) -> list[tuple[str, float]]:
 
 def _negated(before: str) -> str | None:
     """The negator right before a cue ("not", "don't"), skipping fillers like "really"."""
+    if _DENIED_BY_NONE.search(before):
+        return "none"
     tokens: list[str] = _WORD.findall(before)
     for token in reversed(tokens[-4:]):
         if token in NEGATORS:
