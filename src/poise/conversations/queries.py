@@ -57,10 +57,10 @@ class ConversationFilters:
         return query
 
     def tallied(self) -> bool:
-        """Whether the tallies can count this list: nothing narrows it but the channel, the
-        status, "mine" or "my team" (the order aside)."""
-        narrowing = (self.assignee_id, self.product, self.opened_from, self.opened_to)
-        return not any((*narrowing, self.signal))
+        """Whether the tallies can count this list: every filter but the product is a column
+        of their key (a UTC day, an assignee, the channel, the status) or one of their
+        counts (a signal)."""
+        return self.product is None
 
     def _apply_signal(self, query: Select[Any]) -> Select[Any]:
         if self.signal == "early_warning":
@@ -131,16 +131,39 @@ def list_conversations(
     return Page(list(session.scalars(query)), total, page, page_size)
 
 
+# The list's signal filters and the tally column (``tallies.FLAG_COLUMNS``) that counts each.
+TALLIED_SIGNALS = {
+    "early_warning": "early_warnings",
+    "escalating": "escalating",
+    "drifted": "drifted",
+    "abusive": "abusive",
+    "turnaround": "turnarounds",
+}
+
+
 def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
     """How many conversations the list holds: from the tallies when they can count it (a
     million conversations cost a few thousand tally rows), else from the rows."""
-    if filters.tallied():
-        keys = tallies.visible_keys(session, actor, filters.assigned)
-        counts = tallies.conversation_counts(
-            session, None, keys, channel=filters.channel, status=filters.status
-        )
+    if not filters.tallied():
+        return session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
+    keys = tallies.visible_keys(session, actor, filters.assigned)
+    if filters.assignee_id is not None:
+        wanted = filters.assignee_id
+        keys = [wanted] if keys is None else [k for k in keys if k == wanted]
+    start = None
+    if filters.opened_from is not None:
+        start = datetime.combine(filters.opened_from, time.min, tzinfo=UTC)
+    counts = tallies.conversation_counts(
+        session,
+        start,
+        keys,
+        channel=filters.channel,
+        status=filters.status,
+        last_day=filters.opened_to,
+    )
+    if filters.signal is None:
         return counts[0]
-    return session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
+    return counts[1 + tallies.FLAG_COLUMNS.index(TALLIED_SIGNALS[filters.signal])]
 
 
 def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:

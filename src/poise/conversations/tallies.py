@@ -13,7 +13,7 @@ The emotion mix counts whole UTC days, the window's first day included.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -59,9 +59,11 @@ def conversation_counts(
     keys: Keys,
     channel: str | None = None,
     status: str | None = None,
+    last_day: date | None = None,
 ) -> list[int]:
-    """Conversations opened from the midnight ``start`` (every day when None), then each flag
-    of ``FLAG_COLUMNS``; on one channel or with one status when given."""
+    """Conversations opened from the midnight ``start`` (every day when None) to the end of
+    ``last_day`` (every day after when None), then each flag of ``FLAG_COLUMNS``; on one
+    channel or with one status when given."""
     sums = [
         func.coalesce(func.sum(getattr(ConversationTally, name)), 0)
         for name in ("conversations", *FLAG_COLUMNS)
@@ -69,6 +71,8 @@ def conversation_counts(
     query = select(*sums)
     if start is not None:
         query = query.where(ConversationTally.day >= start.date())
+    if last_day is not None:
+        query = query.where(ConversationTally.day <= last_day)
     if channel is not None:
         query = query.where(ConversationTally.channel == channel)
     if status is not None:
