@@ -10,10 +10,11 @@ conversation, 90 days, ``import_speed.make_csv``), moves its dates so the last d
 (a version, an emotion; every 7th conversation flagged for early warning and every 50th left
 open), then times through HTTP, signed in as an admin and as an agent: the signals overview
 (``/signals`` and ``/signals?assignee=team``), the conversation list (first page, a middle
-page, a channel filter) and the list API. Each size has its own database (``--postgres``
-names a scratch database; one database per size is made beside it, its public schema wiped),
-and the sizes take turns request by request, so the ratio holds on a machine whose load
-changes during the run. Prints p50/p95 ms per size and the 1M ÷ 100k ratio of the p50s.
+page, one channel, one signal, the last 7 days) and the list API. Each size has its own
+database (``--postgres`` names a scratch database; one database per size is made beside it,
+its public schema wiped), and the sizes take turns request by request, so the ratio holds
+on a machine whose load changes during the run. Prints p50/p95 ms per size and the
+1M ÷ 100k ratio of the p50s.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -45,6 +46,8 @@ PAGES = {
     "list, first page": "/conversations",
     "list, middle page": "/conversations?page={middle}",
     "list, one channel": "/conversations?channel=chat",
+    "list, one signal": "/conversations?signal=early_warning",
+    "list, last 7 days": "/conversations?opened_from={week_ago}",
     "list API": "/api/v1/conversations",
 }
 
@@ -140,11 +143,12 @@ def time_pages(urls: dict[int, str], folder: Path, runs: int) -> dict[int, dict[
             sign_in(client, email)
             clients[(size, role)] = client
     times: dict[tuple[int, str], list[float]] = defaultdict(list)
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).date().isoformat()
     with stack:
         for run in range(runs + 1):  # the first round warms up
             for (size, role), client in clients.items():
                 for name, path in PAGES.items():
-                    path = path.format(middle=max(1, size // 10 // 50 // 2))
+                    path = path.format(middle=max(1, size // 10 // 50 // 2), week_ago=week_ago)
                     start = time.perf_counter()
                     response = client.get(path)
                     elapsed = (time.perf_counter() - start) * 1000
