@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, good_rating, make_user, sign_in
 from poise.auth.actions import create_api_token
+from poise.conversations.models import Conversation
+from poise.conversations.queries import ConversationFilters, filter_choices, list_conversations
 from poise.conversations.writer import write_conversations
 from poise.web.nav import COMING
 
@@ -130,3 +133,30 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/webhooks/messages" in spec["paths"]
     assert "/api/v1/conversations" in spec["paths"]
+
+
+def test_pages_in_turn_hold_every_conversation_once_in_the_lists_order(session: Session) -> None:
+    """Each page's ids are found before its rows are read; the pages still tile the list."""
+    agent = make_user(session, name="Ana Agent")
+    seed(session, agent.email)
+    for n, conv in enumerate(session.scalars(select(Conversation).order_by(Conversation.id))):
+        conv.escalation_risk = None if n % 4 == 0 else (n * 7 % 10) / 10
+    session.commit()
+    for sort in ("newest", "escalation"):
+        wanted = ConversationFilters(sort=sort)
+        pages = [
+            list_conversations(session, actor=agent, filters=wanted, page=n, page_size=7)
+            for n in range(1, 5)
+        ]
+        seen = [c.id for page in pages for c in page.items]
+        whole = list_conversations(session, actor=agent, filters=wanted, page_size=100)
+        assert seen == [c.id for c in whole.items][:28], sort
+        assert len(set(seen)) == 28
+
+
+def test_the_product_menu_offers_each_product_once_in_order(session: Session) -> None:
+    admin = make_user(session, role="admin")
+    products = ["Router X2", None, "Billing", "Router X2", "", "Billing", "Apps"]
+    write_conversations(session, "test", [conversation_record(product=p) for p in products])
+    session.commit()
+    assert filter_choices(session, admin).products == ["Apps", "Billing", "Router X2"]

@@ -60,7 +60,8 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
-        Index("ix_conversations_opened_at", "opened_at"),
+        # The list's order and what visibility reads: a page's ids come from the index alone.
+        Index("ix_conversations_opened_at_id", "opened_at", "id", "assignee_id"),
         Index("ix_conversations_channel_opened_at", "channel", "opened_at"),
         Index("ix_conversations_status_opened_at", "status", "opened_at"),
         Index("ix_conversations_assignee_id_opened_at", "assignee_id", "opened_at"),

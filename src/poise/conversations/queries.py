@@ -118,15 +118,19 @@ def list_conversations(
     """
     page = max(page, 1)
     total = _total(session, actor, filters)
-    query = (
-        filters.order(readable(select(Conversation), actor, filters))
-        .options(
-            selectinload(Conversation.assignee),
-            selectinload(Conversation.customer),
-            selectinload(Conversation.rating),
-        )
+    # The page's ids first, then only their rows: a deep page skips entries of the
+    # (opened_at, id, assignee_id) index instead of reading every row it skips.
+    ids = (
+        filters.order(readable(select(Conversation.id), actor, filters))
         .offset((page - 1) * page_size)
         .limit(page_size)
+    )
+    query = filters.order(
+        select(Conversation).where(Conversation.id.in_(ids.scalar_subquery()))
+    ).options(
+        selectinload(Conversation.assignee),
+        selectinload(Conversation.customer),
+        selectinload(Conversation.rating),
     )
     return Page(list(session.scalars(query)), total, page, page_size)
 
@@ -204,16 +208,27 @@ class FilterChoices:
 
 def filter_choices(session: Session, actor: User) -> FilterChoices:
     """Products seen and the people whose conversations ``actor`` may read."""
-    products = session.scalars(
-        select(Conversation.product)
-        .where(Conversation.product.is_not(None))
-        .group_by(Conversation.product)
-        .order_by(Conversation.product)
-    ).all()
+    products = _products(session)
     assignees = session.scalars(
         _people(select(User).where(User.role.in_(("agent", "lead"))), actor).order_by(User.name)
     ).all()
     return FilterChoices([p for p in products if p], list(assignees))
+
+
+def _products(session: Session) -> list[str]:
+    """Each product once, in order, by one seek per product down the product index (a loose
+    index scan): a GROUP BY read the whole index, ~13 ms at a million messages on every list
+    page, for a handful of names."""
+    later = Conversation.__table__.alias("later")
+    found = (
+        select(func.min(Conversation.product).label("product"))
+        .where(Conversation.product.is_not(None))
+        .cte("products", recursive=True)
+    )
+    following = select(func.min(later.c.product)).where(later.c.product > found.c.product)
+    found = found.union_all(select(following.scalar_subquery()).where(found.c.product.is_not(None)))
+    query = select(found.c.product).where(found.c.product.is_not(None)).order_by(found.c.product)
+    return list(session.scalars(query))
 
 
 def recent_imports(session: Session, *, limit: int = 10) -> list[ImportRun]:
