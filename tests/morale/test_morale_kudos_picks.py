@@ -118,6 +118,7 @@ def test_praise_precision_on_a_wide_hand_written_set() -> None:
         "Superb, the update wiped my saved cards.",  # a lone word of praise, then a problem
         "Thanks, I suppose.",  # faint praise
         "Your delivery fees are the lowest around!",  # the product, not the help
+        "It was delicious!",
     ],
 )
 def test_thankful_asks_sarcasm_and_faint_praise_are_not_praise(text: str) -> None:

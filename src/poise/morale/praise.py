@@ -171,6 +171,11 @@ NAME_RE = re.compile(r"[A-Z][a-z]+")
 PAST_RE = re.compile(
     r"\w+ed|went|got|had|made|took|kept|gave|found|rang|ran|sorted|was|is|has|did|knew|saw"
 )
+# Capitalised words that open a sentence and name no one: "It was delicious" credits no one.
+NOT_NAMES = frozenset(
+    "It This That These Those There Here Everything Something Nothing Anything All Which What "
+    "We They My Our Your Their Its The Today Yesterday Delivery Shipping Food Price".split()
+)
 CLAUSE_RE = re.compile(r",|\b(?:but|and|so|then)\b")
 NAME_BEFORE_RE = re.compile(
     r"^(?:to|from|with|by|thanks|thank|you|cheers|ty|thx|agent|mr|ms|mrs|dr|and)$", re.IGNORECASE
@@ -209,7 +214,12 @@ def names_someone(sentence: str) -> bool:
     words = [word.strip(".,!?;:\"'()") for word in sentence.split()]
     for clause in CLAUSE_RE.split(sentence):
         head = [word.strip(".,!?;:\"'()") for word in clause.split()[:2]]
-        if len(head) == 2 and NAME_RE.fullmatch(head[0]) and PAST_RE.fullmatch(head[1]):
+        if (
+            len(head) == 2
+            and NAME_RE.fullmatch(head[0])
+            and head[0] not in NOT_NAMES
+            and PAST_RE.fullmatch(head[1])
+        ):
             return True
     return any(
         NAME_RE.fullmatch(word) and NAME_BEFORE_RE.match(before) for before, word in pairwise(words)
