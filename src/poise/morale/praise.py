@@ -172,9 +172,9 @@ PAST_RE = re.compile(
     r"\w+ed|went|got|had|made|took|kept|gave|found|rang|ran|sorted|was|is|has|did|knew|saw"
 )
 # Capitalised words that open a sentence and name no one: "It was delicious" credits no one.
-NOT_NAMES = frozenset(
-    "It This That These Those There Here Everything Something Nothing Anything All Which What "
-    "We They My Our Your Their Its The Today Yesterday Delivery Shipping Food Price".split()
+NOT_NAME_RE = re.compile(
+    r"It|This|That|These|Those|There|Here|Everything|Something|Nothing|Anything|All|Which|"
+    r"What|We|They|My|Our|Your|Their|Its|The|Today|Yesterday|Delivery|Shipping|Food|Price"
 )
 CLAUSE_RE = re.compile(r",|\b(?:but|and|so|then)\b")
 NAME_BEFORE_RE = re.compile(
@@ -217,7 +217,7 @@ def names_someone(sentence: str) -> bool:
         if (
             len(head) == 2
             and NAME_RE.fullmatch(head[0])
-            and head[0] not in NOT_NAMES
+            and not NOT_NAME_RE.fullmatch(head[0])
             and PAST_RE.fullmatch(head[1])
         ):
             return True
