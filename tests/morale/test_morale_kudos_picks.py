@@ -119,6 +119,10 @@ def test_praise_precision_on_a_wide_hand_written_set() -> None:
         "Thanks, I suppose.",  # faint praise
         "Your delivery fees are the lowest around!",  # the product, not the help
         "It was delicious!",
+        "Thanks for checking, hopefully the engineer can sort it tomorrow.",  # still open
+        "Thanks, is there a branch near Leeds",  # a question without its "?"
+        "thank you, could someone ring me on Monday",
+        "No thank you, I will manage myself.",
     ],
 )
 def test_thankful_asks_sarcasm_and_faint_praise_are_not_praise(text: str) -> None:

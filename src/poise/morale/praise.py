@@ -83,8 +83,16 @@ QUESTION_START_RE = re.compile(
     r"do|does|did)\b(?!['’]t)(?!.*!\W*$)",  # "Is the best!" / "How kind of you!" exclaim, not ask
     re.IGNORECASE,
 )
+# A question after the thanks, without its "?": "thanks, do u have it in size 10". An
+# auxiliary before its subject opens a clause only in a question.
+INVERTED_QUESTION_RE = re.compile(
+    r"(?:^|,|\band\b)\s*(?:do|does|can|could|is|are|will|would|should)\s+"
+    r"(?:you|u|i|we|they|it|there|someone|anyone|somebody)\b(?!.*!\W*$)",
+    re.IGNORECASE,
+)
 REQUEST_RE = re.compile(
     r"\?|\b(?:any help|help me|please (?:help|advise|fix|let me know|check|sort)|i need|"
+    r"(?<!no )(?<!n't )need(?:s|ed)? (?:the|a|an|my|someone|you|it|this)|"
     r"i can(?:no|')t(?! (?:thank|believe|recommend|praise|say enough|fault))|i am unable|"
     r"i'm unable|unable to|is there (?:a|any) way|how (?:do|can|to)|still (?:waiting|not|no)|"
     r"not working|doesn't work|does not work|one more thing|(?:issue|problem|error)s? "
@@ -95,13 +103,16 @@ REQUEST_RE = re.compile(
     # you in advance", "send me the form", "I'd like to cancel", "I still don't understand".
     r"let (?:me|us) know|(?:waiting|wait) (?:for|on)|awaiting|in advance|"
     r"(?:send|tell|remind|email|text|show) (?:me|us)|i(?:'d| would) like|"
-    r"i want(?! to (?:thank|say|praise))|still (?:don'?t|do not|haven'?t|have not))\b",
+    r"i want(?! to (?:thank|say|praise))|still (?:don'?t|do not|haven'?t|have not)|"
+    # A hope for the fix is a problem still open: "I hope it gets fixed soon".
+    r"hop(?:e|ing)(?: that)? (?:it|this|that|they|the|my)|hopefully)\b",
     re.IGNORECASE,
 )
 # Faint or ironic praise is not praise: "Thanks, I guess.", "Best bank ever, said no one",
-# "Superb service!!! (not)".
+# "Superb service!!! (not)", and a polite refusal: "no thank you, I'll go elsewhere".
 HEDGE_RE = re.compile(
-    r"\b(?:i guess|i suppose|said no ?(?:one|body)|whatever|meh)\b|\(\s*not\s*\)",
+    r"\b(?:i guess|i suppose|no,? thanks?(?: you)?|said no ?(?:one|body)|whatever|meh)\b|"
+    r"\(\s*not\s*\)",
     re.IGNORECASE,
 )
 OPENING_RE = re.compile(
@@ -146,6 +157,21 @@ THANKS_RE = re.compile(
     r"grazie|obrigad[oa]|danke)\b",
     re.IGNORECASE,
 )
+# Praise of a person or of the help in so many words: "Super agent!!", "the rep was
+# outstanding". The feeling model often rates such short exclamations neutral; this phrase
+# stands in for thanks (the checks for sarcasm and open problems still apply).
+PRAISE_WORDS = (
+    r"(?:great|excellent|super|brilliant|amazing|awesome|fantastic|outstanding|lovely|helpful|"
+    r"kind|patient|friendly|wonderful|fab|superb|top notch|first class|professional|polite|"
+    r"knowledgeable|best|nicest|incredible|exceptional)"
+)
+HELPERS = r"(?:agent|team|support|service|help|person|lady|guy|staff|rep|crew|operator|tech)"
+PRAISED_HELP_RE = re.compile(
+    rf"\b{PRAISE_WORDS} (?:\w+ )?{HELPERS}\b|"
+    rf"\b(?:{HELPERS}|she|he|you|they)(?:'re| (?:was|were|is|are|has been|have been)) "
+    rf"(?:(?:so|very|really|super|truly|just) )?{PRAISE_WORDS}\b",
+    re.IGNORECASE,
+)
 OPEN_RE = re.compile(r"\b(?:not|no longer|still|yet|nothing|nobody|never)\b|n't\b", re.IGNORECASE)
 CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?…,;:])\s+|\s+[-–—]\s+|\n+")
 # Praise has someone to praise: it thanks, or speaks to or of the people and their help.
@@ -181,8 +207,11 @@ NAME_BEFORE_RE = re.compile(
     r"^(?:to|from|with|by|thanks|thank|you|cheers|ty|thx|agent|mr|ms|mrs|dr|and)$", re.IGNORECASE
 )
 PRAISE_MAX_COMPLAINT = 0.5
-PRAISE_MIN_POSITIVE = 0.5  # the feeling model's P(positive) for the whole comment ...
-PRAISE_MIN_THANKS = 0.35  # ... or a calm, specific thank-you it rates just below that
+# The feeling model's P(positive) for a comment that neither thanks nor praises the help in
+# words. One that does needs no minimum: the model rates "tysm for fixing my account!!!" or
+# "Super agent!!" neutral, and the checks for asks, hedges, sarcasm and open problems (and
+# P(negative), complaint) still apply.
+PRAISE_MIN_POSITIVE = 0.5
 PROBLEM_MIN_COMPLAINT = 0.5  # a sentence reporting a problem ...
 PROBLEM_MAX_POSITIVE = 0.5  # ... that is not itself praise ("reps were wonderful" is)
 CONTRAST_MAX_COMPLAINT = 0.4  # what follows a "but" may not report a problem at all
@@ -199,7 +228,9 @@ def sentences(text: str) -> list[str]:
 def is_request(text: str) -> bool:
     """A question, a request for help or a problem report in the customer's words."""
     return any(
-        REQUEST_RE.search(sentence) or QUESTION_START_RE.search(sentence)
+        REQUEST_RE.search(sentence)
+        or QUESTION_START_RE.search(sentence)
+        or INVERTED_QUESTION_RE.search(sentence)
         for sentence in sentences(text) or [text]
     )
 
@@ -241,13 +272,14 @@ def is_praise(text: str) -> bool:
 
     The comment must credit someone (thanks, "you", the team, a name), ask for nothing, hedge
     nothing, and no sentence may report an open problem. Then its feeling, read once the
-    clauses that tell a solved problem are set aside, must be positive (P(positive) >= 0.5,
-    or 0.35 with thanks; P(negative) < 0.3; complaint < 0.5 unless P(positive) >= 0.5).
+    clauses that tell a solved problem are set aside, must be calm (P(negative) < 0.3;
+    complaint < 0.5 unless P(positive) >= 0.5) and warm: it thanks or praises the help in
+    words, or P(positive) >= 0.5.
     Green robots come with thanks-and-a-request messages ("Thanks! Any update on my
     refund?"), mixed ones ("Love you guys, but a bit pricey") and sarcasm ("thanks for the
     modem that doesn't work"): the whole-message feeling misses them, its sentences do not.
     A comment that is all solved problems and thanks ("Ines went above and beyond to get my
-    parcel rerouted") is praise when it thanks or praises in words (``is_gratitude``).
+    parcel rerouted") is praise when it thanks or praises in words.
     """
     parts = sentences(text)
     if (
@@ -260,14 +292,18 @@ def is_praise(text: str) -> bool:
     scorer = get_scorer("negativity")
     if any(_reports_problem(scorer, part) for part in parts):
         return False
-    gratitude = is_gratitude(text) or THANKS_RE.search(text) is not None
+    gratitude = (
+        is_gratitude(text)
+        or THANKS_RE.search(text) is not None
+        or PRAISED_HELP_RE.search(text) is not None
+    )
     feeling = feeling_text(text)
     if not feeling:
         return gratitude
     whole = scorer.score(feeling)
     return (
         whole.score < PRAISE_MAX_NEGATIVITY
-        and whole.positive >= (PRAISE_MIN_THANKS if gratitude else PRAISE_MIN_POSITIVE)
+        and (gratitude or whole.positive >= PRAISE_MIN_POSITIVE)
         and (whole.complaint < PRAISE_MAX_COMPLAINT or whole.positive >= PRAISE_MIN_POSITIVE)
     )
 
