@@ -98,11 +98,11 @@ def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Ses
 
 
 def test_praise_precision_on_a_wide_hand_written_set() -> None:
-    """260 rated comments across industries and registers, every one with a good rating:
+    """300 rated comments across industries and registers, every one with a good rating:
     thankful requests, mixed messages, sarcasm, product praise, neutral and unrelated remarks
     must stay off the board while most praise reaches it."""
     rows = [json.loads(line) for line in WIDE.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 260 and all(row["rating"] == "good" for row in rows)
+    assert len(rows) == 300 and all(row["rating"] == "good" for row in rows)
     kept = [row for row in rows if is_praise(row["text"])]
     precision = sum(row["praise"] for row in kept) / len(kept)
     recall = sum(row["praise"] for row in kept) / sum(row["praise"] for row in rows)
