@@ -123,6 +123,8 @@ def test_praise_precision_on_a_wide_hand_written_set() -> None:
         "Thanks, is there a branch near Leeds",  # a question without its "?"
         "thank you, could someone ring me on Monday",
         "No thank you, I will manage myself.",
+        "Lovely woman, but she never fixed the login.",  # a fix that did not happen
+        "Thanks for calling back after three weeks.",  # thanks for a wait
     ],
 )
 def test_thankful_asks_sarcasm_and_faint_praise_are_not_praise(text: str) -> None:
@@ -136,6 +138,7 @@ def test_thankful_asks_sarcasm_and_faint_praise_are_not_praise(text: str) -> Non
         "Great team, the outage was gone within the hour.",  # a problem told as solved
         "Thank you for your patience with my late rent.",  # thanks for a quality
         "tysm for sorting my refund!!",
+        "Keiko was superb, had the new line live by lunchtime",  # praise by name, no thanks
     ],
 )
 def test_praise_that_tells_the_solved_problem_is_praise(text: str) -> None:

@@ -135,11 +135,24 @@ CONTRAST_RE = re.compile(
 # a quality ("your patience with my late payment", "being so understanding") is praise, however
 # the feeling model reads the trouble it was shown in.
 THANKS_FOR_RE = re.compile(
-    r"\b(?:thanks|thank (?:you|u)|thx|ty)(?: (?:so|very) much| a lot)? for "
+    r"\b(?:thanks|thank (?:you|u)|thx|ty|cheers|appreciate it)(?: (?:so|very) much| a lot)? for "
     r"(?!(?:all )?your\b|being\b)([^,.!?;]+)",
     re.IGNORECASE,
 )
 SARCASM_MIN_NEGATIVITY = 0.5
+# ... or for a wait: "thanks for replying after 9 days", "cheers for the 45 minute hold music".
+WAIT_RE = re.compile(
+    r"\b(?:on hold|hold music|queue|after (?:\d+|a|an|two|three|several) "
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?))\b",
+    re.IGNORECASE,
+)
+# A fix that did not happen is an open problem, whatever the tone: "didn't solve anything",
+# "not fixed yet", "no solution".
+UNSOLVED_RE = re.compile(
+    r"(?:n't|\bnot|\bnever)\s+(?:\w+\s+)?(?:solv|fix|sort|resolv|work|arriv|answer|repl|respond)\w*|"
+    r"\bno (?:solution|fix|answer|reply|response|refund)\b",
+    re.IGNORECASE,
+)
 # A problem told as solved: the feeling model reads "Sofia fixed my booking" or "the app syncs
 # again" as a problem report, so such a clause is set aside when judging the feeling, unless
 # something in it is still open ("not fixed", "still gone", "nothing works").
@@ -153,7 +166,7 @@ SOLVED_RE = re.compile(
 )
 # Thanks in any register or language, beyond ``GRATITUDE_RE``: "tysm", "props to", "hats off".
 THANKS_RE = re.compile(
-    r"\b(?:tysm|thank u|props|shout ?outs? to|hats off|credit to|respect to|merci|gracias|"
+    r"\b(?:tysm|thank u|cheers|props|shout ?outs? to|hats off|credit to|respect to|merci|gracias|"
     r"grazie|obrigad[oa]|danke)\b",
     re.IGNORECASE,
 )
@@ -165,12 +178,20 @@ PRAISE_WORDS = (
     r"kind|patient|friendly|wonderful|fab|superb|top notch|first class|professional|polite|"
     r"knowledgeable|best|nicest|incredible|exceptional)"
 )
-HELPERS = r"(?:agent|team|support|service|help|person|lady|guy|staff|rep|crew|operator|tech)"
+HELPERS = (
+    r"(?:agent|team|support|service|help|person|lady|guy|man|woman|staff|rep|crew|operator|"
+    r"tech|engineer|colleague|advis[oe]r)"
+)
 PRAISED_HELP_RE = re.compile(
     rf"\b{PRAISE_WORDS} (?:\w+ )?{HELPERS}\b|"
     rf"\b(?:{HELPERS}|she|he|you|they)(?:'re| (?:was|were|is|are|has been|have been)) "
     rf"(?:(?:so|very|really|super|truly|just) )?{PRAISE_WORDS}\b",
     re.IGNORECASE,
+)
+# ... or of someone by name: "Rosa was fab" (case-sensitive, so the name is a name).
+NAMED_PRAISE_RE = re.compile(
+    rf"\b[A-Z][a-z]+ (?:was|is|has been) (?:(?:so|very|really|just|absolutely) )?"
+    rf"(?i:{PRAISE_WORDS})\b"
 )
 OPEN_RE = re.compile(r"\b(?:not|no longer|still|yet|nothing|nobody|never)\b|n't\b", re.IGNORECASE)
 CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?…,;:])\s+|\s+[-–—]\s+|\n+")
@@ -183,7 +204,8 @@ TARGET_RE = re.compile(
     r"tysm|grateful|appreciat\w*|kudos|cheers|props|shout ?outs?|hats off|credit to|"
     r"respect to|merci|gracias|grazie|obrigad[oa]|danke|"
     r"you|you're|youre|u|y'?all|guys|folks|he|she|him|her|his|"
-    r"staff|team|crew|agent|rep|representative|person|lady|guy|operator|technician|tech|"
+    r"staff|team|crew|agent|rep|representative|person|lady|guy|man|woman|gentleman|colleague|"
+    r"operator|technician|tech|engineer|advis[oe]r|consultant|"
     r"nurse|pharmacist|pilot|attendants?|service|support|assistance|help\w*|"
     r"job|work|legend|stars?|hero|angel|lifesaver)\b",
     re.IGNORECASE,
@@ -296,6 +318,7 @@ def is_praise(text: str) -> bool:
         is_gratitude(text)
         or THANKS_RE.search(text) is not None
         or PRAISED_HELP_RE.search(text) is not None
+        or NAMED_PRAISE_RE.search(text) is not None
     )
     feeling = feeling_text(text)
     if not feeling:
@@ -331,8 +354,13 @@ def _reports_problem(scorer: NegativityScorer, sentence: str) -> bool:
     # to the company that feels negative and reports a problem sinks the comment. (Only parts
     # said to "you": the feeling model reads a narrated fix, "explained every step and
     # called back", as a problem too.)
+    if UNSOLVED_RE.search(sentence):
+        return True
     thanked_for = THANKS_FOR_RE.search(sentence)
-    if thanked_for and scorer.score(thanked_for.group(1)).score >= SARCASM_MIN_NEGATIVITY:
+    if thanked_for and (
+        WAIT_RE.search(thanked_for.group(1))
+        or scorer.score(thanked_for.group(1)).score >= SARCASM_MIN_NEGATIVITY
+    ):
         return True
     parts = [sentence, *(c for c in sentence.split(",") if len(c.split()) >= MIN_CLAUSE_WORDS)]
     if any(
