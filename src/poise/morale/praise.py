@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
@@ -82,14 +83,36 @@ QUESTION_START_RE = re.compile(
     r"do|does|did)\b(?!['’]t)(?!.*!\W*$)",  # "Is the best!" / "How kind of you!" exclaim, not ask
     re.IGNORECASE,
 )
+# A question after the thanks, without its "?": "thanks, do u have it in size 10". An
+# auxiliary before its subject opens a clause only in a question.
+INVERTED_QUESTION_RE = re.compile(
+    r"(?:^|,|\band\b)\s*(?:do|does|can|could|is|are|will|would|should)\s+"
+    r"(?:you|u|i|we|they|it|there|someone|anyone|somebody)\b(?!.*!\W*$)",
+    re.IGNORECASE,
+)
 REQUEST_RE = re.compile(
     r"\?|\b(?:any help|help me|please (?:help|advise|fix|let me know|check|sort)|i need|"
+    r"(?<!no )(?<!n't )need(?:s|ed)? (?:the|a|an|my|someone|you|it|this)|"
     r"i can(?:no|')t(?! (?:thank|believe|recommend|praise|say enough|fault))|i am unable|"
     r"i'm unable|unable to|is there (?:a|any) way|how (?:do|can|to)|still (?:waiting|not|no)|"
     r"not working|doesn't work|does not work|one more thing|(?:issue|problem|error)s? "
     r"(?:remains|persists|is back)|still (?:shows|has|is|isn't|doesn't|can't)|"
     r"(?:i'?m |am )?wondering (?:if|whether)|(?<!no )need to|"
-    r"please(?! (?:thank|pass|tell|give|let \w+ know))|pl[sz])\b",
+    r"please(?! (?:thank|pass|tell|give|let \w+ know))|pl[sz]|"
+    # Asks without a question mark: "let me know when ...", "waiting for your email", "thank
+    # you in advance", "send me the form", "I'd like to cancel", "I still don't understand".
+    r"let (?:me|us) know|(?:waiting|wait) (?:for|on)|awaiting|in advance|"
+    r"(?:send|tell|remind|email|text|show) (?:me|us)|i(?:'d| would) like|"
+    r"i want(?! to (?:thank|say|praise))|still (?:don'?t|do not|haven'?t|have not)|"
+    # A hope for the fix is a problem still open: "I hope it gets fixed soon".
+    r"hop(?:e|ing)(?: that)? (?:it|this|that|they|the|my)|hopefully)\b",
+    re.IGNORECASE,
+)
+# Faint or ironic praise is not praise: "Thanks, I guess.", "Best bank ever, said no one",
+# "Superb service!!! (not)", and a polite refusal: "no thank you, I'll go elsewhere".
+HEDGE_RE = re.compile(
+    r"\b(?:i guess|i suppose|no,? thanks?(?: you)?|said no ?(?:one|body)|whatever|meh)\b|"
+    r"\(\s*not\s*\)",
     re.IGNORECASE,
 )
 OPENING_RE = re.compile(
@@ -98,25 +121,119 @@ OPENING_RE = re.compile(
 )
 SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\.{2,}\s*|\s*[;\n]\s*")
 # "Great job, but they are a bit pricey": what follows a "but" is the point of the message.
-CONTRAST_RE = re.compile(r"\b(?:but|however|though|although|except)\b", re.IGNORECASE)
-# Praise has someone to praise: it thanks, or speaks to or of the people and their work.
+# Sarcasm turns the same way after a lone word of praise or a "love how": "Oh fantastic, my
+# flight got cancelled AGAIN", "Love how you transfer me to five departments".
+CONTRAST_RE = re.compile(
+    r"\b(?:but|however|though|although|except|unfortunately|sadly|shame)\b|"
+    r"^\W*(?:(?:oh|wow|yeah|well|just)\W+)?(?:great|fantastic|brilliant|amazing|perfect|"
+    r"lovely|nice|wonderful|super|awesome|excellent|superb|cool)\s*,|"
+    r"\b(?:love|amazing|great|nice|funny|interesting|brilliant)\s+how\b",
+    re.IGNORECASE,
+)
+# What a customer thanks for: "thanks for keeping me on hold all afternoon" thanks for an
+# act that hurt, which is sarcasm; "thanks for fixing my account" thanks for a fix. Thanks for
+# a quality ("your patience with my late payment", "being so understanding") is praise, however
+# the feeling model reads the trouble it was shown in.
+THANKS_FOR_RE = re.compile(
+    r"\b(?:thanks|thank (?:you|u)|thx|ty|cheers|appreciate it)(?: (?:so|very) much| a lot)? for "
+    r"(?!(?:all )?your\b|being\b)([^,.!?;]+)",
+    re.IGNORECASE,
+)
+SARCASM_MIN_NEGATIVITY = 0.5
+# ... or for a wait: "thanks for replying after 9 days", "cheers for the 45 minute hold music".
+WAIT_RE = re.compile(
+    r"\b(?:on hold|hold music|queue|after (?:\d+|a|an|two|three|several) "
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?))\b",
+    re.IGNORECASE,
+)
+# A fix that did not happen is an open problem, whatever the tone: "didn't solve anything",
+# "not fixed yet", "no solution".
+UNSOLVED_RE = re.compile(
+    r"(?:n't|\bnot|\bnever)\s+(?:\w+\s+)?(?:solv|fix|sort|resolv|work|arriv|answer|repl|respond)\w*|"
+    r"\bno (?:solution|fix|answer|reply|response|refund)\b",
+    re.IGNORECASE,
+)
+# A problem told as solved: the feeling model reads "Sofia fixed my booking" or "the app syncs
+# again" as a problem report, so such a clause is set aside when judging the feeling, unless
+# something in it is still open ("not fixed", "still gone", "nothing works").
+SOLVED_RE = re.compile(
+    r"\b(?:fixed|sorted|solved|resolved|working|works|worked|syncs|gone|refunded|restored|"
+    r"recovered|unlocked|rerouted|rebooked|waived|cleared|replaced|reset|arrived|"
+    r"fixing|sorting|solving|resolving|refunding|replacing|"
+    r"went through|back (?:up|on|online|to normal)|got (?:it|them|everything|my \w+) back|"
+    r"(?:in|into) my account)\b",
+    re.IGNORECASE,
+)
+# Thanks in any register or language, beyond ``GRATITUDE_RE``: "tysm", "props to", "hats off".
+THANKS_RE = re.compile(
+    r"\b(?:tysm|thank u|cheers|props|shout ?outs? to|hats off|credit to|respect to|merci|gracias|"
+    r"grazie|obrigad[oa]|danke)\b",
+    re.IGNORECASE,
+)
+# Praise of a person or of the help in so many words: "Super agent!!", "the rep was
+# outstanding". The feeling model often rates such short exclamations neutral; this phrase
+# stands in for thanks (the checks for sarcasm and open problems still apply).
+PRAISE_WORDS = (
+    r"(?:great|excellent|super|brilliant|amazing|awesome|fantastic|outstanding|lovely|helpful|"
+    r"kind|patient|friendly|wonderful|fab|superb|top notch|first class|professional|polite|"
+    r"knowledgeable|best|nicest|incredible|exceptional)"
+)
+HELPERS = (
+    r"(?:agent|team|support|service|help|person|lady|guy|man|woman|staff|rep|crew|operator|"
+    r"tech|engineer|colleague|advis[oe]r)"
+)
+PRAISED_HELP_RE = re.compile(
+    rf"\b{PRAISE_WORDS} (?:\w+ )?{HELPERS}\b|"
+    rf"\b(?:{HELPERS}|she|he|you|they)(?:'re| (?:was|were|is|are|has been|have been)) "
+    rf"(?:(?:so|very|really|super|truly|just) )?{PRAISE_WORDS}\b",
+    re.IGNORECASE,
+)
+# ... or of someone by name: "Rosa was fab" (case-sensitive, so the name is a name).
+NAMED_PRAISE_RE = re.compile(
+    rf"\b[A-Z][a-z]+ (?:was|is|has been) (?:(?:so|very|really|just|absolutely) )?"
+    rf"(?i:{PRAISE_WORDS})\b"
+)
+OPEN_RE = re.compile(r"\b(?:not|no longer|still|yet|nothing|nobody|never)\b|n't\b", re.IGNORECASE)
+CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?…,;:])\s+|\s+[-–—]\s+|\n+")
+# Praise has someone to praise: it thanks, or speaks to or of the people and their help.
 # "Haha, that will be a great day!" is cheerful and praises no one. "Thanks to our new
-# mods" is "because of", not thanks.
+# mods" is "because of", not thanks. "Your" alone credits no one: "your prices", "your new
+# app" praise the product; "your team", "your help" are credited by the noun.
 TARGET_RE = re.compile(
     r"\b(?:thanks? to (?!(?:our|my|the|a|an|this|that|these|its)\b)|thank(?!s? to)\w*|thx|ty|"
-    r"grateful|appreciat\w*|kudos|cheers|you|your|yours|you're|youre|u|ur|y'?all|guys|folks|"
-    r"he|she|him|her|his|staff|team|crew|agent|rep|pilot|attendants?|service|support|help\w*|"
+    r"tysm|grateful|appreciat\w*|kudos|cheers|props|shout ?outs?|hats off|credit to|"
+    r"respect to|merci|gracias|grazie|obrigad[oa]|danke|"
+    r"you|you're|youre|u|y'?all|guys|folks|he|she|him|her|his|"
+    r"staff|team|crew|agent|rep|representative|person|lady|guy|man|woman|gentleman|colleague|"
+    r"operator|technician|tech|engineer|advis[oe]r|consultant|"
+    r"nurse|pharmacist|pilot|attendants?|service|support|assistance|help\w*|"
     r"job|work|legend|stars?|hero|angel|lifesaver)\b",
     re.IGNORECASE,
 )
 SECOND_PERSON_RE = re.compile(r"\b(?:you|your|you're|youre|u|ur|y'?all)\b", re.IGNORECASE)
-# Or names someone: a capitalised word inside a sentence ("Cheers Dave"), or one that opens
-# it as the subject of a past action ("Sam fixed it", "Ines went above and beyond").
+# Or names someone: a capitalised word that opens a sentence as the subject of what they did
+# ("Sam fixed it", "Fatima was a star"), or one thanked, credited or met ("Cheers Dave",
+# "credit to Priyanka", "a chat with Ola"). A capitalised word elsewhere is as often a place
+# or a brand ("The weather in Lisbon").
 NAME_RE = re.compile(r"[A-Z][a-z]+")
-PAST_RE = re.compile(r"\w+ed|went|got|had|made|took|kept|gave|found|rang|ran|sorted")
+PAST_RE = re.compile(
+    r"\w+ed|went|got|had|made|took|kept|gave|found|rang|ran|sorted|was|is|has|did|knew|saw"
+)
+# Capitalised words that open a sentence and name no one: "It was delicious" credits no one.
+NOT_NAME_RE = re.compile(
+    r"It|This|That|These|Those|There|Here|Everything|Something|Nothing|Anything|All|Which|"
+    r"What|We|They|My|Our|Your|Their|Its|The|Today|Yesterday|Delivery|Shipping|Food|Price"
+)
+CLAUSE_RE = re.compile(r",|\b(?:but|and|so|then)\b")
+NAME_BEFORE_RE = re.compile(
+    r"^(?:to|from|with|by|thanks|thank|you|cheers|ty|thx|agent|mr|ms|mrs|dr|and)$", re.IGNORECASE
+)
 PRAISE_MAX_COMPLAINT = 0.5
-PRAISE_MIN_POSITIVE = 0.5  # the feeling model's P(positive) for the whole comment ...
-PRAISE_MIN_THANKS = 0.35  # ... or a calm, specific thank-you it rates just below that
+# The feeling model's P(positive) for a comment that neither thanks nor praises the help in
+# words. One that does needs no minimum: the model rates "tysm for fixing my account!!!" or
+# "Super agent!!" neutral, and the checks for asks, hedges, sarcasm and open problems (and
+# P(negative), complaint) still apply.
+PRAISE_MIN_POSITIVE = 0.5
 PROBLEM_MIN_COMPLAINT = 0.5  # a sentence reporting a problem ...
 PROBLEM_MAX_POSITIVE = 0.5  # ... that is not itself praise ("reps were wonderful" is)
 CONTRAST_MAX_COMPLAINT = 0.4  # what follows a "but" may not report a problem at all
@@ -133,7 +250,9 @@ def sentences(text: str) -> list[str]:
 def is_request(text: str) -> bool:
     """A question, a request for help or a problem report in the customer's words."""
     return any(
-        REQUEST_RE.search(sentence) or QUESTION_START_RE.search(sentence)
+        REQUEST_RE.search(sentence)
+        or QUESTION_START_RE.search(sentence)
+        or INVERTED_QUESTION_RE.search(sentence)
         for sentence in sentences(text) or [text]
     )
 
@@ -146,33 +265,70 @@ def credits_someone(sentence: str) -> bool:
 def names_someone(sentence: str) -> bool:
     """Whether a sentence names a person: "Cheers Dave", "Sam fixed it"."""
     words = [word.strip(".,!?;:\"'()") for word in sentence.split()]
-    if len(words) > 1 and NAME_RE.fullmatch(words[0]) and PAST_RE.fullmatch(words[1]):
-        return True
-    return any(NAME_RE.fullmatch(word) and word != "I" for word in words[1:])
+    for clause in CLAUSE_RE.split(sentence):
+        head = [word.strip(".,!?;:\"'()") for word in clause.split()[:2]]
+        if (
+            len(head) == 2
+            and NAME_RE.fullmatch(head[0])
+            and not NOT_NAME_RE.fullmatch(head[0])
+            and PAST_RE.fullmatch(head[1])
+        ):
+            return True
+    return any(
+        NAME_RE.fullmatch(word) and NAME_BEFORE_RE.match(before) for before, word in pairwise(words)
+    )
+
+
+def told_as_solved(clause: str) -> bool:
+    """Whether a clause tells a problem that is now solved ("the issue was gone in minutes")."""
+    return bool(SOLVED_RE.search(clause)) and not OPEN_RE.search(clause)
+
+
+def feeling_text(text: str) -> str:
+    """The comment without the clauses that tell a solved problem: what the feeling is read on."""
+    return " ".join(c for c in CLAUSE_SPLIT_RE.split(text) if not told_as_solved(c)).strip()
 
 
 def is_praise(text: str) -> bool:
     """Praise a kudos round may propose.
 
-    The whole comment must feel positive (P(positive) >= 0.5, or 0.35 with thanks; P(negative)
-    < 0.3), report no
-    problem and credit someone; then no sentence may ask for anything or report an open
-    problem. Green robots come with thanks-and-a-request messages ("Thanks! Any update on my
+    The comment must credit someone (thanks, "you", the team, a name), ask for nothing, hedge
+    nothing, and no sentence may report an open problem. Then its feeling, read once the
+    clauses that tell a solved problem are set aside, must be calm (P(negative) < 0.3;
+    complaint < 0.5 unless P(positive) >= 0.5) and warm: it thanks or praises the help in
+    words, or P(positive) >= 0.5.
+    Green robots come with thanks-and-a-request messages ("Thanks! Any update on my
     refund?"), mixed ones ("Love you guys, but a bit pricey") and sarcasm ("thanks for the
     modem that doesn't work"): the whole-message feeling misses them, its sentences do not.
+    A comment that is all solved problems and thanks ("Ines went above and beyond to get my
+    parcel rerouted") is praise when it thanks or praises in words.
     """
     parts = sentences(text)
-    if not parts or is_request(text) or not any(credits_someone(part) for part in parts):
-        return False
-    scorer = get_scorer("negativity")
-    whole = scorer.score(text)
     if (
-        whole.complaint >= PRAISE_MAX_COMPLAINT
-        or whole.score >= PRAISE_MAX_NEGATIVITY
-        or whole.positive < (PRAISE_MIN_THANKS if is_gratitude(text) else PRAISE_MIN_POSITIVE)
+        not parts
+        or is_request(text)
+        or HEDGE_RE.search(text)
+        or not any(credits_someone(part) for part in parts)
     ):
         return False
-    return not any(_reports_problem(scorer, part) for part in parts)
+    scorer = get_scorer("negativity")
+    if any(_reports_problem(scorer, part) for part in parts):
+        return False
+    gratitude = (
+        is_gratitude(text)
+        or THANKS_RE.search(text) is not None
+        or PRAISED_HELP_RE.search(text) is not None
+        or NAMED_PRAISE_RE.search(text) is not None
+    )
+    feeling = feeling_text(text)
+    if not feeling:
+        return gratitude
+    whole = scorer.score(feeling)
+    return (
+        whole.score < PRAISE_MAX_NEGATIVITY
+        and (gratitude or whole.positive >= PRAISE_MIN_POSITIVE)
+        and (whole.complaint < PRAISE_MAX_COMPLAINT or whole.positive >= PRAISE_MIN_POSITIVE)
+    )
 
 
 def _reports_problem(scorer: NegativityScorer, sentence: str) -> bool:
@@ -189,6 +345,7 @@ def _reports_problem(scorer: NegativityScorer, sentence: str) -> bool:
     if (
         len(turn) == 2
         and len(turn[1].split()) >= MIN_SENTENCE_WORDS
+        and not told_as_solved(turn[1])
         and scorer.score(turn[1]).complaint >= CONTRAST_MAX_COMPLAINT
     ):
         return True
@@ -197,10 +354,33 @@ def _reports_problem(scorer: NegativityScorer, sentence: str) -> bool:
     # to the company that feels negative and reports a problem sinks the comment. (Only parts
     # said to "you": the feeling model reads a narrated fix, "explained every step and
     # called back", as a problem too.)
-    parts = [sentence, *(c for c in sentence.split(",") if len(c.split()) >= MIN_CLAUSE_WORDS)]
-    if any(SECOND_PERSON_RE.search(p) and _open_problem(scorer.score(p)) for p in parts):
+    if UNSOLVED_RE.search(sentence):
         return True
-    if credits_someone(sentence):
+    thanked_for = THANKS_FOR_RE.search(sentence)
+    if thanked_for and (
+        WAIT_RE.search(thanked_for.group(1))
+        or scorer.score(thanked_for.group(1)).score >= SARCASM_MIN_NEGATIVITY
+    ):
+        return True
+    parts = [sentence, *(c for c in sentence.split(",") if len(c.split()) >= MIN_CLAUSE_WORDS)]
+    if any(
+        SECOND_PERSON_RE.search(p) and not told_as_solved(p) and _open_problem(scorer.score(p))
+        for p in parts
+    ):
+        return True
+    # A clause with its own subject that credits no one and feels negative is an open problem
+    # even in a sentence that credits someone: "The rep was great, the company policy is
+    # terrible". A clause that opens on a past verb goes on telling what the credited person
+    # did ("..., explained every step and called back"), which the feeling model misreads.
+    if any(
+        not credits_someone(c)
+        and not told_as_solved(c)
+        and not PAST_RE.fullmatch(c.split()[0].lower())
+        and scorer.score(c).negative
+        for c in parts[1:]
+    ):
+        return True
+    if credits_someone(sentence) or told_as_solved(sentence):
         return False
     result = scorer.score(sentence)
     return result.negative or (
