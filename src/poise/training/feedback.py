@@ -347,14 +347,18 @@ def label_reply(
     """
     original = normalise(reply)
     text = _neutralised(original)
+    found = {label: _phrases(label, text, original) for label in LABELS}
     scores = None
     if model:
+        import numpy as np
+
         from poise.training.feedback_model import score_reply
 
-        scores = score_reply(reply, heads, skip=_negated_for_model)
+        hits = np.array([float(bool(found[label])) for label in LABELS])
+        scores = score_reply(reply, heads, skip=_negated_for_model, rules=hits)
     verdicts: dict[str, LabelVerdict] = {}
     for label in LABELS:  # the good moves first: whether there is one sets the bar for the rest
-        phrases = _phrases(label, text, original)
+        phrases = found[label]
         if not phrases and scores is not None:
             score = scores[label]
             alone = label in NEGATIVE and not any(verdicts[g].present for g in POSITIVE)

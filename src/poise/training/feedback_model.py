@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,12 +61,68 @@ def units(reply: str) -> list[str]:
     return sentences(reply) or [reply.strip() or " "]
 
 
+def whole(pieces: list[str]) -> str:
+    """The reply as the reply layer reads it: its sentences joined, without handles or links."""
+    return " ".join(pieces)
+
+
+def _sigmoid(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)), np.float64)
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(q / (1 - q)), np.float64)
+
+
+def reply_features(
+    best: npt.NDArray[np.float64], whole: npt.NDArray[np.float64], rules: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """(n, 18) what the reply layer weighs: every label's best sentence and whole-reply score
+    (as logits) and every label's rule verdict (0 or 1)."""
+    return np.hstack([_logit(best), _logit(whole), np.asarray(rules, np.float64)])
+
+
+@dataclass(frozen=True)
+class ReplyLayer:
+    """A head per label over the whole reply's embedding, and a logistic layer per label over
+    :func:`reply_features`.
+
+    Why: blame and brush-offs are often what the reply does as a whole ("Our records show one
+    charge." to "You charged me twice!"), not one sentence's words, and a label is read best
+    beside the others: a policy line with no apology, fix or next step is the brush-off; the
+    same line after "I've refunded it" is information. Chosen by leaving authored reply files
+    out in turn (docs/training.md).
+    """
+
+    weights: npt.NDArray[np.float64]  # (6, 384)
+    bias: npt.NDArray[np.float64]  # (6,)
+    stack_weights: npt.NDArray[np.float64]  # (6, 18)
+    stack_bias: npt.NDArray[np.float64]  # (6,)
+
+    def whole_probabilities(self, x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        """(n, 6) the whole-reply heads' probabilities for (n, 384) reply embeddings."""
+        return _sigmoid(np.asarray(x, np.float64) @ self.weights.T.astype(np.float64) + self.bias)
+
+    def probabilities(
+        self,
+        best: npt.NDArray[np.float64],
+        whole: npt.NDArray[np.float64],
+        rules: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        """(n, 6) each label's probability on whole replies, from :func:`reply_features`."""
+        features = reply_features(best, whole, rules)
+        return _sigmoid(features @ self.stack_weights.T + self.stack_bias)
+
+
 class FeedbackHeads:
     """Per-label logistic heads: ``sigmoid(x @ weights.T + bias)`` against ``thresholds``.
 
     ``alone`` is each label's threshold for a reply with no good move (no acknowledgement,
     apology, ownership or next step); it differs from ``thresholds`` only for the two labels a
-    reply should avoid. Without it (older artifacts) both are the same.
+    reply should avoid. Without it (older artifacts) both are the same. With a ``reply`` layer
+    the thresholds apply to its probability; without one (older artifacts), to the best
+    sentence's.
     """
 
     def __init__(
@@ -74,9 +131,11 @@ class FeedbackHeads:
         bias: npt.NDArray[np.float64],
         thresholds: npt.NDArray[np.float64],
         alone: npt.NDArray[np.float64] | None = None,
+        reply: ReplyLayer | None = None,
     ) -> None:
         self.weights, self.bias, self.thresholds = weights, bias, thresholds
         self.alone = thresholds.copy() if alone is None else alone
+        self.reply = reply
 
     @classmethod
     def load(cls, path: Path = ARTIFACT) -> FeedbackHeads:
@@ -84,38 +143,72 @@ class FeedbackHeads:
             if [str(x) for x in stored["labels"]] != list(LABELS):
                 raise ValueError(f"{path.name}: labels differ from {LABELS}")
             alone = stored["alone"] if "alone" in stored.files else None
-            return cls(stored["weights"], stored["bias"], stored["thresholds"], alone)
+            reply = None
+            if "reply_weights" in stored.files:
+                reply = ReplyLayer(
+                    stored["reply_weights"],
+                    stored["reply_bias"],
+                    stored["stack_weights"],
+                    stored["stack_bias"],
+                )
+            return cls(stored["weights"], stored["bias"], stored["thresholds"], alone, reply)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path,
-            labels=np.array(LABELS),
-            weights=self.weights.astype(np.float32),
-            bias=self.bias,
-            thresholds=self.thresholds,
-            alone=self.alone,
-        )
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "labels": np.array(LABELS),
+            "weights": self.weights.astype(np.float32),
+            "bias": self.bias,
+            "thresholds": self.thresholds,
+            "alone": self.alone,
+        }
+        if self.reply is not None:
+            arrays |= {
+                "reply_weights": self.reply.weights.astype(np.float32),
+                "reply_bias": self.reply.bias,
+                "stack_weights": self.reply.stack_weights,
+                "stack_bias": self.reply.stack_bias,
+            }
+        np.savez_compressed(path, allow_pickle=False, **arrays)
 
     def probabilities(self, x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
         """(n, 6) probabilities for (n, 384) embeddings."""
         logits = np.asarray(x, np.float64) @ self.weights.T.astype(np.float64) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), np.float64)
+        return _sigmoid(logits)
 
     def score_units(
-        self, pieces: list[str], x: npt.NDArray[np.floating], skip: Skip | None = None
+        self,
+        pieces: list[str],
+        x: npt.NDArray[np.floating],
+        skip: Skip | None = None,
+        whole_x: npt.NDArray[np.floating] | None = None,
+        rules: npt.NDArray[np.float64] | None = None,
     ) -> dict[str, LabelScore]:
-        """Each label's best unit among ``pieces`` (embedded as ``x``), minus ``skip``'s."""
+        """Each label's best unit among ``pieces`` (embedded as ``x``), minus ``skip``'s; with a
+        reply layer and the whole reply's embedding ``whole_x``, the layer's probability.
+
+        ``rules`` are the rules' 0/1 verdicts per label (zeros when not given). The span is
+        always the label's best sentence: what the agent is shown to change.
+        """
         p = self.probabilities(x)
+        vetoed = np.zeros(len(LABELS), bool)
         if skip is not None:
             for i, piece in enumerate(pieces):
                 for j, label in enumerate(LABELS):
                     if skip(label, piece):
-                        p[i, j] = 0.0
+                        p[i, j], vetoed[j] = 0.0, True
+        probs = p.max(axis=0)
+        if self.reply is not None and whole_x is not None:
+            whole_p = self.reply.whole_probabilities(whole_x[None, :])[0]
+            # "No need to apologise" or "not your fault" reads as an apology or blame to a
+            # head that sees the words only: the vetoed sentences' zero stands for the reply.
+            whole_p = np.where(vetoed, np.minimum(whole_p, probs), whole_p)
+            known = np.zeros(len(LABELS)) if rules is None else rules
+            probs = self.reply.probabilities(probs[None, :], whole_p[None, :], known[None, :])[0]
         out = {}
         for j, label in enumerate(LABELS):
             best = int(np.argmax(p[:, j]))
-            prob = float(p[best, j])
+            prob = float(probs[j])
             out[label] = LabelScore(
                 round(prob, 4), prob >= self.thresholds[j], pieces[best], prob >= self.alone[j]
             )
@@ -136,12 +229,16 @@ def shipped_heads() -> FeedbackHeads | None:
 
 
 def score_reply(
-    reply: str, heads: FeedbackHeads | None = None, skip: Skip | None = None
+    reply: str,
+    heads: FeedbackHeads | None = None,
+    skip: Skip | None = None,
+    rules: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, LabelScore] | None:
     """The heads' verdict per label on ``reply``, or None when no model is available.
 
     ``skip(label, sentence)`` rules a sentence out for a label: the rules' explicit negations
     ("no need to apologise", "not your fault") overrule a model that reads the words only.
+    ``rules`` (the rules' 0/1 verdict per label) informs the reply layer.
     """
     heads = heads or shipped_heads()
     if heads is None:
@@ -153,4 +250,10 @@ def score_reply(
     except ImportError:  # pragma: no cover - the encoder package is a dependency
         return None
     pieces = units(reply)
-    return heads.score_units(pieces, encoder.encode(pieces), skip)
+    if heads.reply is None:
+        return heads.score_units(pieces, encoder.encode(pieces), skip)
+    if len(pieces) == 1:  # the reply is its one sentence: embed it once
+        x = encoder.encode(pieces)
+        return heads.score_units(pieces, x, skip, x[0], rules)
+    x = encoder.encode([*pieces, whole(pieces)])
+    return heads.score_units(pieces, x[:-1], skip, x[-1], rules)
