@@ -176,6 +176,34 @@ class FeedbackHeads:
         logits = np.asarray(x, np.float64) @ self.weights.T.astype(np.float64) + self.bias
         return _sigmoid(logits)
 
+    def first_level(
+        self,
+        pieces: list[str],
+        x: npt.NDArray[np.floating],
+        skip: Skip | None = None,
+        whole_x: npt.NDArray[np.floating] | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per sentence and label the sentence heads' probability, minus ``skip``'s; each
+        label's best; and the whole-reply heads' probability (zeros without a reply layer).
+
+        "No need to apologise" or "not your fault" reads as an apology or blame to a head that
+        sees the words only: where a sentence is vetoed, the whole reply scores no higher than
+        the best sentence left. Training reads replies this same way.
+        """
+        p = self.probabilities(x)
+        vetoed = np.zeros(len(LABELS), bool)
+        if skip is not None:
+            for i, piece in enumerate(pieces):
+                for j, label in enumerate(LABELS):
+                    if skip(label, piece):
+                        p[i, j], vetoed[j] = 0.0, True
+        best = p.max(axis=0)
+        whole_p = np.zeros(len(LABELS))
+        if self.reply is not None and whole_x is not None:
+            whole_p = self.reply.whole_probabilities(whole_x[None, :])[0]
+            whole_p = np.where(vetoed, np.minimum(whole_p, best), whole_p)
+        return p, best, whole_p
+
     def score_units(
         self,
         pieces: list[str],
@@ -190,19 +218,8 @@ class FeedbackHeads:
         ``rules`` are the rules' 0/1 verdicts per label (zeros when not given). The span is
         always the label's best sentence: what the agent is shown to change.
         """
-        p = self.probabilities(x)
-        vetoed = np.zeros(len(LABELS), bool)
-        if skip is not None:
-            for i, piece in enumerate(pieces):
-                for j, label in enumerate(LABELS):
-                    if skip(label, piece):
-                        p[i, j], vetoed[j] = 0.0, True
-        probs = p.max(axis=0)
+        p, probs, whole_p = self.first_level(pieces, x, skip, whole_x)
         if self.reply is not None and whole_x is not None:
-            whole_p = self.reply.whole_probabilities(whole_x[None, :])[0]
-            # "No need to apologise" or "not your fault" reads as an apology or blame to a
-            # head that sees the words only: the vetoed sentences' zero stands for the reply.
-            whole_p = np.where(vetoed, np.minimum(whole_p, probs), whole_p)
             known = np.zeros(len(LABELS)) if rules is None else rules
             probs = self.reply.probabilities(probs[None, :], whole_p[None, :], known[None, :])[0]
         out = {}

@@ -274,13 +274,18 @@ def first_level(
     rows: list[dict[str, object]],
     embed: Embedder,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Per reply, each label's best sentence and whole-reply probability (no negation veto)."""
+    """Per reply, each label's best sentence and whole-reply probability, read as in use."""
+    from poise.training.feedback import _negated_for_model
+
     layer = ReplyLayer(*whole_heads, np.zeros((len(LABELS), 18)), np.zeros(len(LABELS)))
+    reader = FeedbackHeads(heads.weights, heads.bias, heads.thresholds, reply=layer)
     best, whole_p = [], []
     for row in rows:
         pieces = units(str(row["reply"]))
-        best.append(heads.probabilities(embed(pieces)).max(axis=0))
-        whole_p.append(layer.whole_probabilities(embed([whole(pieces)]))[0])
+        x = embed([*pieces, whole(pieces)])
+        _, row_best, row_whole = reader.first_level(pieces, x[:-1], _negated_for_model, x[-1])
+        best.append(row_best)
+        whole_p.append(row_whole)
     return np.array(best), np.array(whole_p)
 
 
@@ -360,9 +365,11 @@ def score_rows(
     from poise.training.feedback import evaluate
 
     def model_only(reply: str) -> set[str]:
+        """The model's verdicts without the rules' (which its reply layer still reads)."""
         pieces = units(reply)
         x = embed([*pieces, whole(pieces)])
-        scores = heads.score_units(pieces, x[:-1], whole_x=x[-1])
+        rules = rule_verdicts([{"reply": reply}])[0].astype(np.float64)
+        scores = heads.score_units(pieces, x[:-1], whole_x=x[-1], rules=rules)
         return {label for label, s in scores.items() if s.present}
 
     return {
