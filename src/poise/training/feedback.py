@@ -342,8 +342,9 @@ def label_reply(
     """The six verdicts on ``reply``, each naming the phrases that triggered it.
 
     With ``model`` (the default) the learned heads (``heads``, or the shipped ones) add what the
-    rules miss, explained by the sentence that carried the label. A reply with no good move
-    meets a lower bar for blame and brush-offs than one that also fixes something.
+    rules miss, explained by the sentence that carried the label; the rules' verdicts inform the
+    heads' reply layer. With heads that keep a second bar (older artifacts), a reply with no
+    good move meets a lower one for blame and brush-offs than one that also fixes something.
     """
     original = normalise(reply)
     text = _neutralised(original)

@@ -6,15 +6,20 @@ acknowledgements, blame and brush-offs (recall 0.09 to 0.33). A sentence embeddi
 "being locked out of your own account is unsettling" and "that sounds frustrating" say the same
 thing, whatever the words.
 
-How it explains itself: the reply is cut into sentences, each sentence is scored, and a label's
-score is its best sentence's. The sentence that scored highest is the span shown to the agent,
-just as a rule shows its phrase.
+How it explains itself: the reply is cut into sentences, each sentence is scored, and the
+sentence that scored highest for a label is the span shown to the agent, just as a rule shows
+its phrase.
 
-The heads are a (6, 384) weight matrix, a bias and a threshold per label (and, for blame and
-brush-offs, a lower one for a reply that makes no good move) in a ~10 KB ``.npz``
-shipped with the package, fitted by ``poise train reply-feedback``
-(:mod:`poise.training.feedback_training`). Nothing is downloaded; if the encoder package is
-missing the rules still answer alone.
+How it decides: a reply layer (:class:`ReplyLayer`) reads, for every label at once, the best
+sentence's score, a head over the whole reply's embedding and the rules' verdict. Blame and
+brush-offs are often what a reply does as a whole, and a label is read best beside the others
+(a policy line with no apology, fix or next step is the brush-off; after "I've refunded it" it
+is information). Artifacts without the layer (before 2026-12-04) score the best sentence only.
+
+The heads are (6, 384) sentence and whole-reply weight matrices, a (6, 18) layer, biases and a
+threshold per label in a ~20 KB ``.npz`` shipped with the package, fitted by ``poise train
+reply-feedback`` (:mod:`poise.training.feedback_training`). Nothing is downloaded; if the
+encoder package is missing the rules still answer alone.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ def sentences(reply: str) -> list[str]:
 
 
 def units(reply: str) -> list[str]:
-    """What is scored: each sentence (scoring the whole reply as well added false alarms)."""
+    """What the sentence heads score: each sentence (the whole reply has its own heads, read
+    only through the reply layer: as a unit beside its sentences it added false alarms)."""
     return sentences(reply) or [reply.strip() or " "]
 
 
