@@ -278,5 +278,6 @@ def score_reply(
     if len(pieces) == 1:  # the reply is its one sentence: embed it once
         x = encoder.encode(pieces)
         return heads.score_units(pieces, x, skip, x[0], rules)
-    x = encoder.encode([*pieces, whole(pieces)])
-    return heads.score_units(pieces, x[:-1], skip, x[-1], rules)
+    # Two calls: in one batch every sentence would be padded to the whole reply's length.
+    x, whole_x = encoder.encode(pieces), encoder.encode([whole(pieces)])[0]
+    return heads.score_units(pieces, x, skip, whole_x, rules)
