@@ -23,7 +23,9 @@ ROWS = [
      "apologizes": 1, "ownership": 1},
     # The gold label says it acknowledges: the rules (rightly) miss it, a false negative.
     {"customer": "Angry!", "reply": "Calm down.", **ZERO, "acknowledges": 1, "dismissive": 1},
-    {"customer": "Broken", "reply": "You should have checked.", **ZERO, "blames_customer": 1},
+    # Blame as the whole answer also brushes the customer off: both labels.
+    {"customer": "Broken", "reply": "You should have checked.", **ZERO, "blames_customer": 1,
+     "dismissive": 1},
 ]  # fmt: skip
 
 

@@ -342,19 +342,24 @@ def label_reply(
     """The six verdicts on ``reply``, each naming the phrases that triggered it.
 
     With ``model`` (the default) the learned heads (``heads``, or the shipped ones) add what the
-    rules miss, explained by the sentence that carried the label. A reply with no good move
-    meets a lower bar for blame and brush-offs than one that also fixes something.
+    rules miss, explained by the sentence that carried the label; the rules' verdicts inform the
+    heads' reply layer. With heads that keep a second bar (older artifacts), a reply with no
+    good move meets a lower one for blame and brush-offs than one that also fixes something.
     """
     original = normalise(reply)
     text = _neutralised(original)
+    found = {label: _phrases(label, text, original) for label in LABELS}
     scores = None
     if model:
+        import numpy as np
+
         from poise.training.feedback_model import score_reply
 
-        scores = score_reply(reply, heads, skip=_negated_for_model)
+        hits = np.array([float(bool(found[label])) for label in LABELS])
+        scores = score_reply(reply, heads, skip=_negated_for_model, rules=hits)
     verdicts: dict[str, LabelVerdict] = {}
     for label in LABELS:  # the good moves first: whether there is one sets the bar for the rest
-        phrases = _phrases(label, text, original)
+        phrases = found[label]
         if not phrases and scores is not None:
             score = scores[label]
             alone = label in NEGATIVE and not any(verdicts[g].present for g in POSITIVE)

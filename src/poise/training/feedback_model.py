@@ -6,15 +6,20 @@ acknowledgements, blame and brush-offs (recall 0.09 to 0.33). A sentence embeddi
 "being locked out of your own account is unsettling" and "that sounds frustrating" say the same
 thing, whatever the words.
 
-How it explains itself: the reply is cut into sentences, each sentence is scored, and a label's
-score is its best sentence's. The sentence that scored highest is the span shown to the agent,
-just as a rule shows its phrase.
+How it explains itself: the reply is cut into sentences, each sentence is scored, and the
+sentence that scored highest for a label is the span shown to the agent, just as a rule shows
+its phrase.
 
-The heads are a (6, 384) weight matrix, a bias and a threshold per label (and, for blame and
-brush-offs, a lower one for a reply that makes no good move) in a ~10 KB ``.npz``
-shipped with the package, fitted by ``poise train reply-feedback``
-(:mod:`poise.training.feedback_training`). Nothing is downloaded; if the encoder package is
-missing the rules still answer alone.
+How it decides: a reply layer (:class:`ReplyLayer`) reads, for every label at once, the best
+sentence's score, a head over the whole reply's embedding and the rules' verdict. Blame and
+brush-offs are often what a reply does as a whole, and a label is read best beside the others
+(a policy line with no apology, fix or next step is the brush-off; after "I've refunded it" it
+is information). Artifacts without the layer (before 2026-12-04) score the best sentence only.
+
+The heads are (6, 384) sentence and whole-reply weight matrices, a (6, 18) layer, biases and a
+threshold per label in a ~20 KB ``.npz`` shipped with the package, fitted by ``poise train
+reply-feedback`` (:mod:`poise.training.feedback_training`). Nothing is downloaded; if the
+encoder package is missing the rules still answer alone.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -56,8 +62,63 @@ def sentences(reply: str) -> list[str]:
 
 
 def units(reply: str) -> list[str]:
-    """What is scored: each sentence (scoring the whole reply as well added false alarms)."""
+    """What the sentence heads score: each sentence (the whole reply has its own heads, read
+    only through the reply layer: as a unit beside its sentences it added false alarms)."""
     return sentences(reply) or [reply.strip() or " "]
+
+
+def whole(pieces: list[str]) -> str:
+    """The reply as the reply layer reads it: its sentences joined, without handles or links."""
+    return " ".join(pieces)
+
+
+def _sigmoid(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)), np.float64)
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(q / (1 - q)), np.float64)
+
+
+def reply_features(
+    best: npt.NDArray[np.float64], whole: npt.NDArray[np.float64], rules: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """(n, 18) what the reply layer weighs: every label's best sentence and whole-reply score
+    (as logits) and every label's rule verdict (0 or 1)."""
+    return np.hstack([_logit(best), _logit(whole), np.asarray(rules, np.float64)])
+
+
+@dataclass(frozen=True)
+class ReplyLayer:
+    """A head per label over the whole reply's embedding, and a logistic layer per label over
+    :func:`reply_features`.
+
+    Why: blame and brush-offs are often what the reply does as a whole ("Our records show one
+    charge." to "You charged me twice!"), not one sentence's words, and a label is read best
+    beside the others: a policy line with no apology, fix or next step is the brush-off; the
+    same line after "I've refunded it" is information. Chosen by leaving authored reply files
+    out in turn (docs/training.md).
+    """
+
+    weights: npt.NDArray[np.float64]  # (6, 384)
+    bias: npt.NDArray[np.float64]  # (6,)
+    stack_weights: npt.NDArray[np.float64]  # (6, 18)
+    stack_bias: npt.NDArray[np.float64]  # (6,)
+
+    def whole_probabilities(self, x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        """(n, 6) the whole-reply heads' probabilities for (n, 384) reply embeddings."""
+        return _sigmoid(np.asarray(x, np.float64) @ self.weights.T.astype(np.float64) + self.bias)
+
+    def probabilities(
+        self,
+        best: npt.NDArray[np.float64],
+        whole: npt.NDArray[np.float64],
+        rules: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        """(n, 6) each label's probability on whole replies, from :func:`reply_features`."""
+        features = reply_features(best, whole, rules)
+        return _sigmoid(features @ self.stack_weights.T + self.stack_bias)
 
 
 class FeedbackHeads:
@@ -65,7 +126,9 @@ class FeedbackHeads:
 
     ``alone`` is each label's threshold for a reply with no good move (no acknowledgement,
     apology, ownership or next step); it differs from ``thresholds`` only for the two labels a
-    reply should avoid. Without it (older artifacts) both are the same.
+    reply should avoid. Without it (older artifacts) both are the same. With a ``reply`` layer
+    the thresholds apply to its probability; without one (older artifacts), to the best
+    sentence's.
     """
 
     def __init__(
@@ -74,9 +137,11 @@ class FeedbackHeads:
         bias: npt.NDArray[np.float64],
         thresholds: npt.NDArray[np.float64],
         alone: npt.NDArray[np.float64] | None = None,
+        reply: ReplyLayer | None = None,
     ) -> None:
         self.weights, self.bias, self.thresholds = weights, bias, thresholds
         self.alone = thresholds.copy() if alone is None else alone
+        self.reply = reply
 
     @classmethod
     def load(cls, path: Path = ARTIFACT) -> FeedbackHeads:
@@ -84,38 +149,89 @@ class FeedbackHeads:
             if [str(x) for x in stored["labels"]] != list(LABELS):
                 raise ValueError(f"{path.name}: labels differ from {LABELS}")
             alone = stored["alone"] if "alone" in stored.files else None
-            return cls(stored["weights"], stored["bias"], stored["thresholds"], alone)
+            reply = None
+            if "reply_weights" in stored.files:
+                reply = ReplyLayer(
+                    stored["reply_weights"],
+                    stored["reply_bias"],
+                    stored["stack_weights"],
+                    stored["stack_bias"],
+                )
+            return cls(stored["weights"], stored["bias"], stored["thresholds"], alone, reply)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path,
-            labels=np.array(LABELS),
-            weights=self.weights.astype(np.float32),
-            bias=self.bias,
-            thresholds=self.thresholds,
-            alone=self.alone,
-        )
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "labels": np.array(LABELS),
+            "weights": self.weights.astype(np.float32),
+            "bias": self.bias,
+            "thresholds": self.thresholds,
+            "alone": self.alone,
+        }
+        if self.reply is not None:
+            arrays |= {
+                "reply_weights": self.reply.weights.astype(np.float32),
+                "reply_bias": self.reply.bias,
+                "stack_weights": self.reply.stack_weights,
+                "stack_bias": self.reply.stack_bias,
+            }
+        np.savez_compressed(path, allow_pickle=False, **arrays)
 
     def probabilities(self, x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
         """(n, 6) probabilities for (n, 384) embeddings."""
         logits = np.asarray(x, np.float64) @ self.weights.T.astype(np.float64) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), np.float64)
+        return _sigmoid(logits)
 
-    def score_units(
-        self, pieces: list[str], x: npt.NDArray[np.floating], skip: Skip | None = None
-    ) -> dict[str, LabelScore]:
-        """Each label's best unit among ``pieces`` (embedded as ``x``), minus ``skip``'s."""
+    def first_level(
+        self,
+        pieces: list[str],
+        x: npt.NDArray[np.floating],
+        skip: Skip | None = None,
+        whole_x: npt.NDArray[np.floating] | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per sentence and label the sentence heads' probability, minus ``skip``'s; each
+        label's best; and the whole-reply heads' probability (zeros without a reply layer).
+
+        "No need to apologise" or "not your fault" reads as an apology or blame to a head that
+        sees the words only: where a sentence is vetoed, the whole reply scores no higher than
+        the best sentence left. Training reads replies this same way.
+        """
         p = self.probabilities(x)
+        vetoed = np.zeros(len(LABELS), bool)
         if skip is not None:
             for i, piece in enumerate(pieces):
                 for j, label in enumerate(LABELS):
                     if skip(label, piece):
-                        p[i, j] = 0.0
+                        p[i, j], vetoed[j] = 0.0, True
+        best = p.max(axis=0)
+        whole_p = np.zeros(len(LABELS))
+        if self.reply is not None and whole_x is not None:
+            whole_p = self.reply.whole_probabilities(whole_x[None, :])[0]
+            whole_p = np.where(vetoed, np.minimum(whole_p, best), whole_p)
+        return p, best, whole_p
+
+    def score_units(
+        self,
+        pieces: list[str],
+        x: npt.NDArray[np.floating],
+        skip: Skip | None = None,
+        whole_x: npt.NDArray[np.floating] | None = None,
+        rules: npt.NDArray[np.float64] | None = None,
+    ) -> dict[str, LabelScore]:
+        """Each label's best unit among ``pieces`` (embedded as ``x``), minus ``skip``'s; with a
+        reply layer and the whole reply's embedding ``whole_x``, the layer's probability.
+
+        ``rules`` are the rules' 0/1 verdicts per label (zeros when not given). The span is
+        always the label's best sentence: what the agent is shown to change.
+        """
+        p, probs, whole_p = self.first_level(pieces, x, skip, whole_x)
+        if self.reply is not None and whole_x is not None:
+            known = np.zeros(len(LABELS)) if rules is None else rules
+            probs = self.reply.probabilities(probs[None, :], whole_p[None, :], known[None, :])[0]
         out = {}
         for j, label in enumerate(LABELS):
             best = int(np.argmax(p[:, j]))
-            prob = float(p[best, j])
+            prob = float(probs[j])
             out[label] = LabelScore(
                 round(prob, 4), prob >= self.thresholds[j], pieces[best], prob >= self.alone[j]
             )
@@ -136,12 +252,16 @@ def shipped_heads() -> FeedbackHeads | None:
 
 
 def score_reply(
-    reply: str, heads: FeedbackHeads | None = None, skip: Skip | None = None
+    reply: str,
+    heads: FeedbackHeads | None = None,
+    skip: Skip | None = None,
+    rules: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, LabelScore] | None:
     """The heads' verdict per label on ``reply``, or None when no model is available.
 
     ``skip(label, sentence)`` rules a sentence out for a label: the rules' explicit negations
     ("no need to apologise", "not your fault") overrule a model that reads the words only.
+    ``rules`` (the rules' 0/1 verdict per label) informs the reply layer.
     """
     heads = heads or shipped_heads()
     if heads is None:
@@ -153,4 +273,11 @@ def score_reply(
     except ImportError:  # pragma: no cover - the encoder package is a dependency
         return None
     pieces = units(reply)
-    return heads.score_units(pieces, encoder.encode(pieces), skip)
+    if heads.reply is None:
+        return heads.score_units(pieces, encoder.encode(pieces), skip)
+    if len(pieces) == 1:  # the reply is its one sentence: embed it once
+        x = encoder.encode(pieces)
+        return heads.score_units(pieces, x, skip, x[0], rules)
+    # Two calls: in one batch every sentence would be padded to the whole reply's length.
+    x, whole_x = encoder.encode(pieces), encoder.encode([whole(pieces)])[0]
+    return heads.score_units(pieces, x, skip, whole_x, rules)
