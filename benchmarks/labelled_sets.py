@@ -373,6 +373,12 @@ def score_kudos(rows: list[dict[str, Any]], seed: int = KUDOS_SEED) -> KudosScor
     )
 
 
+def rated_rows(path: Path) -> list[dict[str, Any]]:
+    """Rated comments from a JSONL file; a round only ever reads good ratings' comments."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [row for row in rows if row.get("rating", "good") == "good"]
+
+
 def read_labels(name: str, folder: Path = LABELS) -> list[dict[str, Any]]:
     """The rows of one label file (``name`` without ``.jsonl``)."""
     lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
@@ -459,7 +465,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="shared data (default: ../shared/data)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("kudos", help="score the kudos picker on the labelled rated comments")
+    kudos = commands.add_parser("kudos", help="score the kudos picker on labelled rated comments")
+    kudos.add_argument(
+        "--data",
+        type=Path,
+        help="JSONL of {text, praise, rating?} instead of the tweets (only good ratings count)",
+    )
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
@@ -469,7 +480,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = args.data_dir or default_data_dir()
     if args.command == "kudos":
-        result = score_kudos(list(kudos_rows(data_dir)))
+        result = score_kudos(rated_rows(args.data) if args.data else list(kudos_rows(data_dir)))
         print(f"kept {result.kept} of which praise {result.kept_praise} (of {result.praise})")
         print(f"precision {result.precision:.3f} recall {result.recall:.3f}")
         print(f"proposed per person: {result.proposed_precision:.3f} ({result.proposals})")
