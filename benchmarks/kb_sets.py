@@ -12,6 +12,11 @@ at as few times as possible), fixed here before any score was seen:
   Tuning: the six development domains of ``knowledge/grouping_eval.py``, val questions, one
   fold per domain left out of the manual as the gap domain (manual = the other five domains'
   train questions). Holdout: the four report domains, test questions, one fold per domain.
+- ``clinc-few``: a small manual of near twins, as a team's own manual is: the part's domains
+  (as ``clinc-domains``), **four** train phrasings an intent (a fixed draw), and in each of
+  five folds three intents of every domain left out as the gaps, so a gap is a near twin of
+  what the manual covers (another domain's intent would be too easy). New lines: val
+  questions (tuning) or test questions (holdout).
 - ``tweetsumm``: real Twitter support dialogues (twcs) with human summaries (TweetSumm, 857
   dialogues with text). An article is one dialogue's issue: its phrasings are the issue
   sentence of each human summary (first sentence, lead-in such as "Customer is complaining
@@ -122,6 +127,33 @@ def clinc_domains(data_dir: Path, part: str) -> list[KbSet]:
     return sets
 
 
+FEW_PHRASINGS = 4
+FEW_FOLDS = 5
+FEW_GAPS = 3  # intents of each domain left out per fold
+
+
+def clinc_few(data_dir: Path, part: str) -> list[KbSet]:
+    """Four phrasings an intent; each fold leaves three intents of every domain out (gaps)."""
+    data = _clinc(data_dir)
+    domains = DEVELOPMENT if part == "tuning" else REPORT
+    split = "val" if part == "tuning" else "test"
+    drawn: dict[str, list[str]] = {}
+    for t, i in sorted(data["train"], key=lambda row: _digest(row[0])):
+        if len(drawn.setdefault(i, [])) < FEW_PHRASINGS:
+            drawn[i].append(t)
+    sets = []
+    for fold in range(FEW_FOLDS):
+        gaps = set()
+        for domain in domains:
+            ordered = sorted(DOMAINS[domain], key=_digest)
+            gaps |= set(ordered[fold * FEW_GAPS : (fold + 1) * FEW_GAPS])
+        everyone = {i for d in domains for i in DOMAINS[d]}
+        past = [Example(t, i) for i in sorted(everyone - gaps) for t in drawn[i]]
+        new = [Example(t, i) for t, i in data[split] if i in everyone]
+        sets.append(KbSet("clinc-few", part, fold, past, new))
+    return sets
+
+
 # ---------------------------------------------------------------- TweetSumm
 
 
@@ -202,7 +234,12 @@ def tweetsumm(data_dir: Path, part: str) -> list[KbSet]:
     return sets
 
 
-BUILDERS = {"clinc150": clinc150, "clinc-domains": clinc_domains, "tweetsumm": tweetsumm}
+BUILDERS = {
+    "clinc150": clinc150,
+    "clinc-domains": clinc_domains,
+    "clinc-few": clinc_few,
+    "tweetsumm": tweetsumm,
+}
 
 
 def build(data_dir: Path, part: str, names: list[str] | None = None) -> list[KbSet]:
