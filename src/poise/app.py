@@ -145,6 +145,7 @@ def _area_routes() -> tuple[BaseRoute, ...]:
         conversation_api.router,
         assist.api,
         assist.pages,
+        insights_routes.router,  # before the manual's /manual/{article_id}: it serves /manual/fcr
         knowledge_routes.router,
         knowledge_api.router,
         morale_routes.router,
@@ -156,7 +157,6 @@ def _area_routes() -> tuple[BaseRoute, ...]:
         drill_api.router,
         reflection_routes.router,
         reflection_api.router,
-        insights_routes.router,
         insights_api.router,
         connector_routes.router,
         connector_routes.api,

@@ -13,6 +13,8 @@ from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
 from poise.knowledge import actions
+from poise.insights.fcr import counted_fcr_report
+from poise.insights.rollup import count_queued
 from poise.knowledge.fcr import fcr_outcomes, fcr_report
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -89,8 +91,14 @@ def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(
     }
 
     sign_in(client, agent)
+    page = client.get("/manual/fcr").text  # the page sums what the rollup counted: nothing yet
+    assert "Not counted yet" in page and "of 0 resolved" in page
+    count_queued(session, window_days=7)
+    session.commit()
+    assert counted_fcr_report(session, window_days=7) == report  # the same figures, summed
     page = client.get("/manual/fcr").text
     assert "75%" in page and "Refund not received" in page and "within 7 days" in page
+    assert "Counted as of" in page
 
 
 def test_agent_pick_beats_an_automatic_match(client: TestClient, session: Session) -> None:

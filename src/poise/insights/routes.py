@@ -22,9 +22,11 @@ from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
+from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import Filters
+from poise.insights.rollup import rollup_state
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
 from poise.web.params import PageQuery, is_id
@@ -113,6 +115,16 @@ def _shower(figure: figures.Figure) -> Callable[[float], str]:
 
 def _num(value: figures.Value) -> float | None:
     return None if value is None else float(value)
+
+
+@router.get("/manual/fcr", response_class=HTMLResponse)
+def fcr_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> HTMLResponse:
+    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`)."""
+    report = counted_fcr_report(session, window_days=settings.fcr_window_days)
+    context = {"report": report, "state": rollup_state(session)}
+    return render(request, "knowledge/fcr.html", context)
 
 
 @router.get("/insights/conversations", response_class=HTMLResponse)

@@ -21,7 +21,7 @@ from poise.conversations import queries as conversation_queries
 from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
 from poise.jobs import JobProgress, jobs_for
-from poise.knowledge import actions, fcr, gaps, queries
+from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
 from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
@@ -361,14 +361,6 @@ def gaps_page(
 ) -> HTMLResponse:
     report = gaps.gap_report(session, actor=user, days=days)
     return render(request, "knowledge/gaps.html", {"report": report, "days": days})
-
-
-@router.get("/manual/fcr", response_class=HTMLResponse)
-def fcr_page(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
-) -> HTMLResponse:
-    report = fcr.fcr_report(session, window_days=settings.fcr_window_days)
-    return render(request, "knowledge/fcr.html", {"report": report})
 
 
 @router.get("/manual/suggestions/{conversation_id}", response_class=HTMLResponse)
