@@ -12,10 +12,10 @@ from builders import conversation_record, make_user, sign_in
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
-from poise.knowledge import actions
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.rollup import count_queued
-from poise.knowledge.fcr import fcr_outcomes, fcr_report
+from poise.knowledge import actions
+from poise.knowledge.fcr import fcr_outcomes, fcr_report, outcomes_for
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -62,6 +62,11 @@ def test_repeat_contact_about_the_same_issue_is_not_fcr(session: Session) -> Non
     assert outcome[c1.id] is True  # same issue, but after the window
     assert d1.id not in outcome  # not resolved: not counted
     assert fcr_outcomes(session, window_days=14)[c1.id] is False
+    # Judging a few conversations reads only their customers' contacts, with the same verdicts.
+    assert outcomes_for(session, [a1.id, b1.id, d1.id], window_days=7) == {
+        a1.id: False,
+        b1.id: True,
+    }
 
 
 def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(

@@ -21,7 +21,7 @@ from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search
-from poise.knowledge.fcr import fcr_outcomes
+from poise.knowledge.fcr import outcomes_for
 from poise.knowledge.mining import (
     MiningConfig,
     build_proposal,
@@ -537,7 +537,7 @@ def split_proposal(
         raise InvalidInput(f"parts must be between 2 and {len(ids)} (its conversations)")
     kept, texts, x = load_vectors(session, ids)
     labels = split_vectors(x, parts, seed=7)
-    outcome = fcr_outcomes(session, window_days=window_days)
+    outcome = outcomes_for(session, kept, window_days=window_days)
     config = MiningConfig()
     session.delete(proposal)
     session.flush()

@@ -176,6 +176,24 @@ def fcr_outcomes(
     return outcomes_of(session, _contacts(session, since), window_days=window_days)
 
 
+def outcomes_for(session: Session, ids: Sequence[int], *, window_days: int) -> dict[int, bool]:
+    """First-contact-resolved? for the resolved ones of ``ids`` only.
+
+    Reads just their customers' contacts, so splitting one proposal does not judge (and embed
+    the repeat contacts of) every conversation in the database, as :func:`fcr_outcomes` would.
+    """
+    wanted = sorted(set(ids))
+    own: list[Contact] = []
+    for start in range(0, len(wanted), 500):
+        query = _contact_query().where(Conversation.id.in_(wanted[start : start + 500]))
+        own += [Contact(*row) for row in session.execute(query)]
+    customers = [c.customer_id for c in own if c.customer_id is not None]
+    contacts = contacts_of_customers(session, customers)
+    contacts += [c for c in own if c.customer_id is None]
+    outcome = outcomes_of(session, contacts, window_days=window_days)
+    return {i: outcome[i] for i in wanted if i in outcome}
+
+
 def outcomes_of(session: Session, contacts: list[Contact], *, window_days: int) -> dict[int, bool]:
     """For every resolved contact of ``contacts``: first-contact-resolved?
 

@@ -34,7 +34,7 @@ from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.knowledge.drafting import Resolved, draft_resolution
-from poise.knowledge.fcr import fcr_outcomes
+from poise.knowledge.fcr import outcomes_for
 from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
 from poise.knowledge.matching import FloatArray, Matcher
 from poise.knowledge.models import (
@@ -282,7 +282,8 @@ def mine(
     kept, texts, x = load_vectors(session, ids)
     labels = group_vectors(x, texts, config)
     groups = [g for g in _members(labels) if len(g) >= config.min_size]
-    outcome = fcr_outcomes(session, window_days=window_days) if groups else {}
+    grouped = [kept[i] for g in groups for i in g]
+    outcome = outcomes_for(session, grouped, window_days=window_days)
     session.execute(delete(Proposal).where(Proposal.status == "open"))
     groups = sorted(
         merge_same_fixes(session, groups, kept, x, outcome, config), key=len, reverse=True
