@@ -25,6 +25,7 @@ GOOD = [
     ),
     ("permanent", "It was never going to go well.", "It was unlikely to go well."),
     ("permanent", "I'm never going to be good at this.", "I'm not yet good at this."),
+    ("permanent", "I am never going to be good at this job.", "I'm not yet good at this job."),
     ("permanent", "It has been slow since forever.", "It has been slow for a while."),
     ("permanent", "I'm never any good with APIs.", "I'm not always good with APIs."),
     ("permanent", "I'm slow and always will be.", "I'm slow and won't always be."),

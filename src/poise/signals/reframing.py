@@ -131,7 +131,10 @@ def _rules(pairs: list[tuple[str, str]]) -> list[_Rule]:
 REWRITES: dict[str, list[_Rule]] = {
     PERM: _rules(
         [
-            (r"\bi'?ll never be\b|\bi will never be\b|\bi'?m never going to be\b", "I'm not yet"),
+            (
+                r"\bi'?ll never be\b|\bi will never be\b|\bi(?:'?m| am) never going to be\b",
+                "I'm not yet",
+            ),
             # "unlikely" keeps the sentence true and takes the "never" out ("not certain to"
             # read as if the speaker hoped it would not happen).
             (r"\b(is|was|am|are|were|'s|'m)\s+never going to\b", r"\1 unlikely to"),
