@@ -26,6 +26,11 @@ def test_weekly_counts_separate_heat_from_praise(session: Session) -> None:
     assert result.totals == (2, 2)
     team = queries.balance(session, agent_ids=[agent.id, agent.id + 1], until=UNTIL)
     assert team.negativity[-1] == 4
+    # One pass for many agents gives each the weeks they would have alone.
+    each = queries.balances(session, agent_ids=[agent.id, agent.id + 1], until=UNTIL)
+    assert each[agent.id] == result
+    assert each[agent.id + 1].negativity[-1] == 2 and each[agent.id + 1].totals == (2, 0)
+    assert queries.balance(session, agent_ids=[], until=UNTIL).totals == (0, 0)
 
 
 def test_agents_see_their_own_balance_and_leads_the_team_aggregate(

@@ -1,9 +1,9 @@
 """Exposure: how much negativity each person absorbs against the praise they receive.
 
-The weekly counts are the morale balance (:func:`poise.morale.queries.balance`), called per
-person; nothing here counts negativity or praise a second way. An agent sees their own weeks.
-A lead sees the team's distribution per week (low, median, high — no names) and, privately,
-who had three heavy weeks in a row, to check in with them. It is never a ranking.
+The weekly counts are the morale balance (:func:`poise.morale.queries.balances`), for every
+member in one pass; nothing here counts negativity or praise a second way. An agent sees their
+own weeks. A lead sees the team's distribution per week (low, median, high — no names) and,
+privately, who had three heavy weeks in a row, to check in with them. It is never a ranking.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.errors import NotFound
 from poise.morale.permissions import require_lead_of
-from poise.morale.queries import Balance, balance
+from poise.morale.queries import Balance, balance, balances
 
 WEEKS = 12
 HEAVY_FLOOR = 5
@@ -76,7 +76,7 @@ def team_exposure(
             .order_by(User.name, User.id)
         )
     )
-    lines = {m.id: balance(session, agent_ids=[m.id], weeks=WEEKS, until=until) for m in members}
+    lines = balances(session, agent_ids=[m.id for m in members], weeks=WEEKS, until=until)
     starts = next(iter(lines.values())).weeks if lines else []
     spreads: list[WeekSpread] = []
     heavy_by_member: dict[int, list[bool]] = {m.id: [] for m in members}

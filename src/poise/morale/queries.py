@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -429,24 +429,63 @@ def balance(
     session: Session, *, agent_ids: list[int], weeks: int = 12, until: datetime | None = None
 ) -> Balance:
     """Counts per week for these agents together (one agent, or a whole team)."""
+    lines = balances(session, agent_ids=agent_ids, weeks=weeks, until=until)
+    starts = _week_starts(weeks, until)
+    return Balance(
+        starts,
+        [sum(line.negativity[i] for line in lines.values()) for i in range(weeks)],
+        [sum(line.praise[i] for line in lines.values()) for i in range(weeks)],
+    )
+
+
+def balances(
+    session: Session, *, agent_ids: list[int], weeks: int = 12, until: datetime | None = None
+) -> dict[int, Balance]:
+    """Each agent's own weeks, counted in one pass however many agents.
+
+    Why one pass: a team's exposure and the weekly digest read every member's weeks, and a
+    query per member took seconds for a team of twenty at a million messages. The weeks are
+    summed in the database, so only twelve numbers an agent come back, not every turn.
+    """
+    starts = _week_starts(weeks, until)
+    end = starts[-1] + timedelta(weeks=1)
+    ids = sorted(set(agent_ids))
+    negative = _negative_weeks(session, ids, starts, end)
+    praised: dict[int, list[datetime]] = {a: [] for a in ids}
+    for rating in session.scalars(praise.green_robots(ids, starts[0], end)):
+        praised[int(rating.agent_id)].append(rating.rated_at)
+    for message, assignee in session.execute(praise.praise_candidates(ids, starts[0], end)):
+        if praise.is_gratitude(message.body):
+            praised[int(assignee)].append(message.sent_at)
+    return {
+        a: Balance(starts, negative.get(a, [0] * weeks), _bucket(starts, praised[a])) for a in ids
+    }
+
+
+def _week_starts(weeks: int, until: datetime | None) -> list[datetime]:
     last = week_start(until or utcnow())
-    starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    begin, end = starts[0], last + timedelta(weeks=1)
-    negative = session.scalars(
-        select(Message.sent_at)
-        .join(Conversation, Conversation.id == Message.conversation_id)
+    return [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def _negative_weeks(
+    session: Session, agent_ids: list[int], starts: list[datetime], end: datetime
+) -> dict[int, list[int]]:
+    """Negative customer turns per agent and week, each week a conditional sum in SQL."""
+    if not agent_ids:
+        return {}
+    bounds = zip(starts, [*starts[1:], end], strict=True)
+    sent = Message.sent_at
+    weekly = [func.sum(case((and_(sent >= a, sent < b), 1), else_=0)) for a, b in bounds]
+    rows = session.execute(
+        select(Conversation.assignee_id, *weekly)
+        .join(Message, Message.conversation_id == Conversation.id)
         .where(Conversation.assignee_id.in_(agent_ids))
         .where(Message.author_role == "customer")
         .where(Message.negativity >= praise.NEGATIVE_TURN)
-        .where(Message.sent_at >= begin, Message.sent_at < end)
-    ).all()
-    robots = [r.rated_at for r in session.scalars(praise.green_robots(agent_ids, begin, end))]
-    thanks = [
-        m.sent_at
-        for m, _ in session.execute(praise.praise_candidates(agent_ids, begin, end))
-        if praise.is_gratitude(m.body)
-    ]
-    return Balance(starts, _bucket(starts, negative), _bucket(starts, robots + thanks))
+        .where(sent >= starts[0], sent < end)
+        .group_by(Conversation.assignee_id)
+    )
+    return {int(agent): [int(n or 0) for n in counts] for agent, *counts in rows}
 
 
 def _bucket(starts: list[datetime], moments: Sequence[datetime]) -> list[int]:
