@@ -117,6 +117,8 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     page = client.get("/insights/exposure/team").text
     assert "A private prompt: check in" in page and "Hana Heavy" in page
     assert "Dan Twice" not in page and "Cal Calm" not in page  # a spread, not a ranking
+    chart = page.split('<svg class="trend"')[1].split("</svg>")[0]  # the median week, drawn
+    assert "median negative turns" in chart and ": 5</title>" in chart
     csv_text = client.get("/insights/export/exposure.csv").text
     assert csv_text.splitlines()[-1].endswith(",4,0,5.0,8,0.0,2")
 

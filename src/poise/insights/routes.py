@@ -257,8 +257,24 @@ def team_exposure_page(
     if team_id is None:
         return choose_team(request, session, user, "Team exposure")
     result = exposure_queries.team_exposure(session, actor=user, team_id=team_id)
-    context = {"exposure": result, "heavy_run": exposure_queries.HEAVY_RUN}
+    context = {
+        "exposure": result,
+        "heavy_run": exposure_queries.HEAVY_RUN,
+        "chart": _exposure_chart(result),
+    }
     return render(request, "insights/team_exposure.html", context)
+
+
+def _exposure_chart(result: exposure_queries.TeamExposure) -> Markup:
+    """The team's usual week at a glance: the median person's heat against their praise."""
+    return trend_chart(
+        [f"{w.start:%d %b}" for w in result.weeks],
+        [w.median for w in result.weeks],
+        [w.praise_median for w in result.weeks],
+        "Negative turns and praise of the team's median person, by week",
+        lambda value: f"{value:g}",
+        names=("median negative turns", "median praise"),
+    )
 
 
 @router.get("/insights/digest", response_class=HTMLResponse)
