@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from poise.signals import ConversationSignals, Turn, conversation_signals
-from poise.signals.conversation import escalation_risk
+from dataclasses import replace
+
+import pytest
+
+from poise.signals import ConversationSignals, Turn, conversation_signals, get_scorer
+from poise.signals.conversation import SignalsRequest, escalation_risk, signals_batch
+from poise.signals.drift import DriftCase
 
 
 def _customer(*scores: float) -> list[Turn]:
@@ -226,3 +231,90 @@ def test_answers_details_and_frustration_stay_on_purpose() -> None:
     drift = conversation_signals(turns).drift
     assert drift.purpose == "My new tablet will not turn on."
     assert not drift.drifted
+
+
+# Bulk scoring asks drift about a whole chunk of conversations at once; the answers must be the
+# ones each conversation gets alone (the webhook and the assist panel ask about one).
+SWITCH = [
+    Turn("customer", "This is the THIRD time my router dropped today."),
+    Turn("agent", "Sorry, let me check the line. What colour is the light on the router?"),
+    Turn("customer", "The light on the front of the box stays white."),
+    Turn("agent", "I have reset it from here."),
+    Turn("customer", "Thanks, that fixed it! Also, why was I charged twice last month??"),
+]
+ON_TASK = [
+    Turn("customer", "Good day. I have a short question."),
+    Turn("agent", "Of course, how can I help?"),
+    Turn("customer", "My new tablet will not turn on."),
+    Turn("agent", "Is the device new?"),
+    Turn("customer", "No, I was offered it by a person who no longer wanted it"),
+    Turn("customer", "How is it possible that nobody can tell me anything about this?"),
+    Turn("customer", "I also tried charging it overnight with another cable."),
+]
+SINGLE = [
+    Turn("customer", "My credit card was declined at the supermarket today"),
+    Turn("agent", "I'm sorry, let me check your card."),
+]
+GIVEN = [
+    Turn("customer", "Hello, hope you're well! I need help with a booking."),
+    Turn("agent", "Of course, what would you like to book?"),
+    Turn("customer", "Also, what's the weather going to be like this weekend?"),
+]
+
+
+def _fresh_encoder() -> None:
+    """Forget remembered encoder outputs, so each path runs its own encoder calls."""
+    get_scorer("negativity").clear_cache()
+
+
+def test_a_chunk_of_conversations_drifts_as_each_would_alone() -> None:
+    scorer = get_scorer("drift")
+    cases = [
+        DriftCase(
+            purpose or turns[0].body,
+            [(i, t.body) for i, t in enumerate(turns) if t.author_role == "customer"][1:],
+            [(i, t.body) for i, t in enumerate(turns)],
+        )
+        for turns, purpose in (
+            (SWITCH, ""),
+            (ON_TASK, "My new tablet will not turn on."),
+            (SINGLE, ""),
+            (GIVEN, "I want to book a hotel room in Paris"),
+        )
+    ]
+    cases.append(DriftCase("   ", cases[0].turns, cases[0].conversation))  # no purpose
+    _fresh_encoder()
+    alone = [scorer.drift(*case) for case in cases]
+    _fresh_encoder()
+    together = scorer.drift_batch(cases)
+    for one, batched in zip(alone, together, strict=True):
+        assert (batched.drifted, batched.turn_index, batched.sentence, batched.purpose) == (
+            one.drifted,
+            one.turn_index,
+            one.sentence,
+            one.purpose,
+        )
+        assert batched.score == pytest.approx(one.score, abs=1e-5)
+    assert [r.drifted for r in together] == [True, False, False, True, False]
+    assert together[0].sentence == "Also, why was I charged twice last month??"
+    assert together[1].score > 0.0, "the tablet conversation was scored, and stayed on task"
+
+
+def test_signals_of_a_chunk_are_each_conversations_own() -> None:
+    requests = [
+        SignalsRequest(SWITCH),
+        SignalsRequest(ON_TASK, early_level="very_negative"),
+        SignalsRequest(SINGLE),
+        SignalsRequest(GIVEN, purpose="I want to book a hotel room in Paris"),
+    ]
+    _fresh_encoder()
+    alone = [conversation_signals(r.turns, r.purpose, early_level=r.early_level) for r in requests]
+    _fresh_encoder()
+    together = signals_batch(requests)
+    for one, batched in zip(alone, together, strict=True):
+        assert replace(batched, drift=one.drift) == one
+        assert batched.drift.score == pytest.approx(one.drift.score, abs=1e-5)
+        assert replace(batched.drift, score=one.drift.score) == one.drift
+    assert [s.drift.drifted for s in together] == [True, False, False, True]
+    drift_version = get_scorer("drift").version
+    assert [drift_version in s.versions for s in together] == [True, True, False, True]

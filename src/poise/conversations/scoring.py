@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
-from poise.signals import Turn, conversation_signals, get_scorer
-from poise.signals.conversation import DEFAULT_EARLY_LEVEL
+from poise.signals import ConversationSignals, Turn, get_scorer
+from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
 
 BATCH = 256
@@ -139,11 +139,7 @@ def refresh_conversation_signals(session: Session, conversation_ids: Sequence[in
 def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
     """Recompute one chunk of conversations (the caller commits)."""
     turns = _turns(session, chunk)
-    choices = _choices(session, chunk)
-    session.execute(
-        update(Conversation),
-        [_conversation_values(cid, turns[cid], *choices.get(cid, _NO_CHOICE)) for cid in chunk],
-    )
+    session.execute(update(Conversation), _conversation_values(turns, _choices(session, chunk)))
 
 
 _NO_CHOICE = (None, DEFAULT_EARLY_LEVEL)
@@ -185,16 +181,36 @@ def _choices(session: Session, chunk: Sequence[int]) -> dict[int, tuple[str | No
 
 
 def _conversation_values(
-    cid: int, rows: list[Any], purpose: str | None, early_level: str
-) -> dict[str, Any]:
-    """One conversation's signal columns from its turns (unscored turns are scored here).
+    turns: dict[int, list[Any]], choices: dict[int, tuple[str | None, str]]
+) -> list[dict[str, Any]]:
+    """Each conversation's signal columns from its turns (unscored turns are scored here),
+    the conversations of a chunk computed together (drift embeds their sentences at once).
 
-    ``early_level`` is the assignee's team's choice of how unhappy an opening must be.
+    ``choices`` holds each one's given purpose and its assignee's team's early-warning level.
     """
-    turns = [Turn(r.author_role, r.body, r.negativity) for r in rows]
+    requests = [
+        _signals_request(rows, *choices.get(cid, _NO_CHOICE)) for cid, rows in turns.items()
+    ]
+    signals = signals_batch(requests)
+    return [
+        _signal_columns(cid, rows, s) for (cid, rows), s in zip(turns.items(), signals, strict=True)
+    ]
+
+
+def _signals_request(rows: list[Any], purpose: str | None, early_level: str) -> SignalsRequest:
+    """What conversation signals read of one conversation: its turns, the purpose given for it
+    (if it says more than the first customer turn) and how unhappy an opening must be."""
     customer = [r for r in rows if r.author_role == "customer"]
-    purpose = given_purpose(purpose, customer[0].body if customer else "")
-    signals = conversation_signals(turns, purpose=purpose, early_level=early_level)
+    return SignalsRequest(
+        [Turn(r.author_role, r.body, r.negativity) for r in rows],
+        given_purpose(purpose, customer[0].body if customer else ""),
+        early_level,
+    )
+
+
+def _signal_columns(cid: int, rows: list[Any], signals: ConversationSignals) -> dict[str, Any]:
+    """One conversation's stored signal columns."""
+    customer = [r for r in rows if r.author_role == "customer"]
     return {
         "id": cid,
         "early_warning": signals.early_warning,
@@ -275,10 +291,11 @@ def compute_scores(
     ready = sorted({row.conversation_id for row in rows})
     conversations: list[dict[str, Any]] = []
     for chunk in _chunks(ready, CHUNK):
-        turns, choices = _turns(session, chunk), _choices(session, chunk)
-        for cid in chunk:
-            updated = [_with_fresh(turn, fresh.get(turn.id)) for turn in turns[cid]]
-            conversations.append(_conversation_values(cid, updated, *choices.get(cid, _NO_CHOICE)))
+        turns = {
+            cid: [_with_fresh(turn, fresh.get(turn.id)) for turn in rows]
+            for cid, rows in _turns(session, chunk).items()
+        }
+        conversations.extend(_conversation_values(turns, _choices(session, chunk)))
     return ScoredConversations(messages, conversations, scorer.version)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from poise.signals.abuse import leaving_evidence
+from poise.signals.drift import DriftCase
 from poise.signals.feeling import SUPPORT_SHIFT, moved, threshold_for
 from poise.signals.purpose import state_purpose
 from poise.signals.registry import get_scorer
@@ -143,6 +146,14 @@ def risk_by_turn(turns: Sequence[Turn], feelings: Sequence[float]) -> list[float
     return risks
 
 
+class SignalsRequest(NamedTuple):
+    """One conversation to compute signals for (see ``conversation_signals``)."""
+
+    turns: Sequence[Turn]
+    purpose: str | None = None
+    early_level: str = DEFAULT_EARLY_LEVEL
+
+
 def conversation_signals(
     turns: Sequence[Turn],
     purpose: str | None = None,
@@ -156,25 +167,55 @@ def conversation_signals(
     ("negative" or "very_negative") is the team's choice of how unhappy an opening must be to
     raise early warning.
     """
-    customer = [(i, t) for i, t in enumerate(turns) if t.author_role == "customer"]
-    trend, versions = _scores([t for _, t in customer], artifacts)
+    return signals_batch([SignalsRequest(turns, purpose, early_level)], artifacts)[0]
+
+
+def signals_batch(
+    requests: Sequence[SignalsRequest], artifacts: Path | None = None
+) -> list[ConversationSignals]:
+    """``conversation_signals`` for many conversations: bulk scoring refreshes a chunk at once,
+    and drift embeds all their sentences together rather than a few per conversation."""
+    signals = [_without_drift(request, artifacts) for request in requests]
+    cases = [_drift_case(request, s) for request, s in zip(requests, signals, strict=True)]
+    asked = {k: case for k, case in enumerate(cases) if case is not None}
+    if not asked:
+        return signals
+    scorer = get_scorer("drift", artifacts)
+    for k, drift in zip(asked, scorer.drift_batch(list(asked.values())), strict=True):
+        signals[k] = replace(
+            signals[k], drift=drift, versions=[*signals[k].versions, scorer.version]
+        )
+    return signals
+
+
+def _without_drift(request: SignalsRequest, artifacts: Path | None) -> ConversationSignals:
+    """Everything but drift, whose purpose is given or stated from the first customer turns."""
+    turns = request.turns
+    customer = [t for t in turns if t.author_role == "customer"]
+    trend, versions = _scores(customer, artifacts)
     early = early_score(trend)
     risks = risk_by_turn(turns, trend)
-    goal = purpose if purpose else state_purpose([t.body for _, t in customer])
-    drift = DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None)
-    later = customer[1:]
-    if later and goal.strip():
-        scorer = get_scorer("drift", artifacts)
-        said = [(i, t.body) for i, t in enumerate(turns) if t.author_role in ("customer", "agent")]
-        drift = scorer.drift(goal, [(i, t.body) for i, t in later], said)
-        versions.append(scorer.version)
+    goal = request.purpose if request.purpose else state_purpose([t.body for t in customer])
     return ConversationSignals(
-        early_warning=early >= threshold_for(early_level),
+        early_warning=early >= threshold_for(request.early_level),
         early_score=early,
         escalation_risk=risks[-1] if risks else 0.0,
         trend=trend,
         turnaround=len(trend) >= 2 and trend[0] >= TURNAROUND_FROM and trend[-1] <= POSITIVE_END,
-        drift=drift,
+        drift=DriftResult(drifted=False, score=0.0, purpose=goal, turn_index=None),
         versions=versions,
         risk_by_turn=risks,
     )
+
+
+def _drift_case(request: SignalsRequest, signals: ConversationSignals) -> DriftCase | None:
+    """What drift is asked about a conversation: its customer's later turns against its purpose
+    (none with a single customer turn or no purpose)."""
+    goal = signals.drift.purpose
+    later = [(i, t.body) for i, t in enumerate(request.turns) if t.author_role == "customer"][1:]
+    if not later or not goal.strip():
+        return None
+    said = [
+        (i, t.body) for i, t in enumerate(request.turns) if t.author_role in ("customer", "agent")
+    ]
+    return DriftCase(goal, later, said)

@@ -7,15 +7,20 @@ that carry no topic are skipped rather than counted as drift: very short ones ("
 "thanks!"), and ones close to a thank-you, a chaser, a short answer or a bare reaction
 (``GENERIC_TURNS``). Before those rules, 72-75% of the demo's conversations were flagged as
 drifting, where 6.3% bring up a second topic; now 24-25% are.
+
+Bulk scoring asks about a whole chunk of conversations at once (``drift_batch``): their
+sentences are embedded in two encoder calls instead of two or three per conversation, and
+each conversation's drift is then worked out from the shared vectors exactly as it would be
+alone (``drift`` is a batch of one).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -108,6 +113,36 @@ GENERIC_TURNS = (
 )
 
 
+class DriftCase(NamedTuple):
+    """One conversation's drift question: its purpose, the customer's later ``(index, text)``
+    turns, and every ``(index, text)`` turn of either side (see ``DriftScorer.drift``)."""
+
+    purpose: str
+    turns: Sequence[tuple[int, str]]
+    conversation: Sequence[tuple[int, str]] = ()
+
+
+class _Vectors:
+    """Unit vectors by text: each phase of a batch adds what it needs in one encoder call, and a
+    text the batch has already embedded is not embedded again."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray]) -> None:
+        self._embed = embed
+        self._rows: dict[str, np.ndarray] = {}
+
+    def add(self, texts: Iterable[str]) -> None:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._rows]
+        if missing:
+            self._rows.update(zip(missing, self._embed(missing), strict=True))
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        return self._rows[text]
+
+    def stack(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, as ``embed`` would have returned them."""
+        return np.stack([self._rows[text] for text in texts])
+
+
 class DriftScorer:
     """Embeds texts with the student encoder, or with TF-IDF when no encoder is shipped."""
 
@@ -141,16 +176,13 @@ class DriftScorer:
 
     def generic_similarity(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's cosine to the nearest of ``GENERIC_TURNS``."""
+        return self._nearest_generic(self.embed(texts))
+
+    def _nearest_generic(self, vectors: np.ndarray) -> np.ndarray:
         if self._generic is None:
             self._generic = self.embed(GENERIC_TURNS)
-        nearest: np.ndarray = np.asarray(self.embed(texts) @ self._generic.T).max(axis=1)
+        nearest: np.ndarray = np.asarray(vectors @ self._generic.T).max(axis=1)
         return nearest
-
-    def carries_topic(self, texts: Sequence[str]) -> list[bool]:
-        """False for turns that only thank, chase, answer or react (see ``GENERIC_TURNS``)."""
-        if self._generic_threshold is None or not texts:
-            return [True] * len(texts)
-        return [float(s) < self._generic_threshold for s in self.generic_similarity(texts)]
 
     def calibrate(self, distance: float) -> float:
         """Map ``1 - cosine`` to a drift probability."""
@@ -159,8 +191,13 @@ class DriftScorer:
     def pair_scores(self, purposes: Sequence[str], followups: Sequence[str]) -> list[float]:
         """Drift score of each follow-up against its purpose (each distinct text embedded once:
         a conversation compares many turns with one purpose)."""
-        unique = list(dict.fromkeys([*purposes, *followups]))
-        vectors = dict(zip(unique, self.embed(unique), strict=True))
+        vectors = _Vectors(self.embed)
+        vectors.add([*purposes, *followups])
+        return self._pair_scores(vectors, purposes, followups)
+
+    def _pair_scores(
+        self, vectors: _Vectors, purposes: Sequence[str], followups: Sequence[str]
+    ) -> list[float]:
         return [
             self.calibrate(1.0 - float(vectors[p] @ vectors[f]))
             for p, f in zip(purposes, followups, strict=True)
@@ -181,17 +218,64 @@ class DriftScorer:
         far from the purpose in words but on topic, so a sentence drifts only when it is far
         from the purpose *and* from every sentence said before it.
         """
-        units = self._topical_sentences(turns)
-        if not units or not purpose.strip():
+        return self.drift_batch([DriftCase(purpose, turns, conversation)])[0]
+
+    def drift_batch(self, cases: Sequence[DriftCase]) -> list[DriftResult]:
+        """``drift`` for each conversation, with every conversation's sentences embedded
+        together: one encoder call for the purposes and the customers' sentences, one for the
+        earlier sentences that the far ones are compared with (instead of up to three calls a
+        conversation, most of them of a text or two)."""
+        vectors = _Vectors(self.embed)
+        units = [_sentence_units(case.turns) for case in cases]
+        asked = [
+            bool(u) and bool(case.purpose.strip()) for case, u in zip(cases, units, strict=True)
+        ]
+        vectors.add(
+            [text for u in units for _, text in u]
+            + [case.purpose for case, ask in zip(cases, asked, strict=True) if ask]
+        )
+        topical = [
+            self._topical(u, vectors) if ask else [] for u, ask in zip(units, asked, strict=True)
+        ]
+        scores = [
+            self._pair_scores(vectors, [case.purpose] * len(u), [text for _, text in u])
+            for case, u in zip(cases, topical, strict=True)
+        ]
+        pairs = [
+            _earlier_pairs(case.conversation, u, s)
+            for case, u, s in zip(cases, topical, scores, strict=True)
+        ]
+        vectors.add(earlier for p in pairs for _, earlier, _ in p)
+        return [
+            self._verdict(case.purpose, u, s, p, vectors)
+            for case, u, s, p in zip(cases, topical, scores, pairs, strict=True)
+        ]
+
+    def _topical(self, units: list[tuple[int, str]], vectors: _Vectors) -> list[tuple[int, str]]:
+        """The units that raise a topic: not a thank-you, chaser, short answer or bare reaction
+        (a turn this close to one of ``GENERIC_TURNS`` carries no topic)."""
+        if self._generic_threshold is None or not units:
+            return units
+        nearest = self._nearest_generic(vectors.stack([text for _, text in units]))
+        return [
+            unit
+            for unit, s in zip(units, nearest, strict=True)
+            if float(s) < self._generic_threshold
+        ]
+
+    def _verdict(
+        self,
+        purpose: str,
+        units: list[tuple[int, str]],
+        scores: list[float],
+        pairs: list[tuple[int, str, str]],
+        vectors: _Vectors,
+    ) -> DriftResult:
+        """The first sentence that raises a new matter, far from the purpose and from
+        everything said before it (``pairs``), if any."""
+        if not units:
             return DriftResult(drifted=False, score=0.0, purpose=purpose, turn_index=None)
-        scores = self.pair_scores([purpose] * len(units), [text for _, text in units])
-        # Only a sentence far from the purpose is compared with what was said before (most
-        # are near it, and a long conversation has many sentences to embed).
-        cued = [announces_new_matter(text) for _, text in units]
-        far = [k for k, score in enumerate(scores) if score >= (CUED if cued[k] else 0.5)]
-        said = [(j, s) for j, text in conversation for s in sentences(text)] if far else []
-        pairs = [(k, earlier, units[k][1]) for k in far for j, earlier in said if j < units[k][0]]
-        answers = self.pair_scores([e for _, e, _ in pairs], [t for _, _, t in pairs])
+        answers = self._pair_scores(vectors, [e for _, e, _ in pairs], [t for _, _, t in pairs])
         for (k, _, _), answer in zip(pairs, answers, strict=True):
             scores[k] = min(scores[k], answer)
         drifting = [raises_new_matter(text, scores[k]) for k, (_, text) in enumerate(units)]
@@ -204,14 +288,26 @@ class DriftScorer:
             sentence="" if first is None else units[first][1],
         )
 
-    def _topical_sentences(self, turns: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
-        """``(turn index, sentence)`` for each sentence long enough to raise a topic and not a
-        thank-you, chaser, short answer or bare reaction."""
-        units = [
-            (i, sentence)
-            for i, text in turns
-            for sentence in sentences(text)
-            if len(words(normalize(sentence))) >= MIN_WORDS
-        ]
-        topical = self.carries_topic([t for _, t in units])
-        return [unit for unit, keep in zip(units, topical, strict=True) if keep]
+
+def _sentence_units(turns: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``(turn index, sentence)`` for each sentence long enough to raise a topic."""
+    return [
+        (i, sentence)
+        for i, text in turns
+        for sentence in sentences(text)
+        if len(words(normalize(sentence))) >= MIN_WORDS
+    ]
+
+
+def _earlier_pairs(
+    conversation: Sequence[tuple[int, str]],
+    units: list[tuple[int, str]],
+    scores: list[float],
+) -> list[tuple[int, str, str]]:
+    """``(unit, earlier sentence, unit's sentence)`` to compare: only a sentence far from the
+    purpose is compared with what was said before it (most are near it, and a long
+    conversation has many sentences to embed)."""
+    cued = [announces_new_matter(text) for _, text in units]
+    far = [k for k, score in enumerate(scores) if score >= (CUED if cued[k] else 0.5)]
+    said = [(j, s) for j, text in conversation for s in sentences(text)] if far else []
+    return [(k, earlier, units[k][1]) for k in far for j, earlier in said if j < units[k][0]]
