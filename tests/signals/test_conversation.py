@@ -318,3 +318,30 @@ def test_signals_of_a_chunk_are_each_conversations_own() -> None:
     assert [s.drift.drifted for s in together] == [True, False, False, True]
     drift_version = get_scorer("drift").version
     assert [drift_version in s.versions for s in together] == [True, True, False, True]
+
+
+def test_risk_by_turn_is_risk_after_over_the_turns_so_far() -> None:
+    """The running totals give, turn by turn, what reading every earlier turn again gives."""
+    from poise.signals.conversation import risk_after, risk_by_turn
+
+    turns = [
+        Turn("customer", "Where is my order? It has been two weeks now."),
+        Turn("customer", "?"),
+        Turn("agent", "Let me check."),
+        Turn("customer", "This is the third time I write, I will cancel if it is not fixed."),
+        Turn("customer", "ok"),
+        Turn("agent", "It ships today."),
+        Turn("customer", "thanks"),
+    ]
+    feelings = [0.7, 0.2, 0.95, 0.1, 0.05]
+    expected, agents, unanswered, customer = [], 0, 0, 0
+    for turn in turns:
+        if turn.author_role == "agent":
+            agents, unanswered = agents + 1, 0
+            continue
+        customer += 1
+        texts = [t.body for t in turns if t.author_role == "customer"][:customer]
+        expected.append(risk_after(feelings[:customer], texts, agents, unanswered))
+        unanswered += 1
+    assert risk_by_turn(turns, feelings) == expected
+    assert expected[-1] >= 0.4  # "thanks" after a furious turn: the last substantive one counts

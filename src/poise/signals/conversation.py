@@ -107,6 +107,19 @@ def risk_after(
     )
     peak, mean = max(feelings), sum(feelings) / len(feelings)
     signs = sum(trouble(t) for t in texts)
+    return _risk(last, peak, mean, signs, agent_turns, unanswered, shift)
+
+
+def _risk(
+    last: float,
+    peak: float,
+    mean: float,
+    signs: int,
+    agent_turns: int,
+    unanswered: int,
+    shift: float = SUPPORT_SHIFT,
+) -> float:
+    """``risk_after`` from what it reads of the turns (see there for the terms)."""
     z = (
         -1.2
         - shift * (0.8 + 1.6 + 1.2) / 4
@@ -128,20 +141,30 @@ def escalation_risk(trend: Sequence[float], shift: float = SUPPORT_SHIFT) -> flo
 
 
 def risk_by_turn(turns: Sequence[Turn], feelings: Sequence[float]) -> list[float]:
-    """Escalation risk after each customer turn, from the conversation so far."""
+    """Escalation risk after each customer turn, from the conversation so far.
+
+    The same figure as ``risk_after`` over the turns so far, kept as running totals: reading
+    every earlier turn again at each turn grew with the square of a conversation's length.
+    """
     risks: list[float] = []
-    seen: list[float] = []
-    texts: list[str] = []
-    agents = unanswered = 0
+    agents = unanswered = signs = seen = 0
+    total, peak = 0.0, -math.inf
+    said: float | None = None  # the feeling of the last substantive turn so far
     it = iter(feelings)
     for turn in turns:
         if turn.author_role == "agent":
             agents += 1
             unanswered = 0
         elif turn.author_role == "customer":
-            seen.append(next(it))
-            texts.append(turn.body)
-            risks.append(risk_after(seen, texts, agents, unanswered))
+            feeling = next(it)
+            seen += 1
+            total += feeling
+            peak = max(peak, feeling)
+            signs += trouble(turn.body)
+            if substantive(turn.body):
+                said = feeling
+            last = feeling if said is None else said
+            risks.append(_risk(last, peak, total / seen, signs, agents, unanswered))
             unanswered += 1
     return risks
 
