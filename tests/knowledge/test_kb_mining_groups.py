@@ -264,6 +264,21 @@ def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
         assert len(set(labels[truth == t].tolist())) == 1
 
 
+def test_many_identical_requests_beyond_the_exact_graph_still_count_each_issue() -> None:
+    """A contact form's subjects: 12 issues, 60 identical requests each (720 > 200 exact),
+    so k-means leaves 12 cells; each must weigh as its requests, not as one node."""
+    rng = np.random.default_rng(2)
+    issues = rng.normal(size=(12, 384))
+    issues = (issues / np.linalg.norm(issues, axis=1, keepdims=True)).astype(np.float32)
+    x = np.repeat(issues, 60, axis=0)
+    texts = [f"subject {i // 60} from the form" for i in range(len(x))]
+    labels = group_requests(x, texts, GroupingConfig(exact=200))
+    truth = np.repeat(np.arange(12), 60)
+    assert len(set(labels.tolist())) == 12  # as twelve single nodes they made 2 groups
+    for t in range(12):
+        assert len(set(labels[truth == t].tolist())) == 1
+
+
 def test_refining_moves_a_border_request_to_the_nearest_group_centre() -> None:
     # two tight groups and one request the spectral step put on the wrong side of the border
     f = np.asarray([[1, 0], [0.98, 0.2], [0.95, 0.3], [0, 1], [0.2, 0.98], [0.9, 0.44]])
