@@ -223,7 +223,7 @@ def draft_resolution(
     found = candidates(group, config)
     if not found.texts:
         return Draft(conversations=len(group))
-    vectors = encode(found.texts)
+    vectors = _encode_once(found.texts, encode)
     owner = np.asarray(found.owner, np.int64)
     weights = np.asarray([max(c.weight, 1e-3) for c in group], np.float32)
     sim = (vectors @ vectors.T).astype(np.float32)
@@ -242,6 +242,15 @@ def draft_resolution(
     ]
     steps.sort(key=lambda s: s.position)
     return Draft(tuple(steps), len(group))
+
+
+def _encode_once(texts: list[str], encode: Encode) -> FloatArray:
+    """Each distinct sentence embedded once: agents repeat their macros word for word, so a
+    group's forty conversations often say the same few sentences many times."""
+    distinct = list(dict.fromkeys(texts))
+    row = {text: i for i, text in enumerate(distinct)}
+    vectors: FloatArray = encode(distinct)[[row[text] for text in texts]]
+    return vectors
 
 
 def _choose(
