@@ -36,8 +36,12 @@ BANKING = ["banking", "credit_cards"]
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def scores(past: list[Example], new: list[Example], encode: Encode) -> Arrays:
-    """(fused, semantic, truth, known) for ``new`` against a manual of ``past``."""
+def scores(
+    past: list[Example], new: list[Example], encode: Encode, *, classifier: bool = True
+) -> Arrays:
+    """(fused, semantic, truth, known) for ``new`` against a manual of ``past``; without the
+    issue classifier's term when ``classifier`` is false (as the search scores a manual of one
+    issue, or one too large to fit it)."""
     params = MatchParams()
     names = sorted({e.issue for e in past})
     index = {n: i for i, n in enumerate(names)}
@@ -48,7 +52,7 @@ def scores(past: list[Example], new: list[Example], encode: Encode) -> Arrays:
     qv = encode([e.text for e in new])
     sem = np.vstack([matcher.semantic(qv[s : s + 512]) for s in range(0, len(new), 512)])
     lex = _lexical_scores(past, owner, [e.text for e in new], len(names))
-    fused = fuse(sem, lex, params, clf.probabilities(qv))
+    fused = fuse(sem, lex, params, clf.probabilities(qv) if classifier else None)
     known = np.asarray([e.issue in index for e in new])
     truth = np.asarray([index.get(e.issue, -1) for e in new])
     return fused, sem, truth, known
@@ -89,6 +93,15 @@ def main() -> None:
     x, y = pairs(fused, truth)
     a, b = fit_logistic(x, y)
     report["fit_on_val"] = {"a": round(a, 4), "b": round(b, 4), "pairs": len(x)}
+    pooled, _, truth_p, known_p = scores(train, val, encode, classifier=False)
+    xp, yp = pairs(pooled, truth_p)
+    ap, bp = fit_logistic(xp, yp)
+    report["fit_on_val_without_classifier"] = {"a": round(ap, 4), "b": round(bp, 4)}
+    sure = match_probability(pooled.max(1), classifier=False)
+    report["val_without_classifier"] = {
+        "gap_auc": round(roc_auc(sure[known_p], sure[~known_p]) or 0, 4),
+        "threshold_keeping_95pct_covered": round(float(np.quantile(sure[known_p], 0.05)), 4),
+    }
     best = match_probability(fused.max(1))
     report["val_threshold_keeping_95pct_covered"] = round(float(np.quantile(best[known], 0.05)), 4)
     report["val"] = _figures(fused, sem, truth, known)

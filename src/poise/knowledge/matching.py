@@ -120,12 +120,17 @@ def confidence(semantic: FloatArray) -> FloatArray:
 # CLINC150 val by benchmarks/kb_calibration.py (each query against its five best articles).
 CALIBRATION_A = 12.2578
 CALIBRATION_B = -12.2409
+# The same fit for a hybrid score without the classifier's term: the search has no classifier
+# for a manual of one issue, or one too large to fit it (or while it is fitted in the
+# background), and the term adds up to 0.5, so the first pair would call every match a gap.
+POOLED_A = 15.0264
+POOLED_B = -12.4025
 
 
-def match_probability(hybrid: FloatArray | float) -> FloatArray:
-    """The one score people see: a calibrated match probability from the hybrid score."""
+def match_probability(hybrid: FloatArray | float, *, classifier: bool = True) -> FloatArray:
+    """The one score people see: a calibrated match probability from the hybrid score, on the
+    scale of a score with the issue classifier's term or (``classifier`` false) without it."""
+    a, b = (CALIBRATION_A, CALIBRATION_B) if classifier else (POOLED_A, POOLED_B)
     x = np.asarray(hybrid, dtype=np.float64)
-    result: FloatArray = (1.0 / (1.0 + np.exp(-(CALIBRATION_A * x + CALIBRATION_B)))).astype(
-        np.float32
-    )
+    result: FloatArray = (1.0 / (1.0 + np.exp(-(a * x + b)))).astype(np.float32)
     return result

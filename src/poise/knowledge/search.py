@@ -403,7 +403,7 @@ def search(
     fused = fuse(semantic[None, :], lex[None, :], params, probabilities)[0]
     if product:
         fused = fused + np.asarray([0.02 if c.product == product else 0.0 for c in index.cards])
-    probability = match_probability(fused)
+    probability = match_probability(fused, classifier=index.classifier is not None)
     top_lex = float(lex.max()) or 1.0
     hits = [
         _hit(
