@@ -213,6 +213,12 @@ def test_empty_reports_say_so(client: TestClient, session: Session) -> None:
     assert "No open proposals" in client.get("/manual/proposals").text
     fcr = client.get("/manual/fcr").text
     assert "No resolved conversations here yet" in fcr and "of 0 resolved" in fcr
+    from poise.jobs.models import JobRun
+
+    session.add(JobRun(kind="kb-mine", subject="kb:mine", status="running", done=3, total=10))
+    session.commit()
+    running = client.get("/manual/proposals").text  # a run under way is not "nothing here"
+    assert "Mining is under way" in running and "No open proposals" not in running
 
 
 def test_flag_link_from_a_suggestion_carries_the_conversation(
