@@ -17,6 +17,8 @@ at as few times as possible), fixed here before any score was seen:
   five folds three intents of every domain left out as the gaps, so a gap is a near twin of
   what the manual covers (another domain's intent would be too easy). New lines: val
   questions (tuning) or test questions (holdout).
+- ``clinc-near``: the same folds with every train phrasing of an intent (about 100): a large
+  manual whose gaps are near twins.
 - ``tweetsumm``: real Twitter support dialogues (twcs) with human summaries (TweetSumm, 857
   dialogues with text). An article is one dialogue's issue: its phrasings are the issue
   sentence of each human summary (first sentence, lead-in such as "Customer is complaining
@@ -134,13 +136,23 @@ FEW_GAPS = 3  # intents of each domain left out per fold
 
 def clinc_few(data_dir: Path, part: str) -> list[KbSet]:
     """Four phrasings an intent; each fold leaves three intents of every domain out (gaps)."""
+    return _near_twins(data_dir, part, "clinc-few", FEW_PHRASINGS)
+
+
+def clinc_near(data_dir: Path, part: str) -> list[KbSet]:
+    """As ``clinc-few`` with every train phrasing (about 100 an intent): a large manual whose
+    gaps are still near twins of what it covers, as a bank's unanswered questions are."""
+    return _near_twins(data_dir, part, "clinc-near", None)
+
+
+def _near_twins(data_dir: Path, part: str, name: str, phrasings: int | None) -> list[KbSet]:
     data = _clinc(data_dir)
     domains = DEVELOPMENT if part == "tuning" else REPORT
     split = "val" if part == "tuning" else "test"
     drawn: dict[str, list[str]] = {}
     for t, i in sorted(data["train"], key=lambda row: _digest(row[0])):
-        if len(drawn.setdefault(i, [])) < FEW_PHRASINGS:
-            drawn[i].append(t)
+        if phrasings is None or len(drawn.setdefault(i, [])) < phrasings:
+            drawn.setdefault(i, []).append(t)
     sets = []
     for fold in range(FEW_FOLDS):
         gaps = set()
@@ -150,7 +162,7 @@ def clinc_few(data_dir: Path, part: str) -> list[KbSet]:
         everyone = {i for d in domains for i in DOMAINS[d]}
         past = [Example(t, i) for i in sorted(everyone - gaps) for t in drawn[i]]
         new = [Example(t, i) for t, i in data[split] if i in everyone]
-        sets.append(KbSet("clinc-few", part, fold, past, new))
+        sets.append(KbSet(name, part, fold, past, new))
     return sets
 
 
@@ -238,6 +250,7 @@ BUILDERS = {
     "clinc150": clinc150,
     "clinc-domains": clinc_domains,
     "clinc-few": clinc_few,
+    "clinc-near": clinc_near,
     "tweetsumm": tweetsumm,
 }
 
