@@ -3,6 +3,7 @@ really absent from the manual, and tuning and holdout parts that share nothing."
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from poise.knowledge.evaluation import match_lines
@@ -79,6 +80,23 @@ def test_clinc_domains_leave_one_whole_domain_out_per_fold() -> None:
     tuning = {e.issue for s in kb_sets.build(data, "tuning", ["clinc-domains"]) for e in s.new}
     holdout = {e.issue for s in kb_sets.build(data, "holdout", ["clinc-domains"]) for e in s.new}
     assert not tuning & holdout
+
+
+def test_near_twin_folds_leave_three_intents_of_every_domain_out() -> None:
+    data = _data()
+    shared_data("clinc150")
+    few = kb_sets.build(data, "holdout", ["clinc-few"])
+    near = kb_sets.build(data, "holdout", ["clinc-near"])
+    assert len(few) == len(near) == 5
+    seen: set[str] = set()
+    for small, large in zip(few, near, strict=True):
+        manual = {e.issue for e in small.past}
+        assert manual == {e.issue for e in large.past}  # the same issues, more phrasings
+        gaps = {e.issue for e in small.new} - manual
+        assert len(gaps) == 12 and not gaps & seen  # three of each of the four report domains
+        seen |= gaps
+        per_issue = Counter(e.issue for e in small.past)
+        assert set(per_issue.values()) == {4} and len(large.past) > 20 * len(small.past)
 
 
 def test_jsonl_files_round_trip_for_poise_eval_kb(tmp_path: Path) -> None:
