@@ -177,7 +177,7 @@ def replicated(nodes: Nodes, config: GroupingConfig) -> Nodes:
     Why: the graph counts issues by its nodes. In the exact graph a hundred identical requests
     (a contact form's subject, a templated purpose) are a hundred nodes and a clique, so they
     count as one issue; as one cell they were one node among a few, and the demo's 2,942
-    conversations on 30 issues (32 distinct purposes) came out as 3 groups. Cells of distinct
+    conversations on 30 issues (32 cells) came out as 3 groups. Cells of distinct
     requests (about ``exact`` of them) stay one node each, as before.
     """
     sizes = np.bincount(nodes.of_item)
