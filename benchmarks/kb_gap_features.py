@@ -52,6 +52,7 @@ COMBINATIONS = (
 def features(kb_set: kb_sets.KbSet, encode: Encode) -> tuple[Features, np.ndarray]:
     """Per new line: the candidate gap features, and whether its issue is in the manual."""
     m = match_lines(kb_set.past, kb_set.new, encode=encode)
+    assert m.classifier is not None, "these sets' manuals have many issues, so a classifier"
     rows = np.arange(len(m.fused))
     order = np.argsort(-m.fused, axis=1)
     top, second = order[:, 0], order[:, 1]

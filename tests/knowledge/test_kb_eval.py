@@ -143,3 +143,24 @@ def test_eval_kb_mining_on_a_tiny_copy_of_the_data(tmp_path: Path) -> None:
     assert report["tweetsumm"]["dialogues"] == 1
     mined = report["tweetsumm"]
     assert mined["poise_resolution"] > 0.4 and mined["poise_issue"] > 0.3
+
+
+def test_eval_scores_a_manual_of_one_issue_as_the_search_does() -> None:
+    """No classifier for one issue, and the calibration without its term: what is evaluated
+    is what agents get (a paraphrase is found, another topic is a gap)."""
+    from poise.knowledge.evaluation import Example, evaluate, match_lines
+    from poise.minilm.encoder import get_encoder
+
+    past = [
+        Example("Where is my refund?", "refund"),
+        Example("My money back is late, it's been two weeks", "refund"),
+        Example("I still haven't received my refund", "refund"),
+    ]
+    new = [
+        Example("it's been two weeks and my money still hasn't come back", "refund"),
+        Example("how do I change the language of the app to French?", "language"),
+    ]
+    encode = get_encoder().encode
+    assert match_lines(past, new, encode=encode).classifier is None
+    figures = evaluate(past, new, encode=encode)
+    assert figures["poise"]["acc1"] == 1.0 and figures["poise"]["gap_auc"] == 1.0  # type: ignore[index]

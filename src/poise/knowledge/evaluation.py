@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from poise.errors import InvalidInput
 from poise.knowledge.classifier import fit_classifier
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
-from poise.knowledge.search import clean_query, lexical_sqlite
+from poise.knowledge.search import clean_query, fits_classifier, lexical_sqlite
 
 Encode = Callable[[list[str]], FloatArray]
 
@@ -172,7 +172,7 @@ class Matched:
     fused: FloatArray  # (new, issues) hybrid scores, as the search ranks them
     semantic: FloatArray  # (new, issues) pooled meaning scores alone
     lexical: FloatArray  # (new, issues) full-text scores, before scaling
-    classifier: FloatArray  # (new, issues) the issue classifier's probabilities
+    classifier: FloatArray | None  # (new, issues) the issue classifier's probabilities
     truth: np.ndarray  # the true issue's column (0 for a gap line)
     known: np.ndarray  # whether the line's issue is in the manual at all
 
@@ -191,11 +191,14 @@ def match_lines(
     queries = [clean_query(e.text) for e in new]
     past_vectors = encode([e.text for e in past])
     matcher = Matcher(past_vectors, owner, len(names), params)
-    classifier = fit_classifier(past_vectors, owner, len(names), rounds=params.classifier_rounds)
     vectors = encode(queries)
     semantic = np.vstack([matcher.semantic(vectors[s : s + 512]) for s in range(0, len(new), 512)])
     lexical = _lexical_scores(past, owner, queries, len(names))
-    probabilities = classifier.probabilities(vectors)
+    probabilities = None
+    if fits_classifier(len(past), len(names)):  # as the search: none for a manual of one issue
+        rounds = params.classifier_rounds
+        classifier = fit_classifier(past_vectors, owner, len(names), rounds=rounds)
+        probabilities = classifier.probabilities(vectors)
     fused = fuse(semantic, lexical, params, probabilities)
     return Matched(
         fused=fused,
@@ -217,7 +220,8 @@ def evaluate(
     """Poise and BM25 on the same lines: {"n", "poise": {…}, "bm25": {…}}."""
     m = match_lines(past, new, encode=encode, params=params)
     known, truth = m.known, m.truth
-    sure = match_probability(m.fused.max(axis=1))  # what the search calls a gap: the best match
+    with_classifier = m.classifier is not None
+    sure = match_probability(m.fused.max(axis=1), classifier=with_classifier)  # the search's gap
     poise = rank_scores(m.fused[known], truth[known], (sure[known], sure[~known]))
 
     names = sorted({e.issue for e in past})

@@ -309,12 +309,18 @@ def load_index(session: Session, params: MatchParams | None = None) -> ManualInd
     return index
 
 
+def fits_classifier(phrasings: int, issues: int) -> bool:
+    """Whether a manual gets an issue classifier: two issues or more (one has nothing to tell
+    apart), within ``CLASSIFIER_BUDGET`` phrasing × issue pairs."""
+    return issues >= 2 and phrasings * issues <= CLASSIFIER_BUDGET
+
+
 def _fit_classifier(index: ManualIndex) -> None:
     """Fit the issue classifier now when it is tiny, in a background thread when it is not,
     and not at all beyond ``CLASSIFIER_BUDGET`` (search then uses the pooled score alone)."""
     m = index.matcher
     size = len(m.vectors) * m.issues
-    if m.issues < 2 or size > CLASSIFIER_BUDGET:
+    if not fits_classifier(len(m.vectors), m.issues):
         return
 
     def fit() -> None:
