@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, select
@@ -161,10 +162,15 @@ def contacts_of_customers(session: Session, customer_ids: Sequence[int]) -> list
     A conversation's outcome depends only on the later contacts of its own customer, so the
     insights rollup recounts a few customers at a time with the manual's one definition.
     """
+    return _contacts_in(session, Conversation.customer_id, customer_ids)
+
+
+def _contacts_in(session: Session, column: Any, ids: Sequence[int]) -> list[Contact]:
+    """The contacts whose ``column`` is one of ``ids``, 500 ids a query."""
     found: list[Contact] = []
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), 500):
-        query = _contact_query().where(Conversation.customer_id.in_(ids[start : start + 500]))
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        query = _contact_query().where(column.in_(wanted[start : start + 500]))
         found += [Contact(*row) for row in session.execute(query)]
     return found
 
@@ -182,16 +188,12 @@ def outcomes_for(session: Session, ids: Sequence[int], *, window_days: int) -> d
     Reads just their customers' contacts, so splitting one proposal does not judge (and embed
     the repeat contacts of) every conversation in the database, as :func:`fcr_outcomes` would.
     """
-    wanted = sorted(set(ids))
-    own: list[Contact] = []
-    for start in range(0, len(wanted), 500):
-        query = _contact_query().where(Conversation.id.in_(wanted[start : start + 500]))
-        own += [Contact(*row) for row in session.execute(query)]
+    own = _contacts_in(session, Conversation.id, ids)
     customers = [c.customer_id for c in own if c.customer_id is not None]
     contacts = contacts_of_customers(session, customers)
     contacts += [c for c in own if c.customer_id is None]
     outcome = outcomes_of(session, contacts, window_days=window_days)
-    return {i: outcome[i] for i in wanted if i in outcome}
+    return {c.id: outcome[c.id] for c in own if c.id in outcome}
 
 
 def outcomes_of(session: Session, contacts: list[Contact], *, window_days: int) -> dict[int, bool]:
