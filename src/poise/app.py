@@ -362,5 +362,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        """Browsers ask for /favicon.ico on pages with no ``<link rel=icon>`` (the JSON API,
+        health): send them to the icon the pages name instead of a 404 in every log."""
+        return RedirectResponse("/static/poise.svg", status_code=301)
+
     document_errors(app)
     return app

@@ -103,6 +103,7 @@ ROUTES: dict[str, str] = {
     "GET /docs": "public",
     "GET /redoc": "public",
     "GET /healthz": "public",
+    "GET /favicon.ico": "public",
     "GET /login": "public",
     "POST /login": "public",
     "POST /logout": "signed_in",  # anonymous: no session, so no CSRF token to send

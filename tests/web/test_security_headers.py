@@ -77,3 +77,11 @@ def test_no_template_or_script_needs_unsafe_inline() -> None:
             f"{path.relative_to(SRC)}: {what}" for what, rx in INLINE.items() if rx.search(text)
         ]
     assert found == []
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client: TestClient) -> None:
+    """A browser asks for /favicon.ico on the JSON pages: it is sent to the pages' icon."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.history and response.history[0].status_code == 301
