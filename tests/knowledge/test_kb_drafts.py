@@ -115,7 +115,7 @@ def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
         "Try signing out and back in."
     )
     assert as_instruction("You can change it under Settings") == "Change it under Settings."
-    assert as_instruction("I've re-issued the refund.") == "I've re-issued the refund."
+    assert as_instruction("I've re-issued the refund.") == "Re-issue the refund."
 
 
 def test_the_draft_is_the_step_the_group_shares_not_one_reply() -> None:

@@ -32,6 +32,7 @@ import numpy as np
 
 from poise.knowledge.matching import FloatArray
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+from poise.knowledge.voice import as_agent_step
 from poise.signals.text import sentences
 
 Encode = Callable[[list[str]], FloatArray]
@@ -144,7 +145,12 @@ def is_small_talk(sentence: str) -> bool:
 
 def as_instruction(sentence: str) -> str:
     """A request to the customer as an instruction: "Could you please restart the app?" →
-    "Restart the app.", "Have you tried signing out?" → "Try signing out."."""
+    "Restart the app.", "Have you tried signing out?" → "Try signing out."; the agent's own
+    action as the agent's step: "I've issued a refund to your card." → "Issue a refund to the
+    customer's card." (:mod:`poise.knowledge.voice`)."""
+    step = as_agent_step(sentence)
+    if step is not None:
+        return step if step[-1] in ".!?" else step + "."
     text = sentence.strip()
     question = text.endswith("?")
     converted = False
