@@ -8,9 +8,11 @@ joined here. Usage::
     python benchmarks/labelled_sets.py kudos
     poise eval negativity --data FOLDER/twcs_feeling.jsonl
     poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
+    poise eval conversations --data FOLDER/tweetsumm_turns.jsonl
 
 ``draw`` prints the rows a set was drawn from, in labelling order, so a set can be extended
-or relabelled by someone else (``draw feeling``, ``draw openings``, ``draw abuse``).
+or relabelled by someone else (``draw feeling``, ``draw openings``, ``draw turns``,
+``draw abuse``).
 
 How the sets were drawn (the seeds are the defaults below):
 
@@ -19,6 +21,21 @@ How the sets were drawn (the seeds are the defaults below):
   out first.
 - ``tweetsumm_openings``: 200 of the 857 TweetSumm dialogues with text, shuffled with
   ``random.Random(OPENINGS_SEED)``.
+- ``tweetsumm_turns``: the first ``TURNS_N`` (150) of the TweetSumm dialogues with text that
+  are not among the openings set's 200, shuffled with ``random.Random(TURNS_SEED)``, so the two
+  sets judge different conversations. Every customer turn (813) carries an interaction quality
+  ``iq`` from 1 to 5, after Schmitt et al.'s Interaction Quality scale: an expert observer's
+  judgement of how the exchange is going at that turn, reading the dialogue from its start up
+  to and including that turn only (never later turns, so a rescue that comes later does not
+  lift an earlier turn). 5 = going well, the customer satisfied (thanks for a fix, praise);
+  4 = fine with minor friction (polite, cooperative, a small snag accepted); 3 = neutral or
+  uncertain (a plain question or problem report, details given, a failed step taken calmly);
+  2 = going badly (the customer frustrated, repeating, not helped, sarcastic or annoyed with
+  the agent or the company); 1 = very badly (angry, hostile or insulting, giving up, threatening
+  to leave, to go public or to take it further). The scale reads the whole exchange so far, so
+  a calm reply after a run of failures stays low. ``poise eval conversations`` counts
+  ``iq <= 2`` as going badly. Labelled by one labeller, one dialogue at a time, blind to
+  Poise's and VADER's scores (the labels were committed before anything scored them).
 - ``abuse_vs_threat``: customer tweets in four passes, kept in this order: every inbound
   twcs-sample tweet matching ``INSULT`` or ``LEAVING``; ``ABUSE_RANDOM_N`` other inbound tweets
   drawn with ``random.Random(ABUSE_SEED)``; the rest matching ``TWCS_MORE``; then, because the
@@ -57,6 +74,7 @@ FEELING_SEED = 20261203
 OPENINGS_SEED = 20261204
 ABUSE_SEED = 20261205
 KUDOS_SEED = 20261206
+TURNS_SEED = 20261207
 # How many rated comments the kudos set takes from each stratum (airline labels only stratify
 # the draw; every comment is labelled again by hand as praise or not).
 KUDOS_STRATA = (
@@ -69,6 +87,7 @@ KUDOS_TWCS_N = 20
 THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|appreciate\w*|grateful)\b", re.IGNORECASE)
 FEELING_N = 300
 OPENINGS_N = 200
+TURNS_N = 150
 ABUSE_RANDOM_N = 60
 AGENT_SIGNOFF = re.compile(r"\^[A-Z]{2,3}\s*$")
 # The abuse set was drawn in four passes, each adding what the earlier ones had not found:
@@ -200,6 +219,17 @@ def draw_openings(
 ) -> list[str]:
     """TweetSumm conversation ids in the order the openings set takes them."""
     ids = sorted(dialogues)
+    random.Random(seed).shuffle(ids)
+    return ids
+
+
+def draw_turns(dialogues: dict[str, list[tuple[str, str]]], seed: int = TURNS_SEED) -> list[str]:
+    """TweetSumm conversation ids in the order the turns set takes them (its first TURNS_N).
+
+    The openings set's dialogues are left out, so the two sets judge different conversations.
+    """
+    taken = set(draw_openings(dialogues)[:OPENINGS_N])
+    ids = [cid for cid in sorted(dialogues) if cid not in taken]
     random.Random(seed).shuffle(ids)
     return ids
 
@@ -425,14 +455,29 @@ def opening_rows(dialogues: dict[str, list[tuple[str, str]]]) -> Iterator[dict[s
         }
 
 
+def turn_rows(dialogues: dict[str, list[tuple[str, str]]]) -> Iterator[dict[str, Any]]:
+    """``poise eval conversations`` rows: every customer turn carries its labelled ``iq``."""
+    for row in read_labels("tweetsumm_turns"):
+        turns = dialogues[row["conversation_id"]]
+        iq = iter(row["iq"])
+        yield {
+            "id": row["conversation_id"],
+            "turns": [
+                {"role": role, "text": text} | ({"iq": next(iq)} if role == "customer" else {})
+                for role, text in turns
+            ],
+        }
+
+
 def write(out: Path, data_dir: Path) -> dict[str, int]:
-    """Write the three joined eval files into ``out``; returns rows written per file."""
+    """Write the four joined eval files into ``out``; returns rows written per file."""
     out.mkdir(parents=True, exist_ok=True)
     tweets, dialogues = load_twcs(data_dir), load_tweetsumm(data_dir)
     files = {
         "twcs_feeling.jsonl": list(feeling_rows(tweets)),
         "abuse_vs_threat.jsonl": list(abuse_rows(data_dir)),
         "tweetsumm_openings.jsonl": list(opening_rows(dialogues)),
+        "tweetsumm_turns.jsonl": list(turn_rows(dialogues)),
     }
     for name, rows in files.items():
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
@@ -440,8 +485,24 @@ def write(out: Path, data_dir: Path) -> dict[str, int]:
     return {name: len(rows) for name, rows in files.items()}
 
 
+def _show_turns(dialogues: dict[str, list[tuple[str, str]]], start: int, count: int) -> None:
+    """Print drawn dialogues whole, customer turns numbered: the labeller reads up to each one."""
+    for i, cid in enumerate(draw_turns(dialogues)[start : start + count], start):
+        print(f"=== {i} {cid}")
+        customer = 0
+        for role, text in dialogues[cid]:
+            if role == "customer":
+                print(f"  C{customer}: {' '.join(text.split())}")
+                customer += 1
+            else:
+                print(f"      a: {' '.join(text.split())}")
+
+
 def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
     """Print drawn rows for labelling: position, ids and text (to the terminal only)."""
+    if kind == "turns":
+        _show_turns(load_tweetsumm(data_dir), start, count)
+        return
     if kind == "openings":
         dialogues = load_tweetsumm(data_dir)
         for i, cid in enumerate(draw_openings(dialogues)[start : start + count], start):
@@ -474,7 +535,7 @@ def main() -> None:
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
-    draw.add_argument("kind", choices=("feeling", "openings", "abuse", "kudos"))
+    draw.add_argument("kind", choices=("feeling", "openings", "turns", "abuse", "kudos"))
     draw.add_argument("--start", type=int, default=0)
     draw.add_argument("--count", type=int, default=50)
     args = parser.parse_args()

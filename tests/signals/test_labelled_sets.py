@@ -82,6 +82,7 @@ def test_labels_join_with_the_shared_text(tmp_path: Path) -> None:
         "twcs_feeling.jsonl": 300,
         "abuse_vs_threat.jsonl": len(_rows("abuse_vs_threat")),
         "tweetsumm_openings.jsonl": 200,
+        "tweetsumm_turns.jsonl": 150,
     }
     texts, labels = read_labelled(tmp_path / "twcs_feeling.jsonl")
     negative = sum(r["feeling"] in {"negative", "very_negative"} for r in _rows("twcs_feeling"))
@@ -91,6 +92,44 @@ def test_labels_join_with_the_shared_text(tmp_path: Path) -> None:
     assert all(c.turns[0].body for c in conversations)
 
 
-@pytest.mark.parametrize("name", ["twcs_feeling", "tweetsumm_openings", "abuse_vs_threat"])
+def test_turn_labels_are_well_formed() -> None:
+    rows = _rows("tweetsumm_turns")
+    assert [r["position"] for r in rows] == list(range(150))
+    assert all(set(r) == {"position", "conversation_id", "iq"} for r in rows)
+    iq = [x for r in rows for x in r["iq"]]
+    assert all(type(x) is int and 1 <= x <= 5 for x in iq) and set(iq) == {1, 2, 3, 4, 5}
+    assert all(r["iq"] for r in rows)
+    assert len({r["conversation_id"] for r in rows}) == 150
+    # Independent of the openings set: no dialogue is in both.
+    openings = {r["conversation_id"] for r in _rows("tweetsumm_openings")}
+    assert not openings & {r["conversation_id"] for r in rows}
+
+
+def test_turn_labels_join_with_the_shared_dialogues(tmp_path: Path) -> None:
+    data_dir = shared_data("tweetsumm", "dialog_text", "twitter.json").parents[2]
+    shared_data("twcs-sample", "twcs_first5000.csv")
+    sets = benchmark_module("labelled_sets")
+    dialogues = sets.load_tweetsumm(data_dir)
+    rows = _rows("tweetsumm_turns")
+    # The draw is reproducible: the seed gives the dialogues that were labelled, in order.
+    assert sets.draw_turns(dialogues)[:150] == [r["conversation_id"] for r in rows]
+    for row in rows:
+        roles = [role for role, _ in dialogues[row["conversation_id"]]]
+        assert len(row["iq"]) == roles.count("customer"), row["conversation_id"]
+    sets.write(tmp_path, data_dir)
+    conversations = read_conversations(tmp_path / "tweetsumm_turns.jsonl")
+    assert [c.id for c in conversations] == [r["conversation_id"] for r in rows]
+    for conv, row in zip(conversations, rows, strict=True):
+        customer = [
+            iq for t, iq in zip(conv.turns, conv.iq, strict=True) if t.author_role == "customer"
+        ]
+        agent = [iq for t, iq in zip(conv.turns, conv.iq, strict=True) if t.author_role == "agent"]
+        assert customer == row["iq"] and set(agent) <= {None}
+        assert all(t.body for t in conv.turns)
+
+
+@pytest.mark.parametrize(
+    "name", ["twcs_feeling", "tweetsumm_openings", "tweetsumm_turns", "abuse_vs_threat"]
+)
 def test_label_files_hold_no_text(name: str) -> None:
     assert all("text" not in row for row in _rows(name))
