@@ -15,7 +15,7 @@ What the group's agents did again and again is the procedure, so:
 3. the most central sentence shared by enough of the group is the first step; a few more
    follow when they are shared too and say something new; steps keep the order they come in
    conversations and are rewritten as instructions ("Could you please restart it?" →
-   "Restart it.");
+   "Restart it."; the agent's "I've reset your password" → "Reset the customer's password");
 4. each step names the conversations that say it, so the draft cites its sources.
 
 A group of one conversation (an evaluation on single dialogues) falls back to the centrality
