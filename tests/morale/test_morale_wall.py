@@ -126,6 +126,26 @@ def test_the_lead_reviews_redaction_on_the_web_then_publishes(
     )
 
 
+def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
+    client: TestClient, session: Session
+) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    empty = post_form(
+        client, "/morale/wall", csrf, {"text": "  ", "tags": "#patience", "consent": "true"}
+    )
+    assert empty.status_code == 400
+    assert 'class="field-error"' in empty.text and "the comment cannot be empty" in empty.text
+    assert 'value="#patience"' in empty.text and "checked" in empty.text
+    assert session.scalars(select(Hug)).first() is None  # nothing drafted
+    review_url = post_form(client, "/morale/wall", csrf, {"text": COMMENT}).headers["location"]
+    typed = "x" * (actions.MAX_TEXT + 1)
+    too_long = post_form(client, review_url, csrf, {"text": typed, "tags": "kept-tag"})
+    assert too_long.status_code == 400 and 'class="field-error"' in too_long.text
+    assert typed in too_long.text and 'value="kept-tag"' in too_long.text
+    session.expire_all()
+    assert session.scalars(select(Hug)).one().redacted_text.startswith("[name] was wonderful")
+
+
 def test_the_wall_is_public_paginated_and_kind_when_empty(
     client: TestClient, session: Session
 ) -> None:

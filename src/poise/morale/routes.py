@@ -537,19 +537,41 @@ def _chart(result: queries.Balance) -> Markup:
 
 @router.get("/morale/wall", response_class=HTMLResponse)
 def wall_drafts(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    context = {"drafts": queries.hug_drafts(session, actor=user)}
-    return render(request, "morale/wall_drafts.html", context)
+    return _wall_drafts(request, session, user)
 
 
-@router.post("/morale/wall")
+def _wall_drafts(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The drafts page; after a refused hug, with the error beside its field and what the
+    lead typed still in the form."""
+    context = {
+        "drafts": queries.hug_drafts(session, actor=user),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return render(request, "morale/wall_drafts.html", context, 400 if errors else 200)
+
+
+@router.post("/morale/wall", response_model=None)
 def create_hug(
+    request: Request,
     session: SessionDep,
     user: LeadUser,
     text: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
     consent: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
-    hug = actions.draft_hug(session, actor=user, text=text, tags=tags, consent=consent)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        hug = actions.draft_hug(session, actor=user, text=text, tags=tags, consent=consent)
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {"text": text, "tags": tags, "consent": consent}
+        return _wall_drafts(request, session, user, field_errors(exc, "text"), typed)
     return redirect(f"/morale/wall/{hug.id}")
 
 
@@ -557,12 +579,25 @@ def create_hug(
 def review_hug(
     request: Request, session: SessionDep, user: LeadUser, hug_id: IdPath
 ) -> HTMLResponse:
+    return _review_hug(request, session, user, hug_id)
+
+
+def _review_hug(
+    request: Request,
+    session: Session,
+    user: User,
+    hug_id: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """A draft hug's review; after a refused revision, with the error and the typed text."""
     hug = queries.hug_draft(session, actor=user, hug_id=hug_id)
     highlighted = redact(hug.original_text, staff=actions.staff_names(session)).segments()
-    return render(request, "morale/wall_review.html", {"hug": hug, "segments": highlighted})
+    context = {"hug": hug, "segments": highlighted, "errors": errors or {}, "form": form}
+    return render(request, "morale/wall_review.html", context, 400 if errors else 200)
 
 
-@router.post("/morale/wall/{hug_id}")
+@router.post("/morale/wall/{hug_id}", response_model=None)
 def revise_hug(
     request: Request,
     session: SessionDep,
@@ -571,8 +606,15 @@ def revise_hug(
     text: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
     consent: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
-    actions.revise_hug(session, actor=user, hug_id=hug_id, text=text, tags=tags, consent=consent)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.revise_hug(
+            session, actor=user, hug_id=hug_id, text=text, tags=tags, consent=consent
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {"text": text, "tags": tags, "consent": consent}
+        return _review_hug(request, session, user, hug_id, field_errors(exc, "text"), typed)
     flash(request, "Saved. Check the text once more, then publish.")
     return redirect(f"/morale/wall/{hug_id}")
 
