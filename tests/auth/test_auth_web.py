@@ -155,6 +155,23 @@ def test_admin_cannot_demote_themselves(client: TestClient, session: Session) ->
     assert admin.role == "admin"
 
 
+def test_a_refused_user_edit_shows_the_error_beside_its_field_and_keeps_the_choices(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="admin"))
+    agent = make_user(session, role="agent")
+    refused = client.post(
+        f"/admin/users/{agent.id}",
+        data={"role": "lead", "password": "short", "csrf_token": token},
+    )
+    assert refused.status_code == 400
+    assert 'class="field-error"' in refused.text and "at least 8 characters" in refused.text
+    assert "<option selected>lead</option>" in refused.text, "the chosen role is kept"
+    assert "short" not in refused.text.split("<main")[1], "a typed password is never echoed"
+    session.refresh(agent)
+    assert (agent.role, agent.is_active) == ("agent", True), "nothing was saved"
+
+
 def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Session) -> None:
     agent = make_user(session, role="agent")
     admin = make_user(session, role="admin")

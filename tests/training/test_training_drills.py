@@ -123,6 +123,13 @@ def test_a_drill_goes_from_opening_to_training_through_the_pages(
     csrf = _switch(client, maya)
     late = _ask(client, csrf, drill_id, "One more?")
     assert late.status_code == 400 and "posting a question is not possible now" in late.text
+    too_long = "Because " * 400
+    refused = _post(
+        client, f"/training/drills/{drill_id}/questions/{rude}/answers", csrf, text=too_long
+    )
+    assert refused.status_code == 400, "a refused answer shows beside its form, typed text kept"
+    answer_form = refused.text.split(f'/questions/{rude}/answers"')[1].split("</form>")[0]
+    assert too_long.strip() in answer_form and 'class="field-error"' in answer_form
     for question, text in ((rude, ANSWER), (rude, BETTER), (ruder, SCAM)):
         url = f"/training/drills/{drill_id}/questions/{question}/answers"
         assert _post(client, url, csrf, text=text).status_code == 303
@@ -365,6 +372,10 @@ def test_questions_are_checked_with_clear_messages(client: TestClient, session: 
 
     empty = _ask(client, csrf, drill_id, "   \n ")
     assert empty.status_code == 400 and "write the question first" in empty.text
+    edit_url = f"/training/drills/{drill_id}/questions/{_question_id(session, RUDE)}/edit"
+    blank_edit = _post(client, edit_url, csrf, text="  ")
+    assert blank_edit.status_code == 400 and "write the question first" in blank_edit.text
+    assert '<details class="drill-edit" open>' in blank_edit.text
     long = "Why " * 200
     too_long = _ask(client, csrf, drill_id, long, anonymous=True)
     assert too_long.status_code == 400 and "keep the question under 500 characters" in too_long.text

@@ -93,6 +93,12 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
         f"/training/practice/{scenario_id}", data={"reply": " ", "csrf_token": csrf}
     )
     assert empty.status_code == 400 and "write a reply first" in empty.text
+    assert 'class="field-error"' in empty.text and "Where is my refund?" in empty.text
+    long_reply = "I hear you. " * 400
+    too_long = client.post(
+        f"/training/practice/{scenario_id}", data={"reply": long_reply, "csrf_token": csrf}
+    )
+    assert too_long.status_code == 400 and long_reply.strip() in too_long.text, "reply kept"
     bad = client.post(
         f"/training/practice/{scenario_id}", data={"reply": BAD_REPLY, "csrf_token": csrf}
     )

@@ -163,12 +163,32 @@ def add_user(
 def edit_user_form(
     request: Request, session: SessionDep, user: AdminUser, user_id: IdPath
 ) -> HTMLResponse:
+    return _edit_user_page(request, session, user, user_id)
+
+
+def _edit_user_page(
+    request: Request,
+    session: Session,
+    user: User,
+    user_id: int,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The edit form; after a refused save, with the error beside its field and the role,
+    team and active flag the admin chose (never the password they typed)."""
     target = queries.get_user(session, actor=user, user_id=user_id)
-    context = {"target": target, "teams": queries.list_teams(session), "roles": ROLES}
-    return render(request, "auth/user_edit.html", context)
+    typed = form or {"role": target.role, "team": target.team_id, "is_active": target.is_active}
+    context = {
+        "target": target,
+        "teams": queries.list_teams(session),
+        "roles": ROLES,
+        "errors": errors or {},
+        "form": typed,
+    }
+    return render(request, "auth/user_edit.html", context, 400 if errors else 200)
 
 
-@router.post("/admin/users/{user_id}")
+@router.post("/admin/users/{user_id}", response_model=None)
 def edit_user(
     request: Request,
     session: SessionDep,
@@ -178,16 +198,25 @@ def edit_user(
     team: Annotated[str, Form()] = "",
     is_active: Annotated[bool, Form()] = False,
     password: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    target = actions.update_user(
-        session,
-        actor=user,
-        user_id=user_id,
-        role=role,
-        team_id=_team_id(team),
-        is_active=is_active,
-        password=password or None,
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        target = actions.update_user(
+            session,
+            actor=user,
+            user_id=user_id,
+            role=role,
+            team_id=_team_id(team),
+            is_active=is_active,
+            password=password or None,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        typed: dict[str, object] = {
+            "role": role,
+            "team": int(team) if team.isdigit() else None,
+            "is_active": is_active,
+        }
+        return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
     flash(request, f"Saved {target.name}.")
     return redirect("/admin/users")
 

@@ -334,19 +334,40 @@ def review_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
 def scenario_page(
     request: Request, session: SessionDep, user: CurrentUser, scenario_id: IdPath
 ) -> HTMLResponse:
-    context = {"scenario": queries.scenario(session, actor=user, scenario_id=scenario_id)}
-    return render(request, "training/scenario.html", context)
+    return _scenario_page(request, session, user, scenario_id)
 
 
-@router.post("/training/practice/{scenario_id}")
+def _scenario_page(
+    request: Request,
+    session: Session,
+    user: User,
+    scenario_id: int,
+    errors: dict[str, str] | None = None,
+    reply: str = "",
+) -> HTMLResponse:
+    """A scenario to answer; after a refused reply, with the error and the reply kept."""
+    context = {
+        "scenario": queries.scenario(session, actor=user, scenario_id=scenario_id),
+        "errors": errors or {},
+        "reply": reply,
+    }
+    return render(request, "training/scenario.html", context, 400 if errors else 200)
+
+
+@router.post("/training/practice/{scenario_id}", response_model=None)
 def practise(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     scenario_id: IdPath,
     reply: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=reply)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        attempt = actions.practise(session, actor=user, scenario_id=scenario_id, reply=reply)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc, "reply")
+        return _scenario_page(request, session, user, scenario_id, errors, reply)
     return redirect(f"/training/practice/replies/{attempt.id}")
 
 

@@ -7,6 +7,7 @@ drill form comes back with what was typed and the reason, so nothing has to be w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -24,6 +25,16 @@ from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refused answer or question edit: which form, for which question, what was typed."""
+
+    form: str  # "answer" or "edit"
+    question_id: int
+    text: str
+    message: str
 
 
 def _date(value: str, what: str) -> date:
@@ -149,7 +160,11 @@ def _render_drill(
     *,
     error: str = "",
     draft: dict[str, Any] | None = None,
+    refused: Refused | None = None,
 ) -> HTMLResponse:
+    """The drill; after a refused post, with its message beside the form it came from and
+    what was typed still in it (``draft`` for a new question, ``refused`` for an answer or an
+    edit of one question)."""
     view = queries.drill_view(session, actor=user, drill_id=drill_id)
     context = {
         "view": view,
@@ -160,8 +175,10 @@ def _render_drill(
         "max_answer": actions.MAX_ANSWER,
         "error": error,
         "draft": draft or {},
+        "refused": refused,
     }
-    return render(request, "training/drills/drill.html", context, 400 if error else 200)
+    failed = bool(error) or refused is not None
+    return render(request, "training/drills/drill.html", context, 400 if failed else 200)
 
 
 @router.get("/training/drills/{drill_id}/edit", response_class=HTMLResponse)
@@ -223,7 +240,7 @@ def post_question(
     return redirect(f"/training/drills/{drill_id}#questions")
 
 
-@router.post("/training/drills/{drill_id}/questions/{question_id}/edit")
+@router.post("/training/drills/{drill_id}/questions/{question_id}/edit", response_model=None)
 def edit_question(
     request: Request,
     session: SessionDep,
@@ -231,10 +248,15 @@ def edit_question(
     drill_id: IdPath,
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    actions.edit_question(
-        session, actor=user, drill_id=drill_id, question_id=question_id, text=text
-    )
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.edit_question(
+            session, actor=user, drill_id=drill_id, question_id=question_id, text=text
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        refused = Refused("edit", question_id, text, str(exc))
+        return _render_drill(request, session, user, drill_id, refused=refused)
     flash(request, "Question updated.")
     return redirect(f"/training/drills/{drill_id}#q{question_id}")
 
@@ -262,7 +284,7 @@ def vote(
     return redirect(f"/training/drills/{drill_id}#q{question_id}")
 
 
-@router.post("/training/drills/{drill_id}/questions/{question_id}/answers")
+@router.post("/training/drills/{drill_id}/questions/{question_id}/answers", response_model=None)
 def post_answer(
     request: Request,
     session: SessionDep,
@@ -270,8 +292,15 @@ def post_answer(
     drill_id: IdPath,
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    actions.post_answer(session, actor=user, drill_id=drill_id, question_id=question_id, text=text)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.post_answer(
+            session, actor=user, drill_id=drill_id, question_id=question_id, text=text
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        refused = Refused("answer", question_id, text, str(exc))
+        return _render_drill(request, session, user, drill_id, refused=refused)
     flash(request, "Answer added.")
     return redirect(f"/training/drills/{drill_id}#q{question_id}")
 
