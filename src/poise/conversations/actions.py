@@ -67,10 +67,9 @@ MAX_PURPOSE_CHARS = 300
 
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
-        raise InvalidInput(
-            f"source {source!r} must be 1-64 lowercase letters, digits, '.', '_' or '-'",
-            field="source",
-        )
+        rule = "1-64 lowercase letters, digits, '.', '_' or '-', such as zendesk-eu"
+        said = f"{source!r} is not a source name" if source else "a source name is needed"
+        raise InvalidInput(f"{said}: {rule}", field="source")
     return source
 
 
