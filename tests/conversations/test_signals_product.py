@@ -410,3 +410,27 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
         data={"level": "negative", "csrf_token": csrf_from(client.get("/conversations").text)},
     )
     assert forbidden.status_code == 403
+
+
+def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
+    client: TestClient, session: Session
+) -> None:
+    csrf = sign_in(client, make_user(session))
+    conv = seed_scored(session)["calm"]
+    before = conv.purpose
+    typed = "Wants to export reports " * 20  # 480 characters, over the 300 allowed
+    refused = client.post(f"/assist/{conv.id}/purpose", data={"purpose": typed, "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert 'class="field-error"' in refused.text and "at most 300" in refused.text
+    assert f'value="{typed.strip()}' in refused.text, "the agent's words are kept"
+    assert '<details class="purpose-fix" open>' in refused.text
+    session.refresh(conv)
+    assert conv.purpose == before, "nothing was stored"
+    saved = client.post(
+        f"/assist/{conv.id}/purpose",
+        data={"purpose": "Export reports", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.refresh(conv)
+    assert conv.purpose == "Export reports"

@@ -16,6 +16,7 @@ from poise.conversations import actions, queries
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput
+from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import early_score
 from poise.signals.guidance import guidance_for
@@ -248,6 +249,14 @@ def assist_page(
     conversation_id: IdPath,
 ) -> HTMLResponse:
     conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
+    return _assist_page(request, settings, conv)
+
+
+def _assist_page(
+    request: Request, settings: Settings, conv: Conversation, refused: str = "", typed: str = ""
+) -> HTMLResponse:
+    """The panel; after a refused purpose, with the message beside the field and the
+    agent's words still in it."""
     rows = _turn_rows(conv)
     _score_missing(rows, settings.max_message_chars)
     given = _given(conv, rows)
@@ -258,14 +267,17 @@ def assist_page(
         "panel": panel,
         "purpose_given": given or "",
         "purpose_choices": purpose_candidates(customer),
+        "errors": {"purpose": refused} if refused else {},
+        "typed": typed,
     }
-    return render(request, "conversations/assist.html", context)
+    return render(request, "conversations/assist.html", context, 400 if refused else 200)
 
 
 @pages.post("/assist/{conversation_id}/purpose", response_model=None)
 def correct_purpose(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     conversation_id: IdPath,
     purpose: Annotated[str, Form(max_length=2000)] = "",
@@ -275,8 +287,9 @@ def correct_purpose(
     try:
         actions.set_purpose(session, actor=user, conversation=conv, purpose=purpose)
     except InvalidInput as exc:
-        flash(request, str(exc), "error")
-        return redirect(f"/assist/{conv.id}")
+        session.rollback()
+        conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
+        return _assist_page(request, settings, conv, str(exc), purpose)
     flash(
         request, "Purpose updated." if purpose.strip() else "Purpose reset to the customer's words."
     )
