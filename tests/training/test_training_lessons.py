@@ -184,6 +184,13 @@ def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Sess
         f"/api/v1/training/lessons/{lesson_id}/attempts", json={"answers": [[1]]}, headers=as_agent
     )
     assert wrong.status_code == 400 and "answer all 3" in wrong.json()["detail"]
+    blank = client.post(
+        f"/api/v1/training/lessons/{lesson_id}/attempts",
+        json={"answers": [[], [], "  "]},
+        headers=as_agent,
+    )
+    assert blank.status_code == 400 and "nothing was chosen" in blank.json()["detail"]
+    assert len(session.scalars(select(QuizAttempt)).all()) == 1, "only the answered attempt"
 
 
 def test_every_training_page_renders_with_empty_states(

@@ -238,6 +238,9 @@ def submit_quiz(
         )
     if len(answers) != len(version.quiz):
         raise InvalidInput(f"answer all {len(version.quiz)} questions")
+    if not any(a.strip() if isinstance(a, str) else a for a in answers):
+        # A stray click on "send" would record a 0 % attempt and pull the next review forward.
+        raise InvalidInput("answer the questions first: nothing was chosen or written")
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
     score = round(sum(g.score for g in graded) / len(graded), 2)
     attempt = QuizAttempt(
