@@ -94,9 +94,17 @@ def requests_mix(ids: list[int]) -> itertools.cycle[tuple[str, str, dict | None]
 
 
 async def client_loop(
-    http: httpx.AsyncClient, mix: itertools.cycle, until: float, tally: Tally
+    http: httpx.AsyncClient,
+    mix: itertools.cycle,
+    until: float,
+    tally: Tally,
+    think: float = 0.0,
 ) -> None:
+    """One client: request after request (``think`` seconds apart, as a person reads the
+    answer; 0 is the closed loop, the hardest load for the same number of clients)."""
     while time.monotonic() < until:
+        if think:
+            await asyncio.sleep(think)
         method, url, body = next(mix)
         started = time.monotonic()
         try:

@@ -4,6 +4,7 @@ Run by hand (needs a broker, Redis db 7 by default, and a PostgreSQL database of
     python benchmarks/scale.py [--messages 1000000] [--sqlite-messages 100000]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/poise_scale]
         [--clients 50] [--seconds 30] [--web-workers 2] [--turns 4]
+        [--think SECONDS] [--no-scoring]
 
 ``--postgres`` names a database of its own: its public schema is dropped and re-created
 (``''`` skips PostgreSQL). Issue 15's run: 1,000,000 messages (about 250,000 conversations of
@@ -126,6 +127,21 @@ def _score(settings: Settings, env: dict[str, str], folder: Path, postgres: bool
     )
 
 
+def _mark_scored(url: str) -> str:
+    """``--no-scoring``: every customer turn marked scored in SQL, so the pages and APIs
+    under load read a database of the full size without an hour of model work first."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE messages SET signal_version = 'bench', negativity = (id % 10) / 10.0 "
+                "WHERE author_role = 'customer'"
+            )
+        )
+    engine.dispose()
+    return "skipped (--no-scoring: customer turns marked scored)"
+
+
 def _sign_in(base: str) -> httpx.Cookies:
     """A browser session for the pages, as the benchmark's admin (``load.prepare``'s user)."""
     with httpx.Client(base_url=base) as http:
@@ -147,7 +163,7 @@ def _mixes(ids: list[int]) -> dict[str, list[tuple[str, str, dict | None]]]:
 
 
 async def _load(
-    base: str, token: str, ids: list[int], clients: int, seconds: float
+    base: str, token: str, ids: list[int], clients: int, seconds: float, think: float = 0.0
 ) -> tuple[dict[str, Tally], Tally]:
     """``clients`` clients spread over the endpoints; a tally each, and /healthz's."""
     cookies = _sign_in(base)
@@ -170,7 +186,7 @@ async def _load(
             name = ENDPOINTS[n % len(ENDPOINTS)]
             http = api if name.endswith("API") else pages
             mix = itertools.cycle(mixes[name][n:] + mixes[name][:n])
-            loops.append(client_loop(http, mix, until, tallies[name]))
+            loops.append(client_loop(http, mix, until, tallies[name], think))
         await asyncio.gather(poll_health(base, until, health.health, health), *loops)
     return tallies, health
 
@@ -200,11 +216,15 @@ def _under_load(env: dict[str, str], token: str, args: argparse.Namespace) -> No
     server = _serve(env, port, args.web_workers)
     try:
         ids = _wait_ready(base, token)
-        tallies, health = asyncio.run(_load(base, token, ids, args.clients, args.seconds))
+        tallies, health = asyncio.run(
+            _load(base, token, ids, args.clients, args.seconds, args.think)
+        )
     finally:
         _stop([server])
+    pace = f"{args.think:g} s between a client's requests" if args.think else "closed loop"
     print(
-        f"  {args.clients} clients, {args.seconds:.0f} s, poise serve --workers {args.web_workers}"
+        f"  {args.clients} clients ({pace}), {args.seconds:.0f} s, "
+        f"poise serve --workers {args.web_workers}"
     )
     print(f"  {'endpoint':<18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
     for name, tally in tallies.items():
@@ -247,7 +267,10 @@ def run(name: str, url: str, messages: int, args: argparse.Namespace, folder: Pa
         env, "import", str(csv_path), "--format", "csv", "--source", "scale", "--no-score"
     )
     csv_path.unlink()
-    figures.scoring = _score(settings, env, folder, postgres)
+    if args.no_scoring:
+        figures.scoring = _mark_scored(url)
+    else:
+        figures.scoring = _score(settings, env, folder, postgres)
     figures.size_mb = _database_mb(url, folder)
     print(f"{name}: {messages:,} messages in {figures.conversations:,} conversations")
     print(
@@ -277,6 +300,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds between a client's requests (0: none)"
+    )
+    parser.add_argument(
+        "--no-scoring", action="store_true", help="mark turns scored instead of scoring them"
+    )
     args = parser.parse_args()
     sqlite_messages = args.messages // 10 if args.sqlite_messages is None else args.sqlite_messages
     with tempfile.TemporaryDirectory() as tmp:
