@@ -43,6 +43,7 @@ REWRITTEN = [
 KEPT = [
     "I've found the problem: the card was replaced.",  # a finding, not a step
     "I can see the second charge.",
+    "We're showing an estimated departure time of 8:25pm.",
     "I'll be in touch.",
     "I'm afraid that's not possible.",
     "I have a question about the order.",

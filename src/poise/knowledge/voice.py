@@ -37,6 +37,7 @@ NOT_STEPS = frozenset((
     "believe", "believed", "know", "knew", "known", "understand", "understood", "hope", "hoped",
     "appreciate", "appreciated", "need", "needed", "want", "wanted", "afraid", "sorry", "happy",
     "glad", "here", "able", "unable", "going", "still", "not", "also", "never",
+    "showing",  # "We're showing a departure at 8:25": what the system shows
 ))  # fmt: skip
 IRREGULAR = {
     "sent": "send", "sending": "send", "made": "make", "set": "set", "put": "put",
