@@ -108,6 +108,16 @@ ROUTES: dict[str, str] = {
     "POST /login": "public",
     "POST /logout": "signed_in",  # anonymous: no session, so no CSRF token to send
     "GET /account": "signed_in",
+    # the in-product help: every signed-in person reads every page of it
+    "GET /help": "signed_in",
+    "GET /help/conversations": "signed_in",
+    "GET /help/signals": "signed_in",
+    "GET /help/manual": "signed_in",
+    "GET /help/training": "signed_in",
+    "GET /help/morale": "signed_in",
+    "GET /help/insights": "signed_in",
+    "GET /help/alerts": "signed_in",
+    "GET /help/admin": "signed_in",
     "POST /account/tokens": "signed_in",
     "GET /admin/users": "admin",
     "POST /admin/users": "admin",
