@@ -1,0 +1,45 @@
+"""The help in a real browser: a "What is this?" link lands on its section, under the CSP."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, make_user
+from poise.web.help import HELP_PAGES
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_help_link_lands_on_its_section(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    agent = make_user(session, role="agent", team="Care")
+    page = browser_page
+    refused: list[str] = []
+    page.on(
+        "console", lambda msg: refused.append(msg.text) if "Content Security" in msg.text else None
+    )
+    page.goto(f"{live_server}/login?next=/signals")
+    page.fill("input[name=email]", agent.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/signals")
+    if os.environ.get("POISE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/signals-help-link.png")
+    page.click("a.help-link")
+    page.wait_for_url(f"{live_server}/help/signals#early-warning")
+    assert page.evaluate("document.querySelector('section:target').id") == "early-warning"
+    if os.environ.get("POISE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/help-signals.png")
+    for help_page in HELP_PAGES:
+        page.goto(f"{live_server}{help_page.href}")
+        assert page.locator("h1").inner_text() == help_page.title
+    page.click("header.topbar >> text=Help")
+    page.wait_for_url(f"{live_server}/help")
+    if os.environ.get("POISE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/help-index.png", full_page=True)
+    assert refused == []
