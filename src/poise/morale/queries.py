@@ -430,7 +430,7 @@ def balance(
 ) -> Balance:
     """Counts per week for these agents together (one agent, or a whole team)."""
     lines = balances(session, agent_ids=agent_ids, weeks=weeks, until=until)
-    starts = _week_starts(weeks, until)
+    starts = week_starts(weeks, until)
     return Balance(
         starts,
         [sum(line.negativity[i] for line in lines.values()) for i in range(weeks)],
@@ -447,7 +447,7 @@ def balances(
     query per member took seconds for a team of twenty at a million messages. The weeks are
     summed in the database, so only twelve numbers an agent come back, not every turn.
     """
-    starts = _week_starts(weeks, until)
+    starts = week_starts(weeks, until)
     end = starts[-1] + timedelta(weeks=1)
     ids = sorted(set(agent_ids))
     negative = _negative_weeks(session, ids, starts, end)
@@ -462,7 +462,8 @@ def balances(
     }
 
 
-def _week_starts(weeks: int, until: datetime | None) -> list[datetime]:
+def week_starts(weeks: int, until: datetime | None) -> list[datetime]:
+    """The Mondays (UTC) of the ``weeks`` weeks up to ``until`` (now): the balance's columns."""
     last = week_start(until or utcnow())
     return [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
@@ -480,8 +481,7 @@ def _negative_weeks(
         select(Conversation.assignee_id, *weekly)
         .join(Message, Message.conversation_id == Conversation.id)
         .where(Conversation.assignee_id.in_(agent_ids))
-        .where(Message.author_role == "customer")
-        .where(Message.negativity >= praise.NEGATIVE_TURN)
+        .where(praise.negative_turn())
         .where(sent >= starts[0], sent < end)
         .group_by(Conversation.assignee_id)
     )
