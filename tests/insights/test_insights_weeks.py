@@ -1,6 +1,7 @@
 """Exposure's weekly counts kept by the rollup equal the morale balance counted from the
 messages, for every person and week, after a full rebuild and after the queued rollup has
-counted a change: a new negative turn, a reassignment, a new rating, a deleted conversation.
+counted a change: a new negative turn, a reassignment, a new rating, a deleted conversation;
+and morale's team balance page reads those weeks through the seam the face wires.
 
 The changes are made as the writers make them: the row changes and the conversation is queued
 (:func:`poise.conversations.changes.queue_for_rollup`), in one transaction.
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from builders import make_user
+from builders import make_user, sign_in
 from insights.insight_builders import WINDOW_DAYS, add_conversations
 from poise.auth.models import User
 from poise.conversations.changes import queue_for_rollup
@@ -142,3 +144,33 @@ def test_a_helpdesk_delete_is_followed_by_the_next_rollup(session: Session) -> N
     session.commit()
     count_queued(session, window_days=WINDOW_DAYS)
     assert _agree(session, people)[people[0].id][0][-1] == 2
+
+
+def _team_total(client: TestClient) -> str:
+    page = client.get("/morale/balance/team").text
+    return page.split('<span class="neg-total">')[1].split("<")[0]
+
+
+def test_the_team_balance_page_reads_the_rollups_weeks_once_counted(
+    client: TestClient, session: Session
+) -> None:
+    people, made = _setup(session)
+    sign_in(client, make_user(session, role="lead", team="W"))
+    assert "Counted as of" not in client.get("/morale/balance/team").text  # from the messages
+    assert _team_total(client) == "22 negative turns absorbed"  # Ana 12, Ben 10, Cy none
+    count_all(session, window_days=WINDOW_DAYS)
+    assert "Counted as of" in client.get("/morale/balance/team").text
+    assert _team_total(client) == "22 negative turns absorbed"
+    session.add(
+        Message(
+            conversation_id=made[0].id,
+            external_id="unqueued",
+            author_role="customer",
+            body="Still broken.",
+            sent_at=THIS_WEEK + timedelta(hours=2),
+            negativity=0.95,
+        )
+    )
+    session.commit()  # not queued: the page shows the counted weeks until the rollup runs
+    assert sum(sum(n) for n, _ in _live(session, people).values()) == 23
+    assert _team_total(client) == "22 negative turns absorbed"

@@ -89,6 +89,19 @@ def counted_balances(
     return Counted({a: Balance(starts, negative[a], praised[a]) for a in ids}, active)
 
 
+class RollupWeeks:
+    """The rollup's weeks for morale's team balance page (:class:`poise.morale.queries.KeptWeeks`),
+    which the face wires: morale may not import insights."""
+
+    def counted_at(self, session: Session) -> datetime | None:
+        return exposure_state(session).counted_at
+
+    def lines(
+        self, session: Session, agent_ids: list[int], until: datetime | None
+    ) -> dict[int, Balance]:
+        return counted_balances(session, agent_ids, until=until).lines
+
+
 def my_exposure(session: Session, *, actor: User, until: datetime | None = None) -> Balance:
     """The actor's own weeks: nobody else's, whatever the role (a lead uses the team view)."""
     return counted_balances(session, [actor.id], until=until).lines[actor.id]

@@ -511,13 +511,15 @@ def team_balance_page(
     if team_id is None:  # an admin in no team chooses one rather than meeting a 400
         choice = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
         return render(request, "choose_team.html", choice)
-    result = queries.team_balance(session, actor=user, team_id=team_id)
+    kept = getattr(request.app.state, "kept_weeks", None)  # the face's, when it wires one
+    result = queries.team_balance(session, actor=user, team_id=team_id, kept=kept)
     context = {
-        "balance": result,
-        "chart": _chart(result),
+        "balance": result.balance,
+        "chart": _chart(result.balance),
         "scope": "team",
         "teams": teams,
         "team_id": team_id,
+        "counted_at": result.counted_at,
     }
     return render(request, "morale/balance.html", context)
 
