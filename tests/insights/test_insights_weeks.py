@@ -146,12 +146,12 @@ def test_a_helpdesk_delete_is_followed_by_the_next_rollup(session: Session) -> N
     assert _agree(session, people)[people[0].id][0][-1] == 2
 
 
-def _team_total(client: TestClient) -> str:
-    page = client.get("/morale/balance/team").text
+def _team_total(client: TestClient, url: str = "/morale/balance/team") -> str:
+    page = client.get(url).text
     return page.split('<span class="neg-total">')[1].split("<")[0]
 
 
-def test_the_team_balance_page_reads_the_rollups_weeks_once_counted(
+def test_the_balance_pages_read_the_rollups_weeks_once_counted(
     client: TestClient, session: Session
 ) -> None:
     people, made = _setup(session)
@@ -174,3 +174,7 @@ def test_the_team_balance_page_reads_the_rollups_weeks_once_counted(
     session.commit()  # not queued: the page shows the counted weeks until the rollup runs
     assert sum(sum(n) for n, _ in _live(session, people).values()) == 23
     assert _team_total(client) == "22 negative turns absorbed"
+    client.cookies.clear()
+    sign_in(client, people[0])  # Ana's own page reads the counted weeks too
+    assert "Counted as of" in client.get("/morale/balance").text
+    assert _team_total(client, "/morale/balance") == "12 negative turns absorbed"  # live: 13

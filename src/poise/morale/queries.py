@@ -518,11 +518,35 @@ def _bucket(starts: list[datetime], moments: Sequence[datetime]) -> list[int]:
 
 
 @dataclass(frozen=True)
-class TeamBalance:
-    """A team's weeks summed, and when they were counted (None: counted now, from messages)."""
+class CountedBalance:
+    """Weeks summed, and when they were counted (None: counted now, from the messages)."""
 
     balance: Balance
     counted_at: datetime | None
+
+
+def kept_balance(
+    session: Session, *, agent_ids: list[int], until: datetime | None, kept: KeptWeeks | None
+) -> CountedBalance:
+    """These people's weeks together, from ``kept`` once it has counted them, else from the
+    messages.
+
+    Why ``kept``: counted from the messages, twelve weeks walk every customer turn of the
+    people (about a second for a team of twenty at a million messages, 150 ms for one agent
+    with 50,000); the insights rollup keeps the same counts per person and week.
+    """
+    counted_at = kept.counted_at(session) if kept is not None else None
+    if kept is None or counted_at is None:
+        return CountedBalance(balance(session, agent_ids=agent_ids, until=until), None)
+    lines = kept.lines(session, agent_ids, until)
+    return CountedBalance(_together(week_starts(12, until), lines), counted_at)
+
+
+def my_balance(
+    session: Session, *, actor: User, until: datetime | None = None, kept: KeptWeeks | None = None
+) -> CountedBalance:
+    """The actor's own weeks; nobody else's, whatever the role."""
+    return kept_balance(session, agent_ids=[actor.id], until=until, kept=kept)
 
 
 def team_balance(
@@ -532,19 +556,8 @@ def team_balance(
     team_id: int,
     until: datetime | None = None,
     kept: KeptWeeks | None = None,
-) -> TeamBalance:
-    """A team's aggregate, for its lead (or an admin); never one agent's line.
-
-    Why ``kept``: counted from the messages, a team's twelve weeks walk every customer turn
-    of the team (about a second for twenty people at a million messages); the insights
-    rollup keeps the same counts per person and week. Until it has counted them once, the
-    page counts from the messages.
-    """
+) -> CountedBalance:
+    """A team's aggregate, for its lead (or an admin); never one agent's line."""
     permissions.require_lead_of(actor, team_id)
     ids = list(session.scalars(select(User.id).where(User.team_id == team_id)))
-    counted_at = kept.counted_at(session) if kept is not None else None
-    if kept is None or counted_at is None:
-        return TeamBalance(balance(session, agent_ids=ids, until=until), None)
-    return TeamBalance(
-        _together(week_starts(12, until), kept.lines(session, ids, until)), counted_at
-    )
+    return kept_balance(session, agent_ids=ids, until=until, kept=kept)
