@@ -17,7 +17,8 @@ its public schema wiped), and the sizes take turns request by request, so the ra
 on a machine whose load changes during the run. Prints p50/p95 ms per size and the
 1M ÷ 100k ratio of the p50s.
 
-Customer turns get a negativity (``id % 10 / 10``) so exposure has negative turns and praise
+Every conversation is assigned to one of the 20 agents (its rating credits the assignee) and
+customer turns get a negativity (``id % 10 / 10``), so exposure has negative turns and praise
 to count, and the insights rollup is counted after the load (``count_all``, timed), as the
 rollup job would have. ``--folder`` keeps the SQLite files and reuses those already there, so
 one load can be timed by two versions of the code in turn (``PYTHONPATH`` naming the other
@@ -126,6 +127,20 @@ def shift_and_score(engine: object) -> None:
                 "WHEN 0 THEN 'neutral' WHEN 1 THEN 'frustrated' WHEN 2 THEN 'satisfied' "
                 "ELSE 'confused' END, negativity = (id % 10) / 10.0 "
                 "WHERE author_role = 'customer'"
+            )
+        )
+        # Every conversation assigned to one of the 20 agents (ids in a row), its rating
+        # crediting the assignee, so exposure and the balance have weeks to count.
+        conn.execute(
+            text(
+                "UPDATE conversations SET assignee_id = "
+                "(SELECT min(id) FROM users WHERE role = 'agent') + id % 20"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE ratings SET agent_id = (SELECT assignee_id FROM conversations c "
+                "WHERE c.id = ratings.conversation_id)"
             )
         )
         conn.execute(

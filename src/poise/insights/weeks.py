@@ -87,10 +87,38 @@ def _keys_of(session: Session, chunk: list[int]) -> set[Key]:
 def _count(session: Session, chunk: list[int]) -> list[dict[str, Any]]:
     """The rows of these conversations: turns, negative turns and praise per person and week."""
     counts: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for cid, agent, sent_at, negative in session.execute(_turns(chunk)):
+    _add_turns(session, chunk, counts)
+    _add_praise(session, chunk, counts)
+    return [
+        {"conversation_id": c, "agent_id": a, "week": w, "turns": t, "negative": n, "praise": p}
+        for (c, a, w), (t, n, p) in counts.items()
+    ]
+
+
+def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:
+    """Every customer turn, for the conversation's assignee: and whether it is a negative turn
+    (the balance's own predicate)."""
+    turns = (
+        select(
+            Message.conversation_id,
+            Conversation.assignee_id,
+            Message.sent_at,
+            praise.negative_turn(),
+        )
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.conversation_id.in_(chunk))
+        .where(Message.author_role == "customer")
+        .where(Conversation.assignee_id.is_not(None))
+    )
+    for cid, agent, sent_at, negative in session.execute(turns):
         line = counts[(int(cid), int(agent), _week(sent_at))]
         line[0] += 1
         line[1] += int(bool(negative))
+
+
+def _add_praise(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:
+    """Thanking turns for the assignee and green robots for the rating's agent, as the balance
+    credits them (``praise_candidates`` + ``is_gratitude``, ``green_robots``)."""
     thanks = (
         praise.praise_candidates(None)
         .where(Message.conversation_id.in_(chunk))
@@ -108,27 +136,6 @@ def _count(session: Session, chunk: list[int]) -> list[dict[str, Any]]:
     )
     for cid, agent, rated_at in session.execute(robots):
         counts[(int(cid), int(agent), _week(rated_at))][2] += 1
-    return [
-        {"conversation_id": c, "agent_id": a, "week": w, "turns": t, "negative": n, "praise": p}
-        for (c, a, w), (t, n, p) in counts.items()
-    ]
-
-
-def _turns(chunk: list[int]) -> Any:
-    """Every customer turn of these conversations with its assignee, and whether it is a
-    negative turn (the balance's predicate)."""
-    return (
-        select(
-            Message.conversation_id,
-            Conversation.assignee_id,
-            Message.sent_at,
-            praise.negative_turn(),
-        )
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.conversation_id.in_(chunk))
-        .where(Message.author_role == "customer")
-        .where(Conversation.assignee_id.is_not(None))
-    )
 
 
 def _week(moment: datetime) -> date:
