@@ -20,8 +20,9 @@ on a machine whose load changes during the run. Prints p50/p95 ms per size and t
 Every conversation is assigned to one of the 20 agents (its rating credits the assignee) and
 customer turns get a negativity (``id % 10 / 10``), so exposure has negative turns and praise
 to count, and the insights rollup is counted after the load (``count_all``, timed), as the
-rollup job would have. ``--folder`` keeps the SQLite files and reuses those already there, so
-one load can be timed by two versions of the code in turn (``PYTHONPATH`` naming the other
+rollup job would have. ``--folder`` keeps the SQLite files there and reuses the databases an
+earlier run loaded (SQLite and PostgreSQL alike), so one load can be timed by two versions of
+the code in turn (``PYTHONPATH`` naming the other
 checkout's ``src``); ``--only`` times only the pages whose name holds one of its words.
 """
 
@@ -257,7 +258,7 @@ def main() -> None:
         for backend in backends:
             urls = database_per_size(backend, args.postgres, folder, args.sizes)
             for size, url in urls.items():
-                if backend == "sqlite" and args.folder and (folder / f"bench-{size}.db").exists():
+                if args.folder and loaded(backend, url, folder / f"bench-{size}.db"):
                     continue
                 csv_path = folder / f"{size}.csv"
                 if not csv_path.exists():
@@ -270,6 +271,22 @@ def main() -> None:
             if args.only:
                 pages = {k: v for k, v in pages.items() if any(w in k for w in args.only)}
             report(backend, args.sizes, time_pages(urls, folder, args.runs, pages))
+
+
+def loaded(backend: str, url: str, path: Path) -> bool:
+    """Whether an earlier run (``--folder``) left this size's database loaded: its admin is
+    added last."""
+    if backend == "sqlite" and not path.exists():
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT 1 FROM users WHERE email = 'admin@bench.example'")
+            return conn.scalar(query) is not None
+    except Exception:  # no tables yet: not loaded
+        return False
+    finally:
+        engine.dispose()
 
 
 def report(backend: str, sizes: list[int], results: dict[int, dict[str, float]]) -> None:
