@@ -45,6 +45,16 @@ def negative_turn() -> ColumnElement[bool]:
     return and_(Message.author_role == "customer", Message.negativity >= NEGATIVE_TURN)
 
 
+def praise_turn() -> ColumnElement[bool]:
+    """A customer turn the signals scored satisfied and calm: praise when it also thanks
+    (``is_gratitude``, checked in Python). Shared like :func:`negative_turn`."""
+    return and_(
+        Message.author_role == "customer",
+        Message.emotion == "satisfied",
+        Message.negativity < PRAISE_MAX_NEGATIVITY,
+    )
+
+
 def green_robots(
     agent_ids: list[int] | None, start: datetime | None = None, end: datetime | None = None
 ) -> Select[Any]:
@@ -70,9 +80,7 @@ def praise_candidates(
     query = (
         select(Message, Conversation.assignee_id)
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.author_role == "customer")
-        .where(Message.emotion == "satisfied")
-        .where(Message.negativity < PRAISE_MAX_NEGATIVITY)
+        .where(praise_turn())
         .where(Conversation.assignee_id.is_not(None))
     )
     if agent_ids is not None:
