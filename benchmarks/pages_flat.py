@@ -117,8 +117,10 @@ def shift_and_score(engine: object) -> None:
         days = (datetime.now(UTC) - newest).days
         if engine.dialect.name == "postgresql":
             by = "{column} + make_interval(days => :days)"
-        else:  # SQLite keeps ISO text; datetime() drops the offset, as the ORM writes it
-            by = "datetime({column}, '+' || :days || ' days')"
+        else:  # SQLite keeps ISO text; datetime() drops the offset, as the ORM writes it, and
+            # the microseconds, which the ORM writes: without them a turn at midnight compares
+            # as before a week's bound in SQL (the CSV's times are whole minutes)
+            by = "datetime({column}, '+' || :days || ' days') || '.000000'"
         for table, column in (("messages", "sent_at"), ("conversations", "opened_at")):
             update = f"UPDATE {table} SET {column} = " + by.format(column=column)  # noqa: S608
             conn.execute(text(update), {"days": days})
