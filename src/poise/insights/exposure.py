@@ -90,7 +90,7 @@ def counted_balances(
 
 
 class RollupWeeks:
-    """The rollup's weeks for morale's team balance page (:class:`poise.morale.queries.KeptWeeks`),
+    """The rollup's weeks for morale's balance pages (:class:`poise.morale.queries.KeptWeeks`),
     which the face wires: morale may not import insights."""
 
     def counted_at(self, session: Session) -> datetime | None:
