@@ -1,7 +1,8 @@
 """Do the pages that summarise everything stay flat as messages grow? 100k against 1M messages.
 
 Run by hand:  python benchmarks/pages_flat.py [--sizes 100000 1000000] [--postgres URL]
-                                               [--no-sqlite] [--runs 20]
+                                               [--no-sqlite] [--runs 20] [--every-page]
+                                               [--only PAGE...] [--folder DIR]
 
 Issue 15's acceptance: the signals overview and the list pages at 1,000,000 messages are
 within 2x of their times at 100,000. For each size this imports a generated CSV (10 turns a
@@ -15,6 +16,14 @@ database (``--postgres`` names a scratch database; one database per size is made
 its public schema wiped), and the sizes take turns request by request, so the ratio holds
 on a machine whose load changes during the run. Prints p50/p95 ms per size and the
 1M ÷ 100k ratio of the p50s.
+
+Every conversation is assigned to one of the 20 agents (its rating credits the assignee) and
+customer turns get a negativity (``id % 10 / 10``), so exposure has negative turns and praise
+to count, and the insights rollup is counted after the load (``count_all``, timed), as the
+rollup job would have. ``--folder`` keeps the SQLite files there and reuses the databases an
+earlier run loaded (SQLite and PostgreSQL alike), so one load can be timed by two versions of
+the code in turn (``PYTHONPATH`` naming the other
+checkout's ``src``); ``--only`` times only the pages whose name holds one of its words.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from poise.app import create_app
 from poise.auth.actions import create_user, team_by_name
 from poise.conversations.actions import import_file
 from poise.db import make_engine, make_sessionmaker
+from poise.insights.rollup import count_all
 from poise.settings import Settings
 
 PASSWORD = "bench-password"  # noqa: S105 - import_speed.add_agents' throwaway accounts
@@ -62,10 +72,12 @@ MORE_PAGES = {
     "insights": "/insights",
     "insights hotspots": "/insights/hotspots",
     "insights exposure": "/insights/exposure",
+    "insights team exposure": "/insights/exposure/team",
     "insights digest": "/insights/digest",
     "alerts": "/alerts",
     "morale": "/morale",
     "morale balance": "/morale/balance",
+    "morale team balance": "/morale/balance/team",
     "morale kudos": "/morale/kudos",
     "wall": "/wall",
     "training": "/training",
@@ -84,6 +96,10 @@ def load(url: str, csv_path: Path, folder: Path) -> None:
         import_file(session, actor=None, data=data, filename=csv_path.name, fmt="csv")
         session.commit()
     shift_and_score(engine)
+    start = time.perf_counter()
+    with make_sessionmaker(engine)() as session:
+        count_all(session, window_days=7)
+    print(f"  rollup counted in {time.perf_counter() - start:.0f} s")
     engine.dispose()
 
 
@@ -101,8 +117,10 @@ def shift_and_score(engine: object) -> None:
         days = (datetime.now(UTC) - newest).days
         if engine.dialect.name == "postgresql":
             by = "{column} + make_interval(days => :days)"
-        else:  # SQLite keeps ISO text; datetime() drops the offset, as the ORM writes it
-            by = "datetime({column}, '+' || :days || ' days')"
+        else:  # SQLite keeps ISO text; datetime() drops the offset, as the ORM writes it, and
+            # the microseconds, which the ORM writes: without them a turn at midnight compares
+            # as before a week's bound in SQL (the CSV's times are whole minutes)
+            by = "datetime({column}, '+' || :days || ' days') || '.000000'"
         for table, column in (("messages", "sent_at"), ("conversations", "opened_at")):
             update = f"UPDATE {table} SET {column} = " + by.format(column=column)  # noqa: S608
             conn.execute(text(update), {"days": days})
@@ -110,7 +128,22 @@ def shift_and_score(engine: object) -> None:
             text(
                 "UPDATE messages SET signal_version = 'bench', emotion = CASE id % 4 "
                 "WHEN 0 THEN 'neutral' WHEN 1 THEN 'frustrated' WHEN 2 THEN 'satisfied' "
-                "ELSE 'confused' END WHERE author_role = 'customer'"
+                "ELSE 'confused' END, negativity = (id % 10) / 10.0 "
+                "WHERE author_role = 'customer'"
+            )
+        )
+        # Every conversation assigned to one of the 20 agents (ids in a row), its rating
+        # crediting the assignee, so exposure and the balance have weeks to count.
+        conn.execute(
+            text(
+                "UPDATE conversations SET assignee_id = "
+                "(SELECT min(id) FROM users WHERE role = 'agent') + id % 20"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE ratings SET agent_id = (SELECT assignee_id FROM conversations c "
+                "WHERE c.id = ratings.conversation_id)"
             )
         )
         conn.execute(
@@ -215,15 +248,20 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--every-page", action="store_true", help="also time MORE_PAGES")
+    parser.add_argument("--only", nargs="+", default=[], help="time only pages naming these")
+    parser.add_argument("--folder", default="", help="keep (and reuse) the SQLite files here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = Path(args.folder or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         backends = [] if args.no_sqlite else ["sqlite"]
         if args.postgres:
             backends.append("postgresql")
         for backend in backends:
             urls = database_per_size(backend, args.postgres, folder, args.sizes)
             for size, url in urls.items():
+                if args.folder and loaded(backend, url, folder / f"bench-{size}.db"):
+                    continue
                 csv_path = folder / f"{size}.csv"
                 if not csv_path.exists():
                     make_csv(csv_path, size, agents=20)
@@ -232,7 +270,25 @@ def main() -> None:
                 add_admin(url)
                 print(f"{backend} {size:,} messages loaded in {time.perf_counter() - start:.0f} s")
             pages = {**PAGES, **MORE_PAGES} if args.every_page else PAGES
+            if args.only:
+                pages = {k: v for k, v in pages.items() if any(w in k for w in args.only)}
             report(backend, args.sizes, time_pages(urls, folder, args.runs, pages))
+
+
+def loaded(backend: str, url: str, path: Path) -> bool:
+    """Whether an earlier run (``--folder``) left this size's database loaded: its admin is
+    added last."""
+    if backend == "sqlite" and not path.exists():
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT 1 FROM users WHERE email = 'admin@bench.example'")
+            return conn.scalar(query) is not None
+    except Exception:  # no tables yet: not loaded
+        return False
+    finally:
+        engine.dispose()
 
 
 def report(backend: str, sizes: list[int], results: dict[int, dict[str, float]]) -> None:

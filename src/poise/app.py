@@ -48,6 +48,7 @@ from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
+from poise.insights.exposure import RollupWeeks
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
 from poise.mail import Mailer
@@ -322,6 +323,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = shared_templates()
     app.state.connector_seam = Seam()  # outbound HTTP to helpdesks; tests replay through it
+    app.state.kept_weeks = RollupWeeks()  # morale's team balance reads the insights rollup's
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.insights import weeks
 from poise.insights.rollup import count_conversations
 from poise.settings import Settings
 
@@ -112,6 +113,8 @@ def add_conversations(
 
 
 def roll_up(session: Session, conversation_ids: Sequence[int]) -> None:
-    """Count these conversations into the rollup, as the rollup job does after an import."""
+    """Count these conversations into the rollup, as the rollup job does after an import
+    (which ends by building exposure's weeks the first time, :func:`weeks.catch_up`)."""
     count_conversations(session, conversation_ids, window_days=WINDOW_DAYS)
+    weeks.catch_up(session)
     session.commit()

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import make_user, sign_in
-from insights.insight_builders import add_conversations
+from insights.insight_builders import WINDOW_DAYS, add_conversations
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
+from poise.insights.rollup import count_all
 from poise.morale.queries import week_start
 from poise.settings import Settings
 
@@ -62,6 +63,7 @@ class Team:
     dan: User  # heavy only this week and the one before
     cal: User  # calm
     other_lead: User
+    calm: list[User]  # two more calm agents: the team's usual week is calm
 
 
 @pytest.fixture
@@ -72,6 +74,7 @@ def team(session: Session) -> Team:
         dan=make_user(session, team="A", name="Dan Twice"),
         cal=make_user(session, team="A", name="Cal Calm"),
         other_lead=make_user(session, role="lead", team="B", email="bo@example.com"),
+        calm=[make_user(session, team="A", name=n) for n in ("Ada Calm", "Eve Calm")],
     )
     for weeks_ago in range(3):
         when = THIS_WEEK - timedelta(weeks=weeks_ago)
@@ -79,7 +82,9 @@ def team(session: Session) -> Team:
         add_conversations(
             session, n=8 if weeks_ago < 2 else 1, opened=when, assignee_id=t.dan.id, negativity=0.9
         )
-        add_conversations(session, n=2, opened=when, assignee_id=t.cal.id, negativity=0.9)
+        for calm in (t.cal, *t.calm):
+            add_conversations(session, n=2, opened=when, assignee_id=calm.id, negativity=0.9)
+    count_all(session, window_days=WINDOW_DAYS)
     return t
 
 
@@ -110,7 +115,8 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     spread = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
     assert [p["name"] for p in spread["check_in"]] == ["Hana Heavy"]
     last = spread["weeks"][-1]
-    assert (last["members"], last["low"], last["median"], last["high"]) == (4, 0, 5.0, 8)
+    # The lead takes no conversations: not in the spread (a zero would lower the median).
+    assert (last["members"], last["low"], last["median"], last["high"]) == (5, 2, 2.0, 8)
     assert last["heavy"] == 2  # Hana and Dan this week; Dan has two heavy weeks, not three
 
     sign_in(client, team.lead)
@@ -118,9 +124,10 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     assert "A private prompt: check in" in page and "Hana Heavy" in page
     assert "Dan Twice" not in page and "Cal Calm" not in page  # a spread, not a ranking
     chart = page.split('<svg class="trend"')[1].split("</svg>")[0]  # the median week, drawn
-    assert "median negative turns" in chart and ": 5</title>" in chart
+    assert "median negative turns" in chart and ": 2</title>" in chart
+    assert "Counted as of" in page
     csv_text = client.get("/insights/export/exposure.csv").text
-    assert csv_text.splitlines()[-1].endswith(",4,0,5.0,8,0.0,2")
+    assert csv_text.splitlines()[-1].endswith(",5,2,2.0,8,0.0,2")
 
     b_team = team.lead.team_id
     assert (
@@ -182,3 +189,33 @@ def test_the_digest_page_and_e_mail(
     assert "Kudos for Cal Calm: “Cal sorted it in minutes, thank you!”" in body
     assert "check in): Hana Heavy" in body
     assert "/insights/digest?team=" in body
+
+
+def test_the_spread_counts_the_members_who_had_a_conversation(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    away = make_user(session, team="A", name="Al Away")  # an agent with no conversation
+    add_conversations(session, n=1, opened=THIS_WEEK, assignee_id=team.lead.id, negativity=0.1)
+    count_all(session, window_days=WINDOW_DAYS)
+    spread = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
+    last = spread["weeks"][-1]
+    # The lead now took one calm conversation: in the spread, with 0; Al had none: not in it.
+    assert (last["members"], last["low"], last["median"], last["high"]) == (6, 0, 2.0, 8)
+    mine = _get(client, session, away, "/api/v1/insights/exposure").json()
+    assert sum(w["negativity"] for w in mine["weeks"]) == 0
+
+
+def test_the_exposure_pages_say_when_nothing_was_counted_yet(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="C", name="Cleo Lead")
+    add_conversations(session, n=2, opened=THIS_WEEK, assignee_id=lead.id, negativity=0.9)
+    sign_in(client, lead)
+    for url in ("/insights/exposure", "/insights/exposure/team"):
+        page = client.get(url).text
+        assert "Not counted yet" in page and "have not been counted yet" in page, url
+        assert "<table>" not in page, url
+    assert "Exposure has not been counted yet" in client.get("/insights/digest").text
+    count_all(session, window_days=WINDOW_DAYS)
+    page = client.get("/insights/exposure").text
+    assert "Counted as of" in page and "<table>" in page

@@ -56,9 +56,9 @@ def rollup(
 ) -> None:
     """Count the insights rollup: every conversation, or with --queued only the changed ones.
 
-    The dashboard, hotspots and exports read the rollup. Without POISE_BROKER_URL the server
-    counts what is queued every minute; with workers, ``poise scheduler`` queues it every 10
-    minutes. Run it whole after a migration or a change of POISE_FCR_WINDOW_DAYS.
+    The dashboard, hotspots, exposure and exports read the rollup. Without POISE_BROKER_URL
+    the server counts what is queued every minute; with workers, ``poise scheduler`` queues it
+    every 10 minutes. Run it whole after a migration or a change of POISE_FCR_WINDOW_DAYS.
     """
     from poise.insights.rollup import count_all, count_queued
 

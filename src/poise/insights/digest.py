@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Rating
-from poise.insights.exposure import team_exposure
+from poise.insights.exposure import exposure_state, team_exposure
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import HotspotReport, hotspots
 from poise.knowledge.models import Gap
@@ -43,6 +43,7 @@ class Digest:
     training_overdue: int
     reviews_overdue: int
     check_in: list[User]
+    exposure_counted_at: datetime | None  # when the rollup last counted the check-ins' weeks
 
 
 def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -> Digest:
@@ -76,6 +77,7 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
         training_overdue=overdue,
         reviews_overdue=_reviews_overdue(session, members, filters.finish),
         check_in=exposure.check_in,
+        exposure_counted_at=exposure_state(session).counted_at,
     )
 
 
@@ -148,7 +150,9 @@ def digest_lines(digest: Digest, base_url: str) -> list[str]:
         f"{digest.training_overdue} overdue"
     )
     lines.append(f"- Peer reviews waiting more than a week: {digest.reviews_overdue}")
-    if digest.check_in:
+    if digest.exposure_counted_at is None:
+        lines.append("- Check-ins: exposure has not been counted yet (the insights rollup)")
+    elif digest.check_in:
         names = ", ".join(m.name for m in digest.check_in)
         lines.append(f"- Three heavy weeks in a row (a private prompt to check in): {names}")
     lines += ["", f"The digest page: {base}/insights/digest?team={digest.team.id}"]

@@ -1,9 +1,16 @@
 """Exposure: how much negativity each person absorbs against the praise they receive.
 
-The weekly counts are the morale balance (:func:`poise.morale.queries.balances`), for every
-member in one pass; nothing here counts negativity or praise a second way. An agent sees their
-own weeks. A lead sees the team's distribution per week (low, median, high — no names) and,
+The weekly counts are the morale balance's (:func:`poise.morale.queries.balances`), kept by the
+insights rollup per person and week (:mod:`poise.insights.weeks`) with the balance's own
+definitions: a page reads a few hundred rows, not every customer turn of the team's twelve
+weeks, and shows when they were counted (:func:`exposure_state`). An agent sees their own
+weeks. A lead sees the team's distribution per week (low, median, high — no names) and,
 privately, who had three heavy weeks in a row, to check in with them. It is never a ranking.
+
+Who makes up the spread: the team's active agents and leads who had a conversation (a
+customer turn in a conversation assigned to them) in the twelve weeks. A lead who takes no
+conversations, or someone away the whole time, would add a zero to every week, lower the
+median and make ordinary weeks look heavy for everyone else.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
 from poise.errors import NotFound
+from poise.insights import weeks as exposure_weeks
+from poise.insights.rollup import RollupState, rollup_state
 from poise.morale.permissions import require_lead_of
-from poise.morale.queries import Balance, balance, balances
+from poise.morale.queries import Balance, week_starts
 
 WEEKS = 12
 HEAVY_FLOOR = 5
@@ -46,9 +55,56 @@ class TeamExposure:
     check_in: list[User]
 
 
+@dataclass(frozen=True)
+class Counted:
+    """People's weeks as the rollup last counted them, and who had a conversation in them."""
+
+    lines: dict[int, Balance]
+    active: set[int]
+
+
+def exposure_state(session: Session) -> RollupState:
+    """When the weeks were counted (None until the rollup first counted them), and what
+    waits (read-only): shown beside the figures, as on the FCR page."""
+    state = rollup_state(session)
+    return state if exposure_weeks.built(session) else RollupState(None, state.waiting)
+
+
+def counted_balances(
+    session: Session, agent_ids: list[int], *, until: datetime | None = None
+) -> Counted:
+    """The ``WEEKS`` weeks up to ``until`` of each person, from the rollup's sums: what
+    :func:`poise.morale.queries.balances` counts from the messages, in one row a week."""
+    starts = week_starts(WEEKS, until)
+    slot = {start.date(): i for i, start in enumerate(starts)}
+    ids = sorted(set(agent_ids))
+    negative = {a: [0] * WEEKS for a in ids}
+    praised = {a: [0] * WEEKS for a in ids}
+    active: set[int] = set()
+    for row in exposure_weeks.sums_for(session, ids, starts[0].date(), starts[-1].date()):
+        negative[row.agent_id][slot[row.week]] = row.negative
+        praised[row.agent_id][slot[row.week]] = row.praise
+        if row.conversations:
+            active.add(row.agent_id)
+    return Counted({a: Balance(starts, negative[a], praised[a]) for a in ids}, active)
+
+
+class RollupWeeks:
+    """The rollup's weeks for morale's balance pages (:class:`poise.morale.queries.KeptWeeks`),
+    which the face wires: morale may not import insights."""
+
+    def counted_at(self, session: Session) -> datetime | None:
+        return exposure_state(session).counted_at
+
+    def lines(
+        self, session: Session, agent_ids: list[int], until: datetime | None
+    ) -> dict[int, Balance]:
+        return counted_balances(session, agent_ids, until=until).lines
+
+
 def my_exposure(session: Session, *, actor: User, until: datetime | None = None) -> Balance:
     """The actor's own weeks: nobody else's, whatever the role (a lead uses the team view)."""
-    return balance(session, agent_ids=[actor.id], weeks=WEEKS, until=until)
+    return counted_balances(session, [actor.id], until=until).lines[actor.id]
 
 
 def heavy(negativity: int, praise: int, team_median: float) -> bool:
@@ -76,24 +132,32 @@ def team_exposure(
             .order_by(User.name, User.id)
         )
     )
-    lines = balances(session, agent_ids=[m.id for m in members], weeks=WEEKS, until=until)
-    starts = next(iter(lines.values())).weeks if lines else []
-    spreads: list[WeekSpread] = []
-    heavy_by_member: dict[int, list[bool]] = {m.id: [] for m in members}
-    for week, start in enumerate(starts):
-        neg = [lines[m.id].negativity[week] for m in members]
-        pos = [lines[m.id].praise[week] for m in members]
-        middle = float(median(neg))
-        flags = [heavy(n, p, middle) for n, p in zip(neg, pos, strict=True)]
-        for member, flag in zip(members, flags, strict=True):
-            heavy_by_member[member.id].append(flag)
-        spreads.append(
-            WeekSpread(
-                start, len(members), min(neg), middle, max(neg), float(median(pos)), sum(flags)
-            )
-        )
-    check_in = [m for m in members if _heavy_run(heavy_by_member[m.id])]
-    return TeamExposure(team, spreads, sorted(check_in, key=lambda m: (m.name, m.id)))
+    counted = counted_balances(session, [m.id for m in members], until=until)
+    spread = [m for m in members if m.id in counted.active]
+    lines = [counted.lines[m.id] for m in spread]
+    starts = week_starts(WEEKS, until)
+    spreads = [_week(start, week, lines) for week, start in enumerate(starts)]
+    check_in = [
+        m for m, line in zip(spread, lines, strict=True) if _heavy_run(_heavy_weeks(line, spreads))
+    ]
+    return TeamExposure(team, spreads, check_in)
+
+
+def _week(start: datetime, week: int, lines: list[Balance]) -> WeekSpread:
+    """One week's spread over the people of the spread (all zeros when there are none)."""
+    neg = [line.negativity[week] for line in lines] or [0]
+    pos = [line.praise[week] for line in lines] or [0]
+    middle = float(median(neg))
+    flags = [heavy(n, p, middle) for n, p in zip(neg, pos, strict=True)]
+    return WeekSpread(start, len(lines), min(neg), middle, max(neg), float(median(pos)), sum(flags))
+
+
+def _heavy_weeks(line: Balance, spreads: list[WeekSpread]) -> list[bool]:
+    """Which of one person's weeks were heavy against the team's median that week."""
+    return [
+        heavy(n, p, week.median)
+        for n, p, week in zip(line.negativity, line.praise, spreads, strict=True)
+    ]
 
 
 def _heavy_run(flags: list[bool]) -> bool:

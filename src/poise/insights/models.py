@@ -124,3 +124,41 @@ def decode_emotions(text: str) -> dict[str, int]:
         label, _, n = part.rpartition(":")
         found[label] = int(n)
     return found
+
+
+class InsightWeek(Base):
+    """One conversation's share of one person's week: what exposure sums, per conversation.
+
+    ``turns`` is the customer turns of the conversation that week while the person is its
+    assignee, ``negative`` those scored negative, ``praise`` the thanking turns plus a green
+    robot crediting the person (the rating's agent, who need not be the assignee). Kept per
+    conversation so that counting a conversation again (a new turn, a reassignment, a new
+    rating) replaces exactly its own rows, and the weeks they left are known: the old rows say
+    whose weeks to count again in :class:`InsightAgentWeek`.
+    """
+
+    __tablename__ = "insight_weeks"
+    __table_args__ = (Index("ix_insight_weeks_agent_id_week", "agent_id", "week"),)
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer)
+    negative: Mapped[int] = mapped_column(Integer)
+    praise: Mapped[int] = mapped_column(Integer)
+
+
+class InsightAgentWeek(Base):
+    """One person's week: :class:`InsightWeek` summed, so a team's twelve weeks are a few
+    hundred rows however many messages (what team exposure and the digest read)."""
+
+    __tablename__ = "insight_agent_weeks"
+
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer)
+    turns: Mapped[int] = mapped_column(Integer)
+    negative: Mapped[int] = mapped_column(Integer)
+    praise: Mapped[int] = mapped_column(Integer)

@@ -27,6 +27,7 @@ from poise.conversations.queries import ESCALATING
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
 from poise.insights import days as day_aggregate
+from poise.insights import weeks as exposure_weeks
 from poise.insights.models import InsightFact, encode_emotions
 from poise.knowledge.fcr import Contact, by_customer, contacts_of_customers, outcomes_of
 
@@ -59,8 +60,13 @@ def has_queued(session: Session) -> bool:
 
 def has_work(session: Session) -> bool:
     """Whether :func:`count_queued` has anything to do (read-only): conversations queued, or
-    the day aggregate out of step (unbuilt, someone changed teams, a conversation deleted)."""
-    return has_queued(session) or day_aggregate.out_of_step(session)
+    the day aggregate out of step (unbuilt, someone changed teams, a conversation deleted), or
+    exposure's weeks never counted (after the upgrade that added them)."""
+    return (
+        has_queued(session)
+        or day_aggregate.out_of_step(session)
+        or not exposure_weeks.built(session)
+    )
 
 
 def count_conversations(
@@ -70,7 +76,8 @@ def count_conversations(
 
     Returns how many facts were written; a conversation deleted meanwhile loses its row. With
     ``days`` their old and new days are marked for the day aggregate, which the queued
-    rollup counts at its end (the full rebuild counts every day at its end instead).
+    rollup counts at its end, and the people's weeks they touch are summed again at once (the
+    full rebuild counts every day and sums every week at its end instead).
     """
     rows, contacts = _with_their_customers(session, conversation_ids)
     ids = sorted({r.id for r in rows} | {int(i) for i in conversation_ids})
@@ -94,6 +101,7 @@ def count_conversations(
         session.execute(insert(FACTS), facts[start : start + CHUNK])
     if days:
         day_aggregate.mark_changed(session, touched)
+    exposure_weeks.count_weeks(session, ids, sums=days)
     return len(facts)
 
 
@@ -299,6 +307,7 @@ def count_queued(session: Session, *, window_days: int, progress: Progress | Non
         if progress:
             progress(done, max(done, int(total or 0)))
     day_aggregate.catch_up(session)
+    exposure_weeks.catch_up(session)
     session.commit()
     return done
 
@@ -355,6 +364,8 @@ def count_all(session: Session, *, window_days: int, progress: Progress | None =
             progress(done, max(done, total))
     session.execute(delete(RollupQueue).where(RollupQueue.queued_at <= started))
     day_aggregate.recount_all(session)
+    exposure_weeks.recount_all(session)
+    exposure_weeks.mark_built(session)
     _stamp(session, started)
     session.commit()
     return done

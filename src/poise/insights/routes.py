@@ -225,10 +225,12 @@ def _narrow(group: hotspots.Group) -> dict[str, str | None]:
 
 @router.get("/insights/exposure", response_class=HTMLResponse)
 def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """The reader's own weeks as the rollup last counted them (see :mod:`.exposure`)."""
     mine = exposure_queries.my_exposure(session, actor=user)
     context = {
         "balance": mine,
         "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
+        "state": exposure_queries.exposure_state(session),
     }
     return render(request, "insights/exposure.html", context)
 
@@ -261,6 +263,7 @@ def team_exposure_page(
         "exposure": result,
         "heavy_run": exposure_queries.HEAVY_RUN,
         "chart": _exposure_chart(result),
+        "state": exposure_queries.exposure_state(session),
     }
     return render(request, "insights/team_exposure.html", context)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from poise.conversations.models import Conversation, Message, Rating
 from poise.signals import get_scorer
@@ -34,6 +34,25 @@ GRATITUDE_RE = re.compile(
 def is_gratitude(text: str) -> bool:
     """The signals say "satisfied"; this lexicon check says the customer thanked someone."""
     return GRATITUDE_RE.search(text) is not None
+
+
+def negative_turn() -> ColumnElement[bool]:
+    """A customer turn the signals scored negative: what an agent "absorbs" in the balance.
+
+    One predicate for the live balance and the insights rollup's weekly counts, so the two
+    cannot drift apart.
+    """
+    return and_(Message.author_role == "customer", Message.negativity >= NEGATIVE_TURN)
+
+
+def praise_turn() -> ColumnElement[bool]:
+    """A customer turn the signals scored satisfied and calm: praise when it also thanks
+    (``is_gratitude``, checked in Python). Shared like :func:`negative_turn`."""
+    return and_(
+        Message.author_role == "customer",
+        Message.emotion == "satisfied",
+        Message.negativity < PRAISE_MAX_NEGATIVITY,
+    )
 
 
 def green_robots(
@@ -61,9 +80,7 @@ def praise_candidates(
     query = (
         select(Message, Conversation.assignee_id)
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.author_role == "customer")
-        .where(Message.emotion == "satisfied")
-        .where(Message.negativity < PRAISE_MAX_NEGATIVITY)
+        .where(praise_turn())
         .where(Conversation.assignee_id.is_not(None))
     )
     if agent_ids is not None:

@@ -497,9 +497,21 @@ def _pick(line: queries.MemberBoard, choice: str, form: FormData) -> actions.Pic
 
 @router.get("/morale/balance", response_class=HTMLResponse)
 def balance_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    result = queries.balance(session, agent_ids=[user.id])
-    context = {"balance": result, "chart": _chart(result), "scope": "you", **_nudges(session, user)}
+    result = queries.my_balance(session, actor=user, kept=_kept(request))
+    context = {
+        "balance": result.balance,
+        "chart": _chart(result.balance),
+        "scope": "you",
+        "counted_at": result.counted_at,
+        **_nudges(session, user),
+    }
     return render(request, "morale/balance.html", context)
+
+
+def _kept(request: Request) -> queries.KeptWeeks | None:
+    """The weeks the face wired (the insights rollup's), if it wired any."""
+    kept: queries.KeptWeeks | None = getattr(request.app.state, "kept_weeks", None)
+    return kept
 
 
 @router.get("/morale/balance/team", response_class=HTMLResponse)
@@ -511,13 +523,14 @@ def team_balance_page(
     if team_id is None:  # an admin in no team chooses one rather than meeting a 400
         choice = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
         return render(request, "choose_team.html", choice)
-    result = queries.team_balance(session, actor=user, team_id=team_id)
+    result = queries.team_balance(session, actor=user, team_id=team_id, kept=_kept(request))
     context = {
-        "balance": result,
-        "chart": _chart(result),
+        "balance": result.balance,
+        "chart": _chart(result.balance),
         "scope": "team",
         "teams": teams,
         "team_id": team_id,
+        "counted_at": result.counted_at,
     }
     return render(request, "morale/balance.html", context)
 
