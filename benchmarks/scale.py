@@ -4,7 +4,7 @@ Run by hand (needs a broker, Redis db 7 by default, and a PostgreSQL database of
     python benchmarks/scale.py [--messages 1000000] [--sqlite-messages 100000]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/poise_scale]
         [--clients 50] [--seconds 30] [--web-workers 2] [--turns 4]
-        [--think SECONDS] [--no-scoring]
+        [--think SECONDS ...] [--no-scoring]
 
 ``--postgres`` names a database of its own: its public schema is dropped and re-created
 (``''`` skips PostgreSQL). Issue 15's run: 1,000,000 messages (about 250,000 conversations of
@@ -210,18 +210,16 @@ def _wait_ready(base: str, token: str) -> list[int]:
     return [item["id"] for item in listing["items"]]
 
 
-def _under_load(env: dict[str, str], token: str, args: argparse.Namespace) -> None:
+def _under_load(env: dict[str, str], token: str, args: argparse.Namespace, think: float) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(env, port, args.web_workers)
     try:
         ids = _wait_ready(base, token)
-        tallies, health = asyncio.run(
-            _load(base, token, ids, args.clients, args.seconds, args.think)
-        )
+        tallies, health = asyncio.run(_load(base, token, ids, args.clients, args.seconds, think))
     finally:
         _stop([server])
-    pace = f"{args.think:g} s between a client's requests" if args.think else "closed loop"
+    pace = f"{think:g} s between a client's requests" if think else "closed loop"
     print(
         f"  {args.clients} clients ({pace}), {args.seconds:.0f} s, "
         f"poise serve --workers {args.web_workers}"
@@ -279,8 +277,9 @@ def run(name: str, url: str, messages: int, args: argparse.Namespace, folder: Pa
     )
     print(f"  scoring: {figures.scoring}")
     print(f"  database size: {figures.size_mb:,.0f} MB")
-    _under_load(env, token, args)
-    sys.stdout.flush()
+    for think in args.think:
+        _under_load(env, token, args, think)
+        sys.stdout.flush()
 
 
 def main() -> None:
@@ -301,7 +300,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument(
-        "--think", type=float, default=0.0, help="seconds between a client's requests (0: none)"
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="seconds between a client's requests (0: none); each value is a run of its own",
     )
     parser.add_argument(
         "--no-scoring", action="store_true", help="mark turns scored instead of scoring them"
