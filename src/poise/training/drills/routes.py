@@ -7,7 +7,7 @@ drill form comes back with what was typed and the reason, so nothing has to be w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -28,13 +28,14 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 @dataclass(frozen=True)
-class Refused:
-    """A refused answer or question edit: which form, for which question, what was typed."""
+class PostedText:
+    """An answer or a question's new wording as posted: which form, for which question, what
+    was typed, and (once refused) why."""
 
     form: str  # "answer" or "edit"
     question_id: int
     text: str
-    message: str
+    message: str = ""
 
 
 def _date(value: str, what: str) -> date:
@@ -160,7 +161,7 @@ def _render_drill(
     *,
     error: str = "",
     draft: dict[str, Any] | None = None,
-    refused: Refused | None = None,
+    refused: PostedText | None = None,
 ) -> HTMLResponse:
     """The drill; after a refused post, with its message beside the form it came from and
     what was typed still in it (``draft`` for a new question, ``refused`` for an answer or an
@@ -249,16 +250,7 @@ def edit_question(
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
-    try:
-        actions.edit_question(
-            session, actor=user, drill_id=drill_id, question_id=question_id, text=text
-        )
-    except InvalidInput as exc:
-        session.rollback()
-        refused = Refused("edit", question_id, text, str(exc))
-        return _render_drill(request, session, user, drill_id, refused=refused)
-    flash(request, "Question updated.")
-    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+    return _question_text(request, session, user, drill_id, PostedText("edit", question_id, text))
 
 
 @router.post("/training/drills/{drill_id}/questions/{question_id}/delete")
@@ -293,16 +285,26 @@ def post_answer(
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
+    posted = PostedText("answer", question_id, text)
+    return _question_text(request, session, user, drill_id, posted)
+
+
+def _question_text(
+    request: Request, session: Session, user: User, drill_id: int, posted: PostedText
+) -> HTMLResponse | RedirectResponse:
+    """Post a model answer or a question's new wording; a refusal shows the drill again with
+    the message beside that question's form and the text still in it."""
+    act = actions.post_answer if posted.form == "answer" else actions.edit_question
     try:
-        actions.post_answer(
-            session, actor=user, drill_id=drill_id, question_id=question_id, text=text
+        act(
+            session, actor=user, drill_id=drill_id, question_id=posted.question_id, text=posted.text
         )
     except InvalidInput as exc:
         session.rollback()
-        refused = Refused("answer", question_id, text, str(exc))
+        refused = replace(posted, message=str(exc))
         return _render_drill(request, session, user, drill_id, refused=refused)
-    flash(request, "Answer added.")
-    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+    flash(request, "Answer added." if posted.form == "answer" else "Question updated.")
+    return redirect(f"/training/drills/{drill_id}#q{posted.question_id}")
 
 
 @router.post("/training/drills/{drill_id}/answers/{answer_id}/delete")
