@@ -287,8 +287,7 @@ def correct_purpose(
     try:
         actions.set_purpose(session, actor=user, conversation=conv, purpose=purpose)
     except InvalidInput as exc:
-        session.rollback()
-        conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
+        session.rollback()  # the conversation reloads as stored when the page reads it
         return _assist_page(request, settings, conv, str(exc), purpose)
     flash(
         request, "Purpose updated." if purpose.strip() else "Purpose reset to the customer's words."

@@ -73,7 +73,3 @@ HELP_PAGES: tuple[HelpPage, ...] = (
     ),
 )
 
-
-def help_page(slug: str) -> HelpPage:
-    """The page of ``slug``; a KeyError for an unknown one (routes exist only for the list)."""
-    return {page.slug: page for page in HELP_PAGES}[slug]
