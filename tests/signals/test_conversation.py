@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from poise.signals import ConversationSignals, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import SignalsRequest, escalation_risk, signals_batch
+from poise.signals import drift as drift_module
 from poise.signals.drift import DriftCase
 
 
@@ -261,6 +264,20 @@ GIVEN = [
     Turn("customer", "Also, what's the weather going to be like this weekend?"),
 ]
 
+FIXTURE_DRIFT = [
+    Turn("customer", "My order arrived with a cracked screen. The box looked fine."),
+    Turn("agent", "I'm sorry to hear that! Could you send a photo of the damage?"),
+    Turn("customer", "Sent it just now. It was like that when I opened it."),
+    Turn("agent", "Thanks, a replacement is on its way."),
+    Turn("customer", "Great. By the way, can you update my billing address? I moved last week."),
+]
+FIXTURE_ON_TASK = [
+    Turn("customer", "I was charged twice for my subscription this month."),
+    Turn("agent", "Let me check. Can you tell me the last four digits of the card?"),
+    Turn("customer", "It ends in 4821. I need to get a refund for the second charge please."),
+    Turn("customer", "Any update? I would like this sorted today, the money is still gone."),
+]
+
 
 def _fresh_encoder() -> None:
     """Forget remembered encoder outputs, so each path runs its own encoder calls."""
@@ -297,7 +314,55 @@ def test_a_chunk_of_conversations_drifts_as_each_would_alone() -> None:
         assert batched.score == pytest.approx(one.score, abs=1e-5)
     assert [r.drifted for r in together] == [True, False, False, True, False]
     assert together[0].sentence == "Also, why was I charged twice last month??"
-    assert together[1].score > 0.0, "the tablet conversation was scored, and stayed on task"
+    assert together[1].score == 0.0, "none of the tablet conversation's sentences could drift"
+
+
+def _cases(*conversations: list[Turn]) -> list[DriftCase]:
+    """Each conversation's later customer turns against its first one."""
+    return [
+        DriftCase(
+            turns[0].body,
+            [(i, t.body) for i, t in enumerate(turns) if t.author_role == "customer"][1:],
+            [(i, t.body) for i, t in enumerate(turns)],
+        )
+        for turns in conversations
+    ]
+
+
+def test_drift_embeds_only_sentences_that_could_drift(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving out the sentences that cannot drift changes no verdict, and embeds less."""
+    scorer = get_scorer("drift")
+    cases = _cases(SWITCH, ON_TASK, SINGLE, GIVEN, FIXTURE_DRIFT, FIXTURE_ON_TASK)
+    asked: list[str] = []
+    embed = scorer.embed
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        asked.extend(texts)
+        return embed(texts)
+
+    monkeypatch.setattr(scorer, "embed", counting)
+    _fresh_encoder()
+    chosen = scorer.drift_batch(cases)
+    chosen_asked = list(asked)
+    monkeypatch.setattr(drift_module, "could_drift", lambda sentence: True)
+    asked.clear()
+    _fresh_encoder()
+    every = scorer.drift_batch(cases)
+    for few, all_ in zip(chosen, every, strict=True):
+        assert (few.drifted, few.turn_index, few.sentence) == (
+            all_.drifted,
+            all_.turn_index,
+            all_.sentence,
+        )
+        if all_.drifted:
+            assert few.score == pytest.approx(all_.score, abs=1e-6)
+        else:
+            assert few.score <= all_.score + 1e-6
+    assert sum(r.drifted for r in chosen) >= 2
+    cannot = "I also tried charging it overnight with another cable."  # no new matter, no request
+    assert cannot in asked
+    assert cannot not in chosen_asked
+    assert len(chosen_asked) < len(asked)
 
 
 def test_signals_of_a_chunk_are_each_conversations_own() -> None:

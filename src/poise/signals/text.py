@@ -9,6 +9,7 @@ sentiment, and a model would otherwise learn the source as a shortcut.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -85,8 +86,14 @@ def _drop_phone(match: re.Match[str]) -> str:
     return " "
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """Return ``text`` without handles, links, placeholders and redaction marks."""
+    """Return ``text`` without handles, links, placeholders and redaction marks.
+
+    Remembered (a few thousand texts): scoring one message asks for its normalised text
+    from the lexical features, the abuse rules, drift and the conversation's signals, about
+    seven times in all, and fourteen regular expressions a time cost 7% of bulk scoring.
+    """
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _PHONE.sub(_drop_phone, text)
