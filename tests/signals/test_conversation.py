@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from poise.signals import ConversationSignals, Turn, conversation_signals, get_scorer
-from poise.signals.conversation import SignalsRequest, escalation_risk, signals_batch
 from poise.signals import drift as drift_module
+from poise.signals.conversation import SignalsRequest, escalation_risk, signals_batch
 from poise.signals.drift import DriftCase
 
 

@@ -72,4 +72,3 @@ HELP_PAGES: tuple[HelpPage, ...] = (
         "Users and roles, teams and their early-warning level, integrations and connectors.",
     ),
 )
-
