@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -100,11 +101,17 @@ async def client_loop(
     tally: Tally,
     think: float = 0.0,
 ) -> None:
-    """One client: request after request (``think`` seconds apart, as a person reads the
-    answer; 0 is the closed loop, the hardest load for the same number of clients)."""
+    """One client: request after request (about ``think`` seconds apart, as a person reads
+    the answer; 0 is the closed loop, the hardest load for the same number of clients).
+
+    The pause is drawn from an exponential distribution with mean ``think``, as people's are
+    not all alike: with the same fixed pause, the 50 clients started together and stayed in
+    step, so the server met 50 requests at once every second and idled in between (each
+    wave took ~0.4 s to clear on two cores, which set the p99), a load no team of people makes.
+    """
     while time.monotonic() < until:
         if think:
-            await asyncio.sleep(think)
+            await asyncio.sleep(random.expovariate(1 / think))
         method, url, body = next(mix)
         started = time.monotonic()
         try:

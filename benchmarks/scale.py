@@ -4,7 +4,7 @@ Run by hand (needs a broker, Redis db 7 by default, and a PostgreSQL database of
     python benchmarks/scale.py [--messages 1000000] [--sqlite-messages 100000]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/poise_scale]
         [--clients 50] [--seconds 30] [--web-workers 2] [--turns 4]
-        [--think SECONDS ...] [--no-scoring]
+        [--think SECONDS ...] [--warm-up SECONDS] [--no-scoring]
 
 ``--postgres`` names a database of its own: its public schema is dropped and re-created
 (``''`` skips PostgreSQL). Issue 15's run: 1,000,000 messages (about 250,000 conversations of
@@ -22,7 +22,9 @@ then times:
 4. ``--clients`` concurrent clients for ``--seconds`` against ``poise serve --workers N``, split
    evenly over the assist API, the manual's search API, the conversation list page and a
    conversation page, with p50/p99 and errors per endpoint, and ``/healthz`` polled twice a
-   second beside them (``load.py``'s client loop and health poll).
+   second beside them (``load.py``'s client loop and health poll). Each client pauses a random
+   time (``--think``, the mean) between its requests; ``--warm-up`` seconds of the same load
+   come first and are not counted.
 
 Goals (issue 15, this 2-core machine): 2 workers >= 1.7x one worker; import >= 10,000 msg/s
 into PostgreSQL; at 50 clients p99 < 300 ms for pages and < 100 ms for assist and search, with
@@ -217,13 +219,15 @@ def _under_load(env: dict[str, str], token: str, args: argparse.Namespace, think
     server = _serve(env, port, args.web_workers)
     try:
         ids = _wait_ready(base, token)
+        if args.warm_up:  # not counted: a fresh process's first requests (see --warm-up)
+            asyncio.run(_load(base, token, ids, args.clients, args.warm_up, think))
         tallies, health = asyncio.run(_load(base, token, ids, args.clients, args.seconds, think))
     finally:
         _stop([server])
-    pace = f"{think:g} s between a client's requests" if think else "closed loop"
+    pace = f"on average {think:g} s between a client's requests" if think else "closed loop"
     print(
-        f"  {args.clients} clients ({pace}), {args.seconds:.0f} s, "
-        f"poise serve --workers {args.web_workers}"
+        f"  {args.clients} clients ({pace}), {args.seconds:.0f} s after {args.warm_up:.0f} s "
+        f"not counted, poise serve --workers {args.web_workers}"
     )
     print(f"  {'endpoint':<18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
     for name, tally in tallies.items():
@@ -305,11 +309,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=10.0,
+        help="seconds of the same load before the measured ones, not counted: each server "
+        "process's first requests compile templates and fit the manual's classifier",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         nargs="+",
         default=[0.0],
-        help="seconds between a client's requests (0: none); each value is a run of its own",
+        help="mean seconds between a client's requests, drawn at random (0: none); each value "
+        "is a run of its own",
     )
     parser.add_argument(
         "--no-scoring", action="store_true", help="mark turns scored instead of scoring them"
