@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from poise.insights.fcr import counted_fcr_report
 from poise.insights.rollup import count_queued
 from poise.knowledge import actions
 from poise.knowledge.fcr import fcr_outcomes, fcr_report, outcomes_for
+from poise.minilm.encoder import get_encoder
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -133,3 +136,24 @@ def test_agent_pick_beats_an_automatic_match(client: TestClient, session: Sessio
     session.expire_all()
     use = session.query(ArticleUse).one()
     assert (use.how, use.article_id, use.picked_by_id) == ("picked", cancel, agent.id)
+
+
+def test_each_distinct_issue_text_is_embedded_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rollup recounts every conversation at once, and many open with the same words."""
+    firsts = [contact(session, name, "My refund never arrived", 0) for name in ("ann", "bob")]
+    contact(session, "ann", "My refund never arrived", 2)
+    contact(session, "bob", "How do I change the language of the app?", 2)
+    asked: list[str] = []
+    encoder = get_encoder()
+    encode = encoder.encode
+
+    def counting(texts: list[str]) -> Any:
+        asked.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(encoder, "encode", counting)
+    outcome = fcr_outcomes(session, window_days=7)
+    assert [outcome[c.id] for c in firsts] == [False, True]
+    assert sorted(asked) == ["How do I change the language of the app?", "My refund never arrived"]

@@ -139,8 +139,11 @@ def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     texts = issue_texts(session, missing)
     todo = [i for i in missing if i in texts]
     if todo:
-        for cid, vector in zip(todo, get_encoder().encode([texts[i] for i in todo]), strict=True):
-            found[cid] = vector
+        # Each distinct text once: many contacts open with the same words (a form's subject,
+        # "Hi", a forwarded template), and the rollup recounts every conversation at once.
+        distinct = list(dict.fromkeys(texts[i] for i in todo))
+        vectors = dict(zip(distinct, get_encoder().encode(distinct), strict=True))
+        found.update((cid, vectors[texts[cid]]) for cid in todo)
     return found
 
 
