@@ -246,28 +246,33 @@ def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asynci
     )
 
 
-def _warm_up(settings: Settings, maker: sessionmaker[Session]) -> None:
+def _warm_up(state: Any, settings: Settings) -> None:
     """Load the models and the manual's index on a thread of their own as the process starts.
 
     Each of ``poise serve --workers N``'s processes loaded them on first use, about two
     seconds of work that every request queued behind it in that process waited for: under 50
     clients the assist API's p99 was 1.8-1.9 s on a fresh server and 0.35-0.45 s on a warm
-    one. Tests build many short-lived apps and load what they use themselves.
+    one. ``/healthz`` says how far this process got (``models``). Tests build many
+    short-lived apps and load what they use themselves.
     """
+    state.models = "on first use"
     if settings.environment == "test":
         return
-    threading.Thread(target=_load_models, args=(maker,), name="poise-warm-up", daemon=True).start()
+    state.models = "loading"
+    threading.Thread(target=_load_models, args=(state,), name="poise-warm-up", daemon=True).start()
 
 
-def _load_models(maker: sessionmaker[Session]) -> None:
+def _load_models(state: Any) -> None:
     try:
         get_scorer("negativity").score("Hello, my order has not arrived yet.")
         get_scorer("drift")
         get_encoder()
-        with maker() as session:
+        with state.sessionmaker() as session:
             load_index(session)
-    except Exception:  # the first requests then load what they need, as before
+        state.models = "ready"
+    except Exception as exc:  # the first requests then load what they need, as before
         logging.getLogger("poise").exception("warming up the models failed")
+        state.models = f"on first use (warming up failed: {type(exc).__name__})"
 
 
 def _broker_health(settings: Settings) -> BrokerHealth | None:
@@ -327,7 +332,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
         rollup = start_local_rollup(app.state, settings)
-        _warm_up(settings, app.state.sessionmaker)
+        _warm_up(app.state, settings)
         yield
         for task in (reminders, syncs, rollup):
             if task is not None:
@@ -376,6 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz(request: Request) -> JSONResponse:
         """Liveness, whether the database answers and accepts writes, disk room (no write),
         and with a broker whether it answers and how many workers consume Poise's queue.
+        ``models``: whether this process has loaded its models yet (``loading``, ``ready``).
 
         503 when this process cannot serve (database, disk); a broker down or no worker is
         ``degraded`` with 200: pages still work, background work waits.
@@ -389,6 +395,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "database": database,
             "disk": disk,
             **broker,
+            "models": getattr(request.app.state, "models", "on first use"),
             "version": __version__,
         }
         return JSONResponse(body, status_code=200 if ok else 503)

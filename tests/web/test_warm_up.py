@@ -11,18 +11,22 @@ from poise.knowledge import search
 from poise.settings import Settings
 
 
-def test_a_server_process_loads_the_manual_index_as_it_starts(settings: Settings) -> None:
+def test_a_server_process_loads_its_models_as_it_starts(settings: Settings) -> None:
     served = settings.model_copy(update={"environment": "development"})
     search._indexes.clear()
-    with TestClient(create_app(served)):
+    with TestClient(create_app(served)) as client:
+        seen = {client.get("/healthz").json()["models"]}
         deadline = time.monotonic() + 120
-        while not search._indexes and time.monotonic() < deadline:
+        while "ready" not in seen and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert search._indexes, "no request was made, yet the manual's index is loaded"
+            seen.add(client.get("/healthz").json()["models"])
+        assert seen <= {"loading", "ready"}
+        assert "ready" in seen
+        assert search._indexes, "no search was made, yet the manual's index is loaded"
 
 
-def test_tests_apps_load_nothing_ahead(settings: Settings) -> None:
+def test_tests_apps_load_nothing_ahead(client: TestClient) -> None:
     search._indexes.clear()
-    with TestClient(create_app(settings)):
-        time.sleep(0.5)
-        assert not search._indexes
+    time.sleep(0.5)
+    assert client.get("/healthz").json()["models"] == "on first use"
+    assert not search._indexes
