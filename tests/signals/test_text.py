@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from poise.signals import text as text_module
 from poise.signals.abuse import abuse_evidence
 from poise.signals.text import normalize, sentences
 
@@ -28,3 +29,14 @@ def test_abuse_needs_a_target_for_mild_insults() -> None:
     assert abuse_evidence("you are stupid") == ["stupid"]
     assert abuse_evidence("I will find you") == ["i will find you"]
     assert abuse_evidence("still no refund after three weeks") == []
+
+
+def test_only_short_texts_are_remembered() -> None:
+    """Scoring asks for a message's normalised text several times; a long e-mail is not kept."""
+    text_module._remembered.cache_clear()
+    short = "@acme my order 4411 is late https://t.co/x"
+    assert normalize(short) == normalize(short) == text_module._normalize(short)
+    assert text_module._remembered.cache_info().currsize == 1
+    long = "My order is late again. " * 50
+    assert normalize(long) == text_module._normalize(long)
+    assert text_module._remembered.cache_info().currsize == 1

@@ -75,8 +75,8 @@ def raises_new_matter(sentence: str, score: float) -> bool:
 
 def could_drift(sentence: str) -> bool:
     """Could any score make this sentence drift? Only one that announces a new matter or is a
-    request or problem report of its own can (``raises_new_matter``); the rest, nine in ten
-    of real customers' later sentences, need no embedding at all."""
+    request or problem report of its own can (``raises_new_matter``); the rest, 94-97% of
+    the later sentences on STC-3 and the demo, need no embedding at all."""
     return announces_new_matter(sentence) or bool(_REQUEST.search(sentence))
 
 
