@@ -12,8 +12,9 @@ column's default exactly as the ORM would have done, so a batch stays one stream
   (SQLAlchemy's multi-row ``VALUES ... RETURNING``, sorted to the rows' order, when the ids
   are asked for).
 
-Look-ups take their keys in one array on PostgreSQL (``= ANY``) and in chunks of a few
-hundred (``IN``) on SQLite, whose statements take a bounded number of parameters.
+Look-ups take their keys in one array on PostgreSQL (``IN (SELECT unnest(array))``, a join)
+and in chunks of a few hundred (``IN``) on SQLite, whose statements take a bounded number of
+parameters.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 COPY_MIN_ROWS = 50  # below this a multi-row INSERT beats COPY's extra round trips
 IN_CHUNK = 500  # keys per IN (...) on SQLite
-ANY_CHUNK = 50_000  # keys per = ANY(array) on PostgreSQL: one statement, one parameter
+ANY_CHUNK = 50_000  # keys per array on PostgreSQL: one statement, one parameter
 
 T = TypeVar("T")
 Key = TypeVar("Key")
