@@ -125,3 +125,16 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
         "suggestion": labels["blames_customer"]["suggestion"],
     }
     assert labels["apologizes"]["present"] is False and labels["apologizes"]["suggestion"]
+
+
+def test_a_scenario_title_over_the_limit_is_refused_not_cut(
+    client: TestClient, session: Session
+) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    title = "t" * 201
+    data = {"title": title, "customer_text": "Where is my refund?", "csrf_token": csrf}
+    refused = client.post("/training/practice/scenarios", data=data)
+    assert refused.status_code == 400
+    assert 'id="title-error"' in refused.text and "at most 200 characters" in refused.text
+    assert f'value="{title}"' in refused.text
+    assert session.scalars(select(PracticeScenario)).all() == []
