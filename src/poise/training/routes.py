@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,9 +21,9 @@ from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
-from poise.web.deps import FormDep, SessionDep, flash, redirect, render
+from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
-from poise.web.params import IdPath, is_count, is_id
+from poise.web.params import IdPath, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -256,8 +257,30 @@ def attempt_page(
 
 
 @router.get("/training/progress", response_class=HTMLResponse)
-def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    context = {"assignments": queries.progress(session, actor=user)}
+def progress_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    team: str = "",
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    """Progress opens on the lead's own team (everyone for a lead without one); ``team=all``
+    shows every team."""
+    if team and team != "all" and not is_id(team):
+        raise InvalidInput(f"team must be a team id or all, not {team!r}", field="team")
+    chosen = user.team_id if not team else None if team == "all" else int(team)
+    listing = queries.progress(
+        session, actor=user, team_id=chosen, page=page, page_size=settings.page_size
+    )
+    teams = queries.assignable(session, actor=user)[1]
+    context = {
+        "listing": listing,
+        "teams": teams,
+        "team_id": chosen,
+        "team_name": next((t.name for t in teams if t.id == chosen), None),
+        "base_query": urlencode({"team": "all" if chosen is None else chosen}),
+    }
     return render(request, "training/progress.html", context)
 
 
