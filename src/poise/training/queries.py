@@ -222,11 +222,21 @@ class PracticeLine:
         return (self.good + len(NEGATIVE) - self.flagged) / (len(POSITIVE) + len(NEGATIVE))
 
 
-def scenarios(session: Session, *, actor: User) -> list[PracticeScenario]:
-    """Every practice scenario, newest first: any signed-in user may practise."""
+def scenarios(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 50
+) -> Page[PracticeScenario]:
+    """The practice scenarios, newest first, a page at a time (each draw from the archive adds
+    up to twenty): any signed-in user may practise."""
     del actor
-    found = session.scalars(select(PracticeScenario).order_by(PracticeScenario.id.desc())).all()
-    return list(found)
+    total = session.scalar(select(func.count()).select_from(PracticeScenario)) or 0
+    page = max(page, 1)
+    found = session.scalars(
+        select(PracticeScenario)
+        .order_by(PracticeScenario.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return Page(list(found), total, page, page_size)
 
 
 def scenario(session: Session, *, actor: User, scenario_id: int) -> PracticeScenario:

@@ -288,8 +288,14 @@ def progress_page(
 
 
 @router.get("/training/practice", response_class=HTMLResponse)
-def practice_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return _practice_page(request, session, user)
+def practice_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    return _practice_page(request, session, user, page=page, page_size=settings.page_size)
 
 
 def _practice_page(
@@ -298,10 +304,12 @@ def _practice_page(
     user: User,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> HTMLResponse:
     """Scenarios and the reader's replies; after a refused scenario, the lead's text kept."""
     context = {
-        "scenarios": queries.scenarios(session, actor=user),
+        "scenarios": queries.scenarios(session, actor=user, page=page, page_size=page_size),
         "history": queries.my_practice(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
         "errors": errors or {},
