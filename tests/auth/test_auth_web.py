@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import PASSWORD, csrf_from, make_user, sign_in
 from poise.auth.actions import create_api_token
-from poise.auth.models import Team, User
+from poise.auth.models import ApiToken, Team, User
 
 
 def test_pages_redirect_to_login_when_signed_out(client: TestClient) -> None:
@@ -219,3 +220,24 @@ def test_account_page_creates_a_token_shown_once(client: TestClient, session: Se
         == 200
     )
     assert 'id="new-token"' not in client.get("/account").text
+
+
+def test_a_token_needs_a_name_and_a_refused_one_is_shown_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session)
+    token = sign_in(client, agent)
+    blank = client.post("/account/tokens", data={"name": "   ", "csrf_token": token})
+    assert blank.status_code == 400
+    assert 'id="name-error"' in blank.text and "Give the token a name" in blank.text
+    long_name = "n" * 121
+    too_long = client.post("/account/tokens", data={"name": long_name, "csrf_token": token})
+    assert too_long.status_code == 400
+    assert "at most 120 characters" in too_long.text
+    assert f'value="{long_name}"' in too_long.text  # what was typed is kept
+    assert 'id="new-token"' not in too_long.text
+    assert session.scalars(select(ApiToken).where(ApiToken.user_id == agent.id)).all() == []
+    kept = client.post("/account/tokens", data={"name": "n" * 120, "csrf_token": token})
+    assert 'id="new-token"' in kept.text
+    names = session.scalars(select(ApiToken.name).where(ApiToken.user_id == agent.id)).all()
+    assert names == ["n" * 120]

@@ -64,3 +64,17 @@ def test_a_signed_in_visitor_keeps_the_navigation_on_the_wall(
     assert 'href="/morale"' not in client.get("/wall").text
     sign_in(client, make_user(session))
     assert 'href="/morale"' in client.get("/wall").text
+
+
+def test_the_signed_out_wall_explains_itself_without_a_sign_in(client: TestClient) -> None:
+    page = client.get("/wall").text
+    about = page.split('id="about-the-wall"')[1].split("</details>")[0]
+    assert "agreed to share" in about and "a team lead read it" in about
+    assert "[name]" in about  # what a removed customer detail looks like
+    assert 'href="/help' not in page  # help needs a sign-in, so it is not offered here
+
+
+def test_an_empty_wall_says_so_outside_the_columns_of_cards(client: TestClient) -> None:
+    page = client.get("/wall").text
+    assert "The wall is empty for now" in page
+    assert 'class="wall"' not in page  # the multi-column box would split the message in two

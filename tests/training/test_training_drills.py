@@ -59,6 +59,13 @@ def _post(client: TestClient, url: str, csrf: str, **data: Any) -> Any:
     return client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
 
 
+def _beside(page: str, field: str, message: str) -> bool:
+    """Whether ``message`` is shown right after the input named ``field``."""
+    after = page.split(f'name="{field}"', 1)[1]
+    error = re.search(r'<span class="field-error"[^>]*id="(\w+)-error">([^<]*)</span>', after)
+    return error is not None and error.group(1) == field and message in error.group(2)
+
+
 def _open(client: TestClient, csrf: str, **overrides: str) -> int:
     response = _post(client, "/training/drills", csrf, **{**LAUNCH, **overrides})
     assert response.status_code == 303, response.text
@@ -405,6 +412,11 @@ def test_questions_are_checked_with_clear_messages(client: TestClient, session: 
     assert bad_day.status_code == 400
     assert "the launch date must be a date like 2026-11-02" in bad_day.text
     assert _count(session, Drill) == 1
+    # each refusal stands beside the field it is about, not in a banner above the form
+    assert _beside(bad_dates.text, "launch_until", "cannot end before the launch")
+    assert _beside(no_product.text, "product", "write the product first")
+    assert _beside(bad_day.text, "launch_on", "must be a date like")
+    assert 'value="next week"' in bad_day.text
 
     form = client.get(f"/training/drills/{drill_id}/edit").text
     assert 'value="Offline mode"' in form and 'value="2026-03-06"' in form

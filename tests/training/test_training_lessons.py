@@ -210,3 +210,44 @@ def test_every_training_page_renders_with_empty_states(
         assert client.get(url).status_code == 200, url
     assert "Nothing assigned yet" in client.get("/training/progress").text
     assert "Draw hard messages from the archive" in client.get("/training/practice").text
+
+
+def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    make_user(session, name="Maya", team="Care")
+    make_user(session, name="Bruno", team="Billing")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    for team in session.scalars(select(Team)).all():
+        client.post(
+            f"/training/lessons/{lesson_id}/assign",
+            data={"target": f"team:{team.id}", "due": "2026-12-01", "csrf_token": csrf},
+        )
+    billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
+    own = client.get("/training/progress").text
+    assert "Maya" in own and "Bruno" not in own
+    everyone = client.get("/training/progress?team=all").text
+    assert "Maya" in everyone and "Bruno" in everyone and "3 in all" in everyone
+    assert "Maya" not in client.get(f"/training/progress?team={billing.id}").text
+    empty = make_user(session, role="lead", team="Empty")
+    client.cookies.clear()
+    sign_in(client, empty)
+    assert "Nothing assigned to Empty yet" in client.get("/training/progress").text
+    assert client.get("/training/progress?team=nope").status_code == 400
+
+
+def test_progress_is_paginated(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    for n in range(21):
+        agent = make_user(session, name=f"Agent {n:02d}")
+        client.post(
+            f"/training/lessons/{lesson_id}/assign",
+            data={"target": f"user:{agent.id}", "due": "2026-12-01", "csrf_token": csrf},
+        )
+    first = client.get("/training/progress").text
+    assert "page 1 of 2" in first and "Agent 00" in first and "Agent 20" not in first
+    assert "Agent 20" in client.get("/training/progress?team=all&page=2").text

@@ -125,3 +125,29 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
         "suggestion": labels["blames_customer"]["suggestion"],
     }
     assert labels["apologizes"]["present"] is False and labels["apologizes"]["suggestion"]
+
+
+def test_a_scenario_title_over_the_limit_is_refused_not_cut(
+    client: TestClient, session: Session
+) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    title = "t" * 201
+    data = {"title": title, "customer_text": "Where is my refund?", "csrf_token": csrf}
+    refused = client.post("/training/practice/scenarios", data=data)
+    assert refused.status_code == 400
+    assert 'id="title-error"' in refused.text and "at most 200 characters" in refused.text
+    assert f'value="{title}"' in refused.text
+    assert session.scalars(select(PracticeScenario)).all() == []
+
+
+def test_the_scenarios_are_paginated(client: TestClient, session: Session) -> None:
+    csrf = sign_in(client, make_user(session, role="lead"))
+    for n in range(21):
+        data = {"title": f"Scenario {n:02d}", "customer_text": "Still broken!", "csrf_token": csrf}
+        client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+    first = client.get("/training/practice").text
+    assert "Scenario 20" in first and "Scenario 00" not in first
+    assert "page 1 of 2" in first and 'href="/training/practice?page=2"' in first
+    second = client.get("/training/practice?page=2").text
+    assert "Scenario 00" in second and "Scenario 20" not in second
+    assert "No scenarios on this page" in client.get("/training/practice?page=9").text

@@ -196,7 +196,18 @@ def test_the_author_writes_reads_and_reframes_a_reflection(
     assert "You have not written a reflection yet" in client.get("/training/reflections").text
     refused = client.post("/training/reflections", data={"text": " ", "csrf_token": csrf})
     assert refused.status_code == 400 and "write your reflection first" in refused.text
+    assert '<span class="field-error" role="alert" id="text-error">' in refused.text
     reflection_id = _write(client, csrf, PESSIMISTIC)
+    long_reframe = "x" * 4001
+    too_long = client.post(
+        f"/training/reflections/{reflection_id}/reframe",
+        data={"text": long_reframe, "csrf_token": csrf},
+    )
+    assert too_long.status_code == 400
+    # the message stands beside the reframe box at the foot of the page, with the draft kept
+    box = too_long.text.split('id="reframe"', 1)[1]
+    assert f">{long_reframe}</textarea>" in box and 'id="text-error"' in box
+    assert "under 4000 characters" in box
     page = client.get(f"/training/reflections/{reflection_id}").text
     assert "Permanent ↔ temporary: 7" in page and "<q>always</q>" in page
     assert "Is this every call, or this one?" in page

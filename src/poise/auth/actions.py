@@ -23,6 +23,7 @@ LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "poise_"  # noqa: S105 - a visible prefix, not a secret
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+TOKEN_NAME_MAX = 120  # the column's width
 log = logging.getLogger("poise.auth")
 
 
@@ -146,12 +147,29 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(session: Session, *, actor: User | None, user: User, name: str = "") -> str:
+def token_name(name: str) -> str:
+    """The name a token is kept under: required, so tokens can be told apart later, and never
+    cut short without saying so."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the token a name, e.g. what it is for.", field="name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput(
+            f"A token name is at most {TOKEN_NAME_MAX} characters (this one has {len(name)}).",
+            field="name",
+        )
+    return name
+
+
+def create_api_token(
+    session: Session, *, actor: User | None, user: User, name: str = "API token"
+) -> str:
     """Create an API token for ``user`` and return it; it is shown once and never stored."""
     if actor is not None and actor.id != user.id:
         require_admin(actor)
+    kept_name = token_name(name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=token_hash(token)))
+    session.add(ApiToken(user_id=user.id, name=kept_name, token_hash=token_hash(token)))
     session.commit()
     return token
 

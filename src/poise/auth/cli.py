@@ -51,7 +51,7 @@ def list_users() -> None:
 @tokens_app.command("create")
 def create_token(
     email: Annotated[str, typer.Option(help="The user the token acts as.")],
-    name: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "command line",
 ) -> None:
     """Create an API token and print it (it is shown only once)."""
     with open_session(load_settings()) as session:

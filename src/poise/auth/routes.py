@@ -74,14 +74,22 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "auth/account.html", {"new_token": request.session.pop("token", None)})
+    context = {"new_token": request.session.pop("token", None), "errors": {}, "form": {}}
+    return render(request, "auth/account.html", context)
 
 
-@router.post("/account/tokens")
+@router.post("/account/tokens", response_model=None)
 def create_token(
     request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
-) -> RedirectResponse:
-    request.session["token"] = actions.create_api_token(session, actor=user, user=user, name=name)
+) -> HTMLResponse | RedirectResponse:
+    """Create a token; a refused name is shown beside the field with what was typed kept."""
+    try:
+        token = actions.create_api_token(session, actor=user, user=user, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        context = {"new_token": None, "errors": field_errors(exc, "name"), "form": {"name": name}}
+        return render(request, "auth/account.html", context, status_code=400)
+    request.session["token"] = token
     return redirect("/account")
 
 

@@ -343,8 +343,14 @@ def create_scenario(
     if not title.strip() or not customer_text.strip():
         missing = "title" if not title.strip() else "customer_text"
         raise InvalidInput("a scenario needs a title and the customer's message", field=missing)
+    if len(title.strip()) > MAX_TITLE:
+        raise InvalidInput(
+            f"a scenario title is at most {MAX_TITLE} characters "
+            f"(this one has {len(title.strip())})",
+            field="title",
+        )
     scenario = PracticeScenario(
-        title=title.strip()[:200],
+        title=title.strip(),
         customer_text=customer_text.strip(),
         model_answer=model_answer.strip() or None,
         created_by_id=actor.id if actor else None,

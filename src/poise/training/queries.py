@@ -12,6 +12,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
 from poise.errors import NotFound
+from poise.pagination import Page
 from poise.training.feedback import NEGATIVE, POSITIVE, verdicts_from
 from poise.training.models import (
     Assignment,
@@ -142,18 +143,32 @@ def my_attempts(
     return list(session.scalars(query).all())
 
 
-def progress(session: Session, *, actor: User) -> list[Assignment]:
-    """Leads: every assignment with its agent, due date, completion and best score."""
+def progress(
+    session: Session,
+    *,
+    actor: User,
+    team_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Assignment]:
+    """Leads: assignments with their agent, due date, completion and best score, soonest due
+    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast."""
     require_lead(actor)
+    query = select(Assignment)
+    if team_id is not None:
+        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(page, 1)
     found = session.scalars(
-        select(Assignment)
-        .options(
+        query.options(
             selectinload(Assignment.user),
             selectinload(Assignment.lesson).selectinload(Lesson.versions),
         )
         .order_by(Assignment.due_at, Assignment.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
-    return list(found)
+    return Page(list(found), total, page, page_size)
 
 
 def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]]:
@@ -207,11 +222,21 @@ class PracticeLine:
         return (self.good + len(NEGATIVE) - self.flagged) / (len(POSITIVE) + len(NEGATIVE))
 
 
-def scenarios(session: Session, *, actor: User) -> list[PracticeScenario]:
-    """Every practice scenario, newest first: any signed-in user may practise."""
+def scenarios(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 50
+) -> Page[PracticeScenario]:
+    """The practice scenarios, newest first, a page at a time (each draw from the archive adds
+    up to twenty): any signed-in user may practise."""
     del actor
-    found = session.scalars(select(PracticeScenario).order_by(PracticeScenario.id.desc())).all()
-    return list(found)
+    total = session.scalar(select(func.count()).select_from(PracticeScenario)) or 0
+    page = max(page, 1)
+    found = session.scalars(
+        select(PracticeScenario)
+        .order_by(PracticeScenario.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return Page(list(found), total, page, page_size)
 
 
 def scenario(session: Session, *, actor: User, scenario_id: int) -> PracticeScenario:

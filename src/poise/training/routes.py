@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,9 +21,9 @@ from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
-from poise.web.deps import FormDep, SessionDep, flash, redirect, render
+from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
-from poise.web.params import IdPath, is_count, is_id
+from poise.web.params import IdPath, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -256,8 +257,30 @@ def attempt_page(
 
 
 @router.get("/training/progress", response_class=HTMLResponse)
-def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    context = {"assignments": queries.progress(session, actor=user)}
+def progress_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    team: str = "",
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    """Progress opens on the lead's own team (everyone for a lead without one); ``team=all``
+    shows every team."""
+    if team and team != "all" and not is_id(team):
+        raise InvalidInput(f"team must be a team id or all, not {team!r}", field="team")
+    chosen = user.team_id if not team else None if team == "all" else int(team)
+    listing = queries.progress(
+        session, actor=user, team_id=chosen, page=page, page_size=settings.page_size
+    )
+    teams = queries.assignable(session, actor=user)[1]
+    context = {
+        "listing": listing,
+        "teams": teams,
+        "team_id": chosen,
+        "team_name": next((t.name for t in teams if t.id == chosen), None),
+        "base_query": urlencode({"team": "all" if chosen is None else chosen}),
+    }
     return render(request, "training/progress.html", context)
 
 
@@ -265,8 +288,14 @@ def progress_page(request: Request, session: SessionDep, user: LeadUser) -> HTML
 
 
 @router.get("/training/practice", response_class=HTMLResponse)
-def practice_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return _practice_page(request, session, user)
+def practice_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    return _practice_page(request, session, user, page=page, page_size=settings.page_size)
 
 
 def _practice_page(
@@ -275,10 +304,12 @@ def _practice_page(
     user: User,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> HTMLResponse:
     """Scenarios and the reader's replies; after a refused scenario, the lead's text kept."""
     context = {
-        "scenarios": queries.scenarios(session, actor=user),
+        "scenarios": queries.scenarios(session, actor=user, page=page, page_size=page_size),
         "history": queries.my_practice(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
         "errors": errors or {},

@@ -50,12 +50,17 @@ that makes an inclusive end exclusive (``9999-12-31`` used to be a 500)."""
 Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY, description="A day, 1900-01-01 to 9998-12-31.")]
 
 
-def parse_day(value: str, name: str) -> date:
-    """A day from ``YYYY-MM-DD`` text, or InvalidInput naming the field."""
+def parse_day(value: str, name: str, field: str | None = None) -> date:
+    """A day from ``YYYY-MM-DD`` text, or InvalidInput naming the field (``field`` is the form
+    field's name, for forms that show the message beside it)."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2026-11-02, not {value!r}") from None
+        raise InvalidInput(
+            f"{name} must be a date like 2026-11-02, not {value!r}", field=field
+        ) from None
     if not MIN_DAY <= day <= MAX_DAY:
-        raise InvalidInput(f"{name} must be between {MIN_DAY} and {MAX_DAY}, not {value!r}")
+        raise InvalidInput(
+            f"{name} must be between {MIN_DAY} and {MAX_DAY}, not {value!r}", field=field
+        )
     return day

@@ -77,15 +77,19 @@ class DrillFields:
 
     def cleaned(self) -> DrillFields:
         """Trimmed values, or InvalidInput naming the field that is wrong."""
-        product = written(self.product, what="the product", limit=MAX_PRODUCT)
+        product = written(self.product, what="the product", limit=MAX_PRODUCT, field="product")
         feature = self.feature.strip()
         if feature:
-            feature = written(feature, what="the feature", limit=MAX_PRODUCT)
+            feature = written(feature, what="the feature", limit=MAX_PRODUCT, field="feature")
         changes = self.changes.strip()
         if changes:
-            changes = written(changes, what="the description of what changes", limit=MAX_CHANGES)
+            changes = written(
+                changes, what="the description of what changes", limit=MAX_CHANGES, field="changes"
+            )
         if self.launch_until is not None and self.launch_until < self.launch_on:
-            raise InvalidInput("the launch window cannot end before the launch")
+            raise InvalidInput(
+                "the launch window cannot end before the launch", field="launch_until"
+            )
         return DrillFields(
             product, self.launch_on, feature, changes, self.launch_until, self.team_id
         )
@@ -94,7 +98,7 @@ class DrillFields:
 def _apply(session: Session, drill: Drill, fields: DrillFields) -> None:
     clean = fields.cleaned()
     if clean.team_id is not None and session.get(Team, clean.team_id) is None:
-        raise InvalidInput("no such team: choose one of the teams, or everyone")
+        raise InvalidInput("no such team: choose one of the teams, or everyone", field="team_id")
     drill.product = clean.product
     drill.feature = clean.feature or None
     drill.changes = clean.changes

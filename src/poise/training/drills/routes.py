@@ -22,6 +22,7 @@ from poise.training.drills import actions, queries
 from poise.training.models import DRILL_STATUSES, Drill
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -38,8 +39,8 @@ class PostedText:
     message: str = ""
 
 
-def _date(value: str, what: str) -> date:
-    return parse_day(value, f"the {what}")
+def _date(value: str, what: str, field: str) -> date:
+    return parse_day(value, f"the {what}", field)
 
 
 def drill_form(
@@ -70,8 +71,8 @@ def _fields(form: dict[str, str]) -> actions.DrillFields:
         product=form["product"],
         feature=form["feature"],
         changes=form["changes"],
-        launch_on=_date(form["launch_on"], "launch date"),
-        launch_until=_date(until, "end of the launch window") if until else None,
+        launch_on=_date(form["launch_on"], "launch date", "launch_on"),
+        launch_until=_date(until, "end of the launch window", "launch_until") if until else None,
         team_id=int(form["team_id"]) if is_id(form["team_id"]) else None,
     )
 
@@ -93,15 +94,16 @@ def _render_form(
     user: User,
     form: dict[str, str],
     drill: Drill | None = None,
-    error: str = "",
+    errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The drill form; after a refusal, with the message beside its field and what was typed."""
     context = {
         "drill": drill,
         "form": form,
         "teams": queries.team_choices(session, actor=user),
-        "error": error,
+        "errors": errors or {},
     }
-    return render(request, "training/drills/form.html", context, 400 if error else 200)
+    return render(request, "training/drills/form.html", context, 400 if errors else 200)
 
 
 @router.get("/training/drills", response_class=HTMLResponse)
@@ -141,7 +143,7 @@ def open_drill(
         drill = actions.open_drill(session, actor=user, fields=_fields(form))
     except InvalidInput as exc:
         session.rollback()
-        return _render_form(request, session, user, form, error=str(exc))
+        return _render_form(request, session, user, form, errors=field_errors(exc))
     flash(request, f"Drill opened for {drill.name}: the team can post rude questions now.")
     return redirect(f"/training/drills/{drill.id}")
 
@@ -199,7 +201,7 @@ def edit_drill(
     except InvalidInput as exc:
         session.rollback()
         drill = queries.access_drill(session, actor=user, drill_id=drill_id)
-        return _render_form(request, session, user, form, drill, error=str(exc))
+        return _render_form(request, session, user, form, drill, errors=field_errors(exc))
     flash(request, "Drill saved.")
     return redirect(f"/training/drills/{drill_id}")
 

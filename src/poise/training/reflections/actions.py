@@ -40,7 +40,7 @@ def create_reflection(
     now: datetime | None = None,
 ) -> Reflection:
     """Rate the agent's explanation and keep it, with its evidence and coaching."""
-    text = written(text, what="your reflection", limit=MAX_TEXT)
+    text = written(text, what="your reflection", limit=MAX_TEXT, field="text")
     if conversation_id is not None:
         queries.conversation(session, actor=actor, conversation_id=conversation_id)
     result = get_scorer("explanatory").score(text)
@@ -73,7 +73,7 @@ def add_reframe(
     Writing again replaces the reframe: it is a draft the agent improves, not a history.
     """
     reflection = queries.reflection(session, actor=actor, reflection_id=reflection_id)
-    text = written(text, what="your reframe", limit=MAX_TEXT)
+    text = written(text, what="your reframe", limit=MAX_TEXT, field="text")
     result = get_scorer("explanatory").score(text)
     reflection.reframe = text
     reflection.reframe_permanent = result.permanent.rating
