@@ -90,3 +90,30 @@ def test_the_page_writes_nothing_and_only_a_lead_may_switch_it(
     assert refused.status_code == 403
     session.expire_all()
     assert session.scalar(select(Team.autoqa).where(Team.id == care.id)) is before is False
+
+
+def test_a_second_view_reads_no_reply_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shares read a team's last 500 replies: a process remembers their verdicts."""
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="Care")
+    extra = "Thanks for waiting, the replacement ships today and I'll send you the tracking."
+    for body in (BLAME, SORRY, extra):
+        _reply(session, agent, body)
+    actions.set_autoqa(session, actor=admin, team_id=_team(session, "Care").id, enabled=True)
+    read: list[str] = []
+    label_replies = autoqa.label_replies
+
+    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
+        read.extend(replies)
+        return label_replies(replies)
+
+    monkeypatch.setattr(autoqa, "label_replies", counting)
+    autoqa._verdicts.clear()
+    first = autoqa.team_shares(session, actor=admin, team_id=_team(session, "Care").id)
+    assert sorted(read) == sorted([BLAME, SORRY, extra])
+    read.clear()
+    again = autoqa.team_shares(session, actor=admin, team_id=_team(session, "Care").id)
+    assert again.shares == first.shares and first.shares["blames_customer"] == pytest.approx(1 / 3)
+    assert read == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poise.training.feedback import LABELS, label_reply
+from poise.training.feedback import LABELS, label_replies, label_reply
 from poise.training.feedback_model import ARTIFACT, FeedbackHeads, score_reply, sentences
 
 # (reply, a label it plainly has, a label it plainly lacks); none of these is in the training
@@ -167,3 +167,16 @@ def test_a_sentence_holding_a_named_span_is_a_positive_and_the_rest_say_nothing(
     assert [u.targets[dismissive] for u in parts] == [UNKNOWN, 1, UNKNOWN]
     assert all(u.targets[j] == 0 for u in parts for j in range(len(LABELS)) if j != dismissive)
     assert {u.group for u in parts} == {row["reply"]}
+
+
+def test_replies_read_together_get_the_verdicts_each_gets_alone() -> None:
+    """AutoQA reads a team's replies in one batch; padding them together changes nothing."""
+    replies = [
+        "Sorry!",
+        "I understand how frustrating that is. I've refunded the charge and you'll see it "
+        "within 3 days. Anything else I can help with?",
+        "You should have read the terms. Policy is policy.",
+        "Please DM us your order number and we'll take a look.",
+        "That's not something we can change.",
+    ]
+    assert label_replies(replies) == [label_reply(r) for r in replies]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from poise.training.feedback_model import FeedbackHeads
+    from poise.training.feedback_model import FeedbackHeads, LabelScore
 
 POSITIVE = ("acknowledges", "apologizes", "ownership", "next_step")
 NEGATIVE = ("blames_customer", "dismissive")
@@ -346,17 +346,35 @@ def label_reply(
     heads' reply layer. With heads that keep a second bar (older artifacts), a reply with no
     good move meets a lower one for blame and brush-offs than one that also fixes something.
     """
-    original = normalise(reply)
-    text = _neutralised(original)
-    found = {label: _phrases(label, text, original) for label in LABELS}
-    scores = None
+    return label_replies([reply], model=model, heads=heads)[0]
+
+
+def label_replies(
+    replies: list[str], *, model: bool = True, heads: FeedbackHeads | None = None
+) -> list[dict[str, LabelVerdict]]:
+    """:func:`label_reply` for each reply, the model's embeddings computed in one batch."""
+    found = [_rule_phrases(reply) for reply in replies]
+    scores: list[dict[str, LabelScore] | None] = [None] * len(replies)
     if model:
         import numpy as np
 
-        from poise.training.feedback_model import score_reply
+        from poise.training.feedback_model import score_replies
 
-        hits = np.array([float(bool(found[label])) for label in LABELS])
-        scores = score_reply(reply, heads, skip=_negated_for_model, rules=hits)
+        hits = [np.array([float(bool(f[label])) for label in LABELS]) for f in found]
+        scores = list(score_replies(replies, heads, skip=_negated_for_model, rules=hits))
+    return [_verdicts(f, s) for f, s in zip(found, scores, strict=True)]
+
+
+def _rule_phrases(reply: str) -> dict[str, list[str]]:
+    original = normalise(reply)
+    text = _neutralised(original)
+    return {label: _phrases(label, text, original) for label in LABELS}
+
+
+def _verdicts(
+    found: dict[str, list[str]], scores: dict[str, LabelScore] | None
+) -> dict[str, LabelVerdict]:
+    """The rules' phrases, and where they found none the model's sentence."""
     verdicts: dict[str, LabelVerdict] = {}
     for label in LABELS:  # the good moves first: whether there is one sets the bar for the rest
         phrases = found[label]
