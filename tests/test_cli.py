@@ -78,6 +78,8 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     assert "admin@poise.demo" in result.output
     assert "training: {'lessons': 8, 'assignments':" in result.output
     assert "insights: 60 conversations counted" in result.output  # the demo builds the rollup
+    cards = int(result.output.split("wall: ")[1].split()[0])
+    assert cards >= 1, "a new user sees what the public wall is for"
     password = result.output.split("with password ")[1].split()[0]
     counts = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
     assert counts["teams"] == 3 and counts["conversations"] == 60 and counts["messages"] > 120
@@ -87,6 +89,8 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     new_password = again.output.split("with password ")[1].split()[0]
     assert new_password != password
     with TestClient(client.app) as fresh:  # a new app reads the demo flag at start-up
+        wall = fresh.get("/wall").text  # signed out
+        assert wall.count('class="hug') >= cards, wall[-2000:]
         token = csrf_from(fresh.get("/login").text)
         fresh.post(
             "/login",

@@ -138,3 +138,29 @@ def _demo_drill(session: Session, *, now: datetime) -> int:
     )
     drills.endorse_answer(session, actor=lead, drill_id=drill.id, answer_id=answer.id)
     return len(posted)
+
+
+WALL_CARDS = 4
+
+
+def load_demo_wall(session: Session) -> int:
+    """A few cards on the public wall, so a new user sees what it is for: thank-you comments
+    from the demo's green ratings, drafted and published by a lead through the same actions
+    a lead uses (redacted on the way; the demo's customers are invented, so consent is given)."""
+    from poise.morale import actions as morale
+    from poise.morale.praise import green_robots, is_gratitude, is_request
+
+    lead = session.scalars(select(User).where(User.role == "lead").order_by(User.id)).first()
+    if lead is None:
+        return 0
+    comments: list[str] = []
+    for rating in session.scalars(green_robots(None)):
+        text = rating.comment.strip()
+        if is_gratitude(text) and not is_request(text) and text not in comments:
+            comments.append(text)
+        if len(comments) == WALL_CARDS:
+            break
+    for text in comments:
+        hug = morale.draft_hug(session, actor=lead, text=text, tags="thanks", consent=True)
+        morale.publish_hug(session, actor=lead, hug_id=hug.id)
+    return len(comments)
