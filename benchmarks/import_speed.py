@@ -102,6 +102,64 @@ def make_csv(path: Path, messages: int, seed: int = 1, turns: int = 10, agents: 
                 )
 
 
+DEMO_RATINGS = {1: "bad", 2: "okay", 3: "good"}
+DEMO_CHUNK = 2000  # conversations generated at a time (a few MB), each with its own seed
+
+
+def make_demo_csv(path: Path, messages: int, seed: int = 1) -> dict[str, int]:
+    """A CSV of the demo generator's conversations (``poise demo``'s phrasings, lengths,
+    greetings, signatures and agent e-mails) until ``messages`` rows are written.
+
+    Why beside ``make_csv``: its six lines are fine for import and pages but flatter anything
+    that remembers texts (the scorer, drift, FCR). The issue's own scoring figures came from
+    demo-generator data. Returns the counts written, with the distinct customer texts.
+    """
+    from poise.demo.generator import generate_demo
+
+    header = ["conversation_id", "message_id", "channel", "author_role", "author", "body"]
+    header += ["sent_at", "customer_id", "product", "status", "rating", "author_email"]
+    counts = {"messages": 0, "conversations": 0, "customer_turns": 0}
+    distinct: set[int] = set()
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        chunk = 0
+        while counts["messages"] < messages:
+            org = generate_demo(seed + chunk, conversations=DEMO_CHUNK, now=now)
+            for conv in org.conversations:
+                if counts["messages"] >= messages:
+                    break
+                rating = DEMO_RATINGS.get(conv.rating.score, "") if conv.rating else ""
+                customer = conv.customer.external_id if conv.customer else ""
+                for n, msg in enumerate(conv.messages):
+                    last = n == len(conv.messages) - 1
+                    writer.writerow(
+                        [
+                            f"d{chunk}-{conv.external_id}",
+                            msg.external_id,
+                            conv.channel,
+                            msg.author_role,
+                            msg.author_name or msg.author_role,
+                            msg.body,
+                            msg.sent_at.isoformat(),
+                            f"d{chunk}-{customer}" if customer else "",
+                            conv.product or "",
+                            conv.status or "resolved",
+                            rating if last else "",
+                            msg.author_email or "",
+                        ]
+                    )
+                    if msg.author_role == "customer":
+                        counts["customer_turns"] += 1
+                        distinct.add(hash(msg.body))
+                counts["messages"] += len(conv.messages)
+                counts["conversations"] += 1
+            chunk += 1
+    counts["distinct_customer_texts"] = len(distinct)
+    return counts
+
+
 def fresh_database(url: str) -> None:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":

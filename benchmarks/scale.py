@@ -5,10 +5,14 @@ Run by hand (needs a broker, Redis db 7 by default, and a PostgreSQL database of
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/poise_scale]
         [--clients 50] [--seconds 30] [--web-workers 2] [--turns 4]
         [--think SECONDS ...] [--warm-up SECONDS] [--no-scoring]
+        [--text lines|demo] [--scoring-workers N ...] [--threads-each N]
+        [--stop-after-scoring]
 
 ``--postgres`` names a database of its own: its public schema is dropped and re-created
 (``''`` skips PostgreSQL). Issue 15's run: 1,000,000 messages (about 250,000 conversations of
-four turns) on PostgreSQL, and the embedded default at 100,000 messages on SQLite.
+four turns) on PostgreSQL, and the embedded default at 100,000 messages on SQLite. Scoring's
+throughput depends on the text (the scorer remembers texts): ``--text demo`` imports the demo
+generator's conversations instead of six lines in turn, as the issue's own figures did.
 
 For each database it loads a small demo organisation (for the manual, a team and an admin),
 then times:
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from import_speed import fresh_database, make_csv
+from import_speed import fresh_database, make_csv, make_demo_csv
 from load import (
     ASSIST,
     PASSWORD,
@@ -59,7 +63,7 @@ from load import (
     wait_ready,
 )
 from sqlalchemy import text
-from workers import _customer_turns, _on_workers, _reset_scores, _stop
+from workers import WORKER_ENV, _customer_turns, _on_workers, _reset_scores, _stop
 
 from poise.db import make_engine, make_sessionmaker
 from poise.settings import Settings
@@ -105,8 +109,11 @@ def _database_mb(url: str, folder: Path) -> float:
     return int(size or 0) / 1e6
 
 
-def _score(settings: Settings, env: dict[str, str], folder: Path, postgres: bool) -> str:
-    """Score every customer turn: on 1 then 2 workers (PostgreSQL), in process (SQLite)."""
+def _score(
+    settings: Settings, env: dict[str, str], folder: Path, postgres: bool, workers: list[int]
+) -> str:
+    """Score every customer turn: on 1 then 2 workers (PostgreSQL; ``--scoring-workers``
+    chooses), in process (SQLite)."""
     engine = make_engine(settings.resolved_database_url)
     maker = make_sessionmaker(engine)
     with maker() as session:
@@ -116,18 +123,21 @@ def _score(settings: Settings, env: dict[str, str], folder: Path, postgres: bool
         if not postgres:
             took, peak = _timed_command(env, "signals", "score")
             return f"in process: {took:.1f} s, {turns / took:,.0f} msg/s, peak {peak:.0f} MB"
-        one, memory_one = _on_workers(settings, maker, 1, folder)
-        with maker() as session:
-            _reset_scores(session)
-        two, memory_two = _on_workers(settings, maker, 2, folder)
+        runs = {}
+        for count in workers:
+            with maker() as session:
+                _reset_scores(session)
+            runs[count] = _on_workers(settings, maker, count, folder)
     finally:
         engine.dispose()
-    peaks = ", ".join(f"{m:.0f}" for m in memory_two)
-    return (
-        f"1 worker {one:.1f} s ({turns / one:,.0f} msg/s, peak {memory_one[0]:.0f} MB); "
-        f"2 workers {two:.1f} s ({turns / two:,.0f} msg/s, peak {peaks} MB); "
-        f"speed-up {one / two:.2f}x (goal >= 1.7x)"
-    )
+    parts = [
+        f"{count} worker{'s' if count > 1 else ''} {took:.1f} s ({turns / took:,.0f} msg/s, "
+        f"{turns:,} turns, peak {', '.join(f'{m:.0f}' for m in memory)} MB)"
+        for count, (took, memory) in runs.items()
+    ]
+    if 1 in runs and 2 in runs:
+        parts.append(f"speed-up {runs[1][0] / runs[2][0]:.2f}x (goal >= 1.7x)")
+    return "; ".join(parts)
 
 
 def _mark_scored(url: str) -> str:
@@ -243,6 +253,18 @@ def _under_load(env: dict[str, str], token: str, args: argparse.Namespace, think
     )
 
 
+def _report(figures: Figures) -> None:
+    print(
+        f"{figures.name}: {figures.messages:,} messages in {figures.conversations:,} conversations"
+    )
+    print(
+        f"  import: {figures.import_seconds:.1f} s, "
+        f"{figures.messages / figures.import_seconds:,.0f} msg/s (goal >= 10,000 on "
+        f"PostgreSQL), peak {figures.import_peak_mb:.0f} MB"
+    )
+    print(f"  scoring: {figures.scoring}", flush=True)
+
+
 def run(name: str, url: str, messages: int, args: argparse.Namespace, folder: Path) -> None:
     postgres = not url.startswith("sqlite")
     data_dir = folder / f"{name}-data"
@@ -264,8 +286,16 @@ def run(name: str, url: str, messages: int, args: argparse.Namespace, folder: Pa
     fresh_database(url)
     token = prepare(env)  # the demo organisation, an admin and their API token
     csv_path = folder / f"{name}.csv"
-    make_csv(csv_path, messages, turns=args.turns)
     figures = Figures(name, messages, messages // args.turns)
+    if args.text == "demo":
+        written = make_demo_csv(csv_path, messages)
+        figures.conversations = written["conversations"]
+        print(
+            f"{name}: demo-generator text, {written['customer_turns']:,} customer turns, "
+            f"{written['distinct_customer_texts']:,} distinct"
+        )
+    else:
+        make_csv(csv_path, messages, turns=args.turns)
     figures.import_seconds, figures.import_peak_mb = _timed_command(
         env, "import", str(csv_path), "--format", "csv", "--source", "scale", "--no-score"
     )
@@ -273,17 +303,15 @@ def run(name: str, url: str, messages: int, args: argparse.Namespace, folder: Pa
     if args.no_scoring:
         figures.scoring = _mark_scored(url)
     else:
-        figures.scoring = _score(settings, env, folder, postgres)
+        figures.scoring = _score(settings, env, folder, postgres, args.scoring_workers)
+    if args.stop_after_scoring:
+        _report(figures)
+        return
     # Counted before the load, as a running deployment's rollup is: otherwise the server's
     # own rollup loop counts a quarter of a million queued conversations during the load.
     figures.rollup_seconds, _ = _timed_command(env, "insights", "rollup")
     figures.size_mb = _database_mb(url, folder)
-    print(f"{name}: {messages:,} messages in {figures.conversations:,} conversations")
-    print(
-        f"  import: {figures.import_seconds:.1f} s, {messages / figures.import_seconds:,.0f} "
-        f"msg/s (goal >= 10,000 on PostgreSQL), peak {figures.import_peak_mb:.0f} MB"
-    )
-    print(f"  scoring: {figures.scoring}")
+    _report(figures)
     print(f"  insights rollup, every conversation: {figures.rollup_seconds:.1f} s")
     print(f"  database size: {figures.size_mb:,.0f} MB")
     for think in args.think:
@@ -305,6 +333,26 @@ def main() -> None:
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--chunk-size", type=int, default=2000)
     parser.add_argument("--turns", type=int, default=4, help="turns per conversation")
+    parser.add_argument(
+        "--text",
+        choices=("lines", "demo"),
+        default="lines",
+        help="lines: six lines in turn (import and pages); demo: the demo generator's "
+        "conversations, whose variety scoring needs (--turns does not apply)",
+    )
+    parser.add_argument(
+        "--scoring-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="score on each of these worker counts in turn (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--threads-each",
+        type=int,
+        help="POISE_ENCODER_THREADS for every scoring worker (as if each had that many cores "
+        "of its own host, as workers.py's option); default: each uses every core of this one",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--web-workers", type=int, default=2)
@@ -326,7 +374,14 @@ def main() -> None:
     parser.add_argument(
         "--no-scoring", action="store_true", help="mark turns scored instead of scoring them"
     )
+    parser.add_argument(
+        "--stop-after-scoring",
+        action="store_true",
+        help="end each database's run after scoring (no rollup, no load)",
+    )
     args = parser.parse_args()
+    if args.threads_each:
+        WORKER_ENV["POISE_ENCODER_THREADS"] = str(args.threads_each)
     sqlite_messages = args.messages // 10 if args.sqlite_messages is None else args.sqlite_messages
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
