@@ -24,7 +24,21 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def _refuse() -> PermissionDenied:
+HTTPS_ONLY = (
+    "this form arrived without Poise's session: in production the session cookie is sent only "
+    "over HTTPS, and this page was opened over plain HTTP. Open Poise at its https:// address "
+    "(behind a reverse proxy, let the proxy set X-Forwarded-Proto)"
+)
+
+
+def _refuse(request: Request, expected: object) -> PermissionDenied:
+    """The refusal, saying why where we can tell: a production server reached over plain HTTP
+    never gets its (HTTPS-only) session cookie back, so every form fails, and "reload the page"
+    would only fail again."""
+    settings = getattr(request.app.state, "settings", None)
+    production = getattr(settings, "environment", "") == "production"
+    if production and expected is None and request.url.scheme == "http":
+        return PermissionDenied(HTTPS_ONLY)
     return PermissionDenied(
         "this form has expired or did not come from Poise (missing or wrong CSRF token): "
         "reload the page and try again"
@@ -41,7 +55,7 @@ def verify_csrf_header(request: Request) -> None:
     expected = request.session.get(SESSION_KEY)
     sent = request.headers.get(HEADER)
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
-        raise _refuse()
+        raise _refuse(request, expected)
 
 
 async def verify_csrf(request: Request) -> None:
@@ -59,4 +73,4 @@ async def verify_csrf(request: Request) -> None:
             value = (await request.form()).get(FORM_FIELD)
             sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
-        raise _refuse()
+        raise _refuse(request, expected)
