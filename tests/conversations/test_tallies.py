@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -144,8 +144,9 @@ def test_every_writer_keeps_the_tallies_equal_to_the_rows(session: Session) -> N
 def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
     session: Session,
 ) -> None:
-    """Whole days from the tallies, the window's first part-day from the rows: the same
-    figures as counting rows, for an agent (own, unassigned, team's) and an admin."""
+    """Whole days from the tallies, the window's first day from the rows: the same figures as
+    counting rows, for an agent (own, unassigned, team's) and an admin. The window is whole
+    UTC days (from midnight 30 days ago), as the list's "opened from" filter counts them."""
     ann, bob = make_user(session, team="Billing"), make_user(session, team="Billing")
     other, admin = make_user(session, team="Devices"), make_user(session, role="admin")
     now = datetime.now(UTC)
@@ -158,7 +159,7 @@ def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
         for turn in conv.messages:
             turn.emotion = EMOTIONS[n % 3] if turn.author_role == "customer" else None
     session.commit()
-    since = now - timedelta(days=30)
+    since = datetime.combine((now - timedelta(days=30)).date(), time.min, tzinfo=UTC)
     seen: set[int] = set()
     for user in (ann, other, admin):
         for assigned in (None, "me", "team") if user.team_id else (None, "me"):

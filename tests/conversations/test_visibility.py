@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -210,3 +210,33 @@ def test_the_signals_overview_counts_what_its_reader_may_open(session: Session) 
             )
             assert dict(got.emotions) == dict(mix), (name, assigned)
             assert got.unscored == 1
+
+
+def test_each_signals_figure_opens_the_list_it_counts(client: TestClient, session: Session) -> None:
+    """Every figure on the signals page links to the conversation list, filtered to what it
+    counts (the same days, signal and "mine"/"my team"), and that list's total is the figure."""
+    people = seed(session)
+    convs = sorted(session.scalars(select(Conversation)), key=lambda c: c.external_id)
+    for n, conv in enumerate(convs):
+        conv.drifted, conv.early_warning = n % 2 == 0, n != 1
+        conv.escalation_risk = 0.2 * n
+    convs[0].opened_at = datetime.now(UTC) - timedelta(days=45)  # before the 30 days
+    first_day = (datetime.now(UTC) - timedelta(days=30)).date()  # counted whole, as lists do
+    convs[1].opened_at = datetime.combine(first_day, time.min, tzinfo=UTC)
+    session.commit()
+    for name in ("agent", "lead", "admin"):
+        client.cookies.clear()
+        sign_in(client, people[name])
+        for assigned in ("", "me", "team") if name != "admin" else ("",):
+            page = client.get(f"/signals?assignee={assigned}" if assigned else "/signals").text
+            figures = re.findall(
+                r'<a class="stat stat-link" href="([^"]+)"><strong>([\d,]+)</strong>([^<]+)</a>',
+                page,
+            )
+            assert len(figures) == 6, (name, assigned)
+            for href, figure, label in figures:
+                listing = client.get(href.replace("&amp;", "&"))
+                assert listing.status_code == 200, href
+                total = re.search(r"([\d,]+) in all", listing.text)
+                assert total is not None, href
+                assert total.group(1) == figure, (name, assigned, label, href)

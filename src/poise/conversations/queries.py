@@ -269,6 +269,12 @@ class SignalOverview:
     counts: dict[str, int]
     emotions: list[tuple[str, int]]
     unscored: int
+    since: date  # the counts are of conversations opened from this day (UTC) on
+
+    def list_filters(self) -> dict[str, str]:
+        """Each count's filter on the conversation list (``signal``; "" for all of them), so
+        a figure links to the conversations it counts."""
+        return {label: SIGNAL_FILTER_OF.get(label, "") for label in self.counts}
 
 
 ATTENTION_ROWS = 10
@@ -278,10 +284,15 @@ def signal_overview(
     session: Session, *, actor: User, now: datetime, days: int = 30, assigned: str | None = None
 ) -> SignalOverview:
     """The open conversations ``actor`` can open, riskiest first (a short list), and the last
-    ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team"."""
+    ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team".
+
+    The days are whole UTC days, as the conversation list's "opened from" filter counts them,
+    so each figure equals the total of the list it links to (and the emotion mix, read from
+    the daily tallies, covers the same days)."""
     seen = (visible_conversations(actor), assigned_to(actor, assigned))
     keys = tallies.visible_keys(session, actor, assigned)
-    since = now - timedelta(days=days)
+    first_day = (now - timedelta(days=days)).astimezone(UTC).date()
+    since = datetime.combine(first_day, time.min, tzinfo=UTC)
     at_risk = (
         select(Conversation)
         .options(selectinload(Conversation.assignee))
@@ -302,6 +313,7 @@ def signal_overview(
         counts=_recent_counts(session, since, seen, keys),
         emotions=_recent_emotions(session, since, keys),
         unscored=_unscored_turns(session),
+        since=first_day,
     )
 
 
@@ -311,6 +323,13 @@ SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {  # in the order of tallies.FLAG
     "abusive": Conversation.abusive.is_(True),
     "drifted": Conversation.drifted.is_(True),
     "turnarounds": Conversation.turnaround.is_(True),
+}
+SIGNAL_FILTER_OF = {  # each count's ``signal`` filter on the conversation list
+    "early warnings": "early_warning",
+    "escalating": "escalating",
+    "abusive": "abusive",
+    "drifted": "drifted",
+    "turnarounds": "turnaround",
 }
 
 
