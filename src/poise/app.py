@@ -273,6 +273,10 @@ def _load_models(state: Any) -> None:
     except Exception as exc:  # the first requests then load what they need, as before
         logging.getLogger("poise").exception("warming up the models failed")
         state.models = f"on first use (warming up failed: {type(exc).__name__})"
+        return
+    from poise.training import autoqa
+
+    autoqa.warm_quietly(state.sessionmaker, None)  # the opted-in teams' first views
 
 
 def _broker_health(settings: Settings) -> BrokerHealth | None:

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
 from poise.auth.models import Team, User
 from poise.conversations.models import Message
+from poise.db import make_sessionmaker
 from poise.errors import PermissionDenied
 from poise.training import actions, autoqa
 
@@ -117,3 +118,35 @@ def test_a_second_view_reads_no_reply_again(
     again = autoqa.team_shares(session, actor=admin, team_id=_team(session, "Care").id)
     assert again.shares == first.shares and first.shares["blames_customer"] == pytest.approx(1 / 3)
     assert read == []
+
+
+def test_warming_reads_the_opted_in_teams_replies_ahead_of_their_first_view(
+    session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``warm`` (run as a server starts and as a lead opts in), the lead's shares and
+    the agent's own page read no reply again; a team that did not opt in is not read."""
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="Care")
+    other = make_user(session, team="Sales")
+    aside = "Let me check with billing and come back to you before noon."
+    for body in (BLAME, SORRY):
+        _reply(session, agent, body)
+    _reply(session, other, aside)
+    actions.set_autoqa(session, actor=admin, team_id=_team(session, "Care").id, enabled=True)
+    read: list[str] = []
+    label_replies = autoqa.label_replies
+
+    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
+        read.extend(replies)
+        return label_replies(replies)
+
+    monkeypatch.setattr(autoqa, "label_replies", counting)
+    autoqa._verdicts.clear()
+    assert autoqa.warm(make_sessionmaker(engine)) == 2
+    assert sorted(read) == sorted([BLAME, SORRY])  # Sales did not opt in
+    read.clear()
+    shares = autoqa.team_shares(session, actor=admin, team_id=_team(session, "Care").id)
+    mine = autoqa.my_feedback(session, actor=agent)
+    assert read == []
+    assert shares.replies == 2 and len(mine) == 2
+    assert autoqa.warm(make_sessionmaker(engine), [_team(session, "Sales").id]) == 0

@@ -10,10 +10,15 @@ Feedback is computed when the page is read and never stored, so a page view writ
 and a better model improves old replies too. Each process remembers the verdicts of the
 replies it has read (by text, the last ``REMEMBERED`` of them), and reads new ones in one
 batch: a team's 500 replies took ~10 s one at a time, so every view of the page did too.
+``warm`` reads them ahead (as a server starts, and as a lead opts a team in), so the first
+view after a restart does not wait ~5 s a team either.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -121,3 +126,43 @@ def team_shares(session: Session, *, actor: User, team_id: int) -> TeamShares:
             counts[label] += verdict.present
     n = len(replies)
     return TeamShares(team, n, {label: counts[label] / n if n else 0.0 for label in LABELS})
+
+
+def _sample_bodies(session: Session, team: Team) -> list[str]:
+    """The replies the pages will read for ``team``: its latest ``TEAM_SAMPLE`` (the lead's
+    shares) and each member's latest ``RECENT_REPLIES`` (their own page)."""
+    members = [u.id for u in team.members]
+    if not members:
+        return []
+    bodies = [m.body for m in _agent_replies(session, members, TEAM_SAMPLE)]
+    for member in members:
+        bodies += [m.body for m in _agent_replies(session, [member], RECENT_REPLIES)]
+    return list(dict.fromkeys(bodies))
+
+
+def warm(sessions: Callable[[], Session], team_ids: Sequence[int] | None = None) -> int:
+    """Read the verdicts of the replies the AutoQA pages will show, for every opted-in team
+    (or those of ``team_ids`` that opted in), into this process's memory; returns how many
+    replies that was. Reads only, and labels after the session is closed, so no database
+    connection waits on the encoder."""
+    with sessions() as session:
+        query = select(Team).where(Team.autoqa.is_(True))
+        if team_ids is not None:
+            query = query.where(Team.id.in_(list(team_ids)))
+        bodies = [body for team in session.scalars(query) for body in _sample_bodies(session, team)]
+    _feedback(list(dict.fromkeys(bodies)))
+    return len(set(bodies))
+
+
+def warm_quietly(sessions: Callable[[], Session], team_ids: Sequence[int] | None) -> None:
+    """``warm``, a failure logged instead of raised (the pages then read on view, as before)."""
+    try:
+        warm(sessions, team_ids)
+    except Exception:
+        logging.getLogger("poise").exception("warming AutoQA's verdicts failed")
+
+
+def warm_in_background(sessions: Callable[[], Session], team_ids: Sequence[int] | None) -> None:
+    """``warm_quietly`` on a thread of its own, so the request that asked returns at once."""
+    args = (sessions, team_ids)
+    threading.Thread(target=warm_quietly, args=args, name="poise-autoqa", daemon=True).start()

@@ -490,5 +490,9 @@ def autoqa_setting(
 ) -> RedirectResponse:
     """A lead opts their team in to AutoQA, or out again."""
     team = actions.set_autoqa(session, actor=user, team_id=team_id, enabled=enabled == "1")
+    if team.autoqa and request.app.state.settings.environment != "test":
+        from poise.training import autoqa  # its first view need not wait for the encoder
+
+        autoqa.warm_in_background(request.app.state.sessionmaker, [team.id])
     flash(request, f"AutoQA is {'on' if team.autoqa else 'off'} for {team.name}.")
     return redirect("/training/autoqa")
