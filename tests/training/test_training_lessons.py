@@ -250,4 +250,6 @@ def test_progress_is_paginated(client: TestClient, session: Session) -> None:
         )
     first = client.get("/training/progress").text
     assert "page 1 of 2" in first and "Agent 00" in first and "Agent 20" not in first
-    assert "Agent 20" in client.get("/training/progress?team=all&page=2").text
+    assert "Due later →" in first and "Older" not in first  # the list is by due date
+    second = client.get("/training/progress?team=all&page=2").text
+    assert "Agent 20" in second and "← Due sooner" in second

@@ -10,7 +10,7 @@ from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.conversations.models import Message
 from poise.training.feedback import label_reply
-from poise.training.models import PracticeScenario
+from poise.training.models import PracticeAttempt, PracticeScenario
 
 ANGRY = "This is the third time! Email me at robin.c@example.com or call 0612345678, idiots."
 GOOD_REPLY = (
@@ -147,7 +147,40 @@ def test_the_scenarios_are_paginated(client: TestClient, session: Session) -> No
         client.post("/training/practice/scenarios", data=data, follow_redirects=False)
     first = client.get("/training/practice").text
     assert "Scenario 20" in first and "Scenario 00" not in first
-    assert "page 1 of 2" in first and 'href="/training/practice?page=2"' in first
+    assert "page 1 of 2" in first and 'href="/training/practice?page=2&amp;replies=1"' in first
     second = client.get("/training/practice?page=2").text
     assert "Scenario 00" in second and "Scenario 20" not in second
     assert "No scenarios on this page" in client.get("/training/practice?page=9").text
+
+
+def test_an_agents_own_replies_are_paged_apart_from_the_scenarios(
+    client: TestClient, session: Session
+) -> None:
+    """The reply history pages on its own (``replies``), keeps the scenarios' page in its
+    links, and lists only the reader's replies; the chart reads the latest ones."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    made = client.post(
+        "/training/practice/scenarios",
+        data={"title": "Late refund", "customer_text": "Where is my refund?", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    scenario_id = int(made.headers["location"].rsplit("/", 1)[1])
+    for person, replies in (("mate", 1), ("agent", 21)):
+        client.cookies.clear()
+        csrf = sign_in(client, make_user(session, name=f"The {person}"))
+        for n in range(replies):
+            text = f"{GOOD_REPLY} (reply {n:02d} by {person})"
+            client.post(
+                f"/training/practice/{scenario_id}", data={"reply": text, "csrf_token": csrf}
+            )
+    replies = session.scalars(select(PracticeAttempt).order_by(PracticeAttempt.id)).all()
+    mine = [a.id for a in replies][1:]  # the agent's 21, oldest first
+    first = client.get("/training/practice").text
+    second = client.get("/training/practice?replies=2").text
+    assert "21 replies · page 1 of 2" in first
+    assert 'href="/training/practice?page=1&amp;replies=2"' in first
+    assert f'/training/practice/replies/{mine[-1]}"' in first
+    assert f'/training/practice/replies/{mine[0]}"' not in first
+    assert f'/training/practice/replies/{mine[0]}"' in second
+    assert f'/training/practice/replies/{replies[0].id}"' not in first + second  # the mate's
+    assert "No replies on this page" in client.get("/training/practice?replies=9").text

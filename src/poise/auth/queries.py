@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.actions import LOGIN_WINDOW, login_key, token_hash
@@ -14,7 +14,7 @@ from poise.auth.passwords import verify_password
 from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
 from poise.errors import NotFound
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 
 MAX_FAILURES_PER_ACCOUNT = 5  # within LOGIN_WINDOW: the 6th try waits, right password or not
 MAX_FAILURES_PER_ADDRESS = 20  # one address trying many accounts
@@ -103,16 +103,8 @@ def list_users(
 ) -> Page[User]:
     """Users in name order with their teams; admins (or the CLI, ``None``) only."""
     require_admin(actor)
-    page = max(page, 1)
-    total = session.scalar(select(func.count(User.id))) or 0
-    users = session.scalars(
-        select(User)
-        .options(selectinload(User.team))
-        .order_by(User.name, User.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(users), total, page, page_size)
+    query = select(User).options(selectinload(User.team)).order_by(User.name, User.id)
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def get_user(session: Session, *, actor: User, user_id: int) -> User:

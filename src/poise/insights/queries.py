@@ -42,7 +42,7 @@ from poise.insights.models import (
 )
 from poise.insights.rollup import RollupState, rollup_state
 from poise.insights.stats import median_or_none, share
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 
 DAYS = typing.cast(Table, InsightDay.__table__)
 
@@ -463,14 +463,10 @@ def drill(
     filters = scoped(session, actor, filters)
     page = max(page, 1)
     query = _drill_query(filters, metric, value)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(selectinload(Conversation.assignee), selectinload(Conversation.rating))
-        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(items), total, page, page_size)
+    query = query.options(
+        selectinload(Conversation.assignee), selectinload(Conversation.rating)
+    ).order_by(Conversation.opened_at.desc(), Conversation.id.desc())
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def _drill_query(filters: InsightFilters, metric: str, value: str | None) -> Select[Any]:

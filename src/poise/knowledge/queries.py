@@ -9,7 +9,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.errors import NotFound, PermissionDenied
 from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 
 
 def _visible(query: Select[tuple[Article]], actor: User) -> Select[tuple[Article]]:
@@ -42,15 +42,10 @@ def list_articles(
         query = query.where(Article.product == product)
     if flagged:
         query = query.where(Article.open_flags > 0)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(page, 1)
-    items = session.scalars(
-        query.options(selectinload(Article.owner))
-        .order_by(Article.updated_at.desc(), Article.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+    query = query.options(selectinload(Article.owner)).order_by(
+        Article.updated_at.desc(), Article.id.desc()
     )
-    return Page(list(items), total, page, page_size)
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def get_article(session: Session, *, actor: User, article_id: int) -> Article:
@@ -116,15 +111,10 @@ def list_proposals(
     """Open mined proposals, biggest group first (leads curate them)."""
     require_lead(actor)
     query = select(Proposal).where(Proposal.status == "open")
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(page, 1)
-    items = session.scalars(
-        query.options(selectinload(Proposal.matched_article))
-        .order_by(Proposal.group_size.desc(), Proposal.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+    query = query.options(selectinload(Proposal.matched_article)).order_by(
+        Proposal.group_size.desc(), Proposal.id
     )
-    return Page(list(items), total, page, page_size)
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def get_proposal(session: Session, *, actor: User | None, proposal_id: int) -> Proposal:

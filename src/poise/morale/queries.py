@@ -28,7 +28,7 @@ from poise.morale.models import (
     Scorecard,
 )
 from poise.morale.ranking import RankedComment, rank_comments
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 
 # --- Happy File -----------------------------------------------------------------------------
 
@@ -52,14 +52,10 @@ def happy_file(
         query = query.where(HappyItem.starred.is_(True))
     if kind:
         query = query.where(HappyItem.kind == kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(selectinload(HappyItem.conversation))
-        .order_by(HappyItem.received_at.desc(), HappyItem.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(items), total, page, page_size)
+    query = query.options(selectinload(HappyItem.conversation)).order_by(
+        HappyItem.received_at.desc(), HappyItem.id.desc()
+    )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def _escape_like(text: str) -> str:
@@ -345,14 +341,8 @@ def wall(session: Session, *, tag: str | None, page: int = 1, page_size: int = 2
     query = select(Hug).where(Hug.status == "published")
     if tag:
         query = query.where(Hug.id.in_(select(HugTag.hug_id).where(HugTag.tag == tag)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(selectinload(Hug.tags))
-        .order_by(Hug.published_at.desc(), Hug.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(items), total, page, page_size)
+    query = query.options(selectinload(Hug.tags)).order_by(Hug.published_at.desc(), Hug.id.desc())
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def published_hug(session: Session, *, hug_id: int) -> Hug:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
 from poise.errors import NotFound
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 from poise.training.feedback import NEGATIVE, POSITIVE, verdicts_from
 from poise.training.models import (
     Assignment,
@@ -157,18 +157,11 @@ def progress(
     query = select(Assignment)
     if team_id is not None:
         query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(page, 1)
-    found = session.scalars(
-        query.options(
-            selectinload(Assignment.user),
-            selectinload(Assignment.lesson).selectinload(Lesson.versions),
-        )
-        .order_by(Assignment.due_at, Assignment.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(found), total, page, page_size)
+    query = query.options(
+        selectinload(Assignment.user),
+        selectinload(Assignment.lesson).selectinload(Lesson.versions),
+    ).order_by(Assignment.due_at, Assignment.id)
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]]:
@@ -228,15 +221,8 @@ def scenarios(
     """The practice scenarios, newest first, a page at a time (each draw from the archive adds
     up to twenty): any signed-in user may practise."""
     del actor
-    total = session.scalar(select(func.count()).select_from(PracticeScenario)) or 0
-    page = max(page, 1)
-    found = session.scalars(
-        select(PracticeScenario)
-        .order_by(PracticeScenario.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(found), total, page, page_size)
+    query = select(PracticeScenario).order_by(PracticeScenario.id.desc())
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def scenario(session: Session, *, actor: User, scenario_id: int) -> PracticeScenario:
@@ -248,21 +234,38 @@ def scenario(session: Session, *, actor: User, scenario_id: int) -> PracticeScen
     return found
 
 
-def my_practice(session: Session, *, actor: User) -> list[PracticeLine]:
-    """The caller's own practice replies, newest first, with label counts for progress."""
-    attempts = session.scalars(
+TREND_REPLIES = 60  # the progress chart's latest replies (the table pages through all)
+
+
+def my_practice(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 20
+) -> Page[PracticeLine]:
+    """The caller's own practice replies, newest first, a page at a time, with label counts
+    for progress."""
+    found = paginate(session, _my_attempts(actor), page=page, page_size=page_size)
+    return Page([_line(a) for a in found.items], found.total, found.page, found.page_size)
+
+
+def practice_trend(session: Session, *, actor: User, limit: int = TREND_REPLIES) -> list[float]:
+    """The score of each of the caller's latest ``limit`` replies, oldest first (the chart)."""
+    latest = session.scalars(_my_attempts(actor).limit(limit)).all()
+    return [_line(a).score for a in reversed(latest)]
+
+
+def _my_attempts(actor: User) -> Select[tuple[PracticeAttempt]]:
+    return (
         select(PracticeAttempt)
         .where(PracticeAttempt.user_id == actor.id)
         .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.comments))
         .order_by(PracticeAttempt.created_at.desc(), PracticeAttempt.id.desc())
-    ).all()
-    lines = []
-    for attempt in attempts:
-        verdicts = verdicts_from(attempt.feedback)
-        good = sum(1 for v in verdicts if v.label in POSITIVE and v.present)
-        flagged = sum(1 for v in verdicts if v.label in NEGATIVE and v.present)
-        lines.append(PracticeLine(attempt, good, flagged))
-    return lines
+    )
+
+
+def _line(attempt: PracticeAttempt) -> PracticeLine:
+    verdicts = verdicts_from(attempt.feedback)
+    good = sum(1 for v in verdicts if v.label in POSITIVE and v.present)
+    flagged = sum(1 for v in verdicts if v.label in NEGATIVE and v.present)
+    return PracticeLine(attempt, good, flagged)
 
 
 def practice_attempt(session: Session, *, actor: User, attempt_id: int) -> PracticeAttempt:

@@ -294,8 +294,10 @@ def practice_page(
     settings: SettingsDep,
     user: CurrentUser,
     page: PageQuery = 1,
+    replies: PageQuery = 1,
 ) -> HTMLResponse:
-    return _practice_page(request, session, user, page=page, page_size=settings.page_size)
+    size = settings.page_size
+    return _practice_page(request, session, user, page=page, replies=replies, page_size=size)
 
 
 def _practice_page(
@@ -305,12 +307,15 @@ def _practice_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     page: int = 1,
+    replies: int = 1,
     page_size: int = 50,
 ) -> HTMLResponse:
-    """Scenarios and the reader's replies; after a refused scenario, the lead's text kept."""
+    """Scenarios and the reader's replies, each list paged on its own (``page``,
+    ``replies``); after a refused scenario, the lead's text kept."""
     context = {
         "scenarios": queries.scenarios(session, actor=user, page=page, page_size=page_size),
-        "history": queries.my_practice(session, actor=user),
+        "history": queries.my_practice(session, actor=user, page=replies, page_size=page_size),
+        "trend": queries.practice_trend(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
         "errors": errors or {},
         "form": form or {},

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.errors import NotFound
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 from poise.training.models import DRILL_STATUSES, Drill, DrillAnswer, DrillQuestion, DrillVote
 
 
@@ -76,21 +76,13 @@ def list_drills(
     query = _visible(select(Drill), actor)
     if status in DRILL_STATUSES:
         query = query.where(Drill.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(page, 1)
-    drills = session.scalars(
-        query.options(selectinload(Drill.team), selectinload(Drill.opened_by))
-        .order_by(
-            case((Drill.status == "closed", 1), else_=0),
-            Drill.launch_on.desc(),
-            Drill.id.desc(),
-        )
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    counts = _question_counts(session, [d.id for d in drills])
-    lines = [DrillLine(d, *counts.get(d.id, (0, 0))) for d in drills]
-    return Page(lines, total, page, page_size)
+    query = query.options(selectinload(Drill.team), selectinload(Drill.opened_by)).order_by(
+        case((Drill.status == "closed", 1), else_=0), Drill.launch_on.desc(), Drill.id.desc()
+    )
+    found = paginate(session, query, page=page, page_size=page_size)
+    counts = _question_counts(session, [d.id for d in found.items])
+    lines = [DrillLine(d, *counts.get(d.id, (0, 0))) for d in found.items]
+    return Page(lines, found.total, found.page, found.page_size)
 
 
 def _question_counts(session: Session, drill_ids: list[int]) -> dict[int, tuple[int, int]]:
