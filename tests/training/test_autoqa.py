@@ -93,6 +93,20 @@ def test_the_page_writes_nothing_and_only_a_lead_may_switch_it(
     assert session.scalar(select(Team.autoqa).where(Team.id == care.id)) is before is False
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The replies AutoQA reads with the model from now on (its memory emptied first)."""
+    read: list[str] = []
+    label_replies = autoqa.label_replies
+
+    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
+        read.extend(replies)
+        return label_replies(replies)
+
+    monkeypatch.setattr(autoqa, "label_replies", counting)
+    autoqa._verdicts.clear()
+    return read
+
+
 def test_a_second_view_reads_no_reply_again(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,15 +117,7 @@ def test_a_second_view_reads_no_reply_again(
     for body in (BLAME, SORRY, extra):
         _reply(session, agent, body)
     actions.set_autoqa(session, actor=admin, team_id=_team(session, "Care").id, enabled=True)
-    read: list[str] = []
-    label_replies = autoqa.label_replies
-
-    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
-        read.extend(replies)
-        return label_replies(replies)
-
-    monkeypatch.setattr(autoqa, "label_replies", counting)
-    autoqa._verdicts.clear()
+    read = _count_reads(monkeypatch)
     first = autoqa.team_shares(session, actor=admin, team_id=_team(session, "Care").id)
     assert sorted(read) == sorted([BLAME, SORRY, extra])
     read.clear()
@@ -133,15 +139,7 @@ def test_warming_reads_the_opted_in_teams_replies_ahead_of_their_first_view(
         _reply(session, agent, body)
     _reply(session, other, aside)
     actions.set_autoqa(session, actor=admin, team_id=_team(session, "Care").id, enabled=True)
-    read: list[str] = []
-    label_replies = autoqa.label_replies
-
-    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
-        read.extend(replies)
-        return label_replies(replies)
-
-    monkeypatch.setattr(autoqa, "label_replies", counting)
-    autoqa._verdicts.clear()
+    read = _count_reads(monkeypatch)
     assert autoqa.warm(make_sessionmaker(engine)) == 2
     assert sorted(read) == sorted([BLAME, SORRY])  # Sales did not opt in
     read.clear()

@@ -461,7 +461,6 @@ def drill(
     over the same rollup the number was counted from (``window_days`` is the rollup's)."""
     del window_days
     filters = scoped(session, actor, filters)
-    page = max(page, 1)
     query = _drill_query(filters, metric, value)
     query = query.options(
         selectinload(Conversation.assignee), selectinload(Conversation.rating)
