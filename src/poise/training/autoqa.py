@@ -150,8 +150,9 @@ def warm(sessions: Callable[[], Session], team_ids: Sequence[int] | None = None)
         if team_ids is not None:
             query = query.where(Team.id.in_(list(team_ids)))
         bodies = [body for team in session.scalars(query) for body in _sample_bodies(session, team)]
-    _feedback(list(dict.fromkeys(bodies)))
-    return len(set(bodies))
+    distinct = list(dict.fromkeys(bodies))
+    _feedback(distinct)
+    return len(distinct)
 
 
 def warm_quietly(sessions: Callable[[], Session], team_ids: Sequence[int] | None) -> None:
