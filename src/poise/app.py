@@ -10,7 +10,6 @@ import asyncio
 import copy
 import functools
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -80,10 +79,14 @@ from poise.web.health import database_health, disk_health
 from poise.web.inputs import refuse_control_characters
 from poise.web.nav import visible_nav
 from poise.web.openapi import document_errors
+from poise.web.readers import Readers
 from poise.web.staticfiles import SafeStaticFiles
 
 PACKAGE = Path(__file__).parent
 OPENAPI_URL = "/api/v1/openapi.json"
+# How long a stopping server waits for its warming threads before it closes the pool: the
+# reads take a second or two; the encoder's work after them holds no connection.
+READERS_GRACE_SECONDS = 10.0
 TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",
     PACKAGE / "auth" / "templates",
@@ -259,7 +262,7 @@ def _warm_up(state: Any, settings: Settings) -> None:
     if settings.environment == "test":
         return
     state.models = "loading"
-    threading.Thread(target=_load_models, args=(state,), name="poise-warm-up", daemon=True).start()
+    state.readers.start(_load_models, state, name="poise-warm-up")
 
 
 def _load_models(state: Any) -> None:
@@ -336,6 +339,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
         rollup = start_local_rollup(app.state, settings)
+        app.state.readers = Readers()
         _warm_up(app.state, settings)
         yield
         for task in (reminders, syncs, rollup):
@@ -345,6 +349,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.broker_health is not None:
             app.state.broker_health.close()
         app.state.alerts.shutdown()  # after the jobs, whose syncs may still raise alerts
+        if not app.state.readers.join(READERS_GRACE_SECONDS):
+            logging.getLogger("poise").warning("a warming thread still reads as the server stops")
         engine.dispose()
 
     app = FastAPI(

@@ -17,7 +17,6 @@ view after a restart does not wait ~5 s a team either.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -161,9 +160,3 @@ def warm_quietly(sessions: Callable[[], Session], team_ids: Sequence[int] | None
         warm(sessions, team_ids)
     except Exception:
         logging.getLogger("poise").exception("warming AutoQA's verdicts failed")
-
-
-def warm_in_background(sessions: Callable[[], Session], team_ids: Sequence[int] | None) -> None:
-    """``warm_quietly`` on a thread of its own, so the request that asked returns at once."""
-    args = (sessions, team_ids)
-    threading.Thread(target=warm_quietly, args=args, name="poise-autoqa", daemon=True).start()

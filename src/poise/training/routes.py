@@ -498,6 +498,7 @@ def autoqa_setting(
     if team.autoqa and request.app.state.settings.environment != "test":
         from poise.training import autoqa  # its first view need not wait for the encoder
 
-        autoqa.warm_in_background(request.app.state.sessionmaker, [team.id])
+        maker = request.app.state.sessionmaker
+        request.app.state.readers.start(autoqa.warm_quietly, maker, [team.id], name="poise-autoqa")
     flash(request, f"AutoQA is {'on' if team.autoqa else 'off'} for {team.name}.")
     return redirect("/training/autoqa")
