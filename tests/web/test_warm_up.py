@@ -6,6 +6,7 @@ import threading
 import time
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from poise.app import create_app
 from poise.knowledge import search
@@ -26,9 +27,25 @@ def test_a_server_process_loads_its_models_as_it_starts(settings: Settings) -> N
         assert seen <= {"loading", "ready"}
         assert "ready" in seen
         assert search._indexes, "no search was made, yet the manual's index is loaded"
-    # Stopping waited for the warming thread (it reads AutoQA's replies after "ready"): a
-    # connection it held would otherwise outlive the pool, open until garbage-collected.
-    assert app.state.readers.join(0)
+
+
+def test_stopping_waits_for_a_reader_holding_a_connection(settings: Settings) -> None:
+    """A warming thread may still hold a pooled connection when the server stops (AutoQA's
+    warm reads after "ready"); disposing of the pool under it left the connection open until
+    the garbage collector found it. Stopping now waits for the thread first."""
+    app = create_app(settings)
+    reading = threading.Event()
+
+    def read_slowly() -> None:
+        with app.state.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
+            reading.set()
+            time.sleep(0.5)
+
+    with TestClient(app):
+        app.state.readers.start(read_slowly, name="poise-test-reader")
+        assert reading.wait(5)
+    assert app.state.readers.join(0), "the server stopped while a reader held a connection"
 
 
 def test_readers_join_waits_for_running_threads_within_its_limit() -> None:
