@@ -84,8 +84,9 @@ from poise.web.staticfiles import SafeStaticFiles
 
 PACKAGE = Path(__file__).parent
 OPENAPI_URL = "/api/v1/openapi.json"
-# How long a stopping server waits for its warming threads before it closes the pool: the
-# reads take a second or two; the encoder's work after them holds no connection.
+# How long a stopping server waits for its warming threads before it closes the pool: their
+# reads take a second or two; AutoQA's labelling after them can take longer but holds no
+# connection, so past this the server stops anyway (and says so).
 READERS_GRACE_SECONDS = 10.0
 TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",

@@ -23,10 +23,10 @@ class Readers:
     def start(self, target: Callable[..., object], *args: Any, name: str) -> None:
         """Run ``target(*args)`` on a daemon thread of its own (the request returns at once)."""
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
-        with self._lock:
+        with self._lock:  # started before it is listed: ``join`` never meets an unstarted one
+            thread.start()
             self._threads = [t for t in self._threads if t.is_alive()]
             self._threads.append(thread)
-        thread.start()
 
     def join(self, seconds: float) -> bool:
         """Wait up to ``seconds`` in all for the running threads; whether all of them ended."""
