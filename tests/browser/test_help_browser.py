@@ -43,3 +43,28 @@ def test_a_help_link_lands_on_its_section(
     if os.environ.get("POISE_SCREENSHOTS"):
         page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/help-index.png", full_page=True)
     assert refused == []
+
+
+def test_the_signals_page_marks_the_view_it_shows(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    agent = make_user(session, role="agent", team="Care")
+    session.commit()
+    page = browser_page
+    page.goto(f"{live_server}/login?next=/signals")
+    page.fill("input[name=email]", agent.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/signals")
+
+    def weights() -> dict[str, str]:
+        tabs = page.locator("nav.tabs a")
+        return {
+            tabs.nth(i).inner_text(): tabs.nth(i).evaluate("a => getComputedStyle(a).fontWeight")
+            for i in range(tabs.count())
+        }
+
+    assert weights() == {"All I can open": "600", "Mine": "400", "My team": "400"}
+    page.click("nav.tabs >> text=Mine")
+    page.wait_for_url(f"{live_server}/signals?assignee=me")
+    assert weights() == {"All I can open": "400", "Mine": "600", "My team": "400"}
