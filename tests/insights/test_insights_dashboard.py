@@ -258,3 +258,11 @@ def test_a_lead_without_a_team_is_told_why(client: TestClient, session: Session)
     sign_in(client, make_user(session, role="lead"))
     page = client.get("/insights")
     assert page.status_code == 403 and "you lead no team yet" in page.text
+
+
+def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World) -> None:
+    sign_in(client, world.lead)
+    for path, name in (("/insights", "Dashboard"), ("/insights/hotspots", "Hotspots")):
+        html = client.get(path).text
+        marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', html)
+        assert marked == [name], path
