@@ -96,6 +96,16 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def sign_in_page(page: Any, base: str, user: User, landing: str) -> None:
+    """Sign in through the login form in a real browser (Playwright's ``page``), landing on
+    ``landing``, as the browser journeys begin."""
+    page.goto(f"{base}/login?next={landing}")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{landing}")
+
+
 def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the session's CSRF token."""
     token = csrf_from(client.get("/login").text)

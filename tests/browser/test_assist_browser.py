@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user
+from builders import PASSWORD, make_user, sign_in_page
 from poise.conversations.actions import create_integration, signature_for
 
 pytestmark = pytest.mark.browser
@@ -49,11 +49,7 @@ def test_assist_panel_updates_after_a_webhook_message(
     conv_id = first.json()["conversation_id"]
     page = browser_page
 
-    page.goto(f"{live_server}/login?next=/assist/{conv_id}")
-    page.fill("input[name=email]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/assist/{conv_id}")
+    sign_in_page(page, live_server, agent, f"/assist/{conv_id}")
     assert page.locator("#assist-thread .turn").count() == 1
     assert "abusive" not in page.locator("#assist-latest").inner_text()
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_conversation, make_user
+from builders import make_conversation, make_user, sign_in_page
 from poise.auth.models import Team, User
 from poise.conversations.models import Message
 from poise.training import actions
@@ -39,14 +39,6 @@ def _reply(session: Session, agent: User, body: str) -> None:
     session.commit()
 
 
-def _sign_in(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/login?next=/training/autoqa")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/training/autoqa")
-
-
 def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
@@ -58,7 +50,7 @@ def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
     team = session.scalars(select(Team).where(Team.name == "Care")).one()
     page = browser_page
 
-    _sign_in(page, live_server, maya)  # off until the team opts in
+    sign_in_page(page, live_server, maya, "/training/autoqa")  # off until the team opts in
     assert "AutoQA is off for your team" in page.inner_text(".autoqa-mine")
     actions.set_autoqa(session, actor=lead, team_id=team.id, enabled=True)
     label_reply("Thanks for waiting.")  # load the encoder here, not inside the page's timeout
@@ -75,7 +67,7 @@ def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
 
     page.goto(f"{live_server}/logout")
     page.context.clear_cookies()
-    _sign_in(page, live_server, lead)
+    sign_in_page(page, live_server, lead, "/training/autoqa")
     shares = page.locator(f'.autoqa-team[data-team="{team.id}"]')
     assert "of the team's 2 latest replies" in shares.inner_text().lower()
     assert shares.locator('tr[data-label="blames_customer"] td').nth(1).inner_text() == "50%"

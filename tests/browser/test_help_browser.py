@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user
+from builders import make_user, sign_in_page
 from poise.web.help import HELP_PAGES
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,7 @@ def test_a_help_link_lands_on_its_section(
     page.on(
         "console", lambda msg: refused.append(msg.text) if "Content Security" in msg.text else None
     )
-    page.goto(f"{live_server}/login?next=/signals")
-    page.fill("input[name=email]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/signals")
+    sign_in_page(page, live_server, agent, "/signals")
     if os.environ.get("POISE_SCREENSHOTS"):
         page.screenshot(path=os.environ["POISE_SCREENSHOTS"] + "/signals-help-link.png")
     page.click("a.help-link")
@@ -51,11 +47,7 @@ def test_the_signals_page_marks_the_view_it_shows(
     agent = make_user(session, role="agent", team="Care")
     session.commit()
     page = browser_page
-    page.goto(f"{live_server}/login?next=/signals")
-    page.fill("input[name=email]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/signals")
+    sign_in_page(page, live_server, agent, "/signals")
 
     def weights() -> dict[str, str]:
         tabs = page.locator("nav.tabs a")

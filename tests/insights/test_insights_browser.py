@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user
+from builders import make_user, sign_in_page
 from insights.insight_builders import add_conversations
 
 pytestmark = pytest.mark.browser
@@ -28,11 +28,7 @@ def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
         )
     page = browser_page
 
-    page.goto(f"{live_server}/login?next=/insights")
-    page.fill("input[name=email]", lead.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/insights")
+    sign_in_page(page, live_server, lead, "/insights")
     assert page.inner_text('[data-figure="conversations"]') == "160"
     page.select_option("#filters select[name=product]", "Camera")
     page.click("#filters button[type=submit]")

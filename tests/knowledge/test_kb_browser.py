@@ -10,7 +10,7 @@ import pytest
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_conversation, make_user
+from builders import make_conversation, make_user, sign_in_page
 from poise.conversations.models import Message
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,7 @@ def test_conversation_page_shows_and_updates_suggestions(
     publish_manual(session, lead)
     conv = make_conversation(session, customer_text="Hello, my card was declined at checkout")
     page = browser_page
-    page.goto(f"{live_server}/login?next=/conversations/{conv.id}")
-    page.fill("input[name=email]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/conversations/{conv.id}")
+    sign_in_page(page, live_server, agent, f"/conversations/{conv.id}")
     first = page.locator("#kb-suggestions .kb-suggestion a").first
     first.wait_for()
     assert first.inner_text() == "Card declined at checkout"

@@ -10,7 +10,7 @@ from morale_builders import praised_conversation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user
+from builders import make_user, sign_in_page
 from poise.auth.models import Team
 from poise.morale import actions, queries
 
@@ -33,11 +33,7 @@ def test_a_kudos_round_from_preparation_to_publication(
     assert collector is not None
     page = browser_page
 
-    page.goto(f"{live_server}/login?next=/morale/kudos")
-    page.fill("input[name=email]", collector.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/morale/kudos")
+    sign_in_page(page, live_server, collector, "/morale/kudos")
     page.click(f"#prepare-{team.id} button")
     page.wait_for_url("**/morale/kudos/*")
     assert "How the board is ranked" in page.inner_text("details.how")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user
+from builders import make_user, sign_in_page
 from poise.training import actions
 
 pytestmark = pytest.mark.browser
@@ -36,11 +36,7 @@ def test_an_agent_does_today_s_lesson_and_a_practice_reply(
     )
     page = browser_page
 
-    page.goto(f"{live_server}/login?next=/training")
-    page.fill("input[name=email]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/training")
+    sign_in_page(page, live_server, agent, "/training")
     assert "1 thing to do today" in page.inner_text(".due-count")
     page.click("text=Owning the next step")
     assert page.inner_text(".lesson-body strong") == "who"
