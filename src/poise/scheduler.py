@@ -185,6 +185,19 @@ def rescore_wanted(session: Session) -> bool:
     return session.scalar(outdated.limit(1)) is not None
 
 
+def _reembed(settings: Settings, session: Session) -> JobWork | None:
+    """Bring the manual's vectors to the encoder this Poise ships (after an upgrade)."""
+    from poise.knowledge.vectors import reembed, stored_current
+
+    if stored_current(session):
+        return None
+
+    def work(session: Session, progress: JobProgress) -> str:
+        return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"
+
+    return work
+
+
 def _never(settings: Settings, session: Session) -> JobWork | None:
     return None  # split (rescore) and fan-out (syncs) entries are queued by queue_periodic
 
@@ -198,6 +211,7 @@ PERIODIC: dict[str, Periodic] = {
         Periodic("alerts-digest", _crontab(minute=10, hour=7, day_of_week=1), _alerts("digest")),
         Periodic("alerts-hotspots", _crontab(minute=30), _alerts("hotspots")),
         Periodic("rescore", _crontab(minute=15), _never),
+        Periodic("kb-reembed", _crontab(minute=20), _reembed),
         Periodic(ROLLUP, _every(10), _rollup),
         Periodic(SYNCS, _sync_interval, _never),
     )

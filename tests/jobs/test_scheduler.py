@@ -9,17 +9,21 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from knowledge.kb_manual import publish_manual
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from brokers import Workers
 from builders import make_conversation, make_user
+from poise.auth.models import User
 from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
+from poise.db.meta import get_fact, set_fact
 from poise.insights.models import InsightFact
 from poise.jobs import JobRun
 from poise.jobs.broker import PERIODIC as PERIODIC_TASK
 from poise.jobs.broker import make_celery
+from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
 from poise.morale.models import KudosRound
 from poise.scheduler import beat_schedule, scheduled_jobs, tick
 from poise.settings import Settings
@@ -37,6 +41,7 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
         "alerts-digest",
         "alerts-hotspots",
         "rescore",
+        "kb-reembed",
         "insights-rollup",
         "connector-syncs",
     }
@@ -68,6 +73,9 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
     ).first()
     assert turn is not None
     turn.signal_version = "an-older-model"  # scored before an upgrade: rescoring is due
+    lead = session.scalars(select(User).where(User.role == "lead")).one()
+    manual = publish_manual(session, lead)
+    set_fact(session, ENCODER_FACT, "an-older-encoder")  # its vectors too: re-embedding is due
     session.commit()
     engine = make_engine(broker_settings.resolved_database_url)
     maker = make_sessionmaker(engine)
@@ -80,13 +88,14 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
             "alerts-digest",
             "alerts-hotspots",
             "rescore",
+            "kb-reembed",
             "insights-rollup",
         }
         assert set(first) == set(beat_schedule(broker_settings))
         assert set(_queued(session).values()) == {"queued"}  # no worker yet
         again = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert not any(again.values())  # each is still queued: nothing queued twice
-        assert session.scalar(select(func.count(JobRun.id))) == 5
+        assert session.scalar(select(func.count(JobRun.id))) == 6
         quiet = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=MONDAY_FIRST)
         assert quiet == {}  # nothing came due
 
@@ -100,6 +109,8 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         assert session.get(InsightFact, conversation.id) is not None  # counted by the rollup
         session.expire_all()
         assert session.get(Message, turn.id).signal_version != "an-older-model"  # type: ignore[union-attr]
+        assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+        assert len(manual) == 4
         beat = make_celery(broker_settings)  # what beat sends: an entry's name to a worker
         beat.send_task(PERIODIC_TASK, args=["kudos-prepare"], queue=broker_settings.broker_queue)
         beat.close()
@@ -110,6 +121,7 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         assert session.scalar(select(func.count(KudosRound.id))) == 1  # already open: left alone
         later = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert later["kudos-prepare"] and not later["rescore"]  # nothing outdated is left
+        assert not later["kb-reembed"]
     finally:
         jobs.shutdown()
         engine.dispose()

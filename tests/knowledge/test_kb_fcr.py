@@ -18,7 +18,7 @@ from poise.insights.fcr import counted_fcr_report
 from poise.insights.rollup import count_queued
 from poise.knowledge import actions
 from poise.knowledge.fcr import fcr_outcomes, fcr_report, outcomes_for
-from poise.minilm.encoder import get_encoder
+from poise.minilm.encoder import get_intent_encoder
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -146,7 +146,7 @@ def test_each_distinct_issue_text_is_embedded_once(
     contact(session, "ann", "My refund never arrived", 2)
     contact(session, "bob", "How do I change the language of the app?", 2)
     asked: list[str] = []
-    encoder = get_encoder()
+    encoder = get_intent_encoder()
     encode = encoder.encode
 
     def counting(texts: list[str]) -> Any:

@@ -14,7 +14,13 @@ from poise.connectors.cli import make_connect_command
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
-from poise.knowledge.cli import eval_drafts, eval_kb, eval_kb_mining, kb_app
+from poise.knowledge.cli import (
+    eval_drafts,
+    eval_kb,
+    eval_kb_mining,
+    kb_app,
+    train_kb_encoder_command,
+)
 from poise.minilm.cli import export_minilm_command
 from poise.signals.cli import eval_app, train_app
 from poise.training.cli import eval_reply_feedback, train_reply_feedback_command, training_app
@@ -49,6 +55,7 @@ app.add_typer(training_app, name="training")
 app.add_typer(insights_app, name="insights")
 app.add_typer(alerts_app, name="alerts")
 train_app.command("export-minilm")(export_minilm_command)
+train_app.command("kb-encoder")(train_kb_encoder_command)
 eval_app.command("kb")(eval_kb)
 eval_app.command("kb-mining")(eval_kb_mining)
 eval_app.command("drafts")(eval_drafts)

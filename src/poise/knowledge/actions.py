@@ -20,7 +20,7 @@ from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
-from poise.knowledge import queries, search
+from poise.knowledge import queries, search, vectors
 from poise.knowledge.fcr import outcomes_for
 from poise.knowledge.mining import (
     MiningConfig,
@@ -395,6 +395,8 @@ def log_gap(
     gap.best_score = float(result.confidence)
     gap.best_article_id = result.hits[0].article_id if result.hits else None
     gap.product = product
+    if result.query_vector is not None:
+        vectors.claim(session)
     gap.embedding = to_blob(result.query_vector) if result.query_vector is not None else None
     gap.actor_id = actor.id if actor else None
     session.commit()

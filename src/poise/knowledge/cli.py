@@ -7,16 +7,62 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from poise.minilm.encoder import FloatArray
+
 REPO = Path(__file__).resolve().parents[3]
 kb_app = typer.Typer(help="The issue & resolution manual.", no_args_is_help=True)
+ENCODERS = ("intents", "general")
+EncoderOption = Annotated[
+    str,
+    typer.Option(
+        "--encoder",
+        help="intents: the manual's tuned MiniLM (what Poise uses); general: the MiniLM it "
+        "was tuned from (the baseline).",
+    ),
+]
+
+
+def _encoder(name: str) -> Callable[[list[str]], FloatArray]:
+    """The named encoder's ``encode``; an unknown name is a usage error."""
+    from poise.minilm.encoder import get_encoder, get_intent_encoder
+
+    if name not in ENCODERS:
+        fail(f"--encoder must be one of {', '.join(ENCODERS)}")
+    return (get_intent_encoder() if name == "intents" else get_encoder()).encode
+
+
+def _shared_data(data_dir: Path | None) -> Path:
+    shared = os.environ.get("POISE_SHARED_DATA")
+    return data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
+
+
+@kb_app.command("reembed")
+def reembed_command() -> None:
+    """Re-embed the manual's issues, phrasings, gaps and mined conversations with the encoder
+    this Poise ships (after an upgrade; search works before it, a little slower)."""
+    from poise.knowledge.vectors import ENCODER_VERSION, reembed, stored_current
+
+    settings = load_settings()
+    with open_session(settings) as session:
+        if stored_current(session):
+            console.print(f"The manual's vectors are already from {ENCODER_VERSION}.")
+            return
+        with progress_bar() as progress:
+            task = progress.add_task("Re-embedding the manual", total=None)
+            done = reembed(
+                session, lambda n, total: progress.update(task, completed=n, total=total)
+            )
+    console.print(f"Re-embedded {done['vectors']} texts with {ENCODER_VERSION}.")
 
 
 @kb_app.command("mine")
@@ -121,10 +167,10 @@ def eval_kb(
     cache: Annotated[
         Path | None, typer.Option(help="Folder to cache embeddings in between runs.")
     ] = None,
+    encoder: EncoderOption = "intents",
 ) -> None:
     """Match each new line to the past lines' issues: Poise beside a BM25 baseline."""
     from poise.knowledge.evaluation import cached_encoder, evaluate, read_jsonl
-    from poise.minilm.encoder import get_encoder
 
     for path in (train, test):
         if not path.is_file():
@@ -133,7 +179,7 @@ def eval_kb(
         past, new = read_jsonl(train), read_jsonl(test)
     except InvalidInput as exc:
         fail(str(exc))
-    encode = cached_encoder(get_encoder().encode, cache)
+    encode = cached_encoder(_encoder(encoder), cache / encoder if cache else None)
     report = evaluate(past, new, encode=encode)
     if as_json:
         typer.echo(json.dumps(report))
@@ -161,21 +207,23 @@ def eval_kb_mining(
     grouping_only: Annotated[
         bool, typer.Option("--grouping-only", help="Only the grouping table beside k-means.")
     ] = False,
+    encoder: EncoderOption = "intents",
 ) -> None:
     """Mining quality: CLINC150 domains never used in tuning grouped with labels hidden, beside
     MiniLM k-means told the true count (NMI, ARI, proposal count); CLINC150 train (NMI, ARI,
     pure groups); TweetSumm issue/resolution extraction against human summaries (ROUGE-L)."""
     from poise.knowledge.evaluation import cached_encoder, clinc_mining_quality, tweetsumm_rouge
     from poise.knowledge.grouping_eval import clinc_grouping_report, format_score
-    from poise.minilm.encoder import get_encoder
 
-    shared = os.environ.get("POISE_SHARED_DATA")
-    folder = data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
+    folder = _shared_data(data_dir)
     clinc, tweetsumm = folder / "clinc150" / "data_full.json", folder / "tweetsumm"
     if not clinc.is_file() or not (grouping_only or tweetsumm.is_dir()):
         fail(f"CLINC150 or TweetSumm not found under {folder} (pass --data-dir)")
-    encode = cached_encoder(get_encoder().encode, cache)
-    grouping = clinc_grouping_report(clinc, encode=encode)
+    encode = cached_encoder(_encoder(encoder), cache / encoder if cache else None)
+    general = cached_encoder(_encoder("general"), cache / "general" if cache else None)
+    grouping = clinc_grouping_report(
+        clinc, encode=encode, baseline=None if encoder == "general" else general
+    )
     report: dict[str, object] = {"clinc150_grouping": [g.as_dict() for g in grouping]}
     if not grouping_only:
         report["clinc150"] = clinc_mining_quality(clinc, encode=encode)
@@ -183,7 +231,10 @@ def eval_kb_mining(
     if as_json:
         typer.echo(json.dumps(report))
         return
-    out.print("clinc150 test split, domains never used in tuning:", highlight=False)
+    out.print(
+        "clinc150 test split, domains never used in tuning (nor in the encoder's):",
+        highlight=False,
+    )
     for line in grouping:
         typer.echo("  " + format_score(line))
     for name, values in report.items():
@@ -229,3 +280,37 @@ def eval_drafts(
                     f"  {name:16} ROUGE-L F1 {s['rouge_l']:.4f}  leaks {s['leaks']}",
                     highlight=False,
                 )
+
+
+def train_kb_encoder_command(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Shared data (default: ../shared/data).")
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Where to write (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Tune the manual's MiniLM to tell requests apart (CLINC150's development domains only)
+    and write its difference to the shipped weights; ~6 minutes on two cores. Needs the
+    `train` extra (torch, transformers)."""
+    try:
+        from poise.knowledge.intent_tuning import TuningRecipe, train_kb_encoder
+        from poise.minilm.export import source_dir
+    except ImportError:
+        fail("install the train extra (pip install -e '.[train]')")
+    from poise import minilm
+
+    folder = _shared_data(data_dir)
+    if not (folder / "clinc150" / "data_full.json").is_file():
+        fail(f"CLINC150 not found under {folder} (pass --data-dir)")
+    recipe = TuningRecipe()
+    with progress_bar() as progress:
+        task = progress.add_task("Tuning", total=recipe.steps)
+        written = train_kb_encoder(
+            folder,
+            source_dir(),
+            out_file or minilm.INTENTS,
+            recipe,
+            lambda n, total: progress.update(task, completed=n, total=total),
+        )
+    typer.echo(json.dumps(written))

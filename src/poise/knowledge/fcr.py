@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
+from poise.knowledge import vectors
 from poise.knowledge.models import Article, ArticleUse, ConversationVector
 from poise.knowledge.text import from_blob
-from poise.minilm.encoder import get_encoder
 
 SAME_ISSUE = 0.5
 
@@ -126,9 +126,11 @@ def issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
-    """Issue embeddings: mining's stored ones where present, the rest computed now."""
+    """Issue embeddings: mining's stored ones where present and current, the rest computed
+    now."""
     found: dict[int, np.ndarray] = {}
-    for start in range(0, len(ids), 500):
+    current = vectors.stored_current(session)
+    for start in range(0, len(ids) if current else 0, 500):
         rows = session.execute(
             select(ConversationVector.conversation_id, ConversationVector.embedding).where(
                 ConversationVector.conversation_id.in_(ids[start : start + 500])
@@ -142,8 +144,8 @@ def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
         # Each distinct text once: many contacts open with the same words (a form's subject,
         # "Hi", a forwarded template), and the rollup recounts every conversation at once.
         distinct = list(dict.fromkeys(texts[i] for i in todo))
-        vectors = dict(zip(distinct, get_encoder().encode(distinct), strict=True))
-        found.update((cid, vectors[texts[cid]]) for cid in todo)
+        by_text = dict(zip(distinct, vectors.encode(distinct), strict=True))
+        found.update((cid, by_text[texts[cid]]) for cid in todo)
     return found
 
 
@@ -208,18 +210,18 @@ def outcomes_of(session: Session, contacts: list[Contact], *, window_days: int) 
     pairs = _repeat_pairs(contacts, by_customer(contacts), timedelta(days=window_days))
     involved = sorted({i for c, later in pairs.items() if later for i in [c, *later]})
     articles = _articles(session, involved)
-    vectors = _vectors(session, involved)
+    issues = _vectors(session, involved)
     outcome: dict[int, bool] = {}
     for cid, later in pairs.items():
-        outcome[cid] = not any(_same_issue(cid, o, articles, vectors) for o in later)
+        outcome[cid] = not any(_same_issue(cid, o, articles, issues) for o in later)
     return outcome
 
 
-def _same_issue(a: int, b: int, articles: dict[int, int], vectors: dict[int, np.ndarray]) -> bool:
+def _same_issue(a: int, b: int, articles: dict[int, int], issues: dict[int, np.ndarray]) -> bool:
     if a in articles and b in articles:
         return articles[a] == articles[b]
-    if a in vectors and b in vectors:
-        return float(vectors[a] @ vectors[b]) >= SAME_ISSUE
+    if a in issues and b in issues:
+        return float(issues[a] @ issues[b]) >= SAME_ISSUE
     return True  # nothing to tell them apart: a repeat contact counts against FCR
 
 

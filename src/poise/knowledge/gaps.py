@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
+from poise.knowledge import vectors
 from poise.knowledge.models import Gap
 from poise.knowledge.text import from_blob
 
@@ -43,11 +44,14 @@ class GapReport:
     days: int
 
 
-def _group(gaps: list[Gap]) -> list[GapGroup]:
+def _group(gaps: list[Gap], *, current: bool) -> list[GapGroup]:
     groups: list[GapGroup] = []
     centres: list[np.ndarray] = []
-    for gap in gaps:
-        vector = from_blob(gap.embedding) if gap.embedding else None
+    if current:
+        found = [from_blob(g.embedding) if g.embedding else None for g in gaps]
+    else:  # an older encoder's vectors: embed the queries here, in memory
+        found = list(vectors.encode([g.query for g in gaps])) if gaps else []
+    for gap, vector in zip(gaps, found, strict=True):
         at = _nearest(centres, vector)
         if at is None:
             groups.append(GapGroup(example=gap.query))
@@ -89,4 +93,4 @@ def gap_report(session: Session, *, actor: User | None, days: int = 90) -> GapRe
             select(Gap).where(Gap.created_at >= since).order_by(Gap.id.desc()).limit(MAX_GAPS)
         )
     )
-    return GapReport(_group(gaps), len(gaps), days)
+    return GapReport(_group(gaps, current=vectors.stored_current(session)), len(gaps), days)

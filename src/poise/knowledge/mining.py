@@ -33,6 +33,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.knowledge import vectors
 from poise.knowledge.drafting import Resolved, draft_resolution
 from poise.knowledge.fcr import outcomes_for
 from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
@@ -200,15 +201,15 @@ def embed_conversations(
     todo = [i for i in ids if i not in done]
     if progress:
         progress(len(done), len(ids))
-    encoder = get_encoder()
+    vectors.claim(session)
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         texts = _issue_texts(session, chunk)
         kept = [c for c in chunk if texts.get(c)]
-        vectors = encoder.encode([texts[c][:1000] for c in kept])
+        found = vectors.encode([texts[c][:1000] for c in kept])
         session.add_all(
             ConversationVector(conversation_id=c, issue=clip(texts[c], 1000), embedding=to_blob(v))
-            for c, v in zip(kept, vectors, strict=True)
+            for c, v in zip(kept, found, strict=True)
         )
         queue_for_rollup(session, kept)  # the issue vector decides FCR's "same issue"
         session.commit()
@@ -244,7 +245,7 @@ def _issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
 def load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str], FloatArray]:
     kept: list[int] = []
     texts: list[str] = []
-    vectors: list[FloatArray] = []
+    found: list[FloatArray] = []
     for start in range(0, len(ids), 1000):
         rows = session.execute(
             select(
@@ -256,8 +257,8 @@ def load_vectors(session: Session, ids: list[int]) -> tuple[list[int], list[str]
         for cid, issue, blob in rows:
             kept.append(int(cid))
             texts.append(issue)
-            vectors.append(from_blob(blob))
-    matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32)
+            found.append(from_blob(blob))
+    matrix = np.vstack(found) if found else np.zeros((0, 384), np.float32)
     return kept, texts, matrix
 
 
@@ -278,6 +279,8 @@ def mine(
     require_lead(actor)
     config = config or MiningConfig()
     ids = _candidates(session)
+    if not vectors.stored_current(session):
+        vectors.reembed(session)  # an older encoder's vectors: all brought up to date first
     embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
     kept, texts, x = load_vectors(session, ids)
     labels = group_vectors(x, texts, config)
@@ -492,15 +495,15 @@ def _article_matcher(session: Session) -> tuple[Matcher | None, list[int]]:
     )
     if not articles:
         return None, []
-    embed_missing(articles)
+    embed_missing(session, articles)
     session.flush()
-    vectors, owner = [], []
+    stored, owner = [], []
     for i, a in enumerate(articles):
         for blob in [a.embedding, *[p.embedding for p in a.phrasings]]:
             if blob:
-                vectors.append(from_blob(blob))
+                stored.append(from_blob(blob))
                 owner.append(i)
-    matrix = np.vstack(vectors)
+    matrix = np.vstack(stored)
     return Matcher(matrix, np.asarray(owner, np.int64), len(articles)), [a.id for a in articles]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from poise.db.meta import get_fact, set_fact
+from poise.knowledge import vectors
 from poise.knowledge.classifier import IssueClassifier, fit_classifier
 from poise.knowledge.matching import FloatArray, Matcher, MatchParams, fuse, match_probability
 from poise.knowledge.models import Article, Phrasing, SearchEntry
@@ -35,7 +36,7 @@ from poise.knowledge.text import (
     to_blob,
     words,
 )
-from poise.minilm.encoder import embed_queries, embed_query, get_encoder
+from poise.minilm.encoder import embed_queries, embed_query
 
 VERSION_FACT = "kb_manual_version"
 LEXICAL_LIMIT = 200
@@ -178,7 +179,7 @@ def _entries(article: Article) -> list[tuple[str, str]]:
     return rows + [("phrasing", p.text) for p in article.phrasings]
 
 
-def embed_missing(articles: list[Article]) -> None:
+def embed_missing(session: Session, articles: list[Article]) -> None:
     """Give every issue and phrasing without an embedding one (one batch for all)."""
     targets: list[Article | Phrasing] = []
     for article in articles:
@@ -188,7 +189,8 @@ def embed_missing(articles: list[Article]) -> None:
     if not targets:
         return
     texts = [t.issue if isinstance(t, Article) else t.text for t in targets]
-    for row, vector in zip(targets, get_encoder().encode(texts), strict=True):
+    vectors.claim(session)
+    for row, vector in zip(targets, vectors.encode(texts), strict=True):
         row.embedding = to_blob(vector)
 
 
@@ -199,7 +201,7 @@ def reindex_article(session: Session, article: Article) -> None:
 
 def reindex_articles(session: Session, articles: list[Article]) -> None:
     """Re-write the search entries of ``articles`` (only published ones stay searchable)."""
-    embed_missing(articles)
+    embed_missing(session, articles)
     ids = [a.id for a in articles]
     for start in range(0, len(ids), 500):
         _drop_entries(session, ids[start : start + 500])
@@ -334,6 +336,30 @@ def _fit_classifier(index: ManualIndex) -> None:
         threading.Thread(target=fit, name="poise-kb-classifier", daemon=True).start()
 
 
+def _phrasing_vectors(
+    articles: list[Article], *, current: bool
+) -> tuple[FloatArray, list[int], list[str]]:
+    """Every issue and phrasing's vector, its article's position and its text. Stored vectors
+    of an outdated encoder are not read: the texts are embedded here, in memory (a reader
+    never writes; ``poise kb reembed`` stores them)."""
+    owner: list[int] = []
+    texts: list[str] = []
+    blobs: list[bytes | None] = []
+    for position, article in enumerate(articles):
+        rows = [(article.embedding, article.issue)]
+        rows += [(p.embedding, p.text) for p in article.phrasings]
+        for blob, phrase in rows:
+            if blob or not current:
+                owner.append(position)
+                texts.append(phrase)
+                blobs.append(blob)
+    if not texts:
+        return np.zeros((0, 384), np.float32), owner, texts
+    if current:
+        return np.vstack([from_blob(b) for b in blobs if b]), owner, texts
+    return vectors.encode(texts), owner, texts
+
+
 def _build_index(session: Session, version: str, params: MatchParams | None) -> ManualIndex:
     articles = list(
         session.scalars(
@@ -343,18 +369,7 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
             .order_by(Article.id)
         )
     )
-    vectors: list[FloatArray] = []
-    owner: list[int] = []
-    texts: list[str] = []
-    for position, article in enumerate(articles):
-        rows = [(article.embedding, article.issue)]
-        rows += [(p.embedding, p.text) for p in article.phrasings]
-        for blob, phrase in rows:
-            if blob:
-                vectors.append(from_blob(blob))
-                owner.append(position)
-                texts.append(phrase)
-    matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32)
+    matrix, owner, texts = _phrasing_vectors(articles, current=vectors.stored_current(session))
     owners = np.asarray(owner, dtype=np.int64)
     return ManualIndex(
         version=version,

@@ -51,11 +51,17 @@ def _gelu(x: FloatArray) -> FloatArray:
 class MiniLM:
     """MiniLM-L6 (mean pooled, unit length), the same vectors sentence-transformers gives."""
 
-    def __init__(self, folder: Path | None = None, *, use_onnx: bool = True) -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        use_onnx: bool = True,
+        tensors: dict[str, FloatArray] | None = None,
+    ) -> None:
         from tokenizers import Tokenizer  # type: ignore[import-untyped,unused-ignore]
 
         folder = folder or model_dir()
-        raw = minilm.read_tensors(folder / minilm.WEIGHTS.name)
+        raw = tensors if tensors is not None else minilm.read_tensors(folder / minilm.WEIGHTS.name)
         self._w = dict(raw)
         # Linear layers are used as x @ W.T: transpose once here.
         for name in [k for k in self._w if k.endswith(".weight") and self._w[k].ndim == 2]:
@@ -165,27 +171,36 @@ def _onnx_session(weights: dict[str, FloatArray]) -> Any:
     return ort.InferenceSession(build_minilm(weights), options, providers=["CPUExecutionProvider"])
 
 
-_shared: MiniLM | None = None
+_shared: dict[str, MiniLM] = {}
 _shared_lock = threading.Lock()
 
 
 def get_encoder() -> MiniLM:
-    """The process-wide encoder, loaded on first use (~0.5 s) and kept."""
-    global _shared
+    """The process-wide general MiniLM, loaded on first use (~0.5 s) and kept. The reply
+    feedback and explanatory heads were trained on its vectors."""
     with _shared_lock:
-        if _shared is None:
-            _shared = MiniLM()
-        return _shared
+        if "general" not in _shared:
+            _shared["general"] = MiniLM()
+        return _shared["general"]
+
+
+def get_intent_encoder() -> MiniLM:
+    """The manual's MiniLM, tuned to tell customer requests apart (``intents.npz``): search,
+    gaps, mining and FCR compare requests with it. Loaded on first use and kept."""
+    with _shared_lock:
+        if "intents" not in _shared:
+            _shared["intents"] = MiniLM(tensors=minilm.read_intent_tensors())
+        return _shared["intents"]
 
 
 class QueryCache(TextCache[FloatArray]):
-    """Query embeddings by text. The assist panel asks again as a conversation goes on, and
-    asks with two queries at once (the issue and the latest turn): new ones are embedded in
-    one encoder call."""
+    """The manual's query embeddings (the intent encoder's) by text. The assist panel asks
+    again as a conversation goes on, and asks with two queries at once (the issue and the
+    latest turn): new ones are embedded in one encoder call."""
 
     def embed(self, texts: list[str]) -> list[FloatArray]:
         """One embedding per text."""
-        return self.fetch(texts, lambda missing: list(get_encoder().encode(missing)))
+        return self.fetch(texts, lambda missing: list(get_intent_encoder().encode(missing)))
 
     def cache_clear(self) -> None:
         """Forget every remembered query (benchmarks embed each query afresh)."""
