@@ -3,15 +3,19 @@ and ``reembed`` (command, scheduler, mining) brings every stored vector up to da
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_user
+from builders import make_user, sign_in
 from poise.cli import app as cli
 from poise.db.meta import get_fact, set_fact
+from poise.jobs import JobRun
 from poise.knowledge import actions, search, vectors
 from poise.knowledge.gaps import gap_report
 from poise.knowledge.models import Article, Gap, Phrasing
@@ -90,3 +94,30 @@ def test_the_reembed_command_shows_progress_and_then_has_nothing_to_do(
     assert vectors.stored_current(session)
     second = runner.invoke(cli, ["kb", "reembed"])
     assert "already from " + vectors.ENCODER_VERSION in second.output
+
+
+def test_an_admin_sees_outdated_vectors_and_re_embeds_them_from_the_models_page(
+    client: TestClient, session: Session
+) -> None:
+    publish_manual(session, make_user(session, role="lead"))
+    _outdate(session)
+    lead_token = sign_in(client, make_user(session, role="lead"))
+    assert client.post("/admin/models/reembed", data={"csrf_token": lead_token}).status_code == 403
+    token = sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/models").text
+    assert "come from an older encoder" in page and "Re-embed the manual now" in page
+    assert not vectors.stored_current(session)  # viewing changed nothing
+    response = client.post("/admin/models/reembed", data={"csrf_token": token})
+    assert response.status_code == 200 and "Re-embedding started" in response.text
+    deadline = time.monotonic() + 30
+    job = None
+    while time.monotonic() < deadline:
+        session.expire_all()
+        job = session.scalars(select(JobRun).where(JobRun.subject == "kb:reembed")).one()
+        if job.status in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job is not None and job.status == "done", job and job.detail
+    assert job.detail == "12 manual text(s) re-embedded"
+    page = client.get("/admin/models").text
+    assert "stored vectors are its own" in page and "Re-embed the manual now" not in page

@@ -137,6 +137,7 @@ ROUTES: dict[str, str] = {
     "POST /admin/integrations": "admin",
     "POST /admin/teams/{team_id}/early-warning": "admin",
     "GET /admin/models": "admin",
+    "POST /admin/models/reembed": "admin",
     "GET /signals": "signed_in",
     "GET /api/v1/conversations": "signed_in",
     "GET /api/v1/conversations/{conversation_id}": "team",

@@ -369,10 +369,36 @@ def model_card() -> dict[str, Any]:
     return {"versions": versions, "sets": sets, "figures": figures}
 
 
+REEMBED_SUBJECT = "kb:reembed"
+
+
+def manual_encoder(session: Session) -> dict[str, Any]:
+    """The manual's encoder: its version, whether the stored vectors are its own, and the
+    last re-embedding job."""
+    from poise.knowledge.vectors import ENCODER_VERSION, stored_current
+
+    job = jobs_for(session, [REEMBED_SUBJECT]).get(REEMBED_SUBJECT)
+    return {"version": ENCODER_VERSION, "current": stored_current(session), "job": job}
+
+
 @router.get("/admin/models", response_class=HTMLResponse)
-def models_page(request: Request, user: AdminUser) -> HTMLResponse:
+def models_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
     """Model cards for admins: versions and the figures behind them (agents never see these)."""
-    return render(request, "conversations/models.html", {"card": model_card()})
+    context = {"card": model_card(), "manual": manual_encoder(session)}
+    return render(request, "conversations/models.html", context)
+
+
+@router.post("/admin/models/reembed")
+def reembed_now(request: Request, user: AdminUser) -> RedirectResponse:
+    """Re-embed the manual with the shipped encoder in the background (after an upgrade)."""
+    from poise.knowledge.vectors import reembed
+
+    def work(session: Session, progress: JobProgress) -> str:
+        return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"
+
+    request.app.state.jobs.submit("kb-reembed", work, subject=REEMBED_SUBJECT)
+    flash(request, "Re-embedding started: this page shows its progress.")
+    return redirect("/admin/models")
 
 
 @router.get("/signals", response_class=HTMLResponse)
