@@ -277,6 +277,12 @@ def main() -> None:
     parser.add_argument("--evaluate", choices=PARTS, default=None)
     parser.add_argument("--sets", nargs="*", default=None, choices=list(BUILDERS))
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument(
+        "--encoder",
+        choices=("intents", "general"),
+        default="intents",
+        help="the manual's tuned MiniLM (shipped) or the general one it was tuned from",
+    )
     args = parser.parse_args()
     for part in PARTS:
         if args.out is None:
@@ -284,18 +290,25 @@ def main() -> None:
         for kb_set in build(args.data_dir, part, args.sets):
             write_jsonl(kb_set, args.out)
     if args.evaluate:
-        print(json.dumps(evaluate_part(args.data_dir, args.evaluate, args.sets, args.cache)))
+        cache = args.cache / args.encoder if args.cache else None
+        report = evaluate_part(args.data_dir, args.evaluate, args.sets, cache, args.encoder)
+        print(json.dumps(report))
 
 
 def evaluate_part(
-    data_dir: Path, part: str, names: list[str] | None, cache: Path | None
+    data_dir: Path,
+    part: str,
+    names: list[str] | None,
+    cache: Path | None,
+    encoder: str = "intents",
 ) -> dict[str, object]:
     """``poise eval kb``'s figures per fold and their mean over folds, per set."""
     from poise.knowledge.evaluation import cached_encoder, evaluate
-    from poise.minilm.encoder import get_encoder
+    from poise.minilm.encoder import get_encoder, get_intent_encoder
 
     sets = {name: BUILDERS[name](data_dir, part) for name in names or list(BUILDERS)}
-    encode = memo_encoder(cached_encoder(get_encoder().encode, cache), sets)
+    model = get_intent_encoder() if encoder == "intents" else get_encoder()
+    encode = memo_encoder(cached_encoder(model.encode, cache), sets)
     report: dict[str, object] = {}
     for name, folds in sets.items():
         figures = [evaluate(s.past, s.new, encode=encode) for s in folds]

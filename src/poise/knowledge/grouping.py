@@ -58,7 +58,8 @@ OPPOSITES = ((0, 1), (4, 5), (6, 7))
 class GroupingConfig:
     """How requests are grouped (chosen on CLINC150 development domains; see docs)."""
 
-    neighbours: int = 10  # the first guess; then half the mean group size (5 to 30)
+    neighbours: int = 10  # the first guess; then half the mean group size (5 to 50)
+    most_neighbours: int = 50  # 30 before 2026-12-05: it split issues of 100 requests
     neighbour_share: float = 0.5
     eigen_floor: float = 0.7  # an eigenvalue above this is one more issue
     lexical_weight: float = 0.2
@@ -313,7 +314,8 @@ def cluster_nodes(nodes: Nodes, config: GroupingConfig) -> np.ndarray:
         tried.add(neighbours)
         graph = neighbour_graph(sim, neighbours)
         k = count_from_spectrum(spectrum_values(graph), config.eigen_floor)
-        neighbours = int(np.clip(round(config.neighbour_share * m / k), 5, 30))
+        share = round(config.neighbour_share * m / k)
+        neighbours = int(np.clip(share, 5, config.most_neighbours))
     _, vectors = spectrum(graph)  # the vectors only once, for the graph the count settled on
     labels = _spectral_labels(vectors, k, config.seed)
     if config.refine_rounds <= 0:
