@@ -53,7 +53,7 @@ from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
 from poise.knowledge.search import load_index
 from poise.mail import Mailer
-from poise.minilm.encoder import get_encoder
+from poise.minilm.encoder import get_encoder, get_intent_encoder
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
 from poise.scheduler import start_local_rollup
@@ -270,7 +270,8 @@ def _load_models(state: Any) -> None:
     try:
         get_scorer("negativity").score("Hello, my order has not arrived yet.")
         get_scorer("drift")
-        get_encoder()
+        get_encoder()  # reply feedback and explanatory style
+        get_intent_encoder()  # the manual: search, gaps, mining, FCR
         with state.sessionmaker() as session:
             load_index(session)
         state.models = "ready"

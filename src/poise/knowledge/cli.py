@@ -256,7 +256,7 @@ def eval_drafts(
     """Mined drafts against TweetSumm's human resolutions (ROUGE-L F1), beside the last agent
     turn and the one-reply baseline, per dialogue and per mined group; with leak counts."""
     from poise.knowledge.draft_evaluation import evaluate_drafts
-    from poise.minilm.encoder import get_encoder
+    from poise.minilm.encoder import get_encoder, get_intent_encoder
 
     shared = os.environ.get("POISE_SHARED_DATA")
     folder = (
@@ -264,7 +264,13 @@ def eval_drafts(
     ) / "tweetsumm"
     if not (folder / "dialog_text" / "twitter.json").is_file():
         fail(f"TweetSumm not found under {folder.parent} (pass --data-dir)")
-    report = evaluate_drafts(folder, encode=get_encoder().encode, skip=skip, limit=limit)
+    report = evaluate_drafts(
+        folder,
+        encode=get_encoder().encode,  # the drafts' steps: the general MiniLM, as mining drafts
+        group_encode=get_intent_encoder().encode,  # the groups: the manual's, as mining groups
+        skip=skip,
+        limit=limit,
+    )
     if as_json:
         typer.echo(json.dumps(report))
         return

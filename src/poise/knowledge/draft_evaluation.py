@@ -131,8 +131,11 @@ def by_dialogue(
     return {"dialogues": len(dialogues), **{k: t.as_dict() for k, t in tallies.items()}}
 
 
-def by_group(dialogues: list[Dialogue], encode: Encode, config: DraftConfig) -> dict[str, object]:
-    """Each company's dialogues grouped by issue (mining's grouping); one draft per group."""
+def by_group(
+    dialogues: list[Dialogue], encode: Encode, config: DraftConfig, group_encode: Encode
+) -> dict[str, object]:
+    """Each company's dialogues grouped by issue (mining's grouping, with ``group_encode``: the
+    manual's encoder, as mining groups); one draft per group (steps chosen with ``encode``)."""
     from poise.knowledge.mining import MiningConfig, _consensus, group_vectors, issue_of
 
     tallies = {name: Tally([]) for name in ["draft", "group_one_reply", *_baselines()]}
@@ -144,7 +147,7 @@ def by_group(dialogues: list[Dialogue], encode: Encode, config: DraftConfig) -> 
         if len(members) < MiningConfig().min_size:
             continue
         issues = [issue_of(d.customer) for d in members]
-        labels = group_vectors(encode(issues), issues, MiningConfig())
+        labels = group_vectors(group_encode(issues), issues, MiningConfig())
         for label in sorted(set(labels.tolist()) - {-1}):
             group = [d for d, g in zip(members, labels.tolist(), strict=True) if g == label]
             if len(group) < MiningConfig().min_size:
@@ -166,6 +169,7 @@ def evaluate_drafts(
     folder: Path,
     *,
     encode: Encode,
+    group_encode: Encode | None = None,
     skip: int = 0,
     limit: int | None = None,
     config: DraftConfig | None = None,
@@ -179,5 +183,5 @@ def evaluate_drafts(
     return {
         "set": "tweetsumm train (abstractive summaries, resolution part)",
         "dialogue": by_dialogue(dialogues, encode, config),
-        "group": by_group(dialogues, encode, config),
+        "group": by_group(dialogues, encode, config, group_encode or encode),
     }
