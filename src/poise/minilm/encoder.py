@@ -62,17 +62,15 @@ class MiniLM:
 
         folder = folder or model_dir()
         raw = tensors if tensors is not None else minilm.read_tensors(folder / minilm.WEIGHTS.name)
-        self._w = dict(raw)
-        # Linear layers are used as x @ W.T: transpose once here.
-        for name in [k for k in self._w if k.endswith(".weight") and self._w[k].ndim == 2]:
-            if name.startswith("encoder."):
-                self._w[name] = np.ascontiguousarray(self._w[name].T)
-        self._layers = 1 + max(int(k.split(".")[2]) for k in self._w if k.startswith("encoder."))
+        self._layers = 1 + max(int(k.split(".")[2]) for k in raw if k.startswith("encoder."))
         tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tok.no_padding()
         tok.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer = tok
         self._onnx = _onnx_session(raw) if use_onnx else None
+        # The NumPy pass needs its own (transposed) copy; with ONNX Runtime it is never run, so
+        # the ~90 MB are not kept (a process may hold two encoders: general and the manual's).
+        self._w: dict[str, FloatArray] = {} if self._onnx is not None else _transposed(raw)
 
     def encode(self, texts: list[str]) -> FloatArray:
         """Unit embeddings (n, 384), computed in length-sorted chunks padded to their longest."""
@@ -145,6 +143,15 @@ class MiniLM:
         return _layer_norm(
             out + h, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"]
         )
+
+
+def _transposed(raw: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """The weights for the NumPy pass: linear layers are used as x @ W.T, so transposed once."""
+    w = dict(raw)
+    for name in [k for k in w if k.endswith(".weight") and w[k].ndim == 2]:
+        if name.startswith("encoder."):
+            w[name] = np.ascontiguousarray(w[name].T)
+    return w
 
 
 def _pad(batch: list[list[int]]) -> tuple[npt.NDArray[np.int64], FloatArray]:
