@@ -3,6 +3,7 @@ and ``reembed`` (command, scheduler, mining) brings every stored vector up to da
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import make_user, sign_in
+from poise import minilm
 from poise.cli import app as cli
 from poise.db.meta import get_fact, set_fact
 from poise.jobs import JobRun
@@ -121,3 +123,10 @@ def test_an_admin_sees_outdated_vectors_and_re_embeds_them_from_the_models_page(
     assert job.detail == "12 manual text(s) re-embedded"
     page = client.get("/admin/models").text
     assert "stored vectors are its own" in page and "Re-embed the manual now" not in page
+    assert vectors.ENCODER_VERSION in page and "Right first" in page  # its card and figures
+
+
+def test_the_encoders_card_names_the_shipped_version() -> None:
+    card = json.loads(minilm.INTENTS_CARD.read_text(encoding="utf-8"))
+    assert card["version"] == vectors.ENCODER_VERSION
+    assert all(0 < row["tuned"]["acc1"] <= 1 for row in card["matching"])

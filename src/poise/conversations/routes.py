@@ -376,9 +376,12 @@ def manual_encoder(session: Session) -> dict[str, Any]:
     """The manual's encoder: its version, whether the stored vectors are its own, and the
     last re-embedding job."""
     from poise.knowledge.vectors import ENCODER_VERSION, stored_current
+    from poise.minilm import INTENTS_CARD
 
     job = jobs_for(session, [REEMBED_SUBJECT]).get(REEMBED_SUBJECT)
-    return {"version": ENCODER_VERSION, "current": stored_current(session), "job": job}
+    card = json.loads(INTENTS_CARD.read_text(encoding="utf-8")) if INTENTS_CARD.is_file() else {}
+    current = stored_current(session)
+    return {"version": ENCODER_VERSION, "current": current, "job": job, "card": card}
 
 
 @router.get("/admin/models", response_class=HTMLResponse)

@@ -34,6 +34,7 @@ FOLDER = Path(__file__).parent
 WEIGHTS = FOLDER / "weights.npz"
 TOKENIZER = FOLDER / "tokenizer.json"
 INTENTS = FOLDER / "intents.npz"
+INTENTS_CARD = FOLDER / "intents-card.json"  # its figures, shown on Admin → Models
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 MANIFEST = "__manifest__"
 
