@@ -116,3 +116,21 @@ def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_from(client.get("/account").text)
+
+
+def finished_job(session: Session, subject: str, seconds: float = 30) -> Any:
+    """The job of ``subject`` once it is done or failed (started by a POST, run in the app's
+    background jobs), or as it stands after ``seconds``."""
+    import time
+
+    from sqlalchemy import select
+
+    from poise.jobs import JobRun
+
+    deadline = time.monotonic() + seconds
+    while True:
+        session.expire_all()
+        job = session.scalars(select(JobRun).where(JobRun.subject == subject)).one_or_none()
+        if (job is not None and job.status in ("done", "failed")) or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)

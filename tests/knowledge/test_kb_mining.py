@@ -10,7 +10,7 @@ from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import conversation_record, good_rating, make_user, sign_in
+from builders import conversation_record, finished_job, good_rating, make_user, sign_in
 from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
@@ -156,22 +156,11 @@ def test_agents_cannot_mine_or_see_proposals(client: TestClient, session: Sessio
 
 
 def test_lead_mines_from_the_web_in_the_background(client: TestClient, session: Session) -> None:
-    import time
-
-    from poise.jobs import JobRun
-
     token = sign_in(client, make_user(session, role="lead"))
     seed(session)
     response = client.post("/manual/proposals/mine", data={"csrf_token": token})
     assert response.status_code == 200 and "Mining started" in response.text
-    deadline = time.monotonic() + 30
-    job = None
-    while time.monotonic() < deadline:
-        session.expire_all()
-        job = session.query(JobRun).filter_by(subject="kb:mine").one()
-        if job.status in ("done", "failed"):
-            break
-        time.sleep(0.1)
+    job = finished_job(session, "kb:mine")
     assert job is not None and job.status == "done", job and job.detail
     assert "3 proposals" in job.detail and job.done == job.total == 11
     assert "Last run: done" in client.get("/manual/proposals").text

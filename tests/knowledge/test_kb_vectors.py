@@ -4,7 +4,7 @@ and ``reembed`` (command, scheduler, mining) brings every stored vector up to da
 from __future__ import annotations
 
 import json
-import time
+import re
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -13,11 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_user, sign_in
+from builders import finished_job, make_user, sign_in
 from poise import minilm
 from poise.cli import app as cli
 from poise.db.meta import get_fact, set_fact
-from poise.jobs import JobRun
 from poise.knowledge import actions, search, vectors
 from poise.knowledge.gaps import gap_report
 from poise.knowledge.models import Article, Gap, Phrasing
@@ -111,17 +110,11 @@ def test_an_admin_sees_outdated_vectors_and_re_embeds_them_from_the_models_page(
     assert not vectors.stored_current(session)  # viewing changed nothing
     response = client.post("/admin/models/reembed", data={"csrf_token": token})
     assert response.status_code == 200 and "Re-embedding started" in response.text
-    deadline = time.monotonic() + 30
-    job = None
-    while time.monotonic() < deadline:
-        session.expire_all()
-        job = session.scalars(select(JobRun).where(JobRun.subject == "kb:reembed")).one()
-        if job.status in ("done", "failed"):
-            break
-        time.sleep(0.1)
+    job = finished_job(session, "kb:reembed")
     assert job is not None and job.status == "done", job and job.detail
     assert job.detail == "12 manual text(s) re-embedded"
     page = client.get("/admin/models").text
+    assert re.search(r"<title>Models\b[^<]*</title>", page)
     assert "stored vectors are its own" in page and "Re-embed the manual now" not in page
     assert vectors.ENCODER_VERSION in page and "Right first" in page  # its card and figures
 
