@@ -14,9 +14,10 @@ issues are much bigger than the rest. How many neighbours each request gets is r
 from that count: half the mean group size (a neighbourhood wider than a group ties it to the
 next one; a narrower one splits it), recounted until the two agree. Spectral clustering
 then splits the graph into that many groups, and spherical k-means started from those
-groups (in the blend's own space) moves the requests at their borders. Groups whose centres are
-still close (cosine ≥ 0.8) are parts of one issue the count split, and are joined. A group too small to become a
-proposal gives its members to the nearest group when they are close enough to its centre.
+groups (in the blend's own space) moves the requests at their borders. Groups whose centres
+are still close (cosine ≥ 0.8) are parts of one issue the count split, and are joined. A
+group too small to become a proposal gives its members to the nearest group when they are
+close enough to its centre.
 
 Memory stays linear in the number of requests: beyond ``exact`` requests, spherical k-means
 (computed block by block) first gathers them into ``exact`` small cells, and the graph is
