@@ -88,6 +88,8 @@ def test_the_reembed_command_shows_progress_and_then_has_nothing_to_do(
     publish_manual(session, make_user(session, role="lead"))
     _outdate(session)
     runner = CliRunner()
+    upgraded = runner.invoke(cli, ["db", "upgrade"])
+    assert upgraded.exit_code == 0 and "run `poise kb reembed`" in upgraded.output
     first = runner.invoke(cli, ["kb", "reembed"])
     assert first.exit_code == 0, first.output
     assert "Re-embedded 12 texts" in first.output
@@ -95,6 +97,7 @@ def test_the_reembed_command_shows_progress_and_then_has_nothing_to_do(
     assert vectors.stored_current(session)
     second = runner.invoke(cli, ["kb", "reembed"])
     assert "already from " + vectors.ENCODER_VERSION in second.output
+    assert "reembed" not in runner.invoke(cli, ["db", "upgrade"]).output
 
 
 def test_an_admin_sees_outdated_vectors_and_re_embeds_them_from_the_models_page(

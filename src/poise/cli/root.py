@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import Progress
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from poise.cli.context import console, fail, load_settings, open_session, out
-from poise.db import make_engine
+from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import current_revision, head_revision, upgrade
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
@@ -171,8 +171,23 @@ def db_upgrade(
         before = current_revision(engine)
         upgrade(engine, revision)
         console.print(f"Database at revision {current_revision(engine)} (was {before or 'empty'}).")
+        if revision == "head":
+            _hint_reembed(engine)
     finally:
         engine.dispose()
+
+
+def _hint_reembed(engine: Engine) -> None:
+    """After an upgrade that ships a new manual encoder, say how to bring its vectors along."""
+    from poise.knowledge.vectors import ENCODER_VERSION, stored_current
+
+    with make_sessionmaker(engine)() as session:
+        if not stored_current(session):
+            console.print(
+                f"The manual's stored vectors come from an older encoder: run `poise kb "
+                f"reembed` to move them to {ENCODER_VERSION} (search embeds them in memory "
+                "until then, slower on the first search after each change to the manual)."
+            )
 
 
 @db_app.command("current")
