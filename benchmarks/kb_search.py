@@ -38,6 +38,7 @@ from poise.conversations.writer import write_conversations
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
 from poise.knowledge import search as search_module
+from poise.knowledge import vectors as kb_vectors
 from poise.knowledge.mining import mine
 from poise.knowledge.models import Article, Phrasing
 from poise.knowledge.text import to_blob
@@ -125,6 +126,7 @@ def build_manual(session: Session, n: int) -> tuple[float, list[str]]:
             Phrasing(text=c, embedding=to_blob(vectors[3 * i + 2])),
         ]
         articles.append(article)
+    kb_vectors.claim(session)  # the random vectors stand for today's encoder's
     session.add_all(articles)
     session.flush()
     started = time.perf_counter()
