@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
@@ -14,10 +15,13 @@ from builders import conversation_record, make_user, sign_in
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
+from poise.db.meta import set_fact
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.rollup import count_queued
-from poise.knowledge import actions
+from poise.knowledge import actions, vectors
 from poise.knowledge.fcr import fcr_outcomes, fcr_report, outcomes_for
+from poise.knowledge.models import ConversationVector
+from poise.knowledge.text import from_blob, to_blob
 from poise.minilm.encoder import get_intent_encoder
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -157,3 +161,24 @@ def test_each_distinct_issue_text_is_embedded_once(
     outcome = fcr_outcomes(session, window_days=7)
     assert [outcome[c.id] for c in firsts] == [False, True]
     assert sorted(asked) == ["How do I change the language of the app?", "My refund never arrived"]
+
+
+def test_outdated_issue_vectors_are_not_read(session: Session) -> None:
+    """After an encoder upgrade, mining's stored vectors would decide "the same issue" from
+    another model's space; FCR embeds the customers' words afresh instead."""
+    firsts = [contact(session, name, "My refund never arrived", 0) for name in ("ann", "bob")]
+    later = [
+        contact(session, "ann", "My refund never arrived", 2),
+        contact(session, "bob", "How do I change the language of the app?", 2),
+    ]
+    wrong = np.eye(384, dtype=np.float32)  # ann's two far apart, bob's two identical
+    for conv, row in zip([*firsts, *later], [0, 1, 2, 1], strict=True):
+        session.add(
+            ConversationVector(conversation_id=conv.id, issue="", embedding=to_blob(wrong[row]))
+        )
+    set_fact(session, vectors.ENCODER_FACT, "an-older-encoder")
+    session.commit()
+    outcome = fcr_outcomes(session, window_days=7)
+    assert [outcome[c.id] for c in firsts] == [False, True]  # what the stored vectors would invert
+    session.expire_all()
+    assert {from_blob(v.embedding).argmax() for v in session.query(ConversationVector)} == {0, 1, 2}
