@@ -34,7 +34,7 @@ from poise.knowledge.evaluation import (
 )
 from poise.knowledge.grouping_eval import DOMAINS, REPORT
 from poise.knowledge.matching import Matcher, MatchParams, confidence, fuse, match_probability
-from poise.minilm.encoder import get_encoder, get_intent_encoder
+from poise.minilm.encoder import encoder_named
 
 BANKING = ["banking", "credit_cards"]
 
@@ -91,8 +91,9 @@ def main() -> None:
     parser.add_argument("--encoder", choices=("intents", "general"), default="intents")
     args = parser.parse_args()
     data = json.loads((args.data_dir / "clinc150" / "data_full.json").read_text())
-    model = get_intent_encoder() if args.encoder == "intents" else get_encoder()
-    encode = cached_encoder(model.encode, args.cache / args.encoder if args.cache else None)
+    encode = cached_encoder(
+        encoder_named(args.encoder).encode, args.cache / args.encoder if args.cache else None
+    )
     if args.encoder == "intents":
         data = _report_domains(data)
     ex = lambda rows: [Example(t, i) for t, i in rows]  # noqa: E731

@@ -304,11 +304,10 @@ def evaluate_part(
 ) -> dict[str, object]:
     """``poise eval kb``'s figures per fold and their mean over folds, per set."""
     from poise.knowledge.evaluation import cached_encoder, evaluate
-    from poise.minilm.encoder import get_encoder, get_intent_encoder
+    from poise.minilm.encoder import encoder_named
 
     sets = {name: BUILDERS[name](data_dir, part) for name in names or list(BUILDERS)}
-    model = get_intent_encoder() if encoder == "intents" else get_encoder()
-    encode = memo_encoder(cached_encoder(model.encode, cache), sets)
+    encode = memo_encoder(cached_encoder(encoder_named(encoder).encode, cache), sets)
     report: dict[str, object] = {}
     for name, folds in sets.items():
         figures = [evaluate(s.past, s.new, encode=encode) for s in folds]

@@ -187,15 +187,9 @@ def rescore_wanted(session: Session) -> bool:
 
 def _reembed(settings: Settings, session: Session) -> JobWork | None:
     """Bring the manual's vectors to the encoder this Poise ships (after an upgrade)."""
-    from poise.knowledge.vectors import reembed, stored_current
+    from poise.knowledge.vectors import reembed_job, stored_current
 
-    if stored_current(session):
-        return None
-
-    def work(session: Session, progress: JobProgress) -> str:
-        return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"
-
-    return work
+    return None if stored_current(session) else reembed_job
 
 
 def _never(settings: Settings, session: Session) -> JobWork | None:

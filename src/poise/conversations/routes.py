@@ -394,12 +394,9 @@ def models_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLR
 @router.post("/admin/models/reembed")
 def reembed_now(request: Request, user: AdminUser) -> RedirectResponse:
     """Re-embed the manual with the shipped encoder in the background (after an upgrade)."""
-    from poise.knowledge.vectors import reembed
+    from poise.knowledge.vectors import reembed_job
 
-    def work(session: Session, progress: JobProgress) -> str:
-        return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"
-
-    request.app.state.jobs.submit("kb-reembed", work, subject=REEMBED_SUBJECT)
+    request.app.state.jobs.submit("kb-reembed", reembed_job, subject=REEMBED_SUBJECT)
     flash(request, "Re-embedding started: this page shows its progress.")
     return redirect("/admin/models")
 

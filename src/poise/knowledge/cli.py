@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[3]
 kb_app = typer.Typer(help="The issue & resolution manual.", no_args_is_help=True)
-ENCODERS = ("intents", "general")
 EncoderOption = Annotated[
     str,
     typer.Option(
@@ -34,11 +33,11 @@ EncoderOption = Annotated[
 
 def _encoder(name: str) -> Callable[[list[str]], FloatArray]:
     """The named encoder's ``encode``; an unknown name is a usage error."""
-    from poise.minilm.encoder import get_encoder, get_intent_encoder
+    from poise.minilm.encoder import ENCODERS, encoder_named
 
     if name not in ENCODERS:
         fail(f"--encoder must be one of {', '.join(ENCODERS)}")
-    return (get_intent_encoder() if name == "intents" else get_encoder()).encode
+    return encoder_named(name).encode
 
 
 def _shared_data(data_dir: Path | None) -> Path:
@@ -258,10 +257,7 @@ def eval_drafts(
     from poise.knowledge.draft_evaluation import evaluate_drafts
     from poise.minilm.encoder import get_encoder, get_intent_encoder
 
-    shared = os.environ.get("POISE_SHARED_DATA")
-    folder = (
-        data_dir or (Path(shared) if shared else REPO.parent / "shared" / "data")
-    ) / "tweetsumm"
+    folder = _shared_data(data_dir) / "tweetsumm"
     if not (folder / "dialog_text" / "twitter.json").is_file():
         fail(f"TweetSumm not found under {folder.parent} (pass --data-dir)")
     report = evaluate_drafts(

@@ -389,15 +389,16 @@ def merge_close_groups(x: FloatArray, labels: np.ndarray, threshold: float) -> n
     centres stay close (with the manual's tuned encoder, above 0.8), while distinct issues'
     centres, near twins included, stay below it. Each merge updates one centre, so the cost is
     one row of similarities a merge."""
-    ids, labels = np.unique(labels, return_inverse=True)
-    sums = np.zeros((len(ids), x.shape[1]), np.float64)
+    labels = np.unique(labels, return_inverse=True)[1]
+    groups = int(labels.max()) + 1 if len(labels) else 0
+    sums = np.zeros((groups, x.shape[1]), np.float64)
     np.add.at(sums, labels, x)
     centres = _unit(sums.astype(np.float32))
     sim = centres @ centres.T
     np.fill_diagonal(sim, -1.0)
-    alive = np.ones(len(ids), bool)
-    target = np.arange(len(ids))
-    while len(ids) > 1:
+    alive = np.ones(groups, bool)
+    target = np.arange(groups)
+    while groups > 1:
         i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
         if sim[i, j] < threshold:
             break

@@ -85,10 +85,13 @@ def reembed(session: Session, progress: Progress | None = None) -> dict[str, int
     ]
     for start in range(0, len(targets), CHUNK):
         chunk = targets[start : start + CHUNK]
+        rows: dict[type[Base], list[dict[str, object]]] = {}
         for (model, row_id, _), vector in zip(chunk, encode([t for *_, t in chunk]), strict=True):
-            session.execute(
-                update(model).where(KEYS[model] == row_id).values(embedding=to_blob(vector))
+            rows.setdefault(model, []).append(
+                {KEYS[model].key: row_id, "embedding": to_blob(vector)}
             )
+        for model, values in rows.items():
+            session.execute(update(model), values)  # bulk UPDATE by primary key
         session.commit()
         if progress:
             progress(start + len(chunk), len(targets))
@@ -98,3 +101,8 @@ def reembed(session: Session, progress: Progress | None = None) -> dict[str, int
     if progress:
         progress(len(targets), len(targets))
     return {"vectors": len(targets)}
+
+
+def reembed_job(session: Session, progress: Progress) -> str:
+    """``reembed`` as a job's work (the scheduler's ``kb-reembed``, the Models page's button)."""
+    return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"

@@ -200,6 +200,16 @@ def get_intent_encoder() -> MiniLM:
         return _shared["intents"]
 
 
+ENCODERS = ("intents", "general")  # the manual's tuned MiniLM, and the one it was tuned from
+
+
+def encoder_named(name: str) -> MiniLM:
+    """``intents`` (the manual's) or ``general``: what the evaluations compare."""
+    if name not in ENCODERS:
+        raise ValueError(f"unknown encoder {name!r}: one of {', '.join(ENCODERS)}")
+    return get_intent_encoder() if name == "intents" else get_encoder()
+
+
 class QueryCache(TextCache[FloatArray]):
     """The manual's query embeddings (the intent encoder's) by text. The assist panel asks
     again as a conversation goes on, and asks with two queries at once (the issue and the
