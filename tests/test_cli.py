@@ -13,6 +13,7 @@ from builders import csrf_from
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.db.migrate import head_revision
+from poise.demo.manual import PROCEDURES
 from poise.settings import Settings, settings_reference
 
 runner = CliRunner()
@@ -75,11 +76,14 @@ def test_demo_loads_once_and_says_it_is_demo_data(
 ) -> None:
     result = runner.invoke(cli, ["demo", "--no-serve", "--conversations", "60"])
     assert result.exit_code == 0, result.output
-    assert "admin@poise.demo" in result.output
-    assert "training: {'lessons': 8, 'assignments':" in result.output
-    assert "insights: 60 conversations counted" in result.output  # the demo builds the rollup
-    cards = int(result.output.split("wall: ")[1].split()[0])
+    said = " ".join(result.output.split())  # the console wraps lines at its width
+    assert "admin@poise.demo" in said
+    assert "training: {'lessons': 8, 'assignments':" in said
+    assert "insights: 60 conversations counted" in said  # the demo builds the rollup
+    cards = int(said.split("wall: ")[1].split()[0])
     assert cards >= 1, "a new user sees what the public wall is for"
+    articles = int(said.split("manual: ")[1].split()[0])
+    assert articles == len(PROCEDURES), "the demo team's manual, written up before Poise"
     password = result.output.split("with password ")[1].split()[0]
     counts = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
     assert counts["teams"] == 3 and counts["conversations"] == 60 and counts["messages"] > 120
@@ -101,6 +105,11 @@ def test_demo_loads_once_and_says_it_is_demo_data(
         lessons = fresh.get("/training/lessons").text
         assert "Preparing ahead" in lessons and "Explanatory style" in lessons
         assert "New navigation" in fresh.get("/training/drills").text
+        assert f"published {articles}" in fresh.get("/manual").text
+        found = fresh.get("/manual/search", params={"q": "my wifi keeps dropping every evening"})
+        first = found.text.split('class="card kb-hit"')[1]
+        assert "Wi-Fi keeps dropping" in first and "clear channel" in first, first
+        assert "No resolved conversation has an article" not in fresh.get("/manual/fcr").text
 
 
 def test_demo_refuses_a_database_with_real_conversations(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from poise.auth.actions import team_by_name
@@ -164,3 +165,71 @@ def load_demo_wall(session: Session) -> int:
         hug = morale.draft_hug(session, actor=lead, text=text, tags="thanks", consent=True)
         morale.publish_hug(session, actor=lead, hug_id=hug.id)
     return len(comments)
+
+
+SOURCES_PER_ARTICLE = 3
+
+
+def load_demo_manual(session: Session) -> int:
+    """The team's own manual (``demo.manual``): an article for each issue it wrote up,
+    proposed and published by the issue's team lead through the manual's own actions, citing
+    a few resolved conversations of its issue, and recorded as the article the agent picked in
+    each resolved conversation of that issue (so first contact resolution by article has
+    something to show). Returns how many articles were published."""
+    from poise.conversations.models import Conversation
+    from poise.demo.catalogue import ISSUES
+    from poise.demo.manual import PROCEDURES
+    from poise.knowledge import actions as manual
+
+    leads = {
+        user.team.name: user
+        for user in session.scalars(select(User).where(User.role == "lead").order_by(User.id))
+        if user.team is not None
+    }
+    published = 0
+    for issue in ISSUES:
+        lead = leads.get(issue.team)
+        if issue.key not in PROCEDURES or lead is None:
+            continue
+        resolved = session.execute(
+            select(Conversation.id, Conversation.assignee_id, Conversation.resolved_at)
+            .where(Conversation.purpose == issue.purpose, Conversation.status == "resolved")
+            .order_by(Conversation.id)
+        ).all()
+        fields = manual.ArticleFields(
+            title=issue.purpose,
+            issue=issue.purpose,
+            resolution=PROCEDURES[issue.key],
+            product=issue.product,
+            feature=issue.feature,
+            tags=[issue.feature],
+            phrasings=[t for t in (*issue.subjects, *issue.reports) if "{" not in t],
+        )
+        sources = [row.id for row in resolved[:SOURCES_PER_ARTICLE]]
+        article = manual.create_article(
+            session, actor=lead, fields=fields, source_conversation_ids=sources
+        )
+        manual.change_status(session, actor=lead, article_id=article.id, status="published")
+        _record_picks(session, article.id, resolved)
+        published += 1
+    return published
+
+
+def _record_picks(session: Session, article_id: int, resolved: Sequence[Row[Any]]) -> None:
+    """The article as each conversation's agent's pick, at the time it was resolved (one
+    insert for all: ``record_use`` commits one pick at a time, for the assist panel)."""
+    from poise.conversations.changes import queue_for_rollup
+    from poise.knowledge.models import ArticleUse
+
+    session.add_all(
+        ArticleUse(
+            conversation_id=row.id,
+            article_id=article_id,
+            how="picked",
+            picked_by_id=row.assignee_id,
+            created_at=row.resolved_at,
+        )
+        for row in resolved
+    )
+    queue_for_rollup(session, [row.id for row in resolved])
+    session.commit()

@@ -99,6 +99,24 @@ def test_search_page_highlights_and_says_when_it_is_a_gap(
     assert session.query(Gap).one().query == "do you sell gift vouchers for horses"
 
 
+def test_search_page_folds_the_hits_that_only_share_words(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    sign_in(client, make_user(session, role="agent"))
+    query = "I forgot my password"
+    hits = client.get("/api/v1/kb/search", params={"q": query}, headers=auth(session)).json()
+    weak = [h["title"] for h in hits["hits"][1:] if h["score"] < 0.05]
+    strong = [h["title"] for h in hits["hits"] if h["title"] not in weak]
+    assert weak and strong[0] == "Password reset email missing", hits
+    page = client.get("/manual/search", params={"q": query}).text
+    listed, folded = page.split('<details class="kb-weak">')
+    assert all(title in listed for title in strong)
+    assert all(title in folded and title not in listed for title in weak)
+    assert f"{len(weak)} weaker match" in folded and ">0% match" not in page
+
+
 def test_search_with_an_empty_manual_says_so(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session, role="agent"))
     page = client.get("/manual/search", params={"q": "refund"}).text
@@ -222,3 +240,15 @@ def test_a_manual_of_one_article_scores_on_the_same_scale(
     found = best("it's been two weeks and my money still hasn't come back")  # 0.27 before
     assert found["gap"] is False and float(found["confidence"]) >= 0.5  # type: ignore[arg-type]
     assert best("how do I change the language of the app to French?")["gap"] is True
+
+
+def test_the_snippet_keeps_menu_paths_and_drops_markdown_marks() -> None:
+    from poise.knowledge.text import plain_steps
+
+    resolution = (
+        "## Fix\n> Only for admins\n- Open **Settings > Users**.\n"
+        "* Pick [the user](https://example.com/u) and press `Reset`."
+    )
+    assert plain_steps(resolution) == (
+        "Fix Only for admins Open Settings > Users. Pick the user and press Reset."
+    )

@@ -111,7 +111,7 @@ def _refuse_real_data(session: Session) -> None:
 
 def _load_demo(session: Session, *, seed: int, conversations: int, window_days: int) -> None:
     from poise.conversations.scoring import score_messages
-    from poise.demo_loader import load_demo, load_demo_training, load_demo_wall
+    from poise.demo_loader import load_demo, load_demo_manual, load_demo_training, load_demo_wall
     from poise.insights.rollup import count_all
 
     with Progress(console=console, transient=True) as progress:
@@ -128,11 +128,14 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Setting up training", completed=0, total=None)
         training = load_demo_training(session, now=datetime.now(UTC))
         wall = load_demo_wall(session)
+        progress.update(task, description="Writing the team's manual", completed=0, total=None)
+        articles = load_demo_manual(session)
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
         f"Loaded demo data: {counts}; signals: {scored}; training: {training}; "
-        f"wall: {wall} cards; insights: {counted} conversations counted."
+        f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
+        "counted."
     )
 
 

@@ -164,4 +164,3 @@ def train_kb_encoder(
     tuned = tune(data_dir, recipe, source, progress)
     written = minilm.write_intent_delta(tuned, out, recipe=asdict(recipe))
     return {**written, "train_seconds": round(time.perf_counter() - started, 1)}
-

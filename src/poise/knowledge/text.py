@@ -51,13 +51,16 @@ def plain(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
-_MARKDOWN_NOISE = re.compile(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
+# Markdown's marks: headings, quotes and bullets where a line starts; emphasis, code and
+# links anywhere. A ">" inside a line is a menu path ("Settings > Users") and stays.
+_LINE_MARKS = re.compile(r"^\s*(?:#{1,6}|>+|[*+-](?=\s))\s*")
+_MARKDOWN_NOISE = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
 
 
 def plain_steps(markdown: str) -> str:
     """A resolution's markdown as one plain line of steps ("1. Check … 2. Send …"), for the
     snippet under a hit: what to do, not the title again."""
-    lines = [" ".join(line.split()) for line in markdown.splitlines()]
+    lines = [" ".join(_LINE_MARKS.sub("", line).split()) for line in markdown.splitlines()]
     text = " ".join(line for line in lines if line)
     return " ".join(_MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", text).split())
 
