@@ -132,6 +132,25 @@ def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, C
     return {c.external_id: c for c in session.query(Conversation)}
 
 
+def test_feeling_badges_use_the_message_levels(client: TestClient, session: Session) -> None:
+    """0.75 is "negative" (from 0.50), not "very negative" (from 0.80), on every page."""
+    from poise.conversations.models import Message
+
+    angry = seed_scored(session)["angry"]
+    first = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
+    first.first().negativity = 0.75  # type: ignore[union-attr]
+    angry.peak_negativity = 0.75
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{angry.id}").text
+    assert (
+        'class="neg-badge neg-mid" title="How likely the customer feels negative here: negative'
+        in page
+    )
+    listed = client.get("/conversations").text
+    assert "most negative message: negative (0.75)" in listed and "neg-high" not in listed
+
+
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
     agent = make_user(session)
     seed_scored(session)
