@@ -230,6 +230,14 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
     context = {
         "balance": mine,
         "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
+        "chart": trend_chart(
+            [f"{week:%d %b}" for week in mine.weeks],
+            [float(n) for n in mine.negativity],
+            [float(p) for p in mine.praise],
+            "Your negative turns absorbed and praise received, by week",
+            lambda value: f"{value:g}",
+            names=("negative turns", "praise"),
+        ),
         "state": exposure_queries.exposure_state(session),
     }
     return render(request, "insights/exposure.html", context)
