@@ -105,8 +105,9 @@ def test_an_agent_sees_only_their_own_exposure(
     sign_in(client, team.cal)
     page = client.get("/insights/exposure").text
     assert "Only you see your line" in page and "Hana" not in page
-    chart = page.split('<svg class="trend"')[1].split("</svg>")[0]  # people look, not read
-    assert chart.count("<circle") == len(calm["weeks"]) and ": 2</title>" in chart
+    chart = page.split('<svg class="paired-bars"')[1].split("</svg>")[0]  # people look
+    assert chart.count(": negative turns absorbed ") == len(calm["weeks"])
+    assert "negative turns absorbed 2</title>" in chart
     assert client.get("/insights/exposure/team").status_code == 403
     assert client.get("/insights/digest").status_code == 403
 

@@ -22,6 +22,7 @@ from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
+from poise.web.charts import paired_bars
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
@@ -230,13 +231,12 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
     context = {
         "balance": mine,
         "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
-        "chart": trend_chart(
+        "chart": paired_bars(  # the chart of Morale → Balance: the same weeks, drawn alike
             [f"{week:%d %b}" for week in mine.weeks],
-            [float(n) for n in mine.negativity],
-            [float(p) for p in mine.praise],
-            "Your negative turns absorbed and praise received, by week",
-            lambda value: f"{value:g}",
-            names=("negative turns", "praise"),
+            mine.negativity,
+            mine.praise,
+            ("negative turns absorbed", "praise received"),
+            "Negativity absorbed and praise received, week by week",
         ),
         "state": exposure_queries.exposure_state(session),
     }
