@@ -22,12 +22,12 @@ from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
-from poise.web.charts import paired_bars
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import Filters
 from poise.insights.rollup import rollup_state
+from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
 from poise.web.params import PageQuery, is_id
