@@ -110,6 +110,7 @@ def test_demo_loads_once_and_says_it_is_demo_data(
         first = found.text.split('class="card kb-hit"')[1]
         assert "Wi-Fi keeps dropping" in first and "clear channel" in first, first
         assert "No resolved conversation has an article" not in fresh.get("/manual/fcr").text
+        assert "No gaps logged yet" not in fresh.get("/manual/gaps").text
 
 
 def test_demo_refuses_a_database_with_real_conversations(

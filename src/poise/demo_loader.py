@@ -175,7 +175,8 @@ def load_demo_manual(session: Session) -> int:
     proposed and published by the issue's team lead through the manual's own actions, citing
     a few resolved conversations of its issue, and recorded as the article the agent picked in
     each resolved conversation of that issue (so first contact resolution by article has
-    something to show). Returns how many articles were published."""
+    something to show); the issues left out have their latest conversations logged as gaps.
+    Returns how many articles were published."""
     from poise.conversations.models import Conversation
     from poise.demo.catalogue import ISSUES
     from poise.demo.manual import PROCEDURES
@@ -212,7 +213,33 @@ def load_demo_manual(session: Session) -> int:
         manual.change_status(session, actor=lead, article_id=article.id, status="published")
         _record_picks(session, article.id, resolved)
         published += 1
+    _log_demo_gaps(session, [i.purpose for i in ISSUES if i.key not in PROCEDURES])
     return published
+
+
+GAPS_PER_ISSUE = 3
+
+
+def _log_demo_gaps(session: Session, purposes: list[str]) -> None:
+    """The latest few conversations of each issue nobody wrote up, logged as gaps by their
+    agents, as the assist panel's "Log as a gap" does: the gap report has issues to show."""
+    from poise.conversations.models import Conversation
+    from poise.knowledge import actions as manual
+    from poise.knowledge.suggest import suggest_for_conversation
+
+    for purpose in purposes:
+        latest = session.scalars(
+            select(Conversation)
+            .where(Conversation.purpose == purpose)
+            .order_by(Conversation.opened_at.desc())
+            .limit(GAPS_PER_ISSUE)
+        ).all()
+        for conv in latest:
+            agent = session.get(User, conv.assignee_id) if conv.assignee_id else None
+            found = suggest_for_conversation(session, conv).result
+            manual.log_gap(
+                session, actor=agent, result=found, conversation_id=conv.id, product=conv.product
+            )
 
 
 def _record_picks(session: Session, article_id: int, resolved: Sequence[Row[Any]]) -> None:
