@@ -224,8 +224,7 @@ def _log_demo_gaps(session: Session, purposes: list[str]) -> None:
     """The latest few conversations of each issue nobody wrote up, logged as gaps by their
     agents, as the assist panel's "Log as a gap" does: the gap report has issues to show."""
     from poise.conversations.models import Conversation
-    from poise.knowledge import actions as manual
-    from poise.knowledge.suggest import suggest_for_conversation
+    from poise.knowledge.suggest import log_conversation_gap
 
     for purpose in purposes:
         latest = session.scalars(
@@ -236,10 +235,7 @@ def _log_demo_gaps(session: Session, purposes: list[str]) -> None:
         ).all()
         for conv in latest:
             agent = session.get(User, conv.assignee_id) if conv.assignee_id else None
-            found = suggest_for_conversation(session, conv).result
-            manual.log_gap(
-                session, actor=agent, result=found, conversation_id=conv.id, product=conv.product
-            )
+            log_conversation_gap(session, actor=agent, conversation=conv)
 
 
 def _record_picks(session: Session, article_id: int, resolved: Sequence[Row[Any]]) -> None:

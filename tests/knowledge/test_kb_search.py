@@ -179,6 +179,28 @@ def test_a_conversation_gap_is_logged_once_on_request_never_by_viewing(
     assert (gap.conversation_id, gap.product) == (conv.id, "Poise Mobile")
 
 
+def test_a_conversation_gap_records_its_purpose_not_the_greeting(
+    client: TestClient, session: Session
+) -> None:
+    publish_manual(session, make_user(session, role="lead"))
+    said = "Hi there, hope you're well! Our weekly team report email stopped arriving. Ana"
+    stated = make_conversation(session, customer_text=said, purpose="Weekly report email stopped")
+    unstated = make_conversation(session, customer_text="Do you sell gift vouchers for horses?")
+    token = sign_in(client, make_user(session, role="agent"))
+    for conv in (stated, unstated):
+        done = client.post(
+            "/manual/gaps",
+            data={"csrf_token": token, "conversation_id": str(conv.id)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+    logged = {g.conversation_id: g.query for g in session.query(Gap)}
+    assert logged == {
+        stated.id: "Weekly report email stopped",
+        unstated.id: "Do you sell gift vouchers for horses?",
+    }
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

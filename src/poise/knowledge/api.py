@@ -14,7 +14,7 @@ from poise.errors import InvalidInput
 from poise.knowledge import actions, queries
 from poise.knowledge.models import Article
 from poise.knowledge.search import search
-from poise.knowledge.suggest import suggest_for_conversation
+from poise.knowledge.suggest import log_conversation_gap, suggest_for_conversation
 from poise.web.deps import SessionDep, SettingsDep
 from poise.web.params import IdField, IdPath, PageQuery
 
@@ -217,10 +217,7 @@ def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[st
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=body.conversation_id
         )
-        result = suggest_for_conversation(session, conv).result
-        gap = actions.log_gap(
-            session, actor=user, result=result, conversation_id=conv.id, product=conv.product
-        )
+        gap = log_conversation_gap(session, actor=user, conversation=conv)
     elif body.query:
         gap = actions.log_gap(session, actor=user, result=search(session, body.query))
     else:

@@ -25,7 +25,7 @@ from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
 from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
-from poise.knowledge.suggest import suggest_for_conversation
+from poise.knowledge.suggest import log_conversation_gap, suggest_for_conversation
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -146,10 +146,7 @@ def log_gap(
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
-        result = suggest_for_conversation(session, conv).result
-        actions.log_gap(
-            session, actor=user, result=result, conversation_id=conv.id, product=conv.product
-        )
+        log_conversation_gap(session, actor=user, conversation=conv)
         flash(request, "Logged as a gap: a lead will see it in the gap report.")
         return redirect(f"/conversations/{conv.id}")
     if not q.strip():

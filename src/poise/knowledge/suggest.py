@@ -19,7 +19,7 @@ from poise.auth.models import User
 from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
-from poise.knowledge.models import ArticleUse
+from poise.knowledge.models import ArticleUse, Gap
 from poise.knowledge.search import SearchResult, search_many
 from poise.signals.purpose import given_purpose
 
@@ -122,18 +122,47 @@ def remember_match(session: Session, found: Suggestions, conversation: Conversat
         )
 
 
-def suggest_for_conversation(
-    session: Session, conversation: Conversation, *, limit: int = 3
-) -> Suggestions:
-    """Suggestions for a stored conversation, from its purpose and customer turns (a read)."""
-    turns = list(
+def _customer_turns(session: Session, conversation: Conversation) -> list[str]:
+    return list(
         session.scalars(
             select(Message.body)
             .where(Message.conversation_id == conversation.id, Message.author_role == "customer")
             .order_by(Message.sent_at, Message.id)
         )
     )
+
+
+def suggest_for_conversation(
+    session: Session, conversation: Conversation, *, limit: int = 3
+) -> Suggestions:
+    """Suggestions for a stored conversation, from its purpose and customer turns (a read)."""
+    turns = _customer_turns(session, conversation)
     return suggest_for_turns(session, turns, conversation=conversation, limit=limit)
+
+
+def log_conversation_gap(
+    session: Session, *, actor: User | None, conversation: Conversation
+) -> Gap:
+    """An agent says nothing in the manual fits this conversation: log it (``log_gap``) with
+    the search of its purpose, the agent's or the one stated from the customer's words.
+
+    Why the purpose and not the words the suggestions searched: those are whole messages
+    with greetings and sign-offs ("Hi, yes, I'm calling because …"), which the gap report
+    can neither read at a glance nor group with other ways of saying the same issue. A
+    conversation without a purpose logs the customer's words, as before."""
+    turns = _customer_turns(session, conversation)
+    purposes = purpose_queries(conversation, turns[0] if turns else "")
+    if purposes:
+        result = search_many(session, purposes[:1], limit=3, product=conversation.product)[0]
+    else:
+        result = suggest_for_turns(session, turns, conversation=conversation).result
+    return actions.log_gap(
+        session,
+        actor=actor,
+        result=result,
+        conversation_id=conversation.id,
+        product=conversation.product,
+    )
 
 
 def article_suggestions(
