@@ -57,6 +57,8 @@ def test_a_search_never_logs_a_gap_an_explicit_post_logs_it_once(
     sign_in(client, lead)
     report = client.get("/manual/gaps").text
     assert query in report
+    offered = body["hits"][0]  # the lead sees what the manual offered instead
+    assert f'href="/manual/{offered["article_id"]}" class="muted">{offered["title"]}' in report
 
 
 def test_only_published_articles_are_found(client: TestClient, session: Session) -> None:

@@ -18,7 +18,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
 from poise.knowledge import vectors
-from poise.knowledge.models import Gap
+from poise.knowledge.models import Article, Gap
 from poise.knowledge.text import from_blob
 
 SAME_GAP = 0.7
@@ -35,6 +35,8 @@ class GapGroup:
     products: dict[str, int] = field(default_factory=dict)
     queries: list[str] = field(default_factory=list)
     best_score: float = 0.0
+    best_article_id: int | None = None  # what the manual offered, which the agents turned down
+    best_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def _nearest(centres: list[np.ndarray], vector: np.ndarray | None) -> int | None
 
 def _add(group: GapGroup, gap: Gap) -> None:
     group.count += 1
-    group.best_score = max(group.best_score, gap.best_score)
+    if gap.best_score >= group.best_score:
+        group.best_score, group.best_article_id = gap.best_score, gap.best_article_id
     if gap.conversation_id is not None:
         group.conversations.append(gap.conversation_id)
     if gap.product:
@@ -93,4 +96,18 @@ def gap_report(session: Session, *, actor: User | None, days: int = 90) -> GapRe
             select(Gap).where(Gap.created_at >= since).order_by(Gap.id.desc()).limit(MAX_GAPS)
         )
     )
-    return GapReport(_group(gaps, current=vectors.stored_current(session)), len(gaps), days)
+    groups = _group(gaps, current=vectors.stored_current(session))
+    _name_best_articles(session, groups)
+    return GapReport(groups, len(gaps), days)
+
+
+def _name_best_articles(session: Session, groups: list[GapGroup]) -> None:
+    """Each group's best match by title (one query): a lead sees which article the manual
+    offered, and whether it is a near twin that needs its own article or a better one."""
+    ids = {g.best_article_id for g in groups if g.best_article_id is not None}
+    if not ids:
+        return
+    rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(ids)))
+    titles = {row.id: row.title for row in rows}
+    for group in groups:
+        group.best_title = titles.get(group.best_article_id or 0, "")
