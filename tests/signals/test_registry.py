@@ -25,6 +25,16 @@ def test_shipped_scorers_carry_versions() -> None:
     assert negativity.score("hello").version == negativity.version
 
 
+def test_the_model_card_describes_the_shipped_model() -> None:
+    """The Models page reads metrics.json: its figures must be the shipped version's."""
+    import json
+
+    from poise.signals.registry import ARTIFACTS
+
+    card = json.loads((ARTIFACTS / "metrics.json").read_text(encoding="utf-8"))
+    assert card["version"] == get_scorer("negativity").version
+
+
 def test_scorer_is_loaded_once() -> None:
     assert get_scorer("negativity") is get_scorer("negativity")
 

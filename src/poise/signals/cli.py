@@ -137,6 +137,7 @@ def train_feeling_command(
     from poise.signals.registry import ARTIFACTS
     from poise.signals.training.data import DataMissingError
     from poise.signals.training.feeling import calibrate_feeling, train_feeling
+    from poise.signals.training.pipeline import refresh_card
 
     def log(line: str) -> None:
         typer.echo(line, err=True)
@@ -149,18 +150,21 @@ def train_feeling_command(
         raise _fail("--calibrate-only needs --calibrate-on FILE")
     if calibration is None:
         log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
+    folder = _data_dir(data_dir)  # the model card is measured again on it, whichever the path
     try:
         if calibrate_only and calibration is not None:
             report = calibrate_feeling(artifacts or ARTIFACTS, version, calibration, log=log)
         else:
             report = train_feeling(
-                _data_dir(data_dir),
+                folder,
                 artifacts or ARTIFACTS,
                 version,
                 cache=cache,
                 calibration=calibration,
                 log=log,
             )
+        log("measuring the model card again (metrics.json) for the shipped model")
+        report["card"] = refresh_card(artifacts or ARTIFACTS, folder)
     except (DataMissingError, ValueError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(report, indent=2))

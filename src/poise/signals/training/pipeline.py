@@ -332,6 +332,22 @@ def evaluate_all(
     return out
 
 
+def refresh_card(folder: Path, data_dir: Path) -> dict[str, Any]:
+    """Measure the model card (``metrics.json``) again for the model as it now ships.
+
+    Why: the feeling head and its support shift are fitted after the student
+    (``poise train feeling``), and the card written by the student's training then
+    described a model that no longer scored anything: the Models page showed 2026.12.2's
+    figures beside the 2026.12.4 version. Figures only a training run can give (its time,
+    int8 against float32) are kept while they describe the same student."""
+    path = folder / "metrics.json"
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    kept = {k: old[k] for k in ("int8_vs_fp32", "train_seconds") if k in old}
+    metrics = {**evaluate_all(folder, data_dir), **kept}
+    path.write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
 def _binary(scorer: Any, texts: list[str], labels: list[int]) -> dict[str, Any]:
     scores = [r.score for r in scorer.score_batch(texts)]
     vader = [-compound(t) for t in texts]
