@@ -139,6 +139,15 @@ class Message(Base):
             sqlite_where=text("author_role = 'customer' AND signal_version IS NULL"),
             postgresql_where=text("author_role = 'customer' AND signal_version IS NULL"),
         ),
+        # An agent's latest replies (AutoQA's page and its warm-up): at a million messages
+        # each agent's read took 170 ms through the role index and a sort, 6 ms through this.
+        Index(
+            "ix_messages_agent_sent_at",
+            "author_user_id",
+            "sent_at",
+            sqlite_where=text("author_role = 'agent'"),
+            postgresql_where=text("author_role = 'agent'"),
+        ),
         # The signals overview's emotion mix of the last days, read from the index alone.
         Index(
             "ix_messages_customer_sent_at",
