@@ -14,7 +14,7 @@ from poise.auth.models import User
 from poise.conversations.writer import write_conversations
 from poise.db.meta import DEMO_FLAG, set_fact
 from poise.demo import generate_demo
-from poise.demo.catalogue import DASHBOARD
+from poise.demo.catalogue import DASHBOARD, Issue
 from poise.training.models import Lesson
 
 DEMO_SOURCE = "demo"
@@ -172,49 +172,50 @@ SOURCES_PER_ARTICLE = 3
 
 def load_demo_manual(session: Session) -> int:
     """The team's own manual (``demo.manual``): an article for each issue it wrote up,
-    proposed and published by the issue's team lead through the manual's own actions, citing
-    a few resolved conversations of its issue, and recorded as the article the agent picked in
-    each resolved conversation of that issue (so first contact resolution by article has
-    something to show); the issues left out have their latest conversations logged as gaps.
-    Returns how many articles were published."""
-    from poise.conversations.models import Conversation
+    published by the issue's team lead; the issues left out have their latest conversations
+    logged as gaps. Returns how many articles were published."""
     from poise.demo.catalogue import ISSUES
     from poise.demo.manual import PROCEDURES
-    from poise.knowledge import actions as manual
 
     leads = {
         user.team.name: user
         for user in session.scalars(select(User).where(User.role == "lead").order_by(User.id))
         if user.team is not None
     }
-    published = 0
-    for issue in ISSUES:
-        lead = leads.get(issue.team)
-        if issue.key not in PROCEDURES or lead is None:
-            continue
-        resolved = session.execute(
-            select(Conversation.id, Conversation.assignee_id, Conversation.resolved_at)
-            .where(Conversation.purpose == issue.purpose, Conversation.status == "resolved")
-            .order_by(Conversation.id)
-        ).all()
-        fields = manual.ArticleFields(
-            title=issue.purpose,
-            issue=issue.purpose,
-            resolution=PROCEDURES[issue.key],
-            product=issue.product,
-            feature=issue.feature,
-            tags=[issue.feature],
-            phrasings=[t for t in (*issue.subjects, *issue.reports) if "{" not in t],
-        )
-        sources = [row.id for row in resolved[:SOURCES_PER_ARTICLE]]
-        article = manual.create_article(
-            session, actor=lead, fields=fields, source_conversation_ids=sources
-        )
-        manual.change_status(session, actor=lead, article_id=article.id, status="published")
-        _record_picks(session, article.id, resolved)
-        published += 1
+    written = [i for i in ISSUES if i.key in PROCEDURES and i.team in leads]
+    for issue in written:
+        _publish_article(session, issue, leads[issue.team], PROCEDURES[issue.key])
     _log_demo_gaps(session, [i.purpose for i in ISSUES if i.key not in PROCEDURES])
-    return published
+    return len(written)
+
+
+def _publish_article(session: Session, issue: Issue, lead: User, procedure: str) -> None:
+    """The issue's article, proposed and published by the lead through the manual's own
+    actions, citing a few resolved conversations of the issue, and recorded as the article
+    the agent picked in each of them (first contact resolution by article has rows)."""
+    from poise.conversations.models import Conversation
+    from poise.knowledge import actions as manual
+
+    resolved = session.execute(
+        select(Conversation.id, Conversation.assignee_id, Conversation.resolved_at)
+        .where(Conversation.purpose == issue.purpose, Conversation.status == "resolved")
+        .order_by(Conversation.id)
+    ).all()
+    fields = manual.ArticleFields(
+        title=issue.purpose,
+        issue=issue.purpose,
+        resolution=procedure,
+        product=issue.product,
+        feature=issue.feature,
+        tags=[issue.feature],
+        phrasings=[t for t in (*issue.subjects, *issue.reports) if "{" not in t],
+    )
+    sources = [row.id for row in resolved[:SOURCES_PER_ARTICLE]]
+    article = manual.create_article(
+        session, actor=lead, fields=fields, source_conversation_ids=sources
+    )
+    manual.change_status(session, actor=lead, article_id=article.id, status="published")
+    _record_picks(session, article.id, resolved)
 
 
 GAPS_PER_ISSUE = 3

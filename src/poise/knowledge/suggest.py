@@ -20,7 +20,7 @@ from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
 from poise.knowledge.models import ArticleUse, Gap
-from poise.knowledge.search import SearchResult, search_many
+from poise.knowledge.search import SearchResult, search, search_many
 from poise.signals.purpose import given_purpose
 
 MAX_QUERY_CHARS = 1200
@@ -153,7 +153,7 @@ def log_conversation_gap(
     turns = _customer_turns(session, conversation)
     purposes = purpose_queries(conversation, turns[0] if turns else "")
     if purposes:
-        result = search_many(session, purposes[:1], limit=3, product=conversation.product)[0]
+        result = search(session, purposes[0], limit=3, product=conversation.product)
     else:
         result = suggest_for_turns(session, turns, conversation=conversation).result
     return actions.log_gap(
