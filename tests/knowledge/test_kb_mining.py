@@ -140,7 +140,9 @@ def test_a_group_matching_an_article_is_offered_as_an_addition(
     refund = session.query(Proposal).filter(Proposal.issue.ilike("%refund%")).one()
     assert refund.matched_article_id == articles["Refund not received"].id
     token = sign_in(client, lead)
-    assert "Add these phrasings to" in client.get("/manual/proposals").text
+    page = client.get("/manual/proposals").text
+    assert "Add these phrasings to" in page
+    assert f"({refund.match_score:.2f})" not in page  # one scale: no raw cosine beside the match
     client.post(f"/manual/proposals/{refund.id}/accept", data={"csrf_token": token})
     session.expire_all()
     article = session.get(Article, articles["Refund not received"].id)
