@@ -149,6 +149,9 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
     )
     listed = client.get("/conversations").text
     assert "most negative message: negative (0.75)" in listed and "neg-high" not in listed
+    risk = f"{100 * (angry.escalation_risk or 0):.0f}%"  # risk as a percentage everywhere
+    assert f"Escalation risk <strong>{risk}</strong>" in page
+    assert f"escalation risk {risk}" in listed
 
 
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
