@@ -148,3 +148,25 @@ def test_warming_reads_the_opted_in_teams_replies_ahead_of_their_first_view(
     assert read == []
     assert shares.replies == 2 and len(mine) == 2
     assert autoqa.warm(make_sessionmaker(engine), [_team(session, "Sales").id]) == 0
+
+
+def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session) -> None:
+    """Each member's latest come from their own index range; the team's are the newest of
+    all of them, in time order, whoever wrote them."""
+    maya, ben = make_user(session, team="Care"), make_user(session, team="Care")
+    conv = make_conversation(session)
+    for minute, agent in enumerate([maya, maya, ben, maya, ben, ben, maya]):
+        session.add(
+            Message(
+                conversation_id=conv.id,
+                external_id=f"t{minute}",
+                author_role="agent",
+                author_user_id=agent.id,
+                body=f"reply at minute {minute}",
+                sent_at=datetime(2026, 11, 2, 10, minute, tzinfo=UTC),
+            )
+        )
+    session.commit()
+    latest = autoqa._agent_replies(session, [maya.id, ben.id, maya.id], 4)
+    assert [m.body for m in latest] == [f"reply at minute {m}" for m in (6, 5, 4, 3)]
+    assert autoqa._agent_replies(session, [], 4) == []
