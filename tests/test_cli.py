@@ -80,6 +80,8 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     assert "admin@poise.demo" in said
     assert "training: {'lessons': 8, 'assignments':" in said
     assert "insights: 60 conversations counted" in said  # the demo builds the rollup
+    kept = int(said.split("happy file: ")[1].split()[0])
+    assert kept >= 1, "agents' Happy Files hold their praise, as after an import"
     cards = int(said.split("wall: ")[1].split()[0])
     assert cards >= 1, "a new user sees what the public wall is for"
     articles = int(said.split("manual: ")[1].split()[0])

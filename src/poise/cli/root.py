@@ -113,6 +113,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
     from poise.conversations.scoring import score_messages
     from poise.demo_loader import load_demo, load_demo_manual, load_demo_training, load_demo_wall
     from poise.insights.rollup import count_all
+    from poise.morale.actions import collect_happy_items
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Loading demo data", total=None)
@@ -125,6 +126,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         )
         progress.update(task, description="Scoring negativity", completed=0)
         scored = score_messages(session, progress=advance)
+        happy = collect_happy_items(session)  # as an import does: praise needs the scores
         progress.update(task, description="Setting up training", completed=0, total=None)
         training = load_demo_training(session, now=datetime.now(UTC))
         wall = load_demo_wall(session)
@@ -133,7 +135,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
-        f"Loaded demo data: {counts}; signals: {scored}; training: {training}; "
+        f"Loaded demo data: {counts}; signals: {scored}; {happy}; training: {training}; "
         f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
         "counted."
     )
