@@ -207,6 +207,29 @@ def test_a_conversation_gap_records_its_purpose_not_the_greeting(
     }
 
 
+def test_write_the_article_starts_from_the_conversation_its_reader_may_open(
+    client: TestClient, session: Session
+) -> None:
+    maya = make_user(session, team="Care")
+    said = "Our weekly team report email stopped arriving"
+    conv = make_conversation(
+        session,
+        customer_text=said,
+        purpose="Weekly report email stopped",
+        product="Web Dashboard",
+        feature="reports",
+        assignee_email=maya.email,
+    )
+    sign_in(client, make_user(session, role="lead", team="Care"))
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    assert 'name="title" required maxlength="200" value="Weekly report email stopped"' in form
+    assert 'name="product" maxlength="120" value="Web Dashboard"' in form and said in form
+    client.cookies.clear()
+    sign_in(client, make_user(session, team="Billing"))  # another team's: nothing of it shown
+    other = client.get("/manual/new", params={"conversation_id": conv.id})
+    assert other.status_code == 200 and "Weekly report" not in other.text and said not in other.text
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

@@ -19,13 +19,17 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations import queries as conversation_queries
 from poise.conversations.visibility import visible_ids
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jobs import JobProgress, jobs_for
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
 from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
-from poise.knowledge.suggest import log_conversation_gap, suggest_for_conversation
+from poise.knowledge.suggest import (
+    article_fields_from,
+    log_conversation_gap,
+    suggest_for_conversation,
+)
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -197,7 +201,18 @@ def _article_form(
 def new_page(
     request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdQuery | None = None
 ) -> HTMLResponse:
-    return _article_form(request, session, user, None, _form_values(None), conversation_id)
+    """The article form; from a conversation the reader may open, filled in from it."""
+    values = _form_values(None)
+    if conversation_id is not None:
+        try:
+            conv = conversation_queries.get_conversation(
+                session, actor=user, conversation_id=conversation_id
+            )
+        except (NotFound, PermissionDenied):
+            conv = None
+        if conv is not None:
+            values = _form_values(article_fields_from(session, conv))
+    return _article_form(request, session, user, None, values, conversation_id)
 
 
 @router.post("/manual/new", response_model=None)

@@ -140,6 +140,27 @@ def suggest_for_conversation(
     return suggest_for_turns(session, turns, conversation=conversation, limit=limit)
 
 
+MAX_PHRASING_CHARS = 300
+
+
+def article_fields_from(session: Session, conversation: Conversation) -> actions.ArticleFields:
+    """A new article as the conversation suggests it, for the author to finish: its purpose
+    as title and issue, its product and feature, and the customer's own words as a phrasing
+    (when short enough to be one). The gap report's and the suggestions' "Write the article"."""
+    turns = _customer_turns(session, conversation)
+    words = issue_of(turns[:2]) if turns else ""
+    purposes = purpose_queries(conversation, turns[0] if turns else "")
+    issue = purposes[0] if purposes else words
+    said = [words] if words and words != issue and len(words) <= MAX_PHRASING_CHARS else []
+    return actions.ArticleFields(
+        title=issue[:200],
+        issue=issue,
+        product=conversation.product,
+        feature=conversation.feature,
+        phrasings=said,
+    )
+
+
 def log_conversation_gap(
     session: Session, *, actor: User | None, conversation: Conversation
 ) -> Gap:
