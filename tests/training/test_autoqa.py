@@ -21,7 +21,9 @@ BLAME = "You should have read the terms before booking, the fare was non-refunda
 SORRY = "I'm so sorry about the double charge, I've refunded it and will email you today."
 
 
-def _reply(session: Session, agent: User, body: str) -> None:
+def _reply(
+    session: Session, agent: User, body: str, at: datetime = datetime(2026, 11, 2, 9, 6, tzinfo=UTC)
+) -> None:
     conv = make_conversation(session)
     session.add(
         Message(
@@ -30,7 +32,7 @@ def _reply(session: Session, agent: User, body: str) -> None:
             author_role="agent",
             author_user_id=agent.id,
             body=body,
-            sent_at=datetime(2026, 11, 2, 9, 6, tzinfo=UTC),
+            sent_at=at,
         )
     )
     session.commit()
@@ -154,19 +156,9 @@ def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session)
     """Each member's latest come from their own index range; the team's are the newest of
     all of them, in time order, whoever wrote them."""
     maya, ben = make_user(session, team="Care"), make_user(session, team="Care")
-    conv = make_conversation(session)
     for minute, agent in enumerate([maya, maya, ben, maya, ben, ben, maya]):
-        session.add(
-            Message(
-                conversation_id=conv.id,
-                external_id=f"t{minute}",
-                author_role="agent",
-                author_user_id=agent.id,
-                body=f"reply at minute {minute}",
-                sent_at=datetime(2026, 11, 2, 10, minute, tzinfo=UTC),
-            )
-        )
-    session.commit()
+        at = datetime(2026, 11, 2, 10, minute, tzinfo=UTC)
+        _reply(session, agent, f"reply at minute {minute}", at)
     latest = autoqa._agent_replies(session, [maya.id, ben.id, maya.id], 4)
     assert [m.body for m in latest] == [f"reply at minute {m}" for m in (6, 5, 4, 3)]
     assert autoqa._agent_replies(session, [], 4) == []
