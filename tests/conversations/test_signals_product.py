@@ -174,9 +174,23 @@ def test_conversation_page_shows_scores_flags_and_trend(
     convs = seed_scored(session)
     sign_in(client, agent)
     page = client.get(f"/conversations/{convs['angry'].id}").text
-    assert 'class="sparkline"' in page and "Escalation risk" in page
+    assert "Escalation risk" in page and "Most negative customer message: <strong>" in page
     assert "neg-badge neg-" in page and "why:" in page
     assert "early</span>" in page
+    # One customer turn is no trend: a lone dot on a line read as a broken chart.
+    assert 'class="sparkline"' not in page
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    turns = [
+        MessageRecord("t1", "customer", ANGRY, start),
+        MessageRecord("t2", "agent", "I'm sorry, I've refunded it now.", start + timedelta(minutes=3)),
+        MessageRecord("t3", "customer", "Thanks, that's sorted.", start + timedelta(minutes=9)),
+    ]
+    write_conversations(session, "test", [conversation_record(external_id="trend", messages=turns)])
+    session.commit()
+    score_messages(session)
+    trend = session.query(Conversation).filter_by(external_id="trend").one()
+    page = client.get(f"/conversations/{trend.id}").text
+    assert 'class="sparkline"' in page and "Feeling, customer turn by turn" in page
 
 
 def test_assist_gives_signals_and_guidance(client: TestClient, session: Session) -> None:

@@ -352,7 +352,9 @@ def test_the_conversation_page_offers_a_reflection_only_when_it_was_hard(
     page = client.get(f"/training/reflections/{reflection_id}").text
     assert f'href="/conversations/{hard.id}"' in page
     assert client.get("/training/reflections/new?conversation=999999").status_code == 404
-    # A lead looking at someone else's hard conversation is not offered a reflection on it.
-    client.cookies.clear()
-    sign_in(client, make_user(session, role="lead"))
-    assert "reflect on it" not in client.get(f"/conversations/{hard.id}").text
+    # Only the agent it is assigned to is offered it (help: Conversations): not a lead, nor a
+    # teammate who opens someone else's hard conversation.
+    for role in ("lead", "agent"):
+        client.cookies.clear()
+        sign_in(client, make_user(session, role=role))
+        assert "reflect on it" not in client.get(f"/conversations/{hard.id}").text
