@@ -103,11 +103,14 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
         f"/training/practice/{scenario_id}", data={"reply": BAD_REPLY, "csrf_token": csrf}
     )
     assert "Is dismissive: yes" in bad.text and "<q>as i said</q>" in bad.text
+    # What to acknowledge is quoted from the customer's message, not only a generic example.
+    assert "Here, what they told you: <q>Where is my refund?</q>" in bad.text
     assert "Closeness to the model answer" in bad.text
     good = client.post(
         f"/training/practice/{scenario_id}", data={"reply": GOOD_REPLY, "csrf_token": csrf}
     )
     assert "Closeness to the model answer: 100%" in good.text
+    assert "what they told you" not in good.text, "acknowledged: nothing to quote"
     history = client.get("/training/practice").text
     assert history.count("Late refund") == 3  # the scenario and two replies
     token = create_api_token(session, actor=None, user=agent)

@@ -38,8 +38,8 @@ TITLES = {
     "dismissive": "Is dismissive",
 }
 SUGGESTIONS = {
-    "acknowledges": 'Start by naming their situation in their words: "Three weeks is a long '
-    'time to wait for your refund."',
+    "acknowledges": 'Start by naming their situation in their words, for example "Three weeks '
+    'is a long time to wait for your refund."',
     "apologizes": 'Apologise once, specifically: "I\'m sorry your order arrived late", not '
     '"sorry for any inconvenience" or "sorry if you feel that way".',
     "ownership": 'Say what you will do or have done, in the first person: "I\'ve refunded…", '

@@ -16,6 +16,7 @@ from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.errors import InvalidInput
 from poise.knowledge.text import render_markdown
+from poise.signals.purpose import state_purpose
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Lesson
@@ -417,6 +418,8 @@ def practice_feedback_page(
     context = {
         "attempt": attempt,
         "verdicts": verdicts_from(attempt.feedback),
+        # What the reply should have acknowledged, in the customer's own words.
+        "situation": state_purpose([attempt.scenario.customer_text]),
         "mine": mine,
         "new_comments": new,
         "max_comment": actions.MAX_COMMENT,
