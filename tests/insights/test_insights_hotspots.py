@@ -14,6 +14,7 @@ from builders import make_user, sign_in
 from insights.insight_builders import add_conversations
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
+from poise.insights.hotspots import Pervasive
 from poise.insights.stats import benjamini_hochberg, one_sided_p
 
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
@@ -70,6 +71,7 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     sign_in(client, lead)
     page = client.get(f"/insights/hotspots?{WEEK}").text
     assert "Hotspot: unhappy openings" in page and "Not pervasive" in page
+    assert "Only 1 of 6 products rose; most must rise at once." in page
     detail = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera")
     assert detail.status_code == 200
     assert "Hotspot: unhappy openings stand above the rest." in detail.text
@@ -138,6 +140,9 @@ def test_one_products_incident_is_specific_even_when_others_drift_up(
     assert one_sided_p(96, 400, 60, 400) < 0.01  # the overall rise alone is significant
     assert pervasive["p_value"] > 0.3 and pervasive["pervasive"] is False
     assert ("product", "Camera") in _alarms(report)
+    sign_in(client, admin)
+    page = client.get(f"/insights/hotspots?{WEEK}").text
+    assert "3 of 4 products rose, but without the product that rose most" in page
 
 
 def test_the_statistics_on_textbook_numbers() -> None:
@@ -147,3 +152,13 @@ def test_the_statistics_on_textbook_numbers() -> None:
     assert one_sided_p(0, 0, 5, 10) == 1.0
     # BH keeps 0.01 and 0.02 of four at q = 0.05 (0.02 <= 0.05 * 2/4), not 0.04 (> 0.0375)
     assert benjamini_hochberg([0.01, 0.04, 0.02, 0.5], 0.05) == [True, False, True, False]
+
+
+def test_not_pervasive_says_which_test_failed() -> None:
+    def card(rising: int, products: int, pervasive: bool = False) -> str:
+        return Pervasive(rising, products, 0.2, 0.1, 0.5, pervasive).why_not()
+
+    assert card(2, 2).startswith("Only 2 products had 10 or more conversations")
+    assert card(1, 3) == "Only 1 of 3 products rose; most must rise at once."
+    assert card(2, 3).startswith("2 of 3 products rose, but without the product")
+    assert card(3, 3, pervasive=True) == ""

@@ -108,6 +108,23 @@ class Pervasive:
     pervasive: bool
     rising_products: list[str] = field(default_factory=list)
 
+    def why_not(self) -> str:
+        """Which test a rise failed, in words: "2 of 3 rose" alone reads like a yes."""
+        if self.pervasive:
+            return ""
+        if self.products < PERVASIVE_PRODUCTS:
+            return (
+                f"Only {self.products} product{'' if self.products == 1 else 's'} had "
+                f"{PERVASIVE_MIN} or more conversations in both periods; at least "
+                f"{PERVASIVE_PRODUCTS} are needed to tell."
+            )
+        if self.rising < PERVASIVE_SHARE * self.products:
+            return f"Only {self.rising} of {self.products} products rose; most must rise at once."
+        return (
+            f"{self.rising} of {self.products} products rose, but without the product that "
+            "rose most the overall rise could be chance: look at the hotspots below."
+        )
+
 
 @dataclass(frozen=True)
 class HotspotReport:
