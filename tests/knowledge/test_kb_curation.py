@@ -180,8 +180,13 @@ def test_list_empty_state_filters_and_pagination(client: TestClient, session: Se
             actor=lead,
             fields=actions.ArticleFields(title=f"Issue {n}", issue=f"Problem number {n}"),
         )
+    actions.create_article(
+        session, actor=lead, fields=actions.ArticleFields(title="Same words", issue="Same words ")
+    )
     first = client.get("/manual").text
-    assert "23 in all · page 1 of 2" in first
+    assert "24 in all · page 1 of 2" in first
+    assert "Problem number 22" in first, "the issue under its title"
+    assert first.count("Same words") == 1, "an issue that only repeats the title is not shown twice"
     assert "Issue 2</a>" in client.get("/manual?page=2").text
     assert "No article matches" in client.get("/manual?status=retired").text
     assert client.get("/manual?status=bogus").status_code == 400
