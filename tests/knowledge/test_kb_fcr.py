@@ -111,6 +111,13 @@ def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(
     page = client.get("/manual/fcr").text
     assert "75%" in page and "Refund not received" in page and "within 7 days" in page
     assert "Counted as of" in page
+    # Each article opens from its row, but only one the reader may open (a retired one: by name).
+    card.status = "retired"
+    session.commit()
+    page = client.get("/manual/fcr").text
+    assert f'<a href="/manual/{refund.id}">Refund not received</a>' in page
+    assert "<td>Card declined at checkout</td>" in page
+    assert f'href="/manual/{card.id}"' not in page
 
 
 def test_agent_pick_beats_an_automatic_match(client: TestClient, session: Session) -> None:

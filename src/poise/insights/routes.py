@@ -27,6 +27,7 @@ from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import Filters
 from poise.insights.rollup import rollup_state
+from poise.knowledge.queries import openable_articles
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
@@ -124,7 +125,12 @@ def fcr_page(
 ) -> HTMLResponse:
     """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`)."""
     report = counted_fcr_report(session, window_days=settings.fcr_window_days)
-    context = {"report": report, "state": rollup_state(session)}
+    used = [int(row.key) for row in report.by_article]
+    context = {
+        "report": report,
+        "state": rollup_state(session),
+        "openable": openable_articles(session, actor=user, ids=used),
+    }
     return render(request, "knowledge/fcr.html", context)
 
 

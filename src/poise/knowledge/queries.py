@@ -24,6 +24,13 @@ def _visible(query: Select[tuple[Article]], actor: User) -> Select[tuple[Article
     )
 
 
+def openable_articles(session: Session, *, actor: User, ids: list[int]) -> set[int]:
+    """Which of these articles ``actor`` may open: a list links only those (the rest by name)."""
+    if not ids:
+        return set()
+    return set(session.scalars(_visible(select(Article.id), actor).where(Article.id.in_(ids))))
+
+
 def list_articles(
     session: Session,
     *,
