@@ -27,12 +27,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, request_response
 
 from poise import __version__
 from poise.auth import routes as auth_routes
-from poise.auth.deps import LoginRequired, current_user
+from poise.auth.deps import LoginRequired, current_user, session_user
 from poise.background import make_jobs
 from poise.connectors import routes as connector_routes
 from poise.connectors.alerts import routes as alert_routes
@@ -238,6 +239,38 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(PoolTimeoutError, pool_exhausted)
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+# What a person is told for an address no route answers, or a method it does not take.
+HTTP_MESSAGES = {
+    404: "There is no page at this address. The menu above leads to every part of Poise.",
+    405: "This address does not take that kind of request.",
+}
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no route, wrong method) as a page for a browser, as JSON else.
+
+    Without this a person who mistypes an address gets ``{"detail":"Not Found"}``; clients
+    that do not ask for HTML (the API, webhooks, scripts) keep the JSON they get today. A
+    plain ``def``: Starlette runs it on the thread pool, so reading who is signed in (the
+    page keeps its menu) never blocks the event loop.
+    """
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=headers)
+    if _wants_json(request) or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+    message = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+    with request.app.state.sessionmaker() as session:
+        request.state.session = session
+        request.state.user = session_user(request, session) if "session" in request.scope else None
+        response = _error(request, exc.status_code, message)
+        request.state.session = None
+    response.headers.update(headers)
+    return response
 
 
 def _start_reminders(settings: Settings, maker: sessionmaker[Session]) -> asyncio.Task[None] | None:
