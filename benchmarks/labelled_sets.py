@@ -6,13 +6,14 @@ joined here. Usage::
 
     python benchmarks/labelled_sets.py write --out FOLDER [--data-dir ../shared/data]
     python benchmarks/labelled_sets.py kudos
+    python benchmarks/labelled_sets.py happy [--held-out]
     poise eval negativity --data FOLDER/twcs_feeling.jsonl
     poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
     poise eval conversations --data FOLDER/tweetsumm_turns.jsonl
 
 ``draw`` prints the rows a set was drawn from, in labelling order, so a set can be extended
 or relabelled by someone else (``draw feeling``, ``draw openings``, ``draw turns``,
-``draw abuse``).
+``draw abuse``, ``draw kudos``, ``draw happy``).
 
 How the sets were drawn (the seeds are the defaults below):
 
@@ -49,6 +50,25 @@ How the sets were drawn (the seeds are the defaults below):
   or mocks nothing ("I will. Thanks." is praise; "thank you! It's # 1875 from BWI, keep seeing
   different stats" is not; excitement about news is not). ``python benchmarks/labelled_sets.py
   kudos`` scores the picker on it.
+- ``happy_file``: ``HAPPY_N`` (240) customer turns that the Happy File would read as thanks,
+  drawn as the product meets them: every inbound twcs-sample tweet (agent-signed ones left out)
+  and every TweetSumm customer turn not already in twcs-sample that matches
+  ``poise.morale.praise.is_gratitude`` (801 in all), shuffled with
+  ``random.Random(HAPPY_SEED)``. Each was read and labelled ``keep`` by hand, one labeller,
+  blind to every predicate (the labels were committed before anything scored them): ``keep``
+  is a message an agent would be glad to find in their Happy File: it thanks or praises the
+  help, the agent or the team, and it asks for nothing still open (a question, "thanks in
+  advance", "please let me know"), reports no open problem (still broken, an order's details
+  or an account number given for a problem still being handled, a refusal "thanks but ..."),
+  and does not mock (sarcasm, "Thanks @X for ruining Halloween"). "Thanks, that worked!",
+  "Ok, thank you.", "Thank you, I'll try that tomorrow" and thanks for the company's crew or
+  food are kept; "Thanks. Still no refund.", "Thank you! My account number is 123" and
+  "Thanks to @X" meaning "because of" are not. Label counts: 133 keep, 107 not. The rows
+  are split in two halves by :func:`happy_half` (a hash of the tweet id): predicates are
+  chosen on ``dev`` and ``held_out`` is reported once, after choosing. ``python
+  benchmarks/labelled_sets.py happy`` scores the candidate predicates on the development half
+  (``--held-out`` on the other): the signals' ``praise_turn`` (satisfied, negativity < 0.3) is
+  taken from ``get_scorer("negativity")`` on the text, as a scoring job stores it.
 """
 
 from __future__ import annotations
@@ -75,6 +95,8 @@ OPENINGS_SEED = 20261204
 ABUSE_SEED = 20261205
 KUDOS_SEED = 20261206
 TURNS_SEED = 20261207
+HAPPY_SEED = 20261208
+HAPPY_N = 240
 # How many rated comments the kudos set takes from each stratum (airline labels only stratify
 # the draw; every comment is labelled again by hand as praise or not).
 KUDOS_STRATA = (
@@ -275,6 +297,24 @@ def draw_abuse(data_dir: Path, seed: int = ABUSE_SEED) -> list[Candidate]:
         c for c in turns if TWEETSUMM_MORE.search(c.text) and not TWEETSUMM_FIRST.search(c.text)
     ]
     return [_twcs_candidate(t) for t in drawn] + found
+
+
+def happy_pool(data_dir: Path) -> list[Candidate]:
+    """Every customer turn the Happy File would read as thanks (``is_gratitude``), in file order:
+    inbound twcs-sample tweets, then TweetSumm customer turns not already in twcs-sample."""
+    from poise.morale.praise import is_gratitude
+
+    tweets = load_twcs(data_dir)
+    pool = [_twcs_candidate(t) for t in customer_tweets(tweets)]
+    pool += _tweetsumm_turns(data_dir, skip=set(tweets))
+    return [c for c in pool if is_gratitude(c.text)]
+
+
+def draw_happy(data_dir: Path, seed: int = HAPPY_SEED) -> list[Candidate]:
+    """The Happy File set's rows in labelling order (its first HAPPY_N)."""
+    pool = happy_pool(data_dir)
+    random.Random(seed).shuffle(pool)
+    return pool
 
 
 @dataclass(frozen=True)
@@ -516,6 +556,8 @@ def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
         rows = [_twcs_candidate(t) for t in draw_feeling(load_twcs(data_dir))]
     elif kind == "kudos":
         rows = draw_kudos(data_dir)
+    elif kind == "happy":
+        rows = draw_happy(data_dir)
     else:
         rows = draw_abuse(data_dir)
     for i, row in enumerate(rows[start : start + count], start):
@@ -535,7 +577,7 @@ def main() -> None:
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
-    draw.add_argument("kind", choices=("feeling", "openings", "turns", "abuse", "kudos"))
+    draw.add_argument("kind", choices=("feeling", "openings", "turns", "abuse", "kudos", "happy"))
     draw.add_argument("--start", type=int, default=0)
     draw.add_argument("--count", type=int, default=50)
     args = parser.parse_args()
