@@ -383,6 +383,110 @@ def kudos_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
         yield {"text": text, "praise": row["praise"], "position": row["position"]}
 
 
+def happy_half(tweet_id: int) -> str:
+    """``dev`` or ``held_out``: the Happy File set's halves, by a hash of the tweet id."""
+    return "dev" if hashlib.sha256(str(tweet_id).encode()).digest()[0] % 2 == 0 else "held_out"
+
+
+def happy_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """The labelled Happy File set joined with its text: ``text``, ``keep``, ``half``."""
+    tweets, dialogues = load_twcs(data_dir), load_tweetsumm(data_dir)
+    for row in read_labels("happy_file"):
+        if row["source"] == "twcs":
+            text = tweets[row["tweet_id"]].text
+        else:
+            text = dialogues[row["conversation_id"]][row["turn"]][1]
+        yield {
+            "text": text,
+            "keep": row["keep"],
+            "half": happy_half(row["tweet_id"]),
+            "position": row["position"],
+        }
+
+
+@dataclass(frozen=True)
+class HappyScore:
+    """One predicate's counts on the Happy File set: what it takes and what it should."""
+
+    name: str
+    taken: int
+    taken_keep: int
+    keep: int
+    rows: int
+    wrongly_taken: list[str]
+    missed: list[str]
+
+    @property
+    def precision(self) -> float:
+        return self.taken_keep / self.taken if self.taken else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.taken_keep / self.keep if self.keep else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.name:34} took {self.taken:3} ({self.taken_keep:3} keep of {self.keep:3}, "
+            f"{self.rows} rows)  P {self.precision:.3f}  R {self.recall:.3f}  F1 {self.f1:.3f}"
+        )
+
+
+def happy_predicates() -> dict[str, Any]:
+    """The candidate predicates for a Happy File message, each ``text -> bool``.
+
+    ``praise_turn`` is what the scoring job stores for the turn: the signals say satisfied
+    and calm. The collection reads only such turns, so every product predicate starts there.
+    """
+    from poise.morale import praise
+    from poise.signals import get_scorer
+
+    scorer = get_scorer("negativity")
+
+    def turn(text: str) -> bool:
+        result = scorer.score(text)
+        return result.emotion == "satisfied" and result.score < praise.PRAISE_MAX_NEGATIVITY
+
+    def shipped(text: str) -> bool:
+        return turn(text) and praise.is_gratitude(text)
+
+    def no_request(text: str) -> bool:
+        return shipped(text) and not praise.is_request(text)
+
+    def strict(text: str) -> bool:
+        return shipped(text) and praise.is_praise(text)
+
+    def thanks(text: str) -> bool:
+        return turn(text) and praise.is_thanks(text)
+
+    return {
+        "gratitude (no signals)": praise.is_gratitude,
+        "(a) praise_turn + gratitude": shipped,
+        "(b) (a) + not is_request": no_request,
+        "(c) (a) + is_praise": strict,
+        "(d) praise_turn + is_thanks": thanks,
+    }
+
+
+def score_happy(rows: list[dict[str, Any]], predicate: Any, name: str) -> HappyScore:
+    """Count what one predicate takes from the labelled rows."""
+    taken = [bool(predicate(r["text"])) for r in rows]
+    pairs = list(zip(taken, rows, strict=True))
+    return HappyScore(
+        name=name,
+        taken=sum(taken),
+        taken_keep=sum(t and r["keep"] for t, r in pairs),
+        keep=sum(r["keep"] for r in rows),
+        rows=len(rows),
+        wrongly_taken=[r["text"] for t, r in pairs if t and not r["keep"]],
+        missed=[r["text"] for t, r in pairs if not t and r["keep"]],
+    )
+
+
 KUDOS_TEAMS = 200
 KUDOS_TEAM_SIZE = 10
 
@@ -564,6 +668,20 @@ def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
         print(f"{i}\t{row.key()}\t{' '.join(row.text.split())}")
 
 
+def _print_happy(rows: list[dict[str, Any]], held_out: bool, both: bool, show: bool) -> None:
+    half = "held_out" if held_out else "dev"
+    chosen = rows if both else [r for r in rows if r["half"] == half]
+    print(f"{'both halves' if both else half}: {len(chosen)} rows")
+    for name, predicate in happy_predicates().items():
+        result = score_happy(chosen, predicate, name)
+        print(result.line())
+        if show:
+            for text in result.wrongly_taken:
+                print("    took, not keep:", " ".join(text.split()))
+            for text in result.missed:
+                print("    missed keep:   ", " ".join(text.split()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="shared data (default: ../shared/data)")
@@ -574,6 +692,10 @@ def main() -> None:
         type=Path,
         help="JSONL of {text, praise, rating?} instead of the tweets (only good ratings count)",
     )
+    happy = commands.add_parser("happy", help="score Happy File predicates on labelled thanks")
+    happy.add_argument("--held-out", action="store_true", help="the held-out half (report once)")
+    happy.add_argument("--all", action="store_true", help="both halves together")
+    happy.add_argument("--show", action="store_true", help="print each predicate's mistakes")
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
@@ -589,6 +711,8 @@ def main() -> None:
         print(f"proposed per person: {result.proposed_precision:.3f} ({result.proposals})")
         for text in result.mistakes:
             print("  not praise, kept:", " ".join(text.split()))
+    elif args.command == "happy":
+        _print_happy(list(happy_rows(data_dir)), args.held_out, args.all, args.show)
     elif args.command == "write":
         for name, n in write(args.out, data_dir).items():
             print(f"{n:5} rows -> {args.out / name}")

@@ -95,9 +95,13 @@ def praise_candidates(
 # A request or a question is never praise, however warmly it ends ("Appreciate any help!").
 # Checked on every sentence, once the @handles and a greeting that open it are set aside, so
 # "hi all, what's the score with ..." and "YOU ARE AMAZING! FOLLOW ME BACK, PLEASE!" are asks.
+# An auxiliary opens a question only before its subject: "Will you ...", "Is it ...", "Can
+# Maya ..."; before a verb it opens a statement without its "I": "Will check it out. Thanks".
 QUESTION_START_RE = re.compile(
-    r"^\s*(?:how|what(?! an? )|why|when|where|which|who|can|could|would|will|is|are|"
-    r"do|does|did)\b(?!['’]t)(?!.*!\W*$)",  # "Is the best!" / "How kind of you!" exclaim, not ask
+    r"^\s*(?:(?:how|what(?! an? )|why|when|where|which|who)\b(?!['’]t)|"
+    r"(?:can|could|would|will|is|are|do|does|did)\s+(?:i|you|u|we|they|he|she|it|there|this|"
+    r"that|these|those|the|a|an|my|your|our|their|any\w*|some\w*|(?-i:[A-Z]\w*))\b)"
+    r"(?!.*!\W*$)",  # "Is the best!" / "How kind of you!" exclaim, not ask
     re.IGNORECASE,
 )
 # A question after the thanks, without its "?": "thanks, do u have it in size 10". An
@@ -245,6 +249,17 @@ CLAUSE_RE = re.compile(r",|\b(?:but|and|so|then)\b")
 NAME_BEFORE_RE = re.compile(
     r"^(?:to|from|with|by|thanks|thank|you|cheers|ty|thx|agent|mr|ms|mrs|dr|and)$", re.IGNORECASE
 )
+# A thank-you that signs off a case still being handled hands over its details: an order,
+# account or serial number, a booking code ("Thanks! It's PX-915519."). Read once the
+# @handles, links and hashtags are set aside (a handle may be all digits).
+DETAILS_RE = re.compile(r"\d{3,}|\b(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z\d-]{5,}\b")
+MENTION_RE = re.compile(r"@\w+|https?://\S+|#\w+")
+# The customer's own apology is no complaint about us, though the feeling model reads it as
+# one: "Sorry for losing my temper earlier. Thank you for being so patient."
+APOLOGY_RE = re.compile(
+    r"^\W*(?:(?:i['’]?m|i am|so|very|really)\s+)*(?:sorry|apologies|my apologies|my bad)\b",
+    re.IGNORECASE,
+)
 PRAISE_MAX_COMPLAINT = 0.5
 # The feeling model's P(positive) for a comment that neither thanks nor praises the help in
 # words. One that does needs no minimum: the model rates "tysm for fixing my account!!!" or
@@ -272,6 +287,58 @@ def is_request(text: str) -> bool:
         or INVERTED_QUESTION_RE.search(sentence)
         for sentence in sentences(text) or [text]
     )
+
+
+def gives_details(text: str) -> bool:
+    """Whether a message hands over a reference, a number or a code: a case still open."""
+    return DETAILS_RE.search(MENTION_RE.sub(" ", text)) is not None
+
+
+def says_thanks(sentence: str) -> bool:
+    """Whether a sentence thanks or praises the help in words (any register)."""
+    return bool(
+        is_gratitude(sentence)
+        or THANKS_RE.search(sentence)
+        or PRAISED_HELP_RE.search(sentence)
+        or NAMED_PRAISE_RE.search(sentence)
+    )
+
+
+def is_thanks(text: str) -> bool:
+    """A customer's thank-you for the Happy File and the balance's praise received.
+
+    It thanks (``is_gratitude``) and credits someone, asks for nothing, hedges nothing, tells
+    no fix that did not happen, hands over no details of a case still open, and no other
+    sentence feels negative (P(negative) >= 0.5; a sentence that tells a solved problem or
+    the customer's own apology is not read). Looser than :func:`is_praise`, which the kudos
+    board adds on top: that one also drops a thank-you whose other sentences merely report a
+    problem ("I hard restarted my system. That worked. Thank you!") or feel lukewarm.
+    Chosen on the development half of a hand-labelled set of real customer thank-you turns
+    (``benchmarks/labelled_sets.py happy``): on the held-out half it keeps 81 % of what it
+    takes to be thanks against 68 % for ``is_gratitude`` alone, and finds 85 % of the thanks.
+    """
+    parts = sentences(text)
+    if (
+        not parts
+        or not is_gratitude(text)
+        or is_request(text)
+        or HEDGE_RE.search(text)
+        or UNSOLVED_RE.search(text)
+        or gives_details(text)
+        or not any(credits_someone(part) for part in parts)
+    ):
+        return False
+    others = [
+        part
+        for part in parts
+        if len(part.split()) >= MIN_SENTENCE_WORDS
+        and not says_thanks(part)
+        and not told_as_solved(part)
+        and not APOLOGY_RE.search(part)
+    ]
+    if not others:
+        return True
+    return not any(r.negative for r in get_scorer("negativity").score_batch(others))
 
 
 def credits_someone(sentence: str) -> bool:
