@@ -4,7 +4,7 @@ Run by hand, after ``POISE_DATA_DIR=FOLDER poise demo --no-serve``::
 
     python benchmarks/happy_collect.py FOLDER/poise.db [--runs 3]
 
-Works on a copy of the database. Every scoring job ends with a collection over every owner
+Works on a copy of the database, migrated to the newest revision. Every scoring job ends with a collection over every owner
 (``collect_happy_items``), which reads each satisfied customer turn not yet in a file: the
 first run after the demo finds what the demo's own collection left, the later runs find
 nothing new, so their time is what every later job pays. The feeling model's text cache is
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from poise.db import make_engine, make_sessionmaker
+from poise.db.migrate import upgrade
 from poise.morale.actions import collect_happy_items
 from poise.signals import get_scorer
 
@@ -29,7 +30,9 @@ def time_runs(database: Path, runs: int) -> list[tuple[float, str]]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "poise.db"
         shutil.copyfile(database, copy)
-        sessions = make_sessionmaker(make_engine(f"sqlite:///{copy}"))
+        engine = make_engine(f"sqlite:///{copy}")
+        upgrade(engine)  # a demo built before the newest revision is brought up to it
+        sessions = make_sessionmaker(engine)
         scorer = get_scorer("negativity")
         scorer.score("warm up")  # the model loads once per process, not per collection
         timings = []

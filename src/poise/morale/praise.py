@@ -11,9 +11,11 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select
+from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message, Rating
+from poise.morale.models import ThanksVerdict
 from poise.signals import get_scorer
 
 if TYPE_CHECKING:
@@ -90,6 +92,51 @@ def praise_candidates(
     if end is not None:
         query = query.where(Message.sent_at < end)
     return query.order_by(Message.sent_at, Message.id)
+
+
+def verdict_join() -> ColumnElement[bool]:
+    """A turn's remembered verdict, while the scores it was judged with still stand."""
+    return and_(
+        ThanksVerdict.message_id == Message.id,
+        ThanksVerdict.signal_version == Message.signal_version,
+    )
+
+
+def thanks_candidates(
+    agent_ids: list[int] | None, start: datetime | None = None, end: datetime | None = None
+) -> Select[Any]:
+    """:func:`praise_candidates` with each turn's remembered verdict (None: not judged yet).
+
+    Turns already judged not to thank are left out in SQL, so no caller reads them again.
+    """
+    return (
+        praise_candidates(agent_ids, start, end)
+        .outerjoin(ThanksVerdict, verdict_join())
+        .add_columns(ThanksVerdict.thanks)
+        .where(or_(ThanksVerdict.thanks.is_(None), ThanksVerdict.thanks))
+    )
+
+
+def thanked(known: bool | None, body: str) -> bool:
+    """The remembered verdict, or :func:`is_thanks` judged now for a turn not judged yet."""
+    return is_thanks(body) if known is None else known
+
+
+def remember_verdicts(session: Session, verdicts: dict[int, tuple[str, bool]]) -> None:
+    """Keep these turns' verdicts, ``{message id: (signal_version, thanks)}`` (no commit);
+    a stale verdict of the same turn is replaced."""
+    ids = sorted(verdicts)
+    for start in range(0, len(ids), VERDICT_CHUNK):
+        chunk = ids[start : start + VERDICT_CHUNK]
+        session.execute(delete(ThanksVerdict).where(ThanksVerdict.message_id.in_(chunk)))
+        rows = [
+            {"message_id": i, "signal_version": verdicts[i][0], "thanks": verdicts[i][1]}
+            for i in chunk
+        ]
+        session.execute(insert(ThanksVerdict), rows)
+
+
+VERDICT_CHUNK = 500
 
 
 # A request or a question is never praise, however warmly it ends ("Appreciate any help!").
