@@ -4,11 +4,12 @@ Run by hand, after ``POISE_DATA_DIR=FOLDER poise demo --no-serve``::
 
     python benchmarks/happy_collect.py FOLDER/poise.db [--runs 3]
 
-Works on a copy of the database, migrated to the newest revision. Every scoring job ends with a collection over every owner
-(``collect_happy_items``), which reads each satisfied customer turn not yet in a file: the
-first run after the demo finds what the demo's own collection left, the later runs find
-nothing new, so their time is what every later job pays. The feeling model's text cache is
-cleared before each run, as a fresh worker process would start.
+Works on a copy of the database, migrated to the newest revision. Every scoring job ends
+with a collection over every owner (``collect_happy_items``), which reads each satisfied
+customer turn not yet in a file and judges those whose verdict is not kept: the first run
+after the demo (or after the upgrade that added the verdicts) judges them all, the later runs
+find nothing new, so their time is what every later job pays. The feeling model's text cache
+is cleared before each run, as a fresh worker process would start.
 """
 
 from __future__ import annotations
