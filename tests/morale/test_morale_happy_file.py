@@ -16,6 +16,7 @@ from builders import make_user, sign_in
 from poise.conversations.models import Message
 from poise.conversations.scoring import ScoreCounts
 from poise.db.base import utcnow
+from poise.insights.weeks import build
 from poise.morale import praise
 from poise.morale.actions import collect_happy_items
 from poise.morale.models import HappyItem, Nudge, ThanksVerdict
@@ -118,6 +119,21 @@ def test_a_turn_judged_once_is_not_judged_again_while_its_scores_stand(
     session.commit()
     collect_happy_items(session)
     assert judged == ["Thanks, that worked!"]  # re-scored: judged once more
+
+
+def test_verdicts_the_insights_rollup_judged_are_not_judged_again_by_collection(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks="Thanks! Any update on my refund?", comment="")
+    praised_conversation(session, agent, thanks="Thanks, that worked!", comment="")
+    build(session)  # the rollup counts praise received with the same test
+    session.commit()
+    judged: list[str] = []
+    real = praise.is_thanks
+    monkeypatch.setattr(praise, "is_thanks", lambda text: judged.append(text) or real(text))
+    assert collect_happy_items(session).messages == 1
+    assert judged == []
 
 
 def test_nobody_else_reads_a_happy_file_through_the_api(

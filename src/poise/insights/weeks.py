@@ -101,9 +101,12 @@ def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int
     """Every customer turn, for the conversation's assignee: whether it is a negative turn and
     whether it thanks, with the balance's own predicates (``negative_turn``; ``praise_turn``
     and ``is_thanks``, its verdict remembered or judged, as ``thanks_candidates`` reads them).
-    One pass over the turns: the messages are the rebuild's largest read."""
+    One pass over the turns: the messages are the rebuild's largest read. Verdicts judged here
+    are kept, as collection keeps them: the feeling model judges each turn once."""
     turns = (
         select(
+            Message.id,
+            Message.signal_version,
             Message.conversation_id,
             Conversation.assignee_id,
             Message.sent_at,
@@ -117,11 +120,18 @@ def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int
         .where(Message.author_role == "customer")
         .where(Conversation.assignee_id.is_not(None))
     )
-    for cid, agent, sent_at, negative, candidate, known in session.execute(turns):
+    judged: dict[int, tuple[str, bool]] = {}
+    for mid, version, cid, agent, sent_at, negative, candidate, known in session.execute(turns):
         line = counts[(int(cid), int(agent), _week(sent_at))]
         line[0] += 1
         line[1] += int(bool(negative))
-        line[2] += int(candidate is not None and praise.thanked(known, candidate))
+        if candidate is None:
+            continue
+        thanks = praise.thanked(known, candidate)
+        line[2] += int(thanks)
+        if known is None and version is not None:
+            judged[int(mid)] = (version, thanks)
+    praise.remember_verdicts(session, judged)  # the next collection need not judge them
 
 
 def _add_green_robots(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:

@@ -1,7 +1,9 @@
 """What counts as praise: green robots with comments and customer turns that thank the agent.
 
 Shared by the Happy File collection, the kudos board and the balance chart, so the three
-always agree on what "praise" means.
+always agree on what "praise" means: a customer turn is praise when the signals scored it
+satisfied and calm (:func:`praise_turn`, in SQL) and it is a thank-you (:func:`is_thanks`);
+the kudos board, which proposes one comment to a whole team, also asks :func:`is_praise`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message, Rating
@@ -48,8 +51,8 @@ def negative_turn() -> ColumnElement[bool]:
 
 
 def praise_turn() -> ColumnElement[bool]:
-    """A customer turn the signals scored satisfied and calm: praise when it also thanks
-    (``is_gratitude``, checked in Python). Shared like :func:`negative_turn`."""
+    """A customer turn the signals scored satisfied and calm: praise when it is also a
+    thank-you (``is_thanks``, checked in Python). Shared like :func:`negative_turn`."""
     return and_(
         Message.author_role == "customer",
         Message.emotion == "satisfied",
@@ -76,8 +79,9 @@ def praise_candidates(
 ) -> Select[Any]:
     """Customer turns the signals scored satisfied and calm, with their conversation's assignee.
 
-    The gratitude check runs in Python on the result (``is_gratitude``), since a lexicon is
-    not portable SQL.
+    The thank-you check runs in Python on the result (``is_thanks``, through
+    :func:`thanks_candidates` and its kept verdicts), since a lexicon and the feeling model
+    are not SQL.
     """
     query = (
         select(Message, Conversation.assignee_id)
@@ -123,17 +127,29 @@ def thanked(known: bool | None, body: str) -> bool:
 
 
 def remember_verdicts(session: Session, verdicts: dict[int, tuple[str, bool]]) -> None:
-    """Keep these turns' verdicts, ``{message id: (signal_version, thanks)}`` (no commit);
-    a stale verdict of the same turn is replaced."""
+    """Keep these turns' verdicts, ``{message id: (signal_version, thanks)}`` (no commit).
+
+    An upsert: a stale verdict of the same turn is replaced, and a collection and a rollup
+    judging the same new turn at once both succeed.
+    """
+    upsert = _verdict_insert(session.get_bind().dialect.name)
+    statement = upsert.on_conflict_do_update(
+        index_elements=[ThanksVerdict.message_id],
+        set_={"signal_version": upsert.excluded.signal_version, "thanks": upsert.excluded.thanks},
+    )
     ids = sorted(verdicts)
     for start in range(0, len(ids), VERDICT_CHUNK):
-        chunk = ids[start : start + VERDICT_CHUNK]
-        session.execute(delete(ThanksVerdict).where(ThanksVerdict.message_id.in_(chunk)))
         rows = [
             {"message_id": i, "signal_version": verdicts[i][0], "thanks": verdicts[i][1]}
-            for i in chunk
+            for i in ids[start : start + VERDICT_CHUNK]
         ]
-        session.execute(insert(ThanksVerdict), rows)
+        session.execute(statement, rows)
+
+
+def _verdict_insert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(ThanksVerdict)
+    return sqlite.insert(ThanksVerdict)
 
 
 VERDICT_CHUNK = 500
