@@ -6,13 +6,14 @@ joined here. Usage::
 
     python benchmarks/labelled_sets.py write --out FOLDER [--data-dir ../shared/data]
     python benchmarks/labelled_sets.py kudos
+    python benchmarks/labelled_sets.py happy [--held-out]
     poise eval negativity --data FOLDER/twcs_feeling.jsonl
     poise eval conversations --data FOLDER/tweetsumm_openings.jsonl
     poise eval conversations --data FOLDER/tweetsumm_turns.jsonl
 
 ``draw`` prints the rows a set was drawn from, in labelling order, so a set can be extended
 or relabelled by someone else (``draw feeling``, ``draw openings``, ``draw turns``,
-``draw abuse``).
+``draw abuse``, ``draw kudos``, ``draw happy``).
 
 How the sets were drawn (the seeds are the defaults below):
 
@@ -49,6 +50,25 @@ How the sets were drawn (the seeds are the defaults below):
   or mocks nothing ("I will. Thanks." is praise; "thank you! It's # 1875 from BWI, keep seeing
   different stats" is not; excitement about news is not). ``python benchmarks/labelled_sets.py
   kudos`` scores the picker on it.
+- ``happy_file``: ``HAPPY_N`` (240) customer turns that the Happy File would read as thanks,
+  drawn as the product meets them: every inbound twcs-sample tweet (agent-signed ones left out)
+  and every TweetSumm customer turn not already in twcs-sample that matches
+  ``poise.morale.praise.is_gratitude`` (801 in all), shuffled with
+  ``random.Random(HAPPY_SEED)``. Each was read and labelled ``keep`` by hand, one labeller,
+  blind to every predicate (the labels were committed before anything scored them): ``keep``
+  is a message an agent would be glad to find in their Happy File: it thanks or praises the
+  help, the agent or the team, and it asks for nothing still open (a question, "thanks in
+  advance", "please let me know"), reports no open problem (still broken, an order's details
+  or an account number given for a problem still being handled, a refusal "thanks but ..."),
+  and does not mock (sarcasm, "Thanks @X for ruining Halloween"). "Thanks, that worked!",
+  "Ok, thank you.", "Thank you, I'll try that tomorrow" and thanks for the company's crew or
+  food are kept; "Thanks. Still no refund.", "Thank you! My account number is 123" and
+  "Thanks to @X" meaning "because of" are not. Label counts: 133 keep, 107 not. The rows
+  are split in two halves by :func:`happy_half` (a hash of the tweet id): predicates are
+  chosen on ``dev`` and ``held_out`` is reported once, after choosing. ``python
+  benchmarks/labelled_sets.py happy`` scores the candidate predicates on the development half
+  (``--held-out`` on the other): the signals' ``praise_turn`` (satisfied, negativity < 0.3) is
+  taken from ``get_scorer("negativity")`` on the text, as a scoring job stores it.
 """
 
 from __future__ import annotations
@@ -75,6 +95,8 @@ OPENINGS_SEED = 20261204
 ABUSE_SEED = 20261205
 KUDOS_SEED = 20261206
 TURNS_SEED = 20261207
+HAPPY_SEED = 20261208
+HAPPY_N = 240
 # How many rated comments the kudos set takes from each stratum (airline labels only stratify
 # the draw; every comment is labelled again by hand as praise or not).
 KUDOS_STRATA = (
@@ -277,6 +299,24 @@ def draw_abuse(data_dir: Path, seed: int = ABUSE_SEED) -> list[Candidate]:
     return [_twcs_candidate(t) for t in drawn] + found
 
 
+def happy_pool(data_dir: Path) -> list[Candidate]:
+    """Every customer turn the Happy File would read as thanks (``is_gratitude``), in file order:
+    inbound twcs-sample tweets, then TweetSumm customer turns not already in twcs-sample."""
+    from poise.morale.praise import is_gratitude
+
+    tweets = load_twcs(data_dir)
+    pool = [_twcs_candidate(t) for t in customer_tweets(tweets)]
+    pool += _tweetsumm_turns(data_dir, skip=set(tweets))
+    return [c for c in pool if is_gratitude(c.text)]
+
+
+def draw_happy(data_dir: Path, seed: int = HAPPY_SEED) -> list[Candidate]:
+    """The Happy File set's rows in labelling order (its first HAPPY_N)."""
+    pool = happy_pool(data_dir)
+    random.Random(seed).shuffle(pool)
+    return pool
+
+
 @dataclass(frozen=True)
 class Comment:
     """A rated comment of the kudos set: an airline tweet (``row`` of Tweets.csv) or a twcs one."""
@@ -341,6 +381,110 @@ def kudos_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
             if text_digest(text) != row["digest"]:
                 raise ValueError(f"airline row {row['row']} no longer holds the labelled text")
         yield {"text": text, "praise": row["praise"], "position": row["position"]}
+
+
+def happy_half(tweet_id: int) -> str:
+    """``dev`` or ``held_out``: the Happy File set's halves, by a hash of the tweet id."""
+    return "dev" if hashlib.sha256(str(tweet_id).encode()).digest()[0] % 2 == 0 else "held_out"
+
+
+def happy_rows(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """The labelled Happy File set joined with its text: ``text``, ``keep``, ``half``."""
+    tweets, dialogues = load_twcs(data_dir), load_tweetsumm(data_dir)
+    for row in read_labels("happy_file"):
+        if row["source"] == "twcs":
+            text = tweets[row["tweet_id"]].text
+        else:
+            text = dialogues[row["conversation_id"]][row["turn"]][1]
+        yield {
+            "text": text,
+            "keep": row["keep"],
+            "half": happy_half(row["tweet_id"]),
+            "position": row["position"],
+        }
+
+
+@dataclass(frozen=True)
+class HappyScore:
+    """One predicate's counts on the Happy File set: what it takes and what it should."""
+
+    name: str
+    taken: int
+    taken_keep: int
+    keep: int
+    rows: int
+    wrongly_taken: list[str]
+    missed: list[str]
+
+    @property
+    def precision(self) -> float:
+        return self.taken_keep / self.taken if self.taken else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.taken_keep / self.keep if self.keep else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.name:34} took {self.taken:3} ({self.taken_keep:3} keep of {self.keep:3}, "
+            f"{self.rows} rows)  P {self.precision:.3f}  R {self.recall:.3f}  F1 {self.f1:.3f}"
+        )
+
+
+def happy_predicates() -> dict[str, Any]:
+    """The candidate predicates for a Happy File message, each ``text -> bool``.
+
+    ``praise_turn`` is what the scoring job stores for the turn: the signals say satisfied
+    and calm. The collection reads only such turns, so every product predicate starts there.
+    """
+    from poise.morale import praise
+    from poise.signals import get_scorer
+
+    scorer = get_scorer("negativity")
+
+    def turn(text: str) -> bool:
+        result = scorer.score(text)
+        return result.emotion == "satisfied" and result.score < praise.PRAISE_MAX_NEGATIVITY
+
+    def shipped(text: str) -> bool:
+        return turn(text) and praise.is_gratitude(text)
+
+    def no_request(text: str) -> bool:
+        return shipped(text) and not praise.is_request(text)
+
+    def strict(text: str) -> bool:
+        return shipped(text) and praise.is_praise(text)
+
+    def thanks(text: str) -> bool:
+        return turn(text) and praise.is_thanks(text)
+
+    return {
+        "gratitude (no signals)": praise.is_gratitude,
+        "(a) praise_turn + gratitude": shipped,
+        "(b) (a) + not is_request": no_request,
+        "(c) (a) + is_praise": strict,
+        "(d) praise_turn + is_thanks": thanks,
+    }
+
+
+def score_happy(rows: list[dict[str, Any]], predicate: Any, name: str) -> HappyScore:
+    """Count what one predicate takes from the labelled rows."""
+    taken = [bool(predicate(r["text"])) for r in rows]
+    pairs = list(zip(taken, rows, strict=True))
+    return HappyScore(
+        name=name,
+        taken=sum(taken),
+        taken_keep=sum(t and r["keep"] for t, r in pairs),
+        keep=sum(r["keep"] for r in rows),
+        rows=len(rows),
+        wrongly_taken=[r["text"] for t, r in pairs if t and not r["keep"]],
+        missed=[r["text"] for t, r in pairs if not t and r["keep"]],
+    )
 
 
 KUDOS_TEAMS = 200
@@ -516,10 +660,26 @@ def _show_draw(kind: str, data_dir: Path, start: int, count: int) -> None:
         rows = [_twcs_candidate(t) for t in draw_feeling(load_twcs(data_dir))]
     elif kind == "kudos":
         rows = draw_kudos(data_dir)
+    elif kind == "happy":
+        rows = draw_happy(data_dir)
     else:
         rows = draw_abuse(data_dir)
     for i, row in enumerate(rows[start : start + count], start):
         print(f"{i}\t{row.key()}\t{' '.join(row.text.split())}")
+
+
+def _print_happy(rows: list[dict[str, Any]], held_out: bool, both: bool, show: bool) -> None:
+    half = "held_out" if held_out else "dev"
+    chosen = rows if both else [r for r in rows if r["half"] == half]
+    print(f"{'both halves' if both else half}: {len(chosen)} rows")
+    for name, predicate in happy_predicates().items():
+        result = score_happy(chosen, predicate, name)
+        print(result.line())
+        if show:
+            for text in result.wrongly_taken:
+                print("    took, not keep:", " ".join(text.split()))
+            for text in result.missed:
+                print("    missed keep:   ", " ".join(text.split()))
 
 
 def main() -> None:
@@ -532,10 +692,14 @@ def main() -> None:
         type=Path,
         help="JSONL of {text, praise, rating?} instead of the tweets (only good ratings count)",
     )
+    happy = commands.add_parser("happy", help="score Happy File predicates on labelled thanks")
+    happy.add_argument("--held-out", action="store_true", help="the held-out half (report once)")
+    happy.add_argument("--all", action="store_true", help="both halves together")
+    happy.add_argument("--show", action="store_true", help="print each predicate's mistakes")
     out = commands.add_parser("write", help="join labels with text into eval JSONL files")
     out.add_argument("--out", type=Path, required=True, help="folder to write into")
     draw = commands.add_parser("draw", help="print drawn rows for labelling")
-    draw.add_argument("kind", choices=("feeling", "openings", "turns", "abuse", "kudos"))
+    draw.add_argument("kind", choices=("feeling", "openings", "turns", "abuse", "kudos", "happy"))
     draw.add_argument("--start", type=int, default=0)
     draw.add_argument("--count", type=int, default=50)
     args = parser.parse_args()
@@ -547,6 +711,8 @@ def main() -> None:
         print(f"proposed per person: {result.proposed_precision:.3f} ({result.proposals})")
         for text in result.mistakes:
             print("  not praise, kept:", " ".join(text.split()))
+    elif args.command == "happy":
+        _print_happy(list(happy_rows(data_dir)), args.held_out, args.all, args.show)
     elif args.command == "write":
         for name, n in write(args.out, data_dir).items():
             print(f"{n:5} rows -> {args.out / name}")

@@ -10,6 +10,7 @@ The changes are made as the writers make them: the row changes and the conversat
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
@@ -20,8 +21,11 @@ from insights.insight_builders import WINDOW_DAYS, add_conversations
 from poise.auth.models import User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message, Rating
+from poise.db import make_engine, make_sessionmaker
+from poise.db.migrate import upgrade
 from poise.insights.exposure import WEEKS, counted_balances, exposure_state
 from poise.insights.rollup import count_all, count_queued
+from poise.insights.weeks import built, mark_built
 from poise.morale.queries import balances, week_start
 
 UNTIL = datetime.now(UTC)
@@ -89,6 +93,27 @@ def test_a_full_rebuild_counts_what_the_balance_counts(session: Session) -> None
     assert live[cy][1][-4:] == [2, 3, 3, 3]  # two thanks and a green robot (2 of 5 is none)
     state = exposure_state(session)
     assert state.counted_at is not None and state.waiting == 0
+
+
+def test_a_thankful_ask_is_no_praise_in_the_balance_nor_in_the_kept_weeks(
+    session: Session,
+) -> None:
+    """Both count praise received with ``is_thanks``: "Thanks! Any update on my refund?"
+    thanks and asks, so neither counts it, while a plain thank-you counts in both."""
+    dee = make_user(session, team="W", name="Dee")
+    for text in ("Thanks! Any update on my refund?", "Thank you so much, that fixed it!"):
+        add_conversations(
+            session,
+            n=1,
+            opened=_weeks_ago(1),
+            assignee_id=dee.id,
+            emotion="satisfied",
+            negativity=0.1,
+            text=text,
+        )
+    count_all(session, window_days=WINDOW_DAYS)
+    live = _agree(session, [dee])
+    assert live[dee.id][1][-2] == 1
 
 
 def _rollup(session: Session, conversation_ids: list[int]) -> None:
@@ -178,3 +203,18 @@ def test_the_balance_pages_read_the_rollups_weeks_once_counted(
     sign_in(client, people[0])  # Ana's own page reads the counted weeks too
     assert "Counted as of" in client.get("/morale/balance").text
     assert _team_total(client, "/morale/balance") == "12 negative turns absorbed"  # live: 13
+
+
+def test_the_upgrade_to_thanks_verdicts_has_the_weeks_counted_again(tmp_path: Path) -> None:
+    """Praise received was counted with the looser test before revision 0026: the upgrade
+    marks the weeks never built, so the next rollup counts them all again with the new one."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0025")
+    with make_sessionmaker(engine)() as old:
+        mark_built(old)
+        old.commit()
+        assert built(old)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as new:
+        assert not built(new)
+    engine.dispose()

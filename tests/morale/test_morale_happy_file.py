@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from morale_builders import api_headers, heated_conversation, post_form, praised_conversation
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
+from poise.conversations.models import Message
 from poise.conversations.scoring import ScoreCounts
 from poise.db.base import utcnow
+from poise.insights.weeks import build
+from poise.morale import praise
 from poise.morale.actions import collect_happy_items
-from poise.morale.models import HappyItem, Nudge
+from poise.morale.models import HappyItem, Nudge, ThanksVerdict
 from poise.settings import Settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -48,6 +51,89 @@ def test_satisfied_turns_without_gratitude_or_with_negativity_are_not_praise(
     praised_conversation(session, agent, thanks="Fine, the parcel came.", comment="")
     collect_happy_items(session)
     assert session.scalar(select(func.count(HappyItem.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My order never arrived and nobody answers my emails. Thanks, Sarah",  # signed off
+        "Could you check my order status? Thanks in advance",
+        "Thanks in advance",
+        "Thanks! Any update on my refund?",
+        "Thanks! It's PX-915519.",  # the details of a case still open
+        "Thank you! My account number is 123",
+        "Thanks. Still no refund.",
+    ],
+)
+def test_thanks_that_ask_or_tell_an_open_problem_stay_out_of_the_happy_file(
+    session: Session, text: str
+) -> None:
+    """The signals call these satisfied and they say thanks, but an agent would not be glad
+    to find them among their praise."""
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks=text, comment="")
+    assert collect_happy_items(session).messages == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It works! Sorry for losing my temper earlier. Thank you for being so patient.",
+        "Update just landed! Will check it out. Thanks",  # "Will" opens no question here
+        "I hard restarted my system. That worked. Thank you!",
+        "Thanks, that worked!",
+    ],
+)
+def test_real_thanks_reach_the_happy_file(session: Session, text: str) -> None:
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks=text, comment="")
+    assert collect_happy_items(session).messages == 1
+
+
+def test_a_turn_judged_once_is_not_judged_again_while_its_scores_stand(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging runs the feeling model: every scoring job's collection would otherwise judge
+    each turned-down thank-you again. A re-score makes the verdict stale."""
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks="Thanks! Any update on my refund?", comment="")
+    kept = praised_conversation(session, agent, thanks="Thanks, that worked!", comment="")
+    judged: list[str] = []
+    real = praise.is_thanks
+    monkeypatch.setattr(praise, "is_thanks", lambda text: judged.append(text) or real(text))
+
+    assert collect_happy_items(session).messages == 1
+    assert sorted(judged) == ["Thanks! Any update on my refund?", "Thanks, that worked!"]
+    verdicts = dict(session.execute(select(ThanksVerdict.message_id, ThanksVerdict.thanks)).all())
+    assert sorted(verdicts.values()) == [False, True]
+
+    judged.clear()
+    assert collect_happy_items(session).messages == 0
+    assert judged == []  # the turned-down one is not even read, the kept one not judged
+
+    session.execute(
+        update(Message)
+        .where(Message.conversation_id == kept.id, Message.author_role == "customer")
+        .values(signal_version="test-2")
+    )
+    session.commit()
+    collect_happy_items(session)
+    assert judged == ["Thanks, that worked!"]  # re-scored: judged once more
+
+
+def test_verdicts_the_insights_rollup_judged_are_not_judged_again_by_collection(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = make_user(session)
+    praised_conversation(session, agent, thanks="Thanks! Any update on my refund?", comment="")
+    praised_conversation(session, agent, thanks="Thanks, that worked!", comment="")
+    build(session)  # the rollup counts praise received with the same test
+    session.commit()
+    judged: list[str] = []
+    real = praise.is_thanks
+    monkeypatch.setattr(praise, "is_thanks", lambda text: judged.append(text) or real(text))
+    assert collect_happy_items(session).messages == 1
+    assert judged == []
 
 
 def test_nobody_else_reads_a_happy_file_through_the_api(

@@ -5,7 +5,7 @@ absorbed and praise received (the morale balance, :func:`poise.morale.queries.ba
 Counting them from the messages walked every customer turn of the
 team: about 0.8 s for a team of twenty at a million messages. The rollup counts them here
 instead, with the balance's own definitions (:func:`poise.morale.praise.negative_turn`,
-``praise_turn`` with ``is_gratitude`` as ``praise_candidates`` reads them, ``green_robots``
+``praise_turn`` with ``is_thanks`` as ``thanks_candidates`` reads them, ``green_robots``
 credited to the rating's agent, :func:`week_start`), so the pages read a few hundred rows of
 :class:`InsightAgentWeek`.
 
@@ -34,6 +34,7 @@ from poise.conversations.models import Conversation, Message, Rating
 from poise.db.meta import get_fact, set_fact
 from poise.insights.models import InsightAgentWeek, InsightWeek
 from poise.morale import praise
+from poise.morale.models import ThanksVerdict
 from poise.morale.queries import week_start
 
 IN_CHUNK = 500
@@ -99,26 +100,38 @@ def _count(session: Session, chunk: list[int]) -> list[dict[str, Any]]:
 def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:
     """Every customer turn, for the conversation's assignee: whether it is a negative turn and
     whether it thanks, with the balance's own predicates (``negative_turn``; ``praise_turn``
-    and ``is_gratitude``, as ``praise_candidates`` reads them). One pass over the turns: the
-    messages are the rebuild's largest read."""
+    and ``is_thanks``, its verdict remembered or judged, as ``thanks_candidates`` reads them).
+    One pass over the turns: the messages are the rebuild's largest read. Verdicts judged here
+    are kept, as collection keeps them: the feeling model judges each turn once."""
     turns = (
         select(
+            Message.id,
+            Message.signal_version,
             Message.conversation_id,
             Conversation.assignee_id,
             Message.sent_at,
             praise.negative_turn(),
             case((praise.praise_turn(), Message.body), else_=None),
+            ThanksVerdict.thanks,
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
+        .outerjoin(ThanksVerdict, praise.verdict_join())
         .where(Message.conversation_id.in_(chunk))
         .where(Message.author_role == "customer")
         .where(Conversation.assignee_id.is_not(None))
     )
-    for cid, agent, sent_at, negative, candidate in session.execute(turns):
+    judged: dict[int, tuple[str, bool]] = {}
+    for mid, version, cid, agent, sent_at, negative, candidate, known in session.execute(turns):
         line = counts[(int(cid), int(agent), _week(sent_at))]
         line[0] += 1
         line[1] += int(bool(negative))
-        line[2] += int(candidate is not None and praise.is_gratitude(candidate))
+        if candidate is None:
+            continue
+        thanks = praise.thanked(known, candidate)
+        line[2] += int(thanks)
+        if known is None and version is not None:
+            judged[int(mid)] = (version, thanks)
+    praise.remember_verdicts(session, judged)  # the next collection need not judge them
 
 
 def _add_green_robots(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:

@@ -99,19 +99,31 @@ def _found_ratings(
 def _found_messages(
     session: Session, since: datetime | None, owners: list[int] | None
 ) -> list[HappyItem]:
-    rows = session.execute(praise.praise_candidates(owners, since))
-    return [
-        HappyItem(
-            owner_id=assignee_id,
-            kind="message",
-            source_key=f"message:{message.id}",
-            text=message.body.strip(),
-            conversation_id=message.conversation_id,
-            received_at=message.sent_at,
-        )
-        for message, assignee_id in rows
-        if praise.is_gratitude(message.body)
-    ]
+    """Customer turns that thank the assignee (``praise.is_thanks``).
+
+    A turn judged once is not judged again while its scores stand: the verdicts are kept
+    (``ThanksVerdict``), and those turned down are not even read. Judging runs the feeling
+    model; without this every scoring job's collection judged every turned-down turn again.
+    """
+    found: list[HappyItem] = []
+    judged: dict[int, tuple[str, bool]] = {}
+    for message, assignee_id, known in session.execute(praise.thanks_candidates(owners, since)):
+        thanks = praise.thanked(known, message.body)
+        if known is None and message.signal_version is not None:
+            judged[message.id] = (message.signal_version, thanks)
+        if thanks:
+            found.append(
+                HappyItem(
+                    owner_id=assignee_id,
+                    kind="message",
+                    source_key=f"message:{message.id}",
+                    text=message.body.strip(),
+                    conversation_id=message.conversation_id,
+                    received_at=message.sent_at,
+                )
+            )
+    praise.remember_verdicts(session, judged)
+    return found
 
 
 def _found_turnarounds(

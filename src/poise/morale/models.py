@@ -59,6 +59,25 @@ class HappyItem(Base):
     conversation: Mapped[Conversation | None] = relationship()
 
 
+class ThanksVerdict(Base):
+    """Whether a customer turn the signals called satisfied is a thank-you
+    (:func:`poise.morale.praise.is_thanks`), judged once while the turn's scores stand.
+
+    Why: the judgement runs the feeling model on the turn's sentences, and every scoring job's
+    collection reads every satisfied turn not yet in a file; without the verdict each one it
+    turned down would be judged again on every run. A re-score (a new ``signal_version``)
+    makes the verdict stale, so the turn is judged again once.
+    """
+
+    __tablename__ = "thanks_verdicts"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    signal_version: Mapped[str] = mapped_column(String(64))
+    thanks: Mapped[bool] = mapped_column(Boolean)
+
+
 class Nudge(Base):
     """A gentle suggestion to open the Happy File after a conversation with high negativity."""
 

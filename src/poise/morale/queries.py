@@ -324,8 +324,9 @@ def kudos_board(session: Session, *, actor: User, round_id: int) -> list[MemberB
         # A green robot's comment may still be a request or a complaint: only praise is offered.
         if rating.comment.strip() and praise.is_praise(rating.comment):
             raw[rating.agent_id].append((rating.comment.strip(), f"rating:{rating.id}"))
-    for message, assignee in session.execute(praise.praise_candidates(ids, start, end)):
-        if praise.is_gratitude(message.body) and praise.is_praise(message.body):
+    for message, assignee, known in session.execute(praise.thanks_candidates(ids, start, end)):
+        # A thank-you of the Happy File's kind, and praise in the board's stricter sense.
+        if praise.thanked(known, message.body) and praise.is_praise(message.body):
             raw[assignee].append((message.body.strip(), f"message:{message.id}"))
     for member in members:
         boards[member.id].comments = rank_comments(raw[member.id], member.name.split()[0])
@@ -465,8 +466,8 @@ def balances(
     praised: dict[int, list[datetime]] = {a: [] for a in ids}
     for rating in session.scalars(praise.green_robots(ids, starts[0], end)):
         praised[int(rating.agent_id)].append(rating.rated_at)
-    for message, assignee in session.execute(praise.praise_candidates(ids, starts[0], end)):
-        if praise.is_gratitude(message.body):
+    for message, assignee, known in session.execute(praise.thanks_candidates(ids, starts[0], end)):
+        if praise.thanked(known, message.body):
             praised[int(assignee)].append(message.sent_at)
     return {
         a: Balance(starts, negative.get(a, [0] * weeks), _bucket(starts, praised[a])) for a in ids
