@@ -64,6 +64,8 @@ PAGES = {
 # (the insights pages read the rollup's facts, which this benchmark does not count).
 MORE_PAGES = {
     "home": "/",
+    "list, search two words": "/conversations?q=refund+router",
+    "list, search one word": "/conversations?q=refund",
     "manual": "/manual",
     "manual search": "/manual/search?q=refund+not+received",
     "manual gaps": "/manual/gaps",

@@ -12,6 +12,7 @@ from builders import conversation_record, good_rating, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.conversations.models import Conversation
 from poise.conversations.queries import ConversationFilters, filter_choices, list_conversations
+from poise.conversations.records import CustomerRecord
 from poise.conversations.writer import write_conversations
 from poise.web.nav import COMING
 
@@ -56,6 +57,58 @@ def test_list_filters_and_paginates(client: TestClient, session: Session) -> Non
     # email: i%4==0; open: i%3==0; Poise Mobile: even -> i%12==0 -> 0,12,24,36
     assert "4 in all" in combined.text
     assert "page=2" in client.get("/conversations?product=Router+X2").text
+
+
+def test_search_finds_every_word_in_subject_purpose_or_customer(
+    client: TestClient, session: Session
+) -> None:
+    start = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    records = [
+        conversation_record(
+            external_id="zd-4711",
+            subject="Refund not received",
+            customer=CustomerRecord("cust-sarah", "Sarah Dlamini"),
+            start=start,
+        ),
+        conversation_record(
+            external_id="zd-4712",
+            subject="Router drops wifi",
+            purpose="Wi-Fi keeps dropping, 50% packet loss",
+            customer=CustomerRecord("cust-sarah", "Sarah Dlamini"),
+            start=start + timedelta(hours=1),
+        ),
+        conversation_record(
+            external_id="zd-4713",
+            subject="Refund for a returned router",
+            customer=CustomerRecord("cust-omar", "Omar Haddad"),
+            start=start + timedelta(hours=2),
+        ),
+    ]
+    write_conversations(session, "test", records)
+    session.commit()
+    sign_in(client, make_user(session))
+
+    def found(query: str) -> set[str]:
+        page = client.get("/conversations", params={"q": query}).text
+        return {s for s in ("Refund not received", "Router drops", "returned router") if s in page}
+
+    assert found("refund") == {"Refund not received", "returned router"}
+    assert found("REFUND sarah") == {"Refund not received"}, "every word, any case, the customer"
+    assert found("dropping") == {"Router drops"}, "the purpose"
+    assert found("zd-4713") == {"returned router"}, "the helpdesk's id"
+    assert found("cust-omar") == {"returned router"}, "the customer's id"
+    assert found("50%") == {"Router drops"}, "% is a character, not a wildcard"
+    assert found("_") == set()
+    page = client.get("/conversations", params={"q": "refund", "channel": "chat"}).text
+    assert "2 in all" in page and 'value="refund"' in page, "kept in the box, with the filters"
+    assert "No conversation matches these filters" in client.get("/conversations?q=parrot").text
+    pasted = client.get("/conversations", params={"q": "refund " + "x" * 5000})
+    assert pasted.status_code == 200, "a pasted message searches by its first words"
+    token = create_api_token(session, actor=None, user=make_user(session, role="admin"))
+    api = client.get(
+        "/api/v1/conversations?q=sarah", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert api["total"] == 2
 
 
 def test_bad_filter_values_get_a_clear_error(client: TestClient, session: Session) -> None:

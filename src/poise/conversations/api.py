@@ -33,7 +33,8 @@ router = APIRouter(prefix="/api/v1")
 def list_conversations(
     session: SessionDep, user: ApiUser, filters: Filters, page: PageQuery = 1, page_size: int = 50
 ) -> ConversationPage:
-    """Conversations newest first, filtered by channel, status, assignee, product and dates."""
+    """Conversations newest first, filtered by channel, status, assignee, product, dates,
+    signal and words (``q``: every word in the subject, purpose or customer)."""
     if not 1 <= page_size <= 200:
         raise InvalidInput("page_size must be between 1 and 200")
     listing = queries.list_conversations(

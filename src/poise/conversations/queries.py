@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_admin
 from poise.conversations import tallies
-from poise.conversations.models import Conversation, ImportRun, Integration, Message, Rating
+from poise.conversations.models import (
+    Conversation,
+    Customer,
+    ImportRun,
+    Integration,
+    Message,
+    Rating,
+)
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.pagination import Page
@@ -36,10 +44,13 @@ class ConversationFilters:
     opened_to: date | None = None  # inclusive
     signal: str | None = None  # one of SIGNAL_FILTERS
     sort: str = "newest"  # one of SORTS
+    text: str | None = None  # words the subject, purpose or customer must hold (``search``)
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """Add one WHERE per filter that is set."""
         query = self._apply_signal(query)
+        if self.text:
+            query = query.where(search(self.text))
         if self.channel:
             query = query.where(Conversation.channel == self.channel)
         if self.status:
@@ -57,10 +68,10 @@ class ConversationFilters:
         return query
 
     def tallied(self) -> bool:
-        """Whether the tallies can count this list: every filter but the product is a column
-        of their key (a UTC day, an assignee, the channel, the status) or one of their
-        counts (a signal)."""
-        return self.product is None
+        """Whether the tallies can count this list: every filter but the product and the
+        words is a column of their key (a UTC day, an assignee, the channel, the status) or
+        one of their counts (a signal)."""
+        return self.product is None and not self.text
 
     def _apply_signal(self, query: Select[Any]) -> Select[Any]:
         if self.signal == "early_warning":
@@ -82,6 +93,36 @@ class ConversationFilters:
         elif self.sort == "negativity":
             query = query.order_by(Conversation.peak_negativity.desc().nulls_last())
         return query.order_by(Conversation.opened_at.desc(), Conversation.id.desc())
+
+
+SEARCH_WORDS = 8
+SEARCH_CHARS = 200
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search looks for: at most ``SEARCH_WORDS`` of the first ``SEARCH_CHARS``
+    characters (a pasted message searches by its start, never by a scan per word of it)."""
+    return text[:SEARCH_CHARS].split()[:SEARCH_WORDS]
+
+
+def search(text: str) -> ColumnElement[bool]:
+    """Conversations whose subject, purpose, customer (name or id) or own id hold every word,
+    in any case. No index serves a word inside a text, so the list reads the conversations
+    the other filters leave (a full read at most: no message bodies are searched)."""
+    conditions = []
+    for word in search_words(text):
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+        customers = select(Customer.id).where(
+            or_(*(c.ilike(pattern, escape="\\") for c in (Customer.name, Customer.external_id)))
+        )
+        fields = (Conversation.subject, Conversation.purpose, Conversation.external_id)
+        conditions.append(
+            or_(
+                *(c.ilike(pattern, escape="\\") for c in fields),
+                Conversation.customer_id.in_(customers),
+            )
+        )
+    return and_(true(), *conditions)
 
 
 def assigned_to(actor: User, assigned: str | None) -> ColumnElement[bool]:

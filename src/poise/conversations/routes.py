@@ -56,6 +56,7 @@ def parse_filters(
     opened_to: str | None = None,
     signal: str | None = None,
     sort: str | None = None,
+    q: str | None = None,
 ) -> queries.ConversationFilters:
     """Filters from query parameters, where an empty value means "any" (plain HTML forms).
 
@@ -74,6 +75,7 @@ def parse_filters(
         opened_to=_date(opened_to, "opened_to"),
         signal=_choice(signal, queries.SIGNAL_FILTERS, "signal"),
         sort=_choice(sort, queries.SORTS, "sort") or "newest",
+        text=" ".join(queries.search_words(q or "")) or None,
     )
 
 
