@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
@@ -158,22 +158,49 @@ def list_conversations(
     links to a page that refuses its reader.
     """
     page = max(page, 1)
-    total = _total(session, actor, filters)
-    # The page's ids first, then only their rows: a deep page skips entries of the
-    # (opened_at, id, assignee_id) index instead of reading every row it skips.
-    ids = (
-        filters.order(readable(select(Conversation.id), actor, filters))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    query = filters.order(
-        select(Conversation).where(Conversation.id.in_(ids.scalar_subquery()))
-    ).options(
+    ids: list[int] | ScalarSelect[Any]
+    if filters.text:
+        total, ids = _searched(session, actor, filters, page, page_size)
+    else:
+        total = _total(session, actor, filters)
+        # The page's ids first, then only their rows: a deep page skips entries of the
+        # (opened_at, id, assignee_id) index instead of reading every row it skips.
+        ids = (
+            filters.order(readable(select(Conversation.id), actor, filters))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .scalar_subquery()
+        )
+    query = filters.order(select(Conversation).where(Conversation.id.in_(ids))).options(
         selectinload(Conversation.assignee),
         selectinload(Conversation.customer),
         selectinload(Conversation.rating),
     )
     return Page(list(session.scalars(query)), total, page, page_size)
+
+
+def _searched(
+    session: Session, actor: User, filters: ConversationFilters, page: int, page_size: int
+) -> tuple[int, list[int]]:
+    """A search's total and the page's ids, reading the conversations once when it can.
+
+    No index finds a word inside a text, so counting and then paging reads every
+    conversation twice. A page that is not full ends the list, and so tells the total: a
+    search for rare words (the usual kind) reads once; a common word fills its page early
+    (the newest come first) and is counted apart, as any list. At a million messages (SQLite,
+    2 cores, ``benchmarks/pages_flat.py``, old and new code in turn): two rare words 434 ->
+    329 ms, a team's agent 711 -> 381 ms; one common word 111 -> 114 ms."""
+    ids = list(
+        session.scalars(
+            filters.order(readable(select(Conversation.id), actor, filters))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+    )
+    if 0 < len(ids) < page_size or (page == 1 and not ids):
+        return (page - 1) * page_size + len(ids), ids
+    total = session.scalar(readable(select(func.count(Conversation.id)), actor, filters)) or 0
+    return total, ids
 
 
 # The list's signal filters and the tally column (``tallies.FLAG_COLUMNS``) that counts each.
