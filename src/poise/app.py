@@ -266,9 +266,12 @@ def http_error(request: Request, exc: Exception) -> Response:
     message = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
     with request.app.state.sessionmaker() as session:
         request.state.session = session
-        request.state.user = session_user(request, session) if "session" in request.scope else None
-        response = _error(request, exc.status_code, message)
-        request.state.session = None
+        try:
+            signed_in = "session" in request.scope
+            request.state.user = session_user(request, session) if signed_in else None
+            response = _error(request, exc.status_code, message)
+        finally:
+            request.state.session = None
     response.headers.update(headers)
     return response
 
