@@ -16,7 +16,13 @@ from poise.cli import app as cli
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
-from poise.knowledge.grouping import GroupingConfig, group_requests, refine
+from poise.knowledge.grouping import (
+    GroupingConfig,
+    drop_far_members,
+    group_requests,
+    join_leftovers,
+    refine,
+)
 from poise.knowledge.models import Article, Proposal, ProposalMember
 from poise.minilm.encoder import get_encoder
 from poise.settings import Settings
@@ -289,3 +295,23 @@ def test_refining_moves_a_border_request_to_the_nearest_group_centre() -> None:
     # a cell weighs as many requests as it holds: a cell of 50 pulls its group's centre to it
     heavy = refine(f, np.asarray([1, 1, 1, 1, 1, 50], np.float32), spectral, rounds=10)
     assert heavy.tolist() == spectral.tolist()
+
+
+def test_a_member_far_from_its_group_leaves_it_and_joins_one_it_is_close_to() -> None:
+    # a group of three around (1, 0), one stray at 90 degrees put in it, and a group around
+    # (0, 1) the stray is close to; and a stray close to no group at all
+    x = np.asarray(
+        [[1, 0, 0], [0.98, 0.2, 0], [0.97, -0.2, 0], [0, 0.95, 0.3],  # group 0 + a stray
+         [0.1, 1, 0], [0, 1, 0.1], [-0.1, 1, 0],  # group 1
+         [0, 0, 1]],  # alone, in group 0 too
+        np.float32,
+    )  # fmt: skip
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    labels = np.asarray([0, 0, 0, 0, 1, 1, 1, 0])
+    dropped = drop_far_members(x, labels, 0.4)
+    assert len(set(dropped[:3].tolist())) == 1 and dropped[3] not in dropped[:3]
+    assert dropped[7] not in (dropped[0], dropped[4]), "a member far from every group leaves"
+    joined = join_leftovers(x, dropped, GroupingConfig())
+    assert joined[3] == joined[4], "the stray joins the group it is close to"
+    assert joined[7] == -1 and joined[0] != joined[4]
+    assert (drop_far_members(x, labels, -1.0) == labels).all(), "a bar of -1 drops no one"

@@ -74,6 +74,7 @@ class GroupingConfig:
     seed: int = 7
     refine_rounds: int = 10  # spherical k-means rounds from the spectral groups (0: none)
     merge_threshold: float = 0.8  # groups whose centres are this close are one issue (1: never)
+    keep_threshold: float = 0.4  # a member this far from its group's centre leaves it (-1: none)
 
 
 # ---------------------------------------------------------------- what each request names
@@ -379,6 +380,7 @@ def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> n
     nodes = build_nodes(x, texts, config)
     labels = cluster_nodes(nodes, config)[nodes.of_item]
     labels = merge_close_groups(x, labels, config.merge_threshold)
+    labels = drop_far_members(x, labels, config.keep_threshold)
     return join_leftovers(x, labels, config)
 
 
@@ -415,6 +417,28 @@ def merge_close_groups(x: FloatArray, labels: np.ndarray, threshold: float) -> n
         sim[keep, :] = sim[:, keep] = row
     merged: np.ndarray = np.unique(target[labels], return_inverse=True)[1]
     return merged
+
+
+def drop_far_members(x: FloatArray, labels: np.ndarray, threshold: float) -> np.ndarray:
+    """Each member far from its group's centre (cosine below ``threshold``) leaves the group.
+
+    Why: the count read from the spectrum places every request in some group, and where
+    requests share little (a helpdesk serving many products; real Twitter support threads
+    of 76 companies) the groups it finds hold members that share nothing with them: "how do
+    you add a driver?" in a group about lost parcels, at cosine 0.02 to its centre, 62 % of
+    its 324 members under 0.5. A lead accepting it would file them all as the article's
+    sources. A member that leaves is a group of one, which :func:`join_leftovers` gives to
+    a group it is close to (0.5), if any. The bar is below the joining one, so that a
+    member is not dropped for being a little less typical than a newcomer must be; on the
+    development domains it changes NMI and ARI by less than 0.001 (docs/knowledge.md)."""
+    sums = np.zeros((int(labels.max()) + 1 if len(labels) else 0, x.shape[1]), np.float32)
+    np.add.at(sums, labels, x)
+    centres = _unit(sums)
+    far = np.flatnonzero(np.einsum("ij,ij->i", x, centres[labels]) < threshold)
+    kept = labels.copy()
+    kept[far] = len(centres) + np.arange(len(far))
+    dropped: np.ndarray = np.unique(kept, return_inverse=True)[1]
+    return dropped
 
 
 def join_leftovers(x: FloatArray, labels: np.ndarray, config: GroupingConfig) -> np.ndarray:
