@@ -74,7 +74,7 @@ class GroupingConfig:
     seed: int = 7
     refine_rounds: int = 10  # spherical k-means rounds from the spectral groups (0: none)
     merge_threshold: float = 0.8  # groups whose centres are this close are one issue (1: never)
-    keep_threshold: float = 0.4  # a member this far from its group's centre leaves it (-1: none)
+    keep_threshold: float = 0.4  # a member under this cosine to its group centre leaves it
 
 
 # ---------------------------------------------------------------- what each request names
