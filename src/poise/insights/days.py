@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
+from poise.db.bulk import insert_rows
 from poise.db.meta import get_fact, set_fact
 from poise.insights import histograms
 from poise.insights.models import InsightDay, InsightFact, decode_emotions, encode_emotions
@@ -176,8 +177,7 @@ def _write(session: Session, groups: dict[Key, _Group]) -> None:
         }
         for key, group in groups.items()
     ]
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(DAYS), rows[start : start + 1000])
+    insert_rows(session, DAYS, rows, ids=False)  # COPY on PostgreSQL
 
 
 # --- Keeping it right ----------------------------------------------------------------------
