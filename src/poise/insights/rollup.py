@@ -152,7 +152,8 @@ def _conversations(session: Session, ids: Sequence[int]) -> list[Any]:
     :func:`~poise.db.bulk.key_conditions` does: one array on PostgreSQL, whose statement text
     stays the same (an ``IN`` of 500 literals was parsed again by the driver each time, a
     tenth of a full rebuild), chunks of 500 on SQLite."""
-    return lookup(session, _ROW, Conversation.id, _distinct(ids))
+    found = lookup(session, _ROW, Conversation.id, _distinct(ids))
+    return sorted(found, key=lambda row: int(row.id))  # facts are written in id order
 
 
 def _ratings(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
