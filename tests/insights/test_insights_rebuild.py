@@ -11,7 +11,6 @@ SQLite) and than a ``COPY`` needs (on PostgreSQL), so every bulk path runs.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,10 +32,9 @@ ROLLUP = (InsightFact, InsightDay, InsightWeek, InsightAgentWeek)
 
 
 @pytest.fixture
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 150 conversations (75 customers in the rebuild) instead of 2,000."""
     monkeypatch.setattr(rollup, "CHUNK", 150)
-    yield
 
 
 def _table(model: Any) -> Table:
@@ -53,7 +51,9 @@ def _seed(session: Session) -> None:
     customers = _customers(session, 700)
     rows = [_conversation(rng, i, customers, agents) for i in range(CONVERSATIONS)]
     session.execute(insert(_table(Conversation)), rows)
-    made = session.execute(select(Conversation.id, Conversation.opened_at, Conversation.assignee_id))
+    made = session.execute(
+        select(Conversation.id, Conversation.opened_at, Conversation.assignee_id)
+    )
     messages, ratings = [], []
     for cid, opened, assignee in made:
         messages += _turns(rng, cid, opened)
@@ -97,12 +97,13 @@ def _turns(rng: random.Random, cid: int, opened: datetime) -> list[dict[str, Any
     """A customer turn, perhaps an agent's reply (sometimes before the opening), and a
     customer turn a few days later (often the next week) that may thank."""
     later = opened + timedelta(days=rng.uniform(0, 8))
-    thanks = rng.random() < 0.4
-    found = [
-        _turn(cid, "c1", "customer", "It keeps failing.", opened, rng.choice(["angry", "neutral"]), 0.8),
-        _turn(cid, "c2", "customer", "Thank you so much, that fixed it!" if thanks else "Still broken.",
-              later, "satisfied" if thanks else rng.choice(["confused", None]), 0.05 if thanks else 0.6),
-    ]  # fmt: skip
+    first = _turn(cid, "c1", "customer", "It keeps failing.", opened, "angry", 0.8)
+    if rng.random() < 0.4:
+        second = _turn(cid, "c2", "customer", "Thank you, it works!", later, "satisfied", 0.05)
+    else:
+        mood = rng.choice(["sad", None])
+        second = _turn(cid, "c2", "customer", "Still broken.", later, mood, 0.2)
+    found = [first, second]
     if rng.random() < 0.85:
         reply = opened + timedelta(seconds=rng.choice([-60, 20, 45.5, 731, 9000, 86400 * 2]))
         found.append(_turn(cid, "a1", "agent", "Let me check.", reply, None, None))
@@ -171,6 +172,8 @@ def test_the_full_rebuild_and_the_queued_rollup_write_the_same_rows(
     facts = {dict(r)["conversation_id"]: dict(r) for r in rebuilt["insight_facts"]}
     assert any(f["repeat"] for f in facts.values())
     assert any(f["fcr_resolved"] and not f["first_contact"] for f in facts.values())
+    people = [dict(r) for r in rebuilt["insight_agent_weeks"]]
+    assert any(p["praise"] for p in people) and any(p["negative"] for p in people)
 
     _forget_the_rollup(session)  # the queued rollup from nothing, after the upgrade
     queue_for_rollup(session, list(session.scalars(select(Conversation.id))))

@@ -33,7 +33,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
-from poise.db.bulk import insert_rows
+from poise.db.bulk import write_rows
 from poise.db.meta import get_fact, set_fact
 from poise.insights import histograms
 from poise.insights.models import InsightDay, InsightFact, decode_emotions, encode_emotions
@@ -187,7 +187,7 @@ def _write(session: Session, groups: dict[Key, _Group]) -> None:
         }
         for key, group in groups.items()
     ]
-    insert_rows(session, DAYS, rows, ids=False)  # COPY on PostgreSQL
+    write_rows(session, DAYS, rows)  # COPY on PostgreSQL
 
 
 # --- Keeping it right ----------------------------------------------------------------------

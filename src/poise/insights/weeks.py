@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Table, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from poise.conversations.models import Conversation, Message, Rating
-from poise.db.bulk import insert_rows, key_conditions, lookup
+from poise.conversations.models import Conversation, Message, Rating, written_by
+from poise.db.bulk import key_conditions, lookup, write_rows
 from poise.db.meta import get_fact, set_fact
 from poise.insights.models import InsightAgentWeek, InsightWeek
 from poise.morale import praise
@@ -65,7 +65,7 @@ def count_weeks(session: Session, conversation_ids: Sequence[int], *, sums: bool
         for among_ids in key_conditions(session, ROWS.c.conversation_id, chunk):
             session.execute(delete(ROWS).where(among_ids))
         rows = _count(session, chunk)
-        insert_rows(session, ROWS, rows, ids=False)  # COPY on PostgreSQL
+        write_rows(session, ROWS, rows)  # COPY on PostgreSQL
         touched |= {(r["agent_id"], r["week"]) for r in rows}
     if sums:
         recount(session, touched)
@@ -113,7 +113,7 @@ def _add_turns(session: Session, ids: list[int], counts: dict[RowKey, list[int]]
             case((praise.praise_turn(), Message.body), else_=None),
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.author_role == "customer")
+        .where(written_by("customer"))
         .where(Conversation.assignee_id.is_not(None))
     )
     for cid, agent, sent_at, negative, candidate in lookup(

@@ -21,7 +21,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, Message, written_by
 from poise.db.bulk import lookup
 from poise.knowledge import vectors
 from poise.knowledge.models import Article, ArticleUse, ConversationVector
@@ -115,7 +115,7 @@ def issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
             texts[cid] = purpose
     turns = (
         select(Message.conversation_id, Message.body)
-        .where(Message.author_role == "customer")
+        .where(written_by("customer"))
         .order_by(Message.conversation_id, Message.sent_at, Message.id)
     )
     for cid, body in lookup(session, turns, Message.conversation_id, ids):
