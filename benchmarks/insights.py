@@ -14,6 +14,10 @@ few tags, 30% rated, signals set as the scorer would (about 15% unhappy openings
 planted hotspot), and 15% of customers coming back. Repeat contacts carry the issue embedding
 mining stores (``kb_conversation_vectors``), as they would after ``poise kb mine``; FCR then
 compares stored vectors instead of running the encoder inside the request.
+
+The rollup's build time printed here is the full rebuild (``count_all``); its old-against-new
+figures at 100,000 to 1,000,000 messages (2 shared cores), and where its time goes, are in
+docs/insights.md under "The full rebuild".
 """
 
 from __future__ import annotations

@@ -102,6 +102,19 @@ def insert_rows(
     return _insert(session, table, names, values, ids=ids)
 
 
+def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows that already carry every column (no defaults to fill in, no ids wanted).
+
+    A large batch goes through ``COPY`` on PostgreSQL, as in :func:`insert_rows`; elsewhere
+    the rows go as given, one ``executemany``, without being rebuilt into value lists and
+    back (which cost SQLite's rebuild of the insights rollup more than it saved).
+    """
+    if _is_postgresql(session) and len(rows) >= COPY_MIN_ROWS:
+        insert_rows(session, table, rows, ids=False)
+    elif rows:
+        session.execute(insert(table), list(rows))
+
+
 def _insert(
     session: Session, table: Table, names: list[str], values: list[list[Any]], *, ids: bool
 ) -> list[int]:

@@ -19,7 +19,9 @@ Medians come from time histograms (:mod:`poise.insights.histograms`), exact to a
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import typing
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -27,10 +29,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
+from poise.db.bulk import write_rows
 from poise.db.meta import get_fact, set_fact
 from poise.insights import histograms
 from poise.insights.models import InsightDay, InsightFact, decode_emotions, encode_emotions
@@ -90,8 +93,9 @@ class _Group:
     emotions: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: _Group) -> None:
-        """Add another group's counts, histograms and emotion turns to this one."""
-        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        """Add another group's counts, histograms and emotion turns to this one (each detail
+        group is merged into eight levels: a full rebuild's most frequent step)."""
+        self.counts = list(map(operator.add, self.counts, other.counts))
         histograms.merge(self.first_responses, other.first_responses)
         histograms.merge(self.resolutions, other.resolutions)
         self.emotions.update(other.emotions)
@@ -141,20 +145,27 @@ def _every_level(detail: dict[Key, _Group]) -> dict[Key, _Group]:
 
 
 def _add(group: _Group, row: Any) -> None:
+    """Count one fact into its group: once per conversation of a rebuild, so kept lean."""
     five = row.five_score is not None
     flags = (
         True, row.rated, row.good, row.low, five, 0, row.unhappy, row.escalating,
         row.turnaround, row.fcr_resolved, row.first_contact, row.repeat,
         row.first_response_s is not None, row.resolution_s is not None,
     )  # fmt: skip
-    for n, flag in enumerate(flags):
-        group.counts[n] += int(bool(flag))
+    group.counts = list(map(operator.add, group.counts, map(bool, flags)))
     group.counts[5] += int(row.five_score) if five else 0
     if row.first_response_s is not None:
         histograms.add(group.first_responses, float(row.first_response_s))
     if row.resolution_s is not None:
         histograms.add(group.resolutions, float(row.resolution_s))
-    group.emotions.update(decode_emotions(row.emotions))
+    for label, n in _emotion_turns(row.emotions):
+        group.emotions[label] += n
+
+
+@functools.lru_cache(maxsize=4096)
+def _emotion_turns(text: str) -> tuple[tuple[str, int], ...]:
+    """A fact's emotion turns as pairs; a few hundred distinct texts recur in every day."""
+    return tuple(decode_emotions(text).items())
 
 
 def _key_of(key: Key) -> dict[str, Any]:
@@ -176,8 +187,7 @@ def _write(session: Session, groups: dict[Key, _Group]) -> None:
         }
         for key, group in groups.items()
     ]
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(DAYS), rows[start : start + 1000])
+    write_rows(session, DAYS, rows)  # COPY on PostgreSQL
 
 
 # --- Keeping it right ----------------------------------------------------------------------

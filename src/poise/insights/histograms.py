@@ -38,9 +38,12 @@ def add(histogram: Histogram, seconds: float) -> None:
 
 def merge(into: Histogram, other: Histogram) -> None:
     for bucket, (n, seconds) in other.items():
-        cell = into.setdefault(bucket, [0, 0.0])
-        cell[0] += n
-        cell[1] += seconds
+        cell = into.get(bucket)  # not setdefault: its new default list cost on every call
+        if cell is None:
+            into[bucket] = [0 + n, 0.0 + seconds]  # as a new cell adds them: the same floats
+        else:
+            cell[0] += n
+            cell[1] += seconds
 
 
 def pack(histogram: Histogram) -> bytes:

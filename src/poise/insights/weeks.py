@@ -30,7 +30,8 @@ from typing import Any
 from sqlalchemy import Table, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from poise.conversations.models import Conversation, Message, Rating
+from poise.conversations.models import Conversation, Message, Rating, written_by
+from poise.db.bulk import key_conditions, lookup, write_rows
 from poise.db.meta import get_fact, set_fact
 from poise.insights.models import InsightAgentWeek, InsightWeek
 from poise.morale import praise
@@ -38,6 +39,7 @@ from poise.morale.models import ThanksVerdict
 from poise.morale.queries import week_start
 
 IN_CHUNK = 500
+CHUNK = 4000  # conversations counted together; a rollup chunk with its customers' contacts
 BUILT = "insights.weeks_built"  # set once every conversation's weeks were counted
 ROWS = typing.cast(Table, InsightWeek.__table__)
 SUMS = typing.cast(Table, InsightAgentWeek.__table__)
@@ -61,43 +63,44 @@ def count_weeks(session: Session, conversation_ids: Sequence[int], *, sums: bool
     for chunk in _chunks(conversation_ids):
         if sums:
             touched |= _keys_of(session, chunk)
-        session.execute(delete(ROWS).where(ROWS.c.conversation_id.in_(chunk)))
+        for among_ids in key_conditions(session, ROWS.c.conversation_id, chunk):
+            session.execute(delete(ROWS).where(among_ids))
         rows = _count(session, chunk)
-        if rows:
-            session.execute(insert(ROWS), rows)
+        write_rows(session, ROWS, rows)  # COPY on PostgreSQL
         touched |= {(r["agent_id"], r["week"]) for r in rows}
     if sums:
         recount(session, touched)
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    """A few thousand conversations at a time: a rollup chunk at once, :func:`build`'s every
+    conversation in bounded memory."""
     ordered = sorted({int(i) for i in ids})
-    for start in range(0, len(ordered), IN_CHUNK):
-        yield ordered[start : start + IN_CHUNK]
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
 
 
-def _keys_of(session: Session, chunk: list[int]) -> set[Key]:
+def _keys_of(session: Session, ids: list[int]) -> set[Key]:
     """The (person, week) pairs these conversations counted in before this count."""
-    found = session.execute(
-        select(InsightWeek.agent_id, InsightWeek.week)
-        .where(InsightWeek.conversation_id.in_(chunk))
-        .distinct()
-    )
-    return {(int(a), w) for a, w in found}
+    pairs = select(InsightWeek.agent_id, InsightWeek.week).distinct()
+    return {(int(a), w) for a, w in lookup(session, pairs, InsightWeek.conversation_id, ids)}
 
 
-def _count(session: Session, chunk: list[int]) -> list[dict[str, Any]]:
-    """The rows of these conversations: turns, negative turns and praise per person and week."""
+def _count(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The rows of these conversations: turns, negative turns and praise per person and week.
+
+    Their ids go to the database as :func:`~poise.db.bulk.key_conditions` sends them (one
+    array on PostgreSQL, chunks of 500 on SQLite), as the rollup's other look-ups do."""
     counts: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0, 0])
-    _add_turns(session, chunk, counts)
-    _add_green_robots(session, chunk, counts)
+    _add_turns(session, ids, counts)
+    _add_green_robots(session, ids, counts)
     return [
         {"conversation_id": c, "agent_id": a, "week": w, "turns": t, "negative": n, "praise": p}
         for (c, a, w), (t, n, p) in counts.items()
     ]
 
 
-def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:
+def _add_turns(session: Session, ids: list[int], counts: dict[RowKey, list[int]]) -> None:
     """Every customer turn, for the conversation's assignee: whether it is a negative turn and
     whether it thanks, with the balance's own predicates (``negative_turn``; ``praise_turn``
     and ``is_thanks``, its verdict remembered or judged, as ``thanks_candidates`` reads them).
@@ -116,12 +119,13 @@ def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .outerjoin(ThanksVerdict, praise.verdict_join())
-        .where(Message.conversation_id.in_(chunk))
-        .where(Message.author_role == "customer")
+        .where(written_by("customer"))
         .where(Conversation.assignee_id.is_not(None))
     )
     judged: dict[int, tuple[str, bool]] = {}
-    for mid, version, cid, agent, sent_at, negative, candidate, known in session.execute(turns):
+    for mid, version, cid, agent, sent_at, negative, candidate, known in lookup(
+        session, turns, Message.conversation_id, ids
+    ):
         line = counts[(int(cid), int(agent), _week(sent_at))]
         line[0] += 1
         line[1] += int(bool(negative))
@@ -134,14 +138,12 @@ def _add_turns(session: Session, chunk: list[int], counts: dict[RowKey, list[int
     praise.remember_verdicts(session, judged)  # the next collection need not judge them
 
 
-def _add_green_robots(session: Session, chunk: list[int], counts: dict[RowKey, list[int]]) -> None:
+def _add_green_robots(session: Session, ids: list[int], counts: dict[RowKey, list[int]]) -> None:
     """Green robots, credited to the rating's agent as the balance credits them."""
-    robots = (
-        praise.green_robots(None)
-        .where(Rating.conversation_id.in_(chunk))
-        .with_only_columns(Rating.conversation_id, Rating.agent_id, Rating.rated_at)
+    robots = praise.green_robots(None).with_only_columns(
+        Rating.conversation_id, Rating.agent_id, Rating.rated_at
     )
-    for cid, agent, rated_at in session.execute(robots):
+    for cid, agent, rated_at in lookup(session, robots, Rating.conversation_id, ids):
         counts[(int(cid), int(agent), _week(rated_at))][2] += 1
 
 

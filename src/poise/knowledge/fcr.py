@@ -21,7 +21,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, Message, written_by
+from poise.db.bulk import lookup
 from poise.knowledge import vectors
 from poise.knowledge.models import Article, ArticleUse, ConversationVector
 from poise.knowledge.text import from_blob
@@ -108,20 +109,17 @@ def issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
     """The customer's words that state each conversation's issue: the purpose, else the
     first customer turn."""
     texts: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for cid, purpose in session.execute(
-            select(Conversation.id, Conversation.purpose).where(Conversation.id.in_(chunk))
-        ):
-            if purpose:
-                texts[cid] = purpose
-        rows = session.execute(
-            select(Message.conversation_id, Message.body)
-            .where(Message.conversation_id.in_(chunk), Message.author_role == "customer")
-            .order_by(Message.conversation_id, Message.sent_at, Message.id)
-        )
-        for cid, body in rows:
-            texts.setdefault(cid, body)
+    purposes = select(Conversation.id, Conversation.purpose)
+    for cid, purpose in lookup(session, purposes, Conversation.id, ids):
+        if purpose:
+            texts[cid] = purpose
+    turns = (
+        select(Message.conversation_id, Message.body)
+        .where(written_by("customer"))
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    for cid, body in lookup(session, turns, Message.conversation_id, ids):
+        texts.setdefault(cid, body)
     return texts
 
 
@@ -129,13 +127,9 @@ def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     """Issue embeddings: mining's stored ones where present and current, the rest computed
     now."""
     found: dict[int, np.ndarray] = {}
-    current = vectors.stored_current(session)
-    for start in range(0, len(ids) if current else 0, 500):
-        rows = session.execute(
-            select(ConversationVector.conversation_id, ConversationVector.embedding).where(
-                ConversationVector.conversation_id.in_(ids[start : start + 500])
-            )
-        )
+    if vectors.stored_current(session):
+        stored = select(ConversationVector.conversation_id, ConversationVector.embedding)
+        rows = lookup(session, stored, ConversationVector.conversation_id, ids)
         found.update({int(c): from_blob(b) for c, b in rows})
     missing = [i for i in ids if i not in found]
     texts = issue_texts(session, missing)
@@ -150,15 +144,8 @@ def _vectors(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
 
 
 def _articles(session: Session, ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(ArticleUse.conversation_id, ArticleUse.article_id).where(
-                ArticleUse.conversation_id.in_(ids[start : start + 500])
-            )
-        )
-        out.update({int(c): int(a) for c, a in rows})
-    return out
+    uses = select(ArticleUse.conversation_id, ArticleUse.article_id)
+    return {int(c): int(a) for c, a in lookup(session, uses, ArticleUse.conversation_id, ids)}
 
 
 def contacts_of_customers(session: Session, customer_ids: Sequence[int]) -> list[Contact]:
@@ -171,13 +158,9 @@ def contacts_of_customers(session: Session, customer_ids: Sequence[int]) -> list
 
 
 def _contacts_in(session: Session, column: Any, ids: Sequence[int]) -> list[Contact]:
-    """The contacts whose ``column`` is one of ``ids``, 500 ids a query."""
-    found: list[Contact] = []
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), 500):
-        query = _contact_query().where(column.in_(wanted[start : start + 500]))
-        found += [Contact(*row) for row in session.execute(query)]
-    return found
+    """The contacts whose ``column`` is one of ``ids``: one array on PostgreSQL, 500 ids a
+    query on SQLite (:func:`~poise.db.bulk.key_conditions`)."""
+    return [Contact(*row) for row in lookup(session, _contact_query(), column, sorted(set(ids)))]
 
 
 def fcr_outcomes(
