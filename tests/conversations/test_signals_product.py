@@ -182,7 +182,9 @@ def test_conversation_page_shows_scores_flags_and_trend(
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)
     turns = [
         MessageRecord("t1", "customer", ANGRY, start),
-        MessageRecord("t2", "agent", "I'm sorry, I've refunded it now.", start + timedelta(minutes=3)),
+        MessageRecord(
+            "t2", "agent", "I'm sorry, I've refunded it now.", start + timedelta(minutes=3)
+        ),
         MessageRecord("t3", "customer", "Thanks, that's sorted.", start + timedelta(minutes=9)),
     ]
     write_conversations(session, "test", [conversation_record(external_id="trend", messages=turns)])

@@ -13,7 +13,9 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 def test_a_mistyped_address_gets_a_page_not_json(client: TestClient, session: Session) -> None:
     anonymous = client.get("/conversatons", headers=HTML)
-    assert anonymous.status_code == 404 and anonymous.headers["content-type"].startswith("text/html")
+    assert anonymous.status_code == 404 and anonymous.headers["content-type"].startswith(
+        "text/html"
+    )
     assert "<title>" in anonymous.text and "There is no page at this address" in anonymous.text
     sign_in(client, make_user(session, name="Ada Agent"))
     signed_in = client.get("/morale/no-such-page", headers=HTML)
