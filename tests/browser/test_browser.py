@@ -58,10 +58,16 @@ def test_sign_in_filter_open_and_import(
 
     page.select_option("select[name=channel]", "phone")
     page.click("#filters button[type=submit]")
-    page.wait_for_url("**/conversations?channel=phone*")
+    page.wait_for_url("**/conversations?*channel=phone*")
     rows = page.locator("table.conversations tbody tr")
     assert rows.count() == 1
     assert "Router keeps rebooting" in rows.first.inner_text()
+
+    page.select_option("select[name=channel]", "")
+    page.fill("input[name=q]", "rebooting")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/conversations?q=rebooting*")
+    assert rows.count() == 1 and page.input_value("input[name=q]") == "rebooting"
 
     page.click("text=Router keeps rebooting")
     page.wait_for_url("**/conversations/*")
