@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from builders import make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import Team
 from poise.training.models import Assignment, Lesson, QuizAttempt
+from poise.training.queries import progress_by_lesson
 from poise.web.nav import COMING, NAV
 
 QUIZ = """
@@ -159,6 +162,13 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     sign_in(client, lead)
     progress = client.get("/training/progress").text
     assert "Maya" in progress and f"{round(mine.best_score * 100)}%" in progress
+    # By lesson, before the rows: Maya done, the lead's own still open (overdue once due).
+    assert "<td>1 of 2</td>" in progress and '<progress value="1" max="2"' in progress
+    due = session.scalars(select(Assignment).where(Assignment.user_id == lead.id)).one().due_at
+    (before,) = progress_by_lesson(session, actor=lead, now=due - timedelta(seconds=1))
+    (after,) = progress_by_lesson(session, actor=lead, now=due + timedelta(seconds=1))
+    assert (before.completed, before.overdue, before.next_due) == (1, 0, due)
+    assert after.overdue == 1 and after.share == 0.5
 
 
 def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:
@@ -227,9 +237,10 @@ def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
         )
     billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
     own = client.get("/training/progress").text
-    assert "Maya" in own and "Bruno" not in own
+    assert "Maya" in own and "Bruno" not in own and "<td>0 of 2</td>" in own
     everyone = client.get("/training/progress?team=all").text
     assert "Maya" in everyone and "Bruno" in everyone and "3 in all" in everyone
+    assert "<td>0 of 3</td>" in everyone, "every team's assignees of the lesson"
     assert "Maya" not in client.get(f"/training/progress?team={billing.id}").text
     empty = make_user(session, role="lead", team="Empty")
     client.cookies.clear()

@@ -164,6 +164,56 @@ def progress(
     return paginate(session, query, page=page, page_size=page_size)
 
 
+@dataclass(frozen=True)
+class LessonProgress:
+    """One lesson across the people it is assigned to: what a lead reads before the rows."""
+
+    lesson_id: int
+    title: str
+    assigned: int
+    completed: int
+    overdue: int  # not completed and past due
+    next_due: datetime | None  # the soonest due date still open
+
+    @property
+    def share(self) -> float:
+        return self.completed / self.assigned if self.assigned else 0.0
+
+
+def progress_by_lesson(
+    session: Session, *, actor: User, team_id: int | None = None, now: datetime | None = None
+) -> list[LessonProgress]:
+    """Leads: per lesson, how many of its assignees (one team's or everyone's) completed it,
+    how many are overdue, and when the next one falls due; the lessons with most still to
+    do first. One grouped read: lessons are few, however many assignments there are."""
+    require_lead(actor)
+    now = now or utcnow()
+    open_ = Assignment.completed_at.is_(None)
+    query = select(
+        Assignment.lesson_id,
+        func.count(),
+        func.count(Assignment.completed_at),
+        func.count().filter(open_, Assignment.due_at < now),
+        func.min(Assignment.due_at).filter(open_),
+    ).group_by(Assignment.lesson_id)
+    if team_id is not None:
+        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    rows = session.execute(query).all()
+    lessons = {
+        lesson.id: lesson
+        for lesson in session.scalars(
+            select(Lesson)
+            .where(Lesson.id.in_([r[0] for r in rows]))
+            .options(selectinload(Lesson.versions))
+        )
+    }
+    found = [
+        LessonProgress(int(lid), lessons[lid].current.title, n, done, late, due)
+        for lid, n, done, late, due in rows
+    ]
+    return sorted(found, key=lambda p: (p.share, p.next_due or now, p.title))
+
+
 def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]]:
     """Leads: the active people and the teams a lesson can be assigned to."""
     require_lead(actor)

@@ -277,6 +277,7 @@ def progress_page(
     teams = queries.assignable(session, actor=user)[1]
     context = {
         "listing": listing,
+        "lessons": queries.progress_by_lesson(session, actor=user, team_id=chosen),
         "teams": teams,
         "team_id": chosen,
         "team_name": next((t.name for t in teams if t.id == chosen), None),
