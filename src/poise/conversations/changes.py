@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, RollupQueue
 from poise.db.base import utcnow
+from poise.db.bulk import upsert_rows
 
 CHUNK = 500
+QUEUE = cast(Table, RollupQueue.__table__)
 
 
 def queue_for_rollup(
@@ -34,21 +35,8 @@ def queue_for_rollup(
     when = at or utcnow()
     if not ids:
         return
-    upsert = _insert(session.get_bind().dialect.name)
-    statement = upsert.on_conflict_do_update(
-        index_elements=[RollupQueue.conversation_id],
-        set_={"queued_at": upsert.excluded.queued_at},
-    )
-    for start in range(0, len(ids), CHUNK):
-        rows = [{"conversation_id": i, "queued_at": when} for i in ids[start : start + CHUNK]]
-        session.execute(statement, rows)
-
-
-def _insert(dialect: str) -> Any:
-    """An INSERT that can become an upsert: concurrent writers queue the same conversation."""
-    if dialect == "postgresql":
-        return postgresql.insert(RollupQueue)
-    return sqlite.insert(RollupQueue)
+    rows = [{"conversation_id": i, "queued_at": when} for i in ids]
+    upsert_rows(session, QUEUE, rows, key="conversation_id", update=["queued_at"])
 
 
 def queue_customers_for_rollup(session: Session, conversation_ids: Sequence[int]) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Select, Table, bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -113,6 +114,29 @@ def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
         insert_rows(session, table, rows, ids=False)
     elif rows:
         session.execute(insert(table), list(rows))
+
+
+def upsert_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    update: Sequence[str],
+) -> None:
+    """Insert rows, or set ``update`` on a row whose ``key`` is already there (no commit).
+
+    ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL alike, so two writers of the
+    same key at once (a collection and a rollup, two importers) both succeed. Chunks of
+    ``IN_CHUNK`` rows keep SQLite under its bound on parameters.
+    """
+    dialect = postgresql if _is_postgresql(session) else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[key], set_={name: statement.excluded[name] for name in update}
+    )
+    for start in range(0, len(rows), IN_CHUNK):
+        session.execute(statement, list(rows[start : start + IN_CHUNK]))
 
 
 def _insert(

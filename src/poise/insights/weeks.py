@@ -129,12 +129,8 @@ def _add_turns(session: Session, ids: list[int], counts: dict[RowKey, list[int]]
         line = counts[(int(cid), int(agent), _week(sent_at))]
         line[0] += 1
         line[1] += int(bool(negative))
-        if candidate is None:
-            continue
-        thanks = praise.thanked(known, candidate)
-        line[2] += int(thanks)
-        if known is None and version is not None:
-            judged[int(mid)] = (version, thanks)
+        if candidate is not None:
+            line[2] += int(praise.judge(int(mid), version, known, candidate, judged))
     praise.remember_verdicts(session, judged)  # the next collection need not judge them
 
 

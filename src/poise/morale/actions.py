@@ -108,10 +108,7 @@ def _found_messages(
     found: list[HappyItem] = []
     judged: dict[int, tuple[str, bool]] = {}
     for message, assignee_id, known in session.execute(praise.thanks_candidates(owners, since)):
-        thanks = praise.thanked(known, message.body)
-        if known is None and message.signal_version is not None:
-            judged[message.id] = (message.signal_version, thanks)
-        if thanks:
+        if praise.judge(message.id, message.signal_version, known, message.body, judged):
             found.append(
                 HappyItem(
                     owner_id=assignee_id,

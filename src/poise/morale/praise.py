@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Select, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message, Rating
+from poise.db.bulk import upsert_rows
 from poise.morale.models import ThanksVerdict
 from poise.signals import get_scorer
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from poise.signals.negativity import NegativityScorer
     from poise.signals.types import NegativityResult
 
+VERDICTS = cast(Table, ThanksVerdict.__table__)
 PRAISE_MAX_NEGATIVITY = 0.3
 HIGH_NEGATIVITY = 0.7
 NEGATIVE_TURN = 0.5
@@ -132,27 +133,26 @@ def remember_verdicts(session: Session, verdicts: dict[int, tuple[str, bool]]) -
     An upsert: a stale verdict of the same turn is replaced, and a collection and a rollup
     judging the same new turn at once both succeed.
     """
-    upsert = _verdict_insert(session.get_bind().dialect.name)
-    statement = upsert.on_conflict_do_update(
-        index_elements=[ThanksVerdict.message_id],
-        set_={"signal_version": upsert.excluded.signal_version, "thanks": upsert.excluded.thanks},
-    )
-    ids = sorted(verdicts)
-    for start in range(0, len(ids), VERDICT_CHUNK):
-        rows = [
-            {"message_id": i, "signal_version": verdicts[i][0], "thanks": verdicts[i][1]}
-            for i in ids[start : start + VERDICT_CHUNK]
-        ]
-        session.execute(statement, rows)
+    rows = [
+        {"message_id": i, "signal_version": version, "thanks": thanks}
+        for i, (version, thanks) in sorted(verdicts.items())
+    ]
+    upsert_rows(session, VERDICTS, rows, key="message_id", update=["signal_version", "thanks"])
 
 
-def _verdict_insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert(ThanksVerdict)
-    return sqlite.insert(ThanksVerdict)
-
-
-VERDICT_CHUNK = 500
+def judge(
+    message_id: int,
+    version: str | None,
+    known: bool | None,
+    body: str,
+    judged: dict[int, tuple[str, bool]],
+) -> bool:
+    """Whether a candidate turn thanks (:func:`thanked`), noting a new verdict in ``judged``
+    for :func:`remember_verdicts` (a turn without a signal version is judged, not kept)."""
+    thanks = thanked(known, body)
+    if known is None and version is not None:
+        judged[message_id] = (version, thanks)
+    return thanks
 
 
 # A request or a question is never praise, however warmly it ends ("Appreciate any help!").
@@ -461,12 +461,7 @@ def is_praise(text: str) -> bool:
     scorer = get_scorer("negativity")
     if any(_reports_problem(scorer, part) for part in parts):
         return False
-    gratitude = (
-        is_gratitude(text)
-        or THANKS_RE.search(text) is not None
-        or PRAISED_HELP_RE.search(text) is not None
-        or NAMED_PRAISE_RE.search(text) is not None
-    )
+    gratitude = says_thanks(text)
     feeling = feeling_text(text)
     if not feeling:
         return gratitude
