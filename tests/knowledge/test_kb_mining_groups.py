@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from poise.knowledge.grouping import (
     refine,
     split_loose_groups,
 )
+from poise.knowledge.mining import title_of
 from poise.knowledge.models import Article, Proposal, ProposalMember
 from poise.minilm.encoder import get_encoder
 from poise.settings import Settings
@@ -359,3 +361,24 @@ def test_varied_real_support_traffic_is_grouped_into_many_alike_groups() -> None
     assert len(groups) >= 20
     assert max(len(g) for g in groups) <= 0.08 * len(openings)
     assert np.median([cohesion(x, g) for g in groups]) >= 0.55
+
+
+@pytest.mark.parametrize(
+    ("request_text", "title"),
+    [
+        (
+            "Hey you just gained a customer lost my package two days ago and nobody has told "
+            "me anything. Where is it? This is the third time 😡",
+            "You just gained a customer lost my package two days ago and nobody has told me "
+            "anything.",
+        ),
+        ("Hi! Quick question. My order #123 never arrived, can you check?",
+         "My order #123 never arrived, can you check?"),
+        ("Wi-Fi keeps dropping", "Wi-Fi keeps dropping"),
+        ("Thanks!", "Thanks!"),  # nothing stated: the request as it is
+    ],
+)  # fmt: skip
+def test_a_proposal_is_titled_by_the_sentence_that_states_the_issue(
+    request_text: str, title: str
+) -> None:
+    assert title_of(request_text) == title

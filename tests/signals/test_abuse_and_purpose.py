@@ -54,6 +54,10 @@ def test_the_scorer_reports_leaving_words() -> None:
             "My iphone wont charge after the update, help!",
         ),
         (["Hi there!"], ""),
+        (  # the customer's emoji stay as written: the models read them as words, people not
+            ["@ShopCo my package is late 😡😡 where is it https://t.co/x"],
+            "My package is late 😡😡 where is it",
+        ),
     ],
 )
 def test_the_purpose_is_the_sentence_that_states_the_problem(

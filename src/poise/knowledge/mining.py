@@ -49,6 +49,7 @@ from poise.knowledge.scrubbing import scrub
 from poise.knowledge.search import embed_missing
 from poise.knowledge.text import clip, from_blob, to_blob, words
 from poise.minilm.encoder import get_encoder
+from poise.signals.purpose import state_purpose
 
 Progress = Callable[[int, int], None]
 URL = re.compile(r"https?://\S+")
@@ -382,9 +383,10 @@ def build_proposal(
     judged = [outcome[c] for c in ids if c in outcome]
     draft = draft_resolution(group, encode=get_encoder().encode)
     product, feature = _common_product(session, ids)
+    issue = title_of(phrasings[0]) if phrasings else ""
     return Proposal(
-        issue=phrasings[0] if phrasings else "",
-        phrasings=phrasings[1:],
+        issue=issue,
+        phrasings=[p for p in phrasings if p != issue][: config.phrasings],
         resolution=draft.resolution,
         product=product,
         feature=feature,
@@ -394,6 +396,16 @@ def build_proposal(
         status="open",
         members=[ProposalMember(conversation_id=ids[int(i)], rank=r) for r, i in enumerate(order)],
     )
+
+
+def title_of(request: str) -> str:
+    """The issue a proposal is titled by: the sentence of its most typical request that
+    states the problem, at most 25 words (the purpose rule), else the request as it is.
+
+    Why: real requests are whole messages ("Hey you just gained a customer, lost my package
+    two days ago and…"); a lead reads a list of titles, and the article's issue is what the
+    manual's list shows. The whole request stays as a phrasing, so matching loses nothing."""
+    return state_purpose([request]) or request
 
 
 def _resolved(

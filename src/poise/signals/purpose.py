@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from poise.signals.text import normalize, sentences, words
+from poise.signals.text import readable, sentences, words
 
 MAX_WORDS = 25
 MIN_WORDS = 3
@@ -52,7 +52,7 @@ def candidates(customer_turns: Sequence[str], limit: int = 6) -> list[str]:
 def _candidates(text: str) -> list[str]:
     """The sentences of one turn that may state something (greetings and sign-offs dropped)."""
     out = []
-    for sentence in sentences(normalize(text)):
+    for sentence in sentences(readable(text)):
         clean = _OPENER.sub("", sentence.strip(" -–—,"))
         clean = clean[:1].upper() + clean[1:]
         if len(words(clean)) < MIN_WORDS or _PLEASANTRY.match(clean):

@@ -102,7 +102,13 @@ def normalize(text: str) -> str:
     return _remembered(text)
 
 
-def _normalize(text: str) -> str:
+def readable(text: str) -> str:
+    """``text`` as :func:`normalize` cleans it, with its emoji kept as they are: for words a
+    person reads (a purpose), where "late 😡" must not become "late angry"."""
+    return _normalize(text, emoji=False)
+
+
+def _normalize(text: str, emoji: bool = True) -> str:
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _PHONE.sub(_drop_phone, text)
@@ -111,7 +117,8 @@ def _normalize(text: str) -> str:
     text = _CFPB_DATE.sub(" ", text)
     text = _CFPB_MASK.sub(" ", text)
     text = _CFPB_AMOUNT.sub(lambda m: f"${m.group(1)}" if m.group(1) else " ", text)
-    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
+    if emoji:
+        text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     text = _SPACES.sub(" ", text)
     text = _ORPHAN_PUNCT.sub(" ", text)
