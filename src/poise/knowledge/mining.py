@@ -383,10 +383,9 @@ def build_proposal(
     judged = [outcome[c] for c in ids if c in outcome]
     draft = draft_resolution(group, encode=get_encoder().encode)
     product, feature = _common_product(session, ids)
-    issue = title_of(phrasings[0]) if phrasings else ""
     return Proposal(
-        issue=issue,
-        phrasings=[p for p in phrasings if p != issue][: config.phrasings],
+        issue=title_of(phrasings[0]) if phrasings else "",
+        phrasings=phrasings[1:],
         resolution=draft.resolution,
         product=product,
         feature=feature,
@@ -404,7 +403,7 @@ def title_of(request: str) -> str:
 
     Why: real requests are whole messages ("Hey you just gained a customer, lost my package
     two days ago and…"); a lead reads a list of titles, and the article's issue is what the
-    manual's list shows. The whole request stays as a phrasing, so matching loses nothing."""
+    manual's list shows. The other requests of the group stay its phrasings."""
     return state_purpose([request]) or request
 
 
