@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from test_webhook import payload, send
 from typer.testing import CliRunner
 
-from builders import conversation_record, csrf_from, make_user, sign_in
+from builders import conversation_record, csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
@@ -287,6 +287,28 @@ def test_assist_page_renders_for_the_owner_only(client: TestClient, session: Ses
     client.cookies.clear()
     sign_in(client, outsider)
     assert client.get(f"/assist/{convs['angry'].id}").status_code == 403
+
+
+def test_assist_says_when_it_shows_only_the_last_turns(
+    client: TestClient, session: Session
+) -> None:
+    """A long real thread (twcs has one of 130 tweets) shows its last turns beside the panel,
+    and says so, with the way to the rest: silently cut, its start looks lost."""
+    agent = make_user(session, role="agent", team="Billing")
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    turns = [
+        MessageRecord(f"m{n}", "customer" if n % 2 else "agent", f"turn number {n}.",
+                      start + timedelta(minutes=n))
+        for n in range(1, 16)
+    ]  # fmt: skip
+    long = make_conversation(session, messages=turns, assignee_email=agent.email)
+    short = make_conversation(session, assignee_email=agent.email)
+    sign_in(client, agent)
+    page = client.get(f"/assist/{long.id}").text
+    assert "The last 12 of 15 messages" in page
+    assert f'<a href="/conversations/{long.id}">the whole thread</a>' in page
+    assert "turn number 2." not in page and "turn number 4." in page
+    assert 'id="assist-thread-cut"' not in client.get(f"/assist/{short.id}").text
 
 
 def test_agent_turns_do_not_count_toward_negativity(session: Session) -> None:
