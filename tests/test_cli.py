@@ -140,6 +140,24 @@ def test_import_of_a_missing_file_or_unknown_format(cli_env: Settings) -> None:
     assert fmt.exit_code == 2 and "--format must be one of" in fmt.output
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["serve", "--port", "-1"],
+        ["serve", "--port", "70000"],
+        ["serve", "--workers", "0"],
+        ["demo", "--no-serve", "--port", "0"],
+    ],
+)
+def test_a_port_or_worker_count_out_of_range_is_refused_before_anything_starts(
+    cli_env: Settings, typed: list[str]
+) -> None:
+    """``serve --port -1`` ended in uvicorn's OverflowError traceback; ``--workers 0`` served."""
+    result = runner.invoke(cli, typed)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--" in result.output and "Traceback" not in result.output
+
+
 def test_db_upgrade_and_current(cli_env: Settings) -> None:
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
