@@ -311,6 +311,14 @@ def recent_imports(session: Session, *, limit: int = 10) -> list[ImportRun]:
     )
 
 
+def import_run(session: Session, *, run_id: int) -> ImportRun:
+    """One import run, for the import page's report after the upload redirected to it."""
+    run = session.get(ImportRun, run_id)
+    if run is None:
+        raise NotFound(f"no import with id {run_id}")
+    return run
+
+
 def counts(session: Session) -> dict[str, int]:
     """How many teams, users, conversations, messages and ratings there are."""
     tables = {
