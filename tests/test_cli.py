@@ -126,11 +126,17 @@ def test_demo_refuses_a_database_with_real_conversations(
     assert "not demo data" in result.output
 
 
-def test_settings_markdown_is_the_reference_table(cli_env: Settings) -> None:
+def test_settings_markdown_is_the_reference_table(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = runner.invoke(cli, ["settings", "--markdown"])
     assert result.output.strip() == settings_reference()
+    monkeypatch.delenv("POISE_SMTP_URL", raising=False)
     shown = runner.invoke(cli, ["settings"]).output
     assert "POISE_SECRET_KEY=********" in shown
+    # An unset setting is not "=None": saved as an environment file, that is the text None.
+    assert "=None" not in shown and "# POISE_SMTP_URL is not set" in shown
+    assert "POISE_ENVIRONMENT=test" in shown
 
 
 def test_import_of_a_missing_file_or_unknown_format(cli_env: Settings) -> None:

@@ -164,8 +164,12 @@ def settings_command(
         return
     settings = load_settings()
     for name, value in settings.model_dump().items():
-        shown = "********" if value and name.endswith(SECRET_ENDINGS) else value
-        out.print(f"POISE_{name.upper()}={shown}", markup=False, highlight=False)
+        line = f"POISE_{name.upper()}="
+        if value is None:  # "=None" read back as an environment file would be the text None
+            line = f"# POISE_{name.upper()} is not set"
+        else:
+            line += "********" if value and name.endswith(SECRET_ENDINGS) else str(value)
+        out.print(line, markup=False, highlight=False)
     out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
 
 
