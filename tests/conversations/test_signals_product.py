@@ -311,6 +311,21 @@ def test_assist_says_when_it_shows_only_the_last_turns(
     assert 'id="assist-thread-cut"' not in client.get(f"/assist/{short.id}").text
 
 
+def test_assist_names_a_conversation_without_subject_or_customer_words(
+    client: TestClient, session: Session
+) -> None:
+    """A twcs thread of agent tweets only has no subject and no purpose: the page was headed
+    "Assist:" with nothing after it."""
+    agent = make_user(session, role="agent", team="Billing")
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    reply = MessageRecord("m1", "agent", "Could you DM us the steps you followed?", at)
+    conv = make_conversation(session, subject="", messages=[reply], assignee_email=agent.email)
+    sign_in(client, agent)
+    page = client.get(f"/assist/{conv.id}").text
+    assert f"<h1>Assist: Conversation {conv.id}</h1>" in page
+    assert f"<title>Assist · Conversation {conv.id}" in page
+
+
 def test_agent_turns_do_not_count_toward_negativity(session: Session) -> None:
     record = conversation_record(
         external_id="agent-rant",
