@@ -360,6 +360,32 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     assert client.get("/admin/models").status_code == 403
 
 
+def test_needs_attention_says_when_it_shows_only_the_riskiest(
+    client: TestClient, session: Session
+) -> None:
+    """Ten rows of a longer list, without a word, read as "these are all"."""
+    agent = make_user(session, team="Billing")
+    convs = [
+        make_conversation(session, status="open", subject=f"Upset {n}", assignee_email=agent.email)
+        for n in range(12)
+    ]
+    for n, conv in enumerate(convs):
+        conv.early_warning, conv.escalation_risk = True, 0.5 + n / 100
+    session.commit()
+    sign_in(client, agent)
+    page = client.get("/signals").text
+    attention = page.split("Needs attention now")[1].split("How customers felt")[0]
+    assert "riskiest first: the 10 riskiest of 12." in attention
+    assert (
+        attention.count("Upset ") == 10 and "Upset 11" in attention and "Upset 1<" not in attention
+    )
+    for conv in convs[:3]:
+        conv.status = "resolved"
+    session.commit()
+    fewer = client.get("/signals").text
+    assert "riskiest of" not in fewer and "riskiest first." in fewer
+
+
 def test_models_page_shows_versions_and_figures_to_admins(
     client: TestClient, session: Session
 ) -> None:
