@@ -126,11 +126,17 @@ def test_demo_refuses_a_database_with_real_conversations(
     assert "not demo data" in result.output
 
 
-def test_settings_markdown_is_the_reference_table(cli_env: Settings) -> None:
+def test_settings_markdown_is_the_reference_table(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = runner.invoke(cli, ["settings", "--markdown"])
     assert result.output.strip() == settings_reference()
+    monkeypatch.delenv("POISE_SMTP_URL", raising=False)
     shown = runner.invoke(cli, ["settings"]).output
     assert "POISE_SECRET_KEY=********" in shown
+    # An unset setting is not "=None": saved as an environment file, that is the text None.
+    assert "=None" not in shown and "# POISE_SMTP_URL is not set" in shown
+    assert "POISE_ENVIRONMENT=test" in shown
 
 
 def test_import_of_a_missing_file_or_unknown_format(cli_env: Settings) -> None:
@@ -138,6 +144,24 @@ def test_import_of_a_missing_file_or_unknown_format(cli_env: Settings) -> None:
     assert missing.exit_code == 2 and "no such file" in missing.output
     fmt = runner.invoke(cli, ["import", "nope.csv", "--format", "xls"])
     assert fmt.exit_code == 2 and "--format must be one of" in fmt.output
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["serve", "--port", "-1"],
+        ["serve", "--port", "70000"],
+        ["serve", "--workers", "0"],
+        ["demo", "--no-serve", "--port", "0"],
+    ],
+)
+def test_a_port_or_worker_count_out_of_range_is_refused_before_anything_starts(
+    cli_env: Settings, typed: list[str]
+) -> None:
+    """``serve --port -1`` ended in uvicorn's OverflowError traceback; ``--workers 0`` served."""
+    result = runner.invoke(cli, typed)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--" in result.output and "Traceback" not in result.output
 
 
 def test_db_upgrade_and_current(cli_env: Settings) -> None:

@@ -3,11 +3,13 @@ and loader options; not its order), pages are 1-based, and a given total is trus
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from builders import make_user
+from builders import make_conversation, make_user, sign_in
 from poise.auth.models import User
+from poise.morale.actions import add_happy_note
 from poise.pagination import paginate
 
 
@@ -50,3 +52,25 @@ def test_an_empty_list_has_one_page_and_a_given_total_is_trusted(session: Sessio
     query = select(User).order_by(User.id)
     told = paginate(session, query, page=1, page_size=5, total=123)
     assert told.total == 123 and len(told.items) == 5
+
+
+def test_a_page_past_the_end_says_where_the_list_ends_not_that_it_is_empty(
+    client: TestClient, session: Session
+) -> None:
+    """An old link to page 9 of a list that now has one page: the page says so and links to
+    the last page; "No conversations yet" (or "waiting for its first smile") would be wrong,
+    and "← Newer" to page 8 would be empty again."""
+    agent = make_user(session, role="agent", team="Care")
+    for _ in range(3):
+        make_conversation(session, assignee_email=agent.email)
+    add_happy_note(session, actor=agent, text="Lovely call with Robin today.")
+    sign_in(client, agent)
+    for url, empty in (
+        ("/conversations?page=9", "No conversations yet"),
+        ("/morale/happy-file?page=9", "waiting for its first smile"),
+    ):
+        page = client.get(url).text
+        assert "Nothing on page 9: the list ends at page 1." in page, url
+        assert empty not in page, url
+        assert 'rel="prev" href="?page=1"' in page or '&amp;page=1"' in page, url
+        assert "page=8" not in page, url

@@ -62,6 +62,22 @@ def test_assist_panel_updates_after_a_webhook_message(
     assert "boundary" in page.locator("#assist-guidance").inner_text()
 
 
+def test_the_manual_box_on_the_assist_page_brings_the_agent_back_to_it(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The manual box's "Log as a gap" on the assist page landed on the conversation page."""
+    from builders import make_conversation
+
+    agent = make_user(session, role="agent")
+    conv = make_conversation(session, status="open", assignee_email=agent.email)
+    page = browser_page
+    sign_in_page(page, live_server, agent, f"/assist/{conv.id}")
+    page.locator("form.kb-log-gap button").click()
+    page.wait_for_url(f"**/assist/{conv.id}")
+    assert "Logged as a gap" in page.locator(".flash").inner_text()
+    assert page.locator("#assist-panel").count() == 1
+
+
 GUIDANCE_CASES = [
     ("G-calm", "Good day. I have a short question. My invoice shows the wrong VAT number.", "calm"),
     (

@@ -1,4 +1,5 @@
-"""A lead signs in, filters conversations, opens one and uploads a bad import file."""
+"""A lead signs in, filters conversations, opens one and uploads a bad import file, then a
+good one, whose report survives a reload without importing again."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ BAD_IMPORT = (
     "X1,chat,customer,My parcel is lost,2026-11-01T09:00:00Z\n"
     "X1,carrier-pigeon,agent,On it,2026-11-01T09:02:00Z\n"
 )
+GOOD_IMPORT = BAD_IMPORT.replace("carrier-pigeon", "chat")
 
 
 def test_sign_in_filter_open_and_import(
@@ -85,3 +87,16 @@ def test_sign_in_filter_open_and_import(
     assert "Nothing was imported from bad_import.csv" in text
     assert "channel" in text and "carrier-pigeon" in text
     page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)
+
+    good = tmp_path / "good_import.csv"
+    good.write_text(GOOD_IMPORT)
+    page.set_input_files("input[name=file]", str(good))
+    page.select_option("select[name=format]", "csv")
+    page.click("#import-form button[type=submit]")
+    page.wait_for_url("**/import?run=*")
+    assert "1 new conversations" in page.locator("#import-report").inner_text()
+    runs = page.locator("h2:has-text('Recent imports') + table tbody tr")
+    before = runs.count()
+    page.reload()  # a GET now: nothing is uploaded again
+    assert "Imported good_import.csv" in page.locator("#import-report").inner_text()
+    assert runs.count() == before == 2

@@ -188,6 +188,36 @@ def test_upload_page_shows_the_error_report(client: TestClient, session: Session
     assert session.query(Conversation).count() == 2
 
 
+def test_an_upload_redirects_to_its_report_so_reloading_does_not_import_again(
+    client: TestClient, session: Session
+) -> None:
+    """The report was the answer to the POST: reloading it uploaded the file again (another
+    run in "Recent imports", and the browser's "resubmit the form?")."""
+    lead = make_user(session, role="lead")
+    token = sign_in(client, lead)
+    posted = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token},
+        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    run = session.query(ImportRun).one()
+    assert posted.headers["location"] == f"/import?run={run.id}"
+    for _ in range(2):  # the report, and a reload of it
+        page = client.get(posted.headers["location"])
+        assert page.status_code == 200 and 'id="import-report"' in page.text
+        assert "Imported good.csv" in page.text
+        assert "2 new conversations, 0 updated, 4 new messages" in page.text
+    assert session.query(ImportRun).count() == 1
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead"))  # another lead: no session's "updated"
+    other = client.get(posted.headers["location"]).text
+    assert "2 new conversations, 4 new messages" in other
+    assert client.get("/import?run=999").status_code == 404
+    assert client.get("/import?run=abc").status_code == 400
+
+
 def test_api_import_returns_the_report_as_json(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     agent = make_user(session, role="agent")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from test_webhook import payload, send
 from typer.testing import CliRunner
 
-from builders import conversation_record, csrf_from, make_user, sign_in
+from builders import conversation_record, csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
@@ -289,6 +289,43 @@ def test_assist_page_renders_for_the_owner_only(client: TestClient, session: Ses
     assert client.get(f"/assist/{convs['angry'].id}").status_code == 403
 
 
+def test_assist_says_when_it_shows_only_the_last_turns(
+    client: TestClient, session: Session
+) -> None:
+    """A long real thread (twcs has one of 130 tweets) shows its last turns beside the panel,
+    and says so, with the way to the rest: silently cut, its start looks lost."""
+    agent = make_user(session, role="agent", team="Billing")
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    turns = [
+        MessageRecord(f"m{n}", "customer" if n % 2 else "agent", f"turn number {n}.",
+                      start + timedelta(minutes=n))
+        for n in range(1, 16)
+    ]  # fmt: skip
+    long = make_conversation(session, messages=turns, assignee_email=agent.email)
+    short = make_conversation(session, assignee_email=agent.email)
+    sign_in(client, agent)
+    page = client.get(f"/assist/{long.id}").text
+    assert "The last 12 of 15 messages" in page
+    assert f'<a href="/conversations/{long.id}">the whole thread</a>' in page
+    assert "turn number 2." not in page and "turn number 4." in page
+    assert 'id="assist-thread-cut"' not in client.get(f"/assist/{short.id}").text
+
+
+def test_assist_names_a_conversation_without_subject_or_customer_words(
+    client: TestClient, session: Session
+) -> None:
+    """A twcs thread of agent tweets only has no subject and no purpose: the page was headed
+    "Assist:" with nothing after it."""
+    agent = make_user(session, role="agent", team="Billing")
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    reply = MessageRecord("m1", "agent", "Could you DM us the steps you followed?", at)
+    conv = make_conversation(session, subject="", messages=[reply], assignee_email=agent.email)
+    sign_in(client, agent)
+    page = client.get(f"/assist/{conv.id}").text
+    assert f"<h1>Assist: Conversation {conv.id}</h1>" in page
+    assert f"<title>Assist · Conversation {conv.id}" in page
+
+
 def test_agent_turns_do_not_count_toward_negativity(session: Session) -> None:
     record = conversation_record(
         external_id="agent-rant",
@@ -321,6 +358,32 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     readable = re.sub(r'="[^"]*"', "", page)
     assert not re.search(r"\bauc\b", readable, re.IGNORECASE)
     assert client.get("/admin/models").status_code == 403
+
+
+def test_needs_attention_says_when_it_shows_only_the_riskiest(
+    client: TestClient, session: Session
+) -> None:
+    """Ten rows of a longer list, without a word, read as "these are all"."""
+    agent = make_user(session, team="Billing")
+    convs = [
+        make_conversation(session, status="open", subject=f"Upset {n}", assignee_email=agent.email)
+        for n in range(12)
+    ]
+    for n, conv in enumerate(convs):
+        conv.early_warning, conv.escalation_risk = True, 0.5 + n / 100
+    session.commit()
+    sign_in(client, agent)
+    page = client.get("/signals").text
+    attention = page.split("Needs attention now")[1].split("How customers felt")[0]
+    assert "riskiest first: the 10 riskiest of 12." in attention
+    assert (
+        attention.count("Upset ") == 10 and "Upset 11" in attention and "Upset 1<" not in attention
+    )
+    for conv in convs[:3]:
+        conv.status = "resolved"
+    session.commit()
+    fewer = client.get("/signals").text
+    assert "riskiest of" not in fewer and "riskiest first." in fewer
 
 
 def test_models_page_shows_versions_and_figures_to_admins(

@@ -167,6 +167,19 @@ def test_each_number_opens_the_conversations_behind_it(
     assert len(_drill_ids(client, filtered, "low_csat")) == 1
 
 
+def test_the_emotion_mix_list_says_it_lists_conversations_not_turns(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """The mix counts customer turns (450 "satisfied" on the demo) and its number opens the
+    conversations with such a turn (286): titled "Customer turns felt", the list looked wrong."""
+    sign_in(client, world.lead)
+    page = client.get(f"/insights/conversations?{PERIOD}&metric=emotion&value=angry").text
+    assert "Conversations where a customer turn felt: angry" in page
+    assert 'id="turns-not-conversations"' in page and "counts customer turns" in page
+    other = client.get(f"/insights/conversations?{PERIOD}&metric=all").text
+    assert 'id="turns-not-conversations"' not in other
+
+
 def test_admins_see_every_team_and_can_narrow_to_one(
     client: TestClient, session: Session, world: World
 ) -> None:

@@ -23,6 +23,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
 from poise.insights.rollup import count_all
+from poise.knowledge.models import Gap
 from poise.morale.queries import week_start
 from poise.settings import Settings
 
@@ -222,3 +223,32 @@ def test_the_exposure_pages_say_when_nothing_was_counted_yet(
     count_all(session, window_days=WINDOW_DAYS)
     page = client.get("/insights/exposure").text
     assert "Counted as of" in page and "<table>" in page
+
+
+def test_the_digest_names_each_gap_issue_once_most_raised_first(
+    client: TestClient, session: Session
+) -> None:
+    """Three conversations logging the same uncovered question are one example, not three."""
+    lead = make_user(session, role="lead", team="G", name="Gia Lead")
+    logged = [
+        "refund  never arrived",  # the same words; the newest phrasing is shown
+        "Refund never arrived",
+        "Refund never arrived",
+        "Cannot log in after the update",
+        "Cannot log in after the update",
+        "Router keeps rebooting",  # the newest, raised once
+    ]
+    for hours_ago, query in zip(range(len(logged), 0, -1), logged, strict=True):
+        when = datetime.now(UTC) - timedelta(hours=hours_ago)
+        session.add(Gap(query=query, best_score=0.05, created_at=when))
+    session.commit()
+
+    sign_in(client, lead)
+    page = client.get("/insights/digest").text
+    section = page.split("New manual gaps: 6")[1].split("All gaps")[0]
+    examples = [li.split("”")[0] for li in section.split("<li>“")[1:]]
+    assert examples == [
+        "Refund never arrived",
+        "Cannot log in after the update",
+        "Router keeps rebooting",
+    ]

@@ -134,6 +134,11 @@ def test_api_publish_needs_a_lead(client: TestClient, session: Session) -> None:
     assert bad.status_code == 400 and "cannot become" in bad.json()["detail"]
     assert client.get("/api/v1/kb/articles/999", headers=lead_auth).status_code == 404
     assert client.get("/api/v1/kb/articles", headers=agent_auth).json()["total"] == 1
+    published = client.get("/api/v1/kb/articles?status=published", headers=agent_auth)
+    assert published.json()["total"] == 1
+    typo = client.get("/api/v1/kb/articles?status=publised", headers=agent_auth)
+    assert typo.status_code == 400, "a typo must not answer with every article"
+    assert typo.json()["detail"].startswith("status must be one of draft")
 
 
 def test_agent_flags_from_a_conversation_and_lead_resolves(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
+from poise.cli import app as cli
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
+from poise.settings import Settings
 
 
 def auth(session: Session, role: str = "agent") -> dict[str, str]:
@@ -303,3 +308,49 @@ def test_the_snippet_keeps_menu_paths_and_drops_markdown_marks() -> None:
     assert plain_steps(resolution) == (
         "Fix Only for admins Open Settings > Users. Pick the user and press Reset."
     )
+
+
+def test_the_command_line_search_takes_the_apis_bounds(session: Session, cli_env: Settings) -> None:
+    """``--limit -3`` listed every article but three, and a blank query answered "a gap";
+    the API refuses both (limit 1-50, a query of at least one character)."""
+    publish_manual(session, make_user(session, role="lead"))
+    runner = CliRunner()
+    found = runner.invoke(cli, ["kb", "search", "my refund still hasn't shown up", "--limit", "2"])
+    assert found.exit_code == 0, found.output
+    assert "Refund not received" in found.output and len(found.output.splitlines()) == 2
+    for bad in (["x", "--limit", "-3"], ["x", "--limit", "0"], ["x", "--limit", "51"]):
+        refused = runner.invoke(cli, ["kb", "search", *bad])
+        assert refused.exit_code == 2 and "--limit" in refused.output, bad
+    blank = runner.invoke(cli, ["kb", "search", "  "])
+    assert blank.exit_code == 2 and "give the customer's words" in blank.output
+    assert "gap" not in blank.output
+
+
+def test_the_manual_box_returns_to_the_page_it_sits_on_and_only_a_local_one(
+    client: TestClient, session: Session
+) -> None:
+    """The box is fetched by the conversation page and the assist panel alike; its buttons
+    went to the conversation page from both."""
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    agent = make_user(session)
+    conv = make_conversation(session, assignee_email=agent.email, customer_text="refund?")
+    csrf = sign_in(client, agent)
+    box = client.get(f"/manual/suggestions/{conv.id}", params={"back": f"/assist/{conv.id}"})
+    assert box.text.count(f'name="next" value="/assist/{conv.id}"') >= 2  # use this, gap
+    article = int(re.findall(r'name="article_id" value="(\d+)"', box.text)[0])
+    used = client.post(
+        "/manual/use",
+        data={"csrf_token": csrf, "conversation_id": conv.id, "article_id": article,
+              "next": f"/assist/{conv.id}"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert used.headers["location"] == f"/assist/{conv.id}"
+    elsewhere = client.get(f"/manual/suggestions/{conv.id}", params={"back": "//evil.example"})
+    assert f'name="next" value="/conversations/{conv.id}"' in elsewhere.text
+    gap = client.post(
+        "/manual/gaps",
+        data={"csrf_token": csrf, "conversation_id": conv.id, "next": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert gap.headers["location"] == f"/conversations/{conv.id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -262,6 +263,22 @@ def test_a_heated_conversation_nudges_until_the_pick_me_up_is_opened(
     collect_happy_items(session)  # the other agent's nudge waits for them
     waiting = session.scalars(select(Nudge.user_id).where(Nudge.dismissed_at.is_(None))).all()
     assert agent.id not in waiting and len(waiting) == 1
+
+
+def test_not_now_keeps_the_agent_on_the_page_they_were_reading(
+    client: TestClient, session: Session
+) -> None:
+    """Not now on the reviews or balance page sent the agent to the morale home page."""
+    agent = make_user(session)
+    heated_conversation(session, agent, subject="Third time asking")
+    csrf = sign_in(client, agent)
+    post_form(client, "/morale/happy-file/collect", csrf)
+    page = client.get("/morale/reviews").text
+    nudge = page.split("That was a tough one")[1].split("</aside>")[0]
+    kept = re.findall(r'name="next" value="([^"]*)"', nudge)
+    assert kept == ["/morale/happy-file/pick-me-up", "/morale/reviews"]
+    dismissed = post_form(client, "/morale/nudges/dismiss", csrf, {"next": kept[1]})
+    assert dismissed.headers["location"] == "/morale/reviews"
 
 
 def test_morale_pages_write_nothing_and_collecting_is_a_request(

@@ -107,6 +107,25 @@ def test_the_collector_prepares_a_ranked_board_and_publishes(
     assert "November 2026" in client.get("/morale/kudos").text
 
 
+def test_the_same_words_are_offered_once_on_the_board(client: TestClient, session: Session) -> None:
+    """A rating comment and a thank-you with the same words, or two customers writing the
+    same thanks, are one choice: listed twice they would push other praise off the top."""
+    team, (maya, _, _) = _team(session)
+    same = "Amazing, you're a star. Thank you Maya!"
+    praised_conversation(session, maya, comment=same, thanks="ok")
+    praised_conversation(session, maya, comment="amazing, you're a star.  Thank you Maya!")
+    praised_conversation(session, maya, comment=SPECIFIC, thanks=same)
+    collector = actions.rotating_collector(team, "2026-11")
+    assert collector is not None
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+
+    sign_in(client, collector)
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    maya_line = page.split("Maya Lopez")[1].split("In my own words")[0]
+    assert maya_line.count("a star. Thank you Maya!") == 1
+    assert "stayed on the phone" in maya_line
+
+
 def test_only_the_collector_or_that_teams_lead_runs_a_round(session: Session) -> None:
     team, members = _team(session)
     collector = actions.rotating_collector(team, "2026-11")

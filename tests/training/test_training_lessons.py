@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -26,6 +26,7 @@ QUIZ = """
 ? What follows a short apology?
 = What you will do next to fix the problem
 """
+DUE = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()  # a due date still to come
 BODY = "Say **sorry** once.\n\n<script>alert('x')</script>"
 
 
@@ -135,7 +136,7 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     team = session.scalars(select(Team)).one()
     assigned = client.post(
         f"/training/lessons/{lesson_id}/assign",
-        data={"target": f"team:{team.id}", "due": "2026-12-01", "csrf_token": csrf},
+        data={"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf},
     )
     assert "Assigned to 2 people" in assigned.text
     bad_date = client.post(
@@ -143,10 +144,18 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
         data={"target": f"team:{team.id}", "due": "soon", "csrf_token": csrf},
     )
     assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    gone = client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{team.id}", "due": yesterday, "csrf_token": csrf},
+    )  # overdue the moment it was made: refused beside the date, as typed
+    assert gone.status_code == 400 and f"{yesterday} has passed" in gone.text
+    assert 'id="due-error"' in gone.text and f'value="{yesterday}"' in gone.text
+    assert session.scalars(select(Assignment.due_at)).all()[0].date().isoformat() == DUE
     client.cookies.clear()
     csrf = sign_in(client, maya)
     today = client.get("/training").text
-    assert "Apologising well" in today and "due 2026-12-01" in today
+    assert "Apologising well" in today and f"due {DUE}" in today
     failed = _answer(client, csrf, lesson_id, q0="0", q2="no idea")
     assert "0%" in failed and "Not passed yet" in failed
     assert "Apologising well" in client.get("/training").text
@@ -233,7 +242,7 @@ def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
     for team in session.scalars(select(Team)).all():
         client.post(
             f"/training/lessons/{lesson_id}/assign",
-            data={"target": f"team:{team.id}", "due": "2026-12-01", "csrf_token": csrf},
+            data={"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf},
         )
     billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
     own = client.get("/training/progress").text
@@ -257,7 +266,7 @@ def test_progress_is_paginated(client: TestClient, session: Session) -> None:
         agent = make_user(session, name=f"Agent {n:02d}")
         client.post(
             f"/training/lessons/{lesson_id}/assign",
-            data={"target": f"user:{agent.id}", "due": "2026-12-01", "csrf_token": csrf},
+            data={"target": f"user:{agent.id}", "due": DUE, "csrf_token": csrf},
         )
     first = client.get("/training/progress").text
     assert "page 1 of 2" in first and "Agent 00" in first and "Agent 20" not in first

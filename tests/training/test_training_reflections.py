@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -20,6 +21,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.models import Conversation
+from poise.settings import Settings
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryScorer
 from poise.signals.reframing import coach
@@ -276,6 +278,32 @@ def test_nobody_else_sees_a_reflection_not_even_a_lead_or_an_admin(
     assert missing.status_code == 404 and missing.json() == {"detail": "no such reflection"}
     stored = session.scalars(select(Reflection)).one()
     assert stored.text == secret and stored.reframe is None
+
+
+def test_the_reflections_page_pages_through_a_long_history(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """One reflection after each hard conversation adds up; the page listed every one."""
+    agent = make_user(session)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    for n in range(settings.page_size + 3):
+        session.add(
+            Reflection(
+                author_id=agent.id, text=f"Reflection number {n:03d}.", permanent=4,
+                pervasive=4, personal=4, analysis={}, scorer_version="test",
+                created_at=start + timedelta(days=n),
+            )
+        )  # fmt: skip
+    session.commit()
+    sign_in(client, agent)
+    first = client.get("/training/reflections").text
+    newest = settings.page_size + 2
+    assert f"Reflection number {newest:03d}." in first and "Reflection number 002." not in first
+    assert f"{settings.page_size + 3} in all · page 1 of 2" in first
+    second = client.get("/training/reflections?page=2").text
+    assert "Reflection number 000." in second and f"number {newest:03d}." not in second
+    beyond = client.get("/training/reflections?page=5").text
+    assert "the list ends at page 2" in beyond and "not written a reflection yet" not in beyond
 
 
 def test_the_api_lists_creates_gets_reframes_and_deletes_the_callers_own(

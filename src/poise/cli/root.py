@@ -29,9 +29,13 @@ GRACEFUL_SECONDS = 2
 
 
 def serve(
-    port: Annotated[int | None, typer.Option(help="Port (default: POISE_PORT or 8000).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default: POISE_PORT or 8000).")
+    ] = None,
     host: Annotated[str | None, typer.Option(help="Address (default: POISE_HOST).")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (web tier is stateless).")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (web tier is stateless).")
+    ] = 1,
 ) -> None:
     """Serve the web UI and API on an existing database."""
     settings = load_settings()
@@ -74,7 +78,7 @@ def demo(
     ] = True,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     conversations: Annotated[int, typer.Option(min=10, help="How many conversations.")] = 3000,
-    port: Annotated[int | None, typer.Option(help="Port to serve on.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to serve on.")] = None,
 ) -> None:
     """Load a generated demo organisation (once) and serve it; prints an admin login."""
     settings = load_settings()
@@ -160,8 +164,12 @@ def settings_command(
         return
     settings = load_settings()
     for name, value in settings.model_dump().items():
-        shown = "********" if value and name.endswith(SECRET_ENDINGS) else value
-        out.print(f"POISE_{name.upper()}={shown}", markup=False, highlight=False)
+        line = f"POISE_{name.upper()}="
+        if value is None:  # "=None" read back as an environment file would be the text None
+            line = f"# POISE_{name.upper()} is not set"
+        else:
+            line += "********" if value and name.endswith(SECRET_ENDINGS) else str(value)
+        out.print(line, markup=False, highlight=False)
     out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
 
 

@@ -240,6 +240,9 @@ def _article_suggestions(
     return article_suggestions(session, rows, actor=user, conversation_id=conversation_id)
 
 
+THREAD_TURNS = 12  # the turns the assist page shows beside the panel; the rest are one link away
+
+
 @pages.get("/assist/{conversation_id}", response_class=HTMLResponse)
 def assist_page(
     request: Request,
@@ -264,6 +267,7 @@ def _assist_page(
     customer = [r["body"] for r in rows if r["author_role"] == "customer"]
     context = {
         "conv": conv,
+        "thread": conv.messages[-THREAD_TURNS:],
         "panel": panel,
         "purpose_given": given or "",
         "purpose_choices": purpose_candidates(customer),

@@ -311,6 +311,14 @@ def recent_imports(session: Session, *, limit: int = 10) -> list[ImportRun]:
     )
 
 
+def import_run(session: Session, *, run_id: int) -> ImportRun:
+    """One import run, for the import page's report after the upload redirected to it."""
+    run = session.get(ImportRun, run_id)
+    if run is None:
+        raise NotFound(f"no import with id {run_id}")
+    return run
+
+
 def counts(session: Session) -> dict[str, int]:
     """How many teams, users, conversations, messages and ratings there are."""
     tables = {
@@ -334,6 +342,7 @@ class SignalOverview:
     """What the signals page shows: who needs attention now and how the last weeks felt."""
 
     attention: list[Conversation]
+    needing: int  # every conversation that needs attention; ``attention`` is its riskiest
     counts: dict[str, int]
     emotions: list[tuple[str, int]]
     unscored: int
@@ -361,28 +370,40 @@ def signal_overview(
     keys = tallies.visible_keys(session, actor, assigned)
     first_day = (now - timedelta(days=days)).astimezone(UTC).date()
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
+    needing = (
+        Conversation.status != "resolved",
+        (Conversation.early_warning.is_(True))
+        | (Conversation.escalation_risk >= ESCALATING)
+        | (Conversation.abusive.is_(True))
+        | (Conversation.leaving.is_(True)),
+        *seen,
+    )
     at_risk = (
         select(Conversation)
         .options(selectinload(Conversation.assignee))
-        .where(Conversation.status != "resolved")
-        .where(
-            (Conversation.early_warning.is_(True))
-            | (Conversation.escalation_risk >= ESCALATING)
-            | (Conversation.abusive.is_(True))
-            | (Conversation.leaving.is_(True))
-        )
+        .where(*needing)
         .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
-        .where(*seen)
         .limit(ATTENTION_ROWS)
     )
     attention = session.scalars(at_risk).all()
     return SignalOverview(
         attention=list(attention),
+        needing=_needing_attention(session, needing, len(attention)),
         counts=_recent_counts(session, since, seen, keys),
         emotions=_recent_emotions(session, since, keys),
         unscored=_unscored_turns(session),
         since=first_day,
     )
+
+
+def _needing_attention(
+    session: Session, needing: tuple[ColumnElement[bool], ...], shown: int
+) -> int:
+    """How many conversations need attention in all, so a short list can say it is the top
+    of a longer one; counted only when the list is full."""
+    if shown < ATTENTION_ROWS:
+        return shown
+    return session.scalar(select(func.count(Conversation.id)).where(*needing)) or 0
 
 
 SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {  # in the order of tallies.FLAG_COLUMNS

@@ -18,7 +18,7 @@ from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.models import CHANNELS, STATUSES
+from poise.conversations.models import CHANNELS, STATUSES, ImportRun
 from poise.conversations.scoring import has_pending, score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
@@ -181,9 +181,45 @@ def score_in_background(
     return int(job_id)
 
 
+@dataclass(frozen=True)
+class ImportSummary:
+    """An import's report read back from its run, as the page shows it after the upload
+    redirected there (what the run does not store, the conversations updated, comes from the
+    uploader's session, and is left out for anyone else)."""
+
+    run_id: int
+    status: str
+    rows_total: int
+    rows_rejected: int
+    errors: list[dict[str, Any]]
+    counts: dict[str, int | None]
+
+    @classmethod
+    def of(cls, run: ImportRun, updated: int | None) -> ImportSummary:
+        counts = {
+            "conversations_created": run.conversations_created,
+            "conversations_updated": updated,
+            "messages_created": run.messages_created,
+            "ratings_created": run.ratings_created,
+        }
+        return cls(run.id, run.status, run.rows_total, run.rows_rejected, run.errors, counts)
+
+
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    return render(request, "conversations/import.html", _import_context(session))
+def import_page(
+    request: Request, session: SessionDep, user: LeadUser, run: str = ""
+) -> HTMLResponse:
+    """The upload form and recent imports; ``run`` adds that import's report."""
+    if not run:
+        return render(request, "conversations/import.html", _import_context(session))
+    if not is_id(run):
+        raise InvalidInput(f"run must be an import id (a number), not {run!r}", field="run")
+    found = queries.import_run(session, run_id=int(run))
+    mine = request.session.get("import_updated", {})
+    updated = mine.get("updated") if mine.get("run") == found.id else None
+    report = ImportSummary.of(found, updated)
+    context = _import_context(session, report=report, filename=found.filename)
+    return render(request, "conversations/import.html", context)
 
 
 def read_upload(upload: UploadFile, settings: Settings) -> BinaryIO:
@@ -257,10 +293,10 @@ def import_upload_file(
     return report, score_in_background(request, session, report)
 
 
-@router.post("/import", response_class=HTMLResponse)
+@router.post("/import", response_model=None)
 def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
     try:
         report, _ = import_upload_file(request, session, settings, user, upload)
     except InvalidInput as exc:
@@ -268,9 +304,13 @@ def import_upload(
         form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
         context = _import_context(session, errors=field_errors(exc, "file"), form=form)
         return render(request, "conversations/import.html", context, 400)
-    context = _import_context(session, report=report, filename=upload.file.filename)
-    status = 422 if report.status == "rejected" else 200
-    return render(request, "conversations/import.html", context, status)
+    if report.status == "rejected":  # nothing written: the problems are shown, to fix
+        context = _import_context(session, report=report, filename=upload.file.filename)
+        return render(request, "conversations/import.html", context, 422)
+    # See other: reloading the report must not upload (and import) the file again.
+    updated = report.counts.conversations_updated
+    request.session["import_updated"] = {"run": report.run_id, "updated": updated}
+    return redirect(f"/import?run={report.run_id}")
 
 
 @router.get("/import/{run_id}/rejected")

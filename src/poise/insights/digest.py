@@ -7,6 +7,7 @@ area that owns it; the digest only gathers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -70,7 +71,7 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
         end=filters.end,
         hotspots=hotspots(session, actor=actor, filters=filters),
         new_gaps=len(gaps),
-        gap_examples=[g.query for g in gaps[:3]],
+        gap_examples=_gap_examples(gaps),
         kudos=_kudos(session, members, filters),
         training_due=due,
         training_done=done,
@@ -79,6 +80,20 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
         check_in=exposure.check_in,
         exposure_counted_at=exposure_state(session).counted_at,
     )
+
+
+def _gap_examples(gaps: list[Gap], shown: int = 3) -> list[str]:
+    """The issues behind the week's gaps, most raised first (ties: the newest first).
+
+    Each conversation logs its own gap, so one uncovered issue is often several rows with the
+    same words; listed row by row, three examples could be one question three times."""
+    raised: Counter[str] = Counter()
+    words: dict[str, str] = {}
+    for gap in gaps:  # newest first
+        same = " ".join(gap.query.lower().split())
+        raised[same] += 1
+        words.setdefault(same, gap.query)
+    return [words[same] for same, _ in raised.most_common(shown)]
 
 
 def _kudos(session: Session, members: list[int], filters: InsightFilters) -> list[tuple[str, str]]:

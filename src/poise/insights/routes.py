@@ -49,7 +49,7 @@ METRIC_LABELS = {
     "first_contact": "Resolved on first contact",
     "not_first_contact": "Resolved, but the customer came back",
     "repeat": "Repeat contacts",
-    "emotion": "Customer turns felt",
+    "emotion": "Conversations where a customer turn felt",
 }
 
 

@@ -98,12 +98,14 @@ def mine_command(
 @kb_app.command("search")
 def search_command(
     query: Annotated[str, typer.Argument(help="The customer's words.")],
-    limit: Annotated[int, typer.Option(help="How many articles.")] = 5,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="How many articles.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Search the published manual (gaps are not logged from the command line)."""
     from poise.knowledge.search import search
 
+    if not query.strip():  # the API refuses it too; searched, it reads as a gap
+        fail("give the customer's words to search for")
     with open_session(load_settings()) as session:
         result = search(session, query, limit=limit)
     if as_json:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
-from poise.errors import NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
 from poise.pagination import Page, paginate
 
@@ -41,9 +41,13 @@ def list_articles(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Article]:
-    """Articles newest-changed first, narrowed by status, product and open flags."""
+    """Articles newest-changed first, narrowed by status, product and open flags.
+
+    An unknown status is refused, not ignored: a typo must not answer with every article."""
     query = _visible(select(Article), actor)
-    if status in ARTICLE_STATUSES:
+    if status and status not in ARTICLE_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(ARTICLE_STATUSES)}, not {status!r}")
+    if status:
         query = query.where(Article.status == status)
     if product:
         query = query.where(Article.product == product)

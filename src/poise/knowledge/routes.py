@@ -23,7 +23,7 @@ from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jobs import JobProgress, jobs_for
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
-from poise.knowledge.models import ARTICLE_STATUSES, FLAG_KINDS, STATUS_LABELS, Article
+from poise.knowledge.models import FLAG_KINDS, STATUS_LABELS, Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import (
     article_fields_from,
@@ -32,7 +32,7 @@ from poise.knowledge.suggest import (
 )
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
@@ -88,8 +88,6 @@ def manual_list(
     flagged: bool = False,
     page: PageQuery = 1,
 ) -> HTMLResponse:
-    if status and status not in ARTICLE_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ARTICLE_STATUSES)}")
     listing = queries.list_articles(
         session,
         actor=user,
@@ -144,15 +142,17 @@ def log_gap(
     user: CurrentUser,
     q: Annotated[str, Form()] = "",
     conversation_id: Annotated[int | None, Form()] = None,
+    next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """An agent says nothing in the manual fits this search or conversation: log it once."""
+    """An agent says nothing in the manual fits this search or conversation: log it once,
+    and go back to the page the box was on (the assist panel or the conversation)."""
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
         log_conversation_gap(session, actor=user, conversation=conv)
         flash(request, "Logged as a gap: a lead will see it in the gap report.")
-        return redirect(f"/conversations/{conv.id}")
+        return redirect(safe_next(next, f"/conversations/{conv.id}"))
     if not q.strip():
         raise InvalidInput("say what the customer asked to log it as a gap")
     actions.log_gap(session, actor=user, result=search(session, q))
@@ -377,14 +377,20 @@ def gaps_page(
 
 @router.get("/manual/suggestions/{conversation_id}", response_class=HTMLResponse)
 def suggestions_fragment(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: IdPath,
+    back: str = "",
 ) -> HTMLResponse:
-    """The suggestions box alone, for the conversation page's and assist panel's script."""
+    """The suggestions box alone, for the conversation page's and assist panel's script;
+    ``back`` is the page it sits on, where its buttons return."""
     conv = conversation_queries.get_conversation(
         session, actor=user, conversation_id=conversation_id
     )
     found = suggest_for_conversation(session, conv)
-    context = {"found": found, "conv": conv, "highlighted": highlighted}
+    back = safe_next(back, f"/conversations/{conv.id}")
+    context = {"found": found, "conv": conv, "highlighted": highlighted, "back": back}
     return render(request, "knowledge/suggestions.html", context)
 
 
@@ -395,11 +401,12 @@ def use_article(
     user: CurrentUser,
     conversation_id: Annotated[int, Form()],
     article_id: Annotated[int, Form()],
+    next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     conversation_queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     actions.record_use(session, actor=user, conversation_id=conversation_id, article_id=article_id)
     flash(request, "Noted: this conversation used that article.")
-    return redirect(f"/conversations/{conversation_id}")
+    return redirect(safe_next(next, f"/conversations/{conversation_id}"))
 
 
 @router.get("/manual/{article_id}", response_class=HTMLResponse)

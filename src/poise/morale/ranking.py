@@ -94,9 +94,18 @@ def score_comment(text: str, agent_first_name: str = "") -> RankedComment:
 def rank_comments(
     comments: list[tuple[str, str | None]], agent_first_name: str = ""
 ) -> list[RankedComment]:
-    """``(text, source_key)`` pairs, best first; ties keep their original order."""
+    """``(text, source_key)`` pairs, best first; ties keep their original order.
+
+    The same words twice (a customer who rated and thanked alike, or many a "Thanks Ana!")
+    are offered once, from their first source: a choice listed twice is no choice, and the
+    copies would push other comments off the board's top."""
     scored = []
+    seen: set[str] = set()
     for text, key in comments:
+        same = " ".join(text.lower().split())
+        if same in seen:
+            continue
+        seen.add(same)
         ranked = score_comment(text, agent_first_name)
         scored.append(RankedComment(ranked.text, ranked.score, ranked.reasons, key))
     return sorted(scored, key=lambda c: -c.score)

@@ -169,12 +169,16 @@ def edit_lesson(
 
 
 def _due(value: str) -> datetime:
+    """The end of the chosen day's work (17:00 UTC); a day already gone is refused, since the
+    assignment would be overdue the moment it is made."""
     if not value.strip():
         raise InvalidInput("choose a due date", field="due")
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInput("give the due date as YYYY-MM-DD", field="due") from None
+    if day < datetime.now(UTC).date():
+        raise InvalidInput(f"{day} has passed: choose today or a later day", field="due")
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
 

@@ -53,6 +53,8 @@ def test_a_lead_manages_only_their_own_team(client: TestClient, session: Session
     assert _count(session) == (1, 0)
     own = client.get("/alerts")  # their own team without asking
     assert own.status_code == 200 and "Alerts · A" in own.text and "No alert rules yet" in own.text
+    log = client.get("/alerts/log").text
+    assert "No alerts yet" in log and "The newest 0 alerts" not in log
 
 
 def test_an_admin_chooses_a_team_then_sees_its_rules(client: TestClient, session: Session) -> None:
@@ -128,7 +130,8 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     assert sent.status_code == 303 and sent.headers["location"].startswith("/alerts/log")
     (got,) = receiver.wait_for(1)
     assert got.json()["event"] == "test" and got.json()["title"].startswith("Test alert")
-    assert "Test alert from Poise" in client.get(sent.headers["location"]).text
+    logged = client.get(sent.headers["location"]).text
+    assert "Test alert from Poise" in logged and "The newest 1 alert of" in logged
 
     changed = client.post(
         f"/alerts/rules/{rule.id}/edit",

@@ -14,6 +14,7 @@ from poise.auth.models import User
 from poise.conversations import queries as conversation_queries
 from poise.conversations.models import Conversation
 from poise.errors import NotFound
+from poise.pagination import Page, paginate
 from poise.training.models import Reflection
 
 DIMENSIONS = ("permanent", "pervasive", "personal")
@@ -27,6 +28,19 @@ def my_reflections(session: Session, *, actor: User) -> list[Reflection]:
         .order_by(Reflection.created_at.desc(), Reflection.id.desc())
     ).all()
     return list(found)
+
+
+def reflection_page(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 50
+) -> Page[Reflection]:
+    """The caller's own reflections, newest first, a page at a time: one after each hard
+    conversation adds up to hundreds in a year."""
+    query = (
+        select(Reflection)
+        .where(Reflection.author_id == actor.id)
+        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+    )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def reflection(session: Session, *, actor: User, reflection_id: int) -> Reflection:

@@ -18,16 +18,23 @@ from poise.auth.models import User
 from poise.errors import InvalidInput, PermissionDenied
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, flash, redirect, render
-from poise.web.params import IdPath, IdQuery, is_id
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.params import IdPath, IdQuery, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 @router.get("/training/reflections", response_class=HTMLResponse)
-def reflections_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+def reflections_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    listing = queries.reflection_page(session, actor=user, page=page, page_size=settings.page_size)
     context = {
-        "reflections": queries.my_reflections(session, actor=user),
+        "listing": listing,
         "trend": queries.trend(session, actor=user),
         "dimensions": queries.POLES,
     }

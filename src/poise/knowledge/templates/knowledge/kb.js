@@ -6,7 +6,10 @@
     const box = document.getElementById("kb-suggestions");
     if (!box) return;
     try {
-      const response = await fetch(`/manual/suggestions/${box.dataset.conversationId}`, { credentials: "same-origin" });
+      // Its buttons come back here: the assist panel stays the assist panel.
+      const back = encodeURIComponent(window.location.pathname);
+      const url = `/manual/suggestions/${box.dataset.conversationId}?back=${back}`;
+      const response = await fetch(url, { credentials: "same-origin" });
       if (!response.ok) return;
       const html = await response.text();
       const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("kb-suggestions");
