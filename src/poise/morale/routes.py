@@ -51,7 +51,8 @@ def _nudges(session: SessionDep, user: User) -> dict[str, object]:
 def morale_home(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     context = {
         "picks": queries.pick_me_up(session, actor=user, count=1),
-        "reviews": queries.my_reviews(session, actor=user),
+        # only the counts show here: one row a list is enough to have them
+        "reviews": queries.my_reviews(session, actor=user, page_size=1),
         "kinds": KIND_LABELS,
         **_nudges(session, user),
     }
@@ -206,15 +207,32 @@ def dismiss(
 
 
 @router.get("/morale/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+def reviews_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    to_do: PageQuery = 1,
+    received: PageQuery = 1,
+    given: PageQuery = 1,
+) -> HTMLResponse:
+    """The three review lists, each paged on its own; each pager keeps the others' pages."""
+    pages = {"to_do": to_do, "received": received, "given": given}
+    reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
-        "reviews": queries.my_reviews(session, actor=user),
+        "reviews": reviews,
+        "others": {name: _other_pages(pages, name) for name in queries.REVIEW_LISTS},
         "conversations": queries.reviewable_conversations(session, actor=user),
         "scorecards": queries.scorecards_for(session, actor=user),
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
     }
     return render(request, "morale/reviews.html", context)
+
+
+def _other_pages(pages: dict[str, int], name: str) -> str:
+    """The query string that keeps every other list at its page while ``name``'s pages."""
+    return urlencode({other: page for other, page in pages.items() if other != name and page > 1})
 
 
 def _int(value: str, name: str) -> int:
