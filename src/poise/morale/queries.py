@@ -397,18 +397,18 @@ def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:
     return hug
 
 
-def hug_drafts(session: Session, *, actor: User) -> list[Hug]:
+def hug_drafts(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> Page[Hug]:
+    """The drafts waiting for a lead, newest first, one page at a time (the page used to stop
+    at the newest 50 without saying there were more)."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
-    return list(
-        session.scalars(
-            select(Hug)
-            .options(selectinload(Hug.tags))
-            .where(Hug.status == "draft")
-            .order_by(Hug.id.desc())
-            .limit(50)
-        )
+    query = (
+        select(Hug)
+        .options(selectinload(Hug.tags))
+        .where(Hug.status == "draft")
+        .order_by(Hug.id.desc())
     )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 # --- Balance --------------------------------------------------------------------------------

@@ -567,24 +567,29 @@ def _chart(result: queries.Balance) -> Markup:
 
 
 @router.get("/morale/wall", response_class=HTMLResponse)
-def wall_drafts(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    return _wall_drafts(request, session, user)
+def wall_drafts(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    return _wall_drafts(request, session, settings, user, page=page)
 
 
 def _wall_drafts(
     request: Request,
     session: Session,
+    settings: Settings,
     user: User,
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
+    page: int = 1,
 ) -> HTMLResponse:
     """The drafts page; after a refused hug, with the error beside its field and what the
     lead typed still in the form."""
-    context = {
-        "drafts": queries.hug_drafts(session, actor=user),
-        "errors": errors or {},
-        "form": form or {},
-    }
+    drafts = queries.hug_drafts(session, actor=user, page=page, page_size=settings.page_size)
+    context = {"drafts": drafts, "errors": errors or {}, "form": form or {}}
     return render(request, "morale/wall_drafts.html", context, 400 if errors else 200)
 
 
@@ -592,6 +597,7 @@ def _wall_drafts(
 def create_hug(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: LeadUser,
     text: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
@@ -602,7 +608,8 @@ def create_hug(
     except InvalidInput as exc:
         session.rollback()
         typed = {"text": text, "tags": tags, "consent": consent}
-        return _wall_drafts(request, session, user, field_errors(exc, "text"), typed)
+        errors = field_errors(exc, "text")
+        return _wall_drafts(request, session, settings, user, errors, typed)
     return redirect(f"/morale/wall/{hug.id}")
 
 
