@@ -19,7 +19,12 @@ from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, ImportRun
-from poise.conversations.scoring import has_pending, score_messages
+from poise.conversations.scoring import (
+    any_pending,
+    has_pending,
+    import_scoring_subject,
+    score_messages,
+)
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.files import write_atomically
@@ -203,13 +208,18 @@ def conversation_page(
 
 
 def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
+    """The form and the recent imports, each with the job that scored it; an import with new
+    turns and no job (``poise import --no-score``, or a job row gone) is "scored" only when
+    nothing anywhere waits for a score."""
     runs = queries.recent_imports(session)
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
-    return {"formats": FORMATS, "runs": runs, "scoring": scoring, **extra}
+    unjobbed = any(r.messages_created and scoring_subject(r.id) not in scoring for r in runs)
+    waiting = unjobbed and any_pending(session)
+    context = {"formats": FORMATS, "runs": runs, "scoring": scoring, "waiting": waiting}
+    return context | extra
 
 
-def scoring_subject(run_id: int) -> str:
-    return f"import:{run_id}"
+scoring_subject = import_scoring_subject
 
 
 def scoring_work(conversation_ids: list[int] | None, *, rescore: bool = False) -> JobWork:
