@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,26 @@ def test_a_streamed_import_keeps_scattered_conversations_whole(
             session, actor=None, data=stream, filename="scattered.csv", fmt="csv", skip_invalid=True
         )
     assert (again.counts.conversations_created, again.counts.messages_created) == (0, 0)
+
+
+def _signals_cell(html: str, filename: str) -> str:
+    """The Signals cell of the import history's row for ``filename``."""
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f"<td>{filename}</td>" in r)
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6]
+
+
+def test_the_import_history_shows_how_cli_imports_were_scored(
+    cli_env: Settings, client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    scored, unscored = tmp_path / "scored.csv", tmp_path / "later.csv"
+    scored.write_text(GOOD)
+    unscored.write_text(GOOD.replace("A1,", "A9,").replace("B2,", "B9,"))
+    assert CliRunner().invoke(cli, ["import", str(scored), "-f", "csv"]).exit_code == 0
+    later = CliRunner().invoke(cli, ["import", str(unscored), "-f", "csv", "--no-score"])
+    assert later.exit_code == 0, later.output
+    sign_in(client, make_user(session, role="lead"))
+    page = client.get("/import").text
+    assert ">scored<" in _signals_cell(page, "scored.csv")  # the CLI's own job
+    assert "not scored yet" in _signals_cell(page, "later.csv")
+    assert CliRunner().invoke(cli, ["signals", "score"]).exit_code == 0
+    assert _signals_cell(client.get("/import").text, "later.csv").strip() == "scored"

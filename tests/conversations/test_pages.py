@@ -220,3 +220,39 @@ def test_the_product_menu_offers_each_product_once_in_order(session: Session) ->
     write_conversations(session, "test", [conversation_record(product=p) for p in products])
     session.commit()
     assert filter_choices(session, admin).products == ["Apps", "Billing", "Router X2"]
+
+
+def test_a_refused_date_is_shown_beside_its_field_as_typed(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session))
+    for name, typed in (("opened_from", "2026-13-45"), ("opened_to", "abc")):
+        page = client.get(f"/conversations?{name}={typed}&channel=chat")
+        assert page.status_code == 400
+        assert f'<span class="field-error" role="alert" id="{name}-error">' in page.text
+        assert f"{name} must be a date like 2026-11-02, not &#39;{typed}&#39;" in page.text
+        assert f'name="{name}" value="{typed}"' in page.text
+        assert '<option value="chat" selected>' in page.text
+        assert "Correct the filter marked above" in page.text
+
+
+def test_a_start_after_the_end_says_so_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session)
+    seed(session, user.email)
+    sign_in(client, user)
+    page = client.get("/conversations?opened_from=2026-10-09&opened_to=2026-10-01")
+    assert page.status_code == 400
+    assert 'id="opened_from-error"' in page.text
+    assert "the start must not be after the end" in page.text
+    assert 'name="opened_from" value="2026-10-09"' in page.text
+    assert "No conversation matches" not in page.text
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
+    api = client.get(
+        "/api/v1/conversations?opened_from=2026-10-09&opened_to=2026-10-01", headers=headers
+    )
+    assert api.status_code == 400
+    assert "opened_from (2026-10-09) is after opened_to (2026-10-01)" in api.json()["detail"]
+    bad = client.get("/api/v1/conversations?opened_to=abc", headers=headers)
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("opened_to must be a date")

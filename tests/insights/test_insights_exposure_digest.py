@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_user, sign_in
+from builders import make_conversation, make_user, sign_in
 from insights.insight_builders import WINDOW_DAYS, add_conversations
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
@@ -240,7 +240,7 @@ def test_the_digest_names_each_gap_issue_once_most_raised_first(
     ]
     for hours_ago, query in zip(range(len(logged), 0, -1), logged, strict=True):
         when = datetime.now(UTC) - timedelta(hours=hours_ago)
-        session.add(Gap(query=query, best_score=0.05, created_at=when))
+        session.add(Gap(query=query, best_score=0.05, created_at=when, actor_id=lead.id))
     session.commit()
 
     sign_in(client, lead)
@@ -252,3 +252,40 @@ def test_the_digest_names_each_gap_issue_once_most_raised_first(
         "Cannot log in after the update",
         "Router keeps rebooting",
     ]
+
+
+def test_the_digest_counts_only_the_teams_own_gaps(client: TestClient, session: Session) -> None:
+    """Another team's gaps (its products, its customers) are not this team's to cover."""
+    lead = make_user(session, role="lead", team="G", name="Gia Lead")
+    mine = make_user(session, team="G", name="Gus Agent")
+    theirs = make_user(session, team="H", name="Hal Agent")
+    now = datetime.now(UTC) - timedelta(hours=1)
+
+    def gap(query: str, assignee: User | None = None, actor: User | None = None) -> None:
+        conv = None
+        if assignee is not None:
+            conv = make_conversation(session, external_id=query, assignee_email=assignee.email)
+        actor_id = actor.id if actor else None
+        conv_id = conv.id if conv else None
+        session.add(
+            Gap(
+                query=query,
+                best_score=0.05,
+                created_at=now,
+                conversation_id=conv_id,
+                actor_id=actor_id,
+            )
+        )
+        session.commit()
+
+    gap("Our router drops wifi", assignee=mine, actor=mine)
+    gap("Our router reboots", actor=lead)  # logged from a search, by a member
+    gap("Payroll export fails", assignee=theirs, actor=mine)  # the other team's conversation
+    gap("Payroll tax is wrong", actor=theirs)
+    gap("Nobody's question")  # no conversation, no one who logged it
+
+    sign_in(client, lead)
+    page = client.get("/insights/digest").text
+    assert "New manual gaps: 2" in page
+    assert "Our router drops wifi" in page and "Our router reboots" in page
+    assert "Payroll" not in page and "Nobody" not in page

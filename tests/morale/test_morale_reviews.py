@@ -8,7 +8,7 @@ from morale_builders import post_form, praised_conversation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import make_conversation, make_user, sign_in
 from poise.errors import InvalidInput, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import PeerReview, Scorecard
@@ -157,7 +157,7 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
         lead.id,
         "assigned",
     )
-    assert queries.my_reviews(session, actor=reviewer).to_do[0].id == review.id
+    assert queries.my_reviews(session, actor=reviewer).to_do.items[0].id == review.id
     other_lead = make_user(session, role="lead", team="Billing")
     with pytest.raises(PermissionDenied):
         actions.start_review(
@@ -167,3 +167,32 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
             scorecard_id=card.id,
             reviewer=reviewer,
         )
+
+
+def test_each_review_list_pages_on_its_own(client: TestClient, session: Session) -> None:
+    card = _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    for n in range(21):  # one more than the test app's page size (20)
+        conv = make_conversation(
+            session,
+            external_id=f"rev-{n:02d}",
+            subject=f"Case {n:02d}",
+            assignee_email=reviewee.email,
+        )
+        actions.start_review(session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id)
+    sign_in(client, reviewer)
+    first = client.get("/morale/reviews").text
+    assert first.count("Review Ben Reviewee on") == 20
+    assert "on “Case 20”" in first and "on “Case 00”" not in first
+    assert "21 in all · page 1 of 2" in first
+    assert 'href="?to_do=2"' in first
+    second = client.get("/morale/reviews?to_do=2&given=3").text
+    assert second.count("Review Ben Reviewee on") == 1 and "on “Case 00”" in second
+    assert 'href="?given=3&amp;to_do=1"' in second  # the way back keeps the other list's page
+    assert "reviewed anyone yet" in second  # an empty list says so on any page
+    past = client.get("/morale/reviews?to_do=9").text
+    assert "Nothing on page 9: the list ends at page 2." in past
+    assert 'href="?to_do=2">Go to page 2' in past
+    assert "2 waiting for you" not in client.get("/morale").text
+    assert "21 waiting for you" in client.get("/morale").text

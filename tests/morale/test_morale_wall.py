@@ -162,3 +162,17 @@ def test_the_wall_is_public_paginated_and_kind_when_empty(
     assert "hug number 0" in client.get("/wall?page=2").text
     sign_in(client, make_user(session))
     assert client.get("/morale/wall").status_code == 403
+
+
+def test_wall_drafts_page_past_the_newest_page(client: TestClient, session: Session) -> None:
+    lead = make_user(session, role="lead")
+    for n in range(21):  # one more than the test app's page size (20)
+        text = f"Thanks for draft {n:02d}"
+        actions.draft_hug(session, actor=lead, text=text, tags=["hugs"], consent=True)
+    sign_in(client, lead)
+    first = client.get("/morale/wall").text
+    assert "draft 20" in first and "draft 00" not in first
+    assert "21 in all · page 1 of 2" in first and 'href="?page=2"' in first
+    assert "draft 00" in client.get("/morale/wall?page=2").text
+    past = client.get("/morale/wall?page=5").text
+    assert "Nothing on page 5: the list ends at page 2." in past

@@ -148,3 +148,17 @@ def test_the_api_shares_comments_and_hides_replies_from_strangers(
     read = client.put(f"{url}/read", headers=mine).json()
     assert [c["read"] for c in read["comments"]] == [True]
     assert got["labels"]["dismissive"]["present"] is True
+
+
+def test_sharing_a_reply_needs_no_body(client: TestClient, session: Session) -> None:
+    author = make_user(session, team="Billing")
+    attempt = _attempt(session, author)
+    mine = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=author)}"}
+    url = f"/api/v1/training/practice/replies/{attempt.id}/share"
+    bare = client.put(url, headers=mine)  # no body, no content type: the defaults
+    assert bare.status_code == 200, bare.text
+    assert bare.json()["shared"] is True
+    stopped = client.put(url, json={"shared": False}, headers=mine)
+    assert stopped.json()["shared"] is False
+    assert client.put(url, json={}, headers=mine).json()["shared"] is True
+    assert client.put(url, json={"shared": "maybe"}, headers=mine).status_code == 422

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.scoring import score_messages
+from poise.conversations.scoring import import_scoring_subject, score_messages
 from poise.files import write_atomically
+from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
 
 integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
@@ -68,7 +70,31 @@ def import_command(
     if report.status == "rejected":
         raise typer.Exit(1)
     if score and report.counts.messages_created:
-        _score(settings, rescore=False)
+        _score_import(settings, report.run_id)
+
+
+def _score_import(settings: Settings, run_id: int) -> None:
+    """Score what waits as the import's own job, so the import page's Signals column shows
+    it (as for an upload) rather than "—"."""
+    with open_session(settings) as session, progress_bar() as progress:
+        task = progress.add_task("Scoring", total=None)
+
+        def work(job_session: Session, report: JobProgress) -> str:
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+                report(done, total)
+
+            counts = score_messages(job_session, rescore=False, progress=advance)
+            from poise.morale.actions import collect_happy_items  # praise needs the new scores
+
+            return f"{counts}; {collect_happy_items(job_session)}"
+
+        maker = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+        subject = import_scoring_subject(run_id)
+        status, detail = run_here(maker, "score", work, subject=subject)
+    if status != "done":
+        fail(f"scoring {status}: {detail}", code=1)
+    console.print(f"Signals: {detail}.")
 
 
 def _score(settings: Settings, *, rescore: bool) -> None:

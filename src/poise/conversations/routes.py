@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
@@ -19,11 +19,17 @@ from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, ImportRun
-from poise.conversations.scoring import has_pending, score_messages
+from poise.conversations.scoring import (
+    any_pending,
+    has_pending,
+    import_scoring_subject,
+    score_messages,
+)
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.files import write_atomically
 from poise.jobs import JobProgress, JobRun, JobWork, cancel_job, jobs_for
+from poise.pagination import Page
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -36,50 +42,76 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    return parse_day(value, name)
+    return parse_day(value, name, field=name)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
     if not value:
         return None
     if value not in allowed:
-        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, not {value!r}", field=name)
     return value
 
 
-def parse_filters(
-    channel: str | None = None,
-    status: str | None = None,
-    assignee: str | None = None,
-    product: str | None = None,
-    opened_from: str | None = None,
-    opened_to: str | None = None,
-    signal: str | None = None,
-    sort: str | None = None,
-    q: str | None = None,
-) -> queries.ConversationFilters:
-    """Filters from query parameters, where an empty value means "any" (plain HTML forms).
+@dataclass(frozen=True)
+class FilterText:
+    """The filters as typed in the query string, where an empty value means "any" (plain
+    HTML forms). Kept apart from the parsed filters so a refused value can be shown again
+    beside its field, as typed."""
+
+    channel: str | None = None
+    status: str | None = None
+    assignee: str | None = None
+    product: str | None = None
+    opened_from: str | None = None
+    opened_to: str | None = None
+    signal: str | None = None
+    sort: str | None = None
+    q: str | None = None
+
+
+def _opened(text: FilterText) -> tuple[date | None, date | None]:
+    """The opened-between days; a start after the end is refused rather than answered with
+    an empty list that never says why."""
+    start = _date(text.opened_from, "opened_from")
+    end = _date(text.opened_to, "opened_to")
+    if start and end and start > end:
+        raise InvalidInput(
+            f"opened_from ({start}) is after opened_to ({end}): the start must not be after "
+            "the end",
+            field="opened_from",
+        )
+    return start, end
+
+
+def parse_filters(text: Annotated[FilterText, Depends()]) -> queries.ConversationFilters:
+    """Filters from the typed text, or InvalidInput naming the field at fault.
 
     ``assignee`` is a user id, ``me`` ("mine") or ``team`` ("my team").
     """
+    assignee = text.assignee
     assigned = assignee if assignee in queries.ASSIGNED else None
     if assignee and not assigned and not is_id(assignee):
-        raise InvalidInput(f"assignee must be a user id, me or team, not {assignee!r}")
+        raise InvalidInput(
+            f"assignee must be a user id, me or team, not {assignee!r}", field="assignee"
+        )
+    opened_from, opened_to = _opened(text)
     return queries.ConversationFilters(
-        channel=_choice(channel, CHANNELS, "channel"),
-        status=_choice(status, STATUSES, "status"),
+        channel=_choice(text.channel, CHANNELS, "channel"),
+        status=_choice(text.status, STATUSES, "status"),
         assignee_id=int(assignee) if assignee and not assigned else None,
         assigned=assigned,
-        product=product or None,
-        opened_from=_date(opened_from, "opened_from"),
-        opened_to=_date(opened_to, "opened_to"),
-        signal=_choice(signal, queries.SIGNAL_FILTERS, "signal"),
-        sort=_choice(sort, queries.SORTS, "sort") or "newest",
-        text=" ".join(queries.search_words(q or "")) or None,
+        product=text.product or None,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        signal=_choice(text.signal, queries.SIGNAL_FILTERS, "signal"),
+        sort=_choice(text.sort, queries.SORTS, "sort") or "newest",
+        text=" ".join(queries.search_words(text.q or "")) or None,
     )
 
 
 Filters = Annotated[queries.ConversationFilters, Depends(parse_filters)]
+TypedFilters = Annotated[FilterText, Depends()]
 
 SIGNAL_LABELS = {
     "early_warning": "Early warning",
@@ -103,15 +135,35 @@ def conversation_list(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    filters: Filters,
+    typed: TypedFilters,
     page: PageQuery = 1,
 ) -> HTMLResponse:
+    """The list under its filters; a refused filter is shown beside its field, as typed, with
+    no rows (rows under other filters than the ones asked for would mislead)."""
+    kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    try:
+        filters = parse_filters(typed)
+    except InvalidInput as exc:
+        listing = Page[Any]([], 0, 1, settings.page_size)
+        context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
+        context.update(errors=field_errors(exc, "q"), form=_typed_form(typed))
+        return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
     )
-    kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    context = _list_context(session, user, filters, listing, kept)
+    return render(request, "conversations/list.html", context)
+
+
+def _list_context(
+    session: Session,
+    user: User,
+    filters: queries.ConversationFilters,
+    listing: Page[Any],
+    kept: dict[str, str],
+) -> dict[str, object]:
     choices = queries.filter_choices(session, user)
-    context = {
+    return {
         "listing": listing,
         "filters": filters,
         "choices": choices,
@@ -122,8 +174,29 @@ def conversation_list(
         "sorts": SORT_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
+        "errors": {},
+        "form": _filter_form(filters),
     }
-    return render(request, "conversations/list.html", context)
+
+
+def _filter_form(filters: queries.ConversationFilters) -> dict[str, str]:
+    """What the filter form shows for filters in force (as the list applies them)."""
+    assignee = filters.assigned or filters.assignee_id
+    days = {"opened_from": filters.opened_from, "opened_to": filters.opened_to}
+    return {
+        "q": filters.text or "",
+        "channel": filters.channel or "",
+        "status": filters.status or "",
+        "assignee": str(assignee or ""),
+        "product": filters.product or "",
+        "signal": filters.signal or "",
+        "sort": filters.sort,
+    } | {name: day.isoformat() if day else "" for name, day in days.items()}
+
+
+def _typed_form(typed: FilterText) -> dict[str, str]:
+    """What the filter form shows after a refusal: every value as typed."""
+    return {name: value or "" for name, value in asdict(typed).items()}
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
@@ -135,13 +208,18 @@ def conversation_page(
 
 
 def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
+    """The form and the recent imports, each with the job that scored it; an import with new
+    turns and no job (``poise import --no-score``, or a job row gone) is "scored" only when
+    nothing anywhere waits for a score."""
     runs = queries.recent_imports(session)
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
-    return {"formats": FORMATS, "runs": runs, "scoring": scoring, **extra}
+    unjobbed = any(r.messages_created and scoring_subject(r.id) not in scoring for r in runs)
+    waiting = unjobbed and any_pending(session)
+    context = {"formats": FORMATS, "runs": runs, "scoring": scoring, "waiting": waiting}
+    return context | extra
 
 
-def scoring_subject(run_id: int) -> str:
-    return f"import:{run_id}"
+scoring_subject = import_scoring_subject
 
 
 def scoring_work(conversation_ids: list[int] | None, *, rescore: bool = False) -> JobWork:

@@ -127,6 +127,18 @@ def has_pending(session: Session, conversation_ids: Sequence[int]) -> bool:
     return False
 
 
+def any_pending(session: Session) -> bool:
+    """Whether any customer turn anywhere waits for a score (read from the small index of
+    unscored turns)."""
+    return session.execute(_pending("", False).limit(1)).first() is not None
+
+
+def import_scoring_subject(run_id: int) -> str:
+    """The subject of the job that scores an import: the import page's Signals column finds
+    the job by it, whether the upload page or ``poise import`` started it."""
+    return f"import:{run_id}"
+
+
 def refresh_conversation_signals(session: Session, conversation_ids: Sequence[int]) -> int:
     """Recompute early warning, escalation, drift and turnaround from the stored scores."""
     for chunk in _chunks(list(conversation_ids), CHUNK):

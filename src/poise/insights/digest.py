@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Rating
+from poise.conversations.models import Conversation, Rating
 from poise.insights.exposure import exposure_state, team_exposure
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import HotspotReport, hotspots
@@ -57,13 +57,7 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
     )
     filters = InsightFilters(start=today - timedelta(days=6), end=today, team_id=team_id)
     members = [m.id for m in session.scalars(select(User).where(User.team_id == team_id))]
-    gaps = list(
-        session.scalars(
-            select(Gap)
-            .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish)
-            .order_by(Gap.created_at.desc())
-        )
-    )
+    gaps = _team_gaps(session, team_id, filters)
     due, done, overdue = _training(session, members, filters)
     return Digest(
         team=exposure.team,
@@ -79,6 +73,25 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
         reviews_overdue=_reviews_overdue(session, members, filters.finish),
         check_in=exposure.check_in,
         exposure_counted_at=exposure_state(session).counted_at,
+    )
+
+
+def _team_gaps(session: Session, team_id: int, filters: InsightFilters) -> list[Gap]:
+    """The week's gaps of this team, newest first: those raised in a conversation assigned to
+    one of its members, and, for a gap with no conversation or an unassigned one, those its
+    members logged. Other teams' gaps (their products, their customers) are theirs: counted
+    here they buried the team's own few under the organisation's."""
+    members = select(User.id).where(User.team_id == team_id)
+    assigned = Conversation.assignee_id.in_(members)
+    logged = and_(Conversation.assignee_id.is_(None), Gap.actor_id.in_(members))
+    return list(
+        session.scalars(
+            select(Gap)
+            .outerjoin(Conversation, Conversation.id == Gap.conversation_id)
+            .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish)
+            .where(or_(assigned, logged))
+            .order_by(Gap.created_at.desc())
+        )
     )
 
 
@@ -156,7 +169,7 @@ def digest_lines(digest: Digest, base_url: str) -> list[str]:
     base = base_url.rstrip("/")
     lines = [f"{digest.team.name}, {_period(digest)}:", ""]
     lines += _hotspot_lines(digest.hotspots, base)
-    lines.append(f"- New manual gaps: {digest.new_gaps}")
+    lines.append(f"- New manual gaps in the team's conversations: {digest.new_gaps}")
     lines += [f"    “{q}”" for q in digest.gap_examples]
     for name, comment in digest.kudos:
         lines.append(f"- Kudos for {name}: “{comment}”")

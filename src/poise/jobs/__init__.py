@@ -51,6 +51,7 @@ __all__ = [
     "cancel_job",
     "jobs_for",
     "owner_is_gone",
+    "run_here",
     "run_job",
     "this_process",
 ]
@@ -155,6 +156,26 @@ def run_job(
             finished.status, finished.detail = status, detail
             finished.finished_at = None if status == "queued" else utcnow()
             status_session.commit()
+
+
+def run_here(
+    maker: sessionmaker[Session], kind: str, work: JobWork, *, subject: str = ""
+) -> tuple[str, str]:
+    """Record a job and run it in this process to its end; its (status, detail).
+
+    For a command that waits for its own work (``poise import`` scoring what it imported):
+    recorded like a pooled job, it shows on the same status columns, can be cancelled there,
+    and is resumed by the next server start when the command is killed halfway.
+    """
+    with maker() as session:
+        job = JobRun(kind=kind, subject=subject, owner=this_process(), heartbeat_at=utcnow())
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    run_job(maker, job_id, work)
+    with maker() as session:
+        finished = session.get(JobRun, job_id)
+        return (finished.status, finished.detail) if finished else (CANCELLED, "")
 
 
 _Item = tuple[int, JobWork, "Future[Any]"]

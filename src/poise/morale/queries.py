@@ -123,24 +123,39 @@ def _review_options() -> list[ExecutableOption]:
 
 @dataclass(frozen=True)
 class ReviewLists:
-    """The reviews page: to write, received, and written."""
+    """The reviews page: to write, received, and written, each one page of its list (a
+    reviewer of years would otherwise get every review they ever wrote on one page)."""
 
-    to_do: list[PeerReview]
-    received: list[PeerReview]
-    given: list[PeerReview]
+    to_do: Page[PeerReview]
+    received: Page[PeerReview]
+    given: Page[PeerReview]
 
 
-def my_reviews(session: Session, *, actor: User) -> ReviewLists:
-    """The actor's reviews; reviewees see only submitted ones (drafts stay with the reviewer)."""
+REVIEW_LISTS = ("to_do", "received", "given")
+"""The reviews page's lists, each paged by the query parameter of its name."""
+
+
+def my_reviews(
+    session: Session,
+    *,
+    actor: User,
+    pages: dict[str, int] | None = None,
+    page_size: int = 50,
+) -> ReviewLists:
+    """The actor's reviews, newest first, each list at its page in ``pages`` (page 1 when
+    absent); reviewees see only submitted ones (drafts stay with the reviewer)."""
     query = select(PeerReview).options(*_review_options()).order_by(PeerReview.id.desc())
-    mine = session.scalars(
-        query.where(or_(PeerReview.reviewer_id == actor.id, PeerReview.reviewee_id == actor.id))
-    ).all()
-    return ReviewLists(
-        to_do=[r for r in mine if r.reviewer_id == actor.id and r.status == "assigned"],
-        received=[r for r in mine if r.reviewee_id == actor.id and r.status == "submitted"],
-        given=[r for r in mine if r.reviewer_id == actor.id and r.status == "submitted"],
-    )
+    wheres = {
+        "to_do": (PeerReview.reviewer_id == actor.id, PeerReview.status == "assigned"),
+        "received": (PeerReview.reviewee_id == actor.id, PeerReview.status == "submitted"),
+        "given": (PeerReview.reviewer_id == actor.id, PeerReview.status == "submitted"),
+    }
+    at = pages or {}
+    lists = {
+        name: paginate(session, query.where(*where), page=at.get(name, 1), page_size=page_size)
+        for name, where in wheres.items()
+    }
+    return ReviewLists(**lists)
 
 
 def peer_review(session: Session, *, actor: User, review_id: int) -> PeerReview:
@@ -382,18 +397,18 @@ def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:
     return hug
 
 
-def hug_drafts(session: Session, *, actor: User) -> list[Hug]:
+def hug_drafts(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> Page[Hug]:
+    """The drafts waiting for a lead, newest first, one page at a time (the page used to stop
+    at the newest 50 without saying there were more)."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
-    return list(
-        session.scalars(
-            select(Hug)
-            .options(selectinload(Hug.tags))
-            .where(Hug.status == "draft")
-            .order_by(Hug.id.desc())
-            .limit(50)
-        )
+    query = (
+        select(Hug)
+        .options(selectinload(Hug.tags))
+        .where(Hug.status == "draft")
+        .order_by(Hug.id.desc())
     )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 # --- Balance --------------------------------------------------------------------------------

@@ -51,7 +51,8 @@ def _nudges(session: SessionDep, user: User) -> dict[str, object]:
 def morale_home(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     context = {
         "picks": queries.pick_me_up(session, actor=user, count=1),
-        "reviews": queries.my_reviews(session, actor=user),
+        # only the counts show here: one row a list is enough to have them
+        "reviews": queries.my_reviews(session, actor=user, page_size=1),
         "kinds": KIND_LABELS,
         **_nudges(session, user),
     }
@@ -206,15 +207,32 @@ def dismiss(
 
 
 @router.get("/morale/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+def reviews_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    to_do: PageQuery = 1,
+    received: PageQuery = 1,
+    given: PageQuery = 1,
+) -> HTMLResponse:
+    """The three review lists, each paged on its own; each pager keeps the others' pages."""
+    pages = {"to_do": to_do, "received": received, "given": given}
+    reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
-        "reviews": queries.my_reviews(session, actor=user),
+        "reviews": reviews,
+        "others": {name: _other_pages(pages, name) for name in queries.REVIEW_LISTS},
         "conversations": queries.reviewable_conversations(session, actor=user),
         "scorecards": queries.scorecards_for(session, actor=user),
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
     }
     return render(request, "morale/reviews.html", context)
+
+
+def _other_pages(pages: dict[str, int], name: str) -> str:
+    """The query string that keeps every other list at its page while ``name``'s pages."""
+    return urlencode({other: page for other, page in pages.items() if other != name and page > 1})
 
 
 def _int(value: str, name: str) -> int:
@@ -549,24 +567,29 @@ def _chart(result: queries.Balance) -> Markup:
 
 
 @router.get("/morale/wall", response_class=HTMLResponse)
-def wall_drafts(request: Request, session: SessionDep, user: LeadUser) -> HTMLResponse:
-    return _wall_drafts(request, session, user)
+def wall_drafts(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    return _wall_drafts(request, session, settings, user, page=page)
 
 
 def _wall_drafts(
     request: Request,
     session: Session,
+    settings: Settings,
     user: User,
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
+    page: int = 1,
 ) -> HTMLResponse:
     """The drafts page; after a refused hug, with the error beside its field and what the
     lead typed still in the form."""
-    context = {
-        "drafts": queries.hug_drafts(session, actor=user),
-        "errors": errors or {},
-        "form": form or {},
-    }
+    drafts = queries.hug_drafts(session, actor=user, page=page, page_size=settings.page_size)
+    context = {"drafts": drafts, "errors": errors or {}, "form": form or {}}
     return render(request, "morale/wall_drafts.html", context, 400 if errors else 200)
 
 
@@ -574,6 +597,7 @@ def _wall_drafts(
 def create_hug(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: LeadUser,
     text: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
@@ -584,7 +608,8 @@ def create_hug(
     except InvalidInput as exc:
         session.rollback()
         typed = {"text": text, "tags": tags, "consent": consent}
-        return _wall_drafts(request, session, user, field_errors(exc, "text"), typed)
+        errors = field_errors(exc, "text")
+        return _wall_drafts(request, session, settings, user, errors, typed)
     return redirect(f"/morale/wall/{hug.id}")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -87,6 +88,10 @@ class PracticePublic(BaseModel):
 
 class ShareUpdate(BaseModel):
     shared: bool = Field(True, description="True asks teammates for comments; False stops it")
+
+
+ShareBody = Annotated[ShareUpdate | None, Body()]
+"""Every field has a default, so the body itself may be left out (a bare ``PUT``)."""
 
 
 @router.get("/today", response_model=list[TodayItem])
@@ -205,10 +210,12 @@ def mark_read(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> Practic
 
 @router.put("/practice/replies/{attempt_id}/share", response_model=PracticePublic)
 def share_reply(
-    session: SessionDep, user: ApiUser, attempt_id: IdPath, body: ShareUpdate
+    session: SessionDep, user: ApiUser, attempt_id: IdPath, body: ShareBody = None
 ) -> PracticePublic:
-    """The author asks teammates for comments on a reply, or stops asking."""
-    actions.share_practice(session, actor=user, attempt_id=attempt_id, shared=body.shared)
+    """The author asks teammates for comments on a reply, or stops asking (``shared``); no
+    body at all shares it, as an empty object does."""
+    shared = (body or ShareUpdate()).shared
+    actions.share_practice(session, actor=user, attempt_id=attempt_id, shared=shared)
     return _practice_public(queries.practice_attempt(session, actor=user, attempt_id=attempt_id))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from builders import csrf_from, make_user, sign_in
 from connectors.alerts.alert_builders import make_crew, make_rule
 from connectors.alerts.conftest import Receiver
+from poise.connectors.alerts import actions
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 
 PAGES = ("/alerts", "/alerts/log", "/alerts/new")
@@ -131,7 +132,7 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     (got,) = receiver.wait_for(1)
     assert got.json()["event"] == "test" and got.json()["title"].startswith("Test alert")
     logged = client.get(sent.headers["location"]).text
-    assert "Test alert from Poise" in logged and "The newest 1 alert of" in logged
+    assert "Test alert from Poise" in logged and "1 in all · page 1 of 1" in logged
 
     changed = client.post(
         f"/alerts/rules/{rule.id}/edit",
@@ -178,3 +179,18 @@ def test_a_failing_channel_shows_its_reason_on_the_rules_page(
         __import__("time").sleep(0.05)
     page = client.get("/alerts").text
     assert "127.0.0.1 refused it: 404 Not Found" in page and "gave up after 1 try" in page
+
+
+def test_the_log_pages_past_its_newest_page(client: TestClient, session: Session) -> None:
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, target="https://hooks.example.com/x")
+    for _ in range(21):  # one more than the test app's page size (20), none sent
+        actions.queue_test(session, actor=crew.lead, rule_id=rule.id, base_url="http://poise")
+    sign_in(client, crew.lead)
+    first = client.get(f"/alerts/log?team={rule.team_id}").text
+    assert first.count("Test alert from Poise") == 20
+    assert "21 in all · page 1 of 2" in first
+    assert f'href="?team={rule.team_id}&amp;page=2"' in first
+    assert client.get("/alerts/log?page=2").text.count("Test alert from Poise") == 1
+    past = client.get("/alerts/log?page=4").text
+    assert "Nothing on page 4: the list ends at page 2." in past

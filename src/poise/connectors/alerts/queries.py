@@ -15,8 +15,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import leads_team
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.errors import NotFound, PermissionDenied
-
-LOG_ROWS = 200
+from poise.pagination import Page, paginate
 
 
 def may_manage(actor: User, team_id: int | None) -> bool:
@@ -89,16 +88,17 @@ def rule(session: Session, *, actor: User, rule_id: int) -> AlertRule:
     return found
 
 
-def delivery_log(session: Session, *, actor: User, team_id: int) -> list[AlertDelivery]:
-    """The team's newest deliveries, with their rules."""
+def delivery_log(
+    session: Session, *, actor: User, team_id: int, page: int = 1, page_size: int = 50
+) -> Page[AlertDelivery]:
+    """The team's deliveries with their rules, newest first, one page at a time (the log used
+    to stop at the newest 200 without saying so)."""
     require_manager(actor, team_id)
-    return list(
-        session.scalars(
-            select(AlertDelivery)
-            .join(AlertRule)
-            .where(AlertRule.team_id == team_id)
-            .options(selectinload(AlertDelivery.rule))
-            .order_by(AlertDelivery.id.desc())
-            .limit(LOG_ROWS)
-        )
+    query = (
+        select(AlertDelivery)
+        .join(AlertRule)
+        .where(AlertRule.team_id == team_id)
+        .options(selectinload(AlertDelivery.rule))
+        .order_by(AlertDelivery.id.desc())
     )
+    return paginate(session, query, page=page, page_size=page_size)

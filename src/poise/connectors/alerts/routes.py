@@ -21,7 +21,7 @@ from poise.errors import InvalidInput
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
-from poise.web.params import MAX_ID, IdPath
+from poise.web.params import MAX_ID, IdPath, PageQuery
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 TeamQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A team id.")]
@@ -95,15 +95,24 @@ def rules_page(
 
 @router.get("/alerts/log", response_class=HTMLResponse)
 def log_page(
-    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    team: TeamQuery = None,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
-    def page(team_id: int) -> HTMLResponse:
+    def log(team_id: int) -> HTMLResponse:
         found = queries.team(session, actor=user, team_id=team_id)
-        deliveries = queries.delivery_log(session, actor=user, team_id=team_id)
-        context = {"team": found, "deliveries": deliveries, **_labels()}
-        return render(request, "alerts/log.html", context)
+        size = settings.page_size
+        deliveries = queries.delivery_log(
+            session, actor=user, team_id=team_id, page=page, page_size=size
+        )
+        base_query = f"team={team}" if team is not None else ""
+        context = {"team": found, "deliveries": deliveries, "base_query": base_query}
+        return render(request, "alerts/log.html", context | _labels())
 
-    return _for_team(request, session, user, team, "Alert log", page)
+    return _for_team(request, session, user, team, "Alert log", log)
 
 
 @router.get("/alerts/new", response_class=HTMLResponse)
