@@ -24,7 +24,7 @@ def _scoring(*, rescore: bool) -> SplitKind:
     from poise.signals import get_scorer
 
     def whole(scope: Scope) -> JobWork:
-        from poise.conversations.routes import scoring_work
+        from poise.conversations.scoring import scoring_work
 
         return scoring_work(scope, rescore=rescore)
 

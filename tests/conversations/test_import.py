@@ -323,3 +323,31 @@ def test_the_import_history_shows_how_cli_imports_were_scored(
     assert "not scored yet" in _signals_cell(page, "later.csv")
     assert CliRunner().invoke(cli, ["signals", "score"]).exit_code == 0
     assert _signals_cell(client.get("/import").text, "later.csv").strip() == "scored"
+
+
+def test_a_cli_import_scores_its_own_conversations_only(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    """As an upload does: turns another import left waiting (``--no-score``) are left to
+    ``poise signals score``, so an import's scoring takes as long as its own file."""
+    waiting, mine = tmp_path / "waiting.csv", tmp_path / "mine.csv"
+    waiting.write_text(GOOD)
+    mine.write_text(GOOD.replace("A1,", "A9,").replace("B2,", "B9,"))
+    assert (
+        CliRunner().invoke(cli, ["import", str(waiting), "-f", "csv", "--no-score"]).exit_code == 0
+    )
+    result = CliRunner().invoke(cli, ["import", str(mine), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+
+    def unscored(external_ids: tuple[str, ...]) -> int:
+        session.expire_all()
+        return (
+            session.query(Message)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .filter(Conversation.external_id.in_(external_ids))
+            .filter(Message.author_role == "customer", Message.signal_version.is_(None))
+            .count()
+        )
+
+    assert unscored(("A9", "B9")) == 0
+    assert unscored(("A1", "B2")) > 0, "the other import's turns still wait"

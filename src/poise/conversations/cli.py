@@ -13,7 +13,12 @@ from poise.cli.context import console, fail, load_settings, open_session, out, p
 from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.scoring import import_scoring_subject, score_messages
+from poise.conversations.scoring import (
+    has_pending,
+    import_scoring_subject,
+    score_messages,
+    scoring_work,
+)
 from poise.files import write_atomically
 from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
@@ -69,28 +74,31 @@ def import_command(
     _print_report(report, file, rejected)
     if report.status == "rejected":
         raise typer.Exit(1)
-    if score and report.counts.messages_created:
-        _score_import(settings, report.run_id)
+    if score:
+        _score_import(settings, report)
 
 
-def _score_import(settings: Settings, run_id: int) -> None:
-    """Score what waits as the import's own job, so the import page's Signals column shows
-    it (as for an upload) rather than "—"."""
+def _score_import(settings: Settings, report: ImportReport) -> None:
+    """Score the import's own customer turns as its job, as an upload does: the import
+    page's Signals column shows the job, and turns other imports left waiting (a
+    ``--no-score`` import) are left to ``poise signals score``. A re-run of an import that a
+    crash cut short creates nothing new but may still have turns waiting, so it scores them."""
+    ids = report.counts.conversation_ids
     with open_session(settings) as session, progress_bar() as progress:
+        if not ids or not (report.counts.messages_created or has_pending(session, ids)):
+            return
         task = progress.add_task("Scoring", total=None)
+        scoring = scoring_work(ids)
 
-        def work(job_session: Session, report: JobProgress) -> str:
+        def work(job_session: Session, job_progress: JobProgress) -> str:
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
-                report(done, total)
+                job_progress(done, total)
 
-            counts = score_messages(job_session, rescore=False, progress=advance)
-            from poise.morale.actions import collect_happy_items  # praise needs the new scores
-
-            return f"{counts}; {collect_happy_items(job_session)}"
+            return scoring(job_session, advance)
 
         maker = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
-        subject = import_scoring_subject(run_id)
+        subject = import_scoring_subject(report.run_id)
         status, detail = run_here(maker, "score", work, subject=subject)
     if status != "done":
         fail(f"scoring {status}: {detail}", code=1)

@@ -23,12 +23,12 @@ from poise.conversations.scoring import (
     any_pending,
     has_pending,
     import_scoring_subject,
-    score_messages,
+    scoring_work,
 )
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.files import write_atomically
-from poise.jobs import JobProgress, JobRun, JobWork, cancel_job, jobs_for
+from poise.jobs import JobRun, JobWork, cancel_job, jobs_for
 from poise.pagination import Page
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
@@ -220,20 +220,6 @@ def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
 
 
 scoring_subject = import_scoring_subject
-
-
-def scoring_work(conversation_ids: list[int] | None, *, rescore: bool = False) -> JobWork:
-    """Score what is pending (of these conversations, or anywhere) and collect the praise."""
-
-    def work(session: Session, progress: JobProgress) -> str:
-        from poise.morale.actions import collect_happy_items  # praise needs the new scores
-
-        scored = score_messages(
-            session, conversation_ids=conversation_ids, rescore=rescore, progress=progress
-        )
-        return f"{scored}; {collect_happy_items(session)}"
-
-    return work
 
 
 def resume_scoring(job: JobRun) -> JobWork:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.jobs import JobProgress, JobWork
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
@@ -131,6 +132,20 @@ def any_pending(session: Session) -> bool:
     """Whether any customer turn anywhere waits for a score (read from the small index of
     unscored turns)."""
     return session.execute(_pending("", False).limit(1)).first() is not None
+
+
+def scoring_work(conversation_ids: Sequence[int] | None, *, rescore: bool = False) -> JobWork:
+    """Score what is pending (of these conversations, or anywhere) and collect the praise."""
+
+    def work(session: Session, progress: JobProgress) -> str:
+        from poise.morale.actions import collect_happy_items  # praise needs the new scores
+
+        scored = score_messages(
+            session, conversation_ids=conversation_ids, rescore=rescore, progress=progress
+        )
+        return f"{scored}; {collect_happy_items(session)}"
+
+    return work
 
 
 def import_scoring_subject(run_id: int) -> str:
