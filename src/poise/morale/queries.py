@@ -374,17 +374,26 @@ def published_hug(session: Session, *, hug_id: int) -> Hug:
     return hug
 
 
-def wall_tags(session: Session) -> list[tuple[str, int]]:
-    """Tags on the wall with how many hugs carry each, most used first."""
-    rows = session.execute(
-        select(HugTag.tag, func.count(HugTag.hug_id))
+WALL_TAGS_SHOWN = 30  # the wall's header shows the most used; /wall/tags lists them all
+
+
+def wall_tags(session: Session, *, page: int, page_size: int) -> Page[tuple[str, int]]:
+    """One page of the tags on the wall with how many hugs carry each, most used first, and
+    how many tags there are: the wall's header shows the first few and says so."""
+    page = max(page, 1)
+    used = (
+        select(HugTag.tag, func.count(HugTag.hug_id).label("n"))
         .join(Hug, Hug.id == HugTag.hug_id)
         .where(Hug.status == "published")
         .group_by(HugTag.tag)
-        .order_by(func.count(HugTag.hug_id).desc(), HugTag.tag)
-        .limit(30)
     )
-    return [(tag, int(n)) for tag, n in rows]
+    total = session.scalar(select(func.count()).select_from(used.subquery())) or 0
+    rows = session.execute(
+        used.order_by(func.count(HugTag.hug_id).desc(), HugTag.tag)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page([(tag, int(n)) for tag, n in rows], total, page, page_size)
 
 
 def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:

@@ -693,10 +693,23 @@ def wall_page(
     context = {
         "listing": listing,
         "tag": tag,
-        "tags": queries.wall_tags(session),
+        "tags": queries.wall_tags(session, page=1, page_size=queries.WALL_TAGS_SHOWN),
         "base_query": urlencode({"tag": tag}) if tag else "",
     }
     return render(request, "morale/wall.html", context)
+
+
+@public.get("/wall/tags", response_class=HTMLResponse)
+def wall_tags_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: Visitor,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    """Every tag on the wall, most used first, for the tags the wall's header has no room for."""
+    tags = queries.wall_tags(session, page=page, page_size=settings.page_size)
+    return render(request, "morale/wall_tags.html", {"tags": tags})
 
 
 @public.get("/wall/feed.atom")
