@@ -14,6 +14,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from poise.auth.models import Team, User
 from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import search
 from poise.db.base import utcnow
 from poise.errors import NotFound, PermissionDenied
 from poise.morale import permissions, praise
@@ -176,22 +177,25 @@ def _may_read_review(actor: User, review: PeerReview) -> bool:
     return leads_team(actor, review.reviewee.team_id)
 
 
+REVIEW_PICKS = 30  # the review picker's menu: the newest few, and a search for the rest
+
+
 def reviewable_conversations(
-    session: Session, *, actor: User, limit: int = 30
-) -> list[Conversation]:
-    """Recent conversations of the actor's teammates, to pick one to review."""
+    session: Session, *, actor: User, text: str = "", limit: int = REVIEW_PICKS
+) -> Page[Conversation]:
+    """The newest conversations of the actor's teammates to pick one to review, holding every
+    word of ``text`` when the reviewer searches for an older one; the total says how many
+    the menu leaves out."""
     if actor.team_id is None:
-        return []
+        return Page([], 0, 1, limit)
     mates = select(User.id).where(User.team_id == actor.team_id).where(User.id != actor.id)
-    return list(
-        session.scalars(
-            select(Conversation)
-            .options(selectinload(Conversation.assignee))
-            .where(Conversation.assignee_id.in_(mates))
-            .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
-            .limit(limit)
-        )
+    query = (
+        select(Conversation)
+        .options(selectinload(Conversation.assignee))
+        .where(Conversation.assignee_id.in_(mates), search(text))
+        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
     )
+    return paginate(session, query, page=1, page_size=limit)
 
 
 @dataclass

@@ -215,14 +215,17 @@ def reviews_page(
     to_do: PageQuery = 1,
     received: PageQuery = 1,
     given: PageQuery = 1,
+    q: str = "",
 ) -> HTMLResponse:
-    """The three review lists, each paged on its own; each pager keeps the others' pages."""
+    """The three review lists, each paged on its own; each pager keeps the others' pages. The
+    picker of a conversation to review offers the newest, and ``q`` searches for older ones."""
     pages = {"to_do": to_do, "received": received, "given": given}
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
         "reviews": reviews,
         "others": {name: _other_pages(pages, name) for name in queries.REVIEW_LISTS},
-        "conversations": queries.reviewable_conversations(session, actor=user),
+        "conversations": queries.reviewable_conversations(session, actor=user, text=q),
+        "q": q,
         "scorecards": queries.scorecards_for(session, actor=user),
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
