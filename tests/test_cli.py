@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
+import click
 import pytest
+import typer.main
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -193,3 +196,31 @@ def test_a_broker_without_celery_is_refused_with_the_extra_to_install(
         result = runner.invoke(cli, command)
         assert result.exit_code == 2, result.output
         assert "pip install 'poise[workers]'" in " ".join(result.output.split())
+
+
+def _command_paths(command: click.Command, path: list[str]) -> list[list[str]]:
+    """Every command below ``command``, as the words that run it."""
+    if not isinstance(command, click.Group):
+        return [path]
+    found: list[list[str]] = []
+    for name, sub in sorted(command.commands.items()):
+        found += _command_paths(sub, [*path, name])
+    return found
+
+
+WIDE = {"COLUMNS": "200"}  # one line per option in --help, so a row reads whole
+
+
+def test_help_shows_real_defaults_and_never_a_none_default() -> None:
+    """An option that defaults to None (the setting applies) printed "[default: None]"."""
+    paths = _command_paths(typer.main.get_command(cli), [])
+    assert ["serve"] in paths and ["users", "add"] in paths
+    for path in paths:
+        result = runner.invoke(cli, [*path, "--help"], env=WIDE)
+        assert result.exit_code == 0, (path, result.output)
+        assert "[default: None]" not in result.output, path
+    serve = runner.invoke(cli, ["serve", "--help"], env=WIDE).output
+    assert re.search(r"--workers .*\[default: 1\]", serve)
+    assert "Port (default: POISE_PORT or 8000)." in serve
+    users = runner.invoke(cli, ["users", "add", "--help"], env=WIDE).output
+    assert "[default: agent]" in users

@@ -95,7 +95,7 @@ def test_sign_in_filter_open_and_import(
     page.click("#import-form button[type=submit]")
     page.wait_for_url("**/import?run=*")
     assert "1 new conversations" in page.locator("#import-report").inner_text()
-    runs = page.locator("h2:has-text('Recent imports') + table tbody tr")
+    runs = page.locator("h2#history + table tbody tr")
     before = runs.count()
     page.reload()  # a GET now: nothing is uploaded again
     assert "Imported good_import.csv" in page.locator("#import-report").inner_text()

@@ -193,7 +193,7 @@ def test_an_upload_redirects_to_its_report_so_reloading_does_not_import_again(
     client: TestClient, session: Session
 ) -> None:
     """The report was the answer to the POST: reloading it uploaded the file again (another
-    run in "Recent imports", and the browser's "resubmit the form?")."""
+    run in the import history, and the browser's "resubmit the form?")."""
     lead = make_user(session, role="lead")
     token = sign_in(client, lead)
     posted = client.post(
@@ -351,3 +351,26 @@ def test_a_cli_import_scores_its_own_conversations_only(
 
     assert unscored(("A9", "B9")) == 0
     assert unscored(("A1", "B2")) > 0, "the other import's turns still wait"
+
+
+def test_the_import_history_pages_back_to_the_first_import(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """Every import stays reachable: the history is paged, not cut at the newest few."""
+    for n in range(settings.page_size + 5):
+        session.add(
+            ImportRun(
+                filename=f"export-{n:02}.csv",
+                format="csv",
+                source="upload",
+                sha256="0" * 64,
+                status="imported",
+            )
+        )
+    session.commit()
+    sign_in(client, make_user(session, role="lead"))
+    first = client.get("/import").text
+    assert f"{settings.page_size + 5} imports in all · page 1 of 2" in first
+    assert "export-00.csv" not in first and 'href="?page=2"' in first
+    second = client.get("/import?page=2").text
+    assert "<td>export-00.csv</td>" in second

@@ -279,3 +279,38 @@ def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World)
         html = client.get(path).text
         marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', html)
         assert marked == [name], path
+
+
+@pytest.mark.parametrize("path", ["/insights", "/insights/hotspots", "/insights/conversations"])
+def test_a_refused_day_is_shown_beside_its_field_as_typed(
+    client: TestClient, world: World, path: str
+) -> None:
+    sign_in(client, world.lead)
+    for query, field, typed in (
+        ("start=2026-13-45&end=2026-11-15", "start", "2026-13-45"),
+        ("start=2026-11-02&end=soon", "end", "soon"),
+        ("start=2026-11-10&end=2026-11-01", "start", "2026-11-10"),
+    ):
+        page = client.get(f"{path}?{query}&channel=chat&metric=unhappy")
+        assert page.status_code == 400, query
+        error = re.search(rf'<span class="field-error" role="alert" id="{field}-error">', page.text)
+        assert error, page.text
+        assert f'name="{field}" value="{typed}" aria-invalid="true"' in page.text
+        assert '<option value="chat" selected>' in page.text  # the other filters kept
+        assert "Correct the filter marked above to see this page." in page.text
+    drill = client.get("/insights/conversations?start=x&metric=unhappy").text
+    assert '<input type="hidden" name="metric" value="unhappy">' in drill
+    hotspot = client.get("/insights/hotspot?kind=product&value=Router&end=x")
+    assert hotspot.status_code == 400 and 'id="end-error"' in hotspot.text
+    assert '<input type="hidden" name="kind" value="product">' in hotspot.text
+
+
+def test_the_api_names_the_refused_day(client: TestClient, session: Session, world: World) -> None:
+    headers = _token(session, world.admin)
+    reversed_ = client.get(
+        "/api/v1/insights/dashboard?start=2026-11-10&end=2026-11-01", headers=headers
+    )
+    assert reversed_.status_code == 400
+    assert reversed_.json()["detail"].startswith("start (2026-11-10) is after end (2026-11-01)")
+    bad = client.get("/api/v1/insights/hotspots?end=2026-02-30", headers=headers)
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("end must be a date")

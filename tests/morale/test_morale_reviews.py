@@ -196,3 +196,28 @@ def test_each_review_list_pages_on_its_own(client: TestClient, session: Session)
     assert 'href="?to_do=2">Go to page 2' in past
     assert "2 waiting for you" not in client.get("/morale").text
     assert "21 waiting for you" in client.get("/morale").text
+
+
+def test_the_review_picker_says_it_offers_the_newest_and_finds_older_ones(
+    client: TestClient, session: Session
+) -> None:
+    _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    for n in range(queries.REVIEW_PICKS + 2):
+        make_conversation(
+            session,
+            external_id=f"pick-{n:02d}",
+            subject=f"Case {n:02d}",
+            assignee_email=reviewee.email,
+        )
+    sign_in(client, reviewer)
+    page = client.get("/morale/reviews").text
+    assert f"The newest 30 of {queries.REVIEW_PICKS + 2} conversations of your teammates" in page
+    assert "Case 31</option>" in page and "Case 00</option>" not in page
+    found = client.get("/morale/reviews?q=case+00").text
+    assert "Case 00</option>" in found and "Case 31</option>" not in found
+    assert "1 conversation of your teammates matching “case 00”" in found
+    assert 'name="q" value="case 00"' in found
+    none = client.get("/morale/reviews?q=nothing-like-it").text
+    assert "matching “nothing-like-it”: try other words" in none and "start-review" not in none

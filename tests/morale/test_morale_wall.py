@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import feedparser
 from fastapi.testclient import TestClient
 from morale_builders import api_headers, post_form
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.morale import actions
-from poise.morale.models import Hug
+from poise.morale.models import Hug, HugTag
 
 COMMENT = (
     "Maya was wonderful! She found order #48213 and rang me on +44 7700 900123. "
@@ -176,3 +178,22 @@ def test_wall_drafts_page_past_the_newest_page(client: TestClient, session: Sess
     assert "draft 00" in client.get("/morale/wall?page=2").text
     past = client.get("/morale/wall?page=5").text
     assert "Nothing on page 5: the list ends at page 2." in past
+
+
+def test_the_wall_says_it_shows_the_most_used_tags_and_lists_them_all(
+    client: TestClient, session: Session
+) -> None:
+    """Past 30 tags the header says so and leads to every tag, a page at a time."""
+    names = [f"theme{n:02}" for n in range(35)]
+    for tags in (names, names[:1]):  # theme00 carried twice: the most used
+        hug = Hug(redacted_text="Thank you!", consent=True, status="published")
+        hug.published_at = hug.created_at = datetime.now(UTC)
+        hug.tags = [HugTag(tag=name) for name in tags]
+        session.add(hug)
+    session.commit()
+    wall = client.get("/wall").text
+    assert "The 30 most used of 35 tags" in wall and 'href="/wall/tags"' in wall
+    assert "#theme00 <small>2</small>" in wall and "#theme34 <small>" not in wall
+    first = client.get("/wall/tags").text
+    assert "35 tags in all · page 1 of 2" in first and "#theme00 <small>2</small>" in first
+    assert "#theme34 <small>1</small>" in client.get("/wall/tags?page=2").text

@@ -216,6 +216,7 @@ ROUTES: dict[str, str] = {
     "POST /morale/wall/{hug_id}/publish": "leads",
     "GET /wall": "public",
     "GET /wall/feed.atom": "public",
+    "GET /wall/tags": "public",
     "GET /wall/{hug_id}": "public",  # a published hug
     "GET /api/v1/happy-file": "signed_in",
     "POST /api/v1/happy-file": "signed_in",

@@ -9,6 +9,7 @@ from poise.auth.cli import tokens_app, users_app
 from poise.background import record_only_hooks
 from poise.cli import operations, root, workers
 from poise.cli.context import console
+from poise.cli.help import PoiseGroup
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
 from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
@@ -27,6 +28,7 @@ from poise.training.cli import eval_reply_feedback, train_reply_feedback_command
 
 app = typer.Typer(
     name="poise",
+    cls=PoiseGroup,
     help="Poise helps customer-support teams deal with negativity.",
     no_args_is_help=True,
     add_completion=False,

@@ -23,7 +23,7 @@ from poise.conversations.models import (
 )
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
-from poise.pagination import Page
+from poise.pagination import Page, paginate
 
 SIGNAL_FILTERS = ("early_warning", "escalating", "drifted", "abusive", "turnaround")
 SORTS = ("newest", "escalation", "negativity")
@@ -299,16 +299,15 @@ def _products(session: Session) -> list[str]:
     return list(session.scalars(query))
 
 
-def recent_imports(session: Session, *, limit: int = 10) -> list[ImportRun]:
-    """The latest import runs, newest first, for the import page's history."""
-    return list(
-        session.scalars(
-            select(ImportRun)
-            .options(selectinload(ImportRun.created_by))
-            .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
-            .limit(limit)
-        )
+def import_history(session: Session, *, page: int, page_size: int) -> Page[ImportRun]:
+    """One page of the import runs, newest first, for the import page's history: paged, so
+    an import older than the first page can still be found, with its report and errors."""
+    query = (
+        select(ImportRun)
+        .options(selectinload(ImportRun.created_by))
+        .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
     )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def import_run(session: Session, *, run_id: int) -> ImportRun:

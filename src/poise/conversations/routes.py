@@ -207,15 +207,25 @@ def conversation_page(
     return render(request, "conversations/detail.html", {"conv": conv})
 
 
-def _import_context(session: SessionDep, **extra: object) -> dict[str, object]:
-    """The form and the recent imports, each with the job that scored it; an import with new
-    turns and no job (``poise import --no-score``, or a job row gone) is "scored" only when
-    nothing anywhere waits for a score."""
-    runs = queries.recent_imports(session)
+def _import_context(
+    session: Session, settings: Settings, page: int = 1, run: str = "", **extra: object
+) -> dict[str, object]:
+    """The form and a page of the import history, each import with the job that scored it;
+    an import with new turns and no job (``poise import --no-score``, or a job row gone) is
+    "scored" only when nothing anywhere waits for a score."""
+    history = queries.import_history(session, page=page, page_size=settings.page_size)
+    runs = history.items
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
     unjobbed = any(r.messages_created and scoring_subject(r.id) not in scoring for r in runs)
     waiting = unjobbed and any_pending(session)
-    context = {"formats": FORMATS, "runs": runs, "scoring": scoring, "waiting": waiting}
+    context = {
+        "formats": FORMATS,
+        "history": history,
+        "runs": runs,
+        "base_query": urlencode({"run": run}) if run else "",
+        "scoring": scoring,
+        "waiting": waiting,
+    }
     return context | extra
 
 
@@ -271,18 +281,24 @@ class ImportSummary:
 
 @router.get("/import", response_class=HTMLResponse)
 def import_page(
-    request: Request, session: SessionDep, user: LeadUser, run: str = ""
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    run: str = "",
+    page: PageQuery = 1,
 ) -> HTMLResponse:
-    """The upload form and recent imports; ``run`` adds that import's report."""
+    """The upload form and a page of the import history; ``run`` adds that import's report."""
     if not run:
-        return render(request, "conversations/import.html", _import_context(session))
+        context = _import_context(session, settings, page)
+        return render(request, "conversations/import.html", context)
     if not is_id(run):
         raise InvalidInput(f"run must be an import id (a number), not {run!r}", field="run")
     found = queries.import_run(session, run_id=int(run))
     mine = request.session.get("import_updated", {})
     updated = mine.get("updated") if mine.get("run") == found.id else None
     report = ImportSummary.of(found, updated)
-    context = _import_context(session, report=report, filename=found.filename)
+    context = _import_context(session, settings, page, run, report=report, filename=found.filename)
     return render(request, "conversations/import.html", context)
 
 
@@ -366,10 +382,10 @@ def import_upload(
     except InvalidInput as exc:
         session.rollback()
         form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
-        context = _import_context(session, errors=field_errors(exc, "file"), form=form)
+        context = _import_context(session, settings, errors=field_errors(exc, "file"), form=form)
         return render(request, "conversations/import.html", context, 400)
     if report.status == "rejected":  # nothing written: the problems are shown, to fix
-        context = _import_context(session, report=report, filename=upload.file.filename)
+        context = _import_context(session, settings, report=report, filename=upload.file.filename)
         return render(request, "conversations/import.html", context, 422)
     # See other: reloading the report must not upload (and import) the file again.
     updated = report.counts.conversations_updated

@@ -156,15 +156,32 @@ def _like_tag(
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    return parse_day(value, name)
+    return parse_day(value, name, field=name)
 
 
 def _id(value: str | None, name: str) -> int | None:
     if not value:
         return None
     if not is_id(value):
-        raise InvalidInput(f"{name} must be an id (a number), not {value!r}")
+        raise InvalidInput(f"{name} must be an id (a number), not {value!r}", field=name)
     return int(value)
+
+
+def _period(today: date, start: str | None, end: str | None) -> tuple[date, date]:
+    """The first and last day; a reversed or overlong period is refused rather than answered
+    with figures for a period nobody asked for."""
+    last = _date(end, "end") or today
+    first = _date(start, "start") or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise InvalidInput(
+            f"start ({first}) is after end ({last}): start must not be after end", field="start"
+        )
+    days = (last - first).days + 1
+    if days > MAX_DAYS:
+        raise InvalidInput(
+            f"a period is at most {MAX_DAYS} days: {first} to {last} is {days}", field="start"
+        )
+    return first, last
 
 
 def parse_filters(
@@ -181,16 +198,14 @@ def parse_filters(
 ) -> InsightFilters:
     """Filters from query parameters, where an empty value means "any" (plain HTML forms).
 
-    Without dates: the last 28 days up to ``today``.
+    Without dates: the last 28 days up to ``today``. A refusal names the field at fault, so a
+    page can show it beside that field and the API can say which parameter to correct.
     """
-    last = _date(end, "end") or today
-    first = _date(start, "start") or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise InvalidInput("start must not be after end")
-    if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput(f"a period is at most {MAX_DAYS} days")
+    first, last = _period(today, start, end)
     if channel and channel not in CHANNELS:
-        raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+        raise InvalidInput(
+            f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}", field="channel"
+        )
     return InsightFilters(
         start=first,
         end=last,

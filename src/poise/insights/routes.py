@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,12 +26,13 @@ from poise.insights.charts import trend_chart
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
-from poise.insights.params import Filters
+from poise.insights.params import Filters, FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
 from poise.knowledge.queries import openable_articles
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
+from poise.web.forms import field_errors
 from poise.web.params import PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -72,16 +74,42 @@ def _helpers() -> dict[str, Any]:
     }
 
 
+def refused_page(
+    request: Request, session: SessionDep, user: User, typed: FilterText, heading: str
+) -> HTMLResponse | None:
+    """None when the filters are accepted; else the filter form with the refusal beside its
+    field and every value as typed (400), and no figures: figures for other filters than the
+    ones asked for would mislead."""
+    try:
+        typed.parsed()
+    except InvalidInput as exc:
+        kept = set(asdict(typed))
+        context = {
+            "heading": heading,
+            "action": request.url.path,
+            "errors": field_errors(exc, "start"),
+            "form": typed.form(),
+            "extra": {k: v for k, v in request.query_params.items() if k not in kept and v},
+            "choices": queries.choices(session, actor=user),
+            "channels": CHANNELS,
+        }
+        return render(request, "insights/refused.html", context, 400)
+    return None
+
+
 @router.get("/insights", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    filters: Filters,
+    typed: TypedFilters,
 ) -> Response:
     if not user.is_lead:
         return RedirectResponse("/insights/exposure", status_code=303)
+    if refused := refused_page(request, session, user, typed, "Insights"):
+        return refused
+    filters = typed.parsed()
     board = queries.dashboard(
         session, actor=user, filters=filters, window_days=settings.fcr_window_days
     )
@@ -140,13 +168,16 @@ def drill_page(
     session: SessionDep,
     settings: SettingsDep,
     user: LeadUser,
-    filters: Filters,
+    typed: TypedFilters,
     metric: str = "all",
     value: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
     if metric not in queries.METRICS:
         raise InvalidInput(f"metric must be one of {', '.join(queries.METRICS)}, not {metric!r}")
+    if refused := refused_page(request, session, user, typed, METRIC_LABELS.get(metric, metric)):
+        return refused
+    filters = typed.parsed()
     listing = queries.drill(
         session,
         actor=user,
@@ -172,8 +203,11 @@ def drill_page(
 
 @router.get("/insights/hotspots", response_class=HTMLResponse)
 def hotspots_page(
-    request: Request, session: SessionDep, user: LeadUser, filters: Filters
+    request: Request, session: SessionDep, user: LeadUser, typed: TypedFilters
 ) -> HTMLResponse:
+    if refused := refused_page(request, session, user, typed, "Hotspots"):
+        return refused
+    filters = typed.parsed()
     report = hotspots.hotspots(session, actor=user, filters=filters)
     context = {
         "report": report,
@@ -190,13 +224,16 @@ def hotspot_page(
     request: Request,
     session: SessionDep,
     user: LeadUser,
-    filters: Filters,
+    typed: TypedFilters,
     kind: str,
     value: str,
     of: str = "",
 ) -> HTMLResponse:
     if kind not in hotspots.KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(hotspots.KINDS)}, not {kind!r}")
+    if refused := refused_page(request, session, user, typed, value):
+        return refused
+    filters = typed.parsed()
     detail = hotspots.hotspot(
         session, actor=user, filters=filters, kind=kind, value=value, product=of or None
     )

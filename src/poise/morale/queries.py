@@ -14,6 +14,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from poise.auth.models import Team, User
 from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import search
 from poise.db.base import utcnow
 from poise.errors import NotFound, PermissionDenied
 from poise.morale import permissions, praise
@@ -176,22 +177,25 @@ def _may_read_review(actor: User, review: PeerReview) -> bool:
     return leads_team(actor, review.reviewee.team_id)
 
 
+REVIEW_PICKS = 30  # the review picker's menu: the newest few, and a search for the rest
+
+
 def reviewable_conversations(
-    session: Session, *, actor: User, limit: int = 30
-) -> list[Conversation]:
-    """Recent conversations of the actor's teammates, to pick one to review."""
+    session: Session, *, actor: User, text: str = "", limit: int = REVIEW_PICKS
+) -> Page[Conversation]:
+    """The newest conversations of the actor's teammates to pick one to review, holding every
+    word of ``text`` when the reviewer searches for an older one; the total says how many
+    the menu leaves out."""
     if actor.team_id is None:
-        return []
+        return Page([], 0, 1, limit)
     mates = select(User.id).where(User.team_id == actor.team_id).where(User.id != actor.id)
-    return list(
-        session.scalars(
-            select(Conversation)
-            .options(selectinload(Conversation.assignee))
-            .where(Conversation.assignee_id.in_(mates))
-            .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
-            .limit(limit)
-        )
+    query = (
+        select(Conversation)
+        .options(selectinload(Conversation.assignee))
+        .where(Conversation.assignee_id.in_(mates), search(text))
+        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
     )
+    return paginate(session, query, page=1, page_size=limit)
 
 
 @dataclass
@@ -374,17 +378,26 @@ def published_hug(session: Session, *, hug_id: int) -> Hug:
     return hug
 
 
-def wall_tags(session: Session) -> list[tuple[str, int]]:
-    """Tags on the wall with how many hugs carry each, most used first."""
-    rows = session.execute(
-        select(HugTag.tag, func.count(HugTag.hug_id))
+WALL_TAGS_SHOWN = 30  # the wall's header shows the most used; /wall/tags lists them all
+
+
+def wall_tags(session: Session, *, page: int, page_size: int) -> Page[tuple[str, int]]:
+    """One page of the tags on the wall with how many hugs carry each, most used first, and
+    how many tags there are: the wall's header shows the first few and says so."""
+    page = max(page, 1)
+    used = (
+        select(HugTag.tag, func.count(HugTag.hug_id).label("n"))
         .join(Hug, Hug.id == HugTag.hug_id)
         .where(Hug.status == "published")
         .group_by(HugTag.tag)
-        .order_by(func.count(HugTag.hug_id).desc(), HugTag.tag)
-        .limit(30)
     )
-    return [(tag, int(n)) for tag, n in rows]
+    total = session.scalar(select(func.count()).select_from(used.subquery())) or 0
+    rows = session.execute(
+        used.order_by(func.count(HugTag.hug_id).desc(), HugTag.tag)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page([(tag, int(n)) for tag, n in rows], total, page, page_size)
 
 
 def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:

@@ -215,14 +215,17 @@ def reviews_page(
     to_do: PageQuery = 1,
     received: PageQuery = 1,
     given: PageQuery = 1,
+    q: str = "",
 ) -> HTMLResponse:
-    """The three review lists, each paged on its own; each pager keeps the others' pages."""
+    """The three review lists, each paged on its own; each pager keeps the others' pages. The
+    picker of a conversation to review offers the newest, and ``q`` searches for older ones."""
     pages = {"to_do": to_do, "received": received, "given": given}
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
         "reviews": reviews,
         "others": {name: _other_pages(pages, name) for name in queries.REVIEW_LISTS},
-        "conversations": queries.reviewable_conversations(session, actor=user),
+        "conversations": queries.reviewable_conversations(session, actor=user, text=q),
+        "q": q,
         "scorecards": queries.scorecards_for(session, actor=user),
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
@@ -693,10 +696,23 @@ def wall_page(
     context = {
         "listing": listing,
         "tag": tag,
-        "tags": queries.wall_tags(session),
+        "tags": queries.wall_tags(session, page=1, page_size=queries.WALL_TAGS_SHOWN),
         "base_query": urlencode({"tag": tag}) if tag else "",
     }
     return render(request, "morale/wall.html", context)
+
+
+@public.get("/wall/tags", response_class=HTMLResponse)
+def wall_tags_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    visitor: Visitor,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    """Every tag on the wall, most used first, for the tags the wall's header has no room for."""
+    tags = queries.wall_tags(session, page=page, page_size=settings.page_size)
+    return render(request, "morale/wall_tags.html", {"tags": tags})
 
 
 @public.get("/wall/feed.atom")
