@@ -321,7 +321,7 @@ def test_the_scoring_job_after_an_import_fills_happy_files(
 ) -> None:
     # The model is another area's concern: stand in for it, keep the job and the wiring real.
     monkeypatch.setattr(
-        "poise.conversations.routes.score_messages", lambda session, **_: ScoreCounts()
+        "poise.conversations.scoring.score_messages", lambda session, **_: ScoreCounts()
     )
     agent = make_user(session, email="sam@poise.test", name="Sam Ortiz")
     lead_headers = api_headers(session, make_user(session, role="lead"))
