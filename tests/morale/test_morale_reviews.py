@@ -222,3 +222,24 @@ def test_the_review_picker_says_it_offers_the_newest_and_finds_older_ones(
     assert 'name="q" value="case quokka"' in found
     none = client.get("/morale/reviews?q=nothing-like-it").text
     assert "matching “nothing-like-it”: try other words" in none and "start-review" not in none
+
+
+def test_the_review_lists_pages_keep_the_pickers_search_and_the_search_keeps_them(
+    client: TestClient, session: Session
+) -> None:
+    card = _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    for n in range(21):  # one more than the test app's page size (20)
+        conv = make_conversation(
+            session,
+            external_id=f"keep-{n:02d}",
+            subject=f"Router {n:02d}",
+            assignee_email=reviewee.email,
+        )
+        actions.start_review(session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id)
+    sign_in(client, reviewer)
+    searched = client.get("/morale/reviews?q=router").text
+    assert 'href="?q=router&amp;to_do=2"' in searched  # page 2 of "waiting" keeps the search
+    paged = client.get("/morale/reviews?to_do=2").text
+    assert '<input type="hidden" name="to_do" value="2">' in paged

@@ -223,7 +223,8 @@ def reviews_page(
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
         "reviews": reviews,
-        "others": {name: _other_pages(pages, name) for name in queries.REVIEW_LISTS},
+        "others": {name: _other_pages(pages, name, q) for name in queries.REVIEW_LISTS},
+        "list_pages": {name: page for name, page in pages.items() if page > 1},
         "conversations": queries.reviewable_conversations(session, actor=user, text=q),
         "q": q,
         "scorecards": queries.scorecards_for(session, actor=user),
@@ -233,9 +234,11 @@ def reviews_page(
     return render(request, "morale/reviews.html", context)
 
 
-def _other_pages(pages: dict[str, int], name: str) -> str:
-    """The query string that keeps every other list at its page while ``name``'s pages."""
-    return urlencode({other: page for other, page in pages.items() if other != name and page > 1})
+def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
+    """The query string that keeps every other list at its page, and the picker's search,
+    while ``name``'s pages."""
+    kept: dict[str, str | int] = {o: p for o, p in pages.items() if o != name and p > 1}
+    return urlencode({**kept, **({"q": q} if q else {})})
 
 
 def _int(value: str, name: str) -> int:
