@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
+from poise.auth.models import User
 from poise.errors import InvalidInput, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import PeerReview, Scorecard
@@ -169,19 +170,25 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
         )
 
 
-def test_each_review_list_pages_on_its_own(client: TestClient, session: Session) -> None:
+def _waiting_reviews(session: Session, subject: str) -> User:
+    """Ana, with 21 reviews of Ben waiting for her (one more than the test app's page size,
+    20), on conversations "<subject> 00" to "<subject> 20"."""
     card = _scorecard(session)
     reviewer = make_user(session, name="Ana Reviewer", team="Care")
     reviewee = make_user(session, name="Ben Reviewee", team="Care")
-    for n in range(21):  # one more than the test app's page size (20)
+    for n in range(21):
         conv = make_conversation(
             session,
-            external_id=f"rev-{n:02d}",
-            subject=f"Case {n:02d}",
+            external_id=f"{subject.lower()}-{n:02d}",
+            subject=f"{subject} {n:02d}",
             assignee_email=reviewee.email,
         )
         actions.start_review(session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id)
-    sign_in(client, reviewer)
+    return reviewer
+
+
+def test_each_review_list_pages_on_its_own(client: TestClient, session: Session) -> None:
+    sign_in(client, _waiting_reviews(session, "Case"))
     first = client.get("/morale/reviews").text
     assert first.count("Review Ben Reviewee on") == 20
     assert "on “Case 20”" in first and "on “Case 00”" not in first
@@ -227,18 +234,7 @@ def test_the_review_picker_says_it_offers_the_newest_and_finds_older_ones(
 def test_the_review_lists_pages_keep_the_pickers_search_and_the_search_keeps_them(
     client: TestClient, session: Session
 ) -> None:
-    card = _scorecard(session)
-    reviewer = make_user(session, name="Ana Reviewer", team="Care")
-    reviewee = make_user(session, name="Ben Reviewee", team="Care")
-    for n in range(21):  # one more than the test app's page size (20)
-        conv = make_conversation(
-            session,
-            external_id=f"keep-{n:02d}",
-            subject=f"Router {n:02d}",
-            assignee_email=reviewee.email,
-        )
-        actions.start_review(session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id)
-    sign_in(client, reviewer)
+    sign_in(client, _waiting_reviews(session, "Router"))
     searched = client.get("/morale/reviews?q=router").text
     assert 'href="?q=router&amp;to_do=2"' in searched  # page 2 of "waiting" keeps the search
     paged = client.get("/morale/reviews?to_do=2").text
