@@ -66,6 +66,25 @@ def test_a_search_never_logs_a_gap_an_explicit_post_logs_it_once(
     assert f'href="/manual/{offered["article_id"]}" class="muted">{offered["title"]}' in report
 
 
+def test_a_placeholder_in_the_query_finds_what_the_query_without_it_finds(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    headers = auth(session)
+
+    def search(q: str) -> dict[str, object]:
+        found: dict[str, object] = client.get(
+            "/api/v1/kb/search", params={"q": q}, headers=headers
+        ).json()
+        return found
+
+    plain = search("the bank refused my visa when I paid")
+    marked = search("the bank refused my visa {{Card Number}} when I paid [Customer Name]")
+    assert marked["query"] == plain["query"]
+    assert marked["hits"] == plain["hits"]
+
+
 def test_only_published_articles_are_found(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     articles = publish_manual(session, lead)

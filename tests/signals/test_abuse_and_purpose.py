@@ -81,6 +81,7 @@ BASES = [
     "Please send the invoice to {p} today.",
     "My order still hasn't arrived and nobody answers, contact me at {p}",
     "Thanks so much for the help, {p}!",
+    "my name is {p} and I want to cancel my policy",
     "{p}",
 ]
 PLACEHOLDERS = [
@@ -90,6 +91,11 @@ PLACEHOLDERS = [
     "{{phone}}",
     "<redacted>",
     "#ADDRESS#, #EMAIL#, #PHONENUMBER#",
+    # Templated sets and helpdesk macros write them in words (moved 0.31 before 2026-12-06).
+    "{{Person Name}}",
+    "{{Order Number}}",
+    "[Account Number]",
+    "<customer name>",
 ]
 # Contact details, real or redacted, say nothing of feeling either.
 CONTACTS = [

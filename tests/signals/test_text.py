@@ -16,6 +16,14 @@ def test_handles_links_and_placeholders_go() -> None:
     assert normalize("@united [NAME] lost my bag http://t.co/x") == "lost my bag"
 
 
+def test_placeholders_written_in_words_go_and_bracketed_words_stay() -> None:
+    assert normalize("order {{Order Number}} for [Account Number] <customer name>") == "order for"
+    assert normalize("{{ phone }} and [CARD_NUMBER] and <Person_Name>") == "and and"
+    # Real text brackets words too; only a word that names personal data marks a placeholder.
+    assert normalize("[Serious] this is bad [Ha Ha] [No]") == "[Serious] this is bad [Ha Ha] [No]"
+    assert normalize("see [my order](x)") == "see [my order](x)"
+
+
 def test_sentences_split_on_terminal_punctuation_and_newlines() -> None:
     assert sentences("I called. Nobody answered!\nStill waiting") == [
         "I called.",

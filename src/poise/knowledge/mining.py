@@ -50,6 +50,7 @@ from poise.knowledge.search import embed_missing
 from poise.knowledge.text import clip, from_blob, to_blob, words
 from poise.minilm.encoder import get_encoder
 from poise.signals.purpose import state_purpose
+from poise.signals.text import without_placeholders
 
 Progress = Callable[[int, int], None]
 URL = re.compile(r"https?://\S+")
@@ -117,9 +118,17 @@ def clean_turn(text: str) -> str:
     return " ".join(HANDLE.sub("", URL.sub("", text)).split())
 
 
+def clean_request(text: str) -> str:
+    """A customer's words as grouped: a clean turn without redaction placeholders
+    ("{{Order Number}}", "[NAME]"), which say nothing of the issue and, shared by requests
+    of many issues, would make them look alike. (An agent's "{{Website URL}}" stays in a
+    draft: there it marks what the lead fills in.)"""
+    return without_placeholders(clean_turn(text))
+
+
 def issue_of(customer_turns: list[str]) -> str:
     """The customer's statement of the issue: the first turn, plus the next when it is short."""
-    turns = [clean_turn(t) for t in customer_turns if clean_turn(t)]
+    turns = [clean_request(t) for t in customer_turns if clean_request(t)]
     if not turns:
         return ""
     issue = turns[0]
@@ -239,7 +248,7 @@ def _issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
     for cid, purpose in purposes:
         first = turns.get(cid, [""])[0]
         if purpose and purpose.strip() != first.strip():  # an agent tagged the issue
-            issues[int(cid)] = clean_turn(purpose)
+            issues[int(cid)] = clean_request(purpose)
     return issues
 
 

@@ -37,6 +37,7 @@ from poise.knowledge.text import (
     words,
 )
 from poise.minilm.encoder import embed_queries, embed_query
+from poise.signals.text import without_placeholders
 
 VERSION_FACT = "kb_manual_version"
 LEXICAL_LIMIT = 200
@@ -389,8 +390,10 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
 
 
 def clean_query(query: str) -> str:
-    """A query as searched: whitespace collapsed, at most 2,000 characters."""
-    return " ".join(query.split())[:2000]
+    """A query as searched: without redaction placeholders (``mining.clean_turn`` drops them
+    from the requests the manual is mined from), whitespace collapsed, at most 2,000
+    characters."""
+    return without_placeholders(query)[:2000]
 
 
 def search_many(
