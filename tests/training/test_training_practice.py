@@ -143,6 +143,25 @@ def test_a_scenario_title_over_the_limit_is_refused_not_cut(
     assert session.scalars(select(PracticeScenario)).all() == []
 
 
+def test_a_scenario_message_or_model_answer_over_the_limit_is_refused_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted log file as the customer's message was stored whole, and every agent opening
+    the scenario (and every reply's feedback) read it again."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    huge = "word " * 2000
+    data = {"title": "Long one", "customer_text": huge, "csrf_token": csrf}
+    refused = client.post("/training/practice/scenarios", data=data)
+    assert refused.status_code == 400
+    assert 'id="customer_text-error"' in refused.text and "under 8000 characters" in refused.text
+    assert 'value="Long one"' in refused.text
+    data = {"title": "Long answer", "customer_text": "Where is it?", "model_answer": huge}
+    refused = client.post("/training/practice/scenarios", data={**data, "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert 'id="model_answer-error"' in refused.text and "under 4000 characters" in refused.text
+    assert session.scalars(select(PracticeScenario)).all() == []
+
+
 def test_the_scenarios_are_paginated(client: TestClient, session: Session) -> None:
     csrf = sign_in(client, make_user(session, role="lead"))
     for n in range(21):

@@ -296,6 +296,7 @@ def _reschedule(
 
 HARD_MESSAGE = 0.7
 MAX_REPLY = 4000
+MAX_CUSTOMER_TEXT = 8000  # a lead's scenario: one customer message, however long-winded
 
 
 def draw_scenarios(
@@ -338,7 +339,11 @@ def draw_scenarios(
 def create_scenario(
     session: Session, *, actor: User | None, title: str, customer_text: str, model_answer: str = ""
 ) -> PracticeScenario:
-    """Leads write a scenario: a hard message, and optionally a model answer to compare with."""
+    """Leads write a scenario: a hard message, and optionally a model answer to compare with.
+
+    The message and the model answer are bounded like the replies they stand beside: every
+    agent who opens the scenario reads the message, and each reply's feedback reads both, so
+    a pasted megabyte would slow every one of those pages for good."""
     require_lead(actor)
     if not title.strip() or not customer_text.strip():
         missing = "title" if not title.strip() else "customer_text"
@@ -349,10 +354,19 @@ def create_scenario(
             f"(this one has {len(title.strip())})",
             field="title",
         )
+    customer_text = written(
+        customer_text,
+        what="the customer's message",
+        limit=MAX_CUSTOMER_TEXT,
+        field="customer_text",
+    )
+    answer = model_answer.strip()
+    if answer:
+        answer = written(answer, what="the model answer", limit=MAX_REPLY, field="model_answer")
     scenario = PracticeScenario(
         title=title.strip(),
-        customer_text=customer_text.strip(),
-        model_answer=model_answer.strip() or None,
+        customer_text=customer_text,
+        model_answer=answer or None,
         created_by_id=actor.id if actor else None,
     )
     session.add(scenario)
