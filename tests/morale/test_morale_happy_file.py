@@ -235,6 +235,27 @@ def test_search_star_and_pick_me_up(client: TestClient, session: Session) -> Non
     assert client.get("/morale/happy-file?kind=bogus").status_code == 400
 
 
+def test_praise_links_only_to_conversations_its_owner_may_still_open(
+    client: TestClient, session: Session
+) -> None:
+    """Praise stays in the file when its conversation goes to another team's agent, but a
+    link to it answered "this conversation belongs to another team"."""
+    agent = make_user(session, team="Care")
+    kept = praised_conversation(session, agent, comment="Kept: so patient!", thanks="ok.")
+    moved = praised_conversation(session, agent, comment="Moved: fixed it!", thanks="ok.")
+    collect_happy_items(session)
+    other_team = make_user(session, team="Billing")
+    moved.assignee_id = other_team.id
+    session.commit()
+    sign_in(client, agent)
+    assert client.get(f"/conversations/{moved.id}").status_code == 403
+    for path in ("/morale/happy-file", "/morale/happy-file/pick-me-up"):
+        page = client.get(path).text
+        assert "Moved: fixed it" in page and f'href="/conversations/{moved.id}"' not in page
+        assert "gone to another team" in page
+    assert f'href="/conversations/{kept.id}"' in client.get("/morale/happy-file").text
+
+
 def test_empty_states_are_kind(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session))
     assert "waiting for its first smile" in client.get("/morale/happy-file").text

@@ -14,10 +14,11 @@ from starlette.datastructures import FormData
 from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
 from poise.auth.models import User
 from poise.auth.permissions import leads_team
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput, NotFound
 from poise.morale import actions, queries
 from poise.morale.feed import atom_feed
-from poise.morale.models import HAPPY_KINDS, KudosRound
+from poise.morale.models import HAPPY_KINDS, HappyItem, KudosRound
 from poise.morale.permissions import may_run_round
 from poise.morale.redaction import redact
 from poise.settings import Settings
@@ -42,6 +43,14 @@ KIND_LABELS = {
 
 def _nudges(session: SessionDep, user: User) -> dict[str, object]:
     return {"nudges": queries.active_nudges(session, actor=user)}
+
+
+def _readable(session: Session, user: User, items: list[HappyItem]) -> set[int]:
+    """The conversations behind these Happy File items that their owner may still open.
+
+    Praise stays in the file for good, but a conversation can since have gone to another
+    team's agent; a "See the conversation" link to it would only answer "another team's"."""
+    return visible_ids(session, user, (i.conversation_id for i in items if i.conversation_id))
 
 
 # --- Morale home and the Happy File ---------------------------------------------------------
@@ -106,6 +115,7 @@ def _happy_file(
         "kinds": KIND_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
+        "readable": _readable(session, user, listing.items),
         "errors": errors or {},
         "form": form or {},
     }
@@ -114,7 +124,8 @@ def _happy_file(
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
 def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {"picks": queries.pick_me_up(session, actor=user), "kinds": KIND_LABELS}
+    picks = queries.pick_me_up(session, actor=user)
+    context = {"picks": picks, "kinds": KIND_LABELS, "readable": _readable(session, user, picks)}
     return render(request, "morale/pick_me_up.html", context)
 
 
