@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
 from poise.knowledge.text import render_markdown
 from poise.signals.purpose import state_purpose
@@ -485,10 +486,14 @@ def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
         if user.is_admin
         else ([user.team] if user.is_lead and user.team is not None else [])
     )
+    mine = autoqa.my_feedback(session, actor=user)
     context = {
         "opted_in": autoqa.team_opted_in(session, user.team_id),
-        "mine": autoqa.my_feedback(session, actor=user),
+        "mine": mine,
+        "readable": visible_ids(session, user, (r.conversation_id for r in mine)),
         "shares": [autoqa.team_shares(session, actor=user, team_id=t.id) for t in teams],
+        # whether "turn it on" is the reader's own button below, not their lead's to press
+        "switches_own_team": user.team_id is not None and any(t.id == user.team_id for t in teams),
     }
     return render(request, "training/autoqa.html", context)
 
