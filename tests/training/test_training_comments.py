@@ -162,3 +162,24 @@ def test_sharing_a_reply_needs_no_body(client: TestClient, session: Session) -> 
     assert stopped.json()["shared"] is False
     assert client.put(url, json={}, headers=mine).json()["shared"] is True
     assert client.put(url, json={"shared": "maybe"}, headers=mine).status_code == 422
+
+
+def test_a_refused_comment_keeps_its_words_beside_the_box(
+    client: TestClient, session: Session
+) -> None:
+    """A comment over the limit (or only spaces) answered a bare error page, and the lead's
+    words were gone."""
+    author = make_user(session, team="Billing")
+    lead = make_user(session, role="lead", team="Billing")
+    attempt = _attempt(session, author)
+    page = f"/training/practice/replies/{attempt.id}"
+    csrf = _as(client, lead)
+    long = "Name what works first. " * 100
+    refused = client.post(f"{page}/comments", data={"body": long, "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert 'id="body-error"' in refused.text and "under 2000 characters" in refused.text
+    assert long.strip() in refused.text and REPLY in refused.text
+    blank = client.post(f"{page}/comments", data={"body": "   ", "csrf_token": csrf})
+    assert blank.status_code == 400 and 'id="body-error"' in blank.text
+    session.expire_all()
+    assert session.get(PracticeAttempt, attempt.id).comments == []  # type: ignore[union-attr]

@@ -423,7 +423,7 @@ def comment_on_practice(
     attempt = session.get(PracticeAttempt, attempt_id)
     if attempt is None or not may_see_practice(actor, attempt):
         raise NotFound("no such practice reply")
-    body = written(body, what="a comment", limit=MAX_COMMENT)
+    body = written(body, what="a comment", limit=MAX_COMMENT, field="body")
     now = now or utcnow()
     comment = PracticeComment(
         attempt_id=attempt.id,

@@ -418,6 +418,19 @@ def practise(
 def practice_feedback_page(
     request: Request, session: SessionDep, user: CurrentUser, attempt_id: IdPath
 ) -> HTMLResponse:
+    return _feedback_page(request, session, user, attempt_id)
+
+
+def _feedback_page(
+    request: Request,
+    session: Session,
+    user: User,
+    attempt_id: int,
+    errors: dict[str, str] | None = None,
+    comment: str = "",
+) -> HTMLResponse:
+    """A practice reply with its feedback and comments; after a refused comment, the words
+    kept in the box and the reason beside it (400)."""
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
     mine = attempt.user_id == user.id
     new = sum(1 for c in attempt.comments if c.read_at is None) if mine else 0
@@ -429,8 +442,10 @@ def practice_feedback_page(
         "mine": mine,
         "new_comments": new,
         "max_comment": actions.MAX_COMMENT,
+        "errors": errors or {},
+        "comment": comment,
     }
-    return render(request, "training/feedback.html", context)
+    return render(request, "training/feedback.html", context, 400 if errors else 200)
 
 
 @router.post("/training/practice/replies/{attempt_id}/share")
@@ -462,15 +477,20 @@ def mark_read(
     return redirect(f"/training/practice/replies/{attempt_id}#comments")
 
 
-@router.post("/training/practice/replies/{attempt_id}/comments")
+@router.post("/training/practice/replies/{attempt_id}/comments", response_model=None)
 def comment_on_reply(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     attempt_id: IdPath,
     body: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc, "body")
+        return _feedback_page(request, session, user, attempt_id, errors, body)
     flash(request, "Comment added.")
     return redirect(f"/training/practice/replies/{attempt_id}#comments")
 
