@@ -212,6 +212,31 @@ def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Sess
     assert len(session.scalars(select(QuizAttempt)).all()) == 1, "only the answered attempt"
 
 
+def test_a_huge_written_answer_or_a_choice_not_offered_is_refused_beside_its_question(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted megabyte in a free-text answer was kept with the attempt and sent back whole
+    by its page; the API graded a choice the question does not have."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    huge = "what you will do next " * 200
+    refused = client.post(
+        f"/training/lessons/{lesson_id}/attempts",
+        data={"csrf_token": csrf, "q0": "1", "q1": ["0", "1"], "q2": huge},
+    )
+    assert refused.status_code == 400
+    assert 'id="q2-error"' in refused.text and "keep answer 3 under 2000" in refused.text
+    as_lead = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    unknown = client.post(
+        f"/api/v1/training/lessons/{lesson_id}/attempts",
+        json={"answers": [[1], [0, 99], "next"]},
+        headers=as_lead,
+    )
+    assert unknown.status_code == 400 and "question 2 has choices 0 to 2" in unknown.text
+    assert session.scalars(select(QuizAttempt)).all() == []
+
+
 def test_every_training_page_renders_with_empty_states(
     client: TestClient, session: Session
 ) -> None:

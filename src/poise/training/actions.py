@@ -40,6 +40,7 @@ from poise.training.writing import written
 COURSE_DIR = Path(__file__).parent / "course"
 MAX_TITLE = 200
 MAX_BODY = 20_000
+MAX_QUIZ_ANSWER = 2000  # a free-text quiz answer: a few sentences, as the model answer is
 
 
 # --- Authoring ------------------------------------------------------------------------------
@@ -241,6 +242,7 @@ def submit_quiz(
     if not any(a.strip() if isinstance(a, str) else a for a in answers):
         # A stray click on "send" would record a 0 % attempt and pull the next review forward.
         raise InvalidInput("answer the questions first: nothing was chosen or written")
+    _check_answers(version.quiz, answers)
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
     score = round(sum(g.score for g in graded) / len(graded), 2)
     attempt = QuizAttempt(
@@ -257,6 +259,29 @@ def submit_quiz(
     next_review = _reschedule(session, actor.id, lesson.id, score, now)
     session.commit()
     return AttemptResult(attempt, graded, next_review)
+
+
+def _check_answers(quiz: list[dict[str, Any]], answers: list[str | list[int]]) -> None:
+    """Refuse, beside its question, a written answer longer than anyone writes in a quiz or a
+    choice the question does not have: every attempt is kept, and its page shows the answers
+    again (a pasted megabyte was stored and sent back whole; the API took choice 99)."""
+    for index, (question, answer) in enumerate(zip(quiz, answers, strict=True)):
+        field = f"q{index}"
+        if isinstance(answer, str):
+            if len(answer.strip()) > MAX_QUIZ_ANSWER:
+                raise InvalidInput(
+                    f"keep answer {index + 1} under {MAX_QUIZ_ANSWER} characters "
+                    f"(it has {len(answer.strip())})",
+                    field=field,
+                )
+            continue
+        offered = len(question.get("choices", []))
+        unknown = [i for i in answer if not 0 <= i < offered]
+        if unknown:
+            raise InvalidInput(
+                f"question {index + 1} has choices 0 to {offered - 1}, not {unknown[0]}",
+                field=field,
+            )
 
 
 def _complete_assignment(
