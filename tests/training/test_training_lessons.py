@@ -152,6 +152,13 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     assert gone.status_code == 400 and f"{yesterday} has passed" in gone.text
     assert 'id="due-error"' in gone.text and f'value="{yesterday}"' in gone.text
     assert session.scalars(select(Assignment.due_at)).all()[0].date().isoformat() == DUE
+    far = client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{team.id}", "due": "9999-12-31", "csrf_token": csrf},
+    )  # a mistyped year: the lesson would never come due
+    assert far.status_code == 400 and "9999-12-31 is more than a year away" in far.text
+    assert 'id="due-error"' in far.text
+    assert session.scalars(select(Assignment.due_at)).all()[0].date().isoformat() == DUE
     client.cookies.clear()
     csrf = sign_in(client, maya)
     today = client.get("/training").text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -135,6 +135,8 @@ def _lesson_page(
     }
     if user.is_lead:
         context["people"], context["teams"] = queries.assignable(session, actor=user)
+        today = datetime.now(UTC).date()
+        context["due_range"] = (today, today + timedelta(days=MAX_DUE_DAYS))
     return render(request, "training/lesson.html", context, 400 if errors else 200)
 
 
@@ -169,17 +171,27 @@ def edit_lesson(
     return redirect(f"/training/lessons/{lesson_id}")
 
 
+MAX_DUE_DAYS = 366  # an assignment is due within a year
+
+
 def _due(value: str) -> datetime:
     """The end of the chosen day's work (17:00 UTC); a day already gone is refused, since the
-    assignment would be overdue the moment it is made."""
+    assignment would be overdue the moment it is made, and so is a day more than a year away:
+    a mistyped year (2207, 9999) sank the lesson to the bottom of Today, never due."""
     if not value.strip():
         raise InvalidInput("choose a due date", field="due")
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInput("give the due date as YYYY-MM-DD", field="due") from None
-    if day < datetime.now(UTC).date():
+    today = datetime.now(UTC).date()
+    if day < today:
         raise InvalidInput(f"{day} has passed: choose today or a later day", field="due")
+    if day > today + timedelta(days=MAX_DUE_DAYS):
+        raise InvalidInput(
+            f"{day} is more than a year away: check the year, or choose a day within a year",
+            field="due",
+        )
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
 
