@@ -187,6 +187,36 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     assert after.overdue == 1 and after.share == 0.5
 
 
+def test_reassigning_names_who_had_passed_it_instead_of_counting_them(
+    client: TestClient, session: Session
+) -> None:
+    """A lead re-assigned a lesson to the team and read "Assigned to 2 people", but the one
+    who had passed it kept it done and never saw it again."""
+    lead = make_user(session, role="lead", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    team = session.scalars(select(Team)).one()
+    assign = {"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf}
+    assert (
+        "Assigned to 2 people"
+        in client.post(f"/training/lessons/{lesson_id}/assign", data=assign).text
+    )
+    client.cookies.clear()
+    maya_csrf = sign_in(client, maya)
+    _answer(client, maya_csrf, lesson_id, q0="1", q1=["0", "1"], q2="what you will do next")
+    client.cookies.clear()
+    csrf = sign_in(client, lead)
+    later = (datetime.now(UTC).date() + timedelta(days=60)).isoformat()
+    again = client.post(
+        f"/training/lessons/{lesson_id}/assign", data={**assign, "due": later, "csrf_token": csrf}
+    )
+    assert "Assigned to 1 person. Already passed, so left done: Maya Lopez." in again.text
+    done = session.scalars(select(Assignment).where(Assignment.user_id == maya.id)).one()
+    session.refresh(done)
+    assert done.completed_at is not None and done.due_at.date().isoformat() == DUE
+
+
 def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     agent = make_user(session)

@@ -166,7 +166,10 @@ def assign_lesson(
     user_id: int | None = None,
     team_id: int | None = None,
 ) -> list[Assignment]:
-    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due."""
+    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due
+    of an open assignment. One already completed stays as it was (done, with its due date and
+    score): the caller tells the lead who had passed it rather than counting them as assigned.
+    Returns every assignee's assignment."""
     require_lead(actor)
     if session.get(Lesson, lesson_id) is None:
         raise NotFound("no such lesson")
@@ -181,8 +184,9 @@ def assign_lesson(
         if assignment is None:
             assignment = Assignment(lesson_id=lesson_id, user_id=member.id)
             session.add(assignment)
-        assignment.due_at = due_at
-        assignment.assigned_by_id = actor.id if actor else None
+        if assignment.completed_at is None:
+            assignment.due_at = due_at
+            assignment.assigned_by_id = actor.id if actor else None
         made.append(assignment)
     session.commit()
     return made

@@ -20,7 +20,7 @@ from poise.knowledge.text import render_markdown
 from poise.signals.purpose import state_purpose
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
-from poise.training.models import PASS_MARK, Lesson
+from poise.training.models import PASS_MARK, Assignment, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
@@ -220,8 +220,21 @@ def assign_lesson(
         form = {"target": target, "due": due}
         errors = field_errors(exc, "target")
         return _lesson_page(request, session, user, lesson_id, errors, form)
-    flash(request, f"Assigned to {len(made)} {'person' if len(made) == 1 else 'people'}.")
+    flash(request, _assigned_message(made))
     return redirect(f"/training/lessons/{lesson_id}")
+
+
+def _assigned_message(made: list[Assignment]) -> str:
+    """How many now have the lesson to do, and who had passed it already: they keep it done,
+    so counting them as assigned told the lead they would take it again."""
+    open_ = [a for a in made if a.completed_at is None]
+    done = [a.user.name for a in made if a.completed_at is not None]
+    people = "person" if len(open_) == 1 else "people"
+    message = f"Assigned to {len(open_)} {people}." if open_ else "Nobody new to assign."
+    if done:
+        names = ", ".join(done[:5]) + (f" and {len(done) - 5} more" if len(done) > 5 else "")
+        message += f" Already passed, so left done: {names}."
+    return message
 
 
 def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
