@@ -183,3 +183,22 @@ def test_a_refused_comment_keeps_its_words_beside_the_box(
     assert blank.status_code == 400 and 'id="body-error"' in blank.text
     session.expire_all()
     assert session.get(PracticeAttempt, attempt.id).comments == []  # type: ignore[union-attr]
+
+
+def test_the_replies_waiting_for_comments_are_paged(client: TestClient, session: Session) -> None:
+    """The list stopped at the newest 50 shares; older ones could not be reached from it."""
+    lead = make_user(session, role="lead", team="Billing")
+    scenario = actions.create_scenario(
+        session, actor=None, title="Late refund", customer_text="Three weeks and no refund!"
+    )
+    authors = [make_user(session, name=f"Author {n:02d}", team="Billing") for n in range(21)]
+    for author in authors:
+        made = actions.practise(session, actor=author, scenario_id=scenario.id, reply=REPLY)
+        actions.share_practice(session, actor=author, attempt_id=made.id)
+    _as(client, lead)
+    first = client.get("/training/practice/review").text
+    assert "Author 20" in first and "Author 00" not in first
+    assert "21 shared · page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get("/training/practice/review?page=2").text
+    assert "Author 00" in second and "Author 20" not in second
+    assert "the list ends at page 2" in client.get("/training/practice/review?page=5").text

@@ -344,28 +344,43 @@ class ReviewItem:
     comments: int
 
 
-def review_queue(session: Session, *, actor: User, limit: int = 50) -> list[ReviewItem]:
-    """Replies shared for comments that the caller may comment on, newest first.
+def review_queue(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 50
+) -> Page[ReviewItem]:
+    """Replies shared for comments that the caller may comment on, newest first, a page at a
+    time (it stopped at the newest 50, and older shares could not be reached at all).
 
     Admins see every shared reply; a lead or an agent those of their own team (the same rule
     as :func:`may_see_practice`). Never one's own.
     """
     query = (
-        select(PracticeAttempt, func.count(PracticeComment.id))
+        select(PracticeAttempt)
         .join(PracticeAttempt.user)
-        .outerjoin(PracticeAttempt.comments)
         .where(PracticeAttempt.shared_at.is_not(None))
         .where(PracticeAttempt.user_id != actor.id)
-        .group_by(PracticeAttempt.id)
         .order_by(PracticeAttempt.shared_at.desc(), PracticeAttempt.id.desc())
-        .limit(limit)
         .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.user))
     )
     if not actor.is_admin:
         if actor.team_id is None:
-            return []
+            return Page([], 0, page, page_size)
         query = query.where(User.team_id == actor.team_id)
-    return [ReviewItem(attempt, count) for attempt, count in session.execute(query).all()]
+    found = paginate(session, query, page=page, page_size=page_size)
+    counts = _comment_counts(session, [a.id for a in found.items])
+    items = [ReviewItem(a, counts.get(a.id, 0)) for a in found.items]
+    return Page(items, found.total, found.page, found.page_size)
+
+
+def _comment_counts(session: Session, attempt_ids: list[int]) -> dict[int, int]:
+    """How many comments each of these practice replies has, in one grouped read."""
+    if not attempt_ids:
+        return {}
+    rows = session.execute(
+        select(PracticeComment.attempt_id, func.count())
+        .where(PracticeComment.attempt_id.in_(attempt_ids))
+        .group_by(PracticeComment.attempt_id)
+    )
+    return {attempt_id: count for attempt_id, count in rows}
 
 
 def unread_comments(session: Session, *, actor: User) -> list[PracticeComment]:

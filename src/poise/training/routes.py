@@ -393,9 +393,15 @@ def create_scenario(
 
 
 @router.get("/training/practice/review", response_class=HTMLResponse)
-def review_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {"items": queries.review_queue(session, actor=user)}
-    return render(request, "training/review.html", context)
+def review_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    listing = queries.review_queue(session, actor=user, page=page, page_size=settings.page_size)
+    return render(request, "training/review.html", {"listing": listing})
 
 
 @router.get("/training/practice/{scenario_id}", response_class=HTMLResponse)
