@@ -258,7 +258,10 @@ def test_praise_links_only_to_conversations_its_owner_may_still_open(
 
 def test_empty_states_are_kind(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session))
-    assert "waiting for its first smile" in client.get("/morale/happy-file").text
+    empty = client.get("/morale/happy-file").text
+    assert "waiting for its first smile" in empty
+    assert "0 in all" not in empty and 'class="pagination"' not in empty  # no pager for nothing
+    assert "Nothing matches" in client.get("/morale/happy-file?q=zzz").text
     assert "Nothing here yet" in client.get("/morale/happy-file/pick-me-up").text
 
 
