@@ -170,6 +170,34 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
         )
 
 
+def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
+    client: TestClient, session: Session
+) -> None:
+    """A lead assigning a review to the very agent who handled the conversation got a bare
+    error page saying "not your own" (it was not theirs), and their picks were gone."""
+    card = _scorecard(session)
+    handler = make_user(session, name="Rosa Handler", team="Care")
+    conv = praised_conversation(session, handler, subject="Lost parcel")
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    picks = {"conversation_id": conv.id, "scorecard_id": card.id, "reviewer_id": handler.id}
+    refused = post_form(client, "/morale/reviews", csrf, picks)
+    assert refused.status_code == 400
+    assert 'id="reviewer_id-error"' in refused.text
+    assert "Rosa Handler handled this conversation: choose another reviewer" in refused.text
+    assert f'<option value="{handler.id}" selected>' in refused.text
+    assert f'<option value="{conv.id}" selected>' in refused.text
+    assert session.scalars(select(PeerReview)).all() == []
+    praised_conversation(session, make_user(session, team="Care"), subject="Teammate's")
+    client.cookies.clear()
+    csrf = sign_in(client, handler)  # reviewing one's own: said beside the conversation
+    own = post_form(
+        client, "/morale/reviews", csrf, {"conversation_id": conv.id, "scorecard_id": card.id}
+    )
+    assert own.status_code == 400 and 'id="conversation_id-error"' in own.text
+    assert "not your own" in own.text
+
+
 def _waiting_reviews(session: Session, subject: str) -> User:
     """Ana, with 21 reviews of Ben waiting for her (one more than the test app's page size,
     20), on conversations "<subject> 00" to "<subject> 20"."""

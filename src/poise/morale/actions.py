@@ -364,15 +364,26 @@ def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) 
     return card
 
 
-def _reviewable(session: Session, reviewer: User, conversation_id: int) -> Conversation:
+def _reviewable(
+    session: Session, reviewer: User, conversation_id: int, actor: User
+) -> Conversation:
+    """The conversation ``reviewer`` may review, or a refusal naming the field to change: a
+    lead assigning a review is told the reviewer they chose handled it, not "your own"."""
     conv = session.get(Conversation, conversation_id)
     if conv is None:
         raise NotFound(f"no conversation with id {conversation_id}")
     assignee = conv.assignee
     if assignee is None:
-        raise InvalidInput("this conversation has no assignee to review")
-    if assignee.id == reviewer.id:
-        raise InvalidInput("peer reviews are of a teammate's conversation, not your own")
+        raise InvalidInput("this conversation has no assignee to review", field="conversation_id")
+    if assignee.id == reviewer.id and reviewer.id == actor.id:
+        raise InvalidInput(
+            "peer reviews are of a teammate's conversation, not your own", field="conversation_id"
+        )
+    if assignee.id == reviewer.id:  # a lead chose the agent who handled it as its reviewer
+        raise InvalidInput(
+            f"{reviewer.name} handled this conversation: choose another reviewer",
+            field="reviewer_id",
+        )
     if reviewer.team_id is None or assignee.team_id != reviewer.team_id:
         raise PermissionDenied("you can review conversations of your own team only")
     return conv
@@ -390,7 +401,7 @@ def start_review(
     reviewer = reviewer or actor
     if reviewer.id != actor.id:
         permissions.require_lead_of(actor, reviewer.team_id)
-    conv = _reviewable(session, reviewer, conversation_id)
+    conv = _reviewable(session, reviewer, conversation_id, actor)
     card = _usable_scorecard(session, scorecard_id, reviewer.team_id)
     existing = session.scalar(
         select(PeerReview)

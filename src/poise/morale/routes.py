@@ -231,8 +231,25 @@ def reviews_page(
     """The three review lists, each paged on its own; each pager keeps the others' pages. The
     picker of a conversation to review offers the newest, and ``q`` searches for older ones."""
     pages = {"to_do": to_do, "received": received, "given": given}
+    return _reviews_page(request, session, settings, user, pages, q)
+
+
+def _reviews_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    pages: dict[str, int],
+    q: str = "",
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The reviews page; after a refused start, the picks kept and the reason beside the
+    field to change (400)."""
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
+        "errors": errors or {},
+        "form": form or {},
         "reviews": reviews,
         "others": {name: _other_pages(pages, name, q) for name in queries.REVIEW_LISTS},
         "list_pages": {name: page for name, page in pages.items() if page > 1},
@@ -242,7 +259,7 @@ def reviews_page(
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
     }
-    return render(request, "morale/reviews.html", context)
+    return render(request, "morale/reviews.html", context, 400 if errors else 200)
 
 
 def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
@@ -254,31 +271,43 @@ def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
 
 def _int(value: str, name: str) -> int:
     if not is_id(value.strip()):
-        raise InvalidInput(f"choose a {name}")
+        raise InvalidInput(f"choose a {name}", field=f"{name}_id")
     return int(value)
 
 
-@router.post("/morale/reviews")
+@router.post("/morale/reviews", response_model=None)
 def start_review(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     conversation_id: Annotated[str, Form()] = "",
     scorecard_id: Annotated[str, Form()] = "",
     reviewer_id: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     reviewer = None
-    if reviewer_id:
-        reviewer = session.get(User, _int(reviewer_id, "reviewer"))
-        if reviewer is None:
-            raise NotFound("no such reviewer")
-    review = actions.start_review(
-        session,
-        actor=user,
-        conversation_id=_int(conversation_id, "conversation"),
-        scorecard_id=_int(scorecard_id, "scorecard"),
-        reviewer=reviewer,
-    )
+    try:
+        if reviewer_id:
+            reviewer = session.get(User, _int(reviewer_id, "reviewer"))
+            if reviewer is None:
+                raise NotFound("no such reviewer")
+        review = actions.start_review(
+            session,
+            actor=user,
+            conversation_id=_int(conversation_id, "conversation"),
+            scorecard_id=_int(scorecard_id, "scorecard"),
+            reviewer=reviewer,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        picks = {
+            "conversation_id": conversation_id,
+            "scorecard_id": scorecard_id,
+            "reviewer_id": reviewer_id,
+        }
+        errors = field_errors(exc, "conversation_id")
+        pages = dict.fromkeys(queries.REVIEW_LISTS, 1)
+        return _reviews_page(request, session, settings, user, pages, "", errors, picks)
     if reviewer is not None and reviewer.id != user.id:
         flash(request, f"Assigned to {reviewer.name}.")
         return redirect("/morale/reviews")
