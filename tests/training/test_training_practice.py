@@ -162,6 +162,19 @@ def test_a_scenario_message_or_model_answer_over_the_limit_is_refused_beside_its
     assert session.scalars(select(PracticeScenario)).all() == []
 
 
+def test_scenarios_with_the_same_title_show_how_each_message_opens(
+    client: TestClient, session: Session
+) -> None:
+    """Drawn from the archive, three scenarios were all "Stop the notifications", and the
+    list gave no way to tell them apart before opening each."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    for text in ("Twenty pings last night, stop it.", "Why do I get alerts for other homes?"):
+        data = {"title": "Stop the notifications", "customer_text": text, "csrf_token": csrf}
+        client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+    page = client.get("/training/practice").text
+    assert "Twenty pings last night" in page and "alerts for other homes" in page
+
+
 def test_the_scenarios_are_paginated(client: TestClient, session: Session) -> None:
     csrf = sign_in(client, make_user(session, role="lead"))
     for n in range(21):
