@@ -123,6 +123,10 @@ def test_the_page_says_who_can_turn_it_on_and_when_there_is_nothing_to_share(
     sign_in(client, loner)
     page = client.get("/training/autoqa").text
     assert "not on a team yet" in page and "off for your team" not in page
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/training/autoqa").text
+    assert "Every team's shares are below" in page and "an admin can add you" not in page
 
 
 def test_a_reply_whose_conversation_went_to_another_team_is_not_linked(
