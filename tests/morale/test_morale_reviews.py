@@ -137,6 +137,12 @@ def test_calibration_shows_agreement_between_two_reviewers(
     with pytest.raises(PermissionDenied):
         other_lead = make_user(session, role="lead", team="Billing")
         queries.calibration(session, actor=other_lead, team_id=lead_user.team_id)
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))  # in no team: asked which team first
+    choose = client.get("/morale/reviews/calibration").text
+    assert "choose the team to show" in choose and "No conversation has two reviews" not in choose
+    assert f'href="/morale/reviews/calibration?team={lead_user.team_id}"' in choose
+    assert "2.00" in client.get(f"/morale/reviews/calibration?team={lead_user.team_id}").text
 
 
 def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: Session) -> None:

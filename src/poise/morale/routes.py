@@ -319,8 +319,12 @@ def calibration_page(
     request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
-    result = queries.calibration(session, actor=user, team_id=team_id)
     teams = queries.kudos_teams(session, actor=user)
+    if team_id is None and user.is_admin:  # an admin in no team chooses one: the reviews of
+        # "no team" read as "no conversation has two reviews yet" under another team's name
+        choice = {"heading": "Calibration", "teams": teams, "path": "/morale/reviews/calibration"}
+        return render(request, "choose_team.html", choice)
+    result = queries.calibration(session, actor=user, team_id=team_id)
     context = {"calibration": result, "team_id": team_id, "teams": teams}
     return render(request, "morale/calibration.html", context)
 
