@@ -62,6 +62,17 @@ def test_the_wall_and_its_feed_never_show_the_original(
         assert not any(secret in body for secret in SECRETS)
 
 
+def test_tags_in_any_language_reach_the_wall_whole(client: TestClient, session: Session) -> None:
+    """Only ASCII letters stayed in a tag: "#Café" was published as "#caf" and "#ありがとう"
+    was dropped."""
+    decomposed = "cafe\u0301"  # "café" typed with a combining accent: the same tag
+    draft = _publish(client, session, tags=["#Café", "ありがとう", decomposed, "Geduld!"])
+    assert draft["tags"] == ["café", "ありがとう", "geduld"]
+    wall = client.get("/wall", params={"tag": "café"}).text
+    assert "Maya was wonderful" in wall and "#café" in wall and "#caf<" not in wall
+    assert "#ありがとう" in client.get("/wall/tags").text
+
+
 def test_the_feed_is_valid_atom_and_filters_by_tag(client: TestClient, session: Session) -> None:
     _publish(client, session)
     make_user(session, name="Sam Okoro")  # an agent: their first name stays
