@@ -289,6 +289,20 @@ def test_a_heated_conversation_nudges_until_the_pick_me_up_is_opened(
     assert agent.id not in waiting and len(waiting) == 1
 
 
+def test_the_nudge_links_its_conversation_only_while_the_agent_may_open_it(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, team="Care")
+    conv = heated_conversation(session, agent, subject="Third time asking")
+    collect_happy_items(session)
+    sign_in(client, agent)
+    assert f'href="/conversations/{conv.id}"' in client.get("/morale").text
+    conv.assignee_id = make_user(session, team="Billing").id  # escalated to another team
+    session.commit()
+    home = client.get("/morale").text
+    assert "Third time asking" in home and f'href="/conversations/{conv.id}"' not in home
+
+
 def test_not_now_keeps_the_agent_on_the_page_they_were_reading(
     client: TestClient, session: Session
 ) -> None:

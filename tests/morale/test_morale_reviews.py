@@ -204,6 +204,26 @@ def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
     assert "not your own" in own.text
 
 
+def test_a_review_names_a_conversation_gone_to_another_team_without_linking_it(
+    client: TestClient, session: Session
+) -> None:
+    """The review page linked its conversation after it had gone to another team's agent,
+    and the reviewer who opened the link met "this conversation belongs to another team"."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"), subject="Router saga")
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    sign_in(client, reviewer)
+    assert f'href="/conversations/{conv.id}"' in client.get(f"/morale/reviews/{review.id}").text
+    conv.assignee_id = make_user(session, team="Billing").id
+    session.commit()
+    assert client.get(f"/conversations/{conv.id}").status_code == 403
+    page = client.get(f"/morale/reviews/{review.id}").text
+    assert "Router saga" in page and f'href="/conversations/{conv.id}"' not in page
+
+
 def _waiting_reviews(session: Session, subject: str) -> User:
     """Ana, with 21 reviews of Ben waiting for her (one more than the test app's page size,
     20), on conversations "<subject> 00" to "<subject> 20"."""

@@ -42,7 +42,10 @@ KIND_LABELS = {
 
 
 def _nudges(session: SessionDep, user: User) -> dict[str, object]:
-    return {"nudges": queries.active_nudges(session, actor=user)}
+    """The tough-conversation nudge, its conversation linked only while the agent may open it."""
+    nudges = queries.active_nudges(session, actor=user)
+    readable = visible_ids(session, user, (n.conversation_id for n in nudges))
+    return {"nudges": nudges, "nudge_readable": readable}
 
 
 def _readable(session: Session, user: User, items: list[HappyItem]) -> set[int]:
@@ -347,7 +350,14 @@ def _review_page(
     """The review; after a refused submission, the ratings and words kept, the error beside."""
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
-    context = {"review": review, "scores": scores, "errors": errors or {}, "form": form or {}}
+    context = {
+        "review": review,
+        "scores": scores,
+        "errors": errors or {},
+        "form": form or {},
+        # a conversation moved to another team since stays named, but not linked to a 403
+        "readable": visible_ids(session, user, [review.conversation_id]),
+    }
     return render(request, "morale/review.html", context, 400 if errors else 200)
 
 
