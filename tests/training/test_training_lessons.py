@@ -217,6 +217,19 @@ def test_reassigning_names_who_had_passed_it_instead_of_counting_them(
     assert done.completed_at is not None and done.due_at.date().isoformat() == DUE
 
 
+def test_the_lesson_list_counts_one_question_in_the_singular(
+    client: TestClient, session: Session
+) -> None:
+    """A drill's lesson with one endorsed answer has a one-question quiz: "1 questions"."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    one = {"title": "Short one", "body": "b", "quiz": "? Why?\n= Because", "csrf_token": csrf}
+    client.post("/training/lessons", data=one, follow_redirects=False)
+    _write(client, csrf)
+    page = client.get("/training/lessons").text
+    assert "1 question · version 1" in page and "1 questions" not in page
+    assert "3 questions · version 1" in page
+
+
 def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     agent = make_user(session)
