@@ -55,7 +55,7 @@ def test_a_lead_draws_redacted_hard_messages_only_once(
     _hard_message(session, 0.4, "Could you check my order?")
     csrf = sign_in(client, make_user(session, role="lead"))
     first = client.post("/training/practice/draw", data={"csrf_token": csrf})
-    assert "Added 1 scenarios" in first.text
+    assert "Added 1 scenario from the archive" in first.text
     again = client.post("/training/practice/draw", data={"csrf_token": csrf})
     assert "No new customer messages" in again.text
     scenario = session.scalars(select(PracticeScenario)).one()

@@ -56,7 +56,9 @@ def load_starter(request: Request, session: SessionDep, user: LeadUser) -> Redir
     added = actions.load_starter_course(session, actor=user)
     flash(
         request,
-        f"Loaded {added} starter lessons." if added else "The starter course is already here.",
+        f"Loaded {added} starter lesson{'' if added == 1 else 's'}."
+        if added
+        else "The starter course is already here.",
     )
     return redirect("/training/lessons")
 
@@ -360,7 +362,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
     added = actions.draw_scenarios(session, actor=user)
     flash(
         request,
-        f"Added {added} scenarios from the archive."
+        f"Added {added} scenario{'' if added == 1 else 's'} from the archive."
         if added
         else f"No new customer messages with negativity of {actions.HARD_MESSAGE} or more.",
     )
