@@ -162,8 +162,10 @@ def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
 def test_the_wall_is_public_paginated_and_kind_when_empty(
     client: TestClient, session: Session
 ) -> None:
-    assert "The wall is empty for now" in client.get("/wall").text
-    assert "Nothing tagged #nope" in client.get("/wall?tag=nope").text
+    empty = client.get("/wall").text
+    assert "The wall is empty for now" in empty and "0 in all" not in empty
+    untagged = client.get("/wall?tag=nope").text
+    assert "Nothing tagged #nope" in untagged and "0 in all" not in untagged
     lead = make_user(session, role="lead")
     for n in range(21):
         hug = actions.draft_hug(
@@ -173,6 +175,9 @@ def test_the_wall_is_public_paginated_and_kind_when_empty(
     first = client.get("/wall").text
     assert "page 1 of 2" in first and "hug number 20" in first
     assert "hug number 0" in client.get("/wall?page=2").text
+    beyond = client.get("/wall?page=9").text  # an old link: the list says where it ends
+    assert "the list ends at page 2" in beyond and "21 in all" in beyond
+    assert "page 9 of 2" not in beyond
     sign_in(client, make_user(session))
     assert client.get("/morale/wall").status_code == 403
 
