@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
-from poise.auth.actions import create_api_token
+from poise.auth.actions import create_api_token, update_user
 from poise.auth.models import Team
 from poise.training.models import Assignment, Lesson, QuizAttempt
 from poise.training.queries import progress_by_lesson
@@ -228,6 +228,25 @@ def test_the_lesson_list_counts_one_question_in_the_singular(
     page = client.get("/training/lessons").text
     assert "1 question · version 1" in page and "1 questions" not in page
     assert "3 questions · version 1" in page
+
+
+def test_progress_counts_only_people_still_active(client: TestClient, session: Session) -> None:
+    """An agent who left stayed on the lead's progress for good: counted as assigned, then
+    overdue, and listed among the rows."""
+    lead = make_user(session, role="lead", team="Care")
+    gone = make_user(session, name="Gone Agent", team="Care")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    team = session.scalars(select(Team)).one()
+    assign = {"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf}
+    client.post(f"/training/lessons/{lesson_id}/assign", data=assign)
+    update_user(
+        session, actor=None, user_id=gone.id, role="agent", team_id=team.id, is_active=False
+    )
+    (line,) = progress_by_lesson(session, actor=lead, team_id=team.id)
+    assert line.assigned == 1
+    page = client.get("/training/progress").text
+    assert "Gone Agent" not in page and "0 of 1" in page
 
 
 def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:

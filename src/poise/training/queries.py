@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -152,16 +153,21 @@ def progress(
     page_size: int = 50,
 ) -> Page[Assignment]:
     """Leads: assignments with their agent, due date, completion and best score, soonest due
-    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast."""
+    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast.
+    Only active people's: someone who has left has nothing left to do."""
     require_lead(actor)
-    query = select(Assignment)
-    if team_id is not None:
-        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    query = _of_active_people(select(Assignment), team_id)
     query = query.options(
         selectinload(Assignment.user),
         selectinload(Assignment.lesson).selectinload(Lesson.versions),
     ).order_by(Assignment.due_at, Assignment.id)
     return paginate(session, query, page=page, page_size=page_size)
+
+
+def _of_active_people(query: Select[Any], team_id: int | None) -> Select[Any]:
+    """Assignments of people still active, of one team when ``team_id`` is given."""
+    query = query.join(User, Assignment.user_id == User.id).where(User.is_active)
+    return query if team_id is None else query.where(User.team_id == team_id)
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,8 @@ def progress_by_lesson(
 ) -> list[LessonProgress]:
     """Leads: per lesson, how many of its assignees (one team's or everyone's) completed it,
     how many are overdue, and when the next one falls due; the lessons with most still to
-    do first. One grouped read: lessons are few, however many assignments there are."""
+    do first. One grouped read: lessons are few, however many assignments there are. Only
+    active people count: someone deactivated stayed "overdue" for good."""
     require_lead(actor)
     now = now or utcnow()
     open_ = Assignment.completed_at.is_(None)
@@ -196,8 +203,7 @@ def progress_by_lesson(
         func.count().filter(open_, Assignment.due_at < now),
         func.min(Assignment.due_at).filter(open_),
     ).group_by(Assignment.lesson_id)
-    if team_id is not None:
-        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    query = _of_active_people(query, team_id)
     rows = session.execute(query).all()
     lessons = {
         lesson.id: lesson
