@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from poise.errors import InvalidInput
 
 
@@ -14,10 +16,17 @@ def written(text: str, *, what: str, limit: int, field: str | None = None) -> st
     if "\x00" in text:
         raise InvalidInput(f"{what} contains a NUL character; remove it and try again", field=field)
     text = text.strip()
-    if not text:
+    if not _visible(text):
         raise InvalidInput(f"write {what} first", field=field)
     if len(text) > limit:
         raise InvalidInput(
             f"keep {what} under {limit} characters (it has {len(text)})", field=field
         )
     return text
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` shows anything: zero-width spaces, joiners and direction marks (Unicode
+    format characters) are invisible but not whitespace, so a pasted "\u200b" alone passed for
+    a reflection, a reply or a comment that no one could read."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
