@@ -256,6 +256,17 @@ def test_praise_links_only_to_conversations_its_owner_may_still_open(
     assert f'href="/conversations/{kept.id}"' in client.get("/morale/happy-file").text
 
 
+def test_words_that_show_nothing_are_refused_like_no_words(
+    client: TestClient, session: Session
+) -> None:
+    """A zero-width space alone was kept as a note in the Happy File: a card with nothing on
+    it."""
+    csrf = sign_in(client, make_user(session))
+    refused = post_form(client, "/morale/happy-file", csrf, {"text": "\u200b\u2060 \ufeff"})
+    assert refused.status_code == 400 and 'id="text-error"' in refused.text
+    assert session.scalars(select(HappyItem)).all() == []
+
+
 def test_empty_states_are_kind(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session))
     empty = client.get("/morale/happy-file").text

@@ -224,6 +224,36 @@ def test_a_review_names_a_conversation_gone_to_another_team_without_linking_it(
     assert "Router saga" in page and f'href="/conversations/{conv.id}"' not in page
 
 
+def test_strengths_that_show_nothing_are_refused(session: Session) -> None:
+    """Zero-width spaces passed for the strengths a review must name first."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    scores = {c.id: 2 for c in card.categories}
+    with pytest.raises(InvalidInput, match="strengths"):
+        actions.submit_review(
+            session,
+            actor=reviewer,
+            review_id=review.id,
+            scores=scores,
+            strengths="\u200b\u200e",
+            try_next="",
+        )
+    session.rollback()
+    done = actions.submit_review(
+        session,
+        actor=reviewer,
+        review_id=review.id,
+        scores=scores,
+        strengths="Calm",
+        try_next="\u200b",
+    )
+    assert done.status == "submitted" and done.try_next == ""
+
+
 def _waiting_reviews(session: Session, subject: str) -> User:
     """Ana, with 21 reviews of Ben waiting for her (one more than the test app's page size,
     20), on conversations "<subject> 00" to "<subject> 20"."""

@@ -29,6 +29,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact
+from poise.visible import shows_anything
 
 MAX_TEXT = 4000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -203,7 +204,9 @@ def _own_item(session: Session, actor: User, item_id: int) -> HappyItem:
 
 
 def _clean_text(text: str, what: str, *, required: bool = True, field: str | None = None) -> str:
-    text = text.strip()
+    """Trimmed ``text``; one that shows nothing (only spaces or invisible characters such as
+    zero-width spaces) counts as empty, so a required field refuses it."""
+    text = text.strip() if shows_anything(text) else ""
     if required and not text:
         raise InvalidInput(f"{what} cannot be empty", field=field)
     if len(text) > MAX_TEXT:

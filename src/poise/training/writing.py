@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from poise.errors import InvalidInput
+from poise.visible import shows_anything
 
 
 def written(text: str, *, what: str, limit: int, field: str | None = None) -> str:
@@ -16,17 +15,10 @@ def written(text: str, *, what: str, limit: int, field: str | None = None) -> st
     if "\x00" in text:
         raise InvalidInput(f"{what} contains a NUL character; remove it and try again", field=field)
     text = text.strip()
-    if not _visible(text):
+    if not shows_anything(text):
         raise InvalidInput(f"write {what} first", field=field)
     if len(text) > limit:
         raise InvalidInput(
             f"keep {what} under {limit} characters (it has {len(text)})", field=field
         )
     return text
-
-
-def _visible(text: str) -> bool:
-    """Whether ``text`` shows anything: zero-width spaces, joiners and direction marks (Unicode
-    format characters) are invisible but not whitespace, so a pasted "\u200b" alone passed for
-    a reflection, a reply or a comment that no one could read."""
-    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
