@@ -102,6 +102,28 @@ def test_only_leads_configure_scorecards_and_reviews_stay_in_the_team(
         actions.parse_categories("Empathy | 40")
 
 
+def test_a_scorecard_refuses_a_long_repeated_or_endless_list_of_categories(
+    client: TestClient, session: Session
+) -> None:
+    """A 300-character category name was refused as "a scale runs from 1 to between 2 and
+    10"; "Empathy" twice, or sixty categories, were put on every review form."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    cases = {
+        "x" * 300: "category names are at most 120 characters",
+        "Empathy | 5\nClarity\nempathy | 3": "category &#39;empathy&#39; is listed twice",
+        "\n".join(f"Skill {n}" for n in range(13)): "at most 12 categories (this one has 13)",
+    }
+    for categories, said in cases.items():
+        refused = post_form(
+            client, "/morale/scorecards", csrf, {"name": "Card", "categories": categories}
+        )
+        assert refused.status_code == 400
+        error = refused.text.split('id="categories-error">', 1)[1].split("</span>", 1)[0]
+        assert said in error and "x" * 100 not in error
+    assert session.scalars(select(Scorecard)).all() == []
+    assert len(actions.parse_categories("\n".join(f"Skill {n}" for n in range(12)))) == 12
+
+
 def test_calibration_shows_agreement_between_two_reviewers(
     client: TestClient, session: Session
 ) -> None:

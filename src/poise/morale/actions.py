@@ -313,14 +313,23 @@ def dismiss_nudges(session: Session, *, actor: User) -> int:
 # --- Peer reviews ---------------------------------------------------------------------------
 
 
+MAX_CATEGORY_NAME = 120
+MAX_CATEGORIES = 12  # a reviewer rates every one, on every review
+
+
 def parse_categories(text: str) -> list[tuple[str, int]]:
-    """One category per line, ``Empathy`` or ``Empathy | 7`` (scale 1-N, default 5)."""
+    """One category per line, ``Empathy`` or ``Empathy | 7`` (scale 1-N, default 5).
+
+    A name over the limit is said as such (it read "a scale runs from 1 to between 2 and 10",
+    quoting the whole name); a name listed twice, or more categories than a reviewer can rate
+    with care, is refused rather than put on every review form."""
     categories: list[tuple[str, int]] = []
     for line in text.splitlines():
         name, _, scale = line.partition("|")
         name = name.strip()
         if not name:
             continue
+        _check_category_name(name, [n for n, _ in categories])
         scale = scale.strip()
         if scale and not (scale.isascii() and scale.isdigit()):
             raise InvalidInput(
@@ -328,7 +337,7 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
                 field="categories",
             )
         scale_max = int(scale) if scale else 5
-        if not 2 <= scale_max <= 10 or len(name) > 120:
+        if not 2 <= scale_max <= 10:
             raise InvalidInput(
                 f"category {name!r}: a scale runs from 1 to between 2 and 10",
                 field="categories",
@@ -338,7 +347,25 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
         raise InvalidInput(
             "a scorecard needs at least one category, one per line", field="categories"
         )
+    if len(categories) > MAX_CATEGORIES:
+        raise InvalidInput(
+            f"a scorecard has at most {MAX_CATEGORIES} categories (this one has "
+            f"{len(categories)}): keep the few that matter most",
+            field="categories",
+        )
     return categories
+
+
+def _check_category_name(name: str, earlier: list[str]) -> None:
+    """Refuse a category name that is too long, or one already on the scorecard (any case)."""
+    if len(name) > MAX_CATEGORY_NAME:
+        raise InvalidInput(
+            f"category names are at most {MAX_CATEGORY_NAME} characters; "
+            f"{name[:40]!r}… has {len(name)}",
+            field="categories",
+        )
+    if name.casefold() in (n.casefold() for n in earlier):
+        raise InvalidInput(f"category {name!r} is listed twice", field="categories")
 
 
 def create_scorecard(
