@@ -235,9 +235,44 @@ def test_search_star_and_pick_me_up(client: TestClient, session: Session) -> Non
     assert client.get("/morale/happy-file?kind=bogus").status_code == 400
 
 
+def test_praise_links_only_to_conversations_its_owner_may_still_open(
+    client: TestClient, session: Session
+) -> None:
+    """Praise stays in the file when its conversation goes to another team's agent, but a
+    link to it answered "this conversation belongs to another team"."""
+    agent = make_user(session, team="Care")
+    kept = praised_conversation(session, agent, comment="Kept: so patient!", thanks="ok.")
+    moved = praised_conversation(session, agent, comment="Moved: fixed it!", thanks="ok.")
+    collect_happy_items(session)
+    other_team = make_user(session, team="Billing")
+    moved.assignee_id = other_team.id
+    session.commit()
+    sign_in(client, agent)
+    assert client.get(f"/conversations/{moved.id}").status_code == 403
+    for path in ("/morale/happy-file", "/morale/happy-file/pick-me-up"):
+        page = client.get(path).text
+        assert "Moved: fixed it" in page and f'href="/conversations/{moved.id}"' not in page
+        assert "gone to another team" in page
+    assert f'href="/conversations/{kept.id}"' in client.get("/morale/happy-file").text
+
+
+def test_words_that_show_nothing_are_refused_like_no_words(
+    client: TestClient, session: Session
+) -> None:
+    """A zero-width space alone was kept as a note in the Happy File: a card with nothing on
+    it."""
+    csrf = sign_in(client, make_user(session))
+    refused = post_form(client, "/morale/happy-file", csrf, {"text": "\u200b\u2060 \ufeff"})
+    assert refused.status_code == 400 and 'id="text-error"' in refused.text
+    assert session.scalars(select(HappyItem)).all() == []
+
+
 def test_empty_states_are_kind(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session))
-    assert "waiting for its first smile" in client.get("/morale/happy-file").text
+    empty = client.get("/morale/happy-file").text
+    assert "waiting for its first smile" in empty
+    assert "0 in all" not in empty and 'class="pagination"' not in empty  # no pager for nothing
+    assert "Nothing matches" in client.get("/morale/happy-file?q=zzz").text
     assert "Nothing here yet" in client.get("/morale/happy-file/pick-me-up").text
 
 
@@ -263,6 +298,20 @@ def test_a_heated_conversation_nudges_until_the_pick_me_up_is_opened(
     collect_happy_items(session)  # the other agent's nudge waits for them
     waiting = session.scalars(select(Nudge.user_id).where(Nudge.dismissed_at.is_(None))).all()
     assert agent.id not in waiting and len(waiting) == 1
+
+
+def test_the_nudge_links_its_conversation_only_while_the_agent_may_open_it(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, team="Care")
+    conv = heated_conversation(session, agent, subject="Third time asking")
+    collect_happy_items(session)
+    sign_in(client, agent)
+    assert f'href="/conversations/{conv.id}"' in client.get("/morale").text
+    conv.assignee_id = make_user(session, team="Billing").id  # escalated to another team
+    session.commit()
+    home = client.get("/morale").text
+    assert "Third time asking" in home and f'href="/conversations/{conv.id}"' not in home
 
 
 def test_not_now_keeps_the_agent_on_the_page_they_were_reading(

@@ -170,6 +170,24 @@ def test_the_collector_rotates_month_by_month(session: Session) -> None:
     assert collectors == set(members)
 
 
+def test_a_round_left_unpublished_stays_on_the_page_after_its_month(
+    client: TestClient, session: Session
+) -> None:
+    """The page showed the round of the month it offers and the published ones: a board
+    prepared for an earlier month and never published vanished from it."""
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    october = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-10")
+    sign_in(client, lead)
+    page = client.get("/morale/kudos", params={"month": "2026-11"}).text
+    assert "Still being prepared" in page and f'href="/morale/kudos/{october.id}"' in page
+    shown = client.get("/morale/kudos", params={"month": "2026-10"}).text
+    assert "Still being prepared" not in shown  # it is the round the page is about
+    client.cookies.clear()
+    sign_in(client, make_user(session, team="Care"))  # not theirs to run: not listed
+    assert f'href="/morale/kudos/{october.id}"' not in client.get("/morale/kudos").text
+
+
 @pytest.mark.parametrize(
     ("typed", "said"),
     [

@@ -97,6 +97,24 @@ def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Ses
     assert f"— {collector.name}" not in page
 
 
+def test_a_published_round_still_names_a_member_who_moved_team(
+    client: TestClient, session: Session
+) -> None:
+    """The team's past round called a member who had since moved to another team "A
+    teammate": the names came from the team as it is now."""
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    praised_conversation(session, maya, comment=PRAISE, thanks="ok")
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    csrf = sign_in(client, lead)
+    assert post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf).status_code == 303
+    maya.team_id = make_user(session, team="Billing").team_id
+    session.commit()
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    assert "<h2>Maya Lopez</h2>" in page and "A teammate" not in page
+
+
 def test_praise_precision_on_a_wide_hand_written_set() -> None:
     """300 rated comments across industries and registers, every one with a good rating:
     thankful requests, mixed messages, sarcasm, product praise, neutral and unrelated remarks

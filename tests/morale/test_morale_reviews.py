@@ -102,6 +102,28 @@ def test_only_leads_configure_scorecards_and_reviews_stay_in_the_team(
         actions.parse_categories("Empathy | 40")
 
 
+def test_a_scorecard_refuses_a_long_repeated_or_endless_list_of_categories(
+    client: TestClient, session: Session
+) -> None:
+    """A 300-character category name was refused as "a scale runs from 1 to between 2 and
+    10"; "Empathy" twice, or sixty categories, were put on every review form."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    cases = {
+        "x" * 300: "category names are at most 120 characters",
+        "Empathy | 5\nClarity\nempathy | 3": "category &#39;empathy&#39; is listed twice",
+        "\n".join(f"Skill {n}" for n in range(13)): "at most 12 categories (this one has 13)",
+    }
+    for categories, said in cases.items():
+        refused = post_form(
+            client, "/morale/scorecards", csrf, {"name": "Card", "categories": categories}
+        )
+        assert refused.status_code == 400
+        error = refused.text.split('id="categories-error">', 1)[1].split("</span>", 1)[0]
+        assert said in error and "x" * 100 not in error
+    assert session.scalars(select(Scorecard)).all() == []
+    assert len(actions.parse_categories("\n".join(f"Skill {n}" for n in range(12)))) == 12
+
+
 def test_calibration_shows_agreement_between_two_reviewers(
     client: TestClient, session: Session
 ) -> None:
@@ -137,6 +159,12 @@ def test_calibration_shows_agreement_between_two_reviewers(
     with pytest.raises(PermissionDenied):
         other_lead = make_user(session, role="lead", team="Billing")
         queries.calibration(session, actor=other_lead, team_id=lead_user.team_id)
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))  # in no team: asked which team first
+    choose = client.get("/morale/reviews/calibration").text
+    assert "choose the team to show" in choose and "No conversation has two reviews" not in choose
+    assert f'href="/morale/reviews/calibration?team={lead_user.team_id}"' in choose
+    assert "2.00" in client.get(f"/morale/reviews/calibration?team={lead_user.team_id}").text
 
 
 def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: Session) -> None:
@@ -168,6 +196,84 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
             scorecard_id=card.id,
             reviewer=reviewer,
         )
+
+
+def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
+    client: TestClient, session: Session
+) -> None:
+    """A lead assigning a review to the very agent who handled the conversation got a bare
+    error page saying "not your own" (it was not theirs), and their picks were gone."""
+    card = _scorecard(session)
+    handler = make_user(session, name="Rosa Handler", team="Care")
+    conv = praised_conversation(session, handler, subject="Lost parcel")
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    picks = {"conversation_id": conv.id, "scorecard_id": card.id, "reviewer_id": handler.id}
+    refused = post_form(client, "/morale/reviews", csrf, picks)
+    assert refused.status_code == 400
+    assert 'id="reviewer_id-error"' in refused.text
+    assert "Rosa Handler handled this conversation: choose another reviewer" in refused.text
+    assert f'<option value="{handler.id}" selected>' in refused.text
+    assert f'<option value="{conv.id}" selected>' in refused.text
+    assert session.scalars(select(PeerReview)).all() == []
+    praised_conversation(session, make_user(session, team="Care"), subject="Teammate's")
+    client.cookies.clear()
+    csrf = sign_in(client, handler)  # reviewing one's own: said beside the conversation
+    own = post_form(
+        client, "/morale/reviews", csrf, {"conversation_id": conv.id, "scorecard_id": card.id}
+    )
+    assert own.status_code == 400 and 'id="conversation_id-error"' in own.text
+    assert "not your own" in own.text
+
+
+def test_a_review_names_a_conversation_gone_to_another_team_without_linking_it(
+    client: TestClient, session: Session
+) -> None:
+    """The review page linked its conversation after it had gone to another team's agent,
+    and the reviewer who opened the link met "this conversation belongs to another team"."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"), subject="Router saga")
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    sign_in(client, reviewer)
+    assert f'href="/conversations/{conv.id}"' in client.get(f"/morale/reviews/{review.id}").text
+    conv.assignee_id = make_user(session, team="Billing").id
+    session.commit()
+    assert client.get(f"/conversations/{conv.id}").status_code == 403
+    page = client.get(f"/morale/reviews/{review.id}").text
+    assert "Router saga" in page and f'href="/conversations/{conv.id}"' not in page
+
+
+def test_strengths_that_show_nothing_are_refused(session: Session) -> None:
+    """Zero-width spaces passed for the strengths a review must name first."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    scores = {c.id: 2 for c in card.categories}
+    with pytest.raises(InvalidInput, match="strengths"):
+        actions.submit_review(
+            session,
+            actor=reviewer,
+            review_id=review.id,
+            scores=scores,
+            strengths="\u200b\u200e",
+            try_next="",
+        )
+    session.rollback()
+    done = actions.submit_review(
+        session,
+        actor=reviewer,
+        review_id=review.id,
+        scores=scores,
+        strengths="Calm",
+        try_next="\u200b",
+    )
+    assert done.status == "submitted" and done.try_next == ""
 
 
 def _waiting_reviews(session: Session, subject: str) -> User:

@@ -62,6 +62,17 @@ def test_the_wall_and_its_feed_never_show_the_original(
         assert not any(secret in body for secret in SECRETS)
 
 
+def test_tags_in_any_language_reach_the_wall_whole(client: TestClient, session: Session) -> None:
+    """Only ASCII letters stayed in a tag: "#Café" was published as "#caf" and "#ありがとう"
+    was dropped."""
+    decomposed = "cafe\u0301"  # "café" typed with a combining accent: the same tag
+    draft = _publish(client, session, tags=["#Café", "ありがとう", decomposed, "Geduld!"])
+    assert draft["tags"] == ["café", "ありがとう", "geduld"]
+    wall = client.get("/wall", params={"tag": "café"}).text
+    assert "Maya was wonderful" in wall and "#café" in wall and "#caf<" not in wall
+    assert "#ありがとう" in client.get("/wall/tags").text
+
+
 def test_the_feed_is_valid_atom_and_filters_by_tag(client: TestClient, session: Session) -> None:
     _publish(client, session)
     make_user(session, name="Sam Okoro")  # an agent: their first name stays
@@ -151,8 +162,10 @@ def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
 def test_the_wall_is_public_paginated_and_kind_when_empty(
     client: TestClient, session: Session
 ) -> None:
-    assert "The wall is empty for now" in client.get("/wall").text
-    assert "Nothing tagged #nope" in client.get("/wall?tag=nope").text
+    empty = client.get("/wall").text
+    assert "The wall is empty for now" in empty and "0 in all" not in empty
+    untagged = client.get("/wall?tag=nope").text
+    assert "Nothing tagged #nope" in untagged and "0 in all" not in untagged
     lead = make_user(session, role="lead")
     for n in range(21):
         hug = actions.draft_hug(
@@ -162,6 +175,9 @@ def test_the_wall_is_public_paginated_and_kind_when_empty(
     first = client.get("/wall").text
     assert "page 1 of 2" in first and "hug number 20" in first
     assert "hug number 0" in client.get("/wall?page=2").text
+    beyond = client.get("/wall?page=9").text  # an old link: the list says where it ends
+    assert "the list ends at page 2" in beyond and "21 in all" in beyond
+    assert "page 9 of 2" not in beyond
     sign_in(client, make_user(session))
     assert client.get("/morale/wall").status_code == 403
 

@@ -4,6 +4,7 @@ their own, a lead sees their own team's shares only, and reading the page writes
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,9 +23,13 @@ SORRY = "I'm so sorry about the double charge, I've refunded it and will email y
 
 
 def _reply(
-    session: Session, agent: User, body: str, at: datetime = datetime(2026, 11, 2, 9, 6, tzinfo=UTC)
+    session: Session,
+    agent: User,
+    body: str,
+    at: datetime = datetime(2026, 11, 2, 9, 6, tzinfo=UTC),
+    **conversation: Any,
 ) -> None:
-    conv = make_conversation(session)
+    conv = make_conversation(session, **conversation)
     session.add(
         Message(
             conversation_id=conv.id,
@@ -93,6 +98,55 @@ def test_the_page_writes_nothing_and_only_a_lead_may_switch_it(
     assert refused.status_code == 403
     session.expire_all()
     assert session.scalar(select(Team.autoqa).where(Team.id == care.id)) is before is False
+
+
+def test_the_page_says_who_can_turn_it_on_and_when_there_is_nothing_to_share(
+    client: TestClient, session: Session
+) -> None:
+    """The lead read "Your lead can turn it on" about the button below, an agent in no team
+    read about "your team", and a team with no replies yet got a table of 0 % shares."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    loner = make_user(session)
+    csrf = sign_in(client, lead)
+    page = client.get("/training/autoqa").text
+    assert "Turn it on below" in page and "Your lead can turn it on" not in page
+    care = _team(session, "Care")
+    client.post(f"/training/autoqa/teams/{care.id}", data={"csrf_token": csrf, "enabled": "1"})
+    page = client.get("/training/autoqa").text
+    assert "No replies from Care's agents yet" in page and "0 latest replies" not in page
+    client.post(f"/training/autoqa/teams/{care.id}", data={"csrf_token": csrf, "enabled": "0"})
+    client.cookies.clear()
+    sign_in(client, agent)
+    assert "Your lead can turn it on" in client.get("/training/autoqa").text
+    client.cookies.clear()
+    sign_in(client, loner)
+    page = client.get("/training/autoqa").text
+    assert "not on a team yet" in page and "off for your team" not in page
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/training/autoqa").text
+    assert "Every team's shares are below" in page and "an admin can add you" not in page
+
+
+def test_a_reply_whose_conversation_went_to_another_team_is_not_linked(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    elsewhere = make_user(session, team="Billing")
+    _reply(session, agent, SORRY, subject="Moved to billing", assignee_email=elsewhere.email)
+    _reply(session, agent, BLAME, subject="Still with care", assignee_email=agent.email)
+    actions.set_autoqa(session, actor=lead, team_id=_team(session, "Care").id, enabled=True)
+    sign_in(client, agent)
+    page = client.get("/training/autoqa").text
+    moved, kept = (
+        session.scalars(select(Message.conversation_id).where(Message.body == b)).one()
+        for b in (SORRY, BLAME)
+    )
+    assert client.get(f"/conversations/{moved}").status_code == 403
+    assert "Moved to billing" in page and f'href="/conversations/{moved}"' not in page
+    assert f'href="/conversations/{kept}"' in page
 
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

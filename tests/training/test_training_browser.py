@@ -37,7 +37,9 @@ def test_an_agent_does_today_s_lesson_and_a_practice_reply(
     page = browser_page
 
     sign_in_page(page, live_server, agent, "/training")
-    assert "1 thing to do today" in page.inner_text(".due-count")
+    assert f"1 to do: 1 assigned lesson, the soonest due {due.date()}" in page.inner_text(
+        ".due-count"
+    )
     page.click("text=Owning the next step")
     assert page.inner_text(".lesson-body strong") == "who"
     page.check("input[name=q0][value='1']")

@@ -162,3 +162,43 @@ def test_sharing_a_reply_needs_no_body(client: TestClient, session: Session) -> 
     assert stopped.json()["shared"] is False
     assert client.put(url, json={}, headers=mine).json()["shared"] is True
     assert client.put(url, json={"shared": "maybe"}, headers=mine).status_code == 422
+
+
+def test_a_refused_comment_keeps_its_words_beside_the_box(
+    client: TestClient, session: Session
+) -> None:
+    """A comment over the limit (or only spaces) answered a bare error page, and the lead's
+    words were gone."""
+    author = make_user(session, team="Billing")
+    lead = make_user(session, role="lead", team="Billing")
+    attempt = _attempt(session, author)
+    page = f"/training/practice/replies/{attempt.id}"
+    csrf = _as(client, lead)
+    long = "Name what works first. " * 100
+    refused = client.post(f"{page}/comments", data={"body": long, "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert 'id="body-error"' in refused.text and "under 2000 characters" in refused.text
+    assert long.strip() in refused.text and REPLY in refused.text
+    blank = client.post(f"{page}/comments", data={"body": "   ", "csrf_token": csrf})
+    assert blank.status_code == 400 and 'id="body-error"' in blank.text
+    session.expire_all()
+    assert session.get(PracticeAttempt, attempt.id).comments == []  # type: ignore[union-attr]
+
+
+def test_the_replies_waiting_for_comments_are_paged(client: TestClient, session: Session) -> None:
+    """The list stopped at the newest 50 shares; older ones could not be reached from it."""
+    lead = make_user(session, role="lead", team="Billing")
+    scenario = actions.create_scenario(
+        session, actor=None, title="Late refund", customer_text="Three weeks and no refund!"
+    )
+    authors = [make_user(session, name=f"Author {n:02d}", team="Billing") for n in range(21)]
+    for author in authors:
+        made = actions.practise(session, actor=author, scenario_id=scenario.id, reply=REPLY)
+        actions.share_practice(session, actor=author, attempt_id=made.id)
+    _as(client, lead)
+    first = client.get("/training/practice/review").text
+    assert "Author 20" in first and "Author 00" not in first
+    assert "21 shared · page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get("/training/practice/review?page=2").text
+    assert "Author 00" in second and "Author 20" not in second
+    assert "the list ends at page 2" in client.get("/training/practice/review?page=5").text

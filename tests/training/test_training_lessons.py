@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
-from poise.auth.actions import create_api_token
+from poise.auth.actions import create_api_token, update_user
 from poise.auth.models import Team
 from poise.training.models import Assignment, Lesson, QuizAttempt
 from poise.training.queries import progress_by_lesson
@@ -152,6 +152,13 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     assert gone.status_code == 400 and f"{yesterday} has passed" in gone.text
     assert 'id="due-error"' in gone.text and f'value="{yesterday}"' in gone.text
     assert session.scalars(select(Assignment.due_at)).all()[0].date().isoformat() == DUE
+    far = client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{team.id}", "due": "9999-12-31", "csrf_token": csrf},
+    )  # a mistyped year: the lesson would never come due
+    assert far.status_code == 400 and "9999-12-31 is more than a year away" in far.text
+    assert 'id="due-error"' in far.text
+    assert session.scalars(select(Assignment.due_at)).all()[0].date().isoformat() == DUE
     client.cookies.clear()
     csrf = sign_in(client, maya)
     today = client.get("/training").text
@@ -178,6 +185,68 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     (after,) = progress_by_lesson(session, actor=lead, now=due + timedelta(seconds=1))
     assert (before.completed, before.overdue, before.next_due) == (1, 0, due)
     assert after.overdue == 1 and after.share == 0.5
+
+
+def test_reassigning_names_who_had_passed_it_instead_of_counting_them(
+    client: TestClient, session: Session
+) -> None:
+    """A lead re-assigned a lesson to the team and read "Assigned to 2 people", but the one
+    who had passed it kept it done and never saw it again."""
+    lead = make_user(session, role="lead", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    team = session.scalars(select(Team)).one()
+    assign = {"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf}
+    assert (
+        "Assigned to 2 people"
+        in client.post(f"/training/lessons/{lesson_id}/assign", data=assign).text
+    )
+    client.cookies.clear()
+    maya_csrf = sign_in(client, maya)
+    _answer(client, maya_csrf, lesson_id, q0="1", q1=["0", "1"], q2="what you will do next")
+    client.cookies.clear()
+    csrf = sign_in(client, lead)
+    later = (datetime.now(UTC).date() + timedelta(days=60)).isoformat()
+    again = client.post(
+        f"/training/lessons/{lesson_id}/assign", data={**assign, "due": later, "csrf_token": csrf}
+    )
+    assert "Assigned to 1 person. Already passed, so left done: Maya Lopez." in again.text
+    done = session.scalars(select(Assignment).where(Assignment.user_id == maya.id)).one()
+    session.refresh(done)
+    assert done.completed_at is not None and done.due_at.date().isoformat() == DUE
+
+
+def test_the_lesson_list_counts_one_question_in_the_singular(
+    client: TestClient, session: Session
+) -> None:
+    """A drill's lesson with one endorsed answer has a one-question quiz: "1 questions"."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    one = {"title": "Short one", "body": "b", "quiz": "? Why?\n= Because", "csrf_token": csrf}
+    client.post("/training/lessons", data=one, follow_redirects=False)
+    _write(client, csrf)
+    page = client.get("/training/lessons").text
+    assert "1 question · version 1" in page and "1 questions" not in page
+    assert "3 questions · version 1" in page
+
+
+def test_progress_counts_only_people_still_active(client: TestClient, session: Session) -> None:
+    """An agent who left stayed on the lead's progress for good: counted as assigned, then
+    overdue, and listed among the rows."""
+    lead = make_user(session, role="lead", team="Care")
+    gone = make_user(session, name="Gone Agent", team="Care")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    team = session.scalars(select(Team)).one()
+    assign = {"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf}
+    client.post(f"/training/lessons/{lesson_id}/assign", data=assign)
+    update_user(
+        session, actor=None, user_id=gone.id, role="agent", team_id=team.id, is_active=False
+    )
+    (line,) = progress_by_lesson(session, actor=lead, team_id=team.id)
+    assert line.assigned == 1
+    page = client.get("/training/progress").text
+    assert "Gone Agent" not in page and "0 of 1" in page
 
 
 def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Session) -> None:
@@ -210,6 +279,31 @@ def test_the_api_lists_today_and_grades_a_quiz(client: TestClient, session: Sess
     )
     assert blank.status_code == 400 and "nothing was chosen" in blank.json()["detail"]
     assert len(session.scalars(select(QuizAttempt)).all()) == 1, "only the answered attempt"
+
+
+def test_a_huge_written_answer_or_a_choice_not_offered_is_refused_beside_its_question(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted megabyte in a free-text answer was kept with the attempt and sent back whole
+    by its page; the API graded a choice the question does not have."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    huge = "what you will do next " * 200
+    refused = client.post(
+        f"/training/lessons/{lesson_id}/attempts",
+        data={"csrf_token": csrf, "q0": "1", "q1": ["0", "1"], "q2": huge},
+    )
+    assert refused.status_code == 400
+    assert 'id="q2-error"' in refused.text and "keep answer 3 under 2000" in refused.text
+    as_lead = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    unknown = client.post(
+        f"/api/v1/training/lessons/{lesson_id}/attempts",
+        json={"answers": [[1], [0, 99], "next"]},
+        headers=as_lead,
+    )
+    assert unknown.status_code == 400 and "question 2 has choices 0 to 2" in unknown.text
+    assert session.scalars(select(QuizAttempt)).all() == []
 
 
 def test_every_training_page_renders_with_empty_states(

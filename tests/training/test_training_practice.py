@@ -55,7 +55,7 @@ def test_a_lead_draws_redacted_hard_messages_only_once(
     _hard_message(session, 0.4, "Could you check my order?")
     csrf = sign_in(client, make_user(session, role="lead"))
     first = client.post("/training/practice/draw", data={"csrf_token": csrf})
-    assert "Added 1 scenarios" in first.text
+    assert "Added 1 scenario from the archive" in first.text
     again = client.post("/training/practice/draw", data={"csrf_token": csrf})
     assert "No new customer messages" in again.text
     scenario = session.scalars(select(PracticeScenario)).one()
@@ -141,6 +141,38 @@ def test_a_scenario_title_over_the_limit_is_refused_not_cut(
     assert 'id="title-error"' in refused.text and "at most 200 characters" in refused.text
     assert f'value="{title}"' in refused.text
     assert session.scalars(select(PracticeScenario)).all() == []
+
+
+def test_a_scenario_message_or_model_answer_over_the_limit_is_refused_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted log file as the customer's message was stored whole, and every agent opening
+    the scenario (and every reply's feedback) read it again."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    huge = "word " * 2000
+    data = {"title": "Long one", "customer_text": huge, "csrf_token": csrf}
+    refused = client.post("/training/practice/scenarios", data=data)
+    assert refused.status_code == 400
+    assert 'id="customer_text-error"' in refused.text and "under 8000 characters" in refused.text
+    assert 'value="Long one"' in refused.text
+    data = {"title": "Long answer", "customer_text": "Where is it?", "model_answer": huge}
+    refused = client.post("/training/practice/scenarios", data={**data, "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert 'id="model_answer-error"' in refused.text and "under 4000 characters" in refused.text
+    assert session.scalars(select(PracticeScenario)).all() == []
+
+
+def test_scenarios_with_the_same_title_show_how_each_message_opens(
+    client: TestClient, session: Session
+) -> None:
+    """Drawn from the archive, three scenarios were all "Stop the notifications", and the
+    list gave no way to tell them apart before opening each."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    for text in ("Twenty pings last night, stop it.", "Why do I get alerts for other homes?"):
+        data = {"title": "Stop the notifications", "customer_text": text, "csrf_token": csrf}
+        client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+    page = client.get("/training/practice").text
+    assert "Twenty pings last night" in page and "alerts for other homes" in page
 
 
 def test_the_scenarios_are_paginated(client: TestClient, session: Session) -> None:

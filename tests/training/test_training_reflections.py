@@ -232,6 +232,19 @@ def test_the_author_writes_reads_and_reframes_a_reflection(
     assert listing.count("/training/reflections/") >= 2
 
 
+def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:
+    """Zero-width spaces and direction marks are not whitespace: pasted alone they were kept
+    as a reflection (and a practice reply) that showed nothing, and were rated."""
+    author = make_user(session)
+    csrf = sign_in(client, author)
+    for invisible in ("\u200b\u200b", "\u200e \u2060", "\ufeff"):
+        refused = client.post("/training/reflections", data={"text": invisible, "csrf_token": csrf})
+        assert refused.status_code == 400 and "write your reflection first" in refused.text
+    assert session.scalars(select(Reflection)).all() == []
+    kept = _write(client, csrf, "I froze\u200b today; the shouting threw me.")  # inside: fine
+    assert session.get(Reflection, kept) is not None
+
+
 def test_nobody_else_sees_a_reflection_not_even_a_lead_or_an_admin(
     client: TestClient, session: Session
 ) -> None:

@@ -88,6 +88,20 @@ def test_today_lists_assignments_by_due_date_then_reviews_due_now(
     assert [r.lesson.current.title for r in due.reviews] == ["Learnt"] and due.count == 3
     sign_in(client, agent)
     page = client.get("/training").text  # the real clock is long past 2026-03
-    assert "3 things to do today" in page
+    assert "3 to do: 2 assigned lessons (2 overdue) and 1 review due now." in page
     assert page.index("Sooner") < page.index("Later") < page.index("Learnt")
     assert "overdue" in page
+
+
+def test_today_says_when_the_lessons_fall_due_not_that_all_are_for_today(
+    client: TestClient, session: Session
+) -> None:
+    """A lesson due in ten days read as "1 thing to do today"."""
+    agent = make_user(session)
+    due = datetime.now(UTC) + timedelta(days=10)
+    lesson = _lesson(session, "Next week")
+    actions.assign_lesson(session, actor=None, lesson_id=lesson.id, user_id=agent.id, due_at=due)
+    sign_in(client, agent)
+    page = client.get("/training").text
+    assert f"1 to do: 1 assigned lesson, the soonest due {due.date().isoformat()}." in page
+    assert "to do today" not in page

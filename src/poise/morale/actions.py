@@ -29,6 +29,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact
+from poise.visible import shows_anything
 
 MAX_TEXT = 4000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -203,7 +204,9 @@ def _own_item(session: Session, actor: User, item_id: int) -> HappyItem:
 
 
 def _clean_text(text: str, what: str, *, required: bool = True, field: str | None = None) -> str:
-    text = text.strip()
+    """Trimmed ``text``; one that shows nothing (only spaces or invisible characters such as
+    zero-width spaces) counts as empty, so a required field refuses it."""
+    text = text.strip() if shows_anything(text) else ""
     if required and not text:
         raise InvalidInput(f"{what} cannot be empty", field=field)
     if len(text) > MAX_TEXT:
@@ -310,14 +313,23 @@ def dismiss_nudges(session: Session, *, actor: User) -> int:
 # --- Peer reviews ---------------------------------------------------------------------------
 
 
+MAX_CATEGORY_NAME = 120
+MAX_CATEGORIES = 12  # a reviewer rates every one, on every review
+
+
 def parse_categories(text: str) -> list[tuple[str, int]]:
-    """One category per line, ``Empathy`` or ``Empathy | 7`` (scale 1-N, default 5)."""
+    """One category per line, ``Empathy`` or ``Empathy | 7`` (scale 1-N, default 5).
+
+    A name over the limit is said as such (it read "a scale runs from 1 to between 2 and 10",
+    quoting the whole name); a name listed twice, or more categories than a reviewer can rate
+    with care, is refused rather than put on every review form."""
     categories: list[tuple[str, int]] = []
     for line in text.splitlines():
         name, _, scale = line.partition("|")
         name = name.strip()
         if not name:
             continue
+        _check_category_name(name, [n for n, _ in categories])
         scale = scale.strip()
         if scale and not (scale.isascii() and scale.isdigit()):
             raise InvalidInput(
@@ -325,7 +337,7 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
                 field="categories",
             )
         scale_max = int(scale) if scale else 5
-        if not 2 <= scale_max <= 10 or len(name) > 120:
+        if not 2 <= scale_max <= 10:
             raise InvalidInput(
                 f"category {name!r}: a scale runs from 1 to between 2 and 10",
                 field="categories",
@@ -335,7 +347,25 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
         raise InvalidInput(
             "a scorecard needs at least one category, one per line", field="categories"
         )
+    if len(categories) > MAX_CATEGORIES:
+        raise InvalidInput(
+            f"a scorecard has at most {MAX_CATEGORIES} categories (this one has "
+            f"{len(categories)}): keep the few that matter most",
+            field="categories",
+        )
     return categories
+
+
+def _check_category_name(name: str, earlier: list[str]) -> None:
+    """Refuse a category name that is too long, or one already on the scorecard (any case)."""
+    if len(name) > MAX_CATEGORY_NAME:
+        raise InvalidInput(
+            f"category names are at most {MAX_CATEGORY_NAME} characters; "
+            f"{name[:40]!r}… has {len(name)}",
+            field="categories",
+        )
+    if name.casefold() in (n.casefold() for n in earlier):
+        raise InvalidInput(f"category {name!r} is listed twice", field="categories")
 
 
 def create_scorecard(
@@ -364,15 +394,26 @@ def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) 
     return card
 
 
-def _reviewable(session: Session, reviewer: User, conversation_id: int) -> Conversation:
+def _reviewable(
+    session: Session, reviewer: User, conversation_id: int, actor: User
+) -> Conversation:
+    """The conversation ``reviewer`` may review, or a refusal naming the field to change: a
+    lead assigning a review is told the reviewer they chose handled it, not "your own"."""
     conv = session.get(Conversation, conversation_id)
     if conv is None:
         raise NotFound(f"no conversation with id {conversation_id}")
     assignee = conv.assignee
     if assignee is None:
-        raise InvalidInput("this conversation has no assignee to review")
-    if assignee.id == reviewer.id:
-        raise InvalidInput("peer reviews are of a teammate's conversation, not your own")
+        raise InvalidInput("this conversation has no assignee to review", field="conversation_id")
+    if assignee.id == reviewer.id and reviewer.id == actor.id:
+        raise InvalidInput(
+            "peer reviews are of a teammate's conversation, not your own", field="conversation_id"
+        )
+    if assignee.id == reviewer.id:  # a lead chose the agent who handled it as its reviewer
+        raise InvalidInput(
+            f"{reviewer.name} handled this conversation: choose another reviewer",
+            field="reviewer_id",
+        )
     if reviewer.team_id is None or assignee.team_id != reviewer.team_id:
         raise PermissionDenied("you can review conversations of your own team only")
     return conv
@@ -390,7 +431,7 @@ def start_review(
     reviewer = reviewer or actor
     if reviewer.id != actor.id:
         permissions.require_lead_of(actor, reviewer.team_id)
-    conv = _reviewable(session, reviewer, conversation_id)
+    conv = _reviewable(session, reviewer, conversation_id, actor)
     card = _usable_scorecard(session, scorecard_id, reviewer.team_id)
     existing = session.scalar(
         select(PeerReview)

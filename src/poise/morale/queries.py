@@ -23,6 +23,7 @@ from poise.morale.models import (
     HappyItem,
     Hug,
     HugTag,
+    KudosPick,
     KudosRound,
     Nudge,
     PeerReview,
@@ -305,7 +306,8 @@ def kudos_round(session: Session, *, actor: User, round_id: int) -> KudosRound:
         .options(
             selectinload(KudosRound.team).selectinload(Team.members),
             selectinload(KudosRound.collector),
-            selectinload(KudosRound.picks),
+            # a pick names its member even after they moved to another team
+            selectinload(KudosRound.picks).selectinload(KudosPick.member),
         )
         .where(KudosRound.id == round_id)
     )

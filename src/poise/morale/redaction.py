@@ -374,11 +374,14 @@ def _merge(text: str, spans: list[Span]) -> list[Span]:
 
 
 def normalise_tags(raw: str | Iterable[str]) -> list[str]:
-    """``"#hugs, Patience"`` → ``["hugs", "patience"]``: lower-case words, no duplicates."""
+    """``"#hugs, Patience, #Café"`` → ``["hugs", "patience", "café"]``: lower-case words of any
+    script (composed alike, so two spellings of "café" are one tag), no duplicates. Only ASCII
+    letters used to stay: "#café" reached the public wall as "#caf", "#ありがとう" vanished."""
     items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
     tags: list[str] = []
     for item in items:
-        tag = re.sub(r"[^a-z0-9_-]", "", item.strip().lstrip("#").lower())[:40]
+        word = unicodedata.normalize("NFC", item.strip().lstrip("#").lower())
+        tag = re.sub(r"[^\w-]", "", word)[:40]
         if tag and tag not in tags:
             tags.append(tag)
     return tags

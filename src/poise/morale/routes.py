@@ -14,10 +14,11 @@ from starlette.datastructures import FormData
 from poise.auth.deps import CurrentUser, LeadUser, LoginRequired, current_user
 from poise.auth.models import User
 from poise.auth.permissions import leads_team
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput, NotFound
 from poise.morale import actions, queries
 from poise.morale.feed import atom_feed
-from poise.morale.models import HAPPY_KINDS, KudosRound
+from poise.morale.models import HAPPY_KINDS, HappyItem, KudosRound
 from poise.morale.permissions import may_run_round
 from poise.morale.redaction import redact
 from poise.settings import Settings
@@ -41,7 +42,18 @@ KIND_LABELS = {
 
 
 def _nudges(session: SessionDep, user: User) -> dict[str, object]:
-    return {"nudges": queries.active_nudges(session, actor=user)}
+    """The tough-conversation nudge, its conversation linked only while the agent may open it."""
+    nudges = queries.active_nudges(session, actor=user)
+    readable = visible_ids(session, user, (n.conversation_id for n in nudges))
+    return {"nudges": nudges, "nudge_readable": readable}
+
+
+def _readable(session: Session, user: User, items: list[HappyItem]) -> set[int]:
+    """The conversations behind these Happy File items that their owner may still open.
+
+    Praise stays in the file for good, but a conversation can since have gone to another
+    team's agent; a "See the conversation" link to it would only answer "another team's"."""
+    return visible_ids(session, user, (i.conversation_id for i in items if i.conversation_id))
 
 
 # --- Morale home and the Happy File ---------------------------------------------------------
@@ -106,6 +118,7 @@ def _happy_file(
         "kinds": KIND_LABELS,
         "base_query": urlencode(kept),
         "filtered": bool(kept),
+        "readable": _readable(session, user, listing.items),
         "errors": errors or {},
         "form": form or {},
     }
@@ -114,7 +127,8 @@ def _happy_file(
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
 def pick_me_up_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {"picks": queries.pick_me_up(session, actor=user), "kinds": KIND_LABELS}
+    picks = queries.pick_me_up(session, actor=user)
+    context = {"picks": picks, "kinds": KIND_LABELS, "readable": _readable(session, user, picks)}
     return render(request, "morale/pick_me_up.html", context)
 
 
@@ -220,8 +234,25 @@ def reviews_page(
     """The three review lists, each paged on its own; each pager keeps the others' pages. The
     picker of a conversation to review offers the newest, and ``q`` searches for older ones."""
     pages = {"to_do": to_do, "received": received, "given": given}
+    return _reviews_page(request, session, settings, user, pages, q)
+
+
+def _reviews_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    pages: dict[str, int],
+    q: str = "",
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The reviews page; after a refused start, the picks kept and the reason beside the
+    field to change (400)."""
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
+        "errors": errors or {},
+        "form": form or {},
         "reviews": reviews,
         "others": {name: _other_pages(pages, name, q) for name in queries.REVIEW_LISTS},
         "list_pages": {name: page for name, page in pages.items() if page > 1},
@@ -231,7 +262,7 @@ def reviews_page(
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
     }
-    return render(request, "morale/reviews.html", context)
+    return render(request, "morale/reviews.html", context, 400 if errors else 200)
 
 
 def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
@@ -243,31 +274,43 @@ def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
 
 def _int(value: str, name: str) -> int:
     if not is_id(value.strip()):
-        raise InvalidInput(f"choose a {name}")
+        raise InvalidInput(f"choose a {name}", field=f"{name}_id")
     return int(value)
 
 
-@router.post("/morale/reviews")
+@router.post("/morale/reviews", response_model=None)
 def start_review(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     conversation_id: Annotated[str, Form()] = "",
     scorecard_id: Annotated[str, Form()] = "",
     reviewer_id: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     reviewer = None
-    if reviewer_id:
-        reviewer = session.get(User, _int(reviewer_id, "reviewer"))
-        if reviewer is None:
-            raise NotFound("no such reviewer")
-    review = actions.start_review(
-        session,
-        actor=user,
-        conversation_id=_int(conversation_id, "conversation"),
-        scorecard_id=_int(scorecard_id, "scorecard"),
-        reviewer=reviewer,
-    )
+    try:
+        if reviewer_id:
+            reviewer = session.get(User, _int(reviewer_id, "reviewer"))
+            if reviewer is None:
+                raise NotFound("no such reviewer")
+        review = actions.start_review(
+            session,
+            actor=user,
+            conversation_id=_int(conversation_id, "conversation"),
+            scorecard_id=_int(scorecard_id, "scorecard"),
+            reviewer=reviewer,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        picks = {
+            "conversation_id": conversation_id,
+            "scorecard_id": scorecard_id,
+            "reviewer_id": reviewer_id,
+        }
+        errors = field_errors(exc, "conversation_id")
+        pages = dict.fromkeys(queries.REVIEW_LISTS, 1)
+        return _reviews_page(request, session, settings, user, pages, "", errors, picks)
     if reviewer is not None and reviewer.id != user.id:
         flash(request, f"Assigned to {reviewer.name}.")
         return redirect("/morale/reviews")
@@ -279,8 +322,12 @@ def calibration_page(
     request: Request, session: SessionDep, user: LeadUser, team: IdQuery | None = None
 ) -> HTMLResponse:
     team_id = team if team is not None else user.team_id
-    result = queries.calibration(session, actor=user, team_id=team_id)
     teams = queries.kudos_teams(session, actor=user)
+    if team_id is None and user.is_admin:  # an admin in no team chooses one: the reviews of
+        # "no team" read as "no conversation has two reviews yet" under another team's name
+        choice = {"heading": "Calibration", "teams": teams, "path": "/morale/reviews/calibration"}
+        return render(request, "choose_team.html", choice)
+    result = queries.calibration(session, actor=user, team_id=team_id)
     context = {"calibration": result, "team_id": team_id, "teams": teams}
     return render(request, "morale/calibration.html", context)
 
@@ -303,7 +350,14 @@ def _review_page(
     """The review; after a refused submission, the ratings and words kept, the error beside."""
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
-    context = {"review": review, "scores": scores, "errors": errors or {}, "form": form or {}}
+    context = {
+        "review": review,
+        "scores": scores,
+        "errors": errors or {},
+        "form": form or {},
+        # a conversation moved to another team since stays named, but not linked to a 403
+        "readable": visible_ids(session, user, [review.conversation_id]),
+    }
     return render(request, "morale/review.html", context, 400 if errors else 200)
 
 

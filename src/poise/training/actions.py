@@ -40,6 +40,7 @@ from poise.training.writing import written
 COURSE_DIR = Path(__file__).parent / "course"
 MAX_TITLE = 200
 MAX_BODY = 20_000
+MAX_QUIZ_ANSWER = 2000  # a free-text quiz answer: a few sentences, as the model answer is
 
 
 # --- Authoring ------------------------------------------------------------------------------
@@ -165,7 +166,10 @@ def assign_lesson(
     user_id: int | None = None,
     team_id: int | None = None,
 ) -> list[Assignment]:
-    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due."""
+    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due
+    of an open assignment. One already completed stays as it was (done, with its due date and
+    score): the caller tells the lead who had passed it rather than counting them as assigned.
+    Returns every assignee's assignment."""
     require_lead(actor)
     if session.get(Lesson, lesson_id) is None:
         raise NotFound("no such lesson")
@@ -180,8 +184,9 @@ def assign_lesson(
         if assignment is None:
             assignment = Assignment(lesson_id=lesson_id, user_id=member.id)
             session.add(assignment)
-        assignment.due_at = due_at
-        assignment.assigned_by_id = actor.id if actor else None
+        if assignment.completed_at is None:
+            assignment.due_at = due_at
+            assignment.assigned_by_id = actor.id if actor else None
         made.append(assignment)
     session.commit()
     return made
@@ -241,6 +246,7 @@ def submit_quiz(
     if not any(a.strip() if isinstance(a, str) else a for a in answers):
         # A stray click on "send" would record a 0 % attempt and pull the next review forward.
         raise InvalidInput("answer the questions first: nothing was chosen or written")
+    _check_answers(version.quiz, answers)
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
     score = round(sum(g.score for g in graded) / len(graded), 2)
     attempt = QuizAttempt(
@@ -257,6 +263,29 @@ def submit_quiz(
     next_review = _reschedule(session, actor.id, lesson.id, score, now)
     session.commit()
     return AttemptResult(attempt, graded, next_review)
+
+
+def _check_answers(quiz: list[dict[str, Any]], answers: list[str | list[int]]) -> None:
+    """Refuse, beside its question, a written answer longer than anyone writes in a quiz or a
+    choice the question does not have: every attempt is kept, and its page shows the answers
+    again (a pasted megabyte was stored and sent back whole; the API took choice 99)."""
+    for index, (question, answer) in enumerate(zip(quiz, answers, strict=True)):
+        field = f"q{index}"
+        if isinstance(answer, str):
+            if len(answer.strip()) > MAX_QUIZ_ANSWER:
+                raise InvalidInput(
+                    f"keep answer {index + 1} under {MAX_QUIZ_ANSWER} characters "
+                    f"(it has {len(answer.strip())})",
+                    field=field,
+                )
+            continue
+        offered = len(question.get("choices", []))
+        unknown = [i for i in answer if not 0 <= i < offered]
+        if unknown:
+            raise InvalidInput(
+                f"question {index + 1} has choices 0 to {offered - 1}, not {unknown[0]}",
+                field=field,
+            )
 
 
 def _complete_assignment(
@@ -296,6 +325,7 @@ def _reschedule(
 
 HARD_MESSAGE = 0.7
 MAX_REPLY = 4000
+MAX_CUSTOMER_TEXT = 8000  # a lead's scenario: one customer message, however long-winded
 
 
 def draw_scenarios(
@@ -338,7 +368,11 @@ def draw_scenarios(
 def create_scenario(
     session: Session, *, actor: User | None, title: str, customer_text: str, model_answer: str = ""
 ) -> PracticeScenario:
-    """Leads write a scenario: a hard message, and optionally a model answer to compare with."""
+    """Leads write a scenario: a hard message, and optionally a model answer to compare with.
+
+    The message and the model answer are bounded like the replies they stand beside: every
+    agent who opens the scenario reads the message, and each reply's feedback reads both, so
+    a pasted megabyte would slow every one of those pages for good."""
     require_lead(actor)
     if not title.strip() or not customer_text.strip():
         missing = "title" if not title.strip() else "customer_text"
@@ -349,10 +383,19 @@ def create_scenario(
             f"(this one has {len(title.strip())})",
             field="title",
         )
+    customer_text = written(
+        customer_text,
+        what="the customer's message",
+        limit=MAX_CUSTOMER_TEXT,
+        field="customer_text",
+    )
+    answer = model_answer.strip()
+    if answer:
+        answer = written(answer, what="the model answer", limit=MAX_REPLY, field="model_answer")
     scenario = PracticeScenario(
         title=title.strip(),
-        customer_text=customer_text.strip(),
-        model_answer=model_answer.strip() or None,
+        customer_text=customer_text,
+        model_answer=answer or None,
         created_by_id=actor.id if actor else None,
     )
     session.add(scenario)
@@ -409,7 +452,7 @@ def comment_on_practice(
     attempt = session.get(PracticeAttempt, attempt_id)
     if attempt is None or not may_see_practice(actor, attempt):
         raise NotFound("no such practice reply")
-    body = written(body, what="a comment", limit=MAX_COMMENT)
+    body = written(body, what="a comment", limit=MAX_COMMENT, field="body")
     now = now or utcnow()
     comment = PracticeComment(
         attempt_id=attempt.id,

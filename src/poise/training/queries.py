@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -152,16 +153,21 @@ def progress(
     page_size: int = 50,
 ) -> Page[Assignment]:
     """Leads: assignments with their agent, due date, completion and best score, soonest due
-    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast."""
+    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast.
+    Only active people's: someone who has left has nothing left to do."""
     require_lead(actor)
-    query = select(Assignment)
-    if team_id is not None:
-        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    query = _of_active_people(select(Assignment), team_id)
     query = query.options(
         selectinload(Assignment.user),
         selectinload(Assignment.lesson).selectinload(Lesson.versions),
     ).order_by(Assignment.due_at, Assignment.id)
     return paginate(session, query, page=page, page_size=page_size)
+
+
+def _of_active_people(query: Select[Any], team_id: int | None) -> Select[Any]:
+    """Assignments of people still active, of one team when ``team_id`` is given."""
+    query = query.join(User, Assignment.user_id == User.id).where(User.is_active)
+    return query if team_id is None else query.where(User.team_id == team_id)
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,8 @@ def progress_by_lesson(
 ) -> list[LessonProgress]:
     """Leads: per lesson, how many of its assignees (one team's or everyone's) completed it,
     how many are overdue, and when the next one falls due; the lessons with most still to
-    do first. One grouped read: lessons are few, however many assignments there are."""
+    do first. One grouped read: lessons are few, however many assignments there are. Only
+    active people count: someone deactivated stayed "overdue" for good."""
     require_lead(actor)
     now = now or utcnow()
     open_ = Assignment.completed_at.is_(None)
@@ -196,8 +203,7 @@ def progress_by_lesson(
         func.count().filter(open_, Assignment.due_at < now),
         func.min(Assignment.due_at).filter(open_),
     ).group_by(Assignment.lesson_id)
-    if team_id is not None:
-        query = query.join(User, Assignment.user_id == User.id).where(User.team_id == team_id)
+    query = _of_active_people(query, team_id)
     rows = session.execute(query).all()
     lessons = {
         lesson.id: lesson
@@ -344,28 +350,43 @@ class ReviewItem:
     comments: int
 
 
-def review_queue(session: Session, *, actor: User, limit: int = 50) -> list[ReviewItem]:
-    """Replies shared for comments that the caller may comment on, newest first.
+def review_queue(
+    session: Session, *, actor: User, page: int = 1, page_size: int = 50
+) -> Page[ReviewItem]:
+    """Replies shared for comments that the caller may comment on, newest first, a page at a
+    time (it stopped at the newest 50, and older shares could not be reached at all).
 
     Admins see every shared reply; a lead or an agent those of their own team (the same rule
     as :func:`may_see_practice`). Never one's own.
     """
     query = (
-        select(PracticeAttempt, func.count(PracticeComment.id))
+        select(PracticeAttempt)
         .join(PracticeAttempt.user)
-        .outerjoin(PracticeAttempt.comments)
         .where(PracticeAttempt.shared_at.is_not(None))
         .where(PracticeAttempt.user_id != actor.id)
-        .group_by(PracticeAttempt.id)
         .order_by(PracticeAttempt.shared_at.desc(), PracticeAttempt.id.desc())
-        .limit(limit)
         .options(selectinload(PracticeAttempt.scenario), selectinload(PracticeAttempt.user))
     )
     if not actor.is_admin:
         if actor.team_id is None:
-            return []
+            return Page([], 0, page, page_size)
         query = query.where(User.team_id == actor.team_id)
-    return [ReviewItem(attempt, count) for attempt, count in session.execute(query).all()]
+    found = paginate(session, query, page=page, page_size=page_size)
+    counts = _comment_counts(session, [a.id for a in found.items])
+    items = [ReviewItem(a, counts.get(a.id, 0)) for a in found.items]
+    return Page(items, found.total, found.page, found.page_size)
+
+
+def _comment_counts(session: Session, attempt_ids: list[int]) -> dict[int, int]:
+    """How many comments each of these practice replies has, in one grouped read."""
+    if not attempt_ids:
+        return {}
+    rows = session.execute(
+        select(PracticeComment.attempt_id, func.count())
+        .where(PracticeComment.attempt_id.in_(attempt_ids))
+        .group_by(PracticeComment.attempt_id)
+    )
+    return {attempt_id: count for attempt_id, count in rows}
 
 
 def unread_comments(session: Session, *, actor: User) -> list[PracticeComment]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,12 +14,13 @@ from starlette.datastructures import FormData
 
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
+from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
 from poise.knowledge.text import render_markdown
 from poise.signals.purpose import state_purpose
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
-from poise.training.models import PASS_MARK, Lesson
+from poise.training.models import PASS_MARK, Assignment, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
@@ -55,7 +56,9 @@ def load_starter(request: Request, session: SessionDep, user: LeadUser) -> Redir
     added = actions.load_starter_course(session, actor=user)
     flash(
         request,
-        f"Loaded {added} starter lessons." if added else "The starter course is already here.",
+        f"Loaded {added} starter lesson{'' if added == 1 else 's'}."
+        if added
+        else "The starter course is already here.",
     )
     return redirect("/training/lessons")
 
@@ -134,6 +137,8 @@ def _lesson_page(
     }
     if user.is_lead:
         context["people"], context["teams"] = queries.assignable(session, actor=user)
+        today = datetime.now(UTC).date()
+        context["due_range"] = (today, today + timedelta(days=MAX_DUE_DAYS))
     return render(request, "training/lesson.html", context, 400 if errors else 200)
 
 
@@ -168,17 +173,27 @@ def edit_lesson(
     return redirect(f"/training/lessons/{lesson_id}")
 
 
+MAX_DUE_DAYS = 366  # an assignment is due within a year
+
+
 def _due(value: str) -> datetime:
     """The end of the chosen day's work (17:00 UTC); a day already gone is refused, since the
-    assignment would be overdue the moment it is made."""
+    assignment would be overdue the moment it is made, and so is a day more than a year away:
+    a mistyped year (2207, 9999) sank the lesson to the bottom of Today, never due."""
     if not value.strip():
         raise InvalidInput("choose a due date", field="due")
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInput("give the due date as YYYY-MM-DD", field="due") from None
-    if day < datetime.now(UTC).date():
+    today = datetime.now(UTC).date()
+    if day < today:
         raise InvalidInput(f"{day} has passed: choose today or a later day", field="due")
+    if day > today + timedelta(days=MAX_DUE_DAYS):
+        raise InvalidInput(
+            f"{day} is more than a year away: check the year, or choose a day within a year",
+            field="due",
+        )
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
 
@@ -207,8 +222,21 @@ def assign_lesson(
         form = {"target": target, "due": due}
         errors = field_errors(exc, "target")
         return _lesson_page(request, session, user, lesson_id, errors, form)
-    flash(request, f"Assigned to {len(made)} {'person' if len(made) == 1 else 'people'}.")
+    flash(request, _assigned_message(made))
     return redirect(f"/training/lessons/{lesson_id}")
+
+
+def _assigned_message(made: list[Assignment]) -> str:
+    """How many now have the lesson to do, and who had passed it already: they keep it done,
+    so counting them as assigned told the lead they would take it again."""
+    open_ = [a for a in made if a.completed_at is None]
+    done = [a.user.name for a in made if a.completed_at is not None]
+    people = "person" if len(open_) == 1 else "people"
+    message = f"Assigned to {len(open_)} {people}." if open_ else "Nobody new to assign."
+    if done:
+        names = ", ".join(done[:5]) + (f" and {len(done) - 5} more" if len(done) > 5 else "")
+        message += f" Already passed, so left done: {names}."
+    return message
 
 
 def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
@@ -334,7 +362,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
     added = actions.draw_scenarios(session, actor=user)
     flash(
         request,
-        f"Added {added} scenarios from the archive."
+        f"Added {added} scenario{'' if added == 1 else 's'} from the archive."
         if added
         else f"No new customer messages with negativity of {actions.HARD_MESSAGE} or more.",
     )
@@ -367,9 +395,15 @@ def create_scenario(
 
 
 @router.get("/training/practice/review", response_class=HTMLResponse)
-def review_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {"items": queries.review_queue(session, actor=user)}
-    return render(request, "training/review.html", context)
+def review_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    listing = queries.review_queue(session, actor=user, page=page, page_size=settings.page_size)
+    return render(request, "training/review.html", {"listing": listing})
 
 
 @router.get("/training/practice/{scenario_id}", response_class=HTMLResponse)
@@ -417,6 +451,19 @@ def practise(
 def practice_feedback_page(
     request: Request, session: SessionDep, user: CurrentUser, attempt_id: IdPath
 ) -> HTMLResponse:
+    return _feedback_page(request, session, user, attempt_id)
+
+
+def _feedback_page(
+    request: Request,
+    session: Session,
+    user: User,
+    attempt_id: int,
+    errors: dict[str, str] | None = None,
+    comment: str = "",
+) -> HTMLResponse:
+    """A practice reply with its feedback and comments; after a refused comment, the words
+    kept in the box and the reason beside it (400)."""
     attempt = queries.practice_attempt(session, actor=user, attempt_id=attempt_id)
     mine = attempt.user_id == user.id
     new = sum(1 for c in attempt.comments if c.read_at is None) if mine else 0
@@ -428,8 +475,10 @@ def practice_feedback_page(
         "mine": mine,
         "new_comments": new,
         "max_comment": actions.MAX_COMMENT,
+        "errors": errors or {},
+        "comment": comment,
     }
-    return render(request, "training/feedback.html", context)
+    return render(request, "training/feedback.html", context, 400 if errors else 200)
 
 
 @router.post("/training/practice/replies/{attempt_id}/share")
@@ -461,15 +510,20 @@ def mark_read(
     return redirect(f"/training/practice/replies/{attempt_id}#comments")
 
 
-@router.post("/training/practice/replies/{attempt_id}/comments")
+@router.post("/training/practice/replies/{attempt_id}/comments", response_model=None)
 def comment_on_reply(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     attempt_id: IdPath,
     body: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.comment_on_practice(session, actor=user, attempt_id=attempt_id, body=body)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc, "body")
+        return _feedback_page(request, session, user, attempt_id, errors, body)
     flash(request, "Comment added.")
     return redirect(f"/training/practice/replies/{attempt_id}#comments")
 
@@ -485,10 +539,14 @@ def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
         if user.is_admin
         else ([user.team] if user.is_lead and user.team is not None else [])
     )
+    mine = autoqa.my_feedback(session, actor=user)
     context = {
         "opted_in": autoqa.team_opted_in(session, user.team_id),
-        "mine": autoqa.my_feedback(session, actor=user),
+        "mine": mine,
+        "readable": visible_ids(session, user, (r.conversation_id for r in mine)),
         "shares": [autoqa.team_shares(session, actor=user, team_id=t.id) for t in teams],
+        # whether "turn it on" is the reader's own button below, not their lead's to press
+        "switches_own_team": user.team_id is not None and any(t.id == user.team_id for t in teams),
     }
     return render(request, "training/autoqa.html", context)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poise.errors import InvalidInput
+from poise.visible import shows_anything
 
 
 def written(text: str, *, what: str, limit: int, field: str | None = None) -> str:
@@ -14,7 +15,7 @@ def written(text: str, *, what: str, limit: int, field: str | None = None) -> st
     if "\x00" in text:
         raise InvalidInput(f"{what} contains a NUL character; remove it and try again", field=field)
     text = text.strip()
-    if not text:
+    if not shows_anything(text):
         raise InvalidInput(f"write {what} first", field=field)
     if len(text) > limit:
         raise InvalidInput(
