@@ -281,7 +281,10 @@ def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World)
         assert marked == [name], path
 
 
-@pytest.mark.parametrize("path", ["/insights", "/insights/hotspots", "/insights/conversations"])
+@pytest.mark.parametrize(
+    "path",
+    ["/insights", "/insights/hotspots", "/insights/conversations", "/insights/export/weekly.csv"],
+)
 def test_a_refused_day_is_shown_beside_its_field_as_typed(
     client: TestClient, world: World, path: str
 ) -> None:

@@ -26,7 +26,7 @@ from poise.insights.charts import trend_chart
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
-from poise.insights.params import Filters, FilterText, TypedFilters
+from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
 from poise.knowledge.queries import openable_articles
 from poise.web.charts import paired_bars
@@ -349,13 +349,20 @@ def digest_page(
 
 @router.get("/insights/export/{table}.csv")
 def export_csv(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: LeadUser,
-    filters: Filters,
+    typed: TypedFilters,
     table: str,
 ) -> Response:
-    """Each table of the pages as CSV, with the same filters and the same numbers."""
+    """Each table of the pages as CSV, with the same filters and the same numbers.
+
+    A refused filter (a mistyped day) comes back as the filter form with the message beside
+    its field, like the pages the link was taken from; correcting it downloads the file."""
+    if refused := refused_page(request, session, user, typed, f"Download {table}.csv"):
+        return refused
+    filters = typed.parsed()
     header, rows = figures.build_table(
         session, window_days=settings.fcr_window_days, actor=user, filters=filters, table=table
     )
