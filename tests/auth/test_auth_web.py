@@ -198,6 +198,27 @@ def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Se
     assert {u["email"] for u in listed.json()} == {agent.email, admin.email}
 
 
+def test_the_users_api_says_how_many_there_are_and_links_the_next_page(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin", name="Ada Admin")
+    for name in ("Bo Agent", "Cy Agent"):
+        make_user(session, name=name)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=admin)}"}
+    first = client.get("/api/v1/users?page_size=2", headers=headers)
+    assert [u["name"] for u in first.json()] == ["Ada Admin", "Bo Agent"]
+    assert first.headers["X-Total-Count"] == "3"
+    next_url = first.headers["Link"].removeprefix("<").split(">;")[0]
+    assert first.headers["Link"].endswith('; rel="next"') and "page_size=2" in next_url
+    last = client.get(next_url, headers=headers)
+    assert [u["name"] for u in last.json()] == ["Cy Agent"]
+    assert last.headers["X-Total-Count"] == "3" and "Link" not in last.headers
+    refused = client.get("/api/v1/users?page_size=500", headers=headers)
+    assert refused.status_code == 400 and refused.json() == {
+        "detail": "page_size must be between 1 and 200"
+    }
+
+
 def test_session_cookie_api_writes_need_the_csrf_header(
     client: TestClient, session: Session
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
 from poise.web.forms import field_errors
+from poise.web.paging import PAGE_HEADERS, page_headers
 from poise.web.params import IdPath, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -252,10 +253,25 @@ def add_team(
     return redirect("/admin/teams")
 
 
-@api.get("/users", response_model=list[UserPublic])
-def api_users(session: SessionDep, user: ApiAdmin, page: PageQuery = 1) -> list[UserPublic]:
-    """All users (admin only), 200 a page."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=200)
+@api.get(
+    "/users",
+    response_model=list[UserPublic],
+    responses={200: {"headers": PAGE_HEADERS, "description": "One page of users"}},
+)
+def api_users(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiAdmin,
+    page: PageQuery = 1,
+    page_size: Annotated[int, Query(description="Users per page, 1 to 200.")] = 200,
+) -> list[UserPublic]:
+    """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many
+    there are and ``Link: <…>; rel="next"`` leads to the next page while there is one."""
+    if not 1 <= page_size <= 200:  # a 400 naming the limit, as the other lists answer
+        raise InvalidInput("page_size must be between 1 and 200")
+    listing = queries.list_users(session, actor=user, page=page, page_size=page_size)
+    response.headers.update(page_headers(listing, request.url))
     return [UserPublic.model_validate(u) for u in listing.items]
 
 
