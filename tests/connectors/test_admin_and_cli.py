@@ -87,6 +87,9 @@ def test_sync_now_queues_the_job_and_the_page_tells_how_it_went(
     token = sign_in(client, make_user(session, role="admin"))
     form = {"csrf_token": token, "subdomain": "acme", "email": "ana@poise.test", "api_token": "t"}
     assert client.post(f"{PAGE}/zendesk", data=form, follow_redirects=False).status_code == 303
+    saved = client.get(PAGE).text
+    assert "still running" not in saved  # nothing has run yet
+    assert "0 conversations (backfill not started: the next scheduled sync" in saved
     replay = Replay()
     replay.json("GET", EXPORT, export([ticket(35436)], "c1", end=True))
     replay.json("GET", "/api/v2/tickets/35436/comments.json", comments(OPENING))
