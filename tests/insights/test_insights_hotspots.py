@@ -80,6 +80,9 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     assert '<svg class="trend"' in detail.text
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
+    unknown = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
+    assert "No conversations about Toaster in this period for this team" in unknown
+    assert "0 of 0" not in unknown and '<svg class="trend"' not in unknown
     tagged = client.get(f"/insights/hotspot?{WEEK}&kind=tag&value=night").text
     assert "Hotspot: unhappy openings stand above the rest." in tagged
     behind = client.get(f"/insights/conversations?{WEEK}&metric=unhappy&tag=night").text
