@@ -124,10 +124,14 @@ def test_every_figure_agrees_on_page_api_and_csv(
     )
     from_csv = {r["figure"]: r["current"] for r in rows}
     assert {k: float(from_csv[k]) for k in EXPECTED} == {k: float(v) for k, v in EXPECTED.items()}
+    units = {r["figure"]: r["unit"] for r in rows}  # 300.0 is five minutes, not 300 minutes
+    assert units["median_first_response"] == figures["median_first_response"]["unit"] == "seconds"
+    assert units["csat"] == "share (0 to 1)" and units["conversations"] == "count"
     weekly = list(
         csv.DictReader(io.StringIO(client.get(f"/insights/export/weekly.csv?{PERIOD}").text))
     )
     assert [int(r["conversations"]) for r in weekly] == [6, 4]
+    assert [float(r["median_first_response_seconds"]) for r in weekly] == [300.0, 600.0]
 
     page = client.get(f"/insights?{PERIOD}").text
     shown = dict(re.findall(r'data-figure="(\w+)" href="[^"]*">([^<]+)<', page))
