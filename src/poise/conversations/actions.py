@@ -326,18 +326,19 @@ def _check_texts(payload: WebhookPayload) -> None:
                     raise InvalidInput(f"{section}.{name} contains a NUL character")
 
 
-def _check_sent_at(sent_at: datetime | None, now: datetime) -> None:
-    """Refuse a message dated later than the delivery could have been signed.
+def refuse_future_turn(sent_at: datetime | None, now: datetime, field: str) -> None:
+    """Refuse a webhook's message dated later than the delivery could have been signed.
 
     A turn dated in the future would stay the conversation's newest for ever: every real
     turn after it would count as "older" and never change the conversation's status again,
     and the conversation would head every newest-first list. Within the signing window a
-    sender's clock may run a little ahead, so that much is allowed.
+    sender's clock may run a little ahead, so that much is allowed. Every webhook (Poise's
+    own and each helpdesk's native one) goes through here.
     """
     if sent_at is not None and sent_at > now + WEBHOOK_WINDOW:
         raise InvalidInput(
-            f"message.sent_at ({sent_at.isoformat()}) is in the future: send the time the "
-            "message was written, or leave it out to use the time Poise receives it"
+            f"{field} ({sent_at.isoformat()}) is in the future: send the time the message "
+            "was written"
         )
 
 
@@ -348,7 +349,7 @@ def _record_from_payload(
     if len(msg.body) > max_chars:
         raise InvalidInput(f"message body is longer than {max_chars} characters")
     _check_texts(payload)
-    _check_sent_at(msg.sent_at, now)
+    refuse_future_turn(msg.sent_at, now, "message.sent_at")
     customer = conv.customer
     return ConversationRecord(
         external_id=conv.id,
