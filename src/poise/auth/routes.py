@@ -73,10 +73,26 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
     return redirect("/login")
 
 
+def _account_page(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The account page: who you are, and your API tokens (the new one shown once)."""
+    context = {
+        "new_token": None if errors else request.session.pop("token", None),
+        "tokens": queries.live_tokens(session, actor=user),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return render(request, "auth/account.html", context, 400 if errors else 200)
+
+
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, user: CurrentUser) -> HTMLResponse:
-    context = {"new_token": request.session.pop("token", None), "errors": {}, "form": {}}
-    return render(request, "auth/account.html", context)
+def account(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _account_page(request, session, user)
 
 
 @router.post("/account/tokens", response_model=None)
@@ -88,9 +104,18 @@ def create_token(
         token = actions.create_api_token(session, actor=user, user=user, name=name)
     except InvalidInput as exc:
         session.rollback()
-        context = {"new_token": None, "errors": field_errors(exc, "name"), "form": {"name": name}}
-        return render(request, "auth/account.html", context, status_code=400)
+        return _account_page(request, session, user, field_errors(exc, "name"), {"name": name})
     request.session["token"] = token
+    return redirect("/account")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
+) -> RedirectResponse:
+    """Revoke one of your tokens: the next request that sends it is refused (401)."""
+    name = actions.revoke_api_token(session, actor=user, token_id=token_id)
+    flash(request, f"API token “{name}” revoked: requests that send it are refused from now.")
     return redirect("/account")
 
 
