@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -347,6 +348,18 @@ def digest_page(
 # --- CSV --------------------------------------------------------------------------------------
 
 
+def csv_name(table: str, filters: InsightFilters, rows: list[list[Any]]) -> str:
+    """The file's name, with the days its rows cover.
+
+    Every table follows the period asked for but exposure, which is always the team's last
+    weeks: named after the period, its file claimed days it does not hold."""
+    if table == "exposure" and rows:
+        first = date.fromisoformat(str(rows[0][0]))
+        last = date.fromisoformat(str(rows[-1][0])) + timedelta(days=6)
+        return f"poise-exposure-{first}-{last}.csv"
+    return f"poise-{table}-{filters.start}-{filters.end}.csv"
+
+
 @router.get("/insights/export/{table}.csv")
 def export_csv(
     request: Request,
@@ -370,7 +383,7 @@ def export_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    name = f"poise-{table}-{filters.start}-{filters.end}.csv"
+    name = csv_name(table, filters, rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
