@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from poise.cli import app as cli
 from poise.settings import Settings, settings_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -36,3 +38,21 @@ def test_settings_come_from_the_environment(
     monkeypatch.setenv("POISE_PAGE_SIZE", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_a_refused_setting_is_named_by_its_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("POISE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("POISE_PAGE_SIZE", "abc")
+    monkeypatch.setenv("POISE_ALERT_TIMEOUT", "-1")
+    result = CliRunner().invoke(cli, ["settings"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "POISE_PAGE_SIZE: Input should be a valid integer" in said
+    assert "POISE_ALERT_TIMEOUT: Input should be greater than 0" in said
+    monkeypatch.delenv("POISE_PAGE_SIZE")
+    monkeypatch.delenv("POISE_ALERT_TIMEOUT")
+    monkeypatch.setenv("POISE_SMTP_URL", "http://user:hunter2@mail.example.com")
+    said = " ".join(CliRunner().invoke(cli, ["settings"]).output.split())
+    assert "POISE_SMTP_URL must start with" in said and "hunter2" not in said

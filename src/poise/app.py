@@ -197,6 +197,21 @@ def _error(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status)
 
 
+def utf8_safe(value: Any) -> Any:
+    """``value`` with every lone surrogate replaced by "?", keys and nested values alike.
+
+    A refusal echoes the input it refused; JSON text may spell a lone surrogate
+    (``"\\ud800"``) that UTF-8 cannot carry, so echoing it as it came made the refusal itself
+    fail with a 500 instead of a 422 naming the field."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [utf8_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {utf8_safe(key): utf8_safe(item) for key, item in value.items()}
+    return value
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     statuses: dict[type[PoiseError], int] = {
         PermissionDenied: 403,
@@ -216,9 +231,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        problems = utf8_safe(jsonable_encoder(exc.errors()))
         if _wants_json(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
-        parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+            return JSONResponse({"detail": problems}, status_code=422)
+        parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in problems]
         return _error(request, 422, "; ".join(parts))
 
     async def pool_exhausted(request: Request, exc: Exception) -> Response:

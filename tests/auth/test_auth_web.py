@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -196,6 +198,59 @@ def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Se
     assert created.status_code == 403
     listed = client.get("/api/v1/users", headers={"Authorization": f"Bearer {admin_token}"})
     assert {u["email"] for u in listed.json()} == {agent.email, admin.email}
+
+
+def test_the_users_api_says_how_many_there_are_and_links_the_next_page(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin", name="Ada Admin")
+    for name in ("Bo Agent", "Cy Agent"):
+        make_user(session, name=name)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=admin)}"}
+    first = client.get("/api/v1/users?page_size=2", headers=headers)
+    assert [u["name"] for u in first.json()] == ["Ada Admin", "Bo Agent"]
+    assert first.headers["X-Total-Count"] == "3"
+    next_url = first.headers["Link"].removeprefix("<").split(">;")[0]
+    assert first.headers["Link"].endswith('; rel="next"') and "page_size=2" in next_url
+    last = client.get(next_url, headers=headers)
+    assert [u["name"] for u in last.json()] == ["Cy Agent"]
+    assert last.headers["X-Total-Count"] == "3" and "Link" not in last.headers
+    refused = client.get("/api/v1/users?page_size=500", headers=headers)
+    assert refused.status_code == 400 and refused.json() == {
+        "detail": "page_size must be between 1 and 200"
+    }
+
+
+def test_a_person_sees_their_api_tokens_and_revokes_one(
+    client: TestClient, session: Session
+) -> None:
+    """A leaked token must be stoppable: the account page lists one's own live tokens, with
+    their last use, and revoking one refuses it at once; another's token is not theirs."""
+    ada = make_user(session, name="Ada Agent")
+    ben = make_user(session, name="Ben Agent")
+    script = create_api_token(session, actor=None, user=ada, name="helpdesk sync")
+    create_api_token(session, actor=None, user=ada, name="reports")
+    create_api_token(session, actor=None, user=ben, name="bens own")
+    bearer = {"Authorization": f"Bearer {script}"}
+    assert client.get("/api/v1/stats", headers=bearer).status_code == 200
+
+    csrf = sign_in(client, ada)
+    page = client.get("/account").text
+    assert "helpdesk sync" in page and "reports" in page and "bens own" not in page
+    revoke = re.findall(r'action="(/account/tokens/\d+/revoke)"', page)
+    assert len(revoke) == 2  # newest first: "reports", then "helpdesk sync"
+    done = client.post(revoke[1], data={"csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    assert client.get("/api/v1/stats", headers=bearer).status_code == 401
+    after = client.get("/account").text
+    assert "“helpdesk sync” revoked" in after
+    assert after.count("/revoke") == 1 and "reports" in after
+
+    bens = session.scalars(select(ApiToken).where(ApiToken.user_id == ben.id)).one()
+    theirs = client.post(f"/account/tokens/{bens.id}/revoke", data={"csrf_token": csrf})
+    assert theirs.status_code == 404
+    session.refresh(bens)
+    assert bens.revoked_at is None
 
 
 def test_session_cookie_api_writes_need_the_csrf_header(

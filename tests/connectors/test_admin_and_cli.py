@@ -50,6 +50,21 @@ def test_only_admins_open_the_page_and_a_read_writes_nothing(
     assert count(session, Connector) == 0
 
 
+def test_the_page_leads_to_setup_help_and_shows_each_webhook_address_before_connecting(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get(PAGE).text
+    assert "docs/connectors.md" not in page  # a file of the source, not a page a reader can open
+    assert '<a href="/help/admin#connector-setup">' in page
+    for vendor in ("zendesk", "freshdesk", "helpscout", "intercom"):
+        assert f"{settings.base_url}/api/v1/connectors/{vendor}/webhook" in page, vendor
+    help_page = client.get("/help/admin").text
+    assert 'id="connector-setup"' in help_page
+    for place in ("Admin Center", "Profile settings", "My Apps", "Developer Hub"):
+        assert place in help_page, place
+
+
 def test_bad_credentials_are_shown_beside_the_field_with_the_input_kept(
     client: TestClient, session: Session
 ) -> None:
@@ -72,6 +87,9 @@ def test_sync_now_queues_the_job_and_the_page_tells_how_it_went(
     token = sign_in(client, make_user(session, role="admin"))
     form = {"csrf_token": token, "subdomain": "acme", "email": "ana@poise.test", "api_token": "t"}
     assert client.post(f"{PAGE}/zendesk", data=form, follow_redirects=False).status_code == 303
+    saved = client.get(PAGE).text
+    assert "still running" not in saved  # nothing has run yet
+    assert "0 conversations (backfill not started: the next scheduled sync" in saved
     replay = Replay()
     replay.json("GET", EXPORT, export([ticket(35436)], "c1", end=True))
     replay.json("GET", "/api/v2/tickets/35436/comments.json", comments(OPENING))

@@ -316,6 +316,21 @@ def test_webhook_stores_a_comment_and_refuses_forged_stale_and_replayed(
     assert count(session, Conversation) == 0
 
 
+def test_a_comment_dated_in_the_future_is_refused_and_stores_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """One turn dated ahead would stay the ticket's newest for ever: later comments could no
+    longer change its status."""
+    connect(session)
+    ahead = json.loads(event("1007", "From the future"))
+    ahead["time"] = "9999-12-31T00:00:00Z"
+    body = dumps(ahead)
+    refused = client.post(URL, content=body, headers=signed(body, now_stamp()))
+    assert refused.status_code == 400
+    assert "in the future" in refused.json()["detail"]
+    assert count(session, Message) == 0
+
+
 def test_a_permanently_deleted_ticket_is_forgotten_too() -> None:
     """Zendesk's ticket events name two deletions: ``soft_deleted`` and ``permanently_deleted``."""
     body = dumps(

@@ -195,6 +195,26 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert "/api/v1/conversations" in spec["paths"]
 
 
+def test_the_api_docs_take_a_token_for_try_it_out(client: TestClient, session: Session) -> None:
+    """The schema declares the bearer token, so Swagger UI shows "Authorize" and each token
+    route sends it; a signed webhook asks for no token."""
+    spec = client.get("/api/v1/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["APIToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["APIToken"]["description"],
+    }
+    assert spec["paths"]["/api/v1/conversations"]["get"]["security"] == [{"APIToken": []}]
+    assert spec["paths"]["/api/v1/insights/dashboard"]["get"]["security"] == [{"APIToken": []}]
+    assert "security" not in spec["paths"]["/api/v1/webhooks/messages"]["post"]
+    token = create_api_token(session, actor=None, user=make_user(session), name="docs")
+    answer = client.get("/api/v1/conversations", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    stale = client.get("/api/v1/conversations", headers={"Authorization": "Bearer nope"})
+    assert stale.status_code == 401 and "unknown or revoked" in stale.json()["detail"]
+
+
 def test_pages_in_turn_hold_every_conversation_once_in_the_lists_order(session: Session) -> None:
     """Each page's ids are found before its rows are read; the pages still tile the list."""
     agent = make_user(session, name="Ana Agent")

@@ -191,6 +191,24 @@ def test_a_stale_or_future_timestamp_is_refused(client: TestClient, session: Ses
     assert send(client, payload(), secret, timestamp=int(time.time()) - 240).status_code == 201
 
 
+def test_a_message_dated_in_the_future_is_refused_and_cannot_freeze_the_conversation(
+    client: TestClient, session: Session
+) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    assert send(client, payload("m1", status="open"), secret).status_code == 201
+    ahead = payload("m2", "From the future", "9999-12-31T23:59:59Z", status="open")
+    refused = send(client, ahead, secret)
+    assert refused.status_code == 400
+    assert "message.sent_at" in refused.json()["detail"] and "future" in refused.json()["detail"]
+    soon = datetime.fromtimestamp(time.time() + 60, UTC).isoformat()  # a clock a minute fast
+    assert send(client, payload("m3", "Nearly now", soon), secret).status_code == 201
+    closing = payload("m4", "Thanks, sorted", datetime.now(UTC).isoformat(), status="resolved")
+    assert send(client, closing, secret).status_code == 201
+    session.expire_all()
+    conv = session.query(Conversation).one()
+    assert conv.message_count == 3 and conv.last_message_at.year < 9999
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(
     settings: Settings, session: Session
 ) -> None:

@@ -124,10 +124,14 @@ def test_every_figure_agrees_on_page_api_and_csv(
     )
     from_csv = {r["figure"]: r["current"] for r in rows}
     assert {k: float(from_csv[k]) for k in EXPECTED} == {k: float(v) for k, v in EXPECTED.items()}
+    units = {r["figure"]: r["unit"] for r in rows}  # 300.0 is five minutes, not 300 minutes
+    assert units["median_first_response"] == figures["median_first_response"]["unit"] == "seconds"
+    assert units["csat"] == "share (0 to 1)" and units["conversations"] == "count"
     weekly = list(
         csv.DictReader(io.StringIO(client.get(f"/insights/export/weekly.csv?{PERIOD}").text))
     )
     assert [int(r["conversations"]) for r in weekly] == [6, 4]
+    assert [float(r["median_first_response_seconds"]) for r in weekly] == [300.0, 600.0]
 
     page = client.get(f"/insights?{PERIOD}").text
     shown = dict(re.findall(r'data-figure="(\w+)" href="[^"]*">([^<]+)<', page))
@@ -281,7 +285,10 @@ def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World)
         assert marked == [name], path
 
 
-@pytest.mark.parametrize("path", ["/insights", "/insights/hotspots", "/insights/conversations"])
+@pytest.mark.parametrize(
+    "path",
+    ["/insights", "/insights/hotspots", "/insights/conversations", "/insights/export/weekly.csv"],
+)
 def test_a_refused_day_is_shown_beside_its_field_as_typed(
     client: TestClient, world: World, path: str
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -130,8 +130,13 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     chart = page.split('<svg class="trend"')[1].split("</svg>")[0]  # the median week, drawn
     assert "median negative turns" in chart and ": 2</title>" in chart
     assert "Counted as of" in page
-    csv_text = client.get("/insights/export/exposure.csv").text
+    exported = client.get("/insights/export/exposure.csv")
+    csv_text = exported.text
     assert csv_text.splitlines()[-1].endswith(",5,2,2.0,8,0.0,2")
+    weeks = [line.split(",")[0] for line in csv_text.splitlines()[1:]]
+    last_day = date.fromisoformat(weeks[-1]) + timedelta(days=6)
+    named = f'filename="poise-exposure-{weeks[0]}-{last_day}.csv"'  # the weeks it holds
+    assert named in exported.headers["content-disposition"]
 
     b_team = team.lead.team_id
     assert (

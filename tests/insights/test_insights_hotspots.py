@@ -16,6 +16,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.insights.hotspots import Pervasive
 from poise.insights.stats import benjamini_hochberg, one_sided_p
+from poise.knowledge.models import Gap
 
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 BEFORE = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
@@ -79,11 +80,53 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     assert '<svg class="trend"' in detail.text
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
+    unknown = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
+    assert "No conversations about Toaster in this period for this team" in unknown
+    assert "0 of 0" not in unknown and '<svg class="trend"' not in unknown
     tagged = client.get(f"/insights/hotspot?{WEEK}&kind=tag&value=night").text
     assert "Hotspot: unhappy openings stand above the rest." in tagged
     behind = client.get(f"/insights/conversations?{WEEK}&metric=unhappy&tag=night").text
     assert "24 in all" in behind
     assert "60 in all" in client.get(f"/insights/conversations?{WEEK}&tag=night").text
+
+
+def test_a_hotspots_gaps_are_the_readers_teams_each_issue_once(
+    client: TestClient, session: Session
+) -> None:
+    """A lead sees the gaps of their own team's conversations (and those their team logged
+    outside any), one line per issue with how often it was raised; not another team's."""
+    lead = make_user(session, role="lead", team="A")
+    ours = make_user(session, team="A")
+    theirs = make_user(session, team="B")
+    mine = add_conversations(session, n=3, opened=NOW, product="Camera", assignee_id=ours.id)
+    other = add_conversations(session, n=1, opened=NOW, product="Camera", assignee_id=theirs.id)
+
+    def gap(query: str, conversation_id: int | None, actor: User) -> None:
+        session.add(
+            Gap(
+                query=query,
+                best_score=0.05,
+                created_at=NOW,
+                conversation_id=conversation_id,
+                product=None if conversation_id else "Camera",
+                actor_id=actor.id,
+            )
+        )
+
+    gap("Camera will not pair", mine[0].id, ours)
+    gap("camera will  not pair", mine[1].id, ours)
+    gap("Camera night mode is dark", None, ours)
+    gap("Camera lens arrived cracked", other[0].id, theirs)
+    gap("Camera app crashes at start", None, theirs)
+    session.commit()
+
+    sign_in(client, lead)
+    page = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera").text
+    section = page.split("<h3>Open gaps</h3>")[1]
+    assert section.count("will not pair") + section.count("will  not pair") == 1
+    assert "raised 2 times" in section
+    assert "Camera night mode is dark" in section
+    assert "cracked" not in section and "crashes" not in section
 
 
 def test_noise_and_three_angry_conversations_do_not_alarm(

@@ -41,7 +41,7 @@ from builders import make_conversation, make_user, sign_in
 from poise.all_models import Base
 from poise.app import create_app
 from poise.auth import actions as auth_actions
-from poise.auth.models import User
+from poise.auth.models import ApiToken, User
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.client import Seam
 from poise.conversations import actions as conversation_actions
@@ -119,6 +119,7 @@ ROUTES: dict[str, str] = {
     "GET /help/alerts": "signed_in",
     "GET /help/admin": "signed_in",
     "POST /account/tokens": "signed_in",
+    "POST /account/tokens/{token_id}/revoke": "owner",  # one's own token; others' are not found
     "GET /admin/users": "admin",
     "POST /admin/users": "admin",
     "GET /admin/users/{user_id}": "admin",
@@ -445,6 +446,10 @@ def build_world(session: Session, settings: Settings) -> World:
         team_id=lead.team_id,
         form=RuleForm(name="VIP openings", tag="vip", target=HOOK),
     )
+    spare = auth_actions.create_api_token(session, actor=None, user=ada, name="spare")
+    spare_id = session.scalar(
+        select(ApiToken.id).where(ApiToken.token_hash == auth_actions.token_hash(spare))
+    )
     run_id = _import_with_a_rejected_row(session, settings, lead)
     job = JobRun(kind="score", subject=f"import:{run_id}", status="done")
     session.add(job)
@@ -473,6 +478,7 @@ def build_world(session: Session, settings: Settings) -> World:
         "table": "summary",
         "vendor": "zendesk",
         "rule_id": rule.id,
+        "token_id": spare_id or 0,
     }
     per_route: dict[str, dict[str, int | str]] = {
         "GET /training/attempts/{attempt_id}": {"attempt_id": attempt.attempt.id},

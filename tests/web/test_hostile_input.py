@@ -132,3 +132,18 @@ def test_hostile_import_files_are_refused_through_the_api(
         assert answer.json().get("detail") or answer.json().get("errors"), answer.text
     listed = client.get("/api/v1/conversations", headers=headers).json()
     assert listed["total"] == 0
+
+
+def test_a_lone_surrogate_in_a_json_body_is_refused_naming_the_field_never_a_500(
+    client: TestClient, session: Session
+) -> None:
+    """JSON may spell a lone surrogate (``\\ud800``); the 422 that refuses it must not fail
+    while echoing it back."""
+    token = create_api_token(session, actor=None, user=make_user(session, role="lead"))
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = '{"messages": [{"author_role": "customer", "body": "broken \\ud800 text"}]}'
+    answer = client.post("/api/v1/assist", content=body, headers=headers)
+    assert answer.status_code == 422, answer.text
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["body", "messages", 0, "body"]
+    assert problem["input"] == "broken ? text"

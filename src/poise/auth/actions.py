@@ -174,6 +174,18 @@ def create_api_token(
     return token
 
 
+def revoke_api_token(session: Session, *, actor: User, token_id: int) -> str:
+    """Stop one of the actor's own API tokens from working (a leaked one, or a script retired)
+    and return its name. Kept, revoked, so its name and last use stay readable; another
+    person's token is not found, so ids reveal nothing."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.id or token.revoked_at is not None:
+        raise NotFound(f"you have no live API token with id {token_id}")
+    token.revoked_at = utcnow()
+    session.commit()
+    return token.name
+
+
 def touch_token(session: Session, token: ApiToken) -> None:
     """Record when a token was last used: at most once a minute per token, never failing.
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from poise.auth.actions import touch_token
 from poise.auth.models import User
@@ -16,6 +17,13 @@ from poise.web.deps import SessionDep
 
 SESSION_USER_KEY = "user_id"
 SESSION_VERSION_KEY = "session_version"  # the user's session version at sign-in
+# Declares the token in the API's schema, so the docs' "Authorize" button takes one and "Try it
+# out" sends it; never refuses by itself (a page's session is the other way in).
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="APIToken",
+    description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`.",
+)
 
 
 class LoginRequired(PoiseError):  # noqa: N818 - reads as what happened
@@ -48,7 +56,11 @@ def current_user(request: Request, session: SessionDep) -> User:
     return user
 
 
-def api_user(request: Request, session: SessionDep) -> User:
+def api_user(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+) -> User:
     """An API caller: ``Authorization: Bearer TOKEN``, or the page's session plus CSRF header.
 
     The session path lets Poise's own pages call the API from their scripts; it still
@@ -58,9 +70,8 @@ def api_user(request: Request, session: SessionDep) -> User:
     pool. As ``async def`` it blocked the event loop waiting for a pooled connection that
     only the event loop could free, and 20-50 concurrent API clients deadlocked the server.
     """
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        token = token_by_secret(session, header[7:].strip())
+    if bearer is not None:
+        token = token_by_secret(session, bearer.credentials.strip())
         if token is None:
             raise LoginRequired("the API token is unknown or revoked")
         touch_token(session, token)

@@ -85,6 +85,19 @@ def user_by_email(session: Session, email: str) -> User:
     return user
 
 
+def live_tokens(session: Session, *, actor: User) -> list[ApiToken]:
+    """The actor's own tokens that still work, newest first: what the account page lists
+    (each with when it was last used) so one can be told apart and revoked."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == actor.id)
+            .where(ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
 def token_by_secret(session: Session, token: str) -> ApiToken | None:
     """The live token matching a bearer secret, with its active user."""
     found = session.scalar(

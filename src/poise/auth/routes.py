@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
 from poise.web.forms import field_errors
+from poise.web.paging import PAGE_HEADERS, page_headers
 from poise.web.params import IdPath, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -72,10 +73,26 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
     return redirect("/login")
 
 
+def _account_page(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The account page: who you are, and your API tokens (the new one shown once)."""
+    context = {
+        "new_token": None if errors else request.session.pop("token", None),
+        "tokens": queries.live_tokens(session, actor=user),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return render(request, "auth/account.html", context, 400 if errors else 200)
+
+
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, user: CurrentUser) -> HTMLResponse:
-    context = {"new_token": request.session.pop("token", None), "errors": {}, "form": {}}
-    return render(request, "auth/account.html", context)
+def account(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _account_page(request, session, user)
 
 
 @router.post("/account/tokens", response_model=None)
@@ -87,9 +104,18 @@ def create_token(
         token = actions.create_api_token(session, actor=user, user=user, name=name)
     except InvalidInput as exc:
         session.rollback()
-        context = {"new_token": None, "errors": field_errors(exc, "name"), "form": {"name": name}}
-        return render(request, "auth/account.html", context, status_code=400)
+        return _account_page(request, session, user, field_errors(exc, "name"), {"name": name})
     request.session["token"] = token
+    return redirect("/account")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
+) -> RedirectResponse:
+    """Revoke one of your tokens: the next request that sends it is refused (401)."""
+    name = actions.revoke_api_token(session, actor=user, token_id=token_id)
+    flash(request, f"API token “{name}” revoked: requests that send it are refused from now.")
     return redirect("/account")
 
 
@@ -252,10 +278,25 @@ def add_team(
     return redirect("/admin/teams")
 
 
-@api.get("/users", response_model=list[UserPublic])
-def api_users(session: SessionDep, user: ApiAdmin, page: PageQuery = 1) -> list[UserPublic]:
-    """All users (admin only), 200 a page."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=200)
+@api.get(
+    "/users",
+    response_model=list[UserPublic],
+    responses={200: {"headers": PAGE_HEADERS, "description": "One page of users"}},
+)
+def api_users(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiAdmin,
+    page: PageQuery = 1,
+    page_size: Annotated[int, Query(description="Users per page, 1 to 200.")] = 200,
+) -> list[UserPublic]:
+    """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many
+    there are and ``Link: <…>; rel="next"`` leads to the next page while there is one."""
+    if not 1 <= page_size <= 200:  # a 400 naming the limit, as the other lists answer
+        raise InvalidInput("page_size must be between 1 and 200")
+    listing = queries.list_users(session, actor=user, page=page, page_size=page_size)
+    response.headers.update(page_headers(listing, request.url))
     return [UserPublic.model_validate(u) for u in listing.items]
 
 

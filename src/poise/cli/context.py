@@ -38,7 +38,22 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        fail(f"invalid settings: {exc.errors()[0]['msg']}")
+        fail(f"invalid settings: {settings_problems(exc)}")
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """Every refused setting by the variable a person sets, with why it was refused.
+
+    Pydantic's own message ("Input should be a valid integer") named no setting, so the reader
+    could not tell which of thirty variables to fix. The value itself is not repeated: it may
+    be a secret (a key, a password inside a URL)."""
+    problems = []
+    for error in exc.errors():
+        why = error["msg"].removeprefix("Value error, ")
+        fields = [str(part) for part in error["loc"]]
+        name = f"POISE_{fields[0].upper()}" if fields else ""
+        problems.append(f"{name}: {why}" if name and name not in why else why)
+    return "; ".join(problems)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -14,7 +14,7 @@ from poise.connectors.actions import sync_subject
 from poise.connectors.models import Connector
 from poise.connectors.pull import Vendor
 from poise.connectors.vendors import VENDORS
-from poise.jobs import JobRun, jobs_for
+from poise.jobs import ACTIVE, JobRun, jobs_for
 
 
 @dataclass
@@ -27,6 +27,7 @@ class ConnectorStatus:
     last_sync: str
     lag: str
     error: str
+    backfill: str = ""  # where the first sync stands, until it is done
 
 
 def how_long(delta: timedelta) -> str:
@@ -48,6 +49,17 @@ def _last_sync(connector: Connector, now: datetime) -> str:
     return f"{how_long(now - connector.last_sync_at)} ago ({outcome})"
 
 
+def _backfill(connector: Connector, job: JobRun | None) -> str:
+    """Where the first sync stands: the page said "still running" before any sync had run."""
+    if connector.backfilled:
+        return ""
+    if job is not None and job.status in ACTIVE:
+        return "backfill running"
+    if connector.last_sync_at is None:
+        return "backfill not started: the next scheduled sync or Sync now starts it"
+    return "backfill not finished: the next sync goes on from where it stopped"
+
+
 def _lag(connector: Connector, vendor: Vendor, now: datetime) -> str:
     if connector.synced_through is None:
         return "nothing synced yet"
@@ -64,14 +76,16 @@ def connector_statuses(session: Session, *, actor: User, now: datetime) -> list[
     statuses = []
     for name, vendor in VENDORS.items():
         connector = stored.get(name)
+        job = jobs.get(sync_subject(name))
         statuses.append(
             ConnectorStatus(
                 vendor=vendor,
                 connector=connector,
-                job=jobs.get(sync_subject(name)),
+                job=job,
                 last_sync=_last_sync(connector, now) if connector else "not connected",
                 lag=_lag(connector, vendor, now) if connector else "",
                 error=connector.last_error if connector else "",
+                backfill=_backfill(connector, job) if connector else "",
             )
         )
     return statuses

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 
 from poise.connectors.models import Connector
 from poise.connectors.pull import Vendor
-from poise.conversations.actions import check_window, first_delivery, forget_old_deliveries
+from poise.conversations.actions import (
+    check_window,
+    first_delivery,
+    forget_old_deliveries,
+    refuse_future_turn,
+)
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.writer import delete_conversations, write_conversations
 from poise.errors import InvalidInput, PermissionDenied
@@ -93,6 +98,9 @@ def receive(
     delivery = vendor.delivery(headers, body, limits)
     if delivery.sent_at is not None:
         check_window(delivery.sent_at, now)
+    for record in delivery.records:
+        for message in record.messages:
+            refuse_future_turn(message.sent_at, now, f"the time of message {message.external_id}")
     conversation_key = delivery.records[0].external_id if delivery.records else vendor.name
     if not first_delivery(session, integration.id, conversation_key, delivery.key, now):
         raise Replayed("this delivery was received before: nothing stored")

@@ -326,11 +326,30 @@ def _check_texts(payload: WebhookPayload) -> None:
                     raise InvalidInput(f"{section}.{name} contains a NUL character")
 
 
-def _record_from_payload(payload: WebhookPayload, max_chars: int) -> ConversationRecord:
+def refuse_future_turn(sent_at: datetime | None, now: datetime, field: str) -> None:
+    """Refuse a webhook's message dated later than the delivery could have been signed.
+
+    A turn dated in the future would stay the conversation's newest for ever: every real
+    turn after it would count as "older" and never change the conversation's status again,
+    and the conversation would head every newest-first list. Within the signing window a
+    sender's clock may run a little ahead, so that much is allowed. Every webhook (Poise's
+    own and each helpdesk's native one) goes through here.
+    """
+    if sent_at is not None and sent_at > now + WEBHOOK_WINDOW:
+        raise InvalidInput(
+            f"{field} ({sent_at.isoformat()}) is in the future: send the time the message "
+            "was written"
+        )
+
+
+def _record_from_payload(
+    payload: WebhookPayload, max_chars: int, now: datetime
+) -> ConversationRecord:
     conv, msg = payload.conversation, payload.message
     if len(msg.body) > max_chars:
         raise InvalidInput(f"message body is longer than {max_chars} characters")
     _check_texts(payload)
+    refuse_future_turn(msg.sent_at, now, "message.sent_at")
     customer = conv.customer
     return ConversationRecord(
         external_id=conv.id,
@@ -348,7 +367,7 @@ def _record_from_payload(payload: WebhookPayload, max_chars: int) -> Conversatio
                 external_id=msg.id,
                 author_role=msg.author_role,
                 body=msg.body,
-                sent_at=msg.sent_at or utcnow(),
+                sent_at=msg.sent_at or now,
                 author_name=msg.author,
                 author_email=msg.author_email,
             )
@@ -379,7 +398,7 @@ def receive_webhook_message(
         payload = WebhookPayload.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidInput(_validation_summary(exc)) from exc
-    record = _record_from_payload(payload, max_message_chars)
+    record = _record_from_payload(payload, max_message_chars, now)
     message_key = record.messages[0].external_id
     if not first_delivery(session, integration.id, record.external_id, message_key, now):
         return _receipt(session, integration.name, record.external_id, WriteCounts())

@@ -25,7 +25,28 @@ from poise.conversations.visibility import may_read, visible_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.pagination import Page, paginate
 
-SIGNAL_FILTERS = ("early_warning", "escalating", "drifted", "abusive", "turnaround")
+SIGNAL_FILTERS = (
+    "early_warning",
+    "escalating",
+    "drifted",
+    "abusive",
+    "turnaround",
+    "needs_attention",
+)
+
+
+def needs_attention() -> ColumnElement[bool]:
+    """What the signals page's "needs attention now" holds, and the list's filter of the same
+    name: not resolved, and the customer opened unhappy, may end badly, is abusive or may
+    leave. One condition for both, so the page's "10 riskiest of 36" opens those 36."""
+    return (Conversation.status != "resolved") & (
+        (Conversation.early_warning.is_(True))
+        | (Conversation.escalation_risk >= ESCALATING)
+        | (Conversation.abusive.is_(True))
+        | (Conversation.leaving.is_(True))
+    )
+
+
 SORTS = ("newest", "escalation", "negativity")
 ASSIGNED = ("me", "team")  # "mine" and "my team": resolved against whoever reads the list
 ESCALATING = 0.5
@@ -71,7 +92,7 @@ class ConversationFilters:
         """Whether the tallies can count this list: every filter but the product and the
         words is a column of their key (a UTC day, an assignee, the channel, the status) or
         one of their counts (a signal)."""
-        return self.product is None and not self.text
+        return self.product is None and not self.text and self.signal != "needs_attention"
 
     def _apply_signal(self, query: Select[Any]) -> Select[Any]:
         if self.signal == "early_warning":
@@ -84,6 +105,8 @@ class ConversationFilters:
             return query.where(Conversation.abusive.is_(True))
         if self.signal == "turnaround":
             return query.where(Conversation.turnaround.is_(True))
+        if self.signal == "needs_attention":
+            return query.where(needs_attention())
         return query
 
     def order(self, query: Select[Any]) -> Select[Any]:
@@ -369,14 +392,7 @@ def signal_overview(
     keys = tallies.visible_keys(session, actor, assigned)
     first_day = (now - timedelta(days=days)).astimezone(UTC).date()
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
-    needing = (
-        Conversation.status != "resolved",
-        (Conversation.early_warning.is_(True))
-        | (Conversation.escalation_risk >= ESCALATING)
-        | (Conversation.abusive.is_(True))
-        | (Conversation.leaving.is_(True)),
-        *seen,
-    )
+    needing = (needs_attention(), *seen)
     at_risk = (
         select(Conversation)
         .options(selectinload(Conversation.assignee))

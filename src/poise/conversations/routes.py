@@ -119,6 +119,7 @@ SIGNAL_LABELS = {
     "drifted": "Drifted from purpose",
     "abusive": "Abusive",
     "turnaround": "Turned around",
+    "needs_attention": "Needs attention (open, at risk)",
 }
 SORT_LABELS = {"newest": "Newest", "escalation": "Escalation risk", "negativity": "Most negative"}
 

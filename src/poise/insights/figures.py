@@ -109,9 +109,19 @@ def duration(seconds: float) -> str:
 Table = tuple[list[str], list[list[Any]]]
 
 
+# What a figure's raw value is, for the CSV and the API: the page shows "8 min" and "62.5%",
+# a file holds 494.48 and 0.625, which read as minutes and percent without a unit beside them.
+UNITS = {
+    "count": "count",
+    "share": "share (0 to 1)",
+    "mean": "mean (1 to 5)",
+    "seconds": "seconds",
+}
+
+
 def summary_table(board: Dashboard) -> Table:
     header = ["figure", "label", "current", "count", "base", "previous", "previous_count",
-              "previous_base"]  # fmt: skip
+              "previous_base", "unit"]  # fmt: skip
     rows = [
         [
             f.key,
@@ -122,6 +132,7 @@ def summary_table(board: Dashboard) -> Table:
             raw(f.value(board.previous)),
             f.count(board.previous),
             f.base(board.previous),
+            UNITS[f.kind],
         ]
         for f in FIGURES
     ]
@@ -140,7 +151,8 @@ def channel_table(board: Dashboard) -> Table:
 def weekly_table(board: Dashboard) -> Table:
     header = ["week_start", "week_end"]
     for f in FIGURES:
-        header += [f.key, f"previous_{f.key}"]
+        name = f"{f.key}_seconds" if f.kind == "seconds" else f.key  # no unit column here
+        header += [name, f"previous_{name}"]
     rows = []
     for week in board.weeks:
         row: list[Any] = [week.start.isoformat(), week.end.isoformat()]

@@ -17,10 +17,11 @@ larger cause — an outage, a policy, a release — not one product.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
@@ -305,11 +306,21 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class GapIssue:
+    """One issue the manual left open, as customers put it: how often it was raised (each
+    conversation logs its own gap, so one issue is often several rows) and when last."""
+
+    query: str
+    raised: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
 class HotspotDetail:
     group: Group
     examples: list[Conversation]
     articles: list[Article]
-    gaps: list[Gap]
+    gaps: list[GapIssue]  # most raised first
     trend: list[TrendPoint]
 
 
@@ -388,16 +399,42 @@ def _articles(session: Session, group: Group) -> list[Article]:
     return list(session.scalars(query.order_by(Article.title).limit(10)))
 
 
-def _gaps(session: Session, filters: InsightFilters, group: Group, ids: list[int]) -> list[Gap]:
-    """Gaps the manual left open for this group in the period: its conversations, or its product."""
-    query = select(Gap).where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish)
+def _gaps(
+    session: Session, filters: InsightFilters, group: Group, ids: list[int]
+) -> list[GapIssue]:
+    """Gaps the manual left open for this group in the period, one row per issue.
+
+    Only the reader's scope: gaps raised in the group's conversations (already narrowed to the
+    team and the other filters), and for a product also those logged outside any conversation
+    naming it, by a member of the team in scope. Matching on the product alone showed a lead
+    other teams' customers' words, repeated once per conversation."""
+    in_scope: ColumnElement[bool] = Gap.conversation_id.in_(ids) if ids else false()
     if group.kind == "product":
-        query = query.where(Gap.product == group.value)
-    elif ids:
-        query = query.where(Gap.conversation_id.in_(ids))
-    else:
-        return []
-    return list(session.scalars(query.order_by(Gap.created_at.desc()).limit(10)))
+        loose = and_(Gap.conversation_id.is_(None), Gap.product == group.value)
+        if filters.team_id is not None:
+            members = select(User.id).where(User.team_id == filters.team_id)
+            loose = and_(loose, Gap.actor_id.in_(members))
+        in_scope = or_(in_scope, loose)
+    rows = session.scalars(
+        select(Gap)
+        .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish, in_scope)
+        .order_by(Gap.created_at.desc())
+    )
+    return _issues(rows)
+
+
+def _issues(gaps: Iterable[Gap]) -> list[GapIssue]:
+    """Gaps with the same words (case and spacing aside) as one issue, most raised first (ties:
+    the most recent first); ``gaps`` come newest first."""
+    found: dict[str, GapIssue] = {}
+    for gap in gaps:
+        same = " ".join(gap.query.lower().split())
+        seen = found.get(same)
+        if seen is None:
+            found[same] = GapIssue(gap.query, 1, gap.created_at)
+        else:
+            found[same] = GapIssue(seen.query, seen.raised + 1, seen.last_at)
+    return sorted(found.values(), key=lambda issue: -issue.raised)
 
 
 def _trend(session: Session, filters: InsightFilters, group: Group) -> list[TrendPoint]:

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from poise.insights.charts import trend_chart
 from poise.insights.fcr import counted_fcr_report
 from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
-from poise.insights.params import Filters, FilterText, TypedFilters
+from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
 from poise.knowledge.queries import openable_articles
 from poise.web.charts import paired_bars
@@ -347,15 +348,34 @@ def digest_page(
 # --- CSV --------------------------------------------------------------------------------------
 
 
+def csv_name(table: str, filters: InsightFilters, rows: list[list[Any]]) -> str:
+    """The file's name, with the days its rows cover.
+
+    Every table follows the period asked for but exposure, which is always the team's last
+    weeks: named after the period, its file claimed days it does not hold."""
+    if table == "exposure" and rows:
+        first = date.fromisoformat(str(rows[0][0]))
+        last = date.fromisoformat(str(rows[-1][0])) + timedelta(days=6)
+        return f"poise-exposure-{first}-{last}.csv"
+    return f"poise-{table}-{filters.start}-{filters.end}.csv"
+
+
 @router.get("/insights/export/{table}.csv")
 def export_csv(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: LeadUser,
-    filters: Filters,
+    typed: TypedFilters,
     table: str,
 ) -> Response:
-    """Each table of the pages as CSV, with the same filters and the same numbers."""
+    """Each table of the pages as CSV, with the same filters and the same numbers.
+
+    A refused filter (a mistyped day) comes back as the filter form with the message beside
+    its field, like the pages the link was taken from; correcting it downloads the file."""
+    if refused := refused_page(request, session, user, typed, f"Download {table}.csv"):
+        return refused
+    filters = typed.parsed()
     header, rows = figures.build_table(
         session, window_days=settings.fcr_window_days, actor=user, filters=filters, table=table
     )
@@ -363,7 +383,7 @@ def export_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    name = f"poise-{table}-{filters.start}-{filters.end}.csv"
+    name = csv_name(table, filters, rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

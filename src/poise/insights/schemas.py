@@ -29,6 +29,10 @@ class FigurePublic(BaseModel):
     previous: float | int | None
     previous_count: int | None
     previous_base: int | None
+    unit: str = Field(
+        description="What current and previous are: count, share (0 to 1), mean (1 to 5) "
+        "or seconds."
+    )
 
 
 class ChannelPublic(BaseModel):

@@ -102,6 +102,10 @@ def test_the_form_keeps_the_input_and_shows_each_error_beside_its_field(
         assert f'id="{field}-error"' in refused.text, field
         assert 'value="hooks.slack.com/no-scheme"' in refused.text or field != "target"
         assert 'value="vip"' in refused.text  # what was typed is kept
+    empty_window = {"target": "https://hooks.example.com/a", "quiet_start": "22:00"}
+    refused = client.post("/alerts/rules", data={**fields, **empty_window, "quiet_end": "22:00"})
+    assert refused.status_code == 400 and 'id="quiet_end-error"' in refused.text
+    assert "must end at another time than they start" in refused.text
     assert _count(session) == (0, 0)
     good = {**fields, "target": "https://hooks.example.com/a", "quiet_start": "22:00"}
     saved = client.post("/alerts/rules", data={**good, "quiet_end": "7:00"}, follow_redirects=False)

@@ -124,6 +124,13 @@ def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:
     rule.quiet_end = parse_clock(form.quiet_end, "quiet_end")
     if bool(rule.quiet_start) != bool(rule.quiet_end):
         raise InvalidInput("give both ends of quiet hours, or neither", field="quiet_end")
+    if rule.quiet_start and rule.quiet_start == rule.quiet_end:
+        # An empty window holds nothing, yet the rules list would show "22:00–22:00" as if
+        # the night were quiet.
+        raise InvalidInput(
+            "quiet hours must end at another time than they start, e.g. 22:00 to 07:00",
+            field="quiet_end",
+        )
     rule.timezone = parse_zone(form.timezone)
     rule.hourly_limit = _count(form.hourly_limit)
     rule.enabled = form.enabled
