@@ -22,6 +22,14 @@ def auth(session: Session, role: str = "agent") -> dict[str, str]:
     return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
 
 
+def api_search(client: TestClient, headers: dict[str, str], q: str) -> dict[str, object]:
+    """The search API's answer to ``q``."""
+    found: dict[str, object] = client.get(
+        "/api/v1/kb/search", params={"q": q}, headers=headers
+    ).json()
+    return found
+
+
 def test_api_finds_the_issue_in_other_words_with_highlights(
     client: TestClient, session: Session
 ) -> None:
@@ -73,14 +81,10 @@ def test_a_placeholder_in_the_query_finds_what_the_query_without_it_finds(
     publish_manual(session, lead)
     headers = auth(session)
 
-    def search(q: str) -> dict[str, object]:
-        found: dict[str, object] = client.get(
-            "/api/v1/kb/search", params={"q": q}, headers=headers
-        ).json()
-        return found
-
-    plain = search("the bank refused my visa when I paid")
-    marked = search("the bank refused my visa {{Card Number}} when I paid [Customer Name]")
+    plain = api_search(client, headers, "the bank refused my visa when I paid")
+    marked = api_search(
+        client, headers, "the bank refused my visa {{Card Number}} when I paid [Customer Name]"
+    )
     assert marked["query"] == plain["query"]
     assert marked["hits"] == plain["hits"]
 
@@ -307,10 +311,7 @@ def test_a_manual_of_one_article_scores_on_the_same_scale(
     headers = auth(session)
 
     def best(q: str) -> dict[str, object]:
-        body: dict[str, object] = client.get(
-            "/api/v1/kb/search", params={"q": q}, headers=headers
-        ).json()
-        return body
+        return api_search(client, headers, q)
 
     found = best("it's been two weeks and my money still hasn't come back")  # 0.27 before
     assert found["gap"] is False and float(found["confidence"]) >= 0.5  # type: ignore[arg-type]
