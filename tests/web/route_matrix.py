@@ -639,13 +639,14 @@ def open_matrix(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Matrix]:
     refuse = httpx.MockTransport(lambda request: httpx.Response(401))
     app.state.connector_seam = Seam(transport=refuse, sleep=lambda seconds: None)
     try:
-        with (
-            pytest.MonkeyPatch.context() as patch,
-            make_sessionmaker(engine)() as session,
-            TestClient(app) as client,
-        ):
+        with pytest.MonkeyPatch.context() as patch:
+            # The walk takes minutes on a loaded machine, and the server queues its insights
+            # rollup once a minute: its job rows would read as written by whichever GET was
+            # walked then. Set before the server starts, whose first wait reads it.
+            patch.setattr("poise.scheduler.LOCAL_ROLLUP_SECONDS", 24 * 3600)
             patch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
-            world = build_world(session, settings)
-            yield Matrix(client, session, settings, world, readers(client, session, world))
+            with make_sessionmaker(engine)() as session, TestClient(app) as client:
+                world = build_world(session, settings)
+                yield Matrix(client, session, settings, world, readers(client, session, world))
     finally:
         engine.dispose()
