@@ -287,6 +287,29 @@ def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World)
         assert marked == [name], path
 
 
+def test_the_digest_and_team_exposure_keep_the_tabs_and_the_team_picked(
+    client: TestClient, world: World
+) -> None:
+    """An admin in no team met the digest's team picker without the insights tabs: a dead
+    end with no way back but the browser's."""
+    sign_in(client, world.admin)
+    team = world.lead.team_id
+    for path, name in (
+        ("/insights/digest", "Weekly digest"),
+        ("/insights/exposure/team", "Team exposure"),
+    ):
+        picker = client.get(path).text
+        assert f'href="{path}?team={team}"' in picker  # the choice itself
+        marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', picker)
+        assert marked == [name], path
+        assert '<a href="/insights?">Dashboard</a>' in picker
+        shown = client.get(f"{path}?team={team}").text
+        assert re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', shown) == [name]
+        assert f'<a href="/insights?team={team}">Dashboard</a>' in shown
+        for tab in ("/insights/digest", "/insights/exposure/team"):
+            assert f'href="{tab}?team={team}"' in shown, (path, tab)
+
+
 @pytest.mark.parametrize(
     "path",
     ["/insights", "/insights/hotspots", "/insights/conversations", "/insights/export/weekly.csv"],
