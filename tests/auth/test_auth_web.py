@@ -296,3 +296,18 @@ def test_a_token_needs_a_name_and_a_refused_one_is_shown_beside_the_field(
     assert 'id="new-token"' in kept.text
     names = session.scalars(select(ApiToken.name).where(ApiToken.user_id == agent.id)).all()
     assert names == ["n" * 120]
+
+
+def test_the_account_page_says_its_times_are_utc(client: TestClient, session: Session) -> None:
+    """A token's times were bare ("2026-11-02 09:00"): read as local time, an hour or more off."""
+    agent = make_user(session)
+    token = create_api_token(session, actor=None, user=agent, name="helpdesk sync")
+    assert client.get(
+        "/api/v1/conversations", headers={"Authorization": f"Bearer {token}"}
+    ).is_success
+    sign_in(client, agent)
+    page = client.get("/account").text
+    assert "<th>Created (UTC)</th><th>Last used (UTC)</th>" in page
+    stamps = re.findall(r'<time datetime="([^"]+)">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>', page)
+    assert len(stamps) == 2, page
+    assert all(iso.endswith("+00:00") and iso.startswith(shown[:10]) for iso, shown in stamps)

@@ -316,6 +316,25 @@ def test_webhook_stores_a_comment_and_refuses_forged_stale_and_replayed(
     assert count(session, Conversation) == 0
 
 
+def test_a_webhook_for_a_helpdesk_not_set_up_says_so_not_a_bad_signature(
+    client: TestClient, session: Session
+) -> None:
+    """Before the connector is saved a delivery answered "the signature does not match",
+    sending whoever set up the helpdesk's side after a wrong secret."""
+    body = event("1005", "It is smoking again!")
+    for headers in (signed(body, now_stamp()), {}):
+        refused = client.post(URL, content=body, headers=headers)
+        assert refused.status_code == 404, refused.text
+        assert refused.json() == {
+            "detail": "the Zendesk connector is not set up in Poise (no webhook secret): "
+            "nothing stored"
+        }
+    connect(session)
+    other = client.post("/api/v1/connectors/helpscout/webhook", content=body)
+    assert other.status_code == 404 and "Help Scout connector is not set up" in other.text
+    assert count(session, Message) == 0
+
+
 def test_a_comment_dated_in_the_future_is_refused_and_stores_nothing(
     client: TestClient, session: Session
 ) -> None:

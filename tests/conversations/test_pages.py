@@ -276,3 +276,20 @@ def test_a_start_after_the_end_says_so_beside_the_field(
     assert "opened_from (2026-10-09) is after opened_to (2026-10-01)" in api.json()["detail"]
     bad = client.get("/api/v1/conversations?opened_to=abc", headers=headers)
     assert bad.status_code == 400 and bad.json()["detail"].startswith("opened_to must be a date")
+
+
+def test_a_control_character_in_the_search_is_refused_beside_it_with_filters_kept(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, make_user(session))
+    page = client.get("/conversations?q=refund%00late&channel=chat&sort=negativity")
+    assert page.status_code == 400
+    assert '<span class="field-error" role="alert" id="q-error">' in page.text
+    assert "the search must not contain control characters (NUL at character 7)" in page.text
+    assert 'name="q" value="refundlate"' in page.text
+    assert '<option value="chat" selected>' in page.text
+    assert '<option value="negativity" selected>' in page.text
+    assert "Correct the filter marked above" in page.text
+    product = client.get("/conversations?product=a%01b&q=refund")
+    assert product.status_code == 400 and 'id="product-error"' in product.text
+    assert 'name="q" value="refund"' in product.text

@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from insights.insight_builders import add_conversations, customer
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
+from poise.conversations.models import Conversation, Message
 
 PERIOD = "start=2026-11-02&end=2026-11-15"
 WEEK1 = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
@@ -285,6 +287,29 @@ def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World)
         assert marked == [name], path
 
 
+def test_the_digest_and_team_exposure_keep_the_tabs_and_the_team_picked(
+    client: TestClient, world: World
+) -> None:
+    """An admin in no team met the digest's team picker without the insights tabs: a dead
+    end with no way back but the browser's."""
+    sign_in(client, world.admin)
+    team = world.lead.team_id
+    for path, name in (
+        ("/insights/digest", "Weekly digest"),
+        ("/insights/exposure/team", "Team exposure"),
+    ):
+        picker = client.get(path).text
+        assert f'href="{path}?team={team}"' in picker  # the choice itself
+        marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', picker)
+        assert marked == [name], path
+        assert '<a href="/insights?">Dashboard</a>' in picker
+        shown = client.get(f"{path}?team={team}").text
+        assert re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', shown) == [name]
+        assert f'<a href="/insights?team={team}">Dashboard</a>' in shown
+        for tab in ("/insights/digest", "/insights/exposure/team"):
+            assert f'href="{tab}?team={team}"' in shown, (path, tab)
+
+
 @pytest.mark.parametrize(
     "path",
     ["/insights", "/insights/hotspots", "/insights/conversations", "/insights/export/weekly.csv"],
@@ -321,3 +346,30 @@ def test_the_api_names_the_refused_day(client: TestClient, session: Session, wor
     assert reversed_.json()["detail"].startswith("start (2026-11-10) is after end (2026-11-01)")
     bad = client.get("/api/v1/insights/hotspots?end=2026-02-30", headers=headers)
     assert bad.status_code == 400 and bad.json()["detail"].startswith("end must be a date")
+
+
+def test_messages_waiting_for_a_score_are_counted_in_a_notice(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """Unscored turns count as calm: after a cancelled or unfinished scoring job the figures
+    read low, so the dashboard says how many of the period's turns wait and where to see it."""
+    team_a = select(User.id).where(User.team_id == world.lead.team_id)
+    period = select(Conversation.id).where(
+        Conversation.assignee_id.in_(team_a), Conversation.opened_at >= WEEK2
+    )
+    session.execute(
+        update(Message)
+        .where(Message.author_role == "customer", Message.conversation_id.in_(period))
+        .values(signal_version="test-1")
+    )
+    session.commit()
+    sign_in(client, world.lead)
+    page = client.get(f"/insights?{PERIOD}").text
+    notice = page.split('id="unscored-notice">')[1].split("</p>")[0]
+    assert "6 customer messages in this period are still waiting to be scored" in notice
+    assert 'href="/import#history"' in notice and "count as calm" in notice
+    api = client.get(f"/api/v1/insights/dashboard?{PERIOD}", headers=_token(session, world.lead))
+    assert api.json()["unscored"] == 6
+    session.execute(update(Message).values(signal_version="test-1"))
+    session.commit()
+    assert 'id="unscored-notice"' not in client.get(f"/insights?{PERIOD}").text

@@ -77,9 +77,12 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     assert detail.status_code == 200
     assert "Hotspot: unhappy openings stand above the rest." in detail.text
     assert detail.text.count('href="/conversations/') == 8  # the worst examples
+    assert "The 8 riskiest of 24 unhappy openings" in detail.text  # not 8 rows said as all
+    assert "metric=unhappy" in detail.text.split("The 8 riskiest of 24")[1].split("</p>")[0]
     assert '<svg class="trend"' in detail.text
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
+    assert "All 6 unhappy openings, the riskiest first." in calm
     unknown = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
     assert "No conversations about Toaster in this period for this team" in unknown
     assert "0 of 0" not in unknown and '<svg class="trend"' not in unknown

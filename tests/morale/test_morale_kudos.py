@@ -212,3 +212,45 @@ def test_a_bad_month_is_said_beside_the_field_with_what_was_typed_kept(
     assert prepared.status_code == 400 and said in prepared.text
     assert f'value="{typed}"' in prepared.text
     assert session.scalars(select(KudosRound)).all() == []
+
+
+def test_own_words_left_empty_are_refused_beside_the_box_with_the_board_kept(
+    client: TestClient, session: Session
+) -> None:
+    """Left empty, "In my own words" quietly published the "quieter month" card nobody chose;
+    now the board comes back saying so, and the quieter month is a choice of its own."""
+    team, (maya, ben, quinn) = _team(session)
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok")
+    praised_conversation(session, maya, comment="Maya fixed it, thanks!", thanks="ok")
+    collector = actions.rotating_collector(team, "2026-11")
+    assert collector is not None
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+    maya_line = next(
+        line
+        for line in queries.kudos_board(session, actor=collector, round_id=kudos.id)
+        if line.member.id == maya.id
+    )
+    second = maya_line.comments[1].source_key
+    csrf = sign_in(client, collector)
+    typed = {
+        f"choice_{maya.id}": second,
+        f"choice_{ben.id}": "custom",
+        f"custom_{ben.id}": "Ben took the late shift all month.",
+        f"choice_{quinn.id}": "custom",
+        f"custom_{quinn.id}": " \u200b ",
+        "note": "What a month, team.",
+    }
+    refused = post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, typed)
+    assert refused.status_code == 400
+    page = refused.text
+    assert f'id="custom_{quinn.id}-error">write a few words for Quiet, or choose' in page
+    assert f'id="custom_{ben.id}-error"' not in page
+    assert f'value="{second}" checked' in page  # the comment chosen, not the proposed one
+    assert ">Ben took the late shift all month.</textarea>" in page
+    assert ">What a month, team.</textarea>" in page
+    assert session.scalars(select(KudosRound)).one().status == "preparing"
+    quieter = {**typed, f"choice_{quinn.id}": "none"}
+    done = post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, quieter)
+    assert done.status_code == 303
+    cards = client.get(f"/morale/kudos/{kudos.id}").text
+    assert "Ben took the late shift" in cards and "A quieter month for kind words" in cards

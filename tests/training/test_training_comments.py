@@ -202,3 +202,21 @@ def test_the_replies_waiting_for_comments_are_paged(client: TestClient, session:
     second = client.get("/training/practice/review?page=2").text
     assert "Author 00" in second and "Author 20" not in second
     assert "the list ends at page 2" in client.get("/training/practice/review?page=5").text
+
+
+def test_todays_new_comments_are_paged(client: TestClient, session: Session) -> None:
+    """Today listed every unread comment on one page, however many a shared reply gathered."""
+    author = make_user(session, name="Maya Lopez", team="Billing")
+    lead = make_user(session, role="lead", team="Billing")
+    attempt = _attempt(session, author)
+    for n in range(21):
+        actions.comment_on_practice(
+            session, actor=lead, attempt_id=attempt.id, body=f"Comment number {n:02d}."
+        )
+    _as(client, author)
+    first = client.get("/training").text
+    assert "Comment number 20." in first and "Comment number 00." not in first
+    assert "21 new comments · page 1 of 2" in first and 'href="?comments=2"' in first
+    second = client.get("/training?comments=2").text
+    assert "Comment number 00." in second and "Comment number 20." not in second
+    assert "the list ends at page 2" in client.get("/training?comments=7").text

@@ -15,6 +15,7 @@ from builders import make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import Team, User
 from poise.knowledge.models import Article
+from poise.training.drills import actions
 from poise.training.drills.lesson import Pair, lesson_text
 from poise.training.models import (
     Drill,
@@ -469,3 +470,38 @@ def test_a_long_drill_still_makes_a_lesson_within_the_limits() -> None:
     assert len(body) <= 20_000 and "more: practise them as scenarios" in body
     assert r"Question 0 \*with\* \[marks\]?" in body
     assert quiz.count("\n? ") + 1 == 10 and quiz.startswith("? A customer asks: “Question 0")
+
+
+def test_a_drills_questions_are_paged_and_each_post_returns_to_its_questions_page(
+    client: TestClient, session: Session
+) -> None:
+    """Every question, with its answers, was on one page however many the team posted."""
+    lead = make_user(session, role="lead", name="Lena Lead")
+    csrf = sign_in(client, lead)
+    drill_id = _open(client, csrf)
+    for n in range(21):
+        actions.post_question(
+            session, actor=lead, drill_id=drill_id, text=f"Rude question {n:02d}?"
+        )
+    ids = {n: _question_id(session, f"Rude question {n:02d}?") for n in range(21)}
+    first = client.get(f"/training/drills/{drill_id}").text
+    assert "Rude question 00?" in first and "Rude question 20?" not in first
+    assert "21 questions · page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get(f"/training/drills/{drill_id}?page=2").text
+    assert "Rude question 20?" in second and "Rude question 00?" not in second
+    assert '<ol class="drill-questions" start="21">' in second
+    assert "the list ends at page 2" in client.get(f"/training/drills/{drill_id}?page=4").text
+    voted = _post(client, f"/training/drills/{drill_id}/questions/{ids[20]}/vote", csrf, voted="1")
+    assert voted.headers["location"] == f"/training/drills/{drill_id}#q{ids[20]}"  # now first
+    _post(client, f"/training/drills/{drill_id}/status", csrf, status="answering")
+    too_long = "x" * (actions.MAX_ANSWER + 1)
+    refused = _post(
+        client, f"/training/drills/{drill_id}/questions/{ids[19]}/answers", csrf, text=too_long
+    )
+    assert refused.status_code == 400  # question 19 is 21st now: shown on page 2, words kept
+    assert "21 questions · page 2 of 2" in refused.text and f'id="q{ids[19]}"' in refused.text
+    assert f">{too_long}</textarea>" in refused.text
+    answered = _post(
+        client, f"/training/drills/{drill_id}/questions/{ids[19]}/answers", csrf, text=ANSWER
+    )
+    assert answered.headers["location"] == f"/training/drills/{drill_id}?page=2#q{ids[19]}"

@@ -399,3 +399,35 @@ def test_the_conversation_page_offers_a_reflection_only_when_it_was_hard(
         client.cookies.clear()
         sign_in(client, make_user(session, role=role))
         assert "reflect on it" not in client.get(f"/conversations/{hard.id}").text
+
+
+def test_a_tampered_conversation_id_shows_the_form_again_with_the_words_kept(
+    client: TestClient, session: Session
+) -> None:
+    """The id travels in a hidden field: a word, another team's conversation or one that
+    does not exist each get the same message on the form (never which), the words kept."""
+    other = make_user(session, team="Billing")
+    elsewhere = make_conversation(session, assignee_email=other.email)
+    author = make_user(session, team="Care")
+    csrf = sign_in(client, author)
+    words = "I froze when the customer shouted about the refund."
+    answers = []
+    for tampered in ("abc", str(elsewhere.id), str(elsewhere.id + 1000)):
+        data = {"text": words, "conversation_id": tampered, "csrf_token": csrf}
+        refused = client.post("/training/reflections", data=data)
+        assert refused.status_code == 400, refused.text
+        assert 'id="conversation_id-error"' in refused.text
+        assert f">{words}</textarea>" in refused.text
+        assert 'name="conversation_id"' not in refused.text  # sent again, it stands alone
+        answers.append(refused.text.split('id="conversation_id-error">')[1].split("<")[0])
+    assert len(set(answers)) == 1 and "not one you can open" in answers[0]
+    assert session.scalars(select(Reflection)).all() == []
+    api = [
+        client.post(
+            "/api/v1/training/reflections",
+            json={"text": words, "conversation_id": tampered},
+            headers=_bearer(session, author),
+        )
+        for tampered in (elsewhere.id, elsewhere.id + 1000)
+    ]
+    assert [a.status_code for a in api] == [404, 404] and api[0].json() == api[1].json()

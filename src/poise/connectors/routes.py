@@ -77,6 +77,7 @@ def sync_now(
     tags=["webhooks"],
     responses={
         401: {"description": "A forged signature or a stale delivery: nothing stored"},
+        404: {"description": "No connector is set up for this helpdesk: nothing stored"},
         409: {"description": "A delivery received before: nothing stored"},
         413: {"description": "The body is larger than a delivery can be"},
     },

@@ -26,13 +26,20 @@ from poise.conversations.actions import (
 )
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.writer import delete_conversations, write_conversations
-from poise.errors import InvalidInput, PermissionDenied
-
-UNKNOWN_SECRET = "no-connector-configured"  # noqa: S105 - compared anyway: timing reveals nothing
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 
 
 class Replayed(PermissionDenied):
     """A delivery received before: refused, nothing stored."""
+
+
+class NotSetUp(NotFound):
+    """No connector (or no webhook secret) for this helpdesk: refused, nothing stored.
+
+    Said as such (404) rather than as a signature that does not match, which sent whoever set
+    up the helpdesk's side looking for a wrong secret. It names only the helpdesk the sender
+    already put in the URL, and nothing of the body is read.
+    """
 
 
 @dataclass
@@ -87,14 +94,18 @@ def receive(
 ) -> WebhookResult:
     """Verify a native delivery with the connector's secret, then store what it brings.
 
-    Forged (bad signature, or no connector), stale (sent outside the window) and replayed
-    (key seen before) deliveries raise before anything is written.
+    A helpdesk with no connector set up (``NotSetUp``), forged (bad signature), stale (sent
+    outside the window) and replayed (key seen before) deliveries raise before anything is
+    written.
     """
     connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
     integration = connector.integration if connector else None
-    vendor.verify(integration.secret if integration else UNKNOWN_SECRET, headers, body)
     if integration is None:
-        raise PermissionDenied(f"no {vendor.title} connector is set up")
+        raise NotSetUp(
+            f"the {vendor.title} connector is not set up in Poise (no webhook secret): "
+            "nothing stored"
+        )
+    vendor.verify(integration.secret, headers, body)
     delivery = vendor.delivery(headers, body, limits)
     if delivery.sent_at is not None:
         check_window(delivery.sent_at, now)

@@ -34,6 +34,7 @@ from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
+from poise.web.inputs import CONTROL, checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -84,11 +85,25 @@ def _opened(text: FilterText) -> tuple[date | None, date | None]:
     return start, end
 
 
+FILTER_FIELDS = tuple(FilterText.__dataclass_fields__)
+"""The list's own query parameters: it refuses control characters in them beside the field."""
+
+
+def _refuse_control(text: FilterText) -> None:
+    """InvalidInput naming the first filter that holds a control character (the database
+    cannot store a NUL, and no subject or product holds one)."""
+    for name, value in asdict(text).items():
+        message = control_message(value or "")
+        if message:
+            raise InvalidInput(f"{'the search' if name == 'q' else name} {message}", field=name)
+
+
 def parse_filters(text: Annotated[FilterText, Depends()]) -> queries.ConversationFilters:
     """Filters from the typed text, or InvalidInput naming the field at fault.
 
     ``assignee`` is a user id, ``me`` ("mine") or ``team`` ("my team").
     """
+    _refuse_control(text)
     assignee = text.assignee
     assigned = assignee if assignee in queries.ASSIGNED else None
     if assignee and not assigned and not is_id(assignee):
@@ -131,6 +146,7 @@ def assignee_options(user: User, choices: queries.FilterChoices) -> list[tuple[s
 
 
 @router.get("/conversations", response_class=HTMLResponse)
+@checks_own_query(*FILTER_FIELDS)
 def conversation_list(
     request: Request,
     session: SessionDep,
@@ -196,8 +212,9 @@ def _filter_form(filters: queries.ConversationFilters) -> dict[str, str]:
 
 
 def _typed_form(typed: FilterText) -> dict[str, str]:
-    """What the filter form shows after a refusal: every value as typed."""
-    return {name: value or "" for name, value in asdict(typed).items()}
+    """What the filter form shows after a refusal: every value as typed, less any control
+    character (the message beside the field says which; the form can be sent again as is)."""
+    return {name: CONTROL.sub("", value or "") for name, value in asdict(typed).items()}
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)

@@ -74,6 +74,7 @@ def dashboard(
         fcr_window_days=window,
         counted_at=board.state.counted_at,
         waiting=board.state.waiting,
+        unscored=board.unscored,
         figures=[FigurePublic(**r) for r in _items(figures.summary_table(board))],
         channels=[ChannelPublic(**r) for r in _items(figures.channel_table(board))],
         emotions=[EmotionPublic(**r) for r in _items(figures.emotion_table(board))],

@@ -318,7 +318,8 @@ class GapIssue:
 @dataclass(frozen=True)
 class HotspotDetail:
     group: Group
-    examples: list[Conversation]
+    examples: list[Conversation]  # the riskiest EXAMPLES of the unhappy openings
+    unhappy_openings: int  # all of them, so the page can say "8 of N"
     articles: list[Article]
     gaps: list[GapIssue]  # most raised first
     trend: list[TrendPoint]
@@ -350,6 +351,7 @@ def hotspot(
     return HotspotDetail(
         group=group,
         examples=_examples(session, ids),
+        unhappy_openings=_unhappy_openings(session, ids),
         articles=_articles(session, group),
         gaps=_gaps(session, scope, group, ids),
         trend=_trend(session, scope, group),
@@ -374,6 +376,10 @@ def _belongs(
     return group.value in (tags or [])
 
 
+EXAMPLES = 8
+"""Unhappy openings shown as examples of a hotspot, the riskiest first."""
+
+
 def _examples(session: Session, ids: list[int]) -> list[Conversation]:
     if not ids:
         return []
@@ -383,9 +389,20 @@ def _examples(session: Session, ids: list[int]) -> list[Conversation]:
             .options(selectinload(Conversation.assignee), selectinload(Conversation.rating))
             .where(Conversation.id.in_(ids), Conversation.early_warning.is_(True))
             .order_by(Conversation.escalation_risk.desc().nulls_last(), Conversation.id.desc())
-            .limit(8)
+            .limit(EXAMPLES)
         )
     )
+
+
+def _unhappy_openings(session: Session, ids: list[int]) -> int:
+    """How many unhappy openings the examples are drawn from (counted as they were picked,
+    from the conversations, so "8 of N" holds even while the rollup catches up)."""
+    if not ids:
+        return 0
+    query = select(func.count()).where(
+        Conversation.id.in_(ids), Conversation.early_warning.is_(True)
+    )
+    return session.scalar(query) or 0
 
 
 def _articles(session: Session, group: Group) -> list[Article]:

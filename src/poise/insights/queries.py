@@ -120,6 +120,9 @@ class Dashboard:
     previous_emotions: dict[str, int]
     window_days: int
     state: RollupState
+    unscored: int = 0
+    """Customer turns of the period's conversations still waiting for a score: until they
+    are scored they count as calm (no unhappy opening, no emotion), so the page warns."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,22 @@ def dashboard(
         previous_emotions=dict(felt[0]),
         window_days=window_days,
         state=rollup_state(session),
+        unscored=unscored_turns(session, filters),
     )
+
+
+def unscored_turns(session: Session, filters: InsightFilters) -> int:
+    """Customer turns of the conversations these filters cover that no scorer has read yet
+    (an import scored later, a cancelled or unfinished scoring job). Reads the partial
+    ``ix_messages_unscored`` index: tiny when everything is scored."""
+    query = (
+        select(func.count())
+        .select_from(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.author_role == "customer", Message.signal_version.is_(None))
+        .where(*filters.conditions())
+    )
+    return session.scalar(query) or 0
 
 
 def tune_for_aggregates(session: Session) -> None:

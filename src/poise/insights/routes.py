@@ -297,10 +297,11 @@ def _team_id(user: User, team: str | None) -> int | None:
 
 
 def choose_team(request: Request, session: SessionDep, user: User, heading: str) -> HTMLResponse:
-    """A reader in no team (an admin) picks the team to show rather than meeting a 400."""
+    """A reader in no team (an admin) picks the team to show rather than meeting a 400; the
+    insights tabs stay, so the picker is no dead end."""
     teams = queries.choices(session, actor=user).teams
-    context = {"heading": heading, "teams": teams, "path": request.url.path}
-    return render(request, "choose_team.html", context)
+    context = {"heading": heading, "teams": teams, "path": request.url.path, **_helpers()}
+    return render(request, "insights/choose_team.html", context)
 
 
 @router.get("/insights/exposure/team", response_class=HTMLResponse)
@@ -316,6 +317,8 @@ def team_exposure_page(
         "heavy_run": exposure_queries.HEAVY_RUN,
         "chart": _exposure_chart(result),
         "state": exposure_queries.exposure_state(session),
+        "tab_team": team_id if team else None,
+        **_helpers(),
     }
     return render(request, "insights/team_exposure.html", context)
 
@@ -342,7 +345,8 @@ def digest_page(
     found = digest_queries.weekly_digest(
         session, actor=user, team_id=team_id, today=utcnow().date()
     )
-    return render(request, "insights/digest.html", {"digest": found, **_helpers()})
+    context = {"digest": found, "tab_team": team_id if team else None, **_helpers()}
+    return render(request, "insights/digest.html", context)
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class DashboardPublic(BaseModel):
         description="When the rollup the figures are read from was last counted."
     )
     waiting: int = Field(description="Changed conversations not yet counted into the figures.")
+    unscored: int = Field(
+        description="Customer messages of the period's conversations still waiting to be "
+        "scored; until they are, they count as calm (no unhappy opening, no emotion)."
+    )
     figures: list[FigurePublic]
     channels: list[ChannelPublic]
     emotions: list[EmotionPublic]

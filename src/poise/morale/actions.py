@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import FieldChecks, InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
 from poise.morale import permissions, praise
 from poise.morale.models import (
@@ -606,40 +606,71 @@ def _round(session: Session, round_id: int) -> KudosRound:
 
 @dataclass(frozen=True)
 class PickInput:
-    """The collector's choice for one member: the comment text and where it came from."""
+    """The collector's choice for one member: the comment text and where it came from;
+    ``own_words`` when the collector chose to write it themselves."""
 
     member_id: int
     text: str
     source_key: str | None = None
     green_robots: int = 0
+    own_words: bool = False
+
+
+def custom_field(member_id: int) -> str:
+    """The form field of a member's own-words box, where its refusal is shown."""
+    return f"custom_{member_id}"
 
 
 def publish_round(
     session: Session, *, actor: User, round_id: int, picks: list[PickInput], note: str
 ) -> KudosRound:
     """Publish the chosen comments (one per member) and a note, signed by whoever wrote it
-    (the collector, or the lead who publishes in their place)."""
+    (the collector, or the lead who publishes in their place).
+
+    A pick left as "in my own words" with nothing written is refused (beside its box, every
+    one at once): published, it read as the "quieter month" card nobody chose.
+    """
     kudos_round = _round(session, round_id)
     permissions.require_run_round(actor, kudos_round)
     if kudos_round.status == "published":
         raise InvalidInput("this round is already published")
-    members = {m.id for m in kudos_round.team.members}
-    for pick in picks:
-        if pick.member_id not in members:
-            raise InvalidInput("every pick must be for a member of this team")
+    members = {m.id: m for m in kudos_round.team.members}
+    if any(pick.member_id not in members for pick in picks):
+        raise InvalidInput("every pick must be for a member of this team")
+    checks = FieldChecks()
+    texts = [_checked_pick(checks, pick, members[pick.member_id]) for pick in picks]
+    note = checks.check(lambda: _clean_text(note, "the note", required=False, field="note"), "")
+    checks.done()
+    for pick, text in zip(picks, texts, strict=True):
         kudos_round.picks.append(
             KudosPick(
                 member_id=pick.member_id,
-                text=_clean_text(pick.text, "a pick", required=False),
+                text=text,
                 source_key=pick.source_key,
                 green_robots=pick.green_robots,
             )
         )
-    kudos_round.note = _clean_text(note, "the note", required=False)
+    kudos_round.note = note
     kudos_round.note_author_id = actor.id if kudos_round.note else None
     kudos_round.status, kudos_round.published_at = "published", utcnow()
     session.commit()
     return kudos_round
+
+
+def _checked_pick(checks: FieldChecks, pick: PickInput, member: User) -> str:
+    return checks.check(lambda: _pick_text(pick, member), "")
+
+
+def _pick_text(pick: PickInput, member: User) -> str:
+    """The text a pick publishes; own words must say something."""
+    field = custom_field(pick.member_id)
+    text = _clean_text(pick.text, "a pick", required=False, field=field)
+    if pick.own_words and not text:
+        first = member.name.split()[0] if member.name.split() else member.name
+        raise InvalidInput(
+            f"write a few words for {first}, or choose “A quieter month”", field=field
+        )
+    return text
 
 
 # --- The public wall ------------------------------------------------------------------------

@@ -514,6 +514,19 @@ def prepare_round(
 def round_page(
     request: Request, session: SessionDep, user: CurrentUser, round_id: IdPath
 ) -> HTMLResponse:
+    return _round_page(request, session, user, round_id)
+
+
+def _round_page(
+    request: Request,
+    session: Session,
+    user: User,
+    round_id: int,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A round: its board while it is prepared (after a refused publish, with each error
+    beside its box and every choice and word as typed), its cards once published."""
     found = queries.kudos_round(session, actor=user, round_id=round_id)
     board = None
     if found.status == "preparing":
@@ -524,8 +537,10 @@ def round_page(
         "may_run": may_run_round(user, found),
         "leads": leads_team(user, found.team_id),
         "names": {m.id: m.name for m in found.team.members},
+        "errors": errors or {},
+        "typed": typed or {},
     }
-    return render(request, "morale/round.html", context)
+    return render(request, "morale/round.html", context, 400 if errors else 200)
 
 
 @router.post("/morale/kudos/{round_id}/collector")
@@ -543,7 +558,7 @@ def change_collector(
     return redirect(f"/morale/kudos/{round_id}")
 
 
-@router.post("/morale/kudos/{round_id}/publish")
+@router.post("/morale/kudos/{round_id}/publish", response_model=None)
 def publish_round(
     request: Request,
     session: SessionDep,
@@ -551,19 +566,30 @@ def publish_round(
     form: FormDep,
     round_id: IdPath,
     note: Annotated[str, Form()] = "",
-) -> RedirectResponse:
+) -> HTMLResponse | RedirectResponse:
     board = queries.kudos_board(session, actor=user, round_id=round_id)
     picks = [_pick(line, str(form.get(f"choice_{line.member.id}", "")), form) for line in board]
-    actions.publish_round(session, actor=user, round_id=round_id, picks=picks, note=note)
+    try:
+        actions.publish_round(session, actor=user, round_id=round_id, picks=picks, note=note)
+    except InvalidInput as exc:
+        session.rollback()
+        typed = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+        return _round_page(request, session, user, round_id, field_errors(exc), typed)
     flash(request, "Published to the team. Thank you for collecting!")
     return redirect(f"/morale/kudos/{round_id}")
+
+
+QUIETER = "none"
+"""The choice that publishes no words for a member (their card says it was a quieter month)."""
 
 
 def _pick(line: queries.MemberBoard, choice: str, form: FormData) -> actions.PickInput:
     """The collector's choice for one member: a listed comment, their own words, or none."""
     custom = str(form.get(f"custom_{line.member.id}", "")).strip()
     if choice == "custom" or (custom and not choice):
-        return actions.PickInput(line.member.id, custom, None, line.green_robots)
+        return actions.PickInput(line.member.id, custom, None, line.green_robots, own_words=True)
+    if choice == QUIETER:
+        return actions.PickInput(line.member.id, "", None, line.green_robots)
     chosen = next((c for c in line.comments if c.source_key == choice), line.proposed)
     text = chosen.text if chosen else ""
     key = chosen.source_key if chosen else None

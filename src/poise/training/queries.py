@@ -389,9 +389,12 @@ def _comment_counts(session: Session, attempt_ids: list[int]) -> dict[int, int]:
     return {attempt_id: count for attempt_id, count in rows}
 
 
-def unread_comments(session: Session, *, actor: User) -> list[PracticeComment]:
-    """Comments others left on the caller's practice replies that the caller has not opened."""
-    found = session.scalars(
+def unread_comments(
+    session: Session, *, actor: User, page: int, page_size: int
+) -> Page[PracticeComment]:
+    """Comments others left on the caller's practice replies that the caller has not opened,
+    newest first, a page at a time (a reply shared with a large team can gather many)."""
+    query = (
         select(PracticeComment)
         .join(PracticeComment.attempt)
         .where(PracticeAttempt.user_id == actor.id)
@@ -401,5 +404,5 @@ def unread_comments(session: Session, *, actor: User) -> list[PracticeComment]:
             selectinload(PracticeComment.attempt).selectinload(PracticeAttempt.scenario),
         )
         .order_by(PracticeComment.created_at.desc(), PracticeComment.id.desc())
-    ).all()
-    return list(found)
+    )
+    return paginate(session, query, page=page, page_size=page_size)

@@ -36,11 +36,19 @@ QUIZ_HELP = (
 
 
 @router.get("/training", response_class=HTMLResponse)
-def today_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    context = {
-        "today": queries.today(session, actor=user),
-        "comments": queries.unread_comments(session, actor=user),
-    }
+def today_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    comments: PageQuery = 1,
+) -> HTMLResponse:
+    """What is due today, and the new comments on the reader's practice, paged on their own
+    (``comments``)."""
+    unread = queries.unread_comments(
+        session, actor=user, page=comments, page_size=settings.page_size
+    )
+    context = {"today": queries.today(session, actor=user), "comments": unread}
     return render(request, "training/today.html", context)
 
 

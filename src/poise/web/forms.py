@@ -8,11 +8,14 @@ values to the template, which shows each message with the ``field_error`` macro.
 
 from __future__ import annotations
 
-from poise.errors import InvalidInput
+from poise.errors import InvalidFields, InvalidInput
 
 FORM = "form"  # the key of a message about the form as a whole
 
 
 def field_errors(error: InvalidInput, default: str = FORM) -> dict[str, str]:
-    """``{field: message}``: the field the error names, else ``default``."""
+    """``{field: message}``: each field an ``InvalidFields`` names, else the field the error
+    names, else ``default``."""
+    if isinstance(error, InvalidFields):
+        return dict(error.problems)
     return {error.field or default: str(error)}

@@ -10,8 +10,8 @@ return stay allowed: long text has them. ``CleanText`` is the same rule for a py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import AfterValidator
@@ -34,6 +34,32 @@ SIGNED_BODY_MARK = "/webhooks/"
 nothing, and a signed one gets the webhook's own 400 naming the field."""
 
 Loc = tuple[str | int, ...]
+
+OWN_QUERY_CHECK = "poise_checks_own_query"
+"""The endpoint attribute naming the query parameters a page checks itself (see below)."""
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def checks_own_query(*names: str) -> Callable[[Endpoint], Endpoint]:
+    """Mark a page that refuses control characters in these query parameters itself.
+
+    The app-wide check answers the bare error page; a filter form would rather show the
+    message beside its field with the other filters kept, so it takes these over (and must
+    refuse them itself: ``control_message`` is the rule).
+    """
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, OWN_QUERY_CHECK, frozenset(names))
+        return endpoint
+
+    return mark
+
+
+def _own_query(request: Request) -> frozenset[str]:
+    """The query parameters the matched page checks itself (none unless it says so)."""
+    endpoint = request.scope.get("endpoint")
+    return frozenset(getattr(endpoint, OWN_QUERY_CHECK, ()))
 
 
 def control_message(value: str) -> str | None:
@@ -124,13 +150,15 @@ def refuse_control_characters(
     """App-wide dependency: 400 naming each path, query or body field with a control character.
 
     A 400 like every other refused value (``InvalidInput``), so a form answers the same
-    status whether this check or the area's own one catches the character.
+    status whether this check or the area's own one catches the character. Query parameters
+    a page marked with ``checks_own_query`` are left to that page.
     """
     pairs: list[tuple[Loc, str]] = [
         (("path", k), v) for k, v in request.path_params.items() if isinstance(v, str)
     ]
+    own = _own_query(request)
     for key, value in request.query_params.multi_items():
-        pairs += [(("query", key), key), (("query", key), value)]
+        pairs += [(("query", key), key)] + ([] if key in own else [(("query", key), value)])
     pairs += list(_body_strings(body))
     problems = _problems(iter(pairs))
     if problems:

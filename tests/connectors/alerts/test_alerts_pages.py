@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -114,6 +116,45 @@ def test_the_form_keeps_the_input_and_shows_each_error_beside_its_field(
     assert (rule.quiet_start, rule.quiet_end, rule.timezone) == ("22:00", "07:00", "Europe/Paris")
     page = client.get(saved.headers["location"]).text
     assert "VIP openings" in page and "22:00–07:00 Europe/Paris" in page
+
+
+def test_every_refused_field_is_shown_at_once_beside_it(
+    client: TestClient, session: Session
+) -> None:
+    """The form showed one error per post: six mistakes took six rounds."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    typed = {
+        "name": " ",
+        "event": "early_warning",
+        "channel": "slack",
+        "target": "hooks.slack.com/no-scheme",
+        "tag": "vip",
+        "threshold": "150",
+        "quiet_start": "25:99",
+        "quiet_end": "07:00",
+        "timezone": "Mars/Olympus",
+        "hourly_limit": "0",
+    }
+    form = client.get("/alerts/new").text
+    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
+    refused = client.post("/alerts/rules", data=data)
+    assert refused.status_code == 400
+    for field in ("name", "target", "threshold", "quiet_start", "timezone", "hourly_limit"):
+        assert f'<span class="field-error" role="alert" id="{field}-error">' in refused.text
+        assert f'aria-describedby="{field}-error"' in refused.text
+    assert "write a percentage from 1 to 99" in refused.text
+    assert "&#39;Mars/Olympus&#39; is not a time zone name" in refused.text
+    for field in ("target", "tag", "threshold", "quiet_start", "timezone", "hourly_limit"):
+        assert f'name="{field}" value="{typed[field]}"' in refused.text, field
+    rule = make_rule(session, crew.lead, name="VIPs", target="https://hooks.example.com/a")
+    edit = client.get(f"/alerts/rules/{rule.id}/edit").text
+    changed = {**typed, "name": "VIPs", "channel": "email", "csrf_token": csrf_from(edit)}
+    again = client.post(f"/alerts/rules/{rule.id}/edit", data=changed)
+    assert again.status_code == 400
+    errors = re.findall(r'class="field-error" role="alert" id="([a-z_]+)-error"', again.text)
+    assert errors == ["threshold", "target", "quiet_start", "timezone", "hourly_limit"]
+    assert "write one e-mail address" in again.text
 
 
 def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(

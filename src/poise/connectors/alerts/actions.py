@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -25,7 +25,7 @@ from poise.connectors.alerts.queries import may_manage, require_manager
 from poise.connectors.alerts.quiet import parse_clock, parse_zone
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
-from poise.errors import InvalidInput
+from poise.errors import FieldChecks, InvalidInput
 from poise.insights.digest import digest_lines, digest_subject, weekly_digest
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import Group, HotspotReport, hotspots
@@ -113,26 +113,66 @@ def queue_test(session: Session, *, actor: User, rule_id: int, base_url: str) ->
     return delivery
 
 
-def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:
-    rule.name = _name(form.name)
-    rule.event = _choice(form.event, EVENTS, "event")
-    rule.channel = _choice(form.channel, CHANNELS, "channel")
-    rule.target = _target(form.target, rule.channel)
-    rule.tag = _tag(form.tag)
-    rule.threshold = _percent(form.threshold) / 100
-    rule.quiet_start = parse_clock(form.quiet_start, "quiet_start")
-    rule.quiet_end = parse_clock(form.quiet_end, "quiet_end")
-    if bool(rule.quiet_start) != bool(rule.quiet_end):
-        raise InvalidInput("give both ends of quiet hours, or neither", field="quiet_end")
-    if rule.quiet_start and rule.quiet_start == rule.quiet_end:
+@dataclass(frozen=True)
+class _Checked:
+    """A rule's fields once every one of them was accepted."""
+
+    name: str
+    event: str
+    channel: str
+    target: str
+    tag: str
+    threshold: float
+    quiet_start: str
+    quiet_end: str
+    timezone: str
+    hourly_limit: int
+
+
+def _checked(form: RuleForm) -> _Checked:
+    """Every field checked, and every refusal raised at once (``InvalidFields``) so the form
+    shows each beside its field, not one per post."""
+    checks = FieldChecks()
+    channel = checks.check(lambda: _choice(form.channel, CHANNELS, "channel"), "")
+    start = checks.check(lambda: parse_clock(form.quiet_start, "quiet_start"), None)
+    end = checks.check(lambda: parse_clock(form.quiet_end, "quiet_end"), None)
+    checked = _Checked(
+        name=checks.check(lambda: _name(form.name), ""),
+        event=checks.check(lambda: _choice(form.event, EVENTS, "event"), ""),
+        channel=channel,
+        # an address is checked against a known channel only: against none it would say
+        # nothing true
+        target=checks.check(lambda: _target(form.target, channel), "") if channel else "",
+        tag=checks.check(lambda: _tag(form.tag), ""),
+        threshold=checks.check(lambda: _percent(form.threshold), 0) / 100,
+        quiet_start=start or "",
+        quiet_end=end or "",
+        timezone=checks.check(lambda: parse_zone(form.timezone), ""),
+        hourly_limit=checks.check(lambda: _count(form.hourly_limit), 0),
+    )
+    if start is not None and end is not None:
+        _check_window(checks, start, end)
+    checks.done()
+    return checked
+
+
+def _check_window(checks: FieldChecks, start: str, end: str) -> None:
+    """Quiet hours have both ends or neither, and are not empty."""
+    if bool(start) != bool(end):
+        checks.refuse("quiet_end", "give both ends of quiet hours, or neither")
+    elif start and start == end:
         # An empty window holds nothing, yet the rules list would show "22:00–22:00" as if
         # the night were quiet.
-        raise InvalidInput(
+        checks.refuse(
+            "quiet_end",
             "quiet hours must end at another time than they start, e.g. 22:00 to 07:00",
-            field="quiet_end",
         )
-    rule.timezone = parse_zone(form.timezone)
-    rule.hourly_limit = _count(form.hourly_limit)
+
+
+def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:
+    checked = _checked(form)
+    for name, value in asdict(checked).items():
+        setattr(rule, name, value)
     rule.enabled = form.enabled
     rule.created_by_id = actor.id
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ScalarSelect, Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
@@ -174,15 +174,28 @@ def question_line(
     return lines[0]
 
 
-def _lines(
-    session: Session, actor: User, drill: Drill, question_id: int | None = None
-) -> list[QuestionLine]:
-    votes = (
+def _votes() -> ScalarSelect[int]:
+    """A question's vote count, as a column of a query over questions."""
+    return (
         select(func.count(DrillVote.id))
         .where(DrillVote.question_id == DrillQuestion.id)
         .correlate(DrillQuestion)
         .scalar_subquery()
     )
+
+
+def _lines(
+    session: Session,
+    actor: User,
+    drill: Drill,
+    question_id: int | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[QuestionLine]:
+    """The drill's questions by votes (ties: oldest first), or the ``limit`` of them after
+    ``offset`` (one page), or the one ``question_id``."""
+    votes = _votes()
     query = select(DrillQuestion, votes).where(DrillQuestion.drill_id == drill.id)
     mine = select(DrillVote.question_id).where(DrillVote.user_id == actor.id)
     if question_id is not None:
@@ -196,13 +209,58 @@ def _lines(
         query.options(
             selectinload(DrillQuestion.author),
             selectinload(DrillQuestion.answers).selectinload(DrillAnswer.author),
-        ).order_by(votes.desc(), DrillQuestion.id)
+        )
+        .order_by(votes.desc(), DrillQuestion.id)
+        .offset(offset)
+        .limit(limit)
     ).tuples()
     voted = set(session.scalars(mine))
     return [
         QuestionLine(question, count, question.id in voted, question.author_id == actor.id)
         for question, count in rows
     ]
+
+
+@dataclass(frozen=True)
+class DrillPage:
+    """A drill page's data: one page of its questions, and what the page says of them all
+    (how many carry an endorsement, which became training)."""
+
+    drill: Drill
+    questions: Page[QuestionLine]
+    endorsed: int
+    trained: list[DrillQuestion]
+
+
+def drill_page(
+    session: Session, *, actor: User, drill_id: int, page: int, page_size: int
+) -> DrillPage:
+    """One page of a drill's questions by votes (ties: oldest first), with their answers and
+    authors: a launch's team can post hundreds, each with answers, too many for one page."""
+    drill = access_drill(session, actor=actor, drill_id=drill_id)
+    page = max(page, 1)
+    total, endorsed = _question_counts(session, [drill.id])[drill.id]
+    lines = _lines(session, actor, drill, offset=(page - 1) * page_size, limit=page_size)
+    trained = session.scalars(
+        select(DrillQuestion)
+        .where(DrillQuestion.drill_id == drill.id)
+        .where(or_(DrillQuestion.scenario_id.is_not(None), DrillQuestion.article_id.is_not(None)))
+        .order_by(DrillQuestion.id)
+    ).all()
+    return DrillPage(drill, Page(lines, total, page, page_size), endorsed, list(trained))
+
+
+def page_of_question(session: Session, *, drill_id: int, question_id: int, page_size: int) -> int:
+    """The page of the drill where a question stands now (votes move it): the count of
+    questions ranked before it, by the drill page's order. Page 1 for one not there."""
+    mine = vote_count(session, question_id)
+    votes = _votes()
+    ahead = session.scalar(
+        select(func.count(DrillQuestion.id))
+        .where(DrillQuestion.drill_id == drill_id)
+        .where(or_(votes > mine, (votes == mine) & (DrillQuestion.id < question_id)))
+    )
+    return (ahead or 0) // page_size + 1
 
 
 def team_choices(session: Session, *, actor: User) -> list[Team]:

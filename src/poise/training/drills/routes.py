@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.errors import InvalidInput
+from poise.settings import Settings
 from poise.training.drills import actions, queries
 from poise.training.models import DRILL_STATUSES, Drill
 from poise.web.csrf import verify_csrf
@@ -150,25 +151,37 @@ def open_drill(
 
 @router.get("/training/drills/{drill_id}", response_class=HTMLResponse)
 def drill_page(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    drill_id: IdPath,
+    page: PageQuery = 1,
 ) -> HTMLResponse:
-    return _render_drill(request, session, user, drill_id)
+    return _render_drill(request, session, settings, user, drill_id, page=page)
 
 
 def _render_drill(
     request: Request,
     session: Session,
+    settings: Settings,
     user: User,
     drill_id: int,
     *,
+    page: int = 1,
     error: str = "",
     draft: dict[str, Any] | None = None,
     refused: PostedText | None = None,
 ) -> HTMLResponse:
-    """The drill; after a refused post, with its message beside the form it came from and
-    what was typed still in it (``draft`` for a new question, ``refused`` for an answer or an
-    edit of one question)."""
-    view = queries.drill_view(session, actor=user, drill_id=drill_id)
+    """The drill, one page of its questions; after a refused post, with its message beside the
+    form it came from and what was typed still in it (``draft`` for a new question,
+    ``refused`` for an answer or an edit of one question, shown on that question's page)."""
+    size = settings.page_size
+    if refused is not None:
+        page = queries.page_of_question(
+            session, drill_id=drill_id, question_id=refused.question_id, page_size=size
+        )
+    view = queries.drill_page(session, actor=user, drill_id=drill_id, page=page, page_size=size)
     context = {
         "view": view,
         "drill": view.drill,
@@ -226,6 +239,7 @@ def move_drill(
 def post_question(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     drill_id: IdPath,
     text: Annotated[str, Form()] = "",
@@ -238,7 +252,9 @@ def post_question(
     except InvalidInput as exc:
         session.rollback()
         draft = {"text": text, "anonymous": anonymous == "1"}
-        return _render_drill(request, session, user, drill_id, error=str(exc), draft=draft)
+        return _render_drill(
+            request, session, settings, user, drill_id, error=str(exc), draft=draft
+        )
     flash(request, "Question posted anonymously." if anonymous == "1" else "Question posted.")
     return redirect(f"/training/drills/{drill_id}#questions")
 
@@ -247,12 +263,14 @@ def post_question(
 def edit_question(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     drill_id: IdPath,
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
-    return _question_text(request, session, user, drill_id, PostedText("edit", question_id, text))
+    posted = PostedText("edit", question_id, text)
+    return _question_text(request, session, settings, user, drill_id, posted)
 
 
 @router.post("/training/drills/{drill_id}/questions/{question_id}/delete")
@@ -267,6 +285,7 @@ def delete_question(
 @router.post("/training/drills/{drill_id}/questions/{question_id}/vote")
 def vote(
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     drill_id: IdPath,
     question_id: IdPath,
@@ -275,24 +294,39 @@ def vote(
     actions.set_vote(
         session, actor=user, drill_id=drill_id, question_id=question_id, voted=voted == "1"
     )
-    return redirect(f"/training/drills/{drill_id}#q{question_id}")
+    return redirect(_question_url(session, settings, drill_id, question_id))
+
+
+def _question_url(session: Session, settings: Settings, drill_id: int, question_id: int) -> str:
+    """A question on the drill page: on the page where it stands now (a vote moves it)."""
+    page = queries.page_of_question(
+        session, drill_id=drill_id, question_id=question_id, page_size=settings.page_size
+    )
+    query = f"?page={page}" if page > 1 else ""
+    return f"/training/drills/{drill_id}{query}#q{question_id}"
 
 
 @router.post("/training/drills/{drill_id}/questions/{question_id}/answers", response_model=None)
 def post_answer(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     drill_id: IdPath,
     question_id: IdPath,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     posted = PostedText("answer", question_id, text)
-    return _question_text(request, session, user, drill_id, posted)
+    return _question_text(request, session, settings, user, drill_id, posted)
 
 
 def _question_text(
-    request: Request, session: Session, user: User, drill_id: int, posted: PostedText
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    drill_id: int,
+    posted: PostedText,
 ) -> HTMLResponse | RedirectResponse:
     """Post a model answer or a question's new wording; a refusal shows the drill again with
     the message beside that question's form and the text still in it."""
@@ -304,9 +338,9 @@ def _question_text(
     except InvalidInput as exc:
         session.rollback()
         refused = replace(posted, message=str(exc))
-        return _render_drill(request, session, user, drill_id, refused=refused)
+        return _render_drill(request, session, settings, user, drill_id, refused=refused)
     flash(request, "Answer added." if posted.form == "answer" else "Question updated.")
-    return redirect(f"/training/drills/{drill_id}#q{posted.question_id}")
+    return redirect(_question_url(session, settings, drill_id, posted.question_id))
 
 
 @router.post("/training/drills/{drill_id}/answers/{answer_id}/delete")
@@ -320,11 +354,16 @@ def delete_answer(
 
 @router.post("/training/drills/{drill_id}/answers/{answer_id}/endorse")
 def endorse(
-    request: Request, session: SessionDep, user: CurrentUser, drill_id: IdPath, answer_id: IdPath
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    drill_id: IdPath,
+    answer_id: IdPath,
 ) -> RedirectResponse:
     answer = actions.endorse_answer(session, actor=user, drill_id=drill_id, answer_id=answer_id)
     flash(request, "Answer endorsed.")
-    return redirect(f"/training/drills/{drill_id}#q{answer.question_id}")
+    return redirect(_question_url(session, settings, drill_id, answer.question_id))
 
 
 @router.post("/training/drills/{drill_id}/convert")

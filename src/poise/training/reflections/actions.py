@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.db.base import utcnow
+from poise.errors import NotFound, PermissionDenied
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryResult
 from poise.signals.reframing import coach
@@ -21,6 +22,21 @@ from poise.training.reflections import queries
 from poise.training.writing import written
 
 MAX_TEXT = 4000
+NOT_OPENABLE = (
+    "that conversation is not one you can open, so the reflection was not linked to it: "
+    "send it again to keep it on its own"
+)
+"""One answer for a conversation that does not exist and one the writer may not open, so a
+reflection form never tells which (its id travels in a hidden field anyone can change)."""
+
+
+def check_about(session: Session, actor: User, conversation_id: int) -> None:
+    """NotFound, with one message, unless the writer may open the conversation: the API
+    answers 404 alike for one that does not exist and one of another team."""
+    try:
+        queries.conversation(session, actor=actor, conversation_id=conversation_id)
+    except (NotFound, PermissionDenied):
+        raise NotFound(NOT_OPENABLE) from None
 
 
 def _analysis(text: str, result: ExplanatoryResult) -> dict[str, Any]:
@@ -42,7 +58,7 @@ def create_reflection(
     """Rate the agent's explanation and keep it, with its evidence and coaching."""
     text = written(text, what="your reflection", limit=MAX_TEXT, field="text")
     if conversation_id is not None:
-        queries.conversation(session, actor=actor, conversation_id=conversation_id)
+        check_about(session, actor, conversation_id)
     result = get_scorer("explanatory").score(text)
     reflection = Reflection(
         author_id=actor.id,

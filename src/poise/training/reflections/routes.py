@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser
 from poise.auth.models import User
-from poise.errors import InvalidInput, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -47,15 +48,17 @@ def _new_form(
     user: User,
     conversation_id: int | None,
     text: str = "",
-    error: str = "",
+    errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The reflection form, again with the words kept and ``errors`` beside their field when
+    a post was refused (400)."""
     conversation = (
         queries.conversation(session, actor=user, conversation_id=conversation_id)
         if conversation_id is not None
         else None
     )
-    context = {"conversation": conversation, "text": text, "error": error}
-    return render(request, "training/reflections/new.html", context, 400 if error else 200)
+    context = {"conversation": conversation, "text": text, "errors": errors or {}}
+    return render(request, "training/reflections/new.html", context, 400 if errors else 200)
 
 
 @router.get("/training/reflections/new", response_class=HTMLResponse)
@@ -65,12 +68,19 @@ def new_reflection_page(
     return _new_form(request, session, user, conversation)
 
 
-def _optional_id(value: str) -> int | None:
+def _linked(session: Session, user: User, value: str) -> int | None:
+    """The hidden conversation id, checked: none when empty, else InvalidInput (field
+    ``conversation_id``, one message whatever the cause) unless it is a number the writer
+    may open."""
     value = value.strip()
     if not value:
         return None
-    if not is_id(value):
-        raise InvalidInput("that conversation id is not a number")
+    try:
+        if not is_id(value):
+            raise NotFound(actions.NOT_OPENABLE)
+        actions.check_about(session, user, int(value))
+    except NotFound as exc:
+        raise InvalidInput(str(exc), field="conversation_id") from None
     return int(value)
 
 
@@ -82,13 +92,18 @@ def create_reflection(
     text: Annotated[str, Form()] = "",
     conversation_id: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
-    conversation = _optional_id(conversation_id)
+    """Write a reflection; a refusal shows the form again with the words kept. A conversation
+    id that is not a number or not the writer's to open is dropped from the form shown again
+    (never saying whether it exists), so sending it again keeps the reflection on its own."""
+    conversation = None
     try:
+        conversation = _linked(session, user, conversation_id)
         reflection = actions.create_reflection(
             session, actor=user, text=text, conversation_id=conversation
         )
     except InvalidInput as exc:
-        return _new_form(request, session, user, conversation, text, str(exc))
+        session.rollback()
+        return _new_form(request, session, user, conversation, text, field_errors(exc, "text"))
     return redirect(f"/training/reflections/{reflection.id}")
 
 
