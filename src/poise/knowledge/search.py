@@ -390,7 +390,7 @@ def _build_index(session: Session, version: str, params: MatchParams | None) -> 
 
 
 def clean_query(query: str) -> str:
-    """A query as searched: without redaction placeholders (``mining.clean_turn`` drops them
+    """A query as searched: without redaction placeholders (``mining.clean_request`` drops them
     from the requests the manual is mined from), whitespace collapsed, at most 2,000
     characters."""
     return without_placeholders(query)[:2000]
