@@ -128,7 +128,7 @@ def clean_request(text: str) -> str:
 
 def issue_of(customer_turns: list[str]) -> str:
     """The customer's statement of the issue: the first turn, plus the next when it is short."""
-    turns = [clean_request(t) for t in customer_turns if clean_request(t)]
+    turns = [t for t in map(clean_request, customer_turns) if t]
     if not turns:
         return ""
     issue = turns[0]
