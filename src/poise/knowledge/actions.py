@@ -18,6 +18,8 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
+from poise.conversations.queries import not_openable
+from poise.conversations.visibility import may_read
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search, vectors
@@ -304,8 +306,10 @@ def flag_article(
     if kind not in FLAG_KINDS:
         raise InvalidInput(f"a flag is one of {', '.join(FLAG_KINDS)}, not {kind!r}")
     article = _get(session, article_id)
-    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
-        raise NotFound(f"no conversation with id {conversation_id}")
+    if conversation_id is not None:
+        conv = session.get(Conversation, conversation_id)
+        if conv is None or not may_read(actor, conv):  # another team's: as if it did not exist
+            raise NotFound(not_openable(conversation_id))
     flag = Flag(
         kind=kind,
         note=note.strip()[:2000],
