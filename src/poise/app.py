@@ -414,7 +414,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Poise",
         version=__version__,
         description="Helps customer-support teams deal with negativity. JSON API: send "
-        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`).",
+        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`). "
+        "Errors: a 422 lists every problem of a request that does not fit the schema "
+        '(`{"detail": [{"loc", "msg", "type", …}]}`); every other refusal carries one message '
+        '(`{"detail": "…"}`).',
         lifespan=lifespan,
         docs_url=None,  # served offline by poise.web.apidocs, under the strict policy
         redoc_url=None,
