@@ -234,6 +234,7 @@ def test_the_operators_opt_in_allows_an_internal_chat_server(
 
 
 def test_the_opt_in_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POISE_ALERTS_ALLOW_PRIVATE_HOSTS", raising=False)
     assert Settings().alerts_allow_private_hosts is False
     monkeypatch.setenv("POISE_ALERTS_ALLOW_PRIVATE_HOSTS", "true")
     assert Settings().alerts_allow_private_hosts is True
