@@ -24,6 +24,7 @@ from poise.knowledge.grouping import (
     drop_far_members,
     group_requests,
     join_leftovers,
+    join_while_apart,
     refine,
     split_loose_groups,
 )
@@ -261,6 +262,45 @@ def test_grouping_finds_the_count_and_keeps_opposite_actions_apart() -> None:
     labels = group_requests(x, texts, GroupingConfig())
     assert len(set(labels[:5])) == 1 and len(set(labels[5:10])) == 1
     assert labels[0] != labels[5] and labels[10] not in (labels[0], labels[5])
+
+
+def test_two_parts_of_one_issue_are_joined_and_opposite_actions_stay_apart() -> None:
+    """The spectrum split paying a bill into two groups (labels 0 and 1); adding and removing
+    a dependent are near twins that name opposite actions (2 and 3)."""
+    texts = [
+        "I want to pay my electricity bill",
+        "pay my phone bill now please",
+        "can you pay the water bill for me",
+        "I need to pay my gas bill",
+        "make a payment on my bill",
+        "how do I pay my monthly bill online",
+        "paying my internet bill",
+        "I'd like to pay the bill I got this month",
+        "how do I add my daughter to my insurance policy",
+        "I want to add a dependent to my policy",
+        "please add my son as a dependent on the plan",
+        "adding a new dependent to my insurance",
+        "how do I remove my daughter from my insurance policy",
+        "I want to remove a dependent from my policy",
+        "please remove my son as a dependent on the plan",
+        "removing a dependent from my insurance",
+        "I forgot my password and cannot log in",
+        "reset my password please",
+        "how do I change my login password",
+        "my password does not work any more",
+    ]
+    labels = np.asarray([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4 + [4] * 4)
+    x = get_encoder().encode(texts)
+    joined = join_while_apart(x, texts, labels, GroupingConfig())
+    assert len(set(joined[:8].tolist())) == 1, "the two parts of paying a bill are one issue"
+    assert joined[8] != joined[12], "adding and removing a dependent stay apart"
+    assert len(set(joined[8:12].tolist())) == 1 and len(set(joined[12:16].tolist())) == 1
+    assert joined[16] not in joined[:16] and len(set(joined[16:].tolist())) == 1
+    kept = join_while_apart(x, texts, labels, GroupingConfig(join_floor=1.0))
+    assert (kept == labels).all(), "a floor of 1 joins nothing"
+    left = labels.copy()
+    left[3] = -1  # a request in no group stays in none
+    assert join_while_apart(x, texts, left, GroupingConfig())[3] == -1
 
 
 def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
