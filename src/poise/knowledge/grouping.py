@@ -476,9 +476,7 @@ class Joins:
 
     def joined(self, keep: int, gone: int) -> Joins:
         """A copy with ``gone`` joined into ``keep``."""
-        out = Joins(
-            self.totals.copy(), self.sizes.copy(), self.own.copy(), self.sums, self.actions
-        )
+        out = Joins(self.totals.copy(), self.sizes.copy(), self.own.copy(), self.sums, self.actions)
         out.totals[:, keep] += out.totals[:, gone]
         out.totals[:, gone] = 0.0
         out.sizes[keep] += out.sizes[gone]
