@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team, require_lead
 from poise.conversations.models import Conversation
 from poise.conversations.queries import not_openable
 from poise.conversations.visibility import may_read
@@ -506,7 +507,7 @@ def acknowledge_review(
     """The reviewee has read it; they may reply once, in their own words."""
     review = _review(session, review_id)
     if review.reviewee_id != actor.id or review.status != "submitted":
-        raise NotFound(f"no peer review {review_id} for you")
+        raise NotFound(f"no peer review {review_id}")  # the words of a missing one
     if review.acknowledged_at is None:
         review.acknowledged_at = utcnow()
     reply = _clean_text(reply, "the reply", required=False)
@@ -591,9 +592,14 @@ def prepare_monthly_rounds(session: Session, *, month: str) -> int:
 def change_collector(
     session: Session, *, actor: User, round_id: int, collector_id: int
 ) -> KudosRound:
-    """A lead of the team hands this month's round to someone else on the team."""
+    """A lead of the team hands this month's round to someone else on the team.
+
+    Another team's round is answered as a missing one (the same 404 and words); an agent is
+    refused for the role (403), whatever the id."""
+    require_lead(actor)
     kudos_round = _round(session, round_id)
-    permissions.require_lead_of(actor, kudos_round.team_id)
+    if not leads_team(actor, kudos_round.team_id):
+        raise NotFound(f"no kudos round {round_id}")
     collector = session.get(User, collector_id)
     if collector is None or collector.team_id != kudos_round.team_id:
         raise InvalidInput("the collector must be a member of this team")
