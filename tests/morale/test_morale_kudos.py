@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.auth.models import Team
-from poise.errors import NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import KudosRound
 from poise.morale.ranking import rank_comments, score_comment
@@ -212,6 +212,45 @@ def test_a_bad_month_is_said_beside_the_field_with_what_was_typed_kept(
     assert prepared.status_code == 400 and said in prepared.text
     assert f'value="{typed}"' in prepared.text
     assert session.scalars(select(KudosRound)).all() == []
+
+
+def _months_back(n: int) -> str:
+    now = datetime.now(UTC)
+    index = now.year * 12 + now.month - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@pytest.mark.parametrize("typed", ["1900-01", "0001-01", _months_back(13)])
+def test_a_month_too_far_back_is_said_beside_the_field_with_what_was_typed_kept(
+    client: TestClient, session: Session, typed: str
+) -> None:
+    """Any past month was accepted (1900-01 opened a round with an empty board): a round
+    goes back at most a year, and the month refused says which may be chosen."""
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    said = f"{typed} is too far back: kudos rounds go back at most 12 months"
+    earliest = f"choose {_months_back(12)} or a later month"
+    page = client.get("/morale/kudos", params={"month": typed})
+    assert page.status_code == 400
+    assert f'value="{typed}"' in page.text and 'id="month-error"' in page.text
+    assert said in page.text and earliest in page.text
+    prepared = post_form(
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": typed}
+    )
+    assert prepared.status_code == 400 and said in prepared.text
+    assert f'value="{typed}"' in prepared.text
+    assert session.scalars(select(KudosRound)).all() == []
+    with pytest.raises(InvalidInput, match="too far back"):
+        actions.prepare_round(session, actor=lead, team_id=team.id, month=typed)
+
+
+def test_a_round_a_year_back_may_still_be_prepared(session: Session) -> None:
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    month = _months_back(12)
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
+    assert kudos.month == month
 
 
 def test_own_words_left_empty_are_refused_beside_the_box_with_the_board_kept(

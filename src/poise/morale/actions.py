@@ -531,11 +531,34 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+# How far back a round may be prepared: a year of months. A round thanks the team for recent
+# work, read from the praise of its month; older praise is stale for the ritual, and a typo such
+# as 1900-01 would otherwise open a round nobody meant (its board empty, its month in the list).
+ROUND_MONTHS_BACK = 12
+
+
+def earliest_round_month(now: datetime | None = None) -> str:
+    """The first month a round may still be prepared for: ROUND_MONTHS_BACK before this one."""
+    now = now or utcnow()
+    index = now.year * 12 + now.month - 1 - ROUND_MONTHS_BACK
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def check_round_month(month: str) -> None:
-    """A round covers a whole calendar month that has begun: refuse any other, named."""
-    if month_bounds(month)[0] > utcnow():
+    """A round covers a whole calendar month that has begun, at most a year back: refuse any
+    other, named, with the months that may be chosen."""
+    start, _ = month_bounds(month)
+    now = utcnow()
+    if start > now:
         raise InvalidInput(
             f"{month} has not started yet: choose this month or an earlier one", field="month"
+        )
+    earliest = earliest_round_month(now)
+    if start < month_bounds(earliest)[0]:
+        raise InvalidInput(
+            f"{month} is too far back: kudos rounds go back at most {ROUND_MONTHS_BACK} months,"
+            f" so choose {earliest} or a later month",
+            field="month",
         )
 
 
