@@ -1,10 +1,11 @@
 """Another team's (or another person's) record is answered exactly as one that does not exist.
 
 The rule conversations follow (tests/conversations/test_not_openable.py), for the other records
-a page takes by id: a lead of another team asking for Care's alert rule, kudos round or AutoQA
-switch, and someone other than the reviewee acknowledging a peer review, get the same 404 and
-the same words as for an id nothing has, so nobody learns which ids another team holds. What a
-role may not do at all (an agent on a lead's page) stays a 403, whatever the id.
+a page takes by id: a lead of another team asking for Care's alert rule, kudos round (or to
+prepare one) or AutoQA switch, and someone other than the reviewee acknowledging a peer review,
+get the same 404 and the same words as for an id nothing has, so nobody learns which ids another
+team holds. What a role may not do at all (an agent on a lead's page) stays a 403, whatever the
+id.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Stage:
     csrf: str
     ids: dict[str, int]  # what of team Care each route is asked about
     collector_id: int  # a member of Care
+    month: str  # a month with no round of Care yet
 
 
 @pytest.fixture
@@ -77,7 +79,8 @@ def stage(client: TestClient, session: Session) -> Stage:
     )
     csrf = sign_in(client, make_user(session, role="lead", team="Billing", name="Bill"))
     ids = {"rule": rule.id, "round": kudos.id, "review": review.id, "team": lead.team_id}
-    return Stage(client, csrf, ids, collector_id=ada.id)
+    earlier = (date.today().replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
+    return Stage(client, csrf, ids, collector_id=ada.id, month=earlier)
 
 
 def _asks(s: Stage) -> dict[str, tuple[str, Ask]]:
@@ -97,6 +100,12 @@ def _asks(s: Stage) -> dict[str, tuple[str, Ask]]:
                 f"/morale/kudos/{i}/collector", data={**form, "collector_id": s.collector_id}
             ),
         ),
+        "kudos prepare": (
+            "team",
+            lambda i: c.post(
+                "/morale/kudos/prepare", data={**form, "team_id": i, "month": s.month}
+            ),
+        ),
         "peer review acknowledge": (
             "review",
             lambda i: c.post(f"/morale/reviews/{i}/acknowledge", data={**form, "reply": "Thanks"}),
@@ -114,6 +123,7 @@ ASKS = (
     "alert rule test",
     "alert rule delete",
     "kudos collector",
+    "kudos prepare",
     "peer review acknowledge",
     "team AutoQA",
 )

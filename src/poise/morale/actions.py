@@ -573,9 +573,11 @@ def rotating_collector(team: Team, month: str) -> User | None:
 
 def prepare_round(session: Session, *, actor: User, team_id: int, month: str) -> KudosRound:
     """Open a month's round for a team (idempotent); the collector rotates. A round covers
-    a whole calendar month that has begun (the page offers the previous one by default)."""
+    a whole calendar month that has begun (the page offers the previous one by default).
+
+    Someone outside the team (not an admin) is answered as for a team that does not exist."""
     team = session.get(Team, team_id)
-    if team is None:
+    if team is None or (actor.team_id != team.id and not actor.is_admin):
         raise NotFound(f"no team with id {team_id}")
     check_round_month(month)
     existing = session.scalar(
