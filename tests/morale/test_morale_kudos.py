@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.auth.models import Team
-from poise.errors import NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import KudosRound
 from poise.morale.ranking import rank_comments, score_comment
@@ -133,7 +133,7 @@ def test_only_the_collector_or_that_teams_lead_runs_a_round(session: Session) ->
     with pytest.raises(PermissionDenied):
         actions.prepare_round(session, actor=bystander, team_id=team.id, month="2026-11")
     other_lead = make_user(session, role="lead", team="Billing")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another team is answered as a missing one
         actions.prepare_round(session, actor=other_lead, team_id=team.id, month="2026-11")
     lead = make_user(session, role="lead", team="Care")
     kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
@@ -141,7 +141,7 @@ def test_only_the_collector_or_that_teams_lead_runs_a_round(session: Session) ->
         queries.kudos_board(session, actor=other_lead, round_id=kudos.id)
     with pytest.raises(PermissionDenied):
         actions.publish_round(session, actor=bystander, round_id=kudos.id, picks=[], note="")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another team's round is answered as a missing one
         actions.change_collector(session, actor=other_lead, round_id=kudos.id, collector_id=1)
     actions.change_collector(session, actor=lead, round_id=kudos.id, collector_id=bystander.id)
     assert queries.kudos_board(session, actor=bystander, round_id=kudos.id)
@@ -160,7 +160,7 @@ def test_agents_of_other_teams_cannot_see_or_run_a_round_on_the_web(
     prepare = post_form(
         client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": "2026-12"}
     )
-    assert prepare.status_code == 403
+    assert prepare.status_code == 404  # another team is answered as a missing one
     assert session.scalars(select(KudosRound)).one().status == "preparing"
 
 
@@ -212,6 +212,45 @@ def test_a_bad_month_is_said_beside_the_field_with_what_was_typed_kept(
     assert prepared.status_code == 400 and said in prepared.text
     assert f'value="{typed}"' in prepared.text
     assert session.scalars(select(KudosRound)).all() == []
+
+
+def _months_back(n: int) -> str:
+    now = datetime.now(UTC)
+    index = now.year * 12 + now.month - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@pytest.mark.parametrize("typed", ["1900-01", "0001-01", _months_back(13)])
+def test_a_month_too_far_back_is_said_beside_the_field_with_what_was_typed_kept(
+    client: TestClient, session: Session, typed: str
+) -> None:
+    """Any past month was accepted (1900-01 opened a round with an empty board): a round
+    goes back at most a year, and the month refused says which may be chosen."""
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    said = f"{typed} is too far back: kudos rounds go back at most 12 months"
+    earliest = f"choose {_months_back(12)} or a later month"
+    page = client.get("/morale/kudos", params={"month": typed})
+    assert page.status_code == 400
+    assert f'value="{typed}"' in page.text and 'id="month-error"' in page.text
+    assert said in page.text and earliest in page.text
+    prepared = post_form(
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": typed}
+    )
+    assert prepared.status_code == 400 and said in prepared.text
+    assert f'value="{typed}"' in prepared.text
+    assert session.scalars(select(KudosRound)).all() == []
+    with pytest.raises(InvalidInput, match="too far back"):
+        actions.prepare_round(session, actor=lead, team_id=team.id, month=typed)
+
+
+def test_a_round_a_year_back_may_still_be_prepared(session: Session) -> None:
+    team, _ = _team(session)
+    lead = make_user(session, role="lead", team="Care")
+    month = _months_back(12)
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
+    assert kudos.month == month
 
 
 def test_own_words_left_empty_are_refused_beside_the_box_with_the_board_kept(

@@ -4,7 +4,7 @@ turned into practice scenarios, a lesson and draft articles of the manual."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -26,12 +26,16 @@ from poise.training.models import (
     PracticeScenario,
 )
 
+# A launch next month (a drill prepares for one ahead: tests/training/test_drill_dates.py).
+ON = (date.today() + timedelta(days=30)).isoformat()
+UNTIL = (date.today() + timedelta(days=34)).isoformat()
+DAY_BEFORE = (date.today() + timedelta(days=29)).isoformat()
 LAUNCH = {
     "product": "Poise Mobile",
     "feature": "Offline mode",
     "changes": "Sync moves to a paid plan; free accounts keep 7 days offline.",
-    "launch_on": "2026-03-02",
-    "launch_until": "2026-03-06",
+    "launch_on": ON,
+    "launch_until": UNTIL,
 }
 RUDE = "Why are you charging me for something that used to be free?"
 RUDER = "Is this a scam to squeeze more money out of loyal customers?"
@@ -103,7 +107,7 @@ def test_a_drill_goes_from_opening_to_training_through_the_pages(
     assert "No drills yet" in client.get("/training/drills").text
     drill_id = _open(client, csrf)
     page = client.get(f"/training/drills/{drill_id}").text
-    assert "Drill: Poise Mobile · Offline mode" in page and "2026-03-02 – 2026-03-06" in page
+    assert "Drill: Poise Mobile · Offline mode" in page and f"{ON} – {UNTIL}" in page
     assert "Sync moves to a paid plan" in page and "No questions yet" in page
     assert 'href="/training/drills"' in page and ">Drills</a>" in page
 
@@ -170,7 +174,7 @@ def test_a_drill_goes_from_opening_to_training_through_the_pages(
     version = lesson.current
     assert version.title == "Rude questions: Poise Mobile · Offline mode"
     assert RUDER in version.body and SCAM in version.body and BETTER in version.body
-    assert ANSWER not in version.body and "between 2026-03-02 and 2026-03-06" in version.body
+    assert ANSWER not in version.body and f"between {ON} and {UNTIL}" in version.body
     assert [(q["kind"], q["model_answer"]) for q in version.quiz] == [
         ("text", SCAM),
         ("text", BETTER),
@@ -404,7 +408,7 @@ def test_questions_are_checked_with_clear_messages(client: TestClient, session: 
     assert api_empty.json() == {"detail": "write the question first"}
     assert _count(session, DrillQuestion) == 1
 
-    bad_dates = _post(client, "/training/drills", csrf, **{**LAUNCH, "launch_until": "2026-03-01"})
+    bad_dates = _post(client, "/training/drills", csrf, **{**LAUNCH, "launch_until": DAY_BEFORE})
     assert bad_dates.status_code == 400 and "cannot end before the launch" in bad_dates.text
     assert 'value="Poise Mobile"' in bad_dates.text, "the form keeps what was typed"
     no_product = _post(client, "/training/drills", csrf, **{**LAUNCH, "product": " "})
@@ -420,7 +424,7 @@ def test_questions_are_checked_with_clear_messages(client: TestClient, session: 
     assert 'value="next week"' in bad_day.text
 
     form = client.get(f"/training/drills/{drill_id}/edit").text
-    assert 'value="Offline mode"' in form and 'value="2026-03-06"' in form
+    assert 'value="Offline mode"' in form and f'value="{UNTIL}"' in form
     edited = _post(
         client, f"/training/drills/{drill_id}/edit", csrf, **{**LAUNCH, "feature": "Sync"}
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
+from poise.auth.permissions import leads_team, require_lead
 from poise.conversations.models import Conversation
 from poise.conversations.queries import not_openable
 from poise.conversations.visibility import may_read
@@ -506,7 +507,7 @@ def acknowledge_review(
     """The reviewee has read it; they may reply once, in their own words."""
     review = _review(session, review_id)
     if review.reviewee_id != actor.id or review.status != "submitted":
-        raise NotFound(f"no peer review {review_id} for you")
+        raise NotFound(f"no peer review {review_id}")  # the words of a missing one
     if review.acknowledged_at is None:
         review.acknowledged_at = utcnow()
     reply = _clean_text(reply, "the reply", required=False)
@@ -530,11 +531,34 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+# How far back a round may be prepared: a year of months. A round thanks the team for recent
+# work, read from the praise of its month; older praise is stale for the ritual, and a typo such
+# as 1900-01 would otherwise open a round nobody meant (its board empty, its month in the list).
+ROUND_MONTHS_BACK = 12
+
+
+def earliest_round_month(now: datetime | None = None) -> str:
+    """The first month a round may still be prepared for: ROUND_MONTHS_BACK before this one."""
+    now = now or utcnow()
+    index = now.year * 12 + now.month - 1 - ROUND_MONTHS_BACK
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def check_round_month(month: str) -> None:
-    """A round covers a whole calendar month that has begun: refuse any other, named."""
-    if month_bounds(month)[0] > utcnow():
+    """A round covers a whole calendar month that has begun, at most a year back: refuse any
+    other, named, with the months that may be chosen."""
+    start, _ = month_bounds(month)
+    now = utcnow()
+    if start > now:
         raise InvalidInput(
             f"{month} has not started yet: choose this month or an earlier one", field="month"
+        )
+    earliest = earliest_round_month(now)
+    if start < month_bounds(earliest)[0]:
+        raise InvalidInput(
+            f"{month} is too far back: kudos rounds go back at most {ROUND_MONTHS_BACK} months,"
+            f" so choose {earliest} or a later month",
+            field="month",
         )
 
 
@@ -549,9 +573,11 @@ def rotating_collector(team: Team, month: str) -> User | None:
 
 def prepare_round(session: Session, *, actor: User, team_id: int, month: str) -> KudosRound:
     """Open a month's round for a team (idempotent); the collector rotates. A round covers
-    a whole calendar month that has begun (the page offers the previous one by default)."""
+    a whole calendar month that has begun (the page offers the previous one by default).
+
+    Someone outside the team (not an admin) is answered as for a team that does not exist."""
     team = session.get(Team, team_id)
-    if team is None:
+    if team is None or (actor.team_id != team.id and not actor.is_admin):
         raise NotFound(f"no team with id {team_id}")
     check_round_month(month)
     existing = session.scalar(
@@ -591,9 +617,14 @@ def prepare_monthly_rounds(session: Session, *, month: str) -> int:
 def change_collector(
     session: Session, *, actor: User, round_id: int, collector_id: int
 ) -> KudosRound:
-    """A lead of the team hands this month's round to someone else on the team."""
+    """A lead of the team hands this month's round to someone else on the team.
+
+    Another team's round is answered as a missing one (the same 404 and words); an agent is
+    refused for the role (403), whatever the id."""
+    require_lead(actor)
     kudos_round = _round(session, round_id)
-    permissions.require_lead_of(actor, kudos_round.team_id)
+    if not leads_team(actor, kudos_round.team_id):
+        raise NotFound(f"no kudos round {round_id}")
     collector = session.get(User, collector_id)
     if collector is None or collector.team_id != kudos_round.team_id:
         raise InvalidInput("the collector must be a member of this team")

@@ -18,7 +18,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.conversations.models import Message
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound
 from poise.morale.redaction import StaffNames, redact
 from poise.training import schedule
 from poise.training.feedback import label_reply
@@ -496,12 +496,11 @@ def set_autoqa(session: Session, *, actor: User, team_id: int, enabled: bool) ->
     """Turn AutoQA on or off for a team: its lead or an admin decides (opt-in per team)."""
     from poise.training.autoqa import may_see_team_shares
 
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("no such team")
     require_lead(actor)
-    if not may_see_team_shares(actor, team_id):
-        raise PermissionDenied("only the team's lead or an admin can change its AutoQA")
+    team = session.get(Team, team_id)
+    # Another team is answered as a missing one: a lead learns nothing of other teams' ids.
+    if team is None or not may_see_team_shares(actor, team_id):
+        raise NotFound("no such team")
     team.autoqa = enabled
     session.commit()
     return team

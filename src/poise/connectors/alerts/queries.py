@@ -78,13 +78,19 @@ def team_rules(session: Session, *, actor: User, team_id: int) -> TeamRules:
 
 
 def rule(session: Session, *, actor: User, rule_id: int) -> AlertRule:
-    """One rule, for its team's lead or an admin."""
+    """One rule, for its team's lead or an admin.
+
+    Another team's rule is answered as a missing one (the same 404 and words), so a lead
+    learns nothing of which ids other teams hold; an agent is refused for the role (403),
+    whatever the id.
+    """
+    if not actor.is_lead:
+        raise PermissionDenied("alerts are managed by leads and admins")
     found = session.scalar(
         select(AlertRule).where(AlertRule.id == rule_id).options(selectinload(AlertRule.team))
     )
-    if found is None:
+    if found is None or not may_manage(actor, found.team_id):
         raise NotFound(f"no alert rule {rule_id}")
-    require_manager(actor, found.team_id)
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import FieldChecks, InvalidInput, NotFound, PermissionDenied
 from poise.knowledge.actions import ArticleFields, add_article
 from poise.training.actions import add_lesson, add_lesson_version
 from poise.training.drills.lesson import Pair, lesson_text
@@ -37,6 +37,13 @@ from poise.training.writing import written
 MAX_PRODUCT = 120
 MAX_CHANGES = 5000
 MAX_QUESTION = 500
+# A drill prepares the team for a launch, so its dates lie ahead: a launch up to a week past
+# is still accepted (a launch that came sooner than planned, or a drill opened in its first
+# days, when the rude questions start arriving), and at most a year ahead (the product team's
+# horizon; a typo such as 2062 for 2026 would otherwise sort the drill first for decades).
+# A date a drill already has is kept on an edit, however old, so a past drill can be corrected.
+LAUNCH_GRACE_DAYS = 7
+LAUNCH_DAYS_AHEAD = 366
 MAX_ANSWER = 2000
 # Who may move a drill where: every move is a lead's; ``closed`` can be reopened for answers.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -95,10 +102,41 @@ class DrillFields:
         )
 
 
+def check_launch_dates(
+    checks: FieldChecks, fields: DrillFields, drill: Drill, today: date | None = None
+) -> None:
+    """Refuse, beside its field, a launch date (or end of the window) more than
+    LAUNCH_GRACE_DAYS past or more than LAUNCH_DAYS_AHEAD ahead; a date the drill already
+    has is left alone."""
+    today = today or utcnow().date()
+    earliest = today - timedelta(days=LAUNCH_GRACE_DAYS)
+    latest = today + timedelta(days=LAUNCH_DAYS_AHEAD)
+    dates = (
+        ("launch_on", "the launch date", fields.launch_on, drill.launch_on),
+        ("launch_until", "the end of the launch window", fields.launch_until, drill.launch_until),
+    )
+    for field, what, day, had in dates:
+        if day is None or day == had:
+            continue
+        if day < earliest:
+            checks.refuse(
+                field,
+                f"{what} {day} is past: a drill prepares for a launch, so choose {earliest}"
+                f" or later (up to {LAUNCH_GRACE_DAYS} days after the launch)",
+            )
+        elif day > latest:
+            checks.refuse(
+                field, f"{what} {day} is more than a year ahead: choose {latest} or earlier"
+            )
+
+
 def _apply(session: Session, drill: Drill, fields: DrillFields) -> None:
-    clean = fields.cleaned()
+    checks = FieldChecks()
+    clean = checks.check(fields.cleaned, fields)
+    check_launch_dates(checks, fields, drill)
     if clean.team_id is not None and session.get(Team, clean.team_id) is None:
-        raise InvalidInput("no such team: choose one of the teams, or everyone", field="team_id")
+        checks.refuse("team_id", "no such team: choose one of the teams, or everyone")
+    checks.done()
     drill.product = clean.product
     drill.feature = clean.feature or None
     drill.changes = clean.changes
