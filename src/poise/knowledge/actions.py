@@ -539,6 +539,11 @@ def split_proposal(
         raise InvalidInput(f"parts must be between 2 and {len(ids)} (its conversations)")
     kept, texts, x = load_vectors(session, ids)
     labels = split_vectors(x, parts, seed=7)
+    if _alike(x) or len(set(labels.tolist())) < 2:
+        raise InvalidInput(
+            f"its {len(ids)} conversations read alike, so they cannot be split: "
+            "dismiss the proposal, or accept it and edit the draft"
+        )
     outcome = outcomes_for(session, kept, window_days=window_days)
     config = MiningConfig()
     session.delete(proposal)
@@ -558,6 +563,15 @@ def split_proposal(
     session.add_all(made)
     session.commit()
     return made
+
+
+ALIKE = 1e-3  # the largest gap between two requests' vectors still read as the same words
+
+
+def _alike(x: np.ndarray) -> bool:
+    """Every request of a proposal embeds the same (the same words, or a purpose given on
+    import): any split of them would be arbitrary."""
+    return len(x) < 2 or float(np.abs(x - x[0]).max()) <= ALIKE
 
 
 def _title(issue: str) -> str:
