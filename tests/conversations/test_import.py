@@ -374,3 +374,63 @@ def test_the_import_history_pages_back_to_the_first_import(
     assert "export-00.csv" not in first and 'href="?page=2"' in first
     second = client.get("/import?page=2").text
     assert "<td>export-00.csv</td>" in second
+
+
+ONE = HEADER + "Z1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,,,\n"
+
+
+def test_the_import_page_counts_one_of_each_in_the_singular_and_no_pager_for_none(
+    client: TestClient, session: Session
+) -> None:
+    """It read "1 problem in 1 rows", "1 new conversations", "1 imports in all", and with no
+    import yet "No imports yet" above "0 imports in all · page 1 of 1"."""
+    token = sign_in(client, make_user(session, role="lead"))
+    empty = client.get("/import").text
+    assert "No imports yet." in empty and 'class="pagination"' not in empty
+    refused = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token},
+        files={"file": ("one.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
+    ).text
+    assert "1 problem in 1 row. Fix it and import again" in refused
+    assert "1 import in all · page 1 of 1" in refused
+    done = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={
+            "file": (
+                "two.csv",
+                (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode(),
+                "text/csv",
+            )
+        },
+    ).text
+    assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 2 rows." in done
+    assert "1 row was set aside" in done
+    again = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("one.csv", ONE.encode(), "text/csv")},
+    ).text
+    assert "0 new conversations, 0 updated, 0 new messages, 0 ratings from 1 row." in again
+    assert "Everything in this file was already imported." in again
+    two = (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode()
+    partly = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("two.csv", two, "text/csv")},
+    ).text
+    assert "Every valid row was already imported." in partly
+
+
+def test_the_import_command_counts_one_in_the_singular(cli_env: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(ONE.replace("chat", "fax"))
+    refused = CliRunner().invoke(cli, ["import", str(path), "--format", "csv"])
+    assert "Nothing imported: 1 problem in 1 row." in refused.output
+    path.write_text(ONE)
+    done = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--no-score"])
+    assert done.exit_code == 0, done.output
+    assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 1 row." in " ".join(
+        done.output.split()
+    )
