@@ -244,3 +244,33 @@ def test_flag_link_from_a_suggestion_carries_the_conversation(
     assert link in box
     page = client.get(link).text
     assert f'name="conversation_id" value="{conv.id}"' in page
+
+
+def test_the_article_form_refuses_what_it_cannot_keep_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    """Tags past twenty were dropped without a word, and a product or feature longer than its
+    column was stored on SQLite (PostgreSQL refused it with an error page)."""
+    token = sign_in(client, make_user(session, role="agent"))
+    base = {
+        "csrf_token": token,
+        "title": "Parcel stuck in customs",
+        "issue": "My parcel has been stuck in customs for a week",
+        "resolution": "Send the customs form.",
+    }
+    many = ", ".join(f"tag{n}" for n in range(25))
+    refused = client.post("/manual/new", data={**base, "tags": many})
+    assert refused.status_code == 400
+    assert '<span class="field-error" role="alert" id="tags-error">25 tags; at most 20' in (
+        refused.text
+    )
+    assert f'value="{many}"' in refused.text  # what was typed is kept
+    for name in ("product", "feature"):
+        long = "x" * 121
+        refused = client.post("/manual/new", data={**base, name: long})
+        assert refused.status_code == 400, name
+        assert f'id="{name}-error">the {name} is 121 characters; at most 120' in refused.text
+        assert f'value="{long}"' in refused.text
+    refused = client.post("/manual/new", data={**base, "issue": "y" * 4001})
+    assert 'id="issue-error">the issue is 4,001 characters; at most 4,000' in refused.text
+    assert session.query(Article).count() == 0

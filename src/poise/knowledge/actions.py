@@ -52,6 +52,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 MAX_PHRASINGS = 50
 MINED = "mined"  # in a revision's ``changed``: the article was drafted by mining
+MAX_TAGS = 20
 EDITABLE = ("title", "issue", "resolution", "product", "feature", "tags")
 
 
@@ -77,6 +78,19 @@ class ArticleFields:
             raise InvalidInput("an article needs the issue, as customers put it", field="issue")
         if len(title) > 200:
             raise InvalidInput("the title is longer than 200 characters", field="title")
+        for name, value, most in (
+            ("issue", issue, 4000),
+            ("resolution", self.resolution.strip(), 20000),
+            ("product", (self.product or "").strip(), 120),
+            ("feature", (self.feature or "").strip(), 120),
+        ):
+            if len(value) > most:
+                raise InvalidInput(
+                    f"the {name} is {len(value):,} characters; at most {most:,}", field=name
+                )
+        tags = _unique([t.strip().lower() for t in self.tags if t.strip()])
+        if len(tags) > MAX_TAGS:
+            raise InvalidInput(f"{len(tags)} tags; at most {MAX_TAGS} per article", field="tags")
         phrasings = _unique([p.strip() for p in self.phrasings if p.strip()])
         if len(phrasings) > MAX_PHRASINGS:
             raise InvalidInput(
@@ -88,7 +102,7 @@ class ArticleFields:
             resolution=self.resolution.strip(),
             product=(self.product or "").strip() or None,
             feature=(self.feature or "").strip() or None,
-            tags=_unique([t.strip().lower() for t in self.tags if t.strip()])[:20],
+            tags=tags,
             phrasings=[p for p in phrasings if p.lower() != issue.lower()],
             owner_id=self.owner_id,
         )
