@@ -274,3 +274,34 @@ def test_the_article_form_refuses_what_it_cannot_keep_beside_the_field(
     refused = client.post("/manual/new", data={**base, "issue": "y" * 4001})
     assert 'id="issue-error">the issue is 4,001 characters; at most 4,000' in refused.text
     assert session.query(Article).count() == 0
+
+
+def test_an_article_cites_only_conversations_its_author_may_open(
+    client: TestClient, session: Session
+) -> None:
+    """Opened from another team's conversation, the form kept its id in a hidden field, and
+    saving it cited that conversation; the API cited any id it was given."""
+    maya = make_user(session, team="Care")
+    conv = make_conversation(session, assignee_email=maya.email)
+    outsider = make_user(session, team="Billing")
+    token = sign_in(client, outsider)
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    assert 'name="conversation_id"' not in form
+    data = {"csrf_token": token, "title": "Parcel stuck", "issue": "My parcel is stuck"}
+    refused = client.post("/manual/new", data={**data, "conversation_id": str(conv.id)})
+    assert refused.status_code == 403
+    assert f"conversation {conv.id} belongs to another team" in refused.text
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=outsider)}"}
+    body = {"title": "Parcel stuck", "issue": "My parcel is stuck"}
+    api = client.post(
+        "/api/v1/kb/articles",
+        json={**body, "source_conversation_ids": [conv.id]},
+        headers=headers,
+    )
+    assert api.status_code == 403
+    assert session.query(Article).count() == 0
+    own = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=maya)}"}
+    cited = client.post(
+        "/api/v1/kb/articles", json={**body, "source_conversation_ids": [conv.id]}, headers=own
+    )
+    assert cited.status_code in (200, 201), cited.text  # the conversation's own team cites it

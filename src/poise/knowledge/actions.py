@@ -18,6 +18,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
+from poise.conversations.visibility import visible_ids
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search, vectors
@@ -170,7 +171,15 @@ def create_article(
     fields: ArticleFields,
     source_conversation_ids: list[int] | None = None,
 ) -> Article:
-    """A new draft (anyone on the team may propose one; leads publish)."""
+    """A new draft (anyone on the team may propose one; leads publish), citing only
+    conversations its author may open: another team's are refused, not linked unseen."""
+    wanted = sorted(set(source_conversation_ids or []))
+    if actor is not None and wanted:
+        hidden = [c for c in wanted if c not in visible_ids(session, actor, wanted)]
+        known = set(session.scalars(select(Conversation.id).where(Conversation.id.in_(hidden))))
+        if known:
+            shown = ", ".join(str(c) for c in sorted(known)[:5])
+            raise PermissionDenied(f"conversation {shown} belongs to another team")
     article = add_article(
         session, actor=actor, fields=fields, source_conversation_ids=source_conversation_ids
     )

@@ -212,6 +212,8 @@ def new_page(
             conv = None
         if conv is not None:
             values = _form_values(article_fields_from(session, conv))
+        else:
+            conversation_id = None  # not cited unseen: the form starts empty and cites none
     return _article_form(request, session, user, None, values, conversation_id)
 
 
