@@ -542,3 +542,23 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     assert saved.status_code == 303
     session.refresh(conv)
     assert conv.purpose == "Export reports"
+
+
+def test_mine_and_my_team_say_whose_conversations_are_calm(
+    client: TestClient, session: Session
+) -> None:
+    """"Mine" with nothing of the reader's read "No open conversation you can open shows an
+    unhappy customer" and "No scored customer messages in the last 30 days" while others' did."""
+    colleague = make_user(session, team="Billing")
+    agent = make_user(session, team="Billing")
+    convs = seed_scored(session, agent_email=colleague.email)
+    convs["angry"].status = "open"
+    session.commit()
+    sign_in(client, agent)
+    team = client.get("/signals?assignee=team").text
+    assert "Your team&#39;s open conversations, riskiest first" in team and "Angry one" in team
+    mine = client.get("/signals?assignee=me").text
+    assert "Your open conversations, riskiest first" in mine
+    assert "None of your open conversations shows an unhappy customer right now" in mine
+    assert "No open conversation you can open" not in mine
+    assert "No scored customer messages in your conversations of the last 30 days" in mine
