@@ -434,3 +434,32 @@ def test_the_import_command_counts_one_in_the_singular(cli_env: Settings, tmp_pa
     assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 1 row." in " ".join(
         done.output.split()
     )
+
+
+def test_a_refused_file_keeps_the_format_and_says_when_no_row_can_be_set_aside(
+    client: TestClient, session: Session
+) -> None:
+    """A rejected JSON Lines file came back with the format set to CSV again (the fixed file
+    was then read as CSV), and a file that could not be read at all was answered "1 problem in
+    0 rows ... or tick 'set bad ones aside'", which sets nothing aside."""
+    token = sign_in(client, make_user(session, role="lead"))
+    bad_line = b'{"conversation_id": "J1", "channel": "fax", "author_role": "customer", '
+    bad_line += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
+    refused = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token, "source": "helpdesk-eu"},
+        files={"file": ("one.jsonl", bad_line, "application/x-ndjson")},
+    )
+    assert refused.status_code == 422
+    assert '<option value="jsonl" selected>' in refused.text
+    assert 'value="helpdesk-eu"' in refused.text
+    assert 'tick "set bad ones aside"' in refused.text  # a row: it can be set aside
+    unreadable = client.post(
+        "/import",
+        data={"format": "zendesk", "csrf_token": token},
+        files={"file": ("export.json", b"{not json", "application/json")},
+    ).text
+    assert "not valid JSON at line 1" in unreadable
+    assert "The file itself could not be read as a Zendesk export." in unreadable
+    assert "set bad ones aside" not in unreadable.split('id="import-report"')[1]
+    assert '<option value="zendesk" selected>' in unreadable

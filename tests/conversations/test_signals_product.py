@@ -547,7 +547,7 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
 def test_mine_and_my_team_say_whose_conversations_are_calm(
     client: TestClient, session: Session
 ) -> None:
-    """"Mine" with nothing of the reader's read "No open conversation you can open shows an
+    """ "Mine" with nothing of the reader's read "No open conversation you can open shows an
     unhappy customer" and "No scored customer messages in the last 30 days" while others' did."""
     colleague = make_user(session, team="Billing")
     agent = make_user(session, team="Billing")

@@ -395,15 +395,19 @@ def import_upload_file(
 def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
 ) -> HTMLResponse | RedirectResponse:
+    # A refused upload keeps the format, source and choice made: the file is fixed and sent
+    # again with them (the format went back to CSV, and a fixed JSON Lines file was refused).
+    form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
     try:
         report, _ = import_upload_file(request, session, settings, user, upload)
     except InvalidInput as exc:
         session.rollback()
-        form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
         context = _import_context(session, settings, errors=field_errors(exc, "file"), form=form)
         return render(request, "conversations/import.html", context, 400)
     if report.status == "rejected":  # nothing written: the problems are shown, to fix
-        context = _import_context(session, settings, report=report, filename=upload.file.filename)
+        context = _import_context(
+            session, settings, report=report, filename=upload.file.filename, form=form
+        )
         return render(request, "conversations/import.html", context, 422)
     # See other: reloading the report must not upload (and import) the file again.
     updated = report.counts.conversations_updated
