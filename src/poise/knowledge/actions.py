@@ -43,6 +43,7 @@ from poise.knowledge.models import (
     Revision,
 )
 from poise.knowledge.text import to_blob
+from poise.words import counted
 
 # Who may move an article where: agents propose (draft → in review); leads curate.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -302,12 +303,17 @@ def add_phrasings(
     known = {p.text.lower() for p in article.phrasings} | {article.issue.lower()}
     new = [t.strip() for t in _unique(texts) if t.strip() and t.strip().lower() not in known]
     room = MAX_PHRASINGS - len(article.phrasings)
-    article.phrasings.extend(Phrasing(text=t) for t in new[: max(room, 0)])
+    kept = new[: max(room, 0)]
+    article.phrasings.extend(Phrasing(text=t) for t in kept)
     have = {s.conversation_id for s in article.sources}
-    article.sources.extend(
-        ArticleSource(conversation_id=c) for c in set(conversation_ids or []) - have
-    )
-    _revise(article, actor, f"added {min(len(new), max(room, 0))} phrasings", ["phrasings"])
+    cited = sorted(set(conversation_ids or []) - have)
+    article.sources.extend(ArticleSource(conversation_id=c) for c in cited)
+    # The history says what came in: it read "added 0 phrasings" when a group's words were
+    # all known and its conversations were what it added.
+    added = [counted(len(kept), "phrasing")] if kept else []
+    added += [counted(len(cited), "source conversation")] if cited else []
+    summary = "added " + " and ".join(added) if added else "added nothing new"
+    _revise(article, actor, summary, ["phrasings"] * bool(kept) + ["sources"] * bool(cited))
     session.flush()
     search.reindex_article(session, article)
     session.commit()

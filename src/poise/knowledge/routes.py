@@ -356,7 +356,8 @@ def accept(
             f"“{article.title}” is a draft: check and edit the steps, then send it for review.",
         )
     else:
-        flash(request, f"Added to “{article.title}” ({article.status_label}).")
+        latest = max(article.revisions, key=lambda r: r.id)
+        flash(request, f"Added to “{article.title}” ({article.status_label}): {latest.summary}.")
     return redirect(f"/manual/{article.id}")
 
 
