@@ -502,6 +502,10 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
         follow_redirects=False,
     )
     assert response.status_code == 303
+    # one conversation changed: it read "1 conversations re-flagged"
+    assert (
+        "Early warning level saved; 1 conversation re-flagged." in client.get("/admin/teams").text
+    )
     session.expire_all()
     assert session.get(Team, team.id).early_warning_level == "very_negative"
     assert session.get(Conversation, angry.id).early_warning is False

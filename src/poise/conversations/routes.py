@@ -36,6 +36,7 @@ from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 from poise.web.inputs import CONTROL, checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
+from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -471,7 +472,7 @@ def early_warning_level(
     except InvalidInput as exc:
         flash(request, str(exc), "error")
         return redirect("/admin/teams")
-    flash(request, f"Early warning level saved; {changed} conversations re-flagged.")
+    flash(request, f"Early warning level saved; {counted(changed, 'conversation')} re-flagged.")
     return redirect("/admin/teams")
 
 
