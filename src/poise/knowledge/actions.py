@@ -571,7 +571,7 @@ def split_proposal(
     if _alike(x) or len(set(labels.tolist())) < 2:
         raise InvalidInput(
             f"its {len(ids)} conversations read alike, so they cannot be split: "
-            "dismiss the proposal, or accept it and edit the draft"
+            "accept it as one issue, or dismiss it"
         )
     outcome = outcomes_for(session, kept, window_days=window_days)
     config = MiningConfig()
