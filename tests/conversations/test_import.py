@@ -428,6 +428,9 @@ def test_the_import_command_counts_one_in_the_singular(cli_env: Settings, tmp_pa
     path.write_text(ONE.replace("chat", "fax"))
     refused = CliRunner().invoke(cli, ["import", str(path), "--format", "csv"])
     assert "Nothing imported: 1 problem in 1 row." in refused.output
+    aside = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--skip-invalid"])
+    assert "Nothing imported from one.csv: every row was set aside." in aside.output
+    assert "1 rejected row written to" in " ".join(aside.output.split())
     path.write_text(ONE)
     done = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--no-score"])
     assert done.exit_code == 0, done.output
@@ -463,3 +466,20 @@ def test_a_refused_file_keeps_the_format_and_says_when_no_row_can_be_set_aside(
     assert "The file itself could not be read as a Zendesk export." in unreadable
     assert "set bad ones aside" not in unreadable.split('id="import-report"')[1]
     assert '<option value="zendesk" selected>' in unreadable
+
+
+def test_a_file_whose_every_row_is_set_aside_says_nothing_was_imported(
+    client: TestClient, session: Session
+) -> None:
+    """It read "Imported huge.csv" and "Every valid row was already imported" for a file
+    with no valid row."""
+    token = sign_in(client, make_user(session, role="lead"))
+    page = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("fax.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
+    ).text
+    report = page.split('id="import-report"')[1].split('id="history"')[0]
+    assert "Nothing was imported from fax.csv" in report and "Imported fax.csv" not in report
+    assert "Every row was set aside (1 row)" in report and "/rejected" in report
+    assert "already imported" not in report

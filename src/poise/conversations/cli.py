@@ -148,11 +148,14 @@ def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> No
             f"{n(report.rows_total, 'row')}. Fix them, or use --skip-invalid."
         )
         return
-    console.print(
-        f"Imported {file.name}: {n(c.conversations_created, 'new conversation')}, "
-        f"{c.conversations_updated} updated, {n(c.messages_created, 'new message')}, "
-        f"{n(c.ratings_created, 'rating')} from {n(report.rows_total, 'row')}."
-    )
+    if report.rows_rejected and report.rows_rejected >= report.rows_total:
+        console.print(f"[red]Nothing imported[/red] from {file.name}: every row was set aside.")
+    else:
+        console.print(
+            f"Imported {file.name}: {n(c.conversations_created, 'new conversation')}, "
+            f"{c.conversations_updated} updated, {n(c.messages_created, 'new message')}, "
+            f"{n(c.ratings_created, 'rating')} from {n(report.rows_total, 'row')}."
+        )
     if report.rejected_text:
         path = rejected or file.with_name(file.name + ".rejected")
         write_atomically(path, report.rejected_text.encode())
