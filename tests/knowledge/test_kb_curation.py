@@ -195,6 +195,9 @@ def test_list_empty_state_filters_and_pagination(client: TestClient, session: Se
     assert "Issue 2</a>" in client.get("/manual?page=2").text
     assert "No article matches" in client.get("/manual?status=retired").text
     assert client.get("/manual?status=bogus").status_code == 400
+    # each status count opens its articles (the review queue one click away), none for 0
+    assert '<a href="/manual?status=draft">draft 24</a>' in first
+    assert "in review 0 ·" in first and 'href="/manual?status=in_review"' not in first
     missing = client.post(
         "/manual/new", data={"csrf_token": sign_in(client, lead), "title": "", "issue": "x"}
     )
