@@ -352,6 +352,8 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     attention = page.split("Needs attention now")[1].split("How customers felt")[0]
     assert "Angry one" in attention and "Calm one" not in attention
     assert 'class="bars"' in page
+    # the bars count messages, and say so: beside counts of conversations they read as those
+    assert "Customer messages of the last 30 days, by the emotion read in each." in page
     # Agents never see raw model metrics: they live on the admin's Models page.
     assert get_scorer("negativity").version not in page
     # Attribute values (a random CSRF token among them) are not what people read.
