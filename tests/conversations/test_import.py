@@ -483,3 +483,27 @@ def test_a_file_whose_every_row_is_set_aside_says_nothing_was_imported(
     assert "Nothing was imported from fax.csv" in report and "Imported fax.csv" not in report
     assert "Every row was set aside (1 row)" in report and "/rejected" in report
     assert "already imported" not in report
+
+
+def test_rows_set_aside_download_under_their_files_name_and_the_report_keeps_the_format(
+    client: TestClient, session: Session
+) -> None:
+    """The rows set aside came as "import-7-rejected.txt", and the report after an upload
+    had the format back at CSV for the next file."""
+    token = sign_in(client, make_user(session, role="lead"))
+    good = b'{"conversation_id": "J1", "channel": "chat", "author_role": "customer", '
+    good += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
+    bad = good.replace(b"J1", b"J2").replace(b"chat", b"fax")
+    posted = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("tickets.jsonl", good + bad, "text/plain")},
+        follow_redirects=False,
+    )
+    report = client.get(posted.headers["location"]).text
+    assert "1 row was set aside" in report
+    assert '<option value="jsonl" selected>' in report
+    run = session.query(ImportRun).one()
+    download = client.get(f"/import/{run.id}/rejected")
+    assert download.status_code == 200 and b'"fax"' in download.content
+    assert 'filename="tickets-rejected.jsonl"' in download.headers["content-disposition"]

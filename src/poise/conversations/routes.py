@@ -317,7 +317,10 @@ def import_page(
     mine = request.session.get("import_updated", {})
     updated = mine.get("updated") if mine.get("run") == found.id else None
     report = ImportSummary.of(found, updated)
-    context = _import_context(session, settings, page, run, report=report, filename=found.filename)
+    form = {"format": found.format}  # the next file is most often of the same format
+    context = _import_context(
+        session, settings, page, run, report=report, filename=found.filename, form=form
+    )
     return render(request, "conversations/import.html", context)
 
 
@@ -417,11 +420,22 @@ def import_upload(
 
 
 @router.get("/import/{run_id}/rejected")
-def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: IdPath) -> FileResponse:
+def rejected_rows(
+    session: SessionDep, settings: SettingsDep, user: LeadUser, run_id: IdPath
+) -> FileResponse:
+    """The rows set aside, named after the file they came from and in its format
+    (``export-rejected.csv``), to fix and import again (they came as ``import-7-rejected.txt``)."""
     path = _rejected_path(settings, run_id)
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
-    return FileResponse(path, filename=path.name, media_type="text/plain")
+    run = queries.import_run(session, run_id=run_id)
+    stem, dot, extension = run.filename.rpartition(".")
+    if not dot or not extension.isalnum():
+        stem, extension = run.filename, REJECTED_EXTENSIONS.get(run.format, "txt")
+    return FileResponse(path, filename=f"{stem}-rejected.{extension}", media_type="text/plain")
+
+
+REJECTED_EXTENSIONS = {"csv": "csv", "twcs": "csv", "jsonl": "jsonl", "zendesk": "json"}
 
 
 @router.post("/jobs/{job_id}/cancel")
