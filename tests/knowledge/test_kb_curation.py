@@ -308,3 +308,24 @@ def test_an_article_cites_only_conversations_its_author_may_open(
         "/api/v1/kb/articles", json={**body, "source_conversation_ids": [conv.id]}, headers=own
     )
     assert cited.status_code in (200, 201), cited.text  # the conversation's own team cites it
+
+
+def test_a_flag_names_only_a_conversation_its_reporter_may_open(
+    client: TestClient, session: Session
+) -> None:
+    """The article page linked "From conversation N" to another team's conversation (a 403),
+    and the flag recorded it."""
+    lead = make_user(session, role="lead")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[2]))
+    actions.change_status(session, actor=lead, article_id=article.id, status="published")
+    maya = make_user(session, team="Care")
+    conv = make_conversation(session, assignee_email=maya.email)
+    token = sign_in(client, make_user(session, team="Billing"))
+    page = client.get(f"/manual/{article.id}", params={"conversation_id": conv.id}).text
+    assert f"conversation {conv.id}" not in page and 'name="conversation_id"' not in page
+    refused = client.post(
+        f"/manual/{article.id}/flag",
+        data={"csrf_token": token, "kind": "wrong", "conversation_id": str(conv.id)},
+    )
+    assert refused.status_code == 403
+    assert session.query(Flag).count() == 0

@@ -422,6 +422,8 @@ def article_page(
 ) -> HTMLResponse:
     """One article; from a conversation's suggestions, its flag form names that conversation."""
     article = queries.get_article(session, actor=user, article_id=article_id)
+    if conversation_id is not None and not visible_ids(session, user, [conversation_id]):
+        conversation_id = None  # no "From conversation N" link the reader may not open
     moves = actions.moves(article)
     context = {
         "article": article,
@@ -498,6 +500,8 @@ def flag(
     conversation_id: Annotated[int | None, Form()] = None,
 ) -> RedirectResponse:
     queries.get_article(session, actor=user, article_id=article_id)
+    if conversation_id is not None:  # a flag names only a conversation its reporter may open
+        conversation_queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     actions.flag_article(
         session,
         actor=user,
