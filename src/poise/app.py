@@ -38,6 +38,7 @@ from poise.background import make_jobs
 from poise.connectors import routes as connector_routes
 from poise.connectors.alerts import routes as alert_routes
 from poise.connectors.alerts.service import AlertService
+from poise.connectors.alerts.targets import system_resolver
 from poise.connectors.client import Seam
 from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
@@ -383,7 +384,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         with app.state.sessionmaker() as session:
             app.state.demo_mode = get_fact(session, DEMO_FLAG) == "1"
-        app.state.alerts = AlertService(settings, app.state.sessionmaker)
+        app.state.alerts = AlertService(
+            settings, app.state.sessionmaker, resolve=app.state.alert_resolver
+        )
         # Areas react to each other's events through hooks the face fills (see poise.hooks):
         # webhook routes and the background jobs of this process (connector syncs) alike.
         app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
@@ -413,7 +416,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Poise",
         version=__version__,
         description="Helps customer-support teams deal with negativity. JSON API: send "
-        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`).",
+        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`). "
+        "Errors: a 422 lists every problem of a request that does not fit the schema "
+        '(`{"detail": [{"loc", "msg", "type", …}]}`); every other refusal carries one message '
+        '(`{"detail": "…"}`).',
         lifespan=lifespan,
         docs_url=None,  # served offline by poise.web.apidocs, under the strict policy
         redoc_url=None,
@@ -423,6 +429,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = shared_templates()
     app.state.connector_seam = Seam()  # outbound HTTP to helpdesks; tests replay through it
+    app.state.alert_resolver = system_resolver  # alert hosts' DNS; tests answer without network
     app.state.kept_weeks = RollupWeeks()  # morale's team balance reads the insights rollup's
     app.add_middleware(
         SessionMiddleware,

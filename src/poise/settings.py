@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         description="Seconds an alert receiver (chat or webhook) gets to answer before the "
         "delivery counts as failed and is retried later.",
     )
+    alerts_allow_private_hosts: bool = Field(
+        False,
+        description="Let alert rules post to internal addresses (loopback, private, link-local "
+        "and other non-public ones), e.g. an on-premises chat server. Off: a rule's address must "
+        "resolve to public addresses only, checked when it is saved and before every send, so "
+        "whoever manages a team's rules cannot make Poise reach inside its network.",
+    )
 
     broker_url: str | None = Field(
         None,

@@ -165,7 +165,7 @@ def test_api_lists_and_reads_conversations(client: TestClient, session: Session)
     assert all(item["channel"] == "phone" for item in page["items"])
     one = client.get(f"/api/v1/conversations/{page['items'][0]['id']}", headers=headers).json()
     assert [m["author_role"] for m in one["messages"]] == ["customer", "agent"]
-    assert client.get("/api/v1/conversations?page_size=1000", headers=headers).status_code == 400
+    assert client.get("/api/v1/conversations?page_size=1000", headers=headers).status_code == 422
 
 
 def test_coming_areas_are_honest(client: TestClient, session: Session) -> None:

@@ -119,7 +119,7 @@ def test_the_api_follows_the_same_rule(client: TestClient, session: Session) -> 
     listed = client.get("/api/v1/conversations", headers=headers).json()
     assert {c["subject"] for c in listed["items"]} == {"Subject of other", "Subject of nobody"}
     billing = conversation_id(session, "agent")
-    assert client.get(f"/api/v1/conversations/{billing}", headers=headers).status_code == 403
+    assert client.get(f"/api/v1/conversations/{billing}", headers=headers).status_code == 404
 
 
 def test_mine_and_my_team_filters(client: TestClient, session: Session) -> None:

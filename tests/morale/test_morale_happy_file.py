@@ -248,7 +248,7 @@ def test_praise_links_only_to_conversations_its_owner_may_still_open(
     moved.assignee_id = other_team.id
     session.commit()
     sign_in(client, agent)
-    assert client.get(f"/conversations/{moved.id}").status_code == 403
+    assert client.get(f"/conversations/{moved.id}").status_code == 404  # as if missing
     for path in ("/morale/happy-file", "/morale/happy-file/pick-me-up"):
         page = client.get(path).text
         assert "Moved: fixed it" in page and f'href="/conversations/{moved.id}"' not in page

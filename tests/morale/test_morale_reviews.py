@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
 from poise.auth.models import User
-from poise.errors import InvalidInput, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import PeerReview, Scorecard
 
@@ -93,7 +93,7 @@ def test_only_leads_configure_scorecards_and_reviews_stay_in_the_team(
         actions.create_scorecard(session, actor=agent, name="Mine", categories=[("A", 5)])
     outsider = make_user(session, team="Billing")
     conv = praised_conversation(session, make_user(session, team="Care"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match=f"^no conversation with id {conv.id}$"):  # not "exists"
         actions.start_review(session, actor=outsider, conversation_id=conv.id, scorecard_id=card.id)
     own = praised_conversation(session, agent)
     with pytest.raises(InvalidInput):
@@ -241,7 +241,7 @@ def test_a_review_names_a_conversation_gone_to_another_team_without_linking_it(
     assert f'href="/conversations/{conv.id}"' in client.get(f"/morale/reviews/{review.id}").text
     conv.assignee_id = make_user(session, team="Billing").id
     session.commit()
-    assert client.get(f"/conversations/{conv.id}").status_code == 403
+    assert client.get(f"/conversations/{conv.id}").status_code == 404  # as if missing
     page = client.get(f"/morale/reviews/{review.id}").text
     assert "Router saga" in page and f'href="/conversations/{conv.id}"' not in page
 

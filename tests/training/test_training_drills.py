@@ -275,7 +275,7 @@ def test_converting_twice_through_the_api_makes_nothing_twice(
     assert [(d["id"], d["questions"], d["endorsed"]) for d in closed_only["items"]] == [
         (drill_id, 3, 3)
     ]
-    assert client.get(f"{base}?page_size=0", headers=as_agent).status_code == 400
+    assert client.get(f"{base}?page_size=0", headers=as_agent).status_code == 422
     spec = client.get("/api/v1/openapi.json").json()
     assert f"{base}/{{drill_id}}/convert" in spec["paths"]
     assert {"DrillCreate", "DrillPublic", "QuestionPublic"} <= set(spec["components"]["schemas"])

@@ -43,6 +43,7 @@ from poise.app import create_app
 from poise.auth import actions as auth_actions
 from poise.auth.models import ApiToken, User
 from poise.connectors.alerts.actions import RuleForm, create_rule
+from poise.connectors.alerts.service import target_guard
 from poise.connectors.client import Seam
 from poise.conversations import actions as conversation_actions
 from poise.conversations.records import RatingRecord
@@ -445,6 +446,7 @@ def build_world(session: Session, settings: Settings) -> World:
         actor=lead,
         team_id=lead.team_id,
         form=RuleForm(name="VIP openings", tag="vip", target=HOOK),
+        guard=target_guard(settings),
     )
     spare = auth_actions.create_api_token(session, actor=None, user=ada, name="spare")
     spare_id = session.scalar(
@@ -632,6 +634,9 @@ def open_matrix(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Matrix]:
         database_url=url,
         secret_key="test-secret-key-for-signing-sessions",
         connector_sync_minutes=0,
+        # The alert rules post to HOOK, a loopback port: allowed as an on-premises operator
+        # allows internal hosts (POISE_ALERTS_ALLOW_PRIVATE_HOSTS), so nothing is resolved.
+        alerts_allow_private_hosts=True,
     )
     engine = make_engine(url)
     app = create_app(settings)

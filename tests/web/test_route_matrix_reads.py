@@ -6,6 +6,7 @@ so its tests share it. Writes have their own module and world (test_route_matrix
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -98,6 +99,26 @@ def test_every_read_answers_each_role_as_the_rules_say(matrix: Matrix, walk: Wal
             wrong.append(f"{said} (should be served)")
         elif not answer.allowed and not refused:
             wrong.append(f"{said} (should be refused)")
+    assert not wrong, "\n".join(wrong)
+
+
+# A page of one conversation: /conversations/{id}, /assist/{id}, the manual's and the API's
+# suggestions for it.
+ONE_CONVERSATION = re.compile(r"/(?:conversations|assist|suggestions)/\d+$")
+
+
+def test_a_conversation_refused_to_a_signed_in_reader_is_answered_as_missing(walk: Walk) -> None:
+    """A 403 for another team's conversation beside a 404 for a missing one told an outsider
+    which ids exist: each page of one conversation refuses them with 404 (a role's refusal,
+    e.g. an agent on a lead's page, stays 403)."""
+    refused = [
+        a
+        for a in walk.answers
+        if ONE_CONVERSATION.search(a.url) and not a.allowed and a.role != "anonymous"
+    ]
+    assert {a.role for a in refused} == {"outsider", "other_lead"}
+    assert len({a.url for a in refused}) >= 4
+    wrong = [f"{a.role} GET {a.url} -> {a.status}" for a in refused if a.status != 404]
     assert not wrong, "\n".join(wrong)
 
 

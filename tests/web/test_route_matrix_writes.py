@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from builders import csrf_from
 from poise.auth.models import Team
 from poise.connectors.alerts.actions import RuleForm, create_rule
+from poise.connectors.alerts.service import target_guard
 from poise.knowledge.models import Proposal
 from poise.morale import actions as morale
 from poise.training.drills import actions as drills
@@ -219,6 +220,7 @@ def _fresh(matrix: Matrix) -> dict[str, Callable[[], dict[str, int]]]:
             actor=lead,
             team_id=lead.team_id,
             form=RuleForm(name="Old", tag="old", target="https://chat.example.com/old"),
+            guard=target_guard(matrix.settings),
         )
         return {"rule_id": made.id}
 

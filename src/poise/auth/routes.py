@@ -289,12 +289,10 @@ def api_users(
     session: SessionDep,
     user: ApiAdmin,
     page: PageQuery = 1,
-    page_size: Annotated[int, Query(description="Users per page, 1 to 200.")] = 200,
+    page_size: Annotated[int, Query(ge=1, le=200, description="Users per page, 1 to 200.")] = 200,
 ) -> list[UserPublic]:
     """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many
     there are and ``Link: <…>; rel="next"`` leads to the next page while there is one."""
-    if not 1 <= page_size <= 200:  # a 400 naming the limit, as the other lists answer
-        raise InvalidInput("page_size must be between 1 and 200")
     listing = queries.list_users(session, actor=user, page=page, page_size=page_size)
     response.headers.update(page_headers(listing, request.url))
     return [UserPublic.model_validate(u) for u in listing.items]

@@ -20,23 +20,25 @@ from poise.conversations.schemas import (
     WebhookReceipt,
 )
 from poise.conversations.scoring import score_messages
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import NotFound, PermissionDenied
 from poise.jobs import JobRun, cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
-from poise.web.params import IdPath, PageQuery
+from poise.web.params import IdPath, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/conversations", response_model=ConversationPage, tags=["conversations"])
 def list_conversations(
-    session: SessionDep, user: ApiUser, filters: Filters, page: PageQuery = 1, page_size: int = 50
+    session: SessionDep,
+    user: ApiUser,
+    filters: Filters,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
 ) -> ConversationPage:
     """Conversations newest first, filtered by channel, status, assignee, product, dates,
     signal and words (``q``: every word in the subject, purpose or customer)."""
-    if not 1 <= page_size <= 200:
-        raise InvalidInput("page_size must be between 1 and 200")
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=page_size
     )

@@ -22,7 +22,7 @@ from poise.conversations.models import (
     Rating,
 )
 from poise.conversations.visibility import may_read, visible_conversations
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound
 from poise.pagination import Page, paginate
 
 SIGNAL_FILTERS = (
@@ -263,7 +263,11 @@ def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
 
 def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
     """One conversation with its whole thread, rating, customer and assignee, if ``actor``
-    may read it (another team's conversation is refused, as lists never show it)."""
+    may read it.
+
+    Another team's conversation is answered exactly as one that does not exist (NotFound, the
+    same message): a 403 would tell an outsider which ids exist, and lists never show it.
+    """
     conv = session.scalar(
         select(Conversation)
         .options(
@@ -274,11 +278,15 @@ def get_conversation(session: Session, *, actor: User, conversation_id: int) -> 
         )
         .where(Conversation.id == conversation_id)
     )
-    if conv is None:
-        raise NotFound(f"no conversation with id {conversation_id}")
-    if not may_read(actor, conv):
-        raise PermissionDenied("this conversation belongs to another team")
+    if conv is None or not may_read(actor, conv):
+        raise NotFound(not_openable(conversation_id))
     return conv
+
+
+def not_openable(conversation_id: int) -> str:
+    """What a reader is told of a conversation that does not exist or that they may not open:
+    the same words for both, so the answer does not reveal which."""
+    return f"no conversation with id {conversation_id}"
 
 
 def _people(query: Select[Any], actor: User) -> Select[Any]:

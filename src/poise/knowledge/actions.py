@@ -18,7 +18,8 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
-from poise.conversations.visibility import visible_ids
+from poise.conversations.queries import not_openable
+from poise.conversations.visibility import may_read, visible_ids
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search, vectors
@@ -173,14 +174,12 @@ def create_article(
     source_conversation_ids: list[int] | None = None,
 ) -> Article:
     """A new draft (anyone on the team may propose one; leads publish), citing only
-    conversations its author may open: another team's are refused, not linked unseen."""
+    conversations its author may open: another team's is answered as a missing one."""
     wanted = sorted(set(source_conversation_ids or []))
     if actor is not None and wanted:
         hidden = [c for c in wanted if c not in visible_ids(session, actor, wanted)]
-        known = set(session.scalars(select(Conversation.id).where(Conversation.id.in_(hidden))))
-        if known:
-            shown = ", ".join(str(c) for c in sorted(known)[:5])
-            raise PermissionDenied(f"conversation {shown} belongs to another team")
+        if hidden:
+            raise NotFound(not_openable(hidden[0]))
     article = add_article(
         session, actor=actor, fields=fields, source_conversation_ids=source_conversation_ids
     )
@@ -333,8 +332,10 @@ def flag_article(
     if kind not in FLAG_KINDS:
         raise InvalidInput(f"a flag is one of {', '.join(FLAG_KINDS)}, not {kind!r}")
     article = _get(session, article_id)
-    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
-        raise NotFound(f"no conversation with id {conversation_id}")
+    if conversation_id is not None:
+        conv = session.get(Conversation, conversation_id)
+        if conv is None or not may_read(actor, conv):  # another team's: as if it did not exist
+            raise NotFound(not_openable(conversation_id))
     flag = Flag(
         kind=kind,
         note=note.strip()[:2000],

@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from poise.auth.deps import ApiUser
 from poise.conversations import queries as conversation_queries
-from poise.errors import InvalidInput
 from poise.knowledge import actions, queries
 from poise.knowledge.models import Article
 from poise.knowledge.search import search
@@ -208,6 +207,12 @@ class GapCreate(BaseModel):
     query: str | None = Field(None, min_length=1, max_length=2000)
     conversation_id: IdField | None = None
 
+    @model_validator(mode="after")
+    def _one_source(self) -> GapCreate:
+        if self.query is None and self.conversation_id is None:
+            raise ValueError("give a query or a conversation_id")
+        return self
+
 
 @router.post("/gaps", status_code=201)
 def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[str, Any]:
@@ -218,8 +223,6 @@ def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[st
             session, actor=user, conversation_id=body.conversation_id
         )
         gap = log_conversation_gap(session, actor=user, conversation=conv)
-    elif body.query:
-        gap = actions.log_gap(session, actor=user, result=search(session, body.query))
-    else:
-        raise InvalidInput("give a query or a conversation_id")
+    else:  # GapCreate holds one or the other
+        gap = actions.log_gap(session, actor=user, result=search(session, body.query or ""))
     return {"id": gap.id, "query": gap.query, "conversation_id": gap.conversation_id}

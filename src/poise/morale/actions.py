@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation
+from poise.conversations.queries import not_openable
+from poise.conversations.visibility import may_read
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
@@ -398,10 +400,13 @@ def _reviewable(
     session: Session, reviewer: User, conversation_id: int, actor: User
 ) -> Conversation:
     """The conversation ``reviewer`` may review, or a refusal naming the field to change: a
-    lead assigning a review is told the reviewer they chose handled it, not "your own"."""
+    lead assigning a review is told the reviewer they chose handled it, not "your own".
+
+    One the actor may not open is answered as one that does not exist, before anything about
+    it (its assignee, its team) is told."""
     conv = session.get(Conversation, conversation_id)
-    if conv is None:
-        raise NotFound(f"no conversation with id {conversation_id}")
+    if conv is None or not may_read(actor, conv):
+        raise NotFound(not_openable(conversation_id))
     assignee = conv.assignee
     if assignee is None:
         raise InvalidInput("this conversation has no assignee to review", field="conversation_id")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
-from poise.errors import InvalidInput
 from poise.morale import actions, queries
 from poise.morale.schemas import (
     HappyItemCreate,
@@ -26,12 +27,10 @@ def list_happy_file(
     session: SessionDep,
     user: ApiUser,
     page: PageQuery = 1,
-    page_size: int = 20,
+    page_size: Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")] = 20,
     q: str | None = None,
 ) -> HappyItemPage:
     """The caller's own Happy File, newest first. Nobody, not even an admin, reads another's."""
-    if not 1 <= page_size <= 100:
-        raise InvalidInput("page_size must be between 1 and 100")
     found = queries.happy_file(session, actor=user, q=q, page=page, page_size=page_size)
     return HappyItemPage(
         items=[HappyItemPublic.model_validate(i) for i in found.items],

@@ -12,21 +12,40 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorPublic(BaseModel):
-    """What every refusal carries: a message for the person, or a list of field problems."""
+    """Every refusal but a 422: one message for the person, naming what to change."""
 
-    detail: str | list[dict[str, Any]]
+    detail: str = Field(examples=["opened_to must be a date like 2026-11-02, not 'soon'"])
+
+
+class FieldProblem(BaseModel):
+    """One problem of a request that does not fit the schema (FastAPI's validation error)."""
+
+    type: str = Field(examples=["less_than_equal"])
+    loc: list[str | int] = Field(examples=[["query", "page_size"]])
+    msg: str = Field(examples=["Input should be less than or equal to 200"])
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class InvalidRequestPublic(BaseModel):
+    """A 422: every problem of the request at once, each with where it is (``loc``)."""
+
+    detail: list[FieldProblem]
 
 
 ERRORS: dict[int, str] = {
-    400: "A value is not acceptable, or holds a control character (the message names it).",
+    400: "A well-formed value Poise refuses (a rule of the thing, a control character, dates "
+    "out of order): `detail` is one message that names it.",
     401: "No valid API token, or a webhook signature that does not verify.",
     403: "The caller's role does not allow this.",
-    404: "No such thing, or one the caller may not see.",
-    422: "A parameter or body field is malformed or out of range (ids: 1 to 2^31 - 1).",
+    404: "No such thing, or one the caller may not see (answered alike).",
+    422: "The request does not fit the schema: a parameter or body field missing, malformed or "
+    "out of range (ids: 1 to 2^31 - 1; `page_size`: 1 to the list's limit). `detail` lists "
+    "every problem with its `loc`, `msg` and `type`.",
     503: "Poise is busy (no free database connection); retry after `Retry-After` seconds.",
 }
 PUBLIC_PATHS = {"/healthz"}
@@ -40,16 +59,31 @@ def document_errors(app: FastAPI) -> None:
         codes = [400, 422, 503] if route.path in PUBLIC_PATHS else list(ERRORS)
         for code in codes:
             if code not in route.responses:  # routes shared by the apps of a process have it
-                route.responses[code] = _answer(ERRORS[code])
+                route.responses[code] = _answer(code, ERRORS[code])
 
 
-def _answer(description: str) -> dict[str, Any]:
+def _answer(code: int, description: str) -> dict[str, Any]:
     """A documented error answer: its description and the JSON body schema (a copy each)."""
-    schema = copy.deepcopy(_error_schema())
+    schema = copy.deepcopy(_error_schema(code == 422))
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 @functools.cache
-def _error_schema() -> dict[str, Any]:
+def _error_schema(invalid_request: bool) -> dict[str, Any]:
     """The error body's JSON schema, generated once (pydantic takes a while per call)."""
-    return ErrorPublic.model_json_schema()
+    model = InvalidRequestPublic if invalid_request else ErrorPublic
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+    inlined: dict[str, Any] = _inlined(schema, defs)  # no reference left to resolve
+    return inlined
+
+
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inlined(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    return node

@@ -24,6 +24,8 @@ MAX_PAGE = 100_000
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
 IdQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
 PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+PageSizeQuery = Annotated[int, Query(ge=1, le=200, description="Rows per page, 1 to 200.")]
+"""A list's page size: out of range, a 422 naming ``page_size`` like any bounded parameter."""
 IdField = Annotated[int, Field(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
 """The same bound for an id inside a JSON body."""
 

@@ -11,7 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from insights.test_insights_exposure_digest import Inbox, smtp
+
+from connectors.alerts.alert_builders import offline_dns
+from poise.app import create_app
+from poise.settings import Settings
 
 
 @dataclass
@@ -72,6 +77,27 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def settings(
+    settings: Settings, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A test marked ``on_premises`` posts to the loopback receiver as an on-premises Poise
+    posts to its internal chat server: its operator allowed internal hosts, in the app's
+    settings and for the ``poise`` command alike. Every other test keeps the default check."""
+    if request.node.get_closest_marker("on_premises") is None:
+        return settings
+    monkeypatch.setenv("POISE_ALERTS_ALLOW_PRIVATE_HOSTS", "1")
+    return settings.model_copy(update={"alerts_allow_private_hosts": True})
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The app, resolving the example names without the network (see ``offline_dns``)."""
+    made = create_app(settings)
+    made.state.alert_resolver = offline_dns
+    return made
 
 
 __all__ = ["Inbox", "Receiver", "receiver", "smtp"]

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from connectors.alerts.alert_builders import (
     BASE_URL,
+    ON_PREMISES,
+    PUBLIC_ONLY,
     flagged_conversation,
     make_crew,
     make_rule,
@@ -27,7 +29,7 @@ NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
 
 
 def _deliver(session: Session, now: datetime = NOW, smtp_url: str | None = None) -> str:
-    found = sender(smtp_url)
+    found = sender(smtp_url, guard=ON_PREMISES)  # the receiver listens on 127.0.0.1
     with found.client:
         return str(deliver_due(session, found, base_url=BASE_URL, now=now))
 
@@ -36,7 +38,7 @@ def test_a_vip_unhappy_opening_posts_a_signed_webhook_with_a_link_back(
     session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, channel="webhook", target=receiver.url)
+    rule = make_rule(session, crew.lead, channel="webhook", target=receiver.url, guard=ON_PREMISES)
     vip = flagged_conversation(session, crew.agent, subject="Card charged twice")
     calm = flagged_conversation(session, crew.agent, early=False)
     untagged = flagged_conversation(session, crew.agent, tags=["billing"])
@@ -67,7 +69,14 @@ def test_slack_gets_text_and_blocks_and_escalation_crosses_the_rules_threshold(
     session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    make_rule(session, crew.lead, event="escalating", threshold="60", target=receiver.url)
+    make_rule(
+        session,
+        crew.lead,
+        event="escalating",
+        threshold="60",
+        target=receiver.url,
+        guard=ON_PREMISES,
+    )
     low = flagged_conversation(session, crew.agent, early=False, risk=0.59)
     high = flagged_conversation(session, crew.agent, early=False, risk=0.8, subject="<!channel>")
     assert record_conversation_alerts(session, [low.id, high.id], base_url=BASE_URL, now=NOW) == 1
@@ -87,6 +96,7 @@ def test_quiet_hours_hold_an_alert_until_they_end_in_the_rules_time_zone(
         session,
         crew.lead,
         target=receiver.url,
+        guard=ON_PREMISES,
         quiet_start="22:00",
         quiet_end="07:00",
         timezone="Europe/Paris",
@@ -109,7 +119,7 @@ def test_past_the_hourly_limit_the_rest_are_counted_and_sent_as_one_summary(
     session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    make_rule(session, crew.lead, target=receiver.url, hourly_limit="2")
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES, hourly_limit="2")
     convs = [flagged_conversation(session, crew.agent, subject=f"Case {n}") for n in range(5)]
     record_conversation_alerts(session, [c.id for c in convs], base_url=BASE_URL, now=NOW)
     report = _deliver(session)
@@ -133,7 +143,7 @@ def test_a_refusing_receiver_is_retried_a_bounded_number_of_times_in_plain_words
     session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, target=receiver.url)
+    rule = make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     receiver.statuses = [403] * MAX_ATTEMPTS
     conv = flagged_conversation(session, crew.agent)
     record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
@@ -157,7 +167,7 @@ def test_a_refusing_receiver_is_retried_a_bounded_number_of_times_in_plain_words
 
 def test_an_unreachable_receiver_is_said_so(session: Session, receiver: Receiver) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, target="http://127.0.0.1:9/hook")
+    rule = make_rule(session, crew.lead, target="http://127.0.0.1:9/hook", guard=ON_PREMISES)
     record_conversation_alerts(
         session, [flagged_conversation(session, crew.agent).id], base_url=BASE_URL, now=NOW
     )
@@ -203,6 +213,6 @@ def test_a_receiver_that_never_answers_is_said_so(session: Session) -> None:
     conv = flagged_conversation(session, crew.agent)
     record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
     with httpx.Client(transport=httpx.MockTransport(silent)) as client:
-        deliver_due(session, Sender(client, None), base_url=BASE_URL, now=NOW)
+        deliver_due(session, Sender(client, None, PUBLIC_ONLY), base_url=BASE_URL, now=NOW)
     session.refresh(rule)
     assert rule.last_error.startswith("hooks.example.com did not answer in time (1 try so far")

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from insights.insight_builders import add_conversations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import sign_in
-from connectors.alerts.alert_builders import make_crew, make_rule
+from connectors.alerts.alert_builders import ON_PREMISES, make_crew, make_rule
 from connectors.alerts.conftest import Receiver
 from poise.cli import app as cli_app
 from poise.connectors.alerts.models import AlertDelivery
@@ -53,11 +54,12 @@ def _webhook(client: TestClient, secret: str, message_id: str, body: str, **conv
     return int(response.json()["conversation_id"])
 
 
+@pytest.mark.on_premises
 def test_a_live_unhappy_vip_message_reaches_the_teams_channel(
     client: TestClient, session: Session, settings: Settings, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    make_rule(session, crew.lead, target=receiver.url)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     secret = create_integration(session, actor=None, name="helpdesk").secret
     conv_id = _webhook(client, secret, "m1", ANGRY, tags=["VIP"], assignee_email=crew.agent.email)
     (got,) = receiver.wait_for(1)
@@ -72,7 +74,7 @@ def test_an_unhappy_opening_of_another_team_raises_nothing(
     client: TestClient, session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    make_rule(session, crew.other_lead, target=receiver.url, tag="")
+    make_rule(session, crew.other_lead, target=receiver.url, guard=ON_PREMISES, tag="")
     secret = create_integration(session, actor=None, name="helpdesk").secret
     _webhook(client, secret, "m1", ANGRY, assignee_email=crew.agent.email)
     conv = session.scalars(select(Conversation)).one()
@@ -93,12 +95,17 @@ def _plant_hotspot(session: Session, agent_id: int) -> None:
         )
 
 
+@pytest.mark.on_premises
 def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     session: Session, cli_env: Settings, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    make_rule(session, crew.lead, name="Hotspots", event="hotspot", target=receiver.url)
-    make_rule(session, crew.lead, name="Digest", event="digest", target=receiver.url)
+    make_rule(
+        session, crew.lead, name="Hotspots", event="hotspot", target=receiver.url, guard=ON_PREMISES
+    )
+    make_rule(
+        session, crew.lead, name="Digest", event="digest", target=receiver.url, guard=ON_PREMISES
+    )
     _plant_hotspot(session, crew.agent.id)
     session.commit()
     runner = CliRunner()
@@ -126,7 +133,7 @@ def test_a_rule_whose_author_left_the_team_says_so_instead_of_reading(
     session: Session, cli_env: Settings, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, event="digest", target=receiver.url)
+    rule = make_rule(session, crew.lead, event="digest", target=receiver.url, guard=ON_PREMISES)
     crew.lead.role = "agent"
     session.commit()
     result = CliRunner().invoke(cli_app, ["alerts", "digest"])
@@ -135,11 +142,12 @@ def test_a_rule_whose_author_left_the_team_says_so_instead_of_reading(
     assert "no longer leads the team" in rule.last_error
 
 
+@pytest.mark.on_premises
 def test_a_slow_receiver_holds_up_neither_the_webhook_nor_a_page(
     client: TestClient, session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, target=receiver.url)
+    rule = make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     receiver.delay = 3.0
     secret = create_integration(session, actor=None, name="helpdesk").secret
     _webhook(client, secret, "warm-up", "Hello, a quick question about my order.")  # loads models

@@ -11,13 +11,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
-from connectors.alerts.alert_builders import Crew, make_rule, sender
+from connectors.alerts.alert_builders import ON_PREMISES, Crew, make_rule, sender
 from connectors.alerts.conftest import Receiver
 from connectors.recorded import Replay, sync
 from connectors.test_admin_and_cli import wait_for
@@ -103,11 +104,12 @@ def sent_deliveries(session: Session, seconds: float = 5.0) -> list[AlertDeliver
     return found
 
 
+@pytest.mark.on_premises
 def test_a_sync_job_in_the_server_alerts_on_an_angry_vip_ticket(
     app: FastAPI, client: TestClient, session: Session, settings: Settings, receiver: Receiver
 ) -> None:
     crew = vip_crew(session)
-    make_rule(session, crew.lead, target=receiver.url)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     replay = Replay()
     backfill(session, settings, replay)
     assert deliveries(session) == []  # a backfill is history: no alert for last month's ticket
@@ -133,7 +135,7 @@ def test_a_sync_where_no_server_runs_records_the_alert_and_it_is_sent_later(
 ) -> None:
     """``poise connect`` or a worker process: the job records the row, delivery comes after."""
     crew = vip_crew(session)
-    make_rule(session, crew.lead, target=receiver.url)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     replay = Replay()
     backfill(session, settings, replay, body=CALM)
     angry_vip_ticket_next(replay)
@@ -145,18 +147,19 @@ def test_a_sync_where_no_server_runs_records_the_alert_and_it_is_sent_later(
     (row,) = deliveries(session)
     assert (row.status, row.conversation_id) == ("pending", conversation(session, "200").id)
     assert receiver.requests == []  # recording sends nothing
-    channels = sender()
+    channels = sender(guard=ON_PREMISES)
     with channels.client:
         report = deliver_due(session, channels, base_url=settings.base_url, now=datetime.now(UTC))
     assert report.sent == 1
     assert receiver.wait_for(1)[0].json()["text"].startswith("Unhappy opening")
 
 
+@pytest.mark.on_premises
 def test_zendesks_webhook_alerts_when_a_vip_customer_turns_angry(
     client: TestClient, session: Session, settings: Settings, receiver: Receiver
 ) -> None:
     crew = vip_crew(session)
-    make_rule(session, crew.lead, target=receiver.url)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     replay = Replay()
     backfill(session, settings, replay, body=CALM)  # ticket 100, Ana's, calm so far
     assert not conversation(session, "100").early_warning

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import csrf_from, make_user, sign_in
-from connectors.alerts.alert_builders import make_crew, make_rule
+from connectors.alerts.alert_builders import ON_PREMISES, make_crew, make_rule
 from connectors.alerts.conftest import Receiver
 from poise.connectors.alerts import actions
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
@@ -157,11 +158,12 @@ def test_every_refused_field_is_shown_at_once_beside_it(
     assert "write one e-mail address" in again.text
 
 
+@pytest.mark.on_premises
 def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     client: TestClient, session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, target=receiver.url, channel="webhook")
+    rule = make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES, channel="webhook")
     token = sign_in(client, crew.lead)
     before = _count(session)
     for page in (*PAGES, f"/alerts/rules/{rule.id}/edit"):
@@ -208,11 +210,12 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     assert _count(session) == (0, 0)
 
 
+@pytest.mark.on_premises
 def test_a_failing_channel_shows_its_reason_on_the_rules_page(
     client: TestClient, session: Session, receiver: Receiver
 ) -> None:
     crew = make_crew(session)
-    rule = make_rule(session, crew.lead, target=receiver.url)
+    rule = make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
     receiver.statuses = [404]
     token = sign_in(client, crew.lead)
     client.post(f"/alerts/rules/{rule.id}/test", data={"csrf_token": token})

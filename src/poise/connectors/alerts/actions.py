@@ -23,6 +23,7 @@ from poise.connectors.alerts import queries
 from poise.connectors.alerts.models import CHANNELS, EVENTS, AlertDelivery, AlertRule
 from poise.connectors.alerts.queries import may_manage, require_manager
 from poise.connectors.alerts.quiet import parse_clock, parse_zone
+from poise.connectors.alerts.targets import TargetGuard, TargetRefusedError
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput
@@ -68,20 +69,27 @@ class RuleForm:
         )
 
 
-def create_rule(session: Session, *, actor: User, team_id: int, form: RuleForm) -> AlertRule:
-    """A new rule for the team; a webhook rule gets its own signing secret."""
+def create_rule(
+    session: Session, *, actor: User, team_id: int, form: RuleForm, guard: TargetGuard
+) -> AlertRule:
+    """A new rule for the team; a webhook rule gets its own signing secret.
+
+    ``guard`` checks the address (public hosts only, unless the operator allowed internal ones).
+    """
     require_manager(actor, team_id)
     rule = AlertRule(team_id=team_id, secret=secrets.token_urlsafe(32), last_error="")
-    _apply(rule, form, actor)
+    _apply(rule, form, actor, guard)
     session.add(rule)
     session.commit()
     return rule
 
 
-def update_rule(session: Session, *, actor: User, rule_id: int, form: RuleForm) -> AlertRule:
+def update_rule(
+    session: Session, *, actor: User, rule_id: int, form: RuleForm, guard: TargetGuard
+) -> AlertRule:
     """Change a rule; it then reads the team's insights as the person who saved it."""
     rule = queries.rule(session, actor=actor, rule_id=rule_id)
-    _apply(rule, form, actor)
+    _apply(rule, form, actor, guard)
     session.commit()
     return rule
 
@@ -129,7 +137,7 @@ class _Checked:
     hourly_limit: int
 
 
-def _checked(form: RuleForm) -> _Checked:
+def _checked(form: RuleForm, guard: TargetGuard) -> _Checked:
     """Every field checked, and every refusal raised at once (``InvalidFields``) so the form
     shows each beside its field, not one per post."""
     checks = FieldChecks()
@@ -142,7 +150,7 @@ def _checked(form: RuleForm) -> _Checked:
         channel=channel,
         # an address is checked against a known channel only: against none it would say
         # nothing true
-        target=checks.check(lambda: _target(form.target, channel), "") if channel else "",
+        target=checks.check(lambda: _target(form.target, channel, guard), "") if channel else "",
         tag=checks.check(lambda: _tag(form.tag), ""),
         threshold=checks.check(lambda: _percent(form.threshold), 0) / 100,
         quiet_start=start or "",
@@ -169,8 +177,8 @@ def _check_window(checks: FieldChecks, start: str, end: str) -> None:
         )
 
 
-def _apply(rule: AlertRule, form: RuleForm, actor: User) -> None:
-    checked = _checked(form)
+def _apply(rule: AlertRule, form: RuleForm, actor: User, guard: TargetGuard) -> None:
+    checked = _checked(form, guard)
     for name, value in asdict(checked).items():
         setattr(rule, name, value)
     rule.enabled = form.enabled
@@ -192,7 +200,7 @@ def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
-def _target(value: str, channel: str) -> str:
+def _target(value: str, channel: str, guard: TargetGuard) -> str:
     target = value.strip()
     if channel == "email":
         if "@" not in target or len(target) > 254 or any(c.isspace() for c in target):
@@ -207,6 +215,10 @@ def _target(value: str, channel: str) -> str:
             "write the receiver's full address, e.g. https://hooks.slack.com/services/…",
             field="target",
         )
+    try:
+        guard.check(target)  # a name is resolved: it must not lead inside the network
+    except TargetRefusedError as exc:
+        raise InvalidInput(str(exc), field="target") from None
     return target
 
 

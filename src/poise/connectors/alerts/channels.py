@@ -17,18 +17,24 @@ A receiver recomputes the signature over the raw body and refuses a timestamp mo
 minutes old. **E-mail** goes through the configured mailer (``POISE_SMTP_URL``).
 
 Outbound HTTP goes through the :class:`httpx.Client` the face hands in (tests give theirs).
+Before each ``POST`` the address is checked again (:mod:`.targets`): what a name resolves to may
+have changed since the rule was saved, so the request then goes to the checked address itself,
+with the name kept in ``Host`` and in TLS (SNI and the certificate check).
 """
 
 from __future__ import annotations
 
 import json
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 
 from poise import __version__
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
+from poise.connectors.alerts.targets import Target, TargetGuard, TargetRefusedError
 from poise.conversations.actions import signature_for
 from poise.mail import Mailer
 
@@ -96,9 +102,10 @@ def signed_headers(
 class Sender:
     """Hands one delivery to its rule's channel; raises :class:`DeliveryError` when it fails."""
 
-    def __init__(self, client: httpx.Client, mailer: Mailer | None) -> None:
+    def __init__(self, client: httpx.Client, mailer: Mailer | None, guard: TargetGuard) -> None:
         self.client = client
         self.mailer = mailer
+        self.guard = guard
 
     def send(self, rule: AlertRule, delivery: AlertDelivery, now: datetime) -> None:
         if rule.channel == "email":
@@ -111,15 +118,30 @@ class Sender:
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         host = httpx.URL(url).host or url
-        sent = {"Content-Type": "application/json", "User-Agent": f"Poise/{__version__}"}
         try:
-            response = self.client.post(url, content=body, headers={**sent, **headers})
-        except httpx.TimeoutException:
-            raise DeliveryError(f"{host} did not answer in time") from None
-        except httpx.ConnectError:
-            raise DeliveryError(f"could not connect to {host}") from None
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"sending to {host} failed: {exc}") from None
+            target = self.guard.check(url)
+        except TargetRefusedError as exc:
+            raise DeliveryError(f"not sent: {exc}") from None
+        sent = {"Content-Type": "application/json", "User-Agent": f"Poise/{__version__}"}
+        sent.update(headers)
+        attempts = _pinned(target)
+        for number, attempt in enumerate(attempts, 1):
+            try:
+                response = self.client.post(
+                    attempt.url,
+                    content=body,
+                    headers={**sent, **attempt.host_header},
+                    extensions=attempt.extensions,
+                )
+            except httpx.TimeoutException:
+                raise DeliveryError(f"{host} did not answer in time") from None
+            except httpx.ConnectError:
+                if number < len(attempts):
+                    continue  # the name's next address, as a plain connect would try it
+                raise DeliveryError(f"could not connect to {host}") from None
+            except httpx.HTTPError as exc:
+                raise DeliveryError(f"sending to {host} failed: {exc}") from None
+            break
         if not response.is_success:
             said = " ".join(response.text.split())[:BODY_SHOWN]
             reason = f"{response.status_code} {response.reason_phrase}".strip()
@@ -138,6 +160,34 @@ class Sender:
             raise DeliveryError(
                 f"the mail server {server.host}:{server.port} refused it: {exc}"
             ) from None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One way to reach the receiver: a URL, and the name it stands for in Host and TLS."""
+
+    url: httpx.URL
+    host_header: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def _pinned(target: Target) -> list[_Attempt]:
+    """Where to send: each checked address in turn, the name kept for ``Host`` and TLS.
+
+    Without checked addresses (internal hosts allowed) the URL as it is, resolved by the client.
+    """
+    url = target.url
+    if not target.addresses:
+        return [_Attempt(url, {}, {})]
+    tls: dict[str, Any] = {"sni_hostname": url.host} if url.scheme == "https" else {}
+    attempts = []
+    for address in target.addresses:
+        if address == url.host:  # an IP literal: nothing to pin
+            attempts.append(_Attempt(url, {}, {}))
+        else:
+            name = {"Host": url.netloc.decode("ascii")}
+            attempts.append(_Attempt(url.copy_with(host=address), name, tls))
+    return attempts
 
 
 def _json(body: dict[str, object]) -> bytes:

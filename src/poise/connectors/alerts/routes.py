@@ -17,6 +17,8 @@ from poise.auth.deps import LeadUser
 from poise.auth.models import User
 from poise.connectors.alerts import actions, queries
 from poise.connectors.alerts.models import AlertRule
+from poise.connectors.alerts.service import target_guard
+from poise.connectors.alerts.targets import TargetGuard
 from poise.errors import InvalidInput
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -59,6 +61,14 @@ def rule_form(
 
 
 RuleFormDep = Annotated[actions.RuleForm, Depends(rule_form)]
+
+
+def guard(request: Request, settings: SettingsDep) -> TargetGuard:
+    """How a rule's address is checked: the operator's setting, the app's resolver."""
+    return target_guard(settings, request.app.state.alert_resolver)
+
+
+GuardDep = Annotated[TargetGuard, Depends(guard)]
 
 
 def _labels() -> dict[str, Any]:
@@ -153,10 +163,11 @@ def create_rule(
     user: LeadUser,
     form: RuleFormDep,
     team: Annotated[int, Form(ge=1, le=MAX_ID)],
+    checks: GuardDep,
 ) -> HTMLResponse | RedirectResponse:
     found = queries.team(session, actor=user, team_id=team)
     try:
-        rule = actions.create_rule(session, actor=user, team_id=team, form=form)
+        rule = actions.create_rule(session, actor=user, team_id=team, form=form, guard=checks)
     except InvalidInput as exc:
         session.rollback()
         return _form(request, team, found.name, None, form, field_errors(exc))
@@ -174,10 +185,15 @@ def edit_rule_page(
 
 @router.post("/alerts/rules/{rule_id}/edit", response_model=None)
 def edit_rule(
-    request: Request, session: SessionDep, user: LeadUser, rule_id: IdPath, form: RuleFormDep
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    rule_id: IdPath,
+    form: RuleFormDep,
+    checks: GuardDep,
 ) -> HTMLResponse | RedirectResponse:
     try:
-        rule = actions.update_rule(session, actor=user, rule_id=rule_id, form=form)
+        rule = actions.update_rule(session, actor=user, rule_id=rule_id, form=form, guard=checks)
     except InvalidInput as exc:
         session.rollback()
         rule = queries.rule(session, actor=user, rule_id=rule_id)

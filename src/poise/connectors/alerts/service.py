@@ -15,14 +15,29 @@ from sqlalchemy.orm import Session, sessionmaker
 from poise.connectors.alerts.actions import record_conversation_alerts
 from poise.connectors.alerts.channels import Sender
 from poise.connectors.alerts.delivery import Dispatcher
+from poise.connectors.alerts.targets import Resolver, TargetGuard, system_resolver
 from poise.mail import Mailer
 from poise.settings import Settings
 
 
-def make_sender(settings: Settings, client: httpx.Client | None = None) -> Sender:
-    """The channels as configured: HTTP with the alert timeout, e-mail when SMTP is set."""
+def target_guard(settings: Settings, resolve: Resolver = system_resolver) -> TargetGuard:
+    """Alert addresses checked as the operator set it (``POISE_ALERTS_ALLOW_PRIVATE_HOSTS``)."""
+    return TargetGuard(allow_private=settings.alerts_allow_private_hosts, resolve=resolve)
+
+
+def make_sender(
+    settings: Settings,
+    client: httpx.Client | None = None,
+    resolve: Resolver = system_resolver,
+) -> Sender:
+    """The channels as configured: HTTP with the alert timeout, e-mail when SMTP is set.
+
+    Redirects are not followed: a receiver could otherwise send the post on to an address the
+    check refuses.
+    """
     client = client or httpx.Client(timeout=settings.alert_timeout, follow_redirects=False)
-    return Sender(client, Mailer.from_url(settings.smtp_url, settings.mail_from))
+    mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
+    return Sender(client, mailer, target_guard(settings, resolve))
 
 
 class AlertService:
@@ -33,9 +48,10 @@ class AlertService:
         settings: Settings,
         maker: sessionmaker[Session],
         client: httpx.Client | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         self.base_url = settings.base_url
-        self.sender = make_sender(settings, client)
+        self.sender = make_sender(settings, client, resolve)
         self.dispatcher = Dispatcher(maker, self.sender, base_url=settings.base_url)
         self.dispatcher.start()  # also sends what a previous run left due
 

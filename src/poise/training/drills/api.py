@@ -8,14 +8,13 @@ so the API and the pages refuse the same things with the same words (400).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from poise.auth.deps import ApiUser
-from poise.errors import InvalidInput
 from poise.training.drills import actions, queries
 from poise.training.models import Drill, DrillAnswer
 from poise.web.deps import SessionDep, SettingsDep
@@ -222,12 +221,12 @@ def list_drills(
     user: ApiUser,
     status: StatusName | None = None,
     page: PageQuery = 1,
-    page_size: int | None = None,
+    page_size: Annotated[
+        int | None, Query(ge=1, le=200, description="Drills per page, 1 to 200.")
+    ] = None,
 ) -> DrillPage:
     """The drills the caller takes part in (leads: all), open ones first."""
     page_size = settings.page_size if page_size is None else page_size
-    if not 1 <= page_size <= 200:
-        raise InvalidInput("page_size must be between 1 and 200")
     listing = queries.list_drills(
         session, actor=user, status=status, page=page, page_size=page_size
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.db.base import utcnow
-from poise.errors import NotFound, PermissionDenied
+from poise.errors import NotFound
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryResult
 from poise.signals.reframing import coach
@@ -35,7 +35,7 @@ def check_about(session: Session, actor: User, conversation_id: int) -> None:
     answers 404 alike for one that does not exist and one of another team."""
     try:
         queries.conversation(session, actor=actor, conversation_id=conversation_id)
-    except (NotFound, PermissionDenied):
+    except NotFound:
         raise NotFound(NOT_OPENABLE) from None
 
 

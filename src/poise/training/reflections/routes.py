@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser
 from poise.auth.models import User
-from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.errors import InvalidInput, NotFound
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
@@ -128,7 +128,7 @@ def _render_reflection(
             context["conversation"] = queries.conversation(
                 session, actor=user, conversation_id=reflection.conversation_id
             )
-        except PermissionDenied:  # moved to another team since: the reflection stays readable
+        except NotFound:  # moved to another team since: the reflection stays readable
             context["conversation"] = None
     return render(request, "training/reflections/detail.html", context, 400 if error else 200)
 
