@@ -83,6 +83,7 @@ from poise.web.nav import visible_nav
 from poise.web.openapi import document_errors
 from poise.web.readers import Readers
 from poise.web.staticfiles import SafeStaticFiles
+from poise.words import counted
 
 PACKAGE = Path(__file__).parent
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -128,6 +129,7 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
+    env.filters["counted"] = counted
     return Jinja2Templates(env=env)
 
 

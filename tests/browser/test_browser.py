@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from builders import PASSWORD, conversation_record, make_user
+from poise.conversations.models import ImportRun
 from poise.conversations.writer import write_conversations
+from poise.jobs.models import JobRun
 
 pytestmark = pytest.mark.browser
 
@@ -94,9 +96,36 @@ def test_sign_in_filter_open_and_import(
     page.select_option("select[name=format]", "csv")
     page.click("#import-form button[type=submit]")
     page.wait_for_url("**/import?run=*")
-    assert "1 new conversations" in page.locator("#import-report").inner_text()
+    assert "1 new conversation," in page.locator("#import-report").inner_text()
     runs = page.locator("h2#history + table tbody tr")
     before = runs.count()
     page.reload()  # a GET now: nothing is uploaded again
     assert "Imported good_import.csv" in page.locator("#import-report").inner_text()
     assert runs.count() == before == 2
+
+
+def test_a_scoring_job_that_ends_loses_its_cancel_button(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The status turned to "scored" as the page polled, but "Cancel" stayed beside it."""
+    lead = make_user(session, role="lead")
+    run = ImportRun(filename="late.csv", format="csv", source="csv", sha256="0" * 64,
+                    status="imported", rows_total=1, messages_created=1)  # fmt: skip
+    session.add(run)
+    session.flush()
+    job = JobRun(kind="score-import", subject=f"import:{run.id}", status="running", total=4)
+    session.add(job)
+    session.commit()
+    page = browser_page
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", lead.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.goto(f"{live_server}/import")
+    row = page.locator("h2#history + table tbody tr").first
+    assert row.locator("button", has_text="Cancel").count() == 1
+    job.status, job.done, job.finished_at = "done", 4, datetime.now(UTC)
+    session.commit()
+    row.locator('.job-status[data-status="done"]').wait_for(timeout=10_000)
+    assert "scored" in row.inner_text()
+    assert row.locator("button", has_text="Cancel").count() == 0

@@ -374,3 +374,136 @@ def test_the_import_history_pages_back_to_the_first_import(
     assert "export-00.csv" not in first and 'href="?page=2"' in first
     second = client.get("/import?page=2").text
     assert "<td>export-00.csv</td>" in second
+
+
+ONE = HEADER + "Z1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,,,\n"
+
+
+def test_the_import_page_counts_one_of_each_in_the_singular_and_no_pager_for_none(
+    client: TestClient, session: Session
+) -> None:
+    """It read "1 problem in 1 rows", "1 new conversations", "1 imports in all", and with no
+    import yet "No imports yet" above "0 imports in all · page 1 of 1"."""
+    token = sign_in(client, make_user(session, role="lead"))
+    empty = client.get("/import").text
+    assert "No imports yet." in empty and 'class="pagination"' not in empty
+    refused = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token},
+        files={"file": ("one.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
+    ).text
+    assert "1 problem in 1 row. Fix it and import again" in refused
+    assert "1 import in all · page 1 of 1" in refused
+    done = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={
+            "file": (
+                "two.csv",
+                (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode(),
+                "text/csv",
+            )
+        },
+    ).text
+    assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 2 rows." in done
+    assert "1 row was set aside" in done
+    again = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("one.csv", ONE.encode(), "text/csv")},
+    ).text
+    assert "0 new conversations, 0 updated, 0 new messages, 0 ratings from 1 row." in again
+    assert "Everything in this file was already imported." in again
+    two = (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode()
+    partly = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("two.csv", two, "text/csv")},
+    ).text
+    assert "Every valid row was already imported." in partly
+
+
+def test_the_import_command_counts_one_in_the_singular(cli_env: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(ONE.replace("chat", "fax"))
+    refused = CliRunner().invoke(cli, ["import", str(path), "--format", "csv"])
+    assert "Nothing imported: 1 problem in 1 row." in refused.output
+    aside = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--skip-invalid"])
+    assert "Nothing imported from one.csv: every row was set aside." in aside.output
+    assert "1 rejected row written to" in " ".join(aside.output.split())
+    path.write_text(ONE)
+    done = CliRunner().invoke(cli, ["import", str(path), "--format", "csv", "--no-score"])
+    assert done.exit_code == 0, done.output
+    assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 1 row." in " ".join(
+        done.output.split()
+    )
+
+
+def test_a_refused_file_keeps_the_format_and_says_when_no_row_can_be_set_aside(
+    client: TestClient, session: Session
+) -> None:
+    """A rejected JSON Lines file came back with the format set to CSV again (the fixed file
+    was then read as CSV), and a file that could not be read at all was answered "1 problem in
+    0 rows ... or tick 'set bad ones aside'", which sets nothing aside."""
+    token = sign_in(client, make_user(session, role="lead"))
+    bad_line = b'{"conversation_id": "J1", "channel": "fax", "author_role": "customer", '
+    bad_line += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
+    refused = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token, "source": "helpdesk-eu"},
+        files={"file": ("one.jsonl", bad_line, "application/x-ndjson")},
+    )
+    assert refused.status_code == 422
+    assert '<option value="jsonl" selected>' in refused.text
+    assert 'value="helpdesk-eu"' in refused.text
+    assert 'tick "set bad ones aside"' in refused.text  # a row: it can be set aside
+    unreadable = client.post(
+        "/import",
+        data={"format": "zendesk", "csrf_token": token},
+        files={"file": ("export.json", b"{not json", "application/json")},
+    ).text
+    assert "not valid JSON at line 1" in unreadable
+    assert "The file itself could not be read as a Zendesk export." in unreadable
+    assert "set bad ones aside" not in unreadable.split('id="import-report"')[1]
+    assert '<option value="zendesk" selected>' in unreadable
+
+
+def test_a_file_whose_every_row_is_set_aside_says_nothing_was_imported(
+    client: TestClient, session: Session
+) -> None:
+    """It read "Imported huge.csv" and "Every valid row was already imported" for a file
+    with no valid row."""
+    token = sign_in(client, make_user(session, role="lead"))
+    page = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("fax.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
+    ).text
+    report = page.split('id="import-report"')[1].split('id="history"')[0]
+    assert "Nothing was imported from fax.csv" in report and "Imported fax.csv" not in report
+    assert "Every row was set aside (1 row)" in report and "/rejected" in report
+    assert "already imported" not in report
+
+
+def test_rows_set_aside_download_under_their_files_name_and_the_report_keeps_the_format(
+    client: TestClient, session: Session
+) -> None:
+    """The rows set aside came as "import-7-rejected.txt", and the report after an upload
+    had the format back at CSV for the next file."""
+    token = sign_in(client, make_user(session, role="lead"))
+    good = b'{"conversation_id": "J1", "channel": "chat", "author_role": "customer", '
+    good += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
+    bad = good.replace(b"J1", b"J2").replace(b"chat", b"fax")
+    posted = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token, "skip_invalid": "true"},
+        files={"file": ("tickets.jsonl", good + bad, "text/plain")},
+        follow_redirects=False,
+    )
+    report = client.get(posted.headers["location"]).text
+    assert "1 row was set aside" in report
+    assert '<option value="jsonl" selected>' in report
+    run = session.query(ImportRun).one()
+    download = client.get(f"/import/{run.id}/rejected")
+    assert download.status_code == 200 and b'"fax"' in download.content
+    assert 'filename="tickets-rejected.jsonl"' in download.headers["content-disposition"]

@@ -352,6 +352,8 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     attention = page.split("Needs attention now")[1].split("How customers felt")[0]
     assert "Angry one" in attention and "Calm one" not in attention
     assert 'class="bars"' in page
+    # the bars count messages, and say so: beside counts of conversations they read as those
+    assert "Customer messages of the last 30 days, by the emotion read in each." in page
     # Agents never see raw model metrics: they live on the admin's Models page.
     assert get_scorer("negativity").version not in page
     # Attribute values (a random CSRF token among them) are not what people read.
@@ -502,6 +504,10 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
         follow_redirects=False,
     )
     assert response.status_code == 303
+    # one conversation changed: it read "1 conversations re-flagged"
+    assert (
+        "Early warning level saved; 1 conversation re-flagged." in client.get("/admin/teams").text
+    )
     session.expire_all()
     assert session.get(Team, team.id).early_warning_level == "very_negative"
     assert session.get(Conversation, angry.id).early_warning is False
@@ -542,3 +548,23 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     assert saved.status_code == 303
     session.refresh(conv)
     assert conv.purpose == "Export reports"
+
+
+def test_mine_and_my_team_say_whose_conversations_are_calm(
+    client: TestClient, session: Session
+) -> None:
+    """ "Mine" with nothing of the reader's read "No open conversation you can open shows an
+    unhappy customer" and "No scored customer messages in the last 30 days" while others' did."""
+    colleague = make_user(session, team="Billing")
+    agent = make_user(session, team="Billing")
+    convs = seed_scored(session, agent_email=colleague.email)
+    convs["angry"].status = "open"
+    session.commit()
+    sign_in(client, agent)
+    team = client.get("/signals?assignee=team").text
+    assert "Your team&#39;s open conversations, riskiest first" in team and "Angry one" in team
+    mine = client.get("/signals?assignee=me").text
+    assert "Your open conversations, riskiest first" in mine
+    assert "None of your open conversations shows an unhappy customer right now" in mine
+    assert "No open conversation you can open" not in mine
+    assert "No scored customer messages in your conversations of the last 30 days" in mine

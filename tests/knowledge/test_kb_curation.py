@@ -195,6 +195,9 @@ def test_list_empty_state_filters_and_pagination(client: TestClient, session: Se
     assert "Issue 2</a>" in client.get("/manual?page=2").text
     assert "No article matches" in client.get("/manual?status=retired").text
     assert client.get("/manual?status=bogus").status_code == 400
+    # each status count opens its articles (the review queue one click away), none for 0
+    assert '<a href="/manual?status=draft">draft 24</a>' in first
+    assert "in review 0 ·" in first and 'href="/manual?status=in_review"' not in first
     missing = client.post(
         "/manual/new", data={"csrf_token": sign_in(client, lead), "title": "", "issue": "x"}
     )
@@ -244,3 +247,85 @@ def test_flag_link_from_a_suggestion_carries_the_conversation(
     assert link in box
     page = client.get(link).text
     assert f'name="conversation_id" value="{conv.id}"' in page
+
+
+def test_the_article_form_refuses_what_it_cannot_keep_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    """Tags past twenty were dropped without a word, and a product or feature longer than its
+    column was stored on SQLite (PostgreSQL refused it with an error page)."""
+    token = sign_in(client, make_user(session, role="agent"))
+    base = {
+        "csrf_token": token,
+        "title": "Parcel stuck in customs",
+        "issue": "My parcel has been stuck in customs for a week",
+        "resolution": "Send the customs form.",
+    }
+    many = ", ".join(f"tag{n}" for n in range(25))
+    refused = client.post("/manual/new", data={**base, "tags": many})
+    assert refused.status_code == 400
+    assert '<span class="field-error" role="alert" id="tags-error">25 tags; at most 20' in (
+        refused.text
+    )
+    assert f'value="{many}"' in refused.text  # what was typed is kept
+    for name in ("product", "feature"):
+        long = "x" * 121
+        refused = client.post("/manual/new", data={**base, name: long})
+        assert refused.status_code == 400, name
+        assert f'id="{name}-error">the {name} is 121 characters; at most 120' in refused.text
+        assert f'value="{long}"' in refused.text
+    refused = client.post("/manual/new", data={**base, "issue": "y" * 4001})
+    assert 'id="issue-error">the issue is 4,001 characters; at most 4,000' in refused.text
+    assert session.query(Article).count() == 0
+
+
+def test_an_article_cites_only_conversations_its_author_may_open(
+    client: TestClient, session: Session
+) -> None:
+    """Opened from another team's conversation, the form kept its id in a hidden field, and
+    saving it cited that conversation; the API cited any id it was given."""
+    maya = make_user(session, team="Care")
+    conv = make_conversation(session, assignee_email=maya.email)
+    outsider = make_user(session, team="Billing")
+    token = sign_in(client, outsider)
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    assert 'name="conversation_id"' not in form
+    data = {"csrf_token": token, "title": "Parcel stuck", "issue": "My parcel is stuck"}
+    refused = client.post("/manual/new", data={**data, "conversation_id": str(conv.id)})
+    assert refused.status_code == 404  # another team's: as if it did not exist
+    assert f"no conversation with id {conv.id}" in refused.text
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=outsider)}"}
+    body = {"title": "Parcel stuck", "issue": "My parcel is stuck"}
+    api = client.post(
+        "/api/v1/kb/articles",
+        json={**body, "source_conversation_ids": [conv.id]},
+        headers=headers,
+    )
+    assert api.status_code == 404
+    assert session.query(Article).count() == 0
+    own = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=maya)}"}
+    cited = client.post(
+        "/api/v1/kb/articles", json={**body, "source_conversation_ids": [conv.id]}, headers=own
+    )
+    assert cited.status_code in (200, 201), cited.text  # the conversation's own team cites it
+
+
+def test_a_flag_names_only_a_conversation_its_reporter_may_open(
+    client: TestClient, session: Session
+) -> None:
+    """The article page linked "From conversation N" to another team's conversation, which
+    the reader may not open."""
+    lead = make_user(session, role="lead")
+    article = actions.create_article(session, actor=lead, fields=fields(MANUAL[2]))
+    actions.change_status(session, actor=lead, article_id=article.id, status="published")
+    maya = make_user(session, team="Care")
+    conv = make_conversation(session, assignee_email=maya.email)
+    token = sign_in(client, make_user(session, team="Billing"))
+    page = client.get(f"/manual/{article.id}", params={"conversation_id": conv.id}).text
+    assert f"conversation {conv.id}" not in page and 'name="conversation_id"' not in page
+    refused = client.post(
+        f"/manual/{article.id}/flag",
+        data={"csrf_token": token, "kind": "wrong", "conversation_id": str(conv.id)},
+    )
+    assert refused.status_code == 404  # another team's: as if it did not exist
+    assert session.query(Flag).count() == 0

@@ -10,10 +10,18 @@ from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import conversation_record, finished_job, good_rating, make_user, sign_in
+from builders import (
+    conversation_record,
+    finished_job,
+    good_rating,
+    make_conversation,
+    make_user,
+    sign_in,
+)
 from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
+from poise.knowledge import actions
 from poise.knowledge.mining import issue_of, resolution_of
 from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.settings import Settings
@@ -175,3 +183,42 @@ def test_lead_mines_from_the_web_in_the_background(client: TestClient, session: 
     assert job is not None and job.status == "done", job and job.detail
     assert "3 proposals" in job.detail and job.done == job.total == 11
     assert "Last run: done" in client.get("/manual/proposals").text
+
+
+def test_an_addition_says_what_it_added(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """A group whose words the article already knew read "added 0 phrasings" in the history,
+    though it brought its conversations as sources."""
+    lead = make_user(session, role="lead")
+    articles = publish_manual(session, lead)
+    seed(session)
+    assert CliRunner().invoke(cli, ["kb", "mine"]).exit_code == 0
+    refund = session.query(Proposal).filter(Proposal.issue.ilike("%refund%")).one()
+    target = articles["Refund not received"]
+    before = len(target.sources)
+    token = sign_in(client, lead)
+    done = client.post(
+        f"/manual/proposals/{refund.id}/accept", data={"csrf_token": token}, follow_redirects=True
+    ).text
+    session.expire_all()
+    article = session.get(Article, target.id)
+    assert article is not None
+    cited = len(article.sources) - before
+    assert cited > 0
+    assert f" source conversation{'s' if cited != 1 else ''}." in done
+    assert "Added to “Refund not received" in done and "added 0" not in done
+    again = actions.add_phrasings(
+        session,
+        actor=lead,
+        article_id=target.id,
+        texts=[article.issue],
+        conversation_ids=[s.conversation_id for s in article.sources][:1],
+    )
+    assert max(again.revisions, key=lambda r: r.id).summary == "added nothing new"
+    conv = make_conversation(session, external_id="later-refund")
+    more = actions.add_phrasings(
+        session, actor=lead, article_id=target.id, texts=[article.issue], conversation_ids=[conv.id]
+    )
+    assert max(more.revisions, key=lambda r: r.id).summary == "added 1 source conversation"
+    assert "added 1 source conversation" in client.get(f"/manual/{target.id}").text

@@ -125,7 +125,11 @@ def test_accepting_records_every_conversation_and_the_next_run_offers_only_new_o
     # the draft cites the conversations its steps came from; the members are all 8
     assert proposal.conversation_ids and set(proposal.conversation_ids) <= set(customs)
     token = sign_in(client, lead)
-    assert "accepting records all 8 as sources" in client.get("/manual/proposals").text
+    listed = client.get("/manual/proposals").text
+    assert "accepting records all 8 as sources" in listed
+    # how many the steps came from is said first ("… 40 conversations" read as more links)
+    drawn = len(proposal.conversation_ids)
+    assert f"Steps drawn from {drawn} conversation{'s' if drawn != 1 else ''}: <a" in listed
     client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
     session.expire_all()
     article = session.query(Article).one()
@@ -218,6 +222,30 @@ def test_merge_and_split_refuse_bad_input_and_keep_what_the_lead_chose(
         "/manual/proposals/merge", data={"csrf_token": agent_token, "proposal_ids": [first.id]}
     )
     assert denied.status_code == 403
+
+
+def test_a_proposal_whose_requests_read_alike_is_not_split(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """Every customer wrote the same words: a split has nothing to go by, so the lead is told
+    so beside the field and the proposal stays as it was (it read "Split into 1 proposals",
+    and the proposal was rebuilt under another id)."""
+    lead = make_user(session, role="lead")
+    same = seed(session, "customs", ["My parcel has been stuck in customs for a week"] * 8)
+    mine_cli()
+    proposal = session.query(Proposal).one()
+    assert members(session, proposal) == set(same)
+    token = sign_in(client, lead)
+    response = client.post(
+        f"/manual/proposals/{proposal.id}/split", data={"csrf_token": token, "parts": "2"}
+    )
+    assert response.status_code == 400
+    assert "its 8 conversations read alike, so they cannot be split" in response.text
+    # the field at fault takes the focus, so the browser scrolls to it and its message
+    assert f'aria-describedby="split-error-{proposal.id}" autofocus' in response.text
+    session.expire_all()
+    kept = session.query(Proposal).one()
+    assert kept.id == proposal.id and members(session, kept) == set(same)
 
 
 def test_groups_resolved_the_same_way_become_one_proposal(

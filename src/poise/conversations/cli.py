@@ -22,6 +22,7 @@ from poise.conversations.scoring import (
 from poise.files import write_atomically
 from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
+from poise.words import counted
 
 integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
 signals_app = typer.Typer(
@@ -137,21 +138,28 @@ def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> No
     if len(report.errors) > 50:
         console.print(f"  … and {len(report.errors) - 50} more problems")
     c = report.counts
+
+    def n(number: int, noun: str) -> str:
+        return counted(number, noun, grouped=False)
+
     if report.status == "rejected":
         console.print(
-            f"[red]Nothing imported[/red]: {len(report.errors)} problem(s) in "
-            f"{report.rows_total} rows. Fix them, or use --skip-invalid."
+            f"[red]Nothing imported[/red]: {n(len(report.errors), 'problem')} in "
+            f"{n(report.rows_total, 'row')}. Fix them, or use --skip-invalid."
         )
         return
-    console.print(
-        f"Imported {file.name}: {c.conversations_created} new conversations, "
-        f"{c.conversations_updated} updated, {c.messages_created} new messages, "
-        f"{c.ratings_created} ratings from {report.rows_total} rows."
-    )
+    if report.rows_rejected and report.rows_rejected >= report.rows_total:
+        console.print(f"[red]Nothing imported[/red] from {file.name}: every row was set aside.")
+    else:
+        console.print(
+            f"Imported {file.name}: {n(c.conversations_created, 'new conversation')}, "
+            f"{c.conversations_updated} updated, {n(c.messages_created, 'new message')}, "
+            f"{n(c.ratings_created, 'rating')} from {n(report.rows_total, 'row')}."
+        )
     if report.rejected_text:
         path = rejected or file.with_name(file.name + ".rejected")
         write_atomically(path, report.rejected_text.encode())
-        console.print(f"{report.rows_rejected} rejected rows written to {path}")
+        console.print(f"{n(report.rows_rejected, 'rejected row')} written to {path}")
 
 
 def stats_command(

@@ -36,6 +36,7 @@ from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 from poise.web.inputs import CONTROL, checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
+from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -316,7 +317,10 @@ def import_page(
     mine = request.session.get("import_updated", {})
     updated = mine.get("updated") if mine.get("run") == found.id else None
     report = ImportSummary.of(found, updated)
-    context = _import_context(session, settings, page, run, report=report, filename=found.filename)
+    form = {"format": found.format}  # the next file is most often of the same format
+    context = _import_context(
+        session, settings, page, run, report=report, filename=found.filename, form=form
+    )
     return render(request, "conversations/import.html", context)
 
 
@@ -395,15 +399,19 @@ def import_upload_file(
 def import_upload(
     request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser, upload: UploadDep
 ) -> HTMLResponse | RedirectResponse:
+    # A refused upload keeps the format, source and choice made: the file is fixed and sent
+    # again with them (the format went back to CSV, and a fixed JSON Lines file was refused).
+    form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
     try:
         report, _ = import_upload_file(request, session, settings, user, upload)
     except InvalidInput as exc:
         session.rollback()
-        form = {"format": upload.format, "source": upload.source, "skip": upload.skip_invalid}
         context = _import_context(session, settings, errors=field_errors(exc, "file"), form=form)
         return render(request, "conversations/import.html", context, 400)
     if report.status == "rejected":  # nothing written: the problems are shown, to fix
-        context = _import_context(session, settings, report=report, filename=upload.file.filename)
+        context = _import_context(
+            session, settings, report=report, filename=upload.file.filename, form=form
+        )
         return render(request, "conversations/import.html", context, 422)
     # See other: reloading the report must not upload (and import) the file again.
     updated = report.counts.conversations_updated
@@ -412,11 +420,22 @@ def import_upload(
 
 
 @router.get("/import/{run_id}/rejected")
-def rejected_rows(settings: SettingsDep, user: LeadUser, run_id: IdPath) -> FileResponse:
+def rejected_rows(
+    session: SessionDep, settings: SettingsDep, user: LeadUser, run_id: IdPath
+) -> FileResponse:
+    """The rows set aside, named after the file they came from and in its format
+    (``export-rejected.csv``), to fix and import again (they came as ``import-7-rejected.txt``)."""
     path = _rejected_path(settings, run_id)
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
-    return FileResponse(path, filename=path.name, media_type="text/plain")
+    run = queries.import_run(session, run_id=run_id)
+    stem, dot, extension = run.filename.rpartition(".")
+    if not dot or not extension.isalnum():
+        stem, extension = run.filename, REJECTED_EXTENSIONS.get(run.format, "txt")
+    return FileResponse(path, filename=f"{stem}-rejected.{extension}", media_type="text/plain")
+
+
+REJECTED_EXTENSIONS = {"csv": "csv", "twcs": "csv", "jsonl": "jsonl", "zendesk": "json"}
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -467,7 +486,7 @@ def early_warning_level(
     except InvalidInput as exc:
         flash(request, str(exc), "error")
         return redirect("/admin/teams")
-    flash(request, f"Early warning level saved; {changed} conversations re-flagged.")
+    flash(request, f"Early warning level saved; {counted(changed, 'conversation')} re-flagged.")
     return redirect("/admin/teams")
 
 

@@ -19,7 +19,7 @@ from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation
 from poise.conversations.queries import not_openable
-from poise.conversations.visibility import may_read
+from poise.conversations.visibility import may_read, visible_ids
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search, vectors
@@ -44,6 +44,7 @@ from poise.knowledge.models import (
     Revision,
 )
 from poise.knowledge.text import to_blob
+from poise.words import counted
 
 # Who may move an article where: agents propose (draft → in review); leads curate.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -54,6 +55,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 MAX_PHRASINGS = 50
 MINED = "mined"  # in a revision's ``changed``: the article was drafted by mining
+MAX_TAGS = 20
 EDITABLE = ("title", "issue", "resolution", "product", "feature", "tags")
 
 
@@ -79,6 +81,19 @@ class ArticleFields:
             raise InvalidInput("an article needs the issue, as customers put it", field="issue")
         if len(title) > 200:
             raise InvalidInput("the title is longer than 200 characters", field="title")
+        for name, value, most in (
+            ("issue", issue, 4000),
+            ("resolution", self.resolution.strip(), 20000),
+            ("product", (self.product or "").strip(), 120),
+            ("feature", (self.feature or "").strip(), 120),
+        ):
+            if len(value) > most:
+                raise InvalidInput(
+                    f"the {name} is {len(value):,} characters; at most {most:,}", field=name
+                )
+        tags = _unique([t.strip().lower() for t in self.tags if t.strip()])
+        if len(tags) > MAX_TAGS:
+            raise InvalidInput(f"{len(tags)} tags; at most {MAX_TAGS} per article", field="tags")
         phrasings = _unique([p.strip() for p in self.phrasings if p.strip()])
         if len(phrasings) > MAX_PHRASINGS:
             raise InvalidInput(
@@ -90,7 +105,7 @@ class ArticleFields:
             resolution=self.resolution.strip(),
             product=(self.product or "").strip() or None,
             feature=(self.feature or "").strip() or None,
-            tags=_unique([t.strip().lower() for t in self.tags if t.strip()])[:20],
+            tags=tags,
             phrasings=[p for p in phrasings if p.lower() != issue.lower()],
             owner_id=self.owner_id,
         )
@@ -158,7 +173,13 @@ def create_article(
     fields: ArticleFields,
     source_conversation_ids: list[int] | None = None,
 ) -> Article:
-    """A new draft (anyone on the team may propose one; leads publish)."""
+    """A new draft (anyone on the team may propose one; leads publish), citing only
+    conversations its author may open: another team's is answered as a missing one."""
+    wanted = sorted(set(source_conversation_ids or []))
+    if actor is not None and wanted:
+        hidden = [c for c in wanted if c not in visible_ids(session, actor, wanted)]
+        if hidden:
+            raise NotFound(not_openable(hidden[0]))
     article = add_article(
         session, actor=actor, fields=fields, source_conversation_ids=source_conversation_ids
     )
@@ -281,12 +302,17 @@ def add_phrasings(
     known = {p.text.lower() for p in article.phrasings} | {article.issue.lower()}
     new = [t.strip() for t in _unique(texts) if t.strip() and t.strip().lower() not in known]
     room = MAX_PHRASINGS - len(article.phrasings)
-    article.phrasings.extend(Phrasing(text=t) for t in new[: max(room, 0)])
+    kept = new[: max(room, 0)]
+    article.phrasings.extend(Phrasing(text=t) for t in kept)
     have = {s.conversation_id for s in article.sources}
-    article.sources.extend(
-        ArticleSource(conversation_id=c) for c in set(conversation_ids or []) - have
-    )
-    _revise(article, actor, f"added {min(len(new), max(room, 0))} phrasings", ["phrasings"])
+    cited = sorted(set(conversation_ids or []) - have)
+    article.sources.extend(ArticleSource(conversation_id=c) for c in cited)
+    # The history says what came in: it read "added 0 phrasings" when a group's words were
+    # all known and its conversations were what it added.
+    added = [counted(len(kept), "phrasing")] if kept else []
+    added += [counted(len(cited), "source conversation")] if cited else []
+    summary = "added " + " and ".join(added) if added else "added nothing new"
+    _revise(article, actor, summary, ["phrasings"] * bool(kept) + ["sources"] * bool(cited))
     session.flush()
     search.reindex_article(session, article)
     session.commit()
@@ -543,6 +569,11 @@ def split_proposal(
         raise InvalidInput(f"parts must be between 2 and {len(ids)} (its conversations)")
     kept, texts, x = load_vectors(session, ids)
     labels = split_vectors(x, parts, seed=7)
+    if _alike(x) or len(set(labels.tolist())) < 2:
+        raise InvalidInput(
+            f"its {len(ids)} conversations read alike, so they cannot be split: "
+            "accept it as one issue, or dismiss it"
+        )
     outcome = outcomes_for(session, kept, window_days=window_days)
     config = MiningConfig()
     session.delete(proposal)
@@ -562,6 +593,15 @@ def split_proposal(
     session.add_all(made)
     session.commit()
     return made
+
+
+ALIKE = 1e-3  # the largest gap between two requests' vectors still read as the same words
+
+
+def _alike(x: np.ndarray) -> bool:
+    """Every request of a proposal embeds the same (the same words, or a purpose given on
+    import): any split of them would be arbitrary."""
+    return len(x) < 2 or float(np.abs(x - x[0]).max()) <= ALIKE
 
 
 def _title(issue: str) -> str:

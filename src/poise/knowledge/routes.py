@@ -212,6 +212,8 @@ def new_page(
             conv = None
         if conv is not None:
             values = _form_values(article_fields_from(session, conv))
+        else:
+            conversation_id = None  # not cited unseen: the form starts empty and cites none
     return _article_form(request, session, user, None, values, conversation_id)
 
 
@@ -354,7 +356,8 @@ def accept(
             f"“{article.title}” is a draft: check and edit the steps, then send it for review.",
         )
     else:
-        flash(request, f"Added to “{article.title}” ({article.status_label}).")
+        latest = max(article.revisions, key=lambda r: r.id)
+        flash(request, f"Added to “{article.title}” ({article.status_label}): {latest.summary}.")
     return redirect(f"/manual/{article.id}")
 
 
@@ -419,6 +422,8 @@ def article_page(
 ) -> HTMLResponse:
     """One article; from a conversation's suggestions, its flag form names that conversation."""
     article = queries.get_article(session, actor=user, article_id=article_id)
+    if conversation_id is not None and not visible_ids(session, user, [conversation_id]):
+        conversation_id = None  # no "From conversation N" link the reader may not open
     moves = actions.moves(article)
     context = {
         "article": article,

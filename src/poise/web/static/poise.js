@@ -6,7 +6,8 @@ function csrfToken() {
   return field ? field.value : "";
 }
 
-// Background jobs: poll each unfinished job's status and show its progress.
+// Background jobs: poll each unfinished job's status and show its progress; a job that has
+// ended can no longer be cancelled, so its Cancel button goes.
 function pollJobs() {
   document.querySelectorAll(".job-status[data-job-id]").forEach((el) => {
     const ended = (status) => ["done", "failed", "cancelled", "interrupted"].includes(status);
@@ -21,6 +22,7 @@ function pollJobs() {
         : job.status === "cancelled" ? "cancelled"
         : job.status === "running" ? `scoring ${job.percent}%` : "queued";
       if (!ended(job.status)) setTimeout(tick, 1500);
+      else el.parentElement.querySelectorAll('form[action$="/cancel"]').forEach((f) => f.remove());
     };
     setTimeout(tick, 1000);
   });
