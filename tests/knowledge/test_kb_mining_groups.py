@@ -319,7 +319,9 @@ def test_two_parts_of_one_issue_are_joined_and_opposite_actions_stay_apart() -> 
     ]
     labels = np.asarray([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4 + [4] * 4)
     x = get_encoder().encode(texts)
-    joined = join_while_apart(x, texts, labels, GroupingConfig())
+    # Five groups of four are too few for the tightness bar (the joined group must be as
+    # alike as the median group) to say anything; it is measured on whole runs.
+    joined = join_while_apart(x, texts, labels, GroupingConfig(join_tightness=0.0))
     assert len(set(joined[:8].tolist())) == 1, "the two parts of paying a bill are one issue"
     assert joined[8] != joined[12], "adding and removing a dependent stay apart"
     assert len(set(joined[8:12].tolist())) == 1 and len(set(joined[12:16].tolist())) == 1
@@ -328,7 +330,7 @@ def test_two_parts_of_one_issue_are_joined_and_opposite_actions_stay_apart() -> 
     assert (kept == labels).all(), "a floor of 1 joins nothing"
     left = labels.copy()
     left[3] = -1  # a request in no group stays in none
-    assert join_while_apart(x, texts, left, GroupingConfig())[3] == -1
+    assert join_while_apart(x, texts, left, GroupingConfig(join_tightness=0.0))[3] == -1
 
 
 def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
