@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import sys
 import threading
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -82,3 +84,15 @@ def benchmark_module(name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while defining
     spec.loader.exec_module(module)
     return module
+
+
+def said(response: httpx.Response, record_id: int) -> str:
+    """What an answer says (the API's JSON, the page's main part), the id asked for blanked,
+    to compare two answers word for word (a refused record against a missing one)."""
+    if response.headers["content-type"].startswith("application/json"):
+        text = response.text
+    else:
+        found = re.search(r"<main[^>]*>(.*?)</main>", response.text, re.S)
+        assert found is not None, response.text[:300]
+        text = found.group(1)
+    return re.sub(rf"\b{record_id}\b", "{id}", text)

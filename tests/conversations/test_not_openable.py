@@ -7,7 +7,6 @@ takes a conversation id now answers both with the same 404 and the same words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from builders import csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.morale import actions as morale
+from support import said
 
 Ask = Callable[[int], httpx.Response]
 
@@ -89,18 +89,6 @@ def _asks(s: Stage) -> dict[str, Ask]:
     }
 
 
-def _said(response: httpx.Response, conversation_id: int) -> str:
-    """What the answer says (the API's JSON, the page's main part), the id asked for blanked,
-    to compare two answers word for word."""
-    if response.headers["content-type"].startswith("application/json"):
-        text = response.text
-    else:
-        found = re.search(r"<main[^>]*>(.*?)</main>", response.text, re.S)
-        assert found is not None, response.text[:300]
-        text = found.group(1)
-    return re.sub(rf"\b{conversation_id}\b", "{id}", text)
-
-
 ASKS = (
     "conversation page",
     "assist panel",
@@ -122,7 +110,7 @@ def test_another_teams_conversation_is_answered_as_a_missing_one(stage: Stage, w
     ask = _asks(stage)[what]
     theirs, missing = ask(stage.theirs), ask(stage.missing)
     assert (theirs.status_code, missing.status_code) == (404, 404)
-    assert _said(theirs, stage.theirs) == _said(missing, stage.missing)
+    assert said(theirs, stage.theirs) == said(missing, stage.missing)
     assert f"no conversation with id {stage.theirs}" in theirs.text
     assert "another team" not in theirs.text
 

@@ -10,7 +10,6 @@ id.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +23,7 @@ from builders import make_conversation, make_user, sign_in
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.targets import TargetGuard
 from poise.morale import actions as morale
+from support import said
 
 Ask = Callable[[int], httpx.Response]
 HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the rule is only looked up
@@ -129,18 +129,6 @@ ASKS = (
 )
 
 
-def _said(response: httpx.Response, record_id: int) -> str:
-    """What the answer says (the API's JSON, the page's main part), the id asked for blanked,
-    to compare two answers word for word."""
-    if response.headers["content-type"].startswith("application/json"):
-        text = response.text
-    else:
-        found = re.search(r"<main[^>]*>(.*?)</main>", response.text, re.S)
-        assert found is not None, response.text[:300]
-        text = found.group(1)
-    return re.sub(rf"\b{record_id}\b", "{id}", text)
-
-
 @pytest.mark.parametrize("what", ASKS)
 def test_another_teams_record_is_answered_as_a_missing_one(stage: Stage, what: str) -> None:
     kind, ask = _asks(stage)[what]
@@ -148,7 +136,7 @@ def test_another_teams_record_is_answered_as_a_missing_one(stage: Stage, what: s
     missing_id = theirs_id + 10_000
     theirs, missing = ask(theirs_id), ask(missing_id)
     assert (theirs.status_code, missing.status_code) == (404, 404), theirs.text[:600]
-    assert _said(theirs, theirs_id) == _said(missing, missing_id)
+    assert said(theirs, theirs_id) == said(missing, missing_id)
     assert "another team" not in theirs.text
     assert "this team" not in theirs.text
 
@@ -176,7 +164,7 @@ def test_a_role_refusal_stays_a_403_whatever_the_id(
             for i in (record_id, record_id + 10_000)
         ]
         assert [a.status_code for a in answers] == [403, 403], path
-        assert _said(answers[0], record_id) == _said(answers[1], record_id + 10_000)
+        assert said(answers[0], record_id) == said(answers[1], record_id + 10_000)
     assert client.get(f"/alerts/rules/{stage.ids['rule']}/edit").status_code == 403
 
 
