@@ -492,8 +492,8 @@ class Joins:
         """Each group with its nearest few, when their centres are close (``join_floor``),
         they name the same actions (two issues that differ only by the action, add / remove,
         stay apart) and the joined group would be as alike as most groups are (the
-        ``join_tightness`` quantile of the mean cosine to the centre): two parts of one issue
-        make a group like the others, two near twins a looser one.
+        ``join_tightness`` quantile of the groups' mean cosine between two members): two parts
+        of one issue make a group like the others, two near twins a looser one.
         """
         alive = np.flatnonzero(self.sizes > 0)
         centres = _unit(self.sums[alive])
