@@ -22,7 +22,7 @@ from poise.auth.schemas import UserCreate, UserPublic
 from poise.errors import InvalidInput, NotFound
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
 from poise.web.paging import PAGE_HEADERS, page_headers
 from poise.web.params import IdPath, PageQuery, is_id
@@ -84,10 +84,9 @@ def _account_page(
     context = {
         "new_token": None if errors else request.session.pop("token", None),
         "tokens": queries.live_tokens(session, actor=user),
-        "errors": errors or {},
         "form": form or {},
     }
-    return render(request, "auth/account.html", context, 400 if errors else 200)
+    return render_form(request, "auth/account.html", context, errors)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -148,10 +147,9 @@ def _users_page(
         "pages": pages,
         "teams": queries.list_teams(session),
         "roles": ROLES,
-        "errors": errors or {},
         "form": form or {},
     }
-    return render(request, "auth/users.html", context, 400 if errors else 200)
+    return render_form(request, "auth/users.html", context, errors)
 
 
 def _team_id(value: str) -> int | None:
@@ -216,10 +214,9 @@ def _edit_user_page(
         "target": target,
         "teams": queries.list_teams(session),
         "roles": ROLES,
-        "errors": errors or {},
         "form": typed,
     }
-    return render(request, "auth/user_edit.html", context, 400 if errors else 200)
+    return render_form(request, "auth/user_edit.html", context, errors)
 
 
 @router.post("/admin/users/{user_id}", response_model=None)

@@ -32,7 +32,7 @@ from poise.knowledge.suggest import (
 )
 from poise.knowledge.text import highlighted, render_markdown
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
@@ -192,9 +192,8 @@ def _article_form(
         "conversation_id": conversation_id,
         "owners": queries.owner_choices(session) if user.is_lead else [],
         "values": values,
-        "errors": errors or {},
     }
-    return render(request, "knowledge/form.html", context, 400 if errors else 200)
+    return render_form(request, "knowledge/form.html", context, errors)
 
 
 @router.get("/manual/new", response_class=HTMLResponse)
@@ -271,12 +270,11 @@ def _proposals(
     context = {
         "listing": listing,
         "job": job,
-        "errors": errors or {},
         "form": form or {},
         "readable": visible_ids(session, user, examples),
         "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
     }
-    return render(request, "knowledge/proposals.html", context, 400 if errors else 200)
+    return render_form(request, "knowledge/proposals.html", context, errors)
 
 
 @router.post("/manual/proposals/merge", response_model=None)

@@ -24,7 +24,16 @@ from poise.morale.redaction import redact
 from poise.settings import Settings
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
-from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, safe_next
+from poise.web.deps import (
+    FormDep,
+    SessionDep,
+    SettingsDep,
+    flash,
+    redirect,
+    render,
+    render_form,
+    safe_next,
+)
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 
@@ -119,10 +128,9 @@ def _happy_file(
         "base_query": urlencode(kept),
         "filtered": bool(kept),
         "readable": _readable(session, user, listing.items),
-        "errors": errors or {},
         "form": form or {},
     }
-    return render(request, "morale/happy_file.html", context, 400 if errors else 200)
+    return render_form(request, "morale/happy_file.html", context, errors)
 
 
 @router.get("/morale/happy-file/pick-me-up", response_class=HTMLResponse)
@@ -251,7 +259,6 @@ def _reviews_page(
     field to change (400)."""
     reviews = queries.my_reviews(session, actor=user, pages=pages, page_size=settings.page_size)
     context = {
-        "errors": errors or {},
         "form": form or {},
         "reviews": reviews,
         "others": {name: _other_pages(pages, name, q) for name in queries.REVIEW_LISTS},
@@ -262,7 +269,7 @@ def _reviews_page(
         "teammates": [m for m in (user.team.members if user.team else []) if m.id != user.id],
         **_nudges(session, user),
     }
-    return render(request, "morale/reviews.html", context, 400 if errors else 200)
+    return render_form(request, "morale/reviews.html", context, errors)
 
 
 def _other_pages(pages: dict[str, int], name: str, q: str) -> str:
@@ -353,12 +360,11 @@ def _review_page(
     context = {
         "review": review,
         "scores": scores,
-        "errors": errors or {},
         "form": form or {},
         # a conversation moved to another team since stays named, but not linked to a 403
         "readable": visible_ids(session, user, [review.conversation_id]),
     }
-    return render(request, "morale/review.html", context, 400 if errors else 200)
+    return render_form(request, "morale/review.html", context, errors)
 
 
 @router.post("/morale/reviews/{review_id}/submit", response_model=None)
@@ -425,10 +431,9 @@ def _scorecards(
     """The scorecards and the new one's form, kept as typed after a refusal (400)."""
     context = {
         "scorecards": queries.scorecards_for(session, actor=user),
-        "errors": errors or {},
         "form": form or {},
     }
-    return render(request, "morale/scorecards.html", context, 400 if errors else 200)
+    return render_form(request, "morale/scorecards.html", context, errors)
 
 
 @router.post("/morale/scorecards", response_model=None)
@@ -491,7 +496,7 @@ def _kudos_page(
         "errors": errors,
         **_nudges(session, user),
     }
-    return render(request, "morale/kudos.html", context, 400 if errors else 200)
+    return render_form(request, "morale/kudos.html", context, errors)
 
 
 @router.post("/morale/kudos/prepare", response_model=None)
@@ -537,10 +542,9 @@ def _round_page(
         "may_run": may_run_round(user, found),
         "leads": leads_team(user, found.team_id),
         "names": {m.id: m.name for m in found.team.members},
-        "errors": errors or {},
         "typed": typed or {},
     }
-    return render(request, "morale/round.html", context, 400 if errors else 200)
+    return render_form(request, "morale/round.html", context, errors)
 
 
 @router.post("/morale/kudos/{round_id}/collector")
@@ -675,8 +679,8 @@ def _wall_drafts(
     """The drafts page; after a refused hug, with the error beside its field and what the
     lead typed still in the form."""
     drafts = queries.hug_drafts(session, actor=user, page=page, page_size=settings.page_size)
-    context = {"drafts": drafts, "errors": errors or {}, "form": form or {}}
-    return render(request, "morale/wall_drafts.html", context, 400 if errors else 200)
+    context = {"drafts": drafts, "form": form or {}}
+    return render_form(request, "morale/wall_drafts.html", context, errors)
 
 
 @router.post("/morale/wall", response_model=None)
@@ -717,8 +721,8 @@ def _review_hug(
     """A draft hug's review; after a refused revision, with the error and the typed text."""
     hug = queries.hug_draft(session, actor=user, hug_id=hug_id)
     highlighted = redact(hug.original_text, staff=actions.staff_names(session)).segments()
-    context = {"hug": hug, "segments": highlighted, "errors": errors or {}, "form": form}
-    return render(request, "morale/wall_review.html", context, 400 if errors else 200)
+    context = {"hug": hug, "segments": highlighted, "form": form}
+    return render_form(request, "morale/wall_review.html", context, errors)
 
 
 @router.post("/morale/wall/{hug_id}", response_model=None)

@@ -23,7 +23,7 @@ from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Assignment, Lesson
 from poise.training.quiz import quiz_text
 from poise.web.csrf import verify_csrf
-from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, render_form
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_count, is_id
 
@@ -86,9 +86,8 @@ def _lesson_form(
         "body": body,
         "quiz": quiz,
         "help": QUIZ_HELP,
-        "errors": errors or {},
     }
-    return render(request, "training/edit.html", context, 400 if errors else 200)
+    return render_form(request, "training/edit.html", context, errors)
 
 
 @router.get("/training/lessons/new", response_class=HTMLResponse)
@@ -139,7 +138,6 @@ def _lesson_page(
         "body": render_markdown(lesson.current.body),
         "attempts": queries.my_attempts(session, actor=user, lesson_id=lesson.id),
         "pass_mark": PASS_MARK,
-        "errors": errors or {},
         "form": form or {},
         "answers": answers or {},
     }
@@ -147,7 +145,7 @@ def _lesson_page(
         context["people"], context["teams"] = queries.assignable(session, actor=user)
         today = datetime.now(UTC).date()
         context["due_range"] = (today, today + timedelta(days=MAX_DUE_DAYS))
-    return render(request, "training/lesson.html", context, 400 if errors else 200)
+    return render_form(request, "training/lesson.html", context, errors)
 
 
 @router.get("/training/lessons/{lesson_id}/edit", response_class=HTMLResponse)
@@ -359,10 +357,9 @@ def _practice_page(
         "history": queries.my_practice(session, actor=user, page=replies, page_size=page_size),
         "trend": queries.practice_trend(session, actor=user),
         "threshold": actions.HARD_MESSAGE,
-        "errors": errors or {},
         "form": form or {},
     }
-    return render(request, "training/practice.html", context, 400 if errors else 200)
+    return render_form(request, "training/practice.html", context, errors)
 
 
 @router.post("/training/practice/draw")
@@ -432,10 +429,9 @@ def _scenario_page(
     """A scenario to answer; after a refused reply, with the error and the reply kept."""
     context = {
         "scenario": queries.scenario(session, actor=user, scenario_id=scenario_id),
-        "errors": errors or {},
         "reply": reply,
     }
-    return render(request, "training/scenario.html", context, 400 if errors else 200)
+    return render_form(request, "training/scenario.html", context, errors)
 
 
 @router.post("/training/practice/{scenario_id}", response_model=None)
@@ -483,10 +479,9 @@ def _feedback_page(
         "mine": mine,
         "new_comments": new,
         "max_comment": actions.MAX_COMMENT,
-        "errors": errors or {},
         "comment": comment,
     }
-    return render(request, "training/feedback.html", context, 400 if errors else 200)
+    return render_form(request, "training/feedback.html", context, errors)
 
 
 @router.post("/training/practice/replies/{attempt_id}/share")

@@ -68,6 +68,14 @@ def render(
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
+def render_form(
+    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
+) -> HTMLResponse:
+    """A page with a form, after a refusal too: each error beside its field (``errors``), the
+    input kept by ``context``; 400 when anything was refused, so a client sees it failed."""
+    return render(request, template, {**context, "errors": errors or {}}, 400 if errors else 200)
+
+
 def flash(request: Request, text: str, kind: str = "ok") -> None:
     """A one-time message shown on the next page (after a redirect)."""
     request.session.setdefault("flash", []).append({"text": text, "kind": kind})

@@ -21,7 +21,7 @@ from poise.connectors.alerts.service import target_guard
 from poise.connectors.alerts.targets import TargetGuard
 from poise.errors import InvalidInput
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form
 from poise.web.forms import field_errors
 from poise.web.params import MAX_ID, IdPath, PageQuery
 
@@ -150,10 +150,9 @@ def _form(
         "team_name": team_name,
         "rule": rule,
         "form": form,
-        "errors": errors or {},
         **_labels(),
     }
-    return render(request, "alerts/form.html", context, 400 if errors else 200)
+    return render_form(request, "alerts/form.html", context, errors)
 
 
 @router.post("/alerts/rules", response_model=None)

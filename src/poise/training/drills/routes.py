@@ -22,7 +22,7 @@ from poise.settings import Settings
 from poise.training.drills import actions, queries
 from poise.training.models import DRILL_STATUSES, Drill
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 
@@ -102,9 +102,8 @@ def _render_form(
         "drill": drill,
         "form": form,
         "teams": queries.team_choices(session, actor=user),
-        "errors": errors or {},
     }
-    return render(request, "training/drills/form.html", context, 400 if errors else 200)
+    return render_form(request, "training/drills/form.html", context, errors)
 
 
 @router.get("/training/drills", response_class=HTMLResponse)

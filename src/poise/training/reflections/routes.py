@@ -18,7 +18,7 @@ from poise.auth.models import User
 from poise.errors import InvalidInput, NotFound
 from poise.training.reflections import actions, queries
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form
 from poise.web.forms import field_errors
 from poise.web.params import IdPath, IdQuery, PageQuery, is_id
 
@@ -57,8 +57,8 @@ def _new_form(
         if conversation_id is not None
         else None
     )
-    context = {"conversation": conversation, "text": text, "errors": errors or {}}
-    return render(request, "training/reflections/new.html", context, 400 if errors else 200)
+    context = {"conversation": conversation, "text": text}
+    return render_form(request, "training/reflections/new.html", context, errors)
 
 
 @router.get("/training/reflections/new", response_class=HTMLResponse)
