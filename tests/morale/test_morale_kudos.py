@@ -121,7 +121,7 @@ def test_the_same_words_are_offered_once_on_the_board(client: TestClient, sessio
 
     sign_in(client, collector)
     page = client.get(f"/morale/kudos/{kudos.id}").text
-    maya_line = page.split("Maya Lopez")[1].split("In my own words")[0]
+    maya_line = page.split(f'data-member="{maya.id}"')[1].split("In my own words")[0]
     assert maya_line.count("a star. Thank you Maya!") == 1
     assert "stayed on the phone" in maya_line
 

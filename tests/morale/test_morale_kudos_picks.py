@@ -85,10 +85,14 @@ def test_praise_precision_on_a_labelled_set_of_rated_comments() -> None:
 
 def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead", team="Care", name="Lena Lead")
-    make_user(session, name="Maya Lopez", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
     make_user(session, name="Ben Okoro", team="Care")
     team = session.scalars(select(Team).where(Team.name == "Care")).one()
     kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=months_back(1))
+    if kudos.collector_id == lead.id:  # the turn falls by month: the lead writes in Maya's round
+        kudos = actions.change_collector(
+            session, actor=lead, round_id=kudos.id, collector_id=maya.id
+        )
     collector = kudos.collector
     assert collector is not None and collector.id != lead.id
     csrf = sign_in(client, lead)
