@@ -41,7 +41,10 @@ def test_api_finds_the_issue_in_other_words_with_highlights(
     ).json()
     assert body["gap"] is False
     assert body["hits"][0]["title"] == "Refund not received"
-    assert "<mark>refund</mark>" in body["hits"][0]["highlight"].lower()
+    top = body["hits"][0]  # plain text in JSON; the marked words as offsets beside it
+    assert "<mark>" not in top["highlight"] + top["resolution"]
+    assert "refund" in [top["highlight"][a:b].lower() for a, b in top["highlight_marks"]]
+    assert all(0 <= a < b <= len(top["resolution"]) for a, b in top["resolution_marks"])
     # Hardly a shared word: found by meaning.
     body = client.get(
         "/api/v1/kb/search", params={"q": "the bank refused my visa when I paid"}, headers=headers
