@@ -184,6 +184,26 @@ def test_backfill_then_two_incremental_syncs(session: Session, settings: Setting
     assert not replay.unused()
 
 
+def test_a_next_page_on_another_host_is_not_followed(session: Session, settings: Settings) -> None:
+    """Zendesk names a ticket's next comments page by full address, and the sync followed it to
+    any host with the account's credentials (an internal one included): only addresses on
+    the account's own host are followed now, and the sync says where it was pointed."""
+    connect(session)
+    replay = Replay()
+    replay.json("GET", EXPORT, export([ticket(35436)], "c1", end=True))
+    inside = "http://169.254.169.254/latest/meta-data/?page=2"
+    replay.json(
+        "GET",
+        "/api/v2/tickets/35436/comments.json",
+        comments(OPENING) | {"next_page": inside},
+    )
+    with pytest.raises(ConnectorError, match=r"another host \(169\.254\.169\.254\)"):
+        sync(session, "zendesk", replay, settings)
+    assert {r.url.host for r in replay.requests} == {"acme.zendesk.com"}
+    connector = session.scalar(select(Connector))
+    assert connector is not None and "acme.zendesk.com" in (connector.last_error or "")
+
+
 def test_a_crash_mid_sync_resumes_from_the_cursor(session: Session, settings: Settings) -> None:
     connect(session)
     replay = Replay()

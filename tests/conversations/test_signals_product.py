@@ -138,7 +138,9 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
 
     angry = seed_scored(session)["angry"]
     first = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
-    first.first().negativity = 0.75  # type: ignore[union-attr]
+    turn = first.first()
+    assert turn is not None
+    turn.negativity, turn.feeling_level = 0.75, "negative"
     angry.peak_negativity = 0.75
     session.commit()
     sign_in(client, make_user(session))
@@ -152,6 +154,28 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
     risk = f"{100 * (angry.escalation_risk or 0):.0f}%"  # risk as a percentage everywhere
     assert f"Escalation risk <strong>{risk}</strong>" in page
     assert f"escalation risk {risk}" in listed
+
+
+def test_the_page_and_its_badges_name_the_same_feeling(
+    client: TestClient, session: Session
+) -> None:
+    """The page said "Most negative customer message: not negative (0.11)" where the assist
+    badge said "neutral": every word now comes from the message's stored level."""
+    calm = seed_scored(session)["calm"]
+    sign_in(client, make_user(session))
+    turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
+    assert turn.feeling_level == "neutral" and (turn.negativity or 1) < 0.5
+    shown = f"{calm.peak_negativity:.2f}"
+    page = client.get(f"/conversations/{calm.id}").text
+    assert f"Most negative customer message: <strong>neutral</strong> ({shown})" in page
+    assert "feels negative here: neutral" in page and "not negative" not in page
+    assert ">neutral</span>" in client.get(f"/assist/{calm.id}").text
+    assert f"most negative message: neutral ({shown})" in client.get("/conversations").text
+    turn.feeling_level = "positive"  # the stored level, not P(negative) alone, is the word
+    session.commit()
+    page = client.get(f"/conversations/{calm.id}").text
+    assert f"Most negative customer message: <strong>positive</strong> ({shown})" in page
+    assert re.search(r">positive( · \w+)?</span>", client.get(f"/assist/{calm.id}").text)
 
 
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:

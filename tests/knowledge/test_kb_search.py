@@ -41,7 +41,10 @@ def test_api_finds_the_issue_in_other_words_with_highlights(
     ).json()
     assert body["gap"] is False
     assert body["hits"][0]["title"] == "Refund not received"
-    assert "<mark>refund</mark>" in body["hits"][0]["highlight"].lower()
+    top = body["hits"][0]  # plain text in JSON; the marked words as offsets beside it
+    assert "<mark>" not in top["highlight"] + top["resolution"]
+    assert "refund" in [top["highlight"][a:b].lower() for a, b in top["highlight_marks"]]
+    assert all(0 <= a < b <= len(top["resolution"]) for a, b in top["resolution_marks"])
     # Hardly a shared word: found by meaning.
     body = client.get(
         "/api/v1/kb/search", params={"q": "the bank refused my visa when I paid"}, headers=headers
@@ -72,6 +75,14 @@ def test_a_search_never_logs_a_gap_an_explicit_post_logs_it_once(
     assert query in report
     offered = body["hits"][0]  # the lead sees what the manual offered instead
     assert f'href="/manual/{offered["article_id"]}" class="muted">{offered["title"]}' in report
+    assert "1 search or conversation in the last 90 days was logged as a gap" in report
+    one_day = client.get("/manual/gaps", params={"days": "1"}).text
+    assert "in the last 1 day was logged" in one_day and query in one_day
+    for typed, said in (("0", "choose from 1 to 3650 days"), ("soon", "a whole number of days")):
+        refused = client.get("/manual/gaps", params={"days": typed})  # said "last 1 days"
+        assert refused.status_code == 400 and f'value="{typed}"' in refused.text
+        assert re.search(f'id="days-error">[^<]*{said}', refused.text), refused.text
+        assert "in the last 90 days" in refused.text  # the default window meanwhile
 
 
 def test_a_placeholder_in_the_query_finds_what_the_query_without_it_finds(

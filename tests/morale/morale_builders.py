@@ -19,6 +19,20 @@ from poise.db.base import utcnow
 NOV = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
 
+def months_back(n: int) -> str:
+    """The month ``n`` before this one, as ``YYYY-MM``. A kudos round goes back at most 12
+    months, so a test's round month is counted from today: a fixed one (2026-11) would be
+    refused as too far back a year later."""
+    now = utcnow()
+    index = now.year * 12 + now.month - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def in_month(month: str) -> datetime:
+    """A working moment inside ``month`` (the 10th, 09:00 UTC), for praise a round reads."""
+    return datetime.fromisoformat(f"{month}-10T09:00:00+00:00")
+
+
 def praised_conversation(
     session: Session,
     agent: User,

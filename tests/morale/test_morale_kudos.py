@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from fastapi.testclient import TestClient
-from morale_builders import post_form, praised_conversation
+from morale_builders import in_month, months_back, post_form, praised_conversation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,15 +62,16 @@ def test_the_collector_prepares_a_ranked_board_and_publishes(
     client: TestClient, session: Session
 ) -> None:
     team, (maya, ben, quinn) = _team(session)
-    praised_conversation(session, maya, comment="thanks", thanks="ok")
-    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok")
-    praised_conversation(session, ben, comment="Ben sorted my invoice, thank you!", thanks="ok")
+    month, at = months_back(1), in_month(months_back(1))
+    praised_conversation(session, maya, comment="thanks", thanks="ok", at=at)
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok", at=at)
     praised_conversation(
-        session, ben, comment="old news", thanks="ok", at=datetime(2026, 9, 3, tzinfo=UTC)
+        session, ben, comment="Ben sorted my invoice, thank you!", thanks="ok", at=at
     )
-    collector = actions.rotating_collector(team, "2026-11")
+    praised_conversation(session, ben, comment="old news", thanks="ok", at=in_month(months_back(3)))
+    collector = actions.rotating_collector(team, month)
     assert collector is not None
-    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month=month)
 
     board = {
         line.member.name: line
@@ -104,7 +103,7 @@ def test_the_collector_prepares_a_ranked_board_and_publishes(
     team_view = client.get(f"/morale/kudos/{kudos.id}").text
     assert "stayed on the phone" in team_view and "covered every night shift" in team_view
     assert "What a month" in team_view
-    assert "November 2026" in client.get("/morale/kudos").text
+    assert KudosRound(month=month).label in client.get("/morale/kudos").text
 
 
 def test_the_same_words_are_offered_once_on_the_board(client: TestClient, session: Session) -> None:
@@ -112,31 +111,33 @@ def test_the_same_words_are_offered_once_on_the_board(client: TestClient, sessio
     same thanks, are one choice: listed twice they would push other praise off the top."""
     team, (maya, _, _) = _team(session)
     same = "Amazing, you're a star. Thank you Maya!"
-    praised_conversation(session, maya, comment=same, thanks="ok")
-    praised_conversation(session, maya, comment="amazing, you're a star.  Thank you Maya!")
-    praised_conversation(session, maya, comment=SPECIFIC, thanks=same)
-    collector = actions.rotating_collector(team, "2026-11")
+    month, at = months_back(1), in_month(months_back(1))
+    praised_conversation(session, maya, comment=same, thanks="ok", at=at)
+    praised_conversation(session, maya, comment="amazing, you're a star.  Thank you Maya!", at=at)
+    praised_conversation(session, maya, comment=SPECIFIC, thanks=same, at=at)
+    collector = actions.rotating_collector(team, month)
     assert collector is not None
-    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month=month)
 
     sign_in(client, collector)
     page = client.get(f"/morale/kudos/{kudos.id}").text
-    maya_line = page.split("Maya Lopez")[1].split("In my own words")[0]
+    maya_line = page.split(f'data-member="{maya.id}"')[1].split("In my own words")[0]
     assert maya_line.count("a star. Thank you Maya!") == 1
     assert "stayed on the phone" in maya_line
 
 
 def test_only_the_collector_or_that_teams_lead_runs_a_round(session: Session) -> None:
     team, members = _team(session)
-    collector = actions.rotating_collector(team, "2026-11")
+    month = months_back(1)
+    collector = actions.rotating_collector(team, month)
     bystander = next(m for m in members if m is not collector)
     with pytest.raises(PermissionDenied):
-        actions.prepare_round(session, actor=bystander, team_id=team.id, month="2026-11")
+        actions.prepare_round(session, actor=bystander, team_id=team.id, month=month)
     other_lead = make_user(session, role="lead", team="Billing")
     with pytest.raises(NotFound):  # another team is answered as a missing one
-        actions.prepare_round(session, actor=other_lead, team_id=team.id, month="2026-11")
+        actions.prepare_round(session, actor=other_lead, team_id=team.id, month=month)
     lead = make_user(session, role="lead", team="Care")
-    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
     with pytest.raises(NotFound):  # a round in preparation does not exist for other teams
         queries.kudos_board(session, actor=other_lead, round_id=kudos.id)
     with pytest.raises(PermissionDenied):
@@ -152,13 +153,13 @@ def test_agents_of_other_teams_cannot_see_or_run_a_round_on_the_web(
 ) -> None:
     team, _ = _team(session)
     lead = make_user(session, role="lead", team="Care")
-    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-11")
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=months_back(1))
     csrf = sign_in(client, make_user(session, team="Billing"))
     assert client.get(f"/morale/kudos/{kudos.id}").status_code == 404
     refused = post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, {"note": "hi"})
     assert refused.status_code in (403, 404)
     prepare = post_form(
-        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": "2026-12"}
+        client, "/morale/kudos/prepare", csrf, {"team_id": team.id, "month": months_back(0)}
     )
     assert prepare.status_code == 404  # another team is answered as a missing one
     assert session.scalars(select(KudosRound)).one().status == "preparing"
@@ -177,15 +178,16 @@ def test_a_round_left_unpublished_stays_on_the_page_after_its_month(
     prepared for an earlier month and never published vanished from it."""
     team, _ = _team(session)
     lead = make_user(session, role="lead", team="Care")
-    october = actions.prepare_round(session, actor=lead, team_id=team.id, month="2026-10")
+    earlier, later = months_back(2), months_back(1)
+    earlier_round = actions.prepare_round(session, actor=lead, team_id=team.id, month=earlier)
     sign_in(client, lead)
-    page = client.get("/morale/kudos", params={"month": "2026-11"}).text
-    assert "Still being prepared" in page and f'href="/morale/kudos/{october.id}"' in page
-    shown = client.get("/morale/kudos", params={"month": "2026-10"}).text
+    page = client.get("/morale/kudos", params={"month": later}).text
+    assert "Still being prepared" in page and f'href="/morale/kudos/{earlier_round.id}"' in page
+    shown = client.get("/morale/kudos", params={"month": earlier}).text
     assert "Still being prepared" not in shown  # it is the round the page is about
     client.cookies.clear()
     sign_in(client, make_user(session, team="Care"))  # not theirs to run: not listed
-    assert f'href="/morale/kudos/{october.id}"' not in client.get("/morale/kudos").text
+    assert f'href="/morale/kudos/{earlier_round.id}"' not in client.get("/morale/kudos").text
 
 
 @pytest.mark.parametrize(
@@ -214,13 +216,7 @@ def test_a_bad_month_is_said_beside_the_field_with_what_was_typed_kept(
     assert session.scalars(select(KudosRound)).all() == []
 
 
-def _months_back(n: int) -> str:
-    now = datetime.now(UTC)
-    index = now.year * 12 + now.month - 1 - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-@pytest.mark.parametrize("typed", ["1900-01", "0001-01", _months_back(13)])
+@pytest.mark.parametrize("typed", ["1900-01", "0001-01", months_back(13)])
 def test_a_month_too_far_back_is_said_beside_the_field_with_what_was_typed_kept(
     client: TestClient, session: Session, typed: str
 ) -> None:
@@ -230,7 +226,7 @@ def test_a_month_too_far_back_is_said_beside_the_field_with_what_was_typed_kept(
     lead = make_user(session, role="lead", team="Care")
     csrf = sign_in(client, lead)
     said = f"{typed} is too far back: kudos rounds go back at most 12 months"
-    earliest = f"choose {_months_back(12)} or a later month"
+    earliest = f"choose {months_back(12)} or a later month"
     page = client.get("/morale/kudos", params={"month": typed})
     assert page.status_code == 400
     assert f'value="{typed}"' in page.text and 'id="month-error"' in page.text
@@ -248,7 +244,7 @@ def test_a_month_too_far_back_is_said_beside_the_field_with_what_was_typed_kept(
 def test_a_round_a_year_back_may_still_be_prepared(session: Session) -> None:
     team, _ = _team(session)
     lead = make_user(session, role="lead", team="Care")
-    month = _months_back(12)
+    month = months_back(12)
     kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
     assert kudos.month == month
 
@@ -259,11 +255,12 @@ def test_own_words_left_empty_are_refused_beside_the_box_with_the_board_kept(
     """Left empty, "In my own words" quietly published the "quieter month" card nobody chose;
     now the board comes back saying so, and the quieter month is a choice of its own."""
     team, (maya, ben, quinn) = _team(session)
-    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok")
-    praised_conversation(session, maya, comment="Maya fixed it, thanks!", thanks="ok")
-    collector = actions.rotating_collector(team, "2026-11")
+    month, at = months_back(1), in_month(months_back(1))
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok", at=at)
+    praised_conversation(session, maya, comment="Maya fixed it, thanks!", thanks="ok", at=at)
+    collector = actions.rotating_collector(team, month)
     assert collector is not None
-    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month="2026-11")
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month=month)
     maya_line = next(
         line
         for line in queries.kudos_board(session, actor=collector, round_id=kudos.id)

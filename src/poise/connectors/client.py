@@ -94,12 +94,26 @@ class Api:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        request = self.client.build_request(method, url, **kwargs)
+        self._on_vendor_host(request.url)
         try:
-            return self.client.request(method, url, **kwargs)
+            return self.client.send(request)
         except httpx.TimeoutException as exc:
             raise ConnectorError(f"{self.title} did not answer within {TIMEOUT:.0f} s") from exc
         except httpx.TransportError as exc:
             raise ConnectorError(f"could not reach {self.title}: {exc}") from exc
+
+    def _on_vendor_host(self, url: httpx.URL) -> None:
+        """Refuse an address off the vendor's own host. An answer names further pages by full
+        address (Zendesk's ``next_page``); followed anywhere, it would take this client's
+        credentials, sent with every request, to whatever host it named, an internal one
+        (``169.254.169.254``, the cloud metadata service) included."""
+        base = self.client.base_url
+        if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+            raise ConnectorError(
+                f"{self.title} pointed the sync at another host ({url.host or url}); it only "
+                f"follows addresses on {base.host}"
+            )
 
     def _json(self, response: httpx.Response) -> Any:
         status = response.status_code

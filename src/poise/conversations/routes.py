@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries
+from poise.conversations.feeling import peak_message
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, ImportRun
 from poise.conversations.scoring import (
@@ -223,7 +224,7 @@ def conversation_page(
     request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
 ) -> HTMLResponse:
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    return render(request, "conversations/detail.html", {"conv": conv})
+    return render(request, "conversations/detail.html", {"conv": conv, "peak": peak_message(conv)})
 
 
 def _import_context(

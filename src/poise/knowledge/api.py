@@ -103,8 +103,10 @@ def search_endpoint(
     product: str | None = Query(None, max_length=120),
 ) -> dict[str, Any]:
     """Hybrid search over published articles. ``score`` and ``confidence`` are calibrated
-    match probabilities; ``gap`` is true when the best is below the threshold. A read:
-    ``POST /api/v1/kb/gaps`` logs a gap."""
+    match probabilities; ``gap`` is true when the best is below the threshold. A hit's
+    ``resolution`` and ``highlight`` are plain text (no HTML); ``resolution_marks`` and
+    ``highlight_marks`` are the matched words as ``[start, end]`` character offsets into them.
+    A read: ``POST /api/v1/kb/gaps`` logs a gap."""
     result = search(session, q, limit=limit, product=product)
     return {
         "query": result.query,

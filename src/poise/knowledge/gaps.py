@@ -17,12 +17,17 @@ from sqlalchemy.orm import Session
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
+from poise.errors import InvalidInput
 from poise.knowledge import vectors
 from poise.knowledge.models import Article, Gap
 from poise.knowledge.text import from_blob
 
 SAME_GAP = 0.7
 MAX_GAPS = 5000
+# The report looks back 90 days unless asked; at most ten years (a typed 99999 would overflow
+# the date, and older gaps say little about the manual as it is).
+REPORT_DAYS = 90
+MAX_REPORT_DAYS = 3650
 
 
 @dataclass
@@ -86,10 +91,24 @@ def _add(group: GapGroup, gap: Gap) -> None:
         group.queries.append(gap.query)
 
 
-def gap_report(session: Session, *, actor: User | None, days: int = 90) -> GapReport:
+def report_days(typed: str) -> int:
+    """The report's window as typed (``?days=``), refused beside the field unless it is a
+    whole number from 1 to MAX_REPORT_DAYS: 0 was quietly read as 1 ("the last 1 days")."""
+    try:
+        days = int(typed.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"give a whole number of days, like {REPORT_DAYS}", field="days"
+        ) from None
+    if not 1 <= days <= MAX_REPORT_DAYS:
+        raise InvalidInput(f"choose from 1 to {MAX_REPORT_DAYS} days, not {days}", field="days")
+    return days
+
+
+def gap_report(session: Session, *, actor: User | None, days: int = REPORT_DAYS) -> GapReport:
     """Uncovered issues of the last ``days`` days, ranked by how often customers raised them."""
     require_lead(actor)
-    days = min(max(days, 1), 3650)
+    days = report_days(str(days))
     since = utcnow() - timedelta(days=days)
     gaps = list(
         session.scalars(

@@ -370,10 +370,18 @@ def dismiss(
 
 @router.get("/manual/gaps", response_class=HTMLResponse)
 def gaps_page(
-    request: Request, session: SessionDep, user: LeadUser, days: int = 90
+    request: Request, session: SessionDep, user: LeadUser, days: str = str(gaps.REPORT_DAYS)
 ) -> HTMLResponse:
-    report = gaps.gap_report(session, actor=user, days=days)
-    return render(request, "knowledge/gaps.html", {"report": report, "days": days})
+    """The gaps of the last ``days`` days; a window refused is said beside its field, with
+    what was typed kept, and the default window's report shown meanwhile."""
+    errors: dict[str, str] = {}
+    try:
+        window = gaps.report_days(days)
+    except InvalidInput as exc:
+        errors, window = field_errors(exc, "days"), gaps.REPORT_DAYS
+    report = gaps.gap_report(session, actor=user, days=window)
+    context = {"report": report, "typed": days, "max_days": gaps.MAX_REPORT_DAYS}
+    return render_form(request, "knowledge/gaps.html", context, errors)
 
 
 @router.get("/manual/suggestions/{conversation_id}", response_class=HTMLResponse)

@@ -30,8 +30,9 @@ from poise.knowledge.models import Article, Phrasing, SearchEntry
 from poise.knowledge.text import (
     clip,
     from_blob,
-    highlighted,
+    mark_spans,
     mark_words,
+    plain,
     plain_steps,
     to_blob,
     words,
@@ -75,14 +76,11 @@ class Hit:
             "feature": self.feature,
             "score": round(self.score, 4),
             "match_percent": round(100 * self.score),
-            "resolution": _html(self.snippet),
-            "highlight": _html(self.phrasing),
+            "resolution": plain(self.snippet),
+            "resolution_marks": mark_spans(self.snippet),
+            "highlight": plain(self.phrasing),
+            "highlight_marks": mark_spans(self.phrasing),
         }
-
-
-def _html(marked: str) -> str:
-    """Stored text escaped for the API, with only our own ``<mark>`` tags as HTML."""
-    return str(highlighted(marked))
 
 
 @dataclass

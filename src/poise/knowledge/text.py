@@ -51,6 +51,26 @@ def plain(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
+def mark_spans(text: str) -> list[tuple[int, int]]:
+    """Where the marked words lie in ``plain(text)``: ``(start, end)`` character offsets.
+
+    JSON answers carry plain text and these spans, not ``<mark>`` tags: a client shows the
+    text as text, and draws the marks itself if it wants them (only the pages write HTML)."""
+    spans: list[tuple[int, int]] = []
+    offset, start = 0, None
+    for char in text:
+        if char == MARK_START:
+            start = offset
+        elif char == MARK_END and start is not None:
+            spans.append((start, offset))
+            start = None
+        elif char != MARK_END:
+            offset += 1
+    if start is not None and start < offset:  # a clipped snippet can end inside a mark
+        spans.append((start, offset))
+    return spans
+
+
 # Markdown's marks: headings, quotes and bullets where a line starts; emphasis, code and
 # links anywhere. A ">" inside a line is a menu path ("Settings > Users") and stays.
 _LINE_MARKS = re.compile(r"^\s*(?:#{1,6}|>+|[*+-](?=\s))\s*")
