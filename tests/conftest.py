@@ -7,6 +7,7 @@ import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,7 +21,7 @@ from poise.app import create_app
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
 from poise.settings import Settings
-from support import BASE_POSTGRES_URL, POSTGRES_URL
+from support import BASE_POSTGRES_URL, CHROMIUM, CHROMIUM_ARGS, POSTGRES_URL
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -185,6 +186,22 @@ def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
     if request.node.get_closest_marker("production_hashing") is None:
         monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
         monkeypatch.setattr("poise.auth.passwords.dummy_hash", _cheap_dummy_hash)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright, launched once per test process (starting both costs
+    two seconds or more); each browser test gets a context of its own (``browser_page`` in
+    tests/browser/conftest.py). Here, not there: the areas' conftests import ``browser_page``,
+    and a fixture imported into several conftests would launch once for each."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(params=BACKENDS)
