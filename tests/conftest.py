@@ -7,6 +7,7 @@ import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,7 +21,7 @@ from poise.app import create_app
 from poise.db import make_engine, make_sessionmaker
 from poise.db.migrate import upgrade
 from poise.settings import Settings
-from support import BASE_POSTGRES_URL, POSTGRES_URL
+from support import BASE_POSTGRES_URL, CHROMIUM, CHROMIUM_ARGS, POSTGRES_URL
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -29,26 +30,36 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 # real model, walks of every route), longest first. They run first: pytest-xdist hands files
 # out in collection order (``--no-loadscope-reorder`` in pyproject), so the run does not end
 # with one worker alone on one of them while the other has nothing left. A file missing here
-# only runs later; `pytest --durations=40` shows which files are long.
+# only runs later; `pytest --durations=0` shows which files are long (this order: the sum of
+# each file's durations in a run on both databases, files over ~25 s).
 LONG_FILES = (
     "jobs/test_celery_worker.py",
-    "insights/test_insights_demo.py",
-    "conversations/test_import.py",
     "web/test_crawler.py",
-    "jobs/test_cancel.py",
-    "web/test_api_schema_fuzz.py",
-    "jobs/test_health.py",
-    "jobs/test_jobs_survive.py",
+    "knowledge/test_kb_mining_groups.py",
+    "conversations/test_import.py",
+    "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",
-    "web/test_pool.py",
+    "jobs/test_cancel.py",
+    "jobs/test_health.py",
     "insights/test_insights_hotspots.py",
+    "test_cli.py",
+    "web/test_api_schema_fuzz.py",
+    "insights/test_insights_days.py",
     "web/test_route_matrix_reads.py",
-    "browser/test_api_docs_browser.py",
-    "cli/test_cli_faults.py",
+    "signals/test_training.py",
     "signals/test_shared_data.py",
+    "insights/test_insights_dashboard.py",
     "web/test_route_matrix_writes.py",
-    "auth/test_auth_hardening.py",
+    "morale/test_morale_happy_file.py",
+    "knowledge/test_kb_search.py",
+    "insights/test_insights_rebuild.py",
+    "jobs/test_jobs_survive.py",
+    "web/test_pool.py",
     "connectors/alerts/test_alerts_events.py",
+    "conversations/test_not_openable.py",
+    "insights/test_insights_exposure_digest.py",
+    "conversations/test_signals_product.py",
+    "cli/test_cli_faults.py",
 )
 TESTS = Path(__file__).parent
 
@@ -166,16 +177,41 @@ WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace
 _CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
+@functools.cache
+def _cheap_dummy_hash() -> str:
+    """The stand-in hash an unknown e-mail is verified against, at the tests' cheap cost."""
+    return _CHEAP.hash("a password nobody knows")
+
+
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap Argon2 parameters for the users tests make (production's cost a tenth of a second
     per user, and the suite makes thousands), except in tests marked ``production_hashing``.
 
     Verification reads the parameters from each stored hash, so signing in stays real Argon2,
-    only with a smaller cost than production's.
+    only with a smaller cost than production's. An unknown e-mail is verified against a
+    stand-in hash of the same cheap cost, as production's is of production's cost (a test of
+    the throttle tries twenty unknown e-mails, each a production verification before).
     """
     if request.node.get_closest_marker("production_hashing") is None:
         monkeypatch.setattr("poise.auth.actions.hash_password", _CHEAP.hash)
+        monkeypatch.setattr("poise.auth.passwords.dummy_hash", _cheap_dummy_hash)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright, launched once per test process (starting both costs
+    two seconds or more); each browser test gets a context of its own (``browser_page`` in
+    tests/browser/conftest.py). Here, not there: the areas' conftests import ``browser_page``,
+    and a fixture imported into several conftests would launch once for each."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -39,6 +39,17 @@ BASE_POSTGRES_URL = os.environ.get("POISE_TEST_DATABASE_URL")
 POSTGRES_URL = _worker_database(BASE_POSTGRES_URL)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def shared_data(*parts: str) -> Path:
     """A file under ../shared/data, or skip the test with the reason when it is absent."""

@@ -1,4 +1,5 @@
-"""A real Poise server on a free local port, and Debian's chromium driven by Playwright."""
+"""A real Poise server on a free local port, and Debian's chromium driven by Playwright (the
+browser itself, ``chromium``, is the root conftest's: one per test process)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,7 @@ import pytest
 
 from poise.app import create_app
 from poise.settings import Settings
-from support import serving
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from support import CHROMIUM, serving
 
 
 @pytest.fixture
@@ -33,21 +23,17 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser_page() -> Iterator[Any]:
-    """A fresh headless chromium page (skips, saying why, when chromium is not installed)."""
+def browser_page(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page in a fresh browser context: no cookie, storage or cache of another test, as
+    in a new browser (skips, saying why, when chromium is not installed)."""
     if not shutil.which(CHROMIUM):
         if os.environ.get("POISE_REQUIRE_BROWSER"):
             pytest.fail(
                 f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
             )
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+    context = request.getfixturevalue("chromium").new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -168,22 +168,27 @@ def _stored(session: Session) -> dict[str, Any]:
     }
 
 
-def _in_process_results(tmp_path: Path, sqlite_template: Path, data: bytes) -> dict[str, Any]:
-    """The same import scored by the embedded default (no broker), in a database of its own."""
+@pytest.fixture(scope="module")
+def in_process_results(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> dict[str, Any]:
+    """The import of ``_csv(150)`` scored by the embedded default (no broker), in a database
+    of its own: the same for every broker and database the workers run on, so made once."""
     import shutil
 
-    path = tmp_path / "in-process.db"
+    folder = tmp_path_factory.mktemp("in-process")
+    path = folder / "in-process.db"
     shutil.copy(sqlite_template, path)
     settings = Settings(
         environment="test",
-        data_dir=tmp_path / "in-process",
+        data_dir=folder / "data",
         database_url=f"sqlite:///{path}",
         secret_key="test-secret-key-for-signing-sessions",
     )
     with TestClient(create_app(settings)) as client:
         maker = client.app.state.sessionmaker  # type: ignore[attr-defined]
         with maker() as session:
-            job = _wait_done(session, _import(client, session, data), None, 120)
+            job = _wait_done(session, _import(client, session, _csv(150)), None, 120)
             assert job.status == "done", job.detail
             return {"detail": job.detail, **_stored(session)}
 
@@ -207,8 +212,7 @@ def test_an_imports_scoring_on_a_worker_matches_the_in_process_path(
     session: Session,
     workers: Workers,
     score_writes: None,
-    tmp_path: Path,
-    sqlite_template: Path,
+    in_process_results: dict[str, Any],
 ) -> None:
     data = _csv(150)
     workers.start()
@@ -222,7 +226,7 @@ def test_an_imports_scoring_on_a_worker_matches_the_in_process_path(
     assert job.done == job.total == turns == sum(chunk.size for chunk in chunks)
     assert _writes(session) == (turns, turns)
 
-    expected = _in_process_results(tmp_path, sqlite_template, data)
+    expected = in_process_results
     assert job.detail == expected["detail"]  # scored … messages in … conversations; praise
     stored = _stored(session)
     assert stored["turns"] == expected["turns"]
