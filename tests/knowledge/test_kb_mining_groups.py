@@ -526,7 +526,8 @@ def _proposals(texts: list[str]) -> int:
 def test_the_neighbourhood_fits_issues_about_equally_common_and_mostly_rare() -> None:
     """Half the mean group size as the neighbourhood split CLINC150's work domain, 40
     requests an intent, into 28 groups for 15; 0.6 of it alone tied four domains of 4 to 20
-    requests an intent into 41 for 60. Both are tried and the better-separated kept."""
+    requests an intent into 41 for 60. Both are tried, and the coarser is kept unless the
+    finer stands apart better by more than the noise."""
     from poise.knowledge.grouping_eval import DOMAINS, REPORT
 
     work = _clinc_train(dict.fromkeys(DOMAINS["work"], 40))

@@ -66,7 +66,8 @@ class GroupingConfig:
     neighbours: int = 10  # the first guess; then half the mean group size (5 to 50)
     most_neighbours: int = 50  # 30 before 2026-12-05: it split issues of 100 requests
     neighbour_share: float = 0.5  # set from ``neighbour_shares`` for each grouping tried
-    # Each share is tried; the grouping whose groups stand apart best (silhouette) is kept.
+    # Each share is tried; the one with the fewest groups within noise of the best silhouette
+    # is kept (:func:`coarsest_within_error`).
     neighbour_shares: tuple[float, ...] = (0.5, 0.6)
     silhouette_sample: int = 2000  # members the silhouette is measured on (fixed draw)
     eigen_floor: float = 0.7  # an eigenvalue above this is one more issue
