@@ -270,6 +270,9 @@ def test_an_empty_period_shows_dashes_not_zeros(client: TestClient, session: Ses
     assert shown["conversations"] == "0"
     assert shown["csat"] == "—" and shown["median_first_response"] == "—"
     assert "No conversations in this period." in page
+    no_data = page.count('text-anchor="end">no data</text>')  # counts of 0 are data
+    assert no_data == page.count('<svg class="trend"') - 2
+    assert "100.0%" not in page and ">1 s<" not in page  # no made-up scale for no data
     assert "Not pervasive" in client.get(f"/insights/hotspots?{PERIOD}").text
 
 
