@@ -200,6 +200,11 @@ def test_admins_see_every_team_and_can_narrow_to_one(
         headers=headers,
     ).json()
     assert {f["figure"]: f["current"] for f in by_assignee["figures"]}["conversations"] == 4
+    # A team that does not exist is missing, not a team with no conversations.
+    for url in ("/api/v1/insights/dashboard", "/api/v1/insights/hotspots"):
+        assert client.get(f"{url}?team=999999", headers=headers).status_code == 404, url
+    sign_in(client, world.admin)
+    assert client.get("/insights/export/summary.csv?team=999999").status_code == 404
 
 
 def test_a_lead_sees_only_their_team_and_agents_see_no_dashboard(
