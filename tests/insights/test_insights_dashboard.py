@@ -200,6 +200,11 @@ def test_admins_see_every_team_and_can_narrow_to_one(
         headers=headers,
     ).json()
     assert {f["figure"]: f["current"] for f in by_assignee["figures"]}["conversations"] == 4
+    # A team that does not exist is missing, not a team with no conversations.
+    for url in ("/api/v1/insights/dashboard", "/api/v1/insights/hotspots"):
+        assert client.get(f"{url}?team=999999", headers=headers).status_code == 404, url
+    sign_in(client, world.admin)
+    assert client.get("/insights/export/summary.csv?team=999999").status_code == 404
 
 
 def test_a_lead_sees_only_their_team_and_agents_see_no_dashboard(
@@ -270,6 +275,9 @@ def test_an_empty_period_shows_dashes_not_zeros(client: TestClient, session: Ses
     assert shown["conversations"] == "0"
     assert shown["csat"] == "—" and shown["median_first_response"] == "—"
     assert "No conversations in this period." in page
+    no_data = page.count('text-anchor="end">no data</text>')  # counts of 0 are data
+    assert no_data == page.count('<svg class="trend"') - 2
+    assert "100.0%" not in page and ">1 s<" not in page  # no made-up scale for no data
     assert "Not pervasive" in client.get(f"/insights/hotspots?{PERIOD}").text
 
 

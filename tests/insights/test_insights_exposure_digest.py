@@ -214,6 +214,23 @@ def test_the_spread_counts_the_members_who_had_a_conversation(
     assert sum(w["negativity"] for w in mine["weeks"]) == 0
 
 
+def test_a_new_team_s_weeks_show_dashes_not_a_calm_zero(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", team="New", name="Nia New")
+    elsewhere = make_user(session, team="Old")
+    add_conversations(session, n=2, opened=THIS_WEEK, assignee_id=elsewhere.id, negativity=0.9)
+    count_all(session, window_days=WINDOW_DAYS)
+    last = _get(client, session, lead, "/api/v1/insights/exposure/team").json()["weeks"][-1]
+    assert (last["members"], last["low"], last["median"], last["high"]) == (0, None, None, None)
+    sign_in(client, lead)
+    page = client.get("/insights/exposure/team").text
+    assert ">0.0<" not in page and '<td class="num">—</td>' in page
+    assert 'text-anchor="end">no data</text>' in page
+    csv_rows = client.get("/insights/export/exposure.csv").text.splitlines()
+    assert csv_rows[-1].endswith(",0,,,,,0")
+
+
 def test_the_exposure_pages_say_when_nothing_was_counted_yet(
     client: TestClient, session: Session
 ) -> None:

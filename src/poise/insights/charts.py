@@ -21,10 +21,14 @@ def trend_chart(
     show: Callable[[float], str],
     names: tuple[str, str] = ("this period", "previous"),
 ) -> Markup:
-    """Two lines on one scale; gaps (None) break a line rather than drawing a false zero."""
+    """Two lines on one scale; gaps (None) break a line rather than drawing a false zero.
+
+    With no value in any week the chart says so: its scale was drawn up to a made-up 1, so an
+    empty period read "100.0%" or "1 s" beside two flat, empty lines."""
     if not labels:
         return Markup("")
-    top = max([v for v in (*current, *previous) if v is not None] or [1.0]) or 1.0
+    known = [v for v in (*current, *previous) if v is not None]
+    top = max(known or [1.0]) or 1.0
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     step = inner_w / max(len(labels) - 1, 1)
 
@@ -43,7 +47,8 @@ def trend_chart(
         f'<text x="{PAD}" y="{HEIGHT - 4}">{escape(labels[0])}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 4}" text-anchor="end">{escape(labels[-1])}</text>'
         f'<text x="{PAD}" y="12">— {escape(names[0])}  ┄ {escape(names[1])}</text>'
-        f'<text x="{WIDTH - PAD}" y="12" text-anchor="end">{escape(show(top))}</text>'
+        f'<text x="{WIDTH - PAD}" y="12" text-anchor="end">'
+        f"{escape(show(top)) if known else 'no data'}</text>"
     )
     return Markup(  # noqa: S704 - numbers and escaped text only
         f'<svg class="trend" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '

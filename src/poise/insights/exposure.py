@@ -37,14 +37,17 @@ HEAVY_RUN = 3
 
 @dataclass(frozen=True)
 class WeekSpread:
-    """One week of the team: how the members' absorbed negativity spread, without names."""
+    """One week of the team: how the members' absorbed negativity spread, without names.
+
+    With nobody in the spread (a new team) there is no lowest, median or highest: None, shown
+    as a dash, not zeros that read as a calm week."""
 
     start: datetime
     members: int
-    low: int
-    median: float
-    high: int
-    praise_median: float
+    low: int | None
+    median: float | None
+    high: int | None
+    praise_median: float | None
     heavy: int
 
 
@@ -144,9 +147,11 @@ def team_exposure(
 
 
 def _week(start: datetime, week: int, lines: list[Balance]) -> WeekSpread:
-    """One week's spread over the people of the spread (all zeros when there are none)."""
-    neg = [line.negativity[week] for line in lines] or [0]
-    pos = [line.praise[week] for line in lines] or [0]
+    """One week's spread over the people of the spread (no figures when there are none)."""
+    if not lines:
+        return WeekSpread(start, 0, None, None, None, None, 0)
+    neg = [line.negativity[week] for line in lines]
+    pos = [line.praise[week] for line in lines]
     middle = float(median(neg))
     flags = [heavy(n, p, middle) for n, p in zip(neg, pos, strict=True)]
     return WeekSpread(start, len(lines), min(neg), middle, max(neg), float(median(pos)), sum(flags))
@@ -155,7 +160,7 @@ def _week(start: datetime, week: int, lines: list[Balance]) -> WeekSpread:
 def _heavy_weeks(line: Balance, spreads: list[WeekSpread]) -> list[bool]:
     """Which of one person's weeks were heavy against the team's median that week."""
     return [
-        heavy(n, p, week.median)
+        week.median is not None and heavy(n, p, week.median)
         for n, p, week in zip(line.negativity, line.praise, spreads, strict=True)
     ]
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from poise.auth.models import User
+from poise.auth.models import Team, User
 from poise.conversations.models import CHANNELS, Conversation
-from poise.errors import InvalidInput, PermissionDenied
+from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.insights.days import level_of
 from poise.insights.models import InsightFact
 from poise.web.params import is_id, parse_day
@@ -222,9 +222,13 @@ def scoped(session: Session, actor: User, filters: InsightFilters) -> InsightFil
     """The filters this actor may use: admins any, a lead only their own team, agents none.
 
     A lead without a team filter gets their team; asking for another team, or for an assignee
-    outside the team, is refused rather than silently widened or emptied.
+    outside the team, is refused rather than silently widened or emptied. An admin naming a
+    team that does not exist is told so (404, as on the digest and team exposure) rather than
+    shown a dashboard of zeros for it.
     """
     if actor.is_admin:
+        if filters.team_id is not None and session.get(Team, filters.team_id) is None:
+            raise NotFound(f"no team {filters.team_id}")
         return filters
     if actor.role != "lead":
         raise PermissionDenied("team insights are for leads and admins; your exposure is yours")

@@ -128,10 +128,10 @@ class ExposurePublic(BaseModel):
 class SpreadPublic(BaseModel):
     week_start: date
     members: int
-    low: int
-    median: float
-    high: int
-    praise_median: float
+    low: int | None = Field(description="None when nobody is in the spread that week.")
+    median: float | None
+    high: int | None
+    praise_median: float | None
     heavy: int
 
 
