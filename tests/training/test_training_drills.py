@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from builders import make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import Team, User
+from poise.db.base import utcnow
 from poise.knowledge.models import Article
 from poise.training.drills import actions
 from poise.training.drills.lesson import Pair, lesson_text
@@ -27,9 +28,9 @@ from poise.training.models import (
 )
 
 # A launch next month (a drill prepares for one ahead: tests/training/test_drill_dates.py).
-ON = (date.today() + timedelta(days=30)).isoformat()
-UNTIL = (date.today() + timedelta(days=34)).isoformat()
-DAY_BEFORE = (date.today() + timedelta(days=29)).isoformat()
+ON = (utcnow().date() + timedelta(days=30)).isoformat()
+UNTIL = (utcnow().date() + timedelta(days=34)).isoformat()
+DAY_BEFORE = (utcnow().date() + timedelta(days=29)).isoformat()
 LAUNCH = {
     "product": "Poise Mobile",
     "feature": "Offline mode",

@@ -24,7 +24,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from poise.connectors.client import Seam
 from poise.conversations import actions as conversation_actions
 from poise.conversations.records import RatingRecord
 from poise.db import make_engine, make_sessionmaker
+from poise.db.base import utcnow
 from poise.files import write_atomically
 from poise.jobs.models import JobRun
 from poise.knowledge import actions as kb
@@ -399,7 +400,7 @@ def build_world(session: Session, settings: Settings) -> World:
         strengths="Warm and clear.",
         try_next="Name the next step.",
     )
-    month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month = (utcnow().date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     kudos = morale.prepare_round(session, actor=lead, team_id=lead.team_id or 0, month=month)
     morale.change_collector(session, actor=lead, round_id=kudos.id, collector_id=ada.id)
     draft = morale.draft_hug(session, actor=lead, text="You were great!", tags="care", consent=True)
@@ -423,7 +424,9 @@ def build_world(session: Session, settings: Settings) -> World:
         session,
         actor=lead,
         fields=drills.DrillFields(
-            product="Poise Mobile", launch_on=date.today() + timedelta(days=30), team_id=ada.team_id
+            product="Poise Mobile",
+            launch_on=utcnow().date() + timedelta(days=30),
+            team_id=ada.team_id,
         ),
     )
     question = drills.post_question(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from builders import make_conversation, make_user, sign_in
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.targets import TargetGuard
+from poise.db.base import utcnow
 from poise.morale import actions as morale
 from support import said
 
@@ -64,7 +65,7 @@ def stage(client: TestClient, session: Session) -> Stage:
         form=RuleForm(name="VIP openings", tag="vip", target=HOOK),
         guard=TargetGuard(allow_private=True),
     )
-    month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month = (utcnow().date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     kudos = morale.prepare_round(session, actor=lead, team_id=lead.team_id, month=month)
     card = morale.create_scorecard(session, actor=lead, name="Care", categories=[("Tone", 5)])
     conv = make_conversation(session, assignee_email=ada.email)
@@ -79,7 +80,7 @@ def stage(client: TestClient, session: Session) -> Stage:
     )
     csrf = sign_in(client, make_user(session, role="lead", team="Billing", name="Bill"))
     ids = {"rule": rule.id, "round": kudos.id, "review": review.id, "team": lead.team_id}
-    earlier = (date.today().replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
+    earlier = (utcnow().date().replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
     return Stage(client, csrf, ids, collector_id=ada.id, month=earlier)
 
 

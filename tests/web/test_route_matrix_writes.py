@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -40,13 +40,14 @@ from builders import csrf_from
 from poise.auth.models import Team
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.service import target_guard
+from poise.db.base import utcnow
 from poise.knowledge.models import Proposal
 from poise.morale import actions as morale
 from poise.training.drills import actions as drills
 from poise.training.models import Drill
 from poise.training.reflections import actions as reflections
 
-NEXT_MONTH = (date.today() + timedelta(days=40)).isoformat()
+NEXT_MONTH = (utcnow().date() + timedelta(days=40)).isoformat()
 
 FOR_CARE = {"launch_on": NEXT_MONTH, "team_id": "{team_id}"}
 RULE_FORM = {
@@ -287,7 +288,7 @@ def _adas_month(matrix: Matrix) -> str:
     ada = matrix.world.users["agent"]
     team = matrix.session.get(Team, ada.team_id)
     assert team is not None
-    first = date.today().replace(day=1)
+    first = utcnow().date().replace(day=1)
     for back in range(2, 14):
         month = f"{(first.year * 12 + first.month - 1 - back) // 12}-"
         month += f"{(first.month - 1 - back) % 12 + 1:02d}"
@@ -298,7 +299,7 @@ def _adas_month(matrix: Matrix) -> str:
 
 
 def _values(matrix: Matrix) -> dict[str, Any]:
-    month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month = (utcnow().date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return {
         "earlier_month": _adas_month(matrix),
         **matrix.world.ids,

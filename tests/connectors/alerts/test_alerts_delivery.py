@@ -216,3 +216,31 @@ def test_a_receiver_that_never_answers_is_said_so(session: Session) -> None:
         deliver_due(session, Sender(client, None, PUBLIC_ONLY), base_url=BASE_URL, now=NOW)
     session.refresh(rule)
     assert rule.last_error.startswith("hooks.example.com did not answer in time (1 try so far")
+
+
+PERSONAL = ("maria.gonzalez@example.org", "07700 900123", "PX-287515", "Maria", "Gonzalez")
+
+
+def test_a_subject_full_of_personal_data_leaves_poise_redacted_on_every_channel(
+    session: Session, receiver: Receiver, smtp: tuple[Inbox, str]
+) -> None:
+    """Chat, webhook and e-mail all send the one redacted message; the link back stays."""
+    inbox, url = smtp
+    crew = make_crew(session)
+    for channel, target in (("slack", receiver.url), ("webhook", receiver.url)):
+        make_rule(session, crew.lead, channel=channel, target=target, guard=ON_PREMISES)
+    make_rule(session, crew.lead, channel="email", target="leads@example.com")
+    words = "Refund for PX-287515, Maria Gonzalez, maria.gonzalez@example.org, 07700 900123"
+    conv = flagged_conversation(session, crew.agent, subject=words, customer_text=words)
+    assert record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW) == 3
+    assert "3 alerts sent" in _deliver(session, smtp_url=url)
+
+    (mail,) = inbox.messages
+    assert mail["Subject"] == "Unhappy opening: Refund for [number], [name], [email], [phone]"
+    bodies = [r.body.decode() for r in receiver.wait_for(2)]
+    bodies.append(mail.get_payload(decode=True).decode())
+    for said in [mail["Subject"], *bodies]:
+        assert not [p for p in PERSONAL if p in said], said
+    for said in bodies:
+        assert f"{BASE_URL}/conversations/{conv.id}" in said
+        assert "Ada Agent" in said  # who has it: a Poise user, not a customer

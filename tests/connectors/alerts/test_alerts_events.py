@@ -24,6 +24,7 @@ from poise.connectors.alerts.models import AlertDelivery
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation
 from poise.hooks import Hooks
+from poise.knowledge.models import Gap
 from poise.settings import Settings
 
 ANGRY = "This is absolutely unacceptable. I am furious, your service is a disgrace!"
@@ -95,6 +96,25 @@ def _plant_hotspot(session: Session, agent_id: int) -> None:
         )
 
 
+PERSONAL = ("maria.gonzalez@example.org", "07700 900123", "PX-287515", "Maria", "Gonzalez")
+
+
+def _plant_customer_words(session: Session, agent_id: int, lead_id: int) -> None:
+    """A kudos comment and a manual gap's search words, both full of personal data."""
+    add_conversations(
+        session,
+        n=1,
+        opened=HOTSPOT_WEEK,
+        assignee_id=agent_id,
+        ratings=[("three", 3)],
+        comment="Ada fixed order PX-287515! Call 07700 900123 or maria.gonzalez@example.org. "
+        "Cheers, Maria Gonzalez",
+    )
+    query = "Refund for PX-287515, Maria Gonzalez, maria.gonzalez@example.org"
+    session.add(Gap(query=query, best_score=0.05, created_at=HOTSPOT_WEEK, actor_id=lead_id))
+    session.commit()
+
+
 @pytest.mark.on_premises
 def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     session: Session, cli_env: Settings, receiver: Receiver
@@ -119,11 +139,16 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     assert text.startswith("New hotspot: Camera\nunhappy openings 40% against 10%")
     assert f"{cli_env.base_url}/insights/hotspot?start=2026-11-09&end=2026-11-15" in text
 
+    _plant_customer_words(session, crew.agent.id, crew.lead.id)
     digest = runner.invoke(cli_app, ["alerts", "digest", "--day", "2026-11-15"])
     assert "1 digests recorded; 1 alerts sent" in digest.output, digest.output
     posted = receiver.wait_for(2)[1].json()["text"]
     assert posted.startswith("Poise weekly digest: A, 09 Nov – 15 Nov 2026")
     assert "- Hotspot: Camera (60 conversations)" in posted
+    # the customers' words go to the channel redacted; the agent's first name stays
+    assert "- Kudos for Ada Agent: “Ada fixed order [number]! Call [phone] or [email]." in posted
+    assert "“Refund for [number], [name], [email]”" in posted
+    assert not [p for p in PERSONAL if p in posted], posted
     assert (
         "--day must be a date" in runner.invoke(cli_app, ["alerts", "digest", "--day", "x"]).output
     )

@@ -3,6 +3,12 @@
 Recording only writes delivery rows (see :mod:`.delivery` for sending them). Each row's key
 says what it is about, unique per rule, so a conversation alerts a rule once however often it
 is scored, and a hotspot once a week.
+
+An alert leaves Poise for a chat channel, a customer's webhook or a mailbox, where Poise's
+permissions no longer hold: every piece of customer-written text in it (a conversation's
+subject, a kudos comment, a manual gap's search words) is redacted here, as the public wall
+redacts praise, before the row is stored, so every channel sends the same redacted message.
+The link back into Poise and the figures stay.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from poise.errors import FieldChecks, InvalidInput
 from poise.insights.digest import digest_lines, digest_subject, weekly_digest
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import Group, HotspotReport, hotspots
+from poise.morale.redaction import StaffNames, redact
 
 CONVERSATION_EVENTS = ("early_warning", "escalating")
 MAX_HOURLY = 1000
@@ -273,10 +280,12 @@ def record_conversation_alerts(
         )
     ).all()
     added = 0
+    staff = _staff(session) if rules else StaffNames()
     for rule in rules:
         for conv in conversations:
             if _raises(rule, conv):
-                added += _record(session, rule, _conversation_alert(rule, conv, base_url), now)
+                alert = _conversation_alert(rule, conv, base_url, staff)
+                added += _record(session, rule, alert, now)
     session.commit()
     return added
 
@@ -301,9 +310,23 @@ class Alert:
     conversation_id: int | None = None
 
 
-def _conversation_alert(rule: AlertRule, conv: Conversation, base_url: str) -> Alert:
-    """What the alert says: the subject, the signal and who has it; never the customer's words."""
-    about = conv.subject or f"conversation {conv.id}"
+def _staff(session: Session) -> StaffNames:
+    """Poise's users: their first names may stay in an alert, as on the wall."""
+    return StaffNames.of(session.scalars(select(User.name)).all())
+
+
+def _customer_words(text: str, staff: StaffNames) -> str:
+    """Customer-written text as it may leave Poise: e-mails, phones, order and reference
+    numbers, addresses, links and customers' names replaced by ``[email]``, ``[name]``…"""
+    return redact(text, staff=staff).text
+
+
+def _conversation_alert(
+    rule: AlertRule, conv: Conversation, base_url: str, staff: StaffNames
+) -> Alert:
+    """What the alert says: the subject (redacted: customers write it, "Refund for PX-287515"),
+    the signal and who has it; never the customer's messages."""
+    about = _customer_words(conv.subject, staff) if conv.subject else f"conversation {conv.id}"
     where = f"a {conv.channel} conversation" + (f" about {conv.product}" if conv.product else "")
     tags = f", tagged {', '.join('#' + t for t in conv.tags)}" if conv.tags else ""
     who = f", assigned to {conv.assignee.name}" if conv.assignee else ""
@@ -432,14 +455,21 @@ def _hotspot_alert(group: Group, filters: InsightFilters, stamp: str, base: str)
 def record_digests(session: Session, *, base_url: str, today: date) -> int:
     """Each digest rule's weekly digest of its team, once per day it is asked for.
 
-    The digest page's private check-in prompt is left out: a channel is not the lead's inbox.
+    The digest page's private check-in prompt is left out: a channel is not the lead's inbox;
+    kudos comments and gap examples are customers' words, redacted.
     """
     added = 0
+    staff = _staff(session)
     for rule, reader in list(_readers(session, "digest")):
         if reader is None:
             continue
         digest = weekly_digest(session, actor=reader, team_id=rule.team_id, today=today)
-        shared = replace(digest, check_in=[])
+        shared = replace(
+            digest,
+            check_in=[],
+            gap_examples=[_customer_words(q, staff) for q in digest.gap_examples],
+            kudos=[(name, _customer_words(c, staff)) for name, c in digest.kudos],
+        )
         alert = Alert(
             key=f"digest:{today.isoformat()}",
             event="digest",
