@@ -395,9 +395,10 @@ def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> n
     requests an issue: 41 groups for 60, 62 at half). Each share in ``neighbour_shares`` is
     tried, and the one with the fewest groups whose silhouette is within one standard error
     of the best is kept (:func:`coarsest_within_error`); on 62 development sets of every
-    shape this meets issue 18's bar on 47 where half the mean group size met it on 39
-    (``benchmarks/kb_grouping_shapes.py``, docs/knowledge.md). Close parts of one issue
-    left in the kept grouping are then joined (:func:`join_while_apart`)."""
+    shape this meets issue 18's bar on 47, where half the mean group size alone meets it on
+    40 and 0.6 alone on 45 (``benchmarks/kb_grouping_shapes.py``, docs/knowledge.md).
+    Close parts of one issue left in the kept grouping are then joined
+    (:func:`join_while_apart`)."""
     if len(x) == 0:
         return np.zeros(0, np.int64)
     nodes = build_nodes(x, texts, config)
