@@ -281,6 +281,18 @@ def test_an_empty_period_shows_dashes_not_zeros(client: TestClient, session: Ses
     assert "Not pervasive" in client.get(f"/insights/hotspots?{PERIOD}").text
 
 
+def test_a_trend_chart_labels_both_ends_of_its_scale() -> None:
+    """Only the top was labelled, so a flat FCR of 89-92 % on a 0-93 % scale read as rising
+    from nothing; the foot of the scale now says 0, and an empty chart claims no scale."""
+    from poise.insights.charts import trend_chart
+
+    chart = str(trend_chart(["1 Jun", "8 Jun"], [0.89, 0.92], [0.9, None], "FCR", "{:.1%}".format))
+    assert 'text-anchor="end">92.0%</text>' in chart
+    assert 'text-anchor="end">0</text>' in chart
+    empty = str(trend_chart(["1 Jun", "8 Jun"], [None, None], [None, None], "FCR", str))
+    assert 'text-anchor="end">no data</text>' in empty and ">0</text>" not in empty
+
+
 def test_a_lead_without_a_team_is_told_why(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session, role="lead"))
     page = client.get("/insights")

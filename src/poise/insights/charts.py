@@ -24,7 +24,9 @@ def trend_chart(
     """Two lines on one scale; gaps (None) break a line rather than drawing a false zero.
 
     With no value in any week the chart says so: its scale was drawn up to a made-up 1, so an
-    empty period read "100.0%" or "1 s" beside two flat, empty lines."""
+    empty period read "100.0%" or "1 s" beside two flat, empty lines. The scale always starts
+    at 0, and its foot says so: with only the top labelled, first contact resolution between
+    89 and 92 % drawn on 0 to 93 % read like a line from nothing to the top."""
     if not labels:
         return Markup("")
     known = [v for v in (*current, *previous) if v is not None]
@@ -50,6 +52,8 @@ def trend_chart(
         f'<text x="{WIDTH - PAD}" y="12" text-anchor="end">'
         f"{escape(show(top)) if known else 'no data'}</text>"
     )
+    if known:
+        parts.append(f'<text x="{PAD - 3}" y="{PAD + inner_h + 3}" text-anchor="end">0</text>')
     return Markup(  # noqa: S704 - numbers and escaped text only
         f'<svg class="trend" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" font-size="10" fill="#5f6b66"><title>{escape(title)}</title>'
