@@ -160,7 +160,8 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     client: TestClient, session: Session
 ) -> None:
     """The page said "Most negative customer message: not negative (0.11)" where the assist
-    badge said "neutral": every word now comes from the message's stored level."""
+    badge said "neutral": every word, the list's badge too, comes from the message's stored
+    level."""
     calm = seed_scored(session)["calm"]
     sign_in(client, make_user(session))
     turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
@@ -176,6 +177,8 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     page = client.get(f"/conversations/{calm.id}").text
     assert f"Most negative customer message: <strong>positive</strong> ({shown})" in page
     assert re.search(r">positive( · \w+)?</span>", client.get(f"/assist/{calm.id}").text)
+    # The list's badge said "neutral" here: it knew the peak's score but not its level.
+    assert f"most negative message: positive ({shown})" in client.get("/conversations").text
 
 
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:

@@ -8,6 +8,11 @@ P(negative) alone gives (a conversation's peak, or a message scored before level
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from poise.conversations.models import Conversation, Message
 from poise.signals.feeling import LEVEL_LABELS, level_of
 
@@ -25,3 +30,26 @@ def peak_message(conv: Conversation) -> Message | None:
     negative scored one (the first of equals), or None before any is scored."""
     scored = [m for m in conv.messages if m.author_role == "customer" and m.negativity is not None]
     return max(scored, key=lambda m: m.negativity or 0.0, default=None)
+
+
+def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, str | None]:
+    """Each listed conversation's peak turn's stored level, in one query for the page.
+
+    The list's badge said "neutral" from P(negative) alone where the conversation's own page,
+    reading the peak turn's level, said "positive". Picks the turn ``peak_message`` picks:
+    the most negative scored customer turn, the first of equals.
+    """
+    rows = session.execute(
+        select(Message.conversation_id, Message.negativity, Message.feeling_level)
+        .where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.author_role == "customer",
+            Message.negativity.is_not(None),
+        )
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    peaks: dict[int, tuple[float, str | None]] = {}
+    for cid, negativity, level in rows:
+        if cid not in peaks or negativity > peaks[cid][0]:
+            peaks[cid] = (negativity, level)
+    return {cid: level for cid, (_, level) in peaks.items()}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries
-from poise.conversations.feeling import peak_message
+from poise.conversations.feeling import peak_levels, peak_message
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, ImportRun
 from poise.conversations.scoring import (
@@ -184,6 +184,7 @@ def _list_context(
     choices = queries.filter_choices(session, user)
     return {
         "listing": listing,
+        "peak_levels": peak_levels(session, [c.id for c in listing.items]),
         "filters": filters,
         "choices": choices,
         "assignee_options": assignee_options(user, choices),
@@ -224,7 +225,9 @@ def conversation_page(
     request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
 ) -> HTMLResponse:
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    return render(request, "conversations/detail.html", {"conv": conv, "peak": peak_message(conv)})
+    peak = peak_message(conv)
+    context = {"conv": conv, "peak_level": peak.feeling_level if peak else None}
+    return render(request, "conversations/detail.html", context)
 
 
 def _import_context(
