@@ -58,3 +58,13 @@ def test_ordinary_praise_is_left_alone() -> None:
 
 def test_tags_are_normalised() -> None:
     assert normalise_tags("#Hugs, patience  #hugs ;;") == ["hugs", "patience"]
+
+
+def test_the_commonest_english_names_go_wherever_they_stand() -> None:
+    # No context gives these away (no sign-off, no "my name is"): only the list can.
+    text = "Great help. John Smith, Acme Corp. Nancy and Scott say thanks too."
+    assert redact(text).text == "Great help. [name], Acme Corp. [name] and [name] say thanks too."
+    # A name that is also a place counts only away from a sentence's start.
+    assert redact("Austin was lovely. My cousin Jordan agreed.").text == (
+        "Austin was lovely. My cousin [name] agreed."
+    )

@@ -1,8 +1,10 @@
 """First names from many cultures, for spotting customers' names in praise before it goes public.
 
 A list cannot be complete, so redaction also uses context (sign-offs, "my name is", titles,
-greetings); the list catches names mentioned anywhere else. ``AMBIGUOUS`` names are also
-ordinary words (May, Will, Grace…) and only count away from the start of a sentence.
+greetings); the list catches names mentioned anywhere else, so the commonest names of the
+English-speaking countries (John, Nancy, Scott…) must be in it, or a plain "John Smith" goes
+public. ``AMBIGUOUS`` names are also ordinary words or places (May, Will, Grace, Austin…) and
+only count away from the start of a sentence.
 """
 
 from __future__ import annotations
@@ -53,12 +55,20 @@ chris matt dan danny josh jake luke tess ellie millie molly rosie alfie archie h
 freddie charlie george teddy oscar leo arthur noah ollie sven lars ingrid bjorn nils erik
 olu ade emre burak ayse hiba layan omari jelena marek kasia ola zuzana petra ivana lucie
 abdi hodan farhiya ayaan hamza zaid tendai rudo chipo faith kamau njeri otieno akinyi wanjiku
+alexis alistair amy aoife betty beverly billy bobby bradley brandon brittany bruce bryan callum
+carl carolyn cheryl craig cynthia debra declan denise diane donald doris douglas edward eugene
+frances gemma graham gregory harold howard janice jeffrey jerry jesse joan john johnny joyce
+judith judy kathleen kathryn katie kayla keith kelly kenneth kieran kirsty larry lawrence logan
+lori louis lucy marilyn martha megan nancy natalie neil niamh nicholas pamela philip ralph randy
+raymond rhys roger ronald roy russell ruth scott shane sharon shirley sophia stuart terry theresa
+tiffany todd tracy tyler walter wayne willie zachary
 """
 
 _AMBIGUOUS = """
 may will grace hope joy faith bill mark rose summer sunny amber ruby jack jade dawn pat art
 iris ivy lily violet angel crystal drew frank gene glen guy hunter jean ray rich sky sterling
 victory chance page parker wade penny sandy misty holly
+austin jordan madison mason victoria virginia
 """
 
 FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split()) | frozenset(_AMBIGUOUS.split())
