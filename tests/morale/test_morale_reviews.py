@@ -124,6 +124,22 @@ def test_a_scorecard_refuses_a_long_repeated_or_endless_list_of_categories(
     assert len(actions.parse_categories("\n".join(f"Skill {n}" for n in range(12)))) == 12
 
 
+def test_a_scorecard_name_is_taken_once_per_team(client: TestClient, session: Session) -> None:
+    """A double-clicked Create made two "Tough calls", and the review form offered both."""
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    form = {"name": "Tough calls", "categories": "Empathy | 5"}
+    assert post_form(client, "/morale/scorecards", csrf, form).status_code == 303
+    again = post_form(client, "/morale/scorecards", csrf, {**form, "name": "tough CALLS "})
+    assert again.status_code == 400
+    error = again.text.split('id="name-error">', 1)[1].split("</span>", 1)[0]
+    assert "already exists" in error and 'value="tough CALLS "' in again.text
+    assert "Empathy | 5</textarea>" in again.text
+    other = make_user(session, role="lead", team="Billing")
+    actions.create_scorecard(session, actor=other, name="Tough calls", categories=[("A", 5)])
+    assert len(session.scalars(select(Scorecard)).all()) == 2  # another team's is its own
+
+
 def test_calibration_shows_agreement_between_two_reviewers(
     client: TestClient, session: Session
 ) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
@@ -382,12 +382,25 @@ def create_scorecard(
         team_id=None if actor.is_admin else actor.team_id,
         created_by_id=actor.id,
     )
+    _refuse_taken_name(session, card)
     card.categories = [
         ScorecardCategory(name=n, scale_max=m, position=i) for i, (n, m) in enumerate(categories)
     ]
     session.add(card)
     session.commit()
     return card
+
+
+def _refuse_taken_name(session: Session, card: Scorecard) -> None:
+    """A name is the only thing the review form's list shows of a scorecard, so two alike in
+    one team (a double-clicked Create) would be a choice between twins."""
+    query = select(Scorecard.id).where(
+        Scorecard.is_active.is_(True), func.lower(Scorecard.name) == card.name.lower()
+    )
+    if card.team_id is not None:  # an admin's card is for every team, so it meets them all
+        query = query.where(or_(Scorecard.team_id.is_(None), Scorecard.team_id == card.team_id))
+    if session.scalars(query.limit(1)).first() is not None:
+        raise InvalidInput(f"a scorecard named '{card.name}' already exists", field="name")
 
 
 def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) -> Scorecard:
