@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from builders import make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
 from poise.auth.models import Team
+from poise.settings import Settings
+from poise.training.actions import create_lesson
 from poise.training.models import Assignment, Lesson, QuizAttempt
 from poise.training.queries import progress_by_lesson
 from poise.web.nav import COMING, NAV
@@ -367,3 +369,20 @@ def test_progress_is_paginated(client: TestClient, session: Session) -> None:
     assert "Due later →" in first and "Older" not in first  # the list is by due date
     second = client.get("/training/progress?team=all&page=2").text
     assert "Agent 20" in second and "← Due sooner" in second
+
+
+def test_the_lessons_page_pages_through_a_long_course(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """Every converted drill adds a lesson; the page listed all of them, every version loaded."""
+    for n in range(settings.page_size + 2):
+        create_lesson(session, actor=None, title=f"Lesson number {n:03d}", body="", quiz=QUIZ)
+    sign_in(client, make_user(session))
+    first = client.get("/training/lessons").text
+    last = settings.page_size + 1
+    assert "Lesson number 000" in first and f"Lesson number {last:03d}" not in first
+    assert f"{settings.page_size + 2} lessons · page 1 of 2" in first
+    second = client.get("/training/lessons?page=2").text
+    assert f"Lesson number {last:03d}" in second and "Lesson number 000" not in second
+    beyond = client.get("/training/lessons?page=9").text
+    assert "the list ends at page 2" in beyond and "No lessons yet" not in beyond

@@ -122,6 +122,14 @@ def lessons(session: Session, *, actor: User) -> list[Lesson]:
     return list(found)
 
 
+def lessons_page(session: Session, *, actor: User, page: int, page_size: int) -> Page[Lesson]:
+    """One page of the course, in the order it was written: a course grows by a lesson for each
+    drill converted, and the page loaded every lesson with every version at once."""
+    del actor  # every role reads lessons; the parameter keeps the accessor's shape
+    query = select(Lesson).options(selectinload(Lesson.versions)).order_by(Lesson.id)
+    return paginate(session, query, page=page, page_size=page_size)
+
+
 def lesson(session: Session, *, actor: User, lesson_id: int) -> Lesson:
     """One lesson with its versions, or NotFound."""
     del actor

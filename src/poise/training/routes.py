@@ -53,10 +53,15 @@ def today_page(
 
 
 @router.get("/training/lessons", response_class=HTMLResponse)
-def lessons_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return render(
-        request, "training/lessons.html", {"lessons": queries.lessons(session, actor=user)}
-    )
+def lessons_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    page: PageQuery = 1,
+) -> HTMLResponse:
+    listing = queries.lessons_page(session, actor=user, page=page, page_size=settings.page_size)
+    return render(request, "training/lessons.html", {"listing": listing})
 
 
 @router.post("/training/lessons/starter")
