@@ -159,6 +159,28 @@ def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
     assert session.scalars(select(Hug)).one().redacted_text.startswith("[name] was wonderful")
 
 
+def test_a_tag_that_names_a_customer_or_a_number_is_refused_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """Tags go public unredacted: "#12345678" stood beside the comment it was redacted from."""
+    make_user(session, name="Sam Agent")
+    csrf = sign_in(client, make_user(session, role="lead"))
+    typed = {"text": "Sam fixed order 12345678, thanks!", "tags": "#speed 12345678, Peter"}
+    refused = post_form(client, "/morale/wall", csrf, {**typed, "consent": "true"})
+    assert refused.status_code == 400
+    error = refused.text.split('id="tags-error">', 1)[1].split("</span>", 1)[0]
+    assert "#12345678" in error and "#peter" in error and "#speed" not in error
+    assert 'value="#speed 12345678, Peter"' in refused.text
+    assert session.scalars(select(Hug)).first() is None
+    review_url = post_form(client, "/morale/wall", csrf, {**typed, "tags": "speed sam"}).headers[
+        "location"
+    ]  # an agent's first name is theirs to keep, in a tag as in the text
+    revised = post_form(client, review_url, csrf, {"text": "Sam was great", "tags": "john"})
+    assert revised.status_code == 400 and 'id="tags-error"' in revised.text
+    session.expire_all()
+    assert session.scalars(select(Hug)).one().tag_names == ["sam", "speed"]
+
+
 def test_the_wall_is_public_paginated_and_kind_when_empty(
     client: TestClient, session: Session
 ) -> None:

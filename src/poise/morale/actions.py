@@ -745,10 +745,25 @@ def draft_hug(
         consent=consent,
         created_by_id=actor.id,
     )
-    hug.tags = [HugTag(tag=t) for t in normalise_tags(tags)]
+    hug.tags = [HugTag(tag=t) for t in _public_tags(session, tags)]
     session.add(hug)
     session.commit()
     return hug
+
+
+def _public_tags(session: Session, raw: str | list[str]) -> list[str]:
+    """The tags, each refused if redaction would take it out of the text (a customer's name, an
+    order number): tags reach the wall and its feed as typed, and "#12345678" went public
+    beside a comment whose "order 12345678" had been redacted."""
+    tags = normalise_tags(raw)
+    staff = staff_names(session)
+    personal = [t for t in tags if redact(t.capitalize(), staff=staff).spans]
+    if personal:
+        said = ", ".join(f"#{t}" for t in personal)
+        raise InvalidInput(
+            f"tags go public as typed; {said} looks like a customer's name or number", field="tags"
+        )
+    return tags
 
 
 def _draft(session: Session, actor: User, hug_id: int) -> Hug:
@@ -771,7 +786,7 @@ def revise_hug(
     hug.redacted_text = redaction.text
     hug.redactions += len(redaction.spans)
     hug.consent = consent
-    hug.tags = [HugTag(tag=t) for t in normalise_tags(tags)]
+    hug.tags = [HugTag(tag=t) for t in _public_tags(session, tags)]
     session.commit()
     return hug
 
