@@ -50,3 +50,19 @@ def test_agents_see_their_own_balance_and_leads_the_team_aggregate(
     assert team_page.status_code == 200 and "The whole team together" in team_page.text
     other_team = make_user(session, role="lead", team="Billing").team_id
     assert client.get(f"/morale/balance/team?team={other_team}").status_code == 403
+
+
+def test_a_heavy_stretch_points_the_team_to_its_kudos_not_the_lead_s_own_file(
+    client: TestClient, session: Session
+) -> None:
+    """The team page offered "here's a pick-me-up": the lead's own Happy File, often empty."""
+    agent = make_user(session, team="Care")
+    heated_conversation(session, agent)
+    sign_in(client, agent)
+    own = client.get("/morale/balance").text.split("A heavy stretch.", 1)[1]
+    assert '<a href="/morale/happy-file/pick-me-up">' in own.split("</p>", 1)[0]
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead", team="Care"))
+    team = client.get("/morale/balance/team").text.split("A heavy stretch.", 1)[1]
+    said = team.split("</p>", 1)[0]
+    assert '<a href="/morale/kudos">' in said and "pick-me-up" not in said
