@@ -30,6 +30,19 @@ def test_specific_heartfelt_comments_outrank_generic_thanks() -> None:
     assert score_comment("thanks").reasons == ["very short (1 word)", "generic thanks"]
 
 
+def test_the_same_thanks_signed_by_different_customers_is_offered_once() -> None:
+    """Canned thanks under each customer's own name filled the board with one comment thrice."""
+    month = [
+        ("Amazing, you're a star. Thank you Carlos!\nPierre", "message:1"),
+        ("Amazing, you're a star. Thank you Carlos!\nSipho", "message:2"),
+        ("amazing, you're a star.  Thank you Carlos!\n— Anna Lee", "message:3"),
+        ("Carlos fixed it.\nThe refund came in 3 days.", "message:4"),
+        ("Carlos fixed it.\nThe refund came in 5 days.", "message:5"),
+    ]
+    keys = [c.source_key for c in rank_comments(month, "Carlos")]
+    assert sorted(keys) == ["message:1", "message:4", "message:5"]
+
+
 def test_a_constructed_month_orders_comments_as_a_person_would() -> None:
     month = [
         ("Thank you.", None),

@@ -102,13 +102,27 @@ def rank_comments(
     scored = []
     seen: set[str] = set()
     for text, key in comments:
-        same = " ".join(text.lower().split())
+        same = _same_words(text)
         if same in seen:
             continue
         seen.add(same)
         ranked = score_comment(text, agent_first_name)
         scored.append(RankedComment(ranked.text, ranked.score, ranked.reasons, key))
     return sorted(scored, key=lambda c: -c.score)
+
+
+SIGNED_LINE_RE = re.compile(
+    r"\n[ \t]*[-—–~]?[ \t]*[^\W\d_][^\W\d_'.-]*(?:[ \t]+[^\W\d_][^\W\d_'.-]*){0,2}[ \t]*$"
+)
+"""A last line of one to three bare words: a customer's name signed under the comment."""
+
+
+def _same_words(text: str) -> str:
+    """What makes two comments one choice: their words, less a name signed on the last line.
+    Customers send the same canned thanks, each signed with their own name, and the board
+    listed "Thank you Carlos!" once per signature."""
+    body = SIGNED_LINE_RE.sub("", text.strip())
+    return " ".join((body or text).lower().split())
 
 
 def _specificity(text: str, words: list[str], agent: str) -> tuple[float, str]:
