@@ -108,9 +108,10 @@ def test_a_scoring_job_that_ends_loses_its_cancel_button(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
     """The status turned to "scored" as the page polled, but "Cancel" stayed beside it."""
-    lead = make_user(session, role="lead")
+    lead = make_user(session, role="lead", team="Care")
     run = ImportRun(filename="late.csv", format="csv", source="csv", sha256="0" * 64,
-                    status="imported", rows_total=1, messages_created=1)  # fmt: skip
+                    status="imported", rows_total=1, messages_created=1,
+                    team_id=lead.team_id)  # fmt: skip
     session.add(run)
     session.flush()
     job = JobRun(kind="score-import", subject=f"import:{run.id}", status="running", total=4)

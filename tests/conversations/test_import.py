@@ -194,7 +194,7 @@ def test_an_upload_redirects_to_its_report_so_reloading_does_not_import_again(
 ) -> None:
     """The report was the answer to the POST: reloading it uploaded the file again (another
     run in the import history, and the browser's "resubmit the form?")."""
-    lead = make_user(session, role="lead")
+    lead = make_user(session, role="lead", team="Care")
     token = sign_in(client, lead)
     posted = client.post(
         "/import",
@@ -212,7 +212,7 @@ def test_an_upload_redirects_to_its_report_so_reloading_does_not_import_again(
         assert "2 new conversations, 0 updated, 4 new messages" in page.text
     assert session.query(ImportRun).count() == 1
     client.cookies.clear()
-    sign_in(client, make_user(session, role="lead"))  # another lead: no session's "updated"
+    sign_in(client, make_user(session, role="lead", team="Care"))  # no session's "updated"
     other = client.get(posted.headers["location"]).text
     assert "2 new conversations, 4 new messages" in other
     assert client.get("/import?run=999").status_code == 404
@@ -317,7 +317,7 @@ def test_the_import_history_shows_how_cli_imports_were_scored(
     assert CliRunner().invoke(cli, ["import", str(scored), "-f", "csv"]).exit_code == 0
     later = CliRunner().invoke(cli, ["import", str(unscored), "-f", "csv", "--no-score"])
     assert later.exit_code == 0, later.output
-    sign_in(client, make_user(session, role="lead"))
+    sign_in(client, make_user(session, role="admin"))  # a command-line import is an admin's
     page = client.get("/import").text
     assert ">scored<" in _signals_cell(page, "scored.csv")  # the CLI's own job
     assert "not scored yet" in _signals_cell(page, "later.csv")
@@ -368,7 +368,7 @@ def test_the_import_history_pages_back_to_the_first_import(
             )
         )
     session.commit()
-    sign_in(client, make_user(session, role="lead"))
+    sign_in(client, make_user(session, role="admin"))  # no uploader, no team: an admin's
     first = client.get("/import").text
     assert f"{settings.page_size + 5} imports in all · page 1 of 2" in first
     assert "export-00.csv" not in first and 'href="?page=2"' in first

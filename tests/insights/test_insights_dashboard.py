@@ -234,6 +234,40 @@ def test_a_lead_sees_only_their_team_and_agents_see_no_dashboard(
     assert client.get(f"/insights/export/hotspots.csv?team={world.b1.team_id}").status_code == 403
 
 
+def _menu(page: str, name: str) -> list[str]:
+    """The values a filter menu of the page offers (its "Any" left out)."""
+    found = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert found is not None, name
+    return [v for v in re.findall(r'<option value="([^"]*)"', found.group(1)) if v]
+
+
+def test_the_product_and_feature_menus_list_only_what_the_reader_may_see(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """A new team's lead was offered every product and feature in the organisation, naming
+    what other teams' customers wrote about; now a lead's menus hold those of their team's
+    conversations (none for a new team), an admin's every one."""
+    add_conversations(
+        session, n=2, opened=WEEK1, assignee_id=world.b1.id, product="Payroll", feature="payslips"
+    )
+    add_conversations(session, n=1, opened=WEEK1, assignee_id=None, product="Kiosk", feature="pin")
+    add_conversations(session, n=1, opened=WEEK1, assignee_id=world.a2.id, feature="wifi")
+    sign_in(client, world.lead)
+    page = client.get(f"/insights?{PERIOD}").text
+    assert (_menu(page, "product"), _menu(page, "feature")) == (["Billing", "Router"], ["wifi"])
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead", team="New"))
+    page = client.get(f"/insights?{PERIOD}").text
+    assert (_menu(page, "product"), _menu(page, "feature")) == ([], [])
+    refused = client.get("/insights?start=someday").text  # the refused filters' form as well
+    assert (_menu(refused, "product"), _menu(refused, "feature")) == ([], [])
+    client.cookies.clear()
+    sign_in(client, world.admin)
+    page = client.get(f"/insights?{PERIOD}").text
+    assert _menu(page, "product") == ["Billing", "Kiosk", "Payroll", "Router"]
+    assert _menu(page, "feature") == ["payslips", "pin", "wifi"]
+
+
 def test_agents_are_sent_to_their_own_exposure(
     client: TestClient, session: Session, world: World
 ) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from brokers import Workers
 from builders import conversation_record, csrf_from, make_user, sign_in
 from poise.app import create_app
-from poise.auth.actions import create_api_token
+from poise.auth.actions import create_api_token, team_by_name
 from poise.auth.models import Team
 from poise.background import split_kinds
 from poise.conversations.models import ImportRun, Message
@@ -34,9 +34,16 @@ def _store_pending(session: Session, count: int) -> None:
 
 
 def _import_run(session: Session) -> str:
-    """An import on the import page, whose scoring job the test's job plays; its subject."""
+    """An import of team Care on the import page, whose scoring job the test's job plays;
+    its subject."""
+    care = team_by_name(session, "Care", create=True).id
     run = ImportRun(
-        filename="f.csv", format="csv", source="upload", sha256="0" * 64, status="imported"
+        filename="f.csv",
+        format="csv",
+        source="upload",
+        sha256="0" * 64,
+        status="imported",
+        team_id=care,
     )
     session.add(run)
     session.commit()

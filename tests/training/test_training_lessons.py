@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from builders import make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
 from poise.auth.models import Team
 from poise.settings import Settings
-from poise.training.actions import create_lesson
+from poise.training.actions import assign_lesson, create_lesson
 from poise.training.models import Assignment, Lesson, QuizAttempt
 from poise.training.queries import progress_by_lesson
 from poise.web.nav import COMING, NAV
@@ -219,6 +220,40 @@ def test_reassigning_names_who_had_passed_it_instead_of_counting_them(
     assert done.completed_at is not None and done.due_at.date().isoformat() == DUE
 
 
+def test_another_teams_agent_or_team_is_refused_as_a_missing_one(
+    client: TestClient, session: Session
+) -> None:
+    """A lead of Care could assign lessons to Billing's agents (and to Billing), and the
+    picker offered them: now the picker lists only Care, and another team's person or team is
+    refused beside the field in the words of an id nothing has, the due date kept."""
+    lead = make_user(session, role="lead", team="Care")
+    make_user(session, name="Maya", team="Care")
+    bruno = make_user(session, name="Bruno", team="Billing")
+    billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    page = client.get(f"/training/lessons/{lesson_id}").text
+    assert "Maya" in page and "Bruno" not in page and "Billing" not in page
+
+    def assign(target: str) -> httpx.Response:
+        data = {"target": target, "due": DUE, "csrf_token": csrf}
+        return client.post(f"/training/lessons/{lesson_id}/assign", data=data)
+
+    for kind, theirs, words in (
+        ("user", bruno.id, "no such agent"),
+        ("team", billing.id, "no such team"),
+    ):
+        refused, missing = assign(f"{kind}:{theirs}"), assign(f"{kind}:{theirs + 10_000}")
+        assert (refused.status_code, missing.status_code) == (400, 400), refused.text[:600]
+        assert refused.text == missing.text  # the page never echoes the id chosen
+        assert words in refused.text and 'id="target-error"' in refused.text
+        assert f'value="{DUE}"' in refused.text and "another team" not in refused.text
+    assert session.scalars(select(Assignment)).all() == []
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session, role="admin"))
+    assert "Assigned to 1 person" in assign(f"user:{bruno.id}").text
+
+
 def test_the_lesson_list_counts_one_question_in_the_singular(
     client: TestClient, session: Session
 ) -> None:
@@ -335,12 +370,13 @@ def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
     make_user(session, name="Bruno", team="Billing")
     csrf = sign_in(client, lead)
     lesson_id = _write(client, csrf)
-    for team in session.scalars(select(Team)).all():
-        client.post(
-            f"/training/lessons/{lesson_id}/assign",
-            data={"target": f"team:{team.id}", "due": DUE, "csrf_token": csrf},
-        )
+    client.post(
+        f"/training/lessons/{lesson_id}/assign",
+        data={"target": f"team:{lead.team_id}", "due": DUE, "csrf_token": csrf},
+    )
     billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
+    due_at = datetime.fromisoformat(f"{DUE}T17:00:00+00:00")  # as Billing's own lead would
+    assign_lesson(session, actor=None, lesson_id=lesson_id, team_id=billing.id, due_at=due_at)
     own = client.get("/training/progress").text
     assert "Maya" in own and "Bruno" not in own and "<td>0 of 2</td>" in own
     everyone = client.get("/training/progress?team=all").text
@@ -355,11 +391,11 @@ def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
 
 
 def test_progress_is_paginated(client: TestClient, session: Session) -> None:
-    lead = make_user(session, role="lead")
+    lead = make_user(session, role="lead", team="Care")
     csrf = sign_in(client, lead)
     lesson_id = _write(client, csrf)
     for n in range(21):
-        agent = make_user(session, name=f"Agent {n:02d}")
+        agent = make_user(session, name=f"Agent {n:02d}", team="Care")
         client.post(
             f"/training/lessons/{lesson_id}/assign",
             data={"target": f"user:{agent.id}", "due": DUE, "csrf_token": csrf},

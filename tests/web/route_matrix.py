@@ -135,7 +135,7 @@ ROUTES: dict[str, str] = {
     "GET /conversations/{conversation_id}": "team",
     "GET /import": "leads",
     "POST /import": "leads",
-    "GET /import/{run_id}/rejected": "leads",
+    "GET /import/{run_id}/rejected": "team_lead",  # Care's import: customer text
     "GET /admin/integrations": "admin",
     "POST /admin/integrations": "admin",
     "POST /admin/teams/{team_id}/early-warning": "admin",

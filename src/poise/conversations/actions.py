@@ -107,6 +107,7 @@ def _record_run(
             {"line": e.line, "field": e.field, "reason": e.reason} for e in parsed.errors[:1000]
         ],
         created_by_id=actor.id if actor else None,
+        team_id=actor.team_id if actor else None,
     )
     session.add(run)
     return run

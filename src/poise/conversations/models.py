@@ -266,7 +266,8 @@ class WebhookDelivery(Base):
 
 
 class ImportRun(Base):
-    """One import of a file: what was asked, what was written, what was refused."""
+    """One import of a file: what was asked, what was written, what was refused, and who
+    may read it (its uploader, their team's leads, admins: see ``queries.visible_imports``)."""
 
     __tablename__ = "import_runs"
 
@@ -283,6 +284,9 @@ class ImportRun(Base):
     ratings_created: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The uploader's team when the file came in: its leads see the import and its rejected
+    # rows (customer text). Kept with the run, so a lead who moves on takes none of it along.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by: Mapped[User | None] = relationship()

@@ -330,20 +330,38 @@ def _products(session: Session) -> list[str]:
     return list(session.scalars(query))
 
 
-def import_history(session: Session, *, page: int, page_size: int) -> Page[ImportRun]:
-    """One page of the import runs, newest first, for the import page's history: paged, so
-    an import older than the first page can still be found, with its report and errors."""
+def visible_imports(actor: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``import_runs`` keeping what ``actor`` may read: an admin every
+    import, a lead those they uploaded and those of their team. An import holds customer
+    text (the rejected rows, the refusals' reasons), so another team's is not shown, and
+    one made by the command line (no uploader, no team) only to admins."""
+    if actor.is_admin:
+        return true()
+    mine = ImportRun.created_by_id == actor.id
+    if actor.team_id is None:
+        return mine
+    return or_(mine, ImportRun.team_id == actor.team_id)
+
+
+def import_history(session: Session, *, actor: User, page: int, page_size: int) -> Page[ImportRun]:
+    """One page of the import runs the caller may read, newest first, for the import page's
+    history: paged, so an import older than the first page can still be found, with its
+    report and errors."""
     query = (
         select(ImportRun)
+        .where(visible_imports(actor))
         .options(selectinload(ImportRun.created_by))
         .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
     )
     return paginate(session, query, page=page, page_size=page_size)
 
 
-def import_run(session: Session, *, run_id: int) -> ImportRun:
-    """One import run, for the import page's report after the upload redirected to it."""
-    run = session.get(ImportRun, run_id)
+def import_run(session: Session, *, actor: User, run_id: int) -> ImportRun:
+    """One import run the caller may read, for its report and its rejected rows; another
+    team's answers exactly as an id nothing has, so nobody learns which ids exist."""
+    run = session.scalars(
+        select(ImportRun).where(ImportRun.id == run_id).where(visible_imports(actor))
+    ).one_or_none()
     if run is None:
         raise NotFound(f"no import with id {run_id}")
     return run

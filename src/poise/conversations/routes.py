@@ -231,12 +231,17 @@ def conversation_page(
 
 
 def _import_context(
-    session: Session, settings: Settings, page: int = 1, run: str = "", **extra: object
+    session: Session,
+    settings: Settings,
+    user: User,
+    page: int = 1,
+    run: str = "",
+    **extra: object,
 ) -> dict[str, object]:
-    """The form and a page of the import history, each import with the job that scored it;
-    an import with new turns and no job (``poise import --no-score``, or a job row gone) is
-    "scored" only when nothing anywhere waits for a score."""
-    history = queries.import_history(session, page=page, page_size=settings.page_size)
+    """The form and a page of the import history the user may read, each import with the
+    job that scored it; an import with new turns and no job (``poise import --no-score``, or
+    a job row gone) is "scored" only when nothing anywhere waits for a score."""
+    history = queries.import_history(session, actor=user, page=page, page_size=settings.page_size)
     runs = history.items
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
     unjobbed = any(r.messages_created and scoring_subject(r.id) not in scoring for r in runs)
@@ -313,17 +318,17 @@ def import_page(
 ) -> HTMLResponse:
     """The upload form and a page of the import history; ``run`` adds that import's report."""
     if not run:
-        context = _import_context(session, settings, page)
+        context = _import_context(session, settings, user, page)
         return render(request, "conversations/import.html", context)
     if not is_id(run):
         raise InvalidInput(f"run must be an import id (a number), not {run!r}", field="run")
-    found = queries.import_run(session, run_id=int(run))
+    found = queries.import_run(session, actor=user, run_id=int(run))
     mine = request.session.get("import_updated", {})
     updated = mine.get("updated") if mine.get("run") == found.id else None
     report = ImportSummary.of(found, updated)
     form = {"format": found.format}  # the next file is most often of the same format
     context = _import_context(
-        session, settings, page, run, report=report, filename=found.filename, form=form
+        session, settings, user, page, run, report=report, filename=found.filename, form=form
     )
     return render(request, "conversations/import.html", context)
 
@@ -410,11 +415,12 @@ def import_upload(
         report, _ = import_upload_file(request, session, settings, user, upload)
     except InvalidInput as exc:
         session.rollback()
-        context = _import_context(session, settings, errors=field_errors(exc, "file"), form=form)
+        errors = field_errors(exc, "file")
+        context = _import_context(session, settings, user, errors=errors, form=form)
         return render(request, "conversations/import.html", context, 400)
     if report.status == "rejected":  # nothing written: the problems are shown, to fix
         context = _import_context(
-            session, settings, report=report, filename=upload.file.filename, form=form
+            session, settings, user, report=report, filename=upload.file.filename, form=form
         )
         return render(request, "conversations/import.html", context, 422)
     # See other: reloading the report must not upload (and import) the file again.
@@ -428,11 +434,13 @@ def rejected_rows(
     session: SessionDep, settings: SettingsDep, user: LeadUser, run_id: IdPath
 ) -> FileResponse:
     """The rows set aside, named after the file they came from and in its format
-    (``export-rejected.csv``), to fix and import again (they came as ``import-7-rejected.txt``)."""
+    (``export-rejected.csv``), to fix and import again (they came as ``import-7-rejected.txt``).
+    The run is looked up first: another team's import answers as a missing one, whether or
+    not rows were kept for it."""
+    run = queries.import_run(session, actor=user, run_id=run_id)
     path = _rejected_path(settings, run_id)
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
-    run = queries.import_run(session, run_id=run_id)
     stem, dot, extension = run.filename.rpartition(".")
     if not dot or not extension.isalnum():
         stem, extension = run.filename, REJECTED_EXTENSIONS.get(run.format, "txt")

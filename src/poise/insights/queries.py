@@ -530,11 +530,32 @@ class Choices:
     assignees: list[User]
 
 
+def _seen(session: Session, actor: User) -> tuple[list[str], list[str]]:
+    """The products and features of the conversations the actor's insights count: every one
+    for an admin; for anyone else those of their team's people, as a team filter reads the
+    facts (none without a team), in one pass over the team's facts. A new team's menus
+    listed every product in the organisation, naming what other teams' customers wrote
+    about."""
+    if actor.is_admin:
+        return _distinct(session, "product"), _distinct(session, "feature")
+    if actor.team_id is None:
+        return [], []
+    members = select(User.id).where(User.team_id == actor.team_id)
+    pairs = session.execute(
+        select(InsightFact.product, InsightFact.feature)
+        .where(InsightFact.assignee_id.in_(members))
+        .distinct()
+    ).all()
+    products = {str(product) for product, _ in pairs if product}
+    features = {str(feature) for _, feature in pairs if feature}
+    return list(products), list(features)
+
+
 def choices(session: Session, *, actor: User) -> Choices:
-    """Teams (admins), products and features seen, and the people the actor may filter by."""
+    """Teams (admins), the products and features seen in the conversations the actor's
+    insights count, and the people the actor may filter by."""
     teams = list(session.scalars(select(Team).order_by(Team.name))) if actor.is_admin else []
-    products = _distinct(session, "product")
-    features = _distinct(session, "feature")
+    products, features = _seen(session, actor)
     people = select(User).where(User.role.in_(("agent", "lead"))).order_by(User.name)
     if not actor.is_admin:
         people = people.where(User.team_id == actor.team_id)

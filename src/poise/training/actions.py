@@ -32,6 +32,7 @@ from poise.training.models import (
     PracticeScenario,
     QuizAttempt,
     ReviewCard,
+    may_assign_to,
     may_see_practice,
 )
 from poise.training.quiz import Graded, closeness, grade, parse_quiz
@@ -166,14 +167,14 @@ def assign_lesson(
     user_id: int | None = None,
     team_id: int | None = None,
 ) -> list[Assignment]:
-    """Leads assign a lesson to one agent or every member of a team; re-assigning moves the due
-    of an open assignment. One already completed stays as it was (done, with its due date and
-    score): the caller tells the lead who had passed it rather than counting them as assigned.
-    Returns every assignee's assignment."""
+    """Leads assign a lesson to one agent or every member of their own team (admins: anyone);
+    re-assigning moves the due of an open assignment. One already completed stays as it was
+    (done, with its due date and score): the caller tells the lead who had passed it rather
+    than counting them as assigned. Returns every assignee's assignment."""
     require_lead(actor)
     if session.get(Lesson, lesson_id) is None:
         raise NotFound("no such lesson")
-    members = _assignees(session, user_id, team_id)
+    members = _assignees(session, actor, user_id, team_id)
     made = []
     for member in members:
         assignment = session.scalars(
@@ -192,17 +193,23 @@ def assign_lesson(
     return made
 
 
-def _assignees(session: Session, user_id: int | None, team_id: int | None) -> list[User]:
+def _assignees(
+    session: Session, actor: User | None, user_id: int | None, team_id: int | None
+) -> list[User]:
+    """Who gets the lesson. Someone the actor may not assign to (another team's agent, another
+    team) is refused in the very words of an id nothing has, beside the form's field: a lead
+    of Billing could hand Care's agents work, and a different answer would tell them which ids
+    exist."""
     if (user_id is None) == (team_id is None):
         raise InvalidInput("assign to one agent or to one team", field="target")
     if user_id is not None:
         user = session.get(User, user_id)
-        if user is None or not user.is_active:
-            raise NotFound("no such agent")
+        if user is None or not user.is_active or not may_assign_to(actor, user.team_id):
+            raise InvalidInput("no such agent", field="target")
         return [user]
     team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("no such team")
+    if team is None or not may_assign_to(actor, team.id):
+        raise InvalidInput("no such team", field="target")
     members = [m for m in team.members if m.is_active]
     if not members:
         raise InvalidInput(f"team {team.name} has no members yet", field="target")

@@ -195,6 +195,14 @@ def may_see_practice(actor: User, attempt: PracticeAttempt) -> bool:
     )
 
 
+def may_assign_to(actor: User | None, team_id: int | None) -> bool:
+    """Whether ``actor`` may assign lessons to a member of team ``team_id`` (or the team): an
+    admin anyone, a lead their own team's people only (``None`` is the trusted CLI). The
+    assign action and the picker on the lesson page ask this one rule, so the picker never
+    offers what the action refuses."""
+    return actor is None or leads_team(actor, team_id)
+
+
 # --- Rude-question drills -------------------------------------------------------------------
 
 DRILL_STATUSES = ("collecting", "answering", "closed")

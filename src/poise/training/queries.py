@@ -229,11 +229,23 @@ def progress_by_lesson(
 
 
 def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]]:
-    """Leads: the active people and the teams a lesson can be assigned to."""
+    """Leads: the active people and the teams the caller may assign a lesson to, their own
+    team's (admins: everyone's), by the same rule the assign action checks."""
     require_lead(actor)
-    users = session.scalars(select(User).where(User.is_active).order_by(User.name)).all()
-    teams = session.scalars(select(Team).order_by(Team.name)).all()
-    return list(users), list(teams)
+    users = select(User).where(User.is_active).order_by(User.name)
+    teams = select(Team).order_by(Team.name)
+    if not actor.is_admin:
+        if actor.team_id is None:  # leads no team: nobody (may_assign_to refuses them all)
+            return [], []
+        users = users.where(User.team_id == actor.team_id)
+        teams = teams.where(Team.id == actor.team_id)
+    return list(session.scalars(users)), list(session.scalars(teams))
+
+
+def teams(session: Session, *, actor: User) -> list[Team]:
+    """Leads: every team, for the progress filter (progress reads every team's)."""
+    require_lead(actor)
+    return list(session.scalars(select(Team).order_by(Team.name)))
 
 
 def attempt(session: Session, *, actor: User, attempt_id: int) -> tuple[QuizAttempt, list[Graded]]:

@@ -317,7 +317,7 @@ def progress_page(
     listing = queries.progress(
         session, actor=user, team_id=chosen, page=page, page_size=settings.page_size
     )
-    teams = queries.assignable(session, actor=user)[1]
+    teams = queries.teams(session, actor=user)
     context = {
         "listing": listing,
         "lessons": queries.progress_by_lesson(session, actor=user, team_id=chosen),

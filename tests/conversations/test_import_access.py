@@ -1,0 +1,74 @@
+"""Who reads an import: its uploader, their team's leads and admins; nobody else.
+
+Imports were organisation-wide: the lead of Billing listed Care's imports and downloaded the
+rows Care's file set aside, customer text and all. Another team's import is now left out of
+the history and answered exactly as an id nothing has (404, the same words).
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in
+from poise.auth.actions import update_user
+from support import said
+
+MIXED = (
+    b"conversation_id,channel,author_role,body,sent_at\n"
+    b"IMP-1,email,customer,Hello there,2026-10-01T10:00:00Z\n"
+    b"IMP-2,pigeon,customer,My card ends 4242 and nobody calls back,2026-10-01T10:00:00Z\n"
+)
+
+
+def _upload(client: TestClient, csrf: str, filename: str) -> int:
+    """Upload MIXED through the import page (its bad row set aside); the run's id."""
+    posted = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": csrf, "skip_invalid": "true"},
+        files={"file": (filename, MIXED, "text/csv")},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text[:600]
+    return int(posted.headers["location"].rsplit("=", 1)[1])
+
+
+def test_another_teams_import_is_hidden_and_answered_as_a_missing_one(
+    client: TestClient, session: Session
+) -> None:
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    run_id = _upload(client, sign_in(client, cara), "care-export.csv")
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead", team="Billing", name="Bill"))
+    assert "care-export.csv" not in client.get("/import").text
+    missing = run_id + 10_000
+    for path in ("/import?run={}", "/import/{}/rejected"):
+        theirs, nothing = client.get(path.format(run_id)), client.get(path.format(missing))
+        assert (theirs.status_code, nothing.status_code) == (404, 404), path
+        assert said(theirs, run_id) == said(nothing, missing), path
+        assert f"no import with id {run_id}" in theirs.text and "4242" not in theirs.text
+
+
+def test_the_uploader_their_teams_leads_and_admins_read_it(
+    client: TestClient, session: Session
+) -> None:
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    run_id = _upload(client, sign_in(client, cara), "care-export.csv")
+    assert cara.team_id is not None
+    billing = make_user(session, role="lead", team="Billing", name="Bill").team_id
+    update_user(session, actor=None, user_id=cara.id, role="lead", team_id=billing, is_active=True)
+    for reader in (
+        cara,  # moved to Billing: still reads what she uploaded
+        make_user(session, role="lead", team="Care", name="Cleo"),  # Care's other lead
+        make_user(session, role="admin", name="Ida"),
+    ):
+        client.cookies.clear()
+        sign_in(client, reader)
+        assert "care-export.csv" in client.get("/import").text, reader.name
+        assert client.get(f"/import?run={run_id}").status_code == 200, reader.name
+        rows = client.get(f"/import/{run_id}/rejected")
+        assert rows.status_code == 200 and b"4242" in rows.content, reader.name
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead", team="Billing", name="Bea"))
+    assert "care-export.csv" not in client.get("/import").text, "Cara's move took nothing along"
+    assert client.get(f"/import/{run_id}/rejected").status_code == 404
