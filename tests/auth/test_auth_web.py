@@ -175,6 +175,22 @@ def test_a_refused_user_edit_shows_the_error_beside_its_field_and_keeps_the_choi
     assert (agent.role, agent.is_active) == ("agent", True), "nothing was saved"
 
 
+def test_a_user_edit_naming_a_team_gone_since_is_refused_beside_the_team_field(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="admin"))
+    agent = make_user(session, role="agent")
+    refused = client.post(
+        f"/admin/users/{agent.id}",
+        data={"role": "lead", "team": "999999", "is_active": "true", "csrf_token": token},
+    )
+    assert refused.status_code == 400, "a stale team choice is the form's error, not a 404"
+    assert 'class="field-error"' in refused.text and "no team with id 999999" in refused.text
+    assert "<option selected>lead</option>" in refused.text, "the chosen role is kept"
+    session.refresh(agent)
+    assert agent.role == "agent", "nothing was saved"
+
+
 def test_api_token_authenticates_and_roles_apply(client: TestClient, session: Session) -> None:
     agent = make_user(session, role="agent")
     admin = make_user(session, role="admin")

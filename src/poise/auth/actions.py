@@ -131,7 +131,9 @@ def update_user(
     if actor is not None and actor.id == user.id and (role != "admin" or not is_active):
         raise InvalidInput("you cannot remove your own admin role or deactivate yourself")
     if team_id is not None and session.get(Team, team_id) is None:
-        raise NotFound(f"no team with id {team_id}")
+        # the team was chosen from a list that has gone stale: say so beside the field, on the
+        # form as the admin left it, not as a 404 page that loses their choices
+        raise InvalidInput(f"no team with id {team_id}: choose another", field="team")
     user.role, user.team_id, user.is_active = role, team_id, is_active
     if password:
         _check_password(password)
