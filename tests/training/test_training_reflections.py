@@ -431,3 +431,29 @@ def test_a_tampered_conversation_id_shows_the_form_again_with_the_words_kept(
         for tampered in (elsewhere.id, elsewhere.id + 1000)
     ]
     assert [a.status_code for a in api] == [404, 404] and api[0].json() == api[1].json()
+
+
+def test_the_api_lists_reflections_a_page_at_a_time(client: TestClient, session: Session) -> None:
+    """The list answered every reflection at once, each with its evidence and coaching."""
+    agent = make_user(session)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    for n in range(5):
+        session.add(
+            Reflection(
+                author_id=agent.id, text=f"Reflection number {n:03d}.", permanent=4,
+                pervasive=4, personal=4, analysis={}, scorer_version="test",
+                created_at=start + timedelta(days=n),
+            )
+        )  # fmt: skip
+    session.commit()
+    headers = _bearer(session, agent)
+    first = client.get("/api/v1/training/reflections?page_size=2", headers=headers)
+    assert first.status_code == 200
+    assert [r["text"] for r in first.json()] == ["Reflection number 004.", "Reflection number 003."]
+    assert first.headers["X-Total-Count"] == "5"
+    assert 'rel="next"' in first.headers["Link"] and "page=2" in first.headers["Link"]
+    last = client.get("/api/v1/training/reflections?page_size=2&page=3", headers=headers)
+    assert [r["text"] for r in last.json()] == ["Reflection number 000."]
+    assert "Link" not in last.headers
+    too_big = client.get("/api/v1/training/reflections?page_size=1000", headers=headers)
+    assert too_big.status_code == 422

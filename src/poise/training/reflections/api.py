@@ -7,9 +7,9 @@ that does not exist, so the API never reveals that it is there.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +17,8 @@ from poise.auth.deps import ApiUser
 from poise.training.models import Reflection
 from poise.training.reflections import actions, queries
 from poise.web.deps import SessionDep
-from poise.web.params import IdField, IdPath
+from poise.web.paging import PAGE_HEADERS, page_headers
+from poise.web.params import IdField, IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1/training/reflections", tags=["training"])
 # A generous bound that only stops absurd bodies; the actions give the precise limit.
@@ -98,10 +99,28 @@ def _public(reflection: Reflection) -> ReflectionPublic:
     )
 
 
-@router.get("", response_model=list[ReflectionPublic])
-def my_reflections(session: SessionDep, user: ApiUser) -> list[ReflectionPublic]:
-    """The caller's own reflections, newest first."""
-    return [_public(r) for r in queries.my_reflections(session, actor=user)]
+@router.get(
+    "",
+    response_model=list[ReflectionPublic],
+    responses={200: {"headers": PAGE_HEADERS, "description": "One page of reflections"}},
+)
+def my_reflections(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    page: PageQuery = 1,
+    page_size: Annotated[
+        int, Query(ge=1, le=200, description="Reflections per page, 1 to 200.")
+    ] = 50,
+) -> list[ReflectionPublic]:
+    """The caller's own reflections, newest first, a page at a time (one after each hard
+    conversation adds up to hundreds in a year, and the list answered every one, each with its
+    evidence and coaching): ``X-Total-Count`` says how many there are and
+    ``Link: <…>; rel="next"`` leads to the next page while there is one."""
+    listing = queries.reflection_page(session, actor=user, page=page, page_size=page_size)
+    response.headers.update(page_headers(listing, request.url))
+    return [_public(r) for r in listing.items]
 
 
 @router.post("", response_model=ReflectionPublic, status_code=201)

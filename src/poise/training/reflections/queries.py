@@ -20,16 +20,6 @@ from poise.training.models import Reflection
 DIMENSIONS = ("permanent", "pervasive", "personal")
 
 
-def my_reflections(session: Session, *, actor: User) -> list[Reflection]:
-    """The caller's own reflections, newest first."""
-    found = session.scalars(
-        select(Reflection)
-        .where(Reflection.author_id == actor.id)
-        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
-    ).all()
-    return list(found)
-
-
 def reflection_page(
     session: Session, *, actor: User, page: int = 1, page_size: int = 50
 ) -> Page[Reflection]:
