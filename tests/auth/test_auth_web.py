@@ -146,6 +146,20 @@ def test_admin_manages_users_and_teams(client: TestClient, session: Session) -> 
     assert (created.role, created.is_active) == ("lead", False)
 
 
+def test_a_team_name_differing_only_in_case_or_spacing_is_refused_as_taken(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="admin"))
+    client.post("/admin/teams", data={"name": "Billing Desk", "csrf_token": token})
+    for twin in ("billing desk", "  BILLING   Desk "):
+        refused = client.post("/admin/teams", data={"name": twin, "csrf_token": token})
+        assert refused.status_code == 400, twin
+        assert "a team named &#39;Billing Desk&#39; already exists" in refused.text
+        assert f'value="{twin}"' in refused.text, "what was typed is kept"
+    names = session.scalars(select(Team.name).where(Team.name.ilike("%billing%"))).all()
+    assert names == ["Billing Desk"]
+
+
 def test_admin_cannot_demote_themselves(client: TestClient, session: Session) -> None:
     admin = make_user(session, role="admin")
     token = sign_in(client, admin)

@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -52,13 +52,15 @@ def _check_role(role: str) -> None:
 
 
 def create_team(session: Session, *, actor: User | None, name: str) -> Team:
-    """Create a team with a unique name."""
+    """Create a team with a unique name: unique whatever its case and spacing, since "Billing"
+    and "billing " would stand side by side in every team list, for admins to tell apart."""
     require_admin(actor)
-    name = name.strip()
+    name = " ".join(name.split())
     if not name or len(name) > 120:
         raise InvalidInput("a team needs a name of 1 to 120 characters", field="name")
-    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
-        raise InvalidInput(f"a team named {name!r} already exists", field="name")
+    same = session.scalar(select(Team.name).where(func.lower(Team.name) == name.lower()))
+    if same is not None:
+        raise InvalidInput(f"a team named {same!r} already exists", field="name")
     team = Team(name=name)
     session.add(team)
     session.commit()
