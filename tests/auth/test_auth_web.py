@@ -160,6 +160,26 @@ def test_a_team_name_differing_only_in_case_or_spacing_is_refused_as_taken(
     assert names == ["Billing Desk"]
 
 
+def test_a_refused_email_is_said_in_words_without_quoting_a_huge_paste(
+    client: TestClient, session: Session
+) -> None:
+    """An empty field read "'' is not a valid email address"; a long paste came back whole."""
+    token = sign_in(client, make_user(session, role="admin"))
+    form = {"name": "New Agent", "role": "agent", "password": "longenough", "csrf_token": token}
+    cases = {
+        "": "enter the person&#39;s email address",
+        "x" * 5000: "at most 254 characters (this one has 5000)",
+        "not-an-address-" * 5: "is not an email address: it looks like name@example.com",
+    }
+    for email, said in cases.items():
+        refused = client.post("/admin/users", data={**form, "email": email})
+        assert refused.status_code == 400
+        error = refused.text.split('id="email-error">', 1)[1].split("</span>", 1)[0]
+        assert said in error, error
+        assert "x" * 100 not in error and "not-an-address-" * 5 not in error
+    assert session.scalars(select(User).where(User.name == "New Agent")).all() == []
+
+
 def test_admin_cannot_demote_themselves(client: TestClient, session: Session) -> None:
     admin = make_user(session, role="admin")
     token = sign_in(client, admin)

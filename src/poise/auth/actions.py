@@ -32,10 +32,26 @@ def login_key(email: str) -> str:
     return email.strip().lower()[:254]
 
 
+MAX_EMAIL = 254
+
+
 def _clean_email(email: str) -> str:
+    """The address, lower-cased; a refusal says what is wrong in words and quotes at most the
+    start of what was typed (it quoted a 200,000-character paste whole, and an empty field
+    read "'' is not a valid email address")."""
     email = email.strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput(f"{email!r} is not a valid email address", field="email")
+    if not email:
+        raise InvalidInput("enter the person's email address", field="email")
+    if len(email) > MAX_EMAIL:
+        raise InvalidInput(
+            f"an email address is at most {MAX_EMAIL} characters (this one has {len(email)})",
+            field="email",
+        )
+    if not EMAIL_RE.match(email):
+        shown = email if len(email) <= 60 else email[:59] + "…"
+        raise InvalidInput(
+            f"“{shown}” is not an email address: it looks like name@example.com", field="email"
+        )
     return email
 
 
