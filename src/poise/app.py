@@ -217,6 +217,22 @@ def utf8_safe(value: Any) -> Any:
     return value
 
 
+ECHOED_CHARS = 200
+
+
+def short_echo(value: Any) -> Any:
+    """``value`` with every string over ``ECHOED_CHARS`` cut, saying so with "…": a refusal
+    echoes the input it refused, and a 100,000-character text over a field's limit came back
+    whole in the 422, the caller's own paste sent back at them."""
+    if isinstance(value, str):
+        return value if len(value) <= ECHOED_CHARS else value[: ECHOED_CHARS - 1] + "…"
+    if isinstance(value, list):
+        return [short_echo(item) for item in value]
+    if isinstance(value, dict):
+        return {key: short_echo(item) for key, item in value.items()}
+    return value
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     statuses: dict[type[PoiseError], int] = {
         PermissionDenied: 403,
@@ -237,6 +253,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = utf8_safe(jsonable_encoder(exc.errors()))
+        for problem in problems:
+            if "input" in problem:
+                problem["input"] = short_echo(problem["input"])
         if _wants_json(request):
             return JSONResponse({"detail": problems}, status_code=422)
         parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in problems]

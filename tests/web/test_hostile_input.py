@@ -153,3 +153,17 @@ def test_a_lone_surrogate_in_a_json_body_is_refused_naming_the_field_never_a_500
     (problem,) = answer.json()["detail"]
     assert problem["loc"] == ["body", "messages", 0, "body"]
     assert problem["input"] == "broken ? text"
+
+
+def test_a_refusal_echoes_at_most_the_start_of_a_long_input(
+    client: TestClient, session: Session
+) -> None:
+    """A 100,000-character note over the 4,000 limit came back whole in the 422."""
+    token = create_api_token(session, actor=None, user=make_user(session))
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = client.post("/api/v1/happy-file", json={"text": "x" * 100_000}, headers=headers)
+    assert answer.status_code == 422
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["body", "text"] and problem["type"] == "string_too_long"
+    assert problem["input"] == "x" * 199 + "…"
+    assert len(answer.content) < 2_000
