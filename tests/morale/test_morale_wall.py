@@ -235,3 +235,34 @@ def test_the_wall_says_it_shows_the_most_used_tags_and_lists_them_all(
     first = client.get("/wall/tags").text
     assert "35 tags in all · page 1 of 2" in first and "#theme00 <small>2</small>" in first
     assert "#theme34 <small>1</small>" in client.get("/wall/tags?page=2").text
+
+
+def test_tags_holding_personal_data_are_refused_beside_the_tags_field(
+    client: TestClient, session: Session
+) -> None:
+    """Tags go public as typed: an e-mail or phone number there reached the wall and its feed
+    as "#priyasharmaexamplecom" and "#44-7700-900123"."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    typed = "hugs priya.sharma@example.com +44-7700-900123"
+    refused = post_form(
+        client, "/morale/wall", csrf, {"text": "Great help!", "tags": typed, "consent": "true"}
+    )
+    assert refused.status_code == 400
+    assert 'class="field-error"' in refused.text
+    assert "take out the email and phone" in refused.text
+    assert f'value="{typed}"' in refused.text, "what the lead typed is kept to fix"
+    assert session.scalars(select(Hug)).first() is None
+    review_url = post_form(client, "/morale/wall", csrf, {"text": "Great help!"}).headers[
+        "location"
+    ]
+    revised = post_form(client, review_url, csrf, {"text": "Great help!", "tags": "#48213"})
+    assert revised.status_code == 400 and "take out the number" in revised.text
+    lead = api_headers(session, make_user(session, role="lead"))
+    api = client.post(
+        "/api/v1/wall",
+        json={"text": "Great help!", "tags": ["hugs", "@priya"], "consent": True},
+        headers=lead,
+    )
+    assert api.status_code == 400 and "handle" in api.json()["detail"]
+    session.expire_all()
+    assert [t.tag for t in session.scalars(select(HugTag))] == []

@@ -31,7 +31,7 @@ from poise.morale.models import (
     Scorecard,
     ScorecardCategory,
 )
-from poise.morale.redaction import StaffNames, normalise_tags, redact
+from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
 from poise.visible import shows_anything
 
 MAX_TEXT = 4000
@@ -730,6 +730,22 @@ def staff_names(session: Session) -> StaffNames:
     return StaffNames.of(session.scalars(select(User.name)).all())
 
 
+def _public_tags(raw: str | list[str], staff: StaffNames) -> list[str]:
+    """The tags a hug goes public with; refused beside the Tags field while one of them holds
+    what the comment itself would have redacted (a customer's name, an e-mail, a phone or
+    order number, a handle, a link): "#12345678" stood beside the comment its "order
+    12345678" was redacted from."""
+    leaks = tag_leaks(raw, staff=staff)
+    if leaks:
+        kinds = sorted({kind for found in leaks.values() for kind in found})
+        tags = ", ".join(f"#{tag}" for tag in leaks)
+        raise InvalidInput(
+            f"tags go on the public wall as typed: take out the {' and '.join(kinds)} ({tags})",
+            field="tags",
+        )
+    return normalise_tags(raw)
+
+
 def draft_hug(
     session: Session, *, actor: User, text: str, tags: str | list[str], consent: bool
 ) -> Hug:
@@ -737,7 +753,9 @@ def draft_hug(
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
     original = _clean_text(text, "the comment")
-    redaction = redact(original, staff=staff_names(session))
+    staff = staff_names(session)
+    redaction = redact(original, staff=staff)
+    public_tags = _public_tags(tags, staff)
     hug = Hug(
         original_text=original,
         redacted_text=redaction.text,
@@ -745,25 +763,10 @@ def draft_hug(
         consent=consent,
         created_by_id=actor.id,
     )
-    hug.tags = [HugTag(tag=t) for t in _public_tags(session, tags)]
+    hug.tags = [HugTag(tag=t) for t in public_tags]
     session.add(hug)
     session.commit()
     return hug
-
-
-def _public_tags(session: Session, raw: str | list[str]) -> list[str]:
-    """The tags, each refused if redaction would take it out of the text (a customer's name, an
-    order number): tags reach the wall and its feed as typed, and "#12345678" went public
-    beside a comment whose "order 12345678" had been redacted."""
-    tags = normalise_tags(raw)
-    staff = staff_names(session)
-    personal = [t for t in tags if redact(t.capitalize(), staff=staff).spans]
-    if personal:
-        said = ", ".join(f"#{t}" for t in personal)
-        raise InvalidInput(
-            f"tags go public as typed; {said} looks like a customer's name or number", field="tags"
-        )
-    return tags
 
 
 def _draft(session: Session, actor: User, hug_id: int) -> Hug:
@@ -782,11 +785,13 @@ def revise_hug(
     hug = _draft(session, actor, hug_id)
     if hug.status != "draft":
         raise InvalidInput("this hug is already on the wall")
-    redaction = redact(_clean_text(text, "the comment"), staff=staff_names(session))
+    staff = staff_names(session)
+    redaction = redact(_clean_text(text, "the comment"), staff=staff)
+    public_tags = _public_tags(tags, staff)
     hug.redacted_text = redaction.text
     hug.redactions += len(redaction.spans)
     hug.consent = consent
-    hug.tags = [HugTag(tag=t) for t in _public_tags(session, tags)]
+    hug.tags = [HugTag(tag=t) for t in public_tags]
     session.commit()
     return hug
 

@@ -387,6 +387,22 @@ def normalise_tags(raw: str | Iterable[str]) -> list[str]:
     return tags
 
 
+def tag_leaks(raw: str | Iterable[str], *, staff: StaffNames | None = None) -> dict[str, list[str]]:
+    """Each tag as it would go public (``"priyasharmaexamplecom"``) that holds personal data,
+    with the kinds found (``["email"]``). Tags reach the public wall and its feed as they are,
+    never redacted, so each is read as typed ("jane.doe@example.com" became
+    "#janedoeexamplecom" on the wall once normalised) and with a capital, as a name in a
+    sentence would stand ("#peter")."""
+    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    leaks: dict[str, list[str]] = {}
+    for item in filter(str.strip, items):
+        spans = [*redact(item, staff=staff).spans, *redact(item.capitalize(), staff=staff).spans]
+        if spans:
+            shown = normalise_tags([item]) or [item.strip()]
+            leaks[shown[0]] = sorted({span.kind for span in spans})
+    return leaks
+
+
 @dataclass
 class Measurement:
     """Recall of planted personal data per kind, and how much other text was removed."""
