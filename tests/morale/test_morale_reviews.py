@@ -124,20 +124,26 @@ def test_a_scorecard_refuses_a_long_repeated_or_endless_list_of_categories(
     assert len(actions.parse_categories("\n".join(f"Skill {n}" for n in range(12)))) == 12
 
 
-def test_a_scorecard_name_is_taken_once_per_team(client: TestClient, session: Session) -> None:
-    """A double-clicked Create made two "Tough calls", and the review form offered both."""
-    lead = make_user(session, role="lead", team="Care")
-    csrf = sign_in(client, lead)
-    form = {"name": "Tough calls", "categories": "Empathy | 5"}
+def test_a_scorecard_named_like_one_in_use_or_too_long_is_refused_beside_its_name(
+    client: TestClient, session: Session
+) -> None:
+    """A double-submitted form put two "Weekly card" entries in the reviewers' list, and a long
+    name was cut at 120 characters without a word."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    form = {"name": "Weekly card", "categories": "Empathy\nClarity"}
     assert post_form(client, "/morale/scorecards", csrf, form).status_code == 303
-    again = post_form(client, "/morale/scorecards", csrf, {**form, "name": "tough CALLS "})
-    assert again.status_code == 400
-    error = again.text.split('id="name-error">', 1)[1].split("</span>", 1)[0]
-    assert "already exists" in error and 'value="tough CALLS "' in again.text
-    assert "Empathy | 5</textarea>" in again.text
+    for name in ("Weekly card", "WEEKLY CARD", "x" * 121):
+        refused = post_form(client, "/morale/scorecards", csrf, {**form, "name": name})
+        assert refused.status_code == 400, name
+        error = refused.text.split('id="name-error">', 1)[1].split("</span>", 1)[0]
+        assert "already in use" in error or "at most 120 characters (this one has 121)" in error
+        assert "Empathy\nClarity" in refused.text, "the categories typed are kept"
+    assert session.scalars(select(Scorecard.name)).all() == ["Weekly card"]
     other = make_user(session, role="lead", team="Billing")
-    actions.create_scorecard(session, actor=other, name="Tough calls", categories=[("A", 5)])
-    assert len(session.scalars(select(Scorecard)).all()) == 2  # another team's is its own
+    elsewhere = actions.create_scorecard(
+        session, actor=other, name="Weekly card", categories=[("Tone", 5)]
+    )
+    assert elsewhere.team_id == other.team_id, "another team's lead may use the same name"
 
 
 def test_calibration_shows_agreement_between_two_reviewers(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
@@ -317,6 +317,7 @@ def dismiss_nudges(session: Session, *, actor: User) -> int:
 
 
 MAX_CATEGORY_NAME = 120
+MAX_SCORECARD_NAME = 120
 MAX_CATEGORIES = 12  # a reviewer rates every one, on every review
 
 
@@ -377,12 +378,10 @@ def create_scorecard(
     """A lead's scorecard for their team (an admin's is for every team)."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can configure scorecards")
+    team_id = None if actor.is_admin else actor.team_id
     card = Scorecard(
-        name=_clean_text(name, "the scorecard's name", field="name")[:120],
-        team_id=None if actor.is_admin else actor.team_id,
-        created_by_id=actor.id,
+        name=_scorecard_name(session, name, team_id), team_id=team_id, created_by_id=actor.id
     )
-    _refuse_taken_name(session, card)
     card.categories = [
         ScorecardCategory(name=n, scale_max=m, position=i) for i, (n, m) in enumerate(categories)
     ]
@@ -391,16 +390,24 @@ def create_scorecard(
     return card
 
 
-def _refuse_taken_name(session: Session, card: Scorecard) -> None:
-    """A name is the only thing the review form's list shows of a scorecard, so two alike in
-    one team (a double-clicked Create) would be a choice between twins."""
-    query = select(Scorecard.id).where(
-        Scorecard.is_active.is_(True), func.lower(Scorecard.name) == card.name.lower()
-    )
-    if card.team_id is not None:  # an admin's card is for every team, so it meets them all
-        query = query.where(or_(Scorecard.team_id.is_(None), Scorecard.team_id == card.team_id))
-    if session.scalars(query.limit(1)).first() is not None:
-        raise InvalidInput(f"a scorecard named '{card.name}' already exists", field="name")
+def _scorecard_name(session: Session, name: str, team_id: int | None) -> str:
+    """A name reviewers can choose by: at most 120 characters (a longer one was cut short
+    without a word) and unlike, in any case, every active scorecard offered beside it (the
+    team's own and the company-wide ones), since a double-submitted form put two "Weekly card"
+    entries in the reviewers' list."""
+    name = _clean_text(name, "the scorecard's name", field="name")
+    if len(name) > MAX_SCORECARD_NAME:
+        raise InvalidInput(
+            f"a scorecard's name is at most {MAX_SCORECARD_NAME} characters "
+            f"(this one has {len(name)})",
+            field="name",
+        )
+    beside = select(Scorecard.name).where(Scorecard.is_active.is_(True))
+    if team_id is not None:
+        beside = beside.where(or_(Scorecard.team_id.is_(None), Scorecard.team_id == team_id))
+    if name.casefold() in (other.casefold() for other in session.scalars(beside)):
+        raise InvalidInput(f"a scorecard named {name!r} is already in use", field="name")
+    return name
 
 
 def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) -> Scorecard:
