@@ -407,18 +407,24 @@ def test_progress_is_paginated(client: TestClient, session: Session) -> None:
     assert "Agent 20" in second and "← Due sooner" in second
 
 
-def test_the_lessons_page_pages_through_a_long_course(
+def test_the_lessons_page_and_api_list_a_page_at_a_time(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
-    """Every converted drill adds a lesson; the page listed all of them, every version loaded."""
+    """A growing library was listed whole, every version of every lesson read at once."""
+    lead = make_user(session, role="lead")
     for n in range(settings.page_size + 2):
-        create_lesson(session, actor=None, title=f"Lesson number {n:03d}", body="", quiz=QUIZ)
-    sign_in(client, make_user(session))
+        create_lesson(session, actor=lead, title=f"Lesson {n:03d}", body="Body.", quiz=QUIZ)
+    sign_in(client, lead)
     first = client.get("/training/lessons").text
     last = settings.page_size + 1
-    assert "Lesson number 000" in first and f"Lesson number {last:03d}" not in first
+    assert "Lesson 000" in first and f"Lesson {last:03d}" not in first
     assert f"{settings.page_size + 2} lessons · page 1 of 2" in first
     second = client.get("/training/lessons?page=2").text
-    assert f"Lesson number {last:03d}" in second and "Lesson number 000" not in second
-    beyond = client.get("/training/lessons?page=9").text
+    assert f"Lesson {last:03d}" in second and "Lesson 000" not in second
+    beyond = client.get("/training/lessons?page=5").text
     assert "the list ends at page 2" in beyond and "No lessons yet" not in beyond
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    api = client.get("/api/v1/training/lessons?page_size=2&page=2", headers=headers)
+    assert [lesson["title"] for lesson in api.json()] == ["Lesson 002", "Lesson 003"]
+    assert api.headers["X-Total-Count"] == str(settings.page_size + 2)
+    assert "page=3" in api.headers["Link"]

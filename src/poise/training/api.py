@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -14,7 +14,8 @@ from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
 from poise.training.models import PracticeAttempt, PracticeComment
 from poise.web.deps import SessionDep
-from poise.web.params import IdPath
+from poise.web.paging import PAGE_HEADERS, page_headers
+from poise.web.params import IdPath, PageQuery
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -113,9 +114,24 @@ def today(session: SessionDep, user: ApiUser) -> list[TodayItem]:
     return items
 
 
-@router.get("/lessons", response_model=list[LessonPublic])
-def lessons(session: SessionDep, user: ApiUser) -> list[LessonPublic]:
-    """Every lesson at its current version."""
+@router.get(
+    "/lessons",
+    response_model=list[LessonPublic],
+    responses={200: {"headers": PAGE_HEADERS, "description": "One page of lessons"}},
+)
+def lessons(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    page: PageQuery = 1,
+    page_size: Annotated[int, Query(ge=1, le=200, description="Lessons per page, 1 to 200.")] = 50,
+) -> list[LessonPublic]:
+    """The lessons at their current version, oldest first, a page at a time: ``X-Total-Count``
+    says how many there are and ``Link: <…>; rel="next"`` leads to the next page while there
+    is one."""
+    listing = queries.lessons(session, actor=user, page=page, page_size=page_size)
+    response.headers.update(page_headers(listing, request.url))
     return [
         LessonPublic(
             id=lesson.id,
@@ -123,7 +139,7 @@ def lessons(session: SessionDep, user: ApiUser) -> list[LessonPublic]:
             title=lesson.current.title,
             questions=len(lesson.current.quiz),
         )
-        for lesson in queries.lessons(session, actor=user)
+        for lesson in listing.items
     ]
 
 

@@ -113,18 +113,10 @@ def _today(assignments: list[Assignment], reviews: list[ReviewCard], now: dateti
     return Today(assignments, [r for r in reviews if r.lesson_id not in assigned], now)
 
 
-def lessons(session: Session, *, actor: User) -> list[Lesson]:
-    """Every lesson with its versions: any signed-in user may read the course."""
-    del actor  # every role reads lessons; the parameter keeps the accessor's shape
-    found = session.scalars(
-        select(Lesson).options(selectinload(Lesson.versions)).order_by(Lesson.id)
-    ).all()
-    return list(found)
-
-
-def lessons_page(session: Session, *, actor: User, page: int, page_size: int) -> Page[Lesson]:
-    """One page of the course, in the order it was written: a course grows by a lesson for each
-    drill converted, and the page loaded every lesson with every version at once."""
+def lessons(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> Page[Lesson]:
+    """The lessons with their versions, a page at a time: any signed-in user may read the
+    course. A team's library grows lesson by lesson, each edit a version with its body, and
+    the list read every one of them at once."""
     del actor  # every role reads lessons; the parameter keeps the accessor's shape
     query = select(Lesson).options(selectinload(Lesson.versions)).order_by(Lesson.id)
     return paginate(session, query, page=page, page_size=page_size)

@@ -60,7 +60,7 @@ def lessons_page(
     user: CurrentUser,
     page: PageQuery = 1,
 ) -> HTMLResponse:
-    listing = queries.lessons_page(session, actor=user, page=page, page_size=settings.page_size)
+    listing = queries.lessons(session, actor=user, page=page, page_size=settings.page_size)
     return render(request, "training/lessons.html", {"listing": listing})
 
 
