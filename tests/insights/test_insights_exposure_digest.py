@@ -174,12 +174,16 @@ def test_the_digest_page_and_e_mail(
         opened=yesterday,
         assignee_id=team.cal.id,
         ratings=[("three", 3)],
-        comment="Cal sorted it in minutes, thank you!",
+        comment="Cal sorted it in minutes, thank you! Order PX-287515, maria.gonzalez@example.org",
     )
+    gap = "Refund for PX-287515, Maria Gonzalez, 07700 900123"
+    session.add(Gap(query=gap, best_score=0.05, created_at=yesterday, actor_id=team.cal.id))
+    session.commit()
 
     sign_in(client, team.lead)
     page = client.get("/insights/digest").text
     assert "Camera" in page and "Cal sorted it in minutes" in page and "Hana Heavy" in page
+    assert "PX-287515" in page, "the page inside Poise keeps the words: its reader may open them"
 
     inbox, url = smtp
     runner = CliRunner()
@@ -195,7 +199,13 @@ def test_the_digest_page_and_e_mail(
     assert isinstance(payload, bytes)
     body = payload.decode()
     assert "- Hotspot: Camera (40 conversations)" in body
-    assert "Kudos for Cal Calm: “Cal sorted it in minutes, thank you!”" in body
+    # An inbox is outside Poise: customers' words are redacted as alerts redact them.
+    assert "Kudos for Cal Calm: “Cal sorted it in minutes, thank you! Order [number], [email]”" in (
+        body
+    )
+    assert "“Refund for [number], [name], [phone]”" in body
+    for personal in ("PX-287515", "maria.gonzalez", "Maria", "Gonzalez", "07700"):
+        assert personal not in body, personal
     assert "check in): Hana Heavy" in body
     assert "/insights/digest?team=" in body
 

@@ -8,7 +8,7 @@ area that owns it; the digest only gathers.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlencode
@@ -23,8 +23,10 @@ from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import HotspotReport, hotspots
 from poise.knowledge.models import Gap
 from poise.mail import Mailer
+from poise.morale.actions import staff_names
 from poise.morale.models import PeerReview
 from poise.morale.praise import green_robots
+from poise.morale.redaction import StaffNames, redact
 from poise.training.models import Assignment
 
 REVIEW_OVERDUE_DAYS = 7
@@ -150,6 +152,18 @@ def _reviews_overdue(session: Session, members: list[int], now: datetime) -> int
     )
 
 
+def shareable(digest: Digest, staff: StaffNames) -> Digest:
+    """The digest as it may leave Poise (an e-mail, an alert channel): kudos comments and gap
+    searches are customers' words, redacted as the public wall and alerts redact them
+    (e-mails, phones, order numbers, customers' names → ``[email]``…; staff first names stay).
+    The page inside Poise keeps them whole: its readers may open the conversations."""
+    return replace(
+        digest,
+        gap_examples=[redact(q, staff=staff).text for q in digest.gap_examples],
+        kudos=[(name, redact(comment, staff=staff).text) for name, comment in digest.kudos],
+    )
+
+
 def compose(mailer: Mailer, lead: User, digest: Digest, base_url: str) -> EmailMessage:
     """The digest as a plain-text e-mail with links back to each page."""
     lines = [f"Hello {lead.name},", "", *digest_lines(digest, base_url), "", "— Poise"]
@@ -216,17 +230,20 @@ class DigestReport:
 
 
 def send_digests(session: Session, *, mailer: Mailer, base_url: str, today: date) -> DigestReport:
-    """E-mail each active lead the digest of their team, over one SMTP connection."""
+    """E-mail each active lead the digest of their team, over one SMTP connection, customer
+    words redacted (:func:`shareable`)."""
     leads = session.scalars(
         select(User).where(User.role == "lead", User.is_active.is_(True)).order_by(User.id)
     ).all()
     report = DigestReport()
+    staff = staff_names(session)
     with mailer.connection() as client:
         for lead in leads:
             if lead.team_id is None:
                 report.skipped += 1
                 continue
             digest = weekly_digest(session, actor=lead, team_id=lead.team_id, today=today)
+            digest = shareable(digest, staff)  # an inbox is outside Poise: customer words go
             client.send_message(compose(mailer, lead, digest, base_url))
             report.sent += 1
     return report

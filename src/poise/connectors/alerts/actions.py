@@ -33,7 +33,7 @@ from poise.connectors.alerts.targets import TargetGuard, TargetRefusedError
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput
-from poise.insights.digest import digest_lines, digest_subject, weekly_digest
+from poise.insights.digest import digest_lines, digest_subject, shareable, weekly_digest
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import Group, HotspotReport, hotspots
 from poise.morale.redaction import StaffNames, redact
@@ -464,12 +464,7 @@ def record_digests(session: Session, *, base_url: str, today: date) -> int:
         if reader is None:
             continue
         digest = weekly_digest(session, actor=reader, team_id=rule.team_id, today=today)
-        shared = replace(
-            digest,
-            check_in=[],
-            gap_examples=[_customer_words(q, staff) for q in digest.gap_examples],
-            kudos=[(name, _customer_words(c, staff)) for name, c in digest.kudos],
-        )
+        shared = replace(shareable(digest, staff), check_in=[])
         alert = Alert(
             key=f"digest:{today.isoformat()}",
             event="digest",
