@@ -244,3 +244,50 @@ def test_a_subject_full_of_personal_data_leaves_poise_redacted_on_every_channel(
     for said in bodies:
         assert f"{BASE_URL}/conversations/{conv.id}" in said
         assert "Ada Agent" in said  # who has it: a Poise user, not a customer
+
+
+def test_an_alert_recorded_before_redaction_leaves_redacted_all_the_same(
+    session: Session, receiver: Receiver
+) -> None:
+    """Alerts still pending from before redaction was added (held by quiet hours, retrying)
+    were sent with the customers' words as recorded: the subject, kudos and gap searches."""
+    crew = make_crew(session)
+    rule = make_rule(session, crew.lead, channel="webhook", target=receiver.url, guard=ON_PREMISES)
+    words = "Refund for PX-287515, Maria Gonzalez, maria.gonzalez@example.org, 07700 900123"
+    digest = (
+        "- New manual gaps in the team's conversations: 1\n"
+        f"    “{words}”\n"
+        "- Kudos for Ada Agent: “Ada fixed order PX-287515! Write to maria.gonzalez@example.org”\n"
+        f"\nThe digest page: {BASE_URL}/insights/digest?team={rule.team_id}"
+    )
+    old = {
+        "early_warning": (f"Unhappy opening: {words}", "The customer opened unhappy."),
+        "digest": ("Poise weekly digest: A, 27 Nov – 03 Dec 2026", digest),
+        "summary": ("2 more alerts held back", f"- Escalating: {words}\n- New hotspot: Router"),
+    }
+    for event, (title, text) in old.items():
+        session.add(
+            AlertDelivery(
+                rule_id=rule.id, key=f"old:{event}", event=event, title=title, text=text,
+                link=f"{BASE_URL}/conversations/1", due_at=NOW,
+            )
+        )  # fmt: skip
+    session.commit()
+    assert "3 alerts sent" in _deliver(session)
+    sent = {r.json()["event"]: r.json() for r in receiver.wait_for(3)}
+    for body in sent.values():
+        said = f"{body['title']}\n{body['text']}"
+        assert not [p for p in PERSONAL if p in said], said
+    assert sent["early_warning"]["title"] == (
+        "Unhappy opening: Refund for [number], [name], [email], [phone]"
+    )
+    assert sent["summary"]["text"] == (
+        "- Escalating: Refund for [number], [name], [email], [phone]\n- New hotspot: Router"
+    )
+    text = sent["digest"]["text"]
+    assert "- Kudos for Ada Agent: “Ada fixed order [number]! Write to [email]”" in text
+    assert f"The digest page: {BASE_URL}/insights/digest?team={rule.team_id}" in text
+    logged = session.scalars(
+        select(AlertDelivery.title).where(AlertDelivery.key == "old:early_warning")
+    )
+    assert "PX-287515" not in logged.one(), "the log shows what was sent"

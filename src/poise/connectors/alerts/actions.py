@@ -315,7 +315,11 @@ def _staff(session: Session) -> StaffNames:
     return StaffNames.of(session.scalars(select(User.name)).all())
 
 
-def _customer_words(text: str, staff: StaffNames) -> str:
+# What a conversation alert's title says before the subject (the customer's words).
+SUBJECT_LABELS = ("Unhappy opening: ", "Escalating: ")
+
+
+def customer_words(text: str, staff: StaffNames) -> str:
     """Customer-written text as it may leave Poise: e-mails, phones, order and reference
     numbers, addresses, links and customers' names replaced by ``[email]``, ``[name]``…"""
     return redact(text, staff=staff).text
@@ -326,14 +330,14 @@ def _conversation_alert(
 ) -> Alert:
     """What the alert says: the subject (redacted: customers write it, "Refund for PX-287515"),
     the signal and who has it; never the customer's messages."""
-    about = _customer_words(conv.subject, staff) if conv.subject else f"conversation {conv.id}"
+    about = customer_words(conv.subject, staff) if conv.subject else f"conversation {conv.id}"
     where = f"a {conv.channel} conversation" + (f" about {conv.product}" if conv.product else "")
     tags = f", tagged {', '.join('#' + t for t in conv.tags)}" if conv.tags else ""
     who = f", assigned to {conv.assignee.name}" if conv.assignee else ""
     if rule.event == "early_warning":
-        title, signal = f"Unhappy opening: {about}", "The customer opened unhappy"
+        title, signal = f"{SUBJECT_LABELS[0]}{about}", "The customer opened unhappy"
     else:
-        title = f"Escalating: {about}"
+        title = f"{SUBJECT_LABELS[1]}{about}"
         signal = (
             f"Escalation risk {conv.escalation_risk or 0:.0%} "
             f"(this rule alerts from {rule.threshold:.0%})"

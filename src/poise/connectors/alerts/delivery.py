@@ -19,6 +19,7 @@ or dead receiver never holds up scoring or a web request.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,10 +29,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from poise.connectors.alerts.actions import SUBJECT_LABELS, customer_words
 from poise.connectors.alerts.channels import DeliveryError, Sender
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.connectors.alerts.quiet import quiet_until
 from poise.db.base import utcnow
+from poise.morale.actions import staff_names
+from poise.morale.redaction import StaffNames
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -67,12 +71,43 @@ def deliver_due(
     due = select(AlertDelivery.id).where(
         AlertDelivery.status == "pending", AlertDelivery.due_at <= now
     )
-    for delivery_id in session.scalars(due.order_by(AlertDelivery.id).limit(BATCH)).all():
+    ids = session.scalars(due.order_by(AlertDelivery.id).limit(BATCH)).all()
+    staff = staff_names(session) if ids else StaffNames()
+    for delivery_id in ids:
         delivery = _claim(session, delivery_id, now)
         if delivery is not None:
-            _deliver_one(session, sender, delivery, now, report)
+            _deliver_one(session, sender, delivery, now, report, staff)
             session.commit()
     return report
+
+
+QUOTED = re.compile(r"“([^”]*)”")  # the digest quotes kudos comments and gap searches so
+
+
+def redact_outgoing(delivery: AlertDelivery, staff: StaffNames) -> None:
+    """Redact the customers' words a delivery carries, again, as it leaves.
+
+    Alerts are redacted when recorded; those recorded before that (still pending, held by
+    quiet hours or retrying) would otherwise leave with the subject, kudos or gap searches
+    word for word. Only the parts customers write are touched (a conversation alert's
+    subject, a summary's list of such titles, the digest's quotes): the figures, staff names
+    and links stay. Redacting redacted words changes nothing, so a new alert sends as is.
+    """
+    if delivery.event in ("early_warning", "escalating"):
+        delivery.title = _subject_redacted(delivery.title, staff)[:300]
+    if delivery.event == "summary":
+        lines = delivery.text.split("\n")
+        delivery.text = "\n".join(_subject_redacted(line, staff) for line in lines)
+    delivery.text = QUOTED.sub(lambda m: f"“{customer_words(m[1], staff)}”", delivery.text)
+
+
+def _subject_redacted(title: str, staff: StaffNames) -> str:
+    """A conversation alert's title (or a summary's line naming one), its subject redacted."""
+    for label in SUBJECT_LABELS:
+        head, found, subject = title.partition(label)
+        if found and head in ("", "- "):
+            return f"{head}{label}{customer_words(subject, staff)}"
+    return title
 
 
 def _claim(session: Session, delivery_id: int, now: datetime) -> AlertDelivery | None:
@@ -94,11 +129,17 @@ def _claim(session: Session, delivery_id: int, now: datetime) -> AlertDelivery |
 
 
 def _deliver_one(
-    session: Session, sender: Sender, delivery: AlertDelivery, now: datetime, report: DeliveryReport
+    session: Session,
+    sender: Sender,
+    delivery: AlertDelivery,
+    now: datetime,
+    report: DeliveryReport,
+    staff: StaffNames,
 ) -> None:
     rule = delivery.rule
     if delivery.event not in UNLIMITED and _held_back(session, rule, delivery, now, report):
         return
+    redact_outgoing(delivery, staff)  # the log then shows what was sent
     try:
         sender.send(rule, delivery, now)
     except DeliveryError as exc:
