@@ -37,6 +37,7 @@ import numpy as np
 
 from poise.knowledge.matching import FloatArray
 from poise.knowledge.text import words
+from poise.minilm.blas import one_blas_thread
 
 BLOCK = 4096
 # Actions that change an object in opposite or different ways; two requests naming actions
@@ -398,9 +399,20 @@ def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> n
     shape this meets issue 18's bar on 47, where half the mean group size alone meets it on
     40 and 0.6 alone on 45 (``benchmarks/kb_grouping_shapes.py``, docs/knowledge.md).
     Close parts of one issue left in the kept grouping are then joined
-    (:func:`join_while_apart`)."""
+    (:func:`join_while_apart`).
+
+    BLAS runs on one thread here, as in encoding and search: with OpenBLAS's threads on a
+    shared two-core machine, grouping 1,200 requests took 8.7–12.9 s where one thread took
+    1.8–2.0 s, and 3,000 took 6.8–25.3 s against 8.8–9.0 s (the same groups; measured beside
+    a test run, 2026-12-06)."""
     if len(x) == 0:
         return np.zeros(0, np.int64)
+    with one_blas_thread():
+        return _group_requests(x, texts, config)
+
+
+def _group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> np.ndarray:
+    """Group non-empty ``x`` (see :func:`group_requests`)."""
     nodes = build_nodes(x, texts, config)
     tried = [
         _grouped(x, texts, nodes, replace(config, neighbour_share=share))
