@@ -36,7 +36,6 @@ LONG_FILES = (
     "jobs/test_celery_worker.py",
     "web/test_crawler.py",
     "knowledge/test_kb_mining_groups.py",
-    "conversations/test_import.py",
     "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",
     "jobs/test_cancel.py",
@@ -58,6 +57,7 @@ LONG_FILES = (
     "connectors/alerts/test_alerts_events.py",
     "conversations/test_not_openable.py",
     "insights/test_insights_exposure_digest.py",
+    "conversations/test_import.py",
     "conversations/test_signals_product.py",
     "cli/test_cli_faults.py",
 )
