@@ -39,7 +39,6 @@ LONG_FILES = (
     "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",
     "jobs/test_cancel.py",
-    "jobs/test_health.py",
     "insights/test_insights_hotspots.py",
     "test_cli.py",
     "web/test_api_schema_fuzz.py",
@@ -60,6 +59,7 @@ LONG_FILES = (
     "conversations/test_import.py",
     "conversations/test_signals_product.py",
     "cli/test_cli_faults.py",
+    "jobs/test_health.py",
 )
 TESTS = Path(__file__).parent
 
