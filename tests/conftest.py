@@ -36,11 +36,9 @@ LONG_FILES = (
     "jobs/test_celery_worker.py",
     "web/test_crawler.py",
     "knowledge/test_kb_mining_groups.py",
-    "conversations/test_import.py",
     "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",
     "jobs/test_cancel.py",
-    "jobs/test_health.py",
     "insights/test_insights_hotspots.py",
     "test_cli.py",
     "web/test_api_schema_fuzz.py",
@@ -58,8 +56,10 @@ LONG_FILES = (
     "connectors/alerts/test_alerts_events.py",
     "conversations/test_not_openable.py",
     "insights/test_insights_exposure_digest.py",
+    "conversations/test_import.py",
     "conversations/test_signals_product.py",
     "cli/test_cli_faults.py",
+    "jobs/test_health.py",
 )
 TESTS = Path(__file__).parent
 

@@ -37,8 +37,9 @@ BAD = HEADER + (
 )
 
 
-def twcs_expected(path: Path) -> tuple[int, int]:
-    """Threads and tweets in a twcs file, derived here without Poise's parser."""
+def twcs_expected(path: Path) -> tuple[int, int, int]:
+    """Threads, tweets and inbound (customer) tweets in a twcs file, derived here without
+    Poise's parser."""
     text = path.read_bytes().decode("utf-8")
     # A bare CR (no LF after it) inside a tweet is content, not a record end.
     text = "".join(
@@ -58,26 +59,50 @@ def twcs_expected(path: Path) -> tuple[int, int]:
         reply_to = r["in_response_to_tweet_id"]
         if reply_to and str(int(float(reply_to))) in ids:
             parent[root(str(int(float(r["tweet_id"]))))] = root(str(int(float(reply_to))))
-    return len({root(i) for i in ids}), len(rows)
+    inbound = sum(r["inbound"] == "True" for r in rows)
+    return len({root(i) for i in ids}), len(rows), inbound
 
 
 def test_twcs_sample_imports_every_thread_once(
     cli_env: Settings, session: Session, tmp_path: Path
 ) -> None:
+    """Threading and idempotency on 5,000 real tweets. Unscored (``--no-score``): scoring
+    their 2,778 customer tweets took the test 40 s or more and is no part of what it checks;
+    a real sample is scored as it imports in the test below."""
     path = shared_data("twcs-sample", "twcs_first5000.csv")
-    threads, tweets = twcs_expected(path)
+    threads, tweets, inbound = twcs_expected(path)
     assert (threads, tweets) == (1312, 5000)  # the README's own count agrees
-    result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
+    result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs", "--no-score"])
     assert result.exit_code == 0, result.output
     assert f"{threads} new conversations" in result.output
     first = counts(session)
     assert (first["conversations"], first["messages"]) == (threads, tweets)
     broken = session.query(Message).filter_by(external_id="3399").one()
     assert broken.body.startswith("@AskPayPal") and "love the start of email" in broken.body
-    again = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
+    waiting = session.query(Message).filter_by(author_role="customer", signal_version=None)
+    assert waiting.count() == inbound  # every inbound tweet is a customer turn, left to score
+    again = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs", "--no-score"])
     assert again.exit_code == 0, again.output
     assert "0 new conversations, 0 updated, 0 new messages" in again.output
     assert counts(session) == first
+
+
+def test_a_real_twcs_sample_is_scored_as_it_imports(cli_env: Settings, session: Session) -> None:
+    """Kaggle's own sample of the corpus (93 tweets) through ``poise import`` as it is run,
+    scoring included: each inbound tweet becomes a scored customer turn."""
+    path = shared_data("twcs-sample", "kaggle_sample.csv")
+    threads, tweets, inbound = twcs_expected(path)
+    assert (threads, tweets, inbound) == (27, 93, 49)
+    result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
+    assert result.exit_code == 0, result.output
+    assert f"{threads} new conversations" in " ".join(result.output.split())
+    assert f"scored {inbound} messages in {threads} conversations" in " ".join(
+        result.output.split()
+    )
+    assert session.query(Message).filter_by(author_role="customer").count() == inbound
+    assert (
+        session.query(Message).filter_by(author_role="customer", signal_version=None).count() == 0
+    )
 
 
 def test_good_csv_imports_ratings_and_is_idempotent(
