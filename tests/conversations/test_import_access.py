@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
-from poise.auth.actions import update_user
+from poise.auth.actions import create_api_token, update_user
+from poise.conversations.scoring import import_scoring_subject
+from poise.jobs import JobRun
 from support import said
 
 MIXED = (
@@ -72,3 +74,32 @@ def test_the_uploader_their_teams_leads_and_admins_read_it(
     sign_in(client, make_user(session, role="lead", team="Billing", name="Bea"))
     assert "care-export.csv" not in client.get("/import").text, "Cara's move took nothing along"
     assert client.get(f"/import/{run_id}/rejected").status_code == 404
+
+
+def test_another_teams_import_scoring_job_is_neither_read_nor_cancelled(
+    client: TestClient, session: Session
+) -> None:
+    """Any lead could read and cancel the job scoring another team's import (its detail names
+    the file); the job now follows its import, and other work stays every lead's."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    run_id = _upload(client, sign_in(client, cara), "care-export.csv")
+    scoring = JobRun(kind="score", subject=import_scoring_subject(run_id), status="queued")
+    mining = JobRun(kind="mine", subject="kb:mine", status="queued")
+    session.add_all([scoring, mining])
+    session.commit()
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    client.cookies.clear()
+    csrf = sign_in(client, bill)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=bill)}"}
+    missing = scoring.id + 10_000
+    for job_id in (scoring.id, missing):
+        assert client.get(f"/api/v1/jobs/{job_id}", headers=headers).status_code == 404
+        assert client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers).status_code == 404
+        page = client.post(f"/jobs/{job_id}/cancel", data={"csrf_token": csrf})
+        assert page.status_code == 404
+    session.refresh(scoring)
+    assert scoring.status == "queued", "another team's scoring runs on"
+    assert client.get(f"/api/v1/jobs/{mining.id}", headers=headers).status_code == 200
+    cara_headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=cara)}"}
+    cancelled = client.post(f"/api/v1/jobs/{scoring.id}/cancel", headers=cara_headers)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"

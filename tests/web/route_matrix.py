@@ -147,9 +147,9 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/imports": "leads",
     "GET /api/v1/stats": "signed_in",
     "POST /api/v1/webhooks/messages": "signature",
-    "GET /api/v1/jobs/{job_id}": "leads",  # jobs are started by leads' imports and admins
-    "POST /api/v1/jobs/{job_id}/cancel": "leads",
-    "POST /jobs/{job_id}/cancel": "leads",
+    "GET /api/v1/jobs/{job_id}": "team_lead",  # the job scoring Care's import follows it
+    "POST /api/v1/jobs/{job_id}/cancel": "team_lead",
+    "POST /jobs/{job_id}/cancel": "team_lead",
     "POST /api/v1/assist": "team",
     "GET /assist/{conversation_id}": "team",
     "POST /assist/{conversation_id}/purpose": "team",

@@ -20,8 +20,8 @@ from poise.conversations.schemas import (
     WebhookReceipt,
 )
 from poise.conversations.scoring import score_messages
-from poise.errors import NotFound, PermissionDenied
-from poise.jobs import JobRun, cancel_job
+from poise.errors import PermissionDenied
+from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
 from poise.web.params import IdPath, PageQuery, PageSizeQuery
@@ -147,16 +147,15 @@ def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     For leads and admins: they start the work (imports, syncs, mining) and only their pages
     show a job; its detail may name an import's file or error, which is not an agent's to read.
     """
-    job = session.get(JobRun, job_id)
-    if job is None:
-        raise NotFound(f"no job with id {job_id}")
-    return JobStatus.model_validate(job)
+    return JobStatus.model_validate(queries.readable_job(session, actor=user, job_id=job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobStatus, tags=["jobs"])
 def cancel_job_api(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     """Cancel a queued or running job (leads and admins); 400 once it has ended.
 
-    Running work stops at its next chunk boundary; what it had written stays.
+    Running work stops at its next chunk boundary; what it had written stays. Another team's
+    import scoring answers as a missing job.
     """
+    queries.readable_job(session, actor=user, job_id=job_id)
     return JobStatus.model_validate(cancel_job(session, job_id, by=user.name))

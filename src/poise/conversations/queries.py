@@ -23,6 +23,7 @@ from poise.conversations.models import (
 )
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.errors import InvalidInput, NotFound
+from poise.jobs.models import JobRun
 from poise.pagination import Page, paginate
 
 SIGNAL_FILTERS = (
@@ -341,6 +342,26 @@ def visible_imports(actor: User) -> ColumnElement[bool]:
     if actor.team_id is None:
         return mine
     return or_(mine, ImportRun.team_id == actor.team_id)
+
+
+IMPORT_JOB = re.compile(r"import:(\d+)")  # the subject of the job that scores an import
+
+
+def readable_job(session: Session, *, actor: User, job_id: int) -> JobRun:
+    """A job the actor may read or cancel: one scoring an import follows the import's rule
+    (:func:`visible_imports`), and another team's answers as a missing one. Its detail names
+    the import's file, and any lead could cancel another team's scoring. Other work (mining,
+    syncs, rescoring) is the organisation's, for every lead."""
+    job = session.get(JobRun, job_id)
+    scored = IMPORT_JOB.fullmatch(job.subject) if job is not None else None
+    if job is None or (scored and not _reads_import(session, actor, int(scored[1]))):
+        raise NotFound(f"no job with id {job_id}")
+    return job
+
+
+def _reads_import(session: Session, actor: User, run_id: int) -> bool:
+    found = select(ImportRun.id).where(ImportRun.id == run_id, visible_imports(actor))
+    return session.scalar(found) is not None
 
 
 def import_history(session: Session, *, actor: User, page: int, page_size: int) -> Page[ImportRun]:

@@ -454,7 +454,9 @@ REJECTED_EXTENSIONS = {"csv": "csv", "twcs": "csv", "jsonl": "jsonl", "zendesk":
 def cancel_job_page(
     request: Request, session: SessionDep, user: LeadUser, job_id: IdPath
 ) -> RedirectResponse:
-    """Cancel background work from its status (the import page): leads and admins."""
+    """Cancel background work from its status (the import page): leads and admins, another
+    team's import scoring answered as a missing job."""
+    queries.readable_job(session, actor=user, job_id=job_id)
     job = cancel_job(session, job_id, by=user.name)
     flash(request, f"Job {job.id} cancelled: what it had done stays; start it again to finish.")
     return redirect("/import")
