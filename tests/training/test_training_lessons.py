@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
-from poise.auth.models import Team
+from poise.auth.models import Team, User
+from poise.errors import NotFound
 from poise.settings import Settings
 from poise.training.actions import assign_lesson, create_lesson
 from poise.training.models import Assignment, Lesson, QuizAttempt
-from poise.training.queries import progress_by_lesson
+from poise.training.queries import progress, progress_by_lesson
 from poise.web.nav import COMING, NAV
 
 QUIZ = """
@@ -358,13 +360,15 @@ def test_every_training_page_renders_with_empty_states(
     sign_in(client, make_user(session, role="lead"))
     for url in ["/training", "/training/lessons", "/training/lessons/new", "/training/practice"]:
         assert client.get(url).status_code == 200, url
-    assert "Nothing assigned yet" in client.get("/training/progress").text
+    assert "You are in no team" in client.get("/training/progress").text
     assert "Draw hard messages from the archive" in client.get("/training/practice").text
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))
+    assert "Nothing assigned yet" in client.get("/training/progress").text
 
 
-def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
-    client: TestClient, session: Session
-) -> None:
+def _care_and_billing_assigned(client: TestClient, session: Session) -> tuple[User, Team]:
+    """A Care lead, Maya in Care and Bruno in Billing, one lesson assigned to both teams."""
     lead = make_user(session, role="lead", team="Care")
     make_user(session, name="Maya", team="Care")
     make_user(session, name="Bruno", team="Billing")
@@ -377,17 +381,53 @@ def test_progress_opens_on_the_leads_team_and_pages_through_every_team(
     billing = session.scalars(select(Team).where(Team.name == "Billing")).one()
     due_at = datetime.fromisoformat(f"{DUE}T17:00:00+00:00")  # as Billing's own lead would
     assign_lesson(session, actor=None, lesson_id=lesson_id, team_id=billing.id, due_at=due_at)
+    return lead, billing
+
+
+def test_progress_opens_on_the_leads_team_and_an_admin_pages_through_every_team(
+    client: TestClient, session: Session
+) -> None:
+    _, billing = _care_and_billing_assigned(client, session)
     own = client.get("/training/progress").text
     assert "Maya" in own and "Bruno" not in own and "<td>0 of 2</td>" in own
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin", team="Care"))
+    assert "Bruno" not in client.get("/training/progress").text  # opens on their own team
     everyone = client.get("/training/progress?team=all").text
     assert "Maya" in everyone and "Bruno" in everyone and "3 in all" in everyone
     assert "<td>0 of 3</td>" in everyone, "every team's assignees of the lesson"
-    assert "Maya" not in client.get(f"/training/progress?team={billing.id}").text
+    assert 'value="all"' in everyone and ">Billing</option>" in everyone
+    just_billing = client.get(f"/training/progress?team={billing.id}").text
+    assert "Bruno" in just_billing and "Maya" not in just_billing
     empty = make_user(session, role="lead", team="Empty")
     client.cookies.clear()
     sign_in(client, empty)
     assert "Nothing assigned to Empty yet" in client.get("/training/progress").text
     assert client.get("/training/progress?team=nope").status_code == 400
+
+
+def test_a_lead_reads_only_their_own_teams_progress(client: TestClient, session: Session) -> None:
+    """Any lead read every team's agents, assignments and quiz scores (``team=all`` or another
+    team's id), and the team menu listed every team."""
+    lead, billing = _care_and_billing_assigned(client, session)
+    for url in ["/training/progress", "/training/progress?team=all"]:
+        page = client.get(url).text
+        assert "Maya" in page and "Bruno" not in page, url
+        assert "<td>0 of 2</td>" in page and "<td>0 of 3</td>" not in page, url
+        assert "Billing" not in page and 'value="all"' not in page, url
+    other = client.get(f"/training/progress?team={billing.id}")
+    missing = client.get("/training/progress?team=99999")
+    assert other.status_code == missing.status_code == 404  # as if Billing did not exist
+    assert "Bruno" not in other.text
+    with pytest.raises(NotFound):
+        progress_by_lesson(session, actor=lead, team_id=billing.id)
+    (line,) = progress_by_lesson(session, actor=lead)
+    assert line.assigned == 2, "a lead's everyone is their own team"
+    update_user(session, actor=None, user_id=lead.id, role="lead", team_id=None, is_active=True)
+    page = client.get("/training/progress?team=all").text
+    assert "You are in no team" in page and "Maya" not in page and "Bruno" not in page
+    assert progress_by_lesson(session, actor=lead) == []
+    assert progress(session, actor=lead).total == 0
 
 
 def test_progress_is_paginated(client: TestClient, session: Session) -> None:

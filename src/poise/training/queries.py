@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
-from poise.auth.permissions import require_lead
+from poise.auth.permissions import leads_team, require_lead
 from poise.db.base import utcnow
 from poise.errors import NotFound
 from poise.pagination import Page, paginate
@@ -153,10 +153,11 @@ def progress(
     page_size: int = 50,
 ) -> Page[Assignment]:
     """Leads: assignments with their agent, due date, completion and best score, soonest due
-    first; one team's (``team_id``) or everyone's, a page at a time since they add up fast.
-    Only active people's: someone who has left has nothing left to do."""
+    first; one team's (``team_id``) or everyone's the caller may read (:func:`progress_team`),
+    a page at a time since they add up fast. Only active people's: someone who has left has
+    nothing left to do."""
     require_lead(actor)
-    query = _of_active_people(select(Assignment), team_id)
+    query = _of_active_people(select(Assignment), actor, team_id)
     query = query.options(
         selectinload(Assignment.user),
         selectinload(Assignment.lesson).selectinload(Lesson.versions),
@@ -164,10 +165,20 @@ def progress(
     return paginate(session, query, page=page, page_size=page_size)
 
 
-def _of_active_people(query: Select[Any], team_id: int | None) -> Select[Any]:
-    """Assignments of people still active, of one team when ``team_id`` is given."""
+def _of_active_people(query: Select[Any], actor: User, team_id: int | None) -> Select[Any]:
+    """Assignments of people still active, of one team when ``team_id`` is given, and only of
+    the teams ``actor`` leads: agents' names and quiz scores are their own team's business.
+    Another team's id answers as a missing team, as lesson assignment does."""
     query = query.join(User, Assignment.user_id == User.id).where(User.is_active)
-    return query if team_id is None else query.where(User.team_id == team_id)
+    if team_id is not None and not leads_team(actor, team_id):
+        raise NotFound("no such team")
+    if team_id is not None:
+        return query.where(User.team_id == team_id)
+    if actor.is_admin:
+        return query
+    if actor.team_id is None:  # a lead of no team reads nobody's (may_assign_to agrees)
+        return query.where(false())
+    return query.where(User.team_id == actor.team_id)
 
 
 @dataclass(frozen=True)
@@ -189,7 +200,8 @@ class LessonProgress:
 def progress_by_lesson(
     session: Session, *, actor: User, team_id: int | None = None, now: datetime | None = None
 ) -> list[LessonProgress]:
-    """Leads: per lesson, how many of its assignees (one team's or everyone's) completed it,
+    """Leads: per lesson, how many of its assignees (one team's or every one the caller may
+    read, as :func:`progress`) completed it,
     how many are overdue, and when the next one falls due; the lessons with most still to
     do first. One grouped read: lessons are few, however many assignments there are. Only
     active people count: someone deactivated stayed "overdue" for good."""
@@ -203,7 +215,7 @@ def progress_by_lesson(
         func.count().filter(open_, Assignment.due_at < now),
         func.min(Assignment.due_at).filter(open_),
     ).group_by(Assignment.lesson_id)
-    query = _of_active_people(query, team_id)
+    query = _of_active_people(query, actor, team_id)
     rows = session.execute(query).all()
     lessons = {
         lesson.id: lesson
@@ -235,9 +247,26 @@ def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]
 
 
 def teams(session: Session, *, actor: User) -> list[Team]:
-    """Leads: every team, for the progress filter (progress reads every team's)."""
+    """Leads: the teams whose progress the caller may read, for the progress filter: every
+    team for an admin, a lead's own (none for a lead of no team), as :func:`progress` reads."""
     require_lead(actor)
-    return list(session.scalars(select(Team).order_by(Team.name)))
+    if actor.is_admin:
+        return list(session.scalars(select(Team).order_by(Team.name)))
+    return [actor.team] if actor.team is not None else []
+
+
+def progress_team(session: Session, *, actor: User, team_id: int | None) -> Team | None:
+    """The team a progress read is narrowed to: the one asked for (``team_id``), else every
+    team for an admin (``None``) and their own for a lead (``None`` when they lead none).
+    A missing team and another team's answer NotFound alike, as lesson assignment and
+    imports treat other teams' things, so a lead cannot probe which ids exist."""
+    require_lead(actor)
+    if team_id is None:
+        return None if actor.is_admin else actor.team
+    team = session.get(Team, team_id)
+    if team is None or not leads_team(actor, team.id):
+        raise NotFound("no such team")
+    return team
 
 
 def attempt(session: Session, *, actor: User, attempt_id: int) -> tuple[QuizAttempt, list[Graded]]:

@@ -309,21 +309,22 @@ def progress_page(
     team: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
-    """Progress opens on the lead's own team (everyone for a lead without one); ``team=all``
-    shows every team."""
+    """Progress opens on the caller's own team; ``team=all`` shows every team to an admin and
+    a lead their own (the only one they read). Another team's id is answered as missing."""
     if team and team != "all" and not is_id(team):
         raise InvalidInput(f"team must be a team id or all, not {team!r}", field="team")
-    chosen = user.team_id if not team else None if team == "all" else int(team)
+    wanted = user.team_id if not team else None if team == "all" else int(team)
+    shown = queries.progress_team(session, actor=user, team_id=wanted)
+    chosen = shown.id if shown is not None else None
     listing = queries.progress(
         session, actor=user, team_id=chosen, page=page, page_size=settings.page_size
     )
-    teams = queries.teams(session, actor=user)
     context = {
         "listing": listing,
         "lessons": queries.progress_by_lesson(session, actor=user, team_id=chosen),
-        "teams": teams,
+        "teams": queries.teams(session, actor=user),
         "team_id": chosen,
-        "team_name": next((t.name for t in teams if t.id == chosen), None),
+        "team_name": shown.name if shown is not None else None,
         "base_query": urlencode({"team": "all" if chosen is None else chosen}),
     }
     return render(request, "training/progress.html", context)
