@@ -242,6 +242,30 @@ def test_the_product_menu_offers_each_product_once_in_order(session: Session) ->
     assert filter_choices(session, admin).products == ["Apps", "Billing", "Router X2"]
 
 
+def test_the_product_menu_offers_only_products_the_reader_may_open(
+    client: TestClient, session: Session
+) -> None:
+    """The menu listed every product of the organisation, naming what another team's
+    customers wrote about to a lead who cannot open those conversations."""
+    lead = make_user(session, role="lead", team="Care")
+    care = make_user(session, team="Care")
+    billing = make_user(session, team="Billing")
+    records = [
+        conversation_record(product="Router X2", assignee_email=care.email),
+        conversation_record(product="Secret Merger", assignee_email=billing.email),
+        conversation_record(product="Apps"),  # unassigned: anyone may pick it up
+    ]
+    write_conversations(session, "test", records)
+    session.commit()
+    assert filter_choices(session, lead).products == ["Apps", "Router X2"]
+    assert filter_choices(session, billing).products == ["Apps", "Secret Merger"]
+    admin = make_user(session, role="admin")
+    assert filter_choices(session, admin).products == ["Apps", "Router X2", "Secret Merger"]
+    sign_in(client, lead)
+    page = client.get("/conversations").text
+    assert "Router X2" in page and "Secret Merger" not in page
+
+
 def test_a_refused_date_is_shown_beside_its_field_as_typed(
     client: TestClient, session: Session
 ) -> None:

@@ -307,8 +307,9 @@ class FilterChoices:
 
 
 def filter_choices(session: Session, actor: User) -> FilterChoices:
-    """Products seen and the people whose conversations ``actor`` may read."""
-    products = _products(session)
+    """Products of the conversations ``actor`` may read and the people whose conversations
+    they may read: a product named only in another team's conversations is not offered."""
+    products = _products(session) if actor.is_admin else _visible_products(session, actor)
     assignees = session.scalars(
         _people(select(User).where(User.role.in_(("agent", "lead"))), actor).order_by(User.name)
     ).all()
@@ -329,6 +330,19 @@ def _products(session: Session) -> list[str]:
     found = found.union_all(select(following.scalar_subquery()).where(found.c.product.is_not(None)))
     query = select(found.c.product).where(found.c.product.is_not(None)).order_by(found.c.product)
     return list(session.scalars(query))
+
+
+def _visible_products(session: Session, actor: User) -> list[str]:
+    """Each product of the conversations ``actor`` may open (:func:`visible_conversations`),
+    once, in order: the loose index scan of :func:`_products` cannot carry a condition on
+    other columns, so a reader who sees only part of the organisation reads their rows."""
+    query = (
+        select(Conversation.product)
+        .where(Conversation.product.is_not(None), visible_conversations(actor))
+        .distinct()
+        .order_by(Conversation.product)
+    )
+    return [p for p in session.scalars(query) if p is not None]
 
 
 def visible_imports(actor: User) -> ColumnElement[bool]:
