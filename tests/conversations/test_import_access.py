@@ -7,13 +7,23 @@ the history and answered exactly as an id nothing has (404, the same words).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
+from poise.cli import app as cli
+from poise.conversations.actions import import_file
+from poise.conversations.models import Conversation, ImportRun
 from poise.conversations.scoring import import_scoring_subject
+from poise.errors import InvalidInput
 from poise.jobs import JobRun
+from poise.settings import Settings
 from support import said
 
 MIXED = (
@@ -103,3 +113,34 @@ def test_another_teams_import_scoring_job_is_neither_read_nor_cancelled(
     cara_headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=cara)}"}
     cancelled = client.post(f"/api/v1/jobs/{scoring.id}/cancel", headers=cara_headers)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_a_command_line_import_belongs_to_the_team_it_names(
+    client: TestClient, session: Session, cli_env: Settings, tmp_path: Path
+) -> None:
+    """``poise import`` had no ``--team``: its import belonged to no team, so only admins saw
+    it, and a team's lead never found the history of the file run for them."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    with pytest.raises(InvalidInput):  # a person's import is their own team's
+        import_file(session, actor=bill, data=MIXED, filename="x.csv", fmt="csv", team_id=1)
+    path = tmp_path / "care-nightly.csv"
+    path.write_bytes(MIXED)
+    command = ["import", str(path), "-f", "csv", "--skip-invalid", "--no-score"]
+    typo = CliRunner().invoke(cli, [*command, "--team", "Cars"])
+    assert typo.exit_code == 2, typo.output
+    assert "no team named 'Cars'" in typo.output and "Billing, Care" in typo.output
+    assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+    done = CliRunner().invoke(cli, [*command, "--team", " care "])
+    assert done.exit_code == 0, done.output
+    run = session.scalars(select(ImportRun)).one()
+    assert run.team_id == cara.team_id and run.created_by_id is None
+    sign_in(client, cara)
+    assert "care-nightly.csv" in client.get("/import").text
+    report = client.get(f"/import?run={run.id}")
+    assert report.status_code == 200 and "pigeon" in report.text  # the refused row's reason
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="lead", team="Billing", name="Bea"))
+    assert "care-nightly.csv" not in client.get("/import").text
+    assert client.get(f"/import?run={run.id}").status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.actions import LOGIN_WINDOW, login_key, token_hash
@@ -134,3 +134,14 @@ def list_teams(session: Session) -> list[Team]:
     return list(
         session.scalars(select(Team).options(selectinload(Team.members)).order_by(Team.name))
     )
+
+
+def team_named(session: Session, name: str) -> Team | None:
+    """The team called ``name`` whatever its letter case and spacing, as people type it on
+    the command line (``create_team`` keeps names unique that way). Of teams made before that
+    rule that differ only in case, the one spelled exactly; none when it is ambiguous."""
+    wanted = " ".join(name.split())
+    found = list(session.scalars(select(Team).where(func.lower(Team.name) == wanted.lower())))
+    if len(found) == 1:
+        return found[0]
+    return next((team for team in found if team.name == wanted), None)

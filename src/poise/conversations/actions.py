@@ -91,6 +91,7 @@ def _record_run(
     status: str,
     parsed: ParseResult,
     counts: WriteCounts,
+    team_id: int | None,
 ) -> ImportRun:
     run = ImportRun(
         filename=filename[:255],
@@ -107,7 +108,7 @@ def _record_run(
             {"line": e.line, "field": e.field, "reason": e.reason} for e in parsed.errors[:1000]
         ],
         created_by_id=actor.id if actor else None,
-        team_id=actor.team_id if actor else None,
+        team_id=actor.team_id if actor else team_id,
     )
     session.add(run)
     return run
@@ -124,6 +125,7 @@ def import_file(
     skip_invalid: bool = False,
     limits: ImportLimits | None = None,
     progress: ImportProgress | None = None,
+    team_id: int | None = None,
 ) -> ImportReport:
     """Parse and store a file in one transaction.
 
@@ -136,8 +138,14 @@ def import_file(
     ``data`` may be a seekable binary stream (an open file, an upload): CSV and JSON Lines
     are then checked in a first pass and written in batches in a second, so memory stays
     bounded by a batch, not the file. Nothing is committed before the last batch.
+
+    The run belongs to the uploader's team; one from the trusted command line (no ``actor``)
+    to ``team_id``, so that team's leads read it (none: admins only). A person's import
+    cannot be filed under another team.
     """
     require_lead(actor)
+    if actor is not None and team_id is not None:
+        raise InvalidInput("an import belongs to its uploader's team", field="team")
     if fmt not in FORMATS:
         raise InvalidInput(
             f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", field="format"
@@ -165,6 +173,7 @@ def import_file(
         status=status,
         parsed=parsed,
         counts=counts,
+        team_id=team_id,
     )
     session.commit()
     refresh_planner_statistics(session, counts)

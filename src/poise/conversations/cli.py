@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
+from poise.auth.queries import list_teams, team_named
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.conversations import actions, queries
 from poise.conversations.actions import ImportReport
@@ -45,6 +46,14 @@ def import_command(
     score: Annotated[
         bool, typer.Option(help="Score new customer messages now (else: `poise signals score`).")
     ] = True,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="The team the import belongs to, so its leads see it in the import history "
+            "(any letter case; default: none, admins only).",
+        ),
+    ] = None,
 ) -> None:
     """Import conversations from a file: all or nothing, unless --skip-invalid."""
     if format not in FORMATS:
@@ -52,6 +61,8 @@ def import_command(
     if not file.is_file():
         fail(f"no such file: {file}")
     settings = load_settings()
+    with open_session(settings) as session:
+        team_id = _team_id(session, team)
     with file.open("rb") as data, open_session(settings) as session, progress_bar() as progress:
         phases = {
             "parse": progress.add_task("Reading", total=None),
@@ -71,12 +82,26 @@ def import_command(
             skip_invalid=skip_invalid,
             progress=report_progress,
             limits=ImportLimits(max_message_chars=settings.max_message_chars),
+            team_id=team_id,
         )
     _print_report(report, file, rejected)
     if report.status == "rejected":
         raise typer.Exit(1)
     if score:
         _score_import(settings, report)
+
+
+def _team_id(session: Session, name: str | None) -> int | None:
+    """The id of the team ``--team`` names, before anything is read: a mistyped name
+    would otherwise file the import under no team, where its leads never see it."""
+    if name is None:
+        return None
+    team = team_named(session, name)
+    if team is not None:
+        return team.id
+    names = [t.name for t in list_teams(session)]
+    known = f"the teams are {', '.join(names)}" if names else "there are no teams yet"
+    fail(f"no team named {name!r}: {known}")
 
 
 def _score_import(settings: Settings, report: ImportReport) -> None:

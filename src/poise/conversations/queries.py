@@ -349,7 +349,8 @@ def visible_imports(actor: User) -> ColumnElement[bool]:
     """A WHERE clause over ``import_runs`` keeping what ``actor`` may read: an admin every
     import, a lead those they uploaded and those of their team. An import holds customer
     text (the rejected rows, the refusals' reasons), so another team's is not shown, and
-    one made by the command line (no uploader, no team) only to admins."""
+    one made by the command line (no uploader) to its ``--team``'s leads, or with no team
+    only to admins."""
     if actor.is_admin:
         return true()
     mine = ImportRun.created_by_id == actor.id
