@@ -269,6 +269,38 @@ def test_write_the_article_starts_from_the_conversation_its_reader_may_open(
     assert other.status_code == 200 and "Weekly report" not in other.text and said not in other.text
 
 
+def test_the_gap_reports_write_the_article_opens_a_filled_form_for_every_lead(
+    client: TestClient, session: Session
+) -> None:
+    """A lead of another team than the gap's conversation got an empty form from "Write the
+    article" (it named that conversation, which the lead may not open): now the form holds
+    the gap's words and product; the conversation's own team's lead still starts from it."""
+    publish_manual(session, make_user(session, role="lead"))
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Our weekly team report email stopped arriving",
+        purpose="Weekly report email stopped",
+        product="Web Dashboard",
+        assignee_email=maya.email,
+    )
+    token = sign_in(client, maya)
+    logged = client.post(
+        "/manual/gaps", data={"csrf_token": token, "conversation_id": str(conv.id)}
+    )
+    assert logged.status_code == 200
+    for team, cited in (("Billing", False), ("Care", True)):
+        client.cookies.clear()
+        sign_in(client, make_user(session, role="lead", team=team))
+        report = client.get("/manual/gaps").text
+        link = re.search(r'<a href="([^"]+)">Write the article</a>', report)
+        assert link, report
+        form = client.get(link.group(1).replace("&amp;", "&")).text
+        assert 'name="title" required maxlength="200" value="Weekly report email stopped"' in form
+        assert 'name="product" maxlength="120" value="Web Dashboard"' in form
+        assert (f'name="conversation_id" value="{conv.id}"' in form) is cited, team
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

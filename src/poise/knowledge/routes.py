@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,9 @@ from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 SCRIPT = Path(__file__).parent / "templates" / "knowledge" / "kb.js"
 MINING_SUBJECT = "kb:mine"
+# A gap's words carried in a link are cut here: a search can be 4,000 characters, and a link
+# that long, percent-encoded, is refused by the server before it reaches us.
+LINKED_WORDS = 500
 
 
 def _lines(value: str) -> list[str]:
@@ -198,10 +201,17 @@ def _article_form(
 
 @router.get("/manual/new", response_class=HTMLResponse)
 def new_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdQuery | None = None
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: IdQuery | None = None,
+    issue: str = "",
+    product: str = "",
+    phrasing: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The article form; from a conversation the reader may open, filled in from it."""
-    values = _form_values(None)
+    """The article form; from a conversation the reader may open, filled in from it; from a
+    gap no conversation of which the reader may open, filled in with the gap's words."""
+    values = _form_values(_gap_fields(issue, product, phrasing or []) if issue.strip() else None)
     if conversation_id is not None:
         try:
             conv = conversation_queries.get_conversation(
@@ -214,6 +224,29 @@ def new_page(
         else:
             conversation_id = None  # not cited unseen: the form starts empty and cites none
     return _article_form(request, session, user, None, values, conversation_id)
+
+
+def _gap_fields(issue: str, product: str, phrasings: list[str]) -> actions.ArticleFields:
+    """A new article as a gap puts it: its words as title and issue, the other words it was
+    raised in as phrasings (cut to what the form accepts; saving checks the rest)."""
+    issue = issue.strip()[:4000]
+    said = [p.strip()[:500] for p in phrasings[: actions.MAX_PHRASINGS] if p.strip()]
+    return actions.ArticleFields(
+        title=issue[:200], issue=issue, product=product.strip()[:120] or None, phrasings=said
+    )
+
+
+def write_article_link(group: gaps.GapGroup, readable: set[int]) -> str:
+    """The gap report's "Write the article": from a conversation of the group the reader may
+    open, else from the gap's own words and product. It named the group's first conversation,
+    often another team's, and the form then opened empty, the issue to type again."""
+    opened = next((c for c in group.conversations if c in readable), None)
+    if opened is not None:
+        return f"/manual/new?conversation_id={opened}"
+    product = max(group.products, key=lambda p: group.products[p]) if group.products else ""
+    params = [("issue", group.example[:LINKED_WORDS]), ("product", product)]
+    params += [("phrasing", q[:LINKED_WORDS]) for q in group.queries if q != group.example]
+    return "/manual/new?" + urlencode([(k, v) for k, v in params if v])
 
 
 @router.post("/manual/new", response_model=None)
@@ -380,7 +413,13 @@ def gaps_page(
     except InvalidInput as exc:
         errors, window = field_errors(exc, "days"), gaps.REPORT_DAYS
     report = gaps.gap_report(session, actor=user, days=window)
-    context = {"report": report, "typed": days, "max_days": gaps.MAX_REPORT_DAYS}
+    readable = visible_ids(session, user, [c for g in report.groups for c in g.conversations])
+    context = {
+        "report": report,
+        "typed": days,
+        "max_days": gaps.MAX_REPORT_DAYS,
+        "write_links": [write_article_link(g, readable) for g in report.groups],
+    }
     return render_form(request, "knowledge/gaps.html", context, errors)
 
 
