@@ -306,6 +306,11 @@ def _proposals(
         "form": form or {},
         "readable": visible_ids(session, user, examples),
         "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
+        "additions": {
+            p.id: actions.new_phrasings(p.matched_article, [p.issue, *p.phrasings])
+            for p in listing.items
+            if p.matched_article is not None
+        },
     }
     return render_form(request, "knowledge/proposals.html", context, errors)
 
