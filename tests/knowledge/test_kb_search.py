@@ -301,6 +301,36 @@ def test_the_gap_reports_write_the_article_opens_a_filled_form_for_every_lead(
         assert (f'name="conversation_id" value="{conv.id}"' in form) is cited, team
 
 
+def test_the_gap_report_shows_a_page_of_issues_at_a_time(
+    client: TestClient, session: Session
+) -> None:
+    """Every issue of 90 days was one table (up to 5,000 gaps); now a page of them, biggest
+    first, with the way to the next page keeping the window."""
+    import numpy as np
+
+    from poise.knowledge import vectors
+    from poise.knowledge.text import to_blob
+
+    vectors.claim(session)
+    for n in range(25):  # 25 issues apart (orthogonal vectors), issue n raised n + 1 times
+        alone = np.zeros(384, np.float32)
+        alone[n] = 1.0
+        session.add_all(
+            Gap(query=f"Issue number {n}", best_score=0.1, embedding=to_blob(alone))
+            for _ in range(n + 1)
+        )
+    session.commit()
+    sign_in(client, make_user(session, role="lead"))
+    first = client.get("/manual/gaps", params={"days": "30"}).text
+    rows = re.findall(r"<td>Issue number (\d+)", first)
+    assert rows == [str(n) for n in range(24, 4, -1)]  # 20 a page (the tests' page size)
+    assert "25 issues · page 1 of 2" in first and 'href="?days=30&amp;page=2"' in first
+    second = client.get("/manual/gaps", params={"days": "30", "page": "2"}).text
+    assert re.findall(r"<td>Issue number (\d+)", second) == ["4", "3", "2", "1", "0"]
+    past = client.get("/manual/gaps", params={"page": "9"}).text
+    assert "Nothing on page 9" in past
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

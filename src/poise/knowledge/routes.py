@@ -31,6 +31,7 @@ from poise.knowledge.suggest import (
     suggest_for_conversation,
 )
 from poise.knowledge.text import highlighted, render_markdown
+from poise.pagination import Page
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
@@ -408,22 +409,32 @@ def dismiss(
 
 @router.get("/manual/gaps", response_class=HTMLResponse)
 def gaps_page(
-    request: Request, session: SessionDep, user: LeadUser, days: str = str(gaps.REPORT_DAYS)
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    days: str = str(gaps.REPORT_DAYS),
+    page: PageQuery = 1,
 ) -> HTMLResponse:
-    """The gaps of the last ``days`` days; a window refused is said beside its field, with
-    what was typed kept, and the default window's report shown meanwhile."""
+    """The gaps of the last ``days`` days, a page of issues at a time (biggest first); a
+    window refused is said beside its field, with what was typed kept, and the default
+    window's report shown meanwhile."""
     errors: dict[str, str] = {}
     try:
         window = gaps.report_days(days)
     except InvalidInput as exc:
         errors, window = field_errors(exc, "days"), gaps.REPORT_DAYS
     report = gaps.gap_report(session, actor=user, days=window)
-    readable = visible_ids(session, user, [c for g in report.groups for c in g.conversations])
+    size = settings.page_size
+    shown = report.groups[(page - 1) * size : page * size]
+    readable = visible_ids(session, user, [c for g in shown for c in g.conversations])
     context = {
         "report": report,
+        "listing": Page(shown, len(report.groups), page, size),
+        "base_query": urlencode({"days": window} if window != gaps.REPORT_DAYS else {}),
         "typed": days,
         "max_days": gaps.MAX_REPORT_DAYS,
-        "write_links": [write_article_link(g, readable) for g in report.groups],
+        "write_links": [write_article_link(g, readable) for g in shown],
     }
     return render_form(request, "knowledge/gaps.html", context, errors)
 
