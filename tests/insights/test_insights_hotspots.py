@@ -72,6 +72,8 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     sign_in(client, lead)
     page = client.get(f"/insights/hotspots?{WEEK}").text
     assert "Hotspot: unhappy openings" in page and "Not pervasive" in page
+    camera = page.split("Camera</a>")[1].split("</tr>")[0]  # both alarms, said once
+    assert "<strong>Hotspot: unhappy openings and low CSAT</strong>" in camera, camera
     assert "Only 1 of 6 products rose; most must rise at once." in page
     detail = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera")
     assert detail.status_code == 200
