@@ -331,6 +331,25 @@ def test_the_gap_report_shows_a_page_of_issues_at_a_time(
     assert "Nothing on page 9" in past
 
 
+def test_a_search_without_a_word_is_refused_beside_its_field_and_never_a_gap(
+    client: TestClient, session: Session
+) -> None:
+    """ "???" or an emoji listed every article under 1% with "Nothing in the manual matches
+    this well" and an offer to log it as a gap, which put "???" on the gap report."""
+    publish_manual(session, make_user(session, role="lead"))
+    token = sign_in(client, make_user(session, role="agent"))
+    for typed in ("???", "\U0001f621", "-- !!"):
+        page = client.get("/manual/search", params={"q": typed})
+        assert page.status_code == 400
+        assert 'id="q-error"' in page.text and "has no words to search by" in page.text
+        assert 'name="q" value="' + typed + '"' in page.text  # kept as typed
+        assert "Log as a gap" not in page.text and "match</span>" not in page.text
+        logged = client.post("/manual/gaps", data={"csrf_token": token, "q": typed})
+        assert logged.status_code == 400
+    assert session.query(Gap).count() == 0
+    assert client.get("/manual/search", params={"q": "404"}).status_code == 200  # a word
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

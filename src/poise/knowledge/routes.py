@@ -30,7 +30,7 @@ from poise.knowledge.suggest import (
     log_conversation_gap,
     suggest_for_conversation,
 )
-from poise.knowledge.text import highlighted, render_markdown
+from poise.knowledge.text import highlighted, render_markdown, words
 from poise.pagination import Page
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
@@ -125,18 +125,28 @@ def search_page(
 ) -> HTMLResponse:
     """Search the published manual; with ``conversation_id``, use that conversation's purpose
     and customer words. A read: a gap is logged only by the "Log as a gap" button."""
-    conv = None
+    conv, errors = None, {}
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
         result = suggest_for_conversation(session, conv, limit=10).result
+    elif q.strip() and not words(q, keep_stop=True):
+        errors, result = {"q": no_words(q)}, None
     elif q.strip():
         result = search(session, q, limit=10)
     else:
         result = None
     context = {"q": result.query if result else q, "result": result, "conv": conv}
-    return render(request, "knowledge/search.html", {**context, "highlighted": highlighted})
+    return render_form(
+        request, "knowledge/search.html", {**context, "highlighted": highlighted}, errors
+    )
+
+
+def no_words(q: str) -> str:
+    """Why a search without a word ("???", an emoji) is not run: every article came back
+    under 1%, with "Nothing in the manual matches" and an offer to log it as a gap."""
+    return f"“{q.strip()[:40]}” has no words to search by: type what the customer said"
 
 
 @router.post("/manual/gaps")
@@ -159,6 +169,8 @@ def log_gap(
         return redirect(safe_next(next, f"/conversations/{conv.id}"))
     if not q.strip():
         raise InvalidInput("say what the customer asked to log it as a gap")
+    if not words(q, keep_stop=True):
+        raise InvalidInput(no_words(q), field="q")
     actions.log_gap(session, actor=user, result=search(session, q))
     flash(request, "Logged as a gap: a lead will see it in the gap report.")
     return redirect("/manual/search?" + urlencode({"q": q}))
