@@ -40,6 +40,6 @@ def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
     assert "24 in all" in page.inner_text(".pagination")
 
     page.goto(f"{live_server}/insights/hotspots")
-    page.click("text=Camera")
+    page.click('table.hotspots a:has-text("Camera")')
     page.wait_for_url("**/insights/hotspot?*kind=product*")
     assert "Hotspot: unhappy openings stand above the rest." in page.inner_text("main")

@@ -186,6 +186,26 @@ def test_the_emotion_mix_list_says_it_lists_conversations_not_turns(
     assert 'id="turns-not-conversations"' not in other
 
 
+def test_the_emotion_mix_lists_and_links_the_previous_periods_emotions_too(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """The previous column was a bare number, though the page says every number opens its
+    conversations, and an emotion felt only in the previous period had no row at all."""
+    add_conversations(session, n=3, opened=BEFORE, assignee_id=world.a1.id, emotion="anxious")
+    sign_in(client, world.lead)
+    page = client.get(f"/insights?{PERIOD}").text
+    row = re.search(r"<tr><td>anxious</td>(.*?)</tr>", page)
+    assert row, "an emotion felt only before has its row"
+    link = re.search(r'href="([^"]+)">3</a>', row.group(1))
+    assert link, row.group(1)
+    listing = client.get(link.group(1).replace("&amp;", "&")).text
+    assert len(re.findall(r'href="/conversations/(\d+)"', listing)) == 3
+    api = client.get(
+        f"/api/v1/insights/dashboard?{PERIOD}", headers=_token(session, world.lead)
+    ).json()
+    assert {"emotion": "anxious", "customer_turns": 0, "previous": 3} in api["emotions"]
+
+
 def test_admins_see_every_team_and_can_narrow_to_one(
     client: TestClient, session: Session, world: World
 ) -> None:

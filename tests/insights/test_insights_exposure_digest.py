@@ -321,3 +321,18 @@ def test_the_digest_counts_only_the_teams_own_gaps(client: TestClient, session: 
     assert "New manual gaps: 2" in page
     assert "Our router drops wifi" in page and "Our router reboots" in page
     assert "Payroll" not in page and "Nobody" not in page
+
+
+def test_the_command_that_counts_now_is_named_to_admins_only(
+    client: TestClient, session: Session
+) -> None:
+    """An agent's My exposure and the FCR tab said "(poise insights rollup counts them all
+    now)": a server command the reader cannot run. Admins, who run the server, still see it."""
+    pages = {"/insights/exposure": "poise insights rollup", "/manual/fcr": "poise kb fcr"}
+    for role, shown in (("agent", False), ("lead", False), ("admin", True)):
+        client.cookies.clear()
+        sign_in(client, make_user(session, role=role, team="A"))
+        for path, command in pages.items():
+            page = client.get(path)
+            assert page.status_code == 200 and "within minutes" in page.text, path
+            assert (command in page.text) is shown, (role, path)

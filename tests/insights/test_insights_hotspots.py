@@ -72,6 +72,8 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     sign_in(client, lead)
     page = client.get(f"/insights/hotspots?{WEEK}").text
     assert "Hotspot: unhappy openings" in page and "Not pervasive" in page
+    camera = page.split("Camera</a>")[1].split("</tr>")[0]  # both alarms, said once
+    assert "<strong>Hotspot: unhappy openings and low CSAT</strong>" in camera, camera
     assert "Only 1 of 6 products rose; most must rise at once." in page
     detail = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera")
     assert detail.status_code == 200
@@ -208,3 +210,18 @@ def test_not_pervasive_says_which_test_failed() -> None:
     assert card(1, 3) == "Only 1 of 3 products rose; most must rise at once."
     assert card(2, 3).startswith("2 of 3 products rose, but without the product")
     assert card(3, 3, pervasive=True) == ""
+
+
+def test_the_hotspots_page_has_its_own_filters(client: TestClient, session: Session) -> None:
+    """The page read any period and team from its address but offered no form: to look at
+    another period (or, for an admin, one team) a lead went back to the dashboard."""
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="A")
+    add_conversations(session, n=3, opened=NOW, product="Router", assignee_id=agent.id)
+    sign_in(client, admin)
+    page = client.get(f"/insights/hotspots?{WEEK}").text
+    form = page.split('id="filters"')[1].split("</form>")[0]
+    assert 'action="/insights/hotspots"' in page.split('id="filters"')[0].rsplit("<form", 1)[1]
+    assert 'name="start" value="2026-11-09"' in form and 'name="end" value="2026-11-15"' in form
+    assert f'<option value="{agent.team_id}"' in form and '<option value="Router"' in form
+    assert "2026-11-09 – 2026-11-15, 3 conversations" in page

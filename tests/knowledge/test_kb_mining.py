@@ -158,7 +158,8 @@ def test_a_group_matching_an_article_is_offered_as_an_addition(
     assert refund.matched_article_id == articles["Refund not received"].id
     token = sign_in(client, lead)
     page = client.get("/manual/proposals").text
-    assert "Add these phrasings to" in page
+    assert "Add to “Refund not received" in page
+    assert "“where is my refund? it&#39;s been two weeks”) and its" in page  # said beforehand
     assert f"({refund.match_score:.2f})" not in page  # one scale: no raw cosine beside the match
     client.post(f"/manual/proposals/{refund.id}/accept", data={"csrf_token": token})
     session.expire_all()
@@ -166,6 +167,26 @@ def test_a_group_matching_an_article_is_offered_as_an_addition(
     assert article is not None
     assert "where is my refund? it's been two weeks" in [p.text for p in article.phrasings]
     assert session.query(Article).count() == 4  # no duplicate
+
+
+def test_an_addition_whose_words_the_article_knows_says_it_adds_its_conversations(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """The button read "Add these phrasings to …" over a proposal with none to add (the
+    demo's first twenty proposals): the lead could not tell what accepting would change."""
+    lead = make_user(session, role="lead")
+    articles = publish_manual(session, lead)
+    seed(session)
+    assert CliRunner().invoke(cli, ["kb", "mine"]).exit_code == 0
+    refund = session.query(Proposal).filter(Proposal.issue.ilike("%refund%")).one()
+    target = articles["Refund not received"]
+    texts = [refund.issue, *refund.phrasings]
+    actions.add_phrasings(session, actor=lead, article_id=target.id, texts=texts)
+    sign_in(client, lead)
+    page = client.get("/manual/proposals").text
+    assert "Add these phrasings" not in page
+    said = f"Its words are in the article already: adds its {refund.group_size} conversations"
+    assert said in page and "Add to “Refund not received" in page
 
 
 def test_agents_cannot_mine_or_see_proposals(client: TestClient, session: Session) -> None:

@@ -269,6 +269,87 @@ def test_write_the_article_starts_from_the_conversation_its_reader_may_open(
     assert other.status_code == 200 and "Weekly report" not in other.text and said not in other.text
 
 
+def test_the_gap_reports_write_the_article_opens_a_filled_form_for_every_lead(
+    client: TestClient, session: Session
+) -> None:
+    """A lead of another team than the gap's conversation got an empty form from "Write the
+    article" (it named that conversation, which the lead may not open): now the form holds
+    the gap's words and product; the conversation's own team's lead still starts from it."""
+    publish_manual(session, make_user(session, role="lead"))
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Our weekly team report email stopped arriving",
+        purpose="Weekly report email stopped",
+        product="Web Dashboard",
+        assignee_email=maya.email,
+    )
+    token = sign_in(client, maya)
+    logged = client.post(
+        "/manual/gaps", data={"csrf_token": token, "conversation_id": str(conv.id)}
+    )
+    assert logged.status_code == 200
+    for team, cited in (("Billing", False), ("Care", True)):
+        client.cookies.clear()
+        sign_in(client, make_user(session, role="lead", team=team))
+        report = client.get("/manual/gaps").text
+        link = re.search(r'<a href="([^"]+)">Write the article</a>', report)
+        assert link, report
+        form = client.get(link.group(1).replace("&amp;", "&")).text
+        assert 'name="title" required maxlength="200" value="Weekly report email stopped"' in form
+        assert 'name="product" maxlength="120" value="Web Dashboard"' in form
+        assert (f'name="conversation_id" value="{conv.id}"' in form) is cited, team
+
+
+def test_the_gap_report_shows_a_page_of_issues_at_a_time(
+    client: TestClient, session: Session
+) -> None:
+    """Every issue of 90 days was one table (up to 5,000 gaps); now a page of them, biggest
+    first, with the way to the next page keeping the window."""
+    import numpy as np
+
+    from poise.knowledge import vectors
+    from poise.knowledge.text import to_blob
+
+    vectors.claim(session)
+    for n in range(25):  # 25 issues apart (orthogonal vectors), issue n raised n + 1 times
+        alone = np.zeros(384, np.float32)
+        alone[n] = 1.0
+        session.add_all(
+            Gap(query=f"Issue number {n}", best_score=0.1, embedding=to_blob(alone))
+            for _ in range(n + 1)
+        )
+    session.commit()
+    sign_in(client, make_user(session, role="lead"))
+    first = client.get("/manual/gaps", params={"days": "30"}).text
+    rows = re.findall(r"<td>Issue number (\d+)", first)
+    assert rows == [str(n) for n in range(24, 4, -1)]  # 20 a page (the tests' page size)
+    assert "25 issues · page 1 of 2" in first and 'href="?days=30&amp;page=2"' in first
+    second = client.get("/manual/gaps", params={"days": "30", "page": "2"}).text
+    assert re.findall(r"<td>Issue number (\d+)", second) == ["4", "3", "2", "1", "0"]
+    past = client.get("/manual/gaps", params={"page": "9"}).text
+    assert "Nothing on page 9" in past
+
+
+def test_a_search_without_a_word_is_refused_beside_its_field_and_never_a_gap(
+    client: TestClient, session: Session
+) -> None:
+    """ "???" or an emoji listed every article under 1% with "Nothing in the manual matches
+    this well" and an offer to log it as a gap, which put "???" on the gap report."""
+    publish_manual(session, make_user(session, role="lead"))
+    token = sign_in(client, make_user(session, role="agent"))
+    for typed in ("???", "\U0001f621", "-- !!"):
+        page = client.get("/manual/search", params={"q": typed})
+        assert page.status_code == 400
+        assert 'id="q-error"' in page.text and "has no words to search by" in page.text
+        assert 'name="q" value="' + typed + '"' in page.text  # kept as typed
+        assert "Log as a gap" not in page.text and "match</span>" not in page.text
+        logged = client.post("/manual/gaps", data={"csrf_token": token, "q": typed})
+        assert logged.status_code == 400
+    assert session.query(Gap).count() == 0
+    assert client.get("/manual/search", params={"q": "404"}).status_code == 200  # a word
+
+
 def test_the_purpose_own_article_ranks_first_and_the_snippet_is_the_fix(
     client: TestClient, session: Session
 ) -> None:

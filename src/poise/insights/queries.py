@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typing
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -190,7 +190,7 @@ def dashboard(
         current=current,
         previous=previous,
         weeks=weeks,
-        emotions=sorted(felt[1].items(), key=lambda kv: (-kv[1], kv[0])),
+        emotions=_emotion_rows(felt[1], felt[0]),
         previous_emotions=dict(felt[0]),
         window_days=window_days,
         state=rollup_state(session),
@@ -218,6 +218,13 @@ def tune_for_aggregates(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL jit = off"))
+
+
+def _emotion_rows(current: Mapping[str, int], previous: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Every emotion felt in either period with its turns now, most first: one felt only in
+    the previous period is listed at 0 (it had no row, so its fall went unseen)."""
+    rows = {emotion: current.get(emotion, 0) for emotion in {*current, *previous}}
+    return sorted(rows.items(), key=lambda kv: (-kv[1], -previous.get(kv[0], 0), kv[0]))
 
 
 def _twin(slices: list[_Slice], tallies: list[Tally], week: _Slice) -> Tally:

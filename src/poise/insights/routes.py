@@ -215,6 +215,8 @@ def hotspots_page(
         "filters": report.filters,
         "min_count": hotspots.MIN_COUNT,
         "fdr": hotspots.FDR,
+        "choices": queries.choices(session, actor=user),
+        "channels": CHANNELS,
         **_helpers(),
     }
     return render(request, "insights/hotspots.html", context)

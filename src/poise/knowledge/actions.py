@@ -288,6 +288,14 @@ def change_status(
     return article
 
 
+def new_phrasings(article: Article, texts: list[str]) -> list[str]:
+    """Of ``texts``, the ones the article does not say yet and has room for: what adding them
+    adds, shown to the lead before the click as well as written by it."""
+    known = {p.text.lower() for p in article.phrasings} | {article.issue.lower()}
+    new = [t.strip() for t in _unique(texts) if t.strip() and t.strip().lower() not in known]
+    return new[: max(MAX_PHRASINGS - len(article.phrasings), 0)]
+
+
 def add_phrasings(
     session: Session,
     *,
@@ -299,10 +307,7 @@ def add_phrasings(
     """More ways customers say the issue (e.g. a mined group that matched this article)."""
     require_lead(actor)
     article = _get(session, article_id)
-    known = {p.text.lower() for p in article.phrasings} | {article.issue.lower()}
-    new = [t.strip() for t in _unique(texts) if t.strip() and t.strip().lower() not in known]
-    room = MAX_PHRASINGS - len(article.phrasings)
-    kept = new[: max(room, 0)]
+    kept = new_phrasings(article, texts)
     article.phrasings.extend(Phrasing(text=t) for t in kept)
     have = {s.conversation_id for s in article.sources}
     cited = sorted(set(conversation_ids or []) - have)

@@ -122,9 +122,9 @@ def list_proposals(
     """Open mined proposals, biggest group first (leads curate them)."""
     require_lead(actor)
     query = select(Proposal).where(Proposal.status == "open")
-    query = query.options(selectinload(Proposal.matched_article)).order_by(
-        Proposal.group_size.desc(), Proposal.id
-    )
+    query = query.options(
+        selectinload(Proposal.matched_article).selectinload(Article.phrasings)
+    ).order_by(Proposal.group_size.desc(), Proposal.id)
     return paginate(session, query, page=page, page_size=page_size)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,8 @@ from poise.knowledge.suggest import (
     log_conversation_gap,
     suggest_for_conversation,
 )
-from poise.knowledge.text import highlighted, render_markdown
+from poise.knowledge.text import highlighted, render_markdown, words
+from poise.pagination import Page
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
@@ -39,6 +40,9 @@ from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 SCRIPT = Path(__file__).parent / "templates" / "knowledge" / "kb.js"
 MINING_SUBJECT = "kb:mine"
+# A gap's words carried in a link are cut here: a search can be 4,000 characters, and a link
+# that long, percent-encoded, is refused by the server before it reaches us.
+LINKED_WORDS = 500
 
 
 def _lines(value: str) -> list[str]:
@@ -121,18 +125,28 @@ def search_page(
 ) -> HTMLResponse:
     """Search the published manual; with ``conversation_id``, use that conversation's purpose
     and customer words. A read: a gap is logged only by the "Log as a gap" button."""
-    conv = None
+    conv, errors = None, {}
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
         result = suggest_for_conversation(session, conv, limit=10).result
+    elif q.strip() and not words(q, keep_stop=True):
+        errors, result = {"q": no_words(q)}, None
     elif q.strip():
         result = search(session, q, limit=10)
     else:
         result = None
     context = {"q": result.query if result else q, "result": result, "conv": conv}
-    return render(request, "knowledge/search.html", {**context, "highlighted": highlighted})
+    return render_form(
+        request, "knowledge/search.html", {**context, "highlighted": highlighted}, errors
+    )
+
+
+def no_words(q: str) -> str:
+    """Why a search without a word ("???", an emoji) is not run: every article came back
+    under 1%, with "Nothing in the manual matches" and an offer to log it as a gap."""
+    return f"“{q.strip()[:40]}” has no words to search by: type what the customer said"
 
 
 @router.post("/manual/gaps")
@@ -155,6 +169,8 @@ def log_gap(
         return redirect(safe_next(next, f"/conversations/{conv.id}"))
     if not q.strip():
         raise InvalidInput("say what the customer asked to log it as a gap")
+    if not words(q, keep_stop=True):
+        raise InvalidInput(no_words(q), field="q")
     actions.log_gap(session, actor=user, result=search(session, q))
     flash(request, "Logged as a gap: a lead will see it in the gap report.")
     return redirect("/manual/search?" + urlencode({"q": q}))
@@ -198,10 +214,17 @@ def _article_form(
 
 @router.get("/manual/new", response_class=HTMLResponse)
 def new_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdQuery | None = None
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: IdQuery | None = None,
+    issue: str = "",
+    product: str = "",
+    phrasing: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The article form; from a conversation the reader may open, filled in from it."""
-    values = _form_values(None)
+    """The article form; from a conversation the reader may open, filled in from it; from a
+    gap no conversation of which the reader may open, filled in with the gap's words."""
+    values = _form_values(_gap_fields(issue, product, phrasing or []) if issue.strip() else None)
     if conversation_id is not None:
         try:
             conv = conversation_queries.get_conversation(
@@ -214,6 +237,29 @@ def new_page(
         else:
             conversation_id = None  # not cited unseen: the form starts empty and cites none
     return _article_form(request, session, user, None, values, conversation_id)
+
+
+def _gap_fields(issue: str, product: str, phrasings: list[str]) -> actions.ArticleFields:
+    """A new article as a gap puts it: its words as title and issue, the other words it was
+    raised in as phrasings (cut to what the form accepts; saving checks the rest)."""
+    issue = issue.strip()[:4000]
+    said = [p.strip()[:500] for p in phrasings[: actions.MAX_PHRASINGS] if p.strip()]
+    return actions.ArticleFields(
+        title=issue[:200], issue=issue, product=product.strip()[:120] or None, phrasings=said
+    )
+
+
+def write_article_link(group: gaps.GapGroup, readable: set[int]) -> str:
+    """The gap report's "Write the article": from a conversation of the group the reader may
+    open, else from the gap's own words and product. It named the group's first conversation,
+    often another team's, and the form then opened empty, the issue to type again."""
+    opened = next((c for c in group.conversations if c in readable), None)
+    if opened is not None:
+        return f"/manual/new?conversation_id={opened}"
+    product = max(group.products, key=lambda p: group.products[p]) if group.products else ""
+    params = [("issue", group.example[:LINKED_WORDS]), ("product", product)]
+    params += [("phrasing", q[:LINKED_WORDS]) for q in group.queries if q != group.example]
+    return "/manual/new?" + urlencode([(k, v) for k, v in params if v])
 
 
 @router.post("/manual/new", response_model=None)
@@ -273,6 +319,11 @@ def _proposals(
         "form": form or {},
         "readable": visible_ids(session, user, examples),
         "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
+        "additions": {
+            p.id: actions.new_phrasings(p.matched_article, [p.issue, *p.phrasings])
+            for p in listing.items
+            if p.matched_article is not None
+        },
     }
     return render_form(request, "knowledge/proposals.html", context, errors)
 
@@ -370,17 +421,33 @@ def dismiss(
 
 @router.get("/manual/gaps", response_class=HTMLResponse)
 def gaps_page(
-    request: Request, session: SessionDep, user: LeadUser, days: str = str(gaps.REPORT_DAYS)
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    days: str = str(gaps.REPORT_DAYS),
+    page: PageQuery = 1,
 ) -> HTMLResponse:
-    """The gaps of the last ``days`` days; a window refused is said beside its field, with
-    what was typed kept, and the default window's report shown meanwhile."""
+    """The gaps of the last ``days`` days, a page of issues at a time (biggest first); a
+    window refused is said beside its field, with what was typed kept, and the default
+    window's report shown meanwhile."""
     errors: dict[str, str] = {}
     try:
         window = gaps.report_days(days)
     except InvalidInput as exc:
         errors, window = field_errors(exc, "days"), gaps.REPORT_DAYS
     report = gaps.gap_report(session, actor=user, days=window)
-    context = {"report": report, "typed": days, "max_days": gaps.MAX_REPORT_DAYS}
+    size = settings.page_size
+    shown = report.groups[(page - 1) * size : page * size]
+    readable = visible_ids(session, user, [c for g in shown for c in g.conversations])
+    context = {
+        "report": report,
+        "listing": Page(shown, len(report.groups), page, size),
+        "base_query": urlencode({"days": window} if window != gaps.REPORT_DAYS else {}),
+        "typed": days,
+        "max_days": gaps.MAX_REPORT_DAYS,
+        "write_links": [write_article_link(g, readable) for g in shown],
+    }
     return render_form(request, "knowledge/gaps.html", context, errors)
 
 
