@@ -410,6 +410,26 @@ def _scorecard_name(session: Session, name: str, team_id: int | None) -> str:
     return name
 
 
+def set_scorecard_retired(
+    session: Session, *, actor: User, scorecard_id: int, retired: bool
+) -> Scorecard:
+    """Retire a scorecard (no longer offered for new peer reviews; the reviews made with it
+    keep it and still show) or bring it back.
+
+    A lead of the scorecard's team or an admin may; an agent is refused for the role (403),
+    and another team's or a company-wide card is answered to a lead as a missing one (404).
+    A card brought back must not share its name with one offered beside it meanwhile."""
+    require_lead(actor)
+    card = session.get(Scorecard, scorecard_id)
+    if card is None or not leads_team(actor, card.team_id):
+        raise NotFound(f"no scorecard {scorecard_id} for this team")
+    if not retired and not card.is_active:
+        _scorecard_name(session, card.name, card.team_id)
+    card.is_active = not retired
+    session.commit()
+    return card
+
+
 def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) -> Scorecard:
     card = session.get(Scorecard, scorecard_id)
     if card is None or not card.is_active or card.team_id not in (None, team_id):
