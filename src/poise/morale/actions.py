@@ -32,6 +32,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
+from poise.repeats import recent_repeat
 from poise.visible import shows_anything
 
 MAX_TEXT = 4000
@@ -231,7 +232,9 @@ def _clean_link(link: str | None) -> str | None:
 def add_happy_note(
     session: Session, *, actor: User, text: str, link: str | None = None
 ) -> HappyItem:
-    """Something kind the agent wants to keep: a note, optionally with a link."""
+    """Something kind the agent wants to keep: a note, optionally with a link.
+
+    The same note sent again at once ("Keep it" clicked twice) is the one already kept."""
     clean_link = _clean_link(link)
     item = HappyItem(
         owner_id=actor.id,
@@ -239,6 +242,10 @@ def add_happy_note(
         text=_clean_text(text, "the note", required=clean_link is None, field="text"),
         link_url=clean_link,
     )
+    same = {"owner_id": actor.id, "kind": item.kind, "text": item.text, "link_url": clean_link}
+    kept = recent_repeat(session, HappyItem, HappyItem.created_at, same)
+    if kept is not None:
+        return kept
     session.add(item)
     session.commit()
     return item
@@ -783,6 +790,10 @@ def draft_hug(
     staff = staff_names(session)
     redaction = redact(original, staff=staff)
     public_tags = _public_tags(tags, staff)
+    same = {"created_by_id": actor.id, "original_text": original, "status": "draft"}
+    kept = recent_repeat(session, Hug, Hug.created_at, same)
+    if kept is not None and kept.tag_names == sorted(public_tags) and kept.consent == consent:
+        return kept  # "Draft" clicked twice: the draft already made
     hug = Hug(
         original_text=original,
         redacted_text=redaction.text,
