@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from poise.db.base import Base, utcnow
@@ -31,10 +31,12 @@ def recent_repeat(
     created_at: InstrumentedAttribute[datetime],
     same: Mapping[str, object],
     now: datetime | None = None,
+    *also: ColumnElement[bool],
 ) -> RowT | None:
     """The newest ``model`` row whose columns equal ``same`` (the author's id among them)
-    created within ``REPEAT_WINDOW`` before ``now``, or None when this is no repeat."""
+    and that meets ``also``, created within ``REPEAT_WINDOW`` before ``now``, or None when
+    this is no repeat."""
     now = now or utcnow()
-    query = select(model).filter_by(**same)
+    query = select(model).filter_by(**same).where(*also)
     query = query.where(created_at >= now - REPEAT_WINDOW).where(created_at <= now)
     return session.scalars(query.order_by(created_at.desc()).limit(1)).first()
