@@ -329,3 +329,16 @@ def test_a_flag_names_only_a_conversation_its_reporter_may_open(
     )
     assert refused.status_code == 404  # another team's: as if it did not exist
     assert session.query(Flag).count() == 0
+
+
+def test_an_article_proposed_twice_at_once_is_one_draft(
+    client: TestClient, session: Session
+) -> None:
+    """ "Send for review" clicked twice proposed the article twice (the second answered 400
+    once the first had moved it to review); the repeat now opens the one proposed."""
+    token = sign_in(client, make_user(session, role="agent"))
+    first = propose(client, token, submit="review")
+    assert propose(client, token, submit="review") == first
+    assert propose(client, token) == first
+    assert session.query(Article).count() == 1
+    assert propose(client, token, resolution="Another way.") != first

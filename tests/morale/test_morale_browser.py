@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from builders import make_user, sign_in_page
 from poise.auth.models import Team
 from poise.morale import actions, queries
+from poise.morale.models import HappyItem
 
 pytestmark = pytest.mark.browser
 
@@ -55,3 +56,42 @@ def test_a_kudos_round_from_preparation_to_publication(
         page.screenshot(
             path=os.environ["POISE_SCREENSHOTS"] + "/kudos-published.png", full_page=True
         )
+
+
+def test_keep_it_clicked_twice_sends_one_request_and_keeps_one_note(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    """ "Keep it" clicked again while the server was still answering sent the form twice (two
+    notes kept): the page's script now sends a POST form once, and the button is usable
+    again when Back returns to the form."""
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    page = browser_page
+    sign_in_page(page, live_server, maya, "/morale/happy-file")
+    held: list[Any] = []  # the server is slow: each POST waits here until the clicks are done
+    page.route("**/morale/happy-file", lambda r: _hold_posts(r, held))
+    page.fill('#add-happy textarea[name="text"]', "You made my week, thank you!")
+    box = page.locator("#add-happy button[type=submit]").bounding_box()
+    assert box is not None
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(*middle)
+    while not held:
+        page.wait_for_timeout(20)
+    page.mouse.click(*middle)
+    page.wait_for_timeout(300)
+    assert len(held) == 1, "one request for two clicks"
+    held[0].continue_()
+    page.wait_for_selector(".flash")
+    assert "Kept in your Happy File." in page.inner_text(".flash")
+    kept = session.scalars(select(HappyItem).where(HappyItem.owner_id == maya.id)).all()
+    assert [item.text for item in kept] == ["You made my week, thank you!"]
+    page.go_back()  # to the form as it was sent (from the back/forward cache, if kept there)
+    page.wait_for_selector("#add-happy")
+    assert page.locator("#add-happy button[type=submit]").is_enabled(), "it may go again"
+
+
+def _hold_posts(route: Any, held: list[Any]) -> None:
+    """Keep a POST waiting (as a slow server would); let every other request through."""
+    if route.request.method == "POST":
+        held.append(route)
+    else:
+        route.continue_()

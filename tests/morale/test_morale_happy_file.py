@@ -18,9 +18,10 @@ from poise.conversations.models import Message
 from poise.conversations.scoring import ScoreCounts
 from poise.db.base import utcnow
 from poise.insights.weeks import build
-from poise.morale import praise
+from poise.morale import actions, praise
 from poise.morale.actions import collect_happy_items
 from poise.morale.models import HappyItem, Nudge, ThanksVerdict
+from poise.repeats import REPEAT_WINDOW
 from poise.settings import Settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -409,3 +410,27 @@ def test_only_the_owner_removes_an_item(client: TestClient, session: Session) ->
     csrf = sign_in(client, owner)
     assert post_form(client, f"/morale/happy-file/{created['id']}/delete", csrf).status_code == 303
     assert session.get(HappyItem, created["id"]) is None
+
+
+def test_a_note_sent_twice_at_once_is_kept_once(client: TestClient, session: Session) -> None:
+    """ "Keep it" clicked twice (or the form re-posted) kept the note twice; the repeat now
+    reads as a success and keeps nothing new, while a later or another agent's note stays."""
+    maya, quinn = make_user(session), make_user(session)
+    csrf = sign_in(client, maya)
+    note = {"text": "You made my day, thank you!", "link": "https://example.com/tweet"}
+    for _ in range(2):
+        sent = post_form(client, "/morale/happy-file", csrf, note)
+        assert sent.status_code == 303 and sent.headers["location"] == "/morale/happy-file"
+    assert "Kept in your Happy File." in client.get("/morale/happy-file").text
+    kept = select(func.count()).select_from(HappyItem).where(HappyItem.owner_id == maya.id)
+    assert session.scalar(kept) == 1
+
+    actions.add_happy_note(session, actor=quinn, text=note["text"], link=note["link"])
+    assert session.scalar(select(func.count()).select_from(HappyItem)) == 2, "not across agents"
+    earlier = utcnow() - REPEAT_WINDOW - timedelta(seconds=1)
+    session.execute(
+        update(HappyItem).where(HappyItem.owner_id == maya.id).values(created_at=earlier)
+    )
+    session.commit()
+    post_form(client, "/morale/happy-file", csrf, note)
+    assert session.scalar(kept) == 2, "the same words kept again later are a new note"

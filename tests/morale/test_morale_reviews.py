@@ -367,3 +367,73 @@ def test_the_review_lists_pages_keep_the_pickers_search_and_the_search_keeps_the
     assert 'href="?q=router&amp;to_do=2"' in searched  # page 2 of "waiting" keeps the search
     paged = client.get("/morale/reviews?to_do=2").text
     assert '<input type="hidden" name="to_do" value="2">' in paged
+
+
+def test_a_lead_retires_a_scorecard_and_brings_it_back(
+    client: TestClient, session: Session
+) -> None:
+    """The scorecards page had no way to retire a card: it now has one, for a lead of the
+    card's team or an admin; a retired card is offered for no new review, while the reviews
+    made with it still show, and it is listed apart with Restore."""
+    lead = make_user(session, role="lead", team="Care")
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    categories = [("Empathy", 5), ("Clarity", 3)]
+    card = actions.create_scorecard(session, actor=lead, name="Tough calls", categories=categories)
+    conv = praised_conversation(session, reviewee, subject="Router saga")
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    retire = f"/morale/scorecards/{card.id}/retire"
+
+    for outsider, status in (
+        (make_user(session, role="lead", team="Billing"), 404),
+        (reviewer, 403),
+    ):
+        csrf = sign_in(client, outsider)
+        assert post_form(client, retire, csrf).status_code == status
+        client.cookies.clear()
+    csrf = sign_in(client, lead)
+    page = client.get("/morale/scorecards").text
+    assert "Retiring a scorecard takes it out of the list" in page and retire in page
+    assert post_form(client, retire, csrf).status_code == 303
+    session.refresh(card)
+    assert not card.is_active
+    page = client.get("/morale/scorecards").text
+    assert "Retired" in page and f"/morale/scorecards/{card.id}/restore" in page
+    assert retire not in page
+
+    client.cookies.clear()
+    csrf = sign_in(client, reviewer)
+    assert f'<option value="{card.id}"' not in client.get("/morale/reviews").text
+    other = praised_conversation(session, reviewee, subject="Second call")
+    picks = {"conversation_id": other.id, "scorecard_id": card.id}
+    assert post_form(client, "/morale/reviews", csrf, picks).status_code == 404
+    shown = client.get(f"/morale/reviews/{review.id}").text
+    assert "Tough calls" in shown and "Empathy" in shown and "Clarity" in shown
+
+    client.cookies.clear()
+    csrf = sign_in(client, lead)
+    same_name = actions.create_scorecard(
+        session, actor=lead, name="tough CALLS", categories=categories
+    )
+    restore = f"/morale/scorecards/{card.id}/restore"
+    refused = post_form(client, restore, csrf)
+    assert refused.status_code == 400 and "already in use" in refused.text
+    assert post_form(client, f"/morale/scorecards/{same_name.id}/retire", csrf).status_code == 303
+    assert post_form(client, restore, csrf).status_code == 303
+    session.refresh(card)
+    assert card.is_active
+    assert [c.id for c in queries.scorecards_for(session, actor=reviewer)] == [card.id]
+
+
+def test_only_an_admin_retires_a_scorecard_for_every_team(session: Session) -> None:
+    admin = make_user(session, role="admin")
+    lead = make_user(session, role="lead", team="Care")
+    card = actions.create_scorecard(session, actor=admin, name="Everyone", categories=[("A", 5)])
+    with pytest.raises(NotFound):
+        actions.set_scorecard_retired(session, actor=lead, scorecard_id=card.id, retired=True)
+    actions.set_scorecard_retired(session, actor=admin, scorecard_id=card.id, retired=True)
+    assert queries.scorecards_for(session, actor=lead) == []
+    assert queries.retired_scorecards(session, actor=lead) == []
+    assert queries.retired_scorecards(session, actor=admin) == [card]

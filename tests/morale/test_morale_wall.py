@@ -266,3 +266,15 @@ def test_tags_holding_personal_data_are_refused_beside_the_tags_field(
     assert api.status_code == 400 and "handle" in api.json()["detail"]
     session.expire_all()
     assert [t.tag for t in session.scalars(select(HugTag))] == []
+
+
+def test_a_draft_sent_twice_at_once_is_one_draft(client: TestClient, session: Session) -> None:
+    """ "Draft" clicked twice made two drafts of one comment; the repeat now opens the first,
+    while the same comment with other tags is a draft of its own."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    typed = {"text": COMMENT, "tags": "#hugs #patience", "consent": "true"}
+    first = post_form(client, "/morale/wall", csrf, typed).headers["location"]
+    assert post_form(client, "/morale/wall", csrf, typed).headers["location"] == first
+    assert len(session.scalars(select(Hug)).all()) == 1
+    retagged = post_form(client, "/morale/wall", csrf, {**typed, "tags": "#speed"})
+    assert retagged.headers["location"] != first

@@ -4,13 +4,14 @@ other teams' leads never."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.training import actions
-from poise.training.models import PracticeAttempt
+from poise.training.models import PracticeAttempt, PracticeComment
 
 REPLY = "As I said, refunds take 30 days."
 
@@ -220,3 +221,13 @@ def test_todays_new_comments_are_paged(client: TestClient, session: Session) -> 
     second = client.get("/training?comments=2").text
     assert "Comment number 00." in second and "Comment number 20." not in second
     assert "the list ends at page 2" in client.get("/training?comments=7").text
+
+
+def test_a_comment_sent_twice_at_once_is_added_once(client: TestClient, session: Session) -> None:
+    """Comment clicked twice added the comment twice; the repeat now adds nothing."""
+    author = make_user(session, name="Maya Lopez", team="Billing")
+    page = f"/training/practice/replies/{_attempt(session, author).id}"
+    csrf = _as(client, author)
+    for _ in range(2):
+        client.post(f"{page}/comments", data={"body": "Own the delay.", "csrf_token": csrf})
+    assert len(session.scalars(select(PracticeComment)).all()) == 1

@@ -510,3 +510,21 @@ def test_a_drills_questions_are_paged_and_each_post_returns_to_its_questions_pag
         client, f"/training/drills/{drill_id}/questions/{ids[19]}/answers", csrf, text=ANSWER
     )
     assert answered.headers["location"] == f"/training/drills/{drill_id}?page=2#q{ids[19]}"
+
+
+def test_a_question_or_answer_sent_twice_at_once_is_kept_once(
+    client: TestClient, session: Session
+) -> None:
+    """Post clicked twice: the question came back refused as "already in the drill" (its
+    author's own) and an answer was added twice; the repeat now reads as posted, once."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    drill_id = _open(client, csrf)
+    for _ in range(2):
+        posted = _ask(client, csrf, drill_id, RUDE)
+        assert posted.status_code == 303 and posted.headers["location"].endswith("#questions")
+    assert _count(session, DrillQuestion) == 1
+    _post(client, f"/training/drills/{drill_id}/status", csrf, status="answering")
+    url = f"/training/drills/{drill_id}/questions/{_question_id(session, RUDE)}/answers"
+    assert [_post(client, url, csrf, text=ANSWER).status_code for _ in range(2)] == [303, 303]
+    assert _count(session, DrillAnswer) == 1

@@ -21,11 +21,13 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.models import Conversation
+from poise.repeats import REPEAT_WINDOW
 from poise.settings import Settings
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryScorer
 from poise.signals.reframing import coach
 from poise.training.models import Reflection
+from poise.training.reflections.actions import create_reflection
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "tests" / "fixtures" / "explanatory_style" / "dev.jsonl"
@@ -230,6 +232,25 @@ def test_the_author_writes_reads_and_reframes_a_reflection(
     listing = client.get("/training/reflections").text
     assert "Your trend" in listing and listing.count('class="sparkline"') == 3
     assert listing.count("/training/reflections/") >= 2
+
+
+def test_a_reflection_sent_twice_at_once_is_kept_once(client: TestClient, session: Session) -> None:
+    """Save clicked twice kept the reflection twice; the repeat now lands on the one kept,
+    while the same words later, about another conversation, or by another agent are new."""
+    author, other = make_user(session), make_user(session)
+    conv = make_conversation(session, assignee_email=author.email)
+    csrf = sign_in(client, author)
+    first = _write(client, csrf, PESSIMISTIC, conv.id)
+    assert _write(client, csrf, PESSIMISTIC, conv.id) == first
+    mine = select(Reflection.id).where(Reflection.author_id == author.id)
+    assert session.scalars(mine).all() == [first]
+    assert _write(client, csrf, PESSIMISTIC) != first, "not about the conversation: new"
+    assert create_reflection(session, actor=other, text=PESSIMISTIC).author_id == other.id
+    earlier = datetime.now(UTC) - REPEAT_WINDOW - timedelta(seconds=1)
+    session.execute(update(Reflection).values(created_at=earlier))
+    session.commit()
+    assert _write(client, csrf, PESSIMISTIC, conv.id) != first, "the same words later: new"
+    assert len(session.scalars(mine).all()) == 3
 
 
 def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:

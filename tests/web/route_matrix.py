@@ -205,6 +205,9 @@ ROUTES: dict[str, str] = {
     "POST /morale/reviews/{review_id}/acknowledge": "owner",  # the reviewee
     "GET /morale/scorecards": "leads",
     "POST /morale/scorecards": "leads",
+    # a card of team Care (not the one reviewed with): its team's lead or an admin
+    "POST /morale/scorecards/{scorecard_id}/retire": "team_lead",
+    "POST /morale/scorecards/{scorecard_id}/restore": "team_lead",
     "GET /morale/kudos": "signed_in",
     "POST /morale/kudos/prepare": "collector",  # a month of team Care that rotates to Ada
     "GET /morale/kudos/{round_id}": "collector",
@@ -392,6 +395,7 @@ def build_world(session: Session, settings: Settings) -> World:
     )
     card = morale.create_scorecard(session, actor=lead, name="Care card", categories=[("Tone", 5)])
     review = morale.start_review(session, actor=ben, conversation_id=conv.id, scorecard_id=card.id)
+    spare_card = morale.create_scorecard(session, actor=lead, name="Spare", categories=[("A", 3)])
     morale.submit_review(
         session,
         actor=ben,
@@ -471,6 +475,7 @@ def build_world(session: Session, settings: Settings) -> World:
         "flag_id": flag.id,
         "item_id": note.id,
         "review_id": review.id,
+        "scorecard_id": spare_card.id,
         "round_id": kudos.id,
         "hug_id": draft.id,
         "lesson_id": lesson.id,

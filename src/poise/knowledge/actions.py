@@ -44,6 +44,7 @@ from poise.knowledge.models import (
     Revision,
 )
 from poise.knowledge.text import to_blob
+from poise.repeats import recent_repeat
 from poise.words import counted
 
 # Who may move an article where: agents propose (draft → in review); leads curate.
@@ -180,11 +181,32 @@ def create_article(
         hidden = [c for c in wanted if c not in visible_ids(session, actor, wanted)]
         if hidden:
             raise NotFound(not_openable(hidden[0]))
+    kept = _repeated_proposal(session, actor, fields)
+    if kept is not None:
+        return kept
     article = add_article(
         session, actor=actor, fields=fields, source_conversation_ids=source_conversation_ids
     )
     session.commit()
     return article
+
+
+def _repeated_proposal(
+    session: Session, actor: User | None, fields: ArticleFields
+) -> Article | None:
+    """The draft (or draft sent for review) its author proposed a moment ago with the same
+    title, issue and resolution: "Save" clicked twice made two drafts of one article."""
+    if actor is None:
+        return None
+    clean = fields.cleaned()
+    same = {
+        "created_by_id": actor.id,
+        "title": clean.title,
+        "issue": clean.issue,
+        "resolution": clean.resolution,
+    }
+    in_progress = Article.status.in_(("draft", "in_review"))
+    return recent_repeat(session, Article, Article.created_at, same, None, in_progress)
 
 
 def _sources(session: Session, conversation_ids: list[int]) -> list[ArticleSource]:

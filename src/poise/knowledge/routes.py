@@ -281,7 +281,7 @@ def create(
         values = _form_values(fields)
         errors = field_errors(exc, "title")
         return _article_form(request, session, user, None, values, conversation_id, errors)
-    if submit == "review":
+    if submit == "review" and article.status == "draft":  # a repeat may be in review already
         actions.change_status(session, actor=user, article_id=article.id, status="in_review")
     flash(request, f"Article “{article.title}” saved as {article.status_label}.")
     return redirect(f"/manual/{article.id}")

@@ -32,6 +32,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
+from poise.repeats import recent_repeat
 from poise.visible import shows_anything
 
 MAX_TEXT = 4000
@@ -231,7 +232,9 @@ def _clean_link(link: str | None) -> str | None:
 def add_happy_note(
     session: Session, *, actor: User, text: str, link: str | None = None
 ) -> HappyItem:
-    """Something kind the agent wants to keep: a note, optionally with a link."""
+    """Something kind the agent wants to keep: a note, optionally with a link.
+
+    The same note sent again at once ("Keep it" clicked twice) is the one already kept."""
     clean_link = _clean_link(link)
     item = HappyItem(
         owner_id=actor.id,
@@ -239,6 +242,10 @@ def add_happy_note(
         text=_clean_text(text, "the note", required=clean_link is None, field="text"),
         link_url=clean_link,
     )
+    same = {"owner_id": actor.id, "kind": item.kind, "text": item.text, "link_url": clean_link}
+    kept = recent_repeat(session, HappyItem, HappyItem.created_at, same)
+    if kept is not None:
+        return kept
     session.add(item)
     session.commit()
     return item
@@ -408,6 +415,26 @@ def _scorecard_name(session: Session, name: str, team_id: int | None) -> str:
     if name.casefold() in (other.casefold() for other in session.scalars(beside)):
         raise InvalidInput(f"a scorecard named {name!r} is already in use", field="name")
     return name
+
+
+def set_scorecard_retired(
+    session: Session, *, actor: User, scorecard_id: int, retired: bool
+) -> Scorecard:
+    """Retire a scorecard (no longer offered for new peer reviews; the reviews made with it
+    keep it and still show) or bring it back.
+
+    A lead of the scorecard's team or an admin may; an agent is refused for the role (403),
+    and another team's or a company-wide card is answered to a lead as a missing one (404).
+    A card brought back must not share its name with one offered beside it meanwhile."""
+    require_lead(actor)
+    card = session.get(Scorecard, scorecard_id)
+    if card is None or not leads_team(actor, card.team_id):
+        raise NotFound(f"no scorecard {scorecard_id} for this team")
+    if not retired and not card.is_active:
+        _scorecard_name(session, card.name, card.team_id)
+    card.is_active = not retired
+    session.commit()
+    return card
 
 
 def _usable_scorecard(session: Session, scorecard_id: int, team_id: int | None) -> Scorecard:
@@ -763,6 +790,10 @@ def draft_hug(
     staff = staff_names(session)
     redaction = redact(original, staff=staff)
     public_tags = _public_tags(tags, staff)
+    same = {"created_by_id": actor.id, "original_text": original, "status": "draft"}
+    kept = recent_repeat(session, Hug, Hug.created_at, same)
+    if kept is not None and kept.tag_names == sorted(public_tags) and kept.consent == consent:
+        return kept  # "Draft" clicked twice: the draft already made
     hug = Hug(
         original_text=original,
         redacted_text=redaction.text,

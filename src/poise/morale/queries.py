@@ -105,11 +105,25 @@ def active_nudges(session: Session, *, actor: User) -> list[Nudge]:
 
 
 def scorecards_for(session: Session, *, actor: User) -> list[Scorecard]:
-    """Active scorecards the actor's team can use (their team's and company-wide ones)."""
-    query = select(Scorecard).options(selectinload(Scorecard.categories))
+    """Active scorecards the actor's team can use (their team's and company-wide ones): the
+    only ones offered for a new peer review; a retired one is not."""
+    query = select(Scorecard).options(*_scorecard_options())
     query = query.where(Scorecard.is_active.is_(True))
     if not actor.is_admin:
         query = query.where(or_(Scorecard.team_id.is_(None), Scorecard.team_id == actor.team_id))
+    return list(session.scalars(query.order_by(Scorecard.name, Scorecard.id)))
+
+
+def _scorecard_options() -> list[ExecutableOption]:
+    return [selectinload(Scorecard.categories), selectinload(Scorecard.team)]
+
+
+def retired_scorecards(session: Session, *, actor: User) -> list[Scorecard]:
+    """The retired scorecards the actor may bring back: their team's (every one, for an admin)."""
+    query = select(Scorecard).options(*_scorecard_options())
+    query = query.where(Scorecard.is_active.is_(False))
+    if not actor.is_admin:
+        query = query.where(Scorecard.team_id == actor.team_id)
     return list(session.scalars(query.order_by(Scorecard.name, Scorecard.id)))
 
 

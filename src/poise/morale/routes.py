@@ -428,9 +428,13 @@ def _scorecards(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The scorecards and the new one's form, kept as typed after a refusal (400)."""
+    """The scorecards in use (each the user may retire with its button), the retired ones
+    they may bring back, and the new one's form, kept as typed after a refusal (400)."""
+    in_use = queries.scorecards_for(session, actor=user)
     context = {
-        "scorecards": queries.scorecards_for(session, actor=user),
+        "scorecards": in_use,
+        "retirable": {card.id for card in in_use if leads_team(user, card.team_id)},
+        "retired": queries.retired_scorecards(session, actor=user),
         "form": form or {},
     }
     return render_form(request, "morale/scorecards.html", context, errors)
@@ -453,6 +457,34 @@ def create_scorecard(
         form = {"name": name, "categories": categories}
         return _scorecards(request, session, user, field_errors(exc, "categories"), form)
     flash(request, f"Scorecard {card.name} is ready for peer reviews.")
+    return redirect("/morale/scorecards")
+
+
+@router.post("/morale/scorecards/{scorecard_id}/retire")
+def retire_scorecard(
+    request: Request, session: SessionDep, user: LeadUser, scorecard_id: IdPath
+) -> RedirectResponse:
+    card = actions.set_scorecard_retired(
+        session, actor=user, scorecard_id=scorecard_id, retired=True
+    )
+    flash(request, f"Scorecard {card.name} is retired: its reviews stay, new ones cannot use it.")
+    return redirect("/morale/scorecards")
+
+
+@router.post("/morale/scorecards/{scorecard_id}/restore", response_model=None)
+def restore_scorecard(
+    request: Request, session: SessionDep, user: LeadUser, scorecard_id: IdPath
+) -> HTMLResponse | RedirectResponse:
+    """Bring a retired scorecard back; one whose name is taken meanwhile is refused (400),
+    the reason shown beside the retired list."""
+    try:
+        card = actions.set_scorecard_retired(
+            session, actor=user, scorecard_id=scorecard_id, retired=False
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _scorecards(request, session, user, {"retired": str(exc)})
+    flash(request, f"Scorecard {card.name} is back in use for peer reviews.")
     return redirect("/morale/scorecards")
 
 

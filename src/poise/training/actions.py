@@ -20,6 +20,7 @@ from poise.conversations.models import Message
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.morale.redaction import StaffNames, redact
+from poise.repeats import recent_repeat
 from poise.training import schedule
 from poise.training.feedback import label_reply
 from poise.training.models import (
@@ -455,12 +456,17 @@ def share_practice(
 def comment_on_practice(
     session: Session, *, actor: User, attempt_id: int, body: str, now: datetime | None = None
 ) -> PracticeComment:
-    """A lead, a teammate the reply was shared with, or its author adds a comment."""
+    """A lead, a teammate the reply was shared with, or its author adds a comment (the same
+    comment sent again at once by its writer is the one already added)."""
     attempt = session.get(PracticeAttempt, attempt_id)
     if attempt is None or not may_see_practice(actor, attempt):
         raise NotFound("no such practice reply")
     body = written(body, what="a comment", limit=MAX_COMMENT, field="body")
     now = now or utcnow()
+    same = {"attempt_id": attempt.id, "author_id": actor.id, "body": body}
+    kept = recent_repeat(session, PracticeComment, PracticeComment.created_at, same, now)
+    if kept is not None:
+        return kept
     comment = PracticeComment(
         attempt_id=attempt.id,
         author_id=actor.id,

@@ -21,6 +21,7 @@ from poise.auth.permissions import require_lead
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput, NotFound, PermissionDenied
 from poise.knowledge.actions import ArticleFields, add_article
+from poise.repeats import recent_repeat
 from poise.training.actions import add_lesson, add_lesson_version
 from poise.training.drills.lesson import Pair, lesson_text
 from poise.training.drills.queries import access_drill, drill_view, vote_count
@@ -223,11 +224,17 @@ def post_question(
     """Anyone taking part adds a rude question while the drill collects them.
 
     Exact repeats (ignoring case and spacing) are refused with the question they repeat, so
-    the team votes for it instead of splitting the votes.
+    the team votes for it instead of splitting the votes; but the very same words sent again
+    by their author a moment later (Post clicked twice) are the question just posted, not a
+    refusal to vote for their own question.
     """
     drill = access_drill(session, actor=actor, drill_id=drill_id)
     _require_status(drill, ("collecting",), "posting a question")
     text = written(text, what="the question", limit=MAX_QUESTION)
+    same = {"drill_id": drill.id, "author_id": actor.id, "text": text}
+    kept = recent_repeat(session, DrillQuestion, DrillQuestion.created_at, same)
+    if kept is not None:
+        return kept
     question = DrillQuestion(
         drill_id=drill.id,
         text=text,
@@ -304,7 +311,8 @@ def set_vote(session: Session, *, actor: User, drill_id: int, question_id: int, 
 def post_answer(
     session: Session, *, actor: User, drill_id: int, question_id: int, text: str
 ) -> DrillAnswer:
-    """Anyone taking part writes a model answer to a question while the drill is answering."""
+    """Anyone taking part writes a model answer to a question while the drill is answering
+    (the same answer sent again at once by its author is the one already added)."""
     drill = access_drill(session, actor=actor, drill_id=drill_id)
     question = _question(session, drill, question_id)
     _require_status(drill, ("answering",), "answering")
@@ -313,6 +321,10 @@ def post_answer(
         text=written(text, what="the answer", limit=MAX_ANSWER),
         author_id=actor.id,
     )
+    same = {"question_id": question.id, "author_id": actor.id, "text": answer.text}
+    kept = recent_repeat(session, DrillAnswer, DrillAnswer.created_at, same)
+    if kept is not None:
+        return kept
     session.add(answer)
     session.commit()
     return answer

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import User
 from poise.db.base import utcnow
 from poise.errors import NotFound
+from poise.repeats import recent_repeat
 from poise.signals import get_scorer
 from poise.signals.explanatory import ExplanatoryResult
 from poise.signals.reframing import coach
@@ -55,11 +56,18 @@ def create_reflection(
     conversation_id: int | None = None,
     now: datetime | None = None,
 ) -> Reflection:
-    """Rate the agent's explanation and keep it, with its evidence and coaching."""
+    """Rate the agent's explanation and keep it, with its evidence and coaching.
+
+    The same reflection sent again at once (Save clicked twice) is the one already kept; the
+    check comes after the rating, the slow part, so a repeat arriving meanwhile finds it."""
     text = written(text, what="your reflection", limit=MAX_TEXT, field="text")
     if conversation_id is not None:
         check_about(session, actor, conversation_id)
     result = get_scorer("explanatory").score(text)
+    same = {"author_id": actor.id, "conversation_id": conversation_id, "text": text}
+    kept = recent_repeat(session, Reflection, Reflection.created_at, same, now)
+    if kept is not None:
+        return kept
     reflection = Reflection(
         author_id=actor.id,
         conversation_id=conversation_id,

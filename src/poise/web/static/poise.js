@@ -73,3 +73,45 @@ document.addEventListener("click", (event) => {
     window.history.back();
   }
 });
+
+// A POST form goes once: as it is sent, its submit buttons are disabled, so a double click on
+// "Save" (or an impatient second one) sends one request, not two rows. A form that a script
+// of its own handles (it prevents the default) is left alone, as is one that opens elsewhere.
+// The buttons are disabled on the next tick: disabled at once, the button clicked would drop
+// out of what the form sends (its name and value).
+function submitOnce(event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+  const method = (event.submitter && event.submitter.getAttribute("formmethod")) || form.method;
+  if (method.toLowerCase() !== "post" || (form.target && form.target !== "_self")) return;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sending = "1";
+  setTimeout(() => {
+    for (const control of form.elements) {
+      if (control.type === "submit" && !control.disabled) {
+        control.disabled = true;
+        control.dataset.disabledWhileSending = "1";
+      }
+    }
+  }, 0);
+}
+
+// Back to a page kept in the back/forward cache: its forms were left sending; they may go again.
+function readyToSendAgain(event) {
+  if (!event.persisted) return;
+  for (const form of document.querySelectorAll("form[data-sending]")) {
+    delete form.dataset.sending;
+    for (const control of form.elements) {
+      if (control.dataset.disabledWhileSending) {
+        control.disabled = false;
+        delete control.dataset.disabledWhileSending;
+      }
+    }
+  }
+}
+
+document.addEventListener("submit", submitOnce);
+window.addEventListener("pageshow", readyToSendAgain);
