@@ -9,11 +9,12 @@ import click
 import pytest
 import typer.main
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import csrf_from
-from poise.auth.models import User
+from poise.auth.models import Team, User
 from poise.cli import app as cli
 from poise.db.migrate import head_revision
 from poise.demo.manual import PROCEDURES
@@ -72,6 +73,40 @@ def test_users_add_tokens_create_and_stats(cli_env: Settings, session: Session) 
         "messages": 0,
         "ratings": 0,
     }
+
+
+def _add_user(email: str, team: str) -> click.testing.Result:
+    command = ["users", "add", "--email", email, "--name", email.split("@")[0], "--team", team]
+    return runner.invoke(cli, [*command, "--password", "long-enough"])
+
+
+def test_users_add_joins_the_team_named_in_any_case_and_spacing(
+    cli_env: Settings, session: Session
+) -> None:
+    """``--team care`` made a second team "care" beside "Care" (one ``create_team`` refuses):
+    the name was matched letter for letter."""
+    assert _add_user("cara@example.com", "Care").exit_code == 0
+    joined = _add_user("cole@example.com", "  care ")
+    assert joined.exit_code == 0, joined.output
+    assert [team.name for team in session.scalars(select(Team))] == ["Care"]
+    cole = session.scalars(select(User).where(User.email == "cole@example.com")).one()
+    assert cole.team is not None and cole.team.name == "Care"
+    assert _add_user("nia@example.com", "New  Team").exit_code == 0  # none alike: made, tidied
+    assert sorted(t.name for t in session.scalars(select(Team))) == ["Care", "New Team"]
+
+
+def test_users_add_refuses_a_team_name_that_picks_none_of_several_alike(
+    cli_env: Settings, session: Session
+) -> None:
+    """Teams from before names were unique whatever their case: a spelling that is neither
+    is refused, rather than making a third."""
+    session.add_all([Team(name="Care"), Team(name="care")])
+    session.commit()
+    assert _add_user("cara@example.com", "care").exit_code == 0  # spelled exactly: that one
+    refused = _add_user("cole@example.com", "CARE")
+    assert refused.exit_code == 2 and "several teams are named like 'CARE'" in refused.output
+    assert session.scalar(select(func.count()).select_from(Team)) == 2
+    assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
 def test_demo_loads_once_and_says_it_is_demo_data(

@@ -144,3 +144,26 @@ def test_a_command_line_import_belongs_to_the_team_it_names(
     sign_in(client, make_user(session, role="lead", team="Billing", name="Bea"))
     assert "care-nightly.csv" not in client.get("/import").text
     assert client.get(f"/import?run={run.id}").status_code == 404
+
+
+def test_a_command_line_imports_rejected_rows_are_offered_by_its_report(
+    client: TestClient, session: Session, cli_env: Settings, tmp_path: Path
+) -> None:
+    """``poise import --skip-invalid`` wrote the rows it set aside only beside its file, so
+    the team's lead reading the import's report followed "download them" to 404 "no rejected
+    rows were kept for this import"; the file beside the import is still written."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    path = tmp_path / "care-nightly.csv"
+    path.write_bytes(MIXED)
+    command = ["import", str(path), "-f", "csv", "--skip-invalid", "--no-score", "--team", "Care"]
+    done = CliRunner().invoke(cli, command)
+    assert done.exit_code == 0, done.output
+    assert "IMP-2,pigeon" in (tmp_path / "care-nightly.csv.rejected").read_text()
+    run = session.scalars(select(ImportRun)).one()
+    sign_in(client, cara)
+    assert f"/import/{run.id}/rejected" in client.get(f"/import?run={run.id}").text
+    rows = client.get(f"/import/{run.id}/rejected")
+    assert rows.status_code == 200, rows.text[:300]
+    assert rows.text.startswith("conversation_id,channel") and "IMP-2,pigeon" in rows.text
+    assert "IMP-1" not in rows.text
+    assert 'filename="care-nightly-rejected.csv"' in rows.headers["content-disposition"]

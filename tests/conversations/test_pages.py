@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, good_rating, make_user, sign_in
@@ -13,6 +13,7 @@ from poise.auth.actions import create_api_token
 from poise.conversations.models import Conversation
 from poise.conversations.queries import ConversationFilters, filter_choices, list_conversations
 from poise.conversations.records import CustomerRecord
+from poise.conversations.visibility import readable_assignees, visible_conversations
 from poise.conversations.writer import write_conversations
 from poise.web.nav import COMING
 
@@ -264,6 +265,34 @@ def test_the_product_menu_offers_only_products_the_reader_may_open(
     sign_in(client, lead)
     page = client.get("/conversations").text
     assert "Router X2" in page and "Secret Merger" not in page
+
+
+def test_the_product_menu_follows_the_reading_rule_for_every_kind_of_reader(
+    session: Session,
+) -> None:
+    """The menu seeks each product's conversations by assignee (``readable_assignees``), a
+    second statement of the rule ``visible_conversations`` states: for a lead, an agent and
+    someone in no team they open the same conversations, and the menu offers their products."""
+    lead = make_user(session, role="lead", team="Care")
+    care = make_user(session, team="Care")
+    billing = make_user(session, team="Billing")
+    loner = make_user(session)  # in no team: their own and the unassigned
+    records = [
+        conversation_record(product=f"{user.name}'s", assignee_email=user.email)
+        for user in (lead, care, billing, loner)
+    ]
+    write_conversations(session, "test", [*records, conversation_record(product="Apps")])
+    session.commit()
+    for reader in (lead, care, billing, loner, make_user(session, role="admin")):
+        seen = set(session.scalars(select(Conversation.id).where(visible_conversations(reader))))
+        readable = readable_assignees(reader)
+        if readable is not None:
+            theirs = Conversation.assignee_id.in_(readable)
+            split = or_(Conversation.assignee_id.is_(None), theirs)
+            assert set(session.scalars(select(Conversation.id).where(split))) == seen
+        offered = {c.product for c in session.scalars(select(Conversation)) if c.id in seen}
+        assert filter_choices(session, reader).products == sorted(p for p in offered if p)
+    assert filter_choices(session, loner).products == sorted(["Apps", f"{loner.name}'s"])
 
 
 def test_a_refused_date_is_shown_beside_its_field_as_typed(

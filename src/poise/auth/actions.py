@@ -71,9 +71,7 @@ def create_team(session: Session, *, actor: User | None, name: str) -> Team:
     """Create a team with a unique name: unique whatever its case and spacing, since "Billing"
     and "billing " would stand side by side in every team list, for admins to tell apart."""
     require_admin(actor)
-    name = " ".join(name.split())
-    if not name or len(name) > 120:
-        raise InvalidInput("a team needs a name of 1 to 120 characters", field="name")
+    name = _clean_team_name(name)
     same = session.scalar(select(Team.name).where(func.lower(Team.name) == name.lower()))
     if same is not None:
         raise InvalidInput(f"a team named {same!r} already exists", field="name")
@@ -83,15 +81,38 @@ def create_team(session: Session, *, actor: User | None, name: str) -> Team:
     return team
 
 
+def _clean_team_name(name: str) -> str:
+    """A team's name with its spacing tidied, refused when empty or over the column's width."""
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise InvalidInput("a team needs a name of 1 to 120 characters", field="name")
+    return name
+
+
 def team_by_name(session: Session, name: str, *, create: bool = False) -> Team:
-    """The team called ``name``; with ``create`` it is made when missing (CLI convenience)."""
-    team = session.scalar(select(Team).where(Team.name == name))
-    if team is None:
-        if not create:
-            raise NotFound(f"no team named {name!r}")
-        team = Team(name=name)
-        session.add(team)
-        session.flush()
+    """The team called ``name`` whatever its letter case and spacing, as ``team_named`` finds
+    it; with ``create`` (CLI convenience) it is made only when no team is so named. It matched
+    the exact spelling, so ``poise users add --team care`` made a team "care" beside "Care",
+    one that ``create_team`` refuses. Of older teams that differ only in case, a name that
+    picks none of them is refused rather than making one more."""
+    from poise.auth.queries import team_named  # a module-level import would be circular
+
+    team = team_named(session, name)
+    if team is not None:
+        return team
+    wanted = " ".join(name.split())
+    alike = list(session.scalars(select(Team.name).where(func.lower(Team.name) == wanted.lower())))
+    if alike:
+        raise InvalidInput(
+            f"several teams are named like {wanted!r} ({', '.join(sorted(alike))}): "
+            "type one exactly as it is spelled",
+            field="team",
+        )
+    if not create:
+        raise NotFound(f"no team named {name!r}")
+    team = Team(name=_clean_team_name(name))
+    session.add(team)
+    session.flush()
     return team
 
 

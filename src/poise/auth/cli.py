@@ -21,7 +21,10 @@ def add_user(
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, help="At least 8 characters.")
     ] = "",
-    team: Annotated[str | None, typer.Option(help="Team name (made if it does not exist).")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(help="Team name, in any letter case (made if no team has that name)."),
+    ] = None,
 ) -> None:
     """Add a user."""
     with open_session(load_settings()) as session:

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ from poise.conversations.writer import (
 )
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.files import write_atomically
 
 ImportProgress = Callable[[str, int, int], None]  # (phase "parse"|"write", done, total)
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -185,6 +187,23 @@ def import_file(
         counts=counts,
         rejected_text=_rejected_text(parsed) if status == "partial" else None,
     )
+
+
+def rejected_rows_path(data_dir: Path, run_id: int) -> Path:
+    """Where the rows an import set aside are kept, for its report's download link."""
+    return data_dir / "rejected" / f"import-{run_id}-rejected.txt"
+
+
+def keep_rejected_rows(data_dir: Path, report: ImportReport) -> Path | None:
+    """Keep the rows an import set aside where its report offers them
+    (``/import/N/rejected``), whichever way the file came in; None when none were set aside.
+    A command-line import wrote them only beside its file, so the lead reading its report
+    was told that no rejected rows were kept."""
+    if not report.rejected_text:
+        return None
+    path = rejected_rows_path(data_dir, report.run_id)
+    write_atomically(path, report.rejected_text.encode())
+    return path
 
 
 WRITE_BATCH = 20_000  # messages handed to the writer at once

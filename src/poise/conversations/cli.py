@@ -38,10 +38,15 @@ def import_command(
         str | None, typer.Option(help="Source system name (default: the format).")
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option(help="Import valid rows; write rejected ones to --rejected.")
+        bool,
+        typer.Option(
+            help="Import valid rows; write rejected ones to --rejected and keep them for "
+            "the import's report, as an upload does."
+        ),
     ] = False,
     rejected: Annotated[
-        Path | None, typer.Option(help="Where rejected rows go (default: FILE.rejected).")
+        Path | None,
+        typer.Option(help="Where rejected rows are written too (default: FILE.rejected)."),
     ] = None,
     score: Annotated[
         bool, typer.Option(help="Score new customer messages now (else: `poise signals score`).")
@@ -84,6 +89,7 @@ def import_command(
             limits=ImportLimits(max_message_chars=settings.max_message_chars),
             team_id=team_id,
         )
+    actions.keep_rejected_rows(settings.data_dir, report)  # for the report's download link
     _print_report(report, file, rejected)
     if report.status == "rejected":
         raise typer.Exit(1)
@@ -185,6 +191,7 @@ def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> No
         path = rejected or file.with_name(file.name + ".rejected")
         write_atomically(path, report.rejected_text.encode())
         console.print(f"{n(report.rows_rejected, 'rejected row')} written to {path}")
+        console.print(f"The import's report offers them too: /import?run={report.run_id}")
 
 
 def stats_command(

@@ -66,6 +66,8 @@ class Conversation(Base):
         Index("ix_conversations_status_opened_at", "status", "opened_at"),
         Index("ix_conversations_assignee_id_opened_at", "assignee_id", "opened_at"),
         Index("ix_conversations_product_opened_at", "product", "opened_at"),
+        # A lead's Product menu: whether any conversation of a product is theirs to open.
+        Index("ix_conversations_product_assignee_id", "product", "assignee_id"),
         Index("ix_conversations_customer_id_opened_at", "customer_id", "opened_at"),
         Index("ix_conversations_early_warning_opened_at", "early_warning", "opened_at"),
         Index("ix_conversations_escalation_risk", "escalation_risk"),

@@ -6,7 +6,6 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import urlencode
 
@@ -28,7 +27,6 @@ from poise.conversations.scoring import (
 )
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
-from poise.files import write_atomically
 from poise.jobs import JobRun, JobWork, cancel_job, jobs_for
 from poise.pagination import Page
 from poise.settings import Settings
@@ -355,10 +353,6 @@ def read_upload(upload: UploadFile, settings: Settings) -> BinaryIO:
     return spooled
 
 
-def _rejected_path(settings: Settings, run_id: int) -> Path:
-    return settings.data_dir / "rejected" / f"import-{run_id}-rejected.txt"
-
-
 @dataclass(frozen=True)
 class Upload:
     """An import upload's form fields, shared by the import page and the API."""
@@ -399,8 +393,7 @@ def import_upload_file(
         skip_invalid=upload.skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
     )
-    if report.rejected_text:
-        write_atomically(_rejected_path(settings, report.run_id), report.rejected_text.encode())
+    actions.keep_rejected_rows(settings.data_dir, report)
     return report, score_in_background(request, session, report)
 
 
@@ -438,7 +431,7 @@ def rejected_rows(
     The run is looked up first: another team's import answers as a missing one, whether or
     not rows were kept for it."""
     run = queries.import_run(session, actor=user, run_id=run_id)
-    path = _rejected_path(settings, run_id)
+    path = actions.rejected_rows_path(settings.data_dir, run_id)
     if not path.exists():
         raise NotFound("no rejected rows were kept for this import")
     stem, dot, extension = run.filename.rpartition(".")

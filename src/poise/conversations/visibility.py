@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from poise.auth.models import User
@@ -27,6 +27,18 @@ def visible_conversations(actor: User) -> ColumnElement[bool]:
         return or_(mine, unassigned)
     team = select(User.id).where(User.team_id == actor.team_id)
     return or_(mine, unassigned, Conversation.assignee_id.in_(team))
+
+
+def readable_assignees(actor: User) -> Select[tuple[int]] | None:
+    """The ids of the people whose conversations ``actor`` may open, the unassigned ones
+    aside; None for an admin, who opens everyone's. The same rule as
+    :func:`visible_conversations`, split for a query that seeks each assignee down an index
+    (an OR of the three cases is read as a filter over every row instead)."""
+    if actor.is_admin:
+        return None
+    if actor.team_id is None:
+        return select(User.id).where(User.id == actor.id)
+    return select(User.id).where(or_(User.id == actor.id, User.team_id == actor.team_id))
 
 
 def may_read(actor: User, conversation: Conversation) -> bool:
