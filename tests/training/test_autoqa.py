@@ -154,9 +154,9 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     label_replies = autoqa.label_replies
 
-    def counting(replies: list[str]) -> list[dict[str, autoqa.LabelVerdict]]:
+    def counting(replies: list[str], **options: bool) -> list[dict[str, autoqa.LabelVerdict]]:
         read.extend(replies)
-        return label_replies(replies)
+        return label_replies(replies, **options)
 
     monkeypatch.setattr(autoqa, "label_replies", counting)
     autoqa._verdicts.clear()

@@ -4,12 +4,19 @@ non-native English, sarcasm), explaining each verdict by the sentence behind it.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
 from poise.training.feedback import LABELS, label_replies, label_reply
-from poise.training.feedback_model import ARTIFACT, FeedbackHeads, score_reply, sentences
+from poise.training.feedback_model import (
+    ARTIFACT,
+    REAL_ARTIFACT,
+    FeedbackHeads,
+    score_reply,
+    sentences,
+)
 
 # (reply, a label it plainly has, a label it plainly lacks); none of these is in the training
 # sentences or the labelled sets.
@@ -59,11 +66,17 @@ CLEAR = [
 ]
 
 
-def test_the_shipped_heads_load_and_are_small() -> None:
-    assert ARTIFACT.is_file() and ARTIFACT.stat().st_size < 2_000_000
-    heads = FeedbackHeads.load()
+@pytest.mark.parametrize("artifact", [ARTIFACT, REAL_ARTIFACT])
+def test_the_shipped_heads_load_and_are_small(artifact: Path) -> None:
+    assert artifact.is_file() and artifact.stat().st_size < 2_000_000
+    heads = FeedbackHeads.load(artifact)
     assert heads.weights.shape == (len(LABELS), 384)
     assert all(0.0 < t < 1.0 for t in heads.thresholds)
+
+
+def test_autoqa_still_names_a_brush_off_in_an_ordinary_turn() -> None:
+    for reply in ("That's our policy, there's nothing more I can do.", "Calm down, it's one day."):
+        assert label_reply(reply, real=True)["dismissive"].present, reply
 
 
 # Measured misses of the heads shipped on 2026-12-04 (the reply layer): it weighs the rules'
@@ -180,3 +193,80 @@ def test_replies_read_together_get_the_verdicts_each_gets_alone() -> None:
         "That's not something we can change.",
     ]
     assert label_replies(replies) == [label_reply(r) for r in replies]
+
+
+# Ordinary turns of real support conversations, in the shapes real agents write them (none is
+# in the training data): AutoQA reads every reply an agent sent, and practice's heads, trained
+# on answers to hard messages, called 58% of real agents' tweets brush-offs.
+ORDINARY = [
+    "Hi Sakura, thanks for waiting.",
+    "Hello Tom, let me check that for you.",
+    "Which version of the app are you on at the moment? ^LK",
+    "One moment please while I pull up the booking.",
+    "Great to hear it arrived in time for the party! Enjoy :) -Priya",
+    pytest.param(
+        "Yes, under-12s can travel on a family ticket.",
+        marks=pytest.mark.xfail(strict=True, reason="a measured miss: a bare rule reads as one"),
+    ),
+]
+
+
+@pytest.mark.parametrize("reply", ORDINARY)
+def test_autoqa_reads_an_ordinary_turn_as_neither_a_brush_off_nor_blame(reply: str) -> None:
+    verdicts = label_reply(reply, real=True)
+    assert not verdicts["dismissive"].present, verdicts["dismissive"].phrases
+    assert not verdicts["blames_customer"].present, verdicts["blames_customer"].phrases
+
+
+def test_whole_real_tweets_are_weak_negatives_for_blame_and_brush_offs(tmp_path: Path) -> None:
+    from poise.training.feedback_training import _row_targets, twcs_replies
+
+    folder = tmp_path / "twcs-sample"
+    folder.mkdir()
+    rows = [
+        ("1", "False", "Hi Ana, which store was it? We'll look into it. ^JB"),
+        ("2", "True", "@shop my order never came"),
+        ("3", "False", "Hi Ana, which store was it? We'll look into it. ^JB"),
+        ("4", "False", "Thanks for waiting! Your parcel left the depot today."),
+        ("5", "False", "Please DM us your order number and we can check."),
+    ]
+    with (folder / "twcs_first5000.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([("tweet_id", "inbound", "text"), *rows])
+    # Two sentences each (the repeat counts, as in twcs_units): six take the first four tweets.
+    found = twcs_replies(tmp_path, limit=6)
+    assert [r["reply"] for r in found] == [rows[0][2], rows[3][2]]
+    targets = dict(zip(LABELS, _row_targets(found[0]), strict=True))
+    assert targets.pop("dismissive") == 0  # a brush-off: no; the five others unknown
+    assert set(targets.values()) == {-1}
+
+
+def test_the_bars_for_real_replies_take_real_tweets_as_blameless() -> None:
+    import numpy as np
+
+    from poise.training.feedback_training import UNKNOWN, _real_targets
+
+    blame, ack = LABELS.index("blames_customer"), LABELS.index("acknowledges")
+    y = np.full((3, len(LABELS)), UNKNOWN)
+    y[0, :] = 1  # a labelled reply keeps its labels
+    real = np.array([False, True, False])
+    chosen = _real_targets(y, real)
+    assert chosen[1, blame] == 0 and chosen[1, ack] == UNKNOWN
+    assert chosen[2, blame] == UNKNOWN and (chosen[0] == 1).all()
+    assert y[1, blame] == UNKNOWN  # the layer's targets are left as they were
+
+
+def test_a_label_unknown_for_some_replies_is_fitted_on_the_others_only() -> None:
+    import numpy as np
+
+    from poise.training.feedback_training import UNKNOWN, fit_layer
+
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(40, 18))
+    y = np.zeros((40, len(LABELS)), dtype=int)
+    y[:20, :] = 1
+    y[30:, 0] = UNKNOWN  # the last ten do not know label 0
+    share = np.ones(40)
+    weights, bias = fit_layer(features, y, share)
+    alone, alone_bias = fit_layer(features[:30], y[:30], share[:30])
+    assert np.allclose(weights[0], alone[0]) and bias[0] == pytest.approx(alone_bias[0])
+    assert not np.allclose(weights[1], alone[1])  # label 1 knows all forty

@@ -38,8 +38,13 @@ _verdicts: TextCache[dict[str, LabelVerdict]] = TextCache(REMEMBERED)
 
 
 def _feedback(bodies: list[str]) -> list[dict[str, LabelVerdict]]:
-    """The six verdicts on each reply: remembered ones looked up, the rest read in one batch."""
-    return _verdicts.fetch(bodies, label_replies)
+    """The six verdicts on each reply, against the bars for real replies: remembered ones
+    looked up, the rest read in one batch."""
+    return _verdicts.fetch(bodies, _label_real)
+
+
+def _label_real(bodies: list[str]) -> list[dict[str, LabelVerdict]]:
+    return label_replies(bodies, real=True)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,16 @@ def eval_reply_feedback(
         Path, typer.Option("--data", help="JSONL of {customer, reply, and six 0/1 labels}.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    real: Annotated[
+        bool,
+        typer.Option(
+            "--real",
+            help="Judge the replies as AutoQA judges agents' real replies (their own heads: "
+            "brush-offs and blame are rare there); default: as practice feedback.",
+        ),
+    ] = False,
 ) -> None:
-    """Score the reply-feedback rules on labelled replies: precision, recall, F1 per label."""
+    """Score the reply feedback on labelled replies: precision, recall, F1 per label."""
     from poise.training.feedback import LABELS, evaluate, read_labelled
 
     if not data.is_file():
@@ -68,7 +76,7 @@ def eval_reply_feedback(
         fail(f"{data}: {exc}")
     if not rows:
         fail(f"{data}: no labelled replies")
-    report = evaluate(rows)
+    report = evaluate(rows, real=real)
     if as_json:
         typer.echo(json.dumps(report))
         return
@@ -94,9 +102,10 @@ def train_reply_feedback_command(
         typer.Option(help="Inverse regularisation of each head (0.5 and 2 did no better)."),
     ] = 1.0,
 ) -> None:
-    """Fit the reply-feedback heads, report figures on held-out sets, save the artifact."""
+    """Fit the reply-feedback heads (practice's, and AutoQA's for real replies), report
+    figures on held-out sets, save the artifacts."""
     from poise.signals.training.data import default_data_dir
-    from poise.training.feedback_model import ARTIFACT
+    from poise.training.feedback_model import ARTIFACT, REAL_ARTIFACT
     from poise.training.feedback_training import train_reply_feedback
 
     root = Path(__file__).resolve().parents[3]
@@ -104,5 +113,7 @@ def train_reply_feedback_command(
     fixtures = root / "tests" / "training" / "fixtures"
     if not fixtures.is_dir():
         fail("run this from a source checkout: the labelled sets live in tests/training/fixtures")
-    report = train_reply_feedback(data, fixtures, ARTIFACT, log=lambda m: out.print(m), c=c)
+    report = train_reply_feedback(
+        data, fixtures, ARTIFACT, log=lambda m: out.print(m), c=c, real_artifact=REAL_ARTIFACT
+    )
     typer.echo(json.dumps(report, indent=2))

@@ -337,7 +337,7 @@ def _negated_for_model(label: str, sentence: str) -> bool:
 
 
 def label_reply(
-    reply: str, *, model: bool = True, heads: FeedbackHeads | None = None
+    reply: str, *, model: bool = True, heads: FeedbackHeads | None = None, real: bool = False
 ) -> dict[str, LabelVerdict]:
     """The six verdicts on ``reply``, each naming the phrases that triggered it.
 
@@ -346,13 +346,22 @@ def label_reply(
     heads' reply layer. With heads that keep a second bar (older artifacts), a reply with no
     good move meets a lower one for blame and brush-offs than one that also fixes something.
     """
-    return label_replies([reply], model=model, heads=heads)[0]
+    return label_replies([reply], model=model, heads=heads, real=real)[0]
 
 
 def label_replies(
-    replies: list[str], *, model: bool = True, heads: FeedbackHeads | None = None
+    replies: list[str],
+    *,
+    model: bool = True,
+    heads: FeedbackHeads | None = None,
+    real: bool = False,
 ) -> list[dict[str, LabelVerdict]]:
-    """:func:`label_reply` for each reply, the model's embeddings computed in one batch."""
+    """:func:`label_reply` for each reply, the model's embeddings computed in one batch.
+
+    ``real``: these are agents' real replies (AutoQA), read by the heads for them unless
+    ``heads`` are given: most real turns are greetings, questions and updates, not answers to
+    a hard message.
+    """
     found = [_rule_phrases(reply) for reply in replies]
     scores: list[dict[str, LabelScore] | None] = [None] * len(replies)
     if model:
@@ -361,7 +370,7 @@ def label_replies(
         from poise.training.feedback_model import score_replies
 
         hits = [np.array([float(bool(f[label])) for label in LABELS]) for f in found]
-        scores = list(score_replies(replies, heads, skip=_negated_for_model, rules=hits))
+        scores = list(score_replies(replies, heads, _negated_for_model, hits, real=real))
     return [_verdicts(f, s) for f, s in zip(found, scores, strict=True)]
 
 
@@ -415,11 +424,13 @@ def evaluate(
     model: bool = True,
     heads: FeedbackHeads | None = None,
     predict: Callable[[str], set[str]] | None = None,
+    real: bool = False,
 ) -> dict[str, object]:
     """Per-label precision, recall and F1 against the rows' 0/1 labels.
 
-    The verdicts are ``label_reply``'s (rules and model, or rules alone without ``model``),
-    or ``predict``'s set of present labels when given (to score a model on its own).
+    The verdicts are ``label_reply``'s (rules and model, or rules alone without ``model``;
+    the heads for real replies with ``real``), or ``predict``'s set of present labels when
+    given (to score a model on its own).
     """
     counts = {label: [0, 0, 0] for label in LABELS}  # true pos, false pos, false neg
     for row in rows:
@@ -427,7 +438,7 @@ def evaluate(
         if predict is not None:
             present = predict(reply)
         else:
-            verdicts = label_reply(reply, model=model, heads=heads)
+            verdicts = label_reply(reply, model=model, heads=heads, real=real)
             present = {label for label, v in verdicts.items() if v.present}
         for label in LABELS:
             predicted, wanted = label in present, bool(row[label])

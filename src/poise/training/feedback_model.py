@@ -37,6 +37,12 @@ import numpy.typing as npt
 from poise.training.feedback import LABELS
 
 ARTIFACT = Path(__file__).parent / "artifacts" / "reply-feedback-heads.npz"
+# The heads for agents' real replies (AutoQA): the same sentence heads' kind, with a reply layer
+# and bars fitted with real agents' tweets and ordinary turns among the replies. Practice
+# answers a hard message, where a reply with no good move is a brush-off; most real turns are
+# greetings, questions and updates, and a brush-off is rare. One layer for both cost practice
+# its sarcasm ("Oh dear, a whole ten minutes late. I'm sure you'll recover.").
+REAL_ARTIFACT = Path(__file__).parent / "artifacts" / "reply-feedback-real.npz"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+[-\u2013\u2014]\s+|;\s+")
 Skip = Callable[[str, str], bool]
 _HANDLE = re.compile(r"(?:^|\s)[@^*][\w]+|https?://\S+")
@@ -238,17 +244,18 @@ class FeedbackHeads:
         return out
 
 
-_heads: FeedbackHeads | None = None
+_heads: dict[Path, FeedbackHeads] = {}
 _lock = threading.Lock()
 
 
-def shipped_heads() -> FeedbackHeads | None:
-    """The shipped heads, loaded once; None when the artifact is absent."""
-    global _heads
+def shipped_heads(real: bool = False) -> FeedbackHeads | None:
+    """The shipped heads, each loaded once; None when the artifact is absent. ``real``: the
+    heads for agents' real replies (AutoQA), practice's where those are absent."""
+    path = REAL_ARTIFACT if real and REAL_ARTIFACT.is_file() else ARTIFACT
     with _lock:
-        if _heads is None and ARTIFACT.is_file():
-            _heads = FeedbackHeads.load(ARTIFACT)
-        return _heads
+        if path not in _heads and path.is_file():
+            _heads[path] = FeedbackHeads.load(path)
+        return _heads.get(path)
 
 
 def score_reply(
@@ -271,11 +278,13 @@ def score_replies(
     heads: FeedbackHeads | None = None,
     skip: Skip | None = None,
     rules: list[npt.NDArray[np.float64]] | None = None,
+    real: bool = False,
 ) -> list[dict[str, LabelScore] | None]:
     """:func:`score_reply` for each reply, every sentence and whole reply embedded in one
     encoder call (AutoQA reads a team's last 500 replies at once: one reply at a time, two
-    small calls each, a team took ~10 s)."""
-    heads = heads or shipped_heads()
+    small calls each, a team took ~10 s). Without ``heads``, the shipped ones: for agents'
+    real replies with ``real``, else practice's."""
+    heads = heads or shipped_heads(real)
     if heads is None:
         return [None] * len(replies)
     try:

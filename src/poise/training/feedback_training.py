@@ -10,6 +10,10 @@ Training units, each a sentence or a whole reply with a 1, 0 or "unknown" per la
 - Real agent tweets from twcs (``../shared/data/twcs-sample``), weakly labelled: companies
   do not blame or brush off customers in public, so each sentence is a negative for those two;
   for the four good labels a rule hit is a positive and a miss says nothing.
+- For AutoQA's heads for real replies only (:func:`train_real_heads`): the same tweets whole
+  (:func:`twcs_replies`), weak negatives for brush-offs in the whole-reply heads and the reply
+  layer and part of the set their bars are chosen on, and the authored ordinary turns in
+  ``feedback_data/turns``.
 - The labelled reply sets in ``tests/training/fixtures`` (dev, holdout, styles) and the
   authored (customer, reply) pairs in ``feedback_data/replies`` (500, by a separate author,
   with the span behind each label): the whole reply carries its labels, each sentence of a
@@ -54,6 +58,7 @@ from poise.training.feedback_model import (
 Log = Callable[[str], None]
 CORPUS = Path(__file__).parent / "feedback_data"
 REPLIES = CORPUS / "replies"
+TURNS = CORPUS / "turns"  # ordinary turns, for the heads for real replies only
 TAGS = {
     "a": "acknowledges",
     "s": "apologizes",
@@ -63,6 +68,9 @@ TAGS = {
     "d": "dismissive",
 }
 UNKNOWN = -1
+POSITIVE_LABELS = ("acknowledges", "apologizes", "ownership", "next_step")
+TWCS = "twcs"  # the name of the whole real agent tweets among the labelled reply sets
+TWCS_SENTENCES = 2500  # the weak twcs sentences read; the tweets past them are never trained on
 # Written apart and never trained on or tuned with: the untouched checks. ``fresh`` was
 # written last by the team; ``apart`` (issue #13) before the training sentences were widened.
 FRESH = "fresh"
@@ -120,18 +128,25 @@ def corpus_units(rows: list[tuple[str, frozenset[str]]], seed: int = 7) -> list[
     return out
 
 
-def twcs_units(data_dir: Path, limit: int = 2500) -> list[Unit]:
-    """Sentences of real agent tweets, weakly labelled (see the module docstring)."""
+def _agent_tweets(data_dir: Path) -> list[str]:
+    """The company side's tweets of the twcs sample, in file order (none without the file)."""
     path = data_dir / "twcs-sample" / "twcs_first5000.csv"
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
-        texts = [r["text"] for r in csv.DictReader(handle) if r.get("inbound") == "False"]
+        return [r["text"] for r in csv.DictReader(handle) if r.get("inbound") == "False"]
+
+
+def _weak_sentences(tweet: str) -> list[str]:
+    """The sentences of a tweet that the weak labels use: English-looking, not a fragment."""
+    return [s for s in sentences(tweet) if s.isascii() and len(s) >= 8]
+
+
+def twcs_units(data_dir: Path, limit: int = TWCS_SENTENCES) -> list[Unit]:
+    """Sentences of real agent tweets, weakly labelled (see the module docstring)."""
     out: list[Unit] = []
-    for tweet in texts:
-        for sentence in sentences(tweet):
-            if not sentence.isascii() or len(sentence) < 8:
-                continue
+    for tweet in _agent_tweets(data_dir):
+        for sentence in _weak_sentences(tweet):
             verdicts = label_reply(sentence, model=False)
             targets = tuple(
                 0
@@ -141,6 +156,31 @@ def twcs_units(data_dir: Path, limit: int = 2500) -> list[Unit]:
             )
             out.append(Unit(sentence, targets, "twcs", sentence))
     return out[:limit]
+
+
+def twcs_replies(data_dir: Path, limit: int = TWCS_SENTENCES) -> list[dict[str, object]]:
+    """The whole tweets whose sentences :func:`twcs_units` reads, as replies for the
+    whole-reply heads and the reply layer, weakly labelled: no brush-off, the other five
+    unknown (``None``; blame is taken as absent only where the bars for real replies are
+    chosen, see :func:`_real_targets`).
+
+    Why: every authored pair answers a hard message, so the layer learned that a reply with no
+    good move is a brush-off, and AutoQA called 58% of real agents' tweets dismissive
+    ("Hi Sakura, thanks for waiting.", "Which iOS version are you on?"). Real replies with no
+    good move, read whole, teach it otherwise. The tweets past this slice stay unread for
+    ``benchmarks/autoqa_real_replies.py``.
+    """
+    rows: list[dict[str, object]] = []
+    taken = 0
+    for tweet in _agent_tweets(data_dir):
+        if taken >= limit:
+            break
+        found = _weak_sentences(tweet)
+        taken += len(found)
+        if found:
+            unknown = dict.fromkeys(POSITIVE_LABELS)
+            rows.append({"reply": tweet, **unknown, "blames_customer": None, "dismissive": 0})
+    return list({str(r["reply"]): r for r in rows}.values())
 
 
 def labelled_units(rows: list[dict[str, object]], source: str) -> list[Unit]:
@@ -216,11 +256,20 @@ REPLY_SOURCE = "replies"
 PAIR_SHARE_IN_LAYER = 0.3
 # Authored sentences weigh half beside whole replies in the whole-reply heads.
 CORPUS_SHARE_IN_WHOLE = 0.5
+# Whole real agent tweets (weak negatives for brush-offs) in AutoQA's reply layer.
+TWCS_SHARE_IN_LAYER = 0.3
 FOLDS = 5
 
 
 def _share(source: str) -> float:
     return SOURCE_SHARE.get(source.split("/")[0], SOURCE_SHARE["labelled"])
+
+
+def _layer_share(name: str) -> float:
+    """A labelled reply's weight in the whole-reply heads' and the layer's thresholds' sets."""
+    if name == TWCS:
+        return TWCS_SHARE_IN_LAYER
+    return PAIR_SHARE_IN_LAYER if name.startswith(REPLY_SOURCE) else 1.0
 
 
 def _logistic(
@@ -250,22 +299,29 @@ Corpus = list[tuple[str, frozenset[str]]]
 
 
 def fit_whole_heads(
-    rows: list[dict[str, object]], corpus: Corpus, embed: Embedder, c: float
+    rows: list[dict[str, object]],
+    corpus: Corpus,
+    embed: Embedder,
+    c: float,
+    row_share: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """A head per label over whole replies (as :func:`whole` joins them) and the authored
-    sentences, each a one-sentence reply."""
+    """A head per label over whole replies (as :func:`whole` joins them, each weighing its
+    ``row_share``, 1 by default) and the authored sentences, each a one-sentence reply."""
     texts = [whole(units(str(r["reply"]))) for r in rows] + [text for text, _ in corpus]
     y = np.array([_row_targets(r) for r in rows] + [_targets(labels) for _, labels in corpus])
-    share = np.concatenate([np.ones(len(rows)), np.full(len(corpus), CORPUS_SHARE_IN_WHOLE)])
+    rows_share = np.ones(len(rows)) if row_share is None else row_share
+    share = np.concatenate([rows_share, np.full(len(corpus), CORPUS_SHARE_IN_WHOLE)])
     x = embed(texts)
     weights, bias = np.zeros((len(LABELS), x.shape[1])), np.zeros(len(LABELS))
     for j in range(len(LABELS)):
-        weights[j], bias[j] = _logistic(x, y[:, j], share, c)
+        known = y[:, j] != UNKNOWN
+        weights[j], bias[j] = _logistic(x[known], y[known, j], share[known], c)
     return weights, bias
 
 
 def _row_targets(row: dict[str, object]) -> tuple[int, ...]:
-    return tuple(int(bool(row[label])) for label in LABELS)
+    """A labelled reply's 0/1 per label; a label given as ``None`` is unknown."""
+    return tuple(UNKNOWN if row[label] is None else int(bool(row[label])) for label in LABELS)
 
 
 def first_level(
@@ -302,7 +358,8 @@ def fit_layer(
     """The reply layer's per-label logistic weights over :func:`reply_features`."""
     weights, bias = np.zeros((len(LABELS), features.shape[1])), np.zeros(len(LABELS))
     for j in range(len(LABELS)):
-        weights[j], bias[j] = _logistic(features, y[:, j], share, 1.0)
+        known = y[:, j] != UNKNOWN
+        weights[j], bias[j] = _logistic(features[known], y[known, j], share[known], 1.0)
     return weights, bias
 
 
@@ -322,12 +379,15 @@ def fit_tuned(
     """
     from poise.signals.training.data import _stable_bucket
 
-    units_ = base + [u for name, rows in sets.items() for u in labelled_units(rows, name)]
+    units_ = base + [
+        u for name, rows in sets.items() if name != TWCS for u in labelled_units(rows, name)
+    ]
     rows = [row for rows in sets.values() for row in rows]
-    share = np.array(
+    share = np.array([_layer_share(name) for name, set_rows in sets.items() for _ in set_rows])
+    whole_share = np.array(
         [
-            PAIR_SHARE_IN_LAYER if name.startswith(REPLY_SOURCE) else 1.0
-            for name, set_rows in sets.items()
+            TWCS_SHARE_IN_LAYER if n == TWCS else 1.0
+            for n, set_rows in sets.items()
             for _ in set_rows
         ]
     )
@@ -341,6 +401,7 @@ def fit_tuned(
             [item for item in corpus if _stable_bucket(item[0], FOLDS) != k],
             embed,
             c,
+            whole_share[row_fold != k],
         )
         test = np.flatnonzero(row_fold == k)
         best[test], whole_p[test] = first_level(heads, whole_heads, [rows[i] for i in test], embed)
@@ -352,10 +413,28 @@ def fit_tuned(
         train, test = layer_fold != k, layer_fold == k
         weights, bias = fit_layer(features[train], y[train], share[train])
         probs[test] = 1.0 / (1.0 + np.exp(-(features[test] @ weights.T + bias)))
-    thresholds = best_thresholds(y, probs, rules)[0]
+    tweets = np.array([n == TWCS for n, set_rows in sets.items() for _ in set_rows])
+    thresholds = best_thresholds(_real_targets(y, tweets), probs, rules)[0]
     heads = fit_heads(units_, embed, c)
-    layer = ReplyLayer(*fit_whole_heads(rows, corpus, embed, c), *fit_layer(features, y, share))
+    layer = ReplyLayer(
+        *fit_whole_heads(rows, corpus, embed, c, whole_share), *fit_layer(features, y, share)
+    )
     return FeedbackHeads(heads.weights, heads.bias, thresholds, reply=layer)
+
+
+def _real_targets(y: npt.NDArray[np.int_], real: npt.NDArray[np.bool_]) -> npt.NDArray[np.int_]:
+    """The targets the bars are chosen on: the labelled replies', and the real tweets' (rows
+    ``real``, in the heads for real replies only) taken as neither blame nor brush-off.
+
+    The tweets teach the layer brush-offs only: it read troubleshooting questions ("Did you
+    import the images as…?") as implied blame, and teaching it otherwise cost the authored
+    replies' implied blame ("Roaming rates are clearly published on our website"). So the
+    tweets raise the bar for blame on real replies without moving what the layer reads.
+    """
+    chosen = y.copy()
+    blame = LABELS.index("blames_customer")
+    chosen[real & (y[:, blame] == UNKNOWN), blame] = 0
+    return chosen
 
 
 def score_rows(
@@ -442,7 +521,12 @@ def _present(reply: str, heads: FeedbackHeads) -> set[str]:
 
 
 def train_reply_feedback(
-    data_dir: Path, fixtures: Path, artifact: Path, log: Log = print, c: float = 1.0
+    data_dir: Path,
+    fixtures: Path,
+    artifact: Path,
+    log: Log = print,
+    c: float = 1.0,
+    real_artifact: Path | None = None,
 ) -> dict[str, Any]:
     """Validate across sources, fit on all but the untouched sets, save, and score those.
 
@@ -494,7 +578,36 @@ def train_reply_feedback(
         f"authored sentences and replies, twcs, {', '.join(train_sets)} "
         f"({untouched} never trained on)"
     )
+    if real_artifact is not None:
+        real = train_real_heads(data_dir, base, train_sets | all_replies, corpus, embed, c)
+        real.save(real_artifact)
+        report["real"] = {
+            "thresholds": dict(zip(LABELS, real.thresholds.round(3).tolist(), strict=True)),
+            "held_out": {n: _brief(score_rows(sets[n], real, embed)) for n in NEVER_TRAINED},
+        }
+        log(f"heads for real replies: {json.dumps(report['real']['thresholds'])}")
     return report
+
+
+def train_real_heads(
+    data_dir: Path,
+    base: list[Unit],
+    sets: dict[str, list[dict[str, object]]],
+    corpus: Corpus,
+    embed: Embedder,
+    c: float,
+) -> FeedbackHeads:
+    """The heads for agents' real replies (AutoQA): practice's data, the authored ordinary
+    turns (``feedback_data/turns``: greetings, questions, updates and brush-offs in ordinary
+    turns) and whole real agents' tweets (:func:`twcs_replies`), bars chosen with the tweets.
+
+    Practice's own heads leave these out: one layer for both read sarcasm ("a whole ten
+    minutes late, I'm sure you'll recover") and a contradiction without checking as ordinary
+    turns. Measured by ``benchmarks/autoqa_real_replies.py`` on real replies labelled by hand.
+    """
+    turns = {f"{REPLY_SOURCE}/{f}": r for f, r in read_replies(TURNS).items()}
+    real = {TWCS: twcs_replies(data_dir)}
+    return fit_tuned(base, sets | turns | real, corpus, embed, c)
 
 
 def _brief(scores: dict[str, dict[str, object]]) -> dict[str, Any]:
