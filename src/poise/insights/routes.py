@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -24,8 +24,8 @@ from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
-from poise.insights.fcr import counted_fcr_report
-from poise.insights.filters import InsightFilters
+from poise.insights.fcr import counted_fcr_report, unopened_as_one
+from poise.insights.filters import InsightFilters, teams_in_view
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
@@ -152,13 +152,17 @@ def _num(value: figures.Value) -> float | None:
 def fcr_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> HTMLResponse:
-    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`)."""
-    report = counted_fcr_report(session, window_days=settings.fcr_window_days)
-    used = [int(row.key) for row in report.by_article]
+    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`):
+    by team only the teams the reader may see, and by article, the titles of the articles the
+    reader may open (a draft's or a retired article's title is not theirs to read)."""
+    report = counted_fcr_report(
+        session, window_days=settings.fcr_window_days, teams=teams_in_view(user)
+    )
+    openable = openable_articles(session, actor=user, ids=[int(r.key) for r in report.by_article])
     context = {
-        "report": report,
+        "report": replace(report, by_article=unopened_as_one(report.by_article, openable)),
         "state": rollup_state(session),
-        "openable": openable_articles(session, actor=user, ids=used),
+        "openable": openable,
     }
     return render(request, "knowledge/fcr.html", context)
 
