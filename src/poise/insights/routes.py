@@ -19,7 +19,7 @@ from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS
 from poise.db.base import utcnow
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, NotFound
 from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
@@ -232,12 +232,18 @@ def hotspot_page(
     session: SessionDep,
     user: LeadUser,
     typed: TypedFilters,
-    kind: str,
-    value: str,
+    kind: str = "",
+    value: str = "",
     of: str = "",
-) -> HTMLResponse:
+) -> Response:
+    """One hotspot. An address that names none (no ``kind`` or ``value``) opens the hotspots
+    with the same filters, where one is picked (it answered a bare 422); an unknown kind is
+    a page that does not exist."""
+    if not kind or not value.strip():
+        kept = {k: v for k, v in request.query_params.items() if k not in ("kind", "value", "of")}
+        return RedirectResponse("/insights/hotspots?" + urlencode(kept), status_code=303)
     if kind not in hotspots.KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(hotspots.KINDS)}, not {kind!r}")
+        raise NotFound(f"there is no kind of hotspot {kind!r}: one of {', '.join(hotspots.KINDS)}")
     if refused := refused_page(request, session, user, typed, value):
         return refused
     filters = typed.parsed()
