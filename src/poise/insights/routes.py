@@ -327,6 +327,8 @@ def team_exposure_page(
     context = {
         "exposure": result,
         "heavy_run": exposure_queries.HEAVY_RUN,
+        "heavy_floor": exposure_queries.HEAVY_FLOOR,
+        "heavy_factor": exposure_queries.HEAVY_FACTOR,
         "chart": _exposure_chart(result),
         "state": exposure_queries.exposure_state(session),
         "tab_team": team_id if team else None,
