@@ -324,7 +324,8 @@ def test_a_hand_edited_hotspot_or_emotion_address_answers_like_the_rest(
     assert bare.status_code == 303  # the hotspots to pick one from, the same filters kept
     assert bare.headers["location"] == f"/insights/hotspots?{PERIOD}&product=Router"
     for address in ("/insights/hotspot?kind=product", "/insights/hotspot?value=Router"):
-        assert client.get(address, follow_redirects=False).status_code == 303
+        moved = client.get(address, follow_redirects=False)
+        assert moved.status_code == 303 and moved.headers["location"] == "/insights/hotspots"
     assert "Hotspots" in client.get("/insights/hotspot").text
     unknown = client.get("/insights/hotspot?kind=colour&value=blue")
     assert unknown.status_code == 404 and "no kind of hotspot" in unknown.text

@@ -241,7 +241,8 @@ def hotspot_page(
     a page that does not exist."""
     if not kind or not value.strip():
         kept = {k: v for k, v in request.query_params.items() if k not in ("kind", "value", "of")}
-        return RedirectResponse("/insights/hotspots?" + urlencode(kept), status_code=303)
+        query = urlencode(kept)
+        return RedirectResponse("/insights/hotspots" + (f"?{query}" if query else ""), 303)
     if kind not in hotspots.KINDS:
         raise NotFound(f"there is no kind of hotspot {kind!r}: one of {', '.join(hotspots.KINDS)}")
     if refused := refused_page(request, session, user, typed, value):
