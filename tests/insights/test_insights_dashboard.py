@@ -314,6 +314,30 @@ def test_bad_filters_are_refused_with_a_reason(
     assert client.get("/api/v1/insights/dashboard?start=soon", headers=headers).status_code == 400
 
 
+def test_a_hand_edited_hotspot_or_emotion_address_answers_like_the_rest(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """A hotspot address without kind or value was a bare 422; an emotion nobody can feel
+    listed "…felt: bogus" as if it were one (200, no rows)."""
+    sign_in(client, world.lead)
+    bare = client.get(f"/insights/hotspot?{PERIOD}&product=Router", follow_redirects=False)
+    assert bare.status_code == 303  # the hotspots to pick one from, the same filters kept
+    assert bare.headers["location"] == f"/insights/hotspots?{PERIOD}&product=Router"
+    for address in ("/insights/hotspot?kind=product", "/insights/hotspot?value=Router"):
+        moved = client.get(address, follow_redirects=False)
+        assert moved.status_code == 303 and moved.headers["location"] == "/insights/hotspots"
+    assert "Hotspots" in client.get("/insights/hotspot").text
+    unknown = client.get("/insights/hotspot?kind=colour&value=blue")
+    assert unknown.status_code == 404 and "no kind of hotspot" in unknown.text
+    for value in ("bogus", ""):
+        made_up = client.get(f"/insights/conversations?{PERIOD}&metric=emotion&value={value}")
+        assert made_up.status_code == 404, value
+        assert "felt:" not in made_up.text and "there is no emotion" in made_up.text
+        assert "angry, frustrated" in made_up.text
+    angry = client.get(f"/insights/conversations?{PERIOD}&metric=emotion&value=angry")
+    assert angry.status_code == 200
+
+
 def test_the_api_is_documented_with_its_filters(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/api/v1/insights/dashboard"]["get"]["parameters"]}

@@ -336,3 +336,17 @@ def test_the_command_that_counts_now_is_named_to_admins_only(
             page = client.get(path)
             assert page.status_code == 200 and "within minutes" in page.text, path
             assert (command in page.text) is shown, (role, path)
+
+
+def test_the_team_exposure_page_says_what_a_heavy_week_is(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """The "Heavy weeks" column was a bare number: nothing on the page said what counts."""
+    sign_in(client, team.lead)
+    page = client.get("/insights/exposure/team").text
+    said = page.split('id="heavy-weeks">')[1].split("</p>")[0]
+    assert "counts the people whose week was heavy" in said
+    assert "at least 5 negative turns" in said and "1.5 times the team's median" in said
+    assert "more negative turns than praise" in said and 'href="/help/insights#exposure"' in said
+    help_page = client.get("/help/insights").text
+    assert "<strong>Heavy weeks</strong> column is, for each week, how many people" in help_page

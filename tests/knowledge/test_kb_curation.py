@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from kb_manual import MANUAL, fields
 from sqlalchemy.orm import Session
@@ -194,7 +196,12 @@ def test_list_empty_state_filters_and_pagination(client: TestClient, session: Se
     assert first.count("Same words") == 1, "an issue that only repeats the title is not shown twice"
     assert "Issue 2</a>" in client.get("/manual?page=2").text
     assert "No article matches" in client.get("/manual?status=retired").text
-    assert client.get("/manual?status=bogus").status_code == 400
+    refused = client.get("/manual?status=bogus&product=Poise+Web")  # a bare 400 page was all
+    assert refused.status_code == 400 and "Issue &amp; resolution manual" in refused.text
+    assert re.search(r'id="status-error">status must be one of draft[^<]*bogus', refused.text)
+    assert (
+        "Correct the filter marked above" in refused.text and "Problem number" not in refused.text
+    )
     # each status count opens its articles (the review queue one click away), none for 0
     assert '<a href="/manual?status=draft">draft 24</a>' in first
     assert "in review 0 ·" in first and 'href="/manual?status=in_review"' not in first

@@ -466,3 +466,55 @@ def test_the_manual_box_returns_to_the_page_it_sits_on_and_only_a_local_one(
         follow_redirects=False,
     )
     assert gap.headers["location"] == f"/conversations/{conv.id}"
+
+
+def test_a_gap_closes_when_the_article_written_for_it_is_published(
+    client: TestClient, session: Session
+) -> None:
+    """A gap stayed on the report for its whole window (90 days) after its article was
+    written and published; now the report searches each gap again, and one the manual now
+    answers is listed under the article that answers it, not as an open issue."""
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    token = sign_in(client, make_user(session, role="agent"))
+    horses = "do you sell gift vouchers for horses"
+    said = ("what will the weather be in Lisbon tomorrow", horses, "where is my refund")
+    for q in said:  # the last one matches confidently: the agent turned the match down
+        client.post("/manual/gaps", data={"csrf_token": token, "q": q})
+    assert session.query(Gap).count() == 3
+    client.cookies.clear()
+    token = sign_in(client, lead)
+    report = client.get("/manual/gaps").text
+    assert all(q in report for q in said) and 'id="answered"' not in report
+    link = re.search(r'<a href="([^"]+)">Write the article</a>', report.split(horses)[1])
+    assert link, report
+    form = client.get(link.group(1).replace("&amp;", "&")).text
+    assert f'value="{horses}"' in form
+    written = client.post(
+        "/manual/new",
+        data={
+            "csrf_token": token,
+            "title": "Gift vouchers for horses",
+            "issue": horses,
+            "resolution": "We sell them at the stables' shop.",
+            "phrasings": "Can I buy a horse riding gift card?",
+        },
+    )
+    article_id = int(str(written.url).rsplit("/", 1)[1])
+    draft = client.get("/manual/gaps").text
+    assert f"<td>{horses}" in draft, "a draft answers nobody yet"
+    client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "published"})
+
+    report = client.get("/manual/gaps").text
+    open_issues, _, answered = report.partition('id="answered"')
+    assert horses not in open_issues and f"<td>{said[0]}" in open_issues
+    assert "<td>where is my refund" in open_issues  # the article turned down closes nothing
+    assert "3 searches and conversations in the last 90 days were logged as gaps" in report
+    assert "1 of them is answered now" in report
+    assert f'<a href="/manual/{article_id}">Gift vouchers for horses</a>' in answered
+    assert horses in answered
+    assert session.query(Gap).count() == 3  # reading the report wrote nothing
+
+    client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "retired"})
+    reopened = client.get("/manual/gaps").text
+    assert f"<td>{horses}" in reopened and 'id="answered"' not in reopened

@@ -10,6 +10,7 @@ the page only sums those facts, per article used, product and the assignee's tea
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -36,8 +37,12 @@ def _rows(session: Session, query: Select[Any]) -> list[FcrRow]:
     return sorted(rows, key=lambda r: (-r.resolved, r.label))
 
 
-def counted_fcr_report(session: Session, *, window_days: int) -> FcrReport:
-    """FCR overall and per article used, product and the assignee's team, as last counted."""
+def counted_fcr_report(
+    session: Session, *, window_days: int, teams: Collection[int] | None = None
+) -> FcrReport:
+    """FCR overall and per article used, product and the assignee's team, as last counted;
+    the rows by team only for ``teams`` when given (see
+    :func:`~poise.insights.filters.teams_in_view`)."""
     resolved, first = session.execute(_tally()).one()
     by_article = (
         _tally(Article.id, Article.title)
@@ -51,6 +56,8 @@ def counted_fcr_report(session: Session, *, window_days: int) -> FcrReport:
         .join(User, User.id == InsightFact.assignee_id)
         .join(Team, Team.id == User.team_id)
     )
+    if teams is not None:
+        by_team = by_team.where(Team.id.in_(sorted(teams)))
     return FcrReport(
         overall=FcrRow("all", "All resolved conversations", int(resolved), int(first)),
         by_article=_rows(session, by_article),
@@ -58,3 +65,18 @@ def counted_fcr_report(session: Session, *, window_days: int) -> FcrReport:
         by_team=_rows(session, by_team),
         window_days=window_days,
     )
+
+
+UNOPENED = "Articles you cannot open (drafts, retired)"
+
+
+def unopened_as_one(rows: list[FcrRow], openable: Collection[int]) -> list[FcrRow]:
+    """The rows by article, those the reader may not open summed into one untitled row: an
+    agent read the titles of other people's drafts and of retired articles here."""
+    shown = [r for r in rows if int(r.key) in openable]
+    hidden = [r for r in rows if int(r.key) not in openable]
+    if hidden:
+        resolved = sum(r.resolved for r in hidden)
+        first = sum(r.first_contact for r in hidden)
+        shown.append(FcrRow("unopened", UNOPENED, resolved, first))
+    return sorted(shown, key=lambda r: (-r.resolved, r.label))

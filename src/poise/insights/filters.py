@@ -218,6 +218,17 @@ def parse_filters(
     )
 
 
+def teams_in_view(actor: User) -> set[int] | None:
+    """The teams whose figures ``actor`` may read by name: every team (None) for an admin,
+    else their own team only (none without one), the rule :func:`scoped` holds a lead to.
+
+    Pages that show a row per team outside the insights filters (the manual's FCR by team)
+    read it here, so an agent or a lead never sees how another team resolves."""
+    if actor.is_admin:
+        return None
+    return {actor.team_id} if actor.team_id is not None else set()
+
+
 def scoped(session: Session, actor: User, filters: InsightFilters) -> InsightFilters:
     """The filters this actor may use: admins any, a lead only their own team, agents none.
 

@@ -31,6 +31,8 @@ from poise.insights.models import InsightFact
 from poise.insights.queries import tune_for_aggregates
 from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
+from poise.knowledge import vectors
+from poise.knowledge.gaps import answering_articles, gap_vectors
 from poise.knowledge.models import Article, Gap
 
 MIN_COUNT = 20
@@ -321,7 +323,7 @@ class HotspotDetail:
     examples: list[Conversation]  # the riskiest EXAMPLES of the unhappy openings
     unhappy_openings: int  # all of them, so the page can say "8 of N"
     articles: list[Article]
-    gaps: list[GapIssue]  # most raised first
+    gaps: list[GapIssue]  # still open (none answered since), most raised first
     trend: list[TrendPoint]
 
 
@@ -432,12 +434,22 @@ def _gaps(
             members = select(User.id).where(User.team_id == filters.team_id)
             loose = and_(loose, Gap.actor_id.in_(members))
         in_scope = or_(in_scope, loose)
-    rows = session.scalars(
-        select(Gap)
-        .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish, in_scope)
-        .order_by(Gap.created_at.desc())
+    rows = list(
+        session.scalars(
+            select(Gap)
+            .where(Gap.created_at >= filters.begin, Gap.created_at < filters.finish, in_scope)
+            .order_by(Gap.created_at.desc())
+        )
     )
-    return _issues(rows)
+    return _issues(_still_open(session, rows))
+
+
+def _still_open(session: Session, gaps: list[Gap]) -> list[Gap]:
+    """The gaps no article answers now: those the manual has answered since are closed, as
+    on the gap report (:func:`poise.knowledge.gaps.answering_articles`), not open gaps."""
+    found = gap_vectors(gaps, current=vectors.stored_current(session))
+    answered = answering_articles(session, gaps, found)
+    return [g for g in gaps if g.id not in answered]
 
 
 def _issues(gaps: Iterable[Gap]) -> list[GapIssue]:

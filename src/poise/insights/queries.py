@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Message
+from poise.errors import NotFound
 from poise.insights import days, histograms
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.models import (
@@ -43,6 +44,7 @@ from poise.insights.models import (
 from poise.insights.rollup import RollupState, rollup_state
 from poise.insights.stats import median_or_none, share
 from poise.pagination import Page, paginate
+from poise.signals.labels import EMOTIONS
 
 DAYS = typing.cast(Table, InsightDay.__table__)
 
@@ -485,6 +487,8 @@ def drill(
     """The conversations behind one number: the same filters plus the number's condition,
     over the same rollup the number was counted from (``window_days`` is the rollup's)."""
     del window_days
+    if metric == "emotion" and value not in EMOTIONS:  # titled "…felt: bogus", with no rows
+        raise NotFound(f"there is no emotion {value or ''!r}: one of {', '.join(EMOTIONS)}")
     filters = scoped(session, actor, filters)
     query = _drill_query(filters, metric, value)
     query = query.options(

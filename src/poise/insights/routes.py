@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -19,13 +19,13 @@ from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS
 from poise.db.base import utcnow
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, NotFound
 from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
-from poise.insights.fcr import counted_fcr_report
-from poise.insights.filters import InsightFilters
+from poise.insights.fcr import counted_fcr_report, unopened_as_one
+from poise.insights.filters import InsightFilters, teams_in_view
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
@@ -152,13 +152,17 @@ def _num(value: figures.Value) -> float | None:
 def fcr_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> HTMLResponse:
-    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`)."""
-    report = counted_fcr_report(session, window_days=settings.fcr_window_days)
-    used = [int(row.key) for row in report.by_article]
+    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`):
+    by team only the teams the reader may see, and by article, the titles of the articles the
+    reader may open (a draft's or a retired article's title is not theirs to read)."""
+    report = counted_fcr_report(
+        session, window_days=settings.fcr_window_days, teams=teams_in_view(user)
+    )
+    openable = openable_articles(session, actor=user, ids=[int(r.key) for r in report.by_article])
     context = {
-        "report": report,
+        "report": replace(report, by_article=unopened_as_one(report.by_article, openable)),
         "state": rollup_state(session),
-        "openable": openable_articles(session, actor=user, ids=used),
+        "openable": openable,
     }
     return render(request, "knowledge/fcr.html", context)
 
@@ -228,12 +232,19 @@ def hotspot_page(
     session: SessionDep,
     user: LeadUser,
     typed: TypedFilters,
-    kind: str,
-    value: str,
+    kind: str = "",
+    value: str = "",
     of: str = "",
-) -> HTMLResponse:
+) -> Response:
+    """One hotspot. An address that names none (no ``kind`` or ``value``) opens the hotspots
+    with the same filters, where one is picked (it answered a bare 422); an unknown kind is
+    a page that does not exist."""
+    if not kind or not value.strip():
+        kept = {k: v for k, v in request.query_params.items() if k not in ("kind", "value", "of")}
+        query = urlencode(kept)
+        return RedirectResponse("/insights/hotspots" + (f"?{query}" if query else ""), 303)
     if kind not in hotspots.KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(hotspots.KINDS)}, not {kind!r}")
+        raise NotFound(f"there is no kind of hotspot {kind!r}: one of {', '.join(hotspots.KINDS)}")
     if refused := refused_page(request, session, user, typed, value):
         return refused
     filters = typed.parsed()
@@ -317,6 +328,8 @@ def team_exposure_page(
     context = {
         "exposure": result,
         "heavy_run": exposure_queries.HEAVY_RUN,
+        "heavy_floor": exposure_queries.HEAVY_FLOOR,
+        "heavy_factor": exposure_queries.HEAVY_FACTOR,
         "chart": _exposure_chart(result),
         "state": exposure_queries.exposure_state(session),
         "tab_team": team_id if team else None,

@@ -3,10 +3,18 @@
 Each gap is one search (or one conversation) whose best match was poor. Gaps that say the
 same thing are counted together: greedy grouping by embedding similarity to each group's
 running centre, which is enough for the hundreds of gaps a team sees in a quarter.
+
+A gap closes when the manual answers it: each time the report is read, every gap's words are
+searched again against the published manual (batched, :func:`~poise.knowledge.search.
+confident_matches`). A gap that now finds a confident match, other than the article the agent
+already turned down when logging it, is *answered* by that article: it leaves the open issues
+and is listed under the article that answers it. Nothing is recorded, so a page view writes
+nothing, and a gap whose article is retired (or loses the phrasing that matched) opens again.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +28,7 @@ from poise.db.base import utcnow
 from poise.errors import InvalidInput
 from poise.knowledge import vectors
 from poise.knowledge.models import Article, Gap
+from poise.knowledge.search import Asked, confident_matches, gap_threshold
 from poise.knowledge.text import from_blob
 
 SAME_GAP = 0.7
@@ -45,33 +54,76 @@ class GapGroup:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An article of the published manual that now answers gaps logged before it could."""
+
+    article_id: int
+    title: str
+    gaps: int
+    example: str  # the words of the most recent gap it answers
+
+
+@dataclass(frozen=True)
 class GapReport:
-    groups: list[GapGroup]
-    total: int
+    groups: list[GapGroup]  # the open gaps, grouped
+    total: int  # every gap logged in the window, answered or not
     days: int
+    answered: list[Answer] = field(default_factory=list)  # most gaps answered first
+
+    @property
+    def answered_gaps(self) -> int:
+        return sum(a.gaps for a in self.answered)
 
 
-def _group(gaps: list[Gap], *, current: bool) -> list[GapGroup]:
+def gap_vectors(gaps: list[Gap], *, current: bool) -> list[np.ndarray]:
+    """Each gap's embedding: the stored one, else its query embedded here, in memory (all of
+    them when the stored ones are an older encoder's). A gap logged while the manual was
+    empty has none stored (the search embedded nothing) and is embedded in one batch."""
+    stored = [from_blob(g.embedding) if current and g.embedding else None for g in gaps]
+    missing = [i for i, v in enumerate(stored) if v is None]
+    made: list[np.ndarray] = (
+        list(vectors.encode([gaps[i].query for i in missing])) if missing else []
+    )
+    for i, vector in zip(missing, made, strict=True):
+        stored[i] = vector
+    return [v for v in stored if v is not None]
+
+
+def answering_articles(
+    session: Session, gaps: list[Gap], found: list[np.ndarray]
+) -> dict[int, int]:
+    """Gap id → the published article that answers it now (see the module's docstring).
+
+    The article the agent turned down when logging the gap (a confident best match then)
+    answers nothing: only a change of the manual (a new article, new phrasings) closes a gap.
+    """
+    asked = [Asked(g.query, v, g.product) for g, v in zip(gaps, found, strict=True)]
+    threshold = gap_threshold(session)
+    answered: dict[int, int] = {}
+    for gap, article_id in zip(gaps, confident_matches(session, asked), strict=True):
+        turned_down = article_id == gap.best_article_id and gap.best_score >= threshold
+        if article_id is not None and not turned_down:
+            answered[gap.id] = article_id
+    return answered
+
+
+def _group(gaps: list[Gap], found: list[np.ndarray]) -> list[GapGroup]:
     groups: list[GapGroup] = []
     centres: list[np.ndarray] = []
-    if current:
-        found = [from_blob(g.embedding) if g.embedding else None for g in gaps]
-    else:  # an older encoder's vectors: embed the queries here, in memory
-        found = list(vectors.encode([g.query for g in gaps])) if gaps else []
     for gap, vector in zip(gaps, found, strict=True):
         at = _nearest(centres, vector)
         if at is None:
             groups.append(GapGroup(example=gap.query))
-            centres.append(vector if vector is not None else np.zeros(384, np.float32))
+            centres.append(vector)
             at = len(groups) - 1
-        elif vector is not None:
+        else:
             centres[at] = centres[at] + vector
         _add(groups[at], gap)
     return sorted(groups, key=lambda g: (-g.count, g.example))
 
 
-def _nearest(centres: list[np.ndarray], vector: np.ndarray | None) -> int | None:
-    if vector is None or not centres:
+def _nearest(centres: list[np.ndarray], vector: np.ndarray) -> int | None:
+    if not centres:
         return None
     matrix = np.vstack(centres)
     sims = matrix @ vector / np.maximum(np.linalg.norm(matrix, axis=1), 1e-9)
@@ -115,9 +167,25 @@ def gap_report(session: Session, *, actor: User | None, days: int = REPORT_DAYS)
             select(Gap).where(Gap.created_at >= since).order_by(Gap.id.desc()).limit(MAX_GAPS)
         )
     )
-    groups = _group(gaps, current=vectors.stored_current(session))
+    found = gap_vectors(gaps, current=vectors.stored_current(session))
+    answered = answering_articles(session, gaps, found)
+    still = [(g, v) for g, v in zip(gaps, found, strict=True) if g.id not in answered]
+    groups = _group([g for g, _ in still], [v for _, v in still])
     _name_best_articles(session, groups)
-    return GapReport(groups, len(gaps), days)
+    return GapReport(groups, len(gaps), days, _answers(session, gaps, answered))
+
+
+def _answers(session: Session, gaps: list[Gap], answered: dict[int, int]) -> list[Answer]:
+    """The articles that answer gaps, most gaps first, each with its newest gap's words."""
+    counts = Counter(answered.values())
+    newest: dict[int, str] = {}
+    for gap in gaps:  # newest first
+        if gap.id in answered:
+            newest.setdefault(answered[gap.id], gap.query)
+    rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(list(counts))))
+    titles = {int(i): str(t) for i, t in rows}
+    found = [Answer(a, titles.get(a, ""), n, newest[a]) for a, n in counts.items()]
+    return sorted(found, key=lambda a: (-a.gaps, a.title))
 
 
 def _name_best_articles(session: Session, groups: list[GapGroup]) -> None:

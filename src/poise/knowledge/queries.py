@@ -46,7 +46,9 @@ def list_articles(
     An unknown status is refused, not ignored: a typo must not answer with every article."""
     query = _visible(select(Article), actor)
     if status and status not in ARTICLE_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ARTICLE_STATUSES)}, not {status!r}")
+        raise InvalidInput(
+            f"status must be one of {', '.join(ARTICLE_STATUSES)}, not {status!r}", field="status"
+        )
     if status:
         query = query.where(Article.status == status)
     if product:

@@ -92,15 +92,21 @@ def manual_list(
     flagged: bool = False,
     page: PageQuery = 1,
 ) -> HTMLResponse:
-    listing = queries.list_articles(
-        session,
-        actor=user,
-        status=status or None,
-        product=product or None,
-        flagged=flagged,
-        page=page,
-        page_size=settings.page_size,
-    )
+    """The articles under the filters; a refused filter (a hand-typed status) is said beside
+    its field with no rows, like the conversation list, rather than on a bare error page."""
+    errors: dict[str, str] = {}
+    try:
+        listing = queries.list_articles(
+            session,
+            actor=user,
+            status=status or None,
+            product=product or None,
+            flagged=flagged,
+            page=page,
+            page_size=settings.page_size,
+        )
+    except InvalidInput as exc:
+        errors, listing = field_errors(exc, "status"), Page([], 0, 1, settings.page_size)
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
     context = {
         "listing": listing,
@@ -112,7 +118,7 @@ def manual_list(
         "labels": STATUS_LABELS,
         "base_query": urlencode(kept),
     }
-    return render(request, "knowledge/list.html", context)
+    return render_form(request, "knowledge/list.html", context, errors)
 
 
 @router.get("/manual/search", response_class=HTMLResponse)

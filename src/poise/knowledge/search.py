@@ -45,6 +45,8 @@ LEXICAL_LIMIT = 200
 CLASSIFIER_INLINE = 20_000  # phrasings × issues fitted while the search waits (< 0.1 s)
 CLASSIFIER_BUDGET = 50_000_000  # beyond: no classifier (a fit would take many minutes)
 MAX_QUERY_WORDS = 40
+PRODUCT_BOOST = 0.02  # an article of the conversation's product, among near equals, first
+RECHECK_BLOCK = 256  # earlier queries scored at once (256 × 10,000 phrasings: 10 MB)
 
 
 @dataclass(frozen=True)
@@ -414,17 +416,11 @@ def search(
         return SearchResult(query, [], 0.0, bool(query))
     vector = embed_query(query)
     semantic = index.matcher.semantic(vector[None, :])[0]
-    position = index.position
-    lex = np.zeros(len(index.article_ids), np.float32)
-    for article_id, score in lexical(session, query):
-        i = position.get(article_id)
-        if i is not None and score > lex[i]:
-            lex[i] = score
+    lex = _lexical_row(session, index, query)
     params = index.matcher.params
     probabilities = index.classifier.probabilities(vector[None, :]) if index.classifier else None
     fused = fuse(semantic[None, :], lex[None, :], params, probabilities)[0]
-    if product:
-        fused = fused + np.asarray([0.02 if c.product == product else 0.0 for c in index.cards])
+    fused = fused + _product_boost(index, product)
     probability = match_probability(fused, classifier=index.classifier is not None)
     top_lex = float(lex.max()) or 1.0
     hits = [
@@ -435,6 +431,114 @@ def search(
     ]
     sure = float(probability.max())
     return SearchResult(query, hits, sure, sure < params.gap_threshold, vector)
+
+
+def _lexical_row(session: Session, index: ManualIndex, query: str) -> FloatArray:
+    """Each published article's best full-text score for ``query`` (0 where none)."""
+    lex = np.zeros(len(index.article_ids), np.float32)
+    for article_id, score in lexical(session, query):
+        i = index.position.get(article_id)
+        if i is not None and score > lex[i]:
+            lex[i] = score
+    return lex
+
+
+def _product_boost(index: ManualIndex, product: str | None) -> FloatArray:
+    """The small lift an article of the conversation's own product gets (0 without one)."""
+    boost = [PRODUCT_BOOST if product and c.product == product else 0.0 for c in index.cards]
+    return np.asarray(boost, np.float32)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A query searched before (a gap's words, their embedding and product), to search again."""
+
+    query: str
+    vector: FloatArray
+    product: str | None = None
+
+
+def confident_matches(session: Session, asked: list[Asked]) -> list[int | None]:
+    """For each earlier query, the article :func:`search` would now put first when it is a
+    confident match (not a gap), else None: the same scores, batched for thousands.
+
+    The stored embeddings are scored against the manual in blocks, with the classifier's
+    term; full text is searched only for a query that the most words can add (the lexical
+    weight) would lift over the gap threshold, so a report of thousands of gaps runs a few
+    full-text queries, not one per gap, and embeds nothing.
+    """
+    index = load_index(session)
+    found: list[int | None] = [None] * len(asked)
+    if not index.article_ids:
+        return found
+    for start in range(0, len(asked), RECHECK_BLOCK):
+        block = asked[start : start + RECHECK_BLOCK]
+        for at, article_id in _confident_block(session, index, block).items():
+            found[start + at] = article_id
+    return found
+
+
+def _confident_block(session: Session, index: ManualIndex, asked: list[Asked]) -> dict[int, int]:
+    """Position in ``asked`` → article id, for the queries confidently answered now."""
+    params, pooled = index.matcher.params, index.classifier is None
+    base = _without_words(index, asked)
+    answered = {
+        row: index.article_ids[int(base[row].argmax())] for row in _settled(base, params, pooled)
+    }
+    ceiling = match_probability(base.max(axis=1) + params.lexical_weight, classifier=not pooled)
+    hopeful = [int(r) for r in np.flatnonzero(ceiling >= params.gap_threshold) if r not in answered]
+    answered.update(_with_words(session, index, asked, base, hopeful))
+    return answered
+
+
+def _without_words(index: ManualIndex, asked: list[Asked]) -> FloatArray:
+    """The hybrid scores :func:`search` computes, but for full text: meaning, the classifier's
+    term and the product's lift, for every query of the block at once."""
+    queries = np.vstack([a.vector for a in asked]).astype(np.float32)
+    semantic = index.matcher.semantic(queries)
+    classifier = index.classifier
+    probabilities = classifier.probabilities(queries) if classifier is not None else None
+    base = fuse(semantic, np.zeros_like(semantic), index.matcher.params, probabilities)
+    result: FloatArray = base + np.vstack([_product_boost(index, a.product) for a in asked])
+    return result
+
+
+def _with_words(
+    session: Session, index: ManualIndex, asked: list[Asked], base: FloatArray, rows: list[int]
+) -> dict[int, int]:
+    """Of ``rows``, those full text makes confident, with the article it puts first; one
+    full-text query per distinct wording (a gap raised again in the same words)."""
+    params, pooled = index.matcher.params, index.classifier is None
+    words_of: dict[str, FloatArray] = {}
+    answered: dict[int, int] = {}
+    for row in rows:
+        query = asked[row].query
+        if query not in words_of:
+            words_of[query] = _lexical_row(session, index, query)
+        lex = words_of[query]
+        top = lex.max()
+        fused = base[row] + params.lexical_weight * (lex / top if top > 0 else lex)
+        best = int(np.argmax(fused))
+        if match_probability(fused[best], classifier=not pooled) >= params.gap_threshold:
+            answered[row] = index.article_ids[best]
+    return answered
+
+
+def _settled(base: FloatArray, params: MatchParams, pooled: bool) -> list[int]:
+    """The rows whose answer full text cannot change: confident without it (words only add),
+    and the best article ahead of the next by more than words can add to the next."""
+    if base.shape[1] < 2:
+        ahead = np.full(base.shape[0], True)
+    else:
+        top_two = np.sort(np.partition(base, -2, axis=1)[:, -2:], axis=1)
+        ahead = top_two[:, 1] - top_two[:, 0] > params.lexical_weight
+    sure = match_probability(base.max(axis=1), classifier=not pooled) >= params.gap_threshold
+    return [int(row) for row in np.flatnonzero(sure & ahead)]
+
+
+def gap_threshold(session: Session) -> float:
+    """Below this best match probability a search is a gap (the manual's matcher's own)."""
+    return load_index(session).matcher.params.gap_threshold
 
 
 def _hit(
