@@ -23,6 +23,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
 from poise.insights.rollup import count_all
+from poise.knowledge import actions
 from poise.knowledge.models import Gap
 from poise.morale.queries import week_start
 from poise.settings import Settings
@@ -350,3 +351,36 @@ def test_the_team_exposure_page_says_what_a_heavy_week_is(
     assert "more negative turns than praise" in said and 'href="/help/insights#exposure"' in said
     help_page = client.get("/help/insights").text
     assert "<strong>Heavy weeks</strong> column is, for each week, how many people" in help_page
+
+
+def test_the_digest_counts_only_the_gaps_the_manual_still_leaves_open(
+    client: TestClient, session: Session
+) -> None:
+    """A gap the published manual now answers is closed on the gap report and a hotspot's
+    gaps; the digest still counted it (and showed it) as a new manual gap."""
+    lead = make_user(session, role="lead", team="G", name="Gia Lead")
+    when = datetime.now(UTC) - timedelta(hours=2)
+    for query in ("Camera night mode is dark", "Router keeps rebooting"):
+        session.add(
+            Gap(query=query, best_score=0.05, created_at=when, product="Camera", actor_id=lead.id)
+        )
+    session.commit()
+    night = actions.create_article(
+        session,
+        actor=lead,
+        fields=actions.ArticleFields(
+            title="Night mode is too dark",
+            issue="The camera's night mode is too dark",
+            resolution="Turn on the infrared light in Settings → Night.",
+            product="Camera",
+        ),
+    )
+    sign_in(client, lead)
+    assert "New manual gaps: 2" in client.get("/insights/digest").text, "a draft answers nobody"
+
+    actions.change_status(session, actor=lead, article_id=night.id, status="published")
+    page = client.get("/insights/digest").text
+    section = page.split("New manual gaps: 1")[1].split("All gaps")[0]
+    assert "Router keeps rebooting" in section and "night mode" not in section
+    report = client.get("/manual/gaps").text
+    assert "1 of them is answered now" in report  # as the gap report counts it

@@ -21,6 +21,7 @@ from poise.conversations.models import Conversation, Rating
 from poise.insights.exposure import exposure_state, team_exposure
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import HotspotReport, hotspots
+from poise.knowledge.gaps import open_gaps
 from poise.knowledge.models import Gap
 from poise.mail import Mailer
 from poise.morale.actions import staff_names
@@ -59,7 +60,7 @@ def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -
     )
     filters = InsightFilters(start=today - timedelta(days=6), end=today, team_id=team_id)
     members = [m.id for m in session.scalars(select(User).where(User.team_id == team_id))]
-    gaps = _team_gaps(session, team_id, filters)
+    gaps = open_gaps(session, _team_gaps(session, team_id, filters))  # as the gap report
     due, done, overdue = _training(session, members, filters)
     return Digest(
         team=exposure.team,

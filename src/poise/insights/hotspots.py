@@ -31,8 +31,7 @@ from poise.insights.models import InsightFact
 from poise.insights.queries import tune_for_aggregates
 from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
-from poise.knowledge import vectors
-from poise.knowledge.gaps import answering_articles, gap_vectors
+from poise.knowledge.gaps import open_gaps
 from poise.knowledge.models import Article, Gap
 
 MIN_COUNT = 20
@@ -441,15 +440,7 @@ def _gaps(
             .order_by(Gap.created_at.desc())
         )
     )
-    return _issues(_still_open(session, rows))
-
-
-def _still_open(session: Session, gaps: list[Gap]) -> list[Gap]:
-    """The gaps no article answers now: those the manual has answered since are closed, as
-    on the gap report (:func:`poise.knowledge.gaps.answering_articles`), not open gaps."""
-    found = gap_vectors(gaps, current=vectors.stored_current(session))
-    answered = answering_articles(session, gaps, found)
-    return [g for g in gaps if g.id not in answered]
+    return _issues(open_gaps(session, rows))
 
 
 def _issues(gaps: Iterable[Gap]) -> list[GapIssue]:

@@ -108,6 +108,15 @@ def answering_articles(
     return answered
 
 
+def open_gaps(session: Session, gaps: list[Gap]) -> list[Gap]:
+    """The gaps no published article answers now, in their order: the gap report's open
+    issues. A hotspot's gaps and the weekly digest read them here, so a gap the manual has
+    answered since is closed everywhere, not only on the report."""
+    found = gap_vectors(gaps, current=vectors.stored_current(session))
+    answered = answering_articles(session, gaps, found)
+    return [g for g in gaps if g.id not in answered]
+
+
 def _group(gaps: list[Gap], found: list[np.ndarray]) -> list[GapGroup]:
     """Gaps that say the same thing, together: each gap, in order, joins the group whose
     running centre (the sum of its gaps' vectors) is nearest by cosine, at least SAME_GAP,
