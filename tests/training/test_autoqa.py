@@ -216,3 +216,20 @@ def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session)
     latest = autoqa._agent_replies(session, [maya.id, ben.id, maya.id], 4)
     assert [m.body for m in latest] == [f"reply at minute {m}" for m in (6, 5, 4, 3)]
     assert autoqa._agent_replies(session, [], 4) == []
+
+
+def test_verdicts_on_replies_are_the_authors_own_and_only_once_the_team_opted_in(
+    session: Session,
+) -> None:
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="Care")
+    mate = make_user(session, team="Care")
+    _reply(session, agent, BLAME)
+    _reply(session, mate, SORRY)
+    messages = list(session.scalars(select(Message).where(Message.author_role == "agent")))
+    mine = next(m.id for m in messages if m.author_user_id == agent.id)
+    assert autoqa.verdicts_on_replies(session, author=agent, messages=messages) == {}
+    actions.set_autoqa(session, actor=admin, team_id=_team(session, "Care").id, enabled=True)
+    found = autoqa.verdicts_on_replies(session, author=agent, messages=messages)
+    assert list(found) == [mine]
+    assert {v.label for v in found[mine] if v.present} >= {"blames_customer"}

@@ -122,6 +122,19 @@ def my_feedback(session: Session, *, actor: User) -> list[ReplyFeedback]:
     ]
 
 
+def verdicts_on_replies(
+    session: Session, *, author: User, messages: Sequence[Message]
+) -> dict[int, list[LabelVerdict]]:
+    """AutoQA's six verdicts on ``author``'s own replies among ``messages``, by message id:
+    for the conversation page (shown to the author only) and a peer review's first draft.
+    Empty unless the author's team opted in: nobody's replies are judged without it."""
+    if not team_opted_in(session, author.team_id):
+        return {}
+    own = [m for m in messages if m.author_role == "agent" and m.author_user_id == author.id]
+    verdicts = _feedback([m.body for m in own])
+    return {m.id: list(v.values()) for m, v in zip(own, verdicts, strict=True)}
+
+
 def may_see_team_shares(actor: User, team_id: int) -> bool:
     """Admins see every team's shares; a lead sees their own team's."""
     return leads_team(actor, team_id)
