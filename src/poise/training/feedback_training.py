@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from poise.training.feedback import LABELS, label_reply, read_labelled
+from poise.training.feedback import LABELS, POSITIVE, label_reply, read_labelled
 from poise.training.feedback_model import (
     FeedbackHeads,
     ReplyLayer,
@@ -68,7 +68,6 @@ TAGS = {
     "d": "dismissive",
 }
 UNKNOWN = -1
-POSITIVE_LABELS = ("acknowledges", "apologizes", "ownership", "next_step")
 TWCS = "twcs"  # the name of the whole real agent tweets among the labelled reply sets
 TWCS_SENTENCES = 2500  # the weak twcs sentences read; the tweets past them are never trained on
 # Written apart and never trained on or tuned with: the untouched checks. ``fresh`` was
@@ -178,7 +177,7 @@ def twcs_replies(data_dir: Path, limit: int = TWCS_SENTENCES) -> list[dict[str, 
         found = _weak_sentences(tweet)
         taken += len(found)
         if found:
-            unknown = dict.fromkeys(POSITIVE_LABELS)
+            unknown = dict.fromkeys(POSITIVE)
             rows.append({"reply": tweet, **unknown, "blames_customer": None, "dismissive": 0})
     return list({str(r["reply"]): r for r in rows}.values())
 
@@ -266,7 +265,7 @@ def _share(source: str) -> float:
 
 
 def _layer_share(name: str) -> float:
-    """A labelled reply's weight in the whole-reply heads' and the layer's thresholds' sets."""
+    """A labelled reply's weight where the reply layer is fitted."""
     if name == TWCS:
         return TWCS_SHARE_IN_LAYER
     return PAIR_SHARE_IN_LAYER if name.startswith(REPLY_SOURCE) else 1.0
