@@ -75,3 +75,26 @@ def test_an_agent_sees_their_own_feedback_and_a_lead_team_shares_only(
     body = page.inner_text("main")
     for private in (MAYA_REPLY, BEN_REPLY, "Maya Lopez", "Ben Okoro"):
         assert private not in body, f"a lead sees shares only, not {private!r}"
+
+
+def test_an_agents_own_reply_carries_its_feedback_folded_on_the_conversation_page(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """Folded away until opened (the thread reads as before), and opening it needs no script."""
+    lead = make_user(session, role="lead", name="Lena Lead", team="Care")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    _reply(session, maya, MAYA_REPLY)
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    actions.set_autoqa(session, actor=lead, team_id=team.id, enabled=True)
+    label_reply("Thanks for waiting.")  # load the encoder here, not inside the page's timeout
+    conv_id = session.scalars(select(Message.conversation_id).where(Message.body == MAYA_REPLY))
+    page = browser_page
+
+    sign_in_page(page, live_server, maya, f"/conversations/{conv_id.one()}")
+    folded = page.locator("details.autoqa-on-reply")
+    assert folded.count() == 1
+    warning = folded.locator('.autoqa-warning[data-label="blames_customer"]')
+    assert not warning.is_visible()
+    folded.locator("summary").click()
+    assert warning.is_visible() and "Blames the customer" in warning.inner_text()
+    assert folded.locator('a[href="/help/training#autoqa"]').is_visible()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -18,7 +19,7 @@ from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.feeling import peak_levels, peak_message
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.models import CHANNELS, STATUSES, ImportRun
+from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun
 from poise.conversations.scoring import (
     any_pending,
     has_pending,
@@ -36,6 +37,9 @@ from poise.web.forms import field_errors
 from poise.web.inputs import CONTROL, checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 from poise.words import counted
+
+if TYPE_CHECKING:
+    from poise.training.feedback import LabelVerdict
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -224,8 +228,29 @@ def conversation_page(
 ) -> HTMLResponse:
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     peak = peak_message(conv)
-    context = {"conv": conv, "peak_level": peak.feeling_level if peak else None}
+    context = {
+        "conv": conv,
+        "peak_level": peak.feeling_level if peak else None,
+        "autoqa": own_reply_feedback(session, user, conv),
+    }
     return render(request, "conversations/detail.html", context)
+
+
+def own_reply_feedback(
+    session: Session, reader: User, conv: Conversation
+) -> dict[int, list[LabelVerdict]]:
+    """AutoQA's verdicts on the reader's own replies in this thread, by message id, in one
+    batch: private to their author, so whoever else opens the thread (a teammate, the lead,
+    an admin) gets none of them; empty unless the reader's team opted in. Read, never stored.
+    Training owns AutoQA; imported here, as the manual's suggestions are, when a page needs it.
+    A model that fails leaves the thread readable, without the feedback, and is logged."""
+    from poise.training.autoqa import verdicts_on_replies
+
+    try:
+        return verdicts_on_replies(session, author=reader, messages=conv.messages)
+    except Exception:
+        logging.getLogger("poise").exception("AutoQA on conversation %s failed", conv.id)
+        return {}
 
 
 def _import_context(
