@@ -21,6 +21,7 @@ from poise.morale.feed import atom_feed
 from poise.morale.models import HAPPY_KINDS, HappyItem, KudosRound
 from poise.morale.permissions import may_run_round
 from poise.morale.redaction import redact
+from poise.morale.review_draft import review_draft
 from poise.settings import Settings
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
@@ -341,9 +342,14 @@ def calibration_page(
 
 @router.get("/morale/reviews/{review_id}", response_class=HTMLResponse)
 def review_page(
-    request: Request, session: SessionDep, user: CurrentUser, review_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    review_id: IdPath,
+    draft: bool = True,
 ) -> HTMLResponse:
-    return _review_page(request, session, user, review_id)
+    """The review; a form not yet sent starts from AutoQA's first draft unless ``draft=0``."""
+    return _review_page(request, session, user, review_id, drafted=draft)
 
 
 def _review_page(
@@ -353,14 +359,22 @@ def _review_page(
     review_id: int,
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
+    *,
+    drafted: bool = False,
 ) -> HTMLResponse:
-    """The review; after a refused submission, the ratings and words kept, the error beside."""
+    """The review; after a refused submission, the ratings and words kept, the error beside
+    (what the reviewer typed, never the draft again: they may have cleared it on purpose)."""
     review = queries.peer_review(session, actor=user, review_id=review_id)
     scores = {s.category_id: s.value for s in review.scores}
+    writing = review.status == "assigned" and review.reviewer_id == user.id
+    draft = review_draft(session, review) if writing and drafted and form is None else None
+    if draft is not None:
+        form = {"strengths": draft.strengths, "try_next": draft.try_next}
     context = {
         "review": review,
         "scores": scores,
         "form": form or {},
+        "draft": draft,
         # a conversation moved to another team since stays named, but not linked to a 403
         "readable": visible_ids(session, user, [review.conversation_id]),
     }
