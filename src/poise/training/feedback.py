@@ -49,7 +49,7 @@ SUGGESTIONS = {
     "blames_customer": "Drop what the customer should have done; explain what happened and "
     "fix it. If they must act, frame it as the way forward, not as their fault.",
     "dismissive": 'Replace the brush-off (policy, "nothing I can do", "calm down") with '
-    "what you *can* do, even a small step.",
+    "what you can do, even a small step.",
 }
 
 NEGATOR = re.compile(
