@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from morale_builders import in_month, months_back, post_form, praised_conversation
@@ -10,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
 from poise.auth.models import Team
+from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
-from poise.morale.models import KudosRound
+from poise.morale.models import KudosPick, KudosRound
 from poise.morale.ranking import rank_comments, score_comment
 
 SPECIFIC = (
@@ -303,3 +306,40 @@ def test_own_words_left_empty_are_refused_beside_the_box_with_the_board_kept(
     assert done.status_code == 303
     cards = client.get(f"/morale/kudos/{kudos.id}").text
     assert "Ben took the late shift" in cards and "A quieter month for kind words" in cards
+
+
+@pytest.mark.parametrize("note", ["What a month, team.", ""])
+def test_a_round_published_twice_at_once_reads_as_published(
+    client: TestClient, session: Session, note: str
+) -> None:
+    """Publish clicked twice showed "this round is already published" to the collector who had
+    just published it; the repeat now reads as published and changes nothing. A lead sending
+    the same, other words, or the same later are still told it is published."""
+    team, (maya, _ben, quinn) = _team(session)
+    month = months_back(1)
+    praised_conversation(session, maya, comment=SPECIFIC, thanks="ok", at=in_month(month))
+    collector = actions.rotating_collector(team, month)
+    assert collector is not None
+    kudos = actions.prepare_round(session, actor=collector, team_id=team.id, month=month)
+    csrf = sign_in(client, collector)
+    url = f"/morale/kudos/{kudos.id}/publish"
+    form = {f"choice_{quinn.id}": "custom", f"custom_{quinn.id}": "Thank you!", "note": note}
+    sent = [post_form(client, url, csrf, form) for _ in range(2)]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[1].headers["location"] == f"/morale/kudos/{kudos.id}"
+    assert "Published to the team" in client.get(sent[1].headers["location"]).text
+    assert len(session.scalars(select(KudosPick)).all()) == 3
+    other = post_form(client, url, csrf, {**form, f"custom_{quinn.id}": "Other words."})
+    assert other.status_code == 400 and "already published" in other.text
+    client.cookies.clear()
+    lead = sign_in(client, make_user(session, role="lead", team="Care"))
+    assert post_form(client, url, lead, form).status_code == 400
+    client.cookies.clear()
+    csrf = sign_in(client, collector)
+    published = session.scalars(select(KudosRound)).one()
+    published.published_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    assert post_form(client, url, csrf, form).status_code == 400
+    session.expire_all()
+    texts = session.scalars(select(KudosPick.text).where(KudosPick.member_id == quinn.id)).all()
+    assert texts == ["Thank you!"]

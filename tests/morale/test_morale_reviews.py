@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from morale_builders import post_form, praised_conversation
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
 from poise.auth.models import User
+from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
 from poise.morale.models import PeerReview, Scorecard
@@ -132,7 +135,7 @@ def test_a_scorecard_named_like_one_in_use_or_too_long_is_refused_beside_its_nam
     csrf = sign_in(client, make_user(session, role="lead", team="Care"))
     form = {"name": "Weekly card", "categories": "Empathy\nClarity"}
     assert post_form(client, "/morale/scorecards", csrf, form).status_code == 303
-    for name in ("Weekly card", "WEEKLY CARD", "x" * 121):
+    for name in ("WEEKLY CARD", "x" * 121):
         refused = post_form(client, "/morale/scorecards", csrf, {**form, "name": name})
         assert refused.status_code == 400, name
         error = refused.text.split('id="name-error">', 1)[1].split("</span>", 1)[0]
@@ -437,3 +440,69 @@ def test_only_an_admin_retires_a_scorecard_for_every_team(session: Session) -> N
     assert queries.scorecards_for(session, actor=lead) == []
     assert queries.retired_scorecards(session, actor=lead) == []
     assert queries.retired_scorecards(session, actor=admin) == [card]
+
+
+def test_a_scorecard_sent_twice_at_once_is_made_once_and_reads_as_made(
+    client: TestClient, session: Session
+) -> None:
+    """Save clicked twice answered "a scorecard named 'Weekly card' is already in use" for the
+    card the same click had just made; the repeat now reads as made. Other categories, another
+    lead, or the same form later are still refused beside the name."""
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    form = {"name": "Weekly card", "categories": "Empathy\nClarity"}
+    sent = [post_form(client, "/morale/scorecards", csrf, form) for _ in range(2)]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[1].headers["location"] == "/morale/scorecards"
+    assert "Scorecard Weekly card is ready" in client.get("/morale/scorecards").text
+    assert session.scalars(select(Scorecard.name)).all() == ["Weekly card"]
+    other = post_form(client, "/morale/scorecards", csrf, {**form, "categories": "Tone"})
+    assert other.status_code == 400 and "already in use" in other.text
+    client.cookies.clear()
+    colleague = sign_in(client, make_user(session, role="lead", team="Care"))
+    assert post_form(client, "/morale/scorecards", colleague, form).status_code == 400
+    client.cookies.clear()
+    csrf = sign_in(client, lead)
+    card = session.scalars(select(Scorecard)).one()
+    card.created_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    assert post_form(client, "/morale/scorecards", csrf, form).status_code == 400
+    assert session.scalars(select(Scorecard.name)).all() == ["Weekly card"]
+
+
+def test_a_review_submitted_twice_at_once_reads_as_sent(
+    client: TestClient, session: Session
+) -> None:
+    """Submit clicked twice showed "this review was already submitted" for the review just
+    sent; the repeat now thanks the reviewer and changes nothing. Other words, or the same
+    ones later, are still refused."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    csrf = sign_in(client, reviewer)
+    empathy, clarity = (c.id for c in card.categories)
+    form = {
+        f"score_{empathy}": 5,
+        f"score_{clarity}": 2,
+        "strengths": "You named the worry first.",
+        "try_next": "Summarise the fix.",
+    }
+    url = f"/morale/reviews/{review.id}/submit"
+    sent = [post_form(client, url, csrf, form) for _ in range(2)]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[1].headers["location"] == f"/morale/reviews/{review.id}"
+    assert "your review is with your teammate" in client.get(sent[1].headers["location"]).text
+    session.expire_all()
+    assert len(session.get(PeerReview, review.id).scores) == 2  # type: ignore[union-attr]
+    changed = post_form(client, url, csrf, {**form, "strengths": "Something else."})
+    assert changed.status_code == 400  # refused (the page has no place yet for its message)
+    kept = session.get(PeerReview, review.id)
+    assert kept is not None and kept.submitted_at is not None
+    kept.submitted_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    assert post_form(client, url, csrf, form).status_code == 400
+    session.expire_all()
+    assert session.get(PeerReview, review.id).strengths == "You named the worry first."  # type: ignore[union-attr]

@@ -528,3 +528,24 @@ def test_a_question_or_answer_sent_twice_at_once_is_kept_once(
     url = f"/training/drills/{drill_id}/questions/{_question_id(session, RUDE)}/answers"
     assert [_post(client, url, csrf, text=ANSWER).status_code for _ in range(2)] == [303, 303]
     assert _count(session, DrillAnswer) == 1
+
+
+def test_a_drill_opened_twice_at_once_is_opened_once(client: TestClient, session: Session) -> None:
+    """Open clicked twice opened two identical drills; the repeat now opens the one opened.
+    Another feature, another lead, or the same later are new drills."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    first = _open(client, csrf)
+    assert _open(client, csrf) == first
+    assert "Drill opened for Poise Mobile" in client.get(f"/training/drills/{first}").text
+    assert _count(session, Drill) == 1
+    assert _open(client, csrf, feature="Sync") != first
+    csrf_other = _switch(client, make_user(session, role="lead"))
+    assert _open(client, csrf_other) != first
+    csrf = _switch(client, lead)
+    drill = session.get(Drill, first)
+    assert drill is not None
+    drill.created_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    assert _open(client, csrf) != first
+    assert _count(session, Drill) == 4

@@ -468,3 +468,31 @@ def test_the_lessons_page_and_api_list_a_page_at_a_time(
     assert [lesson["title"] for lesson in api.json()] == ["Lesson 002", "Lesson 003"]
     assert api.headers["X-Total-Count"] == str(settings.page_size + 2)
     assert "page=3" in api.headers["Link"]
+
+
+def test_a_lesson_sent_twice_at_once_is_written_once(client: TestClient, session: Session) -> None:
+    """Save clicked twice wrote two identical lessons; the repeat now opens the one written.
+    Another body, another lead, or the same lesson written later are new lessons."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    first = _write(client, csrf)
+    assert _write(client, csrf) == first
+    assert "Lesson written: version 1." in client.get(f"/training/lessons/{first}").text
+    assert len(session.scalars(select(Lesson)).all()) == 1
+    changed = client.post(
+        "/training/lessons",
+        data={"title": "Apologising well", "body": "Other", "quiz": QUIZ, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert changed.headers["location"] != f"/training/lessons/{first}"
+    client.cookies.clear()
+    assert _write(client, sign_in(client, make_user(session, role="lead"))) != first
+    client.cookies.clear()
+    csrf = sign_in(client, lead)
+    lesson = session.get(Lesson, first)
+    assert lesson is not None
+    lesson.created_at = datetime.now(UTC) - timedelta(minutes=3)
+    session.commit()
+    assert _write(client, csrf) != first
+    assert len(session.scalars(select(Lesson)).all()) == 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.conversations.models import Message
+from poise.db.base import utcnow
 from poise.training.feedback import label_reply
 from poise.training.models import PracticeAttempt, PracticeScenario
 
@@ -219,3 +222,26 @@ def test_an_agents_own_replies_are_paged_apart_from_the_scenarios(
     assert f'/training/practice/replies/{mine[0]}"' in second
     assert f'/training/practice/replies/{replies[0].id}"' not in first + second  # the mate's
     assert "No replies on this page" in client.get("/training/practice?replies=9").text
+
+
+def test_a_scenario_sent_twice_at_once_is_added_once(client: TestClient, session: Session) -> None:
+    """Save clicked twice added the scenario twice; the repeat now opens the one added.
+    Another message, or the same later, are new scenarios."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    data = {"title": "Late refund", "customer_text": ANGRY, "csrf_token": csrf}
+    sent = [
+        client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]
+    assert "Scenario added." in client.get(sent[1].headers["location"]).text
+    assert len(session.scalars(select(PracticeScenario)).all()) == 1
+    other = {**data, "customer_text": "Where is my refund?"}
+    client.post("/training/practice/scenarios", data=other, follow_redirects=False)
+    scenario = session.scalars(select(PracticeScenario)).first()
+    assert scenario is not None
+    scenario.created_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+    assert len(session.scalars(select(PracticeScenario)).all()) == 3

@@ -32,7 +32,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
-from poise.repeats import recent_repeat
+from poise.repeats import REPEAT_WINDOW, recent_repeat
 from poise.visible import shows_anything
 
 MAX_TEXT = 4000
@@ -386,6 +386,9 @@ def create_scorecard(
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can configure scorecards")
     team_id = None if actor.is_admin else actor.team_id
+    kept = _repeated_scorecard(session, actor, team_id, name, categories)
+    if kept is not None:
+        return kept
     card = Scorecard(
         name=_scorecard_name(session, name, team_id), team_id=team_id, created_by_id=actor.id
     )
@@ -395,6 +398,23 @@ def create_scorecard(
     session.add(card)
     session.commit()
     return card
+
+
+def _repeated_scorecard(
+    session: Session,
+    actor: User,
+    team_id: int | None,
+    name: str,
+    categories: list[tuple[str, int]],
+) -> Scorecard | None:
+    """The scorecard this lead made a moment ago with this very name and these categories: a
+    form sent twice is one creation, not a refusal of the name it just took."""
+    same = {"name": name.strip(), "team_id": team_id, "created_by_id": actor.id}
+    card = recent_repeat(session, Scorecard, Scorecard.created_at, same)
+    if card is None or not card.is_active:
+        return None
+    made = [(c.name, c.scale_max) for c in sorted(card.categories, key=lambda c: c.position)]
+    return card if made == list(categories) else None
 
 
 def _scorecard_name(session: Session, name: str, team_id: int | None) -> str:
@@ -525,6 +545,8 @@ def submit_review(
     review = _review(session, review_id)
     if review.reviewer_id != actor.id:
         raise NotFound(f"no peer review {review_id}")
+    if review.status == "submitted" and _resubmitted(review, scores, strengths, try_next):
+        return review
     if review.status == "submitted":
         raise InvalidInput("this review was already submitted")
     categories = review.scorecard.categories
@@ -546,6 +568,19 @@ def submit_review(
     review.status, review.submitted_at = "submitted", utcnow()
     session.commit()
     return review
+
+
+def _resubmitted(review: PeerReview, scores: dict[int, int], strengths: str, try_next: str) -> bool:
+    """Whether this is the submit its reviewer sent a moment ago, sent again (Save clicked
+    twice, Back and Resend): the same scores and words, within the repeat window."""
+    if review.submitted_at is None or utcnow() - review.submitted_at > REPEAT_WINDOW:
+        return False
+    kept = {score.category_id: score.value for score in review.scores}
+    return (
+        kept == scores
+        and review.strengths == strengths.strip()
+        and (review.try_next or "") == try_next.strip()
+    )
 
 
 def acknowledge_review(
@@ -715,6 +750,8 @@ def publish_round(
     """
     kudos_round = _round(session, round_id)
     permissions.require_run_round(actor, kudos_round)
+    if kudos_round.status == "published" and _republished(kudos_round, actor, picks, note):
+        return kudos_round
     if kudos_round.status == "published":
         raise InvalidInput("this round is already published")
     members = {m.id: m for m in kudos_round.team.members}
@@ -734,10 +771,22 @@ def publish_round(
             )
         )
     kudos_round.note = note
-    kudos_round.note_author_id = actor.id if kudos_round.note else None
+    kudos_round.note_author_id = actor.id
     kudos_round.status, kudos_round.published_at = "published", utcnow()
     session.commit()
     return kudos_round
+
+
+def _republished(kudos_round: KudosRound, actor: User, picks: list[PickInput], note: str) -> bool:
+    """Whether this is the publish ``actor`` sent a moment ago, sent again: the same picks and
+    note, within the repeat window. Anyone else, or other words, is told it is published."""
+    if kudos_round.published_at is None or kudos_round.note_author_id != actor.id:
+        return False
+    if utcnow() - kudos_round.published_at > REPEAT_WINDOW:
+        return False
+    sent = {(p.member_id, p.text.strip(), p.source_key) for p in picks}
+    kept = {(p.member_id, p.text, p.source_key) for p in kudos_round.picks}
+    return sent == kept and kudos_round.note == note.strip()
 
 
 def _checked_pick(checks: FieldChecks, pick: PickInput, member: User) -> str:

@@ -189,7 +189,8 @@ class KudosRound(Base):
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default="preparing")  # preparing | published
     note: Mapped[str] = mapped_column(Text, default="")
-    # Who wrote the note (the collector or a lead who published): the note is signed by them.
+    # Who published (the collector or a lead in their place): the note, if any, is signed by
+    # them, and their own publish sent again at once is told it succeeded.
     note_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

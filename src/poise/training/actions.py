@@ -72,10 +72,28 @@ def create_lesson(
     quiz: str,
     slug: str | None = None,
 ) -> Lesson:
-    """Leads write a lesson: version 1 of its title, markdown body and quiz."""
+    """Leads write a lesson: version 1 of its title, markdown body and quiz. The same lesson
+    sent again at once by its author (Save clicked twice) is the one just written."""
+    require_lead(actor)
+    kept = _repeated_lesson(session, actor, title, body)
+    if kept is not None:
+        return kept
     lesson = add_lesson(session, actor=actor, title=title, body=body, quiz=quiz, slug=slug)
     session.commit()
     return lesson
+
+
+def _repeated_lesson(session: Session, actor: User | None, title: str, body: str) -> Lesson | None:
+    """The lesson ``actor`` wrote a moment ago with this title and body, still at version 1."""
+    if actor is None:
+        return None
+    first = Lesson.versions.any(
+        (LessonVersion.number == 1)
+        & (LessonVersion.title == title.strip())
+        & (LessonVersion.body == body.strip())
+    )
+    same = {"created_by_id": actor.id, "current_number": 1}
+    return recent_repeat(session, Lesson, Lesson.created_at, same, None, first)
 
 
 def add_lesson(
@@ -400,12 +418,17 @@ def create_scenario(
     answer = model_answer.strip()
     if answer:
         answer = written(answer, what="the model answer", limit=MAX_REPLY, field="model_answer")
-    scenario = PracticeScenario(
-        title=title.strip(),
-        customer_text=customer_text,
-        model_answer=answer or None,
-        created_by_id=actor.id if actor else None,
-    )
+    same = {
+        "title": title.strip(),
+        "customer_text": customer_text,
+        "model_answer": answer or None,
+        "created_by_id": actor.id if actor else None,
+    }
+    if actor is not None:  # the same scenario sent again at once by its author is this one
+        kept = recent_repeat(session, PracticeScenario, PracticeScenario.created_at, same)
+        if kept is not None:
+            return kept
+    scenario = PracticeScenario(**same)
     session.add(scenario)
     session.commit()
     return scenario

@@ -147,13 +147,30 @@ def _apply(session: Session, drill: Drill, fields: DrillFields) -> None:
 
 
 def open_drill(session: Session, *, actor: User, fields: DrillFields) -> Drill:
-    """Leads open a drill for a launch; it starts collecting questions."""
+    """Leads open a drill for a launch; it starts collecting questions. The same drill sent
+    again at once by the lead who opened it (Save clicked twice) is the one just opened."""
     require_lead(actor)
     drill = Drill(status="collecting", opened_by_id=actor.id)
     _apply(session, drill, fields)
+    kept = recent_repeat(session, Drill, Drill.created_at, _drill_fields(drill))
+    if kept is not None:
+        return kept
     session.add(drill)
     session.commit()
     return drill
+
+
+def _drill_fields(drill: Drill) -> dict[str, object]:
+    """What makes an opened drill the same as another: who opened it, and its launch details."""
+    return {
+        "opened_by_id": drill.opened_by_id,
+        "product": drill.product,
+        "feature": drill.feature,
+        "changes": drill.changes,
+        "launch_on": drill.launch_on,
+        "launch_until": drill.launch_until,
+        "team_id": drill.team_id,
+    }
 
 
 def update_drill(session: Session, *, actor: User, drill_id: int, fields: DrillFields) -> Drill:
