@@ -433,6 +433,20 @@ def test_models_page_shows_versions_and_figures_to_admins(
     assert "ROC-AUC" in page.text
 
 
+def test_models_page_has_a_card_for_each_reply_feedback_head(
+    client: TestClient, session: Session
+) -> None:
+    from poise.training.feedback_model import REAL_ARTIFACT, FeedbackHeads
+
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/models").text
+    section = page.split('id="reply-feedback"')[1]
+    assert "Practice feedback" in section and "AutoQA" in section
+    assert "reply-feedback-real.npz" in section and "clean replies called dismissive" in section
+    dismissive_bar = FeedbackHeads.load(REAL_ARTIFACT).thresholds[-1]
+    assert f"dismissive {dismissive_bar:.2f}" in section.split("<h3>AutoQA")[1]
+
+
 def test_agents_attention_list_only_links_what_they_may_assist(
     client: TestClient, session: Session
 ) -> None:

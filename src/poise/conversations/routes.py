@@ -578,7 +578,10 @@ def manual_encoder(session: Session) -> dict[str, Any]:
 @router.get("/admin/models", response_class=HTMLResponse)
 def models_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
     """Model cards for admins: versions and the figures behind them (agents never see these)."""
-    context = {"card": model_card(), "manual": manual_encoder(session)}
+    from poise.training.feedback_model import feedback_cards
+
+    feedback = feedback_cards()
+    context = {"card": model_card(), "manual": manual_encoder(session), "feedback": feedback}
     return render(request, "conversations/models.html", context)
 
 

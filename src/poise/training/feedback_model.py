@@ -244,6 +244,27 @@ class FeedbackHeads:
         return out
 
 
+CARD = Path(__file__).parent / "artifacts" / "reply-feedback-card.json"
+
+
+def feedback_cards() -> list[dict[str, Any]]:
+    """The admin Models page's cards of the two heads: what each reads, its bars per label
+    (from the artifact) and the figures measured when it was built (``CARD``, written with the
+    figures of docs/training.md); none when the card is absent."""
+    import json
+
+    if not CARD.is_file():
+        return []
+    card = json.loads(CARD.read_text(encoding="utf-8"))
+    cards = []
+    for head in card["heads"]:
+        path = ARTIFACT.parent / head["artifact"]
+        bars = FeedbackHeads.load(path).thresholds.tolist() if path.is_file() else []
+        named = list(zip(LABELS, bars, strict=True)) if bars else []
+        cards.append(head | {"measured": card["measured"], "bars": named})
+    return cards
+
+
 _heads: dict[Path, FeedbackHeads] = {}
 _lock = threading.Lock()
 
