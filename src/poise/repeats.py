@@ -10,7 +10,7 @@ new row as they should be.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -30,13 +30,20 @@ def recent_repeat(
     model: type[RowT],
     created_at: InstrumentedAttribute[datetime],
     same: Mapping[str, object],
+    *,
     now: datetime | None = None,
-    *also: ColumnElement[bool],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> RowT | None:
     """The newest ``model`` row whose columns equal ``same`` (the author's id among them)
-    and that meets ``also``, created within ``REPEAT_WINDOW`` before ``now``, or None when
+    and that meets ``where``, created within ``REPEAT_WINDOW`` before ``now``, or None when
     this is no repeat."""
     now = now or utcnow()
-    query = select(model).filter_by(**same).where(*also)
+    query = select(model).filter_by(**same).where(*where)
     query = query.where(created_at >= now - REPEAT_WINDOW).where(created_at <= now)
     return session.scalars(query.order_by(created_at.desc()).limit(1)).first()
+
+
+def just_done(at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether something done at ``at`` (a publish, a submit) was done within the window:
+    the same request sent again then is that one, not a second."""
+    return at is not None and (now or utcnow()) - at <= REPEAT_WINDOW

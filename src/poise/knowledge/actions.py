@@ -206,7 +206,7 @@ def _repeated_proposal(
         "resolution": clean.resolution,
     }
     in_progress = Article.status.in_(("draft", "in_review"))
-    return recent_repeat(session, Article, Article.created_at, same, None, in_progress)
+    return recent_repeat(session, Article, Article.created_at, same, where=(in_progress,))
 
 
 def _sources(session: Session, conversation_ids: list[int]) -> list[ArticleSource]:

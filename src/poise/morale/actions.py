@@ -32,7 +32,7 @@ from poise.morale.models import (
     ScorecardCategory,
 )
 from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
-from poise.repeats import REPEAT_WINDOW, recent_repeat
+from poise.repeats import just_done, recent_repeat
 from poise.visible import shows_anything
 
 MAX_TEXT = 4000
@@ -573,7 +573,7 @@ def submit_review(
 def _resubmitted(review: PeerReview, scores: dict[int, int], strengths: str, try_next: str) -> bool:
     """Whether this is the submit its reviewer sent a moment ago, sent again (Save clicked
     twice, Back and Resend): the same scores and words, within the repeat window."""
-    if review.submitted_at is None or utcnow() - review.submitted_at > REPEAT_WINDOW:
+    if not just_done(review.submitted_at):
         return False
     kept = {score.category_id: score.value for score in review.scores}
     return (
@@ -780,9 +780,7 @@ def publish_round(
 def _republished(kudos_round: KudosRound, actor: User, picks: list[PickInput], note: str) -> bool:
     """Whether this is the publish ``actor`` sent a moment ago, sent again: the same picks and
     note, within the repeat window. Anyone else, or other words, is told it is published."""
-    if kudos_round.published_at is None or kudos_round.note_author_id != actor.id:
-        return False
-    if utcnow() - kudos_round.published_at > REPEAT_WINDOW:
+    if kudos_round.note_author_id != actor.id or not just_done(kudos_round.published_at):
         return False
     sent = {(p.member_id, p.text.strip(), p.source_key) for p in picks}
     kept = {(p.member_id, p.text, p.source_key) for p in kudos_round.picks}

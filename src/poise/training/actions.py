@@ -93,7 +93,7 @@ def _repeated_lesson(session: Session, actor: User | None, title: str, body: str
         & (LessonVersion.body == body.strip())
     )
     same = {"created_by_id": actor.id, "current_number": 1}
-    return recent_repeat(session, Lesson, Lesson.created_at, same, None, first)
+    return recent_repeat(session, Lesson, Lesson.created_at, same, where=(first,))
 
 
 def add_lesson(
@@ -487,7 +487,7 @@ def comment_on_practice(
     body = written(body, what="a comment", limit=MAX_COMMENT, field="body")
     now = now or utcnow()
     same = {"attempt_id": attempt.id, "author_id": actor.id, "body": body}
-    kept = recent_repeat(session, PracticeComment, PracticeComment.created_at, same, now)
+    kept = recent_repeat(session, PracticeComment, PracticeComment.created_at, same, now=now)
     if kept is not None:
         return kept
     comment = PracticeComment(

@@ -259,7 +259,8 @@ def feedback_cards() -> list[dict[str, Any]]:
     cards = []
     for head in card["heads"]:
         path = ARTIFACT.parent / head["artifact"]
-        bars = FeedbackHeads.load(path).thresholds.tolist() if path.is_file() else []
+        heads = shipped_heads(real=path == REAL_ARTIFACT) if path.is_file() else None
+        bars = heads.thresholds.tolist() if heads is not None else []
         named = list(zip(LABELS, bars, strict=True)) if bars else []
         cards.append(head | {"measured": card["measured"], "bars": named})
     return cards

@@ -383,13 +383,8 @@ def fit_tuned(
     ]
     rows = [row for rows in sets.values() for row in rows]
     share = np.array([_layer_share(name) for name, set_rows in sets.items() for _ in set_rows])
-    whole_share = np.array(
-        [
-            TWCS_SHARE_IN_LAYER if n == TWCS else 1.0
-            for n, set_rows in sets.items()
-            for _ in set_rows
-        ]
-    )
+    tweets = np.array([n == TWCS for n, set_rows in sets.items() for _ in set_rows])
+    whole_share = np.where(tweets, TWCS_SHARE_IN_LAYER, 1.0)
     unit_fold = np.array([_stable_bucket(u.group, FOLDS) for u in units_])
     row_fold = np.array([_stable_bucket(str(r["reply"]), FOLDS) for r in rows])
     best, whole_p = np.zeros((len(rows), len(LABELS))), np.zeros((len(rows), len(LABELS)))
@@ -412,7 +407,6 @@ def fit_tuned(
         train, test = layer_fold != k, layer_fold == k
         weights, bias = fit_layer(features[train], y[train], share[train])
         probs[test] = 1.0 / (1.0 + np.exp(-(features[test] @ weights.T + bias)))
-    tweets = np.array([n == TWCS for n, set_rows in sets.items() for _ in set_rows])
     thresholds = best_thresholds(_real_targets(y, tweets), probs, rules)[0]
     heads = fit_heads(units_, embed, c)
     layer = ReplyLayer(

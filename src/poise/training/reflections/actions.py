@@ -65,7 +65,7 @@ def create_reflection(
         check_about(session, actor, conversation_id)
     result = get_scorer("explanatory").score(text)
     same = {"author_id": actor.id, "conversation_id": conversation_id, "text": text}
-    kept = recent_repeat(session, Reflection, Reflection.created_at, same, now)
+    kept = recent_repeat(session, Reflection, Reflection.created_at, same, now=now)
     if kept is not None:
         return kept
     reflection = Reflection(
