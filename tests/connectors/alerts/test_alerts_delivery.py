@@ -139,6 +139,40 @@ def test_past_the_hourly_limit_the_rest_are_counted_and_sent_as_one_summary(
     assert list(statuses) == ["sent", "sent", "summarised", "summarised", "summarised", "sent"]
 
 
+def test_the_limit_sends_the_first_conversations_whatever_order_the_database_keeps_them_in(
+    session: Session, receiver: Receiver
+) -> None:
+    """Alerts are recorded (and so sent) in the order the conversations came in.
+
+    They were recorded in the order the database returned the conversations, which a query
+    without ORDER BY leaves to the storage: PostgreSQL scans the table's pages, and a row
+    changed after later rows were written (a rescore, a new turn), or written into space a
+    vacuum freed, comes back out of order. The first two alerts sent were then not the first
+    two conversations, and the summary named another three (the hourly-limit test failed so
+    on PostgreSQL under load, when autovacuum had run between tests).
+    """
+    crew = make_crew(session)
+    make_rule(
+        session,
+        crew.lead,
+        channel="webhook",
+        target=receiver.url,
+        guard=ON_PREMISES,
+        hourly_limit="2",
+    )
+    convs = [flagged_conversation(session, crew.agent, subject=f"Case {n}") for n in range(5)]
+    for conv in convs[:2]:  # changed after the others: stored after them
+        conv.escalation_risk = 0.3
+    session.commit()
+    record_conversation_alerts(session, [c.id for c in convs], base_url=BASE_URL, now=NOW)
+    assert "2 alerts sent" in _deliver(session)
+    sent = [got.json()["title"] for got in receiver.wait_for(2)]
+    assert sent == ["Unhappy opening: Case 0", "Unhappy opening: Case 1"]
+    _deliver(session, NOW + timedelta(minutes=61))
+    summary = receiver.wait_for(3)[2].json()["text"]
+    assert all(f"Case {n}" in summary for n in (2, 3, 4)), summary
+
+
 def test_a_refusing_receiver_is_retried_a_bounded_number_of_times_in_plain_words(
     session: Session, receiver: Receiver
 ) -> None:

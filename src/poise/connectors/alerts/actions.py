@@ -263,21 +263,28 @@ def record_conversation_alerts(
     """Unhappy openings and escalations among these (live, just scored) conversations.
 
     A conversation belongs to its assignee's team; returns how many alerts were recorded.
+    They are recorded, and so sent, in the order the conversations came in (by id): past a
+    rule's hourly limit the first ones go out and the summary names the rest. Without the
+    ORDER BY the order was the storage's, which PostgreSQL changes as rows are updated or
+    written into space a vacuum freed.
     """
     conversations = list(
         session.scalars(
             select(Conversation)
             .where(Conversation.id.in_(conversation_ids))
             .options(selectinload(Conversation.assignee))
+            .order_by(Conversation.id)
         )
     )
     teams = {c.assignee.team_id for c in conversations if c.assignee and c.assignee.team_id}
     rules = session.scalars(
-        select(AlertRule).where(
+        select(AlertRule)
+        .where(
             AlertRule.team_id.in_(teams),
             AlertRule.enabled.is_(True),
             AlertRule.event.in_(CONVERSATION_EVENTS),
         )
+        .order_by(AlertRule.id)
     ).all()
     added = 0
     staff = _staff(session) if rules else StaffNames()
