@@ -47,7 +47,7 @@ from poise.conversations import routes as conversation_routes
 from poise.conversations.feeling import feeling_word
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
-from poise.errors import InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.errors import Gone, InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
@@ -59,7 +59,7 @@ from poise.mail import Mailer
 from poise.minilm.encoder import get_encoder, get_intent_encoder
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
-from poise.scheduler import start_local_rollup
+from poise.scheduler import start_local_periodic
 from poise.settings import Settings
 from poise.signals import get_scorer
 from poise.training import api as training_api
@@ -236,6 +236,7 @@ def short_echo(value: Any) -> Any:
 def _install_error_handlers(app: FastAPI) -> None:
     statuses: dict[type[PoiseError], int] = {
         PermissionDenied: 403,
+        Gone: 410,  # before NotFound, which it is a kind of
         NotFound: 404,
         InvalidInput: 400,
     }
@@ -418,11 +419,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker_health = _broker_health(settings)
         reminders = _start_reminders(settings, app.state.sessionmaker)
         syncs = start_sync_schedule(app.state, settings)
-        rollup = start_local_rollup(app.state, settings)
+        periodic = start_local_periodic(app.state, settings)
         app.state.readers = Readers()
         _warm_up(app.state, settings)
         yield
-        for task in (reminders, syncs, rollup):
+        for task in (reminders, syncs, *periodic):
             if task is not None:
                 task.cancel()
         app.state.jobs.shutdown()

@@ -20,6 +20,12 @@ class NotFound(PoiseError):  # noqa: N818
     """The thing asked for does not exist (or the actor may not know it does)."""
 
 
+class Gone(NotFound):
+    """The thing asked for was there and was removed on purpose (it is kept a limited time),
+    so asking again will not find it: HTTP's 410, which a link checker or a script reads as
+    final."""
+
+
 class InvalidInput(PoiseError):  # noqa: N818
     """The request is well-formed but its values are not acceptable.
 

@@ -1,7 +1,8 @@
 """The periodic work of a deployment with workers: what ``poise scheduler`` (Celery beat) queues.
 
 On one machine ``poise serve`` does this itself (training reminders each day, connector syncs
-every few minutes, the insights rollup every minute) and cron runs the other chores (``poise
+every few minutes, the insights rollup every minute, the deletion of import rows set aside past
+their keeping time every hour) and cron runs the other chores (``poise
 insights digest``, ``poise alerts hotspots``…). With ``POISE_BROKER_URL`` set, one ``poise
 scheduler`` process sends each entry's turn to the workers, which queue the same work as a job
 (a :class:`JobRun` row) that a worker runs. A periodic job is never queued while the previous
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
 Now = Callable[[], datetime]
 SYNCS = "connector-syncs"  # not a job itself: it queues one sync job per connector
 ROLLUP = "insights-rollup"
+REJECTED_ROWS = "rejected-rows"
 LOCAL_ROLLUP_SECONDS = 60
+LOCAL_REJECTED_ROWS_SECONDS = 3600
 log = logging.getLogger(__name__)
 
 
@@ -192,6 +195,25 @@ def _reembed(settings: Settings, session: Session) -> JobWork | None:
     return None if stored_current(session) else reembed_job
 
 
+def _rejected_rows(settings: Settings, session: Session) -> JobWork | None:
+    """Delete the set-aside import rows kept past ``POISE_REJECTED_ROWS_DAYS`` from this
+    process's data directory (none due: no job)."""
+    from poise.conversations.actions import remove_expired_rejected_rows
+    from poise.conversations.rejected import files_past_keeping
+
+    days = settings.rejected_rows_days
+    if not files_past_keeping(session, settings.data_dir, keep_days=days, now=utcnow()):
+        return None
+
+    def work(session: Session, progress: JobProgress) -> str:
+        removed = remove_expired_rejected_rows(
+            session, settings.data_dir, keep_days=days, now=utcnow()
+        )
+        return f"{removed} file(s) of rejected import rows older than {days} days removed"
+
+    return work
+
+
 def _never(settings: Settings, session: Session) -> JobWork | None:
     return None  # split (rescore) and fan-out (syncs) entries are queued by queue_periodic
 
@@ -207,6 +229,7 @@ PERIODIC: dict[str, Periodic] = {
         Periodic("rescore", _crontab(minute=15), _never),
         Periodic("kb-reembed", _crontab(minute=20), _reembed),
         Periodic(ROLLUP, _every(10), _rollup),
+        Periodic(REJECTED_ROWS, _crontab(minute=40), _rejected_rows),
         Periodic(SYNCS, _sync_interval, _never),
     )
 }
@@ -334,21 +357,34 @@ def worker_periodic(settings: Settings) -> Callable[[sessionmaker[Session], str]
     return periodic
 
 
-async def _local_rollup(state: Any, settings: Settings) -> None:
+async def _local_turns(state: Any, settings: Settings, name: str, seconds: float) -> None:
+    """Queue ``name`` a minute after the start, then every ``seconds`` (a server restarted
+    more often than an hourly entry's period still gets its turns)."""
+    wait: float = LOCAL_ROLLUP_SECONDS
     while True:
-        await asyncio.sleep(LOCAL_ROLLUP_SECONDS)
+        await asyncio.sleep(wait)
+        wait = seconds
         try:
             await anyio.to_thread.run_sync(
-                queue_periodic, state.sessionmaker, state.jobs, settings, ROLLUP
+                queue_periodic, state.sessionmaker, state.jobs, settings, name
             )
         except Exception:  # one bad turn must not end the loop
-            log.exception("could not queue the insights rollup")
+            log.exception("could not queue the periodic work %s", name)
 
 
-def start_local_rollup(state: Any, settings: Settings) -> asyncio.Task[None] | None:
-    """Without a broker, ``poise serve`` queues the rollup of changed conversations itself,
-    every minute, on its own jobs pool (one at a time: queue_periodic's rule). With workers,
-    ``poise scheduler`` queues it every 10 minutes instead."""
-    if settings.broker_url:
-        return None
-    return asyncio.create_task(_local_rollup(state, settings))
+def start_local_periodic(state: Any, settings: Settings) -> list[asyncio.Task[None]]:
+    """The periodic work ``poise serve`` queues itself, on its own jobs pool (one at a time:
+    queue_periodic's rule).
+
+    Without a broker, the rollup of changed conversations, every minute (with workers,
+    ``poise scheduler`` queues it every 10 minutes instead). Always, every hour, the deletion
+    of set-aside import rows past their keeping time: they are files in this server's data
+    directory, which each web host may have of its own (docs/deploy.md), where a worker's
+    turn reaches only its own.
+    """
+    loops = [(REJECTED_ROWS, LOCAL_REJECTED_ROWS_SECONDS)]
+    if not settings.broker_url:
+        loops.append((ROLLUP, LOCAL_ROLLUP_SECONDS))
+    return [
+        asyncio.create_task(_local_turns(state, settings, name, seconds)) for name, seconds in loops
+    ]

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         description="Seconds a request may wait for its turn when more requests arrive than "
         "there are connections (`POISE_DB_POOL_SIZE`); past it the answer is 503.",
     )
+    rejected_rows_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days the rows an import set aside are kept for download from its report "
+        "(they hold customers' words). After that the report says they were removed, and "
+        "`poise serve` (hourly) or the scheduler's `rejected-rows` entry deletes the file.",
+    )
     session_max_age: int = Field(
         14 * 24 * 3600, ge=60, description="Seconds a login session lasts."
     )

@@ -7,7 +7,8 @@ The schedule's logic runs on a fixed clock (``tick``) against a real local broke
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from knowledge.kb_manual import publish_manual
 from sqlalchemy import Select, func, select
@@ -16,9 +17,12 @@ from sqlalchemy.orm import Session
 from brokers import Workers
 from builders import make_conversation, make_user
 from poise.auth.models import User
-from poise.conversations.models import Message
+from poise.conversations.models import ImportRun, Message
+from poise.conversations.rejected import rejected_rows_path
 from poise.db import make_engine, make_sessionmaker
+from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
+from poise.files import write_atomically
 from poise.insights.models import InsightFact
 from poise.jobs import JobRun
 from poise.jobs.broker import PERIODIC as PERIODIC_TASK
@@ -43,6 +47,7 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
         "rescore",
         "kb-reembed",
         "insights-rollup",
+        "rejected-rows",
         "connector-syncs",
     }
     for name, entry in schedule.items():
@@ -76,6 +81,7 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
     lead = session.scalars(select(User).where(User.role == "lead")).one()
     manual = publish_manual(session, lead)
     set_fact(session, ENCODER_FACT, "an-older-encoder")  # its vectors too: re-embedding is due
+    expired = _expired_rejected_rows(session, broker_settings)  # rows kept past their 30 days
     session.commit()
     engine = make_engine(broker_settings.resolved_database_url)
     maker = make_sessionmaker(engine)
@@ -90,12 +96,13 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
             "rescore",
             "kb-reembed",
             "insights-rollup",
+            "rejected-rows",
         }
         assert set(first) == set(beat_schedule(broker_settings))
         assert set(_queued(session).values()) == {"queued"}  # no worker yet
         again = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert not any(again.values())  # each is still queued: nothing queued twice
-        assert session.scalar(select(func.count(JobRun.id))) == 6
+        assert session.scalar(select(func.count(JobRun.id))) == 7
         quiet = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=MONDAY_FIRST)
         assert quiet == {}  # nothing came due
 
@@ -110,6 +117,7 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         session.expire_all()
         assert session.get(Message, turn.id).signal_version != "an-older-model"  # type: ignore[union-attr]
         assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+        assert not expired.exists()  # deleted by the worker, from the data directory
         assert len(manual) == 4
         beat = make_celery(broker_settings)  # what beat sends: an entry's name to a worker
         beat.send_task(PERIODIC_TASK, args=["kudos-prepare"], queue=broker_settings.broker_queue)
@@ -121,7 +129,26 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         assert session.scalar(select(func.count(KudosRound.id))) == 1  # already open: left alone
         later = tick(maker, jobs, broker_settings, now=MONDAY_FIRST, since=BEFORE)
         assert later["kudos-prepare"] and not later["rescore"]  # nothing outdated is left
-        assert not later["kb-reembed"]
+        assert not later["kb-reembed"] and not later["rejected-rows"]  # nothing left to delete
     finally:
         jobs.shutdown()
         engine.dispose()
+
+
+def _expired_rejected_rows(session: Session, settings: Settings) -> Path:
+    """The rows an import set aside 31 days ago, still on disk (no commit)."""
+    run = ImportRun(
+        filename="old.csv",
+        format="csv",
+        source="csv",
+        sha256="0" * 64,
+        status="partial",
+        rows_total=2,
+        rows_rejected=1,
+        created_at=utcnow() - timedelta(days=31),
+    )
+    session.add(run)
+    session.flush()
+    path = rejected_rows_path(settings.data_dir, run.id)
+    write_atomically(path, b"conversation_id,channel\nIMP-2,pigeon\n")
+    return path

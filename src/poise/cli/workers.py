@@ -69,8 +69,9 @@ def share_the_cores(processes: int, cores: int | None = None) -> None:
 def scheduler(
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "info",
 ) -> None:
-    """Send the periodic work (reminders, kudos, digests, alerts, syncs, rescoring) to the
-    workers on its schedule (Celery beat). Run exactly one per deployment."""
+    """Send the periodic work (reminders, kudos, digests, alerts, syncs, rescoring, expired
+    rejected import rows) to the workers on its schedule (Celery beat). Run exactly one per
+    deployment."""
     settings = load_settings()
     if not settings.broker_url:
         fail(

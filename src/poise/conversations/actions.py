@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
+from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
@@ -189,21 +190,36 @@ def import_file(
     )
 
 
-def rejected_rows_path(data_dir: Path, run_id: int) -> Path:
-    """Where the rows an import set aside are kept, for its report's download link."""
-    return data_dir / "rejected" / f"import-{run_id}-rejected.txt"
-
-
 def keep_rejected_rows(data_dir: Path, report: ImportReport) -> Path | None:
     """Keep the rows an import set aside where its report offers them
     (``/import/N/rejected``), whichever way the file came in; None when none were set aside.
     A command-line import wrote them only beside its file, so the lead reading its report
-    was told that no rejected rows were kept."""
+    was told that no rejected rows were kept. They are kept for ``POISE_REJECTED_ROWS_DAYS``
+    (see :func:`remove_expired_rejected_rows`)."""
     if not report.rejected_text:
         return None
-    path = rejected_rows_path(data_dir, report.run_id)
+    path = rejected.rejected_rows_path(data_dir, report.run_id)
     write_atomically(path, report.rejected_text.encode())
     return path
+
+
+def remove_expired_rejected_rows(
+    session: Session, data_dir: Path, *, keep_days: int, now: datetime
+) -> int:
+    """Delete the set-aside rows kept past ``keep_days`` (and those of imports no longer
+    recorded) from this data directory; how many files went.
+
+    They are customers' words, kept only to be fixed and imported again. The reports and the
+    download already treat them as removed from that moment on, whether or not this has run.
+    """
+    removed = 0
+    for path in rejected.files_past_keeping(session, data_dir, keep_days=keep_days, now=now):
+        try:
+            path.unlink()
+        except FileNotFoundError:  # another process of this host removed it first
+            continue
+        removed += 1
+    return removed
 
 
 WRITE_BATCH = 20_000  # messages handed to the writer at once

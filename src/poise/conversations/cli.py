@@ -41,7 +41,7 @@ def import_command(
         bool,
         typer.Option(
             help="Import valid rows; write rejected ones to --rejected and keep them for "
-            "the import's report, as an upload does."
+            "the import's report, as an upload does (for POISE_REJECTED_ROWS_DAYS days)."
         ),
     ] = False,
     rejected: Annotated[
@@ -90,7 +90,7 @@ def import_command(
             team_id=team_id,
         )
     actions.keep_rejected_rows(settings.data_dir, report)  # for the report's download link
-    _print_report(report, file, rejected)
+    _print_report(report, file, rejected, keep_days=settings.rejected_rows_days)
     if report.status == "rejected":
         raise typer.Exit(1)
     if score:
@@ -163,7 +163,9 @@ def rescore() -> None:
     _score(load_settings(), rescore=True)
 
 
-def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> None:
+def _print_report(
+    report: ImportReport, file: Path, rejected: Path | None, *, keep_days: int
+) -> None:
     for error in report.errors[:50]:
         console.print(f"  {error}", highlight=False, markup=False)
     if len(report.errors) > 50:
@@ -191,7 +193,10 @@ def _print_report(report: ImportReport, file: Path, rejected: Path | None) -> No
         path = rejected or file.with_name(file.name + ".rejected")
         write_atomically(path, report.rejected_text.encode())
         console.print(f"{n(report.rows_rejected, 'rejected row')} written to {path}")
-        console.print(f"The import's report offers them too: /import?run={report.run_id}")
+        console.print(
+            f"The import's report offers them too, for {n(keep_days, 'day')}: "
+            f"/import?run={report.run_id}"
+        )
 
 
 def stats_command(

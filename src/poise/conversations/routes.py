@@ -5,18 +5,20 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
-from poise.conversations import actions, queries
+from poise.conversations import actions, queries, rejected
 from poise.conversations.feeling import peak_levels, peak_message
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun
@@ -27,7 +29,7 @@ from poise.conversations.scoring import (
     scoring_work,
 )
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import Gone, InvalidInput, NotFound
 from poise.jobs import JobRun, JobWork, cancel_job, jobs_for
 from poise.pagination import Page
 from poise.settings import Settings
@@ -353,6 +355,9 @@ def import_page(
     context = _import_context(
         session, settings, user, page, run, report=report, filename=found.filename, form=form
     )
+    context["kept"] = rejected.kept_rows(
+        found, data_dir=settings.data_dir, keep_days=settings.rejected_rows_days, now=utcnow()
+    )
     return render(request, "conversations/import.html", context)
 
 
@@ -450,19 +455,50 @@ def import_upload(
 @router.get("/import/{run_id}/rejected")
 def rejected_rows(
     session: SessionDep, settings: SettingsDep, user: LeadUser, run_id: IdPath
-) -> FileResponse:
+) -> StreamingResponse:
     """The rows set aside, named after the file they came from and in its format
     (``export-rejected.csv``), to fix and import again (they came as ``import-7-rejected.txt``).
     The run is looked up first: another team's import answers as a missing one, whether or
-    not rows were kept for it."""
+    not rows were kept for it. Past ``POISE_REJECTED_ROWS_DAYS`` they are gone (410), even
+    before the hourly turn deletes the file; the file is opened here, so one deleted while
+    the answer is on its way is still sent whole rather than failing half-way."""
     run = queries.import_run(session, actor=user, run_id=run_id)
-    path = actions.rejected_rows_path(settings.data_dir, run_id)
-    if not path.exists():
-        raise NotFound("no rejected rows were kept for this import")
+    kept = rejected.kept_rows(
+        run, data_dir=settings.data_dir, keep_days=settings.rejected_rows_days, now=utcnow()
+    )
+    if kept is not None and kept.state == "removed":
+        raise Gone(
+            f"the rows this import set aside were removed after {counted(kept.days, 'day')}, "
+            f"on {kept.until:%Y-%m-%d %H:%M} UTC (they hold customers' words): fix them in "
+            "your file and import it again"
+        )
+    try:
+        handle = rejected.rejected_rows_path(settings.data_dir, run_id).open("rb")
+    except FileNotFoundError:
+        raise NotFound("no rejected rows were kept for this import") from None
     stem, dot, extension = run.filename.rpartition(".")
     if not dot or not extension.isalnum():
         stem, extension = run.filename, REJECTED_EXTENSIONS.get(run.format, "txt")
-    return FileResponse(path, filename=f"{stem}-rejected.{extension}", media_type="text/plain")
+    headers = {
+        "content-disposition": _attachment(f"{stem}-rejected.{extension}"),
+        "content-length": str(os.fstat(handle.fileno()).st_size),
+    }
+    return StreamingResponse(_chunks(handle), media_type="text/plain", headers=headers)
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition naming the download (RFC 6266's ``filename*`` when the name
+    is not plain ASCII, as Starlette's FileResponse writes it)."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(64 * 1024):
+            yield chunk
 
 
 REJECTED_EXTENSIONS = {"csv": "csv", "twcs": "csv", "jsonl": "jsonl", "zendesk": "json"}
