@@ -21,6 +21,7 @@ from poise.knowledge.models import Gap
 
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 BEFORE = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+LONG_AGO = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 WEEK = "start=2026-11-09&end=2026-11-15"
 PRODUCTS = ["Router", "Mesh", "Modem", "Camera", "Doorbell", "Hub"]
 
@@ -86,14 +87,60 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
     assert "All 6 unhappy openings, the riskiest first." in calm
-    unknown = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
-    assert "No conversations about Toaster in this period for this team" in unknown
-    assert "0 of 0" not in unknown and '<svg class="trend"' not in unknown
+    add_conversations(session, n=2, opened=LONG_AGO, product="Toaster", assignee_id=agent.id)
+    idle = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
+    assert "No conversations about Toaster in this period for this team" in idle
+    assert "0 of 0" not in idle and '<svg class="trend"' not in idle
     tagged = client.get(f"/insights/hotspot?{WEEK}&kind=tag&value=night").text
     assert "Hotspot: unhappy openings stand above the rest." in tagged
     behind = client.get(f"/insights/conversations?{WEEK}&metric=unhappy&tag=night").text
     assert "24 in all" in behind
     assert "60 in all" in client.get(f"/insights/conversations?{WEEK}&tag=night").text
+
+
+def test_a_hotspot_of_a_product_or_feature_nobody_named_is_not_found(
+    client: TestClient, session: Session
+) -> None:
+    """A hand-edited address naming a product (or a product's feature) that no conversation
+    the reader counts ever named showed an empty hotspot page; it is a page that does not
+    exist (404). One named only before the period still says it has none in the period."""
+    lead = make_user(session, role="lead", team="A")
+    admin = make_user(session, role="admin")
+    ours = make_user(session, team="A")
+    theirs = make_user(session, team="B")
+    add_conversations(
+        session, n=3, opened=NOW, product="Camera", feature="setup", assignee_id=ours.id
+    )
+    add_conversations(
+        session, n=2, opened=LONG_AGO, product="Toaster", feature="crumbs", assignee_id=ours.id
+    )
+    add_conversations(
+        session, n=2, opened=NOW, product="Kettle", feature="lid", assignee_id=theirs.id
+    )
+
+    def status(kind: str, value: str, of: str = "") -> int:
+        address = f"/insights/hotspot?{WEEK}&kind={kind}&value={value}&of={of}"
+        return client.get(address).status_code
+
+    sign_in(client, lead)
+    missing = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Blender")
+    assert missing.status_code == 404
+    assert "there is no product &#39;Blender&#39;" in missing.text
+    assert "No conversations about" not in missing.text
+    assert status("product", "Camera") == 200 and status("product", "Toaster") == 200
+    assert (
+        status("feature", "setup", "Camera") == 200
+        and status("feature", "crumbs", "Toaster") == 200
+    )
+    assert status("feature", "wifi", "Camera") == 404  # no such feature of Camera
+    assert status("feature", "setup", "Toaster") == 404  # a feature of another product
+    assert status("feature", "setup") == 404  # Camera's feature, asked without its product
+    assert status("product", "Kettle") == 404  # only another team's customers named it
+    assert status("feature", "lid", "Kettle") == 404
+    assert status("tag", "anything") == 200  # tags are not checked (see hotspots._known)
+    sign_in(client, admin)
+    assert status("product", "Kettle") == 200 and status("feature", "lid", "Kettle") == 200
+    assert status("product", "Blender") == 404
 
 
 def test_a_hotspots_gaps_are_the_readers_teams_each_issue_once(

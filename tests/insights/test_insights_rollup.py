@@ -259,7 +259,9 @@ def test_pages_api_and_exports_write_nothing(
     session: Session, client: TestClient, statements: list[str]
 ) -> None:
     lead = make_user(session, role="lead", team="A")
-    add_conversations(session, n=30, opened=datetime(2026, 11, 3, 9, tzinfo=UTC), unhappy=9)
+    agent = make_user(session, team="A")  # the team's: the hotspot page shows them, not a 404
+    opened = datetime(2026, 11, 3, 9, tzinfo=UTC)
+    add_conversations(session, n=30, opened=opened, unhappy=9, assignee_id=agent.id)
     count_all(session, window_days=WINDOW_DAYS)  # the day aggregate too: the pages read it
     make_conversation(session, start=datetime(2026, 11, 4, 9, tzinfo=UTC))  # waits, queued
     sign_in(client, lead)

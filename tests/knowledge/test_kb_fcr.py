@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import conversation_record, make_user, sign_in
+from poise.cli import app as cli
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
@@ -24,6 +27,7 @@ from poise.knowledge.fcr import fcr_outcomes, fcr_report, outcomes_for
 from poise.knowledge.models import ConversationVector
 from poise.knowledge.text import from_blob, to_blob
 from poise.minilm.encoder import get_intent_encoder
+from poise.settings import Settings
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -110,7 +114,9 @@ def test_articles_used_decide_the_issue_and_fcr_is_reported_per_group(
     session.commit()
     assert counted_fcr_report(session, window_days=7) == report  # the same figures, summed
     page = client.get("/manual/fcr").text
-    assert "75%" in page and "Refund not received" in page and "within 7 days" in page
+    # The agent's own two of the four (see the last test): eve came back about her refund.
+    assert "<strong>50%</strong> of 2 resolved" in page and "Refund not received" in page
+    assert "within 7 days" in page
     assert "Counted as of" in page
     # Each article opens from its row, but only one the reader may open (a retired one: by name).
     card.status = "retired"
@@ -205,7 +211,12 @@ def test_fcr_by_team_shows_the_readers_team_and_titles_only_articles_they_may_op
     articles = publish_manual(session, north_lead)
     refund, card = articles["Refund not received"], articles["Card declined at checkout"]
     cancel = articles["Cancel a subscription"]
-    uses = ((north_agent, "gus", refund), (south_agent, "hal", card), (north_agent, "ivy", cancel))
+    uses = (
+        (north_agent, "gus", refund),
+        (north_agent, "hal", card),
+        (north_agent, "ivy", cancel),
+        (south_agent, "jay", refund),
+    )
     for agent, customer, article in uses:
         conv = contact(session, customer, "Hello there", 0, assignee=agent.email)
         actions.record_use(session, actor=agent, conversation_id=conv.id, article_id=article.id)
@@ -234,3 +245,57 @@ def test_fcr_by_team_shows_the_readers_team_and_titles_only_articles_they_may_op
     sign_in(client, north_lead)  # a lead may open drafts and retired articles: titled
     page = client.get("/manual/fcr").text
     assert "Card declined at checkout" in page and "Cancel a subscription" in page
+
+
+def test_fcr_counts_only_the_conversations_the_reader_may_open(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """The overall rate and the rows by product and article counted every team's
+    conversations for a lead, beside rows by team held to their own; the CLI keeps the whole
+    organisation."""
+    north_lead = make_user(session, role="lead", team="North")
+    north_agent = make_user(session, role="agent", team="North")
+    south_agent = make_user(session, role="agent", team="South")
+    admin = make_user(session, role="admin")
+    articles = publish_manual(session, north_lead)
+    refund, card = articles["Refund not received"], articles["Card declined at checkout"]
+    ours = contact(
+        session, "jon", "Hello there", 0, product="Poise Web", assignee=north_agent.email
+    )
+    contact(session, "kim", "Hello there", 0, product="Poise Web")  # unassigned: readable
+    south = [
+        contact(session, name, "Hello there", 0, product="Poise Desk", assignee=south_agent.email)
+        for name in ("lou", "max", "ned")
+    ]
+    contact(session, "lou", "Hello again", 1, product="Poise Desk", assignee=south_agent.email)
+    actions.record_use(session, actor=north_agent, conversation_id=ours.id, article_id=refund.id)
+    for conv in south:
+        actions.record_use(session, actor=south_agent, conversation_id=conv.id, article_id=card.id)
+    count_queued(session, window_days=7)
+    session.commit()
+
+    def tables(user: Any) -> dict[str, str]:
+        sign_in(client, user)
+        page = client.get("/manual/fcr").text
+        overall = page.split('<p class="card">')[1].split("</p>")[0]
+        by = page.split("<h2>By ")
+        return {"overall": overall, **{part.split("<")[0]: part for part in by[1:]}}
+
+    everyone = tables(admin)  # of jon, kim and south's four, only lou's first came back
+    assert "<strong>83%</strong> of 6 resolved" in everyone["overall"]
+    assert "Poise Desk" in everyone["product"] and "Card declined" in everyone["article"]
+    for reader in (north_lead, north_agent):
+        seen = tables(reader)  # jon's and the unassigned kim's only
+        assert "<strong>100%</strong> of 2 resolved" in seen["overall"], seen["overall"]
+        assert "Poise Desk" not in seen["product"]
+        assert re.search(r"<td>Poise Web</td><td[^>]*>2</td>", seen["product"])
+        assert "Card declined" not in seen["article"] and "cannot open" not in seen["article"]
+        assert "Refund not received" in seen["article"]
+        assert "South" not in seen["team"]
+
+    result = CliRunner().invoke(cli, ["kb", "fcr", "--json"])
+    assert result.exit_code == 0, result.output
+    whole = json.loads(result.output)
+    assert whole["resolved"] == 6
+    assert {r["label"] for r in whole["product"]} == {"Poise Web", "Poise Desk"}
+    assert {r["label"] for r in whole["team"]} == {"North", "South"}

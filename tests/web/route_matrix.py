@@ -50,6 +50,7 @@ from poise.conversations.records import RatingRecord
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
 from poise.files import write_atomically
+from poise.insights.rollup import count_queued
 from poise.jobs.models import JobRun
 from poise.knowledge import actions as kb
 from poise.knowledge.models import FLAG_KINDS, Proposal
@@ -463,6 +464,11 @@ def build_world(session: Session, settings: Settings) -> World:
     job = JobRun(kind="score", subject=f"import:{run_id}", status="done")
     session.add(job)
     session.commit()
+    # A conversation of Billing's about the same product, and the insights rollup counted: a
+    # hotspot is served to each lead whose team's conversations name its product (one that
+    # none of them names is a page that does not exist, 404).
+    make_conversation(session, assignee_email=users["outsider"].email, start=start)
+    count_queued(session, window_days=settings.fcr_window_days)
 
     ids: dict[str, int | str] = {
         "user_id": ada.id,

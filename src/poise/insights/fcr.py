@@ -6,6 +6,11 @@ demo's 3,000 conversations and growing with every returning customer. The rollup
 counts each conversation's outcome with the manual's one definition
 (:func:`poise.knowledge.fcr.outcomes_of`) whenever it, its customer or its article changes, so
 the page only sums those facts, per article used, product and the assignee's team.
+
+Every figure a reader sees is summed over the conversations they may open
+(:func:`~poise.conversations.visibility.readable_assignees`): the overall rate and the rows by
+article and product counted every team's conversations for a lead or an agent, while the rows
+by team beside them showed only the reader's own.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
+from poise.conversations.visibility import readable_assignees
+from poise.insights.filters import teams_in_view
 from poise.insights.models import InsightFact
 from poise.knowledge.fcr import FcrReport, FcrRow
 from poise.knowledge.models import Article, ArticleUse
@@ -24,10 +31,21 @@ from poise.knowledge.models import Article, ArticleUse
 COUNTED = InsightFact.fcr_resolved.is_(True)
 
 
-def _tally(*key: Any) -> Select[Any]:
-    """``key`` columns, the resolved conversations and those resolved on first contact."""
+def readable_facts(reader: User | None) -> list[ColumnElement[bool]]:
+    """The facts of the conversations ``reader`` may open: their own, their team's and the
+    unassigned ones (the rule of :mod:`poise.conversations.visibility`); every one for an
+    admin or for no reader (the CLI's whole organisation)."""
+    readable = readable_assignees(reader) if reader is not None else None
+    if readable is None:
+        return []
+    return [or_(InsightFact.assignee_id.is_(None), InsightFact.assignee_id.in_(readable))]
+
+
+def _tally(scope: list[ColumnElement[bool]], *key: Any) -> Select[Any]:
+    """``key`` columns, the resolved conversations and those resolved on first contact, of
+    the facts in ``scope``."""
     first = func.coalesce(func.sum(case((InsightFact.first_contact.is_(True), 1), else_=0)), 0)
-    query = select(*key, func.count(), first).where(COUNTED)
+    query = select(*key, func.count(), first).where(COUNTED, *scope)
     return query.group_by(*key) if key else query
 
 
@@ -38,24 +56,27 @@ def _rows(session: Session, query: Select[Any]) -> list[FcrRow]:
 
 
 def counted_fcr_report(
-    session: Session, *, window_days: int, teams: Collection[int] | None = None
+    session: Session, *, window_days: int, reader: User | None = None
 ) -> FcrReport:
-    """FCR overall and per article used, product and the assignee's team, as last counted;
-    the rows by team only for ``teams`` when given (see
-    :func:`~poise.insights.filters.teams_in_view`)."""
-    resolved, first = session.execute(_tally()).one()
+    """FCR overall and per article used, product and the assignee's team, as last counted,
+    over the conversations ``reader`` may open (every one without a reader); the rows by team
+    only for the teams the reader may see by name
+    (:func:`~poise.insights.filters.teams_in_view`)."""
+    scope = readable_facts(reader)
+    resolved, first = session.execute(_tally(scope)).one()
     by_article = (
-        _tally(Article.id, Article.title)
+        _tally(scope, Article.id, Article.title)
         .join(ArticleUse, ArticleUse.conversation_id == InsightFact.conversation_id)
         .join(Article, Article.id == ArticleUse.article_id)
     )
     product = InsightFact.product
-    by_product = _tally(product, product).where(product.is_not(None), product != "")
+    by_product = _tally(scope, product, product).where(product.is_not(None), product != "")
     by_team = (
-        _tally(Team.id, Team.name)
+        _tally(scope, Team.id, Team.name)
         .join(User, User.id == InsightFact.assignee_id)
         .join(Team, Team.id == User.team_id)
     )
+    teams = teams_in_view(reader) if reader is not None else None
     if teams is not None:
         by_team = by_team.where(Team.id.in_(sorted(teams)))
     return FcrReport(

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import User
 from poise.conversations.models import Conversation
+from poise.errors import NotFound
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.models import InsightFact
-from poise.insights.queries import tune_for_aggregates
+from poise.insights.queries import ever_seen, tune_for_aggregates
 from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
 from poise.knowledge.gaps import open_gaps
@@ -346,6 +347,7 @@ def hotspot(
         None,
     )
     if group is None:
+        _known(session, actor, kind, value, product)
         group = Group(kind=kind, product=product, value=value)
     scope = report.filters
     ids = _member_ids(session, scope, group)
@@ -357,6 +359,19 @@ def hotspot(
         gaps=_gaps(session, scope, group, ids),
         trend=_trend(session, scope, group),
     )
+
+
+def _known(session: Session, actor: User, kind: str, value: str, product: str | None) -> None:
+    """Refuse (404) a product, or a product's feature, that no conversation the reader's
+    insights count ever named: one with none in the period is told so on its page, one made
+    up in the address is a page that does not exist. Tags are not checked (reading every
+    conversation's tags for one would cost a scan of them all)."""
+    whose = "" if actor.is_admin else " of your team"
+    if kind == "product" and not ever_seen(session, actor=actor, product=value, feature=None):
+        raise NotFound(f"there is no product {value!r}: no conversation{whose} names it")
+    if kind == "feature" and not ever_seen(session, actor=actor, product=product, feature=value):
+        of = f" of {product!r}" if product else " without a product"
+        raise NotFound(f"there is no feature {value!r}{of}: no conversation{whose} names it")
 
 
 def _member_ids(session: Session, filters: InsightFilters, group: Group) -> list[int]:

@@ -562,6 +562,26 @@ def _seen(session: Session, actor: User) -> tuple[list[str], list[str]]:
     return list(products), list(features)
 
 
+def ever_seen(session: Session, *, actor: User, product: str | None, feature: str | None) -> bool:
+    """Whether a conversation the actor's insights count (as the filter menus read them: every
+    one for an admin, else their team's people's) ever named this product, and this feature
+    of it when given. A hotspot address naming one nobody wrote about is a page that does not
+    exist, not one that is empty this period (a hand-edited address answered "no
+    conversations about Toaster in this period")."""
+    f = InsightFact
+    query = select(f.conversation_id).limit(1)
+    if product:
+        query = query.where(f.product == product)
+    else:
+        query = query.where(or_(f.product.is_(None), f.product == ""))
+    if feature is not None:
+        query = query.where(f.feature == feature)
+    if not actor.is_admin:
+        members = select(User.id).where(User.team_id == actor.team_id)
+        query = query.where(f.assignee_id.in_(members))
+    return session.scalar(query) is not None
+
+
 def choices(session: Session, *, actor: User) -> Choices:
     """Teams (admins), the products and features seen in the conversations the actor's
     insights count, and the people the actor may filter by."""

@@ -25,7 +25,7 @@ from poise.insights import exposure as exposure_queries
 from poise.insights import figures, hotspots, queries
 from poise.insights.charts import trend_chart
 from poise.insights.fcr import counted_fcr_report, unopened_as_one
-from poise.insights.filters import InsightFilters, teams_in_view
+from poise.insights.filters import InsightFilters
 from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
@@ -152,12 +152,11 @@ def _num(value: figures.Value) -> float | None:
 def fcr_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> HTMLResponse:
-    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`):
-    by team only the teams the reader may see, and by article, the titles of the articles the
-    reader may open (a draft's or a retired article's title is not theirs to read)."""
-    report = counted_fcr_report(
-        session, window_days=settings.fcr_window_days, teams=teams_in_view(user)
-    )
+    """The manual's FCR tab, summed from the counted facts (see :mod:`poise.insights.fcr`)
+    over the conversations the reader may open: by team only the teams the reader may see,
+    and by article, the titles of the articles the reader may open (a draft's or a retired
+    article's title is not theirs to read)."""
+    report = counted_fcr_report(session, window_days=settings.fcr_window_days, reader=user)
     openable = openable_articles(session, actor=user, ids=[int(r.key) for r in report.by_article])
     context = {
         "report": replace(report, by_article=unopened_as_one(report.by_article, openable)),
