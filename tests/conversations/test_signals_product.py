@@ -181,6 +181,25 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     assert f"most negative message: positive ({shown})" in client.get("/conversations").text
 
 
+def test_the_words_behind_a_score_leave_out_bare_punctuation(
+    client: TestClient, session: Session
+) -> None:
+    """The conversation page said "why: is anyone, this ?, hello ?, ? is, hello" and the assist
+    panel "Words behind it: is anyone, this ?, hello ?, ? is" for a message scored before the
+    scorer left bare punctuation out: the model weighs a "?", an agent cannot read it."""
+    angry = seed_scored(session)["angry"]
+    turn = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
+    first = turn.first()
+    assert first is not None
+    first.signal_evidence = ["is anyone", "this ?", "hello ?", "? is", "hello", "!"]
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{angry.id}").text
+    assert '<div class="evidence">why: is anyone, hello</div>' in page
+    panel = client.get(f"/assist/{angry.id}").text
+    assert "Words behind it: is anyone, hello</small>" in panel
+
+
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
     agent = make_user(session)
     seed_scored(session)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import ApiUser, CurrentUser
 from poise.auth.models import User
 from poise.conversations import actions, queries
+from poise.conversations.feeling import readable_evidence
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput
@@ -75,7 +76,7 @@ def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
             "abusive": m.abusive,
             "leaving": m.leaving,
             "level": m.feeling_level,
-            "evidence": m.signal_evidence or [],
+            "evidence": readable_evidence(m.signal_evidence),
         }
         for m in conv.messages[-MAX_TURNS:]
     ]
