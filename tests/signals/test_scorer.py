@@ -91,7 +91,7 @@ def test_batch_matches_single(scorer: NegativityScorer) -> None:
 
 
 def test_evidence_is_words_a_reader_can_read(scorer: NegativityScorer) -> None:
-    """"Hello? Is anyone looking at this?" was explained by "this ?", "hello ?" and "? is"."""
+    """The scorer explained "Hello? Is anyone looking at this?" with "this ?" and "? is"."""
     for text in ("Hello? Is anyone looking at this?", "Still broken!! What is going on?!"):
         evidence = scorer.score(text).evidence
         assert evidence, text
