@@ -110,6 +110,45 @@ def test_cli_import_scores_and_rescore_follows_a_model_change(
     }
 
 
+def test_rescore_follows_a_drift_model_change(cli_env: Settings, session: Session) -> None:
+    """After a drift model change no turn needs a new score, and ``poise signals rescore``
+    scored nothing: the conversation kept the old model's drift flag (the list's filter, the
+    Signals page's count) while the assist panel worked drift out afresh."""
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    said = [
+        ("customer", "My router drops the connection every evening around 8pm."),
+        ("agent", "Thanks, I've reset the line. Does it still drop?"),
+        ("customer", "Yes it dropped again last night."),
+        ("agent", "I've booked an engineer for Friday."),
+        ("customer", "Also, why was I charged twice last month??"),
+    ]
+    turns = [
+        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    write_conversations(session, "test", [conversation_record(external_id="dr", messages=turns)])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    assert conv.drifted and conv.signals_version
+    current = get_scorer("drift").version
+    assert current in conv.signals_version.split("+")
+    # As an older drift model left it: not drifted, and its version stored with the signals.
+    old = conv.signals_version.replace(current, "drift-2000.1.1")
+    conv.drifted, conv.drift_turn, conv.signals_version = False, None, old
+    session.commit()
+    again = CliRunner().invoke(cli, ["signals", "rescore"])
+    assert again.exit_code == 0, again.output
+    assert "scored 0 messages in 1 conversations" in again.output
+    session.expire_all()
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    assert conv.drifted and conv.drift_turn == 4
+    assert conv.signals_version and current in conv.signals_version.split("+")
+    assert "drift-2000.1.1" not in conv.signals_version
+    rerun = CliRunner().invoke(cli, ["signals", "rescore"])  # nothing left to do
+    assert "scored 0 messages in 0 conversations" in rerun.output
+
+
 def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
     # Recent, so the signals page's last-30-days figures include them whatever today is.
     start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)

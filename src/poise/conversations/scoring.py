@@ -91,7 +91,28 @@ def score_messages(
         )
         if progress:
             progress(counts.messages, len(rows))
+    if rescore:
+        refreshed = {row.conversation_id for row in rows}
+        stale = [cid for cid in _stale_drift(session, conversation_ids) if cid not in refreshed]
+        counts.conversations += refresh_conversation_signals(session, stale)
     return counts
+
+
+def _stale_drift(session: Session, conversation_ids: Sequence[int] | None) -> list[int]:
+    """Conversations whose drift another drift model measured. A re-score after a drift
+    model change refreshes them, though none of their turns needs a new score: ``poise
+    signals rescore`` left their drift flag (the list's filter, the Signals page's count) to
+    the old model, while the assist panel worked drift out afresh."""
+    current = get_scorer("drift").version
+    query = select(Conversation.id, Conversation.signals_version).where(
+        Conversation.signals_version.like("%drift-%")
+    )
+    found: list[int] = []
+    chunks = [None] if conversation_ids is None else _chunks(sorted(set(conversation_ids)), CHUNK)
+    for chunk in chunks:
+        rows = session.execute(query if chunk is None else query.where(Conversation.id.in_(chunk)))
+        found += [cid for cid, versions in rows if current not in versions.split("+")]
+    return sorted(found)
 
 
 def _score_batch(session: Session, scorer: Any, batch: Sequence[Any]) -> None:
