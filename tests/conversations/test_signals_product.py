@@ -278,6 +278,19 @@ def test_conversation_page_shows_scores_flags_and_trend(
     trend = session.query(Conversation).filter_by(external_id="trend").one()
     page = client.get(f"/conversations/{trend.id}").text
     assert 'class="sparkline"' in page and "Feeling, customer turn by turn" in page
+    assert 'class="sparkline"' in client.get(f"/assist/{trend.id}").text
+
+
+def test_the_assist_panel_draws_no_trend_of_one_customer_turn(
+    client: TestClient, session: Session
+) -> None:
+    """The conversation page left out a trend of one customer turn, the assist panel beside
+    it drew the lone dot on its line."""
+    angry = seed_scored(session)["angry"]
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{angry.id}").text
+    assert "Escalation risk" in panel
+    assert 'class="sparkline"' not in panel
 
 
 def test_assist_gives_signals_and_guidance(client: TestClient, session: Session) -> None:
