@@ -239,6 +239,27 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
     assert "Words behind it: is anyone, hello</small>" in panel
 
 
+def test_the_signals_page_counts_only_the_readers_unscored_messages(
+    client: TestClient, session: Session
+) -> None:
+    """"3 customer messages are waiting to be scored" counted every team's backlog, so an
+    agent read another team's; the page counts those of the conversations it shows."""
+    ours = make_user(session, team="Ours")
+    theirs = make_user(session, team="Theirs")
+    start = datetime.now(UTC) - timedelta(hours=2)
+    records = [
+        conversation_record(external_id=f"w{k}", start=start, assignee_email=theirs.email)
+        for k in range(3)
+    ]
+    write_conversations(session, "test", records)  # imported with --no-score: unscored
+    session.commit()
+    sign_in(client, ours)
+    assert "waiting to be scored" not in client.get("/signals").text
+    client.cookies.clear()
+    sign_in(client, theirs)
+    assert "3 customer messages are waiting to be scored" in client.get("/signals").text
+
+
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
     agent = make_user(session)
     seed_scored(session)
