@@ -242,7 +242,7 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
 def test_the_signals_page_counts_only_the_readers_unscored_messages(
     client: TestClient, session: Session
 ) -> None:
-    """"3 customer messages are waiting to be scored" counted every team's backlog, so an
+    """ "3 customer messages are waiting to be scored" counted every team's backlog, so an
     agent read another team's; the page counts those of the conversations it shows."""
     ours = make_user(session, team="Ours")
     theirs = make_user(session, team="Theirs")
