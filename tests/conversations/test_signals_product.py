@@ -149,6 +149,41 @@ def test_rescore_follows_a_drift_model_change(cli_env: Settings, session: Sessio
     assert "scored 0 messages in 0 conversations" in rerun.output
 
 
+def test_the_assist_panel_names_the_new_matter_of_a_drift_stored_before(
+    client: TestClient, session: Session
+) -> None:
+    """A conversation scored before drift named the matter stores "One more thing, actually."
+    as the sentence that drifted; the panel reads stored signals, and quoted it."""
+    start = datetime.now(UTC) - timedelta(hours=3)
+    said = [
+        ("customer", "Aiko joined our team and I can't add her: the Invite button is grey."),
+        ("agent", "Are you the account owner or a manager?"),
+        ("customer", "I'm the manager."),
+        ("agent", "Thanks, I've given you the rights. Try again?"),
+        (
+            "customer",
+            "Ok, thanks. One more thing, actually. The invoice for PX-250001 has my personal "
+            "name on it instead of the company.",
+        ),
+    ]
+    turns = [
+        MessageRecord(f"n{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    record = conversation_record(external_id="named", messages=turns, status="open")
+    write_conversations(session, "test", [record])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="named").one()
+    assert conv.drifted and conv.drift_turn == 4
+    conv.drift_sentence = "One more thing, actually."  # as stored before
+    session.commit()
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert "They then raised “The invoice for PX-250001 has my personal name" in panel
+    assert "One more thing, actually.”" not in panel
+
+
 def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
     # Recent, so the signals page's last-30-days figures include them whatever today is.
     start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)

@@ -20,6 +20,7 @@ from poise.errors import InvalidInput
 from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import early_score
+from poise.signals.drift import naming_the_matter
 from poise.signals.guidance import guidance_for
 from poise.signals.purpose import candidates as purpose_candidates
 from poise.signals.purpose import given_purpose
@@ -125,13 +126,15 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
         return None
     if conv.stated_purpose is None:
         return None  # scored before purposes were stated
-    drift = DriftResult(
+    stored = DriftResult(
         drifted=conv.drifted,
         score=conv.drift_score or 0.0,
         purpose=conv.stated_purpose,
         turn_index=conv.drift_turn,
         sentence=conv.drift_sentence or "",
     )
+    # Stored before drift named the matter after a bare "One more thing, actually."
+    drift = naming_the_matter(stored, list(enumerate(r["body"] for r in rows)))
     return ConversationSignals(
         early_warning=conv.early_warning,
         early_score=early_score(scores),

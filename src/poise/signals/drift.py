@@ -262,7 +262,7 @@ class DriftScorer:
         ]
         vectors.add(earlier for p in pairs for _, earlier, _ in p)
         return [
-            _naming_the_matter(self._verdict(case.purpose, u, s, p, vectors), case.turns)
+            naming_the_matter(self._verdict(case.purpose, u, s, p, vectors), case.turns)
             for case, u, s, p in zip(cases, topical, scores, pairs, strict=True)
         ]
 
@@ -314,7 +314,7 @@ def bare_announcement(sentence: str) -> bool:
 BARE_WORDS = 3  # fewer words than this after the cue ("actually") name no matter
 
 
-def _naming_the_matter(result: DriftResult, turns: Sequence[tuple[int, str]]) -> DriftResult:
+def naming_the_matter(result: DriftResult, turns: Sequence[tuple[int, str]]) -> DriftResult:
     """The drift with the sentence that names the new matter: the one after a bare
     announcement in the same turn (the guidance quoted "One more thing, actually." as what
     the customer raised). The verdict, its turn and its score stay as they are."""
