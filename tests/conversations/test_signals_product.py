@@ -184,6 +184,29 @@ def test_the_assist_panel_names_the_new_matter_of_a_drift_stored_before(
     assert "One more thing, actually.”" not in panel
 
 
+def test_the_panel_drops_the_first_reply_tip_once_the_agent_has_replied(
+    client: TestClient, session: Session
+) -> None:
+    """An unhappy opening, answered: the panel still said "give a clear plan in your first
+    reply"."""
+    start = datetime.now(UTC) - timedelta(hours=3)
+    said = [("customer", ANGRY), ("agent", "I'm sorry. I'm checking your refund now.")]
+    turns = [
+        MessageRecord(f"r{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    record = conversation_record(external_id="answered", messages=turns, status="open")
+    write_conversations(session, "test", [record])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="answered").one()
+    assert conv.early_warning
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert "early warning</span>" in panel
+    assert "first reply" not in panel
+
+
 def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
     # Recent, so the signals page's last-30-days figures include them whatever today is.
     start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)

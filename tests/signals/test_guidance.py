@@ -34,6 +34,7 @@ def _guide(*turns: tuple[str, str], purpose: str | None = None) -> Guidance:
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
         trend=signals.trend,
+        replied="agent" in [role for role, _ in turns][1:],
     )
 
 
@@ -199,3 +200,19 @@ def test_a_thank_you_in_the_middle_of_a_problem_is_not_read_as_settled() -> None
     assert guidance.opening == OPENINGS["satisfied"]
     assert "everything is settled" not in guidance.opening
     assert "once it is solved" in guidance.opening
+
+
+def test_the_tip_for_the_first_reply_ends_with_the_first_reply() -> None:
+    """ "Give a clear plan in your first reply" stayed on the panel after the agent had sent it
+    (119 of the demo's 124 early warnings); the tip for a risky conversation takes over."""
+    drift = DriftResult(False, 0.0, "refund", None)
+    signs = {"abusive": False, "drift": drift, "escalation_risk": 0.9, "early_warning": True}
+    assert guidance_for("angry", trend=[0.97], **signs).tips == [EARLY_TIP]
+    assert guidance_for("angry", trend=[0.97], replied=True, **signs).tips == [AT_RISK_TIP]
+    assert guidance_for("angry", trend=[0.97, 0.95], replied=True, **signs).tips == [AT_RISK_TIP]
+    answered = _guide(
+        ("customer", "Useless. Third time I'm asking for my refund and nobody answers!"),
+        ("agent", "I'm sorry, I'm checking the refund now."),
+        ("customer", "Still nothing. This is ridiculous."),
+    )
+    assert EARLY_TIP not in answered.tips

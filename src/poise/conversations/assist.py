@@ -167,6 +167,7 @@ def assist(
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
         trend=signals.trend,
+        replied=_replied(rows),
     )
     return {
         "signals": {
@@ -186,6 +187,12 @@ def assist(
         "guidance": asdict(guidance),
         "turns": len(rows),
     }
+
+
+def _replied(rows: list[dict[str, Any]]) -> bool:
+    """Whether an agent has answered since the customer's first turn."""
+    roles = [r["author_role"] for r in rows]
+    return "customer" in roles and "agent" in roles[roles.index("customer") :]
 
 
 @api.post("/assist")

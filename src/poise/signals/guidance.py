@@ -111,14 +111,19 @@ def guidance_for(
     early_warning: bool,
     trend: Sequence[float] = (),
     leaving: bool = False,
+    replied: bool = False,
 ) -> Guidance:
-    """Guidance for the latest customer turn's ``emotion`` and the conversation's signals."""
+    """Guidance for the latest customer turn's ``emotion`` and the conversation's signals.
+
+    ``replied``: an agent has answered the customer already, so the tip for the first reply
+    is past (it told 119 of the demo's 124 early warnings to "give a clear plan in your first
+    reply" after that reply was sent)."""
     tips = []
     if climbing(trend):
         tips.append(CLIMBING_TIP)
-    elif escalation_risk >= 0.6 and len(trend) != 1:  # one turn: the early tip says it
+    elif escalation_risk >= 0.6 and (len(trend) != 1 or replied):  # else the early tip says it
         tips.append(AT_RISK_TIP)
-    if early_warning and len(trend) <= 2:
+    if early_warning and len(trend) <= 2 and not replied:
         tips.append(EARLY_TIP)
     return Guidance(
         opening=OPENINGS.get(emotion, OPENINGS["neutral"]),
