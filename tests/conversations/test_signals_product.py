@@ -103,7 +103,7 @@ def test_cli_import_scores_and_rescore_follows_a_model_change(
     session.execute(update(Message).where(Message.body == CALM).values(signal_version="old-1"))
     session.commit()
     again = CliRunner().invoke(cli, ["signals", "rescore"])
-    assert "scored 1 messages in 1 conversations" in again.output
+    assert "scored 1 message in 1 conversation " in again.output  # not "1 messages"
     session.expire_all()
     assert {m.signal_version for m in session.query(Message).filter_by(author_role="customer")} == {
         get_scorer("negativity").version
@@ -139,7 +139,7 @@ def test_rescore_follows_a_drift_model_change(cli_env: Settings, session: Sessio
     session.commit()
     again = CliRunner().invoke(cli, ["signals", "rescore"])
     assert again.exit_code == 0, again.output
-    assert "scored 0 messages in 1 conversations" in again.output
+    assert "scored 0 messages in 1 conversation " in again.output
     session.expire_all()
     conv = session.query(Conversation).filter_by(external_id="dr").one()
     assert conv.drifted and conv.drift_turn == 4

@@ -21,6 +21,7 @@ from poise.jobs import JobProgress, JobWork
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
+from poise.words import counted
 
 BATCH = 256
 CHUNK = 200
@@ -35,10 +36,11 @@ class ScoreCounts:
     version: str = ""
 
     def __str__(self) -> str:
-        return (
-            f"scored {self.messages} messages in {self.conversations} conversations "
-            f"({self.version})"
-        )
+        """``scored 1 message in 1 conversation (version)``: it read "1 messages in 1
+        conversations" after a re-score of one turn."""
+        messages = counted(self.messages, "message", grouped=False)
+        conversations = counted(self.conversations, "conversation", grouped=False)
+        return f"scored {messages} in {conversations} ({self.version})"
 
 
 def _pending(version: str, rescore: bool) -> Select[Any]:
