@@ -3,6 +3,7 @@ shown on pages, filterable, and turned into guidance by the assist panel."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -739,6 +740,24 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     assert saved.status_code == 303
     session.refresh(conv)
     assert conv.purpose == "Export reports"
+
+
+def test_a_purpose_picked_from_the_customers_sentences_is_not_called_someone_elses(
+    client: TestClient, session: Session
+) -> None:
+    """One click on one of the customer's own sentences, and the panel said the purpose was
+    "given, not read from the customer's words"."""
+    csrf = sign_in(client, make_user(session))
+    angry = seed_scored(session)["angry"]
+    panel = client.get(f"/assist/{angry.id}").text
+    choice = re.search(r'name="purpose" value="([^"]+)"><button type="submit" class="link', panel)
+    assert choice is not None, "the panel offers the customer's sentences"
+    picked = html.unescape(choice.group(1))
+    client.post(f"/assist/{angry.id}/purpose", data={"purpose": picked, "csrf_token": csrf})
+    panel = client.get(f"/assist/{angry.id}").text
+    assert f"They came for: <strong>{html.escape(picked)}</strong>" in panel
+    assert "not read from the customer's words" not in panel
+    assert "(set for this conversation, not Poise's reading)" in panel
 
 
 def test_mine_and_my_team_say_whose_conversations_are_calm(
