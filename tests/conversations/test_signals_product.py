@@ -4,6 +4,7 @@ shown on pages, filterable, and turned into guidance by the assist panel."""
 from __future__ import annotations
 
 import html
+import math
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -685,6 +686,8 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
     convs = seed_scored(session, agent_email=agent.email)
     angry = convs["angry"]
     angry.signal_trend, angry.early_warning = [0.7], True  # negative, not very negative
+    opening = next(m for m in angry.messages if m.author_role == "customer")
+    opening.negativity = 0.7  # the trend is the turns' scores
     session.commit()
     team = session.query(Team).filter_by(name="Billing").one()
     sign_in(client, make_user(session, role="admin"))
@@ -716,6 +719,42 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
         data={"level": "negative", "csrf_token": csrf_from(client.get("/conversations").text)},
     )
     assert forbidden.status_code == 403
+
+
+def test_saving_a_teams_level_unchanged_reflags_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """An opening scored 0.8243 raised early warning (the bar is 0.82423…); saving the
+    team's level, even unchanged, re-flagged it from the trend rounded to 0.824 and took the
+    warning away ("1 conversation re-flagged"), until the next refresh raised it again."""
+    from poise.auth.models import Team
+    from poise.conversations.scoring import refresh_conversation_signals
+    from poise.signals.feeling import threshold_for
+
+    bar = threshold_for("negative")
+    score = math.ceil(bar * 10_000) / 10_000  # stored turns keep four places
+    assert round(score, 3) < bar <= score, "a score that its rounded trend puts under the bar"
+    agent = make_user(session, team="Billing")
+    angry = seed_scored(session, agent_email=agent.email)["angry"]
+    opening = next(m for m in angry.messages if m.author_role == "customer")
+    opening.negativity = score
+    session.commit()
+    refresh_conversation_signals(session, [angry.id])
+    session.refresh(angry)
+    assert angry.early_warning and angry.signal_trend == [round(score, 3)]
+    team = session.query(Team).filter_by(name="Billing").one()
+    sign_in(client, make_user(session, role="admin"))
+    token = csrf_from(client.get("/admin/teams").text)
+    client.post(
+        f"/admin/teams/{team.id}/early-warning",
+        data={"level": "negative", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert "Early warning level saved; 0 conversations re-flagged." in (
+        client.get("/admin/teams").text
+    )
+    session.refresh(angry)
+    assert angry.early_warning
 
 
 def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
