@@ -107,7 +107,8 @@ def _stale_drift(session: Session, conversation_ids: Sequence[int] | None) -> li
     the old model, while the assist panel worked drift out afresh."""
     current = get_scorer("drift").version
     query = select(Conversation.id, Conversation.signals_version).where(
-        Conversation.signals_version.like("%drift-%")
+        Conversation.signals_version.like("%drift-%"),
+        ~Conversation.signals_version.contains(current, autoescape=True),
     )
     found: list[int] = []
     chunks = [None] if conversation_ids is None else _chunks(sorted(set(conversation_ids)), CHUNK)
