@@ -44,7 +44,7 @@ from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
 from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
-from poise.conversations.feeling import feeling_word
+from poise.conversations.feeling import feeling_word, readable_evidence
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import Gone, InvalidInput, NotFound, PermissionDenied, PoiseError
@@ -128,6 +128,7 @@ def make_templates() -> Jinja2Templates:
         bar_chart=bar_chart,
         nav_badges=_nav_badges,
         feeling_word=feeling_word,
+        readable_evidence=readable_evidence,
     )
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))

@@ -131,7 +131,7 @@ def test_assist_shows_the_purpose_lets_the_agent_correct_it_and_guides_each_kind
     page.locator("details.purpose-fix summary").click()
     page.locator("form.inline-form button").first.click()
     page.wait_for_url(f"**/assist/{ids['G-leave']}")
-    assert "given" in page.locator("#assist-purpose").inner_text()
+    assert "set for this conversation" in page.locator("#assist-purpose").inner_text()
     # And in their own words.
     page.locator("details.purpose-fix summary").click()
     page.fill("#purpose-text", "Wants the app fixed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -125,6 +126,19 @@ def test_bad_filter_values_get_a_clear_error(client: TestClient, session: Sessio
     assert response.status_code == 400
     assert "channel must be one of email, chat, phone, social" in response.text
     assert client.get("/conversations?opened_from=yesterday").status_code == 400
+
+
+def test_my_team_without_a_team_is_refused_beside_the_assignee_menu(
+    client: TestClient, session: Session
+) -> None:
+    """An admin (or anyone in no team) following a "My team" link got the bare error page,
+    the other filters lost; the list refuses it beside its menu, as any other value."""
+    sign_in(client, make_user(session, role="admin"))
+    response = client.get("/conversations?assignee=team&channel=chat&q=refund")
+    assert response.status_code == 400
+    assert re.search(r'id="assignee-error">you are in no team yet', response.text)
+    assert '<option value="chat" selected>' in response.text
+    assert 'name="q" value="refund"' in response.text
 
 
 def test_empty_list_says_what_to_do(client: TestClient, session: Session) -> None:

@@ -3,6 +3,8 @@ shown on pages, filterable, and turned into guidance by the assist panel."""
 
 from __future__ import annotations
 
+import html
+import math
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -103,11 +105,108 @@ def test_cli_import_scores_and_rescore_follows_a_model_change(
     session.execute(update(Message).where(Message.body == CALM).values(signal_version="old-1"))
     session.commit()
     again = CliRunner().invoke(cli, ["signals", "rescore"])
-    assert "scored 1 messages in 1 conversations" in again.output
+    assert "scored 1 message in 1 conversation " in again.output  # not "1 messages"
     session.expire_all()
     assert {m.signal_version for m in session.query(Message).filter_by(author_role="customer")} == {
         get_scorer("negativity").version
     }
+
+
+def test_rescore_follows_a_drift_model_change(cli_env: Settings, session: Session) -> None:
+    """After a drift model change no turn needs a new score, and ``poise signals rescore``
+    scored nothing: the conversation kept the old model's drift flag (the list's filter, the
+    Signals page's count) while the assist panel worked drift out afresh."""
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    said = [
+        ("customer", "My router drops the connection every evening around 8pm."),
+        ("agent", "Thanks, I've reset the line. Does it still drop?"),
+        ("customer", "Yes it dropped again last night."),
+        ("agent", "I've booked an engineer for Friday."),
+        ("customer", "Also, why was I charged twice last month??"),
+    ]
+    turns = [
+        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    write_conversations(session, "test", [conversation_record(external_id="dr", messages=turns)])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    assert conv.drifted and conv.signals_version
+    current = get_scorer("drift").version
+    assert current in conv.signals_version.split("+")
+    # As an older drift model left it: not drifted, and its version stored with the signals.
+    old = conv.signals_version.replace(current, "drift-2000.1.1")
+    conv.drifted, conv.drift_turn, conv.signals_version = False, None, old
+    session.commit()
+    again = CliRunner().invoke(cli, ["signals", "rescore"])
+    assert again.exit_code == 0, again.output
+    assert "scored 0 messages in 1 conversation " in again.output
+    session.expire_all()
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    assert conv.drifted and conv.drift_turn == 4
+    assert conv.signals_version and current in conv.signals_version.split("+")
+    assert "drift-2000.1.1" not in conv.signals_version
+    rerun = CliRunner().invoke(cli, ["signals", "rescore"])  # nothing left to do
+    assert "scored 0 messages in 0 conversations" in rerun.output
+
+
+def test_the_assist_panel_names_the_new_matter_of_a_drift_stored_before(
+    client: TestClient, session: Session
+) -> None:
+    """A conversation scored before drift named the matter stores "One more thing, actually."
+    as the sentence that drifted; the panel reads stored signals, and quoted it."""
+    start = datetime.now(UTC) - timedelta(hours=3)
+    said = [
+        ("customer", "Aiko joined our team and I can't add her: the Invite button is grey."),
+        ("agent", "Are you the account owner or a manager?"),
+        ("customer", "I'm the manager."),
+        ("agent", "Thanks, I've given you the rights. Try again?"),
+        (
+            "customer",
+            "Ok, thanks. One more thing, actually. The invoice for PX-250001 has my personal "
+            "name on it instead of the company.",
+        ),
+    ]
+    turns = [
+        MessageRecord(f"n{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    record = conversation_record(external_id="named", messages=turns, status="open")
+    write_conversations(session, "test", [record])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="named").one()
+    assert conv.drifted and conv.drift_turn == 4
+    conv.drift_sentence = "One more thing, actually."  # as stored before
+    session.commit()
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert "They then raised “The invoice for PX-250001 has my personal name" in panel
+    assert "One more thing, actually.”" not in panel
+
+
+def test_the_panel_drops_the_first_reply_tip_once_the_agent_has_replied(
+    client: TestClient, session: Session
+) -> None:
+    """An unhappy opening, answered: the panel still said "give a clear plan in your first
+    reply"."""
+    start = datetime.now(UTC) - timedelta(hours=3)
+    said = [("customer", ANGRY), ("agent", "I'm sorry. I'm checking your refund now.")]
+    turns = [
+        MessageRecord(f"r{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    record = conversation_record(external_id="answered", messages=turns, status="open")
+    write_conversations(session, "test", [record])
+    session.commit()
+    score_messages(session)
+    conv = session.query(Conversation).filter_by(external_id="answered").one()
+    assert conv.early_warning
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert "early warning</span>" in panel
+    assert "first reply" not in panel
 
 
 def seed_scored(session: Session, agent_email: str | None = None) -> dict[str, Conversation]:
@@ -181,6 +280,46 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     assert f"most negative message: positive ({shown})" in client.get("/conversations").text
 
 
+def test_the_words_behind_a_score_leave_out_bare_punctuation(
+    client: TestClient, session: Session
+) -> None:
+    """The conversation page said "why: is anyone, this ?, hello ?, ? is, hello" and the assist
+    panel "Words behind it: is anyone, this ?, hello ?, ? is" for a message scored before the
+    scorer left bare punctuation out: the model weighs a "?", an agent cannot read it."""
+    angry = seed_scored(session)["angry"]
+    turn = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
+    first = turn.first()
+    assert first is not None
+    first.signal_evidence = ["is anyone", "this ?", "hello ?", "? is", "hello", "!"]
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{angry.id}").text
+    assert '<div class="evidence">why: is anyone, hello</div>' in page
+    panel = client.get(f"/assist/{angry.id}").text
+    assert "Words behind it: is anyone, hello</small>" in panel
+
+
+def test_the_signals_page_counts_only_the_readers_unscored_messages(
+    client: TestClient, session: Session
+) -> None:
+    """ "3 customer messages are waiting to be scored" counted every team's backlog, so an
+    agent read another team's; the page counts those of the conversations it shows."""
+    ours = make_user(session, team="Ours")
+    theirs = make_user(session, team="Theirs")
+    start = datetime.now(UTC) - timedelta(hours=2)
+    records = [
+        conversation_record(external_id=f"w{k}", start=start, assignee_email=theirs.email)
+        for k in range(3)
+    ]
+    write_conversations(session, "test", records)  # imported with --no-score: unscored
+    session.commit()
+    sign_in(client, ours)
+    assert "waiting to be scored" not in client.get("/signals").text
+    client.cookies.clear()
+    sign_in(client, theirs)
+    assert "3 customer messages are waiting to be scored" in client.get("/signals").text
+
+
 def test_list_filters_and_sorts_by_signals(client: TestClient, session: Session) -> None:
     agent = make_user(session)
     seed_scored(session)
@@ -220,6 +359,19 @@ def test_conversation_page_shows_scores_flags_and_trend(
     trend = session.query(Conversation).filter_by(external_id="trend").one()
     page = client.get(f"/conversations/{trend.id}").text
     assert 'class="sparkline"' in page and "Feeling, customer turn by turn" in page
+    assert 'class="sparkline"' in client.get(f"/assist/{trend.id}").text
+
+
+def test_the_assist_panel_draws_no_trend_of_one_customer_turn(
+    client: TestClient, session: Session
+) -> None:
+    """The conversation page left out a trend of one customer turn, the assist panel beside
+    it drew the lone dot on its line."""
+    angry = seed_scored(session)["angry"]
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{angry.id}").text
+    assert "Escalation risk" in panel
+    assert 'class="sparkline"' not in panel
 
 
 def test_assist_gives_signals_and_guidance(client: TestClient, session: Session) -> None:
@@ -534,6 +686,8 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
     convs = seed_scored(session, agent_email=agent.email)
     angry = convs["angry"]
     angry.signal_trend, angry.early_warning = [0.7], True  # negative, not very negative
+    opening = next(m for m in angry.messages if m.author_role == "customer")
+    opening.negativity = 0.7  # the trend is the turns' scores
     session.commit()
     team = session.query(Team).filter_by(name="Billing").one()
     sign_in(client, make_user(session, role="admin"))
@@ -567,6 +721,42 @@ def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Ses
     assert forbidden.status_code == 403
 
 
+def test_saving_a_teams_level_unchanged_reflags_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """An opening scored 0.8243 raised early warning (the bar is 0.82423…); saving the
+    team's level, even unchanged, re-flagged it from the trend rounded to 0.824 and took the
+    warning away ("1 conversation re-flagged"), until the next refresh raised it again."""
+    from poise.auth.models import Team
+    from poise.conversations.scoring import refresh_conversation_signals
+    from poise.signals.feeling import threshold_for
+
+    bar = threshold_for("negative")
+    score = math.ceil(bar * 10_000) / 10_000  # stored turns keep four places
+    assert round(score, 3) < bar <= score, "a score that its rounded trend puts under the bar"
+    agent = make_user(session, team="Billing")
+    angry = seed_scored(session, agent_email=agent.email)["angry"]
+    opening = next(m for m in angry.messages if m.author_role == "customer")
+    opening.negativity = score
+    session.commit()
+    refresh_conversation_signals(session, [angry.id])
+    session.refresh(angry)
+    assert angry.early_warning and angry.signal_trend == [round(score, 3)]
+    team = session.query(Team).filter_by(name="Billing").one()
+    sign_in(client, make_user(session, role="admin"))
+    token = csrf_from(client.get("/admin/teams").text)
+    client.post(
+        f"/admin/teams/{team.id}/early-warning",
+        data={"level": "negative", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert "Early warning level saved; 0 conversations re-flagged." in (
+        client.get("/admin/teams").text
+    )
+    session.refresh(angry)
+    assert angry.early_warning
+
+
 def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     client: TestClient, session: Session
 ) -> None:
@@ -589,6 +779,24 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     assert saved.status_code == 303
     session.refresh(conv)
     assert conv.purpose == "Export reports"
+
+
+def test_a_purpose_picked_from_the_customers_sentences_is_not_called_someone_elses(
+    client: TestClient, session: Session
+) -> None:
+    """One click on one of the customer's own sentences, and the panel said the purpose was
+    "given, not read from the customer's words"."""
+    csrf = sign_in(client, make_user(session))
+    angry = seed_scored(session)["angry"]
+    panel = client.get(f"/assist/{angry.id}").text
+    choice = re.search(r'name="purpose" value="([^"]+)"><button type="submit" class="link', panel)
+    assert choice is not None, "the panel offers the customer's sentences"
+    picked = html.unescape(choice.group(1))
+    client.post(f"/assist/{angry.id}/purpose", data={"purpose": picked, "csrf_token": csrf})
+    panel = client.get(f"/assist/{angry.id}").text
+    assert f"They came for: <strong>{html.escape(picked)}</strong>" in panel
+    assert "not read from the customer's words" not in panel
+    assert "(set for this conversation, not Poise's reading)" in panel
 
 
 def test_mine_and_my_team_say_whose_conversations_are_calm(

@@ -34,6 +34,7 @@ def _guide(*turns: tuple[str, str], purpose: str | None = None) -> Guidance:
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
         trend=signals.trend,
+        replied="agent" in [role for role, _ in turns][1:],
     )
 
 
@@ -151,3 +152,67 @@ def test_guidance_quotes_the_customer_instead_of_splicing_their_words() -> None:
     assert "“Also, why was I charged twice?”" in guidance.purpose_reminder
     for text in OPENINGS.values():
         assert "{" not in text and text.strip()[-1] in ".”"
+
+
+def test_the_reminder_quotes_the_new_matter_not_the_words_announcing_it() -> None:
+    """A demo thread drifted on "One more thing, actually.", which the reminder quoted as what
+    "their last message raised" (the last message was "That seems to have worked."), and
+    each quote that ended a sentence was followed by a second full stop."""
+    guidance = _guide(
+        (
+            "customer",
+            "@PoiseHelp Aiko joined our team and I can't add her: the Invite button is grey. "
+            "Really not impressed.",
+        ),
+        ("agent", "Sorry about that. Are you the account owner or a manager?"),
+        ("customer", "Again: I'm not sure. I'm the manager."),
+        ("agent", "Thanks, I've given you the rights. Try again?"),
+        (
+            "customer",
+            "Ok, thanks. One more thing, actually. The invoice for PX-250001 has my personal "
+            "name on it instead of the company.",
+        ),
+        ("agent", "I've corrected the invoice."),
+        ("customer", "That seems to have worked."),
+    )
+    reminder = guidance.purpose_reminder
+    assert reminder is not None
+    assert "“The invoice for PX-250001 has my personal name on it instead of the company.”" in (
+        reminder
+    )
+    assert "One more thing" not in reminder
+    assert "last message" not in reminder
+    assert ".”." not in reminder
+
+
+def test_a_thank_you_in_the_middle_of_a_problem_is_not_read_as_settled() -> None:
+    """A customer answering the agent's question with "Thanks!" reads as satisfied; the panel
+    told the agent to "confirm that everything is settled" while the router was still broken."""
+    guidance = _guide(
+        (
+            "customer",
+            "Good morning, first of all, love the product! The automatic update to 2.6.0 broke "
+            "everything. Nothing connects to the 5 GHz network. Thanks a million in advance.",
+        ),
+        ("agent", "Thanks so much! Which devices are affected? Older devices are the most likely."),
+        ("customer", "Thanks! The printer, the TV and an older laptop."),
+    )
+    assert guidance.opening == OPENINGS["satisfied"]
+    assert "everything is settled" not in guidance.opening
+    assert "once it is solved" in guidance.opening
+
+
+def test_the_tip_for_the_first_reply_ends_with_the_first_reply() -> None:
+    """ "Give a clear plan in your first reply" stayed on the panel after the agent had sent it
+    (119 of the demo's 124 early warnings); the tip for a risky conversation takes over."""
+    drift = DriftResult(False, 0.0, "refund", None)
+    signs = {"abusive": False, "drift": drift, "escalation_risk": 0.9, "early_warning": True}
+    assert guidance_for("angry", trend=[0.97], **signs).tips == [EARLY_TIP]
+    assert guidance_for("angry", trend=[0.97], replied=True, **signs).tips == [AT_RISK_TIP]
+    assert guidance_for("angry", trend=[0.97, 0.95], replied=True, **signs).tips == [AT_RISK_TIP]
+    answered = _guide(
+        ("customer", "Useless. Third time I'm asking for my refund and nobody answers!"),
+        ("agent", "I'm sorry, I'm checking the refund now."),
+        ("customer", "Still nothing. This is ridiculous."),
+    )
+    assert EARLY_TIP not in answered.tips

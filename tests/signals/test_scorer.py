@@ -88,3 +88,12 @@ def test_batch_matches_single(scorer: NegativityScorer) -> None:
     assert batch[0] == batch[2]
     for text, result in zip(texts, batch, strict=True):
         assert result.score == pytest.approx(scorer.score(text).score, abs=1e-5)
+
+
+def test_evidence_is_words_a_reader_can_read(scorer: NegativityScorer) -> None:
+    """The scorer explained "Hello? Is anyone looking at this?" with "this ?" and "? is"."""
+    for text in ("Hello? Is anyone looking at this?", "Still broken!! What is going on?!"):
+        evidence = scorer.score(text).evidence
+        assert evidence, text
+        for term in evidence:
+            assert all(any(ch.isalnum() for ch in w) for w in term.split()), (text, evidence)

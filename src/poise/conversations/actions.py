@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -499,10 +499,38 @@ def set_purpose(session: Session, *, actor: User, conversation: Conversation, pu
 EARLY_WARNING_LEVELS = ("negative", "very_negative")
 
 
+def _opening_scores(session: Session, members: Select[tuple[int]]) -> dict[int, list[float | None]]:
+    """The stored scores of each team conversation's first customer turns, as scoring reads
+    them. The trend is rounded to three places: an opening of 0.8243 raised early warning
+    when scored (the level's bar is 0.82423…) and lost it, as 0.824, each time an admin
+    saved the team's level, even unchanged; the next refresh raised it again."""
+    from poise.conversations.models import Message
+    from poise.signals.conversation import EARLY_TURNS
+
+    rows = session.execute(
+        select(Message.conversation_id, Message.negativity)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.assignee_id.in_(members), Message.author_role == "customer")
+        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+    )
+    found: dict[int, list[float | None]] = {}
+    for cid, negativity in rows:
+        turns = found.setdefault(cid, [])
+        if len(turns) < EARLY_TURNS:
+            turns.append(negativity)
+    return found
+
+
+def _opening(stored: list[float | None], trend: list[float]) -> list[float]:
+    """The first customer turns' scores: each turn's stored one, else the trend's (a turn the
+    conversation's refresh scored without storing)."""
+    return [s if s is not None else t for s, t in zip(stored, trend, strict=False)]
+
+
 def set_early_warning_level(session: Session, *, actor: User, team_id: int, level: str) -> int:
     """A team chooses how unhappy an opening must be to raise early warning.
 
-    The team's conversations are re-flagged from their stored feeling trend (no re-scoring);
+    The team's conversations are re-flagged from their stored scores (no re-scoring);
     returns how many conversations changed.
     """
     from poise.auth.models import Team
@@ -517,9 +545,11 @@ def set_early_warning_level(session: Session, *, actor: User, team_id: int, leve
         raise NotFound("no such team")
     team.early_warning_level = level
     members = select(User.id).where(User.team_id == team_id)
+    openings = _opening_scores(session, members)
     changed: list[int] = []
     for conv in session.scalars(select(Conversation).where(Conversation.assignee_id.in_(members))):
-        flag = early_score(conv.signal_trend or []) >= threshold_for(level)
+        opening = _opening(openings.get(conv.id, []), conv.signal_trend or [])
+        flag = early_score(opening) >= threshold_for(level)
         if conv.signal_trend is not None and conv.early_warning != flag:
             conv.early_warning = flag
             changed.append(conv.id)

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import ApiUser, CurrentUser
 from poise.auth.models import User
 from poise.conversations import actions, queries
+from poise.conversations.feeling import readable_evidence
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput
 from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import early_score
+from poise.signals.drift import naming_the_matter
 from poise.signals.guidance import guidance_for
 from poise.signals.purpose import candidates as purpose_candidates
 from poise.signals.purpose import given_purpose
@@ -75,7 +77,7 @@ def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
             "abusive": m.abusive,
             "leaving": m.leaving,
             "level": m.feeling_level,
-            "evidence": m.signal_evidence or [],
+            "evidence": readable_evidence(m.signal_evidence),
         }
         for m in conv.messages[-MAX_TURNS:]
     ]
@@ -124,13 +126,15 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
         return None
     if conv.stated_purpose is None:
         return None  # scored before purposes were stated
-    drift = DriftResult(
+    stored = DriftResult(
         drifted=conv.drifted,
         score=conv.drift_score or 0.0,
         purpose=conv.stated_purpose,
         turn_index=conv.drift_turn,
         sentence=conv.drift_sentence or "",
     )
+    # Stored before drift named the matter after a bare "One more thing, actually."
+    drift = naming_the_matter(stored, list(enumerate(r["body"] for r in rows)))
     return ConversationSignals(
         early_warning=conv.early_warning,
         early_score=early_score(scores),
@@ -163,6 +167,7 @@ def assist(
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
         trend=signals.trend,
+        replied=_replied(rows),
     )
     return {
         "signals": {
@@ -182,6 +187,12 @@ def assist(
         "guidance": asdict(guidance),
         "turns": len(rows),
     }
+
+
+def _replied(rows: list[dict[str, Any]]) -> bool:
+    """Whether an agent has answered since the customer's first turn."""
+    roles = [r["author_role"] for r in rows]
+    return "customer" in roles and "agent" in roles[roles.index("customer") :]
 
 
 @api.post("/assist")

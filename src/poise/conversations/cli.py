@@ -159,7 +159,8 @@ def score_pending() -> None:
 
 @signals_app.command("rescore")
 def rescore() -> None:
-    """Re-score every customer message scored by another model version (after a model change)."""
+    """Re-score customer messages scored by another model version, and conversations whose
+    drift another drift model measured (after a model change)."""
     _score(load_settings(), rescore=True)
 
 

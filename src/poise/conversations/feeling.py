@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message
 from poise.signals.feeling import LEVEL_LABELS, level_of
+from poise.signals.lexical import explains
 
 
 def feeling_word(negativity: float, level: str | None = None) -> str:
@@ -23,6 +24,12 @@ def feeling_word(negativity: float, level: str | None = None) -> str:
     if level not in LEVEL_LABELS:
         level = level_of(negativity, 0.0)
     return LEVEL_LABELS[level]
+
+
+def readable_evidence(terms: Sequence[str] | None) -> list[str]:
+    """The words behind a score that a reader can read: messages scored before the scorer
+    left out bare punctuation still hold "this ?" and "? is" (``explains``)."""
+    return [term for term in terms or [] if explains(term)]
 
 
 def peak_message(conv: Conversation) -> Message | None:

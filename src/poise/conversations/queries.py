@@ -467,7 +467,7 @@ def signal_overview(
         needing=_needing_attention(session, needing, len(attention)),
         counts=_recent_counts(session, since, seen, keys),
         emotions=_recent_emotions(session, since, keys),
-        unscored=_unscored_turns(session),
+        unscored=_unscored_turns(session, seen),
         since=first_day,
     )
 
@@ -525,14 +525,15 @@ def _recent_emotions(
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _unscored_turns(session: Session) -> int:
-    """Customer turns waiting for the scorer (``ix_messages_unscored``: small when all is
-    scored, however many messages there are)."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Message.author_role == "customer", Message.signal_version.is_(None)
-            )
-        )
-        or 0
+def _unscored_turns(session: Session, seen: tuple[ColumnElement[bool], ...]) -> int:
+    """Customer turns waiting for the scorer in the conversations the page counts (``seen``):
+    every team's were counted, so an agent read another team's backlog. The partial index
+    ``ix_messages_unscored`` keeps this small when all is scored, however many messages there
+    are; each waiting turn's conversation is then one lookup by key."""
+    waiting = (
+        select(func.count())
+        .select_from(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.author_role == "customer", Message.signal_version.is_(None), *seen)
     )
+    return session.scalar(waiting) or 0

@@ -166,6 +166,7 @@ def conversation_list(
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
     try:
         filters = parse_filters(typed)
+        _refuse_no_team(user, filters)
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
         context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
@@ -176,6 +177,16 @@ def conversation_list(
     )
     context = _list_context(session, user, filters, listing, kept)
     return render(request, "conversations/list.html", context)
+
+
+def _refuse_no_team(user: User, filters: queries.ConversationFilters) -> None:
+    """ "My team" for a reader in no team (an admin, a link kept from a former team) is
+    refused beside the Assignee menu, the other filters kept, as the list refuses any value;
+    the query refused it with the bare error page."""
+    if filters.assigned == "team" and user.team_id is None:
+        raise InvalidInput(
+            "you are in no team yet, so there is no team's list to show", field="assignee"
+        )
 
 
 def _list_context(

@@ -21,6 +21,7 @@ from poise.jobs import JobProgress, JobWork
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
+from poise.words import counted
 
 BATCH = 256
 CHUNK = 200
@@ -35,10 +36,11 @@ class ScoreCounts:
     version: str = ""
 
     def __str__(self) -> str:
-        return (
-            f"scored {self.messages} messages in {self.conversations} conversations "
-            f"({self.version})"
-        )
+        """``scored 1 message in 1 conversation (version)``: it read "1 messages in 1
+        conversations" after a re-score of one turn."""
+        messages = counted(self.messages, "message", grouped=False)
+        conversations = counted(self.conversations, "conversation", grouped=False)
+        return f"scored {messages} in {conversations} ({self.version})"
 
 
 def _pending(version: str, rescore: bool) -> Select[Any]:
@@ -91,7 +93,29 @@ def score_messages(
         )
         if progress:
             progress(counts.messages, len(rows))
+    if rescore:
+        refreshed = {row.conversation_id for row in rows}
+        stale = [cid for cid in _stale_drift(session, conversation_ids) if cid not in refreshed]
+        counts.conversations += refresh_conversation_signals(session, stale)
     return counts
+
+
+def _stale_drift(session: Session, conversation_ids: Sequence[int] | None) -> list[int]:
+    """Conversations whose drift another drift model measured. A re-score after a drift
+    model change refreshes them, though none of their turns needs a new score: ``poise
+    signals rescore`` left their drift flag (the list's filter, the Signals page's count) to
+    the old model, while the assist panel worked drift out afresh."""
+    current = get_scorer("drift").version
+    query = select(Conversation.id, Conversation.signals_version).where(
+        Conversation.signals_version.like("%drift-%"),
+        ~Conversation.signals_version.contains(current, autoescape=True),
+    )
+    found: list[int] = []
+    chunks = [None] if conversation_ids is None else _chunks(sorted(set(conversation_ids)), CHUNK)
+    for chunk in chunks:
+        rows = session.execute(query if chunk is None else query.where(Conversation.id.in_(chunk)))
+        found += [cid for cid, versions in rows if current not in versions.split("+")]
+    return sorted(found)
 
 
 def _score_batch(session: Session, scorer: Any, batch: Sequence[Any]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -261,7 +262,7 @@ class DriftScorer:
         ]
         vectors.add(earlier for p in pairs for _, earlier, _ in p)
         return [
-            self._verdict(case.purpose, u, s, p, vectors)
+            naming_the_matter(self._verdict(case.purpose, u, s, p, vectors), case.turns)
             for case, u, s, p in zip(cases, topical, scores, pairs, strict=True)
         ]
 
@@ -301,6 +302,30 @@ class DriftScorer:
             turn_index=None if first is None else units[first][0],
             sentence="" if first is None else units[first][1],
         )
+
+
+def bare_announcement(sentence: str) -> bool:
+    """Does the sentence only announce a new matter ("One more thing, actually.", "Another
+    question:") and leave the matter itself to the next sentence?"""
+    cue = _SHIFT.search(normalize(sentence))
+    return cue is not None and len(words(normalize(sentence)[cue.end() :])) < BARE_WORDS
+
+
+BARE_WORDS = 3  # fewer words than this after the cue ("actually") name no matter
+
+
+def naming_the_matter(result: DriftResult, turns: Sequence[tuple[int, str]]) -> DriftResult:
+    """The drift with the sentence that names the new matter: the one after a bare
+    announcement in the same turn (the guidance quoted "One more thing, actually." as what
+    the customer raised). The verdict, its turn and its score stay as they are."""
+    if not result.drifted or not bare_announcement(result.sentence):
+        return result
+    text = next((text for i, text in turns if i == result.turn_index), "")
+    said = [s.strip() for s in sentences(text)]
+    at = said.index(result.sentence.strip()) if result.sentence.strip() in said else None
+    if at is None or at + 1 >= len(said):
+        return result
+    return replace(result, sentence=said[at + 1])
 
 
 def _sentence_units(turns: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:

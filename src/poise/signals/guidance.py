@@ -28,7 +28,9 @@ OPENINGS: dict[str, str] = {
     "confused": "Slow down: one step at a time, in plain words, and check after each step. "
     "“Let's go through it together, one step at a time.”",
     "neutral": "Answer directly and completely, and confirm you have understood the request first.",
-    "satisfied": "Match their warmth, confirm that everything is settled, and thank them.",
+    # "Thanks!" often answers a question mid-problem: the issue may still be open.
+    "satisfied": "Match their warmth and keep going: take the next step with them, and once it "
+    "is solved, confirm that nothing else is open and thank them.",
 }
 ABUSE_NOTE = (
     "The customer is abusive. You may set a boundary once: “I want to help you, and I can't "
@@ -81,14 +83,22 @@ def _quote(text: str, limit: int = 160) -> str:
     return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"
 
 
+def _ended(quoted: str) -> str:
+    """A quote closing a sentence: a full stop after it, unless the quote ends one already
+    (“…grey.”. read as a typo)."""
+    return quoted if quoted[-2] in ".!?…" else quoted + "."
+
+
 def _reminder(drift: DriftResult) -> str | None:
+    """Back to the purpose, with what the customer raised since: not "their last message",
+    as the drift may lie several turns back."""
     if not drift.drifted:
         return None
-    new = f" Their last message raised {_quote(drift.sentence, 100)}." if drift.sentence else ""
+    new = f" They then raised {_ended(_quote(drift.sentence, 100))}" if drift.sentence else ""
     return (
-        f"The conversation has moved away from why they came: {_quote(drift.purpose)}.{new} "
-        "Acknowledge the new point, resolve the original issue first, then offer a separate "
-        "follow-up for the new one."
+        f"The conversation has moved away from why they came: {_ended(_quote(drift.purpose))}"
+        f"{new} Acknowledge the new point, resolve the original issue first, then offer a "
+        "separate follow-up for the new one."
     )
 
 
@@ -101,14 +111,19 @@ def guidance_for(
     early_warning: bool,
     trend: Sequence[float] = (),
     leaving: bool = False,
+    replied: bool = False,
 ) -> Guidance:
-    """Guidance for the latest customer turn's ``emotion`` and the conversation's signals."""
+    """Guidance for the latest customer turn's ``emotion`` and the conversation's signals.
+
+    ``replied``: an agent has answered the customer already, so the tip for the first reply
+    is past (it told 119 of the demo's 124 early warnings to "give a clear plan in your first
+    reply" after that reply was sent)."""
     tips = []
     if climbing(trend):
         tips.append(CLIMBING_TIP)
-    elif escalation_risk >= 0.6 and len(trend) != 1:  # one turn: the early tip says it
+    elif escalation_risk >= 0.6 and (len(trend) != 1 or replied):  # else the early tip says it
         tips.append(AT_RISK_TIP)
-    if early_warning and len(trend) <= 2:
+    if early_warning and len(trend) <= 2 and not replied:
         tips.append(EARLY_TIP)
     return Guidance(
         opening=OPENINGS.get(emotion, OPENINGS["neutral"]),

@@ -37,8 +37,12 @@ _FILLER_WORDS = (
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
-def _is_filler(term: str) -> bool:
-    return all(w in _FILLER for w in term.split())
+def explains(term: str) -> bool:
+    """Whether a term tells a reader why: not only stop words, and no bare punctuation. The
+    model weighs a "?" or a "!", but agents read "why: is anyone, this ?, hello ?, ? is"."""
+    tokens = term.split()
+    readable = all(any(ch.isalnum() for ch in w) for w in tokens)
+    return bool(tokens) and readable and not all(w in _FILLER for w in tokens)
 
 
 @dataclass
@@ -83,7 +87,7 @@ class LexicalModel:
             ),
             reverse=True,
         )
-        shown = [name for push, name in pushes if push > 0.05 and not _is_filler(name)]
+        shown = [name for push, name in pushes if push > 0.05 and explains(name)]
         return shown[:limit]
 
     def _names(self) -> list[str]:
