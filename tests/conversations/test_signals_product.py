@@ -285,12 +285,13 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
 ) -> None:
     """The conversation page said "why: is anyone, this ?, hello ?, ? is, hello" and the assist
     panel "Words behind it: is anyone, this ?, hello ?, ? is" for a message scored before the
-    scorer left bare punctuation out: the model weighs a "?", an agent cannot read it."""
+    scorer left bare punctuation out: the model weighs a "?", an agent cannot read it. A word
+    a stronger term already showed ("anyone" after "is anyone") is not said twice."""
     angry = seed_scored(session)["angry"]
     turn = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
     first = turn.first()
     assert first is not None
-    first.signal_evidence = ["is anyone", "this ?", "hello ?", "? is", "hello", "!"]
+    first.signal_evidence = ["is anyone", "this ?", "hello ?", "? is", "hello", "!", "anyone"]
     session.commit()
     sign_in(client, make_user(session))
     page = client.get(f"/conversations/{angry.id}").text

@@ -97,3 +97,13 @@ def test_evidence_is_words_a_reader_can_read(scorer: NegativityScorer) -> None:
         assert evidence, text
         for term in evidence:
             assert all(any(ch.isalnum() for ch in w) for w in term.split()), (text, evidence)
+
+
+def test_evidence_says_each_word_once(scorer: NegativityScorer) -> None:
+    """The words behind "the third time … the third!! third time" read "third time, the
+    third, third": each term a stronger one already showed is left out, other words stay."""
+    text = "This is the third time I have called, the third!! third time this week"
+    evidence = scorer.score(text).evidence
+    assert sum("third" in term.split() for term in evidence) == 1, evidence
+    assert "week" in evidence or "called" in evidence, evidence
+    assert "i am" not in scorer.score("useless support, I am cancelling").evidence

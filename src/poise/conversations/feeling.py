@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message
 from poise.signals.feeling import LEVEL_LABELS, level_of
-from poise.signals.lexical import explains
+from poise.signals.lexical import shown_evidence
 
 
 def feeling_word(negativity: float, level: str | None = None) -> str:
@@ -28,8 +28,9 @@ def feeling_word(negativity: float, level: str | None = None) -> str:
 
 def readable_evidence(terms: Sequence[str] | None) -> list[str]:
     """The words behind a score that a reader can read: messages scored before the scorer
-    left out bare punctuation still hold "this ?" and "? is" (``explains``)."""
-    return [term for term in terms or [] if explains(term)]
+    left out bare punctuation or repeats still hold "this ?" and "? is", or "third time, the
+    third, third" (``shown_evidence``)."""
+    return shown_evidence(terms or [])
 
 
 def peak_message(conv: Conversation) -> Message | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -31,7 +32,7 @@ def terms(text: str) -> list[str]:
 
 # Words that can carry weight in a model but explain nothing to a reader.
 _FILLER_WORDS = (
-    "a an and are as at be been but by for from had has have i i'm in is it it's me my of on "
+    "a am an and are as at be been but by for from had has have i i'm in is it it's me my of on "
     "or so that the their them they this to was we were with you your"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
@@ -43,6 +44,21 @@ def explains(term: str) -> bool:
     tokens = term.split()
     readable = all(any(ch.isalnum() for ch in w) for w in tokens)
     return bool(tokens) and readable and not all(w in _FILLER for w in tokens)
+
+
+def shown_evidence(ranked: Iterable[str]) -> list[str]:
+    """The terms, strongest first, that a reader is shown: those that explain, less those
+    whose telling words a stronger one already shows ("third time, the third, third" said
+    "third" three times to the agent reading it)."""
+    shown: list[str] = []
+    seen: set[str] = set()
+    for term in (t for t in ranked if explains(t)):
+        telling = {w for w in term.split() if w not in _FILLER}
+        if telling and telling <= seen:
+            continue
+        shown.append(term)
+        seen |= telling
+    return shown
 
 
 @dataclass
@@ -87,8 +103,7 @@ class LexicalModel:
             ),
             reverse=True,
         )
-        shown = [name for push, name in pushes if push > 0.05 and explains(name)]
-        return shown[:limit]
+        return shown_evidence(name for push, name in pushes if push > 0.05)[:limit]
 
     def _names(self) -> list[str]:
         cached: list[str] | None = getattr(self, "_name_list", None)
