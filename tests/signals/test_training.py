@@ -33,7 +33,8 @@ def test_trained_model_learns_the_fixture(tiny_model: Path) -> None:
     angry = scorer.score("I hate this, so annoying")
     thanks = scorer.score("thank you so much, great help")
     assert angry.score > 0.5 > thanks.score
-    assert {"hate", "annoying"} <= set(angry.evidence)
+    said = {word for term in angry.evidence for word in term.split()}
+    assert {"hate", "annoying"} <= said  # as words: "hate this" leaves "hate" unrepeated
     assert "this" not in angry.evidence  # stop words explain nothing
 
 
