@@ -9,8 +9,8 @@ apart. The search API never lists deleted conversations: deletions arrive by web
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 import time
 from typing import Any
 
