@@ -276,3 +276,18 @@ def test_a_webhook_body_of_odd_shape_is_read_or_refused_not_a_server_error(
     outside["created_at"] = "0001-01-01T00:00:00+01:00"  # no UTC time: read as absent
     answer = client.post(url, content=dumps(outside), headers=signed(dumps(outside)))
     assert answer.status_code == 200, answer.text
+
+
+def test_an_unsigned_body_is_refused_for_its_signature_before_its_content_is_judged(
+    client: TestClient, session: Session
+) -> None:
+    """The app-wide input check read native webhook bodies before the signature: a forged
+    delivery learned that its text held a NUL (400), and a signed one was refused for a
+    character the connector drops anyway."""
+    connect(session)
+    url = "/api/v1/connectors/intercom/webhook"
+    body = dumps({"id": "notif\x00", "topic": "ping", "created_at": int(time.time())})
+    headers = {"Content-Type": "application/json"}
+    forged = client.post(url, content=body, headers={**headers, "X-Hub-Signature": "sha1=0"})
+    assert forged.status_code == 401, forged.text
+    assert client.post(url, content=body, headers=signed(body)).status_code == 200
