@@ -73,13 +73,14 @@ from poise.training.reminders import remind_daily
 from poise.web import pages
 from poise.web.admission import Admission
 from poise.web.apidocs import install_api_docs
+from poise.web.bodies import BodyCap
 from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
 from poise.web.faults import install_fault_handlers
 from poise.web.headers import SecurityHeaders
 from poise.web.health import database_health, disk_health
-from poise.web.inputs import refuse_control_characters
+from poise.web.inputs import CHECKED_BODY_BYTES, refuse_control_characters
 from poise.web.nav import visible_nav
 from poise.web.openapi import document_errors
 from poise.web.readers import Readers
@@ -466,6 +467,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
+    app.add_middleware(BodyCap, limit=CHECKED_BODY_BYTES)  # refused before admission's wait
     app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
     install_api_docs(app, OPENAPI_URL)
     app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")

@@ -208,3 +208,16 @@ def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: 
         == 200
     )
     assert count(session, Conversation) == 0
+
+
+def test_a_webhook_body_of_odd_shape_is_read_or_refused_not_a_server_error(
+    client: TestClient, session: Session
+) -> None:
+    """``_embedded`` as a string and a time with no UTC equivalent used to be 500s."""
+    connect(session)
+    url = "/api/v1/connectors/helpscout/webhook"
+    odd = conversation(7, []) | {"_embedded": "x", "userUpdatedAt": "0001-01-01T00:00:00+01:00"}
+    answer = client.post(url, content=dumps(odd), headers=signed(dumps(odd)))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["messages"] == 0
+    assert count(session, Conversation) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
 from typing import Any
 
@@ -249,3 +250,44 @@ def test_a_conversation_marked_priority_is_tagged_high(
     sync(session, "intercom", replay, settings)
     tags = dict(session.execute(select(Conversation.external_id, Conversation.tags)).all())
     assert tags == {"102": ["billing", "priority:high"], "103": ["billing"]}
+
+
+def test_a_webhook_body_of_odd_shape_is_read_or_refused_not_a_server_error(
+    client: TestClient, session: Session
+) -> None:
+    """Signed bodies whose objects are strings or lists where Intercom sends objects (and the
+    reverse) used to raise AttributeError, a 500; a field of odd shape now reads as absent."""
+    connect(session)
+    url = "/api/v1/connectors/intercom/webhook"
+    now = int(time.time())
+    for n, data in enumerate(("not an object", [1, 2])):
+        body = json.loads(notification(conversation("101", []), now, notif=f"odd-{n}"))
+        body["data"] = data
+        answer = client.post(url, content=dumps(body), headers=signed(dumps(body)))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["messages"] == 0
+    odd = conversation("102", [], conversation_parts="x", tags=[1], contacts="x")
+    body = notification(odd, now, notif="odd-3")
+    answer = client.post(url, content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text
+    assert bodies(session, "intercom", "102") == [("customer", "I was charged twice.")]
+    assert session.scalar(select(Conversation.tags)) == []
+    outside = json.loads(notification(conversation("103", []), now, notif="odd-4"))
+    outside["created_at"] = "0001-01-01T00:00:00+01:00"  # no UTC time: read as absent
+    answer = client.post(url, content=dumps(outside), headers=signed(dumps(outside)))
+    assert answer.status_code == 200, answer.text
+
+
+def test_an_unsigned_body_is_refused_for_its_signature_before_its_content_is_judged(
+    client: TestClient, session: Session
+) -> None:
+    """The app-wide input check read native webhook bodies before the signature: a forged
+    delivery learned that its text held a NUL (400), and a signed one was refused for a
+    character the connector drops anyway."""
+    connect(session)
+    url = "/api/v1/connectors/intercom/webhook"
+    body = dumps({"id": "notif\x00", "topic": "ping", "created_at": int(time.time())})
+    headers = {"Content-Type": "application/json"}
+    forged = client.post(url, content=body, headers={**headers, "X-Hub-Signature": "sha1=0"})
+    assert forged.status_code == 401, forged.text
+    assert client.post(url, content=body, headers=signed(body)).status_code == 200

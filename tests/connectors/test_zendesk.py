@@ -25,7 +25,7 @@ from poise.connectors.models import Connector
 from poise.connectors.vendors.zendesk import Zendesk
 from poise.conversations.actions import import_file
 from poise.conversations.importers.common import ImportLimits
-from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.conversations.models import Conversation, Customer, Message, Rating, WebhookDelivery
 from poise.settings import Settings
 
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
@@ -396,3 +396,26 @@ def test_a_tickets_priority_becomes_a_tag_alerts_can_match(
     replay.json("GET", "/api/v2/tickets/77/comments.json", comments(OPENING))
     sync(session, "zendesk", replay, settings)
     assert session.scalar(select(Conversation.tags)) == ["hardware", "priority:urgent"]
+
+
+def test_a_webhook_body_the_database_cannot_hold_is_refused_not_a_server_error(
+    client: TestClient, session: Session
+) -> None:
+    """A time with no UTC equivalent (in the signed timestamp or a comment), JSON nested past
+    the parser's limit, and a lone surrogate spelled ``\\ud800``: each answered 500 and now
+    is a refusal that says why, with nothing stored (not even the replay key)."""
+    connect(session)
+    outside = "0001-01-01T00:00:00+01:00"  # before year 1 once in UTC
+    body = event("1010", "Hello")
+    stamped = client.post(URL, content=body, headers=signed(body, outside))
+    assert stamped.status_code == 401, stamped.text
+    assert "timestamp" in stamped.json()["detail"]
+    dated = json.loads(event("1011", "Hello", event_id="evt-11"))
+    dated["time"] = outside
+    refusals = [dumps(dated), b"[" * 5000 + b"]" * 5000, event("1012", "broken \ud800 text")]
+    answers = [client.post(URL, content=b, headers=signed(b, now_stamp())) for b in refusals]
+    assert [a.status_code for a in answers] == [400, 400, 400], [a.text for a in answers]
+    assert "UTC" in answers[0].json()["detail"]
+    assert "nests deeper" in answers[1].json()["detail"]
+    assert "lone surrogate" in answers[2].json()["detail"]
+    assert (count(session, Conversation), count(session, WebhookDelivery)) == (0, 0)

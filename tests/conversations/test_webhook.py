@@ -209,6 +209,35 @@ def test_a_message_dated_in_the_future_is_refused_and_cannot_freeze_the_conversa
     assert conv.message_count == 3 and conv.last_message_at.year < 9999
 
 
+def test_a_time_with_no_utc_equivalent_is_refused_not_a_server_error(
+    client: TestClient, session: Session
+) -> None:
+    """``0001-01-01T00:00:00+01:00`` parses, but in UTC it falls before year 1: it used to fail
+    at the write as a 500."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    refused = send(client, payload("m1", sent_at="0001-01-01T00:00:00+01:00"), secret)
+    assert refused.status_code == 400, refused.text
+    assert "message.sent_at" in refused.json()["detail"]
+    assert "UTC" in refused.json()["detail"]
+    assert session.query(Conversation).count() == 0
+    assert session.query(WebhookDelivery).count() == 0
+
+
+def test_a_nul_in_the_customer_is_refused_like_one_anywhere_else(
+    client: TestClient, session: Session
+) -> None:
+    """The customer is an object inside the conversation: its texts went unchecked, so a NUL
+    reached the database (PostgreSQL refuses it there, a 500)."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    for customer in ({"id": "c\x00", "name": "Sam"}, {"id": "c1", "name": "S\x00m"}):
+        refused = send(client, payload(customer=customer), secret)
+        assert refused.status_code == 400, refused.text
+        assert "conversation.customer." in refused.json()["detail"]
+        assert "NUL" in refused.json()["detail"]
+    assert session.query(Conversation).count() == 0
+    assert session.query(WebhookDelivery).count() == 0
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(
     settings: Settings, session: Session
 ) -> None:

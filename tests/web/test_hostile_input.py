@@ -7,15 +7,24 @@ cannot store, a NUL in a static path; and the API's search highlight escaping st
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
+from poise.app import create_app
 from poise.auth.actions import create_api_token
 from poise.knowledge import actions as kb
+from poise.morale.models import HappyItem
+from poise.settings import Settings
+from poise.training.actions import create_scenario
+from poise.training.models import PracticeAttempt
+from support import serving
 
 HUGE = (2**31, 2**63, 10**30)  # PostgreSQL's integer, SQLite's, and beyond both
 
@@ -143,27 +152,75 @@ def test_hostile_import_files_are_refused_through_the_api(
 def test_a_lone_surrogate_in_a_json_body_is_refused_naming_the_field_never_a_500(
     client: TestClient, session: Session
 ) -> None:
-    """JSON may spell a lone surrogate (``\\ud800``); the 422 that refuses it must not fail
-    while echoing it back."""
+    """JSON may spell a lone surrogate (``\\ud800``). The input check refuses it like a NUL,
+    naming the field: a plain ``str`` field (a practice reply) let it through to the
+    tokenizer, a 500."""
     token = create_api_token(session, actor=None, user=make_user(session, role="lead"))
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = '{"messages": [{"author_role": "customer", "body": "broken \\ud800 text"}]}'
     answer = client.post("/api/v1/assist", content=body, headers=headers)
-    assert answer.status_code == 422, answer.text
-    (problem,) = answer.json()["detail"]
-    assert problem["loc"] == ["body", "messages", 0, "body"]
-    assert problem["input"] == "broken ? text"
+    assert answer.status_code == 400, answer.text
+    assert "messages.0.body: must not contain a lone surrogate (U+D800" in answer.json()["detail"]
+    scenario = create_scenario(session, actor=None, title="Late", customer_text="Where is it?")
+    reply = '{"reply": "sorry \\udfff"}'
+    url = f"/api/v1/training/practice/{scenario.id}"
+    answer = client.post(url, content=reply, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert "reply: must not contain a lone surrogate" in answer.json()["detail"]
+    assert session.scalar(select(func.count(PracticeAttempt.id))) == 0
 
 
-def test_a_refusal_echoes_at_most_the_start_of_a_long_input(
+def test_a_json_body_without_a_type_or_sent_chunked_is_checked_like_any_other(
     client: TestClient, session: Session
 ) -> None:
-    """A 100,000-character note over the 4,000 limit came back whole in the 422."""
+    """FastAPI reads a body with no content type as JSON, but the input check skipped it, and
+    one sent chunked (no Content-Length): a NUL reached the database either way."""
     token = create_api_token(session, actor=None, user=make_user(session))
-    headers = {"Authorization": f"Bearer {token}"}
-    answer = client.post("/api/v1/happy-file", json={"text": "x" * 100_000}, headers=headers)
-    assert answer.status_code == 422
-    (problem,) = answer.json()["detail"]
-    assert problem["loc"] == ["body", "text"] and problem["type"] == "string_too_long"
-    assert problem["input"] == "x" * 199 + "…"
-    assert len(answer.content) < 2_000
+    auth = {"Authorization": f"Bearer {token}"}
+    body = json.dumps({"text": "kind\x00words"}).encode()
+    untyped = client.post("/api/v1/happy-file", content=body, headers=auth)
+    chunked = client.post(
+        "/api/v1/happy-file",
+        content=iter([body[:5], body[5:]]),
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    for answer in (untyped, chunked):
+        assert answer.status_code == 400, answer.text
+        assert "text: must not contain control characters (NUL" in answer.json()["detail"]
+    assert session.scalar(select(func.count(HappyItem.id))) == 0
+
+
+def test_a_json_body_over_the_cap_is_refused_before_it_is_read(
+    settings: Settings, session: Session
+) -> None:
+    """A 200 MB JSON body was read whole, parsed, and echoed back in the 422. Through a real
+    server (TestClient buffers bodies): the 413 comes from the header alone, and a chunked
+    body is refused once it passes the cap, long before 200 MB."""
+    token = create_api_token(session, actor=None, user=make_user(session))
+    head = (
+        "POST /api/v1/happy-file HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\n"
+    )
+    with serving(create_app(settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        declared = f"{head}Content-Length: {200 * 1024 * 1024}\r\n\r\n".encode()
+        assert _answer(port, declared, b"").startswith(b"HTTP/1.1 413 ")
+        chunk = b"x" * 65536
+        chunked = f"{head}Transfer-Encoding: chunked\r\n\r\n".encode()
+        answer = _answer(port, chunked, b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        assert answer.startswith(b"HTTP/1.1 413 ")
+    assert session.scalar(select(func.count(HappyItem.id))) == 0
+
+
+def _answer(port: int, head: bytes, chunk: bytes) -> bytes:
+    """Send ``head``, then ``chunk`` again and again (up to 8 MB, far past the cap) until the
+    server answers; ``b""`` when it is still reading by then."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        sock.settimeout(0.2)
+        for _ in range(8 * 1024 * 1024 // len(chunk) if chunk else 25):
+            try:
+                return sock.recv(4096)
+            except TimeoutError:
+                sock.sendall(chunk)
+        return b""

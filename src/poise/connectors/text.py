@@ -48,14 +48,19 @@ def when(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+01:00 has no UTC time
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def obj(value: Any) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one: fields of odd shape read as absent."""
     return value if isinstance(value, dict) else {}
+
+
+def listed(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one: a list of odd shape reads as none."""
+    return value if isinstance(value, list) else []
 
 
 def text_id(value: Any) -> str:

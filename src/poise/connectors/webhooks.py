@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +23,10 @@ from poise.conversations.actions import (
     forget_old_deliveries,
     refuse_future_turn,
 )
-from poise.conversations.importers.common import ImportLimits
+from poise.conversations.importers.common import ImportLimits, text_problem
 from poise.conversations.writer import delete_conversations, write_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
+from poise.jsonbounds import TooDeep, loads_bounded
 
 
 class Replayed(PermissionDenied):
@@ -73,14 +73,36 @@ def body_digest(body: bytes) -> str:
 
 
 def json_body(body: bytes) -> dict[str, Any]:
-    """A JSON object body, or a clear refusal."""
+    """A JSON object body that the database can store, or a clear refusal.
+
+    Nesting is bounded (the parser's RecursionError was a 500), and a lone surrogate that
+    JSON spells as ``\\ud800`` is refused here: it parses, but no UTF-8 column stores it, and
+    it used to fail at the first write (the replay cache) as a 500.
+    """
     try:
-        data = json.loads(body)
+        data = loads_bounded(body)
+    except TooDeep as exc:
+        raise InvalidInput(f"the webhook body is refused: {exc}") from exc
     except ValueError as exc:
         raise InvalidInput("the webhook body is not JSON") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the webhook body must be a JSON object")
+    _refuse_lone_surrogates(data)
     return data
+
+
+def _refuse_lone_surrogates(data: dict[str, Any]) -> None:
+    """Walk every key and string of a parsed body (no recursion) for text no column stores."""
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and (problem := text_problem(item)) and "surrogate" in problem:
+            raise InvalidInput(f"the webhook body has a text that {problem}")
 
 
 def receive(

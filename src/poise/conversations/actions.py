@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, select
@@ -363,12 +363,18 @@ def _check_texts(payload: WebhookPayload) -> None:
     (Lone surrogates never get this far: the JSON parser refuses them.)
     """
     for section in ("conversation", "message"):
-        for name, value in getattr(payload, section).model_dump().items():
-            for text in value if isinstance(value, list) else [value]:
-                if not isinstance(text, str):
-                    continue
-                if "\x00" in text:
-                    raise InvalidInput(f"{section}.{name} contains a NUL character")
+        _refuse_nul(section, getattr(payload, section).model_dump())
+
+
+def _refuse_nul(where: str, fields: dict[str, Any]) -> None:
+    """Every text of ``fields``, nested objects (the customer) and lists (tags) included."""
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            _refuse_nul(f"{where}.{name}", value)
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and "\x00" in text:
+                raise InvalidInput(f"{where}.{name} contains a NUL character")
 
 
 def refuse_future_turn(sent_at: datetime | None, now: datetime, field: str) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 ChannelName = Literal["email", "chat", "phone", "social"]
 RoleName = Literal["customer", "agent", "system"]
@@ -43,6 +43,18 @@ class WebhookMessage(BaseModel):
     author_email: str | None = Field(None, max_length=254)
     body: str = Field(min_length=1)
     sent_at: AwareDatetime | None = Field(None, description="Default: when Poise receives it")
+
+    @field_validator("sent_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """The time in UTC, as stored; refused when it has none (``0001-01-01T00:00+01:00``
+        falls before year 1 in UTC and failed at the write as a 500)."""
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time has no UTC equivalent (outside years 1 to 9999)") from None
 
 
 class WebhookPayload(BaseModel):

@@ -1,16 +1,22 @@
-"""The raw body of a webhook delivery, capped before it is read into memory.
+"""Bodies capped before they are read into memory.
 
 Every webhook intake (Poise's own and each helpdesk connector's native one) reads its body
-through :func:`webhook_body`, so one limit and one refusal serve them all.
+through :func:`webhook_body`, so one limit and one refusal serve them all. Every other JSON or
+plain form body passes :class:`BodyCap` first: FastAPI reads such a body whole before any
+dependency runs, so the cap has to sit in front of the app.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from poise.web.deps import SettingsDep
+from poise.web.inputs import PLAIN_FORM, is_json_body, is_signed_body
 from poise.web.params import is_count
 
 
@@ -38,3 +44,83 @@ async def webhook_body(
             raise HTTPException(413, f"the webhook body is larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class BodyCap:
+    """ASGI middleware: a JSON or plain form body over ``limit`` bytes is refused with 413.
+
+    Without it a 60 MB JSON body was read and parsed whole (and echoed back in the 422), and a
+    body sent chunked or without a content type skipped the input check that refuses NUL and
+    other control characters. A declared length is judged from the header; a chunked body is
+    held up to the limit, then handed on. Uploads (multipart) and webhooks have caps of their
+    own.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _capped(scope):
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            if is_count(declared) and int(declared) <= self.limit:
+                await self.app(scope, receive, send)
+            else:
+                await _too_large(send, self.limit)
+            return
+        held = await _hold(receive, self.limit)
+        if held is None:
+            await _too_large(send, self.limit)
+            return
+        await self.app(scope, _replay(held, receive), send)
+
+
+def _capped(scope: Scope) -> bool:
+    content_type = Headers(scope=scope).get("content-type", "")
+    if is_signed_body(scope["path"]):
+        return False
+    return is_json_body(content_type) or content_type.startswith(PLAIN_FORM)
+
+
+async def _hold(receive: Receive, limit: int) -> list[Message] | None:
+    """The messages of a body without a declared length, or None once it passes ``limit``."""
+    held: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        held.append(message)
+        if message["type"] != "http.request":
+            return held
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            return held
+
+
+def _replay(held: list[Message], receive: Receive) -> Receive:
+    pending = list(held)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": f"the body is larger than {limit} bytes"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

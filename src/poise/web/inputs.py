@@ -23,15 +23,29 @@ from poise.jsonbounds import TooDeep, loads_bounded
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """C0 controls and DEL, except tab, newline and carriage return."""
 
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+"""Half of a UTF-16 pair, which JSON may spell (``"\\ud800"``) but no UTF-8 column stores."""
+
 CHECKED_BODY_BYTES = 1 << 20
-"""Form and JSON bodies up to this size are checked here; larger ones are uploads and
-webhooks, which check their own content (and a last-resort handler catches the rest)."""
+"""JSON and plain form bodies are checked here whole; :class:`poise.web.bodies.BodyCap`
+refuses larger ones (413) before they are read. Multipart bodies (uploads) and webhooks
+check their own content."""
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PLAIN_FORM = "application/x-www-form-urlencoded"
+FORM_TYPES = (PLAIN_FORM, "multipart/form-data")
 
-SIGNED_BODY_MARK = "/webhooks/"
-"""Webhook bodies are checked by their route, after the signature: an unsigned sender learns
-nothing, and a signed one gets the webhook's own 400 naming the field."""
+
+def is_signed_body(path: str) -> bool:
+    """Whether the route checks its body itself, after the signature (Poise's own webhook and
+    each helpdesk's): an unsigned sender learns nothing of the body from a refusal, and a
+    signed one gets the webhook's own 400 naming the field."""
+    return "/webhooks/" in path or path.endswith("/webhook")
+
+
+def is_json_body(content_type: str) -> bool:
+    """A JSON body, as FastAPI reads one: a JSON type, or no type at all."""
+    return not content_type or "json" in content_type
+
 
 Loc = tuple[str | int, ...]
 
@@ -63,13 +77,24 @@ def _own_query(request: Request) -> frozenset[str]:
 
 
 def control_message(value: str) -> str | None:
-    """Why ``value`` is refused, or None when it holds no control character."""
+    """Why ``value`` is refused, or None when it holds no control character or lone surrogate.
+
+    A lone surrogate passed every ``str`` field without a length limit and failed at the
+    first encoding (the tokenizer, the database) as a 500.
+    """
     found = CONTROL.search(value)
-    if found is None:
-        return None
-    code = ord(found.group())
-    name = "NUL" if code == 0 else f"U+{code:04X}"
-    return f"must not contain control characters ({name} at character {found.start() + 1})"
+    if found is not None:
+        code = ord(found.group())
+        name = "NUL" if code == 0 else f"U+{code:04X}"
+        return f"must not contain control characters ({name} at character {found.start() + 1})"
+    half = LONE_SURROGATE.search(value) if not value.isascii() else None
+    if half is not None:
+        code = ord(half.group())
+        return (
+            f"must not contain a lone surrogate (U+{code:04X} at character {half.start() + 1}): "
+            "it is not valid Unicode"
+        )
+    return None
 
 
 def refuse_control(value: str) -> str:
@@ -116,16 +141,18 @@ async def read_small_body(request: Request) -> FormData | bytes | None:
     Only awaits the request; the checking itself runs in ``refuse_control_characters`` on the
     thread pool, so a large JSON body never parses on the event loop.
     """
-    if SIGNED_BODY_MARK in request.url.path:
+    if is_signed_body(request.url.path):
         return None
+    content_type = request.headers.get("content-type", "")
+    if is_json_body(content_type):  # at most CHECKED_BODY_BYTES: BodyCap refused the rest
+        return await request.body()
+    if content_type.startswith(PLAIN_FORM):  # capped alike
+        return await request.form()
     declared = request.headers.get("content-length", "")
     if not (declared.isascii() and declared.isdecimal()) or int(declared) > CHECKED_BODY_BYTES:
         return None
-    content_type = request.headers.get("content-type", "")
     if content_type.startswith(FORM_TYPES):
         return await request.form()
-    if "json" in content_type:
-        return await request.body()
     return None
 
 

@@ -48,6 +48,9 @@ ERRORS: dict[int, str] = {
     "every problem with its `loc`, `msg` and `type`.",
     503: "Poise is busy (no free database connection); retry after `Retry-After` seconds.",
 }
+TOO_LARGE = (
+    "A JSON or form body over 1 MiB, refused before it is read (uploads have their own limit)."
+)
 PUBLIC_PATHS = {"/healthz"}
 
 
@@ -60,6 +63,8 @@ def document_errors(app: FastAPI) -> None:
         for code in codes:
             if code not in route.responses:  # routes shared by the apps of a process have it
                 route.responses[code] = _answer(code, ERRORS[code])
+        if route.body_field is not None and 413 not in route.responses:
+            route.responses[413] = _answer(413, TOO_LARGE)
 
 
 def _answer(code: int, description: str) -> dict[str, Any]:

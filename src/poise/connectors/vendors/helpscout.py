@@ -20,7 +20,7 @@ from poise.connectors.pull import (
     read_cursor,
     turn,
 )
-from poise.connectors.text import fit, obj, plain, text_id, when, zulu
+from poise.connectors.text import fit, listed, obj, plain, text_id, when, zulu
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
@@ -65,12 +65,12 @@ class HelpScout(Vendor):
             "page": state["page"],
         }
         data = obj(api.get("/v2/conversations", params))
-        found = (data.get("_embedded") or {}).get("conversations") or []
+        found = listed(obj(data.get("_embedded")).get("conversations"))
         conversations = [c for c in found if isinstance(c, dict)]
         page = Page(through=newest([_changed_at(c) for c in conversations]))
         for conversation in conversations:
             _take(conversation, limits, page)
-        numbers = data.get("page") or {}
+        numbers = obj(data.get("page"))
         more = int(numbers.get("number", 1)) < int(numbers.get("totalPages", 1))
         page.cursor, page.done = next_page(state, more, page.through)
         return page
@@ -103,7 +103,7 @@ def _required_id(data: dict[str, Any]) -> str:
 
 def _changed_at(conversation: dict[str, Any]) -> datetime | None:
     """When the conversation last changed: its last update or its newest thread."""
-    threads = (conversation.get("_embedded") or {}).get("threads") or []
+    threads = listed(obj(conversation.get("_embedded")).get("threads"))
     times = [when(t.get("createdAt")) for t in threads if isinstance(t, dict)]
     return newest([when(conversation.get("userUpdatedAt")), *times])
 
@@ -123,11 +123,11 @@ def _take(conversation: dict[str, Any], limits: ImportLimits, page: Page) -> Non
 def _record(
     conversation_id: str, conversation: dict[str, Any], limits: ImportLimits
 ) -> ConversationRecord:
-    threads = (conversation.get("_embedded") or {}).get("threads") or []
+    threads = listed(obj(conversation.get("_embedded")).get("threads"))
     messages = [m for t in threads if isinstance(t, dict) and (m := _thread(t, limits))]
     messages.sort(key=lambda m: m.sent_at)
     status = STATUS.get(str(conversation.get("status")))
-    tags = [fit(t.get("tag"), 120) for t in conversation.get("tags") or [] if isinstance(t, dict)]
+    tags = [fit(t.get("tag"), 120) for t in listed(conversation.get("tags")) if isinstance(t, dict)]
     assignee = obj(conversation.get("assignee"))
     return ConversationRecord(
         external_id=conversation_id,

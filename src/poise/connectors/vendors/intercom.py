@@ -22,7 +22,7 @@ from poise.connectors.pull import (
     turn,
     write_cursor,
 )
-from poise.connectors.text import fit, obj, plain, text_id, when
+from poise.connectors.text import fit, listed, obj, plain, text_id, when
 from poise.connectors.webhooks import json_body, require_match
 from poise.conversations.importers.common import ImportLimits, priority_tag
 from poise.conversations.records import (
@@ -66,11 +66,11 @@ class Intercom(Vendor):
             "pagination": pagination,
         }
         data = obj(api.post("/conversations/search", json=query))
-        found = [c for c in data.get("conversations") or [] if isinstance(c, dict)]
+        found = [c for c in listed(data.get("conversations")) if isinstance(c, dict)]
         page = Page(through=newest([when(c.get("updated_at")) for c in found]))
         for summary in found:
             _take(api.get(f"/conversations/{text_id(summary.get('id'))}"), limits, page)
-        after = ((data.get("pages") or {}).get("next") or {}).get("starting_after")
+        after = obj(obj(data.get("pages")).get("next")).get("starting_after")
         since = int(page.through.timestamp()) if page.through else int(state["since"])
         if after:
             page.cursor, page.done = write_cursor(since=state["since"], after=after), False
@@ -88,7 +88,7 @@ class Intercom(Vendor):
         if not key:
             raise InvalidInput("id: the notification id is missing")
         sent_at = when(data.get("created_at"))
-        item = (data.get("data") or {}).get("item")
+        item = obj(data.get("data")).get("item")
         topic = str(data.get("topic", ""))
         if not topic.startswith("conversation.") or not isinstance(item, dict):
             return Delivery(key, sent_at)
@@ -112,7 +112,7 @@ def _take(conversation: Any, limits: ImportLimits, page: Page) -> None:
 def _record(conversation: dict[str, Any], limits: ImportLimits) -> ConversationRecord:
     conversation_id = text_id(conversation.get("id"))
     source = obj(conversation.get("source"))
-    parts = (conversation.get("conversation_parts") or {}).get("conversation_parts") or []
+    parts = listed(obj(conversation.get("conversation_parts")).get("conversation_parts"))
     opening = _part(
         {**source, "part_type": "comment", "created_at": conversation.get("created_at")},
         limits,
@@ -122,7 +122,7 @@ def _record(conversation: dict[str, Any], limits: ImportLimits) -> ConversationR
     messages += [m for p in parts if isinstance(p, dict) and (m := _part(p, limits))]
     messages.sort(key=lambda m: m.sent_at)
     status = STATUS.get(str(conversation.get("state")))
-    tags = (conversation.get("tags") or {}).get("tags") or []
+    tags = listed(obj(conversation.get("tags")).get("tags"))
     return ConversationRecord(
         external_id=conversation_id,
         channel=CHANNEL.get(str(source.get("type")), "chat"),
@@ -153,7 +153,7 @@ def _part(
 
 
 def _customer(conversation: dict[str, Any], source: dict[str, Any]) -> CustomerRecord | None:
-    contacts = (conversation.get("contacts") or {}).get("contacts") or []
+    contacts = listed(obj(conversation.get("contacts")).get("contacts"))
     author = obj(source.get("author"))
     contact = contacts[0] if contacts and isinstance(contacts[0], dict) else author
     contact_id = text_id(contact.get("id"))

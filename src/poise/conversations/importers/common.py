@@ -319,7 +319,10 @@ def parse_time(value: str) -> datetime | str:
         return f"{show(value)} is not an ISO 8601 time such as {TIME_EXAMPLE}"
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 falls before the first UTC day
+        return f"{show(value)} has no time in UTC (it falls outside years 1 to 9999)"
 
 
 def parse_rating(value: str) -> tuple[str, int] | str:
