@@ -122,6 +122,25 @@ def test_the_api_follows_the_same_rule(client: TestClient, session: Session) -> 
     assert client.get(f"/api/v1/conversations/{billing}", headers=headers).status_code == 404
 
 
+def test_the_api_stats_count_what_the_token_may_open(client: TestClient, session: Session) -> None:
+    """``/api/v1/stats`` gave any token the whole organisation's totals."""
+    people = seed(session)
+    messages = {c.id: len(c.messages) for c in session.scalars(select(Conversation))}
+    per = set(messages.values())
+    assert len(per) == 1  # every seeded conversation has as many messages
+    each = per.pop()
+
+    def stats(who: str) -> dict[str, int]:
+        token = create_api_token(session, actor=None, user=people[who])
+        return client.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"}).json()
+
+    other, agent, admin = stats("other"), stats("agent"), stats("admin")
+    assert (other["conversations"], other["messages"]) == (2, 2 * each)  # theirs, unassigned
+    assert (agent["conversations"], agent["messages"]) == (4, 4 * each)  # team of three, nobody's
+    assert (admin["conversations"], admin["messages"]) == (5, 5 * each)
+    assert other["users"] == admin["users"] == 5
+
+
 def test_mine_and_my_team_filters(client: TestClient, session: Session) -> None:
     people = seed(session)
     sign_in(client, people["agent"])

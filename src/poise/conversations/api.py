@@ -88,8 +88,9 @@ def import_file(
 
 @router.get("/stats", tags=["conversations"])
 def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
-    """Counts of teams, users, conversations, messages and ratings."""
-    return queries.counts(session)
+    """Counts of teams and users, and of the conversations the token's owner may open, with
+    their messages and ratings (an admin's: every one)."""
+    return queries.counts(session, actor=user)
 
 
 @router.post(
