@@ -818,3 +818,24 @@ def test_mine_and_my_team_say_whose_conversations_are_calm(
     assert "None of your open conversations shows an unhappy customer right now" in mine
     assert "No open conversation you can open" not in mine
     assert "No scored customer messages in your conversations of the last 30 days" in mine
+
+
+def test_a_thread_the_customer_has_not_answered_gets_no_advice_for_their_words() -> None:
+    """An outbound thread (only the agent has written) was told to "answer directly and
+    completely, and confirm you have understood the request": there was no request."""
+    rows = [
+        {
+            "author_role": "agent",
+            "body": "Hello! Your replacement router ships tomorrow; reply here with any questions.",
+            "negativity": None,
+            "emotion": None,
+            "abusive": False,
+            "leaving": False,
+            "level": None,
+            "evidence": [],
+        }
+    ]
+    panel = assist(rows, None)
+    assert panel["signals"]["latest"] is None
+    assert panel["guidance"]["opening"].startswith("The customer has not written yet")
+    assert panel["guidance"]["tips"] == []

@@ -160,7 +160,7 @@ def assist(
     customer = [r for r in rows if r["author_role"] == "customer"]
     latest = customer[-1] if customer else None
     guidance = guidance_for(
-        latest["emotion"] if latest else "neutral",
+        latest["emotion"] if latest else "waiting",
         abusive=any(r["abusive"] for r in customer[-3:]),
         leaving=any(r.get("leaving") for r in customer[-3:]),
         drift=signals.drift,

@@ -31,6 +31,9 @@ OPENINGS: dict[str, str] = {
     # "Thanks!" often answers a question mid-problem: the issue may still be open.
     "satisfied": "Match their warmth and keep going: take the next step with them, and once it "
     "is solved, confirm that nothing else is open and thank them.",
+    # An outbound thread: only the agent has written ("Answer directly…" answered no one).
+    "waiting": "The customer has not written yet: keep your message short, say why you are "
+    "getting in touch and what they need to do, if anything. Guidance follows their reply.",
 }
 ABUSE_NOTE = (
     "The customer is abusive. You may set a boundary once: “I want to help you, and I can't "
