@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
 from poise.background import record_only_hooks
@@ -74,9 +76,40 @@ def main() -> None:
     try:
         app()
     except (SQLAlchemyError, OSError) as exc:
-        reason = fault_message(exc) or _read_only_data_dir() or _short(exc)
+        reason = fault_message(exc) or _unreachable(exc) or _read_only_data_dir() or _short(exc)
         console.print(f"[red]Error:[/red] {reason}", highlight=False)
         raise SystemExit(3) from None
+
+
+_SERVER = re.compile(  # psycopg: 'connection to server at "HOST", port N' or 'on socket "PATH"'
+    r'connection to server (?:at "(?P<host>[^"]+)", port (?P<port>\d+)'
+    r'|on socket "(?P<socket>[^"]+)")'
+)
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """A database server that refuses the connection, or lacks the database, and what to do.
+
+    psycopg's own words ("connection failed: connection to server at …") named the address
+    but not the setting behind it, nor the next step."""
+    if not isinstance(exc, OperationalError):
+        return None
+    first = (str(exc.orig).splitlines() or [""])[0]
+    server = _SERVER.search(first)
+    if server is None:
+        return None
+    where = server["socket"] or f"{server['host']}:{server['port']}"
+    reason = first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()
+    missing = re.fullmatch(r'database "(?P<name>[^"]+)" does not exist', reason)
+    if missing:
+        return (
+            f"{reason} on {where}: create it (createdb {missing['name']}), then run "
+            "`poise db upgrade`"
+        )
+    return (
+        f"cannot connect to the database at {where} ({reason}): check that it is running "
+        "and that POISE_DATABASE_URL names it"
+    )
 
 
 def _read_only_data_dir() -> str | None:

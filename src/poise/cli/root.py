@@ -178,11 +178,19 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the database (SQLite or PostgreSQL) up to the newest schema."""
+    from alembic.util import CommandError
+
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
         before = current_revision(engine)
-        upgrade(engine, revision)
+        try:
+            upgrade(engine, revision)
+        except CommandError:  # alembic's words name its internals; it refused before any change
+            fail(
+                f"no schema revision {revision!r}: give one of the numbered migrations, or "
+                f"leave it out for the newest ({head_revision()}); nothing was changed"
+            )
         console.print(f"Database at revision {current_revision(engine)} (was {before or 'empty'}).")
         if revision == "head":
             _hint_reembed(engine)
