@@ -12,6 +12,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from poise import words
 from poise.cli.context import console, fail, load_settings, open_session, out
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
@@ -101,6 +102,9 @@ def demo(
     )
     if serve_after:
         _run_server(settings, settings.host, port or settings.port, 1)
+    else:
+        where = f"http://{settings.host}:{port or settings.port}"
+        console.print(f"Start it with [bold]poise serve[/bold], then open {where}.")
 
 
 def _refuse_real_data(session: Session) -> None:
@@ -139,9 +143,19 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
-        f"Loaded demo data: {counts}; signals: {scored}; {happy}; training: {training}; "
+        f"Loaded demo data: {_listed(counts)}; signals: {scored}; {happy}; "
+        f"training: {_listed(training)}; "
         f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
         "counted."
+    )
+
+
+def _listed(counts: dict[str, int]) -> str:
+    """``{"drill_questions": 5}`` as "5 drill questions": a person reads the demo's summary,
+    which printed Python's dictionaries."""
+    return ", ".join(
+        words.counted(n, name.removesuffix("s").replace("_", " "), name.replace("_", " "))
+        for name, n in counts.items()
     )
 
 
