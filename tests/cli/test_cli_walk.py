@@ -137,3 +137,17 @@ def test_a_database_not_created_yet_on_the_server_says_how_to_create_it() -> Non
     said = " ".join(result.stderr.split())
     assert 'database "poise_never_created" does not exist' in said
     assert "createdb poise_never_created" in said and "poise db upgrade" in said
+
+
+def test_import_refuses_a_folder_for_rejected_rows_before_importing(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """The folder was found only when the rejected rows were written: the import was stored,
+    then an "Is a directory" error ended the command before its messages were scored."""
+    bad = Path(__file__).parents[1] / "fixtures" / "imports" / "bad_import.csv"
+    typed = ["import", str(bad), "-f", "csv", "--skip-invalid", "--rejected", str(tmp_path)]
+    result = runner.invoke(cli, typed)
+    assert result.exit_code == 2, result.output
+    assert f"--rejected {tmp_path} is a folder" in " ".join(result.output.split())
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output  # nothing stored

@@ -65,6 +65,8 @@ def import_command(
         fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if problem := not_a_file(file):
         fail(problem)
+    if rejected is not None and rejected.is_dir():  # found only after the import was stored
+        fail(f"--rejected {rejected} is a folder: name a file for the rejected rows in it")
     settings = load_settings()
     with open_session(settings) as session:
         team_id = _team_id(session, team)
