@@ -4,6 +4,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,20 @@ def test_import_refuses_a_folder_for_rejected_rows_before_importing(
     assert f"--rejected {tmp_path} is a folder" in " ".join(result.output.split())
     stats = runner.invoke(cli, ["stats", "--json"])
     assert '"conversations": 0' in stats.output  # nothing stored
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo", "--conversations", "10"]])
+def test_a_port_in_use_is_refused_before_anything_starts(
+    cli_env: Settings, command: list[str]
+) -> None:
+    """Serving printed "Poise is at http://…", then uvicorn's "[Errno 98] … address already in
+    use"; the demo found it only after loading its data."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, [*command, "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"port {port} on 127.0.0.1 is in use" in said and "--port" in said
+    assert "Poise is at" not in said
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output  # the demo loaded nothing

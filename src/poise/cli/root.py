@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import secrets
+import socket
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -40,16 +43,34 @@ def serve(
 ) -> None:
     """Serve the web UI and API on an existing database."""
     settings = load_settings()
+    _check_can_serve(settings, host or settings.host, port or settings.port)
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     _run_server(settings, host or settings.host, port or settings.port, workers)
 
 
+def _check_can_serve(settings: Settings, host: str, port: int) -> None:
+    """Refuse, before anything starts, what would stop the server: a broker without Celery,
+    or an address that is taken (another Poise, often).
+
+    Uvicorn found the address taken only after "Poise is at …" was printed, and ended with its
+    own log line; ``poise demo`` found it after minutes of loading."""
+    if settings.broker_url and not celery_installed():
+        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn
+            pass
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} on {host} is in use (another Poise?): stop it, or pass --port N")
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        fail(f"cannot listen on {host}:{port}: {why} (check --host or POISE_HOST)")
+
+
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
-    if settings.broker_url and not celery_installed():
-        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
     if workers > 1:
         uvicorn.run(
@@ -83,6 +104,8 @@ def demo(
 ) -> None:
     """Load a generated demo organisation (once) and serve it; prints an admin login."""
     settings = load_settings()
+    if serve_after:
+        _check_can_serve(settings, settings.host, port or settings.port)
     password = secrets.token_urlsafe(9)
     with open_session(settings) as session:
         if get_fact(session, DEMO_FLAG) == "1":
