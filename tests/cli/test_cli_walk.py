@@ -169,3 +169,20 @@ def test_a_port_in_use_is_refused_before_anything_starts(
     assert "Poise is at" not in said
     stats = runner.invoke(cli, ["stats", "--json"])
     assert '"conversations": 0' in stats.output  # the demo loaded nothing
+
+
+def test_settings_masks_the_passwords_inside_urls(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database's password was printed in full, twice, by a command people paste into
+    support tickets; a broker's or mail server's alike."""
+    monkeypatch.setenv("POISE_DATABASE_URL", "postgresql+psycopg://poise:db-pw@db.internal/poise")
+    monkeypatch.setenv("POISE_BROKER_URL", "redis://:broker-pw@redis.internal:6379/0")
+    monkeypatch.setenv("POISE_SMTP_URL", "smtp+starttls://me%40acme.com:mail-pw@mail:587")
+    shown = runner.invoke(cli, ["settings"]).output
+    assert "-pw" not in shown
+    assert "POISE_DATABASE_URL=postgresql+psycopg://poise:********@db.internal/poise" in shown
+    assert "# database: postgresql+psycopg://poise:********@db.internal/poise" in shown
+    assert "POISE_BROKER_URL=redis://:********@redis.internal:6379/0" in shown
+    assert "POISE_SMTP_URL=smtp+starttls://me%40acme.com:********@mail:587" in shown
+    assert "POISE_BASE_URL=http://127.0.0.1:8000" in shown  # no password: as it is

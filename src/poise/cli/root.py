@@ -8,6 +8,7 @@ import secrets
 import socket
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.markup import escape
@@ -205,9 +206,24 @@ def settings_command(
         if value is None:  # "=None" read back as an environment file would be the text None
             line = f"# POISE_{name.upper()} is not set"
         else:
-            line += "********" if value and name.endswith(SECRET_ENDINGS) else str(value)
+            line += "********" if value and name.endswith(SECRET_ENDINGS) else _shown(value)
         out.print(line, markup=False, highlight=False)
-    out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
+    database = _shown(settings.resolved_database_url)
+    out.print(f"# database: {database}", markup=False, highlight=False)
+
+
+def _shown(value: object) -> str:
+    """``value`` as text, with the password of a URL (database, broker, SMTP) masked.
+
+    The database's password was printed in full, twice, by a command people paste into
+    support tickets."""
+    text = str(value)
+    parts = urlsplit(text) if "://" in text else None
+    if parts is None or parts.password is None:
+        return text
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:********@{host}"))
 
 
 @db_app.command("upgrade")
