@@ -220,6 +220,18 @@ class Settings(BaseSettings):
             check_database_url(url)
         return url
 
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker_url(cls, url: str | None) -> str | None:
+        """Celery reads a URL without a known scheme as the host of a RabbitMQ broker, so a typo
+        started a worker that retried "amqp://guest@TYPO:5672" a hundred times."""
+        if url and url.partition("://")[0].lower() not in BROKER_SCHEMES:
+            raise ValueError(
+                "start it with redis:// or amqp:// (e.g. redis://host:6379/0), "
+                "or unset it to run jobs inside poise serve"
+            )
+        return url
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         """Outside development and tests, the placeholder secret would let anyone forge sessions."""
@@ -235,6 +247,9 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'poise.db').resolve()}"
 
 
+BROKER_SCHEMES = frozenset(  # Redis and RabbitMQ, as Celery (kombu) names them
+    {"redis", "rediss", "redis+socket", "sentinel", "amqp", "amqps", "pyamqp"}
+)
 POSTGRES_EXAMPLE = "postgresql+psycopg://user@host:5432/poise"
 
 

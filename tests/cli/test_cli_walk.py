@@ -186,3 +186,15 @@ def test_settings_masks_the_passwords_inside_urls(
     assert "POISE_BROKER_URL=redis://:********@redis.internal:6379/0" in shown
     assert "POISE_SMTP_URL=smtp+starttls://me%40acme.com:********@mail:587" in shown
     assert "POISE_BASE_URL=http://127.0.0.1:8000" in shown  # no password: as it is
+
+
+def test_a_broker_url_without_a_known_scheme_is_refused(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Celery took "localhost:6379" for a RabbitMQ host: `poise worker` started and retried
+    amqp://guest@localhost:6379 a hundred times, and every other command ran on as if set."""
+    monkeypatch.setenv("POISE_BROKER_URL", "localhost:6379")
+    result = runner.invoke(cli, ["stats"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "POISE_BROKER_URL: start it with redis:// or amqp://" in said
