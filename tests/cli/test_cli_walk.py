@@ -4,6 +4,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,10 +21,12 @@ POISE = Path(sys.executable).parent / "poise"
 REFUSED = "postgresql+psycopg://poise@127.0.0.1:1/poise"  # nothing listens on port 1
 
 
-def _poise(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _poise(
+    *args: str, prefix: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
     """The installed command itself, as a person runs it (its own error handling included)."""
     return subprocess.run(
-        [str(POISE), *args],
+        [*prefix, str(POISE), *args],
         env={**os.environ, "POISE_ENVIRONMENT": "test", **env},
         capture_output=True,
         text=True,
@@ -198,3 +201,35 @@ def test_a_broker_url_without_a_known_scheme_is_refused(
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
     assert "POISE_BROKER_URL: start it with redis:// or amqp://" in said
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    """It ended "Error: [Errno 17] File exists: PATH", which says nothing of POISE_DATA_DIR."""
+    (tmp_path / "notes").write_text("not a folder")
+    for data_dir in (tmp_path / "notes", tmp_path / "notes" / "poise"):
+        result = _poise("stats", POISE_DATA_DIR=str(data_dir), POISE_DATABASE_URL="")
+        assert result.returncode == 3, result.stderr
+        said = " ".join(result.stderr.split())
+        assert f"{tmp_path / 'notes'} is a file, so it cannot hold the database" in said
+        assert "POISE_DATA_DIR" in said
+
+
+def test_a_database_file_poise_may_not_open_is_named(tmp_path: Path) -> None:
+    """It ended "Error: unable to open database file", naming neither file nor fix."""
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root reads any file: run without the capability that allows it
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root, needs setpriv to run without CAP_DAC_OVERRIDE")
+        dropped = "-dac_override,-dac_read_search"
+        prefix = ("setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}")
+    made = _poise("stats", POISE_DATA_DIR=str(tmp_path), POISE_DATABASE_URL="")
+    assert made.returncode == 0, made.stderr
+    database = tmp_path / "poise.db"
+    database.chmod(0)
+    try:
+        result = _poise("stats", prefix=prefix, POISE_DATA_DIR=str(tmp_path), POISE_DATABASE_URL="")
+    finally:
+        database.chmod(0o600)
+    assert result.returncode == 3, result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"no permission to read and write the database {database.resolve()}" in said
