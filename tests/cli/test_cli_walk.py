@@ -27,7 +27,7 @@ def _poise(
     """The installed command itself, as a person runs it (its own error handling included)."""
     return subprocess.run(
         [*prefix, str(POISE), *args],
-        env={**os.environ, "POISE_ENVIRONMENT": "test", **env},
+        env={**os.environ, "POISE_ENVIRONMENT": "test", "COLUMNS": "400", **env},
         capture_output=True,
         text=True,
         timeout=60,
