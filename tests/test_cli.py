@@ -116,7 +116,9 @@ def test_demo_loads_once_and_says_it_is_demo_data(
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())  # the console wraps lines at its width
     assert "admin@poise.demo" in said
-    assert "training: {'lessons': 8, 'assignments':" in said
+    assert "Loaded demo data: 3 teams, " in said and "60 conversations, " in said
+    assert "training: 8 lessons, " in said and "{" not in said  # words, not Python's dicts
+    assert "Start it with poise serve, then open http://127.0.0.1:8000." in said
     assert "insights: 60 conversations counted" in said  # the demo builds the rollup
     kept = int(said.split("happy file: ")[1].split()[0])
     assert kept >= 1, "agents' Happy Files hold their praise, as after an import"

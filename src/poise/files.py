@@ -24,3 +24,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, or None when it can be opened.
+
+    A folder given where a file belongs was reported as "no such file", which sent people
+    looking for a file that was right there; it is named as a folder instead.
+    """
+    if path.is_dir():
+        return f"{path} is a folder, not a file: name a file in it"
+    if not path.is_file():
+        return f"no such file: {path}"
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the refused placeholder itself
@@ -209,6 +209,29 @@ class Settings(BaseSettings):
             parse_smtp_url(self.smtp_url)
         return self
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str | None) -> str | None:
+        """A URL Poise cannot open should stop start-up with what to write instead.
+
+        SQLAlchemy reads a plain ``postgresql://`` as psycopg2, which Poise does not install, so
+        such a URL, or another database's, ended every command in a traceback."""
+        if url:
+            check_database_url(url)
+        return url
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker_url(cls, url: str | None) -> str | None:
+        """Celery reads a URL without a known scheme as the host of a RabbitMQ broker, so a typo
+        started a worker that retried "amqp://guest@TYPO:5672" a hundred times."""
+        if url and url.partition("://")[0].lower() not in BROKER_SCHEMES:
+            raise ValueError(
+                "start it with redis:// or amqp:// (e.g. redis://host:6379/0), "
+                "or unset it to run jobs inside poise serve"
+            )
+        return url
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         """Outside development and tests, the placeholder secret would let anyone forge sessions."""
@@ -222,6 +245,38 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'poise.db').resolve()}"
+
+
+BROKER_SCHEMES = frozenset(  # Redis and RabbitMQ, as Celery (kombu) names them
+    {"redis", "rediss", "redis+socket", "sentinel", "amqp", "amqps", "pyamqp"}
+)
+POSTGRES_EXAMPLE = "postgresql+psycopg://user@host:5432/poise"
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a URL that is not SQLite or PostgreSQL through psycopg 3 (the driver Poise
+    ships), saying how to write it; the URL itself is not repeated, as it may hold a
+    password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            f"not a database URL; write e.g. {POSTGRES_EXAMPLE}, or unset it for SQLite"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        return
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"Poise runs on PostgreSQL or SQLite, not {parsed.get_backend_name()}; "
+            f"write e.g. {POSTGRES_EXAMPLE}"
+        )
+    if parsed.get_driver_name() != "psycopg":
+        raise ValueError(
+            "start it with postgresql+psycopg:// (Poise's PostgreSQL driver is psycopg 3)"
+        )
 
 
 def settings_reference() -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import typer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
 from poise.background import record_only_hooks
@@ -74,9 +77,77 @@ def main() -> None:
     try:
         app()
     except (SQLAlchemyError, OSError) as exc:
-        reason = fault_message(exc) or _read_only_data_dir() or _short(exc)
+        reason = (
+            fault_message(exc)
+            or _unreachable(exc)
+            or _unopenable_sqlite()
+            or _read_only_data_dir()
+            or _short(exc)
+        )
         console.print(f"[red]Error:[/red] {reason}", highlight=False)
         raise SystemExit(3) from None
+
+
+_SERVER = re.compile(  # psycopg: 'connection to server at "HOST", port N' or 'on socket "PATH"'
+    r'connection to server (?:at "(?P<host>[^"]+)", port (?P<port>\d+)'
+    r'|on socket "(?P<socket>[^"]+)")'
+)
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """A database server that refuses the connection, or lacks the database, and what to do.
+
+    psycopg's own words ("connection failed: connection to server at …") named the address
+    but not the setting behind it, nor the next step."""
+    if not isinstance(exc, OperationalError):
+        return None
+    first = (str(exc.orig).splitlines() or [""])[0]
+    server = _SERVER.search(first)
+    if server is None:
+        return None
+    where = server["socket"] or f"{server['host']}:{server['port']}"
+    reason = first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()
+    missing = re.fullmatch(r'database "(?P<name>[^"]+)" does not exist', reason)
+    if missing:
+        return (
+            f"{reason} on {where}: create it (createdb {missing['name']}), then run "
+            "`poise db upgrade`"
+        )
+    return (
+        f"cannot connect to the database at {where} ({reason}): check that it is running "
+        "and that POISE_DATABASE_URL names it"
+    )
+
+
+def _unopenable_sqlite() -> str | None:
+    """Why the embedded database cannot be opened, where the system only said "unable to open
+    database file" or "[Errno 17] File exists" (POISE_DATA_DIR naming a file)."""
+    from sqlalchemy.engine import make_url
+
+    from poise.settings import Settings
+
+    try:
+        url = make_url(Settings().resolved_database_url)
+    except Exception:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database.removeprefix("file:")).resolve()
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return (
+            f"{blocking} is a file, so it cannot hold the database: set POISE_DATA_DIR to a folder"
+        )
+    try:
+        with path.open("r+b"):
+            return None
+    except PermissionError:
+        return (
+            f"no permission to read and write the database {path}: give the user running "
+            "Poise access to it"
+        )
+    except OSError:
+        return None
 
 
 def _read_only_data_dir() -> str | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import secrets
+import socket
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.markup import escape
@@ -12,6 +16,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from poise import words
 from poise.cli.context import console, fail, load_settings, open_session, out
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
@@ -39,16 +44,34 @@ def serve(
 ) -> None:
     """Serve the web UI and API on an existing database."""
     settings = load_settings()
+    _check_can_serve(settings, host or settings.host, port or settings.port)
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     _run_server(settings, host or settings.host, port or settings.port, workers)
 
 
+def _check_can_serve(settings: Settings, host: str, port: int) -> None:
+    """Refuse, before anything starts, what would stop the server: a broker without Celery,
+    or an address that is taken (another Poise, often).
+
+    Uvicorn found the address taken only after "Poise is at …" was printed, and ended with its
+    own log line; ``poise demo`` found it after minutes of loading."""
+    if settings.broker_url and not celery_installed():
+        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn
+            pass
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} on {host} is in use (another Poise?): stop it, or pass --port N")
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        fail(f"cannot listen on {host}:{port}: {why} (check --host or POISE_HOST)")
+
+
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
-    if settings.broker_url and not celery_installed():
-        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
     if workers > 1:
         uvicorn.run(
@@ -82,6 +105,8 @@ def demo(
 ) -> None:
     """Load a generated demo organisation (once) and serve it; prints an admin login."""
     settings = load_settings()
+    if serve_after:
+        _check_can_serve(settings, settings.host, port or settings.port)
     password = secrets.token_urlsafe(9)
     with open_session(settings) as session:
         if get_fact(session, DEMO_FLAG) == "1":
@@ -101,6 +126,9 @@ def demo(
     )
     if serve_after:
         _run_server(settings, settings.host, port or settings.port, 1)
+    else:
+        where = f"http://{settings.host}:{port or settings.port}"
+        console.print(f"Start it with [bold]poise serve[/bold], then open {where}.")
 
 
 def _refuse_real_data(session: Session) -> None:
@@ -139,9 +167,19 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
-        f"Loaded demo data: {counts}; signals: {scored}; {happy}; training: {training}; "
+        f"Loaded demo data: {_listed(counts)}; signals: {scored}; {happy}; "
+        f"training: {_listed(training)}; "
         f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
         "counted."
+    )
+
+
+def _listed(counts: dict[str, int]) -> str:
+    """``{"drill_questions": 5}`` as "5 drill questions": a person reads the demo's summary,
+    which printed Python's dictionaries."""
+    return ", ".join(
+        words.counted(n, name.removesuffix("s").replace("_", " "), name.replace("_", " "))
+        for name, n in counts.items()
     )
 
 
@@ -168,9 +206,24 @@ def settings_command(
         if value is None:  # "=None" read back as an environment file would be the text None
             line = f"# POISE_{name.upper()} is not set"
         else:
-            line += "********" if value and name.endswith(SECRET_ENDINGS) else str(value)
+            line += "********" if value and name.endswith(SECRET_ENDINGS) else _shown(value)
         out.print(line, markup=False, highlight=False)
-    out.print(f"# database: {settings.resolved_database_url}", markup=False, highlight=False)
+    database = _shown(settings.resolved_database_url)
+    out.print(f"# database: {database}", markup=False, highlight=False)
+
+
+def _shown(value: object) -> str:
+    """``value`` as text, with the password of a URL (database, broker, SMTP) masked.
+
+    The database's password was printed in full, twice, by a command people paste into
+    support tickets."""
+    text = str(value)
+    parts = urlsplit(text) if "://" in text else None
+    if parts is None or parts.password is None:
+        return text
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:********@{host}"))
 
 
 @db_app.command("upgrade")
@@ -178,11 +231,19 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the database (SQLite or PostgreSQL) up to the newest schema."""
+    from alembic.util import CommandError
+
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
         before = current_revision(engine)
-        upgrade(engine, revision)
+        try:
+            upgrade(engine, revision)
+        except CommandError:  # alembic's words name its internals; it refused before any change
+            fail(
+                f"no schema revision {revision!r}: give one of the numbered migrations, or "
+                f"leave it out for the newest ({head_revision()}); nothing was changed"
+            )
         console.print(f"Database at revision {current_revision(engine)} (was {before or 'empty'}).")
         if revision == "head":
             _hint_reembed(engine)

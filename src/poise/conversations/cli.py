@@ -20,7 +20,7 @@ from poise.conversations.scoring import (
     score_messages,
     scoring_work,
 )
-from poise.files import write_atomically
+from poise.files import not_a_file, write_atomically
 from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
 from poise.words import counted
@@ -63,8 +63,10 @@ def import_command(
     """Import conversations from a file: all or nothing, unless --skip-invalid."""
     if format not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
-    if not file.is_file():
-        fail(f"no such file: {file}")
+    if problem := not_a_file(file):
+        fail(problem)
+    if rejected is not None and rejected.is_dir():  # found only after the import was stored
+        fail(f"--rejected {rejected} is a folder: name a file for the rejected rows in it")
     settings = load_settings()
     with open_session(settings) as session:
         team_id = _team_id(session, team)

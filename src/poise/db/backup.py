@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from poise.errors import PoiseError
+from poise.files import not_a_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Seconds a backup or restore waits for a writer's lock before it gives up.
@@ -115,8 +116,8 @@ def check_backup(backup: Path, *, revision: str | None) -> None:
 
     Runs before anything is changed, so a wrong file is refused with the database untouched.
     """
-    if not backup.is_file():
-        raise BackupRefused(f"no such file: {backup}")
+    if problem := not_a_file(backup):
+        raise BackupRefused(problem)
     with backup.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise BackupRefused(f"{backup} is not a SQLite database, so not a Poise backup")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -36,7 +36,8 @@ def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> 
         "pool_timeout": pool_timeout,
     }
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1].split("?", 1)[0].removeprefix("file:")
+        # sqlite:// (in memory) has no path; cut from the text, it named a folder "sqlite:"
+        path = (make_url(url).database or "").removeprefix("file:")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)

@@ -15,6 +15,7 @@ import typer
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
+from poise.files import not_a_file
 
 if TYPE_CHECKING:
     from poise.minilm.encoder import FloatArray
@@ -174,8 +175,8 @@ def eval_kb(
     from poise.knowledge.evaluation import cached_encoder, evaluate, read_jsonl
 
     for path in (train, test):
-        if not path.is_file():
-            fail(f"no such file: {path}")
+        if problem := not_a_file(path):
+            fail(problem)
     try:
         past, new = read_jsonl(train), read_jsonl(test)
     except InvalidInput as exc:

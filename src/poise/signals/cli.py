@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from poise.files import not_a_file
 from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
@@ -173,8 +174,8 @@ def train_feeling_command(
 def read_labelled(path: Path) -> tuple[list[str], list[int]]:
     """Texts and 0/1 labels (``negative``, ``very_negative``, 1 or true -> 1) from a JSONL
     file; ValueError says what is wrong."""
-    if not path.is_file():
-        raise ValueError(f"no such file: {path}")
+    if problem := not_a_file(path):
+        raise ValueError(problem)
     texts: list[str] = []
     labels: list[int] = []
     with path.open(encoding="utf-8") as handle:
@@ -289,6 +290,8 @@ def train_explanatory_style_command(
     from poise.signals.explanatory_model import ARTIFACT
     from poise.signals.training.explanatory import cached_embed, train_explanatory_style
 
+    if dev is not None and (problem := not_a_file(dev)):
+        raise _fail(problem)  # ignored, it trained on less and overwrote the shipped heads
     root = Path(__file__).resolve().parents[3]
     dev = dev or root / "tests" / "fixtures" / "explanatory_style" / "dev.jsonl"
     report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=typer.echo)
@@ -312,8 +315,8 @@ def eval_explanatory_style(
     """
     from poise.signals.explanatory import DIMENSIONS, VERSION, evaluate, read_labelled
 
-    if not data.is_file():
-        raise _fail(f"no such file: {data}")
+    if problem := not_a_file(data):
+        raise _fail(problem)
     try:
         report = evaluate(read_labelled(data.read_text(encoding="utf-8").splitlines()))
     except ValueError as exc:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from poise.files import not_a_file
 from poise.signals.metrics import binary_report, roc_auc
 from poise.signals.types import Turn
 
@@ -96,8 +97,8 @@ def parse_conversation(row: Any, where: str) -> LabelledConversation:
 
 def read_conversations(path: Path) -> list[LabelledConversation]:
     """Every conversation of a JSONL file; ValueError says which line is wrong and why."""
-    if not path.is_file():
-        raise ValueError(f"no such file: {path}")
+    if problem := not_a_file(path):
+        raise ValueError(problem)
     rows: list[LabelledConversation] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from poise.cli.context import fail, load_settings, open_session, out
+from poise.files import not_a_file
 
 training_app = typer.Typer(help="Training chores that run on a schedule.", no_args_is_help=True)
 
@@ -68,8 +69,8 @@ def eval_reply_feedback(
     """Score the reply feedback on labelled replies: precision, recall, F1 per label."""
     from poise.training.feedback import LABELS, evaluate, read_labelled
 
-    if not data.is_file():
-        fail(f"no such file: {data}")
+    if problem := not_a_file(data):
+        fail(problem)
     try:
         rows = read_labelled(data.read_text(encoding="utf-8").splitlines())
     except ValueError as exc:
@@ -106,13 +107,16 @@ def train_reply_feedback_command(
     figures on held-out sets, save the artifacts."""
     from poise.signals.training.data import default_data_dir
     from poise.training.feedback_model import ARTIFACT, REAL_ARTIFACT
-    from poise.training.feedback_training import train_reply_feedback
+    from poise.training.feedback_training import TWCS_SAMPLE, train_reply_feedback
 
     root = Path(__file__).resolve().parents[3]
     data = data_dir or default_data_dir()
     fixtures = root / "tests" / "training" / "fixtures"
     if not fixtures.is_dir():
         fail("run this from a source checkout: the labelled sets live in tests/training/fixtures")
+    tweets = data / TWCS_SAMPLE
+    if not tweets.is_file():  # without it the heads trained on less and replaced the shipped ones
+        fail(f"twcs sample not found: {tweets} (pass --data-dir or set POISE_SHARED_DATA)")
     report = train_reply_feedback(
         data, fixtures, ARTIFACT, log=lambda m: out.print(m), c=c, real_artifact=REAL_ARTIFACT
     )

@@ -68,6 +68,7 @@ TAGS = {
     "d": "dismissive",
 }
 UNKNOWN = -1
+TWCS_SAMPLE = Path("twcs-sample") / "twcs_first5000.csv"  # under the shared data folder
 TWCS = "twcs"  # the name of the whole real agent tweets among the labelled reply sets
 TWCS_SENTENCES = 2500  # the weak twcs sentences read; the tweets past them are never trained on
 # Written apart and never trained on or tuned with: the untouched checks. ``fresh`` was
@@ -129,7 +130,7 @@ def corpus_units(rows: list[tuple[str, frozenset[str]]], seed: int = 7) -> list[
 
 def _agent_tweets(data_dir: Path) -> list[str]:
     """The company side's tweets of the twcs sample, in file order (none without the file)."""
-    path = data_dir / "twcs-sample" / "twcs_first5000.csv"
+    path = data_dir / TWCS_SAMPLE
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", newline="") as handle:

@@ -1,0 +1,235 @@
+"""A new user's mistakes at the command line: each is one clear line and a non-zero exit code,
+never a traceback, and never a command that goes on as if nothing were wrong."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from poise.cli import app as cli
+from poise.settings import Settings
+
+runner = CliRunner()
+POISE = Path(sys.executable).parent / "poise"
+REFUSED = "postgresql+psycopg://poise@127.0.0.1:1/poise"  # nothing listens on port 1
+
+
+def _poise(
+    *args: str, prefix: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The installed command itself, as a person runs it (its own error handling included)."""
+    return subprocess.run(
+        [*prefix, str(POISE), *args],
+        env={**os.environ, "POISE_ENVIRONMENT": "test", "COLUMNS": "400", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_db_upgrade_to_an_unknown_revision_says_so(cli_env: Settings) -> None:
+    """Alembic's CommandError came out as a traceback of its internals."""
+    result = runner.invoke(cli, ["db", "upgrade", "nonsense"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "no schema revision 'nonsense'" in said and "nothing was changed" in said
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "{folder}", "--format", "csv"],
+        ["restore", "{folder}", "--yes"],
+        ["eval", "negativity", "--data", "{folder}"],
+        ["eval", "conversations", "--data", "{folder}"],
+        ["eval", "kb", "--train", "{folder}", "--test", "{folder}"],
+        ["eval", "explanatory-style", "--data", "{folder}"],
+        ["eval", "reply-feedback", "--data", "{folder}"],
+        ["train", "feeling", "--calibrate-on", "{folder}"],
+    ],
+)
+def test_a_folder_given_for_a_file_is_named_a_folder(
+    cli_env: Settings, tmp_path: Path, command: list[str]
+) -> None:
+    """It was "no such file: FOLDER", which sent people looking for a file that was there."""
+    if command[0] == "restore" and not cli_env.resolved_database_url.startswith("sqlite"):
+        pytest.skip("poise restore is for SQLite; PostgreSQL's is pg_restore")
+    typed = [word.format(folder=tmp_path) for word in command]
+    result = runner.invoke(cli, typed)
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path} is a folder, not a file" in " ".join(result.output.split())
+
+
+def test_train_explanatory_style_refuses_a_dev_file_that_is_not_there(tmp_path: Path) -> None:
+    """A mistyped --dev was ignored: it trained on less and overwrote the shipped heads."""
+    from poise.signals.explanatory_model import ARTIFACT
+
+    shipped = ARTIFACT.read_bytes()
+    result = _poise("train", "explanatory-style", "--dev", str(tmp_path / "dev.jsonl"))
+    assert result.returncode == 2, result.stderr
+    assert f"no such file: {tmp_path / 'dev.jsonl'}" in result.stderr
+    assert ARTIFACT.read_bytes() == shipped
+
+
+def test_train_reply_feedback_says_when_the_shared_data_is_missing(tmp_path: Path) -> None:
+    """Without ../shared/data it trained on the authored sets alone, for minutes, towards
+    replacing the shipped heads, and never said the tweets were missing."""
+    result = _poise("train", "reply-feedback", "--data-dir", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "twcs sample not found" in said and "--data-dir" in said
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("postgresql://poise@127.0.0.1:5432/poise", "start it with postgresql+psycopg://"),
+        ("mysql://poise@127.0.0.1/poise", "Poise runs on PostgreSQL or SQLite, not mysql"),
+        ("not a url", "not a database URL"),
+    ],
+)
+def test_a_database_url_poise_cannot_open_is_refused_with_how_to_write_it(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, url: str, why: str
+) -> None:
+    """SQLAlchemy reads postgresql:// as psycopg2, which Poise does not install: every
+    command ended in a ModuleNotFoundError traceback (another database's URL alike)."""
+    monkeypatch.setenv("POISE_DATABASE_URL", url)
+    result = runner.invoke(cli, ["stats"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "POISE_DATABASE_URL" in said and why in said
+
+
+def test_in_memory_sqlite_is_opened_not_taken_for_a_folder(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sqlite://`` was cut as text into a file path "sqlite://": pool options SQLite's
+    in-memory pool refuses, a TypeError traceback."""
+    monkeypatch.setenv("POISE_DATABASE_URL", "sqlite://")
+    result = runner.invoke(cli, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_server_that_refuses_connections_is_named_with_what_to_check() -> None:
+    """psycopg's own first line named the address but not the setting to fix."""
+    result = _poise("stats", POISE_DATABASE_URL=REFUSED)
+    assert result.returncode == 3
+    said = " ".join(result.stderr.split())
+    assert "cannot connect to the database at 127.0.0.1:1" in said
+    assert "POISE_DATABASE_URL" in said and "Traceback" not in said
+    assert len(result.stderr.strip().splitlines()) <= 2
+
+
+def test_a_database_not_created_yet_on_the_server_says_how_to_create_it() -> None:
+    """The server answers, but the database in the URL was never created."""
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("POISE_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("needs a PostgreSQL server: set POISE_TEST_DATABASE_URL")
+    url = make_url(base).set(database="poise_never_created")
+    result = _poise("stats", POISE_DATABASE_URL=url.render_as_string(hide_password=False))
+    assert result.returncode == 3
+    said = " ".join(result.stderr.split())
+    assert 'database "poise_never_created" does not exist' in said
+    assert "createdb poise_never_created" in said and "poise db upgrade" in said
+
+
+def test_import_refuses_a_folder_for_rejected_rows_before_importing(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """The folder was found only when the rejected rows were written: the import was stored,
+    then an "Is a directory" error ended the command before its messages were scored."""
+    bad = Path(__file__).parents[1] / "fixtures" / "imports" / "bad_import.csv"
+    typed = ["import", str(bad), "-f", "csv", "--skip-invalid", "--rejected", str(tmp_path)]
+    result = runner.invoke(cli, typed)
+    assert result.exit_code == 2, result.output
+    assert f"--rejected {tmp_path} is a folder" in " ".join(result.output.split())
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output  # nothing stored
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo", "--conversations", "10"]])
+def test_a_port_in_use_is_refused_before_anything_starts(
+    cli_env: Settings, command: list[str]
+) -> None:
+    """Serving printed "Poise is at http://…", then uvicorn's "[Errno 98] … address already in
+    use"; the demo found it only after loading its data."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, [*command, "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"port {port} on 127.0.0.1 is in use" in said and "--port" in said
+    assert "Poise is at" not in said
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output  # the demo loaded nothing
+
+
+def test_settings_masks_the_passwords_inside_urls(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database's password was printed in full, twice, by a command people paste into
+    support tickets; a broker's or mail server's alike."""
+    monkeypatch.setenv("POISE_DATABASE_URL", "postgresql+psycopg://poise:db-pw@db.internal/poise")
+    monkeypatch.setenv("POISE_BROKER_URL", "redis://:broker-pw@redis.internal:6379/0")
+    monkeypatch.setenv("POISE_SMTP_URL", "smtp+starttls://me%40acme.com:mail-pw@mail:587")
+    shown = runner.invoke(cli, ["settings"]).output
+    assert "-pw" not in shown
+    assert "POISE_DATABASE_URL=postgresql+psycopg://poise:********@db.internal/poise" in shown
+    assert "# database: postgresql+psycopg://poise:********@db.internal/poise" in shown
+    assert "POISE_BROKER_URL=redis://:********@redis.internal:6379/0" in shown
+    assert "POISE_SMTP_URL=smtp+starttls://me%40acme.com:********@mail:587" in shown
+    assert "POISE_BASE_URL=http://127.0.0.1:8000" in shown  # no password: as it is
+
+
+def test_a_broker_url_without_a_known_scheme_is_refused(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Celery took "localhost:6379" for a RabbitMQ host: `poise worker` started and retried
+    amqp://guest@localhost:6379 a hundred times, and every other command ran on as if set."""
+    monkeypatch.setenv("POISE_BROKER_URL", "localhost:6379")
+    result = runner.invoke(cli, ["stats"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "POISE_BROKER_URL: start it with redis:// or amqp://" in said
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    """It ended "Error: [Errno 17] File exists: PATH", which says nothing of POISE_DATA_DIR."""
+    (tmp_path / "notes").write_text("not a folder")
+    for data_dir in (tmp_path / "notes", tmp_path / "notes" / "poise"):
+        result = _poise("stats", POISE_DATA_DIR=str(data_dir), POISE_DATABASE_URL="")
+        assert result.returncode == 3, result.stderr
+        said = " ".join(result.stderr.split())
+        assert f"{tmp_path / 'notes'} is a file, so it cannot hold the database" in said
+        assert "POISE_DATA_DIR" in said
+
+
+def test_a_database_file_poise_may_not_open_is_named(tmp_path: Path) -> None:
+    """It ended "Error: unable to open database file", naming neither file nor fix."""
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root reads any file: run without the capability that allows it
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root, needs setpriv to run without CAP_DAC_OVERRIDE")
+        dropped = "-dac_override,-dac_read_search"
+        prefix = ("setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}")
+    made = _poise("stats", POISE_DATA_DIR=str(tmp_path), POISE_DATABASE_URL="")
+    assert made.returncode == 0, made.stderr
+    database = tmp_path / "poise.db"
+    database.chmod(0)
+    try:
+        result = _poise("stats", prefix=prefix, POISE_DATA_DIR=str(tmp_path), POISE_DATABASE_URL="")
+    finally:
+        database.chmod(0o600)
+    assert result.returncode == 3, result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"no permission to read and write the database {database.resolve()}" in said
