@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the database, e.g. "
-        "`postgresql+psycopg://user@host:5432/poise`. Default: SQLite file `poise.db` in the "
-        "data directory.",
+        "`postgresql+psycopg://user@host:5432/poise` (a plain `postgresql://` is read the same). "
+        "Default: SQLite file `poise.db` in the data directory.",
     )
     secret_key: str = Field(
         PLACEHOLDER_SECRET,
@@ -215,8 +215,10 @@ class Settings(BaseSettings):
         """A URL Poise cannot open should stop start-up with what to write instead.
 
         SQLAlchemy reads a plain ``postgresql://`` as psycopg2, which Poise does not install, so
-        such a URL, or another database's, ended every command in a traceback."""
+        such a URL, or another database's, ended every command in a traceback. A plain one
+        (as hosting platforms and ``psql`` write it) is read with Poise's driver instead."""
         if url:
+            url = with_our_driver(url)
             check_database_url(url)
         return url
 
@@ -251,6 +253,18 @@ BROKER_SCHEMES = frozenset(  # Redis and RabbitMQ, as Celery (kombu) names them
     {"redis", "rediss", "redis+socket", "sentinel", "amqp", "amqps", "pyamqp"}
 )
 POSTGRES_EXAMPLE = "postgresql+psycopg://user@host:5432/poise"
+
+
+PLAIN_POSTGRES = ("postgresql://", "postgres://")
+
+
+def with_our_driver(url: str) -> str:
+    """``postgresql://…`` or ``postgres://…`` (no driver named) as ``postgresql+psycopg://…``,
+    the driver Poise ships; any other URL as it is."""
+    for prefix in PLAIN_POSTGRES:
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def check_database_url(url: str) -> None:

@@ -91,7 +91,7 @@ def test_train_reply_feedback_says_when_the_shared_data_is_missing(tmp_path: Pat
 @pytest.mark.parametrize(
     ("url", "why"),
     [
-        ("postgresql://poise@127.0.0.1:5432/poise", "start it with postgresql+psycopg://"),
+        ("postgresql+psycopg2://poise@127.0.0.1/poise", "start it with postgresql+psycopg://"),
         ("mysql://poise@127.0.0.1/poise", "Poise runs on PostgreSQL or SQLite, not mysql"),
         ("not a url", "not a database URL"),
     ],
@@ -106,6 +106,21 @@ def test_a_database_url_poise_cannot_open_is_refused_with_how_to_write_it(
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
     assert "POISE_DATABASE_URL" in said and why in said
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_plain_postgresql_url_is_read_with_poises_driver(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    """Hosting platforms and psql write postgresql:// (or postgres://), which SQLAlchemy reads
+    as psycopg2: Poise reads it with psycopg 3, the driver it ships, and says nothing was
+    wrong with the URL (the server here refuses, so the error is the connection's)."""
+    url = f"{scheme}://poise@127.0.0.1:1/poise"
+    assert Settings(database_url=url).database_url == "postgresql+psycopg://poise@127.0.0.1:1/poise"
+    monkeypatch.setenv("POISE_DATABASE_URL", url)
+    result = runner.invoke(cli, ["stats"])
+    said = " ".join(result.output.split())
+    assert "start it with" not in said and "invalid settings" not in said, said
 
 
 def test_in_memory_sqlite_is_opened_not_taken_for_a_folder(
