@@ -20,9 +20,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 BACKGROUND_CONNECTIONS = 5
+# Seconds to open a PostgreSQL connection. libpq's default is to wait for ever: a database
+# address whose packets are dropped (a firewall, a host gone) hung every command and request
+# for minutes. A URL's own ``?connect_timeout=N`` wins.
+CONNECT_TIMEOUT = 10
 
 
-def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 20,
+    pool_timeout: float = 5.0,
+    connect_timeout: int = CONNECT_TIMEOUT,
+) -> Engine:
     """Create the engine for ``url``, creating the SQLite file's directory if needed.
 
     ``pool_size`` matches the web tier's request threads (see ``poise.app``), and a few more
@@ -45,7 +55,8 @@ def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> 
             engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    waits = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": connect_timeout}
+    return create_engine(url, pool_pre_ping=True, connect_args=waits, **pool)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
