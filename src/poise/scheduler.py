@@ -175,8 +175,10 @@ def _alerts(what: str) -> Callable[[Settings, Session], JobWork | None]:
 
 
 def rescore_wanted(session: Session) -> bool:
-    """Whether a customer turn carries a score of another model version (a model upgrade)."""
+    """Whether a customer turn carries a score of another model version, or a conversation's
+    drift another drift model's (a model upgrade)."""
     from poise.conversations.models import Message
+    from poise.conversations.scoring import drift_outdated
     from poise.signals import get_scorer
 
     version = get_scorer("negativity").version
@@ -185,7 +187,7 @@ def rescore_wanted(session: Session) -> bool:
         Message.signal_version.is_not(None),
         Message.signal_version != version,
     )
-    return session.scalar(outdated.limit(1)) is not None
+    return session.scalar(outdated.limit(1)) is not None or drift_outdated(session)
 
 
 def _reembed(settings: Settings, session: Session) -> JobWork | None:

@@ -78,3 +78,51 @@ def test_a_chunk_delivered_twice_is_written_once(session: Session) -> None:
         Message.author_role == "customer", Message.signal_version.is_(None)
     )
     assert session.scalar(unscored) == 0
+
+
+def test_the_split_rescore_refreshes_drift_an_older_drift_model_measured(session: Session) -> None:
+    """After a drift model change every turn is scored, so the scheduler saw no re-score to
+    queue and the workers' split re-score planned no chunk: the old model's drift flag stayed
+    (``poise signals rescore`` refreshed it; the split path did not)."""
+    from poise.conversations.models import Conversation
+    from poise.conversations.records import MessageRecord
+    from poise.conversations.scoring import score_messages
+    from poise.scheduler import rescore_wanted
+    from poise.signals import get_scorer
+
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    said = [
+        ("customer", "My router drops the connection every evening around 8pm."),
+        ("agent", "Thanks, I've reset the line. Does it still drop?"),
+        ("customer", "Yes it dropped again last night."),
+        ("agent", "I've booked an engineer for Friday."),
+        ("customer", "Also, why was I charged twice last month??"),
+    ]
+    turns = [
+        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    write_conversations(session, "test", [conversation_record(external_id="dr", messages=turns)])
+    _store(session, 3)  # current in every way: not re-scored
+    score_messages(session)
+    assert not rescore_wanted(session)
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    current = get_scorer("drift").version
+    assert conv.drifted and conv.signals_version and current in conv.signals_version
+    conv.drifted, conv.drift_turn = False, None  # as an older drift model left it
+    conv.signals_version = conv.signals_version.replace(current, "drift-2000.1.1")
+    session.commit()
+    assert rescore_wanted(session)
+    job = JobRun(kind="rescore", subject="test")
+    session.add(job)
+    session.flush()
+    kinds = split_kinds()
+    chunk_ids = plan_job(session, job, kinds["rescore"], None, 10)
+    session.commit()
+    assert [list(session.get(JobChunk, c).keys) for c in chunk_ids] == [[conv.id]]  # type: ignore[union-attr]
+    assert run_chunk(_maker(session), chunk_ids[0], kinds, owner="test:1") == "written"
+    session.expire_all()
+    conv = session.query(Conversation).filter_by(external_id="dr").one()
+    assert conv.drifted and conv.drift_turn == 4
+    assert conv.signals_version and current in conv.signals_version.split("+")
+    assert not rescore_wanted(session)

@@ -7,8 +7,11 @@ finishes the job. Imports hand it to a background job; webhooks score their one 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, select, update
@@ -100,16 +103,26 @@ def score_messages(
     return counts
 
 
+def drift_outdated(session: Session) -> bool:
+    """Whether a conversation's drift was measured by another drift model (after an upgrade):
+    the scheduler's hourly re-score then has work though every turn is scored."""
+    return session.scalar(_other_drift(get_scorer("drift").version).limit(1)) is not None
+
+
+def _other_drift(current: str) -> Select[Any]:
+    return select(Conversation.id, Conversation.signals_version).where(
+        Conversation.signals_version.like("%drift-%"),
+        ~Conversation.signals_version.contains(current, autoescape=True),
+    )
+
+
 def _stale_drift(session: Session, conversation_ids: Sequence[int] | None) -> list[int]:
     """Conversations whose drift another drift model measured. A re-score after a drift
     model change refreshes them, though none of their turns needs a new score: ``poise
     signals rescore`` left their drift flag (the list's filter, the Signals page's count) to
     the old model, while the assist panel worked drift out afresh."""
     current = get_scorer("drift").version
-    query = select(Conversation.id, Conversation.signals_version).where(
-        Conversation.signals_version.like("%drift-%"),
-        ~Conversation.signals_version.contains(current, autoescape=True),
-    )
+    query = _other_drift(current)
     found: list[int] = []
     chunks = [None] if conversation_ids is None else _chunks(sorted(set(conversation_ids)), CHUNK)
     for chunk in chunks:
@@ -306,7 +319,21 @@ class _ScoredTurn(NamedTuple):
 def count_pending(
     session: Session, conversation_ids: Sequence[int] | None, *, rescore: bool = False
 ) -> Iterator[tuple[int, int]]:
-    """``(conversation id, turns waiting for a score)`` in conversation order, streamed."""
+    """``(conversation id, turns waiting for a score)`` in conversation order, streamed; a
+    re-score also counts each conversation another drift model measured as one (the
+    workers' split re-score left their drift to the old model, as the command did)."""
+    if not rescore:
+        yield from _count_pending(session, conversation_ids, rescore=False)
+        return
+    stale = [(cid, 1) for cid in _stale_drift(session, conversation_ids)]
+    merged = heapq.merge(_count_pending(session, conversation_ids, rescore=True), stale)
+    for cid, counts in groupby(merged, key=itemgetter(0)):
+        yield cid, sum(n for _, n in counts)
+
+
+def _count_pending(
+    session: Session, conversation_ids: Sequence[int] | None, *, rescore: bool
+) -> Iterator[tuple[int, int]]:
     version = get_scorer("negativity").version
     pending = _pending(version, rescore).subquery()
     query = (
@@ -340,6 +367,8 @@ def compute_scores(
         messages.extend(_message_values(row.id, r) for row, r in zip(batch, results, strict=True))
     fresh = {values["id"]: values for values in messages}
     ready = sorted({row.conversation_id for row in rows})
+    if rescore:  # and those another drift model measured, though no turn needs a score
+        ready = sorted(set(ready) | set(_stale_drift(session, conversation_ids)))
     conversations: list[dict[str, Any]] = []
     for chunk in _chunks(ready, CHUNK):
         turns = {
