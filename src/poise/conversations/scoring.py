@@ -110,6 +110,8 @@ def drift_outdated(session: Session) -> bool:
 
 
 def _other_drift(current: str) -> Select[Any]:
+    """Conversations whose stored versions name a drift model, not ``current`` (the text
+    test is a first cut: :func:`_stale_drift` checks the versions one by one)."""
     return select(Conversation.id, Conversation.signals_version).where(
         Conversation.signals_version.like("%drift-%"),
         ~Conversation.signals_version.contains(current, autoescape=True),
