@@ -27,9 +27,11 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from poise.minilm.encoder import encoder_named
 from poise.signals.metrics import roc_auc
 from poise.signals.registry import get_scorer
 from poise.signals.training.data import airline_half, default_data_dir, load_airline
@@ -91,12 +93,27 @@ def _features(data_dir: Path, sets: Path, cache: Path | None) -> dict[str, np.nd
         for name, group in named.items()
         if name is not None
     } | _outside(data_dir, sets)
+    general = encoder_named("general")
+    out["fit_g"] = _general(general, [r.text for r in fitted])
     for i, (name, (texts, truth)) in enumerate(sorted(scored.items())):
         out[f"set{i}_x"], out[f"set{i}_y"] = features(scorer, texts, log=lambda _: None), truth
-        out[f"set{i}_name"] = np.array(name)
+        out[f"set{i}_g"], out[f"set{i}_name"] = _general(general, texts), np.array(name)
     if cache is not None:
         np.savez(cache, **out)  # type: ignore[arg-type]  # numpy types **kwds as allow_pickle
     return out
+
+
+def _general(encoder: Any, texts: list[str]) -> np.ndarray:
+    """The general MiniLM's sentence vectors (the manual's encoder, not the student)."""
+    return np.vstack([encoder.encode(texts[s : s + 512]) for s in range(0, len(texts), 512)])
+
+
+def _with_general(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same rows with the general MiniLM's vector beside each head input row."""
+    joined = {
+        k[:-2] + "_x": np.hstack([data[k[:-2] + "_x"], data[k]]) for k in data if k.endswith("_g")
+    }
+    return data | joined
 
 
 def _f1(truth: np.ndarray, said: np.ndarray) -> float:
@@ -173,6 +190,9 @@ def main() -> None:
         started = time.time()
         prob = fit()
         _report(f"{name} ({time.time() - started:.0f} s)", prob, data)
+    both = _with_general(data)  # does a second, general sentence vector add what is missing?
+    prob = _heads(both)["linear (shipped recipe)"]()
+    _report("linear, + general MiniLM", prob, both)
 
 
 if __name__ == "__main__":
