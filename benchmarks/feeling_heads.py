@@ -16,7 +16,8 @@ Usage::
     python benchmarks/labelled_sets.py --data-dir ../shared/data write --out SETS
     python benchmarks/feeling_heads.py --sets SETS [--data-dir ../shared/data] [--cache F.npz]
 
-The features take about 15 minutes on two cores; ``--cache`` keeps them for the next run.
+The features (the student's and the general MiniLM's) take about 20 minutes on two cores;
+``--cache`` keeps them for the next run.
 """
 
 from __future__ import annotations
