@@ -134,3 +134,37 @@ def test_poise_connect_stores_credentials_from_options_and_settings(
     missing = runner.invoke(cli, ["connect", "intercom", "--no-sync"])
     assert missing.exit_code == 2 and "Access token is required" in missing.output
     assert runner.invoke(cli, ["connect", "zammad"]).exit_code == 2
+
+
+def test_a_sync_from_the_command_line_shows_its_pages_on_a_bar(
+    cli_env: Settings, session: Session
+) -> None:
+    """``poise connect``'s first sync (a backfill of up to a year) said nothing until it
+    ended: the pages fetched so far now move a bar."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from poise.cli.context import progress_bar
+    from poise.connectors.actions import save_connector, sync_work
+    from poise.connectors.cli import with_a_bar
+    from poise.hooks import Hooks
+
+    given = {"subdomain": "acme", "email": "ana@poise.test", "api_token": "t"}
+    save_connector(session, actor=None, vendor_name="zendesk", given=given)
+    session.commit()
+    replay = Replay()
+    replay.json(
+        "GET", EXPORT, export([ticket(1)], "c1", end=False), export([ticket(2)], "c2", True)
+    )
+    for ticket_id in (1, 2):
+        replay.json("GET", f"/api/v2/tickets/{ticket_id}/comments.json", comments(OPENING))
+    work = sync_work("zendesk", seam=replay.seam, settings=cli_env, hooks=Hooks())
+    screen = Console(file=io.StringIO(), record=True, force_terminal=True, width=100)
+    bar = Progress(*progress_bar().columns, console=screen)
+    summary = with_a_bar(work, session, "Syncing Zendesk", bar)
+    assert summary.startswith("2 page(s): 2 new conversation(s)"), summary
+    (task,) = bar.tasks
+    assert task.completed == 2 and task.description == "Syncing Zendesk: pages"
+    assert "Syncing Zendesk: pages" in screen.export_text()

@@ -10,13 +10,16 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
+from sqlalchemy.orm import Session
 
-from poise.cli.context import console, fail, load_settings, open_session
+from poise.cli.context import console, fail, load_settings, open_session, progress_bar
 from poise.connectors import actions
 from poise.connectors.client import ConnectorError, Seam
 from poise.connectors.pull import Vendor
 from poise.connectors.vendors import VENDORS
 from poise.hooks import Hooks
+from poise.jobs import JobWork
 from poise.settings import Settings
 
 VendorArgument = Annotated[str, typer.Argument(help=f"The helpdesk: {', '.join(VENDORS)}.")]
@@ -60,13 +63,25 @@ def make_connect_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...
                 return
             hooks = hooks_for(settings)
             work = actions.sync_work(vendor, seam=Seam(), settings=settings, hooks=hooks)
-            try:
-                summary = work(session, lambda done, total: None)  # scores the new turns too
+            try:  # scores the new turns too
+                summary = with_a_bar(work, session, f"Syncing {VENDORS[vendor].title}")
             except ConnectorError as exc:
                 fail(f"the sync failed: {exc}")
         console.print(f"Synced: {summary}.")
 
     return connect_command
+
+
+def with_a_bar(work: JobWork, session: Session, title: str, bar: Progress | None = None) -> str:
+    """Run a sync with the pages fetched so far on a bar: a first sync backfills up to a year
+    of tickets, and the command said nothing until it ended."""
+    with bar or progress_bar() as bar:
+        task = bar.add_task(f"{title}: pages", total=None)
+
+        def fetched(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        return work(session, fetched)
 
 
 def _credentials(
