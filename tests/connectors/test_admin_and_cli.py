@@ -134,6 +134,10 @@ def test_poise_connect_stores_credentials_from_options_and_settings(
     missing = runner.invoke(cli, ["connect", "intercom", "--no-sync"])
     assert missing.exit_code == 2 and "Access token is required" in missing.output
     assert runner.invoke(cli, ["connect", "zammad"]).exit_code == 2
+    # A mistyped name was dropped, and the error named the credential it had meant to give.
+    typo = runner.invoke(cli, ["connect", "zendesk", "--set", "subdomian=acme", "--no-sync"])
+    assert typo.exit_code == 2
+    assert "Zendesk has no credential 'subdomian': use subdomain" in " ".join(typo.output.split())
 
 
 def test_a_sync_from_the_command_line_shows_its_pages_on_a_bar(

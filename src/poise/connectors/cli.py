@@ -93,6 +93,9 @@ def _credentials(
         name, sep, value = item.partition("=")
         if not sep:
             fail(f"--set takes NAME=VALUE, not {item!r}")
+        known = [field.name for field in vendor.fields] + [actions.WEBHOOK_SECRET]
+        if name.strip() not in known:  # it was dropped, and the missing one named instead
+            fail(f"{vendor.title} has no credential {name.strip()!r}: use {', '.join(known)}")
         given[name.strip()] = value
     if webhook_secret:
         given[actions.WEBHOOK_SECRET] = webhook_secret
