@@ -141,6 +141,18 @@ def test_my_team_without_a_team_is_refused_beside_the_assignee_menu(
     assert 'name="q" value="refund"' in response.text
 
 
+def test_my_team_on_the_signals_page_without_a_team_shows_what_the_reader_can_open(
+    client: TestClient, session: Session
+) -> None:
+    """The Signals page answered the bare 400 page to a "My team" link for a reader in no
+    team; it shows everything they can open and says why, beside the tabs."""
+    sign_in(client, make_user(session, role="admin"))
+    response = client.get("/signals?assignee=team")
+    assert response.status_code == 200
+    assert 'id="assignee-error">You are in no team yet' in response.text
+    assert '<a href="/signals" aria-current="page">All I can open</a>' in response.text
+
+
 def test_empty_list_says_what_to_do(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session, role="lead"))
     page = client.get("/conversations")

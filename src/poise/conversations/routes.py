@@ -649,6 +649,10 @@ def signals_page(
     """What needs attention among the conversations the reader may open; ``assignee`` is
     ``me`` or ``team`` to narrow it to "mine" or "my team"."""
     assigned = _choice(assignee, queries.ASSIGNED, "assignee")
+    errors = {}
+    if assigned == "team" and user.team_id is None:  # a link kept from a former team
+        errors["assignee"] = "You are in no team yet, so this shows everything you can open."
+        assigned = None
     overview = queries.signal_overview(session, actor=user, now=utcnow(), assigned=assigned)
-    context = {"overview": overview, "assigned": assigned or ""}
+    context = {"overview": overview, "assigned": assigned or "", "errors": errors}
     return render(request, "conversations/signals.html", context)
