@@ -184,6 +184,23 @@ def test_bad_time() -> None:
     }
 
 
+def test_a_tag_too_long_or_too_many_tags_refuse_the_row() -> None:
+    """A tag of a megabyte, or thousands of tags, were stored whole in the conversation."""
+    header = "conversation_id,channel,author_role,body,sent_at,tags"
+    rows = [
+        f"C-1,email,customer,Hello,2024-03-01T10:00:00Z,{'x' * 121}",
+        f"C-2,email,customer,Hello,2024-03-01T10:00:00Z,{';'.join(f't{n}' for n in range(51))}",
+        f"C-3,email,customer,Hello,2024-03-01T10:00:00Z,{'y' * 120};billing",
+    ]
+    result = parse_file("\n".join([header, *rows]).encode(), "csv")
+    assert errors(result) == [
+        (2, "tags", "a tag is at most 120 characters; one has 121"),
+        (3, "tags", "at most 50 tags, not 51"),
+    ]
+    assert ids(result) == ["C-3"]
+    assert result.conversations[0].tags == ["y" * 120, "billing"]
+
+
 def test_bad_channel_and_role_list_the_allowed_values() -> None:
     result = parse("bad_channel.csv", "csv")
     assert errors(result) == [

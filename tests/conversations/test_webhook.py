@@ -86,6 +86,16 @@ def test_signed_message_creates_then_extends_a_conversation(
     assert [m.body for m in conv.messages] == ["My order never arrived.", "Still nothing today."]
 
 
+def test_a_tag_too_long_is_refused_and_stores_nothing(client: TestClient, session: Session) -> None:
+    """A tag of any length was stored whole (the tags' count had a limit, their length none)."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    refused = send(client, payload(tags=["x" * 121]), secret)
+    assert refused.status_code in (400, 422), refused.text
+    assert "tags" in refused.text and "120" in refused.text
+    assert session.query(Conversation).count() == 0
+    assert send(client, payload(tags=["x" * 120]), secret).status_code == 201
+
+
 def test_wrong_signature_is_refused_and_stores_nothing(
     client: TestClient, session: Session
 ) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from poise.conversations.importers.common import MAX_TAG_CHARS, MAX_TAGS
+
+Tag = Annotated[str, Field(max_length=MAX_TAG_CHARS)]  # a tag of a megabyte was stored whole
 ChannelName = Literal["email", "chat", "phone", "social"]
 RoleName = Literal["customer", "agent", "system"]
 StatusName = Literal["open", "pending", "resolved"]
@@ -29,7 +32,7 @@ class WebhookConversation(BaseModel):
     purpose: str = Field("", max_length=2000)
     product: str | None = Field(None, max_length=120)
     feature: str | None = Field(None, max_length=120)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     status: StatusName | None = None
     assignee_email: str | None = Field(None, max_length=254)
     customer: WebhookCustomer | None = None

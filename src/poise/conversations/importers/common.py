@@ -260,6 +260,23 @@ def show(value: str, width: int = 40) -> str:
     return repr(value)
 
 
+MAX_TAGS = 50
+MAX_TAG_CHARS = 120  # as a connector's tags are cut
+
+
+def tags_problem(tags: tuple[str, ...] | list[str]) -> str | None:
+    """Why these (trimmed, distinct) tags cannot be stored, or ``None``: too many, one too
+    long (a file's tag of a megabyte was stored whole), or text the database refuses."""
+    if len(tags) > MAX_TAGS:
+        return f"at most {MAX_TAGS} tags, not {len(tags)}"
+    for tag in tags:
+        if len(tag) > MAX_TAG_CHARS:
+            return f"a tag is at most {MAX_TAG_CHARS} characters; one has {len(tag):,}"
+        if reason := text_problem(tag):
+            return reason
+    return None
+
+
 def text_problem(value: str) -> str | None:
     """Why the database cannot store this text (NUL, lone surrogate), or ``None``."""
     if "\x00" in value:

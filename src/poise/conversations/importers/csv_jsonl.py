@@ -31,7 +31,7 @@ from poise.conversations.importers.common import (
     parse_time,
     purpose_from,
     show,
-    text_problem,
+    tags_problem,
     too_many_rows,
 )
 from poise.conversations.importers.stream import (
@@ -367,10 +367,9 @@ def _tags(raw: Any, problems: Problems) -> tuple[str, ...] | None:
     else:
         problems.append(("tags", "must be text separated by ';' or a list of texts"))
         return None
-    for tag in tags:
-        if reason := text_problem(tag):
-            problems.append(("tags", reason))
-            return None
+    if reason := tags_problem(tags):
+        problems.append(("tags", reason))
+        return None
     return tags or None
 
 

@@ -29,6 +29,7 @@ from poise.conversations.importers.common import (
     priority_tag,
     purpose_from,
     show,
+    tags_problem,
     text_problem,
 )
 from poise.conversations.records import (
@@ -380,11 +381,11 @@ def _tags(ticket: _Ticket) -> list[str]:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         ticket.problems.append(("tags", "must be a list of texts"))
         return []
-    for tag in tags:
-        if reason := text_problem(tag):
-            ticket.problems.append(("tags", reason))
-            return []
-    return list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    kept = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if reason := tags_problem(kept):
+        ticket.problems.append(("tags", reason))
+        return []
+    return kept
 
 
 def _custom(ticket: _Ticket, name: str) -> str:
