@@ -475,6 +475,16 @@ def test_real_twcs_counts_and_tweet_3399() -> None:
 # --- zendesk ----------------------------------------------------------------------------------
 
 
+def test_a_zendesk_tickets_tags_are_cut_as_a_connector_cuts_them() -> None:
+    """A helpdesk's own ticket is not refused for its tags: at most 50, each 120 characters."""
+    data = json.loads((FIXTURES / "zendesk_export.json").read_text())
+    data["tickets"][0]["tags"] = ["x" * 300, *(f"t{n}" for n in range(60))]
+    result = parse_file(json.dumps(data).encode(), "zendesk")
+    assert result.errors == []
+    tags = result.conversations[0].tags
+    assert len(tags) == 50 and tags[0] == "x" * 120 and tags[1] == "t0"
+
+
 def test_zendesk_export() -> None:
     result = parse("zendesk_export.json", "zendesk")
     assert result.errors == []

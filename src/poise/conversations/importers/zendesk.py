@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from poise.conversations.importers.common import (
+    MAX_TAG_CHARS,
+    MAX_TAGS,
     PROGRESS_EVERY,
     Decoded,
     ImportLimits,
@@ -381,7 +383,8 @@ def _tags(ticket: _Ticket) -> list[str]:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         ticket.problems.append(("tags", "must be a list of texts"))
         return []
-    kept = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    # A helpdesk's own tags are cut as a connector cuts them, not refused with the ticket.
+    kept = list(dict.fromkeys(t.strip()[:MAX_TAG_CHARS] for t in tags if t.strip()))[:MAX_TAGS]
     if reason := tags_problem(kept):
         ticket.problems.append(("tags", reason))
         return []
