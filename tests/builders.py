@@ -86,6 +86,29 @@ def make_conversation(session: Session, *, source: str = "test", **overrides: An
     return conv
 
 
+ROUTER_THEN_BILL = [
+    ("customer", "My router drops the connection every evening around 8pm."),
+    ("agent", "Thanks, I've reset the line. Does it still drop?"),
+    ("customer", "Yes it dropped again last night."),
+    ("agent", "I've booked an engineer for Friday."),
+    ("customer", "Also, why was I charged twice last month??"),
+]
+"""A router conversation whose last customer turn raises a new matter (drift at turn 4)."""
+
+
+def drifting_conversation(session: Session, external_id: str = "dr") -> None:
+    """Write :data:`ROUTER_THEN_BILL` as one conversation (unscored) and commit."""
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    turns = [
+        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(ROUTER_THEN_BILL)
+    ]
+    write_conversations(
+        session, "test", [conversation_record(external_id=external_id, messages=turns)]
+    )
+    session.commit()
+
+
 def good_rating(at: datetime, comment: str = "Great help!") -> RatingRecord:
     return RatingRecord("three", 3, at, comment)
 

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from test_webhook import payload, send
 from typer.testing import CliRunner
 
-from builders import conversation_record, csrf_from, make_conversation, make_user, sign_in
+from builders import (
+    conversation_record,
+    csrf_from,
+    drifting_conversation,
+    make_conversation,
+    make_user,
+    sign_in,
+)
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
@@ -116,20 +123,7 @@ def test_rescore_follows_a_drift_model_change(cli_env: Settings, session: Sessio
     """After a drift model change no turn needs a new score, and ``poise signals rescore``
     scored nothing: the conversation kept the old model's drift flag (the list's filter, the
     Signals page's count) while the assist panel worked drift out afresh."""
-    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
-    said = [
-        ("customer", "My router drops the connection every evening around 8pm."),
-        ("agent", "Thanks, I've reset the line. Does it still drop?"),
-        ("customer", "Yes it dropped again last night."),
-        ("agent", "I've booked an engineer for Friday."),
-        ("customer", "Also, why was I charged twice last month??"),
-    ]
-    turns = [
-        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
-        for k, (role, body) in enumerate(said)
-    ]
-    write_conversations(session, "test", [conversation_record(external_id="dr", messages=turns)])
-    session.commit()
+    drifting_conversation(session)
     score_messages(session)
     conv = session.query(Conversation).filter_by(external_id="dr").one()
     assert conv.drifted and conv.signals_version

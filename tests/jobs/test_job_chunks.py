@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from builders import conversation_record
+from builders import conversation_record, drifting_conversation
 from poise.background import split_kinds
 from poise.conversations.models import Message
 from poise.conversations.writer import write_conversations
@@ -85,24 +85,11 @@ def test_the_split_rescore_refreshes_drift_an_older_drift_model_measured(session
     queue and the workers' split re-score planned no chunk: the old model's drift flag stayed
     (``poise signals rescore`` refreshed it; the split path did not)."""
     from poise.conversations.models import Conversation
-    from poise.conversations.records import MessageRecord
     from poise.conversations.scoring import score_messages
     from poise.scheduler import rescore_wanted
     from poise.signals import get_scorer
 
-    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
-    said = [
-        ("customer", "My router drops the connection every evening around 8pm."),
-        ("agent", "Thanks, I've reset the line. Does it still drop?"),
-        ("customer", "Yes it dropped again last night."),
-        ("agent", "I've booked an engineer for Friday."),
-        ("customer", "Also, why was I charged twice last month??"),
-    ]
-    turns = [
-        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
-        for k, (role, body) in enumerate(said)
-    ]
-    write_conversations(session, "test", [conversation_record(external_id="dr", messages=turns)])
+    drifting_conversation(session)
     _store(session, 3)  # current in every way: not re-scored
     score_messages(session)
     assert not rescore_wanted(session)
