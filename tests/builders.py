@@ -96,17 +96,27 @@ ROUTER_THEN_BILL = [
 """A router conversation whose last customer turn raises a new matter (drift at turn 4)."""
 
 
+def write_thread(
+    session: Session,
+    said: list[tuple[str, str]],
+    *,
+    external_id: str,
+    start: datetime = datetime(2026, 11, 2, 9, tzinfo=UTC),
+    **overrides: Any,
+) -> None:
+    """Write ``(role, body)`` turns, a minute apart, as one conversation (unscored); commit."""
+    turns = [
+        MessageRecord(f"{external_id}-{k}", role, body, start + timedelta(minutes=k))
+        for k, (role, body) in enumerate(said)
+    ]
+    record = conversation_record(external_id=external_id, messages=turns, **overrides)
+    write_conversations(session, "test", [record])
+    session.commit()
+
+
 def drifting_conversation(session: Session, external_id: str = "dr") -> None:
     """Write :data:`ROUTER_THEN_BILL` as one conversation (unscored) and commit."""
-    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
-    turns = [
-        MessageRecord(f"d{k}", role, body, start + timedelta(minutes=k))
-        for k, (role, body) in enumerate(ROUTER_THEN_BILL)
-    ]
-    write_conversations(
-        session, "test", [conversation_record(external_id=external_id, messages=turns)]
-    )
-    session.commit()
+    write_thread(session, ROUTER_THEN_BILL, external_id=external_id)
 
 
 def good_rating(at: datetime, comment: str = "Great help!") -> RatingRecord:

@@ -25,6 +25,7 @@ from builders import (
     make_conversation,
     make_user,
     sign_in,
+    write_thread,
 )
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
@@ -162,13 +163,7 @@ def test_the_assist_panel_names_the_new_matter_of_a_drift_stored_before(
             "name on it instead of the company.",
         ),
     ]
-    turns = [
-        MessageRecord(f"n{k}", role, body, start + timedelta(minutes=k))
-        for k, (role, body) in enumerate(said)
-    ]
-    record = conversation_record(external_id="named", messages=turns, status="open")
-    write_conversations(session, "test", [record])
-    session.commit()
+    write_thread(session, said, external_id="named", start=start, status="open")
     score_messages(session)
     conv = session.query(Conversation).filter_by(external_id="named").one()
     assert conv.drifted and conv.drift_turn == 4
@@ -187,13 +182,7 @@ def test_the_panel_drops_the_first_reply_tip_once_the_agent_has_replied(
     reply"."""
     start = datetime.now(UTC) - timedelta(hours=3)
     said = [("customer", ANGRY), ("agent", "I'm sorry. I'm checking your refund now.")]
-    turns = [
-        MessageRecord(f"r{k}", role, body, start + timedelta(minutes=k))
-        for k, (role, body) in enumerate(said)
-    ]
-    record = conversation_record(external_id="answered", messages=turns, status="open")
-    write_conversations(session, "test", [record])
-    session.commit()
+    write_thread(session, said, external_id="answered", start=start, status="open")
     score_messages(session)
     conv = session.query(Conversation).filter_by(external_id="answered").one()
     assert conv.early_warning
