@@ -551,10 +551,9 @@ def _seen(session: Session, actor: User) -> tuple[list[str], list[str]]:
         return _distinct(session, "product"), _distinct(session, "feature")
     if actor.team_id is None:
         return [], []
-    members = select(User.id).where(User.team_id == actor.team_id)
     pairs = session.execute(
         select(InsightFact.product, InsightFact.feature)
-        .where(InsightFact.assignee_id.in_(members))
+        .where(InsightFact.assignee_id.in_(_team_members(actor)))
         .distinct()
     ).all()
     products = {str(product) for product, _ in pairs if product}
@@ -577,9 +576,14 @@ def ever_seen(session: Session, *, actor: User, product: str | None, feature: st
     if feature is not None:
         query = query.where(f.feature == feature)
     if not actor.is_admin:
-        members = select(User.id).where(User.team_id == actor.team_id)
-        query = query.where(f.assignee_id.in_(members))
+        query = query.where(f.assignee_id.in_(_team_members(actor)))
     return session.scalar(query) is not None
+
+
+def _team_members(actor: User) -> Select[tuple[int]]:
+    """The people whose conversations a lead's or agent's insights count: their team's
+    (nobody without a team: ``team_id = NULL`` matches no row)."""
+    return select(User.id).where(User.team_id == actor.team_id)
 
 
 def choices(session: Session, *, actor: User) -> Choices:
