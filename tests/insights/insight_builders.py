@@ -9,9 +9,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from poise.auth.models import User
 from poise.conversations.models import Conversation, Customer, Message, Rating
 from poise.insights import weeks
 from poise.insights.rollup import count_conversations
+from poise.knowledge import actions as knowledge_actions
+from poise.knowledge.models import Article
 from poise.settings import Settings
 
 WINDOW_DAYS = Settings.model_fields["fcr_window_days"].default
@@ -118,3 +121,17 @@ def roll_up(session: Session, conversation_ids: Sequence[int]) -> None:
     count_conversations(session, conversation_ids, window_days=WINDOW_DAYS)
     weeks.catch_up(session)
     session.commit()
+
+
+def night_mode_article(session: Session, lead: User) -> Article:
+    """A published article that answers the "Camera night mode is dark" gap."""
+    return knowledge_actions.create_article(
+        session,
+        actor=lead,
+        fields=knowledge_actions.ArticleFields(
+            title="Night mode is too dark",
+            issue="The camera's night mode is too dark",
+            resolution="Turn on the infrared light in Settings → Night.",
+            product="Camera",
+        ),
+    )

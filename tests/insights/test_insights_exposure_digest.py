@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
-from insights.insight_builders import WINDOW_DAYS, add_conversations
+from insights.insight_builders import WINDOW_DAYS, add_conversations, night_mode_article
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
@@ -365,16 +365,7 @@ def test_the_digest_counts_only_the_gaps_the_manual_still_leaves_open(
             Gap(query=query, best_score=0.05, created_at=when, product="Camera", actor_id=lead.id)
         )
     session.commit()
-    night = actions.create_article(
-        session,
-        actor=lead,
-        fields=actions.ArticleFields(
-            title="Night mode is too dark",
-            issue="The camera's night mode is too dark",
-            resolution="Turn on the infrared light in Settings → Night.",
-            product="Camera",
-        ),
-    )
+    night = night_mode_article(session, lead)
     sign_in(client, lead)
     assert "New manual gaps: 2" in client.get("/insights/digest").text, "a draft answers nobody"
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
-from insights.insight_builders import add_conversations
+from insights.insight_builders import add_conversations, night_mode_article
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.insights.hotspots import Pervasive
@@ -182,16 +182,7 @@ def test_a_hotspots_gaps_are_the_readers_teams_each_issue_once(
     assert "cracked" not in section and "crashes" not in section
 
     # The manual answers one of them since: it is no open gap any more (as on the gap report).
-    night = actions.create_article(
-        session,
-        actor=lead,
-        fields=actions.ArticleFields(
-            title="Night mode is too dark",
-            issue="The camera's night mode is too dark",
-            resolution="Turn on the infrared light in Settings → Night.",
-            product="Camera",
-        ),
-    )
+    night = night_mode_article(session, lead)
     page = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera").text
     assert "Camera night mode is dark" in page.split("<h3>Open gaps</h3>")[1], "a draft"
     actions.change_status(session, actor=lead, article_id=night.id, status="published")
