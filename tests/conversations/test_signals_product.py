@@ -233,6 +233,11 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
     )
     listed = client.get("/conversations").text
     assert "most negative message: negative (0.75)" in listed and "neg-high" not in listed
+    # The badges say the feeling in words; the probability is in the tooltip, not the badge.
+    badge = r'class="neg-badge neg-mid" title="[^"]*\(0\.75\)[^"]*">negative</span>'
+    assert re.search(badge, listed)
+    assert re.search(r'class="neg-badge neg-mid" title="[^"]*P 0\.75[^"]*">negative', page)
+    assert ">0.75 ·" not in page
     risk = f"{100 * (angry.escalation_risk or 0):.0f}%"  # risk as a percentage everywhere
     assert f"Escalation risk <strong>{risk}</strong>" in page
     assert f"escalation risk {risk}" in listed

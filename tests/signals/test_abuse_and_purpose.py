@@ -71,6 +71,11 @@ def test_candidates_offer_the_customer_sentences_to_pick() -> None:
     assert found == ["My router drops every hour.", "Also my bill is wrong this month."]
 
 
+def test_candidates_list_the_stated_problem_before_a_feeling() -> None:
+    found = candidates(["I am so fed up with you people. My router drops every hour."])
+    assert found == ["My router drops every hour.", "I am so fed up with you people."]
+
+
 def test_a_given_purpose_wins_over_the_stated_one() -> None:
     turns = [Turn("customer", "Hi! My wifi keeps dropping.")]
     assert conversation_signals(turns).drift.purpose == "My wifi keeps dropping."

@@ -44,9 +44,15 @@ _STATES = re.compile(
 
 
 def candidates(customer_turns: Sequence[str], limit: int = 6) -> list[str]:
-    """Sentences of the first customer turns an agent may pick as the purpose in one click."""
-    found = [_short(s) for text in customer_turns[:3] for s in _candidates(text)]
-    return list(dict.fromkeys(found))[:limit]
+    """Sentences of the first customer turns an agent may pick as the purpose in one click.
+
+    Those that state a problem or a request come first, in the customer's order, then the
+    rest: a first sentence of pure feeling ("I am so fed up with you people.") used to head
+    the list above the router that drops, which is what the agent would pick.
+    """
+    found = [s for text in customer_turns[:3] for s in _candidates(text)]
+    found.sort(key=lambda s: _STATES.search(s) is None)
+    return list(dict.fromkeys(_short(s) for s in found))[:limit]
 
 
 def _candidates(text: str) -> list[str]:
