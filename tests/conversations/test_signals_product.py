@@ -288,6 +288,23 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
     assert "Words behind it: is anyone, hello</small>" in panel
 
 
+def test_the_words_behind_a_score_show_only_under_an_unhappy_message(
+    client: TestClient, session: Session
+) -> None:
+    """Under a calm message the words were those that kept it from reading negative: "why: ok,
+    i already, summary" under "I already wrote that, but ok." read as nonsense to a lead."""
+    calm = seed_scored(session)["calm"]
+    turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
+    turn.signal_evidence = ["ok", "i already", "summary"]
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{calm.id}").text
+    assert "feels negative here: neutral" in page and "why: ok" not in page
+    turn.negativity, turn.feeling_level = 0.9, "very_negative"
+    session.commit()
+    assert "why: ok, i already, summary" in client.get(f"/conversations/{calm.id}").text
+
+
 def test_the_signals_page_counts_only_the_readers_unscored_messages(
     client: TestClient, session: Session
 ) -> None:
