@@ -288,6 +288,22 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
     assert "Words behind it: is anyone, hello</small>" in panel
 
 
+def test_a_badge_leaves_out_a_neutral_emotion(client: TestClient, session: Session) -> None:
+    """ "The customer feels positive · neutral" read as two verdicts that disagree: the
+    emotion is named beside the level only when it says more than "neutral"."""
+    calm = seed_scored(session)["calm"]
+    turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
+    turn.feeling_level, turn.emotion = "positive", "neutral"
+    session.commit()
+    sign_in(client, make_user(session))
+    for url in (f"/conversations/{calm.id}", f"/assist/{calm.id}"):
+        page = client.get(url).text
+        assert ">positive</span>" in page and "positive · neutral" not in page
+    turn.emotion = "satisfied"
+    session.commit()
+    assert ">positive · satisfied</span>" in client.get(f"/conversations/{calm.id}").text
+
+
 def test_the_words_behind_a_score_show_only_under_an_unhappy_message(
     client: TestClient, session: Session
 ) -> None:
