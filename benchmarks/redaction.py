@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from poise.morale.redaction import Measurement, measure
+from poise.redaction import Measurement, measure
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests/morale/fixtures/redaction_praise.jsonl"
 NAIVE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{5,}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from poise.morale.redaction import StaffNames, measure, normalise_tags, redact
+from poise.redaction import StaffNames, measure, normalise_tags, redact
 
 FIXTURE = Path(__file__).parent / "fixtures" / "redaction_praise.jsonl"
 KINDS = {"name", "handle", "email", "phone", "number", "address"}

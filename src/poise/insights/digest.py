@@ -27,7 +27,7 @@ from poise.mail import Mailer
 from poise.morale.actions import staff_names
 from poise.morale.models import PeerReview
 from poise.morale.praise import green_robots
-from poise.morale.redaction import StaffNames, redact
+from poise.redaction import StaffNames, redact
 from poise.training.models import Assignment
 
 REVIEW_OVERDUE_DAYS = 7

@@ -2,7 +2,7 @@
 
 A draft is written from real agent replies, which carry the customer's name, order numbers,
 amounts, e-mail addresses, links with ids, and the agent's greeting and signature ("All the
-best, Maria / Poise Support", "^MG"). The wall's redaction (:mod:`poise.morale.redaction`)
+best, Maria / Poise Support", "^MG"). The wall's redaction (:mod:`poise.redaction`)
 finds e-mails, phones, handles, links, reference numbers, addresses and names; here it is run
 with no staff names kept, because in a procedure the agent's name is as out of place as the
 customer's. Added on top: amounts, signatures and sign-off blocks, greetings, the names the
@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from poise.morale.redaction import NOT_NAMES, StaffNames, redact
+from poise.redaction import NOT_NAMES, StaffNames, redact
 
 AMOUNT_RE = re.compile(
     r"(?:[€$£¥₹]|\b(?:EUR|USD|GBP|CAD|AUD|CHF|INR)\s?)\s?\d[\d,.' ]*\d(?:\s?(?:k|m|bn)\b)?"

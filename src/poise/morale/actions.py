@@ -31,7 +31,7 @@ from poise.morale.models import (
     Scorecard,
     ScorecardCategory,
 )
-from poise.morale.redaction import StaffNames, normalise_tags, redact, tag_leaks
+from poise.redaction import StaffNames, normalise_tags, redact, tag_leaks
 from poise.repeats import just_done, recent_repeat
 from poise.visible import shows_anything
 

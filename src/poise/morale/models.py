@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation
 from poise.db.base import Base, UTCDateTime, utcnow
-from poise.morale.redaction import PLACEHOLDER_RE
+from poise.redaction import PLACEHOLDER_RE
 
 HappyKind = Literal["rating", "message", "turnaround", "note", "screenshot", "link"]
 HAPPY_KINDS: tuple[str, ...] = get_args(HappyKind)

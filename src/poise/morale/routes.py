@@ -20,8 +20,8 @@ from poise.morale import actions, queries
 from poise.morale.feed import atom_feed
 from poise.morale.models import HAPPY_KINDS, HappyItem, KudosRound
 from poise.morale.permissions import may_run_round
-from poise.morale.redaction import redact
 from poise.morale.review_draft import review_draft
+from poise.redaction import redact
 from poise.settings import Settings
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf

@@ -19,7 +19,7 @@ from poise.auth.permissions import require_lead
 from poise.conversations.models import Message
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
-from poise.morale.redaction import StaffNames, redact
+from poise.redaction import StaffNames, redact
 from poise.repeats import recent_repeat
 from poise.training import schedule
 from poise.training.feedback import label_reply

@@ -36,7 +36,7 @@ from poise.errors import FieldChecks, InvalidInput
 from poise.insights.digest import digest_lines, digest_subject, shareable, weekly_digest
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import Group, HotspotReport, hotspots
-from poise.morale.redaction import StaffNames, redact
+from poise.redaction import StaffNames, redact
 
 CONVERSATION_EVENTS = ("early_warning", "escalating")
 MAX_HOURLY = 1000

@@ -35,7 +35,7 @@ from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.connectors.alerts.quiet import quiet_until
 from poise.db.base import utcnow
 from poise.morale.actions import staff_names
-from poise.morale.redaction import StaffNames
+from poise.redaction import StaffNames
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

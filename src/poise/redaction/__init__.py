@@ -1,4 +1,8 @@
-"""Redaction of customer identity from praise before it goes on the public wall.
+"""Redaction of customer identity, shared below the areas.
+
+The wall's praise, the manual's mined drafts, alerts, the weekly digest and training's
+practice scenarios (drawn from real hard messages) all send customers' words where the customer
+is not: each redacts them here, so one rule set decides what counts as identifying.
 
 Rules only, no model and no download: regular expressions for emails, links, @handles, phone
 numbers, order/account numbers and postal addresses, and for names a list of first names from
@@ -16,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from poise.morale.names import AMBIGUOUS, FIRST_NAMES
+from poise.redaction.names import AMBIGUOUS, FIRST_NAMES
 
 
 def _words(text: str) -> list[str]:
