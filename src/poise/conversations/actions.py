@@ -357,24 +357,40 @@ def forget_old_deliveries(session: Session, now: datetime) -> None:
     )
 
 
-def _check_texts(payload: WebhookPayload) -> None:
-    """Refuse NUL characters, which PostgreSQL cannot store, naming the field.
+TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters no message text holds: C0 (but tab, newline and carriage return), DEL
+and C1. NUL the database cannot store; the others are invisible, break terminals, CSV
+exports and JSON readers downstream, and only ever arrive by mistake (a bad encoding, binary
+pasted in)."""
 
-    (Lone surrogates never get this far: the JSON parser refuses them.)
+
+def _check_texts(payload: WebhookPayload) -> None:
+    """Refuse control characters in any text of the delivery, naming the field.
+
+    Refused, not stripped: the sender signed this text, so Poise stores it exactly or not at
+    all, and the 400 says which field and character to fix. It runs before the replay cache,
+    so nothing is written for a refused delivery. (Lone surrogates never get this far: the
+    JSON parser refuses them.)
     """
     for section in ("conversation", "message"):
-        _refuse_nul(section, getattr(payload, section).model_dump())
+        _refuse_controls(section, getattr(payload, section).model_dump())
 
 
-def _refuse_nul(where: str, fields: dict[str, Any]) -> None:
+def _refuse_controls(where: str, fields: dict[str, Any]) -> None:
     """Every text of ``fields``, nested objects (the customer) and lists (tags) included."""
     for name, value in fields.items():
         if isinstance(value, dict):
-            _refuse_nul(f"{where}.{name}", value)
+            _refuse_controls(f"{where}.{name}", value)
             continue
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and "\x00" in text:
-                raise InvalidInput(f"{where}.{name} contains a NUL character")
+            found = TEXT_CONTROLS.search(text) if isinstance(text, str) else None
+            if found is not None:
+                code = ord(found.group())
+                char = "a NUL character" if code == 0 else f"the control character U+{code:04X}"
+                raise InvalidInput(
+                    f"{where}.{name} contains {char} at character {found.start() + 1}: only "
+                    "tab, newline and carriage return are allowed"
+                )
 
 
 def refuse_future_turn(sent_at: datetime | None, now: datetime, field: str) -> None:
