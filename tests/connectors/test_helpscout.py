@@ -263,3 +263,19 @@ def test_a_conversation_with_no_time_is_refused_not_guarded_by_the_cache_alone(
     assert refused.status_code == 401, refused.text
     assert "carries no time" in refused.json()["detail"]
     assert (count(session, Conversation), count(session, WebhookDelivery)) == (0, 0)
+
+
+def test_c1_control_characters_are_dropped_like_the_other_controls(
+    client: TestClient, session: Session
+) -> None:
+    """A connector drops control characters rather than refuse a helpdesk's ticket, but only
+    C0 and DEL were dropped: U+0080 to U+009F (mojibake of Windows-1252 text, a stray NEL)
+    were stored."""
+    connect(session)
+    now = datetime.now(UTC).isoformat()
+    odd = thread(6, "customer", "Hello\x85 again\x1b, \x9bstill broken", now)
+    body = dumps(conversation(9, [odd], updated=now) | {"subject": "Invoice\x80 problem"})
+    answer = client.post(URL, content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text
+    assert all_bodies(session) == ["Hello again, still broken"]
+    assert session.scalar(select(Conversation.subject)) == "Invoice problem"

@@ -27,6 +27,7 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
+from poise.conversations.importers.common import TEXT_CONTROLS
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -355,13 +356,6 @@ def forget_old_deliveries(session: Session, now: datetime) -> None:
     session.execute(
         delete(WebhookDelivery).where(WebhookDelivery.received_at < now - REPLAY_CACHE_KEEP)
     )
-
-
-TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""Control characters no message text holds: C0 (but tab, newline and carriage return), DEL
-and C1. NUL the database cannot store; the others are invisible, break terminals, CSV
-exports and JSON readers downstream, and only ever arrive by mistake (a bad encoding, binary
-pasted in)."""
 
 
 def _check_texts(payload: WebhookPayload) -> None:
