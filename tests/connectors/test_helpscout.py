@@ -279,3 +279,31 @@ def test_c1_control_characters_are_dropped_like_the_other_controls(
     assert answer.status_code == 200, answer.text
     assert all_bodies(session) == ["Hello again, still broken"]
     assert session.scalar(select(Conversation.subject)) == "Invoice problem"
+
+
+def test_a_long_conversation_fits_a_delivery_and_a_huge_body_is_still_refused(
+    client: TestClient, session: Session
+) -> None:
+    """Help Scout sends the whole conversation with every thread. The cap was sized for one
+    message (about 145 kB at the default limit), so every delivery of a long e-mail thread was
+    refused (413) and its new reply waited for the next sync."""
+    connect(session)
+    start = datetime.now(UTC) - timedelta(minutes=3)
+    threads = [
+        thread(
+            100 + n,
+            "customer" if n % 2 else "message",
+            f"{n} " + "word " * 3000,
+            (start + timedelta(seconds=n)).isoformat(),
+        )
+        for n in range(20)
+    ]
+    now = datetime.now(UTC).isoformat()
+    body = dumps(conversation(10, threads, updated=now))
+    assert len(body) > 200_000
+    answer = client.post(URL, content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text[:200]
+    assert answer.json()["messages"] == 20
+    huge = b"{" + b" " * (4 * 1024 * 1024) + b"}"
+    refused = client.post(URL, content=huge, headers=signed(huge))
+    assert refused.status_code == 413, refused.text
