@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connectors.recorded import (
@@ -31,7 +31,7 @@ from connectors.recorded import (
 from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.settings import Settings
 
 LIST = "/v2/conversations"
@@ -217,7 +217,95 @@ def test_a_webhook_body_of_odd_shape_is_read_or_refused_not_a_server_error(
     connect(session)
     url = "/api/v1/connectors/helpscout/webhook"
     odd = conversation(7, []) | {"_embedded": "x", "userUpdatedAt": "0001-01-01T00:00:00+01:00"}
+    odd["createdAt"] = datetime.now(UTC).isoformat()  # the one time left to judge it by
     answer = client.post(url, content=dumps(odd), headers=signed(dumps(odd)))
     assert answer.status_code == 200, answer.text
     assert answer.json()["messages"] == 0
     assert count(session, Conversation) == 0
+
+
+URL = "/api/v1/connectors/helpscout/webhook"
+
+
+def test_a_captured_conversation_sent_again_as_a_deletion_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    """Help Scout signs the body, not the ``X-HelpScout-Event`` header. A deletion read only
+    the id and skipped the window, so a captured reply sent again with ``convo.deleted``,
+    once the replay cache had let it go, deleted the conversation with its messages."""
+    connect(session)
+    now = datetime.now(UTC).isoformat()
+    body = dumps(conversation(1, [thread(5, "customer", "Still wrong!", now)], updated=now))
+    assert client.post(URL, content=body, headers=signed(body)).status_code == 200
+    session.execute(delete(WebhookDelivery))  # an hour on: the replay cache let it go
+    session.commit()
+    swapped = client.post(URL, content=body, headers=signed(body, event="convo.deleted"))
+    assert swapped.status_code == 400, swapped.text
+    assert "event header does not match" in swapped.json()["detail"]
+    assert (count(session, Conversation), all_bodies(session)) == (1, ["Still wrong!"])
+    gone = dumps({"id": 1})  # what Help Scout sends for a deletion
+    answer = client.post(URL, content=gone, headers=signed(gone, event="convo.deleted"))
+    assert answer.status_code == 200, answer.text
+    assert count(session, Conversation) == 0
+    again = client.post(URL, content=gone, headers=signed(gone, event="convo.deleted"))
+    assert again.status_code == 409  # no time to judge: the replay cache holds it an hour
+
+
+def test_a_conversation_with_no_time_is_refused_not_guarded_by_the_cache_alone(
+    client: TestClient, session: Session
+) -> None:
+    """A conversation body without any time skipped the window, so only the replay cache (an
+    hour) kept a captured delivery from being stored again. Help Scout's conversation objects
+    always carry ``createdAt``; one with no time at all is refused and nothing is written."""
+    connect(session)
+    timeless = conversation(8, [OPENING | {"createdAt": None}])
+    del timeless["createdAt"], timeless["userUpdatedAt"]
+    body = dumps(timeless)
+    refused = client.post(URL, content=body, headers=signed(body))
+    assert refused.status_code == 401, refused.text
+    assert "carries no time" in refused.json()["detail"]
+    assert (count(session, Conversation), count(session, WebhookDelivery)) == (0, 0)
+
+
+def test_c1_control_characters_are_dropped_like_the_other_controls(
+    client: TestClient, session: Session
+) -> None:
+    """A connector drops control characters rather than refuse a helpdesk's ticket, but only
+    C0 and DEL were dropped: U+0080 to U+009F (mojibake of Windows-1252 text, a stray NEL)
+    were stored."""
+    connect(session)
+    now = datetime.now(UTC).isoformat()
+    odd = thread(6, "customer", "Hello\x85 again\x1b, \x9bstill broken", now)
+    body = dumps(conversation(9, [odd], updated=now) | {"subject": "Invoice\x80 problem"})
+    answer = client.post(URL, content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text
+    assert all_bodies(session) == ["Hello again, still broken"]
+    assert session.scalar(select(Conversation.subject)) == "Invoice problem"
+
+
+def test_a_long_conversation_fits_a_delivery_and_a_huge_body_is_still_refused(
+    client: TestClient, session: Session
+) -> None:
+    """Help Scout sends the whole conversation with every thread. The cap was sized for one
+    message (about 145 kB at the default limit), so every delivery of a long e-mail thread was
+    refused (413) and its new reply waited for the next sync."""
+    connect(session)
+    start = datetime.now(UTC) - timedelta(minutes=3)
+    threads = [
+        thread(
+            100 + n,
+            "customer" if n % 2 else "message",
+            f"{n} " + "word " * 3000,
+            (start + timedelta(seconds=n)).isoformat(),
+        )
+        for n in range(20)
+    ]
+    now = datetime.now(UTC).isoformat()
+    body = dumps(conversation(10, threads, updated=now))
+    assert len(body) > 200_000
+    answer = client.post(URL, content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text[:200]
+    assert answer.json()["messages"] == 20
+    huge = b"{" + b" " * (4 * 1024 * 1024) + b"}"
+    refused = client.post(URL, content=huge, headers=signed(huge))
+    assert refused.status_code == 413, refused.text

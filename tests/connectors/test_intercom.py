@@ -33,7 +33,7 @@ from connectors.recorded import (
 from poise.connectors.actions import save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
-from poise.conversations.models import Conversation, Customer, Message, Rating
+from poise.conversations.models import Conversation, Customer, Message, Rating, WebhookDelivery
 from poise.settings import Settings
 
 SEARCH = "/conversations/search"
@@ -275,7 +275,26 @@ def test_a_webhook_body_of_odd_shape_is_read_or_refused_not_a_server_error(
     outside = json.loads(notification(conversation("103", []), now, notif="odd-4"))
     outside["created_at"] = "0001-01-01T00:00:00+01:00"  # no UTC time: read as absent
     answer = client.post(url, content=dumps(outside), headers=signed(dumps(outside)))
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == 401, answer.text  # absent: no freshness to check
+    assert "created_at" in answer.json()["detail"]
+
+
+def test_a_notification_without_its_signed_time_is_refused_not_guarded_by_the_cache_alone(
+    client: TestClient, session: Session
+) -> None:
+    """A notification with no ``created_at`` skipped the window: only the replay cache (an
+    hour) stood between a captured delivery and its replay. Intercom signs that time in every
+    notification, so one without it is refused, like a Zendesk delivery without its
+    timestamp; nothing is stored, not even the replay key."""
+    connect(session)
+    url = "/api/v1/connectors/intercom/webhook"
+    timeless = json.loads(notification(conversation("104", [REPLY]), int(time.time())))
+    del timeless["created_at"]
+    body = dumps(timeless)
+    refused = client.post(url, content=body, headers=signed(body))
+    assert refused.status_code == 401, refused.text
+    assert "created_at" in refused.json()["detail"]
+    assert (count(session, Conversation), count(session, WebhookDelivery)) == (0, 0)
 
 
 def test_an_unsigned_body_is_refused_for_its_signature_before_its_content_is_judged(

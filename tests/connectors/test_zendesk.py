@@ -336,6 +336,27 @@ def test_webhook_stores_a_comment_and_refuses_forged_stale_and_replayed(
     assert count(session, Conversation) == 0
 
 
+def test_an_event_without_an_id_is_keyed_by_its_signed_body_not_an_unsigned_header(
+    client: TestClient, session: Session
+) -> None:
+    """The replay key of an event without an ``id`` came from the invocation-id header, which
+    Zendesk does not sign: a captured delivery sent again with a new header value was stored
+    as new. Now the key is a digest of the signed body."""
+    connect(session)
+    data = json.loads(event("1008", "Smoke again"))
+    del data["id"]
+    body, stamp = dumps(data), now_stamp()
+    headers = signed(body, stamp) | {"X-Zendesk-Webhook-Invocation-Id": "inv-1"}
+    first = client.post(URL, content=body, headers=headers)
+    assert first.status_code == 200, first.text
+    forged = headers | {"X-Zendesk-Webhook-Invocation-Id": "inv-2"}  # not signed: anyone can
+    replayed = client.post(URL, content=body, headers=forged)
+    assert replayed.status_code == 409, replayed.text
+    assert count(session, WebhookDelivery) == 1
+    other = dumps(data | {"time": "2026-11-02T10:01:00Z"})  # another event, also without an id
+    assert client.post(URL, content=other, headers=signed(other, stamp)).status_code == 200
+
+
 def test_a_webhook_for_a_helpdesk_not_set_up_says_so_not_a_bad_signature(
     client: TestClient, session: Session
 ) -> None:

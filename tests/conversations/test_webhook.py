@@ -296,3 +296,33 @@ def _status_line(port: int, head: bytes, chunk: bytes, counted: bool = False) ->
                     time.sleep(0.01)
         line = answer.split(b"\r\n", 1)[0].decode()
         return (line, sent) if counted else line
+
+
+def test_control_characters_are_refused_naming_the_field_and_nothing_changes(
+    client: TestClient, session: Session
+) -> None:
+    """Only NUL was refused: a bell, an escape, DEL or a C1 control was stored as sent, to
+    show up invisibly in the thread and break CSV exports and terminals downstream. Tab,
+    newline and carriage return are text and stay."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    kept = "Line one\r\nLine two\twith a tab"
+    first = send(client, payload("m1", kept), secret)
+    assert first.status_code == 201, first.text
+    author = json.loads(payload("m2"))
+    author["message"]["author"] = "Sam\x1bCustomer"
+    refused = {
+        "message.body": payload("m2", "Ring \x07 ring"),
+        "message.author": json.dumps(author).encode(),
+        "conversation.subject": payload("m2", subject="Where\x7f is it?"),
+        "conversation.customer.name": payload("m2", customer={"id": "c1", "name": "Sam\x85"}),
+        "conversation.tags": payload("m2", tags=["ok", "vip\x1b[31m"]),
+    }
+    for field, body in refused.items():
+        answer = send(client, body, secret)
+        assert answer.status_code == 400, (field, answer.text)
+        assert answer.json()["detail"].startswith(f"{field} contains the control character U+")
+    session.expire_all()
+    conv = session.query(Conversation).one()
+    assert (conv.subject, conv.message_count) == ("Where is my order?", 1)
+    assert [m.body for m in conv.messages] == [kept]
+    assert session.query(WebhookDelivery).count() == 1  # the refused ones left no replay key

@@ -12,9 +12,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from poise.conversations.importers.common import TEXT_CONTROLS
+
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANKS = re.compile(r"[ \t]+")
 _LINES = re.compile(r"\n\s*\n+")
 
@@ -32,7 +33,7 @@ def fit(value: Any, limit: int) -> str:
     """``value`` as text without control characters, cut to ``limit`` characters."""
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value)).strip()[:limit]
+    return TEXT_CONTROLS.sub("", str(value)).strip()[:limit]
 
 
 def when(value: Any) -> datetime | None:

@@ -27,6 +27,7 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
+from poise.conversations.importers.common import TEXT_CONTROLS
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -358,23 +359,32 @@ def forget_old_deliveries(session: Session, now: datetime) -> None:
 
 
 def _check_texts(payload: WebhookPayload) -> None:
-    """Refuse NUL characters, which PostgreSQL cannot store, naming the field.
+    """Refuse control characters in any text of the delivery, naming the field.
 
-    (Lone surrogates never get this far: the JSON parser refuses them.)
+    Refused, not stripped: the sender signed this text, so Poise stores it exactly or not at
+    all, and the 400 says which field and character to fix. It runs before the replay cache,
+    so nothing is written for a refused delivery. (Lone surrogates never get this far: the
+    JSON parser refuses them.)
     """
     for section in ("conversation", "message"):
-        _refuse_nul(section, getattr(payload, section).model_dump())
+        _refuse_controls(section, getattr(payload, section).model_dump())
 
 
-def _refuse_nul(where: str, fields: dict[str, Any]) -> None:
+def _refuse_controls(where: str, fields: dict[str, Any]) -> None:
     """Every text of ``fields``, nested objects (the customer) and lists (tags) included."""
     for name, value in fields.items():
         if isinstance(value, dict):
-            _refuse_nul(f"{where}.{name}", value)
+            _refuse_controls(f"{where}.{name}", value)
             continue
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and "\x00" in text:
-                raise InvalidInput(f"{where}.{name} contains a NUL character")
+            found = TEXT_CONTROLS.search(text) if isinstance(text, str) else None
+            if found is not None:
+                code = ord(found.group())
+                char = "a NUL character" if code == 0 else f"the control character U+{code:04X}"
+                raise InvalidInput(
+                    f"{where}.{name} contains {char} at character {found.start() + 1}: only "
+                    "tab, newline and carriage return are allowed"
+                )
 
 
 def refuse_future_turn(sent_at: datetime | None, now: datetime, field: str) -> None:

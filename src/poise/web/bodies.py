@@ -19,10 +19,21 @@ from poise.web.deps import SettingsDep
 from poise.web.inputs import PLAIN_FORM, is_json_body, is_signed_body
 from poise.web.params import is_count
 
+NATIVE_WEBHOOK_BYTES = 4 * 1024 * 1024
+"""Largest body of a helpdesk's native webhook (``/api/v1/connectors/{vendor}/webhook``)."""
 
-def webhook_body_limit(settings: SettingsDep) -> int:
-    """Largest webhook body: a message at its longest (4 bytes a character) plus the rest."""
-    return settings.max_message_chars * 4 + 65536
+
+def webhook_body_limit(request: Request, settings: SettingsDep) -> int:
+    """Largest webhook body. Poise's own carries one message: that message at its longest
+    (4 bytes a character) plus the rest. Help Scout and Intercom send the whole conversation
+    with every thread or part, HTML and all, so a long thread passed the one-message cap and
+    every delivery of it was refused (413) until the next sync: a helpdesk's webhook may send
+    :data:`NATIVE_WEBHOOK_BYTES` (or the one-message cap when that is larger)."""
+    one_message = settings.max_message_chars * 4 + 65536
+    path = request.url.path
+    if path.startswith("/api/v1/connectors/") and path.endswith("/webhook"):
+        return max(one_message, NATIVE_WEBHOOK_BYTES)
+    return one_message
 
 
 async def webhook_body(

@@ -24,7 +24,7 @@ from poise.connectors.text import fit, listed, obj, plain, text_id, when, zulu
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.records import ConversationRecord, CustomerRecord, MessageRecord
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, PermissionDenied
 
 BASE = "https://api.helpscout.net"
 SIGNATURE = "x-helpscout-signature"
@@ -81,17 +81,31 @@ class HelpScout(Vendor):
         )
 
     def delivery(self, headers: Mapping[str, str], body: bytes, limits: ImportLimits) -> Delivery:
+        """Help Scout signs the body only: the event name (``X-HelpScout-Event``) is not
+        signed, so what the body is must agree with it, and the window is read from the body.
+        """
         data = json_body(body)
         key = body_digest(body)
+        sent_at = _sent_at(data)
         if headers.get(EVENT) == "convo.deleted":
-            return Delivery(key, None, deleted=[_required_id(data)])
+            if sent_at is not None:
+                raise InvalidInput(
+                    "a convo.deleted delivery carries only the conversation id, and this body "
+                    "is a whole conversation: its event header does not match the body"
+                )
+            return Delivery(key, None, deleted=[_required_id(data)])  # {"id": n}: no time
         if not str(headers.get(EVENT, "")).startswith("convo."):
-            return Delivery(key, None)
+            return Delivery(key, None)  # not a conversation: nothing is stored
+        if sent_at is None:
+            raise PermissionDenied(
+                "the Help Scout conversation carries no time (createdAt, userUpdatedAt or a "
+                "thread's createdAt), so its freshness cannot be checked: nothing stored"
+            )
         page = Page()
         _take(data, limits, page)
         if page.deleted:
-            return Delivery(key, _changed_at(data), deleted=page.deleted)
-        return Delivery(key, _changed_at(data), page.records)
+            return Delivery(key, sent_at, deleted=page.deleted)
+        return Delivery(key, sent_at, page.records)
 
 
 def _required_id(data: dict[str, Any]) -> str:
@@ -99,6 +113,12 @@ def _required_id(data: dict[str, Any]) -> str:
     if not conversation_id:
         raise InvalidInput("id: the conversation id is missing")
     return conversation_id
+
+
+def _sent_at(conversation: dict[str, Any]) -> datetime | None:
+    """A webhook's delivery time, read from the signed body (Help Scout sends no other): the
+    conversation's newest change, or its creation when it names no change."""
+    return newest([_changed_at(conversation), when(conversation.get("createdAt"))])
 
 
 def _changed_at(conversation: dict[str, Any]) -> datetime | None:

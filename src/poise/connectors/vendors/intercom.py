@@ -31,7 +31,7 @@ from poise.conversations.records import (
     MessageRecord,
     RatingRecord,
 )
-from poise.errors import InvalidInput
+from poise.errors import InvalidInput, PermissionDenied
 
 BASE = "https://api.intercom.io"
 VERSION = "2.11"
@@ -88,6 +88,11 @@ class Intercom(Vendor):
         if not key:
             raise InvalidInput("id: the notification id is missing")
         sent_at = when(data.get("created_at"))
+        if sent_at is None:  # every notification carries it, signed: without it, no window
+            raise PermissionDenied(
+                "the Intercom notification's created_at is missing or unreadable, so its "
+                "freshness cannot be checked: nothing stored"
+            )
         item = obj(data.get("data")).get("item")
         topic = str(data.get("topic", ""))
         if not topic.startswith("conversation.") or not isinstance(item, dict):

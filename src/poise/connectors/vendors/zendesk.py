@@ -14,7 +14,7 @@ from typing import Any
 from poise.connectors.client import Api, Seam
 from poise.connectors.pull import CredentialField, Delivery, Page, Vendor, newest
 from poise.connectors.text import obj, text_id, when
-from poise.connectors.webhooks import base64_hmac, json_body, require_match
+from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.importers.zendesk import ticket_record
 from poise.errors import InvalidInput, PermissionDenied
@@ -89,7 +89,10 @@ class Zendesk(Vendor):
         if sent_at is None:
             raise PermissionDenied("the Zendesk signature timestamp is missing or unreadable")
         data = json_body(body)
-        key = text_id(data.get("id")) or text_id(headers.get("x-zendesk-webhook-invocation-id"))
+        # The replay key comes from what the signature covers: the event id in the body, else
+        # a digest of the body. (The ``X-Zendesk-Webhook-Invocation-Id`` header is not signed:
+        # a captured event without an id, sent again with a new invocation id, was a new key.)
+        key = text_id(data.get("id")) or body_digest(body)
         if data.get("type") in DELETED:
             return Delivery(key, sent_at, deleted=[_ticket_id(data)])
         if data.get("type") != COMMENT_ADDED:
