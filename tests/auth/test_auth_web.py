@@ -361,3 +361,16 @@ def test_the_account_page_says_its_times_are_utc(client: TestClient, session: Se
     stamps = re.findall(r'<time datetime="([^"]+)">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>', page)
     assert len(stamps) == 3, page
     assert all(iso.endswith("+00:00") and iso.startswith(shown[:10]) for iso, shown in stamps)
+
+
+def test_the_users_list_past_its_end_says_where_it_ends_not_that_there_are_none(
+    client: TestClient, session: Session
+) -> None:
+    """Page 99 of an old link read "No users yet." above "3 in all"."""
+    sign_in(client, make_user(session, role="admin"))
+    make_user(session)
+    make_user(session)
+    page = client.get("/admin/users?page=99").text
+    assert "No users yet" not in page
+    assert "Nothing on page 99: the list ends at page 1." in page
+    assert '<a href="?page=1">Go to page 1</a>' in page
