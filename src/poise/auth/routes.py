@@ -272,6 +272,9 @@ def edit_user(
             "is_active": is_active,
         }
         return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
+    if target.id == user.id:
+        # one's own new password ends one's other sessions, not the one that set it
+        request.session[SESSION_VERSION_KEY] = target.session_version
     flash(request, f"Saved {target.name}.")
     return redirect("/admin/users")
 
