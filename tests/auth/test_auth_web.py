@@ -374,3 +374,18 @@ def test_the_users_list_past_its_end_says_where_it_ends_not_that_there_are_none(
     assert "No users yet" not in page
     assert "Nothing on page 99: the list ends at page 1." in page
     assert '<a href="?page=1">Go to page 1</a>' in page
+
+
+def test_creating_a_user_by_api_in_a_team_that_does_not_exist_is_a_bad_request_naming_it(
+    client: TestClient, session: Session
+) -> None:
+    """It answered 404, which reads as "no such endpoint" to a script posting to /users."""
+    admin = make_user(session, role="admin", team="Billing")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=admin)}"}
+    body = {"email": "new@example.com", "name": "New Agent", "team": "Biling"}
+    refused = client.post("/api/v1/users", json=body, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json() == {"detail": "no team named 'Biling': teams are Billing"}
+    assert session.scalars(select(User).where(User.email == "new@example.com")).all() == []
+    made = client.post("/api/v1/users", json={**body, "team": "billing"}, headers=headers)
+    assert made.status_code == 201 and made.json()["team_id"] == admin.team_id

@@ -324,10 +324,17 @@ def api_users(
 
 @api.post("/users", response_model=UserPublic, status_code=201)
 def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> UserPublic:
-    """Create a user (admin only)."""
+    """Create a user (admin only); ``team`` names an existing team, in any letter case (400
+    naming the teams when none is so named)."""
     team_id = None
     if body.team:
-        team_id = actions.team_by_name(session, body.team).id
+        try:
+            team_id = actions.team_by_name(session, body.team).id
+        except NotFound as exc:  # a field of the body, not a missing resource: 400, not 404
+            names = [team.name for team in queries.list_teams(session)]
+            known = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+            said = f"teams are {known}" if names else "there are no teams yet"
+            raise InvalidInput(f"{exc}: {said}", field="team") from exc
     created = actions.create_user(
         session,
         actor=user,
