@@ -389,3 +389,42 @@ def test_creating_a_user_by_api_in_a_team_that_does_not_exist_is_a_bad_request_n
     assert session.scalars(select(User).where(User.email == "new@example.com")).all() == []
     made = client.post("/api/v1/users", json={**body, "team": "billing"}, headers=headers)
     assert made.status_code == 201 and made.json()["team_id"] == admin.team_id
+
+
+def test_a_refused_field_on_the_admin_forms_is_marked_invalid_and_described_by_its_message(
+    client: TestClient, session: Session
+) -> None:
+    """Only the e-mail field was: a screen reader heard "Name, edit text" with no hint that the
+    team's or person's name, a role or a password had been refused."""
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+
+    def marked(html: str, tag: str, name: str) -> bool:
+        found = re.search(rf'<{tag}[^>]*name="{name}"[^>]*>', html)
+        assert found, name
+        return f'aria-invalid="true" aria-describedby="{name}-error"' in found.group(0)
+
+    team = client.post("/admin/teams", data={"name": "  ", "csrf_token": token})
+    assert team.status_code == 400 and marked(team.text, "input", "name")
+    form = {"email": "a@example.com", "role": "agent", "password": "longenough"}
+    person = client.post("/admin/users", data={**form, "name": " ", "csrf_token": token})
+    assert person.status_code == 400 and marked(person.text, "input", "name")
+    assert not marked(person.text, "input", "email")
+    short = client.post(
+        "/admin/users", data={**form, "name": "A", "password": "short", "csrf_token": token}
+    )
+    assert short.status_code == 400 and marked(short.text, "input", "password")
+    role = client.post(
+        "/admin/users", data={**form, "name": "A", "role": "boss", "csrf_token": token}
+    )
+    assert role.status_code == 400 and marked(role.text, "select", "role")
+    other = make_user(session)
+    edit = client.post(
+        f"/admin/users/{other.id}",
+        data={"role": "agent", "is_active": "true", "password": "short", "csrf_token": token},
+    )
+    assert edit.status_code == 400 and marked(edit.text, "input", "password")
+    gone = client.post(
+        f"/admin/users/{other.id}", data={"role": "agent", "team": "999999", "csrf_token": token}
+    )
+    assert gone.status_code == 400 and marked(gone.text, "select", "team")
