@@ -440,7 +440,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Poise",
         version=__version__,
         description="Helps customer-support teams deal with negativity. JSON API: send "
-        "`Authorization: Bearer TOKEN` (create one with `poise tokens create --email E`). "
+        "`Authorization: Bearer TOKEN` (create one on Account → API tokens or with `poise tokens "
+        "create --email E`; it works until it expires, after 30, 90 or 365 days or never). "
         "Errors: a 422 lists every problem of a request that does not fit the schema "
         '(`{"detail": [{"loc", "msg", "type", …}]}`); every other refusal carries one message '
         '(`{"detail": "…"}`).',

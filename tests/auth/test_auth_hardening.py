@@ -212,3 +212,27 @@ def test_a_read_only_database_still_answers_token_reads(
     finally:
         event.remove(engine, "connect", read_only)
         engine.dispose()
+
+
+def test_an_admin_setting_their_own_password_stays_signed_in_here_only(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    """Saving one's own new password on the edit form signed the admin out of the very browser
+    they saved it in (to the sign-in page, the "Saved" message lost); their other sessions
+    must end, this one not."""
+    admin = make_user(session, role="admin")
+    laptop = TestClient(app)
+    sign_in(laptop, admin)
+    token = sign_in(client, admin)
+    form = {
+        "role": "admin",
+        "is_active": "true",
+        "password": "my-new-password",
+        "csrf_token": token,
+    }
+    saved = client.post(f"/admin/users/{admin.id}", data=form)
+    assert saved.status_code == 200 and saved.url.path == "/admin/users"
+    assert f"Saved {admin.name}." in saved.text
+    assert client.get("/account").status_code == 200
+    assert laptop.get("/account", follow_redirects=False).status_code == 303
+    assert attempt(TestClient(app), admin.email, "my-new-password").status_code == 303

@@ -357,7 +357,74 @@ def test_the_account_page_says_its_times_are_utc(client: TestClient, session: Se
     ).is_success
     sign_in(client, agent)
     page = client.get("/account").text
-    assert "<th>Created (UTC)</th><th>Last used (UTC)</th>" in page
+    assert "<th>Created (UTC)</th><th>Last used (UTC)</th><th>Expires (UTC)</th>" in page
     stamps = re.findall(r'<time datetime="([^"]+)">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>', page)
-    assert len(stamps) == 2, page
+    assert len(stamps) == 3, page
     assert all(iso.endswith("+00:00") and iso.startswith(shown[:10]) for iso, shown in stamps)
+
+
+def test_the_users_list_past_its_end_says_where_it_ends_not_that_there_are_none(
+    client: TestClient, session: Session
+) -> None:
+    """Page 99 of an old link read "No users yet." above "3 in all"."""
+    sign_in(client, make_user(session, role="admin"))
+    make_user(session)
+    make_user(session)
+    page = client.get("/admin/users?page=99").text
+    assert "No users yet" not in page
+    assert "Nothing on page 99: the list ends at page 1." in page
+    assert '<a href="?page=1">Go to page 1</a>' in page
+
+
+def test_creating_a_user_by_api_in_a_team_that_does_not_exist_is_a_bad_request_naming_it(
+    client: TestClient, session: Session
+) -> None:
+    """It answered 404, which reads as "no such endpoint" to a script posting to /users."""
+    admin = make_user(session, role="admin", team="Billing")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=admin)}"}
+    body = {"email": "new@example.com", "name": "New Agent", "team": "Biling"}
+    refused = client.post("/api/v1/users", json=body, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json() == {"detail": "no team named 'Biling': teams are Billing"}
+    assert session.scalars(select(User).where(User.email == "new@example.com")).all() == []
+    made = client.post("/api/v1/users", json={**body, "team": "billing"}, headers=headers)
+    assert made.status_code == 201 and made.json()["team_id"] == admin.team_id
+
+
+def test_a_refused_field_on_the_admin_forms_is_marked_invalid_and_described_by_its_message(
+    client: TestClient, session: Session
+) -> None:
+    """Only the e-mail field was: a screen reader heard "Name, edit text" with no hint that the
+    team's or person's name, a role or a password had been refused."""
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+
+    def marked(html: str, tag: str, name: str) -> bool:
+        found = re.search(rf'<{tag}[^>]*name="{name}"[^>]*>', html)
+        assert found, name
+        return f'aria-invalid="true" aria-describedby="{name}-error"' in found.group(0)
+
+    team = client.post("/admin/teams", data={"name": "  ", "csrf_token": token})
+    assert team.status_code == 400 and marked(team.text, "input", "name")
+    form = {"email": "a@example.com", "role": "agent", "password": "longenough"}
+    person = client.post("/admin/users", data={**form, "name": " ", "csrf_token": token})
+    assert person.status_code == 400 and marked(person.text, "input", "name")
+    assert not marked(person.text, "input", "email")
+    short = client.post(
+        "/admin/users", data={**form, "name": "A", "password": "short", "csrf_token": token}
+    )
+    assert short.status_code == 400 and marked(short.text, "input", "password")
+    role = client.post(
+        "/admin/users", data={**form, "name": "A", "role": "boss", "csrf_token": token}
+    )
+    assert role.status_code == 400 and marked(role.text, "select", "role")
+    other = make_user(session)
+    edit = client.post(
+        f"/admin/users/{other.id}",
+        data={"role": "agent", "is_active": "true", "password": "short", "csrf_token": token},
+    )
+    assert edit.status_code == 400 and marked(edit.text, "input", "password")
+    gone = client.post(
+        f"/admin/users/{other.id}", data={"role": "agent", "team": "999999", "csrf_token": token}
+    )
+    assert gone.status_code == 400 and marked(gone.text, "select", "team")

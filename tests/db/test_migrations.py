@@ -60,3 +60,46 @@ def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_tokens_made_before_expiry_existed_keep_working_after_the_upgrade(tmp_path: Path) -> None:
+    """Revision 0029 gives tokens an expiry: the tokens already made get none (NULL), and
+    the API still takes them."""
+    from fastapi.testclient import TestClient
+
+    from poise.app import create_app
+    from poise.auth.actions import token_hash
+    from poise.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0028")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, is_active, created_at, session_version)"
+                " VALUES (1, 'old@example.com', 'Old Timer', 'agent', 1, '2025-01-01', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at)"
+                " VALUES (1, 'legacy script', :hash, '2025-01-01')"
+            ),
+            {"hash": token_hash("poise_legacy")},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name, expires_at FROM api_tokens")).all() == [
+            ("legacy script", None)
+        ]
+    engine.dispose()
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path / "data",
+        database_url=url,
+        secret_key="test-secret-key-for-signing-sessions",
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/v1/stats", headers={"Authorization": "Bearer poise_legacy"})
+    assert response.status_code == 200, response.text

@@ -24,6 +24,12 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "poise_"  # noqa: S105 - a visible prefix, not a secret
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 TOKEN_NAME_MAX = 120  # the column's width
+TOKEN_LIFETIMES = (30, 90, 365)  # the days a new token may last, besides never
+DEFAULT_TOKEN_DAYS = 90
+TOKEN_LIFETIME_RULE = (
+    f"A token lasts {', '.join(str(d) for d in TOKEN_LIFETIMES[:-1])} or {TOKEN_LIFETIMES[-1]}"
+    " days, or never expires"
+)
 log = logging.getLogger("poise.auth")
 
 
@@ -202,15 +208,40 @@ def token_name(name: str) -> str:
     return name
 
 
+def token_lifetime(days: int | None) -> int | None:
+    """The days a new token lasts, one of ``TOKEN_LIFETIMES``, or None for never; any other
+    number is refused naming the choices."""
+    if days is not None and days not in TOKEN_LIFETIMES:
+        raise InvalidInput(f"{TOKEN_LIFETIME_RULE} (not {days} days).", field="expires")
+    return days
+
+
 def create_api_token(
-    session: Session, *, actor: User | None, user: User, name: str = "API token"
+    session: Session,
+    *,
+    actor: User | None,
+    user: User,
+    name: str = "API token",
+    expires_in_days: int | None = DEFAULT_TOKEN_DAYS,
 ) -> str:
-    """Create an API token for ``user`` and return it; it is shown once and never stored."""
+    """Create an API token for ``user`` and return it; it is shown once and never stored.
+
+    It works for ``expires_in_days`` (30, 90 or 365) from now, or until revoked when None."""
     if actor is not None and actor.id != user.id:
         require_admin(actor)
     kept_name = token_name(name)
+    days = token_lifetime(expires_in_days)
+    now = utcnow()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=kept_name, token_hash=token_hash(token)))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=kept_name,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=None if days is None else now + timedelta(days=days),
+        )
+    )
     session.commit()
     return token
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from poise.auth import actions, queries
-from poise.cli.context import load_settings, open_session, out
+from poise.cli.context import fail, load_settings, open_session, out
 
 users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
@@ -55,8 +55,25 @@ def list_users() -> None:
 def create_token(
     email: Annotated[str, typer.Option(help="The user the token acts as.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "command line",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(help="Days the token works: 30, 90 (the default) or 365."),
+    ] = None,
+    never_expires: Annotated[
+        bool, typer.Option("--never-expires", help="The token works until it is revoked.")
+    ] = False,
 ) -> None:
-    """Create an API token and print it (it is shown only once)."""
+    """Create an API token and print it (it is shown only once). It stops working after 90
+    days unless told otherwise."""
+    if never_expires and expires_in_days is not None:
+        fail("give --expires-in-days or --never-expires, not both")
+    days: int | None = expires_in_days
+    if days is None and not never_expires:
+        days = actions.DEFAULT_TOKEN_DAYS
     with open_session(load_settings()) as session:
         user = queries.user_by_email(session, email)
-        typer.echo(actions.create_api_token(session, actor=None, user=user, name=name))
+        typer.echo(
+            actions.create_api_token(
+                session, actor=None, user=user, name=name, expires_in_days=days
+            )
+        )

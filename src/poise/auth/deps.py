@@ -11,6 +11,7 @@ from poise.auth.actions import touch_token
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
 from poise.auth.queries import token_by_secret, user_by_id
+from poise.db.base import utcnow
 from poise.errors import PoiseError
 from poise.web.csrf import verify_csrf_header
 from poise.web.deps import SessionDep
@@ -22,7 +23,9 @@ SESSION_VERSION_KEY = "session_version"  # the user's session version at sign-in
 BEARER = HTTPBearer(
     auto_error=False,
     scheme_name="APIToken",
-    description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`.",
+    description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`. "
+    "A token works until its expiry (30, 90 or 365 days after it is made, or never) or until "
+    "it is revoked; an expired one is refused with 401 saying so.",
 )
 
 
@@ -74,6 +77,11 @@ def api_user(
         token = token_by_secret(session, bearer.credentials.strip())
         if token is None:
             raise LoginRequired("the API token is unknown or revoked")
+        if token.is_expired(utcnow()):  # refused untouched: its last use stays its last success
+            raise LoginRequired(
+                f"the API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC: "
+                "make a new one under Account → API tokens"
+            )
         touch_token(session, token)
         return token.user
     user = session_user(request, session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
@@ -13,6 +13,7 @@ from poise.db.base import Base, UTCDateTime, utcnow
 
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
+EXPIRY_WARNING = timedelta(days=7)  # a token stopping within this is flagged on its list
 
 
 class Team(Base):
@@ -75,8 +76,19 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the token stops working; None never (every token made before revision 0029).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    def is_expired(self, now: datetime) -> bool:
+        """Whether the token has stopped working by ``now`` (it is refused from ``expires_at``)."""
+        return self.expires_at is not None and self.expires_at <= now
+
+    def expires_soon(self, now: datetime) -> bool:
+        """Whether the token still works but stops within ``EXPIRY_WARNING``: time to make
+        its successor."""
+        return self.expires_at is not None and now < self.expires_at <= now + EXPIRY_WARNING
 
 
 class LoginFailure(Base):

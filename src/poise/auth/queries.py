@@ -86,8 +86,9 @@ def user_by_email(session: Session, email: str) -> User:
 
 
 def live_tokens(session: Session, *, actor: User) -> list[ApiToken]:
-    """The actor's own tokens that still work, newest first: what the account page lists
-    (each with when it was last used) so one can be told apart and revoked."""
+    """The actor's own tokens not revoked, newest first: what the account page lists (each
+    with when it was last used and when it expires, expired ones too, marked) so one can be
+    told apart and revoked."""
     return list(
         session.scalars(
             select(ApiToken)

@@ -19,6 +19,7 @@ from poise.auth.deps import (
 )
 from poise.auth.models import ROLES, User
 from poise.auth.schemas import UserCreate, UserPublic
+from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
@@ -80,11 +81,14 @@ def _account_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The account page: who you are, and your API tokens (the new one shown once)."""
+    """The account page: who you are, and your API tokens (the new one shown once), each
+    marked when it has expired or expires within a week."""
     context = {
         "new_token": None if errors else request.session.pop("token", None),
         "tokens": queries.live_tokens(session, actor=user),
-        "form": form or {},
+        "now": utcnow(),
+        "lifetimes": actions.TOKEN_LIFETIMES,
+        "form": form or {"expires": str(actions.DEFAULT_TOKEN_DAYS)},
     }
     return render_form(request, "auth/account.html", context, errors)
 
@@ -94,16 +98,36 @@ def account(request: Request, session: SessionDep, user: CurrentUser) -> HTMLRes
     return _account_page(request, session, user)
 
 
+def _lifetime(value: str) -> int | None:
+    """The form's lifetime: a number of days, or ``never``."""
+    value = value.strip()
+    if value == "never":
+        return None
+    if not value.isdigit() or len(value) > 6:
+        shown = value if len(value) <= 20 else value[:19] + "…"
+        raise InvalidInput(f"{actions.TOKEN_LIFETIME_RULE} (not “{shown}”).", field="expires")
+    return int(value)
+
+
 @router.post("/account/tokens", response_model=None)
 def create_token(
-    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form()] = "",
+    expires: Annotated[str, Form()] = str(actions.DEFAULT_TOKEN_DAYS),
 ) -> HTMLResponse | RedirectResponse:
-    """Create a token; a refused name is shown beside the field with what was typed kept."""
+    """Create a token that works for the chosen days (or never expires); a refused name or
+    lifetime is shown beside its field with what was typed and chosen kept."""
     try:
-        token = actions.create_api_token(session, actor=user, user=user, name=name)
+        days = _lifetime(expires)
+        token = actions.create_api_token(
+            session, actor=user, user=user, name=name, expires_in_days=days
+        )
     except InvalidInput as exc:
         session.rollback()
-        return _account_page(request, session, user, field_errors(exc, "name"), {"name": name})
+        form = {"name": name, "expires": expires}
+        return _account_page(request, session, user, field_errors(exc, "name"), form)
     request.session["token"] = token
     return redirect("/account")
 
@@ -248,6 +272,9 @@ def edit_user(
             "is_active": is_active,
         }
         return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
+    if target.id == user.id:
+        # one's own new password ends one's other sessions, not the one that set it
+        request.session[SESSION_VERSION_KEY] = target.session_version
     flash(request, f"Saved {target.name}.")
     return redirect("/admin/users")
 
@@ -297,10 +324,17 @@ def api_users(
 
 @api.post("/users", response_model=UserPublic, status_code=201)
 def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> UserPublic:
-    """Create a user (admin only)."""
+    """Create a user (admin only); ``team`` names an existing team, in any letter case (400
+    naming the teams when none is so named)."""
     team_id = None
     if body.team:
-        team_id = actions.team_by_name(session, body.team).id
+        try:
+            team_id = actions.team_by_name(session, body.team).id
+        except NotFound as exc:  # a field of the body, not a missing resource: 400, not 404
+            names = [team.name for team in queries.list_teams(session)]
+            known = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+            said = f"teams are {known}" if names else "there are no teams yet"
+            raise InvalidInput(f"{exc}: {said}", field="team") from exc
     created = actions.create_user(
         session,
         actor=user,

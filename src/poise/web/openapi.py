@@ -40,7 +40,8 @@ class InvalidRequestPublic(BaseModel):
 ERRORS: dict[int, str] = {
     400: "A well-formed value Poise refuses (a rule of the thing, a control character, dates "
     "out of order): `detail` is one message that names it.",
-    401: "No valid API token, or a webhook signature that does not verify.",
+    401: "No valid API token (unknown, revoked, or expired, which `detail` says), or a webhook "
+    "signature that does not verify.",
     403: "The caller's role does not allow this.",
     404: "No such thing, or one the caller may not see (answered alike).",
     422: "The request does not fit the schema: a parameter or body field missing, malformed or "
