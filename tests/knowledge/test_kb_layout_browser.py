@@ -1,13 +1,17 @@
-"""The manual's pages laid out in a real browser: the article form one field under another."""
+"""The manual's pages laid out in a real browser: the article form one field under another,
+and every page within a phone's width."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in_page
+from poise.knowledge import actions
+from poise.knowledge.search import search
 
 pytestmark = pytest.mark.browser
 
@@ -28,3 +32,24 @@ def test_the_article_form_gives_each_field_the_whole_width(
     title = page.locator("form.kb-form input[name=title]").bounding_box()
     resolution = page.locator("form.kb-form textarea[name=resolution]").bounding_box()
     assert resolution["y"] > title["y"] + title["height"], "one field under another"
+
+
+def test_the_manual_pages_fit_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the article list was 587 px wide, the gap report 479 px and the
+    search 547 px (its box kept 24rem): the whole page scrolled sideways. The tables now
+    scroll inside themselves and the search box shrinks to the screen."""
+    lead = make_user(session, role="lead")
+    publish_manual(session, lead)
+    asked = "The router's lights blink orange after the storm last night"
+    actions.log_gap(session, actor=lead, result=search(session, asked))
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_page(page, live_server, lead, "/manual")
+    assert page.locator("table.kb-articles tbody tr").count() == 4
+    for path in ("/manual", "/manual/search?q=where+is+my+refund", "/manual/gaps", "/manual/new"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    assert "blink orange" in page.goto(f"{live_server}/manual/gaps").text()
