@@ -118,6 +118,16 @@ def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
     assert as_instruction("I've re-issued the refund.") == "Re-issue the refund."
 
 
+def test_agreeing_with_the_customer_is_no_step() -> None:
+    """The demo's "charged twice" draft had "You're right, the second payment was our
+    mistake." as its second step: an admission to the customer, not what to do."""
+    for said in ("You're right, the second payment was our mistake.",
+                 "You are absolutely right, that should not have happened."):  # fmt: skip
+        assert is_small_talk(said), said
+    assert not is_small_talk("Refund the second charge to the customer's card.")
+    assert not is_small_talk("Your router needs the 2.6.1 firmware.")
+
+
 def test_a_choice_offered_to_the_customer_stays_a_question() -> None:
     """ "Would you like …?" is no request to drop: the demo's "switch to a cheaper plan" draft
     read "Like the change to happen now, with a pro-rated credit, or at the next renewal." """

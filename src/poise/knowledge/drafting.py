@@ -47,7 +47,8 @@ SMALL_TALK_RE = re.compile(
     r"keep us posted|let (?:us|me) know if|feel free|(?:we |i )?hope (?:this|that|you)|"
     r"we(?:'re| are) (?:here|always here)|(?:we|i)(?:'d| would) (?:like|love|be happy) to help|"
     r"we want to help|great|awesome|perfect|got it|okay|ok|understood|cheers|best|regards|"
-    r"all the best|that(?:'s| is) (?:not|no|great|good|awesome)|no need to|appreciate)\b",
+    r"all the best|that(?:'s| is) (?:not|no|great|good|awesome)|no need to|appreciate|"
+    r"you(?:'re|’re| are) (?:absolutely |quite |totally )?(?:right|correct))\b",
     re.IGNORECASE,
 )
 # "Would you like …?", "would you prefer …?" ask the customer to choose: no request to drop.
