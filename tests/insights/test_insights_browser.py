@@ -43,3 +43,24 @@ def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
     page.click('table.hotspots a:has-text("Camera")')
     page.wait_for_url("**/insights/hotspot?*kind=product*")
     assert "Hotspot: unhappy openings stand above the rest." in page.inner_text("main")
+
+
+def test_the_insights_pages_fit_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the dashboard was 773 px wide, the hotspots 679 px and the team's
+    exposure 559 px: the whole page scrolled sideways. Their tables now scroll inside
+    themselves, as the conversation list's do."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    when = datetime.now(UTC) - timedelta(days=2)
+    for product in ("Router", "Camera"):
+        add_conversations(session, n=25, opened=when, product=product, assignee_id=agent.id)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_page(page, live_server, lead, "/insights")
+    assert page.inner_text('[data-figure="conversations"]') == "50"
+    for path in ("/insights", "/insights/hotspots", "/insights/exposure/team"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)

@@ -251,11 +251,11 @@ def test_the_exposure_pages_say_when_nothing_was_counted_yet(
     for url in ("/insights/exposure", "/insights/exposure/team"):
         page = client.get(url).text
         assert "Not counted yet" in page and "have not been counted yet" in page, url
-        assert "<table>" not in page, url
+        assert "<table" not in page, url
     assert "Exposure has not been counted yet" in client.get("/insights/digest").text
     count_all(session, window_days=WINDOW_DAYS)
     page = client.get("/insights/exposure").text
-    assert "Counted as of" in page and "<table>" in page
+    assert "Counted as of" in page and "<table" in page
 
 
 def test_the_digest_names_each_gap_issue_once_most_raised_first(

@@ -247,7 +247,8 @@ def test_one_products_incident_is_specific_even_when_others_drift_up(
     assert ("product", "Camera") in _alarms(report)
     sign_in(client, admin)
     page = client.get(f"/insights/hotspots?{WEEK}").text
-    assert "3 of 4 products rose, but without the product that rose most" in page
+    said = "3 of 4 products rose, but without Camera, which rose most, the overall rise could"
+    assert said in page and "hotspots below" not in page
 
 
 def test_the_statistics_on_textbook_numbers() -> None:
@@ -266,6 +267,11 @@ def test_not_pervasive_says_which_test_failed() -> None:
     assert card(2, 2).startswith("Only 2 products had 10 or more conversations")
     assert card(1, 3) == "Only 1 of 3 products rose; most must rise at once."
     assert card(2, 3).startswith("2 of 3 products rose, but without the product")
+    named = Pervasive(2, 3, 0.2, 0.1, 0.5, False, ["Hub", "Mesh"], top_riser="Mesh").why_not()
+    assert named == (
+        "2 of 3 products rose, but without Mesh, which rose most, the overall rise could be "
+        "chance: the rise is mostly one product's."
+    )
     assert card(3, 3, pervasive=True) == ""
 
 

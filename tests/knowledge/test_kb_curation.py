@@ -59,12 +59,36 @@ def test_agent_proposes_and_lead_publishes_with_history(
     )
     assert "is now published" in done.text
     assert "Lee Lead</strong> published" in done.text
-    assert "Ada Agent</strong> in review" in done.text
+    assert "Ada Agent</strong> sent it for review" in done.text
     assert "Ada Agent</strong> proposed the article" in done.text
     session.expire_all()
     article = session.get(Article, article_id)
     assert article is not None and article.status == "published"
     assert article.tags == ["shipping", "customs"]
+
+
+def test_a_lead_sends_an_article_back_to_draft_saying_what_to_change(
+    client: TestClient, session: Session
+) -> None:
+    """The review had no word for the author: "Back to draft" was a bare button, and the
+    history read "Lee Lead draft". Its note is kept in the history, after a readable verb."""
+    agent = make_user(session, role="agent", name="Ada Agent")
+    lead = make_user(session, role="lead", name="Lee Lead")
+    token = sign_in(client, agent)
+    article_id = propose(client, token, submit="review")
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, lead)
+    page = client.get(f"/manual/{article_id}").text
+    back = page[page.index('value="draft"') :]
+    assert back.index('name="note"') < back.index("Back to draft</button>")
+    assert 'name="note"' not in page[page.index('value="published"') :].split("</form>")[0]
+    done = client.post(
+        f"/manual/{article_id}/status",
+        data={"csrf_token": token, "status": "draft", "note": "Link the customs form"},
+        follow_redirects=True,
+    )
+    assert "Lee Lead</strong> moved it back to draft: Link the customs form" in done.text
+    assert "Ada Agent</strong> sent it for review" in done.text
 
 
 def test_resolution_markdown_is_rendered_safely(client: TestClient, session: Session) -> None:

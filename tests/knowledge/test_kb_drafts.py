@@ -118,6 +118,34 @@ def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
     assert as_instruction("I've re-issued the refund.") == "Re-issue the refund."
 
 
+def test_agreeing_with_the_customer_is_no_step() -> None:
+    """The demo's "charged twice" draft had "You're right, the second payment was our
+    mistake." as its second step: an admission to the customer, not what to do."""
+    for said in ("You're right, the second payment was our mistake.",
+                 "You are absolutely right, that should not have happened."):  # fmt: skip
+        assert is_small_talk(said), said
+    assert not is_small_talk("Refund the second charge to the customer's card.")
+    assert not is_small_talk("Your router needs the 2.6.1 firmware.")
+
+
+def test_a_choice_offered_to_the_customer_stays_a_question() -> None:
+    """ "Would you like …?" is no request to drop: the demo's "switch to a cheaper plan" draft
+    read "Like the change to happen now, with a pro-rated credit, or at the next renewal." """
+    offer = (
+        "Would you like the change to happen now, with a pro-rated credit, or at the next renewal?"
+    )
+    assert as_instruction(offer) == offer
+    for asked in ("Would you prefer a refund or a credit?", "Would you mind sending a screenshot?",
+                  "Will you be at home tomorrow?"):  # fmt: skip
+        assert as_instruction(asked) == asked
+    assert as_instruction("Would you be able to send the order number?") == (
+        "Send the order number."
+    )
+    assert as_instruction("Can you confirm the email on the account?") == (
+        "Confirm the email on the account."
+    )
+
+
 def test_the_draft_is_the_step_the_group_shares_not_one_reply() -> None:
     group = [
         Resolved(i + 1, [agent], weight=2.0 if i == 4 else 1.0, names=(name,))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from builders import (
 from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
+from poise.jobs.models import JobRun
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of, resolution_of
 from poise.knowledge.models import Article, ConversationVector, Proposal
@@ -204,6 +206,21 @@ def test_lead_mines_from_the_web_in_the_background(client: TestClient, session: 
     assert job is not None and job.status == "done", job and job.detail
     assert "3 proposals" in job.detail and job.done == job.total == 11
     assert "Last run: done" in client.get("/manual/proposals").text
+
+
+def test_mine_now_queues_no_second_run_while_one_is_under_way(
+    client: TestClient, session: Session
+) -> None:
+    """A second click on "Mine now" queued a second run, which replaced the first run's
+    proposals (and any merge or split a lead had done on them) when it finished."""
+    token = sign_in(client, make_user(session, role="lead"))
+    session.add(JobRun(kind="kb-mine", subject="kb:mine", status="running", total=10))
+    session.commit()
+    page = client.get("/manual/proposals").text
+    assert 'disabled title="Mining is under way">Mine now' in page
+    response = client.post("/manual/proposals/mine", data={"csrf_token": token})
+    assert response.status_code == 200 and "Mining is already under way" in response.text
+    assert session.scalar(select(func.count()).select_from(JobRun)) == 1
 
 
 def test_an_addition_says_what_it_added(

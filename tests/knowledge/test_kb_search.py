@@ -158,6 +158,20 @@ def test_search_page_folds_the_hits_that_only_share_words(
     assert f"{len(weak)} weaker match" in folded and ">0% match" not in page
 
 
+def test_the_weak_hits_of_a_nonsense_search_do_not_claim_shared_words(
+    client: TestClient, session: Session
+) -> None:
+    """The folded hits said "they only share words with the search" under a search of
+    nonsense, which shares no word with any article: they are only the nearest in meaning."""
+    publish_manual(session, make_user(session, role="lead"))
+    sign_in(client, make_user(session, role="agent"))
+    page = client.get("/manual/search", params={"q": "qwzx vbnm plokij"}).text
+    assert "Nothing in the manual matches this well" in page
+    folded = page.split('<details class="kb-weak">')[1]
+    assert "weaker matches (under 5%): unlikely to be the customer's issue" in folded
+    assert "share words" not in page
+
+
 def test_search_with_an_empty_manual_says_so(client: TestClient, session: Session) -> None:
     sign_in(client, make_user(session, role="agent"))
     page = client.get("/manual/search", params={"q": "refund"}).text

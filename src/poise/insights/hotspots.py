@@ -110,6 +110,7 @@ class Pervasive:
     p_value: float
     pervasive: bool
     rising_products: list[str] = field(default_factory=list)
+    top_riser: str = ""  # the product that rose most, set aside by the last test
 
     def why_not(self) -> str:
         """Which test a rise failed, in words: "2 of 3 rose" alone reads like a yes."""
@@ -123,9 +124,12 @@ class Pervasive:
             )
         if self.rising < PERVASIVE_SHARE * self.products:
             return f"Only {self.rising} of {self.products} products rose; most must rise at once."
+        # It named no product and sent the reader to "the hotspots below", where often none is.
+        top = self.top_riser or "the product that rose most"
+        which = f"{top}, which rose most," if self.top_riser else top
         return (
-            f"{self.rising} of {self.products} products rose, but without the product that "
-            "rose most the overall rise could be chance: look at the hotspots below."
+            f"{self.rising} of {self.products} products rose, but without {which} the overall "
+            "rise could be chance: the rise is mostly one product's."
         )
 
 
@@ -281,6 +285,7 @@ def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
         p_value=p_value,
         pervasive=is_pervasive,
         rising_products=sorted(rising),
+        top_riser=top,
     )
 
 

@@ -54,6 +54,14 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "published": {"retired": "lead", "draft": "lead"},
     "retired": {"published": "lead", "draft": "lead"},
 }
+# How the history says each move, after the mover's name: it read "Ada Agent in review" and
+# "Lee Lead draft".
+MOVED = {
+    "in_review": "sent it for review",
+    "published": "published",
+    "retired": "retired",
+    "draft": "moved it back to draft",
+}
 MAX_PHRASINGS = 50
 MINED = "mined"  # in a revision's ``changed``: the article was drafted by mining
 MAX_TAGS = 20
@@ -302,7 +310,7 @@ def change_status(
     article.status = status
     if status == "published":
         article.published_at = utcnow()
-    summary = f"{status.replace('_', ' ')}" + (f": {note.strip()}" if note.strip() else "")
+    summary = MOVED[status] + (f": {note.strip()}" if note.strip() else "")
     _revise(article, actor, summary, ["status"])
     session.flush()
     search.reindex_article(session, article)

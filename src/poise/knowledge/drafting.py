@@ -47,11 +47,16 @@ SMALL_TALK_RE = re.compile(
     r"keep us posted|let (?:us|me) know if|feel free|(?:we |i )?hope (?:this|that|you)|"
     r"we(?:'re| are) (?:here|always here)|(?:we|i)(?:'d| would) (?:like|love|be happy) to help|"
     r"we want to help|great|awesome|perfect|got it|okay|ok|understood|cheers|best|regards|"
-    r"all the best|that(?:'s| is) (?:not|no|great|good|awesome)|no need to|appreciate)\b",
+    r"all the best|that(?:'s| is) (?:not|no|great|good|awesome)|no need to|appreciate|"
+    r"you(?:'re|’re| are) (?:absolutely |quite |totally )?(?:right|correct))\b",
     re.IGNORECASE,
 )
+# "Would you like …?", "would you prefer …?" ask the customer to choose: no request to drop.
+# Taking them for "Could you restart …?" left "Like the change to happen now, or at the next
+# renewal." in the demo's "switch to a cheaper plan" draft.
 REQUEST_RE = re.compile(
-    r"^(?:(?:could|can|would|will) you(?: please| kindly)?|please|kindly|just|simply|"
+    r"^(?:(?:could|can|would|will) you(?: please| kindly)?(?: be able to)?"
+    r"(?! (?:like|prefer|rather|mind|want|be)\b)|please|kindly|just|simply|"
     r"(?:i|we)(?:'d| would)? (?:recommend|suggest|advise)(?: that you)?|"
     r"(?:i|we)(?:'d| would) (?:ask|like) (?:that )?you(?: to)?|(?:please )?feel free to|"
     r"you(?:'ll| will)? (?:need|want|have) to|you (?:can|could|may|should|might want to|must)"

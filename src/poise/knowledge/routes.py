@@ -20,7 +20,7 @@ from poise.auth.permissions import require_lead
 from poise.conversations import queries as conversation_queries
 from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput, NotFound
-from poise.jobs import JobProgress, jobs_for
+from poise.jobs import ACTIVE, JobProgress, jobs_for
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
 from poise.knowledge.models import FLAG_KINDS, STATUS_LABELS, Article
@@ -384,8 +384,16 @@ def split(
 
 
 @router.post("/manual/proposals/mine")
-def mine_now(request: Request, settings: SettingsDep, user: LeadUser) -> RedirectResponse:
-    """Start mining in the background; the proposals page shows its progress."""
+def mine_now(
+    request: Request, session: SessionDep, settings: SettingsDep, user: LeadUser
+) -> RedirectResponse:
+    """Start mining in the background; the proposals page shows its progress. Not while a
+    run is queued or running: a second click queued a second run, which replaced the
+    proposals the first made, and any merge or split a lead had done on them meanwhile."""
+    current = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
+    if current is not None and current.status in ACTIVE:
+        flash(request, "Mining is already under way: its proposals appear here when it finishes.")
+        return redirect("/manual/proposals")
     window = settings.fcr_window_days
 
     def work(session: Session, progress: JobProgress) -> str:
