@@ -80,7 +80,7 @@ def create_team(session: Session, *, actor: User | None, name: str) -> Team:
     name = _clean_team_name(name)
     same = session.scalar(select(Team.name).where(func.lower(Team.name) == name.lower()))
     if same is not None:
-        raise InvalidInput(f"a team named {same!r} already exists", field="name")
+        raise InvalidInput(f"a team named “{same}” already exists", field="name")
     team = Team(name=name)
     session.add(team)
     session.commit()
