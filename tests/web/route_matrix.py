@@ -121,6 +121,7 @@ ROUTES: dict[str, str] = {
     "GET /help/insights": "signed_in",
     "GET /help/alerts": "signed_in",
     "GET /help/admin": "signed_in",
+    "POST /account/password": "signed_in",  # one's own, given the current password
     "POST /account/tokens": "signed_in",
     "POST /account/tokens/{token_id}/revoke": "owner",  # one's own token; others' are not found
     "GET /admin/users": "admin",

@@ -13,10 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from poise.auth.models import ROLES, ApiToken, LoginFailure, Team, User
-from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
 
 LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
 
@@ -61,10 +61,10 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=field
         )
 
 
@@ -185,6 +185,34 @@ def update_user(
         user.password_hash = hash_password(password)
         user.session_version += 1  # a new password ends every session of the old one
         session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # unlocks
+    session.commit()
+    return user
+
+
+def change_own_password(
+    session: Session, *, user: User, current: str, new: str, confirm: str, ip: str
+) -> User:
+    """Change ``user``'s own password, given the current one: the admin form's rule for a
+    new password, typed twice alike. Every session of the old password ends (the caller keeps
+    its own by taking the new ``session_version``); API tokens are not touched.
+
+    Every refusal is said at once, beside its field. A wrong current password is recorded as a
+    failed sign-in of the account (committed before the refusal), so the sign-in throttle,
+    checked by the caller first, stops this form from being used to guess it."""
+    checks = FieldChecks()
+    if not current:
+        checks.refuse("current_password", "enter your current password")
+    elif not verify_password(user.password_hash, current):
+        checks.refuse("current_password", "that is not your current password")
+    checks.check(lambda: _check_password(new, "new_password"), None)
+    if "new_password" not in checks.problems and new != confirm:
+        checks.refuse("confirm_password", "the two new passwords differ: type the same one twice")
+    if current and "current_password" in checks.problems:
+        record_login_failure(session, email=user.email, ip=ip)
+    checks.done()
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # a new password ends every session of the old one
+    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     session.commit()
     return user
 

@@ -18,6 +18,7 @@ from poise.auth.deps import (
     session_user,
 )
 from poise.auth.models import ROLES, User
+from poise.auth.passwords import MIN_PASSWORD_LENGTH
 from poise.auth.schemas import UserCreate, UserPublic
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
@@ -81,13 +82,15 @@ def _account_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The account page: who you are, and your API tokens (the new one shown once), each
-    marked when it has expired or expires within a week."""
+    """The account page: who you are, the form to change your password (never refilled), and
+    your API tokens (the new one shown once), each marked when it has expired or expires
+    within a week."""
     context = {
         "new_token": None if errors else request.session.pop("token", None),
         "tokens": queries.live_tokens(session, actor=user),
         "now": utcnow(),
         "lifetimes": actions.TOKEN_LIFETIMES,
+        "min_password": MIN_PASSWORD_LENGTH,
         "form": form or {"expires": str(actions.DEFAULT_TOKEN_DAYS)},
     }
     return render_form(request, "auth/account.html", context, errors)
@@ -129,6 +132,47 @@ def create_token(
         form = {"name": name, "expires": expires}
         return _account_page(request, session, user, field_errors(exc, "name"), form)
     request.session["token"] = token
+    return redirect("/account")
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Change your own password. The sign-in throttle is checked first (a wrong current
+    password counts as a failed sign-in), so the form cannot be used to guess it; refusals
+    stand beside their fields, the password fields empty. This session stays signed in."""
+    address = request.client.host if request.client else "unknown"
+    throttle = queries.login_throttle(session, email=user.email, ip=address)
+    if throttle is not None:
+        response = _account_page(request, session, user, {"current_password": throttle.message})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(throttle.retry_after)
+        return response
+    try:
+        actions.change_own_password(
+            session,
+            user=user,
+            current=current_password,
+            new=new_password,
+            confirm=confirm_password,
+            ip=address,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _account_page(request, session, user, field_errors(exc, "current_password"))
+    # the new password ends every other session of the user; this one takes the new version
+    request.session[SESSION_VERSION_KEY] = user.session_version
+    flash(
+        request,
+        "Password changed. You are still signed in here; your other sessions (other browsers "
+        "and devices) have ended.",
+    )
     return redirect("/account")
 
 
