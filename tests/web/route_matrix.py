@@ -130,6 +130,8 @@ ROUTES: dict[str, str] = {
     "POST /admin/users/{user_id}": "admin",
     "GET /admin/teams": "admin",
     "POST /admin/teams": "admin",
+    "POST /admin/teams/{team_id}/rename": "admin",
+    "POST /admin/teams/{team_id}/delete": "admin",  # an empty team, made for each reader
     "GET /api/v1/users": "admin",
     "POST /api/v1/users": "admin",
     # conversations, imports, integrations, assist

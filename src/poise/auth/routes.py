@@ -28,6 +28,7 @@ from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, ren
 from poise.web.forms import field_errors
 from poise.web.paging import PAGE_HEADERS, page_headers
 from poise.web.params import IdPath, PageQuery, is_id
+from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
@@ -325,7 +326,19 @@ def edit_user(
 
 @router.get("/admin/teams", response_class=HTMLResponse)
 def teams_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
-    return render(request, "auth/teams.html", {"teams": queries.list_teams(session)})
+    return _teams_page(request, session)
+
+
+def _teams_page(
+    request: Request,
+    session: Session,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The teams, each with its rename and delete forms, and the add form; a refusal stands
+    beside its field or its team's row (``name-ID``, ``delete-ID``), with what was typed."""
+    context = {"teams": queries.list_teams(session), "form": form or {}}
+    return render_form(request, "auth/teams.html", context, errors)
 
 
 @router.post("/admin/teams", response_model=None)
@@ -336,13 +349,50 @@ def add_team(
         team = actions.create_team(session, actor=user, name=name)
     except InvalidInput as exc:
         session.rollback()
-        context = {
-            "teams": queries.list_teams(session),
-            "errors": field_errors(exc, "name"),
-            "form": {"name": name},
-        }
-        return render(request, "auth/teams.html", context, 400)
+        return _teams_page(request, session, field_errors(exc, "name"), {"name": name})
     flash(request, f"Added team {team.name}.")
+    return redirect("/admin/teams")
+
+
+@router.post("/admin/teams/{team_id}/rename", response_model=None)
+def rename_team(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    team_id: IdPath,
+    name: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Rename a team; a refused name comes back beside that team's field, as typed."""
+    try:
+        old, team = actions.rename_team(session, actor=user, team_id=team_id, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        key = f"name-{team_id}"
+        return _teams_page(request, session, {key: str(exc)}, {key: name})
+    said = f"Renamed team “{old}” to “{team.name}”." if old != team.name else "No change."
+    flash(request, said)
+    return redirect("/admin/teams")
+
+
+@router.post("/admin/teams/{team_id}/delete", response_model=None)
+def delete_team(
+    request: Request, session: SessionDep, user: AdminUser, team_id: IdPath
+) -> HTMLResponse | RedirectResponse:
+    """Delete a team nobody is in; a refusal (its members, or what else needs it) stands
+    beside its row."""
+    try:
+        name, detached = actions.delete_team(session, actor=user, team_id=team_id)
+    except InvalidInput as exc:
+        session.rollback()
+        return _teams_page(request, session, {f"delete-{team_id}": str(exc)})
+    verb = "belongs" if detached == 1 else "belong"
+    let_go = (
+        f" Its {counted(detached, 'import')} now {verb} to no team (their uploaders and admins"
+        " still see them)."
+        if detached
+        else ""
+    )
+    flash(request, f"Deleted team {name}.{let_go}")
     return redirect("/admin/teams")
 
 
