@@ -154,7 +154,7 @@ def test_a_team_name_differing_only_in_case_or_spacing_is_refused_as_taken(
     for twin in ("billing desk", "  BILLING   Desk "):
         refused = client.post("/admin/teams", data={"name": twin, "csrf_token": token})
         assert refused.status_code == 400, twin
-        assert "a team named &#39;Billing Desk&#39; already exists" in refused.text
+        assert "a team named “Billing Desk” already exists" in refused.text
         assert f'value="{twin}"' in refused.text, "what was typed is kept"
     names = session.scalars(select(Team.name).where(Team.name.ilike("%billing%"))).all()
     assert names == ["Billing Desk"]

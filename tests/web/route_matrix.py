@@ -121,6 +121,7 @@ ROUTES: dict[str, str] = {
     "GET /help/insights": "signed_in",
     "GET /help/alerts": "signed_in",
     "GET /help/admin": "signed_in",
+    "POST /account/password": "signed_in",  # one's own, given the current password
     "POST /account/tokens": "signed_in",
     "POST /account/tokens/{token_id}/revoke": "owner",  # one's own token; others' are not found
     "GET /admin/users": "admin",
@@ -129,6 +130,8 @@ ROUTES: dict[str, str] = {
     "POST /admin/users/{user_id}": "admin",
     "GET /admin/teams": "admin",
     "POST /admin/teams": "admin",
+    "POST /admin/teams/{team_id}/rename": "admin",
+    "POST /admin/teams/{team_id}/delete": "admin",  # an empty team, made for each reader
     "GET /api/v1/users": "admin",
     "POST /api/v1/users": "admin",
     # conversations, imports, integrations, assist

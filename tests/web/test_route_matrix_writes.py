@@ -37,6 +37,7 @@ from route_matrix import (
 from sqlalchemy.orm import Session
 
 from builders import csrf_from
+from poise.auth.actions import create_team
 from poise.auth.models import Team
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.service import target_guard
@@ -69,6 +70,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /admin/users": {"email": "new@example.com", "name": "New", "role": "agent"},
     "POST /admin/users/{user_id}": {"role": "agent", "team": "{team_id}", "is_active": "true"},
     "POST /admin/teams": {"name": "Returns"},
+    "POST /admin/teams/{team_id}/rename": {"name": "Care"},  # its own name: nothing changes
     "POST /api/v1/users": {"email": "api@example.com", "name": "Api", "role": "agent"},
     "POST /admin/integrations": {"name": "helpdesk"},
     "POST /admin/teams/{team_id}/early-warning": {"level": "high"},
@@ -225,6 +227,9 @@ def _fresh(matrix: Matrix) -> dict[str, Callable[[], dict[str, int]]]:
         )
         return {"rule_id": made.id}
 
+    def team() -> dict[str, int]:
+        return {"team_id": create_team(session, actor=None, name=f"Spare {next(numbers)}").id}
+
     def proposal() -> dict[str, int]:
         made = Proposal(issue="Refund late", group_size=2, conversation_ids=[])
         session.add(made)
@@ -247,6 +252,7 @@ def _fresh(matrix: Matrix) -> dict[str, Callable[[], dict[str, int]]]:
         "POST /training/drills/{drill_id}/answers/{answer_id}/delete": answer,
         "DELETE /api/v1/training/drills/{drill_id}/answers/{answer_id}": answer,
         "POST /alerts/rules/{rule_id}/delete": rule,
+        "POST /admin/teams/{team_id}/delete": team,
     }
 
 

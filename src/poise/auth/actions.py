@@ -8,15 +8,18 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Integer, delete, func, inspect, or_, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from poise.auth.models import ROLES, ApiToken, LoginFailure, Team, User
-from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
+from poise.words import counted
 
 LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
 
@@ -61,10 +64,10 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=field
         )
 
 
@@ -80,7 +83,7 @@ def create_team(session: Session, *, actor: User | None, name: str) -> Team:
     name = _clean_team_name(name)
     same = session.scalar(select(Team.name).where(func.lower(Team.name) == name.lower()))
     if same is not None:
-        raise InvalidInput(f"a team named {same!r} already exists", field="name")
+        raise InvalidInput(f"a team named “{same}” already exists", field="name")
     team = Team(name=name)
     session.add(team)
     session.commit()
@@ -93,6 +96,111 @@ def _clean_team_name(name: str) -> str:
     if not name or len(name) > 120:
         raise InvalidInput("a team needs a name of 1 to 120 characters", field="name")
     return name
+
+
+def rename_team(
+    session: Session, *, actor: User | None, team_id: int, name: str
+) -> tuple[str, Team]:
+    """Give a team a new name, under the rules a new team's name follows (tidied, 1 to 120
+    characters, unique whatever its case and spacing; the team's own name in another case is
+    allowed). Returns the old name and the team."""
+    require_admin(actor)
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team with id {team_id}")
+    name = _clean_team_name(name)
+    same = session.scalar(
+        select(Team.name).where(func.lower(Team.name) == name.lower()).where(Team.id != team.id)
+    )
+    if same is not None:
+        raise InvalidInput(f"a team named “{same}” already exists", field="name")
+    old, team.name = team.name, name
+    session.commit()
+    return old, team
+
+
+# What refers to a team besides its people, in the words its pages use. A team is deleted only
+# when nothing but its imports refers to it: those lose their team (their uploader and admins
+# still see them; an empty team has no lead who would lose sight of one). Anything else keeps
+# the team, a table added later too, since deleting the team would delete it as well (alert
+# rules, kudos rounds, scorecards) or make it everyone's (a drill for one team's launch).
+TEAM_DETACHED = frozenset({"import_runs"})
+TEAM_REFERENCES = {
+    "alert_rules": ("alert rule", "alert rules"),
+    "kudos_rounds": ("kudos round", "kudos rounds"),
+    "scorecards": ("peer-review scorecard", "peer-review scorecards"),
+    "training_drills": ("drill", "drills"),
+}
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def _team_references(session: Session, team: Team) -> dict[tuple[str, str], int]:
+    """Rows pointing at ``team`` from each other table and column (its people aside), read
+    through the database's own foreign keys: no area's tables are imported here, and a table
+    another area adds later is not missed."""
+    found: dict[tuple[str, str], int] = {}
+    every = inspect(session.connection()).get_multi_foreign_keys()
+    for (_schema, table_name), keys in sorted(every.items(), key=lambda item: item[0][1]):
+        for key in keys:
+            columns = key["constrained_columns"]
+            if key["referred_table"] != Team.__tablename__ or table_name == User.__tablename__:
+                continue
+            column = sa_column(columns[0], Integer)
+            rows = session.scalar(
+                select(func.count())
+                .select_from(sa_table(table_name, column))
+                .where(column == team.id)
+            )
+            if rows:
+                found[table_name, columns[0]] = rows
+    return found
+
+
+def delete_team(session: Session, *, actor: User | None, team_id: int) -> tuple[str, int]:
+    """Delete a team nobody is in and nothing else needs; returns its name and how many
+    imports it let go of.
+
+    Refused, saying how many, while anyone is in it (leads, and inactive people, who would come
+    back teamless) and while alert rules, kudos rounds, scorecards or drills of it exist."""
+    require_admin(actor)
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team with id {team_id}")
+    roles = list(session.scalars(select(User.role).where(User.team_id == team.id)))
+    if roles:
+        leads = roles.count("lead")
+        among = f", {counted(leads, 'lead')} among them" if leads else ""
+        raise InvalidInput(
+            f"“{team.name}” has {counted(len(roles), 'member')}{among}: move them to another "
+            "team on Admin → Users before deleting it",
+            field="delete",
+        )
+    references = _team_references(session, team)
+    kept = {ref: n for ref, n in references.items() if ref[0] not in TEAM_DETACHED}
+    if kept:
+        said = _listed(
+            [
+                counted(n, *TEAM_REFERENCES.get(name, (f"row of {name}", f"rows of {name}")))
+                for (name, _column), n in kept.items()
+            ]
+        )
+        raise InvalidInput(
+            f"“{team.name}” still has {said}, which need it: rename the team instead to keep them",
+            field="delete",
+        )
+    for table_name, column_name in references:  # what is left: imports, let go of
+        column = sa_column(column_name, Integer)
+        session.execute(
+            update(sa_table(table_name, column)).where(column == team.id).values({column: None})
+        )
+    name = team.name
+    session.delete(team)
+    session.commit()
+    return name, sum(references.values())
 
 
 def team_by_name(session: Session, name: str, *, create: bool = False) -> Team:
@@ -185,6 +293,34 @@ def update_user(
         user.password_hash = hash_password(password)
         user.session_version += 1  # a new password ends every session of the old one
         session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # unlocks
+    session.commit()
+    return user
+
+
+def change_own_password(
+    session: Session, *, user: User, current: str, new: str, confirm: str, ip: str
+) -> User:
+    """Change ``user``'s own password, given the current one: the admin form's rule for a
+    new password, typed twice alike. Every session of the old password ends (the caller keeps
+    its own by taking the new ``session_version``); API tokens are not touched.
+
+    Every refusal is said at once, beside its field. A wrong current password is recorded as a
+    failed sign-in of the account (committed before the refusal), so the sign-in throttle,
+    checked by the caller first, stops this form from being used to guess it."""
+    checks = FieldChecks()
+    if not current:
+        checks.refuse("current_password", "enter your current password")
+    elif not verify_password(user.password_hash, current):
+        checks.refuse("current_password", "that is not your current password")
+    checks.check(lambda: _check_password(new, "new_password"), None)
+    if "new_password" not in checks.problems and new != confirm:
+        checks.refuse("confirm_password", "the two new passwords differ: type the same one twice")
+    if current and "current_password" in checks.problems:
+        record_login_failure(session, email=user.email, ip=ip)
+    checks.done()
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # a new password ends every session of the old one
+    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     session.commit()
     return user
 

@@ -18,6 +18,7 @@ from poise.auth.deps import (
     session_user,
 )
 from poise.auth.models import ROLES, User
+from poise.auth.passwords import MIN_PASSWORD_LENGTH
 from poise.auth.schemas import UserCreate, UserPublic
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
@@ -27,6 +28,7 @@ from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, ren
 from poise.web.forms import field_errors
 from poise.web.paging import PAGE_HEADERS, page_headers
 from poise.web.params import IdPath, PageQuery, is_id
+from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
@@ -81,13 +83,15 @@ def _account_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The account page: who you are, and your API tokens (the new one shown once), each
-    marked when it has expired or expires within a week."""
+    """The account page: who you are, the form to change your password (never refilled), and
+    your API tokens (the new one shown once), each marked when it has expired or expires
+    within a week."""
     context = {
         "new_token": None if errors else request.session.pop("token", None),
         "tokens": queries.live_tokens(session, actor=user),
         "now": utcnow(),
         "lifetimes": actions.TOKEN_LIFETIMES,
+        "min_password": MIN_PASSWORD_LENGTH,
         "form": form or {"expires": str(actions.DEFAULT_TOKEN_DAYS)},
     }
     return render_form(request, "auth/account.html", context, errors)
@@ -129,6 +133,47 @@ def create_token(
         form = {"name": name, "expires": expires}
         return _account_page(request, session, user, field_errors(exc, "name"), form)
     request.session["token"] = token
+    return redirect("/account")
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Change your own password. The sign-in throttle is checked first (a wrong current
+    password counts as a failed sign-in), so the form cannot be used to guess it; refusals
+    stand beside their fields, the password fields empty. This session stays signed in."""
+    address = request.client.host if request.client else "unknown"
+    throttle = queries.login_throttle(session, email=user.email, ip=address)
+    if throttle is not None:
+        response = _account_page(request, session, user, {"current_password": throttle.message})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(throttle.retry_after)
+        return response
+    try:
+        actions.change_own_password(
+            session,
+            user=user,
+            current=current_password,
+            new=new_password,
+            confirm=confirm_password,
+            ip=address,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _account_page(request, session, user, field_errors(exc, "current_password"))
+    # the new password ends every other session of the user; this one takes the new version
+    request.session[SESSION_VERSION_KEY] = user.session_version
+    flash(
+        request,
+        "Password changed. You are still signed in here; your other sessions (other browsers "
+        "and devices) have ended.",
+    )
     return redirect("/account")
 
 
@@ -281,7 +326,19 @@ def edit_user(
 
 @router.get("/admin/teams", response_class=HTMLResponse)
 def teams_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
-    return render(request, "auth/teams.html", {"teams": queries.list_teams(session)})
+    return _teams_page(request, session)
+
+
+def _teams_page(
+    request: Request,
+    session: Session,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The teams, each with its rename and delete forms, and the add form; a refusal stands
+    beside its field or its team's row (``name-ID``, ``delete-ID``), with what was typed."""
+    context = {"teams": queries.list_teams(session), "form": form or {}}
+    return render_form(request, "auth/teams.html", context, errors)
 
 
 @router.post("/admin/teams", response_model=None)
@@ -292,13 +349,50 @@ def add_team(
         team = actions.create_team(session, actor=user, name=name)
     except InvalidInput as exc:
         session.rollback()
-        context = {
-            "teams": queries.list_teams(session),
-            "errors": field_errors(exc, "name"),
-            "form": {"name": name},
-        }
-        return render(request, "auth/teams.html", context, 400)
+        return _teams_page(request, session, field_errors(exc, "name"), {"name": name})
     flash(request, f"Added team {team.name}.")
+    return redirect("/admin/teams")
+
+
+@router.post("/admin/teams/{team_id}/rename", response_model=None)
+def rename_team(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    team_id: IdPath,
+    name: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Rename a team; a refused name comes back beside that team's field, as typed."""
+    try:
+        old, team = actions.rename_team(session, actor=user, team_id=team_id, name=name)
+    except InvalidInput as exc:
+        session.rollback()
+        key = f"name-{team_id}"
+        return _teams_page(request, session, {key: str(exc)}, {key: name})
+    said = f"Renamed team “{old}” to “{team.name}”." if old != team.name else "No change."
+    flash(request, said)
+    return redirect("/admin/teams")
+
+
+@router.post("/admin/teams/{team_id}/delete", response_model=None)
+def delete_team(
+    request: Request, session: SessionDep, user: AdminUser, team_id: IdPath
+) -> HTMLResponse | RedirectResponse:
+    """Delete a team nobody is in; a refusal (its members, or what else needs it) stands
+    beside its row."""
+    try:
+        name, detached = actions.delete_team(session, actor=user, team_id=team_id)
+    except InvalidInput as exc:
+        session.rollback()
+        return _teams_page(request, session, {f"delete-{team_id}": str(exc)})
+    verb = "belongs" if detached == 1 else "belong"
+    let_go = (
+        f" Its {counted(detached, 'import')} now {verb} to no team (their uploaders and admins"
+        " still see them)."
+        if detached
+        else ""
+    )
+    flash(request, f"Deleted team {name}.{let_go}")
     return redirect("/admin/teams")
 
 
