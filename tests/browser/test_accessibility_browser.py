@@ -91,3 +91,19 @@ def test_the_assist_panel_waits_while_the_agent_types_in_it_then_says_it_changed
     page.locator("#assist-thread .turn").nth(1).wait_for(timeout=15_000)
     assert "up to date" in page.locator("#assist-news").inner_text()
     assert page.locator("#assist-news").get_attribute("role") == "status"
+
+
+def test_on_a_phone_only_the_wide_tables_scroll_sideways_not_the_page(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    """At 320 CSS pixels (WCAG 1.4.10, a 1280 px window zoomed to 400%), the import history,
+    the models' figures, the integrations and the alert rules and log pushed the whole page
+    sideways: each table now scrolls inside itself."""
+    admin = make_user(session, role="admin")
+    team = make_user(session, role="lead", team="Care").team_id
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in_page(page, live_server, admin, "/import")
+    for url in ("/import", "/admin/models", "/admin/integrations", f"/alerts?team={team}"):
+        page.goto(f"{live_server}{url}")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, url

@@ -19,6 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in, write_thread
+from poise.connectors.alerts.actions import RuleForm, create_rule
+from poise.connectors.alerts.targets import TargetGuard
 from poise.conversations.models import Conversation, ImportRun
 from poise.conversations.scoring import score_messages
 from poise.jobs import JobRun
@@ -170,6 +172,14 @@ def world(session: Session) -> dict[str, object]:
     score_messages(session)
     session.commit()
     conv = session.query(Conversation).one()
+    for name in ("VIP openings", "Escalations"):
+        create_rule(
+            session,
+            actor=lead,
+            team_id=lead.team_id,
+            form=RuleForm(name=name, target="http://127.0.0.1:9/hook"),
+            guard=TargetGuard(allow_private=True),
+        )
     return {"admin": admin, "lead": lead, "agent": agent, "conv": conv.id, "team": lead.team_id}
 
 
@@ -228,6 +238,16 @@ def test_the_area_shown_is_announced_as_the_current_page(
     (nav,) = tree.find("nav", **{"aria-label": "Main"})
     current = [a.all_text() for a in nav.walk() if a.attrs.get("aria-current") == "page"]
     assert current == ["Signals"]
+
+
+def test_each_rule_s_test_button_names_its_rule(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """A screen reader listing the buttons heard "Send test alert" once per rule, no rule named."""
+    sign_in(client, world["lead"])  # type: ignore[arg-type]
+    tree = Tree(client.get(f"/alerts?team={world['team']}").text)
+    names = [" ".join(b.all_text().split()) for b in tree.find("button") if "test" in b.all_text()]
+    assert sorted(names) == ["Send test alert of Escalations", "Send test alert of VIP openings"]
 
 
 def tied_to_message(html: str, name: str, message: str) -> None:
