@@ -251,7 +251,8 @@ def test_each_rule_s_test_button_names_its_rule(
 
 
 def tied_to_message(html: str, name: str, message: str) -> None:
-    """The refused field says it is invalid and is described by its message."""
+    """The refused field says it is invalid, is described by its message, and is the first
+    field of the page to take the focus (as the manual's forms do)."""
     tree = Tree(html)
     (control,) = [
         n
@@ -264,6 +265,8 @@ def tied_to_message(html: str, name: str, message: str) -> None:
     assert control is not None, f"{name} is not marked invalid"
     (described,) = tree.find(id=control.attrs.get("aria-describedby", "-"))
     assert message in described.all_text()
+    focused = [n for n in tree.root.walk() if "autofocus" in n.attrs]
+    assert focused and focused[0] is control, f"{name} does not take the focus"
 
 
 def test_refused_fields_are_tied_to_their_messages(
@@ -298,6 +301,25 @@ def test_refused_fields_are_tied_to_their_messages(
     assert bad_subdomain.status_code == 400
     tied_to_message(bad_subdomain.text, "subdomain", "")
     assert page_problems(bad_subdomain.text) == []
+    bad_rule = client.post(
+        "/alerts/rules",
+        data={
+            "csrf_token": csrf,
+            "team": str(world["team"]),
+            "name": "VIP",
+            "event": "escalating",
+            "channel": "webhook",
+            "target": "http://127.0.0.1:9/hook",
+            "threshold": "abc",
+            "timezone": "UTC",
+            "hourly_limit": "10",
+        },
+    )
+    assert bad_rule.status_code == 400, bad_rule.status_code
+    tied_to_message(bad_rule.text, "threshold", "")
+    bad_day = client.get("/conversations?opened_from=not-a-day", headers=PAGE)
+    assert bad_day.status_code == 400
+    tied_to_message(bad_day.text, "opened_from", "")
 
 
 def flash_of(html: str) -> Node:
