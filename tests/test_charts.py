@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from poise.web.charts import sparkline
+from poise.web.charts import bar_chart, sparkline
 
 
 def dot_classes(svg: str) -> list[str]:
@@ -32,3 +32,12 @@ def test_empty_and_invalid() -> None:
     with pytest.raises(ValueError, match="high"):
         sparkline([0.1], "t", bad="sideways")
     assert "&lt;b&gt;" in str(sparkline([0.1], "<b>"))
+
+
+def test_each_chart_says_its_figures_in_words() -> None:
+    """role="img" hides what a chart draws (dots' titles, bar labels) from screen readers: its
+    description says the figures, so the chart has a text alternative, not only a name."""
+    line = str(sparkline([0.9, 0.25], "Negativity"))
+    assert "<desc>turn 1: 0.90, turn 2: 0.25</desc>" in line
+    bars = str(bar_chart([("anger", 1200), ("joy <3", 4)], "By emotion"))
+    assert "<title>By emotion</title><desc>anger: 1,200, joy &lt;3: 4</desc>" in bars

@@ -40,9 +40,13 @@ class Sparkline:
             f"<title>{escape(point)} {i + 1}: {v:.2f}</title></circle>"
             for i, ((x, y), v) in enumerate(zip(points, values, strict=True))
         )
+        # role="img" hides the dots' own titles from screen readers: the values are said in
+        # the chart's description instead, so the chart has a text alternative, not only a name
+        said = ", ".join(f"{escape(point)} {i + 1}: {v:.2f}" for i, v in enumerate(values))
         return Markup(  # noqa: S704 - only numbers and the escaped title go in
             f'<svg class="sparkline" role="img" viewBox="0 0 {self.width} {self.height}" '
             f'width="{self.width}" height="{self.height}"><title>{escape(title)}</title>'
+            f"<desc>{said}</desc>"
             f'<line x1="{self.pad}" x2="{self.width - self.pad}" y1="{mid:.1f}" y2="{mid:.1f}" '
             f'class="guide"/><polyline points="{path}" fill="none"/>{dots}</svg>'
         )
@@ -77,9 +81,11 @@ def bar_chart(rows: Sequence[tuple[str, int]], title: str, width: int = 420) -> 
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{n:,}</text>'
         )
+    # the labels and counts drawn as text are hidden by role="img": said again as its description
+    said = ", ".join(f"{escape(label)}: {n:,}" for label, n in rows)
     return Markup(  # noqa: S704 - labels are escaped, the rest are numbers
         f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}"><title>{escape(title)}</title>{"".join(bars)}</svg>'
+        f'height="{height}"><title>{escape(title)}</title><desc>{said}</desc>{"".join(bars)}</svg>'
     )
 
 

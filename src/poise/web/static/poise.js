@@ -32,11 +32,23 @@ document.addEventListener("DOMContentLoaded", pollJobs);
 window.poise = { csrfToken };
 
 // The assist panel: ask the assist API every few seconds; reload the panel when a new turn
-// has arrived (the server renders it, so there is one template for both paths).
+// has arrived (the server renders it, so there is one template for both paths). While the
+// keyboard is in the panel or the thread (typing a purpose, on a link), they are not swapped
+// under it: that threw the focus, and what was typed, away. The swap waits until it leaves;
+// then #assist-news (a status region outside both) says the panel changed, for screen readers.
 function watchAssist() {
   if (!document.getElementById("assist-panel")) return;
+  const swapped = ["assist-panel", "assist-thread"];
   const tick = async () => {
     const panel = document.getElementById("assist-panel");
+    const busy = swapped.some((id) => {
+      const el = document.getElementById(id);
+      return el && el.contains(document.activeElement);
+    });
+    if (busy) {
+      setTimeout(tick, 2000);
+      return;
+    }
     try {
       const response = await fetch("/api/v1/assist", {
         method: "POST",
@@ -49,10 +61,12 @@ function watchAssist() {
         if (data.turns !== Number(panel.dataset.turns)) {
           const page = await fetch(window.location.href, { credentials: "same-origin" });
           const doc = new DOMParser().parseFromString(await page.text(), "text/html");
-          for (const id of ["assist-panel", "assist-thread"]) {
+          for (const id of swapped) {
             const fresh = doc.getElementById(id);
             if (fresh) document.getElementById(id).replaceWith(fresh);
           }
+          const news = document.getElementById("assist-news");
+          if (news) news.textContent = "A new message arrived: the assist panel is up to date.";
         }
       }
     } finally {

@@ -1,0 +1,109 @@
+"""Keyboard use in a real browser: the skip link, and the assist panel, which updates itself,
+leaving the keyboard where it is."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from builders import make_conversation, make_user, sign_in_page
+from poise.conversations.actions import create_integration, signature_for
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = "document.activeElement"
+
+
+def focused(page: Any, what: str = "") -> Any:
+    """A property of the element that has the keyboard focus (evaluated by Playwright's own
+    channel, which the Content-Security-Policy leaves alone)."""
+    return page.evaluate(f"() => {FOCUSED}{what}")
+
+
+def test_the_skip_link_is_the_first_stop_and_takes_the_keyboard_to_the_content(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    lead = make_user(session, role="lead", team="Care")
+    make_conversation(session, status="open")
+    page = browser_page
+    sign_in_page(page, live_server, lead, "/conversations")
+    skip = page.locator("a.skip-link")
+    assert skip.bounding_box()["y"] < 0  # out of sight until the keyboard reaches it
+    page.keyboard.press("Tab")
+    assert focused(page, ".textContent") == "Skip to main content"
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0  # shown while it has the focus
+    page.keyboard.press("Enter")
+    assert focused(page, ".id") == "main"
+    page.keyboard.press("Tab")  # past the nav, the account links, the sign-out button
+    assert focused(page, ".textContent") == "What is this?"
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+
+def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Response:
+    data = json.dumps(
+        {
+            "conversation": {"id": "K-1", "channel": "chat", "subject": "Broken router"},
+            "message": {"id": message_id, "author_role": "customer", "body": body},
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        "X-Poise-Integration": "desk",
+        "X-Poise-Timestamp": stamp,
+        "X-Poise-Signature": signature_for(secret, data, stamp),
+        "Content-Type": "application/json",
+    }
+    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)
+
+
+def test_the_assist_panel_waits_while_the_agent_types_in_it_then_says_it_changed(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    """A new turn swapped the whole panel under the agent typing a purpose: the focus and the
+    words typed were gone. It now waits until the keyboard leaves, then updates and says so."""
+    agent = make_user(session, role="agent")
+    secret = create_integration(session, actor=None, name="desk").secret
+    first = webhook(live_server, secret, "k1", "Hi, my router setup page won't load.")
+    assert first.status_code == 201, first.text
+    conv_id = first.json()["conversation_id"]
+    page = browser_page
+    sign_in_page(page, live_server, agent, f"/assist/{conv_id}")
+    page.locator("details.purpose-fix summary").click()
+    page.locator("#purpose-text").fill("Router setup page")
+    page.locator("#purpose-text").focus()
+    page.keyboard.type(" half-typed")
+
+    angry = "This is useless. Fix it NOW or I'm cancelling everything!"
+    assert webhook(live_server, secret, "k2", angry).status_code == 201
+    page.wait_for_timeout(5_000)  # two of the panel's 2-second checks
+    assert page.locator("#assist-thread .turn").count() == 1  # not swapped under the keyboard
+    assert focused(page, ".id") == "purpose-text"
+    assert page.locator("#purpose-text").input_value() == "Router setup page half-typed"
+
+    page.locator("h1").click()  # the keyboard leaves the panel: now it updates
+    page.locator("#assist-thread .turn").nth(1).wait_for(timeout=15_000)
+    assert "up to date" in page.locator("#assist-news").inner_text()
+    assert page.locator("#assist-news").get_attribute("role") == "status"
+
+
+def test_on_a_phone_only_the_wide_tables_scroll_sideways_not_the_page(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    """At 320 CSS pixels (WCAG 1.4.10, a 1280 px window zoomed to 400%), the import history,
+    the models' figures, the integrations and the alert rules and log pushed the whole page
+    sideways: each table now scrolls inside itself."""
+    admin = make_user(session, role="admin")
+    team = make_user(session, role="lead", team="Care").team_id
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in_page(page, live_server, admin, "/import")
+    for url in ("/import", "/admin/models", "/admin/integrations", f"/alerts?team={team}"):
+        page.goto(f"{live_server}{url}")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, url
