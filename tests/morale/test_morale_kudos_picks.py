@@ -103,6 +103,31 @@ def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Ses
     assert f"— {collector.name}" not in page
 
 
+def test_own_words_on_a_card_are_signed_by_whoever_wrote_them(
+    client: TestClient, session: Session
+) -> None:
+    """A card in the collector's own words read as one more customer's quote: nothing said a
+    teammate wrote it. It is signed like the note; a customer's comment stays unsigned."""
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    ben = make_user(session, name="Ben Okoro", team="Care")
+    month, at = months_back(1), in_month(months_back(1))
+    praised_conversation(session, maya, comment=PRAISE, thanks="ok", at=at)
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
+    actions.change_collector(session, actor=lead, round_id=kudos.id, collector_id=maya.id)
+    csrf = sign_in(client, maya)
+    words = {f"choice_{ben.id}": "custom", f"custom_{ben.id}": "Ben took every late shift."}
+    assert post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, words).status_code == 303
+    client.cookies.clear()
+    sign_in(client, ben)
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    ben_card = page.split(f'data-member="{ben.id}"')[1].split("</article>")[0]
+    maya_card = page.split(f'data-member="{maya.id}"')[1].split("</article>")[0]
+    assert "Ben took every late shift." in ben_card and "— Maya Lopez" in ben_card
+    assert "stayed on the phone" in maya_card and "— " not in maya_card
+
+
 def test_a_published_round_still_names_a_member_who_moved_team(
     client: TestClient, session: Session
 ) -> None:
