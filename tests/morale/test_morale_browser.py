@@ -95,3 +95,30 @@ def _hold_posts(route: Any, held: list[Any]) -> None:
         held.append(route)
     else:
         route.continue_()
+
+
+def test_the_peer_reviews_page_fits_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the peer reviews page was 470 px wide: the picker's longest
+    conversation ("Name · subject…") widened the one-column layout, so the page scrolled
+    sideways."""
+    from builders import make_conversation
+
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    agent = make_user(session, team="Care", name="Maya Lopez")
+    teammate = make_user(session, team="Care", name="Maximiliana Oyelaran-Castellanos")
+    make_conversation(
+        session,
+        subject="Charged twice for the annual plan after the upgrade last week",
+        assignee_email=teammate.email,
+    )
+    actions.create_scorecard(session, actor=lead, name="Tough calls", categories=[("Empathy", 5)])
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for who in (agent, lead):
+        sign_in_page(page, live_server, who, "/morale/reviews")
+        assert page.locator("#start-review select[name=conversation_id] option").count() == 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (who.name, width)
+        page.context.clear_cookies()
