@@ -31,7 +31,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 QUIZ_HELP = (
     "One question per block. '? question', then '* right choice' and '- wrong choice' lines "
-    "(two or more '*' make it multiple choice), or '= model answer' for a free-text question."
+    "(at least one of each; two or more '*' make it multiple choice), or '= model answer' "
+    "for a free-text question."
 )
 
 
