@@ -575,6 +575,9 @@ def autoqa_setting(
         from poise.training import autoqa  # its first view need not wait for the encoder
 
         maker = request.app.state.sessionmaker
-        request.app.state.readers.start(autoqa.warm_quietly, maker, [team.id], name="poise-autoqa")
+        autoqa.mark_reading([team.id])  # the page this lands on waits for this, not twice
+        request.app.state.readers.start(
+            autoqa.warm_quietly, maker, [team.id], True, name="poise-autoqa"
+        )
     flash(request, f"AutoQA is {'on' if team.autoqa else 'off'} for {team.name}.")
     return redirect("/training/autoqa")
