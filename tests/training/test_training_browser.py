@@ -113,3 +113,28 @@ def test_the_training_lists_fit_a_phone(
         assert page.locator("main table tbody tr").count() >= 1, path
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
+
+
+def test_a_reflection_s_scales_stay_inside_their_cards_on_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the pole at the end of each 1–7 scale ("7 Permanent") ran out of
+    its card: the scale did not wrap."""
+    from poise.training.reflections import actions as reflections
+
+    agent = make_user(session)
+    made = reflections.create_reflection(
+        session, actor=agent, text="I always freeze when they shout. I'm useless at this job."
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_page(page, live_server, agent, f"/training/reflections/{made.id}")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('.style-rating')].flatMap(card => {
+            const edge = card.getBoundingClientRect().right;
+            return [...card.querySelectorAll('.pole')]
+                .filter(pole => pole.getBoundingClientRect().right > edge)
+                .map(pole => pole.textContent); })"""
+    )
+    assert page.locator(".style-rating .pole").count() == 6
+    assert outside == []
