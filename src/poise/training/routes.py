@@ -49,7 +49,12 @@ def today_page(
     unread = queries.unread_comments(
         session, actor=user, page=comments, page_size=settings.page_size
     )
-    context = {"today": queries.today(session, actor=user), "comments": unread}
+    today = queries.today(session, actor=user)
+    context = {
+        "today": today,
+        "next_review": None if today.reviews else queries.next_review(session, actor=user),
+        "comments": unread,
+    }
     return render(request, "training/today.html", context)
 
 
