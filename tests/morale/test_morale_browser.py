@@ -168,3 +168,7 @@ def test_a_teammate_s_words_keep_their_line_breaks(
     assert page.inner_text(".kudos-card .own-words").startswith(
         "Took every late shift.\nNever once grumbled."
     )
+    # the card's signature looks like the note's, not like more of the words
+    style = "el => [getComputedStyle(el).color, getComputedStyle(el).fontSize]"
+    signed = page.eval_on_selector(".kudos-card .own-words footer", style)
+    assert signed == page.eval_on_selector(".round-note footer", style)
