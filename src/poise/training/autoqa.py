@@ -204,9 +204,15 @@ def warm(sessions: Callable[[], Session], team_ids: Sequence[int] | None = None)
         query = select(Team).where(Team.autoqa.is_(True))
         if team_ids is not None:
             query = query.where(Team.id.in_(list(team_ids)))
-        bodies = [body for team in session.scalars(query) for body in _sample_bodies(session, team)]
+        teams = list(session.scalars(query))
+        bodies = [body for team in teams for body in _sample_bodies(session, team)]
     distinct = list(dict.fromkeys(bodies))
-    _feedback(distinct)
+    read = [team.id for team in teams]
+    mark_reading(read)  # the pages say so meanwhile, rather than read the same replies again
+    try:
+        _feedback(distinct)
+    finally:
+        mark_reading(read, -1)
     return len(distinct)
 
 

@@ -554,8 +554,11 @@ def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
         if user.is_admin
         else ([user.team] if user.is_lead and user.team is not None else [])
     )
-    mine = autoqa.my_feedback(session, actor=user)
+    # while this process reads the team's replies ahead, say so rather than read them twice
+    reading = user.team_id is not None and autoqa.reading_ahead(user.team_id)
+    mine = [] if reading else autoqa.my_feedback(session, actor=user)
     context = {
+        "reading": reading,
         "opted_in": autoqa.team_opted_in(session, user.team_id),
         "mine": mine,
         "readable": visible_ids(session, user, (r.conversation_id for r in mine)),
