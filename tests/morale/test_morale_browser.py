@@ -95,3 +95,80 @@ def _hold_posts(route: Any, held: list[Any]) -> None:
         held.append(route)
     else:
         route.continue_()
+
+
+def test_the_peer_reviews_page_fits_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the peer reviews page was 470 px wide: the picker's longest
+    conversation ("Name · subject…") widened the one-column layout, so the page scrolled
+    sideways."""
+    from builders import make_conversation
+
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    agent = make_user(session, team="Care", name="Maya Lopez")
+    teammate = make_user(session, team="Care", name="Maximiliana Oyelaran-Castellanos")
+    make_conversation(
+        session,
+        subject="Charged twice for the annual plan after the upgrade last week",
+        assignee_email=teammate.email,
+    )
+    actions.create_scorecard(session, actor=lead, name="Tough calls", categories=[("Empathy", 5)])
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for who in (agent, lead):
+        sign_in_page(page, live_server, who, "/morale/reviews")
+        assert page.locator("#start-review select[name=conversation_id] option").count() == 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (who.name, width)
+        page.context.clear_cookies()
+
+
+def test_a_teammate_s_words_keep_their_line_breaks(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """A peer review's strengths written on two lines (as AutoQA's first draft writes them),
+    and a kudos note and own words on two lines, were shown run together on one line."""
+    from builders import make_conversation
+
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    maya = make_user(session, team="Care", name="Maya Lopez")
+    ben = make_user(session, team="Care", name="Ben Okoro")
+    conv = make_conversation(session, subject="Refund", assignee_email=ben.email)
+    card = actions.create_scorecard(session, actor=lead, name="Calls", categories=[("Empathy", 5)])
+    review = actions.start_review(
+        session, actor=maya, conversation_id=conv.id, scorecard_id=card.id
+    )
+    actions.submit_review(
+        session,
+        actor=maya,
+        review_id=review.id,
+        scores={card.categories[0].id: 4},
+        strengths="Owned the refund.\nNamed the day it lands.",
+        try_next="Say sorry once.\nThen the next step.",
+    )
+    actions.acknowledge_review(session, actor=ben, review_id=review.id, reply="Thanks!\nNoted.")
+    team = session.scalars(select(Team)).one()
+    kudos = actions.prepare_round(
+        session, actor=lead, team_id=team.id, month=queries.previous_month()
+    )
+    actions.change_collector(session, actor=lead, round_id=kudos.id, collector_id=maya.id)
+    own = actions.PickInput(ben.id, "Took every late shift.\nNever once grumbled.", own_words=True)
+    actions.publish_round(
+        session, actor=maya, round_id=kudos.id, picks=[own], note="Well done.\nAll of you."
+    )
+    page = browser_page
+
+    sign_in_page(page, live_server, ben, f"/morale/reviews/{review.id}")
+    assert page.inner_text("blockquote.strengths") == "Owned the refund.\nNamed the day it lands."
+    assert page.inner_text(".review .try-next") == "Say sorry once.\nThen the next step."
+    assert page.inner_text(".review .reply") == "Thanks!\nNoted."
+    page.goto(f"{live_server}/morale/kudos/{kudos.id}")
+    assert page.inner_text(".round-note").startswith("Well done.\nAll of you.")
+    assert page.inner_text(".kudos-card .own-words").startswith(
+        "Took every late shift.\nNever once grumbled."
+    )
+    # the card's signature looks like the note's, not like more of the words
+    style = "el => [getComputedStyle(el).color, getComputedStyle(el).fontSize]"
+    signed = page.eval_on_selector(".kudos-card .own-words footer", style)
+    assert signed == page.eval_on_selector(".round-note footer", style)

@@ -103,6 +103,51 @@ def test_the_note_is_signed_by_whoever_wrote_it(client: TestClient, session: Ses
     assert f"— {collector.name}" not in page
 
 
+def test_own_words_on_a_card_are_signed_by_whoever_wrote_them(
+    client: TestClient, session: Session
+) -> None:
+    """A card in the collector's own words read as one more customer's quote: nothing said a
+    teammate wrote it. It is signed like the note; a customer's comment stays unsigned."""
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    maya = make_user(session, name="Maya Lopez", team="Care")
+    ben = make_user(session, name="Ben Okoro", team="Care")
+    month, at = months_back(1), in_month(months_back(1))
+    praised_conversation(session, maya, comment=PRAISE, thanks="ok", at=at)
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=month)
+    actions.change_collector(session, actor=lead, round_id=kudos.id, collector_id=maya.id)
+    csrf = sign_in(client, maya)
+    words = {f"choice_{ben.id}": "custom", f"custom_{ben.id}": "Ben took every late shift."}
+    assert post_form(client, f"/morale/kudos/{kudos.id}/publish", csrf, words).status_code == 303
+    client.cookies.clear()
+    sign_in(client, ben)
+    page = client.get(f"/morale/kudos/{kudos.id}").text
+    ben_card = page.split(f'data-member="{ben.id}"')[1].split("</article>")[0]
+    maya_card = page.split(f'data-member="{maya.id}"')[1].split("</article>")[0]
+    assert "Ben took every late shift." in ben_card and "— Maya Lopez" in ben_card
+    assert "stayed on the phone" in maya_card and "— " not in maya_card
+
+
+def test_the_month_shown_is_not_listed_again_under_past_rounds(
+    client: TestClient, session: Session
+) -> None:
+    """Once last month's round was published, the kudos page said "published — read it" for
+    it and then listed it again under "Past rounds", beside the older ones."""
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    make_user(session, name="Maya Lopez", team="Care")
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    for back in (2, 1):
+        kudos = actions.prepare_round(session, actor=lead, team_id=team.id, month=months_back(back))
+        actions.publish_round(session, actor=lead, round_id=kudos.id, picks=[], note="")
+    sign_in(client, lead)
+    page = client.get("/morale/kudos").text
+    last, older = (KudosRound(month=months_back(n)).label for n in (1, 2))
+    past = page.split("Past rounds", 1)[1]
+    assert f"{last}: published" in page and last not in past and older in past
+    only_last = client.get(f"/morale/kudos?month={months_back(2)}").text.split("Past rounds")[1]
+    assert last in only_last and older not in only_last
+
+
 def test_a_published_round_still_names_a_member_who_moved_team(
     client: TestClient, session: Session
 ) -> None:

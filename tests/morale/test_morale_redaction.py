@@ -68,3 +68,17 @@ def test_the_commonest_english_names_go_wherever_they_stand() -> None:
     assert redact("Austin was lovely. My cousin Jordan agreed.").text == (
         "Austin was lovely. My cousin [name] agreed."
     )
+
+
+def test_a_link_written_without_https_goes_too() -> None:
+    """ "DM me on twitter.com/jsmith" reached the public wall whole: only links that began
+    with http(s):// or www. were taken out, and a profile's address names its owner."""
+    for text, kept in [
+        ("Maya was great, DM me on twitter.com/jsmith any time.", "DM me on [link] any time."),
+        ("Thanks! linkedin.com/in/jane-smith-42b", "Thanks! [link]"),
+        ("Find my review at Instagram.com/jane.doe.", "Find my review at [link]."),
+        ("See t.me/janedoe", "See [link]"),
+    ]:
+        assert redact(text).text.endswith(kept), text
+    for text in ("Sorted in 5/5 minutes, i.e. fast!", "Help at example.com was quick.", "1.5/2"):
+        assert redact(text).text == text

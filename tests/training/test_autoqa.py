@@ -206,6 +206,67 @@ def test_warming_reads_the_opted_in_teams_replies_ahead_of_their_first_view(
     assert autoqa.warm(make_sessionmaker(engine), [_team(session, "Sales").id]) == 0
 
 
+def test_while_a_team_is_read_ahead_its_lead_s_page_answers_at_once(
+    client: TestClient, session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turning AutoQA on starts reading the team's replies on a thread, then lands on the
+    AutoQA page, which read the same 500 replies again at the same time: the lead's first view
+    waited 42 s on a busy two-core server. While the team is read ahead, the page says so at
+    once and reads nothing; once the reading is done, the shares are there."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    for body in (BLAME, SORRY):
+        _reply(session, agent, body)
+    care = _team(session, "Care")
+    actions.set_autoqa(session, actor=lead, team_id=care.id, enabled=True)
+    read = _count_reads(monkeypatch)
+    sign_in(client, lead)
+    autoqa.mark_reading([care.id])  # as the opt-in does, before it starts the thread
+    page = client.get("/training/autoqa").text
+    assert read == [] and "Reading the team" in page and 'data-label="apologizes"' not in page
+    autoqa.warm_quietly(make_sessionmaker(engine), [care.id], True)  # the thread's work
+    assert sorted(read) == sorted([BLAME, SORRY]) and not autoqa.reading_ahead(care.id)
+    page = client.get("/training/autoqa").text
+    assert "Reading the team" not in page and "Of the team's 2 latest replies" in page
+    assert sorted(read) == sorted([BLAME, SORRY])  # the page read nothing again
+
+
+def test_while_a_server_reads_ahead_at_start_the_agent_s_page_answers_at_once(
+    client: TestClient, session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after a restart the server reads the opted-in teams' replies ahead, and a view
+    meanwhile read them again beside it: 9 s for an agent's own page and 25 s for the lead's
+    on the demo. The start-up reading marks the teams too, and the agent's own page says it
+    is reading instead of reading its replies twice."""
+    agent = make_user(session, team="Care")
+    for body in (BLAME, SORRY):
+        _reply(session, agent, body)
+    care = _team(session, "Care")
+    actions.set_autoqa(
+        session, actor=make_user(session, role="admin"), team_id=care.id, enabled=True
+    )
+    read = _count_reads(monkeypatch)
+    marked_while_reading: list[bool] = []
+    counting = autoqa.label_replies
+
+    def watching(replies: list[str], **options: bool) -> list[dict[str, autoqa.LabelVerdict]]:
+        marked_while_reading.append(autoqa.reading_ahead(care.id))
+        return counting(replies, **options)
+
+    monkeypatch.setattr(autoqa, "label_replies", watching)
+    assert autoqa.warm(make_sessionmaker(engine)) == 2  # as a server starts: every team
+    assert marked_while_reading == [True] and not autoqa.reading_ahead(care.id)
+    sign_in(client, agent)
+    autoqa.mark_reading([care.id])
+    autoqa._verdicts.clear()
+    read.clear()
+    page = client.get("/training/autoqa").text
+    assert read == [] and "Reading your latest replies" in page
+    autoqa.mark_reading([care.id], -1)
+    page = client.get("/training/autoqa").text
+    assert "Reading your latest replies" not in page and sorted(read) == sorted([BLAME, SORRY])
+
+
 def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session) -> None:
     """Each member's latest come from their own index range; the team's are the newest of
     all of them, in time order, whoever wrote them."""

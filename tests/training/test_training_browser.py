@@ -58,3 +58,83 @@ def test_an_agent_does_today_s_lesson_and_a_practice_reply(
     assert "Apologise once" in page.inner_text('[data-label="apologizes"] .suggestion')
     page.click("text=All scenarios")
     assert "Late refund" in page.inner_text(".practice-history")
+
+
+def test_the_training_lists_fit_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the drills list was 585 px wide, the reflections 616, progress 551,
+    the practice history 428 and the review queue 394: the whole page scrolled sideways. The
+    tables now scroll inside themselves."""
+    from datetime import date
+
+    from poise.training.drills import actions as drills
+    from poise.training.reflections import actions as reflections
+
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    agent = make_user(session, team="Care", name="Maximiliana Oyelaran-Castellanos")
+    lesson = actions.create_lesson(
+        session,
+        actor=lead,
+        title="Owning the next step, even on the hardest launch day",
+        body="Say **who** and **when**.",
+        quiz=QUIZ,
+    )
+    due = datetime.now(UTC) + timedelta(days=3)
+    actions.assign_lesson(session, actor=lead, lesson_id=lesson.id, user_id=agent.id, due_at=due)
+    drills.open_drill(
+        session,
+        actor=lead,
+        fields=drills.DrillFields(
+            product="Web Dashboard", feature="New navigation", launch_on=date.today()
+        ),
+    )
+    scenario = actions.create_scenario(
+        session, actor=lead, title="Late refund", customer_text="Three weeks and no refund!"
+    )
+    attempt = actions.practise(
+        session, actor=agent, scenario_id=scenario.id, reply="I'm sorry; I will refund it today."
+    )
+    actions.share_practice(session, actor=agent, attempt_id=attempt.id)
+    reflections.create_reflection(session, actor=agent, text="I always freeze when they shout.")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    sign_in_page(page, live_server, agent, "/training/reflections")
+    for path in ("/training/reflections", "/training/practice", "/training/drills"):
+        page.goto(f"{live_server}{path}")
+        assert page.locator("main table tbody tr").count() >= 1, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    page.context.clear_cookies()
+    sign_in_page(page, live_server, lead, "/training/progress")
+    for path in ("/training/progress", "/training/practice/review", "/training/drills"):
+        page.goto(f"{live_server}{path}")
+        assert page.locator("main table tbody tr").count() >= 1, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+
+
+def test_a_reflection_s_scales_stay_inside_their_cards_on_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the pole at the end of each 1–7 scale ("7 Permanent") ran out of
+    its card: the scale did not wrap."""
+    from poise.training.reflections import actions as reflections
+
+    agent = make_user(session)
+    made = reflections.create_reflection(
+        session, actor=agent, text="I always freeze when they shout. I'm useless at this job."
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_page(page, live_server, agent, f"/training/reflections/{made.id}")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('.style-rating')].flatMap(card => {
+            const edge = card.getBoundingClientRect().right;
+            return [...card.querySelectorAll('.pole')]
+                .filter(pole => pole.getBoundingClientRect().right > edge)
+                .map(pole => pole.textContent); })"""
+    )
+    assert page.locator(".style-rating .pole").count() == 6
+    assert outside == []

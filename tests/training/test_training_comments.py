@@ -231,3 +231,19 @@ def test_a_comment_sent_twice_at_once_is_added_once(client: TestClient, session:
     for _ in range(2):
         client.post(f"{page}/comments", data={"body": "Own the delay.", "csrf_token": csrf})
     assert len(session.scalars(select(PracticeComment)).all()) == 1
+
+
+def test_the_author_s_box_is_not_a_reply_before_anyone_has_commented(
+    client: TestClient, session: Session
+) -> None:
+    """The author's own reply with no comments yet offered "Reply to the comments": to
+    nothing. It is a note until someone comments, then a reply."""
+    author = make_user(session, team="Care")
+    lead = make_user(session, role="lead", team="Care")
+    attempt = _attempt(session, author)
+    _as(client, author)
+    page = client.get(f"/training/practice/replies/{attempt.id}").text
+    assert "Reply to the comments" not in page and "A note on your reply" in page
+    actions.comment_on_practice(session, actor=lead, attempt_id=attempt.id, body="Good start.")
+    page = client.get(f"/training/practice/replies/{attempt.id}").text
+    assert "Reply to the comments" in page and "A note on your reply" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -86,6 +87,33 @@ def test_a_lead_writes_and_edits_a_lesson_and_attempts_keep_their_version(
     assert 'id="quiz-error"' in stale.text and ">kept words</textarea>" in stale.text
     assert 'name="q0" value="1" checked>' in stale.text  # the answers come back as given
     assert 'name="q0" value="0">' in stale.text
+
+
+@pytest.mark.parametrize(
+    ("quiz", "message"),
+    [
+        ("? What comes first?\n* Empathy", "add a wrong choice with '-'"),
+        ("? Which help?\n* Notes\n* Drills", "add a wrong choice with '-'"),
+        (
+            "? What comes first?\n* \n- Policy",
+            "a choice has no text after '*' in: What comes first?",
+        ),
+        ("? Why?\n* Empathy\n- Policy\n= Because", "choices or a model answer, not both"),
+    ],
+)
+def test_a_quiz_question_nobody_can_get_wrong_is_refused_beside_the_quiz(
+    client: TestClient, session: Session, quiz: str, message: str
+) -> None:
+    """ "? What comes first?" with one choice, marked right, was saved: a radio button with
+    nothing else to pick, full marks for anyone. Every choice right did the same, an empty
+    choice showed a blank option, and a model answer beside choices dropped the choices."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    form = {"title": "Apologising", "body": "b", "quiz": quiz, "csrf_token": csrf}
+    refused = client.post("/training/lessons", data=form)
+    assert refused.status_code == 400 and message in html.unescape(refused.text)
+    assert 'id="quiz-error"' in refused.text
+    assert 'value="Apologising"' in refused.text
+    assert session.scalars(select(Lesson)).all() == []
 
 
 def test_agents_may_not_author_and_forms_need_csrf(client: TestClient, session: Session) -> None:

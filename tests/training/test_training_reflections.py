@@ -234,6 +234,25 @@ def test_the_author_writes_reads_and_reframes_a_reflection(
     assert listing.count("/training/reflections/") >= 2
 
 
+def test_words_that_point_neither_way_are_not_praised_as_optimistic(
+    client: TestClient, session: Session
+) -> None:
+    """ "It went badly." rated 4 ("can't tell") on all three scales, and the page said it
+    "already sounds temporary, specific and fair about causes": praise for saying nothing."""
+    csrf = sign_in(client, make_user(session))
+    page = client.get(f"/training/reflections/{_write(client, csrf, 'It went badly.')}").text
+    coaching = page.split('id="coaching-heading"', 1)[1].split('id="reframe"', 1)[0]
+    assert "already sounds" not in coaching
+    assert "did not lean either way on any of the three scales" in coaching
+    partly = client.get(f"/training/reflections/{_write(client, csrf, 'The system was down.')}")
+    coaching = partly.text.split('id="coaching-heading"', 1)[1].split('id="reframe"', 1)[0]
+    assert "it already sounds external" in coaching
+    assert "temporary, specific" not in coaching
+    assert "permanent ↔ temporary and pervasive ↔ specific" in coaching
+    clear = client.get(f"/training/reflections/{_write(client, csrf, OPTIMISTIC)}").text
+    assert "already sounds temporary, specific and fair about causes" in clear
+
+
 def test_a_reflection_sent_twice_at_once_is_kept_once(client: TestClient, session: Session) -> None:
     """Save clicked twice kept the reflection twice; the repeat now lands on the one kept,
     while the same words later, about another conversation, or by another agent are new."""

@@ -105,3 +105,26 @@ def test_today_says_when_the_lessons_fall_due_not_that_all_are_for_today(
     page = client.get("/training").text
     assert f"1 to do: 1 assigned lesson, the soonest due {due.date().isoformat()}." in page
     assert "to do today" not in page
+
+
+def test_today_names_the_next_review_while_none_is_due(
+    client: TestClient, session: Session
+) -> None:
+    """After passing a lesson the agent read "No reviews due. Each lesson you pass comes back
+    here after a while" and nothing said when: the date was on the result page only."""
+    agent = make_user(session)
+    first, later = _lesson(session, "Owning the next step"), _lesson(session, "Apologising well")
+    sign_in(client, agent)
+    assert "Next review:" not in client.get("/training").text  # nothing passed yet
+    now = datetime.now(UTC)
+    soon = actions.submit_quiz(session, actor=agent, lesson_id=first.id, answers=RIGHT, now=now)
+    actions.submit_quiz(
+        session, actor=agent, lesson_id=later.id, answers=RIGHT, now=now + timedelta(days=2)
+    )
+    section = client.get("/training").text.split('class="today-reviews"', 1)[1]
+    assert "No reviews due." in section
+    assert (
+        f'Next review: <a href="/training/lessons/{first.id}">Owning the next step</a>' in section
+    )
+    assert f"on {soon.next_review.date().isoformat()}" in section
+    assert "Apologising well" not in section

@@ -223,6 +223,12 @@ class KudosPick(Base):
     round: Mapped[KudosRound] = relationship(back_populates="picks")
     member: Mapped[User] = relationship()
 
+    @property
+    def own_words(self) -> bool:
+        """Written by whoever published the round, not a customer's comment (every comment
+        offered on the board has a source); their card is signed like the note."""
+        return bool(self.text) and self.source_key is None
+
 
 class Hug(Base):
     """A positive comment for the public wall: redacted, consented, reviewed, then published.

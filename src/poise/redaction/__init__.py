@@ -44,7 +44,14 @@ EMAIL_RE = re.compile(
     r"|\b[\w.+-]+ at [\w-]+ dot (?:com|org|net|co|io|de|fr|uk|es|it|nl)\b",
     re.IGNORECASE,
 )
-LINK_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+LINK_RE = re.compile(
+    r"\bhttps?://\S+|\bwww\.\S+"
+    # a domain and a path without the scheme ("twitter.com/jsmith"): a page, often a profile;
+    # a sentence's closing mark stays outside it
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}/"
+    r"(?:\S*[^\s.,;:!?)\]'\"\u2019\u201d])?",
+    re.IGNORECASE,
+)
 HANDLE_RE = re.compile(
     r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)"
     r"|\bu/[A-Za-z0-9_-]{3,}",

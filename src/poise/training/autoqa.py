@@ -17,6 +17,7 @@ view after a restart does not wait ~5 s a team either.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,28 @@ TEAM_SAMPLE = 500  # team shares read the team's latest replies
 REMEMBERED = 8192  # replies whose verdicts a process keeps (a few teams' samples)
 
 _verdicts: TextCache[dict[str, LabelVerdict]] = TextCache(REMEMBERED)
+_ahead: dict[int, int] = {}  # team id -> readings ahead of its replies running in this process
+_ahead_lock = threading.Lock()
+
+
+def mark_reading(team_ids: Sequence[int], step: int = 1) -> None:
+    """Count a reading ahead of these teams' replies as begun (``step`` 1) or done (-1).
+
+    Opting a team in marks it before starting the thread, so the page it lands on already
+    knows: reading the same 500 replies there as well made the lead wait for both."""
+    with _ahead_lock:
+        for team_id in team_ids:
+            left = _ahead.get(team_id, 0) + step
+            if left > 0:
+                _ahead[team_id] = left
+            else:
+                _ahead.pop(team_id, None)
+
+
+def reading_ahead(team_id: int) -> bool:
+    """Whether this process is reading the team's replies ahead right now."""
+    with _ahead_lock:
+        return _ahead.get(team_id, 0) > 0
 
 
 def _feedback(bodies: list[str]) -> list[dict[str, LabelVerdict]]:
@@ -65,6 +88,7 @@ class TeamShares:
     team: Team
     replies: int
     shares: dict[str, float]
+    reading: bool = False  # its replies are being read ahead: the shares come in a moment
 
     def rows(self) -> list[tuple[str, str, float]]:
         """(label, title, share) in the labels' usual order."""
@@ -147,6 +171,8 @@ def team_shares(session: Session, *, actor: User, team_id: int) -> TeamShares:
         raise NotFound("no such team")
     if not may_see_team_shares(actor, team_id):
         raise PermissionDenied("only the team's lead or an admin sees its AutoQA shares")
+    if team.autoqa and reading_ahead(team.id):  # read once, by the thread, not again here
+        return TeamShares(team, 0, dict.fromkeys(LABELS, 0.0), reading=True)
     members = [u.id for u in team.members]
     replies = _agent_replies(session, members, TEAM_SAMPLE) if team.autoqa and members else []
     counts = dict.fromkeys(LABELS, 0)
@@ -178,15 +204,28 @@ def warm(sessions: Callable[[], Session], team_ids: Sequence[int] | None = None)
         query = select(Team).where(Team.autoqa.is_(True))
         if team_ids is not None:
             query = query.where(Team.id.in_(list(team_ids)))
-        bodies = [body for team in session.scalars(query) for body in _sample_bodies(session, team)]
+        teams = list(session.scalars(query))
+        bodies = [body for team in teams for body in _sample_bodies(session, team)]
     distinct = list(dict.fromkeys(bodies))
-    _feedback(distinct)
+    read = [team.id for team in teams]
+    mark_reading(read)  # the pages say so meanwhile, rather than read the same replies again
+    try:
+        _feedback(distinct)
+    finally:
+        mark_reading(read, -1)
     return len(distinct)
 
 
-def warm_quietly(sessions: Callable[[], Session], team_ids: Sequence[int] | None) -> None:
-    """``warm``, a failure logged instead of raised (the pages then read on view, as before)."""
+def warm_quietly(
+    sessions: Callable[[], Session], team_ids: Sequence[int] | None, marked: bool = False
+) -> None:
+    """``warm``, a failure logged instead of raised (the pages then read on view, as before).
+    ``marked``: the caller marked ``team_ids`` as being read (``mark_reading``); done or
+    failed, they are unmarked."""
     try:
         warm(sessions, team_ids)
     except Exception:
         logging.getLogger("poise").exception("warming AutoQA's verdicts failed")
+    finally:
+        if marked and team_ids:
+            mark_reading(team_ids, -1)

@@ -286,6 +286,19 @@ def attempt(session: Session, *, actor: User, attempt_id: int) -> tuple[QuizAtte
     return found, [grade(q, a) for q, a in zip(quiz, found.answers, strict=True)]
 
 
+def next_review(session: Session, *, actor: User, now: datetime | None = None) -> ReviewCard | None:
+    """The caller's own review that comes back soonest after ``now`` (none is due yet), with
+    its lesson, for Today to say when."""
+    return session.scalars(
+        select(ReviewCard)
+        .where(ReviewCard.user_id == actor.id)
+        .where(ReviewCard.due_at > (now or utcnow()))
+        .options(selectinload(ReviewCard.lesson).selectinload(Lesson.versions))
+        .order_by(ReviewCard.due_at, ReviewCard.id)
+        .limit(1)
+    ).first()
+
+
 def review_card(session: Session, *, actor: User, lesson_id: int) -> ReviewCard | None:
     """The caller's own review schedule for a lesson, if one has been set."""
     return session.scalars(

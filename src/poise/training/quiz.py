@@ -12,8 +12,9 @@ The format, one question per block::
     ? In one sentence, why own the next step?
     = The customer knows who acts next and when, so they stop chasing us.
 
-``*`` marks a right choice (two or more make it multiple choice), ``-`` a wrong one, and
-``=`` a model answer, which makes the question free text graded by word overlap.
+``*`` marks a right choice (two or more make it multiple choice), ``-`` a wrong one (a
+choice question needs at least one), and ``=`` a model answer, which makes the question free
+text graded by word overlap (and takes no choices).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def parse_quiz(text: str) -> list[dict[str, Any]]:
             raise InvalidInput(f"quiz line {number}: start a question with '?'", field="quiz")
         elif marker in "*-":
             question = questions[-1]
+            if not rest:
+                raise InvalidInput(
+                    f"a choice has no text after '{marker}' in: {question['prompt']}", field="quiz"
+                )
             if marker == "*":
                 question["answer"].append(len(question["choices"]))
             question["choices"].append(rest)
@@ -71,10 +76,20 @@ def parse_quiz(text: str) -> list[dict[str, Any]]:
 def _finish(question: dict[str, Any]) -> None:
     if not question["prompt"]:
         raise InvalidInput("a quiz question has no text after '?'", field="quiz")
+    prompt = question["prompt"]
+    if question["model_answer"] and question["choices"]:
+        raise InvalidInput(
+            f"a question takes choices or a model answer, not both: {prompt}", field="quiz"
+        )
     if question["model_answer"]:
         question["kind"] = "text"
     elif not question["answer"]:
-        raise InvalidInput(f"mark the right choice with '*' in: {question['prompt']}", field="quiz")
+        raise InvalidInput(f"mark the right choice with '*' in: {prompt}", field="quiz")
+    elif len(question["answer"]) == len(question["choices"]):
+        # one choice, or every choice right: nothing to get wrong, full marks for anyone
+        raise InvalidInput(
+            f"add a wrong choice with '-' (every choice is right) in: {prompt}", field="quiz"
+        )
     else:
         question["kind"] = "multiple" if len(question["answer"]) > 1 else "single"
 

@@ -31,7 +31,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 QUIZ_HELP = (
     "One question per block. '? question', then '* right choice' and '- wrong choice' lines "
-    "(two or more '*' make it multiple choice), or '= model answer' for a free-text question."
+    "(at least one of each; two or more '*' make it multiple choice), or '= model answer' "
+    "for a free-text question."
 )
 
 
@@ -48,7 +49,12 @@ def today_page(
     unread = queries.unread_comments(
         session, actor=user, page=comments, page_size=settings.page_size
     )
-    context = {"today": queries.today(session, actor=user), "comments": unread}
+    today = queries.today(session, actor=user)
+    context = {
+        "today": today,
+        "next_review": None if today.reviews else queries.next_review(session, actor=user),
+        "comments": unread,
+    }
     return render(request, "training/today.html", context)
 
 
@@ -548,8 +554,11 @@ def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
         if user.is_admin
         else ([user.team] if user.is_lead and user.team is not None else [])
     )
-    mine = autoqa.my_feedback(session, actor=user)
+    # while this process reads the team's replies ahead, say so rather than read them twice
+    reading = user.team_id is not None and autoqa.reading_ahead(user.team_id)
+    mine = [] if reading else autoqa.my_feedback(session, actor=user)
     context = {
+        "reading": reading,
         "opted_in": autoqa.team_opted_in(session, user.team_id),
         "mine": mine,
         "readable": visible_ids(session, user, (r.conversation_id for r in mine)),
@@ -574,6 +583,9 @@ def autoqa_setting(
         from poise.training import autoqa  # its first view need not wait for the encoder
 
         maker = request.app.state.sessionmaker
-        request.app.state.readers.start(autoqa.warm_quietly, maker, [team.id], name="poise-autoqa")
+        autoqa.mark_reading([team.id])  # the page this lands on waits for this, not twice
+        request.app.state.readers.start(
+            autoqa.warm_quietly, maker, [team.id], True, name="poise-autoqa"
+        )
     flash(request, f"AutoQA is {'on' if team.autoqa else 'off'} for {team.name}.")
     return redirect("/training/autoqa")
