@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from poise.cli import app as cli
@@ -248,3 +249,20 @@ def test_a_database_file_poise_may_not_open_is_named(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     said = " ".join(result.stderr.split())
     assert f"no permission to read and write the database {database.resolve()}" in said
+
+
+def test_an_error_shows_the_users_words_and_an_extras_name_as_typed(cli_env: Settings) -> None:
+    """Errors were printed as markup: a team typed "[ops]" was dropped from "no team named …",
+    and "[train]" of "pip install -e '.[train]'" vanished, leaving a command that installs
+    nothing of the extra."""
+    from poise.cli.context import fail
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "imports" / "bad_import.csv"
+    result = runner.invoke(cli, ["import", str(fixture), "-f", "csv", "--team", "[ops]"])
+    assert result.exit_code == 2, result.output
+    assert "no team named '[ops]'" in " ".join(result.output.split())
+
+    extra = typer.Typer()
+    extra.command()(lambda: fail("install the train extra (pip install -e '.[train]')"))
+    said = runner.invoke(extra, []).output
+    assert "Error: install the train extra (pip install -e '.[train]')" in said

@@ -9,6 +9,7 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
@@ -58,8 +59,16 @@ def settings_problems(exc: ValidationError) -> str:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``message`` as an error and exit with ``code`` (never a traceback)."""
-    console.print(f"[red]Error:[/red] {message}", highlight=False)
+    error(message)
     raise typer.Exit(code)
+
+
+def error(message: str) -> None:
+    """Print ``message`` on stderr as every command's errors read: "Error: …".
+
+    The message is plain text: a user's words or a path in it ("--team [ops]") and an extra's
+    name ("pip install -e '.[train]'") were read as markup and vanished."""
+    console.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
 
 
 @contextmanager

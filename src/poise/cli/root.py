@@ -11,7 +11,6 @@ from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -57,7 +56,7 @@ def _check_can_serve(settings: Settings, host: str, port: int) -> None:
     Uvicorn found the address taken only after "Poise is at …" was printed, and ended with its
     own log line; ``poise demo`` found it after minutes of loading."""
     if settings.broker_url and not celery_installed():
-        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
+        fail(NEEDS_CELERY)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn
