@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
@@ -32,6 +32,14 @@ def progress_bar() -> Progress:
         console=console,
         transient=True,
     )
+
+
+@contextmanager
+def counting(description: str) -> Iterator[Callable[[int, int], None]]:
+    """:func:`progress_bar` with one task: yields ``advance(done, total)`` to move it."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total or None)
 
 
 def load_settings() -> Settings:
