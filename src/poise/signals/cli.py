@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,13 +208,27 @@ def _clean(report: dict[str, float]) -> dict[str, float | None]:
     return {k: (None if math.isnan(v) else round(v, 4)) for k, v in report.items()}
 
 
-def compare(texts: list[str], labels: list[int], artifacts: Path | None) -> dict[str, Any]:
-    """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC."""
+SCORED_AT_ONCE = 256  # rows scored between two moves of the bar (each is scored alone)
+
+
+def compare(
+    texts: list[str],
+    labels: list[int],
+    artifacts: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC.
+
+    ``progress(done, total)`` hears of the rows Poise has scored."""
     from poise.signals.registry import get_scorer
     from poise.signals.vader import compound
 
     scorer = get_scorer("negativity", artifacts)
-    poise = [r.score for r in scorer.score_batch(texts)]
+    poise: list[float] = []
+    for start in range(0, len(texts), SCORED_AT_ONCE):
+        poise += [r.score for r in scorer.score_batch(texts[start : start + SCORED_AT_ONCE])]
+        if progress:
+            progress(len(poise), len(texts))
     vader = [-compound(t) for t in texts]
     return {
         "n": len(texts),
@@ -231,11 +246,13 @@ def eval_negativity(
     artifacts: Artifacts = None,
 ) -> None:
     """Score a labelled JSONL file with Poise and with VADER, side by side."""
+    from poise.cli.context import counting
     from poise.signals.registry import ArtifactMissingError, get_scorer
 
     try:
         texts, labels = read_labelled(data)
-        result = compare(texts, labels, artifacts)
+        with counting("Scoring messages") as advance:
+            result = compare(texts, labels, artifacts, advance)
     except (ValueError, ArtifactMissingError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -350,11 +367,14 @@ def eval_conversations(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Early warning, escalation and drift on labelled conversations, Poise beside VADER."""
+    from poise.cli.context import counting
     from poise.signals.evaluation import evaluate, read_conversations, table
     from poise.signals.registry import ArtifactMissingError
 
     try:
-        report = evaluate(read_conversations(data))
+        convs = read_conversations(data)
+        with counting("Scoring conversations") as advance:
+            report = evaluate(convs, advance)
     except (ValueError, ArtifactMissingError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(report) if as_json else "\n".join(table(report)))

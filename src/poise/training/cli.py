@@ -71,7 +71,8 @@ def eval_reply_feedback(
         fail(f"{data}: {exc}")
     if not rows:
         fail(f"{data}: no labelled replies")
-    report = evaluate(rows, real=real)
+    with counting("Judging replies") as advance:
+        report = evaluate(rows, real=real, progress=advance)
     if as_json:
         typer.echo(json.dumps(report))
         return
