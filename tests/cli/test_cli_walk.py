@@ -293,3 +293,15 @@ def test_every_command_says_error_alike(
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("Error: "), result.stderr
     assert "error:" not in result.stderr and not result.stdout
+
+
+def test_a_long_command_in_a_log_leaves_no_empty_line(cli_env: Settings, tmp_path: Path) -> None:
+    """Rich's bar ends with an empty line where no terminal shows it: every long command's
+    output in a cron mail, a log or a pipe had one, before its report or its error."""
+    scored = _poise("signals", "score")
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stderr.startswith("Signals: scored 0 messages"), scored.stderr
+    (tmp_path / "taken").write_text("")
+    refused = _poise("export", str(tmp_path))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("Error: ") and "\n\n" not in refused.stderr, refused.stderr

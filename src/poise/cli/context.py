@@ -22,9 +22,17 @@ console = Console(stderr=True)
 out = Console()
 
 
+class _Bar(Progress):
+    """Rich's Progress, less the empty line it prints on stopping where no terminal shows the
+    bar: the output of every long command in a cron mail, a log or a pipe had one."""
+
+    def stop(self) -> None:
+        self.live.stop()
+
+
 def progress_bar() -> Progress:
     """The one progress bar every long command shows (on stderr, gone when done)."""
-    return Progress(
+    return _Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
