@@ -305,3 +305,21 @@ def test_a_long_command_in_a_log_leaves_no_empty_line(cli_env: Settings, tmp_pat
     refused = _poise("export", str(tmp_path))
     assert refused.returncode == 2
     assert refused.stderr.startswith("Error: ") and "\n\n" not in refused.stderr, refused.stderr
+
+
+def test_lines_written_to_a_file_or_a_pipe_are_whole(tmp_path: Path) -> None:
+    """Rich cut every line at 80 columns where no terminal was: a long path in an error was
+    split mid-word, and `poise settings > .env` wrote a long value over two lines."""
+    deep = tmp_path.joinpath(*["a-folder-several-levels-deep"] * 4)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env |= {"POISE_ENVIRONMENT": "test", "POISE_DATA_DIR": str(deep), "POISE_DATABASE_URL": ""}
+
+    def poise(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(POISE), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    shown = poise("settings")
+    assert f"POISE_DATA_DIR={deep}" in shown.stdout.splitlines(), shown.stdout
+    missing = deep / "backup.db"
+    refused = poise("restore", str(missing), "--yes")
+    assert refused.stderr == f"Error: no such file: {missing}\n"

@@ -20,6 +20,11 @@ from poise.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
+# Where no terminal shows them (a file, a pipe, a log), lines are written whole: Rich cut them
+# at 80 columns, mid-word, so a path in an error was split in two and `poise settings > .env`
+# wrote a long value over two lines. A terminal still gets them wrapped at its width.
+for _stream in (console, out):
+    _stream.soft_wrap = not _stream.is_terminal
 
 
 class _Bar(Progress):
