@@ -307,3 +307,13 @@ def test_every_column_that_looks_like_a_secret_is_left_out() -> None:
         for column in table.columns:
             if looks_secret.search(column.name) and column.name != "sha256":
                 assert column.name in left_out(table), f"{table.name}.{column.name}"
+
+
+def test_export_refuses_a_folder_inside_a_file(cli_env: Settings, tmp_path: Path) -> None:
+    """It ended "[Errno 20] Not a directory" of a hidden temporary folder the user never named."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    result = runner.invoke(cli, ["export", str(notes / "export")])
+    assert result.exit_code == 2, result.output
+    assert f"{notes} is a file, so it cannot hold {notes / 'export'}" in _said(result)
+    assert notes.read_text() == "mine"
