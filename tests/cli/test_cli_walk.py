@@ -172,6 +172,14 @@ def test_import_refuses_a_folder_for_rejected_rows_before_importing(
     assert f"--rejected {tmp_path} is a folder" in " ".join(result.output.split())
     stats = runner.invoke(cli, ["stats", "--json"])
     assert '"conversations": 0' in stats.output  # nothing stored
+    (tmp_path / "notes.txt").write_text("mine")
+    inside = tmp_path / "notes.txt" / "rejected.csv"
+    typed = ["import", str(bad), "-f", "csv", "--skip-invalid", "--rejected", str(inside)]
+    result = runner.invoke(cli, typed)  # it was "[Errno 17] File exists", after the import
+    assert result.exit_code == 2, result.output
+    assert "notes.txt is a file, so it cannot hold" in " ".join(result.output.split())
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output
 
 
 @pytest.mark.parametrize("command", [["serve"], ["demo", "--conversations", "10"]])
