@@ -331,3 +331,10 @@ def test_lines_written_to_a_file_or_a_pipe_are_whole(tmp_path: Path) -> None:
     missing = deep / "backup.db"
     refused = poise("restore", str(missing), "--yes")
     assert refused.stderr == f"Error: no such file: {missing}\n"
+
+
+def test_fcr_of_an_empty_database_says_there_is_nothing_to_measure(cli_env: Settings) -> None:
+    """It said "FCR 0.0% of 0 resolved conversations": every contact failing, at a glance."""
+    result = runner.invoke(cli, ["kb", "fcr"])
+    assert result.exit_code == 0, result.output
+    assert "No resolved conversations yet" in result.output and "0.0%" not in result.output

@@ -156,6 +156,9 @@ def fcr_command(
         }
         typer.echo(json.dumps(payload))
         return
+    if not report.overall.resolved:  # "FCR 0.0%" read as every contact failing
+        out.print("No resolved conversations yet, so no first contact resolution to measure.")
+        return
     out.print(f"FCR {report.overall.rate:.1%} of {report.overall.resolved} resolved conversations")
     for name, rows in groups.items():
         for r in rows[:20]:
