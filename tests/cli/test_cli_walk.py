@@ -338,3 +338,11 @@ def test_fcr_of_an_empty_database_says_there_is_nothing_to_measure(cli_env: Sett
     result = runner.invoke(cli, ["kb", "fcr"])
     assert result.exit_code == 0, result.output
     assert "No resolved conversations yet" in result.output and "0.0%" not in result.output
+
+
+def test_train_and_eval_say_they_hold_more_than_the_signals_models() -> None:
+    """Both said "signals models", so a reader looking for the manual's encoder or the reply
+    feedback's figures passed them by."""
+    for group in ("train", "eval"):
+        shown = " ".join(runner.invoke(cli, [group, "--help"]).output.split())
+        assert "the manual's" in shown and "reply feedback" in shown, shown

@@ -18,8 +18,16 @@ from poise.files import not_a_file
 from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
-train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
-eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train Poise's models (signals, the manual's encoder, reply feedback) from "
+    "../shared/data.",
+    no_args_is_help=True,
+)
+eval_app = typer.Typer(
+    help="Evaluate Poise's models (signals, the manual's search and mining, reply feedback) "
+    "on labelled data.",
+    no_args_is_help=True,
+)
 
 DataDir = Annotated[
     Path | None,
@@ -34,12 +42,12 @@ Artifacts = Annotated[
 
 @train_app.callback()
 def _train() -> None:
-    """Train signals models."""
+    """Train Poise's models."""
 
 
 @eval_app.callback()
 def _eval() -> None:
-    """Evaluate signals models."""
+    """Evaluate Poise's models."""
 
 
 def _fail(message: str) -> typer.Exit:
