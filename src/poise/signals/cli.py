@@ -162,9 +162,9 @@ def train_feeling_command(
         raise _fail(str(exc)) from None
     if calibrate_only and calibration is None:
         raise _fail("--calibrate-only needs --calibrate-on FILE")
-    if calibration is None:
-        log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
     folder = _data_dir(data_dir)  # the model card is measured again on it, whichever the path
+    if calibration is None:  # a warning, after the refusals: it read as the reason for one
+        log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
     try:
         if calibrate_only and calibration is not None:
             report = calibrate_feeling(artifacts or ARTIFACTS, version, calibration, log=log)
