@@ -285,13 +285,16 @@ def eval_drift(
     artifacts: Artifacts = None,
 ) -> None:
     """ROC-AUC of the drift score on CLINC150 same-intent vs switched-intent pairs."""
+    from poise.cli.context import counting
     from poise.signals.training.data import DataMissingError
     from poise.signals.training.pipeline import drift_auc
 
     if split not in {"val", "test"}:
         raise _fail("--split must be val or test")
+    folder = _data_dir(data_dir)
     try:
-        auc = drift_auc(artifacts or _default_artifacts(), _data_dir(data_dir), split)
+        with counting("Embedding texts") as advance:
+            auc = drift_auc(artifacts or _default_artifacts(), folder, split, advance)
     except DataMissingError as exc:
         raise _fail(str(exc)) from None
     result = {"split": split, "auc": round(auc, 4)}
