@@ -348,3 +348,18 @@ def test_train_and_eval_say_they_hold_more_than_the_signals_models() -> None:
     for group in ("train", "eval"):
         shown = " ".join(runner.invoke(cli, [group, "--help"]).output.split())
         assert "the manual's" in shown and "reply feedback" in shown, shown
+
+
+def test_eval_kb_refuses_a_cache_that_cannot_be_a_folder(tmp_path: Path) -> None:
+    """The lines were embedded, then "[Errno 20] Not a directory" of a folder inside it ended
+    the command."""
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text('{"text": "my refund never came", "issue": "refund"}\n')
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    for cache, said in ((notes, f"--cache {notes} is a file"), (notes / "c", "cannot hold")):
+        typed = ["eval", "kb", "--train", str(lines), "--test", str(lines), "--cache", str(cache)]
+        result = runner.invoke(cli, typed)
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.output.split())
+    assert notes.read_text() == "mine"
