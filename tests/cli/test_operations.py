@@ -307,3 +307,19 @@ def test_every_column_that_looks_like_a_secret_is_left_out() -> None:
         for column in table.columns:
             if looks_secret.search(column.name) and column.name != "sha256":
                 assert column.name in left_out(table), f"{table.name}.{column.name}"
+
+
+@pytest.mark.parametrize("command", ["export", "backup"])
+def test_export_and_backup_refuse_a_path_inside_a_file(
+    cli_env: Settings, tmp_path: Path, command: str
+) -> None:
+    """They ended "[Errno 20] Not a directory" of a hidden temporary folder the user never
+    named, or "[Errno 17] File exists" of the file, not why it was in the way."""
+    if command == "backup" and not cli_env.resolved_database_url.startswith("sqlite"):
+        pytest.skip("poise backup is for SQLite; PostgreSQL's is pg_dump")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    result = runner.invoke(cli, [command, str(notes / "copy")])
+    assert result.exit_code == 2, result.output
+    assert f"{notes} is a file, so it cannot hold {notes / 'copy'}" in _said(result)
+    assert notes.read_text() == "mine"

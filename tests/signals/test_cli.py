@@ -53,7 +53,7 @@ def test_eval_rejects_bad_files(
     path.write_text(content)
     result = runner.invoke(cli, ["eval", "negativity", "--data", str(path), "--json"])
     assert result.exit_code == 2
-    assert "error:" in result.stderr
+    assert "Error:" in result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.output
 

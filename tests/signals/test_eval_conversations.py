@@ -115,7 +115,7 @@ def test_malformed_files_name_the_line(
     path.write_text(content, encoding="utf-8")
     result = runner.invoke(cli, ["eval", "conversations", "--data", str(path), "--json"])
     assert result.exit_code == 2
-    assert "error:" in result.stderr and message in result.stderr
+    assert "Error:" in result.stderr and message in result.stderr
     assert "Traceback" not in result.output
 
 

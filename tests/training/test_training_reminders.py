@@ -6,12 +6,16 @@ connection exactly as it would to a company's mail relay.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -202,3 +206,22 @@ def test_the_server_catches_up_on_today_s_reminders_at_start(
             time.sleep(0.05)
     assert [m["To"] for m in inbox.messages] == ["maya@example.com"]
     assert len(session.scalars(select(ReminderSent)).all()) == 1
+
+
+def test_the_remind_command_draws_its_bar_on_stderr(
+    cli_env: Settings, session: Session, smtp: tuple[Inbox, str]
+) -> None:
+    """Its bar went to stdout, in front of the report a cron job mails or a script reads."""
+    _inbox, url = smtp
+    _due_lesson(session, make_user(session, email="maya@example.com"))
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "poise"), "training", "remind"],
+        env={**os.environ, "POISE_SMTP_URL": url, "FORCE_COLOR": "1", "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Reminding" in done.stderr
+    assert done.stdout == "1 reminders sent; 0 already reminded today; 0 with nothing due\n"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from poise.auth.cli import tokens_app, users_app
 from poise.background import record_only_hooks
 from poise.cli import operations, root, workers
-from poise.cli.context import console
+from poise.cli.context import error
 from poise.cli.help import PoiseGroup
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
@@ -84,7 +84,7 @@ def main() -> None:
             or _read_only_data_dir()
             or _short(exc)
         )
-        console.print(f"[red]Error:[/red] {reason}", highlight=False)
+        error(reason)
         raise SystemExit(3) from None
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
@@ -19,11 +20,24 @@ from poise.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
+# Where no terminal shows them (a file, a pipe, a log), lines are written whole: Rich cut them
+# at 80 columns, mid-word, so a path in an error was split in two and `poise settings > .env`
+# wrote a long value over two lines. A terminal still gets them wrapped at its width.
+for _stream in (console, out):
+    _stream.soft_wrap = not _stream.is_terminal
+
+
+class _Bar(Progress):
+    """Rich's Progress, less the empty line it prints on stopping where no terminal shows the
+    bar: the output of every long command in a cron mail, a log or a pipe had one."""
+
+    def stop(self) -> None:
+        self.live.stop()
 
 
 def progress_bar() -> Progress:
     """The one progress bar every long command shows (on stderr, gone when done)."""
-    return Progress(
+    return _Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -31,6 +45,14 @@ def progress_bar() -> Progress:
         console=console,
         transient=True,
     )
+
+
+@contextmanager
+def counting(description: str) -> Iterator[Callable[[int, int], None]]:
+    """:func:`progress_bar` with one task: yields ``advance(done, total)`` to move it."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total or None)
 
 
 def load_settings() -> Settings:
@@ -58,8 +80,16 @@ def settings_problems(exc: ValidationError) -> str:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``message`` as an error and exit with ``code`` (never a traceback)."""
-    console.print(f"[red]Error:[/red] {message}", highlight=False)
+    error(message)
     raise typer.Exit(code)
+
+
+def error(message: str) -> None:
+    """Print ``message`` on stderr as every command's errors read: "Error: …".
+
+    The message is plain text: a user's words or a path in it ("--team [ops]") and an extra's
+    name ("pip install -e '.[train]'") were read as markup and vanished."""
+    console.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
 
 
 @contextmanager

@@ -11,13 +11,11 @@ from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
-from rich.markup import escape
-from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from poise import words
-from poise.cli.context import console, fail, load_settings, open_session, out
+from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import current_revision, head_revision, upgrade
@@ -57,7 +55,7 @@ def _check_can_serve(settings: Settings, host: str, port: int) -> None:
     Uvicorn found the address taken only after "Poise is at …" was printed, and ended with its
     own log line; ``poise demo`` found it after minutes of loading."""
     if settings.broker_url and not celery_installed():
-        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
+        fail(NEEDS_CELERY)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn
@@ -147,7 +145,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
     from poise.insights.rollup import count_all
     from poise.morale.actions import collect_happy_items
 
-    with Progress(console=console, transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Loading demo data", total=None)
 
         def advance(done: int, total: int) -> None:

@@ -7,7 +7,6 @@ import os
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from poise.cli.context import fail, load_settings, open_session
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
@@ -30,7 +29,7 @@ def worker(
     if not settings.broker_url:
         fail("set POISE_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
     if not celery_installed():
-        fail(escape(NEEDS_CELERY))  # its [workers] is no markup
+        fail(NEEDS_CELERY)
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     share_the_cores(concurrency)
@@ -78,7 +77,7 @@ def scheduler(
             "set POISE_BROKER_URL to run the scheduler; without it `poise serve` runs the schedule"
         )
     if not celery_installed():
-        fail(escape(NEEDS_CELERY))
+        fail(NEEDS_CELERY)
     from poise.jobs.broker import run_beat
     from poise.scheduler import beat_schedule
 

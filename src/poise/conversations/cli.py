@@ -20,7 +20,7 @@ from poise.conversations.scoring import (
     score_messages,
     scoring_work,
 )
-from poise.files import not_a_file, write_atomically
+from poise.files import inside_a_file, not_a_file, write_atomically
 from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
 from poise.words import counted
@@ -67,6 +67,8 @@ def import_command(
         fail(problem)
     if rejected is not None and rejected.is_dir():  # found only after the import was stored
         fail(f"--rejected {rejected} is a folder: name a file for the rejected rows in it")
+    if rejected is not None and (problem := inside_a_file(rejected)):
+        fail(f"--rejected: {problem}")
     settings = load_settings()
     with open_session(settings) as session:
         team_id = _team_id(session, team)

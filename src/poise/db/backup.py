@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from poise.errors import PoiseError
-from poise.files import not_a_file
+from poise.files import inside_a_file, not_a_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Seconds a backup or restore waits for a writer's lock before it gives up.
@@ -94,6 +94,8 @@ def backup_database(database: Path, target: Path, *, replace: bool = False) -> B
         raise BackupRefused(f"{target} is a folder: name the backup file, e.g. {target}/poise.db")
     if target.exists() and not replace:
         raise BackupRefused(f"{target} already exists: choose another name, or pass --replace")
+    if problem := inside_a_file(target):
+        raise BackupRefused(problem)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:

@@ -28,7 +28,7 @@ from typing import IO, Any
 from sqlalchemy import Column, Connection, Engine, LargeBinary, MetaData, Table, func, select
 
 from poise.errors import PoiseError
-from poise.files import write_atomically
+from poise.files import inside_a_file, write_atomically
 
 EXPORT_FORMAT = "poise-export"
 EXPORT_VERSION = 1
@@ -122,6 +122,8 @@ def export_database(
 def _check_target(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise ExportRefused(f"{folder} is a file: name a folder for the export")
+    if problem := inside_a_file(folder):
+        raise ExportRefused(problem)
     if folder.is_dir() and any(folder.iterdir()):
         raise ExportRefused(f"{folder} is not empty: name a new or empty folder")
 

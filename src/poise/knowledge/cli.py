@@ -15,7 +15,7 @@ import typer
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
-from poise.files import not_a_file
+from poise.files import inside_a_file, not_a_file
 
 if TYPE_CHECKING:
     from poise.minilm.encoder import FloatArray
@@ -39,6 +39,17 @@ def _encoder(name: str) -> Callable[[list[str]], FloatArray]:
     if name not in ENCODERS:
         fail(f"--encoder must be one of {', '.join(ENCODERS)}")
     return encoder_named(name).encode
+
+
+def _cache_folder(cache: Path | None) -> None:
+    """Refuse a --cache that cannot be a folder before the work: the embeddings were computed,
+    then "[Errno 20] Not a directory" ended the command."""
+    if cache is None:
+        return
+    if cache.exists() and not cache.is_dir():
+        fail(f"--cache {cache} is a file: name a folder for the cached embeddings")
+    if problem := inside_a_file(cache):
+        fail(f"--cache: {problem}")
 
 
 def _shared_data(data_dir: Path | None) -> Path:
@@ -156,6 +167,9 @@ def fcr_command(
         }
         typer.echo(json.dumps(payload))
         return
+    if not report.overall.resolved:  # "FCR 0.0%" read as every contact failing
+        out.print("No resolved conversations yet, so no first contact resolution to measure.")
+        return
     out.print(f"FCR {report.overall.rate:.1%} of {report.overall.resolved} resolved conversations")
     for name, rows in groups.items():
         for r in rows[:20]:
@@ -181,6 +195,7 @@ def eval_kb(
         past, new = read_jsonl(train), read_jsonl(test)
     except InvalidInput as exc:
         fail(str(exc))
+    _cache_folder(cache)
     encode = cached_encoder(_encoder(encoder), cache / encoder if cache else None)
     report = evaluate(past, new, encode=encode)
     if as_json:
@@ -221,6 +236,7 @@ def eval_kb_mining(
     clinc, tweetsumm = folder / "clinc150" / "data_full.json", folder / "tweetsumm"
     if not clinc.is_file() or not (grouping_only or tweetsumm.is_dir()):
         fail(f"CLINC150 or TweetSumm not found under {folder} (pass --data-dir)")
+    _cache_folder(cache)
     encode = cached_encoder(_encoder(encoder), cache / encoder if cache else None)
     general = cached_encoder(_encoder("general"), cache / "general" if cache else None)
     grouping = clinc_grouping_report(

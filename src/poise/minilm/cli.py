@@ -21,8 +21,9 @@ def export_minilm_command(
 
         source = find_source()
     except ImportError:
-        typer.echo("error: install the train extra (pip install -e '.[train]')", err=True)
-        raise typer.Exit(code=2) from None
+        from poise.cli.context import fail
+
+        fail("install the train extra (pip install -e '.[train]')")
     from poise.minilm import FOLDER
 
     typer.echo(json.dumps(export_minilm(source, out or FOLDER)))

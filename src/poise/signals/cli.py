@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +18,16 @@ from poise.files import not_a_file
 from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
-train_app = typer.Typer(help="Train signals models from ../shared/data.", no_args_is_help=True)
-eval_app = typer.Typer(help="Evaluate signals models on labelled data.", no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train Poise's models (signals, the manual's encoder, reply feedback) from "
+    "../shared/data.",
+    no_args_is_help=True,
+)
+eval_app = typer.Typer(
+    help="Evaluate Poise's models (signals, the manual's search and mining, reply feedback) "
+    "on labelled data.",
+    no_args_is_help=True,
+)
 
 DataDir = Annotated[
     Path | None,
@@ -33,16 +42,20 @@ Artifacts = Annotated[
 
 @train_app.callback()
 def _train() -> None:
-    """Train signals models."""
+    """Train Poise's models."""
 
 
 @eval_app.callback()
 def _eval() -> None:
-    """Evaluate signals models."""
+    """Evaluate Poise's models."""
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    """Print ``message`` as every command's errors read ("Error: …" on stderr); the caller
+    raises the returned exit (code 2)."""
+    from poise.cli.context import error
+
+    error(message)
     return typer.Exit(code=2)
 
 
@@ -149,9 +162,9 @@ def train_feeling_command(
         raise _fail(str(exc)) from None
     if calibrate_only and calibration is None:
         raise _fail("--calibrate-only needs --calibrate-on FILE")
-    if calibration is None:
-        log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
     folder = _data_dir(data_dir)  # the model card is measured again on it, whichever the path
+    if calibration is None:  # a warning, after the refusals: it read as the reason for one
+        log("no --calibrate-on: no support shift, and early warning's thresholds assume one")
     try:
         if calibrate_only and calibration is not None:
             report = calibrate_feeling(artifacts or ARTIFACTS, version, calibration, log=log)
@@ -203,13 +216,27 @@ def _clean(report: dict[str, float]) -> dict[str, float | None]:
     return {k: (None if math.isnan(v) else round(v, 4)) for k, v in report.items()}
 
 
-def compare(texts: list[str], labels: list[int], artifacts: Path | None) -> dict[str, Any]:
-    """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC."""
+SCORED_AT_ONCE = 256  # rows scored between two moves of the bar (each is scored alone)
+
+
+def compare(
+    texts: list[str],
+    labels: list[int],
+    artifacts: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC.
+
+    ``progress(done, total)`` hears of the rows Poise has scored."""
     from poise.signals.registry import get_scorer
     from poise.signals.vader import compound
 
     scorer = get_scorer("negativity", artifacts)
-    poise = [r.score for r in scorer.score_batch(texts)]
+    poise: list[float] = []
+    for start in range(0, len(texts), SCORED_AT_ONCE):
+        poise += [r.score for r in scorer.score_batch(texts[start : start + SCORED_AT_ONCE])]
+        if progress:
+            progress(len(poise), len(texts))
     vader = [-compound(t) for t in texts]
     return {
         "n": len(texts),
@@ -227,11 +254,13 @@ def eval_negativity(
     artifacts: Artifacts = None,
 ) -> None:
     """Score a labelled JSONL file with Poise and with VADER, side by side."""
+    from poise.cli.context import counting
     from poise.signals.registry import ArtifactMissingError, get_scorer
 
     try:
         texts, labels = read_labelled(data)
-        result = compare(texts, labels, artifacts)
+        with counting("Scoring messages") as advance:
+            result = compare(texts, labels, artifacts, advance)
     except (ValueError, ArtifactMissingError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -256,13 +285,16 @@ def eval_drift(
     artifacts: Artifacts = None,
 ) -> None:
     """ROC-AUC of the drift score on CLINC150 same-intent vs switched-intent pairs."""
+    from poise.cli.context import counting
     from poise.signals.training.data import DataMissingError
     from poise.signals.training.pipeline import drift_auc
 
     if split not in {"val", "test"}:
         raise _fail("--split must be val or test")
+    folder = _data_dir(data_dir)
     try:
-        auc = drift_auc(artifacts or _default_artifacts(), _data_dir(data_dir), split)
+        with counting("Embedding texts") as advance:
+            auc = drift_auc(artifacts or _default_artifacts(), folder, split, advance)
     except DataMissingError as exc:
         raise _fail(str(exc)) from None
     result = {"split": split, "auc": round(auc, 4)}
@@ -346,11 +378,14 @@ def eval_conversations(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Early warning, escalation and drift on labelled conversations, Poise beside VADER."""
+    from poise.cli.context import counting
     from poise.signals.evaluation import evaluate, read_conversations, table
     from poise.signals.registry import ArtifactMissingError
 
     try:
-        report = evaluate(read_conversations(data))
+        convs = read_conversations(data)
+        with counting("Scoring conversations") as advance:
+            report = evaluate(convs, advance)
     except (ValueError, ArtifactMissingError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(report) if as_json else "\n".join(table(report)))

@@ -130,6 +130,10 @@ class DriftCase(NamedTuple):
     conversation: Sequence[tuple[int, str]] = ()
 
 
+Progress = Callable[[int, int], None]
+EMBEDDED_AT_ONCE = 256  # texts embedded between two progress reports
+
+
 class _Vectors:
     """Unit vectors by text: each phase of a batch adds what it needs in one encoder call, and a
     text the batch has already embedded is not embedded again."""
@@ -138,10 +142,16 @@ class _Vectors:
         self._embed = embed
         self._rows: dict[str, np.ndarray] = {}
 
-    def add(self, texts: Iterable[str]) -> None:
+    def add(self, texts: Iterable[str], progress: Progress | None = None) -> None:
+        """Embed the texts not seen yet; with ``progress``, a few hundred at a time, telling
+        it how many are done (each text is embedded alone, so the vectors are the same)."""
         missing = [text for text in dict.fromkeys(texts) if text not in self._rows]
-        if missing:
-            self._rows.update(zip(missing, self._embed(missing), strict=True))
+        step = EMBEDDED_AT_ONCE if progress else max(1, len(missing))
+        for start in range(0, len(missing), step):
+            part = missing[start : start + step]
+            self._rows.update(zip(part, self._embed(part), strict=True))
+            if progress:
+                progress(start + len(part), len(missing))
 
     def __getitem__(self, text: str) -> np.ndarray:
         return self._rows[text]
@@ -196,11 +206,17 @@ class DriftScorer:
         """Map ``1 - cosine`` to a drift probability."""
         return 1.0 / (1.0 + math.exp(-(self._a * distance + self._b)))
 
-    def pair_scores(self, purposes: Sequence[str], followups: Sequence[str]) -> list[float]:
+    def pair_scores(
+        self,
+        purposes: Sequence[str],
+        followups: Sequence[str],
+        progress: Progress | None = None,
+    ) -> list[float]:
         """Drift score of each follow-up against its purpose (each distinct text embedded once:
-        a conversation compares many turns with one purpose)."""
+        a conversation compares many turns with one purpose); ``progress(done, total)`` hears
+        of the texts embedded."""
         vectors = _Vectors(self.embed)
-        vectors.add([*purposes, *followups])
+        vectors.add([*purposes, *followups], progress)
         return self._pair_scores(vectors, purposes, followups)
 
     def _pair_scores(

@@ -250,14 +250,25 @@ def summarise(convs: list[LabelledConversation], scored: list[Scored]) -> dict[s
     }
 
 
-def evaluate(convs: list[LabelledConversation]) -> dict[str, Any]:
-    """Poise and the VADER baseline on the same conversations, in one report."""
+def evaluate(
+    convs: list[LabelledConversation], progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Poise and the VADER baseline on the same conversations, in one report.
+
+    ``progress(done, total)`` hears of each conversation scored, by Poise then by VADER."""
     early_turns, escalate = _early_turns(), _escalation_function()
-    return {
-        "n": len(convs),
-        "poise": summarise(convs, [score_poise(c) for c in convs]),
-        "vader": summarise(convs, [score_vader(c, early_turns, escalate) for c in convs]),
-    }
+    total = 2 * len(convs)
+    poise: list[Scored] = []
+    for conv in convs:
+        poise.append(score_poise(conv))
+        if progress:
+            progress(len(poise), total)
+    vader: list[Scored] = []
+    for conv in convs:
+        vader.append(score_vader(conv, early_turns, escalate))
+        if progress:
+            progress(len(convs) + len(vader), total)
+    return {"n": len(convs), "poise": summarise(convs, poise), "vader": summarise(convs, vader)}
 
 
 def _cell(value: float | None) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from poise.cli.context import fail, load_settings, open_session, out
+from poise.cli.context import counting, fail, load_settings, open_session, out
 from poise.files import not_a_file
 
 training_app = typer.Typer(help="Training chores that run on a schedule.", no_args_is_help=True)
@@ -24,8 +24,6 @@ def remind() -> None:
     """
     import smtplib
 
-    from rich.progress import Progress
-
     from poise.mail import Mailer
     from poise.training.reminders import send_reminders
 
@@ -33,14 +31,10 @@ def remind() -> None:
     mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
     if mailer is None:
         fail("set POISE_SMTP_URL to send e-mail reminders; in the app, Today already shows them")
-    with open_session(settings) as session, Progress(transient=True) as bar:
-        task = bar.add_task("Reminding", total=None)
+    with open_session(settings) as session, counting("Reminding") as advance:
         try:
             report = send_reminders(
-                session,
-                mailer=mailer,
-                base_url=settings.base_url,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                session, mailer=mailer, base_url=settings.base_url, progress=advance
             )
         except (OSError, smtplib.SMTPException) as exc:
             where = f"{mailer.server.host}:{mailer.server.port}"
@@ -77,7 +71,8 @@ def eval_reply_feedback(
         fail(f"{data}: {exc}")
     if not rows:
         fail(f"{data}: no labelled replies")
-    report = evaluate(rows, real=real)
+    with counting("Judging replies") as advance:
+        report = evaluate(rows, real=real, progress=advance)
     if as_json:
         typer.echo(json.dumps(report))
         return

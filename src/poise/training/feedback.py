@@ -425,15 +425,16 @@ def evaluate(
     heads: FeedbackHeads | None = None,
     predict: Callable[[str], set[str]] | None = None,
     real: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, object]:
     """Per-label precision, recall and F1 against the rows' 0/1 labels.
 
     The verdicts are ``label_reply``'s (rules and model, or rules alone without ``model``;
     the heads for real replies with ``real``), or ``predict``'s set of present labels when
-    given (to score a model on its own).
+    given (to score a model on its own). ``progress(done, total)`` hears of each row judged.
     """
     counts = {label: [0, 0, 0] for label in LABELS}  # true pos, false pos, false neg
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         reply = str(row["reply"])
         if predict is not None:
             present = predict(reply)
@@ -448,6 +449,8 @@ def evaluate(
                 counts[label][1] += 1
             elif wanted:
                 counts[label][2] += 1
+        if progress:
+            progress(done, len(rows))
     labels = {label: _scores(*counts[label]) for label in LABELS}
     macro = sum(s["f1"] for s in labels.values()) / len(LABELS)
     return {"n": len(rows), "labels": labels, "macro_f1": round(macro, 4)}

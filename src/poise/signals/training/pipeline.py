@@ -360,12 +360,18 @@ def _binary(scorer: Any, texts: list[str], labels: list[int]) -> dict[str, Any]:
     }
 
 
-def drift_auc(folder: Path, data_dir: Path, split: str = "test") -> float:
+def drift_auc(
+    folder: Path,
+    data_dir: Path,
+    split: str = "test",
+    progress: Callable[[int, int], None] | None = None,
+) -> float:
+    """ROC-AUC of the drift score on CLINC150's pairs; ``progress`` hears of texts embedded."""
     from poise.signals.registry import get_scorer
 
     scorer = get_scorer("drift", folder)
     pairs = drift_pairs(data_dir, split)
-    scores = scorer.pair_scores([p[0] for p in pairs], [p[1] for p in pairs])
+    scores = scorer.pair_scores([p[0] for p in pairs], [p[1] for p in pairs], progress)
     return roc_auc([p[2] for p in pairs], scores)
 
 
