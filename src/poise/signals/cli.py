@@ -326,8 +326,14 @@ def train_explanatory_style_command(
         raise _fail(problem)  # ignored, it trained on less and overwrote the shipped heads
     root = Path(__file__).resolve().parents[3]
     dev = dev or root / "tests" / "fixtures" / "explanatory_style" / "dev.jsonl"
-    report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=typer.echo)
+    report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=_to_stderr)
     typer.echo(json.dumps(report, indent=2))
+
+
+def _to_stderr(line: str) -> None:
+    """A training's progress line, on stderr: on stdout it came ahead of the JSON report, so a
+    script reading the report read the progress first."""
+    typer.echo(line, err=True)
 
 
 @eval_app.command("explanatory-style")
