@@ -4,6 +4,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -363,3 +364,11 @@ def test_eval_kb_refuses_a_cache_that_cannot_be_a_folder(tmp_path: Path) -> None
         assert result.exit_code == 2, result.output
         assert said in " ".join(result.output.split())
     assert notes.read_text() == "mine"
+
+
+def test_fcr_json_of_an_empty_database_reports_null(cli_env: Settings) -> None:
+    """It reported "fcr": 0.0 with nothing resolved: every contact failing, to a script."""
+    result = runner.invoke(cli, ["kb", "fcr", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["resolved"] == 0 and report["fcr"] is None

@@ -156,7 +156,8 @@ def fcr_command(
         payload = {
             "window_days": report.window_days,
             "resolved": report.overall.resolved,
-            "fcr": round(report.overall.rate, 4),
+            # null, not 0.0, with nothing resolved: 0.0 read as every contact failing
+            "fcr": round(report.overall.rate, 4) if report.overall.resolved else None,
             **{
                 name: [
                     {"label": r.label, "resolved": r.resolved, "fcr": round(r.rate, 4)}
