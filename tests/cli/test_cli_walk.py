@@ -372,3 +372,13 @@ def test_fcr_json_of_an_empty_database_reports_null(cli_env: Settings) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["resolved"] == 0 and report["fcr"] is None
+
+
+def test_users_list_of_no_users_says_so_on_stderr(cli_env: Settings) -> None:
+    """It printed nothing at all, which read as a command that had not run; stdout stays the
+    tab-separated list's alone, so a script reading it reads no user."""
+    split = CliRunner(mix_stderr=False)  # type: ignore[call-arg,unused-ignore]
+    result = split.invoke(cli, ["users", "list"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "No users yet" in result.stderr and "poise users add" in result.stderr
