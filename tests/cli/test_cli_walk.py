@@ -382,3 +382,17 @@ def test_users_list_of_no_users_says_so_on_stderr(cli_env: Settings) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "No users yet" in result.stderr and "poise users add" in result.stderr
+
+
+def test_db_upgrade_to_a_revision_already_passed_says_it_does_not_go_back(
+    cli_env: Settings,
+) -> None:
+    """`poise db upgrade 0001` on a database at the newest revision said only "Database at
+    revision 0029", as if it had gone back."""
+    before = runner.invoke(cli, ["db", "current"]).output
+    result = runner.invoke(cli, ["db", "upgrade", "0001"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "past 0001" in said and "only moves forward" in said, said
+    assert "nothing was changed" in said and "restore the backup" in said, said
+    assert runner.invoke(cli, ["db", "current"]).output == before

@@ -18,7 +18,7 @@ from poise import words
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
-from poise.db.migrate import current_revision, head_revision, upgrade
+from poise.db.migrate import behind, current_revision, head_revision, upgrade
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
 from poise.settings import Settings, settings_reference
 
@@ -235,6 +235,13 @@ def db_upgrade(
     engine = make_engine(settings.resolved_database_url)
     try:
         before = current_revision(engine)
+        if behind(before, revision):  # it said only "at revision 0028", as if it had gone back
+            fail(
+                f"the database is at revision {before}, past {revision}: `poise db upgrade` only "
+                "moves forward, and nothing was changed. To go back to an older Poise, restore "
+                "the backup taken before the upgrade with that Poise installed "
+                '(docs/operations.md, "Going back to an older Poise")'
+            )
         try:
             upgrade(engine, revision)
         except CommandError:  # alembic's words name its internals; it refused before any change
