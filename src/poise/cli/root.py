@@ -7,7 +7,7 @@ import os
 import secrets
 import socket
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
@@ -23,6 +23,10 @@ from poise.jobs.broker import NEEDS_CELERY, celery_installed
 from poise.settings import Settings, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+
+if TYPE_CHECKING:
+    from poise.conversations.scoring import ScoreCounts
+    from poise.morale.actions import CollectCounts
 
 DEMO_ADMIN = "admin@poise.demo"
 SECRET_ENDINGS = ("secret_key", "_token", "_secret", "_api_key")  # settings never printed
@@ -165,10 +169,35 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
-        f"Loaded demo data: {_listed(counts)}; signals: {scored}; {happy}; "
-        f"training: {_listed(training)}; "
-        f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
-        "counted."
+        demo_summary(
+            counts,
+            scored=scored,
+            happy=happy,
+            training=training,
+            wall=wall,
+            articles=articles,
+            counted=counted,
+        )
+    )
+
+
+def demo_summary(
+    counts: dict[str, int],
+    *,
+    scored: ScoreCounts,
+    happy: CollectCounts,
+    training: dict[str, int],
+    wall: int,
+    articles: int,
+    counted: int,
+) -> str:
+    """The line ``poise demo`` ends its loading with, every count with thousands grouped:
+    "3,000 conversations" stood beside "scored 10205 messages"."""
+    return (
+        f"Loaded demo data: {_listed(counts)}; signals: {scored.said(grouped=True)}; "
+        f"{happy.said(grouped=True)}; training: {_listed(training)}; "
+        f"wall: {words.counted(wall, 'card')}; manual: {words.counted(articles, 'article')}; "
+        f"insights: {words.counted(counted, 'conversation')} counted."
     )
 
 
