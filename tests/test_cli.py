@@ -131,6 +131,7 @@ def test_demo_summary_groups_the_thousands_of_every_count() -> None:
     assert "wall: 1 card; manual: 12 articles; insights: 3,000 conversations counted." in said
     assert not re.search(r"\d{4}", said), said  # no count of thousands left ungrouped
 
+
 def test_demo_loads_once_and_says_it_is_demo_data(
     cli_env: Settings, session: Session, client: TestClient
 ) -> None:
