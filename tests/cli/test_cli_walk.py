@@ -396,3 +396,19 @@ def test_db_upgrade_to_a_revision_already_passed_says_it_does_not_go_back(
     assert "past 0001" in said and "only moves forward" in said, said
     assert "nothing was changed" in said and "restore the backup" in said, said
     assert runner.invoke(cli, ["db", "current"]).output == before
+
+
+def test_the_groups_help_reads_for_a_new_support_lead() -> None:
+    """`poise --help` said "train … from ../shared/data" (a path beside the developers'
+    checkout), set "training" (agents' lessons) beside "train" (models) with nothing to tell
+    them apart, "Webhook senders" without saying of what, and "drift" on its own; `kb fcr`
+    never said what FCR counts."""
+    shown = " ".join(runner.invoke(cli, ["--help"], env={"COLUMNS": "400"}).output.split())
+    assert "../shared/data" not in shown and "POISE_SHARED_DATA" in shown
+    assert "Agents' training (lessons and quizzes)" in shown and "`poise train`" in shown
+    assert "send messages to Poise's webhook" in shown
+    assert "drift from what the customer came for" in shown
+    fcr = " ".join(
+        runner.invoke(cli, ["kb", "fcr", "--help"], env={"COLUMNS": "400"}).output.split()
+    )
+    assert "no repeat contact about the same issue" in fcr

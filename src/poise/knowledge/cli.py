@@ -141,7 +141,8 @@ def search_command(
 def fcr_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """First contact resolution overall and per article, product and team."""
+    """First contact resolution (FCR: resolved with no repeat contact about the same issue
+    within POISE_FCR_WINDOW_DAYS) overall and per article, product and team."""
     from poise.knowledge.fcr import fcr_report
 
     settings = load_settings()

@@ -19,8 +19,8 @@ from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
 train_app = typer.Typer(
-    help="Train Poise's models (signals, the manual's encoder, reply feedback) from "
-    "../shared/data.",
+    help="Train Poise's models (signals, the manual's encoder, reply feedback) from the "
+    "shared data folder (POISE_SHARED_DATA). Agents' lessons are `poise training`.",
     no_args_is_help=True,
 )
 eval_app = typer.Typer(

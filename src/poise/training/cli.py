@@ -12,7 +12,11 @@ import typer
 from poise.cli.context import counting, fail, load_settings, open_session, out
 from poise.files import not_a_file
 
-training_app = typer.Typer(help="Training chores that run on a schedule.", no_args_is_help=True)
+training_app = typer.Typer(
+    help="Agents' training (lessons and quizzes): its chores that run on a schedule. Poise's "
+    "models are trained by `poise train`.",
+    no_args_is_help=True,
+)
 
 
 @training_app.command("remind")
