@@ -109,6 +109,29 @@ def test_users_add_refuses_a_team_name_that_picks_none_of_several_alike(
     assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
+def test_demo_summary_groups_the_thousands_of_every_count() -> None:
+    """It read "3,000 conversations, …; signals: scored 10205 messages in 3000 conversations;
+    …; insights: 3000 conversations counted": the same kind of count written two ways."""
+    from poise.cli.root import demo_summary
+    from poise.conversations.scoring import ScoreCounts
+    from poise.morale.actions import CollectCounts
+
+    said = demo_summary(
+        {"teams": 3, "conversations": 3000, "messages": 24011},
+        scored=ScoreCounts(10205, 3000, "signals-v1"),
+        happy=CollectCounts(ratings=1204, messages=2, turnarounds=1, nudges=0),
+        training={"lessons": 8},
+        wall=1,
+        articles=12,
+        counted=3000,
+    )
+    assert "3,000 conversations, 24,011 messages" in said
+    assert "scored 10,205 messages in 3,000 conversations (signals-v1)" in said
+    assert "happy file: 1,204 green robots, 2 thank-you messages" in said
+    assert "wall: 1 card; manual: 12 articles; insights: 3,000 conversations counted." in said
+    assert not re.search(r"\d{4}", said), said  # no count of thousands left ungrouped
+
+
 def test_demo_loads_once_and_says_it_is_demo_data(
     cli_env: Settings, session: Session, client: TestClient
 ) -> None:

@@ -4,6 +4,7 @@ never a traceback, and never a command that goes on as if nothing were wrong."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -363,3 +364,51 @@ def test_eval_kb_refuses_a_cache_that_cannot_be_a_folder(tmp_path: Path) -> None
         assert result.exit_code == 2, result.output
         assert said in " ".join(result.output.split())
     assert notes.read_text() == "mine"
+
+
+def test_fcr_json_of_an_empty_database_reports_null(cli_env: Settings) -> None:
+    """It reported "fcr": 0.0 with nothing resolved: every contact failing, to a script."""
+    result = runner.invoke(cli, ["kb", "fcr", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["resolved"] == 0 and report["fcr"] is None
+
+
+def test_users_list_of_no_users_says_so_on_stderr(cli_env: Settings) -> None:
+    """It printed nothing at all, which read as a command that had not run; stdout stays the
+    tab-separated list's alone, so a script reading it reads no user."""
+    split = CliRunner(mix_stderr=False)  # type: ignore[call-arg,unused-ignore]
+    result = split.invoke(cli, ["users", "list"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "No users yet" in result.stderr and "poise users add" in result.stderr
+
+
+def test_db_upgrade_to_a_revision_already_passed_says_it_does_not_go_back(
+    cli_env: Settings,
+) -> None:
+    """`poise db upgrade 0001` on a database at the newest revision said only "Database at
+    revision 0029", as if it had gone back."""
+    before = runner.invoke(cli, ["db", "current"]).output
+    result = runner.invoke(cli, ["db", "upgrade", "0001"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "past 0001" in said and "only moves forward" in said, said
+    assert "nothing was changed" in said and "restore the backup" in said, said
+    assert runner.invoke(cli, ["db", "current"]).output == before
+
+
+def test_the_groups_help_reads_for_a_new_support_lead() -> None:
+    """`poise --help` said "train … from ../shared/data" (a path beside the developers'
+    checkout), set "training" (agents' lessons) beside "train" (models) with nothing to tell
+    them apart, "Webhook senders" without saying of what, and "drift" on its own; `kb fcr`
+    never said what FCR counts."""
+    shown = " ".join(runner.invoke(cli, ["--help"], env={"COLUMNS": "400"}).output.split())
+    assert "../shared/data" not in shown and "POISE_SHARED_DATA" in shown
+    assert "Agents' training (lessons and quizzes)" in shown and "`poise train`" in shown
+    assert "send messages to Poise's webhook" in shown
+    assert "drift from what the customer came for" in shown
+    fcr = " ".join(
+        runner.invoke(cli, ["kb", "fcr", "--help"], env={"COLUMNS": "400"}).output.split()
+    )
+    assert "no repeat contact about the same issue" in fcr

@@ -452,6 +452,15 @@ def test_the_command_line_search_takes_the_apis_bounds(session: Session, cli_env
     assert "gap" not in blank.output
 
 
+def test_the_command_line_search_of_an_empty_manual_says_it_is_empty(cli_env: Settings) -> None:
+    """With no published article it said "No good match (best match 0%): a gap", as if the
+    customer's words were the trouble."""
+    said = CliRunner().invoke(cli, ["kb", "search", "my refund still hasn't shown up"])
+    assert said.exit_code == 0, said.output
+    assert "The manual has no published articles yet" in said.output
+    assert "gap" not in said.output
+
+
 def test_the_manual_box_returns_to_the_page_it_sits_on_and_only_a_local_one(
     client: TestClient, session: Session
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from poise.auth import actions, queries
-from poise.cli.context import fail, load_settings, open_session, out
+from poise.cli.context import console, fail, load_settings, open_session, out
 
 users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
@@ -46,6 +46,8 @@ def list_users() -> None:
     """List users with role and team."""
     with open_session(load_settings()) as session:
         listing = queries.list_users(session, actor=None, page_size=100_000)
+        if not listing.items:  # it printed nothing, which read as a command that did not run
+            console.print("No users yet: add one with `poise users add`.", markup=False)
         for user in listing.items:
             team = user.team.name if user.team else "-"
             out.print(f"{user.email}\t{user.role}\t{team}\t{user.name}", highlight=False)

@@ -7,7 +7,7 @@ import os
 import secrets
 import socket
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
@@ -18,11 +18,15 @@ from poise import words
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
-from poise.db.migrate import current_revision, head_revision, upgrade
+from poise.db.migrate import behind, current_revision, head_revision, upgrade
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
 from poise.settings import Settings, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+
+if TYPE_CHECKING:
+    from poise.conversations.scoring import ScoreCounts
+    from poise.morale.actions import CollectCounts
 
 DEMO_ADMIN = "admin@poise.demo"
 SECRET_ENDINGS = ("secret_key", "_token", "_secret", "_api_key")  # settings never printed
@@ -165,10 +169,35 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Counting insights", completed=0, total=None)
         counted = count_all(session, window_days=window_days, progress=advance)
     console.print(
-        f"Loaded demo data: {_listed(counts)}; signals: {scored}; {happy}; "
-        f"training: {_listed(training)}; "
-        f"wall: {wall} cards; manual: {articles} articles; insights: {counted} conversations "
-        "counted."
+        demo_summary(
+            counts,
+            scored=scored,
+            happy=happy,
+            training=training,
+            wall=wall,
+            articles=articles,
+            counted=counted,
+        )
+    )
+
+
+def demo_summary(
+    counts: dict[str, int],
+    *,
+    scored: ScoreCounts,
+    happy: CollectCounts,
+    training: dict[str, int],
+    wall: int,
+    articles: int,
+    counted: int,
+) -> str:
+    """The line ``poise demo`` ends its loading with, every count with thousands grouped:
+    "3,000 conversations" stood beside "scored 10205 messages"."""
+    return (
+        f"Loaded demo data: {_listed(counts)}; signals: {scored.said(grouped=True)}; "
+        f"{happy.said(grouped=True)}; training: {_listed(training)}; "
+        f"wall: {words.counted(wall, 'card')}; manual: {words.counted(articles, 'article')}; "
+        f"insights: {words.counted(counted, 'conversation')} counted."
     )
 
 
@@ -235,6 +264,13 @@ def db_upgrade(
     engine = make_engine(settings.resolved_database_url)
     try:
         before = current_revision(engine)
+        if behind(before, revision):  # it said only "at revision 0028", as if it had gone back
+            fail(
+                f"the database is at revision {before}, past {revision}: `poise db upgrade` only "
+                "moves forward, and nothing was changed. To go back to an older Poise, restore "
+                "the backup taken before the upgrade with that Poise installed "
+                '(docs/operations.md, "Going back to an older Poise")'
+            )
         try:
             upgrade(engine, revision)
         except CommandError:  # alembic's words name its internals; it refused before any change

@@ -25,9 +25,13 @@ from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
 from poise.words import counted
 
-integrations_app = typer.Typer(help="Webhook senders and their secrets.", no_args_is_help=True)
+integrations_app = typer.Typer(
+    help="Systems that send messages to Poise's webhook, and the secrets they sign with.",
+    no_args_is_help=True,
+)
 signals_app = typer.Typer(
-    help="Negativity, emotion and drift on stored messages.", no_args_is_help=True
+    help="Score stored messages: negativity, emotion, and drift from what the customer came for.",
+    no_args_is_help=True,
 )
 
 

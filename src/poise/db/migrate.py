@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,3 +40,17 @@ def head_revision() -> str | None:
     """The newest revision this code knows."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head()
+
+
+def behind(current: str | None, revision: str) -> bool:
+    """Whether ``revision`` is a migration the database at ``current`` has already passed:
+    upgrading to it does nothing (Alembic goes only forward on an upgrade)."""
+    if current is None:
+        return False
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        target = script.get_revision(revision)
+        passed = [r.revision for r in script.walk_revisions("base", current)]
+    except CommandError:  # "head", "+1" or a name it does not know: the upgrade itself says
+        return False
+    return target is not None and target.revision != current and target.revision in passed

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from poise import words
 from poise.cli.context import fail, load_settings, open_session, out, progress_bar
 
 insights_app = typer.Typer(help="Insights chores that run on a schedule.", no_args_is_help=True)
@@ -74,4 +75,5 @@ def rollup(
             counted = count_queued(session, window_days=window, progress=advance)
         else:
             counted = count_all(session, window_days=window, progress=advance)
-    out.print(f"{counted} conversation(s) counted into the insights rollup.", highlight=False)
+    said = words.counted(counted, "conversation")  # it read "1 conversation(s)"
+    out.print(f"{said} counted into the insights rollup.", highlight=False)

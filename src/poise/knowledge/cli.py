@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from sqlalchemy import select
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
 from poise.files import inside_a_file, not_a_file
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from poise.minilm.encoder import FloatArray
 
 REPO = Path(__file__).resolve().parents[3]
@@ -120,6 +123,7 @@ def search_command(
         fail("give the customer's words to search for")
     with open_session(load_settings()) as session:
         result = search(session, query, limit=limit)
+        empty = not result.hits and not _published(session)
     if as_json:
         typer.echo(
             json.dumps(
@@ -131,17 +135,29 @@ def search_command(
             )
         )
         return
+    if empty:  # "No good match (best match 0%): a gap" blamed the words, not the empty manual
+        out.print("The manual has no published articles yet: write one at /manual/new.")
+        return
     if result.gap:
         out.print(f"No good match (best match {result.confidence:.0%}): a gap.")
     for hit in result.hits:
         out.print(f"{hit.score:4.0%}  #{hit.article_id}  {hit.title}", highlight=False)
 
 
+def _published(session: Session) -> bool:
+    """Whether the manual has a published article to search."""
+    from poise.knowledge.models import Article
+
+    found = select(Article.id).where(Article.status == "published").limit(1)
+    return session.scalar(found) is not None
+
+
 @kb_app.command("fcr")
 def fcr_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """First contact resolution overall and per article, product and team."""
+    """First contact resolution (FCR: resolved with no repeat contact about the same issue
+    within POISE_FCR_WINDOW_DAYS) overall and per article, product and team."""
     from poise.knowledge.fcr import fcr_report
 
     settings = load_settings()
@@ -156,7 +172,8 @@ def fcr_command(
         payload = {
             "window_days": report.window_days,
             "resolved": report.overall.resolved,
-            "fcr": round(report.overall.rate, 4),
+            # null, not 0.0, with nothing resolved: 0.0 read as every contact failing
+            "fcr": round(report.overall.rate, 4) if report.overall.resolved else None,
             **{
                 name: [
                     {"label": r.label, "resolved": r.resolved, "fcr": round(r.rate, 4)}

@@ -54,9 +54,15 @@ class CollectCounts:
     nudges: int = 0
 
     def __str__(self) -> str:
+        return self.said(grouped=False)
+
+    def said(self, *, grouped: bool) -> str:
+        """What was added, with thousands grouped ("1,204") where the counts beside it are."""
+        n = "{:,}" if grouped else "{}"
         return (
-            f"happy file: {self.ratings} green robots, {self.messages} thank-you messages, "
-            f"{self.turnarounds} turnarounds; {self.nudges} nudges"
+            f"happy file: {n.format(self.ratings)} green robots, "
+            f"{n.format(self.messages)} thank-you messages, "
+            f"{n.format(self.turnarounds)} turnarounds; {n.format(self.nudges)} nudges"
         )
 
 

@@ -19,8 +19,8 @@ from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
 train_app = typer.Typer(
-    help="Train Poise's models (signals, the manual's encoder, reply feedback) from "
-    "../shared/data.",
+    help="Train Poise's models (signals, the manual's encoder, reply feedback) from the "
+    "shared data folder (POISE_SHARED_DATA). Agents' lessons are `poise training`.",
     no_args_is_help=True,
 )
 eval_app = typer.Typer(
@@ -326,8 +326,14 @@ def train_explanatory_style_command(
         raise _fail(problem)  # ignored, it trained on less and overwrote the shipped heads
     root = Path(__file__).resolve().parents[3]
     dev = dev or root / "tests" / "fixtures" / "explanatory_style" / "dev.jsonl"
-    report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=typer.echo)
+    report = train_explanatory_style(dev, ARTIFACT, cached_embed(), log=_to_stderr)
     typer.echo(json.dumps(report, indent=2))
+
+
+def _to_stderr(line: str) -> None:
+    """A training's progress line, on stderr: on stdout it came ahead of the JSON report, so a
+    script reading the report read the progress first."""
+    typer.echo(line, err=True)
 
 
 @eval_app.command("explanatory-style")

@@ -12,7 +12,11 @@ import typer
 from poise.cli.context import counting, fail, load_settings, open_session, out
 from poise.files import not_a_file
 
-training_app = typer.Typer(help="Training chores that run on a schedule.", no_args_is_help=True)
+training_app = typer.Typer(
+    help="Agents' training (lessons and quizzes): its chores that run on a schedule. Poise's "
+    "models are trained by `poise train`.",
+    no_args_is_help=True,
+)
 
 
 @training_app.command("remind")
@@ -112,7 +116,12 @@ def train_reply_feedback_command(
     tweets = data / TWCS_SAMPLE
     if not tweets.is_file():  # without it the heads trained on less and replaced the shipped ones
         fail(f"twcs sample not found: {tweets} (pass --data-dir or set POISE_SHARED_DATA)")
-    report = train_reply_feedback(
-        data, fixtures, ARTIFACT, log=lambda m: out.print(m), c=c, real_artifact=REAL_ARTIFACT
+    report = train_reply_feedback(  # progress on stderr: stdout is the JSON report's alone
+        data,
+        fixtures,
+        ARTIFACT,
+        log=lambda line: typer.echo(line, err=True),
+        c=c,
+        real_artifact=REAL_ARTIFACT,
     )
     typer.echo(json.dumps(report, indent=2))
