@@ -374,3 +374,43 @@ def test_an_error_page_s_title_says_what_happened(
     sign_in(client, world["agent"])  # type: ignore[arg-type]
     title = Tree(client.get("/no/such/page", headers=PAGE).text).find("title")[0].all_text()
     assert title == "Not found (404) · Poise"
+
+
+def explained(flag: Node) -> str:
+    """What a screen reader hears for a flag: its word and the hidden words just after it."""
+    siblings = flag.parent.children if flag.parent else []
+    after = siblings[siblings.index(flag) + 1 :][:1]
+    hidden = [n for n in after if "visually-hidden" in n.attrs.get("class", "").split()]
+    return " ".join(" ".join(n.all_text() for n in [flag, *hidden]).split())
+
+
+def test_the_assist_panel_names_its_buttons_times_and_flags(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """A purpose suggestion was read as the customer's bare sentence, a message's time had no
+    machine-readable date, and a flag ("early warning") explained itself nowhere."""
+    sign_in(client, world["agent"])  # type: ignore[arg-type]
+    tree = Tree(client.get(f"/assist/{world['conv']}").text)
+    (fix,) = [n for n in tree.find("details") if "purpose-fix" in n.attrs.get("class", "")]
+    suggestions = [b for b in fix.walk() if b.tag == "button" and not b.attrs.get("name")]
+    suggestions = [b for b in suggestions if "link-button" in b.attrs.get("class", "")]
+    assert suggestions
+    for button in suggestions:
+        assert button.attrs.get("aria-label") == f"Use as purpose: {button.all_text()}"
+    (thread,) = tree.find(id="assist-thread")
+    times = [n for n in thread.walk() if n.tag == "time"]
+    assert len(times) == 4
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", t.attrs.get("datetime", "")) for t in times)
+    (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
+    assert explained(early) == "early warning (the customer opened unhappy)"
+
+
+def test_a_conversation_s_flags_explain_themselves_without_hover(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """The list's and the page's "early" said why only on hover (its title)."""
+    sign_in(client, world["lead"])  # type: ignore[arg-type]
+    for url in ("/conversations", f"/conversations/{world['conv']}"):
+        tree = Tree(client.get(url).text)
+        (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
+        assert explained(early) == "early (negative from the first customer turns)", url
