@@ -414,3 +414,33 @@ def test_a_conversation_s_flags_explain_themselves_without_hover(
         tree = Tree(client.get(url).text)
         (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
         assert explained(early) == "early (negative from the first customer turns)", url
+
+
+def test_refused_fields_of_training_morale_knowledge_insights_and_auth_take_the_focus(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """These forms wrote aria-invalid by hand: the field was described, but after a refused
+    save the keyboard started at the top of the page, far from the field to fix."""
+    csrf = sign_in(client, world["admin"])  # type: ignore[arg-type]
+    bad_email = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "name": "Ana",
+            "email": "not-an-email",
+            "role": "agent",
+            "team": "",
+            "password": "long enough password",
+        },
+    )
+    assert bad_email.status_code == 400, bad_email.status_code
+    tied_to_message(bad_email.text, "email", "")
+    bad_days = client.get("/manual/gaps?days=abc", headers=PAGE)
+    assert bad_days.status_code == 400, bad_days.status_code
+    tied_to_message(bad_days.text, "days", "")
+    bad_start = client.get("/insights?start=not-a-day", headers=PAGE)
+    assert bad_start.status_code == 400, bad_start.status_code
+    tied_to_message(bad_start.text, "start", "")
+    sign_in(client, world["lead"])  # type: ignore[arg-type]
+    bad_month = client.get("/morale/kudos?month=not-a-month", headers=PAGE)
+    tied_to_message(bad_month.text, "month", "")
