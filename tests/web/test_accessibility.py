@@ -1,4 +1,5 @@
-"""Accessibility basics (WCAG 2.1 AA) of the shell, conversations, connectors and alerts pages,
+"""Accessibility basics (WCAG 2.1 AA) of the shell, conversations, connectors and alerts pages
+(and of the training, morale, manual, insights and account pages),
 read from the HTML the app renders: a language and a title, a skip link to the main content,
 the area being shown marked for screen readers, a name for every form control, a text
 alternative for every chart and image, headers on every table, refused fields tied to their
@@ -444,3 +445,57 @@ def test_refused_fields_of_training_morale_knowledge_insights_and_auth_take_the_
     sign_in(client, world["lead"])  # type: ignore[arg-type]
     bad_month = client.get("/morale/kudos?month=not-a-month", headers=PAGE)
     tied_to_message(bad_month.text, "month", "")
+
+
+def other_areas_pages(team: object) -> list[str]:
+    return [
+        "/account",
+        "/admin/users",
+        "/admin/teams",
+        "/training",
+        "/training/lessons",
+        "/training/lessons/new",
+        "/training/progress",
+        "/training/practice",
+        "/training/practice/review",
+        "/training/autoqa",
+        "/morale",
+        "/morale/happy-file",
+        "/morale/reviews",
+        "/morale/reviews/calibration",
+        "/morale/scorecards",
+        "/morale/kudos",
+        "/morale/balance",
+        f"/morale/balance/team?team={team}",
+        "/morale/wall",
+        "/manual",
+        "/manual/search?q=router+dropping",
+        "/manual/new",
+        "/manual/proposals",
+        "/manual/gaps",
+        "/manual/fcr",
+        "/insights",
+        "/insights/conversations",
+        "/insights/hotspots",
+        "/insights/exposure",
+        f"/insights/exposure/team?team={team}",
+        "/insights/digest",
+        "/insights?start=not-a-day",
+        "/manual/gaps?days=abc",
+    ]
+
+
+def test_every_page_of_training_morale_manual_insights_and_accounts_meets_the_basics(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    found: dict[str, list[str]] = {}
+    for who in ("admin", "lead", "agent"):
+        sign_in(client, world[who])  # type: ignore[arg-type]
+        for url in other_areas_pages(world["team"]):
+            response = client.get(url, headers=PAGE)
+            if response.status_code == 403:
+                continue
+            assert response.status_code in (200, 400), (who, url, response.status_code)
+            if problems := page_problems(response.text):
+                found[f"{who} {url}"] = problems
+    assert found == {}
