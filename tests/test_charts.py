@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from poise.web.charts import bar_chart, sparkline
+from poise.insights.charts import trend_chart
+from poise.web.charts import bar_chart, paired_bars, sparkline
 
 
 def dot_classes(svg: str) -> list[str]:
@@ -41,3 +42,34 @@ def test_each_chart_says_its_figures_in_words() -> None:
     assert "<desc>turn 1: 0.90, turn 2: 0.25</desc>" in line
     bars = str(bar_chart([("anger", 1200), ("joy <3", 4)], "By emotion"))
     assert "<title>By emotion</title><desc>anger: 1,200, joy &lt;3: 4</desc>" in bars
+
+
+def test_a_trend_chart_says_both_periods_week_by_week() -> None:
+    """The insights trend charts gave a screen reader only their title."""
+    svg = str(
+        trend_chart(
+            ["01 Dec", "08 Dec"],
+            [0.5, None],
+            [0.25, 0.75],
+            "FCR by week",
+            lambda v: f"{100 * v:.0f}%",
+        )
+    )
+    assert (
+        "<title>FCR by week</title><desc>this period: 01 Dec 50%, 08 Dec no data; "
+        "previous: 01 Dec 25%, 08 Dec 75%</desc>"
+    ) in svg
+    empty = str(trend_chart(["01 Dec"], [None], [None], "t", str))
+    assert "<desc>No data</desc>" in empty
+
+
+def test_paired_bars_say_each_week_s_two_counts() -> None:
+    svg = str(
+        paired_bars(["01 Dec", "08 Dec"], [3, 0], [1, 2], ("negative <turns>", "praise"), "Balance")
+    )
+    assert (
+        "<title>Balance</title><desc>01 Dec — negative &lt;turns&gt; 3, praise 1; "
+        "08 Dec — negative &lt;turns&gt; 0, praise 2</desc>"
+    ) in svg
+    # the bars' own titles ("week: name n") are not said twice by the description
+    assert svg.count(": negative &lt;turns&gt; ") == 2

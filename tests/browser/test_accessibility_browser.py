@@ -11,8 +11,10 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import make_conversation, make_user, sign_in_page
+from builders import make_conversation, make_user, sign_in_page, write_thread
+from poise.auth.actions import create_api_token
 from poise.conversations.actions import create_integration, signature_for
+from poise.conversations.scoring import score_messages
 
 pytestmark = pytest.mark.browser
 
@@ -107,3 +109,52 @@ def test_on_a_phone_only_the_wide_tables_scroll_sideways_not_the_page(
     for url in ("/import", "/admin/models", "/admin/integrations", f"/alerts?team={team}"):
         page.goto(f"{live_server}{url}")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, url
+
+
+def test_on_a_phone_the_tables_of_the_other_areas_scroll_inside_themselves(
+    session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The users, the teams and the account's API tokens pushed the whole page sideways at
+    320 CSS pixels; the other areas' tables are held to it too."""
+    admin = make_user(session, role="admin", name="Administrator With A Long Name")
+    lead = make_user(session, role="lead", team="Customer Care Europe And Beyond")
+    agent = make_user(session, role="agent", team="Customer Care Europe And Beyond")
+    for n in range(3):
+        write_thread(
+            session,
+            [
+                ("customer", "My router keeps dropping the connection, this is useless."),
+                ("agent", "Sorry about that. Let us reset it together."),
+            ],
+            external_id=f"phone-{n}",
+            assignee_email=agent.email,
+        )
+    score_messages(session)
+    create_api_token(session, actor=admin, user=admin, name="helpdesk-nightly-sync-of-tickets")
+    session.commit()
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in_page(page, live_server, admin, "/admin/users")
+    wide = {}
+    for url in (
+        "/admin/users",
+        "/admin/teams",
+        "/account",
+        "/manual",
+        "/manual/gaps",
+        "/manual/fcr",
+        "/insights",
+        "/insights/conversations",
+        "/insights/hotspots",
+        "/insights/exposure",
+        f"/insights/exposure/team?team={lead.team_id}",
+        "/morale/balance",
+        "/morale/reviews/calibration",
+        "/training/progress",
+        "/training/autoqa",
+    ):
+        page.goto(f"{live_server}{url}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            wide[url] = width
+    assert wide == {}

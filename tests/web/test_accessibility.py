@@ -1,4 +1,5 @@
-"""Accessibility basics (WCAG 2.1 AA) of the shell, conversations, connectors and alerts pages,
+"""Accessibility basics (WCAG 2.1 AA) of the shell, conversations, connectors and alerts pages
+(and of the training, morale, manual, insights and account pages),
 read from the HTML the app renders: a language and a title, a skip link to the main content,
 the area being shown marked for screen readers, a name for every form control, a text
 alternative for every chart and image, headers on every table, refused fields tied to their
@@ -374,3 +375,127 @@ def test_an_error_page_s_title_says_what_happened(
     sign_in(client, world["agent"])  # type: ignore[arg-type]
     title = Tree(client.get("/no/such/page", headers=PAGE).text).find("title")[0].all_text()
     assert title == "Not found (404) · Poise"
+
+
+def explained(flag: Node) -> str:
+    """What a screen reader hears for a flag: its word and the hidden words just after it."""
+    siblings = flag.parent.children if flag.parent else []
+    after = siblings[siblings.index(flag) + 1 :][:1]
+    hidden = [n for n in after if "visually-hidden" in n.attrs.get("class", "").split()]
+    return " ".join(" ".join(n.all_text() for n in [flag, *hidden]).split())
+
+
+def test_the_assist_panel_names_its_buttons_times_and_flags(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """A purpose suggestion was read as the customer's bare sentence, a message's time had no
+    machine-readable date, and a flag ("early warning") explained itself nowhere."""
+    sign_in(client, world["agent"])  # type: ignore[arg-type]
+    tree = Tree(client.get(f"/assist/{world['conv']}").text)
+    (fix,) = [n for n in tree.find("details") if "purpose-fix" in n.attrs.get("class", "")]
+    suggestions = [b for b in fix.walk() if b.tag == "button" and not b.attrs.get("name")]
+    suggestions = [b for b in suggestions if "link-button" in b.attrs.get("class", "")]
+    assert suggestions
+    for button in suggestions:
+        assert button.attrs.get("aria-label") == f"Use as purpose: {button.all_text()}"
+    (thread,) = tree.find(id="assist-thread")
+    times = [n for n in thread.walk() if n.tag == "time"]
+    assert len(times) == 4
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", t.attrs.get("datetime", "")) for t in times)
+    (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
+    assert explained(early) == "early warning (the customer opened unhappy)"
+
+
+def test_a_conversation_s_flags_explain_themselves_without_hover(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """The list's and the page's "early" said why only on hover (its title)."""
+    sign_in(client, world["lead"])  # type: ignore[arg-type]
+    for url in ("/conversations", f"/conversations/{world['conv']}"):
+        tree = Tree(client.get(url).text)
+        (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
+        assert explained(early) == "early (negative from the first customer turns)", url
+
+
+def test_refused_fields_of_training_morale_knowledge_insights_and_auth_take_the_focus(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    """These forms wrote aria-invalid by hand: the field was described, but after a refused
+    save the keyboard started at the top of the page, far from the field to fix."""
+    csrf = sign_in(client, world["admin"])  # type: ignore[arg-type]
+    bad_email = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "name": "Ana",
+            "email": "not-an-email",
+            "role": "agent",
+            "team": "",
+            "password": "long enough password",
+        },
+    )
+    assert bad_email.status_code == 400, bad_email.status_code
+    tied_to_message(bad_email.text, "email", "")
+    bad_days = client.get("/manual/gaps?days=abc", headers=PAGE)
+    assert bad_days.status_code == 400, bad_days.status_code
+    tied_to_message(bad_days.text, "days", "")
+    bad_start = client.get("/insights?start=not-a-day", headers=PAGE)
+    assert bad_start.status_code == 400, bad_start.status_code
+    tied_to_message(bad_start.text, "start", "")
+    sign_in(client, world["lead"])  # type: ignore[arg-type]
+    bad_month = client.get("/morale/kudos?month=not-a-month", headers=PAGE)
+    tied_to_message(bad_month.text, "month", "")
+
+
+def other_areas_pages(team: object) -> list[str]:
+    return [
+        "/account",
+        "/admin/users",
+        "/admin/teams",
+        "/training",
+        "/training/lessons",
+        "/training/lessons/new",
+        "/training/progress",
+        "/training/practice",
+        "/training/practice/review",
+        "/training/autoqa",
+        "/morale",
+        "/morale/happy-file",
+        "/morale/reviews",
+        "/morale/reviews/calibration",
+        "/morale/scorecards",
+        "/morale/kudos",
+        "/morale/balance",
+        f"/morale/balance/team?team={team}",
+        "/morale/wall",
+        "/manual",
+        "/manual/search?q=router+dropping",
+        "/manual/new",
+        "/manual/proposals",
+        "/manual/gaps",
+        "/manual/fcr",
+        "/insights",
+        "/insights/conversations",
+        "/insights/hotspots",
+        "/insights/exposure",
+        f"/insights/exposure/team?team={team}",
+        "/insights/digest",
+        "/insights?start=not-a-day",
+        "/manual/gaps?days=abc",
+    ]
+
+
+def test_every_page_of_training_morale_manual_insights_and_accounts_meets_the_basics(
+    client: TestClient, world: dict[str, object]
+) -> None:
+    found: dict[str, list[str]] = {}
+    for who in ("admin", "lead", "agent"):
+        sign_in(client, world[who])  # type: ignore[arg-type]
+        for url in other_areas_pages(world["team"]):
+            response = client.get(url, headers=PAGE)
+            if response.status_code == 403:
+                continue
+            assert response.status_code in (200, 400), (who, url, response.status_code)
+            if problems := page_problems(response.text):
+                found[f"{who} {url}"] = problems
+    assert found == {}

@@ -57,8 +57,27 @@ def trend_chart(
     return Markup(  # noqa: S704 - numbers and escaped text only
         f'<svg class="trend" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" font-size="10" fill="#5f6b66"><title>{escape(title)}</title>'
+        f"<desc>{_said(labels, (current, previous), show, names) if known else 'No data'}</desc>"
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{PAD + inner_h}" y2="{PAD + inner_h}" '
         f'class="axis" stroke="#dfe5e2"/>{"".join(parts)}</svg>'
+    )
+
+
+def _said(
+    labels: Sequence[str],
+    series: tuple[Sequence[float | None], Sequence[float | None]],
+    show: Callable[[float], str],
+    names: tuple[str, str],
+) -> str:
+    """The figures in words, week by week: role="img" hides the dots' titles and the legend
+    from screen readers, so the description is the chart's text alternative, not its title."""
+    return "; ".join(
+        f"{escape(name)}: "
+        + ", ".join(
+            f"{escape(label)} {escape(show(v)) if v is not None else 'no data'}"
+            for label, v in zip(labels, values, strict=False)
+        )
+        for name, values in zip(names, series, strict=True)
     )
 
 

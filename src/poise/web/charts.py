@@ -142,9 +142,17 @@ class PairedBars:
             f'<rect class="b" x="{self.pad + 200}" y="4" width="10" height="10"/>'
             f'<text x="{self.pad + 214}" y="13">{escape(names[1])}</text>'
         )
+        # role="img" hides the bars' titles and the legend: the figures are said again as the
+        # description ("01 Dec — negative turns absorbed 3, praise received 1; …"), a dash after
+        # the week so the bars' own "week: name n" titles stay the only ones of their kind
+        said = "; ".join(
+            f"{escape(label)} — {escape(names[0])} {a}, {escape(names[1])} {b}"
+            for label, a, b in zip(labels, first, second, strict=True)
+        )
         return Markup(  # noqa: S704 - numbers and escaped text only
             f'<svg class="paired-bars" role="img" viewBox="0 0 {self.width} {self.height}" '
             f'width="100%" preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'
+            f"<desc>{said}</desc>"
             f'{legend}<line x1="{self.pad}" x2="{self.width - self.pad}" y1="{base:.1f}" '
             f'y2="{base:.1f}" class="axis"/>{"".join(parts)}</svg>'
         )
