@@ -13,7 +13,7 @@ from builders import csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.knowledge import actions
-from poise.knowledge.models import Gap
+from poise.knowledge.models import Article, Gap
 from poise.settings import Settings
 
 
@@ -532,3 +532,39 @@ def test_a_gap_closes_when_the_article_written_for_it_is_published(
     client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "retired"})
     reopened = client.get("/manual/gaps").text
     assert f"<td>{horses}" in reopened and 'id="answered"' not in reopened
+
+
+def test_write_the_article_scrubs_the_customers_words_and_says_the_conversation_is_cited(
+    client: TestClient, session: Session
+) -> None:
+    """ "Write the article" put the customer's first message in as a phrasing as it was
+    written (name, amount, order number), for every agent to read and every future customer
+    to be matched against, and the form did not say the conversation would be cited. Now the
+    words are scrubbed as mined phrasings are, stay editable, and the form says so."""
+    maya = make_user(session, team="Care")
+    said = "Hi, Robin here: I was charged €49.99 twice for order 88812345, please refund it"
+    conv = make_conversation(
+        session, customer_text=said, purpose="Charged twice", assignee_email=maya.email
+    )
+    token = sign_in(client, make_user(session, role="lead", team="Care"))
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    phrasings = re.search(r'<textarea name="phrasings"[^>]*>([^<]*)</textarea>', form)
+    assert phrasings and "charged" in phrasings.group(1), form
+    assert "49.99" not in form and "88812345" not in form and "Robin" not in phrasings.group(1)
+    assert "[amount]" in phrasings.group(1)
+    assert "which the article will cite as its source" in form
+    assert f'<a href="/conversations/{conv.id}">conversation #{conv.id}</a>' in form
+    saved = client.post(  # what the lead edited is what is kept, the conversation cited
+        "/manual/new",
+        data={
+            "csrf_token": token,
+            "conversation_id": str(conv.id),
+            "title": "Charged twice",
+            "issue": "I was charged twice",
+            "phrasings": "charged twice for one order",
+        },
+    )
+    article_id = int(str(saved.url).rsplit("/", 1)[1])
+    article = session.get(Article, article_id)
+    assert article and [p.text for p in article.phrasings] == ["charged twice for one order"]
+    assert [s.conversation_id for s in article.sources] == [conv.id]
