@@ -568,3 +568,32 @@ def test_write_the_article_scrubs_the_customers_words_and_says_the_conversation_
     article = session.get(Article, article_id)
     assert article and [p.text for p in article.phrasings] == ["charged twice for one order"]
     assert [s.conversation_id for s in article.sources] == [conv.id]
+
+
+def test_logging_the_same_gap_twice_says_it_was_already_logged(
+    client: TestClient, session: Session
+) -> None:
+    """A second "Log as a gap" for the same conversation or the same words wrote nothing and
+    still said "Logged as a gap": now it says it was logged already, and when."""
+    publish_manual(session, make_user(session, role="lead"))
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Do you sell gift vouchers for horses?",
+        purpose="Gift vouchers for horses",
+        assignee_email=maya.email,
+    )
+    token = sign_in(client, maya)
+    asked = "what will the weather be in Lisbon tomorrow"
+    for data in ({"conversation_id": str(conv.id)}, {"q": asked}):
+        first = client.post("/manual/gaps", data={"csrf_token": token, **data})
+        assert "Logged as a gap: a lead will see it" in first.text
+        logged = {(g.id, g.query, g.created_at) for g in session.query(Gap)}
+        again = client.post("/manual/gaps", data={"csrf_token": token, **data})
+        assert "Logged as a gap: a lead will see it" not in again.text
+        gap = session.query(Gap).order_by(Gap.id.desc()).first()
+        assert gap is not None
+        when = gap.created_at.strftime("%Y-%m-%d %H:%M")
+        assert f"Already logged as a gap on {when} UTC: nothing new was logged." in again.text
+        session.expire_all()
+        assert {(g.id, g.query, g.created_at) for g in session.query(Gap)} == logged

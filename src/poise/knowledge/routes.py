@@ -23,7 +23,7 @@ from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, JobProgress, jobs_for
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
-from poise.knowledge.models import FLAG_KINDS, STATUS_LABELS, Article
+from poise.knowledge.models import FLAG_KINDS, STATUS_LABELS, Article, Gap
 from poise.knowledge.search import search
 from poise.knowledge.suggest import (
     article_fields_from,
@@ -170,16 +170,25 @@ def log_gap(
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
-        log_conversation_gap(session, actor=user, conversation=conv)
-        flash(request, "Logged as a gap: a lead will see it in the gap report.")
+        gap = log_conversation_gap(session, actor=user, conversation=conv)
+        flash(request, _logged(gap))
         return redirect(safe_next(next, f"/conversations/{conv.id}"))
     if not q.strip():
         raise InvalidInput("say what the customer asked to log it as a gap")
     if not words(q, keep_stop=True):
         raise InvalidInput(no_words(q), field="q")
-    actions.log_gap(session, actor=user, result=search(session, q))
-    flash(request, "Logged as a gap: a lead will see it in the gap report.")
+    gap = actions.log_gap(session, actor=user, result=search(session, q))
+    flash(request, _logged(gap))
     return redirect("/manual/search?" + urlencode({"q": q}))
+
+
+def _logged(gap: Gap) -> str:
+    """What "Log as a gap" did: a second press for the same conversation or words wrote
+    nothing, and said "Logged" all the same."""
+    if gap.repeated:
+        when = gap.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"Already logged as a gap on {when}: nothing new was logged."
+    return "Logged as a gap: a lead will see it in the gap report."
 
 
 def _form_values(source: Article | actions.ArticleFields | None) -> dict[str, object]:

@@ -175,8 +175,7 @@ def _known_names(session: Session, conversation: Conversation) -> list[str]:
         .where(Message.conversation_id == conversation.id, Message.author_name.is_not(None))
         .distinct()
     )
-    people = (conversation.customer and conversation.customer.name,)
-    people += (conversation.assignee and conversation.assignee.name,)
+    people = [c.name for c in (conversation.customer, conversation.assignee) if c is not None]
     return [n for n in (*authors, *people) if n]
 
 
