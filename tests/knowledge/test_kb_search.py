@@ -597,3 +597,53 @@ def test_logging_the_same_gap_twice_says_it_was_already_logged(
         assert f"Already logged as a gap on {when} UTC: nothing new was logged." in again.text
         session.expire_all()
         assert {(g.id, g.query, g.created_at) for g in session.query(Gap)} == logged
+
+
+def test_the_gap_report_links_to_the_draft_already_written_for_a_gap(
+    client: TestClient, session: Session
+) -> None:
+    """The report still offered "Write the article" for a gap whose draft (or article in
+    review) was already written, and a second lead started a second draft of the same issue:
+    now it links to the existing one, whether it cites the gap's conversation or was written
+    from the gap's words."""
+    lead = make_user(session, role="lead", team="Care")
+    publish_manual(session, lead)
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Our weekly team report email stopped arriving",
+        purpose="Weekly report email stopped",
+        assignee_email=maya.email,
+    )
+    horses = "do you sell gift vouchers for horses"
+    token = sign_in(client, maya)
+    client.post("/manual/gaps", data={"csrf_token": token, "conversation_id": str(conv.id)})
+    client.post("/manual/gaps", data={"csrf_token": token, "q": horses})
+    client.cookies.clear()
+    token = sign_in(client, lead)
+    report = client.get("/manual/gaps").text
+    links = re.findall(r'<a href="([^"]+)">Write the article</a>', report)
+    assert len(links) == 2 and "exists" not in report, report
+    for link in links:  # each written as the link starts it, one sent for review
+        form = client.get(link.replace("&amp;", "&")).text
+        cited = re.search(r'name="conversation_id" value="(\d+)"', form)
+        issue = re.search(r'<textarea name="issue" rows="2" required>([^<]*)<', form)
+        assert issue, form
+        saved = client.post(
+            "/manual/new",
+            data={
+                "csrf_token": token,
+                "title": f"Written from the gap report {'cited' if cited else 'words'}",
+                "issue": issue.group(1),
+                "resolution": "Check it.",
+                "submit": "" if cited else "review",
+                **({"conversation_id": cited.group(1)} if cited else {}),
+            },
+        )
+        assert saved.status_code == 200 and "saved as" in saved.text, saved.text
+    drafts = {a.status: a.id for a in session.query(Article).filter(Article.title.like("Written%"))}
+    assert set(drafts) == {"draft", "in_review"}
+    report = client.get("/manual/gaps").text
+    assert "Write the article" not in report, report
+    assert f'A draft exists: <a href="/manual/{drafts["draft"]}">' in report
+    assert f'An article in review exists: <a href="/manual/{drafts["in_review"]}">' in report
