@@ -16,7 +16,13 @@ from poise.cli import app as cli
 from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
-from poise.knowledge.drafting import Resolved, as_instruction, draft_resolution, is_small_talk
+from poise.knowledge.drafting import (
+    Resolved,
+    as_instruction,
+    draft_resolution,
+    is_finding,
+    is_small_talk,
+)
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
 from poise.knowledge.models import Article, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
@@ -284,3 +290,41 @@ def test_drafts_of_real_support_dialogues_keep_no_handles_links_or_signatures() 
         text = draft_resolution([Resolved(0, d.agent)], encode=encode).resolution
         for mark in ("@", "http", "www.", "^"):
             assert mark not in text, (mark, text)
+
+
+def test_findings_and_questions_for_details_are_not_steps_as_written() -> None:
+    """The demo's "problems since the firmware update" draft had "Which devices are
+    affected?" and "Older devices are the most likely." as steps: every agent said them, so
+    they were the most shared sentences, but neither is something the next agent does. A
+    question for details now reads as asking it; a finding is no step."""
+    assert as_instruction("Which devices are affected?") == (
+        "Ask the customer: which devices are affected?"
+    )
+    assert is_finding("Older devices are the most likely.")
+    assert is_finding("This is a known issue with 7.2.1: it turned on WPA3-only mode.")
+    for step in ("Make sure it is plugged in.", "Enter the code that is on the card.",
+                 "Your refund is on its way.", "Restart the router.",
+                 "Would you like the change now or at renewal?"):  # fmt: skip
+        assert not is_finding(step), step
+    fixes = (
+        "Under Wi-Fi > Security, choose 'WPA2/WPA3 mixed' and your older devices will reconnect.",
+        "I've rolled your router back to the previous firmware remotely.",
+    )
+    group = [
+        Resolved(
+            i + 1,
+            [
+                "Which devices are affected? Older devices are the most likely.",
+                "Please restart the router once more; some settings only apply after a "
+                "second restart.",
+                fixes[i % 2],
+            ],
+        )
+        for i in range(6)
+    ]
+    draft = draft_resolution(group, encode=get_encoder().encode)
+    texts = [s.text for s in draft.steps]
+    assert texts, draft
+    assert "Older devices are the most likely." not in texts
+    assert "Which devices are affected?" not in texts
+    assert all(not t.endswith("?") or t.startswith("Ask the customer:") for t in texts), texts

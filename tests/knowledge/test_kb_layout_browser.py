@@ -9,8 +9,9 @@ import pytest
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in_page
+from builders import make_conversation, make_user, sign_in_page
 from poise.knowledge import actions
+from poise.knowledge.models import Proposal, ProposalMember
 from poise.knowledge.search import search
 
 pytestmark = pytest.mark.browser
@@ -53,3 +54,40 @@ def test_the_manual_pages_fit_a_phone(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
     assert "blink orange" in page.goto(f"{live_server}/manual/gaps").text()
+
+
+def test_a_refused_split_says_why_in_one_box_under_the_field(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The split's error was a bordered span inside an inline form: at 1280 px it started
+    beside the button and broke onto the next line as two half boxes, and on a phone it ran
+    in pieces down the page. Now it is one box under the field, within the screen."""
+    lead = make_user(session, role="lead")
+    ids = [make_conversation(session).id for _ in range(3)]
+    proposal = Proposal(
+        issue="My parcel is stuck in customs",
+        phrasings=["stuck in customs"],
+        resolution="Contact the carrier.",
+        group_size=3,
+        conversation_ids=ids,
+        members=[ProposalMember(conversation_id=c, rank=r) for r, c in enumerate(ids)],
+    )
+    session.add(proposal)
+    session.commit()
+    page = browser_page
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        sign_in_page(page, live_server, lead, "/manual/proposals")
+        split = page.locator(f'form[action="/manual/proposals/{proposal.id}/split"]')
+        split.evaluate("form => { form.noValidate = true }")
+        split.locator("input[name=parts]").fill("40")
+        split.locator("button").click()
+        error = page.locator(f"#split-error-{proposal.id}")
+        assert "parts must be between 2 and 3" in error.inner_text()
+        boxes = error.evaluate("e => e.getClientRects().length")
+        assert boxes == 1, (width, boxes)
+        box, field = error.bounding_box(), split.locator("input[name=parts]").bounding_box()
+        assert box["y"] >= field["y"] + field["height"], (width, box, field)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.context.clear_cookies()

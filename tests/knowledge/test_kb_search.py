@@ -13,7 +13,7 @@ from builders import csrf_from, make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.knowledge import actions
-from poise.knowledge.models import Gap
+from poise.knowledge.models import Article, Gap
 from poise.settings import Settings
 
 
@@ -541,3 +541,118 @@ def test_a_gap_closes_when_the_article_written_for_it_is_published(
     client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "retired"})
     reopened = client.get("/manual/gaps").text
     assert f"<td>{horses}" in reopened and 'id="answered"' not in reopened
+
+
+def test_write_the_article_scrubs_the_customers_words_and_says_the_conversation_is_cited(
+    client: TestClient, session: Session
+) -> None:
+    """ "Write the article" put the customer's first message in as a phrasing as it was
+    written (name, amount, order number), for every agent to read and every future customer
+    to be matched against, and the form did not say the conversation would be cited. Now the
+    words are scrubbed as mined phrasings are, stay editable, and the form says so."""
+    maya = make_user(session, team="Care")
+    said = "Hi, Robin here: I was charged €49.99 twice for order 88812345, please refund it"
+    conv = make_conversation(
+        session, customer_text=said, purpose="Charged twice", assignee_email=maya.email
+    )
+    token = sign_in(client, make_user(session, role="lead", team="Care"))
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    phrasings = re.search(r'<textarea name="phrasings"[^>]*>([^<]*)</textarea>', form)
+    assert phrasings and "charged" in phrasings.group(1), form
+    assert "49.99" not in form and "88812345" not in form and "Robin" not in phrasings.group(1)
+    assert "[amount]" in phrasings.group(1)
+    assert "which the article will cite as its source" in form
+    assert f'<a href="/conversations/{conv.id}">conversation #{conv.id}</a>' in form
+    saved = client.post(  # what the lead edited is what is kept, the conversation cited
+        "/manual/new",
+        data={
+            "csrf_token": token,
+            "conversation_id": str(conv.id),
+            "title": "Charged twice",
+            "issue": "I was charged twice",
+            "phrasings": "charged twice for one order",
+        },
+    )
+    article_id = int(str(saved.url).rsplit("/", 1)[1])
+    article = session.get(Article, article_id)
+    assert article and [p.text for p in article.phrasings] == ["charged twice for one order"]
+    assert [s.conversation_id for s in article.sources] == [conv.id]
+
+
+def test_logging_the_same_gap_twice_says_it_was_already_logged(
+    client: TestClient, session: Session
+) -> None:
+    """A second "Log as a gap" for the same conversation or the same words wrote nothing and
+    still said "Logged as a gap": now it says it was logged already, and when."""
+    publish_manual(session, make_user(session, role="lead"))
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Do you sell gift vouchers for horses?",
+        purpose="Gift vouchers for horses",
+        assignee_email=maya.email,
+    )
+    token = sign_in(client, maya)
+    asked = "what will the weather be in Lisbon tomorrow"
+    for data in ({"conversation_id": str(conv.id)}, {"q": asked}):
+        first = client.post("/manual/gaps", data={"csrf_token": token, **data})
+        assert "Logged as a gap: a lead will see it" in first.text
+        logged = {(g.id, g.query, g.created_at) for g in session.query(Gap)}
+        again = client.post("/manual/gaps", data={"csrf_token": token, **data})
+        assert "Logged as a gap: a lead will see it" not in again.text
+        gap = session.query(Gap).order_by(Gap.id.desc()).first()
+        assert gap is not None
+        when = gap.created_at.strftime("%Y-%m-%d %H:%M")
+        assert f"Already logged as a gap on {when} UTC: nothing new was logged." in again.text
+        session.expire_all()
+        assert {(g.id, g.query, g.created_at) for g in session.query(Gap)} == logged
+
+
+def test_the_gap_report_links_to_the_draft_already_written_for_a_gap(
+    client: TestClient, session: Session
+) -> None:
+    """The report still offered "Write the article" for a gap whose draft (or article in
+    review) was already written, and a second lead started a second draft of the same issue:
+    now it links to the existing one, whether it cites the gap's conversation or was written
+    from the gap's words."""
+    lead = make_user(session, role="lead", team="Care")
+    publish_manual(session, lead)
+    maya = make_user(session, team="Care")
+    conv = make_conversation(
+        session,
+        customer_text="Our weekly team report email stopped arriving",
+        purpose="Weekly report email stopped",
+        assignee_email=maya.email,
+    )
+    horses = "do you sell gift vouchers for horses"
+    token = sign_in(client, maya)
+    client.post("/manual/gaps", data={"csrf_token": token, "conversation_id": str(conv.id)})
+    client.post("/manual/gaps", data={"csrf_token": token, "q": horses})
+    client.cookies.clear()
+    token = sign_in(client, lead)
+    report = client.get("/manual/gaps").text
+    links = re.findall(r'<a href="([^"]+)">Write the article</a>', report)
+    assert len(links) == 2 and "exists" not in report, report
+    for link in links:  # each written as the link starts it, one sent for review
+        form = client.get(link.replace("&amp;", "&")).text
+        cited = re.search(r'name="conversation_id" value="(\d+)"', form)
+        issue = re.search(r'<textarea name="issue" rows="2" required>([^<]*)<', form)
+        assert issue, form
+        saved = client.post(
+            "/manual/new",
+            data={
+                "csrf_token": token,
+                "title": f"Written from the gap report {'cited' if cited else 'words'}",
+                "issue": issue.group(1),
+                "resolution": "Check it.",
+                "submit": "" if cited else "review",
+                **({"conversation_id": cited.group(1)} if cited else {}),
+            },
+        )
+        assert saved.status_code == 200 and "saved as" in saved.text, saved.text
+    drafts = {a.status: a.id for a in session.query(Article).filter(Article.title.like("Written%"))}
+    assert set(drafts) == {"draft", "in_review"}
+    report = client.get("/manual/gaps").text
+    assert "Write the article" not in report, report
+    assert f'A draft exists: <a href="/manual/{drafts["draft"]}">' in report
+    assert f'An article in review exists: <a href="/manual/{drafts["in_review"]}">' in report

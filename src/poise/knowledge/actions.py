@@ -452,7 +452,8 @@ def log_gap(
             )
         )
     if gap is not None and gap.query == result.query[:4000]:
-        return gap  # the same words are the same gap, nothing to write
+        gap.repeated = True  # the same words are the same gap, nothing to write
+        return gap
     if gap is None:
         gap = Gap(conversation_id=conversation_id)
         session.add(gap)
@@ -465,6 +466,7 @@ def log_gap(
     gap.embedding = to_blob(result.query_vector) if result.query_vector is not None else None
     gap.actor_id = actor.id if actor else None
     session.commit()
+    gap.repeated = False
     return gap
 
 

@@ -69,6 +69,20 @@ QUESTION_START_RE = re.compile(
     re.IGNORECASE,
 )
 PLACEHOLDER_RE = re.compile(r"\[[a-z]+\]")
+# What the agent found or supposes, not a step: "Older devices are the most likely.", "This
+# is a known issue with 7.2.1 …". A subject of a few words (no "you"; the first word a
+# determiner, a pronoun, "older"), "is", "are", "seems"…, then a judgement ("the most likely",
+# "a known issue", "caused by"). Narrow on purpose: "The duplicate charge is refunded now"
+# reports what was done and stays a step.
+FINDING_RE = re.compile(
+    r"^(?:the|this|that|these|those|it|they|most|some|many|both|older|newer)"
+    r"(?:\s+(?!you\b|your\b)[\w'.-]+){0,3}?\s+(?:is|are|was|were|seems?|looks?|appears?)"
+    r"\s+(?:(?:to be|probably|likely|most likely)\s+)?"
+    r"(?:the most (?:likely|common|probable)|(?:most |more |very |quite )?likely|"
+    r"an? (?:known|common|widespread)\b|(?:probably |likely )?(?:caused|affected) by|"
+    r"due to|related to|the (?:cause|culprit|reason|problem|issue)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +183,18 @@ def as_instruction(sentence: str) -> str:
         text = text.rstrip("?").rstrip() + "."
     if text[-1] not in ".!?":
         text += "."
-    return text[:1].upper() + text[1:]
+    text = text[:1].upper() + text[1:]
+    if not converted and question and QUESTION_START_RE.match(text):
+        # The agent's question for details is the next agent's step of asking it:
+        # "Which devices are affected?" → "Ask the customer: which devices are affected?"
+        return "Ask the customer: " + text[:1].lower() + text[1:]
+    return text
+
+
+def is_finding(step: str) -> bool:
+    """What the agent found or supposes ("Older devices are the most likely."): a statement
+    about the case, not something the next agent does."""
+    return not step.endswith("?") and bool(FINDING_RE.match(step))
 
 
 def _is_open_question(text: str) -> bool:
@@ -186,8 +211,9 @@ def candidates(group: list[Resolved], config: DraftConfig) -> _Candidates:
             position = t / max(len(turns) - 1, 1)
             for sentence in sentences(without_signature(turn)):
                 clean = scrub(sentence, names=conversation.names)
-                if clean and not is_small_talk(clean):
-                    found.texts.append(as_instruction(clean))
+                step = as_instruction(clean) if clean else ""
+                if step and not is_small_talk(clean) and not is_finding(step):
+                    found.texts.append(step)
                     found.owner.append(index)
                     found.position.append(position)
         if len(found.texts) >= config.max_sentences:

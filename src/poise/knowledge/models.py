@@ -186,6 +186,9 @@ class Gap(Base):
 
     __tablename__ = "kb_gaps"
     __table_args__ = (Index("ix_kb_gaps_created_at", "created_at"),)
+    # Not stored: set by ``actions.log_gap`` when the request logged nothing new (the same
+    # words again), so the page can say "already logged" rather than "Logged".
+    repeated = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     query: Mapped[str] = mapped_column(Text)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser, LeadUser
@@ -23,7 +24,14 @@ from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, JobProgress, jobs_for
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
-from poise.knowledge.models import FLAG_KINDS, STATUS_LABELS, Article
+from poise.knowledge.models import (
+    FLAG_KINDS,
+    STATUS_LABELS,
+    Article,
+    ArticleSource,
+    Gap,
+    Phrasing,
+)
 from poise.knowledge.search import search
 from poise.knowledge.suggest import (
     article_fields_from,
@@ -170,16 +178,25 @@ def log_gap(
         conv = conversation_queries.get_conversation(
             session, actor=user, conversation_id=conversation_id
         )
-        log_conversation_gap(session, actor=user, conversation=conv)
-        flash(request, "Logged as a gap: a lead will see it in the gap report.")
+        gap = log_conversation_gap(session, actor=user, conversation=conv)
+        flash(request, _logged(gap))
         return redirect(safe_next(next, f"/conversations/{conv.id}"))
     if not q.strip():
         raise InvalidInput("say what the customer asked to log it as a gap")
     if not words(q, keep_stop=True):
         raise InvalidInput(no_words(q), field="q")
-    actions.log_gap(session, actor=user, result=search(session, q))
-    flash(request, "Logged as a gap: a lead will see it in the gap report.")
+    gap = actions.log_gap(session, actor=user, result=search(session, q))
+    flash(request, _logged(gap))
     return redirect("/manual/search?" + urlencode({"q": q}))
+
+
+def _logged(gap: Gap) -> str:
+    """What "Log as a gap" did: a second press for the same conversation or words wrote
+    nothing, and said "Logged" all the same."""
+    if gap.repeated:
+        when = gap.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"Already logged as a gap on {when}: nothing new was logged."
+    return "Logged as a gap: a lead will see it in the gap report."
 
 
 def _form_values(source: Article | actions.ArticleFields | None) -> dict[str, object]:
@@ -266,6 +283,50 @@ def write_article_link(group: gaps.GapGroup, readable: set[int]) -> str:
     params = [("issue", group.example[:LINKED_WORDS]), ("product", product)]
     params += [("phrasing", q[:LINKED_WORDS]) for q in group.queries if q != group.example]
     return "/manual/new?" + urlencode([(k, v) for k, v in params if v])
+
+
+def drafts_for(session: Session, groups: list[gaps.GapGroup]) -> list[Article | None]:
+    """For each gap group, an article already being written for it (a draft or one in
+    review) that cites one of its conversations or has its words as issue, title or
+    phrasing; the report links to it rather than offering "Write the article" again, which
+    started a second draft of the same issue."""
+    unfinished = Article.status.in_(("draft", "in_review"))
+    conversations = {c for g in groups for c in g.conversations}
+    cited: dict[int, Article] = {}
+    if conversations:
+        sourced = session.execute(
+            select(ArticleSource.conversation_id, Article)
+            .join(Article, Article.id == ArticleSource.article_id)
+            .where(unfinished, ArticleSource.conversation_id.in_(conversations))
+            .order_by(Article.id)
+        )
+        for conversation_id, article in sourced:
+            cited.setdefault(conversation_id, article)
+    said = {q.strip().lower() for g in groups for q in (g.example, *g.queries) if q.strip()}
+    worded: dict[str, Article] = {}
+    if said:
+        lowered = list(said)
+        by_article = select(Article, Article.issue, Article.title, literal("")).where(
+            unfinished,
+            or_(func.lower(Article.issue).in_(lowered), func.lower(Article.title).in_(lowered)),
+        )
+        by_phrasing = (
+            select(Article, literal(""), literal(""), Phrasing.text)
+            .join(Phrasing, Phrasing.article_id == Article.id)
+            .where(unfinished, func.lower(Phrasing.text).in_(lowered))
+        )
+        for query in (by_article, by_phrasing):
+            for article, *texts in session.execute(query.order_by(Article.id)):
+                for text in texts:
+                    if text and text.strip().lower() in said:
+                        worded.setdefault(text.strip().lower(), article)
+    found: list[Article | None] = []
+    for g in groups:
+        by_source = (cited[c] for c in g.conversations if c in cited)
+        words_of = (q.strip().lower() for q in (g.example, *g.queries))
+        by_words = (worded[q] for q in words_of if q in worded)
+        found.append(next(by_source, None) or next(by_words, None))
+    return found
 
 
 @router.post("/manual/new", response_model=None)
@@ -461,6 +522,7 @@ def gaps_page(
         "typed": days,
         "max_days": gaps.MAX_REPORT_DAYS,
         "write_links": [write_article_link(g, readable) for g in shown],
+        "drafts": drafts_for(session, shown),
     }
     return render_form(request, "knowledge/gaps.html", context, errors)
 

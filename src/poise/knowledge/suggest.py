@@ -20,6 +20,7 @@ from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
 from poise.knowledge.models import ArticleUse, Gap
+from poise.knowledge.scrubbing import scrub
 from poise.knowledge.search import SearchResult, search, search_many
 from poise.signals.purpose import given_purpose
 
@@ -146,11 +147,17 @@ MAX_PHRASING_CHARS = 300
 def article_fields_from(session: Session, conversation: Conversation) -> actions.ArticleFields:
     """A new article as the conversation suggests it, for the author to finish: its purpose
     as title and issue, its product and feature, and the customer's own words as a phrasing
-    (when short enough to be one). The gap report's and the suggestions' "Write the article"."""
+    (when short enough to be one). The gap report's and the suggestions' "Write the article".
+
+    Issue and phrasing are scrubbed as mined phrasings are (:func:`scrubbing.scrub`): names,
+    amounts, order numbers, e-mails leave a placeholder or nothing. A phrasing is what future
+    customers are matched against and what every agent reads; the raw first message put one
+    customer's "€49.99" and order number in front of the whole team."""
     turns = _customer_turns(session, conversation)
-    words = issue_of(turns[:2]) if turns else ""
+    names = _known_names(session, conversation)
+    words = scrub(issue_of(turns[:2]), names=names) if turns else ""
     purposes = purpose_queries(conversation, turns[0] if turns else "")
-    issue = purposes[0] if purposes else words
+    issue = scrub(purposes[0], names=names) if purposes else words
     said = [words] if words and words != issue and len(words) <= MAX_PHRASING_CHARS else []
     return actions.ArticleFields(
         title=issue[:200],
@@ -159,6 +166,17 @@ def article_fields_from(session: Session, conversation: Conversation) -> actions
         feature=conversation.feature,
         phrasings=said,
     )
+
+
+def _known_names(session: Session, conversation: Conversation) -> list[str]:
+    """The names the conversation knows: its customer, its assignee, every message's author."""
+    authors = session.scalars(
+        select(Message.author_name)
+        .where(Message.conversation_id == conversation.id, Message.author_name.is_not(None))
+        .distinct()
+    )
+    people = [c.name for c in (conversation.customer, conversation.assignee) if c is not None]
+    return [n for n in (*authors, *people) if n]
 
 
 def log_conversation_gap(
