@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -167,3 +170,30 @@ def finished_job(session: Session, subject: str, seconds: float = 30) -> Any:
         if (job is not None and job.status in ("done", "failed")) or time.monotonic() > deadline:
             return job
         time.sleep(0.1)
+
+
+def post_live_message(base: str, secret: str, message_id: str, body: str) -> httpx.Response:
+    """A customer message of the "Broken router" chat, sent to a live server's signed webhook
+    as the integration "desk" (the browser journeys that watch a page update themselves)."""
+    from poise.conversations.actions import signature_for
+
+    data = json.dumps(
+        {
+            "conversation": {
+                "id": "Z-1",
+                "channel": "chat",
+                "subject": "Broken router",
+                "customer": {"id": "cust-1", "name": "Kim"},
+            },
+            "message": {"id": message_id, "author_role": "customer", "body": body},
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        "X-Poise-Integration": "desk",
+        "X-Poise-Timestamp": stamp,
+        "X-Poise-Signature": signature_for(secret, data, stamp),
+        "Content-Type": "application/json",
+    }
+    # The first message loads the models in the server process: seconds on a cold machine.
+    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)

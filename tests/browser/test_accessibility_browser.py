@@ -3,17 +3,14 @@ leaving the keyboard where it is."""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import make_conversation, make_user, sign_in_page, write_thread
+from builders import make_conversation, make_user, post_live_message, sign_in_page, write_thread
 from poise.auth.actions import create_api_token
-from poise.conversations.actions import create_integration, signature_for
+from poise.conversations.actions import create_integration
 from poise.conversations.scoring import score_messages
 
 pytestmark = pytest.mark.browser
@@ -48,23 +45,6 @@ def test_the_skip_link_is_the_first_stop_and_takes_the_keyboard_to_the_content(
     assert outline == "solid"
 
 
-def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Response:
-    data = json.dumps(
-        {
-            "conversation": {"id": "K-1", "channel": "chat", "subject": "Broken router"},
-            "message": {"id": message_id, "author_role": "customer", "body": body},
-        }
-    ).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Poise-Integration": "desk",
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, data, stamp),
-        "Content-Type": "application/json",
-    }
-    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)
-
-
 def test_the_assist_panel_waits_while_the_agent_types_in_it_then_says_it_changed(
     session: Session, live_server: str, browser_page: Any
 ) -> None:
@@ -72,7 +52,7 @@ def test_the_assist_panel_waits_while_the_agent_types_in_it_then_says_it_changed
     words typed were gone. It now waits until the keyboard leaves, then updates and says so."""
     agent = make_user(session, role="agent")
     secret = create_integration(session, actor=None, name="desk").secret
-    first = webhook(live_server, secret, "k1", "Hi, my router setup page won't load.")
+    first = post_live_message(live_server, secret, "k1", "Hi, my router setup page won't load.")
     assert first.status_code == 201, first.text
     conv_id = first.json()["conversation_id"]
     page = browser_page
@@ -83,7 +63,7 @@ def test_the_assist_panel_waits_while_the_agent_types_in_it_then_says_it_changed
     page.keyboard.type(" half-typed")
 
     angry = "This is useless. Fix it NOW or I'm cancelling everything!"
-    assert webhook(live_server, secret, "k2", angry).status_code == 201
+    assert post_live_message(live_server, secret, "k2", angry).status_code == 201
     page.wait_for_timeout(5_000)  # two of the panel's 2-second checks
     assert page.locator("#assist-thread .turn").count() == 1  # not swapped under the keyboard
     assert focused(page, ".id") == "purpose-text"

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, make_user, sign_in_page
-from poise.conversations.actions import create_integration, signature_for
+from builders import PASSWORD, make_user, post_live_message, sign_in_page
+from poise.conversations.actions import create_integration
 
 pytestmark = pytest.mark.browser
-
-
-def webhook(base: str, secret: str, message_id: str, body: str) -> httpx.Response:
-    data = json.dumps(
-        {
-            "conversation": {
-                "id": "Z-1",
-                "channel": "chat",
-                "subject": "Broken router",
-                "customer": {"id": "cust-1", "name": "Kim"},
-            },
-            "message": {"id": message_id, "author_role": "customer", "body": body},
-        }
-    ).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Poise-Integration": "desk",
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, data, stamp),
-        "Content-Type": "application/json",
-    }
-    # The first message loads the models in the server process: seconds on a cold machine.
-    return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)
 
 
 def test_assist_panel_updates_after_a_webhook_message(
@@ -44,7 +18,7 @@ def test_assist_panel_updates_after_a_webhook_message(
 ) -> None:
     agent = make_user(session, role="agent")
     secret = create_integration(session, actor=None, name="desk").secret
-    first = webhook(live_server, secret, "m1", "Hi, my router setup page won't load.")
+    first = post_live_message(live_server, secret, "m1", "Hi, my router setup page won't load.")
     assert first.status_code == 201, first.text
     conv_id = first.json()["conversation_id"]
     page = browser_page
@@ -54,7 +28,7 @@ def test_assist_panel_updates_after_a_webhook_message(
     assert "abusive" not in page.locator("#assist-latest").inner_text()
 
     angry = "This is useless, you idiots. Fix it NOW or I'm cancelling everything!"
-    assert webhook(live_server, secret, "m2", angry).status_code == 201
+    assert post_live_message(live_server, secret, "m2", angry).status_code == 201
     # A selector, not wait_for_function: the Content-Security-Policy refuses evaluated strings.
     page.locator("#assist-thread .turn").nth(1).wait_for(timeout=15_000)
     latest = page.locator("#assist-latest").inner_text()
