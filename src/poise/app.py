@@ -10,7 +10,7 @@ import asyncio
 import copy
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +32,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, request_response
 
 from poise import __version__
+from poise.assist import panel as assist
 from poise.auth import routes as auth_routes
 from poise.auth.deps import LoginRequired, current_user, session_user
-from poise.background import make_jobs
+from poise.background import collect_praise, make_jobs
 from poise.connectors import routes as connector_routes
 from poise.connectors.alerts import routes as alert_routes
 from poise.connectors.alerts.service import AlertService
@@ -42,7 +43,6 @@ from poise.connectors.alerts.targets import system_resolver
 from poise.connectors.client import Seam
 from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
-from poise.conversations import assist
 from poise.conversations import routes as conversation_routes
 from poise.conversations.feeling import feeling_word, readable_evidence
 from poise.db import make_engine, make_sessionmaker
@@ -57,6 +57,7 @@ from poise.knowledge import routes as knowledge_routes
 from poise.knowledge.search import load_index
 from poise.mail import Mailer
 from poise.minilm.encoder import get_encoder, get_intent_encoder
+from poise.model_cards import routes as model_cards
 from poise.morale import api as morale_api
 from poise.morale import routes as morale_routes
 from poise.scheduler import start_local_periodic
@@ -97,6 +98,8 @@ TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",
     PACKAGE / "auth" / "templates",
     PACKAGE / "conversations" / "templates",
+    PACKAGE / "assist" / "templates",
+    PACKAGE / "model_cards" / "templates",
     PACKAGE / "knowledge" / "templates",
     PACKAGE / "morale" / "templates",
     PACKAGE / "training" / "templates",
@@ -106,6 +109,8 @@ TEMPLATE_DIRS = [
 ]
 
 if TYPE_CHECKING:
+    from poise.auth.models import User
+    from poise.conversations.models import Message
     from poise.jobs.broker import BrokerHealth
 
 
@@ -159,6 +164,7 @@ def _area_routes() -> tuple[BaseRoute, ...]:
         auth_routes.router,
         auth_routes.api,
         conversation_routes.router,
+        model_cards.router,
         conversation_api.router,
         assist.api,
         assist.pages,
@@ -390,6 +396,16 @@ def _nav_badges(request: Request) -> dict[str, int]:
     return {"/training": training_queries.due_count(session, actor=user)}
 
 
+def _autoqa_on_replies(
+    session: Session, reader: User, messages: Sequence[Message]
+) -> dict[int, list[Any]]:
+    """Training's AutoQA on the reader's own replies in a thread, for the conversation page,
+    which shows it without importing training (imported on first use, as before)."""
+    from poise.training.autoqa import verdicts_on_replies
+
+    return dict(verdicts_on_replies(session, author=reader, messages=messages))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Poise web app for ``settings`` (default: from the environment)."""
     settings = settings or Settings()
@@ -412,8 +428,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings, app.state.sessionmaker, resolve=app.state.alert_resolver
         )
         # Areas react to each other's events through hooks the face fills (see poise.hooks):
-        # webhook routes and the background jobs of this process (connector syncs) alike.
-        app.state.hooks = Hooks(conversations_scored=[app.state.alerts.on_scored])
+        # webhook routes and the background jobs of this process (connector syncs, scoring)
+        # alike; the conversation page shows AutoQA on the reader's own replies through one.
+        app.state.hooks = Hooks(
+            conversations_scored=[app.state.alerts.on_scored],
+            scoring_finished=[collect_praise],
+            feedback_on_replies=_autoqa_on_replies,
+        )
         app.state.jobs = make_jobs(
             settings, app.state.sessionmaker, seam=app.state.connector_seam, hooks=app.state.hooks
         )

@@ -340,10 +340,11 @@ def worker_runnable(settings: Settings) -> dict[str, Resumer]:
 
 def scheduled_jobs(maker: sessionmaker[Session], settings: Settings) -> InProcessJobs:
     """The jobs engine that queues scheduled work for the workers."""
-    from poise.background import split_kinds
+    from poise.background import record_only_hooks, split_kinds
     from poise.jobs.broker import BrokerJobs
 
-    return BrokerJobs(maker, settings, splittable=split_kinds(), remote=remote_kinds())
+    kinds = split_kinds(record_only_hooks(settings))
+    return BrokerJobs(maker, settings, splittable=kinds, remote=remote_kinds())
 
 
 def worker_periodic(settings: Settings) -> Callable[[sessionmaker[Session], str], object]:

@@ -27,10 +27,10 @@ from builders import (
     sign_in,
     write_thread,
 )
+from poise.assist.panel import MAX_BODY_CHARS, _turn_rows, assist, stored_signals
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
-from poise.conversations.assist import MAX_BODY_CHARS, _turn_rows, assist, stored_signals
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord
 from poise.conversations.scoring import score_messages

@@ -15,7 +15,7 @@ from builders import conversation_record, csrf_from, make_user, sign_in
 from poise.app import create_app
 from poise.auth.actions import create_api_token, team_by_name
 from poise.auth.models import Team
-from poise.background import split_kinds
+from poise.background import record_only_hooks, split_kinds
 from poise.conversations.models import ImportRun, Message
 from poise.conversations.writer import write_conversations
 from poise.db import make_engine, make_sessionmaker
@@ -131,7 +131,8 @@ def test_a_job_cancelled_on_the_workers_stops_at_a_chunk_boundary(
     settings = broker_settings.model_copy(update={"job_chunk_size": 2})
     _store_pending(session, 400)
     engine = make_engine(settings.resolved_database_url)
-    jobs = BrokerJobs(make_sessionmaker(engine), settings, splittable=split_kinds())
+    kinds = split_kinds(record_only_hooks(settings))
+    jobs = BrokerJobs(make_sessionmaker(engine), settings, splittable=kinds)
     try:
         job_id = jobs.submit_split("score", None, subject=_import_run(session))
         with TestClient(create_app(settings)) as client:

@@ -9,11 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from builders import conversation_record, drifting_conversation
-from poise.background import split_kinds
+from poise.background import collect_praise, split_kinds
 from poise.conversations.models import Message
 from poise.conversations.writer import write_conversations
+from poise.hooks import Hooks
 from poise.jobs import JobChunk, JobRun
-from poise.jobs.chunks import _write, plan_job, run_chunk
+from poise.jobs.chunks import SplitKind, _write, plan_job, run_chunk
+
+
+def _kinds() -> dict[str, SplitKind]:
+    """The kinds as the face wires them: a finished scoring collects praise."""
+    return split_kinds(Hooks(scoring_finished=[collect_praise]))
 
 
 def _store(session: Session, count: int) -> None:
@@ -33,7 +39,7 @@ def _planned(session: Session, size: int) -> tuple[int, list[int]]:
     job = JobRun(kind="score", subject="test")
     session.add(job)
     session.flush()
-    return job.id, plan_job(session, job, split_kinds()["score"], None, size)
+    return job.id, plan_job(session, job, _kinds()["score"], None, size)
 
 
 def _maker(session: Session) -> sessionmaker[Session]:
@@ -55,7 +61,7 @@ def test_chunks_hold_whole_conversations_and_add_up_to_the_job(session: Session)
 def test_a_chunk_delivered_twice_is_written_once(session: Session) -> None:
     _store(session, 12)
     job_id, (first, second) = _planned(session, 6)
-    kinds = split_kinds()
+    kinds = _kinds()
     maker = _maker(session)
     # Two deliveries of the first chunk both computed its scores before either wrote them.
     with maker() as one, maker() as two:
@@ -103,7 +109,7 @@ def test_the_split_rescore_refreshes_drift_an_older_drift_model_measured(session
     job = JobRun(kind="rescore", subject="test")
     session.add(job)
     session.flush()
-    kinds = split_kinds()
+    kinds = _kinds()
     chunk_ids = plan_job(session, job, kinds["rescore"], None, 10)
     session.commit()
     assert [list(session.get(JobChunk, c).keys) for c in chunk_ids] == [[conv.id]]  # type: ignore[union-attr]

@@ -15,7 +15,12 @@ from poise.cli.context import error
 from poise.cli.help import PoiseGroup
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
-from poise.conversations.cli import import_command, integrations_app, signals_app, stats_command
+from poise.conversations.cli import (
+    integrations_app,
+    make_import_command,
+    make_signals_app,
+    stats_command,
+)
 from poise.faults import READ_ONLY, fault_message
 from poise.insights.cli import insights_app
 from poise.knowledge.cli import (
@@ -46,13 +51,13 @@ app.add_typer(root.db_app, name="db")
 app.command("backup")(operations.backup_command)
 app.command("restore")(operations.restore_command)
 app.command("export")(operations.export_command)
-app.command("import")(import_command)
+app.command("import")(make_import_command(record_only_hooks))
 app.command("stats")(stats_command)
 app.command("connect")(make_connect_command(record_only_hooks))
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(integrations_app, name="integrations")
-app.add_typer(signals_app, name="signals")
+app.add_typer(make_signals_app(record_only_hooks), name="signals")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")

@@ -33,13 +33,13 @@ def worker(
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     share_the_cores(concurrency)
-    from poise.background import split_kinds
+    from poise.background import record_only_hooks, split_kinds
     from poise.jobs.broker import make_celery
     from poise.scheduler import worker_periodic, worker_runnable
 
     app = make_celery(
         settings,
-        split_kinds(),
+        split_kinds(record_only_hooks(settings)),
         runnable=worker_runnable(settings),
         periodic=worker_periodic(settings),
     )

@@ -1,8 +1,14 @@
-"""``poise import``, ``poise stats`` and ``poise integrations``."""
+"""``poise import``, ``poise signals``, ``poise stats`` and ``poise integrations``.
+
+The face builds the commands that score (:func:`make_import_command`,
+:func:`make_signals_app`) with the hooks a finished scoring tells: the praise the new scores
+reveal is collected there, by an area this one does not import.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +24,11 @@ from poise.conversations.scoring import (
     has_pending,
     import_scoring_subject,
     score_messages,
+    scored_and_after,
     scoring_work,
 )
 from poise.files import inside_a_file, not_a_file, write_atomically
+from poise.hooks import Hooks
 from poise.jobs import JobProgress, run_here
 from poise.settings import Settings
 from poise.words import counted
@@ -29,80 +37,84 @@ integrations_app = typer.Typer(
     help="Systems that send messages to Poise's webhook, and the secrets they sign with.",
     no_args_is_help=True,
 )
-signals_app = typer.Typer(
-    help="Score stored messages: negativity, emotion, and drift from what the customer came for.",
-    no_args_is_help=True,
-)
 
 
-def import_command(
-    file: Annotated[Path, typer.Argument(help="The file to import.")],
-    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],
-    source: Annotated[
-        str | None, typer.Option(help="Source system name (default: the format).")
-    ] = None,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option(
-            help="Import valid rows; write rejected ones to --rejected and keep them for "
-            "the import's report, as an upload does (for POISE_REJECTED_ROWS_DAYS days)."
-        ),
-    ] = False,
-    rejected: Annotated[
-        Path | None,
-        typer.Option(help="Where rejected rows are written too (default: FILE.rejected)."),
-    ] = None,
-    score: Annotated[
-        bool, typer.Option(help="Score new customer messages now (else: `poise signals score`).")
-    ] = True,
-    team: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="The team the import belongs to, so its leads see it in the import history "
-            "(any letter case; default: none, admins only).",
-        ),
-    ] = None,
-) -> None:
-    """Import conversations from a file: all or nothing, unless --skip-invalid."""
-    if format not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
-    if problem := not_a_file(file):
-        fail(problem)
-    if rejected is not None and rejected.is_dir():  # found only after the import was stored
-        fail(f"--rejected {rejected} is a folder: name a file for the rejected rows in it")
-    if rejected is not None and (problem := inside_a_file(rejected)):
-        fail(f"--rejected: {problem}")
-    settings = load_settings()
-    with open_session(settings) as session:
-        team_id = _team_id(session, team)
-    with file.open("rb") as data, open_session(settings) as session, progress_bar() as progress:
-        phases = {
-            "parse": progress.add_task("Reading", total=None),
-            "write": progress.add_task("Writing", total=None, visible=False),
-        }
+def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[..., None]:
+    """``poise import``, whose scoring job tells ``hooks_for(settings)`` it finished."""
 
-        def report_progress(phase: str, done: int, total: int) -> None:
-            progress.update(phases[phase], completed=done, total=total or None, visible=True)
+    def import_command(
+        file: Annotated[Path, typer.Argument(help="The file to import.")],
+        format: Annotated[
+            str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+        ],
+        source: Annotated[
+            str | None, typer.Option(help="Source system name (default: the format).")
+        ] = None,
+        skip_invalid: Annotated[
+            bool,
+            typer.Option(
+                help="Import valid rows; write rejected ones to --rejected and keep them for "
+                "the import's report, as an upload does (for POISE_REJECTED_ROWS_DAYS days)."
+            ),
+        ] = False,
+        rejected: Annotated[
+            Path | None,
+            typer.Option(help="Where rejected rows are written too (default: FILE.rejected)."),
+        ] = None,
+        score: Annotated[
+            bool,
+            typer.Option(help="Score new customer messages now (else: `poise signals score`)."),
+        ] = True,
+        team: Annotated[
+            str | None,
+            typer.Option(
+                metavar="NAME",
+                help="The team the import belongs to, so its leads see it in the import history "
+                "(any letter case; default: none, admins only).",
+            ),
+        ] = None,
+    ) -> None:
+        """Import conversations from a file: all or nothing, unless --skip-invalid."""
+        if format not in FORMATS:
+            fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+        if problem := not_a_file(file):
+            fail(problem)
+        if rejected is not None and rejected.is_dir():  # found only after the import was stored
+            fail(f"--rejected {rejected} is a folder: name a file for the rejected rows in it")
+        if rejected is not None and (problem := inside_a_file(rejected)):
+            fail(f"--rejected: {problem}")
+        settings = load_settings()
+        with open_session(settings) as session:
+            team_id = _team_id(session, team)
+        with file.open("rb") as data, open_session(settings) as session, progress_bar() as progress:
+            phases = {
+                "parse": progress.add_task("Reading", total=None),
+                "write": progress.add_task("Writing", total=None, visible=False),
+            }
 
-        report = actions.import_file(
-            session,
-            actor=None,
-            data=data,
-            filename=file.name,
-            fmt=format,
-            source=source,
-            skip_invalid=skip_invalid,
-            progress=report_progress,
-            limits=ImportLimits(max_message_chars=settings.max_message_chars),
-            team_id=team_id,
-        )
-    actions.keep_rejected_rows(settings.data_dir, report)  # for the report's download link
-    _print_report(report, file, rejected, keep_days=settings.rejected_rows_days)
-    if report.status == "rejected":
-        raise typer.Exit(1)
-    if score:
-        _score_import(settings, report)
+            def report_progress(phase: str, done: int, total: int) -> None:
+                progress.update(phases[phase], completed=done, total=total or None, visible=True)
+
+            report = actions.import_file(
+                session,
+                actor=None,
+                data=data,
+                filename=file.name,
+                fmt=format,
+                source=source,
+                skip_invalid=skip_invalid,
+                progress=report_progress,
+                limits=ImportLimits(max_message_chars=settings.max_message_chars),
+                team_id=team_id,
+            )
+        actions.keep_rejected_rows(settings.data_dir, report)  # for the report's download link
+        _print_report(report, file, rejected, keep_days=settings.rejected_rows_days)
+        if report.status == "rejected":
+            raise typer.Exit(1)
+        if score:
+            _score_import(settings, report, hooks_for(settings))
+
+    return import_command
 
 
 def _team_id(session: Session, name: str | None) -> int | None:
@@ -118,7 +130,7 @@ def _team_id(session: Session, name: str | None) -> int | None:
     fail(f"no team named {name!r}: {known}")
 
 
-def _score_import(settings: Settings, report: ImportReport) -> None:
+def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> None:
     """Score the import's own customer turns as its job, as an upload does: the import
     page's Signals column shows the job, and turns other imports left waiting (a
     ``--no-score`` import) are left to ``poise signals score``. A re-run of an import that a
@@ -128,7 +140,7 @@ def _score_import(settings: Settings, report: ImportReport) -> None:
         if not ids or not (report.counts.messages_created or has_pending(session, ids)):
             return
         task = progress.add_task("Scoring", total=None)
-        scoring = scoring_work(ids)
+        scoring = scoring_work(ids, hooks=hooks)
 
         def work(job_session: Session, job_progress: JobProgress) -> str:
             def advance(done: int, total: int) -> None:
@@ -145,7 +157,7 @@ def _score_import(settings: Settings, report: ImportReport) -> None:
     console.print(f"Signals: {detail}.")
 
 
-def _score(settings: Settings, *, rescore: bool) -> None:
+def _score(settings: Settings, hooks: Hooks, *, rescore: bool) -> None:
     with open_session(settings) as session, progress_bar() as progress:
         task = progress.add_task("Scoring", total=None)
 
@@ -153,23 +165,32 @@ def _score(settings: Settings, *, rescore: bool) -> None:
             progress.update(task, completed=done, total=total)
 
         counts = score_messages(session, rescore=rescore, progress=advance)
-        from poise.morale.actions import collect_happy_items  # praise needs the new scores
-
-        collected = collect_happy_items(session)
-    console.print(f"Signals: {counts}; {collected}.")
+        said = scored_and_after(session, counts, hooks)
+    console.print(f"Signals: {said}.")
 
 
-@signals_app.command("score")
-def score_pending() -> None:
-    """Score customer messages that have no score yet (e.g. after `import --no-score`)."""
-    _score(load_settings(), rescore=False)
+def make_signals_app(hooks_for: Callable[[Settings], Hooks]) -> typer.Typer:
+    """``poise signals score|rescore``, whose scoring tells ``hooks_for(settings)`` it finished."""
+    signals_app = typer.Typer(
+        help="Score stored messages: negativity, emotion, and drift from what the customer "
+        "came for.",
+        no_args_is_help=True,
+    )
 
+    @signals_app.command("score")
+    def score_pending() -> None:
+        """Score customer messages that have no score yet (e.g. after `import --no-score`)."""
+        settings = load_settings()
+        _score(settings, hooks_for(settings), rescore=False)
 
-@signals_app.command("rescore")
-def rescore() -> None:
-    """Re-score customer messages scored by another model version, and conversations whose
-    drift another drift model measured (after a model change)."""
-    _score(load_settings(), rescore=True)
+    @signals_app.command("rescore")
+    def rescore() -> None:
+        """Re-score customer messages scored by another model version, and conversations whose
+        drift another drift model measured (after a model change)."""
+        settings = load_settings()
+        _score(settings, hooks_for(settings), rescore=True)
+
+    return signals_app
 
 
 def _print_report(

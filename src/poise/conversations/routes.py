@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -26,22 +25,19 @@ from poise.conversations.scoring import (
     any_pending,
     has_pending,
     import_scoring_subject,
-    scoring_work,
 )
 from poise.db.base import utcnow
 from poise.errors import Gone, InvalidInput, NotFound
-from poise.jobs import JobRun, JobWork, cancel_job, jobs_for
+from poise.hooks import Hooks
+from poise.jobs import cancel_job, jobs_for
 from poise.pagination import Page
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import HooksDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 from poise.web.inputs import CONTROL, checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 from poise.words import counted
-
-if TYPE_CHECKING:
-    from poise.training.feedback import LabelVerdict
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -237,30 +233,35 @@ def _typed_form(typed: FilterText) -> dict[str, str]:
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
+    request: Request,
+    session: SessionDep,
+    hooks: HooksDep,
+    user: CurrentUser,
+    conversation_id: IdPath,
 ) -> HTMLResponse:
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     peak = peak_message(conv)
     context = {
         "conv": conv,
         "peak_level": peak.feeling_level if peak else None,
-        "autoqa": own_reply_feedback(session, user, conv),
+        "autoqa": own_reply_feedback(session, hooks, user, conv),
     }
     return render(request, "conversations/detail.html", context)
 
 
 def own_reply_feedback(
-    session: Session, reader: User, conv: Conversation
-) -> dict[int, list[LabelVerdict]]:
+    session: Session, hooks: Hooks, reader: User, conv: Conversation
+) -> dict[int, list[Any]]:
     """AutoQA's verdicts on the reader's own replies in this thread, by message id, in one
     batch: private to their author, so whoever else opens the thread (a teammate, the lead,
     an admin) gets none of them; empty unless the reader's team opted in. Read, never stored.
-    Training owns AutoQA; imported here, as the manual's suggestions are, when a page needs it.
-    A model that fails leaves the thread readable, without the feedback, and is logged."""
-    from poise.training.autoqa import verdicts_on_replies
-
+    Training owns AutoQA; the face wires it in (``hooks.feedback_on_replies``), so this area
+    never imports it. A model that fails leaves the thread readable, without the feedback,
+    and is logged."""
+    if hooks.feedback_on_replies is None:
+        return {}
     try:
-        return verdicts_on_replies(session, author=reader, messages=conv.messages)
+        return hooks.feedback_on_replies(session, reader, conv.messages)
     except Exception:
         logging.getLogger("poise").exception("AutoQA on conversation %s failed", conv.id)
         return {}
@@ -294,11 +295,6 @@ def _import_context(
 
 
 scoring_subject = import_scoring_subject
-
-
-def resume_scoring(job: JobRun) -> JobWork:
-    """After a restart, an interrupted scoring job scores whatever is still pending."""
-    return scoring_work(None)
 
 
 def score_in_background(
@@ -567,79 +563,6 @@ def early_warning_level(
         return redirect("/admin/teams")
     flash(request, f"Early warning level saved; {counted(changed, 'conversation')} re-flagged.")
     return redirect("/admin/teams")
-
-
-# Names people read for the data sets and figures in the model's ``metrics.json``.
-DATASET_NAMES = {
-    "airline_heldout": "Airline tweets, held out (never trained on)",
-    "airline_dev_half": "… dev half (variants compared here)",
-    "airline_test_half": "… test half",
-    "goemotions_test": "GoEmotions test (Reddit comments)",
-    "feeling_goemotions_test": "GoEmotions test, feeling",
-}
-FIGURE_NAMES = {
-    "clinc_test_negative_rate": "CLINC150 requests read as negative",
-    "cfpb_test_negative_rate": "CFPB complaint chunks read as negative",
-    "drift_test_auc": "Drift: CLINC150 switched-intent ROC-AUC",
-    "artifact_bytes": "Artifact size (bytes)",
-    "train_seconds": "Training time (s)",
-}
-
-
-def model_card() -> dict[str, Any]:
-    """The shipped models' versions and the figures measured when they were trained."""
-    from poise.signals import get_scorer
-    from poise.signals.registry import ARTIFACTS
-
-    path = ARTIFACTS / "metrics.json"
-    metrics = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    sets = [
-        {"name": DATASET_NAMES.get(key, key.replace("_", " ")), **value}
-        for key, value in metrics.items()
-        if isinstance(value, dict) and "poise" in value
-    ]
-    figures = [
-        (FIGURE_NAMES.get(key, key.replace("_", " ")), value)
-        for key, value in metrics.items()
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    ]
-    versions = [get_scorer(name).version for name in ("negativity", "drift", "explanatory")]
-    return {"versions": versions, "sets": sets, "figures": figures}
-
-
-REEMBED_SUBJECT = "kb:reembed"
-
-
-def manual_encoder(session: Session) -> dict[str, Any]:
-    """The manual's encoder: its version, whether the stored vectors are its own, and the
-    last re-embedding job."""
-    from poise.knowledge.vectors import ENCODER_VERSION, stored_current
-    from poise.minilm import INTENTS_CARD
-
-    job = jobs_for(session, [REEMBED_SUBJECT]).get(REEMBED_SUBJECT)
-    card = json.loads(INTENTS_CARD.read_text(encoding="utf-8")) if INTENTS_CARD.is_file() else {}
-    current = stored_current(session)
-    return {"version": ENCODER_VERSION, "current": current, "job": job, "card": card}
-
-
-@router.get("/admin/models", response_class=HTMLResponse)
-def models_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
-    """Model cards for admins: versions and the figures behind them (agents never see these)."""
-    from poise.training.feedback_model import feedback_cards
-
-    feedback = feedback_cards()
-    context = {"card": model_card(), "manual": manual_encoder(session), "feedback": feedback}
-    return render(request, "conversations/models.html", context)
-
-
-@router.post("/admin/models/reembed")
-def reembed_now(request: Request, user: AdminUser) -> RedirectResponse:
-    """Re-embed the manual with the shipped encoder in the background (after an upgrade)."""
-    from poise.knowledge.vectors import reembed_job
-
-    request.app.state.jobs.submit("kb-reembed", reembed_job, subject=REEMBED_SUBJECT)
-    flash(request, "Re-embedding started: this page shows its progress.")
-    return redirect("/admin/models")
 
 
 @router.get("/signals", response_class=HTMLResponse)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.hooks import Hooks
 from poise.jobs import JobProgress, JobWork
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
@@ -177,18 +178,24 @@ def any_pending(session: Session) -> bool:
     return session.execute(_pending("", False).limit(1)).first() is not None
 
 
-def scoring_work(conversation_ids: Sequence[int] | None, *, rescore: bool = False) -> JobWork:
-    """Score what is pending (of these conversations, or anywhere) and collect the praise."""
+def scoring_work(
+    conversation_ids: Sequence[int] | None, *, hooks: Hooks, rescore: bool = False
+) -> JobWork:
+    """Score what is pending (of these conversations, or anywhere), then tell ``hooks`` (the
+    praise the new scores reveal is collected there)."""
 
     def work(session: Session, progress: JobProgress) -> str:
-        from poise.morale.actions import collect_happy_items  # praise needs the new scores
-
         scored = score_messages(
             session, conversation_ids=conversation_ids, rescore=rescore, progress=progress
         )
-        return f"{scored}; {collect_happy_items(session)}"
+        return scored_and_after(session, scored, hooks)
 
     return work
+
+
+def scored_and_after(session: Session, scored: ScoreCounts, hooks: Hooks) -> str:
+    """The report of a scoring job: its counts, then what the reactions to it did."""
+    return "; ".join([str(scored), *hooks.finished_scoring(session)])
 
 
 def import_scoring_subject(run_id: int) -> str:

@@ -1,4 +1,5 @@
-"""The live assist panel: signals and guidance for a conversation while it happens."""
+"""The live assist panel: signals, guidance and the manual's articles for a conversation while
+it happens."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from poise.conversations.feeling import readable_evidence
 from poise.conversations.models import Conversation
 from poise.conversations.schemas import RoleName
 from poise.errors import InvalidInput
+from poise.knowledge.suggest import article_suggestions
 from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
 from poise.signals.conversation import early_score
@@ -244,10 +246,7 @@ def _check_lengths(turns: list[AssistTurn], limit: int) -> None:
 def _article_suggestions(
     session: Session, rows: list[dict[str, Any]], user: User, conversation_id: int | None
 ) -> dict[str, Any]:
-    """The manual's articles for the customer's words (imported here: the manual builds on
-    conversations, not the other way round)."""
-    from poise.knowledge.suggest import article_suggestions
-
+    """The manual's articles for the customer's words."""
     return article_suggestions(session, rows, actor=user, conversation_id=conversation_id)
 
 
@@ -285,7 +284,7 @@ def _assist_page(
         "errors": {"purpose": refused} if refused else {},
         "typed": typed,
     }
-    return render(request, "conversations/assist.html", context, 400 if refused else 200)
+    return render(request, "assist/panel.html", context, 400 if refused else 200)
 
 
 @pages.post("/assist/{conversation_id}/purpose", response_model=None)
