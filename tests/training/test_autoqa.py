@@ -3,7 +3,9 @@ their own, a lead sees their own team's shares only, and reading the page writes
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from builders import make_conversation, make_user, sign_in
 from poise.auth.models import Team, User
 from poise.conversations.models import Message
-from poise.db import make_sessionmaker
+from poise.db import make_engine, make_sessionmaker
 from poise.errors import NotFound, PermissionDenied
 from poise.training import actions, autoqa
 
@@ -221,11 +223,11 @@ def test_while_a_team_is_read_ahead_its_lead_s_page_answers_at_once(
     actions.set_autoqa(session, actor=lead, team_id=care.id, enabled=True)
     read = _count_reads(monkeypatch)
     sign_in(client, lead)
-    autoqa.mark_reading([care.id])  # as the opt-in does, before it starts the thread
+    autoqa.mark_reading(session, [care.id])  # as the opt-in does, before it starts the thread
     page = client.get("/training/autoqa").text
     assert read == [] and "Reading the team" in page and 'data-label="apologizes"' not in page
     autoqa.warm_quietly(make_sessionmaker(engine), [care.id], True)  # the thread's work
-    assert sorted(read) == sorted([BLAME, SORRY]) and not autoqa.reading_ahead(care.id)
+    assert sorted(read) == sorted([BLAME, SORRY]) and not autoqa.reading_ahead(session, care.id)
     page = client.get("/training/autoqa").text
     assert "Reading the team" not in page and "Of the team's 2 latest replies" in page
     assert sorted(read) == sorted([BLAME, SORRY])  # the page read nothing again
@@ -250,21 +252,64 @@ def test_while_a_server_reads_ahead_at_start_the_agent_s_page_answers_at_once(
     counting = autoqa.label_replies
 
     def watching(replies: list[str], **options: bool) -> list[dict[str, autoqa.LabelVerdict]]:
-        marked_while_reading.append(autoqa.reading_ahead(care.id))
+        marked_while_reading.append(autoqa.reading_ahead(session, care.id))
         return counting(replies, **options)
 
     monkeypatch.setattr(autoqa, "label_replies", watching)
     assert autoqa.warm(make_sessionmaker(engine)) == 2  # as a server starts: every team
-    assert marked_while_reading == [True] and not autoqa.reading_ahead(care.id)
+    assert marked_while_reading == [True] and not autoqa.reading_ahead(session, care.id)
     sign_in(client, agent)
-    autoqa.mark_reading([care.id])
+    autoqa.mark_reading(session, [care.id])
     autoqa._verdicts.clear()
     read.clear()
     page = client.get("/training/autoqa").text
     assert read == [] and "Reading your latest replies" in page
-    autoqa.mark_reading([care.id], -1)
+    autoqa.mark_reading(session, [care.id], -1)
     page = client.get("/training/autoqa").text
     assert "Reading your latest replies" not in page and sorted(read) == sorted([BLAME, SORRY])
+
+
+def test_a_team_read_ahead_in_one_database_is_not_marked_in_another(
+    client: TestClient,
+    session: Session,
+    tmp_path: Path,
+    sqlite_template: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The marks were kept by team id alone, per process: while one app read its team 1's
+    replies ahead, another app of the process (tests build many, each on its own database)
+    said "Reading the team" for its own, different team 1 and showed no shares."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    _reply(session, agent, SORRY)
+    care = _team(session, "Care")
+    actions.set_autoqa(session, actor=lead, team_id=care.id, enabled=True)
+    shutil.copy(sqlite_template, tmp_path / "other.db")
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    other_sessions = make_sessionmaker(other)
+    with other_sessions() as elsewhere:
+        other_lead = make_user(elsewhere, role="lead", team="Sales")
+        _reply(elsewhere, make_user(elsewhere, team="Sales"), BLAME)
+        sales = _team(elsewhere, "Sales")
+        actions.set_autoqa(elsewhere, actor=other_lead, team_id=sales.id, enabled=True)
+        assert sales.id == care.id  # the same id names another team in the other database
+    sign_in(client, lead)
+    pages: list[str] = []
+    counting = autoqa.label_replies
+
+    def viewing(replies: list[str], **options: bool) -> list[dict[str, autoqa.LabelVerdict]]:
+        if replies == [BLAME] and not pages:  # the other database's team, read ahead
+            pages.append(client.get("/training/autoqa").text)
+        return counting(replies, **options)
+
+    monkeypatch.setattr(autoqa, "label_replies", viewing)
+    autoqa._verdicts.clear()
+    try:
+        assert autoqa.warm(other_sessions) == 1
+    finally:
+        other.dispose()
+    assert len(pages) == 1
+    assert "Reading the team" not in pages[0] and "Of the team's 1 latest replies" in pages[0]
 
 
 def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session) -> None:

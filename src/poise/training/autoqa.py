@@ -36,28 +36,39 @@ TEAM_SAMPLE = 500  # team shares read the team's latest replies
 REMEMBERED = 8192  # replies whose verdicts a process keeps (a few teams' samples)
 
 _verdicts: TextCache[dict[str, LabelVerdict]] = TextCache(REMEMBERED)
-_ahead: dict[int, int] = {}  # team id -> readings ahead of its replies running in this process
+# (database, team id) -> readings ahead of the team's replies running in this process
+_ahead: dict[tuple[str, int], int] = {}
 _ahead_lock = threading.Lock()
 
 
-def mark_reading(team_ids: Sequence[int], step: int = 1) -> None:
-    """Count a reading ahead of these teams' replies as begun (``step`` 1) or done (-1).
+def _database(session: Session) -> str:
+    """The database a session reads, by its URL: a team id names a team of one database only,
+    and one process may serve several (tests build many apps, each on its own database)."""
+    return str(session.get_bind().engine.url)
+
+
+def mark_reading(session: Session, team_ids: Sequence[int], step: int = 1) -> None:
+    """Count a reading ahead of these teams' replies (in ``session``'s database) as begun
+    (``step`` 1) or done (-1).
 
     Opting a team in marks it before starting the thread, so the page it lands on already
     knows: reading the same 500 replies there as well made the lead wait for both."""
+    database = _database(session)
     with _ahead_lock:
         for team_id in team_ids:
-            left = _ahead.get(team_id, 0) + step
+            key = (database, team_id)
+            left = _ahead.get(key, 0) + step
             if left > 0:
-                _ahead[team_id] = left
+                _ahead[key] = left
             else:
-                _ahead.pop(team_id, None)
+                _ahead.pop(key, None)
 
 
-def reading_ahead(team_id: int) -> bool:
-    """Whether this process is reading the team's replies ahead right now."""
+def reading_ahead(session: Session, team_id: int) -> bool:
+    """Whether this process is reading the team's replies (in ``session``'s database) ahead
+    right now."""
     with _ahead_lock:
-        return _ahead.get(team_id, 0) > 0
+        return _ahead.get((_database(session), team_id), 0) > 0
 
 
 def _feedback(bodies: list[str]) -> list[dict[str, LabelVerdict]]:
@@ -171,7 +182,7 @@ def team_shares(session: Session, *, actor: User, team_id: int) -> TeamShares:
         raise NotFound("no such team")
     if not may_see_team_shares(actor, team_id):
         raise PermissionDenied("only the team's lead or an admin sees its AutoQA shares")
-    if team.autoqa and reading_ahead(team.id):  # read once, by the thread, not again here
+    if team.autoqa and reading_ahead(session, team.id):  # read once, by the thread, not again here
         return TeamShares(team, 0, dict.fromkeys(LABELS, 0.0), reading=True)
     members = [u.id for u in team.members]
     replies = _agent_replies(session, members, TEAM_SAMPLE) if team.autoqa and members else []
@@ -208,11 +219,11 @@ def warm(sessions: Callable[[], Session], team_ids: Sequence[int] | None = None)
         bodies = [body for team in teams for body in _sample_bodies(session, team)]
     distinct = list(dict.fromkeys(bodies))
     read = [team.id for team in teams]
-    mark_reading(read)  # the pages say so meanwhile, rather than read the same replies again
+    mark_reading(session, read)  # the pages say so meanwhile, not read the same replies again
     try:
         _feedback(distinct)
     finally:
-        mark_reading(read, -1)
+        mark_reading(session, read, -1)
     return len(distinct)
 
 
@@ -228,4 +239,5 @@ def warm_quietly(
         logging.getLogger("poise").exception("warming AutoQA's verdicts failed")
     finally:
         if marked and team_ids:
-            mark_reading(team_ids, -1)
+            with sessions() as session:
+                mark_reading(session, team_ids, -1)

@@ -555,7 +555,7 @@ def autoqa_page(request: Request, session: SessionDep, user: CurrentUser) -> HTM
         else ([user.team] if user.is_lead and user.team is not None else [])
     )
     # while this process reads the team's replies ahead, say so rather than read them twice
-    reading = user.team_id is not None and autoqa.reading_ahead(user.team_id)
+    reading = user.team_id is not None and autoqa.reading_ahead(session, user.team_id)
     mine = [] if reading else autoqa.my_feedback(session, actor=user)
     context = {
         "reading": reading,
@@ -583,7 +583,7 @@ def autoqa_setting(
         from poise.training import autoqa  # its first view need not wait for the encoder
 
         maker = request.app.state.sessionmaker
-        autoqa.mark_reading([team.id])  # the page this lands on waits for this, not twice
+        autoqa.mark_reading(session, [team.id])  # the page this lands on waits for this, not twice
         request.app.state.readers.start(
             autoqa.warm_quietly, maker, [team.id], True, name="poise-autoqa"
         )
