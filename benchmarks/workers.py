@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from poise.background import split_kinds
+from poise.background import record_only_hooks, split_kinds
 from poise.conversations.models import Message
 from poise.conversations.scoring import score_messages
 from poise.db import make_engine, make_sessionmaker
@@ -117,7 +117,7 @@ def _on_workers(
 ) -> tuple[float, list[float]]:
     """Seconds to score everything on ``count`` workers, and each worker's peak RSS (MB)."""
     workers = _start_workers(settings, count, logs)
-    jobs = BrokerJobs(maker, settings, splittable=split_kinds())
+    jobs = BrokerJobs(maker, settings, splittable=split_kinds(record_only_hooks(settings)))
     try:
         began = time.perf_counter()
         job_id = jobs.submit_split("score", None, subject="benchmark")

@@ -12,8 +12,10 @@ from fastapi.testclient import TestClient
 from morale_builders import api_headers, heated_conversation, post_form, praised_conversation
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import make_user, sign_in
+from poise.cli import app as cli
 from poise.conversations.models import Message
 from poise.conversations.scoring import ScoreCounts
 from poise.db.base import utcnow
@@ -364,6 +366,28 @@ def test_forms_need_the_csrf_token(client: TestClient, session: Session) -> None
     sign_in(client, make_user(session))
     refused = client.post("/morale/happy-file", data={"text": "hi"}, follow_redirects=False)
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("command", ["import", "signals score"])
+def test_the_commands_that_score_fill_happy_files(
+    cli_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """``poise import`` and ``poise signals score`` collect the praise the new scores reveal,
+    as the server's scoring job does: the face wires morale's reaction to a finished scoring
+    into the commands (conversations never import morale)."""
+    for scoring in ("poise.conversations.scoring", "poise.conversations.cli"):
+        # the model is another area's concern: stand in for it
+        monkeypatch.setattr(f"{scoring}.score_messages", lambda session, **_: ScoreCounts())
+    agent = make_user(session, email="sam@poise.test", name="Sam Ortiz")
+    good = str(FIXTURES / "good.csv")
+    score = ["--no-score"] if command != "import" else []
+    imported = CliRunner().invoke(cli, ["import", good, "--format", "csv", *score])
+    assert imported.exit_code == 0, imported.output
+    result = imported if command == "import" else CliRunner().invoke(cli, command.split())
+    assert result.exit_code == 0, result.output
+    assert "happy file: 1 green robots" in " ".join(result.output.split())
+    kept = session.scalars(select(HappyItem.text).where(HappyItem.owner_id == agent.id)).all()
+    assert kept == ["Quick and friendly - thank you!"]
 
 
 def test_the_scoring_job_after_an_import_fills_happy_files(
