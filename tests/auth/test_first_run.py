@@ -11,10 +11,17 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import csrf_from, make_user
+from poise.auth import queries
+from poise.auth.models import User
+from poise.cli import app as cli
 from poise.settings import Settings
+
+runner = CliRunner()
 
 POISE = Path(sys.executable).parent / "poise"
 COMMAND = 'poise users add --email you@example.com --name "Your Name" --role admin'
@@ -79,3 +86,16 @@ def test_serve_on_an_empty_database_says_how_to_make_the_first_admin(settings: S
     said = " ".join("".join(lines).split())
     assert "Poise is at" in said, said
     assert "No one can sign in yet" in said and COMMAND in said
+
+
+def test_users_add_asks_for_the_password_twice(cli_env: Settings, session: Session) -> None:
+    """The password was asked once, unseen: a typo made an admin nobody could sign in as, and
+    no command sets a password again."""
+    command = ["users", "add", "--email", "ada@acme.test", "--name", "Ada", "--role", "admin"]
+    typed = "first-pass-1\nfirst-pass-2\nsecond-pass-1\nsecond-pass-1\n"  # a typo, then agreed
+    made = runner.invoke(cli, command, input=typed)
+    assert made.exit_code == 0, made.output
+    assert "do not match" in made.output and "Password []" not in made.output
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+    assert queries.authenticate(session, "ada@acme.test", "first-pass-1") is None
+    assert queries.authenticate(session, "ada@acme.test", "second-pass-1") is not None
