@@ -57,8 +57,8 @@ def login(
     address = request.client.host if request.client else "unknown"
     throttle = queries.login_throttle(session, email=email, ip=address)
     if throttle is not None:
-        context = {"next": safe_next(next), "email": email, "error": throttle.message}
-        response = render(request, "auth/login.html", context, status_code=429)
+        refused = {"next": safe_next(next), "email": email, "error": throttle.message}
+        response = render(request, "auth/login.html", refused, status_code=429)
         response.headers["Retry-After"] = str(throttle.retry_after)
         return response
     user = queries.authenticate(session, email, password)
