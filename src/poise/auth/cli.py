@@ -19,8 +19,14 @@ def add_user(
     name: Annotated[str, typer.Option(help="Full name shown to colleagues.")],
     role: Annotated[str, typer.Option(help="agent, lead or admin.")] = "agent",
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, help="At least 8 characters.")
-    ] = "",
+        str | None,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,  # typed unseen: a typo would lock out the first admin
+            help="At least 8 characters (asked twice when not given).",
+        ),
+    ] = None,
     team: Annotated[
         str | None,
         typer.Option(help="Team name, in any letter case (made if no team has that name)."),
@@ -35,7 +41,7 @@ def add_user(
             email=email,
             name=name,
             role=role,
-            password=password,
+            password=password or "",
             team_id=team_id,
         )
         out.print(f"Added {user.name} <{user.email}> as {user.role}.", highlight=False)

@@ -18,6 +18,9 @@ from poise.pagination import Page, paginate
 
 MAX_FAILURES_PER_ACCOUNT = 5  # within LOGIN_WINDOW: the 6th try waits, right password or not
 MAX_FAILURES_PER_ADDRESS = 20  # one address trying many accounts
+# How a new install gets its first admin: the sign-in page and `poise serve` say it while
+# nobody can sign in, since Poise makes no account of its own outside `poise demo`.
+FIRST_ADMIN_COMMAND = 'poise users add --email you@example.com --name "Your Name" --role admin'
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -27,6 +30,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         verify_password(None, password)
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+def nobody_can_sign_in(session: Session) -> bool:
+    """Whether no active account exists yet: a fresh install, before its first admin."""
+    return session.scalar(select(User.id).where(User.is_active).limit(1)) is None
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,16 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
 
 
+def _login_context(session: Session, next: str, **more: str) -> dict[str, object]:
+    """The sign-in form's context; on a fresh install it says how to make the first admin,
+    since no password can work yet and the page gave no hint of why."""
+    first_admin = queries.FIRST_ADMIN_COMMAND if queries.nobody_can_sign_in(session) else None
+    return {"next": safe_next(next), "first_admin": first_admin, **more}
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "auth/login.html", {"next": safe_next(next)})
+def login_form(request: Request, session: SessionDep, next: str = "/") -> HTMLResponse:
+    return render(request, "auth/login.html", _login_context(session, next))
 
 
 @router.post("/login", response_model=None)
@@ -50,14 +57,14 @@ def login(
     address = request.client.host if request.client else "unknown"
     throttle = queries.login_throttle(session, email=email, ip=address)
     if throttle is not None:
-        context = {"next": safe_next(next), "email": email, "error": throttle.message}
-        response = render(request, "auth/login.html", context, status_code=429)
+        refused = {"next": safe_next(next), "email": email, "error": throttle.message}
+        response = render(request, "auth/login.html", refused, status_code=429)
         response.headers["Retry-After"] = str(throttle.retry_after)
         return response
     user = queries.authenticate(session, email, password)
     if user is None:
         actions.record_login_failure(session, email=email, ip=address)
-        context = {"next": safe_next(next), "email": email, "error": "Wrong email or password."}
+        context = _login_context(session, next, email=email, error="Wrong email or password.")
         return render(request, "auth/login.html", context, status_code=400)
     actions.record_login_success(session, user=user)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user

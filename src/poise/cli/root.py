@@ -47,9 +47,23 @@ def serve(
     """Serve the web UI and API on an existing database."""
     settings = load_settings()
     _check_can_serve(settings, host or settings.host, port or settings.port)
-    with open_session(settings):
-        pass  # migrates the embedded database; refuses an old server schema
+    with open_session(settings) as session:  # migrates the embedded database; refuses an old
+        _say_how_to_make_the_first_admin(session)  # server schema
     _run_server(settings, host or settings.host, port or settings.port, workers)
+
+
+def _say_how_to_make_the_first_admin(session: Session) -> None:
+    """On a fresh database nobody can sign in and the sign-in page alone cannot fix it: say
+    the command, so `poise serve` on an empty install is not a dead end."""
+    from poise.auth.queries import FIRST_ADMIN_COMMAND, nobody_can_sign_in
+
+    if nobody_can_sign_in(session):
+        console.print(
+            "No one can sign in yet: create the first admin (in another terminal, with the same"
+            f" POISE_* settings) with [bold]{FIRST_ADMIN_COMMAND}[/bold]",
+            markup=True,
+            soft_wrap=True,
+        )
 
 
 def _check_can_serve(settings: Settings, host: str, port: int) -> None:
