@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from poise.conversations.importers.common import TEXT_CONTROLS
+from poise.textcontrols import TEXT_CONTROLS
 
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")

@@ -27,7 +27,6 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
-from poise.conversations.importers.common import TEXT_CONTROLS
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -45,6 +44,7 @@ from poise.conversations.writer import (
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
+from poise.textcontrols import TEXT_CONTROLS
 
 ImportProgress = Callable[[str, int, int], None]  # (phase "parse"|"write", done, total)
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
