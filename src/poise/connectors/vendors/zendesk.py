@@ -2,7 +2,9 @@
 ``zen:event-type:ticket.comment_added`` webhook signed ``base64(HMAC-SHA256(timestamp + body))``.
 
 Tickets are read by the file importer's own reader, so a ticket imported from an export file
-and the same ticket pulled from the API are one conversation with the same turns.
+and the same ticket pulled from the API are one conversation with the same turns. Control
+characters (``poise.textcontrols``) are dropped first, as every connector drops them: the
+reader would refuse a ticket for a NUL and keep the other controls.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from poise.connectors.client import Api, Seam
 from poise.connectors.pull import CredentialField, Delivery, Page, Vendor, newest
-from poise.connectors.text import obj, text_id, when
+from poise.connectors.text import obj, scrubbed, text_id, when
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.importers.zendesk import ticket_record
@@ -69,7 +71,8 @@ class Zendesk(Vendor):
             page.deleted.append(ticket_id)
             return
         comments, authors = _comments(api, ticket_id)
-        record = ticket_record({**ticket, "comments": comments}, users + authors, limits)
+        whole = scrubbed({**ticket, "comments": comments})
+        record = ticket_record(whole, scrubbed(users + authors), limits)
         if isinstance(record, list):
             reasons = "; ".join(f"{name}: {why}" for name, why in record[:3])
             page.refused.append(f"ticket {ticket_id}: {reasons}")
@@ -97,7 +100,7 @@ class Zendesk(Vendor):
             return Delivery(key, sent_at, deleted=[_ticket_id(data)])
         if data.get("type") != COMMENT_ADDED:
             return Delivery(key, sent_at)  # other events change nothing Poise keeps
-        record = ticket_record(_event_ticket(data), [], limits)
+        record = ticket_record(scrubbed(_event_ticket(data)), [], limits)
         if isinstance(record, list):
             if any(name == "comments" for name, _ in record):  # a private note: nothing to keep
                 return Delivery(key, sent_at)
