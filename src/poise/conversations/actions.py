@@ -294,6 +294,24 @@ def signature_for(secret: str, body: bytes, timestamp: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
+SIGNATURE_SHAPE = re.compile(r"sha256=[0-9a-f]{64}")
+"""Every ``X-Poise-Signature`` :func:`signature_for` makes."""
+
+
+def unsigned_problem(signature: str | None) -> str | None:
+    """Why ``X-Poise-Signature`` cannot be one a sender made, or ``None``.
+
+    Judged before the body is read, so a request without a signature costs nothing; whether
+    a well-formed one matches is checked after the body, by the HMAC.
+    """
+    given = (signature or "").strip()
+    if not given:
+        return "X-Poise-Signature is missing: nothing read"
+    if not SIGNATURE_SHAPE.fullmatch(given):
+        return "X-Poise-Signature must be sha256=<64 hex digits>: nothing read"
+    return None
+
+
 def _verified_integration(
     session: Session, integration_name: str, signature: str, timestamp: str, body: bytes
 ) -> Integration:

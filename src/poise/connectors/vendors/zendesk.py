@@ -9,6 +9,7 @@ reader would refuse a ticket for a NUL and keep the other controls.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,17 @@ class Zendesk(Vendor):
         CredentialField("email", "Agent e-mail", pattern=r"[^@\s]+@[^@\s]+"),
         CredentialField("api_token", "API token", secret=True),
     )
+    signature_header = SIGNATURE
+    signature_shape = re.compile(r"[A-Za-z0-9+/]{43}=")  # base64 of an HMAC-SHA256
+    signature_what = "Zendesk signature"
+
+    def unsigned(self, headers: Mapping[str, str]) -> str | None:
+        """No signature of Zendesk's shape, or no readable time it was signed at."""
+        if problem := super().unsigned(headers):
+            return problem
+        if when(headers.get(TIMESTAMP)) is None:
+            return "the Zendesk signature timestamp is missing or unreadable: nothing read"
+        return None
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         base = f"https://{credentials['subdomain']}.zendesk.com"
