@@ -107,3 +107,31 @@ def said(response: httpx.Response, record_id: int) -> str:
         assert found is not None, response.text[:300]
         text = found.group(1)
     return re.sub(rf"\b{record_id}\b", "{id}", text)
+
+
+def answer_to_head(url: str, head: str) -> bytes:
+    """Send only a request's head (its declared body never follows) to the server at ``url``;
+    the whole answer (head and body), or ``b""`` when the server is still waiting for the
+    body after 5 seconds. An answer at all shows the body was never awaited."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head.encode())
+        answer = b""
+        try:
+            while not _complete(answer):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except TimeoutError:
+            pass
+        return answer
+
+
+def _complete(answer: bytes) -> bool:
+    """Whether ``answer`` holds a whole response (its head and ``Content-Length`` bytes)."""
+    head, sep, body = answer.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return length is None or len(body) >= int(length.group(1))

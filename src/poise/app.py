@@ -79,7 +79,7 @@ from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
 from poise.web.faults import install_fault_handlers
-from poise.web.headers import SecurityHeaders
+from poise.web.headers import SecurityHeaders, TokenExpiry
 from poise.web.health import database_health, disk_health
 from poise.web.inputs import CHECKED_BODY_BYTES, refuse_control_characters
 from poise.web.nav import visible_nav
@@ -462,7 +462,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Helps customer-support teams deal with negativity. JSON API: send "
         "`Authorization: Bearer TOKEN` (create one on Account → API tokens or with `poise tokens "
-        "create --email E`; it works until it expires, after 30, 90 or 365 days or never). "
+        "create --email E`; it works until it expires, after 30, 90 or 365 days or never; in its "
+        "last 7 days every answer carries `Poise-Token-Expires: <ISO 8601 UTC time>`). "
         "Errors: a 422 lists every problem of a request that does not fit the schema "
         '(`{"detail": [{"loc", "msg", "type", …}]}`); every other refusal carries one message '
         '(`{"detail": "…"}`).',
@@ -490,6 +491,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.add_middleware(BodyCap, limit=CHECKED_BODY_BYTES)  # refused before admission's wait
+    app.add_middleware(TokenExpiry)  # Poise-Token-Expires, when the token check asked for it
     app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
     install_api_docs(app, OPENAPI_URL)
     app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")

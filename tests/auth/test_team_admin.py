@@ -77,12 +77,36 @@ def test_an_admin_deletes_an_empty_team(client: TestClient, session: Session) ->
     token = sign_in(client, make_user(session, role="admin"))
     team_id = create_team(session, actor=None, name="Launch crew").id
     create_team(session, actor=None, name="Care")
-    deleted = client.post(f"/admin/teams/{team_id}/delete", data={"csrf_token": token})
+    confirmed = {"csrf_token": token, "confirm": "true"}
+    deleted = client.post(f"/admin/teams/{team_id}/delete", data=confirmed)
     assert deleted.status_code == 200 and deleted.url.path == "/admin/teams"
     assert "Deleted team Launch crew." in deleted.text
     assert names(session) == ["Care"]
     gone = client.post(f"/admin/teams/{team_id}/delete", data={"csrf_token": token})
     assert gone.status_code == 404
+
+
+def test_a_delete_without_its_box_ticked_deletes_nothing_and_says_why_beside_it(
+    client: TestClient, session: Session
+) -> None:
+    """Delete deleted the team at the first click: a mis-click on the row lost it. The row's
+    "Yes, delete" box must be ticked too (a plain form field: no script needed)."""
+    token = sign_in(client, make_user(session, role="admin"))
+    team = create_team(session, actor=None, name="Launch crew")
+    page = client.get("/admin/teams")
+    row = page.text.split(f'<tr id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
+    assert '<input type="checkbox" name="confirm" value="true">' in row
+    assert "Yes, delete Launch crew" in row
+    for form in ({"csrf_token": token}, {"csrf_token": token, "confirm": ""}):
+        refused = client.post(f"/admin/teams/{team.id}/delete", data=form)
+        assert refused.status_code == 400
+        assert error_of(refused.text, f"delete-{team.id}") == (
+            "tick “Yes, delete Launch crew” beside Delete to delete it: nothing was deleted"
+        )
+        row = refused.text.split(f'<tr id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
+        assert f'id="delete-{team.id}-error"' in row, "beside its row"
+        assert 'name="confirm" value="true" aria-invalid="true"' in row
+        assert names(session) == ["Launch crew"]
 
 
 def test_a_team_with_people_in_it_is_not_deleted_and_the_row_says_why(
@@ -151,7 +175,8 @@ def test_deleting_a_team_lets_go_of_its_imports(client: TestClient, session: Ses
     )  # fmt: skip
     session.add(run)
     session.commit()
-    deleted = client.post(f"/admin/teams/{team.id}/delete", data={"csrf_token": token})
+    confirmed = {"csrf_token": token, "confirm": "true"}
+    deleted = client.post(f"/admin/teams/{team.id}/delete", data=confirmed)
     assert deleted.status_code == 200
     assert (
         "Deleted team Old desk. Its 1 import now belongs to no team (their uploaders and admins "

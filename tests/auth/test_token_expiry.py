@@ -180,3 +180,33 @@ def test_tokens_create_takes_a_lifetime_or_never_and_refuses_others(
 def _tokens_of(session: Session, user: User) -> list[ApiToken]:
     session.expire_all()
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+
+
+def test_an_answer_to_a_token_expiring_within_a_week_says_when(
+    client: TestClient, session: Session
+) -> None:
+    """A script only learnt its token had expired from the 401. In the token's last 7 days
+    every answer to it (a model, a page of a list, a refusal) carries ``Poise-Token-Expires``
+    so the script can warn its owner; other tokens and signed-in pages get no such header."""
+    admin = make_user(session, role="admin")
+    soon = create_api_token(session, actor=None, user=admin, name="nightly export")
+    ends = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    _expire(session, soon, ends)
+    auth = {"Authorization": f"Bearer {soon}"}
+    stamp = ends.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stats = client.get("/api/v1/stats", headers=auth)
+    listed = client.get("/api/v1/users?page_size=1", headers=auth)  # a Response with headers
+    refused = client.get("/api/v1/jobs/999999", headers=auth)
+    assert (stats.status_code, listed.status_code, refused.status_code) == (200, 200, 404)
+    for answer in (stats, listed, refused):
+        assert answer.headers["Poise-Token-Expires"] == stamp, answer.headers
+    assert datetime.fromisoformat(stamp) == ends  # ISO 8601, UTC
+
+    later = create_api_token(session, actor=None, user=admin, name="later", expires_in_days=30)
+    never = create_api_token(session, actor=None, user=admin, name="never")
+    _expire(session, never, None)
+    for secret in (later, never):
+        answer = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"})
+        assert answer.status_code == 200 and "Poise-Token-Expires" not in answer.headers
+    sign_in(client, admin)
+    assert "Poise-Token-Expires" not in client.get("/account").headers

@@ -440,3 +440,30 @@ def test_a_webhook_body_the_database_cannot_hold_is_refused_not_a_server_error(
     assert "nests deeper" in answers[1].json()["detail"]
     assert "lone surrogate" in answers[2].json()["detail"]
     assert (count(session, Conversation), count(session, WebhookDelivery)) == (0, 0)
+
+
+def test_control_characters_are_dropped_from_synced_and_webhook_tickets(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """The other connectors drop the control characters Poise's webhook refuses; Zendesk's
+    tickets, read by the file importer's reader, kept C0 controls (a bell, an escape) as sent
+    and were refused whole for a NUL, so one odd ticket never arrived."""
+    connect(session)
+    replay = Replay()
+    odd = ticket(35436, subject="Printer\x07 on fire\x1b[31m!")
+    replay.json("GET", EXPORT, export([odd], "c1", end=True))
+    opening = OPENING | {"body": "It smokes\x00 after\x0b the\x85 update."}
+    author = CHRIS | {"name": "Chris\x1b Doe"}
+    replay.json(
+        "GET", "/api/v2/tickets/35436/comments.json", comments(opening) | {"users": [author]}
+    )
+    sync(session, "zendesk", replay, settings)
+    assert bodies(session, "zendesk", "35436") == [("customer", "It smokes after the update.")]
+    conv = session.scalar(select(Conversation))
+    assert conv is not None and conv.subject == "Printer on fire[31m!"
+    assert session.scalar(select(Message.author_name)) == "Chris Doe"
+
+    body = event("1005", "Still\x1f smoking\x01!")
+    answer = client.post(URL, content=body, headers=signed(body, now_stamp()))
+    assert answer.status_code == 200, answer.text
+    assert [b for _, b in bodies(session, "zendesk", "35436")][-1] == "Still smoking!"

@@ -17,7 +17,7 @@ from poise.app import create_app
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.settings import Settings
-from support import serving
+from support import answer_to_head, serving
 
 
 def payload(
@@ -111,7 +111,8 @@ def test_wrong_signature_is_refused_and_stores_nothing(
         content=tampered_body,
         headers={"X-Poise-Integration": "helpdesk"},
     )
-    assert missing.status_code == 422
+    assert missing.status_code == 401  # no signature at all: refused before the body
+    assert missing.json()["detail"] == "X-Poise-Signature is missing: nothing read"
     assert good_sig.startswith("sha256=")
     assert session.query(Conversation).count() == 0
     assert session.query(Message).count() == 0
@@ -260,7 +261,8 @@ def test_an_oversized_body_is_refused_before_it_is_read(
     limit = settings.max_message_chars * 4 + 65536
     head = (
         "POST /api/v1/webhooks/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "X-Poise-Integration: helpdesk\r\nX-Poise-Timestamp: 1\r\nX-Poise-Signature: sha256=0\r\n"
+        "X-Poise-Integration: helpdesk\r\nX-Poise-Timestamp: 1\r\n"
+        f"X-Poise-Signature: sha256={'0' * 64}\r\n"
     )
     with serving(create_app(settings)) as url:
         port = int(url.rsplit(":", 1)[1])
@@ -273,6 +275,31 @@ def test_an_oversized_body_is_refused_before_it_is_read(
         assert sent[0] == "HTTP/1.1 413 Request Entity Too Large"
         # Refused at the cap (plus what socket buffers held), long before 200 MB arrived.
         assert limit < int(sent[1]) < 32 * 1024 * 1024
+
+
+def test_a_delivery_without_a_well_formed_signature_is_refused_before_its_body(
+    settings: Settings, session: Session
+) -> None:
+    """The body (up to one message's cap) was read before the signature was looked at, so an
+    unsigned post cost as much as a signed one. The request declares a full body and sends
+    none: an answer at all shows the body was never awaited."""
+    create_integration(session, actor=None, name="helpdesk")
+    limit = settings.max_message_chars * 4 + 65536
+    head = (
+        "POST /api/v1/webhooks/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"X-Poise-Integration: helpdesk\r\nX-Poise-Timestamp: 1\r\nContent-Length: {limit}\r\n"
+    )
+    refusals = {
+        "": "X-Poise-Signature is missing",
+        "X-Poise-Signature: sha256=0\r\n": "must be sha256=<64 hex digits>",
+        f"X-Poise-Signature: sha1={'0' * 40}\r\n": "must be sha256=<64 hex digits>",
+    }
+    with serving(create_app(settings)) as url:
+        for signature, said in refusals.items():
+            answer = answer_to_head(url, f"{head}{signature}\r\n")
+            assert answer.startswith(b"HTTP/1.1 401 "), (signature, answer)
+            assert said.encode() in answer, answer
+    assert session.query(WebhookDelivery).count() == 0
 
 
 def _status_line(port: int, head: bytes, chunk: bytes, counted: bool = False) -> Any:

@@ -140,6 +140,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "api_token": "secret",
     },
     "POST /api/v1/connectors/{vendor}/webhook": {"id": 1},
+    "POST /admin/teams/{team_id}/delete": {"confirm": "true"},
 }
 
 # State changes that would change what later routes meet go last, in this order.

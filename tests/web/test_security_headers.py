@@ -46,7 +46,8 @@ def test_signed_in_pages_and_errors_carry_them_too(client: TestClient, session: 
     sign_in(client, make_user(session, role="admin"))
     for path in ["/conversations", "/admin/users", "/conversations/999999", "/account"]:
         assert_protected(client.get(path))
-    refused = client.post("/api/v1/webhooks/messages", content=b"x" * 200_000)
+    signed = {"X-Poise-Signature": "sha256=" + "0" * 64}  # well-formed: the body is read
+    refused = client.post("/api/v1/webhooks/messages", content=b"x" * 200_000, headers=signed)
     assert refused.status_code == 413
     assert_protected(refused)
 

@@ -160,12 +160,16 @@ def _team_references(session: Session, team: Team) -> dict[tuple[str, str], int]
     return found
 
 
-def delete_team(session: Session, *, actor: User | None, team_id: int) -> tuple[str, int]:
+def delete_team(
+    session: Session, *, actor: User | None, team_id: int, confirmed: bool
+) -> tuple[str, int]:
     """Delete a team nobody is in and nothing else needs; returns its name and how many
     imports it let go of.
 
     Refused, saying how many, while anyone is in it (leads, and inactive people, who would come
-    back teamless) and while alert rules, kudos rounds, scorecards or drills of it exist."""
+    back teamless) and while alert rules, kudos rounds, scorecards or drills of it exist; and,
+    when it could go, until the deletion is ``confirmed`` (a stray click on Delete deleted it
+    at once). Those reasons come first: ticking the box would not help."""
     require_admin(actor)
     team = session.get(Team, team_id)
     if team is None:
@@ -190,6 +194,11 @@ def delete_team(session: Session, *, actor: User | None, team_id: int) -> tuple[
         )
         raise InvalidInput(
             f"“{team.name}” still has {said}, which need it: rename the team instead to keep them",
+            field="delete",
+        )
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, delete {team.name}” beside Delete to delete it: nothing was deleted",
             field="delete",
         )
     for table_name, column_name in references:  # what is left: imports, let go of

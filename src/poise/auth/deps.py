@@ -15,6 +15,7 @@ from poise.db.base import utcnow
 from poise.errors import PoiseError
 from poise.web.csrf import verify_csrf_header
 from poise.web.deps import SessionDep
+from poise.web.headers import announce_token_expiry
 
 SESSION_USER_KEY = "user_id"
 SESSION_VERSION_KEY = "session_version"  # the user's session version at sign-in
@@ -25,7 +26,9 @@ BEARER = HTTPBearer(
     scheme_name="APIToken",
     description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`. "
     "A token works until its expiry (30, 90 or 365 days after it is made, or never) or until "
-    "it is revoked; an expired one is refused with 401 saying so.",
+    "it is revoked; an expired one is refused with 401 saying so. While a token has 7 days "
+    "or less left, every answer to it carries `Poise-Token-Expires: 2026-12-31T09:00:00Z` "
+    "(when it stops working, UTC): a script can warn its owner to make the next one.",
 )
 
 
@@ -77,12 +80,15 @@ def api_user(
         token = token_by_secret(session, bearer.credentials.strip())
         if token is None:
             raise LoginRequired("the API token is unknown or revoked")
-        if token.is_expired(utcnow()):  # refused untouched: its last use stays its last success
+        now = utcnow()
+        if token.is_expired(now):  # refused untouched: its last use stays its last success
             raise LoginRequired(
                 f"the API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC: "
                 "make a new one under Account → API tokens"
             )
         touch_token(session, token)
+        if token.expires_soon(now) and token.expires_at is not None:
+            announce_token_expiry(request, token.expires_at)  # time for a script to warn
         return token.user
     user = session_user(request, session)
     if user is None:

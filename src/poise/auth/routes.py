@@ -383,12 +383,19 @@ def rename_team(
 
 @router.post("/admin/teams/{team_id}/delete", response_model=None)
 def delete_team(
-    request: Request, session: SessionDep, user: AdminUser, team_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    team_id: IdPath,
+    confirm: Annotated[bool, Form()] = False,
 ) -> HTMLResponse | RedirectResponse:
-    """Delete a team nobody is in; a refusal (its members, or what else needs it) stands
-    beside its row."""
+    """Delete a team nobody is in, once its row's "Yes, delete" box is ticked (a stray click
+    on Delete deleted it at once); a refusal (no tick, its members, or what else needs it)
+    stands beside its row."""
     try:
-        name, detached = actions.delete_team(session, actor=user, team_id=team_id)
+        name, detached = actions.delete_team(
+            session, actor=user, team_id=team_id, confirmed=confirm
+        )
     except InvalidInput as exc:
         session.rollback()
         return _teams_page(request, session, {f"delete-{team_id}": str(exc)})

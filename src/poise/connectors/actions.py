@@ -16,7 +16,7 @@ from poise.connectors.client import ConnectorError, Seam
 from poise.connectors.models import Connector
 from poise.connectors.pull import MAX_PAGES, Progress, SyncCounts, Vendor, pull
 from poise.connectors.vendors import VENDORS
-from poise.connectors.webhooks import WebhookResult, receive
+from poise.connectors.webhooks import WebhookResult, receive, refuse_unsigned
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Integration
 from poise.conversations.scoring import score_messages
@@ -160,6 +160,14 @@ def _record_success(connector: Connector, counts: SyncCounts) -> None:
     connector.last_sync_at = connector.last_success_at = utcnow()
     connector.last_summary = str(counts)
     connector.last_error = ""
+
+
+def refuse_unsigned_vendor_webhook(
+    session: Session, vendor_name: str, *, headers: Mapping[str, str]
+) -> None:
+    """Before the body is read: a helpdesk that does not exist (404), or a delivery with no
+    signature of its shape (``PermissionDenied``; 404 when the connector is not set up)."""
+    refuse_unsigned(session, vendor_named(vendor_name), headers)
 
 
 def receive_vendor_webhook(

@@ -5,6 +5,7 @@ its cursor in one transaction, so a sync cut short resumes where it stopped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,9 @@ class Vendor:
     name: ClassVar[str]
     title: ClassVar[str]
     fields: ClassVar[tuple[CredentialField, ...]]
+    signature_header: ClassVar[str]  # lower case, as Starlette's headers match any case
+    signature_shape: ClassVar[re.Pattern[str]]  # every value the vendor can send
+    signature_what: ClassVar[str]  # "Zendesk signature", as refusals name it
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         raise NotImplementedError
@@ -69,6 +73,20 @@ class Vendor:
     def fetch(self, api: Api, cursor: str | None, start: datetime, limits: ImportLimits) -> Page:
         """The page at ``cursor`` (``None``: the first page of a backfill from ``start``)."""
         raise NotImplementedError
+
+    def unsigned(self, headers: Mapping[str, str]) -> str | None:
+        """Why these headers cannot carry a signature the vendor made, or ``None``.
+
+        Judged before the body is read (a native delivery may be 4 MiB): a request with no
+        signature header, or one of a shape the vendor never sends, is refused for nothing.
+        Whether the signature matches is :meth:`verify`'s, after the body.
+        """
+        given = (headers.get(self.signature_header) or "").strip()
+        if not given:
+            return f"the {self.signature_what} is missing ({self.signature_header}): nothing read"
+        if not self.signature_shape.fullmatch(given):
+            return f"the {self.signature_what} is not one {self.title} sends: nothing read"
+        return None
 
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes) -> None:
         """Raise :class:`~poise.errors.PermissionDenied` unless the vendor signed ``body``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from poise.auth.deps import AdminUser
@@ -72,11 +72,27 @@ def sync_now(
     return redirect("/admin/connectors")
 
 
+def signed_delivery(request: Request, session: SessionDep) -> None:
+    """Refuse a delivery with no signature of the helpdesk's shape before its body is read:
+    declared before the body, so FastAPI runs it first. The vendor is read from the path as
+    given (a name that is no helpdesk is 404 here, not read first and refused after)."""
+    try:
+        actions.refuse_unsigned_vendor_webhook(
+            session, request.path_params["vendor"], headers=request.headers
+        )
+    except PermissionDenied as exc:
+        raise HTTPException(401, str(exc)) from None
+
+
 @api.post(
     "/connectors/{vendor}/webhook",
     tags=["webhooks"],
     responses={
-        401: {"description": "A forged signature or a stale delivery: nothing stored"},
+        401: {
+            "description": "A forged signature or a stale delivery: nothing stored. A "
+            "delivery with no signature header, or one of a shape the helpdesk never sends, "
+            "is refused before its body is read"
+        },
         404: {"description": "No connector is set up for this helpdesk: nothing stored"},
         409: {"description": "A delivery received before: nothing stored"},
         413: {"description": "The body is larger than a delivery can be"},
@@ -88,6 +104,7 @@ def vendor_webhook(
     settings: SettingsDep,
     hooks: HooksDep,
     vendor: NamePath,
+    _signed: Annotated[None, Depends(signed_delivery)],
     body: Annotated[bytes, Depends(webhook_body)],
 ) -> JSONResponse:
     """A helpdesk's own webhook (``zendesk``, ``freshdesk``, ``helpscout``, ``intercom``),

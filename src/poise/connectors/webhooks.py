@@ -24,6 +24,7 @@ from poise.conversations.actions import (
     refuse_future_turn,
 )
 from poise.conversations.importers.common import ImportLimits, text_problem
+from poise.conversations.models import Integration
 from poise.conversations.writer import delete_conversations, write_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jsonbounds import TooDeep, loads_bounded
@@ -105,6 +106,33 @@ def _refuse_lone_surrogates(data: dict[str, Any]) -> None:
             raise InvalidInput(f"the webhook body has a text that {problem}")
 
 
+def _integration(session: Session, vendor: Vendor) -> Integration:
+    """The vendor's connector's webhook integration, or :class:`NotSetUp`."""
+    connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
+    integration = connector.integration if connector else None
+    if integration is None:
+        raise NotSetUp(
+            f"the {vendor.title} connector is not set up in Poise (no webhook secret): "
+            "nothing stored"
+        )
+    return integration
+
+
+def refuse_unsigned(session: Session, vendor: Vendor, headers: Mapping[str, str]) -> None:
+    """Refuse, before its body is read, a delivery that carries no signature of the vendor's
+    shape (:class:`PermissionDenied`, as a signature that does not match).
+
+    A native delivery may be 4 MiB and was read whole before the signature was checked, so
+    an unsigned post cost that much. A well-formed signature costs nothing here: its HMAC is
+    checked by :func:`receive`, after the body. Only a refusal looks the connector up, so a
+    helpdesk not set up yet is still told so (404) rather than sent after its signature.
+    """
+    problem = vendor.unsigned(headers)
+    if problem is not None:
+        _integration(session, vendor)
+        raise PermissionDenied(problem)
+
+
 def receive(
     session: Session,
     vendor: Vendor,
@@ -120,13 +148,7 @@ def receive(
     outside the window) and replayed (key seen before) deliveries raise before anything is
     written.
     """
-    connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
-    integration = connector.integration if connector else None
-    if integration is None:
-        raise NotSetUp(
-            f"the {vendor.title} connector is not set up in Poise (no webhook secret): "
-            "nothing stored"
-        )
+    integration = _integration(session, vendor)
     vendor.verify(integration.secret, headers, body)
     delivery = vendor.delivery(headers, body, limits)
     if delivery.sent_at is not None:

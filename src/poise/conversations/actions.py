@@ -27,7 +27,6 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
-from poise.conversations.importers.common import TEXT_CONTROLS
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -45,6 +44,7 @@ from poise.conversations.writer import (
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
+from poise.textcontrols import TEXT_CONTROLS
 
 ImportProgress = Callable[[str, int, int], None]  # (phase "parse"|"write", done, total)
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -292,6 +292,24 @@ def signature_for(secret: str, body: bytes, timestamp: str) -> str:
     """
     signed = timestamp.encode() + b"." + body
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+SIGNATURE_SHAPE = re.compile(r"sha256=[0-9a-f]{64}")
+"""Every ``X-Poise-Signature`` :func:`signature_for` makes."""
+
+
+def unsigned_problem(signature: str | None) -> str | None:
+    """Why ``X-Poise-Signature`` cannot be one a sender made, or ``None``.
+
+    Judged before the body is read, so a request without a signature costs nothing; whether
+    a well-formed one matches is checked after the body, by the HMAC.
+    """
+    given = (signature or "").strip()
+    if not given:
+        return "X-Poise-Signature is missing: nothing read"
+    if not SIGNATURE_SHAPE.fullmatch(given):
+        return "X-Poise-Signature must be sha256=<64 hex digits>: nothing read"
+    return None
 
 
 def _verified_integration(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
@@ -93,6 +93,15 @@ def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
     return queries.counts(session, actor=user)
 
 
+def signed_message(request: Request) -> None:
+    """Refuse a delivery with no well-formed ``X-Poise-Signature`` before its body is read
+    (401, as a signature that does not match): declared before the body, so FastAPI runs it
+    first. A header parameter cannot do it: FastAPI checks those after every dependency."""
+    problem = actions.unsigned_problem(request.headers.get("x-poise-signature"))
+    if problem is not None:
+        raise HTTPException(401, problem)
+
+
 @router.post(
     "/webhooks/messages",
     response_model=WebhookReceipt,
@@ -101,7 +110,10 @@ def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
     responses={
         200: {"description": "A message received before: nothing changed", "model": WebhookReceipt},
         400: {"description": "A signed body that is not a valid message"},
-        401: {"description": "Unknown integration, wrong signature or a stale timestamp"},
+        401: {
+            "description": "Unknown integration, wrong signature or a stale timestamp; no "
+            "well-formed signature at all is refused before the body is read"
+        },
         413: {"description": "The body is larger than a message can be"},
     },
 )
@@ -109,6 +121,7 @@ def webhook_message(
     session: SessionDep,
     settings: SettingsDep,
     hooks: HooksDep,
+    _signed: Annotated[None, Depends(signed_message)],
     body: Annotated[bytes, Depends(webhook_body)],
     x_poise_integration: Annotated[str, Header()],
     x_poise_timestamp: Annotated[str, Header()],

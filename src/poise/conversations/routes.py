@@ -32,10 +32,11 @@ from poise.hooks import Hooks
 from poise.jobs import cancel_job, jobs_for
 from poise.pagination import Page
 from poise.settings import Settings
+from poise.textcontrols import without_controls
 from poise.web.csrf import verify_csrf
 from poise.web.deps import HooksDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
-from poise.web.inputs import CONTROL, checks_own_query, control_message
+from poise.web.inputs import checks_own_query, control_message
 from poise.web.params import IdPath, PageQuery, is_id, parse_day
 from poise.words import counted
 
@@ -228,7 +229,7 @@ def _filter_form(filters: queries.ConversationFilters) -> dict[str, str]:
 def _typed_form(typed: FilterText) -> dict[str, str]:
     """What the filter form shows after a refusal: every value as typed, less any control
     character (the message beside the field says which; the form can be sent again as is)."""
-    return {name: CONTROL.sub("", value or "") for name, value in asdict(typed).items()}
+    return {name: without_controls(value or "") for name, value in asdict(typed).items()}
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)

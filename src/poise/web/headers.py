@@ -1,4 +1,5 @@
-"""Security headers on every response: what the browser may load, frame and send on.
+"""Headers Poise adds to responses: security headers on every one (what the browser may load,
+frame and send on), and a token's coming expiry on API answers.
 
 Every page, script, style and image Poise serves comes from Poise itself (no CDN, no inline
 script or style), so the Content-Security-Policy allows our own origin only: an injected
@@ -9,6 +10,9 @@ script files; they only add ``data:`` images, and ReDoc its own inserted styles 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 POLICY = "; ".join(
@@ -67,3 +71,40 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+TOKEN_EXPIRES = "Poise-Token-Expires"  # noqa: S105 - a header name
+"""On an API answer to a token that stops working within a week: when it does (ISO 8601 UTC),
+so a script can warn its owner to make the next one before it is refused with 401."""
+_TOKEN_EXPIRES_KEY = "poise_token_expires"  # noqa: S105 - a request state key
+
+
+def announce_token_expiry(request: Request, expires_at: datetime) -> None:
+    """Have this request's answer carry :data:`TOKEN_EXPIRES` (whatever the route returns:
+    a dependency's own response headers are dropped when a route returns a Response)."""
+    stamp = expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    setattr(request.state, _TOKEN_EXPIRES_KEY, stamp)
+
+
+class TokenExpiry:
+    """ASGI middleware adding :data:`TOKEN_EXPIRES` where the token check asked for it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_expiry(message: Message) -> None:
+            stamp = scope.get("state", {}).get(_TOKEN_EXPIRES_KEY)
+            if message["type"] == "http.response.start" and stamp:
+                headers = [
+                    *message.get("headers", []),
+                    (TOKEN_EXPIRES.lower().encode(), stamp.encode()),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_expiry)

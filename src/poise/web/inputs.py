@@ -3,8 +3,10 @@
 A NUL byte in a search, a product or an article title used to reach PostgreSQL, which refuses
 it with a ``DataError`` (a 500). One check here runs before every route (an app-wide
 dependency): it reads the path, the query string and a form or JSON body of a checked size,
-and answers 400 naming each field that holds a control character. Tab, newline and carriage
-return stay allowed: long text has them. ``CleanText`` is the same rule for a pydantic field.
+and answers 400 naming each field that holds a control character: C0, DEL and C1, the set
+Poise's signed webhook refuses (:mod:`poise.textcontrols`), so a form and a delivery agree.
+Tab, newline and carriage return stay allowed: long text has them. ``CleanText`` is the same
+rule for a pydantic field.
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ from starlette.datastructures import FormData
 
 from poise.errors import InvalidInput
 from poise.jsonbounds import TooDeep, loads_bounded
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""C0 controls and DEL, except tab, newline and carriage return."""
+from poise.textcontrols import TEXT_CONTROLS, control_name
 
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 """Half of a UTF-16 pair, which JSON may spell (``"\\ud800"``) but no UTF-8 column stores."""
@@ -82,10 +82,9 @@ def control_message(value: str) -> str | None:
     A lone surrogate passed every ``str`` field without a length limit and failed at the
     first encoding (the tokenizer, the database) as a 500.
     """
-    found = CONTROL.search(value)
+    found = TEXT_CONTROLS.search(value)
     if found is not None:
-        code = ord(found.group())
-        name = "NUL" if code == 0 else f"U+{code:04X}"
+        name = control_name(found.group())
         return f"must not contain control characters ({name} at character {found.start() + 1})"
     half = LONE_SURROGATE.search(value) if not value.isascii() else None
     if half is not None:

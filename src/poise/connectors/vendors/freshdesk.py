@@ -9,6 +9,7 @@ each run that reaches the end of the listing also reads the ``filter=deleted`` l
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -67,6 +68,9 @@ class Freshdesk(Vendor):
         ),
         CredentialField("api_key", "API key", secret=True),
     )
+    signature_header = SECRET_HEADER
+    signature_shape = re.compile(r".{1,128}", re.DOTALL)  # the shared secret, as stored
+    signature_what = "Freshdesk shared secret"
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         base = f"https://{credentials['domain']}.freshdesk.com"

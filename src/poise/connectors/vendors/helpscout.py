@@ -5,6 +5,7 @@ listed by ``modifiedSince`` with their threads embedded, and webhooks signed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,9 @@ class HelpScout(Vendor):
         CredentialField("app_id", "App ID", hint="from Your Profile > My Apps"),
         CredentialField("app_secret", "App secret", secret=True),
     )
+    signature_header = SIGNATURE
+    signature_shape = re.compile(r"[A-Za-z0-9+/]{27}=")  # base64 of an HMAC-SHA1
+    signature_what = "Help Scout signature"
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         api = Api(self.title, BASE, seam)

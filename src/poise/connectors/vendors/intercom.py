@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,9 @@ class Intercom(Vendor):
     name = "intercom"
     title = "Intercom"
     fields = (CredentialField("access_token", "Access token", secret=True),)
+    signature_header = SIGNATURE
+    signature_shape = re.compile(r"sha1=[0-9a-f]{40}")  # hex of an HMAC-SHA1
+    signature_what = "Intercom signature"
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         headers = {

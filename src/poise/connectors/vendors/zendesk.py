@@ -2,18 +2,21 @@
 ``zen:event-type:ticket.comment_added`` webhook signed ``base64(HMAC-SHA256(timestamp + body))``.
 
 Tickets are read by the file importer's own reader, so a ticket imported from an export file
-and the same ticket pulled from the API are one conversation with the same turns.
+and the same ticket pulled from the API are one conversation with the same turns. Control
+characters (``poise.textcontrols``) are dropped first, as every connector drops them: the
+reader would refuse a ticket for a NUL and keep the other controls.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from poise.connectors.client import Api, Seam
 from poise.connectors.pull import CredentialField, Delivery, Page, Vendor, newest
-from poise.connectors.text import obj, text_id, when
+from poise.connectors.text import obj, scrubbed, text_id, when
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.importers.zendesk import ticket_record
@@ -40,6 +43,17 @@ class Zendesk(Vendor):
         CredentialField("email", "Agent e-mail", pattern=r"[^@\s]+@[^@\s]+"),
         CredentialField("api_token", "API token", secret=True),
     )
+    signature_header = SIGNATURE
+    signature_shape = re.compile(r"[A-Za-z0-9+/]{43}=")  # base64 of an HMAC-SHA256
+    signature_what = "Zendesk signature"
+
+    def unsigned(self, headers: Mapping[str, str]) -> str | None:
+        """No signature of Zendesk's shape, or no readable time it was signed at."""
+        if problem := super().unsigned(headers):
+            return problem
+        if when(headers.get(TIMESTAMP)) is None:
+            return "the Zendesk signature timestamp is missing or unreadable: nothing read"
+        return None
 
     def api(self, credentials: Mapping[str, str], seam: Seam) -> Api:
         base = f"https://{credentials['subdomain']}.zendesk.com"
@@ -69,7 +83,8 @@ class Zendesk(Vendor):
             page.deleted.append(ticket_id)
             return
         comments, authors = _comments(api, ticket_id)
-        record = ticket_record({**ticket, "comments": comments}, users + authors, limits)
+        whole = scrubbed({**ticket, "comments": comments})
+        record = ticket_record(whole, scrubbed(users + authors), limits)
         if isinstance(record, list):
             reasons = "; ".join(f"{name}: {why}" for name, why in record[:3])
             page.refused.append(f"ticket {ticket_id}: {reasons}")
@@ -97,7 +112,7 @@ class Zendesk(Vendor):
             return Delivery(key, sent_at, deleted=[_ticket_id(data)])
         if data.get("type") != COMMENT_ADDED:
             return Delivery(key, sent_at)  # other events change nothing Poise keeps
-        record = ticket_record(_event_ticket(data), [], limits)
+        record = ticket_record(scrubbed(_event_ticket(data)), [], limits)
         if isinstance(record, list):
             if any(name == "comments" for name, _ in record):  # a private note: nothing to keep
                 return Delivery(key, sent_at)

@@ -260,14 +260,6 @@ def show(value: str, width: int = 40) -> str:
     return repr(value)
 
 
-TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""Control characters no message text holds: C0 (but tab, newline and carriage return), DEL
-and C1. NUL the database cannot store; the others are invisible, break terminals, CSV
-exports and JSON readers downstream, and only ever arrive by mistake (a bad encoding, binary
-pasted in). Poise's signed webhook refuses them, naming the field; a helpdesk connector drops
-them (a sync must not stop at one odd ticket)."""
-
-
 MAX_TAGS = 50
 MAX_TAG_CHARS = 120  # as a connector's tags are cut
 
