@@ -262,22 +262,23 @@ def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
     return counts[1 + tallies.FLAG_COLUMNS.index(TALLIED_SIGNALS[filters.signal])]
 
 
-def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
-    """One conversation with its whole thread, rating, customer and assignee, if ``actor``
-    may read it.
+def get_conversation(
+    session: Session, *, actor: User, conversation_id: int, thread: bool = True
+) -> Conversation:
+    """One conversation with its whole thread (unless ``thread`` is False: the page reads
+    only the turns it shows, :mod:`poise.conversations.thread`), rating, customer and
+    assignee, if ``actor`` may read it.
 
     Another team's conversation is answered exactly as one that does not exist (NotFound, the
     same message): a 403 would tell an outsider which ids exist, and lists never show it.
     """
+    loads = [
+        selectinload(Conversation.rating),
+        selectinload(Conversation.customer),
+        selectinload(Conversation.assignee),
+    ] + ([selectinload(Conversation.messages)] if thread else [])
     conv = session.scalar(
-        select(Conversation)
-        .options(
-            selectinload(Conversation.messages),
-            selectinload(Conversation.rating),
-            selectinload(Conversation.customer),
-            selectinload(Conversation.assignee),
-        )
-        .where(Conversation.id == conversation_id)
+        select(Conversation).options(*loads).where(Conversation.id == conversation_id)
     )
     if conv is None or not may_read(actor, conv):
         raise NotFound(not_openable(conversation_id))

@@ -12,22 +12,23 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries, rejected
-from poise.conversations.feeling import peak_levels, peak_message
+from poise.conversations.feeling import peak_levels
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun
+from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
     any_pending,
     has_pending,
     import_scoring_subject,
     scoring_work,
 )
+from poise.conversations.thread import thread_view
 from poise.db.base import utcnow
 from poise.errors import Gone, InvalidInput, NotFound
 from poise.jobs import JobRun, JobWork, cancel_job, jobs_for
@@ -37,7 +38,7 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 from poise.web.inputs import CONTROL, checks_own_query, control_message
-from poise.web.params import IdPath, PageQuery, is_id, parse_day
+from poise.web.params import MAX_ID, IdPath, IdQuery, PageQuery, is_id, parse_day
 from poise.words import counted
 
 if TYPE_CHECKING:
@@ -235,22 +236,39 @@ def _typed_form(typed: FilterText) -> dict[str, str]:
     return {name: CONTROL.sub("", value or "") for name, value in asdict(typed).items()}
 
 
+TurnQuery = Annotated[
+    int, Query(ge=1, le=MAX_ID, description="The number of a turn in the thread, from 1.")
+]
+
+
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(
-    request: Request, session: SessionDep, user: CurrentUser, conversation_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    conversation_id: IdPath,
+    start: TurnQuery | None = None,
+    message: IdQuery | None = None,
 ) -> HTMLResponse:
-    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    peak = peak_message(conv)
+    """The thread, folded when long (:mod:`poise.conversations.thread`): ``start`` opens the
+    hidden turns from that one on, ``message`` the turns around that message (a link to
+    ``?message=ID#mID`` lands on it however deep in the thread). The signals beside it are
+    the conversation's own, over the whole thread."""
+    conv = queries.get_conversation(
+        session, actor=user, conversation_id=conversation_id, thread=False
+    )
+    view = thread_view(session, conv, start=start, message_id=message)
     context = {
         "conv": conv,
-        "peak_level": peak.feeling_level if peak else None,
-        "autoqa": own_reply_feedback(session, user, conv),
+        "thread": view,
+        "peak_level": peak_levels(session, [conv.id]).get(conv.id),
+        "autoqa": own_reply_feedback(session, user, conv, view.shown),
     }
     return render(request, "conversations/detail.html", context)
 
 
 def own_reply_feedback(
-    session: Session, reader: User, conv: Conversation
+    session: Session, reader: User, conv: Conversation, shown: list[Message]
 ) -> dict[int, list[LabelVerdict]]:
     """AutoQA's verdicts on the reader's own replies in this thread, by message id, in one
     batch: private to their author, so whoever else opens the thread (a teammate, the lead,
@@ -260,7 +278,7 @@ def own_reply_feedback(
     from poise.training.autoqa import verdicts_on_replies
 
     try:
-        return verdicts_on_replies(session, author=reader, messages=conv.messages)
+        return verdicts_on_replies(session, author=reader, messages=shown)
     except Exception:
         logging.getLogger("poise").exception("AutoQA on conversation %s failed", conv.id)
         return {}
