@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in, write_thread
+from poise.auth.actions import create_api_token
 from poise.conversations.models import Conversation, Message
 
 
@@ -108,3 +109,26 @@ def test_the_signals_beside_a_folded_thread_are_over_the_whole_thread(
     page = client.get(f"/conversations/{conv_id}").text
     assert f'id="m{hidden}"' not in page
     assert "Most negative customer message: <strong>very negative</strong> (0.97)" in page
+
+
+def test_the_api_pages_a_threads_messages_like_its_other_lists(
+    client: TestClient, session: Session
+) -> None:
+    conv_id = long_thread(session, 500)
+    agent = make_user(session)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    url = f"/api/v1/conversations/{conv_id}/messages"
+    first = client.get(url, headers=headers).json()
+    assert (first["total"], first["page"], first["page_size"]) == (500, 1, 50)
+    assert [m["body"] for m in first["items"]][:2] == ["turn 0001 said", "turn 0002 said"]
+    last = client.get(f"{url}?page=3&page_size=200", headers=headers).json()
+    assert [m["body"] for m in last["items"]] == [f"turn {k:04d} said" for k in range(401, 501)]
+    assert client.get(f"{url}?page_size=1000", headers=headers).status_code == 422
+    outsider = make_user(session, team="Billing")
+    theirs = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=outsider)}"}
+    other = long_thread(session, 2, "billing-only")
+    session.execute(
+        update(Conversation).where(Conversation.id == other).values(assignee_id=agent.id)
+    )
+    session.commit()
+    assert client.get(f"/api/v1/conversations/{other}/messages", headers=theirs).status_code == 404

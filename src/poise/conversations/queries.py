@@ -285,6 +285,21 @@ def get_conversation(
     return conv
 
 
+def list_messages(
+    session: Session, *, actor: User, conversation_id: int, page: int, page_size: int
+) -> Page[Message]:
+    """One page of a conversation's thread in its order (sent, then id), if ``actor`` may read
+    the conversation (else NotFound, as :func:`get_conversation`): a thread of thousands of
+    turns is read a page at a time."""
+    get_conversation(session, actor=actor, conversation_id=conversation_id, thread=False)
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.sent_at, Message.id)
+    )
+    return paginate(session, query, page=page, page_size=page_size)
+
+
 def not_openable(conversation_id: int) -> str:
     """What a reader is told of a conversation that does not exist or that they may not open:
     the same words for both, so the answer does not reveal which."""
