@@ -66,7 +66,7 @@ def _page(total: int, start: int) -> tuple[int, int]:
 
 def _fold(total: int, begin: int, end: int, *, earlier: bool) -> Fold:
     """The fold hiding turns ``[begin, end)``: showing its turns nearest the open ones."""
-    start = max(begin, end - CHUNK) + 1 if earlier else end + 1 - (end - begin)
+    start = max(begin, end - CHUNK) + 1 if earlier else begin + 1
     opens = _page(total, start)
     return Fold(end - begin, opens[0] + 1, opens[1], earlier)
 
