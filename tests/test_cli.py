@@ -127,9 +127,34 @@ def test_demo_summary_groups_the_thousands_of_every_count() -> None:
     )
     assert "3,000 conversations, 24,011 messages" in said
     assert "scored 10,205 messages in 3,000 conversations (signals-v1)" in said
-    assert "happy file: 1,204 green robots, 2 thank-you messages" in said
+    assert "happy file: 1,204 green robots, 2 thank-you messages, 1 turnaround; 0 nudges" in said
     assert "wall: 1 card; manual: 12 articles; insights: 3,000 conversations counted." in said
     assert not re.search(r"\d{4}", said), said  # no count of thousands left ungrouped
+
+
+def test_commands_count_in_words_with_thousands_grouped() -> None:
+    """The reports commands and jobs print: "2 page(s): 1 new conversation(s)" and "scored
+    10205 messages" stood beside "3,000 conversations"; one of a thing is singular."""
+    from poise.connectors.alerts.delivery import DeliveryReport
+    from poise.connectors.pull import SyncCounts
+    from poise.conversations.scoring import ScoreCounts
+    from poise.knowledge.mining import MiningSummary
+
+    many = [
+        str(SyncCounts(pages=1200, created=4500, updated=1001, messages=23456, deleted=1000)),
+        str(ScoreCounts(10205, 3000, "v1")),
+        str(DeliveryReport(sent=1500, retrying=1000, failed=1000, held=1000, limited=1000)),
+        str(MiningSummary(3000, 2000, 1500, 1200, 1100)),
+    ]
+    for said in many:
+        assert "(s)" not in said and not re.search(r"\d{4}", said), said
+    assert many[0] == (
+        "1,200 pages: 4,500 new conversations, 1,001 updated, 23,456 new messages, 1,000 deleted"
+    )
+    one = str(SyncCounts(pages=1, created=1, updated=0, messages=1, deleted=0))
+    assert one == "1 page: 1 new conversation, 0 updated, 1 new message, 0 deleted"
+    assert str(DeliveryReport(sent=1)).startswith("1 alert sent, ")
+    assert str(ScoreCounts(1, 1, "v1")) == "scored 1 message in 1 conversation (v1)"
 
 
 def test_demo_loads_once_and_says_it_is_demo_data(

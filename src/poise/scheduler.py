@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from poise.db.base import utcnow
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
 from poise.settings import Settings
+from poise.words import counted
 
 if TYPE_CHECKING:
     from celery.schedules import BaseSchedule
@@ -114,7 +115,8 @@ def _kudos(settings: Settings, session: Session) -> JobWork | None:
 
     def work(session: Session, progress: JobProgress) -> str:
         month = _previous_month(utcnow().date())  # the page's default: the month just ended
-        return f"{prepare_monthly_rounds(session, month=month)} kudos round(s) for {month} opened"
+        opened = counted(prepare_monthly_rounds(session, month=month), "kudos round")
+        return f"{opened} for {month} opened"
 
     return work
 
@@ -146,8 +148,8 @@ def _rollup(settings: Settings, session: Session) -> JobWork | None:
         return None
 
     def work(session: Session, progress: JobProgress) -> str:
-        counted = count_queued(session, window_days=settings.fcr_window_days, progress=progress)
-        return f"{counted} conversation(s) counted into the insights rollup"
+        done = count_queued(session, window_days=settings.fcr_window_days, progress=progress)
+        return f"{counted(done, 'conversation')} counted into the insights rollup"
 
     return work
 
@@ -167,7 +169,7 @@ def _alerts(what: str) -> Callable[[Settings, Session], JobWork | None]:
             with sender.client:
                 added = record(session, base_url=settings.base_url, today=utcnow().date())
                 report = deliver_due(session, sender, base_url=settings.base_url, now=utcnow())
-            return f"{added} {what} alert(s) recorded; {report}"
+            return f"{counted(added, what + ' alert')} recorded; {report}"
 
         return work
 
@@ -211,7 +213,8 @@ def _rejected_rows(settings: Settings, session: Session) -> JobWork | None:
         removed = remove_expired_rejected_rows(
             session, settings.data_dir, keep_days=days, now=utcnow()
         )
-        return f"{removed} file(s) of rejected import rows older than {days} days removed"
+        files = counted(removed, "file")
+        return f"{files} of rejected import rows older than {counted(days, 'day')} removed"
 
     return work
 

@@ -168,7 +168,7 @@ def test_a_sync_from_the_command_line_shows_its_pages_on_a_bar(
     screen = Console(file=io.StringIO(), record=True, force_terminal=True, width=100)
     bar = Progress(*progress_bar().columns, console=screen)
     summary = with_a_bar(work, session, "Syncing Zendesk", bar)
-    assert summary.startswith("2 page(s): 2 new conversation(s)"), summary
+    assert summary.startswith("2 pages: 2 new conversations, 0 updated"), summary
     (task,) = bar.tasks
     assert task.completed == 2 and task.description == "Syncing Zendesk: pages"
     assert "Syncing Zendesk: pages" in screen.export_text()

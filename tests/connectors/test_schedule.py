@@ -65,4 +65,4 @@ def test_a_sync_whose_process_died_resumes_on_the_next_start(
     with TestClient(app):
         assert wait_for(session, "connector:zendesk").status == "done"
     assert count(session, Conversation) == 1
-    assert session.scalar(select(JobRun.detail)).startswith("1 page(s): 1 new conversation")
+    assert session.scalar(select(JobRun.detail)).startswith("1 page: 1 new conversation,")

@@ -115,7 +115,7 @@ def test_an_admin_sees_outdated_vectors_and_re_embeds_them_from_the_models_page(
     assert response.status_code == 200 and "Re-embedding started" in response.text
     job = finished_job(session, "kb:reembed")
     assert job is not None and job.status == "done", job and job.detail
-    assert job.detail == "12 manual text(s) re-embedded"
+    assert job.detail == "12 manual texts re-embedded"
     page = client.get("/admin/models").text
     assert re.search(r"<title>Models\b[^<]*</title>", page)
     assert "stored vectors are its own" in page and "Re-embed the manual now" not in page

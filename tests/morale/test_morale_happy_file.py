@@ -411,7 +411,7 @@ def test_the_scoring_job_after_an_import_fills_happy_files(
         if job["status"] in ("done", "failed"):
             break
         time.sleep(0.05)
-    assert job["status"] == "done" and "happy file: 1 green robots" in job["detail"]
+    assert job["status"] == "done" and "happy file: 1 green robot," in job["detail"]
     mine = client.get("/api/v1/happy-file", headers=api_headers(session, agent)).json()
     assert [i["text"] for i in mine["items"]] == ["Quick and friendly - thank you!"]
 

@@ -142,13 +142,14 @@ def test_a_reply_whose_conversation_went_to_another_team_is_not_linked(
     actions.set_autoqa(session, actor=lead, team_id=_team(session, "Care").id, enabled=True)
     sign_in(client, agent)
     page = client.get("/training/autoqa").text
-    moved, kept = (
-        session.scalars(select(Message.conversation_id).where(Message.body == b)).one()
+    (moved, _), (kept, reply) = (
+        session.execute(select(Message.conversation_id, Message.id).where(Message.body == b)).one()
         for b in (SORRY, BLAME)
     )
     assert client.get(f"/conversations/{moved}").status_code == 404  # as if missing
-    assert "Moved to billing" in page and f'href="/conversations/{moved}"' not in page
-    assert f'href="/conversations/{kept}"' in page
+    assert "Moved to billing" in page and f'href="/conversations/{moved}?' not in page
+    # the link lands on the reply itself, however long the thread around it
+    assert f'href="/conversations/{kept}?message={reply}#m{reply}"' in page
 
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

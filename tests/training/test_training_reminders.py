@@ -157,7 +157,7 @@ def test_the_remind_command_needs_smtp_and_reports_what_it_did(
     monkeypatch.setenv("POISE_SMTP_URL", url)
     done = runner.invoke(cli_app, ["training", "remind"])
     assert done.exit_code == 0, done.output
-    assert "1 reminders sent; 0 already reminded today" in done.output
+    assert "1 reminder sent; 0 already reminded today" in done.output  # not "1 reminders"
     assert [m["To"] for m in inbox.messages] == ["maya@example.com"]
 
     with socket.socket() as probe:
@@ -225,4 +225,4 @@ def test_the_remind_command_draws_its_bar_on_stderr(
     )
     assert done.returncode == 0, done.stderr
     assert "Reminding" in done.stderr
-    assert done.stdout == "1 reminders sent; 0 already reminded today; 0 with nothing due\n"
+    assert done.stdout == "1 reminder sent; 0 already reminded today; 0 with nothing due\n"

@@ -148,6 +148,7 @@ ROUTES: dict[str, str] = {
     "GET /signals": "signed_in",
     "GET /api/v1/conversations": "signed_in",
     "GET /api/v1/conversations/{conversation_id}": "team",
+    "GET /api/v1/conversations/{conversation_id}/messages": "team",
     "POST /api/v1/imports": "leads",
     "GET /api/v1/stats": "signed_in",
     "POST /api/v1/webhooks/messages": "signature",

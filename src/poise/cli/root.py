@@ -208,8 +208,8 @@ def demo_summary(
     """The line ``poise demo`` ends its loading with, every count with thousands grouped:
     "3,000 conversations" stood beside "scored 10205 messages"."""
     return (
-        f"Loaded demo data: {_listed(counts)}; signals: {scored.said(grouped=True)}; "
-        f"{happy.said(grouped=True)}; training: {_listed(training)}; "
+        f"Loaded demo data: {_listed(counts)}; signals: {scored}; "
+        f"{happy}; training: {_listed(training)}; "
         f"wall: {words.counted(wall, 'card')}; manual: {words.counted(articles, 'article')}; "
         f"insights: {words.counted(counted, 'conversation')} counted."
     )

@@ -19,6 +19,7 @@ from poise.connectors.text import email_of, name_of
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.records import ConversationRecord, MessageRecord
 from poise.conversations.writer import WriteCounts, delete_conversations, write_conversations
+from poise.words import counted
 
 MAX_PAGES = 200  # pages per sync run; the next run goes on from the cursor
 Progress = Callable[[int, int], None]
@@ -127,11 +128,12 @@ class SyncCounts:
 
     def __str__(self) -> str:
         text = (
-            f"{self.pages} page(s): {self.created} new conversation(s), {self.updated} "
-            f"updated, {self.messages} new message(s), {self.deleted} deleted"
+            f"{counted(self.pages, 'page')}: {counted(self.created, 'new conversation')}, "
+            f"{self.updated:,} updated, {counted(self.messages, 'new message')}, "
+            f"{self.deleted:,} deleted"
         )
         if self.refused:
-            text += f"; {len(self.refused)} skipped (first: {self.refused[0]})"
+            text += f"; {len(self.refused):,} skipped (first: {self.refused[0]})"
         return text
 
 

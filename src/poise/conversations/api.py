@@ -16,6 +16,8 @@ from poise.conversations.schemas import (
     ConversationSummary,
     ImportReportPublic,
     JobStatus,
+    MessagePage,
+    MessagePublic,
     RowErrorPublic,
     WebhookReceipt,
 )
@@ -56,9 +58,35 @@ def list_conversations(
 def get_conversation(
     session: SessionDep, user: ApiUser, conversation_id: IdPath
 ) -> ConversationPublic:
-    """One conversation with its messages and rating."""
+    """One conversation with its messages and rating (every message: a long thread is read
+    a page at a time from ``/conversations/{id}/messages``)."""
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     return ConversationPublic.model_validate(conv)
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessagePage,
+    tags=["conversations"],
+)
+def list_messages(
+    session: SessionDep,
+    user: ApiUser,
+    conversation_id: IdPath,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> MessagePage:
+    """A conversation's messages oldest first, a page at a time: for long threads, whose
+    every message the conversation itself returns at once."""
+    listing = queries.list_messages(
+        session, actor=user, conversation_id=conversation_id, page=page, page_size=page_size
+    )
+    return MessagePage(
+        items=[MessagePublic.model_validate(m) for m in listing.items],
+        total=listing.total,
+        page=listing.page,
+        page_size=listing.page_size,
+    )
 
 
 @router.post("/imports", response_model=ImportReportPublic, tags=["imports"])

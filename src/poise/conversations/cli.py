@@ -199,11 +199,11 @@ def _print_report(
     for error in report.errors[:50]:
         console.print(f"  {error}", highlight=False, markup=False)
     if len(report.errors) > 50:
-        console.print(f"  … and {len(report.errors) - 50} more problems")
+        console.print(f"  … and {counted(len(report.errors) - 50, 'more problem')}")
     c = report.counts
 
     def n(number: int, noun: str) -> str:
-        return counted(number, noun, grouped=False)
+        return counted(number, noun)
 
     if report.status == "rejected":
         console.print(

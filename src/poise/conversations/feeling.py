@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Message
 from poise.signals.feeling import LEVEL_LABELS, level_of
 from poise.signals.lexical import shown_evidence
 
@@ -33,19 +33,13 @@ def readable_evidence(terms: Sequence[str] | None) -> list[str]:
     return shown_evidence(terms or [])
 
 
-def peak_message(conv: Conversation) -> Message | None:
-    """The customer turn whose feeling the conversation's peak negativity is: the most
-    negative scored one (the first of equals), or None before any is scored."""
-    scored = [m for m in conv.messages if m.author_role == "customer" and m.negativity is not None]
-    return max(scored, key=lambda m: m.negativity or 0.0, default=None)
-
-
 def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, str | None]:
     """Each listed conversation's peak turn's stored level, in one query for the page.
 
     The list's badge said "neutral" from P(negative) alone where the conversation's own page,
-    reading the peak turn's level, said "positive". Picks the turn ``peak_message`` picks:
-    the most negative scored customer turn, the first of equals.
+    reading the peak turn's level, said "positive". The conversation page reads its own the
+    same way, over the whole thread however little of it is shown. The peak turn is the most
+    negative scored customer turn, the first of equals.
     """
     rows = session.execute(
         select(Message.conversation_id, Message.negativity, Message.feeling_level)

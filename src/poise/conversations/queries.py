@@ -262,26 +262,42 @@ def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
     return counts[1 + tallies.FLAG_COLUMNS.index(TALLIED_SIGNALS[filters.signal])]
 
 
-def get_conversation(session: Session, *, actor: User, conversation_id: int) -> Conversation:
-    """One conversation with its whole thread, rating, customer and assignee, if ``actor``
-    may read it.
+def get_conversation(
+    session: Session, *, actor: User, conversation_id: int, thread: bool = True
+) -> Conversation:
+    """One conversation with its whole thread (unless ``thread`` is False: the page reads
+    only the turns it shows, :mod:`poise.conversations.thread`), rating, customer and
+    assignee, if ``actor`` may read it.
 
     Another team's conversation is answered exactly as one that does not exist (NotFound, the
     same message): a 403 would tell an outsider which ids exist, and lists never show it.
     """
+    loads = [
+        selectinload(Conversation.rating),
+        selectinload(Conversation.customer),
+        selectinload(Conversation.assignee),
+    ] + ([selectinload(Conversation.messages)] if thread else [])
     conv = session.scalar(
-        select(Conversation)
-        .options(
-            selectinload(Conversation.messages),
-            selectinload(Conversation.rating),
-            selectinload(Conversation.customer),
-            selectinload(Conversation.assignee),
-        )
-        .where(Conversation.id == conversation_id)
+        select(Conversation).options(*loads).where(Conversation.id == conversation_id)
     )
     if conv is None or not may_read(actor, conv):
         raise NotFound(not_openable(conversation_id))
     return conv
+
+
+def list_messages(
+    session: Session, *, actor: User, conversation_id: int, page: int, page_size: int
+) -> Page[Message]:
+    """One page of a conversation's thread in its order (sent, then id), if ``actor`` may read
+    the conversation (else NotFound, as :func:`get_conversation`): a thread of thousands of
+    turns is read a page at a time."""
+    get_conversation(session, actor=actor, conversation_id=conversation_id, thread=False)
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.sent_at, Message.id)
+    )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def not_openable(conversation_id: int) -> str:

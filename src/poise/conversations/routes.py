@@ -11,21 +11,22 @@ from datetime import date
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries, rejected
-from poise.conversations.feeling import peak_levels, peak_message
+from poise.conversations.feeling import peak_levels
 from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun
+from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
     any_pending,
     has_pending,
     import_scoring_subject,
 )
+from poise.conversations.thread import thread_view
 from poise.db.base import utcnow
 from poise.errors import Gone, InvalidInput, NotFound
 from poise.hooks import Hooks
@@ -37,7 +38,7 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import HooksDep, SessionDep, SettingsDep, flash, redirect, render
 from poise.web.forms import field_errors
 from poise.web.inputs import checks_own_query, control_message
-from poise.web.params import IdPath, PageQuery, is_id, parse_day
+from poise.web.params import MAX_ID, IdPath, IdQuery, PageQuery, is_id, parse_day
 from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -232,6 +233,11 @@ def _typed_form(typed: FilterText) -> dict[str, str]:
     return {name: without_controls(value or "") for name, value in asdict(typed).items()}
 
 
+TurnQuery = Annotated[
+    int, Query(ge=1, le=MAX_ID, description="The number of a turn in the thread, from 1.")
+]
+
+
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(
     request: Request,
@@ -239,19 +245,28 @@ def conversation_page(
     hooks: HooksDep,
     user: CurrentUser,
     conversation_id: IdPath,
+    start: TurnQuery | None = None,
+    message: IdQuery | None = None,
 ) -> HTMLResponse:
-    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    peak = peak_message(conv)
+    """The thread, folded when long (:mod:`poise.conversations.thread`): ``start`` opens the
+    hidden turns from that one on, ``message`` the turns around that message (a link to
+    ``?message=ID#mID`` lands on it however deep in the thread). The signals beside it are
+    the conversation's own, over the whole thread."""
+    conv = queries.get_conversation(
+        session, actor=user, conversation_id=conversation_id, thread=False
+    )
+    view = thread_view(session, conv, start=start, message_id=message)
     context = {
         "conv": conv,
-        "peak_level": peak.feeling_level if peak else None,
-        "autoqa": own_reply_feedback(session, hooks, user, conv),
+        "thread": view,
+        "peak_level": peak_levels(session, [conv.id]).get(conv.id),
+        "autoqa": own_reply_feedback(session, hooks, user, conv, view.shown),
     }
     return render(request, "conversations/detail.html", context)
 
 
 def own_reply_feedback(
-    session: Session, hooks: Hooks, reader: User, conv: Conversation
+    session: Session, hooks: Hooks, reader: User, conv: Conversation, shown: list[Message]
 ) -> dict[int, list[Any]]:
     """AutoQA's verdicts on the reader's own replies in this thread, by message id, in one
     batch: private to their author, so whoever else opens the thread (a teammate, the lead,
@@ -262,7 +277,7 @@ def own_reply_feedback(
     if hooks.feedback_on_replies is None:
         return {}
     try:
-        return hooks.feedback_on_replies(session, reader, conv.messages)
+        return hooks.feedback_on_replies(session, reader, shown)
     except Exception:
         logging.getLogger("poise").exception("AutoQA on conversation %s failed", conv.id)
         return {}

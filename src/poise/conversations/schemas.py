@@ -125,6 +125,15 @@ class ConversationPage(BaseModel):
     page_size: int
 
 
+class MessagePage(BaseModel):
+    """One page of a conversation's thread, oldest first, as every list of the API pages."""
+
+    items: list[MessagePublic]
+    total: int
+    page: int
+    page_size: int
+
+
 class RowErrorPublic(BaseModel):
     line: int
     field: str

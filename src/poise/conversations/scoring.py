@@ -40,14 +40,10 @@ class ScoreCounts:
     version: str = ""
 
     def __str__(self) -> str:
-        """``scored 1 message in 1 conversation (version)``: it read "1 messages in 1
-        conversations" after a re-score of one turn."""
-        return self.said(grouped=False)
-
-    def said(self, *, grouped: bool) -> str:
-        """As ``str``, with thousands grouped ("10,205") where the counts beside it are."""
-        messages = counted(self.messages, "message", grouped=grouped)
-        conversations = counted(self.conversations, "conversation", grouped=grouped)
+        """``scored 1 message in 1 conversation (version)``, thousands grouped ("10,205"): it
+        read "1 messages in 1 conversations" after a re-score of one turn."""
+        messages = counted(self.messages, "message")
+        conversations = counted(self.conversations, "conversation")
         return f"scored {messages} in {conversations} ({self.version})"
 
 

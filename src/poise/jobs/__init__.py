@@ -36,6 +36,7 @@ from poise.errors import InvalidInput, NotFound
 from poise.faults import fault_message, new_error_id
 from poise.jobs.chunks import Scope, SplitKind
 from poise.jobs.models import JobChunk, JobRun
+from poise.words import counted
 
 __all__ = [
     "InProcessJobs",
@@ -289,7 +290,8 @@ class InProcessJobs:
                 self._enqueue(job_id, resumer(job))
                 resumed.append(job_id)
         if resumed:
-            log.warning("resumed %d job(s) left by a stopped process: %s", len(resumed), resumed)
+            said = counted(len(resumed), "job")
+            log.warning("resumed %s left by a stopped process: %s", said, resumed)
         return resumed
 
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
 from poise.files import inside_a_file, not_a_file
+from poise.words import counted
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -76,7 +77,7 @@ def reembed_command() -> None:
             done = reembed(
                 session, lambda n, total: progress.update(task, completed=n, total=total)
             )
-    console.print(f"Re-embedded {done['vectors']} texts with {ENCODER_VERSION}.")
+    console.print(f"Re-embedded {counted(done['vectors'], 'text')} with {ENCODER_VERSION}.")
 
 
 @kb_app.command("mine")
@@ -187,7 +188,8 @@ def fcr_command(
     if not report.overall.resolved:  # "FCR 0.0%" read as every contact failing
         out.print("No resolved conversations yet, so no first contact resolution to measure.")
         return
-    out.print(f"FCR {report.overall.rate:.1%} of {report.overall.resolved} resolved conversations")
+    resolved = counted(report.overall.resolved, "resolved conversation")
+    out.print(f"FCR {report.overall.rate:.1%} of {resolved}")
     for name, rows in groups.items():
         for r in rows[:20]:
             out.print(f"  {name:8} {r.rate:6.1%} {r.resolved:6d}  {r.label}", highlight=False)
@@ -218,7 +220,9 @@ def eval_kb(
     if as_json:
         typer.echo(json.dumps(report))
         return
-    out.print(f"{report['n']} new lines ({report['known']} of known issues, {report['gaps']} gaps)")
+    n, known, gaps = (report[key] for key in ("n", "known", "gaps"))
+    assert isinstance(n, int) and isinstance(known, int) and isinstance(gaps, int)
+    out.print(f"{counted(n, 'new line')} ({known:,} of known issues, {counted(gaps, 'gap')})")
     for name in ("poise", "bm25"):
         s = report[name]
         assert isinstance(s, dict)

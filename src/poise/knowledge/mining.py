@@ -51,6 +51,7 @@ from poise.knowledge.text import clip, from_blob, to_blob, words
 from poise.minilm.encoder import get_encoder
 from poise.signals.purpose import state_purpose
 from poise.signals.text import without_placeholders
+from poise.words import counted
 
 Progress = Callable[[int, int], None]
 URL = re.compile(r"https?://\S+")
@@ -96,9 +97,10 @@ class MiningSummary:
 
     def __str__(self) -> str:
         return (
-            f"{self.conversations} resolved conversations ({self.embedded} newly embedded), "
-            f"{self.groups} groups, {self.proposals} proposals "
-            f"({self.additions} offered as additions to existing articles)"
+            f"{counted(self.conversations, 'resolved conversation')} "
+            f"({self.embedded:,} newly embedded), {counted(self.groups, 'group')}, "
+            f"{counted(self.proposals, 'proposal')} ({self.additions:,} offered as additions "
+            "to existing articles)"
         )
 
 

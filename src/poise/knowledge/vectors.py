@@ -23,6 +23,7 @@ from poise.db.meta import get_fact, set_fact
 from poise.knowledge.models import Article, ConversationVector, Gap, Phrasing
 from poise.knowledge.text import to_blob
 from poise.minilm.encoder import FloatArray, get_intent_encoder
+from poise.words import counted
 
 ENCODER_FACT = "kb_encoder"
 ENCODER_VERSION = "minilm-intents-2026.12.1"
@@ -105,4 +106,4 @@ def reembed(session: Session, progress: Progress | None = None) -> dict[str, int
 
 def reembed_job(session: Session, progress: Progress) -> str:
     """``reembed`` as a job's work (the scheduler's ``kb-reembed``, the Models page's button)."""
-    return f"{reembed(session, progress)['vectors']} manual text(s) re-embedded"
+    return f"{counted(reembed(session, progress)['vectors'], 'manual text')} re-embedded"

@@ -34,6 +34,7 @@ from poise.morale.models import (
 from poise.redaction import StaffNames, normalise_tags, redact, tag_leaks
 from poise.repeats import just_done, recent_repeat
 from poise.visible import shows_anything
+from poise.words import counted
 
 MAX_TEXT = 4000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -54,15 +55,11 @@ class CollectCounts:
     nudges: int = 0
 
     def __str__(self) -> str:
-        return self.said(grouped=False)
-
-    def said(self, *, grouped: bool) -> str:
-        """What was added, with thousands grouped ("1,204") where the counts beside it are."""
-        n = "{:,}" if grouped else "{}"
+        """What was added, thousands grouped ("1,204"), one of each in the singular."""
         return (
-            f"happy file: {n.format(self.ratings)} green robots, "
-            f"{n.format(self.messages)} thank-you messages, "
-            f"{n.format(self.turnarounds)} turnarounds; {n.format(self.nudges)} nudges"
+            f"happy file: {counted(self.ratings, 'green robot')}, "
+            f"{counted(self.messages, 'thank-you message')}, "
+            f"{counted(self.turnarounds, 'turnaround')}; {counted(self.nudges, 'nudge')}"
         )
 
 

@@ -11,6 +11,7 @@ import typer
 
 from poise.cli.context import counting, fail, load_settings, open_session, out
 from poise.files import not_a_file
+from poise.words import counted
 
 training_app = typer.Typer(
     help="Agents' training (lessons and quizzes): its chores that run on a schedule. Poise's "
@@ -82,7 +83,9 @@ def eval_reply_feedback(
         return
     labels = report["labels"]
     assert isinstance(labels, dict)
-    out.print(f"{report['n']} replies", highlight=False)
+    n = report["n"]
+    assert isinstance(n, int)
+    out.print(counted(n, "reply", "replies"), highlight=False)
     for label in LABELS:
         s = labels[label]
         out.print(

@@ -26,6 +26,7 @@ from poise.mail import Mailer
 from poise.training import queries
 from poise.training.models import ReminderSent
 from poise.training.queries import Today
+from poise.words import counted
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -42,10 +43,10 @@ class ReminderReport:
 
     def __str__(self) -> str:
         text = (
-            f"{self.sent} reminders sent; {self.already} already reminded today; "
-            f"{self.nothing_due} with nothing due"
+            f"{counted(self.sent, 'reminder')} sent; {self.already:,} already reminded today; "
+            f"{self.nothing_due:,} with nothing due"
         )
-        return text + (f"; {len(self.failed)} failed" if self.failed else "")
+        return text + (f"; {len(self.failed):,} failed" if self.failed else "")
 
 
 def compose(mailer: Mailer, user: User, today: Today, base_url: str) -> EmailMessage:

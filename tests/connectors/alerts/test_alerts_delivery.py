@@ -47,7 +47,7 @@ def test_a_vip_unhappy_opening_posts_a_signed_webhook_with_a_link_back(
     assert (
         record_conversation_alerts(session, ids, base_url=BASE_URL, now=NOW) == 0
     )  # once per rule
-    assert "1 alerts sent" in _deliver(session, NOW)
+    assert "1 alert sent" in _deliver(session, NOW)
 
     (got,) = receiver.wait_for(1)
     body = got.json()
@@ -111,7 +111,7 @@ def test_quiet_hours_hold_an_alert_until_they_end_in_the_rules_time_zone(
     assert delivery.due_at == datetime(2026, 12, 4, 6, 0, tzinfo=UTC)  # 07:00 in Paris
     assert "0 alerts sent" in _deliver(session, datetime(2026, 12, 4, 5, 59, tzinfo=UTC))
     assert receiver.requests == []
-    assert "1 alerts sent" in _deliver(session, datetime(2026, 12, 4, 6, 1, tzinfo=UTC))
+    assert "1 alert sent" in _deliver(session, datetime(2026, 12, 4, 6, 1, tzinfo=UTC))
     assert len(receiver.wait_for(1)) == 1
 
 
@@ -129,7 +129,7 @@ def test_past_the_hourly_limit_the_rest_are_counted_and_sent_as_one_summary(
     assert list(statuses) == ["sent", "sent", "limited", "limited", "limited"]
 
     assert "0 alerts sent" in _deliver(session, NOW + timedelta(minutes=30))  # no room yet
-    assert "1 alerts sent" in _deliver(session, NOW + timedelta(minutes=61))
+    assert "1 alert sent" in _deliver(session, NOW + timedelta(minutes=61))
     summary = receiver.wait_for(3)[2].json()
     assert summary["text"].startswith("3 more alerts held back by the rate limit (2 an hour)")
     assert all(f"Case {n}" in summary["text"] for n in (2, 3, 4))
@@ -218,7 +218,7 @@ def test_an_alert_by_e_mail_reaches_a_real_smtp_server(
     make_rule(session, crew.lead, channel="email", target="leads@example.com")
     conv = flagged_conversation(session, crew.agent, subject="Broken login")
     record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
-    assert "1 alerts sent" in _deliver(session, smtp_url=url)
+    assert "1 alert sent" in _deliver(session, smtp_url=url)
     (mail,) = inbox.messages
     assert mail["To"] == "leads@example.com"
     assert mail["Subject"] == "Unhappy opening: Broken login"

@@ -131,7 +131,7 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     runner = CliRunner()
     first = runner.invoke(cli_app, ["alerts", "hotspots", "--day", "2026-11-15"])
     assert first.exit_code == 0, first.output
-    assert "1 hotspot alerts recorded; 1 alerts sent" in first.output
+    assert "1 hotspot alert recorded; 1 alert sent" in first.output
     again = runner.invoke(cli_app, ["alerts", "hotspots", "--day", "2026-11-15"])
     assert "0 hotspot alerts recorded; 0 alerts sent" in again.output
     (hotspot,) = receiver.wait_for(1)
@@ -141,7 +141,7 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
 
     _plant_customer_words(session, crew.agent.id, crew.lead.id)
     digest = runner.invoke(cli_app, ["alerts", "digest", "--day", "2026-11-15"])
-    assert "1 digests recorded; 1 alerts sent" in digest.output, digest.output
+    assert "1 digest recorded; 1 alert sent" in digest.output, digest.output
     posted = receiver.wait_for(2)[1].json()["text"]
     assert posted.startswith("Poise weekly digest: A, 09 Nov – 15 Nov 2026")
     assert "- Hotspot: Camera (60 conversations)" in posted

@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from poise.cli.context import fail, load_settings, open_session, out
+from poise.words import counted
 
 alerts_app = typer.Typer(help="Alerts to chat, webhooks and e-mail.", no_args_is_help=True)
 DayOption = Annotated[
@@ -36,7 +37,7 @@ def _run(day: str | None, what: str, record: Recorder) -> None:
     with open_session(settings) as session, sender.client:
         added = record(session, settings.base_url, today)
         report = deliver_due(session, sender, base_url=settings.base_url, now=utcnow())
-    out.print(f"{added} {what} recorded; {report}", highlight=False)
+    out.print(f"{counted(added, what)} recorded; {report}", highlight=False)
 
 
 @alerts_app.command("hotspots")
@@ -47,7 +48,7 @@ def hotspots(day: DayOption = None) -> None:
     def record(session: Session, base_url: str, today: date) -> int:
         return record_hotspot_alerts(session, base_url=base_url, today=today)
 
-    _run(day, "hotspot alerts", record)
+    _run(day, "hotspot alert", record)
 
 
 @alerts_app.command("digest")
@@ -58,4 +59,4 @@ def digest(day: DayOption = None) -> None:
     def record(session: Session, base_url: str, today: date) -> int:
         return record_digests(session, base_url=base_url, today=today)
 
-    _run(day, "digests", record)
+    _run(day, "digest", record)

@@ -36,6 +36,7 @@ from poise.connectors.alerts.quiet import quiet_until
 from poise.db.base import utcnow
 from poise.morale.actions import staff_names
 from poise.redaction import StaffNames
+from poise.words import counted
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -57,8 +58,9 @@ class DeliveryReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.sent} alerts sent, {self.retrying} to retry, {self.failed} failed, "
-            f"{self.held} held for quiet hours, {self.limited} over the rate limit"
+            f"{counted(self.sent, 'alert')} sent, {self.retrying:,} to retry, "
+            f"{self.failed:,} failed, {self.held:,} held for quiet hours, "
+            f"{self.limited:,} over the rate limit"
         )
 
 

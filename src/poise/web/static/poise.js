@@ -29,6 +29,22 @@ function pollJobs() {
 }
 
 document.addEventListener("DOMContentLoaded", pollJobs);
+
+// A link to one message of a long thread written as "#m123" alone lands on a fold when the
+// message is folded away: ask the page for the turns around it (?message=123), which the
+// server answers for links that name it.
+function openFoldedMessage() {
+  const thread = document.querySelector("[data-thread]");
+  const wanted = /^#m(\d+)$/.exec(window.location.hash);
+  if (!thread || !wanted || document.getElementById(`m${wanted[1]}`)) return;
+  const url = new URL(window.location.href);
+  if (url.searchParams.get("message") === wanted[1]) return;  // not in this thread
+  url.searchParams.delete("start");
+  url.searchParams.set("message", wanted[1]);
+  window.location.replace(url.toString());
+}
+
+document.addEventListener("DOMContentLoaded", openFoldedMessage);
 window.poise = { csrfToken };
 
 // The assist panel: ask the assist API every few seconds; reload the panel when a new turn

@@ -1,0 +1,134 @@
+"""A long thread is folded: the opening and latest turns, "N earlier messages — show" between
+them, a page of the hidden turns on request, and a link to any one message landing on it."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from builders import make_user, sign_in, write_thread
+from poise.auth.actions import create_api_token
+from poise.conversations.models import Conversation, Message
+
+
+def long_thread(session: Session, turns: int, external_id: str = "long") -> int:
+    """A thread of ``turns`` messages whose bodies say their number ("turn 0042"); its id."""
+    said = [("customer" if k % 2 else "agent", f"turn {k:04d} said") for k in range(1, turns + 1)]
+    write_thread(session, said, external_id=external_id)
+    return session.scalars(select(Conversation.id).filter_by(external_id=external_id)).one()
+
+
+def turns_shown(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<div class="body">turn (\d{4}) said</div>', html)]
+
+
+def message_id(session: Session, conv_id: int, turn: int) -> int:
+    body = f"turn {turn:04d} said"
+    return session.scalars(select(Message.id).filter_by(conversation_id=conv_id, body=body)).one()
+
+
+def test_a_long_thread_shows_its_opening_and_latest_turns_with_the_rest_folded(
+    client: TestClient, session: Session
+) -> None:
+    conv_id = long_thread(session, 500)
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}")
+    assert page.status_code == 200
+    assert turns_shown(page.text) == [*range(1, 6), *range(456, 501)]
+    assert page.text.count('<article class="turn') == 50
+    fold = re.search(r'<p class="thread-fold" id="fold-earlier">(.*?)</p>', page.text, re.S)
+    assert fold, "no fold between the opening and the latest turns"
+    assert (
+        f'href="/conversations/{conv_id}?start=406#shown">450 earlier messages — show' in (fold[1])
+    )
+    assert "(messages 406–455 of 500)" in fold[1]
+    assert "50 of 500 messages shown" in page.text
+
+    opened = client.get(f"/conversations/{conv_id}?start=406").text
+    assert turns_shown(opened) == [*range(1, 6), *range(406, 501)]
+    assert "400 earlier messages — show" in opened and "later messages" not in opened
+
+    further = client.get(f"/conversations/{conv_id}?start=356").text
+    assert turns_shown(further) == [*range(1, 6), *range(356, 406), *range(456, 501)]
+    assert "350 earlier messages — show" in further
+    assert f'href="/conversations/{conv_id}?start=406#shown">50 later messages — show' in further
+
+
+def test_a_link_to_a_hidden_message_opens_the_turns_around_it(
+    client: TestClient, session: Session
+) -> None:
+    conv_id = long_thread(session, 500)
+    sign_in(client, make_user(session))
+    middle = message_id(session, conv_id, 250)
+    assert f'id="m{middle}"' not in client.get(f"/conversations/{conv_id}").text
+    page = client.get(f"/conversations/{conv_id}?message={middle}").text
+    assert f'<article class="turn agent" id="m{middle}">' in page
+    assert turns_shown(page) == [*range(1, 6), *range(225, 275), *range(456, 501)]
+    assert "219 earlier messages — show" in page and "181 later messages — show" in page
+    # every turn shown carries the link that lands on it
+    assert f'href="/conversations/{conv_id}?message={middle}#m{middle}"' in page
+    # another conversation's message, or none, leaves the thread as it opens
+    other = message_id(session, long_thread(session, 3, "other"), 2)
+    plain = client.get(f"/conversations/{conv_id}?message={other}")
+    assert plain.status_code == 200 and turns_shown(plain.text)[5] == 456
+
+
+def test_a_short_thread_is_shown_whole_without_a_fold(client: TestClient, session: Session) -> None:
+    conv_id = long_thread(session, 60)
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    assert turns_shown(page) == list(range(1, 61))
+    assert "thread-fold" not in page and "thread-folded" not in page
+
+
+def test_the_signals_beside_a_folded_thread_are_over_the_whole_thread(
+    client: TestClient, session: Session
+) -> None:
+    conv_id = long_thread(session, 500)
+    hidden = message_id(session, conv_id, 201)  # a customer turn inside the fold
+    session.execute(
+        update(Message)
+        .where(Message.conversation_id == conv_id, Message.author_role == "customer")
+        .values(negativity=0.1, feeling_level="neutral", signal_version="t")
+    )
+    session.execute(
+        update(Message)
+        .where(Message.id == hidden)
+        .values(negativity=0.97, feeling_level="very_negative")
+    )
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conv_id)
+        .values(signals_version="t", peak_negativity=0.97, escalation_risk=0.4)
+    )
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    assert f'id="m{hidden}"' not in page
+    assert "Most negative customer message: <strong>very negative</strong> (0.97)" in page
+
+
+def test_the_api_pages_a_threads_messages_like_its_other_lists(
+    client: TestClient, session: Session
+) -> None:
+    conv_id = long_thread(session, 500)
+    agent = make_user(session)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    url = f"/api/v1/conversations/{conv_id}/messages"
+    first = client.get(url, headers=headers).json()
+    assert (first["total"], first["page"], first["page_size"]) == (500, 1, 50)
+    assert [m["body"] for m in first["items"]][:2] == ["turn 0001 said", "turn 0002 said"]
+    last = client.get(f"{url}?page=3&page_size=200", headers=headers).json()
+    assert [m["body"] for m in last["items"]] == [f"turn {k:04d} said" for k in range(401, 501)]
+    assert client.get(f"{url}?page_size=1000", headers=headers).status_code == 422
+    outsider = make_user(session, team="Billing")
+    theirs = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=outsider)}"}
+    other = long_thread(session, 2, "billing-only")
+    session.execute(
+        update(Conversation).where(Conversation.id == other).values(assignee_id=agent.id)
+    )
+    session.commit()
+    assert client.get(f"/api/v1/conversations/{other}/messages", headers=theirs).status_code == 404
