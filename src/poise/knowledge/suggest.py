@@ -151,9 +151,10 @@ def article_fields_from(session: Session, conversation: Conversation) -> actions
 
     Issue and phrasing are scrubbed as mined phrasings are (:func:`scrubbing.scrub`): names,
     amounts, order numbers, e-mails leave a placeholder or nothing; the greeting the customer
-    opened with goes, as the agent's does from a mined draft ("Hi there," is no one's issue). A phrasing is what future
-    customers are matched against and what every agent reads; the raw first message put one
-    customer's "€49.99" and order number in front of the whole team."""
+    opened with goes, as the agent's does from a mined draft ("Hi there," is no one's issue).
+    A phrasing is what future customers are matched against and what every agent reads; the
+    raw first message put one customer's "€49.99" and order number in front of the whole
+    team."""
     turns = _customer_turns(session, conversation)
     names = _known_names(session, conversation)
     words = scrub(without_greeting(issue_of(turns[:2])), names=names) if turns else ""

@@ -58,15 +58,19 @@ HANDLE_RE = re.compile(
     re.IGNORECASE,
 )
 # Where a customer names an account of theirs: "Username jdoe99", "my login is jane.doe_82",
-# "user id: bsmith", "account name: k.tanaka", "my instagram is bakesbybea".
+# "user id: bsmith", "account name: k.tanaka", "my instagram is bakesbybea". A word that names
+# the account's name may stand right before it; a platform ("Xbox 1S", "login page") may not.
+_ACCOUNT_NAME_WORD = (
+    r"(?:handle|user[ -]?name|user[ -]?id|log-?in[ -]?(?:id|name)|account (?:name|id)"
+    r"|screen[ -]?name|gamer[ -]?tag|(?:psn|steam|skype|apple|xbox) (?:id|name)|nick ?name)"
+)
 _ACCOUNT_WORD = (
-    r"(?:handle|user[ -]?name|user[ -]?id|log-?in(?:[ -]?(?:id|name))?|account (?:name|id)"
-    r"|screen[ -]?name|gamer[ -]?tag|psn(?: id)?|xbox(?: live)?(?: gamertag)?|steam(?: id| name)?"
-    r"|discord|snapchat|skype(?: id| name)?|apple id|nick(?:name)?|insta|instagram|twitter"
+    r"(?:log-?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
     r"|tiktok|IG)"
 )
 HANDLE_KEYWORD_RE = re.compile(
-    r"\b(?P<my>my\s+)?" + _ACCOUNT_WORD + r"(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
+    r"\b(?P<my>my\s+)?(?:" + _ACCOUNT_NAME_WORD + r"(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
+    r"|" + _ACCOUNT_WORD + r"(?P<said>\s*[:=]\s*|\s+(?:is|was)\s+))"
     r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
     re.IGNORECASE,
 )
@@ -173,7 +177,8 @@ _TITLE = re.compile(
     r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
 )
 _ADDRESSED = re.compile(
-    r"\b(?i:thanks|thank you|thank you so much|ty|hi|hello|hey|dear|kudos to|shout ?out to|"
+    r"\b(?i:thanks|thank you|thank you so much|thanks so much|thanks a lot|many thanks|ty|hi|hello|"
+    r"hey|dear|kudos to|shout ?out to|"
     r"props to|big up|bravo|well done)\s*,?\s+(?P<value>" + _WORD + r")\b",
 )
 TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
@@ -206,7 +211,8 @@ _NAMED_LOWER = re.compile(
 NOT_NAMED = frozenset(
     _words(
         """not on in spelled spelt misspelled wrong correct listed still the a an and also just
-        already different same missing showing written printed there attached mine""" 
+        already different same missing showing written printed there attached mine too here
+        btw lol please"""
     )
 )
 SURNAME_PARTICLES = frozenset(
@@ -350,18 +356,18 @@ def _account_names(text: str) -> Iterator[Span]:
     account is ("my instagram is bakesbybea", not "my login is disabled")."""
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
-        if _is_account_name(value, ":" in m.group("sep") or "=" in m.group("sep"), m):
+        if _is_account_name(value, (m.group("sep") or m.group("said")).strip().lower(), m):
             yield Span("handle", m.start("value"), m.end("value"), value)
 
 
-def _is_account_name(value: str, after_colon: bool, m: re.Match[str]) -> bool:
+def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
     lower = value.lower()
     if lower in NOT_HANDLES or lower in NOT_NAMES:
         return False
     shaped = any(ch.isalpha() for ch in value) and any(ch.isdigit() or ch in "_." for ch in value)
-    if after_colon or shaped:
+    if sep in (":", "=") or shaped:
         return True
-    said_is = m.group("sep").strip().lower() in ("is", "was")
+    said_is = sep in ("is", "was")
     return bool(
         m.group("my")
         and said_is
@@ -406,7 +412,8 @@ def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
     name where the words before it say it is one, or any word after "my name is" / "mr".
 
     A listed name alone is not enough in lower case: "will", "mark", "bill", "grace" and "hope"
-    are words first (never taken in lower case), and so are "per" or "max" (``LOWER_CASE_WORDS``)."""
+    are words first (never taken in lower case), and so are "per" and "max"
+    (``LOWER_CASE_WORDS``)."""
     for m in _NAMED_LOWER.finditer(text):
         value = m.group("value")
         if value.lower() not in NOT_NAMES and value.lower() not in NOT_NAMED:

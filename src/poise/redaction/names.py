@@ -77,7 +77,7 @@ FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split()) | frozenset(_AMBIGUOUS.s
 AMBIGUOUS: frozenset[str] = frozenset(_AMBIGUOUS.split())
 # Listed names that, written in lower case, are mostly ordinary words or abbreviations: "per
 # your email", "max speed", "jan 5", "rob", "sue", "min" (minutes), "ken", "bob" (the verb).
-LOWER_CASE_WORDS: frozenset[str] = frozenset(
-    """per min max jan mai nam rob sue ken ola ade ji abu bob ugo olu ling sade rui aya yaw jun
-    mercy""".split()
-)
+_LOWER_CASE_WORDS = """
+per min max jan mai nam rob sue ken ola ade ji abu bob ugo olu ling sade rui aya yaw jun mercy
+"""
+LOWER_CASE_WORDS: frozenset[str] = frozenset(_LOWER_CASE_WORDS.split())
