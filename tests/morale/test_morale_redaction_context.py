@@ -11,11 +11,11 @@ import csv
 import hashlib
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from poise.redaction import StaffNames, redact
+from support import shared_data
 
 # (text, the personal data in it): each piece must be gone from the redacted text.
 MUST_REDACT: list[tuple[str, list[str]]] = [
@@ -107,9 +107,6 @@ def test_an_agent_thanked_in_lower_case_keeps_their_name_but_not_when_it_signs()
 
 # ---------------------------------------------------------------- outside text
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-TWCS = SHARED / "twcs-sample" / "twcs_first5000.csv"
-TWEETSUMM = SHARED / "tweetsumm" / "dialog_text" / "twitter.json"
 
 # What a hand check of every redacted message found to be a person's name: agents' names
 # and signatures, customers greeted by name. Any other name or user-name span is counted as
@@ -130,19 +127,20 @@ FALSE_REDACTIONS_MEASURED = 10
 def _outside_messages() -> list[str]:
     """200 tweets of twcs (every 25th of its first 5,000) and 200 TweetSumm turns (the
     first by SHA-1 of their text): customers' and agents' words alike."""
-    if not TWCS.exists() or not TWEETSUMM.exists():
-        pytest.skip("../shared/data (twcs-sample, tweetsumm) is absent: outside text not checked")
-    with TWCS.open(encoding="utf-8", newline="") as f:
+    twcs = shared_data("twcs-sample", "twcs_first5000.csv")  # skips, saying why, when absent
+    tweetsumm = shared_data("tweetsumm", "dialog_text", "twitter.json")
+    with twcs.open(encoding="utf-8", newline="") as f:
         tweets = [row["text"] for row in csv.DictReader(f)][::25][:200]
     turns = [
         part.strip()
-        for doc in json.loads(TWEETSUMM.read_text(encoding="utf-8"))["document"]
+        for doc in json.loads(tweetsumm.read_text(encoding="utf-8"))["document"]
         for part in re.split(r"^\t(?:Customer|Agent):\t", doc, flags=re.M)[1:]
     ]
     turns.sort(key=lambda t: hashlib.sha1(t.encode(), usedforsecurity=False).hexdigest())
     return tweets + turns[:200]
 
 
+@pytest.mark.shared_data
 def test_real_support_text_loses_few_words_that_are_not_personal_data() -> None:
     false = [
         (span.text, text)
