@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy.orm import Session
@@ -577,6 +579,32 @@ def test_write_the_article_scrubs_the_customers_words_and_says_the_conversation_
     article = session.get(Article, article_id)
     assert article and [p.text for p in article.phrasings] == ["charged twice for one order"]
     assert [s.conversation_id for s in article.sources] == [conv.id]
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        (
+            "Hi there, my invoice shows the wrong VAT number",
+            "My invoice shows the wrong VAT number",
+        ),
+        ("Hello team, the app logs me out every hour", "The app logs me out every hour"),
+        ("Good morning I cannot download my receipts", "I cannot download my receipts"),
+        ("Hi there I can't change my delivery address", "I can't change my delivery address"),
+    ],
+)
+def test_write_the_article_leaves_out_the_customers_greeting(
+    client: TestClient, session: Session, said: str, kept: str
+) -> None:
+    """The form opened with the customer's "Hi there," / "Hello team," / "Good morning" as
+    the article's first words: a mined draft drops the agent's greeting, this did not."""
+    maya = make_user(session, team="Care")
+    conv = make_conversation(session, customer_text=said, purpose="", assignee_email=maya.email)
+    sign_in(client, make_user(session, role="lead", team="Care"))
+    form = client.get("/manual/new", params={"conversation_id": conv.id}).text
+    issue = re.search(r'<textarea name="issue"[^>]*>([^<]*)</textarea>', form)
+    assert issue is not None, form
+    assert html.unescape(issue.group(1)).strip() == kept
 
 
 def test_logging_the_same_gap_twice_says_it_was_already_logged(

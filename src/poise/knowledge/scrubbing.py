@@ -41,6 +41,20 @@ GREETING_RE = re.compile(
     r"^\s*(?i:hiya|heya|hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening|day)|howdy)\b"
     r"(?:\s+(?i:there|again|all|team))?(?:\s+[A-Z][\w'-]*){0,2}\s*[,!.:;-]*\s*"
 )
+# A customer's opening: the same greetings, never taking the words that start the request
+# ("Hi there I can't log in" keeps "I can't log in"; "Hello team, my order…" keeps "my order…").
+_OPENERS = (
+    r"I|I'm|I've|I'd|I'll|Im|My|Me|We|We're|Our|Us|You|Your|It|It's|Its|This|That|The|A|An|Is|Are"
+    r"|Was|Were|Do|Does|Did|Can|Could|Would|Will|Should|Why|How|What|When|Where|Who|Which|Just"
+    r"|Please|So|Not|No|Yes|Has|Have|Had|Any|Ok|OK|Okay|Thanks|Thank|Since|After|Before|Still"
+)
+CUSTOMER_GREETING_RE = re.compile(
+    r"^\s*(?i:hiya|heya|hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening|day)|howdy)"
+    r"\b(?:\s+(?i:there|again|all|team|everyone|folks|guys|support"
+    r"|sir(?: or madam|/madam)?|madam))?"
+    r"(?:\s+(?!(?:" + _OPENERS + r")\b)[A-Z][\w'-]*){0,2}"
+    r"(?:[\s,]+[A-Z][\w'-]*\s+here\b)?\s*[,!?.:;-]*\s*"  # "Hi, Robin here:"
+)
 # Tweets split over several turns: "… 1/2", ">>", "(cont)".
 CONTINUED_RE = re.compile(r"(?:\b\d/\d\b|>>|\(cont(?:'d)?\.?\)|…)\s*$", re.IGNORECASE)
 PART_MARK_RE = re.compile(r"(?:^|\s)(?:\d/\d|>>|<<|\(cont(?:'d)?\.?\))(?=\s|$)", re.IGNORECASE)
@@ -105,6 +119,18 @@ def without_signature(turn: str) -> str:
     text = DASH_SIGNATURE_RE.sub("", text)
     text = GREETING_RE.sub("", text)
     return SPACES_RE.sub(" ", text).strip()
+
+
+def without_greeting(text: str) -> str:
+    """A customer's words without the greeting they open with ("Hi there,", "Hello team,",
+    "Good morning"), as a drafted step goes without the agent's: an article's issue and
+    phrasings are said for every customer, not to one team on one morning."""
+    for _ in range(3):  # "Hello? Hi team, …": a short first turn joined to the next
+        stripped = CUSTOMER_GREETING_RE.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return text[:1].upper() + text[1:]
 
 
 def _before_sign_off(lines: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of
 from poise.knowledge.models import ArticleUse, Gap
-from poise.knowledge.scrubbing import scrub
+from poise.knowledge.scrubbing import scrub, without_greeting
 from poise.knowledge.search import SearchResult, search, search_many
 from poise.signals.purpose import given_purpose
 
@@ -150,14 +150,16 @@ def article_fields_from(session: Session, conversation: Conversation) -> actions
     (when short enough to be one). The gap report's and the suggestions' "Write the article".
 
     Issue and phrasing are scrubbed as mined phrasings are (:func:`scrubbing.scrub`): names,
-    amounts, order numbers, e-mails leave a placeholder or nothing. A phrasing is what future
-    customers are matched against and what every agent reads; the raw first message put one
-    customer's "€49.99" and order number in front of the whole team."""
+    amounts, order numbers, e-mails leave a placeholder or nothing; the greeting the customer
+    opened with goes, as the agent's does from a mined draft ("Hi there," is no one's issue).
+    A phrasing is what future customers are matched against and what every agent reads; the
+    raw first message put one customer's "€49.99" and order number in front of the whole
+    team."""
     turns = _customer_turns(session, conversation)
     names = _known_names(session, conversation)
-    words = scrub(issue_of(turns[:2]), names=names) if turns else ""
+    words = scrub(without_greeting(issue_of(turns[:2])), names=names) if turns else ""
     purposes = purpose_queries(conversation, turns[0] if turns else "")
-    issue = scrub(purposes[0], names=names) if purposes else words
+    issue = scrub(without_greeting(purposes[0]), names=names) if purposes else words
     said = [words] if words and words != issue and len(words) <= MAX_PHRASING_CHARS else []
     return actions.ArticleFields(
         title=issue[:200],

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from poise.redaction.names import AMBIGUOUS, FIRST_NAMES
+from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS
 
 
 def _words(text: str) -> list[str]:
@@ -57,10 +57,32 @@ HANDLE_RE = re.compile(
     r"|\bu/[A-Za-z0-9_-]{3,}",
     re.IGNORECASE,
 )
+# Where a customer names an account of theirs: "Username jdoe99", "my login is jane.doe_82",
+# "user id: bsmith", "account name: k.tanaka", "my instagram is bakesbybea". A word that names
+# the account's name may stand right before it; a platform ("Xbox 1S", "login page") may not.
+_ACCOUNT_NAME_WORD = (
+    r"(?:handle|user[ -]?name|user[ -]?id|log-?in[ -]?(?:id|name)|account (?:name|id)"
+    r"|screen[ -]?name|gamer[ -]?tag|(?:psn|steam|skype|apple|xbox) (?:id|name)|nick ?name)"
+)
+_ACCOUNT_WORD = (
+    r"(?:log-?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
+    r"|tiktok|IG)"
+)
 HANDLE_KEYWORD_RE = re.compile(
-    r"\b(?:handle|username|user name|insta|instagram|twitter|tiktok|IG)\s*(?:is|:)\s*"
-    r"(?P<value>[A-Za-z0-9_.]{3,30})",
+    r"\b(?P<my>my\s+)?(?:" + _ACCOUNT_NAME_WORD + r"(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
+    r"|" + _ACCOUNT_WORD + r"(?P<said>\s*[:=]\s*|\s+(?:is|was)\s+))"
+    r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
     re.IGNORECASE,
+)
+# What follows "my login is" when it is not a user name: the state the customer reports.
+NOT_HANDLES = frozenset(
+    _words(
+        """not still now also just already being broken locked blocked taken wrong correct
+        incorrect invalid valid different same fine there gone missing stuck new old mine right
+        case sensitive case-sensitive disabled suspended expired hacked compromised deleted linked
+        unknown unavailable down weird strange empty blank the a an my your our their on off in
+        at for to with and or but as of from been too very really definitely correct"""
+    )
 )
 _KEYWORD = (
     r"(?:order|account|acct|invoice|ticket|case|ref|reference|confirmation|booking|reservation"
@@ -155,10 +177,44 @@ _TITLE = re.compile(
     r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
 )
 _ADDRESSED = re.compile(
-    r"\b(?i:thanks|thank you|thank you so much|ty|hi|hello|hey|dear|kudos to|shout ?out to|"
+    r"\b(?i:thanks|thank you|thank you so much|thanks so much|thanks a lot|many thanks|ty|hi|hello|"
+    r"hey|dear|kudos to|shout ?out to|"
     r"props to|big up|bravo|well done)\s*,?\s+(?P<value>" + _WORD + r")\b",
 )
 TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
+LOWER_TOKEN_RE = re.compile(rf"(?<![\w@#/.'-])[{_LOWER}]{{2,}}(?![\w@/-])")
+# The words before a name written in lower case that say it is one. A customer who
+# introduces themselves, signs or names a relative is never a user Poise knows of…
+_OWN_NAME_CUES = (
+    r"my name is|my name's|name's|name is|name:|call me|this is|it's|its|i am|i'm|im|signed"
+    r"|from|love from|regards|kind regards|best regards|best wishes|best|cheers|love|xx|x"
+    r"|my (?:husband|wife|son|daughter|mum|mom|mother|dad|father|partner|friend|colleague|boss"
+    r"|brother|sister|neighbou?r|boyfriend|girlfriend|fiancée?|aunt|uncle|cousin)"
+)
+# … while one thanked, greeted or spoken to may be the agent, whose first name stays.
+_ADDRESS_CUES = (
+    r"thank you so much|thanks so much|thank you very much|thanks very much|thanks a lot"
+    r"|thanks again|many thanks|thank you|thanks|thx|ty|hi|hello|hey|hiya|dear|morning"
+    r"|good morning|good afternoon|good evening|bye|kudos to|shout ?out to|props to"
+    r"|(?:spoke|speaking|talked|talking|chatted|chatting) (?:to|with)|dealt with"
+    r"|(?:helped|served|assisted|sorted) by|ask(?:ed)? for|agent"
+)
+_OWN_NAME_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _OWN_NAME_CUES + r")[\s,:.!—–-]*$")
+_ADDRESS_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _ADDRESS_CUES + r")[\s,:!—–-]*$")
+_DASH_BEFORE = re.compile(r"(?:^|\s)[-—–~^]\s*$")
+_ENDS_TEXT = re.compile(r"[\s.!]*(?:x+)?[\s.!]*$")
+# "my name is keelin", "mr smith": a name whatever it is, unless a plain word stands there.
+_NAMED_LOWER = re.compile(
+    r"\b(?i:my name is|my name's|mr\.?|mrs\.?|ms\.?)\s+"
+    rf"(?P<value>[{_LOWER}][{_LOWER}'-]+)\b"
+)
+NOT_NAMED = frozenset(
+    _words(
+        """not on in spelled spelt misspelled wrong correct listed still the a an and also just
+        already different same missing showing written printed there attached mine too here
+        btw lol please"""
+    )
+)
 SURNAME_PARTICLES = frozenset(
     {
         "van",
@@ -270,7 +326,7 @@ def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _regex_spans(text, "email", [EMAIL_RE])
     yield from _regex_spans(text, "link", [LINK_RE])
     yield from _regex_spans(text, "handle", [HANDLE_RE])
-    yield from _group_spans(text, "handle", HANDLE_KEYWORD_RE)
+    yield from _account_names(text)
     yield from _keyword_numbers(text)
     yield from _phones(text)
     yield from _regex_spans(text, "number", [NUMBER_RE])
@@ -289,6 +345,35 @@ def _regex_spans(text: str, kind: str, patterns: list[re.Pattern[str]]) -> Itera
 def _group_spans(text: str, kind: str, pattern: re.Pattern[str]) -> Iterator[Span]:
     for m in pattern.finditer(text):
         yield Span(kind, m.start("value"), m.end("value"), m.group("value"))
+
+
+def _account_names(text: str) -> Iterator[Span]:
+    """``username jdoe99``, ``user id: bsmith``: the value goes, the word naming it stays.
+
+    After a colon (a form's "user id: bsmith") any word is the name. After "is" or nothing
+    ("my login is broken", "log in 3 times") only one shaped as a user name (letters with a
+    digit, ``_`` or ``.``) is, or a plain word after "my … is" that does not say how the
+    account is ("my instagram is bakesbybea", not "my login is disabled")."""
+    for m in HANDLE_KEYWORD_RE.finditer(text):
+        value = m.group("value")
+        if _is_account_name(value, (m.group("sep") or m.group("said")).strip().lower(), m):
+            yield Span("handle", m.start("value"), m.end("value"), value)
+
+
+def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
+    lower = value.lower()
+    if lower in NOT_HANDLES or lower in NOT_NAMES:
+        return False
+    shaped = any(ch.isalpha() for ch in value) and any(ch.isdigit() or ch in "_." for ch in value)
+    if sep in (":", "=") or shaped:
+        return True
+    said_is = sep in ("is", "was")
+    return bool(
+        m.group("my")
+        and said_is
+        and value.isalpha()
+        and not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
+    )
 
 
 def _keyword_numbers(text: str) -> Iterator[Span]:
@@ -319,6 +404,58 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
         if word.lower() not in staff.first and word.lower() not in NOT_NAMES:
             yield Span("name", m.start("value"), m.end("value"), word)
     yield from _listed_names(text, staff)
+    yield from _lower_case_names(text, staff)
+
+
+def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
+    """Names written in lower case ("thanks so much, maria", "i spoke to john"): a listed
+    name where the words before it say it is one, or any word after "my name is" / "mr".
+
+    A listed name alone is not enough in lower case: "will", "mark", "bill", "grace" and "hope"
+    are words first (never taken in lower case), and so are "per" and "max"
+    (``LOWER_CASE_WORDS``)."""
+    for m in _NAMED_LOWER.finditer(text):
+        value = m.group("value")
+        if value.lower() not in NOT_NAMES and value.lower() not in NOT_NAMED:
+            end = _lower_surname_end(text, m.end("value"), own=True)
+            yield Span("name", m.start("value"), end, text[m.start("value") : end])
+    for m in LOWER_TOKEN_RE.finditer(text):
+        word = _plain(m.group(0))
+        if word not in FIRST_NAMES or word in AMBIGUOUS or word in LOWER_CASE_WORDS:
+            continue
+        if word in NOT_NAMES:
+            continue
+        said = _named_here(text, m.start(), m.end(), word, staff)
+        if said is not None:
+            end = _lower_surname_end(text, m.end(), own=said == "own")
+            yield Span("name", m.start(), end, text[m.start() : end])
+
+
+def _named_here(text: str, start: int, end: int, word: str, staff: StaffNames) -> str | None:
+    """Whether the words around a lower-case listed name say it is a person's name: "own"
+    (the writer's or a relative's), "addressed" (thanked, greeted, spoken to), else None."""
+    before = text[max(0, start - 40) : start]
+    if _OWN_NAME_BEFORE.search(before):
+        return "own"
+    if _DASH_BEFORE.search(before) and _ENDS_TEXT.fullmatch(text, end):
+        return "own"  # "… sorted it, ta - maria": a signature
+    if word not in staff.first and _ADDRESS_BEFORE.search(before):
+        return "addressed"
+    return None
+
+
+def _lower_surname_end(text: str, end: int, *, own: bool) -> int:
+    """Extend a lower-case name over its surname: a listed name ("charles martin"), or, when
+    the writer gives their own name, the word that closes the clause ("my name is jo smith,")."""
+    m = re.compile(rf"\s+([{_LOWER}][{_LOWER}'-]+)\b").match(text, end)
+    if m is None:
+        return end
+    word = m.group(1).lower()
+    if word in NOT_NAMES or word in NOT_NAMED or word in AMBIGUOUS:
+        return end
+    listed = word in FIRST_NAMES and word not in LOWER_CASE_WORDS
+    closes = own and re.match(r"\s*(?:[,.!;]|$)", text[m.end() :]) is not None
+    return m.end() if listed or closes else end
 
 
 def _trim_name(value: str) -> str:
@@ -366,8 +503,13 @@ def _surname_end(text: str, end: int) -> int:
 
 
 def _sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip()
+    """Whether ``at`` begins a sentence, the @mentions a reply opens with not counted
+    ("@comcastcares Will do": "Will" opens the sentence, and is the verb)."""
+    before = LEADING_MENTIONS_RE.sub("", text[:at].rstrip())
     return not before or before[-1] in ".!?\n\"'“"
+
+
+LEADING_MENTIONS_RE = re.compile(r"(?:^|(?<=[.!?\n]))\s*\.?(?:@\w+\s*)+$")
 
 
 def _merge(text: str, spans: list[Span]) -> list[Span]:

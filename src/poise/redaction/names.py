@@ -4,7 +4,9 @@ A list cannot be complete, so redaction also uses context (sign-offs, "my name i
 greetings); the list catches names mentioned anywhere else, so the commonest names of the
 English-speaking countries (John, Nancy, Scott…) must be in it, or a plain "John Smith" goes
 public. ``AMBIGUOUS`` names are also ordinary words or places (May, Will, Grace, Austin…) and
-only count away from the start of a sentence.
+only count away from the start of a sentence. Written in lower case ("thanks so much, maria"),
+a name counts only where the words before it say it is one, and never one of ``AMBIGUOUS`` or
+``LOWER_CASE_WORDS``, the listed names that are also ordinary lower-case words ("per", "max").
 """
 
 from __future__ import annotations
@@ -73,3 +75,9 @@ austin jordan madison mason victoria virginia
 
 FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split()) | frozenset(_AMBIGUOUS.split())
 AMBIGUOUS: frozenset[str] = frozenset(_AMBIGUOUS.split())
+# Listed names that, written in lower case, are mostly ordinary words or abbreviations: "per
+# your email", "max speed", "jan 5", "rob", "sue", "min" (minutes), "ken", "bob" (the verb).
+_LOWER_CASE_WORDS = """
+per min max jan mai nam rob sue ken ola ade ji abu bob ugo olu ling sade rui aya yaw jun mercy
+"""
+LOWER_CASE_WORDS: frozenset[str] = frozenset(_LOWER_CASE_WORDS.split())
