@@ -243,6 +243,17 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
     assert f"escalation risk {risk}" in listed
 
 
+def test_the_thread_says_what_its_peak_number_is(client: TestClient, session: Session) -> None:
+    """The thread's Signals card read "Most negative customer message: very negative (0.94)": a
+    bare probability an agent cannot read. It is a percentage and says what it measures."""
+    angry = seed_scored(session)["angry"]
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{angry.id}").text
+    peak = angry.peak_negativity or 0
+    assert f"</strong> ({100 * peak:.0f}% likely negative)</p>" in page
+    assert f"</strong> ({peak:.2f})</p>" not in page
+
+
 def test_the_page_and_its_badges_name_the_same_feeling(
     client: TestClient, session: Session
 ) -> None:
@@ -254,15 +265,16 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
     assert turn.feeling_level == "neutral" and (turn.negativity or 1) < 0.5
     shown = f"{calm.peak_negativity:.2f}"
+    likely = f"({100 * (calm.peak_negativity or 0):.0f}% likely negative)"
     page = client.get(f"/conversations/{calm.id}").text
-    assert f"Most negative customer message: <strong>neutral</strong> ({shown})" in page
+    assert f"Most negative customer message: <strong>neutral</strong> {likely}" in page
     assert "feels negative here: neutral" in page and "not negative" not in page
     assert ">neutral</span>" in client.get(f"/assist/{calm.id}").text
     assert f"most negative message: neutral ({shown})" in client.get("/conversations").text
     turn.feeling_level = "positive"  # the stored level, not P(negative) alone, is the word
     session.commit()
     page = client.get(f"/conversations/{calm.id}").text
-    assert f"Most negative customer message: <strong>positive</strong> ({shown})" in page
+    assert f"Most negative customer message: <strong>positive</strong> {likely}" in page
     assert re.search(r">positive( · \w+)?</span>", client.get(f"/assist/{calm.id}").text)
     # The list's badge said "neutral" here: it knew the peak's score but not its level.
     assert f"most negative message: positive ({shown})" in client.get("/conversations").text
