@@ -401,3 +401,15 @@ def test_a_week_with_no_training_due_says_so_in_words(
         "Training assignments due this week: 2 of 3 done; none overdue."
     )
     assert training_summary(replace(digest, training_overdue=1)).endswith("; 1 overdue.")
+
+
+def test_my_exposure_with_nothing_to_show_says_so(client: TestClient, session: Session) -> None:
+    """Twelve weeks with no negative turn and no praise drew an empty chart over a table of
+    zeros ("0 negative turns, 0 praise over 12 weeks"): one sentence says it instead."""
+    lead = make_user(session, role="lead", team="C", name="Cleo Lead")
+    add_conversations(session, n=2, opened=THIS_WEEK, assignee_id=lead.id, negativity=0.1)
+    count_all(session, window_days=WINDOW_DAYS)
+    sign_in(client, lead)
+    page = client.get("/insights/exposure").text
+    assert "No negative customer turns and no praise in the last 12 weeks" in page
+    assert "<table" not in page and "<svg" not in page
