@@ -872,3 +872,16 @@ def test_a_thread_the_customer_has_not_answered_gets_no_advice_for_their_words()
     assert panel["signals"]["latest"] is None
     assert panel["guidance"]["opening"].startswith("The customer has not written yet")
     assert panel["guidance"]["tips"] == []
+
+
+def test_the_models_page_gives_each_figure_its_unit(client: TestClient, session: Session) -> None:
+    """ "CLINC150 requests read as negative 0.019" was a share without its percent sign and
+    "Artifact size (bytes) 14,047,439" a count to decode: each figure reads in its unit."""
+    sign_in(client, make_user(session, role="admin"))
+    page = html.unescape(client.get("/admin/models").text)
+    figures = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', page))
+    assert re.fullmatch(r"\d+\.\d%", figures["CLINC150 requests read as negative"]), figures
+    assert re.fullmatch(r"\d+\.\d%", figures["CFPB complaint chunks read as negative"])
+    assert re.fullmatch(r"\d+\.\d MB", figures["Artifact size"])
+    assert re.fullmatch(r"(\d+ min )?\d+ s", figures["Training time"])
+    assert "Artifact size (bytes)" not in page
