@@ -885,3 +885,21 @@ def test_the_models_page_gives_each_figure_its_unit(client: TestClient, session:
     assert re.fullmatch(r"\d+\.\d MB", figures["Artifact size"])
     assert re.fullmatch(r"(\d+ min )?\d+ s", figures["Training time"])
     assert "Artifact size (bytes)" not in page
+
+
+def test_the_thread_names_the_customer_s_words_as_purpose_when_none_was_given(
+    client: TestClient, session: Session
+) -> None:
+    """With no purpose given (or after "Use the customer's words") the thread's details said
+    "Purpose —" while its assist panel said "They came for: <the customer's words>"."""
+    calm = seed_scored(session)["calm"]
+    calm.purpose = ""  # as "Use the customer's words" leaves it
+    session.commit()
+    assert calm.stated_purpose, "scoring reads the purpose from the first customer turn"
+    sign_in(client, make_user(session))
+    page = html.unescape(client.get(f"/conversations/{calm.id}").text)
+    details = page.split("<h2>Details</h2>")[1]
+    purpose = re.search(r"<dt>Purpose</dt><dd>(.*?)</dd>", details, re.S)
+    assert purpose and calm.stated_purpose in purpose.group(1), details[:600]
+    assert "(the customer's words)" in purpose.group(1)
+    assert calm.stated_purpose in client.get(f"/assist/{calm.id}").text
