@@ -69,3 +69,26 @@ def test_the_signals_page_and_the_list_fit_a_phone(
         page.goto(f"{live_server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
+
+
+def test_the_list_keeps_words_whole_on_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a 390 px phone the list's table scrolls inside itself, yet its text columns were
+    squeezed to a few letters a line: "Cancellat|ion", "Web Dashboa|rd". Whole words now."""
+    agent = make_user(session, role="agent")
+    make_conversation(
+        session, subject="Cancellation", product="Subscriptions", assignee_email=agent.email
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_page(page, live_server, agent, "/conversations")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('table.conversations td.text')].map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents((cell.querySelector('a') || cell).firstChild);
+            return [range.toString().trim(), range.getClientRects().length];
+        })"""
+    )
+    assert ["Cancellation", 1] in lines and ["Subscriptions", 1] in lines, lines
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

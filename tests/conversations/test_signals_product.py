@@ -243,6 +243,17 @@ def test_feeling_badges_use_the_message_levels(client: TestClient, session: Sess
     assert f"escalation risk {risk}" in listed
 
 
+def test_the_thread_says_what_its_peak_number_is(client: TestClient, session: Session) -> None:
+    """The thread's Signals card read "Most negative customer message: very negative (0.94)": a
+    bare probability an agent cannot read. It is a percentage and says what it measures."""
+    angry = seed_scored(session)["angry"]
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{angry.id}").text
+    peak = angry.peak_negativity or 0
+    assert f"</strong> ({100 * peak:.0f}% likely negative)</p>" in page
+    assert f"</strong> ({peak:.2f})</p>" not in page
+
+
 def test_the_page_and_its_badges_name_the_same_feeling(
     client: TestClient, session: Session
 ) -> None:
@@ -254,15 +265,16 @@ def test_the_page_and_its_badges_name_the_same_feeling(
     turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
     assert turn.feeling_level == "neutral" and (turn.negativity or 1) < 0.5
     shown = f"{calm.peak_negativity:.2f}"
+    likely = f"({100 * (calm.peak_negativity or 0):.0f}% likely negative)"
     page = client.get(f"/conversations/{calm.id}").text
-    assert f"Most negative customer message: <strong>neutral</strong> ({shown})" in page
+    assert f"Most negative customer message: <strong>neutral</strong> {likely}" in page
     assert "feels negative here: neutral" in page and "not negative" not in page
     assert ">neutral</span>" in client.get(f"/assist/{calm.id}").text
     assert f"most negative message: neutral ({shown})" in client.get("/conversations").text
     turn.feeling_level = "positive"  # the stored level, not P(negative) alone, is the word
     session.commit()
     page = client.get(f"/conversations/{calm.id}").text
-    assert f"Most negative customer message: <strong>positive</strong> ({shown})" in page
+    assert f"Most negative customer message: <strong>positive</strong> {likely}" in page
     assert re.search(r">positive( · \w+)?</span>", client.get(f"/assist/{calm.id}").text)
     # The list's badge said "neutral" here: it knew the peak's score but not its level.
     assert f"most negative message: positive ({shown})" in client.get("/conversations").text
@@ -860,3 +872,34 @@ def test_a_thread_the_customer_has_not_answered_gets_no_advice_for_their_words()
     assert panel["signals"]["latest"] is None
     assert panel["guidance"]["opening"].startswith("The customer has not written yet")
     assert panel["guidance"]["tips"] == []
+
+
+def test_the_models_page_gives_each_figure_its_unit(client: TestClient, session: Session) -> None:
+    """ "CLINC150 requests read as negative 0.019" was a share without its percent sign and
+    "Artifact size (bytes) 14,047,439" a count to decode: each figure reads in its unit."""
+    sign_in(client, make_user(session, role="admin"))
+    page = html.unescape(client.get("/admin/models").text)
+    figures = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', page))
+    assert re.fullmatch(r"\d+\.\d%", figures["CLINC150 requests read as negative"]), figures
+    assert re.fullmatch(r"\d+\.\d%", figures["CFPB complaint chunks read as negative"])
+    assert re.fullmatch(r"\d+\.\d MB", figures["Artifact size"])
+    assert re.fullmatch(r"(\d+ min )?\d+ s", figures["Training time"])
+    assert "Artifact size (bytes)" not in page
+
+
+def test_the_thread_names_the_customer_s_words_as_purpose_when_none_was_given(
+    client: TestClient, session: Session
+) -> None:
+    """With no purpose given (or after "Use the customer's words") the thread's details said
+    "Purpose —" while its assist panel said "They came for: <the customer's words>"."""
+    calm = seed_scored(session)["calm"]
+    calm.purpose = ""  # as "Use the customer's words" leaves it
+    session.commit()
+    assert calm.stated_purpose, "scoring reads the purpose from the first customer turn"
+    sign_in(client, make_user(session))
+    page = html.unescape(client.get(f"/conversations/{calm.id}").text)
+    details = page.split("<h2>Details</h2>")[1]
+    purpose = re.search(r"<dt>Purpose</dt><dd>(.*?)</dd>", details, re.S)
+    assert purpose and calm.stated_purpose in purpose.group(1), details[:600]
+    assert "(the customer's words)" in purpose.group(1)
+    assert calm.stated_purpose in client.get(f"/assist/{calm.id}").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -22,6 +22,7 @@ from insights.insight_builders import WINDOW_DAYS, add_conversations, night_mode
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
+from poise.insights.digest import digest_lines, training_summary, weekly_digest
 from poise.insights.rollup import count_all
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
@@ -379,3 +380,36 @@ def test_the_digest_counts_only_the_gaps_the_manual_still_leaves_open(
     assert "Router keeps rebooting" in section and "night mode" not in section
     report = client.get("/manual/gaps").text
     assert "1 of them is answered now" in report  # as the gap report counts it
+
+
+def test_a_week_with_no_training_due_says_so_in_words(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """The page and the e-mail read "0 of 0 assignments due this week done; 0 overdue", a
+    count that looked broken: a week with nothing due says that nothing was due."""
+    sign_in(client, team.lead)
+    page = client.get("/insights/digest").text
+    assert "No training assignments were due this week; none overdue." in page
+    assert "0 of 0" not in page
+    assert team.lead.team_id is not None
+    digest = weekly_digest(
+        session, actor=team.lead, team_id=team.lead.team_id, today=datetime.now(UTC).date()
+    )
+    lines = digest_lines(digest, "http://poise.test")
+    assert "- No training assignments were due this week; none overdue" in lines
+    assert training_summary(replace(digest, training_due=3, training_done=2)) == (
+        "Training assignments due this week: 2 of 3 done; none overdue."
+    )
+    assert training_summary(replace(digest, training_overdue=1)).endswith("; 1 overdue.")
+
+
+def test_my_exposure_with_nothing_to_show_says_so(client: TestClient, session: Session) -> None:
+    """Twelve weeks with no negative turn and no praise drew an empty chart over a table of
+    zeros ("0 negative turns, 0 praise over 12 weeks"): one sentence says it instead."""
+    lead = make_user(session, role="lead", team="C", name="Cleo Lead")
+    add_conversations(session, n=2, opened=THIS_WEEK, assignee_id=lead.id, negativity=0.1)
+    count_all(session, window_days=WINDOW_DAYS)
+    sign_in(client, lead)
+    page = client.get("/insights/exposure").text
+    assert "No negative customer turns and no praise in the last 12 weeks" in page
+    assert "<table" not in page and "<svg" not in page

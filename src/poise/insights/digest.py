@@ -188,10 +188,7 @@ def digest_lines(digest: Digest, base_url: str) -> list[str]:
     lines += [f"    “{q}”" for q in digest.gap_examples]
     for name, comment in digest.kudos:
         lines.append(f"- Kudos for {name}: “{comment}”")
-    lines.append(
-        f"- Training: {digest.training_done} of {digest.training_due} due this week done; "
-        f"{digest.training_overdue} overdue"
-    )
+    lines.append(f"- {training_summary(digest).rstrip('.')}")
     lines.append(f"- Peer reviews waiting more than a week: {digest.reviews_overdue}")
     if digest.exposure_counted_at is None:
         lines.append("- Check-ins: exposure has not been counted yet (the insights rollup)")
@@ -200,6 +197,20 @@ def digest_lines(digest: Digest, base_url: str) -> list[str]:
         lines.append(f"- Three heavy weeks in a row (a private prompt to check in): {names}")
     lines += ["", f"The digest page: {base}/insights/digest?team={digest.team.id}"]
     return lines
+
+
+def training_summary(digest: Digest) -> str:
+    """The week's training in words, on the page and in the e-mail alike: a week with nothing
+    due read "0 of 0 assignments due this week done; 0 overdue", a count that looked broken."""
+    if digest.training_due:
+        due = (
+            f"Training assignments due this week: {digest.training_done} of "
+            f"{digest.training_due} done"
+        )
+    else:
+        due = "No training assignments were due this week"
+    overdue = digest.training_overdue
+    return f"{due}; {overdue if overdue else 'none'} overdue."
 
 
 def _hotspot_lines(report: HotspotReport, base: str) -> list[str]:

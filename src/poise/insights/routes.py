@@ -359,7 +359,12 @@ def digest_page(
     found = digest_queries.weekly_digest(
         session, actor=user, team_id=team_id, today=utcnow().date()
     )
-    context = {"digest": found, "tab_team": team_id if team else None, **_helpers()}
+    context = {
+        "digest": found,
+        "training_summary": digest_queries.training_summary(found),
+        "tab_team": team_id if team else None,
+        **_helpers(),
+    }
     return render(request, "insights/digest.html", context)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -24,13 +25,44 @@ DATASET_NAMES = {
     "goemotions_test": "GoEmotions test (Reddit comments)",
     "feeling_goemotions_test": "GoEmotions test, feeling",
 }
-FIGURE_NAMES = {
-    "clinc_test_negative_rate": "CLINC150 requests read as negative",
-    "cfpb_test_negative_rate": "CFPB complaint chunks read as negative",
-    "drift_test_auc": "Drift: CLINC150 switched-intent ROC-AUC",
-    "artifact_bytes": "Artifact size (bytes)",
-    "train_seconds": "Training time (s)",
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _score(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _megabytes(value: float) -> str:
+    return f"{value / 1_000_000:.1f} MB"
+
+
+def _duration(value: float) -> str:
+    minutes, seconds = divmod(round(value), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _plain(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:,.0f}"
+
+
+# Each figure with the unit it is read in: "0.019" beside "requests read as negative" was a
+# share without its percent sign, and "Artifact size (bytes) 14,047,439" a count to decode.
+FIGURES: dict[str, tuple[str, Callable[[float], str]]] = {
+    "clinc_test_negative_rate": ("CLINC150 requests read as negative", _share),
+    "cfpb_test_negative_rate": ("CFPB complaint chunks read as negative", _share),
+    "drift_test_auc": ("Drift: CLINC150 switched-intent ROC-AUC", _score),
+    "artifact_bytes": ("Artifact size", _megabytes),
+    "train_seconds": ("Training time", _duration),
 }
+
+
+def shown_figure(key: str, value: float) -> tuple[str, str]:
+    """A ``metrics.json`` figure as the Models page shows it: its name and value with a unit."""
+    name, shown = FIGURES.get(key, (key.replace("_", " "), _plain))
+    return name, shown(value)
 
 
 def model_card() -> dict[str, Any]:
@@ -46,7 +78,7 @@ def model_card() -> dict[str, Any]:
         if isinstance(value, dict) and "poise" in value
     ]
     figures = [
-        (FIGURE_NAMES.get(key, key.replace("_", " ")), value)
+        shown_figure(key, value)
         for key, value in metrics.items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     ]

@@ -243,3 +243,36 @@ def test_the_log_pages_past_its_newest_page(client: TestClient, session: Session
     assert client.get("/alerts/log?page=2").text.count("Test alert from Poise") == 1
     past = client.get("/alerts/log?page=4").text
     assert "Nothing on page 4: the list ends at page 2." in past
+
+
+def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
+    client: TestClient, session: Session
+) -> None:
+    """An e-mail rule saved where no mail server is set up was "saved" like any other, and
+    every alert then failed: only the delivery log said why, after the fact."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    form = client.get("/alerts/new").text
+    data = {
+        "csrf_token": csrf_from(form),
+        "team": str(crew.lead.team_id),
+        "name": "Escalations by mail",
+        "event": "escalating",
+        "channel": "email",
+        "target": "leads@example.com",
+        "threshold": "60",
+        "hourly_limit": "10",
+    }
+    saved = client.post("/alerts/rules", data=data)
+    assert saved.status_code == 200 and "“Escalations by mail” saved" in saved.text
+    assert "E-mail alerts need a mail server (POISE_SMTP_URL), and none is set up" in saved.text
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    client.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
+        update={"smtp_url": "smtp://127.0.0.1:2525"}
+    )
+    rule = session.scalars(select(AlertRule)).one()
+    edit = client.get(f"/alerts/rules/{rule.id}/edit").text
+    again = client.post(
+        f"/alerts/rules/{rule.id}/edit", data={**data, "csrf_token": csrf_from(edit)}
+    )
+    assert "“Escalations by mail” saved" in again.text and "POISE_SMTP_URL" not in again.text

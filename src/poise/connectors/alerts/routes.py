@@ -163,6 +163,7 @@ def create_rule(
     form: RuleFormDep,
     team: Annotated[int, Form(ge=1, le=MAX_ID)],
     checks: GuardDep,
+    settings: SettingsDep,
 ) -> HTMLResponse | RedirectResponse:
     found = queries.team(session, actor=user, team_id=team)
     try:
@@ -171,7 +172,20 @@ def create_rule(
         session.rollback()
         return _form(request, team, found.name, None, form, field_errors(exc))
     flash(request, f"Alert rule “{rule.name}” saved. Send a test alert to check the channel.")
+    _warn_without_mail(request, rule, settings.smtp_url)
     return redirect(f"/alerts?team={team}")
+
+
+def _warn_without_mail(request: Request, rule: AlertRule, smtp_url: str | None) -> None:
+    """An e-mail rule saved where no mail server is set up failed every alert, and only the
+    delivery log said why, after the fact: the lead hears it on saving."""
+    if rule.channel == "email" and not smtp_url:
+        flash(
+            request,
+            "E-mail alerts need a mail server (POISE_SMTP_URL), and none is set up: this rule's "
+            "alerts will fail until one is.",
+            "warn",
+        )
 
 
 @router.get("/alerts/rules/{rule_id}/edit", response_class=HTMLResponse)
@@ -190,6 +204,7 @@ def edit_rule(
     rule_id: IdPath,
     form: RuleFormDep,
     checks: GuardDep,
+    settings: SettingsDep,
 ) -> HTMLResponse | RedirectResponse:
     try:
         rule = actions.update_rule(session, actor=user, rule_id=rule_id, form=form, guard=checks)
@@ -198,6 +213,7 @@ def edit_rule(
         rule = queries.rule(session, actor=user, rule_id=rule_id)
         return _form(request, rule.team_id, rule.team.name, rule, form, field_errors(exc))
     flash(request, f"Alert rule “{rule.name}” saved.")
+    _warn_without_mail(request, rule, settings.smtp_url)
     return redirect(f"/alerts?team={rule.team_id}")
 
 
