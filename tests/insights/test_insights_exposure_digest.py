@@ -379,3 +379,15 @@ def test_the_digest_counts_only_the_gaps_the_manual_still_leaves_open(
     assert "Router keeps rebooting" in section and "night mode" not in section
     report = client.get("/manual/gaps").text
     assert "1 of them is answered now" in report  # as the gap report counts it
+
+
+def test_one_negative_turn_reads_in_the_singular_on_my_exposure(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, team="C", name="Cal Agent")
+    add_conversations(session, n=1, opened=THIS_WEEK, assignee_id=agent.id, negativity=0.9)
+    count_all(session, window_days=WINDOW_DAYS)
+    sign_in(client, agent)
+    page = client.get("/insights/exposure").text
+    assert "1 negative turn, 0 praise over 12 weeks." in page, page
+
