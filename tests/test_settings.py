@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from builders import make_user, sign_in
+from poise.app import create_app
 from poise.cli import app as cli
+from poise.cli.root import serving_settings
 from poise.settings import Settings, settings_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -56,3 +61,24 @@ def test_a_refused_setting_is_named_by_its_variable(
     monkeypatch.setenv("POISE_SMTP_URL", "http://user:hunter2@mail.example.com")
     said = " ".join(CliRunner().invoke(cli, ["settings"]).output.split())
     assert "POISE_SMTP_URL must start with" in said and "hunter2" not in said
+
+
+def test_poise_serve_links_to_its_own_port_unless_poise_base_url_is_set(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, session: Session
+) -> None:
+    """With POISE_BASE_URL unset, the connectors page of `poise serve --port 8731` told
+    helpdesks to send their webhooks to http://127.0.0.1:8000, where nothing listened."""
+    assert "base_url" not in settings.model_fields_set
+    served = serving_settings(settings, "127.0.0.1", 8731)
+    assert served.base_url == "http://127.0.0.1:8731" and settings.base_url.endswith(":8000")
+    admin = make_user(session, role="admin")
+    with TestClient(create_app(served)) as client:
+        sign_in(client, admin)
+        page = client.get("/admin/connectors").text
+    assert "POST http://127.0.0.1:8731/api/v1/connectors/zendesk/webhook" in page
+    wildcard = serving_settings(settings, "0.0.0.0", 8731)  # noqa: S104
+    assert wildcard.base_url == "http://127.0.0.1:8731"
+    assert serving_settings(settings, "::", 8731).base_url == "http://[::1]:8731"
+    monkeypatch.setenv("POISE_BASE_URL", "https://poise.example.com")
+    chosen = Settings(environment="test", data_dir=settings.data_dir)
+    assert serving_settings(chosen, "127.0.0.1", 8731).base_url == "https://poise.example.com"

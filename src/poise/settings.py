@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "http://127.0.0.1:8000",
         description="The address people open Poise at; links in e-mails and alerts start with "
-        "it, so set it to the public address (e.g. `https://poise.example.com`).",
+        "it, so set it to the public address (e.g. `https://poise.example.com`). Unset, "
+        "`poise serve` uses the host and port it listens on.",
     )
     smtp_url: str | None = Field(
         None,

@@ -10,10 +10,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from builders import PASSWORD, csrf_from, make_user, sign_in
 from poise.auth.models import LoginFailure, User
 from poise.auth.passwords import verify_password
+from poise.cli import app as cli
+from poise.settings import Settings
 
 NEW = "a-brand-new-password"
 
@@ -135,3 +138,36 @@ def test_the_form_needs_a_session_and_its_csrf_token(
     forged = change(client, "a-forged-token", PASSWORD)
     assert forged.status_code == 403
     assert signs_in(app, agent, PASSWORD)
+
+
+def test_an_admin_sets_a_password_from_the_command_line_and_old_sessions_end(
+    client: TestClient, app: FastAPI, session: Session, cli_env: Settings
+) -> None:
+    """No command set a password again: a person locked out waited for an admin's web form."""
+    agent = make_user(session, role="agent")
+    sign_in(client, agent)
+    for _ in range(3):  # a few failed sign-ins; the new password clears them, as the page does
+        signs_in(app, agent, "not-the-password")
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["users", "set-password", "--email", "nobody@example.com"])
+    assert unknown.exit_code == 2 and "no user with email 'nobody@example.com'" in unknown.output
+    assert "New password" not in unknown.output, "refused before a password is asked for"
+    short = runner.invoke(
+        cli, ["users", "set-password", "--email", agent.email], input="short\nshort\n"
+    )
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    assert client.get("/account").status_code == 200, "a refused password changes nothing"
+    typed = f"{NEW}\n{NEW}\n"
+    done = runner.invoke(
+        cli, ["users", "set-password", "--email", agent.email.upper()], input=typed
+    )
+    assert done.exit_code == 0, done.output
+    assert NEW not in done.output and done.output.count("New password") == 1
+    assert (
+        "Repeat for confirmation" in done.output
+        and "sessions signed in with the old" in done.output
+    )
+    assert client.get("/account", follow_redirects=False).status_code == 303, "sessions end"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+    assert not signs_in(app, agent, PASSWORD) and signs_in(app, agent, NEW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -532,3 +533,31 @@ def test_rows_set_aside_download_under_their_files_name_and_the_report_keeps_the
     download = client.get(f"/import/{run.id}/rejected")
     assert download.status_code == 200 and b'"fax"' in download.content
     assert 'filename="tickets-rejected.jsonl"' in download.headers["content-disposition"]
+
+
+def test_cli_import_reads_the_format_from_the_file_s_ending(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    """``poise import chats.csv`` asked for --format although the ending says it."""
+    rows = "conversation_id,channel,author_role,body,sent_at\n"
+    rows += "C1,chat,customer,Where is my parcel?,2026-11-01T09:00:00Z\n"
+    (tmp_path / "chats.CSV").write_text(rows)
+    lines = {"conversation_id": "J1", "channel": "chat", "author_role": "customer"}
+    lines |= {"body": "Can I change my plan?", "sent_at": "2026-11-01T10:00:00Z"}
+    (tmp_path / "chats.jsonl").write_text(json.dumps(lines) + "\n")
+    for name in ("chats.CSV", "chats.jsonl"):
+        done = CliRunner().invoke(cli, ["import", str(tmp_path / name), "--no-score"])
+        assert done.exit_code == 0, done.output
+    sources = {c.external_id: c.source for c in session.query(Conversation)}
+    assert sources == {"C1": "csv", "J1": "jsonl"}
+    # --format still wins over the ending: a .csv read as jsonl is refused line by line.
+    (tmp_path / "rows.csv").write_text(rows.replace("C1", "C2"))
+    named = CliRunner().invoke(
+        cli, ["import", str(tmp_path / "rows.csv"), "-f", "jsonl", "--no-score"]
+    )
+    assert named.exit_code == 1 and session.query(Conversation).count() == 2
+    (tmp_path / "chats.txt").write_text(rows)
+    unknown = CliRunner().invoke(cli, ["import", str(tmp_path / "chats.txt"), "--no-score"])
+    assert unknown.exit_code == 2
+    said = " ".join(unknown.output.split())
+    assert "cannot tell the format of chats.txt" in said and "csv, jsonl, twcs, zendesk" in said

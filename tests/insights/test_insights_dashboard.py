@@ -371,12 +371,6 @@ def test_a_trend_chart_labels_both_ends_of_its_scale() -> None:
     assert 'text-anchor="end">no data</text>' in empty and ">0</text>" not in empty
 
 
-def test_a_lead_without_a_team_is_told_why(client: TestClient, session: Session) -> None:
-    sign_in(client, make_user(session, role="lead"))
-    page = client.get("/insights")
-    assert page.status_code == 403 and "you lead no team yet" in page.text
-
-
 def test_the_insights_tabs_mark_the_page_shown(client: TestClient, world: World) -> None:
     sign_in(client, world.lead)
     for path, name in (("/insights", "Dashboard"), ("/insights/hotspots", "Hotspots")):
@@ -471,3 +465,31 @@ def test_messages_waiting_for_a_score_are_counted_in_a_notice(
     session.execute(update(Message).values(signal_version="test-1"))
     session.commit()
     assert 'id="unscored-notice"' not in client.get(f"/insights?{PERIOD}").text
+
+
+def test_a_lead_in_no_team_is_told_an_admin_must_put_them_in_one(
+    client: TestClient, session: Session
+) -> None:
+    """/insights answered 403 to a lead in no team, and team exposure offered "choose the team
+    to show" with no team to choose: every insights page of a lead now says what to do."""
+    make_user(session, role="lead", team="Tanager")  # a team exists, but not this lead's
+    lead = make_user(session, role="lead")
+    sign_in(client, lead)
+    for url in (
+        "/insights",
+        f"/insights?{PERIOD}",
+        "/insights/hotspots",
+        "/insights/hotspot?kind=product&value=Router",
+        "/insights/conversations?metric=all",
+        "/insights/exposure/team",
+        "/insights/digest",
+        "/morale/balance/team",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert (
+            "You lead no team yet" in page.text and "An admin must put you in a team" in page.text
+        )
+        assert "choose the team to show" not in page.text and "Tanager" not in page.text, url
+    api = client.get("/api/v1/insights/dashboard", headers=_token(session, lead))
+    assert api.status_code == 403 and "you lead no team yet" in api.text  # the API says why

@@ -413,3 +413,26 @@ def test_my_exposure_with_nothing_to_show_says_so(client: TestClient, session: S
     page = client.get("/insights/exposure").text
     assert "No negative customer turns and no praise in the last 12 weeks" in page
     assert "<table" not in page and "<svg" not in page
+
+
+def test_one_negative_turn_reads_in_the_singular_on_my_exposure(
+    client: TestClient, session: Session
+) -> None:
+    agent = make_user(session, team="C", name="Cal Agent")
+    add_conversations(session, n=1, opened=THIS_WEEK, assignee_id=agent.id, negativity=0.9)
+    count_all(session, window_days=WINDOW_DAYS)
+    sign_in(client, agent)
+    page = client.get("/insights/exposure").text
+    assert "1 negative turn, 0 praise over 12 weeks." in page, page
+
+
+def test_an_empty_install_s_exposure_says_when_its_weeks_come_in_plain_words(
+    client: TestClient, session: Session
+) -> None:
+    """It said "once the insights rollup has run": jargon, with no when and no next step."""
+    lead = make_user(session, role="lead", team="C", name="Cleo Lead")
+    sign_in(client, lead)
+    for url in ("/insights/exposure", "/insights/exposure/team", "/insights/digest"):
+        page = client.get(url).text
+        assert "rollup has run" not in page, url
+        assert "by itself in the background, within a minute of the server starting;" in page, url

@@ -288,3 +288,15 @@ def test_the_hotspots_page_has_its_own_filters(client: TestClient, session: Sess
     assert 'name="start" value="2026-11-09"' in form and 'name="end" value="2026-11-15"' in form
     assert f'<option value="{agent.team_id}"' in form and '<option value="Router"' in form
     assert "2026-11-09 – 2026-11-15, 3 conversations" in page
+
+
+def test_one_conversation_and_no_test_read_as_plain_words(
+    client: TestClient, session: Session
+) -> None:
+    """A new team's page said "1 conversations" and "over all 0 tests"."""
+    lead = make_user(session, role="lead", team="Care")
+    add_conversations(session, n=1, opened=NOW, assignee_id=lead.id)
+    sign_in(client, lead)
+    page = client.get(f"/insights/hotspots?{WEEK}").text
+    assert "2026-11-15, 1 conversation." in page and "1 conversations" not in page
+    assert "0 tests" not in page and "none yet, as no group has 20 conversations" in page

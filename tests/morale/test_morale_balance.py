@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from morale_builders import heated_conversation, praised_conversation
+from morale_builders import heated_conversation, praised_conversation, score_turns
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
@@ -66,3 +66,14 @@ def test_a_heavy_stretch_points_the_team_to_its_kudos_not_the_lead_s_own_file(
     team = client.get("/morale/balance/team").text.split("A heavy stretch.", 1)[1]
     said = team.split("</p>", 1)[0]
     assert '<a href="/morale/kudos">' in said and "pick-me-up" not in said
+
+
+def test_one_negative_turn_is_counted_in_the_singular(client: TestClient, session: Session) -> None:
+    """The totals read "1 negative turns absorbed" for a single turn."""
+    agent = make_user(session, team="Care")
+    conv = heated_conversation(session, agent)
+    score_turns(session, conv, {"h1": (0.1, "neutral")})  # one turn of the two reads negative
+    sign_in(client, agent)
+    page = client.get("/morale/balance").text
+    assert "1 negative turn absorbed" in page and "1 negative turns" not in page
+    assert "over 12 weeks" in page

@@ -524,3 +524,20 @@ def test_a_lesson_sent_twice_at_once_is_written_once(client: TestClient, session
     session.commit()
     assert _write(client, csrf) != first
     assert len(session.scalars(select(Lesson)).all()) == 4
+
+
+def test_a_lead_s_empty_today_offers_the_starter_course(
+    client: TestClient, session: Session
+) -> None:
+    """With no lessons, Today offered only "Browse the lessons" (an empty list)."""
+    sign_in(client, make_user(session, team="Care"))  # an agent may not load it
+    today = client.get("/training").text
+    assert "/training/lessons/starter" not in today and "your lead has not added any" in today
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    today = client.get("/training").text
+    assert 'action="/training/lessons/starter"' in today and "Load the starter course" in today
+    loaded = client.post("/training/lessons/starter", data={"csrf_token": csrf})
+    assert "Loaded 8 starter lessons" in loaded.text
+    today = client.get("/training").text
+    assert 'action="/training/lessons/starter"' not in today and "Browse the" in today

@@ -299,11 +299,28 @@ def update_user(
     user.role, user.team_id, user.is_active = role, team_id, is_active
     if password:
         _check_password(password)
-        user.password_hash = hash_password(password)
-        user.session_version += 1  # a new password ends every session of the old one
-        session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # unlocks
+        _new_password(session, user, password)
     session.commit()
     return user
+
+
+def set_password(session: Session, *, user: User, password: str) -> User:
+    """Set ``user``'s password from the command line (``poise users set-password``): the
+    rule of every new password, and, as the account page's change does, every session
+    signed in with the old one ends and the sign-in throttle's record of the account goes.
+    API tokens are not touched."""
+    _check_password(password)
+    _new_password(session, user, password)
+    session.commit()
+    return user
+
+
+def _new_password(session: Session, user: User, password: str) -> None:
+    """Store a checked new password (no commit): the old one's sessions end and the account
+    is unlocked, whoever sets it."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1  # a new password ends every session of the old one
+    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # unlocks
 
 
 def change_own_password(
@@ -327,9 +344,7 @@ def change_own_password(
     if current and "current_password" in checks.problems:
         record_login_failure(session, email=user.email, ip=ip)
     checks.done()
-    user.password_hash = hash_password(new)
-    user.session_version += 1  # a new password ends every session of the old one
-    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+    _new_password(session, user, new)
     session.commit()
     return user
 

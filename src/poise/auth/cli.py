@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from poise.auth import actions, queries
+from poise.auth.models import User
 from poise.cli.context import console, fail, load_settings, open_session, out
 
 users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
@@ -57,6 +59,27 @@ def list_users() -> None:
         for user in listing.items:
             team = user.team.name if user.team else "-"
             out.print(f"{user.email}\t{user.role}\t{team}\t{user.name}", highlight=False)
+
+
+@users_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Option(help="Sign-in email of the user.")],
+) -> None:
+    """Set a user's password again, asked twice and hidden. Every session signed in with the
+    old one ends, as when they change it on their account page; API tokens keep working."""
+    with open_session(load_settings()) as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:  # said before a password is asked for nothing
+            fail(f"no user with email {email!r}: `poise users list` shows who there is")
+        password = typer.prompt(
+            f"New password for {user.email}", hide_input=True, confirmation_prompt=True
+        )
+        actions.set_password(session, user=user, password=password)
+        out.print(
+            f"Password set for {user.name} <{user.email}>. Their sessions signed in with the old "
+            "one have ended; their API tokens still work.",
+            highlight=False,
+        )
 
 
 @tokens_app.command("create")

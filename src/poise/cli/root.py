@@ -85,11 +85,29 @@ def _check_can_serve(settings: Settings, host: str, port: int) -> None:
         fail(f"cannot listen on {host}:{port}: {why} (check --host or POISE_HOST)")
 
 
+def serving_settings(settings: Settings, host: str, port: int) -> Settings:
+    """The settings a server on ``host:port`` runs with: without ``POISE_BASE_URL`` its links
+    (webhook addresses on the connectors page, e-mails, alerts) start with its own address,
+    not the default port's, which pointed helpdesks at a port nothing listened on. An
+    explicit ``POISE_BASE_URL`` (the public address, behind a proxy) always wins."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"base_url": f"http://{_url_host(host)}:{port}"})
+
+
+def _url_host(host: str) -> str:
+    """``host`` as it stands in a URL people can open: a wildcard address is this machine."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    return f"[{host}]" if ":" in host else host
+
+
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
+    settings = serving_settings(settings, host, port)
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
-    if workers > 1:
+    if workers > 1:  # each worker builds its settings from the environment
+        os.environ["POISE_BASE_URL"] = settings.base_url
         uvicorn.run(
             "poise.app:create_app",
             factory=True,

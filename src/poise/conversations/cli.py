@@ -45,8 +45,14 @@ def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...,
     def import_command(
         file: Annotated[Path, typer.Argument(help="The file to import.")],
         format: Annotated[
-            str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
-        ],
+            str | None,
+            typer.Option(
+                "--format",
+                "-f",
+                help=f"One of {', '.join(FORMATS)} (default: from FILE's ending, "
+                ".csv is csv and .jsonl is jsonl).",
+            ),
+        ] = None,
         source: Annotated[
             str | None, typer.Option(help="Source system name (default: the format).")
         ] = None,
@@ -75,8 +81,7 @@ def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...,
         ] = None,
     ) -> None:
         """Import conversations from a file: all or nothing, unless --skip-invalid."""
-        if format not in FORMATS:
-            fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+        fmt = format_of(file, format)
         if problem := not_a_file(file):
             fail(problem)
         if rejected is not None and rejected.is_dir():  # found only after the import was stored
@@ -100,7 +105,7 @@ def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...,
                 actor=None,
                 data=data,
                 filename=file.name,
-                fmt=format,
+                fmt=fmt,
                 source=source,
                 skip_invalid=skip_invalid,
                 progress=report_progress,
@@ -115,6 +120,27 @@ def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...,
             _score_import(settings, report, hooks_for(settings))
 
     return import_command
+
+
+ENDINGS = {".csv": "csv", ".jsonl": "jsonl"}  # twcs is a .csv and Zendesk's JSON varies: named
+
+
+def format_of(file: Path, given: str | None) -> str:
+    """The format to read ``file`` as: ``--format`` when given, else the one its ending names,
+    so ``poise import chats.csv`` needs no flag; a file whose ending names none is refused
+    with the formats to choose from."""
+    if given is not None:
+        if given not in FORMATS:
+            fail(f"--format must be one of {', '.join(FORMATS)}, not {given!r}")
+        return given
+    found = ENDINGS.get(file.suffix.lower())
+    if found is None:
+        endings = ", ".join(f"{end} is read as {name}" for end, name in ENDINGS.items())
+        fail(
+            f"cannot tell the format of {file.name} from its ending ({endings}): "
+            f"add --format, one of {', '.join(FORMATS)}"
+        )
+    return found
 
 
 def _team_id(session: Session, name: str | None) -> int | None:

@@ -108,6 +108,8 @@ def dashboard_page(
 ) -> Response:
     if not user.is_lead:
         return RedirectResponse("/insights/exposure", status_code=303)
+    if teamless_lead(user):
+        return choose_team(request, session, user, "Insights")
     if refused := refused_page(request, session, user, typed, "Insights"):
         return refused
     filters = typed.parsed()
@@ -179,6 +181,8 @@ def drill_page(
 ) -> HTMLResponse:
     if metric not in queries.METRICS:
         raise InvalidInput(f"metric must be one of {', '.join(queries.METRICS)}, not {metric!r}")
+    if teamless_lead(user):
+        return choose_team(request, session, user, METRIC_LABELS.get(metric, metric))
     if refused := refused_page(request, session, user, typed, METRIC_LABELS.get(metric, metric)):
         return refused
     filters = typed.parsed()
@@ -209,6 +213,8 @@ def drill_page(
 def hotspots_page(
     request: Request, session: SessionDep, user: LeadUser, typed: TypedFilters
 ) -> HTMLResponse:
+    if teamless_lead(user):
+        return choose_team(request, session, user, "Hotspots")
     if refused := refused_page(request, session, user, typed, "Hotspots"):
         return refused
     filters = typed.parsed()
@@ -244,6 +250,8 @@ def hotspot_page(
         return RedirectResponse("/insights/hotspots" + (f"?{query}" if query else ""), 303)
     if kind not in hotspots.KINDS:
         raise NotFound(f"there is no kind of hotspot {kind!r}: one of {', '.join(hotspots.KINDS)}")
+    if teamless_lead(user):
+        return choose_team(request, session, user, "Hotspots")
     if refused := refused_page(request, session, user, typed, value):
         return refused
     filters = typed.parsed()
@@ -308,9 +316,15 @@ def _team_id(user: User, team: str | None) -> int | None:
     return user.team_id
 
 
+def teamless_lead(user: User) -> bool:
+    """A lead in no team: their team's pages have no team to show (an admin sees every team)."""
+    return not user.is_admin and user.team_id is None
+
+
 def choose_team(request: Request, session: SessionDep, user: User, heading: str) -> HTMLResponse:
-    """A reader in no team (an admin) picks the team to show rather than meeting a 400; the
-    insights tabs stay, so the picker is no dead end."""
+    """A reader in no team picks the team to show rather than meeting a 400 or a 403: an admin
+    from every team, a lead (who sees their own team only) is told an admin must put them in
+    one. The insights tabs stay, so the page is no dead end."""
     teams = queries.choices(session, actor=user).teams
     context = {"heading": heading, "teams": teams, "path": request.url.path, **_helpers()}
     return render(request, "insights/choose_team.html", context)

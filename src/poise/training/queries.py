@@ -122,6 +122,11 @@ def lessons(session: Session, *, actor: User, page: int = 1, page_size: int = 50
     return paginate(session, query, page=page, page_size=page_size)
 
 
+def any_lessons(session: Session) -> bool:
+    """Whether the course has a lesson yet: an empty one asks for the starter course first."""
+    return session.scalar(select(Lesson.id).limit(1)) is not None
+
+
 def lesson(session: Session, *, actor: User, lesson_id: int) -> Lesson:
     """One lesson with its versions, or NotFound."""
     del actor

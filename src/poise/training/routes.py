@@ -54,6 +54,7 @@ def today_page(
         "today": today,
         "next_review": None if today.reviews else queries.next_review(session, actor=user),
         "comments": unread,
+        "no_lessons": not today.assignments and not queries.any_lessons(session),
     }
     return render(request, "training/today.html", context)
 
