@@ -75,7 +75,7 @@ def test_twcs_sample_imports_every_thread_once(
     assert (threads, tweets) == (1312, 5000)  # the README's own count agrees
     result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs", "--no-score"])
     assert result.exit_code == 0, result.output
-    assert f"{threads} new conversations" in result.output
+    assert f"{threads:,} new conversations" in result.output
     first = counts(session)
     assert (first["conversations"], first["messages"]) == (threads, tweets)
     broken = session.query(Message).filter_by(external_id="3399").one()

@@ -108,7 +108,8 @@ def test_the_signals_beside_a_folded_thread_are_over_the_whole_thread(
     sign_in(client, make_user(session))
     page = client.get(f"/conversations/{conv_id}").text
     assert f'id="m{hidden}"' not in page
-    assert "Most negative customer message: <strong>very negative</strong> (0.97)" in page
+    peak = "Most negative customer message: <strong>very negative</strong> (97% likely negative)"
+    assert peak in page
 
 
 def test_the_api_pages_a_threads_messages_like_its_other_lists(

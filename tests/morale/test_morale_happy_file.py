@@ -385,7 +385,7 @@ def test_the_commands_that_score_fill_happy_files(
     assert imported.exit_code == 0, imported.output
     result = imported if command == "import" else CliRunner().invoke(cli, command.split())
     assert result.exit_code == 0, result.output
-    assert "happy file: 1 green robots" in " ".join(result.output.split())
+    assert "happy file: 1 green robot," in " ".join(result.output.split())
     kept = session.scalars(select(HappyItem.text).where(HappyItem.owner_id == agent.id)).all()
     assert kept == ["Quick and friendly - thank you!"]
 

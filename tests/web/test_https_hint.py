@@ -20,7 +20,7 @@ def _client(tmp_path: Path, database_url: str, environment: str, base: str) -> T
         database_url=database_url,
         secret_key="a-production-secret-key-of-enough-length-0123456789",
     )
-    # No lifespan (no `with`): the sign-in form and its refusal need none of its work.
+    # Entered with `with`: the sign-in form reads the database (whether anyone can sign in yet).
     return TestClient(create_app(settings), base_url=base)
 
 
@@ -34,7 +34,8 @@ def _sign_in(client: TestClient) -> str:
 
 
 def test_production_over_plain_http_says_to_use_https(tmp_path: Path, database_url: str) -> None:
-    text = _sign_in(_client(tmp_path, database_url, "production", "http://poise.example.com"))
+    with _client(tmp_path, database_url, "production", "http://poise.example.com") as client:
+        text = _sign_in(client)
     assert "sent only over HTTPS" in text
     assert "https://" in text
 
@@ -46,13 +47,13 @@ def test_production_over_plain_http_says_to_use_https(tmp_path: Path, database_u
 def test_other_refusals_keep_the_expired_form_message(
     tmp_path: Path, database_url: str, environment: str, base: str
 ) -> None:
-    client = _client(tmp_path, database_url, environment, base)
-    client.cookies.clear()
-    page = client.get("/login").text
-    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    client.cookies.clear()  # the session is lost: an expired form, not plain HTTP
-    form = {"email": "lead@example.com", "password": "whatever-it-is", "csrf_token": token}
-    answer = client.post("/login", data=form, follow_redirects=False)
+    with _client(tmp_path, database_url, environment, base) as client:
+        client.cookies.clear()
+        page = client.get("/login").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        client.cookies.clear()  # the session is lost: an expired form, not plain HTTP
+        form = {"email": "lead@example.com", "password": "whatever-it-is", "csrf_token": token}
+        answer = client.post("/login", data=form, follow_redirects=False)
     assert answer.status_code == 403
     assert "reload the page" in answer.text
     assert "only over HTTPS" not in answer.text

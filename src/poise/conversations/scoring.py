@@ -44,7 +44,8 @@ class ScoreCounts:
         read "1 messages in 1 conversations" after a re-score of one turn."""
         messages = counted(self.messages, "message")
         conversations = counted(self.conversations, "conversation")
-        return f"scored {messages} in {conversations} ({self.version})"
+        version = f" ({self.version})" if self.version else ""  # none when nothing was scored
+        return f"scored {messages} in {conversations}{version}"
 
 
 def _pending(version: str, rescore: bool) -> Select[Any]:
