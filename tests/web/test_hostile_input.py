@@ -264,3 +264,20 @@ def _answer(port: int, head: bytes, chunk: bytes) -> bytes:
             except TimeoutError:
                 sock.sendall(chunk)
         return b""
+
+
+def test_the_api_s_form_uploads_still_refuse_a_control_character_naming_the_field(
+    client: TestClient, session: Session
+) -> None:
+    """A page's form drops control characters; a program's upload to the API is refused as
+    its JSON is, so its author hears of the encoding bug."""
+    lead = make_user(session, role="lead")
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+    answer = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"format": "csv", "source": "up\x0bload"},
+        files={"file": ("file.csv", b"conversation_id,body\n", "text/csv")},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "source: must not contain control characters (U+000B at character 3)" in answer.text
