@@ -2,11 +2,12 @@
 
 C0 (but tab, newline and carriage return), DEL and C1 (U+0080–U+009F). NUL the database
 cannot store; the others are invisible, break terminals, CSV exports and JSON readers
-downstream, and only ever arrive by mistake (a bad encoding, binary pasted in). Forms and
-the JSON API refuse them naming the field (``poise.web.inputs``), Poise's signed webhook
-refuses them naming the field, and a helpdesk connector drops them (a sync must not stop at
-one odd ticket). The set lives below the areas so the shell (``web/``) and every area share
-it: forms refused C0 only while the webhook refused C1 too.
+downstream, and only ever arrive by mistake (a bad encoding, binary pasted in). The JSON API
+refuses them naming the field (``poise.web.inputs``), Poise's signed webhook refuses them
+naming the field, a browser form's values are stripped of them (the person cannot see them to
+remove them, and what they typed is kept), and a helpdesk connector drops them (a sync must
+not stop at one odd ticket). The set lives below the areas so the shell (``web/``) and every
+area share it: forms refused C0 only while the webhook refused C1 too.
 """
 
 from __future__ import annotations

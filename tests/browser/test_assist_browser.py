@@ -114,3 +114,21 @@ def test_assist_shows_the_purpose_lets_the_agent_correct_it_and_guides_each_kind
     assert "Wants the app fixed" in page.locator("#assist-purpose").inner_text()
     session.expire_all()
     assert session.get(Conversation, ids["G-leave"]).purpose == "Wants the app fixed"
+
+
+def test_on_a_phone_the_assist_panel_comes_before_the_thread(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """On a narrow screen the page is one column, and the panel came after the whole thread:
+    an agent scrolled past every message to reach the guidance. Beside it on a wide screen."""
+    from builders import make_conversation
+
+    agent = make_user(session, role="agent")
+    conv = make_conversation(session, status="open", assignee_email=agent.email)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in_page(page, live_server, agent, f"/assist/{conv.id}")
+    panel, thread = page.locator("#assist-panel"), page.locator("#assist-thread")
+    assert panel.bounding_box()["y"] < thread.bounding_box()["y"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert panel.bounding_box()["x"] > thread.bounding_box()["x"]

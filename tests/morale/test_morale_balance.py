@@ -77,3 +77,20 @@ def test_one_negative_turn_is_counted_in_the_singular(client: TestClient, sessio
     page = client.get("/morale/balance").text
     assert "1 negative turn absorbed" in page and "1 negative turns" not in page
     assert "over 12 weeks" in page
+
+
+def test_balance_with_nothing_in_its_weeks_says_so_in_a_sentence(
+    client: TestClient, session: Session
+) -> None:
+    """Twelve weeks with no negative turn and no praise drew an all-zero chart over a table of
+    zeros ("0 negative turns absorbed · 0 praise received"): one sentence says it instead."""
+    lead = make_user(session, role="lead", team="Quiet")
+    sign_in(client, lead)
+    for url, whose in (
+        ("/morale/balance", "your weeks fill in"),
+        ("/morale/balance/team", "the team&#39;s weeks fill in"),
+    ):
+        page = client.get(url).text
+        assert "No negative customer turns and no praise in the last 12 weeks" in page, url
+        assert whose in page, url
+        assert "<table" not in page and "<svg" not in page and "0 negative turns" not in page

@@ -27,7 +27,7 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
 from poise.web.paging import PAGE_HEADERS, page_headers
-from poise.web.params import IdPath, PageQuery, is_id
+from poise.web.params import ApiPageQuery, IdPath, PageQuery, is_id
 from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -420,7 +420,7 @@ def api_users(
     response: Response,
     session: SessionDep,
     user: ApiAdmin,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="Users per page, 1 to 200.")] = 200,
 ) -> list[UserPublic]:
     """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many

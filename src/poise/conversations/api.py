@@ -26,7 +26,7 @@ from poise.errors import PermissionDenied
 from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
-from poise.web.params import IdPath, PageQuery, PageSizeQuery
+from poise.web.params import ApiPageQuery, IdPath, PageSizeQuery
 
 router = APIRouter(prefix="/api/v1")
 
@@ -36,7 +36,7 @@ def list_conversations(
     session: SessionDep,
     user: ApiUser,
     filters: Filters,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> ConversationPage:
     """Conversations newest first, filtered by channel, status, assignee, product, dates,
@@ -73,7 +73,7 @@ def list_messages(
     session: SessionDep,
     user: ApiUser,
     conversation_id: IdPath,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> MessagePage:
     """A conversation's messages oldest first, a page at a time: for long threads, whose

@@ -15,7 +15,7 @@ from poise.knowledge.models import Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import log_conversation_gap, suggest_for_conversation
 from poise.web.deps import SessionDep, SettingsDep
-from poise.web.params import IdField, IdPath, PageQuery
+from poise.web.params import ApiPageQuery, IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/kb", tags=["manual"])
 
@@ -135,7 +135,7 @@ def list_endpoint(
     user: ApiUser,
     status: str | None = None,
     product: str | None = None,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
 ) -> dict[str, Any]:
     listing = queries.list_articles(
         session, actor=user, status=status, product=product, page=page,

@@ -17,7 +17,7 @@ from poise.morale.schemas import (
     HugDraft,
 )
 from poise.web.deps import SessionDep
-from poise.web.params import IdPath, PageQuery
+from poise.web.params import ApiPageQuery, IdPath
 
 router = APIRouter(prefix="/api/v1")
 
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1")
 def list_happy_file(
     session: SessionDep,
     user: ApiUser,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")] = 20,
     q: str | None = None,
 ) -> HappyItemPage:

@@ -15,7 +15,7 @@ from poise.training.feedback import verdicts_from
 from poise.training.models import PracticeAttempt, PracticeComment
 from poise.web.deps import SessionDep
 from poise.web.paging import PAGE_HEADERS, page_headers
-from poise.web.params import IdPath, PageQuery
+from poise.web.params import ApiPageQuery, IdPath
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 
@@ -124,7 +124,7 @@ def lessons(
     response: Response,
     session: SessionDep,
     user: ApiUser,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="Lessons per page, 1 to 200.")] = 50,
 ) -> list[LessonPublic]:
     """The lessons at their current version, oldest first, a page at a time: ``X-Total-Count``

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from poise.hooks import Hooks
 from poise.settings import Settings
+from poise.web.forms import RefusedFields
 
 
 def get_settings(request: Request) -> Settings:
@@ -65,6 +66,8 @@ def render(
         "messages": request.session.pop("flash", []) if "session" in request.scope else [],
         **(context or {}),
     }
+    if isinstance(ctx.get("errors"), dict):  # one autofocus a page: see RefusedFields
+        ctx["errors"] = RefusedFields(ctx["errors"])
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 

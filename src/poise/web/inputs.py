@@ -4,9 +4,17 @@ A NUL byte in a search, a product or an article title used to reach PostgreSQL, 
 it with a ``DataError`` (a 500). One check here runs before every route (an app-wide
 dependency): it reads the path, the query string and a form or JSON body of a checked size,
 and answers 400 naming each field that holds a control character: C0, DEL and C1, the set
-Poise's signed webhook refuses (:mod:`poise.textcontrols`), so a form and a delivery agree.
-Tab, newline and carriage return stay allowed: long text has them. ``CleanText`` is the same
-rule for a pydantic field.
+Poise's signed webhook refuses (:mod:`poise.textcontrols`). Tab, newline and carriage return
+stay allowed: long text has them. ``CleanText`` is the same rule for a pydantic field.
+
+A page's form values are the exception: they are stripped of those characters, not refused. A
+person posting a form pasted them without seeing them (a ``\x0b`` from a word processor, an
+escape from a terminal), cannot see them in the field to remove them, and never meant them;
+refusing answered the bare error page and lost what they typed. A JSON body and the signed
+webhook keep the refusal naming the field (400 or 422): a machine sending one has an encoding
+bug its author should hear of, and it can fix and resend (so do the API's form uploads).
+Field names, the path and the query string are still refused (a filter form shows its own
+message beside the field, ``checks_own_query``).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from starlette.datastructures import FormData
 
 from poise.errors import InvalidInput
 from poise.jsonbounds import TooDeep, loads_bounded
-from poise.textcontrols import TEXT_CONTROLS, control_name
+from poise.textcontrols import TEXT_CONTROLS, control_name, without_controls
 
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 """Half of a UTF-16 pair, which JSON may spell (``"\\ud800"``) but no UTF-8 column stores."""
@@ -155,9 +163,32 @@ async def read_small_body(request: Request) -> FormData | bytes | None:
     return None
 
 
-def _body_strings(body: FormData | bytes | None) -> Iterator[tuple[Loc, str]]:
-    """The strings of a read form or JSON body, each with its field."""
+def strip_form_controls(form: FormData) -> None:
+    """Drop the control characters from every text value of ``form``, in place.
+
+    In place because FastAPI parsed the form before any dependency ran and reads its ``Form``
+    fields from that same object (``request.form()`` hands it out again, cached), so a copy
+    would reach no route. Files are left as they are: their bytes are their own.
+    """
+    items = form.multi_items()
+    cleaned = [(k, without_controls(v) if isinstance(v, str) else v) for k, v in items]
+    if cleaned != items:
+        stripped = FormData(cleaned)
+        form._dict, form._list = stripped._dict, stripped._list
+
+
+def is_api(path: str) -> bool:
+    """Whether a program, not a person at a page, sends to ``path``: the JSON API's uploads
+    are forms too, and keep the refusal naming the field."""
+    return path.startswith("/api/")
+
+
+def _body_strings(body: FormData | bytes | None, path: str) -> Iterator[tuple[Loc, str]]:
+    """The strings of a read form or JSON body, each with its field (a page's form values
+    stripped of control characters first: see the module's docstring)."""
     if isinstance(body, FormData):
+        if not is_api(path):
+            strip_form_controls(body)
         return iter([(("body", k), v) for k, v in body.multi_items() if isinstance(v, str)])
     if not body:
         return iter(())
@@ -173,7 +204,8 @@ def _body_strings(body: FormData | bytes | None) -> Iterator[tuple[Loc, str]]:
 def refuse_control_characters(
     request: Request, body: Annotated[FormData | bytes | None, Depends(read_small_body)]
 ) -> None:
-    """App-wide dependency: 400 naming each path, query or body field with a control character.
+    """App-wide dependency: 400 naming each path, query or body field with a control character
+    (a page's form values are stripped of them instead).
 
     A 400 like every other refused value (``InvalidInput``), so a form answers the same
     status whether this check or the area's own one catches the character. Query parameters
@@ -185,7 +217,7 @@ def refuse_control_characters(
     own = _own_query(request)
     for key, value in request.query_params.multi_items():
         pairs += [(("query", key), key)] + ([] if key in own else [(("query", key), value)])
-    pairs += list(_body_strings(body))
+    pairs += list(_body_strings(body, request.url.path))
     problems = _problems(iter(pairs))
     if problems:
         raise InvalidInput("; ".join(dict.fromkeys(problems)))

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from poise.errors import InvalidInput
 
@@ -23,7 +23,32 @@ MAX_PAGE = 100_000
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
 IdQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
-PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+
+
+def page_or_first(value: object) -> object:
+    """A page's ``page`` parameter as a page number: text that is not a whole number from 1 to
+    ``MAX_PAGE`` reads as page 1.
+
+    ``/conversations?page=abc`` answered pydantic's "Input should be a valid integer, unable
+    to parse string as an integer": a person who edits the address, or follows an old or
+    mangled link, wants the list, and page 1 is the list. The JSON API keeps refusing it
+    (``ApiPageQuery``): a program sending it has a bug to hear of.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    fits = text.isascii() and text.isdecimal() and len(text) <= 6 and 1 <= int(text) <= MAX_PAGE
+    return int(text) if fits else 1
+
+
+PageQuery = Annotated[
+    int,
+    BeforeValidator(page_or_first),
+    Query(ge=1, le=MAX_PAGE, description="Page number, from 1 (anything else reads as 1)."),
+]
+"""A listing page's page number: never refused (see ``page_or_first``)."""
+ApiPageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+"""The JSON API's page number: out of range or not a number, a 422 naming ``page``."""
 PageSizeQuery = Annotated[int, Query(ge=1, le=200, description="Rows per page, 1 to 200.")]
 """A list's page size: out of range, a 422 naming ``page_size`` like any bounded parameter."""
 IdField = Annotated[int, Field(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]

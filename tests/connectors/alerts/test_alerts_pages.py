@@ -276,3 +276,31 @@ def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
         f"/alerts/rules/{rule.id}/edit", data={**data, "csrf_token": csrf_from(edit)}
     )
     assert "“Escalations by mail” saved" in again.text and "POISE_SMTP_URL" not in again.text
+
+
+def test_only_the_first_refused_field_takes_the_focus(client: TestClient, session: Session) -> None:
+    """Every refused field carried ``autofocus``: five at once on a refused rule, which HTML
+    forbids. The first refused field in the page's order takes it, not the first checked (the
+    form checks its channel and quiet hours before its name)."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    typed = {
+        "name": " ",
+        "event": "early_warning",
+        "channel": "slack",
+        "target": "hooks.slack.com/no-scheme",
+        "threshold": "150",
+        "quiet_start": "25:99",
+        "quiet_end": "07:00",
+        "timezone": "Mars/Olympus",
+        "hourly_limit": "0",
+    }
+    form = client.get("/alerts/new").text
+    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
+    refused = client.post("/alerts/rules", data=data)
+    assert refused.status_code == 400
+    focused = re.findall(r'name="([a-z_]+)"[^>]*\bautofocus\b', refused.text)
+    assert focused == ["name"], focused
+    again = client.post("/alerts/rules", data={**data, "name": "VIPs"})
+    focused = re.findall(r'name="([a-z_]+)"[^>]*\bautofocus\b', again.text)
+    assert focused == ["threshold"], focused

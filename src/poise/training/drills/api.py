@@ -18,7 +18,7 @@ from poise.auth.deps import ApiUser
 from poise.training.drills import actions, queries
 from poise.training.models import Drill, DrillAnswer
 from poise.web.deps import SessionDep, SettingsDep
-from poise.web.params import Day, IdField, IdPath, PageQuery
+from poise.web.params import ApiPageQuery, Day, IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/training/drills", tags=["training"])
 StatusName = Literal["collecting", "answering", "closed"]
@@ -220,7 +220,7 @@ def list_drills(
     settings: SettingsDep,
     user: ApiUser,
     status: StatusName | None = None,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: Annotated[
         int | None, Query(ge=1, le=200, description="Drills per page, 1 to 200.")
     ] = None,

@@ -18,7 +18,7 @@ from poise.training.models import Reflection
 from poise.training.reflections import actions, queries
 from poise.web.deps import SessionDep
 from poise.web.paging import PAGE_HEADERS, page_headers
-from poise.web.params import IdField, IdPath, PageQuery
+from poise.web.params import ApiPageQuery, IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/training/reflections", tags=["training"])
 # A generous bound that only stops absurd bodies; the actions give the precise limit.
@@ -109,7 +109,7 @@ def my_reflections(
     response: Response,
     session: SessionDep,
     user: ApiUser,
-    page: PageQuery = 1,
+    page: ApiPageQuery = 1,
     page_size: Annotated[
         int, Query(ge=1, le=200, description="Reflections per page, 1 to 200.")
     ] = 50,
