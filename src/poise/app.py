@@ -79,7 +79,7 @@ from poise.web.charts import bar_chart, sparkline
 from poise.web.csrf import csrf_token
 from poise.web.deps import render
 from poise.web.faults import install_fault_handlers
-from poise.web.headers import SecurityHeaders, TokenExpiry
+from poise.web.headers import SecurityHeaders
 from poise.web.health import database_health, disk_health
 from poise.web.inputs import CHECKED_BODY_BYTES, refuse_control_characters
 from poise.web.nav import visible_nav
@@ -491,8 +491,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Admission, limit=settings.db_pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.add_middleware(BodyCap, limit=CHECKED_BODY_BYTES)  # refused before admission's wait
-    app.add_middleware(TokenExpiry)  # Poise-Token-Expires, when the token check asked for it
-    app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too
+    app.add_middleware(SecurityHeaders)  # outermost: busy answers get the headers too (and a
+    # token's coming expiry, Poise-Token-Expires, when the token check asked for it)
     install_api_docs(app, OPENAPI_URL)
     app.mount("/static", SafeStaticFiles(directory=PACKAGE / "web" / "static"), name="static")
     _install_error_handlers(app)

@@ -49,8 +49,15 @@ COMMON = (
 )
 
 
+TOKEN_EXPIRES = "Poise-Token-Expires"  # noqa: S105 - a header name
+"""On an API answer to a token that stops working within a week: when it does (ISO 8601 UTC),
+so a script can warn its owner to make the next one before it is refused with 401."""
+_TOKEN_EXPIRES_KEY = "poise_token_expires"  # noqa: S105 - a request state key
+
+
 class SecurityHeaders:
-    """ASGI middleware adding the headers to each HTTP response that does not set its own."""
+    """ASGI middleware adding the headers to each HTTP response that does not set its own, and
+    :data:`TOKEN_EXPIRES` where the token check asked for it (:func:`announce_token_expiry`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -67,16 +74,13 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend((name, value) for name, value in wanted if name not in present)
+                stamp = scope.get("state", {}).get(_TOKEN_EXPIRES_KEY)
+                if stamp:
+                    headers.append((TOKEN_EXPIRES.lower().encode(), stamp.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-TOKEN_EXPIRES = "Poise-Token-Expires"  # noqa: S105 - a header name
-"""On an API answer to a token that stops working within a week: when it does (ISO 8601 UTC),
-so a script can warn its owner to make the next one before it is refused with 401."""
-_TOKEN_EXPIRES_KEY = "poise_token_expires"  # noqa: S105 - a request state key
 
 
 def announce_token_expiry(request: Request, expires_at: datetime) -> None:
@@ -84,27 +88,3 @@ def announce_token_expiry(request: Request, expires_at: datetime) -> None:
     a dependency's own response headers are dropped when a route returns a Response)."""
     stamp = expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     setattr(request.state, _TOKEN_EXPIRES_KEY, stamp)
-
-
-class TokenExpiry:
-    """ASGI middleware adding :data:`TOKEN_EXPIRES` where the token check asked for it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_expiry(message: Message) -> None:
-            stamp = scope.get("state", {}).get(_TOKEN_EXPIRES_KEY)
-            if message["type"] == "http.response.start" and stamp:
-                headers = [
-                    *message.get("headers", []),
-                    (TOKEN_EXPIRES.lower().encode(), stamp.encode()),
-                ]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_expiry)
