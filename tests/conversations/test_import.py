@@ -97,7 +97,7 @@ def test_a_real_twcs_sample_is_scored_as_it_imports(cli_env: Settings, session: 
     result = CliRunner().invoke(cli, ["import", str(path), "--format", "twcs"])
     assert result.exit_code == 0, result.output
     assert f"{threads} new conversations" in " ".join(result.output.split())
-    assert f"scored {inbound} messages in {threads} conversations" in " ".join(
+    assert f"scored {inbound:,} messages in {threads:,} conversations" in " ".join(
         result.output.split()
     )
     assert session.query(Message).filter_by(author_role="customer").count() == inbound

@@ -281,7 +281,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_lost_or_done_twice(
         assert redone.attempts == 2, "the killed worker's chunk was not delivered again"
     turns = _customer_turns(session)
     assert job.done == job.total == turns
-    assert job.detail.startswith(f"scored {turns} messages in {KILLED} conversations")
+    assert job.detail.startswith(f"scored {turns:,} messages in {KILLED:,} conversations")
     unscored = select(func.count(Message.id)).where(
         Message.author_role == "customer", Message.signal_version.is_(None)
     )

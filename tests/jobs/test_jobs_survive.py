@@ -176,7 +176,7 @@ def test_sigterm_ends_the_server_within_5_seconds_leaving_the_work_pending(
 
     with TestClient(create_app(settings)):  # the next start finishes it
         finished = _wait_for(session, job_id, "done", seconds=120)
-    assert finished.detail.startswith(f"scored {left} messages")
+    assert finished.detail.startswith(f"scored {left:,} messages")
     assert _pending(session) == 0
 
 
