@@ -35,6 +35,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 LONG_FILES = (
     "jobs/test_celery_worker.py",
     "web/test_crawler.py",
+    "cli/test_cli_walk.py",
     "knowledge/test_kb_mining_groups.py",
     "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",

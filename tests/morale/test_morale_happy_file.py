@@ -154,7 +154,7 @@ def test_nobody_else_reads_a_happy_file_through_the_api(
         other = make_user(session, role=role, team="Care")
         headers = api_headers(session, other)
         listing = client.get("/api/v1/happy-file", headers=headers).json()
-        assert listing == {"items": [], "total": 0, "page": 1, "page_size": 20}, role
+        assert listing == {"items": [], "total": 0, "page": 1, "page_size": 20, "pages": 1}, role
         response = client.get(f"/api/v1/happy-file/{item_id}", headers=headers)
         assert response.status_code == 404, role  # never 403: existence must not leak
         assert client.get("/api/v1/happy-file/999999", headers=headers).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
@@ -26,13 +26,18 @@ from poise.errors import PermissionDenied
 from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
+from poise.web.paging import PAGED, page_headers
 from poise.web.params import ApiPageQuery, IdPath, PageSizeQuery
 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/conversations", response_model=ConversationPage, tags=["conversations"])
+@router.get(
+    "/conversations", response_model=ConversationPage, tags=["conversations"], responses=PAGED
+)
 def list_conversations(
+    request: Request,
+    response: Response,
     session: SessionDep,
     user: ApiUser,
     filters: Filters,
@@ -44,11 +49,9 @@ def list_conversations(
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=page_size
     )
-    return ConversationPage(
-        items=[ConversationSummary.model_validate(c) for c in listing.items],
-        total=listing.total,
-        page=listing.page,
-        page_size=listing.page_size,
+    response.headers.update(page_headers(listing, request.url))
+    return ConversationPage.of(
+        listing, [ConversationSummary.model_validate(c) for c in listing.items]
     )
 
 
@@ -68,8 +71,11 @@ def get_conversation(
     "/conversations/{conversation_id}/messages",
     response_model=MessagePage,
     tags=["conversations"],
+    responses=PAGED,
 )
 def list_messages(
+    request: Request,
+    response: Response,
     session: SessionDep,
     user: ApiUser,
     conversation_id: IdPath,
@@ -81,12 +87,8 @@ def list_messages(
     listing = queries.list_messages(
         session, actor=user, conversation_id=conversation_id, page=page, page_size=page_size
     )
-    return MessagePage(
-        items=[MessagePublic.model_validate(m) for m in listing.items],
-        total=listing.total,
-        page=listing.page,
-        page_size=listing.page_size,
-    )
+    response.headers.update(page_headers(listing, request.url))
+    return MessagePage.of(listing, [MessagePublic.model_validate(m) for m in listing.items])
 
 
 @router.post("/imports", response_model=ImportReportPublic, tags=["imports"])

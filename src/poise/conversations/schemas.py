@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from poise.conversations.importers.common import MAX_TAG_CHARS, MAX_TAGS
+from poise.web.paging import PageOf
 
 Tag = Annotated[str, Field(max_length=MAX_TAG_CHARS)]  # a tag of a megabyte was stored whole
 ChannelName = Literal["email", "chat", "phone", "social"]
@@ -118,20 +119,12 @@ class ConversationPublic(ConversationSummary):
     rating: RatingPublic | None
 
 
-class ConversationPage(BaseModel):
-    items: list[ConversationSummary]
-    total: int
-    page: int
-    page_size: int
+class ConversationPage(PageOf[ConversationSummary]):
+    """One page of conversations, newest first."""
 
 
-class MessagePage(BaseModel):
-    """One page of a conversation's thread, oldest first, as every list of the API pages."""
-
-    items: list[MessagePublic]
-    total: int
-    page: int
-    page_size: int
+class MessagePage(PageOf[MessagePublic]):
+    """One page of a conversation's thread, oldest first."""
 
 
 class RowErrorPublic(BaseModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from poise.auth.deps import ApiUser
@@ -15,6 +15,7 @@ from poise.knowledge.models import Article
 from poise.knowledge.search import search
 from poise.knowledge.suggest import log_conversation_gap, suggest_for_conversation
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.paging import PAGED, PageOf, page_headers
 from poise.web.params import ApiPageQuery, IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/kb", tags=["manual"])
@@ -128,25 +129,30 @@ def suggestions_endpoint(
     return suggest_for_conversation(session, conv).as_dict()
 
 
-@router.get("/articles")
+class ArticlePage(PageOf[ArticlePublic]):
+    """One page of the articles the caller may read."""
+
+
+@router.get("/articles", response_model=ArticlePage, responses=PAGED)
 def list_endpoint(
+    request: Request,
+    response: Response,
     session: SessionDep,
     settings: SettingsDep,
     user: ApiUser,
     status: str | None = None,
     product: str | None = None,
     page: ApiPageQuery = 1,
-) -> dict[str, Any]:
+    page_size: Annotated[
+        int | None, Query(ge=1, le=200, description="Articles per page, 1 to 200.")
+    ] = None,
+) -> ArticlePage:
     listing = queries.list_articles(
         session, actor=user, status=status, product=product, page=page,
-        page_size=settings.page_size,
+        page_size=settings.page_size if page_size is None else page_size,
     )  # fmt: skip
-    return {
-        "total": listing.total,
-        "page": listing.page,
-        "pages": listing.pages,
-        "items": [ArticlePublic.of(a).model_dump(mode="json") for a in listing.items],
-    }
+    response.headers.update(page_headers(listing, request.url))
+    return ArticlePage.of(listing, [ArticlePublic.of(a) for a in listing.items])
 
 
 @router.get("/articles/{article_id}")

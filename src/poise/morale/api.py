@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from poise.auth.deps import ApiLead, ApiUser
@@ -17,13 +17,16 @@ from poise.morale.schemas import (
     HugDraft,
 )
 from poise.web.deps import SessionDep
+from poise.web.paging import PAGED, page_headers
 from poise.web.params import ApiPageQuery, IdPath
 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/happy-file", response_model=HappyItemPage, tags=["morale"])
+@router.get("/happy-file", response_model=HappyItemPage, tags=["morale"], responses=PAGED)
 def list_happy_file(
+    request: Request,
+    response: Response,
     session: SessionDep,
     user: ApiUser,
     page: ApiPageQuery = 1,
@@ -32,12 +35,8 @@ def list_happy_file(
 ) -> HappyItemPage:
     """The caller's own Happy File, newest first. Nobody, not even an admin, reads another's."""
     found = queries.happy_file(session, actor=user, q=q, page=page, page_size=page_size)
-    return HappyItemPage(
-        items=[HappyItemPublic.model_validate(i) for i in found.items],
-        total=found.total,
-        page=found.page,
-        page_size=found.page_size,
-    )
+    response.headers.update(page_headers(found, request.url))
+    return HappyItemPage.of(found, [HappyItemPublic.model_validate(i) for i in found.items])
 
 
 @router.post("/happy-file", response_model=HappyItemPublic, status_code=201, tags=["morale"])

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from poise.web.paging import PageOf
+
 
 class HappyItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -27,11 +29,8 @@ class HappyItemPublic(BaseModel):
     received_at: datetime
 
 
-class HappyItemPage(BaseModel):
-    items: list[HappyItemPublic]
-    total: int
-    page: int
-    page_size: int
+class HappyItemPage(PageOf[HappyItemPublic]):
+    """One page of the caller's own Happy File, newest first."""
 
 
 class HugCreate(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,7 @@ from poise.auth.deps import ApiUser
 from poise.training.drills import actions, queries
 from poise.training.models import Drill, DrillAnswer
 from poise.web.deps import SessionDep, SettingsDep
+from poise.web.paging import PAGED, PageOf, page_headers
 from poise.web.params import ApiPageQuery, Day, IdField, IdPath
 
 router = APIRouter(prefix="/api/v1/training/drills", tags=["training"])
@@ -68,11 +69,8 @@ class DrillSummary(BaseModel):
     endorsed: int
 
 
-class DrillPage(BaseModel):
-    items: list[DrillSummary]
-    total: int
-    page: int
-    page_size: int
+class DrillPage(PageOf[DrillSummary]):
+    """One page of drills, open ones first."""
 
 
 class AnswerPublic(BaseModel):
@@ -214,8 +212,10 @@ def _drill(session: SessionDep, user: ApiUser, drill_id: int) -> DrillPublic:
     return DrillPublic.of(view, user.id)
 
 
-@router.get("", response_model=DrillPage)
+@router.get("", response_model=DrillPage, responses=PAGED)
 def list_drills(
+    request: Request,
+    response: Response,
     session: SessionDep,
     settings: SettingsDep,
     user: ApiUser,
@@ -245,9 +245,8 @@ def list_drills(
         )
         for line in listing.items
     ]
-    return DrillPage(
-        items=items, total=listing.total, page=listing.page, page_size=listing.page_size
-    )
+    response.headers.update(page_headers(listing, request.url))
+    return DrillPage.of(listing, items)
 
 
 @router.post("", response_model=DrillPublic, status_code=201)
