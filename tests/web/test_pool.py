@@ -36,10 +36,10 @@ def test_many_concurrent_api_clients_all_answer(settings: Settings, session: Ses
         def call(_: int) -> int:
             return httpx.get(f"{url}/api/v1/stats", headers=headers, timeout=20).status_code
 
-        started = time.monotonic()
+        # A deadlock shows as a client's 20-second timeout (httpx raises), not as a slow run:
+        # no bound on the whole, which only a loaded machine would break.
         with ThreadPoolExecutor(CLIENTS) as pool:
             statuses = list(pool.map(call, range(CLIENTS * 3)))
-        assert time.monotonic() - started < 30
         assert set(statuses) <= {200, 503}
         assert statuses.count(200) > len(statuses) // 2
         assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
