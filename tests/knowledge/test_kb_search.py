@@ -684,3 +684,27 @@ def test_the_gap_report_links_to_the_draft_already_written_for_a_gap(
     assert "Write the article" not in report, report
     assert f'A draft exists: <a href="/manual/{drafts["draft"]}">' in report
     assert f'An article in review exists: <a href="/manual/{drafts["in_review"]}">' in report
+
+
+@pytest.mark.parametrize(("best", "explained"), [(0.97, True), (0.1, False)])
+def test_the_gap_report_explains_a_gap_whose_best_match_read_sure(
+    client: TestClient, session: Session, best: float, explained: bool
+) -> None:
+    """A gap offered an article at 97% read as a contradiction ("why a gap, if it matched?"):
+    the report now says what such a figure means and what to do about the article."""
+    import numpy as np
+
+    from poise.knowledge import vectors
+    from poise.knowledge.text import to_blob
+
+    vectors.claim(session)
+    alone = np.zeros(384, np.float32)
+    alone[0] = 1.0
+    session.add(
+        Gap(query="No refund for a returned router", best_score=best, embedding=to_blob(alone))
+    )
+    session.commit()
+    sign_in(client, make_user(session, role="lead"))
+    page = client.get("/manual/gaps").text
+    assert "No refund for a returned router" in page
+    assert ('id="close-matches"' in page) is explained
