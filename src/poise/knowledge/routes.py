@@ -35,6 +35,8 @@ from poise.knowledge.models import (
 from poise.knowledge.search import search
 from poise.knowledge.suggest import (
     article_fields_from,
+    article_fields_from_gap,
+    gap_words,
     log_conversation_gap,
     suggest_for_conversation,
 )
@@ -247,7 +249,8 @@ def new_page(
 ) -> HTMLResponse:
     """The article form; from a conversation the reader may open, filled in from it; from a
     gap no conversation of which the reader may open, filled in with the gap's words."""
-    values = _form_values(_gap_fields(issue, product, phrasing or []) if issue.strip() else None)
+    fields = article_fields_from_gap(issue, product, phrasing or []) if issue.strip() else None
+    values = _form_values(fields)
     if conversation_id is not None:
         try:
             conv = conversation_queries.get_conversation(
@@ -262,16 +265,6 @@ def new_page(
     return _article_form(request, session, user, None, values, conversation_id)
 
 
-def _gap_fields(issue: str, product: str, phrasings: list[str]) -> actions.ArticleFields:
-    """A new article as a gap puts it: its words as title and issue, the other words it was
-    raised in as phrasings (cut to what the form accepts; saving checks the rest)."""
-    issue = issue.strip()[:4000]
-    said = [p.strip()[:500] for p in phrasings[: actions.MAX_PHRASINGS] if p.strip()]
-    return actions.ArticleFields(
-        title=issue[:200], issue=issue, product=product.strip()[:120] or None, phrasings=said
-    )
-
-
 def write_article_link(group: gaps.GapGroup, readable: set[int]) -> str:
     """The gap report's "Write the article": from a conversation of the group the reader may
     open, else from the gap's own words and product. It named the group's first conversation,
@@ -283,6 +276,12 @@ def write_article_link(group: gaps.GapGroup, readable: set[int]) -> str:
     params = [("issue", group.example[:LINKED_WORDS]), ("product", product)]
     params += [("phrasing", q[:LINKED_WORDS]) for q in group.queries if q != group.example]
     return "/manual/new?" + urlencode([(k, v) for k, v in params if v])
+
+
+def _said_in(group: gaps.GapGroup) -> list[str]:
+    """A gap group's words as logged and as "Write the article" puts them in the form."""
+    said = [q.strip() for q in (group.example, *group.queries)]
+    return [q for q in (*said, *map(gap_words, said)) if q]
 
 
 def drafts_for(session: Session, groups: list[gaps.GapGroup]) -> list[Article | None]:
@@ -302,7 +301,7 @@ def drafts_for(session: Session, groups: list[gaps.GapGroup]) -> list[Article | 
         )
         for conversation_id, article in sourced:
             cited.setdefault(conversation_id, article)
-    said = {q.strip().lower() for g in groups for q in (g.example, *g.queries) if q.strip()}
+    said = {q.lower() for g in groups for q in _said_in(g)}
     worded: dict[str, Article] = {}
     if said:
         lowered = list(said)
@@ -323,7 +322,7 @@ def drafts_for(session: Session, groups: list[gaps.GapGroup]) -> list[Article | 
     found: list[Article | None] = []
     for g in groups:
         by_source = (cited[c] for c in g.conversations if c in cited)
-        words_of = (q.strip().lower() for q in (g.example, *g.queries))
+        words_of = (q.lower() for q in _said_in(g))
         by_words = (worded[q] for q in words_of if q in worded)
         found.append(next(by_source, None) or next(by_words, None))
     return found

@@ -170,6 +170,27 @@ def article_fields_from(session: Session, conversation: Conversation) -> actions
     )
 
 
+def gap_words(words: str) -> str:
+    """A gap's words as an article starts from them: scrubbed, the greeting gone, as
+    :func:`article_fields_from` takes a conversation's. A gap logged from a search holds
+    what the agent typed or pasted ("Hi team, Robin here: my voucher 88812345 …")."""
+    return scrub(without_greeting(words.strip()))
+
+
+def article_fields_from_gap(
+    issue: str, product: str, phrasings: list[str]
+) -> actions.ArticleFields:
+    """A new article as a gap puts it (the report's "Write the article" when the reader may
+    open none of its conversations): its words as title and issue, the other words it was
+    raised in as phrasings, each through :func:`gap_words`, cut to what the form accepts
+    (saving checks the rest)."""
+    issue = gap_words(issue[:4000])
+    said = [gap_words(p)[:500] for p in phrasings[: actions.MAX_PHRASINGS] if p.strip()]
+    return actions.ArticleFields(
+        title=issue[:200], issue=issue, product=product.strip()[:120] or None, phrasings=said
+    )
+
+
 def _known_names(session: Session, conversation: Conversation) -> list[str]:
     """The names the conversation knows: its customer, its assignee, every message's author."""
     authors = session.scalars(

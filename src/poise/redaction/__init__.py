@@ -74,6 +74,15 @@ HANDLE_KEYWORD_RE = re.compile(
     r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
     re.IGNORECASE,
 )
+# The same said the other way round: "quochuy046 is my psn", "dark_wolf_77 is my gamertag".
+ACCOUNT_NAME_FIRST_RE = re.compile(
+    r"(?<![\w@.])(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])\s+(?:is|was)\s+my\s+(?:"
+    + _ACCOUNT_NAME_WORD
+    + r"|"
+    + _ACCOUNT_WORD
+    + r"|account)\b",
+    re.IGNORECASE,
+)
 # What follows "my login is" when it is not a user name: the state the customer reports.
 NOT_HANDLES = frozenset(
     _words(
@@ -141,6 +150,29 @@ ADDRESS_RES = (
     re.compile(r"\b" + _UK_POSTCODE + r"\b"),
     re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"),
 )
+# Words that end a street's name in lower case too ("12 baker street"), where the words
+# before are no ordinary phrase ("3 hours on the street", "a 5 minute walk", "2 lane road").
+_STREET_LOWER = r"(?:street|avenue|road|lane|boulevard|blvd|terrace|crescent|parkway|ave|rd)"
+_NOT_STREET_NAMES = frozenset(
+    _words(
+        """the a an my your our their his her its this that on in at of to for from by with and
+        or but into onto down up along across over off near past is was are were it i we you
+        they he she not no just still then more less lane way hour hours minute minutes min
+        mins day days week weeks month months year years mile miles km times time block blocks
+        second seconds dollar dollars pound pounds door doors car cars bus trip ride drive"""
+    )
+)
+_LOWER_STREET_RE = re.compile(
+    r"\b(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z][\w'-]*\s+){1,3})(?i:"
+    + _STREET_LOWER
+    + r"))\b",
+)
+_LEAD_STREET_RE = re.compile(
+    r"(?i:live (?:at|on)|address is|address:|deliver(?:ed)? to|sent to|send to|ship(?:ped)? to)"
+    r"\s+(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z][\w'-]*\s+){1,3})(?i:"
+    + _STREET
+    + r"))\b",
+)
 ADDRESS_LEAD_RE = re.compile(
     r"(?:live (?:at|on)|address is|deliver(?:ed)? to|sent to|ship(?:ped)? to)\s+"
     r"(?P<value>\d{1,5}\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
@@ -156,16 +188,27 @@ _SELF_INTRO = re.compile(
     r"name:|from:)\s+"
     r"(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)"
 )
+# A tweet split in parts ends each with its mark ("… Regards, Vicky 3/3", "- Jayne (2/2)"),
+# and many with a link.
+_PART_MARK = r"(?:\s+\(?\d{1,2}/\d{1,2}\)?)?(?:\s+https?://\S+)*"
 _SIGN_OFF = re.compile(
     r"(?:^|[.!?]\s+|\n)(?i:cheers|thanks|thank you|thanks again|many thanks|regards|best|"
     r"best wishes|kind regards|warm regards|love|warmly|sincerely|take care|with gratitude|xx|x|"
     r"thanks from|love from|from|all the best|yours|yours truly|gratefully)"
-    r"[,!.]?\s*[-—–]?\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)\s*[.!]?\s*(?:x+)?\s*$",
+    r"[,!.]?\s*[-—–]?\s*(?P<value>"
+    + _WORD
+    + r"(?:\s+"
+    + _WORD
+    + r")?)\s*[.!]?\s*(?:x+)?"
+    + _PART_MARK
+    + r"\s*$",
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
 )
-_DASH_SIGN = re.compile(r"(?:^|\s)[-—–~]\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)\s*$")
+_DASH_SIGN = re.compile(
+    r"(?:^|\s)[-—–~]\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)" + _PART_MARK + r"\s*$"
+)
 _RELATION = re.compile(
     r"\b(?i:my)\s+(?i:husband|wife|son|daughter|mum|mom|mother|dad|father|partner|friend|colleague|"
     r"boss|brother|sister|grandma|grandmother|grandpa|grandfather|neighbou?r|kid|child|baby|"
@@ -178,8 +221,19 @@ _TITLE = re.compile(
 )
 _ADDRESSED = re.compile(
     r"\b(?i:thanks|thank you|thank you so much|thanks so much|thanks a lot|many thanks|ty|hi|hello|"
-    r"hey|dear|kudos to|shout ?out to|"
+    r"hey|dear|good morning|good afternoon|good evening|kudos to|shout ?out to|"
     r"props to|big up|bravo|well done)\s*,?\s+(?P<value>" + _WORD + r")\b",
+)
+# One spoken to by name at the end of a clause, after a word in lower case: "We're sorry to
+# hear that, Mona." ("Cebu, Philippines" and "Portland, Maine" name places after a name).
+_SPOKEN_TO = re.compile(r"(?<![\w'’@#])[a-z][\w'’]*,\s+(?P<value>" + _WORD + r")(?=\s*[.!?])")
+NOT_SPOKEN_TO = frozenset(
+    _words(
+        """now again today tonight tomorrow yesterday please asap seriously really honestly
+        thanks thx everyone everybody anyone guys folks team sir madam ma'am mate buddy pal
+        friend friends people all though too either jan feb mar apr jun jul aug sep sept oct
+        nov dec"""
+    )
 )
 TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
 LOWER_TOKEN_RE = re.compile(rf"(?<![\w@#/.'-])[{_LOWER}]{{2,}}(?![\w@/-])")
@@ -201,6 +255,11 @@ _ADDRESS_CUES = (
 )
 _OWN_NAME_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _OWN_NAME_CUES + r")[\s,:.!—–-]*$")
 _ADDRESS_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _ADDRESS_CUES + r")[\s,:!—–-]*$")
+_SIGNED_BEFORE = re.compile(r"(?:^|[^\w'])(?i:call me|signed)[\s,:.!—–-]*$")
+_SIGN_OFF_BEFORE = re.compile(
+    r"(?:^|[^\w'])(?i:love|love from|regards|kind regards|best regards|best wishes|cheers|"
+    r"sincerely|xx|x|ta)[\s,:.!—–-]*$"
+)
 _DASH_BEFORE = re.compile(r"(?:^|\s)[-—–~^]\s*$")
 _ENDS_TEXT = re.compile(r"[\s.!]*(?:x+)?[\s.!]*$")
 # "my name is keelin", "mr smith": a name whatever it is, unless a plain word stands there.
@@ -332,6 +391,7 @@ def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _regex_spans(text, "number", [NUMBER_RE])
     yield from _regex_spans(text, "address", list(ADDRESS_RES))
     yield from _group_spans(text, "address", ADDRESS_LEAD_RE)
+    yield from _lower_case_streets(text)
     yield from _names(text, staff)
 
 
@@ -347,6 +407,16 @@ def _group_spans(text: str, kind: str, pattern: re.Pattern[str]) -> Iterator[Spa
         yield Span(kind, m.start("value"), m.end("value"), m.group("value"))
 
 
+def _lower_case_streets(text: str) -> Iterator[Span]:
+    """A street written in lower case ("i live at 12 baker street", "ship to 9 elm close"):
+    a house number, at most three words that make a name, and a word for a street; any such
+    word after "live at" or "ship to", only the unambiguous ones ("road", not "walk") else."""
+    for pattern in (_LOWER_STREET_RE, _LEAD_STREET_RE):
+        for m in pattern.finditer(text):
+            if not any(w.lower() in _NOT_STREET_NAMES for w in m.group("words").split()):
+                yield Span("address", m.start("value"), m.end("value"), m.group("value"))
+
+
 def _account_names(text: str) -> Iterator[Span]:
     """``username jdoe99``, ``user id: bsmith``: the value goes, the word naming it stays.
 
@@ -357,15 +427,36 @@ def _account_names(text: str) -> Iterator[Span]:
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
         if _is_account_name(value, (m.group("sep") or m.group("said")).strip().lower(), m):
-            yield Span("handle", m.start("value"), m.end("value"), value)
+            end = _account_name_end(text, m.end("value"), value)
+            yield Span("handle", m.start("value"), end, text[m.start("value") : end])
+    for m in ACCOUNT_NAME_FIRST_RE.finditer(text):
+        if _handle_shaped(m.group("value")):
+            yield Span("handle", m.start("value"), m.end("value"), m.group("value"))
+
+
+# A further word of a user name written with capitals ("Dark Wolf", "Silent Reaper 77").
+_NAME_PART_RE = re.compile(r" (?P<part>[A-Z][A-Za-z0-9_]+|\d{1,4})(?![\w@'.-]|\.\w)")
+
+
+def _account_name_end(text: str, end: int, value: str) -> int:
+    """Where a user name that may be of several words ends: a gamer tag or display name
+    with a capital ("my gamertag is Dark Wolf") goes on over the capitalised words and a
+    number after it, up to three more, never over an ordinary word ("… is Dark Please help")."""
+    if not value[:1].isupper():
+        return end
+    for _ in range(3):
+        m = _NAME_PART_RE.match(text, end)
+        if m is None or m.group("part").lower() in NOT_HANDLES | NOT_NAMES:
+            break
+        end = m.end()
+    return end
 
 
 def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
     lower = value.lower()
     if lower in NOT_HANDLES or lower in NOT_NAMES:
         return False
-    shaped = any(ch.isalpha() for ch in value) and any(ch.isdigit() or ch in "_." for ch in value)
-    if sep in (":", "=") or shaped:
+    if sep in (":", "=") or _handle_shaped(value):
         return True
     said_is = sep in ("is", "was")
     return bool(
@@ -374,6 +465,11 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
         and value.isalpha()
         and not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
     )
+
+
+def _handle_shaped(value: str) -> bool:
+    """Letters with a digit, ``_`` or ``.`` in them: how user names look, words do not."""
+    return any(ch.isalpha() for ch in value) and any(ch.isdigit() or ch in "_." for ch in value)
 
 
 def _keyword_numbers(text: str) -> Iterator[Span]:
@@ -403,8 +499,22 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
         word = m.group("value")
         if word.lower() not in staff.first and word.lower() not in NOT_NAMES:
             yield Span("name", m.start("value"), m.end("value"), word)
+    yield from _spoken_to(text, staff)
     yield from _listed_names(text, staff)
     yield from _lower_case_names(text, staff)
+
+
+def _spoken_to(text: str, staff: StaffNames) -> Iterator[Span]:
+    """A name the text speaks to ("… to you, Gilbert."), listed or not: an agent's reply
+    names the customer so, and a customer an agent, whose first name stays. A company
+    spoken to ("where is my parcel, Amazon?") is one the text @mentions."""
+    mentioned = " ".join(re.findall(r"@\w+", text)).lower()
+    for m in _SPOKEN_TO.finditer(text):
+        word = m.group("value").lower()
+        if word in NOT_NAMES or word in NOT_SPOKEN_TO or word in staff.first:
+            continue
+        if word not in mentioned:
+            yield Span("name", m.start("value"), m.end("value"), m.group("value"))
 
 
 def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
@@ -412,8 +522,8 @@ def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
     name where the words before it say it is one, or any word after "my name is" / "mr".
 
     A listed name alone is not enough in lower case: "will", "mark", "bill", "grace" and "hope"
-    are words first (never taken in lower case), and so are "per" and "max"
-    (``LOWER_CASE_WORDS``)."""
+    are words first, and so are "per" and "max" (``LOWER_CASE_WORDS``): those are taken only
+    where the writer signs with them or says so ("love grace", "call me mark")."""
     for m in _NAMED_LOWER.finditer(text):
         value = m.group("value")
         if value.lower() not in NOT_NAMES and value.lower() not in NOT_NAMED:
@@ -421,14 +531,26 @@ def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
             yield Span("name", m.start("value"), end, text[m.start("value") : end])
     for m in LOWER_TOKEN_RE.finditer(text):
         word = _plain(m.group(0))
-        if word not in FIRST_NAMES or word in AMBIGUOUS or word in LOWER_CASE_WORDS:
+        if word not in FIRST_NAMES or word in NOT_NAMES:
             continue
-        if word in NOT_NAMES:
-            continue
-        said = _named_here(text, m.start(), m.end(), word, staff)
+        if word in AMBIGUOUS or word in LOWER_CASE_WORDS:
+            said = "own" if _signed_with(text, m.start(), m.end()) else None
+        else:
+            said = _named_here(text, m.start(), m.end(), word, staff)
         if said is not None:
             end = _lower_surname_end(text, m.end(), own=said == "own")
             yield Span("name", m.start(), end, text[m.start() : end])
+
+
+def _signed_with(text: str, start: int, end: int) -> bool:
+    """Whether a name that is also a word ("grace", "mark", "will") is the writer's own: it
+    signs the text ("…, love grace", "ta - mark") or follows "call me" / "signed". "this is
+    mark two", "my son will call" and "by grace of god" name no one."""
+    before = text[max(0, start - 40) : start]
+    if _SIGNED_BEFORE.search(before):
+        return True
+    ends = _ENDS_TEXT.fullmatch(text, end) is not None
+    return ends and bool(_SIGN_OFF_BEFORE.search(before) or _DASH_BEFORE.search(before))
 
 
 def _named_here(text: str, start: int, end: int, word: str, staff: StaffNames) -> str | None:

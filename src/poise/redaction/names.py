@@ -5,8 +5,9 @@ greetings); the list catches names mentioned anywhere else, so the commonest nam
 English-speaking countries (John, Nancy, Scott…) must be in it, or a plain "John Smith" goes
 public. ``AMBIGUOUS`` names are also ordinary words or places (May, Will, Grace, Austin…) and
 only count away from the start of a sentence. Written in lower case ("thanks so much, maria"),
-a name counts only where the words before it say it is one, and never one of ``AMBIGUOUS`` or
-``LOWER_CASE_WORDS``, the listed names that are also ordinary lower-case words ("per", "max").
+a name counts only where the words before it say it is one; one of ``AMBIGUOUS`` or
+``LOWER_CASE_WORDS``, the listed names that are also ordinary lower-case words ("per", "max"),
+only where it signs the text ("love grace") or follows "my name is" / "call me".
 """
 
 from __future__ import annotations
