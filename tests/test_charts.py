@@ -117,6 +117,7 @@ def test_ratings_read_on_their_own_scale_and_counts_between_their_extremes() -> 
     assert texts(counts) == ["3", "1,200"]
     assert counts.findtext("title") == "Messages a week: 3; 1,200; 5 (peak week 2)"
     assert not [line for line in counts.iter("line") if line.get("class") == "guide"]
+    assert texts(drawn(sparkline([3, 3], "Flat", scale=None))) == ["0", "3"]
     low = drawn(sparkline([0.8, 0.2, 0.6], "Share right", point="reply", bad="low"))
     assert low.findtext("title") == "Share right: 0.80, 0.20, 0.60 (lowest reply 2)"
 

@@ -39,6 +39,8 @@ class Sparkline:
         if not values:
             return Markup("")
         low, high = scale or (min(values), max(values))
+        if low == high:  # counts all alike: drawn from 0, not on a scale of one number
+            low, high = min(low, 0.0), max(high, 1.0)
         guide = guide if scale else None
         span = (high - low) or 1.0
         ticks = [low, high, *([] if guide is None else [guide])]
@@ -56,18 +58,7 @@ class Sparkline:
             f"<title>{escape(point)} {i + 1}: {show(v)}</title></circle>"
             for i, ((x, y), v) in enumerate(zip(points, values, strict=True))
         )
-        scale_marks = f'<line x1="{left - 2}" x2="{left - 2}" y1="{self.pad}" '
-        scale_marks += f'y2="{self.pad + inner_h}" class="axis"/>'
-        if guide is not None:
-            gy = y_of(guide)
-            scale_marks += f'<line x1="{left}" x2="{self.width - self.pad}" y1="{gy:.1f}" '
-            scale_marks += f'y2="{gy:.1f}" class="guide"/>'
-            if min(gy - self.pad, self.pad + inner_h - gy) < 10:  # its label would touch an end's
-                ticks.pop()
-        scale_marks += "".join(
-            f'<text x="{left - 5}" y="{y_of(t) + 3:.1f}" text-anchor="end">{_tick(t)}</text>'
-            for t in ticks
-        )
+        scale_marks = self._scale_marks(left, ticks, guide, y_of)
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         return Markup(  # noqa: S704 - only numbers and escaped text go in
             f'<svg class="sparkline" role="img" viewBox="0 0 {self.width} {self.height}" '
@@ -75,6 +66,26 @@ class Sparkline:
             f"<title>{_spoken(values, title, point, bad, show)}</title>"
             f"<desc>{_scale_said(low, high, guide, point)}</desc>{scale_marks}"
             f'<polyline points="{path}" fill="none"/>{dots}</svg>'
+        )
+
+    def _scale_marks(
+        self, left: int, ticks: list[float], guide: float | None, y_of: Callable[[float], float]
+    ) -> str:
+        """The scale's rule in the gutter, the dashed guide, and their labels (the guide's only
+        where it would not touch an end's)."""
+        top, foot = y_of(ticks[1]), y_of(ticks[0])
+        marks = (
+            f'<line x1="{left - 2}" x2="{left - 2}" y1="{top:.1f}" y2="{foot:.1f}" class="axis"/>'
+        )
+        if guide is not None:
+            gy = y_of(guide)
+            marks += f'<line x1="{left}" x2="{self.width - self.pad}" y1="{gy:.1f}" '
+            marks += f'y2="{gy:.1f}" class="guide"/>'
+            if min(gy - top, foot - gy) < 10:
+                ticks = ticks[:2]
+        return marks + "".join(
+            f'<text x="{left - 5}" y="{y_of(t) + 3:.1f}" text-anchor="end">{_tick(t)}</text>'
+            for t in ticks
         )
 
 
