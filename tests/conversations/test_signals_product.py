@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from test_charts import charts_in, texts
 from test_webhook import payload, send
 from typer.testing import CliRunner
 
@@ -393,7 +394,19 @@ def test_conversation_page_shows_scores_flags_and_trend(
     trend = session.query(Conversation).filter_by(external_id="trend").one()
     page = client.get(f"/conversations/{trend.id}").text
     assert 'class="sparkline"' in page and "Feeling, customer turn by turn" in page
-    assert 'class="sparkline"' in client.get(f"/assist/{trend.id}").text
+    # both pages draw the trend on 0 to 1 and say the stored figures, not only a name
+    said = ", ".join(f"{v:.2f}" for v in trend.signal_trend or [])
+    peak = (trend.signal_trend or []).index(max(trend.signal_trend or [])) + 1
+    (detail,) = charts_in(page, "sparkline")
+    assert (
+        detail.findtext("title") == f"Negativity of each customer turn: {said} (peak turn {peak})"
+    )
+    (panel,) = charts_in(client.get(f"/assist/{trend.id}").text, "sparkline")
+    assert (
+        panel.findtext("title")
+        == f"How negative each customer turn felt: {said} (peak turn {peak})"
+    )
+    assert texts(detail) == texts(panel) == ["0", "1", "0.5"]
 
 
 def test_the_assist_panel_draws_no_trend_of_one_customer_turn(

@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from test_charts import charts_in, texts
 from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
@@ -135,6 +136,12 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     assert "Dan Twice" not in page and "Cal Calm" not in page  # a spread, not a ranking
     chart = page.split('<svg class="trend"')[1].split("</svg>")[0]  # the median week, drawn
     assert "median negative turns" in chart and ": 2</title>" in chart
+    # the spread was a table only: the heaviest person's week is drawn against the median's
+    (spread,) = [c for c in charts_in(page, "trend") if "most" in c.findtext("title", "")]
+    highest, median = spread.findtext("desc", "").split("; ")
+    assert highest.startswith("highest: ") and highest.endswith(" 8")
+    assert median.startswith("median: ") and median.endswith(" 2")
+    assert texts(spread)[-2:] == ["8", "0"]  # the scale: its top, its foot
     assert "Counted as of" in page
     exported = client.get("/insights/export/exposure.csv")
     csv_text = exported.text

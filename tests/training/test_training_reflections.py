@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from test_charts import charts_in, texts
 from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
@@ -231,6 +232,18 @@ def test_the_author_writes_reads_and_reframes_a_reflection(
     _write(client, csrf, OPTIMISTIC)
     listing = client.get("/training/reflections").text
     assert "Your trend" in listing and listing.count('class="sparkline"') == 3
+    # each dimension drawn on its own 1 to 7 and said as rated (a 7 read "1.00")
+    permanent = session.scalars(
+        select(Reflection.permanent)
+        .where(Reflection.author_id == author.id)
+        .order_by(Reflection.id)
+    ).all()
+    first = charts_in(listing, "sparkline")[0]
+    assert texts(first) == ["1", "7", "4"]
+    assert first.findtext("title", "").startswith(
+        "Your permanent ↔ temporary ratings over time, 7 = permanent: "
+        + ", ".join(str(r) for r in permanent)
+    )
     assert listing.count("/training/reflections/") >= 2
 
 

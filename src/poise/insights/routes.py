@@ -344,6 +344,7 @@ def team_exposure_page(
         "heavy_floor": exposure_queries.HEAVY_FLOOR,
         "heavy_factor": exposure_queries.HEAVY_FACTOR,
         "chart": _exposure_chart(result),
+        "spread_chart": _spread_chart(result),
         "state": exposure_queries.exposure_state(session),
         "tab_team": team_id if team else None,
         **_helpers(),
@@ -360,6 +361,19 @@ def _exposure_chart(result: exposure_queries.TeamExposure) -> Markup:
         "Negative turns and praise of the team's median person, by week",
         lambda value: f"{value:g}",
         names=("median negative turns", "median praise"),
+    )
+
+
+def _spread_chart(result: exposure_queries.TeamExposure) -> Markup:
+    """How far the most exposed person's week stands above the median's: the gap a heavy week
+    is made of, which the table gave only as two columns to compare row by row."""
+    return trend_chart(
+        [f"{w.start:%d %b}" for w in result.weeks],
+        [w.high for w in result.weeks],
+        [w.median for w in result.weeks],
+        "Negative turns absorbed by the team's most exposed person and its median person, by week",
+        lambda value: f"{value:g}",
+        names=("highest", "median"),
     )
 
 

@@ -65,9 +65,11 @@ class Trend:
     def count(self) -> int:
         return len(self.permanent)
 
-    def scaled(self, dimension: str) -> list[float]:
-        """Ratings 1–7 mapped to [0, 1] for a sparkline: 4 ("can't tell") sits on its guide."""
-        return [(r - 1) / 6 for r in getattr(self, dimension)]
+    def ratings(self, dimension: str) -> list[int]:
+        """One dimension's ratings 1–7, oldest first: the sparkline draws them on that scale,
+        with its guide at 4 ("can't tell"), and says them as rated (0.83 read as no rating)."""
+        ratings: list[int] = getattr(self, dimension)
+        return ratings
 
     def mean(self, dimension: str, last: int | None = None) -> float | None:
         values: list[int] = getattr(self, dimension)
