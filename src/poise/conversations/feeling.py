@@ -31,7 +31,7 @@ def readable_evidence(terms: Sequence[str] | None, body: str | None = None) -> l
     left out bare punctuation, repeats and greetings still hold "this ?" and "? is", "third
     time, the third, third" or "hello, hi team"; given the message's ``body``, words it says
     only in a placeholder or signature ("__email__") go too (``shown_evidence``)."""
-    return shown_evidence(terms or [], said_words(body) if body is not None else None)
+    return shown_evidence(terms or [], said_words(body) if body else None)
 
 
 def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, str | None]:

@@ -82,10 +82,20 @@ def explains(term: str, courtesy: bool = False) -> bool:
     return bool(tokens) and readable and bool(_telling(term, courtesy))
 
 
-def said_words(text: str) -> frozenset[str]:
+# Every text ``_NOT_SAID`` can match holds one of these; most messages hold none, and looking
+# for them spares those the full pattern (17 µs a tweet against 0.7, with the scorer at ~2 ms).
+_NOT_SAID_HINTS = ("sent from", "outlook", "regards", "sincerely")
+
+
+def said_words(text: str) -> frozenset[str] | None:
     """The words a message says in its own voice, as terms spell them: its text less
-    placeholders, signature lines and a closing sign-off (``_NOT_SAID``)."""
-    return frozenset(words(normalize(_NOT_SAID.sub(" ", text))))
+    placeholders, signature lines and a closing sign-off (``_NOT_SAID``); None when it has
+    none of those, so that every word of it is its own."""
+    lowered = text.lower()
+    if not ("__" in text or "\n" in text or any(h in lowered for h in _NOT_SAID_HINTS)):
+        return None
+    masked = _NOT_SAID.sub(" ", text)
+    return None if masked == text else frozenset(words(normalize(masked)))
 
 
 def shown_evidence(
