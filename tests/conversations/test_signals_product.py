@@ -292,13 +292,35 @@ def test_the_words_behind_a_score_leave_out_bare_punctuation(
     turn = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
     first = turn.first()
     assert first is not None
+    first.body = "Hello? Is anyone looking at this? Hello!"
     first.signal_evidence = ["is anyone", "this ?", "hello ?", "? is", "hello", "!", "anyone"]
     session.commit()
     sign_in(client, make_user(session))
     page = client.get(f"/conversations/{angry.id}").text
-    assert '<div class="evidence">why: is anyone, hello</div>' in page
+    assert '<div class="evidence">why: is anyone</div>' in page
     panel = client.get(f"/assist/{angry.id}").text
-    assert "Words behind it: is anyone, hello</small>" in panel
+    assert "Words behind it: is anyone</small>" in panel
+
+
+def test_an_unhappy_message_with_no_telling_words_says_so(
+    client: TestClient, session: Session
+) -> None:
+    """A message scored before greetings were left out stored "why: hello, hi team, regards":
+    with them gone nothing is left, and the pages say so rather than show a greeting or
+    nothing at all under a message they call negative."""
+    angry = seed_scored(session)["angry"]
+    turn = session.query(Message).filter_by(conversation_id=angry.id, author_role="customer")
+    first = turn.first()
+    assert first is not None
+    first.body = "Hello, hi team, as 3 weeks have passed I wonder where my parcel is.\n\nRegards"
+    first.signal_evidence = ["hello", "hi team", "regards", "as 0"]
+    first.negativity, first.feeling_level = 0.9, "very_negative"
+    session.commit()
+    sign_in(client, make_user(session))
+    note = "no single words stand out; the message reads this way as a whole"
+    page = client.get(f"/conversations/{angry.id}").text
+    assert f'<div class="evidence">why: {note}</div>' in page and "why: h" not in page
+    assert f"Words behind it: {note}</small>" in client.get(f"/assist/{angry.id}").text
 
 
 def test_a_badge_leaves_out_a_neutral_emotion(client: TestClient, session: Session) -> None:
@@ -324,6 +346,7 @@ def test_the_words_behind_a_score_show_only_under_an_unhappy_message(
     i already, summary" under "I already wrote that, but ok." read as nonsense to a lead."""
     calm = seed_scored(session)["calm"]
     turn = session.query(Message).filter_by(conversation_id=calm.id, author_role="customer").one()
+    turn.body = "I already wrote that summary, but ok."
     turn.signal_evidence = ["ok", "i already", "summary"]
     session.commit()
     sign_in(client, make_user(session))

@@ -79,7 +79,7 @@ def _turn_rows(conv: Conversation) -> list[dict[str, Any]]:
             "abusive": m.abusive,
             "leaving": m.leaving,
             "level": m.feeling_level,
-            "evidence": readable_evidence(m.signal_evidence),
+            "evidence": readable_evidence(m.signal_evidence, m.body),
         }
         for m in conv.messages[-MAX_TURNS:]
     ]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poise.conversations.models import Message
 from poise.signals.feeling import LEVEL_LABELS, level_of
-from poise.signals.lexical import shown_evidence
+from poise.signals.lexical import said_words, shown_evidence
 
 
 def feeling_word(negativity: float, level: str | None = None) -> str:
@@ -26,11 +26,12 @@ def feeling_word(negativity: float, level: str | None = None) -> str:
     return LEVEL_LABELS[level]
 
 
-def readable_evidence(terms: Sequence[str] | None) -> list[str]:
+def readable_evidence(terms: Sequence[str] | None, body: str | None = None) -> list[str]:
     """The words behind a score that a reader can read: messages scored before the scorer
-    left out bare punctuation or repeats still hold "this ?" and "? is", or "third time, the
-    third, third" (``shown_evidence``)."""
-    return shown_evidence(terms or [])
+    left out bare punctuation, repeats and greetings still hold "this ?" and "? is", "third
+    time, the third, third" or "hello, hi team"; given the message's ``body``, words it says
+    only in a placeholder or signature ("__email__") go too (``shown_evidence``)."""
+    return shown_evidence(terms or [], said_words(body) if body else None)
 
 
 def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, str | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,28 +34,83 @@ def terms(text: str) -> list[str]:
 # Words that can carry weight in a model but explain nothing to a reader.
 _FILLER_WORDS = (
     "a am an and are as at be been but by for from had has have i i'm in is it it's me my of on "
-    "or so that the their them they this to was we were with you your"
+    "or so that the their them there they this to was we were with you your"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
+# Greetings, thanks, forms of address and sign-offs: the lexical model learned that "hi",
+# "hello", "regards" or "in advance" open and close complaint letters and weighs them toward
+# negative, so "why: hello, hi team" stood under an unhappy message. They are never shown.
+_COURTESY_WORDS = (
+    "hi hello hey hiya howdy greetings dear sir sirs madam team folks guys morning afternoon "
+    "evening thanks thank thx ty tia cheers please pls plz kindly regards sincerely yours advance"
+)
+_COURTESY = frozenset(_COURTESY_WORDS.split())
+_GOOD_DAY = re.compile(r"\bgood (?:morning|afternoon|evening|day|night)\b")
+# What the message did not say in its own words: placeholders the redaction left in lower case
+# ("__email__", "__credit_card__" in twcs), a mail app's signature line, and a sign-off alone on
+# its line with the name under or after it ("Kind regards,\nJohn"). Their words are scored as
+# they are, but "why: email" under "my email is __email__" names the placeholder, not a feeling.
+_NOT_SAID = re.compile(
+    r"__[A-Za-z][A-Za-z_]*?__"
+    r"|(?im:\b(?:sent from my (?:iphone|ipad|android|samsung|galaxy|mobile|phone|blackberry|"
+    r"windows|huawei|pixel)|get outlook for (?:ios|android))\b.*$)"
+    r"|(?is:(?:^|\n)[ \t]*(?:(?:kind |best |warm )?regards|best wishes|sincerely|yours(?: truly| "
+    r"sincerely)?|cheers|thanks|thank you|many thanks|best)[ \t]*[,.!-]*[ \t]*(?:\n[^\n]*){0,2}\Z)"
+    r"|(?is:(?:^|\n)[ \t]*(?:(?:kind |best |warm )?regards|sincerely)[ \t]*,?[ \t]*[^\n]{0,40}\Z)"
+)
 
 
-def explains(term: str) -> bool:
-    """Whether a term tells a reader why: not only stop words, and no bare punctuation. The
-    model weighs a "?" or a "!", but agents read "why: is anyone, this ?, hello ?, ? is"."""
+def _telling(term: str, courtesy: bool = False) -> set[str]:
+    """The words of a term that could tell a reader something: not stop words, single letters
+    or bare numbers ("t" of "don’t", "0" of "24 hours"), and greetings and courtesy ("hi",
+    "good morning") only where ``courtesy`` says they can (thanks do tell why a message reads
+    warm; they never tell why it reads unhappy)."""
+    folded = term if courtesy else _GOOD_DAY.sub("morning", term)
+    return {
+        w
+        for w in folded.split()
+        if w not in _FILLER and (courtesy or w not in _COURTESY) and len(w) > 1 and not w.isdigit()
+    }
+
+
+def explains(term: str, courtesy: bool = False) -> bool:
+    """Whether a term tells a reader why: a word that is not a stop word, a lone letter or
+    (unless ``courtesy``) a greeting, and no bare punctuation. The model weighs a "?" or a "!",
+    but agents read "why: is anyone, this ?, hello ?, ? is"; it weighs "hello" and "hi team" too."""
     tokens = term.split()
     readable = all(any(ch.isalnum() for ch in w) for w in tokens)
-    return bool(tokens) and readable and not all(w in _FILLER for w in tokens)
+    return bool(tokens) and readable and bool(_telling(term, courtesy))
 
 
-def shown_evidence(ranked: Iterable[str]) -> list[str]:
-    """The terms, strongest first, that a reader is shown: those that explain, less those
-    whose telling words a stronger one already shows ("third time, the third, third" said
-    "third" three times to the agent reading it)."""
+# Every text ``_NOT_SAID`` can match holds one of these; most messages hold none, and looking
+# for them spares those the full pattern (17 µs a tweet against 0.7, with the scorer at ~2 ms).
+_NOT_SAID_HINTS = ("sent from", "outlook", "regards", "sincerely")
+
+
+def said_words(text: str) -> frozenset[str] | None:
+    """The words a message says in its own voice, as terms spell them: its text less
+    placeholders, signature lines and a closing sign-off (``_NOT_SAID``); None when it has
+    none of those, so that every word of it is its own."""
+    lowered = text.lower()
+    if not ("__" in text or "\n" in text or any(h in lowered for h in _NOT_SAID_HINTS)):
+        return None
+    masked = _NOT_SAID.sub(" ", text)
+    return None if masked == text else frozenset(words(normalize(masked)))
+
+
+def shown_evidence(
+    ranked: Iterable[str], said: frozenset[str] | None = None, unhappy: bool = True
+) -> list[str]:
+    """The terms, strongest first, that a reader is shown: those that explain (greetings and
+    thanks only for a message that is not ``unhappy``), less those whose telling words a
+    stronger one already shows ("third time, the third, third" said "third" three times to the
+    agent reading it), and, given the message's ``said`` words, those whose telling words it
+    says only in a placeholder or signature."""
     shown: list[str] = []
     seen: set[str] = set()
-    for term in (t for t in ranked if explains(t)):
-        telling = {w for w in term.split() if w not in _FILLER}
-        if telling and telling <= seen:
+    for term in (t for t in ranked if explains(t, courtesy=not unhappy)):
+        telling = _telling(term, courtesy=not unhappy)
+        if telling <= seen or (said is not None and not telling <= said):
             continue
         shown.append(term)
         seen |= telling
@@ -91,8 +147,15 @@ class LexicalModel:
         out: FloatArray = self.emo_bias + np.asarray(vals, np.float32) @ self.emo_coef[ids]
         return out
 
-    def evidence(self, feats: Features, sign: bool = True, limit: int = 5) -> list[str]:
-        """Terms that pushed the score toward negative (``sign``) or away, strongest first."""
+    def evidence(
+        self,
+        feats: Features,
+        sign: bool = True,
+        limit: int = 5,
+        said: frozenset[str] | None = None,
+    ) -> list[str]:
+        """Terms that pushed the score toward negative (``sign``) or away, strongest first;
+        with ``said``, only terms the message says in its own words (``shown_evidence``)."""
         ids, vals = feats
         names = self._names()
         direction = 1.0 if sign else -1.0
@@ -103,7 +166,8 @@ class LexicalModel:
             ),
             reverse=True,
         )
-        return shown_evidence(name for push, name in pushes if push > 0.05)[:limit]
+        pushed = (name for push, name in pushes if push > 0.05)
+        return shown_evidence(pushed, said, unhappy=sign)[:limit]
 
     def _names(self) -> list[str]:
         cached: list[str] | None = getattr(self, "_name_list", None)

@@ -19,7 +19,7 @@ from poise.signals.abuse import abuse_evidence, leaving_evidence
 from poise.signals.encoder import OnnxEncoder
 from poise.signals.feeling import DECIDE, FeelingHead, feeling_features, level_of
 from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
-from poise.signals.lexical import LexicalModel
+from poise.signals.lexical import LexicalModel, said_words
 from poise.signals.text import normalize
 from poise.signals.types import NegativityResult
 from poise.signals.vader import compound
@@ -150,8 +150,11 @@ class NegativityScorer:
         allowed = _NEG_IDX if negative >= DECIDE else _CALM_IDX
         emotion = EMOTIONS[max(allowed, key=lambda k: float(emo[k]))]
         abuse = abuse_evidence(text)
+        said = said_words(text)
         evidence = abuse + [
-            w for w in self.lexical.evidence(feats, sign=negative >= DECIDE) if w not in abuse
+            w
+            for w in self.lexical.evidence(feats, sign=negative >= DECIDE, said=said)
+            if w not in abuse
         ]
         return NegativityResult(
             score=negative,
