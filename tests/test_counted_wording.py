@@ -75,3 +75,11 @@ def test_a_proposal_of_one_conversation_and_a_mining_of_one_read_singular(
     assert f"drafted from mined proposal #{proposal.id} (1 conversation);" in (
         article.revisions[0].summary
     )
+
+
+def test_a_re_embedding_of_one_text_reads_singular(client: TestClient, session: Session) -> None:
+    session.add(JobRun(kind="kb-reembed", subject="kb:reembed", status="running", total=1))
+    session.commit()
+    sign_in(client, make_user(session, role="admin"))
+    page = _said(client.get("/admin/models").text)
+    assert "(0 of 1 text, " in page
