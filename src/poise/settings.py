@@ -7,6 +7,7 @@ differently configured apps side by side.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,9 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the refused placeholder itself
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
 
 
 class Settings(BaseSettings):
@@ -41,8 +45,8 @@ class Settings(BaseSettings):
         description="Signs session cookies and CSRF tokens. Set a long random value in "
         "production (`python -c 'import secrets; print(secrets.token_urlsafe(48))'`).",
     )
-    host: str = Field("127.0.0.1", description="Address `poise serve` listens on.")
-    port: int = Field(8000, ge=1, le=65535, description="Port `poise serve` listens on.")
+    host: str = Field(DEFAULT_HOST, description="Address `poise serve` listens on.")
+    port: int = Field(DEFAULT_PORT, ge=1, le=65535, description="Port `poise serve` listens on.")
     page_size: int = Field(
         50, ge=5, le=500, description="Rows per page in lists (conversations, users)."
     )
@@ -97,10 +101,14 @@ class Settings(BaseSettings):
     )
 
     base_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="The address people open Poise at; links in e-mails and alerts start with "
-        "it, so set it to the public address (e.g. `https://poise.example.com`). Unset, "
-        "`poise serve` uses the host and port it listens on.",
+        default_factory=lambda data: public_url(
+            data.get("host", DEFAULT_HOST), data.get("port", DEFAULT_PORT)
+        ),
+        description="The address people open Poise at; links in e-mails, alerts and the "
+        "helpdesk webhook addresses start with it, so set it to the public address (e.g. "
+        "`https://poise.example.com`). Unset, every command links to `http://HOST:PORT` from "
+        "`POISE_HOST` and `POISE_PORT` (`poise serve`: its `--host` and `--port`), with this "
+        "machine's name for a host of `0.0.0.0` or `::`.",
     )
     smtp_url: str | None = Field(
         None,
@@ -250,6 +258,18 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'poise.db').resolve()}"
 
 
+def public_url(host: str, port: int) -> str:
+    """The address of a server listening on ``host:port``, as links to it are written.
+
+    A wildcard bind (``0.0.0.0``, ``::``) listens on every interface so that other machines
+    reach it: linking to 127.0.0.1 there showed a helpdesk a webhook address it cannot reach,
+    so the link names this machine (its fully qualified name) instead.
+    """
+    if host in WILDCARD_HOSTS:
+        host = socket.getfqdn()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 BROKER_SCHEMES = frozenset(  # Redis and RabbitMQ, as Celery (kombu) names them
     {"redis", "rediss", "redis+socket", "sentinel", "amqp", "amqps", "pyamqp"}
 )
@@ -299,7 +319,9 @@ def settings_reference() -> str:
     rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        if default is None:
+        if name == "base_url":
+            shown = "http://POISE_HOST:POISE_PORT"
+        elif default is None:
             shown = "(SQLite in data dir)" if name == "database_url" else "(unset)"
         else:
             shown = str(default)

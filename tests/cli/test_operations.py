@@ -323,3 +323,13 @@ def test_export_and_backup_refuse_a_path_inside_a_file(
     assert result.exit_code == 2, result.output
     assert f"{notes} is a file, so it cannot hold {notes / 'copy'}" in _said(result)
     assert notes.read_text() == "mine"
+
+
+def test_export_of_one_row_says_one_row(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    """A database holding one row was "Exported 1 rows of 60 tables"."""
+    make_user(session, role="admin")
+    result = runner.invoke(cli, ["export", str(tmp_path / "export")])
+    assert result.exit_code == 0, result.output
+    assert "Exported 1 row of " in " ".join(result.output.split())

@@ -272,12 +272,13 @@ def test_bad_encoding_in_the_header_is_fatal() -> None:
     ]
 
 
-def test_nul_character_is_refused() -> None:
+def test_a_nul_character_is_dropped_as_every_control_character() -> None:
+    """The database cannot store a NUL: it is dropped with the other control characters
+    (``poise.textcontrols``), as the connectors drop it, instead of refusing the row."""
     result = parse("nul.csv", "csv")
-    assert errors(result) == [
-        (2, "body", "contains a NUL character (\\0), which the database cannot store: remove it")
-    ]
-    assert ids(result) == ["C-2"]
+    assert errors(result) == []
+    assert ids(result) == ["C-1", "C-2"]
+    assert result.conversations[0].messages[0].body == "Helloworld"
 
 
 def test_huge_body_and_too_long_column() -> None:
@@ -601,7 +602,7 @@ def test_jsonl_bad_bytes_refuse_that_line_only() -> None:
     assert "\ufffd" in result.rejected_lines[2]
 
 
-def test_zendesk_nul_and_surrogate_in_comments() -> None:
+def test_zendesk_surrogate_in_comments_is_refused_and_nul_dropped() -> None:
     ticket = {
         "id": 7,
         "requester_id": 1,
@@ -611,12 +612,8 @@ def test_zendesk_nul_and_surrogate_in_comments() -> None:
         ],
     }
     result = parse_file(json.dumps([ticket]).encode(), "zendesk")
-    assert [(e.line, e.field) for e in result.errors] == [
-        (1, "comments[1].body"),
-        (1, "comments[2].body"),
-    ]
-    assert "NUL" in result.errors[0].reason
-    assert "lone surrogate U+D800" in result.errors[1].reason
+    assert [(e.line, e.field) for e in result.errors] == [(1, "comments[2].body")]
+    assert "lone surrogate U+D800" in result.errors[0].reason  # the NUL is dropped, not refused
 
 
 def test_parsing_restores_the_process_settings_it_touches() -> None:

@@ -24,6 +24,7 @@ from poise.db.export import CHUNK_ROWS, export_database
 from poise.db.migrate import head_revision
 from poise.errors import PoiseError
 from poise.faults import fault_message
+from poise.words import counted
 
 
 def backup_command(
@@ -101,7 +102,7 @@ def export_command(
             progress=advance,
         )
     console.print(
-        f"Exported {report.total} rows of {len(report.rows)} tables to "
+        f"Exported {counted(report.total, 'row')} of {counted(len(report.rows), 'table')} to "
         f"[bold]{report.folder}[/bold] (manifest.json lists them).",
         highlight=False,
     )

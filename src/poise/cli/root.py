@@ -20,7 +20,7 @@ from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import behind, current_revision, head_revision, upgrade
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
-from poise.settings import Settings, settings_reference
+from poise.settings import Settings, public_url, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
@@ -88,24 +88,34 @@ def _check_can_serve(settings: Settings, host: str, port: int) -> None:
 def serving_settings(settings: Settings, host: str, port: int) -> Settings:
     """The settings a server on ``host:port`` runs with: without ``POISE_BASE_URL`` its links
     (webhook addresses on the connectors page, e-mails, alerts) start with its own address,
-    not the default port's, which pointed helpdesks at a port nothing listened on. An
-    explicit ``POISE_BASE_URL`` (the public address, behind a proxy) always wins."""
+    not the default port's, which pointed helpdesks at a port nothing listened on (a wildcard
+    bind links to this machine's name: see :func:`poise.settings.public_url`). An explicit
+    ``POISE_BASE_URL`` (the public address, behind a proxy) always wins."""
     if "base_url" in settings.model_fields_set:
         return settings
-    return settings.model_copy(update={"base_url": f"http://{_url_host(host)}:{port}"})
+    return settings.model_copy(update={"base_url": public_url(host, port)})
 
 
-def _url_host(host: str) -> str:
-    """``host`` as it stands in a URL people can open: a wildcard address is this machine."""
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
-    return f"[{host}]" if ":" in host else host
+def base_url_hint(settings: Settings, host: str, port: int) -> str | None:
+    """One line saying where links point and how to change it, when ``POISE_BASE_URL`` is
+    unset: behind a proxy or a name of its own, the address ``poise serve`` guessed is not
+    the one a helpdesk or an e-mail reader can open, and nothing else said so."""
+    if "base_url" in settings.model_fields_set:
+        return None
+    return (
+        f"Links (e-mails, alerts, helpdesk webhooks) start with {public_url(host, port)}; "
+        "set POISE_BASE_URL to the public address if people reach Poise by another."
+    )
 
 
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: commands that do not serve should start fast
 
+    hint = base_url_hint(settings, host, port)
     settings = serving_settings(settings, host, port)
     console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
+    if hint:
+        console.print(hint, markup=False, soft_wrap=True)
     if workers > 1:  # each worker builds its settings from the environment
         os.environ["POISE_BASE_URL"] = settings.base_url
         uvicorn.run(
@@ -161,7 +171,7 @@ def demo(
     if serve_after:
         _run_server(settings, settings.host, port or settings.port, 1)
     else:
-        where = f"http://{settings.host}:{port or settings.port}"
+        where = serving_settings(settings, settings.host, port or settings.port).base_url
         console.print(f"Start it with [bold]poise serve[/bold], then open {where}.")
 
 

@@ -2,8 +2,8 @@
 
 A live sync must not stop at one odd ticket, so values are fitted (control characters dropped,
 lengths cut to the column) rather than refused; the Zendesk connector reuses the file
-importer's stricter reader instead, so a file and the API agree turn for turn, on tickets
-``scrubbed`` of the same control characters first.
+importer's reader instead, so a file and the API agree turn for turn, both dropping the same
+control characters first (:func:`poise.textcontrols.without_controls_in`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from poise.textcontrols import TEXT_CONTROLS, without_controls
+from poise.textcontrols import TEXT_CONTROLS
 
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
@@ -35,29 +35,6 @@ def fit(value: Any, limit: int) -> str:
     if value is None:
         return ""
     return TEXT_CONTROLS.sub("", str(value)).strip()[:limit]
-
-
-def scrubbed(value: Any) -> Any:
-    """A copy of a parsed JSON value with control characters dropped from every string.
-
-    For a vendor read by the file importer's stricter reader (Zendesk): that reader refuses
-    a NUL and keeps the other controls as sent, but a sync drops them, as ``fit`` does for
-    the other helpdesks. A loop, not recursion: an API answer's nesting is not bounded.
-    """
-    root = [value]
-    stack: list[tuple[Any, Any]] = [(root, 0)]
-    while stack:
-        container, key = stack.pop()
-        item = container[key]
-        if isinstance(item, str):
-            container[key] = without_controls(item)
-        elif isinstance(item, dict):
-            container[key] = dict(item)
-            stack.extend((container[key], name) for name in item)
-        elif isinstance(item, list):
-            container[key] = list(item)
-            stack.extend((container[key], index) for index in range(len(item)))
-    return root[0]
 
 
 def when(value: Any) -> datetime | None:

@@ -510,8 +510,9 @@ def accept_proposal(session: Session, *, actor: User | None, proposal_id: int) -
         )
         article = add_article(session, actor=actor, fields=fields, source_conversation_ids=sources)
         drafted = article.revisions[0]
+        group = counted(proposal.group_size, "conversation")
         drafted.summary = (
-            f"drafted from mined proposal #{proposal.id} ({proposal.group_size} conversations); "
+            f"drafted from mined proposal #{proposal.id} ({group}); "
             "review the steps before publishing"
         )[:300]
         drafted.changed = ["created", MINED]

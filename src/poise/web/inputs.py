@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator
 from starlette.datastructures import FormData
 
@@ -36,8 +37,9 @@ LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 CHECKED_BODY_BYTES = 1 << 20
 """JSON and plain form bodies are checked here whole; :class:`poise.web.bodies.BodyCap`
-refuses larger ones (413) before they are read. Multipart bodies (uploads) and webhooks
-check their own content."""
+refuses larger ones (413) before they are read. A larger multipart body (an upload) has its
+text fields checked when its route reads it (:func:`takes_a_body`); the uploaded file's
+bytes are the import's own to clean, and webhooks check their own content."""
 
 PLAIN_FORM = "application/x-www-form-urlencoded"
 FORM_TYPES = (PLAIN_FORM, "multipart/form-data")
@@ -155,12 +157,23 @@ async def read_small_body(request: Request) -> FormData | bytes | None:
         return await request.body()
     if content_type.startswith(PLAIN_FORM):  # capped alike
         return await request.form()
-    declared = request.headers.get("content-length", "")
-    if not (declared.isascii() and declared.isdecimal()) or int(declared) > CHECKED_BODY_BYTES:
+    if not content_type.startswith(FORM_TYPES):
         return None
-    if content_type.startswith(FORM_TYPES):
+    declared = request.headers.get("content-length", "")
+    small = declared.isascii() and declared.isdecimal() and int(declared) <= CHECKED_BODY_BYTES
+    if small or takes_a_body(request):
         return await request.form()
     return None
+
+
+def takes_a_body(request: Request) -> bool:
+    """Whether the route reads a body of its own (an upload's ``File`` and ``Form`` fields):
+    FastAPI has parsed that form before any dependency runs, so checking its text costs
+    nothing more. A larger multipart body went unchecked, so an upload page's fields kept
+    the control characters every other form drops, and the API's were not refused. A large
+    body sent to a route that reads none is still left unread."""
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and route.body_field is not None
 
 
 def strip_form_controls(form: FormData) -> None:

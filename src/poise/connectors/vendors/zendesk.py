@@ -3,8 +3,8 @@
 
 Tickets are read by the file importer's own reader, so a ticket imported from an export file
 and the same ticket pulled from the API are one conversation with the same turns. Control
-characters (``poise.textcontrols``) are dropped first, as every connector drops them: the
-reader would refuse a ticket for a NUL and keep the other controls.
+characters (``poise.textcontrols``) are dropped first, as every connector drops them (from
+the users' names too, which the reader reads apart from the tickets).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 
 from poise.connectors.client import Api, Seam
 from poise.connectors.pull import CredentialField, Delivery, Page, Vendor, newest
-from poise.connectors.text import obj, scrubbed, text_id, when
+from poise.connectors.text import obj, text_id, when
 from poise.connectors.webhooks import base64_hmac, body_digest, json_body, require_match
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.importers.zendesk import ticket_record
 from poise.errors import InvalidInput, PermissionDenied
+from poise.textcontrols import without_controls_in as scrubbed
 
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
 SIGNATURE = "x-zendesk-webhook-signature"

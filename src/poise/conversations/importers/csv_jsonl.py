@@ -50,6 +50,7 @@ from poise.conversations.records import (
     RatingRecord,
 )
 from poise.jsonbounds import TooDeep, loads_bounded
+from poise.textcontrols import TEXT_CONTROLS, without_controls, without_controls_in
 
 REQUIRED = ("conversation_id", "channel", "author_role", "body", "sent_at")
 MESSAGE_FIELDS = ("message_id", "author", "author_email")
@@ -528,6 +529,8 @@ class _CsvReader:
                 continue
             if self._marked:
                 record = [v.replace(CR_MARK, "\n") if CR_MARK in v else v for v in record]
+            if any(TEXT_CONTROLS.search(line) for line in raw):  # rare: search, then drop
+                record = [without_controls(v) for v in record]
             yield _Row(first, dict(zip(keys, record + blanks, strict=False)), [], "", raw)
 
 
@@ -595,6 +598,7 @@ class _JsonlReader:
                 conversation_id = ""
             return _Row(number, None, problems, conversation_id, [line])
         given = {k: v if k == "tags" else _text(v) for k, v in row.items() if k in KNOWN}
+        given = without_controls_in(given)  # JSON spells them as escapes: after parsing
         return _Row(number, {**_BLANK_ROW, **given}, [], "", [line])
 
 

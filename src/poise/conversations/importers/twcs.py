@@ -31,6 +31,7 @@ from poise.conversations.records import (
     MessageRecord,
     ParseResult,
 )
+from poise.textcontrols import without_controls
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 _MONTHS = {
@@ -213,6 +214,7 @@ def _tweet(
     limits: ImportLimits,
     problems: list[tuple[str, str]],
 ) -> _Tweet | None:
+    record = [without_controls(v) for v in record]  # dropped as every import drops them
     raw_id = record[at["tweet_id"]]
     own = tweet_id(raw_id)
     if own is None:

@@ -42,6 +42,7 @@ from poise.conversations.records import (
     RatingRecord,
 )
 from poise.jsonbounds import TooDeep, loads_bounded
+from poise.textcontrols import without_controls_in
 
 STATUS = {
     "new": "open",
@@ -148,7 +149,7 @@ def users_by_id(entries: Any) -> dict[str, _User]:
         return users
     for entry in entries:
         if isinstance(entry, dict) and entry.get("id") is not None:
-            users[str(entry["id"])] = _user(entry)
+            users[str(entry["id"])] = _user(without_controls_in(entry))
     return users
 
 
@@ -282,7 +283,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.outcome.fail(line, "", "expected a ticket object {…}")
             return
-        ticket = _Ticket(data, self.users, self.limits)
+        ticket = _Ticket(without_controls_in(data), self.users, self.limits)
         record = _conversation(ticket)
         if record is not None and record.external_id in self.seen:
             ticket.problems.append(
