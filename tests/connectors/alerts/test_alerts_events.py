@@ -181,7 +181,7 @@ def test_a_slow_receiver_holds_up_neither_the_webhook_nor_a_page(
     token = sign_in(client, crew.lead)
     client.post(f"/alerts/rules/{rule.id}/test", data={"csrf_token": token})
     assert time.monotonic() - started < 2.5  # both answered while the receiver still sleeps
-    assert len(receiver.wait_for(2, seconds=15)) == 2
+    assert len(receiver.wait_for(2, seconds=30)) == 2  # (delivered in time, however loaded)
 
 
 def test_a_failing_reaction_never_fails_the_event(
