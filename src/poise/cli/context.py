@@ -9,8 +9,10 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.live import Live
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.spinner import Spinner
 from sqlalchemy.orm import Session
 
 from poise.db import make_engine, make_sessionmaker
@@ -45,6 +47,47 @@ def progress_bar() -> Progress:
         console=console,
         transient=True,
     )
+
+
+class Starting:
+    """What a slow start is doing: a spinner on a terminal (gone when done), one line per step
+    where no terminal shows it (a log), so a start that takes seconds is seen to be working."""
+
+    def __init__(self, text: str) -> None:
+        self._live: Live | None = None
+        if console.is_terminal:
+            self._live = Live(
+                Spinner("dots", text),
+                console=console,
+                transient=True,
+                redirect_stdout=False,  # the server's own logging keeps the real streams
+                redirect_stderr=False,
+            )
+            self._live.start()
+        else:
+            console.print(text)
+
+    def update(self, text: str) -> None:
+        """The next step."""
+        if self._live is None:
+            console.print(text)
+        else:
+            self._live.update(Spinner("dots", text))
+
+    def stop(self) -> None:
+        """Done: the spinner goes (again is harmless; any thread may call it)."""
+        if self._live is not None:
+            self._live.stop()
+
+
+@contextmanager
+def starting(text: str) -> Iterator[Starting]:
+    """:class:`Starting` with ``text`` as its first step, stopped on leaving."""
+    status = Starting(text)
+    try:
+        yield status
+    finally:
+        status.stop()
 
 
 @contextmanager

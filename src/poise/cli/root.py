@@ -15,7 +15,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from poise import words
-from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
+from poise.cli.context import (
+    console,
+    fail,
+    load_settings,
+    open_session,
+    out,
+    progress_bar,
+    starting,
+)
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import behind, current_revision, head_revision, upgrade
@@ -25,14 +33,13 @@ from poise.settings import Settings, public_url, settings_reference
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from poise.conversations.scoring import ScoreCounts
     from poise.morale.actions import CollectCounts
 
 DEMO_ADMIN = "admin@poise.demo"
 SECRET_ENDINGS = ("secret_key", "_token", "_secret", "_api_key")  # settings never printed
-# SIGTERM: requests in flight get this long, then background jobs stop at a checkpoint (their
-# rest stays pending for the next start), so the server is gone within about 5 seconds.
-GRACEFUL_SECONDS = 2
 
 
 def serve(
@@ -47,8 +54,9 @@ def serve(
     """Serve the web UI and API on an existing database."""
     settings = load_settings()
     _check_can_serve(settings, host or settings.host, port or settings.port)
-    with open_session(settings) as session:  # migrates the embedded database; refuses an old
-        _say_how_to_make_the_first_admin(session)  # server schema
+    with starting("Checking the database…"), open_session(settings) as session:
+        _say_how_to_make_the_first_admin(session)  # open_session migrates the embedded
+        # database and refuses an old server schema
     _run_server(settings, host or settings.host, port or settings.port, workers)
 
 
@@ -109,34 +117,28 @@ def base_url_hint(settings: Settings, host: str, port: int) -> str | None:
 
 
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
-    import uvicorn  # imported here: commands that do not serve should start fast
+    from poise.server import serve  # imports uvicorn: commands that do not serve start fast
 
     hint = base_url_hint(settings, host, port)
     settings = serving_settings(settings, host, port)
-    console.print(f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
-    if hint:
-        console.print(hint, markup=False, soft_wrap=True)
-    if workers > 1:  # each worker builds its settings from the environment
-        os.environ["POISE_BASE_URL"] = settings.base_url
-        uvicorn.run(
-            "poise.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        )
-        return
-    from poise.app import create_app
+    banner = f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)"
+    with starting("Loading the web app…") as status:
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=GRACEFUL_SECONDS,
-    )
+        def announce() -> None:  # once the server answers: the link works when it is shown
+            status.stop()
+            console.print(banner)
+            if hint:
+                console.print(hint, markup=False, soft_wrap=True)
+
+        app: FastAPI | str = "poise.app:create_app"  # each worker builds its own app
+        if workers > 1:  # and its settings, from the environment
+            os.environ["POISE_BASE_URL"] = settings.base_url
+        else:
+            from poise.app import create_app
+
+            app = create_app(settings)
+        status.update("Starting the server…")
+        serve(app, host=host, port=port, workers=workers, announce=announce)
 
 
 def demo(

@@ -7,6 +7,8 @@ alerts.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Sequence
 
 import httpx
@@ -25,6 +27,14 @@ def target_guard(settings: Settings, resolve: Resolver = system_resolver) -> Tar
     return TargetGuard(allow_private=settings.alerts_allow_private_hosts, resolve=resolve)
 
 
+@functools.cache
+def verified_tls() -> ssl.SSLContext:
+    """The TLS settings alerts are posted with, as httpx makes them (its CA bundle, or
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``), made once per process: reading the CA bundle took
+    20-70 ms of every app's start, and the tests start hundreds of apps."""
+    return httpx.create_ssl_context()
+
+
 def make_sender(
     settings: Settings,
     client: httpx.Client | None = None,
@@ -35,7 +45,9 @@ def make_sender(
     Redirects are not followed: a receiver could otherwise send the post on to an address the
     check refuses.
     """
-    client = client or httpx.Client(timeout=settings.alert_timeout, follow_redirects=False)
+    client = client or httpx.Client(
+        timeout=settings.alert_timeout, follow_redirects=False, verify=verified_tls()
+    )
     mailer = Mailer.from_url(settings.smtp_url, settings.mail_from)
     return Sender(client, mailer, target_guard(settings, resolve))
 
