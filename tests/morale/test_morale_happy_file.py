@@ -317,6 +317,22 @@ def test_the_nudge_links_its_conversation_only_while_the_agent_may_open_it(
     assert "Third time asking" in home and f'href="/conversations/{conv.id}"' not in home
 
 
+def test_the_nudge_says_its_peak_as_the_conversation_page_does(
+    client: TestClient, session: Session
+) -> None:
+    """The nudge read "got heated (peak negativity 0.85)", a bare probability, while the
+    conversation it links says "very negative (85% likely negative)"."""
+    agent = make_user(session)
+    heated_conversation(session, agent, subject="Third time asking", peak=0.85)
+    csrf = sign_in(client, agent)
+    post_form(client, "/morale/happy-file/collect", csrf)
+    nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
+    assert "85% likely negative" in nudge
+    assert "0.85" not in nudge and "peak negativity" not in nudge
+    lede = client.get("/morale/balance").text
+    assert "50% or more likely negative" in lede and "negativity 0.5" not in lede
+
+
 def test_not_now_keeps_the_agent_on_the_page_they_were_reading(
     client: TestClient, session: Session
 ) -> None:

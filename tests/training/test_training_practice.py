@@ -61,6 +61,8 @@ def test_a_lead_draws_redacted_hard_messages_only_once(
     assert "Added 1 scenario from the archive" in first.text
     again = client.post("/training/practice/draw", data={"csrf_token": csrf})
     assert "No new customer messages" in again.text
+    # the threshold reads as a percentage likely negative, as the conversation page says it
+    assert "70% or more likely negative" in again.text and "negativity of 0.7" not in again.text
     scenario = session.scalars(select(PracticeScenario)).one()
     assert "robin.c@example.com" not in scenario.customer_text
     assert "0612345678" not in scenario.customer_text

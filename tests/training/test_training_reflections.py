@@ -428,6 +428,9 @@ def test_the_conversation_page_offers_a_reflection_only_when_it_was_hard(
     assert "reflect on it" not in client.get(f"/conversations/{calm.id}").text
     form = client.get(f"/training/reflections/new?conversation={hard.id}")
     assert form.status_code == 200 and "Peak 0.91" in form.text
+    # the peak reads as the conversation page says it, not as a bare probability
+    about = form.text.split('class="reflection-about"')[1].split("</p>")[0]
+    assert "91% likely negative" in about and "0.91" not in about.split("</a>")[1]
     assert f'name="conversation_id" value="{hard.id}"' in form.text
     reflection_id = _write(client, csrf, "The customer was angry about the delay.", hard.id)
     page = client.get(f"/training/reflections/{reflection_id}").text
