@@ -317,6 +317,18 @@ def test_the_nudge_links_its_conversation_only_while_the_agent_may_open_it(
     assert "Third time asking" in home and f'href="/conversations/{conv.id}"' not in home
 
 
+def test_right_to_left_praise_reads_in_its_own_direction(
+    client: TestClient, session: Session
+) -> None:
+    """Kind words in Arabic or Hebrew sat flush left with their punctuation on the wrong side."""
+    csrf = sign_in(client, make_user(session))
+    words = "شكرا جزيلا على مساعدتك!"
+    assert post_form(client, "/morale/happy-file", csrf, {"text": words}).status_code == 303
+    page = client.get("/morale/happy-file").text
+    assert f'<blockquote dir="auto">{words}</blockquote>' in page
+    assert '<textarea name="text" dir="auto"' in page
+
+
 def test_the_nudge_says_its_peak_as_the_conversation_page_does(
     client: TestClient, session: Session
 ) -> None:

@@ -272,6 +272,21 @@ def test_a_reflection_sent_twice_at_once_is_kept_once(client: TestClient, sessio
     assert len(session.scalars(mine).all()) == 3
 
 
+def test_right_to_left_words_read_in_their_own_direction(
+    client: TestClient, session: Session
+) -> None:
+    """An Arabic reflection sat flush left in a left-to-right block, its punctuation on the
+    wrong side: the author's words, and the boxes they type them in, take their own direction."""
+    csrf = sign_in(client, make_user(session))
+    words = "كان العميل غاضبا لأنني تأخرت في الرد."
+    reflection_id = _write(client, csrf, words)
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    assert f'<blockquote dir="auto" class="reflection-text">{words}</blockquote>' in page
+    assert '<textarea name="text" dir="auto"' in page
+    assert f'<td dir="auto">{words}</td>' in client.get("/training/reflections").text
+    assert '<textarea name="text" dir="auto"' in client.get("/training/reflections/new").text
+
+
 def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:
     """Zero-width spaces and direction marks are not whitespace: pasted alone they were kept
     as a reflection (and a practice reply) that showed nothing, and were rated."""
