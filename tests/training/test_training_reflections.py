@@ -287,6 +287,26 @@ def test_right_to_left_words_read_in_their_own_direction(
     assert '<textarea name="text" dir="auto"' in client.get("/training/reflections/new").text
 
 
+def test_deleting_a_reflection_asks_first_and_says_it_is_for_good(
+    client: TestClient, session: Session
+) -> None:
+    """"Delete this reflection" sat under "Rate my reframe" and deleted at one click, for
+    good: it now opens a warning whose own button deletes."""
+    csrf = sign_in(client, make_user(session))
+    reflection_id = _write(client, csrf, PESSIMISTIC)
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    ask = page.split('<details class="delete-reflection">')[1].split("</details>")[0]
+    assert "<summary>Delete this reflection…</summary>" in ask
+    assert "cannot be undone" in ask
+    assert f'action="/training/reflections/{reflection_id}/delete"' in ask
+    assert page.count(f"/training/reflections/{reflection_id}/delete") == 1
+    gone = client.post(
+        f"/training/reflections/{reflection_id}/delete", data={"csrf_token": csrf}
+    )
+    assert "Reflection deleted." in gone.text
+    assert session.get(Reflection, reflection_id) is None
+
+
 def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:
     """Zero-width spaces and direction marks are not whitespace: pasted alone they were kept
     as a reflection (and a practice reply) that showed nothing, and were rated."""
