@@ -329,6 +329,21 @@ def test_right_to_left_praise_reads_in_its_own_direction(
     assert '<textarea name="text" dir="auto"' in page
 
 
+def test_a_refused_note_or_link_marks_its_own_box(client: TestClient, session: Session) -> None:
+    """The message stood beside the box, but the box itself was not marked invalid nor tied
+    to it, so a screen reader heard nothing wrong and the focus stayed at the top."""
+    csrf = sign_in(client, make_user(session))
+    empty = post_form(client, "/morale/happy-file", csrf, {"text": " "})
+    assert empty.status_code == 400 and "the note cannot be empty" in empty.text
+    box = empty.text.split('<textarea name="text"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="text-error" autofocus' in box
+    odd = post_form(client, "/morale/happy-file", csrf, {"text": "Kind", "link": "not a link"})
+    assert odd.status_code == 400 and 'value="not a link"' in odd.text
+    link = odd.text.split('<input type="text" name="link"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="link-error" autofocus' in link
+    assert "aria-invalid" not in odd.text.split('<textarea name="text"')[1].split(">")[0]
+
+
 def test_the_nudge_says_its_peak_as_the_conversation_page_does(
     client: TestClient, session: Session
 ) -> None:
