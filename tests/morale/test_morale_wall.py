@@ -149,6 +149,8 @@ def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
     assert empty.status_code == 400
     assert 'class="field-error"' in empty.text and "the comment cannot be empty" in empty.text
     assert 'value="#patience"' in empty.text and "checked" in empty.text
+    box = empty.text.split('<textarea name="text"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="text-error" autofocus' in box
     assert session.scalars(select(Hug)).first() is None  # nothing drafted
     review_url = post_form(client, "/morale/wall", csrf, {"text": COMMENT}).headers["location"]
     typed = "x" * (actions.MAX_TEXT + 1)

@@ -99,6 +99,9 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
     )
     assert empty.status_code == 400 and "write a reply first" in empty.text
     assert 'class="field-error"' in empty.text and "Where is my refund?" in empty.text
+    # the box itself is marked, tied to its message and focused, not only the message shown
+    box = empty.text.split('<textarea name="reply"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="reply-error" autofocus' in box
     long_reply = "I hear you. " * 400
     too_long = client.post(
         f"/training/practice/{scenario_id}", data={"reply": long_reply, "csrf_token": csrf}
