@@ -290,7 +290,7 @@ def test_right_to_left_words_read_in_their_own_direction(
 def test_deleting_a_reflection_asks_first_and_says_it_is_for_good(
     client: TestClient, session: Session
 ) -> None:
-    """"Delete this reflection" sat under "Rate my reframe" and deleted at one click, for
+    """ "Delete this reflection" sat under "Rate my reframe" and deleted at one click, for
     good: it now opens a warning whose own button deletes."""
     csrf = sign_in(client, make_user(session))
     reflection_id = _write(client, csrf, PESSIMISTIC)
@@ -300,9 +300,7 @@ def test_deleting_a_reflection_asks_first_and_says_it_is_for_good(
     assert "cannot be undone" in ask
     assert f'action="/training/reflections/{reflection_id}/delete"' in ask
     assert page.count(f"/training/reflections/{reflection_id}/delete") == 1
-    gone = client.post(
-        f"/training/reflections/{reflection_id}/delete", data={"csrf_token": csrf}
-    )
+    gone = client.post(f"/training/reflections/{reflection_id}/delete", data={"csrf_token": csrf})
     assert "Reflection deleted." in gone.text
     assert session.get(Reflection, reflection_id) is None
 
