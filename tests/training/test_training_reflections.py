@@ -305,6 +305,37 @@ def test_deleting_a_reflection_asks_first_and_says_it_is_for_good(
     assert session.get(Reflection, reflection_id) is None
 
 
+def test_a_rating_off_the_middle_without_a_phrase_does_not_say_nothing_pointed_either_way(
+    client: TestClient, session: Session
+) -> None:
+    """An Arabic reflection was rated "Personal ↔ external: 5 (personal)" by the learned
+    model, with no phrase behind it, and the page said "Nothing in your words pointed either
+    way" under the 5: only a 4 is "either way"."""
+    csrf = sign_in(client, make_user(session))
+    reflection_id = _write(client, csrf, "The customer was angry about the delay.")
+    stored = session.get(Reflection, reflection_id)
+    assert stored is not None
+    analysis = json.loads(json.dumps(stored.analysis))
+    for dimension in ("permanent", "pervasive", "personal"):
+        analysis["original"][dimension]["evidence"] = []
+    session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection_id)
+        .values(analysis=analysis, permanent=4, pervasive=2, personal=5)
+    )
+    session.commit()
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    views = {
+        d: page.split(f'data-dimension="{d}"')[1].split("</li>")[0]
+        for d in ("permanent", "pervasive", "personal")
+    }
+    assert "Nothing in your words pointed either way." in views["permanent"]
+    assert "pointed either way" not in views["pervasive"]
+    leans = "No one phrase decided it: read as a whole, your words lean specific."
+    assert leans in views["pervasive"]
+    assert "read as a whole, your words lean personal." in views["personal"]
+
+
 def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:
     """Zero-width spaces and direction marks are not whitespace: pasted alone they were kept
     as a reflection (and a practice reply) that showed nothing, and were rated."""
