@@ -498,7 +498,9 @@ def test_a_review_submitted_twice_at_once_reads_as_sent(
     session.expire_all()
     assert len(session.get(PeerReview, review.id).scores) == 2  # type: ignore[union-attr]
     changed = post_form(client, url, csrf, {**form, "strengths": "Something else."})
-    assert changed.status_code == 400  # refused (the page has no place yet for its message)
+    assert changed.status_code == 400  # refused, and the page says why above the review
+    said = changed.text.split('<section class="card review">')[0]
+    assert '<p class="flash error" role="alert">this review was already submitted</p>' in said
     kept = session.get(PeerReview, review.id)
     assert kept is not None and kept.submitted_at is not None
     kept.submitted_at = utcnow() - timedelta(minutes=3)
