@@ -317,6 +317,49 @@ def test_the_nudge_links_its_conversation_only_while_the_agent_may_open_it(
     assert "Third time asking" in home and f'href="/conversations/{conv.id}"' not in home
 
 
+def test_right_to_left_praise_reads_in_its_own_direction(
+    client: TestClient, session: Session
+) -> None:
+    """Kind words in Arabic or Hebrew sat flush left with their punctuation on the wrong side."""
+    csrf = sign_in(client, make_user(session))
+    words = "شكرا جزيلا على مساعدتك!"
+    assert post_form(client, "/morale/happy-file", csrf, {"text": words}).status_code == 303
+    page = client.get("/morale/happy-file").text
+    assert f'<blockquote dir="auto">{words}</blockquote>' in page
+    assert '<textarea name="text" dir="auto"' in page
+
+
+def test_a_refused_note_or_link_marks_its_own_box(client: TestClient, session: Session) -> None:
+    """The message stood beside the box, but the box itself was not marked invalid nor tied
+    to it, so a screen reader heard nothing wrong and the focus stayed at the top."""
+    csrf = sign_in(client, make_user(session))
+    empty = post_form(client, "/morale/happy-file", csrf, {"text": " "})
+    assert empty.status_code == 400 and "the note cannot be empty" in empty.text
+    box = empty.text.split('<textarea name="text"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="text-error" autofocus' in box
+    odd = post_form(client, "/morale/happy-file", csrf, {"text": "Kind", "link": "not a link"})
+    assert odd.status_code == 400 and 'value="not a link"' in odd.text
+    link = odd.text.split('<input type="text" name="link"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="link-error" autofocus' in link
+    assert "aria-invalid" not in odd.text.split('<textarea name="text"')[1].split(">")[0]
+
+
+def test_the_nudge_says_its_peak_as_the_conversation_page_does(
+    client: TestClient, session: Session
+) -> None:
+    """The nudge read "got heated (peak negativity 0.85)", a bare probability, while the
+    conversation it links says "very negative (85% likely negative)"."""
+    agent = make_user(session)
+    heated_conversation(session, agent, subject="Third time asking", peak=0.85)
+    csrf = sign_in(client, agent)
+    post_form(client, "/morale/happy-file/collect", csrf)
+    nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
+    assert "85% likely negative" in nudge
+    assert "0.85" not in nudge and "peak negativity" not in nudge
+    lede = client.get("/morale/balance").text
+    assert "50% or more likely negative" in lede and "negativity 0.5" not in lede
+
+
 def test_not_now_keeps_the_agent_on_the_page_they_were_reading(
     client: TestClient, session: Session
 ) -> None:

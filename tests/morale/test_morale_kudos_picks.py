@@ -195,6 +195,12 @@ def test_praise_precision_on_a_wide_hand_written_set() -> None:
         "No thank you, I will manage myself.",
         "Lovely woman, but she never fixed the login.",  # a fix that did not happen
         "Thanks for calling back after three weeks.",  # thanks for a wait
+        # Offered on the demo's board: a smiley ended the greeting's sentence that says "you",
+        # a quoted report name ("Team activity") credited the team, a polite ask for news.
+        "Hope you're having a good day :) Our Monday report email didn't come this week, "
+        "again. No rush at all, thanks so much!",
+        "Good morning, Quick question. The totals in the 'Team activity' report don't match "
+        "what I see on the overview page. I'd appreciate an update. Thanks, Hiroshi",
     ],
 )
 def test_thankful_asks_sarcasm_and_faint_praise_are_not_praise(text: str) -> None:

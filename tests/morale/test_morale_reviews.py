@@ -470,6 +470,40 @@ def test_a_scorecard_sent_twice_at_once_is_made_once_and_reads_as_made(
     assert session.scalars(select(Scorecard.name)).all() == ["Weekly card"]
 
 
+def test_a_refused_reply_to_a_review_keeps_the_words_beside_the_box(
+    client: TestClient, session: Session
+) -> None:
+    """A reply over the limit gave the bare error page and lost what the agent wrote."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    reviewee = make_user(session, team="Care")
+    conv = praised_conversation(session, reviewee)
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    scores = {c.id: 1 for c in card.categories}
+    actions.submit_review(
+        session,
+        actor=reviewer,
+        review_id=review.id,
+        scores=scores,
+        strengths="Calm and kind.",
+        try_next="",
+    )
+    csrf = sign_in(client, reviewee)
+    long_reply = "Thank you! " * 400
+    refused = post_form(
+        client, f"/morale/reviews/{review.id}/acknowledge", csrf, {"reply": long_reply}
+    )
+    assert refused.status_code == 400 and "Calm and kind." in refused.text
+    box = refused.text.split('<textarea name="reply"')[1]
+    assert box.split(">", 1)[1].startswith(f"{long_reply}</textarea>")
+    assert 'aria-invalid="true"' in box.split(">", 1)[0]
+    assert 'id="reply-error">the reply is longer than 4000 characters' in box
+    session.expire_all()
+    assert session.get(PeerReview, review.id).acknowledged_at is None  # type: ignore[union-attr]
+
+
 def test_a_review_submitted_twice_at_once_reads_as_sent(
     client: TestClient, session: Session
 ) -> None:
@@ -498,7 +532,9 @@ def test_a_review_submitted_twice_at_once_reads_as_sent(
     session.expire_all()
     assert len(session.get(PeerReview, review.id).scores) == 2  # type: ignore[union-attr]
     changed = post_form(client, url, csrf, {**form, "strengths": "Something else."})
-    assert changed.status_code == 400  # refused (the page has no place yet for its message)
+    assert changed.status_code == 400  # refused, and the page says why above the review
+    said = changed.text.split('<section class="card review">')[0]
+    assert '<p class="flash error" role="alert">this review was already submitted</p>' in said
     kept = session.get(PeerReview, review.id)
     assert kept is not None and kept.submitted_at is not None
     kept.submitted_at = utcnow() - timedelta(minutes=3)

@@ -149,6 +149,8 @@ def test_a_refused_hug_shows_the_error_beside_the_form_and_keeps_the_input(
     assert empty.status_code == 400
     assert 'class="field-error"' in empty.text and "the comment cannot be empty" in empty.text
     assert 'value="#patience"' in empty.text and "checked" in empty.text
+    box = empty.text.split('<textarea name="text"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="text-error" autofocus' in box
     assert session.scalars(select(Hug)).first() is None  # nothing drafted
     review_url = post_form(client, "/morale/wall", csrf, {"text": COMMENT}).headers["location"]
     typed = "x" * (actions.MAX_TEXT + 1)
@@ -179,6 +181,30 @@ def test_a_tag_that_names_a_customer_or_a_number_is_refused_beside_its_field(
     assert revised.status_code == 400 and 'id="tags-error"' in revised.text
     session.expire_all()
     assert session.scalars(select(Hug)).one().tag_names == ["sam", "speed"]
+
+
+def test_a_tag_too_long_or_too_many_tags_are_refused_not_cut(
+    client: TestClient, session: Session
+) -> None:
+    """A 5,000-character tag went public cut to its first 40 letters, and a hundred tags
+    went on one card: both are refused beside the Tags field, the typing kept."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    typed = {"text": "Lovely help, thanks!", "consent": "true"}
+    long_tag = "patience" * 6
+    refused = post_form(client, "/morale/wall", csrf, {**typed, "tags": f"#kind #{long_tag}"})
+    assert refused.status_code == 400 and f'value="#kind #{long_tag}"' in refused.text
+    error = refused.text.split('id="tags-error">', 1)[1].split("</span>", 1)[0]
+    assert error == "a tag is at most 40 characters: #patiencepatien… has 48"
+    many = " ".join(f"#t{i}" for i in range(11))
+    crowded = post_form(client, "/morale/wall", csrf, {**typed, "tags": many})
+    assert crowded.status_code == 400
+    error = crowded.text.split('id="tags-error">', 1)[1].split("</span>", 1)[0]
+    assert error == "a hug takes at most 10 tags (these are 11)"
+    assert session.scalars(select(Hug)).first() is None
+    fits = " ".join(f"#t{i}" for i in range(10)) + " #" + "p" * 40
+    assert post_form(client, "/morale/wall", csrf, {**typed, "tags": fits}).status_code == 400
+    ten = " ".join(f"#t{i}" for i in range(9)) + " #" + "p" * 40
+    assert post_form(client, "/morale/wall", csrf, {**typed, "tags": ten}).status_code == 303
 
 
 def test_the_wall_is_public_paginated_and_kind_when_empty(

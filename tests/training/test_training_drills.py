@@ -385,6 +385,11 @@ def test_questions_are_checked_with_clear_messages(client: TestClient, session: 
 
     empty = _ask(client, csrf, drill_id, "   \n ")
     assert empty.status_code == 400 and "write the question first" in empty.text
+    # beside the question box, as every other form says it, not in a banner above the form
+    assert _beside(empty.text, "text", "write the question first")
+    assert 'name="text" dir="auto" rows="2" required maxlength="500" aria-invalid="true"' in (
+        empty.text
+    )
     edit_url = f"/training/drills/{drill_id}/questions/{_question_id(session, RUDE)}/edit"
     blank_edit = _post(client, edit_url, csrf, text="  ")
     assert blank_edit.status_code == 400 and "write the question first" in blank_edit.text

@@ -116,6 +116,24 @@ def test_a_quiz_question_nobody_can_get_wrong_is_refused_beside_the_quiz(
     assert session.scalars(select(Lesson)).all() == []
 
 
+def test_a_too_long_title_or_lesson_is_refused_for_itself_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """A long title was refused with "keep the title under 200 and the body under 20000
+    characters": both limits named beside the title, whichever one was over."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    form = {"title": "Apologising", "body": "b", "quiz": QUIZ, "csrf_token": csrf}
+    long_title = client.post("/training/lessons", data={**form, "title": "t" * 201})
+    assert long_title.status_code == 400
+    title_error = long_title.text.split('id="title-error">')[1].split("<")[0]
+    assert title_error == "keep the title under 200 characters (it has 201)"
+    long_body = client.post("/training/lessons", data={**form, "body": "b" * 20_001})
+    assert long_body.status_code == 400
+    body_error = long_body.text.split('id="body-error">')[1].split("<")[0]
+    assert body_error == "keep the lesson under 20,000 characters (it has 20,001)"
+    assert session.scalars(select(Lesson)).all() == []
+
+
 def test_agents_may_not_author_and_forms_need_csrf(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     csrf = sign_in(client, lead)

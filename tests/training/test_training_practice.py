@@ -61,6 +61,8 @@ def test_a_lead_draws_redacted_hard_messages_only_once(
     assert "Added 1 scenario from the archive" in first.text
     again = client.post("/training/practice/draw", data={"csrf_token": csrf})
     assert "No new customer messages" in again.text
+    # the threshold reads as a percentage likely negative, as the conversation page says it
+    assert "70% or more likely negative" in again.text and "negativity of 0.7" not in again.text
     scenario = session.scalars(select(PracticeScenario)).one()
     assert "robin.c@example.com" not in scenario.customer_text
     assert "0612345678" not in scenario.customer_text
@@ -97,6 +99,9 @@ def test_an_agent_practises_and_sees_progress(client: TestClient, session: Sessi
     )
     assert empty.status_code == 400 and "write a reply first" in empty.text
     assert 'class="field-error"' in empty.text and "Where is my refund?" in empty.text
+    # the box itself is marked, tied to its message and focused, not only the message shown
+    box = empty.text.split('<textarea name="reply"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="reply-error" autofocus' in box
     long_reply = "I hear you. " * 400
     too_long = client.post(
         f"/training/practice/{scenario_id}", data={"reply": long_reply, "csrf_token": csrf}

@@ -285,6 +285,70 @@ def test_a_reflection_sent_twice_at_once_is_kept_once(client: TestClient, sessio
     assert len(session.scalars(mine).all()) == 3
 
 
+def test_right_to_left_words_read_in_their_own_direction(
+    client: TestClient, session: Session
+) -> None:
+    """An Arabic reflection sat flush left in a left-to-right block, its punctuation on the
+    wrong side: the author's words, and the boxes they type them in, take their own direction."""
+    csrf = sign_in(client, make_user(session))
+    words = "كان العميل غاضبا لأنني تأخرت في الرد."
+    reflection_id = _write(client, csrf, words)
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    assert f'<blockquote dir="auto" class="reflection-text">{words}</blockquote>' in page
+    assert '<textarea name="text" dir="auto"' in page
+    assert f'<td dir="auto">{words}</td>' in client.get("/training/reflections").text
+    assert '<textarea name="text" dir="auto"' in client.get("/training/reflections/new").text
+
+
+def test_deleting_a_reflection_asks_first_and_says_it_is_for_good(
+    client: TestClient, session: Session
+) -> None:
+    """ "Delete this reflection" sat under "Rate my reframe" and deleted at one click, for
+    good: it now opens a warning whose own button deletes."""
+    csrf = sign_in(client, make_user(session))
+    reflection_id = _write(client, csrf, PESSIMISTIC)
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    ask = page.split('<details class="delete-reflection">')[1].split("</details>")[0]
+    assert "<summary>Delete this reflection…</summary>" in ask
+    assert "cannot be undone" in ask
+    assert f'action="/training/reflections/{reflection_id}/delete"' in ask
+    assert page.count(f"/training/reflections/{reflection_id}/delete") == 1
+    gone = client.post(f"/training/reflections/{reflection_id}/delete", data={"csrf_token": csrf})
+    assert "Reflection deleted." in gone.text
+    assert session.get(Reflection, reflection_id) is None
+
+
+def test_a_rating_off_the_middle_without_a_phrase_does_not_say_nothing_pointed_either_way(
+    client: TestClient, session: Session
+) -> None:
+    """An Arabic reflection was rated "Personal ↔ external: 5 (personal)" by the learned
+    model, with no phrase behind it, and the page said "Nothing in your words pointed either
+    way" under the 5: only a 4 is "either way"."""
+    csrf = sign_in(client, make_user(session))
+    reflection_id = _write(client, csrf, "The customer was angry about the delay.")
+    stored = session.get(Reflection, reflection_id)
+    assert stored is not None
+    analysis = json.loads(json.dumps(stored.analysis))
+    for dimension in ("permanent", "pervasive", "personal"):
+        analysis["original"][dimension]["evidence"] = []
+    session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection_id)
+        .values(analysis=analysis, permanent=4, pervasive=2, personal=5)
+    )
+    session.commit()
+    page = client.get(f"/training/reflections/{reflection_id}").text
+    views = {
+        d: page.split(f'data-dimension="{d}"')[1].split("</li>")[0]
+        for d in ("permanent", "pervasive", "personal")
+    }
+    assert "Nothing in your words pointed either way." in views["permanent"]
+    assert "pointed either way" not in views["pervasive"]
+    leans = "No one phrase decided it: read as a whole, your words lean specific."
+    assert leans in views["pervasive"]
+    assert "read as a whole, your words lean personal." in views["personal"]
+
+
 def test_invisible_text_is_refused_like_an_empty_one(client: TestClient, session: Session) -> None:
     """Zero-width spaces and direction marks are not whitespace: pasted alone they were kept
     as a reflection (and a practice reply) that showed nothing, and were rated."""
@@ -441,6 +505,9 @@ def test_the_conversation_page_offers_a_reflection_only_when_it_was_hard(
     assert "reflect on it" not in client.get(f"/conversations/{calm.id}").text
     form = client.get(f"/training/reflections/new?conversation={hard.id}")
     assert form.status_code == 200 and "Peak 0.91" in form.text
+    # the peak reads as the conversation page says it, not as a bare probability
+    about = form.text.split('class="reflection-about"')[1].split("</p>")[0]
+    assert "91% likely negative" in about and "0.91" not in about.split("</a>")[1]
     assert f'name="conversation_id" value="{hard.id}"' in form.text
     reflection_id = _write(client, csrf, "The customer was angry about the delay.", hard.id)
     page = client.get(f"/training/reflections/{reflection_id}").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -814,11 +815,34 @@ def staff_names(session: Session) -> StaffNames:
     return StaffNames.of(session.scalars(select(User.name)).all())
 
 
+MAX_TAG_CHARS = 40  # the width of hug_tags.tag: a longer tag went public cut to it
+MAX_HUG_TAGS = 10  # a card, not a tag cloud
+
+
+def _checked_tag_sizes(raw: str | list[str]) -> None:
+    """Refuse a tag longer than a tag may be, or more tags than a card holds, beside the Tags
+    field: a 5,000-character tag went public silently cut to its first 40 letters."""
+    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    for item in items:
+        word = item.strip().lstrip("#")
+        if len(word) > MAX_TAG_CHARS:
+            raise InvalidInput(
+                f"a tag is at most {MAX_TAG_CHARS} characters: #{word[:14]}… has {len(word):,}",
+                field="tags",
+            )
+    count = len(normalise_tags(raw))
+    if count > MAX_HUG_TAGS:
+        raise InvalidInput(
+            f"a hug takes at most {MAX_HUG_TAGS} tags (these are {count:,})", field="tags"
+        )
+
+
 def _public_tags(raw: str | list[str], staff: StaffNames) -> list[str]:
     """The tags a hug goes public with; refused beside the Tags field while one of them holds
     what the comment itself would have redacted (a customer's name, an e-mail, a phone or
     order number, a handle, a link): "#12345678" stood beside the comment its "order
     12345678" was redacted from."""
+    _checked_tag_sizes(raw)
     leaks = tag_leaks(raw, staff=staff)
     if leaks:
         kinds = sorted({kind for found in leaks.values() for kind in found})

@@ -189,7 +189,9 @@ REQUEST_RE = re.compile(
     r"(?:send|tell|remind|email|text|show) (?:me|us)|i(?:'d| would) like|"
     r"i want(?! to (?:thank|say|praise))|still (?:don'?t|do not|haven'?t|have not)|"
     # A hope for the fix is a problem still open: "I hope it gets fixed soon".
-    r"hop(?:e|ing)(?: that)? (?:it|this|that|they|the|my)|hopefully)\b",
+    r"hop(?:e|ing)(?: that)? (?:it|this|that|they|the|my)|hopefully|"
+    # A polite ask for news is a case still open: "I'd appreciate an update".
+    r"(?:appreciate|love|get|want) (?:an|any|some) update|any updates?)\b",
     re.IGNORECASE,
 )
 # Faint or ironic praise is not praise: "Thanks, I guess.", "Best bank ever, said no one",
@@ -203,7 +205,13 @@ OPENING_RE = re.compile(
     r"^(?:\s*[.\"“]?@\w+[:,]?)+\s*|^\s*(?:hi|hello|hey|dear)\b[^,.!?]{0,30}[,.!]\s*",
     re.IGNORECASE,
 )
-SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\.{2,}\s*|\s*[;\n]\s*")
+# A smiley ends a sentence as a full stop does: "Hope you're well :) Our report is late."
+SENTENCE_RE = re.compile(
+    r"(?<=[.!?…])\s+|\.{2,}\s*|\s*[;\n]\s*|(?<=[:;][)D(])\s+|(?<=[:;]-[)D(])\s+"
+)
+# A short name in quotes inside a sentence is a thing's name, not a person credited: "the
+# 'Team activity' report" (a whole comment in quotes keeps its words).
+QUOTED_RE = re.compile(r"(?<=\w )['\"‘“][^'\"‘’“”\s]+(?: [^'\"‘’“”\s]+){0,3}['\"’”](?!\w)")
 # "Great job, but they are a bit pricey": what follows a "but" is the point of the message.
 # Sarcasm turns the same way after a lone word of praise or a "love how": "Oh fantastic, my
 # flight got cancelled AGAIN", "Love how you transfer me to five departments".
@@ -406,6 +414,7 @@ def is_thanks(text: str) -> bool:
 
 def credits_someone(sentence: str) -> bool:
     """Whether a sentence thanks, addresses or names someone (the agent, the team)."""
+    sentence = QUOTED_RE.sub(" ", sentence)
     return bool(TARGET_RE.search(sentence)) or names_someone(sentence)
 
 

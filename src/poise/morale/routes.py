@@ -417,15 +417,21 @@ def submit_review(
     return redirect(f"/morale/reviews/{review_id}")
 
 
-@router.post("/morale/reviews/{review_id}/acknowledge")
+@router.post("/morale/reviews/{review_id}/acknowledge", response_model=None)
 def acknowledge_review(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     review_id: IdPath,
     reply: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    actions.acknowledge_review(session, actor=user, review_id=review_id, reply=reply)
+) -> HTMLResponse | RedirectResponse:
+    """The reviewee acknowledges; a refused reply shows the review again, the words kept."""
+    try:
+        actions.acknowledge_review(session, actor=user, review_id=review_id, reply=reply)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = field_errors(exc, "reply")
+        return _review_page(request, session, user, review_id, errors, {"reply": reply})
     flash(request, "Acknowledged.")
     return redirect(f"/morale/reviews/{review_id}")
 

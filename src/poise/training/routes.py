@@ -382,7 +382,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
         request,
         f"Added {added} scenario{'' if added == 1 else 's'} from the archive."
         if added
-        else f"No new customer messages with negativity of {actions.HARD_MESSAGE} or more.",
+        else f"No new customer messages {actions.HARD_MESSAGE:.0%} or more likely negative.",
     )
     return redirect("/training/practice")
 
