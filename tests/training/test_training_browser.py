@@ -138,3 +138,21 @@ def test_a_reflection_s_scales_stay_inside_their_cards_on_a_phone(
     )
     assert page.locator(".style-rating .pole").count() == 6
     assert outside == []
+
+
+def test_a_word_without_spaces_wraps_instead_of_widening_the_page(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """A reflection of one 3,900-letter word (a pasted link, a key held down) made its page
+    44,000 px wide: every line of the page then scrolled sideways to be read."""
+    from poise.training.reflections import actions as reflections
+
+    agent = make_user(session)
+    held = reflections.create_reflection(session, actor=agent, text="a" * 3900)
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_page(page, live_server, agent, "/training/reflections")
+    for path in (f"/training/reflections/{held.id}", "/training/reflections"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, (path, width)
