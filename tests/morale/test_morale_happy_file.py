@@ -501,3 +501,18 @@ def test_a_note_sent_twice_at_once_is_kept_once(client: TestClient, session: Ses
     session.commit()
     post_form(client, "/morale/happy-file", csrf, note)
     assert session.scalar(kept) == 2, "the same words kept again later are a new note"
+
+
+def test_removing_a_kept_note_asks_first(client: TestClient, session: Session) -> None:
+    """ "Remove" under a note deleted it for good at one click: it now opens a warning, and
+    only the button inside it removes."""
+    owner = make_user(session)
+    client.post("/api/v1/happy-file", json={"text": "keep me"}, headers=api_headers(session, owner))
+    sign_in(client, owner)
+    page = client.get("/morale/happy-file").text
+    warning = re.search(
+        r'<details class="remove-item"><summary>Remove…</summary>(.*?)</details>', page
+    )
+    assert warning and "for good" in warning.group(1)
+    assert 'action="/morale/happy-file/' in warning.group(1)
+    assert page.count("/delete") == 1  # no other way to remove it in one click
