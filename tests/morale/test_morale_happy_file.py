@@ -516,3 +516,15 @@ def test_removing_a_kept_note_asks_first(client: TestClient, session: Session) -
     assert warning and "for good" in warning.group(1)
     assert 'action="/morale/happy-file/' in warning.group(1)
     assert page.count("/delete") == 1  # no other way to remove it in one click
+
+
+def test_the_form_to_keep_a_note_is_reached_from_the_top(
+    client: TestClient, session: Session
+) -> None:
+    """On a phone the form came after the page's 50 items, with nothing at the top saying it
+    was there: the opening line now links to it."""
+    owner = make_user(session)
+    sign_in(client, owner)
+    page = client.get("/morale/happy-file").text
+    lede = page.split('class="lede"', 1)[1].split("</p>", 1)[0]
+    assert '<a href="#add-happy">' in lede and 'id="add-happy"' in page
