@@ -176,7 +176,7 @@ def collect_my_praise(request: Request, session: SessionDep, user: CurrentUser) 
     """
     counts = actions.collect_happy_items(session, owner_id=user.id)
     found = counts.ratings + counts.messages + counts.turnarounds
-    flash(request, f"{found} new in your Happy File." if found else "Nothing new to add yet.")
+    flash(request, f"{found:,} new in your Happy File." if found else "Nothing new to add yet.")
     return redirect("/morale/happy-file")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from poise import words
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations.visibility import visible_ids
@@ -380,7 +381,7 @@ def draw_scenarios(request: Request, session: SessionDep, user: LeadUser) -> Red
     added = actions.draw_scenarios(session, actor=user)
     flash(
         request,
-        f"Added {added} scenario{'' if added == 1 else 's'} from the archive."
+        f"Added {words.counted(added, 'scenario')} from the archive."
         if added
         else f"No new customer messages {actions.HARD_MESSAGE:.0%} or more likely negative.",
     )
