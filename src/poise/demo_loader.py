@@ -167,6 +167,60 @@ def load_demo_wall(session: Session) -> int:
     return len(comments)
 
 
+DEMO_SCORECARD = (("Understood the issue", 5), ("Owned the next step", 5), ("Tone", 5))
+DEMO_STRENGTHS = "Read the whole thread before answering and named the fix in the first reply."
+DEMO_TRY_NEXT = "Say when you will write back, not only that you will."
+
+
+def load_demo_reviews(session: Session) -> int:
+    """Peer reviews a new user can open: each team lead sets up a scorecard, then one agent of
+    the team has reviewed a teammate's resolved conversation (submitted, so the teammate has
+    feedback waiting) and another has one assigned to do. Without them every agent read "No
+    scorecard yet" on the reviews page. Returns how many reviews were made."""
+    from poise.conversations.models import Conversation
+    from poise.morale import actions as morale
+
+    made = 0
+    for lead in session.scalars(select(User).where(User.role == "lead").order_by(User.id)):
+        agents = session.scalars(
+            select(User)
+            .where(User.role == "agent", User.team_id == lead.team_id)
+            .order_by(User.id)
+            .limit(3)
+        ).all()
+        if lead.team_id is None or len(agents) < 3:
+            continue
+        card = morale.create_scorecard(
+            session, actor=lead, name="Support basics", categories=list(DEMO_SCORECARD)
+        )
+        for reviewer, reviewee, submitted in (
+            (agents[0], agents[1], True),
+            (agents[2], agents[0], False),
+        ):
+            conv = session.scalars(
+                select(Conversation)
+                .where(Conversation.assignee_id == reviewee.id, Conversation.status == "resolved")
+                .order_by(Conversation.id.desc())
+            ).first()
+            if conv is None:
+                continue
+            review = morale.start_review(
+                session,
+                actor=lead,
+                conversation_id=conv.id,
+                scorecard_id=card.id,
+                reviewer=reviewer,
+            )
+            if submitted:
+                scores = {c.id: 4 for c in card.categories}
+                morale.submit_review(
+                    session, actor=reviewer, review_id=review.id, scores=scores,
+                    strengths=DEMO_STRENGTHS, try_next=DEMO_TRY_NEXT,
+                )  # fmt: skip
+            made += 1
+    return made
+
+
 SOURCES_PER_ARTICLE = 3
 
 

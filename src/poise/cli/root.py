@@ -189,7 +189,13 @@ def _refuse_real_data(session: Session) -> None:
 
 def _load_demo(session: Session, *, seed: int, conversations: int, window_days: int) -> None:
     from poise.conversations.scoring import score_messages
-    from poise.demo_loader import load_demo, load_demo_manual, load_demo_training, load_demo_wall
+    from poise.demo_loader import (
+        load_demo,
+        load_demo_manual,
+        load_demo_reviews,
+        load_demo_training,
+        load_demo_wall,
+    )
     from poise.insights.rollup import count_all
     from poise.morale.actions import collect_happy_items
 
@@ -208,6 +214,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
         progress.update(task, description="Setting up training", completed=0, total=None)
         training = load_demo_training(session, now=datetime.now(UTC))
         wall = load_demo_wall(session)
+        reviews = load_demo_reviews(session)
         progress.update(task, description="Writing the team's manual", completed=0, total=None)
         articles = load_demo_manual(session)
         progress.update(task, description="Counting insights", completed=0, total=None)
@@ -221,6 +228,7 @@ def _load_demo(session: Session, *, seed: int, conversations: int, window_days: 
             wall=wall,
             articles=articles,
             counted=counted,
+            reviews=reviews,
         )
     )
 
@@ -234,13 +242,16 @@ def demo_summary(
     wall: int,
     articles: int,
     counted: int,
+    reviews: int = 0,
 ) -> str:
     """The line ``poise demo`` ends its loading with, every count with thousands grouped:
     "3,000 conversations" stood beside "scored 10205 messages"."""
     return (
         f"Loaded demo data: {_listed(counts)}; signals: {scored}; "
         f"{happy}; training: {_listed(training)}; "
-        f"wall: {words.counted(wall, 'card')}; manual: {words.counted(articles, 'article')}; "
+        f"wall: {words.counted(wall, 'card')}; "
+        f"peer reviews: {words.counted(reviews, 'review')}; "
+        f"manual: {words.counted(articles, 'article')}; "
         f"insights: {words.counted(counted, 'conversation')} counted."
     )
 
