@@ -101,6 +101,9 @@ PLACEHOLDERS = [
     "{{Order Number}}",
     "[Account Number]",
     "<customer name>",
+    # The Customer Support on Twitter set writes them in lower case (moved 0.11 before).
+    "__email__",
+    "__credit_card__",
 ]
 # Contact details, real or redacted, say nothing of feeling either.
 CONTACTS = [

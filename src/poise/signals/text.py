@@ -14,17 +14,18 @@ from functools import lru_cache
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # Redaction placeholders of helpdesks and data sets: #EMAIL#, [PHONE], {{phone}}, <redacted>,
-# __NAME__. They say where the text came from, not how the customer feels (nor what the issue
-# is). Templated data sets and helpdesk macros also write them in words: "{{Order Number}}",
-# "[Account Number]", "<customer name>"; in single brackets only with a word that names
-# personal data, because real text brackets words too ("[Serious]", "[Ha Ha]").
+# __NAME__ (__email__ in the Customer Support on Twitter set). They say where the text came
+# from, not how the customer feels (nor what the issue is). Templated data sets and helpdesk
+# macros also write them in words: "{{Order Number}}", "[Account Number]", "<customer name>";
+# in single brackets only with a word that names personal data, because real text brackets
+# words too ("[Serious]", "[Ha Ha]").
 _PLACEHOLDER_NOUN = (
     r"(?:name|e-?mail|phone|mobile|number|address|account|order|date|id|card|policy|city|"
     r"country|company|product|amount|url|zip|postcode|code|username|customer|agent|person)"
 )
 _REDACTION = re.compile(
     r"#[A-Z][A-Z_]{1,30}#|\[(?:[A-Z][A-Z_ ]{1,30}|redacted|REDACTED)\]|\{\{[^{}\n]{1,40}\}\}|"
-    r"<(?:redacted|REDACTED|[A-Z][A-Z_]{1,30})>|\b__[A-Z_]{2,30}__\b|\*{3,}|"
+    r"<(?:redacted|REDACTED|[A-Z][A-Z_]{1,30})>|(?<![\w])__[A-Za-z][A-Za-z_]{1,29}__(?!\w)|\*{3,}|"
     rf"(?i:[\[<](?:[a-z]+[ _-]){{0,3}}{_PLACEHOLDER_NOUN}(?:[ _-][a-z]+){{0,2}}[\]>])(?!\()"
 )
 # Contact details, real or redacted, say nothing of feeling: an e-mail address, and a phone
