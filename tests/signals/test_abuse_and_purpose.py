@@ -122,3 +122,21 @@ def test_redaction_placeholders_move_no_score_by_more_than_005(placeholder: str)
         redacted = scorer.score(base.format(p=placeholder))
         without = scorer.score(base.format(p=""))
         assert abs(redacted.score - without.score) <= 0.05, (base, placeholder, redacted, without)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Don't bother, it's useless",
+        "I can't believe you haven't fixed this yet",
+        "I didn't get my refund and nobody's answering",
+        "That's great, thanks! You've been a star",
+    ],
+)
+def test_a_phones_curly_apostrophes_read_as_a_keyboards(typed: str) -> None:
+    """A phone types "don’t" where a keyboard types "don't": the first read 0.27 more
+    negative ("don t" and "bother" apart), so the same words scored by the device."""
+    scorer = get_scorer("negativity")
+    straight, curly = scorer.score_batch([typed, typed.replace("'", "’")])
+    assert abs(straight.score - curly.score) <= 0.01, (straight, curly)
+    assert straight.evidence == curly.evidence

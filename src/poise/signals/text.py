@@ -105,6 +105,10 @@ def without_placeholders(text: str) -> str:
     return _SPACE_PUNCT.sub(r"\1", " ".join(_REDACTION.sub(" ", text).split()))
 
 
+# A phone's keyboard types "can’t" where a computer's types "can't": the models read both as
+# the one word (split at the curly one, "don’t bother" read 0.27 more negative than "don't").
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "＇": "'"})
+
 REMEMBERED_CHARS = 1_000  # longer texts are normalised each time (a few, and memory stays small)
 
 
@@ -136,8 +140,9 @@ def _normalize(text: str, emoji: bool = True) -> str:
     text = _CFPB_DATE.sub(" ", text)
     text = _CFPB_MASK.sub(" ", text)
     text = _CFPB_AMOUNT.sub(lambda m: f"${m.group(1)}" if m.group(1) else " ", text)
-    if emoji:
+    if emoji:  # for the models, not for words a person reads
         text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
+        text = text.translate(_APOSTROPHES)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     text = _SPACES.sub(" ", text)
     text = _ORPHAN_PUNCT.sub(" ", text)
