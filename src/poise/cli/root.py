@@ -250,7 +250,7 @@ def demo_summary(
         f"Loaded demo data: {_listed(counts)}; signals: {scored}; "
         f"{happy}; training: {_listed(training)}; "
         f"wall: {words.counted(wall, 'card')}; "
-        f"peer reviews: {words.counted(reviews, 'review')}; "
+        f"{words.counted(reviews, 'peer review')}; "
         f"manual: {words.counted(articles, 'article')}; "
         f"insights: {words.counted(counted, 'conversation')} counted."
     )
