@@ -129,3 +129,32 @@ def test_scores_do_not_depend_on_the_evidence(scorer: NegativityScorer) -> None:
         assert result.score == float(probs[i][0])
         assert result.positive == float(probs[i][2])
         assert result.level == level_of(result.score, result.positive)
+
+
+@pytest.mark.parametrize(
+    ("message", "first"),
+    [
+        (
+            "Hello team, I am absolutely fuming. I can't log in and the reset email never came.",
+            "fuming",
+        ),
+        ("Honestly the worst courier I have ever dealt with, parcel still missing", "worst"),
+        ("Chat for an hour and I'm losing the will to live with this billing page", "losing"),
+    ],
+)
+def test_the_feeling_words_come_before_what_is_reported(message: str, first: str) -> None:
+    """ "why: customer, can't, email, you treat, log in" stood under "I am absolutely fuming":
+    the lexical model's terms carry the complaint too. The words that make the message read
+    unhappy (VADER's, an input of the feeling head) are shown first."""
+    result = get_scorer("negativity").score(message)
+    assert result.level in ("negative", "very_negative"), result
+    assert result.evidence[0] == first, result.evidence
+
+
+def test_a_negated_unhappy_word_is_not_shown() -> None:
+    from poise.signals.vader import negative_words
+
+    shown = negative_words("the wait was not terrible, but the refund is awful")
+    assert "awful" in shown and "terrible" not in shown
+    shown = negative_words("I was never rude to them, and now I'm disappointed and fuming")
+    assert shown == ["fuming", "disappointed"]

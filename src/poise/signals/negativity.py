@@ -22,7 +22,7 @@ from poise.signals.labels import EMOTIONS, NEGATIVE_EMOTIONS
 from poise.signals.lexical import LexicalModel, said_words
 from poise.signals.text import normalize
 from poise.signals.types import NegativityResult
-from poise.signals.vader import compound
+from poise.signals.vader import compound, negative_words
 from poise.textcache import TextCache
 
 CACHE_SIZE = 4096
@@ -151,11 +151,16 @@ class NegativityScorer:
         emotion = EMOTIONS[max(allowed, key=lambda k: float(emo[k]))]
         abuse = abuse_evidence(text)
         said = said_words(text)
+        unhappy = negative >= DECIDE
+        # Under an unhappy message the feeling words come first ("fuming", "useless"): the
+        # lexical model's terms also carry what is reported ("email", "log in"), not felt.
+        felt = negative_words(normalize(text)) if unhappy else []
         evidence = abuse + [
             w
-            for w in self.lexical.evidence(feats, sign=negative >= DECIDE, said=said)
+            for w in (*felt, *self.lexical.evidence(feats, sign=unhappy, said=said))
             if w not in abuse
         ]
+        evidence = list(dict.fromkeys(evidence))
         return NegativityResult(
             score=negative,
             emotion=emotion,
