@@ -939,3 +939,27 @@ def test_the_thread_names_the_customer_s_words_as_purpose_when_none_was_given(
     assert purpose and calm.stated_purpose in purpose.group(1), details[:600]
     assert "(the customer's words)" in purpose.group(1)
     assert calm.stated_purpose in client.get(f"/assist/{calm.id}").text
+
+
+def test_a_threat_to_leave_keeps_its_early_warning_when_a_team_saves_its_level(
+    session: Session,
+) -> None:
+    """Saving a team's level re-flags from the stored opening scores; a threat to leave must
+    read there as it did when scored, or saving "negative" again took its warning away."""
+    from poise.auth.models import Team
+    from poise.conversations.actions import set_early_warning_level
+
+    agent = make_user(session, team="Retention")
+    conv = make_conversation(
+        session,
+        customer_text="Fix it now or I am cancelling my contract",
+        assignee_email=agent.email,
+    )
+    score_messages(session)
+    session.refresh(conv)
+    assert conv.early_warning and conv.leaving
+    team = session.query(Team).filter_by(name="Retention").one()
+    admin = make_user(session, role="admin")
+    assert set_early_warning_level(session, actor=admin, team_id=team.id, level="negative") == 0
+    session.refresh(conv)
+    assert conv.early_warning

@@ -410,3 +410,34 @@ def test_risk_by_turn_is_risk_after_over_the_turns_so_far() -> None:
         unanswered += 1
     assert risk_by_turn(turns, feelings) == expected
     assert expected[-1] >= 0.4  # "thanks" after a furious turn: the last substantive one counts
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Fix it now or I am cancelling my contract",
+        "Sort this out by Friday or I'm going to the ombudsman",
+        "If this isn't resolved today I will switch to another provider",
+    ],
+)
+def test_a_threat_to_leave_in_the_opening_raises_early_warning(opening: str) -> None:
+    """Threats to leave are negative (the issue's rule), but the feeling head read "Fix it now
+    or I am cancelling my contract" as neutral, so the opening raised no early warning. A
+    threat in the first customer turns now opens unhappy at the "negative" level; a team that
+    chose "very negative" is warned only by the words' own score."""
+    turns = [Turn("customer", opening), Turn("agent", "I'm sorry, let me look at this now.")]
+    warned = conversation_signals(turns)
+    assert warned.early_warning, warned
+    strict = signals_batch([SignalsRequest(turns, None, "very_negative")])[0]
+    assert strict.early_warning == (strict.trend[0] >= 0.9364), strict
+
+
+def test_a_threat_after_the_opening_raises_no_early_warning() -> None:
+    turns = [
+        Turn("customer", "Hi, how do I change the email address on my account?"),
+        Turn("agent", "Go to Settings, then Profile."),
+        Turn("customer", "Thanks, found it."),
+        Turn("agent", "Anything else?"),
+        Turn("customer", "Actually I'm going to cancel my contract, the price went up again"),
+    ]
+    assert not conversation_signals(turns).early_warning

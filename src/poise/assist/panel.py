@@ -21,7 +21,7 @@ from poise.errors import InvalidInput
 from poise.knowledge.suggest import article_suggestions
 from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
-from poise.signals.conversation import early_score
+from poise.signals.conversation import opening_score
 from poise.signals.drift import naming_the_matter
 from poise.signals.guidance import guidance_for
 from poise.signals.purpose import candidates as purpose_candidates
@@ -139,7 +139,7 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
     drift = naming_the_matter(stored, list(enumerate(r["body"] for r in rows)))
     return ConversationSignals(
         early_warning=conv.early_warning,
-        early_score=early_score(scores),
+        early_score=opening_score(scores, [bool(r["leaving"]) for r in customer]),
         escalation_risk=conv.escalation_risk,
         trend=scores,
         turnaround=conv.turnaround,

@@ -535,23 +535,24 @@ EARLY_WARNING_LEVELS = ("negative", "very_negative")
 
 def _opening_scores(session: Session, members: Select[tuple[int]]) -> dict[int, list[float | None]]:
     """The stored scores of each team conversation's first customer turns, as scoring reads
-    them. The trend is rounded to three places: an opening of 0.8243 raised early warning
+    them (a turn that threatens to leave at the "negative" level: ``opening_feeling``). The
+    trend is rounded to three places: an opening of 0.8243 raised early warning
     when scored (the level's bar is 0.82423…) and lost it, as 0.824, each time an admin
     saved the team's level, even unchanged; the next refresh raised it again."""
     from poise.conversations.models import Message
-    from poise.signals.conversation import EARLY_TURNS
+    from poise.signals.conversation import EARLY_TURNS, opening_feeling
 
     rows = session.execute(
-        select(Message.conversation_id, Message.negativity)
+        select(Message.conversation_id, Message.negativity, Message.leaving)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Conversation.assignee_id.in_(members), Message.author_role == "customer")
         .order_by(Message.conversation_id, Message.sent_at, Message.id)
     )
     found: dict[int, list[float | None]] = {}
-    for cid, negativity in rows:
+    for cid, negativity, leaving in rows:
         turns = found.setdefault(cid, [])
         if len(turns) < EARLY_TURNS:
-            turns.append(negativity)
+            turns.append(None if negativity is None else opening_feeling(negativity, bool(leaving)))
     return found
 
 

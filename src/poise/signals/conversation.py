@@ -54,10 +54,24 @@ def _scores(turns: Sequence[Turn], artifacts: Path | None) -> tuple[list[float],
     return [t.negativity if t.negativity is not None else next(it) for t in turns], versions
 
 
+def opening_feeling(score: float, leaving: bool) -> float:
+    """A first customer turn's feeling as early warning reads it: one that threatens to leave
+    (cancel, switch, complain publicly, go to a regulator) opens unhappy at the "negative"
+    level whatever its words score. The issue's rule: threats to leave are negative, and the
+    feeling head read "Fix it now or I am cancelling my contract" as neutral (P 0.3)."""
+    return max(score, threshold_for("negative")) if leaving else score
+
+
 def early_score(trend: Sequence[float]) -> float:
     """The worst feeling of the first customer turns: what early warning compares with its
     level's threshold."""
     return max(trend[:EARLY_TURNS], default=0.0)
+
+
+def opening_score(trend: Sequence[float], leaving: Sequence[bool]) -> float:
+    """``early_score`` of the customer turns' feelings (``trend``) with each turn's threat to
+    leave (``leaving``, turn for turn) read as :func:`opening_feeling` reads it."""
+    return early_score([opening_feeling(s, bad) for s, bad in zip(trend, leaving, strict=False)])
 
 
 def substantive(text: str) -> bool:
@@ -216,7 +230,7 @@ def _without_drift(request: SignalsRequest, artifacts: Path | None) -> Conversat
     turns = request.turns
     customer = [t for t in turns if t.author_role == "customer"]
     trend, versions = _scores(customer, artifacts)
-    early = early_score(trend)
+    early = opening_score(trend, [bool(leaving_evidence(t.body)) for t in customer[:EARLY_TURNS]])
     risks = risk_by_turn(turns, trend)
     goal = request.purpose if request.purpose else state_purpose([t.body for t in customer])
     return ConversationSignals(
