@@ -284,7 +284,8 @@ def update_user(
     is_active: bool,
     password: str | None = None,
 ) -> User:
-    """Change a user's role, team, active flag and (optionally) password."""
+    """Change a user's role, team, active flag and (optionally) password. Deactivating ends
+    every session of the user for good; their API tokens are refused while inactive."""
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
@@ -296,6 +297,10 @@ def update_user(
         # the team was chosen from a list that has gone stale: say so beside the field, on the
         # form as the admin left it, not as a 404 page that loses their choices
         raise InvalidInput(f"no team with id {team_id}: choose another", field="team")
+    if user.is_active and not is_active:
+        # a deactivated account's sessions end for good: reactivating it later must not bring
+        # back a cookie taken before (a shared laptop, a stolen copy)
+        user.session_version += 1
     user.role, user.team_id, user.is_active = role, team_id, is_active
     if password:
         _check_password(password)
