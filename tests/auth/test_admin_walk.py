@@ -29,3 +29,28 @@ def test_deactivating_a_user_ends_their_sessions_even_once_reactivated(
         agent_client.cookies.update(copied)
         again = agent_client.get("/account", follow_redirects=False)
         assert again.status_code == 303, "the old cookie came back to life with the account"
+
+
+def test_the_users_page_finds_people_by_name_or_email_and_pages_through_them(
+    client: TestClient, session: Session
+) -> None:
+    """With hundreds of agents, finding one to edit meant paging through them all."""
+    sign_in(client, make_user(session, role="admin", name="Ada Admin"))
+    make_user(session, name="Maria Gonzalez", email="maria@example.com")
+    make_user(session, name="Tom Becker", email="tom@example.com")
+    make_user(session, name="Tomás Ruiz", email="t.ruiz@example.com")
+    page = client.get("/admin/users", params={"q": "  TOM "})
+    assert page.status_code == 200
+    rows = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "Tom Becker" in rows and "Tomás Ruiz" in rows and "Maria" not in rows
+    assert 'name="q" value="TOM"' in page.text, "the search stays in its box"
+    by_email = client.get("/admin/users", params={"q": "ruiz@"}).text
+    assert "Tomás Ruiz" in by_email and "Tom Becker" not in by_email.split("<tbody>", 1)[1]
+    none = client.get("/admin/users", params={"q": "%"}).text
+    assert "No users match “%”" in none, "a wildcard is a character, not everything"
+    assert "<b>" not in client.get("/admin/users", params={"q": "<b>"}).text.split("<main")[1]
+    for n in range(20):  # the tests' page holds 20
+        make_user(session, name=f"Tom Extra {n:02}", email=f"extra{n}@example.com")
+    paged = client.get("/admin/users", params={"q": "tom"}).text
+    assert "22 users match “tom” · page 1 of 2" in paged
+    assert 'href="?q=tom&amp;page=2"' in paged, "the next page keeps the search"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -32,6 +33,9 @@ from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
+UserSearchQuery = Annotated[
+    str, Query(max_length=200, description="Only users whose name or email contains this.")
+]
 
 
 def _login_context(session: Session, next: str, **more: str) -> dict[str, object]:
@@ -201,8 +205,9 @@ def users_page(
     settings: SettingsDep,
     user: AdminUser,
     page: PageQuery = 1,
+    q: UserSearchQuery = "",
 ) -> HTMLResponse:
-    return _users_page(request, session, settings, user, page)
+    return _users_page(request, session, settings, user, page, search=q)
 
 
 def _users_page(
@@ -213,14 +218,19 @@ def _users_page(
     page: int = 1,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    search: str = "",
 ) -> HTMLResponse:
-    """The users and the add form; after a refusal, what was typed (not the password) is kept
-    and the message stands beside its field."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
-    pages = max(1, -(-listing.total // listing.page_size))
+    """The users (those matching ``search``) and the add form; after a refusal, what was
+    typed (not the password) is kept and the message stands beside its field."""
+    search = search.strip()
+    listing = queries.list_users(
+        session, actor=user, page=page, page_size=settings.page_size, search=search
+    )
     context = {
         "listing": listing,
-        "pages": pages,
+        "pages": listing.pages,
+        "search": search,
+        "base_query": urlencode({"q": search}) if search else "",
         "teams": queries.list_teams(session),
         "roles": ROLES,
         "form": form or {},
@@ -422,10 +432,12 @@ def api_users(
     user: ApiAdmin,
     page: ApiPageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="Users per page, 1 to 200.")] = 200,
+    q: UserSearchQuery = "",
 ) -> list[UserPublic]:
-    """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many
-    there are and ``Link: <…>; rel="next"`` leads to the next page while there is one."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=page_size)
+    """Users in name order (admin only), a page at a time, those whose name or email
+    contains ``q`` when it is given: ``X-Total-Count`` says how many there are and
+    ``Link: <…>; rel="next"`` leads to the next page while there is one."""
+    listing = queries.list_users(session, actor=user, page=page, page_size=page_size, search=q)
     response.headers.update(page_headers(listing, request.url))
     return [UserPublic.model_validate(u) for u in listing.items]
 
