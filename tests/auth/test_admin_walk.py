@@ -3,11 +3,14 @@ walking them, pinned at the HTTP level."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in
+from poise.auth.actions import create_api_token
 
 
 def test_deactivating_a_user_ends_their_sessions_even_once_reactivated(
@@ -54,3 +57,26 @@ def test_the_users_page_finds_people_by_name_or_email_and_pages_through_them(
     paged = client.get("/admin/users", params={"q": "tom"}).text
     assert "22 users match “tom” · page 1 of 2" in paged
     assert 'href="?q=tom&amp;page=2"' in paged, "the next page keeps the search"
+
+
+def test_revoking_a_token_takes_a_tick_first_and_a_stray_click_revokes_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """Revoking cannot be undone and stops a script at once; one click on Revoke did it."""
+    ada = make_user(session, name="Ada Agent")
+    secret = create_api_token(session, actor=None, user=ada, name="helpdesk sync")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    csrf = sign_in(client, ada)
+    page = client.get("/account").text
+    found = re.search(r'action="(/account/tokens/(\d+)/revoke)"', page)
+    assert found and "Yes, revoke helpdesk sync" in page
+    stray = client.post(found.group(1), data={"csrf_token": csrf})
+    assert stray.status_code == 400
+    error = stray.text.split(f'id="revoke-{found.group(2)}-error">', 1)[1].split("</span>")[0]
+    assert "tick “Yes, revoke helpdesk sync”" in error and "nothing was revoked" in error
+    assert client.get("/api/v1/stats", headers=bearer).status_code == 200, "it still works"
+    done = client.post(
+        found.group(1), data={"csrf_token": csrf, "confirm": "true"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert client.get("/api/v1/stats", headers=bearer).status_code == 401

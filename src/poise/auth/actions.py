@@ -411,13 +411,19 @@ def create_api_token(
     return token
 
 
-def revoke_api_token(session: Session, *, actor: User, token_id: int) -> str:
+def revoke_api_token(session: Session, *, actor: User, token_id: int, confirmed: bool) -> str:
     """Stop one of the actor's own API tokens from working (a leaked one, or a script retired)
     and return its name. Kept, revoked, so its name and last use stay readable; another
-    person's token is not found, so ids reveal nothing."""
+    person's token is not found, so ids reveal nothing. Refused until ``confirmed``: it cannot
+    be undone and stops the script at once (a stray click on Revoke did both)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id or token.revoked_at is not None:
         raise NotFound(f"you have no live API token with id {token_id}")
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, revoke {token.name}” beside Revoke to revoke it: nothing was revoked",
+            field="revoke",
+        )
     token.revoked_at = utcnow()
     session.commit()
     return token.name

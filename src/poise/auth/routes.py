@@ -188,12 +188,23 @@ def change_password(
     return redirect("/account")
 
 
-@router.post("/account/tokens/{token_id}/revoke")
+@router.post("/account/tokens/{token_id}/revoke", response_model=None)
 def revoke_token(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
-) -> RedirectResponse:
-    """Revoke one of your tokens: the next request that sends it is refused (401)."""
-    name = actions.revoke_api_token(session, actor=user, token_id=token_id)
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token_id: IdPath,
+    confirm: Annotated[bool, Form()] = False,
+) -> HTMLResponse | RedirectResponse:
+    """Revoke one of your tokens once its row's "Yes, revoke" box is ticked: the next request
+    that sends it is refused (401). Without the tick the refusal stands beside its row."""
+    try:
+        name = actions.revoke_api_token(
+            session, actor=user, token_id=token_id, confirmed=confirm
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _account_page(request, session, user, {f"revoke-{token_id}": str(exc)})
     flash(request, f"API token “{name}” revoked: requests that send it are refused from now.")
     return redirect("/account")
 
