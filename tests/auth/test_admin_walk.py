@@ -80,3 +80,45 @@ def test_revoking_a_token_takes_a_tick_first_and_a_stray_click_revokes_nothing(
     )
     assert done.status_code == 303
     assert client.get("/api/v1/stats", headers=bearer).status_code == 401
+
+
+def test_an_admin_s_own_demotion_or_deactivation_is_refused_beside_the_field_at_fault(
+    client: TestClient, session: Session
+) -> None:
+    """The refusal stood above the form saying both reasons at once, whichever was tried."""
+    admin = make_user(session, role="admin")
+    csrf = sign_in(client, admin)
+    demoted = client.post(
+        f"/admin/users/{admin.id}", data={"role": "lead", "is_active": "true", "csrf_token": csrf}
+    )
+    assert demoted.status_code == 400
+    said = demoted.text.split('id="role-error">', 1)[1].split("</span>")[0]
+    assert "you cannot take away your own admin role" in said
+    assert "deactivate" not in said and "<option selected>lead</option>" in demoted.text
+    deactivated = client.post(f"/admin/users/{admin.id}", data={"role": "admin", "csrf_token": csrf})
+    assert deactivated.status_code == 400
+    said = deactivated.text.split('id="is_active-error">', 1)[1].split("</span>")[0]
+    assert "you cannot deactivate yourself" in said
+    assert 'name="is_active" value="true" aria-invalid="true"' in deactivated.text
+
+
+def test_the_edit_page_says_whose_account_it_is_and_leads_back_to_the_list(
+    client: TestClient, session: Session
+) -> None:
+    """It named the person only: two people called Alex could not be told apart, and there was
+    no way back but the browser's."""
+    sign_in(client, make_user(session, role="admin"))
+    alex = make_user(session, name="Alex Kim", email="alex.kim@example.com")
+    page = client.get(f"/admin/users/{alex.id}").text
+    main = page.split("<main", 1)[1]
+    assert "alex.kim@example.com" in main
+    assert 'href="/admin/users"' in main and "All users" in main
+
+
+def test_the_teams_page_help_link_leads_to_the_teams_help(
+    client: TestClient, session: Session
+) -> None:
+    """Its "What is this?" opened the signals help on early warning, not how teams work."""
+    sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/teams").text
+    assert '<a class="help-link" href="/help/admin#teams">' in page

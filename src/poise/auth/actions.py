@@ -274,6 +274,21 @@ def create_user(
     return user
 
 
+def _refuse_locking_oneself_out(
+    actor: User | None, user: User, *, role: str, is_active: bool
+) -> None:
+    """An admin cannot demote or deactivate themselves (another admin can): said beside the
+    field at fault, not one message naming both whichever was tried."""
+    if actor is None or actor.id != user.id:
+        return
+    if role != "admin":
+        raise InvalidInput(
+            "you cannot take away your own admin role: another admin can", field="role"
+        )
+    if not is_active:
+        raise InvalidInput("you cannot deactivate yourself: another admin can", field="is_active")
+
+
 def update_user(
     session: Session,
     *,
@@ -291,8 +306,7 @@ def update_user(
     if user is None:
         raise NotFound(f"no user with id {user_id}")
     _check_role(role)
-    if actor is not None and actor.id == user.id and (role != "admin" or not is_active):
-        raise InvalidInput("you cannot remove your own admin role or deactivate yourself")
+    _refuse_locking_oneself_out(actor, user, role=role, is_active=is_active)
     if team_id is not None and session.get(Team, team_id) is None:
         # the team was chosen from a list that has gone stale: say so beside the field, on the
         # form as the admin left it, not as a 404 page that loses their choices
