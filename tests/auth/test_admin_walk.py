@@ -122,3 +122,12 @@ def test_the_teams_page_help_link_leads_to_the_teams_help(
     sign_in(client, make_user(session, role="admin"))
     page = client.get("/admin/teams").text
     assert '<a class="help-link" href="/help/admin#teams">' in page
+
+
+def test_each_user_s_name_opens_their_edit_page(client: TestClient, session: Session) -> None:
+    """On a phone the list scrolls sideways and its Edit links, in the last column, sat out of
+    sight: the name, in the first, is the way in."""
+    sign_in(client, make_user(session, role="admin"))
+    alex = make_user(session, name="Alex Kim")
+    page = client.get("/admin/users").text
+    assert f'<td><a href="/admin/users/{alex.id}">Alex Kim</a></td>' in page
