@@ -131,3 +131,19 @@ def test_each_user_s_name_opens_their_edit_page(client: TestClient, session: Ses
     alex = make_user(session, name="Alex Kim")
     page = client.get("/admin/users").text
     assert f'<td><a href="/admin/users/{alex.id}">Alex Kim</a></td>' in page
+
+
+def test_a_deactivated_owner_s_token_is_refused_saying_why(
+    client: TestClient, session: Session
+) -> None:
+    """It read "unknown or revoked", and the script's owner went looking for a revoked token
+    on an account page they could no longer open."""
+    agent = make_user(session, role="agent")
+    secret = create_api_token(session, actor=None, user=agent, name="nightly export")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/stats", headers=bearer).status_code == 200
+    csrf = sign_in(client, make_user(session, role="admin"))
+    client.post(f"/admin/users/{agent.id}", data={"role": "agent", "csrf_token": csrf})
+    refused = client.get("/api/v1/stats", headers=bearer)
+    assert refused.status_code == 401
+    assert "its owner's account is inactive: ask an admin" in refused.json()["detail"]

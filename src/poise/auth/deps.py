@@ -80,6 +80,10 @@ def api_user(
         token = token_by_secret(session, bearer.credentials.strip())
         if token is None:
             raise LoginRequired("the API token is unknown or revoked")
+        if not token.user.is_active:  # its owner was deactivated: the token waits, refused
+            raise LoginRequired(
+                "the API token is refused while its owner's account is inactive: ask an admin"
+            )
         now = utcnow()
         if token.is_expired(now):  # refused untouched: its last use stays its last success
             raise LoginRequired(

@@ -108,16 +108,14 @@ def live_tokens(session: Session, *, actor: User) -> list[ApiToken]:
 
 
 def token_by_secret(session: Session, token: str) -> ApiToken | None:
-    """The live token matching a bearer secret, with its active user."""
-    found = session.scalar(
+    """The unrevoked token matching a bearer secret, with its user: the caller refuses it
+    while that user is inactive, saying so."""
+    return session.scalar(
         select(ApiToken)
         .options(selectinload(ApiToken.user))
         .where(ApiToken.token_hash == token_hash(token))
         .where(ApiToken.revoked_at.is_(None))
     )
-    if found is None or not found.user.is_active:
-        return None
-    return found
 
 
 def list_users(
