@@ -147,3 +147,15 @@ def test_a_deactivated_owner_s_token_is_refused_saying_why(
     refused = client.get("/api/v1/stats", headers=bearer)
     assert refused.status_code == 401
     assert "its owner's account is inactive: ask an admin" in refused.json()["detail"]
+
+
+def test_the_api_reference_names_the_users_and_connector_operations_in_words(
+    client: TestClient,
+) -> None:
+    """/redoc and /docs headed them with the function names: "Api Users", "Api Create User",
+    "Vendor Webhook"."""
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert paths["/api/v1/users"]["get"]["summary"] == "List users"
+    assert paths["/api/v1/users"]["post"]["summary"] == "Add a user"
+    webhook = paths["/api/v1/connectors/{vendor}/webhook"]["post"]["summary"]
+    assert webhook == "Receive a helpdesk's own webhook"

@@ -433,6 +433,7 @@ def delete_team(
 
 @api.get(
     "/users",
+    summary="List users",
     response_model=list[UserPublic],
     responses={200: {"headers": PAGE_HEADERS, "description": "One page of users"}},
 )
@@ -453,7 +454,7 @@ def api_users(
     return [UserPublic.model_validate(u) for u in listing.items]
 
 
-@api.post("/users", response_model=UserPublic, status_code=201)
+@api.post("/users", summary="Add a user", response_model=UserPublic, status_code=201)
 def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> UserPublic:
     """Create a user (admin only); ``team`` names an existing team, in any letter case (400
     naming the teams when none is so named)."""
