@@ -159,3 +159,15 @@ def test_the_api_reference_names_the_users_and_connector_operations_in_words(
     assert paths["/api/v1/users"]["post"]["summary"] == "Add a user"
     webhook = paths["/api/v1/connectors/{vendor}/webhook"]["post"]["summary"]
     assert webhook == "Receive a helpdesk's own webhook"
+
+
+def test_every_admin_tab_opens_alike_help_link_heading_then_tabs(
+    client: TestClient, session: Session
+) -> None:
+    """Models put its tabs above its help link and heading, so the tabs jumped down the page
+    when an admin went from Connectors to Models."""
+    sign_in(client, make_user(session, role="admin"))
+    for path in ("/admin/users", "/admin/teams", "/admin/connectors", "/admin/models"):
+        main = client.get(path).text.split("<main", 1)[1]
+        help_at, heading_at = main.index('class="help-link"'), main.index("<h1>Admin</h1>")
+        assert help_at < heading_at < main.index('aria-label="Admin"'), path
