@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import csrf_from, make_user, sign_in
 from poise.auth.actions import create_api_token
 
 
@@ -171,3 +171,19 @@ def test_every_admin_tab_opens_alike_help_link_heading_then_tabs(
         main = client.get(path).text.split("<main", 1)[1]
         help_at, heading_at = main.index('class="help-link"'), main.index("<h1>Admin</h1>")
         assert help_at < heading_at < main.index('aria-label="Admin"'), path
+
+
+def test_a_refused_sign_in_keeps_the_email_and_puts_the_cursor_in_the_password(
+    client: TestClient, session: Session
+) -> None:
+    """The cursor went back to the email, already filled in, so retyping the password began
+    with a click or a Tab."""
+    agent = make_user(session)
+    token = csrf_from(client.get("/login").text)
+    refused = client.post(
+        "/login", data={"email": agent.email, "password": "nope-nope", "csrf_token": token}
+    )
+    assert refused.status_code == 400
+    focused = re.findall(r"<input[^>]*\sautofocus[^>]*>", refused.text)
+    assert len(focused) == 1 and 'name="password"' in focused[0], focused
+    assert f'value="{agent.email}"' in refused.text
