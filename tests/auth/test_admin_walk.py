@@ -187,3 +187,32 @@ def test_a_refused_sign_in_keeps_the_email_and_puts_the_cursor_in_the_password(
     focused = re.findall(r"<input[^>]*\sautofocus[^>]*>", refused.text)
     assert len(focused) == 1 and 'name="password"' in focused[0], focused
     assert f'value="{agent.email}"' in refused.text
+
+
+def test_an_admin_corrects_a_user_s_name_and_email_on_the_edit_page(
+    client: TestClient, session: Session
+) -> None:
+    """A typo in a new colleague's email could not be fixed: the edit page changed only role,
+    team, active flag and password, so the account had to be made again."""
+    csrf = sign_in(client, make_user(session, role="admin"))
+    alex = make_user(session, name="Alx Kim", email="alex.kim@exmaple.com")
+    make_user(session, name="Sam Taken", email="sam@example.com")
+    page = client.get(f"/admin/users/{alex.id}").text
+    assert 'name="name" required maxlength="120" value="Alx Kim"' in page
+    assert 'name="email" required value="alex.kim@exmaple.com"' in page
+    form = {"role": "agent", "is_active": "true", "csrf_token": csrf}
+    taken = client.post(
+        f"/admin/users/{alex.id}", data={**form, "name": "Alex Kim", "email": "SAM@example.com"}
+    )
+    assert taken.status_code == 400
+    said = taken.text.split('id="email-error">', 1)[1].split("</span>")[0]
+    assert "a user with email sam@example.com already exists" in said
+    assert 'value="Alex Kim"' in taken.text and 'value="SAM@example.com"' in taken.text
+    saved = client.post(
+        f"/admin/users/{alex.id}",
+        data={**form, "name": " Alex Kim ", "email": "Alex.Kim@Example.com"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.refresh(alex)
+    assert (alex.name, alex.email) == ("Alex Kim", "alex.kim@example.com")

@@ -239,6 +239,22 @@ def team_by_name(session: Session, name: str, *, create: bool = False) -> Team:
     return team
 
 
+def _clean_user_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("a user needs a name of 1 to 120 characters", field="name")
+    return name
+
+
+def _refuse_taken_email(session: Session, email: str, *, besides: int | None = None) -> None:
+    """Refuse an address another account (not ``besides``) already signs in with."""
+    query = select(User.id).where(User.email == email)
+    if besides is not None:
+        query = query.where(User.id != besides)
+    if session.scalar(query) is not None:
+        raise InvalidInput(f"a user with email {email} already exists", field="email")
+
+
 def create_user(
     session: Session,
     *,
@@ -253,13 +269,10 @@ def create_user(
     require_admin(actor)
     email = _clean_email(email)
     _check_role(role)
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise InvalidInput("a user needs a name of 1 to 120 characters", field="name")
+    name = _clean_user_name(name)
     if password is not None:
         _check_password(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput(f"a user with email {email} already exists", field="email")
+    _refuse_taken_email(session, email)
     if team_id is not None and session.get(Team, team_id) is None:
         raise NotFound(f"no team with id {team_id}")
     user = User(
@@ -298,13 +311,22 @@ def update_user(
     team_id: int | None,
     is_active: bool,
     password: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """Change a user's role, team, active flag and (optionally) password. Deactivating ends
-    every session of the user for good; their API tokens are refused while inactive."""
+    """Change a user's role, team, active flag and (optionally) password, name and email (a
+    typo in either was there for good). Deactivating ends every session of the user for
+    good; their API tokens are refused while inactive."""
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    if name is not None:
+        user.name = _clean_user_name(name)
+    if email is not None:
+        cleaned = _clean_email(email)
+        _refuse_taken_email(session, cleaned, besides=user.id)  # before the change is flushed
+        user.email = cleaned
     _check_role(role)
     _refuse_locking_oneself_out(actor, user, role=role, is_active=is_active)
     if team_id is not None and session.get(Team, team_id) is None:

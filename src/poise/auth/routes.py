@@ -303,10 +303,20 @@ def _edit_user_page(
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
 ) -> HTMLResponse:
-    """The edit form; after a refused save, with the error beside its field and the role,
-    team and active flag the admin chose (never the password they typed)."""
+    """The edit form; after a refused save, with the error beside its field and the name,
+    email, role, team and active flag the admin chose (never the password they typed)."""
     target = queries.get_user(session, actor=user, user_id=user_id)
-    typed = form or {"role": target.role, "team": target.team_id, "is_active": target.is_active}
+    typed = {
+        "name": target.name,
+        "email": target.email,
+        "role": target.role,
+        "team": target.team_id,
+        "is_active": target.is_active,
+    }
+    if form is not None:  # what was chosen; a name or email the post left out stays stored
+        typed.update(form)
+        typed["name"] = form.get("name") if form.get("name") is not None else target.name
+        typed["email"] = form.get("email") if form.get("email") is not None else target.email
     context = {
         "target": target,
         "teams": queries.list_teams(session),
@@ -326,6 +336,8 @@ def edit_user(
     team: Annotated[str, Form()] = "",
     is_active: Annotated[bool, Form()] = False,
     password: Annotated[str, Form()] = "",
+    name: Annotated[str | None, Form()] = None,
+    email: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
         target = actions.update_user(
@@ -336,10 +348,14 @@ def edit_user(
             team_id=_team_id(team),
             is_active=is_active,
             password=password or None,
+            name=name,
+            email=email,
         )
     except InvalidInput as exc:
         session.rollback()
         typed: dict[str, object] = {
+            "name": name,
+            "email": email,
             "role": role,
             "team": int(team) if team.isdigit() else None,
             "is_active": is_active,
