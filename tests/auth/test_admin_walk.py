@@ -95,7 +95,9 @@ def test_an_admin_s_own_demotion_or_deactivation_is_refused_beside_the_field_at_
     said = demoted.text.split('id="role-error">', 1)[1].split("</span>")[0]
     assert "you cannot take away your own admin role" in said
     assert "deactivate" not in said and "<option selected>lead</option>" in demoted.text
-    deactivated = client.post(f"/admin/users/{admin.id}", data={"role": "admin", "csrf_token": csrf})
+    deactivated = client.post(
+        f"/admin/users/{admin.id}", data={"role": "admin", "csrf_token": csrf}
+    )
     assert deactivated.status_code == 400
     said = deactivated.text.split('id="is_active-error">', 1)[1].split("</span>")[0]
     assert "you cannot deactivate yourself" in said

@@ -199,9 +199,7 @@ def revoke_token(
     """Revoke one of your tokens once its row's "Yes, revoke" box is ticked: the next request
     that sends it is refused (401). Without the tick the refusal stands beside its row."""
     try:
-        name = actions.revoke_api_token(
-            session, actor=user, token_id=token_id, confirmed=confirm
-        )
+        name = actions.revoke_api_token(session, actor=user, token_id=token_id, confirmed=confirm)
     except InvalidInput as exc:
         session.rollback()
         return _account_page(request, session, user, {f"revoke-{token_id}": str(exc)})
@@ -306,17 +304,19 @@ def _edit_user_page(
     """The edit form; after a refused save, with the error beside its field and the name,
     email, role, team and active flag the admin chose (never the password they typed)."""
     target = queries.get_user(session, actor=user, user_id=user_id)
-    typed = {
+    stored: dict[str, object] = {
         "name": target.name,
         "email": target.email,
         "role": target.role,
         "team": target.team_id,
         "is_active": target.is_active,
     }
-    if form is not None:  # what was chosen; a name or email the post left out stays stored
-        typed.update(form)
-        typed["name"] = form.get("name") if form.get("name") is not None else target.name
-        typed["email"] = form.get("email") if form.get("email") is not None else target.email
+    # what was chosen; a name or email the post left out stays as stored
+    chosen = {key: value for key, value in (form or {}).items() if key in stored}
+    typed = {**stored, **chosen}
+    for key in ("name", "email"):
+        if typed[key] is None:
+            typed[key] = stored[key]
     context = {
         "target": target,
         "teams": queries.list_teams(session),
