@@ -218,3 +218,21 @@ def test_an_admin_corrects_a_user_s_name_and_email_on_the_edit_page(
     assert saved.status_code == 303
     session.refresh(alex)
     assert (alex.name, alex.email) == ("Alex Kim", "alex.kim@example.com")
+
+
+def test_the_users_api_names_each_user_s_team(client: TestClient, session: Session) -> None:
+    """It gave a bare ``team_id`` and the API lists no teams, so a script could not tell which
+    team was which; creating a user takes the team by name."""
+    admin = make_user(session, role="admin")
+    make_user(session, name="Bo Billing", team="Billing")
+    bearer = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=admin)}"}
+    listed = client.get("/api/v1/users", params={"q": "bo billing"}, headers=bearer).json()
+    assert [(u["name"], u["team"]) for u in listed] == [("Bo Billing", "Billing")]
+    made = client.post(
+        "/api/v1/users",
+        json={"email": "cy@example.com", "name": "Cy", "role": "agent", "team": "billing"},
+        headers=bearer,
+    )
+    assert made.status_code == 201 and made.json()["team"] == "Billing"
+    teamless = client.get("/api/v1/users", params={"q": admin.email}, headers=bearer).json()
+    assert teamless[0]["team"] is None
