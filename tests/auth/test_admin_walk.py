@@ -236,3 +236,18 @@ def test_the_users_api_names_each_user_s_team(client: TestClient, session: Sessi
     assert made.status_code == 201 and made.json()["team"] == "Billing"
     teamless = client.get("/api/v1/users", params={"q": admin.email}, headers=bearer).json()
     assert teamless[0]["team"] is None
+
+
+def test_saving_a_user_says_what_a_deactivation_or_new_password_did(
+    client: TestClient, session: Session
+) -> None:
+    """It said only "Saved": whether the person was signed out was left to guess."""
+    csrf = sign_in(client, make_user(session, role="admin"))
+    agent = make_user(session, name="Ann Agent")
+    form = {"role": "agent", "csrf_token": csrf}
+    off = client.post(f"/admin/users/{agent.id}", data=form).text
+    assert "Saved Ann Agent. They cannot sign in now; their sessions have ended." in off
+    new = client.post(
+        f"/admin/users/{agent.id}", data={**form, "is_active": "true", "password": "long-enough"}
+    ).text
+    assert "Saved Ann Agent. The new password has signed them out everywhere." in new

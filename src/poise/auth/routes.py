@@ -361,11 +361,23 @@ def edit_user(
             "is_active": is_active,
         }
         return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
-    if target.id == user.id:
+    yourself = target.id == user.id
+    if yourself:
         # one's own new password ends one's other sessions, not the one that set it
         request.session[SESSION_VERSION_KEY] = target.session_version
-    flash(request, f"Saved {target.name}.")
+    flash(request, f"Saved {target.name}.{_what_saving_did(target, password, yourself)}")
     return redirect("/admin/users")
+
+
+def _what_saving_did(target: User, password: str, yourself: bool) -> str:
+    """What a save did beyond the form's fields, so nobody has to guess who was signed out."""
+    if not target.is_active:
+        return " They cannot sign in now; their sessions have ended."
+    if password and yourself:
+        return " The new password has signed you out everywhere else."
+    if password:
+        return " The new password has signed them out everywhere."
+    return ""
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)
