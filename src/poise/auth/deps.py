@@ -26,7 +26,8 @@ BEARER = HTTPBearer(
     scheme_name="APIToken",
     description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`. "
     "A token works until its expiry (30, 90 or 365 days after it is made, or never) or until "
-    "it is revoked; an expired one is refused with 401 saying so. While a token has 7 days "
+    "it is revoked, and is refused while its owner's account is inactive; an expired one is "
+    "refused with 401 saying so. While a token has 7 days "
     "or less left, every answer to it carries `Poise-Token-Expires: 2026-12-31T09:00:00Z` "
     "(when it stops working, UTC): a script can warn its owner to make the next one.",
 )
