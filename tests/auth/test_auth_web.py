@@ -289,7 +289,9 @@ def test_a_person_sees_their_api_tokens_and_revokes_one(
     assert "helpdesk sync" in page and "reports" in page and "bens own" not in page
     revoke = re.findall(r'action="(/account/tokens/\d+/revoke)"', page)
     assert len(revoke) == 2  # newest first: "reports", then "helpdesk sync"
-    done = client.post(revoke[1], data={"csrf_token": csrf}, follow_redirects=False)
+    done = client.post(
+        revoke[1], data={"csrf_token": csrf, "confirm": "true"}, follow_redirects=False
+    )
     assert done.status_code == 303
     assert client.get("/api/v1/stats", headers=bearer).status_code == 401
     after = client.get("/account").text

@@ -147,7 +147,9 @@ def test_the_token_list_shows_expiry_and_flags_expired_and_soon_expiring_ones(
     # an expired token can still be revoked, and leaves the list
     revoke = re.search(r'action="(/account/tokens/\d+/revoke)"', rows["gone stale"])
     assert revoke
-    done = client.post(revoke.group(1), data={"csrf_token": csrf}, follow_redirects=False)
+    done = client.post(
+        revoke.group(1), data={"csrf_token": csrf, "confirm": "true"}, follow_redirects=False
+    )
     assert done.status_code == 303
     after = client.get("/account").text
     assert "“gone stale” revoked" in after and after.count("gone stale") == 1

@@ -172,3 +172,21 @@ def test_a_sync_from_the_command_line_shows_its_pages_on_a_bar(
     (task,) = bar.tasks
     assert task.completed == 2 and task.description == "Syncing Zendesk: pages"
     assert "Syncing Zendesk: pages" in screen.export_text()
+
+
+def test_every_refused_credential_is_said_at_once_beside_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """A bad subdomain was said alone; the empty token only on the next try, a round each."""
+    token = sign_in(client, make_user(session, role="admin"))
+    form = {"csrf_token": token, "subdomain": "Not A Subdomain!", "email": "", "api_token": ""}
+    refused = client.post(f"{PAGE}/zendesk", data=form)
+    assert refused.status_code == 400
+    for field, said in {
+        "subdomain": "Subdomain does not look right",
+        "email": "Agent e-mail is required",
+        "api_token": "API token is required",
+    }.items():
+        error = refused.text.split(f'id="{field}-error">', 1)[1].split("</span>", 1)[0]
+        assert said in error, field
+    assert count(session, Connector) == 0

@@ -239,6 +239,22 @@ def team_by_name(session: Session, name: str, *, create: bool = False) -> Team:
     return team
 
 
+def _clean_user_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("a user needs a name of 1 to 120 characters", field="name")
+    return name
+
+
+def _refuse_taken_email(session: Session, email: str, *, besides: int | None = None) -> None:
+    """Refuse an address another account (not ``besides``) already signs in with."""
+    query = select(User.id).where(User.email == email)
+    if besides is not None:
+        query = query.where(User.id != besides)
+    if session.scalar(query) is not None:
+        raise InvalidInput(f"a user with email {email} already exists", field="email")
+
+
 def create_user(
     session: Session,
     *,
@@ -253,13 +269,10 @@ def create_user(
     require_admin(actor)
     email = _clean_email(email)
     _check_role(role)
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise InvalidInput("a user needs a name of 1 to 120 characters", field="name")
+    name = _clean_user_name(name)
     if password is not None:
         _check_password(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput(f"a user with email {email} already exists", field="email")
+    _refuse_taken_email(session, email)
     if team_id is not None and session.get(Team, team_id) is None:
         raise NotFound(f"no team with id {team_id}")
     user = User(
@@ -274,6 +287,21 @@ def create_user(
     return user
 
 
+def _refuse_locking_oneself_out(
+    actor: User | None, user: User, *, role: str, is_active: bool
+) -> None:
+    """An admin cannot demote or deactivate themselves (another admin can): said beside the
+    field at fault, not one message naming both whichever was tried."""
+    if actor is None or actor.id != user.id:
+        return
+    if role != "admin":
+        raise InvalidInput(
+            "you cannot take away your own admin role: another admin can", field="role"
+        )
+    if not is_active:
+        raise InvalidInput("you cannot deactivate yourself: another admin can", field="is_active")
+
+
 def update_user(
     session: Session,
     *,
@@ -283,19 +311,32 @@ def update_user(
     team_id: int | None,
     is_active: bool,
     password: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """Change a user's role, team, active flag and (optionally) password."""
+    """Change a user's role, team, active flag and (optionally) password, name and email (a
+    typo in either was there for good). Deactivating ends every session of the user for
+    good; their API tokens are refused while inactive."""
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    if name is not None:
+        user.name = _clean_user_name(name)
+    if email is not None:
+        cleaned = _clean_email(email)
+        _refuse_taken_email(session, cleaned, besides=user.id)  # before the change is flushed
+        user.email = cleaned
     _check_role(role)
-    if actor is not None and actor.id == user.id and (role != "admin" or not is_active):
-        raise InvalidInput("you cannot remove your own admin role or deactivate yourself")
+    _refuse_locking_oneself_out(actor, user, role=role, is_active=is_active)
     if team_id is not None and session.get(Team, team_id) is None:
         # the team was chosen from a list that has gone stale: say so beside the field, on the
         # form as the admin left it, not as a 404 page that loses their choices
         raise InvalidInput(f"no team with id {team_id}: choose another", field="team")
+    if user.is_active and not is_active:
+        # a deactivated account's sessions end for good: reactivating it later must not bring
+        # back a cookie taken before (a shared laptop, a stolen copy)
+        user.session_version += 1
     user.role, user.team_id, user.is_active = role, team_id, is_active
     if password:
         _check_password(password)
@@ -406,13 +447,19 @@ def create_api_token(
     return token
 
 
-def revoke_api_token(session: Session, *, actor: User, token_id: int) -> str:
+def revoke_api_token(session: Session, *, actor: User, token_id: int, confirmed: bool) -> str:
     """Stop one of the actor's own API tokens from working (a leaked one, or a script retired)
     and return its name. Kept, revoked, so its name and last use stay readable; another
-    person's token is not found, so ids reveal nothing."""
+    person's token is not found, so ids reveal nothing. Refused until ``confirmed``: it cannot
+    be undone and stops the script at once (a stray click on Revoke did both)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id or token.revoked_at is not None:
         raise NotFound(f"you have no live API token with id {token_id}")
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, revoke {token.name}” beside Revoke to revoke it: nothing was revoked",
+            field="revoke",
+        )
     token.revoked_at = utcnow()
     session.commit()
     return token.name

@@ -26,7 +26,8 @@ BEARER = HTTPBearer(
     scheme_name="APIToken",
     description="An API token from Account → API tokens: `Authorization: Bearer TOKEN`. "
     "A token works until its expiry (30, 90 or 365 days after it is made, or never) or until "
-    "it is revoked; an expired one is refused with 401 saying so. While a token has 7 days "
+    "it is revoked, and is refused while its owner's account is inactive; an expired one is "
+    "refused with 401 saying so. While a token has 7 days "
     "or less left, every answer to it carries `Poise-Token-Expires: 2026-12-31T09:00:00Z` "
     "(when it stops working, UTC): a script can warn its owner to make the next one.",
 )
@@ -80,6 +81,10 @@ def api_user(
         token = token_by_secret(session, bearer.credentials.strip())
         if token is None:
             raise LoginRequired("the API token is unknown or revoked")
+        if not token.user.is_active:  # its owner was deactivated: the token waits, refused
+            raise LoginRequired(
+                "the API token is refused while its owner's account is inactive: ask an admin"
+            )
         now = utcnow()
         if token.is_expired(now):  # refused untouched: its last use stays its last success
             raise LoginRequired(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.actions import LOGIN_WINDOW, login_key, token_hash
@@ -108,24 +108,37 @@ def live_tokens(session: Session, *, actor: User) -> list[ApiToken]:
 
 
 def token_by_secret(session: Session, token: str) -> ApiToken | None:
-    """The live token matching a bearer secret, with its active user."""
-    found = session.scalar(
+    """The unrevoked token matching a bearer secret, with its user: the caller refuses it
+    while that user is inactive, saying so."""
+    return session.scalar(
         select(ApiToken)
         .options(selectinload(ApiToken.user))
         .where(ApiToken.token_hash == token_hash(token))
         .where(ApiToken.revoked_at.is_(None))
     )
-    if found is None or not found.user.is_active:
-        return None
-    return found
 
 
 def list_users(
-    session: Session, *, actor: User | None, page: int = 1, page_size: int = 50
+    session: Session,
+    *,
+    actor: User | None,
+    page: int = 1,
+    page_size: int = 50,
+    search: str = "",
 ) -> Page[User]:
-    """Users in name order with their teams; admins (or the CLI, ``None``) only."""
+    """Users in name order with their teams; admins (or the CLI, ``None``) only. ``search``
+    keeps those whose name or email contains it, in any letter case (``%`` and ``_`` are
+    plain characters), so one person among hundreds is found without paging."""
     require_admin(actor)
     query = select(User).options(selectinload(User.team)).order_by(User.name, User.id)
+    wanted = search.strip().lower()
+    if wanted:
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(wanted, autoescape=True),
+                User.email.contains(wanted, autoescape=True),  # stored lower-cased
+            )
+        )
     return paginate(session, query, page=page, page_size=page_size)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -32,6 +33,9 @@ from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["users"])
+UserSearchQuery = Annotated[
+    str, Query(max_length=200, description="Only users whose name or email contains this.")
+]
 
 
 def _login_context(session: Session, next: str, **more: str) -> dict[str, object]:
@@ -184,12 +188,21 @@ def change_password(
     return redirect("/account")
 
 
-@router.post("/account/tokens/{token_id}/revoke")
+@router.post("/account/tokens/{token_id}/revoke", response_model=None)
 def revoke_token(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: IdPath
-) -> RedirectResponse:
-    """Revoke one of your tokens: the next request that sends it is refused (401)."""
-    name = actions.revoke_api_token(session, actor=user, token_id=token_id)
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token_id: IdPath,
+    confirm: Annotated[bool, Form()] = False,
+) -> HTMLResponse | RedirectResponse:
+    """Revoke one of your tokens once its row's "Yes, revoke" box is ticked: the next request
+    that sends it is refused (401). Without the tick the refusal stands beside its row."""
+    try:
+        name = actions.revoke_api_token(session, actor=user, token_id=token_id, confirmed=confirm)
+    except InvalidInput as exc:
+        session.rollback()
+        return _account_page(request, session, user, {f"revoke-{token_id}": str(exc)})
     flash(request, f"API token “{name}” revoked: requests that send it are refused from now.")
     return redirect("/account")
 
@@ -201,8 +214,9 @@ def users_page(
     settings: SettingsDep,
     user: AdminUser,
     page: PageQuery = 1,
+    q: UserSearchQuery = "",
 ) -> HTMLResponse:
-    return _users_page(request, session, settings, user, page)
+    return _users_page(request, session, settings, user, page, search=q)
 
 
 def _users_page(
@@ -213,14 +227,19 @@ def _users_page(
     page: int = 1,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    search: str = "",
 ) -> HTMLResponse:
-    """The users and the add form; after a refusal, what was typed (not the password) is kept
-    and the message stands beside its field."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=settings.page_size)
-    pages = max(1, -(-listing.total // listing.page_size))
+    """The users (those matching ``search``) and the add form; after a refusal, what was
+    typed (not the password) is kept and the message stands beside its field."""
+    search = search.strip()
+    listing = queries.list_users(
+        session, actor=user, page=page, page_size=settings.page_size, search=search
+    )
     context = {
         "listing": listing,
-        "pages": pages,
+        "pages": listing.pages,
+        "search": search,
+        "base_query": urlencode({"q": search}) if search else "",
         "teams": queries.list_teams(session),
         "roles": ROLES,
         "form": form or {},
@@ -282,10 +301,22 @@ def _edit_user_page(
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
 ) -> HTMLResponse:
-    """The edit form; after a refused save, with the error beside its field and the role,
-    team and active flag the admin chose (never the password they typed)."""
+    """The edit form; after a refused save, with the error beside its field and the name,
+    email, role, team and active flag the admin chose (never the password they typed)."""
     target = queries.get_user(session, actor=user, user_id=user_id)
-    typed = form or {"role": target.role, "team": target.team_id, "is_active": target.is_active}
+    stored: dict[str, object] = {
+        "name": target.name,
+        "email": target.email,
+        "role": target.role,
+        "team": target.team_id,
+        "is_active": target.is_active,
+    }
+    # what was chosen; a name or email the post left out stays as stored
+    chosen = {key: value for key, value in (form or {}).items() if key in stored}
+    typed = {**stored, **chosen}
+    for key in ("name", "email"):
+        if typed[key] is None:
+            typed[key] = stored[key]
     context = {
         "target": target,
         "teams": queries.list_teams(session),
@@ -305,6 +336,8 @@ def edit_user(
     team: Annotated[str, Form()] = "",
     is_active: Annotated[bool, Form()] = False,
     password: Annotated[str, Form()] = "",
+    name: Annotated[str | None, Form()] = None,
+    email: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
         target = actions.update_user(
@@ -315,20 +348,36 @@ def edit_user(
             team_id=_team_id(team),
             is_active=is_active,
             password=password or None,
+            name=name,
+            email=email,
         )
     except InvalidInput as exc:
         session.rollback()
         typed: dict[str, object] = {
+            "name": name,
+            "email": email,
             "role": role,
             "team": int(team) if team.isdigit() else None,
             "is_active": is_active,
         }
         return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
-    if target.id == user.id:
+    yourself = target.id == user.id
+    if yourself:
         # one's own new password ends one's other sessions, not the one that set it
         request.session[SESSION_VERSION_KEY] = target.session_version
-    flash(request, f"Saved {target.name}.")
+    flash(request, f"Saved {target.name}.{_what_saving_did(target, password, yourself)}")
     return redirect("/admin/users")
+
+
+def _what_saving_did(target: User, password: str, yourself: bool) -> str:
+    """What a save did beyond the form's fields, so nobody has to guess who was signed out."""
+    if not target.is_active:
+        return " They cannot sign in now; their sessions have ended."
+    if password and yourself:
+        return " The new password has signed you out everywhere else."
+    if password:
+        return " The new password has signed them out everywhere."
+    return ""
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)
@@ -412,6 +461,7 @@ def delete_team(
 
 @api.get(
     "/users",
+    summary="List users",
     response_model=list[UserPublic],
     responses={200: {"headers": PAGE_HEADERS, "description": "One page of users"}},
 )
@@ -422,15 +472,17 @@ def api_users(
     user: ApiAdmin,
     page: ApiPageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="Users per page, 1 to 200.")] = 200,
+    q: UserSearchQuery = "",
 ) -> list[UserPublic]:
-    """Users in name order (admin only), a page at a time: ``X-Total-Count`` says how many
-    there are and ``Link: <…>; rel="next"`` leads to the next page while there is one."""
-    listing = queries.list_users(session, actor=user, page=page, page_size=page_size)
+    """Users in name order (admin only), a page at a time, those whose name or email
+    contains ``q`` when it is given: ``X-Total-Count`` says how many there are and
+    ``Link: <…>; rel="next"`` leads to the next page while there is one."""
+    listing = queries.list_users(session, actor=user, page=page, page_size=page_size, search=q)
     response.headers.update(page_headers(listing, request.url))
     return [UserPublic.model_validate(u) for u in listing.items]
 
 
-@api.post("/users", response_model=UserPublic, status_code=201)
+@api.post("/users", summary="Add a user", response_model=UserPublic, status_code=201)
 def api_create_user(session: SessionDep, user: ApiAdmin, body: UserCreate) -> UserPublic:
     """Create a user (admin only); ``team`` names an existing team, in any letter case (400
     naming the teams when none is so named)."""

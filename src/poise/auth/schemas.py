@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class UserPublic(BaseModel):
@@ -14,8 +14,16 @@ class UserPublic(BaseModel):
     name: str
     role: str
     team_id: int | None
+    # the team's name too: the API lists no teams, so an id alone told a script nothing
+    team: str | None = Field(None, description="The name of the user's team, if any")
     is_active: bool
     created_at: datetime
+
+    @field_validator("team", mode="before")
+    @classmethod
+    def _team_name(cls, value: object) -> object:
+        """A user's ``team`` relationship read as its name."""
+        return getattr(value, "name", value)
 
 
 class UserCreate(BaseModel):

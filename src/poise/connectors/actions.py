@@ -21,7 +21,7 @@ from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Integration
 from poise.conversations.scoring import score_messages
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
 from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
 from poise.settings import Settings
@@ -48,19 +48,22 @@ def credentials_from_settings(vendor: Vendor, settings: Settings) -> dict[str, s
 
 
 def _checked(vendor: Vendor, given: Mapping[str, str], stored: Mapping[str, str]) -> dict[str, str]:
-    """Every credential field, checked; an empty secret keeps the one stored."""
+    """Every credential field, checked; an empty secret keeps the one stored. Every refusal
+    is said at once, each beside its field (one a round made a form of three take three)."""
+    checks = FieldChecks()
     checked: dict[str, str] = {}
     for field in vendor.fields:
         value = (given.get(field.name) or "").strip()
         if not value and field.secret:
             value = stored.get(field.name, "")
         if not value:
-            raise InvalidInput(f"{field.label} is required", field=field.name)
-        if len(value) > 500 or not re.fullmatch(field.pattern, value):
-            raise InvalidInput(
-                f"{field.label} does not look right ({field.hint or 'check it'})", field=field.name
-            )
-        checked[field.name] = value
+            checks.refuse(field.name, f"{field.label} is required")
+        elif len(value) > 500 or not re.fullmatch(field.pattern, value):
+            hint = field.hint or "check it"
+            checks.refuse(field.name, f"{field.label} does not look right ({hint})")
+        else:
+            checked[field.name] = value
+    checks.done()
     return checked
 
 

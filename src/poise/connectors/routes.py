@@ -86,6 +86,7 @@ def signed_delivery(request: Request, session: SessionDep) -> None:
 
 @api.post(
     "/connectors/{vendor}/webhook",
+    summary="Receive a helpdesk's own webhook",
     tags=["webhooks"],
     responses={
         401: {
