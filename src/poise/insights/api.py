@@ -52,7 +52,9 @@ def _items(table: figures.Table) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
-@router.get("/dashboard", response_model=DashboardPublic)
+@router.get(
+    "/dashboard", summary="The insights dashboard's figures", response_model=DashboardPublic
+)
 def dashboard(
     session: SessionDep, settings: SettingsDep, user: ApiLead, filters: Filters
 ) -> DashboardPublic:
@@ -82,7 +84,7 @@ def dashboard(
     )
 
 
-@router.get("/hotspots", response_model=HotspotsPublic)
+@router.get("/hotspots", summary="Hotspots", response_model=HotspotsPublic)
 def hotspot_report(session: SessionDep, user: ApiLead, filters: Filters) -> HotspotsPublic:
     """Products, features and tags whose unhappy-opening or low-CSAT rate stands above the
     rest (one-sided two-proportion z-test, minimum counts, Benjamini-Hochberg), and whether
@@ -106,7 +108,7 @@ def hotspot_report(session: SessionDep, user: ApiLead, filters: Filters) -> Hots
     )
 
 
-@router.get("/exposure", response_model=ExposurePublic)
+@router.get("/exposure", summary="Your exposure", response_model=ExposurePublic)
 def my_exposure(session: SessionDep, user: ApiUser) -> ExposurePublic:
     """The caller's own exposure week by week. Nobody reads another person's line here."""
     found = exposure.my_exposure(session, actor=user)
@@ -116,7 +118,7 @@ def my_exposure(session: SessionDep, user: ApiUser) -> ExposurePublic:
     )
 
 
-@router.get("/exposure/team", response_model=TeamExposurePublic)
+@router.get("/exposure/team", summary="Your team's exposure", response_model=TeamExposurePublic)
 def team_exposure(
     session: SessionDep, user: ApiLead, team: IdQuery | None = None
 ) -> TeamExposurePublic:

@@ -95,7 +95,7 @@ class ArticlePublic(BaseModel):
         )
 
 
-@router.get("/search")
+@router.get("/search", summary="Search the manual")
 def search_endpoint(
     session: SessionDep,
     user: ApiUser,
@@ -118,7 +118,7 @@ def search_endpoint(
     }
 
 
-@router.get("/suggestions/{conversation_id}")
+@router.get("/suggestions/{conversation_id}", summary="Articles suggested for a conversation")
 def suggestions_endpoint(
     session: SessionDep, user: ApiUser, conversation_id: IdPath
 ) -> dict[str, Any]:
@@ -133,7 +133,7 @@ class ArticlePage(PageOf[ArticlePublic]):
     """One page of the articles the caller may read."""
 
 
-@router.get("/articles", response_model=ArticlePage, responses=PAGED)
+@router.get("/articles", summary="List articles", response_model=ArticlePage, responses=PAGED)
 def list_endpoint(
     request: Request,
     response: Response,
@@ -155,12 +155,12 @@ def list_endpoint(
     return ArticlePage.of(listing, [ArticlePublic.of(a) for a in listing.items])
 
 
-@router.get("/articles/{article_id}")
+@router.get("/articles/{article_id}", summary="Get an article")
 def get_endpoint(session: SessionDep, user: ApiUser, article_id: IdPath) -> ArticlePublic:
     return ArticlePublic.of(queries.get_article(session, actor=user, article_id=article_id))
 
 
-@router.post("/articles", status_code=201)
+@router.post("/articles", summary="Propose an article", status_code=201)
 def create_endpoint(session: SessionDep, user: ApiUser, body: ArticleCreate) -> ArticlePublic:
     """Propose an article (a draft); leads publish it."""
     article = actions.create_article(
@@ -172,7 +172,10 @@ def create_endpoint(session: SessionDep, user: ApiUser, body: ArticleCreate) -> 
     return ArticlePublic.of(article)
 
 
-@router.post("/articles/{article_id}/status")
+@router.post(
+    "/articles/{article_id}/status",
+    summary="Move an article (draft, in review, published, retired)",
+)
 def status_endpoint(
     session: SessionDep, user: ApiUser, article_id: IdPath, body: ArticleStatusChange
 ) -> ArticlePublic:
@@ -184,7 +187,11 @@ def status_endpoint(
     return ArticlePublic.of(article)
 
 
-@router.post("/articles/{article_id}/flags", status_code=201)
+@router.post(
+    "/articles/{article_id}/flags",
+    summary="Flag an article as wrong or out of date",
+    status_code=201,
+)
 def flag_endpoint(
     session: SessionDep, user: ApiUser, article_id: IdPath, body: FlagCreate
 ) -> dict[str, Any]:
@@ -200,7 +207,7 @@ def flag_endpoint(
     return {"id": flag.id, "article_id": article_id, "kind": flag.kind}
 
 
-@router.post("/uses", status_code=201)
+@router.post("/uses", summary="Record that an article was used", status_code=201)
 def use_endpoint(session: SessionDep, user: ApiUser, body: UseCreate) -> dict[str, Any]:
     """The agent used this article in this conversation (FCR is tracked per article)."""
     conversation_queries.get_conversation(session, actor=user, conversation_id=body.conversation_id)
@@ -222,7 +229,7 @@ class GapCreate(BaseModel):
         return self
 
 
-@router.post("/gaps", status_code=201)
+@router.post("/gaps", summary="Log a gap in the manual", status_code=201)
 def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[str, Any]:
     """Nothing in the manual fits this conversation (or these words): log a gap, once per
     conversation or per person and words."""

@@ -23,7 +23,13 @@ from poise.web.params import ApiPageQuery, IdPath
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/happy-file", response_model=HappyItemPage, tags=["morale"], responses=PAGED)
+@router.get(
+    "/happy-file",
+    summary="List your Happy File",
+    response_model=HappyItemPage,
+    tags=["morale"],
+    responses=PAGED,
+)
 def list_happy_file(
     request: Request,
     response: Response,
@@ -39,7 +45,13 @@ def list_happy_file(
     return HappyItemPage.of(found, [HappyItemPublic.model_validate(i) for i in found.items])
 
 
-@router.post("/happy-file", response_model=HappyItemPublic, status_code=201, tags=["morale"])
+@router.post(
+    "/happy-file",
+    summary="Keep a note in your Happy File",
+    response_model=HappyItemPublic,
+    status_code=201,
+    tags=["morale"],
+)
 def add_to_happy_file(session: SessionDep, user: ApiUser, body: HappyItemCreate) -> JSONResponse:
     """Keep something kind in your own Happy File."""
     item = actions.add_happy_note(session, actor=user, text=body.text, link=body.link)
@@ -47,13 +59,24 @@ def add_to_happy_file(session: SessionDep, user: ApiUser, body: HappyItemCreate)
     return JSONResponse(public.model_dump(mode="json"), status_code=201)
 
 
-@router.get("/happy-file/{item_id}", response_model=HappyItemPublic, tags=["morale"])
+@router.get(
+    "/happy-file/{item_id}",
+    summary="Get a Happy File item",
+    response_model=HappyItemPublic,
+    tags=["morale"],
+)
 def get_happy_item(session: SessionDep, user: ApiUser, item_id: IdPath) -> HappyItemPublic:
     """One of your items; anyone else's answers 404, so its existence does not leak."""
     return HappyItemPublic.model_validate(queries.happy_item(session, actor=user, item_id=item_id))
 
 
-@router.post("/wall", response_model=HugDraft, status_code=201, tags=["morale"])
+@router.post(
+    "/wall",
+    summary="Draft a card for the public wall",
+    response_model=HugDraft,
+    status_code=201,
+    tags=["morale"],
+)
 def draft_hug(session: SessionDep, user: ApiLead, body: HugCreate) -> JSONResponse:
     """Leads: redact a positive comment into a draft for the wall; review it, then publish."""
     hug = actions.draft_hug(
@@ -63,7 +86,12 @@ def draft_hug(session: SessionDep, user: ApiLead, body: HugCreate) -> JSONRespon
     return JSONResponse(draft.model_dump(mode="json"), status_code=201)
 
 
-@router.post("/wall/{hug_id}/publish", response_model=HugDraft, tags=["morale"])
+@router.post(
+    "/wall/{hug_id}/publish",
+    summary="Publish a wall card",
+    response_model=HugDraft,
+    tags=["morale"],
+)
 def publish_hug(session: SessionDep, user: ApiLead, hug_id: IdPath) -> HugDraft:
     """Leads: publish a consented draft; the unredacted original is erased."""
     return HugDraft.model_validate(actions.publish_hug(session, actor=user, hug_id=hug_id))

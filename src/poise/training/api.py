@@ -95,7 +95,7 @@ ShareBody = Annotated[ShareUpdate | None, Body()]
 """Every field has a default, so the body itself may be left out (a bare ``PUT``)."""
 
 
-@router.get("/today", response_model=list[TodayItem])
+@router.get("/today", summary="Your training due today", response_model=list[TodayItem])
 def today(session: SessionDep, user: ApiUser) -> list[TodayItem]:
     """What the caller should do now: open assignments by due date, then reviews due."""
     found = queries.today(session, actor=user)
@@ -116,6 +116,7 @@ def today(session: SessionDep, user: ApiUser) -> list[TodayItem]:
 
 @router.get(
     "/lessons",
+    summary="List lessons",
     response_model=list[LessonPublic],
     responses={200: {"headers": PAGE_HEADERS, "description": "One page of lessons"}},
 )
@@ -143,7 +144,7 @@ def lessons(
     ]
 
 
-@router.post("/lessons", response_model=LessonPublic, status_code=201)
+@router.post("/lessons", summary="Create a lesson", response_model=LessonPublic, status_code=201)
 def create_lesson(session: SessionDep, user: ApiLead, body: LessonCreate) -> JSONResponse:
     """Leads: write a lesson (version 1)."""
     lesson = actions.create_lesson(
@@ -155,7 +156,12 @@ def create_lesson(session: SessionDep, user: ApiLead, body: LessonCreate) -> JSO
     return JSONResponse(public.model_dump(mode="json"), status_code=201)
 
 
-@router.post("/lessons/{lesson_id}/attempts", response_model=AttemptPublic, status_code=201)
+@router.post(
+    "/lessons/{lesson_id}/attempts",
+    summary="Answer a lesson's quiz",
+    response_model=AttemptPublic,
+    status_code=201,
+)
 def submit(
     session: SessionDep, user: ApiUser, lesson_id: IdPath, body: QuizAnswers
 ) -> JSONResponse:
@@ -199,7 +205,12 @@ def _comment_public(comment: PracticeComment) -> CommentPublic:
     )
 
 
-@router.post("/practice/{scenario_id}", response_model=PracticePublic, status_code=201)
+@router.post(
+    "/practice/{scenario_id}",
+    summary="Practise a reply to a scenario",
+    response_model=PracticePublic,
+    status_code=201,
+)
 def practise(
     session: SessionDep, user: ApiUser, scenario_id: IdPath, body: PracticeReply
 ) -> JSONResponse:
@@ -209,7 +220,11 @@ def practise(
     return JSONResponse(public.model_dump(mode="json"), status_code=201)
 
 
-@router.get("/practice/replies/{attempt_id}", response_model=PracticePublic)
+@router.get(
+    "/practice/replies/{attempt_id}",
+    summary="Get a practice reply and its feedback",
+    response_model=PracticePublic,
+)
 def practice_reply(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> PracticePublic:
     """A practice reply with its feedback and comments: for its author, leads, and teammates
     it was shared with."""
@@ -217,14 +232,22 @@ def practice_reply(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> Pr
     return _practice_public(attempt)
 
 
-@router.put("/practice/replies/{attempt_id}/read", response_model=PracticePublic)
+@router.put(
+    "/practice/replies/{attempt_id}/read",
+    summary="Mark a practice reply's feedback read",
+    response_model=PracticePublic,
+)
 def mark_read(session: SessionDep, user: ApiUser, attempt_id: IdPath) -> PracticePublic:
     """The author marks the reply's comments read (reading the reply never does)."""
     actions.mark_comments_read(session, actor=user, attempt_id=attempt_id)
     return _practice_public(queries.practice_attempt(session, actor=user, attempt_id=attempt_id))
 
 
-@router.put("/practice/replies/{attempt_id}/share", response_model=PracticePublic)
+@router.put(
+    "/practice/replies/{attempt_id}/share",
+    summary="Share a practice reply with your team",
+    response_model=PracticePublic,
+)
 def share_reply(
     session: SessionDep, user: ApiUser, attempt_id: IdPath, body: ShareBody = None
 ) -> PracticePublic:
@@ -236,7 +259,10 @@ def share_reply(
 
 
 @router.post(
-    "/practice/replies/{attempt_id}/comments", response_model=CommentPublic, status_code=201
+    "/practice/replies/{attempt_id}/comments",
+    summary="Comment on a shared practice reply",
+    response_model=CommentPublic,
+    status_code=201,
 )
 def comment(
     session: SessionDep, user: ApiUser, attempt_id: IdPath, body: CommentCreate

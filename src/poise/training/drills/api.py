@@ -212,7 +212,7 @@ def _drill(session: SessionDep, user: ApiUser, drill_id: int) -> DrillPublic:
     return DrillPublic.of(view, user.id)
 
 
-@router.get("", response_model=DrillPage, responses=PAGED)
+@router.get("", summary="List drills", response_model=DrillPage, responses=PAGED)
 def list_drills(
     request: Request,
     response: Response,
@@ -249,20 +249,20 @@ def list_drills(
     return DrillPage.of(listing, items)
 
 
-@router.post("", response_model=DrillPublic, status_code=201)
+@router.post("", summary="Open a drill", response_model=DrillPublic, status_code=201)
 def open_drill(session: SessionDep, user: ApiUser, body: DrillCreate) -> JSONResponse:
     """Leads: open a drill for a launch; it starts collecting questions."""
     drill = actions.open_drill(session, actor=user, fields=body.fields())
     return _created(_drill(session, user, drill.id))
 
 
-@router.get("/{drill_id}", response_model=DrillPublic)
+@router.get("/{drill_id}", summary="Get a drill", response_model=DrillPublic)
 def get_drill(session: SessionDep, user: ApiUser, drill_id: IdPath) -> DrillPublic:
     """One drill with its questions (most votes first) and their answers."""
     return _drill(session, user, drill_id)
 
 
-@router.put("/{drill_id}", response_model=DrillPublic)
+@router.put("/{drill_id}", summary="Change a drill", response_model=DrillPublic)
 def update_drill(
     session: SessionDep, user: ApiUser, drill_id: IdPath, body: DrillUpdate
 ) -> DrillPublic:
@@ -271,7 +271,11 @@ def update_drill(
     return _drill(session, user, drill_id)
 
 
-@router.post("/{drill_id}/status", response_model=DrillPublic)
+@router.post(
+    "/{drill_id}/status",
+    summary="Move a drill (collecting, answering, closed)",
+    response_model=DrillPublic,
+)
 def move_drill(
     session: SessionDep, user: ApiUser, drill_id: IdPath, body: DrillStatusChange
 ) -> DrillPublic:
@@ -280,7 +284,12 @@ def move_drill(
     return _drill(session, user, drill_id)
 
 
-@router.post("/{drill_id}/questions", response_model=QuestionPublic, status_code=201)
+@router.post(
+    "/{drill_id}/questions",
+    summary="Ask a rude question in a drill",
+    response_model=QuestionPublic,
+    status_code=201,
+)
 def post_question(
     session: SessionDep, user: ApiUser, drill_id: IdPath, body: QuestionCreate
 ) -> JSONResponse:
@@ -292,7 +301,11 @@ def post_question(
     return _created(QuestionPublic.of(line, user.id))
 
 
-@router.patch("/{drill_id}/questions/{question_id}", response_model=QuestionPublic)
+@router.patch(
+    "/{drill_id}/questions/{question_id}",
+    summary="Edit your question",
+    response_model=QuestionPublic,
+)
 def edit_question(
     session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath, body: QuestionUpdate
 ) -> QuestionPublic:
@@ -304,7 +317,7 @@ def edit_question(
     return QuestionPublic.of(line, user.id)
 
 
-@router.delete("/{drill_id}/questions/{question_id}", status_code=204)
+@router.delete("/{drill_id}/questions/{question_id}", summary="Delete a question", status_code=204)
 def delete_question(
     session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath
 ) -> Response:
@@ -322,20 +335,31 @@ def _vote(
     return VotePublic(question_id=question_id, voted=voted, votes=votes)
 
 
-@router.put("/{drill_id}/questions/{question_id}/vote", response_model=VotePublic)
+@router.put(
+    "/{drill_id}/questions/{question_id}/vote",
+    summary="Vote for a question",
+    response_model=VotePublic,
+)
 def vote(session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath) -> VotePublic:
     """Vote for a question (one vote a person; voting again changes nothing)."""
     return _vote(session, user, drill_id, question_id, True)
 
 
-@router.delete("/{drill_id}/questions/{question_id}/vote", response_model=VotePublic)
+@router.delete(
+    "/{drill_id}/questions/{question_id}/vote",
+    summary="Take back your vote",
+    response_model=VotePublic,
+)
 def unvote(session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath) -> VotePublic:
     """Take the caller's vote back."""
     return _vote(session, user, drill_id, question_id, False)
 
 
 @router.post(
-    "/{drill_id}/questions/{question_id}/answers", response_model=AnswerPublic, status_code=201
+    "/{drill_id}/questions/{question_id}/answers",
+    summary="Answer a question",
+    response_model=AnswerPublic,
+    status_code=201,
 )
 def post_answer(
     session: SessionDep, user: ApiUser, drill_id: IdPath, question_id: IdPath, body: AnswerCreate
@@ -347,7 +371,7 @@ def post_answer(
     return _created(AnswerPublic.of(answer, user.id))
 
 
-@router.delete("/{drill_id}/answers/{answer_id}", status_code=204)
+@router.delete("/{drill_id}/answers/{answer_id}", summary="Delete an answer", status_code=204)
 def delete_answer(
     session: SessionDep, user: ApiUser, drill_id: IdPath, answer_id: IdPath
 ) -> Response:
@@ -356,7 +380,11 @@ def delete_answer(
     return Response(status_code=204)
 
 
-@router.post("/{drill_id}/answers/{answer_id}/endorse", response_model=QuestionPublic)
+@router.post(
+    "/{drill_id}/answers/{answer_id}/endorse",
+    summary="Endorse an answer",
+    response_model=QuestionPublic,
+)
 def endorse(
     session: SessionDep, user: ApiUser, drill_id: IdPath, answer_id: IdPath
 ) -> QuestionPublic:
@@ -368,7 +396,11 @@ def endorse(
     return QuestionPublic.of(line, user.id)
 
 
-@router.post("/{drill_id}/convert", response_model=ConversionPublic)
+@router.post(
+    "/{drill_id}/convert",
+    summary="Turn a drill's endorsed answers into practice and a lesson",
+    response_model=ConversionPublic,
+)
 def convert(session: SessionDep, user: ApiUser, drill_id: IdPath) -> ConversionPublic:
     """Leads: turn the endorsed pairs into scenarios, a lesson and draft articles, in one step.
 

@@ -101,6 +101,7 @@ def _public(reflection: Reflection) -> ReflectionPublic:
 
 @router.get(
     "",
+    summary="List your reflections",
     response_model=list[ReflectionPublic],
     responses={200: {"headers": PAGE_HEADERS, "description": "One page of reflections"}},
 )
@@ -123,7 +124,7 @@ def my_reflections(
     return [_public(r) for r in listing.items]
 
 
-@router.post("", response_model=ReflectionPublic, status_code=201)
+@router.post("", summary="Write a reflection", response_model=ReflectionPublic, status_code=201)
 def create(session: SessionDep, user: ApiUser, body: ReflectionCreate) -> JSONResponse:
     """Write a reflection: it comes back rated, with the evidence and coaching."""
     reflection = actions.create_reflection(
@@ -132,13 +133,15 @@ def create(session: SessionDep, user: ApiUser, body: ReflectionCreate) -> JSONRe
     return JSONResponse(_public(reflection).model_dump(mode="json"), status_code=201)
 
 
-@router.get("/{reflection_id}", response_model=ReflectionPublic)
+@router.get("/{reflection_id}", summary="Get a reflection", response_model=ReflectionPublic)
 def get_one(session: SessionDep, user: ApiUser, reflection_id: IdPath) -> ReflectionPublic:
     """One of the caller's reflections (404 for anyone else's)."""
     return _public(queries.reflection(session, actor=user, reflection_id=reflection_id))
 
 
-@router.put("/{reflection_id}/reframe", response_model=ReflectionPublic)
+@router.put(
+    "/{reflection_id}/reframe", summary="Reframe a reflection", response_model=ReflectionPublic
+)
 def reframe(
     session: SessionDep, user: ApiUser, reflection_id: IdPath, body: ReframeCreate
 ) -> ReflectionPublic:
@@ -147,7 +150,7 @@ def reframe(
     return _public(found)
 
 
-@router.delete("/{reflection_id}", status_code=204)
+@router.delete("/{reflection_id}", summary="Delete a reflection", status_code=204)
 def delete(session: SessionDep, user: ApiUser, reflection_id: IdPath) -> Response:
     """Delete one of the caller's reflections for good."""
     actions.delete_reflection(session, actor=user, reflection_id=reflection_id)
