@@ -6,6 +6,7 @@ import importlib.util
 import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -64,6 +65,41 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+POISE = Path(sys.executable).parent / "poise"
+SERVE_BANNER = "Poise is at"
+
+
+@contextmanager
+def poise_serve(database_url: str, data_dir: Path, port: int) -> Iterator[list[str]]:
+    """`poise serve` on ``port`` in a process of its own, as a user starts it: yields the
+    lines it said up to its banner (or its end, after a minute at most) while it still runs,
+    and stops it after."""
+    env = {
+        **os.environ,
+        "POISE_ENVIRONMENT": "test",
+        "POISE_DATABASE_URL": database_url,
+        "POISE_DATA_DIR": str(data_dir),
+        "COLUMNS": "400",
+    }
+    command = [str(POISE), "serve", "--port", str(port)]
+    with subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as server:
+        try:
+            assert server.stderr is not None
+            lines: list[str] = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = server.stderr.readline()
+                lines.append(line)
+                if not line or SERVE_BANNER in line:
+                    break
+            yield lines
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @contextmanager

@@ -3,13 +3,6 @@ and until then the sign-in page and `poise serve` say so instead of refusing eve
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,10 +13,10 @@ from poise.auth import queries
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.settings import Settings
+from support import free_port, poise_serve
 
 runner = CliRunner()
 
-POISE = Path(sys.executable).parent / "poise"
 COMMAND = 'poise users add --email you@example.com --name "Your Name" --role admin'
 
 
@@ -55,35 +48,8 @@ def test_the_sign_in_page_of_a_fresh_install_says_how_to_make_the_first_admin(
 
 def test_serve_on_an_empty_database_says_how_to_make_the_first_admin(settings: Settings) -> None:
     """`poise serve` printed only its address: the sign-in page it led to was a dead end."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "POISE_ENVIRONMENT": "test",
-        "POISE_DATABASE_URL": settings.resolved_database_url,
-        "POISE_DATA_DIR": str(settings.data_dir),
-        "COLUMNS": "400",
-    }
-    lines: list[str] = []
-    with subprocess.Popen(
-        [str(POISE), "serve", "--port", str(port)],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    ) as server:
-        try:
-            assert server.stderr is not None
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                line = server.stderr.readline()
-                lines.append(line)
-                if not line or "Poise is at" in line:
-                    break
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    said = " ".join("".join(lines).split())
+    with poise_serve(settings.resolved_database_url, settings.data_dir, free_port()) as lines:
+        said = " ".join("".join(lines).split())
     assert "Poise is at" in said, said
     assert "No one can sign in yet" in said and COMMAND in said
 
