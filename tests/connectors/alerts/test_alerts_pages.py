@@ -304,3 +304,35 @@ def test_only_the_first_refused_field_takes_the_focus(client: TestClient, sessio
     again = client.post("/alerts/rules", data={**data, "name": "VIPs"})
     focused = re.findall(r'name="([a-z_]+)"[^>]*\bautofocus\b', again.text)
     assert focused == ["threshold"], focused
+
+
+def test_five_thousand_characters_in_every_field_are_refused_beside_each_field(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted run of 5,000 digits in the threshold or the hourly limit was read as a
+    number, beyond what Python converts, and answered with the bare error page (500)."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    form = client.get("/alerts/new").text
+    typed = {
+        "name": "n" * 5000,
+        "event": "early_warning",
+        "channel": "slack",
+        "target": "https://hooks.example.com/" + "a" * 5000,
+        "tag": "t" * 5000,
+        "threshold": "0" * 4997 + "150",
+        "quiet_start": "2" * 5000,
+        "quiet_end": "07:00",
+        "timezone": "z" * 5000,
+        "hourly_limit": "1" * 5000,
+    }
+    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
+    refused = client.post("/alerts/rules", data=data)
+    assert refused.status_code == 400
+    errors = re.findall(r'class="field-error" role="alert" id="([a-z_]+)-error"', refused.text)
+    expected = ["name", "target", "tag", "threshold", "quiet_start", "timezone", "hourly_limit"]
+    assert sorted(errors) == sorted(expected)
+    assert "write a percentage from 1 to 99" in refused.text
+    assert f"write a whole number from 1 to {actions.MAX_HOURLY}" in refused.text
+    assert f'name="hourly_limit" value="{typed["hourly_limit"]}"' in refused.text  # kept
+    assert _count(session) == (0, 0)
