@@ -561,3 +561,35 @@ def test_cli_import_reads_the_format_from_the_file_s_ending(
     assert unknown.exit_code == 2
     said = " ".join(unknown.output.split())
     assert "cannot tell the format of chats.txt" in said and "csv, jsonl, twcs, zendesk" in said
+
+
+def test_a_number_too_long_to_read_refuses_its_line_not_the_page(
+    client: TestClient, session: Session
+) -> None:
+    """A JSON number of 5,000 digits is more than Python reads (a ValueError that is not a
+    JSONDecodeError): the upload answered with the bare error page (500)."""
+    token = sign_in(client, make_user(session, role="lead"))
+    huge = "1" * 5000
+    row = '"channel": "chat", "author_role": "customer", "body": "hi", "sent_at": "2024-05-01"'
+    files = {
+        "jsonl": f'{{"conversation_id": {huge}, {row}}}\n{{"conversation_id": "B", {row}}}\n',
+        "zendesk": f'{{"tickets": [{{"id": {huge}}}]}}',
+    }
+    for fmt, text in files.items():
+        answer = client.post(
+            "/import",
+            data={"format": fmt, "csrf_token": token},
+            files={"file": (f"big.{fmt}", text.encode(), "application/json")},
+        )
+        assert answer.status_code == 422, fmt
+        assert "Nothing was imported from big." in answer.text
+        assert "a number in it is longer than 4,300 digits" in answer.text, fmt
+    ndjson = f'{{"id": {huge}}}\n{{"id": 2}}\n'
+    answer = client.post(
+        "/import",
+        data={"format": "zendesk", "csrf_token": token},
+        files={"file": ("big.ndjson", ndjson.encode(), "application/json")},
+    )
+    assert answer.status_code == 422
+    assert "a number in it is longer than 4,300 digits" in answer.text
+    assert session.query(Conversation).count() == 0

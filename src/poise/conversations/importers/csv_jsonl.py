@@ -581,10 +581,10 @@ class _JsonlReader:
             return _Row(number, None, [("encoding", reason)], "", [line])
         try:
             row = loads_bounded(line[:-1] if line.endswith("\n") else line)
-        except json.JSONDecodeError as error:
-            return _Row(number, None, [("", json_error_reason(error))], "", [line])
         except TooDeep as error:
             return _Row(number, None, [("", str(error))], "", [line])
+        except ValueError as error:  # a syntax error, or a number too long to read
+            return _Row(number, None, [("", json_error_reason(error))], "", [line])
         if not isinstance(row, dict):
             reason = "expected a JSON object {…} for one message"
             return _Row(number, None, [("", reason)], "", [line])
