@@ -593,3 +593,40 @@ def test_a_number_too_long_to_read_refuses_its_line_not_the_page(
     assert answer.status_code == 422
     assert "a number in it is longer than 4,300 digits" in answer.text
     assert session.query(Conversation).count() == 0
+
+
+def test_a_file_in_the_other_format_says_which_format_to_choose(
+    client: TestClient, session: Session
+) -> None:
+    """A CSV file sent as JSON Lines listed "not valid JSON" once per row and advised to set
+    the bad rows aside, which would have set every row aside; a JSON Lines file sent as CSV
+    listed its first object as the columns found."""
+    token = sign_in(client, make_user(session, role="lead"))
+    as_jsonl = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token},
+        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
+    )
+    assert as_jsonl.status_code == 422
+    assert "The file itself could not be read as JSON Lines" in as_jsonl.text
+    assert "it reads as CSV: its first line is a header" in as_jsonl.text
+    assert as_jsonl.text.count("not valid JSON") == 0
+    assert 'tick "set bad ones aside"' not in as_jsonl.text
+    jsonl = "".join(
+        json.dumps(dict(zip(next(csv.reader([HEADER])), row, strict=True))) + "\n"
+        for row in csv.reader(io.StringIO(GOOD.removeprefix(HEADER)))
+    )
+    as_csv = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token},
+        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
+    )
+    assert as_csv.status_code == 422
+    assert "it reads as JSON: choose JSON Lines" in as_csv.text
+    assert session.query(Conversation).count() == 0
+    right = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token},
+        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
+    )
+    assert right.status_code == 200 and "2 new conversations" in right.text
