@@ -330,7 +330,7 @@ def test_a_streamed_import_keeps_scattered_conversations_whole(
 
 def _signals_cell(html: str, filename: str) -> str:
     """The Signals cell of the import history's row for ``filename``."""
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f"<td>{filename}</td>" in r)
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f">{filename}</a></td>" in r)
     return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6]
 
 
@@ -399,7 +399,7 @@ def test_the_import_history_pages_back_to_the_first_import(
     assert f"{settings.page_size + 5} imports in all · page 1 of 2" in first
     assert "export-00.csv" not in first and 'href="?page=2"' in first
     second = client.get("/import?page=2").text
-    assert "<td>export-00.csv</td>" in second
+    assert ">export-00.csv</a></td>" in second
 
 
 ONE = HEADER + "Z1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,,,\n"
@@ -630,3 +630,45 @@ def test_a_file_in_the_other_format_says_which_format_to_choose(
         files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
     )
     assert right.status_code == 200 and "2 new conversations" in right.text
+
+
+def test_the_import_history_says_what_each_import_did_and_opens_its_report(
+    client: TestClient, session: Session
+) -> None:
+    """The history showed the bare status ("partial" for an import whose every row was set
+    aside, which imported nothing), counts without separators ("87747" beside a report's
+    "87,747"), and no way back to an import's report and its rows set aside."""
+    token = sign_in(client, make_user(session, role="lead"))
+    bad_rows = "".join(f"F{i},fax,customer,Hi,2026-11-01T09:00:00Z,,,\n" for i in range(1000))
+    uploads = {
+        "all-aside.csv": HEADER + bad_rows,
+        "some-aside.csv": ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n",
+        "refused.csv": BAD,
+    }
+    for name, text in uploads.items():
+        skip = {"skip_invalid": "true"} if name != "refused.csv" else {}
+        client.post(
+            "/import",
+            data={"format": "csv", "csrf_token": token, **skip},
+            files={"file": (name, text.encode(), "text/csv")},
+        )
+    page = client.get("/import").text
+    link = '<td><a href="/import?run={}#import-report">{}</a></td>'
+    rows = {
+        run.filename: next(
+            (
+                r
+                for r in re.findall(r"<tr>.*?</tr>", page, re.S)
+                if link.format(run.id, run.filename) in r
+            ),
+            None,
+        )
+        for run in session.query(ImportRun)
+    }
+    assert all(rows.values()), page
+    history = {name: row for name, row in rows.items() if row}
+    assert "nothing imported: every row set aside" in history["all-aside.csv"]
+    assert '<td class="num">1,000</td>' in history["all-aside.csv"]
+    assert "imported, 1 row set aside" in history["some-aside.csv"]
+    assert re.search(r"nothing imported: \d+ problems", history["refused.csv"])
+    assert "partial" not in page and ">rejected<" not in page
