@@ -44,7 +44,8 @@ def test_a_long_thread_shows_its_opening_and_latest_turns_with_the_rest_folded(
     assert (
         f'href="/conversations/{conv_id}?start=406#shown">450 earlier messages — show' in (fold[1])
     )
-    assert "(messages 406–455 of 500)" in fold[1]
+    # the link opens the nearest 50 of the 450, not all of them: it says so
+    assert "(the nearest 50: messages 406–455 of 500)" in fold[1]
     assert "50 of 500 messages shown" in page.text
 
     opened = client.get(f"/conversations/{conv_id}?start=406").text
@@ -133,3 +134,21 @@ def test_the_api_pages_a_threads_messages_like_its_other_lists(
     )
     session.commit()
     assert client.get(f"/api/v1/conversations/{other}/messages", headers=theirs).status_code == 404
+
+
+def test_a_turn_without_an_author_name_names_its_role_once(
+    client: TestClient, session: Session
+) -> None:
+    """A turn imported with no author read "Customer customer" (the role as the name, then
+    the role again); a named one reads "Ana customer"."""
+    conv_id = long_thread(session, 2)
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    headers = re.findall(r'<article class="turn \w+" id="m\d+">\s*<header>(.*?)<time', page, re.S)
+    assert headers == ["<strong>Customer</strong>", "<strong>Agent</strong>"]
+    session.execute(
+        update(Message).where(Message.conversation_id == conv_id).values(author_name="Ana")
+    )
+    session.commit()
+    named = client.get(f"/conversations/{conv_id}").text
+    assert named.count("<strong>Ana</strong><span>customer</span>") == 1
