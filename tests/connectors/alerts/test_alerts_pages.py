@@ -204,8 +204,17 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
         0.7,
         False,
     )
+    # one stray click deleted the rule and its log for good: "Yes, delete" is ticked first
+    edit = client.get(f"/alerts/rules/{rule.id}/edit").text
+    assert 'name="confirm" value="true"' in edit and "Yes, delete Escalations" in edit
+    kept = client.post(f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token})
+    assert kept.status_code == 400 and 'id="confirm-error"' in kept.text
+    assert "tick “Yes, delete Escalations” beside the button" in kept.text
+    assert _count(session) == (1, 1)
     gone = client.post(
-        f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token}, follow_redirects=False
+        f"/alerts/rules/{rule.id}/delete",
+        data={"csrf_token": token, "confirm": "true"},
+        follow_redirects=False,
     )
     assert gone.status_code == 303
     assert _count(session) == (0, 0)

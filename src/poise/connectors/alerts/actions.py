@@ -101,9 +101,17 @@ def update_rule(
     return rule
 
 
-def delete_rule(session: Session, *, actor: User, rule_id: int) -> str:
-    """Remove a rule and its log; returns its name."""
+def delete_rule(session: Session, *, actor: User, rule_id: int, confirmed: bool) -> str:
+    """Remove a rule and its log once the deletion is ``confirmed``; returns its name.
+
+    Both are gone for good, and one stray click on the edit page's Delete took them: the
+    lead now ticks "Yes, delete" beside the button first (as an admin does for a team)."""
     rule = queries.rule(session, actor=actor, rule_id=rule_id)
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, delete {rule.name}” beside the button to delete it: nothing was deleted",
+            field="confirm",
+        )
     name = rule.name
     session.delete(rule)
     session.commit()
