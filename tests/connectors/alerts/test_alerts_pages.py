@@ -275,6 +275,9 @@ def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
     saved = client.post("/alerts/rules", data=data)
     assert saved.status_code == 200 and "“Escalations by mail” saved" in saved.text
     assert "E-mail alerts need a mail server (POISE_SMTP_URL), and none is set up" in saved.text
+    # the flash is said once; the rules page went on saying "Problem: none" for the rule
+    later = client.get("/alerts").text
+    assert "no mail server is set up, so its alerts fail until one is" in later
     settings = client.app.state.settings  # type: ignore[attr-defined]
     client.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
         update={"smtp_url": "smtp://127.0.0.1:2525"}
@@ -285,6 +288,7 @@ def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
         f"/alerts/rules/{rule.id}/edit", data={**data, "csrf_token": csrf_from(edit)}
     )
     assert "“Escalations by mail” saved" in again.text and "POISE_SMTP_URL" not in again.text
+    assert "no mail server is set up" not in client.get("/alerts").text
 
 
 def test_only_the_first_refused_field_takes_the_focus(client: TestClient, session: Session) -> None:

@@ -94,11 +94,20 @@ def _for_team(
 
 @router.get("/alerts", response_class=HTMLResponse)
 def rules_page(
-    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    team: TeamQuery = None,
 ) -> HTMLResponse:
+    """The team's rules. An e-mail rule with no mail server set up says so in its Problem
+    column: the warning on saving is said once, and the column then read "none" while every
+    alert of the rule was bound to fail."""
+
     def page(team_id: int) -> HTMLResponse:
         view = queries.team_rules(session, actor=user, team_id=team_id)
-        return render(request, "alerts/rules.html", {"view": view, **_labels()})
+        context = {"view": view, "mail_missing": not settings.smtp_url, **_labels()}
+        return render(request, "alerts/rules.html", context)
 
     return _for_team(request, session, user, team, "Alerts", page)
 
