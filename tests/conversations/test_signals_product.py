@@ -633,7 +633,7 @@ def test_needs_attention_says_when_it_shows_only_the_riskiest(
     link = re.search(r'<a href="(/conversations\?[^"]+)">All 12, riskiest first</a>', attention)
     assert link, attention  # the other two are one click away
     every = client.get(link.group(1).replace("&amp;", "&")).text
-    assert "12 in all" in every and every.count(">Upset ") == 12
+    assert "12 conversations match these filters" in every and every.count(">Upset ") == 12
     assert every.index(">Upset 11<") < every.index(">Upset 0<")  # riskiest first
     for conv in convs[:3]:
         conv.status = "resolved"
@@ -641,7 +641,7 @@ def test_needs_attention_says_when_it_shows_only_the_riskiest(
     fewer = client.get("/signals").text
     assert "riskiest of" not in fewer and "riskiest first." in fewer
     listed = client.get("/conversations?signal=needs_attention").text
-    assert "9 in all" in listed  # resolved ones need no attention
+    assert "9 conversations match these filters" in listed  # resolved ones need no attention
 
 
 def test_models_page_shows_versions_and_figures_to_admins(

@@ -180,7 +180,7 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     (got,) = receiver.wait_for(1)
     assert got.json()["event"] == "test" and got.json()["title"].startswith("Test alert")
     logged = client.get(sent.headers["location"]).text
-    assert "Test alert from Poise" in logged and "1 in all · page 1 of 1" in logged
+    assert "Test alert from Poise" in logged and "1 alert in all · page 1 of 1" in logged
 
     changed = client.post(
         f"/alerts/rules/{rule.id}/edit",
@@ -247,7 +247,7 @@ def test_the_log_pages_past_its_newest_page(client: TestClient, session: Session
     sign_in(client, crew.lead)
     first = client.get(f"/alerts/log?team={rule.team_id}").text
     assert first.count("Test alert from Poise") == 20
-    assert "21 in all · page 1 of 2" in first
+    assert "21 alerts in all · page 1 of 2" in first
     assert f'href="?team={rule.team_id}&amp;page=2"' in first
     assert client.get("/alerts/log?page=2").text.count("Test alert from Poise") == 1
     past = client.get("/alerts/log?page=4").text
