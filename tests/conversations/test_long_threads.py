@@ -152,3 +152,29 @@ def test_a_turn_without_an_author_name_names_its_role_once(
     session.commit()
     named = client.get(f"/conversations/{conv_id}").text
     assert named.count("<strong>Ana</strong><span>customer</span>") == 1
+
+
+def test_the_assist_panel_of_a_thread_over_200_turns_reads_its_stored_signals(
+    client: TestClient, session: Session
+) -> None:
+    """The panel reads the latest 200 turns; past 200 it took the stored signals (over the
+    whole thread) for stale and worked them out afresh from those 200 on every request:
+    an angry opening was gone from them (no early warning, another escalation risk than the
+    conversation page's), and an 87,747-turn import took 5–7 s to open."""
+    from poise.conversations.scoring import score_messages
+
+    angry = "This is outrageous. I am furious, your service is a disgrace and nobody answers!"
+    said = [("customer", angry)] + [
+        ("agent" if k % 2 else "customer", f"turn {k:04d}: ok, noted, thanks")
+        for k in range(1, 230)
+    ]
+    write_thread(session, said, external_id="long-angry")
+    score_messages(session)
+    conv = session.scalars(select(Conversation).filter_by(external_id="long-angry")).one()
+    assert conv.early_warning and conv.escalation_risk is not None
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert '<span class="flag flag-warning">early warning</span>' in panel
+    risk = re.search(r'<strong id="assist-risk">([^<]+)</strong>', panel)
+    page = client.get(f"/conversations/{conv.id}").text
+    assert risk and f"Escalation risk <strong>{risk[1]}</strong>" in page

@@ -707,7 +707,7 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     drifted = 0
     for conv in convs:
         rows = _turn_rows(conv)
-        stored = stored_signals(conv, rows)
+        stored = stored_signals(conv)
         assert stored is not None, conv.id
         fresh = assist(rows, conv.purpose or None)
         read = assist(rows, conv.purpose or None, stored)
@@ -723,7 +723,7 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
 
     several = next(c for c in convs if sum(m.author_role == "customer" for m in c.messages) > 1)
     several.signals_version = "negativity-old"
-    assert stored_signals(several, _turn_rows(several)) is None, "drift model changed"
+    assert stored_signals(several) is None, "drift model changed"
 
     conv = convs[0]
     last = conv.messages[-1]
@@ -738,15 +738,15 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     )
     session.flush()
     session.refresh(conv)
-    assert stored_signals(conv, _turn_rows(conv)) is None, "a new turn is not scored yet"
+    assert stored_signals(conv) is None, "a new turn is not scored yet"
     score_messages(session, conversation_ids=[conv.id])
     session.refresh(conv)
-    assert stored_signals(conv, _turn_rows(conv)) is not None, "scoring refreshed them"
+    assert stored_signals(conv) is not None, "scoring refreshed them"
 
     other = convs[1]
     first = next(m for m in other.messages if m.author_role == "customer")
     first.negativity = 1.0 - (first.negativity or 0.0)
-    assert stored_signals(other, _turn_rows(other)) is None, "a turn was re-scored alone"
+    assert stored_signals(other) is None, "a turn was re-scored alone"
 
 
 def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Session) -> None:

@@ -102,26 +102,31 @@ def _score_missing(rows: list[dict[str, Any]], max_chars: int) -> None:
         )
 
 
-def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> ConversationSignals | None:
+def stored_signals(conv: Conversation) -> ConversationSignals | None:
     """The signals stored when the conversation's newest message was scored, if current.
 
     Scoring a message (import, webhook, API) refreshes its conversation's signals, so the
     panel need not embed every turn again for drift on each request. They are stale, and
     the panel computes them afresh, when a turn is unscored, when the stored trend is not
     the turns' stored scores, or when the drift model changed since.
+
+    They are over the whole thread, and checked against the whole thread: the panel reads
+    only its latest ``MAX_TURNS``, and checked against those a thread any longer always
+    looked stale, so its signals were worked out afresh from that tail on every request (an
+    angry opening lost, slow on a long import).
     """
-    customer = [r for r in rows if r["author_role"] == "customer"]
+    messages = conv.messages
+    customer = [m for m in messages if m.author_role == "customer"]
     trend = conv.signal_trend
     if (
         trend is None
         or conv.escalation_risk is None
-        or len(rows) != len(conv.messages)
         or len(trend) != len(customer)
-        or any(r["negativity"] is None for r in customer)
-        or any(t != round(r["negativity"], 3) for t, r in zip(trend, customer, strict=True))
+        or any(m.negativity is None for m in customer)
+        or any(t != round(m.negativity or 0.0, 3) for t, m in zip(trend, customer, strict=True))
     ):
         return None
-    scores = [float(r["negativity"]) for r in customer]  # the trend, unrounded
+    scores = [float(m.negativity or 0.0) for m in customer]  # the trend, unrounded
     later = len(customer) > 1
     versions = (conv.signals_version or "").split("+")
     if later and (conv.drift_score is None or get_scorer("drift").version not in versions):
@@ -136,7 +141,7 @@ def stored_signals(conv: Conversation, rows: list[dict[str, Any]]) -> Conversati
         sentence=conv.drift_sentence or "",
     )
     # Stored before drift named the matter after a bare "One more thing, actually."
-    drift = naming_the_matter(stored, list(enumerate(r["body"] for r in rows)))
+    drift = naming_the_matter(stored, list(enumerate(m.body for m in messages)))
     return ConversationSignals(
         early_warning=conv.early_warning,
         early_score=early_score(scores),
@@ -176,7 +181,8 @@ def assist(
             "early_warning": signals.early_warning,
             "early_score": round(signals.early_score, 4),
             "escalation_risk": round(signals.escalation_risk, 4),
-            "trend": [round(v, 4) for v in signals.trend],
+            # the customer turns the panel reads: stored signals span the whole thread
+            "trend": [round(v, 4) for v in signals.trend[-len(customer) :]] if customer else [],
             "turnaround": signals.turnaround,
             "drift": asdict(signals.drift),
             "latest": {
@@ -207,7 +213,7 @@ def assist_endpoint(
         conv = access_for_assist(session, actor=user, conversation_id=body.conversation_id)
         rows = _turn_rows(conv)
         purpose = body.purpose or _given(conv, rows)
-        stored = None if body.purpose else stored_signals(conv, rows)
+        stored = None if body.purpose else stored_signals(conv)
     else:
         assert body.messages is not None
         _check_lengths(body.messages, settings.max_message_chars)
@@ -273,7 +279,7 @@ def _assist_page(
     rows = _turn_rows(conv)
     _score_missing(rows, settings.max_message_chars)
     given = _given(conv, rows)
-    panel = assist(rows, given, stored_signals(conv, rows)) if rows else None
+    panel = assist(rows, given, stored_signals(conv)) if rows else None
     customer = [r["body"] for r in rows if r["author_role"] == "customer"]
     context = {
         "conv": conv,
