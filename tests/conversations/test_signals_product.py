@@ -706,7 +706,7 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     convs = session.query(Conversation).order_by(Conversation.id).all()
     drifted = 0
     for conv in convs:
-        rows = _turn_rows(conv)
+        rows = _turn_rows(conv.messages)
         stored = stored_signals(conv)
         assert stored is not None, conv.id
         fresh = assist(rows, conv.purpose or None)
