@@ -207,3 +207,37 @@ def test_the_assist_panel_loads_only_the_turns_it_reads(
     assert 0 < len(loaded) <= MAX_TURNS, len(loaded)
     assert "The last 12 of 600 messages" in panel.text
     assert "turn 0600 said" in panel.text and "turn 0588 said" not in panel.text
+
+
+def test_a_thread_of_thousands_of_customer_turns_draws_a_trend_of_at_most_120_dots(
+    client: TestClient, session: Session
+) -> None:
+    """The trend beside the thread drew one dot per customer turn: an import of 87,747
+    turns made a 9 MB page. Past 120 turns each dot is the most negative of a stretch, so a
+    spike is never averaged away, and the page says how many turns a dot stands for."""
+    conv_id = long_thread(session, 4)
+    trend = [0.1] * 1000
+    trend[700] = 0.99
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conv_id)
+        .values(
+            signal_trend=trend, signals_version="test", escalation_risk=0.5, peak_negativity=0.99
+        )
+    )
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    assert 0 < page.count("<circle") <= 120
+    assert "each dot the most negative of 9 customer turns" in page
+    assert ": 0.99</title></circle>" in page  # the spike is kept
+    short = long_thread(session, 6, external_id="short")
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == short)
+        .values(signal_trend=[0.2, 0.9, 0.1], signals_version="test", escalation_risk=0.4)
+    )
+    session.commit()
+    page = client.get(f"/conversations/{short}").text
+    assert page.count("<circle") == 3 and "each dot" not in page
+    assert "Feeling, customer turn by turn:" in page

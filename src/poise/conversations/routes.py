@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries, rejected
-from poise.conversations.feeling import peak_levels
+from poise.conversations.feeling import peak_levels, trend_shown
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
@@ -260,6 +260,7 @@ def conversation_page(
         "conv": conv,
         "thread": view,
         "peak_level": peak_levels(session, [conv.id]).get(conv.id),
+        "trend": trend_shown(conv.signal_trend),
         "autoqa": own_reply_feedback(session, hooks, user, conv, view.shown),
     }
     return render(request, "conversations/detail.html", context)
