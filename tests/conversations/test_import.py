@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -672,3 +673,32 @@ def test_the_import_history_says_what_each_import_did_and_opens_its_report(
     assert "imported, 1 row set aside" in history["some-aside.csv"]
     assert re.search(r"nothing imported: \d+ problems", history["refused.csv"])
     assert "partial" not in page and ">rejected<" not in page
+
+
+def test_a_spreadsheet_or_a_pdf_is_refused_as_not_text_saying_what_to_export(
+    client: TestClient, session: Session
+) -> None:
+    """An Excel workbook was told "not valid UTF-8 at byte 10: save the file as UTF-8", and a
+    PDF had "%PDF-1.4" listed as the columns found: neither said the file is not text."""
+    token = sign_in(client, make_user(session, role="lead"))
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as workbook:
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+    files = {
+        "export.xlsx": (
+            book.getvalue(),
+            "a spreadsheet or another zipped file (an Excel .xlsx, a .zip)",
+        ),
+        "export.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "a PDF"),
+    }
+    for fmt in ("csv", "jsonl", "zendesk"):
+        for name, (data, said) in files.items():
+            answer = client.post(
+                "/import",
+                data={"format": fmt, "csrf_token": token},
+                files={"file": (name, data, "application/octet-stream")},
+            )
+            assert answer.status_code == 422, (fmt, name)
+            assert f"this is {said}, not a text export" in answer.text, (fmt, name)
+            assert "save the file as UTF-8" not in answer.text and "found: %PDF" not in answer.text
+    assert session.query(Conversation).count() == 0
