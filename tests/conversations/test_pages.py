@@ -334,7 +334,10 @@ def test_a_refused_date_is_shown_beside_its_field_as_typed(
         page = client.get(f"/conversations?{name}={typed}&channel=chat")
         assert page.status_code == 400
         assert f'<span class="field-error" role="alert" id="{name}-error">' in page.text
-        assert f"{name} must be a date like 2026-11-02, not &#39;{typed}&#39;" in page.text
+        # beside the field its label, not the query parameter (which the API keeps)
+        label = {"opened_from": "opened from", "opened_to": "opened to"}[name]
+        assert f"{label} must be a date like 2026-11-02, not &#39;{typed}&#39;" in page.text
+        assert f"{name} must be" not in page.text
         assert f'name="{name}" value="{typed}"' in page.text
         assert '<option value="chat" selected>' in page.text
         assert "Correct the filter marked above" in page.text
@@ -350,6 +353,7 @@ def test_a_start_after_the_end_says_so_beside_the_field(
     assert page.status_code == 400
     assert 'id="opened_from-error"' in page.text
     assert "the start must not be after the end" in page.text
+    assert "opened from (2026-10-09) is after opened to (2026-10-01)" in page.text
     assert 'name="opened_from" value="2026-10-09"' in page.text
     assert "No conversation matches" not in page.text
     headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}

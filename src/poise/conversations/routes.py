@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -168,13 +169,33 @@ def conversation_list(
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
         context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
-        context.update(errors=field_errors(exc, "q"), form=_typed_form(typed))
+        errors = {field: labelled(said) for field, said in field_errors(exc, "q").items()}
+        context.update(errors=errors, form=_typed_form(typed))
         return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
     )
     context = _list_context(session, user, filters, listing, kept)
     return render(request, "conversations/list.html", context)
+
+
+FILTER_LABELS = {
+    "opened_from": "opened from",
+    "opened_to": "opened to",
+    "channel": "channel",
+    "status": "status",
+    "assignee": "assignee",
+    "signal": "signal",
+    "sort": "sort",
+    "product": "product",
+}
+
+
+def labelled(message: str) -> str:
+    """A refusal as the page shows it beside its field: the form's labels for the query's
+    parameters ("opened_from must be a date" read as code). The API keeps the parameters'
+    names, which its callers send."""
+    return re.sub(r"\b(" + "|".join(FILTER_LABELS) + r")\b", lambda m: FILTER_LABELS[m[1]], message)
 
 
 def _refuse_no_team(user: User, filters: queries.ConversationFilters) -> None:
