@@ -198,7 +198,7 @@ def test_demo_loads_once_and_says_it_is_demo_data(
             data={"email": "admin@poise.demo", "password": new_password, "csrf_token": token},
         )
         page = fresh.get("/conversations")
-        assert "Demo data" in page.text and "60 in all" in page.text
+        assert "Demo data" in page.text and "60 conversations in all" in page.text
         lessons = fresh.get("/training/lessons").text
         assert "Preparing ahead" in lessons and "Explanatory style" in lessons
         assert "New navigation" in fresh.get("/training/drills").text

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -330,7 +331,7 @@ def test_a_streamed_import_keeps_scattered_conversations_whole(
 
 def _signals_cell(html: str, filename: str) -> str:
     """The Signals cell of the import history's row for ``filename``."""
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f"<td>{filename}</td>" in r)
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f">{filename}</a></td>" in r)
     return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6]
 
 
@@ -399,7 +400,7 @@ def test_the_import_history_pages_back_to_the_first_import(
     assert f"{settings.page_size + 5} imports in all · page 1 of 2" in first
     assert "export-00.csv" not in first and 'href="?page=2"' in first
     second = client.get("/import?page=2").text
-    assert "<td>export-00.csv</td>" in second
+    assert ">export-00.csv</a></td>" in second
 
 
 ONE = HEADER + "Z1,chat,customer,My invoice is wrong,2026-11-01T09:00:00Z,,,\n"
@@ -561,3 +562,143 @@ def test_cli_import_reads_the_format_from_the_file_s_ending(
     assert unknown.exit_code == 2
     said = " ".join(unknown.output.split())
     assert "cannot tell the format of chats.txt" in said and "csv, jsonl, twcs, zendesk" in said
+
+
+def test_a_number_too_long_to_read_refuses_its_line_not_the_page(
+    client: TestClient, session: Session
+) -> None:
+    """A JSON number of 5,000 digits is more than Python reads (a ValueError that is not a
+    JSONDecodeError): the upload answered with the bare error page (500)."""
+    token = sign_in(client, make_user(session, role="lead"))
+    huge = "1" * 5000
+    row = '"channel": "chat", "author_role": "customer", "body": "hi", "sent_at": "2024-05-01"'
+    files = {
+        "jsonl": f'{{"conversation_id": {huge}, {row}}}\n{{"conversation_id": "B", {row}}}\n',
+        "zendesk": f'{{"tickets": [{{"id": {huge}}}]}}',
+    }
+    for fmt, text in files.items():
+        answer = client.post(
+            "/import",
+            data={"format": fmt, "csrf_token": token},
+            files={"file": (f"big.{fmt}", text.encode(), "application/json")},
+        )
+        assert answer.status_code == 422, fmt
+        assert "Nothing was imported from big." in answer.text
+        assert "a number in it is longer than 4,300 digits" in answer.text, fmt
+    ndjson = f'{{"id": {huge}}}\n{{"id": 2}}\n'
+    answer = client.post(
+        "/import",
+        data={"format": "zendesk", "csrf_token": token},
+        files={"file": ("big.ndjson", ndjson.encode(), "application/json")},
+    )
+    assert answer.status_code == 422
+    assert "a number in it is longer than 4,300 digits" in answer.text
+    assert session.query(Conversation).count() == 0
+
+
+def test_a_file_in_the_other_format_says_which_format_to_choose(
+    client: TestClient, session: Session
+) -> None:
+    """A CSV file sent as JSON Lines listed "not valid JSON" once per row and advised to set
+    the bad rows aside, which would have set every row aside; a JSON Lines file sent as CSV
+    listed its first object as the columns found."""
+    token = sign_in(client, make_user(session, role="lead"))
+    as_jsonl = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token},
+        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
+    )
+    assert as_jsonl.status_code == 422
+    assert "The file itself could not be read as JSON Lines" in as_jsonl.text
+    assert "it reads as CSV: its first line is a header" in as_jsonl.text
+    assert as_jsonl.text.count("not valid JSON") == 0
+    assert 'tick "set bad ones aside"' not in as_jsonl.text
+    jsonl = "".join(
+        json.dumps(dict(zip(next(csv.reader([HEADER])), row, strict=True))) + "\n"
+        for row in csv.reader(io.StringIO(GOOD.removeprefix(HEADER)))
+    )
+    as_csv = client.post(
+        "/import",
+        data={"format": "csv", "csrf_token": token},
+        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
+    )
+    assert as_csv.status_code == 422
+    assert "it reads as JSON: choose JSON Lines" in as_csv.text
+    assert session.query(Conversation).count() == 0
+    right = client.post(
+        "/import",
+        data={"format": "jsonl", "csrf_token": token},
+        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
+    )
+    assert right.status_code == 200 and "2 new conversations" in right.text
+
+
+def test_the_import_history_says_what_each_import_did_and_opens_its_report(
+    client: TestClient, session: Session
+) -> None:
+    """The history showed the bare status ("partial" for an import whose every row was set
+    aside, which imported nothing), counts without separators ("87747" beside a report's
+    "87,747"), and no way back to an import's report and its rows set aside."""
+    token = sign_in(client, make_user(session, role="lead"))
+    bad_rows = "".join(f"F{i},fax,customer,Hi,2026-11-01T09:00:00Z,,,\n" for i in range(1000))
+    uploads = {
+        "all-aside.csv": HEADER + bad_rows,
+        "some-aside.csv": ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n",
+        "refused.csv": BAD,
+    }
+    for name, text in uploads.items():
+        skip = {"skip_invalid": "true"} if name != "refused.csv" else {}
+        client.post(
+            "/import",
+            data={"format": "csv", "csrf_token": token, **skip},
+            files={"file": (name, text.encode(), "text/csv")},
+        )
+    page = client.get("/import").text
+    link = '<td><a href="/import?run={}#import-report">{}</a></td>'
+    rows = {
+        run.filename: next(
+            (
+                r
+                for r in re.findall(r"<tr>.*?</tr>", page, re.S)
+                if link.format(run.id, run.filename) in r
+            ),
+            None,
+        )
+        for run in session.query(ImportRun)
+    }
+    assert all(rows.values()), page
+    history = {name: row for name, row in rows.items() if row}
+    assert "nothing imported: every row set aside" in history["all-aside.csv"]
+    assert '<td class="num">1,000</td>' in history["all-aside.csv"]
+    assert "imported, 1 row set aside" in history["some-aside.csv"]
+    assert re.search(r"nothing imported: \d+ problems", history["refused.csv"])
+    assert "partial" not in page and ">rejected<" not in page
+
+
+def test_a_spreadsheet_or_a_pdf_is_refused_as_not_text_saying_what_to_export(
+    client: TestClient, session: Session
+) -> None:
+    """An Excel workbook was told "not valid UTF-8 at byte 10: save the file as UTF-8", and a
+    PDF had "%PDF-1.4" listed as the columns found: neither said the file is not text."""
+    token = sign_in(client, make_user(session, role="lead"))
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as workbook:
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+    files = {
+        "export.xlsx": (
+            book.getvalue(),
+            "a spreadsheet or another zipped file (an Excel .xlsx, a .zip)",
+        ),
+        "export.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "a PDF"),
+    }
+    for fmt in ("csv", "jsonl", "zendesk"):
+        for name, (data, said) in files.items():
+            answer = client.post(
+                "/import",
+                data={"format": fmt, "csrf_token": token},
+                files={"file": (name, data, "application/octet-stream")},
+            )
+            assert answer.status_code == 422, (fmt, name)
+            assert f"this is {said}, not a text export" in answer.text, (fmt, name)
+            assert "save the file as UTF-8" not in answer.text and "found: %PDF" not in answer.text
+    assert session.query(Conversation).count() == 0

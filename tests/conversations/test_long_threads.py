@@ -44,7 +44,8 @@ def test_a_long_thread_shows_its_opening_and_latest_turns_with_the_rest_folded(
     assert (
         f'href="/conversations/{conv_id}?start=406#shown">450 earlier messages — show' in (fold[1])
     )
-    assert "(messages 406–455 of 500)" in fold[1]
+    # the link opens the nearest 50 of the 450, not all of them: it says so
+    assert "(the nearest 50: messages 406–455 of 500)" in fold[1]
     assert "50 of 500 messages shown" in page.text
 
     opened = client.get(f"/conversations/{conv_id}?start=406").text
@@ -133,3 +134,110 @@ def test_the_api_pages_a_threads_messages_like_its_other_lists(
     )
     session.commit()
     assert client.get(f"/api/v1/conversations/{other}/messages", headers=theirs).status_code == 404
+
+
+def test_a_turn_without_an_author_name_names_its_role_once(
+    client: TestClient, session: Session
+) -> None:
+    """A turn imported with no author read "Customer customer" (the role as the name, then
+    the role again); a named one reads "Ana customer"."""
+    conv_id = long_thread(session, 2)
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    headers = re.findall(r'<article class="turn \w+" id="m\d+">\s*<header>(.*?)<time', page, re.S)
+    assert headers == ["<strong>Customer</strong>", "<strong>Agent</strong>"]
+    session.execute(
+        update(Message).where(Message.conversation_id == conv_id).values(author_name="Ana")
+    )
+    session.commit()
+    named = client.get(f"/conversations/{conv_id}").text
+    assert named.count("<strong>Ana</strong><span>customer</span>") == 1
+
+
+def test_the_assist_panel_of_a_thread_over_200_turns_reads_its_stored_signals(
+    client: TestClient, session: Session
+) -> None:
+    """The panel reads the latest 200 turns; past 200 it took the stored signals (over the
+    whole thread) for stale and worked them out afresh from those 200 on every request:
+    an angry opening was gone from them (no early warning, another escalation risk than the
+    conversation page's), and an 87,747-turn import took 5–7 s to open."""
+    from poise.conversations.scoring import score_messages
+
+    angry = "This is outrageous. I am furious, your service is a disgrace and nobody answers!"
+    said = [("customer", angry)] + [
+        ("agent" if k % 2 else "customer", f"turn {k:04d}: ok, noted, thanks")
+        for k in range(1, 230)
+    ]
+    write_thread(session, said, external_id="long-angry")
+    score_messages(session)
+    conv = session.scalars(select(Conversation).filter_by(external_id="long-angry")).one()
+    assert conv.early_warning and conv.escalation_risk is not None
+    sign_in(client, make_user(session))
+    panel = client.get(f"/assist/{conv.id}").text
+    assert '<span class="flag flag-warning">early warning</span>' in panel
+    risk = re.search(r'<strong id="assist-risk">([^<]+)</strong>', panel)
+    page = client.get(f"/conversations/{conv.id}").text
+    assert risk and f"Escalation risk <strong>{risk[1]}</strong>" in page
+
+
+def test_the_assist_panel_loads_only_the_turns_it_reads(
+    client: TestClient, session: Session
+) -> None:
+    """The panel reads the latest 200 turns but loaded the whole thread first: an import of
+    87,747 turns took 6 s to open. The stored signals are checked against the scores alone."""
+    from sqlalchemy import event
+
+    from poise.assist.panel import MAX_TURNS
+    from poise.conversations.scoring import score_messages
+
+    conv_id = long_thread(session, 600)
+    score_messages(session)
+    sign_in(client, make_user(session))
+    loaded: list[int] = []
+
+    def count(message: Message, _context: object) -> None:
+        loaded.append(message.id)
+
+    event.listen(Message, "load", count)
+    try:
+        panel = client.get(f"/assist/{conv_id}")
+    finally:
+        event.remove(Message, "load", count)
+    assert panel.status_code == 200
+    assert 0 < len(loaded) <= MAX_TURNS, len(loaded)
+    assert "The last 12 of 600 messages" in panel.text
+    assert "turn 0600 said" in panel.text and "turn 0588 said" not in panel.text
+
+
+def test_a_thread_of_thousands_of_customer_turns_draws_a_trend_of_at_most_120_dots(
+    client: TestClient, session: Session
+) -> None:
+    """The trend beside the thread drew one dot per customer turn: an import of 87,747
+    turns made a 9 MB page. Past 120 turns each dot is the most negative of a stretch, so a
+    spike is never averaged away, and the page says how many turns a dot stands for."""
+    conv_id = long_thread(session, 4)
+    trend = [0.1] * 1000
+    trend[700] = 0.99
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conv_id)
+        .values(
+            signal_trend=trend, signals_version="test", escalation_risk=0.5, peak_negativity=0.99
+        )
+    )
+    session.commit()
+    sign_in(client, make_user(session))
+    page = client.get(f"/conversations/{conv_id}").text
+    assert 0 < page.count("<circle") <= 120
+    assert "each dot the most negative of 9 customer turns" in page
+    assert ": 0.99</title></circle>" in page  # the spike is kept
+    short = long_thread(session, 6, external_id="short")
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == short)
+        .values(signal_trend=[0.2, 0.9, 0.1], signals_version="test", escalation_risk=0.4)
+    )
+    session.commit()
+    page = client.get(f"/conversations/{short}").text
+    assert page.count("<circle") == 3 and "each dot" not in page
+    assert "Feeling, customer turn by turn:" in page

@@ -43,21 +43,24 @@ def test_list_filters_and_paginates(client: TestClient, session: Session) -> Non
     seed(session, agent.email)
     sign_in(client, agent)
     page1 = client.get("/conversations")
-    assert "45 in all · page 1 of 3" in page1.text
+    # the count names what it counts, and under filters says they are matches
+    assert "45 conversations in all · page 1 of 3" in page1.text
+    narrowed = client.get("/conversations?q=number+044").text
+    assert "1 conversation matches these filters · page 1 of 1" in narrowed
     assert page1.text.count('href="/conversations/') == 20
     page3 = client.get("/conversations?page=3")
     assert page3.text.count('href="/conversations/') == 5
     chat = client.get("/conversations?channel=chat&status=&product=")
     # i % 4 == 1 for 11 of the 45
-    assert "11 in all" in chat.text
+    assert "11 conversations match these filters" in chat.text
     assert "Subject number 001" in chat.text and "Subject number 002" not in chat.text
     mine = client.get(f"/conversations?assignee={agent.id}")
-    assert "9 in all" in mine.text
+    assert "9 conversations match these filters" in mine.text
     dated = client.get("/conversations?opened_from=2026-10-01&opened_to=2026-10-01")
-    assert "2 in all" in dated.text  # i = 0 and 30
+    assert "2 conversations match these filters" in dated.text  # i = 0 and 30
     combined = client.get("/conversations?channel=email&status=open&product=Poise+Mobile")
     # email: i%4==0; open: i%3==0; Poise Mobile: even -> i%12==0 -> 0,12,24,36
-    assert "4 in all" in combined.text
+    assert "4 conversations match these filters" in combined.text
     assert "page=2" in client.get("/conversations?product=Router+X2").text
 
 
@@ -102,7 +105,9 @@ def test_search_finds_every_word_in_subject_purpose_or_customer(
     assert found("50%") == {"Router drops"}, "% is a character, not a wildcard"
     assert found("_") == set()
     page = client.get("/conversations", params={"q": "refund", "channel": "chat"}).text
-    assert "2 in all" in page and 'value="refund"' in page, "kept in the box, with the filters"
+    assert "2 conversations match these filters" in page and 'value="refund"' in page, (
+        "kept in the box, with the filters"
+    )
     assert "No conversation matches these filters" in client.get("/conversations?q=parrot").text
     pasted = client.get("/conversations", params={"q": "refund " + "x" * 5000})
     assert pasted.status_code == 200, "a pasted message searches by its first words"
@@ -329,7 +334,10 @@ def test_a_refused_date_is_shown_beside_its_field_as_typed(
         page = client.get(f"/conversations?{name}={typed}&channel=chat")
         assert page.status_code == 400
         assert f'<span class="field-error" role="alert" id="{name}-error">' in page.text
-        assert f"{name} must be a date like 2026-11-02, not &#39;{typed}&#39;" in page.text
+        # beside the field its label, not the query parameter (which the API keeps)
+        label = {"opened_from": "opened from", "opened_to": "opened to"}[name]
+        assert f"{label} must be a date like 2026-11-02, not &#39;{typed}&#39;" in page.text
+        assert f"{name} must be" not in page.text
         assert f'name="{name}" value="{typed}"' in page.text
         assert '<option value="chat" selected>' in page.text
         assert "Correct the filter marked above" in page.text
@@ -345,6 +353,7 @@ def test_a_start_after_the_end_says_so_beside_the_field(
     assert page.status_code == 400
     assert 'id="opened_from-error"' in page.text
     assert "the start must not be after the end" in page.text
+    assert "opened from (2026-10-09) is after opened to (2026-10-01)" in page.text
     assert 'name="opened_from" value="2026-10-09"' in page.text
     assert "No conversation matches" not in page.text
     headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}

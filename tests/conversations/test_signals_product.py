@@ -633,7 +633,7 @@ def test_needs_attention_says_when_it_shows_only_the_riskiest(
     link = re.search(r'<a href="(/conversations\?[^"]+)">All 12, riskiest first</a>', attention)
     assert link, attention  # the other two are one click away
     every = client.get(link.group(1).replace("&amp;", "&")).text
-    assert "12 in all" in every and every.count(">Upset ") == 12
+    assert "12 conversations match these filters" in every and every.count(">Upset ") == 12
     assert every.index(">Upset 11<") < every.index(">Upset 0<")  # riskiest first
     for conv in convs[:3]:
         conv.status = "resolved"
@@ -641,7 +641,7 @@ def test_needs_attention_says_when_it_shows_only_the_riskiest(
     fewer = client.get("/signals").text
     assert "riskiest of" not in fewer and "riskiest first." in fewer
     listed = client.get("/conversations?signal=needs_attention").text
-    assert "9 in all" in listed  # resolved ones need no attention
+    assert "9 conversations match these filters" in listed  # resolved ones need no attention
 
 
 def test_models_page_shows_versions_and_figures_to_admins(
@@ -706,8 +706,8 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     convs = session.query(Conversation).order_by(Conversation.id).all()
     drifted = 0
     for conv in convs:
-        rows = _turn_rows(conv)
-        stored = stored_signals(conv, rows)
+        rows = _turn_rows(conv.messages)
+        stored = stored_signals(conv)
         assert stored is not None, conv.id
         fresh = assist(rows, conv.purpose or None)
         read = assist(rows, conv.purpose or None, stored)
@@ -723,7 +723,7 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
 
     several = next(c for c in convs if sum(m.author_role == "customer" for m in c.messages) > 1)
     several.signals_version = "negativity-old"
-    assert stored_signals(several, _turn_rows(several)) is None, "drift model changed"
+    assert stored_signals(several) is None, "drift model changed"
 
     conv = convs[0]
     last = conv.messages[-1]
@@ -738,15 +738,15 @@ def test_assist_reads_stored_signals_only_while_they_are_current(session: Sessio
     )
     session.flush()
     session.refresh(conv)
-    assert stored_signals(conv, _turn_rows(conv)) is None, "a new turn is not scored yet"
+    assert stored_signals(conv) is None, "a new turn is not scored yet"
     score_messages(session, conversation_ids=[conv.id])
     session.refresh(conv)
-    assert stored_signals(conv, _turn_rows(conv)) is not None, "scoring refreshed them"
+    assert stored_signals(conv) is not None, "scoring refreshed them"
 
     other = convs[1]
     first = next(m for m in other.messages if m.author_role == "customer")
     first.negativity = 1.0 - (first.negativity or 0.0)
-    assert stored_signals(other, _turn_rows(other)) is None, "a turn was re-scored alone"
+    assert stored_signals(other) is None, "a turn was re-scored alone"
 
 
 def test_a_team_chooses_its_early_warning_level(client: TestClient, session: Session) -> None:

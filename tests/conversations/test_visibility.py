@@ -262,7 +262,7 @@ def test_each_signals_figure_opens_the_list_it_counts(client: TestClient, sessio
             for href, figure, label in figures:
                 listing = client.get(href.replace("&amp;", "&"))
                 assert listing.status_code == 200, href
-                total = re.search(r"([\d,]+) in all", listing.text)
+                total = re.search(r"([\d,]+) conversations? (?:in all|match)", listing.text)
                 # an empty list says so, with no pager ("0 in all" under its empty state)
                 empty = "No conversation matches these filters" in listing.text
                 assert total is not None or empty, href

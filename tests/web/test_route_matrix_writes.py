@@ -142,6 +142,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/connectors/{vendor}/webhook": {"id": 1},
     "POST /admin/teams/{team_id}/delete": {"confirm": "true"},
     "POST /account/tokens/{token_id}/revoke": {"confirm": "true"},
+    "POST /alerts/rules/{rule_id}/delete": {"confirm": "true"},
 }
 
 # State changes that would change what later routes meet go last, in this order.

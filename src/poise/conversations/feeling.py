@@ -9,6 +9,7 @@ P(negative) alone gives (a conversation's peak, or a message scored before level
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,3 +57,25 @@ def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, 
         if cid not in peaks or negativity > peaks[cid][0]:
             peaks[cid] = (negativity, level)
     return {cid: level for cid, (_, level) in peaks.items()}
+
+
+TREND_DOTS = 120  # the most dots a conversation's trend draws
+
+
+@dataclass(frozen=True)
+class TrendShown:
+    """A conversation's trend as drawn: one dot per customer turn, or past ``TREND_DOTS``
+    turns the most negative of each stretch of ``per_dot`` turns."""
+
+    values: list[float]
+    per_dot: int
+
+
+def trend_shown(trend: Sequence[float] | None, most: int = TREND_DOTS) -> TrendShown:
+    """The trend to draw. One dot per turn drew 87,747 dots for a long import (a 9 MB page);
+    a stretch's worst turn stands for it, so a spike is never averaged away."""
+    values = list(trend or [])
+    if len(values) <= most:
+        return TrendShown(values, 1)
+    size = -(-len(values) // most)  # turns per dot, rounded up
+    return TrendShown([max(values[i : i + size]) for i in range(0, len(values), size)], size)

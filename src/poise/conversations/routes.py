@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from poise.auth.deps import AdminUser, CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations import actions, queries, rejected
-from poise.conversations.feeling import peak_levels
+from poise.conversations.feeling import peak_levels, trend_shown
 from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
@@ -168,13 +169,33 @@ def conversation_list(
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
         context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
-        context.update(errors=field_errors(exc, "q"), form=_typed_form(typed))
+        errors = {field: labelled(said) for field, said in field_errors(exc, "q").items()}
+        context.update(errors=errors, form=_typed_form(typed))
         return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
         session, actor=user, filters=filters, page=page, page_size=settings.page_size
     )
     context = _list_context(session, user, filters, listing, kept)
     return render(request, "conversations/list.html", context)
+
+
+FILTER_LABELS = {
+    "opened_from": "opened from",
+    "opened_to": "opened to",
+    "channel": "channel",
+    "status": "status",
+    "assignee": "assignee",
+    "signal": "signal",
+    "sort": "sort",
+    "product": "product",
+}
+
+
+def labelled(message: str) -> str:
+    """A refusal as the page shows it beside its field: the form's labels for the query's
+    parameters ("opened_from must be a date" read as code). The API keeps the parameters'
+    names, which its callers send."""
+    return re.sub(r"\b(" + "|".join(FILTER_LABELS) + r")\b", lambda m: FILTER_LABELS[m[1]], message)
 
 
 def _refuse_no_team(user: User, filters: queries.ConversationFilters) -> None:
@@ -260,6 +281,7 @@ def conversation_page(
         "conv": conv,
         "thread": view,
         "peak_level": peak_levels(session, [conv.id]).get(conv.id),
+        "trend": trend_shown(conv.signal_trend),
         "autoqa": own_reply_feedback(session, hooks, user, conv, view.shown),
     }
     return render(request, "conversations/detail.html", context)

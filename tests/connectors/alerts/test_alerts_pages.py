@@ -180,7 +180,7 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     (got,) = receiver.wait_for(1)
     assert got.json()["event"] == "test" and got.json()["title"].startswith("Test alert")
     logged = client.get(sent.headers["location"]).text
-    assert "Test alert from Poise" in logged and "1 in all · page 1 of 1" in logged
+    assert "Test alert from Poise" in logged and "1 alert in all · page 1 of 1" in logged
 
     changed = client.post(
         f"/alerts/rules/{rule.id}/edit",
@@ -204,8 +204,19 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
         0.7,
         False,
     )
+    # one stray click deleted the rule and its log for good: "Yes, delete" is ticked first
+    edit = client.get(f"/alerts/rules/{rule.id}/edit").text
+    assert 'name="confirm" value="true"' in edit and "Yes, delete Escalations" in edit
+    assert '<h2 id="delete-rule">Delete this rule</h2>' in edit  # apart from Save
+    assert '<button type="submit" class="secondary">Delete this rule and its log' in edit
+    kept = client.post(f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token})
+    assert kept.status_code == 400 and 'id="confirm-error"' in kept.text
+    assert "tick “Yes, delete Escalations” beside the button" in kept.text
+    assert _count(session) == (1, 1)
     gone = client.post(
-        f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token}, follow_redirects=False
+        f"/alerts/rules/{rule.id}/delete",
+        data={"csrf_token": token, "confirm": "true"},
+        follow_redirects=False,
     )
     assert gone.status_code == 303
     assert _count(session) == (0, 0)
@@ -238,7 +249,7 @@ def test_the_log_pages_past_its_newest_page(client: TestClient, session: Session
     sign_in(client, crew.lead)
     first = client.get(f"/alerts/log?team={rule.team_id}").text
     assert first.count("Test alert from Poise") == 20
-    assert "21 in all · page 1 of 2" in first
+    assert "21 alerts in all · page 1 of 2" in first
     assert f'href="?team={rule.team_id}&amp;page=2"' in first
     assert client.get("/alerts/log?page=2").text.count("Test alert from Poise") == 1
     past = client.get("/alerts/log?page=4").text
@@ -266,6 +277,9 @@ def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
     saved = client.post("/alerts/rules", data=data)
     assert saved.status_code == 200 and "“Escalations by mail” saved" in saved.text
     assert "E-mail alerts need a mail server (POISE_SMTP_URL), and none is set up" in saved.text
+    # the flash is said once; the rules page went on saying "Problem: none" for the rule
+    later = client.get("/alerts").text
+    assert "no mail server is set up, so its alerts fail until one is" in later
     settings = client.app.state.settings  # type: ignore[attr-defined]
     client.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
         update={"smtp_url": "smtp://127.0.0.1:2525"}
@@ -276,6 +290,7 @@ def test_an_e_mail_rule_saved_without_a_mail_server_says_it_cannot_send(
         f"/alerts/rules/{rule.id}/edit", data={**data, "csrf_token": csrf_from(edit)}
     )
     assert "“Escalations by mail” saved" in again.text and "POISE_SMTP_URL" not in again.text
+    assert "no mail server is set up" not in client.get("/alerts").text
 
 
 def test_only_the_first_refused_field_takes_the_focus(client: TestClient, session: Session) -> None:
@@ -304,3 +319,35 @@ def test_only_the_first_refused_field_takes_the_focus(client: TestClient, sessio
     again = client.post("/alerts/rules", data={**data, "name": "VIPs"})
     focused = re.findall(r'name="([a-z_]+)"[^>]*\bautofocus\b', again.text)
     assert focused == ["threshold"], focused
+
+
+def test_five_thousand_characters_in_every_field_are_refused_beside_each_field(
+    client: TestClient, session: Session
+) -> None:
+    """A pasted run of 5,000 digits in the threshold or the hourly limit was read as a
+    number, beyond what Python converts, and answered with the bare error page (500)."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    form = client.get("/alerts/new").text
+    typed = {
+        "name": "n" * 5000,
+        "event": "early_warning",
+        "channel": "slack",
+        "target": "https://hooks.example.com/" + "a" * 5000,
+        "tag": "t" * 5000,
+        "threshold": "0" * 4997 + "150",
+        "quiet_start": "2" * 5000,
+        "quiet_end": "07:00",
+        "timezone": "z" * 5000,
+        "hourly_limit": "1" * 5000,
+    }
+    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
+    refused = client.post("/alerts/rules", data=data)
+    assert refused.status_code == 400
+    errors = re.findall(r'class="field-error" role="alert" id="([a-z_]+)-error"', refused.text)
+    expected = ["name", "target", "tag", "threshold", "quiet_start", "timezone", "hourly_limit"]
+    assert sorted(errors) == sorted(expected)
+    assert "write a percentage from 1 to 99" in refused.text
+    assert f"write a whole number from 1 to {actions.MAX_HOURLY}" in refused.text
+    assert f'name="hourly_limit" value="{typed["hourly_limit"]}"' in refused.text  # kept
+    assert _count(session) == (0, 0)

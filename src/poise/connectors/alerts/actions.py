@@ -101,9 +101,17 @@ def update_rule(
     return rule
 
 
-def delete_rule(session: Session, *, actor: User, rule_id: int) -> str:
-    """Remove a rule and its log; returns its name."""
+def delete_rule(session: Session, *, actor: User, rule_id: int, confirmed: bool) -> str:
+    """Remove a rule and its log once the deletion is ``confirmed``; returns its name.
+
+    Both are gone for good, and one stray click on the edit page's Delete took them: the
+    lead now ticks "Yes, delete" beside the button first (as an admin does for a team)."""
     rule = queries.rule(session, actor=actor, rule_id=rule_id)
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, delete {rule.name}” beside the button to delete it: nothing was deleted",
+            field="confirm",
+        )
     name = rule.name
     session.delete(rule)
     session.commit()
@@ -236,18 +244,29 @@ def _tag(value: str) -> str:
     return tag
 
 
+def _whole(text: str, most: int) -> int | None:
+    """``text`` as a whole number from 1 to ``most``, else None. Its length is checked
+    before it is read: 5,000 pasted digits are more than Python converts (a ValueError
+    that answered the form with the bare error page)."""
+    digits = text.lstrip("0") or "0"
+    if not text.isdecimal() or len(digits) > len(str(most)):
+        return None
+    number = int(digits)
+    return number if 1 <= number <= most else None
+
+
 def _percent(value: str) -> int:
-    text = value.strip().rstrip("%")
-    if not text.isdecimal() or not 1 <= int(text) <= 99:
+    number = _whole(value.strip().rstrip("%"), 99)
+    if number is None:
         raise InvalidInput("write a percentage from 1 to 99, e.g. 60", field="threshold")
-    return int(text)
+    return number
 
 
 def _count(value: str) -> int:
-    text = value.strip()
-    if not text.isdecimal() or not 1 <= int(text) <= MAX_HOURLY:
+    number = _whole(value.strip(), MAX_HOURLY)
+    if number is None:
         raise InvalidInput(f"write a whole number from 1 to {MAX_HOURLY}", field="hourly_limit")
-    return int(text)
+    return number
 
 
 # --- recording what events raise -------------------------------------------------------------

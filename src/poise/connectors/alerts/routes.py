@@ -94,11 +94,20 @@ def _for_team(
 
 @router.get("/alerts", response_class=HTMLResponse)
 def rules_page(
-    request: Request, session: SessionDep, user: LeadUser, team: TeamQuery = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: LeadUser,
+    team: TeamQuery = None,
 ) -> HTMLResponse:
+    """The team's rules. An e-mail rule with no mail server set up says so in its Problem
+    column: the warning on saving is said once, and the column then read "none" while every
+    alert of the rule was bound to fail."""
+
     def page(team_id: int) -> HTMLResponse:
         view = queries.team_rules(session, actor=user, team_id=team_id)
-        return render(request, "alerts/rules.html", {"view": view, **_labels()})
+        context = {"view": view, "mail_missing": not settings.smtp_url, **_labels()}
+        return render(request, "alerts/rules.html", context)
 
     return _for_team(request, session, user, team, "Alerts", page)
 
@@ -228,11 +237,22 @@ def send_test(
     return redirect(f"/alerts/log?team={delivery.rule.team_id}")
 
 
-@router.post("/alerts/rules/{rule_id}/delete")
+@router.post("/alerts/rules/{rule_id}/delete", response_model=None)
 def delete_rule(
-    request: Request, session: SessionDep, user: LeadUser, rule_id: IdPath
-) -> RedirectResponse:
-    team_id = queries.rule(session, actor=user, rule_id=rule_id).team_id
-    name = actions.delete_rule(session, actor=user, rule_id=rule_id)
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    rule_id: IdPath,
+    confirm: Annotated[bool, Form()] = False,
+) -> HTMLResponse | RedirectResponse:
+    """Delete a rule and its log once "Yes, delete" is ticked; unticked, the edit page again
+    with the reason beside the box."""
+    rule = queries.rule(session, actor=user, rule_id=rule_id)
+    team_id = rule.team_id
+    try:
+        name = actions.delete_rule(session, actor=user, rule_id=rule_id, confirmed=confirm)
+    except InvalidInput as exc:
+        form = actions.RuleForm.of(rule)
+        return _form(request, team_id, rule.team.name, rule, form, field_errors(exc))
     flash(request, f"Alert rule “{name}” deleted.")
     return redirect(f"/alerts?team={team_id}")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from poise.conversations.importers.common import ImportLimits, Progress, gc_paused
+from poise.conversations.importers.common import ImportLimits, Progress, file_error, gc_paused
 from poise.conversations.importers.csv_jsonl import (
     check_rows,
     good_conversations,
@@ -59,6 +59,27 @@ class ImportPlan:
         return self._conversations()
 
 
+# Files that are not text, by their first bytes: a workbook or a PDF exported instead of a
+# CSV was told to "save the file as UTF-8", or had "%PDF-1.4" listed as its columns.
+NOT_TEXT = {
+    b"PK\x03\x04": "a spreadsheet or another zipped file (an Excel .xlsx, a .zip)",
+    b"%PDF": "a PDF",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls or Word file",
+}
+
+
+def not_text(head: bytes) -> ParseResult | None:
+    """The refusal of a file whose first bytes say it is not text, else None."""
+    kind = next((said for magic, said in NOT_TEXT.items() if head.startswith(magic)), None)
+    if kind is None:
+        return None
+    return file_error(
+        f"this is {kind}, not a text export: save or export the conversations as CSV "
+        "(UTF-8) or JSON, and import that file",
+        "file",
+    )
+
+
 def read_import(
     binary: BinaryIO,
     fmt: str,
@@ -71,13 +92,18 @@ def read_import(
     CSV and JSON Lines are read a line at a time, twice, so memory does not grow with the
     file; twcs and Zendesk files are read whole (threads link across the file).
     """
+    start = binary.tell()
+    refused = not_text(binary.read(8))
+    binary.seek(start)
+    if refused is not None:
+        sha256 = hashlib.file_digest(binary, "sha256").hexdigest()  # type: ignore[arg-type]
+        return ImportPlan(refused, sha256, 0, lambda: iter(()))
     if fmt not in STREAMED:
         data = binary.read()
         whole = parse_file(data, fmt, limits=limits, progress=progress)
         found, whole.conversations = whole.conversations, []
         messages = sum(len(c.messages) for c in found)
         return ImportPlan(whole, hashlib.sha256(data).hexdigest(), messages, lambda: iter(found))
-    start = binary.tell()
     with gc_paused():
         result, checked, sha256 = check_rows(binary, fmt, limits, progress)
     if checked is None:
@@ -115,5 +141,8 @@ def parse_file(
         raise ValueError(
             f"unknown import format {fmt!r}: use one of {', '.join(FORMATS)}"
         ) from None
+    refused = not_text(data[:8])
+    if refused is not None:
+        return refused
     with gc_paused():
         return parser(data, limits, progress)

@@ -378,8 +378,18 @@ def json_raw(value: Any) -> str:
     return text
 
 
-def json_error_reason(error: json.JSONDecodeError) -> str:
-    return f"not valid JSON: {error.msg} at column {error.colno}"
+def json_error_reason(error: ValueError) -> str:
+    """Why a line is not JSON the importer can read. Besides a syntax error (a
+    JSONDecodeError), ``json.loads`` raises a bare ValueError for an integer of more digits
+    than Python converts (4,300): a 5,000-digit id answered the upload with a 500."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"not valid JSON: {error.msg} at column {error.colno}"
+    return TOO_LONG_NUMBER
+
+
+TOO_LONG_NUMBER = (
+    "not readable JSON: a number in it is longer than 4,300 digits (an id belongs in quotes)"
+)
 
 
 # --- results ----------------------------------------------------------------------------------

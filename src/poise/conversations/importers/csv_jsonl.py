@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -392,6 +393,23 @@ def _wrong_kinds(row: dict[str, Any]) -> Problems:
 # --- reading rows ---------------------------------------------------------------------------
 
 
+CSV_NOT_JSONL = (
+    "it reads as CSV: its first line is a header of column names, not a JSON object. "
+    "Choose CSV as its format"
+)
+JSON_NOT_CSV = (
+    "it reads as JSON: choose JSON Lines (one message per line) or Zendesk (a ticket "
+    "export) as its format"
+)
+
+
+def _is_csv_header(line: str) -> bool:
+    """Whether a line that is not JSON names the required CSV columns (a CSV file sent as
+    JSON Lines: every row would be refused as "not valid JSON", one by one)."""
+    names = {n.strip().strip('"').lower() for n in re.split(r"[,;\t]", line)}
+    return all(name in names for name in REQUIRED)
+
+
 class FileRefused(Exception):  # noqa: N818 - reads as the refusal it is
     """The file as a whole cannot be read (no header, a missing column, too many rows)."""
 
@@ -452,10 +470,10 @@ class _CsvReader:
         delimiter = _delimiter(ahead[0].rstrip("\r\n"))
         with csv_field_limit(self.limits) as field_limit:
             reader = csv.reader(self._feed(chain(ahead, source)), delimiter=delimiter)
-            names = self._header(reader, field_limit)
+            names = self._header(reader, field_limit, ahead[-1])
             yield from self._records(reader, names, field_limit)
 
-    def _header(self, reader: Iterator[list[str]], field_limit: int) -> list[str]:
+    def _header(self, reader: Iterator[list[str]], field_limit: int, first: str) -> list[str]:
         try:
             header = next(reader)
         except csv.Error as error:
@@ -468,6 +486,8 @@ class _CsvReader:
             )
         names = [h.strip().lower() for h in header]
         missing = [name for name in REQUIRED if name not in names]
+        if missing and first.lstrip().startswith(("{", "[")):
+            raise FileRefused(file_error(JSON_NOT_CSV, "format"))
         if missing:
             raise FileRefused(
                 file_error(
@@ -581,10 +601,12 @@ class _JsonlReader:
             return _Row(number, None, [("encoding", reason)], "", [line])
         try:
             row = loads_bounded(line[:-1] if line.endswith("\n") else line)
-        except json.JSONDecodeError as error:
-            return _Row(number, None, [("", json_error_reason(error))], "", [line])
         except TooDeep as error:
             return _Row(number, None, [("", str(error))], "", [line])
+        except ValueError as error:  # a syntax error, or a number too long to read
+            if self.count == 1 and _is_csv_header(line):
+                raise FileRefused(file_error(CSV_NOT_JSONL, "format")) from None
+            return _Row(number, None, [("", json_error_reason(error))], "", [line])
         if not isinstance(row, dict):
             reason = "expected a JSON object {…} for one message"
             return _Row(number, None, [("", reason)], "", [line])

@@ -15,6 +15,7 @@ from poise.conversations.importers.common import (
     MAX_TAG_CHARS,
     MAX_TAGS,
     PROGRESS_EVERY,
+    TOO_LONG_NUMBER,
     Decoded,
     ImportLimits,
     Outcome,
@@ -197,6 +198,11 @@ def parse_zendesk(data: bytes, limits: ImportLimits, progress: Progress | None) 
         return file_error(
             f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         )
+    except ValueError:  # a number too long to read: in one NDJSON ticket, or the document
+        first = text.lstrip().partition("\n")[0].strip()
+        if first.startswith("{") and first.endswith("}") and "\n" in text.strip():
+            return _parse_ndjson(decoded, limits, progress)
+        return file_error(TOO_LONG_NUMBER)
     if decoded.bad_lines:
         line = min(decoded.bad_lines)
         return file_error(decoded.encoding_reason(line), "encoding")
@@ -255,11 +261,11 @@ def _parse_ndjson(decoded: Decoded, limits: ImportLimits, progress: Progress | N
             continue
         try:
             ticket = loads_bounded(line)
-        except json.JSONDecodeError as error:
-            outcome.fail(number, "", json_error_reason(error))
-            continue
         except TooDeep as error:
             outcome.fail(number, "", str(error))
+            continue
+        except ValueError as error:  # a syntax error, or a number too long to read
+            outcome.fail(number, "", json_error_reason(error))
             continue
         reader.take(ticket, number)
     if progress is not None:
