@@ -499,7 +499,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_fault_handlers(app, _error)
     app.router.routes.extend(_bound(route, app) for route in _area_routes())
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], summary="Health: database, models and workers")
     def healthz(request: Request) -> JSONResponse:
         """Liveness, whether the database answers and accepts writes, disk room (no write),
         and with a broker whether it answers and how many workers consume Poise's queue.

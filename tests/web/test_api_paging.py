@@ -1,5 +1,6 @@
-"""Every list of the JSON API pages alike: a ``page`` parameter, the total and the next page in
-the headers, and, where the list comes in an envelope, the same five fields.
+"""Every list of the JSON API pages alike (a ``page`` parameter, the total and the next page in
+the headers, and, where the list comes in an envelope, the same five fields), and every
+operation is titled in words.
 
 A client that learnt to page one list (follow ``Link: rel="next"`` until it is gone) must be
 able to page every other without reading its documentation again."""
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -76,3 +78,14 @@ def test_a_client_pages_an_enveloped_list_by_its_link_header(
         url = found.group(1) if found else None
     assert pages == [(1, 3, 2), (2, 3, 2), (3, 3, 2)]
     assert len(seen) == len(set(seen)) == 5
+
+
+def test_every_operation_has_a_title_in_words(app: FastAPI) -> None:
+    """The API reference titled operations from their function names ("List Endpoint", "Get
+    One", "Cancel Job Api"): every documented route now says what it does."""
+    untitled = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.include_in_schema and not route.summary
+    ]
+    assert untitled == []

@@ -257,7 +257,7 @@ def _replied(rows: list[dict[str, Any]]) -> bool:
     return "customer" in roles and "agent" in roles[roles.index("customer") :]
 
 
-@api.post("/assist")
+@api.post("/assist", summary="Signals and guidance for a conversation in progress")
 def assist_endpoint(
     session: SessionDep, settings: SettingsDep, user: ApiUser, body: AssistRequest
 ) -> dict[str, Any]:

@@ -33,7 +33,11 @@ router = APIRouter(prefix="/api/v1")
 
 
 @router.get(
-    "/conversations", response_model=ConversationPage, tags=["conversations"], responses=PAGED
+    "/conversations",
+    summary="List conversations",
+    response_model=ConversationPage,
+    tags=["conversations"],
+    responses=PAGED,
 )
 def list_conversations(
     request: Request,
@@ -56,7 +60,10 @@ def list_conversations(
 
 
 @router.get(
-    "/conversations/{conversation_id}", response_model=ConversationPublic, tags=["conversations"]
+    "/conversations/{conversation_id}",
+    summary="Get a conversation with its messages",
+    response_model=ConversationPublic,
+    tags=["conversations"],
 )
 def get_conversation(
     session: SessionDep, user: ApiUser, conversation_id: IdPath
@@ -69,6 +76,7 @@ def get_conversation(
 
 @router.get(
     "/conversations/{conversation_id}/messages",
+    summary="List a conversation's messages",
     response_model=MessagePage,
     tags=["conversations"],
     responses=PAGED,
@@ -91,7 +99,12 @@ def list_messages(
     return MessagePage.of(listing, [MessagePublic.model_validate(m) for m in listing.items])
 
 
-@router.post("/imports", response_model=ImportReportPublic, tags=["imports"])
+@router.post(
+    "/imports",
+    summary="Import a file of conversations",
+    response_model=ImportReportPublic,
+    tags=["imports"],
+)
 def import_file(
     request: Request, session: SessionDep, settings: SettingsDep, user: ApiLead, upload: UploadDep
 ) -> JSONResponse:
@@ -116,7 +129,7 @@ def import_file(
     return JSONResponse(body.model_dump(), status_code=422 if report.status == "rejected" else 200)
 
 
-@router.get("/stats", tags=["conversations"])
+@router.get("/stats", summary="Counts of what is stored", tags=["conversations"])
 def stats(session: SessionDep, user: ApiUser) -> dict[str, int]:
     """Counts of teams and users, and of the conversations the token's owner may open, with
     their messages and ratings (an admin's: every one)."""
@@ -134,6 +147,7 @@ def signed_message(request: Request) -> None:
 
 @router.post(
     "/webhooks/messages",
+    summary="Receive a message (Poise's own signed webhook)",
     response_model=WebhookReceipt,
     tags=["webhooks"],
     status_code=201,
@@ -184,7 +198,9 @@ def webhook_message(
     return JSONResponse(receipt.model_dump(), status_code=status)
 
 
-@router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
+@router.get(
+    "/jobs/{job_id}", summary="A background job's progress", response_model=JobStatus, tags=["jobs"]
+)
 def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     """Status and progress of background work (e.g. scoring an import).
 
@@ -194,7 +210,12 @@ def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     return JobStatus.model_validate(queries.readable_job(session, actor=user, job_id=job_id))
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobStatus, tags=["jobs"])
+@router.post(
+    "/jobs/{job_id}/cancel",
+    summary="Cancel a background job",
+    response_model=JobStatus,
+    tags=["jobs"],
+)
 def cancel_job_api(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     """Cancel a queued or running job (leads and admins); 400 once it has ended.
 
