@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
-from builders import make_user
+from builders import make_user, sign_in
 from poise.app import create_app
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
@@ -353,3 +353,30 @@ def test_control_characters_are_refused_naming_the_field_and_nothing_changes(
     assert (conv.subject, conv.message_count) == ("Where is my order?", 1)
     assert [m.body for m in conv.messages] == [kept]
     assert session.query(WebhookDelivery).count() == 1  # the refused ones left no replay key
+
+
+def test_an_admin_replaces_a_leaked_secret(client: TestClient, session: Session) -> None:
+    """A secret was shown whole on every visit and was good for ever: it is now folded on the
+    page, and an admin replaces it (after ticking "Yes, replace"); the old one signs nothing."""
+    hook = create_integration(session, actor=None, name="helpdesk")
+    old = hook.secret
+    token = sign_in(client, make_user(session, role="admin"))
+    page = client.get("/admin/integrations").text
+    assert f'<details class="secret"><summary><code>{old[:4]}…</code>' in page
+    assert page.count(old) == 1  # inside the fold only
+    kept = client.post(
+        f"/admin/integrations/{hook.id}/rotate", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert kept.status_code == 303 and "nothing changed" in client.get("/admin/integrations").text
+    session.refresh(hook)
+    assert hook.secret == old
+    replaced = client.post(
+        f"/admin/integrations/{hook.id}/rotate",
+        data={"csrf_token": token, "confirm": "true"},
+        follow_redirects=False,
+    )
+    assert replaced.status_code == 303
+    session.refresh(hook)
+    assert hook.secret != old
+    assert send(client, payload("after-1"), old).status_code == 401
+    assert send(client, payload("after-2"), hook.secret).status_code == 201

@@ -142,6 +142,7 @@ ROUTES: dict[str, str] = {
     "GET /import/{run_id}/rejected": "team_lead",  # Care's import: customer text
     "GET /admin/integrations": "admin",
     "POST /admin/integrations": "admin",
+    "POST /admin/integrations/{integration_id}/rotate": "admin",
     "POST /admin/teams/{team_id}/early-warning": "admin",
     "GET /admin/models": "admin",
     "POST /admin/models/reembed": "admin",
@@ -464,6 +465,7 @@ def build_world(session: Session, settings: Settings) -> World:
     spare_id = session.scalar(
         select(ApiToken.id).where(ApiToken.token_hash == auth_actions.token_hash(spare))
     )
+    hook = conversation_actions.create_integration(session, actor=None, name="matrix-hook")
     run_id = _import_with_a_rejected_row(session, settings, lead)
     job = JobRun(kind="score", subject=f"import:{run_id}", status="done")
     session.add(job)
@@ -499,6 +501,7 @@ def build_world(session: Session, settings: Settings) -> World:
         "vendor": "zendesk",
         "rule_id": rule.id,
         "token_id": spare_id or 0,
+        "integration_id": hook.id,
     }
     per_route: dict[str, dict[str, int | str]] = {
         "GET /training/attempts/{attempt_id}": {"attempt_id": attempt.attempt.id},

@@ -141,6 +141,7 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "POST /api/v1/connectors/{vendor}/webhook": {"id": 1},
     "POST /admin/teams/{team_id}/delete": {"confirm": "true"},
+    "POST /admin/integrations/{integration_id}/rotate": {"confirm": "true"},
     "POST /account/tokens/{token_id}/revoke": {"confirm": "true"},
     "POST /alerts/rules/{rule_id}/delete": {"confirm": "true"},
 }

@@ -280,6 +280,26 @@ def create_integration(session: Session, *, actor: User | None, name: str) -> In
     return integration
 
 
+def rotate_integration_secret(
+    session: Session, *, actor: User | None, integration_id: int, confirmed: bool
+) -> Integration:
+    """Give a webhook sender a new secret: the old one signs nothing from now (a secret that
+    leaked, in a screenshot or a sender's config, was good for ever). Refused until
+    ``confirmed``: the sender's deliveries are refused until it has the new one."""
+    require_admin(actor)
+    integration = session.get(Integration, integration_id)
+    if integration is None:
+        raise NotFound(f"no integration with id {integration_id}")
+    if not confirmed:
+        raise InvalidInput(
+            f"tick “Yes, replace {integration.name}'s secret” to replace it: nothing changed",
+            field="rotate",
+        )
+    integration.secret = secrets.token_urlsafe(32)
+    session.commit()
+    return integration
+
+
 WEBHOOK_WINDOW = timedelta(minutes=5)  # a signed timestamp further from now is refused
 REPLAY_CACHE_KEEP = timedelta(hours=1)  # longer than the window: a replay is refused either way
 

@@ -585,6 +585,27 @@ def add_integration(
     return redirect("/admin/integrations")
 
 
+@router.post("/admin/integrations/{integration_id}/rotate")
+def rotate_integration(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    integration_id: IdPath,
+    confirm: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """A new secret for a sender, once its row's "Yes, replace" box is ticked."""
+    try:
+        made = actions.rotate_integration_secret(
+            session, actor=user, integration_id=integration_id, confirmed=confirm
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        flash(request, str(exc), "error")
+        return redirect("/admin/integrations")
+    flash(request, f"New secret for {made.name}: give it to the sender; the old one is refused.")
+    return redirect("/admin/integrations")
+
+
 @router.post("/admin/teams/{team_id}/early-warning")
 def early_warning_level(
     request: Request,
