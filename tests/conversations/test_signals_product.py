@@ -963,3 +963,21 @@ def test_a_threat_to_leave_keeps_its_early_warning_when_a_team_saves_its_level(
     assert set_early_warning_level(session, actor=admin, team_id=team.id, level="negative") == 0
     session.refresh(conv)
     assert conv.early_warning
+
+
+def test_each_listed_conversation_badges_its_first_most_negative_turn(session: Session) -> None:
+    """The list's badge is the peak customer turn's stored level: the most negative scored
+    one, the first of equals; agent turns and unscored turns never count."""
+    from poise.conversations.feeling import peak_levels
+
+    said = [("customer", "a"), ("agent", "b"), ("customer", "c"), ("customer", "d")]
+    write_thread(session, said, external_id="peaks")
+    write_thread(session, [("customer", "e")], external_id="unscored")
+    peaks = session.query(Conversation).filter_by(external_id="peaks").one()
+    unscored = session.query(Conversation).filter_by(external_id="unscored").one()
+    stored = [(0.3, "neutral"), (0.99, "very_negative"), (0.9, "negative"), (0.9, "positive")]
+    for m, (score, level) in zip(peaks.messages, stored, strict=True):
+        m.negativity, m.feeling_level = score, level
+    peaks.messages[1].author_role = "agent"  # its 0.99 is an agent's: not the customer's peak
+    session.commit()
+    assert peak_levels(session, [peaks.id, unscored.id]) == {peaks.id: "negative"}

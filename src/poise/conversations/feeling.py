@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Message
@@ -43,20 +43,29 @@ def peak_levels(session: Session, conversation_ids: Sequence[int]) -> dict[int, 
     same way, over the whole thread however little of it is shown. The peak turn is the most
     negative scored customer turn, the first of equals.
     """
-    rows = session.execute(
-        select(Message.conversation_id, Message.negativity, Message.feeling_level)
+    # The database picks each peak: read in Python, a page listing an imported thread of
+    # 87,747 turns fetched every one of them (0.5 s a page).
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Message.conversation_id,
+            order_by=(Message.negativity.desc(), Message.sent_at, Message.id),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Message.conversation_id, Message.feeling_level, rank)
         .where(
             Message.conversation_id.in_(conversation_ids),
             Message.author_role == "customer",
             Message.negativity.is_not(None),
         )
-        .order_by(Message.conversation_id, Message.sent_at, Message.id)
+        .subquery()
     )
-    peaks: dict[int, tuple[float, str | None]] = {}
-    for cid, negativity, level in rows:
-        if cid not in peaks or negativity > peaks[cid][0]:
-            peaks[cid] = (negativity, level)
-    return {cid: level for cid, (_, level) in peaks.items()}
+    rows = session.execute(
+        select(ranked.c.conversation_id, ranked.c.feeling_level).where(ranked.c.rank == 1)
+    )
+    return {cid: level for cid, level in rows}
 
 
 TREND_DOTS = 120  # the most dots a conversation's trend draws
