@@ -981,3 +981,34 @@ def test_each_listed_conversation_badges_its_first_most_negative_turn(session: S
     peaks.messages[1].author_role = "agent"  # its 0.99 is an agent's: not the customer's peak
     session.commit()
     assert peak_levels(session, [peaks.id, unscored.id]) == {peaks.id: "negative"}
+
+
+def _turn(role: str, body: str, *, level: str = "neutral", leaving: bool = False) -> dict[str, Any]:
+    negativity = {"negative": 0.85, "positive": 0.05}.get(level, 0.3)
+    return {
+        "author_role": role, "body": body, "negativity": negativity, "emotion": "neutral",
+        "abusive": False, "leaving": leaving, "level": level, "evidence": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("after", "still"),
+    [
+        (_turn("customer", "Got it, thanks, that works now.", level="positive"), False),
+        (_turn("customer", "So when will the engineer come?"), True),
+    ],
+)
+def test_the_retention_note_stays_until_the_customer_settles(
+    after: dict[str, Any], still: bool
+) -> None:
+    """The panel said "the customer is thinking of leaving" after their "Got it, thanks.": it
+    read a threat among the last three turns, whatever came after it."""
+    rows = [
+        _turn(
+            "customer", "Fix it now or I am cancelling my contract", level="negative", leaving=True
+        ),
+        _turn("agent", "I'm sorry. I've booked an engineer for Friday."),
+        after,
+    ]
+    guidance = assist(rows, "Broadband keeps dropping")["guidance"]
+    assert (guidance["leaving_note"] is not None) is still, guidance

@@ -208,6 +208,17 @@ def stored_signals(
     )
 
 
+def _still_leaving(recent: list[dict[str, Any]]) -> bool:
+    """A threat to leave among the recent customer turns that no later one has settled: the
+    panel told the agent "the customer is thinking of leaving" after their "Got it, thanks."
+    A later turn reading positive settles it; a calm question ("When is it fixed?") does not."""
+    settled = ("positive", "very_positive")
+    return any(
+        turn.get("leaving") and not any(later.get("level") in settled for later in recent[k + 1 :])
+        for k, turn in enumerate(recent)
+    )
+
+
 def assist(
     rows: list[dict[str, Any]], purpose: str | None, signals: ConversationSignals | None = None
 ) -> dict[str, Any]:
@@ -223,7 +234,7 @@ def assist(
     guidance = guidance_for(
         latest["emotion"] if latest else "waiting",
         abusive=any(r["abusive"] for r in customer[-3:]),
-        leaving=any(r.get("leaving") for r in customer[-3:]),
+        leaving=_still_leaving(customer[-3:]),
         drift=signals.drift,
         escalation_risk=signals.escalation_risk,
         early_warning=signals.early_warning,
