@@ -441,3 +441,14 @@ def test_a_threat_after_the_opening_raises_no_early_warning() -> None:
         Turn("customer", "Actually I'm going to cancel my contract, the price went up again"),
     ]
     assert not conversation_signals(turns).early_warning
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["How do I cancel my subscription?", "Please close my account, I am moving abroad."],
+)
+def test_a_calm_request_to_cancel_raises_no_early_warning(opening: str) -> None:
+    """Asking to cancel is not threatening to: it opens no warning (the panel's "may leave"
+    still says it, for the retention path)."""
+    signals = conversation_signals([Turn("customer", opening)])
+    assert not signals.early_warning, signals

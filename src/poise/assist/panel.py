@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from poise.auth.deps import ApiUser, CurrentUser
@@ -23,6 +23,7 @@ from poise.errors import InvalidInput
 from poise.knowledge.suggest import article_suggestions
 from poise.settings import Settings
 from poise.signals import ConversationSignals, DriftResult, Turn, conversation_signals, get_scorer
+from poise.signals.abuse import threats_to_leave
 from poise.signals.conversation import opening_score
 from poise.signals.drift import naming_the_matter
 from poise.signals.guidance import guidance_for
@@ -91,8 +92,9 @@ def customer_scores(session: Session, conv: Conversation) -> list[tuple[float | 
     """Every customer turn's stored score and whether it threatens to leave (early warning
     reads both), in the thread's order: two columns, not turns."""
     query = _thread_order(conv).where(Message.author_role == "customer")
-    rows = session.execute(query.with_only_columns(Message.negativity, Message.leaving))
-    return [(score, bool(leaving)) for score, leaving in rows]
+    flagged = case((Message.leaving.is_(True), Message.body), else_=None)  # bodies it must read
+    rows = session.execute(query.with_only_columns(Message.negativity, flagged))
+    return [(score, bool(body and threats_to_leave(body))) for score, body in rows]
 
 
 def _turn_body(session: Session, conv: Conversation, index: int | None) -> list[tuple[int, str]]:
@@ -167,7 +169,7 @@ def stored_signals(
     """
     if turns is None:
         customer = [m for m in conv.messages if m.author_role == "customer"]
-        turns = [(m.negativity, bool(m.leaving)) for m in customer]
+        turns = [(m.negativity, bool(m.leaving and threats_to_leave(m.body))) for m in customer]
     scores = [score for score, _ in turns]
     if drift_turn is None:
         drift_turn = list(enumerate(m.body for m in conv.messages))

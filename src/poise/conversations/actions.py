@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, case, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -560,19 +560,22 @@ def _opening_scores(session: Session, members: Select[tuple[int]]) -> dict[int, 
     when scored (the level's bar is 0.82423…) and lost it, as 0.824, each time an admin
     saved the team's level, even unchanged; the next refresh raised it again."""
     from poise.conversations.models import Message
+    from poise.signals.abuse import threats_to_leave
     from poise.signals.conversation import EARLY_TURNS, opening_feeling
 
+    flagged = case((Message.leaving.is_(True), Message.body), else_=None)  # bodies it must read
     rows = session.execute(
-        select(Message.conversation_id, Message.negativity, Message.leaving)
+        select(Message.conversation_id, Message.negativity, flagged)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Conversation.assignee_id.in_(members), Message.author_role == "customer")
         .order_by(Message.conversation_id, Message.sent_at, Message.id)
     )
     found: dict[int, list[float | None]] = {}
-    for cid, negativity, leaving in rows:
+    for cid, negativity, body in rows:
         turns = found.setdefault(cid, [])
         if len(turns) < EARLY_TURNS:
-            turns.append(None if negativity is None else opening_feeling(negativity, bool(leaving)))
+            threat = bool(body and threats_to_leave(body))
+            turns.append(None if negativity is None else opening_feeling(negativity, threat))
     return found
 
 

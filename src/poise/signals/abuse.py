@@ -220,3 +220,16 @@ def abuse_evidence(text: str) -> list[str]:
 def leaving_evidence(text: str) -> list[str]:
     """Phrases that threaten to cancel, switch, complain publicly or go to a regulator."""
     return list(dict.fromkeys(m.group(0).lower().strip() for m in _LEAVING.finditer(text)))
+
+
+# A phrase that starts at the act itself ("cancel my subscription", "close my account") is as
+# often asked for ("How do I cancel my subscription?", "Please close my account") as
+# threatened; one said with a speaker or a condition ("or I am cancelling"), or that only a
+# threat says ("never again", "the ombudsman"), is a threat.
+_ASKED_FOR = re.compile(r"(?:cancel|clos|delet|deactivat|get(?:ting)? rid|move on)")
+
+
+def threats_to_leave(text: str) -> list[str]:
+    """The leaving phrases of ``text`` that threaten, not those that only ask to cancel:
+    early warning reads these (a calm "How do I cancel my subscription?" opens no warning)."""
+    return [phrase for phrase in leaving_evidence(text) if not _ASKED_FOR.match(phrase)]

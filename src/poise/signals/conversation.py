@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from poise.signals.abuse import leaving_evidence
+from poise.signals.abuse import leaving_evidence, threats_to_leave
 from poise.signals.drift import DriftCase
 from poise.signals.feeling import SUPPORT_SHIFT, moved, threshold_for
 from poise.signals.purpose import state_purpose
@@ -56,9 +56,10 @@ def _scores(turns: Sequence[Turn], artifacts: Path | None) -> tuple[list[float],
 
 def opening_feeling(score: float, leaving: bool) -> float:
     """A first customer turn's feeling as early warning reads it: one that threatens to leave
-    (cancel, switch, complain publicly, go to a regulator) opens unhappy at the "negative"
-    level whatever its words score. The issue's rule: threats to leave are negative, and the
-    feeling head read "Fix it now or I am cancelling my contract" as neutral (P 0.3)."""
+    (cancel, switch, complain publicly, go to a regulator: ``abuse.threats_to_leave``, not a
+    calm request to cancel) opens unhappy at the "negative" level whatever its words score.
+    The issue's rule: threats to leave are negative, and the feeling head read "Fix it now or
+    I am cancelling my contract" as neutral (P 0.3)."""
     return max(score, threshold_for("negative")) if leaving else score
 
 
@@ -230,7 +231,7 @@ def _without_drift(request: SignalsRequest, artifacts: Path | None) -> Conversat
     turns = request.turns
     customer = [t for t in turns if t.author_role == "customer"]
     trend, versions = _scores(customer, artifacts)
-    early = opening_score(trend, [bool(leaving_evidence(t.body)) for t in customer[:EARLY_TURNS]])
+    early = opening_score(trend, [bool(threats_to_leave(t.body)) for t in customer[:EARLY_TURNS]])
     risks = risk_by_turn(turns, trend)
     goal = request.purpose if request.purpose else state_purpose([t.body for t in customer])
     return ConversationSignals(
