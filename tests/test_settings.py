@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from builders import make_user, sign_in
 from poise.app import create_app
 from poise.cli import app as cli
-from poise.cli.root import base_url_hint, serving_settings
+from poise.cli.root import base_url_hint, serve_banner, serving_settings
 from poise.settings import Settings, settings_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -128,3 +128,11 @@ def test_poise_serve_says_how_to_set_the_public_address_only_when_it_guessed(
     monkeypatch.setenv("POISE_BASE_URL", "https://poise.example.com")
     chosen = Settings(environment="test", data_dir=settings.data_dir)
     assert base_url_hint(chosen, "0.0.0.0", 8731) is None  # noqa: S104
+
+
+def test_the_serve_banner_names_an_address_to_open() -> None:
+    """On a wildcard bind the banner said "Poise is at http://0.0.0.0:8000", which opens
+    nothing from another machine; it names this machine, and a set host as it is."""
+    wide = serve_banner("0.0.0.0", 8731)  # noqa: S104
+    assert f"http://{socket.getfqdn()}:8731" in wide and "0.0.0.0" not in wide  # noqa: S104
+    assert "http://127.0.0.1:8731[/bold] (Ctrl+C" in serve_banner("127.0.0.1", 8731)

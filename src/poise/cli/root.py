@@ -28,7 +28,7 @@ from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.db.migrate import behind, current_revision, head_revision, upgrade
 from poise.jobs.broker import NEEDS_CELERY, celery_installed
-from poise.settings import Settings, public_url, settings_reference
+from poise.settings import WILDCARD_HOSTS, Settings, public_url, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
@@ -116,12 +116,19 @@ def base_url_hint(settings: Settings, host: str, port: int) -> str | None:
     )
 
 
+def serve_banner(host: str, port: int) -> str:
+    """The line ``poise serve`` prints once it answers: an address to open, never the
+    wildcard it listens on ("http://0.0.0.0:8000" opens nothing from another machine)."""
+    everywhere = " on every address" if host in WILDCARD_HOSTS else ""
+    return f"Poise is at [bold]{public_url(host, port)}[/bold]{everywhere} (Ctrl+C stops it)"
+
+
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     from poise.server import serve  # imports uvicorn: commands that do not serve start fast
 
     hint = base_url_hint(settings, host, port)
     settings = serving_settings(settings, host, port)
-    banner = f"Poise is at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)"
+    banner = serve_banner(host, port)
     with starting("Loading the web app…") as status:
 
         def announce() -> None:  # once the server answers: the link works when it is shown
