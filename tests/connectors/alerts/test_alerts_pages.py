@@ -208,7 +208,7 @@ def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     edit = client.get(f"/alerts/rules/{rule.id}/edit").text
     assert 'name="confirm" value="true"' in edit and "Yes, delete Escalations" in edit
     assert '<h2 id="delete-rule">Delete this rule</h2>' in edit  # apart from Save
-    assert '<button type="submit" class="secondary">Delete this rule and its log' in edit
+    assert '<button type="submit" class="danger">Delete this rule and its log' in edit
     kept = client.post(f"/alerts/rules/{rule.id}/delete", data={"csrf_token": token})
     assert kept.status_code == 400 and 'id="confirm-error"' in kept.text
     assert "tick “Yes, delete Escalations” beside the button" in kept.text
