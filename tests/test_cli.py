@@ -316,3 +316,22 @@ def test_help_shows_real_defaults_and_never_a_none_default() -> None:
     assert "Port (default: POISE_PORT or 8000)." in serve
     users = runner.invoke(cli, ["users", "add", "--help"], env=WIDE).output
     assert "[default: agent]" in users
+
+
+def test_integrations_rotate_replaces_a_senders_secret(cli_env: Settings, session: Session) -> None:
+    """A leaked secret could be replaced on the page only: the command does it too, after a
+    question (or with --yes), and prints the new one; an unknown name says so."""
+    from poise.conversations.models import Integration
+
+    added = runner.invoke(cli, ["integrations", "add", "zendesk-eu"])
+    old = added.output.split()[-1]
+    asked = runner.invoke(cli, ["integrations", "rotate", "zendesk-eu"], input="n\n")
+    assert asked.exit_code != 0 and "Replace zendesk-eu's secret?" in asked.output
+    assert session.scalar(select(Integration.secret)) == old
+    done = runner.invoke(cli, ["integrations", "rotate", "zendesk-eu", "--yes"])
+    assert done.exit_code == 0, done.output
+    session.expire_all()
+    new = session.scalar(select(Integration.secret))
+    assert new != old and done.output.split() == ["zendesk-eu", new]
+    missing = runner.invoke(cli, ["integrations", "rotate", "nobody"])
+    assert missing.exit_code != 0 and "no integration named 'nobody'" in missing.output

@@ -274,3 +274,28 @@ def add_integration(name: Annotated[str, typer.Argument(help="e.g. zendesk-eu")]
     with open_session(load_settings()) as session:
         integration = actions.create_integration(session, actor=None, name=name)
         out.print(f"{integration.name}\t{integration.secret}", highlight=False)
+
+
+@integrations_app.command("rotate")
+def rotate_integration(
+    name: Annotated[str, typer.Argument(help="The integration's name, e.g. zendesk-eu.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Give a webhook sender a new signing secret and print it; the old one is refused at once."""
+    from sqlalchemy import select
+
+    from poise.conversations.models import Integration
+
+    with open_session(load_settings()) as session:
+        found = session.scalar(select(Integration).where(Integration.name == name.strip().lower()))
+        if found is None:
+            fail(f"no integration named {name!r} (Admin → Integrations lists them)")
+        if not yes:
+            typer.confirm(
+                f"Replace {found.name}'s secret? Its sender is refused until it has the new one",
+                abort=True,
+            )
+        made = actions.rotate_integration_secret(
+            session, actor=None, integration_id=found.id, confirmed=True
+        )
+        out.print(f"{made.name}\t{made.secret}", highlight=False)
