@@ -6,11 +6,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import csrf_from, make_user, sign_in
-from connectors.alerts.alert_builders import ON_PREMISES, make_crew, make_rule
+from connectors.alerts.alert_builders import ON_PREMISES, Crew, make_crew, make_rule
 from connectors.alerts.conftest import Receiver
 from poise.connectors.alerts import actions
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
@@ -120,27 +121,39 @@ def test_the_form_keeps_the_input_and_shows_each_error_beside_its_field(
     assert "VIP openings" in page and "22:00–07:00 Europe/Paris" in page
 
 
+# Six mistakes in one rule: a blank name, a target without a scheme, a threshold over 100, an
+# hour that does not exist, an unknown time zone and a limit of 0.
+REFUSED_RULE = {
+    "name": " ",
+    "event": "early_warning",
+    "channel": "slack",
+    "target": "hooks.slack.com/no-scheme",
+    "threshold": "150",
+    "quiet_start": "25:99",
+    "quiet_end": "07:00",
+    "timezone": "Mars/Olympus",
+    "hourly_limit": "0",
+}
+
+
+def _refused_rule(
+    client: TestClient, session: Session, **more: str
+) -> tuple[Crew, dict[str, str], Response]:
+    """A team lead posts a new rule of ``REFUSED_RULE`` (and ``more`` fields) as the form does:
+    the lead's crew, the fields posted and the answer."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    form = client.get("/alerts/new").text
+    data = {**REFUSED_RULE, **more, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
+    return crew, data, client.post("/alerts/rules", data=data)
+
+
 def test_every_refused_field_is_shown_at_once_beside_it(
     client: TestClient, session: Session
 ) -> None:
     """The form showed one error per post: six mistakes took six rounds."""
-    crew = make_crew(session)
-    sign_in(client, crew.lead)
-    typed = {
-        "name": " ",
-        "event": "early_warning",
-        "channel": "slack",
-        "target": "hooks.slack.com/no-scheme",
-        "tag": "vip",
-        "threshold": "150",
-        "quiet_start": "25:99",
-        "quiet_end": "07:00",
-        "timezone": "Mars/Olympus",
-        "hourly_limit": "0",
-    }
-    form = client.get("/alerts/new").text
-    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
-    refused = client.post("/alerts/rules", data=data)
+    crew, _, refused = _refused_rule(client, session, tag="vip")
+    typed = {**REFUSED_RULE, "tag": "vip"}
     assert refused.status_code == 400
     for field in ("name", "target", "threshold", "quiet_start", "timezone", "hourly_limit"):
         assert f'<span class="field-error" role="alert" id="{field}-error">' in refused.text
@@ -297,22 +310,7 @@ def test_only_the_first_refused_field_takes_the_focus(client: TestClient, sessio
     """Every refused field carried ``autofocus``: five at once on a refused rule, which HTML
     forbids. The first refused field in the page's order takes it, not the first checked (the
     form checks its channel and quiet hours before its name)."""
-    crew = make_crew(session)
-    sign_in(client, crew.lead)
-    typed = {
-        "name": " ",
-        "event": "early_warning",
-        "channel": "slack",
-        "target": "hooks.slack.com/no-scheme",
-        "threshold": "150",
-        "quiet_start": "25:99",
-        "quiet_end": "07:00",
-        "timezone": "Mars/Olympus",
-        "hourly_limit": "0",
-    }
-    form = client.get("/alerts/new").text
-    data = {**typed, "csrf_token": csrf_from(form), "team": str(crew.lead.team_id)}
-    refused = client.post("/alerts/rules", data=data)
+    _, data, refused = _refused_rule(client, session)
     assert refused.status_code == 400
     focused = re.findall(r'name="([a-z_]+)"[^>]*\bautofocus\b', refused.text)
     assert focused == ["name"], focused
