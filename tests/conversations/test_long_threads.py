@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in, write_thread
@@ -136,6 +136,46 @@ def test_the_api_pages_a_threads_messages_like_its_other_lists(
     assert client.get(f"/api/v1/conversations/{other}/messages", headers=theirs).status_code == 404
 
 
+def test_the_api_conversation_inlines_the_first_200_turns_and_links_the_rest(
+    client: TestClient, session: Session
+) -> None:
+    """The conversation's JSON inlined every turn: an import of 87,747 turns answered with
+    tens of megabytes. It keeps ``messages`` but only the first 200, says how many there are
+    and links the paged thread where they stop; a short thread comes whole, as before."""
+    conv_id = long_thread(session, 500)
+    short_id = long_thread(session, 60, "short")
+    agent = make_user(session)
+    headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=agent)}"}
+    loaded: list[int] = []
+
+    def count(message: Message, _context: object) -> None:
+        loaded.append(message.id)
+
+    event.listen(Message, "load", count)
+    try:
+        answer = client.get(f"/api/v1/conversations/{conv_id}", headers=headers)
+    finally:
+        event.remove(Message, "load", count)
+    assert answer.status_code == 200
+    assert len(loaded) == 200  # the turns it answers with, not the whole thread
+    body = answer.json()
+    assert [m["body"] for m in body["messages"]] == [f"turn {k:04d} said" for k in range(1, 201)]
+    assert (body["messages_total"], body["messages_truncated"]) == (500, True)
+    assert body["message_count"] == 500
+    rest = body["messages_next"]
+    assert rest.endswith(f"/api/v1/conversations/{conv_id}/messages?page=2&page_size=200")
+    assert answer.headers["Link"] == f'<{rest}>; rel="messages"'
+    more = client.get(rest, headers=headers).json()
+    assert [m["body"] for m in more["items"]][:1] == ["turn 0201 said"]
+    assert more["total"] == 500 and len(more["items"]) == 200
+
+    short = client.get(f"/api/v1/conversations/{short_id}", headers=headers)
+    whole = short.json()
+    assert [m["body"] for m in whole["messages"]] == [f"turn {k:04d} said" for k in range(1, 61)]
+    assert (whole["messages_total"], whole["messages_truncated"]) == (60, False)
+    assert whole["messages_next"] is None and "Link" not in short.headers
+
+
 def test_a_turn_without_an_author_name_names_its_role_once(
     client: TestClient, session: Session
 ) -> None:
@@ -185,8 +225,6 @@ def test_the_assist_panel_loads_only_the_turns_it_reads(
 ) -> None:
     """The panel reads the latest 200 turns but loaded the whole thread first: an import of
     87,747 turns took 6 s to open. The stored signals are checked against the scores alone."""
-    from sqlalchemy import event
-
     from poise.assist.panel import MAX_TURNS
     from poise.conversations.scoring import score_messages
 

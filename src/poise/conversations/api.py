@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
@@ -11,6 +11,7 @@ from poise.auth.deps import ApiLead, ApiUser
 from poise.conversations import actions, queries
 from poise.conversations.routes import Filters, UploadDep, import_upload_file
 from poise.conversations.schemas import (
+    INLINED_MESSAGES,
     ConversationPage,
     ConversationPublic,
     ConversationSummary,
@@ -18,6 +19,7 @@ from poise.conversations.schemas import (
     JobStatus,
     MessagePage,
     MessagePublic,
+    RatingPublic,
     RowErrorPublic,
     WebhookReceipt,
 )
@@ -59,19 +61,60 @@ def list_conversations(
     )
 
 
+THREAD_LINK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "Link": {
+                "description": 'Where the thread goes on, as `<URL>; rel="messages"` (the '
+                "same URL as `messages_next`); absent when `messages` is the whole thread.",
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
 @router.get(
     "/conversations/{conversation_id}",
-    summary="Get a conversation with its messages",
+    summary="Get a conversation with its first messages",
     response_model=ConversationPublic,
     tags=["conversations"],
+    responses=THREAD_LINK,
 )
 def get_conversation(
-    session: SessionDep, user: ApiUser, conversation_id: IdPath
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    conversation_id: IdPath,
 ) -> ConversationPublic:
-    """One conversation with its messages and rating (every message: a long thread is read
-    a page at a time from ``/conversations/{id}/messages``)."""
-    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    return ConversationPublic.model_validate(conv)
+    """One conversation with its rating and the opening of its thread: at most the first
+    200 messages inline (`messages`, oldest first). `messages_total` says how many the thread
+    holds and `messages_truncated` whether some were left out; the rest is read a page at a
+    time from `messages_next` (also in `Link: <…>; rel="messages"`), the thread's
+    `/conversations/{id}/messages` at `page=2&page_size=200`, then by its own `Link` headers.
+    A thread of 200 messages or fewer comes whole, as before."""
+    # Every turn inline made an imported thread of 87,747 turns a response of megabytes.
+    conv = queries.get_conversation(
+        session, actor=user, conversation_id=conversation_id, thread=False
+    )
+    opening = queries.opening_messages(session, conv, limit=INLINED_MESSAGES)
+    rest = None
+    if opening.pages > 1:
+        rest = str(
+            request.url_for("list_messages", conversation_id=conv.id).include_query_params(
+                page=2, page_size=INLINED_MESSAGES
+            )
+        )
+        response.headers["Link"] = f'<{rest}>; rel="messages"'
+    return ConversationPublic(
+        **ConversationSummary.model_validate(conv).model_dump(),
+        messages=[MessagePublic.model_validate(m) for m in opening.items],
+        messages_total=opening.total,
+        messages_truncated=rest is not None,
+        messages_next=rest,
+        rating=RatingPublic.model_validate(conv.rating) if conv.rating else None,
+    )
 
 
 @router.get(
@@ -90,8 +133,8 @@ def list_messages(
     page: ApiPageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> MessagePage:
-    """A conversation's messages oldest first, a page at a time: for long threads, whose
-    every message the conversation itself returns at once."""
+    """A conversation's messages oldest first, a page at a time: the whole of a long
+    thread, whose first 200 messages only the conversation itself inlines."""
     listing = queries.list_messages(
         session, actor=user, conversation_id=conversation_id, page=page, page_size=page_size
     )

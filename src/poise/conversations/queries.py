@@ -292,12 +292,23 @@ def list_messages(
     the conversation (else NotFound, as :func:`get_conversation`): a thread of thousands of
     turns is read a page at a time."""
     get_conversation(session, actor=actor, conversation_id=conversation_id, thread=False)
-    query = (
+    return paginate(session, _thread(conversation_id), page=page, page_size=page_size)
+
+
+def opening_messages(session: Session, conv: Conversation, *, limit: int) -> Page[Message]:
+    """The first ``limit`` turns of a conversation the caller has opened, and how many its
+    thread holds: page 1 of :func:`list_messages` at ``limit`` a page, so what the API's
+    conversation inlines and the paged thread that goes on from it never disagree."""
+    return paginate(session, _thread(conv.id), page=1, page_size=limit)
+
+
+def _thread(conversation_id: int) -> Select[Any]:
+    """A thread's turns in its order (sent, then id)."""
+    return (
         select(Message)
         .where(Message.conversation_id == conversation_id)
         .order_by(Message.sent_at, Message.id)
     )
-    return paginate(session, query, page=page, page_size=page_size)
 
 
 def not_openable(conversation_id: int) -> str:

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from poise.conversations.importers.common import MAX_TAG_CHARS, MAX_TAGS
 from poise.web.paging import PageOf
+from poise.web.params import MAX_PAGE_SIZE
 
 Tag = Annotated[str, Field(max_length=MAX_TAG_CHARS)]  # a tag of a megabyte was stored whole
 ChannelName = Literal["email", "chat", "phone", "social"]
@@ -114,8 +115,26 @@ class ConversationSummary(BaseModel):
     message_count: int
 
 
+INLINED_MESSAGES = MAX_PAGE_SIZE
+"""Turns the conversation's JSON inlines: the largest page of its paged thread, so the next
+page at that size starts where ``messages`` stops."""
+
+
 class ConversationPublic(ConversationSummary):
-    messages: list[MessagePublic]
+    """A conversation with the opening of its thread (at most ``INLINED_MESSAGES`` turns),
+    how many turns it holds, and where the rest is read a page at a time."""
+
+    messages: list[MessagePublic] = Field(
+        description=f"The thread's first {INLINED_MESSAGES} turns at most, oldest first."
+    )
+    messages_total: int = Field(description="How many turns the thread holds.")
+    messages_truncated: bool = Field(
+        description="Whether the thread holds more turns than `messages`."
+    )
+    messages_next: str | None = Field(
+        description="The paged thread (`…/messages`) from the first turn not inlined; null "
+        "when `messages` is the whole thread."
+    )
     rating: RatingPublic | None
 
 

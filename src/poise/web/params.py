@@ -49,7 +49,11 @@ PageQuery = Annotated[
 """A listing page's page number: never refused (see ``page_or_first``)."""
 ApiPageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 """The JSON API's page number: out of range or not a number, a 422 naming ``page``."""
-PageSizeQuery = Annotated[int, Query(ge=1, le=200, description="Rows per page, 1 to 200.")]
+MAX_PAGE_SIZE = 200
+"""The most rows one page of a JSON list holds."""
+PageSizeQuery = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, 1 to {MAX_PAGE_SIZE}.")
+]
 """A list's page size: out of range, a 422 naming ``page_size`` like any bounded parameter."""
 IdField = Annotated[int, Field(ge=1, le=MAX_ID, description="A row id (1 to 2^31 - 1).")]
 """The same bound for an id inside a JSON body."""
