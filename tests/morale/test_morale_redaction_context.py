@@ -72,6 +72,26 @@ MUST_REDACT: list[tuple[str, list[str]]] = [
     # The customer spoken to by name at the end of a clause, whatever their name.
     ("Sorry about that, Odalys! We'll sort it out.", ["Odalys"]),
     ("We've refunded the fee to you, Bartholomew. Safe travels", ["Bartholomew"]),
+    # Names no list holds, mid-sentence, given away by the words around them.
+    ("I spoke to Jeanine yesterday and she said it was fixed", ["Jeanine"]),
+    ("Pascal told me the refund was on its way", ["Pascal"]),
+    ("when I rang back Thibault said to wait a week", ["Thibault"]),
+    ("I asked for Rosalind and she sorted it", ["Rosalind"]),
+    ("your agent Bartosz Wielgosz was lovely", ["Bartosz", "Wielgosz"]),
+    ("I was helped by Ottilie on the chat", ["Ottilie"]),
+    ("a lady called Marisela explained it all", ["Marisela"]),
+    # A user name by its shape alone: words joined by underscores.
+    ("it's jo_smith_88 if you need it", ["jo_smith_88"]),
+    ("add me, Dark_Wolf_Rider, and I'll send the receipt", ["Dark_Wolf_Rider"]),
+    # Names inside hashtags: listed, or after "JusticeFor", "RIP", "ThankYou".
+    ("#JusticeForMona they lost her parcel", ["Mona"]),
+    ("Best agent ever #ThankYouPriya", ["Priya"]),
+    ("Still waiting #RIPBenedikt", ["Benedikt"]),
+    ("#justiceforodile", ["odile"]),
+    # Agents' initials signing a reply.
+    ("Sorted in minutes, thanks for waiting ^ACM", ["ACM"]),
+    ("Please DM us your email ^JB https://t.co/x1", ["JB"]),
+    ("Glad we could help! -KW", ["KW"]),
 ]
 
 # Ordinary words that are also names, and keywords of accounts followed by no user name.
@@ -142,6 +162,46 @@ MUST_KEEP: list[str] = [
     "I've asked three times, Seriously.",
     "@united, Understandable. I tried twice",
     "all flights for tomorrow, Feb. 23, are cancelled",
+    # Capitalised words where a name would stand, that name a company, product, day or team.
+    "Apple told me to reinstall it",
+    "Monday said it would ship",
+    "Amazon said it would arrive today",
+    "Customer Service told me to wait",
+    "The app said my card was declined",
+    "Someone told me to call back",
+    "Everyone says the same thing",
+    "I spoke to Apple and they said no",
+    "I spoke to Prime Video support twice",
+    "Prime Video keeps buffering",
+    "I asked for Express delivery",
+    "Will you help me?",
+    "Grace period ended yesterday",
+    "My Mum told me to ask",
+    "Google says the page is down",
+    "Then Netflix said my card expired",
+    "The Manager said no",
+    "Apple Support said to reset it",
+    "Virgin Media said no refund",
+    "Bank of America told me to wait",
+    "@Zalando_UK Zalando said it was sent",
+    "I asked for Priority Boarding",
+    "Hotel said the room was ready",
+    "you need to speak to Kuwait Airlines directly",
+    "Rest assured, your feedback is passed on",
+    "Was told it would ship today. We've said it twice",
+    "#SanDiego to #StLouis, then San Diego again",
+    "#thanksJetBlue #RipOffs",
+    # Underscores in code and file names, hashtags of no one, carets of no one.
+    "error code ERR_CONNECTION_REFUSED again",
+    "the file IMG_2041.jpg won't upload",
+    "set max_retries and user_id in the config",
+    "#BlackFriday deals are broken",
+    "#ThanksForNothing #CustomerService",
+    "#PrayForParis",
+    "my_account page shows snake_case",
+    "2^10 is 1024",
+    "lol ^_^",
+    "Is the app down? ^^",
 ]
 
 
@@ -165,6 +225,14 @@ def test_an_agent_thanked_in_lower_case_keeps_their_name_but_not_when_it_signs()
     assert redact("my name is maria too", staff=staff).text == "my name is [name] too"
 
 
+def test_an_agent_named_in_context_or_a_hashtag_keeps_their_first_name() -> None:
+    staff = StaffNames.of(["Jeanine Okafor", "Priya Shah"])
+    for text in ("I spoke to Jeanine and she fixed it", "Jeanine told me it was sorted"):
+        assert redact(text, staff=staff).text == text
+    assert redact("#ThankYouPriya", staff=staff).text == "#ThankYouPriya"
+    assert redact("#ThankYouPriya").text == "#ThankYou[name]"
+
+
 # ---------------------------------------------------------------- outside text
 
 
@@ -174,9 +242,11 @@ def test_an_agent_thanked_in_lower_case_keeps_their_name_but_not_when_it_signs()
 _CHECKED = """Keelin Angela Sreejit Helen Eric Christine Becky Wendss Kirsty Sabi Jenny Chris Mary
     Ashley Jane Jen Oliver Sara Andy Ellen Jin Yen Anwar Alex Pete Raj Naomi Gemma Natalie
     Julie Portia John Dan Kevin Hannah Calum Bruce Angel Robbie Luke James Steven
-    Vicky Jayne Tracey Skylar Mona Gilbert Thamim
+    Vicky Jayne Tracey Skylar Mona Gilbert Thamim Clarissa Asmita Kit Jo Taweel Seth_tubbs
     Example Legacy CaptainClare uroller1950"""  # user names: a gamer tag of two words and more
 CHECKED_NAMES = frozenset(_CHECKED.split())
+# Agents' initials signing a reply ("^ACM", "*TJN 2/2", "/RS"): each one in the 400 was read.
+INITIALS = re.compile(r"[A-Z]{2,4}")
 # False name and user-name redactions in that hand check of these 400 messages: Airasia and
 # Size (companies greeted), Charlotte twice, prince William county and Charles de Gaulle
 # (places), a 737 Max, "I'm Waiting", Tom Tom (a brand, two spans). Before lower-case names
@@ -184,6 +254,11 @@ CHECKED_NAMES = frozenset(_CHECKED.split())
 # @mention were taken as names too. Names spoken to ("sorry to hear that, Mona."), signatures
 # before a part mark ("Regards, Vicky 3/3") and "uroller1950 is my account" added 9 true spans
 # and no false one (the misses were found reading all 400, so this set flatters them).
+# Agents' initials ("^ACM", "*TJN", "/RS": 68), names after a caret (4), a bare user name
+# with underscores and "#KevinTaweel" added 75 more true spans and no false one; these 400
+# were read while writing those rules, and so were 18,938 other twcs and airline tweets. On
+# 900 messages that were not (twcs rows 12, 37, 62…, 300 airline tweets, the kudos fixtures)
+# they added 34 true spans (30 initials) and none false, and "San" now keeps "Miguel".
 FALSE_REDACTIONS_MEASURED = 10
 
 
@@ -212,5 +287,6 @@ def test_real_support_text_loses_few_words_that_are_not_personal_data() -> None:
         if span.kind in ("name", "handle")
         and not span.text.startswith(("@", "u/"))
         and not set(span.text.split()) <= CHECKED_NAMES
+        and not INITIALS.fullmatch(span.text)
     ]
     assert len(false) <= FALSE_REDACTIONS_MEASURED, false

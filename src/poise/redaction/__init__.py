@@ -4,9 +4,13 @@ The wall's praise, the manual's mined drafts, alerts, the weekly digest and trai
 practice scenarios (drawn from real hard messages) all send customers' words where the customer
 is not: each redacts them here, so one rule set decides what counts as identifying.
 
-Rules only, no model and no download: regular expressions for emails, links, @handles, phone
-numbers, order/account numbers and postal addresses, and for names a list of first names from
-many cultures plus context (sign-offs, "my name is", titles, greetings, "my husband …").
+Rules only, no model and no download: regular expressions for emails, links, @handles and
+user names shaped as one ("jo_smith_88"), phone numbers, order/account numbers and postal
+addresses, and for names a list of first names from many cultures plus context (sign-offs, "my
+name is", titles, greetings, "my husband …", "I spoke to …", "… told me", hashtags such as
+"#JusticeForMona", and agents' initials signing a reply, "^ACM"). Context finds names no list
+holds; words that stand where a person would but name a company, product or team ("Apple told
+me", "Prime Video said") are kept by ``NOT_PERSONS``.
 
 Agents' first names stay, because the praise is for them: Poise knows its users, so a name
 that belongs to a user is kept unless the context says the writer is introducing themselves
@@ -20,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS
+from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS, NOT_PERSONS
 
 
 def _words(text: str) -> list[str]:
@@ -82,6 +86,24 @@ ACCOUNT_NAME_FIRST_RE = re.compile(
     + _ACCOUNT_WORD
     + r"|account)\b",
     re.IGNORECASE,
+)
+# A user name by its shape alone, with no word naming it ("it's jo_smith_88"): words joined by
+# underscores. Code and files are written so too ("ERR_CONNECTION_REFUSED", "IMG_2041.jpg",
+# "max_retries", "user_id"): capitals only, a file's extension, a call or a word of code
+# (``CODE_WORDS``) in it keeps it.
+BARE_HANDLE_RE = re.compile(
+    r"(?<![\w@#./:=\\$-])(?P<value>[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+)(?![\w@(]|\.\w)"
+)
+CODE_WORDS = frozenset(
+    _words(
+        """id ids code key keys token name names type url uri path file files dir error err
+        config conf cfg user users api count size max min num status level mode log logs tmp
+        temp test data value val time date msg info debug get set is has env var str int list
+        dict http https www html json xml db sql null none true false retries retry timeout
+        limit default enable enabled disable disabled flag on off new old no not to of by the
+        in out at and or my case account profile page settings setting option options email
+        password phone number sync"""
+    )
 )
 # What follows "my login is" when it is not a user name: the state the customer reports.
 NOT_HANDLES = frozenset(
@@ -235,6 +257,54 @@ NOT_SPOKEN_TO = frozenset(
         nov dec"""
     )
 )
+# Whom the writer dealt with, named after the words that say so, listed or not: "I spoke to
+# Jeanine", "asked for Rosalind", "helped by Ottilie", "your agent Bartosz", "a lady called
+# Marisela". A company or product stands there too ("spoke to Apple"): ``NOT_PERSONS`` keeps it.
+_DEALT_WITH = re.compile(
+    r"\b(?i:(?:spoke|speak|speaking|talked|talk|talking|chatted|chat|chatting)\s+(?:to|with)"
+    r"|(?:helped|served|assisted|sorted|looked after)\s+(?:out\s+)?by"
+    r"|ask(?:ed|ing)?\s+for|(?:agent|rep|representative|advisor|adviser|operator)\s*,?"
+    r"|(?:guy|lady|man|woman|girl|gentleman|chap|bloke|someone|somebody|person|agent|rep)"
+    r"\s+(?:named|called))"
+    r"\s+(?P<value>" + _WORD + r")"
+)
+# One who said something, named before the verb: "Pascal told me", "… and Thibault said".
+# The verb in lower case: "Capt Said" is a headline's. No "assured" ("Rest assured").
+_WHO_SAID = re.compile(
+    r"(?<![\w'’@#.-])(?P<value>" + _WORD + r")\s+(?:told|said|says|explained|promised"
+    r"|advised|mentioned|insisted|replied)\b"
+)
+_BEFORE_WHO_SAID = re.compile(r"(?<![@#\w])(?P<word>[\w'’-]+)[ \t]+$")
+# The capitalised word after a name: a company's ("spoke to Kuwait Airlines") makes it none.
+_NEXT_WORD = re.compile(r"\s+(" + _WORD + r")\b")
+_CONTRACTION = re.compile(r"['’](?:ve|re|ll|d|m|t)$", re.IGNORECASE)  # "We've said"
+_DETERMINERS = frozenset(
+    _words("the a an my your our their his her its this that these those whose which what")
+)
+# Words before a name that leave it the first of its phrase ("Then Jeanine said") …
+_LEADING_WORDS = frozenset(
+    _words(
+        """then and but so or also yesterday today tonight later earlier finally apparently
+        eventually again still now first next when while because after before since until if
+        though although once yes no ok okay well anyway actually"""
+    )
+)
+# … and words that make it part of a company's ("Bank of America said", "Head of Sales said").
+_NAME_OF = frozenset(_words("of for in at from with by"))
+# A hashtag's words ("#JusticeForMona": Justice, For, Mona), and the words after which one is
+# a person's name ("#RIPBenedikt", "#ThankYouPriya").
+HASHTAG_RE = re.compile(r"(?<![\w&#])#(?P<tag>[A-Za-z][A-Za-z0-9]*)")
+_TAG_PART_RE = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
+# ("#PrayForParis" prays for a place: after "PrayFor" only a listed name counts; "#RipOffs"
+# rips no one off: "RIP" counts in capitals.) An unlisted word after a cue counts when it
+# ends the tag ("#thanksJetBlue" thanks a company).
+_TAG_CUES = ("justicefor", "thankyou", "thanks", "thanksto")
+_TAG_ANY_NAME_CUES = ("justicefor",)
+# Words before a listed name that make it a place's: "#SanDiego", "St Louis", "Fort Worth".
+_PLACE_WORDS = frozenset(_words("san santa st saint los las new fort port mount mt lake"))
+# A reply signed with the agent's initials or name: "… ^ACM", "^Clarissa", "… -KW".
+_CARET_SIGN = re.compile(r"(?<![\w^])\^\s?(?P<value>[A-Z]{2,4}\b|" + _WORD + r"\b)")
+_INITIALS_SIGN = re.compile(r"(?:^|\s)[-*~/]\s?(?P<value>[A-Z]{2,3})[\s.!]*" + _PART_MARK + r"\s*$")
 TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
 LOWER_TOKEN_RE = re.compile(rf"(?<![\w@#/.'-])[{_LOWER}]{{2,}}(?![\w@/-])")
 # The words before a name written in lower case that say it is one. A customer who
@@ -386,6 +456,7 @@ def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _regex_spans(text, "link", [LINK_RE])
     yield from _regex_spans(text, "handle", [HANDLE_RE])
     yield from _account_names(text)
+    yield from _bare_handles(text)
     yield from _keyword_numbers(text)
     yield from _phones(text)
     yield from _regex_spans(text, "number", [NUMBER_RE])
@@ -436,6 +507,17 @@ def _account_names(text: str) -> Iterator[Span]:
 
 # A further word of a user name written with capitals ("Dark Wolf", "Silent Reaper 77").
 _NAME_PART_RE = re.compile(r" (?P<part>[A-Z][A-Za-z0-9_]+|\d{1,4})(?![\w@'.-]|\.\w)")
+
+
+def _bare_handles(text: str) -> Iterator[Span]:
+    """``jo_smith_88`` wherever it stands: no word of prose has an underscore in it."""
+    for m in BARE_HANDLE_RE.finditer(text):
+        value = m.group("value")
+        parts = [p.lower() for p in value.split("_") if p]
+        if value.upper() == value or any(p in CODE_WORDS for p in parts):
+            continue
+        if any(len(p) > 2 and not p.isdigit() for p in parts):  # not "X__x", an emoticon
+            yield Span("handle", m.start("value"), m.end("value"), value)
 
 
 def _account_name_end(text: str, end: int, value: str) -> int:
@@ -500,6 +582,9 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
         if word.lower() not in staff.first and word.lower() not in NOT_NAMES:
             yield Span("name", m.start("value"), m.end("value"), word)
     yield from _spoken_to(text, staff)
+    yield from _dealt_with(text, staff)
+    yield from _hashtag_names(text, staff)
+    yield from _signed_initials(text, staff)
     yield from _listed_names(text, staff)
     yield from _lower_case_names(text, staff)
 
@@ -515,6 +600,106 @@ def _spoken_to(text: str, staff: StaffNames) -> Iterator[Span]:
             continue
         if word not in mentioned:
             yield Span("name", m.start("value"), m.end("value"), m.group("value"))
+
+
+def _person_word(word: str, staff: StaffNames) -> bool:
+    """Whether a capitalised word standing where a person would may be a customer's name: not
+    an ordinary word, a company or product, nor an agent's first name (which stays)."""
+    lower = _plain(word)
+    return not (lower in NOT_NAMES or lower in NOT_PERSONS or lower in staff.first)
+
+
+def _dealt_with(text: str, staff: StaffNames) -> Iterator[Span]:
+    """Names no list holds, told by the words around them: "I spoke to Jeanine", "Pascal
+    told me". A company's word after the name ("spoke to Kuwait Airlines") or before it
+    ("Apple Support said"), or a determiner ("the Manager said"), says it is no one's; a first
+    name before it makes one name ("Jo Brand said")."""
+    mentioned = " ".join(re.findall(r"@\w+", text)).lower()  # "@Argos_Online Argos said"
+    for m in _DEALT_WITH.finditer(text):
+        if _person_word(m.group("value"), staff) and _plain(m.group("value")) not in mentioned:
+            end = _surname_end(text, m.end("value"))
+            after = _NEXT_WORD.match(text, m.end("value"))
+            if after is None or _person_word(after.group(1), staff):
+                yield Span("name", m.start("value"), end, text[m.start("value") : end])
+    for m in _WHO_SAID.finditer(text):
+        start = _who_said_start(text, m.start("value"), staff)
+        value = m.group("value")
+        named = _person_word(value, staff) and not _CONTRACTION.search(value)
+        if start is not None and named and _plain(m.group("value")) not in mentioned:
+            yield Span("name", start, m.end("value"), text[start : m.end("value")])
+
+
+def _who_said_start(text: str, start: int, staff: StaffNames) -> int | None:
+    """Where the name before "said" begins, or None when the word before says it is no one's:
+    a determiner ("the Manager said"), a company's word ("Virgin Media said") or an "of"
+    ("Bank of America said"); a first name before it makes one name ("Jo Brand said")."""
+    before = _BEFORE_WHO_SAID.search(text, 0, start)
+    if before is None:
+        return start
+    word = before.group("word")
+    lower = word.lower()
+    if lower in _DETERMINERS or lower in _NAME_OF:
+        return None
+    if not word[:1].isupper() or lower in _LEADING_WORDS or lower in NOT_NAMES:
+        return start
+    return before.start("word") if _person_word(word, staff) else None
+
+
+def _hashtag_names(text: str, staff: StaffNames) -> Iterator[Span]:
+    """Names inside hashtags: a listed one among its words ("#ThankYouPriya"), or an unlisted
+    one that ends the tag after "JusticeFor", "RIP" and the like ("#JusticeForMona"); a
+    surname that ends the tag goes with the name ("#KevinTaweel")."""
+    for m in HASHTAG_RE.finditer(text):
+        tag, at = m.group("tag"), m.start("tag")
+        if tag.islower():
+            yield from _lower_hashtag_name(tag, at, staff)
+            continue
+        parts = list(_TAG_PART_RE.finditer(tag))
+        for i, part in enumerate(parts):
+            if _tag_name(parts, i, staff):
+                yield Span("name", at + part.start(), at + part.end(), part.group(0))
+                last = parts[-1]
+                if i + 1 == len(parts) - 1 and _tag_word(last.group(0), staff):
+                    yield Span("name", at + last.start(), at + last.end(), last.group(0))
+
+
+def _tag_word(word: str, staff: StaffNames) -> bool:
+    return len(word) > 1 and word[1:].islower() and _person_word(word, staff)
+
+
+def _tag_name(parts: list[re.Match[str]], i: int, staff: StaffNames) -> bool:
+    """Whether a hashtag's ``i``-th word is a person's name (see :func:`_hashtag_names`)."""
+    word = parts[i].group(0)
+    previous = parts[i - 1].group(0) if i else ""
+    if not _tag_word(word, staff) or previous.lower() in _PLACE_WORDS:
+        return False
+    if _plain(word) in FIRST_NAMES and _plain(word) not in AMBIGUOUS | LOWER_CASE_WORDS:
+        return True
+    before = "".join(p.group(0) for p in parts[:i]).lower()
+    cued = before.endswith(_TAG_CUES) or previous == "RIP"
+    return cued and i == len(parts) - 1
+
+
+def _lower_hashtag_name(tag: str, at: int, staff: StaffNames) -> Iterator[Span]:
+    """``#justiceforodile``: the rest after a cue, any after "justicefor", a listed one else."""
+    for cue in (*_TAG_CUES, "rip"):
+        rest = tag[len(cue) :]
+        if not tag.startswith(cue) or len(rest) < 3 or not _person_word(rest, staff):
+            continue
+        listed = rest in FIRST_NAMES and rest not in AMBIGUOUS | LOWER_CASE_WORDS
+        if listed or cue in _TAG_ANY_NAME_CUES:
+            yield Span("name", at + len(cue), at + len(tag), rest)
+            return
+
+
+def _signed_initials(text: str, staff: StaffNames) -> Iterator[Span]:
+    """A reply signed "^ACM", "^Clarissa" or "-KW": initials always go (a public wall
+    needs no one's), a first name after a caret unless it is an agent's."""
+    for pattern in (_CARET_SIGN, _INITIALS_SIGN):
+        for m in pattern.finditer(text):
+            value = m.group("value")
+            if value.isupper() or _person_word(value, staff):
+                yield Span("name", m.start("value"), m.end("value"), value)
 
 
 def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
@@ -603,6 +788,8 @@ def _listed_names(text: str, staff: StaffNames) -> Iterator[Span]:
             continue
         if word in AMBIGUOUS and _sentence_start(text, m.start()):
             continue
+        if _after_place_word(text, m.start()):
+            continue  # "San Diego", "St Louis": places
         end = _surname_end(text, m.end())
         if word in staff.first:
             # An agent's first name stays; their surname does not go public either.
@@ -610,6 +797,11 @@ def _listed_names(text: str, staff: StaffNames) -> Iterator[Span]:
                 yield Span("name", m.end() + 1, end, text[m.end() + 1 : end])
             continue
         yield Span("name", m.start(), end, text[m.start() : end])
+
+
+def _after_place_word(text: str, start: int) -> bool:
+    before = re.search(r"(?<![\w'])([A-Z][a-z]*)\.?\s+$", text[max(0, start - 12) : start])
+    return before is not None and before.group(1).lower() in _PLACE_WORDS
 
 
 def _surname_end(text: str, end: int) -> int:

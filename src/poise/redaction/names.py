@@ -82,3 +82,39 @@ _LOWER_CASE_WORDS = """
 per min max jan mai nam rob sue ken ola ade ji abu bob ugo olu ling sade rui aya yaw jun mercy
 """
 LOWER_CASE_WORDS: frozenset[str] = frozenset(_LOWER_CASE_WORDS.split())
+
+# Capitalised words that stand where a person would ("Apple told me", "Prime Video said",
+# "Someone told me", "I spoke to Support"): who speaks for a company, a product or nobody in
+# particular. Only the context rules for names no list holds read it; a listed name goes anyway.
+_NOT_PERSONS = """
+someone somebody everyone everybody anyone anybody nobody noone none nothing everything
+something anything they them he she we you it i who which whoever people staff management
+billing sales tech technical security fraud accounts payments returns shipping delivery
+courier driver postman postie manager supervisor operator advisor adviser engineer technician
+mum mom mam mother dad father grandma grandpa nan husband wife doctor police bank landlord
+app website site page system screen email letter text message error notice bot robot chatbot
+siri alexa cortana assistant the a an this that these those my your our their his her its
+then and but so or for to of in on at with from by nothing also yesterday today tonight
+tomorrow later earlier finally apparently eventually again still now first next last
+apple amazon google microsoft samsung sony nintendo xbox playstation netflix spotify hulu
+disney youtube facebook instagram twitter meta whatsapp tiktok uber lyft airbnb ebay paypal
+venmo visa mastercard amex comcast xfinity verizon sprint vodafone tesco asda sainsburys
+walmart target costco ikea dell hp lenovo nike adidas delta united southwest jetblue virgin
+ryanair easyjet lufthansa emirates qantas fedex ups usps dhl hermes evri royal mail
+chrome firefox safari windows android iphone ipad mac macbook outlook gmail office teams
+zoom slack alexa kindle echo fire roku
+prime video music plus pro premium express standard basic gold silver platinum live one home
+store pay cloud care desk team service support help customer club family business card
+was were is are am be been being has have had do does did as ill just never ever always often
+sometimes originally initially previously already not need needs rest employee employees agents
+reps crew online offline central airlines airways air
+corp inc ltd llc co company group media messenger network wireless mobile broadband energy
+hotel airport airline store shop branch office restaurant pharmacy hospital clinic school
+council government insurance insurer agency carrier seller vendor retailer merchant dealer
+warehouse depot station gate crew pilot captain attendant receptionist cashier clerk reception
+portal priority boarding economy class
+sky bt ee o2 three boots argos currys santander barclays lloyds natwest hsbc halifax monzo
+chase citi steam origin epic ubisoft activision blizzard ea valve reddit linkedin snapchat
+pinterest twitch discord klarna stripe shopify etsy asos zara primark walgreens cvs kroger
+"""
+NOT_PERSONS: frozenset[str] = frozenset(_NOT_PERSONS.split())
