@@ -10,12 +10,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import conversation_record, make_user, sign_in
 from poise.app import create_app
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
+from poise.conversations.records import MessageRecord
+from poise.conversations.writer import write_conversations
 from poise.settings import Settings
 from support import answer_to_head, serving
 
@@ -380,3 +383,46 @@ def test_an_admin_replaces_a_leaked_secret(client: TestClient, session: Session)
     assert hook.secret != old
     assert send(client, payload("after-1"), old).status_code == 401
     assert send(client, payload("after-2"), hook.secret).status_code == 201
+
+
+def test_a_message_into_a_long_thread_looks_up_its_own_id_not_every_turns(
+    client: TestClient, session: Session
+) -> None:
+    """Whether a delivered message was stored already was told from every key the thread
+    holds: one message into an imported thread of 50,000 turns read 50,000 keys (0.4 s).
+    It looks up the ids the delivery carries; a message the thread holds deep inside it is
+    still known, and a new one still stored."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    turns = [
+        MessageRecord(f"h-{k}", "agent" if k % 2 else "customer", f"turn {k}", start, "Sam")
+        for k in range(3000)
+    ]
+    write_conversations(
+        session, "helpdesk", [conversation_record(external_id="T-100", messages=turns)]
+    )
+    session.execute(  # scored, as an import's turns are once its job ran
+        update(Message).values(negativity=0.1, feeling_level="neutral", signal_version="t")
+    )
+    session.commit()
+    keys: list[str] = []
+
+    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("SELECT") and "messages.external_id" in statement:
+            keys.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", reads)
+    try:
+        known = send(client, payload("h-1500", "turn 1500"), secret)
+        new = send(
+            client, payload("new-1", "Still nothing.", sent_at="2026-11-04T10:00:00Z"), secret
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", reads)
+    assert (known.status_code, known.json()["message_created"]) == (200, False)
+    assert (new.status_code, new.json()["message_created"]) == (201, True)
+    assert keys and all("messages.external_id IN" in statement for statement in keys), keys
+    conv = session.scalars(select(Conversation).filter_by(external_id="T-100")).one()
+    session.refresh(conv)
+    assert conv.message_count == 3001
+    assert session.scalar(select(func.count(Message.id))) == 3001

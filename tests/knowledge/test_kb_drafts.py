@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -24,7 +25,7 @@ from poise.knowledge.drafting import (
     is_small_talk,
 )
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
-from poise.knowledge.models import Article, Proposal
+from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
 from poise.minilm.encoder import get_encoder
 
@@ -328,3 +329,44 @@ def test_findings_and_questions_for_details_are_not_steps_as_written() -> None:
     assert "Older devices are the most likely." not in texts
     assert "Which devices are affected?" not in texts
     assert all(not t.endswith("?") or t.startswith("Ask the customer:") for t in texts), texts
+
+
+def test_a_huge_threads_issue_is_read_from_its_first_customer_turns(session: Session) -> None:
+    """Mining's issue of a conversation is its first two customer turns, yet every customer
+    turn was read to keep them: 25,000 bodies for an imported thread of 50,000 turns. It
+    reads the opening turns alone, and stores the issue the same opening gives."""
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    opening = [
+        ("customer", "Charged twice"),
+        ("agent", "Sorry! Let me look."),
+        ("customer", "For the yearly plan, on the same day"),
+    ]
+    chatter = [("agent" if k % 2 else "customer", f"turn {k:04d}: ok, thanks") for k in range(3000)]
+    for name, said in (("huge", opening + chatter), ("short", opening + chatter[-2:])):
+        turns = [
+            MessageRecord(f"{name}-{k}", role, body, start + timedelta(minutes=k))
+            for k, (role, body) in enumerate(said)
+        ]
+        record = conversation_record(external_id=name, messages=turns, purpose="")
+        write_conversations(session, "drafts", [record])
+    session.commit()
+    huge, short = (
+        session.query(Conversation).filter_by(external_id=e).one().id for e in ("huge", "short")
+    )
+    bodies: list[str] = []
+
+    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "messages.body" in statement:
+            bodies.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", reads)
+    try:
+        embed_conversations(session, [huge], batch=16)
+    finally:
+        event.remove(Engine, "before_cursor_execute", reads)
+    assert bodies and all("LIMIT" in statement for statement in bodies), bodies
+    embed_conversations(session, [short], batch=16)
+    issues = dict(
+        session.execute(select(ConversationVector.conversation_id, ConversationVector.issue)).all()
+    )
+    assert issues[huge] == issues[short] and "yearly plan" in issues[huge], issues

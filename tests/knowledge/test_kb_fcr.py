@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -299,3 +300,41 @@ def test_fcr_counts_only_the_conversations_the_reader_may_open(
     assert whole["resolved"] == 6
     assert {r["label"] for r in whole["product"]} == {"Poise Web", "Poise Desk"}
     assert {r["label"] for r in whole["team"]} == {"North", "South"}
+
+
+def test_a_huge_threads_repeat_contact_is_judged_without_reading_its_turns(
+    session: Session,
+) -> None:
+    """FCR's issue of a conversation is its purpose, else its first customer turn, yet every
+    customer turn of every contact involved was read: 25,000 bodies for an imported thread
+    of 50,000 turns, whose purpose was there all along. Only a contact without a purpose
+    reads a turn, its first; the verdicts are those of short threads."""
+    chatter = [
+        MessageRecord(f"t{k}", "agent" if k % 2 else "customer", f"turn {k}: ok", T0)
+        for k in range(3000)
+    ]
+    a1 = contact(session, "ann", "My refund never arrived", 0)
+    b1 = contact(session, "bob", "My refund never arrived", 0)
+    for conv in (a1, b1):
+        record = conversation_record(external_id=conv.external_id, messages=chatter)
+        write_conversations(session, "fcr", [record])
+    contact(session, "ann", "Still waiting for that refund, where is it?", 3)
+    contact(session, "bob", "How do I change the language of the app?", 2)
+    bare = contact(session, "cat", "My refund never arrived", 0)
+    contact(session, "cat", "Still waiting for that refund, where is it?", 3)
+    session.query(Conversation).filter_by(id=bare.id).update({"purpose": ""})
+    session.commit()
+    assert session.get(Conversation, a1.id).message_count == 3002  # type: ignore[union-attr]
+    bodies: list[str] = []
+
+    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "messages.body" in statement:
+            bodies.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", reads)
+    try:
+        outcome = fcr_outcomes(session, window_days=7)
+    finally:
+        event.remove(Engine, "before_cursor_execute", reads)
+    assert (outcome[a1.id], outcome[b1.id], outcome[bare.id]) == (False, True, False)
+    assert bodies and all("LIMIT" in statement for statement in bodies), bodies

@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -254,6 +254,66 @@ def test_a_huge_thread_is_suggested_from_its_opening_reading_a_few_turns(
         (h["title"], h["score"]) for h in short["hits"]
     ]
     assert "Card declined at checkout" in box.text
+
+
+def _agent_named(session: Session, external_id: str, name: str) -> int:
+    """The thread's id, every agent turn of it now signed ``name``."""
+    conv_id = session.scalars(select(Conversation.id).filter_by(external_id=external_id)).one()
+    session.execute(
+        update(Message)
+        .where(Message.conversation_id == conv_id, Message.author_role == "agent")
+        .values(author_name=name)
+    )
+    session.commit()
+    return conv_id
+
+
+def test_write_the_article_from_a_huge_thread_reads_the_names_of_its_opening(
+    client: TestClient, session: Session
+) -> None:
+    """ "Write the article" read every turn's author to know whose names to scrub from the
+    customer's opening words: on an import of 87,747 turns, every message of the thread for
+    a form. It reads the authors of the opening turns (who can be named in the customer's
+    first words), so a huge thread's form is the one its opening gives, names scrubbed."""
+    opening = [*CARD_OPENING, ("customer", "Maria asked: the Visa card ending in my name")]
+    chatter = [
+        ("agent" if k % 2 else "customer", f"turn {k:04d}: ok, noted, thanks")
+        for k in range(1, 3000)
+    ]
+    write_thread(session, opening + chatter, external_id="huge")
+    write_thread(session, opening + chatter[:2] + chatter[-2:], external_id="opening")
+    huge = _agent_named(session, "huge", "Maria Lopez")
+    short = _agent_named(session, "opening", "Maria Lopez")
+    sign_in(client, make_user(session, role="lead"))
+    names: list[str] = []
+    loaded: list[int] = []
+
+    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "messages.author_name" in statement or "messages.body" in statement:
+            names.append(statement)
+
+    def count(message: Message, _context: object) -> None:
+        loaded.append(message.id)
+
+    event.listen(Engine, "before_cursor_execute", reads)
+    event.listen(Message, "load", count)
+    try:
+        form = client.get("/manual/new", params={"conversation_id": huge})
+    finally:
+        event.remove(Engine, "before_cursor_execute", reads)
+        event.remove(Message, "load", count)
+    assert form.status_code == 200 and loaded == []
+    assert names and all("LIMIT" in statement for statement in names), names
+
+    def fields(html_text: str) -> dict[str, str]:
+        found = re.findall(
+            r'<(?:input|textarea) name="(\w+)"[^>]*?(?:value="([^"]*)"|>([^<]*))', html_text
+        )
+        return {n: v or t for n, v, t in found if n in ("title", "issue", "phrasings")}
+
+    shown = fields(form.text)
+    assert shown == fields(client.get("/manual/new", params={"conversation_id": short}).text)
+    assert "Visa card" in shown["issue"] and "Maria" not in shown["issue"], shown
 
 
 def test_assist_answer_carries_article_suggestions(client: TestClient, session: Session) -> None:

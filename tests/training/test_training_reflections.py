@@ -12,16 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 from test_charts import charts_in, texts
 from typer.testing import CliRunner
 
-from builders import make_conversation, make_user, sign_in
+from builders import make_conversation, make_user, sign_in, write_thread
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
-from poise.conversations.models import Conversation
+from poise.conversations.models import Conversation, Message
 from poise.repeats import REPEAT_WINDOW
 from poise.settings import Settings
 from poise.signals import get_scorer
@@ -577,3 +577,44 @@ def test_the_api_lists_reflections_a_page_at_a_time(client: TestClient, session:
     assert "Link" not in last.headers
     too_big = client.get("/api/v1/training/reflections?page_size=1000", headers=headers)
     assert too_big.status_code == 422
+
+
+def test_a_reflection_on_a_huge_thread_reads_the_conversation_not_its_turns(
+    client: TestClient, session: Session
+) -> None:
+    """The reflection's form, its page and the API's check of the conversation it is about
+    loaded the whole thread: only the subject, the id and the peak are shown. An imported
+    thread of 87,747 turns was read whole for a link."""
+    agent = make_user(session)
+    said = [("customer" if k % 2 else "agent", f"turn {k:04d} said") for k in range(1, 3001)]
+    write_thread(session, said, external_id="huge", subject="Card declined again")
+    conv_id = session.scalars(select(Conversation.id).filter_by(external_id="huge")).one()
+    session.execute(
+        update(Conversation).where(Conversation.id == conv_id).values(peak_negativity=0.91)
+    )
+    session.commit()
+    csrf = sign_in(client, agent)
+    loaded: list[int] = []
+
+    def count(message: Message, _context: object) -> None:
+        loaded.append(message.id)
+
+    event.listen(Message, "load", count)
+    try:
+        form = client.get(f"/training/reflections/new?conversation={conv_id}")
+        reflection_id = _write(client, csrf, OPTIMISTIC, conv_id)
+        page = client.get(f"/training/reflections/{reflection_id}")
+        made = client.post(
+            "/api/v1/training/reflections",
+            json={"text": PESSIMISTIC, "conversation_id": conv_id},
+            headers=_bearer(session, agent),
+        )
+    finally:
+        event.remove(Message, "load", count)
+    assert loaded == []  # no turn of the thread read, however long
+    about = form.text.split('class="reflection-about"')[1].split("</p>")[0]
+    assert f'<a href="/conversations/{conv_id}">Card declined again</a>' in about
+    assert "91% likely negative" in about
+    assert f'name="conversation_id" value="{conv_id}"' in form.text
+    assert f'<a href="/conversations/{conv_id}">Card declined again</a>' in page.text
+    assert made.status_code == 201 and made.json()["conversation_id"] == conv_id

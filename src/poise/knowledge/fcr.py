@@ -21,7 +21,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
-from poise.conversations.models import Conversation, Message, written_by
+from poise.conversations.models import Conversation
+from poise.conversations.queries import opening_customer_turns
 from poise.db.bulk import lookup
 from poise.knowledge import vectors
 from poise.knowledge.models import Article, ArticleUse, ConversationVector
@@ -113,13 +114,9 @@ def issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
     for cid, purpose in lookup(session, purposes, Conversation.id, ids):
         if purpose:
             texts[cid] = purpose
-    turns = (
-        select(Message.conversation_id, Message.body)
-        .where(written_by("customer"))
-        .order_by(Message.conversation_id, Message.sent_at, Message.id)
-    )
-    for cid, body in lookup(session, turns, Message.conversation_id, ids):
-        texts.setdefault(cid, body)
+    untagged = [cid for cid in ids if cid not in texts]  # the others' turns are not read
+    for cid, turns in opening_customer_turns(session, untagged, 1).items():
+        texts[cid] = turns[0]
     return texts
 
 

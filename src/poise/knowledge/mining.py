@@ -33,6 +33,7 @@ from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import opening_customer_turns
 from poise.knowledge import vectors
 from poise.knowledge.drafting import Resolved, draft_resolution
 from poise.knowledge.fcr import outcomes_for
@@ -231,16 +232,9 @@ def embed_conversations(
 
 
 def _issue_texts(session: Session, ids: list[int]) -> dict[int, str]:
-    """Each conversation's issue: the purpose when one was tagged, else the customer's words."""
-    turns: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(Message.conversation_id, Message.body)
-        .where(Message.conversation_id.in_(ids), Message.author_role == "customer")
-        .order_by(Message.conversation_id, Message.sent_at, Message.id)
-    )
-    for cid, body in rows:
-        if len(turns[cid]) < 2:
-            turns[cid].append(body)
+    """Each conversation's issue: the purpose when one was tagged, else the customer's words
+    (its first two turns, ``issue_of``)."""
+    turns = opening_customer_turns(session, ids, 2)
     issues = {cid: issue_of(t) for cid, t in turns.items()}
     purposes = session.execute(
         select(Conversation.id, Conversation.purpose).where(
