@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in_page
 from poise.auth.actions import create_api_token
+from poise.connectors.alerts.actions import queue_test
 from poise.conversations.actions import create_integration
 from poise.conversations.scoring import score_messages
 from poise.knowledge import actions as manual
@@ -21,12 +22,13 @@ pytestmark = pytest.mark.browser
 
 PHONE = 390
 
-# Each row's controls whose left or right edge lies outside the window: on a phone the
-# action column sat past the table's own scroll, where nobody looked for it.
+# Each row's cells and controls whose left or right edge lies outside the window: on a phone
+# the action column sat past the table's own scroll, where nobody looked for it.
 OUT_OF_SIGHT = """() => [...document.querySelectorAll(
-    'main table tbody :is(a, button, summary, select, input:not([type=hidden]))')]
+    'main table tbody :is(td, a, button, summary, select, input:not([type=hidden]))')]
   .filter(el => el.getClientRects().length)
-  .map(el => [el.textContent.trim() || el.name, el.getBoundingClientRect()])
+  .map(el => [(el.textContent.trim() || el.name || el.tagName).slice(0, 40),
+              el.getBoundingClientRect()])
   .filter(([, box]) => box.left < 0 || box.right > window.innerWidth)
   .map(([name, box]) => `${name} ${Math.round(box.left)}–${Math.round(box.right)}`)"""
 
@@ -36,14 +38,15 @@ def test_every_row_action_is_on_a_phones_screen(
 ) -> None:
     """At 390 px a team's Delete began at 538 px, a rule's Send test alert at 677 px and
     an API token's Revoke at 373 px, inside tables as wide as their columns: reached only by
-    scrolling the table sideways, past columns that gave no hint of what came after. Rows
-    now stack as cards there."""
+    scrolling the table sideways, past columns that gave no hint of what came after; the
+    alert log's Sent began at 412 px. Rows now stack as cards there."""
     admin = make_user(session, role="admin", team="Care", name="Ada Admin")
     lead = make_user(session, role="lead", team="Care")
     make_user(session, team="Billing and invoices with a long team name")
     create_api_token(session, actor=admin, user=admin, name="helpdesk sync")
     create_integration(session, actor=admin, name="zammad")
-    make_rule(session, lead, target="http://127.0.0.1:9/hook", guard=ON_PREMISES)
+    rule = make_rule(session, lead, target="http://127.0.0.1:9/hook", guard=ON_PREMISES)
+    queue_test(session, actor=lead, rule_id=rule.id, base_url="http://poise")
     make_conversation(
         session,
         status="open",
@@ -63,6 +66,7 @@ def test_every_row_action_is_on_a_phones_screen(
         "/admin/integrations",
         "/account",
         f"/alerts?team={team_id}",
+        f"/alerts/log?team={team_id}",
         "/signals",
         "/manual/gaps",
     ):

@@ -287,9 +287,9 @@ def test_the_log_says_when_a_failed_alert_was_given_up(
             now += timedelta(minutes=wait)
             deliver_due(session, deliver, base_url=BASE_URL, now=now)
     assert len(receiver.requests) == MAX_ATTEMPTS
-    assert "waiting until 2026-12-03 14:01 UTC" in retrying and "<td>not yet</td>" in retrying
+    assert "waiting until 2026-12-03 14:01 UTC" in retrying and '"Sent">not yet</td>' in retrying
     logged = client.get("/alerts/log").text
-    assert "<td>not sent: gave up at 2026-12-03 14:15 UTC after 5 tries</td>" in logged
+    assert '"Sent">not sent: gave up at 2026-12-03 14:15 UTC after 5 tries</td>' in logged
     assert "127.0.0.1 refused it: 403 Forbidden" in logged
 
 
