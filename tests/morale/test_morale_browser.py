@@ -172,3 +172,40 @@ def test_a_teammate_s_words_keep_their_line_breaks(
     style = "el => [getComputedStyle(el).color, getComputedStyle(el).fontSize]"
     signed = page.eval_on_selector(".kudos-card .own-words footer", style)
     assert signed == page.eval_on_selector(".round-note footer", style)
+
+
+# A search box's hint (its placeholder) against the room inside the field, measured in the
+# field's own font: Chromium's scrollWidth leaves a placeholder out (210 of 210 px while the
+# hint was cut), so the field's own overflow is checked besides, not instead.
+HINT_CUT = """(field) => {
+  const style = getComputedStyle(field);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = style.font;
+  const room = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {hint: Math.ceil(pen.measureText(field.placeholder).width), room: Math.floor(room),
+          scroll: field.scrollWidth, client: field.clientWidth};
+}"""
+
+
+def test_the_peer_review_search_shows_its_whole_hint(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """In the narrow card beside the reviews the search box read "Subject, purpose or
+    cu": beside its label the field kept its default width, 194 px inside for a 223 px
+    hint, at 1280 and 390 px alike. Under its label it takes the card's width."""
+    from builders import make_conversation
+
+    lead = make_user(session, role="lead", team="Care", name="Lena Lead")
+    teammate = make_user(session, team="Care", name="Maya Lopez")
+    make_conversation(session, subject="Charged twice", assignee_email=teammate.email)
+    actions.create_scorecard(session, actor=lead, name="Tough calls", categories=[("Empathy", 5)])
+    page = browser_page
+    sign_in_page(page, live_server, lead, "/morale/reviews")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        field = page.locator("#find-conversation input[name=q]")
+        seen = field.evaluate(HINT_CUT)
+        assert seen["hint"] <= seen["room"] and seen["scroll"] <= seen["client"], (width, seen)
+        if os.environ.get("POISE_SCREENSHOTS"):
+            shot = f"{os.environ['POISE_SCREENSHOTS']}/peer-reviews-{width}.png"
+            page.screenshot(path=shot, full_page=True)

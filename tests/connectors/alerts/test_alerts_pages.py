@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,12 +12,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import csrf_from, make_user, sign_in
-from connectors.alerts.alert_builders import ON_PREMISES, Crew, make_crew, make_rule
+from connectors.alerts.alert_builders import (
+    BASE_URL,
+    ON_PREMISES,
+    Crew,
+    flagged_conversation,
+    make_crew,
+    make_rule,
+    sender,
+)
 from connectors.alerts.conftest import Receiver
 from poise.connectors.alerts import actions
+from poise.connectors.alerts.actions import record_conversation_alerts
+from poise.connectors.alerts.delivery import MAX_ATTEMPTS, deliver_due
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 
 PAGES = ("/alerts", "/alerts/log", "/alerts/new")
+NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
 
 
 def _count(session: Session) -> tuple[int, int]:
@@ -252,6 +264,33 @@ def test_a_failing_channel_shows_its_reason_on_the_rules_page(
         __import__("time").sleep(0.05)
     page = client.get("/alerts").text
     assert "127.0.0.1 refused it: 404 Not Found" in page and "gave up after 1 try" in page
+
+
+@pytest.mark.on_premises
+def test_the_log_says_when_a_failed_alert_was_given_up(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    """The log's Sent column was blank for an alert whose every try was refused: nothing
+    said when Poise gave up, beside the reason under Problem."""
+    crew = make_crew(session)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
+    receiver.statuses = [403] * MAX_ATTEMPTS
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    sign_in(client, crew.lead)
+    now = NOW
+    deliver = sender(guard=ON_PREMISES)  # the receiver listens on 127.0.0.1
+    with deliver.client:
+        deliver_due(session, deliver, base_url=BASE_URL, now=now)
+        retrying = client.get("/alerts/log").text
+        for wait in (1, 2, 4, 8):
+            now += timedelta(minutes=wait)
+            deliver_due(session, deliver, base_url=BASE_URL, now=now)
+    assert len(receiver.requests) == MAX_ATTEMPTS
+    assert "waiting until 2026-12-03 14:01 UTC" in retrying and '"Sent">not yet</td>' in retrying
+    logged = client.get("/alerts/log").text
+    assert '"Sent">not sent: gave up at 2026-12-03 14:15 UTC after 5 tries</td>' in logged
+    assert "127.0.0.1 refused it: 403 Forbidden" in logged
 
 
 def test_the_log_pages_past_its_newest_page(client: TestClient, session: Session) -> None:

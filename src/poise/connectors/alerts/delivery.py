@@ -163,6 +163,7 @@ def _held_back(
     """Quiet hours (held), a switched-off rule (dropped) or the rate limit (limited)."""
     if not rule.enabled:
         delivery.status, delivery.error = "failed", "not sent: the rule was switched off"
+        delivery.due_at = now  # when it was dropped, for the log (see _failed)
         return True
     held = quiet_until(now, rule.quiet_start, rule.quiet_end, rule.timezone)
     if held is not None:
@@ -198,7 +199,9 @@ def _failed(
     delivery.error = reason[:500]
     last = delivery.event in UNLIMITED or delivery.attempts >= MAX_ATTEMPTS
     if last:
-        delivery.status = "failed"
+        # A failed row is never due again: its due time keeps when it was given up, which
+        # the log shows in place of a sent time (the claim had moved it a lease ahead).
+        delivery.status, delivery.due_at = "failed", now
         report.failed += 1
         note = f"gave up after {_tries(delivery.attempts)}"
     else:
