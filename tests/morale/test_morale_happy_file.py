@@ -418,9 +418,10 @@ def test_the_commands_that_score_fill_happy_files(
     """``poise import`` and ``poise signals score`` collect the praise the new scores reveal,
     as the server's scoring job does: the face wires morale's reaction to a finished scoring
     into the commands (conversations never import morale)."""
-    for scoring in ("poise.conversations.scoring", "poise.conversations.cli"):
-        # the model is another area's concern: stand in for it
-        monkeypatch.setattr(f"{scoring}.score_messages", lambda session, **_: ScoreCounts())
+    # the model is another area's concern: stand in for it (the commands import it as they run)
+    monkeypatch.setattr(
+        "poise.conversations.scoring.score_messages", lambda session, **_: ScoreCounts()
+    )
     agent = make_user(session, email="sam@poise.test", name="Sam Ortiz")
     good = str(FIXTURES / "good.csv")
     score = ["--no-score"] if command != "import" else []

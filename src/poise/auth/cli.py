@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from poise.auth import actions, queries
-from poise.auth.models import User
 from poise.cli.context import console, fail, load_settings, open_session, out
 
 users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
@@ -35,6 +32,8 @@ def add_user(
     ] = None,
 ) -> None:
     """Add a user."""
+    from poise.auth import actions  # each command imports the database's side: help is instant
+
     with open_session(load_settings()) as session:
         team_id = actions.team_by_name(session, team, create=True).id if team else None
         user = actions.create_user(
@@ -52,6 +51,8 @@ def add_user(
 @users_app.command("list")
 def list_users() -> None:
     """List users with role and team."""
+    from poise.auth import queries
+
     with open_session(load_settings()) as session:
         listing = queries.list_users(session, actor=None, page_size=100_000)
         if not listing.items:  # it printed nothing, which read as a command that did not run
@@ -67,6 +68,11 @@ def set_password(
 ) -> None:
     """Set a user's password again, asked twice and hidden. Every session signed in with the
     old one ends, as when they change it on their account page; API tokens keep working."""
+    from sqlalchemy import select
+
+    from poise.auth import actions
+    from poise.auth.models import User
+
     with open_session(load_settings()) as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:  # said before a password is asked for nothing
@@ -96,6 +102,8 @@ def create_token(
 ) -> None:
     """Create an API token and print it (it is shown only once). It stops working after 90
     days unless told otherwise."""
+    from poise.auth import actions, queries
+
     if never_expires and expires_in_days is not None:
         fail("give --expires-in-days or --never-expires, not both")
     days: int | None = expires_in_days

@@ -1,18 +1,24 @@
-"""The ``poise`` command: a Typer root wiring each area's commands together."""
+"""The ``poise`` command: a Typer root wiring each area's commands together.
+
+Importing it loads Typer and the commands' signatures, nothing more: each command imports the
+database, the settings, the HTTP client and the models when it runs, so ``poise --help`` and
+every command's help answer at once (they took about a second, mostly SQLAlchemy, Alembic,
+Pydantic and NumPy).
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from poise.auth.cli import tokens_app, users_app
-from poise.background import record_only_hooks
 from poise.cli import operations, root, workers
 from poise.cli.context import error
 from poise.cli.help import PoiseGroup
+from poise.cli.minilm import export_minilm_command
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
 from poise.conversations.cli import (
@@ -30,9 +36,21 @@ from poise.knowledge.cli import (
     kb_app,
     train_kb_encoder_command,
 )
-from poise.minilm.cli import export_minilm_command
 from poise.signals.cli import eval_app, train_app
 from poise.training.cli import eval_reply_feedback, train_reply_feedback_command, training_app
+
+if TYPE_CHECKING:
+    from poise.hooks import Hooks
+    from poise.settings import Settings
+
+
+def record_only_hooks(settings: Settings) -> Hooks:
+    """:func:`poise.background.record_only_hooks`, imported when a command scores, not when
+    the commands are mounted (it loads the job pool and the database)."""
+    from poise.background import record_only_hooks
+
+    return record_only_hooks(settings)
+
 
 app = typer.Typer(
     name="poise",
@@ -81,7 +99,11 @@ def main() -> None:
     """
     try:
         app()
-    except (SQLAlchemyError, OSError) as exc:
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError  # only a command that failed pays for it
+
+        if not isinstance(exc, SQLAlchemyError | OSError):
+            raise
         reason = (
             fault_message(exc)
             or _unreachable(exc)
@@ -104,6 +126,8 @@ def _unreachable(exc: BaseException) -> str | None:
 
     psycopg's own words ("connection failed: connection to server at …") named the address
     but not the setting behind it, nor the next step."""
+    from sqlalchemy.exc import OperationalError
+
     if not isinstance(exc, OperationalError):
         return None
     first = (str(exc.orig).splitlines() or [""])[0]

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.spinner import Spinner
-from sqlalchemy.orm import Session
 
-from poise.db import make_engine, make_sessionmaker
-from poise.db.migrate import current_revision, head_revision, upgrade
 from poise.errors import PoiseError
-from poise.settings import Settings
+
+if TYPE_CHECKING:  # the database and the settings are imported by the commands that use them:
+    # `poise --help` and every command's help answer without loading SQLAlchemy or Pydantic
+    from pydantic import ValidationError
+    from sqlalchemy.orm import Session
+
+    from poise.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
@@ -100,6 +102,10 @@ def counting(description: str) -> Iterator[Callable[[int, int], None]]:
 
 def load_settings() -> Settings:
     """Settings from the environment, or a clear message about which one is wrong."""
+    from pydantic import ValidationError
+
+    from poise.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -142,6 +148,9 @@ def open_session(settings: Settings) -> Iterator[Session]:
     The embedded SQLite database is migrated automatically; a server database must be
     migrated on purpose with ``poise db upgrade``, since other hosts may be using it.
     """
+    from poise.db import make_engine, make_sessionmaker
+    from poise.db.migrate import current_revision, head_revision, upgrade
+
     engine = make_engine(settings.resolved_database_url)
     try:
         if current_revision(engine) != head_revision():

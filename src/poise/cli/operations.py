@@ -11,20 +11,13 @@ from typing import Annotated, NoReturn
 import typer
 
 from poise.cli.context import console, fail, load_settings, open_session, progress_bar
-from poise.db.backup import (
-    PG_BACKUP,
-    PG_RESTORE,
-    backup_database,
-    check_backup,
-    check_target,
-    restore_database,
-    sqlite_database,
-)
-from poise.db.export import CHUNK_ROWS, export_database
-from poise.db.migrate import head_revision
 from poise.errors import PoiseError
 from poise.faults import fault_message
 from poise.words import counted
+
+# poise.db.export's CHUNK_ROWS, which --help shows: importing it there loads SQLAlchemy, so
+# help would wait for it (a test holds the two equal)
+EXPORT_CHUNK_ROWS = 2000
 
 
 def backup_command(
@@ -37,6 +30,8 @@ def backup_command(
 
     For PostgreSQL use pg_dump instead (see docs/operations.md).
     """
+    from poise.db.backup import PG_BACKUP, backup_database, sqlite_database
+
     settings = load_settings()
     with _refusals():
         database = sqlite_database(settings.resolved_database_url, refusal=PG_BACKUP)
@@ -58,6 +53,15 @@ def restore_command(
     The backup is checked first; a wrong file changes nothing, and a restore that fails
     leaves the database as it was. Stop `poise serve` first. For PostgreSQL use pg_restore.
     """
+    from poise.db.backup import (
+        PG_RESTORE,
+        check_backup,
+        check_target,
+        restore_database,
+        sqlite_database,
+    )
+    from poise.db.migrate import head_revision
+
     settings = load_settings()
     with _refusals():
         database = sqlite_database(settings.resolved_database_url, refusal=PG_RESTORE)
@@ -77,7 +81,7 @@ def export_command(
     folder: Annotated[Path, typer.Argument(help="A new or empty folder for the files.")],
     chunk: Annotated[
         int, typer.Option(min=1, help="Rows read and written at a time (memory stays flat).")
-    ] = CHUNK_ROWS,
+    ] = EXPORT_CHUNK_ROWS,
 ) -> None:
     """Write all the data as JSON Lines, one TABLE.jsonl per table, plus manifest.json.
 
@@ -85,6 +89,8 @@ def export_command(
     session versions) and embedding vectors are left out.
     """
     from poise.all_models import Base  # every area's tables, loaded only for this command
+    from poise.db.export import export_database
+    from poise.db.migrate import head_revision
 
     settings = load_settings()
     with open_session(settings) as session, progress_bar() as progress, _refusals():

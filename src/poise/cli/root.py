@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
 from poise import words
 from poise.cli.context import (
@@ -24,19 +22,17 @@ from poise.cli.context import (
     progress_bar,
     starting,
 )
-from poise.db import make_engine, make_sessionmaker
-from poise.db.meta import DEMO_FLAG, get_fact
-from poise.db.migrate import behind, current_revision, head_revision, upgrade
-from poise.jobs.broker import NEEDS_CELERY, celery_installed
-from poise.settings import WILDCARD_HOSTS, Settings, public_url, settings_reference
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each command imports what it runs, so help answers at once
     from fastapi import FastAPI
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
     from poise.conversations.scoring import ScoreCounts
     from poise.morale.actions import CollectCounts
+    from poise.settings import Settings
 
 DEMO_ADMIN = "admin@poise.demo"
 SECRET_ENDINGS = ("secret_key", "_token", "_secret", "_api_key")  # settings never printed
@@ -80,6 +76,8 @@ def _check_can_serve(settings: Settings, host: str, port: int) -> None:
 
     Uvicorn found the address taken only after "Poise is at …" was printed, and ended with its
     own log line; ``poise demo`` found it after minutes of loading."""
+    from poise.jobs.broker import NEEDS_CELERY, celery_installed
+
     if settings.broker_url and not celery_installed():
         fail(NEEDS_CELERY)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -99,6 +97,8 @@ def serving_settings(settings: Settings, host: str, port: int) -> Settings:
     not the default port's, which pointed helpdesks at a port nothing listened on (a wildcard
     bind links to this machine's name: see :func:`poise.settings.public_url`). An explicit
     ``POISE_BASE_URL`` (the public address, behind a proxy) always wins."""
+    from poise.settings import public_url
+
     if "base_url" in settings.model_fields_set:
         return settings
     return settings.model_copy(update={"base_url": public_url(host, port)})
@@ -108,6 +108,8 @@ def base_url_hint(settings: Settings, host: str, port: int) -> str | None:
     """One line saying where links point and how to change it, when ``POISE_BASE_URL`` is
     unset: behind a proxy or a name of its own, the address ``poise serve`` guessed is not
     the one a helpdesk or an e-mail reader can open, and nothing else said so."""
+    from poise.settings import public_url
+
     if "base_url" in settings.model_fields_set:
         return None
     return (
@@ -119,6 +121,8 @@ def base_url_hint(settings: Settings, host: str, port: int) -> str | None:
 def serve_banner(host: str, port: int) -> str:
     """The line ``poise serve`` prints once it answers: an address to open, never the
     wildcard it listens on ("http://0.0.0.0:8000" opens nothing from another machine)."""
+    from poise.settings import WILDCARD_HOSTS, public_url
+
     everywhere = " on every address" if host in WILDCARD_HOSTS else ""
     return f"Poise is at [bold]{public_url(host, port)}[/bold]{everywhere} (Ctrl+C stops it)"
 
@@ -157,6 +161,8 @@ def demo(
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to serve on.")] = None,
 ) -> None:
     """Load a generated demo organisation (once) and serve it; prints an admin login."""
+    from poise.db.meta import DEMO_FLAG, get_fact
+
     settings = load_settings()
     if serve_after:
         _check_can_serve(settings, settings.host, port or settings.port)
@@ -185,6 +191,8 @@ def demo(
 
 
 def _refuse_real_data(session: Session) -> None:
+    from sqlalchemy import func, select
+
     from poise.conversations.models import Conversation
 
     if (session.scalar(select(func.count(Conversation.id))) or 0) > 0:
@@ -273,6 +281,8 @@ def _listed(counts: dict[str, int]) -> str:
 
 
 def _set_demo_passwords(session: Session, password: str) -> None:
+    from sqlalchemy import select
+
     from poise.auth.models import User
     from poise.auth.passwords import hash_password
 
@@ -286,6 +296,8 @@ def settings_command(
     markdown: Annotated[bool, typer.Option(help="Print the README's settings table.")] = False,
 ) -> None:
     """Show the settings in force (or, with --markdown, the reference table)."""
+    from poise.settings import settings_reference
+
     if markdown:
         typer.echo(settings_reference())
         return
@@ -322,6 +334,9 @@ def db_upgrade(
     """Migrate the database (SQLite or PostgreSQL) up to the newest schema."""
     from alembic.util import CommandError
 
+    from poise.db import make_engine
+    from poise.db.migrate import behind, current_revision, head_revision, upgrade
+
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
@@ -349,6 +364,7 @@ def db_upgrade(
 
 def _hint_reembed(engine: Engine) -> None:
     """After an upgrade that ships a new manual encoder, say how to bring its vectors along."""
+    from poise.db import make_sessionmaker
     from poise.knowledge.vectors import ENCODER_VERSION, stored_current
 
     with make_sessionmaker(engine)() as session:
@@ -363,6 +379,9 @@ def _hint_reembed(engine: Engine) -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's schema revision and the newest one this code knows."""
+    from poise.db import make_engine
+    from poise.db.migrate import current_revision, head_revision
+
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:

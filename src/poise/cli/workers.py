@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from poise.cli.context import fail, load_settings, open_session
-from poise.jobs.broker import NEEDS_CELERY, celery_installed
 
 
 def worker(
@@ -25,6 +24,8 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "info",
 ) -> None:
     """Run background work from POISE_BROKER_URL (Redis or RabbitMQ) until stopped."""
+    from poise.jobs.broker import NEEDS_CELERY, celery_installed
+
     settings = load_settings()
     if not settings.broker_url:
         fail("set POISE_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
@@ -71,6 +72,8 @@ def scheduler(
     """Send the periodic work (reminders, kudos, digests, alerts, syncs, rescoring, expired
     rejected import rows) to the workers on its schedule (Celery beat). Run exactly one per
     deployment."""
+    from poise.jobs.broker import NEEDS_CELERY, celery_installed
+
     settings = load_settings()
     if not settings.broker_url:
         fail(

@@ -7,22 +7,23 @@ conversations get in a process where no server runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
-from sqlalchemy.orm import Session
 
 from poise.cli.context import console, fail, load_settings, open_session, progress_bar
-from poise.connectors import actions
-from poise.connectors.client import ConnectorError, Seam
-from poise.connectors.pull import Vendor
-from poise.connectors.vendors import VENDORS
-from poise.hooks import Hooks
-from poise.jobs import JobWork
-from poise.settings import Settings
+from poise.connectors.helpdesks import HELPDESKS
 
-VendorArgument = Annotated[str, typer.Argument(help=f"The helpdesk: {', '.join(VENDORS)}.")]
+if TYPE_CHECKING:  # the command imports the clients and the database: its help is instant
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+    from poise.connectors.pull import Vendor
+    from poise.hooks import Hooks
+    from poise.jobs import JobWork
+    from poise.settings import Settings
+
+VendorArgument = Annotated[str, typer.Argument(help=f"The helpdesk: {', '.join(HELPDESKS)}.")]
 CredentialOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -52,6 +53,10 @@ def make_connect_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...
         (once the backfill is done, a sync's unhappy openings raise alerts; a running server
         sends them).
         """
+        from poise.connectors import actions
+        from poise.connectors.client import ConnectorError, Seam
+        from poise.connectors.vendors import VENDORS
+
         if vendor not in VENDORS:
             fail(f"no helpdesk called {vendor!r}: use one of {', '.join(VENDORS)}")
         settings = load_settings()
@@ -88,6 +93,8 @@ def _credentials(
     vendor: Vendor, settings: Settings, credential: list[str] | None, webhook_secret: str | None
 ) -> dict[str, str]:
     """The credentials from settings, overridden by each ``--set NAME=VALUE``."""
+    from poise.connectors import actions
+
     given = actions.credentials_from_settings(vendor, settings)
     for item in credential or []:
         name, sep, value = item.partition("=")

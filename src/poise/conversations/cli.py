@@ -10,28 +10,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from poise.auth.queries import list_teams, team_named
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
-from poise.conversations import actions, queries
-from poise.conversations.actions import ImportReport
-from poise.conversations.importers import FORMATS, ImportLimits
-from poise.conversations.scoring import (
-    has_pending,
-    import_scoring_subject,
-    score_messages,
-    scored_and_after,
-    scoring_work,
-)
+from poise.conversations.import_formats import FORMATS
 from poise.files import inside_a_file, not_a_file, write_atomically
-from poise.hooks import Hooks
-from poise.jobs import JobProgress, run_here
-from poise.settings import Settings
 from poise.words import counted
+
+if TYPE_CHECKING:  # each command imports the database's side itself: help is instant
+    from sqlalchemy.orm import Session
+
+    from poise.conversations.actions import ImportReport
+    from poise.hooks import Hooks
+    from poise.jobs import JobProgress
+    from poise.settings import Settings
 
 integrations_app = typer.Typer(
     help="Systems that send messages to Poise's webhook, and the secrets they sign with.",
@@ -81,6 +75,9 @@ def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...,
         ] = None,
     ) -> None:
         """Import conversations from a file: all or nothing, unless --skip-invalid."""
+        from poise.conversations import actions
+        from poise.conversations.importers import ImportLimits
+
         fmt = format_of(file, format)
         if problem := not_a_file(file):
             fail(problem)
@@ -146,6 +143,8 @@ def format_of(file: Path, given: str | None) -> str:
 def _team_id(session: Session, name: str | None) -> int | None:
     """The id of the team ``--team`` names, before anything is read: a mistyped name
     would otherwise file the import under no team, where its leads never see it."""
+    from poise.auth.queries import list_teams, team_named
+
     if name is None:
         return None
     team = team_named(session, name)
@@ -161,6 +160,11 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
     page's Signals column shows the job, and turns other imports left waiting (a
     ``--no-score`` import) are left to ``poise signals score``. A re-run of an import that a
     crash cut short creates nothing new but may still have turns waiting, so it scores them."""
+    from sqlalchemy.orm import sessionmaker
+
+    from poise.conversations.scoring import has_pending, import_scoring_subject, scoring_work
+    from poise.jobs import run_here
+
     ids = report.counts.conversation_ids
     with open_session(settings) as session, progress_bar() as progress:
         if not ids or not (report.counts.messages_created or has_pending(session, ids)):
@@ -184,6 +188,8 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
 
 
 def _score(settings: Settings, hooks: Hooks, *, rescore: bool) -> None:
+    from poise.conversations.scoring import score_messages, scored_and_after
+
     with open_session(settings) as session, progress_bar() as progress:
         task = progress.add_task("Scoring", total=None)
 
@@ -259,6 +265,8 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Count teams, users, conversations, messages and ratings."""
+    from poise.conversations import queries
+
     with open_session(load_settings()) as session:
         counts = queries.counts(session)
     if as_json:
@@ -271,6 +279,8 @@ def stats_command(
 @integrations_app.command("add")
 def add_integration(name: Annotated[str, typer.Argument(help="e.g. zendesk-eu")]) -> None:
     """Register a webhook sender and print its signing secret."""
+    from poise.conversations import actions
+
     with open_session(load_settings()) as session:
         integration = actions.create_integration(session, actor=None, name=name)
         out.print(f"{integration.name}\t{integration.secret}", highlight=False)
@@ -284,6 +294,7 @@ def rotate_integration(
     """Give a webhook sender a new signing secret and print it; the old one is refused at once."""
     from sqlalchemy import select
 
+    from poise.conversations import actions
     from poise.conversations.models import Integration
 
     with open_session(load_settings()) as session:

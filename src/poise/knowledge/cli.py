@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
 from poise.cli.context import console, fail, load_settings, open_session, out, progress_bar
 from poise.errors import InvalidInput
@@ -147,6 +146,8 @@ def search_command(
 
 def _published(session: Session) -> bool:
     """Whether the manual has a published article to search."""
+    from sqlalchemy import select
+
     from poise.knowledge.models import Article
 
     found = select(Article.id).where(Article.status == "published").limit(1)

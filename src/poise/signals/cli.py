@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from poise.files import not_a_file
-from poise.signals.metrics import binary_report
 
 DEFAULT_VERSION = "negativity-2026.12.4"
 train_app = typer.Typer(
@@ -228,6 +227,7 @@ def compare(
     """Poise and VADER on the same rows: precision, recall, F1 (at each one's threshold), AUC.
 
     ``progress(done, total)`` hears of the rows Poise has scored."""
+    from poise.signals.metrics import binary_report
     from poise.signals.registry import get_scorer
     from poise.signals.vader import compound
 

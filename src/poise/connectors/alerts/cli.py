@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from poise.cli.context import fail, load_settings, open_session, out
 from poise.words import counted
+
+if TYPE_CHECKING:  # the commands import the database: their help is instant
+    from sqlalchemy.orm import Session
 
 alerts_app = typer.Typer(help="Alerts to chat, webhooks and e-mail.", no_args_is_help=True)
 DayOption = Annotated[
     str | None, typer.Option("--day", help="The day to check (YYYY-MM-DD); default today.")
 ]
-Recorder = Callable[[Session, str, date], int]
+Recorder = Callable[["Session", str, date], int]
 
 
 def _run(day: str | None, what: str, record: Recorder) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from poise.conversations.import_formats import FORMATS
 from poise.conversations.importers.common import ImportLimits, Progress, file_error, gc_paused
 from poise.conversations.importers.csv_jsonl import (
     check_rows,
@@ -26,8 +27,6 @@ from poise.conversations.importers.zendesk import parse_zendesk
 from poise.conversations.records import ConversationRecord, ParseResult
 
 __all__ = ["FORMATS", "ImportLimits", "ImportPlan", "Progress", "parse_file", "read_import"]
-
-FORMATS = ("csv", "jsonl", "twcs", "zendesk")
 
 _Parser = Callable[[bytes, ImportLimits, "Progress | None"], ParseResult]
 _PARSERS: dict[str, _Parser] = {

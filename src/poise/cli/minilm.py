@@ -1,4 +1,7 @@
-"""``poise train export-minilm``: write the shipped MiniLM weights from their source package."""
+"""``poise train export-minilm``: write the shipped MiniLM weights from their source package.
+
+Here, not in :mod:`poise.minilm`, whose import loads NumPy: mounting the command costs nothing.
+"""
 
 from __future__ import annotations
 
