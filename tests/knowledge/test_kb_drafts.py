@@ -111,6 +111,21 @@ def test_scrub_takes_out_planted_personal_data_and_keeps_the_step() -> None:
     ]
 
 
+def test_a_scrubbed_signature_leaves_no_mark_behind() -> None:
+    """``scrub`` alone (not after ``without_signature``) left "Try the app. ^" where "^ACM"
+    stood; both ways read cleanly, and an acronym at the end stays."""
+    for turn, clean in [
+        ("Try the app. ^ACM", "Try the app."),
+        ("Try the app. ^Clarissa", "Try the app."),
+        ("Glad we could help! -KW", "Glad we could help!"),
+        ("Reinstall it and try again /RS 1/2", "Reinstall it and try again 1/2"),
+        ("Reinstall it and try again *TJN", "Reinstall it and try again"),
+    ]:
+        assert scrub(turn) == clean, turn
+        assert scrub(without_signature(turn)) == without_signature(clean), turn
+    assert scrub("Prices include VAT -EU") == "Prices include VAT -EU"
+
+
 def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
     for talk in ["Thanks for reaching out!", "Sorry to hear that.", "Have a great day!",
                  "Let us know if you need anything else.", "We're sorry for the trouble.",

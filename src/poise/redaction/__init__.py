@@ -213,24 +213,41 @@ _SELF_INTRO = re.compile(
 # A tweet split in parts ends each with its mark ("… Regards, Vicky 3/3", "- Jayne (2/2)"),
 # and many with a link.
 _PART_MARK = r"(?:\s+\(?\d{1,2}/\d{1,2}\)?)?(?:\s+https?://\S+)*"
+# A text signed off at its end, however the sign-off is phrased: a sign-off word ("Cheers",
+# "Hugs from", "Signed,"), a phrase about the writer after an article ("a very relieved",
+# "your grateful"), then the names ("Jo and Sam", "Oona, Ilse & Bertil"), and after them
+# kisses, a note in brackets ("(a happy customer)"), a part mark, emoji. One name alone:
+# "Signed, Sealed, Delivered" is no list of names.
+_SIGN_OFF_WORDS = (
+    r"cheers|thanks|thank you|thanks again|many thanks|regards|best|best wishes|kind regards"
+    r"|warm regards|best regards|love|lots of love|all my love|big love|hugs|big hugs"
+    r"|hugs and kisses|xoxo|warmly|sincerely|take care|with gratitude|with thanks|with love"
+    r"|xx|x|from|all the best|yours|yours truly|yours sincerely|gratefully|signed"
+)
+_SIGNER = r"(?:(?i:a|an|one|your|the|two|three)\s+(?:[a-z]+\s+){0,3})?"
+_SIGNER_NAME = _WORD + r"(?:\s+" + _WORD + r")?"
+_SIGNER_NAMES = (
+    r"(?P<names>" + _SIGNER_NAME + r"(?:(?:\s*,\s*" + _SIGNER_NAME + r")*"
+    r"\s*(?:\s(?i:and)\s|&)\s*" + _SIGNER_NAME + r")?)"
+)
+_SIGNED_END = (
+    r"(?:\s+(?i:x+|xo(?:xo)*)\b)?(?:\s*\([^()\n]{1,40}\))?[.!]*" + _PART_MARK + r"[^\w?]*$"
+)
 _SIGN_OFF = re.compile(
-    r"(?:^|[.!?]\s+|\n)(?i:cheers|thanks|thank you|thanks again|many thanks|regards|best|"
-    r"best wishes|kind regards|warm regards|love|warmly|sincerely|take care|with gratitude|xx|x|"
-    r"thanks from|love from|from|all the best|yours|yours truly|gratefully)"
-    r"[,!.]?\s*[-—–]?\s*(?P<value>"
-    + _WORD
-    + r"(?:\s+"
-    + _WORD
-    + r")?)\s*[.!]?\s*(?:x+)?"
-    + _PART_MARK
-    + r"\s*$",
+    r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:" + _SIGN_OFF_WORDS + r")(?P<from>\s+(?i:from))?"
+    r"[,!.:]?\s*[-—–]?\s*(?P<signer>" + _SIGNER + r")" + _SIGNER_NAMES + _SIGNED_END
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
 )
-_DASH_SIGN = re.compile(
-    r"(?:^|\s)[-—–~]\s*(?P<value>" + _WORD + r"(?:\s+" + _WORD + r")?)" + _PART_MARK + r"\s*$"
+_DASH_SIGN = re.compile(r"(?:^|\s)(?P<sign>[-—–~])\s*(?P<signer>)" + _SIGNER_NAMES + _SIGNED_END)
+# Words in the phrase before a signer's name that make the name a company's or a team's
+# ("Cheers from all of us at Acme", "Love from the team at Acme"): a company may stay.
+_NOT_SIGNERS = frozenset(
+    _words("of for in at from with by team us all everyone everybody staff crew folks gang lot")
 )
+# An unlisted word ending so is a verb or adjective, not a name ("Signed, Sealed").
+_WORD_ENDINGS = re.compile(r"(?:[^e]ed|ing)$")
 _RELATION = re.compile(
     r"\b(?i:my)\s+(?i:husband|wife|son|daughter|mum|mom|mother|dad|father|partner|friend|colleague|"
     r"boss|brother|sister|grandma|grandmother|grandpa|grandfather|neighbou?r|kid|child|baby|"
@@ -303,8 +320,21 @@ _TAG_ANY_NAME_CUES = ("justicefor",)
 # Words before a listed name that make it a place's: "#SanDiego", "St Louis", "Fort Worth".
 _PLACE_WORDS = frozenset(_words("san santa st saint los las new fort port mount mt lake"))
 # A reply signed with the agent's initials or name: "… ^ACM", "^Clarissa", "… -KW".
-_CARET_SIGN = re.compile(r"(?<![\w^])\^\s?(?P<value>[A-Z]{2,4}\b|" + _WORD + r"\b)")
-_INITIALS_SIGN = re.compile(r"(?:^|\s)[-*~/]\s?(?P<value>[A-Z]{2,3})[\s.!]*" + _PART_MARK + r"\s*$")
+# The mark goes with them: it only says "signed by", and alone it read "… ^[name]".
+_CARET_SIGN = re.compile(r"(?<![\w^])(?P<sign>\^)\s?(?P<value>[A-Z]{2,4}\b|" + _WORD + r"\b)")
+_INITIALS_SIGN = re.compile(
+    r"(?:^|\s)(?P<sign>[-*~/])\s?(?P<value>[A-Z]{2,3})[\s.!]*" + _PART_MARK + r"\s*$"
+)
+# Capitals after a dash or slash at a text's end that are no one's initials: places
+# ("-NY", "-USA": where the writer is), words said in capitals ("-OK", "-LOL", "/PS", "-FYI",
+# "-TBD") and times ("-AM", "-GMT"). Only the commonest: initials are 2-3 letters too, and an
+# agent signing "-KW" (Kuwait's code as well) must still go. A caret always signs ("^AM").
+NOT_INITIALS = frozenset(
+    _words(
+        """US USA UK GB EU UAE NY NYC LA DC SF NZ PS PPS OK LOL FYI ASAP TBD TBC ETA FAQ NB
+        BTW IMO OMG AKA AM PM GMT UTC BST CET EST PST"""
+    )
+)
 TOKEN_RE = re.compile(r"\b" + _WORD + r"\b")
 LOWER_TOKEN_RE = re.compile(rf"(?<![\w@#/.'-])[{_LOWER}]{{2,}}(?![\w@/-])")
 # The words before a name written in lower case that say it is one. A customer who
@@ -572,7 +602,8 @@ def _phones(text: str) -> Iterator[Span]:
 
 def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     """Names from context (always customers') and from the list (unless a user's)."""
-    for pattern in (_SELF_INTRO, _SIGN_OFF, _BARE_SIGNATURE, _DASH_SIGN, _RELATION, _TITLE):
+    yield from _sign_offs(text)
+    for pattern in (_SELF_INTRO, _BARE_SIGNATURE, _RELATION, _TITLE):
         for m in pattern.finditer(text):
             value = _trim_name(m.group("value"))
             if value:
@@ -587,6 +618,38 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _signed_initials(text, staff)
     yield from _listed_names(text, staff)
     yield from _lower_case_names(text, staff)
+
+
+def _sign_offs(text: str) -> Iterator[Span]:
+    """The names a text is signed with ("Cheers from Jo and Sam", "— Ingeborg (a happy
+    customer)"), each its own span so "and" stays. A signer is a customer even when an agent
+    shares the name. After "from" or a phrase like "all of us at", a company or a team sends
+    the thanks ("Love from Apple", "Cheers from the team at Acme"): its name stays."""
+    for pattern in (_SIGN_OFF, _DASH_SIGN):
+        for m in pattern.finditer(text):
+            signer = m.group("signer").lower().split()
+            if any(word in _NOT_SIGNERS for word in signer):
+                continue
+            company_may_sign = bool(signer) or bool(m.groupdict().get("from"))
+            for name in re.finditer(_SIGNER_NAME, m.group("names")):
+                if _signer_name(name.group(0), company_may_sign):
+                    start = m.start("names") + name.start()
+                    end = start + len(_trim_name(name.group(0)))
+                    if name.start() == 0 and "sign" in m.groupdict():
+                        start = m.start("sign")  # "- Jayne" as "^ACM": the dash goes too
+                    yield Span("name", start, end, text[start:end])
+
+
+def _signer_name(name: str, company_may_sign: bool) -> bool:
+    """Whether a name a text is signed with is a person's: not an ordinary word ("Cheers,
+    Team"), nor a verb or adjective no list holds ("Signed, Sealed"), nor, where a company
+    may sign, a company's ("Love from Apple"), nor one a company's word ends ("American Air")."""
+    words = [_plain(word) for word in name.split()]
+    if not _trim_name(name) or (_WORD_ENDINGS.search(words[0]) and words[0] not in FIRST_NAMES):
+        return False
+    if len(words) > 1 and words[-1] in NOT_PERSONS:
+        return False  # "Thank you, American Air": a company's word ends it
+    return not (company_may_sign and words[0] in NOT_PERSONS)
 
 
 def _spoken_to(text: str, staff: StaffNames) -> Iterator[Span]:
@@ -693,13 +756,18 @@ def _lower_hashtag_name(tag: str, at: int, staff: StaffNames) -> Iterator[Span]:
 
 
 def _signed_initials(text: str, staff: StaffNames) -> Iterator[Span]:
-    """A reply signed "^ACM", "^Clarissa" or "-KW": initials always go (a public wall
-    needs no one's), a first name after a caret unless it is an agent's."""
+    """A reply signed "^ACM", "^Clarissa" or "-KW", with its mark: initials go (a public wall
+    needs no one's) unless they are a place or a word ("-NY", "-LOL"), a first name after
+    a caret unless it is an agent's."""
     for pattern in (_CARET_SIGN, _INITIALS_SIGN):
         for m in pattern.finditer(text):
             value = m.group("value")
+            if pattern is _INITIALS_SIGN and value in NOT_INITIALS:
+                continue
             if value.isupper() or _person_word(value, staff):
-                yield Span("name", m.start("value"), m.end("value"), value)
+                yield Span(
+                    "name", m.start("sign"), m.end("value"), text[m.start("sign") : m.end("value")]
+                )
 
 
 def _lower_case_names(text: str, staff: StaffNames) -> Iterator[Span]:
