@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from poise.redaction import NOT_NAMES, StaffNames, redact
+from poise.redaction import NOT_INITIALS, NOT_NAMES, StaffNames, redact
 
 AMOUNT_RE = re.compile(
     r"(?:[€$£¥₹]|\b(?:EUR|USD|GBP|CAD|AUD|CHF|INR)\s?)\s?\d[\d,.' ]*\d(?:\s?(?:k|m|bn)\b)?"
@@ -116,9 +116,15 @@ def without_signature(turn: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     text = " ".join(_before_sign_off(lines))
     text = SIGN_OFF_RE.sub("", text)
-    text = DASH_SIGNATURE_RE.sub("", text)
+    text = DASH_SIGNATURE_RE.sub(_unless_a_word, text)
     text = GREETING_RE.sub("", text)
     return SPACES_RE.sub(" ", text).strip()
+
+
+def _unless_a_word(signature: re.Match[str]) -> str:
+    """A dash signature's removal, kept where the capitals are a place or a word ("-EU")."""
+    word = signature.group(0).strip().lstrip("-~–—").strip()
+    return signature.group(0) if word in NOT_INITIALS else ""
 
 
 def without_greeting(text: str) -> str:
