@@ -98,6 +98,8 @@ MUST_REDACT: list[tuple[str, list[str]]] = [
     ("Hugs from Margit", ["Margit"]),
     ("Love, Margit x", ["Margit"]),
     ("Cheers from Jo and Sam", ["Jo", "Sam"]),
+    ("Fixed in a day. Love from Hedda and the kids!", ["Hedda"]),
+    ("Cheers from Wiebke and all the gang at the pub", ["Wiebke"]),
     ("Great job. — Ingeborg (a happy customer)", ["Ingeborg"]),
     ("Sorted in a day! Love from your grateful Thorvald xx", ["Thorvald"]),
     ("Brilliant service 😊 Big hugs from Oona, Ilse & Bertil", ["Oona", "Ilse", "Bertil"]),

@@ -216,8 +216,8 @@ _PART_MARK = r"(?:\s+\(?\d{1,2}/\d{1,2}\)?)?(?:\s+https?://\S+)*"
 # A text signed off at its end, however the sign-off is phrased: a sign-off word ("Cheers",
 # "Hugs from", "Signed,"), a phrase about the writer after an article ("a very relieved",
 # "your grateful"), then the names ("Jo and Sam", "Oona, Ilse & Bertil"), and after them
-# kisses, a note in brackets ("(a happy customer)"), a part mark, emoji. One name alone:
-# "Signed, Sealed, Delivered" is no list of names.
+# the ones with them ("and the kids"), kisses, a note in brackets ("(a happy customer)"),
+# a part mark, emoji. One name alone: "Signed, Sealed, Delivered" is no list of names.
 _SIGN_OFF_WORDS = (
     r"cheers|thanks|thank you|thanks again|many thanks|regards|best|best wishes|kind regards"
     r"|warm regards|best regards|love|lots of love|all my love|big love|hugs|big hugs"
@@ -231,7 +231,8 @@ _SIGNER_NAMES = (
     r"\s*(?:\s(?i:and)\s|&)\s*" + _SIGNER_NAME + r")?)"
 )
 _SIGNED_END = (
-    r"(?:\s+(?i:x+|xo(?:xo)*)\b)?(?:\s*\([^()\n]{1,40}\))?[.!]*" + _PART_MARK + r"[^\w?]*$"
+    r"(?:\s+and\s+(?:the|my|our|all)\s[^.!?()\n]{1,40})?(?:\s+(?i:x+|xo(?:xo)*)\b)?"
+    r"(?:\s*\([^()\n]{1,40}\))?[.!]*" + _PART_MARK + r"[^\w?]*$"
 )
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:" + _SIGN_OFF_WORDS + r")(?P<from>\s+(?i:from))?"
