@@ -12,7 +12,9 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.connectors.alerts.actions import queue_test
 from poise.conversations.actions import create_integration
+from poise.conversations.models import ImportRun
 from poise.conversations.scoring import score_messages
+from poise.jobs import JobRun
 from poise.knowledge import actions as manual
 from poise.knowledge.search import search
 
@@ -35,6 +37,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
     )
     score_messages(session)
     manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
+    running_import(session, lead)
     team_id = lead.team_id
     return admin, [
         "/admin/teams",
@@ -45,4 +48,26 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         f"/alerts/log?team={team_id}",
         "/signals",
         "/manual/gaps",
+        "/import",
     ]
+
+
+def running_import(session: Session, lead: User) -> JobRun:
+    """An import of ``lead``'s team whose scoring job is running: its row offers Cancel."""
+    run = ImportRun(
+        filename="helpdesk-export-2026-12-07-full-history.csv",
+        format="csv",
+        source="csv",
+        sha256="0" * 64,
+        status="imported",
+        rows_total=40_000,
+        messages_created=38_250,
+        team_id=lead.team_id,
+        created_by_id=lead.id,
+    )
+    session.add(run)
+    session.flush()
+    job = JobRun(kind="score-import", subject=f"import:{run.id}", status="running", total=4)
+    session.add(job)
+    session.commit()
+    return job

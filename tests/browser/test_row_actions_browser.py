@@ -33,7 +33,8 @@ def test_every_row_action_is_on_a_phones_screen(
     """At 390 px a team's Delete began at 538 px, a rule's Send test alert at 677 px and
     an API token's Revoke at 373 px, inside tables as wide as their columns: reached only by
     scrolling the table sideways, past columns that gave no hint of what came after; the
-    alert log's Sent began at 412 px. Rows now stack as cards there."""
+    alert log's Sent began at 412 px, and a running import's Cancel at 537 px. Rows now
+    stack as cards there."""
     admin, paths = row_card_pages(session)
     page = browser_page
     page.set_viewport_size({"width": PHONE, "height": 844})
