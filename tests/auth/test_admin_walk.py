@@ -44,11 +44,14 @@ def test_the_users_page_finds_people_by_name_or_email_and_pages_through_them(
     make_user(session, name="Tomás Ruiz", email="t.ruiz@example.com")
     page = client.get("/admin/users", params={"q": "  TOM "})
     assert page.status_code == 200
-    rows = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = page.text.split('<tbody role="rowgroup">', 1)[1].split("</tbody>", 1)[0]
     assert "Tom Becker" in rows and "Tomás Ruiz" in rows and "Maria" not in rows
     assert 'name="q" value="TOM"' in page.text, "the search stays in its box"
     by_email = client.get("/admin/users", params={"q": "ruiz@"}).text
-    assert "Tomás Ruiz" in by_email and "Tom Becker" not in by_email.split("<tbody>", 1)[1]
+    assert (
+        "Tomás Ruiz" in by_email
+        and "Tom Becker" not in by_email.split('<tbody role="rowgroup">', 1)[1]
+    )
     none = client.get("/admin/users", params={"q": "%"}).text
     assert "No users match “%”" in none, "a wildcard is a character, not everything"
     assert "<b>" not in client.get("/admin/users", params={"q": "<b>"}).text.split("<main")[1]
@@ -132,7 +135,7 @@ def test_each_user_s_name_opens_their_edit_page(client: TestClient, session: Ses
     sign_in(client, make_user(session, role="admin"))
     alex = make_user(session, name="Alex Kim")
     page = client.get("/admin/users").text
-    assert f'<td><a href="/admin/users/{alex.id}">Alex Kim</a></td>' in page
+    assert f'<td role="cell"><a href="/admin/users/{alex.id}">Alex Kim</a></td>' in page
 
 
 def test_a_deactivated_owner_s_token_is_refused_saying_why(

@@ -359,7 +359,10 @@ def test_the_account_page_says_its_times_are_utc(client: TestClient, session: Se
     ).is_success
     sign_in(client, agent)
     page = client.get("/account").text
-    assert "<th>Created (UTC)</th><th>Last used (UTC)</th><th>Expires (UTC)</th>" in page
+    assert (
+        '<th role="columnheader">Created (UTC)</th><th role="columnheader">Last used (UTC)</th>'
+        '<th role="columnheader">Expires (UTC)</th>' in page
+    )
     stamps = re.findall(r'<time datetime="([^"]+)">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>', page)
     assert len(stamps) == 3, page
     assert all(iso.endswith("+00:00") and iso.startswith(shown[:10]) for iso, shown in stamps)

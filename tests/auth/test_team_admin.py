@@ -68,7 +68,7 @@ def test_a_refused_new_name_stands_beside_its_row_as_typed(
         assert error_of(refused.text, key) == said
         field = re.search(rf'<input[^>]*aria-describedby="{key}-error"[^>]*>', refused.text)
         assert field and f'value="{typed}"' in field.group(0), "what was typed is kept"
-        assert f'<tr id="team-{billing.id}"><td>Billing</td>' in refused.text
+        assert f'<tr role="row" id="team-{billing.id}"><td role="cell">Billing</td>' in refused.text
         assert "<details open>" in refused.text, "the refused form is left open"
     assert names(session) == ["Billing", "Care"]
 
@@ -94,7 +94,7 @@ def test_a_delete_without_its_box_ticked_deletes_nothing_and_says_why_beside_it(
     token = sign_in(client, make_user(session, role="admin"))
     team = create_team(session, actor=None, name="Launch crew")
     page = client.get("/admin/teams")
-    row = page.text.split(f'<tr id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
+    row = page.text.split(f'<tr role="row" id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
     assert '<input type="checkbox" name="confirm" value="true">' in row
     assert "Yes, delete Launch crew" in row
     for form in ({"csrf_token": token}, {"csrf_token": token, "confirm": ""}):
@@ -103,7 +103,7 @@ def test_a_delete_without_its_box_ticked_deletes_nothing_and_says_why_beside_it(
         assert error_of(refused.text, f"delete-{team.id}") == (
             "tick “Yes, delete Launch crew” beside Delete to delete it: nothing was deleted"
         )
-        row = refused.text.split(f'<tr id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
+        row = refused.text.split(f'<tr role="row" id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
         assert f'id="delete-{team.id}-error"' in row, "beside its row"
         assert 'name="confirm" value="true" aria-invalid="true"' in row
         assert names(session) == ["Launch crew"]
@@ -125,7 +125,7 @@ def test_a_team_with_people_in_it_is_not_deleted_and_the_row_says_why(
         "“Billing” has 3 members, 1 lead among them: move them to another team on "
         "Admin → Users before deleting it"
     )
-    row = refused.text.split(f'<tr id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
+    row = refused.text.split(f'<tr role="row" id="team-{team.id}">', 1)[1].split("</tr>", 1)[0]
     assert f'id="delete-{team.id}-error"' in row, "beside its row"
     assert names(session) == ["Billing"]
 

@@ -131,10 +131,10 @@ def test_the_token_list_shows_expiry_and_flags_expired_and_soon_expiring_ones(
     ):
         _expire(session, create_api_token(session, actor=None, user=agent, name=name), when)
     page = client.get("/account").text
-    assert "<th>Expires (UTC)</th>" in page
+    assert '<th role="columnheader">Expires (UTC)</th>' in page
     rows = {
         m.group(1): m.group(0)
-        for m in re.finditer(r"<tr[^>]*><td>([^<]+)</td>.*?</tr>", page, flags=re.S)
+        for m in re.finditer(r"<tr[^>]*><td role=\"cell\">([^<]+)</td>.*?</tr>", page, flags=re.S)
     }
     assert set(rows) == {"never ends", "gone stale", "ends soon", "ends today", "ends later"}
     assert 'Last used (UTC)">never</td>' in rows["never ends"]

@@ -7,16 +7,10 @@ import os
 from typing import Any
 
 import pytest
-from connectors.alerts.alert_builders import ON_PREMISES, make_rule
 from sqlalchemy.orm import Session
 
-from builders import make_conversation, make_user, sign_in_page
-from poise.auth.actions import create_api_token
-from poise.connectors.alerts.actions import queue_test
-from poise.conversations.actions import create_integration
-from poise.conversations.scoring import score_messages
-from poise.knowledge import actions as manual
-from poise.knowledge.search import search
+from builders import sign_in_page
+from row_card_pages import row_card_pages
 
 pytestmark = pytest.mark.browser
 
@@ -39,37 +33,14 @@ def test_every_row_action_is_on_a_phones_screen(
     """At 390 px a team's Delete began at 538 px, a rule's Send test alert at 677 px and
     an API token's Revoke at 373 px, inside tables as wide as their columns: reached only by
     scrolling the table sideways, past columns that gave no hint of what came after; the
-    alert log's Sent began at 412 px. Rows now stack as cards there."""
-    admin = make_user(session, role="admin", team="Care", name="Ada Admin")
-    lead = make_user(session, role="lead", team="Care")
-    make_user(session, team="Billing and invoices with a long team name")
-    create_api_token(session, actor=admin, user=admin, name="helpdesk sync")
-    create_integration(session, actor=admin, name="zammad")
-    rule = make_rule(session, lead, target="http://127.0.0.1:9/hook", guard=ON_PREMISES)
-    queue_test(session, actor=lead, rule_id=rule.id, base_url="http://poise")
-    make_conversation(
-        session,
-        status="open",
-        assignee_email=lead.email,
-        customer_text="Third time I'm asking. Useless! Where is my refund?",
-    )
-    score_messages(session)
-    manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
-    team_id = lead.team_id
+    alert log's Sent began at 412 px, and a running import's Cancel at 537 px. Rows now
+    stack as cards there."""
+    admin, paths = row_card_pages(session)
     page = browser_page
     page.set_viewport_size({"width": PHONE, "height": 844})
     sign_in_page(page, live_server, admin, "/account")
     problems: dict[str, list[str]] = {}
-    for path in (
-        "/admin/teams",
-        "/admin/users",
-        "/admin/integrations",
-        "/account",
-        f"/alerts?team={team_id}",
-        f"/alerts/log?team={team_id}",
-        "/signals",
-        "/manual/gaps",
-    ):
+    for path in paths:
         page.goto(f"{live_server}{path}")
         assert page.locator("main table tbody :is(a, button)").count() > 0, path
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -80,3 +51,56 @@ def test_every_row_action_is_on_a_phones_screen(
             shot = f"{os.environ['POISE_SCREENSHOTS']}/{name}-phone.png"
             page.screenshot(path=shot, full_page=True)
     assert not problems, "\n".join(f"{path}: {'; '.join(out)}" for path, out in problems.items())
+
+
+# Chromium's own accessibility tree (not Playwright's reading of the markup): what a screen
+# reader is told of each row-cards table, as role -> how many.
+def announced(page: Any, selector: str) -> list[dict[str, int]]:
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+    tables = [cdp.send("DOM.describeNode", {"nodeId": n})["node"]["backendNodeId"] for n in found]
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    by_id = {n["nodeId"]: n for n in nodes}
+    counts = []
+    for backend in tables:
+        top = next(n for n in nodes if n.get("backendDOMNodeId") == backend)
+        seen: dict[str, int] = {}
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            role = node.get("role", {}).get("value", "")
+            seen[role] = seen.get(role, 0) + 1
+            stack.extend(by_id[c] for c in node.get("childIds", []) if c in by_id)
+        counts.append(seen)
+    cdp.detach()
+    return counts
+
+
+def test_row_cards_tables_are_still_tables_to_a_screen_reader_on_a_phone(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """Shown as cards (``display: block``), a table may reach a screen reader as loose text:
+    no table, no rows, no column header read before a cell. Each now says its roles in
+    ARIA; Chromium's own tree kept them before that too, and still reads each a table of
+    rows at 390 px (the HTML's roles: tests/web/test_row_cards_roles.py)."""
+    admin, paths = row_card_pages(session)
+    page = browser_page
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    sign_in_page(page, live_server, admin, "/account")
+    problems: dict[str, list[dict[str, int]]] = {}
+    for path in paths:
+        page.goto(f"{live_server}{path}")
+        rows = page.locator("main table.row-cards tr").count()
+        heads = page.locator("main table.row-cards th").count()
+        tables = announced(page, "main table.row-cards")
+        assert tables, path
+        total = {r: sum(t.get(r, 0) for t in tables) for r in ("row", "columnheader", "cell")}
+        whole = (
+            all(t.get("table") == 1 for t in tables)
+            and (total["row"], total["columnheader"]) == (rows, heads)
+            and total["cell"] >= rows - len(tables)  # a cell or more a row, past the header
+        )
+        if not whole:
+            problems[path] = tables
+    assert not problems, "\n".join(f"{path}: {t}" for path, t in problems.items())

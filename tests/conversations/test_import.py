@@ -331,7 +331,9 @@ def test_a_streamed_import_keeps_scattered_conversations_whole(
 
 def _signals_cell(html: str, filename: str) -> str:
     """The Signals cell of the import history's row for ``filename``."""
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f">{filename}</a></td>" in r)
+    row = next(
+        r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if f">{filename}</a></td>" in r
+    )
     return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6]
 
 
@@ -654,12 +656,12 @@ def test_the_import_history_says_what_each_import_did_and_opens_its_report(
             files={"file": (name, text.encode(), "text/csv")},
         )
     page = client.get("/import").text
-    link = '<td><a href="/import?run={}#import-report">{}</a></td>'
+    link = '<td role="cell" data-label="File"><a href="/import?run={}#import-report">{}</a></td>'
     rows = {
         run.filename: next(
             (
                 r
-                for r in re.findall(r"<tr>.*?</tr>", page, re.S)
+                for r in re.findall(r"<tr[^>]*>.*?</tr>", page, re.S)
                 if link.format(run.id, run.filename) in r
             ),
             None,
@@ -669,7 +671,7 @@ def test_the_import_history_says_what_each_import_did_and_opens_its_report(
     assert all(rows.values()), page
     history = {name: row for name, row in rows.items() if row}
     assert "nothing imported: every row set aside" in history["all-aside.csv"]
-    assert '<td class="num">1,000</td>' in history["all-aside.csv"]
+    assert '<td role="cell" class="num" data-label="Rows">1,000</td>' in history["all-aside.csv"]
     assert "imported, 1 row set aside" in history["some-aside.csv"]
     assert re.search(r"nothing imported: \d+ problems", history["refused.csv"])
     assert "partial" not in page and ">rejected<" not in page

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from builders import make_user, sign_in, write_thread
 from poise.auth.actions import create_api_token
+from poise.auth.models import User
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import get_conversation
 
 
 def long_thread(session: Session, turns: int, external_id: str = "long") -> int:
@@ -174,6 +176,33 @@ def test_the_api_conversation_inlines_the_first_200_turns_and_links_the_rest(
     assert [m["body"] for m in whole["messages"]] == [f"turn {k:04d} said" for k in range(1, 61)]
     assert (whole["messages_total"], whole["messages_truncated"]) == (60, False)
     assert whole["messages_next"] is None and "Link" not in short.headers
+
+
+def test_opening_a_conversation_loads_no_turn_unless_its_thread_is_asked_for(
+    session: Session,
+) -> None:
+    """``get_conversation`` loaded the whole thread by default: a new caller that forgot
+    ``thread=False`` read all 87,747 turns of an import to show a title. The thread is now
+    read only when asked for by name."""
+    conv_id = long_thread(session, 500)
+    agent_id = make_user(session).id
+    session.expunge_all()  # every turn read from the database, none from the session's map
+    agent = session.get(User, agent_id)
+    assert agent is not None
+    loaded: list[int] = []
+
+    def count(message: Message, _context: object) -> None:
+        loaded.append(message.id)
+
+    event.listen(Message, "load", count)
+    try:
+        conv = get_conversation(session, actor=agent, conversation_id=conv_id)
+        assert loaded == [] and "messages" in inspect(conv).unloaded
+        session.expunge(conv)
+        whole = get_conversation(session, actor=agent, conversation_id=conv_id, thread=True)
+        assert len(loaded) == len(whole.messages) == 500
+    finally:
+        event.remove(Message, "load", count)
 
 
 def test_a_turn_without_an_author_name_names_its_role_once(

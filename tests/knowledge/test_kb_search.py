@@ -457,11 +457,17 @@ def test_the_gap_report_shows_a_page_of_issues_at_a_time(
     session.commit()
     sign_in(client, make_user(session, role="lead"))
     first = client.get("/manual/gaps", params={"days": "30"}).text
-    rows = re.findall(r'<td class="text">Issue number (\d+)', first)
+    rows = re.findall(r'<td role="cell" class="text">Issue number (\d+)', first)
     assert rows == [str(n) for n in range(24, 4, -1)]  # 20 a page (the tests' page size)
     assert "25 issues · page 1 of 2" in first and 'href="?days=30&amp;page=2"' in first
     second = client.get("/manual/gaps", params={"days": "30", "page": "2"}).text
-    assert re.findall(r'<td class="text">Issue number (\d+)', second) == ["4", "3", "2", "1", "0"]
+    assert re.findall(r'<td role="cell" class="text">Issue number (\d+)', second) == [
+        "4",
+        "3",
+        "2",
+        "1",
+        "0",
+    ]
     past = client.get("/manual/gaps", params={"page": "9"}).text
     assert "Nothing on page 9" in past
 
@@ -646,14 +652,14 @@ def test_a_gap_closes_when_the_article_written_for_it_is_published(
     )
     article_id = int(str(written.url).rsplit("/", 1)[1])
     draft = client.get("/manual/gaps").text
-    assert f'<td class="text">{horses}' in draft, "a draft answers nobody yet"
+    assert f'<td role="cell" class="text">{horses}' in draft, "a draft answers nobody yet"
     client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "published"})
 
     report = client.get("/manual/gaps").text
     open_issues, _, answered = report.partition('id="answered"')
-    assert horses not in open_issues and f'<td class="text">{said[0]}' in open_issues
+    assert horses not in open_issues and f'<td role="cell" class="text">{said[0]}' in open_issues
     assert (
-        '<td class="text">where is my refund' in open_issues
+        '<td role="cell" class="text">where is my refund' in open_issues
     )  # the article turned down closes nothing
     assert "3 searches and conversations in the last 90 days were logged as gaps" in report
     assert "1 of them is answered now" in report
@@ -663,7 +669,7 @@ def test_a_gap_closes_when_the_article_written_for_it_is_published(
 
     client.post(f"/manual/{article_id}/status", data={"csrf_token": token, "status": "retired"})
     reopened = client.get("/manual/gaps").text
-    assert f'<td class="text">{horses}' in reopened and 'id="answered"' not in reopened
+    assert f'<td role="cell" class="text">{horses}' in reopened and 'id="answered"' not in reopened
 
 
 def test_write_the_article_scrubs_the_customers_words_and_says_the_conversation_is_cited(

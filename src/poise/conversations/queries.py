@@ -266,11 +266,12 @@ def _total(session: Session, actor: User, filters: ConversationFilters) -> int:
 
 
 def get_conversation(
-    session: Session, *, actor: User, conversation_id: int, thread: bool = True
+    session: Session, *, actor: User, conversation_id: int, thread: bool = False
 ) -> Conversation:
-    """One conversation with its whole thread (unless ``thread`` is False: the page reads
-    only the turns it shows, :mod:`poise.conversations.thread`), rating, customer and
-    assignee, if ``actor`` may read it.
+    """One conversation with its rating, customer and assignee, if ``actor`` may read it; its
+    whole thread only when ``thread`` asks for it. Every reader takes the turns it shows
+    (:mod:`poise.conversations.thread`, :func:`list_messages`), and an import's thread of
+    87,747 turns, loaded by default, was a slow page for a caller that forgot to say no.
 
     Another team's conversation is answered exactly as one that does not exist (NotFound, the
     same message): a 403 would tell an outsider which ids exist, and lists never show it.

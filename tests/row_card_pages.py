@@ -1,0 +1,73 @@
+"""Every page with a ``row-cards`` table (rows shown as cards on a phone), each with a row
+that carries its actions, and the admin who reads them all: the phone's layout and the
+tables' roles are checked on the same pages, in the browser and in the HTML."""
+
+from __future__ import annotations
+
+from connectors.alerts.alert_builders import ON_PREMISES, make_rule
+from sqlalchemy.orm import Session
+
+from builders import make_conversation, make_user
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.connectors.alerts.actions import queue_test
+from poise.conversations.actions import create_integration
+from poise.conversations.models import ImportRun
+from poise.conversations.scoring import score_messages
+from poise.jobs import JobRun
+from poise.knowledge import actions as manual
+from poise.knowledge.search import search
+
+
+def row_card_pages(session: Session) -> tuple[User, list[str]]:
+    """An admin, and the paths of the pages whose tables show rows as cards, each page with
+    at least one row whose actions a phone must reach."""
+    admin = make_user(session, role="admin", team="Care", name="Ada Admin")
+    lead = make_user(session, role="lead", team="Care")
+    make_user(session, team="Billing and invoices with a long team name")
+    create_api_token(session, actor=admin, user=admin, name="helpdesk sync")
+    create_integration(session, actor=admin, name="zammad")
+    rule = make_rule(session, lead, target="http://127.0.0.1:9/hook", guard=ON_PREMISES)
+    queue_test(session, actor=lead, rule_id=rule.id, base_url="http://poise")
+    make_conversation(
+        session,
+        status="open",
+        assignee_email=lead.email,
+        customer_text="Third time I'm asking. Useless! Where is my refund?",
+    )
+    score_messages(session)
+    manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
+    running_import(session, lead)
+    team_id = lead.team_id
+    return admin, [
+        "/admin/teams",
+        "/admin/users",
+        "/admin/integrations",
+        "/account",
+        f"/alerts?team={team_id}",
+        f"/alerts/log?team={team_id}",
+        "/signals",
+        "/manual/gaps",
+        "/import",
+    ]
+
+
+def running_import(session: Session, lead: User) -> JobRun:
+    """An import of ``lead``'s team whose scoring job is running: its row offers Cancel."""
+    run = ImportRun(
+        filename="helpdesk-export-2026-12-07-full-history.csv",
+        format="csv",
+        source="csv",
+        sha256="0" * 64,
+        status="imported",
+        rows_total=40_000,
+        messages_created=38_250,
+        team_id=lead.team_id,
+        created_by_id=lead.id,
+    )
+    session.add(run)
+    session.flush()
+    job = JobRun(kind="score-import", subject=f"import:{run.id}", status="running", total=4)
+    session.add(job)
+    session.commit()
+    return job
