@@ -171,3 +171,24 @@ def _complete(answer: bytes) -> bool:
         return False
     length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     return length is None or len(body) >= int(length.group(1))
+
+
+@contextmanager
+def statements_naming(*columns: str) -> Iterator[list[str]]:
+    """The SQL statements run inside the block that name any of ``columns`` (e.g.
+    ``"messages.body"``): a test of a long thread asserts each has a LIMIT, i.e. that no read
+    goes through the whole thread."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if any(column in statement for column in columns):
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, make_user, sign_in
@@ -20,7 +20,7 @@ from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.conversations.records import MessageRecord
 from poise.conversations.writer import write_conversations
 from poise.settings import Settings
-from support import answer_to_head, serving
+from support import answer_to_head, serving, statements_naming
 
 
 def payload(
@@ -405,20 +405,11 @@ def test_a_message_into_a_long_thread_looks_up_its_own_id_not_every_turns(
         update(Message).values(negativity=0.1, feeling_level="neutral", signal_version="t")
     )
     session.commit()
-    keys: list[str] = []
-
-    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.startswith("SELECT") and "messages.external_id" in statement:
-            keys.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", reads)
-    try:
+    with statements_naming("messages.external_id") as keys:
         known = send(client, payload("h-1500", "turn 1500"), secret)
         new = send(
             client, payload("new-1", "Still nothing.", sent_at="2026-11-04T10:00:00Z"), secret
         )
-    finally:
-        event.remove(Engine, "before_cursor_execute", reads)
     assert (known.status_code, known.json()["message_created"]) == (200, False)
     assert (new.status_code, new.json()["message_created"]) == (201, True)
     assert keys and all("messages.external_id IN" in statement for statement in keys), keys

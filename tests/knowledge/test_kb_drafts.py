@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -28,6 +28,7 @@ from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversat
 from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
 from poise.minilm.encoder import get_encoder
+from support import statements_naming
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "tweetsumm"
@@ -370,17 +371,8 @@ def test_a_huge_threads_issue_is_read_from_its_first_customer_turns(session: Ses
     huge, short = (
         session.query(Conversation).filter_by(external_id=e).one().id for e in ("huge", "short")
     )
-    bodies: list[str] = []
-
-    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "messages.body" in statement:
-            bodies.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", reads)
-    try:
+    with statements_naming("messages.body") as bodies:
         embed_conversations(session, [huge], batch=16)
-    finally:
-        event.remove(Engine, "before_cursor_execute", reads)
     assert bodies and all("LIMIT" in statement for statement in bodies), bodies
     embed_conversations(session, [short], batch=16)
     issues = dict(

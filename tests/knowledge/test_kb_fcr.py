@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -29,6 +28,7 @@ from poise.knowledge.models import ConversationVector
 from poise.knowledge.text import from_blob, to_blob
 from poise.minilm.encoder import get_intent_encoder
 from poise.settings import Settings
+from support import statements_naming
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -325,16 +325,7 @@ def test_a_huge_threads_repeat_contact_is_judged_without_reading_its_turns(
     session.query(Conversation).filter_by(id=bare.id).update({"purpose": ""})
     session.commit()
     assert session.get(Conversation, a1.id).message_count == 3002  # type: ignore[union-attr]
-    bodies: list[str] = []
-
-    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "messages.body" in statement:
-            bodies.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", reads)
-    try:
+    with statements_naming("messages.body") as bodies:
         outcome = fcr_outcomes(session, window_days=7)
-    finally:
-        event.remove(Engine, "before_cursor_execute", reads)
     assert (outcome[a1.id], outcome[b1.id], outcome[bare.id]) == (False, True, False)
     assert bodies and all("LIMIT" in statement for statement in bodies), bodies

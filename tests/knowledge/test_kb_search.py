@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -19,6 +19,7 @@ from poise.conversations.models import Conversation, Message
 from poise.knowledge import actions
 from poise.knowledge.models import Article, Gap
 from poise.settings import Settings
+from support import statements_naming
 
 
 def auth(session: Session, role: str = "agent") -> dict[str, str]:
@@ -227,23 +228,17 @@ def test_a_huge_thread_is_suggested_from_its_opening_reading_a_few_turns(
     headers = auth(session)
     sign_in(client, make_user(session, role="agent"))
     loaded: list[int] = []
-    bodies: list[str] = []
 
     def count(message: Message, _context: object) -> None:
         loaded.append(message.id)
 
-    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "messages.body" in statement:
-            bodies.append(statement)
-
     event.listen(Message, "load", count)
-    event.listen(Engine, "before_cursor_execute", reads)
     try:
-        box = client.get(f"/manual/suggestions/{huge}")
-        found = client.get(f"/api/v1/kb/suggestions/{huge}", headers=headers).json()
+        with statements_naming("messages.body") as bodies:
+            box = client.get(f"/manual/suggestions/{huge}")
+            found = client.get(f"/api/v1/kb/suggestions/{huge}", headers=headers).json()
     finally:
         event.remove(Message, "load", count)
-        event.remove(Engine, "before_cursor_execute", reads)
     assert box.status_code == 200 and loaded == []
     assert bodies and all("LIMIT" in statement for statement in bodies), bodies
     assert found["hits"][0]["title"] == "Card declined at checkout"
@@ -285,22 +280,16 @@ def test_write_the_article_from_a_huge_thread_reads_the_names_of_its_opening(
     huge = _agent_named(session, "huge", "Maria Lopez")
     short = _agent_named(session, "opening", "Maria Lopez")
     sign_in(client, make_user(session, role="lead"))
-    names: list[str] = []
     loaded: list[int] = []
-
-    def reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "messages.author_name" in statement or "messages.body" in statement:
-            names.append(statement)
 
     def count(message: Message, _context: object) -> None:
         loaded.append(message.id)
 
-    event.listen(Engine, "before_cursor_execute", reads)
     event.listen(Message, "load", count)
     try:
-        form = client.get("/manual/new", params={"conversation_id": huge})
+        with statements_naming("messages.author_name", "messages.body") as names:
+            form = client.get("/manual/new", params={"conversation_id": huge})
     finally:
-        event.remove(Engine, "before_cursor_execute", reads)
         event.remove(Message, "load", count)
     assert form.status_code == 200 and loaded == []
     assert names and all("LIMIT" in statement for statement in names), names
