@@ -219,7 +219,7 @@ def test_an_admin_setting_their_own_password_stays_signed_in_here_only(
 ) -> None:
     """Saving one's own new password on the edit form signed the admin out of the very browser
     they saved it in (to the sign-in page, the "Saved" message lost); their other sessions
-    must end, this one not."""
+    must end, this one not. Their own needs their current one, as on the account page."""
     admin = make_user(session, role="admin")
     laptop = TestClient(app)
     sign_in(laptop, admin)
@@ -228,6 +228,7 @@ def test_an_admin_setting_their_own_password_stays_signed_in_here_only(
         "role": "admin",
         "is_active": "true",
         "password": "my-new-password",
+        "current_password": PASSWORD,
         "csrf_token": token,
     }
     saved = client.post(f"/admin/users/{admin.id}", data=form)

@@ -171,3 +171,75 @@ def test_an_admin_sets_a_password_from_the_command_line_and_old_sessions_end(
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
     assert not signs_in(app, agent, PASSWORD) and signs_in(app, agent, NEW)
+
+
+def edit(client: TestClient, token: str, user: User, **fields: str) -> Response:
+    """Save the admin's edit form of ``user`` with their role, active, and ``fields``."""
+    form = {"role": user.role, "is_active": "true", "csrf_token": token, **fields}
+    return client.post(f"/admin/users/{user.id}", data=form)
+
+
+def test_an_admins_own_password_on_the_edit_form_needs_the_current_one(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    """The edit form set the admin's own password without the current one, as the account page
+    never did: a session left open (or a stolen cookie) could lock the real admin out."""
+    admin = make_user(session, role="admin")
+    other = make_user(session, role="agent")
+    token = sign_in(client, admin)
+    assert 'name="current_password"' in client.get(f"/admin/users/{admin.id}").text
+    assert 'name="current_password"' not in client.get(f"/admin/users/{other.id}").text
+
+    missing = edit(client, token, admin, name="Renamed Admin", password=NEW)
+    assert missing.status_code == 400
+    assert error_of(missing.text, "current_password") == "enter your current password"
+    assert re.search(r'name="current_password"[^>]*aria-invalid="true"[^>]*autofocus', missing.text)
+    assert 'value="Renamed Admin"' in missing.text, "what was typed is kept"
+    assert NEW not in missing.text.split("<main", 1)[1], "never typed back"
+
+    wrong = edit(client, token, admin, password=NEW, current_password="not-my-password")
+    assert wrong.status_code == 400
+    assert error_of(wrong.text, "current_password") == "that is not your current password"
+    assert "not-my-password" not in wrong.text.split("<main", 1)[1]
+    failures = select(func.count()).select_from(LoginFailure)
+    assert session.scalar(failures.where(LoginFailure.email == admin.email)) == 1
+    session.expire_all()
+    assert session.get(User, admin.id).name == admin.name, "nothing was saved"
+    assert signs_in(app, admin, PASSWORD) and not signs_in(app, admin, NEW)
+    assert client.get("/account").status_code == 200, "a refusal signs nobody out"
+
+    saved = edit(client, token, admin, password=NEW, current_password=PASSWORD)
+    assert saved.status_code == 200 and saved.url.path == "/admin/users"
+    assert "The new password has signed you out everywhere else." in saved.text
+    assert not signs_in(app, admin, PASSWORD) and signs_in(app, admin, NEW)
+
+
+def test_the_edit_forms_current_password_counts_toward_the_sign_in_throttle(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    token = sign_in(client, admin)
+    for _ in range(5):
+        assert (
+            edit(client, token, admin, password=NEW, current_password="a-guess").status_code == 400
+        )
+    throttled = edit(client, token, admin, password=NEW, current_password=PASSWORD)
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in error_of(throttled.text, "current_password")
+    session.refresh(admin)
+    assert verify_password(admin.password_hash, PASSWORD), "the right one changed nothing"
+    assert edit(client, token, admin, name="Still Editable").status_code == 200, (
+        "without a new password the throttle is not asked"
+    )
+
+
+def test_an_admin_sets_another_persons_password_without_their_current_one(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    agent = make_user(session, role="agent")
+    token = sign_in(client, admin)
+    saved = edit(client, token, agent, password=NEW)
+    assert saved.status_code == 200
+    assert "The new password has signed them out everywhere." in saved.text
+    assert not signs_in(app, agent, PASSWORD) and signs_in(app, agent, NEW)

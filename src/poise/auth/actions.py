@@ -313,14 +313,22 @@ def update_user(
     password: str | None = None,
     name: str | None = None,
     email: str | None = None,
+    current_password: str = "",
+    ip: str = "unknown",
 ) -> User:
     """Change a user's role, team, active flag and (optionally) password, name and email (a
     typo in either was there for good). Deactivating ends every session of the user for
-    good; their API tokens are refused while inactive."""
+    good; their API tokens are refused while inactive.
+
+    An admin's own new password needs their current one, as on the account page: else a
+    session left open (or a stolen cookie) could lock the real admin out. It is checked
+    before anything changes, since a wrong one is recorded (and committed) at once."""
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    if password and actor is not None and actor.id == user.id:
+        _check_current_password(session, user, current_password, ip=ip)
     if name is not None:
         user.name = _clean_user_name(name)
     if email is not None:
@@ -375,19 +383,26 @@ def change_own_password(
     failed sign-in of the account (committed before the refusal), so the sign-in throttle,
     checked by the caller first, stops this form from being used to guess it."""
     checks = FieldChecks()
-    if not current:
-        checks.refuse("current_password", "enter your current password")
-    elif not verify_password(user.password_hash, current):
-        checks.refuse("current_password", "that is not your current password")
+    checks.check(lambda: _check_current_password(session, user, current, ip=ip), None)
     checks.check(lambda: _check_password(new, "new_password"), None)
     if "new_password" not in checks.problems and new != confirm:
         checks.refuse("confirm_password", "the two new passwords differ: type the same one twice")
-    if current and "current_password" in checks.problems:
-        record_login_failure(session, email=user.email, ip=ip)
     checks.done()
     _new_password(session, user, new)
     session.commit()
     return user
+
+
+def _check_current_password(session: Session, user: User, current: str, *, ip: str) -> None:
+    """Refuse a change of one's own password without the current one. A wrong one is recorded
+    as a failed sign-in of the account (committed at once, so call it before any change), so
+    the sign-in throttle, checked by the caller first, stops a form from being used to guess
+    it."""
+    if not current:
+        raise InvalidInput("enter your current password", field="current_password")
+    if not verify_password(user.password_hash, current):
+        record_login_failure(session, email=user.email, ip=ip)
+        raise InvalidInput("that is not your current password", field="current_password")
 
 
 def token_hash(token: str) -> str:

@@ -58,7 +58,7 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse | RedirectResponse:
-    address = request.client.host if request.client else "unknown"
+    address = _address(request)
     throttle = queries.login_throttle(session, email=email, ip=address)
     if throttle is not None:
         refused = {"next": safe_next(next), "email": email, "error": throttle.message}
@@ -147,6 +147,18 @@ def create_token(
     return redirect("/account")
 
 
+def _address(request: Request) -> str:
+    """The address the sign-in throttle counts a failure against."""
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(page: HTMLResponse, throttle: queries.LoginThrottle) -> HTMLResponse:
+    """``page`` (its refusal beside the current-password field) as the throttle's 429."""
+    page.status_code = 429
+    page.headers["Retry-After"] = str(throttle.retry_after)
+    return page
+
+
 @router.post("/account/password", response_model=None)
 def change_password(
     request: Request,
@@ -159,13 +171,10 @@ def change_password(
     """Change your own password. The sign-in throttle is checked first (a wrong current
     password counts as a failed sign-in), so the form cannot be used to guess it; refusals
     stand beside their fields, the password fields empty. This session stays signed in."""
-    address = request.client.host if request.client else "unknown"
-    throttle = queries.login_throttle(session, email=user.email, ip=address)
+    throttle = queries.login_throttle(session, email=user.email, ip=_address(request))
     if throttle is not None:
-        response = _account_page(request, session, user, {"current_password": throttle.message})
-        response.status_code = 429
-        response.headers["Retry-After"] = str(throttle.retry_after)
-        return response
+        errors = {"current_password": throttle.message}
+        return _throttled(_account_page(request, session, user, errors), throttle)
     try:
         actions.change_own_password(
             session,
@@ -173,7 +182,7 @@ def change_password(
             current=current_password,
             new=new_password,
             confirm=confirm_password,
-            ip=address,
+            ip=_address(request),
         )
     except InvalidInput as exc:
         session.rollback()
@@ -319,6 +328,7 @@ def _edit_user_page(
             typed[key] = stored[key]
     context = {
         "target": target,
+        "yourself": target.id == user.id,  # one's own new password needs the current one
         "teams": queries.list_teams(session),
         "roles": ROLES,
         "form": typed,
@@ -338,7 +348,23 @@ def edit_user(
     password: Annotated[str, Form()] = "",
     name: Annotated[str | None, Form()] = None,
     email: Annotated[str | None, Form()] = None,
+    current_password: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
+    """Save a user; the admin's own new password needs their current one, under the sign-in
+    throttle as on the account page. A refusal stands beside its field, the rest as chosen."""
+    typed: dict[str, object] = {
+        "name": name,
+        "email": email,
+        "role": role,
+        "team": int(team) if team.isdigit() else None,
+        "is_active": is_active,
+    }
+    if password and user_id == user.id:
+        throttle = queries.login_throttle(session, email=user.email, ip=_address(request))
+        if throttle is not None:
+            errors = {"current_password": throttle.message}
+            page = _edit_user_page(request, session, user, user_id, errors, typed)
+            return _throttled(page, throttle)
     try:
         target = actions.update_user(
             session,
@@ -350,16 +376,11 @@ def edit_user(
             password=password or None,
             name=name,
             email=email,
+            current_password=current_password,
+            ip=_address(request),
         )
     except InvalidInput as exc:
         session.rollback()
-        typed: dict[str, object] = {
-            "name": name,
-            "email": email,
-            "role": role,
-            "team": int(team) if team.isdigit() else None,
-            "is_active": is_active,
-        }
         return _edit_user_page(request, session, user, user_id, field_errors(exc), typed)
     yourself = target.id == user.id
     if yourself:
