@@ -655,6 +655,17 @@ def test_models_page_shows_versions_and_figures_to_admins(
     assert "ROC-AUC" in page.text
 
 
+def test_models_page_says_what_the_feeling_model_reads_less_well(
+    client: TestClient, session: Session
+) -> None:
+    """An admin read only the sets the model does well on: general tweets, where it reads
+    worse than VADER (measured 2026-12-07 on TweetEval), were in no card."""
+    sign_in(client, make_user(session, role="admin"))
+    limits = client.get("/admin/models").text.split('id="limits"')[1].split("</ul>")[0]
+    assert "worse than VADER" in limits and "TweetEval" in limits
+    assert "thanks and complains at once" in limits
+
+
 def test_models_page_has_a_card_for_each_reply_feedback_head(
     client: TestClient, session: Session
 ) -> None:
