@@ -704,3 +704,31 @@ def test_a_spreadsheet_or_a_pdf_is_refused_as_not_text_saying_what_to_export(
             assert f"this is {said}, not a text export" in answer.text, (fmt, name)
             assert "save the file as UTF-8" not in answer.text and "found: %PDF" not in answer.text
     assert session.query(Conversation).count() == 0
+
+
+ZENDESK_TWICE = json.dumps(
+    {
+        "id": 17000,
+        "requester_id": 9,
+        "created_at": "2026-11-01T09:00:00Z",
+        "via": {"channel": "email"},
+        "comments": [
+            {"author_id": 9, "body": "My invoice is wrong", "created_at": "2026-11-01T09:00:00Z"},
+            {"author_id": 9, "body": "My invoice is wrong", "created_at": "2026-11-01T09:00:00Z"},
+            {"author_id": 2, "body": "Fixed.", "created_at": "2026-11-01T09:05:00Z"},
+        ],
+    }
+)
+
+
+def test_a_comment_given_twice_without_ids_is_stored_once(session: Session) -> None:
+    """Two Zendesk comments without ids, alike in author, time and words, got one derived id
+    and broke the import on the unique key (an IntegrityError, a 500): found by the import
+    fuzz. (A CSV's two identical lines stay two turns: a line is a turn.)"""
+    for _ in range(2):  # and a second import of the same file adds nothing
+        report = actions.import_file(
+            session, actor=None, data=ZENDESK_TWICE.encode(), filename="t.json", fmt="zendesk"
+        )
+        assert report.status == "imported", report.errors
+    bodies = session.query(Message.body).order_by(Message.sent_at).all()
+    assert [b for (b,) in bodies] == ["My invoice is wrong", "Fixed."]

@@ -303,6 +303,10 @@ def _write_messages(
             done += 1
             if (cid, m.external_id) in known:
                 continue
+            # A turn given twice in one file (the same id, or an id derived from the same
+            # author, time and words) is one turn: inserting both broke the import on the
+            # unique key, a 500 for a file a helpdesk exported.
+            known.add((cid, m.external_id))
             added.setdefault(cid, []).append(m.sent_at)
             batch.append(
                 {
