@@ -64,9 +64,7 @@ def access_for_assist(session: Session, *, actor: User, conversation_id: int) ->
     """Assist on any conversation the reader may open: the one visibility rule, so every
     "Assist" link a list shows answers. The thread is not loaded: the panel reads its latest
     turns (:func:`latest_turns`), and a whole thread of 87,747 imported turns took 6 s."""
-    return queries.get_conversation(
-        session, actor=actor, conversation_id=conversation_id, thread=False
-    )
+    return queries.get_conversation(session, actor=actor, conversation_id=conversation_id)
 
 
 def latest_turns(session: Session, conv: Conversation) -> list[Message]:

@@ -95,9 +95,7 @@ def get_conversation(
     `/conversations/{id}/messages` at `page=2&page_size=200`, then by its own `Link` headers.
     A thread of 200 messages or fewer comes whole, as before."""
     # Every turn inline made an imported thread of 87,747 turns a response of megabytes.
-    conv = queries.get_conversation(
-        session, actor=user, conversation_id=conversation_id, thread=False
-    )
+    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     opening = queries.opening_messages(session, conv, limit=INLINED_MESSAGES)
     rest = None
     if opening.pages > 1:

@@ -295,7 +295,7 @@ def list_messages(
     """One page of a conversation's thread in its order (sent, then id), if ``actor`` may read
     the conversation (else NotFound, as :func:`get_conversation`): a thread of thousands of
     turns is read a page at a time."""
-    get_conversation(session, actor=actor, conversation_id=conversation_id, thread=False)
+    get_conversation(session, actor=actor, conversation_id=conversation_id)
     return paginate(session, _thread(conversation_id), page=page, page_size=page_size)
 
 

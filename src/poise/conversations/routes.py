@@ -273,9 +273,7 @@ def conversation_page(
     hidden turns from that one on, ``message`` the turns around that message (a link to
     ``?message=ID#mID`` lands on it however deep in the thread). The signals beside it are
     the conversation's own, over the whole thread."""
-    conv = queries.get_conversation(
-        session, actor=user, conversation_id=conversation_id, thread=False
-    )
+    conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     view = thread_view(session, conv, start=start, message_id=message)
     context = {
         "conv": conv,

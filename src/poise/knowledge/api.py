@@ -124,7 +124,7 @@ def suggestions_endpoint(
 ) -> dict[str, Any]:
     """Articles for a conversation, from its customer turns so far."""
     conv = conversation_queries.get_conversation(
-        session, actor=user, conversation_id=conversation_id, thread=False
+        session, actor=user, conversation_id=conversation_id
     )
     return suggest_for_conversation(session, conv).as_dict()
 
@@ -210,9 +210,7 @@ def flag_endpoint(
 @router.post("/uses", summary="Record that an article was used", status_code=201)
 def use_endpoint(session: SessionDep, user: ApiUser, body: UseCreate) -> dict[str, Any]:
     """The agent used this article in this conversation (FCR is tracked per article)."""
-    conversation_queries.get_conversation(
-        session, actor=user, conversation_id=body.conversation_id, thread=False
-    )
+    conversation_queries.get_conversation(session, actor=user, conversation_id=body.conversation_id)
     use = actions.record_use(
         session, actor=user, conversation_id=body.conversation_id, article_id=body.article_id
     )
@@ -237,7 +235,7 @@ def gap_endpoint(session: SessionDep, user: ApiUser, body: GapCreate) -> dict[st
     conversation or per person and words."""
     if body.conversation_id is not None:
         conv = conversation_queries.get_conversation(
-            session, actor=user, conversation_id=body.conversation_id, thread=False
+            session, actor=user, conversation_id=body.conversation_id
         )
         gap = log_conversation_gap(session, actor=user, conversation=conv)
     else:  # GapCreate holds one or the other

@@ -144,7 +144,7 @@ def search_page(
     conv, errors = None, {}
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
-            session, actor=user, conversation_id=conversation_id, thread=False
+            session, actor=user, conversation_id=conversation_id
         )
         result = suggest_for_conversation(session, conv, limit=10).result
     elif q.strip() and not words(q, keep_stop=True):
@@ -178,7 +178,7 @@ def log_gap(
     and go back to the page the box was on (the assist panel or the conversation)."""
     if conversation_id is not None:
         conv = conversation_queries.get_conversation(
-            session, actor=user, conversation_id=conversation_id, thread=False
+            session, actor=user, conversation_id=conversation_id
         )
         gap = log_conversation_gap(session, actor=user, conversation=conv)
         flash(request, _logged(gap))
@@ -254,7 +254,7 @@ def new_page(
     if conversation_id is not None:
         try:
             conv = conversation_queries.get_conversation(
-                session, actor=user, conversation_id=conversation_id, thread=False
+                session, actor=user, conversation_id=conversation_id
             )
         except NotFound:  # another team's is answered as one that does not exist
             conv = None
@@ -537,7 +537,7 @@ def suggestions_fragment(
     """The suggestions box alone, for the conversation page's and assist panel's script;
     ``back`` is the page it sits on, where its buttons return."""
     conv = conversation_queries.get_conversation(
-        session, actor=user, conversation_id=conversation_id, thread=False
+        session, actor=user, conversation_id=conversation_id
     )
     found = suggest_for_conversation(session, conv)
     back = safe_next(back, f"/conversations/{conv.id}")
@@ -554,9 +554,7 @@ def use_article(
     article_id: Annotated[int, Form()],
     next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    conversation_queries.get_conversation(
-        session, actor=user, conversation_id=conversation_id, thread=False
-    )
+    conversation_queries.get_conversation(session, actor=user, conversation_id=conversation_id)
     actions.record_use(session, actor=user, conversation_id=conversation_id, article_id=article_id)
     flash(request, "Noted: this conversation used that article.")
     return redirect(safe_next(next, f"/conversations/{conversation_id}"))

@@ -50,7 +50,7 @@ def conversation(session: Session, *, actor: User, conversation_id: int) -> Conv
     area decides who may). Its thread is not loaded: the form and the reflection show its
     subject, id and peak, and an imported thread of 87,747 turns was read whole for them."""
     return conversation_queries.get_conversation(
-        session, actor=actor, conversation_id=conversation_id, thread=False
+        session, actor=actor, conversation_id=conversation_id
     )
 
 
