@@ -109,6 +109,7 @@ MUST_REDACT: list[tuple[str, list[str]]] = [
     ("Love from Hedda and the kids", ["Hedda"]),
     ("Cheers from Jo in London", ["Jo"]),
     ("Love from Sydney", ["Sydney"]),
+    ("Love from Paris", ["Paris"]),
     ("Thanks-Sam", ["Sam"]),
     ("Many thanks-Hedda!", ["Hedda"]),
     ("Cheers–Ottilie", ["Ottilie"]),
