@@ -10,7 +10,8 @@ addresses, and for names a list of first names from many cultures plus context (
 name is", titles, greetings, "my husband …", "I spoke to …", "… told me", hashtags such as
 "#JusticeForMona", and agents' initials signing a reply, "^ACM"). Context finds names no list
 holds; words that stand where a person would but name a company, product or team ("Apple told
-me", "Prime Video said") are kept by ``NOT_PERSONS``.
+me", "Prime Video said") are kept by ``NOT_PERSONS``, and a place a text is signed from ("Love
+from London") by ``PLACES``.
 
 Agents' first names stay, because the praise is for them: Poise knows its users, so a name
 that belongs to a user is kept unless the context says the writer is introducing themselves
@@ -24,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS, NOT_PERSONS
+from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS, NOT_PERSONS, PLACES
 
 
 def _words(text: str) -> list[str]:
@@ -222,7 +223,7 @@ _SIGN_OFF_WORDS = (
     r"cheers|thanks|thank you|thanks again|many thanks|regards|best|best wishes|kind regards"
     r"|warm regards|best regards|love|lots of love|all my love|big love|hugs|big hugs"
     r"|hugs and kisses|xoxo|warmly|sincerely|take care|with gratitude|with thanks|with love"
-    r"|xx|x|from|all the best|yours|yours truly|yours sincerely|gratefully|signed"
+    r"|xx|x|from|all the best|yours|yours truly|yours sincerely|gratefully|signed|ta"
 )
 _SIGNER = r"(?:(?i:a|an|one|your|the|two|three)\s+(?:[a-z]+\s+){0,3})?"
 _SIGNER_NAME = _WORD + r"(?:\s+" + _WORD + r")?"
@@ -230,13 +231,15 @@ _SIGNER_NAMES = (
     r"(?P<names>" + _SIGNER_NAME + r"(?:(?:\s*,\s*" + _SIGNER_NAME + r")*"
     r"\s*(?:\s(?i:and)\s|&)\s*" + _SIGNER_NAME + r")?)"
 )
+# Where the signers are or work, after their names: "Cheers from Jo in London", "Hedda at Acme".
+_SIGNED_WHERE = r"(?:\s+(?:in|at|from)\s+(?:the\s+)?" + _WORD + r"(?:\s+" + _WORD + r"){0,2})?"
 _SIGNED_END = (
-    r"(?:\s+and\s+(?:the|my|our|all)\s[^.!?()\n]{1,40})?(?:\s+(?i:x+|xo(?:xo)*)\b)?"
+    _SIGNED_WHERE + r"(?:\s+and\s+(?:the|my|our|all)\s[^.!?()\n]{1,40})?(?:\s+(?i:x+|xo(?:xo)*)\b)?"
     r"(?:\s*\([^()\n]{1,40}\))?[.!]*" + _PART_MARK + r"[^\w?]*$"
 )
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:" + _SIGN_OFF_WORDS + r")(?P<from>\s+(?i:from))?"
-    r"[,!.:]?\s*[-—–]?\s*(?P<signer>" + _SIGNER + r")" + _SIGNER_NAMES + _SIGNED_END
+    r"[,!.:]?\s*(?P<dash>[-—–])?\s*(?P<signer>" + _SIGNER + r")" + _SIGNER_NAMES + _SIGNED_END
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
@@ -469,6 +472,10 @@ class StaffNames:
         return cls(first, last)
 
 
+# A mark that joins a sign-off to the name it goes with ("Thanks-Sam", "Cheers–Jo").
+_JOINING_MARKS = "-—–~"
+
+
 def redact(text: str, *, staff: StaffNames | None = None) -> Redaction:
     """Take customer identity out of ``text``; ``staff`` names (agents' first names) stay."""
     staff = staff or StaffNames()
@@ -476,6 +483,9 @@ def redact(text: str, *, staff: StaffNames | None = None) -> Redaction:
     out, at = [], 0
     for span in spans:
         out.append(text[at : span.start])
+        joined = text[span.start - 1 : span.start].strip()  # "Thanks-Sam", "Cheers!- Jo"
+        if span.text[:1] in _JOINING_MARKS and joined:
+            out.append(" ")  # "Thanks [name]", not "Thanks[name]"
         out.append(PLACEHOLDERS[span.kind])
         at = span.end
     out.append(text[at:])
@@ -633,12 +643,24 @@ def _sign_offs(text: str) -> Iterator[Span]:
                 continue
             company_may_sign = bool(signer) or bool(m.groupdict().get("from"))
             for name in re.finditer(_SIGNER_NAME, m.group("names")):
-                if _signer_name(name.group(0), company_may_sign):
-                    start = m.start("names") + name.start()
-                    end = start + len(_trim_name(name.group(0)))
-                    if name.start() == 0 and "sign" in m.groupdict():
+                kin = _KIN_BEFORE_NAME.match(name.group(0))
+                value = name.group(0)[kin.end() :] if kin else name.group(0)
+                if _signer_name(value, company_may_sign and not kin):
+                    start = m.start("names") + name.end() - len(value)
+                    end = start + len(_trim_name(value))
+                    if name.start() == 0 and not kin and "sign" in m.groupdict():
                         start = m.start("sign")  # "- Jayne" as "^ACM": the dash goes too
+                    elif name.start() == 0 and not kin and m.groupdict().get("dash") and not signer:
+                        start = m.start("dash")  # "Thanks-Sam": the dash joins, it goes too
                     yield Span("name", start, end, text[start:end])
+
+
+# A relative's word before a signer's name ("Hugs from Grandma Beatrix"): the word may stay,
+# the name after it is a person's, never a company's.
+_KIN_BEFORE_NAME = re.compile(
+    r"(?i:grandma|grandpa|granny|gran|grandad|nana|nanna|nan|auntie|aunty|aunt|uncle|cousin"
+    r"|mum|mom|mam|mama|dad|papa)\s+(?=\S)"
+)
 
 
 def _signer_name(name: str, company_may_sign: bool) -> bool:
@@ -650,7 +672,13 @@ def _signer_name(name: str, company_may_sign: bool) -> bool:
         return False
     if len(words) > 1 and words[-1] in NOT_PERSONS:
         return False  # "Thank you, American Air": a company's word ends it
-    return not (company_may_sign and words[0] in NOT_PERSONS)
+    return not (company_may_sign and (words[0] in NOT_PERSONS or _place(words)))
+
+
+def _place(words: list[str]) -> bool:
+    """Whether a signer's name is a place's ("London", "New York", "Buenos Aires"): a
+    writer says where they are from. A listed first name is never one (see ``PLACES``)."""
+    return words[-1] in PLACES and all(w in PLACES or w in _PLACE_WORDS for w in words)
 
 
 def _spoken_to(text: str, staff: StaffNames) -> Iterator[Span]:

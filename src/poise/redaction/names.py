@@ -118,3 +118,53 @@ chase citi steam origin epic ubisoft activision blizzard ea valve reddit linkedi
 pinterest twitch discord klarna stripe shopify etsy asos zara primark walgreens cvs kroger
 """
 NOT_PERSONS: frozenset[str] = frozenset(_NOT_PERSONS.split())
+
+# Places a text may be signed from ("Love from London", "Greetings from New York"): countries,
+# regions, and the larger cities and counties customers write from. Only read after a
+# sign-off's "from", where a person or a company stands too; a listed first name is no place
+# here ("Austin", "Victoria", "Jordan" go), and neither are places that are names as often
+# (Sydney, Paris, Dallas, Brooklyn, India, Devon, Kent, Vienna…): they stay out, and go.
+_PLACES = """
+africa america europe oceania antarctica arctic scandinavia balkans caribbean
+afghanistan albania algeria argentina armenia australia austria azerbaijan bahrain bangladesh
+belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile china colombia
+croatia cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
+germany ghana greece guatemala hungary iceland indonesia iran iraq ireland italy
+jamaica japan kazakhstan korea kosovo kuwait latvia lebanon libya lithuania luxembourg
+malaysia malta mexico moldova monaco mongolia montenegro morocco mozambique nepal netherlands
+holland nigeria norway oman pakistan panama paraguay peru philippines poland portugal qatar
+romania russia rwanda scotland senegal serbia singapore slovakia slovenia somalia spain
+sweden switzerland syria taiwan tanzania thailand tunisia turkey uganda ukraine uruguay
+uzbekistan venezuela vietnam wales yemen zambia zimbabwe britain usa uk uae
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
+illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri nebraska nevada ohio oklahoma oregon pennsylvania
+tennessee texas utah vermont washington wisconsin wyoming carolina jersey hampshire
+ontario quebec alberta manitoba saskatchewan queensland tasmania bavaria catalonia andalusia
+cornwall surrey essex yorkshire lancashire norfolk suffolk sussex somerset
+london manchester birmingham leeds liverpool glasgow edinburgh bristol cardiff belfast
+sheffield newcastle nottingham leicester brighton oxford cambridge aberdeen dundee swansea
+coventry southampton portsmouth plymouth norwich york bath exeter dublin cork galway
+lyon marseille toulouse nice bordeaux lille nantes strasbourg berlin munich hamburg
+cologne frankfurt stuttgart dusseldorf leipzig dresden zurich geneva basel bern
+amsterdam rotterdam utrecht brussels antwerp ghent copenhagen stockholm gothenburg oslo
+bergen helsinki reykjavik madrid barcelona valencia seville bilbao malaga lisbon porto rome
+milan naples turin venice bologna genoa palermo athens istanbul ankara warsaw krakow gdansk
+wroclaw prague brno budapest bucharest sofia belgrade zagreb ljubljana bratislava kyiv kiev
+moscow riga vilnius tallinn minsk tbilisi yerevan baku
+tokyo osaka kyoto seoul busan beijing shanghai shenzhen guangzhou hong kong taipei manila
+jakarta bangkok hanoi saigon kuala lumpur mumbai delhi bangalore bengaluru chennai kolkata
+hyderabad pune karachi lahore islamabad dhaka kathmandu colombo dubai doha riyadh jeddah
+tehran baghdad beirut amman jerusalem cairo lagos abuja accra nairobi mombasa kampala
+johannesburg durban pretoria casablanca tunis algiers addis ababa dakar kinshasa luanda
+harare lusaka
+melbourne brisbane perth auckland wellington christchurch
+toronto montreal vancouver calgary ottawa edmonton winnipeg halifax
+boston chicago seattle houston miami atlanta detroit baltimore philadelphia
+pittsburgh cleveland cincinnati columbus indianapolis milwaukee minneapolis nashville memphis
+louisville portland sacramento oakland honolulu anchorage tucson albuquerque omaha tulsa
+boise spokane richmond tampa manhattan queens bronx
+mexico tijuana guadalajara monterrey havana bogota medellin lima quito caracas
+buenos aires montevideo asuncion
+"""
+PLACES: frozenset[str] = frozenset(_PLACES.split()) - FIRST_NAMES
