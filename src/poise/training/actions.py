@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.conversations.models import Message
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
 from poise.redaction import StaffNames, redact
 from poise.repeats import recent_repeat
 from poise.training import schedule
@@ -49,24 +50,37 @@ MAX_QUIZ_ANSWER = 2000  # a free-text quiz answer: a few sentences, as the model
 
 
 def _checked(title: str, body: str, quiz: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """The lesson's title, body and questions, every refusal said at once (``InvalidFields``),
+    each beside its own field: a lead fixed the title, saved, and only then heard of the quiz."""
+    checks = FieldChecks()
+    title = checks.check(lambda: _lesson_title(title), title)
+    # each limit said for its own field, beside it: naming both beside the title misled
+    if len(body) > MAX_BODY:
+        checks.refuse(
+            "body", f"keep the lesson under {MAX_BODY:,} characters (it has {len(body):,})"
+        )
+    questions: list[dict[str, Any]] = checks.check(partial(_lesson_quiz, quiz), [])
+    checks.done()
+    return title, body.strip(), questions
+
+
+def _lesson_title(title: str) -> str:
     title = title.strip()
     if not title:
         raise InvalidInput("a lesson needs a title", field="title")
-    # each limit said for its own field, beside it: naming both beside the title misled
     if len(title) > MAX_TITLE:
         raise InvalidInput(
             f"keep the title under {MAX_TITLE:,} characters (it has {len(title):,})",
             field="title",
         )
-    if len(body) > MAX_BODY:
-        raise InvalidInput(
-            f"keep the lesson under {MAX_BODY:,} characters (it has {len(body):,})",
-            field="body",
-        )
+    return title
+
+
+def _lesson_quiz(quiz: str) -> list[dict[str, Any]]:
     questions = parse_quiz(quiz)
     if not questions:
         raise InvalidInput("a lesson needs at least one quiz question", field="quiz")
-    return title, body.strip(), questions
+    return questions
 
 
 def create_lesson(
