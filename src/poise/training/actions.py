@@ -411,6 +411,21 @@ def draw_scenarios(
     return len(messages)
 
 
+SCENARIO_NEEDS = "a scenario needs a title and the customer's message"
+
+
+def _scenario_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise InvalidInput(SCENARIO_NEEDS, field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(
+            f"a scenario title is at most {MAX_TITLE} characters (this one has {len(title)})",
+            field="title",
+        )
+    return title
+
+
 def create_scenario(
     session: Session, *, actor: User | None, title: str, customer_text: str, model_answer: str = ""
 ) -> PracticeScenario:
@@ -420,24 +435,22 @@ def create_scenario(
     agent who opens the scenario reads the message, and each reply's feedback reads both, so
     a pasted megabyte would slow every one of those pages for good."""
     require_lead(actor)
-    if not title.strip() or not customer_text.strip():
-        missing = "title" if not title.strip() else "customer_text"
-        raise InvalidInput("a scenario needs a title and the customer's message", field=missing)
-    if len(title.strip()) > MAX_TITLE:
-        raise InvalidInput(
-            f"a scenario title is at most {MAX_TITLE} characters "
-            f"(this one has {len(title.strip())})",
-            field="title",
+    checks = FieldChecks()  # every refusal at once, each beside its field
+    checks.check(partial(_scenario_title, title), "")
+    if customer_text.strip():
+        what, limit = "the customer's message", MAX_CUSTOMER_TEXT
+        customer_text = checks.check(
+            partial(written, customer_text, what=what, limit=limit, field="customer_text"), ""
         )
-    customer_text = written(
-        customer_text,
-        what="the customer's message",
-        limit=MAX_CUSTOMER_TEXT,
-        field="customer_text",
-    )
+    else:
+        checks.refuse("customer_text", SCENARIO_NEEDS)
     answer = model_answer.strip()
     if answer:
-        answer = written(answer, what="the model answer", limit=MAX_REPLY, field="model_answer")
+        what = "the model answer"
+        answer = checks.check(
+            partial(written, answer, what=what, limit=MAX_REPLY, field="model_answer"), ""
+        )
+    checks.done()
     same = {
         "title": title.strip(),
         "customer_text": customer_text,
