@@ -190,3 +190,21 @@ def test_every_refused_credential_is_said_at_once_beside_its_field(
         error = refused.text.split(f'id="{field}-error">', 1)[1].split("</span>", 1)[0]
         assert said in error, field
     assert count(session, Connector) == 0
+
+
+def test_a_too_long_webhook_secret_is_said_with_the_refused_credentials(
+    client: TestClient, session: Session
+) -> None:
+    """The webhook secret was checked only once every credential passed: a round of its own."""
+    token = sign_in(client, make_user(session, role="admin"))
+    form = {"csrf_token": token, "subdomain": "acme", "email": "", "api_token": "t"}
+    refused = client.post(f"{PAGE}/zendesk", data={**form, "webhook_secret": "s" * 129})
+    assert refused.status_code == 400
+    for field, said in {
+        "email": "Agent e-mail is required",
+        "webhook_secret": "longer than 128 characters",
+    }.items():
+        error = refused.text.split(f'id="{field}-error">', 1)[1].split("</span>", 1)[0]
+        assert said in error, field
+    assert 'value="acme"' in refused.text, "what was typed is kept"
+    assert count(session, Connector) == 0

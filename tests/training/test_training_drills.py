@@ -554,3 +554,25 @@ def test_a_drill_opened_twice_at_once_is_opened_once(client: TestClient, session
     session.commit()
     assert _open(client, csrf) != first
     assert _count(session, Drill) == 4
+
+
+def test_a_drill_with_several_problems_says_each_beside_its_field_at_once(
+    client: TestClient, session: Session
+) -> None:
+    """A date that was no date was said alone; the lead fixed it, saved, and only then heard
+    the product was missing (and so on, one refusal a round)."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    typed = {**LAUNCH, "product": " ", "launch_on": "next week", "changes": "c" * 5001}
+    refused = _post(client, "/training/drills", csrf, **typed)
+    assert refused.status_code == 400
+    page = refused.text
+    assert _beside(page, "launch_on", "must be a date like 2026-11-02")
+    assert _beside(page, "product", "write the product first")
+    assert _beside(page, "changes", "keep the description of what changes under 5000")
+    assert 'value="next week"' in page and "c" * 5001 in page, "what was typed is kept"
+    backwards = {**LAUNCH, "feature": "f" * 121, "launch_until": DAY_BEFORE}
+    refused = _post(client, "/training/drills", csrf, **backwards)
+    assert refused.status_code == 400
+    assert _beside(refused.text, "feature", "keep the feature under 120 characters")
+    assert _beside(refused.text, "launch_until", "cannot end before the launch")
+    assert session.scalar(select(func.count()).select_from(Drill)) == 0, "nothing was stored"

@@ -134,6 +134,28 @@ def test_a_too_long_title_or_lesson_is_refused_for_itself_beside_its_field(
     assert session.scalars(select(Lesson)).all() == []
 
 
+def test_a_lesson_with_several_problems_says_each_beside_its_field_at_once(
+    client: TestClient, session: Session
+) -> None:
+    """The title's refusal came alone; the lead fixed it, saved, and only then heard that the
+    lesson was too long and the quiz had no question."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    form = {"title": " ", "body": "b" * 20_001, "quiz": "", "csrf_token": csrf}
+    refused = client.post("/training/lessons", data=form)
+    assert refused.status_code == 400
+    said = {
+        field: refused.text.split(f'id="{field}-error">')[1].split("<")[0]
+        for field in ("title", "body", "quiz")
+    }
+    assert said == {
+        "title": "a lesson needs a title",
+        "body": "keep the lesson under 20,000 characters (it has 20,001)",
+        "quiz": "a lesson needs at least one quiz question",
+    }
+    assert "b" * 20_001 in refused.text, "what was typed is kept"
+    assert session.scalars(select(Lesson)).all() == []
+
+
 def test_agents_may_not_author_and_forms_need_csrf(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     csrf = sign_in(client, lead)

@@ -250,3 +250,23 @@ def test_a_scenario_sent_twice_at_once_is_added_once(client: TestClient, session
     session.commit()
     client.post("/training/practice/scenarios", data=data, follow_redirects=False)
     assert len(session.scalars(select(PracticeScenario)).all()) == 3
+
+
+def test_a_scenario_with_several_problems_says_each_beside_its_field_at_once(
+    client: TestClient, session: Session
+) -> None:
+    """A too-long title was said alone; the lead shortened it, saved, and only then heard
+    that the customer's message was missing and the model answer too long."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    data = {"title": "t" * 201, "customer_text": " ", "model_answer": "word " * 2000}
+    refused = client.post("/training/practice/scenarios", data={**data, "csrf_token": csrf})
+    assert refused.status_code == 400
+    said = {
+        field: refused.text.split(f'id="{field}-error">')[1].split("<")[0]
+        for field in ("title", "customer_text", "model_answer")
+    }
+    assert "at most 200 characters" in said["title"]
+    assert "needs a title and the customer&#39;s message" in said["customer_text"]
+    assert "under 4000 characters" in said["model_answer"]
+    assert f'value="{"t" * 201}"' in refused.text, "what was typed is kept"
+    assert session.scalars(select(PracticeScenario)).all() == []

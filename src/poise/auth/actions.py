@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import Integer, delete, func, inspect, or_, select, update
 from sqlalchemy import column as sa_column
@@ -255,6 +256,20 @@ def _refuse_taken_email(session: Session, email: str, *, besides: int | None = N
         raise InvalidInput(f"a user with email {email} already exists", field="email")
 
 
+def _free_email(session: Session, email: str, *, besides: int | None = None) -> str:
+    """The cleaned address, refused when malformed or another account's (not ``besides``)."""
+    cleaned = _clean_email(email)
+    _refuse_taken_email(session, cleaned, besides=besides)
+    return cleaned
+
+
+def _check_team(session: Session, checks: FieldChecks, team_id: int | None, hint: str = "") -> None:
+    """Refuse, beside the team field, a team gone since the form's list was drawn: a field of
+    the form, said with the others, not a 404 page that loses the admin's choices."""
+    if team_id is not None and session.get(Team, team_id) is None:
+        checks.refuse("team", f"no team with id {team_id}{hint}")
+
+
 def create_user(
     session: Session,
     *,
@@ -265,16 +280,19 @@ def create_user(
     password: str | None,
     team_id: int | None = None,
 ) -> User:
-    """Create a user. Without a password they cannot log in until an admin sets one."""
+    """Create a user. Without a password they cannot log in until an admin sets one.
+
+    Every refused field is said at once (``InvalidFields``), each beside its own field: one a
+    round made the admin fix, save and meet the next."""
     require_admin(actor)
-    email = _clean_email(email)
-    _check_role(role)
-    name = _clean_user_name(name)
+    checks = FieldChecks()
+    email = checks.check(lambda: _free_email(session, email), email)
+    checks.check(lambda: _check_role(role), None)
+    name = checks.check(lambda: _clean_user_name(name), name)
     if password is not None:
-        _check_password(password)
-    _refuse_taken_email(session, email)
-    if team_id is not None and session.get(Team, team_id) is None:
-        raise NotFound(f"no team with id {team_id}")
+        checks.check(lambda: _check_password(password), None)
+    _check_team(session, checks, team_id)
+    checks.done()
     user = User(
         email=email,
         name=name,
@@ -288,18 +306,16 @@ def create_user(
 
 
 def _refuse_locking_oneself_out(
-    actor: User | None, user: User, *, role: str, is_active: bool
+    checks: FieldChecks, actor: User | None, user: User, *, role: str, is_active: bool
 ) -> None:
-    """An admin cannot demote or deactivate themselves (another admin can): said beside the
-    field at fault, not one message naming both whichever was tried."""
+    """An admin cannot demote or deactivate themselves (another admin can): each said beside
+    the field at fault, not one message naming both whichever was tried."""
     if actor is None or actor.id != user.id:
         return
     if role != "admin":
-        raise InvalidInput(
-            "you cannot take away your own admin role: another admin can", field="role"
-        )
+        checks.refuse("role", "you cannot take away your own admin role: another admin can")
     if not is_active:
-        raise InvalidInput("you cannot deactivate yourself: another admin can", field="is_active")
+        checks.refuse("is_active", "you cannot deactivate yourself: another admin can")
 
 
 def update_user(
@@ -321,33 +337,34 @@ def update_user(
     good; their API tokens are refused while inactive.
 
     An admin's own new password needs their current one, as on the account page: else a
-    session left open (or a stolen cookie) could lock the real admin out. It is checked
-    before anything changes, since a wrong one is recorded (and committed) at once."""
+    session left open (or a stolen cookie) could lock the real admin out. Every field is
+    checked before anything changes (a wrong current password is recorded, and committed, at
+    once), and every refusal is said at once (``InvalidFields``), each beside its field."""
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    checks = FieldChecks()
     if password and actor is not None and actor.id == user.id:
-        _check_current_password(session, user, current_password, ip=ip)
+        checks.check(lambda: _check_current_password(session, user, current_password, ip=ip), None)
     if name is not None:
-        user.name = _clean_user_name(name)
+        name = checks.check(partial(_clean_user_name, name), name)
     if email is not None:
-        cleaned = _clean_email(email)
-        _refuse_taken_email(session, cleaned, besides=user.id)  # before the change is flushed
-        user.email = cleaned
-    _check_role(role)
-    _refuse_locking_oneself_out(actor, user, role=role, is_active=is_active)
-    if team_id is not None and session.get(Team, team_id) is None:
-        # the team was chosen from a list that has gone stale: say so beside the field, on the
-        # form as the admin left it, not as a 404 page that loses their choices
-        raise InvalidInput(f"no team with id {team_id}: choose another", field="team")
+        email = checks.check(partial(_free_email, session, email, besides=user.id), email)
+    checks.check(lambda: _check_role(role), None)
+    _refuse_locking_oneself_out(checks, actor, user, role=role, is_active=is_active)
+    _check_team(session, checks, team_id, ": choose another")
+    if password:
+        checks.check(lambda: _check_password(password), None)
+    checks.done()
     if user.is_active and not is_active:
         # a deactivated account's sessions end for good: reactivating it later must not bring
         # back a cookie taken before (a shared laptop, a stolen copy)
         user.session_version += 1
+    user.name = user.name if name is None else name
+    user.email = user.email if email is None else email
     user.role, user.team_id, user.is_active = role, team_id, is_active
     if password:
-        _check_password(password)
         _new_password(session, user, password)
     session.commit()
     return user

@@ -22,7 +22,7 @@ from poise.auth.models import ROLES, User
 from poise.auth.passwords import MIN_PASSWORD_LENGTH
 from poise.auth.schemas import UserCreate, UserPublic
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
 from poise.settings import Settings
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
@@ -132,10 +132,13 @@ def create_token(
     name: Annotated[str, Form()] = "",
     expires: Annotated[str, Form()] = str(actions.DEFAULT_TOKEN_DAYS),
 ) -> HTMLResponse | RedirectResponse:
-    """Create a token that works for the chosen days (or never expires); a refused name or
-    lifetime is shown beside its field with what was typed and chosen kept."""
+    """Create a token that works for the chosen days (or never expires); a refused name and
+    lifetime are shown together, each beside its field, with what was typed and chosen kept."""
     try:
-        days = _lifetime(expires)
+        checks = FieldChecks()
+        days = checks.check(lambda: _lifetime(expires), None)
+        checks.check(lambda: actions.token_name(name), "")
+        checks.done()
         token = actions.create_api_token(
             session, actor=user, user=user, name=name, expires_in_days=days
         )
@@ -286,11 +289,10 @@ def add_user(
             password=password,
             team_id=_team_id(team),
         )
-    except (InvalidInput, NotFound) as exc:
+    except InvalidInput as exc:
         session.rollback()
-        errors = {"team": str(exc)} if isinstance(exc, NotFound) else field_errors(exc)
         form = {"email": email, "name": name, "role": role, "team": team}
-        return _users_page(request, session, settings, user, 1, errors, form)
+        return _users_page(request, session, settings, user, 1, field_errors(exc), form)
     flash(request, f"Added {created.name} ({created.role}).")
     return redirect("/admin/users")
 

@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Integration
 from poise.conversations.scoring import score_messages
 from poise.db.base import utcnow
-from poise.errors import FieldChecks, InvalidInput, NotFound
+from poise.errors import FieldChecks, NotFound
 from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
 from poise.settings import Settings
@@ -80,10 +81,12 @@ def save_connector(
     vendor = vendor_named(vendor_name)
     connector = session.scalar(select(Connector).where(Connector.vendor == vendor.name))
     stored = connector.credentials if connector else {}
-    credentials = _checked(vendor, given, stored)
+    checks = FieldChecks()  # the secret's refusal is said with the credentials', not after
+    credentials: dict[str, str] = checks.check(partial(_checked, vendor, given, stored), {})
     secret = (given.get(WEBHOOK_SECRET) or "").strip()
     if len(secret) > 128:
-        raise InvalidInput("the webhook secret is longer than 128 characters", field=WEBHOOK_SECRET)
+        checks.refuse(WEBHOOK_SECRET, "the webhook secret is longer than 128 characters")
+    checks.done()
     if connector is None:
         connector = Connector(vendor=vendor.name, credentials={})
         session.add(connector)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import require_lead
 from poise.conversations.models import Message
 from poise.db.base import utcnow
-from poise.errors import InvalidInput, NotFound
+from poise.errors import FieldChecks, InvalidInput, NotFound
 from poise.redaction import StaffNames, redact
 from poise.repeats import recent_repeat
 from poise.training import schedule
@@ -49,24 +50,37 @@ MAX_QUIZ_ANSWER = 2000  # a free-text quiz answer: a few sentences, as the model
 
 
 def _checked(title: str, body: str, quiz: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """The lesson's title, body and questions, every refusal said at once (``InvalidFields``),
+    each beside its own field: a lead fixed the title, saved, and only then heard of the quiz."""
+    checks = FieldChecks()
+    title = checks.check(lambda: _lesson_title(title), title)
+    # each limit said for its own field, beside it: naming both beside the title misled
+    if len(body) > MAX_BODY:
+        checks.refuse(
+            "body", f"keep the lesson under {MAX_BODY:,} characters (it has {len(body):,})"
+        )
+    questions: list[dict[str, Any]] = checks.check(partial(_lesson_quiz, quiz), [])
+    checks.done()
+    return title, body.strip(), questions
+
+
+def _lesson_title(title: str) -> str:
     title = title.strip()
     if not title:
         raise InvalidInput("a lesson needs a title", field="title")
-    # each limit said for its own field, beside it: naming both beside the title misled
     if len(title) > MAX_TITLE:
         raise InvalidInput(
             f"keep the title under {MAX_TITLE:,} characters (it has {len(title):,})",
             field="title",
         )
-    if len(body) > MAX_BODY:
-        raise InvalidInput(
-            f"keep the lesson under {MAX_BODY:,} characters (it has {len(body):,})",
-            field="body",
-        )
+    return title
+
+
+def _lesson_quiz(quiz: str) -> list[dict[str, Any]]:
     questions = parse_quiz(quiz)
     if not questions:
         raise InvalidInput("a lesson needs at least one quiz question", field="quiz")
-    return title, body.strip(), questions
+    return questions
 
 
 def create_lesson(
@@ -397,6 +411,21 @@ def draw_scenarios(
     return len(messages)
 
 
+SCENARIO_NEEDS = "a scenario needs a title and the customer's message"
+
+
+def _scenario_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise InvalidInput(SCENARIO_NEEDS, field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(
+            f"a scenario title is at most {MAX_TITLE} characters (this one has {len(title)})",
+            field="title",
+        )
+    return title
+
+
 def create_scenario(
     session: Session, *, actor: User | None, title: str, customer_text: str, model_answer: str = ""
 ) -> PracticeScenario:
@@ -406,24 +435,22 @@ def create_scenario(
     agent who opens the scenario reads the message, and each reply's feedback reads both, so
     a pasted megabyte would slow every one of those pages for good."""
     require_lead(actor)
-    if not title.strip() or not customer_text.strip():
-        missing = "title" if not title.strip() else "customer_text"
-        raise InvalidInput("a scenario needs a title and the customer's message", field=missing)
-    if len(title.strip()) > MAX_TITLE:
-        raise InvalidInput(
-            f"a scenario title is at most {MAX_TITLE} characters "
-            f"(this one has {len(title.strip())})",
-            field="title",
+    checks = FieldChecks()  # every refusal at once, each beside its field
+    checks.check(partial(_scenario_title, title), "")
+    if customer_text.strip():
+        what, limit = "the customer's message", MAX_CUSTOMER_TEXT
+        customer_text = checks.check(
+            partial(written, customer_text, what=what, limit=limit, field="customer_text"), ""
         )
-    customer_text = written(
-        customer_text,
-        what="the customer's message",
-        limit=MAX_CUSTOMER_TEXT,
-        field="customer_text",
-    )
+    else:
+        checks.refuse("customer_text", SCENARIO_NEEDS)
     answer = model_answer.strip()
     if answer:
-        answer = written(answer, what="the model answer", limit=MAX_REPLY, field="model_answer")
+        what = "the model answer"
+        answer = checks.check(
+            partial(written, answer, what=what, limit=MAX_REPLY, field="model_answer"), ""
+        )
+    checks.done()
     same = {
         "title": title.strip(),
         "customer_text": customer_text,

@@ -84,20 +84,27 @@ class DrillFields:
     team_id: int | None = None
 
     def cleaned(self) -> DrillFields:
-        """Trimmed values, or InvalidInput naming the field that is wrong."""
-        product = written(self.product, what="the product", limit=MAX_PRODUCT, field="product")
+        """Trimmed values, or ``InvalidFields`` naming every field that is wrong at once."""
+        checks = FieldChecks()
+        product = checks.check(
+            lambda: written(self.product, what="the product", limit=MAX_PRODUCT, field="product"),
+            self.product,
+        )
         feature = self.feature.strip()
         if feature:
-            feature = written(feature, what="the feature", limit=MAX_PRODUCT, field="feature")
+            feature = checks.check(
+                lambda: written(feature, what="the feature", limit=MAX_PRODUCT, field="feature"),
+                feature,
+            )
         changes = self.changes.strip()
         if changes:
-            changes = written(
-                changes, what="the description of what changes", limit=MAX_CHANGES, field="changes"
+            what = "the description of what changes"
+            changes = checks.check(
+                lambda: written(changes, what=what, limit=MAX_CHANGES, field="changes"), changes
             )
         if self.launch_until is not None and self.launch_until < self.launch_on:
-            raise InvalidInput(
-                "the launch window cannot end before the launch", field="launch_until"
-            )
+            checks.refuse("launch_until", "the launch window cannot end before the launch")
+        checks.done()
         return DrillFields(
             product, self.launch_on, feature, changes, self.launch_until, self.team_id
         )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
-from poise.errors import InvalidInput
+from poise.errors import FieldChecks, InvalidInput
 from poise.settings import Settings
 from poise.training.drills import actions, queries
 from poise.training.models import DRILL_STATUSES, Drill
@@ -67,15 +67,28 @@ DrillForm = Annotated[dict[str, str], Depends(drill_form)]
 
 
 def _fields(form: dict[str, str]) -> actions.DrillFields:
-    until = form["launch_until"].strip()
-    return actions.DrillFields(
+    """The drill's fields from the form. A date that is no date is refused together with the
+    other fields' refusals, each beside its field, not alone before them."""
+    checks = FieldChecks()
+    launch_on = checks.check(lambda: _date(form["launch_on"], "launch date", "launch_on"), None)
+    until_text = form["launch_until"].strip()
+    until = (
+        checks.check(lambda: _date(until_text, "end of the launch window", "launch_until"), None)
+        if until_text
+        else None
+    )
+    fields = actions.DrillFields(
         product=form["product"],
         feature=form["feature"],
         changes=form["changes"],
-        launch_on=_date(form["launch_on"], "launch date", "launch_on"),
-        launch_until=_date(until, "end of the launch window", "launch_until") if until else None,
+        launch_on=launch_on or date.min,
+        launch_until=until if launch_on else None,
         team_id=int(form["team_id"]) if is_id(form["team_id"]) else None,
     )
+    if checks.problems:
+        checks.check(fields.cleaned, fields)  # the written fields' refusals too
+        checks.done()
+    return fields
 
 
 def _form_of(drill: Drill) -> dict[str, str]:
