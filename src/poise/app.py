@@ -47,7 +47,7 @@ from poise.conversations import routes as conversation_routes
 from poise.conversations.feeling import feeling_word, readable_evidence
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
-from poise.errors import Gone, InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.errors import Gone, InvalidFields, InvalidInput, NotFound, PermissionDenied, PoiseError
 from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
@@ -204,10 +204,26 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(
+    request: Request, status: int, message: str, fields: dict[str, str] | None = None
+) -> Response:
+    """A refusal: JSON for a script (``fields`` names each refused field with its own
+    message, so it need not parse ``detail``), else the error page."""
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
+        body: dict[str, Any] = {"detail": message}
+        if fields:
+            body["fields"] = utf8_safe(fields)
+        return JSONResponse(body, status_code=status)
     return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _refused_fields(exc: Exception) -> dict[str, str] | None:
+    """Each field an ``InvalidInput`` names, with its message (several for ``InvalidFields``)."""
+    if isinstance(exc, InvalidFields):
+        return exc.problems
+    if isinstance(exc, InvalidInput) and exc.field:
+        return {exc.field: str(exc)}
+    return None
 
 
 def utf8_safe(value: Any) -> Any:
@@ -257,7 +273,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 )
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         status = next((s for cls, s in statuses.items() if isinstance(exc, cls)), 400)
-        return _error(request, status, str(exc))
+        return _error(request, status, str(exc), _refused_fields(exc))
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -390,7 +390,8 @@ def test_creating_a_user_by_api_in_a_team_that_does_not_exist_is_a_bad_request_n
     body = {"email": "new@example.com", "name": "New Agent", "team": "Biling"}
     refused = client.post("/api/v1/users", json=body, headers=headers)
     assert refused.status_code == 400, refused.text
-    assert refused.json() == {"detail": "no team named 'Biling': teams are Billing"}
+    said = "no team named 'Biling': teams are Billing"
+    assert refused.json() == {"detail": said, "fields": {"team": said}}
     assert session.scalars(select(User).where(User.email == "new@example.com")).all() == []
     made = client.post("/api/v1/users", json={**body, "team": "billing"}, headers=headers)
     assert made.status_code == 201 and made.json()["team_id"] == admin.team_id

@@ -74,7 +74,8 @@ def test_a_refusal_of_a_well_formed_request_is_a_400_with_one_message(
     )
     assert late.status_code == 400
     said = late.json()
-    assert list(said) == ["detail"] and said["detail"].startswith("opened_from (2026-10-09) is")
+    assert said["detail"].startswith("opened_from (2026-10-09) is")
+    assert said["fields"] == {"opened_from": said["detail"]}  # the parameter at fault, by name
     missing = client.get("/api/v1/conversations/999999", headers=admin)
     assert missing.status_code == 404 and isinstance(missing.json()["detail"], str)
 

@@ -19,6 +19,12 @@ class ErrorPublic(BaseModel):
     """Every refusal but a 422: one message for the person, naming what to change."""
 
     detail: str = Field(examples=["opened_to must be a date like 2026-11-02, not 'soon'"])
+    fields: dict[str, str] | None = Field(
+        None,
+        description="On a 400, each refused field of the body with its own message (several "
+        "at once when several are refused); absent when the refusal names no field.",
+        examples=[{"email": "not-an-address is not an e-mail address", "role": "no role 'x'"}],
+    )
 
 
 class FieldProblem(BaseModel):
@@ -39,7 +45,8 @@ class InvalidRequestPublic(BaseModel):
 
 ERRORS: dict[int, str] = {
     400: "A well-formed value Poise refuses (a rule of the thing, a control character, dates "
-    "out of order): `detail` is one message that names it.",
+    "out of order): `detail` is one message that names it; `fields`, when the refusal is of "
+    "body fields, gives each refused field its own message.",
     401: "No valid API token (unknown, revoked, or expired, which `detail` says), or a webhook "
     "signature that does not verify.",
     403: "The caller's role does not allow this.",
