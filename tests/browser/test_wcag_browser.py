@@ -5,7 +5,8 @@ one object of every kind): an agent, a lead, an admin, and nobody signed in for 
 pages. On each page, in the page's own JavaScript: a name for every control, button and link,
 an ``alt`` on every image, one ``h1`` and one ``main``, headings that skip no level, unique ids,
 header cells on every table of data (a row-cards table its ARIA roles), and text at 4.5:1
-against the background it is drawn on (3:1 when large). The keyboard: the main navigation and
+against the background it is drawn on (3:1 when large), and a focus ring on every link, button,
+field and summary when it has the focus. The keyboard: the main navigation and
 the assist panel's actions are reached with Tab, each showing a focus ring, and no style takes
 the ring away from what the keyboard can reach.
 
@@ -116,7 +117,18 @@ AUDIT = r"""() => {
       if (!th.closest("thead")) say("table without headers", th, "row header without scope");
     });
   });
-  // 7. text contrast (WCAG 1.4.3): 4.5:1, 3:1 for large text, against the first opaque
+  // 7. whatever the keyboard reaches draws a ring when it has the focus (WCAG 2.4.7)
+  const reachable = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+  document.querySelectorAll(reachable).forEach((el) => {
+    if (el.tabIndex < 0 || el.disabled || !el.getClientRects().length) return;
+    el.focus({ preventScroll: true });
+    if (document.activeElement !== el) return;
+    const style = getComputedStyle(el);
+    const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    if (!ring && style.boxShadow === "none") say("no focus ring", el, nameOf(el).slice(0, 40));
+    el.blur();
+  });
+  // 8. text contrast (WCAG 1.4.3): 4.5:1, 3:1 for large text, against the first opaque
   // background behind it (translucent ones blended on the way down)
   const rgba = (s) => {
     const m = s.match(/[\d.]+/g).map(Number);
