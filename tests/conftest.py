@@ -36,6 +36,7 @@ LONG_FILES = (
     "jobs/test_celery_worker.py",
     "web/test_crawler.py",
     "cli/test_cli_walk.py",
+    "browser/test_wcag_browser.py",
     "knowledge/test_kb_mining_groups.py",
     "insights/test_insights_demo.py",
     "jobs/test_scheduler.py",
