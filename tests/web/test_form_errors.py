@@ -221,3 +221,15 @@ def test_a_source_name_far_too_long_is_refused_by_its_length_not_echoed_whole(
     refused(response, "name", "at most 64 characters (this one has 20,008)", f'value="{typed}"')
     assert typed not in re.search(r'id="name-error">([^<]*)<', response.text).group(1)  # type: ignore[union-attr]
 
+
+def test_an_empty_launch_date_asks_for_one_instead_of_quoting_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """An empty launch date said "must be a date like 2026-11-02, not ''": it quoted nothing back."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    response = client.post(
+        "/training/drills",
+        data={"csrf_token": csrf, "product": "Poise Mobile", "launch_on": "", "launch_until": ""},
+    )
+    refused(response, "launch_on", "enter the launch date, e.g. 2026-11-02", 'value="Poise Mobile"')
+    assert "''" not in response.text
