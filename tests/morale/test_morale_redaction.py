@@ -59,6 +59,7 @@ def test_an_agents_first_name_with_an_accent_stays_too() -> None:
     assert redact("João sorted it in one go!", staff=staff).text == "João sorted it in one go!"
     assert redact("Thanks Zoë van Dijk!", staff=staff).text == "Thanks Zoë [name]!"
 
+
 def test_ordinary_praise_is_left_alone() -> None:
     text = "Waited 3 weeks, then the £45.20 refund arrived on 2026-11-02 at 10:30. Five stars!"
     assert redact(text).text == text

@@ -225,7 +225,7 @@ def test_a_source_name_far_too_long_is_refused_by_its_length_not_echoed_whole(
 def test_an_empty_launch_date_asks_for_one_instead_of_quoting_nothing(
     client: TestClient, session: Session
 ) -> None:
-    """An empty launch date said "must be a date like 2026-11-02, not ''": it quoted nothing back."""
+    """An empty launch date said "must be a date like 2026-11-02, not ''": it quoted nothing."""
     csrf = sign_in(client, make_user(session, role="lead", team="Care"))
     response = client.post(
         "/training/drills",
