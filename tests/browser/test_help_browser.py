@@ -60,3 +60,21 @@ def test_the_signals_page_marks_the_view_it_shows(
     page.click("nav.tabs >> text=Mine")
     page.wait_for_url(f"{live_server}/signals?assignee=me")
     assert weights() == {"All I can open": "400", "Mine": "600", "My team": "400"}
+
+
+def test_every_help_page_fits_a_320_px_window(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The conversations help's CSV table (``conversation_id`` in a code cell does not break)
+    pushed the whole page to 437 px on a 390 px phone; help tables now scroll inside themselves."""
+    admin = make_user(session, role="admin")
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in_page(page, live_server, admin, "/help")
+    wide = {}
+    for help_page in HELP_PAGES:
+        page.goto(f"{live_server}{help_page.href}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            wide[help_page.href] = width
+    assert wide == {}

@@ -430,7 +430,8 @@ def test_one_negative_turn_reads_in_the_singular_on_my_exposure(
     count_all(session, window_days=WINDOW_DAYS)
     sign_in(client, agent)
     page = client.get("/insights/exposure").text
-    assert "1 negative turn, 0 praise over 12 weeks." in page, page
+    # the Morale balance's words: "0 praise over 12 weeks" left out what happened to the praise
+    assert "1 negative turn absorbed, 0 praise received over 12 weeks." in page, page
 
 
 def test_an_empty_install_s_exposure_says_when_its_weeks_come_in_plain_words(

@@ -51,6 +51,15 @@ def test_agents_first_names_stay_but_customers_go() -> None:
     assert redact("Thanks Maya!").text == "Thanks [name]!"  # unknown to Poise: a customer
 
 
+def test_an_agents_first_name_with_an_accent_stays_too() -> None:
+    """The names list is matched accent-folded ("zoe") while users' names were kept as
+    written ("zoë"): a lead called Zoë was taken out of her own praise as a customer."""
+    staff = StaffNames.of(["Zoë van Dijk", "João Silva"])
+    assert redact("Thanks Zoë, you were great", staff=staff).text == "Thanks Zoë, you were great"
+    assert redact("João sorted it in one go!", staff=staff).text == "João sorted it in one go!"
+    assert redact("Thanks Zoë van Dijk!", staff=staff).text == "Thanks Zoë [name]!"
+
+
 def test_ordinary_praise_is_left_alone() -> None:
     text = "Waited 3 weeks, then the £45.20 refund arrived on 2026-11-02 at 10:30. Five stars!"
     assert redact(text).text == text

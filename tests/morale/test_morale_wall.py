@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import feedparser
@@ -304,3 +305,13 @@ def test_a_draft_sent_twice_at_once_is_one_draft(client: TestClient, session: Se
     assert len(session.scalars(select(Hug)).all()) == 1
     retagged = post_form(client, "/morale/wall", csrf, {**typed, "tags": "#speed"})
     assert retagged.headers["location"] != first
+
+
+def test_a_single_card_page_has_a_heading(client: TestClient, session: Session) -> None:
+    """A card's own page (the feed links each entry there) had no heading at all: a screen
+    reader's list of headings was empty and nothing named the page."""
+    draft = _publish(client, session)
+    client.cookies.clear()  # the wall is public
+    page = client.get(f"/wall/{draft['id']}")
+    assert page.status_code == 200
+    assert re.search(r"<h1[^>]*>Kind words for our support team</h1>", page.text)

@@ -208,3 +208,28 @@ def test_a_scenario_and_an_integration_keep_what_was_typed(
     refused(again, "name", "already exists", 'value="zendesk-eu"')
     bad = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Zen Desk!"})
     refused(bad, "name", "lowercase letters", 'value="Zen Desk!"')
+
+
+def test_a_source_name_far_too_long_is_refused_by_its_length_not_echoed_whole(
+    client: TestClient, session: Session
+) -> None:
+    """A 20,000-character source name came back whole inside the message, in quotes: the
+    unbroken line made the admin page 170,000 pixels wide. The message now says how long it is."""
+    csrf = sign_in(client, make_user(session, role="admin"))
+    typed = "zendesk-" + "x" * 20_000
+    response = client.post("/admin/integrations", data={"csrf_token": csrf, "name": typed})
+    refused(response, "name", "at most 64 characters (this one has 20,008)", f'value="{typed}"')
+    assert typed not in re.search(r'id="name-error">([^<]*)<', response.text).group(1)  # type: ignore[union-attr]
+
+
+def test_an_empty_launch_date_asks_for_one_instead_of_quoting_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """An empty launch date said "must be a date like 2026-11-02, not ''": it quoted nothing."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    response = client.post(
+        "/training/drills",
+        data={"csrf_token": csrf, "product": "Poise Mobile", "launch_on": "", "launch_until": ""},
+    )
+    refused(response, "launch_on", "enter the launch date, e.g. 2026-11-02", 'value="Poise Mobile"')
+    assert "''" not in response.text

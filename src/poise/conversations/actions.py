@@ -73,6 +73,8 @@ def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         rule = "1-64 lowercase letters, digits, '.', '_' or '-', such as zendesk-eu"
         said = f"{source!r} is not a source name" if source else "a source name is needed"
+        if len(source) > 64:  # quoted whole, a pasted paragraph widened the page past any screen
+            said = f"a source name is at most 64 characters (this one has {len(source):,})"
         raise InvalidInput(f"{said}: {rule}", field="source")
     return source
 

@@ -467,7 +467,9 @@ class StaffNames:
     @classmethod
     def of(cls, names: Iterable[str]) -> StaffNames:
         parts = [n.strip().split() for n in names if n.strip()]
-        first = frozenset(p[0].lower() for p in parts)
+        # as written ("zoë") for the context rules, and folded ("zoe") as the names list spells
+        # it: without the folded form an agent called Zoë was redacted as a customer
+        first = frozenset(p[0].lower() for p in parts) | frozenset(_plain(p[0]) for p in parts)
         last = frozenset(p[-1].lower() for p in parts if len(p) > 1)
         return cls(first, last)
 

@@ -84,6 +84,8 @@ Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY, description="A day, 1900-01-
 def parse_day(value: str, name: str, field: str | None = None) -> date:
     """A day from ``YYYY-MM-DD`` text, or InvalidInput naming the field (``field`` is the form
     field's name, for forms that show the message beside it)."""
+    if not value.strip():  # "not ''" quoted nothing back at someone who left it empty
+        raise InvalidInput(f"enter {name}, e.g. 2026-11-02", field=field)
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
