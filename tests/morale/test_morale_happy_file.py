@@ -344,18 +344,17 @@ def test_a_refused_note_or_link_marks_its_own_box(client: TestClient, session: S
     assert "aria-invalid" not in odd.text.split('<textarea name="text"')[1].split(">")[0]
 
 
-def test_the_nudge_says_its_peak_as_the_conversation_page_does(
-    client: TestClient, session: Session
-) -> None:
-    """The nudge read "got heated (peak negativity 0.85)", a bare probability, while the
-    conversation it links says "very negative (85% likely negative)"."""
+def test_the_nudge_comforts_without_a_score(client: TestClient, session: Session) -> None:
+    """The nudge read "got heated (peak negativity 0.85)", then "(its most negative message
+    85% likely negative)": a model's number in a message meant to comfort reads clinical. The
+    conversation it links shows the figure for whoever wants it."""
     agent = make_user(session)
     heated_conversation(session, agent, subject="Third time asking", peak=0.85)
     csrf = sign_in(client, agent)
     post_form(client, "/morale/happy-file/collect", csrf)
     nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
-    assert "85% likely negative" in nudge
-    assert "0.85" not in nudge and "peak negativity" not in nudge
+    assert "got heated. It wasn't about you." in nudge
+    assert "%" not in nudge and "0.85" not in nudge and "likely negative" not in nudge
     lede = client.get("/morale/balance").text
     assert "50% or more likely negative" in lede and "negativity 0.5" not in lede
 

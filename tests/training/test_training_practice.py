@@ -77,6 +77,19 @@ def test_a_lead_draws_redacted_hard_messages_only_once(
     assert refused.status_code == 403
 
 
+def test_a_drawn_tweet_leaves_out_the_handles_it_was_addressed_with(
+    client: TestClient, session: Session
+) -> None:
+    """A scenario drawn from a tweet began "[handle] Following up…": the redacted company
+    handle read as if the customer had typed a placeholder. A handle inside the text stays
+    redacted where it stands."""
+    _hard_message(session, 0.9, "@AcmeHelp @AcmeCare Following up AGAIN. Ask @jo_smith_88 too!")
+    csrf = sign_in(client, make_user(session, role="lead"))
+    client.post("/training/practice/draw", data={"csrf_token": csrf})
+    scenario = session.scalars(select(PracticeScenario)).one()
+    assert scenario.customer_text == "Following up AGAIN. Ask [handle] too!"
+
+
 def test_an_agent_practises_and_sees_progress(client: TestClient, session: Session) -> None:
     csrf = sign_in(client, make_user(session, role="lead"))
     made = client.post(

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -401,7 +402,7 @@ def draw_scenarios(
         session.add(
             PracticeScenario(
                 title=(subject or f"A hard {message.conversation.channel} message")[:200],
-                customer_text=redact(message.body, staff=staff).text,
+                customer_text=_unaddressed(redact(message.body, staff=staff).text),
                 source_message_id=message.id,
                 negativity=message.negativity,
                 created_by_id=actor.id if actor else None,
@@ -409,6 +410,16 @@ def draw_scenarios(
         )
     session.commit()
     return len(messages)
+
+
+# The handles a tweet opens or ends with, once redacted: whom it is addressed to, not words
+# the customer said ("[handle] Following up…" read as if the customer typed the placeholder).
+_ADDRESSED = re.compile(r"^(?:\s*\[handle\])+\s*|(?:\s*\[handle\])+\s*$")
+
+
+def _unaddressed(text: str) -> str:
+    """A scenario's customer text without the redacted handles it was addressed with."""
+    return _ADDRESSED.sub("", text).strip() or text
 
 
 SCENARIO_NEEDS = "a scenario needs a title and the customer's message"
