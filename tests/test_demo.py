@@ -367,3 +367,19 @@ def test_every_template_fills_from_the_slots() -> None:
         for _, name, _, _ in formatter.parse(template):
             assert name is None or name in slots, (name, template)
         template.format_map(slots)
+
+
+def test_an_agent_never_reads_their_own_notes_as_a_colleague_s(
+    conversations: list[ConversationRecord],
+) -> None:
+    """A follow-up answered by the same agent read "I can see Maria's notes from Saturday" in
+    Maria's own reply: an agent reads their own notes as "my notes"."""
+    mine = 0
+    for c in conversations:
+        for m in c.messages:
+            if m.author_role != "agent" or "notes from" not in m.body:
+                continue
+            first = m.author_name.split()[0]
+            assert f"I can see {first}'s notes" not in m.body, m.body
+            mine += "I can see my notes" in m.body
+    assert mine > 0  # the seed draws the same agent again often enough to say it

@@ -44,6 +44,7 @@ SLOT_NAMES: tuple[str, ...] = (
     "years",
     "prev_weekday",
     "prev_agent",
+    "prev_notes",
     "contact_ordinal",
     "contact_count",
     "topic",

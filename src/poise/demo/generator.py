@@ -246,6 +246,8 @@ class _Planner:
         slots.update(
             prev_weekday=f"{parent.opened_at:%A}",
             prev_agent=parent.agent.first_name,
+            # the same agent again reads their own notes, not "Maria's" in Maria's reply
+            prev_notes="my" if agent is parent.agent else f"{parent.agent.first_name}'s",
             contact_ordinal=ORDINALS[min(number, len(ORDINALS)) - 1],
             contact_count=COUNTS[min(number, len(COUNTS)) - 1],
             product=issue.product,
@@ -333,6 +335,7 @@ class _Planner:
             "years": str(rng.randint(2, 12)),
             "prev_weekday": "",
             "prev_agent": "",
+            "prev_notes": "",
             "contact_ordinal": "first",
             "contact_count": "one",
             "topic": TOPICS[issue.feature],

@@ -336,7 +336,7 @@ ACKS: dict[str, tuple[str, ...]] = {
 }
 FOLLOW_UP_ACKS: tuple[str, ...] = (
     "I'm sorry you've had to contact us again about this.",
-    "Sorry this is still causing trouble. I can see {prev_agent}'s notes from {prev_weekday}.",
+    "Sorry this is still causing trouble. I can see {prev_notes} notes from {prev_weekday}.",
     "Thanks for following up, and apologies that it isn't sorted yet.",
 )
 TRY_INTROS: tuple[str, ...] = (
