@@ -4,6 +4,8 @@ tables' roles are checked on the same pages, in the browser and in the HTML."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from connectors.alerts.alert_builders import ON_PREMISES, make_rule
 from sqlalchemy.orm import Session
 
@@ -11,7 +13,7 @@ from builders import make_conversation, make_user
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.connectors.alerts.actions import queue_test
-from poise.conversations.actions import create_integration
+from poise.conversations.actions import create_integration, import_file
 from poise.conversations.models import ImportRun
 from poise.conversations.scoring import score_messages
 from poise.jobs import JobRun
@@ -38,6 +40,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
     score_messages(session)
     manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
     running_import(session, lead)
+    refused = refused_import(session, lead)
     team_id = lead.team_id
     return admin, [
         "/admin/teams",
@@ -49,6 +52,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/signals",
         "/manual/gaps",
         "/import",
+        f"/import?run={refused}",
     ]
 
 
@@ -71,3 +75,14 @@ def running_import(session: Session, lead: User) -> JobRun:
     session.add(job)
     session.commit()
     return job
+
+
+def refused_import(session: Session, lead: User) -> int:
+    """The id of ``lead``'s import of a real sample file refused for its bad rows: its report
+    lists each problem's line, field and reason."""
+    sample = Path(__file__).parent / "fixtures" / "imports" / "zendesk_tickets.ndjson"
+    report = import_file(
+        session, actor=lead, data=sample.read_bytes(), filename=sample.name, fmt="zendesk"
+    )
+    assert report.errors, "the sample's bad rows are refused"
+    return report.run_id
