@@ -16,6 +16,7 @@ from poise.connectors.alerts.actions import queue_test
 from poise.conversations.actions import create_integration, import_file
 from poise.conversations.models import ImportRun
 from poise.conversations.scoring import score_messages
+from poise.insights.rollup import count_all
 from poise.jobs import JobRun
 from poise.knowledge import actions as manual
 from poise.knowledge.search import search
@@ -38,6 +39,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         customer_text="Third time I'm asking. Useless! Where is my refund?",
     )
     score_messages(session)
+    count_all(session, window_days=30)  # the rollup that insights' conversation list reads
     manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
     running_import(session, lead)
     refused = refused_import(session, lead)
@@ -53,6 +55,8 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/manual/gaps",
         "/import",
         f"/import?run={refused}",
+        "/conversations",
+        "/insights/conversations?start=2026-11-01&end=2026-11-28",
     ]
 
 
