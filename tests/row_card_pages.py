@@ -4,6 +4,7 @@ tables' roles are checked on the same pages, in the browser and in the HTML."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from connectors.alerts.alert_builders import ON_PREMISES, make_rule
@@ -20,6 +21,7 @@ from poise.insights.rollup import count_all
 from poise.jobs import JobRun
 from poise.knowledge import actions as manual
 from poise.knowledge.search import search
+from poise.training import actions as training
 
 
 def row_card_pages(session: Session) -> tuple[User, list[str]]:
@@ -43,6 +45,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
     manual.log_gap(session, actor=admin, result=search(session, "lights blink orange"))
     running_import(session, lead)
     refused = refused_import(session, lead)
+    assigned_lesson(session, lead)
     team_id = lead.team_id
     return admin, [
         "/admin/teams",
@@ -57,6 +60,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         f"/import?run={refused}",
         "/conversations",
         "/insights/conversations?start=2026-11-01&end=2026-11-28",
+        "/training/progress",
     ]
 
 
@@ -90,3 +94,16 @@ def refused_import(session: Session, lead: User) -> int:
     )
     assert report.errors, "the sample's bad rows are refused"
     return report.run_id
+
+
+def assigned_lesson(session: Session, lead: User) -> None:
+    """A lesson ``lead`` assigned to their team, due in a week: the progress page's rows."""
+    lesson = training.create_lesson(
+        session,
+        actor=lead,
+        title="Owning the next step when a refund is late",
+        body="Say what you will do next, and when.",
+        quiz="? Pick the right one\n- wrong\n* right",
+    )
+    due = datetime.now(UTC) + timedelta(days=7)
+    training.assign_lesson(session, actor=lead, lesson_id=lesson.id, due_at=due, team_id=lead.team_id)
