@@ -4,7 +4,7 @@ tables' roles are checked on the same pages, in the browser and in the HTML."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from connectors.alerts.alert_builders import ON_PREMISES, make_rule
@@ -22,6 +22,8 @@ from poise.jobs import JobRun
 from poise.knowledge import actions as manual
 from poise.knowledge.search import search
 from poise.training import actions as training
+from poise.training.drills import actions as drills
+from poise.training.reflections import actions as reflections
 
 
 def row_card_pages(session: Session) -> tuple[User, list[str]]:
@@ -46,6 +48,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
     running_import(session, lead)
     refused = refused_import(session, lead)
     assigned_lesson(session, lead)
+    practice_and_drills(session, admin, lead)
     team_id = lead.team_id
     return admin, [
         "/admin/teams",
@@ -61,6 +64,10 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/conversations",
         "/insights/conversations?start=2026-11-01&end=2026-11-28",
         "/training/progress",
+        "/training/practice",
+        "/training/practice/review",
+        "/training/reflections",
+        "/training/drills",
     ]
 
 
@@ -107,3 +114,32 @@ def assigned_lesson(session: Session, lead: User) -> None:
     )
     due = datetime.now(UTC) + timedelta(days=7)
     training.assign_lesson(session, actor=lead, lesson_id=lesson.id, due_at=due, team_id=lead.team_id)
+
+
+def practice_and_drills(session: Session, admin: User, lead: User) -> None:
+    """A launch drill of ``lead``'s, a practice reply a teammate shared for comments, and
+    ``admin``'s own practice reply and reflection: a row on each of training's lists."""
+    drills.open_drill(
+        session,
+        actor=lead,
+        fields=drills.DrillFields(
+            product="Web Dashboard",
+            feature="New navigation",
+            launch_on=date.today(),
+            launch_until=date.today() + timedelta(days=14),  # a window: two dates side by side
+        ),
+    )
+    scenario = training.create_scenario(
+        session,
+        actor=lead,
+        title="A refund three weeks late, after two promises",
+        customer_text="Three weeks and no refund!",
+    )
+    agent = make_user(session, team="Care", name="Maximiliana Oyelaran-Castellanos")
+    for author in (agent, admin):
+        reply = "I'm sorry; I will refund it today and write to you when it is done."
+        made = training.practise(session, actor=author, scenario_id=scenario.id, reply=reply)
+        training.share_practice(session, actor=author, attempt_id=made.id)
+    reflections.create_reflection(
+        session, actor=admin, text="I always freeze when they shout. I'm useless at this job."
+    )
