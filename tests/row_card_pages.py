@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from connectors.alerts.alert_builders import ON_PREMISES, make_rule
+from knowledge.kb_manual import publish_manual
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user
@@ -49,6 +50,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
     refused = refused_import(session, lead)
     assigned_lesson(session, lead)
     practice_and_drills(session, admin, lead)
+    publish_manual(session, lead)
     team_id = lead.team_id
     return admin, [
         "/admin/teams",
@@ -68,6 +70,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/training/practice/review",
         "/training/reflections",
         "/training/drills",
+        "/manual",
     ]
 
 
