@@ -29,7 +29,7 @@ from poise.training.reflections import actions as reflections
 
 def row_card_pages(session: Session) -> tuple[User, list[str]]:
     """An admin, and the paths of the pages whose tables show rows as cards, each page with
-    at least one row whose actions a phone must reach."""
+    at least one row whose actions or links a phone must reach."""
     admin = make_user(session, role="admin", team="Care", name="Ada Admin")
     lead = make_user(session, role="lead", team="Care")
     make_user(session, team="Billing and invoices with a long team name")
@@ -116,7 +116,9 @@ def assigned_lesson(session: Session, lead: User) -> None:
         quiz="? Pick the right one\n- wrong\n* right",
     )
     due = datetime.now(UTC) + timedelta(days=7)
-    training.assign_lesson(session, actor=lead, lesson_id=lesson.id, due_at=due, team_id=lead.team_id)
+    training.assign_lesson(
+        session, actor=lead, lesson_id=lesson.id, due_at=due, team_id=lead.team_id
+    )
 
 
 def practice_and_drills(session: Session, admin: User, lead: User) -> None:
