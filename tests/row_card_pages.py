@@ -71,6 +71,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/training/reflections",
         "/training/drills",
         "/manual",
+        "/insights/hotspots?start=2026-11-01&end=2026-11-28",
     ]
 
 
