@@ -34,7 +34,8 @@ def test_every_row_action_is_on_a_phones_screen(
     an API token's Revoke at 373 px, inside tables as wide as their columns: reached only by
     scrolling the table sideways, past columns that gave no hint of what came after; the
     alert log's Sent began at 412 px, and a running import's Cancel at 537 px. Rows now
-    stack as cards there."""
+    stack as cards there. A refused import's problems (line, field, reason) scrolled the
+    same way: each reason lay at 293–409 px, past the window's edge."""
     admin, paths = row_card_pages(session)
     page = browser_page
     page.set_viewport_size({"width": PHONE, "height": 844})

@@ -74,8 +74,9 @@ def test_the_signals_page_and_the_list_fit_a_phone(
 def test_the_list_keeps_words_whole_on_a_phone(
     database_url: str, session: Session, live_server: str, browser_page: Any
 ) -> None:
-    """On a 390 px phone the list's table scrolls inside itself, yet its text columns were
-    squeezed to a few letters a line: "Cancellat|ion", "Web Dashboa|rd". Whole words now."""
+    """On a 390 px phone the list's table scrolled inside itself, yet its text columns were
+    squeezed to a few letters a line: "Cancellat|ion", "Web Dashboa|rd". Whole words now,
+    in the cards its rows became (tests/browser/test_row_actions_browser.py)."""
     agent = make_user(session, role="agent")
     make_conversation(
         session, subject="Cancellation", product="Subscriptions", assignee_email=agent.email

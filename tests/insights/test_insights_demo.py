@@ -165,7 +165,7 @@ def test_the_lead_of_the_router_team_sees_only_the_incident(demo: Demo) -> None:
     assert set(alarms) <= {PLANTED, PLANTED_PRODUCT}, why
     assert report["pervasive"]["pervasive"] is False, why
     page = demo.lead.get(f"/insights/hotspots?{PERIOD}").text
-    assert page.count('<tr class="alarm">') == len(alarms)
+    assert page.count('<tr role="row" class="alarm">') == len(alarms)
     detail = demo.lead.get(
         f"/insights/hotspot?{PERIOD}&kind=feature&value=firmware&of=Router+X2"
     ).text
