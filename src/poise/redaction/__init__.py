@@ -5,17 +5,20 @@ practice scenarios (drawn from real hard messages) all send customers' words whe
 is not: each redacts them here, so one rule set decides what counts as identifying.
 
 Rules only, no model and no download: regular expressions for emails, links, @handles and
-user names shaped as one ("jo_smith_88"), phone numbers, order/account numbers and postal
-addresses, and for names a list of first names from many cultures plus context (sign-offs, "my
-name is", titles, greetings, "my husband …", "I spoke to …", "… told me", hashtags such as
-"#JusticeForMona", and agents' initials signing a reply, "^ACM"). Context finds names no list
-holds; words that stand where a person would but name a company, product or team ("Apple told
-me", "Prime Video said") are kept by ``NOT_PERSONS``, and a place a text is signed from ("Love
-from London") by ``PLACES``.
+user names shaped as one ("jo_smith_88"), phone numbers, order/account numbers, postal
+addresses and postcodes (by their shape in the UK and Canada, next to a town, street or state
+elsewhere: a number alone is no postcode), and for names a list of first names from many
+cultures plus context (sign-offs, "my name is", titles, greetings, "my husband …", "I spoke
+to …", "… told me", hashtags such as "#JusticeForMona", and agents' initials signing a reply,
+"^ACM"). Context finds names no list holds; words that stand where a person would but name a
+company, product or team ("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``,
+and a place a text is signed from ("Love from London") by ``PLACES``.
 
 Agents' first names stay, because the praise is for them: Poise knows its users, so a name
 that belongs to a user is kept unless the context says the writer is introducing themselves
-("my name is Sam", "Cheers, Sam"). A lead still reviews every redaction before publishing.
+("my name is Sam", "Cheers, Sam"). A signature stays a signature with where the writer lives
+after it ("Jean-Pierre Dubois, 75011 Paris"): the postcode and street go, the town stays. A
+lead still reviews every redaction before publishing.
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from poise.redaction.names import AMBIGUOUS, FIRST_NAMES, LOWER_CASE_WORDS, NOT_PERSONS, PLACES
+from poise.redaction.names import (
+    AMBIGUOUS,
+    FIRST_NAMES,
+    LOWER_CASE_WORDS,
+    NOT_PERSONS,
+    PLACES,
+    POSTCODE_PLACES,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -173,6 +183,24 @@ ADDRESS_RES = (
     re.compile(r"\b" + _UK_POSTCODE + r"\b"),
     re.compile(r"\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"),
 )
+# A postcode of digits ("75011", "90210-1234", "1012 AB") is shaped as any number is ("2026",
+# "room 101", "10000 steps"): it counts only next to an address clue (see :func:`_postcodes`).
+# The UK's and Canada's ("SW1A 1AA", "K1A 0B6") are distinctive and go wherever they stand.
+_DIGIT_POSTCODE = r"\d{5}(?:-\d{4})?|\d{4} ?[A-Z]{2}(?![A-Za-z])"
+DIGIT_POSTCODE_RE = re.compile(r"(?<![\w.,/#$£€+-])(?:" + _DIGIT_POSTCODE + r")(?![\w/%-]|[.,:]\d)")
+# The US states' codes before a ZIP code ("Chicago, IL 60614").
+US_STATES = frozenset(
+    _words(
+        """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE
+        NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"""
+    )
+)
+# A street's word right before a postcode ("Main Street 90210", "Hauptstraße 5, 10115").
+_STREET_BEFORE_POSTCODE = re.compile(
+    r"(?:[A-Za-zÀ-ÿ]*(?i:straße|strasse|weg|gasse|laan|straat|gracht)"
+    r"|\b(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|rue|place))"
+    r"\.?(?:[ \t]+\d{1,5}[a-z]?)?[ \t]*,?[ \t]*$"
+)
 # Words that end a street's name in lower case too ("12 baker street"), where the words
 # before are no ordinary phrase ("3 hours on the street", "a 5 minute walk", "2 lane road").
 _STREET_LOWER = r"(?:street|avenue|road|lane|boulevard|blvd|terrace|crescent|parkway|ave|rd)"
@@ -231,10 +259,26 @@ _SIGNER_NAMES = (
     r"(?P<names>" + _SIGNER_NAME + r"(?:(?:\s*,\s*" + _SIGNER_NAME + r")*"
     r"\s*(?:\s(?i:and)\s|&)\s*" + _SIGNER_NAME + r")?)"
 )
+# Where the writer lives, after their name: a place, a postcode, a country, a street line, each
+# after a comma or on a line of its own ("…, 75011 Paris", "…, Beverly Hills, CA 90210",
+# "…\n12 rue de la Paix\nParis"). A signature so followed still ends the text.
+_TAIL_LOWER = (
+    r"de|la|le|les|du|des|sur|am|an|im|der|den|di|del|da|do|dos|upon|on|rue|avenue|av|bd"
+    r"|boulevard|chemin|via|calle|rua|street|st|road|rd|lane|ave|place"
+)
+_TAIL_TOKEN = (
+    r"(?:" + _UK_POSTCODE + r"|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2}(?![A-Za-z])"
+    r"|\d{1,5}(?:-\d{4})?[A-Za-z]?|[A-Z]{2,3}|" + _WORD + r"|(?i:" + _TAIL_LOWER + r"))"
+    r"(?![\w'’])"
+)
+_TAIL_PART = _TAIL_TOKEN + r"(?:(?:[ \t]+|-)" + _TAIL_TOKEN + r"){0,5}"
+_ADDRESS_TAIL = r"(?P<tail>(?:[ \t]*[,\n][ \t\n]*" + _TAIL_PART + r"){1,4})"
+_NAME_PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|le|la|dos|das|ter|al|el|bin|ibn)"
 # Where the signers are or work, after their names: "Cheers from Jo in London", "Hedda at Acme".
 _SIGNED_WHERE = r"(?:\s+(?:in|at|from)\s+(?:the\s+)?" + _WORD + r"(?:\s+" + _WORD + r"){0,2})?"
 _SIGNED_END = (
-    _SIGNED_WHERE + r"(?:\s+and\s+(?:the|my|our|all)\s[^.!?()\n]{1,40})?(?:\s+(?i:x+|xo(?:xo)*)\b)?"
+    _SIGNED_WHERE + r"(?:\s+and\s+(?:the|my|our|all)\s[^.!?()\n]{1,40})?(?:" + _ADDRESS_TAIL + r")?"
+    r"(?:\s+(?i:x+|xo(?:xo)*)\b)?"
     r"(?:\s*\([^()\n]{1,40}\))?[.!]*" + _PART_MARK + r"[^\w?]*$"
 )
 _SIGN_OFF = re.compile(
@@ -243,6 +287,20 @@ _SIGN_OFF = re.compile(
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
+)
+# A signature at a text's end with where the writer lives after it ("Merci ! Jean-Pierre
+# Dubois, 75011 Paris"): a name of two or three words, with particles ("Pieter de Vries").
+_NAME_WITH_PARTICLES = (
+    _WORD + r"(?:\s+" + _NAME_PARTICLE + r"){0,2}\s+" + _WORD + r"(?:\s+" + _WORD + r")?"
+)
+_SIGNED_WITH_ADDRESS = re.compile(
+    r"(?:[.!?]\s+|\n)(?P<value>"
+    + _NAME_WITH_PARTICLES
+    + r")"
+    + _ADDRESS_TAIL
+    + r"[.!]*"
+    + _PART_MARK
+    + r"[^\w?]*$"
 )
 _DASH_SIGN = re.compile(r"(?:^|\s)(?P<sign>[-—–~])\s*(?P<signer>)" + _SIGNER_NAMES + _SIGNED_END)
 # Words in the phrase before a signer's name that make the name a company's or a team's
@@ -501,9 +559,11 @@ def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _account_names(text)
     yield from _bare_handles(text)
     yield from _keyword_numbers(text)
+    streets = list(_regex_spans(text, "address", list(ADDRESS_RES)))
+    yield from _postcodes(text, streets)  # before phones: "60614-1234" is a ZIP code there
     yield from _phones(text)
     yield from _regex_spans(text, "number", [NUMBER_RE])
-    yield from _regex_spans(text, "address", list(ADDRESS_RES))
+    yield from streets
     yield from _group_spans(text, "address", ADDRESS_LEAD_RE)
     yield from _lower_case_streets(text)
     yield from _names(text, staff)
@@ -519,6 +579,78 @@ def _regex_spans(text: str, kind: str, patterns: list[re.Pattern[str]]) -> Itera
 def _group_spans(text: str, kind: str, pattern: re.Pattern[str]) -> Iterator[Span]:
     for m in pattern.finditer(text):
         yield Span(kind, m.start("value"), m.end("value"), m.group("value"))
+
+
+def _postcodes(text: str, streets: list[Span]) -> Iterator[Span]:
+    """A postcode of digits ("75011", "90210-1234", "1012 AB") where an address clue stands
+    next to it: a place or country ("10115 Berlin", "Chicago, IL 60614", "Paris 75011"), a
+    street ("Main Street 90210", "12 rue de Rivoli 75001"). Alone it is any number ("2026",
+    "10000 steps", "room 101"): order numbers are found by their keyword instead."""
+    ends = {span.end for span in streets}
+    for m in DIGIT_POSTCODE_RE.finditer(text):
+        start = max(0, m.start() - 80)  # the words just before are enough, on a text of any size
+        before = text[start : m.start()]
+        street_end = start + len(before.rstrip(" \t\n,"))
+        ends_address = _ENDS_ADDRESS.match(text, m.end()) is not None
+        if street_end in ends or _postcode_clue_before(before, m.group(0), ends_address):
+            yield Span("address", m.start(), m.end(), m.group(0))
+        elif (town := _PLACE_AFTER_POSTCODE.match(text, m.end())) and _postcode_place(town[1]):
+            yield Span("address", m.start(), m.end(), m.group(0))  # "75011 Paris"
+
+
+# What follows a postcode that ends an address: the text's or line's end, a comma, a town.
+_ENDS_ADDRESS = re.compile(r"[ \t]*(?:$|[,\n]|[.!](?:\s|$)|[A-Z])")
+_PLACE_AFTER_POSTCODE = re.compile(r"[ \t]*,?[ \t]*(" + _WORD + r")")
+
+
+def _postcode_clue_before(before: str, value: str, ends_address: bool) -> bool:
+    """Whether the words before a postcode are an address's: a state's code after a town
+    ("Chicago, IL"), a place's name ("Paris 75011"), or a street's word ("Main Street 90210",
+    only where the address ends there: "down the road 10000 steps" names none)."""
+    line = before.rsplit("\n", 1)[-1]
+    words = re.findall(r"[\w'’-]+", line)
+    gap = line[len(line.rstrip(" \t,")) :]
+    if not words or not gap or not re.fullmatch(r"[ \t]*,?[ \t]*", gap):
+        return False
+    last = words[-1]
+    if last in US_STATES and value[:5].isdigit():
+        # "Chicago, IL 60614", "Springfield IL 62701": a town's name before the state
+        return len(words) > 1 and words[-2][:1].isupper()
+    if _postcode_place(last):
+        return True
+    street = _STREET_BEFORE_POSTCODE.search(line)
+    return ends_address and street is not None and street.end() == len(line)
+
+
+def _postcode_place(word: str) -> bool:
+    """A capitalised place's or country's name, as a postcode stands beside one."""
+    return word[:1].isupper() and _plain(word) in POSTCODE_PLACES
+
+
+def _tail_spans(text: str, m: re.Match[str]) -> Iterator[Span]:
+    """The parts of where a signer lives that identify them: postcodes and street lines go,
+    a town or a country alone stays ("…, [address] Paris", "…, Leeds, UK")."""
+    start = m.start("tail")
+    for part in re.finditer(r"[^,\n]+", m.group("tail")):
+        value = part.group(0).strip()
+        if not value:
+            continue
+        at = start + part.start() + part.group(0).index(value)
+        codes = list(_TAIL_POSTCODE_RE.finditer(value))
+        house = _HOUSE_NUMBER_RE.match(value)
+        if house and not any(c.start() == 0 for c in codes):
+            yield Span("address", at, at + len(value), value)  # "12 rue de la Paix"
+            continue
+        for code in codes or _TAIL_NUMBER_RE.finditer(value):
+            yield Span("address", at + code.start(), at + code.end(), code.group(0))
+
+
+_TAIL_POSTCODE_RE = re.compile(
+    r"(?<![\w-])(?:" + _UK_POSTCODE + r"|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2}(?![A-Za-z])"
+    r"|\d{5}(?:-\d{4})?|\d{4}(?=[ \t]+[A-Z]))(?![\w-])"
+)
+_HOUSE_NUMBER_RE = re.compile(r"\d{1,5}[A-Za-z]?\s+\S")
+_TAIL_NUMBER_RE = re.compile(r"(?<![\w-])\d{1,5}[A-Za-z]?(?![\w-])")
 
 
 def _lower_case_streets(text: str) -> Iterator[Span]:
@@ -616,6 +748,7 @@ def _phones(text: str) -> Iterator[Span]:
 def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     """Names from context (always customers') and from the list (unless a user's)."""
     yield from _sign_offs(text)
+    yield from _signed_with_address(text)
     for pattern in (_SELF_INTRO, _BARE_SIGNATURE, _RELATION, _TITLE):
         for m in pattern.finditer(text):
             value = _trim_name(m.group("value"))
@@ -643,7 +776,8 @@ def _sign_offs(text: str) -> Iterator[Span]:
             signer = m.group("signer").lower().split()
             if any(word in _NOT_SIGNERS for word in signer):
                 continue
-            company_may_sign = bool(signer) or bool(m.groupdict().get("from"))
+            # with where they live after it, a place or a company may sign as after "from"
+            company_may_sign = bool(signer or m.groupdict().get("from") or m.group("tail"))
             for name in re.finditer(_SIGNER_NAME, m.group("names")):
                 kin = _KIN_BEFORE_NAME.match(name.group(0))
                 value = name.group(0)[kin.end() :] if kin else name.group(0)
@@ -655,6 +789,28 @@ def _sign_offs(text: str) -> Iterator[Span]:
                     elif name.start() == 0 and not kin and m.groupdict().get("dash") and not signer:
                         start = m.start("dash")  # "Thanks-Sam": the dash joins, it goes too
                     yield Span("name", start, end, text[start:end])
+            if m.group("tail"):
+                yield from _tail_spans(text, m)
+
+
+_STATE_AFTER_TOWN = re.compile(r"[ \t]*,[ \t]*[A-Z]{2}[ \t]+(?:\d{5}|[A-Z]\d[A-Z])")
+
+
+def _signed_with_address(text: str) -> Iterator[Span]:
+    """A name that signs the text before where the writer lives ("Merci ! Jean-Pierre
+    Dubois, 75011 Paris", "Loved it. Sam O'Neill, 90210"): the name and the postcode or
+    street go, the town stays. Not a place ("Kuala Lumpur, Malaysia") nor a company's or an
+    ordinary word ("Best Buy, Chicago")."""
+    for m in _SIGNED_WITH_ADDRESS.finditer(text):
+        value = m.group("value")
+        first = _plain(value.split()[0])
+        if first in PLACES or first in _PLACE_WORDS or not _signer_name(value, True):
+            continue
+        if _STATE_AFTER_TOWN.match(m.group("tail")):
+            continue  # "Long Beach, CA 90803": a town before its state, on an address's line
+        name = _trim_name(value)
+        yield Span("name", m.start("value"), m.start("value") + len(name), name)
+        yield from _tail_spans(text, m)
 
 
 # A relative's word before a signer's name ("Hugs from Grandma Beatrix"): the word may stay,

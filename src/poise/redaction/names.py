@@ -102,7 +102,7 @@ venmo visa mastercard amex comcast xfinity verizon sprint vodafone tesco asda sa
 walmart target costco ikea dell hp lenovo nike adidas delta united southwest jetblue virgin
 ryanair easyjet lufthansa emirates qantas fedex ups usps dhl hermes evri royal mail
 chrome firefox safari windows android iphone ipad mac macbook outlook gmail office teams
-zoom slack alexa kindle echo fire roku
+zoom slack alexa kindle echo fire roku buy
 prime video music plus pro premium express standard basic gold silver platinum live one home
 store pay cloud care desk team service support help customer club family business card
 was were is are am be been being has have had do does did as ill just never ever always often
@@ -168,3 +168,15 @@ mexico tijuana guadalajara monterrey havana bogota medellin lima quito caracas
 buenos aires montevideo asuncion
 """
 PLACES: frozenset[str] = frozenset(_PLACES.split()) - FIRST_NAMES
+
+# Where a postcode stands beside a place's name ("75011 Paris", "10115 Berlin"), the name is
+# a place's whoever else it may be: ``PLACES`` and the cities it leaves out as names too,
+# and countries and cities as their own people write them ("Deutschland", "München").
+_POSTCODE_PLACES = """
+paris sydney dallas vienna wien munchen koln nurnberg bruxelles brussel geneve zurich
+florence firenze roma milano napoli torino lisboa sevilla warszawa praha kobenhavn goteborg
+haag denver phoenix austin houston orlando atlanta detroit
+deutschland nederland espana italia osterreich schweiz suisse belgique belgie sverige norge
+danmark polska eire
+"""
+POSTCODE_PLACES: frozenset[str] = frozenset(_PLACES.split()) | frozenset(_POSTCODE_PLACES.split())
