@@ -91,3 +91,31 @@ def test_a_link_written_without_https_goes_too() -> None:
         assert redact(text).text.endswith(kept), text
     for text in ("Sorted in 5/5 minutes, i.e. fast!", "Help at example.com was quick.", "1.5/2"):
         assert redact(text).text == text
+
+
+class _SliceLog(str):
+    """A text that notes how long each slice taken of it is."""
+
+    longest = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        part = str.__getitem__(self, key)
+        if isinstance(key, slice):
+            _SliceLog.longest = max(_SliceLog.longest, len(part))
+        return part
+
+
+def test_a_name_s_sentence_start_is_read_from_the_words_just_before_it() -> None:
+    """Each listed name re-read the whole text before it to see whether it opened a
+    sentence: a 75,000-character message of names took 14 s to redact (quadratic). Only the
+    words just before a name decide, so only they are read."""
+    from poise.redaction import _sentence_start
+
+    text = _SliceLog(". Jean Pierre, " * 5000 + "Will")
+    _SliceLog.longest = 0
+    assert _sentence_start(text, len(text) - 4) is False
+    assert _SliceLog.longest <= 1000
+    opened = "Thanks. " * 500 + "@comcastcares "  # a reply's @mentions do not count
+    assert _sentence_start(_SliceLog(opened + "Will do"), len(opened)) is True
+    inside = "x " * 500 + "thanks @ana "
+    assert _sentence_start(_SliceLog(inside + "Will"), len(inside)) is False

@@ -1071,10 +1071,17 @@ def _surname_end(text: str, end: int) -> int:
     return m.end()
 
 
+# How far before a name ``_sentence_start`` reads: the words just before decide, and reading
+# the whole text before every name made a long message of names quadratic (75,000 characters:
+# 14 s).
+SENTENCE_LOOKBACK = 400
+
+
 def _sentence_start(text: str, at: int) -> bool:
     """Whether ``at`` begins a sentence, the @mentions a reply opens with not counted
     ("@comcastcares Will do": "Will" opens the sentence, and is the verb)."""
-    before = LEADING_MENTIONS_RE.sub("", text[:at].rstrip())
+    start = max(0, at - SENTENCE_LOOKBACK)
+    before = LEADING_MENTIONS_RE.sub("", text[start:at].rstrip())
     return not before or before[-1] in ".!?\n\"'“"
 
 
