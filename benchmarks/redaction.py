@@ -4,7 +4,11 @@ Prints recall of the planted personal data per kind (emails, phones, order/accou
 addresses, names, handles) and how much other text was removed by mistake, against the
 baseline of the simplest rule set (emails and long digit runs only) in the same run.
 
-    python benchmarks/redaction.py [--misses]
+    python benchmarks/redaction.py [--misses] [--long]
+
+``--long`` also times redaction of long texts (a message of names, signatures with an address,
+digits): time should grow with the length, not its square. It prints seconds at n and 4n
+characters and their ratio (about 4 when linear, about 16 when quadratic).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
-from poise.redaction import Measurement, measure
+from poise.redaction import Measurement, measure, redact
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests/morale/fixtures/redaction_praise.jsonl"
 NAIVE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{5,}")
@@ -51,6 +56,27 @@ def _report(result: Measurement, baseline: dict[str, float]) -> None:
     )
 
 
+LONG_TEXTS = {
+    "names": ". Jean Pierre, ",
+    "signed with an address": "Thanks Maria! Jean-Pierre Dubois, 75011 Paris. ",
+    "five-digit numbers": "12345 ",
+    "sign-offs": "Cheers, Sam. ",
+}
+
+
+def _time_long_texts(chars: int = 20_000) -> None:
+    """Seconds to redact each repeated unit at ``chars`` and 4 × ``chars`` characters."""
+    print(f"\n== long texts: seconds at {chars:,} and {4 * chars:,} characters, and the ratio ==")
+    for name, unit in LONG_TEXTS.items():
+        took = []
+        for size in (chars, 4 * chars):
+            text = unit * (size // len(unit))
+            start = time.perf_counter()
+            redact(text)
+            took.append(time.perf_counter() - start)
+        print(f"{name:<24}{took[0]:>8.2f}{took[1]:>8.2f}{took[1] / took[0]:>7.1f}×")
+
+
 def main() -> None:
     rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
     result = measure(rows)
@@ -59,6 +85,8 @@ def main() -> None:
     hand = [row for row in rows if row.get("set") == "hand"]
     print("\n== hand-written subset only (less regular phrasings, written after the rules) ==")
     _report(measure(hand), _naive(hand))
+    if "--long" in sys.argv:
+        _time_long_texts()
     if "--misses" in sys.argv:
         for miss in result.misses:
             print("MISS", miss)
