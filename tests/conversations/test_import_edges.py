@@ -1,0 +1,53 @@
+"""Import uploads of odd files through the API: each is refused row by row or as a file, with a
+message, and stores nothing of what was refused."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from builders import make_user
+from poise.auth.actions import create_api_token
+from poise.conversations.models import Conversation, Message
+
+TWCS_HEADER = (
+    "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+)
+
+
+def lead_headers(session: Session) -> dict[str, str]:
+    lead = make_user(session, role="lead")
+    return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
+
+
+def upload(client: TestClient, headers: dict[str, str], fmt: str, data: bytes) -> dict:  # type: ignore[type-arg]
+    answer = client.post(
+        "/api/v1/imports", headers=headers, data={"format": fmt}, files={"file": ("f", data)}
+    )
+    assert answer.status_code in (200, 422), answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "created_at",
+    [
+        "Mon Jan 01 00:10:47 +0100 0001",  # before the first UTC day: was an OverflowError, a 500
+        "Fri Dec 31 23:59:59 -0100 9999",  # after the last one
+        "Tue Oct 31 22:10:47 +9999 2017",  # no such offset (99 hours, 99 minutes)
+    ],
+)
+def test_a_twcs_time_with_no_utc_equivalent_is_a_row_error(
+    client: TestClient, session: Session, created_at: str
+) -> None:
+    data = (
+        TWCS_HEADER
+        + f"1,sam,True,{created_at},my order is late,2,\n"
+        + "2,AcmeHelp,False,Tue Oct 31 22:12:47 +0000 2017,Sorry! Checking now.,,1\n"
+    ).encode()
+    report = upload(client, lead_headers(session), "twcs", data)
+    assert report["status"] == "rejected"
+    assert any(e["field"] == "created_at" and e["line"] == 2 for e in report["errors"]), report
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+    assert session.scalar(select(func.count()).select_from(Message)) == 0
