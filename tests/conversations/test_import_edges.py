@@ -51,3 +51,32 @@ def test_a_twcs_time_with_no_utc_equivalent_is_a_row_error(
     assert any(e["field"] == "created_at" and e["line"] == 2 for e in report["errors"]), report
     assert session.scalar(select(func.count()).select_from(Conversation)) == 0
     assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+CSV_HEADER = "conversation_id,channel,author_role,body,sent_at\n"
+ZENDESK_FUTURE = (
+    '{"tickets": [{"id": 7, "comments": [{"id": 71, "author_id": 5, "body": "Still broken",'
+    ' "created_at": "2062-11-01T09:00:00Z"}]}]}'
+)
+
+TWCS_FUTURE = "1,sam,True,Wed Nov 01 09:00:00 +0000 2062,Still broken,,\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "field"),
+    [
+        ("csv", CSV_HEADER + "A1,chat,customer,Still broken,2062-11-01T09:00:00Z\n", "sent_at"),
+        ("zendesk", ZENDESK_FUTURE, "comments[1].created_at"),
+        ("twcs", TWCS_HEADER + TWCS_FUTURE, "created_at"),
+    ],
+)
+def test_a_turn_dated_in_the_future_is_a_row_error(
+    client: TestClient, session: Session, fmt: str, data: str, field: str
+) -> None:
+    """2062 for 2026: the turn stayed the conversation's newest for ever, so no later turn (a
+    webhook's, a sync's) could change its status again, and it headed every newest-first list.
+    The webhooks refuse such a turn; a file now does too."""
+    report = upload(client, lead_headers(session), fmt, data.encode())
+    assert report["status"] == "rejected", report
+    assert [(e["field"], "future" in e["reason"]) for e in report["errors"]] == [(field, True)]
+    assert session.scalar(select(func.count()).select_from(Message)) == 0

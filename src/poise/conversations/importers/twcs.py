@@ -19,6 +19,7 @@ from poise.conversations.importers.common import (
     decode,
     file_error,
     length_problem,
+    not_in_future,
     parse_time,
     protect_bare_cr,
     purpose_from,
@@ -96,7 +97,7 @@ def twitter_time(value: str) -> datetime | str:
     except ValueError:
         return f"{show(value)} is not a time like 'Tue Oct 31 22:10:47 +0000 2017'"
     try:
-        return local - shift if zone[0] == "+" else local + shift
+        return not_in_future(local - shift if zone[0] == "+" else local + shift, value)
     except OverflowError:
         return f"{show(value)} has no time in UTC (it falls outside years 1 to 9999)"
 
