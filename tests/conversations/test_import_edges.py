@@ -80,3 +80,48 @@ def test_a_turn_dated_in_the_future_is_a_row_error(
     assert report["status"] == "rejected", report
     assert [(e["field"], "future" in e["reason"]) for e in report["errors"]] == [(field, True)]
     assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+LONG_EMAIL = "robin." + "x" * 150 + "@example.com"  # a valid address, longer than an id
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "field"),
+    [
+        (
+            "csv",
+            CSV_HEADER.replace("\n", ",customer_email\n")
+            + f"A1,chat,customer,Hello,2026-11-01T09:00:00Z,{LONG_EMAIL}\n",
+            "customer_email",
+        ),
+        (
+            "jsonl",
+            '{"conversation_id": "A1", "channel": "chat", "author_role": "customer", "body": '
+            f'"Hello", "sent_at": "2026-11-01T09:00:00Z", "customer_email": "{LONG_EMAIL}"}}\n',
+            "customer_email",
+        ),
+        ("twcs", TWCS_HEADER + f"1,{'r' * 150},True,2026-11-01T09:00:00Z,Hello,,\n", "author_id"),
+    ],
+)
+def test_a_customer_id_longer_than_its_column_is_a_row_error(
+    client: TestClient, session: Session, fmt: str, data: str, field: str
+) -> None:
+    """The customer is keyed by the e-mail when no customer_id is given (by the author in
+    twcs): an address of 168 characters passed as an e-mail (254) and reached
+    customers.external_id (128), where PostgreSQL refuses it: a 500 for the whole file."""
+    report = upload(client, lead_headers(session), fmt, data.encode())
+    assert report["status"] == "rejected", report
+    assert [e["field"] for e in report["errors"]] == [field], report
+    assert "128" in report["errors"][0]["reason"]
+    assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_a_long_email_is_kept_when_the_customer_has_an_id(
+    client: TestClient, session: Session
+) -> None:
+    data = (
+        CSV_HEADER.replace("\n", ",customer_id,customer_email\n")
+        + f"A1,chat,customer,Hello,2026-11-01T09:00:00Z,cust-1,{LONG_EMAIL}\n"
+    )
+    report = upload(client, lead_headers(session), "csv", data.encode())
+    assert report["status"] == "imported" and report["messages_created"] == 1, report

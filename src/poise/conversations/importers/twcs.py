@@ -237,7 +237,8 @@ def _tweet(
             ("in_response_to_tweet_id", f"{show(raw_parent)} is not a tweet id (a whole number)")
         )
     author = record[at["author_id"]].strip()
-    reason = length_problem("author", author) if author else "is required"
+    # The author keys the customer too, whose id column is narrower than an author's name.
+    reason = length_problem("customer_id", author) if author else "is required"
     if reason:
         problems.append(("author_id", reason))
     flag = record[at["inbound"]].strip().lower()
