@@ -125,3 +125,19 @@ def test_a_long_email_is_kept_when_the_customer_has_an_id(
     )
     report = upload(client, lead_headers(session), "csv", data.encode())
     assert report["status"] == "imported" and report["messages_created"] == 1, report
+
+
+@pytest.mark.parametrize("field", ["source", "format"])
+def test_a_refused_source_or_format_is_quoted_short(
+    client: TestClient, session: Session, field: str
+) -> None:
+    """A source of 10,000 characters came back whole in the refusal."""
+    form = {"format": "csv", field: "x" * 10_000}
+    answer = client.post(
+        "/api/v1/imports",
+        headers=lead_headers(session),
+        data=form,
+        files={"file": ("f.csv", (CSV_HEADER + "A1,chat,customer,Hi,2026-11-01\n").encode())},
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    assert "xxxxxxxx…" in answer.json()["detail"] and len(answer.text) < 300

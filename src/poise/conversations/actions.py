@@ -27,6 +27,7 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
+from poise.conversations.importers.common import show
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -72,7 +73,7 @@ MAX_PURPOSE_CHARS = 300
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         rule = "1-64 lowercase letters, digits, '.', '_' or '-', such as zendesk-eu"
-        said = f"{source!r} is not a source name" if source else "a source name is needed"
+        said = f"{show(source)} is not a source name" if source else "a source name is needed"
         raise InvalidInput(f"{said}: {rule}", field="source")
     return source
 
@@ -152,7 +153,7 @@ def import_file(
         raise InvalidInput("an import belongs to its uploader's team", field="team")
     if fmt not in FORMATS:
         raise InvalidInput(
-            f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", field="format"
+            f"format must be one of {', '.join(FORMATS)}, not {show(fmt)}", field="format"
         )
     source = _check_source(source or fmt)
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
