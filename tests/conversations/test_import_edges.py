@@ -3,7 +3,11 @@ message, and stores nothing of what was refused."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 from builders import make_user
 from poise.auth.actions import create_api_token
 from poise.conversations.models import Conversation, Message
+from support import serving
 
 TWCS_HEADER = (
     "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
@@ -141,3 +146,36 @@ def test_a_refused_source_or_format_is_quoted_short(
     )
     assert answer.status_code == 400, answer.text[:300]
     assert "xxxxxxxx…" in answer.json()["detail"] and len(answer.text) < 300
+
+
+def test_the_same_file_imported_three_times_at_once_is_stored_once(
+    app: FastAPI, session: Session
+) -> None:
+    """A double-clicked upload, or two leads importing one export: the imports that lost the
+    race on the unique keys answered 500. Each now answers its report, and together they
+    store the file once."""
+    headers = lead_headers(session)
+    rows = [CSV_HEADER]
+    for n in range(2000):
+        rows.append(f"C{n},chat,customer,Where is order {n}?,2026-11-01T09:00:00Z\n")
+        rows.append(f"C{n},chat,agent,On its way: order {n}.,2026-11-01T09:01:00Z\n")
+    data = "".join(rows).encode()
+    with serving(app) as base:
+
+        def upload_once(name: str) -> httpx.Response:
+            files = {"file": (name, data)}
+            return httpx.post(
+                f"{base}/api/v1/imports",
+                headers=headers,
+                data={"format": "csv"},
+                files=files,
+                timeout=120,
+            )
+
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(upload_once, ["a.csv", "b.csv", "c.csv"]))
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text[:200] for a in answers]
+    assert sum(a.json()["conversations_created"] for a in answers) == 2000
+    assert sum(a.json()["messages_created"] for a in answers) == 4000
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 2000
+    assert session.scalar(select(func.count()).select_from(Message)) == 4000

@@ -142,7 +142,9 @@ def import_file(
 
     ``data`` may be a seekable binary stream (an open file, an upload): CSV and JSON Lines
     are then checked in a first pass and written in batches in a second, so memory stays
-    bounded by a batch, not the file. Nothing is committed before the last batch.
+    bounded by a batch, not the file. Nothing is committed before the last batch. An import
+    racing another writer of the same conversations (the same file uploaded twice at once)
+    reads the file again once the other has stored them, and adds only what is missing.
 
     The run belongs to the uploader's team; one from the trusted command line (no ``actor``)
     to ``team_id``, so that team's leads read it (none: admins only). A person's import
@@ -156,18 +158,22 @@ def import_file(
             f"format must be one of {', '.join(FORMATS)}, not {show(fmt)}", field="format"
         )
     source = _check_source(source or fmt)
-    parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
-    plan = read_import(binary, fmt, limits=limits or ImportLimits(), progress=parse_progress)
+    start = binary.tell()
+    for attempt in range(1, WRITE_TRIES + 1):
+        try:
+            plan, status, counts = _read_and_write(
+                session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress
+            )
+            break
+        except IntegrityError:
+            # Another import (or webhook) stored some of these keys after this one looked them
+            # up: it answered 500. Read again, now seeing them, and store only what is missing.
+            session.rollback()
+            if attempt == WRITE_TRIES:
+                raise
+            binary.seek(start)
     parsed = plan.result
-    counts = WriteCounts()
-    refused = parsed.fatal or (parsed.errors and not skip_invalid)
-    if refused:
-        status = "rejected"
-    else:
-        write_progress = (lambda done, total: progress("write", done, total)) if progress else None
-        counts = _write_in_batches(session, source, plan, write_progress)
-        status = "partial" if parsed.errors else "imported"
     run = _record_run(
         session,
         actor=actor,
@@ -225,6 +231,27 @@ def remove_expired_rejected_rows(
 
 
 WRITE_BATCH = 20_000  # messages handed to the writer at once
+WRITE_TRIES = 3  # reads and writes of one file racing other writers of the same keys
+
+
+def _read_and_write(
+    session: Session,
+    binary: BinaryIO,
+    fmt: str,
+    source: str,
+    skip_invalid: bool,
+    limits: ImportLimits,
+    progress: ImportProgress | None,
+) -> tuple[ImportPlan, str, WriteCounts]:
+    """Check the file and, unless refused, store it; no commit. (plan, status, counts)."""
+    parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
+    plan = read_import(binary, fmt, limits=limits, progress=parse_progress)
+    parsed = plan.result
+    if parsed.fatal or (parsed.errors and not skip_invalid):
+        return plan, "rejected", WriteCounts()
+    write_progress = (lambda done, total: progress("write", done, total)) if progress else None
+    counts = _write_in_batches(session, source, plan, write_progress)
+    return plan, "partial" if parsed.errors else "imported", counts
 
 
 def _write_in_batches(
