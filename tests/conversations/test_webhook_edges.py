@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
@@ -15,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
+from support import serving
 
 
 def delivery(conversation: dict[str, Any], message: dict[str, Any]) -> bytes:
@@ -65,3 +70,33 @@ def test_a_blank_id_is_refused_and_stores_nothing(
     assert answer.status_code == 400, answer.text
     assert field in answer.json()["detail"] and "blank" in answer.json()["detail"]
     assert stored(session) == (0, 0, 0)
+
+
+def test_messages_of_a_new_conversation_arriving_at_once_are_all_stored(
+    app: FastAPI, session: Session
+) -> None:
+    """A helpdesk fires its webhooks in bursts: the first turns of a new conversation arrive
+    together, each delivery finds no conversation and creates it, and on PostgreSQL every one
+    but the first failed on the unique key, a 500 (the turn lost unless the sender retried)."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    sent_at = datetime.now(UTC).isoformat()
+    with serving(app) as base:
+
+        def deliver(n: int) -> httpx.Response:
+            body = delivery({}, {"id": f"m-{n}", "body": f"Hello {n}", "sent_at": sent_at})
+            stamp = str(int(time.time()))
+            headers = {
+                "X-Poise-Integration": "helpdesk",
+                "X-Poise-Timestamp": stamp,
+                "X-Poise-Signature": signature_for(secret, body, stamp),
+                "Content-Type": "application/json",
+            }
+            url = f"{base}/api/v1/webhooks/messages"
+            return httpx.post(url, content=body, headers=headers, timeout=60)
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(deliver, range(8)))
+    assert [a.status_code for a in answers] == [201] * 8, [a.text[:100] for a in answers]
+    assert sum(a.json()["conversation_created"] for a in answers) == 1
+    session.expire_all()
+    assert stored(session) == (1, 8, 8)

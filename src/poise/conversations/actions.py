@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, case, delete, select
@@ -160,19 +160,16 @@ def import_file(
     source = _check_source(source or fmt)
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
     start = binary.tell()
-    for attempt in range(1, WRITE_TRIES + 1):
-        try:
-            plan, status, counts = _read_and_write(
-                session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress
-            )
-            break
-        except IntegrityError:
-            # Another import (or webhook) stored some of these keys after this one looked them
-            # up: it answered 500. Read again, now seeing them, and store only what is missing.
-            session.rollback()
-            if attempt == WRITE_TRIES:
-                raise
-            binary.seek(start)
+
+    def read_and_write() -> tuple[ImportPlan, str, WriteCounts]:
+        # Another import (or a webhook) may store some of these keys after this one looked
+        # them up (it answered 500): read again from the start, and store what is missing.
+        binary.seek(start)
+        return _read_and_write(
+            session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress
+        )
+
+    plan, status, counts = retried_on_race(session, read_and_write)
     parsed = plan.result
     run = _record_run(
         session,
@@ -231,7 +228,6 @@ def remove_expired_rejected_rows(
 
 
 WRITE_BATCH = 20_000  # messages handed to the writer at once
-WRITE_TRIES = 3  # reads and writes of one file racing other writers of the same keys
 
 
 def _read_and_write(
@@ -392,6 +388,28 @@ def _refuse_skew(skew: float) -> None:
         )
 
 
+T = TypeVar("T")
+RACE_TRIES = 3
+
+
+def retried_on_race(session: Session, write: Callable[[], T]) -> T:
+    """``write()``, run again after a rollback when it lost a race on a unique key; no commit.
+
+    Two deliveries of turns of one new conversation arrive together: each finds no
+    conversation and inserts it, and on PostgreSQL all but the first failed on the unique key
+    (a 500, the turn lost unless the sender retried). Run again, the write finds what the
+    winner stored. ``write`` must start from nothing: the rollback undid all it did.
+    """
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            return write()
+        except IntegrityError:
+            session.rollback()
+            if attempt == RACE_TRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def first_delivery(
     session: Session, integration_id: int, conversation_key: str, message_key: str, now: datetime
 ) -> bool:
@@ -527,9 +545,16 @@ def receive_webhook_message(
         raise InvalidInput(_validation_summary(exc)) from exc
     record = _record_from_payload(payload, max_message_chars, now)
     message_key = record.messages[0].external_id
-    if not first_delivery(session, integration.id, record.external_id, message_key, now):
-        return _receipt(session, integration.name, record.external_id, WriteCounts())
-    counts = write_conversations(session, integration.name, [record], newer_only=True)
+    integration_id, source = integration.id, integration.name
+
+    def store() -> WriteCounts | None:
+        if not first_delivery(session, integration_id, record.external_id, message_key, now):
+            return None
+        return write_conversations(session, source, [record], newer_only=True)
+
+    counts = retried_on_race(session, store)
+    if counts is None:
+        return _receipt(session, source, record.external_id, WriteCounts())
     integration.last_used_at = now
     forget_old_deliveries(session, now)
     receipt = _receipt(session, integration.name, record.external_id, counts)
