@@ -3,6 +3,7 @@ message, and stores nothing of what was refused."""
 
 from __future__ import annotations
 
+import gzip
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -179,3 +180,16 @@ def test_the_same_file_imported_three_times_at_once_is_stored_once(
     assert sum(a.json()["messages_created"] for a in answers) == 4000
     assert session.scalar(select(func.count()).select_from(Conversation)) == 2000
     assert session.scalar(select(func.count()).select_from(Message)) == 4000
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "zendesk", "twcs"])
+def test_a_gzipped_file_is_refused_as_one_saying_so(
+    client: TestClient, session: Session, fmt: str
+) -> None:
+    """A .csv.gz read as text was refused row by row as "not valid UTF-8", or its header as
+    missing columns."""
+    data = gzip.compress((CSV_HEADER + "A1,chat,customer,Hi,2026-11-01T09:00:00Z\n").encode())
+    report = upload(client, lead_headers(session), fmt, data)
+    assert report["status"] == "rejected"
+    assert len(report["errors"]) == 1 and report["errors"][0]["line"] == 0
+    assert "gzip" in report["errors"][0]["reason"], report["errors"]
