@@ -52,6 +52,7 @@ from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
 from poise.insights.exposure import RollupWeeks
+from poise.jsonbounds import MAX_JSON_DEPTH
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
 from poise.knowledge.search import load_index
@@ -81,7 +82,7 @@ from poise.web.deps import render
 from poise.web.faults import install_fault_handlers
 from poise.web.headers import SecurityHeaders
 from poise.web.health import database_health, disk_health
-from poise.web.inputs import CHECKED_BODY_BYTES, refuse_control_characters
+from poise.web.inputs import CHECKED_BODY_BYTES, is_json_body, refuse_control_characters
 from poise.web.nav import visible_nav
 from poise.web.openapi import document_errors
 from poise.web.readers import Readers
@@ -314,6 +315,14 @@ HTTP_MESSAGES = {
 }
 
 
+UNPARSED_BODY = "There was an error parsing the body"
+"""FastAPI's refusal of a JSON body its parser raised on (not a ``JSONDecodeError``)."""
+UNPARSED_BODY_SAID = (
+    "the body could not be read as JSON: send it as UTF-8 text, nesting "
+    f"arrays and objects at most {MAX_JSON_DEPTH} levels deep"
+)
+
+
 def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (no route, wrong method) as a page for a browser, as JSON else.
 
@@ -323,6 +332,10 @@ def http_error(request: Request, exc: Exception) -> Response:
     page keeps its menu) never blocks the event loop.
     """
     assert isinstance(exc, StarletteHTTPException)
+    json_body = is_json_body(request.headers.get("content-type", ""))
+    if exc.status_code == 400 and exc.detail == UNPARSED_BODY and json_body:
+        # Bytes that are not UTF-8, or nesting past the parser's recursion, said only that.
+        exc = StarletteHTTPException(400, UNPARSED_BODY_SAID, exc.headers)
     headers = dict(exc.headers or {})
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=headers)

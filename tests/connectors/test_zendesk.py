@@ -9,11 +9,14 @@ import base64
 import hashlib
 import hmac
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +30,7 @@ from poise.conversations.actions import import_file
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Conversation, Customer, Message, Rating, WebhookDelivery
 from poise.settings import Settings
+from support import serving
 
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "imports"
@@ -467,3 +471,23 @@ def test_control_characters_are_dropped_from_synced_and_webhook_tickets(
     answer = client.post(URL, content=body, headers=signed(body, now_stamp()))
     assert answer.status_code == 200, answer.text
     assert [b for _, b in bodies(session, "zendesk", "35436")][-1] == "Still smoking!"
+
+
+def test_comments_of_a_new_ticket_arriving_at_once_are_all_stored(
+    app: FastAPI, session: Session
+) -> None:
+    """Zendesk fires a burst of events for a new ticket: each delivery found no conversation
+    and created it, and on PostgreSQL all but the first failed on the unique key (a 500)."""
+    connect(session)
+    with serving(app) as base:
+
+        def deliver(n: int) -> httpx.Response:
+            body = event(f"20{n}", f"Still smoking ({n})", event_id=f"evt-{n}")
+            headers = signed(body, now_stamp())
+            return httpx.post(base + URL, content=body, headers=headers, timeout=60)
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(deliver, range(8)))
+    assert [a.status_code for a in answers] == [200] * 8, [a.text[:100] for a in answers]
+    session.expire_all()
+    assert count(session, Conversation) == 1 and count(session, Message) == 8

@@ -22,10 +22,11 @@ from poise.conversations.actions import (
     first_delivery,
     forget_old_deliveries,
     refuse_future_turn,
+    retried_on_race,
 )
 from poise.conversations.importers.common import ImportLimits, text_problem
 from poise.conversations.models import Integration
-from poise.conversations.writer import delete_conversations, write_conversations
+from poise.conversations.writer import WriteCounts, delete_conversations, write_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jsonbounds import TooDeep, loads_bounded
 
@@ -157,10 +158,15 @@ def receive(
         for message in record.messages:
             refuse_future_turn(message.sent_at, now, f"the time of message {message.external_id}")
     conversation_key = delivery.records[0].external_id if delivery.records else vendor.name
-    if not first_delivery(session, integration.id, conversation_key, delivery.key, now):
-        raise Replayed("this delivery was received before: nothing stored")
-    written = write_conversations(session, vendor.name, delivery.records, newer_only=True)
-    deleted = delete_conversations(session, vendor.name, delivery.deleted)
+    integration_id = integration.id
+
+    def store() -> tuple[WriteCounts, int]:
+        if not first_delivery(session, integration_id, conversation_key, delivery.key, now):
+            raise Replayed("this delivery was received before: nothing stored")
+        written = write_conversations(session, vendor.name, delivery.records, newer_only=True)
+        return written, delete_conversations(session, vendor.name, delivery.deleted)
+
+    written, deleted = retried_on_race(session, store)  # turns of one new ticket at once
     integration.last_used_at = now
     forget_old_deliveries(session, now)
     session.commit()

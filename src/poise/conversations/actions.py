@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, case, delete, select
@@ -27,6 +27,7 @@ from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.importers import FORMATS, ImportLimits, ImportPlan, read_import
+from poise.conversations.importers.common import show
 from poise.conversations.models import Conversation, ImportRun, Integration, WebhookDelivery
 from poise.conversations.records import (
     ConversationRecord,
@@ -72,7 +73,7 @@ MAX_PURPOSE_CHARS = 300
 def _check_source(source: str) -> str:
     if not SOURCE_RE.match(source):
         rule = "1-64 lowercase letters, digits, '.', '_' or '-', such as zendesk-eu"
-        said = f"{source!r} is not a source name" if source else "a source name is needed"
+        said = f"{show(source)} is not a source name" if source else "a source name is needed"
         if len(source) > 64:  # quoted whole, a pasted paragraph widened the page past any screen
             said = f"a source name is at most 64 characters (this one has {len(source):,})"
         raise InvalidInput(f"{said}: {rule}", field="source")
@@ -143,7 +144,9 @@ def import_file(
 
     ``data`` may be a seekable binary stream (an open file, an upload): CSV and JSON Lines
     are then checked in a first pass and written in batches in a second, so memory stays
-    bounded by a batch, not the file. Nothing is committed before the last batch.
+    bounded by a batch, not the file. Nothing is committed before the last batch. An import
+    racing another writer of the same conversations (the same file uploaded twice at once)
+    reads the file again once the other has stored them, and adds only what is missing.
 
     The run belongs to the uploader's team; one from the trusted command line (no ``actor``)
     to ``team_id``, so that team's leads read it (none: admins only). A person's import
@@ -154,21 +157,22 @@ def import_file(
         raise InvalidInput("an import belongs to its uploader's team", field="team")
     if fmt not in FORMATS:
         raise InvalidInput(
-            f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", field="format"
+            f"format must be one of {', '.join(FORMATS)}, not {show(fmt)}", field="format"
         )
     source = _check_source(source or fmt)
-    parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
-    plan = read_import(binary, fmt, limits=limits or ImportLimits(), progress=parse_progress)
+    start = binary.tell()
+
+    def read_and_write() -> tuple[ImportPlan, str, WriteCounts]:
+        # Another import (or a webhook) may store some of these keys after this one looked
+        # them up (it answered 500): read again from the start, and store what is missing.
+        binary.seek(start)
+        return _read_and_write(
+            session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress
+        )
+
+    plan, status, counts = retried_on_race(session, read_and_write)
     parsed = plan.result
-    counts = WriteCounts()
-    refused = parsed.fatal or (parsed.errors and not skip_invalid)
-    if refused:
-        status = "rejected"
-    else:
-        write_progress = (lambda done, total: progress("write", done, total)) if progress else None
-        counts = _write_in_batches(session, source, plan, write_progress)
-        status = "partial" if parsed.errors else "imported"
     run = _record_run(
         session,
         actor=actor,
@@ -226,6 +230,26 @@ def remove_expired_rejected_rows(
 
 
 WRITE_BATCH = 20_000  # messages handed to the writer at once
+
+
+def _read_and_write(
+    session: Session,
+    binary: BinaryIO,
+    fmt: str,
+    source: str,
+    skip_invalid: bool,
+    limits: ImportLimits,
+    progress: ImportProgress | None,
+) -> tuple[ImportPlan, str, WriteCounts]:
+    """Check the file and, unless refused, store it; no commit. (plan, status, counts)."""
+    parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
+    plan = read_import(binary, fmt, limits=limits, progress=parse_progress)
+    parsed = plan.result
+    if parsed.fatal or (parsed.errors and not skip_invalid):
+        return plan, "rejected", WriteCounts()
+    write_progress = (lambda done, total: progress("write", done, total)) if progress else None
+    counts = _write_in_batches(session, source, plan, write_progress)
+    return plan, "partial" if parsed.errors else "imported", counts
 
 
 def _write_in_batches(
@@ -366,6 +390,28 @@ def _refuse_skew(skew: float) -> None:
         )
 
 
+T = TypeVar("T")
+RACE_TRIES = 3
+
+
+def retried_on_race(session: Session, write: Callable[[], T]) -> T:
+    """``write()``, run again after a rollback when it lost a race on a unique key; no commit.
+
+    Two deliveries of turns of one new conversation arrive together: each finds no
+    conversation and inserts it, and on PostgreSQL all but the first failed on the unique key
+    (a 500, the turn lost unless the sender retried). Run again, the write finds what the
+    winner stored. ``write`` must start from nothing: the rollback undid all it did.
+    """
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            return write()
+        except IntegrityError:
+            session.rollback()
+            if attempt == RACE_TRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def first_delivery(
     session: Session, integration_id: int, conversation_key: str, message_key: str, now: datetime
 ) -> bool:
@@ -501,9 +547,16 @@ def receive_webhook_message(
         raise InvalidInput(_validation_summary(exc)) from exc
     record = _record_from_payload(payload, max_message_chars, now)
     message_key = record.messages[0].external_id
-    if not first_delivery(session, integration.id, record.external_id, message_key, now):
-        return _receipt(session, integration.name, record.external_id, WriteCounts())
-    counts = write_conversations(session, integration.name, [record], newer_only=True)
+    integration_id, source = integration.id, integration.name
+
+    def store() -> WriteCounts | None:
+        if not first_delivery(session, integration_id, record.external_id, message_key, now):
+            return None
+        return write_conversations(session, source, [record], newer_only=True)
+
+    counts = retried_on_race(session, store)
+    if counts is None:
+        return _receipt(session, source, record.external_id, WriteCounts())
     integration.last_used_at = now
     forget_old_deliveries(session, now)
     receipt = _receipt(session, integration.name, record.external_id, counts)

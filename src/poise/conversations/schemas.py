@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from poise.conversations.importers.common import MAX_TAG_CHARS, MAX_TAGS
 from poise.web.paging import PageOf
 from poise.web.params import MAX_PAGE_SIZE
 
 Tag = Annotated[str, Field(max_length=MAX_TAG_CHARS)]  # a tag of a megabyte was stored whole
+
+
+def _not_blank(value: str) -> str:
+    """An id with something in it: one of spaces was stored as a conversation, turn or customer
+    nobody could name (an import refuses the same id as missing)."""
+    if not value.strip():
+        raise ValueError("is blank: give the id the source knows it by")
+    return value
+
+
+SourceId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_not_blank)]
+"""An id at the source, as the sender signed it: kept exactly, refused when blank."""
 ChannelName = Literal["email", "chat", "phone", "social"]
 RoleName = Literal["customer", "agent", "system"]
 StatusName = Literal["open", "pending", "resolved"]
@@ -19,7 +31,7 @@ StatusName = Literal["open", "pending", "resolved"]
 
 class WebhookCustomer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=128)
+    id: SourceId = Field(description="The customer's id at the source; not blank")
     name: str = Field("", max_length=200)
     email: str | None = Field(None, max_length=254)
 
@@ -28,7 +40,7 @@ class WebhookConversation(BaseModel):
     """The conversation a webhook message belongs to; created on first sight, then extended."""
 
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=128, description="The conversation's id at the source")
+    id: SourceId = Field(description="The conversation's id at the source; not blank")
     channel: ChannelName
     subject: str = Field("", max_length=300)
     purpose: str = Field("", max_length=2000)
@@ -42,7 +54,7 @@ class WebhookConversation(BaseModel):
 
 class WebhookMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=128, description="The message's id at the source")
+    id: SourceId = Field(description="The message's id at the source; not blank")
     author_role: RoleName
     author: str = Field("", max_length=200)
     author_email: str | None = Field(None, max_length=254)

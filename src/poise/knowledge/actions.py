@@ -65,6 +65,8 @@ MOVED = {
 MAX_PHRASINGS = 50
 MINED = "mined"  # in a revision's ``changed``: the article was drafted by mining
 MAX_TAGS = 20
+MAX_TAG_CHARS = 120  # as a conversation's tags: a tag of 10,000 characters was stored whole
+MAX_PHRASING_CHARS = 4000  # as the issue, phrasing zero: each is embedded for search
 EDITABLE = ("title", "issue", "resolution", "product", "feature", "tags")
 
 
@@ -103,11 +105,13 @@ class ArticleFields:
         tags = _unique([t.strip().lower() for t in self.tags if t.strip()])
         if len(tags) > MAX_TAGS:
             raise InvalidInput(f"{len(tags)} tags; at most {MAX_TAGS} per article", field="tags")
+        _refuse_long("tag", tags, MAX_TAG_CHARS, field="tags")
         phrasings = _unique([p.strip() for p in self.phrasings if p.strip()])
         if len(phrasings) > MAX_PHRASINGS:
             raise InvalidInput(
                 f"at most {MAX_PHRASINGS} alternative phrasings per article", field="phrasings"
             )
+        _refuse_long("phrasing", phrasings, MAX_PHRASING_CHARS, field="phrasings")
         return ArticleFields(
             title=title,
             issue=issue,
@@ -118,6 +122,17 @@ class ArticleFields:
             phrasings=[p for p in phrasings if p.lower() != issue.lower()],
             owner_id=self.owner_id,
         )
+
+
+def _refuse_long(what: str, values: list[str], most: int, *, field: str) -> None:
+    """Refuse the first of ``values`` longer than ``most``, quoting only its start."""
+    for value in values:
+        if len(value) > most:
+            start = value[:40] + "…"
+            raise InvalidInput(
+                f"a {what} is at most {most:,} characters: “{start}” has {len(value):,}",
+                field=field,
+            )
 
 
 def _unique(values: list[str]) -> list[str]:

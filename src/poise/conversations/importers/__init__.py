@@ -64,19 +64,19 @@ NOT_TEXT = {
     b"PK\x03\x04": "a spreadsheet or another zipped file (an Excel .xlsx, a .zip)",
     b"%PDF": "a PDF",
     b"\xd0\xcf\x11\xe0": "an old Excel .xls or Word file",
+    b"\x1f\x8b": "a gzip-compressed file (.gz)",  # was refused row by row as "not UTF-8"
 }
+EXPORT_AGAIN = "save or export the conversations as CSV (UTF-8) or JSON, and import that file"
+DECOMPRESS = "decompress it (gunzip, or open it with your archive tool) and import the file inside"
 
 
 def not_text(head: bytes) -> ParseResult | None:
     """The refusal of a file whose first bytes say it is not text, else None."""
-    kind = next((said for magic, said in NOT_TEXT.items() if head.startswith(magic)), None)
-    if kind is None:
+    found = next((magic for magic in NOT_TEXT if head.startswith(magic)), None)
+    if found is None:
         return None
-    return file_error(
-        f"this is {kind}, not a text export: save or export the conversations as CSV "
-        "(UTF-8) or JSON, and import that file",
-        "file",
-    )
+    advice = DECOMPRESS if found == b"\x1f\x8b" else EXPORT_AGAIN
+    return file_error(f"this is {NOT_TEXT[found]}, not a text export: {advice}", "file")
 
 
 def read_import(

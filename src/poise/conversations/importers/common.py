@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String
@@ -327,6 +327,23 @@ def choice_problem(value: str, allowed: tuple[str, ...]) -> str | None:
 TIME_EXAMPLE = "2024-03-01T14:05:00Z"
 
 
+FUTURE_SLACK = timedelta(days=1)
+"""How far past now a file's time may fall: a local time written without its zone (read as
+UTC) runs up to 14 hours ahead; a year typed wrong (2062 for 2026) runs years ahead."""
+
+
+def not_in_future(parsed: datetime, value: str) -> datetime | str:
+    """``parsed``, or the refusal of a time later than now (with :data:`FUTURE_SLACK`).
+
+    A turn dated in the future stayed its conversation's newest for ever: no later turn (a
+    webhook's, a sync's) changed the conversation's status again, and it headed every
+    newest-first list. The webhooks refuse such a turn (``refuse_future_turn``); files too.
+    """
+    if parsed > datetime.now(UTC) + FUTURE_SLACK:
+        return f"{show(value)} is in the future: give the time it was written"
+    return parsed
+
+
 def parse_time(value: str) -> datetime | str:
     """An ISO 8601 time as aware UTC (naive means UTC), or the reason it is refused."""
     text = value.strip()
@@ -335,9 +352,9 @@ def parse_time(value: str) -> datetime | str:
     except ValueError:
         return f"{show(value)} is not an ISO 8601 time such as {TIME_EXAMPLE}"
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
+        return not_in_future(parsed.replace(tzinfo=UTC), value)
     try:
-        return parsed.astimezone(UTC)
+        return not_in_future(parsed.astimezone(UTC), value)
     except OverflowError:  # 0001-01-01T00:00+01:00 falls before the first UTC day
         return f"{show(value)} has no time in UTC (it falls outside years 1 to 9999)"
 

@@ -261,6 +261,10 @@ class _Rows:
                     f"is required: no row of conversation {show(group.external_id)} gives it",
                 )
                 group.failed.add(group.first_line)
+            if not group.failed and (reason := _customer_key_problem(group.values)):
+                line = group.given_on["customer_email"]
+                self.outcome.fail(line, "customer_email", reason)
+                group.failed.add(line)
             if group.failed:
                 what = f"conversation {show(group.external_id)}"
                 self.outcome.reject_group(what, group.lines, group.failed)
@@ -274,6 +278,20 @@ class _Rows:
     def completed(self, external_id: str) -> ConversationRecord:
         """The second pass reached the last row of a good conversation: its record."""
         return _conversation(self.groups.pop(external_id))
+
+
+def _customer_key_problem(values: dict[str, Any]) -> str | None:
+    """Why the customer cannot be keyed by its e-mail, or None.
+
+    Without ``customer_id`` the e-mail is the customer's id: an address fits 254 characters
+    and an id 128, and a longer one reached the id column, where PostgreSQL refused it (a 500
+    for the whole file).
+    """
+    email = values.get("customer_email")
+    if "customer_id" in values or not email:
+        return None
+    reason = length_problem("customer_id", email)
+    return f"keys the customer, as no customer_id is given: {reason}" if reason else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from poise.conversations.importers.common import (
     decode,
     file_error,
     length_problem,
+    not_in_future,
     parse_time,
     protect_bare_cr,
     purpose_from,
@@ -64,7 +65,12 @@ def tweet_id(value: str) -> str | None:
 
 
 def twitter_time(value: str) -> datetime | str:
-    """``Tue Oct 31 22:10:47 +0000 2017`` (or ISO 8601) as aware UTC, or the refusal reason."""
+    """``Tue Oct 31 22:10:47 +0000 2017`` (or ISO 8601) as aware UTC, or the refusal reason.
+
+    The offset must be one a clock can have (under 24 hours, minutes under 60), and the time
+    must fall within years 1 to 9999 once in UTC: ``Mon Jan 01 00:10:47 +0100 0001`` does not,
+    and failed the whole upload with an OverflowError (a 500).
+    """
     parts = value.split()
     if len(parts) != 6 or parts[1] not in _MONTHS:
         parsed = parse_time(value)
@@ -74,7 +80,9 @@ def twitter_time(value: str) -> datetime | str:
     try:
         hour, minute, second = parts[3].split(":")
         zone = parts[4]
-        if len(zone) != 5 or zone[0] not in "+-":
+        if len(zone) != 5 or zone[0] not in "+-" or not (zone[1:].isascii() and zone[1:].isdigit()):
+            raise ValueError(zone)
+        if int(zone[1:3]) > 23 or int(zone[3:5]) > 59:
             raise ValueError(zone)
         shift = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
         local = datetime(
@@ -88,7 +96,10 @@ def twitter_time(value: str) -> datetime | str:
         )
     except ValueError:
         return f"{show(value)} is not a time like 'Tue Oct 31 22:10:47 +0000 2017'"
-    return local - shift if zone[0] == "+" else local + shift
+    try:
+        return not_in_future(local - shift if zone[0] == "+" else local + shift, value)
+    except OverflowError:
+        return f"{show(value)} has no time in UTC (it falls outside years 1 to 9999)"
 
 
 class _Threads:
@@ -226,7 +237,8 @@ def _tweet(
             ("in_response_to_tweet_id", f"{show(raw_parent)} is not a tweet id (a whole number)")
         )
     author = record[at["author_id"]].strip()
-    reason = length_problem("author", author) if author else "is required"
+    # The author keys the customer too, whose id column is narrower than an author's name.
+    reason = length_problem("customer_id", author) if author else "is required"
     if reason:
         problems.append(("author_id", reason))
     flag = record[at["inbound"]].strip().lower()
