@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session, selectinload
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
 from poise.errors import InvalidInput, NotFound, PermissionDenied
-from poise.knowledge.models import ARTICLE_STATUSES, Article, Flag, Proposal, Revision
+from poise.knowledge.models import (
+    ARTICLE_STATUSES,
+    Article,
+    Flag,
+    Phrasing,
+    Proposal,
+    Revision,
+)
 from poise.pagination import Page, paginate
 
 
@@ -55,9 +62,10 @@ def list_articles(
         query = query.where(Article.product == product)
     if flagged:
         query = query.where(Article.open_flags > 0)
-    query = query.options(selectinload(Article.owner)).order_by(
-        Article.updated_at.desc(), Article.id.desc()
-    )
+    # The API lists each article's phrasings: one read for the page's, not one per article.
+    query = query.options(
+        selectinload(Article.owner), selectinload(Article.phrasings).load_only(Phrasing.text)
+    ).order_by(Article.updated_at.desc(), Article.id.desc())
     return paginate(session, query, page=page, page_size=page_size)
 
 
