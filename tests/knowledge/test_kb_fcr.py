@@ -302,6 +302,34 @@ def test_fcr_counts_only_the_conversations_the_reader_may_open(
     assert {r["label"] for r in whole["team"]} == {"North", "South"}
 
 
+def test_the_fcr_page_reads_the_counted_facts_once_for_its_figures(
+    client: TestClient, session: Session
+) -> None:
+    """The overall rate, the rows by product and the rows by team each read every counted
+    fact again: three scans of a table of one row a conversation (with the articles' join,
+    200-430 ms a view at 52,000 conversations, ``benchmarks/page_speed.py``). One read grouped
+    by product and assignee gives all three; the articles' rows join the uses apart."""
+    lead = make_user(session, role="lead", team="North")
+    agent = make_user(session, role="agent", team="South")
+    refund = publish_manual(session, lead)["Refund not received"]
+    for n, (who, product) in enumerate(
+        [(agent, "Poise Web"), (agent, "Poise Desk"), (lead, "Poise Web"), (None, "")]
+    ):
+        conv = contact(
+            session, f"c{n}", "Hello there", 0, product=product, assignee=who and who.email
+        )
+        actions.record_use(session, actor=lead, conversation_id=conv.id, article_id=refund.id)
+    count_queued(session, window_days=7)
+    session.commit()
+    with statements_naming("FROM insight_facts") as reads:
+        report = counted_fcr_report(session, window_days=7)
+    assert report == fcr_report(session, window_days=7)
+    assert {r.label: r.resolved for r in report.by_team} == {"North": 1, "South": 2}
+    assert {r.label: r.resolved for r in report.by_product} == {"Poise Web": 2, "Poise Desk": 1}
+    assert report.overall.resolved == 4
+    assert len(reads) == 2, reads
+
+
 def test_a_huge_threads_repeat_contact_is_judged_without_reading_its_turns(
     session: Session,
 ) -> None:

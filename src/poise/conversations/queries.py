@@ -468,11 +468,18 @@ def counts(session: Session, *, actor: User | None = None) -> dict[str, int]:
     people = {"teams": select(func.count(Team.id)), "users": select(func.count(User.id))}
     held = {
         "conversations": select(func.count(Conversation.id)),
-        "messages": select(func.count(Message.id)).join(Conversation),
-        "ratings": select(func.count(Rating.id)).join(Conversation),
+        "messages": select(func.count(Message.id)),
+        "ratings": select(func.count(Rating.id)),
     }
-    if actor is not None:
-        held = {name: query.where(visible_conversations(actor)) for name, query in held.items()}
+    if actor is not None and not actor.is_admin:
+        # Within the conversations they may open, not joined row by row: a join read every
+        # message again (an admin's count, 0.5 s at 355,000 messages, now reads an index).
+        opened = select(Conversation.id).where(visible_conversations(actor))
+        held = {
+            "conversations": held["conversations"].where(visible_conversations(actor)),
+            "messages": held["messages"].where(Message.conversation_id.in_(opened)),
+            "ratings": held["ratings"].where(Rating.conversation_id.in_(opened)),
+        }
     return {name: session.scalar(query) or 0 for name, query in (people | held).items()}
 
 

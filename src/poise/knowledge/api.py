@@ -149,7 +149,7 @@ def list_endpoint(
 ) -> ArticlePage:
     listing = queries.list_articles(
         session, actor=user, status=status, product=product, page=page,
-        page_size=settings.page_size if page_size is None else page_size,
+        page_size=settings.page_size if page_size is None else page_size, with_phrasings=True,
     )  # fmt: skip
     response.headers.update(page_headers(listing, request.url))
     return ArticlePage.of(listing, [ArticlePublic.of(a) for a in listing.items])
