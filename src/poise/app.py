@@ -279,9 +279,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = utf8_safe(jsonable_encoder(exc.errors()))
+        content_type = request.headers.get("content-type", "")
         for problem in problems:
             if "input" in problem:
                 problem["input"] = short_echo(problem["input"])
+            if problem.get("loc") == ["body"] and not is_json_body(content_type):
+                problem["msg"] = _NOT_JSON.format(type=content_type.split(";")[0].strip())
         if _wants_json(request):
             return JSONResponse({"detail": problems}, status_code=422)
         parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in problems]
@@ -314,6 +317,13 @@ HTTP_MESSAGES = {
     405: "This address does not take that kind of request.",
 }
 
+
+_NOT_JSON = (
+    "the body must be a JSON object sent with Content-Type: application/json (it came as "
+    "{type}, so it was not read as JSON)"
+)
+"""A whole body refused because its type was not JSON (a script's forgotten header): said so,
+instead of FastAPI's "Input should be a valid dictionary", which names neither."""
 
 UNPARSED_BODY = "There was an error parsing the body"
 """FastAPI's refusal of a JSON body its parser raised on (not a ``JSONDecodeError``)."""

@@ -12,6 +12,7 @@ answered 400 where ``POST /api/v1/assist`` with neither answered 422.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -93,3 +94,19 @@ def test_the_schema_documents_each_shape(client: TestClient) -> None:
     sizes = spec["paths"]["/api/v1/conversations"]["get"]["parameters"]
     (size,) = [p for p in sizes if p["name"] == "page_size"]
     assert (size["schema"]["minimum"], size["schema"]["maximum"]) == (1, 200)
+
+
+def test_a_json_body_sent_under_another_type_is_told_to_say_json(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """JSON sent as text/plain (a script's forgotten header) was refused as "Input should be
+    a valid dictionary…", which names neither the header nor the fix."""
+    body = json.dumps({"email": "cy@example.com", "name": "Cy"})
+    sent = client.post(
+        "/api/v1/users", headers={**admin, "Content-Type": "text/plain"}, content=body
+    )
+    (problem,) = _problems(sent)
+    assert problem["loc"] == ["body"]
+    assert "Content-Type: application/json" in problem["msg"] and "text/plain" in problem["msg"]
+    right = client.post("/api/v1/users", headers=admin, content=body)
+    assert right.status_code == 400 or right.status_code == 201, right.text
