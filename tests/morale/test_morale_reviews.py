@@ -542,3 +542,31 @@ def test_a_review_submitted_twice_at_once_reads_as_sent(
     assert post_form(client, url, csrf, form).status_code == 400
     session.expire_all()
     assert session.get(PeerReview, review.id).strengths == "You named the worry first."  # type: ignore[union-attr]
+
+
+def test_a_review_missing_a_rating_and_its_strengths_says_both_at_once(
+    client: TestClient, session: Session
+) -> None:
+    """A review sent without a category's rating and without strengths said only the rating;
+    rated and sent again, it met the strengths next. Both are said at once, each beside its
+    own field, with what was typed kept."""
+    card = _scorecard(session)
+    reviewer = make_user(session, team="Care")
+    conv = praised_conversation(session, make_user(session, team="Care"))
+    review = actions.start_review(
+        session, actor=reviewer, conversation_id=conv.id, scorecard_id=card.id
+    )
+    empathy = card.categories[0].id
+    csrf = sign_in(client, reviewer)
+    sent = post_form(
+        client,
+        f"/morale/reviews/{review.id}/submit",
+        csrf,
+        {f"score_{empathy}": 4, "strengths": " ", "try_next": "Name the next step sooner"},
+    )
+    assert sent.status_code == 400
+    assert "rate every category: Clarity" in sent.text
+    assert "cannot be empty" in sent.text and 'id="strengths-error"' in sent.text
+    assert "Name the next step sooner" in sent.text
+    session.refresh(review)
+    assert review.status != "submitted"

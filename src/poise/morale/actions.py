@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -554,6 +555,27 @@ def submit_review(
     if review.status == "submitted":
         raise InvalidInput("this review was already submitted")
     categories = review.scorecard.categories
+    checks = FieldChecks()  # every refusal at once, each beside its field
+    checks.check(lambda: _check_scores(categories, scores), None)
+    said = checks.check(
+        lambda: _clean_text(strengths, "strengths (what they do really well)", field="strengths"),
+        "",
+    )
+    to_try = checks.check(
+        lambda: _clean_text(try_next, "one thing to try", required=False, field="try_next"), ""
+    )
+    checks.done()
+    review.strengths, review.try_next = said, to_try
+    for category in categories:
+        value = scores[category.id]
+        session.add(PeerReviewScore(review_id=review.id, category_id=category.id, value=value))
+    review.status, review.submitted_at = "submitted", utcnow()
+    session.commit()
+    return review
+
+
+def _check_scores(categories: Sequence[ScorecardCategory], scores: dict[int, int]) -> None:
+    """Every category rated, each within its scale."""
     missing = [c.name for c in categories if c.id not in scores]
     if missing:
         raise InvalidInput("rate every category: " + ", ".join(missing), field="scores")
@@ -562,16 +584,6 @@ def submit_review(
             raise InvalidInput(
                 f"{category.name} is rated from 1 to {category.scale_max}", field="scores"
             )
-    review.strengths = _clean_text(
-        strengths, "strengths (what they do really well)", field="strengths"
-    )
-    review.try_next = _clean_text(try_next, "one thing to try", required=False, field="try_next")
-    for category in categories:
-        value = scores[category.id]
-        session.add(PeerReviewScore(review_id=review.id, category_id=category.id, value=value))
-    review.status, review.submitted_at = "submitted", utcnow()
-    session.commit()
-    return review
 
 
 def _resubmitted(review: PeerReview, scores: dict[int, int], strengths: str, try_next: str) -> bool:
