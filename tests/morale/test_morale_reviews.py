@@ -149,6 +149,20 @@ def test_a_scorecard_named_like_one_in_use_or_too_long_is_refused_beside_its_nam
     assert elsewhere.team_id == other.team_id, "another team's lead may use the same name"
 
 
+def test_a_scorecard_with_no_name_and_no_categories_says_both_at_once(
+    client: TestClient, session: Session
+) -> None:
+    """The categories were read first and refused alone: the missing name was said only on
+    the next try."""
+    csrf = sign_in(client, make_user(session, role="lead", team="Care"))
+    refused = post_form(client, "/morale/scorecards", csrf, {"name": " ", "categories": ""})
+    assert refused.status_code == 400
+    name = refused.text.split('id="name-error">', 1)[1].split("</span>", 1)[0]
+    listed = refused.text.split('id="categories-error">', 1)[1].split("</span>", 1)[0]
+    assert "cannot be empty" in name and "at least one category" in listed
+    assert session.scalars(select(Scorecard)).all() == []
+
+
 def test_calibration_shows_agreement_between_two_reviewers(
     client: TestClient, session: Session
 ) -> None:

@@ -372,6 +372,20 @@ def parse_categories(text: str) -> list[tuple[str, int]]:
     return categories
 
 
+def scorecard_categories(
+    session: Session, *, actor: User, name: str, text: str
+) -> list[tuple[str, int]]:
+    """The form's categories (:func:`parse_categories`); when they are refused, the name is
+    checked too, so both refusals are said at once, each beside its field."""
+    checks = FieldChecks()
+    categories = checks.check(lambda: parse_categories(text), [])
+    if checks.problems:
+        team_id = None if actor.is_admin else actor.team_id
+        checks.check(lambda: _scorecard_name(session, name, team_id), "")
+    checks.done()
+    return categories
+
+
 def _check_category_name(name: str, earlier: list[str]) -> None:
     """Refuse a category name that is too long, or one already on the scorecard (any case)."""
     if len(name) > MAX_CATEGORY_NAME:

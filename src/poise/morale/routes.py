@@ -470,8 +470,10 @@ def create_scorecard(
 ) -> HTMLResponse | RedirectResponse:
     try:
         card = actions.create_scorecard(
-            session, actor=user, name=name, categories=actions.parse_categories(categories)
-        )
+            session, actor=user, name=name, categories=actions.scorecard_categories(
+                session, actor=user, name=name, text=categories
+            ),
+        )  # fmt: skip
     except InvalidInput as exc:
         session.rollback()
         form = {"name": name, "categories": categories}
