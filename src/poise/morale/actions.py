@@ -378,7 +378,8 @@ def scorecard_categories(
     """The form's categories (:func:`parse_categories`); when they are refused, the name is
     checked too, so both refusals are said at once, each beside its field."""
     checks = FieldChecks()
-    categories = checks.check(lambda: parse_categories(text), [])
+    none: list[tuple[str, int]] = []
+    categories = checks.check(lambda: parse_categories(text), none)
     if checks.problems:
         team_id = None if actor.is_admin else actor.team_id
         checks.check(lambda: _scorecard_name(session, name, team_id), "")

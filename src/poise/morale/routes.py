@@ -469,11 +469,8 @@ def create_scorecard(
     categories: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     try:
-        card = actions.create_scorecard(
-            session, actor=user, name=name, categories=actions.scorecard_categories(
-                session, actor=user, name=name, text=categories
-            ),
-        )  # fmt: skip
+        listed = actions.scorecard_categories(session, actor=user, name=name, text=categories)
+        card = actions.create_scorecard(session, actor=user, name=name, categories=listed)
     except InvalidInput as exc:
         session.rollback()
         form = {"name": name, "categories": categories}
