@@ -13,17 +13,24 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """The rows of one page, the total behind them, and where this page sits."""
+    """The rows of one page, the total behind them, and where this page sits.
+
+    ``bounded`` says the total is a floor, not a count: more than ``total`` rows match (a
+    search counted up to a cap, see ``conversations.queries.SEARCH_COUNT_CAP``), so the
+    list's end, and its last page, are not known."""
 
     items: list[T]
     total: int
     page: int
     page_size: int
+    bounded: bool = False
 
     @property
     def pages(self) -> int:
-        """How many pages there are; at least one, so an empty list still has a page 1."""
-        return max(1, -(-self.total // self.page_size))
+        """How many pages there are; at least one, so an empty list still has a page 1. Of a
+        bounded total, the pages known so far: the total's and one past this page."""
+        known = max(1, -(-self.total // self.page_size))
+        return max(known, self.page + 1) if self.bounded else known
 
 
 def paginate(

@@ -173,7 +173,12 @@ def conversation_list(
         context.update(errors=errors, form=_typed_form(typed))
         return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
-        session, actor=user, filters=filters, page=page, page_size=settings.page_size
+        session,
+        actor=user,
+        filters=filters,
+        page=page,
+        page_size=settings.page_size,
+        bounded=True,
     )
     context = _list_context(session, user, filters, listing, kept)
     return render(request, "conversations/list.html", context)

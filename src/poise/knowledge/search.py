@@ -128,15 +128,20 @@ def ensure_fts(connection: Connection) -> None:
 def lexical_sqlite(
     connection: Connection, query: str, limit: int = LEXICAL_LIMIT
 ) -> list[tuple[int, float]]:
-    """(article id, score) of the best FTS5 entries; higher is better.
-
-    Highlighting is left to the few hits shown (see :func:`_hit`): ``highlight()`` over a
-    thousand candidate rows would cost more than the ranking itself.
-    """
+    """(article id, score) of the best FTS5 entries; higher is better."""
     match = fts_query(query)
     if not match:
         return []
     ensure_fts(connection)
+    return _fts_rows(connection, match, limit)
+
+
+def _fts_rows(connection: Connection, match: str, limit: int) -> list[tuple[int, float]]:
+    """The FTS5 read itself, the table known to exist.
+
+    Highlighting is left to the few hits shown (see :func:`_hit`): ``highlight()`` over a
+    thousand candidate rows would cost more than the ranking itself.
+    """
     rows = connection.execute(
         text(
             "SELECT article_id, -bm25(kb_fts) FROM kb_fts "
@@ -166,10 +171,20 @@ def lexical_postgres(
 
 
 def lexical(session: Session, query: str) -> list[tuple[int, float]]:
+    return lexical_many(session, [query])[query]
+
+
+def lexical_many(session: Session, queries: list[str]) -> dict[str, list[tuple[int, float]]]:
+    """:func:`lexical` for each query: the FTS5 table checked once, and one read per distinct
+    wording (two queries that differ in case or punctuation search the same words)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return lexical_postgres(connection, query)
-    return lexical_sqlite(connection, query)
+        return {q: lexical_postgres(connection, q) for q in queries}
+    matches = {q: fts_query(q) for q in queries}
+    if any(matches.values()):
+        ensure_fts(connection)
+    found = {m: _fts_rows(connection, m, LEXICAL_LIMIT) for m in set(matches.values()) if m}
+    return {q: found.get(m, []) for q, m in matches.items()}
 
 
 # ---------------------------------------------------------------- index upkeep
@@ -399,10 +414,18 @@ def clean_query(query: str) -> str:
 def search_many(
     session: Session, queries: list[str], *, limit: int = 5, product: str | None = None
 ) -> list[SearchResult]:
-    """``search`` for each query, their embeddings computed together in one encoder call."""
-    if load_index(session).article_ids:
-        embed_queries([q for q in map(clean_query, queries) if q])
-    return [search(session, q, limit=limit, product=product) for q in queries]
+    """``search`` for each query: the manual's version read once, their embeddings computed
+    together in one encoder call, and each distinct query searched once (a conversation's
+    suggestions search its purpose and its customer's words, often the same words; each
+    search read the version again: 19 statements a suggestions box)."""
+    index = load_index(session)
+    distinct = list(dict.fromkeys(map(clean_query, queries)))
+    wanted = [q for q in distinct if q] if index.article_ids else []
+    if wanted:
+        embed_queries(wanted)
+    rows = {q: _lexical_row(index, found) for q, found in lexical_many(session, wanted).items()}
+    results = {q: _ranked(index, q, rows.get(q), limit, product) for q in distinct}
+    return [results[clean_query(q)] for q in queries]
 
 
 def search(
@@ -410,13 +433,17 @@ def search(
 ) -> SearchResult:
     """The published articles best matching ``query``, best first, each with its match
     probability, and a gap verdict (the best probability under ``gap_threshold``)."""
-    query = clean_query(query)
-    index = load_index(session)
-    if not query or not index.article_ids:
+    return search_many(session, [query], limit=limit, product=product)[0]
+
+
+def _ranked(
+    index: ManualIndex, query: str, lex: FloatArray | None, limit: int, product: str | None
+) -> SearchResult:
+    """:func:`search`'s answer for a cleaned query, its full-text scores read (``lex``)."""
+    if not query or lex is None:
         return SearchResult(query, [], 0.0, bool(query))
     vector = embed_query(query)
     semantic = index.matcher.semantic(vector[None, :])[0]
-    lex = _lexical_row(session, index, query)
     params = index.matcher.params
     probabilities = index.classifier.probabilities(vector[None, :]) if index.classifier else None
     fused = fuse(semantic[None, :], lex[None, :], params, probabilities)[0]
@@ -433,10 +460,10 @@ def search(
     return SearchResult(query, hits, sure, sure < params.gap_threshold, vector)
 
 
-def _lexical_row(session: Session, index: ManualIndex, query: str) -> FloatArray:
-    """Each published article's best full-text score for ``query`` (0 where none)."""
+def _lexical_row(index: ManualIndex, found: list[tuple[int, float]]) -> FloatArray:
+    """Each published article's best full-text score of ``found`` (0 where none)."""
     lex = np.zeros(len(index.article_ids), np.float32)
-    for article_id, score in lexical(session, query):
+    for article_id, score in found:
         i = index.position.get(article_id)
         if i is not None and score > lex[i]:
             lex[i] = score
@@ -514,7 +541,7 @@ def _with_words(
     for row in rows:
         query = asked[row].query
         if query not in words_of:
-            words_of[query] = _lexical_row(session, index, query)
+            words_of[query] = _lexical_row(index, lexical(session, query))
         lex = words_of[query]
         top = lex.max()
         fused = base[row] + params.lexical_weight * (lex / top if top > 0 else lex)
