@@ -315,3 +315,20 @@ def test_a_single_card_page_has_a_heading(client: TestClient, session: Session) 
     page = client.get(f"/wall/{draft['id']}")
     assert page.status_code == 200
     assert re.search(r"<h1[^>]*>Kind words for our support team</h1>", page.text)
+
+
+def test_the_feed_links_to_the_configured_address_whatever_host_a_visitor_names(
+    client: TestClient, session: Session
+) -> None:
+    """The feed's links came from the request's Host header: anyone could fetch it naming
+    ``Host: evil.example`` and a cache in front of Poise kept a feed whose every entry led
+    readers to that site. They start with POISE_BASE_URL, as e-mails' and alerts' links do."""
+    _publish(client, session)
+    base = client.app.state.settings.base_url.rstrip("/")  # type: ignore[attr-defined]
+    forged = client.get("/wall/feed.atom", headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    assert "evil.example" not in forged.text
+    parsed = feedparser.parse(forged.content)
+    links = [parsed.feed.id, *(link.href for link in parsed.feed.links)]
+    links += [entry.link for entry in parsed.entries] + [entry.id for entry in parsed.entries]
+    assert links and all(link.startswith(f"{base}/wall") for link in links), links
