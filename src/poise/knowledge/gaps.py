@@ -232,16 +232,23 @@ def gap_report(session: Session, *, actor: User | None, days: int = REPORT_DAYS)
 
 
 def _shown_words(session: Session, actor: User | None, gaps: list[Gap]) -> dict[int, str]:
-    """Each gap's words as ``actor`` may read them: a gap logged from a conversation holds
-    its customer's words, so one the reader may not open (another team's) is redacted, as
-    the weekly digest redacts them before they leave Poise. Every lead reads the report;
-    Billing's lead read the order number and e-mail of a Care customer on it."""
-    asked = [g.conversation_id for g in gaps if g.conversation_id is not None]
-    if actor is None or actor.is_admin or not asked:
+    """Each gap's words as ``actor`` may read them: a gap holds a customer's words (from its
+    conversation, or searched by the agent who served them), so one from a conversation the
+    reader may not open, or searched by another team's agent, is redacted, as the weekly
+    digest redacts them before they leave Poise and as a hotspot leaves them out. Every lead
+    reads the report; Billing's lead read a Care customer's order number and e-mail on it."""
+    if actor is None or actor.is_admin or not gaps:
         return {}
+    asked = [g.conversation_id for g in gaps if g.conversation_id is not None]
     readable = visible_ids(session, actor, asked)
+    ours = {actor.id}
+    if actor.team_id is not None:
+        ours |= set(session.scalars(select(User.id).where(User.team_id == actor.team_id)))
     hidden = [
-        g for g in gaps if g.conversation_id is not None and g.conversation_id not in readable
+        g
+        for g in gaps
+        if (g.conversation_id is not None and g.conversation_id not in readable)
+        or (g.conversation_id is None and g.actor_id not in ours)
     ]
     if not hidden:
         return {}
