@@ -104,11 +104,11 @@ class Settings(BaseSettings):
         default_factory=lambda data: public_url(
             data.get("host", DEFAULT_HOST), data.get("port", DEFAULT_PORT)
         ),
-        description="The address people open Poise at; links in e-mails, alerts and the "
-        "helpdesk webhook addresses start with it, so set it to the public address (e.g. "
-        "`https://poise.example.com`). Unset, every command links to `http://HOST:PORT` from "
-        "`POISE_HOST` and `POISE_PORT` (`poise serve`: its `--host` and `--port`), with this "
-        "machine's name for a host of `0.0.0.0` or `::`.",
+        description="The address people open Poise at; links in e-mails, alerts, the wall's "
+        "Atom feed and the helpdesk webhook addresses start with it, so set it to the public "
+        "address (e.g. `https://poise.example.com`). Unset, every command links to "
+        "`http://HOST:PORT` from `POISE_HOST` and `POISE_PORT` (`poise serve`: its `--host` "
+        "and `--port`), with this machine's name for a host of `0.0.0.0` or `::`.",
     )
     smtp_url: str | None = Field(
         None,

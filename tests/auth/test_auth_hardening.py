@@ -16,7 +16,7 @@ from httpx import Response
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, csrf_from, make_user, sign_in
+from builders import PASSWORD, csrf_from, make_conversation, make_user, sign_in
 from poise.app import create_app
 from poise.auth.actions import create_api_token
 from poise.auth.models import ApiToken, LoginFailure
@@ -237,3 +237,33 @@ def test_an_admin_setting_their_own_password_stays_signed_in_here_only(
     assert client.get("/account").status_code == 200
     assert laptop.get("/account", follow_redirects=False).status_code == 303
     assert attempt(TestClient(app), admin.email, "my-new-password").status_code == 303
+
+
+def test_a_demoted_or_moved_lead_loses_lead_pages_at_once_in_every_session_and_token(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    """A cookie and a token taken while someone led Care answer as the account is now: the
+    role and team are read on every request, not kept in the cookie or the token."""
+    ada = make_user(session, team="Care", name="Ada")
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    care = cara.team_id
+    bearer = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=cara)}"}
+    lead_pages = ("/import", "/insights/digest", "/morale/wall", "/training/progress")
+    with TestClient(app) as lead_browser:
+        sign_in(lead_browser, cara)
+        assert all(lead_browser.get(p).status_code == 200 for p in lead_pages)
+        admin = sign_in(client, make_user(session, role="admin"))
+        form = {"role": "agent", "team": str(care), "is_active": "true"}
+        client.post(f"/admin/users/{cara.id}", data={**form, "csrf_token": admin})
+        assert [lead_browser.get(p).status_code for p in lead_pages] == [403] * 4
+        assert client.get("/api/v1/insights/dashboard", headers=bearer).status_code == 403
+        billing = make_user(session, role="lead", team="Billing").team_id
+        moved = {**form, "role": "lead", "team": str(billing), "csrf_token": admin}
+        client.post(f"/admin/users/{cara.id}", data=moved)
+        assert lead_browser.get("/import").status_code == 200  # a lead again, of Billing
+        assert lead_browser.get(f"/morale/balance/team?team={billing}").status_code == 200
+        assert lead_browser.get(f"/morale/balance/team?team={care}").status_code in (403, 404)
+        conv = make_conversation(session, assignee_email=ada.email)
+        assert lead_browser.get(f"/conversations/{conv.id}").status_code == 404
+        api = f"/api/v1/conversations/{conv.id}"
+        assert client.get(api, headers=bearer).status_code == 404

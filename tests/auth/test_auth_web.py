@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,6 +79,36 @@ def test_forged_form_without_csrf_token_is_refused(client: TestClient, session: 
     wrong = client.post("/admin/teams", data={"name": "Forged", "csrf_token": "guess"})
     assert wrong.status_code == 403
     assert client.get("/admin/teams").text.count("Forged") == 0
+
+
+def test_a_token_of_another_session_or_a_body_a_form_cannot_send_is_refused(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    """What a forging site can get or send: its own session's valid token (it signs in as
+    itself), the token in a JSON or text/plain body (no form field FastAPI reads), a logout
+    with no token at all. Each is refused and changes nothing; the page's own token works."""
+    admin = make_user(session, role="admin")
+    own = sign_in(client, admin)
+    with TestClient(app) as attacker:
+        theirs = sign_in(attacker, make_user(session, role="admin"))
+    assert theirs != own
+    sent = [
+        client.post("/admin/teams", data={"name": "Forged", "csrf_token": theirs}),
+        client.post(
+            "/admin/teams",
+            content=f'{{"name": "Forged", "csrf_token": "{own}"}}'.encode(),
+            headers={"content-type": "application/json"},
+        ),
+        client.post(
+            "/admin/teams",
+            content=f"name=Forged&csrf_token={own}".encode(),
+            headers={"content-type": "text/plain"},
+        ),
+        client.post("/logout", follow_redirects=False),
+    ]
+    assert [r.status_code for r in sent] == [403] * 4
+    assert client.get("/admin/teams").text.count("Forged") == 0, "and still signed in"
+    assert client.post("/admin/teams", data={"name": "Real", "csrf_token": own}).status_code == 200
 
 
 def test_agent_cannot_reach_admin_pages(client: TestClient, session: Session) -> None:

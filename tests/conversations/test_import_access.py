@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_user, sign_in
+from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
 from poise.cli import app as cli
 from poise.conversations.actions import import_file
@@ -167,3 +167,70 @@ def test_a_command_line_imports_rejected_rows_are_offered_by_its_report(
     assert rows.text.startswith("conversation_id,channel") and "IMP-2,pigeon" in rows.text
     assert "IMP-1" not in rows.text
     assert 'filename="care-nightly-rejected.csv"' in rows.headers["content-disposition"]
+
+
+def _over(conv: Conversation, assignee: str) -> bytes:
+    """A file naming ``conv`` by its source's id: assigned to ``assignee``, a new subject and
+    one more customer message."""
+    return (
+        "conversation_id,channel,author_role,body,sent_at,assignee_email,subject\n"
+        f"{conv.external_id},chat,customer,Planted by another team,2026-11-20T10:00:00Z,"
+        f"{assignee},Taken over\n"
+    ).encode()
+
+
+def test_another_teams_conversation_is_not_taken_over_by_importing_over_it(
+    client: TestClient, session: Session
+) -> None:
+    """An import stores a conversation by its source and helpdesk id, updating the one stored:
+    Billing's lead imported a file naming Care's conversation (source "test", a ticket
+    number), assigned it to a Billing agent and so read Care's whole thread, planted a
+    message in it and renamed it, while Care's agent lost it. A person's import now leaves
+    a conversation they may not open untouched and says so beside the source field; nothing
+    of the file is stored. Admins and the command line (trusted) still update any."""
+    ada = make_user(session, team="Care", name="Ada")
+    conv = make_conversation(session, assignee_email=ada.email)
+    olga = make_user(session, team="Billing", name="Olga")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    csrf = sign_in(client, bill)
+    page = client.post(
+        "/import",
+        data={"format": "csv", "source": conv.source, "csrf_token": csrf},
+        files={"file": ("over.csv", _over(conv, olga.email), "text/csv")},
+        follow_redirects=False,
+    )
+    assert page.status_code == 400, page.text[:600]
+    assert "not one you can open" in page.text and 'value="test"' in page.text
+    api = client.post(
+        "/api/v1/imports",
+        data={"format": "csv", "source": conv.source},
+        files={"file": ("over.csv", _over(conv, olga.email), "text/csv")},
+        headers={"Authorization": f"Bearer {create_api_token(session, actor=None, user=bill)}"},
+    )
+    assert api.status_code == 400 and "not one you can open" in api.text
+    session.expire_all()
+    kept = session.get(Conversation, conv.id)
+    assert kept is not None and kept.assignee_id == ada.id and kept.subject != "Taken over"
+    assert "Planted by another team" not in [m.body for m in kept.messages]
+    admin = make_user(session, role="admin")
+    done = import_file(
+        session, actor=admin, data=_over(conv, olga.email), filename="x.csv", fmt="csv",
+        source=conv.source,
+    )  # fmt: skip
+    assert done.counts.conversations_updated == 1
+
+
+def test_a_lead_still_updates_their_own_teams_and_unassigned_conversations(
+    client: TestClient, session: Session
+) -> None:
+    """A re-import of the team's own export (or of a conversation nobody owns yet) updates it."""
+    ada = make_user(session, team="Care", name="Ada")
+    ours = make_conversation(session, assignee_email=ada.email)
+    nobody = make_conversation(session)
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    for conv in (ours, nobody):
+        report = import_file(
+            session, actor=cara, data=_over(conv, ada.email), filename="x.csv", fmt="csv",
+            source=conv.source,
+        )  # fmt: skip
+        assert report.counts.conversations_updated == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 import feedparser
@@ -315,3 +316,41 @@ def test_a_single_card_page_has_a_heading(client: TestClient, session: Session) 
     page = client.get(f"/wall/{draft['id']}")
     assert page.status_code == 200
     assert re.search(r"<h1[^>]*>Kind words for our support team</h1>", page.text)
+
+
+def test_the_feed_links_to_the_configured_address_whatever_host_a_visitor_names(
+    client: TestClient, session: Session
+) -> None:
+    """The feed's links came from the request's Host header: anyone could fetch it naming
+    ``Host: evil.example`` and a cache in front of Poise kept a feed whose every entry led
+    readers to that site. They start with POISE_BASE_URL, as e-mails' and alerts' links do."""
+    _publish(client, session)
+    base = client.app.state.settings.base_url.rstrip("/")  # type: ignore[attr-defined]
+    forged = client.get("/wall/feed.atom", headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    assert "evil.example" not in forged.text
+    parsed = feedparser.parse(forged.content)
+    links = [parsed.feed.id, *(link.href for link in parsed.feed.links)]
+    links += [entry.link for entry in parsed.entries] + [entry.id for entry in parsed.entries]
+    assert links and all(link.startswith(f"{base}/wall") for link in links), links
+
+
+def test_hidden_or_full_width_characters_do_not_smuggle_a_customer_past_the_redaction(
+    client: TestClient, session: Session
+) -> None:
+    """An e-mail written with a full-width ＠, an order number or a phone split by an
+    invisible zero-width space, a name with a soft hyphen inside: each read as the plain one
+    on the public wall, yet none was redacted. Each is found as if written plainly; the
+    rest of the comment, an emoji joined by ZWJ included, is kept as written."""
+    text = (
+        "Maya was wonderful 👩\u200d💻! Write to priya.sharma＠example.com, order "
+        "4821\u200b3, or ring +44 7700\u200b 900123. Thanks again, Pri\u00adya Sharma"
+    )
+    draft = _publish(client, session, text=text)
+    redacted = str(draft["redacted_text"])
+    assert redacted.startswith("Maya was wonderful 👩\u200d💻!"), redacted
+    for body in (redacted, client.get("/wall").text, client.get("/wall/feed.atom").text):
+        plain = unicodedata.normalize(
+            "NFKC", "".join(c for c in body if unicodedata.category(c) != "Cf")
+        )
+        assert not [s for s in SECRETS if s in plain], plain

@@ -37,6 +37,7 @@ from poise.conversations.records import (
     RowError,
 )
 from poise.conversations.schemas import WebhookPayload, WebhookReceipt
+from poise.conversations.visibility import visible_conversations
 from poise.conversations.writer import (
     WriteCounts,
     refresh_planner_statistics,
@@ -168,7 +169,7 @@ def import_file(
         # them up (it answered 500): read again from the start, and store what is missing.
         binary.seek(start)
         return _read_and_write(
-            session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress
+            session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress, actor
         )
 
     plan, status, counts = retried_on_race(session, read_and_write)
@@ -240,15 +241,17 @@ def _read_and_write(
     skip_invalid: bool,
     limits: ImportLimits,
     progress: ImportProgress | None,
+    actor: User | None,
 ) -> tuple[ImportPlan, str, WriteCounts]:
-    """Check the file and, unless refused, store it; no commit. (plan, status, counts)."""
+    """Check the file and, unless refused, store it as ``actor`` may; no commit.
+    (plan, status, counts)."""
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     plan = read_import(binary, fmt, limits=limits, progress=parse_progress)
     parsed = plan.result
     if parsed.fatal or (parsed.errors and not skip_invalid):
         return plan, "rejected", WriteCounts()
     write_progress = (lambda done, total: progress("write", done, total)) if progress else None
-    counts = _write_in_batches(session, source, plan, write_progress)
+    counts = _write_in_batches(session, source, plan, write_progress, actor)
     return plan, "partial" if parsed.errors else "imported", counts
 
 
@@ -257,11 +260,13 @@ def _write_in_batches(
     source: str,
     plan: ImportPlan,
     progress: Callable[[int, int], None] | None,
+    actor: User | None = None,
 ) -> WriteCounts:
     """Store the plan's conversations a few thousand messages at a time, in one transaction.
 
     Each conversation is whole in one batch (the writer sees all its turns at once), so the
-    stored result is the same as writing the whole file in one call.
+    stored result is the same as writing the whole file in one call. A conversation stored
+    already that ``actor`` may not open refuses the import (:func:`refuse_hidden`).
     """
     total = WriteCounts()
     batch: list[ConversationRecord] = []
@@ -270,17 +275,56 @@ def _write_in_batches(
         batch.append(record)
         pending += len(record.messages)
         if pending >= WRITE_BATCH:
+            refuse_hidden(session, actor, source, batch)
             _add_counts(total, write_conversations(session, source, batch))
             done += pending
             batch, pending = [], 0
             if progress:
                 progress(done, plan.messages)
     if batch:
+        refuse_hidden(session, actor, source, batch)
         _add_counts(total, write_conversations(session, source, batch))
     if progress:
         progress(plan.messages, plan.messages)
     total.conversation_ids = sorted(set(total.conversation_ids))
     return total
+
+
+HIDDEN_LOOKUP = 500  # helpdesk ids looked up at once (a database caps a query's parameters)
+
+
+def refuse_hidden(
+    session: Session, actor: User | None, source: str, records: list[ConversationRecord]
+) -> None:
+    """Refuse a person's import naming a stored conversation they may not open.
+
+    An import updates the conversation stored under its source and helpdesk id: a lead of
+    Billing who named Care's conversation (a guessable ticket number) assigned it to their own
+    agent, and so read Care's whole thread, planted messages in it and renamed it. Admins and
+    the command line (``actor`` None) are trusted with every conversation, as they read them.
+    """
+    if actor is None or actor.is_admin:
+        return
+    ids = sorted({record.external_id for record in records})
+    hidden: list[str] = []
+    for at in range(0, len(ids), HIDDEN_LOOKUP):
+        hidden += session.scalars(
+            select(Conversation.external_id)
+            .where(Conversation.source == source)
+            .where(Conversation.external_id.in_(ids[at : at + HIDDEN_LOOKUP]))
+            .where(~visible_conversations(actor))
+        )
+    if hidden:
+        one = len(hidden) == 1
+        shown = ", ".join(sorted(hidden)[:5]) + (" …" if len(hidden) > 5 else "")
+        raise InvalidInput(
+            f"{source} conversation{'' if one else 's'} {shown} {'is' if one else 'are'} "
+            f"stored already and not one you can open (another team's), so this file may not "
+            f"change {'it' if one else 'them'}: nothing was imported. Leave "
+            f"{'it' if one else 'them'} out of the file, import under another source name, "
+            "or ask an admin",
+            field="source",
+        )
 
 
 def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:

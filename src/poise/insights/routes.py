@@ -411,6 +411,19 @@ def csv_name(table: str, filters: InsightFilters, rows: list[list[Any]]) -> str:
     return f"poise-{table}-{filters.start}-{filters.end}.csv"
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, as text: products, features and
+    tags come from the helpdesk, where a customer's form may set them, and the lead opens the
+    file in a spreadsheet. Numbers (negative ones too) are left as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 @router.get("/insights/export/{table}.csv")
 def export_csv(
     request: Request,
@@ -433,7 +446,7 @@ def export_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     name = csv_name(table, filters, rows)
     return Response(
         buffer.getvalue(),

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.auth.permissions import require_lead
+from poise.conversations.visibility import visible_ids
 from poise.db.base import utcnow
 from poise.errors import InvalidInput
 from poise.knowledge import vectors
@@ -31,6 +32,7 @@ from poise.knowledge.models import Article, Gap
 from poise.knowledge.search import Asked, confident_matches, gap_threshold
 from poise.knowledge.text import from_blob
 from poise.minilm.blas import one_blas_thread
+from poise.redaction import StaffNames, redact
 
 SAME_GAP = 0.7
 MAX_GAPS = 5000
@@ -117,15 +119,19 @@ def open_gaps(session: Session, gaps: list[Gap]) -> list[Gap]:
     return [g for g in gaps if g.id not in answered]
 
 
-def _group(gaps: list[Gap], found: list[np.ndarray]) -> list[GapGroup]:
+def _group(
+    gaps: list[Gap], found: list[np.ndarray], words: dict[int, str] | None = None
+) -> list[GapGroup]:
     """Gaps that say the same thing, together: each gap, in order, joins the group whose
     running centre (the sum of its gaps' vectors) is nearest by cosine, at least SAME_GAP,
-    else starts its own. Biggest group first (ties: by example)."""
+    else starts its own. Biggest group first (ties: by example). ``words`` are the gaps'
+    words as the reader may see them (:func:`_shown_words`), by gap id; else as logged."""
     groups: list[GapGroup] = []
     for gap, at in zip(gaps, _greedy_groups(found), strict=True):
+        said = (words or {}).get(gap.id, gap.query)
         if at == len(groups):
-            groups.append(GapGroup(example=gap.query))
-        _add(groups[at], gap)
+            groups.append(GapGroup(example=said))
+        _add(groups[at], gap, said)
     return sorted(groups, key=lambda g: (-g.count, g.example))
 
 
@@ -180,7 +186,7 @@ class _Centres:
         return best if sims[best] >= SAME_GAP else None
 
 
-def _add(group: GapGroup, gap: Gap) -> None:
+def _add(group: GapGroup, gap: Gap, said: str) -> None:
     group.count += 1
     if gap.best_score >= group.best_score:
         group.best_score, group.best_article_id = gap.best_score, gap.best_article_id
@@ -188,8 +194,8 @@ def _add(group: GapGroup, gap: Gap) -> None:
         group.conversations.append(gap.conversation_id)
     if gap.product:
         group.products[gap.product] = group.products.get(gap.product, 0) + 1
-    if len(group.queries) < 3 and gap.query not in group.queries:
-        group.queries.append(gap.query)
+    if len(group.queries) < 3 and said not in group.queries:
+        group.queries.append(said)
 
 
 def report_days(typed: str) -> int:
@@ -219,18 +225,46 @@ def gap_report(session: Session, *, actor: User | None, days: int = REPORT_DAYS)
     found = gap_vectors(gaps, current=vectors.stored_current(session))
     answered = answering_articles(session, gaps, found)
     still = [(g, v) for g, v in zip(gaps, found, strict=True) if g.id not in answered]
-    groups = _group([g for g, _ in still], [v for _, v in still])
+    words = _shown_words(session, actor, gaps)
+    groups = _group([g for g, _ in still], [v for _, v in still], words)
     _name_best_articles(session, groups)
-    return GapReport(groups, len(gaps), days, _answers(session, gaps, answered))
+    return GapReport(groups, len(gaps), days, _answers(session, gaps, answered, words))
 
 
-def _answers(session: Session, gaps: list[Gap], answered: dict[int, int]) -> list[Answer]:
+def _shown_words(session: Session, actor: User | None, gaps: list[Gap]) -> dict[int, str]:
+    """Each gap's words as ``actor`` may read them: a gap holds a customer's words (from its
+    conversation, or searched by the agent who served them), so one from a conversation the
+    reader may not open, or searched by another team's agent, is redacted, as the weekly
+    digest redacts them before they leave Poise and as a hotspot leaves them out. Every lead
+    reads the report; Billing's lead read a Care customer's order number and e-mail on it."""
+    if actor is None or actor.is_admin or not gaps:
+        return {}
+    asked = [g.conversation_id for g in gaps if g.conversation_id is not None]
+    readable = visible_ids(session, actor, asked)
+    ours = {actor.id}
+    if actor.team_id is not None:
+        ours |= set(session.scalars(select(User.id).where(User.team_id == actor.team_id)))
+    hidden = [
+        g
+        for g in gaps
+        if (g.conversation_id is not None and g.conversation_id not in readable)
+        or (g.conversation_id is None and g.actor_id not in ours)
+    ]
+    if not hidden:
+        return {}
+    staff = StaffNames.of(session.scalars(select(User.name)).all())
+    return {g.id: redact(g.query, staff=staff).text for g in hidden}
+
+
+def _answers(
+    session: Session, gaps: list[Gap], answered: dict[int, int], words: dict[int, str]
+) -> list[Answer]:
     """The articles that answer gaps, most gaps first, each with its newest gap's words."""
     counts = Counter(answered.values())
     newest: dict[int, str] = {}
     for gap in gaps:  # newest first
         if gap.id in answered:
-            newest.setdefault(answered[gap.id], gap.query)
+            newest.setdefault(answered[gap.id], words.get(gap.id, gap.query))
     rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(list(counts))))
     titles = {int(i): str(t) for i, t in rows}
     found = [Answer(a, titles.get(a, ""), n, newest[a]) for a, n in counts.items()]

@@ -854,9 +854,11 @@ def wall_tags_page(
 
 
 @public.get("/wall/feed.atom")
-def wall_feed(request: Request, session: SessionDep, tag: str = "") -> Response:
+def wall_feed(session: SessionDep, settings: SettingsDep, tag: str = "") -> Response:
+    """The wall's feed, linking to POISE_BASE_URL: never to the request's Host header, which
+    any visitor names, so a cache in front of Poise could keep a feed leading elsewhere."""
     listing = queries.wall(session, tag=tag or None, page=1, page_size=50)
-    body = atom_feed(listing.items, base_url=str(request.base_url), tag=tag or None)
+    body = atom_feed(listing.items, base_url=settings.base_url, tag=tag or None)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

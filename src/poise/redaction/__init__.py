@@ -539,7 +539,10 @@ _JOINING_MARKS = "-—–~"
 def redact(text: str, *, staff: StaffNames | None = None) -> Redaction:
     """Take customer identity out of ``text``; ``staff`` names (agents' first names) stay."""
     staff = staff or StaffNames()
-    spans = _merge(text, list(_find_all(text, staff)))
+    shadow, origin = _as_read(text)
+    spans = _merge(shadow, list(_find_all(shadow, staff)))
+    if shadow != text:
+        spans = [_in_original(text, span, origin) for span in spans]
     out, at = [], 0
     for span in spans:
         out.append(text[at : span.start])
@@ -550,6 +553,38 @@ def redact(text: str, *, staff: StaffNames | None = None) -> Redaction:
         at = span.end
     out.append(text[at:])
     return Redaction(original=text, text="".join(out), spans=spans)
+
+
+def _as_read(text: str) -> tuple[str, list[int]]:
+    """The text as a reader sees it, for the rules to search, and where each of its characters
+    stands in ``text``: invisible format characters (a zero-width space, a soft hyphen) left
+    out, and a full-width or styled letter, digit or sign ("＠", "𝟒") as its plain one. Each
+    hid an e-mail, a number or a name from the rules while the wall showed it whole. A
+    zero-width joiner between emoji (not beside a letter or digit) stays, as it joins them."""
+    kept: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        if unicodedata.category(char) == "Cf" and not _joins_emoji(text, i):
+            continue
+        plain = unicodedata.normalize("NFKC", char) if not char.isascii() else char
+        kept.append(plain if len(plain) == 1 and plain.isascii() else char)
+        origin.append(i)
+    origin.append(len(text))
+    return "".join(kept), origin
+
+
+def _joins_emoji(text: str, i: int) -> bool:
+    if text[i] != "\u200d":
+        return False
+    before, after = text[i - 1 : i], text[i + 1 : i + 2]
+    return bool(before and after) and not (before.isalnum() or after.isalnum())
+
+
+def _in_original(text: str, span: Span, origin: list[int]) -> Span:
+    """A span found in the text as read (:func:`_as_read`), placed on the text as written."""
+    start = origin[span.start]
+    end = origin[span.end - 1] + 1 if span.end > span.start else start
+    return Span(span.kind, start, end, text[start:end])
 
 
 def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
