@@ -18,13 +18,25 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from kombu.exceptions import OperationalError as BrokerUnreachable
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
-from poise.jobs import InProcessJobs, JobWork, Resumer, owner_is_gone, run_job, this_process
+from poise.faults import new_error_id
+from poise.jobs import (
+    ACTIVE,
+    InProcessJobs,
+    JobWork,
+    Resumer,
+    owner_is_gone,
+    run_job,
+    this_process,
+)
 from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
 from poise.jobs.models import JobRun
 from poise.settings import Settings
@@ -197,7 +209,7 @@ class BrokerJobs(InProcessJobs):
             session.add(job)
             session.commit()
             job_id = job.id
-        self._celery.send_task(RUN_JOB, args=[job_id], queue=self._settings.broker_queue)
+        self._hand_over(job_id, RUN_JOB, [job_id])
         handed: Future[Any] = Future()
         handed.set_result(None)
         return job_id, handed
@@ -213,13 +225,49 @@ class BrokerJobs(InProcessJobs):
             job_id = job.id
             if not chunk_ids:
                 finish_if_complete(session, job_id, split)  # nothing pending: done at once
-        for chunk_id in chunk_ids:
-            self._celery.send_task(RUN_CHUNK, args=[chunk_id], queue=self._settings.broker_queue)
+        self._hand_over(job_id, RUN_CHUNK, chunk_ids)
         return job_id
+
+    def _hand_over(self, job_id: int, task: str, args: list[int]) -> None:
+        """Send one ``task`` per argument; when the broker cannot be reached, fail the job
+        saying so, rather than leave it queued for ever (no worker would ever hear of it) or
+        fail the request that queued it (its own writes, an import, are already stored).
+
+        Tasks sent before the broker went away still run; what they write is whole.
+        """
+        try:
+            for arg in args:
+                self._celery.send_task(task, args=[arg], queue=self._settings.broker_queue)
+        except BrokerUnreachable as exc:
+            error_id = new_error_id()
+            log.error("job %s: the broker cannot be reached: error %s: %s", job_id, error_id, exc)
+            with self._maker() as session:
+                session.execute(
+                    update(JobRun)
+                    .where(JobRun.id == job_id, JobRun.status.in_(ACTIVE))
+                    .values(
+                        status="failed",
+                        finished_at=utcnow(),
+                        detail=f"{broker_unreachable(self._settings)} (error {error_id})",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                session.commit()
 
     def shutdown(self, timeout: float = 2.0) -> None:
         super().shutdown(timeout)
         self._celery.close()  # its broker connections live in kombu's pool, shared in-process
+
+
+def broker_unreachable(settings: Settings) -> str:
+    """What a job handed to no worker says: where the broker was (never its password), and
+    what to do."""
+    parts = urlsplit(settings.broker_url or "")
+    return (
+        f"the broker at {parts.hostname}:{parts.port} could not be reached, so the workers "
+        "did not get this job, or not all of it; what was done stays: start it again once the "
+        "broker answers (an import's scoring: import the file again, or poise signals score)"
+    )
 
 
 def run_beat(settings: Settings, schedule: Mapping[str, Mapping[str, Any]], loglevel: str) -> None:
