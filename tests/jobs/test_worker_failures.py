@@ -4,6 +4,8 @@ when the web queues work, a chunk that kills its worker every time, a deploy's S
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -12,9 +14,12 @@ from jobs.test_celery_worker import _csv, _customer_turns, _import, _job
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from brokers import Workers
 from builders import make_user, sign_in
 from poise.app import create_app
 from poise.conversations.models import Message
+from poise.jobs import JobChunk
+from poise.jobs.chunks import LOST_STARTS
 from poise.settings import Settings
 
 DOWN = {  # nothing listens on port 1: the broker is unreachable, refused at once
@@ -44,3 +49,41 @@ def test_an_import_while_the_broker_is_down_is_stored_and_its_job_fails_saying_w
         page = client.get("/import").text
         assert f'data-job-id="{job_id}" data-status="failed"' in page
         assert "could not be reached" in page  # the status's title says why
+
+
+def _the_chunk(session: Session, job_id: int) -> JobChunk:
+    session.expire_all()
+    return session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).one()
+
+
+# Once, on SQLite: the redelivery is the broker's and the pool's doing; a worker's process
+# takes seconds to start again after each kill.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    # One chunk; its worker's process is SIGKILLed each time it starts it (as the kernel's
+    # out-of-memory killer would, every time): the pool starts a new process, and the broker
+    # hands the chunk back (acks_late, reject on worker lost), which without a bound is for ever.
+    settings = broker_settings.model_copy(update={"job_chunk_size": 5000})
+    workers.start()
+    with TestClient(create_app(settings)) as client:
+        job_id = _import(client, session, _csv(120))
+    deadline = time.monotonic() + 60
+    killed = 0
+    while _job(session, job_id).status in ("queued", "running"):
+        chunk = _the_chunk(session, job_id)
+        if chunk.status == "pending" and chunk.attempts > killed:
+            os.kill(int(chunk.owner.rpartition(":")[2]), signal.SIGKILL)  # the pool's process
+            killed = chunk.attempts
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+
+    job, chunk = _job(session, job_id), _the_chunk(session, job_id)
+    assert killed == chunk.attempts == LOST_STARTS  # not started a fourth time
+    assert chunk.status == "failed" and job.status == "failed"
+    assert f"a worker stopped {LOST_STARTS} times in the middle of part 1" in job.detail
+    scored = select(func.count(Message.id)).where(Message.signal_version.is_not(None))
+    assert session.scalar(scored) == 0  # nothing half written
+    time.sleep(1)
+    assert _the_chunk(session, job_id).attempts == LOST_STARTS  # and no hot loop after

@@ -138,7 +138,8 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def run_chunk_task(task: Any, chunk_id: int) -> str:
         maker = database.maker()
         try:
-            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process())
+            ended = task.request.retries  # each retry is a start that ended in a handled error
+            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=ended)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
             if task.request.retries >= MAX_RETRIES:
                 fail_chunk(maker, chunk_id, exc)
