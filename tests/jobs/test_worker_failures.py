@@ -5,12 +5,23 @@ when the web queues work, a chunk that kills its worker every time, a deploy's S
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from jobs.test_celery_worker import _csv, _customer_turns, _import, _job
+from jobs.test_celery_worker import (  # noqa: F401
+    KILLED,
+    _csv,
+    _customer_turns,
+    _import,
+    _job,
+    _wait_done,
+    _writes,
+    score_writes,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -87,3 +98,54 @@ def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
     assert session.scalar(scored) == 0  # nothing half written
     time.sleep(1)
     assert _the_chunk(session, job_id).attempts == LOST_STARTS  # and no hot loop after
+
+
+def _stop_as_systemd_does(pid: int) -> None:
+    """Send SIGTERM as the worker's unit in docs/deploy.md has systemd send it: to the main
+    process only (``KillMode=mixed``), or to every process of the unit (the default)."""
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    unit = deploy.split("# /etc/systemd/system/poise-worker.service", 1)[1].split("```", 1)[0]
+    mode = re.search(r"^KillMode=(\S+)", unit, re.MULTILINE)
+    if mode is not None and mode.group(1) in ("mixed", "process"):
+        os.kill(pid, signal.SIGTERM)
+    else:
+        os.killpg(pid, signal.SIGTERM)  # control-group: the pool's processes get it as well
+
+
+# Once, on SQLite: what a warm shutdown does is Celery's and the broker's.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.usefixtures("score_writes")
+def test_a_deploys_sigterm_lets_the_worker_finish_its_chunk_and_hand_back_the_rest(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    first = workers.start()
+    with TestClient(create_app(broker_settings)) as client:
+        job_id = _import(client, session, _csv(KILLED))  # six chunks of 60 turns
+    deadline = time.monotonic() + 45
+    while (started := _started_chunk(session, job_id)) is None:
+        assert time.monotonic() < deadline, f"no chunk started\n{workers.log_tail()}"
+        time.sleep(0.02)
+    _stop_as_systemd_does(first.pid)
+    first.wait(timeout=30)
+    session.expire_all()
+    stopped = session.get(JobChunk, started)
+    assert stopped is not None and stopped.status == "done" and stopped.attempts == 1
+    chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+    assert any(chunk.status == "pending" for chunk in chunks)  # the rest was handed back
+    assert _job(session, job_id).status == "running"
+
+    workers.start()
+    job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    turns = _customer_turns(session)
+    assert job.done == job.total == turns
+    assert _writes(session) == (turns, turns)  # every score written once
+
+
+def _started_chunk(session: Session, job_id: int) -> int | None:
+    session.expire_all()
+    return session.scalar(
+        select(JobChunk.id).where(
+            JobChunk.job_id == job_id, JobChunk.status == "pending", JobChunk.attempts > 0
+        )
+    )
