@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,22 @@ from jobs.test_celery_worker import (  # noqa: F401
     _writes,
     score_writes,
 )
-from sqlalchemy import func, select
+from knowledge.kb_manual import publish_manual
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from brokers import Workers
+from brokers import VISIBILITY_SECONDS, Workers, other_host_reason
 from builders import make_user, sign_in
 from poise.app import create_app
 from poise.conversations.models import Message
-from poise.jobs import JobChunk
+from poise.db import make_engine, make_sessionmaker
+from poise.db.base import utcnow
+from poise.db.meta import get_fact, set_fact
+from poise.jobs import STALE_AFTER, JobChunk, JobRun
 from poise.jobs.chunks import LOST_STARTS
+from poise.knowledge.models import Phrasing
+from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
+from poise.scheduler import queue_periodic, scheduled_jobs
 from poise.settings import Settings
 
 DOWN = {  # nothing listens on port 1: the broker is unreachable, refused at once
@@ -149,3 +157,53 @@ def _started_chunk(session: Session, job_id: int) -> int | None:
             JobChunk.job_id == job_id, JobChunk.status == "pending", JobChunk.attempts > 0
         )
     )
+
+
+# Once, on SQLite: whether the job is taken over is the workers' doing.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    if reason := other_host_reason():
+        pytest.skip(reason)
+    # A re-embedding of the manual long enough to be killed in the middle (600 texts).
+    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
+    session.add_all(
+        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
+    )
+    set_fact(session, ENCODER_FACT, "an-older-encoder")
+    session.commit()
+    engine = make_engine(broker_settings.resolved_database_url)
+    maker = make_sessionmaker(engine)
+    jobs = scheduled_jobs(maker, broker_settings)
+    try:
+        (job_id,) = queue_periodic(maker, jobs, broker_settings, "kb-reembed")
+        elsewhere = workers.start(host="poise-other-host")
+        deadline = time.monotonic() + 60
+        while not (job := _job(session, job_id)).done:  # under way, a batch written
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.02)
+        assert job.status == "running" and job.owner.startswith("poise-other-host:")
+        workers.kill(elsewhere)  # that machine is gone; its pid means nothing here
+        if (broker_settings.broker_url or "").startswith("redis"):
+            time.sleep(VISIBILITY_SECONDS + 1)  # Redis looks for lost tasks as a worker starts
+
+        workers.start()  # here: the broker hands it the job's task again
+        answered = re.compile(r"poise\.run_job\[[^]]+\] (succeeded|retry)")
+        while not answered.search(workers.log_tail()):
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.1)
+        assert _job(session, job_id).status == "running"  # its owner might be alive
+        session.execute(  # … until it has been silent as long as a live job never is
+            update(JobRun)
+            .where(JobRun.id == job_id)
+            .values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(minutes=1))
+        )
+        session.commit()
+        job = _wait_done(session, job_id, workers, 30)
+    finally:
+        jobs.shutdown()
+        engine.dispose()
+    assert job.status == "done", job.detail
+    assert job.owner.split(":")[0] != "poise-other-host"
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION

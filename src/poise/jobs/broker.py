@@ -50,6 +50,8 @@ RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (schedul
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
 MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
 WORKER_CONNECTIONS = 2
+RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
+RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
 NEEDS_CELERY = (
     "POISE_BROKER_URL is set but Celery is not installed: install the workers extra "
     "(pip install 'poise[workers]'), or unset POISE_BROKER_URL to run jobs inside poise serve"
@@ -157,18 +159,23 @@ def _register_jobs(
 ) -> None:
     database = _ProcessDatabase(settings)
 
-    @app.task(name=RUN_JOB)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_job_task(job_id: int) -> str:
+    @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_job_task(task: Any, job_id: int) -> str:
         maker = database.maker()
         with maker() as session:
             job = session.get(JobRun, job_id)
             if job is None or job.kind not in runnable:
                 return "unknown job"
-            taken = job.status == "queued" or (
-                job.status == "running" and owner_is_gone(job.owner, job.heartbeat_at, utcnow())
-            )
-            if not taken:
+            if job.status == "running" and not owner_is_gone(job.owner, job.heartbeat_at, utcnow()):
+                # Delivered again while it runs: its worker may have died on another host,
+                # where no pid can be checked. Look again until it ends, or falls silent.
+                wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
+                log.info("job %s runs on %s; checking again in %s s", job_id, job.owner, wait)
+                raise task.retry(countdown=wait)
+            if job.status not in ("queued", "running"):
                 return f"already {job.status}"  # a redelivery of a job that is done or cancelled
+            if not _take(session, job):
+                return "taken by another delivery"
             work = runnable[job.kind](job)
         run_job(maker, job_id, work)
         return "ran"
@@ -178,6 +185,19 @@ def _register_jobs(
         if periodic is None:
             return "no schedule"
         return str(periodic(database.maker(), name))
+
+
+def _take(session: Session, job: JobRun) -> bool:
+    """Claim a queued job, or one whose owner is gone, for this process: of two deliveries
+    that read it alike, one wins, and the other then finds it running under a live owner."""
+    taken = session.execute(
+        update(JobRun)
+        .where(JobRun.id == job.id, JobRun.status == job.status, JobRun.owner == job.owner)
+        .values(status="running", owner=this_process(), heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class BrokerJobs(InProcessJobs):
