@@ -207,3 +207,33 @@ def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
     assert job.status == "done", job.detail
     assert job.owner.split(":")[0] != "poise-other-host"
     assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+
+
+# On each database: two hosts' workers meet at the job's row lock (PostgreSQL) or the write lock.
+@pytest.mark.usefixtures("score_writes")
+def test_two_workers_share_a_job_whose_progress_only_grows_and_which_ends_once(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    settings = broker_settings.model_copy(update={"job_chunk_size": 30})
+    workers.start()
+    workers.start()
+    with TestClient(create_app(settings)) as client:
+        job_id = _import(client, session, _csv(KILLED))  # about eleven chunks of 30 turns
+        seen: list[tuple[int, int]] = []
+        deadline = time.monotonic() + 60
+        while (job := _job(session, job_id)).status in ("queued", "running"):
+            chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+            seen.append((job.done, sum(c.size for c in chunks if c.status == "done")))
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.05)
+    assert job.status == "done", job.detail
+    turns = _customer_turns(session)
+    assert job.done == job.total == turns
+    shown = [done for done, _ in seen]
+    assert shown == sorted(shown) and all(0 <= done <= turns for done in shown)
+    assert all(done <= settled for done, settled in seen)  # never ahead of what is written
+    chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+    assert all(chunk.status == "done" and chunk.attempts == 1 for chunk in chunks)
+    assert len({chunk.owner for chunk in chunks}) == 2  # both workers took part
+    assert _writes(session) == (turns, turns)  # no turn scored by both
+    assert job.detail.startswith(f"scored {turns:,} messages in {KILLED:,} conversations")
