@@ -20,7 +20,6 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from kombu.exceptions import OperationalError as BrokerUnreachable
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -256,6 +255,8 @@ class BrokerJobs(InProcessJobs):
 
         Tasks sent before the broker went away still run; what they write is whole.
         """
+        from kombu.exceptions import OperationalError as BrokerUnreachable  # type: ignore[import-untyped]
+
         try:
             for arg in args:
                 self._celery.send_task(task, args=[arg], queue=self._settings.broker_queue)
