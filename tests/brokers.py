@@ -39,6 +39,18 @@ def _reachable(url: str) -> str | None:
     return None
 
 
+def other_host_reason() -> str | None:
+    """Why a worker cannot be started under another host name here, or None when it can
+    (``unshare --uts`` needs root or a user namespace)."""
+    try:
+        subprocess.run(
+            ["unshare", "--uts", "hostname", "poise-probe"], check=True, capture_output=True
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        return f"cannot start a process under another host name (unshare --uts: {exc})"
+    return None
+
+
 class Workers:
     """`poise worker` processes of one test, each in its own process group (kill -9 all)."""
 
@@ -56,11 +68,24 @@ class Workers:
         self._logs = logs
         self.started: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, host: str = "") -> subprocess.Popen[bytes]:
+        """Start a worker; with ``host``, as if on another machine of that name (a UTS
+        namespace of its own: see :func:`other_host_reason`)."""
         log = self._logs / f"worker-{len(self.started)}.log"
+        command = [str(POISE), "worker", "--concurrency", "1"]
+        if host:
+            command = [
+                "unshare",
+                "--uts",
+                "sh",
+                "-c",
+                f'hostname {host} && exec "$@"',
+                "-",
+                *command,
+            ]
         with log.open("wb") as output:
             worker = subprocess.Popen(
-                [str(POISE), "worker", "--concurrency", "1"],
+                command,
                 env=self._env,
                 stdout=output,
                 stderr=output,

@@ -130,3 +130,34 @@ def test_a_scoring_job_that_ends_loses_its_cancel_button(
     row.locator('.job-status[data-status="done"]').wait_for(timeout=10_000)
     assert "scored" in row.inner_text()
     assert row.locator("button", has_text="Cancel").count() == 0
+
+
+def test_a_scoring_job_that_fails_while_watched_says_why(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The status turned to "failed" as the page polled, with no reason anywhere: a reload
+    was needed to see it (a chunk given up, the broker unreachable)."""
+    lead = make_user(session, role="lead", team="Care")
+    run = ImportRun(filename="late.csv", format="csv", source="csv", sha256="0" * 64,
+                    status="imported", rows_total=1, messages_created=1,
+                    team_id=lead.team_id)  # fmt: skip
+    session.add(run)
+    session.flush()
+    job = JobRun(kind="score", subject=f"import:{run.id}", status="running", total=4)
+    session.add(job)
+    session.commit()
+    page = browser_page
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", lead.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.goto(f"{live_server}/import")
+    row = page.locator("h2#history + table tbody tr").first
+    reason = "a worker stopped 3 times in the middle of part 1 of this job"
+    job.status, job.detail, job.finished_at = "failed", reason, datetime.now(UTC)
+    session.commit()
+    status = row.locator('.job-status[data-status="failed"]')
+    status.wait_for(timeout=10_000)
+    assert status.inner_text() == "failed"
+    assert status.get_attribute("title") == reason
+    assert row.locator("button", has_text="Cancel").count() == 0

@@ -18,13 +18,24 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
-from poise.jobs import InProcessJobs, JobWork, Resumer, owner_is_gone, run_job, this_process
+from poise.faults import new_error_id
+from poise.jobs import (
+    ACTIVE,
+    InProcessJobs,
+    JobWork,
+    Resumer,
+    owner_is_gone,
+    run_job,
+    this_process,
+)
 from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
 from poise.jobs.models import JobRun
 from poise.settings import Settings
@@ -38,6 +49,8 @@ RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (schedul
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
 MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
 WORKER_CONNECTIONS = 2
+RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
+RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
 NEEDS_CELERY = (
     "POISE_BROKER_URL is set but Celery is not installed: install the workers extra "
     "(pip install 'poise[workers]'), or unset POISE_BROKER_URL to run jobs inside poise serve"
@@ -126,7 +139,8 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def run_chunk_task(task: Any, chunk_id: int) -> str:
         maker = database.maker()
         try:
-            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process())
+            ended = task.request.retries  # each retry is a start that ended in a handled error
+            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=ended)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
             if task.request.retries >= MAX_RETRIES:
                 fail_chunk(maker, chunk_id, exc)
@@ -144,18 +158,23 @@ def _register_jobs(
 ) -> None:
     database = _ProcessDatabase(settings)
 
-    @app.task(name=RUN_JOB)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_job_task(job_id: int) -> str:
+    @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_job_task(task: Any, job_id: int) -> str:
         maker = database.maker()
         with maker() as session:
             job = session.get(JobRun, job_id)
             if job is None or job.kind not in runnable:
                 return "unknown job"
-            taken = job.status == "queued" or (
-                job.status == "running" and owner_is_gone(job.owner, job.heartbeat_at, utcnow())
-            )
-            if not taken:
+            if job.status == "running" and not owner_is_gone(job.owner, job.heartbeat_at, utcnow()):
+                # Delivered again while it runs: its worker may have died on another host,
+                # where no pid can be checked. Look again until it ends, or falls silent.
+                wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
+                log.info("job %s runs on %s; checking again in %s s", job_id, job.owner, wait)
+                raise task.retry(countdown=wait)
+            if job.status not in ("queued", "running"):
                 return f"already {job.status}"  # a redelivery of a job that is done or cancelled
+            if not _take(session, job):
+                return "taken by another delivery"
             work = runnable[job.kind](job)
         run_job(maker, job_id, work)
         return "ran"
@@ -165,6 +184,19 @@ def _register_jobs(
         if periodic is None:
             return "no schedule"
         return str(periodic(database.maker(), name))
+
+
+def _take(session: Session, job: JobRun) -> bool:
+    """Claim a queued job, or one whose owner is gone, for this process: of two deliveries
+    that read it alike, one wins, and the other then finds it running under a live owner."""
+    taken = session.execute(
+        update(JobRun)
+        .where(JobRun.id == job.id, JobRun.status == job.status, JobRun.owner == job.owner)
+        .values(status="running", owner=this_process(), heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class BrokerJobs(InProcessJobs):
@@ -197,7 +229,7 @@ class BrokerJobs(InProcessJobs):
             session.add(job)
             session.commit()
             job_id = job.id
-        self._celery.send_task(RUN_JOB, args=[job_id], queue=self._settings.broker_queue)
+        self._hand_over(job_id, RUN_JOB, [job_id])
         handed: Future[Any] = Future()
         handed.set_result(None)
         return job_id, handed
@@ -213,13 +245,51 @@ class BrokerJobs(InProcessJobs):
             job_id = job.id
             if not chunk_ids:
                 finish_if_complete(session, job_id, split)  # nothing pending: done at once
-        for chunk_id in chunk_ids:
-            self._celery.send_task(RUN_CHUNK, args=[chunk_id], queue=self._settings.broker_queue)
+        self._hand_over(job_id, RUN_CHUNK, chunk_ids)
         return job_id
+
+    def _hand_over(self, job_id: int, task: str, args: list[int]) -> None:
+        """Send one ``task`` per argument; when the broker cannot be reached, fail the job
+        saying so, rather than leave it queued for ever (no worker would ever hear of it) or
+        fail the request that queued it (its own writes, an import, are already stored).
+
+        Tasks sent before the broker went away still run; what they write is whole.
+        """
+        from kombu.exceptions import OperationalError as BrokerUnreachable  # type: ignore[import-untyped]
+
+        try:
+            for arg in args:
+                self._celery.send_task(task, args=[arg], queue=self._settings.broker_queue)
+        except BrokerUnreachable as exc:
+            error_id = new_error_id()
+            log.error("job %s: the broker cannot be reached: error %s: %s", job_id, error_id, exc)
+            with self._maker() as session:
+                session.execute(
+                    update(JobRun)
+                    .where(JobRun.id == job_id, JobRun.status.in_(ACTIVE))
+                    .values(
+                        status="failed",
+                        finished_at=utcnow(),
+                        detail=f"{broker_unreachable(self._settings)} (error {error_id})",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                session.commit()
 
     def shutdown(self, timeout: float = 2.0) -> None:
         super().shutdown(timeout)
         self._celery.close()  # its broker connections live in kombu's pool, shared in-process
+
+
+def broker_unreachable(settings: Settings) -> str:
+    """What a job handed to no worker says: where the broker was (never its password), and
+    what to do."""
+    parts = urlsplit(settings.broker_url or "")
+    return (
+        f"the broker at {parts.hostname}:{parts.port} could not be reached, so the workers "
+        "did not get this job, or not all of it; what was done stays: start it again once the "
+        "broker answers (an import's scoring: import the file again, or poise signals score)"
+    )
 
 
 def run_beat(settings: Settings, schedule: Mapping[str, Mapping[str, Any]], loglevel: str) -> None:

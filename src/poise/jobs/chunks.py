@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Scope = list[int] | None  # the keys a job covers (e.g. an import's conversations), None: all
+LOST_STARTS = 3  # a chunk whose worker died this often is given up: it would kill the next one
 
 
 @dataclass
@@ -75,9 +76,20 @@ def plan_job(session: Session, job: JobRun, kind: SplitKind, scope: Scope, size:
 
 
 def run_chunk(
-    maker: sessionmaker[Session], chunk_id: int, kinds: dict[str, SplitKind], owner: str
+    maker: sessionmaker[Session],
+    chunk_id: int,
+    kinds: dict[str, SplitKind],
+    owner: str,
+    *,
+    ended: int = 0,
 ) -> str:
-    """Run one chunk (at least once, written at most once); returns what happened, for logs."""
+    """Run one chunk (at least once, written at most once); returns what happened, for logs.
+
+    ``ended`` is how many of the chunk's starts ended in an error its worker handled (a retry);
+    every other start that wrote nothing was a worker that died in it (SIGKILL, out of memory).
+    The broker hands such a chunk back for ever, so after :data:`LOST_STARTS` the chunk and
+    its job fail instead of killing one worker after another.
+    """
     with maker() as session:
         chunk = session.get(JobChunk, chunk_id)
         if chunk is None:
@@ -88,6 +100,9 @@ def run_chunk(
         kind = kinds[job.kind]
         if job.status == "cancelled":
             return "cancelled"  # the chunks not written yet are left undone
+        if chunk.status == "pending" and chunk.attempts - ended >= LOST_STARTS:
+            _give_up(session, chunk, chunk.attempts - ended)
+            return "given up"
         if chunk.status == "pending":
             _start(session, chunk, job, owner)
             result = kind.compute(session, list(chunk.keys))
@@ -107,6 +122,26 @@ def _start(session: Session, chunk: JobChunk, job: JobRun, owner: str) -> None:
         .where(JobRun.id == job.id, JobRun.status == "queued")
         .values(status="running")
         .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _give_up(session: Session, chunk: JobChunk, lost: int) -> None:
+    """Fail a chunk whose workers kept dying in it, and its job, saying so."""
+    error_id = new_error_id()
+    log.error(
+        "chunk %s: its worker died in it %s times; given up: error %s", chunk.id, lost, error_id
+    )
+    chunk.status, chunk.finished_at = "failed", utcnow()
+    reason = (
+        f"a worker stopped {lost} times in the middle of part {chunk.seq + 1} of this job "
+        "(killed, or out of memory), so it was given up; what was done stays, and the worker "
+        f"logs say more (error {error_id})"
+    )
+    session.execute(
+        update(JobRun)
+        .where(JobRun.id == chunk.job_id, JobRun.status.in_(("queued", "running")))
+        .values(status="failed", detail=reason, finished_at=utcnow())
     )
     session.commit()
 

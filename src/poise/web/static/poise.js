@@ -18,9 +18,9 @@ function pollJobs() {
       const job = await response.json();
       el.dataset.status = job.status;
       el.textContent = job.status === "done" ? "scored"
-        : job.status === "failed" ? "failed"
-        : job.status === "cancelled" ? "cancelled"
+        : ended(job.status) ? job.status
         : job.status === "running" ? `scoring ${job.percent}%` : "queued";
+      if (ended(job.status) && job.status !== "done") el.title = job.detail;  // why, as on a reload
       if (!ended(job.status)) setTimeout(tick, 1500);
       else el.parentElement.querySelectorAll('form[action$="/cancel"]').forEach((f) => f.remove());
     };

@@ -1,0 +1,239 @@
+"""What a team running workers on several machines meets when something breaks, against real
+brokers and real `poise worker` processes (nothing about the queue is faked): the broker down
+when the web queues work, a chunk that kills its worker every time, a deploy's SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from jobs.test_celery_worker import (  # noqa: F401
+    KILLED,
+    _csv,
+    _customer_turns,
+    _import,
+    _job,
+    _wait_done,
+    _writes,
+    score_writes,
+)
+from knowledge.kb_manual import publish_manual
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from brokers import VISIBILITY_SECONDS, Workers, other_host_reason
+from builders import make_user, sign_in
+from poise.app import create_app
+from poise.conversations.models import Message
+from poise.db import make_engine, make_sessionmaker
+from poise.db.base import utcnow
+from poise.db.meta import get_fact, set_fact
+from poise.jobs import STALE_AFTER, JobChunk, JobRun
+from poise.jobs.chunks import LOST_STARTS
+from poise.knowledge.models import Phrasing
+from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
+from poise.scheduler import queue_periodic, scheduled_jobs
+from poise.settings import Settings
+
+DOWN = {  # nothing listens on port 1: the broker is unreachable, refused at once
+    "redis": "redis://:s3cret@127.0.0.1:1/0",
+    "rabbitmq": "amqp://guest:s3cret@127.0.0.1:1//",
+}
+
+
+@pytest.mark.parametrize("down", sorted(DOWN))
+def test_an_import_while_the_broker_is_down_is_stored_and_its_job_fails_saying_why(
+    settings: Settings, session: Session, down: str
+) -> None:
+    unreachable = settings.model_copy(update={"broker_url": DOWN[down]})
+    with TestClient(create_app(unreachable)) as client:
+        started = time.monotonic()
+        job_id = _import(client, session, _csv(12))  # 200: the upload is not lost
+        assert time.monotonic() - started < 10
+        assert _customer_turns(session) == 16  # the import itself is stored
+        job = _job(session, job_id)
+        assert job.status == "failed" and job.finished_at is not None  # not queued for ever
+        assert "broker at 127.0.0.1:1 could not be reached" in job.detail
+        assert "s3cret" not in job.detail
+        unscored = select(func.count(Message.id)).where(Message.signal_version.is_(None))
+        assert session.scalar(unscored)  # nothing half scored: the turns wait, as it says
+
+        sign_in(client, make_user(session, role="admin"))
+        page = client.get("/import").text
+        assert f'data-job-id="{job_id}" data-status="failed"' in page
+        assert "could not be reached" in page  # the status's title says why
+
+
+def _the_chunk(session: Session, job_id: int) -> JobChunk:
+    session.expire_all()
+    return session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).one()
+
+
+# Once, on SQLite: the redelivery is the broker's and the pool's doing; a worker's process
+# takes seconds to start again after each kill.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    # One chunk; its worker's process is SIGKILLed each time it starts it (as the kernel's
+    # out-of-memory killer would, every time): the pool starts a new process, and the broker
+    # hands the chunk back (acks_late, reject on worker lost), which without a bound is for ever.
+    settings = broker_settings.model_copy(update={"job_chunk_size": 5000})
+    workers.start()
+    with TestClient(create_app(settings)) as client:
+        job_id = _import(client, session, _csv(120))
+    deadline = time.monotonic() + 60
+    killed = 0
+    while _job(session, job_id).status in ("queued", "running"):
+        chunk = _the_chunk(session, job_id)
+        if chunk.status == "pending" and chunk.attempts > killed:
+            os.kill(int(chunk.owner.rpartition(":")[2]), signal.SIGKILL)  # the pool's process
+            killed = chunk.attempts
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+
+    job, chunk = _job(session, job_id), _the_chunk(session, job_id)
+    assert killed == chunk.attempts == LOST_STARTS  # not started a fourth time
+    assert chunk.status == "failed" and job.status == "failed"
+    assert f"a worker stopped {LOST_STARTS} times in the middle of part 1" in job.detail
+    scored = select(func.count(Message.id)).where(Message.signal_version.is_not(None))
+    assert session.scalar(scored) == 0  # nothing half written
+    time.sleep(1)
+    assert _the_chunk(session, job_id).attempts == LOST_STARTS  # and no hot loop after
+
+
+def _stop_as_systemd_does(pid: int) -> None:
+    """Send SIGTERM as the worker's unit in docs/deploy.md has systemd send it: to the main
+    process only (``KillMode=mixed``), or to every process of the unit (the default)."""
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    unit = deploy.split("# /etc/systemd/system/poise-worker.service", 1)[1].split("```", 1)[0]
+    mode = re.search(r"^KillMode=(\S+)", unit, re.MULTILINE)
+    if mode is not None and mode.group(1) in ("mixed", "process"):
+        os.kill(pid, signal.SIGTERM)
+    else:
+        os.killpg(pid, signal.SIGTERM)  # control-group: the pool's processes get it as well
+
+
+# Once, on SQLite: what a warm shutdown does is Celery's and the broker's.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.usefixtures("score_writes")
+def test_a_deploys_sigterm_lets_the_worker_finish_its_chunk_and_hand_back_the_rest(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    first = workers.start()
+    with TestClient(create_app(broker_settings)) as client:
+        job_id = _import(client, session, _csv(KILLED))  # six chunks of 60 turns
+    deadline = time.monotonic() + 45
+    while (started := _started_chunk(session, job_id)) is None:
+        assert time.monotonic() < deadline, f"no chunk started\n{workers.log_tail()}"
+        time.sleep(0.02)
+    _stop_as_systemd_does(first.pid)
+    first.wait(timeout=30)
+    session.expire_all()
+    stopped = session.get(JobChunk, started)
+    assert stopped is not None and stopped.status == "done" and stopped.attempts == 1
+    chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+    assert any(chunk.status == "pending" for chunk in chunks)  # the rest was handed back
+    assert _job(session, job_id).status == "running"
+
+    workers.start()
+    job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    turns = _customer_turns(session)
+    assert job.done == job.total == turns
+    assert _writes(session) == (turns, turns)  # every score written once
+
+
+def _started_chunk(session: Session, job_id: int) -> int | None:
+    session.expire_all()
+    return session.scalar(
+        select(JobChunk.id).where(
+            JobChunk.job_id == job_id, JobChunk.status == "pending", JobChunk.attempts > 0
+        )
+    )
+
+
+# Once, on SQLite: whether the job is taken over is the workers' doing.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    if reason := other_host_reason():
+        pytest.skip(reason)
+    # A re-embedding of the manual long enough to be killed in the middle (600 texts).
+    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
+    session.add_all(
+        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
+    )
+    set_fact(session, ENCODER_FACT, "an-older-encoder")
+    session.commit()
+    engine = make_engine(broker_settings.resolved_database_url)
+    maker = make_sessionmaker(engine)
+    jobs = scheduled_jobs(maker, broker_settings)
+    try:
+        (job_id,) = queue_periodic(maker, jobs, broker_settings, "kb-reembed")
+        elsewhere = workers.start(host="poise-other-host")
+        deadline = time.monotonic() + 60
+        while not (job := _job(session, job_id)).done:  # under way, a batch written
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.02)
+        assert job.status == "running" and job.owner.startswith("poise-other-host:")
+        workers.kill(elsewhere)  # that machine is gone; its pid means nothing here
+        if (broker_settings.broker_url or "").startswith("redis"):
+            time.sleep(VISIBILITY_SECONDS + 1)  # Redis looks for lost tasks as a worker starts
+
+        workers.start()  # here: the broker hands it the job's task again
+        answered = re.compile(r"poise\.run_job\[[^]]+\] (succeeded|retry)")
+        while not answered.search(workers.log_tail()):
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.1)
+        assert _job(session, job_id).status == "running"  # its owner might be alive
+        session.execute(  # … until it has been silent as long as a live job never is
+            update(JobRun)
+            .where(JobRun.id == job_id)
+            .values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(minutes=1))
+        )
+        session.commit()
+        job = _wait_done(session, job_id, workers, 30)
+    finally:
+        jobs.shutdown()
+        engine.dispose()
+    assert job.status == "done", job.detail
+    assert job.owner.split(":")[0] != "poise-other-host"
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+
+
+# On each database: two hosts' workers meet at the job's row lock (PostgreSQL) or the write lock.
+@pytest.mark.usefixtures("score_writes")
+def test_two_workers_share_a_job_whose_progress_only_grows_and_which_ends_once(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    settings = broker_settings.model_copy(update={"job_chunk_size": 30})
+    workers.start()
+    workers.start()
+    with TestClient(create_app(settings)) as client:
+        job_id = _import(client, session, _csv(KILLED))  # about eleven chunks of 30 turns
+        seen: list[tuple[int, int]] = []
+        deadline = time.monotonic() + 60
+        while (job := _job(session, job_id)).status in ("queued", "running"):
+            chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+            seen.append((job.done, sum(c.size for c in chunks if c.status == "done")))
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.05)
+    assert job.status == "done", job.detail
+    turns = _customer_turns(session)
+    assert job.done == job.total == turns
+    shown = [done for done, _ in seen]
+    assert shown == sorted(shown) and all(0 <= done <= turns for done in shown)
+    assert all(done <= settled for done, settled in seen)  # never ahead of what is written
+    chunks = session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)).all()
+    assert all(chunk.status == "done" and chunk.attempts == 1 for chunk in chunks)
+    assert len({chunk.owner for chunk in chunks}) == 2  # both workers took part
+    assert _writes(session) == (turns, turns)  # no turn scored by both
+    assert job.detail.startswith(f"scored {turns:,} messages in {KILLED:,} conversations")
