@@ -47,6 +47,8 @@ print(json.dumps(sorted(name for name in {HEAVY!r} if name in sys.modules)), fil
         ["--help"],
         ["users", "--help"],
         ["users", "list", "--help"],
+        ["jobs", "list", "--help"],
+        ["jobs", "show", "--help"],
         ["connect", "--help"],
         ["import", "--help"],
         ["export", "--help"],

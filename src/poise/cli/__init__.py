@@ -18,6 +18,7 @@ from poise.auth.cli import tokens_app, users_app
 from poise.cli import operations, root, workers
 from poise.cli.context import error
 from poise.cli.help import PoiseGroup
+from poise.cli.jobs import jobs_app
 from poise.cli.minilm import export_minilm_command
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
@@ -65,6 +66,7 @@ app.command("demo")(root.demo)
 app.command("settings")(root.settings_command)
 app.command("worker")(workers.worker)
 app.command("scheduler")(workers.scheduler)
+app.add_typer(jobs_app, name="jobs")
 app.add_typer(root.db_app, name="db")
 app.command("backup")(operations.backup_command)
 app.command("restore")(operations.restore_command)

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from poise.db.base import Base, UTCDateTime, utcnow
 
+# Every status a job passes through: queued and running while active; done, failed or
+# cancelled when it ended; interrupted when its owner died and its kind cannot resume.
+JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
+CHUNK_STATUSES = ("pending", "done", "failed")
+
 
 class JobRun(Base):
     """One run of background work with its progress, for status pages and the API."""
