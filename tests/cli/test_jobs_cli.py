@@ -44,8 +44,8 @@ def _jobs(session: Session) -> dict[str, JobRun]:
             done=1200,
             total=4000,
             owner="worker-2:22",
-            heartbeat_at=now - timedelta(seconds=30),
-            created_at=now - timedelta(minutes=5),
+            heartbeat_at=now - timedelta(minutes=20),  # minutes: a slow run reads the same
+            created_at=now - timedelta(minutes=30),
         ),
         "failed": JobRun(
             kind="score",
@@ -55,8 +55,8 @@ def _jobs(session: Session) -> dict[str, JobRun]:
             total=5000,
             detail=FAILURE,
             owner="web-1:11",
-            created_at=now - timedelta(minutes=1),
-            finished_at=now,
+            created_at=now - timedelta(minutes=12),
+            finished_at=now - timedelta(minutes=10),
         ),
     }
     session.add_all(jobs.values())
@@ -125,9 +125,9 @@ def test_list_shows_the_newest_first_with_progress_times_and_owner(
     ]
     failed, running, done = rows
     assert "score" in failed and "failed" in failed and "2,000/5,000" in failed
-    assert "finished 0s ago" in failed and "web-1:11" in failed
+    assert "finished 10m ago" in failed and "web-1:11" in failed
     assert "chunk 3 failed: database is locked" in failed and "printed whole" not in failed
-    assert "1,200/4,000" in running and "heartbeat 30s ago" in running
+    assert "1,200/4,000" in running and "heartbeat 20m ago" in running
     assert "worker-2:22" in running
     assert "finished 2h ago" in done and "scored 40 messages" in done
 
