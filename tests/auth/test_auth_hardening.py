@@ -249,21 +249,21 @@ def test_a_demoted_or_moved_lead_loses_lead_pages_at_once_in_every_session_and_t
     care = cara.team_id
     bearer = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=cara)}"}
     lead_pages = ("/import", "/insights/digest", "/morale/wall", "/training/progress")
-    with TestClient(app) as lead_browser:
-        sign_in(lead_browser, cara)
-        assert all(lead_browser.get(p).status_code == 200 for p in lead_pages)
-        admin = sign_in(client, make_user(session, role="admin"))
-        form = {"role": "agent", "team": str(care), "is_active": "true"}
-        client.post(f"/admin/users/{cara.id}", data={**form, "csrf_token": admin})
-        assert [lead_browser.get(p).status_code for p in lead_pages] == [403] * 4
-        assert client.get("/api/v1/insights/dashboard", headers=bearer).status_code == 403
-        billing = make_user(session, role="lead", team="Billing").team_id
-        moved = {**form, "role": "lead", "team": str(billing), "csrf_token": admin}
-        client.post(f"/admin/users/{cara.id}", data=moved)
-        assert lead_browser.get("/import").status_code == 200  # a lead again, of Billing
-        assert lead_browser.get(f"/morale/balance/team?team={billing}").status_code == 200
-        assert lead_browser.get(f"/morale/balance/team?team={care}").status_code in (403, 404)
-        conv = make_conversation(session, assignee_email=ada.email)
-        assert lead_browser.get(f"/conversations/{conv.id}").status_code == 404
-        api = f"/api/v1/conversations/{conv.id}"
-        assert client.get(api, headers=bearer).status_code == 404
+    lead_browser = TestClient(app)  # not entered: the app's shut-down would dispose its engine
+    sign_in(lead_browser, cara)
+    assert all(lead_browser.get(p).status_code == 200 for p in lead_pages)
+    admin = sign_in(client, make_user(session, role="admin"))
+    form = {"role": "agent", "team": str(care), "is_active": "true"}
+    client.post(f"/admin/users/{cara.id}", data={**form, "csrf_token": admin})
+    assert [lead_browser.get(p).status_code for p in lead_pages] == [403] * 4
+    assert client.get("/api/v1/insights/dashboard", headers=bearer).status_code == 403
+    billing = make_user(session, role="lead", team="Billing").team_id
+    moved = {**form, "role": "lead", "team": str(billing), "csrf_token": admin}
+    client.post(f"/admin/users/{cara.id}", data=moved)
+    assert lead_browser.get("/import").status_code == 200  # a lead again, of Billing
+    assert lead_browser.get(f"/morale/balance/team?team={billing}").status_code == 200
+    assert lead_browser.get(f"/morale/balance/team?team={care}").status_code in (403, 404)
+    conv = make_conversation(session, assignee_email=ada.email)
+    assert lead_browser.get(f"/conversations/{conv.id}").status_code == 404
+    api = f"/api/v1/conversations/{conv.id}"
+    assert client.get(api, headers=bearer).status_code == 404

@@ -89,8 +89,10 @@ def test_a_token_of_another_session_or_a_body_a_form_cannot_send_is_refused(
     with no token at all. Each is refused and changes nothing; the page's own token works."""
     admin = make_user(session, role="admin")
     own = sign_in(client, admin)
-    with TestClient(app) as attacker:
-        theirs = sign_in(attacker, make_user(session, role="admin"))
+    # another cookie jar on the same app; not entered, so the app's start-up and shut-down
+    # (which dispose its database engine under the other client's open session) do not run
+    attacker = TestClient(app)
+    theirs = sign_in(attacker, make_user(session, role="admin"))
     assert theirs != own
     sent = [
         client.post("/admin/teams", data={"name": "Forged", "csrf_token": theirs}),
