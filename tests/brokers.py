@@ -94,6 +94,29 @@ class Workers:
         self.started.append(worker)
         return worker
 
+    def queue_and_end(self, periodic: str) -> int:
+        """Queue one turn of ``periodic`` for the workers from a process that then ends, as
+        beat's turn in a worker process restarted since; the job's id."""
+        script = (
+            "import sys\n"
+            "from poise.db import make_engine, make_sessionmaker\n"
+            "from poise.scheduler import queue_periodic, scheduled_jobs\n"
+            "from poise.settings import Settings\n"
+            "settings = Settings()\n"
+            "maker = make_sessionmaker(make_engine(settings.resolved_database_url))\n"
+            "jobs = scheduled_jobs(maker, settings)\n"
+            "print(*queue_periodic(maker, jobs, settings, sys.argv[1]))\n"
+            "jobs.shutdown()\n"
+        )
+        queued = subprocess.run(
+            [sys.executable, "-c", script, periodic],
+            env=self._env,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        return int(queued.stdout.split()[-1])
+
     def kill(self, worker: subprocess.Popen[bytes]) -> None:
         """SIGKILL the worker and its pool: no chance to finish or hand anything back."""
         os.killpg(worker.pid, signal.SIGKILL)

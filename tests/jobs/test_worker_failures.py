@@ -237,3 +237,61 @@ def test_two_workers_share_a_job_whose_progress_only_grows_and_which_ends_once(
     assert len({chunk.owner for chunk in chunks}) == 2  # both workers took part
     assert _writes(session) == (turns, turns)  # no turn scored by both
     assert job.detail.startswith(f"scored {turns:,} messages in {KILLED:,} conversations")
+
+
+# On each database and broker: the web server's start-up and the worker read the same row.
+def test_a_scheduled_job_waiting_in_the_queue_still_runs_after_the_web_server_restarts(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    # Beat's turn queued the job from a worker process that has since ended; every worker is
+    # busy (here: none runs yet), so its task waits in the queue while the web server restarts.
+    job_id = workers.queue_and_end("kudos-prepare")
+    with TestClient(create_app(broker_settings)):
+        pass  # start-up takes over jobs left by processes that died: not the broker's
+    assert _job(session, job_id).status == "queued"
+
+    workers.start()  # the backlog clears: a worker gets the task
+    job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    assert job.detail.endswith("opened")
+
+
+# Once, on SQLite: the row's verdict and the redelivery are the same on each database.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_job_whose_worker_died_still_runs_when_a_web_restart_marked_it_interrupted(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    if reason := other_host_reason():
+        pytest.skip(reason)
+    # A re-embedding of the manual long enough to be killed in the middle (600 texts).
+    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
+    session.add_all(
+        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
+    )
+    set_fact(session, ENCODER_FACT, "an-older-encoder")
+    session.commit()
+    job_id = workers.queue_and_end("kb-reembed")
+    elsewhere = workers.start(host="poise-other-host")
+    deadline = time.monotonic() + 60
+    while not (job := _job(session, job_id)).done:  # under way, a batch written
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    workers.kill(elsewhere)  # that machine is gone; its task goes back to the broker
+    session.execute(  # and has been silent as long as a live job never is
+        update(JobRun)
+        .where(JobRun.id == job_id)
+        .values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(minutes=1))
+    )
+    session.commit()
+    with TestClient(create_app(broker_settings)):
+        pass  # the web server starts before any worker gets the task again
+    assert _job(session, job_id).status == "interrupted"  # it cannot run a re-embedding itself
+    if (broker_settings.broker_url or "").startswith("redis"):
+        time.sleep(VISIBILITY_SECONDS + 1)  # Redis looks for lost tasks as a worker starts
+
+    workers.start()  # the broker hands the task again: the job's only way to run
+    deadline = time.monotonic() + 60
+    while (job := _job(session, job_id)).status != "done":
+        assert time.monotonic() < deadline, f"{job.status}: {job.detail}\n{workers.log_tail()}"
+        time.sleep(0.2)
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION

@@ -6,9 +6,11 @@ same ``JobRun`` protocol is what a Celery worker would update when ``POISE_BROKE
 
 Jobs survive their process. Each row names its owner (``host:pid``) and when it last
 reported; on start-up a job whose owner is gone is resumed (its kind's work picks up whatever
-is still pending) or, when its kind cannot resume, marked ``interrupted``. On shutdown no new
-job starts, the running one stops at its next progress report, and both stay ``queued`` for
-the next start: the server never waits for a long job to end.
+is still pending) or, when its kind cannot resume, marked ``interrupted``. A job handed to the
+broker is owned by its queue (:data:`IN_THE_QUEUE`) until a worker takes it: no process's
+start-up touches it, however long the queue. On shutdown no new job starts, the running one
+stops at its next progress report, and both stay ``queued`` for the next start: the server
+never waits for a long job to end.
 
 Kinds of work that split (bulk scoring) are submitted with ``submit_split``: in process they
 run whole on the pool; with ``POISE_BROKER_URL`` set, :mod:`poise.jobs.broker` cuts them into
@@ -39,6 +41,8 @@ from poise.jobs.models import JobChunk, JobRun
 from poise.words import counted
 
 __all__ = [
+    "INTERRUPTED",
+    "IN_THE_QUEUE",
     "InProcessJobs",
     "JobCancelledError",
     "JobChunk",
@@ -65,6 +69,10 @@ ACTIVE = ("queued", "running")
 CANCELLED = "cancelled"
 STALE_AFTER = timedelta(minutes=15)  # another host's job silent this long has lost its owner
 SHUTDOWN_SECONDS = 2.0
+# The owner of a job handed to the broker while it waits for a worker: the queue, not the
+# process that queued it (which may stop long before a busy queue gets to the job).
+IN_THE_QUEUE = "broker queue"
+INTERRUPTED = "the process running it stopped; start it again"  # a start-up's verdict
 
 
 class JobStoppedError(Exception):
@@ -262,6 +270,7 @@ class InProcessJobs:
                 select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
                     JobRun.status.in_(ACTIVE),
                     ~exists().where(JobChunk.job_id == JobRun.id),  # split jobs: the broker's
+                    JobRun.owner != IN_THE_QUEUE,  # whole jobs waiting for a worker: the same
                 )
             ).all()
             for job_id, kind, owner, heartbeat in orphans:
@@ -276,9 +285,7 @@ class InProcessJobs:
                         heartbeat_at=now,
                         status="queued" if resumer else "interrupted",
                         finished_at=None if resumer else now,
-                        detail="resumed after a restart"
-                        if resumer
-                        else "the process running it stopped; start it again",
+                        detail="resumed after a restart" if resumer else INTERRUPTED,
                     )
                     .execution_options(synchronize_session=False)
                 )

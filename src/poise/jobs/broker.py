@@ -29,6 +29,8 @@ from poise.db.base import utcnow
 from poise.faults import new_error_id
 from poise.jobs import (
     ACTIVE,
+    IN_THE_QUEUE,
+    INTERRUPTED,
     InProcessJobs,
     JobWork,
     Resumer,
@@ -171,7 +173,7 @@ def _register_jobs(
                 wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
                 log.info("job %s runs on %s; checking again in %s s", job_id, job.owner, wait)
                 raise task.retry(countdown=wait)
-            if job.status not in ("queued", "running"):
+            if job.status not in ACTIVE and not _interrupted_by_a_start(job):
                 return f"already {job.status}"  # a redelivery of a job that is done or cancelled
             if not _take(session, job):
                 return "taken by another delivery"
@@ -184,6 +186,13 @@ def _register_jobs(
         if periodic is None:
             return "no schedule"
         return str(periodic(database.maker(), name))
+
+
+def _interrupted_by_a_start(job: JobRun) -> bool:
+    """Whether a server's start-up marked the job interrupted while its task was still with
+    the broker (its worker died; or queued before jobs in the queue were the queue's): the
+    task is the job's only way to run, so the worker runs it rather than lose it."""
+    return job.status == "interrupted" and job.detail == INTERRUPTED
 
 
 def _take(session: Session, job: JobRun) -> bool:
@@ -224,8 +233,8 @@ class BrokerJobs(InProcessJobs):
         job's row: the returned future is already done); others run on this process's pool."""
         if kind not in self._remote:
             return super().submit(kind, work, subject=subject)
-        with self._maker() as session:
-            job = JobRun(kind=kind, subject=subject, owner=this_process(), heartbeat_at=utcnow())
+        with self._maker() as session:  # the queue's until a worker takes it (see IN_THE_QUEUE)
+            job = JobRun(kind=kind, subject=subject, owner=IN_THE_QUEUE, heartbeat_at=utcnow())
             session.add(job)
             session.commit()
             job_id = job.id
