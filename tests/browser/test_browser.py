@@ -104,26 +104,33 @@ def test_sign_in_filter_open_and_import(
     assert runs.count() == before == 2
 
 
-def test_a_scoring_job_that_ends_loses_its_cancel_button(
-    database_url: str, session: Session, live_server: str, browser_page: Any
-) -> None:
-    """The status turned to "scored" as the page polled, but "Cancel" stayed beside it."""
+def _watched_import_job(
+    session: Session, live_server: str, page: Any, kind: str
+) -> tuple[JobRun, Any]:
+    """A lead watching the import page, and the running job of an import on it: the job and
+    its row in the page's history."""
     lead = make_user(session, role="lead", team="Care")
     run = ImportRun(filename="late.csv", format="csv", source="csv", sha256="0" * 64,
                     status="imported", rows_total=1, messages_created=1,
                     team_id=lead.team_id)  # fmt: skip
     session.add(run)
     session.flush()
-    job = JobRun(kind="score-import", subject=f"import:{run.id}", status="running", total=4)
+    job = JobRun(kind=kind, subject=f"import:{run.id}", status="running", total=4)
     session.add(job)
     session.commit()
-    page = browser_page
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", lead.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.goto(f"{live_server}/import")
-    row = page.locator("h2#history + table tbody tr").first
+    return job, page.locator("h2#history + table tbody tr").first
+
+
+def test_a_scoring_job_that_ends_loses_its_cancel_button(
+    database_url: str, session: Session, live_server: str, browser_page: Any
+) -> None:
+    """The status turned to "scored" as the page polled, but "Cancel" stayed beside it."""
+    job, row = _watched_import_job(session, live_server, browser_page, "score-import")
     assert row.locator("button", has_text="Cancel").count() == 1
     job.status, job.done, job.finished_at = "done", 4, datetime.now(UTC)
     session.commit()
@@ -137,22 +144,7 @@ def test_a_scoring_job_that_fails_while_watched_says_why(
 ) -> None:
     """The status turned to "failed" as the page polled, with no reason anywhere: a reload
     was needed to see it (a chunk given up, the broker unreachable)."""
-    lead = make_user(session, role="lead", team="Care")
-    run = ImportRun(filename="late.csv", format="csv", source="csv", sha256="0" * 64,
-                    status="imported", rows_total=1, messages_created=1,
-                    team_id=lead.team_id)  # fmt: skip
-    session.add(run)
-    session.flush()
-    job = JobRun(kind="score", subject=f"import:{run.id}", status="running", total=4)
-    session.add(job)
-    session.commit()
-    page = browser_page
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", lead.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.goto(f"{live_server}/import")
-    row = page.locator("h2#history + table tbody tr").first
+    job, row = _watched_import_job(session, live_server, browser_page, "score")
     reason = "a worker stopped 3 times in the middle of part 1 of this job"
     job.status, job.detail, job.finished_at = "failed", reason, datetime.now(UTC)
     session.commit()

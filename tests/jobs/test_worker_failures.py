@@ -159,6 +159,16 @@ def _started_chunk(session: Session, job_id: int) -> int | None:
     )
 
 
+def _long_reembedding(session: Session) -> None:
+    """A re-embedding of the manual due, long enough to be killed in the middle (600 texts)."""
+    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
+    session.add_all(
+        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
+    )
+    set_fact(session, ENCODER_FACT, "an-older-encoder")
+    session.commit()
+
+
 # Once, on SQLite: whether the job is taken over is the workers' doing.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
@@ -166,13 +176,7 @@ def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
 ) -> None:
     if reason := other_host_reason():
         pytest.skip(reason)
-    # A re-embedding of the manual long enough to be killed in the middle (600 texts).
-    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
-    session.add_all(
-        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
-    )
-    set_fact(session, ENCODER_FACT, "an-older-encoder")
-    session.commit()
+    _long_reembedding(session)
     engine = make_engine(broker_settings.resolved_database_url)
     maker = make_sessionmaker(engine)
     jobs = scheduled_jobs(maker, broker_settings)
@@ -263,13 +267,7 @@ def test_a_job_whose_worker_died_still_runs_when_a_web_restart_marked_it_interru
 ) -> None:
     if reason := other_host_reason():
         pytest.skip(reason)
-    # A re-embedding of the manual long enough to be killed in the middle (600 texts).
-    article = next(iter(publish_manual(session, make_user(session, role="lead")).values()))
-    session.add_all(
-        Phrasing(article_id=article.id, text=f"where is parcel {n}") for n in range(600)
-    )
-    set_fact(session, ENCODER_FACT, "an-older-encoder")
-    session.commit()
+    _long_reembedding(session)
     job_id = workers.queue_and_end("kb-reembed")
     elsewhere = workers.start(host="poise-other-host")
     deadline = time.monotonic() + 60
