@@ -172,11 +172,24 @@ def finished_job(session: Session, subject: str, seconds: float = 30) -> Any:
         time.sleep(0.1)
 
 
+def signed_headers(
+    body: bytes, secret: str, name: str = "helpdesk", timestamp: int | None = None
+) -> dict[str, str]:
+    """The headers of a delivery to Poise's own webhook, signed as integration ``name``."""
+    from poise.conversations.actions import signature_for
+
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "X-Poise-Integration": name,
+        "X-Poise-Timestamp": stamp,
+        "X-Poise-Signature": signature_for(secret, body, stamp),
+        "Content-Type": "application/json",
+    }
+
+
 def post_live_message(base: str, secret: str, message_id: str, body: str) -> httpx.Response:
     """A customer message of the "Broken router" chat, sent to a live server's signed webhook
     as the integration "desk" (the browser journeys that watch a page update themselves)."""
-    from poise.conversations.actions import signature_for
-
     data = json.dumps(
         {
             "conversation": {
@@ -188,12 +201,6 @@ def post_live_message(base: str, secret: str, message_id: str, body: str) -> htt
             "message": {"id": message_id, "author_role": "customer", "body": body},
         }
     ).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Poise-Integration": "desk",
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, data, stamp),
-        "Content-Type": "application/json",
-    }
+    headers = signed_headers(data, secret, "desk")
     # The first message loads the models in the server process: seconds on a cold machine.
     return httpx.post(f"{base}/api/v1/webhooks/messages", content=data, headers=headers, timeout=60)

@@ -13,7 +13,7 @@ from httpx import Response
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from builders import conversation_record, make_user, sign_in
+from builders import conversation_record, make_user, sign_in, signed_headers
 from poise.app import create_app
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
@@ -44,18 +44,6 @@ def payload(
         "sent_at": sent_at,
     }
     return json.dumps({"conversation": conversation, "message": message}).encode()
-
-
-def signed_headers(
-    body: bytes, secret: str, name: str = "helpdesk", timestamp: int | None = None
-) -> dict[str, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    return {
-        "X-Poise-Integration": name,
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, body, stamp),
-        "Content-Type": "application/json",
-    }
 
 
 def send(

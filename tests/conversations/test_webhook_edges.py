@@ -4,7 +4,6 @@ storing nothing."""
 from __future__ import annotations
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,8 @@ from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from poise.conversations.actions import create_integration, signature_for
+from builders import signed_headers
+from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from support import serving
 
@@ -29,14 +29,9 @@ def delivery(conversation: dict[str, Any], message: dict[str, Any]) -> bytes:
 
 
 def send(client: TestClient, secret: str, body: bytes) -> Response:
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Poise-Integration": "helpdesk",
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, body, stamp),
-        "Content-Type": "application/json",
-    }
-    return client.post("/api/v1/webhooks/messages", content=body, headers=headers)
+    return client.post(
+        "/api/v1/webhooks/messages", content=body, headers=signed_headers(body, secret)
+    )
 
 
 def stored(session: Session) -> tuple[int, int, int]:
@@ -84,15 +79,8 @@ def test_messages_of_a_new_conversation_arriving_at_once_are_all_stored(
 
         def deliver(n: int) -> httpx.Response:
             body = delivery({}, {"id": f"m-{n}", "body": f"Hello {n}", "sent_at": sent_at})
-            stamp = str(int(time.time()))
-            headers = {
-                "X-Poise-Integration": "helpdesk",
-                "X-Poise-Timestamp": stamp,
-                "X-Poise-Signature": signature_for(secret, body, stamp),
-                "Content-Type": "application/json",
-            }
             url = f"{base}/api/v1/webhooks/messages"
-            return httpx.post(url, content=body, headers=headers, timeout=60)
+            return httpx.post(url, content=body, headers=signed_headers(body, secret), timeout=60)
 
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(deliver, range(8)))

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import sign_in
+from builders import sign_in, signed_headers
 from connectors.alerts.alert_builders import ON_PREMISES, make_crew, make_rule
 from connectors.alerts.conftest import Receiver
 from poise.cli import app as cli_app
 from poise.connectors.alerts.models import AlertDelivery
-from poise.conversations.actions import create_integration, signature_for
+from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation
 from poise.hooks import Hooks
 from poise.knowledge.models import Gap
@@ -43,14 +43,9 @@ def _webhook(client: TestClient, secret: str, message_id: str, body: str, **conv
         },
     }
     raw = json.dumps(payload).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Poise-Integration": "helpdesk",
-        "X-Poise-Timestamp": stamp,
-        "X-Poise-Signature": signature_for(secret, raw, stamp),
-        "Content-Type": "application/json",
-    }
-    response = client.post("/api/v1/webhooks/messages", content=raw, headers=headers)
+    response = client.post(
+        "/api/v1/webhooks/messages", content=raw, headers=signed_headers(raw, secret)
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["conversation_id"])
 
