@@ -25,7 +25,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
-from web.route_matrix import QUERIES, ROUTES, RULES, World, build_world, fill, route_keys
+from web.route_matrix import (
+    QUERIES,
+    ROUTES,
+    RULES,
+    World,
+    build_world,
+    fill,
+    matrix_settings,
+    route_keys,
+)
 
 from builders import make_user, sign_in_page
 from poise.app import create_app
@@ -189,14 +198,7 @@ AUDIT = r"""() => {
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """The matrix's settings: its alert rule posts to a loopback port, as on premises."""
-    return Settings(
-        environment="test",
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        secret_key="test-secret-key-for-signing-sessions",
-        connector_sync_minutes=0,
-        alerts_allow_private_hosts=True,
-    )
+    return matrix_settings(tmp_path / "data", database_url)
 
 
 @pytest.fixture

@@ -636,6 +636,20 @@ class Matrix:
     readers: dict[str, Reader]
 
 
+def matrix_settings(data_dir: Path, url: str) -> Settings:
+    """The matrix's settings: its alert rules post to HOOK, a loopback port, allowed as an
+    on-premises operator allows internal hosts (POISE_ALERTS_ALLOW_PRIVATE_HOSTS), so nothing
+    is resolved."""
+    return Settings(
+        environment="test",
+        data_dir=data_dir,
+        database_url=url,
+        secret_key="test-secret-key-for-signing-sessions",
+        connector_sync_minutes=0,
+        alerts_allow_private_hosts=True,
+    )
+
+
 @contextmanager
 def open_matrix(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Matrix]:
     """A fresh database on ``request.param``'s backend, the world built in it once."""
@@ -649,16 +663,7 @@ def open_matrix(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Matrix]:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         assert POSTGRES_URL
         url = POSTGRES_URL
-    settings = Settings(
-        environment="test",
-        data_dir=tmp / "data",
-        database_url=url,
-        secret_key="test-secret-key-for-signing-sessions",
-        connector_sync_minutes=0,
-        # The alert rules post to HOOK, a loopback port: allowed as an on-premises operator
-        # allows internal hosts (POISE_ALERTS_ALLOW_PRIVATE_HOSTS), so nothing is resolved.
-        alerts_allow_private_hosts=True,
-    )
+    settings = matrix_settings(tmp / "data", url)
     engine = make_engine(url)
     app = create_app(settings)
     # Helpdesk syncs go nowhere: every vendor call is answered 401 here, never the network.
