@@ -475,6 +475,11 @@ def retried_on_race(session: Session, write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class Replayed(PermissionDenied):
+    """A delivery received before (a replay, or a sender sending it again): refused with 409,
+    nothing stored. Every webhook (Poise's own and each helpdesk's native one) answers so."""
+
+
 def first_delivery(
     session: Session, integration_id: int, conversation_key: str, message_key: str, now: datetime
 ) -> bool:
@@ -597,9 +602,12 @@ def receive_webhook_message(
 ) -> WebhookReceipt:
     """Verify the signed timestamp and HMAC, then create or extend the conversation.
 
-    A message id received before changes nothing (the replay cache, then the messages
-    themselves); a message older than the conversation's newest turn is stored but does not
-    change its fields.
+    A message id of this conversation received in the last :data:`REPLAY_CACHE_KEEP` raises
+    :class:`Replayed` (the answer a helpdesk's native webhook gives a replay); one stored
+    otherwise (by an import, or longer ago) changes nothing. A message older than the
+    conversation's newest turn is stored but does not change its fields. A delivery that
+    failed left no trace in the cache (it is written in the same transaction as the message),
+    so the sender's retry of it is stored.
     """
     now = now or utcnow()
     integration = _verified_integration(session, integration_name, signature, timestamp, body)
@@ -612,14 +620,15 @@ def receive_webhook_message(
     message_key = record.messages[0].external_id
     integration_id, source = integration.id, integration.name
 
-    def store() -> WriteCounts | None:
+    def store() -> WriteCounts:
         if not first_delivery(session, integration_id, record.external_id, message_key, now):
-            return None
+            raise Replayed(
+                f"message {show(message_key)} of conversation {show(record.external_id)} was "
+                "received before: nothing stored"
+            )
         return write_conversations(session, source, [record], newer_only=True)
 
     counts = retried_on_race(session, store)
-    if counts is None:
-        return _receipt(session, source, record.external_id, WriteCounts())
     integration.last_used_at = now
     forget_old_deliveries(session, now)
     receipt = _receipt(session, integration.name, record.external_id, counts)
