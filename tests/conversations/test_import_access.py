@@ -7,7 +7,9 @@ the history and answered exactly as an id nothing has (404, the same words).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 
 from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token, update_user
+from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.actions import import_file
 from poise.conversations.models import Conversation, ImportRun
@@ -234,3 +237,116 @@ def test_a_lead_still_updates_their_own_teams_and_unassigned_conversations(
             source=conv.source,
         )  # fmt: skip
         assert report.counts.conversations_updated == 1
+
+
+def _bearer(session: Session, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
+
+
+def _assigned(session: Session, external_id: str) -> int | None:
+    """The assignee id of the conversation stored under ``external_id``; 0 when none is."""
+    session.expire_all()
+    conv = session.scalars(select(Conversation).filter_by(external_id=external_id)).one_or_none()
+    return 0 if conv is None else conv.assignee_id
+
+
+def test_a_leads_import_assigns_no_conversation_to_another_team(
+    client: TestClient, session: Session, cli_env: Settings, tmp_path: Path
+) -> None:
+    """Billing's lead imported a conversation assigned to Care's agent: a new one landed in
+    Care, a team Bill does not run, and one of Billing's went there too (Bill lost it from
+    every list). Such a row is now refused beside its assignee_email, as any bad row is; the
+    other rows are imported when bad ones are set aside. Admins and ``poise import`` still
+    assign to anyone."""
+    ada = make_user(session, team="Care", name="Ada")
+    olga = make_user(session, team="Billing", name="Olga")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    ours = make_conversation(session, assignee_email=olga.email)
+    rows = (
+        "conversation_id,channel,author_role,body,sent_at,assignee_email\n"
+        f"NEW-1,chat,customer,Where is my refund?,2026-11-20T10:00:00Z,{ada.email}\n"
+        f"{ours.external_id},chat,customer,Any news?,2026-11-20T11:00:00Z,{ada.email.upper()}\n"
+        f"GOOD-1,chat,customer,Charged twice,2026-11-20T12:00:00Z,{olga.email}\n"
+    ).encode()
+    form = {"format": "csv", "source": ours.source}
+    csrf = sign_in(client, bill)
+    page = client.post(
+        "/import",
+        data={**form, "csrf_token": csrf},
+        files={"file": ("care.csv", rows, "text/csv")},
+        follow_redirects=False,
+    )
+    assert page.status_code == 422, page.text[:600]
+    assert page.text.count('data-label="Field">assignee_email</td>') == 2
+    assert page.text.count("is not in your team: the conversation would go to a team") == 2
+    assert (_assigned(session, "NEW-1"), _assigned(session, "GOOD-1")) == (0, 0)
+    api = client.post(
+        "/api/v1/imports",
+        data={**form, "skip_invalid": "true"},
+        files={"file": ("care.csv", rows, "text/csv")},
+        headers=_bearer(session, bill),
+    )
+    assert api.status_code == 200 and api.json()["status"] == "partial", api.text
+    refused = [(e["line"], e["field"]) for e in api.json()["errors"]]
+    assert refused == [(2, "assignee_email"), (3, "assignee_email")]
+    assert ada.email in api.json()["errors"][0]["reason"]
+    assert _assigned(session, "NEW-1") == 0  # not stored at all
+    assert _assigned(session, ours.external_id) == olga.id  # still Billing's
+    assert _assigned(session, "GOOD-1") == olga.id  # the good row went in
+
+    admin = make_user(session, role="admin", name="Ida")
+    done = client.post(
+        "/api/v1/imports",
+        data=form,
+        files={"file": ("care.csv", rows, "text/csv")},
+        headers=_bearer(session, admin),
+    )
+    assert done.status_code == 200 and done.json()["status"] == "imported", done.text
+    assert _assigned(session, "NEW-1") == ada.id
+    path = tmp_path / "care.csv"
+    path.write_bytes(rows.replace(b"NEW-1", b"NEW-2"))
+    cli_run = CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--source", ours.source])
+    assert cli_run.exit_code == 0, cli_run.output
+    assert _assigned(session, "NEW-2") == ada.id
+
+
+def test_a_leads_import_credits_no_rating_or_reply_to_another_team(
+    client: TestClient, session: Session
+) -> None:
+    """Besides the assignee, a file names people as the agent a rating credits (it reaches
+    their Happy File and kudos round) and as a reply's author (their AutoQA feedback): a
+    lead's file naming someone outside their team there is refused beside that field too, in
+    CSV, JSON Lines and Zendesk exports alike. Their own team's people are fine."""
+    ada = make_user(session, team="Care", name="Ada")
+    olga = make_user(session, team="Billing", name="Olga")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    headers = _bearer(session, bill)
+
+    def imported(fmt: str, data: str) -> Any:
+        files = {"file": (f"file.{fmt}", data.encode(), "text/plain")}
+        return client.post("/api/v1/imports", data={"format": fmt}, files=files, headers=headers)
+
+    header = (
+        "conversation_id,channel,author_role,body,sent_at,author_email,rating,rating_agent_email\n"
+    )
+    rated = f"R-1,chat,customer,Thanks a lot!,2026-11-20T10:00:00Z,,good,{ada.email}\n"
+    signed = f"S-1,chat,agent,Sorted it for you,2026-11-20T10:00:00Z,{ada.email},,\n"
+    turn = {"conversation_id": "J-1", "channel": "chat", "author_role": "agent"}
+    line = {**turn, "body": "Done", "sent_at": "2026-11-20T10:00:00Z", "author_email": ada.email}
+    asked = {"id": 1, "author_id": 7, "body": "Refund?", "created_at": "2026-11-20T10:00:00Z"}
+    ticket = {"id": 9001, "requester_id": 7, "assignee": {"email": ada.email}, "comments": [asked]}
+    cases = [
+        ("csv", header + rated, "rating_agent_email", "the rating would credit"),
+        ("csv", header + signed, "author_email", "the message would count as the reply"),
+        ("jsonl", json.dumps(line), "author_email", "the message would count as the reply"),
+        ("zendesk", json.dumps({"tickets": [ticket]}), "assignee", "the conversation would go"),
+    ]
+    for fmt, data, field, consequence in cases:
+        refused = imported(fmt, data)
+        assert refused.status_code == 422, (fmt, field, refused.text)
+        [error] = refused.json()["errors"]
+        assert (error["line"], error["field"]) == (1 if fmt != "csv" else 2, field), error
+        assert f"is not in your team: {consequence}" in error["reason"], error
+        teammate = imported(fmt, data.replace(ada.email, olga.email))
+        assert teammate.status_code == 200, (fmt, field, teammate.text)
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 4

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from builders import conversation_record, make_user, sign_in, signed_headers
 from poise.app import create_app
+from poise.connectors.actions import save_connector
 from poise.conversations.actions import create_integration, signature_for
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.conversations.records import MessageRecord
@@ -65,8 +66,8 @@ def test_signed_message_creates_then_extends_a_conversation(
     assert first.status_code == 201, first.text
     assert first.json()["conversation_created"] is True
     again = send(client, payload(), secret)
-    assert again.status_code == 200
-    assert again.json() == {**first.json(), "conversation_created": False, "message_created": False}
+    assert again.status_code == 409
+    assert again.json()["detail"].endswith("was received before: nothing stored")
     reply = payload("msg-2", "Still nothing today.", status="open")
     extended = send(client, reply, secret)
     assert extended.status_code == 201
@@ -154,12 +155,11 @@ def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
     assert conv.resolved_at == datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
 
     replay = client.post(url, content=opened, headers=first_headers)  # the captured delivery
-    assert replay.status_code == 200
-    assert replay.json()["message_created"] is False
+    assert replay.status_code == 409
     resent = send(client, opened, secret)  # the same message signed again (a sender's retry)
-    assert resent.status_code == 200
+    assert resent.status_code == 409
     with TestClient(create_app(settings)) as other_process:  # the cache is in the database
-        assert other_process.post(url, content=opened, headers=first_headers).status_code == 200
+        assert other_process.post(url, content=opened, headers=first_headers).status_code == 409
     late = payload("msg-0", "Hello?", "2026-11-02T09:00:00Z", status="open")  # older, new id
     assert send(client, late, secret).status_code == 201
     session.expire_all()
@@ -405,3 +405,50 @@ def test_a_message_into_a_long_thread_looks_up_its_own_id_not_every_turns(
     session.refresh(conv)
     assert conv.message_count == 3001
     assert session.scalar(select(func.count(Message.id))) == 3001
+
+
+def test_a_replay_is_refused_409_as_a_helpdesks_own_webhook_refuses_one(
+    client: TestClient, session: Session
+) -> None:
+    """A replayed delivery (the same signed request sent again) was answered 200 "nothing
+    changed" by Poise's own webhook, and 409 by every helpdesk's native one: the same event,
+    two answers, and the docs said each. Both now refuse it with 409 and the same words, and
+    store nothing twice. A delivery that failed left no trace, so the sender's retry of it is
+    stored; a fresh message after a replay is stored too."""
+    url = "/api/v1/webhooks/messages"
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    body = payload("msg-1", status="open")
+    late = send(client, body, secret, timestamp=int(time.time()) - 600)  # a clock behind
+    assert late.status_code == 401, late.text
+    signed = signed_headers(body, secret)
+    first = client.post(url, content=body, headers=signed)  # the retry of the failed one
+    assert first.status_code == 201, first.text
+    replay = client.post(url, content=body, headers=signed)
+    assert replay.status_code == 409, replay.text
+    said = "message 'msg-1' of conversation 'T-100' was received before: nothing stored"
+    assert replay.json() == {"detail": said}
+    fresh = send(client, payload("msg-2", "Still nothing.", "2026-11-02T10:05:00Z"), secret)
+    assert fresh.status_code == 201, fresh.text
+    session.expire_all()
+    conv = session.query(Conversation).one()
+    assert (conv.message_count, conv.status) == (2, "open")
+    assert session.scalar(select(func.count(Message.id))) == 2
+    assert session.scalar(select(func.count(WebhookDelivery.id))) == 2
+
+    given = {"domain": "acme", "api_key": "k3y", "webhook_secret": "s3cret-for-webhooks"}
+    save_connector(session, actor=None, vendor_name="freshdesk", given=given)
+    ticket = {
+        "ticket_id": "1",
+        "ticket_subject": "Refund still missing",
+        "ticket_latest_public_comment": "Where is my refund?",
+        "ticket_updated_at": datetime.now(UTC).isoformat(),
+        "author_role": "customer",
+    }
+    native = json.dumps({"freshdesk_webhook": ticket}).encode()
+    hook = {"X-Poise-Freshdesk-Secret": given["webhook_secret"], "Content-Type": "application/json"}
+    freshdesk = "/api/v1/connectors/freshdesk/webhook"
+    assert client.post(freshdesk, content=native, headers=hook).status_code == 200
+    again = client.post(freshdesk, content=native, headers=hook)
+    assert again.status_code == replay.status_code == 409
+    assert again.json()["detail"].endswith("received before: nothing stored")
+    assert session.scalar(select(func.count(Message.id))) == 3

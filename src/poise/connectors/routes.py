@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from poise.auth.deps import AdminUser
 from poise.connectors import actions, queries
-from poise.connectors.webhooks import Replayed
+from poise.conversations.actions import Replayed
 from poise.conversations.scoring import score_messages
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, PermissionDenied

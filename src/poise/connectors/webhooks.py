@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from poise.connectors.models import Connector
 from poise.connectors.pull import Vendor
 from poise.conversations.actions import (
+    Replayed,
     check_window,
     first_delivery,
     forget_old_deliveries,
@@ -29,10 +30,6 @@ from poise.conversations.models import Integration
 from poise.conversations.writer import WriteCounts, delete_conversations, write_conversations
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.jsonbounds import TooDeep, loads_bounded
-
-
-class Replayed(PermissionDenied):
-    """A delivery received before: refused, nothing stored."""
 
 
 class NotSetUp(NotFound):

@@ -12,7 +12,7 @@ import io
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -37,7 +37,7 @@ from poise.conversations.records import (
     RowError,
 )
 from poise.conversations.schemas import WebhookPayload, WebhookReceipt
-from poise.conversations.visibility import visible_conversations
+from poise.conversations.visibility import readable_assignees, visible_conversations
 from poise.conversations.writer import (
     WriteCounts,
     refresh_planner_statistics,
@@ -151,7 +151,10 @@ def import_file(
 
     The run belongs to the uploader's team; one from the trusted command line (no ``actor``)
     to ``team_id``, so that team's leads read it (none: admins only). A person's import
-    cannot be filed under another team.
+    cannot be filed under another team, nor reach into one: a row naming someone outside the
+    lead's team as assignee, rating agent or message author is refused beside that field
+    (:func:`outsiders`), and a file updating a conversation the lead cannot open is refused
+    whole (:func:`refuse_hidden`). Admins and the command line name and update anyone.
     """
     require_lead(actor)
     if actor is not None and team_id is not None:
@@ -161,6 +164,7 @@ def import_file(
             f"format must be one of {', '.join(FORMATS)}, not {show(fmt)}", field="format"
         )
     source = _check_source(source or fmt)
+    limits = replace(limits or ImportLimits(), outsiders=outsiders(session, actor))
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
     start = binary.tell()
 
@@ -168,9 +172,7 @@ def import_file(
         # Another import (or a webhook) may store some of these keys after this one looked
         # them up (it answered 500): read again from the start, and store what is missing.
         binary.seek(start)
-        return _read_and_write(
-            session, binary, fmt, source, skip_invalid, limits or ImportLimits(), progress, actor
-        )
+        return _read_and_write(session, binary, fmt, source, skip_invalid, limits, progress, actor)
 
     plan, status, counts = retried_on_race(session, read_and_write)
     parsed = plan.result
@@ -196,6 +198,23 @@ def import_file(
         counts=counts,
         rejected_text=_rejected_text(parsed) if status == "partial" else None,
     )
+
+
+def outsiders(session: Session, actor: User | None) -> frozenset[str]:
+    """The people ``actor``'s import may not name (lowercased e-mails): all but ``actor`` and
+    their team, the people whose conversations ``actor`` opens (none for an admin or the
+    command line).
+
+    Billing's lead imported a conversation assigned to Care's agent: it went to a team the
+    lead does not run (a new one, or one of Billing's taken from it). A rating credited to
+    Care's agent would reach their Happy File and kudos round, a reply signed with their
+    e-mail their AutoQA feedback: each of these is refused beside its field, row by row.
+    """
+    reach = None if actor is None else readable_assignees(actor)
+    if reach is None:
+        return frozenset()
+    emails = session.scalars(select(User.email).where(User.id.not_in(reach)))
+    return frozenset(email.lower() for email in emails)
 
 
 def keep_rejected_rows(data_dir: Path, report: ImportReport) -> Path | None:
@@ -456,6 +475,11 @@ def retried_on_race(session: Session, write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class Replayed(PermissionDenied):
+    """A delivery received before (a replay, or a sender sending it again): refused with 409,
+    nothing stored. Every webhook (Poise's own and each helpdesk's native one) answers so."""
+
+
 def first_delivery(
     session: Session, integration_id: int, conversation_key: str, message_key: str, now: datetime
 ) -> bool:
@@ -578,9 +602,12 @@ def receive_webhook_message(
 ) -> WebhookReceipt:
     """Verify the signed timestamp and HMAC, then create or extend the conversation.
 
-    A message id received before changes nothing (the replay cache, then the messages
-    themselves); a message older than the conversation's newest turn is stored but does not
-    change its fields.
+    A message id of this conversation received in the last :data:`REPLAY_CACHE_KEEP` raises
+    :class:`Replayed` (the answer a helpdesk's native webhook gives a replay); one stored
+    otherwise (by an import, or longer ago) changes nothing. A message older than the
+    conversation's newest turn is stored but does not change its fields. A delivery that
+    failed left no trace in the cache (it is written in the same transaction as the message),
+    so the sender's retry of it is stored.
     """
     now = now or utcnow()
     integration = _verified_integration(session, integration_name, signature, timestamp, body)
@@ -593,14 +620,15 @@ def receive_webhook_message(
     message_key = record.messages[0].external_id
     integration_id, source = integration.id, integration.name
 
-    def store() -> WriteCounts | None:
+    def store() -> WriteCounts:
         if not first_delivery(session, integration_id, record.external_id, message_key, now):
-            return None
+            raise Replayed(
+                f"message {show(message_key)} of conversation {show(record.external_id)} was "
+                "received before: nothing stored"
+            )
         return write_conversations(session, source, [record], newer_only=True)
 
     counts = retried_on_race(session, store)
-    if counts is None:
-        return _receipt(session, source, record.external_id, WriteCounts())
     integration.last_used_at = now
     forget_old_deliveries(session, now)
     receipt = _receipt(session, integration.name, record.external_id, counts)

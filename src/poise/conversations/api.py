@@ -193,11 +193,19 @@ def signed_message(request: Request) -> None:
     tags=["webhooks"],
     status_code=201,
     responses={
-        200: {"description": "A message received before: nothing changed", "model": WebhookReceipt},
+        200: {
+            "description": "A message stored already, not by a delivery of the last hour (an "
+            "import, a sync, an earlier delivery): nothing changed",
+            "model": WebhookReceipt,
+        },
         400: {"description": "A signed body that is not a valid message"},
         401: {
             "description": "Unknown integration, wrong signature or a stale timestamp; no "
             "well-formed signature at all is refused before the body is read"
+        },
+        409: {
+            "description": "A message received in the last hour (a replayed delivery, or the "
+            "sender sending it again): nothing stored, as a helpdesk's own webhook answers"
         },
         413: {"description": "The body is larger than a message can be"},
     },
@@ -217,8 +225,9 @@ def webhook_message(
     Name the sender in ``X-Poise-Integration``, put the sending time (Unix seconds) in
     ``X-Poise-Timestamp`` and sign both with the integration's secret: ``X-Poise-Signature:
     sha256=<hex of HMAC-SHA256(secret, "{timestamp}.{raw body}")>``. A timestamp more than
-    5 minutes from the server's clock is refused. Re-sending a message id changes nothing,
-    and a message older than the conversation's newest turn does not change its fields.
+    5 minutes from the server's clock is refused. A message id received in the last hour is
+    refused (409) and changes nothing, and a message older than the conversation's newest
+    turn does not change its fields. A delivery that failed stored nothing: send it again.
     Plain ``def``: storing and scoring run on the thread pool, never on the event loop.
     """
     try:
@@ -230,6 +239,8 @@ def webhook_message(
             body=body,
             max_message_chars=settings.max_message_chars,
         )
+    except actions.Replayed as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
     if receipt.message_created:  # one turn: score it now, so the assist panel sees it at once

@@ -31,10 +31,17 @@ PURPOSE_CHARS = 280
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """How big an import may be: a longer message body or more rows is refused, not truncated."""
+    """How big an import may be: a longer message body or more rows is refused, not truncated.
+
+    ``outsiders`` are the people (lowercased e-mails) the file may not name as assignee,
+    rating agent or message author: those outside the importing lead's team, whose
+    conversations the lead cannot open (:func:`outsider_problem`). Empty for admins, the
+    command line and the connectors, which may name anyone.
+    """
 
     max_message_chars: int = 20_000
     max_rows: int = 2_000_000
+    outsiders: frozenset[str] = frozenset()
 
 
 def _length(model: Any, column: str) -> int:
@@ -305,6 +312,29 @@ def email_problem(name: str, value: str) -> str | None:
     if "@" not in value or " " in value:
         return f"{show(value)} is not an email address"
     return length_problem(name, value)
+
+
+WHAT_NAMING_DOES = {
+    "assignee_email": "the conversation would go to a team you do not run",
+    "rating_agent_email": "the rating would credit someone of a team you do not run",
+    "author_email": "the message would count as the reply of someone of a team you do not run",
+}
+"""The fields that link a row to a person of Poise, and what naming an outsider would do."""
+
+
+def outsider_problem(name: str, value: str, limits: ImportLimits) -> str | None:
+    """Why this import may not name ``value`` in the person field ``name``, or ``None``.
+
+    A lead's import assigned a conversation to another team's agent (it left the lead's team
+    for one they do not run), credited its rating to them or signed its replies with their
+    name: only the lead and their team may be named (:data:`ImportLimits.outsiders`).
+    """
+    if name not in WHAT_NAMING_DOES or value.strip().lower() not in limits.outsiders:
+        return None
+    return (
+        f"{show(value)} is not in your team: {WHAT_NAMING_DOES[name]}. Name yourself or a "
+        "teammate, leave it out, or ask an admin to import the file"
+    )
 
 
 def body_problem(value: str, limits: ImportLimits) -> str | None:

@@ -27,6 +27,7 @@ from poise.conversations.importers.common import (
     file_error,
     json_error_reason,
     length_problem,
+    outsider_problem,
     parse_rating,
     parse_tags,
     parse_time,
@@ -154,7 +155,9 @@ class _Rows:
         if email:
             email = email.strip()
             if email not in self.checked:
-                if reason := email_problem("author_email", email):
+                if reason := email_problem("author_email", email) or outsider_problem(
+                    "author_email", email, self.limits
+                ):
                     problems.append(("author_email", reason))
                 else:
                     self.checked.add(email)
@@ -223,7 +226,7 @@ class _Rows:
         elif name in _SHORT:
             reason = length_problem(name, text)
         elif name in _EMAILS:
-            reason = email_problem(name, text)
+            reason = email_problem(name, text) or outsider_problem(name, text, self.limits)
         elif name in _TIMES:
             value = parse_time(text)
             reason = value if isinstance(value, str) else None

@@ -28,6 +28,7 @@ from poise.conversations.importers.common import (
     json_error_reason,
     json_raw,
     length_problem,
+    outsider_problem,
     parse_time,
     priority_tag,
     purpose_from,
@@ -126,11 +127,12 @@ class _Ticket:
         return parsed
 
     def check(self, name: str, column: str, value: str) -> str:
-        """``value`` if it fits the database column behind ``column``, else ``""``."""
+        """``value`` if it fits the database column behind ``column`` (and, for a person,
+        is one this import may name), else ``""``."""
         if not value:
             return value
         if column.endswith("email"):
-            reason = email_problem(column, value)
+            reason = email_problem(column, value) or outsider_problem(column, value, self.limits)
         else:
             reason = length_problem(column, value)
         if reason:
