@@ -22,6 +22,7 @@ from sqlalchemy import Select, case, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from poise.auth.actions import normal_email
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
@@ -214,7 +215,7 @@ def outsiders(session: Session, actor: User | None) -> frozenset[str]:
     if reach is None:
         return frozenset()
     emails = session.scalars(select(User.email).where(User.id.not_in(reach)))
-    return frozenset(email.lower() for email in emails)
+    return frozenset(normal_email(email) for email in emails)
 
 
 def keep_rejected_rows(data_dir: Path, report: ImportReport) -> Path | None:
