@@ -41,6 +41,7 @@ from poise.connectors.alerts import routes as alert_routes
 from poise.connectors.alerts.service import AlertService
 from poise.connectors.alerts.targets import system_resolver
 from poise.connectors.client import Seam
+from poise.connectors.helpdesks import HELPDESKS
 from poise.connectors.schedule import start_sync_schedule
 from poise.conversations import api as conversation_api
 from poise.conversations import routes as conversation_routes
@@ -468,11 +469,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         # Areas react to each other's events through hooks the face fills (see poise.hooks):
         # webhook routes and the background jobs of this process (connector syncs, scoring)
-        # alike; the conversation page shows AutoQA on the reader's own replies through one.
+        # alike; the conversation page shows AutoQA on the reader's own replies through one,
+        # and a lead's import learns the connectors' sources, which it may not take.
         app.state.hooks = Hooks(
             conversations_scored=[app.state.alerts.on_scored],
             scoring_finished=[collect_praise],
             feedback_on_replies=_autoqa_on_replies,
+            connector_sources=HELPDESKS,
         )
         app.state.jobs = make_jobs(
             settings, app.state.sessionmaker, seam=app.state.connector_seam, hooks=app.state.hooks

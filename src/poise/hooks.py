@@ -30,6 +30,10 @@ class Hooks:
     # What another area says of the reader's own replies in a thread, by message id
     # (training's AutoQA): (session, reader, the thread's messages). Unwired, nothing.
     feedback_on_replies: FeedbackOnReplies | None = None
+    # The sources the connectors store their helpdesks' conversations under ("zendesk"…),
+    # set up or not yet: a lead's import may not take one (conversations' import_file).
+    # Unwired, none.
+    connector_sources: tuple[str, ...] = ()
 
     def scored(self, session: Session, conversation_ids: Sequence[int]) -> None:
         """Live turns of these conversations were scored and committed."""

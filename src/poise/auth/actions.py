@@ -46,11 +46,17 @@ def login_key(email: str) -> str:
 MAX_EMAIL = 254
 
 
+def normal_email(email: str) -> str:
+    """An e-mail address as a user's is stored (trimmed, lower-cased): what anything naming a
+    user by e-mail compares (an import's ``Ada@Example.com`` linked nobody)."""
+    return email.strip().lower()
+
+
 def _clean_email(email: str) -> str:
-    """The address, lower-cased; a refusal says what is wrong in words and quotes at most the
-    start of what was typed (it quoted a 200,000-character paste whole, and an empty field
-    read "'' is not a valid email address")."""
-    email = email.strip().lower()
+    """The address, as :func:`normal_email` stores it; a refusal says what is wrong in words
+    and quotes at most the start of what was typed (it quoted a 200,000-character paste whole,
+    and an empty field read "'' is not a valid email address")."""
+    email = normal_email(email)
     if not email:
         raise InvalidInput("enter the person's email address", field="email")
     if len(email) > MAX_EMAIL:

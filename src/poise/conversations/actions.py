@@ -11,7 +11,7 @@ import hmac
 import io
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy import Select, case, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from poise.auth.actions import normal_email
 from poise.auth.models import User
 from poise.auth.permissions import require_admin, require_lead
 from poise.conversations import rejected
@@ -81,6 +82,71 @@ def _check_source(source: str) -> str:
     return source
 
 
+def source_sender(session: Session, source: str, helpdesks: Collection[str]) -> str | None:
+    """Who, besides imports, stores conversations under ``source``, in words: the helpdesk
+    connector of that name (one of ``helpdesks``, set up or not yet) or Poise's webhook
+    integration of that name; ``None`` when nobody does."""
+    if source in helpdesks:
+        return f"the {source} helpdesk connector"
+    if session.scalar(select(Integration.id).where(Integration.name == source)) is not None:
+        return f"the webhook integration {source}"
+    return None
+
+
+def own_source(session: Session, name: str, helpdesks: Collection[str]) -> str:
+    """``name``, or where no sender stores under it, ``name-export`` (then ``name-export-2``…):
+    a source for a person's import of its own."""
+    candidate, n = name, 1
+    while source_sender(session, candidate, helpdesks) is not None:
+        suffix = "-export" if n == 1 else f"-export-{n}"
+        candidate, n = name[: 64 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def default_source(
+    session: Session, fmt: str, actor: User | None, helpdesks: Collection[str]
+) -> str:
+    """The source an import with none given stores under: the format's name, or for a
+    person's import (not an admin's, nor the command line's) one no sender stores under
+    (a lead's Zendesk export: ``zendesk-export``, since ``zendesk`` is the connector's)."""
+    if actor is None or actor.is_admin:
+        return fmt
+    return own_source(session, fmt, helpdesks)
+
+
+def _import_source(
+    session: Session,
+    fmt: str,
+    source: str | None,
+    actor: User | None,
+    helpdesks: Collection[str],
+) -> str:
+    """The source the import stores under: the one given, else :func:`default_source`.
+
+    A lead imported a file under ``helpdesk``, the source of a webhook integration, naming
+    the ids the helpdesk was about to send: its delivery then found them stored already and
+    changed nothing, so a conversation it assigned to Care stayed in the lead's team with
+    the lead's text. A person's import under a sender's source (:func:`source_sender`) is
+    refused beside the source; admins and the command line (``actor`` None) may use it.
+    """
+    if not source:
+        return default_source(session, fmt, actor, helpdesks)
+    source = _check_source(source)
+    if actor is None or actor.is_admin:
+        return source
+    sender = source_sender(session, source, helpdesks)
+    if sender is not None:
+        raise InvalidInput(
+            f"{show(source)} is the source {sender} stores its conversations under: a file "
+            "imported under it would store their ids before the sender does, and its own "
+            "deliveries would then change nothing (a conversation it assigns to another team "
+            "would stay as your file has it). Import under a source name of your own, such as "
+            f"{own_source(session, source, helpdesks)}, or ask an admin",
+            field="source",
+        )
+    return source
+
+
 def _rejected_text(parsed: ParseResult) -> str | None:
     if not parsed.rejected_lines:
         return None
@@ -134,6 +200,7 @@ def import_file(
     limits: ImportLimits | None = None,
     progress: ImportProgress | None = None,
     team_id: int | None = None,
+    helpdesks: Collection[str] = (),
 ) -> ImportReport:
     """Parse and store a file in one transaction.
 
@@ -155,6 +222,11 @@ def import_file(
     lead's team as assignee, rating agent or message author is refused beside that field
     (:func:`outsiders`), and a file updating a conversation the lead cannot open is refused
     whole (:func:`refuse_hidden`). Admins and the command line name and update anyone.
+
+    Nor may a person's import take the source of a live sender, a webhook integration or one
+    of the connectors' ``helpdesks`` (which the face passes: this area does not import the
+    connectors), see :func:`_import_source`; admins and the command line may, to backfill
+    what the sender goes on with.
     """
     require_lead(actor)
     if actor is not None and team_id is not None:
@@ -163,7 +235,7 @@ def import_file(
         raise InvalidInput(
             f"format must be one of {', '.join(FORMATS)}, not {show(fmt)}", field="format"
         )
-    source = _check_source(source or fmt)
+    source = _import_source(session, fmt, source, actor, helpdesks)
     limits = replace(limits or ImportLimits(), outsiders=outsiders(session, actor))
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
     start = binary.tell()
@@ -214,7 +286,7 @@ def outsiders(session: Session, actor: User | None) -> frozenset[str]:
     if reach is None:
         return frozenset()
     emails = session.scalars(select(User.email).where(User.id.not_in(reach)))
-    return frozenset(email.lower() for email in emails)
+    return frozenset(normal_email(email) for email in emails)
 
 
 def keep_rejected_rows(data_dir: Path, report: ImportReport) -> Path | None:

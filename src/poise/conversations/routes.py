@@ -36,7 +36,15 @@ from poise.pagination import Page
 from poise.settings import Settings
 from poise.textcontrols import without_controls
 from poise.web.csrf import verify_csrf
-from poise.web.deps import HooksDep, SessionDep, SettingsDep, flash, redirect, render
+from poise.web.deps import (
+    HooksDep,
+    SessionDep,
+    SettingsDep,
+    flash,
+    get_hooks,
+    redirect,
+    render,
+)
 from poise.web.forms import field_errors
 from poise.web.inputs import checks_own_query, control_message
 from poise.web.params import MAX_ID, IdPath, IdQuery, PageQuery, is_id, parse_day
@@ -309,6 +317,7 @@ def own_reply_feedback(
 
 
 def _import_context(
+    request: Request,
     session: Session,
     settings: Settings,
     user: User,
@@ -318,14 +327,20 @@ def _import_context(
 ) -> dict[str, object]:
     """The form and a page of the import history the user may read, each import with the
     job that scored it; an import with new turns and no job (``poise import --no-score``, or
-    a job row gone) is "scored" only when nothing anywhere waits for a score."""
+    a job row gone) is "scored" only when nothing anywhere waits for a score. The source's
+    placeholder names the default of each format that is not the format's own name (a
+    lead's Zendesk export: ``zendesk-export``, see :func:`actions.default_source`)."""
     history = queries.import_history(session, actor=user, page=page, page_size=settings.page_size)
     runs = history.items
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
     unjobbed = any(r.messages_created and scoring_subject(r.id) not in scoring for r in runs)
     waiting = unjobbed and any_pending(session)
+    helpdesks = get_hooks(request).connector_sources
+    defaults = {fmt: actions.default_source(session, fmt, user, helpdesks) for fmt in FORMATS}
+    unlike = ", ".join(f"{fmt}: {source}" for fmt, source in defaults.items() if source != fmt)
     context = {
         "formats": FORMATS,
+        "source_placeholder": f"default: the format{f' ({unlike})' if unlike else ''}",
         "history": history,
         "runs": runs,
         "base_query": urlencode({"run": run}) if run else "",
@@ -391,7 +406,7 @@ def import_page(
 ) -> HTMLResponse:
     """The upload form and a page of the import history; ``run`` adds that import's report."""
     if not run:
-        context = _import_context(session, settings, user, page)
+        context = _import_context(request, session, settings, user, page)
         return render(request, "conversations/import.html", context)
     if not is_id(run):
         raise InvalidInput(f"run must be an import id (a number), not {run!r}", field="run")
@@ -401,7 +416,15 @@ def import_page(
     report = ImportSummary.of(found, updated)
     form = {"format": found.format}  # the next file is most often of the same format
     context = _import_context(
-        session, settings, user, page, run, report=report, filename=found.filename, form=form
+        request,
+        session,
+        settings,
+        user,
+        page,
+        run,
+        report=report,
+        filename=found.filename,
+        form=form,
     )
     context["kept"] = rejected.kept_rows(
         found, data_dir=settings.data_dir, keep_days=settings.rejected_rows_days, now=utcnow()
@@ -470,6 +493,7 @@ def import_upload_file(
         source=upload.source.strip() or None,
         skip_invalid=upload.skip_invalid,
         limits=ImportLimits(max_message_chars=settings.max_message_chars),
+        helpdesks=get_hooks(request).connector_sources,
     )
     actions.keep_rejected_rows(settings.data_dir, report)
     return report, score_in_background(request, session, report)
@@ -487,11 +511,17 @@ def import_upload(
     except InvalidInput as exc:
         session.rollback()
         errors = field_errors(exc, "file")
-        context = _import_context(session, settings, user, errors=errors, form=form)
+        context = _import_context(request, session, settings, user, errors=errors, form=form)
         return render(request, "conversations/import.html", context, 400)
     if report.status == "rejected":  # nothing written: the problems are shown, to fix
         context = _import_context(
-            session, settings, user, report=report, filename=upload.file.filename, form=form
+            request,
+            session,
+            settings,
+            user,
+            report=report,
+            filename=upload.file.filename,
+            form=form,
         )
         return render(request, "conversations/import.html", context, 422)
     # See other: reloading the report must not upload (and import) the file again.

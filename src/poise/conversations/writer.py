@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from poise.auth.actions import normal_email
 from poise.auth.models import User
 from poise.conversations.changes import queue_customers_for_rollup, queue_for_rollup
 from poise.conversations.models import Conversation, Customer, Message, Rating
@@ -54,8 +55,20 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _user_ids_by_email(session: Session) -> dict[str, int]:
-    return {email: uid for uid, email in session.execute(select(User.id, User.email))}
+class People(dict[str, int]):
+    """Users' ids by e-mail, as stored; :meth:`of` finds one named in any letter case.
+
+    Users' e-mails are stored lower-cased, and a file's ``Ada@Example.com`` was looked up as
+    typed: it linked nobody, and its conversation was left unassigned without a word.
+    """
+
+    def of(self, email: str | None) -> int | None:
+        return self.get(normal_email(email)) if email else None
+
+
+def _user_ids_by_email(session: Session) -> People:
+    rows = session.execute(select(User.id, User.email))
+    return People({normal_email(email): uid for uid, email in rows})
 
 
 def _upsert_customers(
@@ -263,7 +276,7 @@ def write_conversations(
     rows: list[dict[str, Any]] = []
     for rec in records:
         cid = customers.get(rec.customer.external_id) if rec.customer else None
-        row = _conversation_row(source, rec, cid, users.get(rec.assignee_email or ""))
+        row = _conversation_row(source, rec, cid, users.of(rec.assignee_email))
         conv = existing.get(rec.external_id)
         if conv is None:
             rows.append(_with_resolution_time(row))
@@ -287,7 +300,7 @@ def _write_messages(
     session: Session,
     records: Sequence[ConversationRecord],
     conv_ids: dict[str, int],
-    users: dict[str, int],
+    users: People,
     known: set[tuple[int, str]],
     counts: WriteCounts,
     progress: WriteProgress | None,
@@ -314,7 +327,7 @@ def _write_messages(
                     "external_id": m.external_id,
                     "author_role": m.author_role,
                     "author_name": m.author_name,
-                    "author_user_id": users.get(m.author_email or ""),
+                    "author_user_id": users.of(m.author_email),
                     "body": m.body,
                     "sent_at": m.sent_at,
                 }
@@ -341,7 +354,7 @@ def _write_ratings(
     session: Session,
     records: Sequence[ConversationRecord],
     conv_ids: dict[str, int],
-    users: dict[str, int],
+    users: People,
     counts: WriteCounts,
 ) -> None:
     rated = {conv_ids[r.external_id]: r for r in records if r.rating is not None}
@@ -354,7 +367,7 @@ def _write_ratings(
         if cid in have or rec.rating is None:
             continue
         r = rec.rating
-        agent = users.get(r.agent_email or "") or assignees.get(cid)
+        agent = users.of(r.agent_email) or assignees.get(cid)
         rows.append(
             {
                 "conversation_id": cid,

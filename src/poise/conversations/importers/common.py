@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import String
 
+from poise.auth.actions import normal_email
 from poise.conversations.models import THREE_POINT, Conversation, Customer, Message
 from poise.conversations.records import ParseResult, RowError
 
@@ -329,7 +330,7 @@ def outsider_problem(name: str, value: str, limits: ImportLimits) -> str | None:
     for one they do not run), credited its rating to them or signed its replies with their
     name: only the lead and their team may be named (:data:`ImportLimits.outsiders`).
     """
-    if name not in WHAT_NAMING_DOES or value.strip().lower() not in limits.outsiders:
+    if name not in WHAT_NAMING_DOES or normal_email(value) not in limits.outsiders:
         return None
     return (
         f"{show(value)} is not in your team: {WHAT_NAMING_DOES[name]}. Name yourself or a "

@@ -1,0 +1,184 @@
+"""A lead's import may not take the source name of a live sender (a helpdesk connector or a
+webhook integration).
+
+Billing's lead imported a file under ``source=helpdesk``, the name Poise's webhook integration
+stores under, naming the ids the helpdesk was about to send: the real delivery then found
+conversation and message "stored already" and changed nothing, so the conversation the
+helpdesk assigned to Care stayed in Billing with the lead's text. A person's import under such
+a name is now refused beside its source; admins and ``poise import`` still use it (to backfill
+what a connector then goes on with).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from builders import make_user, sign_in, signed_headers
+from poise.auth.actions import create_api_token
+from poise.auth.models import User
+from poise.cli import app as cli
+from poise.conversations.actions import create_integration
+from poise.conversations.models import Conversation, Message
+from poise.settings import Settings
+
+FIELDS = "conversation_id,channel,author_role,body,sent_at,message_id,assignee_email\n"
+
+
+def _bearer(session: Session, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(session, actor=None, user=user)}"}
+
+
+def _stored(session: Session, source: str, external_id: str) -> Conversation | None:
+    session.expire_all()
+    return session.scalars(
+        select(Conversation).filter_by(source=source, external_id=external_id)
+    ).one_or_none()
+
+
+def _delivery(assignee: str) -> bytes:
+    """The helpdesk's own delivery of T-77's first turn, assigned to ``assignee``."""
+    conversation = {"id": "T-77", "channel": "chat", "assignee_email": assignee}
+    message = {
+        "id": "m-1",
+        "author_role": "customer",
+        "body": "My parcel never came.",
+        "sent_at": "2026-11-20T10:00:00Z",
+    }
+    return json.dumps({"conversation": conversation, "message": message}).encode()
+
+
+def test_a_leads_import_may_not_take_a_webhook_integrations_source(
+    client: TestClient, session: Session, cli_env: Settings, tmp_path: Path
+) -> None:
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    ada = make_user(session, team="Care", name="Ada")
+    olga = make_user(session, team="Billing", name="Olga")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    rows = (
+        FIELDS + f"T-77,chat,customer,Lead's words,2026-11-20T10:00:00Z,m-1,{olga.email}\n"
+    ).encode()
+    form = {"format": "csv", "source": "helpdesk"}
+
+    csrf = sign_in(client, bill)
+    page = client.post(
+        "/import",
+        data={**form, "csrf_token": csrf},
+        files={"file": ("early.csv", rows, "text/csv")},
+        follow_redirects=False,
+    )
+    assert page.status_code == 400, page.text[:600]
+    assert 'aria-invalid="true"' in page.text.split('name="source"')[1].split(">")[0]
+    assert "the webhook integration helpdesk stores" in page.text
+    assert "such as helpdesk-export" in page.text
+    api = client.post(
+        "/api/v1/imports",
+        data=form,
+        files={"file": ("early.csv", rows, "text/csv")},
+        headers=_bearer(session, bill),
+    )
+    assert api.status_code == 400, api.text
+    assert "the webhook integration helpdesk" in api.json()["fields"]["source"]
+    assert _stored(session, "helpdesk", "T-77") is None
+
+    # The helpdesk's own delivery is then what decides the conversation.
+    delivered = client.post(
+        "/api/v1/webhooks/messages",
+        content=(body := _delivery(ada.email)),
+        headers=signed_headers(body, secret),
+    )
+    assert delivered.status_code == 201, delivered.text
+    conv = _stored(session, "helpdesk", "T-77")
+    assert conv is not None and conv.assignee_id == ada.id
+    bodies = session.scalars(select(Message.body).filter_by(conversation_id=conv.id)).all()
+    assert bodies == ["My parcel never came."]
+
+    # A name of the lead's own is fine; admins and `poise import` still use the sender's.
+    own = client.post(
+        "/api/v1/imports",
+        data={**form, "source": "helpdesk-export"},
+        files={"file": ("early.csv", rows, "text/csv")},
+        headers=_bearer(session, bill),
+    )
+    assert own.status_code == 200 and own.json()["status"] == "imported", own.text
+    admin = make_user(session, role="admin", name="Ida")
+    again = rows.replace(b"T-77", b"T-78")
+    done = client.post(
+        "/api/v1/imports",
+        data=form,
+        files={"file": ("backfill.csv", again, "text/csv")},
+        headers=_bearer(session, admin),
+    )
+    assert done.status_code == 200 and done.json()["status"] == "imported", done.text
+    path = tmp_path / "backfill.csv"
+    path.write_bytes(rows.replace(b"T-77", b"T-79"))
+    ran = CliRunner().invoke(cli, ["import", str(path), "-f", "csv", "--source", "helpdesk"])
+    assert ran.exit_code == 0, ran.output
+    assert _stored(session, "helpdesk", "T-79") is not None
+
+
+ZENDESK_EXPORT = json.dumps(
+    {
+        "tickets": [
+            {
+                "id": 35436,
+                "requester_id": 7,
+                "comments": [
+                    {
+                        "id": 1,
+                        "author_id": 7,
+                        "body": "Refund?",
+                        "created_at": "2026-11-20T10:00:00Z",
+                    }
+                ],
+            }
+        ]
+    }
+).encode()
+
+
+def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
+    client: TestClient, session: Session
+) -> None:
+    """A connector stores under its helpdesk's name (``zendesk``, ``freshdesk``…), set up or
+    not yet: a lead's file under it would stand in for the tickets the connector brings. The
+    page's empty source meant the format, ``zendesk`` for a Zendesk export: a lead's Zendesk
+    export now goes to ``zendesk-export`` by default, as the page says."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    headers = _bearer(session, cara)
+    for fmt, source, data in [
+        ("zendesk", "zendesk", ZENDESK_EXPORT),
+        ("csv", "freshdesk", (FIELDS + "F-1,chat,customer,Hi,2026-11-20T10:00:00Z,,\n").encode()),
+    ]:
+        refused = client.post(
+            "/api/v1/imports",
+            data={"format": fmt, "source": source},
+            files={"file": ("export", data, "text/plain")},
+            headers=headers,
+        )
+        assert refused.status_code == 400, refused.text
+        said = refused.json()["fields"]["source"]
+        assert f"the {source} helpdesk connector stores" in said, said
+        assert f"such as {source}-export" in said, said
+
+    csrf = sign_in(client, cara)
+    form = client.get("/import").text
+    assert 'placeholder="default: the format (zendesk: zendesk-export)"' in form
+    page = client.post(
+        "/import",
+        data={"format": "zendesk", "source": "", "csrf_token": csrf},
+        files={"file": ("export.json", ZENDESK_EXPORT, "application/json")},
+        follow_redirects=False,
+    )
+    assert page.status_code == 303, page.text[:600]
+    assert _stored(session, "zendesk-export", "35436") is not None
+    assert _stored(session, "zendesk", "35436") is None
+
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin", name="Ida"))
+    assert 'placeholder="default: the format"' in client.get("/import").text
