@@ -4,12 +4,13 @@ The wall's praise, the manual's mined drafts, alerts, the weekly digest and trai
 practice scenarios (drawn from real hard messages) all send customers' words where the customer
 is not: each redacts them here, so one rule set decides what counts as identifying.
 
-Rules only, no model and no download: regular expressions for emails, links, @handles and
-user names shaped as one ("jo_smith_88"), phone numbers, order/account numbers, postal
-addresses and postcodes (by their shape in the UK and Canada, next to a town, street or state
-elsewhere: a number alone is no postcode), and for names a list of first names from many
-cultures plus context (sign-offs, "my name is", titles, greetings, "my husband …", "I spoke
-to …", "… told me", hashtags such as "#JusticeForMona", and agents' initials signing a reply,
+Rules only, no model and no download: regular expressions for emails (also broken up by
+spaces or written in words, "jane at example dot com"), links, @handles and user names shaped
+as one ("jo_smith_88"), phone numbers, order/account numbers, postal addresses and postcodes
+(by their shape in the UK and Canada, next to a town, street or state elsewhere: a number
+alone is no postcode), and for names a list of first names from many cultures plus context
+(sign-offs, also in capitals, "my name is", titles, greetings, "my husband …", "I spoke to …",
+"… told me", hashtags such as "#JusticeForMona", and agents' initials signing a reply,
 "^ACM"). Context finds names no list holds; words that stand where a person would but name a
 company, product or team ("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``,
 and a place a text is signed from ("Love from London") by ``PLACES``.
@@ -53,11 +54,31 @@ PLACEHOLDERS = {
 }
 PLACEHOLDER_RE = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
 
-EMAIL_RE = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+\s*[\[(]dot[\])]\s*\w+"
-    r"|\b[\w.+-]+ at [\w-]+ dot (?:com|org|net|co|io|de|fr|uk|es|it|nl)\b",
+# The endings of domains an address is written with, for an e-mail broken up so no program
+# reads it ("jane @ example .com", "jane at example dot com"): without a known ending after
+# it, "at … dot" is prose ("I looked at example dot points").
+_TLD = (
+    r"(?:com|org|net|edu|gov|mil|int|info|biz|co|io|me|ai|app|dev|us|uk|ie|ca|au|nz|in|de|fr"
+    r"|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|br|mx|jp|cn|kr|za|ru|eu)"
+)
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Words for the marks: "jane(at)example(dot)co(dot)uk", "jane dot doe at example dot com".
+# Each part is counted ({0,3}): "dot dot dot …" read to its end from every word was quadratic.
+WORDED_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+(?:\s*[\[(]dot[\])]\s*\w+){1,4}"
+    r"|\b[\w.+-]+(?: dot [\w+-]+){0,3} at [\w-]+(?: dot [\w-]+){0,3}? dot "
+    + _TLD
+    + r"\b(?: dot "
+    + _TLD
+    + r"\b)?",
     re.IGNORECASE,
+)
+# Spaces around the "@" or a dot: "jane @ example.com", "jane@ example.com", "jane@example
+# .com"; the ending in lower case. A space before the "@" alone is an @mention's ("work
+# @118721. It's", "pickup @115821.in"), and so is a domain without a letter.
+SPACED_EMAIL_RE = re.compile(
+    r"(?<![\w.+@-])[\w.+-]*\w(?:[ \t]+@[ \t]+|@[ \t]*)(?=[\w.-]*[A-Za-z])[\w-]+"
+    r"(?:[ \t]*\.[ \t]*[\w-]+)*[ \t]*\.[ \t]*" + _TLD + r"(?![\w'’@-])"
 )
 LINK_RE = re.compile(
     r"\bhttps?://\S+|\bwww\.\S+"
@@ -76,15 +97,17 @@ HANDLE_RE = re.compile(
 # "user id: bsmith", "account name: k.tanaka", "my instagram is bakesbybea". A word that names
 # the account's name may stand right before it; a platform ("Xbox 1S", "login page") may not.
 _ACCOUNT_NAME_WORD = (
-    r"(?:handle|user[ -]?name|user[ -]?id|log-?in[ -]?(?:id|name)|account (?:name|id)"
+    r"(?:handle|user[ -]?name|user[ -]?id|log[- ]?in[ -]?(?:id|name)|account (?:name|id)"
     r"|screen[ -]?name|gamer[ -]?tag|(?:psn|steam|skype|apple|xbox) (?:id|name)|nick ?name)"
 )
 _ACCOUNT_WORD = (
-    r"(?:log-?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
+    r"(?:log[- ]?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
     r"|tiktok|IG)"
 )
 HANDLE_KEYWORD_RE = re.compile(
-    r"\b(?P<my>my\s+)?(?:" + _ACCOUNT_NAME_WORD + r"(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
+    r"\b(?P<my>my\s+)?(?:(?P<named>"
+    + _ACCOUNT_NAME_WORD
+    + r")(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
     r"|" + _ACCOUNT_WORD + r"(?P<said>\s*[:=]\s*|\s+(?:is|was)\s+))"
     r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
     re.IGNORECASE,
@@ -123,7 +146,9 @@ NOT_HANDLES = frozenset(
         incorrect invalid valid different same fine there gone missing stuck new old mine right
         case sensitive case-sensitive disabled suspended expired hacked compromised deleted linked
         unknown unavailable down weird strange empty blank the a an my your our their on off in
-        at for to with and or but as of from been too very really definitely correct"""
+        at for to with and or but as of from been too very really definitely correct unique
+        optional shown visible hidden public private mandatory available usually always
+        something both only another longer shorter long short known bad"""
     )
 )
 _KEYWORD = (
@@ -151,7 +176,7 @@ DATE_LIKE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{
 _STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|Hwy|Gardens|Grove|Row|Mews"
-    r"|Hill|Circle|Walk)"
+    r"|Hill|Circle|Cir|Walk|Terr|Trl)"
 )
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
 ADDRESS_RES = (
@@ -201,26 +226,32 @@ _STREET_BEFORE_POSTCODE = re.compile(
     r"|\b(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|rue|place))"
     r"\.?(?:[ \t]+\d{1,5}[a-z]?)?[ \t]*,?[ \t]*$"
 )
-# Words that end a street's name in lower case too ("12 baker street"), where the words
-# before are no ordinary phrase ("3 hours on the street", "a 5 minute walk", "2 lane road").
-_STREET_LOWER = r"(?:street|avenue|road|lane|boulevard|blvd|terrace|crescent|parkway|ave|rd)"
+# Words that end a street's name in lower case or capitals too ("12 b baker st", "758 P
+# Ocampo ST", "3003 e 107 terr"), where the words before are no ordinary phrase ("3 hours on
+# the street", "a 5 minute walk", "2 lane road", "the 2 pm st louis flight"). "drive", "way",
+# "dr", "ct" and "pl" count only after "live at", "ship to" and the like: "a 5 hr drive",
+# "£7.50 each way", "3:00 AM CT".
+_STREET_LOWER = (
+    r"(?:street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|terrace|terr|crescent|parkway)"
+)
 _NOT_STREET_NAMES = frozenset(
     _words(
         """the a an my your our their his her its this that on in at of to for from by with and
         or but into onto down up along across over off near past is was are were it i we you
         they he she not no just still then more less lane way hour hours minute minutes min
         mins day days week weeks month months year years mile miles km times time block blocks
-        second seconds dollar dollars pound pounds door doors car cars bus trip ride drive"""
+        second seconds dollar dollars pound pounds door doors car cars bus trip ride drive am pm
+        noon"""
     )
 )
 _LOWER_STREET_RE = re.compile(
-    r"\b(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z][\w'-]*\s+){1,3})(?i:"
+    r"\b(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z0-9][\w'-]*\s+){1,3})(?i:"
     + _STREET_LOWER
     + r"))\b",
 )
 _LEAD_STREET_RE = re.compile(
     r"(?i:live (?:at|on)|address is|address:|deliver(?:ed)? to|sent to|send to|ship(?:ped)? to)"
-    r"\s+(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z][\w'-]*\s+){1,3})(?i:"
+    r"\s+(?P<value>\d{1,5}[a-z]?,?\s+(?P<words>(?:[A-Za-z0-9][\w'-]*\s+){1,3})(?i:"
     + _STREET
     + r"))\b",
 )
@@ -284,6 +315,21 @@ _SIGNED_END = (
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:" + _SIGN_OFF_WORDS + r")(?P<from>\s+(?i:from))?"
     r"[,!.:]?\s*(?P<dash>[-—–])?\s*(?P<signer>" + _SIGNER + r")" + _SIGNER_NAMES + _SIGNED_END
+)
+# A signature in capitals ("- JOHN DOE", "Regards,\nOTTILIE BRANDAUER"): one to three words of
+# two letters or more. Capitals after a dash are as often a shout ("- NOT HAPPENED!",
+# "- GAME CHANGER"): see :func:`_capital_signatures` for which count.
+_CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:[A-ZÀ-ÖØ-Þ]|['’-](?=[A-ZÀ-ÖØ-Þ]))*[A-ZÀ-ÖØ-Þ]"
+_CAPS_NAME = r"(?P<value>" + _CAPS_WORD + r"(?:[ \t]+" + _CAPS_WORD + r"){0,2})"
+_CAPS_END = r"[.!]*" + _PART_MARK + r"[^\w?]*$"
+_CAPS_DASH_SIGN = re.compile(r"(?:^|\s)(?P<sign>[-—–~])[ \t]*" + _CAPS_NAME + _CAPS_END)
+_CAPS_SIGN_OFF = re.compile(
+    r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:(?:"
+    + _SIGN_OFF_WORDS
+    + r")(?: so much| very much| a lot)?)"
+    r"(?:[ \t]*[,!.:][ \t]*\n?|[ \t]*\n|[ \t]*(?P<sign>[-—–])|[ \t]+(?i:from))[ \t]*"
+    + _CAPS_NAME
+    + _CAPS_END
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
@@ -385,7 +431,7 @@ _PLACE_WORDS = frozenset(_words("san santa st saint los las new fort port mount 
 # The mark goes with them: it only says "signed by", and alone it read "… ^[name]".
 _CARET_SIGN = re.compile(r"(?<![\w^])(?P<sign>\^)\s?(?P<value>[A-Z]{2,4}\b|" + _WORD + r"\b)")
 _INITIALS_SIGN = re.compile(
-    r"(?:^|\s)(?P<sign>[-*~/])\s?(?P<value>[A-Z]{2,3})[\s.!]*" + _PART_MARK + r"\s*$"
+    r"(?:^|\s)(?P<sign>[-—–*~/])\s?(?P<value>[A-Z]{2,3})[\s.!]*" + _PART_MARK + r"\s*$"
 )
 # Capitals after a dash or slash at a text's end that are no one's initials: places
 # ("-NY", "-USA": where the writer is), words said in capitals ("-OK", "-LOL", "/PS", "-FYI",
@@ -588,7 +634,7 @@ def _in_original(text: str, span: Span, origin: list[int]) -> Span:
 
 
 def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
-    yield from _regex_spans(text, "email", [EMAIL_RE])
+    yield from _emails(text)
     yield from _regex_spans(text, "link", [LINK_RE])
     yield from _regex_spans(text, "handle", [HANDLE_RE])
     yield from _account_names(text)
@@ -602,6 +648,18 @@ def _find_all(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _group_spans(text, "address", ADDRESS_LEAD_RE)
     yield from _lower_case_streets(text)
     yield from _names(text, staff)
+
+
+def _emails(text: str) -> Iterator[Span]:
+    """E-mail addresses, as written or broken up (see ``SPACED_EMAIL_RE``,
+    ``WORDED_EMAIL_RE``); each pattern only where its mark stands, as most texts have none."""
+    if "@" in text:
+        yield from _regex_spans(text, "email", [EMAIL_RE, SPACED_EMAIL_RE])
+    if _DOT_WORD.search(text):
+        yield from _regex_spans(text, "email", [WORDED_EMAIL_RE])
+
+
+_DOT_WORD = re.compile("dot", re.IGNORECASE)
 
 
 def _regex_spans(text: str, kind: str, patterns: list[re.Pattern[str]]) -> Iterator[Span]:
@@ -703,8 +761,9 @@ def _account_names(text: str) -> Iterator[Span]:
 
     After a colon (a form's "user id: bsmith") any word is the name. After "is" or nothing
     ("my login is broken", "log in 3 times") only one shaped as a user name (letters with a
-    digit, ``_`` or ``.``) is, or a plain word after "my … is" that does not say how the
-    account is ("my instagram is bakesbybea", not "my login is disabled")."""
+    digit, ``_`` or ``.``) is, or a plain word after "my … is" or "username is" that does not
+    say how the account is ("my instagram is bakesbybea", "username is jsmith", not "my login
+    is disabled", "username is required")."""
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
         if _is_account_name(value, (m.group("sep") or m.group("said")).strip().lower(), m):
@@ -750,13 +809,18 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
         return False
     if sep in (":", "=") or _handle_shaped(value):
         return True
-    said_is = sep in ("is", "was")
-    return bool(
-        m.group("my")
-        and said_is
-        and value.isalpha()
-        and not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
-    )
+    if sep not in ("is", "was") or not value.isalpha():
+        return False
+    if m.group("my"):
+        return not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
+    # "username is jsmith" without "my": "the handle is loose", "your Apple ID is important"
+    # and "username is mandatory" say how it is
+    named = (m.group("named") or "").lower()
+    return named.startswith(_NAME_OF_USER) and not _SAYS_HOW.search(lower)
+
+
+_NAME_OF_USER = ("user", "log", "screen", "gamer", "account")
+_SAYS_HOW = re.compile(r"(?:ed|ing|ly|able|ible|ant|ent|ous|ive|ful|less|ic|al|ory|ary)$")
 
 
 def _handle_shaped(value: str) -> bool:
@@ -783,6 +847,7 @@ def _phones(text: str) -> Iterator[Span]:
 def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     """Names from context (always customers') and from the list (unless a user's)."""
     yield from _sign_offs(text)
+    yield from _capital_signatures(text)
     yield from _signed_with_address(text)
     for pattern in (_SELF_INTRO, _BARE_SIGNATURE, _RELATION, _TITLE):
         for m in pattern.finditer(text):
@@ -826,6 +891,33 @@ def _sign_offs(text: str) -> Iterator[Span]:
                     yield Span("name", start, end, text[start:end])
             if m.group("tail"):
                 yield from _tail_spans(text, m)
+
+
+def _capital_signatures(text: str) -> Iterator[Span]:
+    """A name in capitals that signs the text: after a sign-off ("Thanks, KEELIN MURPHY",
+    "Regards,\nJANE SMITH") unless a word of it is an ordinary one ("Thanks, GUYS", "Love
+    from LONDON"); after a dash alone only when it opens with a listed first name ("- JOHN
+    DOE"), as "- NOT HAPPENED!" and "- GAME CHANGER" shout. The dash goes with the name."""
+    for pattern in (_CAPS_SIGN_OFF, _CAPS_DASH_SIGN):
+        for m in pattern.finditer(text):
+            words = [_plain(word) for word in m.group("value").split()]
+            if not _capital_name(words, listed=pattern is _CAPS_DASH_SIGN):
+                continue
+            start = m.start("sign") if m.group("sign") else m.start("value")
+            yield Span("name", start, m.end("value"), text[start : m.end("value")])
+
+
+_NOT_CAPITAL_NAMES = NOT_NAMES | NOT_PERSONS | NOT_SPOKEN_TO | PLACES | _DETERMINERS
+
+
+def _capital_name(words: list[str], *, listed: bool) -> bool:
+    """Whether words written in capitals are a name (see :func:`_capital_signatures`)."""
+    if any(w in _NOT_CAPITAL_NAMES or w.upper() in NOT_INITIALS for w in words):
+        return False
+    first = words[0]
+    if listed:
+        return first in FIRST_NAMES and first not in AMBIGUOUS | LOWER_CASE_WORDS
+    return first in FIRST_NAMES or not _WORD_ENDINGS.search(first)
 
 
 _STATE_AFTER_TOWN = re.compile(r"[ \t]*,[ \t]*[A-Z]{2}[ \t]+(?:\d{5}|[A-Z]\d[A-Z])")
