@@ -38,7 +38,15 @@ from poise.jobs import (
     run_job,
     this_process,
 )
-from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
+from poise.jobs.chunks import (
+    Scope,
+    SplitKind,
+    chunk_failure,
+    fail_chunk,
+    finish_if_complete,
+    plan_job,
+    run_chunk,
+)
 from poise.jobs.models import JobRun
 from poise.settings import Settings
 
@@ -137,22 +145,56 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
         _load_models()
         log.info("worker process %s: models loaded", os.getpid())
 
-    @app.task(name=RUN_CHUNK, bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_chunk_task(task: Any, chunk_id: int) -> str:
+    @app.task(name=RUN_CHUNK, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_chunk_task(task: Any, chunk_id: int, failure: str = "") -> str:
         maker = database.maker()
+        if failure:  # its attempts are spent: only its job's failure is left to record
+            return _record_failure(task, maker, chunk_id, failure)
+        retries = task.request.retries  # each retry is a start that ended in a handled error
         try:
-            ended = task.request.retries  # each retry is a start that ended in a handled error
-            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=ended)
+            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
-            if task.request.retries >= MAX_RETRIES:
-                fail_chunk(maker, chunk_id, exc)
-                return "failed"
-            raise task.retry(exc=exc, countdown=min(30, 2**task.request.retries)) from exc
+            if retries < MAX_RETRIES:
+                raise task.retry(exc=exc, countdown=_backoff(retries)) from exc
+            reason = _unreachable(exc) if isinstance(exc, OperationalError) else ""
+            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc, reason))
         except Exception as exc:
-            fail_chunk(maker, chunk_id, exc)
-            return "failed"
+            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc))
         log.info("chunk %s: %s", chunk_id, outcome)
         return outcome
+
+
+def _backoff(retries: int) -> int:
+    """Seconds before a chunk's next try after ``retries`` of them: 1, 2, 4… up to 30."""
+    return min(30, 1 << retries)
+
+
+def _unreachable(exc: OperationalError) -> str:
+    """What a job says when its chunk's database could not be used for all its attempts: the
+    driver's first line (where it was and why, never the statement) and what to do."""
+    said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+    seconds = sum(_backoff(n) for n in range(MAX_RETRIES))
+    return (
+        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
+        f"over {seconds} seconds: {said}; what was done stays: start the work again once the "
+        "database answers"
+    )
+
+
+def _record_failure(task: Any, maker: sessionmaker[Session], chunk_id: int, detail: str) -> str:
+    """Fail the chunk and its job saying ``detail``. While the database cannot be written
+    either, the task is retried carrying ``detail`` (1, 2, 4… up to 30 s apart, for as long as
+    it takes): whichever worker gets it records the failure as soon as the database answers,
+    and never runs the chunk again."""
+    try:
+        fail_chunk(maker, chunk_id, detail)
+    except OperationalError as exc:
+        wait = _backoff(max(0, task.request.retries - MAX_RETRIES))
+        log.warning("chunk %s: its failure cannot be recorded yet; again in %s s", chunk_id, wait)
+        raise task.retry(
+            args=[chunk_id], kwargs={"failure": detail}, exc=exc, countdown=wait
+        ) from exc
+    return "failed"
 
 
 def _register_jobs(
