@@ -35,7 +35,7 @@ from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
-from poise.jobs import STALE_AFTER, JobChunk, JobRun
+from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun
 from poise.jobs.broker import MAX_RETRIES
 from poise.jobs.chunks import LOST_STARTS
 from poise.knowledge.models import Phrasing
@@ -255,6 +255,39 @@ def _long_reembedding(session: Session) -> None:
     )
     set_fact(session, ENCODER_FACT, "an-older-encoder")
     session.commit()
+
+
+# Once, on SQLite: the hand-back is the worker's and the broker's doing.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_deploys_sigterm_hands_a_whole_job_back_to_the_next_worker(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    # A whole job (not split into chunks) may run for longer than systemd waits for a stop
+    # (TimeoutStopSec), and its SIGKILL then left it "running" under a dead owner: another
+    # host's worker took it over only once it had been silent for STALE_AFTER (15 minutes).
+    _long_reembedding(session)
+    job_id = workers.queue_and_end("kb-reembed")
+    first = workers.start()
+    deadline = time.monotonic() + 60
+    while not (job := _job(session, job_id)).done:  # under way, a batch written
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    stopped_owner = job.owner
+    _stop_as_systemd_does(first.pid)
+    first.wait(timeout=30)
+
+    job = _job(session, job_id)
+    assert job.status == "queued", f"{job.status}: {job.detail}\n{workers.log_tail()}"
+    assert job.owner == IN_THE_QUEUE  # no web start-up takes it for an orphan meanwhile
+    assert job.done < job.total  # stopped at its next progress report, not run to the end
+    assert job.detail.startswith("handed back by a worker that was stopping")
+    assert get_fact(session, ENCODER_FACT) != ENCODER_VERSION
+
+    workers.start()  # the next worker gets the job's task at once, not in 15 minutes
+    job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    assert job.owner not in (stopped_owner, IN_THE_QUEUE)
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
 
 
 # Once, on SQLite: whether the job is taken over is the workers' doing.

@@ -5,13 +5,15 @@ processes on any host run them. Tasks are acknowledged only when they end (``ack
 a task whose worker is killed goes back to the queue: RabbitMQ redelivers it as soon as the
 dead worker's connection drops, Redis once ``POISE_BROKER_VISIBILITY_TIMEOUT`` has passed.
 Chunks make the redelivery harmless (see :mod:`poise.jobs.chunks`). Models load after the
-fork, once per worker process.
+fork, once per worker process. A worker stopped with SIGTERM lets its chunk under way finish,
+and a whole job under way stop at its next progress report and go back to the queue.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import mmap
 import os
 import threading
 import time
@@ -61,6 +63,7 @@ MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and it
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
+HANDED_BACK = "handed back by a worker that was stopping; the next worker resumes it"
 NEEDS_CELERY = (
     "POISE_BROKER_URL is set but Celery is not installed: install the workers extra "
     "(pip install 'poise[workers]'), or unset POISE_BROKER_URL to run jobs inside poise serve"
@@ -197,10 +200,33 @@ def _record_failure(task: Any, maker: sessionmaker[Session], chunk_id: int, deta
     return "failed"
 
 
+class _Stopping:
+    """Whether this worker is stopping: set by its main process as a SIGTERM begins its warm
+    shutdown, read by its pool's processes at a whole job's progress reports (one byte of
+    memory made before the pool forks, and shared with it)."""
+
+    def __init__(self) -> None:
+        self._flag = mmap.mmap(-1, 1)  # anonymous and shared: each fork sees the same byte
+
+    def set(self) -> None:
+        self._flag[0] = 1
+
+    def is_set(self) -> bool:
+        return self._flag[0] == 1
+
+
 def _register_jobs(
     app: Celery, settings: Settings, runnable: dict[str, Resumer], periodic: Periodic | None
 ) -> None:
+    from celery.exceptions import Reject
+    from celery.signals import worker_shutting_down
+
     database = _ProcessDatabase(settings)
+    stopping = _Stopping()
+
+    @worker_shutting_down.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
+    def _on_shutdown(**_: Any) -> None:
+        stopping.set()  # in the main process's SIGTERM handler: only sets the byte
 
     @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
     def run_job_task(task: Any, job_id: int) -> str:
@@ -220,7 +246,9 @@ def _register_jobs(
             if not _take(session, job):
                 return "taken by another delivery"
             work = runnable[job.kind](job)
-        run_job(maker, job_id, work)
+        run_job(maker, job_id, work, stopping)
+        if stopping.is_set() and _hand_back(maker, job_id):
+            raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
         return "ran"
 
     @app.task(name=PERIODIC)  # type: ignore[untyped-decorator,unused-ignore]
@@ -248,6 +276,20 @@ def _take(session: Session, job: JobRun) -> bool:
     )
     session.commit()
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _hand_back(maker: sessionmaker[Session], job_id: int) -> bool:
+    """Give a job that stopped at a progress report (its worker is stopping) back to the queue:
+    it waits there as a queued job does, and the next worker resumes it from its row."""
+    with maker() as session:
+        handed = session.execute(
+            update(JobRun)
+            .where(JobRun.id == job_id, JobRun.status == "queued", JobRun.owner == this_process())
+            .values(owner=IN_THE_QUEUE, detail=HANDED_BACK)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return bool(handed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class BrokerJobs(InProcessJobs):
