@@ -8,8 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sqlalchemy import make_url
 
 from poise.settings import Settings
 
@@ -133,7 +136,74 @@ class Workers:
         for worker in self.started:
             worker.wait(timeout=10)
 
-    def log_tail(self) -> str:
+    def log_tail(self, chars: int = 2000) -> str:
         return "\n".join(
-            path.read_text(errors="replace")[-2000:] for path in sorted(self._logs.glob("*.log"))
+            path.read_text(errors="replace")[-chars:] for path in sorted(self._logs.glob("*.log"))
         )
+
+
+class DatabaseLink:
+    """A TCP relay to PostgreSQL that a test cuts and restores, as a network failure or the
+    database host going down would: while cut, connections are refused and the open ones are
+    closed; restored, it relays again on the same port. Workers given :attr:`url` reach the
+    database only through it."""
+
+    def __init__(self, url: str) -> None:
+        parts = make_url(url)
+        self._target = (parts.host or "127.0.0.1", parts.port or 5432)
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.port = self._listen(0)
+        self.url = parts.set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+
+    def _listen(self, port: int) -> int:
+        listener = socket.create_server(("127.0.0.1", port))  # SO_REUSEADDR: the same port again
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return int(listener.getsockname()[1])
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server = socket.create_connection(self._target, timeout=5)
+                server.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):  # one side gone: so is the other
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Refuse new connections and drop the open ones."""
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes its accept()
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            dropped, self._sockets = self._sockets, []
+        for end in dropped:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def restore(self) -> None:
+        """Relay again, on the same port."""
+        if self._listener is None:
+            self._listen(self.port)

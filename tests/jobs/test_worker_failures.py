@@ -1,6 +1,7 @@
 """What a team running workers on several machines meets when something breaks, against real
 brokers and real `poise worker` processes (nothing about the queue is faked): the broker down
-when the web queues work, a chunk that kills its worker every time, a deploy's SIGTERM."""
+when the web queues work, a chunk that kills its worker every time, the database out of the
+workers' reach, a deploy's SIGTERM."""
 
 from __future__ import annotations
 
@@ -27,19 +28,23 @@ from knowledge.kb_manual import publish_manual
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from brokers import VISIBILITY_SECONDS, Workers, other_host_reason
+from brokers import VISIBILITY_SECONDS, DatabaseLink, Workers, other_host_reason
 from builders import make_user, sign_in
 from poise.app import create_app
 from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
-from poise.jobs import STALE_AFTER, JobChunk, JobRun
+from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun
+from poise.jobs.broker import MAX_RETRIES
 from poise.jobs.chunks import LOST_STARTS
 from poise.knowledge.models import Phrasing
 from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
 from poise.scheduler import queue_periodic, scheduled_jobs
 from poise.settings import Settings
+from support import POSTGRES_URL
+
+NO_POSTGRES = "set POISE_TEST_DATABASE_URL: a database reached over the network is cut"
 
 DOWN = {  # nothing listens on port 1: the broker is unreachable, refused at once
     "redis": "redis://:s3cret@127.0.0.1:1/0",
@@ -108,6 +113,89 @@ def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
     assert _the_chunk(session, job_id).attempts == LOST_STARTS  # and no hot loop after
 
 
+ON_POSTGRESQL = [  # a database the workers reach over the network, cut in between
+    pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES))
+]
+
+
+def _spend_a_chunks_attempts(
+    settings: Settings, session: Session, link: DatabaseLink, workers: Workers
+) -> int:
+    """Start a worker, cut it off its database and queue a job of one chunk; return the job's
+    id once the chunk has spent its attempts (five retries: 1 + 2 + 4 + 8 + 16 s, then the
+    last) and its worker could not record the job's failure either."""
+    workers.start()
+    deadline = time.monotonic() + 60
+    while "models loaded" not in workers.log_tail():
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.1)
+    link.cut()  # the database host goes away for the workers (not for the web process)
+    with TestClient(create_app(settings)) as client:
+        job_id = _import(client, session, _csv(12))  # one chunk
+    ended = re.compile(r"poise\.run_chunk\[[^]]+\] (retry|raised unexpected)")
+    deadline = time.monotonic() + 90
+    while len(ended.findall(workers.log_tail(10**6))) <= MAX_RETRIES:
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.2)
+    assert _job(session, job_id).status == "queued"  # nothing could be written meanwhile
+    return job_id
+
+
+def _failed_saying_the_database_was_unreachable(session: Session, job_id: int) -> None:
+    job = _job(session, job_id)
+    assert job.status == "failed" and job.finished_at is not None
+    assert job.detail.startswith(
+        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
+        "over 31 seconds: "
+    )
+    assert "Connection refused" in job.detail  # psycopg's reason, without the statement
+    chunk = _the_chunk(session, job_id)
+    assert chunk.status == "failed" and chunk.attempts == 0  # never started, not run again
+    scored = select(func.count(Message.id)).where(Message.signal_version.is_not(None))
+    assert session.scalar(scored) == 0
+
+
+# Once, on PostgreSQL and Redis: the retries are Celery's.
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_chunk_whose_database_stays_unreachable_fails_its_job_once_it_can_say_so(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    link = DatabaseLink(broker_settings.resolved_database_url)
+    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
+    try:
+        job_id = _spend_a_chunks_attempts(broker_settings, session, link, workers)
+        link.restore()
+        _wait_done(session, job_id, workers, 30)  # not queued or running for ever
+    finally:
+        workers.stop_all()
+        link.cut()
+    _failed_saying_the_database_was_unreachable(session, job_id)
+
+
+# Once, on PostgreSQL and RabbitMQ: a dead worker's task goes back to the queue at once.
+@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    link = DatabaseLink(broker_settings.resolved_database_url)
+    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
+    try:
+        job_id = _spend_a_chunks_attempts(broker_settings, session, link, workers)
+        time.sleep(1)  # its task is sent again, waiting to record the failure
+        workers.kill(workers.started[0])  # and its worker is gone, as in a host's crash
+        link.restore()
+        workers.start()  # the broker hands the chunk's task to this one
+        _wait_done(session, job_id, workers, 60)
+        recorded = re.compile(r"poise\.run_chunk\[[^]]+\] succeeded in [\d.]+s: 'failed'")
+        assert recorded.search(workers.log_tail()), workers.log_tail()  # by the second worker
+    finally:
+        workers.stop_all()
+        link.cut()
+    _failed_saying_the_database_was_unreachable(session, job_id)
+
+
 def _stop_as_systemd_does(pid: int) -> None:
     """Send SIGTERM as the worker's unit in docs/deploy.md has systemd send it: to the main
     process only (``KillMode=mixed``), or to every process of the unit (the default)."""
@@ -167,6 +255,39 @@ def _long_reembedding(session: Session) -> None:
     )
     set_fact(session, ENCODER_FACT, "an-older-encoder")
     session.commit()
+
+
+# Once, on SQLite: the hand-back is the worker's and the broker's doing.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_deploys_sigterm_hands_a_whole_job_back_to_the_next_worker(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    # A whole job (not split into chunks) may run for longer than systemd waits for a stop
+    # (TimeoutStopSec), and its SIGKILL then left it "running" under a dead owner: another
+    # host's worker took it over only once it had been silent for STALE_AFTER (15 minutes).
+    _long_reembedding(session)
+    job_id = workers.queue_and_end("kb-reembed")
+    first = workers.start()
+    deadline = time.monotonic() + 60
+    while not (job := _job(session, job_id)).done:  # under way, a batch written
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    stopped_owner = job.owner
+    _stop_as_systemd_does(first.pid)
+    first.wait(timeout=30)
+
+    job = _job(session, job_id)
+    assert job.status == "queued", f"{job.status}: {job.detail}\n{workers.log_tail()}"
+    assert job.owner == IN_THE_QUEUE  # no web start-up takes it for an orphan meanwhile
+    assert job.done < job.total  # stopped at its next progress report, not run to the end
+    assert job.detail.startswith("handed back by a worker that was stopping")
+    assert get_fact(session, ENCODER_FACT) != ENCODER_VERSION
+
+    workers.start()  # the next worker gets the job's task at once, not in 15 minutes
+    job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    assert job.owner not in (stopped_owner, IN_THE_QUEUE)
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
 
 
 # Once, on SQLite: whether the job is taken over is the workers' doing.

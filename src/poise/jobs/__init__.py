@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,6 +53,7 @@ __all__ = [
     "Resumer",
     "Scope",
     "SplitKind",
+    "StopSignal",
     "cancel_job",
     "jobs_for",
     "owner_is_gone",
@@ -73,6 +74,13 @@ SHUTDOWN_SECONDS = 2.0
 # process that queued it (which may stop long before a busy queue gets to the job).
 IN_THE_QUEUE = "broker queue"
 INTERRUPTED = "the process running it stopped; start it again"  # a start-up's verdict
+
+
+class StopSignal(Protocol):
+    """What a job's progress reports ask whether its process is stopping (a
+    :class:`threading.Event`, or a worker's flag shared with its pool's processes)."""
+
+    def is_set(self) -> bool: ...
 
 
 class JobStoppedError(Exception):
@@ -114,7 +122,7 @@ def run_job(
     maker: sessionmaker[Session],
     job_id: int,
     work: JobWork,
-    stop: threading.Event | None = None,
+    stop: StopSignal | None = None,
 ) -> None:
     """Run ``work`` for the recorded job, keeping its status and progress up to date.
 

@@ -5,13 +5,15 @@ processes on any host run them. Tasks are acknowledged only when they end (``ack
 a task whose worker is killed goes back to the queue: RabbitMQ redelivers it as soon as the
 dead worker's connection drops, Redis once ``POISE_BROKER_VISIBILITY_TIMEOUT`` has passed.
 Chunks make the redelivery harmless (see :mod:`poise.jobs.chunks`). Models load after the
-fork, once per worker process.
+fork, once per worker process. A worker stopped with SIGTERM lets its chunk under way finish,
+and a whole job under way stop at its next progress report and go back to the queue.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import mmap
 import os
 import threading
 import time
@@ -38,7 +40,15 @@ from poise.jobs import (
     run_job,
     this_process,
 )
-from poise.jobs.chunks import Scope, SplitKind, fail_chunk, finish_if_complete, plan_job, run_chunk
+from poise.jobs.chunks import (
+    Scope,
+    SplitKind,
+    chunk_failure,
+    fail_chunk,
+    finish_if_complete,
+    plan_job,
+    run_chunk,
+)
 from poise.jobs.models import JobRun
 from poise.settings import Settings
 
@@ -53,6 +63,7 @@ MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and it
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
+HANDED_BACK = "handed back by a worker that was stopping; the next worker resumes it"
 NEEDS_CELERY = (
     "POISE_BROKER_URL is set but Celery is not installed: install the workers extra "
     "(pip install 'poise[workers]'), or unset POISE_BROKER_URL to run jobs inside poise serve"
@@ -137,28 +148,85 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
         _load_models()
         log.info("worker process %s: models loaded", os.getpid())
 
-    @app.task(name=RUN_CHUNK, bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_chunk_task(task: Any, chunk_id: int) -> str:
+    @app.task(name=RUN_CHUNK, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
+    def run_chunk_task(task: Any, chunk_id: int, failure: str = "") -> str:
         maker = database.maker()
+        if failure:  # its attempts are spent: only its job's failure is left to record
+            return _record_failure(task, maker, chunk_id, failure)
+        retries = task.request.retries  # each retry is a start that ended in a handled error
         try:
-            ended = task.request.retries  # each retry is a start that ended in a handled error
-            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=ended)
+            outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
-            if task.request.retries >= MAX_RETRIES:
-                fail_chunk(maker, chunk_id, exc)
-                return "failed"
-            raise task.retry(exc=exc, countdown=min(30, 2**task.request.retries)) from exc
+            if retries < MAX_RETRIES:
+                raise task.retry(exc=exc, countdown=_backoff(retries)) from exc
+            reason = _unreachable(exc) if isinstance(exc, OperationalError) else ""
+            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc, reason))
         except Exception as exc:
-            fail_chunk(maker, chunk_id, exc)
-            return "failed"
+            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc))
         log.info("chunk %s: %s", chunk_id, outcome)
         return outcome
+
+
+def _backoff(retries: int) -> int:
+    """Seconds before a chunk's next try after ``retries`` of them: 1, 2, 4… up to 30."""
+    return min(30, 1 << retries)
+
+
+def _unreachable(exc: OperationalError) -> str:
+    """What a job says when its chunk's database could not be used for all its attempts: the
+    driver's first line (where it was and why, never the statement) and what to do."""
+    said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+    seconds = sum(_backoff(n) for n in range(MAX_RETRIES))
+    return (
+        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
+        f"over {seconds} seconds: {said}; what was done stays: start the work again once the "
+        "database answers"
+    )
+
+
+def _record_failure(task: Any, maker: sessionmaker[Session], chunk_id: int, detail: str) -> str:
+    """Fail the chunk and its job saying ``detail``. While the database cannot be written
+    either, the task is retried carrying ``detail`` (1, 2, 4… up to 30 s apart, for as long as
+    it takes): whichever worker gets it records the failure as soon as the database answers,
+    and never runs the chunk again."""
+    try:
+        fail_chunk(maker, chunk_id, detail)
+    except OperationalError as exc:
+        wait = _backoff(max(0, task.request.retries - MAX_RETRIES))
+        log.warning("chunk %s: its failure cannot be recorded yet; again in %s s", chunk_id, wait)
+        raise task.retry(
+            args=[chunk_id], kwargs={"failure": detail}, exc=exc, countdown=wait
+        ) from exc
+    return "failed"
+
+
+class _Stopping:
+    """Whether this worker is stopping: set by its main process as a SIGTERM begins its warm
+    shutdown, read by its pool's processes at a whole job's progress reports (one byte of
+    memory made before the pool forks, and shared with it)."""
+
+    def __init__(self) -> None:
+        self._flag = mmap.mmap(-1, 1)  # anonymous and shared: each fork sees the same byte
+
+    def set(self) -> None:
+        self._flag[0] = 1
+
+    def is_set(self) -> bool:
+        return self._flag[0] == 1
 
 
 def _register_jobs(
     app: Celery, settings: Settings, runnable: dict[str, Resumer], periodic: Periodic | None
 ) -> None:
+    from celery.exceptions import Reject
+    from celery.signals import worker_shutting_down
+
     database = _ProcessDatabase(settings)
+    stopping = _Stopping()
+
+    @worker_shutting_down.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
+    def _on_shutdown(**_: Any) -> None:
+        stopping.set()  # in the main process's SIGTERM handler: only sets the byte
 
     @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
     def run_job_task(task: Any, job_id: int) -> str:
@@ -178,7 +246,9 @@ def _register_jobs(
             if not _take(session, job):
                 return "taken by another delivery"
             work = runnable[job.kind](job)
-        run_job(maker, job_id, work)
+        run_job(maker, job_id, work, stopping)
+        if stopping.is_set() and _hand_back(maker, job_id):
+            raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
         return "ran"
 
     @app.task(name=PERIODIC)  # type: ignore[untyped-decorator,unused-ignore]
@@ -206,6 +276,20 @@ def _take(session: Session, job: JobRun) -> bool:
     )
     session.commit()
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _hand_back(maker: sessionmaker[Session], job_id: int) -> bool:
+    """Give a job that stopped at a progress report (its worker is stopping) back to the queue:
+    it waits there as a queued job does, and the next worker resumes it from its row."""
+    with maker() as session:
+        handed = session.execute(
+            update(JobRun)
+            .where(JobRun.id == job_id, JobRun.status == "queued", JobRun.owner == this_process())
+            .values(owner=IN_THE_QUEUE, detail=HANDED_BACK)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return bool(handed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class BrokerJobs(InProcessJobs):

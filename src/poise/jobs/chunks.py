@@ -218,11 +218,20 @@ def summed_counts(session: Session, job_id: int) -> dict[str, int]:
     return totals
 
 
-def fail_chunk(maker: sessionmaker[Session], chunk_id: int, exc: BaseException) -> None:
-    """Mark a chunk that cannot succeed, and its job, failed (the log has the detail)."""
+def chunk_failure(chunk_id: int, exc: BaseException, reason: str = "") -> str:
+    """What the job of a chunk that cannot succeed says: ``reason`` (or a plain one for a full
+    disk, a read-only database, anything else) and an error id, logged here with the error."""
     error_id = new_error_id()
     log.error("chunk %s failed: error %s", chunk_id, error_id, exc_info=exc)
-    reason = fault_message(exc) or "it failed; the worker log has the detail"
+    reason = reason or fault_message(exc) or "it failed; the worker log has the detail"
+    return f"{reason} (error {error_id})"
+
+
+def fail_chunk(maker: sessionmaker[Session], chunk_id: int, detail: str) -> None:
+    """Mark a chunk that cannot succeed, and its job, failed, saying ``detail``.
+
+    Raises the database's error when it cannot be written (the caller tries again later).
+    """
     with maker() as session:
         chunk = session.get(JobChunk, chunk_id)
         if chunk is None or chunk.status == "done":
@@ -231,7 +240,7 @@ def fail_chunk(maker: sessionmaker[Session], chunk_id: int, exc: BaseException) 
         session.execute(
             update(JobRun)
             .where(JobRun.id == chunk.job_id, JobRun.status.in_(("queued", "running")))
-            .values(status="failed", detail=f"{reason} (error {error_id})", finished_at=utcnow())
+            .values(status="failed", detail=detail, finished_at=utcnow())
         )
         session.commit()
 
