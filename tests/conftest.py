@@ -33,6 +33,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 # only runs later; `pytest --durations=0` shows which files are long (this order: the sum of
 # each file's durations in a run on both databases, files over ~25 s).
 LONG_FILES = (
+    "jobs/test_worker_failures.py",
     "jobs/test_celery_worker.py",
     "web/test_crawler.py",
     "cli/test_cli_walk.py",
