@@ -15,6 +15,13 @@ Usage::
 
     python benchmarks/labelled_sets.py --data-dir ../shared/data write --out SETS
     python benchmarks/feeling_heads.py --sets SETS [--data-dir ../shared/data] [--cache F.npz]
+        [--extra tweeteval_val.jsonl ...]
+
+``--extra`` scores more labelled sets beside them (the general tweets of TweetEval's validation
+split were scored so; they are not committed). "gated by support style" mixes the shipped
+recipe and the same head without the student's sentence vector by a gate fitted to tell the
+corpus's support-style rows (CLINC150, the templates) from its everyday ones (see
+``signals/README.md``, "A domain gate between the two heads").
 
 The features (the student's and the general MiniLM's) take about 20 minutes on two cores;
 ``--cache`` keeps them for the next run.
@@ -46,6 +53,7 @@ from poise.signals.training.feeling import (
 )
 
 Probability = Callable[[np.ndarray], np.ndarray]  # features -> P(negative), before the shift
+EMBEDDING = 384  # the student's sentence vector: the inputs' first columns
 
 
 def _held_out(row: FeelingExample) -> str | None:
@@ -60,19 +68,28 @@ def _held_out(row: FeelingExample) -> str | None:
     return None
 
 
-def _outside(data_dir: Path, sets: Path) -> dict[str, tuple[list[str], np.ndarray]]:
+def _labelled(path: Path) -> tuple[list[str], np.ndarray]:
+    """A ``poise eval negativity`` file: texts, and whether each is labelled negative."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [r["text"] for r in rows], np.array([r["label"] == "negative" for r in rows])
+
+
+def _outside(
+    data_dir: Path, sets: Path, extra: list[Path]
+) -> dict[str, tuple[list[str], np.ndarray]]:
     airline = [(t, s) for t, s in load_airline(data_dir) if airline_half(t) == "dev"]
-    twcs = [json.loads(line) for line in (sets / "twcs_feeling.jsonl").open(encoding="utf-8")]
-    return {
+    return {path.stem: _labelled(path) for path in extra} | {
         "airline dev half": (
             [t for t, _ in airline],
             np.array([s == "negative" for t, s in airline]),
         ),
-        "twcs 300": ([r["text"] for r in twcs], np.array([r["label"] == "negative" for r in twcs])),
+        "twcs 300": _labelled(sets / "twcs_feeling.jsonl"),
     }
 
 
-def _features(data_dir: Path, sets: Path, cache: Path | None) -> dict[str, np.ndarray]:
+def _features(
+    data_dir: Path, sets: Path, cache: Path | None, extra: list[Path]
+) -> dict[str, np.ndarray]:
     """Inputs and labels of the fitted rows and of every scored set, cached when asked."""
     if cache is not None and cache.is_file():
         with np.load(cache, allow_pickle=False) as stored:
@@ -85,6 +102,7 @@ def _features(data_dir: Path, sets: Path, cache: Path | None) -> dict[str, np.nd
         "fit_x": features(scorer, [r.text for r in fitted]),
         "fit_y": np.array([r.feeling for r in fitted]),
         "fit_w": source_weights(fitted),
+        "fit_source": np.array([r.source for r in fitted]),
     }
     named = {
         name: [r for r, p in zip(rows, parts, strict=True) if p == name] for name in set(parts)
@@ -93,7 +111,7 @@ def _features(data_dir: Path, sets: Path, cache: Path | None) -> dict[str, np.nd
         name: ([r.text for r in group], np.array([r.feeling == NEGATIVE for r in group]))
         for name, group in named.items()
         if name is not None
-    } | _outside(data_dir, sets)
+    } | _outside(data_dir, sets, extra)
     general = encoder_named("general")
     out["fit_g"] = _general(general, [r.text for r in fitted])
     for i, (name, (texts, truth)) in enumerate(sorted(scored.items())):
@@ -175,7 +193,38 @@ def _heads(data: dict[str, np.ndarray]) -> dict[str, Callable[[], Probability]]:
         model.fit(x, y, sample_weight=w)
         return lambda a: model.predict_proba(a)[:, NEGATIVE]
 
-    return {"linear (shipped recipe)": linear, "MLP, 256 units": mlp, "boosted trees": boosted}
+    def gated() -> Probability:
+        """The shipped recipe where a gate says the text is support-like, the same head
+        without the student's sentence vector where it says everyday text."""
+        support, without = linear(), _linear_on(x[:, EMBEDDING:], y, w)
+        style = np.isin(data["fit_source"], ["clinc", "templates"]).astype(int)
+        balanced = np.where(style == 1, 0.5 / style.mean(), 0.5 / (1 - style.mean()))
+        gate = _linear_on(x[:, :EMBEDDING], style, balanced, c=0.1, of=1)
+
+        def mixed(a: np.ndarray) -> np.ndarray:
+            g = gate(a[:, :EMBEDDING])
+            out: np.ndarray = g * support(a) + (1 - g) * without(a[:, EMBEDDING:])
+            return out
+
+        return mixed
+
+    return {
+        "linear (shipped recipe)": linear,
+        "MLP, 256 units": mlp,
+        "boosted trees": boosted,
+        "gated by support style": gated,
+    }
+
+
+def _linear_on(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = 0.5, of: int = NEGATIVE
+) -> Probability:
+    """A standardised logistic regression's probability of class ``of``."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, max_iter=3000).fit((x - mean) / std, y, sample_weight=w)
+    return lambda a: model.predict_proba((a - mean) / std)[:, of]
 
 
 def main() -> None:
@@ -183,8 +232,15 @@ def main() -> None:
     parser.add_argument("--sets", type=Path, required=True, help="labelled_sets.py write's folder")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="another labelled JSONL {text, label} to score (e.g. TweetEval's validation split)",
+    )
     args = parser.parse_args()
-    data = _features(args.data_dir or default_data_dir(), args.sets, args.cache)
+    data = _features(args.data_dir or default_data_dir(), args.sets, args.cache, args.extra)
     print("AUC / F1 at P(negative) >= 0.5 after each head's own support shift")
     _vader(data)
     for name, fit in _heads(data).items():
