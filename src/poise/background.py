@@ -15,6 +15,7 @@ from poise.connectors.client import Seam
 from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobRun, JobWork, Resumer
 from poise.jobs.chunks import ChunkResult, Scope, SplitKind, group_keys
+from poise.jobs.kinds import CONNECTOR_SYNC, RESCORE, SCORE
 from poise.settings import Settings
 
 
@@ -57,7 +58,7 @@ def _scoring(hooks: Hooks, *, rescore: bool) -> SplitKind:
 
 def split_kinds(hooks: Hooks) -> dict[str, SplitKind]:
     """Every kind of job that workers share, by name; a scoring tells ``hooks`` it finished."""
-    return {"score": _scoring(hooks, rescore=False), "rescore": _scoring(hooks, rescore=True)}
+    return {SCORE: _scoring(hooks, rescore=False), RESCORE: _scoring(hooks, rescore=True)}
 
 
 def _resume_scoring(hooks: Hooks) -> Resumer:
@@ -96,12 +97,12 @@ def make_jobs(
     ``hooks`` are the reactions its live conversations and finished scorings get (default:
     record-only).
     """
-    from poise.connectors.actions import JOB_KIND, resume_sync
+    from poise.connectors.actions import resume_sync
 
     hooks = hooks or record_only_hooks(settings)
     resumable = {
-        "score": _resume_scoring(hooks),
-        JOB_KIND: resume_sync(settings, seam or Seam(), hooks),
+        SCORE: _resume_scoring(hooks),
+        CONNECTOR_SYNC: resume_sync(settings, seam or Seam(), hooks),
     }
     if settings.broker_url:
         from poise.jobs.broker import BrokerJobs

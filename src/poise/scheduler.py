@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
+from poise.jobs.kinds import CONNECTOR_SYNC, KB_REEMBED, RESCORE
 from poise.settings import Settings
 from poise.words import counted
 
@@ -231,8 +232,8 @@ PERIODIC: dict[str, Periodic] = {
         Periodic("insights-digest", _crontab(minute=0, hour=7, day_of_week=1), _digest),
         Periodic("alerts-digest", _crontab(minute=10, hour=7, day_of_week=1), _alerts("digest")),
         Periodic("alerts-hotspots", _crontab(minute=30), _alerts("hotspots")),
-        Periodic("rescore", _crontab(minute=15), _never),
-        Periodic("kb-reembed", _crontab(minute=20), _reembed),
+        Periodic(RESCORE, _crontab(minute=15), _never),
+        Periodic(KB_REEMBED, _crontab(minute=20), _reembed),
         Periodic(ROLLUP, _every(10), _rollup),
         Periodic(REJECTED_ROWS, _crontab(minute=40), _rejected_rows),
         Periodic(SYNCS, _sync_interval, _never),
@@ -295,10 +296,10 @@ def queue_periodic(
         current = jobs_for(session, [subject(name)]).get(subject(name))
         if current is not None and current.status in ACTIVE:
             return []
-        if name == "rescore":
+        if name == RESCORE:
             if not rescore_wanted(session):
                 return []
-            return [jobs.submit_split("rescore", None, subject=subject(name))]
+            return [jobs.submit_split(RESCORE, None, subject=subject(name))]
         work = periodic.work(settings, session)
     if work is None:
         return []
@@ -324,20 +325,18 @@ def tick(
 
 def remote_kinds() -> set[str]:
     """The kinds of job a worker runs whole from their rows: scheduled work and syncs."""
-    from poise.connectors.actions import JOB_KIND
-
-    return {*(name for name, p in PERIODIC.items() if p.work is not _never), JOB_KIND}
+    return {*(name for name, p in PERIODIC.items() if p.work is not _never), CONNECTOR_SYNC}
 
 
 def worker_runnable(settings: Settings) -> dict[str, Resumer]:
     """Everything a worker runs whole: the scheduled jobs and connector syncs."""
     from poise.background import record_only_hooks
-    from poise.connectors.actions import JOB_KIND, resume_sync
+    from poise.connectors.actions import resume_sync
     from poise.connectors.client import Seam
 
     return {
         **periodic_resumers(settings),
-        JOB_KIND: resume_sync(settings, Seam(), record_only_hooks(settings)),
+        CONNECTOR_SYNC: resume_sync(settings, Seam(), record_only_hooks(settings)),
     }
 
 

@@ -85,10 +85,10 @@ def show_job(
 
 def job_kinds() -> tuple[str, ...]:
     """Every kind of job the code submits (the connector-syncs entry only fans out syncs)."""
-    from poise.connectors.actions import JOB_KIND as SYNC
+    from poise.jobs.kinds import SUBMITTED
     from poise.scheduler import PERIODIC, SYNCS
 
-    return tuple(sorted({"score", "rescore", "kb-mine", "kb-reembed", SYNC, *PERIODIC} - {SYNCS}))
+    return tuple(sorted({*SUBMITTED, *PERIODIC} - {SYNCS}))
 
 
 def _check_filters(session: Session, status: str | None, kind: str | None) -> None:

@@ -25,6 +25,7 @@ from poise.db.base import utcnow
 from poise.errors import FieldChecks, NotFound
 from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
+from poise.jobs.kinds import CONNECTOR_SYNC
 from poise.settings import Settings
 
 WEBHOOK_SECRET = "webhook_secret"  # noqa: S105 - a form field name
@@ -191,9 +192,6 @@ def receive_vendor_webhook(
     return receive(session, vendor, headers, body, limits=limits, now=now or utcnow())
 
 
-JOB_KIND = "connector-sync"
-
-
 def sync_subject(vendor_name: str) -> str:
     return f"connector:{vendor_name}"
 
@@ -253,7 +251,7 @@ def queue_sync(
     if current is not None and current.status in ("queued", "running"):
         return current.id
     work = sync_work(vendor.name, seam=seam, settings=settings, hooks=hooks)
-    job_id, _ = jobs.submit(JOB_KIND, work, subject=subject)
+    job_id, _ = jobs.submit(CONNECTOR_SYNC, work, subject=subject)
     return job_id
 
 

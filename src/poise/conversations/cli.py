@@ -164,6 +164,7 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
 
     from poise.conversations.scoring import has_pending, import_scoring_subject, scoring_work
     from poise.jobs import run_here
+    from poise.jobs.kinds import SCORE
 
     ids = report.counts.conversation_ids
     with open_session(settings) as session, progress_bar() as progress:
@@ -181,7 +182,7 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
 
         maker = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
         subject = import_scoring_subject(report.run_id)
-        status, detail = run_here(maker, "score", work, subject=subject)
+        status, detail = run_here(maker, SCORE, work, subject=subject)
     if status != "done":
         fail(f"scoring {status}: {detail}", code=1)
     console.print(f"Signals: {detail}.")

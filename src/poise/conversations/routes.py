@@ -32,6 +32,7 @@ from poise.db.base import utcnow
 from poise.errors import Gone, InvalidInput, NotFound
 from poise.hooks import Hooks
 from poise.jobs import cancel_job, jobs_for
+from poise.jobs.kinds import SCORE
 from poise.pagination import Page
 from poise.settings import Settings
 from poise.textcontrols import without_controls
@@ -365,9 +366,7 @@ def score_in_background(
     ids = report.counts.conversation_ids
     if not ids or not (report.counts.messages_created or has_pending(session, ids)):
         return None
-    job_id = request.app.state.jobs.submit_split(
-        "score", ids, subject=scoring_subject(report.run_id)
-    )
+    job_id = request.app.state.jobs.submit_split(SCORE, ids, subject=scoring_subject(report.run_id))
     return int(job_id)
 
 

@@ -22,6 +22,7 @@ from poise.conversations import queries as conversation_queries
 from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, JobProgress, jobs_for
+from poise.jobs.kinds import KB_MINE
 from poise.knowledge import actions, gaps, queries
 from poise.knowledge.mining import mine
 from poise.knowledge.models import (
@@ -459,7 +460,7 @@ def mine_now(
     def work(session: Session, progress: JobProgress) -> str:
         return str(mine(session, actor=None, window_days=window, progress=progress))
 
-    request.app.state.jobs.submit("kb-mine", work, subject=MINING_SUBJECT)
+    request.app.state.jobs.submit(KB_MINE, work, subject=MINING_SUBJECT)
     flash(request, "Mining started: proposals appear here when it finishes.")
     return redirect("/manual/proposals")
 

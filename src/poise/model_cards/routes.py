@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser
 from poise.jobs import jobs_for
+from poise.jobs.kinds import KB_REEMBED
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, flash, redirect, render
 
@@ -116,6 +117,6 @@ def reembed_now(request: Request, user: AdminUser) -> RedirectResponse:
     """Re-embed the manual with the shipped encoder in the background (after an upgrade)."""
     from poise.knowledge.vectors import reembed_job
 
-    request.app.state.jobs.submit("kb-reembed", reembed_job, subject=REEMBED_SUBJECT)
+    request.app.state.jobs.submit(KB_REEMBED, reembed_job, subject=REEMBED_SUBJECT)
     flash(request, "Re-embedding started: this page shows its progress.")
     return redirect("/admin/models")
