@@ -74,7 +74,16 @@ QUERIES = {
     "/api/v1/kb/search": ["?q=refund+not+received"],
     "/api/v1/insights/exposure/team": ["?team={team}"],
     "/insights/exposure/team": ["", "?team={team}"],
-    "/conversations": ["", "?page={middle}", "?q=refund", "?channel=chat"],
+    # A search for a common word, a customer's name, a helpdesk id, and a word in none.
+    "/conversations": [
+        "",
+        "?page={middle}",
+        "?q=refund",
+        "?q=ahmed",
+        "?q=d3-demo-0042",
+        "?q=parrot",
+        "?channel=chat",
+    ],
     "/api/v1/conversations": ["", "?page={middle}"],
     "/manual/search": ["?q=refund+not+received"],
 }

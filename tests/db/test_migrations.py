@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, select, text
 
 from poise.all_models import Base
 from poise.db import make_engine
+from poise.db.derived import SEARCH_TABLES, TRIGRAM_INDEXES, compared
 from poise.db.migrate import current_revision, head_revision, upgrade
 from support import POSTGRES_URL
 
@@ -44,14 +47,153 @@ def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Path) -> 
             inspect(engine).get_table_names()
         )
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": compared})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
+        assert search_index(engine) == EXPECTED_SEARCH_INDEX[backend], (
+            "the comparison leaves out the search index: it must be there"
+        )
         upgrade(engine)  # a second upgrade is a no-op
     finally:
         if backend == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA migration_test CASCADE"))
         engine.dispose()
+
+
+EXPECTED_SEARCH_INDEX = {
+    "sqlite": {
+        *SEARCH_TABLES,
+        *(
+            f"{table}_search_{event}"
+            for table in ("conversations", "customers")
+            for event in ("insert", "update", "delete")
+        ),
+    },
+    "postgresql": set(TRIGRAM_INDEXES),
+}
+
+
+def search_index(engine: Engine) -> set[str]:
+    """The conversation search's tables and triggers (SQLite) or indexes (PostgreSQL)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE name LIKE '%search%'"
+                    " AND (type = 'trigger' OR sql LIKE 'CREATE VIRTUAL TABLE%')"
+                )
+            )
+        else:
+            rows = conn.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'"
+                    " AND schemaname = current_schema()"
+                )
+            )
+        return set(rows.scalars())
+
+
+def test_the_search_index_holds_the_rows_written_before_it(tmp_path: Path) -> None:
+    """Revision 0030 indexes the conversations and customers already stored, and its
+    triggers index those written after it. (A later migration that copies ``conversations``
+    or ``customers`` to alter them drops their triggers: it must make them again.)"""
+    from poise.conversations.models import Conversation
+    from poise.conversations.queries import search
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0029")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customers (id, source, external_id, name, created_at)"
+                " VALUES (1, 'zendesk', 'c-77', 'Wanjiru Kamau', '2025-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO conversations (id, source, external_id, channel, subject, purpose,"
+                " tags, status, customer_id, opened_at, message_count, created_at)"
+                " VALUES (1, 'zendesk', 'zd-1', 'email', 'Refund not received', '', '[]',"
+                " 'open', 1, '2025-01-01', 0, '2025-01-01')"
+            )
+        )
+    upgrade(engine)
+    assert search_index(engine) == EXPECTED_SEARCH_INDEX["sqlite"]
+    with engine.connect() as conn:
+        for words in ("fund", "kamau", "zd-1", "c-77 REFUND"):
+            query = select(Conversation.id).where(search(words))
+            assert conn.execute(query).scalars().all() == [1], words
+        assert conn.execute(select(Conversation.id).where(search("parrot"))).all() == []
+    engine.dispose()
+
+
+def test_postgresql_without_pg_trgm_warns_and_searches_by_reading_every_row(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A role that may not create the pg_trgm extension still migrates: a warning says the
+    search has no index and how to give it one, and the search reads every row as before."""
+    if not POSTGRES_URL:
+        pytest.skip("POISE_TEST_DATABASE_URL is not set")
+    from sqlalchemy.orm import Session
+
+    from poise.conversations.models import Conversation
+    from poise.conversations.queries import common_words, search
+
+    base = make_url(POSTGRES_URL)
+    name = f"{base.database}_no_trgm"
+    role = f"poise_no_trgm_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA poise AUTHORIZATION {role}"))
+            assert (
+                conn.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
+                == 0
+            )
+
+        @event.listens_for(engine, "connect")
+        def _as_the_role(dbapi_connection: object, _record: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute(f"SET ROLE {role}; SET search_path TO poise")
+            cursor.close()
+
+        engine.dispose()
+        with caplog.at_level(logging.WARNING, logger="poise.db.migrations"):
+            upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        warned = [r.getMessage() for r in caplog.records if r.name == "poise.db.migrations"]
+        assert len(warned) == 1, warned
+        assert "left without its index" in warned[0] and "pg_trgm" in warned[0], warned
+        assert "permission denied" in warned[0] and "docs/deploy.md" in warned[0], warned
+        assert search_index(engine) == set()
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"include_name": compared})
+            assert compare_metadata(context, Base.metadata) == []
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO conversations (source, external_id, channel, subject, purpose,"
+                    " tags, status, opened_at, message_count, created_at) VALUES ('zendesk',"
+                    " 'zd-1', 'email', 'Refund not received', '', '[]', 'open', now(), 0, now())"
+                )
+            )
+            found = conn.execute(select(Conversation.external_id).where(search("FUND")))
+            assert found.scalars().all() == ["zd-1"]
+            assert common_words(Session(conn), "fund it ok") == {"fund"}, (
+                "without the index every word is read as before it (no look-up first)"
+            )
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
 
 
 def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:

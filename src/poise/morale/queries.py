@@ -14,7 +14,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from poise.auth.models import Team, User
 from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
-from poise.conversations.queries import search
+from poise.conversations.queries import common_words, search
 from poise.db.base import utcnow
 from poise.errors import NotFound, PermissionDenied
 from poise.morale import permissions, praise
@@ -207,7 +207,7 @@ def reviewable_conversations(
     query = (
         select(Conversation)
         .options(selectinload(Conversation.assignee))
-        .where(Conversation.assignee_id.in_(mates), search(text))
+        .where(Conversation.assignee_id.in_(mates), search(text, common_words(session, text)))
         .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
     )
     return paginate(session, query, page=1, page_size=limit)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from poise.all_models import Base
+from poise.db.derived import compared
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=compared,  # the search index's FTS5 tables and trigram indexes
     )
     with context.begin_transaction():
         context.run_migrations()
