@@ -440,8 +440,9 @@ def test_the_scoring_job_after_an_import_fills_happy_files(
     monkeypatch.setattr(
         "poise.conversations.scoring.score_messages", lambda session, **_: ScoreCounts()
     )
-    agent = make_user(session, email="sam@poise.test", name="Sam Ortiz")
-    lead_headers = api_headers(session, make_user(session, role="lead"))
+    # the lead's import may name only their own team (conversations.actions.outsiders)
+    agent = make_user(session, email="sam@poise.test", name="Sam Ortiz", team="Care")
+    lead_headers = api_headers(session, make_user(session, role="lead", team="Care"))
     csv = (FIXTURES / "good.csv").read_bytes()
     report = client.post(
         "/api/v1/imports",
