@@ -40,7 +40,7 @@ log = logging.getLogger("poise.auth")
 
 def login_key(email: str) -> str:
     """How a sign-in's e-mail is counted by the throttle: as accounts are stored."""
-    return email.strip().lower()[:254]
+    return normal_email(email)[:MAX_EMAIL]
 
 
 MAX_EMAIL = 254

@@ -74,7 +74,7 @@ def set_password(
     from poise.auth.models import User
 
     with open_session(load_settings()) as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = session.scalar(select(User).where(User.email == actions.normal_email(email)))
         if user is None:  # said before a password is asked for nothing
             fail(f"no user with email {email!r}: `poise users list` shows who there is")
         password = typer.prompt(

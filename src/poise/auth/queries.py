@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from poise.auth.actions import LOGIN_WINDOW, login_key, token_hash
+from poise.auth.actions import LOGIN_WINDOW, login_key, normal_email, token_hash
 from poise.auth.models import ApiToken, LoginFailure, Team, User
 from poise.auth.passwords import verify_password
 from poise.auth.permissions import require_admin
@@ -25,7 +25,7 @@ FIRST_ADMIN_COMMAND = 'poise users add --email you@example.com --name "Your Name
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (without saying which was wrong)."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = session.scalar(select(User).where(User.email == normal_email(email)))
     if user is None or not user.is_active:
         verify_password(None, password)
         return None
@@ -87,7 +87,7 @@ def user_by_id(session: Session, user_id: int) -> User | None:
 
 def user_by_email(session: Session, email: str) -> User:
     """A user by email; NotFound when there is none."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = session.scalar(select(User).where(User.email == normal_email(email)))
     if user is None:
         raise NotFound(f"no user with email {email}")
     return user
