@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -124,15 +125,26 @@ def _spend_a_chunks_attempts(
     """Start a worker, cut it off its database and queue a job of one chunk; return the job's
     id once the chunk has spent its attempts (five retries: 1 + 2 + 4 + 8 + 16 s, then the
     last) and its worker could not record the job's failure either."""
+
+    def queue() -> int:
+        with TestClient(create_app(settings)) as client:
+            return _import(client, session, _csv(12))  # one chunk
+
+    return _spend_attempts(session, link, workers, "run_chunk", queue)
+
+
+def _spend_attempts(
+    session: Session, link: DatabaseLink, workers: Workers, task: str, queue: Callable[[], int]
+) -> int:
+    """The same for the job ``queue`` queues, whose ``task`` spends its attempts."""
     workers.start()
     deadline = time.monotonic() + 60
     while "models loaded" not in workers.log_tail():
         assert time.monotonic() < deadline, workers.log_tail()
         time.sleep(0.1)
     link.cut()  # the database host goes away for the workers (not for the web process)
-    with TestClient(create_app(settings)) as client:
-        job_id = _import(client, session, _csv(12))  # one chunk
-    ended = re.compile(r"poise\.run_chunk\[[^]]+\] (retry|raised unexpected)")
+    job_id = queue()
+    ended = re.compile(rf"poise\.{task}\[[^]]+\] (retry|raised unexpected)")
     deadline = time.monotonic() + 90
     while len(ended.findall(workers.log_tail(10**6))) <= MAX_RETRIES:
         assert time.monotonic() < deadline, workers.log_tail()
@@ -141,7 +153,9 @@ def _spend_a_chunks_attempts(
     return job_id
 
 
-def _failed_saying_the_database_was_unreachable(session: Session, job_id: int) -> None:
+def _failed_saying_the_database_was_unreachable(
+    session: Session, job_id: int, *, whole: bool = False
+) -> None:
     job = _job(session, job_id)
     assert job.status == "failed" and job.finished_at is not None
     assert job.detail.startswith(
@@ -149,6 +163,9 @@ def _failed_saying_the_database_was_unreachable(session: Session, job_id: int) -
         "over 31 seconds: "
     )
     assert "Connection refused" in job.detail  # psycopg's reason, without the statement
+    if whole:
+        assert job.done == 0  # its work never began
+        return
     chunk = _the_chunk(session, job_id)
     assert chunk.status == "failed" and chunk.attempts == 0  # never started, not run again
     scored = select(func.count(Message.id)).where(Message.signal_version.is_not(None))
@@ -194,6 +211,36 @@ def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
         workers.stop_all()
         link.cut()
     _failed_saying_the_database_was_unreachable(session, job_id)
+
+
+# Once, on PostgreSQL and Redis: the retries are Celery's, as for a chunk.
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    # A scheduled job's task whose first read of the job failed was acknowledged and lost, and
+    # the job stayed queued for ever: the broker's queue owns it, so no web start-up takes it.
+    link = DatabaseLink(broker_settings.resolved_database_url)
+    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
+    engine = make_engine(broker_settings.resolved_database_url)  # the web's, never cut
+    maker = make_sessionmaker(engine)
+    jobs = scheduled_jobs(maker, broker_settings)
+
+    def queue() -> int:
+        (job_id,) = queue_periodic(maker, jobs, broker_settings, "kudos-prepare")
+        return job_id
+
+    try:
+        job_id = _spend_attempts(session, link, workers, "run_job", queue)
+        link.restore()
+        _wait_done(session, job_id, workers, 30)
+    finally:
+        workers.stop_all()
+        link.cut()
+        jobs.shutdown()
+        engine.dispose()
+    _failed_saying_the_database_was_unreachable(session, job_id, whole=True)
 
 
 def _stop_as_systemd_does(pid: int) -> None:

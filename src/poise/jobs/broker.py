@@ -43,8 +43,8 @@ from poise.jobs import (
 from poise.jobs.chunks import (
     Scope,
     SplitKind,
-    chunk_failure,
     fail_chunk,
+    failure_detail,
     finish_if_complete,
     plan_job,
     run_chunk,
@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
 RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (scheduled work)
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
-MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk and its job fail
+MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk (or whole job) fails
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
@@ -152,7 +152,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def run_chunk_task(task: Any, chunk_id: int, failure: str = "") -> str:
         maker = database.maker()
         if failure:  # its attempts are spent: only its job's failure is left to record
-            return _record_failure(task, maker, chunk_id, failure)
+            return _record_failure(task, maker, fail_chunk, chunk_id, failure)
         retries = task.request.retries  # each retry is a start that ended in a handled error
         try:
             outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
@@ -160,21 +160,24 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
             if retries < MAX_RETRIES:
                 raise task.retry(exc=exc, countdown=_backoff(retries)) from exc
             reason = _unreachable(exc) if isinstance(exc, OperationalError) else ""
-            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc, reason))
+            detail = failure_detail(f"chunk {chunk_id}", exc, reason)
+            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
         except Exception as exc:
-            return _record_failure(task, maker, chunk_id, chunk_failure(chunk_id, exc))
+            detail = failure_detail(f"chunk {chunk_id}", exc)
+            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
         log.info("chunk %s: %s", chunk_id, outcome)
         return outcome
 
 
 def _backoff(retries: int) -> int:
-    """Seconds before a chunk's next try after ``retries`` of them: 1, 2, 4… up to 30."""
+    """Seconds before a task's next try after ``retries`` of them: 1, 2, 4… up to 30."""
     return min(30, 1 << retries)
 
 
 def _unreachable(exc: OperationalError) -> str:
-    """What a job says when its chunk's database could not be used for all its attempts: the
-    driver's first line (where it was and why, never the statement) and what to do."""
+    """What a job says when its chunk's (or its own task's) database could not be used for all
+    its attempts: the driver's first line (where it was and why, never the statement) and what
+    to do."""
     said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
     seconds = sum(_backoff(n) for n in range(MAX_RETRIES))
     return (
@@ -184,18 +187,25 @@ def _unreachable(exc: OperationalError) -> str:
     )
 
 
-def _record_failure(task: Any, maker: sessionmaker[Session], chunk_id: int, detail: str) -> str:
-    """Fail the chunk and its job saying ``detail``. While the database cannot be written
-    either, the task is retried carrying ``detail`` (1, 2, 4… up to 30 s apart, for as long as
-    it takes): whichever worker gets it records the failure as soon as the database answers,
-    and never runs the chunk again."""
+Fail = Callable[[sessionmaker[Session], int, str], None]  # fail_chunk, _fail_job
+
+
+def _record_failure(
+    task: Any, maker: sessionmaker[Session], fail: Fail, task_arg: int, detail: str
+) -> str:
+    """``fail`` the task's chunk and its job (or its whole job) saying ``detail``. While the
+    database cannot be written either, the task is retried carrying ``detail`` (1, 2, 4… up to
+    30 s apart, for as long as it takes): whichever worker gets it records the failure as soon
+    as the database answers, and never runs the work again."""
     try:
-        fail_chunk(maker, chunk_id, detail)
+        fail(maker, task_arg, detail)
     except OperationalError as exc:
         wait = _backoff(max(0, task.request.retries - MAX_RETRIES))
-        log.warning("chunk %s: its failure cannot be recorded yet; again in %s s", chunk_id, wait)
+        log.warning(
+            "%s[%s]: its failure cannot be recorded yet; again in %s s", task.name, task_arg, wait
+        )
         raise task.retry(
-            args=[chunk_id], kwargs={"failure": detail}, exc=exc, countdown=wait
+            args=[task_arg], kwargs={"failure": detail}, exc=exc, countdown=wait
         ) from exc
     return "failed"
 
@@ -229,23 +239,32 @@ def _register_jobs(
         stopping.set()  # in the main process's SIGTERM handler: only sets the byte
 
     @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_job_task(task: Any, job_id: int) -> str:
+    def run_job_task(task: Any, job_id: int, failure: str = "", unreached: int = 0) -> str:
         maker = database.maker()
-        with maker() as session:
-            job = session.get(JobRun, job_id)
-            if job is None or job.kind not in runnable:
-                return "unknown job"
-            if job.status == "running" and not owner_is_gone(job.owner, job.heartbeat_at, utcnow()):
-                # Delivered again while it runs: its worker may have died on another host,
-                # where no pid can be checked. Look again until it ends, or falls silent.
-                wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
-                log.info("job %s runs on %s; checking again in %s s", job_id, job.owner, wait)
-                raise task.retry(countdown=wait)
-            if job.status not in ACTIVE and not _interrupted_by_a_start(job):
-                return f"already {job.status}"  # a redelivery of a job that is done or cancelled
-            if not _take(session, job):
-                return "taken by another delivery"
-            work = runnable[job.kind](job)
+        if failure:  # its attempts are spent: only the job's failure is left to record
+            return _record_failure(task, maker, _fail_job, job_id, failure)
+        try:
+            with maker() as session:
+                job = session.get(JobRun, job_id)
+                if job is None or job.kind not in runnable:
+                    return "unknown job"
+                if job.status == "running" and _runs_elsewhere(job):
+                    # Delivered again while it runs: its worker may have died on another host,
+                    # where no pid can be checked. Look again until it ends, or falls silent.
+                    wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
+                    log.info("job %s runs on %s; checking again in %s s", job_id, job.owner, wait)
+                    raise task.retry(kwargs={}, countdown=wait)
+                if job.status not in ACTIVE and not _interrupted_by_a_start(job):
+                    return f"already {job.status}"  # a redelivery of a job done or cancelled
+                if not _take(session, job):
+                    return "taken by another delivery"
+                work = runnable[job.kind](job)
+        except OperationalError as exc:  # a busy or unreachable database: the work never began
+            if unreached < MAX_RETRIES:  # counted apart from the checks on a running job
+                kwargs = {"unreached": unreached + 1}
+                raise task.retry(kwargs=kwargs, exc=exc, countdown=_backoff(unreached)) from exc
+            detail = failure_detail(f"job {job_id}", exc, _unreachable(exc))
+            return _record_failure(task, maker, _fail_job, job_id, detail)
         run_job(maker, job_id, work, stopping)
         if stopping.is_set() and _hand_back(maker, job_id):
             raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
@@ -263,6 +282,34 @@ def _interrupted_by_a_start(job: JobRun) -> bool:
     the broker (its worker died; or queued before jobs in the queue were the queue's): the
     task is the job's only way to run, so the worker runs it rather than lose it."""
     return job.status == "interrupted" and job.detail == INTERRUPTED
+
+
+def _runs_elsewhere(job: JobRun) -> bool:
+    """Whether a running job's owner may still run it. Not when that is this very process: it
+    runs one task at a time, so the row is left from this task's earlier try, whose database
+    went away after taking the job and before its work began."""
+    return job.owner != this_process() and not owner_is_gone(job.owner, job.heartbeat_at, utcnow())
+
+
+def _fail_job(maker: sessionmaker[Session], job_id: int, detail: str) -> None:
+    """Mark a whole job whose task cannot run failed, saying ``detail``: unless it has ended
+    meanwhile, or runs under an owner that may be alive (a worker that reached the database).
+
+    Raises the database's error when it cannot be written (the caller tries again later).
+    """
+    with maker() as session:
+        job = session.get(JobRun, job_id)
+        if job is None or job.status not in ACTIVE:
+            return
+        if job.status == "running" and _runs_elsewhere(job):
+            return
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == job_id, JobRun.status == job.status, JobRun.owner == job.owner)
+            .values(status="failed", detail=detail, finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
 
 
 def _take(session: Session, job: JobRun) -> bool:

@@ -218,11 +218,12 @@ def summed_counts(session: Session, job_id: int) -> dict[str, int]:
     return totals
 
 
-def chunk_failure(chunk_id: int, exc: BaseException, reason: str = "") -> str:
-    """What the job of a chunk that cannot succeed says: ``reason`` (or a plain one for a full
-    disk, a read-only database, anything else) and an error id, logged here with the error."""
+def failure_detail(what: str, exc: BaseException, reason: str = "") -> str:
+    """What the job of a chunk (or a whole job's task, ``what``) that cannot succeed says:
+    ``reason`` (or a plain one for a full disk, a read-only database, anything else) and an
+    error id, logged here with the error."""
     error_id = new_error_id()
-    log.error("chunk %s failed: error %s", chunk_id, error_id, exc_info=exc)
+    log.error("%s failed: error %s", what, error_id, exc_info=exc)
     reason = reason or fault_message(exc) or "it failed; the worker log has the detail"
     return f"{reason} (error {error_id})"
 
