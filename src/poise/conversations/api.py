@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from poise.auth.deps import ApiLead, ApiUser
 from poise.conversations import actions, queries
@@ -25,6 +27,7 @@ from poise.conversations.schemas import (
 )
 from poise.conversations.scoring import score_messages
 from poise.errors import PermissionDenied
+from poise.hooks import Hooks
 from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
@@ -244,10 +247,32 @@ def webhook_message(
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
     if receipt.message_created:  # one turn: score it now, so the assist panel sees it at once
-        score_messages(session, conversation_ids=[receipt.conversation_id])
-        hooks.scored(session, [receipt.conversation_id])  # e.g. alerts on a live conversation
+        _score_now(session, hooks, receipt.conversation_id)
     status = 201 if receipt.message_created else 200
     return JSONResponse(receipt.model_dump(), status_code=status)
+
+
+TRANSIENT = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
+SCORING_TRIES = 3
+
+
+def _score_now(session: Session, hooks: Hooks, conversation_id: int) -> None:
+    """Score a delivered turn and tell the hooks (alerts on a live conversation), trying again
+    when PostgreSQL ends the transaction as a deadlock's victim.
+
+    Eight turns of one new conversation delivered at once each scored it beside the others,
+    and two of them updating the same emotion tallies in another order deadlocked: the turn
+    was stored, yet its sender got a 500, and its retry is now a 409 replay (CI, 2026-12-07).
+    Scoring what is pending again is safe: a scored turn is not scored twice."""
+    for attempt in range(1, SCORING_TRIES + 1):
+        try:
+            score_messages(session, conversation_ids=[conversation_id])
+            hooks.scored(session, [conversation_id])
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in TRANSIENT or attempt == SCORING_TRIES:
+                raise
+            session.rollback()
 
 
 @router.get(
