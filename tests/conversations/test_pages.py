@@ -28,6 +28,9 @@ def seed(session: Session, agent_email: str) -> None:
             status="open" if i % 3 == 0 else "resolved",
             product="Router X2" if i % 2 else "Poise Mobile",
             subject=f"Subject number {i:03d}",
+            # the builder's customer ids count across the process ("cust1044" after a
+            # thousand records): the search below must find conversation 44 alone
+            customer=CustomerRecord(f"customer-{i:03d}", "Robin Customer"),
             assignee_email=agent_email if i % 5 == 0 else None,
             start=start + timedelta(days=i % 30, minutes=i),
             rating=good_rating(start + timedelta(days=i % 30, hours=1)) if i % 7 == 0 else None,
