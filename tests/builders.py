@@ -51,7 +51,10 @@ def make_user(
 
 
 def conversation_record(**overrides: Any) -> ConversationRecord:
-    """A two-turn chat about a late refund; any field can be overridden."""
+    """A two-turn chat about a late refund; any field can be overridden.
+
+    Ids count across the test process: a test searching for digits names its own customers.
+    """
     n = next(_ids)
     start: datetime = overrides.pop("start", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     customer_text = overrides.pop("customer_text", "Still no refund after three weeks.")
