@@ -51,7 +51,10 @@ def make_user(
 
 
 def conversation_record(**overrides: Any) -> ConversationRecord:
-    """A two-turn chat about a late refund; any field can be overridden."""
+    """A two-turn chat about a late refund; any field can be overridden.
+
+    Ids count across the test process: a test searching for digits names its own customers.
+    """
     n = next(_ids)
     start: datetime = overrides.pop("start", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     customer_text = overrides.pop("customer_text", "Still no refund after three weeks.")
@@ -152,6 +155,36 @@ def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_from(client.get("/account").text)
+
+
+def post_import(
+    client: TestClient,
+    csrf: str,
+    filename: str,
+    content: bytes | str,
+    *,
+    fmt: str = "csv",
+    source: str = "",
+    skip_invalid: bool = False,
+    follow_redirects: bool = False,
+) -> httpx.Response:
+    """Upload ``content`` as ``filename`` through the import page, as its form sends it.
+
+    The form always sends its format and source (empty when left blank) and sends
+    ``skip_invalid`` only when ticked, so a test says only what it changes, and a field the form
+    gains is added here once. The file's type is left to httpx to guess from its name, as a
+    browser does: the page reads the content, never the type. The page's own answer comes back
+    (a 303 to the import's report, or the refused form) unless ``follow_redirects``.
+    """
+    form = {"csrf_token": csrf, "format": fmt, "source": source}
+    if skip_invalid:
+        form["skip_invalid"] = "true"
+    return client.post(
+        "/import",
+        data=form,
+        files={"file": (filename, content)},
+        follow_redirects=follow_redirects,
+    )
 
 
 def finished_job(session: Session, subject: str, seconds: float = 30) -> Any:

@@ -22,6 +22,23 @@ FAILURE = (
 )
 
 
+def _chunks(job: JobRun, *rows: tuple[int, str, int, str]) -> list[JobChunk]:
+    """``job``'s chunks, one per ``(size, status, attempts, owner)`` row: the commands read
+    only those, so each chunk's seq and its single key follow the row's place."""
+    return [
+        JobChunk(
+            job_id=job.id,
+            seq=seq,
+            keys=[seq + 1],
+            size=size,
+            status=status,
+            attempts=attempts,
+            owner=owner,
+        )
+        for seq, (size, status, attempts, owner) in enumerate(rows)
+    ]
+
+
 def _jobs(session: Session) -> dict[str, JobRun]:
     """Three jobs, oldest first: a finished rescoring, a running scoring, a failed scoring."""
     now = utcnow()
@@ -61,38 +78,14 @@ def _jobs(session: Session) -> dict[str, JobRun]:
     }
     session.add_all(jobs.values())
     session.flush()
-    failed = jobs["failed"]
     session.add_all(
-        [
-            JobChunk(
-                job_id=failed.id,
-                seq=0,
-                keys=[1],
-                size=2000,
-                status="done",
-                attempts=1,
-                owner="worker-2:22",
-            ),
-            JobChunk(
-                job_id=failed.id,
-                seq=1,
-                keys=[2],
-                size=1000,
-                status="done",
-                attempts=1,
-                owner="worker-3:33",
-            ),
-            JobChunk(
-                job_id=failed.id,
-                seq=2,
-                keys=[3],
-                size=1500,
-                status="failed",
-                attempts=5,
-                owner="worker-3:33",
-            ),
-            JobChunk(job_id=failed.id, seq=3, keys=[4], size=500, status="pending"),
-        ]
+        _chunks(
+            jobs["failed"],
+            (2000, "done", 1, "worker-2:22"),
+            (1000, "done", 1, "worker-3:33"),
+            (1500, "failed", 5, "worker-3:33"),
+            (500, "pending", 0, ""),
+        )
     )
     session.commit()
     return jobs

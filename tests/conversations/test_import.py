@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_conversation, make_user, sign_in
+from builders import make_conversation, make_user, post_import, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations import actions
@@ -198,19 +198,11 @@ def test_bad_encoding_and_missing_columns_get_clear_messages(
 def test_upload_page_shows_the_error_report(client: TestClient, session: Session) -> None:
     lead = make_user(session, role="lead")
     token = sign_in(client, lead)
-    response = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token},
-        files={"file": ("bad.csv", BAD.encode(), "text/csv")},
-    )
+    response = post_import(client, token, "bad.csv", BAD)
     assert response.status_code == 422
     assert "Nothing was imported from bad.csv" in response.text
     assert "author_role" in response.text
-    ok = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token},
-        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
-    )
+    ok = post_import(client, token, "good.csv", GOOD, follow_redirects=True)
     assert ok.status_code == 200
     assert "2 new conversations" in ok.text
     assert session.query(Conversation).count() == 2
@@ -223,12 +215,7 @@ def test_an_upload_redirects_to_its_report_so_reloading_does_not_import_again(
     run in the import history, and the browser's "resubmit the form?")."""
     lead = make_user(session, role="lead", team="Care")
     token = sign_in(client, lead)
-    posted = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token},
-        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
-        follow_redirects=False,
-    )
+    posted = post_import(client, token, "good.csv", GOOD)
     assert posted.status_code == 303
     run = session.query(ImportRun).one()
     assert posted.headers["location"] == f"/import?run={run.id}"
@@ -416,39 +403,22 @@ def test_the_import_page_counts_one_of_each_in_the_singular_and_no_pager_for_non
     token = sign_in(client, make_user(session, role="lead"))
     empty = client.get("/import").text
     assert "No imports yet." in empty and 'class="pagination"' not in empty
-    refused = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token},
-        files={"file": ("one.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
-    ).text
+    refused = post_import(client, token, "one.csv", ONE.replace("chat", "fax")).text
     assert "1 problem in 1 row. Fix it and import again" in refused
     assert "1 import in all · page 1 of 1" in refused
-    done = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
-        files={
-            "file": (
-                "two.csv",
-                (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode(),
-                "text/csv",
-            )
-        },
-    ).text
+    two = ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n"
+
+    def report(name: str, text: str) -> str:
+        """The report of ``text`` uploaded as ``name``, its bad rows set aside."""
+        return post_import(client, token, name, text, skip_invalid=True, follow_redirects=True).text
+
+    done = report("two.csv", two)
     assert "1 new conversation, 0 updated, 1 new message, 0 ratings from 2 rows." in done
     assert "1 row was set aside" in done
-    again = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
-        files={"file": ("one.csv", ONE.encode(), "text/csv")},
-    ).text
+    again = report("one.csv", ONE)
     assert "0 new conversations, 0 updated, 0 new messages, 0 ratings from 1 row." in again
     assert "Everything in this file was already imported." in again
-    two = (ONE + "Y2,fax,customer,Hi,2026-11-01T09:00:00Z,,,\n").encode()
-    partly = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
-        files={"file": ("two.csv", two, "text/csv")},
-    ).text
+    partly = report("two.csv", two)
     assert "Every valid row was already imported." in partly
 
 
@@ -477,20 +447,12 @@ def test_a_refused_file_keeps_the_format_and_says_when_no_row_can_be_set_aside(
     token = sign_in(client, make_user(session, role="lead"))
     bad_line = b'{"conversation_id": "J1", "channel": "fax", "author_role": "customer", '
     bad_line += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
-    refused = client.post(
-        "/import",
-        data={"format": "jsonl", "csrf_token": token, "source": "helpdesk-eu"},
-        files={"file": ("one.jsonl", bad_line, "application/x-ndjson")},
-    )
+    refused = post_import(client, token, "one.jsonl", bad_line, fmt="jsonl", source="helpdesk-eu")
     assert refused.status_code == 422
     assert '<option value="jsonl" selected>' in refused.text
     assert 'value="helpdesk-eu"' in refused.text
     assert 'tick "set bad ones aside"' in refused.text  # a row: it can be set aside
-    unreadable = client.post(
-        "/import",
-        data={"format": "zendesk", "csrf_token": token},
-        files={"file": ("export.json", b"{not json", "application/json")},
-    ).text
+    unreadable = post_import(client, token, "export.json", b"{not json", fmt="zendesk").text
     assert "not valid JSON at line 1" in unreadable
     assert "The file itself could not be read as a Zendesk export." in unreadable
     assert "set bad ones aside" not in unreadable.split('id="import-report"')[1]
@@ -503,12 +465,9 @@ def test_a_file_whose_every_row_is_set_aside_says_nothing_was_imported(
     """It read "Imported huge.csv" and "Every valid row was already imported" for a file
     with no valid row."""
     token = sign_in(client, make_user(session, role="lead"))
-    page = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
-        files={"file": ("fax.csv", ONE.replace("chat", "fax").encode(), "text/csv")},
-    ).text
-    report = page.split('id="import-report"')[1].split('id="history"')[0]
+    faxes = ONE.replace("chat", "fax")
+    page = post_import(client, token, "fax.csv", faxes, skip_invalid=True, follow_redirects=True)
+    report = page.text.split('id="import-report"')[1].split('id="history"')[0]
     assert "Nothing was imported from fax.csv" in report and "Imported fax.csv" not in report
     assert "Every row was set aside (1 row)" in report and "/rejected" in report
     assert "already imported" not in report
@@ -523,12 +482,7 @@ def test_rows_set_aside_download_under_their_files_name_and_the_report_keeps_the
     good = b'{"conversation_id": "J1", "channel": "chat", "author_role": "customer", '
     good += b'"body": "Hello", "sent_at": "2026-11-01T09:00:00Z"}\n'
     bad = good.replace(b"J1", b"J2").replace(b"chat", b"fax")
-    posted = client.post(
-        "/import",
-        data={"format": "jsonl", "csrf_token": token, "skip_invalid": "true"},
-        files={"file": ("tickets.jsonl", good + bad, "text/plain")},
-        follow_redirects=False,
-    )
+    posted = post_import(client, token, "tickets.jsonl", good + bad, fmt="jsonl", skip_invalid=True)
     report = client.get(posted.headers["location"]).text
     assert "1 row was set aside" in report
     assert '<option value="jsonl" selected>' in report
@@ -579,20 +533,12 @@ def test_a_number_too_long_to_read_refuses_its_line_not_the_page(
         "zendesk": f'{{"tickets": [{{"id": {huge}}}]}}',
     }
     for fmt, text in files.items():
-        answer = client.post(
-            "/import",
-            data={"format": fmt, "csrf_token": token},
-            files={"file": (f"big.{fmt}", text.encode(), "application/json")},
-        )
+        answer = post_import(client, token, f"big.{fmt}", text, fmt=fmt)
         assert answer.status_code == 422, fmt
         assert "Nothing was imported from big." in answer.text
         assert "a number in it is longer than 4,300 digits" in answer.text, fmt
     ndjson = f'{{"id": {huge}}}\n{{"id": 2}}\n'
-    answer = client.post(
-        "/import",
-        data={"format": "zendesk", "csrf_token": token},
-        files={"file": ("big.ndjson", ndjson.encode(), "application/json")},
-    )
+    answer = post_import(client, token, "big.ndjson", ndjson, fmt="zendesk")
     assert answer.status_code == 422
     assert "a number in it is longer than 4,300 digits" in answer.text
     assert session.query(Conversation).count() == 0
@@ -605,11 +551,7 @@ def test_a_file_in_the_other_format_says_which_format_to_choose(
     the bad rows aside, which would have set every row aside; a JSON Lines file sent as CSV
     listed its first object as the columns found."""
     token = sign_in(client, make_user(session, role="lead"))
-    as_jsonl = client.post(
-        "/import",
-        data={"format": "jsonl", "csrf_token": token},
-        files={"file": ("good.csv", GOOD.encode(), "text/csv")},
-    )
+    as_jsonl = post_import(client, token, "good.csv", GOOD, fmt="jsonl")
     assert as_jsonl.status_code == 422
     assert "The file itself could not be read as JSON Lines" in as_jsonl.text
     assert "it reads as CSV: its first line is a header" in as_jsonl.text
@@ -619,19 +561,11 @@ def test_a_file_in_the_other_format_says_which_format_to_choose(
         json.dumps(dict(zip(next(csv.reader([HEADER])), row, strict=True))) + "\n"
         for row in csv.reader(io.StringIO(GOOD.removeprefix(HEADER)))
     )
-    as_csv = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": token},
-        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
-    )
+    as_csv = post_import(client, token, "good.jsonl", jsonl)
     assert as_csv.status_code == 422
     assert "it reads as JSON: choose JSON Lines" in as_csv.text
     assert session.query(Conversation).count() == 0
-    right = client.post(
-        "/import",
-        data={"format": "jsonl", "csrf_token": token},
-        files={"file": ("good.jsonl", jsonl.encode(), "application/json")},
-    )
+    right = post_import(client, token, "good.jsonl", jsonl, fmt="jsonl", follow_redirects=True)
     assert right.status_code == 200 and "2 new conversations" in right.text
 
 
@@ -649,12 +583,7 @@ def test_the_import_history_says_what_each_import_did_and_opens_its_report(
         "refused.csv": BAD,
     }
     for name, text in uploads.items():
-        skip = {"skip_invalid": "true"} if name != "refused.csv" else {}
-        client.post(
-            "/import",
-            data={"format": "csv", "csrf_token": token, **skip},
-            files={"file": (name, text.encode(), "text/csv")},
-        )
+        post_import(client, token, name, text, skip_invalid=name != "refused.csv")
     page = client.get("/import").text
     link = '<td role="cell" data-label="File"><a href="/import?run={}#import-report">{}</a></td>'
     rows = {
@@ -695,11 +624,7 @@ def test_a_spreadsheet_or_a_pdf_is_refused_as_not_text_saying_what_to_export(
     }
     for fmt in ("csv", "jsonl", "zendesk"):
         for name, (data, said) in files.items():
-            answer = client.post(
-                "/import",
-                data={"format": fmt, "csrf_token": token},
-                files={"file": (name, data, "application/octet-stream")},
-            )
+            answer = post_import(client, token, name, data, fmt=fmt)
             assert answer.status_code == 422, (fmt, name)
             assert f"this is {said}, not a text export" in answer.text, (fmt, name)
             assert "save the file as UTF-8" not in answer.text and "found: %PDF" not in answer.text

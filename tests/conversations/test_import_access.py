@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_conversation, make_user, sign_in
+from builders import make_conversation, make_user, post_import, sign_in
 from poise.auth.actions import create_api_token, update_user
 from poise.auth.models import User
 from poise.cli import app as cli
@@ -38,12 +38,7 @@ MIXED = (
 
 def _upload(client: TestClient, csrf: str, filename: str) -> int:
     """Upload MIXED through the import page (its bad row set aside); the run's id."""
-    posted = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": csrf, "skip_invalid": "true"},
-        files={"file": (filename, MIXED, "text/csv")},
-        follow_redirects=False,
-    )
+    posted = post_import(client, csrf, filename, MIXED, skip_invalid=True)
     assert posted.status_code == 303, posted.text[:600]
     return int(posted.headers["location"].rsplit("=", 1)[1])
 
@@ -196,12 +191,7 @@ def test_another_teams_conversation_is_not_taken_over_by_importing_over_it(
     olga = make_user(session, team="Billing", name="Olga")
     bill = make_user(session, role="lead", team="Billing", name="Bill")
     csrf = sign_in(client, bill)
-    page = client.post(
-        "/import",
-        data={"format": "csv", "source": conv.source, "csrf_token": csrf},
-        files={"file": ("over.csv", _over(conv, olga.email), "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, csrf, "over.csv", _over(conv, olga.email), source=conv.source)
     assert page.status_code == 400, page.text[:600]
     assert "not one you can open" in page.text and 'value="test"' in page.text
     api = client.post(
@@ -270,12 +260,7 @@ def test_a_leads_import_assigns_no_conversation_to_another_team(
     ).encode()
     form = {"format": "csv", "source": ours.source}
     csrf = sign_in(client, bill)
-    page = client.post(
-        "/import",
-        data={**form, "csrf_token": csrf},
-        files={"file": ("care.csv", rows, "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, csrf, "care.csv", rows, source=ours.source)
     assert page.status_code == 422, page.text[:600]
     assert page.text.count('data-label="Field">assignee_email</td>') == 2
     assert page.text.count("is not in your team: the conversation would go to a team") == 2

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import make_user, post_import, sign_in
 from poise.auth.actions import create_api_token
 from poise.conversations.importers import parse_file
 from poise.conversations.models import Conversation, Message
@@ -95,12 +95,7 @@ def test_an_uploaded_csv_is_cleaned_by_the_import_on_the_page_and_the_api(
     lead = make_user(session, role="lead")
     token = sign_in(client, lead)
     csv_file = HEADER + f'P1,chat,customer,"{RINGING}",2026-11-01T09:00:00Z,\n'
-    page = client.post(
-        "/import",
-        data={"format": "csv", "source": "desk", "csrf_token": token},
-        files={"file": ("ringing.csv", csv_file.encode(), "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, token, "ringing.csv", csv_file, source="desk")
     assert page.status_code == 303, page.text
     headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}
     api = client.post(
@@ -126,12 +121,7 @@ def test_a_large_upload_form_drops_control_characters_on_the_page_and_refuses_th
     )
     large = (HEADER + rows).encode()
     assert len(large) > 1 << 20
-    page = client.post(
-        "/import",
-        data={"format": "csv", "source": "big\x07desk", "csrf_token": token},
-        files={"file": ("large.csv", large, "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, token, "large.csv", large, source="big\x07desk")
     assert page.status_code == 303, page.text
     assert {source for source, _ in _stored(session)} == {"bigdesk"}
     headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=lead)}"}

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in, signed_headers
+from builders import make_user, post_import, sign_in, signed_headers
 from poise.auth.actions import create_api_token
 from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message, Rating
@@ -46,12 +46,7 @@ def test_an_import_links_people_named_in_any_letter_case(
         b"aDa@EXAMPLE.com\n"
     )
     csrf = sign_in(client, cara)
-    page = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": csrf},
-        files={"file": ("mixed.csv", csv_rows, "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, csrf, "mixed.csv", csv_rows)
     assert page.status_code == 303, page.text[:600]
     assert _links(session, "csv", "C-1") == (ada.id, ada.id, ada.id)
 
@@ -89,12 +84,7 @@ def test_an_import_links_people_named_in_any_letter_case(
         "satisfaction_rating": {"score": "good"},
     }
     export = json.dumps({"tickets": [ticket], "users": [agent]}).encode()
-    zendesk = client.post(
-        "/import",
-        data={"format": "zendesk", "source": "zd-file", "csrf_token": csrf},
-        files={"file": ("export.json", export, "application/json")},
-        follow_redirects=False,
-    )
+    zendesk = post_import(client, csrf, "export.json", export, fmt="zendesk", source="zd-file")
     assert zendesk.status_code == 303, zendesk.text[:600]
     assert _links(session, "zd-file", "9001") == (ada.id, ada.id, ada.id)
 

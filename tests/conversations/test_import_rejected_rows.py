@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import make_user, post_import, sign_in
 from poise.app import create_app
 from poise.auth.models import User
 from poise.conversations.models import ImportRun
@@ -39,12 +39,7 @@ MIXED = (
 
 def _upload(client: TestClient, csrf: str, name: str = "care-export.csv") -> int:
     """Upload MIXED through the import page (its bad row set aside); the run's id."""
-    posted = client.post(
-        "/import",
-        data={"format": "csv", "csrf_token": csrf, "skip_invalid": "true"},
-        files={"file": (name, MIXED, "text/csv")},
-        follow_redirects=False,
-    )
+    posted = post_import(client, csrf, name, MIXED, skip_invalid=True)
     assert posted.status_code == 303, posted.text[:600]
     return int(posted.headers["location"].rsplit("=", 1)[1])
 

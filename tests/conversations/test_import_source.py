@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_user, sign_in, signed_headers
+from builders import make_user, post_import, sign_in, signed_headers
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
@@ -66,12 +66,7 @@ def test_a_leads_import_may_not_take_a_webhook_integrations_source(
     form = {"format": "csv", "source": "helpdesk"}
 
     csrf = sign_in(client, bill)
-    page = client.post(
-        "/import",
-        data={**form, "csrf_token": csrf},
-        files={"file": ("early.csv", rows, "text/csv")},
-        follow_redirects=False,
-    )
+    page = post_import(client, csrf, "early.csv", rows, source="helpdesk")
     assert page.status_code == 400, page.text[:600]
     assert 'aria-invalid="true"' in page.text.split('name="source"')[1].split(">")[0]
     assert "the webhook integration helpdesk stores" in page.text
@@ -169,12 +164,7 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
     csrf = sign_in(client, cara)
     form = client.get("/import").text
     assert 'placeholder="default: the format (zendesk: zendesk-export)"' in form
-    page = client.post(
-        "/import",
-        data={"format": "zendesk", "source": "", "csrf_token": csrf},
-        files={"file": ("export.json", ZENDESK_EXPORT, "application/json")},
-        follow_redirects=False,
-    )
+    page = post_import(client, csrf, "export.json", ZENDESK_EXPORT, fmt="zendesk", source="")
     assert page.status_code == 303, page.text[:600]
     assert _stored(session, "zendesk-export", "35436") is not None
     assert _stored(session, "zendesk", "35436") is None

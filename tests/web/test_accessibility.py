@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in, write_thread
+from builders import make_user, post_import, sign_in, write_thread
 from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.targets import TargetGuard
 from poise.conversations.models import Conversation, ImportRun
@@ -277,11 +277,7 @@ def test_refused_fields_are_tied_to_their_messages(
     bad_name = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Not A Name!"})
     assert bad_name.status_code == 400
     tied_to_message(bad_name.text, "name", "")
-    bad_source = client.post(
-        "/import",
-        data={"csrf_token": csrf, "format": "csv", "source": "Bad Source!"},
-        files={"file": ("a.csv", b"conversation_id,body\n", "text/csv")},
-    )
+    bad_source = post_import(client, csrf, "a.csv", b"conversation_id,body\n", source="Bad Source!")
     assert bad_source.status_code == 400, bad_source.text
     tied_to_message(bad_source.text, "source", "")
     long_purpose = client.post(

@@ -114,7 +114,7 @@ def test_a_full_disk_gives_a_clear_message_and_leaves_no_orphan_file(
     if not settings.resolved_database_url.startswith("sqlite"):
         pytest.skip("the database lives on the full disk only with SQLite")
     full = settings.model_copy(update={"data_dir": small_disk / "data", "database_url": None})
-    from builders import sign_in
+    from builders import post_import, sign_in
     from poise.db import make_engine, make_sessionmaker
     from poise.db.migrate import upgrade
 
@@ -128,18 +128,8 @@ def test_a_full_disk_gives_a_clear_message_and_leaves_no_orphan_file(
         _fill(small_disk)
         assert client.get("/healthz").json()["disk"].startswith("low")
         rows = "".join(f"x{n},chat,customer,hello {n},2026-11-02T10:00:00Z\n" for n in range(5000))
-        response = client.post(
-            "/import",
-            data={"format": "csv", "csrf_token": token, "skip_invalid": "true"},
-            files={
-                "file": (
-                    "f.csv",
-                    b"conversation_id,channel,author_role,body,sent_at\n"
-                    + rows.encode()
-                    + b"bad,fax,x,y,z\n",
-                )
-            },
-        )
+        data = f"conversation_id,channel,author_role,body,sent_at\n{rows}bad,fax,x,y,z\n"
+        response = post_import(client, token, "f.csv", data, skip_invalid=True)
     assert response.status_code == 503, response.text[:500]
     assert "disk Poise writes to is full" in response.text
     assert "Traceback" not in response.text
