@@ -534,3 +534,37 @@ def test_a_signature_in_capitals_goes_with_its_mark_and_an_e_mail_in_words_goes_
     ]:
         assert redact(text).text == redacted, text
         assert redact(redacted).text == redacted, text  # publishing redacts again
+
+
+# ---------------------------------------------------------------- e-mails in words
+
+# "I signed up at gmail dot com" reached the wall as "I signed [email]": the e-mail written in
+# words took "up" as its local part. A word of prose before "at" (a particle, a pronoun, a
+# place one is at) is no address's local part, and a domain alone names no one.
+NOT_LOCAL_PARTS: list[str] = [
+    "I signed up at gmail dot com",
+    "I signed in at outlook dot com and it failed",
+    "email me at gmail dot com",
+    "I'm at work dot com all day",
+    "it was sent to us at yahoo dot com",
+    "I ordered it online at amazon dot com",
+    "The console goes on sale for members only at Target dot com tomorrow",
+    "Log back in at hotmail dot co dot uk",
+]
+LOCAL_PARTS: list[tuple[str, str]] = [
+    ("john at gmail dot com", "[email]"),
+    ("j dot smith at outlook dot com", "[email]"),
+    ("I signed up as john at gmail dot com", "I signed up as [email]"),
+    ("write to me: jane99 at yahoo dot co dot uk", "write to me: [email]"),
+    ("it's up dot north at gmail dot com", "it's [email]"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_LOCAL_PARTS)
+def test_a_word_of_prose_before_at_is_no_e_mail(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "redacted"), LOCAL_PARTS)
+def test_an_e_mail_in_words_still_goes_whole(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted

@@ -62,15 +62,28 @@ _TLD = (
     r"|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|br|mx|jp|cn|kr|za|ru|eu)"
 )
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Words of prose that stand before "at" where no address is: "I signed up at gmail dot com",
+# "email me at …", "members only at Target dot com". Alone before "at" such a word is no
+# local part (a domain alone names no one); "up dot north at …" still is one.
+NOT_LOCAL_PARTS = frozenset(
+    _words(
+        """up in on out off over down back away around through into onto about along there here
+        home work school office church online only just also even still now then again already
+        all once least last first i me you him her us them it we they she he someone anyone
+        everyone somebody anybody is am are was were be been being the a an my your our their
+        this that shop shopped shopping order ordered ordering buy bought look looked looking
+        sign signed signing log logged logging register registered live lives lived works
+        worked working stay stayed arrive arrived sold available found listed purchased"""
+    )
+)
+_LOCAL_PART = r"(?!(?:" + "|".join(sorted(NOT_LOCAL_PARTS)) + r")(?: at |\s*[\[(]at[\])]))"
 # Words for the marks: "jane(at)example(dot)co(dot)uk", "jane dot doe at example dot com".
 # Each part is counted ({0,3}): "dot dot dot …" read to its end from every word was quadratic.
 WORDED_EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+(?:\s*[\[(]dot[\])]\s*\w+){1,4}"
-    r"|\b[\w.+-]+(?: dot [\w+-]+){0,3} at [\w-]+(?: dot [\w-]+){0,3}? dot "
-    + _TLD
-    + r"\b(?: dot "
-    + _TLD
-    + r"\b)?",
+    r"(?<![\w.+-])" + _LOCAL_PART + r"[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+"
+    r"(?:\s*[\[(]dot[\])]\s*\w+){1,4}"
+    r"|\b(?<!['’])" + _LOCAL_PART + r"[\w.+-]+(?: dot [\w+-]+){0,3} at [\w-]+"
+    r"(?: dot [\w-]+){0,3}? dot " + _TLD + r"\b(?: dot " + _TLD + r"\b)?",
     re.IGNORECASE,
 )
 # Spaces around the "@" or a dot: "jane @ example.com", "jane@ example.com", "jane@example
