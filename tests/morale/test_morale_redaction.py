@@ -130,3 +130,24 @@ def test_a_long_word_or_a_run_of_dots_takes_time_in_proportion_to_its_length() -
         start = time.process_time()
         redact(text)
         assert time.process_time() - start < 1.5, text[:30]
+
+
+def test_a_long_message_of_login_cues_and_words_before_at_stays_fast() -> None:
+    """The cues for user names ("logged in as", "username", "user:") and the words of prose
+    an e-mail in words may not begin with ("up at …") are each read a few words on: 100 kB
+    of them, repeated, take time in proportion to their length."""
+    for unit in (
+        "logged in as ",
+        "I logged into my account as jsmith ",
+        "username ",
+        "username jsmith ",
+        "user: ",
+        "my login's ",
+        "signed up at ",
+        "up at gmail dot ",
+        "john at gmail dot com ",
+    ):
+        text = unit * (100_000 // len(unit))
+        start = time.process_time()
+        redact(text)
+        assert time.process_time() - start < 1.5, unit

@@ -534,3 +534,128 @@ def test_a_signature_in_capitals_goes_with_its_mark_and_an_e_mail_in_words_goes_
     ]:
         assert redact(text).text == redacted, text
         assert redact(redacted).text == redacted, text  # publishing redacts again
+
+
+# ---------------------------------------------------------------- user names after cues
+
+# A user name said after the words that give it ("user: jsmith", "logged in as jsmith")
+# reached the wall whole: only "username is …", a colon after "username", or a name shaped as
+# one ("j.smith_88") were read as a user name. The name goes; the words before it stay.
+USER_NAMES_AFTER_CUES: list[tuple[str, str]] = [
+    ("user: jsmith", "user: [handle]"),
+    ("User = jsmith", "User = [handle]"),
+    ("My user name: jsmith", "My user name: [handle]"),
+    ("username jsmith", "username [handle]"),
+    ("Username - jsmith", "Username - [handle]"),
+    ("user name jsmith, can you reset it?", "user name [handle], can you reset it?"),
+    ("account name jsmith", "account name [handle]"),
+    ("account name j.smith_88", "account name [handle]"),
+    ("login name tkowalski please unlock", "login name [handle] please unlock"),
+    ("my username jsmith doesn't work", "my username [handle] doesn't work"),
+    ("my login is jsmith", "my login is [handle]"),
+    ("my login's jsmith", "my login's [handle]"),
+    ("My username’s jsmith and it's locked", "My username’s [handle] and it's locked"),
+    ("logged in as jsmith", "logged in as [handle]"),
+    ("I'm logged in as jsmith and it still fails", "I'm logged in as [handle] and it still fails"),
+    ("i was logged in as tkowalski yesterday", "i was logged in as [handle] yesterday"),
+    (
+        "signed in as mlopez but it shows someone else",
+        "signed in as [handle] but it shows someone else",
+    ),
+    ("when I sign in as jsmith nothing loads", "when I sign in as [handle] nothing loads"),
+    ("Logged on as JSmith88, same error", "Logged on as [handle], same error"),
+    ("currently signed-in as jsmith.", "currently signed-in as [handle]."),
+    ("I logged into my account as jsmith", "I logged into my account as [handle]"),
+    ("logged in as Kate Brown on the app", "logged in as [handle] on the app"),
+    ("user: John Smith", "user: [handle]"),
+    ("account name Liang Wenhui and phone number", "account name [handle] and phone number"),
+]
+
+# The same cues before words that name no one: articles, pronouns, roles, ways of saying
+# how ("as usual"), and phrasings like those that follow them in real support text, Reddit
+# comments and complaint narratives ("… as subscription owner", "username checks out").
+WORDS_AFTER_CUES: list[str] = [
+    "logged in as an admin",
+    "logged in as a guest",
+    "logged in as admin and it worked",
+    "logged in as guest",
+    "logged in as him to check",
+    "logged in as usual this morning",
+    "logged in as normal",
+    "logged in as myself",
+    "logged in as someone else",
+    "logged in as the owner",
+    "logged in as my wife",
+    "logged in as requested",
+    "logged in as soon as it opened",
+    "signed in as per the instructions",
+    "signed in as another user",
+    "signed in as plan owner",
+    "logged on as family member",
+    "sign in as tenant admin",
+    "not signing in as of last week",
+    "can't log into my account as it says locked",
+    "are you signed in to the app as well?",
+    "username or email",
+    "account name and full address",
+    "send your gamertag when you can",
+    "the username field is empty",
+    "my username keeps changing",
+    "username doesn't work",
+    "username please",
+    "user: admin",
+    "the user: is it me?",
+    # Talk about a user name, not one given (found over Reddit comments and complaints).
+    "your username checks out lol",
+    "love the username btw",
+    "that username though",
+    "nice username man",
+    "username generator",
+    "you change the username by tapping forgot username",
+    "Account name Acct # unknown",
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), USER_NAMES_AFTER_CUES)
+def test_a_user_name_after_the_words_that_give_it_goes(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+    assert redact(redacted).text == redacted  # publishing redacts again
+
+
+@pytest.mark.parametrize("text", WORDS_AFTER_CUES)
+def test_the_words_after_a_login_cue_that_name_no_one_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+# ---------------------------------------------------------------- e-mails in words
+
+# "I signed up at gmail dot com" reached the wall as "I signed [email]": the e-mail written in
+# words took "up" as its local part. A word of prose before "at" (a particle, a pronoun, a
+# place one is at) is no address's local part, and a domain alone names no one.
+NOT_LOCAL_PARTS: list[str] = [
+    "I signed up at gmail dot com",
+    "I signed in at outlook dot com and it failed",
+    "email me at gmail dot com",
+    "I'm at work dot com all day",
+    "it was sent to us at yahoo dot com",
+    "I ordered it online at amazon dot com",
+    "The console goes on sale for members only at Target dot com tomorrow",
+    "Log back in at hotmail dot co dot uk",
+]
+LOCAL_PARTS: list[tuple[str, str]] = [
+    ("john at gmail dot com", "[email]"),
+    ("j dot smith at outlook dot com", "[email]"),
+    ("I signed up as john at gmail dot com", "I signed up as [email]"),
+    ("write to me: jane99 at yahoo dot co dot uk", "write to me: [email]"),
+    ("it's up dot north at gmail dot com", "it's [email]"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_LOCAL_PARTS)
+def test_a_word_of_prose_before_at_is_no_e_mail(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "redacted"), LOCAL_PARTS)
+def test_an_e_mail_in_words_still_goes_whole(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted

@@ -5,15 +5,16 @@ practice scenarios (drawn from real hard messages) all send customers' words whe
 is not: each redacts them here, so one rule set decides what counts as identifying.
 
 Rules only, no model and no download: regular expressions for emails (also broken up by
-spaces or written in words, "jane at example dot com"), links, @handles and user names shaped
-as one ("jo_smith_88"), phone numbers, order/account numbers, postal addresses and postcodes
-(by their shape in the UK and Canada, next to a town, street or state elsewhere: a number
-alone is no postcode), and for names a list of first names from many cultures plus context
-(sign-offs, also in capitals, "my name is", titles, greetings, "my husband …", "I spoke to …",
-"… told me", hashtags such as "#JusticeForMona", and agents' initials signing a reply,
-"^ACM"). Context finds names no list holds; words that stand where a person would but name a
-company, product or team ("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``,
-and a place a text is signed from ("Love from London") by ``PLACES``.
+spaces or written in words, "jane at example dot com"), links, @handles and user names
+shaped as one ("jo_smith_88") or given ("username jsmith", "logged in as jsmith"), phone
+numbers, order/account numbers, postal addresses and postcodes (by their shape in the UK and
+Canada, next to a town, street or state elsewhere: a number alone is no postcode), and for
+names a list of first names from many cultures plus context (sign-offs, also in capitals,
+"my name is", titles, greetings, "my husband …", "I spoke to …", "… told me", hashtags such
+as "#JusticeForMona", and agents' initials signing a reply, "^ACM"). Context finds names no
+list holds; words that stand where a person would but name a company, product or team
+("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``, and a place a text is
+signed from ("Love from London") by ``PLACES``.
 
 Agents' first names stay, because the praise is for them: Poise knows its users, so a name
 that belongs to a user is kept unless the context says the writer is introducing themselves
@@ -62,15 +63,28 @@ _TLD = (
     r"|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|br|mx|jp|cn|kr|za|ru|eu)"
 )
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Words of prose that stand before "at" where no address is: "I signed up at gmail dot com",
+# "email me at …", "members only at Target dot com". Alone before "at" such a word is no
+# local part (a domain alone names no one); "up dot north at …" still is one.
+NOT_LOCAL_PARTS = frozenset(
+    _words(
+        """up in on out off over down back away around through into onto about along there here
+        home work school office church online only just also even still now then again already
+        all once least last first i me you him her us them it we they she he someone anyone
+        everyone somebody anybody is am are was were be been being the a an my your our their
+        this that shop shopped shopping order ordered ordering buy bought look looked looking
+        sign signed signing log logged logging register registered live lives lived works
+        worked working stay stayed arrive arrived sold available found listed purchased"""
+    )
+)
+_LOCAL_PART = r"(?!(?:" + "|".join(sorted(NOT_LOCAL_PARTS)) + r")(?: at |\s*[\[(]at[\])]))"
 # Words for the marks: "jane(at)example(dot)co(dot)uk", "jane dot doe at example dot com".
 # Each part is counted ({0,3}): "dot dot dot …" read to its end from every word was quadratic.
 WORDED_EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+(?:\s*[\[(]dot[\])]\s*\w+){1,4}"
-    r"|\b[\w.+-]+(?: dot [\w+-]+){0,3} at [\w-]+(?: dot [\w-]+){0,3}? dot "
-    + _TLD
-    + r"\b(?: dot "
-    + _TLD
-    + r"\b)?",
+    r"(?<![\w.+-])" + _LOCAL_PART + r"[\w.+-]+\s*[\[(]at[\])]\s*[\w-]+"
+    r"(?:\s*[\[(]dot[\])]\s*\w+){1,4}"
+    r"|\b(?<!['’])" + _LOCAL_PART + r"[\w.+-]+(?: dot [\w+-]+){0,3} at [\w-]+"
+    r"(?: dot [\w-]+){0,3}? dot " + _TLD + r"\b(?: dot " + _TLD + r"\b)?",
     re.IGNORECASE,
 )
 # Spaces around the "@" or a dot: "jane @ example.com", "jane@ example.com", "jane@example
@@ -104,13 +118,75 @@ _ACCOUNT_WORD = (
     r"(?:log[- ]?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
     r"|tiktok|IG)"
 )
+_SAID = r"\s*[:=]\s*|\s+(?:is|was)\s+|['’]s\s+"  # "login: jsmith", "… is", "login's …"
 HANDLE_KEYWORD_RE = re.compile(
     r"\b(?P<my>my\s+)?(?:(?P<named>"
     + _ACCOUNT_NAME_WORD
-    + r")(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s+|\s+)"
-    r"|" + _ACCOUNT_WORD + r"(?P<said>\s*[:=]\s*|\s+(?:is|was)\s+))"
+    + r")(?P<sep>"
+    + _SAID
+    + r"|\s+[-–—]\s+|\s+)"
+    r"|" + _ACCOUNT_WORD + r"(?P<said>" + _SAID + r")"
+    # "user" alone names a user name only before a form's colon ("user: jsmith")
+    r"|user(?P<colon>\s*[:=]\s*))"
     r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
     re.IGNORECASE,
+)
+# The words that name nothing but a name: right after them a plain word is one ("username
+# jsmith", "account name jsmith"). After "handle" or "Apple ID" it is as often a verb or a
+# noun ("handle it", "Apple ID password").
+_ONLY_A_NAME_RE = re.compile(
+    r"user[ -]?(?:name|id)|log[- ]?in[ -]?(?:id|name)|account name|screen[ -]?name"
+    r"|gamer[ -]?tag|(?:psn|steam|skype|xbox) (?:id|name)|nick ?name"
+)
+# Who a customer is signed in as: "logged in as jsmith", "signed-in as mlopez", "I logged
+# into my account as jsmith". Articles, pronouns, roles and ways ("as an admin", "as him",
+# "as guest", "as usual") name no one (``NOT_USER_NAMES``).
+SIGNED_IN_AS_RE = re.compile(
+    r"\b(?:log(?:ged|ging|s)?|sign(?:ed|ing|s)?)[ -]?(?:in|on|up)(?:[ \t]*to)?"
+    r"(?:\s+(?:my|the|your|our|their|his|her|this|that|an?)\s+[\w-]+)?"
+    r"\s+as\s+(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
+    re.IGNORECASE,
+)
+# Plain words after "username" or "logged in as" that name no user: a role ("admin",
+# "subscription owner"), a pronoun, a way ("as usual", "as per"), what a form or a login has
+# ("username field", "username keeps changing", "username doesn't work").
+NOT_USER_NAMES = frozenset(
+    _words(
+        """i me you he him she her it we us they them myself yourself himself herself itself
+        ourselves themselves someone somebody anyone anybody everyone everybody nobody noone
+        one other others else this that these those such which what who whom whose when while
+        where whether if because since though although until unless so then than is am are
+        was were be been being do does did done doesn don didn isn aren wasn weren won wouldn
+        can cannot couldn shouldn hasn haven hadn will would shall should may might must could
+        has have had get gets got keep keeps kept need needs work works show shows appear
+        appears say says admin admins administrator administrators guest guests user users
+        owner owners member members holder holders customer customers client clients root
+        superuser moderator mod mods host parent parents child children kid kids student
+        students teacher teachers manager managers employee employees staff agent agents
+        visitor visitors anonymous business seller sellers buyer buyers subscriber subscribers
+        subscription family organizer organiser developer tester demo default primary
+        secondary main global local standard personal premium free trial pro vip beta basic
+        home school office usual normal expected per soon well much far part opposed follows
+        follow mentioned above below field box section bar form page screen change changes
+        reset recovery reminder requirement requirements rules policy please again here
+        password pw pass passcode email mail address login log sign signin option options
+        button link text input prompt request question history display update hint check
+        lookup search error issue problem thing stuff etc by via into through under after
+        before without within across over up down out about against like acct number no num
+        nr id code btw tho haha hahaha hah ha hehe lol lmao lmfao rofl xd oh omg wow ugh yikes
+        idk imo tbh smh jk fyi ok okay yeah yep nope pls plz thx ty ever whenever sort kind
+        actually literally totally seriously really definitely probably maybe perhaps made
+        make goes went came come look seem sound read fit suit game goals man bro dude
+        guy guys lady girl mate buddy pal friend folks team sir madam generator format length
+        availability creation test"""
+    )
+)
+# A role after the word, which is then the role's kind ("as subscription owner", "as
+# different user", "as global admin").
+_ROLE_AFTER_RE = re.compile(
+    r"[ \t]+(?i:users?|owners?|admins?|administrators?|members?|accounts?|holders?|guests?"
+    r"|customers?|organi[sz]ers?|managers?|parents?|students?|teachers?|employees?"
+    r"|subscribers?|profiles?)\b"
 )
 # The same said the other way round: "quochuy046 is my psn", "dark_wolf_77 is my gamertag".
 ACCOUNT_NAME_FIRST_RE = re.compile(
@@ -763,15 +839,44 @@ def _account_names(text: str) -> Iterator[Span]:
     ("my login is broken", "log in 3 times") only one shaped as a user name (letters with a
     digit, ``_`` or ``.``) is, or a plain word after "my … is" or "username is" that does not
     say how the account is ("my instagram is bakesbybea", "username is jsmith", not "my login
-    is disabled", "username is required")."""
+    is disabled", "username is required"). Right after a word that names nothing but a name
+    ("username jsmith", "account name jsmith") and after "logged in as" a plain word is one
+    too, unless it names no user (:func:`_plain_user_name`: "username field", "logged in as
+    an admin")."""
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
-        if _is_account_name(value, (m.group("sep") or m.group("said")).strip().lower(), m):
+        sep = (m.group("sep") or m.group("said") or m.group("colon")).strip().lower()
+        if _is_account_name(value, _SEPARATORS.get(sep, sep), m):
             end = _account_name_end(text, m.end("value"), value)
             yield Span("handle", m.start("value"), end, text[m.start("value") : end])
     for m in ACCOUNT_NAME_FIRST_RE.finditer(text):
         if _handle_shaped(m.group("value")):
             yield Span("handle", m.start("value"), m.end("value"), m.group("value"))
+    for m in SIGNED_IN_AS_RE.finditer(text):
+        value = m.group("value")
+        if _handle_shaped(value) or _plain_user_name(text, m.end("value"), value):
+            end = _account_name_end(text, m.end("value"), value)
+            yield Span("handle", m.start("value"), end, text[m.start("value") : end])
+
+
+# Endings of a word that says how or what a user name does ("as requested", "normally",
+# "username checks out", "username pops up"), not what it is.
+_SAYS_WHAT = re.compile(r"(?:ed|ing|ly|[^su]s)$")
+# "login's" says "login is"; a dash says what no separator does ("Username - jsmith").
+_SEPARATORS = {"'s": "is", "’s": "is", "-": "", "–": "", "—": ""}
+
+
+def _plain_user_name(text: str, end: int, value: str) -> bool:
+    """Whether a plain word right after "username" or "logged in as" is a user name: not a
+    word that names no user (``NOT_USER_NAMES``), nor one that says how or what it does
+    ("requested", "normally", "checks") unless it is a first name, nor the kind of a role
+    after it ("subscription owner")."""
+    lower = value.lower()
+    if lower in NOT_USER_NAMES or lower in NOT_HANDLES or lower in NOT_NAMES:
+        return False
+    if _SAYS_WHAT.search(lower) and _plain(value) not in FIRST_NAMES:
+        return False
+    return _ROLE_AFTER_RE.match(text, end) is None
 
 
 # A further word of a user name written with capitals ("Dark Wolf", "Silent Reaper 77").
@@ -807,10 +912,16 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
     lower = value.lower()
     if lower in NOT_HANDLES or lower in NOT_NAMES:
         return False
+    if m.group("colon") is not None and lower in NOT_USER_NAMES:
+        return False  # "user: admin", "the user: is it me?"
     if sep in (":", "=") or _handle_shaped(value):
         return True
-    if sep not in ("is", "was") or not value.isalpha():
+    if not value.isalpha():
         return False
+    if sep not in ("is", "was"):  # "username jsmith": only after a word naming a name
+        named = (m.group("named") or "").lower()
+        only_a_name = _ONLY_A_NAME_RE.fullmatch(named) is not None
+        return only_a_name and _plain_user_name(m.string, m.end("value"), value)
     if m.group("my"):
         return not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
     # "username is jsmith" without "my": "the handle is loose", "your Apple ID is important"
