@@ -24,7 +24,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, Integration, Message
 from poise.settings import Settings
 
 FIELDS = "conversation_id,channel,author_role,body,sent_at,message_id,assignee_email\n"
@@ -172,3 +172,45 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
     client.cookies.clear()
     sign_in(client, make_user(session, role="admin", name="Ida"))
     assert 'placeholder="default: the format"' in client.get("/import").text
+
+
+def test_an_integration_may_not_take_a_source_that_holds_imported_conversations(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """The other way round: Billing's lead imported a file under ``helpdesk-eu``, a name of
+    their own, and an admin then added a webhook integration named ``helpdesk-eu``. Its
+    deliveries would land among the lead's rows (the same source and ids: stored already,
+    nothing changed). Adding it is refused beside the name, with the name kept; the command
+    line's ``poise integrations add`` is refused alike, and a free name is still taken."""
+    olga = make_user(session, team="Billing", name="Olga")
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    rows = FIELDS + f"E-1,chat,customer,Lead's words,2026-11-20T10:00:00Z,m-1,{olga.email}\n"
+    imported = client.post(
+        "/api/v1/imports",
+        data={"format": "csv", "source": "helpdesk-eu"},
+        files={"file": ("mine.csv", rows.encode(), "text/csv")},
+        headers=_bearer(session, bill),
+    )
+    assert imported.status_code == 200 and imported.json()["status"] == "imported", imported.text
+
+    csrf = sign_in(client, make_user(session, role="admin", name="Ida"))
+    refused = client.post("/admin/integrations", data={"csrf_token": csrf, "name": " Helpdesk-EU "})
+    assert refused.status_code == 400, refused.text[:600]
+    assert 'aria-invalid="true"' in refused.text.split('name="name"')[1].split(">")[0]
+    beside = refused.text.split('id="name-error">')[1].split("<")[0]
+    assert "conversations are stored under helpdesk-eu already" in beside, beside
+    assert "such as helpdesk-eu-live" in beside, beside
+    assert 'value=" Helpdesk-EU "' in refused.text
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == []
+
+    ran = CliRunner().invoke(cli, ["integrations", "add", "helpdesk-eu"])
+    assert ran.exit_code != 0 and "stored under helpdesk-eu already" in ran.output, ran.output
+    added = client.post(
+        "/admin/integrations",
+        data={"csrf_token": csrf, "name": "helpdesk-eu-live"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text[:600]
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == ["helpdesk-eu-live"]

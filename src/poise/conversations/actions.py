@@ -427,7 +427,12 @@ def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
 
 
 def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:
-    """Register a webhook sender; its secret signs every body it sends."""
+    """Register a webhook sender; its secret signs every body it sends.
+
+    A sender stores under its name (the conversations' source), so a name that already holds
+    conversations is refused beside the name (:func:`_refuse_taken_source`), as a person's
+    import is refused a sender's source the other way round (:func:`_import_source`).
+    """
     require_admin(actor)
     try:
         name = _check_source(name.strip().lower())
@@ -435,10 +440,45 @@ def create_integration(session: Session, *, actor: User | None, name: str) -> In
         raise InvalidInput(str(exc), field="name") from None
     if session.scalar(select(Integration.id).where(Integration.name == name)) is not None:
         raise InvalidInput(f"an integration named {name!r} already exists", field="name")
+    _refuse_taken_source(session, name)
     integration = Integration(name=name, secret=secrets.token_urlsafe(32))
     session.add(integration)
     session.commit()
     return integration
+
+
+def _holds_conversations(session: Session, source: str) -> bool:
+    return (
+        session.scalar(select(Conversation.id).where(Conversation.source == source).limit(1))
+        is not None
+    )
+
+
+def _refuse_taken_source(session: Session, name: str) -> None:
+    """Refuse a new sender the name of a source that holds conversations already.
+
+    A lead imported a file under ``helpdesk-eu``, a name of their own, and an admin then added
+    an integration ``helpdesk-eu``: its deliveries would land among the lead's rows, a
+    conversation and its messages known by source and id, so a delivery the file named first
+    found them stored already and changed nothing, and the sender's figures counted the
+    file's. Whoever stored them (a person's import, the command line's, a connector, the
+    demo), they are not the new sender's. Its history is backfilled the other way round: add
+    the integration, then an admin or ``poise import`` imports under its name.
+    """
+    if not _holds_conversations(session, name):
+        return
+    free, n = f"{name[:59]}-live", 2
+    while _holds_conversations(session, free) or session.scalar(
+        select(Integration.id).where(Integration.name == free)
+    ):
+        free, n = f"{name[: 59 - len(str(n)) - 1]}-live-{n}", n + 1
+    raise InvalidInput(
+        f"conversations are stored under {name} already (imported, or brought by a "
+        "connector): a webhook sender of that name would deliver among them, and a message "
+        "they hold would change nothing. Choose a name of its own, such as "
+        f"{free}; to bring a sender's history in, add it first, then import under its name",
+        field="name",
+    )
 
 
 def rotate_integration_secret(
