@@ -31,6 +31,8 @@ from poise.connectors.models import Connector
 from poise.connectors.vendors import freshdesk
 from poise.conversations.models import Conversation, Message, Rating
 from poise.settings import Settings
+from poise.signals import get_scorer
+from support import fails_once, finished_job
 
 TICKETS = "/api/v2/tickets"
 REQUESTER = {
@@ -203,6 +205,27 @@ def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: 
         stale=(stale, headers()),
     )
     assert all_bodies(session) == ["Where is my refund?"]
+
+
+def test_a_delivery_whose_scoring_fails_is_answered_stored_and_scored_by_a_job(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A native webhook scored its new turns in the request too, with no retry at all: a
+    scorer that failed once made a stored delivery a 500, and its retry a 409 replay. Now it
+    is answered 200 with its counts and the job that scores the turns, and the job does."""
+    connect(session)
+    fails_once(monkeypatch, get_scorer("negativity"), "score_batch", RuntimeError("no memory"))
+    url = "/api/v1/connectors/freshdesk/webhook"
+    good = delivery("Where is my refund?", datetime.now(UTC))
+    first = client.post(url, content=good, headers=headers())
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert (answer["messages"], answer["scoring_job_id"] is not None) == (1, True)
+    job = finished_job(session, answer["scoring_job_id"])
+    assert (job.kind, job.status) == ("score", "done")
+    assert session.scalars(select(Message.signal_version)).one() is not None
+    assert session.scalars(select(Conversation.signals_version)).one() is not None
+    assert client.post(url, content=good, headers=headers()).status_code == 409
 
 
 def test_a_tickets_numbered_priority_becomes_a_named_tag(
