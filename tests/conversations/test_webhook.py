@@ -19,7 +19,11 @@ from builders import conversation_record, make_user, sign_in, signed_headers
 from poise.app import create_app
 from poise.connectors.actions import save_connector
 from poise.conversations import scoring
-from poise.conversations.actions import create_integration, signature_for
+from poise.conversations.actions import (
+    create_integration,
+    receive_webhook_message,
+    signature_for,
+)
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.conversations.records import MessageRecord
 from poise.conversations.writer import write_conversations
@@ -518,3 +522,37 @@ def test_a_turn_scored_at_once_names_no_job(client: TestClient, session: Session
     assert (first.status_code, first.json()["scoring_job_id"]) == (201, None)
     assert session.scalars(select(Message.signal_version)).one() is not None
     assert session.scalar(select(func.count(JobRun.id))) == 0
+
+
+def test_a_replay_of_a_turn_left_unscored_queues_its_scoring(
+    client: TestClient, session: Session
+) -> None:
+    """A server that died after storing a delivered turn, before scoring it (killed while the
+    model ran, a restart), left the turn unscored and no job behind; the sender, with no
+    answer, sent it again and was told 409 "received before", and nothing scored the turn.
+    The replay is still answered 409 word for word (this delivery stores nothing), and
+    queues the job that scores the stored turn; a replay of a scored turn queues nothing."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    body = payload("msg-1")
+    signed = signed_headers(body, secret)
+    stored = receive_webhook_message(  # the request's own action: stored, then the server died
+        session,
+        integration_name="helpdesk",
+        signature=signed["X-Poise-Signature"],
+        timestamp=signed["X-Poise-Timestamp"],
+        body=body,
+        max_message_chars=10_000,
+    )
+    assert session.scalars(select(Message.signal_version)).one() is None
+    replay = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert replay.status_code == 409, replay.text
+    said = "message 'msg-1' of conversation 'T-100' was received before: nothing stored"
+    assert replay.json() == {"detail": said}
+    job_id = session.scalars(select(JobRun.id)).one()
+    job = finished_job(session, job_id)
+    assert (job.kind, job.status) == ("score", "done")
+    assert job.subject == f"webhook:{stored.conversation_id}"
+    assert session.scalars(select(Message.signal_version)).one() is not None
+    again = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert again.status_code == 409
+    assert session.scalar(select(func.count(JobRun.id))) == 1

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from poise.auth.deps import AdminUser
 from poise.connectors import actions, queries
 from poise.conversations.actions import Replayed
-from poise.conversations.scoring import score_live_turns
+from poise.conversations.scoring import score_left_turns, score_live_turns
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, PermissionDenied
 from poise.web.bodies import webhook_body
@@ -101,7 +101,10 @@ def signed_delivery(request: Request, session: SessionDep) -> None:
             "job that scores them"
         },
         404: {"description": "No connector is set up for this helpdesk: nothing stored"},
-        409: {"description": "A delivery received before: nothing stored"},
+        409: {
+            "description": "A delivery received before: nothing stored. When its turns still "
+            "wait for a score (the server died before scoring them), a job is queued for them"
+        },
         413: {"description": "The body is larger than a delivery can be"},
     },
 )
@@ -131,7 +134,8 @@ def vendor_webhook(
             body=body,
             max_message_chars=settings.max_message_chars,
         )
-    except Replayed as exc:
+    except Replayed as exc:  # its turns may wait for a score still: a job scores them
+        score_left_turns(session, exc.conversation_ids, hooks=hooks, jobs=request.app.state.jobs)
         return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)

@@ -23,7 +23,7 @@ from poise.conversations.schemas import (
     RowErrorPublic,
     WebhookReceipt,
 )
-from poise.conversations.scoring import score_live_turns
+from poise.conversations.scoring import score_left_turns, score_live_turns
 from poise.errors import PermissionDenied
 from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
@@ -212,7 +212,8 @@ def signed_message(request: Request) -> None:
             "description": "A message received in the last hour (a replayed delivery, or the "
             "sender sending it again): nothing stored, as a helpdesk's own webhook answers. "
             "The first delivery stored it, and it is scored by that delivery or the job its "
-            "answer named"
+            "answer named; a replay of one still waiting for its score (its server died "
+            "before scoring it) queues the job that scores it"
         },
         413: {"description": "The body is larger than a message can be"},
     },
@@ -237,7 +238,9 @@ def webhook_message(
     refused (409) and changes nothing, and a message older than the conversation's newest
     turn does not change its fields. A delivery that failed stored nothing: send it again.
     A stored message is answered as stored even when scoring it fails: ``scoring_job_id``
-    then names the background job that scores it (null when it was scored at once).
+    then names the background job that scores it (null when it was scored at once). A
+    replay of a message still waiting for its score (its server died before scoring it) is
+    refused all the same, and queues the job that scores it.
     Plain ``def``: storing and scoring run on the thread pool, never on the event loop.
     """
     try:
@@ -249,7 +252,8 @@ def webhook_message(
             body=body,
             max_message_chars=settings.max_message_chars,
         )
-    except actions.Replayed as exc:
+    except actions.Replayed as exc:  # its turn may wait for a score still: a job scores it
+        score_left_turns(session, exc.conversation_ids, hooks=hooks, jobs=request.app.state.jobs)
         return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)

@@ -26,7 +26,7 @@ from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.hooks import Hooks
-from poise.jobs import InProcessJobs, JobProgress, JobWork
+from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
 from poise.jobs.kinds import SCORE
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
@@ -257,6 +257,40 @@ def _score_later(
         _conversations(conversation_ids),
         _what(exc),
         then,
+    )
+    return job_id
+
+
+def score_left_turns(
+    session: Session, conversation_ids: Sequence[int], *, hooks: Hooks, jobs: InProcessJobs
+) -> int | None:
+    """Queue the scoring of a replayed delivery's turns when they still wait for one and no
+    job is scoring them; that job's id, or None.
+
+    The replay is refused all the same (409: it stores nothing), but it is the one sign that
+    a server died after storing the turns, before scoring or queueing them (its sender got
+    no answer and sent them again). Scoring them here in the request could kill this server
+    too; a job also survives a restart. Never fails the answer: it is logged instead.
+    """
+    ids = sorted(set(conversation_ids))
+    try:
+        if not ids or not has_pending(session, ids):
+            return None
+        subject = live_subject(ids)
+        current = jobs_for(session, [subject]).get(subject)
+        if current is not None and current.status in ACTIVE:
+            return current.id
+        job_id, _ = jobs.submit(SCORE, live_scoring_work(ids, hooks=hooks), subject=subject)
+    except Exception as exc:
+        _roll_back(session)
+        log.error(
+            "a replay of %s found turns unscored; queueing their scoring failed (%s)",
+            _conversations(ids),
+            _what(exc),
+        )
+        return None
+    log.warning(
+        "a replay of %s found turns unscored; job %s scores them", _conversations(ids), job_id
     )
     return job_id
 
