@@ -20,6 +20,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
+from sqlalchemy.orm import Session
+
+from poise.jobs import ACTIVE, JobRun
 
 
 def _worker_database(url: str | None) -> str | None:
@@ -192,3 +195,30 @@ def statements_naming(*columns: str) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", record)
+
+
+def fails_once(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, error: Exception) -> None:
+    """Make ``owner.name`` raise ``error`` on its next call only, then work as before: a model
+    failing once (its runtime out of memory, a file being replaced), while the database, the
+    queue and the HTTP layer around it stay real."""
+    real = getattr(owner, name)
+    failed: list[bool] = []
+
+    def once(*args: object, **kwargs: object) -> object:
+        if not failed:
+            failed.append(True)
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, once)
+
+
+def finished_job(session: Session, job_id: int, seconds: float = 60) -> JobRun:
+    """The job once it has ended (done, failed…), read afresh; fails the test after
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (job := session.get(JobRun, job_id)) is None or job.status in ACTIVE:
+        assert time.monotonic() < deadline, f"job {job_id} did not end in {seconds} s"
+        time.sleep(0.05)
+        session.expire_all()
+    return job

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 
 from connectors.recorded import (
     Replay,
@@ -25,12 +26,15 @@ from connectors.recorded import (
     sync,
     too_many,
 )
-from poise.connectors.actions import save_connector
+from poise.connectors.actions import receive_vendor_webhook, save_connector
 from poise.connectors.client import ConnectorError
 from poise.connectors.models import Connector
 from poise.connectors.vendors import freshdesk
 from poise.conversations.models import Conversation, Message, Rating
+from poise.jobs import JobRun
 from poise.settings import Settings
+from poise.signals import get_scorer
+from support import fails_once, finished_job
 
 TICKETS = "/api/v2/tickets"
 REQUESTER = {
@@ -203,6 +207,44 @@ def test_webhook_refuses_forged_stale_and_replayed(client: TestClient, session: 
         stale=(stale, headers()),
     )
     assert all_bodies(session) == ["Where is my refund?"]
+
+
+def test_a_delivery_whose_scoring_fails_is_answered_stored_and_scored_by_a_job(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A native webhook scored its new turns in the request too, with no retry at all: a
+    scorer that failed once made a stored delivery a 500, and its retry a 409 replay. Now it
+    is answered 200 with its counts and the job that scores the turns, and the job does."""
+    connect(session)
+    fails_once(monkeypatch, get_scorer("negativity"), "score_batch", RuntimeError("no memory"))
+    url = "/api/v1/connectors/freshdesk/webhook"
+    good = delivery("Where is my refund?", datetime.now(UTC))
+    first = client.post(url, content=good, headers=headers())
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert (answer["messages"], answer["scoring_job_id"] is not None) == (1, True)
+    job = finished_job(session, answer["scoring_job_id"])
+    assert (job.kind, job.status) == ("score", "done")
+    assert session.scalars(select(Message.signal_version)).one() is not None
+    assert session.scalars(select(Conversation.signals_version)).one() is not None
+    assert client.post(url, content=good, headers=headers()).status_code == 409
+
+
+def test_a_replay_of_a_delivery_left_unscored_queues_its_scoring(
+    client: TestClient, session: Session
+) -> None:
+    """A delivery stored by a server that died before scoring it: its replay is still 409,
+    and queues the job that scores the stored turn."""
+    connect(session)
+    good = delivery("Where is my refund?", datetime.now(UTC))
+    given = Headers(headers())  # as a request carries them: any letter case
+    receive_vendor_webhook(session, "freshdesk", headers=given, body=good, max_message_chars=10_000)
+    assert session.scalars(select(Message.signal_version)).one() is None
+    replay = client.post("/api/v1/connectors/freshdesk/webhook", content=good, headers=headers())
+    assert replay.status_code == 409, replay.text
+    job = finished_job(session, session.scalars(select(JobRun.id)).one())
+    assert (job.kind, job.status) == ("score", "done")
+    assert session.scalars(select(Message.signal_version)).one() is not None
 
 
 def test_a_tickets_numbered_priority_becomes_a_named_tag(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select, update
@@ -16,12 +18,19 @@ from sqlalchemy.orm import Session
 from builders import conversation_record, make_user, sign_in, signed_headers
 from poise.app import create_app
 from poise.connectors.actions import save_connector
-from poise.conversations.actions import create_integration, signature_for
+from poise.conversations import scoring
+from poise.conversations.actions import (
+    create_integration,
+    receive_webhook_message,
+    signature_for,
+)
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.conversations.records import MessageRecord
 from poise.conversations.writer import write_conversations
+from poise.jobs import JobRun
 from poise.settings import Settings
-from support import answer_to_head, serving, statements_naming
+from poise.signals import get_scorer
+from support import answer_to_head, fails_once, finished_job, serving, statements_naming
 
 
 def payload(
@@ -452,3 +461,98 @@ def test_a_replay_is_refused_409_as_a_helpdesks_own_webhook_refuses_one(
     assert again.status_code == replay.status_code == 409
     assert again.json()["detail"].endswith("received before: nothing stored")
     assert session.scalar(select(func.count(Message.id))) == 3
+
+
+@pytest.mark.parametrize("failing", ["the turn's score", "the conversation's signals"])
+def test_a_stored_turn_whose_scoring_fails_is_answered_stored_and_scored_by_a_job(
+    client: TestClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failing: str,
+) -> None:
+    """Scoring a delivered turn failed after the turn was committed: the sender got a 500, its
+    retry a 409 "received before: nothing stored", and the turn stayed unscored until someone
+    ran ``poise signals score``. Now the answer says stored (201) with the background job that
+    scores it; the log names the conversation, never the text (the model's error quoted it);
+    the job scores the turn, refreshes the conversation's signals and tells the live hooks
+    (alerts), as the request would have. A replay still changes nothing: 409, no second job."""
+    text = "My order never arrived."
+    error = RuntimeError(f"the model could not read {text!r}")  # as a runtime's error may
+    if failing == "the turn's score":
+        fails_once(monkeypatch, get_scorer("negativity"), "score_batch", error)
+    else:
+        fails_once(monkeypatch, scoring, "signals_batch", error)
+    told: list[list[int]] = []
+    hooks = client.app.state.hooks  # type: ignore[attr-defined]
+    hooks.conversations_scored.append(lambda _session, ids: told.append(list(ids)))
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    body = payload("msg-1", text)
+    signed = signed_headers(body, secret)
+    with caplog.at_level(logging.WARNING, logger="poise"):
+        first = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert first.status_code == 201, first.text
+    receipt = first.json()
+    assert receipt["message_created"] is True and receipt["scoring_job_id"] is not None
+    conv_id = receipt["conversation_id"]
+    job = finished_job(session, receipt["scoring_job_id"])
+    assert (job.kind, job.status, job.subject) == ("score", "done", f"webhook:{conv_id}")
+    turn = session.scalars(select(Message)).one()
+    conv = session.scalars(select(Conversation)).one()
+    session.refresh(turn)
+    session.refresh(conv)
+    assert turn.signal_version is not None and turn.feeling_level is not None
+    assert conv.signals_version is not None and conv.signal_trend
+    assert told == [[conv_id]]
+    failed = [r for r in caplog.records if "scoring" in r.getMessage()]
+    assert failed and f"conversation {conv_id}" in failed[0].getMessage(), caplog.text
+    assert "never arrived" not in caplog.text
+    assert all(r.exc_text is None or "never arrived" not in r.exc_text for r in caplog.records)
+
+    replay = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert replay.status_code == 409, replay.text
+    assert session.scalar(select(func.count(JobRun.id))) == 1
+
+
+def test_a_turn_scored_at_once_names_no_job(client: TestClient, session: Session) -> None:
+    """The receipt's ``scoring_job_id`` is null when the turn was scored in the request, and
+    when nothing new was stored; no job is recorded."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    first = send(client, payload(), secret)
+    assert (first.status_code, first.json()["scoring_job_id"]) == (201, None)
+    assert session.scalars(select(Message.signal_version)).one() is not None
+    assert session.scalar(select(func.count(JobRun.id))) == 0
+
+
+def test_a_replay_of_a_turn_left_unscored_queues_its_scoring(
+    client: TestClient, session: Session
+) -> None:
+    """A server that died after storing a delivered turn, before scoring it (killed while the
+    model ran, a restart), left the turn unscored and no job behind; the sender, with no
+    answer, sent it again and was told 409 "received before", and nothing scored the turn.
+    The replay is still answered 409 word for word (this delivery stores nothing), and
+    queues the job that scores the stored turn; a replay of a scored turn queues nothing."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    body = payload("msg-1")
+    signed = signed_headers(body, secret)
+    stored = receive_webhook_message(  # the request's own action: stored, then the server died
+        session,
+        integration_name="helpdesk",
+        signature=signed["X-Poise-Signature"],
+        timestamp=signed["X-Poise-Timestamp"],
+        body=body,
+        max_message_chars=10_000,
+    )
+    assert session.scalars(select(Message.signal_version)).one() is None
+    replay = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert replay.status_code == 409, replay.text
+    said = "message 'msg-1' of conversation 'T-100' was received before: nothing stored"
+    assert replay.json() == {"detail": said}
+    job_id = session.scalars(select(JobRun.id)).one()
+    job = finished_job(session, job_id)
+    assert (job.kind, job.status) == ("score", "done")
+    assert job.subject == f"webhook:{stored.conversation_id}"
+    assert session.scalars(select(Message.signal_version)).one() is not None
+    again = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
+    assert again.status_code == 409
+    assert session.scalar(select(func.count(JobRun.id))) == 1

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from poise.auth.deps import AdminUser
 from poise.connectors import actions, queries
 from poise.conversations.actions import Replayed
-from poise.conversations.scoring import score_messages
+from poise.conversations.scoring import score_left_turns, score_live_turns
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, PermissionDenied
 from poise.web.bodies import webhook_body
@@ -94,8 +94,17 @@ def signed_delivery(request: Request, session: SessionDep) -> None:
             "delivery with no signature header, or one of a shape the helpdesk never sends, "
             "is refused before its body is read"
         },
+        200: {
+            "description": "Stored: `conversations`, `messages` and `deleted` count what "
+            "changed. `scoring_job_id` is null when the new turns were scored at once; when "
+            "scoring them failed, they are stored all the same and it names the background "
+            "job that scores them"
+        },
         404: {"description": "No connector is set up for this helpdesk: nothing stored"},
-        409: {"description": "A delivery received before: nothing stored"},
+        409: {
+            "description": "A delivery received before: nothing stored. When its turns still "
+            "wait for a score (the server died before scoring them), a job is queued for them"
+        },
         413: {"description": "The body is larger than a delivery can be"},
     },
 )
@@ -112,8 +121,10 @@ def vendor_webhook(
     verified with its own signature scheme and the connector's secret.
 
     See ``docs/connectors.md`` for each vendor's setup. New turns are scored at once and the
-    areas that react to live conversations (alerts) are told. Plain ``def``: storing and
-    scoring run on the thread pool.
+    areas that react to live conversations (alerts) are told. A stored delivery is answered
+    200 even when scoring fails: ``scoring_job_id`` then names the background job that scores
+    the turns and tells those areas (null when they were scored at once). Plain ``def``:
+    storing and scoring run on the thread pool.
     """
     try:
         result = actions.receive_vendor_webhook(
@@ -123,17 +134,20 @@ def vendor_webhook(
             body=body,
             max_message_chars=settings.max_message_chars,
         )
-    except Replayed as exc:
+    except Replayed as exc:  # its turns may wait for a score still: a job scores them
+        score_left_turns(session, exc.conversation_ids, hooks=hooks, jobs=request.app.state.jobs)
         return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
-    if result.new_turn_ids:
-        score_messages(session, conversation_ids=result.new_turn_ids)
-        hooks.scored(session, result.new_turn_ids)  # e.g. alerts on a live conversation
+    job_id = None
+    if result.new_turn_ids:  # scored, then alerts on a live conversation; a job if that fails
+        jobs = request.app.state.jobs
+        job_id = score_live_turns(session, result.new_turn_ids, hooks=hooks, jobs=jobs)
     return JSONResponse(
         {
             "conversations": result.conversations,
             "messages": result.messages,
             "deleted": result.deleted,
+            "scoring_job_id": job_id,
         }
     )

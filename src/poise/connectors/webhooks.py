@@ -24,6 +24,7 @@ from poise.conversations.actions import (
     forget_old_deliveries,
     refuse_future_turn,
     retried_on_race,
+    stored_conversation_ids,
 )
 from poise.conversations.importers.common import ImportLimits, text_problem
 from poise.conversations.models import Integration
@@ -159,7 +160,11 @@ def receive(
 
     def store() -> tuple[WriteCounts, int]:
         if not first_delivery(session, integration_id, conversation_key, delivery.key, now):
-            raise Replayed("this delivery was received before: nothing stored")
+            named = [record.external_id for record in delivery.records]
+            raise Replayed(
+                "this delivery was received before: nothing stored",
+                stored_conversation_ids(session, vendor.name, named),
+            )
         written = write_conversations(session, vendor.name, delivery.records, newer_only=True)
         return written, delete_conversations(session, vendor.name, delivery.deleted)
 

@@ -11,7 +11,7 @@ import hmac
 import io
 import re
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -589,7 +589,26 @@ def retried_on_race(session: Session, write: Callable[[], T]) -> T:
 
 class Replayed(PermissionDenied):
     """A delivery received before (a replay, or a sender sending it again): refused with 409,
-    nothing stored. Every webhook (Poise's own and each helpdesk's native one) answers so."""
+    nothing stored. Every webhook (Poise's own and each helpdesk's native one) answers so.
+
+    ``conversation_ids`` are the stored conversations the delivery names: the first delivery
+    stored its turns there, and they may still wait for a score (a server that died after
+    storing them, before scoring them, answered the sender nothing, so it sent them again).
+    """
+
+    def __init__(self, message: str, conversation_ids: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.conversation_ids = list(conversation_ids)
+
+
+def stored_conversation_ids(
+    session: Session, source: str, external_ids: Sequence[str]
+) -> list[int]:
+    """The ids of the conversations stored under ``source`` with these ids at the source."""
+    query = select(Conversation.id).where(
+        Conversation.source == source, Conversation.external_id.in_(set(external_ids))
+    )
+    return sorted(session.scalars(query.order_by(Conversation.id)))
 
 
 def first_delivery(
@@ -736,7 +755,8 @@ def receive_webhook_message(
         if not first_delivery(session, integration_id, record.external_id, message_key, now):
             raise Replayed(
                 f"message {show(message_key)} of conversation {show(record.external_id)} was "
-                "received before: nothing stored"
+                "received before: nothing stored",
+                stored_conversation_ids(session, source, [record.external_id]),
             )
         return write_conversations(session, source, [record], newer_only=True)
 

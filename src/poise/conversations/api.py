@@ -6,8 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from poise.auth.deps import ApiLead, ApiUser
 from poise.conversations import actions, queries
@@ -25,9 +23,8 @@ from poise.conversations.schemas import (
     RowErrorPublic,
     WebhookReceipt,
 )
-from poise.conversations.scoring import score_messages
+from poise.conversations.scoring import score_left_turns, score_live_turns
 from poise.errors import PermissionDenied
-from poise.hooks import Hooks
 from poise.jobs import cancel_job
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
@@ -196,6 +193,11 @@ def signed_message(request: Request) -> None:
     tags=["webhooks"],
     status_code=201,
     responses={
+        201: {
+            "description": "The message is stored and scored; when scoring it failed, it is "
+            "stored all the same and `scoring_job_id` names the background job that scores it",
+            "model": WebhookReceipt,
+        },
         200: {
             "description": "A message stored already, not by a delivery of the last hour (an "
             "import, a sync, an earlier delivery): nothing changed",
@@ -208,12 +210,16 @@ def signed_message(request: Request) -> None:
         },
         409: {
             "description": "A message received in the last hour (a replayed delivery, or the "
-            "sender sending it again): nothing stored, as a helpdesk's own webhook answers"
+            "sender sending it again): nothing stored, as a helpdesk's own webhook answers. "
+            "The first delivery stored it, and it is scored by that delivery or the job its "
+            "answer named; a replay of one still waiting for its score (its server died "
+            "before scoring it) queues the job that scores it"
         },
         413: {"description": "The body is larger than a message can be"},
     },
 )
 def webhook_message(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     hooks: HooksDep,
@@ -231,6 +237,10 @@ def webhook_message(
     5 minutes from the server's clock is refused. A message id received in the last hour is
     refused (409) and changes nothing, and a message older than the conversation's newest
     turn does not change its fields. A delivery that failed stored nothing: send it again.
+    A stored message is answered as stored even when scoring it fails: ``scoring_job_id``
+    then names the background job that scores it (null when it was scored at once). A
+    replay of a message still waiting for its score (its server died before scoring it) is
+    refused all the same, and queues the job that scores it.
     Plain ``def``: storing and scoring run on the thread pool, never on the event loop.
     """
     try:
@@ -242,37 +252,17 @@ def webhook_message(
             body=body,
             max_message_chars=settings.max_message_chars,
         )
-    except actions.Replayed as exc:
+    except actions.Replayed as exc:  # its turn may wait for a score still: a job scores it
+        score_left_turns(session, exc.conversation_ids, hooks=hooks, jobs=request.app.state.jobs)
         return JSONResponse({"detail": str(exc)}, status_code=409)
     except PermissionDenied as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
     if receipt.message_created:  # one turn: score it now, so the assist panel sees it at once
-        _score_now(session, hooks, receipt.conversation_id)
+        jobs = request.app.state.jobs
+        ids = [receipt.conversation_id]
+        receipt.scoring_job_id = score_live_turns(session, ids, hooks=hooks, jobs=jobs)
     status = 201 if receipt.message_created else 200
     return JSONResponse(receipt.model_dump(), status_code=status)
-
-
-TRANSIENT = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
-SCORING_TRIES = 3
-
-
-def _score_now(session: Session, hooks: Hooks, conversation_id: int) -> None:
-    """Score a delivered turn and tell the hooks (alerts on a live conversation), trying again
-    when PostgreSQL ends the transaction as a deadlock's victim.
-
-    Eight turns of one new conversation delivered at once each scored it beside the others,
-    and two of them updating the same emotion tallies in another order deadlocked: the turn
-    was stored, yet its sender got a 500, and its retry is now a 409 replay (CI, 2026-12-07).
-    Scoring what is pending again is safe: a scored turn is not scored twice."""
-    for attempt in range(1, SCORING_TRIES + 1):
-        try:
-            score_messages(session, conversation_ids=[conversation_id])
-            hooks.scored(session, [conversation_id])
-            return
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in TRANSIENT or attempt == SCORING_TRIES:
-                raise
-            session.rollback()
 
 
 @router.get(

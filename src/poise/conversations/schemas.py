@@ -86,6 +86,12 @@ class WebhookReceipt(BaseModel):
     conversation_id: int
     conversation_created: bool
     message_created: bool
+    scoring_job_id: int | None = Field(
+        default=None,
+        description="Null when the new message was scored at once (or nothing new was "
+        "stored). When scoring it failed, the message is stored all the same and this names "
+        "the background job that scores it (`GET /api/v1/jobs/{id}`, leads and admins).",
+    )
 
 
 class MessagePublic(BaseModel):

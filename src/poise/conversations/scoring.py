@@ -2,12 +2,16 @@
 
 Scoring picks up whatever is pending (customer turns without a score, or, on a re-score,
 scored by another model version), so it is idempotent and survives a crash: the next run
-finishes the job. Imports hand it to a background job; webhooks score their one turn at once.
+finishes the job. Imports hand it to a background job; webhooks score their new turns at once,
+and hand them to a background job when that fails (:func:`score_live_turns`).
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
+import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -15,18 +19,21 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.hooks import Hooks
-from poise.jobs import JobProgress, JobWork
+from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
+from poise.jobs.kinds import SCORE
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
 from poise.words import counted
 
+log = logging.getLogger(__name__)
 BATCH = 256
 CHUNK = 200
 EVIDENCE_KEPT = 8
@@ -188,6 +195,151 @@ def scoring_work(
         return scored_and_after(session, scored, hooks)
 
     return work
+
+
+TRANSIENT = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
+SCORING_TRIES = 3
+
+
+def score_live_turns(
+    session: Session, conversation_ids: Sequence[int], *, hooks: Hooks, jobs: InProcessJobs
+) -> int | None:
+    """Score the turns a webhook just stored and tell ``hooks`` (alerts on a live
+    conversation); when that fails, hand them to a background job. The job's id, or None when
+    they were scored at once.
+
+    The turns are committed by now, so a failure here must not fail the delivery: a 500 made
+    the sender retry, the retry was a 409 replay ("received before: nothing stored"), and the
+    turn stayed unscored until someone ran ``poise signals score``.
+    """
+    ids = sorted(set(conversation_ids))
+    try:
+        _score_now(session, hooks, ids)
+        return None
+    except Exception as exc:
+        _roll_back(session)
+        return _score_later(jobs, hooks, ids, exc)
+
+
+def _score_now(session: Session, hooks: Hooks, conversation_ids: Sequence[int]) -> None:
+    """Score delivered turns and tell the hooks, trying again when PostgreSQL ends the
+    transaction as a deadlock's victim.
+
+    Eight turns of one new conversation delivered at once each scored it beside the others,
+    and two of them updating the same emotion tallies in another order deadlocked (CI,
+    2026-12-07). Scoring what is pending again is safe: a scored turn is not scored twice."""
+    for attempt in range(1, SCORING_TRIES + 1):
+        try:
+            score_messages(session, conversation_ids=conversation_ids)
+            hooks.scored(session, conversation_ids)
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in TRANSIENT or attempt == SCORING_TRIES:
+                raise
+            session.rollback()
+
+
+def _score_later(
+    jobs: InProcessJobs, hooks: Hooks, conversation_ids: list[int], exc: Exception
+) -> int | None:
+    """Queue the scoring the request could not do, and log why: the conversations and where
+    the error was raised, never its message, which may quote the customer's text (a model's
+    error on its input, a database error's parameters)."""
+    try:
+        work = live_scoring_work(conversation_ids, hooks=hooks)
+        job_id, _ = jobs.submit(SCORE, work, subject=live_subject(conversation_ids))
+        then = f"job {job_id} scores them"
+    except Exception as queueing:  # the turns are stored all the same: say so, answer so
+        job_id, then = None, f"queueing a job failed too ({_what(queueing)}): "
+        then += "`poise signals score` scores them"
+    log.error(
+        "scoring the new turns of %s failed (%s); %s",
+        _conversations(conversation_ids),
+        _what(exc),
+        then,
+    )
+    return job_id
+
+
+def score_left_turns(
+    session: Session, conversation_ids: Sequence[int], *, hooks: Hooks, jobs: InProcessJobs
+) -> int | None:
+    """Queue the scoring of a replayed delivery's turns when they still wait for one and no
+    job is scoring them; that job's id, or None.
+
+    The replay is refused all the same (409: it stores nothing), but it is the one sign that
+    a server died after storing the turns, before scoring or queueing them (its sender got
+    no answer and sent them again). Scoring them here in the request could kill this server
+    too; a job also survives a restart. Never fails the answer: it is logged instead.
+    """
+    ids = sorted(set(conversation_ids))
+    try:
+        if not ids or not has_pending(session, ids):
+            return None
+        subject = live_subject(ids)
+        current = jobs_for(session, [subject]).get(subject)
+        if current is not None and current.status in ACTIVE:
+            return current.id
+        job_id, _ = jobs.submit(SCORE, live_scoring_work(ids, hooks=hooks), subject=subject)
+    except Exception as exc:
+        _roll_back(session)
+        log.error(
+            "a replay of %s found turns unscored; queueing their scoring failed (%s)",
+            _conversations(ids),
+            _what(exc),
+        )
+        return None
+    log.warning(
+        "a replay of %s found turns unscored; job %s scores them", _conversations(ids), job_id
+    )
+    return job_id
+
+
+def live_scoring_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWork:
+    """What a webhook's request would have done: score the conversations' pending turns,
+    refresh their signals (a failure may have come after the turns' scores, before the
+    conversation's), then tell ``hooks`` that live turns were scored (alerts)."""
+    ids = sorted(set(conversation_ids))
+
+    def work(session: Session, progress: JobProgress) -> str:
+        scored = score_messages(session, conversation_ids=ids, progress=progress)
+        if scored.conversations < len(ids):
+            scored.conversations = refresh_conversation_signals(session, ids)
+        hooks.scored(session, ids)
+        return str(scored)
+
+    return work
+
+
+def live_subject(conversation_ids: Sequence[int]) -> str:
+    """The subject of the job scoring delivered turns: ``webhook:12`` (ids only, no text)."""
+    return f"webhook:{','.join(str(cid) for cid in conversation_ids)}"[:128]
+
+
+def _conversations(conversation_ids: Sequence[int]) -> str:
+    ids = ", ".join(str(cid) for cid in conversation_ids[:20])
+    more = f" and {len(conversation_ids) - 20} more" if len(conversation_ids) > 20 else ""
+    return f"conversation{'s' if len(conversation_ids) > 1 else ''} {ids}{more}"
+
+
+def _what(exc: BaseException) -> str:
+    """An error's kind and where it was raised, ``OperationalError 40P01 at base.py:1967 in
+    _exec_single_context``: code, never data."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    kind = f"{type(exc).__name__} {sqlstate}" if sqlstate else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return kind
+    last = frames[-1]
+    return f"{kind} at {os.path.basename(last.filename)}:{last.lineno} in {last.name}"
+
+
+def _roll_back(session: Session) -> None:
+    """End the failed transaction; a dead connection is the pool's to replace."""
+    try:
+        session.rollback()
+    except Exception:
+        log.warning("rolling back after a failed scoring failed too")
 
 
 def scored_and_after(session: Session, scored: ScoreCounts, hooks: Hooks) -> str:
