@@ -17,8 +17,9 @@ import mmap
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
 RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (scheduled work)
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
-MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk (or whole job) fails
+RECORD_MAX_SECONDS = 30  # the longest wait between tries to record a failure
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
@@ -141,6 +142,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     from celery.signals import worker_process_init
 
     database = _ProcessDatabase(settings)
+    schedule = RetrySchedule(tuple(settings.job_retry_seconds))
 
     @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
     def _after_fork(**_: Any) -> None:
@@ -152,61 +154,85 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def run_chunk_task(task: Any, chunk_id: int, failure: str = "") -> str:
         maker = database.maker()
         if failure:  # its attempts are spent: only its job's failure is left to record
-            return _record_failure(task, maker, fail_chunk, chunk_id, failure)
+            recorded = {"failure": failure}
+            return _record_failure(
+                task, schedule, lambda: fail_chunk(maker, chunk_id, failure), recorded
+            )
         retries = task.request.retries  # each retry is a start that ended in a handled error
         try:
             outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
-            if retries < MAX_RETRIES:
-                raise task.retry(exc=exc, countdown=_backoff(retries)) from exc
-            reason = _unreachable(exc) if isinstance(exc, OperationalError) else ""
+            if retries < schedule.retries:
+                raise task.retry(exc=exc, countdown=schedule.wait(retries)) from exc
+            reason = schedule.unreachable(exc) if isinstance(exc, OperationalError) else ""
             detail = failure_detail(f"chunk {chunk_id}", exc, reason)
-            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
         except Exception as exc:
             detail = failure_detail(f"chunk {chunk_id}", exc)
-            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
-        log.info("chunk %s: %s", chunk_id, outcome)
-        return outcome
+        else:
+            log.info("chunk %s: %s", chunk_id, outcome)
+            return outcome
+        failed = {"failure": detail}
+        return _record_failure(task, schedule, lambda: fail_chunk(maker, chunk_id, detail), failed)
 
 
-def _backoff(retries: int) -> int:
-    """Seconds before a task's next try after ``retries`` of them: 1, 2, 4… up to 30."""
-    return min(30, 1 << retries)
+@dataclass(frozen=True)
+class RetrySchedule:
+    """When a task whose database could not be used (unreachable, or busy: locked, a
+    deadlock) is tried again: ``waits`` seconds apart (``POISE_JOB_RETRY_SECONDS``), then its
+    chunk (or whole job) fails."""
+
+    waits: Sequence[float]
+
+    @property
+    def retries(self) -> int:
+        """Tries after the first: one per wait."""
+        return len(self.waits)
+
+    def wait(self, retries: int) -> float:
+        """Seconds before the next try after ``retries`` of them: the schedule's, then
+        doubling up to 30 s (a failure waiting to be recorded, for as long as it takes)."""
+        if retries < len(self.waits):
+            return self.waits[retries]
+        last = self.waits[-1]
+        doubled = last * (1 << min(16, retries - len(self.waits) + 1))  # no overflow, ever
+        return min(max(RECORD_MAX_SECONDS, last), doubled)
+
+    def unreachable(self, exc: OperationalError) -> str:
+        """What a job says when its chunk's (or its own task's) database could not be used
+        for all its attempts: the driver's first line (where it was and why, never the
+        statement) and what to do."""
+        said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+        return (
+            f"the database could not be reached (or stayed busy) for {self.retries + 1} "
+            f"attempts over {_seconds(sum(self.waits))} seconds: {said}; what was done stays: "
+            "start the work again once the database answers"
+        )
 
 
-def _unreachable(exc: OperationalError) -> str:
-    """What a job says when its chunk's (or its own task's) database could not be used for all
-    its attempts: the driver's first line (where it was and why, never the statement) and what
-    to do."""
-    said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
-    seconds = sum(_backoff(n) for n in range(MAX_RETRIES))
-    return (
-        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
-        f"over {seconds} seconds: {said}; what was done stays: start the work again once the "
-        "database answers"
-    )
-
-
-Fail = Callable[[sessionmaker[Session], int, str], None]  # fail_chunk, _fail_job
+def _seconds(total: float) -> str:
+    """``31`` for 31.0, ``3.1`` for 3.1000000000000001."""
+    return f"{round(total, 1):g}"
 
 
 def _record_failure(
-    task: Any, maker: sessionmaker[Session], fail: Fail, task_arg: int, detail: str
+    task: Any, schedule: RetrySchedule, fail: Callable[[], None], carry: dict[str, Any]
 ) -> str:
-    """``fail`` the task's chunk and its job (or its whole job) saying ``detail``. While the
-    database cannot be written either, the task is retried carrying ``detail`` (1, 2, 4… up to
-    30 s apart, for as long as it takes): whichever worker gets it records the failure as soon
-    as the database answers, and never runs the work again."""
+    """``fail`` the task's chunk and its job (or its whole job). While the database cannot be
+    written either, the task is retried with the keyword arguments ``carry`` (the failure's
+    detail; the schedule's waits, then up to 30 s apart, for as long as it takes): whichever
+    worker gets it records the failure as soon as the database answers, and never runs the
+    work again."""
     try:
-        fail(maker, task_arg, detail)
+        fail()
     except OperationalError as exc:
-        wait = _backoff(max(0, task.request.retries - MAX_RETRIES))
+        wait = schedule.wait(max(0, task.request.retries - schedule.retries))
         log.warning(
-            "%s[%s]: its failure cannot be recorded yet; again in %s s", task.name, task_arg, wait
+            "%s%s: its failure cannot be recorded yet; again in %s s",
+            task.name,
+            list(task.request.args or []),
+            wait,
         )
-        raise task.retry(
-            args=[task_arg], kwargs={"failure": detail}, exc=exc, countdown=wait
-        ) from exc
+        raise task.retry(kwargs=carry, exc=exc, countdown=wait) from exc
     return "failed"
 
 
@@ -232,6 +258,7 @@ def _register_jobs(
     from celery.signals import worker_shutting_down
 
     database = _ProcessDatabase(settings)
+    schedule = RetrySchedule(tuple(settings.job_retry_seconds))
     stopping = _Stopping()
 
     @worker_shutting_down.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
@@ -242,7 +269,10 @@ def _register_jobs(
     def run_job_task(task: Any, job_id: int, failure: str = "", unreached: int = 0) -> str:
         maker = database.maker()
         if failure:  # its attempts are spent: only the job's failure is left to record
-            return _record_failure(task, maker, _fail_job, job_id, failure)
+            recorded = {"failure": failure}
+            return _record_failure(
+                task, schedule, lambda: _fail_job(maker, job_id, failure), recorded
+            )
         try:
             with maker() as session:
                 job = session.get(JobRun, job_id)
@@ -260,11 +290,16 @@ def _register_jobs(
                     return "taken by another delivery"
                 work = runnable[job.kind](job)
         except OperationalError as exc:  # a busy or unreachable database: the work never began
-            if unreached < MAX_RETRIES:  # counted apart from the checks on a running job
+            if unreached < schedule.retries:  # counted apart from the checks on a running job
                 kwargs = {"unreached": unreached + 1}
-                raise task.retry(kwargs=kwargs, exc=exc, countdown=_backoff(unreached)) from exc
-            detail = failure_detail(f"job {job_id}", exc, _unreachable(exc))
-            return _record_failure(task, maker, _fail_job, job_id, detail)
+                raise task.retry(
+                    kwargs=kwargs, exc=exc, countdown=schedule.wait(unreached)
+                ) from exc
+            detail = failure_detail(f"job {job_id}", exc, schedule.unreachable(exc))
+            recorded = {"failure": detail}
+            return _record_failure(
+                task, schedule, lambda: _fail_job(maker, job_id, detail), recorded
+            )
         run_job(maker, job_id, work, stopping)
         if stopping.is_set() and _hand_back(maker, job_id):
             raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
