@@ -28,7 +28,7 @@ from jobs.test_celery_worker import (  # noqa: F401
     score_writes,
 )
 from knowledge.kb_manual import publish_manual
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from brokers import VISIBILITY_SECONDS, DatabaseLink, Workers, other_host_reason
@@ -38,7 +38,8 @@ from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
-from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun
+from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun, this_process
+from poise.jobs.broker import _fail_job
 from poise.jobs.chunks import LOST_STARTS
 from poise.knowledge.models import Phrasing
 from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
@@ -269,6 +270,80 @@ def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
         engine.dispose()
     job = _failed_saying_the_database_was_unreachable(session, job_id, SHORT_FIGURES)
     assert job.done == 0  # its work never began
+
+
+def _cut_in_the_work(session: Session, link: DatabaseLink, workers: Workers) -> int:
+    """Queue a long re-embedding for a worker, and cut the worker off its database once the
+    job is under way (a batch written); the job's id."""
+    _long_reembedding(session)
+    job_id = workers.queue_and_end("kb-reembed")
+    workers.start()
+    deadline = time.monotonic() + 60
+    while not _job(session, job_id).done:
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    link.cut()
+    return job_id
+
+
+# Once, on PostgreSQL and RabbitMQ, as above.
+@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_whole_job_whose_database_goes_away_in_its_work_fails_once_it_can_say_so(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    # Its task ended in the database's error and was acknowledged: the job stayed "running"
+    # under its worker's live process, until a worker on another host took it over once it
+    # had been silent for STALE_AFTER (15 minutes), and for ever on the worker's own host.
+    with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
+        job_id = _cut_in_the_work(session, link, workers)
+        _wait_attempts_spent(workers, "run_job")
+        assert _job(session, job_id).status == "running"  # nothing could be written meanwhile
+        link.restore()
+        _wait_done(session, job_id, workers, 30)
+    job = _failed_saying_the_database_was_unreachable(session, job_id, SHORT_FIGURES)
+    assert 0 < job.done < job.total  # what was written stays
+    assert get_fact(session, ENCODER_FACT) != ENCODER_VERSION
+
+
+# Once, on PostgreSQL and RabbitMQ, as above.
+@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_whole_job_whose_database_comes_back_during_its_retries_ends_done(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
+        job_id = _cut_in_the_work(session, link, workers)
+        retried = re.compile(r"poise\.run_job\[[^]]+\] retry")
+        deadline = time.monotonic() + 60
+        while not retried.search(workers.log_tail(10**6)):  # its first try ended in the error
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.05)
+        link.restore()  # before its last attempt: a retry takes the job back and resumes it
+        job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    assert job.done == job.total
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+
+
+# On each database: which worker may fail the job is read from its row.
+def test_a_job_left_running_by_an_earlier_try_of_its_task_is_failed_by_any_later_one(
+    engine: Engine, session: Session
+) -> None:
+    # The try whose database went away in the work left the job "running" under its process,
+    # alive on another host: the retry that got the task there took it for the job's runner,
+    # and left the job to be taken over once it had been silent for 15 minutes.
+    first_try = "poise-other-host:4242"
+    job = JobRun(kind="kb-reembed", status="running", owner=first_try, heartbeat_at=utcnow())
+    session.add(job)
+    session.commit()
+    maker = make_sessionmaker(engine)
+    _fail_job(maker, job.id, "not this task's", [this_process()])
+    assert _job(session, job.id).status == "running"  # another task's: its runner may be alive
+
+    _fail_job(maker, job.id, "the database could not be reached", [first_try, this_process()])
+    job = _job(session, job.id)
+    assert job.status == "failed" and job.detail == "the database could not be reached"
 
 
 def _stop_as_systemd_does(pid: int) -> None:

@@ -266,19 +266,22 @@ def _register_jobs(
         stopping.set()  # in the main process's SIGTERM handler: only sets the byte
 
     @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_job_task(task: Any, job_id: int, failure: str = "", unreached: int = 0) -> str:
+    def run_job_task(
+        task: Any, job_id: int, failure: str = "", unreached: int = 0, tried_by: Sequence[str] = ()
+    ) -> str:
         maker = database.maker()
+        ours = tuple(dict.fromkeys((*tried_by, this_process())))  # owners its tries wrote
         if failure:  # its attempts are spent: only the job's failure is left to record
-            recorded = {"failure": failure}
+            recorded = {"failure": failure, "tried_by": ours}
             return _record_failure(
-                task, schedule, lambda: _fail_job(maker, job_id, failure), recorded
+                task, schedule, lambda: _fail_job(maker, job_id, failure, ours), recorded
             )
         try:
             with maker() as session:
                 job = session.get(JobRun, job_id)
                 if job is None or job.kind not in runnable:
                     return "unknown job"
-                if job.status == "running" and _runs_elsewhere(job):
+                if job.status == "running" and _runs_elsewhere(job, ours):
                     # Delivered again while it runs: its worker may have died on another host,
                     # where no pid can be checked. Look again until it ends, or falls silent.
                     wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
@@ -289,20 +292,21 @@ def _register_jobs(
                 if not _take(session, job):
                     return "taken by another delivery"
                 work = runnable[job.kind](job)
-        except OperationalError as exc:  # a busy or unreachable database: the work never began
+            # The database going away in the work leaves the job running under this process:
+            # the retry takes it back (its work resumes from what was committed) or fails it.
+            run_job(maker, job_id, work, stopping, retry_on=(OperationalError,))
+            if stopping.is_set() and _hand_back(maker, job_id):
+                raise Reject("its worker is stopping", requeue=True)  # the task: to the queue
+        except OperationalError as exc:  # a busy or unreachable database, before or in the work
             if unreached < schedule.retries:  # counted apart from the checks on a running job
-                kwargs = {"unreached": unreached + 1}
-                raise task.retry(
-                    kwargs=kwargs, exc=exc, countdown=schedule.wait(unreached)
-                ) from exc
+                kwargs = {"unreached": unreached + 1, "tried_by": ours}
+                wait = schedule.wait(unreached)
+                raise task.retry(kwargs=kwargs, exc=exc, countdown=wait) from exc
             detail = failure_detail(f"job {job_id}", exc, schedule.unreachable(exc))
-            recorded = {"failure": detail}
+            recorded = {"failure": detail, "tried_by": ours}
             return _record_failure(
-                task, schedule, lambda: _fail_job(maker, job_id, detail), recorded
+                task, schedule, lambda: _fail_job(maker, job_id, detail, ours), recorded
             )
-        run_job(maker, job_id, work, stopping)
-        if stopping.is_set() and _hand_back(maker, job_id):
-            raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
         return "ran"
 
     @app.task(name=PERIODIC)  # type: ignore[untyped-decorator,unused-ignore]
@@ -319,16 +323,21 @@ def _interrupted_by_a_start(job: JobRun) -> bool:
     return job.status == "interrupted" and job.detail == INTERRUPTED
 
 
-def _runs_elsewhere(job: JobRun) -> bool:
-    """Whether a running job's owner may still run it. Not when that is this very process: it
-    runs one task at a time, so the row is left from this task's earlier try, whose database
-    went away after taking the job and before its work began."""
-    return job.owner != this_process() and not owner_is_gone(job.owner, job.heartbeat_at, utcnow())
+def _runs_elsewhere(job: JobRun, ours: Collection[str]) -> bool:
+    """Whether a running job's owner may still run it. Not when that is one of ``ours``: this
+    process, or another that ran an earlier try of this very task (a process runs one task at
+    a time, and the task is retried only once its try has ended), so the row is left from a
+    try whose database went away, before the work began or in it. Its process may be alive
+    on any host: without this the job waited to be silent for 15 minutes."""
+    return job.owner not in ours and not owner_is_gone(job.owner, job.heartbeat_at, utcnow())
 
 
-def _fail_job(maker: sessionmaker[Session], job_id: int, detail: str) -> None:
+def _fail_job(
+    maker: sessionmaker[Session], job_id: int, detail: str, ours: Collection[str]
+) -> None:
     """Mark a whole job whose task cannot run failed, saying ``detail``: unless it has ended
-    meanwhile, or runs under an owner that may be alive (a worker that reached the database).
+    meanwhile, or runs under an owner that may be alive and is not one of ``ours`` (a worker
+    that reached the database: see :func:`_runs_elsewhere`).
 
     Raises the database's error when it cannot be written (the caller tries again later).
     """
@@ -336,7 +345,7 @@ def _fail_job(maker: sessionmaker[Session], job_id: int, detail: str) -> None:
         job = session.get(JobRun, job_id)
         if job is None or job.status not in ACTIVE:
             return
-        if job.status == "running" and _runs_elsewhere(job):
+        if job.status == "running" and _runs_elsewhere(job, ours):
             return
         session.execute(
             update(JobRun)
