@@ -171,8 +171,10 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
         else:
             log.info("chunk %s: %s", chunk_id, outcome)
             return outcome
-        failed = {"failure": detail}
-        return _record_failure(task, schedule, lambda: fail_chunk(maker, chunk_id, detail), failed)
+        recorded = {"failure": detail}
+        return _record_failure(
+            task, schedule, lambda: fail_chunk(maker, chunk_id, detail), recorded
+        )
 
 
 @dataclass(frozen=True)
