@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -58,7 +59,7 @@ class Workers:
     """`poise worker` processes of one test, each in its own process group (kill -9 all)."""
 
     def __init__(self, settings: Settings, logs: Path) -> None:
-        self._env = {
+        self.env = {  # what each worker is started with
             **os.environ,
             "POISE_DATABASE_URL": settings.resolved_database_url,
             "POISE_DATA_DIR": str(settings.data_dir),
@@ -67,6 +68,7 @@ class Workers:
             "POISE_BROKER_URL": settings.broker_url or "",
             "POISE_BROKER_QUEUE": settings.broker_queue,
             "POISE_BROKER_VISIBILITY_TIMEOUT": str(settings.broker_visibility_timeout),
+            "POISE_JOB_RETRY_SECONDS": json.dumps(settings.job_retry_seconds),
         }
         self._logs = logs
         self.started: list[subprocess.Popen[bytes]] = []
@@ -89,7 +91,7 @@ class Workers:
         with log.open("wb") as output:
             worker = subprocess.Popen(
                 command,
-                env=self._env,
+                env=self.env,
                 stdout=output,
                 stderr=output,
                 start_new_session=True,
@@ -113,7 +115,7 @@ class Workers:
         )
         queued = subprocess.run(
             [sys.executable, "-c", script, periodic],
-            env=self._env,
+            env=self.env,
             capture_output=True,
             check=True,
             timeout=60,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +18,7 @@ PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the refused placeholde
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
+RetryWait = Annotated[float, Field(gt=0, le=3600)]  # seconds before one more try
 
 
 class Settings(BaseSettings):
@@ -169,6 +170,16 @@ class Settings(BaseSettings):
         le=100_000,
         description="Messages per chunk of a split job: one task of a worker, done or redone "
         "as a whole.",
+    )
+    job_retry_seconds: list[RetryWait] = Field(
+        [1, 2, 4, 8, 16],
+        min_length=1,
+        max_length=20,
+        description="Seconds a worker waits before each new try of a chunk, or of a whole job, "
+        "whose database could not be reached or stayed busy (locked, a deadlock): a JSON list, "
+        "one more try per wait. After the last the job fails, saying so (by default: 6 attempts "
+        "over 31 seconds), as soon as the database answers. On Redis keep each wait well below "
+        "`POISE_BROKER_VISIBILITY_TIMEOUT`: a task waiting longer is handed to a second worker.",
     )
 
     connector_sync_minutes: int = Field(

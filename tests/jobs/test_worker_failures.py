@@ -5,11 +5,13 @@ workers' reach, a deploy's SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from jobs.test_celery_worker import (  # noqa: F401
     score_writes,
 )
 from knowledge.kb_manual import publish_manual
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from brokers import VISIBILITY_SECONDS, DatabaseLink, Workers, other_host_reason
@@ -36,8 +38,8 @@ from poise.conversations.models import Message
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
-from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun
-from poise.jobs.broker import MAX_RETRIES
+from poise.jobs import IN_THE_QUEUE, STALE_AFTER, JobChunk, JobRun, this_process
+from poise.jobs.broker import _fail_job
 from poise.jobs.chunks import LOST_STARTS
 from poise.knowledge.models import Phrasing
 from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
@@ -119,14 +121,38 @@ def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
 ON_POSTGRESQL = [  # a database the workers reach over the network, cut in between
     pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES))
 ]
+# The tests' retry schedule: production's (1, 2, 4, 8, 16 s) a tenth as long. One test keeps
+# production's, and checks the figures it gives the message.
+SHORT_RETRIES = [0.1, 0.2, 0.4, 0.8, 1.6]
+SHORT_FIGURES = "6 attempts over 3.1 seconds"
+PRODUCTION_FIGURES = "6 attempts over 31 seconds"
+
+
+@contextlib.contextmanager
+def _cut_off_workers(
+    settings: Settings, logs: Path, retries: list[float] | None = None
+) -> Iterator[tuple[DatabaseLink, Workers]]:
+    """Workers that reach the database only through a link the test cuts and restores, with
+    ``retries`` as their POISE_JOB_RETRY_SECONDS (production's when None); each is killed at
+    the end, and the link is cut for good."""
+    link = DatabaseLink(settings.resolved_database_url)
+    update: dict[str, object] = {"database_url": link.url}
+    if retries is not None:
+        update["job_retry_seconds"] = retries
+    workers = Workers(settings.model_copy(update=update), logs)
+    try:
+        yield link, workers
+    finally:
+        workers.stop_all()
+        link.cut()
 
 
 def _spend_a_chunks_attempts(
     settings: Settings, session: Session, link: DatabaseLink, workers: Workers
 ) -> int:
     """Start a worker, cut it off its database and queue a job of one chunk; return the job's
-    id once the chunk has spent its attempts (five retries: 1 + 2 + 4 + 8 + 16 s, then the
-    last) and its worker could not record the job's failure either."""
+    id once the chunk has spent its attempts (a retry after each wait of the schedule, then
+    the last) and its worker could not record the job's failure either."""
 
     def queue() -> int:
         with TestClient(create_app(settings)) as client:
@@ -146,28 +172,35 @@ def _spend_attempts(
         time.sleep(0.1)
     link.cut()  # the database host goes away for the workers (not for the web process)
     job_id = queue()
-    ended = re.compile(rf"poise\.{task}\[[^]]+\] (retry|raised unexpected)")
-    deadline = time.monotonic() + 90
-    while len(ended.findall(workers.log_tail(10**6))) <= MAX_RETRIES:
-        assert time.monotonic() < deadline, workers.log_tail()
-        time.sleep(0.2)
+    _wait_attempts_spent(workers, task)
     assert _job(session, job_id).status == "queued"  # nothing could be written meanwhile
     return job_id
 
 
+def _wait_attempts_spent(workers: Workers, task: str) -> None:
+    """Wait until ``task`` has ended in the database's error once per wait of the workers'
+    schedule, and once more: its last attempt, whose failure could not be recorded."""
+    waits = len(json.loads(workers.env["POISE_JOB_RETRY_SECONDS"]))
+    ended = re.compile(rf"poise\.{task}\[[^]]+\] (retry|raised unexpected)")
+    deadline = time.monotonic() + 90
+    while len(ended.findall(workers.log_tail(10**6))) <= waits:
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.2)
+
+
 def _failed_saying_the_database_was_unreachable(
-    session: Session, job_id: int, *, whole: bool = False
-) -> None:
+    session: Session, job_id: int, figures: str
+) -> JobRun:
     job = _job(session, job_id)
     assert job.status == "failed" and job.finished_at is not None
     assert job.detail.startswith(
-        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
-        "over 31 seconds: "
-    )
+        f"the database could not be reached (or stayed busy) for {figures}: "
+    ), job.detail
     assert "Connection refused" in job.detail  # psycopg's reason, without the statement
-    if whole:
-        assert job.done == 0  # its work never began
-        return
+    return job
+
+
+def _the_chunk_never_ran(session: Session, job_id: int) -> None:
     chunk = _the_chunk(session, job_id)
     assert chunk.status == "failed" and chunk.attempts == 0  # never started, not run again
     scored = select(func.count(Message.id)).where(Message.signal_version.is_not(None))
@@ -175,24 +208,21 @@ def _failed_saying_the_database_was_unreachable(
 
 
 # Once, on PostgreSQL and RabbitMQ: the retries are Celery's. Not on Redis: these tests'
-# visibility timeout (6 s) is shorter than the later retries' countdowns (8 and 16 s), so Redis
-# hands the waiting retry on as a second copy, which runs the chunk once the database is back
-# (the job ended "done", CI 2026-12-07); with production's timeout no copy is made.
+# visibility timeout (6 s) is shorter than production's later retries' countdowns (8 and
+# 16 s), so Redis hands the waiting retry on as a second copy, which runs the chunk once the
+# database is back (the job ended "done", CI 2026-12-07); with production's timeout no copy
+# is made. This test keeps production's schedule: 31 seconds of retries.
 @pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
 @pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
 def test_a_chunk_whose_database_stays_unreachable_fails_its_job_once_it_can_say_so(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
-    link = DatabaseLink(broker_settings.resolved_database_url)
-    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
-    try:
+    with _cut_off_workers(broker_settings, tmp_path) as (link, workers):
         job_id = _spend_a_chunks_attempts(broker_settings, session, link, workers)
         link.restore()
         _wait_done(session, job_id, workers, 30)  # not queued or running for ever
-    finally:
-        workers.stop_all()
-        link.cut()
-    _failed_saying_the_database_was_unreachable(session, job_id)
+    _failed_saying_the_database_was_unreachable(session, job_id, PRODUCTION_FIGURES)
+    _the_chunk_never_ran(session, job_id)
 
 
 # Once, on PostgreSQL and RabbitMQ: a dead worker's task goes back to the queue at once.
@@ -201,9 +231,7 @@ def test_a_chunk_whose_database_stays_unreachable_fails_its_job_once_it_can_say_
 def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
-    link = DatabaseLink(broker_settings.resolved_database_url)
-    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
-    try:
+    with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
         job_id = _spend_a_chunks_attempts(broker_settings, session, link, workers)
         time.sleep(1)  # its task is sent again, waiting to record the failure
         workers.kill(workers.started[0])  # and its worker is gone, as in a host's crash
@@ -212,14 +240,11 @@ def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
         _wait_done(session, job_id, workers, 60)
         recorded = re.compile(r"poise\.run_chunk\[[^]]+\] succeeded in [\d.]+s: 'failed'")
         assert recorded.search(workers.log_tail()), workers.log_tail()  # by the second worker
-    finally:
-        workers.stop_all()
-        link.cut()
-    _failed_saying_the_database_was_unreachable(session, job_id)
+    _failed_saying_the_database_was_unreachable(session, job_id, SHORT_FIGURES)
+    _the_chunk_never_ran(session, job_id)
 
 
-# Once, on PostgreSQL and RabbitMQ: the retries are Celery's, as for a chunk (and not on
-# Redis, for the same reason).
+# Once, on PostgreSQL and RabbitMQ: the retries are Celery's, as for a chunk.
 @pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
 @pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
 def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
@@ -227,8 +252,6 @@ def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
 ) -> None:
     # A scheduled job's task whose first read of the job failed was acknowledged and lost, and
     # the job stayed queued for ever: the broker's queue owns it, so no web start-up takes it.
-    link = DatabaseLink(broker_settings.resolved_database_url)
-    workers = Workers(broker_settings.model_copy(update={"database_url": link.url}), tmp_path)
     engine = make_engine(broker_settings.resolved_database_url)  # the web's, never cut
     maker = make_sessionmaker(engine)
     jobs = scheduled_jobs(maker, broker_settings)
@@ -238,15 +261,89 @@ def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
         return job_id
 
     try:
-        job_id = _spend_attempts(session, link, workers, "run_job", queue)
-        link.restore()
-        _wait_done(session, job_id, workers, 30)
+        with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
+            job_id = _spend_attempts(session, link, workers, "run_job", queue)
+            link.restore()
+            _wait_done(session, job_id, workers, 30)
     finally:
-        workers.stop_all()
-        link.cut()
         jobs.shutdown()
         engine.dispose()
-    _failed_saying_the_database_was_unreachable(session, job_id, whole=True)
+    job = _failed_saying_the_database_was_unreachable(session, job_id, SHORT_FIGURES)
+    assert job.done == 0  # its work never began
+
+
+def _cut_in_the_work(session: Session, link: DatabaseLink, workers: Workers) -> int:
+    """Queue a long re-embedding for a worker, and cut the worker off its database once the
+    job is under way (a batch written); the job's id."""
+    _long_reembedding(session)
+    job_id = workers.queue_and_end("kb-reembed")
+    workers.start()
+    deadline = time.monotonic() + 60
+    while not _job(session, job_id).done:
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    link.cut()
+    return job_id
+
+
+# Once, on PostgreSQL and RabbitMQ, as above.
+@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_whole_job_whose_database_goes_away_in_its_work_fails_once_it_can_say_so(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    # Its task ended in the database's error and was acknowledged: the job stayed "running"
+    # under its worker's live process, until a worker on another host took it over once it
+    # had been silent for STALE_AFTER (15 minutes), and for ever on the worker's own host.
+    with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
+        job_id = _cut_in_the_work(session, link, workers)
+        _wait_attempts_spent(workers, "run_job")
+        assert _job(session, job_id).status == "running"  # nothing could be written meanwhile
+        link.restore()
+        _wait_done(session, job_id, workers, 30)
+    job = _failed_saying_the_database_was_unreachable(session, job_id, SHORT_FIGURES)
+    assert 0 < job.done < job.total  # what was written stays
+    assert get_fact(session, ENCODER_FACT) != ENCODER_VERSION
+
+
+# Once, on PostgreSQL and RabbitMQ, as above.
+@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
+@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+def test_a_whole_job_whose_database_comes_back_during_its_retries_ends_done(
+    broker_settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
+        job_id = _cut_in_the_work(session, link, workers)
+        retried = re.compile(r"poise\.run_job\[[^]]+\] retry")
+        deadline = time.monotonic() + 60
+        while not retried.search(workers.log_tail(10**6)):  # its first try ended in the error
+            assert time.monotonic() < deadline, workers.log_tail()
+            time.sleep(0.05)
+        link.restore()  # before its last attempt: a retry takes the job back and resumes it
+        job = _wait_done(session, job_id, workers, 60)
+    assert job.status == "done", job.detail
+    assert job.done == job.total
+    assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
+
+
+# On each database: which worker may fail the job is read from its row.
+def test_a_job_left_running_by_an_earlier_try_of_its_task_is_failed_by_any_later_one(
+    engine: Engine, session: Session
+) -> None:
+    # The try whose database went away in the work left the job "running" under its process,
+    # alive on another host: the retry that got the task there took it for the job's runner,
+    # and left the job to be taken over once it had been silent for 15 minutes.
+    first_try = "poise-other-host:4242"
+    job = JobRun(kind="kb-reembed", status="running", owner=first_try, heartbeat_at=utcnow())
+    session.add(job)
+    session.commit()
+    maker = make_sessionmaker(engine)
+    _fail_job(maker, job.id, "not this task's", [this_process()])
+    assert _job(session, job.id).status == "running"  # another task's: its runner may be alive
+
+    _fail_job(maker, job.id, "the database could not be reached", [first_try, this_process()])
+    job = _job(session, job.id)
+    assert job.status == "failed" and job.detail == "the database could not be reached"
 
 
 def _stop_as_systemd_does(pid: int) -> None:

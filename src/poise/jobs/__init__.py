@@ -123,6 +123,8 @@ def run_job(
     job_id: int,
     work: JobWork,
     stop: StopSignal | None = None,
+    *,
+    retry_on: tuple[type[Exception], ...] = (),
 ) -> None:
     """Run ``work`` for the recorded job, keeping its status and progress up to date.
 
@@ -130,6 +132,9 @@ def run_job(
     back to ``queued`` with what it has committed so far, and the next start resumes it. A job
     cancelled (:func:`cancel_job`) stops at its next progress report the same way, and stays
     cancelled: work commits between reports, so what was written is whole and stays.
+
+    An error of ``retry_on`` (a worker's: the database went away) is raised to the caller, who
+    tries the job again, and the job is left as it is: it could not be written anyway.
     """
     with maker() as status_session, maker() as work_session:
         started = status_session.get(JobRun, job_id)
@@ -161,6 +166,8 @@ def run_job(
         except JobStoppedError:
             work_session.rollback()
             detail, status = "stopped by a server shutdown; resumes on the next start", "queued"
+        except retry_on:
+            raise
         except Exception as exc:
             work_session.rollback()
             error_id = new_error_id()  # the status page shows no SQL or row data; the log does

@@ -17,8 +17,9 @@ import mmap
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
 RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (scheduled work)
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
-MAX_RETRIES = 5  # a busy or briefly unreachable database; then the chunk (or whole job) fails
+RECORD_MAX_SECONDS = 30  # the longest wait between tries to record a failure
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
@@ -141,6 +142,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     from celery.signals import worker_process_init
 
     database = _ProcessDatabase(settings)
+    schedule = RetrySchedule(tuple(settings.job_retry_seconds))
 
     @worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
     def _after_fork(**_: Any) -> None:
@@ -152,61 +154,87 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
     def run_chunk_task(task: Any, chunk_id: int, failure: str = "") -> str:
         maker = database.maker()
         if failure:  # its attempts are spent: only its job's failure is left to record
-            return _record_failure(task, maker, fail_chunk, chunk_id, failure)
+            recorded = {"failure": failure}
+            return _record_failure(
+                task, schedule, lambda: fail_chunk(maker, chunk_id, failure), recorded
+            )
         retries = task.request.retries  # each retry is a start that ended in a handled error
         try:
             outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
-            if retries < MAX_RETRIES:
-                raise task.retry(exc=exc, countdown=_backoff(retries)) from exc
-            reason = _unreachable(exc) if isinstance(exc, OperationalError) else ""
+            if retries < schedule.retries:
+                raise task.retry(exc=exc, countdown=schedule.wait(retries)) from exc
+            reason = schedule.unreachable(exc) if isinstance(exc, OperationalError) else ""
             detail = failure_detail(f"chunk {chunk_id}", exc, reason)
-            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
         except Exception as exc:
             detail = failure_detail(f"chunk {chunk_id}", exc)
-            return _record_failure(task, maker, fail_chunk, chunk_id, detail)
-        log.info("chunk %s: %s", chunk_id, outcome)
-        return outcome
+        else:
+            log.info("chunk %s: %s", chunk_id, outcome)
+            return outcome
+        recorded = {"failure": detail}
+        return _record_failure(
+            task, schedule, lambda: fail_chunk(maker, chunk_id, detail), recorded
+        )
 
 
-def _backoff(retries: int) -> int:
-    """Seconds before a task's next try after ``retries`` of them: 1, 2, 4… up to 30."""
-    return min(30, 1 << retries)
+@dataclass(frozen=True)
+class RetrySchedule:
+    """When a task whose database could not be used (unreachable, or busy: locked, a
+    deadlock) is tried again: ``waits`` seconds apart (``POISE_JOB_RETRY_SECONDS``), then its
+    chunk (or whole job) fails."""
+
+    waits: Sequence[float]
+
+    @property
+    def retries(self) -> int:
+        """Tries after the first: one per wait."""
+        return len(self.waits)
+
+    def wait(self, retries: int) -> float:
+        """Seconds before the next try after ``retries`` of them: the schedule's, then
+        doubling up to 30 s (a failure waiting to be recorded, for as long as it takes)."""
+        if retries < len(self.waits):
+            return self.waits[retries]
+        last = self.waits[-1]
+        doubled = last * (1 << min(16, retries - len(self.waits) + 1))  # no overflow, ever
+        return min(max(RECORD_MAX_SECONDS, last), doubled)
+
+    def unreachable(self, exc: OperationalError) -> str:
+        """What a job says when its chunk's (or its own task's) database could not be used
+        for all its attempts: the driver's first line (where it was and why, never the
+        statement) and what to do."""
+        said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+        return (
+            f"the database could not be reached (or stayed busy) for {self.retries + 1} "
+            f"attempts over {_seconds(sum(self.waits))} seconds: {said}; what was done stays: "
+            "start the work again once the database answers"
+        )
 
 
-def _unreachable(exc: OperationalError) -> str:
-    """What a job says when its chunk's (or its own task's) database could not be used for all
-    its attempts: the driver's first line (where it was and why, never the statement) and what
-    to do."""
-    said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
-    seconds = sum(_backoff(n) for n in range(MAX_RETRIES))
-    return (
-        f"the database could not be reached (or stayed busy) for {MAX_RETRIES + 1} attempts "
-        f"over {seconds} seconds: {said}; what was done stays: start the work again once the "
-        "database answers"
-    )
-
-
-Fail = Callable[[sessionmaker[Session], int, str], None]  # fail_chunk, _fail_job
+def _seconds(total: float) -> str:
+    """``31`` for 31.0, ``3.1`` for 3.1000000000000001."""
+    return f"{round(total, 1):g}"
 
 
 def _record_failure(
-    task: Any, maker: sessionmaker[Session], fail: Fail, task_arg: int, detail: str
+    task: Any, schedule: RetrySchedule, fail: Callable[[], None], carry: dict[str, Any]
 ) -> str:
-    """``fail`` the task's chunk and its job (or its whole job) saying ``detail``. While the
-    database cannot be written either, the task is retried carrying ``detail`` (1, 2, 4… up to
-    30 s apart, for as long as it takes): whichever worker gets it records the failure as soon
-    as the database answers, and never runs the work again."""
+    """``fail`` the task's chunk and its job (or its whole job). While the database cannot be
+    written either, the task is retried with the keyword arguments ``carry`` (the failure's
+    detail; the schedule's waits, then up to 30 s apart, for as long as it takes): whichever
+    worker gets it records the failure as soon as the database answers, and never runs the
+    work again."""
     try:
-        fail(maker, task_arg, detail)
+        fail()
     except OperationalError as exc:
-        wait = _backoff(max(0, task.request.retries - MAX_RETRIES))
+        wait = schedule.wait(max(0, task.request.retries - schedule.retries))
         log.warning(
-            "%s[%s]: its failure cannot be recorded yet; again in %s s", task.name, task_arg, wait
+            "%s%s: its failure cannot be recorded yet; again in %s s",
+            task.name,
+            list(task.request.args or []),
+            wait,
         )
-        raise task.retry(
-            args=[task_arg], kwargs={"failure": detail}, exc=exc, countdown=wait
-        ) from exc
+        raise task.retry(kwargs=carry, exc=exc, countdown=wait) from exc
     return "failed"
 
 
@@ -232,6 +260,7 @@ def _register_jobs(
     from celery.signals import worker_shutting_down
 
     database = _ProcessDatabase(settings)
+    schedule = RetrySchedule(tuple(settings.job_retry_seconds))
     stopping = _Stopping()
 
     @worker_shutting_down.connect(weak=False)  # type: ignore[untyped-decorator,unused-ignore]
@@ -239,16 +268,22 @@ def _register_jobs(
         stopping.set()  # in the main process's SIGTERM handler: only sets the byte
 
     @app.task(name=RUN_JOB, bind=True, max_retries=None)  # type: ignore[untyped-decorator,unused-ignore]
-    def run_job_task(task: Any, job_id: int, failure: str = "", unreached: int = 0) -> str:
+    def run_job_task(
+        task: Any, job_id: int, failure: str = "", unreached: int = 0, tried_by: Sequence[str] = ()
+    ) -> str:
         maker = database.maker()
+        ours = tuple(dict.fromkeys((*tried_by, this_process())))  # owners its tries wrote
         if failure:  # its attempts are spent: only the job's failure is left to record
-            return _record_failure(task, maker, _fail_job, job_id, failure)
+            recorded = {"failure": failure, "tried_by": ours}
+            return _record_failure(
+                task, schedule, lambda: _fail_job(maker, job_id, failure, ours), recorded
+            )
         try:
             with maker() as session:
                 job = session.get(JobRun, job_id)
                 if job is None or job.kind not in runnable:
                     return "unknown job"
-                if job.status == "running" and _runs_elsewhere(job):
+                if job.status == "running" and _runs_elsewhere(job, ours):
                     # Delivered again while it runs: its worker may have died on another host,
                     # where no pid can be checked. Look again until it ends, or falls silent.
                     wait = min(RECHECK_MAX_SECONDS, RECHECK_SECONDS * 2**task.request.retries)
@@ -259,15 +294,21 @@ def _register_jobs(
                 if not _take(session, job):
                     return "taken by another delivery"
                 work = runnable[job.kind](job)
-        except OperationalError as exc:  # a busy or unreachable database: the work never began
-            if unreached < MAX_RETRIES:  # counted apart from the checks on a running job
-                kwargs = {"unreached": unreached + 1}
-                raise task.retry(kwargs=kwargs, exc=exc, countdown=_backoff(unreached)) from exc
-            detail = failure_detail(f"job {job_id}", exc, _unreachable(exc))
-            return _record_failure(task, maker, _fail_job, job_id, detail)
-        run_job(maker, job_id, work, stopping)
-        if stopping.is_set() and _hand_back(maker, job_id):
-            raise Reject("its worker is stopping", requeue=True)  # the task: back to the queue
+            # The database going away in the work leaves the job running under this process:
+            # the retry takes it back (its work resumes from what was committed) or fails it.
+            run_job(maker, job_id, work, stopping, retry_on=(OperationalError,))
+            if stopping.is_set() and _hand_back(maker, job_id):
+                raise Reject("its worker is stopping", requeue=True)  # the task: to the queue
+        except OperationalError as exc:  # a busy or unreachable database, before or in the work
+            if unreached < schedule.retries:  # counted apart from the checks on a running job
+                kwargs = {"unreached": unreached + 1, "tried_by": ours}
+                wait = schedule.wait(unreached)
+                raise task.retry(kwargs=kwargs, exc=exc, countdown=wait) from exc
+            detail = failure_detail(f"job {job_id}", exc, schedule.unreachable(exc))
+            recorded = {"failure": detail, "tried_by": ours}
+            return _record_failure(
+                task, schedule, lambda: _fail_job(maker, job_id, detail, ours), recorded
+            )
         return "ran"
 
     @app.task(name=PERIODIC)  # type: ignore[untyped-decorator,unused-ignore]
@@ -284,16 +325,21 @@ def _interrupted_by_a_start(job: JobRun) -> bool:
     return job.status == "interrupted" and job.detail == INTERRUPTED
 
 
-def _runs_elsewhere(job: JobRun) -> bool:
-    """Whether a running job's owner may still run it. Not when that is this very process: it
-    runs one task at a time, so the row is left from this task's earlier try, whose database
-    went away after taking the job and before its work began."""
-    return job.owner != this_process() and not owner_is_gone(job.owner, job.heartbeat_at, utcnow())
+def _runs_elsewhere(job: JobRun, ours: Collection[str]) -> bool:
+    """Whether a running job's owner may still run it. Not when that is one of ``ours``: this
+    process, or another that ran an earlier try of this very task (a process runs one task at
+    a time, and the task is retried only once its try has ended), so the row is left from a
+    try whose database went away, before the work began or in it. Its process may be alive
+    on any host: without this the job waited to be silent for 15 minutes."""
+    return job.owner not in ours and not owner_is_gone(job.owner, job.heartbeat_at, utcnow())
 
 
-def _fail_job(maker: sessionmaker[Session], job_id: int, detail: str) -> None:
+def _fail_job(
+    maker: sessionmaker[Session], job_id: int, detail: str, ours: Collection[str]
+) -> None:
     """Mark a whole job whose task cannot run failed, saying ``detail``: unless it has ended
-    meanwhile, or runs under an owner that may be alive (a worker that reached the database).
+    meanwhile, or runs under an owner that may be alive and is not one of ``ours`` (a worker
+    that reached the database: see :func:`_runs_elsewhere`).
 
     Raises the database's error when it cannot be written (the caller tries again later).
     """
@@ -301,7 +347,7 @@ def _fail_job(maker: sessionmaker[Session], job_id: int, detail: str) -> None:
         job = session.get(JobRun, job_id)
         if job is None or job.status not in ACTIVE:
             return
-        if job.status == "running" and _runs_elsewhere(job):
+        if job.status == "running" and _runs_elsewhere(job, ours):
             return
         session.execute(
             update(JobRun)
