@@ -334,9 +334,24 @@ def _thanks_report(data: dict[str, np.ndarray]) -> None:
             both = np.concatenate([w, tw])
             prob = _linear_on(np.vstack([x, tx]), np.concatenate([y, ty]), both)
             shift = _report(f"linear + {kinds} {share:.2f}", prob, data, recall=True)
+            if share == 0.0:
+                _raised(prob, shift, data)
             odds = np.log(prob(data["probe_x"])) - np.log1p(-prob(data["probe_x"])) + shift
             probes = " | ".join(f"{p:.2f}" for p in 1 / (1 + np.exp(-odds)))
             print(f"    probes, after the shift: {probes}", flush=True)
+
+
+def _raised(prob: Probability, shift: float, data: dict[str, np.ndarray]) -> None:
+    """The control: the same head with a constant added to the negative log-odds of every
+    message that says thanks (a list of phrasings, never to ship). Within the subsets that is
+    a lower cut, so their AUC stays; what the composed rows add beyond it is the question."""
+    for name in ("airline thank", "airline thank+but"):
+        x, truth = _scored(data)[name]
+        p = np.clip(prob(x), 1e-6, 1 - 1e-6)
+        for raise_by in (1.0, 1.5, 2.0):
+            said = np.log(p / (1 - p)) + shift + raise_by >= 0
+            caught = float((said & truth).sum()) / float(truth.sum())
+            print(f"    {name}, raised {raise_by}: F1 {_f1(truth, said):.3f} / {caught:.2f}")
 
 
 def main() -> None:
