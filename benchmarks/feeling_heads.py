@@ -15,7 +15,13 @@ Usage::
 
     python benchmarks/labelled_sets.py --data-dir ../shared/data write --out SETS
     python benchmarks/feeling_heads.py --sets SETS [--data-dir ../shared/data] [--cache F.npz]
-        [--extra tweeteval_val.jsonl ...]
+        [--extra tweeteval_val.jsonl ...] [--thanks]
+
+``--thanks`` adds the airline half's "thank" and "thank + but/however/still" subsets and
+compares the shipped recipe with the same head fitted on rows composed from the corpus: a real
+GoEmotions thank-you opener joined to a real negative sentence (negative), to a real CLINC150
+request (neutral) or, in a second variant, to a real positive one (positive); see
+``signals/README.md``, "Thanks, but …" (the composed rows' inputs join the cache).
 
 ``--extra`` scores more labelled sets beside them (the general tweets of TweetEval's validation
 split were scored so; they are not committed). "gated by support style" mixes the shipped
@@ -32,6 +38,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,9 +50,17 @@ import numpy as np
 from poise.minilm.encoder import encoder_named
 from poise.signals.metrics import roc_auc
 from poise.signals.registry import get_scorer
-from poise.signals.training.data import airline_half, default_data_dir, load_airline
+from poise.signals.training.data import (
+    airline_half,
+    clinc_rows,
+    default_data_dir,
+    goemotions_rows,
+    load_airline,
+)
 from poise.signals.training.feeling import (
     NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
     FeelingExample,
     features,
     feeling_examples,
@@ -54,6 +70,11 @@ from poise.signals.training.feeling import (
 
 Probability = Callable[[np.ndarray], np.ndarray]  # features -> P(negative), before the shift
 EMBEDDING = 384  # the student's sentence vector: the inputs' first columns
+THANKS = re.compile(r"\bthank|\bthx\b|\bappreciate", re.IGNORECASE)
+CONTRAST = re.compile(r"\bbut\b|\bhowever\b|\bstill\b", re.IGNORECASE)
+# The same joins for both labels, so a "but" alone says nothing: the head must read what follows.
+JOINS = (", but ", ". ", " however ")
+PROBES = ("Thanks, but it's still broken after three days.", "Thanks a lot for wasting my time.")
 
 
 def _held_out(row: FeelingExample) -> str | None:
@@ -148,7 +169,9 @@ def _scored(data: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarr
     }
 
 
-def _report(name: str, prob: Probability, data: dict[str, np.ndarray]) -> None:
+def _report(
+    name: str, prob: Probability, data: dict[str, np.ndarray], recall: bool = False
+) -> float:
     scored = _scored(data)
     x_twcs, y_twcs = scored["twcs 300"]
     shift = fit_negative_shift(prob(x_twcs), y_twcs.astype(np.float64))
@@ -157,8 +180,11 @@ def _report(name: str, prob: Probability, data: dict[str, np.ndarray]) -> None:
         p = np.clip(prob(x), 1e-6, 1 - 1e-6)
         shifted = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + shift)))
         auc = roc_auc(truth.astype(int).tolist(), p.tolist())
-        cells.append(f"{set_name} {auc:.3f} / {_f1(truth, shifted >= 0.5):.3f}")
+        said = shifted >= 0.5
+        caught = f" / {float((said & truth).sum()) / max(float(truth.sum()), 1.0):.2f}"
+        cells.append(f"{set_name} {auc:.3f} / {_f1(truth, said):.3f}{caught if recall else ''}")
     print(" | ".join(cells), flush=True)
+    return shift
 
 
 def _vader(data: dict[str, np.ndarray]) -> None:
@@ -227,6 +253,107 @@ def _linear_on(
     return lambda a: model.predict_proba((a - mean) / std)[:, of]
 
 
+def _openers(data_dir: Path) -> list[str]:
+    """Short first sentences of real GoEmotions *train* gratitude comments that say thanks
+    (about 800 distinct), not a handful of written ones."""
+    out = []
+    for text, labels in goemotions_rows(data_dir, "train"):
+        first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+        if "gratitude" in labels and THANKS.search(first) and len(first.split()) <= 8:
+            out.append(first)
+    return sorted(set(out))
+
+
+def _joined(opener: str, join: str, rest: str) -> str:
+    if join == ". ":
+        return opener.rstrip(" ,") + ("" if opener[-1] in ".!?" else ".") + " " + rest
+    return opener.rstrip(" .!,") + join + (rest[0].lower() + rest[1:] if rest[:2] != "I " else rest)
+
+
+def _thanks_rows(data_dir: Path, per_label: int = 2000) -> tuple[list[str], np.ndarray]:
+    """Thanks joined to a real negative (GoEmotions fitted train rows, positive-frames train
+    tweets) -> negative; to a real CLINC150 train request -> neutral; to a real positive row
+    (GoEmotions, positive-frames reframes) -> positive, so that the thanks alone says nothing.
+    Only fitted rows are drawn, so no held-out part of the corpus is seen."""
+    rng = random.Random(7)
+    fitted = [
+        r
+        for r in feeling_examples(data_dir)
+        if r.split == "train" and _held_out(r) is None and len(r.text.split()) <= 30
+    ]
+    real = ("goemotions", "positive_frames")  # not the written templates
+    negative = [r.text for r in fitted if r.feeling == NEGATIVE and r.source in real]
+    requests = [t for t, _ in clinc_rows(data_dir)["train"]]
+    positive = [r.text for r in fitted if r.feeling == POSITIVE and r.source in real]
+    openers = _openers(data_dir)
+    texts, labels = [], []
+    for label, pool in ((NEGATIVE, negative), (NEUTRAL, requests), (POSITIVE, positive)):
+        for i, rest in enumerate(rng.sample(pool, per_label)):
+            texts.append(_joined(rng.choice(openers), JOINS[i % len(JOINS)], rest.strip()))
+            labels.append(label)
+    return texts, np.array(labels)
+
+
+def _with_thanks(
+    data: dict[str, np.ndarray], data_dir: Path, cache: Path | None
+) -> dict[str, np.ndarray]:
+    """The composed rows' and the probes' inputs (cached), and the airline thanks subsets."""
+    if "thanks_x" not in data:
+        texts, labels = _thanks_rows(data_dir)
+        scorer = get_scorer("negativity")
+        data = data | {
+            "thanks_x": features(scorer, texts, log=lambda _: None),
+            "thanks_y": labels,
+            "thanks_text": np.array(texts),
+            "probe_x": features(scorer, list(PROBES), log=lambda _: None),
+        }
+        if cache is not None:
+            np.savez(cache, **data)  # type: ignore[arg-type]
+    airline = [t for t, _ in load_airline(data_dir) if airline_half(t) == "dev"]
+    thank = np.array([bool(THANKS.search(t)) for t in airline])
+    contrast = thank & np.array([bool(CONTRAST.search(t)) for t in airline])
+    key = next(k[:-5] for k in data if k.endswith("_name") and data[k] == "airline dev half")
+    n = sum(k.endswith("_name") for k in data)
+    for i, (name, mask) in enumerate((("airline thank", thank), ("airline thank+but", contrast))):
+        for part in ("_x", "_y", "_g"):
+            data[f"set{n + i}{part}"] = data[key + part][mask]
+        data[f"set{n + i}_name"] = np.array(name)
+    return data
+
+
+def _thanks_report(data: dict[str, np.ndarray]) -> None:
+    """The shipped recipe against the same head fitted with the composed rows at a few shares,
+    with recall of negatives after the shift (where the finding was) and the two probes."""
+    x, y, w = data["fit_x"], data["fit_y"], data["fit_w"]
+    print("AUC / F1 / recall at P(negative) >= 0.5 after each head's own support shift")
+    for kinds, shares in (("neg+neu", (0.0, 0.05, 0.1, 0.25)), ("neg+neu+pos", (0.1, 0.25))):
+        keep = data["thanks_y"] != POSITIVE if kinds == "neg+neu" else data["thanks_y"] >= 0
+        tx, ty = data["thanks_x"][keep], data["thanks_y"][keep]
+        for share in shares:
+            tw = np.full(len(ty), share * len(y) / len(ty) / 4)  # as source_weights does
+            both = np.concatenate([w, tw])
+            prob = _linear_on(np.vstack([x, tx]), np.concatenate([y, ty]), both)
+            shift = _report(f"linear + {kinds} {share:.2f}", prob, data, recall=True)
+            if share == 0.0:
+                _raised(prob, shift, data)
+            odds = np.log(prob(data["probe_x"])) - np.log1p(-prob(data["probe_x"])) + shift
+            probes = " | ".join(f"{p:.2f}" for p in 1 / (1 + np.exp(-odds)))
+            print(f"    probes, after the shift: {probes}", flush=True)
+
+
+def _raised(prob: Probability, shift: float, data: dict[str, np.ndarray]) -> None:
+    """The control: the same head with a constant added to the negative log-odds of every
+    message that says thanks (a list of phrasings, never to ship). Within the subsets that is
+    a lower cut, so their AUC stays; what the composed rows add beyond it is the question."""
+    for name in ("airline thank", "airline thank+but"):
+        x, truth = _scored(data)[name]
+        p = np.clip(prob(x), 1e-6, 1 - 1e-6)
+        for raise_by in (1.0, 1.5, 2.0):
+            said = np.log(p / (1 - p)) + shift + raise_by >= 0
+            caught = float((said & truth).sum()) / float(truth.sum())
+            print(f"    {name}, raised {raise_by}: F1 {_f1(truth, said):.3f} / {caught:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=Path, required=True, help="labelled_sets.py write's folder")
@@ -239,8 +366,13 @@ def main() -> None:
         default=[],
         help="another labelled JSONL {text, label} to score (e.g. TweetEval's validation split)",
     )
+    parser.add_argument("--thanks", action="store_true", help='the "Thanks, but ..." study')
     args = parser.parse_args()
-    data = _features(args.data_dir or default_data_dir(), args.sets, args.cache, args.extra)
+    data_dir = args.data_dir or default_data_dir()
+    data = _features(data_dir, args.sets, args.cache, args.extra)
+    if args.thanks:
+        _thanks_report(_with_thanks(data, data_dir, args.cache))
+        return
     print("AUC / F1 at P(negative) >= 0.5 after each head's own support shift")
     _vader(data)
     for name, fit in _heads(data).items():
