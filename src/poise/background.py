@@ -108,4 +108,9 @@ def make_jobs(
         from poise.jobs.broker import BrokerJobs
 
         return BrokerJobs(maker, settings, resumable=resumable, splittable=split_kinds(hooks))
-    return InProcessJobs(maker, resumable=resumable, splittable=split_kinds(hooks))
+    return InProcessJobs(
+        maker,
+        resumable=resumable,
+        splittable=split_kinds(hooks),
+        retry_seconds=settings.job_retry_seconds,
+    )

@@ -175,9 +175,10 @@ class Settings(BaseSettings):
         [1, 2, 4, 8, 16],
         min_length=1,
         max_length=20,
-        description="Seconds a worker waits before each new try of a chunk, or of a whole job, "
-        "whose database could not be reached or stayed busy (locked, a deadlock): a JSON list, "
-        "one more try per wait. After the last the job fails, saying so (by default: 6 attempts "
+        description="Seconds a worker (or `poise serve`'s own pool, without a broker) waits "
+        "before each new try of a chunk, or of a whole job, whose database could not be reached "
+        "or stayed busy (locked, a deadlock): a JSON list, one more try per wait. After the "
+        "last the job fails, saying so (by default: 6 attempts "
         "over 31 seconds), as soon as the database answers. On Redis keep each wait well below "
         "`POISE_BROKER_VISIBILITY_TIMEOUT`: a task waiting longer is handed to a second worker.",
     )

@@ -19,25 +19,30 @@ chunks that Celery workers on any host share (see :mod:`poise.jobs.chunks`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import datetime, timedelta
+from functools import partial
+from itertools import count
 from typing import Any, Protocol
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.faults import fault_message, new_error_id
-from poise.jobs.chunks import Scope, SplitKind
+from poise.jobs.chunks import Scope, SplitKind, failure_detail
 from poise.jobs.models import JobChunk, JobRun
+from poise.jobs.retries import DEFAULT_WAITS, RetrySchedule, driver_said
 from poise.words import counted
 
 __all__ = [
@@ -65,6 +70,8 @@ log = logging.getLogger(__name__)
 JobProgress = Callable[[int, int], None]
 JobWork = Callable[[Session, JobProgress], str]  # returns a one-line summary
 Resumer = Callable[["JobRun"], JobWork]  # the work that finishes a job of one kind
+Write = Callable[[], None]  # one write of a job's outcome
+Recorder = Callable[[Write], None]  # runs a Write: once, or until the database takes it
 
 ACTIVE = ("queued", "running")
 CANCELLED = "cancelled"
@@ -125,6 +132,7 @@ def run_job(
     stop: StopSignal | None = None,
     *,
     retry_on: tuple[type[Exception], ...] = (),
+    record: Recorder | None = None,
 ) -> None:
     """Run ``work`` for the recorded job, keeping its status and progress up to date.
 
@@ -135,8 +143,12 @@ def run_job(
 
     An error of ``retry_on`` (a worker's: the database went away) is raised to the caller, who
     tries the job again, and the job is left as it is: it could not be written anyway.
+
+    The job's end (done, failed, stopped) is written through ``record``; by default once, and
+    the database's error is raised when that fails. The in-process pool's recorder keeps trying
+    until the database answers, so the work is not run again only to say how it ended.
     """
-    with maker() as status_session, maker() as work_session:
+    with _sessions(maker) as (status_session, work_session):
         started = status_session.get(JobRun, job_id)
         if started is None or started.status == CANCELLED:
             return
@@ -174,12 +186,35 @@ def run_job(
             log.exception("job %s (%s) failed: error %s", job_id, started.kind, error_id)
             reason = fault_message(exc) or "it failed; the server log has the detail"
             detail, status = f"{reason} (error {error_id})", "failed"
-        status_session.rollback()  # a progress write may have failed; start clean
-        finished = status_session.get(JobRun, job_id)
+    (record or _once)(partial(_end_job, maker, job_id, status, detail))
+
+
+@contextlib.contextmanager
+def _sessions(maker: sessionmaker[Session]) -> Iterator[tuple[Session, Session]]:
+    """A job's status session and its work's, closed quietly at the end: closing one whose
+    connection is gone raised the database's error, and the job's end was never written."""
+    status_session, work_session = maker(), maker()
+    try:
+        yield status_session, work_session
+    finally:
+        for session in (status_session, work_session):
+            with contextlib.suppress(OperationalError):  # the pool replaces the connection
+                session.close()
+
+
+def _once(write: Write) -> None:
+    write()
+
+
+def _end_job(maker: sessionmaker[Session], job_id: int, status: str, detail: str) -> None:
+    """Write how a job ended (or that it is ``queued`` again), unless it was cancelled: in a
+    session of its own, as the work's and its progress's may have lost their connection."""
+    with maker() as session:
+        finished = session.get(JobRun, job_id)
         if finished is not None and finished.status != CANCELLED:
             finished.status, finished.detail = status, detail
             finished.finished_at = None if status == "queued" else utcnow()
-            status_session.commit()
+            session.commit()
 
 
 def run_here(
@@ -210,6 +245,10 @@ class InProcessJobs:
 
     ``resumable`` maps a job kind to the work that finishes it after a restart; the work
     must be idempotent (it does whatever is still pending).
+
+    A job whose database cannot be used (unreachable, or busy) is tried again after each of
+    ``retry_seconds`` (``POISE_JOB_RETRY_SECONDS``), then fails saying so; how it ended is
+    written as soon as the database answers (see :meth:`_run`).
     """
 
     def __init__(
@@ -218,8 +257,10 @@ class InProcessJobs:
         workers: int = 1,
         resumable: Mapping[str, Resumer] | None = None,
         splittable: Mapping[str, SplitKind] | None = None,
+        retry_seconds: Sequence[float] = DEFAULT_WAITS,
     ) -> None:
         self._maker = maker
+        self._retries = RetrySchedule(tuple(retry_seconds))
         self._resumable = dict(resumable or {})
         self._splittable = dict(splittable or {})
         self._queue: queue.Queue[_Item | None] = queue.Queue()
@@ -268,13 +309,71 @@ class InProcessJobs:
                 continue  # stays queued: the next start resumes it
             self._running.add(job_id)
             try:
-                run_job(self._maker, job_id, work, self._stopping)
+                self._run(job_id, work)
             except BaseException as exc:  # the future carries it to whoever waits
                 future.set_exception(exc)
             else:
                 future.set_result(None)
             finally:
                 self._running.discard(job_id)
+
+    def _run(self, job_id: int, work: JobWork) -> None:
+        """Run a job; while its database cannot be used, try it again at the schedule's waits
+        (its work does what is still pending: what it had committed stays), then fail it
+        saying so. A job's end that cannot be written waits here until the database answers:
+        before, the failure was lost with the connection, and the job showed ``running``
+        until the server restarted (no start-up takes a live process's job).
+
+        The pool's thread waits meanwhile, so the jobs queued behind run once the database
+        answers rather than fail too; a server stopping ends the waits at once, leaving the job
+        to the next start.
+        """
+        record = partial(self._until_written, job_id)
+        for tries in count():
+            try:
+                run_job(
+                    self._maker,
+                    job_id,
+                    work,
+                    self._stopping,
+                    retry_on=(OperationalError,),
+                    record=record,
+                )
+                return
+            except OperationalError as exc:
+                if fault_message(exc) or tries == self._retries.retries:
+                    self._fail(job_id, exc, record)  # a full disk, a read-only one: at once
+                    return
+                wait = self._retries.wait(tries)
+                log.warning(
+                    "job %s: the database cannot be used (%s); trying again in %s s",
+                    *(job_id, driver_said(exc), wait),
+                )
+            if self._stopping.wait(wait):
+                return  # stays as it is: the next start resumes it
+
+    def _fail(self, job_id: int, exc: OperationalError, record: Recorder) -> None:
+        """Fail a job whose database could not be used, saying why (logged with an id)."""
+        reason = "" if fault_message(exc) else self._retries.unreachable(exc)
+        detail = failure_detail(f"job {job_id}", exc, reason)
+        record(partial(_end_job, self._maker, job_id, "failed", detail))
+
+    def _until_written(self, job_id: int, write: Write) -> None:
+        """Write a job's end, trying again while the database cannot be reached: the
+        schedule's waits, then doubling up to every 30 s, until it answers or the server
+        stops (the next start then resumes the job)."""
+        for tries in count():
+            try:
+                write()
+                return
+            except OperationalError as exc:
+                wait = self._retries.wait(tries)
+                log.warning(
+                    "job %s: how it ended cannot be written yet (%s); trying again in %s s",
+                    *(job_id, driver_said(exc), wait),
+                )
+            if self._stopping.wait(wait):
+                return
 
     def resume_orphans(self) -> list[int]:
         """Take over jobs whose process died; returns the ids resumed (others are marked)."""
@@ -330,7 +429,10 @@ class InProcessJobs:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         for job_id in list(self._running):
-            self._leave_queued(job_id)
+            try:
+                self._leave_queued(job_id)
+            except OperationalError as exc:  # the process ends: its start resumes the job
+                log.warning("job %s stays as it is (%s)", job_id, driver_said(exc))
 
     def _leave_queued(self, job_id: int) -> None:
         with self._maker() as session:

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -51,6 +50,7 @@ from poise.jobs.chunks import (
     run_chunk,
 )
 from poise.jobs.models import JobRun
+from poise.jobs.retries import RetrySchedule
 from poise.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ log = logging.getLogger(__name__)
 RUN_CHUNK = "poise.run_chunk"
 RUN_JOB = "poise.run_job"  # a whole job a worker rebuilds from its row (scheduled work)
 PERIODIC = "poise.periodic"  # Celery beat's turn of one periodic job (see poise.scheduler)
-RECORD_MAX_SECONDS = 30  # the longest wait between tries to record a failure
 WORKER_CONNECTIONS = 2
 RECHECK_SECONDS = 5  # a job delivered again while it runs is looked at again after this,
 RECHECK_MAX_SECONDS = 60  # doubling up to this (below any sane visibility timeout)
@@ -175,45 +174,6 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
         return _record_failure(
             task, schedule, lambda: fail_chunk(maker, chunk_id, detail), recorded
         )
-
-
-@dataclass(frozen=True)
-class RetrySchedule:
-    """When a task whose database could not be used (unreachable, or busy: locked, a
-    deadlock) is tried again: ``waits`` seconds apart (``POISE_JOB_RETRY_SECONDS``), then its
-    chunk (or whole job) fails."""
-
-    waits: Sequence[float]
-
-    @property
-    def retries(self) -> int:
-        """Tries after the first: one per wait."""
-        return len(self.waits)
-
-    def wait(self, retries: int) -> float:
-        """Seconds before the next try after ``retries`` of them: the schedule's, then
-        doubling up to 30 s (a failure waiting to be recorded, for as long as it takes)."""
-        if retries < len(self.waits):
-            return self.waits[retries]
-        last = self.waits[-1]
-        doubled = last * (1 << min(16, retries - len(self.waits) + 1))  # no overflow, ever
-        return min(max(RECORD_MAX_SECONDS, last), doubled)
-
-    def unreachable(self, exc: OperationalError) -> str:
-        """What a job says when its chunk's (or its own task's) database could not be used
-        for all its attempts: the driver's first line (where it was and why, never the
-        statement) and what to do."""
-        said = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
-        return (
-            f"the database could not be reached (or stayed busy) for {self.retries + 1} "
-            f"attempts over {_seconds(sum(self.waits))} seconds: {said}; what was done stays: "
-            "start the work again once the database answers"
-        )
-
-
-def _seconds(total: float) -> str:
-    """``31`` for 31.0, ``3.1`` for 3.1000000000000001."""
-    return f"{round(total, 1):g}"
 
 
 def _record_failure(
@@ -400,7 +360,12 @@ class BrokerJobs(InProcessJobs):
         splittable: Mapping[str, SplitKind] | None = None,
         remote: Collection[str] = (),
     ) -> None:
-        super().__init__(maker, resumable=resumable, splittable=splittable)
+        super().__init__(
+            maker,
+            resumable=resumable,
+            splittable=splittable,
+            retry_seconds=settings.job_retry_seconds,
+        )
         self._settings = settings
         self._celery = make_celery(settings)
         self._remote = frozenset(remote)
