@@ -36,7 +36,7 @@ from poise.web.deps import (
     safe_next,
 )
 from poise.web.forms import field_errors
-from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
+from poise.web.params import FlagQuery, IdPath, IdQuery, PageQuery, is_count, is_id
 from poise.web.weeks import chart_week
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -89,7 +89,7 @@ def happy_file_page(
     settings: SettingsDep,
     user: CurrentUser,
     q: str = "",
-    starred: bool = False,
+    starred: FlagQuery = False,
     kind: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
