@@ -83,3 +83,22 @@ def test_a_re_embedding_of_one_text_reads_singular(client: TestClient, session: 
     sign_in(client, make_user(session, role="admin"))
     page = _said(client.get("/admin/models").text)
     assert "(0 of 1 text, " in page
+
+
+def test_a_job_s_progress_writes_both_counts_alike(client: TestClient, session: Session) -> None:
+    """Mining read "(2888 of 2,888 conversations embedded, 100%)": the count done without its
+    thousands separator beside the total with one."""
+    session.add_all(
+        [
+            JobRun(kind="kb_mine", subject="kb:mine", status="running", done=1500, total=2888),
+            JobRun(
+                kind="kb-reembed", subject="kb:reembed", status="running", done=1500, total=2888
+            ),
+        ]
+    )
+    session.commit()
+    sign_in(client, make_user(session, role="admin"))
+    assert "(1,500 of 2,888 conversations embedded, 51%)" in _said(
+        client.get("/manual/proposals").text
+    )
+    assert "(1,500 of 2,888 texts, 51%)" in _said(client.get("/admin/models").text)

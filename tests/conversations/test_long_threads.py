@@ -296,7 +296,8 @@ def test_a_thread_of_thousands_of_customer_turns_draws_a_trend_of_at_most_120_do
     sign_in(client, make_user(session))
     page = client.get(f"/conversations/{conv_id}").text
     assert 0 < page.count("<circle") <= 120
-    assert "each dot the most negative of 9 customer turns" in page
+    assert "each dot the most negative of 9 customer turns (1 at the top" in page
+    assert "Feeling over" not in page
     assert ": 0.99</title></circle>" in page  # the spike is kept
     short = long_thread(session, 6, external_id="short")
     session.execute(
@@ -307,4 +308,4 @@ def test_a_thread_of_thousands_of_customer_turns_draws_a_trend_of_at_most_120_do
     session.commit()
     page = client.get(f"/conversations/{short}").text
     assert page.count("<circle") == 3 and "each dot" not in page
-    assert "Feeling, customer turn by turn:" in page
+    assert "How negative each customer turn read (1 at the top: surely negative):" in page

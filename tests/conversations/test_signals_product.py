@@ -416,7 +416,13 @@ def test_conversation_page_shows_scores_flags_and_trend(
     score_messages(session)
     trend = session.query(Conversation).filter_by(external_id="trend").one()
     page = client.get(f"/conversations/{trend.id}").text
-    assert 'class="sparkline"' in page and "Feeling, customer turn by turn" in page
+    # the line plots negativity (1 at the top), so a caption saying "Feeling" read a calming
+    # customer (the line falling) as one whose feeling fell
+    assert 'class="sparkline"' in page and "Feeling, customer turn by turn" not in page
+    assert "How negative each customer turn read (1 at the top: surely negative):" in page
+    # the assist panel drew the same line with no caption, under the escalation risk it is not
+    panel = client.get(f"/assist/{trend.id}").text
+    assert "How negative each customer turn read (1 at the top: surely negative):" in panel
     # both pages draw the trend on 0 to 1 and say the stored figures, not only a name
     said = ", ".join(f"{v:.2f}" for v in trend.signal_trend or [])
     peak = (trend.signal_trend or []).index(max(trend.signal_trend or [])) + 1

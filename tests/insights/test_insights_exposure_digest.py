@@ -444,3 +444,22 @@ def test_an_empty_install_s_exposure_says_when_its_weeks_come_in_plain_words(
         page = client.get(url).text
         assert "rollup has run" not in page, url
         assert "by itself in the background, within a minute of the server starting;" in page, url
+
+
+def test_the_week_still_running_is_marked_so_far_on_both_exposure_pages(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """Both pages end on the week still running: its few days drew as a drop to near nothing
+    in the charts and read in the table like a finished, calm week."""
+    this_week = week_start(_NOW)
+    for reader, url, svg in (
+        (team.hana, "/insights/exposure", "paired-bars"),
+        (team.lead, "/insights/exposure/team", "trend"),
+    ):
+        client.cookies.clear()
+        sign_in(client, reader)
+        page = client.get(url).text
+        assert f"<td>{this_week:%d %b} (so far)</td>" in page, url
+        assert f"<td>{this_week - timedelta(weeks=1):%d %b}</td>" in page, url
+        chart = page.split(f'<svg class="{svg}"')[1].split("</svg>")[0]
+        assert ">so far</text>" in chart and f">{this_week:%d %b}</text>" not in chart, url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -94,3 +95,22 @@ def test_balance_with_nothing_in_its_weeks_says_so_in_a_sentence(
         assert "No negative customer turns and no praise in the last 12 weeks" in page, url
         assert whose in page, url
         assert "<table" not in page and "<svg" not in page and "0 negative turns" not in page
+
+
+def test_the_week_still_running_is_marked_so_far(client: TestClient, session: Session) -> None:
+    """The last of the twelve weeks is the one still running: on a Monday its handful of turns
+    drew as a cliff beside last week's full count, read as a calm week and not one just begun."""
+    agent = make_user(session, team="Care")
+    heated_conversation(session, agent)
+    sign_in(client, agent)
+    this_week = queries.week_start(datetime.now(UTC))
+    for url in ("/morale/balance", "/morale/balance/team"):
+        if url.endswith("team"):
+            client.cookies.clear()
+            sign_in(client, make_user(session, role="lead", team="Care"))
+        page = client.get(url).text
+        assert f"<td>{this_week:%d %b} (so far)</td>" in page, url
+        assert f"<td>{this_week - timedelta(weeks=1):%d %b}</td>" in page, url
+        chart = page.split('<svg class="paired-bars"')[1].split("</svg>")[0]
+        assert re.search(r'class="week[^"]*">so far</text>', chart), url
+        assert f">{this_week:%d %b}</text>" not in chart

@@ -48,3 +48,28 @@ def test_the_api_still_refuses_a_page_that_is_not_a_number(
     answer = client.get("/api/v1/conversations?page=abc", headers=headers)
     assert answer.status_code == 422
     assert [p["loc"] for p in answer.json()["detail"]] == [["query", "page"]]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "☑", ""])
+def test_a_checkbox_filter_with_an_odd_value_shows_the_list_unticked(
+    client: TestClient, session: Session, value: str
+) -> None:
+    """``/morale/happy-file?starred=maybe`` answered a bare "Something is not right" page with
+    pydantic's "Input should be a valid boolean": the filters and the list were gone. A box
+    that is not ticked in a way a browser ticks it reads as not ticked."""
+    lead = make_user(session, role="lead", team="Care")
+    sign_in(client, lead)
+    for url in ("/morale/happy-file?starred={}", "/manual?flagged={}"):
+        answer = client.get(url.format(value))
+        assert answer.status_code == 200, (url, value, answer.text[-600:])
+        assert "Input should be" not in answer.text, (url, value)
+        assert (
+            'type="checkbox"' in answer.text
+            and "checked" not in answer.text.split('type="checkbox"', 1)[1].split(">", 1)[0]
+        ), (url, value)
+    assert (
+        "checked"
+        in client.get("/morale/happy-file?starred=true")
+        .text.split('name="starred"', 1)[1]
+        .split(">", 1)[0]
+    )

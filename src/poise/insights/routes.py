@@ -35,6 +35,7 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
 from poise.web.forms import field_errors
 from poise.web.params import PageQuery, is_id
+from poise.web.weeks import chart_week
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -296,7 +297,7 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
         "balance": mine,
         "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
         "chart": paired_bars(  # the chart of Morale → Balance: the same weeks, drawn alike
-            [f"{week:%d %b}" for week in mine.weeks],
+            [chart_week(week) for week in mine.weeks],
             mine.negativity,
             mine.praise,
             ("negative turns absorbed", "praise received"),
@@ -355,7 +356,7 @@ def team_exposure_page(
 def _exposure_chart(result: exposure_queries.TeamExposure) -> Markup:
     """The team's usual week at a glance: the median person's heat against their praise."""
     return trend_chart(
-        [f"{w.start:%d %b}" for w in result.weeks],
+        [chart_week(w.start) for w in result.weeks],
         [w.median for w in result.weeks],
         [w.praise_median for w in result.weeks],
         "Negative turns and praise of the team's median person, by week",
@@ -368,7 +369,7 @@ def _spread_chart(result: exposure_queries.TeamExposure) -> Markup:
     """How far the most exposed person's week stands above the median's: the gap a heavy week
     is made of, which the table gave only as two columns to compare row by row."""
     return trend_chart(
-        [f"{w.start:%d %b}" for w in result.weeks],
+        [chart_week(w.start) for w in result.weeks],
         [w.high for w in result.weeks],
         [w.median for w in result.weeks],
         "Negative turns absorbed by the team's most exposed person and its median person, by week",

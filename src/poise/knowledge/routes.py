@@ -46,7 +46,7 @@ from poise.pagination import Page
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render, render_form, safe_next
 from poise.web.forms import field_errors
-from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
+from poise.web.params import FlagQuery, IdPath, IdQuery, PageQuery, is_count, is_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 SCRIPT = Path(__file__).parent / "templates" / "knowledge" / "kb.js"
@@ -100,7 +100,7 @@ def manual_list(
     user: CurrentUser,
     status: str = "",
     product: str = "",
-    flagged: bool = False,
+    flagged: FlagQuery = False,
     page: PageQuery = 1,
 ) -> HTMLResponse:
     """The articles under the filters; a refused filter (a hand-typed status) is said beside

@@ -36,7 +36,8 @@ from poise.web.deps import (
     safe_next,
 )
 from poise.web.forms import field_errors
-from poise.web.params import IdPath, IdQuery, PageQuery, is_count, is_id
+from poise.web.params import FlagQuery, IdPath, IdQuery, PageQuery, is_count, is_id
+from poise.web.weeks import chart_week
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 public = APIRouter(include_in_schema=False)
@@ -88,7 +89,7 @@ def happy_file_page(
     settings: SettingsDep,
     user: CurrentUser,
     q: str = "",
-    starred: bool = False,
+    starred: FlagQuery = False,
     kind: str = "",
     page: PageQuery = 1,
 ) -> HTMLResponse:
@@ -696,7 +697,7 @@ def team_balance_page(
 
 def _chart(result: queries.Balance) -> Markup:
     return paired_bars(
-        [w.strftime("%d %b") for w in result.weeks],
+        [chart_week(w) for w in result.weeks],
         result.negativity,
         result.praise,
         ("negative turns absorbed", "praise received"),

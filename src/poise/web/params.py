@@ -48,6 +48,29 @@ PageQuery = Annotated[
 ]
 """A listing page's page number: never refused (see ``page_or_first``)."""
 ApiPageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+
+TICKED = frozenset({"true", "on", "1", "yes"})
+"""What a ticked filter checkbox sends (the forms send ``true``; "on" is a browser's default)."""
+
+
+def ticked(value: object) -> object:
+    """A filter checkbox's value as ticked or not: text other than ``TICKED`` reads as unticked.
+
+    ``/morale/happy-file?starred=maybe`` answered a bare "Something is not right" page with
+    pydantic's "Input should be a valid boolean": the filters and the list were gone, for an
+    address edited by hand or mangled on the way. Unticked is the list with that filter off.
+    """
+    if not isinstance(value, str):
+        return value
+    return value.strip().lower() in TICKED
+
+
+FlagQuery = Annotated[
+    bool,
+    BeforeValidator(ticked),
+    Query(description="A filter checkbox: true when ticked (anything else reads as unticked)."),
+]
+"""A listing page's filter checkbox: never refused (see ``ticked``)."""
 """The JSON API's page number: out of range or not a number, a 422 naming ``page``."""
 MAX_PAGE_SIZE = 200
 """The most rows one page of a JSON list holds."""
