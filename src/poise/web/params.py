@@ -48,6 +48,7 @@ PageQuery = Annotated[
 ]
 """A listing page's page number: never refused (see ``page_or_first``)."""
 ApiPageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+"""The JSON API's page number: out of range or not a number, a 422 naming ``page``."""
 
 TICKED = frozenset({"true", "on", "1", "yes"})
 """What a ticked filter checkbox sends (the forms send ``true``; "on" is a browser's default)."""
@@ -71,7 +72,6 @@ FlagQuery = Annotated[
     Query(description="A filter checkbox: true when ticked (anything else reads as unticked)."),
 ]
 """A listing page's filter checkbox: never refused (see ``ticked``)."""
-"""The JSON API's page number: out of range or not a number, a 422 naming ``page``."""
 MAX_PAGE_SIZE = 200
 """The most rows one page of a JSON list holds."""
 PageSizeQuery = Annotated[
