@@ -325,3 +325,28 @@ def test_an_alert_recorded_before_redaction_leaves_redacted_all_the_same(
         select(AlertDelivery.title).where(AlertDelivery.key == "old:early_warning")
     )
     assert "PX-287515" not in logged.one(), "the log shows what was sent"
+
+
+def test_a_stopping_dispatcher_claims_no_further_delivery(
+    session: Session, receiver: Receiver
+) -> None:
+    """A server shutting down sent the rest of its batch after its shutdown returned: in the
+    suite, the next test's delivery of the same id was claimed and pushed hours ahead."""
+    crew = make_crew(session)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
+    conversations = [flagged_conversation(session, crew.agent).id for _ in range(2)]
+    record_conversation_alerts(session, conversations, base_url=BASE_URL, now=NOW)
+    asked: list[int] = []
+
+    def stops_after_one() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    found = sender(None, guard=ON_PREMISES)
+    with found.client:
+        report = deliver_due(session, found, base_url=BASE_URL, now=NOW, stopping=stops_after_one)
+    assert report.sent == 1
+    assert len(receiver.requests) == 1
+    left = session.scalars(select(AlertDelivery).where(AlertDelivery.status == "pending")).one()
+    session.refresh(left)
+    assert left.attempts == 0 and left.due_at <= NOW  # unclaimed: due for the next dispatcher
