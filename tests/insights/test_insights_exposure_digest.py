@@ -23,7 +23,8 @@ from insights.insight_builders import WINDOW_DAYS, add_conversations, night_mode
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli_app
-from poise.insights.digest import digest_lines, training_summary, weekly_digest
+from poise.errors import InvalidInput
+from poise.insights.digest import digest_lines, digest_week, training_summary, weekly_digest
 from poise.insights.rollup import count_all
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
@@ -35,6 +36,8 @@ _NOW = datetime.now(UTC)
 # after the week's start was in the future during a Monday's first hour, so every count of this
 # week read 0 and the tests failed from 00:00 to 01:00 UTC each Monday).
 THIS_WEEK = week_start(_NOW) + (_NOW - week_start(_NOW)) / 2
+# A moment of the last finished Monday–Sunday week: the week the digest shows by default.
+LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
 
 
 class Inbox:
@@ -171,7 +174,14 @@ def test_the_digest_page_and_e_mail(
     smtp: tuple[Inbox, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    yesterday = datetime.now(UTC) - timedelta(days=1)
+    # The digest covers the last finished Monday–Sunday week, so its figures sit in that week
+    # (they were "yesterday", inside the seven days up to today), and Hana's third heavy week
+    # in a row, counted up to that week, is the week before the fixture's first.
+    yesterday = LAST_WEEK
+    fourth = THIS_WEEK - timedelta(weeks=3)
+    add_conversations(session, n=8, opened=fourth, assignee_id=team.hana.id, negativity=0.9)
+    for calm in (team.cal, *team.calm):
+        add_conversations(session, n=2, opened=fourth, assignee_id=calm.id, negativity=0.9)
     for product in ("Router", "Mesh", "Camera"):
         add_conversations(
             session,
@@ -192,6 +202,7 @@ def test_the_digest_page_and_e_mail(
     gap = "Refund for PX-287515, Maria Gonzalez, 07700 900123"
     session.add(Gap(query=gap, best_score=0.05, created_at=yesterday, actor_id=team.cal.id))
     session.commit()
+    count_all(session, window_days=WINDOW_DAYS)
 
     sign_in(client, team.lead)
     page = client.get("/insights/digest").text
@@ -284,7 +295,7 @@ def test_the_digest_names_each_gap_issue_once_most_raised_first(
         "Router keeps rebooting",  # the newest, raised once
     ]
     for hours_ago, query in zip(range(len(logged), 0, -1), logged, strict=True):
-        when = datetime.now(UTC) - timedelta(hours=hours_ago)
+        when = LAST_WEEK - timedelta(hours=hours_ago)
         session.add(Gap(query=query, best_score=0.05, created_at=when, actor_id=lead.id))
     session.commit()
 
@@ -304,7 +315,7 @@ def test_the_digest_counts_only_the_teams_own_gaps(client: TestClient, session: 
     lead = make_user(session, role="lead", team="G", name="Gia Lead")
     mine = make_user(session, team="G", name="Gus Agent")
     theirs = make_user(session, team="H", name="Hal Agent")
-    now = datetime.now(UTC) - timedelta(hours=1)
+    now = LAST_WEEK - timedelta(hours=1)
 
     def gap(query: str, assignee: User | None = None, actor: User | None = None) -> None:
         conv = None
@@ -371,7 +382,7 @@ def test_the_digest_counts_only_the_gaps_the_manual_still_leaves_open(
     """A gap the published manual now answers is closed on the gap report and a hotspot's
     gaps; the digest still counted it (and showed it) as a new manual gap."""
     lead = make_user(session, role="lead", team="G", name="Gia Lead")
-    when = datetime.now(UTC) - timedelta(hours=2)
+    when = LAST_WEEK - timedelta(hours=2)
     for query in ("Camera night mode is dark", "Router keeps rebooting"):
         session.add(
             Gap(query=query, best_score=0.05, created_at=when, product="Camera", actor_id=lead.id)
@@ -463,3 +474,43 @@ def test_the_week_still_running_is_marked_so_far_on_both_exposure_pages(
         assert f"<td>{this_week - timedelta(weeks=1):%d %b}</td>" in page, url
         chart = page.split(f'<svg class="{svg}"')[1].split("</svg>")[0]
         assert ">so far</text>" in chart and f">{this_week:%d %b}</text>" not in chart, url
+
+
+def test_the_digest_covers_the_last_finished_monday_to_sunday_week() -> None:
+    """The digest read Tuesday to Monday (the seven days up to the Monday e-mail) while balance
+    and exposure read Monday weeks: it is now the last week that has finished, on every day."""
+    for today in (date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 13)):
+        assert digest_week(today) == (date(2026, 11, 30), date(2026, 12, 6)), today
+    assert digest_week(date(2026, 12, 14)) == (date(2026, 12, 7), date(2026, 12, 13))
+    # Any day of an earlier week picks that week.
+    assert digest_week(date(2026, 12, 9), "2026-11-19") == (date(2026, 11, 16), date(2026, 11, 22))
+    for unfinished in ("2026-12-07", "2026-12-09", "2027-01-04"):
+        with pytest.raises(InvalidInput, match="has not finished yet") as refused:
+            digest_week(date(2026, 12, 9), unfinished)
+        assert refused.value.field == "week"
+
+
+def test_the_digest_page_picks_an_earlier_week(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """``?week=`` was ignored: it now shows that week, links to the weeks either side (never
+    one not yet over), and refuses a week not over beside the picker, keeping what was typed."""
+    latest = week_start(_NOW).date() - timedelta(days=7)
+    earlier = latest - timedelta(days=14)
+    sign_in(client, team.lead)
+    page = client.get("/insights/digest").text
+    assert f"Monday {latest} – Sunday {latest + timedelta(days=6)}" in page
+    assert f"week={latest - timedelta(days=7)}" in page
+    assert f"week={latest + timedelta(days=7)}" not in page, "no link to the unfinished week"
+    picked = client.get(f"/insights/digest?week={earlier + timedelta(days=2)}")
+    assert picked.status_code == 200
+    assert f"Monday {earlier} – Sunday {earlier + timedelta(days=6)}" in picked.text
+    assert f"week={earlier + timedelta(days=7)}" in picked.text
+    future = (latest + timedelta(days=9)).isoformat()
+    refused = client.get(f"/insights/digest?week={future}")
+    assert refused.status_code == 400
+    assert 'id="week-error"' in refused.text and "has not finished yet" in refused.text
+    assert f'value="{future}"' in refused.text and 'id="week-picker"' in refused.text
+    assert "<h2>Hotspots</h2>" not in refused.text, "no figures for a week other than the one asked"
+    bad = client.get("/insights/digest?week=soon")
+    assert bad.status_code == 400 and 'value="soon"' in bad.text and 'id="week-error"' in bad.text

@@ -17,7 +17,11 @@ insights_app = typer.Typer(help="Insights chores that run on a schedule.", no_ar
 @insights_app.command("digest")
 def digest(
     day: Annotated[
-        str | None, typer.Option("--day", help="Last day of the week (YYYY-MM-DD); default today.")
+        str | None,
+        typer.Option(
+            "--day",
+            help="Send as on this day (YYYY-MM-DD): the week finished before it; default today.",
+        ),
     ] = None,
 ) -> None:
     """E-mail each lead the weekly digest of their team (run weekly from cron).

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from poise.auth.models import Team, User
 from poise.conversations.models import Conversation, Rating
+from poise.errors import InvalidInput
 from poise.insights.exposure import exposure_state, team_exposure
 from poise.insights.filters import InsightFilters
 from poise.insights.hotspots import HotspotReport, hotspots
@@ -29,6 +30,7 @@ from poise.morale.models import PeerReview
 from poise.morale.praise import green_robots
 from poise.redaction import StaffNames, redact
 from poise.training.models import Assignment
+from poise.web.params import parse_day
 
 REVIEW_OVERDUE_DAYS = 7
 
@@ -50,15 +52,37 @@ class Digest:
     exposure_counted_at: datetime | None  # when the rollup last counted the check-ins' weeks
 
 
-def weekly_digest(session: Session, *, actor: User, team_id: int, today: date) -> Digest:
-    """The seven days up to ``today`` for one team (its lead or an admin)."""
+def digest_week(today: date, week: str | None = None) -> tuple[date, date]:
+    """The Monday and Sunday of the week a digest covers: by default the last week that has
+    finished by ``today``, so the Monday e-mail and the page read the same whole week, in the
+    Monday weeks of the balance and exposure pages. ``week`` (any day of it, ``YYYY-MM-DD``)
+    picks an earlier one; a week not yet over is refused rather than counted half."""
+    latest = today - timedelta(days=today.weekday() + 7)
+    if not week:
+        return latest, latest + timedelta(days=6)
+    day = parse_day(week, "week", field="week")
+    monday = day - timedelta(days=day.weekday())
+    if monday > latest:
+        raise InvalidInput(
+            f"the week of {monday} has not finished yet: the latest finished week starts {latest}",
+            field="week",
+        )
+    return monday, monday + timedelta(days=6)
+
+
+def weekly_digest(
+    session: Session, *, actor: User, team_id: int, today: date, week: str | None = None
+) -> Digest:
+    """One finished Monday–Sunday week for one team (its lead or an admin): the last one
+    before ``today``, or the one holding the day ``week`` names (see :func:`digest_week`)."""
+    start, end = digest_week(today, week)
     exposure = team_exposure(
         session,
         actor=actor,
         team_id=team_id,
-        until=datetime.combine(today, time(12), tzinfo=UTC),
+        until=datetime.combine(end, time(12), tzinfo=UTC),
     )
-    filters = InsightFilters(start=today - timedelta(days=6), end=today, team_id=team_id)
+    filters = InsightFilters(start=start, end=end, team_id=team_id)
     members = [m.id for m in session.scalars(select(User).where(User.team_id == team_id))]
     gaps = open_gaps(session, _team_gaps(session, team_id, filters))  # as the gap report
     due, done, overdue = _training(session, members, filters)

@@ -380,19 +380,38 @@ def _spread_chart(result: exposure_queries.TeamExposure) -> Markup:
 
 @router.get("/insights/digest", response_class=HTMLResponse)
 def digest_page(
-    request: Request, session: SessionDep, user: LeadUser, team: str | None = None
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    team: str | None = None,
+    week: str | None = None,
 ) -> HTMLResponse:
+    """A finished week's digest; a week that cannot be read (not a date, not over yet) is
+    refused beside the week picker with the text kept, and no figures for another week."""
     team_id = _team_id(user, team)
     if team_id is None:
         return choose_team(request, session, user, "Weekly digest")
-    found = digest_queries.weekly_digest(
-        session, actor=user, team_id=team_id, today=utcnow().date()
-    )
-    context = {
+    today = utcnow().date()
+    context: dict[str, Any] = {
+        "tab_team": team_id if team else None,
+        "week": week or "",
+        "latest": digest_queries.digest_week(today)[0],
+        **_helpers(),
+    }
+    try:
+        found = digest_queries.weekly_digest(
+            session, actor=user, team_id=team_id, today=today, week=week
+        )
+    except InvalidInput as exc:
+        if exc.field != "week":
+            raise
+        context |= {"digest": None, "errors": field_errors(exc, "week")}
+        return render(request, "insights/digest.html", context, 400)
+    context |= {
         "digest": found,
         "training_summary": digest_queries.training_summary(found),
-        "tab_team": team_id if team else None,
-        **_helpers(),
+        "earlier": found.start - timedelta(days=7),
+        "later": found.start + timedelta(days=7),
     }
     return render(request, "insights/digest.html", context)
 

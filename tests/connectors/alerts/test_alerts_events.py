@@ -135,7 +135,7 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     assert f"{cli_env.base_url}/insights/hotspot?start=2026-11-09&end=2026-11-15" in text
 
     _plant_customer_words(session, crew.agent.id, crew.lead.id)
-    digest = runner.invoke(cli_app, ["alerts", "digest", "--day", "2026-11-15"])
+    digest = runner.invoke(cli_app, ["alerts", "digest", "--day", "2026-11-16"])
     assert "1 digest recorded; 1 alert sent" in digest.output, digest.output
     posted = receiver.wait_for(2)[1].json()["text"]
     assert posted.startswith("Poise weekly digest: A, 09 Nov – 15 Nov 2026")
