@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from kb_manual import publish_manual
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -22,9 +23,11 @@ from builders import (
 from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
+from poise.db import make_sessionmaker
+from poise.jobs import JobProgress, run_here
 from poise.jobs.models import JobRun
 from poise.knowledge import actions
-from poise.knowledge.mining import issue_of, resolution_of
+from poise.knowledge.mining import issue_of, mine, resolution_of
 from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.settings import Settings
 
@@ -260,3 +263,45 @@ def test_an_addition_says_what_it_added(
     )
     assert max(more.revisions, key=lambda r: r.id).summary == "added 1 source conversation"
     assert "added 1 source conversation" in client.get(f"/manual/{target.id}").text
+
+
+def test_mining_names_the_step_it_is_in_once_embedding_is_done(
+    session: Session, engine: Engine
+) -> None:
+    """A walk saw "running (2,888 of 2,888 conversations embedded, 100%)" for minutes while
+    the conversations were grouped: the job now says which step it is in."""
+    seed(session)
+    seen: list[tuple[int, int, str]] = []
+
+    def work(work_session: Session, progress: JobProgress) -> str:
+        def watched(done: int, total: int, step: str = "") -> None:
+            progress(done, total, step)
+            with Session(engine) as other:  # what the page reads meanwhile
+                job = other.scalars(select(JobRun).where(JobRun.subject == "kb:mine")).one()
+                seen.append((job.done, job.total, job.detail))
+
+        return str(mine(work_session, actor=None, window_days=7, progress=watched))
+
+    status, detail = run_here(make_sessionmaker(engine), "kb-mine", work, subject="kb:mine")
+    assert status == "done", detail
+    assert (11, 11, "grouping") in seen and (11, 11, "drafting proposals") in seen
+    assert "proposals" in detail  # the summary replaces the step at the end
+
+
+def test_the_proposals_page_shows_the_step_of_a_running_mining(
+    client: TestClient, session: Session
+) -> None:
+    session.add(
+        JobRun(
+            kind="kb-mine",
+            subject="kb:mine",
+            status="running",
+            done=2888,
+            total=2888,
+            detail="grouping",
+        )
+    )
+    session.commit()
+    sign_in(client, make_user(session, role="lead"))
+    page = client.get("/manual/proposals").text
+    assert "(2,888 of 2,888 conversations embedded, 100% · grouping …)" in page

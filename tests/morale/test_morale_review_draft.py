@@ -150,3 +150,20 @@ def test_submitting_saves_what_was_submitted(client: TestClient, session: Sessio
     assert sent.try_next == ""
     assert {s.category_id: s.value for s in sent.scores} == {empathy: 3, clarity: 2}
     assert NOTE not in client.get(url).text
+
+
+def test_an_odd_draft_value_opens_the_review_with_its_draft(
+    client: TestClient, session: Session
+) -> None:
+    """``?draft=junk`` answered a bare error page ("Input should be a valid boolean"). The
+    "Start from empty" link sends ``draft=0``; a mangled value means the page as it opens by
+    default, so the draft stays and only an explicit off value empties the form."""
+    reviewer, review, _ = _setup(session, opted_in=True)
+    sign_in(client, reviewer)
+    for odd in ("junk", "", "2", "maybe"):
+        page = client.get(f"/morale/reviews/{review.id}", params={"draft": odd})
+        assert page.status_code == 200, (odd, page.text[:200])
+        assert NOTE in page.text and _textarea(page.text, "strengths"), odd
+    for off in ("0", "false", "OFF", "no"):
+        empty = client.get(f"/morale/reviews/{review.id}", params={"draft": off}).text
+        assert NOTE not in empty and _textarea(empty, "strengths") == "", off

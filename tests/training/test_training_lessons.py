@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,7 +19,7 @@ from poise.errors import NotFound
 from poise.settings import Settings
 from poise.training.actions import assign_lesson, create_lesson
 from poise.training.models import Assignment, Lesson, QuizAttempt
-from poise.training.queries import progress, progress_by_lesson
+from poise.training.queries import LESSONS_PER_PAGE, progress, progress_by_lesson
 from poise.web.nav import COMING, NAV
 
 QUIZ = """
@@ -254,8 +255,8 @@ def test_a_team_assignment_is_completed_with_a_score(client: TestClient, session
     # By lesson, before the rows: Maya done, the lead's own still open (overdue once due).
     assert ">1 of 2</td>" in progress and '<progress value="1" max="2"' in progress
     due = session.scalars(select(Assignment).where(Assignment.user_id == lead.id)).one().due_at
-    (before,) = progress_by_lesson(session, actor=lead, now=due - timedelta(seconds=1))
-    (after,) = progress_by_lesson(session, actor=lead, now=due + timedelta(seconds=1))
+    (before,) = progress_by_lesson(session, actor=lead, now=due - timedelta(seconds=1)).items
+    (after,) = progress_by_lesson(session, actor=lead, now=due + timedelta(seconds=1)).items
     assert (before.completed, before.overdue, before.next_due) == (1, 0, due)
     assert after.overdue == 1 and after.share == 0.5
 
@@ -350,7 +351,7 @@ def test_progress_counts_only_people_still_active(client: TestClient, session: S
     update_user(
         session, actor=None, user_id=gone.id, role="agent", team_id=team.id, is_active=False
     )
-    (line,) = progress_by_lesson(session, actor=lead, team_id=team.id)
+    (line,) = progress_by_lesson(session, actor=lead, team_id=team.id).items
     assert line.assigned == 1
     page = client.get("/training/progress").text
     assert "Gone Agent" not in page and "0 of 1" in page
@@ -489,12 +490,12 @@ def test_a_lead_reads_only_their_own_teams_progress(client: TestClient, session:
     assert "Bruno" not in other.text
     with pytest.raises(NotFound):
         progress_by_lesson(session, actor=lead, team_id=billing.id)
-    (line,) = progress_by_lesson(session, actor=lead)
+    (line,) = progress_by_lesson(session, actor=lead).items
     assert line.assigned == 2, "a lead's everyone is their own team"
     update_user(session, actor=None, user_id=lead.id, role="lead", team_id=None, is_active=True)
     page = client.get("/training/progress?team=all").text
     assert "You are in no team" in page and "Maya" not in page and "Bruno" not in page
-    assert progress_by_lesson(session, actor=lead) == []
+    assert progress_by_lesson(session, actor=lead).items == []
     assert progress(session, actor=lead).total == 0
 
 
@@ -581,3 +582,42 @@ def test_a_lead_s_empty_today_offers_the_starter_course(
     assert "Loaded 8 starter lessons" in loaded.text
     today = client.get("/training").text
     assert 'action="/training/lessons/starter"' not in today and "Browse the" in today
+
+
+def _by_lesson(page: str) -> str:
+    """The "By lesson" table of the progress page (the assignments below name lessons too)."""
+    found = re.search(r'<table class="lesson-progress.*?</table>', page, re.DOTALL)
+    assert found, "no By lesson table"
+    return found.group(0)
+
+
+def test_progress_by_lesson_pages_with_most_to_do_first_keeping_the_team_and_the_rows_page(
+    client: TestClient, session: Session
+) -> None:
+    """The "By lesson" table listed every lesson at once and grew with the library."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, name="Maya", team="Care")
+    due = datetime.now(UTC) + timedelta(days=30)
+    for n in range(LESSONS_PER_PAGE + 2):
+        lesson = create_lesson(session, actor=lead, title=f"Lesson {n:03d}", body="B.", quiz=QUIZ)
+        assign_lesson(session, actor=lead, lesson_id=lesson.id, due_at=due, user_id=agent.id)
+    first_lesson = session.scalars(select(Assignment).order_by(Assignment.id)).first()
+    assert first_lesson is not None
+    first_lesson.completed_at = datetime.now(UTC)  # done: the least left to do, so last
+    session.commit()
+    team = session.scalars(select(Team).where(Team.name == "Care")).one()
+    sign_in(client, lead)
+    first = client.get("/training/progress").text
+    table = _by_lesson(first)
+    assert "Lesson 001" in table and "Lesson 020" in table and "Lesson 000" not in table
+    assert f"{LESSONS_PER_PAGE + 2} lessons · page 1 of 2" in first
+    assert f'href="?team={team.id}&amp;page=1&amp;lessons=2">Further along' in first
+    second = client.get(f"/training/progress?team={team.id}&page=1&lessons=2").text
+    table = _by_lesson(second)
+    assert "Lesson 021" in table and "Lesson 000" in table and "Lesson 001" not in table
+    assert "← More to do" in second
+    assert f'href="?team={team.id}&amp;lessons=2&amp;page=2"' in second  # the rows' pages keep it
+    beyond = client.get(f"/training/progress?team={team.id}&lessons=9").text
+    assert "the list ends at page 2" in beyond
+    odd = client.get("/training/progress?lessons=abc")
+    assert odd.status_code == 200 and "Lesson 001" in _by_lesson(odd.text)

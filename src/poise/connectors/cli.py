@@ -83,7 +83,7 @@ def with_a_bar(work: JobWork, session: Session, title: str, bar: Progress | None
     with bar or progress_bar() as bar:
         task = bar.add_task(f"{title}: pages", total=None)
 
-        def fetched(done: int, total: int) -> None:
+        def fetched(done: int, total: int, step: str = "") -> None:
             bar.update(task, completed=done, total=total or None)
 
         return work(session, fetched)

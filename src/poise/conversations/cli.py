@@ -174,9 +174,9 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
         scoring = scoring_work(ids, hooks=hooks)
 
         def work(job_session: Session, job_progress: JobProgress) -> str:
-            def advance(done: int, total: int) -> None:
+            def advance(done: int, total: int, step: str = "") -> None:
                 progress.update(task, completed=done, total=total)
-                job_progress(done, total)
+                job_progress(done, total, step)
 
             return scoring(job_session, advance)
 

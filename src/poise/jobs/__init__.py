@@ -67,7 +67,19 @@ __all__ = [
     "this_process",
 ]
 log = logging.getLogger(__name__)
-JobProgress = Callable[[int, int], None]
+
+
+class JobProgress(Protocol):
+    """A job's progress report: ``done`` of ``total`` units, and the step it is in.
+
+    ``step`` names work that has no count of its own (mining's grouping after its embedding
+    reached 100%): it is shown as the running job's detail, so a long step is not taken for a
+    stuck job. The job's end replaces it with the summary.
+    """
+
+    def __call__(self, done: int, total: int, step: str = "") -> None: ...
+
+
 JobWork = Callable[[Session, JobProgress], str]  # returns a one-line summary
 Resumer = Callable[["JobRun"], JobWork]  # the work that finishes a job of one kind
 Write = Callable[[], None]  # one write of a job's outcome
@@ -162,8 +174,9 @@ def run_job(
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, step: str = "") -> None:
             started.done, started.total, started.heartbeat_at = done, total, utcnow()
+            started.detail = step
             status_session.commit()
             if status_session.scalar(select(JobRun.status).where(JobRun.id == job_id)) == CANCELLED:
                 raise JobCancelledError

@@ -97,8 +97,9 @@ def mine_command(
     with open_session(settings) as session, progress_bar() as progress:
         task = progress.add_task("Embedding issues", total=None)
 
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def advance(done: int, total: int, step: str = "") -> None:
+            description = step.capitalize() if step else "Embedding issues"
+            progress.update(task, completed=done, total=total, description=description)
 
         summary = mine(
             session,

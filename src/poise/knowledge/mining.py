@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -54,7 +54,14 @@ from poise.signals.purpose import state_purpose
 from poise.signals.text import without_placeholders
 from poise.words import counted
 
-Progress = Callable[[int, int], None]
+
+class Progress(Protocol):
+    """Mining's progress: conversations embedded of all, and the step after embedding
+    (grouping, drafting), which has no count but can take minutes on thousands."""
+
+    def __call__(self, done: int, total: int, step: str = "") -> None: ...
+
+
 URL = re.compile(r"https?://\S+")
 HANDLE = re.compile(r"(?<!\w)@\w+")
 GREETING = re.compile(r"^(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear)(?: there| [A-Z][\w'-]*)?\s*[,!.]\s*")
@@ -286,12 +293,18 @@ def mine(
     config = config or MiningConfig()
     ids = _candidates(session)
     if not vectors.stored_current(session):
+        if progress:
+            progress(0, len(ids), "re-embedding the manual")
         vectors.reembed(session)  # an older encoder's vectors: all brought up to date first
     embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
+    if progress:
+        progress(len(ids), len(ids), "grouping")
     kept, texts, x = load_vectors(session, ids)
     labels = group_vectors(x, texts, config)
     groups = [g for g in _members(labels) if len(g) >= config.min_size]
     grouped = [kept[i] for g in groups for i in g]
+    if progress:
+        progress(len(ids), len(ids), "drafting proposals")
     outcome = outcomes_for(session, grouped, window_days=window_days)
     session.execute(delete(Proposal).where(Proposal.status == "open"))
     groups = sorted(

@@ -36,7 +36,15 @@ from poise.web.deps import (
     safe_next,
 )
 from poise.web.forms import field_errors
-from poise.web.params import FlagQuery, IdPath, IdQuery, PageQuery, is_count, is_id
+from poise.web.params import (
+    FlagQuery,
+    IdPath,
+    IdQuery,
+    OnUnlessOffQuery,
+    PageQuery,
+    is_count,
+    is_id,
+)
 from poise.web.weeks import chart_week
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -347,7 +355,7 @@ def review_page(
     session: SessionDep,
     user: CurrentUser,
     review_id: IdPath,
-    draft: bool = True,
+    draft: OnUnlessOffQuery = True,
 ) -> HTMLResponse:
     """The review; a form not yet sent starts from AutoQA's first draft unless ``draft=0``."""
     return _review_page(request, session, user, review_id, drafted=draft)

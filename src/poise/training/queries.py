@@ -18,6 +18,7 @@ from poise.training.feedback import NEGATIVE, POSITIVE, verdicts_from
 from poise.training.models import (
     Assignment,
     Lesson,
+    LessonVersion,
     PracticeAttempt,
     PracticeComment,
     PracticeScenario,
@@ -202,39 +203,62 @@ class LessonProgress:
         return self.completed / self.assigned if self.assigned else 0.0
 
 
+LESSONS_PER_PAGE = 20
+"""Lessons of the progress page's "By lesson" table per page: it sits above the assignments,
+so a screenful, not a page of its own."""
+
+
 def progress_by_lesson(
-    session: Session, *, actor: User, team_id: int | None = None, now: datetime | None = None
-) -> list[LessonProgress]:
+    session: Session,
+    *,
+    actor: User,
+    team_id: int | None = None,
+    now: datetime | None = None,
+    page: int = 1,
+    page_size: int = LESSONS_PER_PAGE,
+) -> Page[LessonProgress]:
     """Leads: per lesson, how many of its assignees (one team's or every one the caller may
-    read, as :func:`progress`) completed it,
-    how many are overdue, and when the next one falls due; the lessons with most still to
-    do first. One grouped read: lessons are few, however many assignments there are. Only
-    active people count: someone deactivated stayed "overdue" for good."""
+    read, as :func:`progress`) completed it, how many are overdue, and when the next one falls
+    due; the lessons with most still to do first, a page at a time (the table grew with the
+    lessons). One grouped read, sorted and paged by the database. Only active people count:
+    someone deactivated stayed "overdue" for good."""
     require_lead(actor)
     now = now or utcnow()
     open_ = Assignment.completed_at.is_(None)
-    query = select(
-        Assignment.lesson_id,
-        func.count(),
-        func.count(Assignment.completed_at),
-        func.count().filter(open_, Assignment.due_at < now),
-        func.min(Assignment.due_at).filter(open_),
-    ).group_by(Assignment.lesson_id)
-    query = _of_active_people(query, actor, team_id)
-    rows = session.execute(query).all()
-    lessons = {
-        lesson.id: lesson
-        for lesson in session.scalars(
-            select(Lesson)
-            .where(Lesson.id.in_([r[0] for r in rows]))
-            .options(selectinload(Lesson.versions))
+    assigned, completed = func.count(), func.count(Assignment.completed_at)
+    next_due = func.min(Assignment.due_at).filter(open_)
+    query = (
+        select(
+            Assignment.lesson_id,
+            LessonVersion.title,
+            assigned,
+            completed,
+            func.count().filter(open_, Assignment.due_at < now),
+            next_due,
         )
-    }
+        .join(Lesson, Lesson.id == Assignment.lesson_id)
+        .join(
+            LessonVersion,
+            (LessonVersion.lesson_id == Lesson.id)
+            & (LessonVersion.number == Lesson.current_number),
+        )
+        .group_by(Assignment.lesson_id, LessonVersion.title)
+    )
+    query = _of_active_people(query, actor, team_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(page, 1)
+    ordered = query.order_by(
+        completed * 1.0 / assigned,
+        func.coalesce(next_due, now),
+        LessonVersion.title,
+        Assignment.lesson_id,
+    )
+    rows = session.execute(ordered.offset((page - 1) * page_size).limit(page_size)).all()
     found = [
-        LessonProgress(int(lid), lessons[lid].current.title, n, done, late, due)
-        for lid, n, done, late, due in rows
+        LessonProgress(int(lid), title, n, done, late, due)
+        for lid, title, n, done, late, due in rows
     ]
-    return sorted(found, key=lambda p: (p.share, p.next_due or now, p.title))
+    return Page(found, total, page, page_size)
 
 
 def assignable(session: Session, *, actor: User) -> tuple[list[User], list[Team]]:

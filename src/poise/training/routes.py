@@ -316,9 +316,12 @@ def progress_page(
     user: LeadUser,
     team: str = "",
     page: PageQuery = 1,
+    lessons: PageQuery = 1,
 ) -> HTMLResponse:
     """Progress opens on the caller's own team; ``team=all`` shows every team to an admin and
-    a lead their own (the only one they read). Another team's id is answered as missing."""
+    a lead their own (the only one they read). Another team's id is answered as missing.
+    "By lesson" (``lessons``) and every assignment (``page``) page on their own, each list's
+    links keeping the team and the other list's page."""
     if team and team != "all" and not is_id(team):
         raise InvalidInput(f"team must be a team id or all, not {team!r}", field="team")
     wanted = user.team_id if not team else None if team == "all" else int(team)
@@ -327,13 +330,16 @@ def progress_page(
     listing = queries.progress(
         session, actor=user, team_id=chosen, page=page, page_size=settings.page_size
     )
+    by_lesson = queries.progress_by_lesson(session, actor=user, team_id=chosen, page=lessons)
+    team_query = {"team": "all" if chosen is None else chosen}
     context = {
         "listing": listing,
-        "lessons": queries.progress_by_lesson(session, actor=user, team_id=chosen),
+        "lessons": by_lesson,
         "teams": queries.teams(session, actor=user),
         "team_id": chosen,
         "team_name": shown.name if shown is not None else None,
-        "base_query": urlencode({"team": "all" if chosen is None else chosen}),
+        "base_query": urlencode({**team_query, "lessons": by_lesson.page}),
+        "lessons_query": urlencode({**team_query, "page": listing.page}),
     }
     return render(request, "training/progress.html", context)
 

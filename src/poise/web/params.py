@@ -72,6 +72,29 @@ FlagQuery = Annotated[
     Query(description="A filter checkbox: true when ticked (anything else reads as unticked)."),
 ]
 """A listing page's filter checkbox: never refused (see ``ticked``)."""
+UNTICKED = frozenset({"false", "off", "0", "no"})
+"""What a link sends to turn off a switch that is on by default (``?draft=0``)."""
+
+
+def unless_off(value: object) -> object:
+    """A default-on switch's value: only ``UNTICKED`` text turns it off; anything else leaves
+    it on, as if it were not given.
+
+    ``/morale/reviews/7?draft=junk`` answered a bare error page: the "Start from empty" link
+    sends ``draft=0``, and a value mangled on the way means the page as it opens by default
+    (the AutoQA draft), not the empty form, which would throw the draft away unasked.
+    """
+    if not isinstance(value, str):
+        return value
+    return value.strip().lower() not in UNTICKED
+
+
+OnUnlessOffQuery = Annotated[
+    bool,
+    BeforeValidator(unless_off),
+    Query(description="On unless 0, false, off or no (anything else reads as on)."),
+]
+"""A page's switch that is on by default and turned off by a link: never refused."""
 MAX_PAGE_SIZE = 200
 """The most rows one page of a JSON list holds."""
 PageSizeQuery = Annotated[
