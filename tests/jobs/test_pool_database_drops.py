@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from jobs.test_jobs_survive import _csv, _job, _pending, _upload
 from sqlalchemy.orm import Session
 
-from brokers import DatabaseLink
+from brokers import SHORT_FIGURES, SHORT_RETRIES, DatabaseLink
 from builders import make_user
 from poise.app import create_app
 from poise.auth.actions import create_api_token
@@ -30,9 +30,6 @@ pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="set POISE_TEST_DATABASE_URL: its link is cut"),
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
 ]
-# POISE_JOB_RETRY_SECONDS a tenth of production's (1, 2, 4, 8, 16 s).
-SHORT_RETRIES = [0.1, 0.2, 0.4, 0.8, 1.6]
-SHORT_FIGURES = "6 attempts over 3.1 seconds"
 PENDING = 8 * BATCH  # eight batches of scoring: the link is cut after the first
 
 

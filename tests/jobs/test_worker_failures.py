@@ -31,7 +31,15 @@ from knowledge.kb_manual import publish_manual
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from brokers import VISIBILITY_SECONDS, DatabaseLink, Workers, other_host_reason
+from brokers import (
+    PRODUCTION_FIGURES,
+    SHORT_FIGURES,
+    SHORT_RETRIES,
+    VISIBILITY_SECONDS,
+    DatabaseLink,
+    Workers,
+    other_host_reason,
+)
 from builders import make_user, sign_in
 from poise.app import create_app
 from poise.conversations.models import Message
@@ -121,11 +129,13 @@ def test_a_chunk_that_kills_its_worker_every_time_is_given_up_not_run_for_ever(
 ON_POSTGRESQL = [  # a database the workers reach over the network, cut in between
     pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES))
 ]
-# The tests' retry schedule: production's (1, 2, 4, 8, 16 s) a tenth as long. One test keeps
-# production's, and checks the figures it gives the message.
-SHORT_RETRIES = [0.1, 0.2, 0.4, 0.8, 1.6]
-SHORT_FIGURES = "6 attempts over 3.1 seconds"
-PRODUCTION_FIGURES = "6 attempts over 31 seconds"
+
+
+def on_rabbitmq_and_postgresql(test: Callable[..., None]) -> Callable[..., None]:
+    """Run ``test`` once, on RabbitMQ and PostgreSQL: a real link to cut, and Celery's retries
+    (not Redis's: these tests' visibility timeout is shorter than the later retries' waits)."""
+    on_postgresql = pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+    return pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)(on_postgresql(test))
 
 
 @contextlib.contextmanager
@@ -212,8 +222,7 @@ def _the_chunk_never_ran(session: Session, job_id: int) -> None:
 # 16 s), so Redis hands the waiting retry on as a second copy, which runs the chunk once the
 # database is back (the job ended "done", CI 2026-12-07); with production's timeout no copy
 # is made. This test keeps production's schedule: 31 seconds of retries.
-@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
-@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+@on_rabbitmq_and_postgresql
 def test_a_chunk_whose_database_stays_unreachable_fails_its_job_once_it_can_say_so(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
@@ -226,8 +235,7 @@ def test_a_chunk_whose_database_stays_unreachable_fails_its_job_once_it_can_say_
 
 
 # Once, on PostgreSQL and RabbitMQ: a dead worker's task goes back to the queue at once.
-@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
-@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+@on_rabbitmq_and_postgresql
 def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
@@ -245,8 +253,7 @@ def test_a_failure_a_killed_worker_could_not_record_is_recorded_by_the_next_one(
 
 
 # Once, on PostgreSQL and RabbitMQ: the retries are Celery's, as for a chunk.
-@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
-@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+@on_rabbitmq_and_postgresql
 def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
@@ -286,9 +293,7 @@ def _cut_in_the_work(session: Session, link: DatabaseLink, workers: Workers) -> 
     return job_id
 
 
-# Once, on PostgreSQL and RabbitMQ, as above.
-@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
-@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+@on_rabbitmq_and_postgresql
 def test_a_whole_job_whose_database_goes_away_in_its_work_fails_once_it_can_say_so(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
@@ -306,9 +311,7 @@ def test_a_whole_job_whose_database_goes_away_in_its_work_fails_once_it_can_say_
     assert get_fact(session, ENCODER_FACT) != ENCODER_VERSION
 
 
-# Once, on PostgreSQL and RabbitMQ, as above.
-@pytest.mark.parametrize("broker", ["rabbitmq"], indirect=True)
-@pytest.mark.parametrize("database_url", ON_POSTGRESQL, indirect=True)
+@on_rabbitmq_and_postgresql
 def test_a_whole_job_whose_database_comes_back_during_its_retries_ends_done(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
