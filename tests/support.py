@@ -213,12 +213,13 @@ def fails_once(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, error:
     monkeypatch.setattr(owner, name, once)
 
 
-def finished_job(session: Session, job_id: int, seconds: float = 60) -> JobRun:
+def ended_job(session: Session, job_id: int, seconds: float = 60) -> JobRun:
     """The job once it has ended (done, failed…), read afresh; fails the test after
-    ``seconds``."""
+    ``seconds``, saying how it stood. (``builders.finished_job`` finds a job by its subject.)"""
     deadline = time.monotonic() + seconds
     while (job := session.get(JobRun, job_id)) is None or job.status in ACTIVE:
-        assert time.monotonic() < deadline, f"job {job_id} did not end in {seconds} s"
+        stood = "missing" if job is None else f"{job.status}: {job.detail}"
+        assert time.monotonic() < deadline, f"job {job_id} did not end in {seconds} s ({stood})"
         time.sleep(0.05)
         session.expire_all()
     return job

@@ -34,7 +34,7 @@ from poise.conversations.models import Conversation, Message, Rating
 from poise.jobs import JobRun
 from poise.settings import Settings
 from poise.signals import get_scorer
-from support import fails_once, finished_job
+from support import ended_job, fails_once
 
 TICKETS = "/api/v2/tickets"
 REQUESTER = {
@@ -223,7 +223,7 @@ def test_a_delivery_whose_scoring_fails_is_answered_stored_and_scored_by_a_job(
     assert first.status_code == 200, first.text
     answer = first.json()
     assert (answer["messages"], answer["scoring_job_id"] is not None) == (1, True)
-    job = finished_job(session, answer["scoring_job_id"])
+    job = ended_job(session, answer["scoring_job_id"])
     assert (job.kind, job.status) == ("score", "done")
     assert session.scalars(select(Message.signal_version)).one() is not None
     assert session.scalars(select(Conversation.signals_version)).one() is not None
@@ -242,7 +242,7 @@ def test_a_replay_of_a_delivery_left_unscored_queues_its_scoring(
     assert session.scalars(select(Message.signal_version)).one() is None
     replay = client.post("/api/v1/connectors/freshdesk/webhook", content=good, headers=headers())
     assert replay.status_code == 409, replay.text
-    job = finished_job(session, session.scalars(select(JobRun.id)).one())
+    job = ended_job(session, session.scalars(select(JobRun.id)).one())
     assert (job.kind, job.status) == ("score", "done")
     assert session.scalars(select(Message.signal_version)).one() is not None
 

@@ -30,7 +30,7 @@ from poise.conversations.writer import write_conversations
 from poise.jobs import JobRun
 from poise.settings import Settings
 from poise.signals import get_scorer
-from support import answer_to_head, fails_once, finished_job, serving, statements_naming
+from support import answer_to_head, ended_job, fails_once, serving, statements_naming
 
 
 def payload(
@@ -495,7 +495,7 @@ def test_a_stored_turn_whose_scoring_fails_is_answered_stored_and_scored_by_a_jo
     receipt = first.json()
     assert receipt["message_created"] is True and receipt["scoring_job_id"] is not None
     conv_id = receipt["conversation_id"]
-    job = finished_job(session, receipt["scoring_job_id"])
+    job = ended_job(session, receipt["scoring_job_id"])
     assert (job.kind, job.status, job.subject) == ("score", "done", f"webhook:{conv_id}")
     turn = session.scalars(select(Message)).one()
     conv = session.scalars(select(Conversation)).one()
@@ -549,7 +549,7 @@ def test_a_replay_of_a_turn_left_unscored_queues_its_scoring(
     said = "message 'msg-1' of conversation 'T-100' was received before: nothing stored"
     assert replay.json() == {"detail": said}
     job_id = session.scalars(select(JobRun.id)).one()
-    job = finished_job(session, job_id)
+    job = ended_job(session, job_id)
     assert (job.kind, job.status) == ("score", "done")
     assert job.subject == f"webhook:{stored.conversation_id}"
     assert session.scalars(select(Message.signal_version)).one() is not None

@@ -22,9 +22,9 @@ from builders import make_user
 from poise.app import create_app
 from poise.auth.actions import create_api_token
 from poise.conversations.scoring import BATCH
-from poise.jobs import ACTIVE, JobProgress, JobRun
+from poise.jobs import JobProgress
 from poise.settings import Settings
-from support import POSTGRES_URL
+from support import POSTGRES_URL, ended_job
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="set POISE_TEST_DATABASE_URL: its link is cut"),
@@ -73,14 +73,6 @@ def _wait_logged(caplog: pytest.LogCaptureFixture, pattern: str, seconds: float)
         time.sleep(0.02)
 
 
-def _wait_ended(session: Session, job_id: int, seconds: float) -> JobRun:
-    deadline = time.monotonic() + seconds
-    while (job := _job(session, job_id)).status in ACTIVE:
-        assert time.monotonic() < deadline, f"the job stayed {job.status}: {job.detail}"
-        time.sleep(0.05)
-    return job
-
-
 def test_a_job_whose_database_stays_away_fails_saying_so_once_it_answers(
     settings: Settings, session: Session, link: DatabaseLink, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -92,7 +84,7 @@ def test_a_job_whose_database_stays_away_fails_saying_so_once_it_answers(
         time.sleep(0.5)
         assert _job(session, job_id).status == "running"  # nothing can be written meanwhile
         link.restore()
-        job = _wait_ended(session, job_id, 10)
+        job = ended_job(session, job_id, 10)
         shown = client.get(f"/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"})
     assert job.status == "failed" and job.finished_at is not None
     assert job.detail.startswith(
@@ -110,7 +102,7 @@ def test_a_job_whose_database_comes_back_during_its_retries_ends_done(
         job_id, _ = _cut_in_the_scoring(client, session, link)
         _wait_logged(caplog, rf"^job {job_id}: .*trying again", 10)  # its first try ended
         link.restore()  # before its last: the next try picks up what is still pending
-        job = _wait_ended(session, job_id, 30)
+        job = ended_job(session, job_id, 30)
     assert job.status == "done", job.detail
     assert job.detail.startswith("scored ")
     assert _pending(session) == 0
@@ -131,7 +123,7 @@ def test_a_job_whose_end_cannot_be_written_at_once_ends_done_once_it_can(
 
     with _server_behind(settings, link) as client:
         job_id, _ = client.app.state.jobs.submit("kb-mine", work)  # type: ignore[attr-defined]
-        job = _wait_ended(session, job_id, 10)
+        job = ended_job(session, job_id, 10)
     assert job.status == "done" and job.detail == "all done"
     assert job.finished_at is not None
     assert len(runs) == 1  # its end is written, the work not run again to say so
