@@ -7,7 +7,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.alerts.alert_builders import (
@@ -350,3 +350,28 @@ def test_a_stopping_dispatcher_claims_no_further_delivery(
     left = session.scalars(select(AlertDelivery).where(AlertDelivery.status == "pending")).one()
     session.refresh(left)
     assert left.attempts == 0 and left.due_at <= NOW  # unclaimed: due for the next dispatcher
+
+
+def test_a_send_that_outlived_its_claim_leaves_the_row_to_whoever_claimed_it_next(
+    session: Session,
+) -> None:
+    """A stopped server's thread still in a slow send wrote "sent" over the next test's
+    delivery of the same id, which was then never sent; in production, a send that outlived
+    its lease would write over the claim of the dispatcher that took the row next."""
+    crew = make_crew(session)
+    make_rule(session, crew.lead, target="https://hooks.example.com/slow")
+    conv = flagged_conversation(session, crew.agent)
+    record_conversation_alerts(session, [conv.id], base_url=BASE_URL, now=NOW)
+    later = NOW + timedelta(hours=1)
+
+    def claimed_meanwhile(request: httpx.Request) -> httpx.Response:
+        with Session(session.get_bind()) as other:  # another dispatcher, its lease newer
+            other.execute(update(AlertDelivery).values(due_at=later))
+            other.commit()
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(claimed_meanwhile)) as client:
+        deliver_due(session, Sender(client, None, PUBLIC_ONLY), base_url=BASE_URL, now=NOW)
+    session.expire_all()
+    row = session.scalars(select(AlertDelivery)).one()
+    assert (row.status, row.attempts, row.due_at) == ("pending", 0, later)

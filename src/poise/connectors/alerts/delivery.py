@@ -90,8 +90,9 @@ def deliver_due(
             break
         delivery = _claim(session, delivery_id, now)
         if delivery is not None:
+            lease = delivery.due_at
             _deliver_one(session, sender, delivery, now, report, staff)
-            session.commit()
+            _commit_if_held(session, delivery_id, lease)
     return report
 
 
@@ -140,6 +141,24 @@ def _claim(session: Session, delivery_id: int, now: datetime) -> AlertDelivery |
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return session.get(AlertDelivery, delivery_id)
+
+
+def _commit_if_held(session: Session, delivery_id: int, lease: datetime) -> bool:
+    """Write a delivery's outcome only while this process still holds the row's claim.
+
+    A send that outlived its lease may have been claimed again by another dispatcher, whose
+    outcome is then the one to keep. In the suite, a stopped server's thread still in a slow
+    send wrote "sent" over the next test's delivery of the same id (ids restart there), which
+    that test's dispatcher then never sent. The row is locked while checked (PostgreSQL), so
+    no claim can land between the check and the write."""
+    with session.no_autoflush:
+        found = select(AlertDelivery.due_at).where(AlertDelivery.id == delivery_id)
+        held = session.scalar(found.with_for_update())
+    if held != lease:
+        session.rollback()
+        return False
+    session.commit()
+    return True
 
 
 def _deliver_one(
