@@ -144,6 +144,8 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     assert "- Kudos for Ada Agent: “Ada fixed order [number]! Call [phone] or [email]." in posted
     assert "“Refund for [number], [name], [email]”" in posted
     assert not [p for p in PERSONAL if p in posted], posted
+    tuesday = runner.invoke(cli_app, ["alerts", "digest", "--day", "2026-11-17"])
+    assert "0 digests recorded; 0 alerts sent" in tuesday.output, "the same week, posted once"
     assert (
         "--day must be a date" in runner.invoke(cli_app, ["alerts", "digest", "--day", "x"]).output
     )

@@ -483,7 +483,8 @@ def _hotspot_alert(group: Group, filters: InsightFilters, stamp: str, base: str)
 
 
 def record_digests(session: Session, *, base_url: str, today: date) -> int:
-    """Each digest rule's weekly digest of its team, once per day it is asked for.
+    """Each digest rule's weekly digest of its team, once per week it covers: a cron that
+    runs daily, or again on Tuesday, posted the same finished week each time it ran.
 
     The digest page's private check-in prompt is left out: a channel is not the lead's inbox;
     kudos comments and gap examples are customers' words, redacted.
@@ -496,7 +497,7 @@ def record_digests(session: Session, *, base_url: str, today: date) -> int:
         digest = weekly_digest(session, actor=reader, team_id=rule.team_id, today=today)
         shared = replace(shareable(digest, staff), check_in=[])
         alert = Alert(
-            key=f"digest:{today.isoformat()}",
+            key=f"digest:{digest.start.isoformat()}",
             event="digest",
             title=digest_subject(shared),
             text="\n".join(digest_lines(shared, base_url)),

@@ -20,7 +20,16 @@ if TYPE_CHECKING:  # the commands import the database: their help is instant
 
 alerts_app = typer.Typer(help="Alerts to chat, webhooks and e-mail.", no_args_is_help=True)
 DayOption = Annotated[
-    str | None, typer.Option("--day", help="The day to check (YYYY-MM-DD); default today.")
+    str | None,
+    typer.Option("--day", help="The day to check (YYYY-MM-DD): seven days to it; default today."),
+]
+DigestDayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--day",
+        help="Post as on this day (YYYY-MM-DD): the Monday-Sunday week finished before it; "
+        "default today.",
+    ),
 ]
 Recorder = Callable[["Session", str, date], int]
 
@@ -54,8 +63,9 @@ def hotspots(day: DayOption = None) -> None:
 
 
 @alerts_app.command("digest")
-def digest(day: DayOption = None) -> None:
-    """Post each digest rule's weekly digest of its team (run weekly from cron)."""
+def digest(day: DigestDayOption = None) -> None:
+    """Post each digest rule's weekly digest of its team (run weekly from cron; a week
+    already posted is not posted again)."""
     from poise.connectors.alerts.actions import record_digests
 
     def record(session: Session, base_url: str, today: date) -> int:
