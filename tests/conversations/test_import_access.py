@@ -1,4 +1,5 @@
-"""Who reads an import: its uploader, their team's leads and admins; nobody else.
+"""Who reads an import: its uploader, their team's leads and admins; nobody else. The jobs
+scoring an import or delivered turns follow it and the conversations' rule.
 
 Imports were organisation-wide: the lead of Billing listed Care's imports and downloaded the
 rows Care's file set aside, customer text and all. Another team's import is now left out of
@@ -23,7 +24,7 @@ from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.actions import import_file
 from poise.conversations.models import Conversation, ImportRun
-from poise.conversations.scoring import import_scoring_subject
+from poise.conversations.scoring import import_scoring_subject, live_subject
 from poise.errors import InvalidInput
 from poise.jobs import JobRun
 from poise.settings import Settings
@@ -111,6 +112,76 @@ def test_another_teams_import_scoring_job_is_neither_read_nor_cancelled(
     cara_headers = {"Authorization": f"Bearer {create_api_token(session, actor=None, user=cara)}"}
     cancelled = client.post(f"/api/v1/jobs/{scoring.id}/cancel", headers=cara_headers)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def _job_answers(client: TestClient, headers: dict[str, str], csrf: str, job_id: int) -> list[str]:
+    """How the jobs API, its cancel and the page's Cancel button answer ``job_id``, word for
+    word (the id blanked), each a 404."""
+    read = client.get(f"/api/v1/jobs/{job_id}", headers=headers)
+    cancelled = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
+    pressed = client.post(f"/jobs/{job_id}/cancel", data={"csrf_token": csrf})
+    answers = (read, cancelled, pressed)
+    assert [a.status_code for a in answers] == [404, 404, 404], [a.text[:200] for a in answers]
+    return [said(answer, job_id) for answer in answers]
+
+
+def test_the_job_scoring_another_teams_webhook_turns_is_neither_read_nor_cancelled(
+    client: TestClient, session: Session
+) -> None:
+    """The job scoring delivered turns (``webhook:12,13``) was read and cancelled by any lead,
+    who learned which conversation ids exist and stopped the scoring of another team's
+    conversations. It now answers a lead who may open none of them as a missing job; the
+    conversations' team's lead and admins read it, and one conversation of theirs suffices."""
+    ada = make_user(session, team="Care", name="Ada")
+    olga = make_user(session, team="Billing", name="Olga")
+    care = make_conversation(session, assignee_email=ada.email)
+    billing = make_conversation(session, assignee_email=olga.email)
+    job = JobRun(kind="score", subject=live_subject([care.id]), status="queued")
+    both = JobRun(kind="score", subject=live_subject([billing.id, care.id]), status="queued")
+    session.add_all([job, both])
+    session.commit()
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    csrf = sign_in(client, bill)
+    missing = both.id + 10_000
+    assert _job_answers(client, _bearer(session, bill), csrf, job.id) == _job_answers(
+        client, _bearer(session, bill), csrf, missing
+    )
+    session.refresh(job)
+    assert job.status == "queued", "Care's scoring runs on"
+    shown = client.get(f"/api/v1/jobs/{both.id}", headers=_bearer(session, bill))
+    assert shown.status_code == 200, "Billing's conversation is among those it scores"
+    for reader in (
+        make_user(session, role="lead", team="Care", name="Cara"),
+        make_user(session, role="admin", name="Ida"),
+    ):
+        read = client.get(f"/api/v1/jobs/{job.id}", headers=_bearer(session, reader))
+        assert read.status_code == 200 and read.json()["status"] == "queued", reader.name
+    cara = session.scalars(select(User).filter_by(name="Cara")).one()
+    cancelled = client.post(f"/api/v1/jobs/{job.id}/cancel", headers=_bearer(session, cara))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_a_cut_webhook_subject_opens_no_job_by_its_last_piece_of_an_id(
+    client: TestClient, session: Session
+) -> None:
+    """A subject naming many conversations is cut at the column's length, maybe inside an id:
+    the piece left (``12`` of ``1234``) may be another conversation's, one the reader opens,
+    and is not counted. The ids whole before the cut count as they were written."""
+    olga = make_user(session, team="Billing", name="Olga")
+    ours = make_conversation(session, assignee_email=olga.email).id
+    cap = len(live_subject([1] * 100))  # where a subject is cut
+    room = cap - len("webhook:") - len(str(ours))  # for the ids before the cut one
+    wide = next(b for b in range(7) if (room - 8 * b) % 7 == 0)  # ids of 7 digits, then 6
+    narrow = (room - 8 * wide) // 7  # each id with its comma: ``room`` characters in all
+    filler = [9_000_000 + n for n in range(wide)] + [900_000 + n for n in range(narrow)]
+    cut = JobRun(kind="score", subject=live_subject([*filler, int(f"{ours}999")]))
+    assert len(cut.subject) == cap and cut.subject.endswith(f",{ours}"), cut.subject
+    whole = JobRun(kind="score", subject=live_subject([*filler[1:], ours]))
+    session.add_all([cut, whole])
+    session.commit()
+    headers = _bearer(session, make_user(session, role="lead", team="Billing", name="Bill"))
+    assert client.get(f"/api/v1/jobs/{cut.id}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/jobs/{whole.id}", headers=headers).status_code == 200
 
 
 def test_a_command_line_import_belongs_to_the_team_it_names(

@@ -273,6 +273,7 @@ def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
 
     For leads and admins: they start the work (imports, syncs, mining) and only their pages
     show a job; its detail may name an import's file or error, which is not an agent's to read.
+    A job working on another team's import or conversations answers as a missing one.
     """
     return JobStatus.model_validate(queries.readable_job(session, actor=user, job_id=job_id))
 
@@ -287,7 +288,7 @@ def cancel_job_api(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobSta
     """Cancel a queued or running job (leads and admins); 400 once it has ended.
 
     Running work stops at its next chunk boundary; what it had written stays. Another team's
-    import scoring answers as a missing job.
+    import or conversations' scoring answers as a missing job.
     """
     queries.readable_job(session, actor=user, job_id=job_id)
     return JobStatus.model_validate(cancel_job(session, job_id, by=user.name))

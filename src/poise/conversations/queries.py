@@ -44,7 +44,7 @@ from poise.conversations.visibility import may_read, readable_assignees, visible
 from poise.db.bulk import lookup
 from poise.db.derived import CONVERSATIONS_SEARCH, CUSTOMERS_NAME_TRIGRAMS, CUSTOMERS_SEARCH
 from poise.errors import InvalidInput, NotFound
-from poise.jobs.models import JobRun
+from poise.jobs.models import SUBJECT_LENGTH, JobRun
 from poise.pagination import Page, paginate
 
 SIGNAL_FILTERS = (
@@ -577,18 +577,59 @@ def visible_imports(actor: User) -> ColumnElement[bool]:
 
 
 IMPORT_JOB = re.compile(r"import:(\d+)")  # the subject of the job that scores an import
+# The subject of a job scoring delivered turns (scoring.live_subject): ``webhook:12,13``.
+CONVERSATIONS_JOB = re.compile(r"webhook:(\d+(?:,\d+)*),?")
 
 
 def readable_job(session: Session, *, actor: User, job_id: int) -> JobRun:
-    """A job the actor may read or cancel: one scoring an import follows the import's rule
-    (:func:`visible_imports`), and another team's answers as a missing one. Its detail names
-    the import's file, and any lead could cancel another team's scoring. Other work (mining,
-    syncs, rescoring) is the organisation's, for every lead."""
+    """A job the actor may read or cancel (:func:`may_read_job`); one they may not answers
+    exactly as a missing one, so nobody learns which ids exist."""
     job = session.get(JobRun, job_id)
-    scored = IMPORT_JOB.fullmatch(job.subject) if job is not None else None
-    if job is None or (scored and not _reads_import(session, actor, int(scored[1]))):
+    if job is None or not may_read_job(session, actor, job):
         raise NotFound(f"no job with id {job_id}")
     return job
+
+
+def may_read_job(session: Session, actor: User, job: JobRun) -> bool:
+    """Whether ``actor`` (a lead or an admin) may read or cancel ``job``: the one rule of the
+    jobs API and the cancel button.
+
+    A job working for someone's data follows that data's rule: one scoring an import follows
+    the import's (:func:`visible_imports`), since its detail names the file; one scoring
+    delivered turns (``webhook:12,13``) is read by a lead who may open one of those
+    conversations (:func:`visible_conversations`). Any lead read and cancelled another
+    team's, learning which conversation ids exist and stopping the scoring of conversations
+    they may not open. Other work (mining, syncs, rescoring) is the organisation's, for
+    every lead; an admin reads every job."""
+    if actor.is_admin:
+        return True
+    scored = IMPORT_JOB.fullmatch(job.subject)
+    if scored:
+        return _reads_import(session, actor, int(scored[1]))
+    if job.subject.startswith("webhook:"):
+        return _opens_any(session, actor, job_conversation_ids(job.subject))
+    return True
+
+
+def job_conversation_ids(subject: str) -> list[int]:
+    """The conversation ids a scoring job's subject names (``webhook:12,13``). A subject cut
+    at the column's length may end in a piece of an id, another conversation's: it is left
+    out, so the cut never opens a job to a conversation it does not score."""
+    found = CONVERSATIONS_JOB.fullmatch(subject)
+    if not found:
+        return []
+    ids = [int(piece) for piece in found[1].split(",")]
+    cut = len(subject) >= SUBJECT_LENGTH and not subject.endswith(",")
+    return ids[:-1] if cut else ids
+
+
+def _opens_any(session: Session, actor: User, conversation_ids: list[int]) -> bool:
+    if not conversation_ids:
+        return False
+    opened = select(Conversation.id).where(
+        Conversation.id.in_(conversation_ids), visible_conversations(actor)
+    )
+    return session.scalar(opened.limit(1)) is not None
 
 
 def _reads_import(session: Session, actor: User, run_id: int) -> bool:

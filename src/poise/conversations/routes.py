@@ -586,7 +586,7 @@ def cancel_job_page(
     request: Request, session: SessionDep, user: LeadUser, job_id: IdPath
 ) -> RedirectResponse:
     """Cancel background work from its status (the import page): leads and admins, another
-    team's import scoring answered as a missing job."""
+    team's import or conversations' scoring answered as a missing job."""
     queries.readable_job(session, actor=user, job_id=job_id)
     job = cancel_job(session, job_id, by=user.name)
     flash(request, f"Job {job.id} cancelled: what it had done stays; start it again to finish.")

@@ -90,7 +90,8 @@ class WebhookReceipt(BaseModel):
         default=None,
         description="Null when the new message was scored at once (or nothing new was "
         "stored). When scoring it failed, the message is stored all the same and this names "
-        "the background job that scores it (`GET /api/v1/jobs/{id}`, leads and admins).",
+        "the background job that scores it (`GET /api/v1/jobs/{id}`: admins, and leads who "
+        "may open the conversation).",
     )
 
 

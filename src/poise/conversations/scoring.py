@@ -28,6 +28,7 @@ from poise.conversations.models import Conversation, Message
 from poise.hooks import Hooks
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
 from poise.jobs.kinds import SCORE
+from poise.jobs.models import SUBJECT_LENGTH
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
@@ -312,8 +313,9 @@ def live_scoring_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWo
 
 
 def live_subject(conversation_ids: Sequence[int]) -> str:
-    """The subject of the job scoring delivered turns: ``webhook:12`` (ids only, no text)."""
-    return f"webhook:{','.join(str(cid) for cid in conversation_ids)}"[:128]
+    """The subject of the job scoring delivered turns: ``webhook:12`` (ids only, no text).
+    Who may read the job is read from it (``queries.job_conversation_ids``)."""
+    return f"webhook:{','.join(str(cid) for cid in conversation_ids)}"[:SUBJECT_LENGTH]
 
 
 def _conversations(conversation_ids: Sequence[int]) -> str:

@@ -14,6 +14,7 @@ from poise.db.base import Base, UTCDateTime, utcnow
 # cancelled when it ended; interrupted when its owner died and its kind cannot resume.
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 CHUNK_STATUSES = ("pending", "done", "failed")
+SUBJECT_LENGTH = 128  # what a job is for, e.g. ``import:12``; a longer one is cut
 
 
 class JobRun(Base):
@@ -23,7 +24,7 @@ class JobRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(128), default="", index=True)
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH), default="", index=True)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
