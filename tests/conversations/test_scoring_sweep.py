@@ -127,7 +127,9 @@ def test_the_sweep_leaves_young_turns_history_and_turns_a_job_will_score(
         (job_id,) = queue_periodic(maker, idle, settings, SWEEP)
         assert _jobs(session)[-1] == (SCORE, "queued", f"sweep:{left}")
         idle.submit(SCORE, work, subject="import:1")  # an import's scoring, whatever it holds
-        assert find_unscored(session, grace=GRACE, days=2, now=utcnow()).conversation_ids == []
+        waiting = find_unscored(session, grace=GRACE, days=2, now=utcnow())
+        assert (waiting.conversation_ids, waiting.turns, waiting.waiting) == ([], 0, 2)
+        assert str(waiting) == "2 unscored customer messages left to a scoring job under way"
     finally:
         idle.shutdown()
     assert _unscored(session) == sorted([young, history, covered, left])

@@ -57,14 +57,16 @@ class Sweep:
     def __str__(self) -> str:
         """``swept 3 unscored customer messages in 2 conversations``, or that none was; and
         how many it left to a scoring job under way."""
+        under_way = "left to a scoring job under way"
         if not self.turns:
-            said = "no unscored customer message to sweep"
-        else:
-            messages = counted(self.turns, "unscored customer message")
-            conversations = counted(len(self.conversation_ids), "conversation")
-            said = f"swept {messages} in {conversations}"
+            if self.waiting:
+                return f"{counted(self.waiting, 'unscored customer message')} {under_way}"
+            return "no unscored customer message to sweep"
+        messages = counted(self.turns, "unscored customer message")
+        conversations = counted(len(self.conversation_ids), "conversation")
+        said = f"swept {messages} in {conversations}"
         if self.waiting:
-            said += f" ({counted(self.waiting, 'more')} left to a scoring job under way)"
+            said += f" ({counted(self.waiting, 'more')} {under_way})"
         return said
 
 
