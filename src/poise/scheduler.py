@@ -1,13 +1,14 @@
 """The periodic work of a deployment with workers: what ``poise scheduler`` (Celery beat) queues.
 
 On one machine ``poise serve`` does this itself (training reminders each day, connector syncs
-every few minutes, the insights rollup every minute, the deletion of import rows set aside past
-their keeping time every hour) and cron runs the other chores (``poise
-insights digest``, ``poise alerts hotspots``…). With ``POISE_BROKER_URL`` set, one ``poise
-scheduler`` process sends each entry's turn to the workers, which queue the same work as a job
-(a :class:`JobRun` row) that a worker runs. A periodic job is never queued while the previous
-one of its name is still queued or running (the rule connector syncs already follow); connector
-syncs keep their own per-connector rule. It composes several areas, so it lives here, above
+every few minutes, the insights rollup every minute, the sweep of unscored turns every 10
+minutes, the deletion of import rows set aside past their keeping time every hour) and cron
+runs the other chores (``poise insights digest``, ``poise alerts hotspots``…). With
+``POISE_BROKER_URL`` set, one ``poise scheduler`` process sends each entry's turn to the
+workers, which queue the same work as a job (a :class:`JobRun` row) that a worker runs. A
+periodic job is never queued while the previous one of its name is still queued or running
+(the rule connector syncs already follow); connector syncs keep their own per-connector rule,
+and the sweep its own per-conversation one. It composes several areas, so it lives here, above
 them.
 """
 
@@ -38,8 +39,10 @@ Now = Callable[[], datetime]
 SYNCS = "connector-syncs"  # not a job itself: it queues one sync job per connector
 ROLLUP = "insights-rollup"
 REJECTED_ROWS = "rejected-rows"
+SWEEP = "signals-sweep"  # not a job itself: it queues a scoring job when it finds turns
 LOCAL_ROLLUP_SECONDS = 60
 LOCAL_REJECTED_ROWS_SECONDS = 3600
+SWEEP_MINUTES = 10
 log = logging.getLogger(__name__)
 
 
@@ -221,7 +224,26 @@ def _rejected_rows(settings: Settings, session: Session) -> JobWork | None:
 
 
 def _never(settings: Settings, session: Session) -> JobWork | None:
-    return None  # split (rescore) and fan-out (syncs) entries are queued by queue_periodic
+    return None  # split (rescore), fan-out (syncs) and sweep entries are queued by queue_periodic
+
+
+def _sweep(session: Session, jobs: InProcessJobs, settings: Settings) -> list[int]:
+    """Queue the scoring of turns nothing else will score (see poise.conversations.sweep);
+    the scoring job's id, when it queued one."""
+    from poise.background import record_only_hooks
+    from poise.conversations.sweep import queue_sweep
+
+    swept = queue_sweep(
+        session,
+        jobs,
+        hooks=record_only_hooks(settings),
+        grace=timedelta(minutes=settings.scoring_sweep_grace_minutes),
+        days=settings.scoring_sweep_days,
+    )
+    if swept.job_id is None:
+        return []
+    log.warning("the sweep of unscored turns %s: job %s scores them", swept, swept.job_id)
+    return [swept.job_id]
 
 
 PERIODIC: dict[str, Periodic] = {
@@ -236,6 +258,7 @@ PERIODIC: dict[str, Periodic] = {
         Periodic(KB_REEMBED, _crontab(minute=20), _reembed),
         Periodic(ROLLUP, _every(10), _rollup),
         Periodic(REJECTED_ROWS, _crontab(minute=40), _rejected_rows),
+        Periodic(SWEEP, _every(SWEEP_MINUTES), _never),
         Periodic(SYNCS, _sync_interval, _never),
     )
 }
@@ -296,6 +319,8 @@ def queue_periodic(
         current = jobs_for(session, [subject(name)]).get(subject(name))
         if current is not None and current.status in ACTIVE:
             return []
+        if name == SWEEP:
+            return _sweep(session, jobs, settings)
         if name == RESCORE:
             if not rescore_wanted(session):
                 return []
@@ -382,14 +407,15 @@ def start_local_periodic(state: Any, settings: Settings) -> list[asyncio.Task[No
     queue_periodic's rule).
 
     Without a broker, the rollup of changed conversations, every minute (with workers,
-    ``poise scheduler`` queues it every 10 minutes instead). Always, every hour, the deletion
-    of set-aside import rows past their keeping time: they are files in this server's data
-    directory, which each web host may have of its own (docs/deploy.md), where a worker's
-    turn reaches only its own.
+    ``poise scheduler`` queues it every 10 minutes instead), and the sweep of unscored turns
+    every 10 minutes (with workers, the scheduler's ``signals-sweep``). Always, every hour,
+    the deletion of set-aside import rows past their keeping time: they are files in this
+    server's data directory, which each web host may have of its own (docs/deploy.md), where
+    a worker's turn reaches only its own.
     """
     loops = [(REJECTED_ROWS, LOCAL_REJECTED_ROWS_SECONDS)]
     if not settings.broker_url:
-        loops.append((ROLLUP, LOCAL_ROLLUP_SECONDS))
+        loops += [(ROLLUP, LOCAL_ROLLUP_SECONDS), (SWEEP, SWEEP_MINUTES * 60)]
     return [
         asyncio.create_task(_local_turns(state, settings, name, seconds)) for name, seconds in loops
     ]

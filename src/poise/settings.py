@@ -183,6 +183,23 @@ class Settings(BaseSettings):
         "`POISE_BROKER_VISIBILITY_TIMEOUT`: a task waiting longer is handed to a second worker.",
     )
 
+    scoring_sweep_grace_minutes: int = Field(
+        5,
+        ge=1,
+        le=1440,
+        description="Minutes a stored customer message may wait for its score before the "
+        "sweep of unscored messages (`poise signals sweep`, run every 10 minutes by `poise "
+        "serve` or the scheduler) queues a scoring job for it: long enough that the sweep "
+        "never races a webhook still scoring the message it just stored.",
+    )
+    scoring_sweep_days: int = Field(
+        2,
+        ge=1,
+        le=365,
+        description="How far back the sweep of unscored messages looks, in days (by when each "
+        "was sent). Older unscored messages are history (an import with `--no-score`): the "
+        "sweep leaves them to `poise signals score`, which alerts nobody about them.",
+    )
     connector_sync_minutes: int = Field(
         15,
         ge=0,

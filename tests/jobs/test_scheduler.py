@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from knowledge.kb_manual import publish_manual
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from brokers import Workers
 from builders import make_conversation, make_user
 from poise.auth.models import User
-from poise.conversations.models import ImportRun, Message
+from poise.conversations.models import Conversation, ImportRun, Message
 from poise.conversations.rejected import rejected_rows_path
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
@@ -48,6 +48,7 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
         "kb-reembed",
         "insights-rollup",
         "rejected-rows",
+        "signals-sweep",
         "connector-syncs",
     }
     for name, entry in schedule.items():
@@ -133,6 +134,39 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
     finally:
         jobs.shutdown()
         engine.dispose()
+
+
+def test_beats_sweep_turn_has_a_worker_score_a_turn_left_unscored(
+    broker_settings: Settings, session: Session, workers: Workers
+) -> None:
+    """With workers, beat's ``signals-sweep`` turn reaches a worker, which queues one scoring
+    job for a customer turn stored half an hour ago and never scored (its server died), and
+    runs it; a second turn finds nothing left."""
+    then = utcnow() - timedelta(minutes=30)
+    conversation = make_conversation(session, start=then)  # unscored, as a dead server left it
+    session.execute(
+        update(Conversation).where(Conversation.id == conversation.id).values(created_at=then)
+    )
+    session.commit()
+    workers.start()
+    beat = make_celery(broker_settings)
+    scoring = select(JobRun.status).where(JobRun.kind == "score")
+    deadline = time.monotonic() + 120
+    try:
+        beat.send_task(PERIODIC_TASK, args=["signals-sweep"], queue=broker_settings.broker_queue)
+        while (statuses := _statuses(session, scoring)) != ["done"]:
+            assert time.monotonic() < deadline, f"{statuses}\n{workers.log_tail()}"
+            time.sleep(0.3)
+        beat.send_task(PERIODIC_TASK, args=["signals-sweep"], queue=broker_settings.broker_queue)
+        time.sleep(3)  # a second job would be queued by now
+    finally:
+        beat.close()
+    job = session.scalars(select(JobRun).where(JobRun.kind == "score")).one()
+    assert job.subject == f"sweep:{conversation.id}", job.detail
+    customer = select(Message.signal_version).where(
+        Message.conversation_id == conversation.id, Message.author_role == "customer"
+    )
+    assert None not in _statuses(session, customer)
 
 
 def _expired_rejected_rows(session: Session, settings: Settings) -> Path:

@@ -202,8 +202,36 @@ def _score(settings: Settings, hooks: Hooks, *, rescore: bool) -> None:
     console.print(f"Signals: {said}.")
 
 
+def _sweep(settings: Settings, hooks: Hooks) -> None:
+    """Sweep the unscored turns into one scoring job run here, recorded as the server's are
+    (``poise jobs`` shows it, and a sweep elsewhere leaves its conversations alone)."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import sessionmaker
+
+    from poise.conversations.sweep import find_unscored, sweep_subject, sweep_work
+    from poise.db.base import utcnow
+    from poise.jobs import run_here
+    from poise.jobs.kinds import SCORE
+
+    grace = timedelta(minutes=settings.scoring_sweep_grace_minutes)
+    with open_session(settings) as session:
+        found = find_unscored(session, grace=grace, days=settings.scoring_sweep_days, now=utcnow())
+        console.print(f"Sweep: {found}.")
+        if not found.conversation_ids:
+            return
+        ids = found.conversation_ids
+        maker = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+        work = sweep_work(ids, hooks=hooks)
+        status, detail = run_here(maker, SCORE, work, subject=sweep_subject(ids))
+    if status != "done":
+        fail(f"scoring {status}: {detail}", code=1)
+    console.print(f"Signals: {detail}.")
+
+
 def make_signals_app(hooks_for: Callable[[Settings], Hooks]) -> typer.Typer:
-    """``poise signals score|rescore``, whose scoring tells ``hooks_for(settings)`` it finished."""
+    """``poise signals score|rescore|sweep``, whose scoring tells ``hooks_for(settings)`` it
+    finished."""
     signals_app = typer.Typer(
         help="Score stored messages: negativity, emotion, and drift from what the customer "
         "came for.",
@@ -222,6 +250,16 @@ def make_signals_app(hooks_for: Callable[[Settings], Hooks]) -> typer.Typer:
         drift another drift model measured (after a model change)."""
         settings = load_settings()
         _score(settings, hooks_for(settings), rescore=True)
+
+    @signals_app.command("sweep")
+    def sweep() -> None:
+        """Score customer messages stored but left unscored (a server stopped before scoring
+        them, a scoring job failed or was cancelled), as `poise serve` and the scheduler do
+        every 10 minutes: those sent in the last POISE_SCORING_SWEEP_DAYS, stored more than
+        POISE_SCORING_SWEEP_GRACE_MINUTES ago and in no scoring job under way. Prints how
+        many it found; running it again finds none."""
+        settings = load_settings()
+        _sweep(settings, hooks_for(settings))
 
     return signals_app
 

@@ -1,0 +1,157 @@
+"""The sweep of unscored turns: a turn stored and then left unscored (the server died before
+scoring it or queueing its job; its job was cancelled) is found and scored by one job, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from test_webhook import payload
+from typer.testing import CliRunner
+
+from builders import signed_headers
+from poise.cli import app as cli
+from poise.conversations.actions import create_integration, receive_webhook_message
+from poise.conversations.models import Conversation, Message
+from poise.conversations.scoring import live_scoring_work, live_subject
+from poise.conversations.sweep import find_unscored
+from poise.db import make_sessionmaker
+from poise.db.base import utcnow
+from poise.hooks import Hooks
+from poise.jobs import InProcessJobs, JobRun, cancel_job
+from poise.jobs.kinds import SCORE
+from poise.scheduler import SWEEP, queue_periodic
+from poise.settings import Settings
+from support import ended_job
+
+GRACE = timedelta(minutes=5)  # POISE_SCORING_SWEEP_GRACE_MINUTES's default
+
+
+def _stored_unscored(session: Session, secret: str, key: str, minutes_ago: int) -> int:
+    """A customer turn a webhook stored ``minutes_ago`` (sent then, in a conversation new
+    then) and left unscored: the request's own action ran, then the server died. Its
+    conversation's id."""
+    then = utcnow() - timedelta(minutes=minutes_ago)
+    sent = then.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = payload(f"{key}-1", "My order never arrived.", sent, id=key)
+    signed = signed_headers(body, secret)
+    stored = receive_webhook_message(
+        session,
+        integration_name="helpdesk",
+        signature=signed["X-Poise-Signature"],
+        timestamp=signed["X-Poise-Timestamp"],
+        body=body,
+        max_message_chars=10_000,
+    )
+    conv_id = stored.conversation_id
+    session.execute(update(Conversation).where(Conversation.id == conv_id).values(created_at=then))
+    session.commit()
+    return conv_id
+
+
+def _unscored(session: Session) -> list[int]:
+    """The conversations with a customer turn still waiting for a score."""
+    session.expire_all()
+    query = select(Message.conversation_id).where(
+        Message.author_role == "customer", Message.signal_version.is_(None)
+    )
+    return sorted(session.scalars(query))
+
+
+def _jobs(session: Session) -> list[tuple[str, str, str]]:
+    session.expire_all()
+    rows = session.execute(select(JobRun.kind, JobRun.status, JobRun.subject).order_by(JobRun.id))
+    return [tuple(row) for row in rows]
+
+
+def test_a_turn_left_unscored_is_swept_into_one_scoring_job_once(
+    settings: Settings, engine: Engine, session: Session
+) -> None:
+    """A server died after storing a delivered turn, before scoring it or queueing its job:
+    nothing scored it unless its sender replayed it. The periodic sweep queues one scoring
+    job for it, and a second sweep while that job waits queues nothing. Its job cancelled
+    for good, the next sweep queues another, which scores the turn and refreshes the
+    conversation's signals; a sweep after that finds nothing."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    conv_id = _stored_unscored(session, secret, "T-1", minutes_ago=10)
+    maker = make_sessionmaker(engine)
+    idle = InProcessJobs(maker, workers=0)  # a pool that runs nothing: its jobs stay queued
+    try:
+        (job_id,) = queue_periodic(maker, idle, settings, SWEEP)
+        assert queue_periodic(maker, idle, settings, SWEEP) == []  # the queued job covers it
+    finally:
+        idle.shutdown()
+    assert _jobs(session) == [(SCORE, "queued", f"sweep:{conv_id}")]
+    assert _unscored(session) == [conv_id]
+
+    cancel_job(session, job_id, by="an admin")
+    jobs = InProcessJobs(maker)
+    try:
+        (again,) = queue_periodic(maker, jobs, settings, SWEEP)
+        job = ended_job(session, again)
+        assert (job.status, job.subject) == ("done", f"sweep:{conv_id}"), job.detail
+        assert job.detail.startswith("scored 1 message in 1 conversation")
+        assert queue_periodic(maker, jobs, settings, SWEEP) == []
+    finally:
+        jobs.shutdown()
+    assert _unscored(session) == []
+    conv = session.get(Conversation, conv_id)
+    assert conv is not None and conv.signals_version is not None and conv.signal_trend
+    assert [status for _, status, _ in _jobs(session)] == ["cancelled", "done"]
+
+
+def test_the_sweep_leaves_young_turns_history_and_turns_a_job_will_score(
+    settings: Settings, engine: Engine, session: Session
+) -> None:
+    """A turn stored a minute ago may still be scored by its webhook's request; one sent
+    three days ago is history (an import with ``--no-score``: ``poise signals score``'s);
+    one whose webhook's scoring job is still queued is that job's. Only the rest is swept.
+    While a job that may score anything is under way (an import's), the sweep waits."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    young = _stored_unscored(session, secret, "T-young", minutes_ago=1)
+    history = _stored_unscored(session, secret, "T-history", minutes_ago=3 * 24 * 60)
+    covered = _stored_unscored(session, secret, "T-covered", minutes_ago=10)
+    left = _stored_unscored(session, secret, "T-left", minutes_ago=10)
+    maker = make_sessionmaker(engine)
+    idle = InProcessJobs(maker, workers=0)
+    try:
+        work = live_scoring_work([covered], hooks=Hooks())
+        idle.submit(SCORE, work, subject=live_subject([covered]))  # the webhook's own job
+        found = find_unscored(session, grace=GRACE, days=2, now=utcnow())
+        assert (found.conversation_ids, found.turns, found.waiting) == ([left], 1, 1)
+        said = "swept 1 unscored customer message in 1 conversation"
+        assert str(found) == f"{said} (1 more left to a scoring job under way)"
+
+        (job_id,) = queue_periodic(maker, idle, settings, SWEEP)
+        assert _jobs(session)[-1] == (SCORE, "queued", f"sweep:{left}")
+        idle.submit(SCORE, work, subject="import:1")  # an import's scoring, whatever it holds
+        waiting = find_unscored(session, grace=GRACE, days=2, now=utcnow())
+        assert (waiting.conversation_ids, waiting.turns, waiting.waiting) == ([], 0, 2)
+        assert str(waiting) == "2 unscored customer messages left to a scoring job under way"
+    finally:
+        idle.shutdown()
+    assert _unscored(session) == sorted([young, history, covered, left])
+    swept = session.get(JobRun, job_id)
+    assert swept is not None and swept.subject == f"sweep:{left}"
+
+
+def test_poise_signals_sweep_scores_what_was_left_and_says_how_many(
+    cli_env: Settings, session: Session
+) -> None:
+    """The operator's command: it sweeps as the server does, scores in a job of its own
+    (shown by ``poise jobs``), prints the count; run again it finds none."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    conv_id = _stored_unscored(session, secret, "T-1", minutes_ago=10)
+    _stored_unscored(session, secret, "T-young", minutes_ago=1)
+    result = CliRunner().invoke(cli, ["signals", "sweep"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Sweep: swept 1 unscored customer message in 1 conversation." in said
+    assert "Signals: scored 1 message in 1 conversation" in said
+    assert _jobs(session) == [(SCORE, "done", f"sweep:{conv_id}")]
+    again = CliRunner().invoke(cli, ["signals", "sweep"])
+    assert again.exit_code == 0, again.output
+    assert "Sweep: no unscored customer message to sweep." in " ".join(again.output.split())
+    assert len(_jobs(session)) == 1
