@@ -9,6 +9,7 @@ the history and answered exactly as an id nothing has (404, the same words).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from poise.cli import app as cli
 from poise.conversations.actions import import_file
 from poise.conversations.models import Conversation, ImportRun
 from poise.conversations.scoring import import_scoring_subject, live_subject
+from poise.conversations.sweep import sweep_subject
 from poise.errors import InvalidInput
 from poise.jobs import JobRun
 from poise.settings import Settings
@@ -125,8 +127,9 @@ def _job_answers(client: TestClient, headers: dict[str, str], csrf: str, job_id:
     return [said(answer, job_id) for answer in answers]
 
 
+@pytest.mark.parametrize("subject_of", [live_subject, sweep_subject], ids=["webhook", "sweep"])
 def test_the_job_scoring_another_teams_webhook_turns_is_neither_read_nor_cancelled(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, subject_of: Callable[[list[int]], str]
 ) -> None:
     """The job scoring delivered turns (``webhook:12,13``) was read and cancelled by any lead,
     who learned which conversation ids exist and stopped the scoring of another team's
@@ -136,8 +139,8 @@ def test_the_job_scoring_another_teams_webhook_turns_is_neither_read_nor_cancell
     olga = make_user(session, team="Billing", name="Olga")
     care = make_conversation(session, assignee_email=ada.email)
     billing = make_conversation(session, assignee_email=olga.email)
-    job = JobRun(kind="score", subject=live_subject([care.id]), status="queued")
-    both = JobRun(kind="score", subject=live_subject([billing.id, care.id]), status="queued")
+    job = JobRun(kind="score", subject=subject_of([care.id]), status="queued")
+    both = JobRun(kind="score", subject=subject_of([billing.id, care.id]), status="queued")
     session.add_all([job, both])
     session.commit()
     bill = make_user(session, role="lead", team="Billing", name="Bill")

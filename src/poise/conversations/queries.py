@@ -577,8 +577,9 @@ def visible_imports(actor: User) -> ColumnElement[bool]:
 
 
 IMPORT_JOB = re.compile(r"import:(\d+)")  # the subject of the job that scores an import
-# The subject of a job scoring delivered turns (scoring.live_subject): ``webhook:12,13``.
-CONVERSATIONS_JOB = re.compile(r"webhook:(\d+(?:,\d+)*),?")
+# The subject of a job scoring listed conversations: delivered turns (scoring.live_subject,
+# ``webhook:12,13``) or turns the sweep found (sweep.sweep_subject, ``sweep:12,13``).
+CONVERSATIONS_JOB = re.compile(r"(?:webhook|sweep):(\d+(?:,\d+)*),?")
 
 
 def readable_job(session: Session, *, actor: User, job_id: int) -> JobRun:
@@ -606,7 +607,7 @@ def may_read_job(session: Session, actor: User, job: JobRun) -> bool:
     scored = IMPORT_JOB.fullmatch(job.subject)
     if scored:
         return _reads_import(session, actor, int(scored[1]))
-    if job.subject.startswith("webhook:"):
+    if CONVERSATIONS_JOB.fullmatch(job.subject):
         return _opens_any(session, actor, job_conversation_ids(job.subject))
     return True
 
@@ -619,8 +620,12 @@ def job_conversation_ids(subject: str) -> list[int]:
     if not found:
         return []
     ids = [int(piece) for piece in found[1].split(",")]
-    cut = len(subject) >= SUBJECT_LENGTH and not subject.endswith(",")
-    return ids[:-1] if cut else ids
+    return ids[:-1] if subject_cut(subject) and not subject.endswith(",") else ids
+
+
+def subject_cut(subject: str) -> bool:
+    """Whether a subject fills its column, so its list of ids may have been cut short."""
+    return len(subject) >= SUBJECT_LENGTH
 
 
 def _opens_any(session: Session, actor: User, conversation_ids: list[int]) -> bool:

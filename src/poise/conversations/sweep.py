@@ -30,16 +30,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import job_conversation_ids, subject_cut
 from poise.conversations.scoring import live_scoring_work
 from poise.db.base import utcnow
 from poise.hooks import Hooks
 from poise.jobs import ACTIVE, InProcessJobs, JobRun, JobWork
 from poise.jobs.kinds import CONNECTOR_SYNC, RESCORE, SCORE
+from poise.jobs.models import SUBJECT_LENGTH
 from poise.words import counted
 
 SWEEP_PREFIX = "sweep:"
-LISTING_PREFIXES = ("webhook:", SWEEP_PREFIX)  # subjects that list the conversations scored
-SUBJECT_MAX = 128  # JobRun.subject's length: a longer list was cut short
 # Jobs that score what they store or find: a connector sync scores its turns once all are stored
 SCORING_KINDS = (SCORE, RESCORE, CONNECTOR_SYNC)
 
@@ -116,15 +116,13 @@ def _covered(session: Session) -> set[int] | None:
 def _listed(subject: str) -> set[int] | None:
     """The conversation ids a ``webhook:1,2`` or ``sweep:1,2`` subject names; None for any
     other subject, or one as long as the column (its list may have been cut)."""
-    if not subject.startswith(LISTING_PREFIXES) or len(subject) >= SUBJECT_MAX:
-        return None
-    ids = subject.partition(":")[2].split(",")
-    return {int(i) for i in ids} if all(i.isdecimal() for i in ids) else None
+    ids = job_conversation_ids(subject)
+    return set(ids) if ids and not subject_cut(subject) else None
 
 
 def sweep_subject(conversation_ids: Sequence[int]) -> str:
     """The subject of a sweep's job: ``sweep:12,15`` (ids only, no text), cut to the column."""
-    return f"{SWEEP_PREFIX}{','.join(str(cid) for cid in conversation_ids)}"[:SUBJECT_MAX]
+    return f"{SWEEP_PREFIX}{','.join(str(cid) for cid in conversation_ids)}"[:SUBJECT_LENGTH]
 
 
 def sweep_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWork:
