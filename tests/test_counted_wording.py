@@ -15,12 +15,26 @@ from poise.app import create_app
 from poise.connectors.actions import save_connector
 from poise.connectors.models import Connector
 from poise.jobs.models import JobRun
+from poise.jobs.steps import Steps
+from poise.knowledge.mining import STEPS
 from poise.knowledge.models import Article, Proposal
 from poise.settings import Settings
 
 
 def _said(page: str) -> str:
     return " ".join(page.split())
+
+
+def _mining_job(done: int, total: int) -> JobRun:
+    """A running mining's row as its progress writes it while ``done`` of ``total``
+    conversations are embedded."""
+    job = JobRun(kind="kb_mine", subject="kb:mine", status="running")
+
+    def write(bar_done: int, bar_total: int, step: str = "") -> None:
+        job.done, job.total, job.detail = bar_done, bar_total, step
+
+    Steps(write, STEPS).step("embedding issues")(done, total)
+    return job
 
 
 def test_the_connectors_page_says_one_conversation_stored(
@@ -58,17 +72,15 @@ def test_a_proposal_of_one_conversation_and_a_mining_of_one_read_singular(
     client: TestClient, session: Session
 ) -> None:
     """`poise kb mine --min-size 1` makes groups of one; a mining over one resolved
-    conversation reports "0 of 1 conversation embedded"."""
+    conversation reports "embedding issues: 0 of 1 conversation"."""
     conv = make_conversation(session)
     proposal = Proposal(issue="Printer on fire", group_size=1, conversation_ids=[conv.id])
-    session.add_all(
-        [proposal, JobRun(kind="kb_mine", subject="kb:mine", status="running", total=1)]
-    )
+    session.add_all([proposal, _mining_job(0, 1)])
     session.commit()
     lead = make_user(session, role="lead")
     token = sign_in(client, lead)
     page = _said(client.get("/manual/proposals").text)
-    assert "(0 of 1 conversation embedded, " in page
+    assert "(10% · embedding issues: 0 of 1 conversation …)" in page
     assert '<p class="muted">1 conversation · FCR' in page
     client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
     article = session.scalars(select(Article)).one()
@@ -90,7 +102,7 @@ def test_a_job_s_progress_writes_both_counts_alike(client: TestClient, session: 
     thousands separator beside the total with one."""
     session.add_all(
         [
-            JobRun(kind="kb_mine", subject="kb:mine", status="running", done=1500, total=2888),
+            _mining_job(1500, 2888),
             JobRun(
                 kind="kb-reembed", subject="kb:reembed", status="running", done=1500, total=2888
             ),
@@ -98,7 +110,7 @@ def test_a_job_s_progress_writes_both_counts_alike(client: TestClient, session: 
     )
     session.commit()
     sign_in(client, make_user(session, role="admin"))
-    assert "(1,500 of 2,888 conversations embedded, 51%)" in _said(
+    assert "(30% · embedding issues: 1,500 of 2,888 conversations …)" in _said(
         client.get("/manual/proposals").text
     )
     assert "(1,500 of 2,888 texts, 51%)" in _said(client.get("/admin/models").text)

@@ -24,11 +24,13 @@ from poise.cli import app as cli
 from poise.conversations.records import CustomerRecord, MessageRecord, RatingRecord
 from poise.conversations.writer import write_conversations
 from poise.db import make_sessionmaker
+from poise.db.meta import set_fact
 from poise.jobs import JobProgress, run_here
 from poise.jobs.models import JobRun
 from poise.knowledge import actions
 from poise.knowledge.mining import issue_of, mine, resolution_of
 from poise.knowledge.models import Article, ConversationVector, Proposal
+from poise.knowledge.vectors import ENCODER_FACT
 from poise.settings import Settings
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -207,7 +209,7 @@ def test_lead_mines_from_the_web_in_the_background(client: TestClient, session: 
     assert response.status_code == 200 and "Mining started" in response.text
     job = finished_job(session, "kb:mine")
     assert job is not None and job.status == "done", job and job.detail
-    assert "3 proposals" in job.detail and job.done == job.total == 11
+    assert "3 proposals" in job.detail and job.done == job.total == 100
     assert "Last run: done" in client.get("/manual/proposals").text
 
 
@@ -265,12 +267,9 @@ def test_an_addition_says_what_it_added(
     assert "added 1 source conversation" in client.get(f"/manual/{target.id}").text
 
 
-def test_mining_names_the_step_it_is_in_once_embedding_is_done(
-    session: Session, engine: Engine
-) -> None:
-    """A walk saw "running (2,888 of 2,888 conversations embedded, 100%)" for minutes while
-    the conversations were grouped: the job now says which step it is in."""
-    seed(session)
+def watched_mining(engine: Engine) -> tuple[str, str, list[tuple[int, int, str]]]:
+    """Mine as the web's job does, and read the job's row after each progress report as the
+    page does meanwhile: (status, detail, each (done, total, detail) the row held)."""
     seen: list[tuple[int, int, str]] = []
 
     def work(work_session: Session, progress: JobProgress) -> str:
@@ -283,9 +282,63 @@ def test_mining_names_the_step_it_is_in_once_embedding_is_done(
         return str(mine(work_session, actor=None, window_days=7, progress=watched))
 
     status, detail = run_here(make_sessionmaker(engine), "kb-mine", work, subject="kb:mine")
+    return status, detail, seen
+
+
+def test_mining_names_the_step_it_is_in_once_embedding_is_done(
+    session: Session, engine: Engine
+) -> None:
+    """A walk saw "running (2,888 of 2,888 conversations embedded, 100%)" for minutes while
+    the conversations were grouped: the job now says which step it is in."""
+    seed(session)
+    status, detail, seen = watched_mining(engine)
     assert status == "done", detail
-    assert (11, 11, "grouping") in seen and (11, 11, "drafting proposals") in seen
+    steps = {step for _, _, step in seen}
+    assert {"embedding issues: 11 of 11 conversations", "grouping", "drafting proposals"} <= steps
     assert "proposals" in detail  # the summary replaces the step at the end
+
+
+def test_the_bar_moves_while_grouping_and_never_goes_back(session: Session, engine: Engine) -> None:
+    """Grouping a big database takes minutes, and the bar stood at 100 % of the conversations
+    embedded all that while: a frozen bar. Now grouping moves it pass by pass, between
+    embedding's share and drafting's, and no step's start sets it back."""
+    seed(session)
+    status, detail, seen = watched_mining(engine)
+    assert status == "done", detail
+    grouping = [done for done, _, step in seen if step == "grouping"]
+    assert len(set(grouping)) >= 5, seen  # 11 requests: 2 passes for each of 4 tries, 1 last
+    dones = [done for done, _, _ in seen]
+    assert dones == sorted(dones), seen
+    assert {total for _, total, _ in seen} == {100} and dones[-1] == 100
+    embedding = [done for done, _, step in seen if step.startswith("embedding")]
+    drafting = [done for done, _, step in seen if step == "drafting proposals"]
+    assert max(embedding) <= min(grouping) and max(grouping) <= min(drafting)
+
+
+def test_the_proposals_are_the_same_whoever_watches_the_progress(
+    session: Session, engine: Engine
+) -> None:
+    """Reporting progress changes nothing of what mining finds."""
+    seed(session)
+
+    def proposals() -> list[tuple[str, list[str], str, list[tuple[int, int]]]]:
+        session.expire_all()
+        found = session.scalars(select(Proposal).order_by(Proposal.id)).all()
+        return [
+            (
+                p.issue,
+                p.phrasings,
+                p.resolution,
+                sorted((m.rank, m.conversation_id) for m in p.members),
+            )
+            for p in found
+        ]
+
+    mine(session, actor=None, window_days=7)
+    unwatched = proposals()
+    status, detail, _ = watched_mining(engine)
+    assert status == "done", detail
+    assert proposals() == unwatched and len(unwatched) == 3
 
 
 def test_the_proposals_page_shows_the_step_of_a_running_mining(
@@ -296,12 +349,37 @@ def test_the_proposals_page_shows_the_step_of_a_running_mining(
             kind="kb-mine",
             subject="kb:mine",
             status="running",
-            done=2888,
-            total=2888,
+            done=62,
+            total=100,
             detail="grouping",
         )
     )
     session.commit()
     sign_in(client, make_user(session, role="lead"))
     page = client.get("/manual/proposals").text
-    assert "(2,888 of 2,888 conversations embedded, 100% · grouping …)" in page
+    assert "running (62% · grouping …)" in page
+
+
+def test_mining_with_nothing_to_mine_fills_the_bar(engine: Engine) -> None:
+    """No resolved conversation: every step has nothing to do, and the run ends at 100 %."""
+    status, detail, seen = watched_mining(engine)
+    assert status == "done", detail
+    assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)
+    assert seen[-1][:2] == (100, 100) and "0 proposals" in detail
+
+
+def test_re_embedding_the_manual_first_keeps_the_bar_going_forward(
+    session: Session, engine: Engine
+) -> None:
+    """After an upgrade mining first re-embeds the manual's vectors (its own share of the
+    bar), then embeds, groups and drafts; the bar never goes back between them."""
+    seed(session)
+    mine(session, actor=None, window_days=7)
+    set_fact(session, ENCODER_FACT, "an older encoder")
+    session.commit()
+    status, detail, seen = watched_mining(engine)
+    assert status == "done", detail
+    reembedding = [done for done, _, step in seen if step == "re-embedding the manual"]
+    assert reembedding[0] == 0 and max(reembedding) == 10
+    dones = [done for done, _, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == 100, seen

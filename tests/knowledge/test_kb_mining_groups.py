@@ -375,6 +375,24 @@ def test_large_runs_group_cells_and_never_hold_an_n_by_n_matrix() -> None:
         assert len(set(labels[truth == t].tolist())) == 1
 
 
+def test_a_large_run_reports_each_pass_of_its_grouping_and_groups_the_same() -> None:
+    """Grouping a big database takes minutes: each round of k-means into cells, each
+    grouping tried and the last joins are reported as passes of a count planned at the
+    start, and the groups are the same whether anyone listens or not."""
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(6, 384))
+    x = np.vstack([c + rng.normal(scale=0.35, size=(300, 384)) for c in centres])
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    texts = [f"topic {i // 300} request" for i in range(len(x))]
+    heard: list[tuple[int, int]] = []
+    config = GroupingConfig(exact=200)  # 1,800 rows: 8 rounds into cells, 4 tries, the joins
+    labels = group_requests(
+        x, texts, config, progress=lambda done, total: heard.append((done, total))
+    )
+    assert heard == [(done, 17) for done in range(18)]
+    assert np.array_equal(labels, group_requests(x, texts, config))
+
+
 def test_many_identical_requests_beyond_the_exact_graph_still_count_each_issue() -> None:
     """A contact form's subjects: 12 issues, 60 identical requests each (720 > 200 exact),
     so k-means leaves 12 cells; each must weigh as its requests, not as one node."""

@@ -72,9 +72,10 @@ log = logging.getLogger(__name__)
 class JobProgress(Protocol):
     """A job's progress report: ``done`` of ``total`` units, and the step it is in.
 
-    ``step`` names work that has no count of its own (mining's grouping after its embedding
-    reached 100%): it is shown as the running job's detail, so a long step is not taken for a
-    stuck job. The job's end replaces it with the summary.
+    ``step`` names the part of the job it is in (mining's "grouping"): it is shown as the
+    running job's detail, so a long step is not taken for a stuck job. The job's end replaces
+    it with the summary. A job of steps that count different things gives each an explicit
+    share of one bar (:class:`poise.jobs.steps.Steps`), so the bar never goes back.
     """
 
     def __call__(self, done: int, total: int, step: str = "") -> None: ...

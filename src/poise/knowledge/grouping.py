@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,6 +41,9 @@ from poise.knowledge.text import words
 from poise.minilm.blas import one_blas_thread
 
 BLOCK = 4096
+CELL_ROUNDS = 8  # k-means rounds that gather a large run into cells
+# Told ``(passes done, passes planned)`` as grouping goes (see :class:`Passes`).
+GroupingProgress = Callable[[int, int], None]
 # Actions that change an object in opposite or different ways; two requests naming actions
 # from different rows ask for different things even when they name the same object.
 ACTIONS: tuple[tuple[str, ...], ...] = (
@@ -138,8 +142,15 @@ def action_masks(texts: list[str]) -> np.ndarray:
 # ---------------------------------------------------------------- cells (for large runs)
 
 
-def kmeans_cells(x: FloatArray, k: int, seed: int, rounds: int = 8) -> np.ndarray:
-    """Spherical k-means in blocks: ``k`` cells of similar vectors, memory O(n + k·d)."""
+def kmeans_cells(
+    x: FloatArray,
+    k: int,
+    seed: int,
+    rounds: int = CELL_ROUNDS,
+    each_round: Callable[[], None] | None = None,
+) -> np.ndarray:
+    """Spherical k-means in blocks: ``k`` cells of similar vectors, memory O(n + k·d).
+    ``each_round`` hears of each round ended (on a large run they take seconds each)."""
     rng = np.random.default_rng(seed)
     centres = x[rng.choice(len(x), size=k, replace=False)].copy()
     labels = np.zeros(len(x), np.int64)
@@ -152,6 +163,8 @@ def kmeans_cells(x: FloatArray, k: int, seed: int, rounds: int = 8) -> np.ndarra
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         empty = norms[:, 0] == 0
         centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))
+        if each_round:
+            each_round()
     return labels
 
 
@@ -172,13 +185,19 @@ class Nodes:
     of_item: np.ndarray  # each request's node
 
 
-def build_nodes(x: FloatArray, texts: list[str], config: GroupingConfig) -> Nodes:
-    """Requests as nodes up to ``exact``; beyond, k-means cells, each summed block by block."""
+def build_nodes(
+    x: FloatArray,
+    texts: list[str],
+    config: GroupingConfig,
+    each_round: Callable[[], None] | None = None,
+) -> Nodes:
+    """Requests as nodes up to ``exact``; beyond, k-means cells, each summed block by block
+    (``each_round`` hears of each of the :data:`CELL_ROUNDS` rounds of k-means)."""
     n = len(x)
     vocab, idf = vocabulary(texts, config.vocabulary)
     if n <= config.exact:
         return Nodes(x, lexical_rows(texts, vocab, idf), action_masks(texts), np.arange(n))
-    cells = kmeans_cells(x, config.exact, config.seed)
+    cells = kmeans_cells(x, config.exact, config.seed, each_round=each_round)
     _, cells = np.unique(cells, return_inverse=True)
     m = int(cells.max()) + 1
     meaning = np.zeros((m, x.shape[1]), np.float32)
@@ -391,7 +410,13 @@ def refine(f: FloatArray, weights: FloatArray, labels: np.ndarray, rounds: int) 
 # ---------------------------------------------------------------- requests to groups
 
 
-def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> np.ndarray:
+def group_requests(
+    x: FloatArray,
+    texts: list[str],
+    config: GroupingConfig,
+    *,
+    progress: GroupingProgress | None = None,
+) -> np.ndarray:
     """A group per request (0..g-1), or -1 for one close to no group of ``min_size`` or more.
 
     The neighbourhood is a share of the mean group size, and no one share fits every team:
@@ -413,25 +438,60 @@ def group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> n
     BLAS runs on one thread here, as in encoding and search: with OpenBLAS's threads on a
     shared two-core machine, grouping 1,200 requests took 8.7–12.9 s where one thread took
     1.8–2.0 s, and 3,000 took 6.8–25.3 s against 8.8–9.0 s (the same groups; measured beside
-    a test run, 2026-12-06)."""
+    a test run, 2026-12-06).
+
+    ``progress`` hears of the passes done of those planned (:class:`Passes`); it changes
+    nothing of the groups."""
     if len(x) == 0:
+        if progress:
+            progress(0, 0)  # nothing to group: no pass to make
         return np.zeros(0, np.int64)
     with one_blas_thread():
-        return _group_requests(x, texts, config)
+        return _group_requests(x, texts, config, progress)
 
 
-def _group_requests(x: FloatArray, texts: list[str], config: GroupingConfig) -> np.ndarray:
+class Passes:
+    """Grouping's passes, counted as each ends, of those planned when it starts: each round
+    of k-means gathering a large run into cells, each grouping tried (its spectral groups,
+    then their joining, splitting and trimming), and the last choice and joins.
+
+    Why: grouping a big database takes minutes, and a bar that stood still meanwhile read
+    as a stuck job. Every pass counted here runs a fixed number of times; the loops that
+    run until nothing changes (the neighbourhood's agreement with the count, the regrouping
+    of loose groups, the joins) stay inside one pass, so the count is never a guess."""
+
+    def __init__(self, planned: int, report: GroupingProgress | None) -> None:
+        self.planned, self.done, self._report = planned, 0, report
+        self._tell()
+
+    def passed(self) -> None:
+        self.done = min(self.done + 1, self.planned)
+        self._tell()
+
+    def _tell(self) -> None:
+        if self._report:
+            self._report(self.done, self.planned)
+
+
+def _group_requests(
+    x: FloatArray, texts: list[str], config: GroupingConfig, progress: GroupingProgress | None
+) -> np.ndarray:
     """Group non-empty ``x`` (see :func:`group_requests`)."""
-    nodes = build_nodes(x, texts, config)
-    tried = [
-        _grouped(x, texts, nodes, replace(config, neighbour_share=share, eigen_floor=floor))
+    tries = [
+        replace(config, neighbour_share=share, eigen_floor=floor)
         for floor in (config.eigen_floors or (config.eigen_floor,))
         for share in dict.fromkeys(config.neighbour_shares or (config.neighbour_share,))
     ]
+    cell_rounds = CELL_ROUNDS if len(x) > config.exact else 0
+    passes = Passes(cell_rounds + 2 * len(tries) + 1, progress)
+    nodes = build_nodes(x, texts, config, each_round=passes.passed)
+    tried = [_grouped(x, texts, nodes, one, passes.passed) for one in tries]
     scores = [
         silhouette_scores(x, labels, config.silhouette_sample, config.seed) for labels in tried
     ]
-    return join_while_apart(x, texts, tried[coarsest_within_error(tried, scores)], config)
+    labels = join_while_apart(x, texts, tried[coarsest_within_error(tried, scores)], config)
+    passes.passed()
+    return labels
 
 
 def coarsest_within_error(tried: list[np.ndarray], scores: list[FloatArray]) -> int:
@@ -453,14 +513,23 @@ def coarsest_within_error(tried: list[np.ndarray], scores: list[FloatArray]) -> 
     return min(within, key=lambda i: (counts[i], -means[i]))
 
 
-def _grouped(x: FloatArray, texts: list[str], nodes: Nodes, config: GroupingConfig) -> np.ndarray:
+def _grouped(
+    x: FloatArray,
+    texts: list[str],
+    nodes: Nodes,
+    config: GroupingConfig,
+    passed: Callable[[], None],
+) -> np.ndarray:
     """One grouping with ``config``'s neighbourhood: the spectral groups, then joined, split,
-    trimmed and given their leftovers."""
+    trimmed and given their leftovers (two passes, each told to ``passed``)."""
     labels = cluster_nodes(nodes, config)[nodes.of_item]
+    passed()
     labels = merge_close_groups(x, labels, config.merge_threshold)
     labels = split_loose_groups(x, texts, labels, config)
     labels = drop_far_members(x, labels, config.keep_threshold)
-    return join_leftovers(x, labels, config)
+    labels = join_leftovers(x, labels, config)
+    passed()
+    return labels
 
 
 def silhouette_scores(x: FloatArray, labels: np.ndarray, sample: int, seed: int) -> FloatArray:

@@ -34,10 +34,11 @@ from poise.auth.permissions import require_lead
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.conversations.queries import opening_customer_turns
+from poise.jobs.steps import Step, StepProgress, Steps, counting
 from poise.knowledge import vectors
 from poise.knowledge.drafting import Resolved, draft_resolution
 from poise.knowledge.fcr import outcomes_for
-from poise.knowledge.grouping import GroupingConfig, group_requests, kmeans_pp
+from poise.knowledge.grouping import GroupingConfig, GroupingProgress, group_requests, kmeans_pp
 from poise.knowledge.matching import FloatArray, Matcher
 from poise.knowledge.models import (
     Article,
@@ -56,11 +57,22 @@ from poise.words import counted
 
 
 class Progress(Protocol):
-    """Mining's progress: conversations embedded of all, and the step after embedding
-    (grouping, drafting), which has no count but can take minutes on thousands."""
+    """Mining's progress: one bar through its steps (:data:`STEPS`), ``done`` of ``total``
+    (:data:`poise.jobs.steps.BAR`), and the step it is in, with the conversations embedded
+    while it embeds."""
 
     def __call__(self, done: int, total: int, step: str = "") -> None: ...
 
+
+# Each step's share of mining's bar. Embedding and grouping take the most on a big database
+# (encoding every issue; the spectra of the graph, four groupings tried); a step with nothing
+# to do (the manual's vectors current, every issue embedded by an earlier run) is passed over.
+STEPS = (
+    Step("re-embedding the manual", 10),
+    Step("embedding issues", 40, counts="conversation"),
+    Step("grouping", 35),
+    Step("drafting proposals", 15),
+)
 
 URL = re.compile(r"https?://\S+")
 HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -115,9 +127,15 @@ class MiningSummary:
 # ---------------------------------------------------------------- grouping
 
 
-def group_vectors(x: FloatArray, texts: list[str], config: MiningConfig) -> np.ndarray:
+def group_vectors(
+    x: FloatArray,
+    texts: list[str],
+    config: MiningConfig,
+    *,
+    progress: GroupingProgress | None = None,
+) -> np.ndarray:
     """A group label per conversation (0..g-1), -1 for one that joins no group."""
-    return group_requests(x, texts, config.grouping())
+    return group_requests(x, texts, config.grouping(), progress=progress)
 
 
 # ---------------------------------------------------------------- what a group says
@@ -206,7 +224,7 @@ def _candidates(session: Session) -> list[int]:
 
 
 def embed_conversations(
-    session: Session, ids: list[int], *, batch: int, progress: Progress | None = None
+    session: Session, ids: list[int], *, batch: int, progress: StepProgress | None = None
 ) -> int:
     """Store the issue vector of every conversation in ``ids`` that has none (resumable)."""
     done: set[int] = set()
@@ -222,6 +240,7 @@ def embed_conversations(
     if progress:
         progress(len(done), len(ids))
     vectors.claim(session)
+    session.commit()  # no write stays open across a progress report (SQLite: one writer)
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         texts = _issue_texts(session, chunk)
@@ -291,30 +310,36 @@ def mine(
     """Group resolved conversations by issue and replace the open proposals with new ones."""
     require_lead(actor)
     config = config or MiningConfig()
+    steps = Steps(progress, STEPS)
     ids = _candidates(session)
     if not vectors.stored_current(session):
-        if progress:
-            progress(0, len(ids), "re-embedding the manual")
-        vectors.reembed(session)  # an older encoder's vectors: all brought up to date first
-    embedded = embed_conversations(session, ids, batch=config.batch, progress=progress)
-    if progress:
-        progress(len(ids), len(ids), "grouping")
+        reembedding = steps.step("re-embedding the manual")
+        reembedding(0, 1)  # named at once: the manual's texts are counted inside
+        vectors.reembed(session, reembedding)  # an older encoder's: brought up to date first
+    embedded = embed_conversations(
+        session, ids, batch=config.batch, progress=steps.step("embedding issues")
+    )
+    grouping = steps.step("grouping")
+    grouping(0, 1)  # named at once: loading the vectors of a big run takes a while
     kept, texts, x = load_vectors(session, ids)
-    labels = group_vectors(x, texts, config)
+    labels = group_vectors(x, texts, config, progress=grouping)
     groups = [g for g in _members(labels) if len(g) >= config.min_size]
     grouped = [kept[i] for g in groups for i in g]
-    if progress:
-        progress(len(ids), len(ids), "drafting proposals")
+    drafting = steps.step("drafting proposals")
+    drafting(0, 1)  # named at once: the groups' count is known once same fixes are joined
     outcome = outcomes_for(session, grouped, window_days=window_days)
-    session.execute(delete(Proposal).where(Proposal.status == "open"))
     groups = sorted(
         merge_same_fixes(session, groups, kept, x, outcome, config), key=len, reverse=True
     )
     proposals = [
         build_proposal(session, [kept[i] for i in g], [texts[i] for i in g], x[g], outcome, config)
-        for g in groups
+        for g in counting(groups, drafting)
     ]
     additions = match_articles(session, proposals, [x[g] for g in groups], config)
+    # The open proposals go in the transaction the new ones come in, after the last progress
+    # report: on SQLite a delete held open while drafting reported locked out the job's own
+    # progress row (its status session), and the run failed "database is locked".
+    session.execute(delete(Proposal).where(Proposal.status == "open"))
     session.add_all(proposals)
     session.commit()
     found = len(set(labels[labels >= 0].tolist()))
