@@ -659,3 +659,105 @@ def test_a_word_of_prose_before_at_is_no_e_mail(text: str) -> None:
 @pytest.mark.parametrize(("text", "redacted"), LOCAL_PARTS)
 def test_an_e_mail_in_words_still_goes_whole(text: str, redacted: str) -> None:
     assert redact(text).text == redacted
+
+
+# ---------------------------------------------------------------- more cues for a user name
+
+# Other ways of saying which account: "logged in under jsmith", "log in with jsmith", "my user
+# is jsmith", "acct name jsmith", "login is jsmith" reached the wall whole: only "as" after
+# signing in, "account" spelt out and "my login is" were read as giving a user name.
+USER_NAMES_AFTER_MORE_CUES: list[tuple[str, str]] = [
+    ("logged in under jsmith", "logged in under [handle]"),
+    ("I signed in under tkowalski yesterday", "I signed in under [handle] yesterday"),
+    ("I logged into my account under jsmith", "I logged into my account under [handle]"),
+    ("signed up under jsmith last year", "signed up under [handle] last year"),
+    ("log in with jsmith", "log in with [handle]"),
+    ("I can't sign in with jsmith.", "I can't sign in with [handle]."),
+    ("logging on with JSmith88 fails", "logging on with [handle] fails"),
+    ("my user is jsmith", "my user is [handle]"),
+    ("My user's jsmith and it's locked", "My user's [handle] and it's locked"),
+    ("acct name jsmith", "acct name [handle]"),
+    ("Acct. name: jsmith", "Acct. name: [handle]"),
+    ("my acct name is jsmith", "my acct name is [handle]"),
+    ("acct id: jsmith", "acct id: [handle]"),
+    ("login is jsmith", "login is [handle]"),
+    ("acct login is jsmith", "acct login is [handle]"),
+    ("the login was tkowalski", "the login was [handle]"),
+]
+
+# Prose those cues stand in: how one signs in ("with my phone", "with Google", "with face
+# id"), in what state ("under duress", "with ease"), what the user or the login is like.
+WORDS_AFTER_MORE_CUES: list[str] = [
+    "I logged in under duress",
+    "logged in under my husband's account",
+    "signed up under the old plan",
+    "signed up under false pretenses",
+    "signed up under pressure from the salesman",
+    "signed in under a different email",
+    "log in with my phone",
+    "log in with google",
+    "sign in with Facebook",
+    "signed in with apple and it failed",
+    "logged in with face id",
+    "log in with touch id",
+    "log in with fingerprint",
+    "log in with password",
+    "log in with username and password",
+    "I can log in with ease",
+    "I could log in with no problem",
+    "log in with 2fa",
+    "sign in with sso",
+    "log in with both accounts",
+    "logged in with some difficulty",
+    "signed up with Kovo last year",
+    "signed up with spectrum last year",
+    "signed up with hbo max",
+    "logged in with incognito",
+    "sign in with passkey",
+    "signed up with some program",
+    "signed on with XXXX XXXX",
+    "logged into my account with the right password",
+    "log in it with great difficulty",
+    "my user experience",
+    "my user is locked",
+    "my user is an admin",
+    "my user is admin",
+    "my user is experiencing issues",
+    "my user is unable to log in",
+    "the login is slow",
+    "login is easy",
+    "login is required",
+    "login is simple now",
+    "acct name and address",
+    "signed up as volunteer",
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), USER_NAMES_AFTER_MORE_CUES)
+def test_a_user_name_after_more_cues_goes(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+    assert redact(redacted).text == redacted  # publishing redacts again
+
+
+@pytest.mark.parametrize("text", WORDS_AFTER_MORE_CUES)
+def test_the_words_after_more_cues_that_name_no_one_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+# "@united...do you still have" reached the wall as "[handle] you still have", and "I
+# signed up with you....Since day 1" as "… with [handle] day 1": a user name may hold a
+# dot, never two in a row, which join words as an ellipsis (found on the outside text
+# by ``benchmarks/redaction_outside.py``).
+ELLIPSES_AFTER_USER_NAMES: list[tuple[str, str]] = [
+    ("@united...do you still have", "[handle]...do you still have"),
+    ("@AmericanAir..still here.", "[handle]..still here."),
+    ("Since I signed up with you....Since day 1", "Since I signed up with you....Since day 1"),
+    ("logged in as jsmith...then it froze", "logged in as [handle]...then it froze"),
+    ("my username is j.smith...and it fails", "my username is [handle]...and it fails"),
+    ("@jo.smith said hi", "[handle] said hi"),
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), ELLIPSES_AFTER_USER_NAMES)
+def test_an_ellipsis_after_a_user_name_is_no_part_of_it(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted

@@ -6,7 +6,8 @@ is not: each redacts them here, so one rule set decides what counts as identifyi
 
 Rules only, no model and no download: regular expressions for emails (also broken up by
 spaces or written in words, "jane at example dot com"), links, @handles and user names
-shaped as one ("jo_smith_88") or given ("username jsmith", "logged in as jsmith"), phone
+shaped as one ("jo_smith_88") or given ("username jsmith", "logged in as jsmith", "logged
+in under jsmith", "my user is jsmith", "acct name jsmith"), phone
 numbers, order/account numbers, postal addresses and postcodes (by their shape in the UK and
 Canada, next to a town, street or state elsewhere: a number alone is no postcode), and for
 names a list of first names from many cultures plus context (sign-offs, also in capitals,
@@ -102,8 +103,12 @@ LINK_RE = re.compile(
     r"(?:\S*[^\s.,;:!?)\]'\"\u2019\u201d])?",
     re.IGNORECASE,
 )
+# A user name may hold a dot ("jo.smith"), never two in a row: "@united...do you" and
+# "you....Since" join words with an ellipsis.
+_DOT = r"\.(?!\.)"
+_USER_NAME = r"(?P<value>[A-Za-z0-9_](?:[\w-]|" + _DOT + r"){1,29})(?<![.-])"
 HANDLE_RE = re.compile(
-    r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)"
+    r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_]|" + _DOT + r"){1,29}(?<!\.)"
     r"|\bu/[A-Za-z0-9_-]{3,}",
     re.IGNORECASE,
 )
@@ -111,8 +116,9 @@ HANDLE_RE = re.compile(
 # "user id: bsmith", "account name: k.tanaka", "my instagram is bakesbybea". A word that names
 # the account's name may stand right before it; a platform ("Xbox 1S", "login page") may not.
 _ACCOUNT_NAME_WORD = (
-    r"(?:handle|user[ -]?name|user[ -]?id|log[- ]?in[ -]?(?:id|name)|account (?:name|id)"
-    r"|screen[ -]?name|gamer[ -]?tag|(?:psn|steam|skype|apple|xbox) (?:id|name)|nick ?name)"
+    r"(?:handle|user[ -]?name|user[ -]?id|log[- ]?in[ -]?(?:id|name)"
+    r"|(?:account|acct\.?) (?:name|id)|screen[ -]?name|gamer[ -]?tag"
+    r"|(?:psn|steam|skype|apple|xbox) (?:id|name)|nick ?name)"
 )
 _ACCOUNT_WORD = (
     r"(?:log[- ]?in|psn|xbox(?: live)?|steam|discord|snapchat|skype|insta|instagram|twitter"
@@ -125,26 +131,30 @@ HANDLE_KEYWORD_RE = re.compile(
     + r")(?P<sep>"
     + _SAID
     + r"|\s+[-–—]\s+|\s+)"
-    r"|" + _ACCOUNT_WORD + r"(?P<said>" + _SAID + r")"
-    # "user" alone names a user name only before a form's colon ("user: jsmith")
-    r"|user(?P<colon>\s*[:=]\s*))"
-    r"(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
+    r"|(?P<account>" + _ACCOUNT_WORD + r")(?P<said>" + _SAID + r")"
+    # "user" alone names a user name only before a form's colon ("user: jsmith") or after
+    # "my" ("my user is jsmith")
+    r"|user(?:(?P<colon>\s*[:=]\s*)|(?P<user_is>\s+(?:is|was)\s+|['’]s\s+)))"
+    + _USER_NAME
+    + r"(?![\w@])",
     re.IGNORECASE,
 )
 # The words that name nothing but a name: right after them a plain word is one ("username
 # jsmith", "account name jsmith"). After "handle" or "Apple ID" it is as often a verb or a
 # noun ("handle it", "Apple ID password").
 _ONLY_A_NAME_RE = re.compile(
-    r"user[ -]?(?:name|id)|log[- ]?in[ -]?(?:id|name)|account name|screen[ -]?name"
+    r"user[ -]?(?:name|id)|log[- ]?in[ -]?(?:id|name)|(?:account|acct\.?) name|screen[ -]?name"
     r"|gamer[ -]?tag|(?:psn|steam|skype|xbox) (?:id|name)|nick ?name"
 )
 # Who a customer is signed in as: "logged in as jsmith", "signed-in as mlopez", "I logged
-# into my account as jsmith". Articles, pronouns, roles and ways ("as an admin", "as him",
-# "as guest", "as usual") name no one (``NOT_USER_NAMES``).
+# into my account as jsmith", "logged in under jsmith", "log in with jsmith". Articles,
+# pronouns, roles and ways ("as an admin", "as him", "as guest", "as usual") name no one
+# (``NOT_USER_NAMES``); after "under" and "with" nor does a state or a way of signing in
+# (``NOT_SIGN_IN_NAMES``: "under duress", "with ease", "with google").
 SIGNED_IN_AS_RE = re.compile(
-    r"\b(?:log(?:ged|ging|s)?|sign(?:ed|ing|s)?)[ -]?(?:in|on|up)(?:[ \t]*to)?"
+    r"\b(?:log(?:ged|ging|s)?|sign(?:ed|ing|s)?)[ -]?(?P<way>in|on|up)(?:[ \t]*to)?"
     r"(?:\s+(?:my|the|your|our|their|his|her|this|that|an?)\s+[\w-]+)?"
-    r"\s+as\s+(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])(?![\w@])",
+    r"\s+(?P<cue>as|under|with)\s+" + _USER_NAME + r"(?![\w@])",
     re.IGNORECASE,
 )
 # Plain words after "username" or "logged in as" that name no user: a role ("admin",
@@ -163,9 +173,10 @@ NOT_USER_NAMES = frozenset(
         owner owners member members holder holders customer customers client clients root
         superuser moderator mod mods host parent parents child children kid kids student
         students teacher teachers manager managers employee employees staff agent agents
-        visitor visitors anonymous business seller sellers buyer buyers subscriber subscribers
-        subscription family organizer organiser developer tester demo default primary
-        secondary main global local standard personal premium free trial pro vip beta basic
+        visitor visitors volunteer volunteers anonymous business seller sellers buyer buyers
+        subscriber subscribers subscription family organizer organiser developer tester demo
+        default primary secondary main global local standard personal premium free trial pro
+        vip beta basic
         home school office usual normal expected per soon well much far part opposed follows
         follow mentioned above below field box section bar form page screen change changes
         reset recovery reminder requirement requirements rules policy please again here
@@ -181,6 +192,21 @@ NOT_USER_NAMES = frozenset(
         availability creation test"""
     )
 )
+# Words after "logged in under" or "log in with" that say in what state or by what way one
+# signs in, not as whom ("under duress", "with ease", "with google", "with face id"): the
+# ways are often lower case, where a company's name is not ("signed up with Kovo").
+NOT_SIGN_IN_NAMES = frozenset(
+    _words(
+        """duress pressure protest contract false oath age warranty review maintenance threat
+        supervision instruction guidance impression assumption belief ease difficulty success
+        trouble google facebook apple microsoft twitter amazon github gmail outlook yahoo
+        hotmail icloud instagram linkedin paypal steam xbox psn face touch fingerprint
+        biometric biometrics passcode pin otp sso 2fa mfa sms qr phone mobile iphone android
+        ipad tablet laptop computer desktop browser app chrome safari firefox wifi vpn
+        username credentials details info some any all each every several many few multiple
+        various great little zero incognito passkey passkeys"""
+    )
+)
 # A role after the word, which is then the role's kind ("as subscription owner", "as
 # different user", "as global admin").
 _ROLE_AFTER_RE = re.compile(
@@ -190,7 +216,9 @@ _ROLE_AFTER_RE = re.compile(
 )
 # The same said the other way round: "quochuy046 is my psn", "dark_wolf_77 is my gamertag".
 ACCOUNT_NAME_FIRST_RE = re.compile(
-    r"(?<![\w@.])(?P<value>[A-Za-z0-9_][\w.-]{1,29})(?<![.-])\s+(?:is|was)\s+my\s+(?:"
+    r"(?<![\w@.])"
+    + _USER_NAME
+    + r"\s+(?:is|was)\s+my\s+(?:"
     + _ACCOUNT_NAME_WORD
     + r"|"
     + _ACCOUNT_WORD
@@ -224,7 +252,9 @@ NOT_HANDLES = frozenset(
         unknown unavailable down weird strange empty blank the a an my your our their on off in
         at for to with and or but as of from been too very really definitely correct unique
         optional shown visible hidden public private mandatory available usually always
-        something both only another longer shorter long short known bad"""
+        something both only another longer shorter long short known bad slow slower fast faster
+        quick easy easier simple hard harder difficult tricky secure insecure safe good great
+        nice ok okay fine super so"""
     )
 )
 _KEYWORD = (
@@ -845,7 +875,8 @@ def _account_names(text: str) -> Iterator[Span]:
     an admin")."""
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
-        sep = (m.group("sep") or m.group("said") or m.group("colon")).strip().lower()
+        sep = m.group("sep") or m.group("said") or m.group("colon") or m.group("user_is")
+        sep = sep.strip().lower()
         if _is_account_name(value, _SEPARATORS.get(sep, sep), m):
             end = _account_name_end(text, m.end("value"), value)
             yield Span("handle", m.start("value"), end, text[m.start("value") : end])
@@ -854,9 +885,27 @@ def _account_names(text: str) -> Iterator[Span]:
             yield Span("handle", m.start("value"), m.end("value"), m.group("value"))
     for m in SIGNED_IN_AS_RE.finditer(text):
         value = m.group("value")
-        if _handle_shaped(value) or _plain_user_name(text, m.end("value"), value):
+        if _signed_in_name(m, value):
             end = _account_name_end(text, m.end("value"), value)
             yield Span("handle", m.start("value"), end, text[m.start("value") : end])
+
+
+def _signed_in_name(m: re.Match[str], value: str) -> bool:
+    """Whether the word after "logged in as", "under" or "with" is a user name. After
+    "under" and "with" a state, a way or a company more often stands ("under duress", "with
+    google", "signed up with Kovo"): a word of ``NOT_SIGN_IN_NAMES`` or ``NOT_PERSONS`` never
+    is one, and a plain word only in lower case. One signs up with a company or a plan
+    ("signed up with spectrum"), never with a user name."""
+    cue = m.group("cue").lower()
+    if cue == "with" and m.group("way").lower() == "up":
+        return False
+    if cue != "as":
+        lower = value.lower()
+        if lower in NOT_SIGN_IN_NAMES or lower in NOT_PERSONS:
+            return False
+        if not _handle_shaped(value) and not value[:1].islower():
+            return False
+    return _handle_shaped(value) or _plain_user_name(m.string, m.end("value"), value)
 
 
 # Endings of a word that says how or what a user name does ("as requested", "normally",
@@ -914,6 +963,8 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
         return False
     if m.group("colon") is not None and lower in NOT_USER_NAMES:
         return False  # "user: admin", "the user: is it me?"
+    if m.group("user_is") is not None:  # "my user is jsmith", not "the user is me"
+        return _my_user_name(value, m)
     if sep in (":", "=") or _handle_shaped(value):
         return True
     if not value.isalpha():
@@ -924,13 +975,26 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
         return only_a_name and _plain_user_name(m.string, m.end("value"), value)
     if m.group("my"):
         return not re.search(r"(?:ed|ing|ly|able|ible)$", lower)
-    # "username is jsmith" without "my": "the handle is loose", "your Apple ID is important"
-    # and "username is mandatory" say how it is
-    named = (m.group("named") or "").lower()
+    # "username is jsmith", "login is jsmith" without "my": "the handle is loose", "your
+    # Apple ID is important", "username is mandatory" and "login is easy" say how it is
+    named = (m.group("named") or m.group("account") or "").lower()
     return named.startswith(_NAME_OF_USER) and not _SAYS_HOW.search(lower)
 
 
-_NAME_OF_USER = ("user", "log", "screen", "gamer", "account")
+def _my_user_name(value: str, m: re.Match[str]) -> bool:
+    """ "my user is jsmith": only after "my" ("the user is new" speaks of someone), and a
+    plain word only where it names no user nor says how the user is ("my user is admin",
+    "my user is unable")."""
+    if not m.group("my"):
+        return False
+    if _handle_shaped(value):
+        return True
+    lower = value.lower()
+    plain = _plain_user_name(m.string, m.end("value"), value)
+    return value.isalpha() and plain and not _SAYS_HOW.search(lower)
+
+
+_NAME_OF_USER = ("user", "log", "screen", "gamer", "account", "acct")
 _SAYS_HOW = re.compile(r"(?:ed|ing|ly|able|ible|ant|ent|ous|ive|ful|less|ic|al|ory|ary)$")
 
 
