@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from test_charts import charts_in, texts
 from typer.testing import CliRunner
@@ -25,6 +28,7 @@ from poise.auth.models import User
 from poise.cli import app as cli_app
 from poise.errors import InvalidInput
 from poise.insights.digest import digest_lines, digest_week, training_summary, weekly_digest
+from poise.insights.exposure import heavy
 from poise.insights.rollup import count_all
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
@@ -123,15 +127,27 @@ def test_an_agent_sees_only_their_own_exposure(
     assert client.get("/insights/digest").status_code == 403
 
 
+def _fourth_heavy_week(session: Session, team: Team) -> None:
+    """Hana's week before the fixture's first: with it, three heavy weeks that are over."""
+    fourth = THIS_WEEK - timedelta(weeks=3)
+    add_conversations(session, n=8, opened=fourth, assignee_id=team.hana.id, negativity=0.9)
+    for calm in (team.cal, *team.calm):
+        add_conversations(session, n=2, opened=fourth, assignee_id=calm.id, negativity=0.9)
+
+
 def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     client: TestClient, session: Session, team: Team
 ) -> None:
+    _fourth_heavy_week(session, team)
+    count_all(session, window_days=WINDOW_DAYS)
     spread = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
     assert [p["name"] for p in spread["check_in"]] == ["Hana Heavy"]
     last = spread["weeks"][-1]
     # The lead takes no conversations: not in the spread (a zero would lower the median).
     assert (last["members"], last["low"], last["median"], last["high"]) == (5, 2, 2.0, 8)
-    assert last["heavy"] == 2  # Hana and Dan this week; Dan has two heavy weeks, not three
+    assert (last["running"], last["heavy"]) == (True, 0)  # not judged until it is over
+    # Hana and Dan last week; Dan has one heavy week that is over, not three
+    assert (spread["weeks"][-2]["running"], spread["weeks"][-2]["heavy"]) == (False, 2)
 
     sign_in(client, team.lead)
     page = client.get("/insights/exposure/team").text
@@ -148,7 +164,8 @@ def test_a_lead_sees_the_spread_and_a_private_prompt_for_three_heavy_weeks(
     assert "Counted as of" in page
     exported = client.get("/insights/export/exposure.csv")
     csv_text = exported.text
-    assert csv_text.splitlines()[-1].endswith(",5,2,2.0,8,0.0,2")
+    assert csv_text.splitlines()[-2].endswith(",5,2,2.0,8,0.0,2")
+    assert csv_text.splitlines()[-1].endswith(",5,2,2.0,8,0.0,0")  # the week still running
     weeks = [line.split(",")[0] for line in csv_text.splitlines()[1:]]
     last_day = date.fromisoformat(weeks[-1]) + timedelta(days=6)
     named = f'filename="poise-exposure-{weeks[0]}-{last_day}.csv"'  # the weeks it holds
@@ -178,10 +195,7 @@ def test_the_digest_page_and_e_mail(
     # (they were "yesterday", inside the seven days up to today), and Hana's third heavy week
     # in a row, counted up to that week, is the week before the fixture's first.
     yesterday = LAST_WEEK
-    fourth = THIS_WEEK - timedelta(weeks=3)
-    add_conversations(session, n=8, opened=fourth, assignee_id=team.hana.id, negativity=0.9)
-    for calm in (team.cal, *team.calm):
-        add_conversations(session, n=2, opened=fourth, assignee_id=calm.id, negativity=0.9)
+    _fourth_heavy_week(session, team)
     for product in ("Router", "Mesh", "Camera"):
         add_conversations(
             session,
@@ -514,3 +528,132 @@ def test_the_digest_page_picks_an_earlier_week(
     assert "<h2>Hotspots</h2>" not in refused.text, "no figures for a week other than the one asked"
     bad = client.get("/insights/digest?week=soon")
     assert bad.status_code == 400 and 'value="soon"' in bad.text and 'id="week-error"' in bad.text
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
+
+
+@contextmanager
+def writes() -> Iterator[list[str]]:
+    """The writing statements any engine runs inside the block: a GET runs none."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith(WRITES):
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_the_week_still_running_is_judged_heavy_for_nobody(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """Heavy weeks counted the week still running: on its first days Hana's heavy week made
+    a third "heavy week in a row" and named her in the check-in prompt. Her weeks that are
+    over are two: no prompt, on the page, the API, the CSV and the digest alike."""
+    this_week = week_start(_NOW)
+    spread = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
+    assert spread["check_in"] == []
+    last, before = spread["weeks"][-1], spread["weeks"][-2]
+    assert (last["running"], last["heavy"], last["high"]) == (True, 0, 8), "shown, not judged"
+    assert (before["running"], before["heavy"]) == (False, 2)
+
+    sign_in(client, team.lead)
+    page = client.get("/insights/exposure/team").text
+    assert "A private prompt" not in page and "Hana Heavy" not in page
+    row = page.split(f"<td>{this_week:%d %b} (so far)</td>")[1].split("</tr>")[0]
+    assert row.endswith('<abbr title="Not judged until the week is over">—</abbr></td>')
+    assert "not judged until it is over" in page.split('id="heavy-weeks">')[1]
+    csv_rows = client.get("/insights/export/exposure.csv").text.splitlines()
+    assert csv_rows[-1].endswith(",0") and csv_rows[-2].endswith(",2")
+    help_page = client.get("/help/insights").text
+    assert "so far”, but it is not judged until it is over" in help_page
+
+    assert team.lead.team_id is not None
+    digest = weekly_digest(session, actor=team.lead, team_id=team.lead.team_id, today=_NOW.date())
+    assert digest.check_in == []
+    assert not any("heavy weeks in a row" in line for line in digest_lines(digest, "http://x"))
+    assert not heavy(8, 0, 2.0, over=False) and heavy(8, 0, 2.0, over=True)  # the one rule
+
+
+def test_both_exposure_pages_show_the_weeks_picked(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """``?start=&end=`` was ignored: a lead could not look at an earlier stretch of weeks. The
+    pages now show the weeks from the one holding ``start`` to the one holding ``end``, with
+    links to as many weeks either side, and writes nothing to show them."""
+    then = week_start(_NOW) - timedelta(weeks=20)
+    for weeks_ago in (20, 19, 18):  # an earlier stretch: three heavy weeks for Dan
+        when = THIS_WEEK - timedelta(weeks=weeks_ago)
+        add_conversations(session, n=8, opened=when, assignee_id=team.dan.id, negativity=0.9)
+        for calm in (team.cal, *team.calm):
+            add_conversations(session, n=2, opened=when, assignee_id=calm.id, negativity=0.9)
+    count_all(session, window_days=WINDOW_DAYS)
+    start, end = (then - timedelta(weeks=1)).date(), (then + timedelta(weeks=2, days=6)).date()
+    query = f"start={start + timedelta(days=2)}&end={end}"  # any day of the first week
+
+    mine = _get(client, session, team.dan, f"/api/v1/insights/exposure?{query}").json()
+    assert [w["week_start"] for w in mine["weeks"]] == [
+        (then + timedelta(weeks=i)).date().isoformat() for i in range(-1, 3)
+    ]
+    assert [w["negativity"] for w in mine["weeks"]] == [0, 8, 8, 8]
+    assert not any(w["running"] for w in mine["weeks"])
+    spread = _get(client, session, team.lead, f"/api/v1/insights/exposure/team?{query}").json()
+    assert [p["name"] for p in spread["check_in"]] == ["Dan Twice"]
+    assert [w["heavy"] for w in spread["weeks"]] == [0, 1, 1, 1]
+    default = _get(client, session, team.lead, "/api/v1/insights/exposure/team").json()
+    assert len(default["weeks"]) == 12 and default["weeks"][-1]["running"]
+
+    sign_in(client, team.lead)
+    with writes() as written:
+        page = client.get(f"/insights/exposure/team?{query}")
+        exported = client.get(f"/insights/export/exposure.csv?{query}")
+        own = client.get(f"/insights/exposure?{query}")
+    assert written == []
+    assert page.status_code == 200 and "Dan Twice" in page.text  # the prompt of those weeks
+    assert f"<td>{then:%d %b}</td>" in page.text and "(so far)" not in page.text
+    assert f'name="start" value="{start}"' in page.text and f'name="end" value="{end}"' in page.text
+    earlier = f"start={start - timedelta(weeks=4)}&amp;end={start - timedelta(days=1)}"
+    later = f"start={start + timedelta(weeks=4)}&amp;end={end + timedelta(weeks=4)}"
+    assert f'href="/insights/exposure/team?{earlier}"' in page.text
+    assert f'href="/insights/exposure/team?{later}"' in page.text
+    assert f"exposure.csv?team={team.lead.team_id}&amp;start={start}&amp;end={end}" in page.text
+    assert (
+        len(exported.text.splitlines()) == 5
+        and f"poise-exposure-{start}-{end}" in (exported.headers["content-disposition"])
+    )
+    assert own.status_code == 200  # the lead's own weeks: none of these four had a conversation
+    assert "No negative customer turns and no praise in these 4 weeks" in own.text
+    latest = client.get("/insights/exposure").text
+    assert 'rel="prev"' in latest and 'rel="next"' not in latest, "nothing after this week"
+
+
+def test_a_refused_day_is_shown_beside_the_picker_as_typed(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """A day that is not a date, a reversed or overlong stretch, or a day still to come is
+    refused beside its field, as typed, with no figures (for other weeks than those asked)."""
+    today = _NOW.date()
+    refusals = {
+        "start=soon": ("start", "must be a date like", 'value="soon"'),
+        f"start={today}&end={today - timedelta(days=30)}": ("start", "is after end", ""),
+        f"start={today - timedelta(days=400)}": ("start", "at most 366 days", ""),
+        f"end={today + timedelta(days=8)}": ("end", "is still to come", ""),
+    }
+    sign_in(client, team.lead)
+    for url in ("/insights/exposure", "/insights/exposure/team"):
+        for query, (field, said, kept) in refusals.items():
+            refused = client.get(f"{url}?{query}")
+            assert refused.status_code == 400, (url, query)
+            error = refused.text.split(f'id="{field}-error">')[1].split("</span>")[0]
+            assert said in error, (url, query, error)
+            assert kept in refused.text and 'id="weeks-picker"' in refused.text
+            assert "<table" not in refused.text and "<svg" not in refused.text, (url, query)
+    api = _get(client, session, team.lead, "/api/v1/insights/exposure/team?end=2026-13-01")
+    assert api.status_code == 400 and "end" in api.json()["fields"]
+    other = team.other_lead.team_id
+    assert client.get(f"/insights/exposure/team?team={other}&start=soon").status_code == 403

@@ -3,13 +3,15 @@ and the CSV (both read :mod:`poise.insights.figures`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from poise.auth.deps import ApiLead, ApiUser
+from poise.db.base import utcnow
 from poise.errors import InvalidInput
 from poise.insights import exposure, figures, hotspots, queries
+from poise.insights.exposure import ExposureWeeks
 from poise.insights.filters import InsightFilters
 from poise.insights.params import Filters
 from poise.insights.schemas import (
@@ -30,6 +32,7 @@ from poise.insights.schemas import (
 )
 from poise.web.deps import SessionDep, SettingsDep
 from poise.web.params import IdQuery
+from poise.web.weeks import running
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
@@ -108,31 +111,61 @@ def hotspot_report(session: SessionDep, user: ApiLead, filters: Filters) -> Hots
     )
 
 
+StartQuery = Annotated[
+    str | None,
+    Query(description="Any day of the first week (YYYY-MM-DD); default 11 weeks before end's."),
+]
+EndQuery = Annotated[
+    str | None, Query(description="Any day of the last week, not after today; default today.")
+]
+
+
+def _weeks(start: str | None, end: str | None) -> ExposureWeeks:
+    """The weeks asked for, parsed as the pages parse them: a refusal is a 400 naming the
+    parameter (``start`` or ``end``), as the other insights endpoints answer."""
+    return exposure.shown_weeks(utcnow().date(), start, end)
+
+
 @router.get("/exposure", summary="Your exposure", response_model=ExposurePublic)
-def my_exposure(session: SessionDep, user: ApiUser) -> ExposurePublic:
-    """The caller's own exposure week by week. Nobody reads another person's line here."""
-    found = exposure.my_exposure(session, actor=user)
-    weeks = zip(found.weeks, found.negativity, found.praise, strict=True)
+def my_exposure(
+    session: SessionDep, user: ApiUser, start: StartQuery = None, end: EndQuery = None
+) -> ExposurePublic:
+    """The caller's own exposure week by week: the last twelve, or the weeks from ``start`` to
+    ``end`` (at most 366 days). Nobody reads another person's line here."""
+    weeks = _weeks(start, end)
+    found = exposure.my_exposure(session, actor=user, until=weeks.until, weeks=weeks.count)
+    rows = zip(found.weeks, found.negativity, found.praise, strict=True)
     return ExposurePublic(
-        weeks=[ExposureWeek(week_start=w.date(), negativity=n, praise=p) for w, n, p in weeks]
+        weeks=[
+            ExposureWeek(week_start=w.date(), running=running(w), negativity=n, praise=p)
+            for w, n, p in rows
+        ]
     )
 
 
 @router.get("/exposure/team", summary="Your team's exposure", response_model=TeamExposurePublic)
 def team_exposure(
-    session: SessionDep, user: ApiLead, team: IdQuery | None = None
+    session: SessionDep,
+    user: ApiLead,
+    team: IdQuery | None = None,
+    start: StartQuery = None,
+    end: EndQuery = None,
 ) -> TeamExposurePublic:
     """A lead's own team (an admin's any team): the spread per week without names, and who
-    had three heavy weeks in a row — a private prompt to check in, never a ranking."""
+    had three heavy weeks in a row — a private prompt to check in, never a ranking. The week
+    still running (``running``) is shown but judged heavy for nobody until it is over."""
     team_id = team if team is not None else user.team_id
     if team_id is None:
         raise InvalidInput("choose a team: add ?team=ID")
-    found = exposure.team_exposure(session, actor=user, team_id=team_id)
+    weeks = _weeks(start, end)
+    found = exposure.team_exposure(
+        session, actor=user, team_id=team_id, until=weeks.until, weeks=weeks.count
+    )
     return TeamExposurePublic(
         team_id=found.team.id,
         team=found.team.name,
         weeks=[
-            SpreadPublic(week_start=w.start.date(), **r)
+            SpreadPublic(week_start=w.start.date(), running=w.running, **r)
             for w, r in zip(found.weeks, _spread(found), strict=True)
         ],
         check_in=[PersonPublic(id=m.id, name=m.name) for m in found.check_in],

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.models import User
 from poise.errors import InvalidInput, NotFound
-from poise.insights.exposure import TeamExposure, team_exposure
+from poise.insights.exposure import ExposureWeeks, TeamExposure, team_exposure
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.hotspots import HotspotReport, hotspots
 from poise.insights.queries import Dashboard, Tally, dashboard
@@ -212,16 +212,28 @@ TABLES = ("summary", "channels", "weekly", "emotions", "hotspots", "exposure")
 
 
 def build_table(
-    session: Session, *, window_days: int, actor: User, filters: InsightFilters, table: str
+    session: Session,
+    *,
+    window_days: int,
+    actor: User,
+    filters: InsightFilters,
+    table: str,
+    weeks: ExposureWeeks | None = None,
 ) -> Table:
-    """One named table for ``actor``: the CSV's and the API's common source."""
+    """One named table for ``actor``: the CSV's and the API's common source. Exposure reads
+    whole ``weeks`` (by default the last twelve), as its page does, not the filters' days."""
     if table == "hotspots":
         return hotspot_table(hotspots(session, actor=actor, filters=filters))
     if table == "exposure":
         team_id = scoped(session, actor, filters).team_id or actor.team_id
         if team_id is None:
             raise InvalidInput("choose a team: add ?team=ID")
-        return exposure_table(team_exposure(session, actor=actor, team_id=team_id))
+        if weeks is None:
+            return exposure_table(team_exposure(session, actor=actor, team_id=team_id))
+        found = team_exposure(
+            session, actor=actor, team_id=team_id, until=weeks.until, weeks=weeks.count
+        )
+        return exposure_table(found)
     builders = {
         "summary": summary_table,
         "channels": channel_table,

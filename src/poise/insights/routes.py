@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -290,9 +290,22 @@ def _narrow(group: hotspots.Group) -> dict[str, str | None]:
 
 
 @router.get("/insights/exposure", response_class=HTMLResponse)
-def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    """The reader's own weeks as the rollup last counted them (see :mod:`.exposure`)."""
-    mine = exposure_queries.my_exposure(session, actor=user)
+def exposure_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    start: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    """The reader's own weeks as the rollup last counted them (see :mod:`.exposure`): the last
+    twelve, or those picked from ``start`` to ``end``; a refused day is shown beside its field,
+    as typed, with no figures (figures for other weeks than those asked for would mislead)."""
+    picked = _picked_weeks(request, start, end)
+    state = {"state": exposure_queries.exposure_state(session)}
+    weeks = picked.weeks
+    if weeks is None:
+        return render(request, "insights/exposure.html", picked.context() | state, 400)
+    mine = exposure_queries.my_exposure(session, actor=user, until=weeks.until, weeks=weeks.count)
     context = {
         "balance": mine,
         "weeks": list(zip(mine.weeks, mine.negativity, mine.praise, strict=True)),
@@ -303,9 +316,44 @@ def exposure_page(request: Request, session: SessionDep, user: CurrentUser) -> H
             ("negative turns absorbed", "praise received"),
             "Negativity absorbed and praise received, week by week",
         ),
-        "state": exposure_queries.exposure_state(session),
+        **picked.context(),
+        **state,
     }
     return render(request, "insights/exposure.html", context)
+
+
+@dataclass(frozen=True)
+class PickedWeeks:
+    """The weeks an exposure page was asked for, or why they were refused, with its picker's
+    values (as typed after a refusal) and the links to the weeks either side."""
+
+    weeks: exposure_queries.ExposureWeeks | None
+    errors: dict[str, str]
+    form: dict[str, str]
+    links: dict[str, str]
+
+    def context(self) -> dict[str, Any]:
+        return {"errors": self.errors, "form": self.form, "week_links": self.links}
+
+
+def _picked_weeks(request: Request, start: str | None, end: str | None, **kept: str) -> PickedWeeks:
+    """Parse the picker's from/to as every insights period is parsed; ``kept`` (the team)
+    travels in the links either side."""
+    today = utcnow().date()
+    try:
+        weeks = exposure_queries.shown_weeks(today, start, end)
+    except InvalidInput as exc:
+        if exc.field not in ("start", "end"):
+            raise
+        typed = {"start": start or "", "end": end or ""}
+        return PickedWeeks(None, field_errors(exc, "start"), typed, {})
+    sides = {"earlier": weeks.earlier(), "later": weeks.later(today)}
+    links = {
+        name: f"{request.url.path}?{urlencode({**side.form(today), **kept})}"
+        for name, side in sides.items()
+        if side is not None
+    }
+    return PickedWeeks(weeks, {}, weeks.form(today), links)
 
 
 def _team_id(user: User, team: str | None) -> int | None:
@@ -333,22 +381,42 @@ def choose_team(request: Request, session: SessionDep, user: User, heading: str)
 
 @router.get("/insights/exposure/team", response_class=HTMLResponse)
 def team_exposure_page(
-    request: Request, session: SessionDep, user: LeadUser, team: str | None = None
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    team: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
 ) -> HTMLResponse:
+    """The team's spread over the last twelve weeks or those picked (as on My exposure)."""
     team_id = _team_id(user, team)
     if team_id is None:
         return choose_team(request, session, user, "Team exposure")
-    result = exposure_queries.team_exposure(session, actor=user, team_id=team_id)
-    context = {
-        "exposure": result,
+    kept = {"team": str(team_id)} if team else {}
+    picked = _picked_weeks(request, start, end, **kept)
+    context: dict[str, Any] = {
+        "state": exposure_queries.exposure_state(session),
         "heavy_run": exposure_queries.HEAVY_RUN,
         "heavy_floor": exposure_queries.HEAVY_FLOOR,
         "heavy_factor": exposure_queries.HEAVY_FACTOR,
+        "tab_team": team_id if team else None,
+        **picked.context(),
+        **_helpers(),
+    }
+    if picked.weeks is None:
+        # the team is checked all the same: a refused day must not show another team's name
+        context["exposure"] = exposure_queries.team_exposure(
+            session, actor=user, team_id=team_id, weeks=1
+        )
+        return render(request, "insights/team_exposure.html", context, 400)
+    weeks = picked.weeks
+    result = exposure_queries.team_exposure(
+        session, actor=user, team_id=team_id, until=weeks.until, weeks=weeks.count
+    )
+    context |= {
+        "exposure": result,
         "chart": _exposure_chart(result),
         "spread_chart": _spread_chart(result),
-        "state": exposure_queries.exposure_state(session),
-        "tab_team": team_id if team else None,
-        **_helpers(),
     }
     return render(request, "insights/team_exposure.html", context)
 
@@ -422,8 +490,9 @@ def digest_page(
 def csv_name(table: str, filters: InsightFilters, rows: list[list[Any]]) -> str:
     """The file's name, with the days its rows cover.
 
-    Every table follows the period asked for but exposure, which is always the team's last
-    weeks: named after the period, its file claimed days it does not hold."""
+    Every table follows the period asked for but exposure, which holds whole Monday weeks (the
+    last twelve, or those holding ``start`` and ``end``): named after the period, its file
+    claimed days it does not hold."""
     if table == "exposure" and rows:
         first = date.fromisoformat(str(rows[0][0]))
         last = date.fromisoformat(str(rows[-1][0])) + timedelta(days=6)
@@ -460,8 +529,16 @@ def export_csv(
     if refused := refused_page(request, session, user, typed, f"Download {table}.csv"):
         return refused
     filters = typed.parsed()
+    weeks = None
+    if table == "exposure":  # the weeks of the page the link was taken from
+        weeks = exposure_queries.shown_weeks(utcnow().date(), typed.start, typed.end)
     header, rows = figures.build_table(
-        session, window_days=settings.fcr_window_days, actor=user, filters=filters, table=table
+        session,
+        window_days=settings.fcr_window_days,
+        actor=user,
+        filters=filters,
+        table=table,
+        weeks=weeks,
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -115,6 +115,7 @@ class HotspotsPublic(BaseModel):
 
 class ExposureWeek(BaseModel):
     week_start: date
+    running: bool = Field(description="The week is not over yet: its counts are so far.")
     negativity: int
     praise: int
 
@@ -127,6 +128,10 @@ class ExposurePublic(BaseModel):
 
 class SpreadPublic(BaseModel):
     week_start: date
+    running: bool = Field(
+        description="The week is not over yet: its counts are so far, and heavy is 0 (a week "
+        "is judged heavy only once it is over)."
+    )
     members: int
     low: int | None = Field(description="None when nobody is in the spread that week.")
     median: float | None
