@@ -14,10 +14,10 @@ second sweep while the first one's job is queued or running queues nothing. It a
 history alone: turns sent before its window (an import made with ``--no-score``) are for
 ``poise signals score``, which alerts nobody.
 
-A conversation whose turn was scored but whose signals were not recomputed (a crash between
-the two writes) is not found here. No stored column says when its signals were computed; its
-``signal_trend`` (one value per customer turn) falling short of its customer turns would tell,
-but only by counting every turn of every recent conversation at each sweep.
+A conversation whose turns were scored but whose signals were not recomputed cannot be left
+behind: the scores and the signals are committed together
+(:func:`~poise.conversations.scoring.score_messages`), so a failure between the two leaves the
+turns pending, for the sweep to find.
 """
 
 from __future__ import annotations
