@@ -237,6 +237,37 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
         )
 
 
+def test_a_lead_follows_the_reviews_of_their_team_on_the_reviews_page(
+    client: TestClient, session: Session
+) -> None:
+    """A review a lead assigns to a teammate stays in sight: the lead lands back on Peer
+    reviews, which lists the team's reviews, waiting or written; another team's lead and an
+    agent who neither wrote nor received one are not shown it."""
+    card = _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    conv = praised_conversation(session, reviewee, subject="Lost parcel")
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    fields = {"conversation_id": conv.id, "scorecard_id": card.id, "reviewer_id": reviewer.id}
+    assert post_form(client, "/morale/reviews", csrf, fields).headers["location"] == (
+        "/morale/reviews"
+    )
+    review = session.scalars(select(PeerReview)).one()
+    page = " ".join(client.get("/morale/reviews").text.split())
+    assert "Reviews in your team" in page
+    assert f'href="/morale/reviews/{review.id}">Ana Reviewer reviews Ben Reviewee' in page
+    assert "on “Lost parcel” · waiting" in page
+    for outsider, has_list in (
+        (make_user(session, role="lead", team="Billing"), True),
+        (make_user(session, name="Cleo Teammate", team="Care"), False),
+    ):
+        client.cookies.clear()
+        sign_in(client, outsider)
+        seen = client.get("/morale/reviews").text
+        assert ("Reviews in your team" in seen) is has_list and "Lost parcel”" not in seen
+
+
 def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
     client: TestClient, session: Session
 ) -> None:
