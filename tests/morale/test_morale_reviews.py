@@ -10,8 +10,9 @@ from morale_builders import post_form, praised_conversation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import make_conversation, make_user, sign_in
+from builders import conversation_record, make_conversation, make_user, sign_in
 from poise.auth.models import User
+from poise.conversations.writer import write_conversations
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
@@ -405,6 +406,23 @@ def test_the_review_picker_says_it_offers_the_newest_and_finds_older_ones(
     assert 'name="q" value="case quokka"' in found
     none = client.get("/morale/reviews?q=nothing-like-it").text
     assert "matching “nothing-like-it”: try other words" in none and "start-review" not in none
+
+
+def test_the_review_picker_counts_a_big_team_s_conversations_as_every_page_does(
+    client: TestClient, session: Session
+) -> None:
+    """The picker said "The newest 30 of 1001 conversations" where every other count of
+    conversations reads "1,001"."""
+    _scorecard(session)
+    teammate = make_user(session, name="Ben Reviewee", team="Care")
+    records = [conversation_record(assignee_email=teammate.email) for _ in range(1001)]
+    write_conversations(session, "helpdesk", records)
+    session.commit()
+    sign_in(client, make_user(session, name="Ana Reviewer", team="Care"))
+    page = " ".join(client.get("/morale/reviews").text.split())
+    assert "The newest 30 of 1,001 conversations of your teammates" in page
+    found = " ".join(client.get("/morale/reviews?q=refund").text.split())
+    assert "The newest 30 of 1,001 conversations of your teammates matching" in found
 
 
 def test_the_review_lists_pages_keep_the_pickers_search_and_the_search_keeps_them(
