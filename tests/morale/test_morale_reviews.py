@@ -267,6 +267,10 @@ def test_a_lead_follows_the_reviews_of_their_team_on_the_reviews_page(
         sign_in(client, outsider)
         seen = client.get("/morale/reviews").text
         assert ("Reviews in your team" in seen) is has_list and "Lost parcel”" not in seen
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))
+    every = " ".join(client.get("/morale/reviews").text.split())
+    assert "Reviews in every team" in every and "on “Lost parcel” · waiting" in every
 
 
 def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
