@@ -149,6 +149,19 @@ def test_only_admins_add_integrations(client: TestClient, session: Session) -> N
     assert response.status_code == 403
 
 
+def test_the_integrations_page_and_help_say_only_a_message_sent_again_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    """They said "a message received in the last hour" is refused: an admin read that every
+    fresh message would be, when only the same message id arriving again within the hour is
+    (the 409 above), and a new message is stored whenever it comes."""
+    sign_in(client, make_user(session, role="admin"))
+    for path in ("/admin/integrations", "/help/conversations"):
+        page = " ".join(client.get(path).text.split())
+        assert "and so is a message received in the last hour" not in page
+        assert "and so is a message sent again within an hour of the first (the same" in page
+
+
 def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
