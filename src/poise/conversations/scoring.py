@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import job_conversation_ids
 from poise.hooks import Hooks
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
 from poise.jobs.kinds import SCORE
@@ -315,6 +316,26 @@ def live_scoring_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWo
         return str(scored)
 
     return work
+
+
+def resumed_scoring_work(subject: str, *, hooks: Hooks) -> JobWork:
+    """The work of a scoring job taken over from a process that stopped (a restart, another
+    host), rebuilt from the job's subject: the first run's closure is gone with its process.
+
+    A job of live turns (``webhook:12,13``, ``sweep:12,13``) does what its first run would
+    have (:func:`live_scoring_work`), hooks included: resumed as a plain scoring job, it
+    scored every pending turn and told nobody, so alerts for those turns were never raised.
+    A subject cut at its column names only its first conversations: those are scored and
+    told, the rest are left unscored. The sweep waits while a job with a cut subject is under
+    way, then queues them with alerts; scoring them here would score them where no alert
+    could ever be raised (nor could it tell them from history imported with ``--no-score``).
+
+    Any other scoring job (an import's) scores whatever is pending anywhere, as before.
+    """
+    ids = job_conversation_ids(subject)
+    if ids:
+        return live_scoring_work(ids, hooks=hooks)
+    return scoring_work(None, hooks=hooks)
 
 
 def live_subject(conversation_ids: Sequence[int]) -> str:

@@ -99,8 +99,9 @@ def find_unscored(session: Session, *, grace: timedelta, days: int, now: datetim
 
 def _covered(session: Session) -> set[int] | None:
     """The conversations an active scoring job will score; None when one may score any (an
-    import's, a re-score, a connector's sync, a resumed job, or one whose subject's list was
-    cut short)."""
+    import's, a re-score, a connector's sync, or one whose subject's list was cut short). A
+    webhook's or a sweep's job resumed after a restart scores what its subject lists, as its
+    first run would have (``scoring.resumed_scoring_work``)."""
     covered: set[int] = set()
     subjects = session.scalars(
         select(JobRun.subject).where(JobRun.kind.in_(SCORING_KINDS), JobRun.status.in_(ACTIVE))
