@@ -129,3 +129,37 @@ def test_the_default_period_is_the_last_four_whole_weeks_this_one_so_far(
     assert all("so far" not in row for row in rows[:-1])
     assert f"{first} – {monday + timedelta(days=6)} (28 days, so far)" in page  # the lede
     assert [r["running"] for r in _csv(client, "/insights/export/weekly.csv")][-1] == "True"
+
+
+def _signals_counts(page: str) -> dict[str, int]:
+    found = re.findall(r"<strong>([\d,]+)</strong>([a-z ]+)</a>", page)
+    return {name: int(n.replace(",", "")) for n, name in found}
+
+
+def test_signals_counts_the_insights_weeks_under_the_insights_names(
+    client: TestClient, session: Session
+) -> None:
+    """The same kind of figure reads the same on both pages: Signals counts from the first
+    Monday of the dashboard's default period and calls an early warning an unhappy opening."""
+    now = datetime.now(UTC)
+    first = now.date() - timedelta(days=now.weekday(), weeks=3)
+    admin = make_user(session, role="admin")
+    agent = make_user(session, team="A")
+    inside = datetime.combine(first, time(1), tzinfo=UTC)
+    add_conversations(session, n=3, opened=inside, assignee_id=agent.id, unhappy=2, turnarounds=1)
+    for before in (timedelta(days=1), timedelta(days=8)):  # within 30 days, before the weeks
+        add_conversations(
+            session, n=1, opened=inside - before, assignee_id=agent.id, unhappy=1, turnarounds=1
+        )
+
+    api = client.get("/api/v1/insights/dashboard", headers=_token(session, admin)).json()
+    figures = {f["figure"]: f for f in api["figures"]}
+    sign_in(client, admin)
+    page = client.get("/signals").text
+    counts = _signals_counts(page)
+    assert counts["conversations"] == figures["conversations"]["current"] == 3
+    assert counts["unhappy openings"] == figures["unhappy_share"]["count"] == 2
+    assert counts["turnarounds"] == figures["turnarounds"]["current"] == 1
+    assert "early warnings" not in counts
+    assert f"opened_from={first.isoformat()}" in page
+    assert "the last four weeks" in page and "30 days" not in page
