@@ -610,7 +610,7 @@ def test_signals_page_lists_who_needs_attention(client: TestClient, session: Ses
     assert "Angry one" in attention and "Calm one" not in attention
     assert 'class="bars"' in page
     # the bars count messages, and say so: beside counts of conversations they read as those
-    assert "Customer messages of the last 30 days, by the emotion read in each." in page
+    assert "Customer messages of the last four weeks, by the emotion read in each." in page
     # Agents never see raw model metrics: they live on the admin's Models page.
     assert get_scorer("negativity").version not in page
     # Attribute values (a random CSRF token among them) are not what people read.
@@ -905,7 +905,7 @@ def test_mine_and_my_team_say_whose_conversations_are_calm(
     assert "Your open conversations, riskiest first" in mine
     assert "None of your open conversations shows an unhappy customer right now" in mine
     assert "No open conversation you can open" not in mine
-    assert "No scored customer messages in your conversations of the last 30 days" in mine
+    assert "No scored customer messages in your conversations of the last four weeks" in mine
 
 
 def test_a_thread_the_customer_has_not_answered_gets_no_advice_for_their_words() -> None:

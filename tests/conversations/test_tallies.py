@@ -168,9 +168,9 @@ def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
                     *readable_by(user, assigned), Conversation.opened_at >= since
                 )
             ).all()
-            got = signal_overview(session, actor=user, now=now, assigned=assigned)
+            got = signal_overview(session, actor=user, since=since.date(), assigned=assigned)
             assert got.counts["conversations"] == len(rows), (user.email, assigned)
-            assert got.counts["early warnings"] == sum(c.early_warning for c in rows)
+            assert got.counts["unhappy openings"] == sum(c.early_warning for c in rows)
             assert got.counts["escalating"] == sum(
                 (c.escalation_risk or 0) >= queries.ESCALATING for c in rows
             )

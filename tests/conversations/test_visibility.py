@@ -20,6 +20,7 @@ from poise.conversations.queries import signal_overview
 from poise.conversations.visibility import may_read, visible_conversations
 from poise.conversations.writer import write_conversations
 from poise.training.reflections.actions import create_reflection
+from poise.web.weeks import recent_weeks
 from support import statements_naming
 
 ANGRY = "This is the third time I write. Your service is useless and I am furious."
@@ -234,10 +235,11 @@ def test_the_signals_overview_counts_what_its_reader_may_open(session: Session) 
                 and (assigned != "me" or c.assignee_id == user.id)
                 and (assigned != "team" or (c.assignee and c.assignee.team_id == user.team_id))
             ]
-            got = signal_overview(session, actor=user, now=now, assigned=assigned)
+            since = (now - timedelta(days=30)).date()
+            got = signal_overview(session, actor=user, since=since, assigned=assigned)
             assert got.counts["conversations"] == len(seen), (name, assigned)
             assert got.counts["drifted"] == sum(c.drifted for c in seen), (name, assigned)
-            assert got.counts["early warnings"] == len(seen), (name, assigned)
+            assert got.counts["unhappy openings"] == len(seen), (name, assigned)
             mix = Counter(
                 t.emotion
                 for c in seen
@@ -262,8 +264,8 @@ def test_each_signals_figure_opens_the_list_it_counts(client: TestClient, sessio
     for n, conv in enumerate(convs):
         conv.drifted, conv.early_warning = n % 2 == 0, n != 1
         conv.escalation_risk = 0.2 * n
-    convs[0].opened_at = datetime.now(UTC) - timedelta(days=45)  # before the 30 days
-    first_day = (datetime.now(UTC) - timedelta(days=30)).date()  # counted whole, as lists do
+    convs[0].opened_at = datetime.now(UTC) - timedelta(days=45)  # before the four weeks
+    first_day, _ = recent_weeks(datetime.now(UTC).date())  # counted whole, as lists do
     convs[1].opened_at = datetime.combine(first_day, time.min, tzinfo=UTC)
     session.commit()
     for name in ("agent", "lead", "admin"):

@@ -361,6 +361,27 @@ def test_the_nudge_comforts_without_a_score(client: TestClient, session: Session
     assert "50% or more likely negative" in lede and "negativity 0.5" not in lede
 
 
+def test_the_nudge_quotes_the_subject_it_names(client: TestClient, session: Session) -> None:
+    """The note read "Refund status? got heated": a subject run into the sentence around it
+    reads as part of it. Quoted as the product quotes a customer's words elsewhere; a
+    conversation without a subject is named in plain words, unquoted."""
+    agent = make_user(session)
+    conv = heated_conversation(session, agent, subject="Refund status?")
+    csrf = sign_in(client, agent)
+    post_form(client, "/morale/happy-file/collect", csrf)
+    nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
+    link = f'<a href="/conversations/{conv.id}">Refund status?</a>'
+    assert f"\u201c{link}\u201d got heated." in nudge
+    conv.assignee_id = make_user(session, team="Billing").id  # no longer theirs to open
+    session.commit()
+    nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
+    assert "\u201cRefund status?\u201d got heated." in nudge
+    conv.subject = ""
+    session.commit()
+    nudge = client.get("/morale").text.split("That was a tough one")[1].split("</aside>")[0]
+    assert "A conversation got heated." in nudge and "\u201c" not in nudge
+
+
 def test_not_now_keeps_the_agent_on_the_page_they_were_reading(
     client: TestClient, session: Session
 ) -> None:

@@ -716,18 +716,20 @@ ATTENTION_ROWS = 10
 
 
 def signal_overview(
-    session: Session, *, actor: User, now: datetime, days: int = 30, assigned: str | None = None
+    session: Session, *, actor: User, since: date, assigned: str | None = None
 ) -> SignalOverview:
-    """The open conversations ``actor`` can open, riskiest first (a short list), and the last
-    ``days`` days of those in numbers; ``assigned`` narrows both to "me" or "team".
+    """The open conversations ``actor`` can open, riskiest first (a short list), and those
+    opened from the day ``since`` on in numbers; ``assigned`` narrows both to "me" or "team".
 
-    The days are whole UTC days, as the conversation list's "opened from" filter counts them,
-    so each figure equals the total of the list it links to (and the emotion mix, read from
-    the daily tallies, covers the same days)."""
+    The page counts from the first day of the insights dashboard's default period (the last
+    four Monday-to-Sunday weeks, :func:`poise.web.weeks.recent_weeks`), so its unhappy
+    openings and turnarounds are the dashboard's. The days are whole UTC days, as the
+    conversation list's "opened from" filter counts them, so each figure equals the total of
+    the list it links to (and the emotion mix, read from the daily tallies, covers the same
+    days)."""
     seen = (visible_conversations(actor), assigned_to(actor, assigned))
     keys = tallies.visible_keys(session, actor, assigned)
-    first_day = (now - timedelta(days=days)).astimezone(UTC).date()
-    since = datetime.combine(first_day, time.min, tzinfo=UTC)
+    since_at = datetime.combine(since, time.min, tzinfo=UTC)
     needing = (needs_attention(), *seen)
     at_risk = (
         select(Conversation)
@@ -740,10 +742,10 @@ def signal_overview(
     return SignalOverview(
         attention=list(attention),
         needing=_needing_attention(session, needing, len(attention)),
-        counts=_recent_counts(session, since, seen, keys),
-        emotions=_recent_emotions(session, since, keys),
+        counts=_recent_counts(session, since_at, seen, keys),
+        emotions=_recent_emotions(session, since_at, keys),
         unscored=_unscored_turns(session, seen),
-        since=first_day,
+        since=since,
     )
 
 
@@ -758,14 +760,14 @@ def _needing_attention(
 
 
 SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {  # in the order of tallies.FLAG_COLUMNS
-    "early warnings": Conversation.early_warning.is_(True),
+    "unhappy openings": Conversation.early_warning.is_(True),  # an early warning each
     "escalating": Conversation.escalation_risk >= ESCALATING,
     "abusive": Conversation.abusive.is_(True),
     "drifted": Conversation.drifted.is_(True),
     "turnarounds": Conversation.turnaround.is_(True),
 }
 SIGNAL_FILTER_OF = {  # each count's ``signal`` filter on the conversation list
-    "early warnings": "early_warning",
+    "unhappy openings": "early_warning",
     "escalating": "escalating",
     "abusive": "abusive",
     "drifted": "drifted",

@@ -49,6 +49,7 @@ from poise.web.deps import (
 from poise.web.forms import field_errors
 from poise.web.inputs import checks_own_query, control_message
 from poise.web.params import MAX_ID, IdPath, IdQuery, PageQuery, is_id, parse_day
+from poise.web.weeks import recent_weeks
 from poise.words import counted
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -143,7 +144,7 @@ Filters = Annotated[queries.ConversationFilters, Depends(parse_filters)]
 TypedFilters = Annotated[FilterText, Depends()]
 
 SIGNAL_LABELS = {
-    "early_warning": "Early warning",
+    "early_warning": "Unhappy opening",  # counted as "unhappy openings" on Signals and Insights
     "escalating": "Escalating",
     "drifted": "Drifted from purpose",
     "abusive": "Abusive",
@@ -667,6 +668,7 @@ def signals_page(
     if assigned == "team" and user.team_id is None:  # a link kept from a former team
         errors["assignee"] = "You are in no team yet, so this shows everything you can open."
         assigned = None
-    overview = queries.signal_overview(session, actor=user, now=utcnow(), assigned=assigned)
+    since, _ = recent_weeks(utcnow().date())  # the insights dashboard's default weeks
+    overview = queries.signal_overview(session, actor=user, since=since, assigned=assigned)
     context = {"overview": overview, "assigned": assigned or "", "errors": errors}
     return render(request, "conversations/signals.html", context)

@@ -32,7 +32,7 @@ from poise.insights.schemas import (
 )
 from poise.web.deps import SessionDep, SettingsDep
 from poise.web.params import IdQuery
-from poise.web.weeks import running
+from poise.web.weeks import running, unfinished
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
@@ -69,6 +69,7 @@ def dashboard(
         WeekPublic(
             week_start=w.start,
             week_end=w.end,
+            running=unfinished(w.end),
             current={f.key: figures.raw(f.value(w.current)) for f in figures.FIGURES},
             previous={f.key: figures.raw(f.value(w.previous)) for f in figures.FIGURES},
         )

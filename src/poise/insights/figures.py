@@ -18,6 +18,7 @@ from poise.insights.exposure import ExposureWeeks, TeamExposure, team_exposure
 from poise.insights.filters import InsightFilters, scoped
 from poise.insights.hotspots import HotspotReport, hotspots
 from poise.insights.queries import Dashboard, Tally, dashboard
+from poise.web.weeks import unfinished
 
 Value = float | int | None
 
@@ -149,13 +150,14 @@ def channel_table(board: Dashboard) -> Table:
 
 
 def weekly_table(board: Dashboard) -> Table:
-    header = ["week_start", "week_end"]
+    """One row a week, Monday to Sunday; ``running`` marks the week not over yet (so far)."""
+    header = ["week_start", "week_end", "running"]
     for f in FIGURES:
         name = f"{f.key}_seconds" if f.kind == "seconds" else f.key  # no unit column here
         header += [name, f"previous_{name}"]
     rows = []
     for week in board.weeks:
-        row: list[Any] = [week.start.isoformat(), week.end.isoformat()]
+        row: list[Any] = [week.start.isoformat(), week.end.isoformat(), unfinished(week.end)]
         for f in FIGURES:
             row += [raw(f.value(week.current)), raw(f.value(week.previous))]
         rows.append(row)

@@ -21,8 +21,9 @@ from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.insights.days import level_of
 from poise.insights.models import InsightFact
 from poise.web.params import is_id, parse_day
+from poise.web.weeks import recent_weeks
 
-DEFAULT_DAYS = 28
+DEFAULT_DAYS = 28  # four whole weeks: see :func:`poise.web.weeks.recent_weeks`
 MAX_DAYS = 366
 
 
@@ -170,7 +171,7 @@ def _id(value: str | None, name: str) -> int | None:
 def _period(today: date, start: str | None, end: str | None) -> tuple[date, date]:
     """The first and last day; a reversed or overlong period is refused rather than answered
     with figures for a period nobody asked for."""
-    last = _date(end, "end") or today
+    last = _date(end, "end") or recent_weeks(today)[1]
     first = _date(start, "start") or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise InvalidInput(
@@ -198,8 +199,11 @@ def parse_filters(
 ) -> InsightFilters:
     """Filters from query parameters, where an empty value means "any" (plain HTML forms).
 
-    Without dates: the last 28 days up to ``today``. A refusal names the field at fault, so a
-    page can show it beside that field and the API can say which parameter to correct.
+    Without dates: the last four Monday-to-Sunday weeks, this one (still running) the last
+    (:func:`poise.web.weeks.recent_weeks`), so the week-by-week rows are whole weeks like the
+    balance's and the digest's; without ``start``, the 28 days up to ``end``. A refusal names
+    the field at fault, so a page can show it beside that field and the API can say which
+    parameter to correct.
     """
     first, last = _period(today, start, end)
     if channel and channel not in CHANNELS:

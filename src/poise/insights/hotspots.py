@@ -16,10 +16,11 @@ larger cause — an outage, a policy, a release — not one product.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -34,6 +35,7 @@ from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
 from poise.knowledge.gaps import open_gaps
 from poise.knowledge.models import Article, Gap
+from poise.web.weeks import week_spans
 
 MIN_COUNT = 20
 MIN_RATED = 20
@@ -478,7 +480,8 @@ def _issues(gaps: Iterable[Gap]) -> list[GapIssue]:
 
 
 def _trend(session: Session, filters: InsightFilters, group: Group) -> list[TrendPoint]:
-    """Week by week over the period: the group's unhappy openings against the rest."""
+    """Week by week (Monday to Sunday, as the dashboard's) over the period: the group's
+    unhappy openings against the rest."""
     f = InsightFact
     rows = session.execute(
         select(
@@ -487,14 +490,10 @@ def _trend(session: Session, filters: InsightFilters, group: Group) -> list[Tren
         .where(*filters.facts())
         .group_by(f.opened_day, f.product, f.feature, f.tags)
     )
-    starts = []
-    at = filters.start
-    while at <= filters.end:
-        starts.append(at)
-        at += timedelta(days=7)
+    starts = [first for first, _ in week_spans(filters.start, filters.end)]
     counts = [[0, 0, 0, 0] for _ in starts]
     for day, product, feature, tags, n, unhappy in rows:
-        slot = min((day - filters.start).days // 7, len(starts) - 1)
+        slot = bisect_right(starts, day) - 1
         inside = _belongs(group, product, feature, decode_tags(tags))
         counts[slot][0 if inside else 2] += int(n)
         counts[slot][1 if inside else 3] += int(unhappy)

@@ -37,9 +37,16 @@ class FilterText:
 
 def filter_text(
     start: Annotated[
-        str | None, Query(description="First day (YYYY-MM-DD); default 27 days before end.")
+        str | None,
+        Query(
+            description="First day (YYYY-MM-DD); default 27 days before end: the Monday three "
+            "weeks before this one without end."
+        ),
     ] = None,
-    end: Annotated[str | None, Query(description="Last day, inclusive; default today.")] = None,
+    end: Annotated[
+        str | None,
+        Query(description="Last day, inclusive; default the Sunday ending this week (so far)."),
+    ] = None,
     team: Annotated[
         str | None, Query(description="Team id (admins; a lead always gets their own team).")
     ] = None,

@@ -2,9 +2,11 @@
 
 The rollup (:mod:`poise.insights.rollup`) holds one row of figures per conversation, with FCR
 from the manual's own implementation, never a copy; here one GROUP BY (day × channel × emotion
-mix) gives every count and sum, and one more pass the medians. Current and previous period
-are cut into 7-day slices from each period's first day, so week *k* of one lines up with week
-*k* of the other.
+mix) gives every count and sum, and one more pass the medians. The current period is cut into
+Monday-to-Sunday weeks, as the balance, exposure and digest count them (a period starting or
+ending inside a week keeps its own days of it), and each week's twin is the same days one
+period earlier, so week *k* of one lines up with week *k* of the other, weekday for weekday when
+the period is whole weeks.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from poise.insights.rollup import RollupState, rollup_state
 from poise.insights.stats import median_or_none, share
 from poise.pagination import Page, paginate
 from poise.signals.labels import EMOTIONS
+from poise.web.weeks import monday, week_spans
 
 DAYS = typing.cast(Table, InsightDay.__table__)
 
@@ -104,7 +107,8 @@ class Tally:
 
 @dataclass(frozen=True)
 class Week:
-    """One 7-day slice of the current period, with its twin of the previous period."""
+    """One Monday-to-Sunday week of the current period (or the part of it inside the period),
+    with its twin of the previous period."""
 
     start: date
     end: date
@@ -136,13 +140,16 @@ class _Slice:
 
 
 def _slices(filters: InsightFilters) -> list[_Slice]:
-    found: list[_Slice] = []
-    for period, f in ((0, filters.previous()), (1, filters)):
-        at, index, finish = f.start, 0, f.end + timedelta(days=1)
-        while at < finish:
-            found.append(_Slice(at, min(at + timedelta(days=7), finish), period, index))
-            at, index = at + timedelta(days=7), index + 1
-    return found
+    """The previous period's slices, then the current period's: its weeks, each twinned with
+    the same days one period earlier (which cut the previous period the same way)."""
+    shift = timedelta(days=filters.days)
+    spans = week_spans(filters.start, filters.end)
+    weeks = [(first, last + timedelta(days=1)) for first, last in spans]
+    return [
+        _Slice(start - shift * (1 - period), end - shift * (1 - period), period, index)
+        for period in (0, 1)
+        for index, (start, end) in enumerate(weeks)
+    ]
 
 
 def _slice_of_day(slices: list[_Slice]) -> dict[date, int]:
@@ -359,16 +366,17 @@ Medians = dict[int, tuple[float | None, float | None]]
 
 def _medians_in_sql(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
     f = InsightFact
-    before = filters.previous()
     first_current = sum(1 for s in slices if s.period == 0)
     # Slice number by arithmetic on the day (date - date is days): cheaper per row than a CASE
-    # with a branch per slice.
+    # with a branch per slice. Weeks count from the Monday of the first one (a period may
+    # start inside it), the previous period's from that Monday one period earlier.
+    anchor = monday(filters.start)
     bucket = case(
         (
             f.opened_day >= filters.start,
-            first_current + cast(f.opened_day - filters.start, Integer) // 7,
+            first_current + cast(f.opened_day - anchor, Integer) // 7,
         ),
-        else_=cast(f.opened_day - before.start, Integer) // 7,
+        else_=cast(f.opened_day - (anchor - timedelta(days=filters.days)), Integer) // 7,
     )
     period = case((f.opened_day >= filters.start, 1), else_=0)
     rows = (

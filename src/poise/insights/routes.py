@@ -35,7 +35,7 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
 from poise.web.forms import field_errors
 from poise.web.params import PageQuery, is_id
-from poise.web.weeks import chart_week
+from poise.web.weeks import chart_span, chart_week, span_label, unfinished, week_spans
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -73,6 +73,8 @@ def _helpers() -> dict[str, Any]:
         "fmt": figures.fmt,
         "figures": figures.FIGURES,
         "pct": lambda v: "—" if v is None else f"{100 * v:.1f}%",
+        "span_label": span_label,
+        "unfinished": unfinished,
     }
 
 
@@ -130,7 +132,7 @@ def dashboard_page(
 
 
 def _charts(board: queries.Dashboard) -> dict[str, Markup]:
-    labels = [f"{w.start:%d %b}" for w in board.weeks]
+    labels = [chart_span(w.start, w.end) for w in board.weeks]
     charts: dict[str, Markup] = {}
     for figure in figures.FIGURES:
         charts[figure.key] = trend_chart(
@@ -262,7 +264,7 @@ def hotspot_page(
     scoped = scoped_filters(session, user, filters)
     trend = detail.trend
     chart = trend_chart(
-        [f"{p.start:%d %b}" for p in trend],
+        [chart_span(*span) for span in week_spans(filters.start, filters.end)],
         [p.unhappy / p.n if p.n else None for p in trend],
         [p.rest_unhappy / p.rest_n if p.rest_n else None for p in trend],
         f"Unhappy openings by week: {detail.group.label} against the rest",

@@ -48,10 +48,12 @@ class EmotionPublic(BaseModel):
 
 
 class WeekPublic(BaseModel):
-    """Week *k* of the period, with week *k* of the previous period, figure by figure."""
+    """Week *k* of the period (Monday to Sunday, or its days inside the period), with week *k*
+    of the previous period, figure by figure."""
 
     week_start: date
     week_end: date
+    running: bool = Field(description="The week is not over yet: its figures are so far.")
     current: dict[str, float | int | None]
     previous: dict[str, float | int | None]
 

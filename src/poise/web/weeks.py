@@ -1,8 +1,9 @@
-"""Labels for the week-by-week pages (balance, exposure): the week still running says so."""
+"""Weeks as every page counts them, Monday to Sunday (UTC), and their labels: the week still
+running says so (balance, exposure, insights' week by week)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 SO_FAR = "so far"
 """A chart's label for the week still running: the slot under a bar holds six characters."""
@@ -26,3 +27,55 @@ def week_label(start: datetime, now: datetime | None = None) -> str:
 def chart_week(start: datetime, now: datetime | None = None) -> str:
     """A chart's "07 Dec", or "so far" under the week still running."""
     return SO_FAR if running(start, now) else f"{start:%d %b}"
+
+
+RECENT_WEEKS = 4
+"""The default stretch of the insights pages and of the Signals page's counts, in weeks."""
+
+
+def monday(day: date) -> date:
+    """The Monday of the week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def recent_weeks(today: date) -> tuple[date, date]:
+    """The first Monday and the last Sunday of the last four weeks, this one (still running) the
+    last: 28 days.
+
+    Why whole weeks: the insights dashboard cuts its period into weeks, and a period of the
+    last 28 days cut from its first day ran Tuesday to Monday on a Monday, unlike the balance,
+    exposure and digest weeks. The Signals page counts the same days, so an unhappy-opening or
+    turnaround count reads the same on both pages; the period before is four whole weeks too.
+    """
+    first = monday(today) - timedelta(weeks=RECENT_WEEKS - 1)
+    return first, first + timedelta(weeks=RECENT_WEEKS, days=-1)
+
+
+def week_spans(first: date, last: date) -> list[tuple[date, date]]:
+    """The Monday-to-Sunday weeks from ``first`` to ``last`` (both included), each as its first
+    and last day; a period that starts or ends inside a week keeps only its own days of it."""
+    spans: list[tuple[date, date]] = []
+    at = first
+    while at <= last:
+        end = min(monday(at) + timedelta(days=6), last)
+        spans.append((at, end))
+        at = end + timedelta(days=1)
+    return spans
+
+
+def unfinished(last: date, now: datetime | None = None) -> bool:
+    """Whether the days up to ``last`` (included) are not all over yet."""
+    return datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC) > (
+        now or datetime.now(UTC)
+    )
+
+
+def span_label(first: date, last: date, now: datetime | None = None) -> str:
+    """A table's "2026-11-30 – 2026-12-06", with " (so far)" while its last day is to come."""
+    label = f"{first.isoformat()} – {last.isoformat()}"
+    return f"{label} ({SO_FAR})" if unfinished(last, now) else label
+
+
+def chart_span(first: date, last: date, now: datetime | None = None) -> str:
+    """A chart's "30 Nov", or "so far" under the week still running."""
+    return SO_FAR if unfinished(last, now) else f"{first:%d %b}"
