@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
-from poise.faults import new_error_id
+from poise.faults import log_failure, new_error_id
 from poise.jobs import (
     ACTIVE,
     IN_THE_QUEUE,
@@ -413,7 +413,9 @@ class BrokerJobs(InProcessJobs):
                 self._celery.send_task(task, args=[arg], queue=self._settings.broker_queue)
         except BrokerUnreachable as exc:
             error_id = new_error_id()
-            log.error("job %s: the broker cannot be reached: error %s: %s", job_id, error_id, exc)
+            log_failure(
+                log, "job %s: the broker cannot be reached: error %s", job_id, error_id, exc=exc
+            )
             with self._maker() as session:
                 session.execute(
                     update(JobRun)
@@ -494,7 +496,7 @@ class BrokerHealth:
                     timeout=self._timeout, connection=connection
                 ).active_queues()
         except Exception as exc:  # whatever the transport raises: the broker cannot be used
-            log.warning("health: the broker does not answer: %s", exc)
+            log_failure(log, "health: the broker does not answer", exc=exc, level=logging.WARNING)
             return {"broker": "down", "workers": 0}
         queue = self._settings.broker_queue
         alive = sum(
