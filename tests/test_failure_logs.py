@@ -6,8 +6,11 @@ an operator's handler would print (the message and any traceback a record carrie
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import smtplib
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -16,10 +19,14 @@ from sqlalchemy.orm import Session
 from builders import make_conversation
 from poise.conversations.models import Customer
 from poise.conversations.scoring import live_scoring_work, live_subject
-from poise.db import make_sessionmaker
+from poise.db import make_engine, make_sessionmaker
+from poise.faults import described
 from poise.hooks import Hooks
-from poise.jobs import InProcessJobs, JobProgress
+from poise.jobs import InProcessJobs, JobProgress, broker
+from poise.jobs.chunks import SplitKind
 from poise.jobs.kinds import SCORE
+from poise.jobs.models import JobChunk, JobRun
+from poise.settings import Settings
 from poise.signals import get_scorer
 from support import ended_job
 
@@ -54,8 +61,6 @@ def _failed_job(engine: Engine, session: Session, kind: str, work: object, subje
 
 
 def _error_id(session: Session, job_id: int) -> str:
-    from poise.jobs import JobRun
-
     detail = session.get(JobRun, job_id).detail  # type: ignore[union-attr]
     found = re.search(r"\(error ([0-9a-f]+)\)", detail)
     assert found, detail
@@ -137,3 +142,66 @@ def test_a_statement_s_error_names_no_parameters(engine: Engine, session: Sessio
     said = str(raised.value)
     assert "INSERT INTO customers" in said and "parameters hidden" in said
     assert SENTENCE not in said
+
+
+def test_a_worker_s_retry_line_names_the_error_s_kind_never_the_row(
+    settings: Settings,
+    session: Session,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery logs each retry with the error it was handed (``retry: Retry in 1s: ...``):
+    a chunk's racing duplicate (an ``IntegrityError``, retried) quoted its row there, from
+    PostgreSQL's DETAIL (SQLite's names the columns only). One worker app per process: Celery
+    shares a task's name between the apps of one process, so the first app's task would run."""
+    if not settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("SQLite's unique-constraint message holds no value")
+
+    def store_twice(work_session: Session, _keys: list[int]) -> object:
+        for _ in range(2):
+            work_session.add(Customer(source="zendesk", external_id=EMAIL, name=SENTENCE))
+            work_session.flush()
+        raise AssertionError("the second row was stored")
+
+    kind = SplitKind(whole=None, plan=None, compute=store_twice, finish=None)  # type: ignore[arg-type]
+    job = JobRun(kind="duplicates", status="running")
+    session.add(job)
+    session.flush()
+    chunk = JobChunk(job_id=job.id, seq=0, keys=[1], size=1)
+    session.add(chunk)
+    session.commit()
+    worker = settings.model_copy(
+        update={"broker_url": "memory://", "job_retry_seconds": [0.01, 0.01]}
+    )
+    made: list[Engine] = []
+
+    def kept(*args: Any, **kwargs: Any) -> Engine:
+        """The worker's own engine, closed at the end (a worker process's lives with it)."""
+        made.append(make_engine(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(broker, "make_engine", kept)
+    app = broker.make_celery(worker, {"duplicates": kind})
+    try:
+        with caplog.at_level(logging.INFO):
+            app.tasks[broker.RUN_CHUNK].apply(args=[chunk.id])
+    finally:
+        for engine in made:
+            engine.dispose()
+    printed = _printed(caplog)
+    _assert_nothing_quoted(printed)
+    retry = next(r.getMessage() for r in caplog.records if "retry: Retry in" in r.getMessage())
+    assert "IntegrityError [sqlstate 23505, table customers" in retry, retry
+    session.expire_all()
+    assert session.get(JobChunk, chunk.id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_a_mail_refusal_and_a_file_error_keep_their_codes_not_their_names() -> None:
+    """The reminders' mail server refusing a recipient names the address; a file error names
+    the file (an upload's name): the log keeps the kind and the system's code and text."""
+    refused = smtplib.SMTPRecipientsRefused({EMAIL: (550, f"<{EMAIL}>: no such user".encode())})
+    missing = FileNotFoundError(errno.ENOENT, "No such file", f"{SENTENCE}.csv")
+    said = "\n".join(described(exc) for exc in (refused, missing))
+    _assert_nothing_quoted(said)
+    assert "smtplib.SMTPRecipientsRefused" in said
+    assert "FileNotFoundError [ENOENT No such file or directory]" in said

@@ -24,9 +24,11 @@ and its line holds:
 * the frames, ``file:line in function`` (our source lines, not the values in them).
 
 Never the message (``str(exc)``), nor a statement's parameters: the engine is made with
-``hide_parameters`` (``poise.db.engine``), so even a message shown elsewhere holds none. The one
-message kept is a database driver's first line when it cannot be reached or stays busy
-(``poise.jobs.retries.driver_said``): the host and port tried, a lock or a timeout, never a row.
+``hide_parameters`` (``poise.db.engine``), so even a message shown elsewhere holds none, and a
+library that prints the error it is handed (Celery, retrying a task) gets :func:`withheld`'s
+stand-in. The one message kept is a database driver's first line when it cannot be reached or
+stays busy (``poise.jobs.retries.driver_said``): the host and port tried, a lock or a timeout,
+never a row.
 """
 
 from __future__ import annotations
@@ -91,6 +93,16 @@ def log_failure(
         log.log(level, f"{what}: %s", *args, described(exc))
 
 
+class Withheld(Exception):  # noqa: N818 - what it is, not "WithheldError"
+    """An error's stand-in for a library that prints the error it is handed (Celery's
+    ``retry: Retry in 4s: ...`` line): the error's kind and facts, no message."""
+
+
+def withheld(exc: BaseException) -> Withheld:
+    """What to hand such a library in place of ``exc``."""
+    return Withheld(_named(exc, f"{type(exc).__module__}.{type(exc).__qualname__}"))
+
+
 def described(exc: BaseException) -> str:
     """``exc`` and its causes as type, facts and frames, one line each, without messages."""
     lines: list[str] = []
@@ -110,16 +122,22 @@ def kind(exc: BaseException) -> str:
 
 
 def where(exc: BaseException) -> str:
-    """``OperationalError at base.py:1967 in _exec_single_context``: the kind, facts and the
-    frame it was raised in, for a line that names more than one failure."""
+    """``OperationalError [sqlstate 40P01] at base.py:1967 in _exec_single_context``: the kind,
+    facts and the frame it was raised in, for a line that names more than one failure."""
     frames = traceback.extract_tb(exc.__traceback__)
-    short = type(exc).__name__
-    facts = _facts(exc)
-    named = f"{short} [{', '.join(facts)}]" if facts else short
+    named = _named(exc, type(exc).__name__)
     if not frames:
         return named
     last = frames[-1]
     return f"{named} at {os.path.basename(last.filename)}:{last.lineno} in {last.name}"
+
+
+def _named(exc: BaseException, name: str) -> str:
+    """``name`` with the facts of ``exc`` and of the driver's error it wraps (SQLAlchemy's
+    ``orig``), for a line that shows no chain of causes."""
+    orig = getattr(exc, "orig", None)
+    facts = _facts(exc) + (_facts(orig) if isinstance(orig, BaseException) else [])
+    return f"{name} [{', '.join(facts)}]" if facts else name
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -140,7 +158,7 @@ def _facts(exc: BaseException) -> list[str]:
     if isinstance(state, str):
         facts.append(f"sqlstate {state}")
     diag = getattr(exc, "diag", None)
-    for part in ("schema_name", "table_name", "column_name", "constraint_name"):
+    for part in ("table_name", "column_name", "constraint_name"):
         value = getattr(diag, part, None)
         if isinstance(value, str) and value:
             facts.append(f"{part.removesuffix('_name')} {value}")
