@@ -20,7 +20,6 @@ from builders import make_conversation
 from poise.conversations.models import Customer
 from poise.conversations.scoring import live_scoring_work, live_subject
 from poise.db import make_engine, make_sessionmaker
-from poise.faults import described
 from poise.hooks import Hooks
 from poise.jobs import InProcessJobs, JobProgress, broker
 from poise.jobs.chunks import SplitKind
@@ -199,6 +198,8 @@ def test_a_worker_s_retry_line_names_the_error_s_kind_never_the_row(
 def test_a_mail_refusal_and_a_file_error_keep_their_codes_not_their_names() -> None:
     """The reminders' mail server refusing a recipient names the address; a file error names
     the file (an upload's name): the log keeps the kind and the system's code and text."""
+    from poise.faults import described  # a helper of log_failure's, tested where it decides
+
     refused = smtplib.SMTPRecipientsRefused({EMAIL: (550, f"<{EMAIL}>: no such user".encode())})
     missing = FileNotFoundError(errno.ENOENT, "No such file", f"{SENTENCE}.csv")
     said = "\n".join(described(exc) for exc in (refused, missing))
