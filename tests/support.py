@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -181,13 +181,30 @@ def statements_naming(*columns: str) -> Iterator[list[str]]:
     """The SQL statements run inside the block that name any of ``columns`` (e.g.
     ``"messages.body"``): a test of a long thread asserts each has a LIMIT, i.e. that no read
     goes through the whole thread."""
+    with statements_where(lambda statement: any(column in statement for column in columns)) as seen:
+        yield seen
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
+
+
+@contextmanager
+def writes() -> Iterator[list[str]]:
+    """The writing statements any engine runs inside the block: a GET runs none."""
+    with statements_where(lambda statement: statement.lstrip().upper().startswith(WRITES)) as seen:
+        yield seen
+
+
+@contextmanager
+def statements_where(keep: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The SQL statements any engine runs inside the block that ``keep`` keeps."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if any(column in statement for column in columns):
+        if keep(statement):
             seen.append(statement)
 
     event.listen(Engine, "before_cursor_execute", record)

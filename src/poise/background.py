@@ -63,10 +63,12 @@ def split_kinds(hooks: Hooks) -> dict[str, SplitKind]:
 
 def _resume_scoring(hooks: Hooks) -> Resumer:
     def resume(job: JobRun) -> JobWork:
-        """After a restart, an interrupted scoring job scores whatever is still pending."""
-        from poise.conversations.scoring import scoring_work
+        """After a restart, an interrupted scoring job does what is still pending of its
+        work: a webhook's or the sweep's scores its conversations and tells ``hooks``
+        (alerts: the live ones in ``poise serve``, recorded rows elsewhere)."""
+        from poise.conversations.scoring import resumed_scoring_work
 
-        return scoring_work(None, hooks=hooks)
+        return resumed_scoring_work(job.subject, hooks=hooks)
 
     return resume
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from test_webhook import payload
+from test_webhook import payload, stored_unscored
 from typer.testing import CliRunner
 
 from builders import signed_headers
 from poise.cli import app as cli
-from poise.conversations.actions import create_integration, receive_webhook_message
+from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message
 from poise.conversations.scoring import live_scoring_work, live_subject
 from poise.conversations.sweep import find_unscored
@@ -36,15 +36,7 @@ def _stored_unscored(session: Session, secret: str, key: str, minutes_ago: int) 
     then = utcnow() - timedelta(minutes=minutes_ago)
     sent = then.strftime("%Y-%m-%dT%H:%M:%SZ")
     body = payload(f"{key}-1", "My order never arrived.", sent, id=key)
-    signed = signed_headers(body, secret)
-    stored = receive_webhook_message(
-        session,
-        integration_name="helpdesk",
-        signature=signed["X-Poise-Signature"],
-        timestamp=signed["X-Poise-Timestamp"],
-        body=body,
-        max_message_chars=10_000,
-    )
+    stored = stored_unscored(session, body, signed_headers(body, secret))
     conv_id = stored.conversation_id
     session.execute(update(Conversation).where(Conversation.id == conv_id).values(created_at=then))
     session.commit()

@@ -31,6 +31,7 @@ from builders import (
 from poise.assist.panel import MAX_BODY_CHARS, _turn_rows, assist, stored_signals
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
+from poise.conversations import scoring
 from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord
@@ -39,6 +40,7 @@ from poise.conversations.writer import write_conversations
 from poise.demo_loader import load_demo
 from poise.settings import Settings
 from poise.signals import get_scorer
+from support import fails_once
 
 ANGRY = "This is the third time I'm writing. You people are useless and I want my money back NOW."
 CALM = "Thanks so much, that fixed it. Have a lovely day!"
@@ -1029,3 +1031,21 @@ def test_the_retention_note_stays_until_the_customer_settles(
     ]
     guidance = assist(rows, "Broadband keeps dropping")["guidance"]
     assert (guidance["leaving_note"] is not None) is still, guidance
+
+
+def test_signals_that_fail_leave_the_turns_pending_for_the_next_run(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scores were committed before the conversation's signals were computed: a failure
+    there (a drift model's error) left the turn scored and the conversation calm, with
+    nothing pending for a retry, the sweep or a replay to find."""
+    write_thread(session, [("customer", ANGRY)], external_id="angry")
+    conv = session.query(Conversation).one()
+    fails_once(monkeypatch, scoring, "_conversation_values", RuntimeError("drift failed"))
+    with pytest.raises(RuntimeError):
+        score_messages(session, conversation_ids=[conv.id])
+    session.rollback()
+    assert session.query(Message).one().signal_version is None, "nothing half done"
+    score_messages(session, conversation_ids=[conv.id])  # the retry
+    session.refresh(conv)
+    assert conv.early_warning and session.query(Message).one().signal_version is not None

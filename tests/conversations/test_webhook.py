@@ -26,6 +26,7 @@ from poise.conversations.actions import (
 )
 from poise.conversations.models import Conversation, Message, WebhookDelivery
 from poise.conversations.records import MessageRecord
+from poise.conversations.schemas import WebhookReceipt
 from poise.conversations.writer import write_conversations
 from poise.jobs import JobRun
 from poise.settings import Settings
@@ -54,6 +55,19 @@ def payload(
         "sent_at": sent_at,
     }
     return json.dumps({"conversation": conversation, "message": message}).encode()
+
+
+def stored_unscored(session: Session, body: bytes, signed: dict[str, str]) -> WebhookReceipt:
+    """What a delivery's request stores before it scores: the turn, unscored (as a server
+    that died between the two left it)."""
+    return receive_webhook_message(
+        session,
+        integration_name="helpdesk",
+        signature=signed["X-Poise-Signature"],
+        timestamp=signed["X-Poise-Timestamp"],
+        body=body,
+        max_message_chars=10_000,
+    )
 
 
 def send(
@@ -147,6 +161,19 @@ def test_only_admins_add_integrations(client: TestClient, session: Session) -> N
     token = sign_in(client, lead)
     response = client.post("/admin/integrations", data={"name": "sneaky", "csrf_token": token})
     assert response.status_code == 403
+
+
+def test_the_integrations_page_and_help_say_only_a_message_sent_again_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    """They said "a message received in the last hour" is refused: an admin read that every
+    fresh message would be, when only the same message id arriving again within the hour is
+    (the 409 above), and a new message is stored whenever it comes."""
+    sign_in(client, make_user(session, role="admin"))
+    for path in ("/admin/integrations", "/help/conversations"):
+        page = " ".join(client.get(path).text.split())
+        assert "and so is a message received in the last hour" not in page
+        assert "and so is a message sent again within an hour of the first (the same" in page
 
 
 def test_a_replayed_message_does_not_reopen_a_resolved_conversation(
@@ -535,14 +562,7 @@ def test_a_replay_of_a_turn_left_unscored_queues_its_scoring(
     secret = create_integration(session, actor=None, name="helpdesk").secret
     body = payload("msg-1")
     signed = signed_headers(body, secret)
-    stored = receive_webhook_message(  # the request's own action: stored, then the server died
-        session,
-        integration_name="helpdesk",
-        signature=signed["X-Poise-Signature"],
-        timestamp=signed["X-Poise-Timestamp"],
-        body=body,
-        max_message_chars=10_000,
-    )
+    stored = stored_unscored(session, body, signed)  # stored, then the server died
     assert session.scalars(select(Message.signal_version)).one() is None
     replay = client.post("/api/v1/webhooks/messages", content=body, headers=signed)
     assert replay.status_code == 409, replay.text

@@ -402,6 +402,19 @@ def test_the_digest_and_team_exposure_keep_the_tabs_and_the_team_picked(
             assert f'href="{tab}?team={team}"' in shown, (path, tab)
 
 
+def test_my_exposure_keeps_a_leads_insights_tabs(client: TestClient, world: World) -> None:
+    """A lead who pressed the My exposure tab lost the tabs, with no way back to the
+    dashboard but the browser's; an agent, who has no other insights page, has none."""
+    sign_in(client, world.lead)
+    page = client.get("/insights/exposure").text
+    marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', page)
+    assert marked == ["My exposure"]
+    assert '<a href="/insights?">Dashboard</a>' in page
+    client.cookies.clear()
+    sign_in(client, world.a1)
+    assert 'aria-label="Insights"' not in client.get("/insights/exposure").text
+
+
 @pytest.mark.parametrize(
     "path",
     ["/insights", "/insights/hotspots", "/insights/conversations", "/insights/export/weekly.csv"],

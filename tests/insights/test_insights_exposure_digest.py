@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
@@ -15,8 +14,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from test_charts import charts_in, texts
 from typer.testing import CliRunner
@@ -34,6 +31,7 @@ from poise.knowledge import actions
 from poise.knowledge.models import Gap
 from poise.morale.queries import week_start
 from poise.settings import Settings
+from support import writes
 
 _NOW = datetime.now(UTC)
 # Halfway between Monday 00:00 UTC and now: inside this week and never in the future (an hour
@@ -528,25 +526,6 @@ def test_the_digest_page_picks_an_earlier_week(
     assert "<h2>Hotspots</h2>" not in refused.text, "no figures for a week other than the one asked"
     bad = client.get("/insights/digest?week=soon")
     assert bad.status_code == 400 and 'value="soon"' in bad.text and 'id="week-error"' in bad.text
-
-
-WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
-
-
-@contextmanager
-def writes() -> Iterator[list[str]]:
-    """The writing statements any engine runs inside the block: a GET runs none."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith(WRITES):
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def test_the_week_still_running_is_judged_heavy_for_nobody(

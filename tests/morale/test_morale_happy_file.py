@@ -66,6 +66,8 @@ def test_satisfied_turns_without_gratitude_or_with_negativity_are_not_praise(
         "Thanks! Any update on my refund?",
         "Thanks! It's PX-915519.",  # the details of a case still open
         "Thank you! My account number is 123",
+        # an e-mail address is the account's details too, however an "@" reads elsewhere
+        "Thanks! The account email is pierre.ndlovu@inbox.example. Both charges were on Monday.",
         "Thanks. Still no refund.",
     ],
 )

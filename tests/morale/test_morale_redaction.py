@@ -61,6 +61,20 @@ def test_an_agents_first_name_with_an_accent_stays_too() -> None:
     assert redact("Thanks Zoë van Dijk!", staff=staff).text == "Thanks Zoë [name]!"
 
 
+def test_a_verb_that_opens_the_line_after_a_greeting_is_no_name() -> None:
+    """ "Hello,\n\nFollowing up on my conversation" read "Following" as the one greeted: a
+    practice scenario showed the lead "Hello, [name] up on my conversation". A word in -ing
+    before a word in lower case opens a sentence; a listed name there still goes."""
+    for text in (
+        "Hello,\n\nFollowing up on my conversation from Wednesday: the export is stuck again.",
+        "Hi, Checking in on my refund.",
+        "Hey, Writing again about the router.",
+    ):
+        assert redact(text).text == text
+    assert redact("Hi Sterling thanks so much").text == "Hi [name] thanks so much"
+    assert redact("Hello Bexington, thanks!").text == "Hello [name], thanks!"
+
+
 def test_ordinary_praise_is_left_alone() -> None:
     text = "Waited 3 weeks, then the £45.20 refund arrived on 2026-11-02 at 10:30. Five stars!"
     assert redact(text).text == text

@@ -10,8 +10,9 @@ from morale_builders import post_form, praised_conversation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import make_conversation, make_user, sign_in
+from builders import conversation_record, make_conversation, make_user, sign_in
 from poise.auth.models import User
+from poise.conversations.writer import write_conversations
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.morale import actions, queries
@@ -237,6 +238,41 @@ def test_a_lead_assigns_a_review_within_their_team(client: TestClient, session: 
         )
 
 
+def test_a_lead_follows_the_reviews_of_their_team_on_the_reviews_page(
+    client: TestClient, session: Session
+) -> None:
+    """A review a lead assigns to a teammate stays in sight: the lead lands back on Peer
+    reviews, which lists the team's reviews, waiting or written; another team's lead and an
+    agent who neither wrote nor received one are not shown it."""
+    card = _scorecard(session)
+    reviewer = make_user(session, name="Ana Reviewer", team="Care")
+    reviewee = make_user(session, name="Ben Reviewee", team="Care")
+    conv = praised_conversation(session, reviewee, subject="Lost parcel")
+    lead = make_user(session, role="lead", team="Care")
+    csrf = sign_in(client, lead)
+    fields = {"conversation_id": conv.id, "scorecard_id": card.id, "reviewer_id": reviewer.id}
+    assert post_form(client, "/morale/reviews", csrf, fields).headers["location"] == (
+        "/morale/reviews"
+    )
+    review = session.scalars(select(PeerReview)).one()
+    page = " ".join(client.get("/morale/reviews").text.split())
+    assert "Reviews in your team" in page
+    assert f'href="/morale/reviews/{review.id}">Ana Reviewer reviews Ben Reviewee' in page
+    assert "on “Lost parcel” · waiting" in page
+    for outsider, has_list in (
+        (make_user(session, role="lead", team="Billing"), True),
+        (make_user(session, name="Cleo Teammate", team="Care"), False),
+    ):
+        client.cookies.clear()
+        sign_in(client, outsider)
+        seen = client.get("/morale/reviews").text
+        assert ("Reviews in your team" in seen) is has_list and "Lost parcel”" not in seen
+    client.cookies.clear()
+    sign_in(client, make_user(session, role="admin"))
+    every = " ".join(client.get("/morale/reviews").text.split())
+    assert "Reviews in every team" in every and "on “Lost parcel” · waiting" in every
+
+
 def test_a_lead_who_picks_the_agent_who_handled_it_is_told_beside_the_reviewer(
     client: TestClient, session: Session
 ) -> None:
@@ -374,6 +410,23 @@ def test_the_review_picker_says_it_offers_the_newest_and_finds_older_ones(
     assert 'name="q" value="case quokka"' in found
     none = client.get("/morale/reviews?q=nothing-like-it").text
     assert "matching “nothing-like-it”: try other words" in none and "start-review" not in none
+
+
+def test_the_review_picker_counts_a_big_team_s_conversations_as_every_page_does(
+    client: TestClient, session: Session
+) -> None:
+    """The picker said "The newest 30 of 1001 conversations" where every other count of
+    conversations reads "1,001"."""
+    _scorecard(session)
+    teammate = make_user(session, name="Ben Reviewee", team="Care")
+    records = [conversation_record(assignee_email=teammate.email) for _ in range(1001)]
+    write_conversations(session, "helpdesk", records)
+    session.commit()
+    sign_in(client, make_user(session, name="Ana Reviewer", team="Care"))
+    page = " ".join(client.get("/morale/reviews").text.split())
+    assert "The newest 30 of 1,001 conversations of your teammates" in page
+    found = " ".join(client.get("/morale/reviews?q=refund").text.split())
+    assert "The newest 30 of 1,001 conversations of your teammates matching" in found
 
 
 def test_the_review_lists_pages_keep_the_pickers_search_and_the_search_keeps_them(

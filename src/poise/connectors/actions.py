@@ -18,6 +18,7 @@ from poise.connectors.models import Connector
 from poise.connectors.pull import MAX_PAGES, Progress, SyncCounts, Vendor, pull
 from poise.connectors.vendors import VENDORS
 from poise.connectors.webhooks import WebhookResult, receive, refuse_unsigned
+from poise.conversations.actions import free_sender_name
 from poise.conversations.importers.common import ImportLimits
 from poise.conversations.models import Integration
 from poise.conversations.scoring import score_messages
@@ -98,13 +99,23 @@ def save_connector(
 
 
 def _set_webhook_secret(session: Session, connector: Connector, secret: str) -> None:
+    """Keep the secret in the connector's own integration, made on its first save under the
+    first free name of ``{vendor}-connector``, ``{vendor}-connector-2``…
+
+    The name was taken unchecked: an admin's webhook integration ``zendesk-connector`` was
+    taken over (its secret replaced by the helpdesk's, so the admin's sender was refused from
+    then on), and a name a lead had imported under became a sender's, whose deliveries would
+    land among the lead's rows. It is now checked as a new integration's is
+    (:func:`~poise.conversations.actions.free_sender_name`, claimed so that an import or an
+    integration of that name at the same moment waits). A taken name is passed over rather
+    than refused: the connector form asks for credentials, not a name, so a refusal would
+    leave the admin nothing to change there; the connector's conversations are stored under
+    the vendor's name and its webhook is addressed by vendor, so only the connectors page
+    (which shows the name) and ``/admin/integrations`` ever say it.
+    """
     if connector.integration is None:
-        name = f"{connector.vendor}-connector"
-        integration = session.scalar(select(Integration).where(Integration.name == name))
-        if integration is None:
-            integration = Integration(name=name, secret=secret or secrets.token_urlsafe(32))
-            session.add(integration)
-        connector.integration = integration
+        name = free_sender_name(session, f"{connector.vendor}-connector", claim=True)
+        connector.integration = Integration(name=name, secret=secret or secrets.token_urlsafe(32))
     if secret:
         connector.integration.secret = secret
 

@@ -14,8 +14,9 @@ import secrets
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import chain, count
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, case, delete, select
@@ -45,6 +46,7 @@ from poise.conversations.writer import (
     write_conversations,
 )
 from poise.db.base import utcnow
+from poise.db.locks import hold_name
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
 from poise.textcontrols import TEXT_CONTROLS
@@ -226,7 +228,9 @@ def import_file(
     Nor may a person's import take the source of a live sender, a webhook integration or one
     of the connectors' ``helpdesks`` (which the face passes: this area does not import the
     connectors), see :func:`_import_source`; admins and the command line may, to backfill
-    what the sender goes on with.
+    what the sender goes on with. The source is claimed (:func:`claim_source`) and checked
+    again before the first row is written, so an integration of its name added meanwhile
+    either waits for this import and is refused, or refuses it.
     """
     require_lead(actor)
     if actor is not None and team_id is not None:
@@ -240,11 +244,23 @@ def import_file(
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
     start = binary.tell()
 
+    def claim() -> None:
+        # Held from here to the commit, and checked again: a sender of this name may have
+        # been added since the first look (see claim_source).
+        claim_source(session, source)
+        try:
+            _import_source(session, fmt, source, actor, helpdesks)
+        except InvalidInput:
+            session.rollback()
+            raise
+
     def read_and_write() -> tuple[ImportPlan, str, WriteCounts]:
         # Another import (or a webhook) may store some of these keys after this one looked
         # them up (it answered 500): read again from the start, and store what is missing.
         binary.seek(start)
-        return _read_and_write(session, binary, fmt, source, skip_invalid, limits, progress, actor)
+        return _read_and_write(
+            session, binary, fmt, source, skip_invalid, limits, progress, actor, claim
+        )
 
     plan, status, counts = retried_on_race(session, read_and_write)
     parsed = plan.result
@@ -333,14 +349,17 @@ def _read_and_write(
     limits: ImportLimits,
     progress: ImportProgress | None,
     actor: User | None,
+    claim: Callable[[], None],
 ) -> tuple[ImportPlan, str, WriteCounts]:
-    """Check the file and, unless refused, store it as ``actor`` may; no commit.
-    (plan, status, counts)."""
+    """Check the file and, unless refused, ``claim()`` its source and store it as ``actor``
+    may; no commit. (plan, status, counts). The source is claimed once the file is read: on
+    SQLite a claim holds every other writer off, and a file may take a while to read."""
     parse_progress = (lambda done, total: progress("parse", done, total)) if progress else None
     plan = read_import(binary, fmt, limits=limits, progress=parse_progress)
     parsed = plan.result
     if parsed.fatal or (parsed.errors and not skip_invalid):
         return plan, "rejected", WriteCounts()
+    claim()
     write_progress = (lambda done, total: progress("write", done, total)) if progress else None
     counts = _write_in_batches(session, source, plan, write_progress, actor)
     return plan, "partial" if parsed.errors else "imported", counts
@@ -426,21 +445,44 @@ def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
     total.conversation_ids.extend(batch.conversation_ids)
 
 
+SOURCE_NAMES = "conversation sources"  # the names claimed: sources and integrations' names
+
+
+def claim_source(session: Session, name: str) -> None:
+    """Hold ``name`` as a source until this transaction ends (see
+    :func:`~poise.db.locks.hold_name`); what is checked after this sees what an earlier
+    claim of it committed.
+
+    A lead's import under ``helpdesk-eu`` checked that no sender stores under it while an
+    admin's new integration ``helpdesk-eu`` checked that no conversation is: run at once, both
+    checks passed (neither saw what the other had not committed) and both were stored, the
+    sender's deliveries among the lead's rows. Each write that checks a name and then takes it
+    (an import, a new integration, a connector's own) claims the name first and checks in the
+    transaction that writes, so the second waits for the first to end and is refused.
+    """
+    hold_name(session, SOURCE_NAMES, name)
+
+
 def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:
     """Register a webhook sender; its secret signs every body it sends.
 
     A sender stores under its name (the conversations' source), so a name that already holds
-    conversations is refused beside the name (:func:`_refuse_taken_source`), as a person's
-    import is refused a sender's source the other way round (:func:`_import_source`).
+    conversations is refused beside the name (:func:`_taken_refusal`), as a person's import is
+    refused a sender's source the other way round (:func:`_import_source`). The name is
+    claimed (:func:`claim_source`) before it is checked: an import of it running meanwhile
+    is waited for, and a refusal lets it go at once.
     """
     require_admin(actor)
     try:
         name = _check_source(name.strip().lower())
     except InvalidInput as exc:
         raise InvalidInput(str(exc), field="name") from None
-    if session.scalar(select(Integration.id).where(Integration.name == name)) is not None:
-        raise InvalidInput(f"an integration named {name!r} already exists", field="name")
-    _refuse_taken_source(session, name)
+    claim_source(session, name)
+    taken = sender_name_taken(session, name)
+    if taken is not None:
+        refusal = _taken_refusal(session, name, taken)
+        session.rollback()  # lets the name go at once
+        raise refusal
     integration = Integration(name=name, secret=secrets.token_urlsafe(32))
     session.add(integration)
     session.commit()
@@ -454,8 +496,38 @@ def _holds_conversations(session: Session, source: str) -> bool:
     )
 
 
-def _refuse_taken_source(session: Session, name: str) -> None:
-    """Refuse a new sender the name of a source that holds conversations already.
+def sender_name_taken(session: Session, name: str) -> Literal["integration", "source"] | None:
+    """What has ``name`` already, so a new sender (a webhook integration) may not:
+    ``"integration"`` (one of that name), ``"source"`` (conversations stored under it), or
+    None when it is free. The one check of a new sender's name, whoever adds it: an admin
+    (:func:`create_integration`) or a connector (:func:`free_sender_name`). Claim the name
+    first (:func:`claim_source`) when the answer decides a write.
+    """
+    if session.scalar(select(Integration.id).where(Integration.name == name)) is not None:
+        return "integration"
+    if _holds_conversations(session, name):
+        return "source"
+    return None
+
+
+def free_sender_name(session: Session, name: str, *, suffix: str = "", claim: bool = False) -> str:
+    """The first of ``name``, ``name-SUFFIX``, ``name-SUFFIX-2``… (without a suffix
+    ``name``, ``name-2``…) that :func:`sender_name_taken` finds free, each at most 64
+    characters. With ``claim`` each is claimed before it is checked, so the one returned stays
+    free until this transaction ends; without, it is only a name to propose."""
+    stem = f"-{suffix}" if suffix else ""
+    candidates = chain([name], [f"{name[: 64 - len(stem)]}{stem}"] if stem else [])
+    numbered = (f"{name[: 64 - len(f'{stem}-{n}')]}{stem}-{n}" for n in count(2))
+    for candidate in chain(candidates, numbered):
+        if claim:
+            claim_source(session, candidate)
+        if sender_name_taken(session, candidate) is None:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover - count() never ends
+
+
+def _taken_refusal(session: Session, name: str, taken: str) -> InvalidInput:
+    """Why a new sender may not be called ``name``, beside the name.
 
     A lead imported a file under ``helpdesk-eu``, a name of their own, and an admin then added
     an integration ``helpdesk-eu``: its deliveries would land among the lead's rows, a
@@ -465,18 +537,14 @@ def _refuse_taken_source(session: Session, name: str) -> None:
     demo), they are not the new sender's. Its history is backfilled the other way round: add
     the integration, then an admin or ``poise import`` imports under its name.
     """
-    if not _holds_conversations(session, name):
-        return
-    free, n = f"{name[:59]}-live", 2
-    while _holds_conversations(session, free) or session.scalar(
-        select(Integration.id).where(Integration.name == free)
-    ):
-        free, n = f"{name[: 59 - len(str(n)) - 1]}-live-{n}", n + 1
-    raise InvalidInput(
+    if taken == "integration":
+        return InvalidInput(f"an integration named {name!r} already exists", field="name")
+    return InvalidInput(
         f"conversations are stored under {name} already (imported, or brought by a "
         "connector): a webhook sender of that name would deliver among them, and a message "
         "they hold would change nothing. Choose a name of its own, such as "
-        f"{free}; to bring a sender's history in, add it first, then import under its name",
+        f"{free_sender_name(session, name, suffix='live')}; to bring a sender's history in, "
+        "add it first, then import under its name",
         field="name",
     )
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
+from poise.conversations.queries import job_conversation_ids
 from poise.faults import where
 from poise.hooks import Hooks
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
@@ -79,9 +80,12 @@ def score_messages(
     """Score pending customer turns (all, or of some conversations), committing each batch.
 
     Turns go conversation by conversation, and each batch's conversations get their signals
-    refreshed as soon as their turns are all scored, so a run stopped between batches (a
-    crash, a shutdown raising from ``progress``) leaves nothing half done: the next run
-    scores what is still pending.
+    refreshed as soon as their turns are all scored, in the transaction that stores the
+    batch's scores. So a run stopped anywhere (a crash, a shutdown raising from
+    ``progress``, a failing signal) leaves nothing half done: the next run scores what is
+    still pending. The scores were committed first: a failure computing the signals left the
+    turns scored and their conversation's early warning and risk as before, with nothing
+    pending for a retry, the sweep or a replay to find.
     """
     scorer = get_scorer("negativity")
     query = _pending(scorer.version, rescore).order_by(Message.conversation_id, Message.id)
@@ -100,9 +104,11 @@ def score_messages(
         last = batch[-1].conversation_id
         more = counts.messages < len(rows) and rows[counts.messages].conversation_id == last
         carried = [last] if more else []
-        counts.conversations += refresh_conversation_signals(
-            session, [cid for cid in ready if cid not in carried]
-        )
+        finished = [cid for cid in ready if cid not in carried]
+        for chunk in _chunks(finished, CHUNK):
+            _refresh_chunk(session, chunk)
+        session.commit()  # the batch's scores with its finished conversations' signals
+        counts.conversations += len(finished)
         if progress:
             progress(counts.messages, len(rows))
     if rescore:
@@ -143,13 +149,13 @@ def _stale_drift(session: Session, conversation_ids: Sequence[int] | None) -> li
 
 
 def _score_batch(session: Session, scorer: Any, batch: Sequence[Any]) -> None:
-    """Score one batch of turns and commit (SQLite's single writer is free between batches)."""
+    """Score one batch of turns (the caller commits them with their conversations' signals).
+    The model runs before the write, so SQLite's single writer is held only to store."""
     results = scorer.score_batch([row.body for row in batch])
     session.execute(
         update(Message),
         [_message_values(row.id, r) for row, r in zip(batch, results, strict=True)],
     )
-    session.commit()
 
 
 def _message_values(message_id: int, r: Any) -> dict[str, Any]:
@@ -311,6 +317,26 @@ def live_scoring_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWo
     return work
 
 
+def resumed_scoring_work(subject: str, *, hooks: Hooks) -> JobWork:
+    """The work of a scoring job taken over from a process that stopped (a restart, another
+    host), rebuilt from the job's subject: the first run's closure is gone with its process.
+
+    A job of live turns (``webhook:12,13``, ``sweep:12,13``) does what its first run would
+    have (:func:`live_scoring_work`), hooks included: resumed as a plain scoring job, it
+    scored every pending turn and told nobody, so alerts for those turns were never raised.
+    A subject cut at its column names only its first conversations: those are scored and
+    told, the rest are left unscored. The sweep waits while a job with a cut subject is under
+    way, then queues them with alerts; scoring them here would score them where no alert
+    could ever be raised (nor could it tell them from history imported with ``--no-score``).
+
+    Any other scoring job (an import's) scores whatever is pending anywhere, as before.
+    """
+    ids = job_conversation_ids(subject)
+    if ids:
+        return live_scoring_work(ids, hooks=hooks)
+    return scoring_work(None, hooks=hooks)
+
+
 def live_subject(conversation_ids: Sequence[int]) -> str:
     """The subject of the job scoring delivered turns: ``webhook:12`` (ids only, no text).
     Who may read the job is read from it (``queries.job_conversation_ids``)."""
@@ -346,15 +372,16 @@ def refresh_conversation_signals(session: Session, conversation_ids: Sequence[in
     """Recompute early warning, escalation, drift and turnaround from the stored scores."""
     for chunk in _chunks(list(conversation_ids), CHUNK):
         _refresh_chunk(session, chunk)
-        queue_for_rollup(session, chunk)
         session.commit()
     return len(conversation_ids)
 
 
 def _refresh_chunk(session: Session, chunk: Sequence[int]) -> None:
-    """Recompute one chunk of conversations (the caller commits)."""
+    """Recompute one chunk of conversations and queue them for the insights rollup (the
+    caller commits)."""
     turns = _turns(session, chunk)
     session.execute(update(Conversation), _conversation_values(turns, _choices(session, chunk)))
+    queue_for_rollup(session, chunk)
 
 
 _NO_CHOICE = (None, DEFAULT_EARLY_LEVEL)

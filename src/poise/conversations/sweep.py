@@ -14,10 +14,10 @@ second sweep while the first one's job is queued or running queues nothing. It a
 history alone: turns sent before its window (an import made with ``--no-score``) are for
 ``poise signals score``, which alerts nobody.
 
-A conversation whose turn was scored but whose signals were not recomputed (a crash between
-the two writes) is not found here. No stored column says when its signals were computed; its
-``signal_trend`` (one value per customer turn) falling short of its customer turns would tell,
-but only by counting every turn of every recent conversation at each sweep.
+A conversation whose turns were scored but whose signals were not recomputed cannot be left
+behind: the scores and the signals are committed together
+(:func:`~poise.conversations.scoring.score_messages`), so a failure between the two leaves the
+turns pending, for the sweep to find.
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ def find_unscored(session: Session, *, grace: timedelta, days: int, now: datetim
 
 def _covered(session: Session) -> set[int] | None:
     """The conversations an active scoring job will score; None when one may score any (an
-    import's, a re-score, a connector's sync, a resumed job, or one whose subject's list was
-    cut short)."""
+    import's, a re-score, a connector's sync, or one whose subject's list was cut short). A
+    webhook's or a sweep's job resumed after a restart scores what its subject lists, as its
+    first run would have (``scoring.resumed_scoring_work``)."""
     covered: set[int] = set()
     subjects = session.scalars(
         select(JobRun.subject).where(JobRun.kind.in_(SCORING_KINDS), JobRun.status.in_(ACTIVE))

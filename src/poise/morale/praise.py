@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from poise.conversations.models import Conversation, Message, Rating
 from poise.db.bulk import upsert_rows
 from poise.morale.models import ThanksVerdict
+from poise.redaction import EMAIL_RE
 from poise.signals import get_scorer
 
 if TYPE_CHECKING:
@@ -321,8 +322,10 @@ NAME_BEFORE_RE = re.compile(
     r"^(?:to|from|with|by|thanks|thank|you|cheers|ty|thx|agent|mr|ms|mrs|dr|and)$", re.IGNORECASE
 )
 # A thank-you that signs off a case still being handled hands over its details: an order,
-# account or serial number, a booking code ("Thanks! It's PX-915519."). Read once the
-# @handles, links and hashtags are set aside (a handle may be all digits).
+# account or serial number, a booking code ("Thanks! It's PX-915519."), the account's e-mail
+# address ("Thanks! The account email is ana@example.com."). Read once the @handles, links
+# and hashtags are set aside (a handle may be all digits), the addresses first: their "@"
+# is no handle's.
 DETAILS_RE = re.compile(r"\d{3,}|\b(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z\d-]{5,}\b")
 MENTION_RE = re.compile(r"@\w+|https?://\S+|#\w+")
 # The customer's own apology is no complaint about us, though the feeling model reads it as
@@ -361,7 +364,10 @@ def is_request(text: str) -> bool:
 
 
 def gives_details(text: str) -> bool:
-    """Whether a message hands over a reference, a number or a code: a case still open."""
+    """Whether a message hands over a reference, a number, a code or an e-mail address: a
+    case still open."""
+    if EMAIL_RE.search(text):
+        return True
     return DETAILS_RE.search(MENTION_RE.sub(" ", text)) is not None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -145,9 +145,10 @@ class ReviewLists:
     to_do: Page[PeerReview]
     received: Page[PeerReview]
     given: Page[PeerReview]
+    team: Page[PeerReview]
 
 
-REVIEW_LISTS = ("to_do", "received", "given")
+REVIEW_LISTS = ("to_do", "received", "given", "team")
 """The reviews page's lists, each paged by the query parameter of its name."""
 
 
@@ -159,12 +160,16 @@ def my_reviews(
     page_size: int = 50,
 ) -> ReviewLists:
     """The actor's reviews, newest first, each list at its page in ``pages`` (page 1 when
-    absent); reviewees see only submitted ones (drafts stay with the reviewer)."""
+    absent); reviewees see only submitted ones (drafts stay with the reviewer). ``team`` is
+    what a lead may read of others (:func:`_may_read_review`): every review of their team's
+    members, waiting or written, so one they assign to a teammate stays in sight; an admin's
+    covers every team, an agent's is empty."""
     query = select(PeerReview).options(*_review_options()).order_by(PeerReview.id.desc())
     wheres = {
         "to_do": (PeerReview.reviewer_id == actor.id, PeerReview.status == "assigned"),
         "received": (PeerReview.reviewee_id == actor.id, PeerReview.status == "submitted"),
         "given": (PeerReview.reviewer_id == actor.id, PeerReview.status == "submitted"),
+        "team": (_led_reviewees(actor),),
     }
     at = pages or {}
     lists = {
@@ -172,6 +177,16 @@ def my_reviews(
         for name, where in wheres.items()
     }
     return ReviewLists(**lists)
+
+
+def _led_reviewees(actor: User) -> ColumnElement[bool]:
+    """Reviews whose reviewee is in a team the actor leads (:func:`leads_team`)."""
+    if actor.is_admin:
+        return true()
+    if actor.role != "lead" or actor.team_id is None:
+        return false()
+    members = select(User.id).where(User.team_id == actor.team_id)
+    return PeerReview.reviewee_id.in_(members)
 
 
 def peer_review(session: Session, *, actor: User, review_id: int) -> PeerReview:

@@ -247,11 +247,13 @@ def reviews_page(
     to_do: PageQuery = 1,
     received: PageQuery = 1,
     given: PageQuery = 1,
+    team: PageQuery = 1,
     q: str = "",
 ) -> HTMLResponse:
-    """The three review lists, each paged on its own; each pager keeps the others' pages. The
-    picker of a conversation to review offers the newest, and ``q`` searches for older ones."""
-    pages = {"to_do": to_do, "received": received, "given": given}
+    """The review lists (a lead's also the team's), each paged on its own; each pager keeps
+    the others' pages. The picker of a conversation to review offers the newest, and ``q``
+    searches for older ones."""
+    pages = {"to_do": to_do, "received": received, "given": given, "team": team}
     return _reviews_page(request, session, settings, user, pages, q)
 
 

@@ -462,6 +462,7 @@ _NOT_SIGNERS = frozenset(
 )
 # An unlisted word ending so is a verb or adjective, not a name ("Signed, Sealed").
 _WORD_ENDINGS = re.compile(r"(?:[^e]ed|ing)$")
+_LOWER_WORD_NEXT = re.compile(r"[^\S\n]+[a-z]")
 _RELATION = re.compile(
     r"\b(?i:my)\s+(?i:husband|wife|son|daughter|mum|mom|mother|dad|father|partner|friend|colleague|"
     r"boss|brother|sister|grandma|grandmother|grandpa|grandfather|neighbou?r|kid|child|baby|"
@@ -1031,7 +1032,11 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
                 yield Span("name", m.start("value"), m.start("value") + len(value), value)
     for m in _ADDRESSED.finditer(text):
         word = m.group("value")
-        if word.lower() not in staff.first and word.lower() not in NOT_NAMES:
+        if (
+            word.lower() not in staff.first
+            and word.lower() not in NOT_NAMES
+            and not _opens_with_verb(text, m)
+        ):
             yield Span("name", m.start("value"), m.end("value"), word)
     yield from _spoken_to(text, staff)
     yield from _dealt_with(text, staff)
@@ -1039,6 +1044,16 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _signed_initials(text, staff)
     yield from _listed_names(text, staff)
     yield from _lower_case_names(text, staff)
+
+
+def _opens_with_verb(text: str, m: re.Match[str]) -> bool:
+    """Whether the word after a greeting is an unlisted word in -ing before one in lower
+    case: a verb opening the message ("Hello, Following up on …", "Hi, Checking in"), not
+    the one greeted ("Hi Sterling thanks" still names Sterling, a listed name)."""
+    word = m.group("value")
+    if not word.endswith("ing") or word.lower() in FIRST_NAMES:
+        return False
+    return _LOWER_WORD_NEXT.match(text, m.end("value")) is not None
 
 
 def _sign_offs(text: str) -> Iterator[Span]:

@@ -24,14 +24,37 @@ from dataclasses import dataclass
 from typing import Any
 
 from poise.errors import InvalidInput
+from poise.knowledge.text import STOP as MANUAL_STOP
+from poise.knowledge.text import WORD
 
-WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_STOP_WORDS = (
-    "a an and are as at be but by can do does for from has have how i if in into is it its "
-    "me my of on or our so than that the their them then there they this to was we what "
-    "when which who why will with you your"
+# Function words the manual's search list (``STOP``) lets through: they hold a sentence
+# together but carry none of its meaning, so an answer is never asked for them (a learner read
+# "Missing: because, not"). Numbers, "next", "now", "once", "again" and "always" stay: in
+# support they often are the meaning ("refund now", "apologise once").
+_MORE_FUNCTION_WORDS = (
+    "about above across after against ago all along already also although am among another any "
+    "anybody anyone anything around because been before behind being below beneath beside "
+    "besides between beyond both doing done down during each either else enough even ever every "
+    "everybody everyone everything except few had having he her here hers herself him himself "
+    "his inside itself just least less like many may might more most much must myself off only "
+    "onto other others ought ours ourselves out outside over own per quite rather really same "
+    "several shall she should since some somebody someone something still such those though "
+    "through throughout till too toward towards under underneath unless until up upon us very "
+    "via whatever whether while whom whose within yet yours yourself yourselves"
 )
-STOP = frozenset(_STOP_WORDS.split())
+STOP = MANUAL_STOP | frozenset(_MORE_FUNCTION_WORDS.split())
+# A negation is no key word of its own, but it turns the meaning of the word it negates: "do
+# not promise a refund" asks for "not promise", and an answer saying "promise" says otherwise.
+_NEGATIONS = (
+    "not no never nor neither none nothing nobody nowhere without cannot dont didnt doesnt "
+    "isnt arent wasnt werent cant couldnt wouldnt shouldnt wont havent hasnt hadnt"
+)
+NEGATIONS = frozenset(_NEGATIONS.split())  # and every word ending in "n't"
+_NOT_REALLY = frozenset({"only", "just"})  # "not only X but Y" says X, it does not deny it
+# A negation reaches the next key word of its clause, and never past a clause's end.
+_TOKEN = re.compile(rf"{WORD.pattern}|[.,;:!?()\[\]\n]")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_VOWEL = re.compile("[aeiouy]")
 TEXT_FULL_CREDIT = 0.5  # share of the model answer's key words that earns full marks
 
 
@@ -106,21 +129,81 @@ def quiz_text(questions: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def key_words(text: str) -> set[str]:
-    """Content words, lower-cased with a plural 's' trimmed, so 'refunds' meets 'refund'."""
-    found = (w.lower() for w in WORD.findall(text))
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found if w not in STOP}
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def stem(word: str) -> str:
+    """The part of a lower-cased word its inflections share, so "refunded", "refunds" and
+    "refunding" meet "refund", "promised" meets "promise" and "tried" meets "try".
+
+    Inflections only (plural, -ed, -ing), then a final "e", in that order for every word, so a
+    word and its inflected forms end alike; irregular forms ("said", "felt") stay apart."""
+    if word.endswith(("ies", "ied")) and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and len(word) > 3 and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    suffix: str | None = ""
+    while suffix is not None:  # "needed" -> "need" -> "ne", as "need" -> "ne"
+        last, suffix = suffix, next((s for s in ("ing", "ed") if _strips(word, s)), None)
+        word = _undoubled(word.removesuffix(suffix)) if suffix else word
+    # "promised" and "agreed" lost the final "e" with their "d"; "seeing" kept it, as "see" has it
+    return word[:-1] if word.endswith("e") and len(word) > 2 and last != "ed" else word
+
+
+def _strips(word: str, suffix: str) -> bool:
+    """Whether ``suffix`` is an inflection of ``word``, not part of it ("bring", "red")."""
+    base = word.removesuffix(suffix)
+    return base != word and len(base) > 1 and _VOWEL.search(base) is not None
+
+
+def _undoubled(base: str) -> str:
+    """A stem less the consonant a short vowel doubled ("stopp" of "stopped" as "stop");
+    "add", "call", "miss", "stuff" and "buzz" keep theirs."""
+    short_vowel = len(base) > 3 and base[-3] in "aeiou" and base[-4] not in "aeiou"
+    doubled = base[-1] == base[-2] and base[-1] not in "aeiouylsfz"
+    return base[:-1] if doubled and short_vowel else base
+
+
+def _plain(token: str) -> str:
+    """A word less a possessive or a contracted verb: "customer's", "it'll", "you're" as
+    "customer", "it", "you" (a negation, "don't", is read before)."""
+    head, _, tail = token.partition("'")
+    return head if tail in {"s", "ll", "ve", "re", "d", "m"} else token
+
+
+def key_words(text: str) -> dict[str, str]:
+    """The words that carry ``text``'s meaning, first seen first: each one's match key (its
+    stem, after "not " when a negation turns it) and how ``text`` writes it ("refunded",
+    "don't promise"). Function words and negations alone are never key words."""
+    found: dict[str, str] = {}
+    negation: str | None = None
+    for token in _TOKEN.findall(text.translate(_APOSTROPHES).lower()):
+        if not WORD.fullmatch(token):
+            negation = None  # a clause ends: what it denied stays in it
+        elif _is_negation(token):
+            negation = token
+        elif token in _NOT_REALLY:
+            negation = None
+        elif token in STOP or _plain(token) in STOP or (len(token) < 2 and not token.isdigit()):
+            continue
+        else:
+            key = f"not {stem(_plain(token))}" if negation else stem(_plain(token))
+            found.setdefault(key, f"{negation} {token}" if negation else token)
+            negation = None
+    return found
 
 
 def grade_text(answer: str, model_answer: str) -> Graded:
-    """Word overlap with the model answer: half its key words earns full marks."""
+    """Key-word overlap with the model answer: half its key words earns full marks."""
     wanted = key_words(model_answer)
     if not wanted:
         return Graded(1.0, "Any answer counts here.")
-    found = wanted & key_words(answer)
+    said = key_words(answer)
+    found = [key for key in wanted if key in said]
     score = min(1.0, len(found) / (len(wanted) * TEXT_FULL_CREDIT))
-    missed = sorted(wanted - found)
-    shared = ", ".join(sorted(found)) or "none"
+    missed = [shown for key, shown in wanted.items() if key not in said]
+    shared = ", ".join(wanted[key] for key in found) or "none"
     return Graded(
         round(score, 2),
         f"Shared key words with the model answer: {shared}. "
@@ -148,4 +231,5 @@ def grade(question: dict[str, Any], answer: str | list[int]) -> Graded:
 def closeness(reply: str, model_answer: str) -> float:
     """Share of the model answer's key words the reply also uses, in [0, 1]."""
     wanted = key_words(model_answer)
-    return round(len(wanted & key_words(reply)) / len(wanted), 2) if wanted else 0.0
+    said = key_words(reply)
+    return round(sum(key in said for key in wanted) / len(wanted), 2) if wanted else 0.0
