@@ -100,7 +100,7 @@ class Withheld(Exception):  # noqa: N818 - what it is, not "WithheldError"
 
 def withheld(exc: BaseException) -> Withheld:
     """What to hand such a library in place of ``exc``."""
-    return Withheld(_named(exc, f"{type(exc).__module__}.{type(exc).__qualname__}"))
+    return Withheld(_named(exc, _type_name(exc)))
 
 
 def described(exc: BaseException) -> str:
@@ -114,11 +114,14 @@ def described(exc: BaseException) -> str:
 
 def kind(exc: BaseException) -> str:
     """``psycopg.errors.UniqueViolation [sqlstate 23505, constraint users_email_key]``."""
-    name = type(exc).__qualname__
-    module = type(exc).__module__
-    named = name if module == "builtins" else f"{module}.{name}"
     facts = _facts(exc)
-    return f"{named} [{', '.join(facts)}]" if facts else named
+    return f"{_type_name(exc)} [{', '.join(facts)}]" if facts else _type_name(exc)
+
+
+def _type_name(exc: BaseException) -> str:
+    """``ValueError``, ``sqlalchemy.exc.IntegrityError``: where the type comes from."""
+    module, name = type(exc).__module__, type(exc).__qualname__
+    return name if module == "builtins" else f"{module}.{name}"
 
 
 def where(exc: BaseException) -> str:
