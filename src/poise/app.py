@@ -49,6 +49,7 @@ from poise.conversations.feeling import feeling_word, readable_evidence
 from poise.db import make_engine, make_sessionmaker
 from poise.db.meta import DEMO_FLAG, get_fact
 from poise.errors import Gone, InvalidFields, InvalidInput, NotFound, PermissionDenied, PoiseError
+from poise.faults import log_failure
 from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
@@ -403,7 +404,7 @@ def _load_models(state: Any) -> None:
             load_index(session)
         state.models = "ready"
     except Exception as exc:  # the first requests then load what they need, as before
-        logging.getLogger("poise").exception("warming up the models failed")
+        log_failure(logging.getLogger("poise"), "warming up the models failed", exc=exc)
         state.models = f"on first use (warming up failed: {type(exc).__name__})"
         return
     from poise.training import autoqa

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from poise.faults import log_failure
+
 log = logging.getLogger(__name__)
 ConversationsScored = Callable[[Session, Sequence[int]], None]
 ScoringFinished = Callable[[Session], object]
@@ -40,9 +42,11 @@ class Hooks:
         for react in self.conversations_scored:
             try:
                 react(session, conversation_ids)
-            except Exception:
+            except Exception as exc:
                 session.rollback()
-                log.exception("a reaction to scored conversations %s failed", conversation_ids)
+                log_failure(
+                    log, "a reaction to scored conversations %s failed", conversation_ids, exc=exc
+                )
 
     def finished_scoring(self, session: Session) -> list[str]:
         """A scoring job (an import's, ``poise signals score``/``rescore``) stored its scores:
@@ -52,7 +56,7 @@ class Hooks:
         for react in self.scoring_finished:
             try:
                 said.append(str(react(session)))
-            except Exception:
+            except Exception as exc:
                 session.rollback()
-                log.exception("a reaction to a finished scoring failed")
+                log_failure(log, "a reaction to a finished scoring failed", exc=exc)
         return said

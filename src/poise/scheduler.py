@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
+from poise.faults import log_failure
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
 from poise.jobs.kinds import CONNECTOR_SYNC, KB_REEMBED, RESCORE
 from poise.settings import Settings
@@ -398,8 +399,8 @@ async def _local_turns(state: Any, settings: Settings, name: str, seconds: float
             await anyio.to_thread.run_sync(
                 queue_periodic, state.sessionmaker, state.jobs, settings, name
             )
-        except Exception:  # one bad turn must not end the loop
-            log.exception("could not queue the periodic work %s", name)
+        except Exception as exc:  # one bad turn must not end the loop
+            log_failure(log, "could not queue the periodic work %s", name, exc=exc)
 
 
 def start_local_periodic(state: Any, settings: Settings) -> list[asyncio.Task[None]]:

@@ -21,6 +21,7 @@ from poise.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_pass
 from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput, NotFound
+from poise.faults import log_failure
 from poise.words import counted
 
 LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
@@ -540,7 +541,13 @@ def touch_token(session: Session, token: ApiToken) -> None:
         session.commit()
     except DBAPIError as exc:
         session.rollback()
-        log.warning("could not record the use of API token %s: %s", token.id, exc.orig)
+        log_failure(
+            log,
+            "could not record the use of API token %s",
+            token.id,
+            exc=exc,
+            level=logging.WARNING,
+        )
 
 
 def record_login_failure(session: Session, *, email: str, ip: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import anyio.to_thread
 
 from poise.connectors.actions import queue_every_sync
+from poise.faults import log_failure
 from poise.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,8 @@ async def _every(state: Any, settings: Settings) -> None:
         await asyncio.sleep(settings.connector_sync_minutes * 60)
         try:
             await anyio.to_thread.run_sync(_queue_all, state, settings)
-        except Exception:  # one bad turn must not end the schedule
-            log.exception("could not queue the scheduled connector syncs")
+        except Exception as exc:  # one bad turn must not end the schedule
+            log_failure(log, "could not queue the scheduled connector syncs", exc=exc)
 
 
 def start_sync_schedule(state: Any, settings: Settings) -> asyncio.Task[None] | None:

@@ -30,6 +30,7 @@ from poise.conversations.scoring import (
 from poise.conversations.thread import thread_view
 from poise.db.base import utcnow
 from poise.errors import Gone, InvalidInput, NotFound
+from poise.faults import log_failure
 from poise.hooks import Hooks
 from poise.jobs import cancel_job, jobs_for
 from poise.jobs.kinds import SCORE
@@ -313,8 +314,10 @@ def own_reply_feedback(
         return {}
     try:
         return hooks.feedback_on_replies(session, reader, shown)
-    except Exception:
-        logging.getLogger("poise").exception("AutoQA on conversation %s failed", conv.id)
+    except Exception as exc:
+        log_failure(
+            logging.getLogger("poise"), "AutoQA on conversation %s failed", conv.id, exc=exc
+        )
         return {}
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import os
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -26,6 +24,7 @@ from poise.auth.models import Team, User
 from poise.conversations.changes import queue_for_rollup
 from poise.conversations.models import Conversation, Message
 from poise.conversations.queries import job_conversation_ids
+from poise.faults import where
 from poise.hooks import Hooks
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
 from poise.jobs.kinds import SCORE
@@ -257,12 +256,12 @@ def _score_later(
         job_id, _ = jobs.submit(SCORE, work, subject=live_subject(conversation_ids))
         then = f"job {job_id} scores them"
     except Exception as queueing:  # the turns are stored all the same: say so, answer so
-        job_id, then = None, f"queueing a job failed too ({_what(queueing)}): "
+        job_id, then = None, f"queueing a job failed too ({where(queueing)}): "
         then += "`poise signals score` scores them"
     log.error(
         "scoring the new turns of %s failed (%s); %s",
         _conversations(conversation_ids),
-        _what(exc),
+        where(exc),
         then,
     )
     return job_id
@@ -293,7 +292,7 @@ def score_left_turns(
         log.error(
             "a replay of %s found turns unscored; queueing their scoring failed (%s)",
             _conversations(ids),
-            _what(exc),
+            where(exc),
         )
         return None
     log.warning(
@@ -348,18 +347,6 @@ def _conversations(conversation_ids: Sequence[int]) -> str:
     ids = ", ".join(str(cid) for cid in conversation_ids[:20])
     more = f" and {len(conversation_ids) - 20} more" if len(conversation_ids) > 20 else ""
     return f"conversation{'s' if len(conversation_ids) > 1 else ''} {ids}{more}"
-
-
-def _what(exc: BaseException) -> str:
-    """An error's kind and where it was raised, ``OperationalError 40P01 at base.py:1967 in
-    _exec_single_context``: code, never data."""
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    kind = f"{type(exc).__name__} {sqlstate}" if sqlstate else type(exc).__name__
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return kind
-    last = frames[-1]
-    return f"{kind} at {os.path.basename(last.filename)}:{last.lineno} in {last.name}"
 
 
 def _roll_back(session: Session) -> None:

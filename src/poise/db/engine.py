@@ -39,6 +39,9 @@ def make_engine(
     connections are kept for background work, so a request thread never waits on a connection
     held by another request. ``pool_timeout`` bounds the wait if it ever has to: a full pool
     answers 503 quickly instead of hanging.
+
+    ``hide_parameters``: a statement's error (and its log, with ``echo``) says its SQL, not its
+    values, which are customers' words (see :mod:`poise.faults`).
     """
     pool = {
         "pool_size": pool_size,
@@ -50,13 +53,17 @@ def make_engine(
         path = (make_url(url).database or "").removeprefix("file:")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, hide_parameters=True, **pool
+            )
         else:
-            engine = create_engine(url, connect_args={"check_same_thread": False})
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, hide_parameters=True
+            )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     waits = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": connect_timeout}
-    return create_engine(url, pool_pre_ping=True, connect_args=waits, **pool)
+    return create_engine(url, pool_pre_ping=True, connect_args=waits, hide_parameters=True, **pool)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
-from poise.faults import fault_message, new_error_id
+from poise.faults import fault_message, log_failure, new_error_id
 from poise.jobs.chunks import Scope, SplitKind, failure_detail
 from poise.jobs.models import JobChunk, JobRun
 from poise.jobs.retries import DEFAULT_WAITS, RetrySchedule, driver_said
@@ -197,7 +197,9 @@ def run_job(
         except Exception as exc:
             work_session.rollback()
             error_id = new_error_id()  # the status page shows no SQL or row data; the log does
-            log.exception("job %s (%s) failed: error %s", job_id, started.kind, error_id)
+            log_failure(
+                log, "job %s (%s) failed: error %s", job_id, started.kind, error_id, exc=exc
+            )
             reason = fault_message(exc) or "it failed; the server log has the detail"
             detail, status = f"{reason} (error {error_id})", "failed"
     (record or _once)(partial(_end_job, maker, job_id, status, detail))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db import make_engine, make_sessionmaker
 from poise.db.base import utcnow
-from poise.faults import new_error_id
+from poise.faults import log_failure, new_error_id, withheld
 from poise.jobs import (
     ACTIVE,
     IN_THE_QUEUE,
@@ -162,7 +162,7 @@ def _register_worker(app: Celery, settings: Settings, kinds: dict[str, SplitKind
             outcome = run_chunk(maker, chunk_id, kinds, owner=this_process(), ended=retries)
         except (OperationalError, IntegrityError) as exc:  # busy database, a racing duplicate
             if retries < schedule.retries:
-                raise task.retry(exc=exc, countdown=schedule.wait(retries)) from exc
+                raise task.retry(exc=withheld(exc), countdown=schedule.wait(retries)) from exc
             reason = schedule.unreachable(exc) if isinstance(exc, OperationalError) else ""
             detail = failure_detail(f"chunk {chunk_id}", exc, reason)
         except Exception as exc:
@@ -194,7 +194,7 @@ def _record_failure(
             list(task.request.args or []),
             wait,
         )
-        raise task.retry(kwargs=carry, exc=exc, countdown=wait) from exc
+        raise task.retry(kwargs=carry, exc=withheld(exc), countdown=wait) from exc
     return "failed"
 
 
@@ -263,7 +263,7 @@ def _register_jobs(
             if unreached < schedule.retries:  # counted apart from the checks on a running job
                 kwargs = {"unreached": unreached + 1, "tried_by": ours}
                 wait = schedule.wait(unreached)
-                raise task.retry(kwargs=kwargs, exc=exc, countdown=wait) from exc
+                raise task.retry(kwargs=kwargs, exc=withheld(exc), countdown=wait) from exc
             detail = failure_detail(f"job {job_id}", exc, schedule.unreachable(exc))
             recorded = {"failure": detail, "tried_by": ours}
             return _record_failure(
@@ -413,7 +413,9 @@ class BrokerJobs(InProcessJobs):
                 self._celery.send_task(task, args=[arg], queue=self._settings.broker_queue)
         except BrokerUnreachable as exc:
             error_id = new_error_id()
-            log.error("job %s: the broker cannot be reached: error %s: %s", job_id, error_id, exc)
+            log_failure(
+                log, "job %s: the broker cannot be reached: error %s", job_id, error_id, exc=exc
+            )
             with self._maker() as session:
                 session.execute(
                     update(JobRun)
@@ -494,7 +496,7 @@ class BrokerHealth:
                     timeout=self._timeout, connection=connection
                 ).active_queues()
         except Exception as exc:  # whatever the transport raises: the broker cannot be used
-            log.warning("health: the broker does not answer: %s", exc)
+            log_failure(log, "health: the broker does not answer", exc=exc, level=logging.WARNING)
             return {"broker": "down", "workers": 0}
         queue = self._settings.broker_queue
         alive = sum(

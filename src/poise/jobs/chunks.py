@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.db.base import utcnow
-from poise.faults import fault_message, new_error_id
+from poise.faults import fault_message, log_failure, new_error_id
 from poise.jobs.models import JobChunk, JobRun
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def failure_detail(what: str, exc: BaseException, reason: str = "") -> str:
     ``reason`` (or a plain one for a full disk, a read-only database, anything else) and an
     error id, logged here with the error."""
     error_id = new_error_id()
-    log.error("%s failed: error %s", what, error_id, exc_info=exc)
+    log_failure(log, "%s failed: error %s", what, error_id, exc=exc)
     reason = reason or fault_message(exc) or "it failed; the worker log has the detail"
     return f"{reason} (error {error_id})"
 

@@ -6,6 +6,8 @@ Shared by the in-process pool (:class:`poise.jobs.InProcessJobs`) and the Celery
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +18,7 @@ from poise.settings import Settings
 RECORD_MAX_SECONDS = 30  # the longest wait between tries to record a failure
 # POISE_JOB_RETRY_SECONDS's default, for a pool made without settings (tests, commands).
 DEFAULT_WAITS: tuple[float, ...] = tuple(Settings.model_fields["job_retry_seconds"].default)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,14 @@ class RetrySchedule:
 
 
 def driver_said(exc: OperationalError) -> str:
-    """The database driver's first line: where it was and why, never the statement."""
-    return (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+    """The database driver's first line: where it was and why, never the statement.
+
+    The one message :mod:`poise.faults` lets into a log: PostgreSQL's first line of an
+    operational error names the host, a lock or a timeout, its values being on the lines cut
+    (DETAIL); SQLite's quotes only a token, which may be a search's words (``fts5: syntax
+    error near "..."``), so what it quotes is left out."""
+    line = (str(exc.orig or exc).strip().splitlines() or ["no reason given"])[0][:300]
+    return _QUOTED.sub('"…"', line) if isinstance(exc.orig, sqlite3.Error) else line
 
 
 def _seconds(total: float) -> str:

@@ -28,6 +28,7 @@ from poise.auth.models import Team, User
 from poise.auth.permissions import leads_team
 from poise.conversations.models import Conversation, Message
 from poise.errors import NotFound, PermissionDenied
+from poise.faults import log_failure
 from poise.textcache import TextCache
 from poise.training.feedback import LABELS, TITLES, LabelVerdict, label_replies
 
@@ -235,8 +236,8 @@ def warm_quietly(
     failed, they are unmarked."""
     try:
         warm(sessions, team_ids)
-    except Exception:
-        logging.getLogger("poise").exception("warming AutoQA's verdicts failed")
+    except Exception as exc:
+        log_failure(logging.getLogger("poise"), "warming AutoQA's verdicts failed", exc=exc)
     finally:
         if marked and team_ids:
             with sessions() as session:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poise.auth.models import User
 from poise.db.base import utcnow
+from poise.faults import log_failure
 from poise.mail import Mailer
 from poise.training import queries
 from poise.training.models import ReminderSent
@@ -152,8 +153,8 @@ async def remind_daily(
         try:
             report = await asyncio.to_thread(_run_once, maker, mailer, base_url)
             log.info("training reminders: %s", report)
-        except (OSError, smtplib.SMTPException):
-            log.exception("training reminders: the mail server could not be reached")
+        except (OSError, smtplib.SMTPException) as exc:  # a refusal names its recipients
+            log_failure(log, "training reminders: the mail server could not be reached", exc=exc)
         now = utcnow()
         await asyncio.sleep((next_run(now, hour) - now).total_seconds())
 

@@ -34,6 +34,7 @@ from poise.connectors.alerts.channels import DeliveryError, Sender
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.connectors.alerts.quiet import quiet_until
 from poise.db.base import utcnow
+from poise.faults import log_failure
 from poise.morale.actions import staff_names
 from poise.redaction import StaffNames
 from poise.words import counted
@@ -332,8 +333,8 @@ class Dispatcher:
                         now=self._clock(),
                         stopping=self._stop.is_set,
                     )
-            except Exception:
-                log.exception("delivering alerts failed; trying again at the next poll")
+            except Exception as exc:
+                log_failure(log, "delivering alerts failed; trying again at the next poll", exc=exc)
             self._wake.wait(self._poll)
 
     def shutdown(self, timeout: float = 2.0) -> None:

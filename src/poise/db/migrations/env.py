@@ -28,6 +28,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    url = config.get_main_option("sqlalchemy.url") or "sqlite://"
+    engine = create_engine(url, hide_parameters=True)  # no row values in an error's text
     with engine.begin() as conn:
         _run(conn)
