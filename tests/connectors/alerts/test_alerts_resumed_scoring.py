@@ -11,7 +11,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from conversations.test_webhook import payload
+from conversations.test_webhook import payload, stored_unscored
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -23,7 +23,7 @@ from connectors.alerts.conftest import Receiver
 from poise.app import create_app
 from poise.background import make_jobs
 from poise.connectors.alerts.models import AlertDelivery
-from poise.conversations.actions import create_integration, receive_webhook_message
+from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message
 from poise.conversations.queries import job_conversation_ids, subject_cut
 from poise.conversations.scoring import score_live_turns
@@ -46,15 +46,7 @@ def _stored(session: Session, secret: str, key: str, text: str, **conv: object) 
     request's own action ran; its scoring did not). Its conversation's id."""
     then = utcnow() - timedelta(minutes=10)
     body = payload(f"{key}-1", text, then.strftime("%Y-%m-%dT%H:%M:%SZ"), id=key, **conv)
-    signed = signed_headers(body, secret)
-    stored = receive_webhook_message(
-        session,
-        integration_name="helpdesk",
-        signature=signed["X-Poise-Signature"],
-        timestamp=signed["X-Poise-Timestamp"],
-        body=body,
-        max_message_chars=10_000,
-    )
+    stored = stored_unscored(session, body, signed_headers(body, secret))
     conv_id = stored.conversation_id
     session.execute(update(Conversation).where(Conversation.id == conv_id).values(created_at=then))
     session.commit()
