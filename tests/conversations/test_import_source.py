@@ -214,3 +214,20 @@ def test_an_integration_may_not_take_a_source_that_holds_imported_conversations(
     assert added.status_code == 303, added.text[:600]
     session.expire_all()
     assert session.scalars(select(Integration.name)).all() == ["helpdesk-eu-live"]
+
+
+def test_an_integration_may_not_take_a_helpdesk_connectors_source(
+    client: TestClient, session: Session
+) -> None:
+    """An integration ``zendesk`` added before the Zendesk connector's first sync would
+    deliver among the conversations the connector then brings (the same source): refused
+    beside the name, pointing to the connectors page and a free name of its own."""
+    csrf = sign_in(client, make_user(session, role="admin", name="Ida"))
+    refused = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Zendesk"})
+    assert refused.status_code == 400, refused.text[:600]
+    beside = refused.text.split('id="name-error">')[1].split("<")[0]
+    assert "zendesk helpdesk connector stores its conversations" in beside, beside
+    assert "such as zendesk-live" in beside, beside
+    assert 'value="Zendesk"' in refused.text
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == []

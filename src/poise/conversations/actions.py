@@ -463,20 +463,33 @@ def claim_source(session: Session, name: str) -> None:
     hold_name(session, SOURCE_NAMES, name)
 
 
-def create_integration(session: Session, *, actor: User | None, name: str) -> Integration:
+def create_integration(
+    session: Session, *, actor: User | None, name: str, helpdesks: Collection[str] = ()
+) -> Integration:
     """Register a webhook sender; its secret signs every body it sends.
 
     A sender stores under its name (the conversations' source), so a name that already holds
     conversations is refused beside the name (:func:`_taken_refusal`), as a person's import is
-    refused a sender's source the other way round (:func:`_import_source`). The name is
-    claimed (:func:`claim_source`) before it is checked: an import of it running meanwhile
-    is waited for, and a refusal lets it go at once.
+    refused a sender's source the other way round (:func:`_import_source`). So is the source
+    a helpdesk connector stores under (one of ``helpdesks``, which the face passes), set up or
+    not yet: an integration ``zendesk`` made before the Zendesk connector's first sync would
+    deliver among the conversations it brings. The name is claimed (:func:`claim_source`)
+    before it is checked: an import of it running meanwhile is waited for, and a refusal lets
+    it go at once.
     """
     require_admin(actor)
     try:
         name = _check_source(name.strip().lower())
     except InvalidInput as exc:
         raise InvalidInput(str(exc), field="name") from None
+    if name in helpdesks:
+        raise InvalidInput(
+            f"{name} is where the {name} helpdesk connector stores its conversations: a webhook "
+            "sender of that name would deliver among them. Connect the helpdesk on the "
+            "connectors page, or choose a name of its own, such as "
+            f"{free_sender_name(session, f'{name}-live')}",
+            field="name",
+        )
     claim_source(session, name)
     taken = sender_name_taken(session, name)
     if taken is not None:

@@ -608,7 +608,9 @@ def add_integration(
     request: Request, session: SessionDep, user: AdminUser, name: Annotated[str, Form()] = ""
 ) -> HTMLResponse | RedirectResponse:
     try:
-        integration = actions.create_integration(session, actor=user, name=name)
+        integration = actions.create_integration(
+            session, actor=user, name=name, helpdesks=get_hooks(request).connector_sources
+        )
     except InvalidInput as exc:
         session.rollback()
         context = {
