@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from knowledge.kb_manual import publish_manual
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -136,6 +137,9 @@ def test_a_tick_queues_each_due_job_once_and_a_worker_runs_them(
         engine.dispose()
 
 
+# One broker: the way a periodic turn travels is each broker's in the test above; this one
+# is about what the sweep's turn does once a worker has it.
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
 def test_beats_sweep_turn_has_a_worker_score_a_turn_left_unscored(
     broker_settings: Settings, session: Session, workers: Workers
 ) -> None:
