@@ -141,15 +141,17 @@ def test_a_long_word_or_a_run_of_dots_takes_time_in_proportion_to_its_length() -
     of its letters and read on to the word's end from each (quadratic). An address now begins
     only where a word does, and "dot dot dot …" is read a few words on, not to its end."""
     for text in ("a" * 30_000, "dot " * 7_500, "jane." * 6_000, "x(at)y" + "(dot)z" * 5_000):
-        start = time.process_time()
+        start = time.thread_time()
         redact(text)
-        assert time.process_time() - start < 1.5, text[:30]
+        assert time.thread_time() - start < 1.5, text[:30]
 
 
 def test_a_long_message_of_login_cues_and_words_before_at_stays_fast() -> None:
     """The cues for user names ("logged in as", "username", "user:") and the words of prose
     an e-mail in words may not begin with ("up at …") are each read a few words on: 100 kB
-    of them, repeated, take time in proportion to their length."""
+    of them, repeated, take time in proportion to their length (about 0.2 s each). Timed
+    on this thread's clock: the process's counted the threads earlier tests of the worker
+    left running, and a run failed at 1.7 s (CI, 2026-12-07)."""
     for unit in (
         "logged in as ",
         "I logged into my account as jsmith ",
@@ -167,6 +169,6 @@ def test_a_long_message_of_login_cues_and_words_before_at_stays_fast() -> None:
         "john at gmail dot com ",
     ):
         text = unit * (100_000 // len(unit))
-        start = time.process_time()
+        start = time.thread_time()
         redact(text)
-        assert time.process_time() - start < 1.5, unit
+        assert time.thread_time() - start < 1.5, unit
