@@ -92,6 +92,15 @@ def _scored(session: Session, conv_id: int) -> bool:
     return all(version is not None for version in turns)
 
 
+def _vip_alerts(session: Session, receiver: Receiver) -> tuple[str, dict[str, object]]:
+    """A team whose rule posts its VIP alerts to ``receiver``, and a webhook sender: the
+    sender's secret, and the fields of a VIP conversation of the team's agent."""
+    crew = make_crew(session)
+    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    return secret, {"tags": ["vip"], "assignee_email": crew.agent.email}
+
+
 def _alerts(session: Session) -> list[tuple[int | None, str, str]]:
     session.expire_all()
     rows = session.scalars(select(AlertDelivery).order_by(AlertDelivery.id))
@@ -106,10 +115,7 @@ def test_a_webhook_job_resumed_by_the_next_server_start_alerts_the_team(
     receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    crew = make_crew(session)
-    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
-    secret = create_integration(session, actor=None, name="helpdesk").secret
-    vip = {"tags": ["vip"], "assignee_email": crew.agent.email}
+    secret, vip = _vip_alerts(session, receiver)
     conv_id = _stored(session, secret, "T-1", ANGRY, **vip)
     job_id = _webhook_job_left_queued(session, engine, monkeypatch, conv_id)
 
@@ -136,10 +142,7 @@ def test_a_webhook_job_taken_over_where_no_server_runs_records_the_alert(
 ) -> None:
     """A process without the server's alert thread (the jobs a worker or a command makes)
     records the alert row; a server's dispatcher sends it."""
-    crew = make_crew(session)
-    make_rule(session, crew.lead, target=receiver.url, guard=ON_PREMISES)
-    secret = create_integration(session, actor=None, name="helpdesk").secret
-    vip = {"tags": ["vip"], "assignee_email": crew.agent.email}
+    secret, vip = _vip_alerts(session, receiver)
     conv_id = _stored(session, secret, "T-1", ANGRY, **vip)
     calm = _stored(session, secret, "T-2", CALM, **vip)  # another's turn: not this job's
     job_id = _webhook_job_left_queued(session, engine, monkeypatch, conv_id)
