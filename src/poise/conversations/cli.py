@@ -209,7 +209,8 @@ def _sweep(settings: Settings, hooks: Hooks) -> None:
 
     from sqlalchemy.orm import sessionmaker
 
-    from poise.conversations.sweep import find_unscored, sweep_subject, sweep_work
+    from poise.conversations.scoring import live_scoring_work
+    from poise.conversations.sweep import find_unscored, sweep_subject
     from poise.db.base import utcnow
     from poise.jobs import run_here
     from poise.jobs.kinds import SCORE
@@ -222,7 +223,7 @@ def _sweep(settings: Settings, hooks: Hooks) -> None:
             return
         ids = found.conversation_ids
         maker = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
-        work = sweep_work(ids, hooks=hooks)
+        work = live_scoring_work(ids, hooks=hooks)  # a webhook's own work, alerts included
         status, detail = run_here(maker, SCORE, work, subject=sweep_subject(ids))
     if status != "done":
         fail(f"scoring {status}: {detail}", code=1)

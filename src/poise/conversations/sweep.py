@@ -34,7 +34,7 @@ from poise.conversations.queries import job_conversation_ids, subject_cut
 from poise.conversations.scoring import live_scoring_work
 from poise.db.base import utcnow
 from poise.hooks import Hooks
-from poise.jobs import ACTIVE, InProcessJobs, JobRun, JobWork
+from poise.jobs import ACTIVE, InProcessJobs, JobRun
 from poise.jobs.kinds import CONNECTOR_SYNC, RESCORE, SCORE
 from poise.jobs.models import SUBJECT_LENGTH
 from poise.words import counted
@@ -126,12 +126,6 @@ def sweep_subject(conversation_ids: Sequence[int]) -> str:
     return f"{SWEEP_PREFIX}{','.join(str(cid) for cid in conversation_ids)}"[:SUBJECT_LENGTH]
 
 
-def sweep_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWork:
-    """What the webhook's request would have done for these conversations: score their
-    pending turns, refresh their signals, tell ``hooks`` (alerts)."""
-    return live_scoring_work(conversation_ids, hooks=hooks)
-
-
 def queue_sweep(
     session: Session,
     jobs: InProcessJobs,
@@ -147,5 +141,5 @@ def queue_sweep(
     if not found.conversation_ids:
         return found
     ids = found.conversation_ids
-    job_id, _ = jobs.submit(SCORE, sweep_work(ids, hooks=hooks), subject=sweep_subject(ids))
+    job_id, _ = jobs.submit(SCORE, live_scoring_work(ids, hooks=hooks), subject=sweep_subject(ids))
     return Sweep(ids, found.turns, found.waiting, job_id)
