@@ -10,7 +10,7 @@ same run: ``SELECT count(*)`` of the conversations in the same 28 days. Goal: da
 
 The data: 4 turns per conversation over 90 days (first replies and resolutions spread
 log-normally around 10 minutes and 5 hours), 4 channels, 5 products with 4 features each, a
-few tags, 30% rated, signals set as the scorer would (about 15% unhappy openings, with one
+few tags, 30% rated, signals set as the scorer would (about 15% early warnings, with one
 planted hotspot), and 15% of customers coming back. Repeat contacts carry the issue embedding
 mining stores (``kb_conversation_vectors``), as they would after ``poise kb mine``; FCR then
 compares stored vectors instead of running the encoder inside the request.
@@ -250,7 +250,7 @@ def _measure_pages(engine: Engine, url: str, runs: int, data_dir: Path) -> None:
             p50, p95 = timed(call, runs)
             print(f"  {name:34} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms")
         hot = admin.get(f"/insights/hotspots?{period}").text
-        print("  hotspot found:", "Router X2" in hot.split("Hotspot: unhappy openings")[0][-2000:])
+        print("  hotspot found:", "Router X2" in hot.split("Hotspot: early warnings")[0][-2000:])
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ PHONE = 390
 FILL_QUIET_START = """long => {
   const form = document.querySelector("form[action='/alerts/rules']");
   form.noValidate = true;
-  form.querySelector('[name=name]').value = 'VIP unhappy openings';
+  form.querySelector('[name=name]').value = 'VIP early warnings';
   form.querySelector('[name=threshold]').value = '60';
   const start = form.querySelector('[name=quiet_start]');
   start.type = 'text';

@@ -231,3 +231,24 @@ def test_an_integration_may_not_take_a_helpdesk_connectors_source(
     assert 'value="Zendesk"' in refused.text
     session.expire_all()
     assert session.scalars(select(Integration.name)).all() == []
+
+
+def test_the_command_line_may_not_add_an_integration_under_a_helpdesk_connectors_source(
+    session: Session, cli_env: Settings
+) -> None:
+    """The page refused an integration ``zendesk`` while ``poise integrations add zendesk``
+    stored it (the command was not told the connectors' sources): the Zendesk connector's
+    first sync then brought its conversations among the sender's deliveries. The command is
+    refused alike, saying what to do instead, and a name of its own is still taken."""
+    refused = CliRunner().invoke(cli, ["integrations", "add", "Zendesk"])
+    assert refused.exit_code != 0, refused.output
+    said = " ".join(refused.output.split())
+    assert "zendesk helpdesk connector stores its conversations" in said, said
+    assert "poise connect zendesk" in said and "such as zendesk-live" in said, said
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == []
+
+    added = CliRunner().invoke(cli, ["integrations", "add", "zendesk-live"])
+    assert added.exit_code == 0, added.output
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == ["zendesk-live"]

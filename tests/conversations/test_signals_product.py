@@ -402,7 +402,7 @@ def test_conversation_page_shows_scores_flags_and_trend(
     page = client.get(f"/conversations/{convs['angry'].id}").text
     assert "Escalation risk" in page and "Most negative customer message: <strong>" in page
     assert "neg-badge neg-" in page and "why:" in page
-    assert "early</span>" in page
+    assert "early warning</span>" in page
     # One customer turn is no trend: a lone dot on a line read as a broken chart.
     assert 'class="sparkline"' not in page
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)

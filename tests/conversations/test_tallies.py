@@ -170,7 +170,7 @@ def test_the_overview_and_the_list_total_read_the_tallies_as_the_rows_would(
             ).all()
             got = signal_overview(session, actor=user, since=since.date(), assigned=assigned)
             assert got.counts["conversations"] == len(rows), (user.email, assigned)
-            assert got.counts["unhappy openings"] == sum(c.early_warning for c in rows)
+            assert got.counts["early warnings"] == sum(c.early_warning for c in rows)
             assert got.counts["escalating"] == sum(
                 (c.escalation_risk or 0) >= queries.ESCALATING for c in rows
             )

@@ -239,7 +239,7 @@ def test_the_signals_overview_counts_what_its_reader_may_open(session: Session) 
             got = signal_overview(session, actor=user, since=since, assigned=assigned)
             assert got.counts["conversations"] == len(seen), (name, assigned)
             assert got.counts["drifted"] == sum(c.drifted for c in seen), (name, assigned)
-            assert got.counts["unhappy openings"] == len(seen), (name, assigned)
+            assert got.counts["early warnings"] == len(seen), (name, assigned)
             mix = Counter(
                 t.emotion
                 for c in seen

@@ -42,7 +42,7 @@ def test_a_lead_filters_follows_a_number_and_opens_a_hotspot(
     page.goto(f"{live_server}/insights/hotspots")
     page.click('table.hotspots a:has-text("Camera")')
     page.wait_for_url("**/insights/hotspot?*kind=product*")
-    assert "Hotspot: unhappy openings stand above the rest." in page.inner_text("main")
+    assert "Hotspot: early warnings stand above the rest." in page.inner_text("main")
 
 
 def test_the_insights_pages_fit_a_phone(

@@ -153,7 +153,7 @@ def test_the_admin_page_finds_the_firmware_incident(demo: Demo) -> None:
 
     page = demo.admin.get(f"/insights/hotspots?{PERIOD}").text
     row = page.split("Router X2 · firmware</a>")[1].split("</tr>")[0]
-    assert "Hotspot: unhappy openings" in row
+    assert "Hotspot: early warnings" in row
     assert "Not pervasive" in page
 
 
@@ -171,7 +171,7 @@ def test_the_lead_of_the_router_team_sees_only_the_incident(demo: Demo) -> None:
     detail = demo.lead.get(
         f"/insights/hotspot?{PERIOD}&kind=feature&value=firmware&of=Router+X2"
     ).text
-    assert "Hotspot: unhappy openings stand above the rest." in detail
+    assert "Hotspot: early warnings stand above the rest." in detail
     assert "2.6.0" in detail  # the examples are the bad release's conversations
     assert '<svg class="trend"' in detail
 

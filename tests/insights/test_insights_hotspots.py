@@ -73,26 +73,26 @@ def test_a_planted_hotspot_alarms_and_opens_with_its_examples(
 
     sign_in(client, lead)
     page = client.get(f"/insights/hotspots?{WEEK}").text
-    assert "Hotspot: unhappy openings" in page and "Not pervasive" in page
+    assert "Hotspot: early warnings" in page and "Not pervasive" in page
     camera = page.split("Camera</a>")[1].split("</tr>")[0]  # both alarms, said once
-    assert "<strong>Hotspot: unhappy openings and low CSAT</strong>" in camera, camera
+    assert "<strong>Hotspot: early warnings and low CSAT</strong>" in camera, camera
     assert "Only 1 of 6 products rose; most must rise at once." in page
     detail = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Camera")
     assert detail.status_code == 200
-    assert "Hotspot: unhappy openings stand above the rest." in detail.text
+    assert "Hotspot: early warnings stand above the rest." in detail.text
     assert detail.text.count('href="/conversations/') == 8  # the worst examples
-    assert "The 8 riskiest of 24 unhappy openings" in detail.text  # not 8 rows said as all
+    assert "The 8 riskiest of 24 early warnings" in detail.text  # not 8 rows said as all
     assert "metric=unhappy" in detail.text.split("The 8 riskiest of 24")[1].split("</p>")[0]
     assert '<svg class="trend"' in detail.text
     calm = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Router").text
     assert "Not a hotspot in this period." in calm
-    assert "All 6 unhappy openings, the riskiest first." in calm
+    assert "All 6 early warnings, the riskiest first." in calm
     add_conversations(session, n=2, opened=LONG_AGO, product="Toaster", assignee_id=agent.id)
     idle = client.get(f"/insights/hotspot?{WEEK}&kind=product&value=Toaster").text
     assert "No conversations about Toaster in this period for this team" in idle
     assert "0 of 0" not in idle and '<svg class="trend"' not in idle
     tagged = client.get(f"/insights/hotspot?{WEEK}&kind=tag&value=night").text
-    assert "Hotspot: unhappy openings stand above the rest." in tagged
+    assert "Hotspot: early warnings stand above the rest." in tagged
     behind = client.get(f"/insights/conversations?{WEEK}&metric=unhappy&tag=night").text
     assert "24 in all" in behind
     assert "60 in all" in client.get(f"/insights/conversations?{WEEK}&tag=night").text

@@ -140,7 +140,9 @@ def test_signals_counts_the_insights_weeks_under_the_insights_names(
     client: TestClient, session: Session
 ) -> None:
     """The same kind of figure reads the same on both pages: Signals counts from the first
-    Monday of the dashboard's default period and calls an early warning an unhappy opening."""
+    Monday of the dashboard's default period, and both call the flag by its one name, early
+    warning (Signals said "unhappy openings", the assist panel, alerts and docs "early
+    warning")."""
     now = datetime.now(UTC)
     first = now.date() - timedelta(days=now.weekday(), weeks=3)
     admin = make_user(session, role="admin")
@@ -158,8 +160,9 @@ def test_signals_counts_the_insights_weeks_under_the_insights_names(
     page = client.get("/signals").text
     counts = _signals_counts(page)
     assert counts["conversations"] == figures["conversations"]["current"] == 3
-    assert counts["unhappy openings"] == figures["unhappy_share"]["count"] == 2
+    assert counts["early warnings"] == figures["unhappy_share"]["count"] == 2
     assert counts["turnarounds"] == figures["turnarounds"]["current"] == 1
-    assert "early warnings" not in counts
+    assert "unhappy openings" not in counts
+    assert figures["unhappy_share"]["label"] == "Early warnings"
     assert f"opened_from={first.isoformat()}" in page
     assert "the last four weeks" in page and "30 days" not in page

@@ -410,7 +410,7 @@ def test_a_conversation_s_flags_explain_themselves_without_hover(
     for url in ("/conversations", f"/conversations/{world['conv']}"):
         tree = Tree(client.get(url).text)
         (early,) = [n for n in tree.root.walk() if n.attrs.get("class") == "flag flag-warning"]
-        assert explained(early) == "early (negative from the first customer turns)", url
+        assert explained(early) == "early warning (the customer opened unhappy)", url
 
 
 def test_refused_fields_of_training_morale_knowledge_insights_and_auth_take_the_focus(

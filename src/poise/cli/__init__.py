@@ -22,9 +22,10 @@ from poise.cli.jobs import jobs_app
 from poise.cli.minilm import export_minilm_command
 from poise.connectors.alerts.cli import alerts_app
 from poise.connectors.cli import make_connect_command
+from poise.connectors.helpdesks import HELPDESKS
 from poise.conversations.cli import (
-    integrations_app,
     make_import_command,
+    make_integrations_app,
     make_signals_app,
     stats_command,
 )
@@ -76,7 +77,7 @@ app.command("stats")(stats_command)
 app.command("connect")(make_connect_command(record_only_hooks))
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
-app.add_typer(integrations_app, name="integrations")
+app.add_typer(make_integrations_app(HELPDESKS), name="integrations")
 app.add_typer(make_signals_app(record_only_hooks), name="signals")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")

@@ -50,7 +50,7 @@ def make_connect_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[...
 
         Zendesk needs subdomain, email, api_token; Freshdesk domain, api_key; Help Scout
         app_id, app_secret; Intercom access_token. Run again to change them or to sync by hand
-        (once the backfill is done, a sync's unhappy openings raise alerts; a running server
+        (once the backfill is done, a sync's early warnings raise alerts; a running server
         sends them).
         """
         from poise.connectors import actions

@@ -485,8 +485,9 @@ def create_integration(
     if name in helpdesks:
         raise InvalidInput(
             f"{name} is where the {name} helpdesk connector stores its conversations: a webhook "
-            "sender of that name would deliver among them. Connect the helpdesk on the "
-            "connectors page, or choose a name of its own, such as "
+            "sender of that name would deliver among them. To bring that helpdesk's "
+            f"conversations, connect it instead (Admin → Connectors, or poise connect {name}); "
+            "for another sender, choose a name of its own, such as "
             f"{free_sender_name(session, f'{name}-live')}",
             field="name",
         )

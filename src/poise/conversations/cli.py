@@ -2,13 +2,15 @@
 
 The face builds the commands that score (:func:`make_import_command`,
 :func:`make_signals_app`) with the hooks a finished scoring tells: the praise the new scores
-reveal is collected there, by an area this one does not import.
+reveal is collected there, by an area this one does not import. It builds
+``poise integrations`` (:func:`make_integrations_app`) with the connectors' sources, which a
+new sender may not take, as it tells the web app.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,11 +28,6 @@ if TYPE_CHECKING:  # each command imports the database's side itself: help is in
     from poise.hooks import Hooks
     from poise.jobs import JobProgress
     from poise.settings import Settings
-
-integrations_app = typer.Typer(
-    help="Systems that send messages to Poise's webhook, and the secrets they sign with.",
-    no_args_is_help=True,
-)
 
 
 def make_import_command(hooks_for: Callable[[Settings], Hooks]) -> Callable[..., None]:
@@ -316,17 +313,30 @@ def stats_command(
             out.print(f"{name:>14}: {n:,}", highlight=False)
 
 
-@integrations_app.command("add")
-def add_integration(name: Annotated[str, typer.Argument(help="e.g. zendesk-eu")]) -> None:
-    """Register a webhook sender and print its signing secret."""
-    from poise.conversations import actions
+def make_integrations_app(helpdesks: Collection[str]) -> typer.Typer:
+    """``poise integrations add|rotate``. ``helpdesks`` are the sources the connectors store
+    their conversations under, which a new sender may not take (the face passes them, as it
+    does to the web app: this area does not import the connectors)."""
+    integrations_app = typer.Typer(
+        help="Systems that send messages to Poise's webhook, and the secrets they sign with.",
+        no_args_is_help=True,
+    )
 
-    with open_session(load_settings()) as session:
-        integration = actions.create_integration(session, actor=None, name=name)
-        out.print(f"{integration.name}\t{integration.secret}", highlight=False)
+    @integrations_app.command("add")
+    def add_integration(name: Annotated[str, typer.Argument(help="e.g. zendesk-eu")]) -> None:
+        """Register a webhook sender and print its signing secret."""
+        from poise.conversations import actions
+
+        with open_session(load_settings()) as session:
+            integration = actions.create_integration(
+                session, actor=None, name=name, helpdesks=helpdesks
+            )
+            out.print(f"{integration.name}\t{integration.secret}", highlight=False)
+
+    integrations_app.command("rotate")(rotate_integration)
+    return integrations_app
 
 
-@integrations_app.command("rotate")
 def rotate_integration(
     name: Annotated[str, typer.Argument(help="The integration's name, e.g. zendesk-eu.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,

@@ -760,14 +760,14 @@ def _needing_attention(
 
 
 SIGNAL_FLAGS: dict[str, ColumnElement[bool]] = {  # in the order of tallies.FLAG_COLUMNS
-    "unhappy openings": Conversation.early_warning.is_(True),  # an early warning each
+    "early warnings": Conversation.early_warning.is_(True),
     "escalating": Conversation.escalation_risk >= ESCALATING,
     "abusive": Conversation.abusive.is_(True),
     "drifted": Conversation.drifted.is_(True),
     "turnarounds": Conversation.turnaround.is_(True),
 }
 SIGNAL_FILTER_OF = {  # each count's ``signal`` filter on the conversation list
-    "unhappy openings": "early_warning",
+    "early warnings": "early_warning",
     "escalating": "escalating",
     "abusive": "abusive",
     "drifted": "drifted",

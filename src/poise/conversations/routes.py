@@ -145,7 +145,7 @@ Filters = Annotated[queries.ConversationFilters, Depends(parse_filters)]
 TypedFilters = Annotated[FilterText, Depends()]
 
 SIGNAL_LABELS = {
-    "early_warning": "Unhappy opening",  # counted as "unhappy openings" on Signals and Insights
+    "early_warning": "Early warning",  # counted as "early warnings" on Signals and Insights
     "escalating": "Escalating",
     "drifted": "Drifted from purpose",
     "abusive": "Abusive",

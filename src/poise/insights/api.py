@@ -90,7 +90,7 @@ def dashboard(
 
 @router.get("/hotspots", summary="Hotspots", response_model=HotspotsPublic)
 def hotspot_report(session: SessionDep, user: ApiLead, filters: Filters) -> HotspotsPublic:
-    """Products, features and tags whose unhappy-opening or low-CSAT rate stands above the
+    """Products, features and tags whose early-warning or low-CSAT rate stands above the
     rest (one-sided two-proportion z-test, minimum counts, Benjamini-Hochberg), and whether
     the rise is pervasive."""
     report = hotspots.hotspots(session, actor=user, filters=filters)

@@ -241,7 +241,7 @@ def _hotspot_lines(report: HotspotReport, base: str) -> list[str]:
     lines: list[str] = []
     if report.pervasive.pervasive:
         lines.append(
-            f"- Pervasive: unhappy openings rose in {report.pervasive.rising} of "
+            f"- Pervasive: early warnings rose in {report.pervasive.rising} of "
             f"{report.pervasive.products} products at once — look for a larger cause."
         )
     for group in report.alarms[:5]:

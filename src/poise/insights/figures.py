@@ -60,7 +60,7 @@ FIGURES: tuple[Figure, ...] = (
            lambda t: t.median_resolution, lambda t: t.resolution_count, _none, "resolved"),
     Figure("repeat_rate", "Repeat contacts", "share", lambda t: t.repeat_rate,
            lambda t: t.repeats, lambda t: t.conversations, "repeat"),
-    Figure("unhappy_share", "Unhappy openings", "share", lambda t: t.unhappy_share,
+    Figure("unhappy_share", "Early warnings", "share", lambda t: t.unhappy_share,
            lambda t: t.unhappy, lambda t: t.conversations, "unhappy"),
     Figure("escalating_share", "Escalating", "share", lambda t: t.escalating_share,
            lambda t: t.escalating, lambda t: t.conversations, "escalating"),

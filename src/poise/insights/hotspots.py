@@ -1,13 +1,13 @@
 """Hotspots: pervasive or specific.
 
-For each product, each product's feature and each tag, the unhappy-opening rate and the
+For each product, each product's feature and each tag, the early-warning rate and the
 low-CSAT rate are compared with the rest of the same traffic (same filters, same period) by a
 one-sided two-proportion z-test. A group needs ``MIN_COUNT`` conversations (``MIN_RATED``
 ratings) and the rest as many before it is tested at all, so three angry conversations never
 alarm; the p-values of all tests together are then held to a false discovery rate of ``FDR``
 (Benjamini-Hochberg), because testing fifty products at 5% each would alarm on noise.
 
-**Pervasive**: unhappy openings rose against the previous period in most products at once
+**Pervasive**: early warnings rose against the previous period in most products at once
 (``PERVASIVE_SHARE`` of those with enough traffic in both) and the overall rise is itself
 significant, even without the product that rose most: one product's incident lifts the overall
 rate too, and a coin-flip rise elsewhere must not turn it into "pervasive". That points at a
@@ -103,7 +103,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Pervasive:
-    """Did unhappy openings rise across most products at once?"""
+    """Did early warnings rise across most products at once?"""
 
     rising: int
     products: int
@@ -256,7 +256,7 @@ def _unhappy_by_product(session: Session, filters: InsightFilters) -> dict[str, 
 
 
 def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
-    """Compare each product's unhappy-opening rate with the period before (scoped filters)."""
+    """Compare each product's early-warning rate with the period before (scoped filters)."""
     now = _unhappy_by_product(session, filters)
     before = _unhappy_by_product(session, filters.previous())
     rising: list[str] = []
@@ -292,7 +292,7 @@ def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
 
 
 def _top_riser(now: dict[str, tuple[int, int]], before: dict[str, tuple[int, int]]) -> str:
-    """The product with the most unhappy openings above its own previous rate ("" if none)."""
+    """The product with the most early warnings above its own previous rate ("" if none)."""
 
     def excess(product: str) -> float:
         n, u = now[product]
@@ -327,7 +327,7 @@ class GapIssue:
 @dataclass(frozen=True)
 class HotspotDetail:
     group: Group
-    examples: list[Conversation]  # the riskiest EXAMPLES of the unhappy openings
+    examples: list[Conversation]  # the riskiest EXAMPLES of the early warnings
     unhappy_openings: int  # all of them, so the page can say "8 of N"
     articles: list[Article]
     gaps: list[GapIssue]  # still open (none answered since), most raised first
@@ -400,7 +400,7 @@ def _belongs(
 
 
 EXAMPLES = 8
-"""Unhappy openings shown as examples of a hotspot, the riskiest first."""
+"""Early warnings shown as examples of a hotspot, the riskiest first."""
 
 
 def _examples(session: Session, ids: list[int]) -> list[Conversation]:
@@ -418,7 +418,7 @@ def _examples(session: Session, ids: list[int]) -> list[Conversation]:
 
 
 def _unhappy_openings(session: Session, ids: list[int]) -> int:
-    """How many unhappy openings the examples are drawn from (counted as they were picked,
+    """How many early warnings the examples are drawn from (counted as they were picked,
     from the conversations, so "8 of N" holds even while the rollup catches up)."""
     if not ids:
         return 0
@@ -481,7 +481,7 @@ def _issues(gaps: Iterable[Gap]) -> list[GapIssue]:
 
 def _trend(session: Session, filters: InsightFilters, group: Group) -> list[TrendPoint]:
     """Week by week (Monday to Sunday, as the dashboard's) over the period: the group's
-    unhappy openings against the rest."""
+    early warnings against the rest."""
     f = InsightFact
     rows = session.execute(
         select(

@@ -128,7 +128,7 @@ class Dashboard:
     state: RollupState
     unscored: int = 0
     """Customer turns of the period's conversations still waiting for a score: until they
-    are scored they count as calm (no unhappy opening, no emotion), so the page warns."""
+    are scored they count as calm (no early warning, no emotion), so the page warns."""
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ METRIC_LABELS = {
     "good": "Rated good",
     "low": "Rated low",
     "five": "Rated on the 1–5 scale",
-    "unhappy": "Unhappy opening",
+    "unhappy": "Early warning",
     "escalating": "Escalating",
     "turnaround": "Turned around",
     "resolved": "Resolved",
@@ -267,7 +267,7 @@ def hotspot_page(
         [chart_span(*span) for span in week_spans(filters.start, filters.end)],
         [p.unhappy / p.n if p.n else None for p in trend],
         [p.rest_unhappy / p.rest_n if p.rest_n else None for p in trend],
-        f"Unhappy openings by week: {detail.group.label} against the rest",
+        f"Early warnings by week: {detail.group.label} against the rest",
         lambda v: f"{100 * v:.0f}%",
         (detail.group.label, "the rest"),
     )

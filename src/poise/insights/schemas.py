@@ -67,7 +67,7 @@ class DashboardPublic(BaseModel):
     waiting: int = Field(description="Changed conversations not yet counted into the figures.")
     unscored: int = Field(
         description="Customer messages of the period's conversations still waiting to be "
-        "scored; until they are, they count as calm (no unhappy opening, no emotion)."
+        "scored; until they are, they count as calm (no early warning, no emotion)."
     )
     figures: list[FigurePublic]
     channels: list[ChannelPublic]

@@ -44,7 +44,7 @@ def recent_weeks(today: date) -> tuple[date, date]:
 
     Why whole weeks: the insights dashboard cuts its period into weeks, and a period of the
     last 28 days cut from its first day ran Tuesday to Monday on a Monday, unlike the balance,
-    exposure and digest weeks. The Signals page counts the same days, so an unhappy-opening or
+    exposure and digest weeks. The Signals page counts the same days, so an early-warning or
     turnaround count reads the same on both pages; the period before is four whole weeks too.
     """
     first = monday(today) - timedelta(weeks=RECENT_WEEKS - 1)

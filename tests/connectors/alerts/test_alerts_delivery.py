@@ -52,7 +52,7 @@ def test_a_vip_unhappy_opening_posts_a_signed_webhook_with_a_link_back(
     (got,) = receiver.wait_for(1)
     body = got.json()
     assert body["event"] == "early_warning"
-    assert body["title"] == "Unhappy opening: Card charged twice"
+    assert body["title"] == "Early warning: Card charged twice"
     assert body["url"] == f"{BASE_URL}/conversations/{vip.id}"
     assert body["conversation_id"] == vip.id
     assert body["team"]["name"] == "A" and body["rule"]["name"] == "VIP openings"
@@ -167,7 +167,7 @@ def test_the_limit_sends_the_first_conversations_whatever_order_the_database_kee
     record_conversation_alerts(session, [c.id for c in convs], base_url=BASE_URL, now=NOW)
     assert "2 alerts sent" in _deliver(session)
     sent = [got.json()["title"] for got in receiver.wait_for(2)]
-    assert sent == ["Unhappy opening: Case 0", "Unhappy opening: Case 1"]
+    assert sent == ["Early warning: Case 0", "Early warning: Case 1"]
     _deliver(session, NOW + timedelta(minutes=61))
     summary = receiver.wait_for(3)[2].json()["text"]
     assert all(f"Case {n}" in summary for n in (2, 3, 4)), summary
@@ -221,7 +221,7 @@ def test_an_alert_by_e_mail_reaches_a_real_smtp_server(
     assert "1 alert sent" in _deliver(session, smtp_url=url)
     (mail,) = inbox.messages
     assert mail["To"] == "leads@example.com"
-    assert mail["Subject"] == "Unhappy opening: Broken login"
+    assert mail["Subject"] == "Early warning: Broken login"
     assert f"{BASE_URL}/conversations/{conv.id}" in mail.get_payload(decode=True).decode()
 
 
@@ -270,7 +270,7 @@ def test_a_subject_full_of_personal_data_leaves_poise_redacted_on_every_channel(
     assert "3 alerts sent" in _deliver(session, smtp_url=url)
 
     (mail,) = inbox.messages
-    assert mail["Subject"] == "Unhappy opening: Refund for [number], [name], [email], [phone]"
+    assert mail["Subject"] == "Early warning: Refund for [number], [name], [email], [phone]"
     bodies = [r.body.decode() for r in receiver.wait_for(2)]
     bodies.append(mail.get_payload(decode=True).decode())
     for said in [mail["Subject"], *bodies]:
@@ -284,7 +284,9 @@ def test_an_alert_recorded_before_redaction_leaves_redacted_all_the_same(
     session: Session, receiver: Receiver
 ) -> None:
     """Alerts still pending from before redaction was added (held by quiet hours, retrying)
-    were sent with the customers' words as recorded: the subject, kudos and gap searches."""
+    were sent with the customers' words as recorded: the subject, kudos and gap searches.
+    Such an early warning is titled as it was then ("Unhappy opening: …") and is redacted
+    all the same."""
     crew = make_crew(session)
     rule = make_rule(session, crew.lead, channel="webhook", target=receiver.url, guard=ON_PREMISES)
     words = "Refund for PX-287515, Maria Gonzalez, maria.gonzalez@example.org, 07700 900123"

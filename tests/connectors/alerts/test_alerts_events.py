@@ -60,7 +60,7 @@ def test_a_live_unhappy_vip_message_reaches_the_teams_channel(
     conv_id = _webhook(client, secret, "m1", ANGRY, tags=["VIP"], assignee_email=crew.agent.email)
     (got,) = receiver.wait_for(1)
     assert f"{settings.base_url}/conversations/{conv_id}" in got.json()["text"]
-    assert got.json()["text"].startswith("Unhappy opening: Order late")
+    assert got.json()["text"].startswith("Early warning: Order late")
     _webhook(client, secret, "m2", ANGRY + " Still!", assignee_email=crew.agent.email)
     time.sleep(0.3)
     assert len(receiver.requests) == 1  # a conversation alerts a rule once
@@ -131,7 +131,7 @@ def test_cron_posts_a_new_hotspot_once_and_the_weekly_digest(
     assert "0 hotspot alerts recorded; 0 alerts sent" in again.output
     (hotspot,) = receiver.wait_for(1)
     text = hotspot.json()["text"]
-    assert text.startswith("New hotspot: Camera\nunhappy openings 40% against 10%")
+    assert text.startswith("New hotspot: Camera\nearly warnings 40% against 10%")
     assert f"{cli_env.base_url}/insights/hotspot?start=2026-11-09&end=2026-11-15" in text
 
     _plant_customer_words(session, crew.agent.id, crew.lead.id)

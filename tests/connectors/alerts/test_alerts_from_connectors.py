@@ -123,7 +123,7 @@ def test_a_sync_job_in_the_server_alerts_on_an_angry_vip_ticket(
     (got,) = receiver.wait_for(1)
     conv = conversation(session, "200")
     assert conv.early_warning and conv.assignee_id == crew.agent.id
-    assert got.json()["text"].startswith("Unhappy opening: Help, my printer is on fire!")
+    assert got.json()["text"].startswith("Early warning: Help, my printer is on fire!")
     assert f"{settings.base_url}/conversations/{conv.id}" in got.json()["text"]
     (row,) = deliveries(session)
     assert (row.conversation_id, row.event) == (conv.id, "early_warning")
@@ -151,7 +151,7 @@ def test_a_sync_where_no_server_runs_records_the_alert_and_it_is_sent_later(
     with channels.client:
         report = deliver_due(session, channels, base_url=settings.base_url, now=datetime.now(UTC))
     assert report.sent == 1
-    assert receiver.wait_for(1)[0].json()["text"].startswith("Unhappy opening")
+    assert receiver.wait_for(1)[0].json()["text"].startswith("Early warning")
 
 
 @pytest.mark.on_premises

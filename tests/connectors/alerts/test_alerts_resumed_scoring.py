@@ -129,7 +129,7 @@ def test_a_webhook_job_resumed_by_the_next_server_start_alerts_the_team(
     conv = session.get(Conversation, conv_id)
     assert conv is not None and conv.early_warning and conv.signal_trend
     assert [(cid, event) for cid, event, _ in _alerts(session)] == [(conv_id, "early_warning")]
-    assert got.json()["text"].startswith("Unhappy opening: Where is my order?")
+    assert got.json()["text"].startswith("Early warning: Where is my order?")
 
 
 @pytest.mark.on_premises

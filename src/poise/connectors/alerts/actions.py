@@ -203,7 +203,7 @@ def _apply(rule: AlertRule, form: RuleForm, actor: User, guard: TargetGuard) -> 
 def _name(value: str) -> str:
     name = " ".join(value.split())
     if not name:
-        raise InvalidInput("give the rule a name, e.g. “VIP unhappy openings”", field="name")
+        raise InvalidInput("give the rule a name, e.g. “VIP early warnings”", field="name")
     if len(name) > 120:
         raise InvalidInput("keep the name under 120 characters", field="name")
     return name
@@ -279,7 +279,7 @@ def record_conversation_alerts(
     base_url: str,
     now: datetime | None = None,
 ) -> int:
-    """Unhappy openings and escalations among these (live, just scored) conversations.
+    """Early warnings and escalations among these (live, just scored) conversations.
 
     A conversation belongs to its assignee's team; returns how many alerts were recorded.
     They are recorded, and so sent, in the order the conversations came in (by id): past a
@@ -342,7 +342,9 @@ def _staff(session: Session) -> StaffNames:
 
 
 # What a conversation alert's title says before the subject (the customer's words).
-SUBJECT_LABELS = ("Unhappy opening: ", "Escalating: ")
+SUBJECT_LABELS = ("Early warning: ", "Escalating: ")
+# The labels alerts recorded before were titled with (still pending: held by quiet hours, retrying).
+FORMER_SUBJECT_LABELS = ("Unhappy opening: ",)
 
 
 def customer_words(text: str, staff: StaffNames) -> str:
@@ -454,7 +456,7 @@ def _hotspot_alerts(report: HotspotReport, today: date, base_url: str) -> list[A
             Alert(
                 key=f"pervasive:{stamp}",
                 event="hotspot",
-                title="Pervasive: unhappy openings rose across most products at once",
+                title="Pervasive: early warnings rose across most products at once",
                 text=f"Up in {rise.rising} of {rise.products} products: look for a larger cause "
                 "(an outage, a policy, a release).",
                 link=f"{base}/insights/hotspots?{urlencode(report.filters.params())}",
@@ -467,7 +469,7 @@ def _hotspot_alert(group: Group, filters: InsightFilters, stamp: str, base: str)
     rates = []
     if group.unhappy_alarm and group.unhappy_rate is not None:
         rates.append(
-            f"unhappy openings {group.unhappy_rate:.0%} against {group.rest_unhappy_rate or 0:.0%}"
+            f"early warnings {group.unhappy_rate:.0%} against {group.rest_unhappy_rate or 0:.0%}"
         )
     if group.low_alarm and group.low_rate is not None:
         rates.append(f"low ratings {group.low_rate:.0%} against {group.rest_low_rate or 0:.0%}")

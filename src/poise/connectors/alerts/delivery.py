@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from poise.connectors.alerts.actions import SUBJECT_LABELS, customer_words
+from poise.connectors.alerts.actions import FORMER_SUBJECT_LABELS, SUBJECT_LABELS, customer_words
 from poise.connectors.alerts.channels import DeliveryError, Sender
 from poise.connectors.alerts.models import AlertDelivery, AlertRule
 from poise.connectors.alerts.quiet import quiet_until
@@ -119,7 +119,7 @@ def redact_outgoing(delivery: AlertDelivery, staff: StaffNames) -> None:
 
 def _subject_redacted(title: str, staff: StaffNames) -> str:
     """A conversation alert's title (or a summary's line naming one), its subject redacted."""
-    for label in SUBJECT_LABELS:
+    for label in (*SUBJECT_LABELS, *FORMER_SUBJECT_LABELS):
         head, found, subject = title.partition(label)
         if found and head in ("", "- "):
             return f"{head}{label}{customer_words(subject, staff)}"

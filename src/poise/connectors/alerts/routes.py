@@ -28,7 +28,7 @@ from poise.web.params import MAX_ID, IdPath, PageQuery
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 TeamQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A team id.")]
 EVENT_LABELS = {
-    "early_warning": "Unhappy opening (early warning)",
+    "early_warning": "Early warning (an unhappy opening)",
     "escalating": "Conversation escalating",
     "hotspot": "New hotspot",
     "digest": "Weekly digest",
