@@ -143,7 +143,7 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
     """A connector stores under its helpdesk's name (``zendesk``, ``freshdesk``…), set up or
     not yet: a lead's file under it would stand in for the tickets the connector brings. The
     page's empty source meant the format, ``zendesk`` for a Zendesk export: a lead's Zendesk
-    export now goes to ``zendesk-export`` by default, as the page says."""
+    export now goes to their team's own (``zendesk-team-N``) by default, as the page says."""
     cara = make_user(session, role="lead", team="Care", name="Cara")
     headers = _bearer(session, cara)
     for fmt, source, data in [
@@ -163,10 +163,10 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
 
     csrf = sign_in(client, cara)
     form = client.get("/import").text
-    assert 'placeholder="default: the format (zendesk: zendesk-export)"' in form
+    assert f"zendesk-team-{cara.team_id}" in form.split('name="source" placeholder="')[1]
     page = post_import(client, csrf, "export.json", ZENDESK_EXPORT, fmt="zendesk", source="")
     assert page.status_code == 303, page.text[:600]
-    assert _stored(session, "zendesk-export", "35436") is not None
+    assert _stored(session, f"zendesk-team-{cara.team_id}", "35436") is not None
     assert _stored(session, "zendesk", "35436") is None
 
     client.cookies.clear()

@@ -95,25 +95,67 @@ def source_sender(session: Session, source: str, helpdesks: Collection[str]) -> 
     return None
 
 
-def own_source(session: Session, name: str, helpdesks: Collection[str]) -> str:
-    """``name``, or where no sender stores under it, ``name-export`` (then ``name-export-2``…):
-    a source for a person's import of its own."""
+def own_source(
+    session: Session,
+    name: str,
+    helpdesks: Collection[str],
+    taken: Callable[[str], bool] = lambda _: False,
+) -> str:
+    """``name``, or where a sender stores under it (or ``taken`` says it is not free),
+    ``name-export`` (then ``name-export-2``…): a source for a person's import of its own."""
     candidate, n = name, 1
-    while source_sender(session, candidate, helpdesks) is not None:
+    while source_sender(session, candidate, helpdesks) is not None or taken(candidate):
         suffix = "-export" if n == 1 else f"-export-{n}"
         candidate, n = name[: 64 - len(suffix)] + suffix, n + 1
     return candidate
 
 
+def another_teams_source(session: Session, source: str, actor: User) -> bool:
+    """True when an import of a team other than ``actor``'s stored conversations under
+    ``source`` (for ``actor`` in no team: any team's import).
+
+    Customers are known by source and id, as conversations are: Billing's file under the
+    source of Care's made Care's customer ``c42`` Billing's too (Billing's lead read Care's
+    customer's name, and Billing's contact counted as Care's customer coming back, against
+    Care's first contact resolution), and a conversation id both teams used became one
+    conversation. An import records its team (:class:`ImportRun`), so a few rows tell.
+    """
+    stored = select(ImportRun.id).where(
+        ImportRun.source == source,
+        ImportRun.status != "rejected",
+        ImportRun.team_id.is_not(None),
+    )
+    if actor.team_id is not None:
+        stored = stored.where(ImportRun.team_id != actor.team_id)
+    return session.scalar(stored.limit(1)) is not None
+
+
+def team_source(fmt: str, actor: User) -> str:
+    """The name of ``actor``'s team's own source for a file of format ``fmt``:
+    ``csv-team-3`` (the team's id: a team renamed keeps its source, so its files imported
+    again store nothing twice); ``csv-lead-12`` for a lead in no team."""
+    owner = f"team-{actor.team_id}" if actor.team_id is not None else f"lead-{actor.id}"
+    return f"{fmt}-{owner}"
+
+
 def default_source(
     session: Session, fmt: str, actor: User | None, helpdesks: Collection[str]
 ) -> str:
-    """The source an import with none given stores under: the format's name, or for a
-    person's import (not an admin's, nor the command line's) one no sender stores under
-    (a lead's Zendesk export: ``zendesk-export``, since ``zendesk`` is the connector's)."""
+    """The source an import with none given stores under: the format's name for an admin's
+    or the command line's; for a lead's, their team's own (:func:`team_source`), or where a
+    sender stores under that name or another team's import did
+    (:func:`another_teams_source`), the next name :func:`own_source` finds free.
+
+    Every lead's file went under the format's name, so two teams' customers and
+    conversations of one id were one (see :func:`another_teams_source`)."""
     if actor is None or actor.is_admin:
         return fmt
-    return own_source(session, fmt, helpdesks)
+    return own_source(
+        session,
+        team_source(fmt, actor),
+        helpdesks,
+        lambda name: another_teams_source(session, name, actor),
+    )
 
 
 def _import_source(
@@ -128,8 +170,10 @@ def _import_source(
     A lead imported a file under ``helpdesk``, the source of a webhook integration, naming
     the ids the helpdesk was about to send: its delivery then found them stored already and
     changed nothing, so a conversation it assigned to Care stayed in the lead's team with
-    the lead's text. A person's import under a sender's source (:func:`source_sender`) is
-    refused beside the source; admins and the command line (``actor`` None) may use it.
+    the lead's text. A person's import under a sender's source (:func:`source_sender`), or
+    under one another team's import stored conversations under
+    (:func:`another_teams_source`), is refused beside the source; admins and the command
+    line (``actor`` None) may use either.
     """
     if not source:
         return default_source(session, fmt, actor, helpdesks)
@@ -144,6 +188,15 @@ def _import_source(
             "deliveries would then change nothing (a conversation it assigns to another team "
             "would stay as your file has it). Import under a source name of your own, such as "
             f"{own_source(session, source, helpdesks)}, or ask an admin",
+            field="source",
+        )
+    if another_teams_source(session, source, actor):
+        raise InvalidInput(
+            f"{show(source)} holds another team's imported conversations: a file under it "
+            "would share their customers (a customer's repeat contacts, and so first contact "
+            "resolution, would count both teams' conversations) and could name their "
+            "conversations. Import under your team's own source, such as "
+            f"{default_source(session, fmt, actor, helpdesks)}, or ask an admin",
             field="source",
         )
     return source
@@ -227,10 +280,12 @@ def import_file(
 
     Nor may a person's import take the source of a live sender, a webhook integration or one
     of the connectors' ``helpdesks`` (which the face passes: this area does not import the
-    connectors), see :func:`_import_source`; admins and the command line may, to backfill
-    what the sender goes on with. The source is claimed (:func:`claim_source`) and checked
-    again before the first row is written, so an integration of its name added meanwhile
-    either waits for this import and is refused, or refuses it.
+    connectors), nor one another team's import stored under, see :func:`_import_source`;
+    admins and the command line may, to backfill what the sender goes on with. With no
+    source given, a person's import stores under their team's own (:func:`default_source`).
+    The source is claimed (:func:`claim_source`) and checked again before the first row is
+    written, so an integration of its name added meanwhile (or another team's import under
+    it) either waits for this import and is refused, or refuses it.
     """
     require_lead(actor)
     if actor is not None and team_id is not None:

@@ -333,8 +333,9 @@ def _import_context(
     """The form and a page of the import history the user may read, each import with the
     job that scored it; an import with new turns and no job (``poise import --no-score``, or
     a job row gone) is "scored" only when nothing anywhere waits for a score. The source's
-    placeholder names the default of each format that is not the format's own name (a
-    lead's Zendesk export: ``zendesk-export``, see :func:`actions.default_source`)."""
+    placeholder names the source an import with none given stores under: a lead's team's own
+    for each format (``csv-team-3``…, see :func:`actions.default_source`), the format's name
+    for an admin."""
     history = queries.import_history(session, actor=user, page=page, page_size=settings.page_size)
     runs = history.items
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
@@ -342,10 +343,10 @@ def _import_context(
     waiting = unjobbed and any_pending(session)
     helpdesks = get_hooks(request).connector_sources
     defaults = {fmt: actions.default_source(session, fmt, user, helpdesks) for fmt in FORMATS}
-    unlike = ", ".join(f"{fmt}: {source}" for fmt, source in defaults.items() if source != fmt)
+    own = any(source != fmt for fmt, source in defaults.items())
     context = {
         "formats": FORMATS,
-        "source_placeholder": f"default: the format{f' ({unlike})' if unlike else ''}",
+        "source_placeholder": f"default: {', '.join(defaults.values()) if own else 'the format'}",
         "history": history,
         "runs": runs,
         "base_query": urlencode({"run": run}) if run else "",
