@@ -25,7 +25,7 @@ from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
 from poise.conversations.actions import create_integration, import_file
-from poise.conversations.models import Conversation, Message
+from poise.conversations.models import Conversation, ImportRun, Message
 from poise.knowledge.fcr import outcomes_for
 from poise.settings import Settings
 
@@ -187,3 +187,37 @@ def test_the_form_names_the_source_a_leads_import_will_use(
     client.cookies.clear()
     sign_in(client, make_user(session, role="admin", name="Ida"))
     assert 'placeholder="default: the format"' in client.get("/import").text
+
+
+def test_a_team_that_alone_imported_under_the_formats_name_keeps_it(
+    client: TestClient, session: Session
+) -> None:
+    """Before teams had sources of their own, a lead's file went under ``csv``. A team whose
+    imports alone are stored there keeps it as its default, so a file imported before the
+    upgrade and again after it stores nothing twice; once another team's import is recorded
+    under it, a lead's default is the team's own."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    rows = _rows("T-1", "c1", "My parcel is lost", 2)
+    _imported(client, cara, "care.csv", rows, source="csv")  # as every lead's file went
+    _imported(client, cara, "care.csv", rows)
+    session.expire_all()
+    assert session.scalars(select(Conversation.source)).all() == ["csv"]
+
+    bill = make_user(session, role="lead", team="Billing", name="Bill")
+    run = session.scalars(select(ImportRun).filter_by(source="csv")).first()
+    assert run is not None
+    session.add(ImportRun(**{**_run_fields(run), "team_id": bill.team_id}))
+    session.commit()  # a Billing import recorded under csv, as before the fix
+    _imported(client, cara, "care.csv", rows)
+    session.expire_all()
+    stored = session.scalars(select(Conversation.source).order_by(Conversation.source))
+    assert stored.all() == ["csv", f"csv-team-{cara.team_id}"]
+
+
+def _run_fields(run: ImportRun) -> dict[str, object]:
+    """An import run's columns but its id."""
+    return {
+        column.key: getattr(run, column.key)
+        for column in ImportRun.__table__.columns
+        if column.key != "id"
+    }

@@ -147,15 +147,33 @@ def default_source(
     (:func:`another_teams_source`), the next name :func:`own_source` finds free.
 
     Every lead's file went under the format's name, so two teams' customers and
-    conversations of one id were one (see :func:`another_teams_source`)."""
+    conversations of one id were one (see :func:`another_teams_source`). A team that
+    imported under that name, alone, keeps it (:func:`_team_kept`)."""
     if actor is None or actor.is_admin:
         return fmt
+    earlier = own_source(session, fmt, helpdesks)
+    if _team_kept(session, earlier, actor):
+        return earlier
     return own_source(
         session,
         team_source(fmt, actor),
         helpdesks,
         lambda name: another_teams_source(session, name, actor),
     )
+
+
+def _team_kept(session: Session, source: str, actor: User) -> bool:
+    """Whether ``actor``'s team stored imports under ``source`` (the default every lead's
+    file went under before teams had sources of their own) and no other team did: the team
+    keeps it, so its files imported again after the upgrade store nothing twice."""
+    if actor.team_id is None or another_teams_source(session, source, actor):
+        return False
+    ours = select(ImportRun.id).where(
+        ImportRun.source == source,
+        ImportRun.status != "rejected",
+        ImportRun.team_id == actor.team_id,
+    )
+    return session.scalar(ours.limit(1)) is not None
 
 
 def _import_source(
