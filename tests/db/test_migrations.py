@@ -245,3 +245,27 @@ def test_tokens_made_before_expiry_existed_keep_working_after_the_upgrade(tmp_pa
     with TestClient(create_app(settings)) as client:
         response = client.get("/api/v1/stats", headers={"Authorization": "Bearer poise_legacy"})
     assert response.status_code == 200, response.text
+
+
+def test_quiz_attempts_sent_before_marks_were_kept_keep_none(tmp_path: Path) -> None:
+    """Revision 0031 keeps each answer's mark with a quiz attempt: attempts already stored get
+    none (NULL) rather than marks graded by today's rules, and keep their total."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0030")
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO users (id, email, name, role, is_active, created_at, session_version)"
+            " VALUES (1, 'old@example.com', 'Old Timer', 'agent', 1, '2025-01-01', 1)",
+            "INSERT INTO training_lessons (id, current_number, created_at)"
+            " VALUES (1, 1, '2025-01-01')",
+            "INSERT INTO training_lesson_versions (id, lesson_id, number, title, body, quiz,"
+            " created_at) VALUES (1, 1, 1, 'Refunds', '', '[]', '2025-01-01')",
+            "INSERT INTO training_quiz_attempts (user_id, lesson_id, version_id, score, passed,"
+            " answers, created_at) VALUES (1, 1, 1, 0.75, 1, '[\"refund it\"]', '2025-01-01')",
+        ):
+            conn.execute(text(statement))
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT score, marks FROM training_quiz_attempts")).all()
+    assert rows == [(0.75, None)]
+    engine.dispose()

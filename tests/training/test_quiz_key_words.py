@@ -76,6 +76,31 @@ def test_words_that_only_look_inflected_keep_apart() -> None:
     assert key_words("the customer's trust").keys() == key_words("customers trusted").keys()
 
 
+def test_common_support_words_that_only_look_inflected_keep_apart() -> None:
+    """ "news" is no plural of "new", and a "fee" is no "feed" nor a "see" a "seed": each pair
+    met on one stem, so "the new plan" earned the credit an answer owed for "the news"."""
+    for pair in (("news", "new"), ("fee", "feed"), ("fees", "feeds"), ("see", "seed")):
+        assert stem(pair[0]) != stem(pair[1]), pair
+    assert grade_text("Tell them about the new plan", "Share the news").score == 0.0
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        "cancel cancelled cancelling canceled canceling cancels",
+        "travel travelled travelling traveled",
+        "label labelled labelling",
+        "upsell upselling upselled",
+    ],
+)
+def test_a_doubled_l_of_british_spelling_meets_its_word(forms: str) -> None:
+    """ "cancelled" (the British spelling this team writes) never met "cancel"."""
+    words = forms.split()
+    assert {stem(word) for word in words} == {stem(words[0])}
+    assert stem("tell") == stem("telling") != stem("tel")
+    assert stem("install") == stem("installed") and stem("call") == stem("called")
+
+
 def test_an_answer_missing_a_real_key_word_still_hears_of_it() -> None:
     graded = grade_text(
         "Fix the article for the next customer",

@@ -303,6 +303,7 @@ def submit_quiz(
         score=score,
         passed=score >= PASS_MARK,
         answers=list(answers),
+        marks=[{"score": g.score, "explanation": g.explanation} for g in graded],
         created_at=now,
     )
     session.add(attempt)

@@ -94,7 +94,13 @@ class Assignment(Base):
 
 
 class QuizAttempt(Base):
-    """One agent's answers to one version's quiz, graded on submission."""
+    """One agent's answers to one version's quiz, graded on submission.
+
+    ``marks`` keeps each answer's score and explanation as given then (``{"score": 0.5,
+    "explanation": "..."}`` per question), so the attempt's page never grades again with later
+    rules: its marks always add up to ``score``. Attempts sent before marks were kept (before
+    revision 0031) have none (NULL).
+    """
 
     __tablename__ = "training_quiz_attempts"
     __table_args__ = (Index("ix_training_quiz_attempts_user_id_lesson_id", "user_id", "lesson_id"),)
@@ -108,6 +114,7 @@ class QuizAttempt(Base):
     score: Mapped[float] = mapped_column()
     passed: Mapped[bool] = mapped_column(Boolean)
     answers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    marks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     version: Mapped[LessonVersion] = relationship()

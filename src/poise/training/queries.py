@@ -26,7 +26,7 @@ from poise.training.models import (
     ReviewCard,
     may_see_practice,
 )
-from poise.training.quiz import Graded, grade
+from poise.training.quiz import Graded
 
 
 @dataclass(frozen=True)
@@ -298,8 +298,12 @@ def progress_team(session: Session, *, actor: User, team_id: int | None) -> Team
     return team
 
 
-def attempt(session: Session, *, actor: User, attempt_id: int) -> tuple[QuizAttempt, list[Graded]]:
-    """One of the caller's attempts, graded again against the version it answered.
+def attempt(
+    session: Session, *, actor: User, attempt_id: int
+) -> tuple[QuizAttempt, list[Graded] | None]:
+    """One of the caller's attempts with each answer's mark as given when it was sent, or None
+    for an attempt sent before marks were kept. Never graded again: the grading rules and
+    stop words change between releases, and marks of today under the total of then disagreed.
 
     Another person's attempt answers NotFound, so its existence does not leak.
     """
@@ -311,8 +315,9 @@ def attempt(session: Session, *, actor: User, attempt_id: int) -> tuple[QuizAtte
     ).one_or_none()
     if found is None:
         raise NotFound("no such attempt")
-    quiz = found.version.quiz
-    return found, [grade(q, a) for q, a in zip(quiz, found.answers, strict=True)]
+    if found.marks is None:
+        return found, None
+    return found, [Graded(m["score"], m["explanation"]) for m in found.marks]
 
 
 def next_review(session: Session, *, actor: User, now: datetime | None = None) -> ReviewCard | None:

@@ -55,6 +55,7 @@ _NOT_REALLY = frozenset({"only", "just"})  # "not only X but Y" says X, it does 
 _TOKEN = re.compile(rf"{WORD.pattern}|[.,;:!?()\[\]\n]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _VOWEL = re.compile("[aeiouy]")
+_NOT_PLURALS = frozenset({"news"})  # an "s" that makes no plural: "news" is not "new"
 TEXT_FULL_CREDIT = 0.5  # share of the model answer's key words that earns full marks
 
 
@@ -138,23 +139,43 @@ def stem(word: str) -> str:
     "refunding" meet "refund", "promised" meets "promise" and "tried" meets "try".
 
     Inflections only (plural, -ed, -ing), then a final "e", in that order for every word, so a
-    word and its inflected forms end alike; irregular forms ("said", "felt") stay apart."""
+    word and its inflected forms end alike; irregular forms ("said", "felt") stay apart. A final
+    "ell" after a syllable loses an "l", so British "cancelled" meets "cancel"."""
     if word.endswith(("ies", "ied")) and len(word) > 4:
         word = word[:-3] + "y"
-    elif word.endswith("s") and len(word) > 3 and not word.endswith(("ss", "us", "is")):
+    elif (
+        word.endswith("s")
+        and len(word) > 3
+        and not word.endswith(("ss", "us", "is"))
+        and word not in _NOT_PLURALS
+    ):
         word = word[:-1]
     suffix: str | None = ""
-    while suffix is not None:  # "needed" -> "need" -> "ne", as "need" -> "ne"
+    while suffix is not None:  # "proceeded" -> "proceed" -> "proce", as "proceed" -> "proce"
         last, suffix = suffix, next((s for s in ("ing", "ed") if _strips(word, s)), None)
         word = _undoubled(word.removesuffix(suffix)) if suffix else word
     # "promised" and "agreed" lost the final "e" with their "d"; "seeing" kept it, as "see" has it
-    return word[:-1] if word.endswith("e") and len(word) > 2 and last != "ed" else word
+    word = word[:-1] if word.endswith("e") and len(word) > 2 and last != "ed" else word
+    return _single_l(word)
+
+
+def _single_l(word: str) -> str:
+    """ "cancell" (of "cancelled", "cancelling") as "cancel", and "upsell" as "upsel" with
+    "upselling": British spelling doubles the "l" of an unstressed last syllable. A one-syllable
+    word ("tell", "spell", "yell") keeps both."""
+    return word[:-1] if word.endswith("ell") and re.search("[aeiou]", word[:-3]) else word
 
 
 def _strips(word: str, suffix: str) -> bool:
-    """Whether ``suffix`` is an inflection of ``word``, not part of it ("bring", "red")."""
+    """Whether ``suffix`` is an inflection of ``word``, not part of it ("bring", "red"). The
+    "ed" of "agreed" and "guaranteed" is one, that of "feed", "need" and "seed" is not: a
+    "fee" was a "feed" and a "see" a "seed"."""
+    if not word.endswith(suffix):
+        return False
     base = word.removesuffix(suffix)
-    return base != word and len(base) > 1 and _VOWEL.search(base) is not None
+    if suffix == "ed" and base.endswith("e"):
+        base = base[:-1]
+    return len(base) > 1 and _VOWEL.search(base) is not None
 
 
 def _undoubled(base: str) -> str:

@@ -22,7 +22,7 @@ from poise.signals.purpose import state_purpose
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
 from poise.training.models import PASS_MARK, Assignment, Lesson
-from poise.training.quiz import quiz_text
+from poise.training.quiz import Graded, quiz_text
 from poise.web.csrf import verify_csrf
 from poise.web.deps import FormDep, SessionDep, SettingsDep, flash, redirect, render, render_form
 from poise.web.forms import field_errors
@@ -299,11 +299,14 @@ def attempt_page(
 ) -> HTMLResponse:
     attempt, graded = queries.attempt(session, actor=user, attempt_id=attempt_id)
     card = queries.review_card(session, actor=user, lesson_id=attempt.lesson_id)
+    marks: list[Graded | None] = (
+        list(graded) if graded is not None else [None] * len(attempt.answers)
+    )
     context = {
         "attempt": attempt,
-        "graded": graded,
+        "marked": graded is not None,
         "card": card,
-        "pairs": list(zip(attempt.version.quiz, graded, attempt.answers, strict=True)),
+        "pairs": list(zip(attempt.version.quiz, marks, attempt.answers, strict=True)),
     }
     return render(request, "training/attempt.html", context)
 
