@@ -110,7 +110,11 @@ def test_an_attempt_from_before_marks_were_kept_shows_its_total_and_says_so(
     lead = make_user(session, role="lead")
     csrf = sign_in(client, lead)
     lesson_id = _lesson(
-        client, csrf, "? Your first reply?\n= Do not promise a refund before checking"
+        client,
+        csrf,
+        "? Your first reply?\n= Do not promise a refund before checking\n"
+        "? Which is the better apology?\n- Sorry for any inconvenience\n"
+        "* I'm sorry your order arrived late",
     )
     lesson = session.scalars(select(Lesson).where(Lesson.id == lesson_id)).one()
     old = QuizAttempt(
@@ -119,7 +123,7 @@ def test_an_attempt_from_before_marks_were_kept_shows_its_total_and_says_so(
         version_id=lesson.current.id,
         score=1.0,
         passed=True,
-        answers=["Promise a refund"],
+        answers=["Promise a refund", [0]],
     )
     session.add(old)
     session.commit()
@@ -128,6 +132,10 @@ def test_an_attempt_from_before_marks_were_kept_shows_its_total_and_says_so(
     assert total == 100 and marks == [], page
     assert "Marks per answer were not kept" in page, page
     assert "Promise a refund" in page and "Do not promise a refund before checking" in page
+    chose = (
+        "You chose: Sorry for any inconvenience. The answer: I&#39;m sorry your order arrived late."
+    )
+    assert chose in page, page
     assert (
         'class="right"' not in page
         and 'class="wrong"' not in page
