@@ -125,9 +125,13 @@ def test_the_default_period_is_the_last_four_whole_weeks_this_one_so_far(
     sign_in(client, admin)
     page = client.get("/insights").text
     rows = re.findall(r"<tr><td>([^<]+)</td>", page.split("<h2>Week by week")[1])
-    assert rows[-1] == f"{monday} – {monday + timedelta(days=6)} (so far)"
+    assert rows[-1] == f"{monday} – {today} (so far)"  # the days it covers yet
     assert all("so far" not in row for row in rows[:-1])
-    assert f"{first} – {monday + timedelta(days=6)} (28 days, so far)" in page  # the lede
+    days = (today - first).days + 1
+    assert (
+        f"{first} – {monday + timedelta(days=6)}, so far {first} – {today} ({days} of 28 days)"
+        in page
+    )  # the lede
     assert [r["running"] for r in _csv(client, "/insights/export/weekly.csv")][-1] == "True"
 
 

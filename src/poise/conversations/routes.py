@@ -37,6 +37,7 @@ from poise.jobs.kinds import SCORE
 from poise.pagination import Page
 from poise.settings import Settings
 from poise.textcontrols import without_controls
+from poise.web import weeks
 from poise.web.csrf import verify_csrf
 from poise.web.deps import (
     HooksDep,
@@ -674,7 +675,8 @@ def signals_page(
     if assigned == "team" and user.team_id is None:  # a link kept from a former team
         errors["assignee"] = "You are in no team yet, so this shows everything you can open."
         assigned = None
-    since, _ = recent_weeks(utcnow().date())  # the insights dashboard's default weeks
+    today = weeks.today()  # the insights dashboard's clock, so both count the same days
+    since, _ = recent_weeks(today)  # the insights dashboard's default weeks
     overview = queries.signal_overview(session, actor=user, since=since, assigned=assigned)
-    context = {"overview": overview, "assigned": assigned or "", "errors": errors}
+    context = {"overview": overview, "today": today, "assigned": assigned or "", "errors": errors}
     return render(request, "conversations/signals.html", context)

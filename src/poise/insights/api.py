@@ -62,7 +62,8 @@ def dashboard(
     session: SessionDep, settings: SettingsDep, user: ApiLead, filters: Filters
 ) -> DashboardPublic:
     """Leads (their team) and admins: volume, CSAT, FCR, timings, repeats and feeling, this
-    period against the previous one of the same length, and week by week."""
+    period against the previous one of the same length, and week by week. While the period
+    runs, its days so far are compared with the same days one period earlier."""
     window = settings.fcr_window_days
     board = queries.dashboard(session, actor=user, filters=filters, window_days=window)
     weeks = [
@@ -75,8 +76,12 @@ def dashboard(
         )
         for w in board.weeks
     ]
+    begun = board.counted.days > 0
     return DashboardPublic(
         filters=_filters(board.filters),
+        counted_end=board.counted.end if begun else None,
+        previous_start=board.compared.start,
+        previous_end=board.compared.end if begun else None,
         fcr_window_days=window,
         counted_at=board.state.counted_at,
         waiting=board.state.waiting,

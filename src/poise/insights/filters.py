@@ -61,6 +61,21 @@ class InsightFilters:
             end=self.start - timedelta(days=1),
         )
 
+    def counted(self, today: date) -> InsightFilters:
+        """The period's days that have begun: up to ``today`` while the period runs.
+
+        Why: the default period ends on the coming Sunday, so on a Tuesday its last week holds
+        two days; counted as a whole week, its figures read as a collapse beside the weeks
+        before. A period wholly to come counts no day (its end falls before its start)."""
+        return replace(self, end=min(self.end, today))
+
+    def compared(self, today: date) -> InsightFilters:
+        """The days the figures are compared with: the counted days one period earlier (the
+        same weekdays when the period is whole weeks), so a period still running meets as many
+        days as it has counted, never a whole period."""
+        shift = timedelta(days=self.days)
+        return replace(self, start=self.start - shift, end=self.counted(today).end - shift)
+
     def over(self, start: date, end: date) -> InsightFilters:
         return replace(self, start=start, end=end)
 

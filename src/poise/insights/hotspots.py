@@ -35,6 +35,7 @@ from poise.insights.rollup import decode_tags
 from poise.insights.stats import benjamini_hochberg, one_sided_p, share
 from poise.knowledge.gaps import open_gaps
 from poise.knowledge.models import Article, Gap
+from poise.web import weeks
 from poise.web.weeks import week_spans
 
 MIN_COUNT = 20
@@ -256,9 +257,10 @@ def _unhappy_by_product(session: Session, filters: InsightFilters) -> dict[str, 
 
 
 def pervasive(session: Session, filters: InsightFilters) -> Pervasive:
-    """Compare each product's early-warning rate with the period before (scoped filters)."""
+    """Compare each product's early-warning rate with the period before (scoped filters):
+    while the period runs, with the same days of it as have begun, as the dashboard does."""
     now = _unhappy_by_product(session, filters)
-    before = _unhappy_by_product(session, filters.previous())
+    before = _unhappy_by_product(session, filters.compared(weeks.today()))
     rising: list[str] = []
     considered = 0
     for product, (n, u) in now.items():

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from poise.db.base import utcnow
 from poise.insights.filters import InsightFilters, parse_filters
+from poise.web import weeks
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class FilterText:
 
     def parsed(self) -> InsightFilters:
         """The filters these values ask for, or InvalidInput naming the field at fault."""
-        return parse_filters(today=utcnow().date(), **asdict(self))
+        return parse_filters(today=weeks.today(), **asdict(self))
 
     def form(self) -> dict[str, str]:
         """Every value as typed, for the filter form after a refusal."""

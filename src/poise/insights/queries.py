@@ -6,7 +6,9 @@ mix) gives every count and sum, and one more pass the medians. The current perio
 Monday-to-Sunday weeks, as the balance, exposure and digest count them (a period starting or
 ending inside a week keeps its own days of it), and each week's twin is the same days one
 period earlier, so week *k* of one lines up with week *k* of the other, weekday for weekday when
-the period is whole weeks.
+the period is whole weeks. While the period runs (the default one ends on the coming Sunday),
+only its days so far are counted, and the previous period only their twins: a Tuesday's two days
+of the running week meet the same Monday and Tuesday, not a whole week.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from poise.insights.rollup import RollupState, rollup_state
 from poise.insights.stats import median_or_none, share
 from poise.pagination import Page, paginate
 from poise.signals.labels import EMOTIONS
+from poise.web import weeks as calendar
 from poise.web.weeks import monday, week_spans
 
 DAYS = typing.cast(Table, InsightDay.__table__)
@@ -119,6 +122,10 @@ class Week:
 @dataclass(frozen=True)
 class Dashboard:
     filters: InsightFilters
+    counted: InsightFilters
+    """The period's days counted so far (all of them once it is over)."""
+    compared: InsightFilters
+    """The days ``previous`` counts: the counted days one period earlier."""
     current: Tally
     previous: Tally
     weeks: list[Week]
@@ -139,11 +146,12 @@ class _Slice:
     index: int
 
 
-def _slices(filters: InsightFilters) -> list[_Slice]:
-    """The previous period's slices, then the current period's: its weeks, each twinned with
-    the same days one period earlier (which cut the previous period the same way)."""
+def _slices(filters: InsightFilters, today: date) -> list[_Slice]:
+    """The previous period's slices, then the current period's: its weeks up to ``today``
+    (the running one holds its days so far), each twinned with the same days one period
+    earlier (which cut the previous period the same way)."""
     shift = timedelta(days=filters.days)
-    spans = week_spans(filters.start, filters.end)
+    spans = week_spans(filters.start, filters.counted(today).end)
     weeks = [(first, last + timedelta(days=1)) for first, last in spans]
     return [
         _Slice(start - shift * (1 - period), end - shift * (1 - period), period, index)
@@ -173,8 +181,9 @@ def dashboard(
     rollup counted with (the same setting).
     """
     filters = scoped(session, actor, filters)
+    today = calendar.today()
     tune_for_aggregates(session)
-    slices = _slices(filters)
+    slices = _slices(filters, today)
     tallies = [Tally() for _ in slices]
     felt: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
     by_day = days.readable(
@@ -186,9 +195,9 @@ def dashboard(
         for n, tally in enumerate([*tallies, previous, current]):
             _set_medians(tally, times[n])
     else:
-        _add_counts(session, filters, slices, tallies, felt)
+        _add_counts(session, filters, today, slices, tallies, felt)
         current, previous = _period_totals(slices, tallies)
-        _add_medians(session, filters, slices, [*tallies, previous, current])
+        _add_medians(session, filters, today, slices, [*tallies, previous, current])
     weeks = [
         Week(s.start, s.end - timedelta(days=1), tallies[n], _twin(slices, tallies, s))
         for n, s in enumerate(slices)
@@ -196,6 +205,8 @@ def dashboard(
     ]
     return Dashboard(
         filters=filters,
+        counted=filters.counted(today),
+        compared=filters.compared(today),
         current=current,
         previous=previous,
         weeks=weeks,
@@ -250,6 +261,7 @@ def _count(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> Colu
 def _add_counts(
     session: Session,
     filters: InsightFilters,
+    today: date,
     slices: list[_Slice],
     tallies: list[Tally],
     felt: tuple[Counter[str], Counter[str]],
@@ -276,7 +288,7 @@ def _add_counts(
             func.count(f.first_response_s),
             func.count(f.resolution_s),
         )
-        .where(*_both_periods(filters))
+        .where(*_both_periods(filters, today))
         .group_by(f.opened_day, f.channel, f.emotions)
     )
     day_slice = _slice_of_day(slices)
@@ -340,13 +352,23 @@ def _set_medians(tally: Tally, times: Times) -> None:
     tally.median_resolution = histograms.median_of(times[1])
 
 
-def _both_periods(filters: InsightFilters) -> list[ColumnElement[bool]]:
-    """The filters' conditions over the previous period's start to the current period's end."""
-    return filters.over(filters.previous().start, filters.end).facts()
+def _both_periods(filters: InsightFilters, today: date) -> list[ColumnElement[bool]]:
+    """The filters' conditions over the compared days and the days counted so far: not the
+    previous period's days whose twins are still to come."""
+    compared = filters.compared(today)
+    day = InsightFact.opened_day
+    return [
+        *filters.over(compared.start, filters.counted(today).end).facts(),
+        or_(day <= compared.end, day >= filters.start),
+    ]
 
 
 def _add_medians(
-    session: Session, filters: InsightFilters, slices: list[_Slice], into: list[Tally]
+    session: Session,
+    filters: InsightFilters,
+    today: date,
+    slices: list[_Slice],
+    into: list[Tally],
 ) -> None:
     """Median first response and resolution per slice, then per period (previous, current).
 
@@ -354,9 +376,9 @@ def _add_medians(
     PostgreSQL takes exact medians in SQL; SQLite hands the seconds over to be sorted here.
     """
     if session.get_bind().dialect.name == "postgresql":
-        found = _medians_in_sql(session, filters, slices)
+        found = _medians_in_sql(session, filters, today, slices)
     else:
-        found = _medians_here(session, filters, slices)
+        found = _medians_here(session, filters, today, slices)
     for n, (first, resolution) in found.items():
         into[n].median_first_response, into[n].median_resolution = first, resolution
 
@@ -364,7 +386,9 @@ def _add_medians(
 Medians = dict[int, tuple[float | None, float | None]]
 
 
-def _medians_in_sql(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
+def _medians_in_sql(
+    session: Session, filters: InsightFilters, today: date, slices: list[_Slice]
+) -> Medians:
     f = InsightFact
     first_current = sum(1 for s in slices if s.period == 0)
     # Slice number by arithmetic on the day (date - date is days): cheaper per row than a CASE
@@ -386,7 +410,7 @@ def _medians_in_sql(session: Session, filters: InsightFilters, slices: list[_Sli
             f.first_response_s.label("first"),
             f.resolution_s.label("resolution"),
         )
-        .where(*_both_periods(filters))
+        .where(*_both_periods(filters, today))
         .where(or_(f.first_response_s.is_not(None), f.resolution_s.is_not(None)))
         .subquery()
     )
@@ -407,11 +431,13 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _medians_here(session: Session, filters: InsightFilters, slices: list[_Slice]) -> Medians:
+def _medians_here(
+    session: Session, filters: InsightFilters, today: date, slices: list[_Slice]
+) -> Medians:
     f = InsightFact
     rows = session.execute(
         select(f.opened_day, f.first_response_s, f.resolution_s)
-        .where(*_both_periods(filters))
+        .where(*_both_periods(filters, today))
         .where(or_(f.first_response_s.is_not(None), f.resolution_s.is_not(None)))
     )
     day_slice = _slice_of_day(slices)

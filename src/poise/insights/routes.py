@@ -35,7 +35,14 @@ from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
 from poise.web.forms import field_errors
 from poise.web.params import PageQuery, is_id
-from poise.web.weeks import chart_span, chart_week, span_label, unfinished, week_spans
+from poise.web.weeks import (
+    chart_span,
+    chart_week,
+    period_label,
+    span_label,
+    unfinished,
+    week_spans,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -74,6 +81,7 @@ def _helpers() -> dict[str, Any]:
         "figures": figures.FIGURES,
         "pct": lambda v: "—" if v is None else f"{100 * v:.1f}%",
         "span_label": span_label,
+        "period": lambda f: period_label(f.start, f.end),
         "unfinished": unfinished,
     }
 
@@ -139,7 +147,7 @@ def _charts(board: queries.Dashboard) -> dict[str, Markup]:
             labels,
             [_num(figure.value(w.current)) for w in board.weeks],
             [_num(figure.value(w.previous)) for w in board.weeks],
-            f"{figure.label} by week, against the previous period",
+            f"{figure.label} by week, against the same days of the previous period",
             _shower(figure),
         )
     return charts

@@ -52,7 +52,9 @@ class WeekPublic(BaseModel):
     of the previous period, figure by figure."""
 
     week_start: date
-    week_end: date
+    week_end: date = Field(
+        description="The week's last day counted: today while it runs (its days so far)."
+    )
     running: bool = Field(description="The week is not over yet: its figures are so far.")
     current: dict[str, float | int | None]
     previous: dict[str, float | int | None]
@@ -60,6 +62,15 @@ class WeekPublic(BaseModel):
 
 class DashboardPublic(BaseModel):
     filters: FiltersPublic
+    counted_end: date | None = Field(
+        description="The last day counted: today while the period runs (its days so far), "
+        "else its end; null while no day of it has begun."
+    )
+    previous_start: date = Field(description="The first day the previous figures count.")
+    previous_end: date | None = Field(
+        description="The last day the previous figures count: the counted days one period "
+        "earlier, so a period still running is compared with as many days, not a whole period."
+    )
     fcr_window_days: int
     counted_at: datetime | None = Field(
         description="When the rollup the figures are read from was last counted."

@@ -9,19 +9,37 @@ SO_FAR = "so far"
 """A chart's label for the week still running: the slot under a bar holds six characters."""
 
 
+def clock() -> datetime:
+    """Now, as every "so far" is measured: one place, so a test can set the day it runs on."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """The day still running (UTC): the last day a period's figures can count so far."""
+    return clock().date()
+
+
 def running(start: datetime, now: datetime | None = None) -> bool:
     """Whether the week starting at ``start`` has not ended yet."""
-    return start + timedelta(weeks=1) > (now or datetime.now(UTC))
+    return start + timedelta(weeks=1) > (now or clock())
 
 
 def week_label(start: datetime, now: datetime | None = None) -> str:
-    """A table's "07 Dec", or "07 Dec (so far)" for the week still running.
+    """A table's "07 Dec", or for the week still running its days so far: "07 Dec (so far)"
+    on its Monday, "07 – 08 Dec (so far)" on its Tuesday.
 
     Why: these pages end on the current week, and its few days' counts read like a finished,
-    calm week beside last week's full one (on a Monday, 4 negative turns after 18).
+    calm week beside last week's full one (on a Monday, 4 negative turns after 18); the days
+    say how few.
     """
     label = f"{start:%d %b}"
-    return f"{label} ({SO_FAR})" if running(start, now) else label
+    if not running(start, now):
+        return label
+    day = (now or clock()).date()
+    if day <= start.date():
+        return f"{label} ({SO_FAR})"
+    first = f"{start:%d}" if day.month == start.month else label
+    return f"{first} – {day:%d %b} ({SO_FAR})"
 
 
 def chart_week(start: datetime, now: datetime | None = None) -> str:
@@ -65,9 +83,7 @@ def week_spans(first: date, last: date) -> list[tuple[date, date]]:
 
 def unfinished(last: date, now: datetime | None = None) -> bool:
     """Whether the days up to ``last`` (included) are not all over yet."""
-    return datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC) > (
-        now or datetime.now(UTC)
-    )
+    return datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC) > (now or clock())
 
 
 def span_label(first: date, last: date, now: datetime | None = None) -> str:
@@ -79,3 +95,13 @@ def span_label(first: date, last: date, now: datetime | None = None) -> str:
 def chart_span(first: date, last: date, now: datetime | None = None) -> str:
     """A chart's "30 Nov", or "so far" under the week still running."""
     return SO_FAR if unfinished(last, now) else f"{first:%d %b}"
+
+
+def period_label(first: date, last: date, now: datetime | None = None) -> str:
+    """A period's "2026-11-16 – 2026-12-13", with " (so far, to Tue 8 Dec)" while it runs: its
+    figures count the days up to today, not the whole period its dates name."""
+    label = f"{first.isoformat()} – {last.isoformat()}"
+    if not unfinished(last, now):
+        return label
+    day = (now or clock()).date()
+    return f"{label} ({SO_FAR}, to {day:%a} {day.day} {day:%b})" if day >= first else label
