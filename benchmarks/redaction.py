@@ -84,6 +84,9 @@ LONG_TEXTS = {
             "log in with my ",
             "my user is ",
             "acct name ",
+            "my login ",
+            "my login jsmith ",
+            "log in with JSmith ",
         )
     },
 }

@@ -100,7 +100,13 @@ class Withheld(Exception):  # noqa: N818 - what it is, not "WithheldError"
 
 def withheld(exc: BaseException) -> Withheld:
     """What to hand such a library in place of ``exc``."""
-    return Withheld(_named(exc, _type_name(exc)))
+    return Withheld(named(exc))
+
+
+def named(exc: BaseException) -> str:
+    """``sqlalchemy.exc.IntegrityError [sqlstate 23505, constraint users_email_key]``: the
+    error's type with its facts and those of the driver's error it wraps, in one line."""
+    return _named(exc, _type_name(exc))
 
 
 def described(exc: BaseException) -> str:

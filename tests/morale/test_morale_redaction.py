@@ -152,6 +152,8 @@ _LEFT_AS_THEY_ARE = (
     "log in with my ",
     "my user is ",
     "acct name ",
+    "my login ",
+    "log in with ",
     "signed up at ",
     "up at gmail dot ",
 )
@@ -168,6 +170,8 @@ def test_a_long_run_of_cues_without_a_name_or_address_is_left_as_it_is(unit: str
     [
         ("username jsmith ", "username [handle] "),
         ("I logged into my account as jsmith ", "I logged into my account as [handle] "),
+        ("my login jsmith ", "my login [handle] "),
+        ("log in with JSmith ", "log in with [handle] "),
         ("john at gmail dot com ", "[email] "),
         ("@a.b...c ", "[handle]...c "),
     ],
@@ -175,3 +179,54 @@ def test_a_long_run_of_cues_without_a_name_or_address_is_left_as_it_is(unit: str
 def test_every_name_or_address_in_a_long_run_of_them_is_removed(unit: str, left: str) -> None:
     count = 30_000 // len(unit)
     assert redact(unit * count).text == left * count
+
+
+# "my login jsmith" reached the wall whole: after "login" only "is" or a colon gave a user name
+# ("my login is jsmith"), and "log in with JSmith" kept the name because a capital after
+# "with" was read as a company's ("signed up with Kovo"). After "my login" a plain word is a
+# user name unless it is what a login has or does ("my login page", "my login broke"); after
+# "with" or "under" so is an initial joined to a surname ("JSmith", "MLopez").
+LOGINS_GIVEN: list[tuple[str, str]] = [
+    ("my login jsmith", "my login [handle]"),
+    (
+        "My login jsmith stopped working after the update",
+        "My login [handle] stopped working after the update",
+    ),
+    ("my log-in tkowalski is locked again", "my log-in [handle] is locked again"),
+    ("is my sign-in mlopez still active?", "is my sign-in [handle] still active?"),
+    ("My login JSmith, if that helps", "My login [handle], if that helps"),
+    ("log in with JSmith", "log in with [handle]"),
+    ("I logged in with MLopez and the page froze", "I logged in with [handle] and the page froze"),
+    ("Signing in under KTanaka works on my phone", "Signing in under [handle] works on my phone"),
+    ("login with JDSmith fails", "login with [handle] fails"),
+]
+LOGINS_NOT_GIVEN: list[str] = [
+    "my login keeps failing",
+    "my login page won't load",
+    "my login broke again",
+    "my login never works on Mondays",
+    "my login details were wrong",
+    "my login information was reset",
+    "my login session expired",
+    "my login to the portal",
+    "my login and password",
+    "my login bonus vanished",
+    "my login 2fa code never arrives",
+    "I can log in with Google but not with PayPal",
+    "sign in with LinkedIn",
+    "log in with Goodleap",
+    "logged in with BankID",
+    "I tried to log in with XXXX",
+    "log in with SW",
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), LOGINS_GIVEN)
+def test_a_login_given_without_is_goes(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+    assert redact(redacted).text == redacted  # publishing redacts again
+
+
+@pytest.mark.parametrize("text", LOGINS_NOT_GIVEN)
+def test_what_a_login_has_or_signs_in_with_stays(text: str) -> None:
+    assert redact(text).text == text

@@ -9,14 +9,17 @@ Pydantic and NumPy).
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 import typer
+from rich.markup import escape
 
 from poise.auth.cli import tokens_app, users_app
 from poise.cli import operations, root, workers
-from poise.cli.context import error
+from poise.cli.context import console, error
 from poise.cli.help import PoiseGroup
 from poise.cli.jobs import jobs_app
 from poise.cli.minilm import export_minilm_command
@@ -29,7 +32,8 @@ from poise.conversations.cli import (
     make_signals_app,
     stats_command,
 )
-from poise.faults import READ_ONLY, fault_message
+from poise.errors import PoiseError
+from poise.faults import READ_ONLY, described, fault_message, named, new_error_id
 from poise.insights.cli import insights_app
 from poise.knowledge.cli import (
     eval_drafts,
@@ -95,27 +99,62 @@ train_app.command("reply-feedback")(train_reply_feedback_command)
 
 
 def main() -> None:
-    """Console-script entry point: a database or file fault is a clear message, not a traceback.
+    """Console-script entry point: a fault is a clear message, not a traceback (exit code 3).
 
     A read-only file system or a full disk then fails only the commands that must write, each
-    saying why (exit code 3).
+    saying why. Poise's own refusals are said as written (exit code 2, as ``fail``'s); any other
+    error is told by its kind, never its message (:func:`unexpected`).
     """
     try:
         app()
+    except PoiseError as exc:  # written for the person who typed the command, as ``fail``'s
+        error(str(exc))
+        raise SystemExit(2) from None
     except Exception as exc:
         from sqlalchemy.exc import SQLAlchemyError  # only a command that failed pays for it
 
-        if not isinstance(exc, SQLAlchemyError | OSError):
-            raise
-        reason = (
-            fault_message(exc)
-            or _unreachable(exc)
-            or _unopenable_sqlite()
-            or _read_only_data_dir()
-            or _short(exc)
-        )
-        error(reason)
+        reason = None
+        if isinstance(exc, SQLAlchemyError | OSError):
+            reason = (
+                fault_message(exc)
+                or _unreachable(exc)
+                or _unopenable_sqlite()
+                or _read_only_data_dir()
+            )
+        if reason is None:
+            unexpected(exc, sys.argv[1:])
+        else:
+            error(reason)
         raise SystemExit(3) from None
+
+
+def unexpected(exc: BaseException, args: list[str]) -> None:
+    """What failed and what to do, the error by its kind and facts, then where it was raised.
+
+    The error's own message stays out, as in a log (:mod:`poise.faults`): a database driver's
+    words may quote a customer's values (a duplicate key, a row), and what a command prints
+    lands in cron mails and job runners' logs. The error id ties the lines together for
+    whoever maintains Poise; no log keeps more, so they are the whole report."""
+    error_id = new_error_id()
+    error(
+        f"`{_command_name(args)}` failed on an error Poise did not expect (error {error_id}): "
+        f"{named(exc)}. Run it again; if it fails the same way, send the error id and the "
+        "lines below to whoever maintains Poise (they hold no customer data)."
+    )
+    console.print(escape(described(exc)), highlight=False, soft_wrap=True)
+
+
+def _command_name(args: list[str]) -> str:
+    """``poise users add``: the command's own names from the command line, never its values."""
+    command = typer.main.get_command(app)
+    names = ["poise"]
+    for arg in args:
+        sub = command.commands.get(arg) if isinstance(command, click.Group) else None
+        if sub is None:
+            break
+        names.append(arg)
+        command = sub
+    return " ".join(names)
 
 
 _SERVER = re.compile(  # psycopg: 'connection to server at "HOST", port N' or 'on socket "PATH"'
@@ -191,9 +230,3 @@ def _read_only_data_dir() -> str | None:
         return READ_ONLY if disk_health(Settings().data_dir) == "read-only" else None
     except Exception:
         return None
-
-
-def _short(exc: BaseException) -> str:
-    """The first line of the database's or the system's own words, without SQL or values."""
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).splitlines() or [type(orig).__name__])[0][:300]

@@ -6,16 +6,16 @@ is not: each redacts them here, so one rule set decides what counts as identifyi
 
 Rules only, no model and no download: regular expressions for emails (also broken up by
 spaces or written in words, "jane at example dot com"), links, @handles and user names
-shaped as one ("jo_smith_88") or given ("username jsmith", "logged in as jsmith", "logged
-in under jsmith", "my user is jsmith", "acct name jsmith"), phone
-numbers, order/account numbers, postal addresses and postcodes (by their shape in the UK and
-Canada, next to a town, street or state elsewhere: a number alone is no postcode), and for
-names a list of first names from many cultures plus context (sign-offs, also in capitals,
-"my name is", titles, greetings, "my husband …", "I spoke to …", "… told me", hashtags such
-as "#JusticeForMona", and agents' initials signing a reply, "^ACM"). Context finds names no
-list holds; words that stand where a person would but name a company, product or team
-("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``, and a place a text is
-signed from ("Love from London") by ``PLACES``.
+shaped as one ("jo_smith_88") or given ("username jsmith", "logged in as jsmith", "logged in
+under jsmith", "log in with JSmith", "my user is jsmith", "my login jsmith", "acct name
+jsmith"), phone numbers, order/account numbers, postal addresses and postcodes (by their
+shape in the UK and Canada, next to a town, street or state elsewhere: a number alone is no
+postcode), and for names a list of first names from many cultures plus context (sign-offs,
+also in capitals, "my name is", titles, greetings, "my husband …", "I spoke to …", "… told
+me", hashtags such as "#JusticeForMona", and agents' initials signing a reply, "^ACM").
+Context finds names no list holds; words that stand where a person would but name a company,
+product or team ("Apple told me", "Prime Video said") are kept by ``NOT_PERSONS``, and a
+place a text is signed from ("Love from London") by ``PLACES``.
 
 Agents' first names stay, because the praise is for them: Poise knows its users, so a name
 that belongs to a user is kept unless the context says the writer is introducing themselves
@@ -132,6 +132,8 @@ HANDLE_KEYWORD_RE = re.compile(
     + _SAID
     + r"|\s+[-–—]\s+|\s+)"
     r"|(?P<account>" + _ACCOUNT_WORD + r")(?P<said>" + _SAID + r")"
+    # "my login jsmith": a login said as one's own, the name right after it
+    r"|(?P<login>log[- ]?(?:in|on)|sign[- ]?in)\s+"
     # "user" alone names a user name only before a form's colon ("user: jsmith") or after
     # "my" ("my user is jsmith")
     r"|user(?:(?P<colon>\s*[:=]\s*)|(?P<user_is>\s+(?:is|was)\s+|['’]s\s+)))"
@@ -146,6 +148,20 @@ _ONLY_A_NAME_RE = re.compile(
     r"user[ -]?(?:name|id)|log[- ]?in[ -]?(?:id|name)|(?:account|acct\.?) name|screen[ -]?name"
     r"|gamer[ -]?tag|(?:psn|steam|skype|xbox) (?:id|name)|nick ?name"
 )
+# Plain words after "my login" that name no user: what a login has, does or when ("my login
+# session", "my login broke", "my login never works"), where ``NOT_USER_NAMES`` and the endings
+# that say how ("details", "failed") leave them.
+NOT_LOGIN_NAMES = frozenset(
+    _words(
+        """username info information details credentials session portal process flow attempt
+        problem trouble method system app script site website web account bonus streak reward
+        broke froze died crashed never sometimes often anymore today yesterday tonight
+        tomorrow"""
+    )
+)
+# An initial or two joined to a surname, how logins are often made ("JSmith", "MLopez"):
+# after "log in with" a capital else names a company ("signed up with Kovo").
+_INITIALS_AND_SURNAME_RE = re.compile(r"[A-Z]{2,3}[a-z]{2,}")
 # Who a customer is signed in as: "logged in as jsmith", "signed-in as mlopez", "I logged
 # into my account as jsmith", "logged in under jsmith", "log in with jsmith". Articles,
 # pronouns, roles and ways ("as an admin", "as him", "as guest", "as usual") name no one
@@ -876,7 +892,7 @@ def _account_names(text: str) -> Iterator[Span]:
     an admin")."""
     for m in HANDLE_KEYWORD_RE.finditer(text):
         value = m.group("value")
-        sep = m.group("sep") or m.group("said") or m.group("colon") or m.group("user_is")
+        sep = m.group("sep") or m.group("said") or m.group("colon") or m.group("user_is") or ""
         sep = sep.strip().lower()
         if _is_account_name(value, _SEPARATORS.get(sep, sep), m):
             end = _account_name_end(text, m.end("value"), value)
@@ -904,7 +920,8 @@ def _signed_in_name(m: re.Match[str], value: str) -> bool:
         lower = value.lower()
         if lower in NOT_SIGN_IN_NAMES or lower in NOT_PERSONS:
             return False
-        if not _handle_shaped(value) and not value[:1].islower():
+        shaped = _handle_shaped(value) or _INITIALS_AND_SURNAME_RE.fullmatch(value)
+        if not shaped and not value[:1].islower():
             return False
     return _handle_shaped(value) or _plain_user_name(m.string, m.end("value"), value)
 
@@ -966,6 +983,8 @@ def _is_account_name(value: str, sep: str, m: re.Match[str]) -> bool:
         return False  # "user: admin", "the user: is it me?"
     if m.group("user_is") is not None:  # "my user is jsmith", not "the user is me"
         return _my_user_name(value, m)
+    if m.group("login") is not None:  # "my login jsmith", not "login page"
+        return _my_login_name(value, m)
     if sep in (":", "=") or _handle_shaped(value):
         return True
     if not value.isalpha():
@@ -993,6 +1012,21 @@ def _my_user_name(value: str, m: re.Match[str]) -> bool:
     lower = value.lower()
     plain = _plain_user_name(m.string, m.end("value"), value)
     return value.isalpha() and plain and not _SAYS_HOW.search(lower)
+
+
+def _my_login_name(value: str, m: re.Match[str]) -> bool:
+    """ "my login jsmith": only after "my" ("login bonus", "the login screen" name none), and
+    a plain word only where it is nothing a login has or does ("my login session", "my login
+    broke", "my login 2fa": ``NOT_SIGN_IN_NAMES``) nor says how it is ("my login expired")."""
+    lower = value.lower()
+    if not m.group("my") or lower in NOT_SIGN_IN_NAMES:
+        return False
+    if _handle_shaped(value):
+        return True
+    plain = _plain_user_name(m.string, m.end("value"), value)
+    return (
+        value.isalpha() and plain and lower not in NOT_LOGIN_NAMES and not _SAYS_HOW.search(lower)
+    )
 
 
 _NAME_OF_USER = ("user", "log", "screen", "gamer", "account", "acct")
