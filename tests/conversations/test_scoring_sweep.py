@@ -3,8 +3,10 @@ scoring it or queueing its job; its job was cancelled) is found and scored by on
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -16,26 +18,29 @@ from poise.cli import app as cli
 from poise.conversations.actions import create_integration
 from poise.conversations.models import Conversation, Message
 from poise.conversations.scoring import live_scoring_work, live_subject
-from poise.conversations.sweep import find_unscored
+from poise.conversations.sweep import Sweep, find_unscored, queue_sweep
 from poise.db import make_sessionmaker
 from poise.db.base import utcnow
 from poise.hooks import Hooks
-from poise.jobs import InProcessJobs, JobRun, cancel_job
+from poise.jobs import STALE_AFTER, InProcessJobs, JobRun, cancel_job
 from poise.jobs.kinds import SCORE
 from poise.scheduler import SWEEP, queue_periodic
 from poise.settings import Settings
+from poise.signals import get_scorer
 from support import ended_job
 
 GRACE = timedelta(minutes=5)  # POISE_SCORING_SWEEP_GRACE_MINUTES's default
 
 
-def _stored_unscored(session: Session, secret: str, key: str, minutes_ago: int) -> int:
+def _stored_unscored(
+    session: Session, secret: str, key: str, minutes_ago: int, text: str = "My order never arrived."
+) -> int:
     """A customer turn a webhook stored ``minutes_ago`` (sent then, in a conversation new
     then) and left unscored: the request's own action ran, then the server died. Its
     conversation's id."""
     then = utcnow() - timedelta(minutes=minutes_ago)
     sent = then.strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = payload(f"{key}-1", "My order never arrived.", sent, id=key)
+    body = payload(f"{key}-1", text, sent, id=key)
     stored = stored_unscored(session, body, signed_headers(body, secret))
     conv_id = stored.conversation_id
     session.execute(update(Conversation).where(Conversation.id == conv_id).values(created_at=then))
@@ -147,3 +152,110 @@ def test_poise_signals_sweep_scores_what_was_left_and_says_how_many(
     assert again.exit_code == 0, again.output
     assert "Sweep: no unscored customer message to sweep." in " ".join(again.output.split())
     assert len(_jobs(session)) == 1
+
+
+UNREADABLE = "The box came empty, the parcel was never there."
+
+
+def _model_fails_on(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """The feeling model raises on every batch holding ``text``, and only on those: a fault of
+    the model on one input, which no retry mends (the database and the jobs stay real)."""
+    scorer = get_scorer("negativity")
+    real = scorer.score_batch
+
+    def score_batch(texts: Sequence[str]) -> object:
+        if text in texts:
+            raise RuntimeError("the model cannot read this input")
+        return real(texts)
+
+    monkeypatch.setattr(scorer, "score_batch", score_batch)
+
+
+def _sweep_at(session: Session, jobs: InProcessJobs, now: datetime) -> Sweep:
+    """A sweep's turn at ``now`` (the server's clock later on), its job ended when it queued one."""
+    swept = queue_sweep(session, jobs, hooks=Hooks(), grace=GRACE, days=2, now=now)
+    if swept.job_id is not None:
+        ended_job(session, swept.job_id)
+    return swept
+
+
+def _failed_at(session: Session, job_id: int | None) -> datetime:
+    assert job_id is not None
+    job = ended_job(session, job_id)
+    assert job.status == "failed" and job.finished_at is not None, job.detail
+    return job.finished_at
+
+
+def test_a_conversation_whose_scoring_keeps_failing_waits_longer_after_each_failure(
+    cli_env: Settings, engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that raises on one text failed the sweep's job at every turn, every 10
+    minutes for the 2 days of the window (288 failed jobs on the jobs page), and that text
+    kept every conversation swept with it unscored. Now the job scores the others one at a
+    time; the failing conversation is swept again 20 minutes after its failed job, then 40
+    minutes after the next, and so on. An operator's ``poise signals sweep`` does not wait."""
+    _model_fails_on(monkeypatch, UNREADABLE)
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    unreadable = _stored_unscored(session, secret, "T-bad", minutes_ago=10, text=UNREADABLE)
+    readable = _stored_unscored(session, secret, "T-good", minutes_ago=10)
+    jobs = InProcessJobs(make_sessionmaker(engine))
+    try:
+        first = _sweep_at(session, jobs, utcnow())
+        assert first.conversation_ids == sorted([unreadable, readable])
+        failed = _failed_at(session, first.job_id)
+        assert _unscored(session) == [unreadable]  # the other one scored alone
+
+        for wait in (timedelta(minutes=20), timedelta(minutes=40)):
+            early = _sweep_at(session, jobs, failed + wait - timedelta(minutes=1))
+            assert early.job_id is None, f"swept again {wait} after a failure, less a minute"
+            said = "1 unscored customer message waiting to be retried after their scoring failed"
+            assert str(early) == said
+            retried = _sweep_at(session, jobs, failed + wait + timedelta(minutes=1))
+            assert retried.conversation_ids == [unreadable]
+            failed = _failed_at(session, retried.job_id)
+    finally:
+        jobs.shutdown()
+    assert [status for _, status, _ in _jobs(session)] == ["failed"] * 3
+
+    result = CliRunner().invoke(cli, ["signals", "sweep"])  # at once: no wait for an operator
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "Sweep: swept 1 unscored customer message in 1 conversation." in said
+    assert _jobs(session)[-1] == (SCORE, "failed", f"sweep:{unreadable}")
+
+
+def test_a_job_whose_host_fell_silent_leaves_its_conversations_to_the_sweep(
+    settings: Settings, engine: Engine, session: Session
+) -> None:
+    """A job whose process died stays ``running`` under its owner's name until a server's
+    start takes it over, and a host that died may never start again: its conversations were
+    left unscored, and a dead import's job stopped every sweep. A job whose host has been
+    silent longer than the jobs' limit (15 minutes) now covers nothing; one heard from a
+    minute ago still does. The sweep leaves the dead job's row to the takeover."""
+    secret = create_integration(session, actor=None, name="helpdesk").secret
+    abandoned = _stored_unscored(session, secret, "T-abandoned", minutes_ago=30)
+    covered = _stored_unscored(session, secret, "T-covered", minutes_ago=30)
+    silent = utcnow() - STALE_AFTER - timedelta(minutes=1)
+    dead, alive = "poise-dead-host:4242", "poise-busy-host:4242"
+    ghosts = [
+        JobRun(kind=SCORE, subject=f"sweep:{abandoned}", owner=dead, heartbeat_at=silent),
+        JobRun(kind=SCORE, subject="import:7", owner=dead, heartbeat_at=silent),
+    ]
+    heard = utcnow() - timedelta(minutes=1)
+    live = JobRun(kind=SCORE, subject=f"webhook:{covered}", owner=alive, heartbeat_at=heard)
+    for job in [*ghosts, live]:
+        job.status = "running"
+    session.add_all([*ghosts, live])
+    session.commit()
+
+    found = find_unscored(session, grace=GRACE, days=2, now=utcnow())
+    assert (found.conversation_ids, found.turns, found.waiting) == ([abandoned], 1, 1)
+    jobs = InProcessJobs(make_sessionmaker(engine))
+    try:
+        (job_id,) = queue_periodic(make_sessionmaker(engine), jobs, settings, SWEEP)
+        job = ended_job(session, job_id)
+        assert (job.status, job.subject) == ("done", f"sweep:{abandoned}"), job.detail
+    finally:
+        jobs.shutdown()
+    assert _unscored(session) == [covered]
+    assert [(j.status, j.owner) for j in ghosts] == [("running", dead)] * 2

@@ -214,7 +214,8 @@ def _sweep(settings: Settings, hooks: Hooks) -> None:
 
     grace = timedelta(minutes=settings.scoring_sweep_grace_minutes)
     with open_session(settings) as session:
-        found = find_unscored(session, grace=grace, days=settings.scoring_sweep_days, now=utcnow())
+        days = settings.scoring_sweep_days  # an operator's sweep: no retry waits (sweep.py)
+        found = find_unscored(session, grace=grace, days=days, now=utcnow(), retries_wait=False)
         console.print(f"Sweep: {found}.")
         if not found.conversation_ids:
             return
@@ -254,8 +255,9 @@ def make_signals_app(hooks_for: Callable[[Settings], Hooks]) -> typer.Typer:
         """Score customer messages stored but left unscored (a server stopped before scoring
         them, a scoring job failed or was cancelled), as `poise serve` and the scheduler do
         every 10 minutes: those sent in the last POISE_SCORING_SWEEP_DAYS, stored more than
-        POISE_SCORING_SWEEP_GRACE_MINUTES ago and in no scoring job under way. Prints how
-        many it found; running it again finds none."""
+        POISE_SCORING_SWEEP_GRACE_MINUTES ago and in no scoring job under way. Unlike
+        theirs, it also takes at once those whose scoring failed lately (theirs wait longer
+        after each failure). Prints how many it found; running it again finds none."""
         settings = load_settings()
         _sweep(settings, hooks_for(settings))
 

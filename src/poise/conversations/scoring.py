@@ -26,7 +26,15 @@ from poise.conversations.models import Conversation, Message
 from poise.conversations.queries import job_conversation_ids
 from poise.faults import where
 from poise.hooks import Hooks
-from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobWork, jobs_for
+from poise.jobs import (
+    ACTIVE,
+    InProcessJobs,
+    JobCancelledError,
+    JobProgress,
+    JobStoppedError,
+    JobWork,
+    jobs_for,
+)
 from poise.jobs.kinds import SCORE
 from poise.jobs.models import SUBJECT_LENGTH
 from poise.signals import ConversationSignals, Turn, get_scorer
@@ -304,17 +312,75 @@ def score_left_turns(
 def live_scoring_work(conversation_ids: Sequence[int], *, hooks: Hooks) -> JobWork:
     """What a webhook's request would have done: score the conversations' pending turns,
     refresh their signals (a failure may have come after the turns' scores, before the
-    conversation's), then tell ``hooks`` that live turns were scored (alerts)."""
+    conversation's), then tell ``hooks`` that live turns were scored (alerts).
+
+    When scoring several conversations together fails (a model that raises on one text),
+    they are scored one at a time, so that text holds back only its own conversation; the
+    job still fails, and the sweep backs off from the conversations left unscored."""
     ids = sorted(set(conversation_ids))
 
     def work(session: Session, progress: JobProgress) -> str:
-        scored = score_messages(session, conversation_ids=ids, progress=progress)
-        if scored.conversations < len(ids):
-            scored.conversations = refresh_conversation_signals(session, ids)
+        try:
+            scored = _score_live(session, ids, progress)
+        except _PASSED_ON:
+            raise
+        except Exception:
+            if len(ids) == 1:
+                raise
+            session.rollback()
+            return _one_at_a_time(session, ids, hooks, progress)
         hooks.scored(session, ids)
         return str(scored)
 
     return work
+
+
+# What a job's work passes on as it is: the database going away (the pool tries again), a
+# server's shutdown or a cancel (raised from a progress report)
+_PASSED_ON = (OperationalError, JobStoppedError, JobCancelledError)
+
+
+class ConversationsUnscoredError(Exception):
+    """Some conversations of a scoring job could not be scored (the log has each cause)."""
+
+
+def _score_live(session: Session, ids: Sequence[int], progress: JobProgress | None) -> ScoreCounts:
+    """Score the conversations' pending turns and refresh their signals (without the hooks)."""
+    scored = score_messages(session, conversation_ids=ids, progress=progress)
+    if scored.conversations < len(ids):
+        scored.conversations = refresh_conversation_signals(session, ids)
+    return scored
+
+
+def _one_at_a_time(
+    session: Session, ids: Sequence[int], hooks: Hooks, progress: JobProgress
+) -> str:
+    """Score each conversation alone, tell ``hooks`` of those scored, then fail the job
+    naming how many were not (each cause logged: where it was raised, never its message)."""
+    total = ScoreCounts()
+    done: list[int] = []
+    failed: list[int] = []
+    for n, cid in enumerate(ids, start=1):
+        try:
+            scored = _score_live(session, [cid], None)
+        except _PASSED_ON:
+            raise
+        except Exception as exc:
+            session.rollback()
+            failed.append(cid)
+            log.error("scoring conversation %s failed (%s)", cid, where(exc))
+        else:
+            done.append(cid)
+            total.messages += scored.messages
+            total.conversations += scored.conversations
+            total.version = scored.version or total.version
+        progress(n, len(ids))
+    if done:
+        hooks.scored(session, done)
+    if failed:
+        unscored = f"{counted(len(failed), 'conversation')} could not be scored"
+        raise ConversationsUnscoredError(f"{unscored} ({_conversations(failed)}); {total}")
+    return str(total)
 
 
 def resumed_scoring_work(subject: str, *, hooks: Hooks) -> JobWork:

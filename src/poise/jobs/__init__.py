@@ -33,7 +33,7 @@ from functools import partial
 from itertools import count
 from typing import Any, Protocol
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Row, exists, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,6 +59,7 @@ __all__ = [
     "Scope",
     "SplitKind",
     "StopSignal",
+    "abandoned",
     "cancel_job",
     "jobs_for",
     "owner_is_gone",
@@ -136,6 +137,20 @@ def owner_is_gone(owner: str, heartbeat_at: datetime | None, now: datetime) -> b
     except PermissionError:
         return False  # alive, owned by another user
     return False
+
+
+def abandoned(session: Session, now: datetime) -> list[Row[tuple[int, str, str, datetime | None]]]:
+    """The queued or running jobs whose owner is gone (:func:`owner_is_gone`): what a start-up
+    takes over. Only whole jobs a process holds: a split job's chunks are the workers', and a
+    job waiting in the broker's queue is the queue's, however long either takes."""
+    active = session.execute(
+        select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
+            JobRun.status.in_(ACTIVE),
+            ~exists().where(JobChunk.job_id == JobRun.id),
+            JobRun.owner != IN_THE_QUEUE,
+        )
+    ).all()
+    return [row for row in active if owner_is_gone(row.owner, row.heartbeat_at, now)]
 
 
 def run_job(
@@ -396,16 +411,7 @@ class InProcessJobs:
         resumed: list[int] = []
         now = utcnow()
         with self._maker() as session:
-            orphans = session.execute(
-                select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
-                    JobRun.status.in_(ACTIVE),
-                    ~exists().where(JobChunk.job_id == JobRun.id),  # split jobs: the broker's
-                    JobRun.owner != IN_THE_QUEUE,  # whole jobs waiting for a worker: the same
-                )
-            ).all()
-            for job_id, kind, owner, heartbeat in orphans:
-                if not owner_is_gone(owner, heartbeat, now):
-                    continue
+            for job_id, kind, owner, _ in abandoned(session, now):
                 resumer = self._resumable.get(kind)
                 claimed = session.execute(
                     update(JobRun)
