@@ -35,3 +35,12 @@ def test_every_count_of_a_thousand_or_more_is_grouped(client: TestClient, sessio
 
     hotspots = re.sub(r"<[^>]+>", "", client.get(f"/insights/hotspots?{QUERY}").text)
     assert not re.search(r"(?<![\d,])1001(?!\d)", hotspots), "a count left ungrouped"
+
+
+def test_an_overlong_period_says_how_many_days_it_has(client: TestClient, session: Session) -> None:
+    """Refused with "2023-01-02 to 2026-11-08 is 1407": a bare number, of no unit."""
+    sign_in(client, make_user(session, role="admin"))
+    refused = client.get("/insights?start=2023-01-02&end=2026-11-08")
+    assert refused.status_code == 400
+    error = refused.text.split('id="start-error">')[1].split("</span>")[0]
+    assert "a period is at most 366 days: 2023-01-02 to 2026-11-08 is 1,407 days" in error
