@@ -90,7 +90,7 @@ from poise.web.openapi import document_errors
 from poise.web.readers import Readers
 from poise.web.staticfiles import SafeStaticFiles
 from poise.web.weeks import week_label
-from poise.words import counted
+from poise.words import counted, grouped
 
 PACKAGE = Path(__file__).parent
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -143,6 +143,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["dt"] = _format_dt
     env.filters["zip"] = lambda left, right: list(zip(left, right, strict=False))
     env.filters["counted"] = counted
+    env.filters["grouped"] = grouped
     env.filters["week_label"] = week_label
     return Jinja2Templates(env=env)
 

@@ -321,7 +321,9 @@ def _signals_cell(html: str, filename: str) -> str:
     row = next(
         r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if f">{filename}</a></td>" in r
     )
-    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6]
+    cell = re.search(r'<td[^>]*data-label="Signals">(.*?)</td>', row, re.S)
+    assert cell, row
+    return cell.group(1)
 
 
 def test_the_import_history_shows_how_cli_imports_were_scored(

@@ -221,3 +221,17 @@ def _run_fields(run: ImportRun) -> dict[str, object]:
         for column in ImportRun.__table__.columns
         if column.key != "id"
     }
+
+
+def test_the_import_history_names_the_source_each_import_stored_under(
+    client: TestClient, session: Session
+) -> None:
+    """A lead's file with no source goes to their team's own (``csv-team-3``) and the form's
+    placeholder lists one per format, but neither the report nor the history said which one
+    it took: the lead could not tell where a file went, nor name it in the API or a command."""
+    cara = make_user(session, role="lead", team="Care", name="Cara")
+    _imported(client, cara, "care.csv", _rows("T-1", "c1", "Hello", 2))
+    _imported(client, cara, "named.csv", _rows("T-2", "c2", "Hello", 3), source="care-desk")
+    history = client.get("/import").text.split('id="history"')[1]
+    cells = [cell.split("</td>")[0] for cell in history.split('data-label="Source">')[1:]]
+    assert cells == ["care-desk", f"csv-team-{cara.team_id}"]  # newest first

@@ -191,3 +191,22 @@ def test_a_period_still_to_come_counts_nothing_and_says_so(
     page = client.get(f"/insights?{query}")
     assert page.status_code == 200
     assert "so far none of its 7 days" in page.text
+
+
+def test_a_week_of_one_day_so_far_names_its_day_once(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Monday the week still running read "2026-12-07 – 2026-12-07 (so far)", a span from
+    a day to itself: it names its one day, as exposure's "07 Dec (so far)" does."""
+    monday = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    monkeypatch.setattr(weeks, "clock", lambda: monday)
+    admin = make_user(session, role="admin")
+    add_conversations(session, n=1, opened=monday, assignee_id=make_user(session, team="A").id)
+    sign_in(client, admin)
+    page = client.get("/insights").text
+    rows = re.findall(r"<tr><td>([^<]+)</td>", page.split("<h2>Week by week")[1])
+    assert rows[-2:] == ["2026-11-30 – 2026-12-06", "2026-12-07 (so far)"]
+    one_day = client.get("/insights?start=2026-12-01&end=2026-12-01").text
+    assert re.findall(r"<tr><td>([^<]+)</td>", one_day.split("<h2>Week by week")[1]) == [
+        "2026-12-01"
+    ]

@@ -141,3 +141,25 @@ def test_an_attempt_from_before_marks_were_kept_shows_its_total_and_says_so(
         and 'class="wrong"' not in page
         and 'class="partial"' not in page
     )
+
+
+def test_a_marked_choice_question_names_the_choice_made(
+    client: TestClient, session: Session
+) -> None:
+    """An attempt marked when sent said "Not quite. The answer: …" under a wrong pick without
+    naming the pick, which only an old, unmarked attempt showed: the learner could not see
+    what they had chosen. Both now read "You chose: …" before the verdict."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    lesson_id = _lesson(client, csrf)
+    response = client.post(
+        f"/training/lessons/{lesson_id}/attempts",
+        data={"csrf_token": csrf, "q0": "0", "q1": "refund"},
+        follow_redirects=False,
+    )
+    page = client.get(response.headers["location"]).text
+    assert _marks(page)[1][0] == 0
+    chose = (
+        "You chose: Sorry for any inconvenience. Not quite. "
+        "The answer: I&#39;m sorry your order arrived late."
+    )
+    assert chose in page, page

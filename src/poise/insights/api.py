@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from poise.auth.deps import ApiLead, ApiUser
-from poise.db.base import utcnow
 from poise.errors import InvalidInput
 from poise.insights import exposure, figures, hotspots, queries
 from poise.insights.exposure import ExposureWeeks
@@ -30,6 +29,7 @@ from poise.insights.schemas import (
     TeamExposurePublic,
     WeekPublic,
 )
+from poise.web import weeks as calendar
 from poise.web.deps import SessionDep, SettingsDep
 from poise.web.params import IdQuery
 from poise.web.weeks import running, unfinished
@@ -129,7 +129,7 @@ EndQuery = Annotated[
 def _weeks(start: str | None, end: str | None) -> ExposureWeeks:
     """The weeks asked for, parsed as the pages parse them: a refusal is a 400 naming the
     parameter (``start`` or ``end``), as the other insights endpoints answer."""
-    return exposure.shown_weeks(utcnow().date(), start, end)
+    return exposure.shown_weeks(calendar.today(), start, end)
 
 
 @router.get("/exposure", summary="Your exposure", response_model=ExposurePublic)

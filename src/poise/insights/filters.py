@@ -195,7 +195,8 @@ def _period(today: date, start: str | None, end: str | None) -> tuple[date, date
     days = (last - first).days + 1
     if days > MAX_DAYS:
         raise InvalidInput(
-            f"a period is at most {MAX_DAYS} days: {first} to {last} is {days}", field="start"
+            f"a period is at most {MAX_DAYS} days: {first} to {last} is {days:,} days",
+            field="start",
         )
     return first, last
 

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations.models import CHANNELS
-from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound
 from poise.insights import digest as digest_queries
 from poise.insights import exposure as exposure_queries
@@ -30,6 +29,7 @@ from poise.insights.filters import scoped as scoped_filters
 from poise.insights.params import FilterText, TypedFilters
 from poise.insights.rollup import rollup_state
 from poise.knowledge.queries import openable_articles
+from poise.web import weeks as calendar
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import SessionDep, SettingsDep, render
@@ -349,7 +349,7 @@ class PickedWeeks:
 def _picked_weeks(request: Request, start: str | None, end: str | None, **kept: str) -> PickedWeeks:
     """Parse the picker's from/to as every insights period is parsed; ``kept`` (the team)
     travels in the links either side."""
-    today = utcnow().date()
+    today = calendar.today()
     try:
         weeks = exposure_queries.shown_weeks(today, start, end)
     except InvalidInput as exc:
@@ -469,7 +469,7 @@ def digest_page(
     team_id = _team_id(user, team)
     if team_id is None:
         return choose_team(request, session, user, "Weekly digest")
-    today = utcnow().date()
+    today = calendar.today()
     context: dict[str, Any] = {
         "tab_team": team_id if team else None,
         "week": week or "",
@@ -541,7 +541,7 @@ def export_csv(
     filters = typed.parsed()
     weeks = None
     if table == "exposure":  # the weeks of the page the link was taken from
-        weeks = exposure_queries.shown_weeks(utcnow().date(), typed.start, typed.end)
+        weeks = exposure_queries.shown_weeks(calendar.today(), typed.start, typed.end)
     header, rows = figures.build_table(
         session,
         window_days=settings.fcr_window_days,

@@ -87,8 +87,9 @@ def unfinished(last: date, now: datetime | None = None) -> bool:
 
 
 def span_label(first: date, last: date, now: datetime | None = None) -> str:
-    """A table's "2026-11-30 – 2026-12-06", with " (so far)" while its last day is to come."""
-    label = f"{first.isoformat()} – {last.isoformat()}"
+    """A table's "2026-11-30 – 2026-12-06", with " (so far)" while its last day is to come; a
+    span of one day (a week on its Monday, a one-day period) names that day once."""
+    label = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
     return f"{label} ({SO_FAR})" if unfinished(last, now) else label
 
 
