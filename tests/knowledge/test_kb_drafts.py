@@ -441,3 +441,12 @@ def test_an_answer_with_no_instruction_keeps_its_statements() -> None:
     instruction to prefer: the answer itself is the draft."""
     draft = _draft_of(DELIVERY_DAYS)
     assert len(draft.steps) >= 2 and "tuesday" in draft.resolution.lower(), draft.resolution
+
+
+def test_one_conversation_drafted_alone_keeps_its_sentences_as_said() -> None:
+    """Statements are held back only in a group, where instructions are shared: one reply's
+    statement is often its answer (on TweetSumm's single dialogues, holding them back scored
+    lower), so a group of one drafts as before."""
+    alone = _draft_of(SCANNER_JAMS[-1:])
+    assert len(alone.steps) >= 2 and "\n\n" not in alone.resolution, alone.resolution
+    assert all(s.role == "step" for s in alone.steps), alone.resolution

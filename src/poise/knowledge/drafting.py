@@ -24,7 +24,9 @@ What the group's agents did again and again is the procedure, so:
 4. each step names the conversations that say it, so the draft cites its sources.
 
 A group of one conversation (an evaluation on single dialogues) falls back to the centrality
-among that conversation's own sentences.
+among that conversation's own sentences, and its statements count as steps: one agent's
+reply often *is* a statement (the answer), and on TweetSumm's single dialogues holding
+statements back scored lower (docs/knowledge.md, drafts).
 """
 
 from __future__ import annotations
@@ -302,13 +304,14 @@ def draft_resolution(
     sim = (vectors @ vectors.T).astype(np.float32)
     best = _nearest_by_conversation(sim, owner, len(group))
     central, support = _centrality(best, owner, weights, config.same_step)
-    instruction = np.asarray(found.instruction, bool)
+    grouped = len(group) > 1  # one conversation drafted alone stays as its agent said it
+    instruction = np.asarray(found.instruction, bool) | (not grouped)
     score = central - 0.1 * np.asarray([_is_open_question(t) for t in found.texts], np.float32)
     score = score - config.statement_penalty * ~instruction
     chosen = _choose(score, support, sim, config, instruction, config.statements_kept)
     if not instruction[chosen].any():  # an answer, not a procedure: its statements stay
         chosen = _choose(score, support, sim, config, instruction, config.max_steps)
-    procedure = bool(instruction[chosen].any())
+    procedure = grouped and bool(instruction[chosen].any())
     steps = [
         Step(
             text=found.texts[i],
