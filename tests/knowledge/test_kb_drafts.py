@@ -18,6 +18,7 @@ from poise.conversations.models import Conversation
 from poise.conversations.records import CustomerRecord, MessageRecord
 from poise.conversations.writer import write_conversations
 from poise.knowledge.drafting import (
+    Draft,
     Resolved,
     as_instruction,
     draft_resolution,
@@ -379,3 +380,73 @@ def test_a_huge_threads_issue_is_read_from_its_first_customer_turns(session: Ses
         session.execute(select(ConversationVector.conversation_id, ConversationVector.issue)).all()
     )
     assert issues[huge] == issues[short] and "yearly plan" in issues[huge], issues
+
+
+# Groups written for the test: each agent explains a cause, gives the fix, and reports how it
+# ended. A draft's steps are the fix; one statement at most comes with them.
+SCANNER_JAMS = [
+    "Dirty feed rollers make the scanner pull two sheets at once. Please open the top cover "
+    "and wipe the rollers with a damp cloth. Next, set the paper guide to the width of the "
+    "page. The scanner feeds one sheet at a time again.",
+    "Dusty feed rollers make the scanner grab two sheets at once. Could you open the top "
+    "cover and clean both rollers with a damp cloth? Then slide the paper guide against the "
+    "stack. It feeds one sheet at a time again.",
+    "The feed rollers get dusty and then the scanner pulls in two pages at once. Open the "
+    "cover on top and wipe the rollers with a damp lint-free cloth. Also move the paper guide "
+    "in so it touches the pages. The scanner now feeds one sheet at a time.",
+    "Worn or dusty feed rollers make the scanner take two sheets at once. I'd suggest you "
+    "lift the top cover and wipe the rollers with a damp cloth. Set the paper guide snug "
+    "against the paper too. It's feeding one sheet at a time again.",
+    "Dirty rollers make the scanner pull two pages at once. You'll need to open the top "
+    "cover and wipe the rollers with a damp cloth, and push the paper guide to the page's "
+    "width. The scanner feeds one sheet at a time now.",
+]
+DELIVERY_DAYS = [
+    "We deliver to the islands on Tuesdays and Fridays only. Orders placed after noon go out "
+    "on the next delivery day.",
+    "Island deliveries run on Tuesdays and Fridays. Anything ordered after midday leaves on "
+    "the following delivery day.",
+    "Our vans reach the islands every Tuesday and Friday. An order placed after 12pm goes on "
+    "the next run.",
+]
+
+
+def _draft_of(turns: list[str]) -> Draft:
+    group = [Resolved(i + 1, [turn]) for i, turn in enumerate(turns)]
+    return draft_resolution(group, encode=get_encoder().encode)
+
+
+def test_a_cause_or_an_outcome_is_no_numbered_step() -> None:
+    """Agents explain as they fix, and a shared explanation is as central as the fix: the
+    demo's Wi-Fi draft listed "The logs show the router overheating." and a cause of channel
+    switching as steps beside the replacement. The steps are what to do; one statement at
+    most stays, as a lead-in before them or a note after them."""
+    draft = _draft_of(SCANNER_JAMS)
+    paragraphs = draft.resolution.split("\n\n")
+    numbered = [line for line in draft.resolution.splitlines() if line[:1].isdigit()]
+    assert len(numbered) >= 2 and len(paragraphs) <= 2, draft.resolution
+    assert any("wipe the rollers" in line for line in numbered), draft.resolution
+    for line in numbered:
+        for said in ("at once", "at a time"):  # the cause, the outcome
+            assert said not in line, (said, draft.resolution)
+    if len(paragraphs) == 2:
+        assert "at once" in paragraphs[0] or "at a time" in paragraphs[1], draft.resolution
+    from poise.knowledge.voice import is_instruction
+
+    assert all(is_instruction(line.split(". ", 1)[1]) for line in numbered), numbered
+
+
+def test_an_answer_with_no_instruction_keeps_its_statements() -> None:
+    """A group whose agents answer a question ("We deliver on Tuesdays and Fridays") has no
+    instruction to prefer: the answer itself is the draft."""
+    draft = _draft_of(DELIVERY_DAYS)
+    assert len(draft.steps) >= 2 and "tuesday" in draft.resolution.lower(), draft.resolution
+
+
+def test_one_conversation_drafted_alone_keeps_its_sentences_as_said() -> None:
+    """Statements are held back only in a group, where instructions are shared: one reply's
+    statement is often its answer (on TweetSumm's single dialogues, holding them back scored
+    lower), so a group of one drafts as before."""
+    alone = _draft_of(SCANNER_JAMS[-1:])
+    assert len(alone.steps) >= 2 and "\n\n" not in alone.resolution, alone.resolution
+    assert all(s.role == "step" for s in alone.steps), alone.resolution

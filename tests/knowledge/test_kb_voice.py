@@ -61,3 +61,45 @@ def test_the_agents_own_action_reads_as_a_step(said: str, step: str) -> None:
 def test_findings_and_other_sentences_stay_as_written(said: str) -> None:
     assert as_agent_step(said) is None
     assert as_instruction(said).rstrip(".") == said.rstrip(".")
+
+
+INSTRUCTIONS = [
+    "Unplug the modem for thirty seconds.",
+    "DM us the tracking number.",
+    "Reinstall it from the store.",
+    "Under Account > Privacy, turn on two-step sign-in.",
+    "To keep the discount, renew before the 14th.",
+    "Don't delete the old profile yet.",
+    "Let's check the sound settings first.",
+    "Ask the customer: which browser are you using?",
+    "Tap Restore purchases at the bottom of the page.",
+    "Send the customer a prepaid label.",
+]
+STATEMENTS = [
+    "The battery was below the level updates need.",
+    "Your card issuer declined the payment.",
+    "It started working after the restart.",
+    "Older tablets can't run the new version.",
+    "Nothing was charged twice.",
+    "Only the account owner can change the plan.",
+    "Once the parcel is scanned, the refund goes out.",
+    "Expired coupons stay in the wallet for a month.",
+    "Spreadsheets exported before March lack the new column.",
+    "Safari blocks the pop-up by default.",
+    "We can't see card details here.",
+    "Done, your address is updated.",
+]
+
+
+@pytest.mark.parametrize("said", INSTRUCTIONS)
+def test_an_instruction_opens_with_its_verb(said: str) -> None:
+    from poise.knowledge.voice import is_instruction
+
+    assert is_instruction(said)
+
+
+@pytest.mark.parametrize("said", STATEMENTS)
+def test_a_cause_a_finding_or_an_outcome_is_no_instruction(said: str) -> None:
+    from poise.knowledge.voice import is_instruction
+
+    assert not is_instruction(said)

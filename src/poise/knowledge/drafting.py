@@ -16,10 +16,17 @@ What the group's agents did again and again is the procedure, so:
    follow when they are shared too and say something new; steps keep the order they come in
    conversations and are rewritten as instructions ("Could you please restart it?" →
    "Restart it."; the agent's "I've reset your password" → "Reset the customer's password");
+   agents explain as they fix, so a sentence that says what is so rather than what to do (a
+   cause, an outcome: :func:`poise.knowledge.voice.is_instruction`) counts as less central,
+   and beside instructions one at most stays: a cause as the lead-in before the steps, an
+   outcome as a note after them. A group whose agents only state things (an answer, "we
+   deliver on Tuesdays") keeps its statements as the draft;
 4. each step names the conversations that say it, so the draft cites its sources.
 
 A group of one conversation (an evaluation on single dialogues) falls back to the centrality
-among that conversation's own sentences.
+among that conversation's own sentences, and its statements count as steps: one agent's
+reply often *is* a statement (the answer), and on TweetSumm's single dialogues holding
+statements back scored lower (docs/knowledge.md, drafts).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import numpy as np
 
 from poise.knowledge.matching import FloatArray
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
-from poise.knowledge.voice import as_agent_step
+from poise.knowledge.voice import as_agent_step, is_instruction
 from poise.signals.text import sentences
 
 Encode = Callable[[list[str]], FloatArray]
@@ -108,31 +115,40 @@ class DraftConfig:
     close_to_first: float = 0.15  # a further step is at most this much less central
     conversations: int = 60
     max_sentences: int = 400  # about 1.5 s of encoding on one core
+    statement_penalty: float = 0.1  # a statement is this much less central than a step
+    statements_kept: int = 1  # beside instructions: a cause before them or an outcome after
 
 
 @dataclass(frozen=True)
 class Step:
-    """One instruction, the conversations that say it, and their share of the group."""
+    """One instruction, the conversations that say it, and their share of the group. A
+    statement beside instructions has the role "lead-in" (a cause, said before the fix) or
+    "note" (an outcome, said after it); a draft of statements alone is an answer."""
 
     text: str
     sources: tuple[int, ...]
     support: float
     position: float = 0.0
+    role: str = "step"
 
 
 @dataclass(frozen=True)
 class Draft:
-    """The steps that resolved the group, in the order agents take them."""
+    """The steps that resolved the group, in the order agents take them; a lead-in before
+    them, a note after."""
 
     steps: tuple[Step, ...] = ()
     conversations: int = 0
 
     @property
     def resolution(self) -> str:
-        """Markdown: one step as a sentence, several as a numbered list."""
-        if len(self.steps) == 1:
-            return self.steps[0].text
-        return "\n".join(f"{i}. {s.text}" for i, s in enumerate(self.steps, 1))
+        """Markdown: one step as a sentence, several as a numbered list, with the lead-in
+        and the note as paragraphs around them."""
+        steps = [s.text for s in self.steps if s.role == "step"]
+        body = steps[0] if len(steps) == 1 else _numbered(steps)
+        lead = [s.text for s in self.steps if s.role == "lead-in"]
+        note = [s.text for s in self.steps if s.role == "note"]
+        return "\n\n".join(p for p in [" ".join(lead), body, " ".join(note)] if p)
 
     @property
     def text(self) -> str:
@@ -149,11 +165,20 @@ class Draft:
         return sorted(counts, key=lambda c: -counts[c])
 
 
+ROLE_ORDER = {"lead-in": 0, "step": 1, "note": 2}
+
+
+def _numbered(texts: list[str]) -> str:
+    return "\n".join(f"{i}. {text}" for i, text in enumerate(texts, 1))
+
+
 @dataclass
 class _Candidates:
     texts: list[str] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # index of the conversation
     position: list[float] = field(default_factory=list)  # 0 first turn … 1 last turn
+    instruction: list[bool] = field(default_factory=list)  # says what to do, not what is so
+    role: list[str] = field(default_factory=list)  # beside instructions (see :class:`Step`)
 
 
 def is_small_talk(sentence: str) -> bool:
@@ -206,6 +231,7 @@ def candidates(group: list[Resolved], config: DraftConfig) -> _Candidates:
     """Every scrubbed, non-small-talk agent sentence of the group, with where it came from."""
     found = _Candidates()
     for index, conversation in enumerate(group):
+        start = len(found.texts)
         turns = joined_parts(conversation.agent_turns)
         for t, turn in enumerate(turns):
             position = t / max(len(turns) - 1, 1)
@@ -216,9 +242,21 @@ def candidates(group: list[Resolved], config: DraftConfig) -> _Candidates:
                     found.texts.append(step)
                     found.owner.append(index)
                     found.position.append(position)
+                    found.instruction.append(is_instruction(step))
+        found.role.extend(_roles(found.instruction[start:]))
         if len(found.texts) >= config.max_sentences:
             break
     return found
+
+
+def _roles(instruction: list[bool]) -> list[str]:
+    """Each of one conversation's sentences as a step, or as a statement leading in or
+    following: a cause is said before the fix ("A sync conflict was blocking your
+    account."), an outcome after the last instruction ("It paired, so you're all set.")."""
+    last = max((i for i, step in enumerate(instruction) if step), default=-1)
+    return [
+        "step" if step else "lead-in" if i < last else "note" for i, step in enumerate(instruction)
+    ]
 
 
 def _nearest_by_conversation(sim: FloatArray, owner: np.ndarray, count: int) -> FloatArray:
@@ -266,18 +304,25 @@ def draft_resolution(
     sim = (vectors @ vectors.T).astype(np.float32)
     best = _nearest_by_conversation(sim, owner, len(group))
     central, support = _centrality(best, owner, weights, config.same_step)
+    grouped = len(group) > 1  # one conversation drafted alone stays as its agent said it
+    instruction = np.asarray(found.instruction, bool) | (not grouped)
     score = central - 0.1 * np.asarray([_is_open_question(t) for t in found.texts], np.float32)
-    chosen = _choose(score, support, sim, config)
+    score = score - config.statement_penalty * ~instruction
+    chosen = _choose(score, support, sim, config, instruction, config.statements_kept)
+    if not instruction[chosen].any():  # an answer, not a procedure: its statements stay
+        chosen = _choose(score, support, sim, config, instruction, config.max_steps)
+    procedure = grouped and bool(instruction[chosen].any())
     steps = [
         Step(
             text=found.texts[i],
             sources=tuple(_sources(i, best, owner, group, config.same_step)),
             support=round(float(support[i]), 3),
             position=found.position[i],
+            role=found.role[i] if procedure else "step",
         )
         for i in chosen
     ]
-    steps.sort(key=lambda s: s.position)
+    steps.sort(key=lambda s: (ROLE_ORDER[s.role], s.position))
     return Draft(tuple(steps), len(group))
 
 
@@ -291,22 +336,37 @@ def _encode_once(texts: list[str], encode: Encode) -> FloatArray:
 
 
 def _choose(
-    score: FloatArray, support: FloatArray, sim: FloatArray, config: DraftConfig
+    score: FloatArray,
+    support: FloatArray,
+    sim: FloatArray,
+    config: DraftConfig,
+    instruction: np.ndarray,
+    statements: int,
 ) -> list[int]:
     """The most central shared sentence, then up to ``max_steps - 1`` more that are shared,
-    nearly as central, and not a rewording of one already chosen."""
+    nearly as central, and not a rewording of one already chosen; at most ``statements`` of
+    them say what is so rather than what to do.
+
+    Why: agents explain as they fix ("The logs show the router overheating."), and a shared
+    explanation is as central as the fix, so drafts listed causes and findings as steps. An
+    instruction is preferred (a statement scores ``statement_penalty`` less), and beside
+    instructions one statement at most stays, as their lead-in or closing note."""
     shared = np.flatnonzero(support >= config.min_support)
     pool = shared if len(shared) else np.arange(len(score))
     order = pool[np.argsort(-score[pool], kind="stable")]
     first = int(order[0])
     chosen = [first]
+    said = int(not instruction[first])
     for i in order[1:]:
         if len(chosen) >= config.max_steps:
             break
         if score[i] < score[first] - config.close_to_first:
             break
+        if not instruction[i] and said >= statements:
+            continue
         if max(float(sim[i, j]) for j in chosen) < config.redundant:
             chosen.append(int(i))
+            said += int(not instruction[i])
     return chosen
 
 

@@ -163,3 +163,106 @@ def _for_the_next_agent(rest: str) -> str:
         return out
 
     return PRONOUNS.sub(swap, rest)
+
+
+# Words that open a statement, not an instruction: its subject ("the router", "your plan",
+# "it", "we"), a question word or a conjunction ("if the order has shipped, …").
+STATEMENT_OPENERS = frozenset((
+    "the", "a", "an", "this", "that", "these", "those", "it", "its", "it's", "they", "their",
+    "there", "there's", "here", "here's", "i", "i'm", "i've", "i'll", "i'd", "we", "we're",
+    "we've", "we'll", "we'd", "our", "you", "you're", "you've", "you'll", "you'd", "your",
+    "my", "he", "she", "his", "her", "them", "one", "each", "every", "all", "both", "some",
+    "most", "many", "any", "no", "nothing", "everything", "something", "someone", "anyone",
+    "everyone", "only", "if", "as", "so", "but", "and", "or", "because", "since", "though",
+    "although", "however", "unfortunately", "sadly", "currently", "usually", "normally",
+    "what", "which", "when", "where", "who", "why", "how", "is", "are", "was", "were", "do",
+    "does", "did", "can", "could", "will", "would", "should", "may", "might", "must", "has",
+    "have", "had", "to", "with", "without", "for", "from", "in", "on", "at", "by", "of",
+    "about", "after", "before", "once", "until", "while", "yes", "no", "not", "also", "still",
+))  # fmt: skip
+# A verb followed by these reads as a statement about a thing: "Order numbers are …".
+FINITE_NEXT = frozenset((
+    "is", "are", "was", "were", "can", "could", "will", "would", "should", "may", "might",
+    "must", "has", "have", "had", "does", "did", "isn't", "aren't", "wasn't", "won't", "can't",
+))  # fmt: skip
+# What a verb's object starts with: "DM us …", "Reinstall it …", "Refund the charge".
+OBJECT_NEXT = frozenset((
+    "us", "me", "it", "them", "him", "her", "the", "a", "an", "your", "our", "their", "this",
+    "that", "these", "those", "my", "his", "its", "out", "up", "back", "off", "over", "down",
+))  # fmt: skip
+NEGATED_IMPERATIVE = re.compile(r"^(?:don't|don’t|do not|never|always|let's|let’s)\b", re.I)
+# "Under Wi-Fi > Security, choose …", "To resolve it, check …", "First, …": the lead before
+# the main clause, whose first word tells an instruction from a statement.
+LEAD_CLAUSE = re.compile(
+    r"^(?:(?:first|then|next|now|also|finally|alternatively|otherwise|meanwhile|in the "
+    r"meantime|for now),?\s+|(?:under|in|on|from|at|via|to|for|after|before|once|if|when|"
+    r"while|within|inside)\b[^,:;.!?]{0,60}[,:]\s+)",
+    re.IGNORECASE,
+)
+WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?", re.IGNORECASE)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether the step tells the next agent what to do ("Reset the password.", "DM us the
+    order number.", "Under Billing, choose …") rather than states what is so ("The logs show
+    the router overheating.", "Your plan switches at renewal.", "Only admins can invite.").
+
+    English instructions open with a bare verb; statements with their subject. Without a
+    part-of-speech tagger the verb is told by its forms in the shipped vocabulary ("send" has
+    "sending", "router" has no "routered") or by the object that follows it ("Reinstall it")."""
+    if text.startswith("Ask the customer:"):
+        return True
+    clause = text.strip(" (-*•\"'")
+    for _ in range(2):
+        clause = LEAD_CLAUSE.sub("", clause, count=1)
+    if NEGATED_IMPERATIVE.match(clause):
+        return True
+    said = [w.lower().replace("’", "'") for w in WORD_RE.findall(clause)[:3]]
+    if not said or said[0] in STATEMENT_OPENERS or said[0].isdigit():
+        return False
+    first, after = said[0], said[1] if len(said) > 1 else ""
+    if after in OBJECT_NEXT:
+        return not _is_participle(first)
+    if FINITE_NEXT.intersection(said[1:]) or _is_participle(first):
+        return False  # "Order numbers are …", "Deactivated users count …"
+    if _says_s_verb(said[1:]):
+        return False  # "Excel guesses the wrong encoding"
+    return _has_verb_forms(first)
+
+
+def _says_s_verb(rest: list[str]) -> bool:
+    """ "guesses the …", "needs a …": a verb with an -s after one word, so that word was
+    the subject. (A plural object then its own object, "Send files the …", is rare.)"""
+    if len(rest) < 2 or rest[1] not in OBJECT_NEXT or not rest[0].endswith("s"):
+        return False
+    base = rest[0][:-2] if rest[0].endswith("es") else rest[0][:-1]
+    return _has_verb_forms(base) or _has_verb_forms(rest[0][:-1])
+
+
+def _is_participle(word: str) -> bool:
+    """ "deactivated", "checking", "done": a form that opens a statement, not an order."""
+    if word in IRREGULAR and IRREGULAR[word] != word:
+        return True
+    if word.endswith("ing") and len(word) > 5:
+        return not _has_verb_forms(word)
+    if word.endswith("ed") and len(word) > 4 and not _has_verb_forms(word):
+        return any(_stem_tries(word))
+    return False
+
+
+def _stem_tries(word: str) -> list[str]:
+    stem = word[:-2]
+    tries = [word[:-1], stem, stem[:-1] + "y" if stem.endswith("i") else ""]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        tries.append(stem[:-1])
+    return [t for t in tries if len(t) > 2 and t in _words()]
+
+
+def _has_verb_forms(word: str) -> bool:
+    """ "send" has "sending", "check" "checked", "stop" "stopped": a verb's base form."""
+    if word in IRREGULAR.values():
+        return True
+    stem = word[:-1] if word.endswith("e") else word
+    forms = (word + "ed", word + "d", stem + "ing", word + word[-1] + "ed", word + word[-1] +
+             "ing", word[:-1] + "ied" if word.endswith("y") else "")  # fmt: skip
+    return any(f in _words() for f in forms if f and f != word)
