@@ -86,6 +86,15 @@ def record_only_hooks(settings: Settings) -> Hooks:
     return Hooks(conversations_scored=[record_alerts], scoring_finished=[collect_praise])
 
 
+def resumers(settings: Settings, seam: Seam, hooks: Hooks) -> dict[str, Resumer]:
+    """The kinds of job a process can take over from one that died, and how: a server's pool
+    and, with workers, the scheduler's takeover turn alike (a job of any other kind is marked
+    ``interrupted``)."""
+    from poise.connectors.actions import resume_sync
+
+    return {SCORE: _resume_scoring(hooks), CONNECTOR_SYNC: resume_sync(settings, seam, hooks)}
+
+
 def make_jobs(
     settings: Settings,
     maker: sessionmaker[Session],
@@ -99,13 +108,8 @@ def make_jobs(
     ``hooks`` are the reactions its live conversations and finished scorings get (default:
     record-only).
     """
-    from poise.connectors.actions import resume_sync
-
     hooks = hooks or record_only_hooks(settings)
-    resumable = {
-        SCORE: _resume_scoring(hooks),
-        CONNECTOR_SYNC: resume_sync(settings, seam or Seam(), hooks),
-    }
+    resumable = resumers(settings, seam or Seam(), hooks)
     if settings.broker_url:
         from poise.jobs.broker import BrokerJobs
 

@@ -2,7 +2,8 @@
 
 On one machine ``poise serve`` does this itself (training reminders each day, connector syncs
 every few minutes, the insights rollup every minute, the sweep of unscored turns every 10
-minutes, the deletion of import rows set aside past their keeping time every hour) and cron
+minutes, the takeover of jobs whose process died every 5, the deletion of import rows set aside
+past their keeping time every hour) and cron
 runs the other chores (``poise insights digest``, ``poise alerts hotspots``…). With
 ``POISE_BROKER_URL`` set, one ``poise scheduler`` process sends each entry's turn to the
 workers, which queue the same work as a job (a :class:`JobRun` row) that a worker runs. A
@@ -41,9 +42,12 @@ SYNCS = "connector-syncs"  # not a job itself: it queues one sync job per connec
 ROLLUP = "insights-rollup"
 REJECTED_ROWS = "rejected-rows"
 SWEEP = "signals-sweep"  # not a job itself: it queues a scoring job when it finds turns
+TAKEOVER = "jobs-takeover"  # not a job itself: it resumes (or marks) jobs whose process died
 LOCAL_ROLLUP_SECONDS = 60
 LOCAL_REJECTED_ROWS_SECONDS = 3600
 SWEEP_MINUTES = 10
+TAKEOVER_MINUTES = 5  # well inside jobs.STALE_AFTER: a live pool's heartbeat never goes stale
+LOCAL_TAKEOVER_SECONDS = TAKEOVER_MINUTES * 60
 log = logging.getLogger(__name__)
 
 
@@ -225,7 +229,7 @@ def _rejected_rows(settings: Settings, session: Session) -> JobWork | None:
 
 
 def _never(settings: Settings, session: Session) -> JobWork | None:
-    return None  # split (rescore), fan-out (syncs) and sweep entries are queued by queue_periodic
+    return None  # split (rescore), fan-out (syncs), sweep, takeover: queue_periodic's own
 
 
 def _sweep(session: Session, jobs: InProcessJobs, settings: Settings) -> list[int]:
@@ -260,6 +264,7 @@ PERIODIC: dict[str, Periodic] = {
         Periodic(ROLLUP, _every(10), _rollup),
         Periodic(REJECTED_ROWS, _crontab(minute=40), _rejected_rows),
         Periodic(SWEEP, _every(SWEEP_MINUTES), _never),
+        Periodic(TAKEOVER, _every(TAKEOVER_MINUTES), _never),
         Periodic(SYNCS, _sync_interval, _never),
     )
 }
@@ -313,6 +318,8 @@ def queue_periodic(
     from poise.connectors.client import Seam
 
     periodic = PERIODIC[name]
+    if name == TAKEOVER:  # no job row: each claim is guarded (see InProcessJobs.resume_orphans)
+        return jobs.take_over()
     with maker() as session:
         if name == SYNCS:  # one job per connector, each with queue_sync's own rule
             hooks = record_only_hooks(settings)
@@ -367,12 +374,20 @@ def worker_runnable(settings: Settings) -> dict[str, Resumer]:
 
 
 def scheduled_jobs(maker: sessionmaker[Session], settings: Settings) -> InProcessJobs:
-    """The jobs engine that queues scheduled work for the workers."""
-    from poise.background import record_only_hooks, split_kinds
+    """The jobs engine that queues scheduled work for the workers; its takeover turn resumes
+    what a server's would, on the worker's own pool (alerts recorded, sent by a server)."""
+    from poise.background import record_only_hooks, resumers, split_kinds
+    from poise.connectors.client import Seam
     from poise.jobs.broker import BrokerJobs
 
-    kinds = split_kinds(record_only_hooks(settings))
-    return BrokerJobs(maker, settings, splittable=kinds, remote=remote_kinds())
+    hooks = record_only_hooks(settings)
+    return BrokerJobs(
+        maker,
+        settings,
+        resumable=resumers(settings, Seam(), hooks),
+        splittable=split_kinds(hooks),
+        remote=remote_kinds(),
+    )
 
 
 def worker_periodic(settings: Settings) -> Callable[[sessionmaker[Session], str], object]:
@@ -412,9 +427,11 @@ def start_local_periodic(state: Any, settings: Settings) -> list[asyncio.Task[No
     every 10 minutes (with workers, the scheduler's ``signals-sweep``). Always, every hour,
     the deletion of set-aside import rows past their keeping time: they are files in this
     server's data directory, which each web host may have of its own (docs/deploy.md), where
-    a worker's turn reaches only its own.
+    a worker's turn reaches only its own. Always, every 5 minutes, the takeover of jobs whose
+    process died (resumed on this pool, or marked ``interrupted``), which also keeps the
+    heartbeat of this pool's own jobs: before, only a start took them over.
     """
-    loops = [(REJECTED_ROWS, LOCAL_REJECTED_ROWS_SECONDS)]
+    loops = [(REJECTED_ROWS, LOCAL_REJECTED_ROWS_SECONDS), (TAKEOVER, LOCAL_TAKEOVER_SECONDS)]
     if not settings.broker_url:
         loops += [(ROLLUP, LOCAL_ROLLUP_SECONDS), (SWEEP, SWEEP_MINUTES * 60)]
     return [

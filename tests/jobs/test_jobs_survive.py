@@ -7,26 +7,46 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, make_user
 from poise.auth.actions import create_api_token
+from poise.connectors.client import Seam
 from poise.conversations.models import Message
 from poise.conversations.scoring import BATCH
 from poise.conversations.writer import write_conversations
-from poise.jobs import JobRun
+from poise.db.base import utcnow
+from poise.db.engine import make_sessionmaker
+from poise.jobs import (
+    INTERRUPTED,
+    STALE_AFTER,
+    InProcessJobs,
+    JobProgress,
+    JobRun,
+    Resumer,
+    owner_is_gone,
+)
 from poise.settings import Settings
 from support import free_port
 
 POISE = Path(sys.executable).parent / "poise"
 CSV_HEADER = "conversation_id,channel,author_role,body,sent_at\n"
+
+
+def resumers_for(settings: Settings) -> dict[str, Resumer]:
+    """What a server's pool resumes (alerts recorded only)."""
+    from poise.background import record_only_hooks, resumers
+
+    return resumers(settings, Seam(), record_only_hooks(settings))
 
 
 def _dead_owner() -> str:
@@ -102,6 +122,91 @@ def test_a_job_left_running_by_a_dead_process_is_resumed_at_start_up(
     cannot_resume = _job(session, mining)
     assert cannot_resume.status == "interrupted"
     assert "start it again" in cannot_resume.detail
+
+
+def test_a_running_server_takes_over_a_dead_processs_job_without_a_restart(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose process died while the servers stay up is taken over by a server's own
+    takeover turn (every 5 minutes; shortened here): another host's job silent past
+    ``STALE_AFTER`` is resumed, a dead pid's job of a kind that cannot resume is marked as a
+    start marks it. Before, both stayed ``running`` until some server restarted."""
+    monkeypatch.setattr("poise.scheduler.LOCAL_ROLLUP_SECONDS", 0.05)
+    monkeypatch.setattr("poise.scheduler.LOCAL_TAKEOVER_SECONDS", 0.2, raising=False)
+    _store_pending(session, 30)
+    from poise.app import create_app
+
+    with TestClient(create_app(settings)):
+        silent = utcnow() - STALE_AFTER - timedelta(minutes=1)
+        scoring = JobRun(kind="score", subject="import:1", status="running", done=8, total=100)
+        scoring.owner, scoring.heartbeat_at = "a-host-that-died.example:4242", silent
+        session.add(scoring)
+        session.commit()
+        mining = _orphan(session, "kb-mine", "running")  # started after the server: no start
+        job = _wait_for(session, scoring.id, "done", seconds=30)  # sees them
+        cannot_resume = _wait_for(session, mining, "interrupted", seconds=30)
+    assert job.detail.startswith("scored 30 messages"), job.detail
+    assert _pending(session) == 0
+    assert cannot_resume.detail == INTERRUPTED
+
+
+def test_two_servers_racing_take_an_abandoned_job_once(
+    settings: Settings, session: Session, engine: Engine
+) -> None:
+    """Two pools (two servers) whose takeover turns find the same dead job: the claim is
+    guarded by the old owner, so one of them resumes it and the other leaves it."""
+    _store_pending(session, 5)
+    job_id = _orphan(session, "score", "running")
+    pools = [
+        InProcessJobs(make_sessionmaker(engine), resumable=resumers_for(settings)) for _ in "ab"
+    ]
+    start = threading.Barrier(len(pools))
+    taken: list[list[int]] = []
+
+    def turn(pool: InProcessJobs) -> None:
+        start.wait()
+        taken.append(pool.take_over())
+
+    threads = [threading.Thread(target=turn, args=(pool,)) for pool in pools]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(taken) == [[], [job_id]]
+        assert _wait_for(session, job_id, "done").detail.startswith("scored 5 messages")
+    finally:
+        for pool in pools:
+            pool.shutdown()
+
+
+def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
+    session: Session, engine: Engine
+) -> None:
+    """A job in one step longer than ``STALE_AFTER`` reports no progress: the takeover turn
+    of its own server says it is alive, so another host's server does not take it over."""
+    pool = InProcessJobs(make_sessionmaker(engine))
+    inside, release = threading.Event(), threading.Event()
+
+    def long_step(session: Session, progress: JobProgress) -> str:
+        inside.set()
+        release.wait(30)
+        return "done at last"
+
+    job_id, finished = pool.submit("kb-mine", long_step)
+    try:
+        assert inside.wait(30)
+        long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
+        session.execute(update(JobRun).where(JobRun.id == job_id).values(heartbeat_at=long_ago))
+        session.commit()
+        assert pool.take_over() == []
+        job = _job(session, job_id)
+        assert job.status == "running"
+        assert not owner_is_gone("another-host.example:1", job.heartbeat_at, utcnow())
+    finally:
+        release.set()
+        finished.result(30)
+        pool.shutdown()
 
 
 def test_a_live_process_keeps_its_jobs(settings: Settings, session: Session) -> None:

@@ -25,12 +25,12 @@ from poise.db.base import utcnow
 from poise.db.meta import get_fact, set_fact
 from poise.files import write_atomically
 from poise.insights.models import InsightFact
-from poise.jobs import JobRun
+from poise.jobs import STALE_AFTER, JobRun
 from poise.jobs.broker import PERIODIC as PERIODIC_TASK
 from poise.jobs.broker import make_celery
 from poise.knowledge.vectors import ENCODER_FACT, ENCODER_VERSION
 from poise.morale.models import KudosRound
-from poise.scheduler import beat_schedule, scheduled_jobs, tick
+from poise.scheduler import beat_schedule, queue_periodic, scheduled_jobs, tick
 from poise.settings import Settings
 
 MONDAY_FIRST = datetime(2026, 6, 1, 7, 45, tzinfo=UTC)  # a Monday and the 1st: every entry due
@@ -50,6 +50,7 @@ def test_beat_sends_each_entry_to_the_workers_queue(settings: Settings) -> None:
         "insights-rollup",
         "rejected-rows",
         "signals-sweep",
+        "jobs-takeover",
         "connector-syncs",
     }
     for name, entry in schedule.items():
@@ -190,3 +191,36 @@ def _expired_rejected_rows(session: Session, settings: Settings) -> Path:
     path = rejected_rows_path(settings.data_dir, run.id)
     write_atomically(path, b"conversation_id,channel\nIMP-2,pigeon\n")
     return path
+
+
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+def test_the_takeover_turn_resumes_a_job_whose_worker_host_died(
+    broker_settings: Settings, session: Session
+) -> None:
+    """With workers, beat's ``jobs-takeover`` turn (what a worker does on receiving it) takes
+    over a whole job whose host fell silent past ``STALE_AFTER``: a webhook's scoring job is
+    resumed, scoring its conversation, rather than stay ``running`` until a server starts."""
+    then = utcnow() - timedelta(minutes=30)
+    conversation = make_conversation(session, start=then)  # unscored, as the dead host left it
+    silent = utcnow() - STALE_AFTER - timedelta(minutes=1)
+    job = JobRun(kind="score", subject=f"webhook:{conversation.id}", status="running")
+    job.owner, job.heartbeat_at = "a-host-that-died.example:4242", silent
+    session.add(job)
+    session.commit()
+    engine = make_engine(broker_settings.resolved_database_url)
+    jobs = scheduled_jobs(make_sessionmaker(engine), broker_settings)
+    try:
+        assert queue_periodic(
+            make_sessionmaker(engine), jobs, broker_settings, "jobs-takeover"
+        ) == [job.id]
+        deadline = time.monotonic() + 60
+        while _statuses(session, select(JobRun.status).where(JobRun.id == job.id)) != ["done"]:
+            assert time.monotonic() < deadline, "the resumed job did not end"
+            time.sleep(0.1)
+    finally:
+        jobs.shutdown()
+        engine.dispose()
+    customer = select(Message.signal_version).where(
+        Message.conversation_id == conversation.id, Message.author_role == "customer"
+    )
+    assert None not in _statuses(session, customer)

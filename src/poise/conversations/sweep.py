@@ -12,7 +12,8 @@ It leaves alone what another path is about to score: turns younger than the grac
 webhook may still be scoring them) and conversations an active scoring job covers. So a
 second sweep while the first one's job is queued or running queues nothing. A job whose owner
 is gone (its process died, or its host has been silent past ``jobs.STALE_AFTER``) covers
-nothing: only a server's start takes it over, and its conversations waited for one. It also
+nothing: a server's next takeover turn (every few minutes) resumes it, and a sweep meanwhile
+need not wait for that. It also
 leaves history alone: turns sent before its window (an import made with ``--no-score``) are
 for ``poise signals score``, which alerts nobody.
 
@@ -167,9 +168,9 @@ def _failures(session: Session, *, since: datetime) -> dict[int, list[datetime]]
 def _covered(session: Session, now: datetime) -> set[int] | None:
     """The conversations an active scoring job will score; None when one may score any (an
     import's, a re-score, a connector's sync, or one whose subject's list was cut short). A
-    webhook's or a sweep's job resumed after a restart scores what its subject lists, as its
-    first run would have (``scoring.resumed_scoring_work``). A job whose owner is gone covers
-    nothing: a server's start takes it over, and a host that died may never start again."""
+    webhook's or a sweep's job resumed after its process died scores what its subject lists,
+    as its first run would have (``scoring.resumed_scoring_work``). A job whose owner is gone
+    covers nothing: a takeover turn resumes it, and a host that died may never start again."""
     covered: set[int] = set()
     gone = {row.id for row in abandoned(session, now)}
     jobs = session.execute(

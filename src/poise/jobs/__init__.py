@@ -5,8 +5,11 @@ status and progress. By default jobs run in-process on a small pool of daemon th
 same ``JobRun`` protocol is what a Celery worker would update when ``POISE_BROKER_URL`` is set.
 
 Jobs survive their process. Each row names its owner (``host:pid``) and when it last
-reported; on start-up a job whose owner is gone is resumed (its kind's work picks up whatever
-is still pending) or, when its kind cannot resume, marked ``interrupted``. A job handed to the
+reported; a server takes over a job whose owner is gone, at its start and every few minutes
+while it runs (:meth:`InProcessJobs.take_over`): the job is resumed (its kind's work picks up
+whatever is still pending) or, when its kind cannot resume, marked ``interrupted``. The same
+turn keeps the heartbeat of the jobs its own pool runs, so a long step between two progress
+reports is not taken for a dead host. A job handed to the
 broker is owned by its queue (:data:`IN_THE_QUEUE`) until a worker takes it: no process's
 start-up touches it, however long the queue. On shutdown no new job starts, the running one
 stops at its next progress report, and both stay ``queued`` for the next start: the server
@@ -48,6 +51,7 @@ from poise.words import counted
 __all__ = [
     "INTERRUPTED",
     "IN_THE_QUEUE",
+    "STALE_AFTER",
     "InProcessJobs",
     "JobCancelledError",
     "JobChunk",
@@ -94,7 +98,8 @@ SHUTDOWN_SECONDS = 2.0
 # The owner of a job handed to the broker while it waits for a worker: the queue, not the
 # process that queued it (which may stop long before a busy queue gets to the job).
 IN_THE_QUEUE = "broker queue"
-INTERRUPTED = "the process running it stopped; start it again"  # a start-up's verdict
+INTERRUPTED = "the process running it stopped; start it again"  # a takeover's verdict
+RESUMED = "resumed: the process running it stopped"
 
 
 class StopSignal(Protocol):
@@ -140,9 +145,10 @@ def owner_is_gone(owner: str, heartbeat_at: datetime | None, now: datetime) -> b
 
 
 def abandoned(session: Session, now: datetime) -> list[Row[tuple[int, str, str, datetime | None]]]:
-    """The queued or running jobs whose owner is gone (:func:`owner_is_gone`): what a start-up
-    takes over. Only whole jobs a process holds: a split job's chunks are the workers', and a
-    job waiting in the broker's queue is the queue's, however long either takes."""
+    """The queued or running jobs whose owner is gone (:func:`owner_is_gone`): what a server
+    takes over (:meth:`InProcessJobs.take_over`). Only whole jobs a process holds: a split
+    job's chunks are the workers', and a job waiting in the broker's queue is the queue's,
+    however long either takes."""
     active = session.execute(
         select(JobRun.id, JobRun.kind, JobRun.owner, JobRun.heartbeat_at).where(
             JobRun.status.in_(ACTIVE),
@@ -406,8 +412,38 @@ class InProcessJobs:
             if self._stopping.wait(wait):
                 return
 
+    def take_over(self) -> list[int]:
+        """A running server's turn (every few minutes): keep this pool's jobs' heartbeat, then
+        take over the jobs whose process died (:meth:`resume_orphans`). Before, only a start
+        took them over: a dead job showed ``running`` until some server restarted."""
+        self.beat()
+        return self.resume_orphans()
+
+    def beat(self) -> None:
+        """Say that the jobs this pool runs are alive: their heartbeat otherwise moves only at
+        progress reports, and a step longer than :data:`STALE_AFTER` would let another host's
+        server take the job over while it still runs."""
+        running = list(self._running)
+        if not running:
+            return
+        with self._maker() as session:
+            session.execute(
+                update(JobRun)
+                .where(
+                    JobRun.id.in_(running),
+                    JobRun.owner == this_process(),
+                    JobRun.status == "running",
+                )
+                .values(heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
     def resume_orphans(self) -> list[int]:
-        """Take over jobs whose process died; returns the ids resumed (others are marked)."""
+        """Take over jobs whose process died; returns the ids resumed (others are marked).
+
+        Each is claimed by an UPDATE guarded by its old owner: of two servers that found it
+        alike, one takes it, and the other leaves it."""
         resumed: list[int] = []
         now = utcnow()
         with self._maker() as session:
@@ -421,7 +457,7 @@ class InProcessJobs:
                         heartbeat_at=now,
                         status="queued" if resumer else "interrupted",
                         finished_at=None if resumer else now,
-                        detail="resumed after a restart" if resumer else INTERRUPTED,
+                        detail=RESUMED if resumer else INTERRUPTED,
                     )
                     .execution_options(synchronize_session=False)
                 )
