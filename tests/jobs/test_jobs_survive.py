@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from builders import conversation_record, make_user
+from poise import jobs
 from poise.auth.actions import create_api_token
 from poise.connectors.client import Seam
 from poise.conversations.models import Message
@@ -207,6 +208,42 @@ def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
         release.set()
         finished.result(30)
         pool.shutdown()
+
+
+def test_a_job_says_it_is_alive_through_a_long_step_without_progress(
+    session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker worker's whole job runs with no server's takeover turn to beat for it: its
+    heartbeat moved only at progress reports, so a step longer than ``STALE_AFTER`` let
+    another host take it over while it still ran. The job now beats while its work runs."""
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    maker = make_sessionmaker(engine)
+    job = JobRun(kind="kb-mine", status="queued", owner=jobs.IN_THE_QUEUE)
+    session.add(job)
+    session.commit()
+    inside, release = threading.Event(), threading.Event()
+    long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
+
+    def long_step(work_session: Session, progress: JobProgress) -> str:
+        with maker() as other:  # as the worker's step begins, the job reads long silent
+            other.execute(update(JobRun).where(JobRun.id == job.id).values(heartbeat_at=long_ago))
+            other.commit()
+        inside.set()
+        release.wait(30)
+        return "mined"
+
+    worker = threading.Thread(target=jobs.run_job, args=(maker, job.id, long_step))
+    worker.start()
+    try:
+        assert inside.wait(30)
+        deadline = time.monotonic() + 20
+        while owner_is_gone("another-host.example:1", _job(session, job.id).heartbeat_at, utcnow()):
+            assert time.monotonic() < deadline, "the job's heartbeat never moved in its step"
+            time.sleep(0.05)
+    finally:
+        release.set()
+        worker.join(30)
+    assert _job(session, job.id).status == "done"
 
 
 def test_a_live_process_keeps_its_jobs(settings: Settings, session: Session) -> None:

@@ -94,6 +94,7 @@ Recorder = Callable[[Write], None]  # runs a Write: once, or until the database 
 ACTIVE = ("queued", "running")
 CANCELLED = "cancelled"
 STALE_AFTER = timedelta(minutes=15)  # another host's job silent this long has lost its owner
+HEARTBEAT_SECONDS = 60.0  # how often a running job says it is alive (:func:`_pulse`)
 SHUTDOWN_SECONDS = 2.0
 # The owner of a job handed to the broker while it waits for a worker: the queue, not the
 # process that queued it (which may stop long before a busy queue gets to the job).
@@ -206,7 +207,8 @@ def run_job(
                 raise JobStoppedError
 
         try:
-            detail, status = work(work_session, progress), "done"
+            with _pulse(maker, job_id):
+                detail, status = work(work_session, progress), "done"
         except JobCancelledError:
             work_session.rollback()
             return  # cancel_job wrote the status and the detail
@@ -224,6 +226,42 @@ def run_job(
             reason = fault_message(exc) or "it failed; the server log has the detail"
             detail, status = f"{reason} (error {error_id})", "failed"
     (record or _once)(partial(_end_job, maker, job_id, status, detail))
+
+
+@contextlib.contextmanager
+def _pulse(maker: sessionmaker[Session], job_id: int) -> Iterator[None]:
+    """Keep the job's heartbeat while its work runs, every :data:`HEARTBEAT_SECONDS`.
+
+    Why: the heartbeat moved only at progress reports, and a step longer than
+    :data:`STALE_AFTER` (a broker worker's whole job, which no server's takeover turn beats)
+    let another host's takeover start the job a second time while it still ran."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            try:
+                with maker() as session:
+                    session.execute(
+                        update(JobRun)
+                        .where(
+                            JobRun.id == job_id,
+                            JobRun.owner == this_process(),
+                            JobRun.status == "running",
+                        )
+                        .values(heartbeat_at=utcnow())
+                        .execution_options(synchronize_session=False)
+                    )
+                    session.commit()
+            except Exception:  # a busy or unreachable database: the next beat tries again
+                log.debug("job %s: heartbeat not written", job_id, exc_info=True)
+
+    beating = threading.Thread(target=beat, name=f"poise-job-{job_id}-heartbeat", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beating.join(timeout=10)  # a beat waiting on a lost database gives up on its own
 
 
 @contextlib.contextmanager
