@@ -54,9 +54,7 @@ def test_an_id_no_row_can_have_is_a_missing_thing(
         assert page.status_code == 404, (address, page.text)
         assert page.headers["content-type"].startswith("text/html")
         assert "Input should" not in page.text and "2147483647" not in page.text
-    api = client.get(
-        f"/api/v1/conversations/{given}", headers={"Authorization": f"Bearer {token}"}
-    )
+    api = client.get(f"/api/v1/conversations/{given}", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 404, api.text
     assert api.json() == {"detail": f"no conversation with id {given}"}
 
