@@ -263,6 +263,23 @@ def short_echo(value: Any) -> Any:
     return value
 
 
+def _names_nothing(problems: list[dict[str, Any]]) -> str | None:
+    """What a reader is told of an address whose path names no row, or None when the path fits.
+
+    ``/conversations/99999999999999999999`` (or ``/0``, ``/-5``, ``/abc``) answered a 422
+    quoting pydantic ("Input should be less than or equal to 2147483647"): no row has such an
+    id, so it is a missing thing like any other, a 404 in the words a missing row gets
+    ("no conversation with id 0"), on the not-found page or as the API's usual 404 body.
+    """
+    path = next((p for p in problems if p.get("loc", [None])[0] == "path"), None)
+    if path is None:
+        return None
+    name, given = str(path["loc"][-1]), short_echo(str(path.get("input", "")))
+    if name.endswith("_id"):
+        return f"no {name.removesuffix('_id').replace('_', ' ')} with id {given}"
+    return HTTP_MESSAGES[404]
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     statuses: dict[type[PoiseError], int] = {
         PermissionDenied: 403,
@@ -284,6 +301,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = utf8_safe(jsonable_encoder(exc.errors()))
+        missing = _names_nothing(problems)
+        if missing:
+            return _error(request, 404, missing)
         content_type = request.headers.get("content-type", "")
         for problem in problems:
             if "input" in problem:

@@ -414,6 +414,26 @@ def test_a_huge_written_answer_or_a_choice_not_offered_is_refused_beside_its_que
     assert session.scalars(select(QuizAttempt)).all() == []
 
 
+@pytest.mark.parametrize("given", ["7", "-1", "abc", "1.5", ""])
+def test_a_malformed_choice_is_refused_beside_its_question_with_the_answers_kept(
+    client: TestClient, session: Session, given: str
+) -> None:
+    """``q0=7`` was refused but ``q0=-1`` and ``q0=abc`` were dropped and graded as no answer:
+    every choice that is not one the question offers is refused the same way."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    refused = client.post(
+        f"/training/lessons/{lesson_id}/attempts",
+        data={"csrf_token": csrf, "q0": given, "q1": ["0", "1"], "q2": "kept words"},
+    )
+    assert refused.status_code == 400, refused.text
+    assert 'id="q0-error"' in refused.text
+    assert "question 1 has choices 0 to 1, not" in html.unescape(refused.text)
+    assert 'name="q1" value="1" checked>' in refused.text and "kept words" in refused.text
+    assert session.scalars(select(QuizAttempt)).all() == []
+
+
 def test_every_training_page_renders_with_empty_states(
     client: TestClient, session: Session
 ) -> None:

@@ -7,12 +7,17 @@ import re
 from datetime import timedelta
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, sign_in
+from poise.conversations.actions import create_integration
+from poise.conversations.models import Integration
 from poise.db.base import utcnow
+from poise.errors import InvalidInput
 from poise.morale import actions as morale
 from poise.training import actions as training
 
@@ -208,6 +213,23 @@ def test_a_scenario_and_an_integration_keep_what_was_typed(
     refused(again, "name", "already exists", 'value="zendesk-eu"')
     bad = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Zen Desk!"})
     refused(bad, "name", "lowercase letters", 'value="Zen Desk!"')
+
+
+def test_an_integration_name_is_quoted_as_typed_and_an_invisible_character_is_named(
+    client: TestClient, session: Session
+) -> None:
+    """ "Bad Name" was refused as 'bad name', a name nobody typed; and a pasted direction
+    override or zero-width space was quoted as an escape code beside a rule it seemed to meet."""
+    csrf = sign_in(client, make_user(session, role="admin"))
+    bad = client.post("/admin/integrations", data={"csrf_token": csrf, "name": "Bad Name"})
+    refused(bad, "name", "'Bad Name' is not a source name", 'value="Bad Name"')
+    for typed, code in (("help\u202edesk", "U+202E"), ("helpdesk\u200b", "U+200B")):
+        response = client.post("/admin/integrations", data={"csrf_token": csrf, "name": typed})
+        refused(response, "name", f"the name holds an invisible character ({code})", typed)
+    with pytest.raises(InvalidInput, match=r"invisible character \(U\+0007\)") as caught:
+        create_integration(session, actor=None, name="help\adesk")  # the command line's way in
+    assert caught.value.field == "name"
+    assert session.scalars(select(Integration)).all() == []
 
 
 def test_a_source_name_far_too_long_is_refused_by_its_length_not_echoed_whole(

@@ -6,7 +6,6 @@ import hashlib
 import logging
 import re
 import secrets
-import unicodedata
 from datetime import timedelta
 from functools import partial
 
@@ -22,6 +21,7 @@ from poise.auth.permissions import require_admin
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput, NotFound
 from poise.faults import log_failure
+from poise.visible import invisible_char
 from poise.words import counted
 
 LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
@@ -65,7 +65,7 @@ def _clean_email(email: str) -> str:
             f"an email address is at most {MAX_EMAIL} characters (this one has {len(email)})",
             field="email",
         )
-    if (hidden := _invisible(email)) is not None:
+    if (hidden := invisible_char(email)) is not None:
         raise InvalidInput(
             f"the email address holds an invisible character (U+{ord(hidden):04X}): type it "
             "again rather than pasting it",
@@ -77,13 +77,6 @@ def _clean_email(email: str) -> str:
             f"“{shown}” is not an email address: it looks like name@example.com", field="email"
         )
     return email
-
-
-def _invisible(text: str) -> str | None:
-    """The first character of ``text`` nobody sees (a zero-width space, a direction override,
-    a soft hyphen, a control), or None. ``sam\u200b@example.com`` made a second account that
-    reads as sam@example.com, and nobody could sign in to it."""
-    return next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")), None)
 
 
 def _check_password(password: str, field: str = "password") -> None:

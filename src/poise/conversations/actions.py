@@ -50,6 +50,7 @@ from poise.db.locks import hold_name
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
 from poise.textcontrols import TEXT_CONTROLS
+from poise.visible import invisible_char
 
 ImportProgress = Callable[[str, int, int], None]  # (phase "parse"|"write", done, total)
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -74,10 +75,21 @@ class ImportReport:
 MAX_PURPOSE_CHARS = 300
 
 
-def _check_source(source: str) -> str:
+def _check_source(source: str, typed: str | None = None) -> str:
+    """``source`` when it may name where conversations are stored, else a refusal beside it
+    quoting ``typed``, what the person entered before it was lower-cased ("Bad Name" was
+    refused as 'bad name', a name they never wrote). A character nobody sees (a direction
+    override, a zero-width space) is named as such: quoted, it looked like nothing at all."""
+    shown = source if typed is None else typed
+    if (hidden := invisible_char(shown)) is not None:
+        raise InvalidInput(
+            f"the name holds an invisible character (U+{ord(hidden):04X}): type it again "
+            "rather than pasting it",
+            field="source",
+        )
     if not SOURCE_RE.match(source):
         rule = "1-64 lowercase letters, digits, '.', '_' or '-', such as zendesk-eu"
-        said = f"{show(source)} is not a source name" if source else "a source name is needed"
+        said = f"{show(shown)} is not a source name" if source else "a source name is needed"
         if len(source) > 64:  # quoted whole, a pasted paragraph widened the page past any screen
             said = f"a source name is at most 64 characters (this one has {len(source):,})"
         raise InvalidInput(f"{said}: {rule}", field="source")
@@ -552,7 +564,7 @@ def create_integration(
     """
     require_admin(actor)
     try:
-        name = _check_source(name.strip().lower())
+        name = _check_source(name.strip().lower(), name.strip())
     except InvalidInput as exc:
         raise InvalidInput(str(exc), field="name") from None
     if name in helpdesks:

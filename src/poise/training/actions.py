@@ -327,13 +327,19 @@ def _check_answers(quiz: list[dict[str, Any]], answers: list[str | list[int]]) -
                     field=field,
                 )
             continue
-        offered = len(question.get("choices", []))
-        unknown = [i for i in answer if not 0 <= i < offered]
+        unknown = [i for i in answer if not 0 <= i < len(question.get("choices", []))]
         if unknown:
-            raise InvalidInput(
-                f"question {index + 1} has choices 0 to {offered - 1}, not {unknown[0]}",
-                field=field,
-            )
+            raise unknown_choice(question, index, unknown[0])
+
+
+def unknown_choice(question: dict[str, Any], index: int, given: object) -> InvalidInput:
+    """The refusal of a choice question ``index`` does not have, beside that question: one
+    wording for a number out of range (``7``) and for text that is no choice at all (``-1``,
+    ``abc``), which the form used to drop silently and grade as no answer."""
+    offered = len(question.get("choices", []))
+    return InvalidInput(
+        f"question {index + 1} has choices 0 to {offered - 1}, not {given}", field=f"q{index}"
+    )
 
 
 def _complete_assignment(

@@ -17,7 +17,7 @@ from poise.auth.deps import CurrentUser, LeadUser
 from poise.auth.models import User
 from poise.conversations.visibility import visible_ids
 from poise.errors import InvalidInput
-from poise.knowledge.text import render_markdown
+from poise.knowledge.text import clip, render_markdown
 from poise.signals.purpose import state_purpose
 from poise.training import actions, queries
 from poise.training.feedback import verdicts_from
@@ -259,14 +259,20 @@ def _assigned_message(made: list[Assignment]) -> str:
 
 
 def _answers(form: FormData, lesson: Lesson) -> list[str | list[int]]:
+    """The form's answers, question by question; a choice that is not a number (``-1``,
+    ``abc``) is refused beside its question like one out of range, not dropped and graded as
+    no answer."""
     answers: list[str | list[int]] = []
     for index, question in enumerate(lesson.current.quiz):
         name = f"q{index}"
         if question["kind"] == "text":
             answers.append(str(form.get(name, "")))
-        else:
-            picked = [str(v) for v in form.getlist(name)]
-            answers.append([int(v) for v in picked if is_count(v)])
+            continue
+        picked = [str(v) for v in form.getlist(name)]
+        malformed = [v for v in picked if not is_count(v)]
+        if malformed:
+            raise actions.unknown_choice(question, index, repr(clip(malformed[0], 40)))
+        answers.append([int(v) for v in picked])
     return answers
 
 

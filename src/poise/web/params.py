@@ -1,8 +1,9 @@
 """Typed, bounded parameters shared by every route: an id or a page is checked at the edge.
 
 A path id beyond what the database column holds (PostgreSQL ``integer`` stops at 2^31 - 1,
-SQLite at 2^63 - 1) used to reach the query and fail there with a 500; bounded here, it is a
-422 before any database work.
+SQLite at 2^63 - 1) used to reach the query and fail there with a 500; bounded here, it is
+refused before any database work (a path id out of range names no row: the app answers 404,
+see ``poise.app._names_nothing``; a query or body value out of range is a 422 naming it).
 """
 
 from __future__ import annotations
