@@ -70,7 +70,9 @@ def test_a_leads_import_may_not_take_a_webhook_integrations_source(
     assert page.status_code == 400, page.text[:600]
     assert 'aria-invalid="true"' in page.text.split('name="source"')[1].split(">")[0]
     assert "the webhook integration helpdesk stores" in page.text
-    assert "such as helpdesk-export" in page.text
+    # The name suggested is the lead's team's own for the format, as the form's placeholder
+    # says (it read "such as helpdesk-export", a name tied to no team).
+    assert f"such as csv-team-{bill.team_id}," in page.text
     api = client.post(
         "/api/v1/imports",
         data=form,
@@ -143,7 +145,9 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
     """A connector stores under its helpdesk's name (``zendesk``, ``freshdesk``…), set up or
     not yet: a lead's file under it would stand in for the tickets the connector brings. The
     page's empty source meant the format, ``zendesk`` for a Zendesk export: a lead's Zendesk
-    export now goes to their team's own (``zendesk-team-N``) by default, as the page says."""
+    export now goes to their team's own (``zendesk-team-N``) by default, as the page says,
+    and a refused file is pointed at that one, not at ``zendesk-export``, a name tied to no
+    team."""
     cara = make_user(session, role="lead", team="Care", name="Cara")
     headers = _bearer(session, cara)
     for fmt, source, data in [
@@ -159,7 +163,8 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
         assert refused.status_code == 400, refused.text
         said = refused.json()["fields"]["source"]
         assert f"the {source} helpdesk connector stores" in said, said
-        assert f"such as {source}-export" in said, said
+        assert f"such as {fmt}-team-{cara.team_id}," in said, said
+        assert f"{source}-export" not in said, said
 
     csrf = sign_in(client, cara)
     form = client.get("/import").text
@@ -171,7 +176,8 @@ def test_a_leads_import_may_not_take_a_helpdesk_connectors_source(
 
     client.cookies.clear()
     sign_in(client, make_user(session, role="admin", name="Ida"))
-    assert 'placeholder="default: the format"' in client.get("/import").text
+    placeholder = "default: the format&#39;s name (csv, jsonl, twcs, zendesk)"
+    assert f'placeholder="{placeholder}"' in client.get("/import").text
 
 
 def test_an_integration_may_not_take_a_source_that_holds_imported_conversations(

@@ -186,7 +186,8 @@ def test_the_form_names_the_source_a_leads_import_will_use(
     assert session.scalars(stored).all() == [f"csv-team-{team}"]
     client.cookies.clear()
     sign_in(client, make_user(session, role="admin", name="Ida"))
-    assert 'placeholder="default: the format"' in client.get("/import").text
+    placeholder = "default: the format&#39;s name (csv, jsonl, twcs, zendesk)"
+    assert f'placeholder="{placeholder}"' in client.get("/import").text
 
 
 def test_a_team_that_alone_imported_under_the_formats_name_keeps_it(

@@ -138,7 +138,7 @@ def test_the_page_marks_the_days_so_far_and_what_they_are_compared_with(
     assert "2026-11-16 – 2026-12-13 (so far, to Tue 8 Dec)" in hotspots
     assert "overall against the same days of the previous period" in hotspots
     signals = client.get("/signals").text  # the same days, under the same clock
-    assert "16 Nov – Tue 8 Dec 2026, so far" in signals
+    assert "this one so far (16 Nov – Tue 8 Dec 2026)" in signals  # "so far" said once
 
 
 @pytest.mark.usefixtures("tuesday")

@@ -203,7 +203,9 @@ def _import_source(
     the lead's text. A person's import under a sender's source (:func:`source_sender`), or
     under one another team's import stored conversations under
     (:func:`another_teams_source`), is refused beside the source; admins and the command
-    line (``actor`` None) may use either.
+    line (``actor`` None) may use either. Either refusal suggests the lead's team's own
+    source for the format, the one the form's placeholder names: ``zendesk-export`` was tied
+    to no team, so another team's lead was pointed at the same name.
     """
     if not source:
         return default_source(session, fmt, actor, helpdesks)
@@ -216,8 +218,8 @@ def _import_source(
             f"{show(source)} is the source {sender} stores its conversations under: a file "
             "imported under it would store their ids before the sender does, and its own "
             "deliveries would then change nothing (a conversation it assigns to another team "
-            "would stay as your file has it). Import under a source name of your own, such as "
-            f"{own_source(session, source, helpdesks)}, or ask an admin",
+            "would stay as your file has it). Import under your team's own source, such as "
+            f"{default_source(session, fmt, actor, helpdesks)}, or ask an admin",
             field="source",
         )
     if another_teams_source(session, source, actor):

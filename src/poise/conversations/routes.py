@@ -322,6 +322,10 @@ def own_reply_feedback(
         return {}
 
 
+# An admin's import with no source stores under the format's name.
+_FORMAT_NAME = f"the format's name ({', '.join(FORMATS)})"
+
+
 def _import_context(
     request: Request,
     session: Session,
@@ -336,7 +340,7 @@ def _import_context(
     a job row gone) is "scored" only when nothing anywhere waits for a score. The source's
     placeholder names the source an import with none given stores under: a lead's team's own
     for each format (``csv-team-3``…, see :func:`actions.default_source`), the format's name
-    for an admin."""
+    for an admin (said as a name: "default: the format" read as no source at all)."""
     history = queries.import_history(session, actor=user, page=page, page_size=settings.page_size)
     runs = history.items
     scoring = jobs_for(session, [scoring_subject(run.id) for run in runs])
@@ -347,7 +351,7 @@ def _import_context(
     own = any(source != fmt for fmt, source in defaults.items())
     context = {
         "formats": FORMATS,
-        "source_placeholder": f"default: {', '.join(defaults.values()) if own else 'the format'}",
+        "source_placeholder": f"default: {', '.join(defaults.values()) if own else _FORMAT_NAME}",
         "history": history,
         "runs": runs,
         "base_query": urlencode({"run": run}) if run else "",

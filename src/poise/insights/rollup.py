@@ -40,17 +40,29 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class RollupState:
-    """How fresh the figures are: when the rollup last ran, and what waits for it."""
+    """How fresh the figures are: when the rollup last ran, and what waits for it.
+
+    ``begun``: some conversation is counted. A full count (:func:`count_all`) commits its
+    chunks before it writes ``counted_at`` at its end, so a count still running, or stopped
+    before its end, holds figures with no ``counted_at``: the dashboard said "Nothing to
+    count yet" above them.
+    """
 
     counted_at: datetime | None
     waiting: int
+    begun: bool = False
 
 
 def rollup_state(session: Session) -> RollupState:
     """Read-only: shown beside the figures ("Figures as of …, N conversations waiting")."""
     stamp = get_fact(session, COUNTED_AT)
     waiting = session.scalar(select(func.count()).select_from(RollupQueue)) or 0
-    return RollupState(datetime.fromisoformat(stamp) if stamp else None, int(waiting))
+    begun = stamp is not None or _any_fact(session)
+    return RollupState(datetime.fromisoformat(stamp) if stamp else None, int(waiting), begun)
+
+
+def _any_fact(session: Session) -> bool:
+    return session.scalar(select(InsightFact.conversation_id).limit(1)) is not None
 
 
 def has_queued(session: Session) -> bool:

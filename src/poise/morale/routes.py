@@ -23,6 +23,7 @@ from poise.morale.permissions import may_run_round
 from poise.morale.review_draft import review_draft
 from poise.redaction import redact
 from poise.settings import Settings
+from poise.web import weeks as calendar
 from poise.web.charts import paired_bars
 from poise.web.csrf import verify_csrf
 from poise.web.deps import (
@@ -667,7 +668,7 @@ def _pick(line: queries.MemberBoard, choice: str, form: FormData) -> actions.Pic
 
 @router.get("/morale/balance", response_class=HTMLResponse)
 def balance_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    result = queries.my_balance(session, actor=user, kept=_kept(request))
+    result = queries.my_balance(session, actor=user, until=calendar.clock(), kept=_kept(request))
     context = {
         "balance": result.balance,
         "chart": _chart(result.balance),
@@ -693,7 +694,10 @@ def team_balance_page(
     if team_id is None:  # an admin in no team chooses one rather than meeting a 400
         choice = {"heading": "Balance · team", "teams": teams, "path": "/morale/balance/team"}
         return render(request, "choose_team.html", choice)
-    result = queries.team_balance(session, actor=user, team_id=team_id, kept=_kept(request))
+    # the weeks end on the clock's, as their labels (chart_week, week_label) read it
+    result = queries.team_balance(
+        session, actor=user, team_id=team_id, until=calendar.clock(), kept=_kept(request)
+    )
     context = {
         "balance": result.balance,
         "chart": _chart(result.balance),
