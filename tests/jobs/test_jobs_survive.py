@@ -210,6 +210,39 @@ def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
         pool.shutdown()
 
 
+def test_a_job_queued_behind_a_long_one_is_not_taken_from_its_server(
+    session: Session, engine: Engine
+) -> None:
+    """A job waiting in a server's pool behind a long one keeps its submission's heartbeat:
+    past ``STALE_AFTER``, another host's takeover turn would have started it too, and the
+    pool would then run it a second time. The takeover turn beats for it as it waits."""
+    pool = InProcessJobs(make_sessionmaker(engine))
+    inside, release = threading.Event(), threading.Event()
+
+    def long_step(session: Session, progress: JobProgress) -> str:
+        inside.set()
+        release.wait(30)
+        return "done at last"
+
+    _, first = pool.submit("kb-mine", long_step)
+    try:
+        assert inside.wait(30)
+        waiting, second = pool.submit("kb-mine", lambda session, progress: "done too")
+        long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
+        session.execute(update(JobRun).where(JobRun.id == waiting).values(heartbeat_at=long_ago))
+        session.commit()
+        pool.take_over()
+        job = _job(session, waiting)
+        assert job.status == "queued"
+        assert not owner_is_gone("another-host.example:1", job.heartbeat_at, utcnow())
+    finally:
+        release.set()
+        first.result(30)
+        second.result(30)
+        pool.shutdown()
+    assert _job(session, waiting).status == "done"
+
+
 def test_a_job_says_it_is_alive_through_a_long_step_without_progress(
     session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

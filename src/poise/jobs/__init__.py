@@ -341,6 +341,7 @@ class InProcessJobs:
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._stopping = threading.Event()
         self._running: set[int] = set()  # job ids a worker thread is inside right now
+        self._held: set[int] = set()  # job ids queued here or running: this process's to beat
         self._threads = [
             threading.Thread(target=self._worker, name=f"poise-job-{n}", daemon=True)
             for n in range(workers)
@@ -374,6 +375,7 @@ class InProcessJobs:
         if self._stopping.is_set():
             future.cancel()
         else:
+            self._held.add(job_id)
             self._queue.put((job_id, work, future))
         return future
 
@@ -381,6 +383,7 @@ class InProcessJobs:
         while (item := self._queue.get()) is not None:
             job_id, work, future = item
             if self._stopping.is_set() or not future.set_running_or_notify_cancel():
+                self._held.discard(job_id)
                 continue  # stays queued: the next start resumes it
             self._running.add(job_id)
             try:
@@ -391,6 +394,7 @@ class InProcessJobs:
                 future.set_result(None)
             finally:
                 self._running.discard(job_id)
+                self._held.discard(job_id)
 
     def _run(self, job_id: int, work: JobWork) -> None:
         """Run a job; while its database cannot be used, try it again at the schedule's waits
@@ -458,19 +462,19 @@ class InProcessJobs:
         return self.resume_orphans()
 
     def beat(self) -> None:
-        """Say that the jobs this pool runs are alive: their heartbeat otherwise moves only at
-        progress reports, and a step longer than :data:`STALE_AFTER` would let another host's
-        server take the job over while it still runs."""
-        running = list(self._running)
-        if not running:
+        """Say that the jobs this pool holds, queued or running, are alive: a queued job's
+        heartbeat is its submission's, so one waiting longer than :data:`STALE_AFTER` behind
+        a long job would be taken over by another host's server, and then run twice."""
+        held = list(self._held)
+        if not held:
             return
         with self._maker() as session:
             session.execute(
                 update(JobRun)
                 .where(
-                    JobRun.id.in_(running),
+                    JobRun.id.in_(held),
                     JobRun.owner == this_process(),
-                    JobRun.status == "running",
+                    JobRun.status.in_(ACTIVE),
                 )
                 .values(heartbeat_at=utcnow())
                 .execution_options(synchronize_session=False)
