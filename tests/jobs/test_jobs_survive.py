@@ -33,6 +33,7 @@ from poise.jobs import (
     InProcessJobs,
     JobProgress,
     JobRun,
+    JobWork,
     Resumer,
     owner_is_gone,
 )
@@ -181,12 +182,9 @@ def test_two_servers_racing_take_an_abandoned_job_once(
             pool.shutdown()
 
 
-def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
-    session: Session, engine: Engine
-) -> None:
-    """A job in one step longer than ``STALE_AFTER`` reports no progress: the takeover turn
-    of its own server says it is alive, so another host's server does not take it over."""
-    pool = InProcessJobs(make_sessionmaker(engine))
+def _long_step() -> tuple[threading.Event, threading.Event, JobWork]:
+    """A job's work in one step, with no progress report, until ``release`` is set; ``inside``
+    is set as it begins."""
     inside, release = threading.Event(), threading.Event()
 
     def long_step(session: Session, progress: JobProgress) -> str:
@@ -194,12 +192,27 @@ def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
         release.wait(30)
         return "done at last"
 
+    return inside, release, long_step
+
+
+def _fell_silent(session: Session, job_id: int) -> None:
+    """The job last said it was alive longer ago than ``STALE_AFTER``."""
+    long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
+    session.execute(update(JobRun).where(JobRun.id == job_id).values(heartbeat_at=long_ago))
+    session.commit()
+
+
+def test_the_takeover_turn_keeps_the_heartbeat_of_its_own_pools_long_step(
+    session: Session, engine: Engine
+) -> None:
+    """A job in one step longer than ``STALE_AFTER`` reports no progress: the takeover turn
+    of its own server says it is alive, so another host's server does not take it over."""
+    pool = InProcessJobs(make_sessionmaker(engine))
+    inside, release, long_step = _long_step()
     job_id, finished = pool.submit("kb-mine", long_step)
     try:
         assert inside.wait(30)
-        long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
-        session.execute(update(JobRun).where(JobRun.id == job_id).values(heartbeat_at=long_ago))
-        session.commit()
+        _fell_silent(session, job_id)
         assert pool.take_over() == []
         job = _job(session, job_id)
         assert job.status == "running"
@@ -217,20 +230,12 @@ def test_a_job_queued_behind_a_long_one_is_not_taken_from_its_server(
     past ``STALE_AFTER``, another host's takeover turn would have started it too, and the
     pool would then run it a second time. The takeover turn beats for it as it waits."""
     pool = InProcessJobs(make_sessionmaker(engine))
-    inside, release = threading.Event(), threading.Event()
-
-    def long_step(session: Session, progress: JobProgress) -> str:
-        inside.set()
-        release.wait(30)
-        return "done at last"
-
+    inside, release, long_step = _long_step()
     _, first = pool.submit("kb-mine", long_step)
     try:
         assert inside.wait(30)
         waiting, second = pool.submit("kb-mine", lambda session, progress: "done too")
-        long_ago = utcnow() - STALE_AFTER - timedelta(minutes=1)
-        session.execute(update(JobRun).where(JobRun.id == waiting).values(heartbeat_at=long_ago))
-        session.commit()
+        _fell_silent(session, waiting)
         pool.take_over()
         job = _job(session, waiting)
         assert job.status == "queued"
