@@ -132,14 +132,21 @@ def another_teams_source(session: Session, source: str, actor: User) -> bool:
     Care's first contact resolution), and a conversation id both teams used became one
     conversation. An import records its team (:class:`ImportRun`), so a few rows tell.
     """
-    stored = select(ImportRun.id).where(
-        ImportRun.source == source,
-        ImportRun.status != "rejected",
-        ImportRun.team_id.is_not(None),
+    return bool(_teams_under(session, source) - {actor.team_id})
+
+
+def _teams_under(session: Session, source: str) -> set[int]:
+    """The teams whose imports stored conversations under ``source``."""
+    teams = (
+        select(ImportRun.team_id)
+        .distinct()
+        .where(
+            ImportRun.source == source,
+            ImportRun.status != "rejected",
+            ImportRun.team_id.is_not(None),
+        )
     )
-    if actor.team_id is not None:
-        stored = stored.where(ImportRun.team_id != actor.team_id)
-    return session.scalar(stored.limit(1)) is not None
+    return {team for team in session.scalars(teams) if team is not None}
 
 
 def team_source(fmt: str, actor: User) -> str:
@@ -178,14 +185,7 @@ def _team_kept(session: Session, source: str, actor: User) -> bool:
     """Whether ``actor``'s team stored imports under ``source`` (the default every lead's
     file went under before teams had sources of their own) and no other team did: the team
     keeps it, so its files imported again after the upgrade store nothing twice."""
-    if actor.team_id is None or another_teams_source(session, source, actor):
-        return False
-    ours = select(ImportRun.id).where(
-        ImportRun.source == source,
-        ImportRun.status != "rejected",
-        ImportRun.team_id == actor.team_id,
-    )
-    return session.scalar(ours.limit(1)) is not None
+    return actor.team_id is not None and _teams_under(session, source) == {actor.team_id}
 
 
 def _import_source(
