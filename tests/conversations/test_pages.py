@@ -402,3 +402,27 @@ def test_a_c1_control_in_a_filter_is_refused_beside_it_like_the_webhook_refuses_
     assert product.status_code == 400 and 'id="product-error"' in product.text
     assert "(U+009F at character 2)" in product.text
     assert 'name="q" value="refund"' in product.text
+
+
+def test_an_assignee_the_reader_may_not_filter_by_is_refused_beside_the_menu(
+    client: TestClient, session: Session
+) -> None:
+    """A link filtered by someone of another team (a colleague who moved, a link a lead of
+    another team sent) listed nothing while every menu read "Any": "No conversation matches
+    these filters" with no filter in sight. It is refused beside the Assignee menu, the
+    other filters kept, as any other value the menu does not hold."""
+    agent = make_user(session, team="Billing")
+    elsewhere = make_user(session, team="Devices")
+    seed(session, elsewhere.email)
+    sign_in(client, agent)
+    for assignee in (elsewhere.id, 999_999):
+        response = client.get(f"/conversations?assignee={assignee}&channel=chat")
+        assert response.status_code == 400
+        assert re.search(
+            rf'id="assignee-error">assignee {assignee} is no one whose conversations you can',
+            response.text,
+        )
+        assert '<option value="chat" selected>' in response.text
+    teammate = make_user(session, team="Billing")
+    assert client.get(f"/conversations?assignee={teammate.id}").status_code == 200
+    assert client.get(f"/conversations?assignee={agent.id}").status_code == 200

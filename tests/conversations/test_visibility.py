@@ -169,6 +169,8 @@ def test_mine_and_my_team_filters(client: TestClient, session: Session) -> None:
     page = client.get("/conversations").text
     assert '<option value="me"' in page and '<option value="team"' in page
     assert f'<option value="{people["other"].id}"' not in page  # not someone they cannot read
+    other = client.get(f"/conversations?assignee={people['other'].id}")  # nor by a link
+    assert other.status_code == 400 and "no one whose conversations you can open" in other.text
     assert client.get("/conversations?assignee=them").status_code == 400
     assert client.get("/signals?assignee=them").status_code == 400
     token = create_api_token(session, actor=None, user=people["agent"])

@@ -178,6 +178,7 @@ def conversation_list(
     try:
         filters = parse_filters(typed)
         _refuse_no_team(user, filters)
+        _refuse_unreadable_assignee(session, user, filters)
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
         context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
@@ -222,6 +223,21 @@ def _refuse_no_team(user: User, filters: queries.ConversationFilters) -> None:
     if filters.assigned == "team" and user.team_id is None:
         raise InvalidInput(
             "you are in no team yet, so there is no team's list to show", field="assignee"
+        )
+
+
+def _refuse_unreadable_assignee(
+    session: Session, user: User, filters: queries.ConversationFilters
+) -> None:
+    """An assignee whose conversations the reader may not open (of another team, or no one)
+    is refused beside the Assignee menu: the list answered it with no rows while the menu,
+    which does not hold that person, read "Any", so nothing on the page said why."""
+    person = filters.assignee_id
+    if person is not None and not queries.is_readable_assignee(session, user, person):
+        raise InvalidInput(
+            f"assignee {person} is no one whose conversations you can open: pick someone "
+            "from the menu",
+            field="assignee",
         )
 
 
