@@ -426,3 +426,26 @@ def test_an_assignee_the_reader_may_not_filter_by_is_refused_beside_the_menu(
     teammate = make_user(session, team="Billing")
     assert client.get(f"/conversations?assignee={teammate.id}").status_code == 200
     assert client.get(f"/conversations?assignee={agent.id}").status_code == 200
+
+
+def test_a_drifted_conversation_names_the_purpose_in_the_customers_words(
+    client: TestClient, session: Session
+) -> None:
+    """After "Use the customer's words" on the assist panel (the agent's purpose emptied),
+    the conversation page read "The customer drifted from their purpose:" and nothing: drift
+    is measured against the stated purpose, which the page now names."""
+    agent = make_user(session)
+    write_conversations(session, "test", [conversation_record(assignee_email=agent.email)])
+    conv = session.scalars(select(Conversation)).one()
+    conv.drifted, conv.signals_version = True, "test"
+    conv.purpose, conv.stated_purpose = "", "Still no refund after three weeks."
+    session.commit()
+    sign_in(client, agent)
+    page = client.get(f"/conversations/{conv.id}").text
+    said = "The customer drifted from their purpose: <em>Still no refund after three weeks.</em>"
+    assert said in page
+    conv.stated_purpose = None  # scored before purposes were stated: no empty quote
+    session.commit()
+    page = client.get(f"/conversations/{conv.id}").text
+    assert "drifted from their purpose: <em></em>" not in page
+    assert "The customer drifted from their purpose.</p>" in page
