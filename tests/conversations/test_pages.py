@@ -402,3 +402,50 @@ def test_a_c1_control_in_a_filter_is_refused_beside_it_like_the_webhook_refuses_
     assert product.status_code == 400 and 'id="product-error"' in product.text
     assert "(U+009F at character 2)" in product.text
     assert 'name="q" value="refund"' in product.text
+
+
+def test_an_assignee_the_reader_may_not_filter_by_is_refused_beside_the_menu(
+    client: TestClient, session: Session
+) -> None:
+    """A link filtered by someone of another team (a colleague who moved, a link a lead of
+    another team sent) listed nothing while every menu read "Any": "No conversation matches
+    these filters" with no filter in sight. It is refused beside the Assignee menu, the
+    other filters kept, as any other value the menu does not hold."""
+    agent = make_user(session, team="Billing")
+    elsewhere = make_user(session, team="Devices")
+    seed(session, elsewhere.email)
+    sign_in(client, agent)
+    for assignee in (elsewhere.id, 999_999):
+        response = client.get(f"/conversations?assignee={assignee}&channel=chat")
+        assert response.status_code == 400
+        assert re.search(
+            rf'id="assignee-error">assignee {assignee} is no one whose conversations you can',
+            response.text,
+        )
+        assert '<option value="chat" selected>' in response.text
+    teammate = make_user(session, team="Billing")
+    assert client.get(f"/conversations?assignee={teammate.id}").status_code == 200
+    assert client.get(f"/conversations?assignee={agent.id}").status_code == 200
+
+
+def test_a_drifted_conversation_names_the_purpose_in_the_customers_words(
+    client: TestClient, session: Session
+) -> None:
+    """After "Use the customer's words" on the assist panel (the agent's purpose emptied),
+    the conversation page read "The customer drifted from their purpose:" and nothing: drift
+    is measured against the stated purpose, which the page now names."""
+    agent = make_user(session)
+    write_conversations(session, "test", [conversation_record(assignee_email=agent.email)])
+    conv = session.scalars(select(Conversation)).one()
+    conv.drifted, conv.signals_version = True, "test"
+    conv.purpose, conv.stated_purpose = "", "Still no refund after three weeks."
+    session.commit()
+    sign_in(client, agent)
+    page = client.get(f"/conversations/{conv.id}").text
+    said = "The customer drifted from their purpose: <em>Still no refund after three weeks.</em>"
+    assert said in page
+    conv.stated_purpose = None  # scored before purposes were stated: no empty quote
+    session.commit()
+    page = client.get(f"/conversations/{conv.id}").text
+    assert "drifted from their purpose: <em></em>" not in page
+    assert "The customer drifted from their purpose.</p>" in page

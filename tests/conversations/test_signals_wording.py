@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -9,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from builders import make_user, sign_in
+from builders import conversation_record, make_user, sign_in
+from poise.conversations.writer import write_conversations
 from poise.web import weeks
 
 
@@ -65,3 +67,38 @@ def test_an_agent_is_not_pointed_at_insights(client: TestClient, session: Sessio
     sign_in(client, make_user(session, role="lead", team="Billing"))
     intro = _intro(client.get("/signals").text)
     assert 'the default period of <a href="/insights">Insights</a>' in intro
+
+
+@pytest.mark.usefixtures("tuesday")
+def test_mine_with_none_of_ones_own_does_not_say_there_is_nothing_to_open(
+    client: TestClient, session: Session
+) -> None:
+    """A lead, who is rarely assigned, opening "Mine" read "No conversations opened in the
+    last four weeks that you can open … import a file of them" while the team's were there
+    one tab away: the tab's empty state says none is theirs and points back to all."""
+    agent = make_user(session, team="Billing")
+    lead = make_user(session, role="lead", team="Billing")
+    opened = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    write_conversations(
+        session, "test", [conversation_record(assignee_email=agent.email, start=opened)]
+    )
+    session.commit()
+    sign_in(client, lead)
+    mine = client.get("/signals?assignee=me").text
+    assert 'id="signals-first-run"' not in mine and "import a file of them" not in mine
+    assert "None of your conversations was opened in the last four weeks" in mine
+    assert '<a href="/signals">See all you can open</a>' in mine
+    assert 'id="signals-first-run"' not in client.get("/signals").text
+
+
+def test_an_unknown_tab_is_named_beside_the_tabs_not_a_bare_error_page(
+    client: TestClient, session: Session
+) -> None:
+    """``/signals?assignee=mine`` (a hand-made or old link) answered the bare 400 page; the
+    page shows everything the reader can open and says why beside the tabs, as "My team"
+    without a team does."""
+    sign_in(client, make_user(session, team="Billing"))
+    response = client.get("/signals?assignee=mine")
+    assert response.status_code == 200
+    assert re.search(r'id="assignee-error">There is no tab &#39;mine&#39;', response.text)
+    assert '<a href="/signals" aria-current="page">All I can open</a>' in response.text

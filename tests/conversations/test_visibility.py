@@ -169,8 +169,12 @@ def test_mine_and_my_team_filters(client: TestClient, session: Session) -> None:
     page = client.get("/conversations").text
     assert '<option value="me"' in page and '<option value="team"' in page
     assert f'<option value="{people["other"].id}"' not in page  # not someone they cannot read
+    other = client.get(f"/conversations?assignee={people['other'].id}")  # nor by a link
+    assert other.status_code == 400 and "no one whose conversations you can open" in other.text
     assert client.get("/conversations?assignee=them").status_code == 400
-    assert client.get("/signals?assignee=them").status_code == 400
+    unknown_tab = client.get("/signals?assignee=them")  # everything they can open, and why
+    assert unknown_tab.status_code == 200 and "There is no tab &#39;them&#39;" in unknown_tab.text
+    assert subjects(unknown_tab.text) == {"agent", "mate", "lead", "nobody"}
     token = create_api_token(session, actor=None, user=people["agent"])
     api = client.get(
         "/api/v1/conversations?assignee=me", headers={"Authorization": f"Bearer {token}"}

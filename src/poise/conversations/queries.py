@@ -516,6 +516,16 @@ def _people(query: Select[Any], actor: User) -> Select[Any]:
     return query.where(User.team_id == actor.team_id)
 
 
+def is_readable_assignee(session: Session, actor: User, user_id: int) -> bool:
+    """Whether ``user_id`` is someone whose conversations ``actor`` may open (the visibility
+    rule's :func:`readable_assignees`): filtering by anyone else can list nothing."""
+    query = select(User.id).where(User.id == user_id)
+    readable = readable_assignees(actor)
+    if readable is not None:
+        query = query.where(User.id.in_(readable))
+    return session.scalar(query) is not None
+
+
 @dataclass(frozen=True)
 class FilterChoices:
     """Values the list's filter menus offer."""

@@ -178,6 +178,7 @@ def conversation_list(
     try:
         filters = parse_filters(typed)
         _refuse_no_team(user, filters)
+        _refuse_unreadable_assignee(session, user, filters)
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
         context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
@@ -222,6 +223,21 @@ def _refuse_no_team(user: User, filters: queries.ConversationFilters) -> None:
     if filters.assigned == "team" and user.team_id is None:
         raise InvalidInput(
             "you are in no team yet, so there is no team's list to show", field="assignee"
+        )
+
+
+def _refuse_unreadable_assignee(
+    session: Session, user: User, filters: queries.ConversationFilters
+) -> None:
+    """An assignee whose conversations the reader may not open (of another team, or no one)
+    is refused beside the Assignee menu: the list answered it with no rows while the menu,
+    which does not hold that person, read "Any", so nothing on the page said why."""
+    person = filters.assignee_id
+    if person is not None and not queries.is_readable_assignee(session, user, person):
+        raise InvalidInput(
+            f"assignee {person} is no one whose conversations you can open: pick someone "
+            "from the menu",
+            field="assignee",
         )
 
 
@@ -674,13 +690,23 @@ def signals_page(
 ) -> HTMLResponse:
     """What needs attention among the conversations the reader may open; ``assignee`` is
     ``me`` or ``team`` to narrow it to "mine" or "my team"."""
-    assigned = _choice(assignee, queries.ASSIGNED, "assignee")
-    errors = {}
-    if assigned == "team" and user.team_id is None:  # a link kept from a former team
-        errors["assignee"] = "You are in no team yet, so this shows everything you can open."
-        assigned = None
+    assigned, errors = _signals_tab(user, assignee)
     today = weeks.today()  # the insights dashboard's clock, so both count the same days
     since, _ = recent_weeks(today)  # the insights dashboard's default weeks
     overview = queries.signal_overview(session, actor=user, since=since, assigned=assigned)
     context = {"overview": overview, "today": today, "assigned": assigned or "", "errors": errors}
     return render(request, "conversations/signals.html", context)
+
+
+def _signals_tab(user: User, assignee: str | None) -> tuple[str | None, dict[str, str]]:
+    """The tab asked for, or None ("All I can open") with why beside the tabs: a link kept
+    from a former team, or one to no tab at all (hand-made, old), shows everything the
+    reader can open rather than the bare error page."""
+    if assignee and assignee not in queries.ASSIGNED:
+        shown = without_controls(assignee)[:40]  # a hand-made link may be any length
+        return None, {
+            "assignee": f"There is no tab {shown!r}, so this shows everything you can open."
+        }
+    if assignee == "team" and user.team_id is None:
+        return None, {"assignee": "You are in no team yet, so this shows everything you can open."}
+    return assignee or None, {}

@@ -159,6 +159,9 @@ NOT_LOGIN_NAMES = frozenset(
         tomorrow"""
     )
 )
+# A version of a page or an app ("my login v2 page", "log in with v3.1"): letters with a digit
+# as a user name is, but what a login or a way of signing in comes in, never whose it is.
+_VERSION_RE = re.compile(r"v\d+(?:\.\d+)*", re.IGNORECASE)
 # An initial or two joined to a surname, how logins are often made ("JSmith", "MLopez"):
 # after "log in with" a capital else names a company ("signed up with Kovo").
 _INITIALS_AND_SURNAME_RE = re.compile(r"[A-Z]{2,3}[a-z]{2,}")
@@ -918,7 +921,7 @@ def _signed_in_name(m: re.Match[str], value: str) -> bool:
         return False
     if cue != "as":
         lower = value.lower()
-        if lower in NOT_SIGN_IN_NAMES or lower in NOT_PERSONS:
+        if lower in NOT_SIGN_IN_NAMES or lower in NOT_PERSONS or _VERSION_RE.fullmatch(value):
             return False
         shaped = _handle_shaped(value) or _INITIALS_AND_SURNAME_RE.fullmatch(value)
         if not shaped and not value[:1].islower():
@@ -1017,9 +1020,10 @@ def _my_user_name(value: str, m: re.Match[str]) -> bool:
 def _my_login_name(value: str, m: re.Match[str]) -> bool:
     """ "my login jsmith": only after "my" ("login bonus", "the login screen" name none), and
     a plain word only where it is nothing a login has or does ("my login session", "my login
-    broke", "my login 2fa": ``NOT_SIGN_IN_NAMES``) nor says how it is ("my login expired")."""
+    broke", "my login 2fa": ``NOT_SIGN_IN_NAMES``) nor says how it is ("my login expired"), nor
+    a version ("my login v2 page")."""
     lower = value.lower()
-    if not m.group("my") or lower in NOT_SIGN_IN_NAMES:
+    if not m.group("my") or lower in NOT_SIGN_IN_NAMES or _VERSION_RE.fullmatch(value):
         return False
     if _handle_shaped(value):
         return True
