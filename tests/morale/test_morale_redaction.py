@@ -199,6 +199,7 @@ LOGINS_GIVEN: list[tuple[str, str]] = [
     ("I logged in with MLopez and the page froze", "I logged in with [handle] and the page froze"),
     ("Signing in under KTanaka works on my phone", "Signing in under [handle] works on my phone"),
     ("login with JDSmith fails", "login with [handle] fails"),
+    ("my login v123456 is locked", "my login [handle] is locked"),  # an id, not a version
 ]
 LOGINS_NOT_GIVEN: list[str] = [
     "my login keeps failing",

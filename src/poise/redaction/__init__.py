@@ -161,7 +161,7 @@ NOT_LOGIN_NAMES = frozenset(
 )
 # A version of a page or an app ("my login v2 page", "log in with v3.1"): letters with a digit
 # as a user name is, but what a login or a way of signing in comes in, never whose it is.
-_VERSION_RE = re.compile(r"v\d+(?:\.\d+)*", re.IGNORECASE)
+_VERSION_RE = re.compile(r"v\d{1,2}(?:\.\d+)*", re.IGNORECASE)
 # An initial or two joined to a surname, how logins are often made ("JSmith", "MLopez"):
 # after "log in with" a capital else names a company ("signed up with Kovo").
 _INITIALS_AND_SURNAME_RE = re.compile(r"[A-Z]{2,3}[a-z]{2,}")
