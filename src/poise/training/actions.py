@@ -294,6 +294,9 @@ def submit_quiz(
         # A stray click on "send" would record a 0 % attempt and pull the next review forward.
         raise InvalidInput("answer the questions first: nothing was chosen or written")
     _check_answers(version.quiz, answers)
+    resent = _resent_attempt(session, actor.id, version.id, answers, now)
+    if resent is not None:
+        return resent
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
     score = round(sum(g.score for g in graded) / len(graded), 2)
     attempt = QuizAttempt(
@@ -311,6 +314,31 @@ def submit_quiz(
     next_review = _reschedule(session, actor.id, lesson.id, score, now)
     session.commit()
     return AttemptResult(attempt, graded, next_review)
+
+
+def _resent_attempt(
+    session: Session,
+    user_id: int,
+    version_id: int,
+    answers: list[str | list[int]],
+    now: datetime,
+) -> AttemptResult | None:
+    """The attempt these very answers recorded a moment ago ("Check my answers" clicked twice,
+    or Back and Resend), or None. A second attempt would review the card again at once, and
+    full marks twice pushed the next review days further out than one pass earns."""
+    same = {"user_id": user_id, "version_id": version_id}
+    kept = recent_repeat(session, QuizAttempt, QuizAttempt.created_at, same, now=now)
+    if kept is None or kept.answers != list(answers):
+        return None
+    graded = [Graded(m["score"], m["explanation"]) for m in kept.marks or []]
+    card = _review_card(session, user_id, kept.lesson_id)
+    return AttemptResult(kept, graded, card.due_at if card is not None else kept.created_at)
+
+
+def _review_card(session: Session, user_id: int, lesson_id: int) -> ReviewCard | None:
+    return session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.lesson_id == lesson_id)
+    ).one_or_none()
 
 
 def _check_answers(quiz: list[dict[str, Any]], answers: list[str | list[int]]) -> None:
@@ -358,9 +386,7 @@ def _complete_assignment(
 def _reschedule(
     session: Session, user_id: int, lesson_id: int, score: float, now: datetime
 ) -> datetime:
-    card = session.scalars(
-        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.lesson_id == lesson_id)
-    ).one_or_none()
+    card = _review_card(session, user_id, lesson_id)
     if card is None:
         if score < PASS_MARK:
             return now  # not learnt yet: the lesson stays on the list, no review is scheduled
