@@ -514,11 +514,19 @@ def create_scenario(
 def practise(
     session: Session, *, actor: User, scenario_id: int, reply: str, now: datetime | None = None
 ) -> PracticeAttempt:
-    """Label the agent's reply at once and keep it, so progress shows over time."""
+    """Label the agent's reply at once and keep it, so progress shows over time.
+
+    The same reply sent again at once ("Get feedback" clicked twice) is the one already kept:
+    a second would stand in the history and the progress chart as another reply."""
     scenario = session.get(PracticeScenario, scenario_id)
     if scenario is None:
         raise NotFound("no such scenario")
     reply = written(reply, what="a reply", limit=MAX_REPLY)
+    now = now or utcnow()
+    same = {"user_id": actor.id, "scenario_id": scenario.id, "reply": reply}
+    kept = recent_repeat(session, PracticeAttempt, PracticeAttempt.created_at, same, now=now)
+    if kept is not None:
+        return kept
     verdicts = label_reply(reply)
     attempt = PracticeAttempt(
         user_id=actor.id,
@@ -526,7 +534,7 @@ def practise(
         reply=reply,
         feedback={k: {"present": v.present, "phrases": v.phrases} for k, v in verdicts.items()},
         closeness=closeness(reply, scenario.model_answer) if scenario.model_answer else None,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(attempt)
     session.commit()
