@@ -243,7 +243,8 @@ def test_a_screenshot_keeps_the_link_sent_with_it_or_refuses_it_beside_its_box(
     bad = {"text": "Another one", "link": "javascript:alert(1)"}
     refused = post_form(client, "/morale/happy-file", csrf, bad, files=upload)
     assert refused.status_code == 400 and 'id="link-error"' in refused.text
-    assert 'value="javascript:alert(1)"' in refused.text and "Another one</textarea>" in refused.text
+    assert 'value="javascript:alert(1)"' in refused.text
+    assert "Another one</textarea>" in refused.text
     assert len(list((settings.data_dir / "happy-file").rglob("*.png"))) == 1
 
 

@@ -590,7 +590,7 @@ def test_a_lesson_sent_twice_at_once_is_written_once(client: TestClient, session
 def test_a_quiz_sent_twice_at_once_is_one_attempt_and_one_review(
     client: TestClient, session: Session
 ) -> None:
-    """"Check my answers" clicked twice recorded two attempts, and the second full marks
+    """Clicking "Check my answers" twice recorded two attempts, and the second full marks
     reviewed the card again at once: the next review moved from eight days out to thirteen.
     The repeat now lands on the attempt recorded; other answers, or the same later, count."""
     lead = make_user(session, role="lead")

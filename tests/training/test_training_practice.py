@@ -266,7 +266,7 @@ def test_a_scenario_sent_twice_at_once_is_added_once(client: TestClient, session
 
 
 def test_a_reply_sent_twice_at_once_is_kept_once(client: TestClient, session: Session) -> None:
-    """"Get feedback" clicked twice kept the reply twice: two rows in the agent's history and
+    """Clicking "Get feedback" twice kept the reply twice: two rows in the agent's history and
     two dots on their progress for one reply. The repeat now opens the reply kept; another
     reply, another agent, or the same words later are new replies."""
     csrf = sign_in(client, make_user(session, role="lead"))
