@@ -226,6 +226,28 @@ def test_screenshots_are_checked_by_content_and_size(
     assert len(list(Path(settings.data_dir).rglob("*.png"))) == 0
 
 
+def test_a_screenshot_keeps_the_link_sent_with_it_or_refuses_it_beside_its_box(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """The form offers words, a link and a screenshot together; with a screenshot the link
+    was dropped without a word, even one the form refuses alone (javascript:…). Now it is
+    kept with the screenshot, or refused beside its box with no file left behind."""
+    csrf = sign_in(client, make_user(session))
+    upload = {"screenshot": ("review.png", PNG, "image/png")}
+    link = "https://reviews.example/our-shop/123"
+    data = {"text": "Five stars on the review site", "link": link}
+    assert post_form(client, "/morale/happy-file", csrf, data, files=upload).status_code == 303
+    item = session.scalars(select(HappyItem).where(HappyItem.kind == "screenshot")).one()
+    assert item.link_url == link
+    assert f'href="{link}"' in client.get("/morale/happy-file").text
+    bad = {"text": "Another one", "link": "javascript:alert(1)"}
+    refused = post_form(client, "/morale/happy-file", csrf, bad, files=upload)
+    assert refused.status_code == 400 and 'id="link-error"' in refused.text
+    assert 'value="javascript:alert(1)"' in refused.text
+    assert "Another one</textarea>" in refused.text
+    assert len(list((settings.data_dir / "happy-file").rglob("*.png"))) == 1
+
+
 def test_search_star_and_pick_me_up(client: TestClient, session: Session) -> None:
     csrf = sign_in(client, make_user(session))
     for text in ("You were so patient with me", "Quick and clear", "Best support ever"):

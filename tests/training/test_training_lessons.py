@@ -18,7 +18,7 @@ from poise.auth.models import Team, User
 from poise.errors import NotFound
 from poise.settings import Settings
 from poise.training.actions import assign_lesson, create_lesson
-from poise.training.models import Assignment, Lesson, QuizAttempt
+from poise.training.models import Assignment, Lesson, QuizAttempt, ReviewCard
 from poise.training.queries import LESSONS_PER_PAGE, progress, progress_by_lesson
 from poise.web.nav import COMING, NAV
 
@@ -585,6 +585,42 @@ def test_a_lesson_sent_twice_at_once_is_written_once(client: TestClient, session
     session.commit()
     assert _write(client, csrf) != first
     assert len(session.scalars(select(Lesson)).all()) == 4
+
+
+def test_a_quiz_sent_twice_at_once_is_one_attempt_and_one_review(
+    client: TestClient, session: Session
+) -> None:
+    """Clicking "Check my answers" twice recorded two attempts, and the second full marks
+    reviewed the card again at once: the next review moved from eight days out to thirteen.
+    The repeat now lands on the attempt recorded; other answers, or the same later, count."""
+    lead = make_user(session, role="lead")
+    csrf = sign_in(client, lead)
+    lesson_id = _write(client, csrf)
+    client.cookies.clear()
+    agent = make_user(session)
+    csrf = sign_in(client, agent)
+    right = {"csrf_token": csrf, "q0": "1", "q1": ["0", "1"], "q2": "Say what you will do next"}
+    sent = [
+        client.post(f"/training/lessons/{lesson_id}/attempts", data=right, follow_redirects=False)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]
+    card = session.scalars(select(ReviewCard).where(ReviewCard.user_id == agent.id)).one()
+    assert card.reviews == 1
+    first_due = card.due_at
+    assert "Next review" in client.get(sent[1].headers["location"]).text
+    assert len(session.scalars(select(QuizAttempt)).all()) == 1
+    other = {**right, "q2": "Say sorry and what comes next"}
+    client.post(f"/training/lessons/{lesson_id}/attempts", data=other, follow_redirects=False)
+    assert len(session.scalars(select(QuizAttempt)).all()) == 2
+    for attempt in session.scalars(select(QuizAttempt)):
+        attempt.created_at = datetime.now(UTC) - timedelta(minutes=3)
+    session.commit()
+    client.post(f"/training/lessons/{lesson_id}/attempts", data=right, follow_redirects=False)
+    assert len(session.scalars(select(QuizAttempt)).all()) == 3
+    session.refresh(card)
+    assert card.reviews == 3 and card.due_at >= first_due
 
 
 def test_a_lead_s_empty_today_offers_the_starter_course(

@@ -265,6 +265,32 @@ def test_a_scenario_sent_twice_at_once_is_added_once(client: TestClient, session
     assert len(session.scalars(select(PracticeScenario)).all()) == 3
 
 
+def test_a_reply_sent_twice_at_once_is_kept_once(client: TestClient, session: Session) -> None:
+    """Clicking "Get feedback" twice kept the reply twice: two rows in the agent's history and
+    two dots on their progress for one reply. The repeat now opens the reply kept; another
+    reply, another agent, or the same words later are new replies."""
+    csrf = sign_in(client, make_user(session, role="lead"))
+    data = {"title": "Late refund", "customer_text": ANGRY, "csrf_token": csrf}
+    made = client.post("/training/practice/scenarios", data=data, follow_redirects=False)
+    scenario = made.headers["location"]
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session))
+    reply = {"reply": GOOD_REPLY, "csrf_token": csrf}
+    sent = [client.post(scenario, data=reply, follow_redirects=False) for _ in range(2)]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]
+    assert client.get("/training/practice").text.count('href="/training/practice/replies/') == 1
+    client.post(scenario, data={**reply, "reply": BAD_REPLY}, follow_redirects=False)
+    for attempt in session.scalars(select(PracticeAttempt)):
+        attempt.created_at = utcnow() - timedelta(minutes=3)
+    session.commit()
+    client.post(scenario, data=reply, follow_redirects=False)
+    client.cookies.clear()
+    csrf = sign_in(client, make_user(session))
+    client.post(scenario, data={**reply, "csrf_token": csrf}, follow_redirects=False)
+    assert len(session.scalars(select(PracticeAttempt)).all()) == 4
+
+
 def test_a_scenario_with_several_problems_says_each_beside_its_field_at_once(
     client: TestClient, session: Session
 ) -> None:

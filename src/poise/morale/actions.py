@@ -268,9 +268,19 @@ def image_type(data: bytes) -> str | None:
 
 
 def add_happy_screenshot(
-    session: Session, *, actor: User, data: bytes, caption: str, data_dir: Path
+    session: Session,
+    *,
+    actor: User,
+    data: bytes,
+    caption: str,
+    data_dir: Path,
+    link: str | None = None,
 ) -> HappyItem:
-    """A screenshot of praise (≤ 5 MB, PNG/JPEG/WebP), stored under the data directory."""
+    """A screenshot of praise (≤ 5 MB, PNG/JPEG/WebP), stored under the data directory, with
+    the caption and link sent beside it (the form offers all three at once: the link was
+    dropped unsaid). Both are checked before the file is written, so a refusal leaves none."""
+    text = _clean_text(caption, "the caption", required=False, field="text")
+    clean_link = _clean_link(link)
     if not data:
         raise InvalidInput("the screenshot is empty", field="screenshot")
     if len(data) > MAX_SCREENSHOT_BYTES:
@@ -284,7 +294,8 @@ def add_happy_screenshot(
     item = HappyItem(
         owner_id=actor.id,
         kind="screenshot",
-        text=_clean_text(caption, "the caption", required=False, field="text"),
+        text=text,
+        link_url=clean_link,
         image_path=str(relative),
         image_type=IMAGE_TYPES[kind],
     )

@@ -165,7 +165,12 @@ def add_happy_item(
         if screenshot is not None and screenshot.filename:
             data = screenshot.file.read(actions.MAX_SCREENSHOT_BYTES + 1)  # on the thread pool
             actions.add_happy_screenshot(
-                session, actor=user, data=data, caption=text, data_dir=settings.data_dir
+                session,
+                actor=user,
+                data=data,
+                caption=text,
+                data_dir=settings.data_dir,
+                link=link,
             )
         else:
             actions.add_happy_note(session, actor=user, text=text, link=link)

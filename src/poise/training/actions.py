@@ -294,6 +294,9 @@ def submit_quiz(
         # A stray click on "send" would record a 0 % attempt and pull the next review forward.
         raise InvalidInput("answer the questions first: nothing was chosen or written")
     _check_answers(version.quiz, answers)
+    resent = _resent_attempt(session, actor.id, version.id, answers, now)
+    if resent is not None:
+        return resent
     graded = [grade(q, a) for q, a in zip(version.quiz, answers, strict=True)]
     score = round(sum(g.score for g in graded) / len(graded), 2)
     attempt = QuizAttempt(
@@ -311,6 +314,31 @@ def submit_quiz(
     next_review = _reschedule(session, actor.id, lesson.id, score, now)
     session.commit()
     return AttemptResult(attempt, graded, next_review)
+
+
+def _resent_attempt(
+    session: Session,
+    user_id: int,
+    version_id: int,
+    answers: list[str | list[int]],
+    now: datetime,
+) -> AttemptResult | None:
+    """The attempt these very answers recorded a moment ago ("Check my answers" clicked twice,
+    or Back and Resend), or None. A second attempt would review the card again at once, and
+    full marks twice pushed the next review days further out than one pass earns."""
+    same = {"user_id": user_id, "version_id": version_id}
+    kept = recent_repeat(session, QuizAttempt, QuizAttempt.created_at, same, now=now)
+    if kept is None or kept.answers != list(answers):
+        return None
+    graded = [Graded(m["score"], m["explanation"]) for m in kept.marks or []]
+    card = _review_card(session, user_id, kept.lesson_id)
+    return AttemptResult(kept, graded, card.due_at if card is not None else kept.created_at)
+
+
+def _review_card(session: Session, user_id: int, lesson_id: int) -> ReviewCard | None:
+    return session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.lesson_id == lesson_id)
+    ).one_or_none()
 
 
 def _check_answers(quiz: list[dict[str, Any]], answers: list[str | list[int]]) -> None:
@@ -358,9 +386,7 @@ def _complete_assignment(
 def _reschedule(
     session: Session, user_id: int, lesson_id: int, score: float, now: datetime
 ) -> datetime:
-    card = session.scalars(
-        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.lesson_id == lesson_id)
-    ).one_or_none()
+    card = _review_card(session, user_id, lesson_id)
     if card is None:
         if score < PASS_MARK:
             return now  # not learnt yet: the lesson stays on the list, no review is scheduled
@@ -488,11 +514,19 @@ def create_scenario(
 def practise(
     session: Session, *, actor: User, scenario_id: int, reply: str, now: datetime | None = None
 ) -> PracticeAttempt:
-    """Label the agent's reply at once and keep it, so progress shows over time."""
+    """Label the agent's reply at once and keep it, so progress shows over time.
+
+    The same reply sent again at once ("Get feedback" clicked twice) is the one already kept:
+    a second would stand in the history and the progress chart as another reply."""
     scenario = session.get(PracticeScenario, scenario_id)
     if scenario is None:
         raise NotFound("no such scenario")
     reply = written(reply, what="a reply", limit=MAX_REPLY)
+    now = now or utcnow()
+    same = {"user_id": actor.id, "scenario_id": scenario.id, "reply": reply}
+    kept = recent_repeat(session, PracticeAttempt, PracticeAttempt.created_at, same, now=now)
+    if kept is not None:
+        return kept
     verdicts = label_reply(reply)
     attempt = PracticeAttempt(
         user_id=actor.id,
@@ -500,7 +534,7 @@ def practise(
         reply=reply,
         feedback={k: {"present": v.present, "phrases": v.phrases} for k, v in verdicts.items()},
         closeness=closeness(reply, scenario.model_answer) if scenario.model_answer else None,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(attempt)
     session.commit()
