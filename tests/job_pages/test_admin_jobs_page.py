@@ -100,14 +100,17 @@ def test_a_row_names_what_the_job_is_for_and_links_only_what_exists(
     sign_in(client, make_user(session, role="admin"))
     run = _import(session)
     conv = make_conversation(session)
-    _, gone, delivered, swept = _jobs(
-        session, 4, subject=f"import:{run.id}", status="running", done=1, total=4
-    )
-    gone.subject, delivered.subject, swept.subject = (
-        f"import:{run.id + 1}",
+    subjects = (
+        f"import:{run.id}",
+        f"import:{run.id + 1}",  # an import deleted since
         f"webhook:{conv.id}",
         f"sweep:{conv.id},{conv.id + 1}",
+        "connector:zendesk",
+        "scheduled:insights-digest",
+        "kb:reembed",
     )
+    for job, subject in zip(_jobs(session, len(subjects), done=1, total=4), subjects, strict=True):
+        job.subject = subject
     session.commit()
     rows = _rows(client.get("/admin/jobs").text)
     assert f'<a href="/import?run={run.id}">import #{run.id}</a>' in rows
@@ -116,6 +119,9 @@ def test_a_row_names_what_the_job_is_for_and_links_only_what_exists(
         f'<a href="/conversations/{conv.id}">delivered turns: conversation #{conv.id}</a>' in rows
     )
     assert "the sweep: 2 conversations" in rows
+    assert '<a href="/admin/connectors">zendesk sync</a>' in rows
+    assert "the schedule: insights-digest" in rows
+    assert '<a href="/admin/models#manual-encoder">the manual&#39;s encoder</a>' in rows
     assert '<progress value="1" max="4"' in rows and "1/4 (25%)" in rows
 
 

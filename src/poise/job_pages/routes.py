@@ -52,7 +52,13 @@ LIST = "/admin/jobs"
 COVERED_SHOWN = 100  # a failed scoring's conversations linked on its page; the rest counted
 SCORING = (SCORE, RESCORE)  # kinds whose chunks' keys are conversation ids
 CONNECTOR_JOB = re.compile(r"connector:(.+)")  # connectors.actions.sync_subject
-MINING_JOB = "kb:mine"  # knowledge's MINING_SUBJECT
+SCHEDULED_JOB = re.compile(r"scheduled:(.+)")  # scheduler.subject
+# Subjects of the manual's work (knowledge's MINING_SUBJECT, model_cards' REEMBED_SUBJECT):
+# words, the page that shows the work, and the least role that opens that page.
+MANUAL_JOBS = {
+    "kb:mine": ("the manual's proposals", "/manual/proposals", "lead"),
+    "kb:reembed": ("the manual's encoder", "/admin/models#manual-encoder", "admin"),
+}
 
 
 @dataclass(frozen=True)
@@ -182,8 +188,12 @@ def _subject(subject: str, imports: set[int], conversations: set[int], actor: Us
         return Subject(f"{source}: {len(ids):,} conversations")
     if found := CONNECTOR_JOB.fullmatch(subject):
         return Subject(f"{found[1]} sync", "/admin/connectors" if actor.is_admin else "")
-    if subject == MINING_JOB:
-        return Subject("the manual's proposals", "/manual/proposals" if actor.is_lead else "")
+    if found := SCHEDULED_JOB.fullmatch(subject):
+        return Subject(f"the schedule: {found[1]}")
+    if subject in MANUAL_JOBS:
+        words, href, role = MANUAL_JOBS[subject]
+        opens = actor.is_admin if role == "admin" else actor.is_lead
+        return Subject(words, href if opens else "")
     return Subject(subject or "—")
 
 
