@@ -247,3 +247,19 @@ def test_the_import_page_leads_an_admin_to_the_job_that_scored_an_import(
     client.post("/logout", data={"csrf_token": token})
     sign_in(client, make_user(session, role="admin"))
     assert f'<a href="/admin/jobs/{job.id}">Job {job.id}</a>' in client.get("/import").text
+
+
+def test_a_job_with_many_failed_chunks_says_which_it_read(
+    client: TestClient, session: Session
+) -> None:
+    """A job's page lists its first failed chunks, not thousands: it says so, and that the
+    conversations counted come from those only."""
+    sign_in(client, make_user(session, role="admin"))
+    (job,) = _jobs(session, 1, kind="rescore", status="failed", detail=FAILURE)
+    session.add_all(
+        JobChunk(job_id=job.id, seq=n, keys=[n + 1], size=1, status="failed") for n in range(51)
+    )
+    session.commit()
+    page = client.get(f"/admin/jobs/{job.id}").text
+    assert "The first 50 of 51." in page
+    assert "50 conversations, from its first 50 failed chunks" in page

@@ -34,6 +34,7 @@ from poise.jobs import ACTIVE, cancel_job
 from poise.jobs.kinds import RESCORE, SCORE
 from poise.jobs.models import JOB_STATUSES, JobChunk, JobRun
 from poise.jobs.queries import (
+    FAILED_CHUNKS_SHOWN,
     chunk_owners,
     chunk_tallies,
     failed_chunks,
@@ -43,7 +44,15 @@ from poise.jobs.queries import (
 )
 from poise.scheduler import job_kinds
 from poise.web.csrf import verify_csrf
-from poise.web.deps import SessionDep, SettingsDep, flash, redirect, render_form, safe_next
+from poise.web.deps import (
+    SessionDep,
+    SettingsDep,
+    flash,
+    redirect,
+    render,
+    render_form,
+    safe_next,
+)
 from poise.web.params import IdPath, PageQuery
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -127,7 +136,7 @@ def job_detail_page(
         "covered": covered_conversations(session, user, job, failed),
         "active_statuses": ACTIVE,
     }
-    return render_form(request, "job_pages/job.html", context, None)
+    return render(request, "job_pages/job.html", context)
 
 
 @router.post("/admin/jobs/{job_id}/cancel")
@@ -237,7 +246,8 @@ def covered_conversations(
         return None
     if failed:
         ids = sorted({key for chunk in failed for key in chunk.keys})
-        source = "its failed chunks"
+        cut = len(failed) >= FAILED_CHUNKS_SHOWN  # more may have failed: say which were read
+        source = f"its first {len(failed)} failed chunks" if cut else "its failed chunks"
     else:
         ids = job_conversation_ids(job.subject)
         source = "its subject"
