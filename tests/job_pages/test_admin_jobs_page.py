@@ -81,6 +81,7 @@ def test_the_jobs_page_pages_through_the_newest_first_and_filters_by_status_and_
     assert "No job has the status “faild”" in typo.text
     assert 'aria-invalid="true"' in typo.text
     assert _job_ids(typo.text) == newest_first[:20], "the list shows every job instead"
+    assert 'href="?page=2"' in typo.text, "its pages are every job's, without the typo"
 
 
 def test_the_jobs_page_says_what_jobs_are_before_there_is_one(

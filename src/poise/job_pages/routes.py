@@ -101,7 +101,8 @@ def jobs_page(
         page=page,
         page_size=settings.page_size,
     )
-    filters = {k: v for k, v in (("status", status), ("kind", kind)) if v}
+    # the pager and Cancel keep the filters applied, not a refused one
+    filters = {k: v for k, v in (("status", status_shown), ("kind", kind_shown)) if v}
     context = {
         "listing": listing,
         "subjects": subjects(session, user, listing.items),
