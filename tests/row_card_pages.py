@@ -56,6 +56,7 @@ def row_card_pages(session: Session) -> tuple[User, list[str]]:
         "/admin/teams",
         "/admin/users",
         "/admin/integrations",
+        "/admin/jobs",  # the running import's scoring job offers Cancel
         "/account",
         f"/alerts?team={team_id}",
         f"/alerts/log?team={team_id}",

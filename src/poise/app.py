@@ -54,6 +54,7 @@ from poise.hooks import Hooks
 from poise.insights import api as insights_api
 from poise.insights import routes as insights_routes
 from poise.insights.exposure import RollupWeeks
+from poise.job_pages import routes as job_pages
 from poise.jsonbounds import MAX_JSON_DEPTH
 from poise.knowledge import api as knowledge_api
 from poise.knowledge import routes as knowledge_routes
@@ -104,6 +105,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "conversations" / "templates",
     PACKAGE / "assist" / "templates",
     PACKAGE / "model_cards" / "templates",
+    PACKAGE / "job_pages" / "templates",
     PACKAGE / "knowledge" / "templates",
     PACKAGE / "morale" / "templates",
     PACKAGE / "training" / "templates",
@@ -171,6 +173,7 @@ def _area_routes() -> tuple[BaseRoute, ...]:
         auth_routes.api,
         conversation_routes.router,
         model_cards.router,
+        job_pages.router,
         conversation_api.router,
         assist.api,
         assist.pages,

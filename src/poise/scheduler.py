@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from poise.db.base import utcnow
 from poise.faults import log_failure
 from poise.jobs import ACTIVE, InProcessJobs, JobProgress, JobRun, JobWork, Resumer, jobs_for
-from poise.jobs.kinds import CONNECTOR_SYNC, KB_REEMBED, RESCORE
+from poise.jobs.kinds import CONNECTOR_SYNC, KB_REEMBED, RESCORE, SUBMITTED
 from poise.settings import Settings
 from poise.words import counted
 
@@ -268,6 +268,12 @@ PERIODIC: dict[str, Periodic] = {
         Periodic(SYNCS, _sync_interval, _never),
     )
 }
+
+
+def job_kinds() -> tuple[str, ...]:
+    """Every kind of job the code submits (the connector-syncs entry only fans out syncs): what
+    ``poise jobs list --kind`` and the admin Jobs page's filter offer."""
+    return tuple(sorted({*SUBMITTED, *PERIODIC} - {SYNCS}))
 
 
 def entries(settings: Settings) -> list[Periodic]:

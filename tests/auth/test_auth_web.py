@@ -116,7 +116,7 @@ def test_a_token_of_another_session_or_a_body_a_form_cannot_send_is_refused(
 def test_agent_cannot_reach_admin_pages(client: TestClient, session: Session) -> None:
     agent = make_user(session, role="agent")
     token = sign_in(client, agent)
-    for path in ("/admin/users", "/admin/teams", "/admin/integrations", "/import"):
+    for path in ("/admin/users", "/admin/teams", "/admin/integrations", "/admin/jobs", "/import"):
         assert client.get(path).status_code == 403, path
     response = client.post(
         "/admin/users",

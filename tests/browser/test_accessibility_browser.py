@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import make_conversation, make_user, post_live_message, sign_in_page, write_thread
 from poise.auth.actions import create_api_token
 from poise.conversations.actions import create_integration
+from poise.conversations.models import Conversation
 from poise.conversations.scoring import score_messages
+from poise.jobs.models import JobChunk, JobRun
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +114,7 @@ def test_on_a_phone_the_tables_of_the_other_areas_scroll_inside_themselves(
         )
     score_messages(session)
     create_api_token(session, actor=admin, user=admin, name="helpdesk-nightly-sync-of-tickets")
-    session.commit()
+    job = failed_split_job(session)
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in_page(page, live_server, admin, "/admin/users")
@@ -119,6 +122,8 @@ def test_on_a_phone_the_tables_of_the_other_areas_scroll_inside_themselves(
     for url in (
         "/admin/users",
         "/admin/teams",
+        "/admin/jobs",
+        f"/admin/jobs/{job}",
         "/account",
         "/manual",
         "/manual/gaps",
@@ -138,3 +143,33 @@ def test_on_a_phone_the_tables_of_the_other_areas_scroll_inside_themselves(
         if width > 320:
             wide[url] = width
     assert wide == {}
+
+
+def failed_split_job(session: Session) -> int:
+    """A scoring job split among workers, failed on a chunk a worker gave up on: the Jobs
+    page's widest row (progress bar, owner, detail) and its job's chunk tables."""
+    conversations = list(session.scalars(select(Conversation.id)))
+    job = JobRun(
+        kind="score",
+        subject="sweep:" + ",".join(map(str, conversations)),
+        status="failed",
+        done=2,
+        total=3,
+        owner="worker-host-with-a-long-name.example.internal:123456",
+        detail="it failed; the worker log has the detail (error 0123456789abcdef)",
+    )
+    session.add(job)
+    session.flush()
+    session.add(
+        JobChunk(
+            job_id=job.id,
+            seq=0,
+            keys=conversations,
+            size=3,
+            status="failed",
+            attempts=3,
+            owner="worker-host-with-a-long-name.example.internal:123456",
+        )
+    )
+    session.commit()
+    return job.id

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from poise.cli import app as cli
-from poise.cli.jobs import STATUS_HELP, job_kinds
+from poise.cli.jobs import STATUS_HELP
 from poise.db.base import utcnow
 from poise.jobs.models import JOB_STATUSES, JobChunk, JobRun
+from poise.scheduler import job_kinds
 from poise.settings import Settings
 
 runner = CliRunner()

@@ -93,7 +93,7 @@ RULES: dict[str, frozenset[str]] = {
     "team_lead": frozenset({"lead", "admin"}),
     # Lead work not tied to one team: curation, lessons, imports, insights, the wall, jobs.
     "leads": frozenset({"lead", "other_lead", "admin"}),
-    # Administration: users, teams, integrations, connectors, models.
+    # Administration: users, teams, integrations, connectors, models, jobs.
     "admin": frozenset({"admin"}),
     # Webhooks answer to a signature over the body, never to a user's session or token.
     "signature": frozenset(),
@@ -146,6 +146,9 @@ ROUTES: dict[str, str] = {
     "POST /admin/teams/{team_id}/early-warning": "admin",
     "GET /admin/models": "admin",
     "POST /admin/models/reembed": "admin",
+    "GET /admin/jobs": "admin",  # every job of the organisation, its owners and details
+    "GET /admin/jobs/{job_id}": "admin",
+    "POST /admin/jobs/{job_id}/cancel": "admin",  # Care's import's job has ended: said, not a 400
     "GET /signals": "signed_in",
     "GET /api/v1/conversations": "signed_in",
     "GET /api/v1/conversations/{conversation_id}": "team",

@@ -24,7 +24,7 @@ from poise.connectors.alerts.actions import RuleForm, create_rule
 from poise.connectors.alerts.targets import TargetGuard
 from poise.conversations.models import Conversation, ImportRun
 from poise.conversations.scoring import score_messages
-from poise.jobs import JobRun
+from poise.jobs import JobChunk, JobRun
 
 PAGE = {"Accept": "text/html"}  # what a browser asks for: an unknown address answers a page
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -173,6 +173,11 @@ def world(session: Session) -> dict[str, object]:
     score_messages(session)
     session.commit()
     conv = session.query(Conversation).one()
+    failed = JobRun(kind="score", subject=f"sweep:{conv.id}", status="failed", done=1, total=4)
+    session.add(failed)
+    session.flush()
+    session.add(JobChunk(job_id=failed.id, seq=0, keys=[conv.id], size=3, status="failed"))
+    session.commit()
     for name in ("VIP openings", "Escalations"):
         create_rule(
             session,
@@ -181,10 +186,17 @@ def world(session: Session) -> dict[str, object]:
             form=RuleForm(name=name, target="http://127.0.0.1:9/hook"),
             guard=TargetGuard(allow_private=True),
         )
-    return {"admin": admin, "lead": lead, "agent": agent, "conv": conv.id, "team": lead.team_id}
+    return {
+        "admin": admin,
+        "lead": lead,
+        "agent": agent,
+        "conv": conv.id,
+        "team": lead.team_id,
+        "job": failed.id,
+    }
 
 
-def owned_pages(conv: int, team: object) -> list[str]:
+def owned_pages(conv: int, team: object, job: object) -> list[str]:
     return [
         "/conversations",
         "/conversations?opened_from=not-a-day",
@@ -195,6 +207,8 @@ def owned_pages(conv: int, team: object) -> list[str]:
         "/admin/models",
         "/admin/integrations",
         "/admin/connectors",
+        "/admin/jobs",
+        f"/admin/jobs/{job}",
         f"/alerts?team={team}",
         f"/alerts/log?team={team}",
         f"/alerts/new?team={team}",
@@ -212,7 +226,7 @@ def test_every_page_of_the_shell_conversations_and_alerts_meets_the_basics(
 ) -> None:
     sign_in(client, world["admin"])  # type: ignore[arg-type]
     found: dict[str, list[str]] = {}
-    for url in owned_pages(world["conv"], world["team"]):  # type: ignore[arg-type]
+    for url in owned_pages(world["conv"], world["team"], world["job"]):  # type: ignore[arg-type]
         response = client.get(url, headers=PAGE)
         assert response.status_code in (200, 400, 404), (url, response.status_code)
         if problems := page_problems(response.text):

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 jobs_app = typer.Typer(help="Background jobs: list them and show one.", no_args_is_help=True)
 
-DETAIL_WIDTH = 48  # the list's detail column; `poise jobs show` prints it whole
 STATUS_HELP = "Only jobs with this status: queued, running, done, failed, cancelled or interrupted."
 
 
@@ -83,19 +82,12 @@ def show_job(
         out.print(line, markup=False, highlight=False)
 
 
-def job_kinds() -> tuple[str, ...]:
-    """Every kind of job the code submits (the connector-syncs entry only fans out syncs)."""
-    from poise.jobs.kinds import SUBMITTED
-    from poise.scheduler import PERIODIC, SYNCS
-
-    return tuple(sorted({*SUBMITTED, *PERIODIC} - {SYNCS}))
-
-
 def _check_filters(session: Session, status: str | None, kind: str | None) -> None:
     """Refuse a status or kind no job can have, naming the ones there are: a typo otherwise
     read as "No jobs match"."""
     from poise.jobs.models import JOB_STATUSES
     from poise.jobs.queries import stored_kinds
+    from poise.scheduler import job_kinds
 
     if status is not None and status not in JOB_STATUSES:
         fail(f"no job status {status!r}: use one of {', '.join(JOB_STATUSES)}")
@@ -106,6 +98,8 @@ def _check_filters(session: Session, status: str | None, kind: str | None) -> No
 
 
 def _row(job: JobRun, now: datetime) -> tuple[str, ...]:
+    from poise.jobs.queries import short_detail
+
     if job.finished_at is not None:
         heard = f"finished {_age(now - job.finished_at)} ago"
     elif job.heartbeat_at is not None:
@@ -120,7 +114,7 @@ def _row(job: JobRun, now: datetime) -> tuple[str, ...]:
         f"{job.created_at:%Y-%m-%d %H:%M}",
         heard,
         job.owner or "-",
-        _short(job.detail),
+        short_detail(job.detail),
     )
 
 
@@ -133,12 +127,6 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
         ).rstrip()
         for row in rows
     ]
-
-
-def _short(detail: str) -> str:
-    """The first line of ``detail``, cut to the list's column."""
-    first = (detail.splitlines() or [""])[0]
-    return first if len(first) <= DETAIL_WIDTH else first[: DETAIL_WIDTH - 1] + "…"
 
 
 def _progress(job: JobRun) -> str:

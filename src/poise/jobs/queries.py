@@ -1,4 +1,5 @@
-"""Named reads of background work, for the operator's ``poise jobs`` commands.
+"""Named reads of background work, for the operator's ``poise jobs`` commands and the admin
+Jobs page.
 
 They only read: listing or showing a job never takes it over, heartbeats it or marks it.
 """
@@ -7,22 +8,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from poise.jobs.models import JobChunk, JobRun
+from poise.pagination import Page, paginate
+
+DETAIL_WIDTH = 48  # a list's detail column; a job's own view shows it whole
+FAILED_CHUNKS_SHOWN = 50  # a job's view lists at most this many failed chunks, first first
+
+
+def newest_jobs(*, status: str | None = None, kind: str | None = None) -> Select[tuple[JobRun]]:
+    """Jobs newest first (the id breaks a tie of one second), of one status and one kind
+    when given: the one order of the command's list and the admin page's."""
+    query = select(JobRun).order_by(JobRun.created_at.desc(), JobRun.id.desc())
+    if status is not None:
+        query = query.where(JobRun.status == status)
+    if kind is not None:
+        query = query.where(JobRun.kind == kind)
+    return query
 
 
 def recent_jobs(
     session: Session, *, status: str | None = None, kind: str | None = None, limit: int = 20
 ) -> list[JobRun]:
     """The newest ``limit`` jobs, newest first, of one status and one kind when given."""
-    query = select(JobRun).order_by(JobRun.created_at.desc(), JobRun.id.desc()).limit(limit)
-    if status is not None:
-        query = query.where(JobRun.status == status)
-    if kind is not None:
-        query = query.where(JobRun.kind == kind)
-    return list(session.scalars(query))
+    return list(session.scalars(newest_jobs(status=status, kind=kind).limit(limit)))
+
+
+def job_page(
+    session: Session,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    page: int,
+    page_size: int,
+) -> Page[JobRun]:
+    """One page of :func:`newest_jobs`: a busy server runs thousands of jobs a week, and an
+    older failed one must still be found."""
+    return paginate(session, newest_jobs(status=status, kind=kind), page=page, page_size=page_size)
+
+
+def short_detail(detail: str, width: int = DETAIL_WIDTH) -> str:
+    """The first line of a job's ``detail``, cut to a list's column."""
+    first = (detail.splitlines() or [""])[0]
+    return first if len(first) <= width else first[: width - 1] + "…"
 
 
 def stored_kinds(session: Session) -> set[str]:
@@ -65,5 +95,19 @@ def chunk_owners(session: Session, job_id: int) -> list[str]:
         .where(JobChunk.job_id == job_id, JobChunk.owner != "")
         .distinct()
         .order_by(JobChunk.owner)
+    )
+    return list(session.scalars(query))
+
+
+def failed_chunks(
+    session: Session, job_id: int, limit: int = FAILED_CHUNKS_SHOWN
+) -> list[JobChunk]:
+    """The first ``limit`` failed chunks of a split job, in order: what a person looks at to
+    learn which keys (conversations) a failed job did not get through."""
+    query = (
+        select(JobChunk)
+        .where(JobChunk.job_id == job_id, JobChunk.status == "failed")
+        .order_by(JobChunk.seq)
+        .limit(limit)
     )
     return list(session.scalars(query))
