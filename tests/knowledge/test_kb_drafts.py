@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,8 @@ from poise.knowledge.drafting import (
     draft_resolution,
     is_finding,
     is_small_talk,
+    presented_resolution,
+    resolution_kind,
 )
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
 from poise.knowledge.models import Article, ConversationVector, Proposal
@@ -450,3 +453,55 @@ def test_one_conversation_drafted_alone_keeps_its_sentences_as_said() -> None:
     alone = _draft_of(SCANNER_JAMS[-1:])
     assert len(alone.steps) >= 2 and "\n\n" not in alone.resolution, alone.resolution
     assert all(s.role == "step" for s in alone.steps), alone.resolution
+
+
+# Agents who only state the answer ("Your refund was issued on Monday; it takes 5 days."):
+# nothing in it is a step to take, so numbering it read as a procedure.
+REFUND_DATES = [
+    "Your refund was issued on Monday. Refunds take five working days to reach the card.",
+    "The refund went out on Monday. Refunds take five working days to reach your card.",
+    "Your refund was sent back on Monday. It takes five working days to reach the card.",
+]
+
+
+def test_a_group_that_only_states_an_answer_drafts_prose_not_numbered_steps() -> None:
+    answer = _draft_of(REFUND_DATES)
+    assert len(answer.steps) >= 2 and answer.kind == "answer", answer
+    assert "monday" in answer.resolution.lower(), answer.resolution
+    assert not any(line[:1].isdigit() for line in answer.resolution.splitlines()), answer
+    assert "\n" not in answer.resolution, answer.resolution
+    assert resolution_kind(answer.resolution) == "answer"
+    procedure = _draft_of(SCANNER_JAMS)
+    assert procedure.kind == "procedure" and resolution_kind(procedure.resolution) == "procedure"
+
+
+def test_an_answer_stored_as_numbered_steps_is_presented_as_prose() -> None:
+    """Proposals mined before drafts knew an answer from a procedure kept the answer as a
+    numbered list: it reads as prose without rewriting what is stored."""
+    stored = "1. Your refund was issued on Monday.\n2. Refunds take five working days."
+    assert resolution_kind(stored) == "answer"
+    assert presented_resolution(stored) == (
+        "Your refund was issued on Monday. Refunds take five working days."
+    )
+    steps = "The router overheats.\n\n1. Restart the router.\n2. Move it to a cooler shelf."
+    assert resolution_kind(steps) == "procedure" and presented_resolution(steps) == steps
+
+
+def test_an_answer_proposal_reads_as_an_answer_and_is_accepted_as_one(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", name="Lee Lead")
+    stored = "1. Your refund was issued on Monday.\n2. Refunds take five working days."
+    proposal = Proposal(issue="When will my refund arrive?", resolution=stored, group_size=4)
+    session.add(proposal)
+    session.commit()
+    token = sign_in(client, lead)
+    page = client.get("/manual/proposals").text
+    card = html.unescape(page.split(f'id="proposal-{proposal.id}"', 1)[1].split("</article>")[0])
+    assert "<ol>" not in card and "Your refund was issued on Monday. Refunds take" in card, card
+    assert "the answer most of the group's agents gave" in card, card
+    assert "the steps most of the group" not in card, card
+    client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
+    article = session.query(Article).one()
+    assert article.resolution == presented_resolution(stored), article.resolution
+    assert "review the answer before publishing" in article.revisions[0].summary

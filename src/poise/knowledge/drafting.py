@@ -135,15 +135,23 @@ class Step:
 @dataclass(frozen=True)
 class Draft:
     """The steps that resolved the group, in the order agents take them; a lead-in before
-    them, a note after."""
+    them, a note after. A draft with no instruction is an answer, not a procedure."""
 
     steps: tuple[Step, ...] = ()
     conversations: int = 0
 
     @property
+    def kind(self) -> str:
+        """:data:`PROCEDURE` or :data:`ANSWER` (see :func:`resolution_kind`)."""
+        return _kind_of([s.text for s in self.steps])
+
+    @property
     def resolution(self) -> str:
         """Markdown: one step as a sentence, several as a numbered list, with the lead-in
-        and the note as paragraphs around them."""
+        and the note as paragraphs around them; an answer as one paragraph, since its
+        statements are no steps to take in order."""
+        if self.kind == ANSWER:
+            return " ".join(s.text for s in self.steps)
         steps = [s.text for s in self.steps if s.role == "step"]
         body = steps[0] if len(steps) == 1 else _numbered(steps)
         lead = [s.text for s in self.steps if s.role == "lead-in"]
@@ -166,10 +174,43 @@ class Draft:
 
 
 ROLE_ORDER = {"lead-in": 0, "step": 1, "note": 2}
+PROCEDURE, ANSWER = "procedure", "answer"
+NUMBER_RE = re.compile(r"^\s*\d+[.)]\s+")
 
 
 def _numbered(texts: list[str]) -> str:
     return "\n".join(f"{i}. {text}" for i, text in enumerate(texts, 1))
+
+
+def _kind_of(texts: list[str]) -> str:
+    """A procedure when one sentence at least says what to do; an answer when agents only
+    state things ("Your refund was issued on Monday."). Nothing drafted reads as steps."""
+    if not texts or any(is_instruction(s) for text in texts for s in sentences(text)):
+        return PROCEDURE
+    return ANSWER
+
+
+def _lines(markdown: str) -> list[str]:
+    """A stored resolution's lines without their numbers ("1. "), blank ones dropped."""
+    return [NUMBER_RE.sub("", line).strip() for line in markdown.splitlines() if line.strip()]
+
+
+def resolution_kind(markdown: str) -> str:
+    """Whether a drafted resolution (as stored on a proposal) is a procedure or an answer.
+
+    Read from the text rather than stored beside it, so proposals mined before drafts told
+    the two apart are read the same way, with no new column: a draft's kind is whether
+    :func:`is_instruction` holds for one of its sentences, which is what drafting decides on."""
+    return _kind_of(_lines(markdown))
+
+
+def presented_resolution(markdown: str) -> str:
+    """A drafted resolution as it is shown and accepted: an answer as one paragraph even
+    where it was stored as a numbered list (proposals mined before answers were prose); a
+    procedure as it is."""
+    if resolution_kind(markdown) == PROCEDURE:
+        return markdown
+    return " ".join(_lines(markdown))
 
 
 @dataclass
