@@ -505,3 +505,5 @@ def test_an_answer_proposal_reads_as_an_answer_and_is_accepted_as_one(
     article = session.query(Article).one()
     assert article.resolution == presented_resolution(stored), article.resolution
     assert "review the answer before publishing" in article.revisions[0].summary
+    shown = client.get(f"/manual/{article.id}").text
+    assert "Check the answer and edit it" in shown and "Check every step" not in shown

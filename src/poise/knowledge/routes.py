@@ -583,6 +583,7 @@ def article_page(
         "article": article,
         "resolution_html": render_markdown(article.resolution),
         "mined_draft": actions.is_mined_draft(article),
+        "mined_answer": actions.reviewed_part(article.resolution) == "answer",
         "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
         "labels": STATUS_LABELS,
         "flag_kinds": FLAG_KINDS,
