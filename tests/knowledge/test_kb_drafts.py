@@ -31,6 +31,7 @@ from poise.knowledge.drafting import (
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
 from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+from poise.knowledge.voice import is_instruction
 from poise.minilm.encoder import get_encoder
 from support import statements_naming
 
@@ -145,6 +146,38 @@ def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
     )
     assert as_instruction("You can change it under Settings") == "Change it under Settings."
     assert as_instruction("I've re-issued the refund.") == "Re-issue the refund."
+
+
+def test_what_the_customer_should_see_next_is_no_instruction() -> None:
+    """The demo's Wi-Fi proposal listed "See a stable connection from now on." as a step:
+    "You should see …" tells the customer what to expect, not what to do, so it stays a
+    statement (an outcome, a note after the steps) instead of losing its "You should"."""
+    for said in ("You should see a stable connection from now on.",
+                 "You should receive the email within five minutes.",
+                 "You may notice a short drop while it restarts.",
+                 "You should be all set now.",
+                 "You should also receive a second e-mail."):  # fmt: skip
+        assert as_instruction(said) == said, said
+        assert not is_instruction(as_instruction(said)), said
+    assert as_instruction("You should restart the router.") == "Restart the router."
+    assert as_instruction("You can find them under Billing.") == "Find them under Billing."
+    assert as_instruction("You can get in touch with them here.") == "Get in touch with them here."
+    assert as_instruction("You should be able to view the list online.") == (
+        "View the list online."
+    )
+
+
+def test_a_request_joined_to_a_question_stays_a_question() -> None:
+    """The demo's "return a router" proposal had "Share the order number, and is the router
+    in its original box." as a step: the request was rewritten and its question left as a
+    broken statement. Both are asked of the customer, so it reads as asking them."""
+    assert (
+        as_instruction("Could you share the order number, and is the router in its original box?")
+        == "Ask the customer: could you share the order number, and is the router in its original box?"
+    )
+    assert as_instruction("Could you restart it and check the light?") == (
+        "Restart it and check the light."
+    )
 
 
 def test_agreeing_with_the_customer_is_no_step() -> None:
@@ -434,8 +467,6 @@ def test_a_cause_or_an_outcome_is_no_numbered_step() -> None:
             assert said not in line, (said, draft.resolution)
     if len(paragraphs) == 2:
         assert "at once" in paragraphs[0] or "at a time" in paragraphs[1], draft.resolution
-    from poise.knowledge.voice import is_instruction
-
     assert all(is_instruction(line.split(". ", 1)[1]) for line in numbered), numbered
 
 

@@ -60,19 +60,31 @@ SMALL_TALK_RE = re.compile(
 )
 # "Would you like …?", "would you prefer …?" ask the customer to choose: no request to drop.
 # Taking them for "Could you restart …?" left "Like the change to happen now, or at the next
-# renewal." in the demo's "switch to a cheaper plan" draft.
+# renewal." in the demo's "switch to a cheaper plan" draft. Likewise "You should see …",
+# "you may notice …" say what the customer can expect: dropping "You should" made "See a
+# stable connection from now on." a step of the demo's Wi-Fi draft.
 REQUEST_RE = re.compile(
     r"^(?:(?:could|can|would|will) you(?: please| kindly)?(?: be able to)?"
     r"(?! (?:like|prefer|rather|mind|want|be)\b)|please|kindly|just|simply|"
     r"(?:i|we)(?:'d| would)? (?:recommend|suggest|advise)(?: that you)?|"
     r"(?:i|we)(?:'d| would) (?:ask|like) (?:that )?you(?: to)?|(?:please )?feel free to|"
     r"you(?:'ll| will)? (?:need|want|have) to|you (?:can|could|may|should|might want to|must)"
-    r"(?: also)?|if you haven't already,?|make sure (?:that )?you)\s+",
+    r"(?! (?:also )?(?:see|notice|receive|hear|experience|be(?! able to))\b)"
+    r"(?: also)?(?: be able to)?|"
+    r"if you haven't already,?|make sure (?:that )?you)\s+",
     re.IGNORECASE,
 )
 TRIED_RE = re.compile(r"^(?:have|did) you (?:tried|try)\s+", re.IGNORECASE)
 QUESTION_START_RE = re.compile(
     r"^(?:what|which|when|where|who|why|how|is|are|was|were|do|does|did|have|has|had)\b",
+    re.IGNORECASE,
+)
+# "Could you share the order number, and is the router in its original box?": a request
+# joined to a question of its own; rewriting the request alone left "…, and is the router in
+# its original box." as a statement.
+JOINED_QUESTION_RE = re.compile(
+    r",?\s+(?:and|or)\s+(?:is|are|was|were|do|does|did|has|have|had)\s+"
+    r"(?:it|they|there|this|that|the|your|you)\b",
     re.IGNORECASE,
 )
 PLACEHOLDER_RE = re.compile(r"\[[a-z]+\]")
@@ -245,6 +257,9 @@ def as_instruction(sentence: str) -> str:
         text, converted = REQUEST_RE.sub("", text, count=1), True
     if not text:
         return sentence.strip()
+    if converted and question and JOINED_QUESTION_RE.search(text):
+        asked = sentence.strip()
+        return "Ask the customer: " + asked[:1].lower() + asked[1:]
     if converted and question:
         text = text.rstrip("?").rstrip() + "."
     if text[-1] not in ".!?":
