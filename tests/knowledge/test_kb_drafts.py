@@ -171,10 +171,8 @@ def test_a_request_joined_to_a_question_stays_a_question() -> None:
     """The demo's "return a router" proposal had "Share the order number, and is the router
     in its original box." as a step: the request was rewritten and its question left as a
     broken statement. Both are asked of the customer, so it reads as asking them."""
-    assert (
-        as_instruction("Could you share the order number, and is the router in its original box?")
-        == "Ask the customer: could you share the order number, and is the router in its original box?"
-    )
+    asked = "could you share the order number, and is the router in its original box?"
+    assert as_instruction(asked.capitalize()) == "Ask the customer: " + asked
     assert as_instruction("Could you restart it and check the light?") == (
         "Restart it and check the light."
     )
