@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,10 +25,13 @@ from poise.knowledge.drafting import (
     draft_resolution,
     is_finding,
     is_small_talk,
+    presented_resolution,
+    resolution_kind,
 )
 from poise.knowledge.mining import MiningConfig, build_proposal, embed_conversations, load_vectors
 from poise.knowledge.models import Article, ConversationVector, Proposal
 from poise.knowledge.scrubbing import joined_parts, scrub, without_signature
+from poise.knowledge.voice import is_instruction
 from poise.minilm.encoder import get_encoder
 from support import statements_naming
 
@@ -142,6 +146,36 @@ def test_small_talk_is_no_step_and_requests_read_as_instructions() -> None:
     )
     assert as_instruction("You can change it under Settings") == "Change it under Settings."
     assert as_instruction("I've re-issued the refund.") == "Re-issue the refund."
+
+
+def test_what_the_customer_should_see_next_is_no_instruction() -> None:
+    """The demo's Wi-Fi proposal listed "See a stable connection from now on." as a step:
+    "You should see …" tells the customer what to expect, not what to do, so it stays a
+    statement (an outcome, a note after the steps) instead of losing its "You should"."""
+    for said in ("You should see a stable connection from now on.",
+                 "You should receive the email within five minutes.",
+                 "You may notice a short drop while it restarts.",
+                 "You should be all set now.",
+                 "You should also receive a second e-mail."):  # fmt: skip
+        assert as_instruction(said) == said, said
+        assert not is_instruction(as_instruction(said)), said
+    assert as_instruction("You should restart the router.") == "Restart the router."
+    assert as_instruction("You can find them under Billing.") == "Find them under Billing."
+    assert as_instruction("You can get in touch with them here.") == "Get in touch with them here."
+    assert as_instruction("You should be able to view the list online.") == (
+        "View the list online."
+    )
+
+
+def test_a_request_joined_to_a_question_stays_a_question() -> None:
+    """The demo's "return a router" proposal had "Share the order number, and is the router
+    in its original box." as a step: the request was rewritten and its question left as a
+    broken statement. Both are asked of the customer, so it reads as asking them."""
+    asked = "could you share the order number, and is the router in its original box?"
+    assert as_instruction(asked.capitalize()) == "Ask the customer: " + asked
+    assert as_instruction("Could you restart it and check the light?") == (
+        "Restart it and check the light."
+    )
 
 
 def test_agreeing_with_the_customer_is_no_step() -> None:
@@ -431,8 +465,6 @@ def test_a_cause_or_an_outcome_is_no_numbered_step() -> None:
             assert said not in line, (said, draft.resolution)
     if len(paragraphs) == 2:
         assert "at once" in paragraphs[0] or "at a time" in paragraphs[1], draft.resolution
-    from poise.knowledge.voice import is_instruction
-
     assert all(is_instruction(line.split(". ", 1)[1]) for line in numbered), numbered
 
 
@@ -450,3 +482,57 @@ def test_one_conversation_drafted_alone_keeps_its_sentences_as_said() -> None:
     alone = _draft_of(SCANNER_JAMS[-1:])
     assert len(alone.steps) >= 2 and "\n\n" not in alone.resolution, alone.resolution
     assert all(s.role == "step" for s in alone.steps), alone.resolution
+
+
+# Agents who only state the answer ("Your refund was issued on Monday; it takes 5 days."):
+# nothing in it is a step to take, so numbering it read as a procedure.
+REFUND_DATES = [
+    "Your refund was issued on Monday. Refunds take five working days to reach the card.",
+    "The refund went out on Monday. Refunds take five working days to reach your card.",
+    "Your refund was sent back on Monday. It takes five working days to reach the card.",
+]
+
+
+def test_a_group_that_only_states_an_answer_drafts_prose_not_numbered_steps() -> None:
+    answer = _draft_of(REFUND_DATES)
+    assert len(answer.steps) >= 2 and answer.kind == "answer", answer
+    assert "monday" in answer.resolution.lower(), answer.resolution
+    assert not any(line[:1].isdigit() for line in answer.resolution.splitlines()), answer
+    assert "\n" not in answer.resolution, answer.resolution
+    assert resolution_kind(answer.resolution) == "answer"
+    procedure = _draft_of(SCANNER_JAMS)
+    assert procedure.kind == "procedure" and resolution_kind(procedure.resolution) == "procedure"
+
+
+def test_an_answer_stored_as_numbered_steps_is_presented_as_prose() -> None:
+    """Proposals mined before drafts knew an answer from a procedure kept the answer as a
+    numbered list: it reads as prose without rewriting what is stored."""
+    stored = "1. Your refund was issued on Monday.\n2. Refunds take five working days."
+    assert resolution_kind(stored) == "answer"
+    assert presented_resolution(stored) == (
+        "Your refund was issued on Monday. Refunds take five working days."
+    )
+    steps = "The router overheats.\n\n1. Restart the router.\n2. Move it to a cooler shelf."
+    assert resolution_kind(steps) == "procedure" and presented_resolution(steps) == steps
+
+
+def test_an_answer_proposal_reads_as_an_answer_and_is_accepted_as_one(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_user(session, role="lead", name="Lee Lead")
+    stored = "1. Your refund was issued on Monday.\n2. Refunds take five working days."
+    proposal = Proposal(issue="When will my refund arrive?", resolution=stored, group_size=4)
+    session.add(proposal)
+    session.commit()
+    token = sign_in(client, lead)
+    page = client.get("/manual/proposals").text
+    card = html.unescape(page.split(f'id="proposal-{proposal.id}"', 1)[1].split("</article>")[0])
+    assert "<ol>" not in card and "Your refund was issued on Monday. Refunds take" in card, card
+    assert "the answer most of the group's agents gave" in card, card
+    assert "the steps most of the group" not in card, card
+    client.post(f"/manual/proposals/{proposal.id}/accept", data={"csrf_token": token})
+    article = session.query(Article).one()
+    assert article.resolution == presented_resolution(stored), article.resolution
+    assert "review the answer before publishing" in article.revisions[0].summary
+    shown = client.get(f"/manual/{article.id}").text
+    assert "Check the answer and edit it" in shown and "Check every step" not in shown

@@ -23,6 +23,7 @@ from poise.conversations.visibility import may_read, visible_ids
 from poise.db.base import utcnow
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.knowledge import queries, search, vectors
+from poise.knowledge.drafting import ANSWER, presented_resolution, resolution_kind
 from poise.knowledge.fcr import outcomes_for
 from poise.knowledge.mining import (
     MiningConfig,
@@ -518,7 +519,7 @@ def accept_proposal(session: Session, *, actor: User | None, proposal_id: int) -
         fields = ArticleFields(
             title=_title(proposal.issue),
             issue=proposal.issue,
-            resolution=proposal.resolution,
+            resolution=presented_resolution(proposal.resolution),
             product=proposal.product,
             feature=proposal.feature,
             phrasings=proposal.phrasings,
@@ -528,12 +529,17 @@ def accept_proposal(session: Session, *, actor: User | None, proposal_id: int) -
         group = counted(proposal.group_size, "conversation")
         drafted.summary = (
             f"drafted from mined proposal #{proposal.id} ({group}); "
-            "review the steps before publishing"
+            f"review the {reviewed_part(proposal.resolution)} before publishing"
         )[:300]
         drafted.changed = ["created", MINED]
     proposal.status, proposal.article_id = "accepted", article.id
     session.commit()
     return article
+
+
+def reviewed_part(resolution: str) -> str:
+    """What the reviewer checks in a drafted resolution: its steps, or the answer it gives."""
+    return "answer" if resolution_kind(resolution) == ANSWER else "steps"
 
 
 def is_mined_draft(article: Article) -> bool:

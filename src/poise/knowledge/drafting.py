@@ -60,19 +60,31 @@ SMALL_TALK_RE = re.compile(
 )
 # "Would you like …?", "would you prefer …?" ask the customer to choose: no request to drop.
 # Taking them for "Could you restart …?" left "Like the change to happen now, or at the next
-# renewal." in the demo's "switch to a cheaper plan" draft.
+# renewal." in the demo's "switch to a cheaper plan" draft. Likewise "You should see …",
+# "you may notice …" say what the customer can expect: dropping "You should" made "See a
+# stable connection from now on." a step of the demo's Wi-Fi draft.
 REQUEST_RE = re.compile(
     r"^(?:(?:could|can|would|will) you(?: please| kindly)?(?: be able to)?"
     r"(?! (?:like|prefer|rather|mind|want|be)\b)|please|kindly|just|simply|"
     r"(?:i|we)(?:'d| would)? (?:recommend|suggest|advise)(?: that you)?|"
     r"(?:i|we)(?:'d| would) (?:ask|like) (?:that )?you(?: to)?|(?:please )?feel free to|"
     r"you(?:'ll| will)? (?:need|want|have) to|you (?:can|could|may|should|might want to|must)"
-    r"(?: also)?|if you haven't already,?|make sure (?:that )?you)\s+",
+    r"(?! (?:also )?(?:see|notice|receive|hear|experience|be(?! able to))\b)"
+    r"(?: also)?(?: be able to)?|"
+    r"if you haven't already,?|make sure (?:that )?you)\s+",
     re.IGNORECASE,
 )
 TRIED_RE = re.compile(r"^(?:have|did) you (?:tried|try)\s+", re.IGNORECASE)
 QUESTION_START_RE = re.compile(
     r"^(?:what|which|when|where|who|why|how|is|are|was|were|do|does|did|have|has|had)\b",
+    re.IGNORECASE,
+)
+# "Could you share the order number, and is the router in its original box?": a request
+# joined to a question of its own; rewriting the request alone left "…, and is the router in
+# its original box." as a statement.
+JOINED_QUESTION_RE = re.compile(
+    r",?\s+(?:and|or)\s+(?:is|are|was|were|do|does|did|has|have|had)\s+"
+    r"(?:it|they|there|this|that|the|your|you)\b",
     re.IGNORECASE,
 )
 PLACEHOLDER_RE = re.compile(r"\[[a-z]+\]")
@@ -135,15 +147,23 @@ class Step:
 @dataclass(frozen=True)
 class Draft:
     """The steps that resolved the group, in the order agents take them; a lead-in before
-    them, a note after."""
+    them, a note after. A draft with no instruction is an answer, not a procedure."""
 
     steps: tuple[Step, ...] = ()
     conversations: int = 0
 
     @property
+    def kind(self) -> str:
+        """:data:`PROCEDURE` or :data:`ANSWER` (see :func:`resolution_kind`)."""
+        return _kind_of([s.text for s in self.steps])
+
+    @property
     def resolution(self) -> str:
         """Markdown: one step as a sentence, several as a numbered list, with the lead-in
-        and the note as paragraphs around them."""
+        and the note as paragraphs around them; an answer as one paragraph, since its
+        statements are no steps to take in order."""
+        if self.kind == ANSWER:
+            return " ".join(s.text for s in self.steps)
         steps = [s.text for s in self.steps if s.role == "step"]
         body = steps[0] if len(steps) == 1 else _numbered(steps)
         lead = [s.text for s in self.steps if s.role == "lead-in"]
@@ -166,10 +186,43 @@ class Draft:
 
 
 ROLE_ORDER = {"lead-in": 0, "step": 1, "note": 2}
+PROCEDURE, ANSWER = "procedure", "answer"
+NUMBER_RE = re.compile(r"^\s*\d+[.)]\s+")
 
 
 def _numbered(texts: list[str]) -> str:
     return "\n".join(f"{i}. {text}" for i, text in enumerate(texts, 1))
+
+
+def _kind_of(texts: list[str]) -> str:
+    """A procedure when one sentence at least says what to do; an answer when agents only
+    state things ("Your refund was issued on Monday."). Nothing drafted reads as steps."""
+    if not texts or any(is_instruction(s) for text in texts for s in sentences(text)):
+        return PROCEDURE
+    return ANSWER
+
+
+def _lines(markdown: str) -> list[str]:
+    """A stored resolution's lines without their numbers ("1. "), blank ones dropped."""
+    return [NUMBER_RE.sub("", line).strip() for line in markdown.splitlines() if line.strip()]
+
+
+def resolution_kind(markdown: str) -> str:
+    """Whether a drafted resolution (as stored on a proposal) is a procedure or an answer.
+
+    Read from the text rather than stored beside it, so proposals mined before drafts told
+    the two apart are read the same way, with no new column: a draft's kind is whether
+    :func:`is_instruction` holds for one of its sentences, which is what drafting decides on."""
+    return _kind_of(_lines(markdown))
+
+
+def presented_resolution(markdown: str) -> str:
+    """A drafted resolution as it is shown and accepted: an answer as one paragraph even
+    where it was stored as a numbered list (proposals mined before answers were prose); a
+    procedure as it is."""
+    if resolution_kind(markdown) == PROCEDURE:
+        return markdown
+    return " ".join(_lines(markdown))
 
 
 @dataclass
@@ -204,6 +257,9 @@ def as_instruction(sentence: str) -> str:
         text, converted = REQUEST_RE.sub("", text, count=1), True
     if not text:
         return sentence.strip()
+    if converted and question and JOINED_QUESTION_RE.search(text):
+        asked = sentence.strip()
+        return "Ask the customer: " + asked[:1].lower() + asked[1:]
     if converted and question:
         text = text.rstrip("?").rstrip() + "."
     if text[-1] not in ".!?":

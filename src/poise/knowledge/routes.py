@@ -24,6 +24,7 @@ from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, JobProgress, jobs_for
 from poise.jobs.kinds import KB_MINE
 from poise.knowledge import actions, gaps, queries
+from poise.knowledge.drafting import ANSWER, presented_resolution, resolution_kind
 from poise.knowledge.mining import mine
 from poise.knowledge.models import (
     FLAG_KINDS,
@@ -385,7 +386,10 @@ def _proposals(
         "job": job,
         "form": form or {},
         "readable": visible_ids(session, user, examples),
-        "resolutions": {p.id: render_markdown(p.resolution) for p in listing.items},
+        "resolutions": {
+            p.id: render_markdown(presented_resolution(p.resolution)) for p in listing.items
+        },
+        "answers": {p.id for p in listing.items if resolution_kind(p.resolution) == ANSWER},
         "additions": {
             p.id: actions.new_phrasings(p.matched_article, [p.issue, *p.phrasings])
             for p in listing.items
@@ -477,7 +481,8 @@ def accept(
     if article.status == "draft":
         flash(
             request,
-            f"“{article.title}” is a draft: check and edit the steps, then send it for review.",
+            f"“{article.title}” is a draft: check and edit the "
+            f"{actions.reviewed_part(article.resolution)}, then send it for review.",
         )
     else:
         latest = max(article.revisions, key=lambda r: r.id)
@@ -578,6 +583,7 @@ def article_page(
         "article": article,
         "resolution_html": render_markdown(article.resolution),
         "mined_draft": actions.is_mined_draft(article),
+        "mined_answer": actions.reviewed_part(article.resolution) == "answer",
         "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
         "labels": STATUS_LABELS,
         "flag_kinds": FLAG_KINDS,
