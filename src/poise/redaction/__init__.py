@@ -1235,8 +1235,8 @@ def _accented_names(text: str, staff: StaffNames) -> Iterator[Span]:
     word of them is an ordinary word, a company's or a place's ("Schöne Grüße", "Zürich
     Airport", "São Paulo"), nor when the words around make them part of a longer proper noun
     or a thing's ("the Café Rouge", "Société Générale Bank", "Servicio de Atención al
-    Cliente"), nor in quotation marks ("Bücher Fremdsprachig", a shop's category). An agent's first name stays;
-    the surname goes, as with a listed name."""
+    Cliente"), nor in quotation marks ("Bücher Fremdsprachig", a shop's category). An agent's
+    first name stays; the surname goes, as with a listed name."""
     for m in _ACCENTED_NAME.finditer(text):
         value = m.group("value")
         words = [w for w in value.split() if w[:1].isupper()]
