@@ -536,6 +536,68 @@ def test_a_signature_in_capitals_goes_with_its_mark_and_an_e_mail_in_words_goes_
         assert redact(redacted).text == redacted, text  # publishing redacts again
 
 
+# Found by running the rules on wall drafts: a sign-off after "--" or alone on the last line,
+# and names beyond ASCII that no list holds, reached the wall whole. Each piece must go; the
+# agent's first name stays.
+SIGNATURES_AND_NAMES_ABROAD: list[tuple[str, str]] = [
+    ("thanks maria!! -- sarah", "thanks [name]!! -- [name]"),
+    ("Sorted in minutes -- Keelin", "Sorted in minutes [name]"),
+    ("Brilliant help --- Ottilie!", "Brilliant help [name]!"),
+    ("all fixed, ta -- emma", "all fixed, ta -- [name]"),
+    ("Great help, thank you!\nKeelin", "Great help, thank you!\n[name]"),
+    ("So patient with me.\n  Ingeborg x", "So patient with me.\n  [name] x"),
+    ("lovely service\nsarah", "lovely service\n[name]"),
+    ("Merci beaucoup Élodie Durand", "Merci beaucoup [name]"),
+    ("Grüße, Jürgen Müller", "Grüße, [name]"),
+    ("Liebe Grüße\nJürgen", "Liebe Grüße\n[name]"),
+    ("Danke schön, Jürgen!", "Danke schön, [name]!"),
+    ("Muchas gracias, Íñigo Pérez", "Muchas gracias, [name]"),
+    ("Cordialement, Hélène", "Cordialement, [name]"),
+    ("Maya was kind to Małgorzata Wójcik and me", "Maya was kind to [name] and me"),
+    ("Inès de la Fuente loved the refund", "[name] loved the refund"),
+    ("Søren Kierkegaard says thank you", "[name] says thank you"),
+]
+# … while the places, companies and words beside them stay.
+ABROAD_KEPT = [
+    "Merci Beaucoup!",
+    "Vielen Dank für die schnelle Hilfe",
+    "Schöne Grüße aus München",
+    "We flew to São Paulo and back",
+    "Stuck at Zürich Airport for hours",
+    "The Café Rouge staff were lovely",
+    "Société Générale Bank was slow",
+    "Great service - highly recommended",
+    "Thanks!\nCheers",
+    "Thank you so much!\nAmazing",
+    "Really helpful -- 10/10",
+    "You've still got me hooked. (for now!)\nPeace.",
+    "I am asking for a refund.\nRespectfully",
+    'Wähle die Kategorie "Bücher Fremdsprachig" aus',
+    "¿Ya entraste en contacto con nuestro Servicio de Atención al Cliente?",
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), SIGNATURES_AND_NAMES_ABROAD)
+def test_a_signature_after_dashes_or_on_the_last_line_and_names_abroad_go(
+    text: str, redacted: str
+) -> None:
+    staff = StaffNames.of(["Maya Lopez"])
+    assert redact(text, staff=staff).text == redacted
+    assert redact(redacted, staff=staff).text == redacted  # publishing redacts again
+
+
+@pytest.mark.parametrize("text", ABROAD_KEPT)
+def test_places_companies_and_words_beside_those_names_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_an_agent_named_beyond_ascii_keeps_her_first_name_but_not_her_surname() -> None:
+    staff = StaffNames.of(["Élodie Martin"])
+    kept = "Merci Élodie, vous êtes géniale"
+    assert redact(kept, staff=staff).text == kept
+    assert redact("Élodie Martin fixed it", staff=staff).text == "Élodie [name] fixed it"
+
+
 # ---------------------------------------------------------------- user names after cues
 
 # A user name said after the words that give it ("user: jsmith", "logged in as jsmith")

@@ -354,3 +354,55 @@ def test_hidden_or_full_width_characters_do_not_smuggle_a_customer_past_the_reda
             "NFKC", "".join(c for c in body if unicodedata.category(c) != "Cf")
         )
         assert not [s for s in SECRETS if s in plain], plain
+
+
+def test_a_draft_stays_inside_its_drafters_team_on_the_pages_and_the_api(
+    client: TestClient, session: Session
+) -> None:
+    """Every lead saw and could publish every draft, with its customer's unredacted words,
+    whichever team drafted it; leads of another team now get a 404 and no link to it."""
+    drafter = make_user(session, role="lead", team="Billing")
+    teammate = make_user(session, role="lead", team="Billing")
+    stranger = make_user(session, role="lead", team="Returns")
+    admin = make_user(session, role="admin")
+    hug = actions.draft_hug(session, actor=drafter, text=COMMENT, tags=["hugs"], consent=True)
+    review_url = f"/morale/wall/{hug.id}"
+
+    csrf = sign_in(client, stranger)
+    assert f'href="{review_url}"' not in client.get("/morale/wall").text
+    assert client.get(review_url).status_code == 404
+    data = {"text": "Hijacked", "tags": "", "consent": "true"}
+    assert post_form(client, review_url, csrf, data).status_code == 404
+    assert post_form(client, f"{review_url}/publish", csrf).status_code == 404
+    api = client.post(f"/api/v1/wall/{hug.id}/publish", headers=api_headers(session, stranger))
+    assert api.status_code == 404 and "Sharma" not in api.text
+    session.refresh(hug)
+    assert hug.status == "draft" and hug.original_text == COMMENT
+
+    for reader in (teammate, admin):
+        sign_in(client, reader)
+        assert f'href="{review_url}"' in client.get("/morale/wall").text
+        assert "Sharma" in client.get(review_url).text  # they review what was removed
+    published = client.post(
+        f"/api/v1/wall/{hug.id}/publish", headers=api_headers(session, teammate)
+    )
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    sign_in(client, stranger)  # on the public wall now, for everyone; its review stays Billing's
+    assert client.get(f"/wall/{hug.id}").status_code == 200
+    assert client.get(review_url).status_code == 404
+
+
+def test_a_draft_whose_drafter_was_deleted_is_for_admins_only(
+    client: TestClient, session: Session
+) -> None:
+    drafter = make_user(session, role="lead", team="Billing")
+    teammate = make_user(session, role="lead", team="Billing")
+    hug = actions.draft_hug(session, actor=drafter, text=COMMENT, tags=[], consent=True)
+    hug.created_by_id = None  # what deleting the drafter leaves (ON DELETE SET NULL)
+    session.commit()
+    sign_in(client, teammate)
+    assert f'href="/morale/wall/{hug.id}"' not in client.get("/morale/wall").text
+    assert client.get(f"/morale/wall/{hug.id}").status_code == 404
+    sign_in(client, make_user(session, role="admin"))
+    assert f'href="/morale/wall/{hug.id}"' in client.get("/morale/wall").text
+    assert client.get(f"/morale/wall/{hug.id}").status_code == 200

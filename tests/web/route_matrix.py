@@ -226,9 +226,9 @@ ROUTES: dict[str, str] = {
     "GET /morale/balance/team": "team_lead",
     "GET /morale/wall": "leads",
     "POST /morale/wall": "leads",
-    "GET /morale/wall/{hug_id}": "leads",
-    "POST /morale/wall/{hug_id}": "leads",
-    "POST /morale/wall/{hug_id}/publish": "leads",
+    "GET /morale/wall/{hug_id}": "team_lead",  # a draft: its drafter's team
+    "POST /morale/wall/{hug_id}": "team_lead",  # a draft: its drafter's team
+    "POST /morale/wall/{hug_id}/publish": "team_lead",  # a draft: its drafter's team
     "GET /wall": "public",
     "GET /wall/feed.atom": "public",
     "GET /wall/tags": "public",
@@ -237,7 +237,7 @@ ROUTES: dict[str, str] = {
     "POST /api/v1/happy-file": "signed_in",
     "GET /api/v1/happy-file/{item_id}": "owner",
     "POST /api/v1/wall": "leads",
-    "POST /api/v1/wall/{hug_id}/publish": "leads",
+    "POST /api/v1/wall/{hug_id}/publish": "team_lead",  # a draft: its drafter's team
     # training: lessons, quizzes, practice
     "GET /training": "signed_in",
     "GET /training/lessons": "signed_in",

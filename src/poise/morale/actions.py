@@ -920,10 +920,11 @@ def draft_hug(
 
 
 def _draft(session: Session, actor: User, hug_id: int) -> Hug:
+    """The hug the actor may revise or publish: another team's draft answers 404, as on reading."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
     hug = session.get(Hug, hug_id)
-    if hug is None:
+    if hug is None or not permissions.may_review_hug(actor, hug):
         raise NotFound(f"no wall draft {hug_id}")
     return hug
 

@@ -250,6 +250,7 @@ class Hug(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    created_by: Mapped[User | None] = relationship()
     tags: Mapped[list[HugTag]] = relationship(
         back_populates="hug", order_by="HugTag.tag", cascade="all, delete-orphan"
     )

@@ -432,27 +432,42 @@ def wall_tags(session: Session, *, page: int, page_size: int) -> Page[tuple[str,
 
 
 def hug_draft(session: Session, *, actor: User, hug_id: int) -> Hug:
-    """A draft for a lead's review (with its original, until publishing erases it)."""
+    """A draft for a lead's review (with its original, until publishing erases it); another
+    team's draft answers 404, so neither its customer's words nor its existence leak."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
-    hug = session.scalar(select(Hug).options(selectinload(Hug.tags)).where(Hug.id == hug_id))
-    if hug is None:
+    hug = session.scalar(
+        select(Hug)
+        .options(selectinload(Hug.tags), selectinload(Hug.created_by))
+        .where(Hug.id == hug_id)
+    )
+    if hug is None or not permissions.may_review_hug(actor, hug):
         raise NotFound(f"no wall draft {hug_id}")
     return hug
 
 
 def hug_drafts(session: Session, *, actor: User, page: int = 1, page_size: int = 50) -> Page[Hug]:
     """The drafts waiting for a lead, newest first, one page at a time (the page used to stop
-    at the newest 50 without saying there were more)."""
+    at the newest 50 without saying there were more): only those the reader may open."""
     if not actor.is_lead:
         raise PermissionDenied("only a lead or an admin can publish to the wall")
     query = (
         select(Hug)
         .options(selectinload(Hug.tags))
-        .where(Hug.status == "draft")
+        .where(Hug.status == "draft", _reviewable_drafts(actor))
         .order_by(Hug.id.desc())
     )
     return paginate(session, query, page=page, page_size=page_size)
+
+
+def _reviewable_drafts(actor: User) -> ColumnElement[bool]:
+    """Drafts :func:`permissions.may_review_hug` lets the actor open, as a filter."""
+    if actor.is_admin:
+        return true()
+    mine = Hug.created_by_id == actor.id
+    if actor.team_id is None:
+        return mine
+    return or_(mine, Hug.created_by_id.in_(select(User.id).where(User.team_id == actor.team_id)))
 
 
 # --- Balance --------------------------------------------------------------------------------

@@ -403,11 +403,26 @@ _PART_MARK = r"(?:\s+\(?\d{1,2}/\d{1,2}\)?)?(?:\s+https?://\S+)*"
 # "your grateful"), then the names ("Jo and Sam", "Oona, Ilse & Bertil"), and after them
 # the ones with them ("and the kids"), kisses, a note in brackets ("(a happy customer)"),
 # a part mark, emoji. One name alone: "Signed, Sealed, Delivered" is no list of names.
+# Thanks and regards as written in the other languages customers praise in ("Merci beaucoup
+# Élodie Durand", "Grüße, Jürgen Müller"): the name after them went public whole.
+_THANKS_ABROAD = (
+    r"merci beaucoup|merci bien|merci|vielen dank|danke schön|danke schon|danke sehr|danke"
+    r"|muchas gracias|gracias|grazie mille|grazie|muito obrigad[oa]|obrigad[oa]|hartelijk dank"
+    r"|dank je wel|dank u wel|bedankt|tusen takk|tack så mycket|dziękuję"
+)
+_REGARDS_ABROAD = (
+    r"liebe grüße|viele grüße|beste grüße|freundliche grüße|mit freundlichen grüßen|grüße|gruß"
+    r"|liebe grüsse|viele grüsse|beste grüsse|grüsse|mfg|cordialement|bien à vous|bisous"
+    r"|bises|amitiés|saludos|un saludo|abrazos|besos|un abrazo|saluti|cordiali saluti|un abbraccio"
+    r"|abraços|beijos|cumprimentos|groetjes|groeten|met vriendelijke groet|hälsningar|mvh"
+    r"|pozdrawiam|pozdrowienia"
+)
 _SIGN_OFF_WORDS = (
     r"cheers|thanks|thank you|thanks again|many thanks|regards|best|best wishes|kind regards"
     r"|warm regards|best regards|love|lots of love|all my love|big love|hugs|big hugs"
     r"|hugs and kisses|xoxo|warmly|sincerely|take care|with gratitude|with thanks|with love"
     r"|xx|x|from|all the best|yours|yours truly|yours sincerely|gratefully|signed|ta"
+    r"|" + _THANKS_ABROAD + r"|" + _REGARDS_ABROAD
 )
 _SIGNER = r"(?:(?i:a|an|one|your|the|two|three)\s+(?:[a-z]+\s+){0,3})?"
 _SIGNER_NAME = _WORD + r"(?:\s+" + _WORD + r")?"
@@ -447,7 +462,11 @@ _SIGN_OFF = re.compile(
 _CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:[A-ZÀ-ÖØ-Þ]|['’-](?=[A-ZÀ-ÖØ-Þ]))*[A-ZÀ-ÖØ-Þ]"
 _CAPS_NAME = r"(?P<value>" + _CAPS_WORD + r"(?:[ \t]+" + _CAPS_WORD + r"){0,2})"
 _CAPS_END = r"[.!]*" + _PART_MARK + r"[^\w?]*$"
-_CAPS_DASH_SIGN = re.compile(r"(?:^|\s)(?P<sign>[-—–~])[ \t]*" + _CAPS_NAME + _CAPS_END)
+# The mark before a signature: a dash, or two or three hyphens typed for one ("-- sarah").
+_SIGN_DASH = r"(?:-{1,3}|[—–~])"
+_CAPS_DASH_SIGN = re.compile(
+    r"(?:^|\s)(?P<sign>" + _SIGN_DASH + r")[ \t]*" + _CAPS_NAME + _CAPS_END
+)
 _CAPS_SIGN_OFF = re.compile(
     r"(?:^|(?<=[^\w\s,;:'’\"#@-])\s*|\n)(?i:(?:"
     + _SIGN_OFF_WORDS
@@ -458,6 +477,27 @@ _CAPS_SIGN_OFF = re.compile(
 )
 _BARE_SIGNATURE = re.compile(
     r"(?:[.!?]\s+|\n)(?P<value>" + _WORD + r"\s+" + _WORD + r")\s*[.!]?\s*$"
+)
+# One name alone on a text's last line signs it ("Great help!\nKeelin", "…\n— Élodie x").
+_LAST_LINE_SIGNATURE = re.compile(
+    r"\n[ \t]*(?P<value>"
+    + _WORD
+    + r")[ \t]*[.!]*(?:[ \t]+(?i:x+|xo(?:xo)*)\b)?"
+    + _PART_MARK
+    + r"[^\w?]*$"
+)
+# A name no list holds, known by its letters: two or three capitalised words, one with a letter
+# beyond ASCII ("Élodie Durand", "Jürgen Müller", "Íñigo Pérez"), with particles ("Inès de la
+# Fuente"). The names list spells first names in ASCII and holds few from outside English, so
+# "Merci beaucoup Élodie Durand" went public whole. See :func:`_accented_names` for what stays.
+_ACCENTED_NAME = re.compile(
+    r"(?<![\w'’@#.\"“„«-])(?P<value>"
+    + _WORD
+    + r"(?:[ \t]+(?:"
+    + _NAME_PARTICLE
+    + r"[ \t]+){0,2}"
+    + _WORD
+    + r"){1,2})(?![\w'’@])"
 )
 # A signature at a text's end with where the writer lives after it ("Merci ! Jean-Pierre
 # Dubois, 75011 Paris"): a name of two or three words, with particles ("Pieter de Vries").
@@ -473,7 +513,9 @@ _SIGNED_WITH_ADDRESS = re.compile(
     + _PART_MARK
     + r"[^\w?]*$"
 )
-_DASH_SIGN = re.compile(r"(?:^|\s)(?P<sign>[-—–~])\s*(?P<signer>)" + _SIGNER_NAMES + _SIGNED_END)
+_DASH_SIGN = re.compile(
+    r"(?:^|\s)(?P<sign>" + _SIGN_DASH + r")\s*(?P<signer>)" + _SIGNER_NAMES + _SIGNED_END
+)
 # Words in the phrase before a signer's name that make the name a company's or a team's
 # ("Cheers from all of us at Acme", "Love from the team at Acme"): a company may stay.
 _NOT_SIGNERS = frozenset(
@@ -495,7 +537,7 @@ _TITLE = re.compile(
 _ADDRESSED = re.compile(
     r"\b(?i:thanks|thank you|thank you so much|thanks so much|thanks a lot|many thanks|ty|hi|hello|"
     r"hey|dear|good morning|good afternoon|good evening|kudos to|shout ?out to|"
-    r"props to|big up|bravo|well done)\s*,?\s+(?P<value>" + _WORD + r")\b",
+    r"props to|big up|bravo|well done|" + _THANKS_ABROAD + r")\s*,?\s+(?P<value>" + _WORD + r")\b",
 )
 # One spoken to by name at the end of a clause, after a word in lower case: "We're sorry to
 # hear that, Mona." ("Cebu, Philippines" and "Portland, Maine" name places after a name).
@@ -552,7 +594,7 @@ _TAG_PART_RE = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
 _TAG_CUES = ("justicefor", "thankyou", "thanks", "thanksto")
 _TAG_ANY_NAME_CUES = ("justicefor",)
 # Words before a listed name that make it a place's: "#SanDiego", "St Louis", "Fort Worth".
-_PLACE_WORDS = frozenset(_words("san santa st saint los las new fort port mount mt lake"))
+_PLACE_WORDS = frozenset(_words("san santa sao st saint los las new fort port mount mt lake"))
 # A reply signed with the agent's initials or name: "… ^ACM", "^Clarissa", "… -KW".
 # The mark goes with them: it only says "signed by", and alone it read "… ^[name]".
 _CARET_SIGN = re.compile(r"(?<![\w^])(?P<sign>\^)\s?(?P<value>[A-Z]{2,4}\b|" + _WORD + r"\b)")
@@ -585,7 +627,7 @@ _ADDRESS_CUES = (
     r"|thanks again|many thanks|thank you|thanks|thx|ty|hi|hello|hey|hiya|dear|morning"
     r"|good morning|good afternoon|good evening|bye|kudos to|shout ?out to|props to"
     r"|(?:spoke|speaking|talked|talking|chatted|chatting) (?:to|with)|dealt with"
-    r"|(?:helped|served|assisted|sorted) by|ask(?:ed)? for|agent"
+    r"|(?:helped|served|assisted|sorted) by|ask(?:ed)? for|agent|" + _THANKS_ABROAD
 )
 _OWN_NAME_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _OWN_NAME_CUES + r")[\s,:.!—–-]*$")
 _ADDRESS_BEFORE = re.compile(r"(?:^|[^\w'])(?i:" + _ADDRESS_CUES + r")[\s,:!—–-]*$")
@@ -594,7 +636,8 @@ _SIGN_OFF_BEFORE = re.compile(
     r"(?:^|[^\w'])(?i:love|love from|regards|kind regards|best regards|best wishes|cheers|"
     r"sincerely|xx|x|ta)[\s,:.!—–-]*$"
 )
-_DASH_BEFORE = re.compile(r"(?:^|\s)[-—–~^]\s*$")
+# A signature's mark before a name, or the line break that puts it alone on the last line.
+_DASH_BEFORE = re.compile(r"(?:(?:^|\s)(?:" + _SIGN_DASH + r"|\^)\s*|\n[ \t]*)$")
 _ENDS_TEXT = re.compile(r"[\s.!]*(?:x+)?[\s.!]*$")
 # "my name is keelin", "mr smith": a name whatever it is, unless a plain word stands there.
 _NAMED_LOWER = re.compile(
@@ -646,7 +689,12 @@ NOT_NAMES = frozenset(
         honestly seriously truly absolutely five stars star wow omg again still even only once
         happy glad grateful thankful lovely kind patient quick fast friendly above beyond ok okay
         yes no good nice cool perfect top class chat call phone email order account refund
-        delivery package parcel app website store shop manager agent rep"""
+        delivery package parcel app website store shop manager agent rep
+        merci beaucoup bien danke schön schon sehr vielen dank gracias muchas grazie mille muito
+        obrigado obrigada bedankt hartelijk wel tusen takk grüße grüsse gruß grüßen liebe viele
+        beste freundliche freundlichen schöne schönen cordialement bisous bises amitiés saludos
+        saludo abrazos abrazo besos saluti cordiali abbraccio abraços beijos cumprimentos
+        groetjes groeten hälsningar mvh pozdrawiam pozdrowienia enjoy peace cntd contd"""
     )
 )
 
@@ -1063,6 +1111,8 @@ def _names(text: str, staff: StaffNames) -> Iterator[Span]:
     yield from _sign_offs(text)
     yield from _capital_signatures(text)
     yield from _signed_with_address(text)
+    yield from _last_line_signature(text)
+    yield from _accented_names(text, staff)
     for pattern in (_SELF_INTRO, _BARE_SIGNATURE, _RELATION, _TITLE):
         for m in pattern.finditer(text):
             value = _trim_name(m.group("value"))
@@ -1166,6 +1216,61 @@ def _signed_with_address(text: str) -> Iterator[Span]:
         name = _trim_name(value)
         yield Span("name", m.start("value"), m.start("value") + len(name), name)
         yield from _tail_spans(text, m)
+
+
+def _last_line_signature(text: str) -> Iterator[Span]:
+    """One name alone on the last line signs the text, listed or not ("…\nKeelin"), unless it
+    is an ordinary word, a company's or a place ("…\nCheers", "…\nLondon"), or an unlisted
+    word shaped as an adverb or adjective ("…\nRespectfully"). Two words there are
+    :data:`_BARE_SIGNATURE`'s."""
+    for m in _LAST_LINE_SIGNATURE.finditer(text):
+        value = m.group("value")
+        adverb = _plain(value) not in FIRST_NAMES and _SAYS_HOW.search(value.lower())
+        if _signer_name(value, True) and _unlisted_name([value]) and not adverb:
+            yield Span("name", m.start("value"), m.end("value"), value)
+
+
+def _accented_names(text: str, staff: StaffNames) -> Iterator[Span]:
+    """Capitalised name pairs with a letter beyond ASCII (see ``_ACCENTED_NAME``). Not when a
+    word of them is an ordinary word, a company's or a place's ("Schöne Grüße", "Zürich
+    Airport", "São Paulo"), nor when the words around make them part of a longer proper noun
+    or a thing's ("the Café Rouge", "Société Générale Bank", "Servicio de Atención al
+    Cliente"), nor in quotation marks ("Bücher Fremdsprachig", a shop's category). An agent's
+    first name stays; the surname goes, as with a listed name."""
+    for m in _ACCENTED_NAME.finditer(text):
+        value = m.group("value")
+        words = [w for w in value.split() if w[:1].isupper()]
+        if value.isascii() or not _unlisted_name(words) or _inside_longer_noun(text, m):
+            continue
+        if len(words) > 2 and len(words) < len(value.split()):
+            continue  # "Servicio de Atención al Cliente": a name's particles stand once
+        start = m.start()
+        if _plain(words[0]) in staff.first:
+            start += len(words[0]) + 1
+        yield Span("name", start, m.end(), text[start : m.end()])
+
+
+_NOT_ACCENTED_NAMES = _NOT_CAPITAL_NAMES | POSTCODE_PLACES | _PLACE_WORDS
+
+
+def _unlisted_name(words: list[str]) -> bool:
+    """Whether capitalised words may be a person's name: none an ordinary word, a company's or
+    a place's, as written or as the lists spell it, and the first no verb ("Gebucht")."""
+    if any(w.lower() in _NOT_ACCENTED_NAMES or _plain(w) in _NOT_ACCENTED_NAMES for w in words):
+        return False
+    return not _WORD_ENDINGS.search(_plain(words[0]))
+
+
+def _inside_longer_noun(text: str, m: re.Match[str]) -> bool:
+    """Whether a capitalised word follows ("Société Générale Bank") or one stands before, or
+    a determiner ("the Café Rouge"): a longer proper noun's or a thing's name."""
+    if _NEXT_WORD.match(text, m.end()):
+        return True
+    before = _BEFORE_WHO_SAID.search(text, 0, m.start())
+    if before is None:
+        return False
+    word = before.group("word")
+    return word.lower() in _DETERMINERS or (word[:1].isupper() and word.lower() not in NOT_NAMES)
 
 
 # A relative's word before a signer's name ("Hugs from Grandma Beatrix"): the word may stay,
