@@ -175,15 +175,19 @@ def conversation_list(
     """The list under its filters; a refused filter is shown beside its field, as typed, with
     no rows (rows under other filters than the ones asked for would mislead)."""
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    choices = queries.filter_choices(session, user)
     try:
         filters = parse_filters(typed)
         _refuse_no_team(user, filters)
         _refuse_unreadable_assignee(session, user, filters)
+        _refuse_unknown_product(choices, filters)
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
-        context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
+        empty = queries.ConversationFilters()
+        context = _list_context(session, user, choices, empty, listing, kept)
         errors = {field: labelled(said) for field, said in field_errors(exc, "q").items()}
-        context.update(errors=errors, form=_typed_form(typed))
+        # a refused value is set, if only the sort: "Clear" takes it away
+        context.update(errors=errors, form=_typed_form(typed), filtered=True)
         return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
         session,
@@ -193,7 +197,7 @@ def conversation_list(
         page_size=settings.page_size,
         bounded=True,
     )
-    context = _list_context(session, user, filters, listing, kept)
+    context = _list_context(session, user, choices, filters, listing, kept)
     return render(request, "conversations/list.html", context)
 
 
@@ -241,14 +245,35 @@ def _refuse_unreadable_assignee(
         )
 
 
+def _refuse_unknown_product(
+    choices: queries.FilterChoices, filters: queries.ConversationFilters
+) -> None:
+    """A product the menu does not hold (none of the reader's conversations names it: a
+    typo in the address, another team's product) is refused beside the Product menu: the
+    list answered it with no rows while the menu read "Any", so nothing said why."""
+    product = filters.product
+    if product is not None and product not in choices.products:
+        raise InvalidInput(
+            f"there is no product {product!r} among the conversations you can open: pick one "
+            "from the menu",
+            field="product",
+        )
+
+
+def is_filtered(filters: queries.ConversationFilters) -> bool:
+    """Whether any filter narrows the list: the sort orders it and narrows nothing, so a
+    list only sorted is every conversation ("in all", no "Clear"), not "these filters"."""
+    return filters != queries.ConversationFilters(sort=filters.sort)
+
+
 def _list_context(
     session: Session,
     user: User,
+    choices: queries.FilterChoices,
     filters: queries.ConversationFilters,
     listing: Page[Any],
     kept: dict[str, str],
 ) -> dict[str, object]:
-    choices = queries.filter_choices(session, user)
     return {
         "listing": listing,
         "peak_levels": peak_levels(session, [c.id for c in listing.items]),
@@ -260,7 +285,7 @@ def _list_context(
         "signal_filters": SIGNAL_LABELS,
         "sorts": SORT_LABELS,
         "base_query": urlencode(kept),
-        "filtered": bool(kept),
+        "filtered": is_filtered(filters),
         "errors": {},
         "form": _filter_form(filters),
     }
