@@ -79,6 +79,35 @@ def test_a_link_to_a_hidden_message_opens_the_turns_around_it(
     assert plain.status_code == 200 and turns_shown(plain.text)[5] == 456
 
 
+def test_a_bad_start_or_message_in_the_address_opens_the_thread_with_a_note(
+    client: TestClient, session: Session
+) -> None:
+    """``?start=0`` or ``?message=abc`` (an address edited by hand, a mangled link) answered
+    the bare 422 page quoting pydantic: the thread opens as it does by default, and a note
+    above it says which part of the address was left aside and why."""
+    conv_id = long_thread(session, 500)
+    sign_in(client, make_user(session))
+    cases = {
+        "start=0": "There is no message number &#39;0&#39; to open from (they count from 1)",
+        "start=abc": "There is no message number &#39;abc&#39; to open from",
+        "message=abc": "&#39;abc&#39; is not a message&#39;s id",
+        "message=0": "&#39;0&#39; is not a message&#39;s id",
+        "message=99999999999": "&#39;99999999999&#39; is not a message&#39;s id",
+        "message=a%01b": "&#39;ab&#39; is not a message&#39;s id",
+    }
+    for query, note in cases.items():
+        page = client.get(f"/conversations/{conv_id}?{query}")
+        assert page.status_code == 200, query
+        assert "Input should be" not in page.text and "greater than" not in page.text
+        assert note in page.text, query
+        assert "so this shows the thread as it opens" in page.text
+        assert turns_shown(page.text) == [*range(1, 6), *range(456, 501)], query
+    both = client.get(f"/conversations/{conv_id}?start=-3&message=x").text
+    assert "&#39;-3&#39;" in both and "&#39;x&#39; is not" in both
+    fine = client.get(f"/conversations/{conv_id}?start=406").text
+    assert "so this shows the thread as it opens" not in fine
+
+
 def test_a_short_thread_is_shown_whole_without_a_fold(client: TestClient, session: Session) -> None:
     conv_id = long_thread(session, 60)
     sign_in(client, make_user(session))

@@ -169,6 +169,55 @@ def test_empty_list_says_what_to_do(client: TestClient, session: Session) -> Non
     assert "No conversation matches these filters" in filtered.text
 
 
+def test_a_list_only_sorted_is_not_said_to_be_filtered(
+    client: TestClient, session: Session
+) -> None:
+    """The sort is not a filter: an empty list sorted by risk said "No conversation matches
+    these filters" and offered "Clear" with no filter in sight, and a full one counted its
+    rows as matches. Only a filter actually set makes the list a filtered one."""
+    agent = make_user(session, role="lead")
+    sign_in(client, agent)
+    for query in ("sort=escalation", "sort=newest&q=&channel=", "sort=negativity&q=+++"):
+        empty = client.get(f"/conversations?{query}").text
+        assert "No conversations yet" in empty, query
+        assert "match these filters" not in empty and ">Clear</a>" not in empty, query
+    seed(session, agent.email)
+    sorted_only = client.get("/conversations?sort=escalation").text
+    assert "45 conversations in all" in sorted_only and ">Clear</a>" not in sorted_only
+    filtered = client.get("/conversations?sort=escalation&channel=chat").text
+    assert "11 conversations match these filters" in filtered and ">Clear</a>" in filtered
+    refused = client.get("/conversations?sort=sideways").text
+    assert 'id="sort-error"' in refused and ">Clear</a>" in refused, "a refused value clears"
+
+
+def test_a_product_the_reader_has_none_of_is_refused_beside_the_menu(
+    client: TestClient, session: Session
+) -> None:
+    """``?product=nonexistent`` listed nothing while the menu read "Any": nothing on the page
+    said why. Like an assignee the menu does not hold, it is refused beside the Product
+    menu, the other filters kept; so is a product only another team's conversations name."""
+    agent = make_user(session, team="Care")
+    billing = make_user(session, team="Billing")
+    seed(session, agent.email)
+    records = [conversation_record(product="Secret Merger", assignee_email=billing.email)]
+    write_conversations(session, "test", records)
+    session.commit()
+    sign_in(client, agent)
+    for product in ("nonexistent", "Secret Merger", "router x2"):
+        response = client.get("/conversations", params={"product": product, "channel": "chat"})
+        assert response.status_code == 400, product
+        error = re.search(r'id="product-error">(.*?)</span>', response.text)
+        assert error, product
+        assert error[1] == (
+            f"there is no product {product!r} among the conversations you can open: pick "
+            "one from the menu"
+        ).replace("'", "&#39;")
+        assert '<option value="chat" selected>' in response.text
+        assert "Secret Merger" not in response.text.replace(error[1], "")
+    known = client.get("/conversations?product=Router+X2&channel=chat")
+    assert known.status_code == 200 and "conversations match these filters" in known.text
+
+
 def test_conversation_page_shows_the_thread(client: TestClient, session: Session) -> None:
     agent = make_user(session)
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)

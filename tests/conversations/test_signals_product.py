@@ -32,7 +32,7 @@ from poise.assist.panel import MAX_BODY_CHARS, _turn_rows, assist, stored_signal
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations import scoring
-from poise.conversations.actions import create_integration
+from poise.conversations.actions import MAX_PURPOSE_CHARS, create_integration
 from poise.conversations.models import Conversation, Message
 from poise.conversations.records import MessageRecord
 from poise.conversations.scoring import score_messages
@@ -868,6 +868,28 @@ def test_a_refused_purpose_keeps_the_agents_words_beside_the_error(
     assert saved.status_code == 303
     session.refresh(conv)
     assert conv.purpose == "Export reports"
+
+
+def test_a_purpose_over_2000_characters_is_refused_in_words_like_a_shorter_one(
+    client: TestClient, session: Session
+) -> None:
+    """The field stops at 300 characters, but a form sent outside a browser with over 2,000
+    answered the bare 422 quoting pydantic: it is refused beside the field like any purpose
+    over the limit, the words kept, and the field's maxlength is that same limit."""
+    csrf = sign_in(client, make_user(session))
+    conv = seed_scored(session)["calm"]
+    before = conv.purpose
+    typed = "Wants a refund " * 200  # 3,000 characters
+    refused = client.post(f"/assist/{conv.id}/purpose", data={"purpose": typed, "csrf_token": csrf})
+    assert refused.status_code == 400 and "Input should" not in refused.text
+    error = re.search(
+        r'<span class="field-error" role="alert" id="purpose-error">(.*?)</span>', refused.text
+    )
+    assert error and error[1] == "the purpose is 2,999 characters; at most 300"
+    assert f'value="{typed.strip()}' in refused.text, "the agent's words are kept"
+    assert f'maxlength="{MAX_PURPOSE_CHARS}"' in refused.text
+    session.refresh(conv)
+    assert conv.purpose == before, "nothing was stored"
 
 
 def test_a_purpose_picked_from_the_customers_sentences_is_not_called_someone_elses(

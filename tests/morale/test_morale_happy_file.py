@@ -549,6 +549,53 @@ def test_a_note_sent_twice_at_once_is_kept_once(client: TestClient, session: Ses
     assert session.scalar(kept) == 2, "the same words kept again later are a new note"
 
 
+def test_a_link_over_the_limit_is_refused_as_too_long_not_as_the_wrong_start(
+    client: TestClient, session: Session
+) -> None:
+    """A link of 2,001 characters starting with https:// was refused with "a link must start
+    with https:// or http://", which it did: it says the link is too long, and by how much."""
+    csrf = sign_in(client, make_user(session))
+    link = "https://example.com/" + "a" * 1981  # 2,001 characters
+    refused = post_form(client, "/morale/happy-file", csrf, {"text": "Kind", "link": link})
+    assert refused.status_code == 400
+    error = re.search(r'id="link-error">(.*?)</span>', refused.text)
+    assert error and error[1] == "a link is at most 2,000 characters (this one has 2,001)"
+    assert f'value="{link}"' in refused.text, "the link is kept to shorten"
+    kept = post_form(client, "/morale/happy-file", csrf, {"text": "Kind", "link": link[:-1]})
+    assert kept.status_code == 303
+    odd = post_form(client, "/morale/happy-file", csrf, {"text": "Kind", "link": "ftp://x"})
+    assert "a link must start with https:// or http://" in odd.text
+
+
+def test_a_screenshot_sent_twice_at_once_is_kept_once(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """ "Keep it" double-clicked with a screenshot kept it twice, its file written twice; the
+    repeat now reads as a success and keeps nothing new. Another picture, other words, or
+    the same one sent again later is a new item."""
+    maya = make_user(session)
+    csrf = sign_in(client, maya)
+    upload = {"screenshot": ("review.png", PNG, "image/png")}
+    words = {"text": "Five stars", "link": "https://reviews.example/1"}
+    for _ in range(2):
+        sent = post_form(client, "/morale/happy-file", csrf, words, files=upload)
+        assert sent.status_code == 303 and sent.headers["location"] == "/morale/happy-file"
+    screenshots = select(func.count()).select_from(HappyItem).where(HappyItem.kind == "screenshot")
+    assert session.scalar(screenshots) == 1
+    assert len(list((settings.data_dir / "happy-file").rglob("*.png"))) == 1, "one file"
+
+    other = {"screenshot": ("other.png", PNG + b"\x01", "image/png")}
+    post_form(client, "/morale/happy-file", csrf, words, files=other)
+    post_form(client, "/morale/happy-file", csrf, {"text": "Five stars!"}, files=upload)
+    assert session.scalar(screenshots) == 3
+    earlier = utcnow() - REPEAT_WINDOW - timedelta(seconds=1)
+    session.execute(update(HappyItem).values(created_at=earlier))
+    session.commit()
+    post_form(client, "/morale/happy-file", csrf, words, files=upload)
+    assert session.scalar(screenshots) == 4, "the same picture kept again later is a new item"
+    assert len(list((settings.data_dir / "happy-file").rglob("*.png"))) == 4
+
+
 def test_removing_a_kept_note_asks_first(client: TestClient, session: Session) -> None:
     """ "Remove" under a note deleted it for good at one click: it now opens a warning, and
     only the button inside it removes."""

@@ -230,7 +230,7 @@ def test_while_a_team_is_read_ahead_its_lead_s_page_answers_at_once(
     autoqa.warm_quietly(make_sessionmaker(engine), [care.id], True)  # the thread's work
     assert sorted(read) == sorted([BLAME, SORRY]) and not autoqa.reading_ahead(session, care.id)
     page = client.get("/training/autoqa").text
-    assert "Reading the team" not in page and "Of the team's 2 latest replies" in page
+    assert "Reading the team" not in page and "Of the team's 2 replies:" in page
     assert sorted(read) == sorted([BLAME, SORRY])  # the page read nothing again
 
 
@@ -310,7 +310,28 @@ def test_a_team_read_ahead_in_one_database_is_not_marked_in_another(
     finally:
         other.dispose()
     assert len(pages) == 1
-    assert "Reading the team" not in pages[0] and "Of the team's 1 latest replies" in pages[0]
+    assert "Reading the team" not in pages[0] and "Of the team's one reply:" in pages[0]
+
+
+def test_the_team_shares_say_how_many_replies_they_read(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead read "Of the team's 1 latest replies" (and "latest" about every reply the team
+    ever sent): one reply is one, and "latest" is said only when the reading left older ones
+    out (it reads the team's latest ``TEAM_SAMPLE``)."""
+    lead = make_user(session, role="lead", team="Care")
+    agent = make_user(session, team="Care")
+    _reply(session, agent, BLAME)
+    actions.set_autoqa(session, actor=lead, team_id=_team(session, "Care").id, enabled=True)
+    sign_in(client, lead)
+    assert "Of the team's one reply:" in client.get("/training/autoqa").text
+    _reply(session, agent, SORRY)
+    assert "Of the team's 2 replies:" in client.get("/training/autoqa").text
+    monkeypatch.setattr(autoqa, "TEAM_SAMPLE", 1)
+    assert "Of the team's latest reply:" in client.get("/training/autoqa").text
+    monkeypatch.setattr(autoqa, "TEAM_SAMPLE", 2)
+    _reply(session, agent, "Thanks for waiting, it is sorted now.")
+    assert "Of the team's 2 latest replies:" in client.get("/training/autoqa").text
 
 
 def test_a_teams_latest_replies_merge_its_members_newest_first(session: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import count, islice
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -12,8 +13,10 @@ from builders import make_conversation, make_user, sign_in
 from poise.auth.actions import create_api_token
 from poise.conversations.models import Message
 from poise.db.base import utcnow
+from poise.training import actions
 from poise.training.feedback import label_reply
 from poise.training.models import PracticeAttempt, PracticeScenario
+from poise.training.queries import TREND_REPLIES
 
 ANGRY = "This is the third time! Email me at robin.c@example.com or call 0612345678, idiots."
 GOOD_REPLY = (
@@ -240,6 +243,40 @@ def test_an_agents_own_replies_are_paged_apart_from_the_scenarios(
     assert f'/training/practice/replies/{mine[0]}"' in second
     assert f'/training/practice/replies/{replies[0].id}"' not in first + second  # the mate's
     assert "No replies on this page" in client.get("/training/practice?replies=9").text
+
+
+def test_the_progress_chart_says_how_many_of_the_readers_replies_it_draws(
+    client: TestClient, session: Session
+) -> None:
+    """The caption read "one of your N latest replies" whatever N: "latest" for every reply
+    the agent ever sent, and "1 latest replies" for one. It says "latest" only when the
+    chart leaves older replies out (it draws the latest ``TREND_REPLIES``)."""
+    lead = make_user(session, role="lead")
+    scenario = actions.create_scenario(
+        session, actor=lead, title="Late refund", customer_text="Where is my refund?"
+    )
+    agent = make_user(session)
+    sign_in(client, agent)
+    first = actions.practise(session, actor=agent, scenario_id=scenario.id, reply=GOOD_REPLY)
+
+    earlier = count(1)
+
+    def send(replies: int) -> str:
+        """The page after ``replies`` more, older ones (labelled as the first)."""
+        for n in islice(earlier, replies):
+            reply = f"{GOOD_REPLY} ({n})"
+            when = first.created_at - timedelta(minutes=n)
+            attempt = PracticeAttempt(user_id=agent.id, scenario_id=scenario.id, reply=reply)
+            attempt.feedback, attempt.created_at = first.feedback, when
+            session.add(attempt)
+        session.commit()
+        return client.get("/training/practice").text
+
+    one = client.get("/training/practice").text
+    assert "latest replies" not in one and "1 replies" not in one  # one dot draws no line
+    assert "Each dot is one of your 2 replies, oldest first" in send(1)
+    assert "Each dot is one of your 60 replies, oldest first" in send(TREND_REPLIES - 2)
+    assert f"Each dot is one of your {TREND_REPLIES} latest replies, oldest first" in send(1)
 
 
 def test_a_scenario_sent_twice_at_once_is_added_once(client: TestClient, session: Session) -> None:

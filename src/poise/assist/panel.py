@@ -366,6 +366,7 @@ def _assist_page(
         "purpose_choices": purpose_candidates(customer),
         "errors": {"purpose": refused} if refused else {},
         "typed": typed,
+        "max_purpose_chars": actions.MAX_PURPOSE_CHARS,
     }
     return render(request, "assist/panel.html", context, 400 if refused else 200)
 
@@ -377,9 +378,13 @@ def correct_purpose(
     settings: SettingsDep,
     user: CurrentUser,
     conversation_id: IdPath,
-    purpose: Annotated[str, Form(max_length=2000)] = "",
+    purpose: Annotated[str, Form()] = "",
 ) -> RedirectResponse | HTMLResponse:
-    """The agent corrects the purpose in one click (a suggested sentence) or in their words."""
+    """The agent corrects the purpose in one click (a suggested sentence) or in their words.
+
+    Its length is the action's to refuse (``MAX_PURPOSE_CHARS``, the field's maxlength),
+    beside the field with the words kept: a form bound of its own answered a purpose sent
+    outside a browser with the bare 422 quoting pydantic (the body is capped anyway)."""
     conv = access_for_assist(session, actor=user, conversation_id=conversation_id)
     try:
         actions.set_purpose(session, actor=user, conversation=conv, purpose=purpose)

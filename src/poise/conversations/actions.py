@@ -970,7 +970,10 @@ def set_purpose(session: Session, *, actor: User, conversation: Conversation, pu
 
     text = " ".join(purpose.split())
     if len(text) > MAX_PURPOSE_CHARS:
-        raise InvalidInput(f"the purpose is {len(text)} characters; at most {MAX_PURPOSE_CHARS}")
+        raise InvalidInput(
+            f"the purpose is {len(text):,} characters; at most {MAX_PURPOSE_CHARS:,}",
+            field="purpose",
+        )
     if any(ord(ch) < 32 for ch in text):
         raise InvalidInput("the purpose contains control characters")
     conversation.purpose = text

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,7 @@ from poise.web.deps import (
 )
 from poise.web.forms import field_errors
 from poise.web.inputs import checks_own_query, control_message
-from poise.web.params import MAX_ID, IdPath, IdQuery, PageQuery, is_id, parse_day
+from poise.web.params import IdPath, PageQuery, is_id, parse_day
 from poise.web.weeks import recent_weeks
 from poise.words import counted
 
@@ -175,15 +175,19 @@ def conversation_list(
     """The list under its filters; a refused filter is shown beside its field, as typed, with
     no rows (rows under other filters than the ones asked for would mislead)."""
     kept = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    choices = queries.filter_choices(session, user)
     try:
         filters = parse_filters(typed)
         _refuse_no_team(user, filters)
         _refuse_unreadable_assignee(session, user, filters)
+        _refuse_unknown_product(choices, filters)
     except InvalidInput as exc:
         listing = Page[Any]([], 0, 1, settings.page_size)
-        context = _list_context(session, user, queries.ConversationFilters(), listing, kept)
+        empty = queries.ConversationFilters()
+        context = _list_context(session, user, choices, empty, listing, kept)
         errors = {field: labelled(said) for field, said in field_errors(exc, "q").items()}
-        context.update(errors=errors, form=_typed_form(typed))
+        # a refused value is set, if only the sort: "Clear" takes it away
+        context.update(errors=errors, form=_typed_form(typed), filtered=True)
         return render(request, "conversations/list.html", context, 400)
     listing = queries.list_conversations(
         session,
@@ -193,7 +197,7 @@ def conversation_list(
         page_size=settings.page_size,
         bounded=True,
     )
-    context = _list_context(session, user, filters, listing, kept)
+    context = _list_context(session, user, choices, filters, listing, kept)
     return render(request, "conversations/list.html", context)
 
 
@@ -241,14 +245,35 @@ def _refuse_unreadable_assignee(
         )
 
 
+def _refuse_unknown_product(
+    choices: queries.FilterChoices, filters: queries.ConversationFilters
+) -> None:
+    """A product the menu does not hold (none of the reader's conversations names it: a
+    typo in the address, another team's product) is refused beside the Product menu: the
+    list answered it with no rows while the menu read "Any", so nothing said why."""
+    product = filters.product
+    if product is not None and product not in choices.products:
+        raise InvalidInput(
+            f"there is no product {product!r} among the conversations you can open: pick one "
+            "from the menu",
+            field="product",
+        )
+
+
+def is_filtered(filters: queries.ConversationFilters) -> bool:
+    """Whether any filter narrows the list: the sort orders it and narrows nothing, so a
+    list only sorted is every conversation ("in all", no "Clear"), not "these filters"."""
+    return filters != queries.ConversationFilters(sort=filters.sort)
+
+
 def _list_context(
     session: Session,
     user: User,
+    choices: queries.FilterChoices,
     filters: queries.ConversationFilters,
     listing: Page[Any],
     kept: dict[str, str],
 ) -> dict[str, object]:
-    choices = queries.filter_choices(session, user)
     return {
         "listing": listing,
         "peak_levels": peak_levels(session, [c.id for c in listing.items]),
@@ -260,7 +285,7 @@ def _list_context(
         "signal_filters": SIGNAL_LABELS,
         "sorts": SORT_LABELS,
         "base_query": urlencode(kept),
-        "filtered": bool(kept),
+        "filtered": is_filtered(filters),
         "errors": {},
         "form": _filter_form(filters),
     }
@@ -287,35 +312,53 @@ def _typed_form(typed: FilterText) -> dict[str, str]:
     return {name: without_controls(value or "") for name, value in asdict(typed).items()}
 
 
-TurnQuery = Annotated[
-    int, Query(ge=1, le=MAX_ID, description="The number of a turn in the thread, from 1.")
-]
-
-
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
+@checks_own_query("start", "message")
 def conversation_page(
     request: Request,
     session: SessionDep,
     hooks: HooksDep,
     user: CurrentUser,
     conversation_id: IdPath,
-    start: TurnQuery | None = None,
-    message: IdQuery | None = None,
+    start: str | None = None,
+    message: str | None = None,
 ) -> HTMLResponse:
     """The thread, folded when long (:mod:`poise.conversations.thread`): ``start`` opens the
     hidden turns from that one on, ``message`` the turns around that message (a link to
     ``?message=ID#mID`` lands on it however deep in the thread). The signals beside it are
     the conversation's own, over the whole thread."""
     conv = queries.get_conversation(session, actor=user, conversation_id=conversation_id)
-    view = thread_view(session, conv, start=start, message_id=message)
+    turn, turn_note = _turn_asked(start, "start")
+    linked, link_note = _turn_asked(message, "message")
+    view = thread_view(session, conv, start=turn, message_id=linked)
     context = {
         "conv": conv,
         "thread": view,
         "peak_level": peak_levels(session, [conv.id]).get(conv.id),
         "trend": trend_shown(conv.signal_trend),
         "autoqa": own_reply_feedback(session, hooks, user, conv, view.shown),
+        "notes": [note for note in (turn_note, link_note) if note],
     }
     return render(request, "conversations/detail.html", context)
+
+
+TURN_NOTES = {
+    "start": "There is no message number {shown} to open from (they count from 1)",
+    "message": "{shown} is not a message's id",
+}
+
+
+def _turn_asked(value: str | None, name: str) -> tuple[int | None, str | None]:
+    """A thread link's ``start`` (a turn's number) or ``message`` (an id) as a number, or
+    None with a note saying it was left aside. ``?start=0`` or ``?message=abc`` (an address
+    edited by hand, a link mangled on the way) answered the bare 422 page quoting pydantic;
+    the reader wanted the conversation, so it opens as it does by default. Checked here,
+    control characters too (``checks_own_query``): each is a value that names no turn."""
+    if not value or is_id(value.strip()):
+        return (int(value) if value else None), None
+    shown = repr(without_controls(value)[:40])  # a hand-made link may be any length
+    said = TURN_NOTES[name].format(shown=shown)
+    return None, f"{said}, so this shows the thread as it opens."
 
 
 def own_reply_feedback(

@@ -22,6 +22,7 @@ from poise.errors import FieldChecks, InvalidInput, NotFound, PermissionDenied
 from poise.files import write_atomically
 from poise.morale import permissions, praise
 from poise.morale.models import (
+    MAX_LINK_CHARS,
     HappyItem,
     Hug,
     HugTag,
@@ -224,10 +225,17 @@ def _clean_text(text: str, what: str, *, required: bool = True, field: str | Non
 
 
 def _clean_link(link: str | None) -> str | None:
+    """The trimmed link, or None for none. One over ``MAX_LINK_CHARS`` is refused as too
+    long: it was told to "start with https://", which it did."""
     link = (link or "").strip()
     if not link:
         return None
-    if not link.startswith(("https://", "http://")) or len(link) > 2000 or " " in link:
+    if len(link) > MAX_LINK_CHARS:
+        raise InvalidInput(
+            f"a link is at most {MAX_LINK_CHARS:,} characters (this one has {len(link):,})",
+            field="link",
+        )
+    if not link.startswith(("https://", "http://")) or " " in link:
         raise InvalidInput(
             "a link must start with https:// or http:// (and have no spaces)", field="link"
         )
@@ -278,7 +286,10 @@ def add_happy_screenshot(
 ) -> HappyItem:
     """A screenshot of praise (≤ 5 MB, PNG/JPEG/WebP), stored under the data directory, with
     the caption and link sent beside it (the form offers all three at once: the link was
-    dropped unsaid). Both are checked before the file is written, so a refusal leaves none."""
+    dropped unsaid). Both are checked before the file is written, so a refusal leaves none.
+
+    The same picture with the same words sent again at once (a double-click on "Keep it") is
+    the item already kept, and no second file is written."""
     text = _clean_text(caption, "the caption", required=False, field="text")
     clean_link = _clean_link(link)
     if not data:
@@ -288,17 +299,20 @@ def add_happy_screenshot(
     kind = image_type(data)
     if kind is None:
         raise InvalidInput("the screenshot must be a PNG, JPEG or WebP image", field="screenshot")
+    same = {
+        "owner_id": actor.id,
+        "kind": "screenshot",
+        "text": text,
+        "link_url": clean_link,
+        "image_type": IMAGE_TYPES[kind],
+    }
+    kept = _repeated_screenshot(session, same, data, data_dir)
+    if kept is not None:
+        return kept
     relative = Path("happy-file") / str(actor.id) / f"{secrets.token_hex(12)}.{kind}"
     path = data_dir / relative
     write_atomically(path, data)
-    item = HappyItem(
-        owner_id=actor.id,
-        kind="screenshot",
-        text=text,
-        link_url=clean_link,
-        image_path=str(relative),
-        image_type=IMAGE_TYPES[kind],
-    )
+    item = HappyItem(**same, image_path=str(relative))
     session.add(item)
     try:
         session.commit()
@@ -306,6 +320,22 @@ def add_happy_screenshot(
         path.unlink(missing_ok=True)  # no file without its row
         raise
     return item
+
+
+def _repeated_screenshot(
+    session: Session, same: dict[str, object], data: bytes, data_dir: Path
+) -> HappyItem | None:
+    """The screenshot just kept with these words, when its file holds these very bytes (no
+    column holds a picture's digest, so the newest such item's file is read to compare), or
+    None when this is a new one."""
+    kept = recent_repeat(session, HappyItem, HappyItem.created_at, same)
+    if kept is None or kept.image_path is None:
+        return None
+    try:
+        stored = (data_dir / kept.image_path).read_bytes()
+    except OSError:  # its file is gone: keep this one, with its own
+        return None
+    return kept if stored == data else None
 
 
 def toggle_star(session: Session, *, actor: User, item_id: int) -> HappyItem:

@@ -28,6 +28,10 @@ HAPPY_KINDS: tuple[str, ...] = get_args(HappyKind)
 COLLECTED_KINDS = ("rating", "message", "turnaround")
 
 
+MAX_LINK_CHARS = 2000
+"""The longest link a Happy File item keeps (its column's size)."""
+
+
 class HappyItem(Base):
     """One entry of an agent's private Happy File, collected or added by hand.
 
@@ -46,7 +50,7 @@ class HappyItem(Base):
     kind: Mapped[str] = mapped_column(String(16))
     source_key: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text, default="")
-    link_url: Mapped[str | None] = mapped_column(String(2000))
+    link_url: Mapped[str | None] = mapped_column(String(MAX_LINK_CHARS))
     image_path: Mapped[str | None] = mapped_column(String(255))
     image_type: Mapped[str | None] = mapped_column(String(32))
     conversation_id: Mapped[int | None] = mapped_column(

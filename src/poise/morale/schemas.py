@@ -6,13 +6,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from poise.morale.models import MAX_LINK_CHARS
 from poise.web.paging import PageOf
 
 
 class HappyItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=4000)
-    link: str | None = Field(None, max_length=2000)
+    link: str | None = Field(None, max_length=MAX_LINK_CHARS)
 
 
 class HappyItemPublic(BaseModel):

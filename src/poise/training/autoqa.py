@@ -102,6 +102,12 @@ class TeamShares:
     shares: dict[str, float]
     reading: bool = False  # its replies are being read ahead: the shares come in a moment
 
+    @property
+    def sampled(self) -> bool:
+        """Whether these are only the team's latest replies (older ones left out): the page
+        says "latest" then, and not of every reply the team ever sent."""
+        return self.replies >= TEAM_SAMPLE
+
     def rows(self) -> list[tuple[str, str, float]]:
         """(label, title, share) in the labels' usual order."""
         return [(label, TITLES[label], self.shares[label]) for label in LABELS]
