@@ -34,6 +34,7 @@ from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, cancel_job
 from poise.jobs.models import JOB_STATUSES, JobRun
 from poise.jobs.queries import (
+    DETAIL_WIDTH,
     chunk_owners,
     chunk_tallies,
     failed_chunks,
@@ -104,6 +105,7 @@ def jobs_page(
         "listing": listing,
         "subjects": subjects(session, user, listing.items),
         "details": {job.id: short_detail(job.detail) for job in listing.items},
+        "detail_width": DETAIL_WIDTH,  # poise.js cuts a polled job's detail there too
         "statuses": JOB_STATUSES,
         "kinds": kinds,
         "form": {"status": status, "kind": kind},
