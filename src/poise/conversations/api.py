@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from poise.auth.deps import ApiLead, ApiUser
+from poise.auth.models import User
 from poise.conversations import actions, queries
 from poise.conversations.routes import Filters, UploadDep, import_upload_file
 from poise.conversations.schemas import (
@@ -24,8 +26,10 @@ from poise.conversations.schemas import (
     WebhookReceipt,
 )
 from poise.conversations.scoring import score_left_turns, score_live_turns
+from poise.conversations.scoring_left import conversations_left
 from poise.errors import PermissionDenied
 from poise.jobs import cancel_job
+from poise.jobs.models import JobRun
 from poise.web.bodies import webhook_body
 from poise.web.deps import HooksDep, SessionDep, SettingsDep
 from poise.web.paging import PAGED, page_headers
@@ -275,7 +279,7 @@ def job_status(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobStatus:
     show a job; its detail may name an import's file or error, which is not an agent's to read.
     A job working on another team's import or conversations answers as a missing one.
     """
-    return JobStatus.model_validate(queries.readable_job(session, actor=user, job_id=job_id))
+    return _job_status(session, user, queries.readable_job(session, actor=user, job_id=job_id))
 
 
 @router.post(
@@ -291,4 +295,13 @@ def cancel_job_api(session: SessionDep, user: ApiLead, job_id: IdPath) -> JobSta
     import or conversations' scoring answers as a missing job.
     """
     queries.readable_job(session, actor=user, job_id=job_id)
-    return JobStatus.model_validate(cancel_job(session, job_id, by=user.name))
+    return _job_status(session, user, cancel_job(session, job_id, by=user.name))
+
+
+def _job_status(session: Session, user: User, job: JobRun) -> JobStatus:
+    """``job`` as its reader may see it: its subject narrowed to what they may open, and, for
+    a scoring that ended badly, how many conversations it left (the Jobs page's rule)."""
+    status = JobStatus.model_validate(job)
+    status.subject = queries.readable_subject(session, user, job.subject)
+    status.conversations_left = conversations_left(session, user, job)
+    return status

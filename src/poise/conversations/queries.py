@@ -40,7 +40,12 @@ from poise.conversations.models import (
     Rating,
     written_by,
 )
-from poise.conversations.visibility import may_read, readable_assignees, visible_conversations
+from poise.conversations.visibility import (
+    may_read,
+    openable_conversations,
+    readable_assignees,
+    visible_conversations,
+)
 from poise.db.bulk import lookup
 from poise.db.derived import CONVERSATIONS_SEARCH, CUSTOMERS_NAME_TRIGRAMS, CUSTOMERS_SEARCH
 from poise.errors import InvalidInput, NotFound
@@ -631,6 +636,19 @@ def job_conversation_ids(subject: str) -> list[int]:
         return []
     ids = [int(piece) for piece in found[1].split(",")]
     return ids[:-1] if subject_cut(subject) and not subject.endswith(",") else ids
+
+
+def readable_subject(session: Session, actor: User, subject: str) -> str:
+    """A job's subject as ``actor`` may read it: a job scoring conversations names, for a
+    reader who is not an admin, only those they may open (``sweep:12,13`` may list another
+    team's, whose ids are not theirs to learn); any other subject whole."""
+    found = CONVERSATIONS_JOB.fullmatch(subject)
+    if actor.is_admin or not found:
+        return subject
+    ids = job_conversation_ids(subject)
+    openable = openable_conversations(session, actor, ids)
+    source = subject.split(":", 1)[0]
+    return f"{source}:" + ",".join(str(i) for i in ids if i in openable)
 
 
 def subject_cut(subject: str) -> bool:

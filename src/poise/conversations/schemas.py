@@ -185,11 +185,40 @@ class ImportReportPublic(BaseModel):
 
 
 class JobStatus(BaseModel):
+    """A background job: what it works for, where it is and, once it ended badly, what it left."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
-    kind: str
-    status: str
-    done: int
-    total: int
-    percent: int
-    detail: str
+    kind: str = Field(description="What work it does: `score`, `rescore`, `kb-mine`, ….")
+    status: str = Field(
+        description="`queued` or `running` while active; `done`, `failed`, `cancelled` or "
+        "`interrupted` once it ended (it changes no more)."
+    )
+    done: int = Field(description="Units of work done so far (messages, for a scoring).")
+    total: int = Field(description="Units of work in all; 0 while not yet known.")
+    percent: int = Field(description="`done` of `total`, in whole percent; 0 while unknown.")
+    detail: str = Field(
+        description="The step a running job is in; what an ended one did, or why it stopped "
+        "(with an error id to find in the server log)."
+    )
+    subject: str = Field(
+        description="What it works for, as stored: `import:12` (scoring import 12), "
+        "`webhook:12,13` or `sweep:12,13` (scoring those conversations), `connector:NAME`, "
+        "`scheduled:NAME`, `kb:mine`, …. For a reader who is not an admin, a job scoring "
+        "conversations names only those they may open.",
+    )
+    created_at: datetime = Field(description="When it was queued (UTC).")
+    heartbeat_at: datetime | None = Field(
+        None, description="When a worker last said it was on it (UTC); null before."
+    )
+    finished_at: datetime | None = Field(
+        None, description="When it ended (UTC); null while queued or running."
+    )
+    conversations_left: int | None = Field(
+        None,
+        description="For a scoring job (`score`, `rescore`) that ended without finishing "
+        "(`failed`, `cancelled`, `interrupted`): how many conversations it did not get "
+        "through, read from its failed chunks or else its subject (for a reader who is not "
+        "an admin, those they may open). Their messages wait for a score: the sweep picks "
+        "them up. Null for any other job, or when neither names a conversation.",
+    )

@@ -58,3 +58,12 @@ def visible_ids(session: Session, actor: User, ids: Iterable[int]) -> set[int]:
         return set()
     query = select(Conversation.id).where(Conversation.id.in_(ids), visible_conversations(actor))
     return set(session.scalars(query))
+
+
+def openable_conversations(session: Session, actor: User, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` name a stored conversation ``actor`` may open: only those are links."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    query = select(Conversation.id).where(Conversation.id.in_(wanted), visible_conversations(actor))
+    return set(session.scalars(query))

@@ -21,20 +21,20 @@ from sqlalchemy.orm import Session
 
 from poise.auth.deps import AdminUser
 from poise.auth.models import User
-from poise.conversations.models import Conversation, ImportRun
+from poise.conversations.models import ImportRun
 from poise.conversations.queries import (
     CONVERSATIONS_JOB,
     IMPORT_JOB,
     job_conversation_ids,
     visible_imports,
 )
-from poise.conversations.visibility import visible_conversations
+from poise.conversations.scoring_left import covered_conversations
+from poise.conversations.visibility import openable_conversations
 from poise.errors import InvalidInput, NotFound
 from poise.jobs import ACTIVE, cancel_job
-from poise.jobs.kinds import RESCORE, SCORE
-from poise.jobs.models import JOB_STATUSES, JobChunk, JobRun
+from poise.jobs.models import JOB_STATUSES, JobRun
 from poise.jobs.queries import (
-    FAILED_CHUNKS_SHOWN,
+    DETAIL_WIDTH,
     chunk_owners,
     chunk_tallies,
     failed_chunks,
@@ -58,8 +58,6 @@ from poise.web.params import IdPath, PageQuery
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 LIST = "/admin/jobs"
-COVERED_SHOWN = 100  # a failed scoring's conversations linked on its page; the rest counted
-SCORING = (SCORE, RESCORE)  # kinds whose chunks' keys are conversation ids
 CONNECTOR_JOB = re.compile(r"connector:(.+)")  # connectors.actions.sync_subject
 SCHEDULED_JOB = re.compile(r"scheduled:(.+)")  # scheduler.subject
 # Subjects of the manual's work (knowledge's MINING_SUBJECT, model_cards' REEMBED_SUBJECT):
@@ -107,6 +105,7 @@ def jobs_page(
         "listing": listing,
         "subjects": subjects(session, user, listing.items),
         "details": {job.id: short_detail(job.detail) for job in listing.items},
+        "detail_width": DETAIL_WIDTH,  # poise.js cuts a polled job's detail there too
         "statuses": JOB_STATUSES,
         "kinds": kinds,
         "form": {"status": status, "kind": kind},
@@ -216,43 +215,3 @@ def _readable_imports(session: Session, actor: User, run_ids: list[int]) -> set[
         return set()
     query = select(ImportRun.id).where(ImportRun.id.in_(run_ids), visible_imports(actor))
     return set(session.scalars(query))
-
-
-def openable_conversations(session: Session, actor: User, ids: Iterable[int]) -> set[int]:
-    """Which of ``ids`` name a stored conversation ``actor`` may open: only those are links."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return set()
-    query = select(Conversation.id).where(Conversation.id.in_(wanted), visible_conversations(actor))
-    return set(session.scalars(query))
-
-
-@dataclass(frozen=True)
-class Covered:
-    """The conversations a scoring job did not get through: ``linked`` (the first
-    :data:`COVERED_SHOWN` the reader may open) of ``total``; ``source`` says where they were
-    read from (its failed chunks, or its subject)."""
-
-    linked: list[int]
-    total: int
-    source: str
-
-
-def covered_conversations(
-    session: Session, actor: User, job: JobRun, failed: Sequence[JobChunk]
-) -> Covered | None:
-    """For a scoring job that did not end well, the conversations its failed chunks held (a
-    split job) or its subject names (delivered turns, the sweep); None for any other job."""
-    if job.kind not in SCORING or job.status in (*ACTIVE, "done"):
-        return None
-    if failed:
-        ids = sorted({key for chunk in failed for key in chunk.keys})
-        cut = len(failed) >= FAILED_CHUNKS_SHOWN  # more may have failed: say which were read
-        source = f"its first {len(failed)} failed chunks" if cut else "its failed chunks"
-    else:
-        ids = job_conversation_ids(job.subject)
-        source = "its subject"
-    if not ids:
-        return None
-    openable = openable_conversations(session, actor, ids)
-    return Covered([i for i in ids if i in openable][:COVERED_SHOWN], len(ids), source)

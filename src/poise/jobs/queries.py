@@ -100,10 +100,10 @@ def chunk_owners(session: Session, job_id: int) -> list[str]:
 
 
 def failed_chunks(
-    session: Session, job_id: int, limit: int = FAILED_CHUNKS_SHOWN
+    session: Session, job_id: int, limit: int | None = FAILED_CHUNKS_SHOWN
 ) -> list[JobChunk]:
-    """The first ``limit`` failed chunks of a split job, in order: what a person looks at to
-    learn which keys (conversations) a failed job did not get through."""
+    """The first ``limit`` failed chunks of a split job (every one when None), in order: what
+    a person looks at to learn which keys (conversations) a failed job did not get through."""
     query = (
         select(JobChunk)
         .where(JobChunk.job_id == job_id, JobChunk.status == "failed")

@@ -6,23 +6,70 @@ function csrfToken() {
   return field ? field.value : "";
 }
 
-// Background jobs: poll each unfinished job's status and show its progress; a job that has
-// ended can no longer be cancelled, so its Cancel button goes.
+// Background jobs: an element with data-job-id is a job's status as the page drew it (its
+// data-status), on the import page's Signals cell and the admin Jobs pages alike. While the job
+// is queued or running, poll GET /api/v1/jobs/{id} and redraw what a reload would show of it,
+// in its closest [data-job] (a row, a card; else the status's parent):
+//   - the status: in the import page's words when data-job-words="scoring" (scored, scoring
+//     40%, queued), else the bare status and its job-status-* colour; an ended job's detail
+//     becomes its title, the reason as on a reload;
+//   - [data-job-progress]: the bar and its counts, as job_pages/_progress.html draws them;
+//   - [data-job-detail]: the first line of the detail, cut at its data-width;
+//   - a Cancel form: gone once the job has ended, when polling stops too.
+const JOB_ENDED = ["done", "failed", "cancelled", "interrupted"];
+
+function jobWords(el, job) {
+  if (el.dataset.jobWords !== "scoring") return job.status;
+  if (job.status === "done") return "scored";
+  if (JOB_ENDED.includes(job.status)) return job.status;
+  return job.status === "running" ? `scoring ${job.percent}%` : "queued";
+}
+
+function drawJobStatus(el, job) {
+  el.dataset.status = job.status;
+  el.textContent = jobWords(el, job);
+  for (const name of [...el.classList]) {
+    if (name.startsWith("job-status-")) el.classList.replace(name, `job-status-${job.status}`);
+  }
+  if (JOB_ENDED.includes(job.status) && job.status !== "done") el.title = job.detail;
+}
+
+function drawJobProgress(slot, job) {
+  const number = (n) => n.toLocaleString("en-US");
+  if (!job.total) {
+    slot.textContent = job.done ? number(job.done) : "—";
+    return;
+  }
+  const bar = document.createElement("progress");
+  bar.value = job.done;
+  bar.max = job.total;
+  bar.setAttribute("aria-label", `Job ${job.id}: ${job.percent}% done`);
+  bar.textContent = `${job.percent}%`;
+  const shown = document.createElement("span");
+  shown.className = "job-progress";
+  shown.append(bar, ` ${number(job.done)}/${number(job.total)} (${job.percent}%)`);
+  slot.replaceChildren(shown);
+}
+
+function drawJobDetail(slot, job) {
+  const width = Number(slot.dataset.width) || Infinity;
+  const line = job.detail.split(/\r?\n/)[0];
+  slot.textContent = !line ? "—" : line.length <= width ? line : `${line.slice(0, width - 1)}…`;
+}
+
 function pollJobs() {
-  document.querySelectorAll(".job-status[data-job-id]").forEach((el) => {
-    const ended = (status) => ["done", "failed", "cancelled", "interrupted"].includes(status);
-    if (ended(el.dataset.status)) return;
+  document.querySelectorAll("[data-job-id]").forEach((el) => {
+    if (JOB_ENDED.includes(el.dataset.status)) return;
+    const parts = el.closest("[data-job]") || el.parentElement;
     const tick = async () => {
       const response = await fetch(`/api/v1/jobs/${el.dataset.jobId}`, { credentials: "same-origin" });
       if (!response.ok) return;
       const job = await response.json();
-      el.dataset.status = job.status;
-      el.textContent = job.status === "done" ? "scored"
-        : ended(job.status) ? job.status
-        : job.status === "running" ? `scoring ${job.percent}%` : "queued";
-      if (ended(job.status) && job.status !== "done") el.title = job.detail;  // why, as on a reload
-      if (!ended(job.status)) setTimeout(tick, 1500);
-      else el.parentElement.querySelectorAll('form[action$="/cancel"]').forEach((f) => f.remove());
+      drawJobStatus(el, job);
+      parts.querySelectorAll("[data-job-progress]").forEach((slot) => drawJobProgress(slot, job));
+      parts.querySelectorAll("[data-job-detail]").forEach((slot) => drawJobDetail(slot, job));
+      if (!JOB_ENDED.includes(job.status)) setTimeout(tick, 1500);
+      else parts.querySelectorAll('form[action$="/cancel"]').forEach((f) => f.remove());
     };
     setTimeout(tick, 1000);
   });
