@@ -384,17 +384,24 @@ def test_control_characters_are_refused_naming_the_field_and_nothing_changes(
 
 def test_an_admin_replaces_a_leaked_secret(client: TestClient, session: Session) -> None:
     """A secret was shown whole on every visit and was good for ever: it is now folded on the
-    page, and an admin replaces it (after ticking "Yes, replace"); the old one signs nothing."""
+    page, and an admin replaces it (after ticking "Yes, replace"); the old one signs nothing.
+    Without the tick, the refusal stands beside that sender's box, not in a banner at the
+    top of the page, away from the row whose box was left unticked."""
     hook = create_integration(session, actor=None, name="helpdesk")
     old = hook.secret
     token = sign_in(client, make_user(session, role="admin"))
     page = client.get("/admin/integrations").text
     assert f'<details class="secret"><summary><code>{old[:4]}…</code>' in page
     assert page.count(old) == 1  # inside the fold only
+    other = create_integration(session, actor=None, name="helpdesk-eu")
     kept = client.post(
         f"/admin/integrations/{hook.id}/rotate", data={"csrf_token": token}, follow_redirects=False
     )
-    assert kept.status_code == 303 and "nothing changed" in client.get("/admin/integrations").text
+    assert kept.status_code == 400
+    row = kept.text.split(f'action="/admin/integrations/{hook.id}/rotate"')[1].split("</tr>")[0]
+    assert 'aria-invalid="true"' in row and "nothing changed" in row
+    assert f'id="rotate-{hook.id}-error"' in row and f"rotate-{other.id}-error" not in kept.text
+    assert "nothing changed" not in client.get("/admin/integrations").text  # said once, there
     session.refresh(hook)
     assert hook.secret == old
     replaced = client.post(

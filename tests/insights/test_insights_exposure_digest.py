@@ -26,7 +26,7 @@ from poise.auth.models import User
 from poise.cli import app as cli_app
 from poise.errors import InvalidInput
 from poise.insights.digest import digest_lines, digest_week, training_summary, weekly_digest
-from poise.insights.exposure import heavy
+from poise.insights.exposure import heavy, shown_weeks
 from poise.insights.rollup import count_all
 from poise.knowledge import actions
 from poise.knowledge.models import Gap
@@ -610,6 +610,39 @@ def test_both_exposure_pages_show_the_weeks_picked(
     assert "No negative customer turns and no praise in these 4 weeks" in own.text
     latest = client.get("/insights/exposure").text
     assert 'rel="prev"' in latest and 'rel="next"' not in latest, "nothing after this week"
+
+
+def test_a_later_day_of_this_week_ends_the_weeks_at_this_one() -> None:
+    """The default weeks end with this one, and the dashboard's period and the CSV's name
+    (``poise-exposure-…-SUNDAY.csv``) end on its Sunday; typing that Sunday as the end was
+    refused as "still to come". A day of this week ends the weeks at this one, as today does;
+    a day of a later week is still refused beside the end."""
+    tuesday = date(2026, 12, 8)
+    this_week = shown_weeks(tuesday)
+    assert shown_weeks(tuesday, end="2026-12-13") == this_week  # this week's Sunday
+    assert shown_weeks(tuesday, start="2026-11-30", end="2026-12-10").last == date(2026, 12, 7)
+    with pytest.raises(InvalidInput, match="is still to come") as refused:
+        shown_weeks(tuesday, end="2026-12-14")  # next week's Monday
+    assert refused.value.field == "end"
+
+
+def test_an_exposure_csv_refused_for_a_later_week_shows_the_picker(
+    client: TestClient, session: Session, team: Team
+) -> None:
+    """The exposure CSV of an end in a week still to come answered a bare error page with no
+    field to correct; it is the filter form with the refusal beside the end, as typed, as any
+    other refused filter of a CSV. An end later this week downloads this week's file."""
+    today = _NOW.date()
+    sunday = today + timedelta(days=6 - today.weekday())
+    later = sunday + timedelta(days=1)
+    sign_in(client, team.lead)
+    refused = client.get(f"/insights/export/exposure.csv?end={later}")
+    assert refused.status_code == 400
+    error = refused.text.split('id="end-error">')[1].split("</span>")[0]
+    assert "is still to come" in error and f'value="{later}"' in refused.text
+    exported = client.get(f"/insights/export/exposure.csv?end={sunday}")
+    assert exported.status_code == 200
+    assert f"-{sunday}.csv" in exported.headers["content-disposition"]
 
 
 def test_a_refused_day_is_shown_beside_the_picker_as_typed(

@@ -47,6 +47,7 @@ from poise.web.deps import (
     get_hooks,
     redirect,
     render,
+    render_form,
 )
 from poise.web.forms import field_errors
 from poise.web.inputs import checks_own_query, control_message
@@ -664,8 +665,20 @@ def cancel_job_page(
 
 @router.get("/admin/integrations", response_class=HTMLResponse)
 def integrations_page(request: Request, session: SessionDep, user: AdminUser) -> HTMLResponse:
-    items = queries.list_integrations(session, actor=user)
-    return render(request, "conversations/integrations.html", {"integrations": items})
+    return _integrations_page(request, session, user)
+
+
+def _integrations_page(
+    request: Request,
+    session: Session,
+    user: User,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The senders and the add form; a refusal stands beside its field or its sender's row
+    (``rotate-ID``), with what was typed (400)."""
+    context = {"integrations": queries.list_integrations(session, actor=user), "form": form or {}}
+    return render_form(request, "conversations/integrations.html", context, errors)
 
 
 @router.post("/admin/integrations", response_model=None)
@@ -678,33 +691,29 @@ def add_integration(
         )
     except InvalidInput as exc:
         session.rollback()
-        context = {
-            "integrations": queries.list_integrations(session, actor=user),
-            "errors": field_errors(exc, "name"),
-            "form": {"name": name},
-        }
-        return render(request, "conversations/integrations.html", context, 400)
+        return _integrations_page(request, session, user, field_errors(exc, "name"), {"name": name})
     flash(request, f"Added integration {integration.name}. Give its secret to the sender.")
     return redirect("/admin/integrations")
 
 
-@router.post("/admin/integrations/{integration_id}/rotate")
+@router.post("/admin/integrations/{integration_id}/rotate", response_model=None)
 def rotate_integration(
     request: Request,
     session: SessionDep,
     user: AdminUser,
     integration_id: IdPath,
     confirm: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
-    """A new secret for a sender, once its row's "Yes, replace" box is ticked."""
+) -> HTMLResponse | RedirectResponse:
+    """A new secret for a sender, once its row's "Yes, replace" box is ticked. Without the
+    tick the refusal stands beside that row's box, as a team's Delete does: it was a banner
+    at the top of the page, away from the box to tick, above a list of look-alike rows."""
     try:
         made = actions.rotate_integration_secret(
             session, actor=user, integration_id=integration_id, confirmed=confirm
         )
     except InvalidInput as exc:
         session.rollback()
-        flash(request, str(exc), "error")
-        return redirect("/admin/integrations")
+        return _integrations_page(request, session, user, {f"rotate-{integration_id}": str(exc)})
     flash(request, f"New secret for {made.name}: give it to the sender; the old one is refused.")
     return redirect("/admin/integrations")
 

@@ -85,11 +85,15 @@ def shown_weeks(today: date, start: str | None = None, end: str | None = None) -
     """The weeks from the one holding ``start`` to the one holding ``end`` (``YYYY-MM-DD``):
     by default the ``WEEKS`` weeks up to this one. Parsed and bounded as every insights period
     is (:func:`poise.insights.filters.parse_filters`: a reversed or overlong period is refused,
-    naming the field), and a day still to come is refused too: its weeks hold nothing yet."""
+    naming the field), and a day of a week still to come is refused too: its weeks hold
+    nothing yet. A later day of this week is not: the default weeks end with it, and the
+    dashboard's period and the CSV's name end on its Sunday, yet typing that Sunday was
+    refused as "still to come"."""
     last_day = parse_day(end, "end", field="end") if end else today
-    if last_day > today:
+    if _monday(last_day) > _monday(today):
         raise InvalidInput(
-            f"end ({last_day}) is still to come: weeks can be shown up to today ({today})",
+            f"end ({last_day}) is still to come, in a later week: weeks can be shown up to "
+            f"this one, which holds today ({today})",
             field="end",
         )
     first_day = start or (_monday(last_day) - timedelta(weeks=WEEKS - 1)).isoformat()

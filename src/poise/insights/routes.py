@@ -95,18 +95,30 @@ def refused_page(
     try:
         typed.parsed()
     except InvalidInput as exc:
-        kept = set(asdict(typed))
-        context = {
-            "heading": heading,
-            "action": request.url.path,
-            "errors": field_errors(exc, "start"),
-            "form": typed.form(),
-            "extra": {k: v for k, v in request.query_params.items() if k not in kept and v},
-            "choices": queries.choices(session, actor=user),
-            "channels": CHANNELS,
-        }
-        return render(request, "insights/refused.html", context, 400)
+        return refusal_page(request, session, user, typed, heading, exc)
     return None
+
+
+def refusal_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    typed: FilterText,
+    heading: str,
+    exc: InvalidInput,
+) -> HTMLResponse:
+    """The filter form with ``exc`` beside its field and every value as typed (400)."""
+    kept = set(asdict(typed))
+    context = {
+        "heading": heading,
+        "action": request.url.path,
+        "errors": field_errors(exc, "start"),
+        "form": typed.form(),
+        "extra": {k: v for k, v in request.query_params.items() if k not in kept and v},
+        "choices": queries.choices(session, actor=user),
+        "channels": CHANNELS,
+    }
+    return render(request, "insights/refused.html", context, 400)
 
 
 @router.get("/insights", response_class=HTMLResponse)
@@ -535,13 +547,19 @@ def export_csv(
     """Each table of the pages as CSV, with the same filters and the same numbers.
 
     A refused filter (a mistyped day) comes back as the filter form with the message beside
-    its field, like the pages the link was taken from; correcting it downloads the file."""
-    if refused := refused_page(request, session, user, typed, f"Download {table}.csv"):
+    its field, like the pages the link was taken from; correcting it downloads the file. So
+    do the exposure weeks' own refusals (an end in a week still to come), which came as a
+    bare error page with no field to correct."""
+    heading = f"Download {table}.csv"
+    if refused := refused_page(request, session, user, typed, heading):
         return refused
     filters = typed.parsed()
     weeks = None
     if table == "exposure":  # the weeks of the page the link was taken from
-        weeks = exposure_queries.shown_weeks(calendar.today(), typed.start, typed.end)
+        try:
+            weeks = exposure_queries.shown_weeks(calendar.today(), typed.start, typed.end)
+        except InvalidInput as exc:
+            return refusal_page(request, session, user, typed, heading, exc)
     header, rows = figures.build_table(
         session,
         window_days=settings.fcr_window_days,

@@ -184,6 +184,36 @@ def test_every_refused_field_is_shown_at_once_beside_it(
     assert "write one e-mail address" in again.text
 
 
+def test_a_cleared_threshold_refuses_only_an_escalation_rule(
+    client: TestClient, session: Session
+) -> None:
+    """The escalation risk (%) is read by escalation rules only, as the form's hint says; a
+    lead who cleared it on a digest rule was refused "write a percentage" for a field that
+    rule ignores. Left empty there, it is saved with the default; an escalation rule with
+    it empty is still refused beside it, with what was typed kept."""
+    crew = make_crew(session)
+    sign_in(client, crew.lead)
+    fields = {
+        "csrf_token": csrf_from(client.get("/alerts/new").text),
+        "team": str(crew.lead.team_id),
+        "name": "Monday digest",
+        "event": "digest",
+        "channel": "slack",
+        "target": "https://hooks.example.com/a",
+        "threshold": "",
+        "timezone": "UTC",
+        "hourly_limit": "10",
+        "enabled": "1",
+    }
+    refused = client.post("/alerts/rules", data={**fields, "event": "escalating"})
+    assert refused.status_code == 400 and 'id="threshold-error"' in refused.text
+    assert 'value="Monday digest"' in refused.text and _count(session) == (0, 0)
+    saved = client.post("/alerts/rules", data=fields, follow_redirects=False)
+    assert saved.status_code == 303
+    rule = session.scalars(select(AlertRule)).one()
+    assert (rule.event, rule.threshold) == ("digest", 0.5)
+
+
 @pytest.mark.on_premises
 def test_a_lead_edits_deletes_and_sends_a_test_alert_without_waiting_for_it(
     client: TestClient, session: Session, receiver: Receiver

@@ -167,7 +167,7 @@ def _checked(form: RuleForm, guard: TargetGuard) -> _Checked:
         # nothing true
         target=checks.check(lambda: _target(form.target, channel, guard), "") if channel else "",
         tag=checks.check(lambda: _tag(form.tag), ""),
-        threshold=checks.check(lambda: _percent(form.threshold), 0) / 100,
+        threshold=checks.check(lambda: _percent(_threshold_text(form)), 0) / 100,
         quiet_start=start or "",
         quiet_end=end or "",
         timezone=checks.check(lambda: parse_zone(form.timezone), ""),
@@ -253,6 +253,16 @@ def _whole(text: str, most: int) -> int | None:
         return None
     number = int(digits)
     return number if 1 <= number <= most else None
+
+
+def _threshold_text(form: RuleForm) -> str:
+    """The threshold as typed, or the default where it was left empty on a rule that never
+    reads it (any event but ``escalating``): a lead who cleared the escalation risk on a
+    digest or early-warning rule was refused for a field that rule ignores. Anything typed
+    is still checked, beside the field."""
+    if not form.threshold.strip() and form.event != "escalating":
+        return RuleForm.threshold
+    return form.threshold
 
 
 def _percent(value: str) -> int:
