@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,6 +47,36 @@ def _reachable(url: str) -> str | None:
     except Exception as exc:
         return f"the broker at {parts.hostname}:{parts.port} refused us ({exc})"
     return None
+
+
+def queue_here(settings: Settings, periodic: str) -> int:
+    """Queue one turn of ``periodic`` for the workers from this process, as beat's turn does;
+    the job's id. Its row is the queue's (``IN_THE_QUEUE``), not this process's: where the
+    queuing process must have ended, use :meth:`Workers.queue_and_end` (a new Python process
+    costs seconds of start-up)."""
+    from poise.db import make_engine, make_sessionmaker
+    from poise.scheduler import queue_periodic, scheduled_jobs
+
+    engine = make_engine(settings.resolved_database_url)
+    maker = make_sessionmaker(engine)
+    jobs = scheduled_jobs(maker, settings)
+    try:
+        (job_id,) = queue_periodic(maker, jobs, settings, periodic)
+    finally:
+        jobs.shutdown()
+        engine.dispose()
+    return job_id
+
+
+def wait_for_redis_to_give_back(settings: Settings, delivered_by: float) -> None:
+    """On Redis, wait until a dead worker's task, delivered at or before ``delivered_by`` (a
+    ``time.monotonic()``), has gone unacknowledged for the visibility timeout: a worker that
+    starts from then on gets it back (Redis looks for lost tasks as a worker starts, and then
+    only every ~100 s). The task's time runs from its delivery, not from its worker's death, so
+    only the rest is waited. RabbitMQ gives it back as soon as the connection drops."""
+    if (settings.broker_url or "").startswith("redis"):
+        ready = delivered_by + settings.broker_visibility_timeout + 1
+        time.sleep(max(0.0, ready - time.monotonic()))
 
 
 def other_host_reason() -> str | None:

@@ -35,10 +35,11 @@ from brokers import (
     PRODUCTION_FIGURES,
     SHORT_FIGURES,
     SHORT_RETRIES,
-    VISIBILITY_SECONDS,
     DatabaseLink,
     Workers,
     other_host_reason,
+    queue_here,
+    wait_for_redis_to_give_back,
 )
 from builders import make_user, sign_in
 from poise.app import create_app
@@ -279,16 +280,15 @@ def test_a_whole_job_whose_database_stays_unreachable_fails_once_it_can_say_so(
     assert job.done == 0  # its work never began
 
 
-def _cut_in_the_work(session: Session, link: DatabaseLink, workers: Workers) -> int:
+def _cut_in_the_work(
+    settings: Settings, session: Session, link: DatabaseLink, workers: Workers
+) -> int:
     """Queue a long re-embedding for a worker, and cut the worker off its database once the
     job is under way (a batch written); the job's id."""
+    workers.start()  # its start-up overlaps the set-up
     _long_reembedding(session)
-    job_id = workers.queue_and_end("kb-reembed")
-    workers.start()
-    deadline = time.monotonic() + 60
-    while not _job(session, job_id).done:
-        assert time.monotonic() < deadline, workers.log_tail()
-        time.sleep(0.02)
+    job_id = queue_here(settings, "kb-reembed")
+    _under_way(session, job_id, workers)
     link.cut()
     return job_id
 
@@ -301,7 +301,7 @@ def test_a_whole_job_whose_database_goes_away_in_its_work_fails_once_it_can_say_
     # under its worker's live process, until a worker on another host took it over once it
     # had been silent for STALE_AFTER (15 minutes), and for ever on the worker's own host.
     with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
-        job_id = _cut_in_the_work(session, link, workers)
+        job_id = _cut_in_the_work(broker_settings, session, link, workers)
         _wait_attempts_spent(workers, "run_job")
         assert _job(session, job_id).status == "running"  # nothing could be written meanwhile
         link.restore()
@@ -316,7 +316,7 @@ def test_a_whole_job_whose_database_comes_back_during_its_retries_ends_done(
     broker_settings: Settings, session: Session, tmp_path: Path
 ) -> None:
     with _cut_off_workers(broker_settings, tmp_path, SHORT_RETRIES) as (link, workers):
-        job_id = _cut_in_the_work(session, link, workers)
+        job_id = _cut_in_the_work(broker_settings, session, link, workers)
         retried = re.compile(r"poise\.run_job\[[^]]+\] retry")
         deadline = time.monotonic() + 60
         while not retried.search(workers.log_tail(10**6)):  # its first try ended in the error
@@ -410,6 +410,19 @@ def _long_reembedding(session: Session) -> None:
     session.commit()
 
 
+def _under_way(session: Session, job_id: int, workers: Workers) -> tuple[JobRun, float]:
+    """Wait until a worker has the job under way (a batch written); the job, and when it was
+    first seen taken (a ``time.monotonic()`` at or after its task's delivery)."""
+    deadline = time.monotonic() + 60
+    taken_by: float | None = None
+    while not (job := _job(session, job_id)).done:
+        if taken_by is None and job.status == "running":
+            taken_by = time.monotonic()
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.02)
+    return job, taken_by or time.monotonic()
+
+
 # Once, on SQLite: the hand-back is the worker's and the broker's doing.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_deploys_sigterm_hands_a_whole_job_back_to_the_next_worker(
@@ -418,13 +431,10 @@ def test_a_deploys_sigterm_hands_a_whole_job_back_to_the_next_worker(
     # A whole job (not split into chunks) may run for longer than systemd waits for a stop
     # (TimeoutStopSec), and its SIGKILL then left it "running" under a dead owner: another
     # host's worker took it over only once it had been silent for STALE_AFTER (15 minutes).
+    first = workers.start()  # its start-up overlaps the set-up
     _long_reembedding(session)
-    job_id = workers.queue_and_end("kb-reembed")
-    first = workers.start()
-    deadline = time.monotonic() + 60
-    while not (job := _job(session, job_id)).done:  # under way, a batch written
-        assert time.monotonic() < deadline, workers.log_tail()
-        time.sleep(0.02)
+    job_id = queue_here(broker_settings, "kb-reembed")
+    job, _ = _under_way(session, job_id, workers)
     stopped_owner = job.owner
     _stop_as_systemd_does(first.pid)
     # It stops at the job's next progress report, one batch of embeddings away: 12-14 s in
@@ -453,38 +463,27 @@ def test_a_scheduled_job_whose_worker_died_on_another_host_is_taken_over(
 ) -> None:
     if reason := other_host_reason():
         pytest.skip(reason)
+    elsewhere = workers.start(host="poise-other-host")  # its start-up overlaps the set-up
     _long_reembedding(session)
-    engine = make_engine(broker_settings.resolved_database_url)
-    maker = make_sessionmaker(engine)
-    jobs = scheduled_jobs(maker, broker_settings)
-    try:
-        (job_id,) = queue_periodic(maker, jobs, broker_settings, "kb-reembed")
-        elsewhere = workers.start(host="poise-other-host")
-        deadline = time.monotonic() + 60
-        while not (job := _job(session, job_id)).done:  # under way, a batch written
-            assert time.monotonic() < deadline, workers.log_tail()
-            time.sleep(0.02)
-        assert job.status == "running" and job.owner.startswith("poise-other-host:")
-        workers.kill(elsewhere)  # that machine is gone; its pid means nothing here
-        if (broker_settings.broker_url or "").startswith("redis"):
-            time.sleep(VISIBILITY_SECONDS + 1)  # Redis looks for lost tasks as a worker starts
-
-        workers.start()  # here: the broker hands it the job's task again
-        answered = re.compile(r"poise\.run_job\[[^]]+\] (succeeded|retry)")
-        while not answered.search(workers.log_tail()):
-            assert time.monotonic() < deadline, workers.log_tail()
-            time.sleep(0.1)
-        assert _job(session, job_id).status == "running"  # its owner might be alive
-        session.execute(  # … until it has been silent as long as a live job never is
-            update(JobRun)
-            .where(JobRun.id == job_id)
-            .values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(minutes=1))
-        )
-        session.commit()
-        job = _wait_done(session, job_id, workers, 30)
-    finally:
-        jobs.shutdown()
-        engine.dispose()
+    job_id = queue_here(broker_settings, "kb-reembed")
+    job, delivered_by = _under_way(session, job_id, workers)
+    assert job.status == "running" and job.owner.startswith("poise-other-host:")
+    workers.kill(elsewhere)  # that machine is gone; its pid means nothing here
+    wait_for_redis_to_give_back(broker_settings, delivered_by)
+    deadline = time.monotonic() + 60
+    workers.start()  # here: the broker hands it the job's task again
+    answered = re.compile(r"poise\.run_job\[[^]]+\] (succeeded|retry)")
+    while not answered.search(workers.log_tail()):
+        assert time.monotonic() < deadline, workers.log_tail()
+        time.sleep(0.1)
+    assert _job(session, job_id).status == "running"  # its owner might be alive
+    session.execute(  # … until it has been silent as long as a live job never is
+        update(JobRun)
+        .where(JobRun.id == job_id)
+        .values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(minutes=1))
+    )
+    session.commit()
+    job = _wait_done(session, job_id, workers, 30)
     assert job.status == "done", job.detail
     assert job.owner.split(":")[0] != "poise-other-host"
     assert get_fact(session, ENCODER_FACT) == ENCODER_VERSION
@@ -544,13 +543,10 @@ def test_a_job_whose_worker_died_still_runs_when_a_web_restart_marked_it_interru
 ) -> None:
     if reason := other_host_reason():
         pytest.skip(reason)
+    elsewhere = workers.start(host="poise-other-host")  # its start-up overlaps the set-up
     _long_reembedding(session)
-    job_id = workers.queue_and_end("kb-reembed")
-    elsewhere = workers.start(host="poise-other-host")
-    deadline = time.monotonic() + 60
-    while not (job := _job(session, job_id)).done:  # under way, a batch written
-        assert time.monotonic() < deadline, workers.log_tail()
-        time.sleep(0.02)
+    job_id = queue_here(broker_settings, "kb-reembed")
+    _, delivered_by = _under_way(session, job_id, workers)
     workers.kill(elsewhere)  # that machine is gone; its task goes back to the broker
     session.execute(  # and has been silent as long as a live job never is
         update(JobRun)
@@ -561,8 +557,7 @@ def test_a_job_whose_worker_died_still_runs_when_a_web_restart_marked_it_interru
     with TestClient(create_app(broker_settings)):
         pass  # the web server starts before any worker gets the task again
     assert _job(session, job_id).status == "interrupted"  # it cannot run a re-embedding itself
-    if (broker_settings.broker_url or "").startswith("redis"):
-        time.sleep(VISIBILITY_SECONDS + 1)  # Redis looks for lost tasks as a worker starts
+    wait_for_redis_to_give_back(broker_settings, delivered_by)
 
     workers.start()  # the broker hands the task again: the job's only way to run
     deadline = time.monotonic() + 60
