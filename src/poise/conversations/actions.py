@@ -71,6 +71,17 @@ class ImportReport:
     def rows_rejected(self) -> int:
         return len({e.line for e in self.errors if e.line})
 
+    @property
+    def to_score(self) -> list[int]:
+        """The conversations the import's scoring job scores: those it added a turn to.
+
+        A file imported again while its first import's job was still queued started a second
+        job for the same waiting turns; a file adding to conversations stored already scored
+        their older waiting turns too. Turns nothing new came with are their own import's job's,
+        or ``poise signals score``'s (a ``--no-score`` import), or the sweep's (a job that
+        failed or never started)."""
+        return self.counts.new_turn_ids if self.counts.messages_created else []
+
 
 MAX_PURPOSE_CHARS = 300
 
@@ -484,6 +495,7 @@ def _write_in_batches(
     if progress:
         progress(plan.messages, plan.messages)
     total.conversation_ids = sorted(set(total.conversation_ids))
+    total.new_turn_ids = sorted(set(total.new_turn_ids))
     return total
 
 
@@ -530,6 +542,7 @@ def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
     total.messages_created += batch.messages_created
     total.ratings_created += batch.ratings_created
     total.conversation_ids.extend(batch.conversation_ids)
+    total.new_turn_ids.extend(batch.new_turn_ids)
 
 
 SOURCE_NAMES = "conversation sources"  # the names claimed: sources and integrations' names
