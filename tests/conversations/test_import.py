@@ -681,7 +681,9 @@ def test_importing_a_file_again_queues_no_scoring_job(client: TestClient, sessio
     new message queues nothing, and says nothing needed scoring; the waiting turns stay the
     first job's (here none ran: they wait, as for a job still queued)."""
     lead = make_user(session, role="lead", team="Care")
-    first = actions.import_file(session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv")
+    first = actions.import_file(
+        session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv"
+    )
     assert first.counts.messages_created == 4 and _unscored(session, "A1", "B2") == 2
     token = sign_in(client, lead)
     page = post_import(client, token, "a.csv", GOOD, follow_redirects=True).text
