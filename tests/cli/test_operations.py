@@ -249,7 +249,7 @@ def test_export_writes_every_table_in_key_order_without_secrets(
 ) -> None:
     admin = make_user(session, role="admin", email="admin@example.com")
     token = auth_actions.create_api_token(session, actor=None, user=admin)
-    integration = conversation_actions.create_integration(session, actor=admin, name="zendesk")
+    integration = conversation_actions.create_integration(session, actor=admin, name="zendesk-eu")
     conversations = [make_conversation(session, subject=f"Subject {n}") for n in range(5)]
     embedding = b"\x01\x02secret-vector\x03" * 8
     session.add(

@@ -15,12 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from builders import make_conversation, make_user, post_import, sign_in
+from builders import finished_job, make_conversation, make_user, post_import, sign_in
 from poise.auth.actions import create_api_token
 from poise.cli import app as cli
 from poise.conversations import actions
 from poise.conversations.models import Conversation, ImportRun, Message, Rating
 from poise.conversations.queries import counts
+from poise.jobs import JobRun
 from poise.settings import Settings
 from support import shared_data
 
@@ -659,3 +660,71 @@ def test_a_comment_given_twice_without_ids_is_stored_once(session: Session) -> N
         assert report.status == "imported", report.errors
     bodies = session.query(Message.body).order_by(Message.sent_at).all()
     assert [b for (b,) in bodies] == ["My invoice is wrong", "Fixed."]
+
+
+def _unscored(session: Session, *external_ids: str) -> int:
+    """How many customer turns of these conversations wait for a score."""
+    session.expire_all()
+    return (
+        session.query(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .filter(Conversation.external_id.in_(external_ids))
+        .filter(Message.author_role == "customer", Message.signal_version.is_(None))
+        .count()
+    )
+
+
+def test_importing_a_file_again_queues_no_scoring_job(client: TestClient, session: Session) -> None:
+    """The same file uploaded again while the first import's job was still queued started a
+    second job for the same turns: the report said "Everything in this file was already
+    imported." while the Signals column showed a new job to cancel. An import that stores no
+    new message queues nothing, and says nothing needed scoring; the waiting turns stay the
+    first job's (here none ran: they wait, as for a job still queued)."""
+    lead = make_user(session, role="lead", team="Care")
+    first = actions.import_file(
+        session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv"
+    )
+    assert first.counts.messages_created == 4 and _unscored(session, "A1", "B2") == 2
+    token = sign_in(client, lead)
+    page = post_import(client, token, "a.csv", GOOD, follow_redirects=True).text
+    again = session.query(ImportRun).order_by(ImportRun.id.desc()).first()
+    assert again is not None and again.id != first.run_id
+    assert session.query(JobRun).filter_by(subject=f"import:{again.id}").count() == 0
+    assert "Everything in this file was already imported." in page
+    assert "nothing needed scoring" in page
+    assert "Scoring the customer messages" not in page
+    assert _signals_cell(client.get("/import").text, "a.csv").strip() == "—"
+    assert _unscored(session, "A1", "B2") == 2, "left to the first import's job"
+
+
+def test_an_import_scores_only_the_conversations_it_added_to(
+    client: TestClient, session: Session
+) -> None:
+    """A file holding conversations imported already (their turns still waiting for the
+    first import's job) and a new one scores only the new one's turns."""
+    lead = make_user(session, role="lead", team="Care")
+    actions.import_file(session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv")
+    more = GOOD + "C3,chat,customer,Where is my parcel?,2026-11-02T09:00:00Z,,,\n"
+    token = sign_in(client, lead)
+    assert post_import(client, token, "more.csv", more).status_code == 303
+    run = session.query(ImportRun).order_by(ImportRun.id.desc()).first()
+    assert run is not None and run.messages_created == 1
+    job = finished_job(session, f"import:{run.id}")
+    assert job is not None and job.status == "done", job and job.detail
+    assert _unscored(session, "C3") == 0
+    assert _unscored(session, "A1", "B2") == 2, "the first import's turns are its job's"
+
+
+def test_the_import_command_scores_nothing_when_the_file_was_imported_already(
+    cli_env: Settings, session: Session, tmp_path: Path
+) -> None:
+    """As an upload: ``poise import`` of a file stored already runs no scoring job (the turns
+    an earlier ``--no-score`` import left waiting are ``poise signals score``'s)."""
+    path = tmp_path / "a.csv"
+    path.write_text(GOOD)
+    assert CliRunner().invoke(cli, ["import", str(path), "--no-score"]).exit_code == 0
+    again = CliRunner().invoke(cli, ["import", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "nothing needed scoring" in " ".join(again.output.split()), again.output
+    assert session.query(JobRun).count() == 0
+    assert _unscored(session, "A1", "B2") == 2

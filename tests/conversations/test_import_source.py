@@ -258,3 +258,76 @@ def test_the_command_line_may_not_add_an_integration_under_a_helpdesk_connectors
     assert added.exit_code == 0, added.output
     session.expire_all()
     assert session.scalars(select(Integration.name)).all() == ["zendesk-live"]
+
+
+def test_an_integration_may_not_take_the_name_an_import_stores_under_by_default(
+    client: TestClient, session: Session, cli_env: Settings
+) -> None:
+    """An admin added a webhook integration ``csv``: an admin's or ``poise import``'s file
+    with no source given stores under the format's name, so it went among the sender's
+    deliveries. A file format's name (and a team's own default, ``csv-team-3``) is refused
+    beside the name with what was typed kept, on the page and the command line alike."""
+    csrf = sign_in(client, make_user(session, role="admin", name="Ida"))
+    for typed in (" CSV ", "jsonl", "twcs-team-3", "csv-lead-12"):
+        refused = client.post("/admin/integrations", data={"csrf_token": csrf, "name": typed})
+        assert refused.status_code == 400, refused.text[:600]
+        assert 'aria-invalid="true"' in refused.text.split('name="name"')[1].split(">")[0]
+        beside = refused.text.split('id="name-error">')[1].split("<")[0]
+        name = typed.strip().lower()
+        assert f"{name} is the source an import with no source given stores under" in beside
+        assert f"such as {name}-live" in beside, beside
+        assert f'value="{typed}"' in refused.text
+    ran = CliRunner().invoke(cli, ["integrations", "add", "twcs"])
+    said = " ".join(ran.output.split())
+    assert ran.exit_code != 0 and "twcs is the source an import with no source" in said, said
+    session.expire_all()
+    assert session.scalars(select(Integration.name)).all() == []
+    added = CliRunner().invoke(cli, ["integrations", "add", "csv-live"])
+    assert added.exit_code == 0, added.output
+
+
+def test_an_integration_named_after_a_format_keeps_its_deliveries_apart_from_imports(
+    client: TestClient, session: Session, cli_env: Settings, tmp_path: Path
+) -> None:
+    """An integration ``csv`` added before such names were refused still receives its
+    deliveries under ``csv``; an admin's and the command line's files with no source given
+    store under ``csv-export`` instead (they went among the sender's conversations), and one
+    imported again stores nothing twice. A source given by name is still the admin's choice."""
+    session.add(Integration(name="csv", secret="s3cret-of-an-older-install"))
+    session.commit()
+    ada = make_user(session, team="Care", name="Ada")
+    delivered = client.post(
+        "/api/v1/webhooks/messages",
+        content=(body := _delivery(ada.email)),
+        headers=signed_headers(body, "s3cret-of-an-older-install", name="csv"),
+    )
+    assert delivered.status_code == 201, delivered.text
+    admin = make_user(session, role="admin", name="Ida")
+    rows = FIELDS + f"T-77,chat,customer,File's words,2026-11-20T10:00:00Z,m-1,{ada.email}\n"
+    for _ in range(2):
+        done = client.post(
+            "/api/v1/imports",
+            data={"format": "csv"},
+            files={"file": ("file.csv", rows.encode(), "text/csv")},
+            headers=_bearer(session, admin),
+        )
+        assert done.status_code == 200 and done.json()["status"] == "imported", done.text
+    path = tmp_path / "more.csv"
+    path.write_text(rows.replace("T-77", "T-78"))
+    ran = CliRunner().invoke(cli, ["import", str(path), "--no-score"])
+    assert ran.exit_code == 0, ran.output
+    session.expire_all()
+    assert [
+        c.external_id for c in session.scalars(select(Conversation).filter_by(source="csv"))
+    ] == ["T-77"]
+    sender = _stored(session, "csv", "T-77")
+    assert sender is not None
+    assert session.scalars(select(Message.body).filter_by(conversation_id=sender.id)).all() == [
+        "My parcel never came."
+    ]
+    filed = session.scalars(
+        select(Conversation.external_id).filter_by(source="csv-export").order_by("external_id")
+    ).all()
+    assert filed == ["T-77", "T-78"]
+    sign_in(client, admin)
+    assert 'placeholder="default: csv-export, jsonl, twcs, zendesk"' in client.get("/import").text

@@ -24,8 +24,8 @@ from builders import make_user, post_import, sign_in
 from poise.auth.actions import create_api_token
 from poise.auth.models import User
 from poise.cli import app as cli
-from poise.conversations.actions import create_integration, import_file
-from poise.conversations.models import Conversation, ImportRun, Message
+from poise.conversations.actions import import_file
+from poise.conversations.models import Conversation, ImportRun, Integration, Message
 from poise.knowledge.fcr import outcomes_for
 from poise.settings import Settings
 
@@ -158,11 +158,12 @@ def test_the_form_names_the_source_a_leads_import_will_use(
     client: TestClient, session: Session
 ) -> None:
     """The lead's team's own source, per format, where the field is (past a sender's source
-    of that name, and one another team's lead took by hand first); an admin's is still the
-    format's name."""
+    of that name, added before such names were refused, and one another team's lead took by
+    hand first); an admin's is still the format's name."""
     bill = make_user(session, role="lead", team="Billing", name="Bill")
     team = bill.team_id
-    create_integration(session, actor=None, name=f"twcs-team-{team}")
+    session.add(Integration(name=f"twcs-team-{team}", secret="of-an-older-install"))
+    session.commit()
     cara = make_user(session, role="lead", team="Care", name="Cara")
     taken = f"zendesk-team-{team}"
     done = import_file(

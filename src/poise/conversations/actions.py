@@ -71,6 +71,17 @@ class ImportReport:
     def rows_rejected(self) -> int:
         return len({e.line for e in self.errors if e.line})
 
+    @property
+    def to_score(self) -> list[int]:
+        """The conversations the import's scoring job scores: those it added a turn to.
+
+        A file imported again while its first import's job was still queued started a second
+        job for the same waiting turns; a file adding to conversations stored already scored
+        their older waiting turns too. Turns nothing new came with are their own import's job's,
+        or ``poise signals score``'s (a ``--no-score`` import), or the sweep's (a job that
+        failed or never started)."""
+        return self.counts.new_turn_ids if self.counts.messages_created else []
+
 
 MAX_PURPOSE_CHARS = 300
 
@@ -157,6 +168,16 @@ def team_source(fmt: str, actor: User) -> str:
     return f"{fmt}-{owner}"
 
 
+IMPORT_DEFAULT = re.compile(rf"({'|'.join(FORMATS)})(-(team|lead)-[0-9]+)?")
+
+
+def is_import_default(name: str) -> bool:
+    """Whether ``name`` is a source :func:`default_source` gives: a format's name (an
+    admin's or the command line's file) or a team's or lead's own (:func:`team_source`). A
+    webhook sender may not take one (:func:`create_integration`)."""
+    return IMPORT_DEFAULT.fullmatch(name) is not None
+
+
 def default_source(
     session: Session, fmt: str, actor: User | None, helpdesks: Collection[str]
 ) -> str:
@@ -167,9 +188,14 @@ def default_source(
 
     Every lead's file went under the format's name, so two teams' customers and
     conversations of one id were one (see :func:`another_teams_source`). A team that
-    imported under that name, alone, keeps it (:func:`_team_kept`)."""
+    imported under that name, alone, keeps it (:func:`_team_kept`).
+
+    An admin's file goes past a webhook integration named after the format (``csv``, added
+    before such names were refused) to ``csv-export``: it went among the sender's
+    deliveries. A helpdesk connector's source is not passed over (``zendesk``): an admin's
+    Zendesk export went there before, to backfill what the connector goes on with."""
     if actor is None or actor.is_admin:
-        return fmt
+        return own_source(session, fmt, ())
     earlier = own_source(session, fmt, helpdesks)
     if _team_kept(session, earlier, actor):
         return earlier
@@ -484,6 +510,7 @@ def _write_in_batches(
     if progress:
         progress(plan.messages, plan.messages)
     total.conversation_ids = sorted(set(total.conversation_ids))
+    total.new_turn_ids = sorted(set(total.new_turn_ids))
     return total
 
 
@@ -530,6 +557,7 @@ def _add_counts(total: WriteCounts, batch: WriteCounts) -> None:
     total.messages_created += batch.messages_created
     total.ratings_created += batch.ratings_created
     total.conversation_ids.extend(batch.conversation_ids)
+    total.new_turn_ids.extend(batch.new_turn_ids)
 
 
 SOURCE_NAMES = "conversation sources"  # the names claimed: sources and integrations' names
@@ -560,7 +588,9 @@ def create_integration(
     refused a sender's source the other way round (:func:`_import_source`). So is the source
     a helpdesk connector stores under (one of ``helpdesks``, which the face passes), set up or
     not yet: an integration ``zendesk`` made before the Zendesk connector's first sync would
-    deliver among the conversations it brings. The name is claimed (:func:`claim_source`)
+    deliver among the conversations it brings. And so is a source an import with none given
+    stores under (:func:`is_import_default`): an integration ``csv`` received every admin's
+    and ``poise import``'s CSV file among its deliveries. The name is claimed (:func:`claim_source`)
     before it is checked: an import of it running meanwhile is waited for, and a refusal lets
     it go at once.
     """
@@ -576,6 +606,14 @@ def create_integration(
             f"conversations, connect it instead (Admin → Connectors, or poise connect {name}); "
             "for another sender, choose a name of its own, such as "
             f"{free_sender_name(session, f'{name}-live')}",
+            field="name",
+        )
+    if is_import_default(name):
+        raise InvalidInput(
+            f"{name} is the source an import with no source given stores under (a file of "
+            "that format an admin or poise import brings, or a team's own): a webhook sender "
+            "of that name would deliver among the files' conversations. Choose a name of its "
+            f"own, such as {free_sender_name(session, f'{name}-live')}",
             field="name",
         )
     claim_source(session, name)

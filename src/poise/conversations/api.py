@@ -156,7 +156,8 @@ def import_file(
     """Import a file (leads and admins). 200 when stored, 422 with every refusal when not.
 
     ``scoring_job_id`` names the background job scoring the new customer messages
-    (``GET /api/v1/jobs/{id}``). Plain ``def``: parsing and writing run on the thread pool.
+    (``GET /api/v1/jobs/{id}``); null when the import stored no new message. Plain
+    ``def``: parsing and writing run on the thread pool.
     """
     report, job_id = import_upload_file(request, session, settings, user, upload)
     body = ImportReportPublic(

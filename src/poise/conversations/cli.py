@@ -153,20 +153,21 @@ def _team_id(session: Session, name: str | None) -> int | None:
 
 
 def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> None:
-    """Score the import's own customer turns as its job, as an upload does: the import
+    """Score the customer turns the import added as its job, as an upload does: the import
     page's Signals column shows the job, and turns other imports left waiting (a
-    ``--no-score`` import) are left to ``poise signals score``. A re-run of an import that a
-    crash cut short creates nothing new but may still have turns waiting, so it scores them."""
+    ``--no-score`` import) are left to ``poise signals score``. A file stored already runs
+    no job (:attr:`~poise.conversations.actions.ImportReport.to_score`)."""
     from sqlalchemy.orm import sessionmaker
 
-    from poise.conversations.scoring import has_pending, import_scoring_subject, scoring_work
+    from poise.conversations.scoring import import_scoring_subject, scoring_work
     from poise.jobs import run_here
     from poise.jobs.kinds import SCORE
 
-    ids = report.counts.conversation_ids
+    ids = report.to_score
+    if not ids:
+        console.print("Signals: no new message, so nothing needed scoring.")
+        return
     with open_session(settings) as session, progress_bar() as progress:
-        if not ids or not (report.counts.messages_created or has_pending(session, ids)):
-            return
         task = progress.add_task("Scoring", total=None)
         scoring = scoring_work(ids, hooks=hooks)
 

@@ -24,7 +24,6 @@ from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
     any_pending,
-    has_pending,
     import_scoring_subject,
 )
 from poise.conversations.thread import thread_view
@@ -424,17 +423,11 @@ def _import_context(
 scoring_subject = import_scoring_subject
 
 
-def score_in_background(
-    request: Request, session: Session, report: actions.ImportReport
-) -> int | None:
-    """Score the import's own unscored customer turns in a background job; the job's id.
-
-    A re-run of an import that a crash cut short creates nothing new but still has turns
-    waiting for a score, so the job starts whenever any turn of the file's conversations is
-    unscored, and never looks at other conversations.
-    """
-    ids = report.counts.conversation_ids
-    if not ids or not (report.counts.messages_created or has_pending(session, ids)):
+def score_in_background(request: Request, report: actions.ImportReport) -> int | None:
+    """Score the customer turns the import added in a background job; the job's id, or None
+    when it added none (see :attr:`actions.ImportReport.to_score`)."""
+    ids = report.to_score
+    if not ids:
         return None
     job_id = request.app.state.jobs.submit_split(SCORE, ids, subject=scoring_subject(report.run_id))
     return int(job_id)
@@ -565,7 +558,7 @@ def import_upload_file(
         helpdesks=get_hooks(request).connector_sources,
     )
     actions.keep_rejected_rows(settings.data_dir, report)
-    return report, score_in_background(request, session, report)
+    return report, score_in_background(request, report)
 
 
 @router.post("/import", response_model=None)
