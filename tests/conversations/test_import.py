@@ -22,6 +22,7 @@ from poise.conversations import actions
 from poise.conversations.models import Conversation, ImportRun, Message, Rating
 from poise.conversations.queries import counts
 from poise.jobs import JobRun
+from poise.jobs.kinds import SCORE
 from poise.settings import Settings
 from support import shared_data
 
@@ -678,13 +679,14 @@ def test_importing_a_file_again_queues_no_scoring_job(client: TestClient, sessio
     """The same file uploaded again while the first import's job was still queued started a
     second job for the same turns: the report said "Everything in this file was already
     imported." while the Signals column showed a new job to cancel. An import that stores no
-    new message queues nothing, and says nothing needed scoring; the waiting turns stay the
-    first job's (here none ran: they wait, as for a job still queued)."""
+    new message queues nothing while a scoring job is under way, and says nothing needed
+    scoring; the waiting turns stay the first job's."""
     lead = make_user(session, role="lead", team="Care")
     first = actions.import_file(
         session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv"
     )
     assert first.counts.messages_created == 4 and _unscored(session, "A1", "B2") == 2
+    _queued_scoring(session, f"import:{first.run_id}")
     token = sign_in(client, lead)
     page = post_import(client, token, "a.csv", GOOD, follow_redirects=True).text
     again = session.query(ImportRun).order_by(ImportRun.id.desc()).first()
@@ -718,13 +720,27 @@ def test_an_import_scores_only_the_conversations_it_added_to(
 def test_the_import_command_scores_nothing_when_the_file_was_imported_already(
     cli_env: Settings, session: Session, tmp_path: Path
 ) -> None:
-    """As an upload: ``poise import`` of a file stored already runs no scoring job (the turns
-    an earlier ``--no-score`` import left waiting are ``poise signals score``'s)."""
+    """As an upload: ``poise import`` of a file stored already runs no scoring job while one
+    is under way (its turns are that job's); with none, it scores what waits (a re-run after
+    a crash, or after a ``--no-score`` import)."""
     path = tmp_path / "a.csv"
     path.write_text(GOOD)
     assert CliRunner().invoke(cli, ["import", str(path), "--no-score"]).exit_code == 0
+    _queued_scoring(session, "import:1")
     again = CliRunner().invoke(cli, ["import", str(path)])
     assert again.exit_code == 0, again.output
     assert "nothing needed scoring" in " ".join(again.output.split()), again.output
-    assert session.query(JobRun).count() == 0
+    assert session.query(JobRun).count() == 1
     assert _unscored(session, "A1", "B2") == 2
+    session.query(JobRun).update({"status": "failed"})
+    session.commit()
+    third = CliRunner().invoke(cli, ["import", str(path)])
+    assert third.exit_code == 0, third.output
+    assert "scored 2 messages" in " ".join(third.output.split()), third.output
+    assert _unscored(session, "A1", "B2") == 0
+
+
+def _queued_scoring(session: Session, subject: str) -> None:
+    """A scoring job waiting in the queue, as the first import's job before a worker takes it."""
+    session.add(JobRun(kind=SCORE, subject=subject, status="queued"))
+    session.commit()

@@ -24,7 +24,6 @@ from poise.auth.actions import create_api_token
 from poise.connectors.client import Seam
 from poise.conversations.models import Message
 from poise.conversations.scoring import BATCH
-from poise.conversations.sweep import find_unscored
 from poise.conversations.writer import write_conversations
 from poise.db.base import utcnow
 from poise.db.engine import make_sessionmaker
@@ -403,12 +402,12 @@ def test_an_upload_scores_only_its_own_messages(client: TestClient, session: Ses
     assert _pending(session, "elsewhere") == 5
 
 
-def test_rerunning_an_import_after_a_crash_queues_nothing_and_leaves_the_turns_to_the_sweep(
+def test_rerunning_an_import_after_a_crash_scores_what_is_unscored(
     client: TestClient, session: Session
 ) -> None:
-    """A re-run stores nothing new, so it queues no scoring job: a file sent again while its
-    first job waits queued a second one for the same turns. Turns a crash left unscored with
-    no job are the sweep's (or ``poise signals score``'s), which finds them."""
+    """A re-run stores nothing new; with no scoring job under way its waiting turns are
+    scored (the sweep looks back two days, an import's history is older). A file sent again
+    while a job waits queues none (``test_import``)."""
     token = create_api_token(session, actor=None, user=make_user(session, role="lead"))
     data = _csv("b", 6)
     first = _upload(client, token, data)
@@ -418,6 +417,9 @@ def test_rerunning_an_import_after_a_crash_queues_nothing_and_leaves_the_turns_t
     )
     session.commit()
     again = _upload(client, token, data)
-    assert again["messages_created"] == 0 and again["scoring_job_id"] is None
-    swept = find_unscored(session, grace=timedelta(0), days=365, now=utcnow())
-    assert swept.turns == 6 and _pending(session) == 6
+    assert again["messages_created"] == 0 and again["scoring_job_id"] is not None
+    job = _wait_api(client, token, again["scoring_job_id"])
+    assert str(job["detail"]).startswith("scored 6 messages")
+    assert _pending(session) == 0
+    third = _upload(client, token, data)  # nothing left to score: no job
+    assert third["scoring_job_id"] is None

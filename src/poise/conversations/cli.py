@@ -156,14 +156,20 @@ def _score_import(settings: Settings, report: ImportReport, hooks: Hooks) -> Non
     """Score the customer turns the import added as its job, as an upload does: the import
     page's Signals column shows the job, and turns other imports left waiting (a
     ``--no-score`` import) are left to ``poise signals score``. A file stored already runs
-    no job (:attr:`~poise.conversations.actions.ImportReport.to_score`)."""
+    no job unless its turns wait with no scoring job under way (a re-run after a crash:
+    :func:`~poise.conversations.scoring.import_scoring_ids`)."""
     from sqlalchemy.orm import sessionmaker
 
-    from poise.conversations.scoring import import_scoring_subject, scoring_work
+    from poise.conversations.scoring import (
+        import_scoring_ids,
+        import_scoring_subject,
+        scoring_work,
+    )
     from poise.jobs import run_here
     from poise.jobs.kinds import SCORE
 
-    ids = report.to_score
+    with open_session(settings) as session:
+        ids = import_scoring_ids(session, report.to_score, report.counts.conversation_ids)
     if not ids:
         console.print("Signals: no new message, so nothing needed scoring.")
         return

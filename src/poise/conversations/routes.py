@@ -24,6 +24,7 @@ from poise.conversations.importers import FORMATS, ImportLimits
 from poise.conversations.models import CHANNELS, STATUSES, Conversation, ImportRun, Message
 from poise.conversations.scoring import (
     any_pending,
+    import_scoring_ids,
     import_scoring_subject,
 )
 from poise.conversations.thread import thread_view
@@ -423,10 +424,12 @@ def _import_context(
 scoring_subject = import_scoring_subject
 
 
-def score_in_background(request: Request, report: actions.ImportReport) -> int | None:
+def score_in_background(
+    request: Request, session: Session, report: actions.ImportReport
+) -> int | None:
     """Score the customer turns the import added in a background job; the job's id, or None
-    when it added none (see :attr:`actions.ImportReport.to_score`)."""
-    ids = report.to_score
+    when there is nothing for it to score (see :func:`import_scoring_ids`)."""
+    ids = import_scoring_ids(session, report.to_score, report.counts.conversation_ids)
     if not ids:
         return None
     job_id = request.app.state.jobs.submit_split(SCORE, ids, subject=scoring_subject(report.run_id))
@@ -558,7 +561,7 @@ def import_upload_file(
         helpdesks=get_hooks(request).connector_sources,
     )
     actions.keep_rejected_rows(settings.data_dir, report)
-    return report, score_in_background(request, report)
+    return report, score_in_background(request, session, report)
 
 
 @router.post("/import", response_model=None)

@@ -36,7 +36,7 @@ from poise.jobs import (
     jobs_for,
 )
 from poise.jobs.kinds import SCORE
-from poise.jobs.models import SUBJECT_LENGTH
+from poise.jobs.models import SUBJECT_LENGTH, JobRun
 from poise.signals import ConversationSignals, Turn, get_scorer
 from poise.signals.conversation import DEFAULT_EARLY_LEVEL, SignalsRequest, signals_batch
 from poise.signals.purpose import given_purpose
@@ -188,6 +188,27 @@ def has_pending(session: Session, conversation_ids: Sequence[int]) -> bool:
         if session.execute(query).first() is not None:
             return True
     return False
+
+
+def import_scoring_ids(session: Session, added: Sequence[int], touched: Sequence[int]) -> list[int]:
+    """The conversations an import's scoring job scores: those it added a turn to.
+
+    A file that added nothing (imported again) scores its conversations' waiting turns only
+    when no scoring job is queued or running: one sent again while its first import's job
+    waits started a second job for the same turns, while a re-run after a crash whose job
+    was never queued or failed must still score them (the sweep looks back two days, an
+    import's history is older). A queued or running import job left by a crash is resumed
+    at the next start and scores whatever waits (:func:`resumed_scoring_work`)."""
+    if added or not touched:
+        return list(added)
+    if _scoring_under_way(session) or not has_pending(session, touched):
+        return []
+    return list(touched)
+
+
+def _scoring_under_way(session: Session) -> bool:
+    query = select(JobRun.id).where(JobRun.kind == SCORE, JobRun.status.in_(ACTIVE)).limit(1)
+    return session.execute(query).first() is not None
 
 
 def any_pending(session: Session) -> bool:
