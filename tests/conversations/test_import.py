@@ -699,6 +699,24 @@ def test_importing_a_file_again_queues_no_scoring_job(client: TestClient, sessio
     assert _unscored(session, "A1", "B2") == 2, "left to the first import's job"
 
 
+def test_a_file_imported_again_with_no_job_under_way_scores_what_waits(
+    client: TestClient, session: Session
+) -> None:
+    """A re-run after a crash whose scoring job never ran: nothing new is stored, and the
+    file's waiting turns are scored, which the page says (not "nothing needed scoring")."""
+    lead = make_user(session, role="lead", team="Care")
+    actions.import_file(session, actor=lead, data=GOOD.encode(), filename="a.csv", fmt="csv")
+    token = sign_in(client, lead)
+    page = post_import(client, token, "a.csv", GOOD, follow_redirects=True).text
+    again = session.query(ImportRun).order_by(ImportRun.id.desc()).first()
+    assert again is not None and again.messages_created == 0
+    job = finished_job(session, f"import:{again.id}")
+    assert job is not None and job.status == "done", job and job.detail
+    assert "Scoring the customer messages" in page
+    assert "nothing needed scoring" not in page
+    assert _unscored(session, "A1", "B2") == 0
+
+
 def test_an_import_scores_only_the_conversations_it_added_to(
     client: TestClient, session: Session
 ) -> None:
