@@ -4,11 +4,16 @@ periodic turns (Celery beat)."""
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from poise.cli.context import fail, load_settings, open_session
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from poise.settings import Settings
 
 
 def worker(
@@ -34,17 +39,7 @@ def worker(
     with open_session(settings):
         pass  # migrates the embedded database; refuses an old server schema
     share_the_cores(concurrency)
-    from poise.background import record_only_hooks, split_kinds
-    from poise.jobs.broker import make_celery
-    from poise.scheduler import worker_periodic, worker_runnable
-
-    app = make_celery(
-        settings,
-        split_kinds(record_only_hooks(settings)),
-        runnable=worker_runnable(settings),
-        periodic=worker_periodic(settings),
-    )
-    app.worker_main(
+    worker_app(settings).worker_main(
         [
             "worker",
             f"--concurrency={concurrency}",
@@ -54,6 +49,24 @@ def worker(
             "--without-mingle",
             "--without-gossip",
         ]
+    )
+
+
+def worker_app(settings: Settings) -> Celery:
+    """The Celery app a worker runs: every kind of job it takes, as it is before the fork.
+
+    What this imports, each pool process inherits: the web routes' modules (FastAPI) are kept
+    out, as the worker serves no page (tests/jobs/test_worker_imports.py).
+    """
+    from poise.background import record_only_hooks, split_kinds
+    from poise.jobs.broker import make_celery
+    from poise.scheduler import worker_periodic, worker_runnable
+
+    return make_celery(
+        settings,
+        split_kinds(record_only_hooks(settings)),
+        runnable=worker_runnable(settings),
+        periodic=worker_periodic(settings),
     )
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from poise.conversations.importers.common import MAX_TAG_CHARS, MAX_TAGS
 from poise.web.paging import PageOf
-from poise.web.params import MAX_PAGE_SIZE
+from poise.web.values import MAX_PAGE_SIZE
 
 Tag = Annotated[str, Field(max_length=MAX_TAG_CHARS)]  # a tag of a megabyte was stored whole
 

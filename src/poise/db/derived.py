@@ -9,7 +9,10 @@ the test that compares migrations with the models use it); everything else stays
 
 from __future__ import annotations
 
-from alembic.runtime.environment import NameFilterParentNames, NameFilterType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # hints only: the search's queries import the names below, not Alembic
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 # The FTS5 tables over each table's searched columns (SQLite).
 CONVERSATIONS_SEARCH = "conversations_search"

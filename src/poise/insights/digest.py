@@ -30,7 +30,7 @@ from poise.morale.models import PeerReview
 from poise.morale.praise import green_robots
 from poise.redaction import StaffNames, redact
 from poise.training.models import Assignment
-from poise.web.params import parse_day
+from poise.web.values import parse_day
 
 REVIEW_OVERDUE_DAYS = 7
 

@@ -33,7 +33,7 @@ from poise.insights.filters import parse_filters
 from poise.insights.rollup import RollupState, rollup_state
 from poise.morale.permissions import require_lead_of
 from poise.morale.queries import Balance, week_starts
-from poise.web.params import parse_day
+from poise.web.values import parse_day
 from poise.web.weeks import running
 
 WEEKS = 12

@@ -20,7 +20,7 @@ from poise.conversations.models import CHANNELS, Conversation
 from poise.errors import InvalidInput, NotFound, PermissionDenied
 from poise.insights.days import level_of
 from poise.insights.models import InsightFact
-from poise.web.params import is_id, parse_day
+from poise.web.values import is_id, parse_day
 from poise.web.weeks import recent_weeks
 
 DEFAULT_DAYS = 28  # four whole weeks: see :func:`poise.web.weeks.recent_weeks`

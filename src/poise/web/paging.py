@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field
-from starlette.datastructures import URL
 
 from poise.pagination import Page
+
+if TYPE_CHECKING:  # a hint only: a worker's webhook shapes import this module, not Starlette
+    from starlette.datastructures import URL
 
 ItemT = TypeVar("ItemT")
 

@@ -14,10 +14,13 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import BeforeValidator, Field
 
-from poise.errors import InvalidInput
-
-MAX_ID = 2**31 - 1
-"""The largest id any table holds: PostgreSQL's ``integer``."""
+from poise.web.values import MAX_DAY as MAX_DAY  # the routes' checks, re-exported (see values)
+from poise.web.values import MAX_ID as MAX_ID
+from poise.web.values import MAX_PAGE_SIZE as MAX_PAGE_SIZE
+from poise.web.values import MIN_DAY as MIN_DAY
+from poise.web.values import is_count as is_count
+from poise.web.values import is_id as is_id
+from poise.web.values import parse_day as parse_day
 
 MAX_PAGE = 100_000
 """Far past any real list; keeps ``OFFSET`` arithmetic small."""
@@ -96,8 +99,6 @@ OnUnlessOffQuery = Annotated[
     Query(description="On unless 0, false, off or no (anything else reads as on)."),
 ]
 """A page's switch that is on by default and turned off by a link: never refused."""
-MAX_PAGE_SIZE = 200
-"""The most rows one page of a JSON list holds."""
 PageSizeQuery = Annotated[
     int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, 1 to {MAX_PAGE_SIZE}.")
 ]
@@ -106,41 +107,4 @@ IdField = Annotated[int, Field(ge=1, le=MAX_ID, description="A row id (1 to 2^31
 """The same bound for an id inside a JSON body."""
 
 
-def is_id(value: str) -> bool:
-    """Whether text names an id a table can hold: ASCII digits from 1 to ``MAX_ID``.
-
-    ``str.isdigit`` also accepts "²", which ``int`` then refuses (a 500); and a thousand
-    digits would reach the database as a number no column holds.
-    """
-    return value.isascii() and value.isdecimal() and len(value) <= 10 and 1 <= int(value) <= MAX_ID
-
-
-def is_count(value: str) -> bool:
-    """Whether text is a small whole number (0 to 999,999,999) in ASCII digits."""
-    return value.isascii() and value.isdecimal() and len(value) <= 9
-
-
-MIN_DAY = date(1900, 1, 1)
-MAX_DAY = date(9998, 12, 31)
-"""Days a filter or form may name: a day after 9998 overflows the "day after" arithmetic
-that makes an inclusive end exclusive (``9999-12-31`` used to be a 500)."""
-
 Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY, description="A day, 1900-01-01 to 9998-12-31.")]
-
-
-def parse_day(value: str, name: str, field: str | None = None) -> date:
-    """A day from ``YYYY-MM-DD`` text, or InvalidInput naming the field (``field`` is the form
-    field's name, for forms that show the message beside it)."""
-    if not value.strip():  # "not ''" quoted nothing back at someone who left it empty
-        raise InvalidInput(f"enter {name}, e.g. 2026-11-02", field=field)
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"{name} must be a date like 2026-11-02, not {value!r}", field=field
-        ) from None
-    if not MIN_DAY <= day <= MAX_DAY:
-        raise InvalidInput(
-            f"{name} must be between {MIN_DAY} and {MAX_DAY}, not {value!r}", field=field
-        )
-    return day

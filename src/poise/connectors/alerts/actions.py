@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -33,10 +34,11 @@ from poise.connectors.alerts.targets import TargetGuard, TargetRefusedError
 from poise.conversations.models import Conversation
 from poise.db.base import utcnow
 from poise.errors import FieldChecks, InvalidInput
-from poise.insights.digest import digest_lines, digest_subject, shareable, weekly_digest
-from poise.insights.filters import InsightFilters
-from poise.insights.hotspots import Group, HotspotReport, hotspots
 from poise.redaction import StaffNames, redact
+
+if TYPE_CHECKING:
+    from poise.insights.filters import InsightFilters
+    from poise.insights.hotspots import Group, HotspotReport
 
 CONVERSATION_EVENTS = ("early_warning", "escalating")
 MAX_HOURLY = 1000
@@ -443,6 +445,11 @@ def _readers(session: Session, event: str) -> Iterable[tuple[AlertRule, User | N
 
 def record_hotspot_alerts(session: Session, *, base_url: str, today: date) -> int:
     """A new hotspot (or a pervasive rise) in each team's last seven days, once a week each."""
+    # Imported here: the insights bring the scorers and NumPy, and a worker that records a
+    # scoring's conversation alerts (every worker, at start-up) needs none of them.
+    from poise.insights.filters import InsightFilters
+    from poise.insights.hotspots import hotspots
+
     added = 0
     for rule, reader in list(_readers(session, "hotspot")):
         if reader is None:
@@ -501,6 +508,9 @@ def record_digests(session: Session, *, base_url: str, today: date) -> int:
     The digest page's private check-in prompt is left out: a channel is not the lead's inbox;
     kudos comments and gap examples are customers' words, redacted.
     """
+    # Imported here, as in record_hotspot_alerts: a conversation alert needs no digest.
+    from poise.insights.digest import digest_lines, digest_subject, shareable, weekly_digest
+
     added = 0
     staff = _staff(session)
     for rule, reader in list(_readers(session, "digest")):
