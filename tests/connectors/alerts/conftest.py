@@ -16,6 +16,7 @@ from insights.test_insights_exposure_digest import Inbox, smtp
 
 from connectors.alerts.alert_builders import offline_dns
 from poise.app import create_app
+from poise.connectors.alerts.delivery import running_dispatchers
 from poise.settings import Settings
 
 
@@ -77,6 +78,18 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_dispatcher_left_running() -> None:
+    """Stop any alert dispatcher an earlier test's server left running in this process.
+
+    On PostgreSQL every test of a worker uses one database: a dispatcher still running from
+    an earlier test claimed this test's due delivery on the real clock (pushing it past the
+    test's own clock), so ``deliver_due`` found nothing to send (seen once in CI). The tests
+    here send on a clock of their own and must be the only ones sending."""
+    for dispatcher in running_dispatchers():
+        dispatcher.shutdown()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.alerts.alert_builders import (
     BASE_URL,
@@ -22,7 +22,12 @@ from connectors.alerts.alert_builders import (
 from connectors.alerts.conftest import Inbox, Receiver
 from poise.connectors.alerts.actions import record_conversation_alerts
 from poise.connectors.alerts.channels import Sender
-from poise.connectors.alerts.delivery import MAX_ATTEMPTS, deliver_due
+from poise.connectors.alerts.delivery import (
+    MAX_ATTEMPTS,
+    Dispatcher,
+    deliver_due,
+    running_dispatchers,
+)
 from poise.connectors.alerts.models import AlertDelivery
 
 NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
@@ -377,3 +382,18 @@ def test_a_send_that_outlived_its_claim_leaves_the_row_to_whoever_claimed_it_nex
     session.expire_all()
     row = session.scalars(select(AlertDelivery)).one()
     assert (row.status, row.attempts, row.due_at) == ("pending", 0, later)
+
+
+def test_a_running_dispatcher_is_known_until_it_is_shut_down(session: Session) -> None:
+    """What lets the suite stop a dispatcher an earlier test's server left running (see
+    ``no_dispatcher_left_running``): a started one is listed, a shut-down one is not."""
+    found = sender(None, guard=ON_PREMISES)
+    maker = sessionmaker(bind=session.get_bind())
+    dispatcher = Dispatcher(maker, found, base_url=BASE_URL, poll_seconds=60, clock=lambda: NOW)
+    dispatcher.start()
+    try:
+        assert dispatcher in running_dispatchers()
+    finally:
+        dispatcher.shutdown()
+        found.client.close()
+    assert dispatcher not in running_dispatchers()

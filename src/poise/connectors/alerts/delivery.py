@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -315,6 +316,7 @@ class Dispatcher:
         self._thread = threading.Thread(target=self._run, name="poise-alerts", daemon=True)
 
     def start(self) -> None:
+        _RUNNING.add(self)
         self._thread.start()
 
     def wake(self) -> None:
@@ -342,3 +344,14 @@ class Dispatcher:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout)
+        _RUNNING.discard(self)
+
+
+_RUNNING: weakref.WeakSet[Dispatcher] = weakref.WeakSet()
+
+
+def running_dispatchers() -> list[Dispatcher]:
+    """The dispatchers this process started and has not shut down. Each claims what is due on
+    its own clock, from its own database: one a server left running (its lifespan never
+    ended) sends, on the real clock, what a later server or test on that database records."""
+    return list(_RUNNING)
