@@ -43,11 +43,16 @@ class Covered:
     source: str
 
 
+def _scoring_cut_short(job: JobRun) -> bool:
+    """A scoring job that ended without finishing: failed, cancelled or interrupted."""
+    return job.kind in SCORING and job.status not in (*ACTIVE, "done")
+
+
 def left_conversations(job: JobRun, failed: Sequence[JobChunk]) -> Left | None:
     """For a scoring job that did not end well, the conversations its ``failed`` chunks held
     (a split job) or its subject names (delivered turns, the sweep); None for any other job,
     or one whose chunks and subject name no conversation (an import's scoring cancelled)."""
-    if job.kind not in SCORING or job.status in (*ACTIVE, "done"):
+    if not _scoring_cut_short(job):
         return None
     if failed:
         ids = sorted({key for chunk in failed for key in chunk.keys})
@@ -74,7 +79,7 @@ def covered_conversations(
 def conversations_left(session: Session, actor: User, job: JobRun) -> int | None:
     """:func:`left_conversations` for the jobs API: how many, read from every failed chunk
     (not a page's first ones); for a reader who is not an admin, those they may open."""
-    if job.kind not in SCORING or job.status in (*ACTIVE, "done"):
+    if not _scoring_cut_short(job):
         return None  # no chunk to read
     left = left_conversations(job, failed_chunks(session, job.id, limit=None))
     if left is None:

@@ -216,11 +216,11 @@ def resolution_kind(markdown: str) -> str:
     return _kind_of(_lines(markdown))
 
 
-def presented_resolution(markdown: str) -> str:
+def presented_resolution(markdown: str, kind: str | None = None) -> str:
     """A drafted resolution as it is shown and accepted: an answer as one paragraph even
     where it was stored as a numbered list (proposals mined before answers were prose); a
-    procedure as it is."""
-    if resolution_kind(markdown) == PROCEDURE:
+    procedure as it is. ``kind``, when the caller read it already (:func:`resolution_kind`)."""
+    if (kind or resolution_kind(markdown)) == PROCEDURE:
         return markdown
     return " ".join(_lines(markdown))
 

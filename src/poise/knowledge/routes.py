@@ -381,15 +381,17 @@ def _proposals(
     listing = queries.list_proposals(session, actor=user, page=page, page_size=settings.page_size)
     job = jobs_for(session, [MINING_SUBJECT]).get(MINING_SUBJECT)
     examples = [c for p in listing.items for c in p.conversation_ids[:12]]
+    kinds = {p.id: resolution_kind(p.resolution) for p in listing.items}  # read once each
     context = {
         "listing": listing,
         "job": job,
         "form": form or {},
         "readable": visible_ids(session, user, examples),
         "resolutions": {
-            p.id: render_markdown(presented_resolution(p.resolution)) for p in listing.items
+            p.id: render_markdown(presented_resolution(p.resolution, kinds[p.id]))
+            for p in listing.items
         },
-        "answers": {p.id for p in listing.items if resolution_kind(p.resolution) == ANSWER},
+        "answers": {pid for pid, kind in kinds.items() if kind == ANSWER},
         "additions": {
             p.id: actions.new_phrasings(p.matched_article, [p.issue, *p.phrasings])
             for p in listing.items
@@ -579,11 +581,13 @@ def article_page(
     if conversation_id is not None and not visible_ids(session, user, [conversation_id]):
         conversation_id = None  # no "From conversation N" link the reader may not open
     moves = actions.moves(article)
+    mined = actions.is_mined_draft(article)
     context = {
         "article": article,
         "resolution_html": render_markdown(article.resolution),
-        "mined_draft": actions.is_mined_draft(article),
-        "mined_answer": actions.reviewed_part(article.resolution) == "answer",
+        "mined_draft": mined,
+        # read only for a mined draft's note: every other article view skips the sentences
+        "mined_answer": mined and actions.reviewed_part(article.resolution) == "answer",
         "moves": {s: role for s, role in moves.items() if role == "agent" or user.is_lead},
         "labels": STATUS_LABELS,
         "flag_kinds": FLAG_KINDS,
